@@ -1,0 +1,248 @@
+"""Declared schemas of the catalog tables.
+
+Every table of the snapshot is declared here once, with units in the column names, and
+validated once: at build time before anything is written, and at load time before anything
+is returned.  Downstream code (the recommender, the models, the app) may rely on these
+columns and dtypes without checking them again.
+
+Conventions
+-----------
+* ``*_usd_per_hour``, ``*_usd_per_month``, ``*_gib``, ``*_gbps``, ``*_mibps``... carry the unit.
+* A missing figure is ``NaN`` / ``<NA>``, never zero: "unknown" and "none" differ.
+* Every price row carries ``price_as_of`` (ISO date of the source's publication),
+  ``price_source`` (a short source id listed in the manifest) and ``verify`` (True when the
+  source itself marks the figure as unchecked; users must see that flag).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+#: Bumped when a column is renamed or removed (adding one is compatible).
+SCHEMA_VERSION = "1"
+
+
+class _Strict(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = True
+
+
+class Ec2Schema(_Strict):
+    """One row per EC2 instance type (specs only; prices live in ``ec2_prices``)."""
+
+    instance_type: Series[str] = pa.Field(unique=True)
+    family: Series[str]  # "m5", "c7i-flex", "u7i-12tb"
+    size: Series[str]  # "large", "metal-24xl"
+    vcpus: Series[int] = pa.Field(gt=0)
+    physical_cores: Series[float] = pa.Field(nullable=True, gt=0)
+    threads_per_core: Series[float] = pa.Field(nullable=True, gt=0)
+    memory_gib: Series[float] = pa.Field(gt=0)
+    arch: Series[str] = pa.Field(isin=["x86_64", "arm64", "i386", "x86_64_mac", "arm64_mac"])
+    processor_manufacturer: Series[str] = pa.Field(nullable=True)
+    clock_ghz: Series[float] = pa.Field(nullable=True, gt=0)
+    gpus: Series[int] = pa.Field(ge=0)
+    gpu_model: Series[str] = pa.Field(nullable=True)
+    gpu_memory_gib: Series[float] = pa.Field(nullable=True, ge=0)
+    accelerators: Series[int] = pa.Field(ge=0)  # Inferentia/Trainium/FPGA/media accelerators
+    burstable: Series[bool]
+    baseline_pct_per_vcpu: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    cpu_credits_per_hour: Series[float] = pa.Field(nullable=True, ge=0)
+    max_cpu_credits: Series[float] = pa.Field(nullable=True, ge=0)
+    network_performance: Series[str] = pa.Field(nullable=True)
+    network_baseline_gbps: Series[float] = pa.Field(nullable=True, ge=0)
+    network_peak_gbps: Series[float] = pa.Field(nullable=True, ge=0)
+    ena_support: Series[str] = pa.Field(nullable=True)  # required | supported | unsupported
+    efa_supported: Series[bool]
+    ena_express_supported: Series[bool]
+    ebs_baseline_bandwidth_mbps: Series[float] = pa.Field(nullable=True, ge=0)  # megabits/s
+    ebs_max_bandwidth_mbps: Series[float] = pa.Field(nullable=True, ge=0)
+    ebs_baseline_iops: Series[float] = pa.Field(nullable=True, ge=0)
+    ebs_max_iops: Series[float] = pa.Field(nullable=True, ge=0)
+    ebs_baseline_throughput_mbps: Series[float] = pa.Field(nullable=True, ge=0)  # megabytes/s
+    ebs_max_throughput_mbps: Series[float] = pa.Field(nullable=True, ge=0)
+    instance_storage_gib: Series[float] = pa.Field(nullable=True, ge=0)
+    instance_storage_disks: Series[float] = pa.Field(nullable=True, ge=0)
+    instance_storage_type: Series[str] = pa.Field(nullable=True)  # ssd | hdd
+    instance_storage_nvme: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    placement_group_strategies: Series[str]  # comma-separated, e.g. "cluster,partition,spread"
+    current_generation: Series[bool]
+    bare_metal: Series[bool]
+    hypervisor: Series[str] = pa.Field(nullable=True)
+    regions: Series[str]  # comma-separated region codes where the type is offered (known)
+    coremark_iterations_per_s: Series[float] = pa.Field(nullable=True, gt=0)
+    # Relative whole-instance compute capacity, m5.large = 1.0 (CoreMark where measured).
+    perf_index: Series[float] = pa.Field(nullable=True, gt=0)
+    perf_index_low: Series[float] = pa.Field(nullable=True, gt=0)  # interval when predicted
+    perf_index_high: Series[float] = pa.Field(nullable=True, gt=0)
+    perf_index_source: Series[str] = pa.Field(isin=["measured", "predicted", "missing"])
+    spec_source: Series[str]
+
+
+class Ec2PriceSchema(_Strict):
+    """One row per (instance type, region): Linux, shared tenancy prices."""
+
+    instance_type: Series[str]
+    region: Series[str]
+    ondemand_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
+    spot_savings_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    spot_interruption_band: Series[str] = pa.Field(nullable=True)  # "<5%", "5-10%"...
+    spot_usd_per_hour_est: Series[float] = pa.Field(nullable=True, gt=0)  # OD x (1 - s/100)
+    reserved_1y_no_upfront_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
+    reserved_3y_no_upfront_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
+    price_as_of: Series[str]
+    price_source: Series[str]
+    verify: Series[bool]
+
+    class Config:
+        unique = ["instance_type", "region"]
+
+
+class EbsSchema(_Strict):
+    """One row per (EBS volume type, region): limits, burst model and prices."""
+
+    volume_type: Series[str]  # API name: gp3, gp2, io1, io2, st1, sc1, standard
+    region: Series[str]
+    media: Series[str]  # SSD | HDD | Magnetic
+    size_min_gib: Series[float] = pa.Field(gt=0)
+    size_max_gib: Series[float] = pa.Field(gt=0)
+    iops_min: Series[float] = pa.Field(nullable=True, ge=0)
+    iops_max: Series[float] = pa.Field(nullable=True, gt=0)
+    iops_per_gib_max: Series[float] = pa.Field(nullable=True, gt=0)
+    included_iops: Series[float] = pa.Field(nullable=True, ge=0)
+    throughput_max_mibps: Series[float] = pa.Field(nullable=True, gt=0)
+    included_throughput_mibps: Series[float] = pa.Field(nullable=True, ge=0)
+    baseline_throughput_mibps_per_tib: Series[float] = pa.Field(nullable=True, ge=0)
+    burst_throughput_mibps_per_tib: Series[float] = pa.Field(nullable=True, ge=0)
+    burst_model: Series[str]
+    latency_class: Series[str]  # "sub-ms" | "single-digit-ms" | "tens-of-ms"
+    storage_usd_per_gb_month: Series[float] = pa.Field(gt=0)
+    iops_usd_per_iops_month: Series[float] = pa.Field(nullable=True, ge=0)
+    throughput_usd_per_mibps_month: Series[float] = pa.Field(nullable=True, ge=0)
+    price_as_of: Series[str]
+    price_source: Series[str]
+    verify: Series[bool]
+
+    class Config:
+        unique = ["volume_type", "region"]
+
+
+class DatabaseSchema(_Strict):
+    """One row per priced database node: RDS, Aurora, Redshift, ElastiCache, OpenSearch."""
+
+    service: Series[str] = pa.Field(isin=["rds", "aurora", "redshift", "elasticache", "opensearch"])
+    engine: Series[str]  # mysql, postgresql, redis, valkey, memcached, opensearch, redshift
+    instance_class: Series[str]  # db.m5.large, cache.r7g.large, ra3.xlplus, r6g.large.search
+    deployment: Series[str]  # single_az, multi_az, multi_az_readable_standbys, standard, io_optimized
+    region: Series[str]
+    vcpus: Series[float] = pa.Field(nullable=True, gt=0)
+    memory_gib: Series[float] = pa.Field(nullable=True, gt=0)
+    storage_desc: Series[str] = pa.Field(nullable=True)
+    ondemand_usd_per_hour: Series[float] = pa.Field(gt=0)
+    reserved_1y_no_upfront_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
+    current_generation: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    price_as_of: Series[str]
+    price_source: Series[str]
+    verify: Series[bool]
+
+    class Config:
+        unique = ["service", "engine", "instance_class", "deployment", "region"]
+
+
+class UnitPriceSchema(_Strict):
+    """Usage-priced items, one row per (item, region, tier).
+
+    ``item`` is a stable dotted id (``lambda.request``, ``dynamodb.on_demand.read_request_unit``,
+    ``s3.standard.storage``, ``datatransfer.internet_out``...); the recommender looks items up by
+    it.  Tiered prices have ``tier_start``/``tier_end`` in the unit's quantity (``NaN`` = open).
+    """
+
+    service: Series[str]
+    item: Series[str]
+    region: Series[str]
+    unit: Series[str]  # "USD per GB-month", "USD per 1M requests", "USD per GB-second"...
+    price_usd: Series[float] = pa.Field(ge=0)  # 0 is a real price for free tiers
+    tier_start: Series[float] = pa.Field(nullable=True, ge=0)
+    tier_end: Series[float] = pa.Field(nullable=True, gt=0)
+    to_region: Series[str] = pa.Field(nullable=True)  # inter-region transfer destination
+    price_as_of: Series[str]
+    price_source: Series[str]
+    verify: Series[bool]
+    notes: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        unique = ["item", "region", "tier_start", "to_region"]
+
+
+class FactSchema(_Strict):
+    """Service facts and options as rows: Lambda/Fargate limits, network options..."""
+
+    topic: Series[str]  # lambda, fargate, network_option, burstable...
+    key: Series[str]
+    value: Series[str] = pa.Field(nullable=True)
+    unit: Series[str] = pa.Field(nullable=True)
+    scope: Series[str] = pa.Field(nullable=True)  # architecture/platform/region the fact is for
+    source_url: Series[str] = pa.Field(nullable=True)
+    verify: Series[bool]
+    notes: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        unique = ["topic", "key", "scope"]
+
+
+class RegionSchema(_Strict):
+    """AWS regions with their location (SpareCores, CC BY-SA 4.0)."""
+
+    region: Series[str] = pa.Field(unique=True)
+    display_name: Series[str] = pa.Field(nullable=True)
+    city: Series[str] = pa.Field(nullable=True)
+    country: Series[str] = pa.Field(nullable=True)
+    lat: Series[float] = pa.Field(ge=-90, le=90)
+    lon: Series[float] = pa.Field(ge=-180, le=180)
+    priced_ec2: Series[bool]  # on-demand EC2 prices are in the catalog for this region
+
+
+class LatencySchema(_Strict):
+    """Measured inter-region round-trip time (cloudping p50 over one year)."""
+
+    from_region: Series[str]
+    to_region: Series[str]
+    rtt_ms_p50: Series[float] = pa.Field(gt=0)
+
+    class Config:
+        unique = ["from_region", "to_region"]
+
+
+#: Table name -> schema.  The snapshot holds exactly these tables.
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    "ec2": Ec2Schema,
+    "ec2_prices": Ec2PriceSchema,
+    "ebs": EbsSchema,
+    "database": DatabaseSchema,
+    "unit_prices": UnitPriceSchema,
+    "facts": FactSchema,
+    "regions": RegionSchema,
+    "latency": LatencySchema,
+}
+
+
+def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Validate ``df`` against the schema of table ``name`` and return the coerced frame.
+
+    Raises
+    ------
+    catalog.errors.CatalogSchemaError
+        Naming the table, the column and the failed check.
+    """
+    from catalog.errors import CatalogSchemaError
+
+    if name not in TABLES:
+        raise CatalogSchemaError(f"unknown catalog table {name!r}; known: {sorted(TABLES)}")
+    try:
+        return TABLES[name].validate(df, lazy=True)
+    except (pa.errors.SchemaErrors, pa.errors.SchemaError) as exc:
+        cases = getattr(exc, "failure_cases", None)
+        detail = cases.head(10).to_string() if cases is not None else str(exc)
+        raise CatalogSchemaError(f"catalog table {name!r} fails its schema:\n{detail}") from exc

@@ -1,0 +1,9 @@
+"""``python -m recommender`` is the same as the ``recommender`` console script."""
+
+from __future__ import annotations
+
+import sys
+
+from recommender.cli import main
+
+sys.exit(main())
