@@ -135,7 +135,8 @@ class DatabaseSchema(_Strict):
     service: Series[str] = pa.Field(isin=["rds", "aurora", "redshift", "elasticache", "opensearch"])
     engine: Series[str]  # mysql, postgresql, redis, valkey, memcached, opensearch, redshift
     instance_class: Series[str]  # db.m5.large, cache.r7g.large, ra3.xlplus, r6g.large.search
-    deployment: Series[str]  # single_az, multi_az, multi_az_readable_standbys, standard, io_optimized
+    # single_az, multi_az, multi_az_readable_standbys, standard, io_optimized
+    deployment: Series[str]
     region: Series[str]
     vcpus: Series[float] = pa.Field(nullable=True, gt=0)
     memory_gib: Series[float] = pa.Field(nullable=True, gt=0)
