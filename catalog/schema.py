@@ -87,7 +87,8 @@ class Ec2PriceSchema(_Strict):
     instance_type: Series[str]
     region: Series[str]
     ondemand_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
-    spot_savings_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100)
+    # Negative when the spot price exceeded on-demand (the advisor has p5.48xlarge at -62%).
+    spot_savings_pct: Series[float] = pa.Field(nullable=True, le=100)
     spot_interruption_band: Series[str] = pa.Field(nullable=True)  # "<5%", "5-10%"...
     spot_usd_per_hour_est: Series[float] = pa.Field(nullable=True, gt=0)  # OD x (1 - s/100)
     reserved_1y_no_upfront_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
@@ -121,6 +122,12 @@ class EbsSchema(_Strict):
     storage_usd_per_gb_month: Series[float] = pa.Field(gt=0)
     iops_usd_per_iops_month: Series[float] = pa.Field(nullable=True, ge=0)
     throughput_usd_per_mibps_month: Series[float] = pa.Field(nullable=True, ge=0)
+    # io2 prices provisioned IOPS in tiers: iops_usd_per_iops_month up to the tier-2 start,
+    # then the tier-2 rate up to the tier-3 start, then the tier-3 rate (NaN = no tier).
+    iops_tier2_start: Series[float] = pa.Field(nullable=True, gt=0)
+    iops_tier2_usd_per_iops_month: Series[float] = pa.Field(nullable=True, ge=0)
+    iops_tier3_start: Series[float] = pa.Field(nullable=True, gt=0)
+    iops_tier3_usd_per_iops_month: Series[float] = pa.Field(nullable=True, ge=0)
     price_as_of: Series[str]
     price_source: Series[str]
     verify: Series[bool]

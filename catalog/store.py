@@ -130,6 +130,7 @@ def write_snapshot(
     validated = {name: validate_table(name, tables[name]) for name in TABLES}
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the snapshot is meant to be shared
         files: dict[str, dict[str, Any]] = {}
         for name, df in validated.items():
             path = tmp / f"{name}.parquet"

@@ -1,5 +1,17 @@
-"""AWS resource-selection recommender."""
+"""AWS resource-selection recommender: ranked, priced choices with reasons."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from recommender.engine import recommend
+from recommender.profile import WorkloadProfile, parse_profile, profile_errors
+from recommender.response import Option, Reason, RecommendationResponse
+
+__all__ = [
+    "Option",
+    "Reason",
+    "RecommendationResponse",
+    "WorkloadProfile",
+    "parse_profile",
+    "profile_errors",
+    "recommend",
+]

@@ -1,0 +1,298 @@
+"""Live sources: the AWS APIs (``--source aws``), bulk offer files (``--source offer-files``).
+
+``read_aws`` asks EC2 for the instance types and their regional offerings and the Pricing API
+for Linux shared On-Demand prices (and Standard No Upfront RI rates) per region.
+``read_offer_files`` reads the same prices from downloaded bulk offer files.  Both return a
+:class:`SourceResult` like the local readers; ``catalog.build`` merges, validates and writes.
+
+Every API call is made before any table is returned, and a failed call raises
+(:class:`catalog.aws.AwsCallError`): the build then writes nothing and the previous snapshot
+stays in place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from catalog import aws
+from catalog.normalize import to_iso_date
+from catalog.offer_files import OfferStats, iter_offer_file
+from catalog.pricing import (
+    INSTANCE_PRODUCT_FAMILIES,
+    ON_DEMAND_LINUX_FILTERS,
+    SERVICE_CODE_EC2,
+    PriceItem,
+    get_products_filters,
+)
+from catalog.regions import region_code
+from catalog.sources import SourceRecord, SourceResult
+from catalog.sources.ec2 import specs_frame
+from catalog.store import sha256_file
+
+#: The regions the local build prices (the 16 of the pricing-page feeds), so that a live
+#: build covers at least the same ground by default.
+DEFAULT_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-southeast-1",
+    "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1",
+)  # fmt: skip
+
+PRICING_SOURCE = "aws-pricing-api"
+SPEC_SOURCE = "aws-ec2-api:describe-instance-types"
+OFFERINGS_SOURCE = "aws-ec2-api:describe-instance-type-offerings"
+SPOT_GAP = (
+    "absolute spot prices need DescribeSpotPriceHistory (not collected by this build); "
+    "spot columns are empty"
+)
+
+#: ``progress(message)`` is called once per API call set or file (e.g. to tick a tqdm bar).
+Progress = Callable[[str], None]
+
+_PRICE_COLUMNS = [
+    "instance_type", "region", "ondemand_usd_per_hour", "spot_savings_pct",
+    "spot_interruption_band", "spot_usd_per_hour_est", "reserved_1y_no_upfront_usd_per_hour",
+    "reserved_3y_no_upfront_usd_per_hour", "price_as_of", "price_source", "verify",
+]  # fmt: skip
+
+
+def _tick(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def price_row(item: PriceItem, region: str, source_id: str) -> dict[str, Any] | None:
+    """The ``ec2_prices`` row of one parsed item, ``None`` when it is not a usable price.
+
+    Zero-priced SKUs are not On-Demand instance rates (AWS bills those elsewhere), and a
+    missing rate is not a price: both give no row rather than a 0 the schema would reject.
+    The RI columns take the *Standard* No Upfront offer, as the pricing pages' RI tables do.
+    """
+    if item.product_family not in INSTANCE_PRODUCT_FAMILIES:
+        return None
+    od = item.ondemand_usd_per_hour
+    itype = item.attributes.get("instanceType")
+    if not itype or od is None or not od > 0:
+        return None
+    r1, r3 = item.reserved("1yr"), item.reserved("3yr")
+    return {
+        "instance_type": itype,
+        "region": region,
+        "ondemand_usd_per_hour": od,
+        "spot_savings_pct": math.nan,
+        "spot_interruption_band": None,
+        "spot_usd_per_hour_est": math.nan,
+        "reserved_1y_no_upfront_usd_per_hour": r1 if r1 and r1 > 0 else math.nan,
+        "reserved_3y_no_upfront_usd_per_hour": r3 if r3 and r3 > 0 else math.nan,
+        "price_as_of": to_iso_date(item.publication_date) if item.publication_date else "",
+        "price_source": source_id,
+        "verify": False,
+    }
+
+
+def prices_frame(rows: Iterable[dict[str, Any]]) -> tuple[pd.DataFrame, int]:
+    """``ec2_prices`` rows with one row per (type, region), and how many duplicates fell.
+
+    The filters leave one SKU per type and region; if AWS ever lists two, the first is kept
+    and the count is reported rather than one silently overwriting the other.
+    """
+    df = pd.DataFrame(list(rows), columns=_PRICE_COLUMNS)
+    before = len(df)
+    df = df.drop_duplicates(["instance_type", "region"], keep="first").reset_index(drop=True)
+    return df, before - len(df)
+
+
+def ec2_frame(
+    infos: Mapping[str, Mapping[str, Any]], offered: Mapping[str, set[str]]
+) -> pd.DataFrame:
+    """The ``ec2`` table from DescribeInstanceTypes records (one per type) and offerings.
+
+    Uses the same mapping as the local build (``catalog.sources.ec2``).  Burst credits and
+    CoreMark are not in the EC2 API: those columns stay empty (``perf_index`` "missing").
+    """
+    no_burst = pd.DataFrame(
+        columns=[
+            "instance_type",
+            "baseline_utilization_per_vcpu_pct",
+            "cpu_credits_earned_per_hour",
+            "max_earned_credits_accrued",
+        ]
+    )
+    df = specs_frame(infos, no_burst, {}, offered)
+    for col in ("baseline_pct_per_vcpu", "cpu_credits_per_hour", "max_cpu_credits"):
+        df[col] = df[col].astype(float)
+    df["spec_source"] = SPEC_SOURCE
+    return df
+
+
+def read_aws(
+    regions: Sequence[str] | None = None,
+    session: Any = None,
+    progress: Progress | None = None,
+) -> SourceResult:
+    """Tables ``ec2`` and ``ec2_prices`` from the live AWS APIs.
+
+    Parameters
+    ----------
+    regions : list of str, optional
+        Region codes to describe and price; :data:`DEFAULT_REGIONS` by default.
+    session : boto3.Session, optional
+        Injected for tests (anything with ``client(service, region_name=..., config=...)``).
+    progress : callable, optional
+        Called with a short message after each API call set.
+
+    Raises
+    ------
+    catalog.aws.AwsCallError
+        When any call fails after retries (nothing partial is returned).
+    """
+    regions = list(regions or DEFAULT_REGIONS)
+    session = aws.make_session(session)
+    today = datetime.now(UTC).date().isoformat()
+    pricing = aws.pricing_client(session)
+    infos: dict[str, Mapping[str, Any]] = {}
+    offered: dict[str, set[str]] = {}
+    price_rows: list[dict[str, Any]] = []
+    stats = aws.FetchStats()
+    pub_dates: set[str] = set()
+    for region in regions:
+        ec2 = aws.ec2_client(session, region)
+        for info in aws.describe_instance_types(ec2):
+            infos.setdefault(info["InstanceType"], info)
+        _tick(progress, f"{region}: DescribeInstanceTypes")
+        for o in aws.describe_instance_type_offerings(ec2, location_type="region"):
+            offered.setdefault(o["InstanceType"], set()).add(o["Location"])
+        _tick(progress, f"{region}: DescribeInstanceTypeOfferings")
+        filters = get_products_filters(region)
+        for item in aws.iter_products(pricing, SERVICE_CODE_EC2, filters, stats=stats):
+            row = price_row(item, region, PRICING_SOURCE)
+            if row is not None:
+                price_rows.append(row)
+                pub_dates.add(row["price_as_of"])
+        _tick(progress, f"{region}: GetProducts ({stats.items} items so far)")
+
+    prices, duplicates = prices_frame(price_rows)
+    unknown = sorted(set(prices["instance_type"]) - set(infos))
+    prices = prices[prices["instance_type"].isin(list(infos))].reset_index(drop=True)
+    for t, regs in prices.groupby("instance_type")["region"]:
+        offered.setdefault(str(t), set()).update(regs)
+    ec2 = ec2_frame(infos, offered)
+
+    filt = ", ".join(f"{k}={v}" for k, v in ON_DEMAND_LINUX_FILTERS)
+    where = ",".join(regions)
+    sources = [
+        SourceRecord(
+            id=PRICING_SOURCE,
+            path=f"pricing:GetProducts ServiceCode={SERVICE_CODE_EC2} regionCode in {where}",
+            origin="AWS Price List Query API GetProducts (endpoint us-east-1)",
+            data_date=max(pub_dates) if pub_dates else today,
+            license="AWS Price List",
+            rows=len(prices),
+            notes=f"TERM_MATCH {filt}; {stats.pages} pages, {stats.items} items, "
+            f"{stats.malformed} malformed items skipped, {duplicates} duplicate rows dropped",
+        ),
+        SourceRecord(
+            id=SPEC_SOURCE,
+            path=f"ec2:DescribeInstanceTypes in {where}",
+            origin="AWS EC2 API DescribeInstanceTypes",
+            data_date=today,
+            rows=len(infos),
+        ),
+        SourceRecord(
+            id=OFFERINGS_SOURCE,
+            path=f"ec2:DescribeInstanceTypeOfferings LocationType=region in {where}",
+            origin="AWS EC2 API DescribeInstanceTypeOfferings",
+            data_date=today,
+            rows=sum(len(v) for v in offered.values()),
+        ),
+    ]
+    gaps = [
+        SPOT_GAP,
+        "burst credits (baseline %, credits/hour) are not in DescribeInstanceTypes: empty",
+        "perf_index: no CoreMark from the AWS APIs; all rows 'missing' until the models fill them",
+    ]
+    if stats.malformed:
+        gaps.append(
+            f"{stats.malformed} Price List items could not be parsed and were skipped: "
+            + "; ".join(stats.errors)
+        )
+    if unknown:
+        gaps.append(
+            f"{len(unknown)} priced types have no DescribeInstanceTypes record and are "
+            f"left out: {', '.join(unknown)}"
+        )
+    return SourceResult(
+        tables={"ec2": ec2, "ec2_prices": prices}, sources=sources, coverage_gaps=gaps
+    )
+
+
+def _item_region(item: PriceItem, location_codes: Mapping[str, str]) -> str | None:
+    """``regionCode`` of the product, else its ``location`` name through ``location_codes``."""
+    code = item.attributes.get("regionCode")
+    if code:
+        return code
+    location = item.attributes.get("location")
+    return region_code(location, location_codes) if location else None
+
+
+def read_offer_files(
+    paths: Sequence[Path | str],
+    progress: Progress | None = None,
+    location_codes: Mapping[str, str] | None = None,
+) -> SourceResult:
+    """Table ``ec2_prices`` from bulk offer files (CSV or JSON, regional or global).
+
+    Parameters
+    ----------
+    paths : list of paths
+        Offer files; each is one source (``aws-offer-file:<file name>``).
+    location_codes : mapping, optional
+        Folded location name -> region code (``catalog.regions.name_to_code_map``), for old
+        files whose products have no ``regionCode`` attribute.  Products whose region cannot
+        be told are skipped and counted in a coverage gap.
+    """
+    location_codes = location_codes or {}
+    frames: list[pd.DataFrame] = []
+    sources: list[SourceRecord] = []
+    gaps: list[str] = [SPOT_GAP]
+    for path in map(Path, paths):
+        stats = OfferStats()
+        source_id = f"aws-offer-file:{path.name}"
+        rows, no_region = [], 0
+        for item in iter_offer_file(path, stats=stats):
+            region = _item_region(item, location_codes)
+            if region is None:
+                no_region += 1
+                continue
+            row = price_row(item, region, source_id)
+            if row is not None:
+                rows.append(row)
+        df, duplicates = prices_frame(rows)
+        frames.append(df)
+        rejected = ", ".join(f"{k} {v}" for k, v in stats.rejected.most_common())
+        sources.append(
+            SourceRecord(
+                id=source_id,
+                path=str(path),
+                origin="AWS Price List Bulk API offer file",
+                data_date=stats.publication_date or "",
+                license="AWS Price List",
+                sha256=sha256_file(path),
+                rows=len(df),
+                notes=f"version {stats.version}; {stats.rows} rows/products read, "
+                f"{stats.kept} SKUs kept; rejected by filter: {rejected or 'none'}; "
+                f"{stats.malformed} malformed, {duplicates} duplicates",
+            )
+        )
+        if no_region:
+            gaps.append(f"{path.name}: {no_region} SKUs without a known region were skipped")
+        _tick(progress, f"{path.name}: {len(df)} prices")
+    prices, duplicates = prices_frame(r for df in frames for r in df.to_dict("records"))
+    if duplicates:
+        gaps.append(f"{duplicates} (type, region) rows priced by several offer files: first kept")
+    return SourceResult(tables={"ec2_prices": prices}, sources=sources, coverage_gaps=gaps)

@@ -1,0 +1,550 @@
+"""Usage-priced services (table ``unit_prices``) and Lambda/Fargate facts (table ``facts``).
+
+Prices come from the aws.amazon.com pricing-page feeds as saved by iann0036/aws-price-watcher
+(``services/aws-price-watcher_20250524``): the repository's ``processed/*.json`` flattening
+(``{metric: {region name [+ " (StartingRange: a, EndingRange: b)" | " (To Location: X)"]:
+price}}``) for every region, and ``raw/cloudfront.json`` for CloudFront's per-geography
+egress tiers.  The hand-written ``facts/*.csv`` give the Lambda/Fargate limits, the Lambda
+duration tier boundaries (the feed has the tier prices but not their bounds) and, from
+``aws_service_prices_us-east-1_2025.csv``, the items no source prices (coverage gaps).
+
+The feed helpers at the top (region-key parsing, set descriptors, dates) are shared with
+``catalog.sources.databases``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from catalog.normalize import parse_price, to_iso_date
+from catalog.regions import name_to_code_map, read_region_records, region_code
+from catalog.schema import TABLES
+from catalog.sources import SourceRecord, SourceResult
+from catalog.store import sha256_file
+
+PW_DIR = Path("services/aws-price-watcher_20250524")
+PW_ORIGIN = "iann0036/aws-price-watcher@d65c44f0cbfbfc8bf647809576a504ecf1587e8d"
+FEED_LICENSE = "repository MIT; prices are AWS Price List data (aws.amazon.com pricing pages)"
+SERVICE_PRICES_CSV = Path("facts/aws_service_prices_us-east-1_2025.csv")
+LAMBDA_FACTS = Path("facts/lambda_facts.csv")
+FARGATE_FACTS = Path("facts/fargate_facts.csv")
+
+# Processed files whose raw feed was not stored carry no publication date of their own; the
+# dates below are those PROVENANCE gives (the repository's last change of the file, or for
+# Glacier Deep Archive the feed date recorded in the us-east-1 price CSV).
+PROCESSED_ONLY_DATES = {
+    "s3": "2025-05-01",
+    "s3glacierdeeparchive": "2025-04-08",
+    "datatransfer": "2025-05-05",
+    "rds-storage": "2025-05-03",
+    "rds-aurora-storage": "2025-05-03",
+}
+
+# Column order exactly as declared in catalog.schema.
+UNIT_PRICE_COLUMNS = list(TABLES["unit_prices"].to_schema().columns)
+FACT_COLUMNS = list(TABLES["facts"].to_schema().columns)
+
+_REGION_KEY = re.compile(r"^(?P<region>.*?) \((?P<attrs>[A-Za-z][\w /-]*: .*)\)$")
+_ATTR_SPLIT = re.compile(r", (?=[A-Za-z][\w /-]*: )")
+_TIER_LABEL = re.compile(
+    r"\b(First|Next|Over|Greater than)\s+([\d.,]+)\s*(billion|TB|PB|GB)\b", re.IGNORECASE
+)
+# Tier quantities in the unit of the price: TB/PB of transfer or storage in GB (the feeds'
+# own ranges count 10 TB as 10,240 GB), Lambda compute in GB-seconds.
+_TIER_SCALE = {"gb": 1.0, "tb": 1024.0, "pb": 1024.0**2, "billion": 1e9}
+_VERIFY_WORDS = re.compile(
+    r"\bverify\b|unverified|not re-?verified|not re-?checked|not from an official", re.I
+)
+
+
+# --------------------------------------------------------------------------- feed helpers
+def parse_region_key(key: str) -> tuple[str, dict[str, str]]:
+    """Split a processed-feed region key into the region name and its attributes.
+
+    >>> parse_region_key("US East (N. Virginia) (StartingRange: 0, EndingRange: 10240)")
+    ('US East (N. Virginia)', {'StartingRange': '0', 'EndingRange': '10240'})
+    >>> parse_region_key("EU (Ireland) (To Location: US East (Ohio))")
+    ('EU (Ireland)', {'To Location': 'US East (Ohio)'})
+    """
+    m = _REGION_KEY.match(key.strip())
+    if not m:
+        return key.strip(), {}
+    attrs = dict(part.split(": ", 1) for part in _ATTR_SPLIT.split(m.group("attrs")))
+    return m.group("region"), attrs
+
+
+def parse_range(attrs: Mapping[str, str]) -> tuple[float, float]:
+    """``StartingRange``/``EndingRange`` attributes as floats (``Inf`` -> NaN = open).
+
+    Without a range the row is one tier from 0, open-ended: ``(0.0, nan)``.
+    """
+    start = float(attrs.get("StartingRange", 0))
+    end_text = attrs.get("EndingRange", "Inf")
+    end = math.nan if end_text.strip().lower() in {"inf", ""} else float(end_text)
+    return start, end
+
+
+def tier_bounds(labels: Iterable[str]) -> list[tuple[float, float]]:
+    """Tier bounds from labels such as ``"First 50 TB"``, ``"Next 450 TB"``, ``"Over 500 TB"``.
+
+    Labels are read in order; "Next N" starts where the previous tier ended.  Quantities are
+    in GB (TB = 1,024 GB) or, for "billion", in units (Lambda GB-seconds).  The open end is NaN.
+
+    Raises
+    ------
+    ValueError
+        When a label names no tier.
+    """
+    bounds: list[tuple[float, float]] = []
+    prev_end = 0.0
+    for label in labels:
+        m = _TIER_LABEL.search(label)
+        if not m:
+            raise ValueError(f"tier label {label!r}: expected 'First|Next|Over N TB|billion'")
+        qty = float(m.group(2).replace(",", "")) * _TIER_SCALE[m.group(3).lower()]
+        kind = m.group(1).lower()
+        if kind == "first":
+            start, end = 0.0, qty
+        elif kind == "next":
+            start, end = prev_end, prev_end + qty
+        else:
+            start, end = qty, math.nan
+        bounds.append((start, end))
+        prev_end = end
+    return bounds
+
+
+def set_descriptors(feed: Mapping[str, Any]) -> dict[str, str]:
+    """Entry key -> readable descriptor, for hashed keys that only their ``sets`` describe."""
+    members: dict[str, list[str]] = {}
+    for name, keys in (feed.get("sets") or {}).items():
+        for key in keys:
+            members.setdefault(key, []).append(name)
+    return {key: "; ".join(names) for key, names in members.items()}
+
+
+def feed_date(feed: Mapping[str, Any]) -> str | None:
+    """ISO date of a feed's ``hawkFilePublicationDate`` (``None`` when absent)."""
+    stamp = (feed.get("manifest") or {}).get("hawkFilePublicationDate")
+    return to_iso_date(stamp) if stamp else None
+
+
+@dataclass
+class RegionMapper:
+    """Pricing-page region names -> codes; remembers the names it could not map."""
+
+    mapping: Mapping[str, str]
+    unknown: set[str] = field(default_factory=set)
+
+    def code(self, name: str) -> str | None:
+        code = region_code(name, self.mapping)
+        if code is None:
+            self.unknown.add(name)
+        return code
+
+    def gap(self, what: str) -> list[str]:
+        """One coverage-gap line for the names dropped while reading ``what``."""
+        if not self.unknown:
+            return []
+        names = sorted(self.unknown)
+        self.unknown = set()
+        shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+        return [f"{what}: {len(names)} location(s) with no AWS region code dropped ({shown})"]
+
+
+def region_mapper(data_dir: Path) -> RegionMapper:
+    """A :class:`RegionMapper` from the SpareCores region records under ``data_dir``."""
+    return RegionMapper(name_to_code_map(read_region_records(data_dir)))
+
+
+def load_json(path: Path) -> Any:
+    """The parsed content of a JSON file."""
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def source_record(
+    data_dir: Path,
+    rel: Path,
+    sid: str,
+    origin: str,
+    date: str,
+    rows: int,
+    notes: str = "",
+    license: str = FEED_LICENSE,
+) -> SourceRecord:
+    """The manifest record of one local file (sha256 of its bytes)."""
+    return SourceRecord(
+        id=sid,
+        path=rel.as_posix(),
+        origin=origin,
+        data_date=date,
+        license=license,
+        sha256=sha256_file(data_dir / rel),
+        rows=rows,
+        notes=notes,
+    )
+
+
+def price_row(
+    item: str,
+    region: str,
+    unit: str,
+    price: float,
+    tier: tuple[float, float],
+    meta: Mapping[str, str],
+    to_region: str | None = None,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    """One ``unit_prices`` row; ``meta`` holds ``price_as_of`` and ``price_source``."""
+    return {
+        "service": item.split(".")[0], "item": item, "region": region, "unit": unit,
+        "price_usd": price, "tier_start": tier[0], "tier_end": tier[1], "to_region": to_region,
+        "verify": False, "notes": notes, **meta,
+    }  # fmt: skip
+
+
+def unit_price_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a ``unit_prices`` frame with the schema's columns and dtypes."""
+    df = pd.DataFrame(rows, columns=UNIT_PRICE_COLUMNS)
+    for col in ("price_usd", "tier_start", "tier_end"):
+        df[col] = df[col].astype(float)
+    df["verify"] = df["verify"].astype(bool)
+    return df
+
+
+# --------------------------------------------------------------------------- item map
+@dataclass(frozen=True)
+class FeedItem:
+    """One ``unit_prices`` item read from processed feed metrics.
+
+    ``metrics`` holds one metric per tier, in tier order.  ``tiers`` says where the tier bounds
+    come from: ``"none"`` (one open tier from 0), ``"key"`` (the region key's StartingRange /
+    EndingRange), ``"metric"`` (the metric names: "First 50 TB"...), ``"lambda"`` (the tier
+    notes of ``facts/lambda_facts.csv``), ``"edge"`` (untiered; regions are CloudFront edge
+    geographies, written ``edge:<geography>``).
+    """
+
+    item: str
+    file: str
+    unit: str
+    tiers: str
+    metrics: tuple[str, ...]
+    notes: str | None = None
+
+    @property
+    def service(self) -> str:
+        return self.item.split(".")[0]
+
+
+# item | processed file | unit | tiers | metric[; metric per further tier] | notes
+_ITEM_TABLE = """
+lambda.request | lambda | USD per request | none | Lambda Requests | x86_64 metric
+lambda.request.arm64 | lambda | USD per request | none | Lambda Requests-ARM |
+lambda.duration.x86_64 | lambda | USD per GB-second | lambda | Lambda Duration; Lambda Duration Tier2; Lambda Duration Tier3 |
+lambda.duration.arm64 | lambda | USD per GB-second | lambda | Lambda Duration-ARM; Lambda Duration-ARM Tier2; Lambda Duration-ARM Tier3 |
+lambda.ephemeral_storage_gb_second | lambda | USD per GB-second | none | Lambda Storage-Duration | storage above the included 512 MB
+fargate.vcpu_hour.x86_64 | ecs | USD per vCPU-hour | none | perCPU per hour | Linux
+fargate.vcpu_hour.arm64 | ecs | USD per vCPU-hour | none | ARM perCPU per hour | Linux
+fargate.gb_hour.x86_64 | ecs | USD per GB-hour | none | perGB per hour | Linux
+fargate.gb_hour.arm64 | ecs | USD per GB-hour | none | ARM perGB per hour | Linux
+fargate.ephemeral_storage_gb_hour | ecs | USD per GB-hour | none | Storage per GB-Hours | storage above the included 20 GB
+dynamodb.on_demand.read_request_unit | dynamodb | USD per read request unit | none | PayPerRequest Read Request Units | Standard table class
+dynamodb.on_demand.write_request_unit | dynamodb | USD per write request unit | none | PayPerRequest Write Request Units | Standard table class
+dynamodb.provisioned.rcu_hour | dynamodb | USD per RCU-hour | none | Provisioned Read Units | unit inferred: the key says only "Units"
+dynamodb.provisioned.wcu_hour | dynamodb | USD per WCU-hour | none | Provisioned Write Units | unit inferred: the key says only "Units"
+dynamodb.storage_gb_month | dynamodb | USD per GB-month | none | Data Storage Indexed GB-Mo | Standard table class; free tier not included
+s3.standard.storage_gb_month | s3 | USD per GB-month | metric | Standard Storage First 50 TB per GB Mo; Standard Storage Next 450 TB per GB Mo; Standard Storage Over 500 TB per GB Mo |
+s3.standard.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests per Requests |
+s3.standard.get_request | s3 | USD per request | none | GET and all other requests per Requests |
+s3.intelligent_tiering.storage_gb_month | s3 | USD per GB-month | metric | Intelligent Tiering Frequent Access First 50 TB per GB Mo; Intelligent Tiering Frequent Access Next 450 TB per GB Mo; Intelligent Tiering Frequent Access Over 500 TB per GB Mo | Frequent Access tier; monitoring fee not included
+s3.intelligent_tiering.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests to Intelligent Tiering per Requests |
+s3.intelligent_tiering.get_request | s3 | USD per request | none | GET and all other requests to Intelligent Tiering per Requests |
+s3.standard_ia.storage_gb_month | s3 | USD per GB-month | none | Standard Infrequent Access Storage per GB-Mo | retrieval fee not included
+s3.standard_ia.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests to Standard Infrequent Access per Requests |
+s3.standard_ia.get_request | s3 | USD per request | none | GET and all other requests to Standard Infrequent Access per Requests |
+s3.one_zone_ia.storage_gb_month | s3 | USD per GB-month | none | One Zone Infrequent Access Storage Inf per GB-Mo | retrieval fee not included
+s3.one_zone_ia.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests to One Zone Infrequent Access per Requests |
+s3.one_zone_ia.get_request | s3 | USD per request | none | GET and all other requests to One Zone Infrequent Access per Requests |
+s3.glacier_instant.storage_gb_month | s3 | USD per GB-month | none | Glacier Instant Retrieval Storage | unit inferred (GB-month)
+s3.glacier_instant.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests to Glacier Instant Retrieval per Requests |
+s3.glacier_instant.get_request | s3 | USD per request | none | GET and all other requests to Glacier Instant Retrieval per Requests |
+s3.glacier_flexible.storage_gb_month | s3 | USD per GB-month | none | Glacier Storage per GB Mo |
+s3.glacier_flexible.put_request | s3 | USD per request | none | PUT requests to Glacier per Requests |
+s3.glacier_flexible.get_request | s3 | USD per request | none | GET and all other requests to GLACIER per Requests |
+s3.glacier_deep_archive.storage_gb_month | s3glacierdeeparchive | USD per GB-month | none | Glacier Deep Archive GB Mo |
+s3.glacier_deep_archive.put_request | s3glacierdeeparchive | USD per request | none | PUT to Glacier Deep Archive Requests |
+efs.standard.storage_gb_month | efs | USD per GB-month | none | General Purpose Storage GB Mo | Regional
+efs.ia.storage_gb_month | efs | USD per GB-month | none | Infrequent Access Storage GB Mo | Regional
+efs.archive.storage_gb_month | efs | USD per GB-month | none | Archive Storage GB Mo |
+efs.one_zone.storage_gb_month | efs | USD per GB-month | none | One Zone General Purpose Storage GB Mo |
+datatransfer.internet_out | datatransfer | USD per GB | key | DataTransfer External Outbound Next 10 TB; DataTransfer External Outbound Next 40 TB; DataTransfer External Outbound Next 100 TB; DataTransfer External Outbound Greater than 150 TB |
+cloudfront.https_request | cloudfront | USD per request | edge | Request HTTPS Methods |
+cloudfront.http_request | cloudfront | USD per request | edge | Request HTTP Methods |
+sqs.standard.request | queueservice | USD per request | none | Standard per Requests | first paid tier only: the feed has no tier bounds; free tier not included
+sqs.fifo.request | queueservice | USD per request | none | FIFO first-in first-out per Requests | first paid tier only: the feed has no tier bounds
+kinesis.shard_hour | kinesis | USD per shard-hour | none | Provisioned shard hour per ShardHour | provisioned mode
+kinesis.put_payload_unit | kinesis | USD per PUT payload unit (25 KB) | none | Payload Units per PutRequest | provisioned mode
+"""  # noqa: E501
+
+
+def parse_item_table(text: str) -> tuple[FeedItem, ...]:
+    """The :class:`FeedItem` rows of a ``|``-separated table (see ``_ITEM_TABLE``)."""
+    items = []
+    for line in text.strip().splitlines():
+        item, file, unit, tiers, metrics, notes = (c.strip() for c in line.split("|"))
+        ms = tuple(m.strip() for m in metrics.split(";"))
+        items.append(FeedItem(item, file, unit, tiers, ms, notes or None))
+    return tuple(items)
+
+
+FEED_ITEMS = parse_item_table(_ITEM_TABLE)
+
+
+# --------------------------------------------------------------------------- readers
+def lambda_tier_labels(facts: pd.DataFrame, arch: str) -> list[str]:
+    """The duration tier notes ("First 6 billion GB-seconds / month"...) for one architecture."""
+    rows = facts[
+        facts["fact"].str.startswith("duration_price_tier") & (facts["architecture"] == arch)
+    ]
+    return rows.sort_values("fact")["notes"].tolist()
+
+
+def feed_item_rows(
+    spec: FeedItem,
+    metrics: Mapping[str, Mapping[str, str]],
+    mapper: RegionMapper,
+    meta: Mapping[str, str],
+    lambda_labels: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """``unit_prices`` rows of one item from a processed feed (``{metric: {key: price}}``).
+
+    ``meta`` holds ``price_as_of`` and ``price_source``.  A metric absent from the feed gives
+    no rows (the caller reports it).
+    """
+    labels = {"metric": list(spec.metrics), "lambda": lambda_labels or []}.get(spec.tiers)
+    bounds = tier_bounds(labels) if labels else None
+    if bounds is not None and len(bounds) != len(spec.metrics):
+        raise ValueError(f"{spec.item}: {len(spec.metrics)} metrics but {len(bounds)} tier labels")
+    rows = []
+    for i, metric in enumerate(spec.metrics):
+        for key, price in (metrics.get(metric) or {}).items():
+            name, attrs = parse_region_key(key)
+            region = f"edge:{name}" if spec.tiers == "edge" else mapper.code(name)
+            if region is None:
+                continue
+            tier = bounds[i] if bounds else parse_range(attrs)
+            rows.append(price_row(spec.item, region, spec.unit, parse_price(price), tier, meta,
+                                  notes=spec.notes))  # fmt: skip
+    return rows
+
+
+def inter_region_rows(
+    metrics: Mapping[str, Mapping[str, str]], mapper: RegionMapper, meta: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """``datatransfer.inter_region_out`` rows: one per (source region, destination region)."""
+    rows = []
+    for metric, prices in metrics.items():
+        if not metric.startswith("DataTransfer InterRegion Outbound to "):
+            continue
+        for key, price in prices.items():
+            name, attrs = parse_region_key(key)
+            src, dst = mapper.code(name), mapper.code(attrs.get("To Location", ""))
+            if src is None or dst is None:
+                continue
+            item, tier = "datatransfer.inter_region_out", (0.0, math.nan)
+            rows.append(
+                price_row(item, src, "USD per GB", parse_price(price), tier, meta, to_region=dst)
+            )
+    return rows
+
+
+_CF_EGRESS = re.compile(r"^Regional DT from (?P<geo>.+?) to Internet (?P<tier>.+)$")
+
+
+def cloudfront_egress_rows(
+    feed: Mapping[str, Any], meta: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """``cloudfront.data_out`` rows from the raw CloudFront feed, tiered per edge geography.
+
+    Readable entries "Regional DT from <geo> to Internet <tier>" carry the tier's upper bound
+    in GB as ``Per Month``; a tier starts where the geography's previous one ends.  The
+    account-wide free allowance ("from Any ... 0 upto 1024") is not a geography and is skipped.
+    """
+    by_geo: dict[str, list[tuple[float, float]]] = {}
+    for entries in feed["regions"].values():
+        for key, entry in entries.items():
+            m = _CF_EGRESS.match(key)
+            if not m or m.group("geo") == "Any":
+                continue
+            per_month = str(entry.get("Per Month", "Inf"))
+            end = math.inf if per_month.lower() == "inf" else float(per_month)
+            by_geo.setdefault(m.group("geo"), []).append((end, parse_price(entry["price"])))
+    rows = []
+    for geo, tiers in sorted(by_geo.items()):
+        start = 0.0
+        for end, price in sorted(set(tiers)):
+            tier = (start, math.nan if math.isinf(end) else end)
+            rows.append(price_row("cloudfront.data_out", f"edge:{geo}", "USD per GB", price, tier,
+                                  meta, notes="edge geography, not an AWS region"))  # fmt: skip
+            start = end
+    return rows
+
+
+def _marks_verify(*texts: Any) -> bool:
+    return any(isinstance(t, str) and _VERIFY_WORDS.search(t) for t in texts)
+
+
+def expand_memory_options(text: str) -> list[float]:
+    """Fargate memory choices as numbers: ``"0.5,1,2"`` or ``"16-60 (4 GB steps)"``.
+
+    Raises
+    ------
+    ValueError
+        When the text is neither a list nor a stepped range.
+    """
+    m = re.fullmatch(r"\s*([\d.]+)\s*-\s*([\d.]+)\s*\(\s*([\d.]+)\s*GB steps?\s*\)\s*", text)
+    if m:
+        lo, hi, step = (float(g) for g in m.groups())
+        count = int(round((hi - lo) / step))
+        return [lo + i * step for i in range(count + 1)]
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"memory options {text!r}: expected 'a,b,c' or 'lo-hi (N GB steps)'"
+        ) from None
+
+
+def facts_rows(lambda_csv: pd.DataFrame, fargate_csv: pd.DataFrame) -> pd.DataFrame:
+    """``facts`` rows (topics ``lambda`` and ``fargate``) from the two hand-written CSVs.
+
+    Scope is ``<architecture|platform>/<region>``.  Fargate task sizes become one row per vCPU
+    size with the memory choices spelled out (``value`` "2,3,4,...", ``unit`` GB).
+    """
+    rows = []
+    for topic, df, scope_col in (
+        ("lambda", lambda_csv, "architecture"),
+        ("fargate", fargate_csv, "platform"),
+    ):
+        for r in df.itertuples(index=False):
+            value, notes = str(r.value), None if pd.isna(r.notes) else str(r.notes)
+            m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", r.fact)
+            if m:
+                opts = expand_memory_options(value)
+                notes = "; ".join(x for x in (f"as written: {value}", notes) if x)
+                value = ",".join(f"{v:g}" for v in opts)
+            rows.append(
+                {
+                    "topic": topic,
+                    "key": r.fact,
+                    "value": value,
+                    "unit": None if pd.isna(r.unit) else str(r.unit),
+                    "scope": f"{getattr(r, scope_col)}/{r.region}",
+                    "source_url": None if pd.isna(r.source_url) else str(r.source_url),
+                    "verify": _marks_verify(r.notes, r.source_url),
+                    "notes": notes,
+                }
+            )
+    out = pd.DataFrame(rows, columns=FACT_COLUMNS)
+    out["verify"] = out["verify"].astype(bool)
+    return out
+
+
+def csv_coverage_gaps(prices_csv: pd.DataFrame) -> list[str]:
+    """Items of the us-east-1 price CSV that no source prices (empty ``usd``), with why."""
+    empty = prices_csv[prices_csv["usd"].isna()]
+    return [
+        f"{r.service}: {r.item} ({r.region}) has no price: {r.status}"
+        for r in empty.itertuples(index=False)
+    ]
+
+
+def processed_meta(data_dir: Path, name: str) -> tuple[str, str, str]:
+    """(relative path, source id, data date) of ``processed/<name>.json``.
+
+    The date is the stored raw feed's ``hawkFilePublicationDate`` when that feed exists,
+    else the PROVENANCE date of the processed file.
+    """
+    raw = data_dir / PW_DIR / "raw" / f"{name}.json"
+    date = feed_date(load_json(raw)) if raw.exists() else PROCESSED_ONLY_DATES[name]
+    return (PW_DIR / "processed" / f"{name}.json").as_posix(), f"pw-{name}-{date}", date
+
+
+def read_services(data_dir: Path) -> SourceResult:
+    """Read the usage-priced services and the Lambda/Fargate facts under ``data_dir``.
+
+    Returns
+    -------
+    SourceResult
+        Tables ``unit_prices`` and ``facts``, one :class:`SourceRecord` per file read, and the
+        coverage gaps (items no source prices, metrics absent from a feed, unmapped locations).
+    """
+    data_dir = Path(data_dir)
+    mapper = region_mapper(data_dir)
+    lambda_csv = pd.read_csv(data_dir / LAMBDA_FACTS, dtype=str)
+    fargate_csv = pd.read_csv(data_dir / FARGATE_FACTS, dtype=str)
+    result = SourceResult()
+    rows: list[dict[str, Any]] = []
+    by_file: dict[str, list[FeedItem]] = {}
+    for spec in FEED_ITEMS:
+        by_file.setdefault(spec.file, []).append(spec)
+    for name, specs in by_file.items():
+        rel, sid, date = processed_meta(data_dir, name)
+        metrics = load_json(data_dir / rel)
+        meta = {"price_as_of": date, "price_source": sid}
+        before = len(rows)
+        for spec in specs:
+            missing = [m for m in spec.metrics if m not in metrics]
+            if missing:
+                result.coverage_gaps.append(f"{spec.item}: metric(s) {missing} not in {rel}")
+                continue
+            arch = "arm64" if spec.item.endswith("arm64") else "x86_64"
+            rows += feed_item_rows(
+                spec, metrics, mapper, meta, lambda_tier_labels(lambda_csv, arch)
+            )
+        if name == "datatransfer":
+            rows += inter_region_rows(metrics, mapper, meta)
+        result.coverage_gaps += mapper.gap(rel)
+        result.sources.append(
+            source_record(data_dir, Path(rel), sid, PW_ORIGIN, date, len(rows) - before)
+        )
+    cf_rel = PW_DIR / "raw" / "cloudfront.json"
+    cf = load_json(data_dir / cf_rel)
+    cf_sid = f"pw-cloudfront-raw-{feed_date(cf)}"
+    cf_rows = cloudfront_egress_rows(cf, {"price_as_of": feed_date(cf), "price_source": cf_sid})
+    rows += cf_rows
+    result.sources.append(
+        source_record(data_dir, cf_rel, cf_sid, PW_ORIGIN, feed_date(cf), len(cf_rows))
+    )
+    result.tables["unit_prices"] = unit_price_frame(rows)
+
+    result.tables["facts"] = facts_rows(lambda_csv, fargate_csv)
+    for rel, csv in ((LAMBDA_FACTS, lambda_csv), (FARGATE_FACTS, fargate_csv)):
+        result.sources.append(
+            SourceRecord(
+                id=f"facts:{rel.stem}",
+                path=rel.as_posix(),
+                origin="written by hand from cited AWS documents",
+                data_date="2026-11-26",
+                license="facts with source URLs (AWS docs)",
+                sha256=sha256_file(data_dir / rel),
+                rows=len(csv),
+            )
+        )
+    prices_csv = pd.read_csv(data_dir / SERVICE_PRICES_CSV, dtype=str)
+    result.coverage_gaps += csv_coverage_gaps(prices_csv)
+    result.coverage_gaps += [
+        "sqs.*.request: tier boundaries are not in the stored feeds; "
+        "only the first paid tier is priced",
+        "s3.glacier_deep_archive.get_request: no GET-request metric in the stored S3 feeds",
+    ]
+    return result

@@ -1,0 +1,197 @@
+"""Compute capacity (``perf_index``) predicted from specs where no benchmark exists.
+
+Physics first: whole-instance CoreMark scales with the number of vCPUs, so the model
+predicts ``log(perf_index) = log(vcpus) + g(specs)`` where ``g`` (the per-vCPU speed:
+processor, generation, clock, SMT, architecture) is learned by gradient boosting.  Intervals
+come from the 5 % and 95 % quantiles of the leave-one-family-out residuals (split-conformal
+style, in log space), so they are calibrated on families the model had not seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.ensemble import GradientBoostingRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from recommender.models.features import PERF_COLUMNS, perf_features
+
+#: Interval coverage of ``perf_index_low``/``perf_index_high``.
+INTERVAL = (0.05, 0.95)
+SEED = 0
+
+
+class LogOffsetRegressor(RegressorMixin, BaseEstimator):
+    """A physics offset plus a learned correction: ``y = X[:, offset_col] + f(X)``.
+
+    Parameters
+    ----------
+    estimator : regressor, optional
+        Learns the correction ``y - X[:, offset_col]``; a small seeded gradient-boosting
+        pipeline by default.
+    offset_col : int, default 0
+        Column of ``X`` holding the physics term (e.g. ``log(vcpus)``).
+
+    Attributes
+    ----------
+    estimator_ : regressor
+        The fitted correction model.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    """
+
+    def __init__(self, estimator: Any = None, offset_col: int = 0) -> None:
+        self.estimator = estimator
+        self.offset_col = offset_col
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _default_estimator(self) -> Any:
+        return make_pipeline(
+            SimpleImputer(strategy="median", keep_empty_features=True),
+            # Small and seeded: leave-one-family-out refits it ~150 times within the
+            # 2-minute training budget.
+            GradientBoostingRegressor(
+                n_estimators=100, max_depth=3, learning_rate=0.1, subsample=0.7,
+                random_state=SEED,
+            ),
+        )
+
+    def fit(self, X: Any, y: Any) -> LogOffsetRegressor:
+        """Fit the correction on ``y - X[:, offset_col]``; returns ``self``."""
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", y_numeric=True)
+        if not 0 <= self.offset_col < X.shape[1]:
+            raise ValueError(f"offset_col={self.offset_col} out of range for {X.shape[1]} columns")
+        base = self._default_estimator() if self.estimator is None else self.estimator
+        offset = np.nan_to_num(X[:, self.offset_col])
+        self.estimator_ = clone(base).fit(X, y - offset)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Offset plus learned correction for each row of ``X``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
+        return np.nan_to_num(X[:, self.offset_col]) + self.estimator_.predict(X)
+
+
+@dataclass
+class PerfIndexModel:
+    """Fitted perf_index model plus its log-residual interval (what the artifact holds)."""
+
+    regressor: LogOffsetRegressor
+    log_q_low: float
+    log_q_high: float
+    features: tuple[str, ...] = PERF_COLUMNS
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, ec2: pd.DataFrame) -> pd.DataFrame:
+        """Columns ``perf_index``, ``perf_index_low``, ``perf_index_high`` for ``ec2`` rows."""
+        X = perf_features(ec2)[list(self.features)]
+        log_p = self.regressor.predict(X.to_numpy())
+        return pd.DataFrame(
+            {
+                "perf_index": np.exp(log_p),
+                "perf_index_low": np.exp(log_p + self.log_q_low),
+                "perf_index_high": np.exp(log_p + self.log_q_high),
+            },
+            index=ec2.index,
+        )
+
+
+def measured_rows(ec2: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a measured perf_index (the training set)."""
+    ok = (ec2["perf_index_source"] == "measured") & (ec2["perf_index"] > 0)
+    return ec2[ok].reset_index(drop=True)
+
+
+def leave_one_family_out(ec2: pd.DataFrame, progress: Any = None) -> pd.DataFrame:
+    """Out-of-family predictions for every measured row.
+
+    Each family (``m5a``, ``c7g``...) is predicted by a model fitted on all other families,
+    as the model will be used on families without a benchmark.
+    """
+    data = measured_rows(ec2)
+    X = perf_features(data)[list(PERF_COLUMNS)].to_numpy()
+    y = np.log(data["perf_index"].to_numpy(dtype=float))
+    pred = np.full(len(data), np.nan)
+    families = data["family"].astype(str).to_numpy()
+    for fam in np.unique(families):
+        test = families == fam
+        pred[test] = LogOffsetRegressor().fit(X[~test], y[~test]).predict(X[test])
+        if progress is not None:
+            progress.update(1)
+    return pd.DataFrame(
+        {"instance_type": data["instance_type"], "family": families, "log_true": y, "log_pred": pred}
+    )
+
+
+def perf_metrics(oof: pd.DataFrame) -> dict[str, float]:
+    """Spearman, MAPE and interval figures of out-of-family predictions."""
+    true, pred = np.exp(oof["log_true"]), np.exp(oof["log_pred"])
+    resid = oof["log_true"] - oof["log_pred"]
+    q_low, q_high = np.quantile(resid, INTERVAL)
+    per_vcpu_rho = np.nan
+    if "vcpus" in oof:
+        per_vcpu_rho = spearmanr(true / oof["vcpus"], pred / oof["vcpus"]).statistic
+    return {
+        "n_rows": int(len(oof)),
+        "n_families": int(oof["family"].nunique()),
+        "spearman": float(spearmanr(true, pred).statistic),
+        "spearman_per_vcpu": float(per_vcpu_rho),
+        "mape_pct": float(np.mean(np.abs(pred - true) / true) * 100),
+        "median_ape_pct": float(np.median(np.abs(pred - true) / true) * 100),
+        "log_q_low": float(q_low),
+        "log_q_high": float(q_high),
+    }
+
+
+def train_perf(ec2: pd.DataFrame, progress: Any = None) -> PerfIndexModel:
+    """Evaluate leave-one-family-out, then fit on every measured row."""
+    data = measured_rows(ec2)
+    oof = leave_one_family_out(ec2, progress)
+    oof["vcpus"] = data["vcpus"].to_numpy(dtype=float)
+    metrics = perf_metrics(oof)
+    X = perf_features(data)[list(PERF_COLUMNS)].to_numpy()
+    reg = LogOffsetRegressor().fit(X, np.log(data["perf_index"].to_numpy(dtype=float)))
+    return PerfIndexModel(reg, metrics["log_q_low"], metrics["log_q_high"], metrics=metrics)
+
+
+def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel | None = None) -> pd.DataFrame:
+    """Fill ``perf_index`` and its interval where ``perf_index_source == "missing"``.
+
+    Filled rows get ``perf_index_source = "predicted"``; measured rows are unchanged.
+
+    Parameters
+    ----------
+    ec2 : DataFrame
+        The catalog ``ec2`` table.
+    model : PerfIndexModel, optional
+        Defaults to the verified artifact from :func:`recommender.models.load_models`.
+
+    Raises
+    ------
+    recommender.errors.ModelArtifactError
+        When no model is given and the artifact is absent or fails verification.
+    """
+    if model is None:
+        from recommender.models.artifacts import load_models
+
+        model = load_models().perf
+    out = ec2.copy()
+    missing = out["perf_index_source"] == "missing"
+    if missing.any():
+        pred = model.predict(out[missing])
+        for col in ("perf_index", "perf_index_low", "perf_index_high"):
+            out.loc[missing, col] = pred[col].to_numpy()
+        out.loc[missing, "perf_index_source"] = "predicted"
+    return out

@@ -1,0 +1,296 @@
+"""The workload profile: what an architect knows about a workload (CONTRACT section 1).
+
+Every section and field is optional and an absent field means *unknown / no constraint*,
+never zero, so every field defaults to ``None``.  Ranges accept a number (a minimum) or
+``{"min": .., "max": ..}`` and are always stored as :class:`Range`.
+
+The models are strict (a string where a number belongs is refused, not coerced), frozen
+(a profile is a value) and forbid unknown keys (a typo is refused rather than silently
+ignored).  :func:`parse_profile` turns pydantic's errors into a :class:`ProfileError` whose
+message names each field and the rule it breaks; :func:`profile_errors` gives the same as
+data (``[{"field": "compute.vcpus.min", "rule": "..."}]``) for the API and the app.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from recommender.errors import ProfileError
+
+SCHEMA_VERSION = "1"
+
+#: AWS region code, e.g. ``us-east-1``, ``ap-southeast-5``, ``us-gov-west-1``.
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+
+#: Tolerance on ``network.user_regions`` shares summing to 1 (rounded shares are common).
+SHARE_TOLERANCE = 0.01
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Range(BaseModel):
+    """A closed interval; either end may be absent (unbounded)."""
+
+    model_config = _CONFIG
+
+    min: float | None = Field(default=None, ge=0)
+    max: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min must not exceed max")
+        return self
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the range (absent ends do not constrain)."""
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+def _number_is_minimum(value: Any) -> Any:
+    # The contract lets a bare number mean "at least this much".
+    if isinstance(value, bool):
+        return value  # refused by Range: True is not a quantity
+    if isinstance(value, int | float):
+        return {"min": value}
+    return value
+
+
+#: A range field: a number (minimum) or ``{"min", "max"}``.
+RangeField = Annotated[Range, BeforeValidator(_number_is_minimum)]
+
+Pct = Annotated[float, Field(ge=0, le=100)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class CpuUtilization(BaseModel):
+    """Summary statistics of CPU utilization, percent of the measured capacity."""
+
+    model_config = _CONFIG
+
+    average_pct: Pct | None = None
+    p95_pct: Pct | None = None
+    peak_pct: Pct | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CpuUtilization:
+        vals = [v for v in (self.average_pct, self.p95_pct, self.peak_pct) if v is not None]
+        if vals != sorted(vals):
+            raise ValueError("must satisfy average_pct <= p95_pct <= peak_pct")
+        return self
+
+
+class ComputeProfile(BaseModel):
+    """Compute needs.  When utilization is given, ``vcpus`` is the capacity it was measured on."""
+
+    model_config = _CONFIG
+
+    vcpus: RangeField | None = None
+    memory_gib: RangeField | None = None
+    arch: Literal["x86_64", "arm64", "any"] | None = None
+    gpus: RangeField | None = None
+    cpu_utilization: CpuUtilization | None = None
+    utilization_series_pct: list[Pct] | None = Field(default=None, min_length=1)
+    parallelism: int | None = Field(default=None, ge=1)
+    scale_out: Literal["none", "horizontal", "tightly_coupled"] | None = None
+    max_nodes: int | None = Field(default=None, ge=1)
+    hours_per_month: float | None = Field(default=None, gt=0, le=744)
+    interruption_tolerant: bool | None = None
+    event_driven: bool | None = None
+    invocations_per_month: float | None = Field(default=None, ge=0)
+    duration_ms: float | None = Field(default=None, gt=0)
+    memory_mb_used: float | None = Field(default=None, gt=0)
+    # Extensions (not in CONTRACT v1; compatible additions).
+    #: Minutes between samples of ``utilization_series_pct`` (CloudWatch's 5 by default).
+    series_interval_minutes: float | None = Field(default=None, gt=0, le=1440)
+    #: Compute Optimizer's CPU headroom, percent added to P99.5 demand (default 20).
+    cpu_headroom_pct: float | None = Field(default=None, ge=0, le=100)
+    #: Memory headroom, percent added to ``memory_used_gib`` (default 20).
+    memory_headroom_pct: float | None = Field(default=None, ge=0, le=100)
+    #: Peak memory actually used (GiB); sized with ``memory_headroom_pct``.
+    memory_used_gib: float | None = Field(default=None, gt=0)
+    #: Seconds a new instance needs before it serves (boot + warm-up), for scaling headroom.
+    startup_time_s: float | None = Field(default=None, ge=0)
+
+    @field_validator("gpus")
+    @classmethod
+    def _integral_gpus(cls, v: Range | None) -> Range | None:
+        if v is not None:
+            for end in (v.min, v.max):
+                if end is not None and end != int(end):
+                    raise ValueError("gpus must be whole numbers")
+        return v
+
+
+class StorageProfile(BaseModel):
+    """Block, file or object storage needs."""
+
+    model_config = _CONFIG
+
+    size_gib: RangeField | None = None
+    iops: RangeField | None = None
+    throughput_mibps: RangeField | None = None
+    access_pattern: Literal["random", "sequential", "mixed"] | None = None
+    read_fraction: Fraction | None = None
+    io_size_kib: float | None = Field(default=None, gt=0, le=16384)
+    latency_ms: float | None = Field(default=None, gt=0)
+    sharing: Literal["single_instance", "multi_instance", "web"] | None = None
+    persistence: Literal["persistent", "scratch"] | None = None
+    access_frequency: Literal["hot", "warm", "cold", "archive"] | None = None
+
+
+class DatabaseProfile(BaseModel):
+    """Data store needs."""
+
+    model_config = _CONFIG
+
+    data_model: (
+        Literal["relational", "key_value", "document", "analytics", "search", "cache"] | None
+    ) = None
+    size_gib: RangeField | None = None
+    reads_per_s: float | None = Field(default=None, ge=0)
+    writes_per_s: float | None = Field(default=None, ge=0)
+    item_size_kib: float | None = Field(default=None, gt=0)
+    consistency: Literal["strong", "eventual"] | None = None
+    query_pattern: Literal["key_lookup", "joins", "aggregations", "full_text"] | None = None
+    latency_ms: float | None = Field(default=None, gt=0)
+    cacheable_read_fraction: Fraction | None = None
+    # Extension: preferred engine for relational/cache families (e.g. postgresql, mysql, valkey).
+    engine: str | None = Field(default=None, min_length=1, max_length=40)
+
+
+class NetworkProfile(BaseModel):
+    """Where the users are and how data moves."""
+
+    model_config = _CONFIG
+
+    user_regions: dict[str, Fraction] | None = None
+    egress_gib_per_month: float | None = Field(default=None, ge=0)
+    static_content_fraction: Fraction | None = None
+    inter_node_latency_sensitive: bool | None = None
+    bandwidth_gbps: float | None = Field(default=None, gt=0)
+    on_premises_link: bool | None = None
+    # Extension: GiB/month between the workload and S3 (drives the VPC endpoint advice).
+    s3_traffic_gib_per_month: float | None = Field(default=None, ge=0)
+
+    @field_validator("user_regions")
+    @classmethod
+    def _shares(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("must name at least one region")
+        bad = [r for r in v if not REGION_PATTERN.match(r)]
+        if bad:
+            raise ValueError(f"keys must be AWS region codes (e.g. eu-west-1); not: {bad}")
+        total = sum(v.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"shares must sum to 1 (got {total:.4g})")
+        return v
+
+
+PurchaseOption = Literal["on_demand", "spot", "savings_plan", "reserved"]
+
+
+class WorkloadProfile(BaseModel):
+    """A workload profile, schema version "1" (CONTRACT section 1)."""
+
+    model_config = _CONFIG
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    name: str | None = Field(default=None, max_length=200)
+    region: str | None = None
+    objective: Literal["cost", "performance", "balanced"] | None = None
+    purchase_options: list[PurchaseOption] | None = Field(default=None, min_length=1)
+    top_n: int | None = Field(default=None, ge=1, le=50)
+    compute: ComputeProfile | None = None
+    storage: StorageProfile | None = None
+    database: DatabaseProfile | None = None
+    network: NetworkProfile | None = None
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is not None and v != "auto" and not REGION_PATTERN.match(v):
+            raise ValueError(f"must be an AWS region code (e.g. us-east-1) or 'auto'; got {v!r}")
+        return v
+
+    @field_validator("purchase_options")
+    @classmethod
+    def _unique_options(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError("must not repeat an option")
+        return v
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The profile as JSON-ready data, without absent fields."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def profile_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Readable ``[{"field": "compute.vcpus.min", "rule": "..."}]`` from a ValidationError."""
+    out: list[dict[str, str]] = []
+    for err in exc.errors(include_url=False):
+        # Drop pydantic's internal tags (function-before[...]) from the location.
+        loc = [str(p) for p in err.get("loc", ()) if not str(p).startswith("function-")]
+        field = ".".join(loc) or "(profile)"
+        rule = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            rule = "unknown field (not in the profile schema; check the spelling)"
+        elif err.get("type") == "model_type" and "Range" in rule:
+            rule = 'must be a number (a minimum) or {"min": .., "max": ..}'
+        elif err.get("type") == "literal_error":
+            rule = rule.replace("Input should be", "must be one of")
+        out.append({"field": field, "rule": rule})
+    return out
+
+
+def _error_text(errors: list[dict[str, str]]) -> str:
+    lines = [f"{e['field']}: {e['rule']}" for e in errors]
+    return "invalid workload profile:\n  " + "\n  ".join(lines)
+
+
+def make_profile_error(errors: list[dict[str, str]]) -> ProfileError:
+    """A :class:`ProfileError` whose text lists each field and rule; ``.errors`` holds them."""
+    err = ProfileError(_error_text(errors))
+    err.errors = errors  # type: ignore[attr-defined]
+    return err
+
+
+def parse_profile(data: Any) -> WorkloadProfile:
+    """Validate a profile given as a dict, JSON text/bytes or a :class:`WorkloadProfile`.
+
+    Raises
+    ------
+    ProfileError
+        Naming each field and the rule it breaks (``.errors`` has them as data).
+    """
+    if isinstance(data, WorkloadProfile):
+        return data
+    try:
+        if isinstance(data, str | bytes | bytearray):
+            return WorkloadProfile.model_validate_json(data)
+        if not isinstance(data, dict):
+            raise make_profile_error(
+                [{"field": "(profile)", "rule": "must be a JSON object (a mapping of sections)"}]
+            )
+        return WorkloadProfile.model_validate(data)
+    except ValidationError as exc:
+        raise make_profile_error(profile_errors(exc)) from None
+    except json.JSONDecodeError as exc:  # pragma: no cover - pydantic reports JSON itself
+        raise make_profile_error([{"field": "(profile)", "rule": f"not JSON: {exc}"}]) from None

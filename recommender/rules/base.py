@@ -1,0 +1,101 @@
+"""Shared types of the rules: scores with reasons, rejection counters, best-practice ids."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from recommender.response import Reason
+
+# Well-Architected Performance Efficiency pillar best practices the rules serve.
+PERF01_COST = "PERF01-BP03"  # factor cost into architectural decisions
+PERF01_TRADEOFFS = "PERF01-BP04"  # evaluate how trade-offs impact customers and efficiency
+PERF01_BENCHMARK = "PERF01-BP06"  # use benchmarking to drive architectural decisions
+PERF01_DATA = "PERF01-BP07"  # use a data-driven approach for architectural choices
+PERF02_SELECT = "PERF02-BP01"  # select the best compute options for your workload
+PERF02_CONFIG = "PERF02-BP02"  # understand the available compute configuration and features
+PERF02_RIGHTSIZE = "PERF02-BP04"  # configure and right-size compute resources
+PERF02_SCALE = "PERF02-BP05"  # scale your compute resources dynamically
+PERF02_ACCEL = "PERF02-BP06"  # use optimized hardware-based compute accelerators
+PERF03_PURPOSE = "PERF03-BP01"  # use a purpose-built data store
+PERF03_CONFIG = "PERF03-BP02"  # evaluate available configuration options for data store
+PERF03_QUERY = "PERF03-BP04"  # implement strategies to improve query performance
+PERF03_CACHE = "PERF03-BP05"  # implement data access patterns that utilize caching
+PERF04_UNDERSTAND = "PERF04-BP01"  # understand how networking impacts performance
+PERF04_FEATURES = "PERF04-BP02"  # evaluate available networking features
+PERF04_DEDICATED = "PERF04-BP03"  # choose dedicated connectivity or VPN
+PERF04_LOCATION = "PERF04-BP06"  # choose the workload's location based on network needs
+
+
+def reason(rule: str, best_practice: str, text: str, severity: str = "info") -> Reason:
+    """Build a :class:`Reason` (severity: info, caution or verify)."""
+    return Reason(rule=rule, best_practice=best_practice, text=text, severity=severity)
+
+
+@dataclass(frozen=True)
+class RuleScore:
+    """A rule's verdict on one option: a score in [0, 1] and the reason behind it."""
+
+    score: float
+    reason: Reason | None
+
+
+@dataclass
+class Rejections:
+    """Rejected candidates counted by reason (``<category>.<rule>`` keys)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, key: str, n: int = 1) -> None:
+        if n > 0:
+            self.counts[key] += int(n)
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: int(v) for k, v in sorted(self.counts.items())}
+
+
+def fmt_usd(x: float | None) -> str:
+    """``$1,234.56`` (or ``n/a`` when there is no price)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"${x:,.2f}" if x >= 0.01 else f"${x:.4g}"
+
+
+def fmt_num(x: float, digits: int = 3) -> str:
+    """A compact number: 1,234 / 12.5 / 0.0123."""
+    if x == int(x) and abs(x) < 1e12:
+        return f"{int(x):,}"
+    return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def clean(value: Any) -> Any:
+    """Make a value JSON-friendly: numpy scalars to Python, NaN to None."""
+    if hasattr(value, "item") and not isinstance(value, list | dict | str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+@dataclass
+class Candidate:
+    """A non-vectorised option (Fargate, Lambda, storage, database, network, trade-off).
+
+    The ``components`` are the rule scores in [0, 1] the engine weights into ``score``;
+    ``monthly_cost_usd`` is None when the catalog has no price (a reason says so).
+    """
+
+    option: str
+    kind: str
+    monthly_cost_usd: float | None
+    reasons: list[Reason]
+    config: dict[str, Any] = field(default_factory=dict)
+    predicted: dict[str, Any] = field(default_factory=dict)
+    count: int = 1
+    purchase_option: str | None = "on_demand"
+    verify: bool = False
+    risk: float = 0.0
+    components: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0

@@ -1,0 +1,343 @@
+"""EC2 candidates and the hard filters over them.
+
+The catalog's ``ec2`` specs and ``ec2_prices`` are joined once per catalog object into numpy
+arrays (specs: one entry per instance type; prices: regions x types), so a recommendation
+costs a few vectorised masks rather than pandas merges.  Each filter is a function returning
+``(mask_of_survivors, reason_key)``; :func:`apply_filters` runs them in order and counts
+every rejected type under the first filter it fails, so ``rejected`` adds up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.rules.prices import per_catalog
+
+#: 1 MiB/s in MB/s (EBS instance limits are published in MB/s, profiles ask in MiB/s).
+MIB_IN_MB = 1.048576
+
+_CATEGORY_BY_PREFIX = {
+    "c": "compute", "m": "general", "a": "general", "t": "burstable",
+    "r": "memory", "x": "memory", "z": "memory", "u": "memory",
+    "i": "storage", "im": "storage", "is": "storage", "d": "storage", "h": "storage",
+    "p": "accelerated", "g": "accelerated", "gr": "accelerated", "f": "accelerated",
+    "vt": "accelerated", "inf": "accelerated", "trn": "accelerated", "dl": "accelerated",
+    "hpc": "hpc", "mac": "mac",
+}
+
+
+def family_category(family: str) -> str:
+    """EC2 family -> category: compute, general, memory, storage, accelerated, hpc, burstable."""
+    m = re.match(r"[a-z]+", family)
+    return _CATEGORY_BY_PREFIX.get(m.group(0) if m else "", "other")
+
+
+@dataclass(frozen=True)
+class Ec2Index:
+    """The EC2 specs and per-region prices as aligned arrays (read-only)."""
+
+    types: np.ndarray
+    family: np.ndarray
+    category: np.ndarray
+    vcpus: np.ndarray
+    memory_gib: np.ndarray
+    arch: np.ndarray
+    gpus: np.ndarray
+    gpu_model: np.ndarray
+    burstable: np.ndarray
+    baseline_pct: np.ndarray
+    credits_per_hour: np.ndarray
+    max_credits: np.ndarray
+    net_baseline_gbps: np.ndarray
+    net_peak_gbps: np.ndarray
+    efa: np.ndarray
+    ena_express: np.ndarray
+    ebs_base_iops: np.ndarray
+    ebs_max_iops: np.ndarray
+    ebs_base_mbps: np.ndarray  # megabytes/s
+    ebs_max_mbps: np.ndarray
+    store_gib: np.ndarray
+    store_ssd: np.ndarray
+    store_nvme: np.ndarray
+    cluster_pg: np.ndarray
+    current: np.ndarray
+    bare_metal: np.ndarray
+    perf: np.ndarray  # perf_index with missing rows filled by the vCPU estimate
+    perf_low: np.ndarray
+    perf_high: np.ndarray
+    perf_source: np.ndarray  # measured | predicted | estimated
+    perf_per_vcpu_median: float
+    regions: list[str]
+    region_pos: dict[str, int]
+    offered: np.ndarray  # (R, N) bool from ec2.regions
+    ondemand: np.ndarray  # (R, N) USD/h, NaN = no price
+    spot: np.ndarray
+    spot_band: np.ndarray  # (R, N) object
+    reserved_1y: np.ndarray
+    reserved_3y: np.ndarray
+    verify: np.ndarray  # (R, N) bool
+    price_as_of: np.ndarray
+    pos: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.types)
+
+
+def _f(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+def _b(s: pd.Series) -> np.ndarray:
+    return s.astype("boolean").fillna(False).astype(bool).to_numpy()
+
+
+def _o(s: pd.Series) -> np.ndarray:
+    return np.array([None if pd.isna(v) else str(v) for v in s.tolist()], dtype=object)
+
+
+def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
+    """Join specs and prices into aligned arrays (done once per catalog)."""
+    ec2 = ec2.sort_values("instance_type", kind="stable").reset_index(drop=True)
+    types = _o(ec2["instance_type"])
+    pos = {t: i for i, t in enumerate(types)}
+    vcpus = _f(ec2["vcpus"])
+    perf = _f(ec2["perf_index"])
+    src = _o(ec2["perf_index_source"])
+    # Neutral estimate where no perf figure exists: vCPUs x the median per-vCPU capacity of
+    # the rows that have one (flagged "estimated" so users know it is not measured).
+    have = ~np.isnan(perf)
+    per_vcpu = float(np.median(perf[have] / vcpus[have])) if have.any() else 0.5
+    missing = ~have
+    perf_filled = np.where(missing, vcpus * per_vcpu, perf)
+    src = np.where(missing, "estimated", src).astype(object)
+    regions_set = sorted(set(prices["region"].astype(str)) | {
+        r for cell in ec2["regions"].astype(str) for r in cell.split(",") if r
+    })
+    rpos = {r: i for i, r in enumerate(regions_set)}
+    R, N = len(regions_set), len(types)
+    offered = np.zeros((R, N), dtype=bool)
+    for j, cell in enumerate(ec2["regions"].astype(str).tolist()):
+        for r in cell.split(","):
+            if r:
+                offered[rpos[r], j] = True
+    shape = (R, N)
+    od = np.full(shape, np.nan)
+    spot = np.full(shape, np.nan)
+    ri1 = np.full(shape, np.nan)
+    ri3 = np.full(shape, np.nan)
+    band = np.full(shape, None, dtype=object)
+    verify = np.zeros(shape, dtype=bool)
+    as_of = np.full(shape, None, dtype=object)
+    p = prices[prices["instance_type"].isin(pos)]
+    ri = np.array([rpos[r] for r in p["region"].astype(str)], dtype=int)
+    ci = np.array([pos[t] for t in p["instance_type"].astype(str)], dtype=int)
+    if len(p):
+        od[ri, ci] = _f(p["ondemand_usd_per_hour"])
+        spot[ri, ci] = _f(p["spot_usd_per_hour_est"])
+        ri1[ri, ci] = _f(p["reserved_1y_no_upfront_usd_per_hour"])
+        ri3[ri, ci] = _f(p["reserved_3y_no_upfront_usd_per_hour"])
+        band[ri, ci] = _o(p["spot_interruption_band"])
+        verify[ri, ci] = _b(p["verify"])
+        as_of[ri, ci] = _o(p["price_as_of"])
+    fam = _o(ec2["family"])
+    store_type = _o(ec2["instance_storage_type"])
+    return Ec2Index(
+        types=types, family=fam,
+        category=np.array([family_category(f) for f in fam], dtype=object),
+        vcpus=vcpus, memory_gib=_f(ec2["memory_gib"]), arch=_o(ec2["arch"]),
+        gpus=_f(ec2["gpus"]), gpu_model=_o(ec2["gpu_model"]), burstable=_b(ec2["burstable"]),
+        baseline_pct=_f(ec2["baseline_pct_per_vcpu"]),
+        credits_per_hour=_f(ec2["cpu_credits_per_hour"]), max_credits=_f(ec2["max_cpu_credits"]),
+        net_baseline_gbps=_f(ec2["network_baseline_gbps"]),
+        net_peak_gbps=_f(ec2["network_peak_gbps"]),
+        efa=_b(ec2["efa_supported"]), ena_express=_b(ec2["ena_express_supported"]),
+        ebs_base_iops=_f(ec2["ebs_baseline_iops"]), ebs_max_iops=_f(ec2["ebs_max_iops"]),
+        ebs_base_mbps=_f(ec2["ebs_baseline_throughput_mbps"]),
+        ebs_max_mbps=_f(ec2["ebs_max_throughput_mbps"]),
+        store_gib=np.nan_to_num(_f(ec2["instance_storage_gib"]), nan=0.0),
+        store_ssd=np.array([t == "ssd" for t in store_type], dtype=bool),
+        store_nvme=_b(ec2["instance_storage_nvme"]),
+        cluster_pg=np.array(["cluster" in str(s).split(",")
+                             for s in ec2["placement_group_strategies"].tolist()], dtype=bool),
+        current=_b(ec2["current_generation"]), bare_metal=_b(ec2["bare_metal"]),
+        perf=perf_filled, perf_low=_f(ec2["perf_index_low"]),
+        perf_high=_f(ec2["perf_index_high"]), perf_source=src, perf_per_vcpu_median=per_vcpu,
+        regions=regions_set, region_pos=rpos, offered=offered, ondemand=od, spot=spot,
+        spot_band=band, reserved_1y=ri1, reserved_3y=ri3, verify=verify, price_as_of=as_of,
+        pos=pos,
+    )
+
+
+def ec2_index(catalog: Any) -> Ec2Index:
+    """The catalog's :class:`Ec2Index`, built once per catalog object."""
+    return per_catalog("ec2_index", catalog, lambda c: build_ec2_index(c.ec2, c.ec2_prices))
+
+
+# --------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    """What the filters need, derived once from the profile (see ``compute.derive_need``)."""
+
+    region: str
+    vcpus_need: float | None
+    vcpus_max: float | None
+    memory_need: float | None
+    memory_max: float | None
+    gpus_min: float | None
+    gpus_max: float | None
+    arch: tuple[str, ...]
+    count: np.ndarray  # nodes per candidate
+    max_nodes: int | None
+    parallelism: int | None
+    horizontal: bool
+    tightly_coupled: bool
+    bandwidth_gbps: float | None
+    ebs_iops: float | None
+    ebs_mibps: float | None
+    price: np.ndarray  # effective USD/h per node under the allowed purchase options
+
+
+FilterFn = Callable[[Ec2Index, FilterContext], tuple[np.ndarray, str]]
+
+
+def filter_region(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """Offered in the region (ec2.regions)."""
+    r = ix.region_pos.get(ctx.region)
+    if r is None:
+        return np.zeros(ix.n, dtype=bool), "ec2.not_offered_in_region"
+    return ix.offered[r] | ~np.isnan(ix.ondemand[r]), "ec2.not_offered_in_region"
+
+
+def filter_priced(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """A price exists under an allowed purchase option (no price: cannot be ranked on cost)."""
+    return ~np.isnan(ctx.price), "ec2.no_price_in_region_for_purchase_option"
+
+
+def filter_platform(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """Linux x86_64/arm64 only: Mac instances need dedicated hosts, i386-only types are legacy."""
+    return np.isin(ix.arch, ["x86_64", "arm64"]), "ec2.mac_or_32bit_platform"
+
+
+def filter_arch(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    return np.isin(ix.arch, list(ctx.arch)), "ec2.architecture"
+
+
+def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    ok = np.ones(ix.n, dtype=bool)
+    if ctx.gpus_min is not None:
+        ok &= ix.gpus >= ctx.gpus_min
+    if ctx.gpus_max is not None:
+        ok &= ix.gpus <= ctx.gpus_max
+    return ok, "ec2.gpus"
+
+
+def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """Enough vCPUs on the node (single node) or across ``count`` nodes (horizontal)."""
+    ok = np.ones(ix.n, dtype=bool)
+    if ctx.vcpus_need is not None:
+        ok &= ix.vcpus * ctx.count >= ctx.vcpus_need - 1e-9
+    if ctx.vcpus_max is not None:
+        ok &= ix.vcpus <= ctx.vcpus_max
+    return ok, "ec2.vcpus"
+
+
+def filter_memory(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    ok = np.ones(ix.n, dtype=bool)
+    if ctx.memory_need is not None:
+        ok &= ix.memory_gib * ctx.count >= ctx.memory_need - 1e-9
+    if ctx.memory_max is not None:
+        ok &= ix.memory_gib <= ctx.memory_max
+    return ok, "ec2.memory"
+
+
+def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """Node count within ``max_nodes`` and no more nodes than parallel tasks."""
+    ok = np.ones(ix.n, dtype=bool)
+    if ctx.max_nodes is not None:
+        ok &= ctx.count <= ctx.max_nodes
+    if ctx.parallelism is not None and ctx.horizontal:
+        ok &= ctx.count <= ctx.parallelism
+    return ok, "ec2.node_count_above_max_nodes"
+
+
+def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """Tightly coupled nodes need a cluster placement group."""
+    if not ctx.tightly_coupled:
+        return np.ones(ix.n, dtype=bool), "ec2.no_cluster_placement_group"
+    return ix.cluster_pg | (ctx.count <= 1), "ec2.no_cluster_placement_group"
+
+
+def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    if ctx.bandwidth_gbps is None:
+        return np.ones(ix.n, dtype=bool), "ec2.network_bandwidth"
+    peak = np.where(np.isnan(ix.net_peak_gbps), ix.net_baseline_gbps, ix.net_peak_gbps)
+    return np.nan_to_num(peak, nan=0.0) >= ctx.bandwidth_gbps, "ec2.network_bandwidth"
+
+
+def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """The instance's EBS limits (burst maximum) carry the storage IOPS and throughput."""
+    ok = np.ones(ix.n, dtype=bool)
+    if ctx.ebs_iops is not None:
+        ok &= np.nan_to_num(ix.ebs_max_iops, nan=0.0) >= ctx.ebs_iops
+    if ctx.ebs_mibps is not None:
+        ok &= np.nan_to_num(ix.ebs_max_mbps, nan=0.0) >= ctx.ebs_mibps * MIB_IN_MB
+    return ok, "ec2.ebs_limits_below_storage_need"
+
+
+FILTERS: tuple[FilterFn, ...] = (
+    filter_region, filter_platform, filter_arch, filter_gpus, filter_vcpus, filter_memory,
+    filter_nodes, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
+)
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    passed: np.ndarray
+    masks: list[tuple[str, np.ndarray]]
+    rejected: dict[str, int]
+
+
+def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
+    """Run :data:`FILTERS`; count each rejected type under the first filter it fails."""
+    alive = np.ones(ix.n, dtype=bool)
+    masks: list[tuple[str, np.ndarray]] = []
+    rejected: dict[str, int] = {}
+    for fn in FILTERS:
+        mask, key = fn(ix, ctx)
+        masks.append((key, mask))
+        dropped = int(np.count_nonzero(alive & ~mask))
+        if dropped:
+            rejected[key] = rejected.get(key, 0) + dropped
+        alive &= mask
+    return FilterResult(alive, masks, rejected)
+
+
+def tightest_constraint(
+    ix: Ec2Index, result: FilterResult, ignore: tuple[str, ...] = ()
+) -> tuple[str | None, list[str]]:
+    """When nothing passes: the filter whose relaxation admits most types, and those types.
+
+    ``ignore`` lists filters that are facts of the catalog rather than user constraints
+    (region, platform, price) and so are never suggested for relaxing.
+    """
+    best_key, best_ids = None, np.zeros(0, dtype=int)
+    for k, (key, _) in enumerate(result.masks):
+        if key in ignore:
+            continue
+        others = np.ones(ix.n, dtype=bool)
+        for j, (_, m) in enumerate(result.masks):
+            if j != k:
+                others &= m
+        ids = np.flatnonzero(others)
+        if len(ids) > len(best_ids):
+            best_key, best_ids = key, ids
+    return best_key, [str(ix.types[i]) for i in best_ids]

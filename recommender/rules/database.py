@@ -1,0 +1,333 @@
+"""Database options: the purpose-built family, then its size and price (PERF03).
+
+Family from the data model and query pattern (relational/joins -> RDS and Aurora,
+key-value/document -> DynamoDB, analytics -> Redshift, cache -> ElastiCache, full text ->
+OpenSearch); node classes and prices from the catalog's ``database`` table, usage prices
+(DynamoDB request/capacity units, RDS/Aurora storage and I/O) from ``unit_prices``.
+Where the region has no price the option says so and carries no cost.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from recommender.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF03_CONFIG,
+    PERF03_PURPOSE,
+    Candidate,
+    Rejections,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.prices import PriceBook, per_catalog
+
+SECONDS_PER_MONTH = 730 * 3600.0
+#: Assumed hot working set of a relational database, as a share of its data (a heuristic
+#: stated in the reason): the instance memory should hold it.
+WORKING_SET_FRACTION = 0.25
+#: Read-heavy: reads at least this share of operations, and replicas per this many reads/s.
+READ_HEAVY_SHARE = 0.8
+READS_PER_REPLICA = 5000.0
+#: DynamoDB auto scaling's default target utilization for provisioned capacity.
+DYNAMODB_TARGET_UTILIZATION = 0.7
+#: ElastiCache: memory reserved for the engine's overhead (its reserved-memory guidance).
+CACHE_OVERHEAD = 0.25
+#: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
+OPENSEARCH_OVERHEAD = 1.45
+OPENSEARCH_MEMORY_STORAGE_RATIO = 16.0  # GiB of index per GiB of memory (heuristic)
+
+
+def db_rows(catalog: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
+    """(service, engine, deployment, region) -> rows sorted by price (built once)."""
+    def build(c: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
+        out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        for r in c.database.to_dict("records"):
+            r = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+            key = (str(r["service"]), str(r["engine"]), str(r["deployment"]), str(r["region"]))
+            out.setdefault(key, []).append(r)
+        for rows in out.values():
+            rows.sort(key=lambda r: (float(r["ondemand_usd_per_hour"]), str(r["instance_class"])))
+        return out
+    return per_catalog("db_rows", catalog, build)
+
+
+def families(p: WorkloadProfile) -> list[tuple[str, str]]:
+    """(family, why) in order of fit for the data model and query pattern."""
+    d = p.database
+    dm, qp = d.data_model, d.query_pattern
+    if dm == "relational" or qp == "joins":
+        return [("relational", "relational data with joins: RDS or Aurora")]
+    if dm in ("key_value", "document") or qp == "key_lookup":
+        return [("dynamodb", "key-value/document access at any scale: DynamoDB")]
+    if dm == "analytics" or qp == "aggregations":
+        return [("redshift", "analytics and aggregations over large data: Redshift")]
+    if dm == "cache":
+        return [("elasticache", "an in-memory cache: ElastiCache")]
+    if dm == "search" or qp == "full_text":
+        return [("opensearch", "full-text search: OpenSearch")]
+    return [("relational", "no data model given: relational as the general default"),
+            ("dynamodb", "no data model given: DynamoDB for key access")]
+
+
+def _pick_node(
+    rows: list[dict[str, Any]], mem_need: float
+) -> tuple[dict[str, Any] | None, int]:
+    """Cheapest current node with memory >= need, else the largest node and a shard count."""
+    fits = [r for r in rows if (r["memory_gib"] or 0) >= mem_need
+            and r.get("current_generation") is not False]
+    if fits:
+        return fits[0], 1
+    sized = [r for r in rows if r["memory_gib"]]
+    if not sized:
+        return None, 0
+    big = max(sized, key=lambda r: (r["memory_gib"], -r["ondemand_usd_per_hour"]))
+    return big, math.ceil(mem_need / big["memory_gib"])
+
+
+def _rows_or_reference(
+    table: dict[tuple[str, str, str, str], list[dict[str, Any]]],
+    service: str, engine: str, deployment: str, region: str,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Rows for the region, or (reference-region rows, unpriced=True) to size without price."""
+    rows = table.get((service, engine, deployment, region))
+    if rows:
+        return rows, False
+    for (s, e, dep, _), ref in sorted(table.items()):
+        if s == service and e == engine and dep == deployment:
+            return ref, True
+    return [], True
+
+
+def _node_option(
+    option: str, kind: str, row: dict[str, Any] | None, count: int, unpriced: bool,
+    region: str, why: str, sizing: str, extra_cost: float, extra_verify: bool,
+    config: dict[str, Any], hours: float,
+) -> Candidate:
+    rs = [reason(f"database.{kind}", PERF03_PURPOSE, why[0].upper() + why[1:] + "."),
+          reason("database.size", PERF03_CONFIG, sizing)]
+    if row is None:
+        rs.append(reason("database.price", PERF01_COST,
+                         f"No {option} node classes in the catalog.", "caution"))
+        return Candidate(option, kind, None, rs, config=config, count=max(count, 1))
+    config = {"instance_class": row["instance_class"], "deployment": row["deployment"],
+              "node_count": count, **config}
+    cost = None
+    verify = bool(row.get("verify")) or extra_verify
+    if unpriced:
+        rs.append(reason("database.price", PERF01_COST,
+                         f"No price for {option} {row['instance_class']} in {region} in the "
+                         "catalog.", "caution"))
+    else:
+        nodes = float(row["ondemand_usd_per_hour"]) * count * hours
+        cost = nodes + extra_cost
+        rs.append(reason("database.monthly_cost", PERF01_COST,
+                         f"{fmt_usd(cost)}/month: {count} x {row['instance_class']} "
+                         f"({fmt_usd(nodes)})" + (f" + storage/I/O {fmt_usd(extra_cost)}"
+                                                  if extra_cost else "") + "."))
+    if verify:
+        rs.append(reason("catalog.verify", PERF01_COST,
+                         "A price behind this option is marked unverified by its source.",
+                         "verify"))
+    return Candidate(option, kind, cost, rs, config=config, count=max(count, 1), verify=verify)
+
+
+def relational_options(
+    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str
+) -> list[Candidate]:
+    d = p.database
+    engine = (d.engine or "postgresql").lower()
+    size = d.size_gib.min if d.size_gib else None
+    mem_need = max(1.0, (size or 0.0) * WORKING_SET_FRACTION)
+    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
+    replicas = 0
+    if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
+        replicas = min(5, math.ceil(reads / READS_PER_REPLICA))
+    table = db_rows(catalog)
+    out = []
+    for service, deployment in (("rds", "single_az"), ("aurora", "standard")):
+        rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
+        row, _ = _pick_node(rows, mem_need)
+        count = 1 + replicas
+        extra, ev = 0.0, False
+        notes = []
+        if size:
+            item = "rds.storage.gp3_gb_month" if service == "rds" else "aurora.storage_gb_month"
+            st = book.cost(item, region, size)
+            if st is None:
+                notes.append(f"no {item} price in {region}")
+                unpriced = True
+            else:
+                extra += st.usd
+                ev |= st.verify
+        if service == "aurora" and (reads or writes):
+            # Aurora bills storage I/O: writes, plus reads that miss the buffer cache.
+            miss = 1.0 - (d.cacheable_read_fraction or 0.0)
+            ios = (writes + reads * miss) * SECONDS_PER_MONTH
+            io = book.cost("aurora.io_request", region, ios)
+            if io is not None:
+                extra += io.usd
+                ev |= io.verify
+                notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
+        sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set assumed "
+                  f"{WORKING_SET_FRACTION:.0%} of {fmt_num(size or 0)} GiB)"
+                  + (f"; {replicas} read replica(s) for {fmt_num(reads)} reads/s"
+                     if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
+        c = _node_option(f"{service}:{engine}", service, row, count, unpriced, region, why,
+                         sizing, extra, ev, {"read_replicas": replicas,
+                                             "storage_gib": size}, 730.0)
+        c.components = {"fit": 1.0 if service == "rds" or replicas else 0.9}
+        if d.latency_ms is not None and d.latency_ms < 1:
+            c.reasons.append(reason("database.latency", PERF03_CONFIG,
+                                    "Sub-millisecond reads need a cache in front (see "
+                                    "trade-offs: caching).", "caution"))
+            c.risk = max(c.risk, 3.0)
+        out.append(c)
+    return out
+
+
+def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str) -> list[Candidate]:
+    d = p.database
+    item = d.item_size_kib or 1.0
+    strong = d.consistency != "eventual"
+    rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
+    wcu_per_write = math.ceil(item / 1.0)  # 1 KiB per WCU
+    reads, writes = d.reads_per_s, d.writes_per_s
+    size = d.size_gib.min if d.size_gib else None
+    st = book.cost("dynamodb.storage_gb_month", region, size) if size else None
+    base = [reason("database.dynamodb", PERF03_PURPOSE, why[0].upper() + why[1:] + "."),
+            reason("database.capacity_units", PERF03_CONFIG,
+                   f"{fmt_num(rcu_per_read)} RCU per {'strong' if strong else 'eventual'} read "
+                   f"and {wcu_per_write} WCU per write of {fmt_num(item)} KiB"
+                   + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)") + ".")]
+    out = []
+    for mode in ("on_demand", "provisioned"):
+        rs = list(base)
+        cost, verify = None, bool(st and st.verify)
+        if reads is None or writes is None:
+            rs.append(reason("database.price", PERF01_COST,
+                             "Needs reads_per_s and writes_per_s to price capacity.", "caution"))
+        elif mode == "on_demand":
+            r = book.cost("dynamodb.on_demand.read_request_unit", region,
+                          reads * rcu_per_read * SECONDS_PER_MONTH)
+            w = book.cost("dynamodb.on_demand.write_request_unit", region,
+                          writes * wcu_per_write * SECONDS_PER_MONTH)
+            if r and w:
+                cost = r.usd + w.usd + (st.usd if st else 0.0)
+                verify |= r.verify or w.verify
+        else:
+            rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
+            wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
+            r = book.cost("dynamodb.provisioned.rcu_hour", region, rcu * 730.0)
+            w = book.cost("dynamodb.provisioned.wcu_hour", region, wcu * 730.0)
+            if r and w:
+                cost = r.usd + w.usd + (st.usd if st else 0.0)
+                verify |= r.verify or w.verify
+            rs.append(reason("database.provisioned", PERF03_CONFIG,
+                             f"{rcu} RCU and {wcu} WCU provisioned at a "
+                             f"{DYNAMODB_TARGET_UTILIZATION:.0%} auto scaling target."))
+        if cost is None and reads is not None and writes is not None:
+            rs.append(reason("database.price", PERF01_COST,
+                             f"No DynamoDB {mode} price in {region} in the catalog.", "caution"))
+        elif cost is not None:
+            rs.append(reason("database.monthly_cost", PERF01_COST,
+                             f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
+                             + (f" incl. {fmt_num(size)} GiB storage" if st else "") + "."))
+        if verify:
+            rs.append(reason("catalog.verify", PERF01_COST, "A DynamoDB price is unverified.",
+                             "verify"))
+        fit = 1.0 if (mode == "on_demand") == (reads is None) else 0.9
+        out.append(Candidate("dynamodb", "dynamodb", cost, rs, verify=verify,
+                             config={"capacity_mode": mode, "item_size_kib": item,
+                                     "storage_gib": size},
+                             purchase_option=mode, components={"fit": fit}))
+    return out
+
+
+def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
+    m = re.search(r"([\d.]+)\s*(TB|GB|TiB|GiB)", str(row.get("storage_desc") or ""))
+    if not m:
+        return None
+    v = float(m.group(1))
+    return v * 1024 if m.group(2).startswith("T") else v
+
+
+def node_family_options(
+    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str
+) -> list[Candidate]:
+    """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
+    d = p.database
+    size = d.size_gib.min if d.size_gib else 0.0
+    table = db_rows(catalog)
+    if family == "redshift":
+        service, engine, deployment = "redshift", "redshift", None
+    elif family == "elasticache":
+        service, engine, deployment = "elasticache", (d.engine or "valkey").lower(), None
+    else:
+        service, engine, deployment = "opensearch", "opensearch", None
+    deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    if not deps and family == "elasticache":
+        engine = "redis"
+        deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    deployment = deps[0] if deps else "standard"
+    rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
+    option = service if family != "elasticache" else f"elasticache:{engine}"
+    if family == "elasticache":
+        need = max(size, 0.5) * (1 + CACHE_OVERHEAD)
+        row, count = _pick_node(rows, need)
+        sizing = (f"{fmt_num(size)} GiB of data + {CACHE_OVERHEAD:.0%} reserved for the engine: "
+                  f"memory >= {fmt_num(need)} GiB" + (f" across {count} shards" if count > 1
+                                                       else "") + ".")
+    elif family == "opensearch":
+        storage = size * 2 * OPENSEARCH_OVERHEAD
+        count = 2
+        need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
+        row, shards = _pick_node(rows, need)
+        count *= max(shards, 1)
+        sizing = (f"Index storage {fmt_num(storage)} GiB = data x 2 (one replica) x "
+                  f"{OPENSEARCH_OVERHEAD}; {count} nodes with >= {fmt_num(need)} GiB memory "
+                  f"each (about {OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a "
+                  "heuristic).")
+    else:
+        current = [r for r in rows if r.get("current_generation") is not False] or rows
+        best = None
+        for r in current:
+            cap = _storage_per_node_gib(r)
+            n = max(1, math.ceil(size / cap)) if cap else 1
+            key = (float(r["ondemand_usd_per_hour"]) * n, str(r["instance_class"]))
+            if best is None or key < best[0]:
+                best = (key, r, n, cap)
+        row, count = (best[1], best[2]) if best else (None, 1)
+        cap = best[3] if best else None
+        sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
+                  + (f" ({fmt_num(cap)} GiB managed storage per node)." if cap else
+                     " (node storage not in the catalog: one node)."))
+    c = _node_option(option, service, row, count, unpriced, region, why, sizing, 0.0, False,
+                     {"storage_gib": size or None}, 730.0)
+    c.components = {"fit": 1.0}
+    return [c]
+
+
+def database_options(
+    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, rej: Rejections
+) -> list[Candidate]:
+    """Database options for the profile's database section (unranked)."""
+    if p.database is None:
+        return []
+    out: list[Candidate] = []
+    for fam, why in families(p):
+        if fam == "relational":
+            out += relational_options(p, catalog, book, region, why)
+        elif fam == "dynamodb":
+            d = p.database
+            if d.item_size_kib is not None and d.item_size_kib > 400:
+                rej.add("dynamodb.item_above_400_kib")
+                continue
+            out += dynamodb_options(p, book, region, why)
+        else:
+            out += node_family_options(fam, p, catalog, region, why)
+    return out

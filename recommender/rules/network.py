@@ -1,0 +1,245 @@
+"""Network options: region choice, edge, placement, adapters and links (PERF04).
+
+The region (``"auto"``) is chosen from where the users are, with the catalog's measured
+inter-region round-trip times (cloudping p50; a great-circle estimate from the regions'
+locations only where a pair was not measured, flagged as such), and from the region's EC2
+price level (median on-demand price ratio to the reference region over the types both
+price).  The other options come with the description the catalog keeps for them (facts,
+topic ``network_option``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from recommender.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF04_DEDICATED,
+    PERF04_FEATURES,
+    PERF04_LOCATION,
+    PERF04_UNDERSTAND,
+    Candidate,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.candidates import Ec2Index
+from recommender.rules.prices import PriceBook, edge_geography, per_catalog
+
+REFERENCE_REGION = "us-east-1"
+#: Light in fibre covers about 200 km per ms; routes are longer than great circles.
+FIBRE_KM_PER_MS = 200.0
+ROUTE_FACTOR = 1.5
+#: Static share above which an edge cache is proposed, and the user RTT (ms) above which
+#: users count as far from the region (heuristics stated in the reasons).
+STATIC_SHARE_FOR_CDN = 0.3
+FAR_USER_RTT_MS = 100.0
+
+
+@dataclass(frozen=True)
+class RegionIndex:
+    regions: list[str]  # EC2-priced regions
+    location: dict[str, tuple[float, float]]
+    rtt: dict[tuple[str, str], float]
+    price_index: dict[str, float]
+
+
+def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
+    # ``Catalog.regions`` is the manifest's list; the table itself is in ``tables``.
+    reg = catalog.tables["regions"]
+    location = {str(r): (float(la), float(lo)) for r, la, lo in
+                zip(reg["region"], reg["lat"], reg["lon"], strict=True)}
+    priced = {str(r) for r, pe in zip(reg["region"], reg["priced_ec2"], strict=True) if pe}
+    lat = catalog.tables["latency"]
+    rtt = {(str(a), str(b)): float(v) for a, b, v in
+           zip(lat["from_region"], lat["to_region"], lat["rtt_ms_p50"], strict=True)}
+    price_index: dict[str, float] = {}
+    ref = ix.region_pos.get(REFERENCE_REGION)
+    for r in sorted(priced):
+        k = ix.region_pos.get(r)
+        if k is None or ref is None:
+            continue
+        both = ~np.isnan(ix.ondemand[k]) & ~np.isnan(ix.ondemand[ref])
+        if both.sum() >= 5:
+            price_index[r] = float(np.median(ix.ondemand[k][both] / ix.ondemand[ref][both]))
+    return RegionIndex(sorted(price_index), location, rtt, price_index)
+
+
+def region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
+    return per_catalog("region_index", catalog, lambda c: build_region_index(c, ix))
+
+
+def rtt_ms(ri: RegionIndex, a: str, b: str) -> tuple[float | None, bool]:
+    """Round-trip time between regions: (ms, measured?)."""
+    if a == b:
+        return 0.0, True
+    for key in ((a, b), (b, a)):
+        if key in ri.rtt:
+            return ri.rtt[key], True
+    if a in ri.location and b in ri.location:
+        (la1, lo1), (la2, lo2) = ri.location[a], ri.location[b]
+        p1, p2 = math.radians(la1), math.radians(la2)
+        dlat, dlon = p2 - p1, math.radians(lo2 - lo1)
+        h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+        km = 2 * 6371.0 * math.asin(math.sqrt(h))
+        return 2 * km * ROUTE_FACTOR / FIBRE_KM_PER_MS, False
+    return None, False
+
+
+def region_options(
+    p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str]
+) -> list[Candidate]:
+    """Candidate regions scored on user latency and price (explicit region: just it)."""
+    users = p.network.user_regions if p.network and p.network.user_regions else None
+    explicit = p.region if p.region not in (None, "auto") else None
+    cands = [explicit] if explicit else ri.regions
+    out = []
+    for r in cands:
+        lat, measured, known = 0.0, True, 0.0
+        if users:
+            for u, share in sorted(users.items()):
+                ms, m = rtt_ms(ri, u, r)
+                if ms is None:
+                    continue
+                lat += share * ms
+                known += share
+                measured &= m
+            lat = lat / known if known else float("nan")
+        idx = ri.price_index.get(r, float("nan"))
+        rs = []
+        if users:
+            rs.append(reason("network.region_latency", PERF04_LOCATION,
+                             f"Users' share-weighted round trip to {r}: {lat:.0f} ms ("
+                             + ("measured inter-region p50" if measured else
+                                "partly estimated from region locations") + ")."))
+        rs.append(reason("network.region_price", PERF01_COST,
+                         f"EC2 price level {idx:.2f} x {REFERENCE_REGION} (median over the "
+                         "types both regions price)." if not math.isnan(idx) else
+                         f"No EC2 price level for {r} in the catalog.",
+                         "info" if not math.isnan(idx) else "caution"))
+        out.append(Candidate(
+            f"region:{r}", "region", None, rs, config={"region": r},
+            predicted={"user_rtt_ms": None if math.isnan(lat) else round(lat, 1),
+                       "price_index": None if math.isnan(idx) else round(idx, 3)},
+            purchase_option=None,
+            components={"latency_ms": lat if users else 0.0,
+                        "price_index": idx if not math.isnan(idx) else 10.0},
+        ))
+    if not out:
+        return out
+    lats = np.array([c.components["latency_ms"] for c in out], dtype=float)
+    lats = np.where(np.isnan(lats), np.nanmax(lats) if np.isfinite(lats).any() else 0, lats)
+    prices = np.array([c.components["price_index"] for c in out], dtype=float)
+    lat_s = (lats.min() + 10.0) / (lats + 10.0)
+    price_s = prices.min() / prices
+    w = {"cost": 0.3, "performance": 0.8}.get(objective, 0.55)
+    for c, ls, ps in zip(out, lat_s, price_s, strict=True):
+        c.score = float(w * ls + (1 - w) * ps) if users else float(ps)
+    if not users and not explicit:
+        warnings.append("region not given and no user_regions: the region was chosen on price "
+                        "alone; give network.user_regions to weigh latency.")
+    # Ties (equal price level, no users): the reference region first, then by code.
+    out.sort(key=lambda c: (-round(c.score, 9), c.config["region"] != REFERENCE_REGION,
+                            c.config["region"]))
+    return out
+
+
+def _described(option: str, book: PriceBook, why: str, bp: str, fit: float,
+               cost: float | None = None, config: dict[str, Any] | None = None,
+               extra: list | None = None) -> Candidate:
+    rs = [reason(f"network.{option.split(':')[0]}", bp, why)]
+    verify = False
+    for aspect in ("what", "limits"):
+        f = book.fact("network_option", f"{option}.{aspect}")
+        if f is not None and f.value:
+            rs.append(reason(f"network.{aspect}", PERF04_FEATURES, f.value,
+                             "verify" if f.verify else ("caution" if aspect == "limits"
+                                                        else "info")))
+            verify |= f.verify
+    rs += extra or []
+    return Candidate(option, option.split(":")[0], cost, rs, config=config or {},
+                     verify=verify, purchase_option=None, components={"fit": fit})
+
+
+def network_options(
+    p: WorkloadProfile, book: PriceBook, region: str, top_ec2: dict[str, Any] | None,
+    ri: RegionIndex,
+) -> list[Candidate]:
+    """Network features and links that the profile calls for (unranked)."""
+    n, c = p.network, p.compute
+    out: list[Candidate] = []
+    users = n.user_regions if n and n.user_regions else {}
+    far = {u: s for u, s in users.items()
+           if (rtt_ms(ri, u, region)[0] or 0.0) > FAR_USER_RTT_MS}
+    static = n.static_content_fraction if n else None
+    egress = n.egress_gib_per_month if n else None
+    if (static is not None and static >= STATIC_SHARE_FOR_CDN) or far:
+        extra = []
+        cost = None
+        if egress:
+            cdn_gib = egress * (static if static is not None else 0.5)
+            direct = book.cost("datatransfer.internet_out", region, cdn_gib)
+            geo_share = users or {region: 1.0}
+            cdn = 0.0
+            ok = True
+            for u, s in geo_share.items():
+                pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s)
+                if pc is None:
+                    ok = False
+                    break
+                cdn += pc.usd
+            if ok:
+                cost = cdn
+                extra.append(reason("network.cloudfront_cost", PERF01_COST,
+                                    f"{fmt_num(round(cdn_gib))} GiB/month from the edge: "
+                                    f"{fmt_usd(cdn)} vs {fmt_usd(direct.usd if direct else None)} "
+                                    "direct from the region (requests not included)."))
+        why = (f"{static:.0%} of content is static" if static is not None and
+               static >= STATIC_SHARE_FOR_CDN else "")
+        if far:
+            why += ("; " if why else "") + f"{sum(far.values()):.0%} of users are over " \
+                f"{FAR_USER_RTT_MS:g} ms from {region}"
+        out.append(_described("cloudfront", book, "Edge caching: " + why + ".",
+                              PERF04_LOCATION, 1.0, cost, extra=extra))
+    if far and len(users) > 1:
+        out.append(_described("route53_latency_routing", book,
+                              "Users on several continents: serve dynamic requests from more "
+                              "than one region and route each user to the nearest.",
+                              PERF04_LOCATION, 0.7))
+    coupled = c is not None and c.scale_out == "tightly_coupled"
+    sensitive = bool(n and n.inter_node_latency_sensitive)
+    if coupled or sensitive:
+        out.append(_described("placement_group:cluster", book,
+                              "Nodes exchange latency-sensitive traffic: pack them in one "
+                              "cluster placement group.", PERF04_FEATURES, 1.0,
+                              config={"strategy": "cluster"}))
+        if top_ec2 is not None and top_ec2.get("efa"):
+            out.append(_described("efa", book, f"{top_ec2['instance_type']} supports EFA: "
+                                  "OS-bypass for MPI/NCCL between the nodes.",
+                                  PERF04_FEATURES, 0.9 if coupled else 0.6))
+    bw = n.bandwidth_gbps if n else None
+    if bw is not None and top_ec2 is not None and top_ec2.get("ena_express"):
+        out.append(_described("ena_express", book,
+                              f"{fmt_num(bw)} Gbps wanted: {top_ec2['instance_type']} supports "
+                              "ENA Express for higher single-flow bandwidth.",
+                              PERF04_FEATURES, 0.8))
+    if n and n.on_premises_link:
+        out.append(_described("direct_connect", book,
+                              "An on-premises link: a dedicated connection gives consistent "
+                              "latency and bandwidth (port and transfer prices are not in the "
+                              "catalog).", PERF04_DEDICATED, 1.0))
+    s3 = n.s3_traffic_gib_per_month if n else None
+    web = p.storage is not None and p.storage.sharing == "web"
+    if (s3 is not None and s3 > 0) or (web and c is not None):
+        out.append(_described("vpc_endpoint", book,
+                              "Instances exchange data with S3"
+                              + (f" ({fmt_num(s3)} GiB/month)" if s3 else "")
+                              + ": a gateway VPC endpoint keeps that traffic on the AWS network "
+                              "and off NAT gateways.", PERF04_UNDERSTAND, 0.8,
+                              config={"service": "s3", "type": "gateway"}))
+    return out

@@ -1,0 +1,184 @@
+"""Price and fact look-ups over the catalog, indexed once per catalog object.
+
+``unit_prices`` rows are looked up by their stable item id (ARCHITECTURE.md) and region;
+tiered items are costed tier by tier.  Nothing here invents a price: a missing row gives
+``None`` and the caller says "no price for X in region Y" in the option.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+
+T = TypeVar("T")
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+
+def per_catalog(name: str, catalog: Any, build: Callable[[Any], T]) -> T:
+    """Return ``build(catalog)``, computed once per catalog object.
+
+    The catalog is kept in the cache entry so its ``id`` cannot be reused by another object
+    while the entry lives.
+    """
+    key = (name, id(catalog))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] is catalog:
+            return hit[1]
+        value = build(catalog)
+        if len(_CACHE) > 64:  # a handful of catalogs at most; drop the oldest
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (catalog, value)
+        return value
+
+
+@dataclass(frozen=True)
+class Tier:
+    start: float
+    end: float  # math.inf when open
+    price_usd: float
+    verify: bool
+    unit: str
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A cost with its provenance flag."""
+
+    usd: float
+    verify: bool
+    unit_price_usd: float
+
+
+@dataclass(frozen=True)
+class Fact:
+    topic: str
+    key: str
+    value: str | None
+    unit: str | None
+    scope: str | None
+    source_url: str | None
+    verify: bool
+
+
+class PriceBook:
+    """``unit_prices`` and ``facts`` indexed for constant-time look-ups."""
+
+    def __init__(self, unit_prices: pd.DataFrame, facts: pd.DataFrame) -> None:
+        self._tiers: dict[tuple[str, str, str | None], list[Tier]] = {}
+        up = unit_prices
+        cols = [up[c].tolist() for c in
+                ("item", "region", "to_region", "tier_start", "tier_end", "price_usd",
+                 "verify", "unit")]  # fmt: skip
+        for item, region, to_region, start, end, price, verify, unit in zip(*cols, strict=True):
+            to = None if to_region is None or (isinstance(to_region, float)) or pd.isna(to_region) \
+                else str(to_region)
+            s = 0.0 if pd.isna(start) else float(start)
+            e = math.inf if pd.isna(end) else float(end)
+            self._tiers.setdefault((str(item), str(region), to), []).append(
+                Tier(s, e, float(price), bool(verify), str(unit))
+            )
+        for tiers in self._tiers.values():
+            tiers.sort(key=lambda t: t.start)
+        self._facts: dict[tuple[str, str], list[Fact]] = {}
+        for r in facts.itertuples(index=False):
+            f = Fact(
+                str(r.topic), str(r.key), _s(r.value), _s(r.unit), _s(r.scope),
+                _s(r.source_url), bool(r.verify),
+            )
+            self._facts.setdefault((f.topic, f.key), []).append(f)
+
+    # ------------------------------------------------------------------ unit prices
+
+    def tiers(self, item: str, region: str, to_region: str | None = None) -> list[Tier]:
+        """Tiers of ``item`` in ``region`` (empty when the catalog has no price)."""
+        return self._tiers.get((item, region, to_region), [])
+
+    def unit(self, item: str, region: str, to_region: str | None = None) -> Tier | None:
+        """The first tier's price (the marginal price of the first unit), or None."""
+        t = self.tiers(item, region, to_region)
+        return t[0] if t else None
+
+    def cost(
+        self, item: str, region: str, quantity: float, to_region: str | None = None
+    ) -> Priced | None:
+        """Cost of ``quantity`` units of ``item`` through its tiers, or None without a price."""
+        tiers = self.tiers(item, region, to_region)
+        if not tiers:
+            return None
+        q = max(0.0, float(quantity))
+        total, verify = 0.0, False
+        for t in tiers:
+            if q <= t.start:
+                break
+            used = min(q, t.end) - t.start
+            total += used * t.price_usd
+            verify = verify or t.verify
+        return Priced(total, verify or tiers[0].verify, tiers[0].price_usd)
+
+    def has_item(self, item: str) -> bool:
+        return any(k[0] == item for k in self._tiers)
+
+    # ------------------------------------------------------------------ facts
+
+    def facts(self, topic: str, key: str) -> list[Fact]:
+        return self._facts.get((topic, key), [])
+
+    def fact(self, topic: str, key: str, scope_prefix: str | None = None) -> Fact | None:
+        """The first fact of (topic, key) whose scope starts with ``scope_prefix`` (if given)."""
+        for f in self.facts(topic, key):
+            if scope_prefix is None or (f.scope or "").startswith(scope_prefix):
+                return f
+        return None
+
+    def fact_float(self, topic: str, key: str, scope_prefix: str | None = None) -> float | None:
+        f = self.fact(topic, key, scope_prefix)
+        if f is None or f.value is None:
+            return None
+        try:
+            return float(f.value.replace(",", ""))
+        except ValueError:
+            return None
+
+    def topic(self, topic: str) -> list[Fact]:
+        return [f for (t, _), fs in self._facts.items() if t == topic for f in fs]
+
+
+def _s(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    return str(v)
+
+
+def price_book(catalog: Any) -> PriceBook:
+    """The catalog's :class:`PriceBook` (built once per catalog)."""
+    return per_catalog("price_book", catalog, lambda c: PriceBook(c.unit_prices, c.facts))
+
+
+#: Edge geography of CloudFront data-out prices for each region-code prefix; a geography
+#: label of the price feed, not a price.
+_EDGE_GEO = (
+    ("us-", "United States"), ("ca-", "Canada"), ("mx-", "United States"), ("eu-", "EU"),
+    ("ap-south-", "India"), ("ap-northeast-1", "Japan"), ("ap-northeast-3", "Japan"),
+    ("ap-southeast-2", "Australia"), ("ap-southeast-4", "Australia"), ("ap-", "Asia Pacific"),
+    ("me-", "Middle East"), ("il-", "Middle East"), ("af-", "South Africa"),
+    ("sa-", "South America"),
+)
+
+
+def edge_geography(region: str) -> str:
+    """CloudFront's price geography for users in ``region`` (e.g. ``eu-west-1`` -> ``EU``)."""
+    for prefix, geo in _EDGE_GEO:
+        if region.startswith(prefix):
+            return geo
+    return "United States"

@@ -1,0 +1,251 @@
+"""Fargate and Lambda options, priced on the same monthly scale as EC2 (PERF02-BP01).
+
+Fargate: the smallest valid task size (vCPU/memory pairs from the catalog's ``facts``,
+topic ``fargate``) that holds the need, or the cheapest task count when the work scales
+out.  Lambda: event-driven work within the limits in ``facts`` (topic ``lambda``); memory
+from the Lambda model when its artifact loads, else the CPU-share rule (``memory_per_vcpu
+_equivalent`` MB = one vCPU) and the memory used; billed duration and requests priced.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from recommender.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF02_CONFIG,
+    PERF02_SELECT,
+    Candidate,
+    Rejections,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.compute import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed
+from recommender.rules.prices import PriceBook
+
+SECONDS_PER_HOUR = 3600.0
+
+
+def fargate_task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
+    """Valid (vCPU, memory GB, verify) pairs from ``facts`` (topic ``fargate``)."""
+    out: list[tuple[float, float, bool]] = []
+    for f in book.topic("fargate"):
+        m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", f.key)
+        if not m or f.value is None:
+            continue
+        for v in re.split(r"[,\s]+", f.value.strip()):
+            try:
+                out.append((float(m.group(1)), float(v), f.verify))
+            except ValueError:
+                continue
+    return sorted(set(out))
+
+
+def fargate_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections
+) -> Candidate | None:
+    """The cheapest valid Fargate task configuration for the need, or None (counted)."""
+    c = p.compute
+    if c and c.gpus and (c.gpus.min or 0) > 0:
+        rej.add("fargate.gpus_not_supported")
+        return None
+    if need.tightly_coupled:
+        rej.add("fargate.tightly_coupled_needs_placement_group")
+        return None
+    sizes = fargate_task_sizes(book)
+    if not sizes:
+        rej.add("fargate.no_task_sizes_in_catalog")
+        return None
+    v_need = need.vcpus or 0.0
+    m_need = need.memory_gib or 0.0
+    best: tuple[float, int, float, float, str, bool] | None = None
+    arches = [a for a in ("arm64", "x86_64") if a in need.arch]
+    missing_price = []
+    for arch in arches:
+        pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
+        pm = book.unit(f"fargate.gb_hour.{arch}", region)
+        if pv is None or pm is None:
+            missing_price.append(arch)
+            continue
+        for v, m, vfy in sizes:
+            if need.horizontal:
+                n = max(1, math.ceil(v_need / v - 1e-9), math.ceil(m_need / m - 1e-9))
+                if need.max_nodes is not None and n > need.max_nodes:
+                    continue
+            else:
+                if v < v_need - 1e-9 or m < m_need - 1e-9:
+                    continue
+                n = 1
+            if need.vcpus_max is not None and v > need.vcpus_max:
+                continue
+            hourly = v * pv.price_usd + m * pm.price_usd
+            cost = hourly * n * need.hours
+            key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
+            if best is None or key[:3] < best[:3]:
+                best = key
+    if best is None:
+        if missing_price and len(missing_price) == len(arches):
+            return Candidate(
+                "fargate", "fargate", None,
+                [reason("fargate.price", PERF01_COST,
+                        f"No Fargate price in the catalog for {region}.", "caution")],
+                config={"arch": arches[0]},
+            )
+        rej.add("fargate.task_size_limit")
+        return None
+    cost, n, v, m, arch, vfy = best
+    rs = [
+        reason("fargate.task_size", PERF02_SELECT,
+               f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
+               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."),
+        reason("fargate.monthly_cost", PERF01_COST,
+               f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
+    ]
+    if vfy:
+        rs.append(reason("catalog.verify", PERF01_COST,
+                         "A Fargate figure behind this option is marked unverified by its source.",
+                         "verify"))
+    return Candidate(
+        "fargate", "fargate", cost, rs,
+        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n},
+        count=n, verify=vfy,
+        components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
+    )
+
+
+def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
+    """Lambda limits from ``facts`` (value, verify); None where the catalog lacks one."""
+    out = {}
+    for key in ("timeout_max", "memory_max_standard_function", "memory_min",
+                "memory_per_vcpu_equivalent", "max_vcpus_at_10240MB"):
+        f = book.fact("lambda", key)
+        val = None
+        if f is not None and f.value is not None:
+            try:
+                val = float(f.value.replace(",", ""))
+            except ValueError:
+                val = None
+        out[key] = (val, bool(f.verify) if f else False)
+    return out
+
+
+def _model_memory(models: Any, p: WorkloadProfile, arch: str) -> tuple[float | None, str | None]:
+    """Memory from the Lambda model when it is available; (None, why) otherwise."""
+    if models is None:
+        return None, None
+    try:
+        from recommender.models.lambda_mem import predict_lambda_memory
+    except Exception:  # noqa: BLE001 - the model package is optional
+        return None, None
+    c = p.compute
+    request = {
+        "measurements": [{"memory_mb": c.memory_mb_used or 1024, "duration_ms": c.duration_ms,
+                          "max_memory_used_mb": c.memory_mb_used}] if c.duration_ms else [],
+        "arch": arch,
+        "invocations_per_month": c.invocations_per_month or 0,
+        "objective": "balanced",
+    }
+    try:
+        out = predict_lambda_memory(request, models=models)
+        best = out["best"] if isinstance(out, dict) else getattr(out, "best", None)
+        mem = best["memory_mb"] if isinstance(best, dict) else getattr(best, "memory_mb", None)
+        return (float(mem) if mem else None), "Lambda memory model"
+    except Exception as exc:  # noqa: BLE001 - a model failure must not break the rules
+        return None, f"model unavailable ({type(exc).__name__})"
+
+
+def lambda_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    models: Any = None,
+) -> Candidate | None:
+    """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
+    c = p.compute
+    if c is None or not (c.event_driven or c.invocations_per_month is not None):
+        return None
+    if c.gpus and (c.gpus.min or 0) > 0:
+        rej.add("lambda.gpus_not_supported")
+        return None
+    lim = lambda_limits(book)
+    timeout_s, timeout_verify = lim["timeout_max"]
+    mem_max, _ = lim["memory_max_standard_function"]
+    mem_min, _ = lim["memory_min"]
+    per_vcpu, _ = lim["memory_per_vcpu_equivalent"]
+    if None in (timeout_s, mem_max, mem_min, per_vcpu):
+        rej.add("lambda.limits_missing_from_catalog")
+        return None
+    if c.duration_ms is not None and c.duration_ms > timeout_s * 1000:
+        rej.add("lambda.duration_above_timeout")
+        return None
+    arch = "arm64" if "arm64" in need.arch else "x86_64"
+    rs = []
+    # Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses.
+    vcpu_inv = need.vcpus
+    cpu_mb = vcpu_inv * per_vcpu if vcpu_inv else 0.0
+    used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
+        else 0.0
+    declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
+    model_mb, model_note = _model_memory(models, p, arch)
+    if model_mb:
+        mem = max(model_mb, used_mb)
+        how = f"memory {fmt_num(mem)} MB from the {model_note}"
+    else:
+        mem = max(mem_min, cpu_mb, used_mb, declared_mb)
+        parts = []
+        if cpu_mb:
+            parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU -> {fmt_num(cpu_mb)} MB")
+        if used_mb:
+            parts.append(f"{fmt_num(c.memory_mb_used)} MB used + 20% -> {fmt_num(used_mb)} MB")
+        how = (f"memory {fmt_num(math.ceil(mem))} MB from the rules ("
+               + ("; ".join(parts) if parts else "the minimum setting") + ")"
+               + ("; " + model_note if model_note else "; the Lambda model is not loaded"))
+    mem = float(math.ceil(mem))
+    if mem > mem_max:
+        rej.add("lambda.memory_above_max")
+        return None
+    rs.append(reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + "."))
+    inv = c.invocations_per_month
+    dur = c.duration_ms
+    predicted: dict[str, Any] = {}
+    cost = None
+    verify = timeout_verify
+    if inv is None or dur is None:
+        rs.append(reason("lambda.price", PERF01_COST,
+                         "Needs compute.invocations_per_month and compute.duration_ms to price.",
+                         "caution"))
+    else:
+        billed_ms = math.ceil(dur)  # billed in 1 ms increments
+        gbs = inv * billed_ms / 1000.0 * mem / 1024.0
+        req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
+        req = book.cost(req_item, region, inv) or book.cost("lambda.request", region, inv)
+        dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs)
+        if req is None or dur_cost is None:
+            rs.append(reason("lambda.price", PERF01_COST,
+                             f"No Lambda price in the catalog for {region}.", "caution"))
+        else:
+            cost = req.usd + dur_cost.usd
+            verify = verify or req.verify or dur_cost.verify
+            rs.append(reason(
+                "lambda.monthly_cost", PERF01_COST,
+                f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
+                f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
+                "free tier not deducted."))
+        seconds = need.hours * SECONDS_PER_HOUR
+        predicted = {"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
+                     "average_concurrency": round(inv * dur / 1000.0 / seconds, 3)}
+    rs.append(reason("lambda.fit", PERF02_SELECT,
+                     f"Event-driven work within Lambda's limits ({timeout_s:g} s, "
+                     f"{fmt_num(mem_max)} MB); pay per request, no idle capacity."))
+    if timeout_verify:
+        rs.append(reason("catalog.verify", PERF02_SELECT,
+                         "The catalog marks the Lambda timeout limit as to be verified.",
+                         "verify"))
+    return Candidate(
+        "lambda", "lambda", cost, rs,
+        config={"memory_mb": int(mem), "arch": arch}, predicted=predicted, verify=verify,
+        components={"perf_capacity_vcpus": mem / per_vcpu, "vcpus_total": mem / per_vcpu,
+                    "memory_total": mem / 1024.0},
+    )

@@ -1,0 +1,147 @@
+"""Performance trade-offs: caching, sharding, compression, buffering (PERF01-BP04).
+
+Each rule says when the pattern applies (from the profile), what it trades (the pillar's
+trade-off table) and which service implements it; costs come from the catalog where it
+prices the implementing service.
+"""
+
+from __future__ import annotations
+
+from recommender.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF01_TRADEOFFS,
+    PERF03_CACHE,
+    Candidate,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.prices import PriceBook
+
+#: Heuristic thresholds, stated in the reasons.
+CACHEABLE_SHARE = 0.5
+SHARD_WRITES_PER_S = 10_000.0
+LARGE_GIB = 1024.0
+BURSTY_PEAK_TO_AVERAGE = 2.0
+SECONDS_PER_MONTH = 730 * 3600.0
+
+
+def _opt(option: str, why: str, trades: str, service: str, bp: str, fit: float,
+         cost: float | None = None, extra: list | None = None,
+         predicted: dict | None = None) -> Candidate:
+    rs = [reason(f"tradeoff.{option}", bp, why),
+          reason(f"tradeoff.{option}.trades", PERF01_TRADEOFFS, trades, "caution"),
+          reason(f"tradeoff.{option}.service", bp, f"Implement with {service}.")]
+    return Candidate(option, "tradeoff", cost, rs + (extra or []),
+                     config={"applies_when": why, "trades": trades, "service": service},
+                     predicted=predicted or {}, purchase_option=None,
+                     components={"fit": fit})
+
+
+def caching(p: WorkloadProfile) -> Candidate | None:
+    d, n = p.database, p.network
+    share = d.cacheable_read_fraction if d else None
+    static = n.static_content_fraction if n else None
+    if share is not None and share >= CACHEABLE_SHARE:
+        reads = d.reads_per_s
+        service = "DynamoDB Accelerator (DAX)" if d.data_model == "key_value" else \
+            "ElastiCache (Valkey/Redis) in front of the database"
+        return _opt("caching",
+                    f"{share:.0%} of reads are cacheable (>= {CACHEABLE_SHARE:.0%})"
+                    + (f": about {fmt_num(round(reads * share))} reads/s leave the database"
+                       if reads else "") + ".",
+                    "Freshness for latency and load: cached reads can be stale until they "
+                    "expire or are invalidated; one more tier to run.",
+                    service, PERF03_CACHE, share,
+                    predicted={"offloaded_reads_per_s": round(reads * share, 1) if reads
+                               else None})
+    if d and d.latency_ms is not None and d.latency_ms < 1 and d.data_model != "cache":
+        return _opt("caching", "Sub-millisecond reads are asked of a database.",
+                    "Freshness for latency: an in-memory copy answers in microseconds.",
+                    "ElastiCache or DAX", PERF03_CACHE, 0.8)
+    if static is not None and static >= CACHEABLE_SHARE:
+        return _opt("caching", f"{static:.0%} of content is static.",
+                    "Freshness for latency: edge copies live until their TTL.",
+                    "CloudFront", PERF03_CACHE, 0.7)
+    return None
+
+
+def sharding(p: WorkloadProfile) -> Candidate | None:
+    d = p.database
+    if d is None or d.writes_per_s is None or d.writes_per_s < SHARD_WRITES_PER_S:
+        return None
+    service = {"key_value": "DynamoDB partition keys with high cardinality",
+               "document": "DynamoDB partition keys with high cardinality",
+               "cache": "ElastiCache cluster mode (shards)"}.get(
+        d.data_model or "", "Aurora (Limitless Database) or application-level shards")
+    return _opt("sharding",
+                f"{fmt_num(d.writes_per_s)} writes/s (>= {fmt_num(SHARD_WRITES_PER_S)}, a "
+                "heuristic for beyond one writer node).",
+                "Write scale for complexity: cross-shard queries, joins and transactions "
+                "become application work; hot keys and rebalancing need care.",
+                service, PERF01_TRADEOFFS, 0.9)
+
+
+def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate | None:
+    s, d, n = p.storage, p.database, p.network
+    size = max((s.size_gib.min or 0) if s and s.size_gib else 0,
+               (d.size_gib.min or 0) if d and d.size_gib else 0)
+    egress = n.egress_gib_per_month if n and n.egress_gib_per_month else 0.0
+    if size < LARGE_GIB and egress < LARGE_GIB:
+        return None
+    extra = []
+    predicted = {}
+    if egress:
+        e = book.cost("datatransfer.internet_out", region, egress)
+        if e is not None:
+            extra.append(reason("tradeoff.compression.stake", PERF01_COST,
+                                f"Internet egress of {fmt_num(egress)} GiB/month costs "
+                                f"{fmt_usd(e.usd)}; each 10% fewer bytes saves about "
+                                f"{fmt_usd(e.usd * 0.1)}.",
+                                "verify" if e.verify else "info"))
+            predicted["egress_usd_month"] = round(e.usd, 2)
+    return _opt("compression",
+                f"Large data ({fmt_num(size)} GiB stored, {fmt_num(egress)} GiB/month out; "
+                f">= {fmt_num(LARGE_GIB)} GiB is the heuristic).",
+                "CPU time for bytes: smaller storage and transfer, more CPU to "
+                "compress/decompress.",
+                "CloudFront automatic compression, columnar formats (Parquet/ORC with zstd) "
+                "on S3, Redshift column encoding", PERF01_TRADEOFFS, 0.7,
+                extra=extra, predicted=predicted)
+
+
+def buffering(p: WorkloadProfile, book: PriceBook, region: str,
+              peak_to_average: float | None) -> Candidate | None:
+    c, d = p.compute, p.database
+    can_wait = bool(c and (c.interruption_tolerant or c.event_driven))
+    bursty = peak_to_average is not None and peak_to_average >= BURSTY_PEAK_TO_AVERAGE
+    if not (can_wait and bursty):
+        return None
+    messages = None
+    if d and d.writes_per_s:
+        messages = d.writes_per_s * SECONDS_PER_MONTH
+    elif c and c.invocations_per_month:
+        messages = c.invocations_per_month
+    cost, extra = None, []
+    if messages:
+        q = book.cost("sqs.standard.request", region, messages)
+        if q is not None:
+            cost = q.usd
+            extra.append(reason("tradeoff.buffering.cost", PERF01_COST,
+                                f"SQS for {fmt_num(round(messages))} messages/month: "
+                                f"{fmt_usd(q.usd)} (one request each; free tier not deducted).",
+                                "verify" if q.verify else "info"))
+    return _opt("buffering",
+                f"Bursty load (peak {peak_to_average:.1f}x the average) and work that can wait.",
+                "Latency for smoothness: work waits in a queue, consumers are sized for the "
+                "average rather than the peak.",
+                "SQS (or Kinesis for ordered streams) with consumers scaling on backlog",
+                PERF01_TRADEOFFS, 0.8, cost=cost, extra=extra)
+
+
+def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
+                     peak_to_average: float | None) -> list[Candidate]:
+    out = [caching(p), sharding(p), compression(p, book, region),
+           buffering(p, book, region, peak_to_average)]
+    return [o for o in out if o is not None]

@@ -1,0 +1,201 @@
+"""Export to CloudFormation (checked with cfn-lint) and Terraform (parsed with python-hcl2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import hcl2
+import pytest
+from cfnlint.api import ManualArgs, lint
+
+from recommender.errors import UserError
+from recommender.export import chosen_bundle, export_response
+
+
+def _opt(option: str, kind: str, rank: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"rank": rank, "option": option, "kind": kind, "count": extra.pop("count", 1),
+            "purchase_option": extra.pop("purchase_option", "on_demand"), "score": 0.8,
+            "monthly_cost_usd": 10.0, "performance_risk": 1.0, "predicted": {}, "reasons": [],
+            "config": extra}
+
+
+def _response(compute=(), storage=(), database=(), network=()) -> dict[str, Any]:
+    return {
+        "schema_version": "1", "name": "Test workload", "region": "us-east-1",
+        "catalog": {"version": "1+test", "generated_at": "2026-01-01", "regions": ["us-east-1"]},
+        "model": {"version": "rules-only", "trained_at": None},
+        "recommendations": {"compute": list(compute), "storage": list(storage),
+                            "database": list(database), "network": list(network),
+                            "tradeoffs": []},
+        "rejected": {}, "warnings": [],
+    }
+
+
+CASES = {
+    "ec2-single-gp3-rds": _response(
+        [_opt("m7i.large", "ec2"), _opt("m7g.large", "ec2", rank=2)],
+        [_opt("gp3", "ebs", size_gib=500, iops=6000, throughput_mibps=250)],
+        [_opt("rds:postgresql", "rds", instance_class="db.m6g.large", storage_gib=500,
+              iops=12000, deployment="multi_az")],
+    ),
+    "ec2-asg-spot-cluster-pg-efa": _response(
+        [_opt("c6in.32xlarge", "ec2", count=4, purchase_option="spot",
+              scaling={"approach": "demand", "min_count": 2, "max_count": 8, "target": 60})],
+        [_opt("io2", "ebs", size_gib=200, iops=20000)],
+        [],
+        [_opt("placement_group:cluster", "placement_group"), _opt("efa", "efa", rank=2)],
+    ),
+    "lambda-dynamodb-provisioned": _response(
+        [_opt("lambda", "lambda", memory_mb=1024, arch="arm64")],
+        [_opt("s3", "s3", storage_class="standard_ia")],
+        [_opt("dynamodb", "dynamodb", capacity_mode="provisioned", rcu=200, wcu=50)],
+    ),
+    "fargate-efs-aurora": _response(
+        [_opt("fargate", "fargate", vcpu=1, memory_gib=2, arch="x86_64", count=3)],
+        [_opt("efs", "efs", storage_class="ia")],
+        [_opt("aurora:postgresql", "aurora", instance_class="db.r6g.large",
+              deployment="io_optimized", count=2)],
+    ),
+    "standalone-ebs-elasticache": _response(
+        [], [_opt("st1", "ebs", size_gib=2000)],
+        [_opt("elasticache:valkey", "elasticache", instance_class="cache.r7g.large", count=2)],
+    ),
+    "memcached": _response([], [], [_opt("elasticache:memcached", "elasticache",
+                                         instance_class="cache.m7g.large")]),
+    "redshift": _response([], [], [_opt("redshift", "redshift", node_type="ra3.xlplus",
+                                        count=2)]),
+    "opensearch": _response([], [], [_opt("opensearch", "opensearch",
+                                          instance_class="r6g.large.search", count=3,
+                                          storage_gib=500)]),
+    "dynamodb-on-demand": _response([], [], [_opt("dynamodb", "dynamodb")]),
+}
+
+
+def _cfn(response: dict[str, Any]) -> dict[str, Any]:
+    text = export_response(response, "cloudformation")
+    matches = lint(text, config=ManualArgs(regions=["us-east-1"]))
+    errors = [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")]
+    assert not errors, "\n".join(errors)
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_cloudformation_passes_cfn_lint(case: str) -> None:
+    tpl = _cfn(CASES[case])
+    assert tpl["Resources"], "a template with no resources"
+
+
+def _unquote(v: Any) -> Any:
+    """python-hcl2 keeps the quotes of labels and strings; drop them for comparisons."""
+    if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"':
+        return v[1:-1]
+    if isinstance(v, list):
+        return [_unquote(x) for x in v]
+    if isinstance(v, dict):
+        return {_unquote(k): _unquote(x) for k, x in v.items() if k != "__is_block__"}
+    return v
+
+
+def _tf(response: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parsed Terraform document and its resources keyed by ``type.name``."""
+    doc = _unquote(hcl2.loads(export_response(response, "terraform")))
+    resources = {
+        f"{rtype}.{name}": body
+        for block in doc.get("resource", [])
+        for rtype, named in block.items()
+        for name, body in named.items()
+    }
+    return doc, resources
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_terraform_parses(case: str) -> None:
+    doc, resources = _tf(CASES[case])
+    assert resources, "no resources"
+    assert doc["provider"][0]["aws"]["region"] == "${var.region}"
+
+
+def test_ec2_launch_template_carries_volume_and_instance_type() -> None:
+    lt = _cfn(CASES["ec2-single-gp3-rds"])["Resources"]["LaunchTemplate"]
+    data = lt["Properties"]["LaunchTemplateData"]
+    assert data["InstanceType"] == "m7i.large"  # rank 1, not rank 2
+    ebs = data["BlockDeviceMappings"][0]["Ebs"]
+    assert (ebs["VolumeType"], ebs["VolumeSize"], ebs["Iops"], ebs["Throughput"]) == (
+        "gp3", 500, 6000, 250)
+
+
+def test_cluster_placement_group_spot_group_and_efa() -> None:
+    res = _cfn(CASES["ec2-asg-spot-cluster-pg-efa"])["Resources"]
+    assert res["PlacementGroup"]["Properties"]["Strategy"] == "cluster"
+    asg = res["AutoScalingGroup"]["Properties"]
+    assert (asg["MinSize"], asg["DesiredCapacity"], asg["MaxSize"]) == ("2", "4", "8")
+    assert "MixedInstancesPolicy" in asg
+    data = res["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    assert data["NetworkInterfaces"][0]["InterfaceType"] == "efa"
+    assert data["BlockDeviceMappings"][0]["Ebs"]["Iops"] == 20000
+
+
+def test_lambda_memory_and_arch_and_dynamodb_capacity() -> None:
+    res = _cfn(CASES["lambda-dynamodb-provisioned"])["Resources"]
+    fn = res["Function"]["Properties"]
+    assert (fn["MemorySize"], fn["Architectures"]) == (1024, ["arm64"])
+    table = res["Table"]["Properties"]
+    assert table["BillingMode"] == "PROVISIONED"
+    assert table["ProvisionedThroughput"] == {"ReadCapacityUnits": 200, "WriteCapacityUnits": 50}
+    rule = res["Bucket"]["Properties"]["LifecycleConfiguration"]["Rules"][0]
+    assert rule["Transitions"][0] == {"StorageClass": "STANDARD_IA", "TransitionInDays": 30}
+
+
+def test_fargate_task_cpu_memory_and_aurora_io_optimized() -> None:
+    res = _cfn(CASES["fargate-efs-aurora"])["Resources"]
+    task = res["TaskDefinition"]["Properties"]
+    assert (task["Cpu"], task["Memory"]) == ("1024", "2048")
+    assert res["Service"]["Properties"]["DesiredCount"] == 3
+    assert res["DatabaseCluster"]["Properties"]["StorageType"] == "aurora-iopt1"
+    assert {"DatabaseInstance1", "DatabaseInstance2"} <= set(res)
+
+
+def test_terraform_values() -> None:
+    _, res = _tf(CASES["ec2-asg-spot-cluster-pg-efa"])
+    lt = res["aws_launch_template.this"]
+    assert lt["instance_type"] == "c6in.32xlarge"
+    assert lt["block_device_mappings"][0]["ebs"][0]["iops"] == 20000
+    assert lt["network_interfaces"][0]["interface_type"] == "efa"
+    assert res["aws_placement_group.this"]["strategy"] == "cluster"
+    asg = res["aws_autoscaling_group.this"]
+    assert (asg["min_size"], asg["desired_capacity"], asg["max_size"]) == (2, 4, 8)
+    _, res = _tf(CASES["lambda-dynamodb-provisioned"])
+    fn = res["aws_lambda_function.this"]
+    assert (fn["memory_size"], fn["architectures"]) == (1024, ["arm64"])
+    table = res["aws_dynamodb_table.this"]
+    assert (table["billing_mode"], table["read_capacity"], table["write_capacity"]) == (
+        "PROVISIONED", 200, 50)
+
+
+def test_arm_instance_gets_arm_ami() -> None:
+    resp = _response([_opt("m7g.large", "ec2")])
+    tpl = json.loads(export_response(resp, "cloudformation"))
+    assert tpl["Parameters"]["ImageId"]["Default"].endswith("arm64")
+
+
+@pytest.mark.parametrize(
+    ("response", "match"),
+    [
+        ({"foo": 1}, "recommendations"),
+        ([], "recommendations"),
+        (_response([_opt("m5.large", "ec2")]), "format"),
+        (_response(network=[_opt("cloudfront", "cloudfront")]), "no rank-1"),
+    ],
+    ids=["no-recommendations", "not-a-dict", "bad-format", "nothing-exportable"],
+)
+def test_export_refuses_what_it_cannot_export(response: Any, match: str) -> None:
+    fmt = "yaml" if match == "format" else "terraform"
+    with pytest.raises(UserError, match=match):
+        export_response(response, fmt)
+
+
+def test_unknown_kind_is_listed_as_not_exported() -> None:
+    bundle = chosen_bundle(_response([_opt("m5.large", "ec2")],
+                                     [_opt("instance_store", "instance_store")]))
+    assert bundle.not_exported == ["storage: instance_store"]
