@@ -114,7 +114,7 @@ def show_category(resp: RecommendationResponse, category: str) -> None:
         return
     frame = resp.to_frame(category)
     st.dataframe(frame[[c for c in _TABLE_COLUMNS if c in frame]], hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
     for o in options:
         flag = " · ⚠ verify" if o.verify else ""
         cost = "no price" if o.monthly_cost_usd is None else f"${o.monthly_cost_usd:,.2f}/month"
@@ -131,24 +131,24 @@ def show_charts(resp: RecommendationResponse) -> None:
     compute = resp.to_frame("compute")
     if compute.empty:
         return
-    perf_col = "predicted.perf_index" if "predicted.perf_index" in compute else None
-    if perf_col is None:
+    if "predicted.perf_index" in compute and compute["predicted.perf_index"].notna().any():
+        perf_col = "predicted.perf_index"
+    else:
         compute["performance (4 - risk)"] = 4.0 - compute["performance_risk"]
         perf_col = "performance (4 - risk)"
+    compute[perf_col] = compute[perf_col] * compute["count"]  # whole deployment
     left, right = st.columns(2)
     left.plotly_chart(charts.cost_vs_performance(compute, perf=perf_col, color="kind"),
-                      use_container_width=True)
-    right.plotly_chart(charts.compute_kind_costs(compute), use_container_width=True)
-    best = resp.best("compute")
-    curve = best.predicted.get("credit_balance") if best else None
-    if isinstance(curve, list) and curve:
-        interval = float(best.predicted.get("credit_balance_interval_minutes", 5.0))
-        st.plotly_chart(charts.credit_balance(curve, interval_minutes=interval),
-                        use_container_width=True)
-    lam = next((o for o in resp.options("compute") if o.kind == "lambda"), None)
-    points = lam.predicted.get("memory_curve") if lam else None
-    if isinstance(points, list) and points:
-        st.plotly_chart(charts.lambda_memory_curve(points), use_container_width=True)
+                      width="stretch")
+    right.plotly_chart(charts.compute_kind_costs(compute), width="stretch")
+    for o in resp.options("compute"):
+        curve = o.predicted.get("credit_balance")
+        if isinstance(curve, list) and curve:
+            st.plotly_chart(charts.credit_balance(
+                curve, hours=o.predicted.get("credit_balance_hours"),
+                title=f"CPU-credit balance of #{o.rank} {o.option}"), width="stretch")
+            break
+    st.caption("Lambda memory and job runtime curves: see the Predictions page.")
 
 
 def show_downloads(resp: RecommendationResponse) -> None:
@@ -178,7 +178,7 @@ def show_response(resp: RecommendationResponse) -> None:
             show_category(resp, category)
     if resp.rejected:
         with st.expander(f"Rejected candidates ({sum(resp.rejected.values())})"):
-            st.dataframe(resp.rejected_frame(), hide_index=True, use_container_width=True)
+            st.dataframe(resp.rejected_frame(), hide_index=True, width="stretch")
     show_charts(resp)
     show_downloads(resp)
 

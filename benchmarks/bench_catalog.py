@@ -11,7 +11,7 @@ Run on demand (not part of the test suite)::
     ``tests/fixtures/aws`` (the recorded m5.large item, which passes the Linux filters, and
     the recorded spinnaker / jtdelia products, which do not), each copy under a new SKU.
     Each reader runs in its own subprocess, which reports wall time, rows, kept SKUs and its
-    peak RSS (``resource.getrusage``), next to ``json.load`` of the same JSON file and a
+    peak RSS (``VmHWM``), next to ``json.load`` of the same JSON file and a
     baseline process that only imports the readers.
 """
 
@@ -118,7 +118,13 @@ elif mode == "json.load":
             parse_price_list_item({"product": p, "terms": terms})
             kept += 1
 wall = time.perf_counter() - t0
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+# VmHWM (peak RSS of this process image) starts afresh at exec; ru_maxrss may carry the
+# parent's peak across fork, which would hide the reader's own figure.
+try:
+    with open("/proc/self/status") as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 print(json.dumps({"wall_s": wall, "rows": stats.rows, "kept": kept, "maxrss_mib": rss}))
 """
 

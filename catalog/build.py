@@ -245,7 +245,9 @@ def _finish(tables: dict[str, pd.DataFrame], gaps: list[str]) -> list[str]:
         ",".join(sorted({r for r in str(old or "").split(",") if r} | priced.get(t, set())))
         for t, old in zip(ec2["instance_type"], ec2["regions"], strict=True)
     ]
-    ec2, perf_note = _fill_perf(ec2)
+    from catalog.sources.ec2 import measured_perf
+
+    ec2, perf_note = _fill_perf(measured_perf(ec2))
     priced_regions = set(prices.loc[prices["ondemand_usd_per_hour"].notna(), "region"])
     regions = tables["regions"].copy()
     regions["priced_ec2"] = regions["region"].isin(priced_regions)
@@ -377,13 +379,17 @@ def build_catalog(
             )
         from catalog.sources import live
 
+        def tell(message: str) -> None:
+            if progress:
+                tqdm.write(f"  {message}", file=sys.stderr)
+
         if source == "aws":
-            readers = [("aws", lambda: live.read_aws(regions, session=session))]
+            readers = [("aws", lambda: live.read_aws(regions, session=session, progress=tell))]
             build_inputs = regions or ["all regions"]
         else:
             if not paths:
                 raise BuildError("--source offer-files needs at least one offer file")
-            readers = [("offer-files", lambda: live.read_offer_files(paths))]
+            readers = [("offer-files", lambda: live.read_offer_files(paths, progress=tell))]
             build_inputs = [str(p) for p in paths]
     else:
         raise BuildError(f"unknown source {source!r}; expected local, aws or offer-files")
@@ -408,7 +414,8 @@ def build_catalog(
     diff = diff_tables(tables, prev.tables if prev else None)
 
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    sources = [asdict(s) for s in result.sources]
+    # Two readers may cite one file (burstable facts feed both ec2 and facts): list it once.
+    sources = list({(s.id, s.path): asdict(s) for s in result.sources}.values())
     if carried and prev is not None:
         sources += [s for s in prev.manifest.get("sources", []) if s not in sources]
         gaps += [g for g in prev.manifest.get("coverage_gaps", []) if g not in gaps]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -66,6 +67,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_show)
 
 
+def _emit(text: str) -> None:
+    """Write to stdout; a reader that closed the pipe early (``| head``) is not an error."""
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _build(args: argparse.Namespace) -> int:
     from catalog.build import build_catalog
 
@@ -80,12 +92,12 @@ def _build(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         regions=regions,
     )
-    print(report.summary())
+    _emit(report.summary())
     return 0
 
 
 def _info(args: argparse.Namespace) -> int:
-    print(json.dumps(read_manifest(args.snapshot), indent=2, sort_keys=True))
+    _emit(json.dumps(read_manifest(args.snapshot), indent=2, sort_keys=True))
     return 0
 
 
@@ -137,12 +149,12 @@ def _show(args: argparse.Namespace) -> int:
         df = df.head(args.limit)
     if args.format == "json":
         # to_json writes NaN as null and keeps numbers as numbers.
-        print(df.to_json(orient="records", indent=1))
+        _emit(df.to_json(orient="records", indent=1))
     elif args.format == "csv":
-        df.to_csv(sys.stdout, index=False)
+        _emit(df.to_csv(index=False))
     else:
         with pd.option_context(
             "display.max_rows", None, "display.max_columns", None, "display.width", 200
         ):
-            print(df.to_string(index=False) if len(df) else "(no rows)")
+            _emit(df.to_string(index=False) if len(df) else "(no rows)")
     return 0

@@ -82,15 +82,22 @@ def cost_vs_performance(
 
 def credit_balance(
     balance: Sequence[float],
+    hours: Sequence[float] | None = None,
     interval_minutes: float = 5.0,
     max_credits: float | None = None,
     utilization_pct: Sequence[float] | None = None,
     title: str = "CPU-credit balance",
 ) -> go.Figure:
-    """CPU-credit balance over time (and the utilization that drove it, when given)."""
-    hours = [i * interval_minutes / 60.0 for i in range(len(balance))]
+    """CPU-credit balance over time (and the utilization that drove it, when given).
+
+    ``hours`` are the times of the balance points; without them the points are taken
+    ``interval_minutes`` apart.
+    """
+    if hours is None:
+        hours = [i * interval_minutes / 60.0 for i in range(len(balance))]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(x=hours, y=list(balance), name="credit balance", mode="lines"))
+    fig.add_trace(go.Scatter(x=list(hours), y=list(balance), name="credit balance",
+                             mode="lines"))
     if max_credits is not None:
         fig.add_hline(y=max_credits, line_dash="dot", annotation_text="max credits")
     if utilization_pct is not None:

@@ -56,6 +56,15 @@ def _default_models() -> Any:
     return _MODELS["bundle"]
 
 
+def _default_catalog() -> Any:
+    """The embedded snapshot, loaded once per process (``load_catalog`` resolves paths)."""
+    if "catalog" not in _MODELS:
+        from catalog.store import load_catalog
+
+        _MODELS["catalog"] = load_catalog()
+    return _MODELS["catalog"]
+
+
 def _model_info(models: Any) -> ModelInfo:
     if models is None:
         return ModelInfo(version="rules-only", trained_at=None)
@@ -116,9 +125,7 @@ def recommend(
     """
     p = parse_profile(profile)
     if catalog is None:
-        from catalog.store import load_catalog
-
-        catalog = load_catalog()
+        catalog = _default_catalog()
     bundle = _default_models() if models is None else (None if models is False else models)
     ix = ec2_index(catalog)
     book = price_book(catalog)

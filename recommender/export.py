@@ -123,7 +123,8 @@ def _compute_spec(o: dict[str, Any]) -> Spec | None:
             "cpu_units": int(round(vcpu * 1024)),
             "memory_mib": int(round(mem * 1024)),
             "arch": _arch(o),
-            "desired_count": max(1, int(o.get("count") or 1)),
+            "desired_count": max(1, _int(cfg, "task_count", default=None)
+                                 or int(o.get("count") or 1)),
         }
         return Spec("fargate", props, "fargate")
     if kind == "lambda":
@@ -171,11 +172,19 @@ def _database_spec(o: dict[str, Any]) -> Spec | None:
                 int(o.get("count") or 1))
     cls = cfg.get("instance_class") or cfg.get("node_type")
     if service == "dynamodb":
+        rcu = _int(cfg, "rcu", "read_capacity_units")
+        wcu = _int(cfg, "wcu", "write_capacity_units")
         provisioned = str(cfg.get("capacity_mode", "on_demand")) == "provisioned"
+        notes = []
+        if provisioned and (rcu is None or wcu is None):
+            # Never invent capacity: without the figures the table starts on demand.
+            provisioned = False
+            notes.append("dynamodb: provisioned RCU/WCU not in the response; exported on demand")
         props = {
             "billing_mode": "PROVISIONED" if provisioned else "PAY_PER_REQUEST",
-            "rcu": max(1, _int(cfg, "rcu", "read_capacity_units", default=1) or 1),
-            "wcu": max(1, _int(cfg, "wcu", "write_capacity_units", default=1) or 1),
+            "rcu": max(1, rcu or 1),
+            "wcu": max(1, wcu or 1),
+            "notes": notes,
         }
         return Spec("dynamodb", props, name)
     if not cls:
@@ -183,7 +192,9 @@ def _database_spec(o: dict[str, Any]) -> Spec | None:
     if service == "rds":
         storage = max(20, _int(cfg, "storage_gib", "size_gib", "allocated_storage_gib",
                                default=100) or 100)
+        replicas = _int(cfg, "read_replicas", default=0) or 0
         props = {
+            "read_replicas": max(0, replicas),
             "engine": _RDS_ENGINES.get(engine, engine or "postgres"),
             "instance_class": str(cls),
             "storage_gib": storage,
@@ -205,7 +216,7 @@ def _database_spec(o: dict[str, Any]) -> Spec | None:
     if service == "elasticache":
         props = {"engine": engine or "valkey", "node_type": str(cls), "nodes": nodes}
         return Spec("elasticache", props, name)
-    if service == "redshift":
+    if service == "redshift" and cfg.get("deployment") != "serverless":
         return Spec("redshift", {"node_type": str(cls), "nodes": nodes}, name)
     if service == "opensearch":
         props = {
@@ -244,6 +255,8 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
         spec = build(option)
         if spec is None:
             bundle.not_exported.append(f"{category}: {option['option']}")
+        else:
+            bundle.not_exported.extend(spec.props.pop("notes", []))
         setattr(bundle, category, spec)
         bundle.region = bundle.region or option.get("region")
     for o in (response.get("recommendations") or {}).get("network") or []:

@@ -246,6 +246,11 @@ def _database(t: _Template, spec: Spec) -> None:
         if p.get("iops"):
             props["Iops"] = p["iops"]
         t.add("Database", "AWS::RDS::DBInstance", props, **_KEEP)
+        for i in range(p["read_replicas"]):
+            t.add(f"ReadReplica{i + 1}", "AWS::RDS::DBInstance", {
+                "SourceDBInstanceIdentifier": _ref("Database"),
+                "DBInstanceClass": p["instance_class"],
+            })
     elif spec.kind == "aurora":
         cluster = {
             "Engine": p["engine"],

@@ -245,6 +245,12 @@ def _database(d: _Doc, spec: Spec) -> None:
             ("manage_master_user_password", True), ("storage_encrypted", True),
             ("final_snapshot_identifier", f"{name}-final"),
         ])
+        if p["read_replicas"]:
+            d.resource("aws_db_instance", "replica", [
+                ("count", p["read_replicas"]), ("identifier_prefix", f"{name}-replica-"),
+                ("replicate_source_db", Expr("aws_db_instance.this.identifier")),
+                ("instance_class", p["instance_class"]), ("skip_final_snapshot", True),
+            ])
     elif spec.kind == "aurora":
         d.resource("aws_rds_cluster", "this", [
             ("cluster_identifier_prefix", f"{name}-"), ("engine", p["engine"]),

@@ -246,3 +246,20 @@ def get_preset(name: str) -> dict[str, Any]:
     if name not in _PRESETS:
         raise KeyError(f"unknown preset {name!r}; known: {', '.join(preset_names())}")
     return copy.deepcopy(_PRESETS[name])
+
+
+#: Example requests of the prediction endpoints (CONTRACT section 4), for the app and docs.
+EXAMPLE_RUNTIME_REQUEST: dict[str, Any] = {
+    "job": {"framework": "spark", "application": "sort", "input_gib": 100},
+    "measurements": [{"instance_type": "m5.xlarge", "count": 4, "runtime_s": 900}],
+    "candidates": [{"instance_type": t, "count": n}
+                   for t in ("m5.xlarge", "c5.2xlarge", "r5.xlarge") for n in (2, 4, 8, 16)],
+    "objective": "cost",
+}
+EXAMPLE_LAMBDA_REQUEST: dict[str, Any] = {
+    "measurements": [{"memory_mb": 512, "duration_ms": 820, "max_memory_used_mb": 190}],
+    "arch": "arm64",
+    "invocations_per_month": 3_000_000,
+    "candidate_memory_mb": [256, 512, 768, 1024, 1536, 2048, 3008],
+    "objective": "balanced",
+}

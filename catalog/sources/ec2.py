@@ -144,13 +144,24 @@ def specs_frame(
     df["max_cpu_credits"] = df["instance_type"].map(burst["max_earned_credits_accrued"])
     df["regions"] = df["instance_type"].map(lambda t: ",".join(sorted(set(offered.get(t, ())))))
     df["coremark_iterations_per_s"] = df["instance_type"].map(coremark)
-    ref = coremark.get(REFERENCE_TYPE)
-    df["perf_index"] = df["coremark_iterations_per_s"] / ref if ref else float("nan")
-    df["perf_index_low"] = float("nan")
-    df["perf_index_high"] = float("nan")
-    df["perf_index_source"] = df["perf_index"].notna().map({True: "measured", False: "missing"})
     df["spec_source"] = SPEC_SOURCE
-    return df.sort_values("instance_type", ignore_index=True)
+    return measured_perf(df).sort_values("instance_type", ignore_index=True)
+
+
+def measured_perf(ec2: pd.DataFrame) -> pd.DataFrame:
+    """Set ``perf_index`` = CoreMark / CoreMark(m5.large) where measured, else missing.
+
+    Predicted values (from the models) are cleared: the build asks the model again.
+    """
+    out = ec2.copy()
+    cm = out["coremark_iterations_per_s"].astype(float)
+    ref = cm[out["instance_type"] == REFERENCE_TYPE]
+    ref_value = float(ref.iloc[0]) if len(ref) and pd.notna(ref.iloc[0]) else float("nan")
+    out["perf_index"] = cm / ref_value
+    out["perf_index_low"] = float("nan")
+    out["perf_index_high"] = float("nan")
+    out["perf_index_source"] = out["perf_index"].notna().map({True: "measured", False: "missing"})
+    return out
 
 
 def feed_prices(feed: Mapping[str, Any], names: Mapping[str, str], source_id: str) -> pd.DataFrame:

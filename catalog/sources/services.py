@@ -8,243 +8,53 @@ egress tiers.  The hand-written ``facts/*.csv`` give the Lambda/Fargate limits, 
 duration tier boundaries (the feed has the tier prices but not their bounds) and, from
 ``aws_service_prices_us-east-1_2025.csv``, the items no source prices (coverage gaps).
 
-The feed helpers at the top (region-key parsing, set descriptors, dates) are shared with
-``catalog.sources.databases``.
+The feed helpers shared with the database readers (region keys, tiers, dates, row builders,
+processed-feed items) live in ``catalog.sources.feeds``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from catalog.normalize import parse_price, to_iso_date
-from catalog.regions import name_to_code_map, read_region_records, region_code
+from catalog.normalize import parse_price
 from catalog.schema import TABLES
 from catalog.sources import SourceRecord, SourceResult
+from catalog.sources.feeds import (
+    PW_DIR,
+    PW_ORIGIN,
+    FeedItem,
+    RegionMapper,
+    feed_date,
+    feed_item_rows,
+    load_json,
+    parse_region_key,
+    price_row,
+    processed_meta,
+    region_mapper,
+    source_record,
+    unit_price_frame,
+)
 from catalog.store import sha256_file
 
-PW_DIR = Path("services/aws-price-watcher_20250524")
-PW_ORIGIN = "iann0036/aws-price-watcher@d65c44f0cbfbfc8bf647809576a504ecf1587e8d"
-FEED_LICENSE = "repository MIT; prices are AWS Price List data (aws.amazon.com pricing pages)"
 SERVICE_PRICES_CSV = Path("facts/aws_service_prices_us-east-1_2025.csv")
 LAMBDA_FACTS = Path("facts/lambda_facts.csv")
 FARGATE_FACTS = Path("facts/fargate_facts.csv")
 
-# Processed files whose raw feed was not stored carry no publication date of their own; the
-# dates below are those PROVENANCE gives (the repository's last change of the file, or for
-# Glacier Deep Archive the feed date recorded in the us-east-1 price CSV).
-PROCESSED_ONLY_DATES = {
-    "s3": "2025-05-01",
-    "s3glacierdeeparchive": "2025-04-08",
-    "datatransfer": "2025-05-05",
-    "rds-storage": "2025-05-03",
-    "rds-aurora-storage": "2025-05-03",
-}
-
 # Column order exactly as declared in catalog.schema.
-UNIT_PRICE_COLUMNS = list(TABLES["unit_prices"].to_schema().columns)
 FACT_COLUMNS = list(TABLES["facts"].to_schema().columns)
 
-_REGION_KEY = re.compile(r"^(?P<region>.*?) \((?P<attrs>[A-Za-z][\w /-]*: .*)\)$")
-_ATTR_SPLIT = re.compile(r", (?=[A-Za-z][\w /-]*: )")
-_TIER_LABEL = re.compile(
-    r"\b(First|Next|Over|Greater than)\s+([\d.,]+)\s*(billion|TB|PB|GB)\b", re.IGNORECASE
-)
-# Tier quantities in the unit of the price: TB/PB of transfer or storage in GB (the feeds'
-# own ranges count 10 TB as 10,240 GB), Lambda compute in GB-seconds.
-_TIER_SCALE = {"gb": 1.0, "tb": 1024.0, "pb": 1024.0**2, "billion": 1e9}
 _VERIFY_WORDS = re.compile(
     r"\bverify\b|unverified|not re-?verified|not re-?checked|not from an official", re.I
 )
 
 
-# --------------------------------------------------------------------------- feed helpers
-def parse_region_key(key: str) -> tuple[str, dict[str, str]]:
-    """Split a processed-feed region key into the region name and its attributes.
-
-    >>> parse_region_key("US East (N. Virginia) (StartingRange: 0, EndingRange: 10240)")
-    ('US East (N. Virginia)', {'StartingRange': '0', 'EndingRange': '10240'})
-    >>> parse_region_key("EU (Ireland) (To Location: US East (Ohio))")
-    ('EU (Ireland)', {'To Location': 'US East (Ohio)'})
-    """
-    m = _REGION_KEY.match(key.strip())
-    if not m:
-        return key.strip(), {}
-    attrs = dict(part.split(": ", 1) for part in _ATTR_SPLIT.split(m.group("attrs")))
-    return m.group("region"), attrs
-
-
-def parse_range(attrs: Mapping[str, str]) -> tuple[float, float]:
-    """``StartingRange``/``EndingRange`` attributes as floats (``Inf`` -> NaN = open).
-
-    Without a range the row is one tier from 0, open-ended: ``(0.0, nan)``.
-    """
-    start = float(attrs.get("StartingRange", 0))
-    end_text = attrs.get("EndingRange", "Inf")
-    end = math.nan if end_text.strip().lower() in {"inf", ""} else float(end_text)
-    return start, end
-
-
-def tier_bounds(labels: Iterable[str]) -> list[tuple[float, float]]:
-    """Tier bounds from labels such as ``"First 50 TB"``, ``"Next 450 TB"``, ``"Over 500 TB"``.
-
-    Labels are read in order; "Next N" starts where the previous tier ended.  Quantities are
-    in GB (TB = 1,024 GB) or, for "billion", in units (Lambda GB-seconds).  The open end is NaN.
-
-    Raises
-    ------
-    ValueError
-        When a label names no tier.
-    """
-    bounds: list[tuple[float, float]] = []
-    prev_end = 0.0
-    for label in labels:
-        m = _TIER_LABEL.search(label)
-        if not m:
-            raise ValueError(f"tier label {label!r}: expected 'First|Next|Over N TB|billion'")
-        qty = float(m.group(2).replace(",", "")) * _TIER_SCALE[m.group(3).lower()]
-        kind = m.group(1).lower()
-        if kind == "first":
-            start, end = 0.0, qty
-        elif kind == "next":
-            start, end = prev_end, prev_end + qty
-        else:
-            start, end = qty, math.nan
-        bounds.append((start, end))
-        prev_end = end
-    return bounds
-
-
-def set_descriptors(feed: Mapping[str, Any]) -> dict[str, str]:
-    """Entry key -> readable descriptor, for hashed keys that only their ``sets`` describe."""
-    members: dict[str, list[str]] = {}
-    for name, keys in (feed.get("sets") or {}).items():
-        for key in keys:
-            members.setdefault(key, []).append(name)
-    return {key: "; ".join(names) for key, names in members.items()}
-
-
-def feed_date(feed: Mapping[str, Any]) -> str | None:
-    """ISO date of a feed's ``hawkFilePublicationDate`` (``None`` when absent)."""
-    stamp = (feed.get("manifest") or {}).get("hawkFilePublicationDate")
-    return to_iso_date(stamp) if stamp else None
-
-
-@dataclass
-class RegionMapper:
-    """Pricing-page region names -> codes; remembers the names it could not map."""
-
-    mapping: Mapping[str, str]
-    unknown: set[str] = field(default_factory=set)
-
-    def code(self, name: str) -> str | None:
-        code = region_code(name, self.mapping)
-        if code is None:
-            self.unknown.add(name)
-        return code
-
-    def gap(self, what: str) -> list[str]:
-        """One coverage-gap line for the names dropped while reading ``what``."""
-        if not self.unknown:
-            return []
-        names = sorted(self.unknown)
-        self.unknown = set()
-        shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
-        return [f"{what}: {len(names)} location(s) with no AWS region code dropped ({shown})"]
-
-
-def region_mapper(data_dir: Path) -> RegionMapper:
-    """A :class:`RegionMapper` from the SpareCores region records under ``data_dir``."""
-    return RegionMapper(name_to_code_map(read_region_records(data_dir)))
-
-
-def load_json(path: Path) -> Any:
-    """The parsed content of a JSON file."""
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def source_record(
-    data_dir: Path,
-    rel: Path,
-    sid: str,
-    origin: str,
-    date: str,
-    rows: int,
-    notes: str = "",
-    license: str = FEED_LICENSE,
-) -> SourceRecord:
-    """The manifest record of one local file (sha256 of its bytes)."""
-    return SourceRecord(
-        id=sid,
-        path=rel.as_posix(),
-        origin=origin,
-        data_date=date,
-        license=license,
-        sha256=sha256_file(data_dir / rel),
-        rows=rows,
-        notes=notes,
-    )
-
-
-def price_row(
-    item: str,
-    region: str,
-    unit: str,
-    price: float,
-    tier: tuple[float, float],
-    meta: Mapping[str, str],
-    to_region: str | None = None,
-    notes: str | None = None,
-) -> dict[str, Any]:
-    """One ``unit_prices`` row; ``meta`` holds ``price_as_of`` and ``price_source``."""
-    return {
-        "service": item.split(".")[0], "item": item, "region": region, "unit": unit,
-        "price_usd": price, "tier_start": tier[0], "tier_end": tier[1], "to_region": to_region,
-        "verify": False, "notes": notes, **meta,
-    }  # fmt: skip
-
-
-def unit_price_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows as a ``unit_prices`` frame with the schema's columns and dtypes."""
-    df = pd.DataFrame(rows, columns=UNIT_PRICE_COLUMNS)
-    for col in ("price_usd", "tier_start", "tier_end"):
-        df[col] = df[col].astype(float)
-    df["verify"] = df["verify"].astype(bool)
-    return df
-
-
 # --------------------------------------------------------------------------- item map
-@dataclass(frozen=True)
-class FeedItem:
-    """One ``unit_prices`` item read from processed feed metrics.
-
-    ``metrics`` holds one metric per tier, in tier order.  ``tiers`` says where the tier bounds
-    come from: ``"none"`` (one open tier from 0), ``"key"`` (the region key's StartingRange /
-    EndingRange), ``"metric"`` (the metric names: "First 50 TB"...), ``"lambda"`` (the tier
-    notes of ``facts/lambda_facts.csv``), ``"edge"`` (untiered; regions are CloudFront edge
-    geographies, written ``edge:<geography>``).
-    """
-
-    item: str
-    file: str
-    unit: str
-    tiers: str
-    metrics: tuple[str, ...]
-    notes: str | None = None
-
-    @property
-    def service(self) -> str:
-        return self.item.split(".")[0]
-
-
 # item | processed file | unit | tiers | metric[; metric per further tier] | notes
 _ITEM_TABLE = """
 lambda.request | lambda | USD per request | none | Lambda Requests | x86_64 metric
@@ -318,35 +128,6 @@ def lambda_tier_labels(facts: pd.DataFrame, arch: str) -> list[str]:
     return rows.sort_values("fact")["notes"].tolist()
 
 
-def feed_item_rows(
-    spec: FeedItem,
-    metrics: Mapping[str, Mapping[str, str]],
-    mapper: RegionMapper,
-    meta: Mapping[str, str],
-    lambda_labels: list[str] | None = None,
-) -> list[dict[str, Any]]:
-    """``unit_prices`` rows of one item from a processed feed (``{metric: {key: price}}``).
-
-    ``meta`` holds ``price_as_of`` and ``price_source``.  A metric absent from the feed gives
-    no rows (the caller reports it).
-    """
-    labels = {"metric": list(spec.metrics), "lambda": lambda_labels or []}.get(spec.tiers)
-    bounds = tier_bounds(labels) if labels else None
-    if bounds is not None and len(bounds) != len(spec.metrics):
-        raise ValueError(f"{spec.item}: {len(spec.metrics)} metrics but {len(bounds)} tier labels")
-    rows = []
-    for i, metric in enumerate(spec.metrics):
-        for key, price in (metrics.get(metric) or {}).items():
-            name, attrs = parse_region_key(key)
-            region = f"edge:{name}" if spec.tiers == "edge" else mapper.code(name)
-            if region is None:
-                continue
-            tier = bounds[i] if bounds else parse_range(attrs)
-            rows.append(price_row(spec.item, region, spec.unit, parse_price(price), tier, meta,
-                                  notes=spec.notes))  # fmt: skip
-    return rows
-
-
 def inter_region_rows(
     metrics: Mapping[str, Mapping[str, str]], mapper: RegionMapper, meta: Mapping[str, str]
 ) -> list[dict[str, Any]]:
@@ -393,8 +174,17 @@ def cloudfront_egress_rows(
         start = 0.0
         for end, price in sorted(set(tiers)):
             tier = (start, math.nan if math.isinf(end) else end)
-            rows.append(price_row("cloudfront.data_out", f"edge:{geo}", "USD per GB", price, tier,
-                                  meta, notes="edge geography, not an AWS region"))  # fmt: skip
+            rows.append(
+                price_row(
+                    "cloudfront.data_out",
+                    f"edge:{geo}",
+                    "USD per GB",
+                    price,
+                    tier,
+                    meta,
+                    notes="edge geography, not an AWS region",
+                )
+            )
             start = end
     return rows
 
@@ -466,17 +256,6 @@ def csv_coverage_gaps(prices_csv: pd.DataFrame) -> list[str]:
         f"{r.service}: {r.item} ({r.region}) has no price: {r.status}"
         for r in empty.itertuples(index=False)
     ]
-
-
-def processed_meta(data_dir: Path, name: str) -> tuple[str, str, str]:
-    """(relative path, source id, data date) of ``processed/<name>.json``.
-
-    The date is the stored raw feed's ``hawkFilePublicationDate`` when that feed exists,
-    else the PROVENANCE date of the processed file.
-    """
-    raw = data_dir / PW_DIR / "raw" / f"{name}.json"
-    date = feed_date(load_json(raw)) if raw.exists() else PROCESSED_ONLY_DATES[name]
-    return (PW_DIR / "processed" / f"{name}.json").as_posix(), f"pw-{name}-{date}", date
 
 
 def read_services(data_dir: Path) -> SourceResult:

@@ -172,10 +172,10 @@ def node_specs(ec2: pd.DataFrame, instance_types: list[str] | pd.Series) -> pd.D
 
 def runtime_features(
     target: pd.DataFrame,
-    anchor: pd.Series,
+    anchor: pd.Series | pd.DataFrame,
     log_phys_ratio: np.ndarray,
-    serial_fraction: float,
-    input_gib: float | None,
+    serial_fraction: float | np.ndarray,
+    input_gib: float | np.ndarray | None,
 ) -> pd.DataFrame:
     """Features of candidate configurations relative to the anchor measurement.
 
@@ -183,35 +183,40 @@ def runtime_features(
     ----------
     target : DataFrame
         :func:`node_specs` rows of the candidates plus a ``nodes`` column.
-    anchor : Series
-        One :func:`node_specs` row of the anchor (first) measurement plus ``nodes``.
+    anchor : Series or DataFrame
+        The :func:`node_specs` row of the anchor (first) measurement plus ``nodes``; or one
+        anchor row per target row (training stacks many anchor choices at once).
     log_phys_ratio : array
         log(physics runtime of each candidate / anchor runtime).
-    serial_fraction : float
+    serial_fraction : float or array
         Fitted serial share of the anchor runtime (0..1).
-    input_gib : float or None
-        Job input size; NaN when unknown (the trees handle it).
+    input_gib : float, array or None
+        Job input size; NaN or None when unknown (the model imputes it).
 
     Returns
     -------
     DataFrame
         Float columns :data:`RUNTIME_COLUMNS`.
     """
-    n = target["nodes"].to_numpy(dtype=float)
-    cap = target["cap"].to_numpy(dtype=float)
-    mem = target["memory_gib"].to_numpy(dtype=float)
-    gib = float("nan") if input_gib is None or not input_gib > 0 else float(input_gib)
+
+    def col(frame: pd.Series | pd.DataFrame, name: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(frame[name], dtype=float), (len(target),))
+
+    n, cap, mem, vcpus = (col(target, c) for c in ("nodes", "cap", "memory_gib", "vcpus"))
+    a_n, a_cap, a_mem, a_vcpus = (col(anchor, c) for c in ("nodes", "cap", "memory_gib", "vcpus"))
+    gib = np.broadcast_to(np.asarray(np.nan if input_gib is None else input_gib, float), n.shape)
+    gib = np.where(gib > 0, gib, np.nan)
     out = {
-        "log_node_ratio": np.log(n / float(anchor["nodes"])),
-        "log_cap_ratio": np.log(cap / float(anchor["cap"])),
-        "log_mem_node_ratio": np.log(mem / float(anchor["memory_gib"])),
-        "log_mem_per_vcpu": np.log(mem / target["vcpus"].to_numpy(dtype=float)),
-        "anchor_log_mem_per_vcpu": np.full(len(n), np.log(anchor["memory_gib"] / anchor["vcpus"])),
-        "amd": target["amd"].to_numpy(dtype=float),
-        "anchor_amd": np.full(len(n), float(anchor["amd"])),
-        "log_net_per_cap": np.log(target["net_gbps"].to_numpy(dtype=float) / cap),
-        "log_phys_ratio": np.asarray(log_phys_ratio, dtype=float),
-        "serial_fraction": np.full(len(n), float(serial_fraction)),
+        "log_node_ratio": np.log(n / a_n),
+        "log_cap_ratio": np.log(cap / a_cap),
+        "log_mem_node_ratio": np.log(mem / a_mem),
+        "log_mem_per_vcpu": np.log(mem / vcpus),
+        "anchor_log_mem_per_vcpu": np.log(a_mem / a_vcpus),
+        "amd": col(target, "amd"),
+        "anchor_amd": col(anchor, "amd"),
+        "log_net_per_cap": np.log(col(target, "net_gbps") / cap),
+        "log_phys_ratio": np.broadcast_to(np.asarray(log_phys_ratio, float), n.shape),
+        "serial_fraction": np.broadcast_to(np.asarray(serial_fraction, float), n.shape),
         "log_total_mem_per_gib": np.log(n * mem / gib),
     }
     return pd.DataFrame(out, index=target.index)

@@ -24,7 +24,8 @@ SEED = 0
 REF_BBO = (("m5.xlarge", 8), ("m5.xlarge", 24))
 #: c3o: the workload's first machine type (alphabetical) at the two smallest clusters.
 REF_C3O_NODES = (2, 4)
-N_RANDOM_ANCHORS = 6
+N_RANDOM_ANCHORS = 4
+N_SINGLE_ANCHORS = 2
 INTERVAL = (0.05, 0.95)
 
 
@@ -72,33 +73,41 @@ def fit_priors(runs: pd.DataFrame) -> dict[str, float]:
 def correction_rows(runs: pd.DataFrame, prior_serial: float, seed: int = SEED) -> pd.DataFrame:
     """Training rows of the correction: features and log(T / T_physics), with weights.
 
-    Each workload contributes its fixed reference pair and a few seeded random pairs of
-    anchors, so the correction does not depend on which runs a user measured.  Weights give
-    each source (bbo, c3o) and each workload within it the same total.
+    Each workload contributes its fixed reference pair, a few seeded random pairs and single
+    runs as anchors, so the correction does not depend on which runs a user measured.
+    Weights give each source (bbo, c3o) and each workload within it the same total.
     """
     rng = np.random.default_rng(seed)
-    ok = runs[~runs["failed"]]
+    ok = runs[~runs["failed"]].reset_index(drop=True)
     n_wl = ok.groupby("source")["workload_id"].nunique()
-    frames = []
-    for wid, wl in ok.groupby("workload_id", sort=True):
-        wl = wl.reset_index(drop=True)
-        anchor_sets = [_rows_at(wl, reference_configs(wl))]
-        for _ in range(N_RANDOM_ANCHORS if len(wl) > 2 else 0):
-            anchor_sets.append(wl.iloc[rng.choice(len(wl), size=2, replace=False)])
-        for anchors in anchor_sets:
-            if len(anchors) < 1:
-                continue
-            s, w = fit_physics(_cap_x(anchors), anchors["runtime_s"].to_numpy(float), prior_serial)
-            phys = s + w / _cap_x(wl)
-            a = anchors.iloc[0]
-            serial = s / (s + w / (a["nodes"] * a["cap"]))
-            gib = wl["input_gib"].iloc[0]
-            f = runtime_features(wl, a, np.log(phys / a["runtime_s"]), serial, gib)
-            f["target"] = np.log(wl["runtime_s"].to_numpy(float) / phys)
-            f["weight"] = 1.0 / (len(wl) * len(anchor_sets) * n_wl[wl["source"].iloc[0]])
-            f["workload_id"] = wid
-            frames.append(f)
-    return pd.concat(frames, ignore_index=True)
+    tgt_pos, anc_pos, cols = [], [], {k: [] for k in ("log_phys_ratio", "serial", "target", "w")}
+    for _, pos in ok.groupby("workload_id", sort=True).indices.items():
+        wl = ok.iloc[pos]
+        x_all, t_all = _cap_x(wl), wl["runtime_s"].to_numpy(float)
+        refs = _rows_at(wl.reset_index(drop=True), reference_configs(wl)).index.to_numpy()
+        sets = [refs] if len(refs) else []
+        if len(wl) > 2:
+            sets += [rng.choice(len(wl), size=2, replace=False) for _ in range(N_RANDOM_ANCHORS)]
+        sets += [rng.choice(len(wl), size=1) for _ in range(N_SINGLE_ANCHORS)]
+        weight = 1.0 / (len(wl) * len(sets) * n_wl[wl["source"].iloc[0]])
+        for idx in sets:
+            s, w = fit_physics(x_all[idx], t_all[idx], prior_serial)
+            phys = s + w / x_all
+            a = int(idx[0])
+            tgt_pos.append(pos)
+            anc_pos.append(np.full(len(pos), pos[a]))
+            cols["log_phys_ratio"].append(np.log(phys / t_all[a]))
+            cols["serial"].append(np.full(len(pos), s / (s + w / x_all[a])))
+            cols["target"].append(np.log(t_all / phys))
+            cols["w"].append(np.full(len(pos), weight))
+    ex = {k: np.concatenate(v) for k, v in cols.items()}
+    tgt = ok.iloc[np.concatenate(tgt_pos)].reset_index(drop=True)
+    anc = ok.iloc[np.concatenate(anc_pos)].reset_index(drop=True)
+    f = runtime_features(tgt, anc, ex["log_phys_ratio"], ex["serial"],
+                         tgt["input_gib"].to_numpy(float))
+    f["target"], f["weight"] = ex["target"], ex["w"]
+    f["workload_id"] = tgt["workload_id"].to_numpy()
+    return f
 
 
 def fit_correction(rows: pd.DataFrame) -> Any:
@@ -106,7 +115,7 @@ def fit_correction(rows: pd.DataFrame) -> Any:
     model = make_pipeline(
         SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
         GradientBoostingRegressor(
-            n_estimators=150, max_depth=3, learning_rate=0.05, subsample=0.8, min_samples_leaf=20,
+            n_estimators=120, max_depth=3, learning_rate=0.08, subsample=0.5, min_samples_leaf=20,
             random_state=SEED,
         ),
     )

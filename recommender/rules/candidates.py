@@ -84,6 +84,8 @@ class Ec2Index:
     verify: np.ndarray  # (R, N) bool
     price_as_of: np.ndarray
     pos: dict[str, int] = field(default_factory=dict)
+    is_x86: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    is_arm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -147,11 +149,12 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
         verify[ri, ci] = _b(p["verify"])
         as_of[ri, ci] = _o(p["price_as_of"])
     fam = _o(ec2["family"])
+    arch = _o(ec2["arch"])
     store_type = _o(ec2["instance_storage_type"])
     return Ec2Index(
         types=types, family=fam,
         category=np.array([family_category(f) for f in fam], dtype=object),
-        vcpus=vcpus, memory_gib=_f(ec2["memory_gib"]), arch=_o(ec2["arch"]),
+        vcpus=vcpus, memory_gib=_f(ec2["memory_gib"]), arch=arch,
         gpus=_f(ec2["gpus"]), gpu_model=_o(ec2["gpu_model"]), burstable=_b(ec2["burstable"]),
         baseline_pct=_f(ec2["baseline_pct_per_vcpu"]),
         credits_per_hour=_f(ec2["cpu_credits_per_hour"]), max_credits=_f(ec2["max_cpu_credits"]),
@@ -171,7 +174,7 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
         perf_high=_f(ec2["perf_index_high"]), perf_source=src, perf_per_vcpu_median=per_vcpu,
         regions=regions_set, region_pos=rpos, offered=offered, ondemand=od, spot=spot,
         spot_band=band, reserved_1y=ri1, reserved_3y=ri3, verify=verify, price_as_of=as_of,
-        pos=pos,
+        pos=pos, is_x86=arch == "x86_64", is_arm=arch == "arm64",
     )
 
 
@@ -224,11 +227,16 @@ def filter_priced(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
 
 def filter_platform(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
     """Linux x86_64/arm64 only: Mac instances need dedicated hosts, i386-only types are legacy."""
-    return np.isin(ix.arch, ["x86_64", "arm64"]), "ec2.mac_or_32bit_platform"
+    return ix.is_x86 | ix.is_arm, "ec2.mac_or_32bit_platform"
 
 
 def filter_arch(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
-    return np.isin(ix.arch, list(ctx.arch)), "ec2.architecture"
+    ok = np.zeros(ix.n, dtype=bool)
+    if "x86_64" in ctx.arch:
+        ok |= ix.is_x86
+    if "arm64" in ctx.arch:
+        ok |= ix.is_arm
+    return ok, "ec2.architecture"
 
 
 def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
@@ -340,4 +348,13 @@ def tightest_constraint(
         ids = np.flatnonzero(others)
         if len(ids) > len(best_ids):
             best_key, best_ids = key, ids
+    # Closest first: the types nearest to meeting the relaxed constraint.
+    nearness = {
+        "ec2.vcpus": -ix.vcpus, "ec2.memory": -ix.memory_gib, "ec2.gpus": -ix.gpus,
+        "ec2.network_bandwidth": -np.nan_to_num(ix.net_peak_gbps),
+        "ec2.ebs_limits_below_storage_need": -np.nan_to_num(ix.ebs_max_iops),
+        "ec2.node_count_above_max_nodes": -ix.vcpus,
+    }.get(best_key or "")
+    if nearness is not None and len(best_ids):
+        best_ids = best_ids[np.lexsort((best_ids, nearness[best_ids]))]
     return best_key, [str(ix.types[i]) for i in best_ids]

@@ -219,11 +219,9 @@ _NEIGHBOURS = {
 
 def score_family(category: np.ndarray, expected: str) -> np.ndarray:
     """1 for the expected category, 0.6 for a neighbour, 0.3 otherwise (PERF02-BP01)."""
-    out = np.full(len(category), 0.3)
+    neighbours = [b for a, b in _NEIGHBOURS if a == expected]
+    out = np.where(np.isin(category, neighbours), 0.6, 0.3)
     out[category == expected] = 1.0
-    for i, cat in enumerate(category):
-        if cat != expected and (expected, cat) in _NEIGHBOURS:
-            out[i] = 0.6
     return out
 
 
@@ -244,9 +242,9 @@ _BAND_SCORE = {"<5%": 1.0, "5-10%": 0.85, "10-15%": 0.7, "15-20%": 0.55, ">20%":
 def score_spot(purchase: np.ndarray, band: np.ndarray) -> np.ndarray:
     """Spot options lose score with their interruption band (Spot Instance Advisor)."""
     out = np.ones(len(purchase))
-    for i, (po, b) in enumerate(zip(purchase, band, strict=True)):
-        if po == "spot":
-            out[i] = _BAND_SCORE.get(str(b), 0.5)
+    spot = np.flatnonzero(purchase == "spot")
+    for i in spot:
+        out[i] = _BAND_SCORE.get(str(band[i]), 0.5)
     return out
 
 
@@ -285,7 +283,7 @@ def explain_ec2(
         f"{category} family ({ratio:g} GiB per vCPU); the workload points to {expected}."
         if category != expected else
         f"{category} family matches the workload ({ratio:g} GiB per vCPU).",
-        "info" if category == expected else "caution",
+        "info" if category in (expected, "burstable") else "caution",
     ))
     src = {"measured": "measured CoreMark", "predicted": "model prediction",
            "estimated": "no benchmark: neutral estimate from vCPUs"}[perf_source]

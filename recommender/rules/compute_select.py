@@ -23,7 +23,7 @@ from recommender.rules.candidates import (
 )
 from recommender.rules.elasticity import plan_scaling
 from recommender.rules.prices import PriceBook
-from recommender.rules.rank import combine, sort_key
+from recommender.rules.rank import combine
 from recommender.rules.risk import DIMENSIONS, ec2_risk, risk_label
 from recommender.rules.serverless import fargate_option, lambda_option
 
@@ -103,9 +103,10 @@ def select_compute(
     cost = price * count * need.hours
     mode = np.full(ix.n, None, dtype=object)
     burst_info: dict[int, dict[str, Any]] = {}
-    b_idx = np.flatnonzero(alive & ix.burstable)
+    # t1 and other T types without credit facts count as burstable too (then rejected).
+    b_idx = np.flatnonzero(alive & (ix.burstable | (ix.category == "burstable")))
     if len(b_idx):
-        non_burst = alive & ~ix.burstable
+        non_burst = alive & ~ix.burstable & (ix.category != "burstable")
         cheapest = float(np.nanmin(cost[non_burst])) if non_burst.any() else np.inf
         if need.series_pct is None or need.measured_vcpus is None:
             rej.add("ec2.burstable_needs_cpu_utilization", len(b_idx))
@@ -146,12 +147,13 @@ def select_compute(
         key, closest = tightest_constraint(
             ix, fr, ignore=("ec2.not_offered_in_region", "ec2.mac_or_32bit_platform",
                             "ec2.no_price_in_region_for_purchase_option"))
-        near = sorted(closest, key=lambda t: (cost[ix.pos[t]], t))[:3]
+        near = closest[:3]
         warnings.append(
             "No compute option fits. Tightest constraint: "
             + (f"{key} (relaxing it admits {len(closest)} instance types; closest: "
                f"{', '.join(near)})." if key else "none identifiable in the catalog."))
         return res
+    n_ec2 = len(idx)
     vt = ix.vcpus[idx] * count[idx]
     mt = ix.memory_gib[idx] * count[idx]
     useful = np.ones(len(idx))
@@ -195,11 +197,16 @@ def select_compute(
                                  "confidence")},
     }
     total = combine(scores, objective)
-    n_ec2 = len(idx)
-    ids = [str(ix.types[i]) for i in idx] + [c.option for c in cands]
-    order = sorted(range(len(total)), key=lambda k: sort_key(total[k], costs[k], ids[k]))
+    # Deterministic order: score (rounded) descending, cost ascending, id ascending.  EC2
+    # rows are already in id order (the index is sorted by type), serverless rows are placed
+    # by their id among them.
+    id_rank = np.concatenate([idx.astype(float), [
+        float(np.searchsorted(ix.types, c.option)) - 0.5 for c in cands]])
+    order = np.lexsort((id_rank, np.nan_to_num(costs, nan=np.inf), -np.round(total, 9)))
     pp = scores["price_performance"]
-    best_pp = ids[int(np.argmax(pp))] if len(pp) else None
+    k_pp = int(np.argmax(pp)) if len(pp) else None
+    best_pp = None if k_pp is None else (
+        str(ix.types[idx[k_pp]]) if k_pp < n_ec2 else cands[k_pp - n_ec2].option)
     seen_families: set[str] = set()
     picked: list[int] = []
     for k in order:

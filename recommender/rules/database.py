@@ -78,10 +78,11 @@ def _pick_node(
     rows: list[dict[str, Any]], mem_need: float
 ) -> tuple[dict[str, Any] | None, int]:
     """Cheapest current node with memory >= need, else the largest node and a shard count."""
-    fits = [r for r in rows if (r["memory_gib"] or 0) >= mem_need
-            and r.get("current_generation") is not False]
-    if fits:
-        return fits[0], 1
+    # Rows are sorted by price, so the first fitting row is the cheapest.
+    fit = next((r for r in rows if (r["memory_gib"] or 0) >= mem_need
+                and r.get("current_generation") is not False), None)
+    if fit is not None:
+        return fit, 1
     sized = [r for r in rows if r["memory_gib"]]
     if not sized:
         return None, 0
@@ -323,10 +324,6 @@ def database_options(
         if fam == "relational":
             out += relational_options(p, catalog, book, region, why)
         elif fam == "dynamodb":
-            d = p.database
-            if d.item_size_kib is not None and d.item_size_kib > 400:
-                rej.add("dynamodb.item_above_400_kib")
-                continue
             out += dynamodb_options(p, book, region, why)
         else:
             out += node_family_options(fam, p, catalog, region, why)

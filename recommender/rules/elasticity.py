@@ -98,6 +98,7 @@ def plan_scaling(
     per_node = node_vcpus * target / 100.0
     lo = max(1, int(math.ceil(float(demand.min()) / per_node - 1e-9)))
     hi = max(lo, int(math.ceil(float(demand.max()) / per_node - 1e-9)))
+    hi = max(hi, count)  # the sized count (which also covers memory) is the peak fleet
     capped = max_nodes is not None and hi > max_nodes
     if capped:
         hi = max_nodes

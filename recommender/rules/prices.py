@@ -75,6 +75,7 @@ class PriceBook:
     """``unit_prices`` and ``facts`` indexed for constant-time look-ups."""
 
     def __init__(self, unit_prices: pd.DataFrame, facts: pd.DataFrame) -> None:
+        self._memo: dict[str, Any] = {}
         self._tiers: dict[tuple[str, str, str | None], list[Tier]] = {}
         up = unit_prices
         cols = [up[c].tolist() for c in
@@ -97,6 +98,12 @@ class PriceBook:
                 _s(r.source_url), bool(r.verify),
             )
             self._facts.setdefault((f.topic, f.key), []).append(f)
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """A value derived from this book, computed once (e.g. parsed Fargate task sizes)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     # ------------------------------------------------------------------ unit prices
 

@@ -31,7 +31,11 @@ SECONDS_PER_HOUR = 3600.0
 
 
 def fargate_task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
-    """Valid (vCPU, memory GB, verify) pairs from ``facts`` (topic ``fargate``)."""
+    """Valid (vCPU, memory GB, verify) pairs from ``facts`` (topic ``fargate``), memoised."""
+    return book.memo("fargate_task_sizes", lambda: _task_sizes(book))
+
+
+def _task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
     out: list[tuple[float, float, bool]] = []
     for f in book.topic("fargate"):
         m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", f.key)

@@ -33,6 +33,12 @@ def fixture_readers(data_dir: Path) -> list:
 
 
 @pytest.fixture(scope="session")
+def make_readers():
+    """``fixture_readers`` as a fixture (test modules cannot import conftest reliably)."""
+    return fixture_readers
+
+
+@pytest.fixture(scope="session")
 def catalog_data(fixtures_dir: Path) -> Path:
     return fixtures_dir / "catalog" / "data"
 

@@ -14,7 +14,6 @@ from catalog.build import build_catalog, merge_table
 from catalog.errors import BuildError, CatalogSchemaError
 from catalog.sources import SourceRecord, SourceResult
 from catalog.store import read_snapshot, sha256_file
-from tests.catalog.conftest import fixture_readers
 
 KARP = "ec2/karpenter_ondemand_linux_us-east-1_20260720.csv"
 
@@ -54,7 +53,9 @@ def test_fresh_clone_build(fixture_snapshot: Path, catalog_data: Path):
     assert int(efa) == int(cat.ec2["efa_supported"].sum())
 
 
-def test_failing_reader_leaves_snapshot_untouched(fixture_snapshot, catalog_data, tmp_path):
+def test_failing_reader_leaves_snapshot_untouched(
+    make_readers, fixture_snapshot, catalog_data, tmp_path
+):
     out = tmp_path / "snap"
     shutil.copytree(fixture_snapshot, out)
     before = _hashes(out)
@@ -68,13 +69,15 @@ def test_failing_reader_leaves_snapshot_untouched(fixture_snapshot, catalog_data
             catalog_data,
             out_dir=out,
             progress=False,
-            readers=[*fixture_readers(catalog_data), ("boom", boom)],
+            readers=[*make_readers(catalog_data), ("boom", boom)],
         )
     assert _hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snap"]  # no temp dir left
 
 
-def test_invalid_price_leaves_snapshot_untouched(fixture_snapshot, catalog_data, tmp_path):
+def test_invalid_price_leaves_snapshot_untouched(
+    make_readers, fixture_snapshot, catalog_data, tmp_path
+):
     out = tmp_path / "snap"
     shutil.copytree(fixture_snapshot, out)
     before = _hashes(out)
@@ -87,11 +90,11 @@ def test_invalid_price_leaves_snapshot_untouched(fixture_snapshot, catalog_data,
         w.writeheader()
         w.writerows(rows)
     with pytest.raises(CatalogSchemaError, match="ondemand_usd_per_hour"):
-        build_catalog("local", data, out_dir=out, progress=False, readers=fixture_readers(data))
+        build_catalog("local", data, out_dir=out, progress=False, readers=make_readers(data))
     assert _hashes(out) == before
 
 
-def test_diff_against_previous(fixture_snapshot, catalog_data, tmp_path):
+def test_diff_against_previous(make_readers, fixture_snapshot, catalog_data, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(catalog_data, data)
     rows = list(csv.DictReader(_lines(data / KARP)))
@@ -110,7 +113,7 @@ def test_diff_against_previous(fixture_snapshot, catalog_data, tmp_path):
         out_dir=tmp_path / "new",
         previous_dir=fixture_snapshot,
         progress=False,
-        readers=fixture_readers(data),
+        readers=make_readers(data),
     )
     d = report.diff
     assert d["previous"]
@@ -159,6 +162,7 @@ def test_offer_files_refresh_carries_other_tables(fixture_snapshot, tmp_path, mo
     offer.write_text("stand-in offer file\n")
 
     def fake_offer_files(paths, progress=None):
+        assert progress is not None
         assert paths == [offer]
         rows = pd.DataFrame(
             {
@@ -217,3 +221,54 @@ def test_local_build_reports_missing_data_dir(tmp_path):
 def test_manifest_is_json_with_every_table(fixture_snapshot):
     m = json.loads((fixture_snapshot / "manifest.json").read_text())
     assert set(m["files"]) == {f"{t}.parquet" for t in m["row_counts"]}
+
+
+def test_aws_refresh_keeps_measured_perf_and_burst_facts(
+    fixture_snapshot, catalog_data, tmp_path, monkeypatch
+):
+    import gzip
+
+    from catalog.sources import live
+    from catalog.sources.ec2 import MOTO_TYPES, specs_frame
+
+    moto = json.loads(gzip.decompress((catalog_data / MOTO_TYPES).read_bytes()))
+    infos = {t: moto[t] for t in ("m5.large", "t3.micro")}
+    no_burst = pd.DataFrame(
+        columns=[
+            "instance_type",
+            "baseline_utilization_per_vcpu_pct",
+            "cpu_credits_earned_per_hour",
+            "max_earned_credits_accrued",
+        ]
+    )
+
+    def fake_aws(regions, session=None, progress=None):
+        assert regions == ["us-east-1"]
+        ec2 = specs_frame(infos, no_burst, {}, {t: {"us-east-1"} for t in infos})
+        ec2["spec_source"] = "aws:test"
+        return SourceResult(tables={"ec2": ec2})
+
+    monkeypatch.setattr(live, "read_aws", fake_aws)
+    build_catalog(
+        "aws",
+        out_dir=tmp_path / "new",
+        previous_dir=fixture_snapshot,
+        progress=False,
+        regions=["us-east-1"],
+    )
+    prev = read_snapshot(fixture_snapshot).ec2.set_index("instance_type")
+    new = read_snapshot(tmp_path / "new").ec2.set_index("instance_type")
+    assert len(new) == len(prev)
+    assert new.loc["m5.large", "spec_source"] == "aws:test"
+    assert new.loc["m5.large", "perf_index"] == 1.0
+    assert new.loc["m5.large", "perf_index_source"] == "measured"
+    assert (
+        new.loc["t3.micro", "cpu_credits_per_hour"] == prev.loc["t3.micro", "cpu_credits_per_hour"]
+    )
+    assert new.loc["t3.micro", "regions"] == prev.loc["t3.micro", "regions"]
+
+
+def test_each_source_listed_once(fixture_snapshot):
+    ids = [s["id"] for s in read_snapshot(fixture_snapshot).manifest["sources"]]
+    assert len(ids) == len(set(ids))
+    assert "facts:burstable_instances" in ids

@@ -11,7 +11,6 @@ import pytest
 import catalog.build
 from catalog.store import read_snapshot
 from recommender.cli import main
-from tests.catalog.conftest import fixture_readers
 
 
 def _show(capsys, snap, *args) -> tuple[int, str, str]:
@@ -104,8 +103,8 @@ def test_info_prints_the_manifest(capsys, fixture_snapshot):
     assert all(s["path"] and s["origin"] for s in info["sources"])
 
 
-def test_build_command(capsys, catalog_data, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalog.build, "_local_readers", fixture_readers)
+def test_build_command(make_readers, capsys, catalog_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(catalog.build, "_local_readers", make_readers)
     out = tmp_path / "snap"
     rc = main(
         [

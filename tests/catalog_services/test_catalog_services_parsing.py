@@ -7,13 +7,18 @@ import math
 import pandas as pd
 import pytest
 
-from catalog.sources.databases import (
-    aurora_deployment,
+from catalog.sources.databases import newest_wins, rate_code_parts
+from catalog.sources.feeds import (
     database_frame,
     generation,
+    parse_range,
+    parse_region_key,
+    set_descriptors,
+    tier_bounds,
+)
+from catalog.sources.rds import (
+    aurora_deployment,
     merge_rds_reserved,
-    newest_wins,
-    rate_code_parts,
     rds_deployment,
     rds_engine,
     rds_storage_item,
@@ -24,10 +29,6 @@ from catalog.sources.services import (
     expand_memory_options,
     facts_rows,
     parse_item_table,
-    parse_range,
-    parse_region_key,
-    set_descriptors,
-    tier_bounds,
 )
 
 NAN = math.nan

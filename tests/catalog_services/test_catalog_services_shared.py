@@ -19,14 +19,13 @@ from catalog.sources import SourceResult
 from catalog.sources.databases import (
     HOURLY_DIMENSION,
     ONDEMAND_TERM,
-    RDS_OD_DIR,
-    RDS_RI_DIR,
     RI_1Y_NO_UPFRONT_TERM,
-    parse_rds_ondemand,
     rate_code_parts,
     read_databases,
 )
-from catalog.sources.services import FEED_ITEMS, PW_DIR, read_services, region_mapper
+from catalog.sources.feeds import PW_DIR, region_mapper
+from catalog.sources.rds import RDS_OD_DIR, RDS_RI_DIR, parse_rds_ondemand
+from catalog.sources.services import FEED_ITEMS, read_services
 
 pytestmark = pytest.mark.shared
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -37,7 +38,7 @@ CASES = {
         [_opt("m7i.large", "ec2"), _opt("m7g.large", "ec2", rank=2)],
         [_opt("gp3", "ebs", size_gib=500, iops=6000, throughput_mibps=250)],
         [_opt("rds:postgresql", "rds", instance_class="db.m6g.large", storage_gib=500,
-              iops=12000, deployment="multi_az")],
+              iops=12000, deployment="multi_az", node_count=2, read_replicas=1)],
     ),
     "ec2-asg-spot-cluster-pg-efa": _response(
         [_opt("c6in.32xlarge", "ec2", count=4, purchase_option="spot",
@@ -69,11 +70,15 @@ CASES = {
                                           instance_class="r6g.large.search", count=3,
                                           storage_gib=500)]),
     "dynamodb-on-demand": _response([], [], [_opt("dynamodb", "dynamodb")]),
+    "dynamodb-provisioned-without-units": _response(
+        [], [], [_opt("dynamodb", "dynamodb", capacity_mode="provisioned")]),
 }
 
 
-def _cfn(response: dict[str, Any]) -> dict[str, Any]:
-    text = export_response(response, "cloudformation")
+@functools.cache
+def _cfn(case: str) -> dict[str, Any]:
+    """The linted CloudFormation template of ``CASES[case]`` (cfn-lint takes ~2 s a run)."""
+    text = export_response(CASES[case], "cloudformation")
     matches = lint(text, config=ManualArgs(regions=["us-east-1"]))
     errors = [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")]
     assert not errors, "\n".join(errors)
@@ -82,7 +87,7 @@ def _cfn(response: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_cloudformation_passes_cfn_lint(case: str) -> None:
-    tpl = _cfn(CASES[case])
+    tpl = _cfn(case)
     assert tpl["Resources"], "a template with no resources"
 
 
@@ -117,7 +122,7 @@ def test_terraform_parses(case: str) -> None:
 
 
 def test_ec2_launch_template_carries_volume_and_instance_type() -> None:
-    lt = _cfn(CASES["ec2-single-gp3-rds"])["Resources"]["LaunchTemplate"]
+    lt = _cfn("ec2-single-gp3-rds")["Resources"]["LaunchTemplate"]
     data = lt["Properties"]["LaunchTemplateData"]
     assert data["InstanceType"] == "m7i.large"  # rank 1, not rank 2
     ebs = data["BlockDeviceMappings"][0]["Ebs"]
@@ -126,7 +131,7 @@ def test_ec2_launch_template_carries_volume_and_instance_type() -> None:
 
 
 def test_cluster_placement_group_spot_group_and_efa() -> None:
-    res = _cfn(CASES["ec2-asg-spot-cluster-pg-efa"])["Resources"]
+    res = _cfn("ec2-asg-spot-cluster-pg-efa")["Resources"]
     assert res["PlacementGroup"]["Properties"]["Strategy"] == "cluster"
     asg = res["AutoScalingGroup"]["Properties"]
     assert (asg["MinSize"], asg["DesiredCapacity"], asg["MaxSize"]) == ("2", "4", "8")
@@ -136,8 +141,23 @@ def test_cluster_placement_group_spot_group_and_efa() -> None:
     assert data["BlockDeviceMappings"][0]["Ebs"]["Iops"] == 20000
 
 
+def test_rds_read_replicas_follow_the_primary() -> None:
+    res = _cfn("ec2-single-gp3-rds")["Resources"]
+    assert res["Database"]["Properties"]["MultiAZ"] is True
+    assert res["ReadReplica1"]["Properties"]["SourceDBInstanceIdentifier"] == {"Ref": "Database"}
+    _, tf = _tf(CASES["ec2-single-gp3-rds"])
+    assert tf["aws_db_instance.replica"]["count"] == 1
+
+
+def test_dynamodb_capacity_is_never_invented() -> None:
+    res = _cfn("dynamodb-provisioned-without-units")["Resources"]
+    assert res["Table"]["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    bundle = chosen_bundle(CASES["dynamodb-provisioned-without-units"])
+    assert "RCU/WCU" in bundle.not_exported[0]
+
+
 def test_lambda_memory_and_arch_and_dynamodb_capacity() -> None:
-    res = _cfn(CASES["lambda-dynamodb-provisioned"])["Resources"]
+    res = _cfn("lambda-dynamodb-provisioned")["Resources"]
     fn = res["Function"]["Properties"]
     assert (fn["MemorySize"], fn["Architectures"]) == (1024, ["arm64"])
     table = res["Table"]["Properties"]
@@ -148,7 +168,7 @@ def test_lambda_memory_and_arch_and_dynamodb_capacity() -> None:
 
 
 def test_fargate_task_cpu_memory_and_aurora_io_optimized() -> None:
-    res = _cfn(CASES["fargate-efs-aurora"])["Resources"]
+    res = _cfn("fargate-efs-aurora")["Resources"]
     task = res["TaskDefinition"]["Properties"]
     assert (task["Cpu"], task["Memory"]) == ("1024", "2048")
     assert res["Service"]["Properties"]["DesiredCount"] == 3

@@ -1,0 +1,185 @@
+"""Hard-constraint checks of a response against its profile and the catalog.
+
+Shared by the golden and the property tests: every option must satisfy every hard
+constraint of the profile, checked here independently of the engine's own filters (straight
+from the catalog tables).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from recommender.profile import WorkloadProfile
+from recommender.response import CATEGORIES, RecommendationResponse
+from recommender.rules.compute import derive_need
+
+EPS = 1e-6
+
+
+def _fact(cat, topic: str, key: str) -> float:
+    f = cat.facts
+    row = f[(f["topic"] == topic) & (f["key"] == key)]
+    return float(row["value"].iloc[0])
+
+
+def fargate_pairs(cat) -> set[tuple[float, float]]:
+    f = cat.facts
+    out = set()
+    for key, value in zip(f["key"], f["value"], strict=True):
+        m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", str(key))
+        if m:
+            out |= {(float(m.group(1)), float(v)) for v in str(value).split(",")}
+    return out
+
+
+def check_response(p: WorkloadProfile, resp: RecommendationResponse, cat) -> None:
+    """Assert the response's structure and every hard constraint of the profile."""
+    assert resp.schema_version == "1"
+    assert resp.region in set(cat.ec2_prices["region"]), resp.region
+    if p.region not in (None, "auto"):
+        assert resp.region == p.region
+    for name in CATEGORIES:
+        opts = getattr(resp.recommendations, name)
+        assert [o.rank for o in opts] == list(range(1, len(opts) + 1)), name
+        for o in opts:
+            assert 0.0 <= o.score <= 1.0
+            assert 0.0 <= o.performance_risk <= 4.0
+            assert o.count >= 1
+            assert o.monthly_cost_usd is None or o.monthly_cost_usd >= 0
+            assert o.reasons, f"{o.option} has no reasons"
+            if o.monthly_cost_usd is None and name in ("compute", "storage", "database"):
+                assert any(r.rule.endswith("price") or "size_unknown" in r.rule
+                           for r in o.reasons), f"unpriced {o.option} does not say why"
+    if p.compute is None:
+        assert resp.recommendations.compute == []
+    else:
+        _check_compute(p, resp, cat)
+    _check_storage(p, resp, cat)
+    for o in resp.recommendations.network[:1]:
+        assert o.option == f"region:{resp.region}"
+    assert all(v > 0 for v in resp.rejected.values())
+
+
+def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> None:
+    need = derive_need(p)
+    c = p.compute
+    ec2 = cat.ec2.set_index("instance_type")
+    prices = cat.ec2_prices.set_index(["instance_type", "region"])
+    for o in resp.recommendations.compute:
+        if o.kind == "ec2":
+            row = ec2.loc[o.option]
+            n = o.count
+            assert row["arch"] in need.arch, (o.option, row["arch"])
+            if need.vcpus is not None:
+                assert row["vcpus"] * n >= need.vcpus - EPS, (o.option, need.vcpus)
+            if need.vcpus_max is not None:
+                assert row["vcpus"] <= need.vcpus_max + EPS
+            if need.memory_gib is not None:
+                assert row["memory_gib"] * n >= need.memory_gib - EPS, o.option
+            if need.memory_max is not None:
+                assert row["memory_gib"] <= need.memory_max + EPS
+            if need.gpus_min is not None:
+                assert row["gpus"] >= need.gpus_min
+            if need.gpus_max is not None:
+                assert row["gpus"] <= need.gpus_max
+            if need.max_nodes is not None:
+                assert n <= need.max_nodes
+            if not need.horizontal:
+                assert n == 1
+            pr = prices.loc[(o.option, resp.region)]
+            if o.purchase_option == "spot":
+                assert c.interruption_tolerant is True
+                hourly = pr["spot_usd_per_hour_est"]
+            elif o.purchase_option == "reserved":
+                hourly = min(x for x in (pr["reserved_1y_no_upfront_usd_per_hour"],
+                                         pr["reserved_3y_no_upfront_usd_per_hour"])
+                             if not math.isnan(x))
+            else:
+                assert o.purchase_option == "on_demand"
+                hourly = pr["ondemand_usd_per_hour"]
+            base = hourly * n * need.hours
+            if o.config.get("credit_mode") == "unlimited":
+                assert o.monthly_cost_usd >= base - 0.01
+            else:
+                assert abs(o.monthly_cost_usd - base) <= 0.01 + 1e-6 * base, (o.option, base)
+            if row["burstable"] or str(row["family"]).startswith("t"):
+                assert o.config.get("credit_mode") in ("standard", "unlimited")
+                assert o.predicted.get("credit_balance")
+            if need.tightly_coupled and n > 1:
+                assert "cluster" in str(row["placement_group_strategies"]).split(",")
+            if p.network and p.network.bandwidth_gbps:
+                peak = row["network_peak_gbps"]
+                peak = row["network_baseline_gbps"] if math.isnan(peak) else peak
+                assert peak >= p.network.bandwidth_gbps
+            s = p.storage
+            if s and s.persistence != "scratch" and s.sharing in (None, "single_instance"):
+                if s.iops and s.iops.min:
+                    assert row["ebs_max_iops"] >= s.iops.min
+            assert o.verify == bool(pr["verify"])
+        elif o.kind == "fargate":
+            assert not (c.gpus and (c.gpus.min or 0) > 0)
+            pair = (o.config["vcpu"], o.config["memory_gib"])
+            assert pair in fargate_pairs(cat), pair
+            if need.vcpus is not None:
+                assert pair[0] * o.count >= need.vcpus - EPS
+            if need.memory_gib is not None:
+                assert pair[1] * o.count >= need.memory_gib - EPS
+            assert o.config["arch"] in need.arch
+        elif o.kind == "lambda":
+            assert c.event_driven or c.invocations_per_month is not None
+            mem = o.config["memory_mb"]
+            assert _fact(cat, "lambda", "memory_min") <= mem
+            assert mem <= _fact(cat, "lambda", "memory_max_standard_function")
+            if c.duration_ms is not None:
+                assert c.duration_ms <= _fact(cat, "lambda", "timeout_max") * 1000
+            if c.memory_mb_used is not None:
+                assert mem >= c.memory_mb_used
+        else:
+            raise AssertionError(f"unexpected compute kind {o.kind}")
+
+
+def _check_storage(p: WorkloadProfile, resp: RecommendationResponse, cat) -> None:
+    s = p.storage
+    if s is None:
+        assert resp.recommendations.storage == []
+        return
+    ebs = cat.ebs
+    for o in resp.recommendations.storage:
+        if o.kind == "ebs":
+            assert s.sharing in (None, "single_instance")
+            rows = ebs[ebs["volume_type"] == o.option]
+            row = rows[rows["region"] == resp.region]
+            row = (row if len(row) else rows).iloc[0]
+            size = o.config["size_gib"]
+            assert row["size_min_gib"] <= size <= row["size_max_gib"]
+            if s.size_gib and s.size_gib.min:
+                assert size >= s.size_gib.min
+            iops = o.config.get("iops")
+            if s.iops and s.iops.min:
+                assert s.iops.min <= row["iops_max"]
+                if iops is not None:
+                    assert s.iops.min <= iops <= row["iops_max"]
+                if not math.isnan(row["iops_per_gib_max"]) and iops is not None:
+                    assert iops <= size * row["iops_per_gib_max"] + EPS
+            tp = s.throughput_mibps.min if s.throughput_mibps else None
+            if tp:
+                assert tp <= row["throughput_max_mibps"]
+                base = row["baseline_throughput_mibps_per_tib"]
+                if not math.isnan(base):
+                    assert size / 1024 * base >= tp - EPS
+            if s.latency_ms is not None and s.latency_ms < 1:
+                assert row["latency_class"] == "sub-ms"
+            if str(row["media"]).upper() != "SSD":
+                assert s.access_pattern == "sequential"
+            assert o.option != "standard"
+        elif o.kind == "efs":
+            assert s.sharing == "multi_instance"
+        elif o.kind == "s3":
+            assert s.sharing == "web" or s.access_frequency in ("cold", "archive")
+        elif o.kind == "instance_store":
+            assert s.persistence == "scratch"
+            row = cat.ec2.set_index("instance_type").loc[o.config["instance_type"]]
+            assert row["instance_storage_gib"] >= (s.size_gib.min if s.size_gib else 0)
+        else:
+            raise AssertionError(f"unexpected storage kind {o.kind}")
