@@ -258,6 +258,11 @@ def ec2_rejection_reason(product_family: str, attributes: Mapping[str, str]) -> 
         value = attributes.get(name)
         if value is not None and value != wanted:
             return name
+    # Local Zones, Wavelength and Outposts have SKUs of their own ("us-east-1-nyc-1"); the
+    # catalog prices regions.
+    location_type = attributes.get("locationType")
+    if location_type is not None and location_type != "AWS Region":
+        return "locationType"
     if not attributes.get("instanceType"):
         return "instanceType"
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from catalog import TABLES, load_catalog
+from catalog import TABLES, Catalog, load_catalog
 from recommender import charts
 from recommender.explore import family_summary, filter_rows, price_performance
 
@@ -12,7 +12,7 @@ st.set_page_config(page_title="Catalog explorer", layout="wide")
 
 
 @st.cache_resource(show_spinner="Loading the catalog...")
-def get_catalog():  # noqa: ANN201 - a Catalog
+def get_catalog() -> Catalog:
     return load_catalog()
 
 

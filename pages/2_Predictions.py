@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
-from catalog import load_catalog
+from catalog import Catalog, load_catalog
 from recommender import charts
 from recommender.errors import UserError
 from recommender.presets import EXAMPLE_LAMBDA_REQUEST, EXAMPLE_RUNTIME_REQUEST
@@ -15,11 +16,11 @@ st.set_page_config(page_title="Predictions", layout="wide")
 
 
 @st.cache_resource(show_spinner="Loading the catalog...")
-def get_catalog():  # noqa: ANN201 - a Catalog
+def get_catalog() -> Catalog:
     return load_catalog()
 
 
-def run(label: str, default: dict, predict, chart) -> None:  # noqa: ANN001
+def run(label: str, default: dict, predict: Callable, chart: Callable) -> None:
     text = st.text_area(f"{label} request (JSON)", json.dumps(default, indent=2), height=260,
                         key=f"{label}_request")
     if not st.button(f"Predict {label.lower()}", key=f"{label}_run"):

@@ -154,6 +154,7 @@ def test_malformed_items_raise_the_typed_error(m5_item, how):
         ({"marketoption": "CapacityBlock"}, "marketoption"),
         ({"marketoption": "OnDemand"}, None),
         ({"instanceType": ""}, "instanceType"),
+        ({"locationType": "AWS Local Zone"}, "locationType"),
     ],
 )
 def test_rejection_reason_names_the_failing_filter(m5_item, change, reason):

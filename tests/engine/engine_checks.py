@@ -113,9 +113,9 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
                 peak = row["network_baseline_gbps"] if math.isnan(peak) else peak
                 assert peak >= p.network.bandwidth_gbps
             s = p.storage
-            if s and s.persistence != "scratch" and s.sharing in (None, "single_instance"):
-                if s.iops and s.iops.min:
-                    assert row["ebs_max_iops"] >= s.iops.min
+            if (s and s.persistence != "scratch" and s.sharing in (None, "single_instance")
+                    and s.iops and s.iops.min):
+                assert row["ebs_max_iops"] >= s.iops.min
             assert o.verify == bool(pr["verify"])
         elif o.kind == "fargate":
             assert not (c.gpus and (c.gpus.min or 0) > 0)

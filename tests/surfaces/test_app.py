@@ -1,0 +1,99 @@
+"""The Streamlit app, run headless with ``streamlit.testing.v1.AppTest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 120  # seconds per script run; the first run loads the catalog
+
+
+def _app(page: str = "app.py") -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_start_page_shows_catalog_version_and_form(catalog) -> None:
+    at = _app()
+    assert any(catalog.version in c.value for c in at.caption)
+    assert at.button(key="run") is not None
+    assert [t.label for t in at.tabs][:5] == ["General", "Compute", "Storage", "Database",
+                                              "Network"]
+
+
+@pytest.mark.parametrize("preset", ["web_app", "event_driven_function"])
+def test_preset_fills_the_form_and_results_appear(preset: str) -> None:
+    at = _app()
+    at.selectbox(key="preset").set_value(preset).run()
+    assert at.session_state["region"] == "us-east-1"
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "response" in at.session_state
+    ranked = [e.label for e in at.expander if e.label.startswith("#1 ")]
+    assert ranked, "no rank-1 option shown"
+    assert any("/month" in label or "no price" in label for label in ranked)
+    assert len(at.dataframe) >= 1
+    labels = [b.label for b in at.get("download_button")]
+    assert "Response (JSON)" in labels
+    assert {"Bundle (cloudformation)", "Bundle (terraform)"} <= set(labels)
+
+
+def test_web_app_preset_fills_compute_fields() -> None:
+    at = _app()
+    at.selectbox(key="preset").set_value("web_app").run()
+    assert at.number_input(key="compute.vcpus.min").value == 2
+    assert at.selectbox(key="storage.access_pattern").value == "random"
+    assert at.text_input(key="network.user_regions").value == "us-east-1=0.7, eu-west-1=0.3"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [("region", "moon-base-1", "region"),
+     ("network.user_regions", "us-east-1=0.4", "network.user_regions"),
+     ("compute.utilization_series_pct", "10, lots", "compute.utilization_series_pct")],
+    ids=["bad-region", "shares-not-summing-to-1", "series-not-numbers"],
+)
+def test_bad_input_shows_an_error_naming_the_field(key: str, value: str, field: str) -> None:
+    at = _app()
+    at.selectbox(key="preset").set_value("web_app").run()
+    at.text_input(key=key).set_value(value).run()
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    assert at.error, "no error shown"
+    assert field in at.error[0].value
+    assert "response" not in at.session_state
+
+
+def test_cpu_range_min_over_max_is_refused() -> None:
+    at = _app()
+    at.number_input(key="compute.vcpus.min").set_value(8.0)
+    at.number_input(key="compute.vcpus.max").set_value(4.0)
+    at.button(key="run").click().run()
+    assert not at.exception
+    assert "compute.vcpus" in at.error[0].value and "min must not exceed max" in at.error[0].value
+
+
+def test_catalog_explorer_filters(catalog) -> None:
+    at = _app("pages/1_Catalog_explorer.py")
+    at.text_input(key="query").set_value("m7g.").run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown if " of " in m.value and "rows" in m.value][0]
+    n = int(shown.split(" of ")[0].replace(",", ""))
+    expected = catalog.ec2[catalog.ec2.instance_type.str.contains("m7g.", regex=False)
+                           & catalog.ec2.current_generation]
+    assert n == len(expected) > 0
+
+
+def test_predictions_page_runs_the_lambda_example() -> None:
+    at = _app("pages/2_Predictions.py")
+    if at.info and "not installed" in at.info[0].value:
+        pytest.fail("recommender.models does not export predict_runtime/predict_lambda_memory")
+    at.button(key="Lambda_run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.success and "memory_mb" in at.success[0].value

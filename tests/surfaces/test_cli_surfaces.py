@@ -1,0 +1,90 @@
+"""CLI commands of the surfaces: recommend-batch, export (serve is exercised via the API)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hcl2
+import pytest
+from cfnlint.api import ManualArgs, lint
+
+from recommender.cli import build_parser, main
+from recommender.engine import recommend
+from recommender.presets import get_preset
+
+
+def _jsonl(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "profiles.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_recommend_batch_writes_one_response_per_line(tmp_path, capsys) -> None:
+    names = ["web_app", "batch", "static_site"]
+    lines = [json.dumps(get_preset(n)) for n in names]
+    path = _jsonl(tmp_path, [lines[0], "", *lines[1:]])  # a blank line is skipped
+    assert main(["recommend-batch", str(path)]) == 0
+    out, err = capsys.readouterr()
+    responses = [json.loads(line) for line in out.splitlines()]
+    assert [r["name"] for r in responses] == [get_preset(n)["name"] for n in names]
+    assert all(r["schema_version"] == "1" for r in responses)
+    assert "profiles" in err  # the progress bar goes to stderr
+
+
+def test_recommend_batch_table_format(tmp_path, capsys) -> None:
+    path = _jsonl(tmp_path, [json.dumps(get_preset("oltp_database"))])
+    assert main(["recommend-batch", "--format", "table", "--quiet", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "compute" in out and "monthly_cost_usd" in out and "rds:" in out
+
+
+def test_recommend_batch_names_the_bad_lines(tmp_path, capsys) -> None:
+    path = _jsonl(tmp_path, ['{"compute": {"vcpus": 2}}', '{"storage": {"iops": -1}}',
+                             "{oops"])
+    assert main(["recommend-batch", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing is answered when any line is bad
+    assert "line 2: storage.iops.min" in err and "line 3: not JSON" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["recommend-batch", "missing.jsonl"], "no such file"),
+     (["export", "missing.json"], "no such file")],
+)
+def test_missing_files_are_user_errors(args, message, capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 1
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("preset", ["web_app", "event_driven_function", "hpc"])
+def test_export_of_a_real_response(preset: str, tmp_path, capsys) -> None:
+    saved = tmp_path / "response.json"
+    saved.write_text(recommend(get_preset(preset)).model_dump_json())
+    out = tmp_path / "stack.json"
+    assert main(["export", "--format", "cloudformation", str(saved), "--out", str(out)]) == 0
+    template = out.read_text()
+    errors = [m for m in lint(template, config=ManualArgs(regions=["us-east-1"]))
+              if m.rule.id.startswith("E")]
+    assert not errors, [f"{m.rule.id} {m.message}" for m in errors]
+    assert json.loads(template)["Resources"]
+    assert main(["export", "--format", "terraform", str(saved)]) == 0
+    tf = hcl2.loads(capsys.readouterr().out)
+    assert tf["resource"]
+
+
+def test_export_refuses_non_json(tmp_path, capsys) -> None:
+    bad = tmp_path / "r.json"
+    bad.write_text("not json")
+    assert main(["export", str(bad)]) == 1
+    assert "not JSON" in capsys.readouterr().err
+
+
+def test_serve_and_export_are_registered() -> None:
+    args = build_parser().parse_args(["serve", "--port", "8123"])
+    assert (args.host, args.port) == ("127.0.0.1", 8123)
+    args = build_parser().parse_args(["export", "--format", "terraform", "r.json"])
+    assert args.format == "terraform"
