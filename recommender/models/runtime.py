@@ -35,7 +35,7 @@ DEFAULT_SIZES = ("large", "xlarge", "2xlarge", "4xlarge")
 DEFAULT_NODES = (1, 2, 4, 8, 16, 32, 64)
 
 
-def fit_physics(x: np.ndarray, t: np.ndarray, prior_serial: float) -> tuple[float, float]:
+def fit_physics(x: np.ndarray, t: np.ndarray, prior_x_half: float) -> tuple[float, float]:
     """Serial time ``s`` and parallel work ``w`` of ``T = s + w / x`` from measured runs.
 
     Parameters
@@ -44,9 +44,10 @@ def fit_physics(x: np.ndarray, t: np.ndarray, prior_serial: float) -> tuple[floa
         Cluster capacity of each run (nodes x perf_index).
     t : array
         Measured runtimes (s).
-    prior_serial : float
-        Serial share of the runtime assumed when the runs cannot separate ``s`` from ``w``
-        (one run, or runs of equal capacity).
+    prior_x_half : float
+        Cluster capacity at which serial and parallel time are equal (``w / s``), assumed
+        when the runs cannot separate ``s`` from ``w`` (one run, or runs of equal capacity).
+        A capacity, not a share, so the prior holds whatever cluster the run was on.
     """
     x, t = np.asarray(x, float), np.asarray(t, float)
     if len(t) >= 2 and np.ptp(np.log(x)) > 0.01:
@@ -56,7 +57,8 @@ def fit_physics(x: np.ndarray, t: np.ndarray, prior_serial: float) -> tuple[floa
         if s + w > 0:
             return float(s), float(w)
     tm, xm = float(np.exp(np.mean(np.log(t)))), float(np.exp(np.mean(np.log(x))))
-    return prior_serial * tm, (1.0 - prior_serial) * tm * xm
+    s = tm / (1.0 + prior_x_half / xm)
+    return s, s * prior_x_half
 
 
 @dataclass
@@ -64,7 +66,7 @@ class RuntimeModel:
     """What the runtime artifact holds: the correction, priors and residual quantiles."""
 
     correction: Any  # sklearn Pipeline on RUNTIME_COLUMNS -> log(T_true / T_physics)
-    prior_serial: float
+    prior_x_half: float
     zero_shot_s_per_gib_cap: float  # parallel work per GiB of input (no measurement)
     zero_shot_serial_s: float
     #: Log-residual (low, high) quantiles keyed by number of measurements (0, 1, 2).
@@ -92,7 +94,7 @@ class RuntimeModel:
         x = specs["nodes"].to_numpy(float) * specs["cap"].to_numpy(float)
         if len(meas):
             xm = meas["nodes"].to_numpy(float) * meas["cap"].to_numpy(float)
-            s, w = fit_physics(xm, meas["runtime_s"].to_numpy(float), self.prior_serial)
+            s, w = fit_physics(xm, meas["runtime_s"].to_numpy(float), self.prior_x_half)
             anchor = meas.iloc[0]
             t_anchor = float(anchor["runtime_s"])
         else:

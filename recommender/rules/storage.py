@@ -132,7 +132,9 @@ def evaluate_volume(
         return None, "ebs.iops_above_volume_max"
     prov_iops = 0.0
     per_gib = row.get("iops_per_gib_max")
-    if iops_need and per_gib and vt in ("gp3", "io1", "io2"):
+    inc_iops = row.get("included_iops") or 0.0
+    # gp3's included IOPS come at any size; only IOPS above them need the per-GiB ratio.
+    if iops_need > inc_iops and per_gib and vt in ("gp3", "io1", "io2"):
         need_size = math.ceil(iops_need / per_gib)
         if need_size > size:
             notes.append(f"size raised to {need_size} GiB for the IOPS ratio ({per_gib:g}/GiB)")
@@ -155,7 +157,6 @@ def evaluate_volume(
         return None, "ebs.size_above_volume_max"
     cost = size * float(row["storage_usd_per_gb_month"])
     config: dict[str, Any] = {"size_gib": size, "volume_type": vt}
-    inc_iops = row.get("included_iops") or 0.0
     inc_tp = row.get("included_throughput_mibps") or 0.0
     priced = True
     if vt == "gp3":

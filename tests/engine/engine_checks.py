@@ -160,8 +160,9 @@ def _check_storage(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
                 assert s.iops.min <= row["iops_max"]
                 if iops is not None:
                     assert s.iops.min <= iops <= row["iops_max"]
+                included = 0.0 if math.isnan(row["included_iops"]) else row["included_iops"]
                 if not math.isnan(row["iops_per_gib_max"]) and iops is not None:
-                    assert iops <= size * row["iops_per_gib_max"] + EPS
+                    assert iops <= max(included, size * row["iops_per_gib_max"]) + EPS
             tp = s.throughput_mibps.min if s.throughput_mibps else None
             if tp:
                 assert tp <= row["throughput_max_mibps"]
