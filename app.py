@@ -81,8 +81,24 @@ def draw_form() -> None:
                 with cols[i % 3]:
                     field_widget(f)
             if section == "compute":
-                st.file_uploader("CPU utilization CSV (e.g. a CloudWatch export: timestamp, "
-                                 "value)", type=["csv"], key="utilization_csv")
+                upload = st.file_uploader("CPU utilization CSV (e.g. a CloudWatch export: "
+                                          "timestamp, value)", type=["csv"],
+                                          key="utilization_csv")
+                if upload is not None:
+                    show_upload(upload)
+
+
+def show_upload(upload: Any) -> None:
+    """Summarize an uploaded utilization series (it replaces the typed-in series)."""
+    try:
+        values, interval = parse_utilization_csv(upload.getvalue())
+    except UserError as exc:
+        st.error(str(exc))
+        return
+    every = f", {interval:g} min apart" if interval else ""
+    st.caption(f"Using {len(values)} utilization samples from {upload.name}{every} "
+               f"(mean {sum(values) / len(values):.1f}%, peak {max(values):.1f}%).")
+    st.plotly_chart(charts.utilization_series(values, interval or 5.0), width="stretch")
 
 
 def build_profile() -> dict[str, Any]:

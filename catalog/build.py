@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -26,9 +26,21 @@ import pandas as pd
 from tqdm import tqdm
 
 from catalog.errors import BuildError, CatalogError
-from catalog.schema import SCHEMA_VERSION, TABLES, validate_table
+from catalog.manifest import TOP_PRICE_CHANGES, assemble_manifest, diff_tables
+from catalog.merge import KEYS, finish_tables, merge_table, update_from_previous
+from catalog.schema import TABLES, validate_table
 from catalog.sources import SourceResult
 from catalog.store import DEFAULT_SNAPSHOT_DIR, read_snapshot, write_snapshot
+
+# Re-exported: callers and tests import these from ``catalog.build``.
+__all__ = [
+    "KEYS",
+    "TOP_PRICE_CHANGES",
+    "BuildReport",
+    "build_catalog",
+    "diff_tables",
+    "merge_table",
+]
 
 Source = Literal["local", "aws", "offer-files"]
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -36,23 +48,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = Path(
     os.environ.get("RECOMMENDER_SHARED_DATA", REPO_ROOT.parent / "shared" / "data")
 )
-#: Key columns per table (the schema's unique keys); merges keep one row per key.
-KEYS: dict[str, list[str]] = {
-    "ec2": ["instance_type"],
-    "ec2_prices": ["instance_type", "region"],
-    "ebs": ["volume_type", "region"],
-    "database": ["service", "engine", "instance_class", "deployment", "region"],
-    "unit_prices": ["item", "region", "tier_start", "to_region"],
-    "facts": ["topic", "key", "scope"],
-    "regions": ["region"],
-    "latency": ["from_region", "to_region"],
-}
 #: Gaps true of every build (no source in any mode covers them).
 STANDING_GAPS = [
     "Savings Plans rates: no source; only on-demand, spot estimates and us-east-1 RIs",
     "operating systems other than Linux and tenancies other than shared are not priced",
 ]
-TOP_PRICE_CHANGES = 10
 
 Reader = Callable[[], SourceResult]
 
@@ -125,182 +125,6 @@ def _run_readers(readers: list[tuple[str, Reader]], progress: bool) -> SourceRes
         except Exception as exc:  # any reader failure aborts the build before writing
             raise BuildError(f"source reader {name!r} failed: {exc}; nothing was written") from exc
     return combined
-
-
-def merge_table(name: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate partial tables and keep one row per key.
-
-    Where rows share a key, the one with the newest ``price_as_of`` wins (unparseable dates
-    such as "unknown" rank oldest); tables without that column keep the last row given.
-    """
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
-        return pd.DataFrame(columns=list(TABLES[name].to_schema().columns))
-    df = pd.concat(frames, ignore_index=True)
-    if "price_as_of" in df.columns:
-        order = pd.to_datetime(df["price_as_of"], errors="coerce", format="ISO8601")
-        df = (
-            df.assign(_order=order)
-            .sort_values("_order", kind="stable", na_position="first")
-            .drop(columns="_order")
-        )
-    keys = KEYS[name]
-    # NaN keys (e.g. tier_start of untiered prices) must compare equal for dedupe.
-    df = df.drop_duplicates(keys, keep="last")
-    return df.sort_values(keys, na_position="first", ignore_index=True)
-
-
-def _update_from_previous(name: str, new: pd.DataFrame, prev: pd.DataFrame) -> pd.DataFrame:
-    """Merge refreshed rows into the previous table: new values win, gaps filled from old."""
-    keys = KEYS[name]
-    if name == "ec2":
-        merged = new.set_index(keys).combine_first(prev.set_index(keys)).reset_index()
-        return merged[[c for c in prev.columns if c in merged.columns]]
-    merged = merge_table(name, [prev, new])
-    if name == "ec2_prices":
-        # Offer files and the Pricing API carry no spot or RI figures: keep the previous ones.
-        carry = [
-            "spot_savings_pct",
-            "spot_interruption_band",
-            "reserved_1y_no_upfront_usd_per_hour",
-            "reserved_3y_no_upfront_usd_per_hour",
-        ]
-        old = prev.set_index(keys)[carry]
-        merged = merged.set_index(keys)
-        for col in carry:
-            merged[col] = merged[col].where(merged[col].notna(), old[col].reindex(merged.index))
-        merged = merged.reset_index()
-        merged["spot_usd_per_hour_est"] = merged["ondemand_usd_per_hour"] * (
-            1 - merged["spot_savings_pct"] / 100
-        )
-    return merged
-
-
-def _fill_perf(ec2: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Measured perf_index stays; the perf model (when present and verified) predicts the rest."""
-    from recommender.errors import ModelArtifactError
-
-    try:
-        from recommender.models.perf import fill_perf_index
-    except ModuleNotFoundError as exc:
-        if exc.name in {"recommender.models", "recommender.models.perf"}:
-            return ec2, "perf model module absent: unmeasured types keep perf_index missing"
-        raise
-    try:
-        filled = fill_perf_index(ec2)
-    except ModelArtifactError as exc:
-        return ec2, f"perf model artifact unavailable ({exc}): unmeasured perf_index missing"
-    except ModuleNotFoundError as exc:
-        # Part of the models package not there yet: the catalog must build without it.
-        if not (exc.name or "").startswith("recommender.models"):
-            raise
-        return ec2, f"perf model incomplete ({exc}): unmeasured perf_index missing"
-    measured = ec2["perf_index_source"].eq("measured").to_numpy()
-    cols = ["perf_index", "perf_index_low", "perf_index_high", "perf_index_source"]
-    out = ec2.copy()
-    for col in cols:
-        out[col] = filled[col].where(~measured, ec2[col]).to_numpy()
-    n = int(out["perf_index_source"].eq("predicted").sum())
-    return out, f"perf model predicted perf_index for {n} types"
-
-
-def _computed_facts(ec2: pd.DataFrame) -> pd.DataFrame:
-    """Counts of capable instance types per network option, from the ec2 table."""
-    counts = {
-        "efa.capable_instance_types": ec2["efa_supported"].astype(bool).sum(),
-        "ena_express.capable_instance_types": ec2["ena_express_supported"].astype(bool).sum(),
-        "placement_group:cluster.capable_instance_types": ec2["placement_group_strategies"]
-        .str.contains("cluster")
-        .sum(),
-        "enhanced_networking.capable_instance_types": ec2["ena_support"]
-        .isin(["required", "supported"])
-        .sum(),
-    }
-    return pd.DataFrame(
-        {
-            "topic": "network_option",
-            "key": list(counts),
-            "value": [str(int(v)) for v in counts.values()],
-            "unit": "instance types",
-            "scope": None,
-            "source_url": None,
-            "verify": False,
-            "notes": "computed at build time from the ec2 table (DescribeInstanceTypes)",
-        }
-    )
-
-
-def _finish(tables: dict[str, pd.DataFrame], gaps: list[str]) -> list[str]:
-    """Cross-table fills: orphan prices, offered regions, priced regions, computed facts."""
-    ec2, prices = tables["ec2"], tables["ec2_prices"]
-    orphans = sorted(set(prices["instance_type"]) - set(ec2["instance_type"]))
-    if orphans:
-        gaps.append(
-            f"{len(orphans)} priced instance types without specs left out: " + ", ".join(orphans)
-        )
-        prices = prices[~prices["instance_type"].isin(orphans)].reset_index(drop=True)
-    priced = prices.groupby("instance_type")["region"].agg(set)
-    ec2 = ec2.copy()
-    ec2["regions"] = [
-        ",".join(sorted({r for r in str(old or "").split(",") if r} | priced.get(t, set())))
-        for t, old in zip(ec2["instance_type"], ec2["regions"], strict=True)
-    ]
-    from catalog.sources.ec2 import measured_perf
-
-    ec2, perf_note = _fill_perf(measured_perf(ec2))
-    priced_regions = set(prices.loc[prices["ondemand_usd_per_hour"].notna(), "region"])
-    regions = tables["regions"].copy()
-    regions["priced_ec2"] = regions["region"].isin(priced_regions)
-    unpriced = sorted(set(regions["region"]) - priced_regions)
-    if unpriced:
-        gaps.append(f"no EC2 prices for regions: {', '.join(unpriced)}")
-    facts = merge_table("facts", [tables["facts"], _computed_facts(ec2)])
-    tables.update(ec2=ec2, ec2_prices=prices, regions=regions, facts=facts)
-    return [perf_note]
-
-
-def diff_tables(
-    new: dict[str, pd.DataFrame], old: dict[str, pd.DataFrame] | None, top: int = TOP_PRICE_CHANGES
-) -> dict[str, Any]:
-    """Rows added/removed per table and on-demand EC2 price changes (count and the largest)."""
-    out: dict[str, Any] = {"previous": old is not None, "tables": {}}
-    for name, df in new.items():
-        keys = KEYS[name]
-        new_keys = set(map(tuple, df[keys].astype(str).to_numpy()))
-        old_df = old.get(name) if old else None
-        old_keys = (
-            set(map(tuple, old_df[keys].astype(str).to_numpy())) if old_df is not None else set()
-        )
-        out["tables"][name] = {
-            "rows": len(df),
-            "added": len(new_keys - old_keys),
-            "removed": len(old_keys - new_keys),
-        }
-    changes: list[dict[str, Any]] = []
-    if old and "ec2_prices" in old:
-        keys = KEYS["ec2_prices"]
-        j = new["ec2_prices"][[*keys, "ondemand_usd_per_hour"]].merge(
-            old["ec2_prices"][[*keys, "ondemand_usd_per_hour"]], on=keys, suffixes=("_new", "_old")
-        )
-        j = j[(j["ondemand_usd_per_hour_new"] - j["ondemand_usd_per_hour_old"]).abs() > 1e-12]
-        j = j.assign(
-            change_pct=(j["ondemand_usd_per_hour_new"] / j["ondemand_usd_per_hour_old"] - 1) * 100
-        )
-        j = j.reindex(j["change_pct"].abs().sort_values(ascending=False).index)
-        changes = [
-            {
-                "instance_type": r.instance_type,
-                "region": r.region,
-                "old": float(r.ondemand_usd_per_hour_old),
-                "new": float(r.ondemand_usd_per_hour_new),
-                "change_pct": round(float(r.change_pct), 3),
-            }
-            for r in j.head(top).itertuples()
-        ]
-        out["ec2_price_changes"] = {"count": int(len(j)), "largest": changes}
-    else:
-        out["ec2_price_changes"] = {"count": 0, "largest": []}
-    return out
 
 
 def _display_path(path: Path) -> str:
@@ -401,7 +225,7 @@ def build_catalog(
         if name in result.tables:
             new = merge_table(name, [result.tables[name]])
             if source != "local" and prev is not None:
-                new = _update_from_previous(name, new, prev.tables[name])
+                new = update_from_previous(name, new, prev.tables[name])
             tables[name] = new
         elif source != "local" and prev is not None:
             tables[name] = prev.tables[name]
@@ -409,27 +233,22 @@ def build_catalog(
         else:
             raise BuildError(f"no source produced table {name!r}; nothing was written")
     gaps = list(dict.fromkeys([*STANDING_GAPS, *result.coverage_gaps]))
-    warnings += _finish(tables, gaps)
+    warnings += finish_tables(tables, gaps)
     tables = {name: validate_table(name, tables[name]) for name in TABLES}
     diff = diff_tables(tables, prev.tables if prev else None)
 
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    # Two readers may cite one file (burstable facts feed both ec2 and facts): list it once.
-    sources = list({(s.id, s.path): asdict(s) for s in result.sources}.values())
-    if carried and prev is not None:
-        sources += [s for s in prev.manifest.get("sources", []) if s not in sources]
-        gaps += [g for g in prev.manifest.get("coverage_gaps", []) if g not in gaps]
-    manifest = {
-        "catalog_version": f"{SCHEMA_VERSION}+{now}",
-        "generated_at": now,
-        "build": {"source": source, "inputs": build_inputs},
-        "carried_over": carried,
-        "sources": sources,
-        "regions": sorted(set(tables["ec2_prices"]["region"])),
-        "coverage_gaps": gaps,
-        "diff": diff,
-        "notes": warnings,
-        "price_attribution": "AWS Price List / aws.amazon.com pricing pages",
-    }
+    manifest = assemble_manifest(
+        tables,
+        now=now,
+        source=source,
+        inputs=build_inputs,
+        sources=result.sources,
+        gaps=gaps,
+        diff=diff,
+        notes=warnings,
+        carried=carried,
+        previous_manifest=prev.manifest if prev is not None else None,
+    )
     written = write_snapshot(tables, manifest, out_dir)
     return BuildReport(out_dir=out_dir, manifest=written, diff=diff, warnings=warnings)

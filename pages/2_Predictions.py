@@ -45,7 +45,8 @@ def run(label: str, default: dict, predict: Callable, chart: Callable) -> None:
 
 st.title("Predictions")
 try:
-    from recommender.models import predict_lambda_memory, predict_runtime
+    from recommender.models.lambda_mem import predict_lambda_memory
+    from recommender.models.runtime import predict_runtime
 except ImportError:
     st.info("The prediction models are not installed in this build.")
     st.stop()

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog import TABLES, Catalog, CatalogError, load_catalog
 from recommender.engine import recommend
-from recommender.errors import ProfileError, UserError
+from recommender.errors import ModelArtifactError, ProfileError, UserError
 from recommender.profile import SCHEMA_VERSION, WorkloadProfile
 from recommender.response import RecommendationResponse
 
@@ -221,7 +221,7 @@ def _versions_of(app: FastAPI) -> dict[str, str]:
             from recommender.models import load_models
 
             models = load_models()
-        except Exception:  # noqa: BLE001 - a missing/invalid artifact means rules only
+        except (ImportError, ModelArtifactError):  # no verified artifacts: rules only
             models = None
     version = getattr(models, "version", None)
     if isinstance(models, dict):
@@ -331,8 +331,10 @@ def _add_routes(app: FastAPI) -> None:
 def _prediction_functions() -> tuple[Any, Any, Any] | None:
     """``(schemas, predict_runtime, predict_lambda_memory)`` from the models package."""
     try:
-        from recommender.models import predict_lambda_memory, predict_runtime, schemas
-    except ImportError:  # the models package is written separately; see the report
+        from recommender.models import schemas
+        from recommender.models.lambda_mem import predict_lambda_memory
+        from recommender.models.runtime import predict_runtime
+    except ImportError:  # a build without the models package: no prediction routes
         return None
     return schemas, predict_runtime, predict_lambda_memory
 

@@ -113,6 +113,16 @@ def credit_balance(
     return fig
 
 
+def utilization_series(values: Sequence[float], interval_minutes: float = 5.0,
+                       title: str = "Uploaded CPU utilization") -> go.Figure:
+    """A utilization series (percent) against hours."""
+    hours = [i * interval_minutes / 60.0 for i in range(len(values))]
+    fig = go.Figure(go.Scatter(x=hours, y=list(values), mode="lines", name="CPU %"))
+    fig.update_layout(title=title, xaxis_title="hours", yaxis_title="CPU %", height=260,
+                      yaxis_range=[0, 100])
+    return fig
+
+
 def lambda_memory_curve(predictions: Sequence[dict[str, Any]] | pd.DataFrame,
                         title: str = "Lambda duration and cost vs memory") -> go.Figure:
     """Duration (with its interval) and monthly cost against the memory setting."""
@@ -186,6 +196,23 @@ def sweep_chart(sweep: pd.DataFrame, title: str = "Cost as load grows") -> go.Fi
                                  hovertemplate="x%{x}: %{text}<br>%{y:,.2f} USD<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="load factor", yaxis_title="USD / month",
                       xaxis_type="log")
+    return fig
+
+
+def family_value_bars(summary: pd.DataFrame, top: int = 20,
+                      title: str = "Compute capacity per USD-hour by family") -> go.Figure:
+    """Bars of the median ``perf_per_usd_hour`` of the best ``top`` families.
+
+    ``summary`` is :func:`recommender.explore.family_summary` output.
+    """
+    df = summary.head(top)
+    colors = ["#00CC96" if a == "arm64" else "#636EFA" for a in df["arch"]]
+    fig = go.Figure(go.Bar(x=df["family"], y=df["median_perf_per_usd_hour"],
+                           marker_color=colors, text=df["best_type"],
+                           hovertemplate="%{x}: %{y:.1f} perf per USD-hour<br>best: %{text}"
+                                         "<extra></extra>"))
+    fig.update_layout(title=title + " (green: Graviton)", xaxis_title="family",
+                      yaxis_title="perf_index per USD-hour")
     return fig
 
 

@@ -14,9 +14,6 @@ from typing import Any
 
 from recommender.errors import ProfileError, UserError
 
-_COLUMNS = ("rank", "option", "kind", "count", "purchase_option", "monthly_cost_usd",
-            "performance_risk", "verify")
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``recommend-batch``, ``serve`` and ``export`` to the ``recommender`` command."""
@@ -87,39 +84,11 @@ def read_profiles_jsonl(text: str, source: str = "PROFILES.jsonl") -> list[Any]:
     return profiles
 
 
-def format_table(response: Any) -> str:
-    """A readable text table of a response: the ranked options of each category."""
-    data = response.model_dump(mode="json") if hasattr(response, "model_dump") else response
-    lines = [f"# {data.get('name') or 'workload'} ({data.get('region') or 'region n/a'}); "
-             f"catalog {data['catalog']['version']}, model {data['model']['version']}"]
-    for category, options in data["recommendations"].items():
-        if not options:
-            continue
-        rows = [[_cell(o.get(c)) for c in _COLUMNS] for o in options]
-        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(_COLUMNS)]
-        lines.append(f"\n{category}")
-        lines.append("  ".join(c.ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)))
-        lines.extend("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
-    if data.get("rejected"):
-        lines.append("\nrejected: " + ", ".join(f"{k} {v}" for k, v in data["rejected"].items()))
-    lines.extend(f"warning: {w}" for w in data.get("warnings", []))
-    return "\n".join(lines)
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool):
-        return "yes" if v else ""
-    if isinstance(v, float):
-        return f"{v:,.2f}"
-    return str(v)
-
-
 def _recommend_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from catalog import load_catalog
+    from recommender.cli_recommend import format_table
     from recommender.engine import recommend
 
     source = "stdin" if args.profiles == "-" else args.profiles

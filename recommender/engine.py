@@ -92,8 +92,10 @@ def _nothing_fits(category: str, rej: Rejections, prefixes: tuple[str, ...]) -> 
     if not counts:
         return f"No {category} option fits the profile."
     key = max(sorted(counts), key=lambda k: counts[k])
+    near = rej.examples.get(key, [])
     return (f"No {category} option fits. Tightest constraint: {key} (rejected "
-            f"{counts[key]} option(s)); relax it to see alternatives.")
+            f"{counts[key]} option(s)); relax it to see alternatives"
+            + (f"; closest: {', '.join(near[:3])}." if near else "."))
 
 
 def recommend(
@@ -155,7 +157,8 @@ def recommend(
     peak_to_avg = None
     if p.compute is not None:
         need = derive_need(p)
-        res = select_compute(p, need, ix, book, region, objective, top_n, rej, warnings, bundle)
+        res = select_compute(p, need, ix, book, region, objective, top_n, rej, warnings, bundle,
+                             catalog)
         recs.compute = res.options
         top_ec2, store, peak_to_avg = res.top_ec2, res.instance_store, res.peak_to_average
 

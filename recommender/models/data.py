@@ -67,6 +67,22 @@ def load_ec2_tables(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.Data
     return tables["ec2"], tables["ec2_prices"]
 
 
+def ec2_table_source(data_dir: Path | None = None) -> dict[str, str]:
+    """Where :func:`load_ec2_tables` reads from, for the sidecars (version and hash)."""
+    from catalog.store import DEFAULT_SNAPSHOT_DIR, MANIFEST_NAME, read_manifest
+
+    if (DEFAULT_SNAPSHOT_DIR / MANIFEST_NAME).exists():
+        manifest = read_manifest()
+        return {
+            "table": "catalog snapshot ec2 / ec2_prices",
+            "catalog_version": str(manifest.get("catalog_version")),
+            "ec2.parquet_sha256": str(
+                manifest.get("files", {}).get("ec2.parquet", {}).get("sha256")
+            ),
+        }
+    return {"table": f"catalog.sources.ec2.read_ec2({data_dir}) (no snapshot)"}
+
+
 def _us_east_prices(ec2_prices: pd.DataFrame) -> pd.Series:
     p = ec2_prices[ec2_prices["region"] == PRICE_REGION]
     return p.set_index("instance_type")["ondemand_usd_per_hour"].astype(float)

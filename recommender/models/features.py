@@ -22,7 +22,7 @@ LAMBDA_MAX_MB = 10240.0
 LAMBDA_MIN_MB = 128.0
 LAMBDA_MAX_VCPUS = 6.0
 
-_FAMILY_RE = re.compile(r"^(?P<series>[a-z]+?)(?P<gen>\d+)(?P<suffix>[a-z-]*)")
+_FAMILY_RE = re.compile(r"^(?P<series>[a-z]+?)(?P<gen>\d+)(?P<suffix>.*)$")
 
 #: Perf-model features, in order.  Column 0 is the physics offset (log vCPUs): whole-instance
 #: CoreMark scales with the number of vCPUs, the model learns the per-vCPU speed.

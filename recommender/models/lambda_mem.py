@@ -29,12 +29,14 @@ from recommender.models.schemas import (
 )
 
 #: Default candidate sizes: 128 MB steps to 2 GB, then coarser to the 10,240 MB maximum.
-DEFAULT_MEMORY_MB = tuple(range(128, 2049, 128)) + (1769, 2560, 3008, 4096, 5120, 6144, 8192,
-                                                     10240)
+DEFAULT_MEMORY_MB = tuple(range(128, 2049, 128)) + (1769, 2560, 3008, 4096, 5120, 6144, 8192, 10240)
 
 
 def fit_lambda_physics(
-    memory_mb: np.ndarray, duration_ms: np.ndarray, beta: float, log_k_prior: float,
+    memory_mb: np.ndarray,
+    duration_ms: np.ndarray,
+    beta: float,
+    log_k_prior: float,
     parallel: bool = False,
 ) -> tuple[float, float]:
     """Wait time ``a`` and CPU time at one vCPU ``c`` from measured durations."""
@@ -62,19 +64,24 @@ class LambdaModel:
     metrics: dict[str, Any] = field(default_factory=dict)
 
     def predict(
-        self, memory_mb: np.ndarray, meas_mb: np.ndarray, meas_ms: np.ndarray,
+        self,
+        memory_mb: np.ndarray,
+        meas_mb: np.ndarray,
+        meas_ms: np.ndarray,
         parallel: bool = False,
     ) -> pd.DataFrame:
         """Duration and interval (ms) at each candidate memory size."""
         a, c = fit_lambda_physics(meas_mb, meas_ms, self.beta, self.log_k_prior, parallel)
         d = a + c / lambda_cpu_share(memory_mb, parallel) ** self.beta
         lo, hi = self.log_q[min(len(meas_ms), 2)]
-        return pd.DataFrame({
-            "memory_mb": np.asarray(memory_mb, int),
-            "duration_ms": d,
-            "duration_ms_low": d * math.exp(lo),
-            "duration_ms_high": d * math.exp(hi),
-        })
+        return pd.DataFrame(
+            {
+                "memory_mb": np.asarray(memory_mb, int),
+                "duration_ms": d,
+                "duration_ms_low": d * math.exp(lo),
+                "duration_ms_high": d * math.exp(hi),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -105,10 +112,14 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
     if up is None:
         raise UserError("the catalog has no unit_prices table; cannot price Lambda")
     up = up[up["region"] == region]
-    req = up[up["item"] == "lambda.request"]
+    # A per-architecture request item wins over the shared one when the catalog has both.
+    req = up[up["item"] == f"lambda.request.{arch}"]
+    if req.empty:
+        req = up[up["item"] == "lambda.request"]
     dur = up[up["item"] == f"lambda.duration.{arch}"].sort_values("tier_start", na_position="first")
-    missing = [i for i, df in (("lambda.request", req), (f"lambda.duration.{arch}", dur))
-               if df.empty]
+    missing = [
+        i for i, df in (("lambda.request", req), (f"lambda.duration.{arch}", dur)) if df.empty
+    ]
     if missing:
         raise UserError(
             f"the catalog has no unit_prices item(s) {', '.join(missing)} for {region}; "
@@ -119,8 +130,11 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
     if "1m" in str(r["unit"]).lower() or "million" in str(r["unit"]).lower():
         per_req /= 1e6
     tiers = tuple(
-        (float(0 if pd.isna(t.tier_start) else t.tier_start),
-         float(np.inf if pd.isna(t.tier_end) else t.tier_end), float(t.price_usd))
+        (
+            float(0 if pd.isna(t.tier_start) else t.tier_start),
+            float(np.inf if pd.isna(t.tier_end) else t.tier_end),
+            float(t.price_usd),
+        )
         for t in dur.itertuples()
     )
     src = ",".join(sorted(set(req["price_source"]) | set(dur["price_source"])))
@@ -134,7 +148,6 @@ def choose(df: pd.DataFrame, objective: str) -> int:
         key = np.lexsort((dur, cost))
     elif objective == "speed":
         # Durations within 1 % of the fastest count as equal; the cheaper one wins.
-        key = np.lexsort((cost, np.round(dur / (dur.min() * 1.01), 0)))
         key = np.lexsort((cost, dur > dur.min() * 1.01))
     else:  # balanced: geometric mean of cost and duration, each relative to its best
         key = np.argsort((cost / max(cost.min(), 1e-12)) * (dur / dur.min()), kind="stable")
@@ -142,7 +155,9 @@ def choose(df: pd.DataFrame, objective: str) -> int:
 
 
 def predict_lambda_memory(
-    request: LambdaMemoryRequest | dict, catalog: Any = None, bundle: Any = None,
+    request: LambdaMemoryRequest | dict,
+    catalog: Any = None,
+    bundle: Any = None,
     prices: LambdaPrices | None = None,
 ) -> LambdaMemoryResponse:
     """Predict duration and monthly cost at candidate memory sizes (CONTRACT section 4).
@@ -165,8 +180,11 @@ def predict_lambda_memory(
     from pydantic import ValidationError
 
     try:
-        req = (request if isinstance(request, LambdaMemoryRequest)
-               else LambdaMemoryRequest.model_validate(request))
+        req = (
+            request
+            if isinstance(request, LambdaMemoryRequest)
+            else LambdaMemoryRequest.model_validate(request)
+        )
     except ValidationError as exc:
         raise UserError(f"invalid lambda-memory request: {exc}") from exc
     if bundle is None:
@@ -192,19 +210,28 @@ def predict_lambda_memory(
     df = bundle.lambda_.predict(np.array(kept), meas_mb, meas_ms, req.parallel)
     gb = df["memory_mb"].to_numpy(float) / 1024.0
     inv = req.invocations_per_month
-    for col, suffix in (("duration_ms", ""), ("duration_ms_low", "_low"),
-                        ("duration_ms_high", "_high")):
+    for col, suffix in (
+        ("duration_ms", ""),
+        ("duration_ms_low", "_low"),
+        ("duration_ms_high", "_high"),
+    ):
         billed = np.ceil(df[col].to_numpy(float))  # billed in 1 ms steps
         if not suffix:
             df["billed_duration_ms"] = billed.astype(int)
         df[f"monthly_cost_usd{suffix}"] = prices.monthly(billed / 1000.0 * gb * inv, inv)
     preds = [LambdaPrediction(**r) for r in df.to_dict(orient="records")]
     best = preds[choose(df, req.objective)]
-    notes.append("monthly cost excludes the free tier" + (f"; prices: {prices.source}"
-                                                          if prices.source else ""))
+    notes.append(
+        "monthly cost excludes the free tier"
+        + (f"; prices: {prices.source}" if prices.source else "")
+    )
     if not req.parallel:
         notes.append("assumed single-threaded: sizes above 1,769 MB add vCPUs it cannot use")
     return LambdaMemoryResponse(
-        predictions=preds, best=best, objective=req.objective, arch=req.arch, notes=notes,
+        predictions=preds,
+        best=best,
+        objective=req.objective,
+        arch=req.arch,
+        notes=notes,
         model=ModelInfo(version=bundle.version, trained_at=bundle.trained_at),
     )

@@ -62,14 +62,19 @@ class LogOffsetRegressor(RegressorMixin, BaseEstimator):
             # Small and seeded: leave-one-family-out refits it ~150 times within the
             # 2-minute training budget.
             GradientBoostingRegressor(
-                n_estimators=100, max_depth=3, learning_rate=0.1, subsample=0.7,
+                n_estimators=100,
+                max_depth=3,
+                learning_rate=0.1,
+                subsample=0.7,
                 random_state=SEED,
             ),
         )
 
     def fit(self, X: Any, y: Any) -> LogOffsetRegressor:
         """Fit the correction on ``y - X[:, offset_col]``; returns ``self``."""
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", y_numeric=True)
+        X, y = validate_data(
+            self, X, y, ensure_all_finite="allow-nan", y_numeric=True, ensure_min_samples=2
+        )
         if not 0 <= self.offset_col < X.shape[1]:
             raise ValueError(f"offset_col={self.offset_col} out of range for {X.shape[1]} columns")
         base = self._default_estimator() if self.estimator is None else self.estimator
@@ -131,7 +136,12 @@ def leave_one_family_out(ec2: pd.DataFrame, progress: Any = None) -> pd.DataFram
         if progress is not None:
             progress.update(1)
     return pd.DataFrame(
-        {"instance_type": data["instance_type"], "family": families, "log_true": y, "log_pred": pred}
+        {
+            "instance_type": data["instance_type"],
+            "family": families,
+            "log_true": y,
+            "log_pred": pred,
+        }
     )
 
 

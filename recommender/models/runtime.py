@@ -152,16 +152,17 @@ def _ec2_with_perf(catalog: Any, bundle: Any) -> pd.DataFrame:
     return ec2
 
 
-def _pick(preds: list[RuntimePrediction], objective: str, deadline: float | None) -> tuple[
-    RuntimePrediction | None, list[str]
-]:
+def _pick(
+    preds: list[RuntimePrediction], objective: str, deadline: float | None
+) -> tuple[RuntimePrediction | None, list[str]]:
     notes: list[str] = []
     pool = preds
     if deadline is not None:
         pool = [p for p in preds if p.runtime_s <= deadline]
         if not pool:
-            notes.append(f"no candidate is predicted to finish within {deadline:g} s; best is the "
-                         "fastest")
+            notes.append(
+                f"no candidate is predicted to finish within {deadline:g} s; best is the fastest"
+            )
             return min(preds, key=lambda p: p.runtime_s), notes
     if objective == "cost":
         priced = [p for p in pool if p.cost_usd is not None]
@@ -198,8 +199,10 @@ def predict_runtime(
     from pydantic import ValidationError
 
     try:
-        req = request if isinstance(request, RuntimeRequest) else RuntimeRequest.model_validate(
+        req = (
             request
+            if isinstance(request, RuntimeRequest)
+            else RuntimeRequest.model_validate(request)
         )
     except ValidationError as exc:
         raise UserError(f"invalid runtime request: {exc}") from exc
@@ -220,8 +223,10 @@ def predict_runtime(
         meas = node_specs(ec2, [m.instance_type for m in req.measurements])
     except KeyError as exc:
         raise UserError(str(exc.args[0])) from exc
-    no_cap = sorted(set(specs.loc[specs["cap"].isna(), "instance_type"]) | set(
-        meas.loc[meas["cap"].isna(), "instance_type"]))
+    no_cap = sorted(
+        set(specs.loc[specs["cap"].isna(), "instance_type"])
+        | set(meas.loc[meas["cap"].isna(), "instance_type"])
+    )
     if no_cap:
         raise UserError(f"no perf_index for {', '.join(no_cap)}; cannot scale runtime to them")
     specs["nodes"] = [c.count for c in cands]
@@ -249,11 +254,17 @@ def predict_runtime(
 
         preds.append(
             RuntimePrediction(
-                instance_type=c.instance_type, count=c.count, runtime_s=row.runtime_s,
-                runtime_s_low=row.runtime_s_low, runtime_s_high=row.runtime_s_high,
-                cost_usd=cost(row.runtime_s), cost_usd_low=cost(row.runtime_s_low),
-                cost_usd_high=cost(row.runtime_s_high), price_usd_per_hour=price,
-                price_source=src, perf_index_source=str(perf_src.get(c.instance_type)),
+                instance_type=c.instance_type,
+                count=c.count,
+                runtime_s=row.runtime_s,
+                runtime_s_low=row.runtime_s_low,
+                runtime_s_high=row.runtime_s_high,
+                cost_usd=cost(row.runtime_s),
+                cost_usd_low=cost(row.runtime_s_low),
+                cost_usd_high=cost(row.runtime_s_high),
+                price_usd_per_hour=price,
+                price_source=src,
+                perf_index_source=str(perf_src.get(c.instance_type)),
                 notes=notes,
             )
         )
@@ -261,6 +272,9 @@ def predict_runtime(
     if not req.measurements:
         notes.append("no measurement given: runtime placed from job.input_gib alone; wide interval")
     return RuntimeResponse(
-        predictions=preds, best=best, objective=req.objective, notes=notes,
+        predictions=preds,
+        best=best,
+        objective=req.objective,
+        notes=notes,
         model=ModelInfo(version=bundle.version, trained_at=bundle.trained_at),
     )

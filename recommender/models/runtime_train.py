@@ -16,7 +16,7 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 
-from recommender.models.features import RUNTIME_COLUMNS, node_specs, runtime_features
+from recommender.models.features import node_specs, runtime_features
 from recommender.models.runtime import RuntimeModel, fit_physics
 
 SEED = 0
@@ -104,8 +104,9 @@ def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED) -
     ex = {k: np.concatenate(v) for k, v in cols.items()}
     tgt = ok.iloc[np.concatenate(tgt_pos)].reset_index(drop=True)
     anc = ok.iloc[np.concatenate(anc_pos)].reset_index(drop=True)
-    f = runtime_features(tgt, anc, ex["log_phys_ratio"], ex["serial"],
-                         tgt["input_gib"].to_numpy(float))
+    f = runtime_features(
+        tgt, anc, ex["log_phys_ratio"], ex["serial"], tgt["input_gib"].to_numpy(float)
+    )
     f["target"], f["weight"] = ex["target"], ex["w"]
     f["workload_id"] = tgt["workload_id"].to_numpy()
     return f
@@ -131,7 +132,10 @@ def fit_correction(rows: pd.DataFrame, features: tuple[str, ...] | None = None) 
     model = make_pipeline(
         SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
         GradientBoostingRegressor(
-            **CORRECTION_PARAMS, subsample=0.5, min_samples_leaf=20, random_state=SEED,
+            **CORRECTION_PARAMS,
+            subsample=0.5,
+            min_samples_leaf=20,
+            random_state=SEED,
         ),
     )
     w = rows["weight"].to_numpy(float)
@@ -139,21 +143,31 @@ def fit_correction(rows: pd.DataFrame, features: tuple[str, ...] | None = None) 
     return model.fit(rows[list(features)], rows["target"].to_numpy(float), **fit_params)
 
 
-def fit_runtime_model(runs: pd.DataFrame, log_q: dict[int, tuple[float, float]] | None = None
-                      ) -> RuntimeModel:
+def fit_runtime_model(
+    runs: pd.DataFrame, log_q: dict[int, tuple[float, float]] | None = None
+) -> RuntimeModel:
     priors = fit_priors(runs)
     corr = fit_correction(correction_rows(runs, priors["prior_x_half"]))
-    return RuntimeModel(correction=corr, log_q=log_q or {k: (0.0, 0.0) for k in (0, 1, 2)},
-                        features=tuple(CORRECTION_FEATURES), **priors)
+    return RuntimeModel(
+        correction=corr,
+        log_q=log_q or {k: (0.0, 0.0) for k in (0, 1, 2)},
+        features=tuple(CORRECTION_FEATURES),
+        **priors,
+    )
 
 
 def _true_cost(wl: pd.DataFrame) -> np.ndarray:
-    return wl["runtime_s"].to_numpy(float) / 3600 * wl["nodes"].to_numpy(float) * wl[
-        "price_usd_per_hour"].to_numpy(float)
+    return (
+        wl["runtime_s"].to_numpy(float)
+        / 3600
+        * wl["nodes"].to_numpy(float)
+        * wl["price_usd_per_hour"].to_numpy(float)
+    )
 
 
-def _evaluate_workload(model: RuntimeModel, wl: pd.DataFrame, revealed: pd.DataFrame,
-                       use_correction: bool = True) -> dict[str, Any] | None:
+def _evaluate_workload(
+    model: RuntimeModel, wl: pd.DataFrame, revealed: pd.DataFrame, use_correction: bool = True
+) -> dict[str, Any] | None:
     gib = wl["input_gib"].iloc[0]
     gib = float(gib) if gib > 0 else None
     if revealed.empty and gib is None:
@@ -163,7 +177,8 @@ def _evaluate_workload(model: RuntimeModel, wl: pd.DataFrame, revealed: pd.DataF
     pred_cost = pred / 3600 * wl["nodes"].to_numpy(float) * wl["price_usd_per_hour"].to_numpy(float)
     keys = set(zip(revealed["instance_type"], revealed["nodes"], strict=True))
     scored = ~wl["failed"].to_numpy() & ~np.array(
-        [(t, n) in keys for t, n in zip(wl["instance_type"], wl["nodes"], strict=True)])
+        [(t, n) in keys for t, n in zip(wl["instance_type"], wl["nodes"], strict=True)]
+    )
     true_t = wl["runtime_s"].to_numpy(float)
     return {
         "regret": float(true_cost[np.argmin(pred_cost)] / true_cost.min() - 1),
@@ -223,9 +238,7 @@ def evaluate_lowo(runs: pd.DataFrame, progress: Any = None) -> dict[str, Any]:
             r = _evaluate_workload(model, wl, refs, use_correction=False)
             results.setdefault(f"{src}:physics_only", []).append(r)
             same = train[(train["source"] == src) & ~train["failed"]]
-            base.setdefault(src, []).append(
-                {"regret": _baseline_regret(wl, same), "mape": np.nan}
-            )
+            base.setdefault(src, []).append({"regret": _baseline_regret(wl, same), "mape": np.nan})
         if progress is not None:
             progress.update(1)
     metrics: dict[str, Any] = {k: _summary(v) for k, v in sorted(results.items())}
@@ -237,17 +250,23 @@ def evaluate_lowo(runs: pd.DataFrame, progress: Any = None) -> dict[str, Any]:
     for k, name in ((2, "two_refs"), (1, "one_ref"), (0, "zero_refs")):
         # The wider of the per-source quantiles: c3o has far more workloads than bbo and
         # would otherwise set the interval alone.
-        qs = [np.quantile(np.concatenate([r["resid"] for r in results[key]]), INTERVAL)
-              for key in results if key.endswith(f":{name}")]
+        qs = [
+            np.quantile(np.concatenate([r["resid"] for r in results[key]]), INTERVAL)
+            for key in results
+            if key.endswith(f":{name}")
+        ]
         log_q[k] = (float(min(q[0] for q in qs)), float(max(q[1] for q in qs)))
         for key in results:
             if key.endswith(f":{name}"):
                 res = np.concatenate([r["resid"] for r in results[key]])
                 metrics[key]["interval_coverage"] = float(
-                    np.mean((res >= log_q[k][0]) & (res <= log_q[k][1])))
+                    np.mean((res >= log_q[k][0]) & (res <= log_q[k][1]))
+                )
     metrics["log_q"] = {str(k): list(v) for k, v in log_q.items()}
-    metrics["references"] = {"bbo": [list(r) for r in REF_BBO],
-                             "c3o": f"first machine type at nodes {list(REF_C3O_NODES)}"}
+    metrics["references"] = {
+        "bbo": [list(r) for r in REF_BBO],
+        "c3o": f"first machine type at nodes {list(REF_C3O_NODES)}",
+    }
     return {"metrics": metrics, "log_q": log_q}
 
 

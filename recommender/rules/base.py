@@ -47,10 +47,14 @@ class Rejections:
     """Rejected candidates counted by reason (``<category>.<rule>`` keys)."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    #: A few rejected option ids per reason, to name the closest options when nothing fits.
+    examples: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, key: str, n: int = 1) -> None:
+    def add(self, key: str, n: int = 1, example: str | None = None) -> None:
         if n > 0:
             self.counts[key] += int(n)
+            if example is not None:
+                self.examples.setdefault(key, []).append(example)
 
     def as_dict(self) -> dict[str, int]:
         return {k: int(v) for k, v in sorted(self.counts.items())}

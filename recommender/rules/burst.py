@@ -41,7 +41,8 @@ def synthetic_series(
     peak_v = peak if peak is not None else (p95 if p95 is not None else average)
     p95_v = p95 if p95 is not None else min(peak_v, average if average is not None else peak_v)
     k1 = max(1, math.ceil(0.005 * n))
-    k = max(k1, math.ceil(0.05 * n))
+    # One sample more than 5 % so the 95th percentile lands on the p95 value itself.
+    k = max(k1 + 1, math.ceil(0.05 * n) + 1)
     top = np.concatenate([np.full(k1, peak_v), np.linspace(peak_v, p95_v, k - k1 + 1)[1:]])
     if average is None:
         base = p95_v

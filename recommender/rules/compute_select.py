@@ -75,6 +75,7 @@ def _prices(ix: Ec2Index, r: int, allowed: tuple[str, ...]) -> tuple[np.ndarray,
 def select_compute(
     p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, book: PriceBook, region: str,
     objective: str, top_n: int, rej: Rejections, warnings: list[str], models: Any,
+    catalog: Any = None,
 ) -> ComputeResult:
     """Ranked compute options (EC2, Fargate, Lambda) for the profile in ``region``."""
     res = ComputeResult()
@@ -142,7 +143,7 @@ def select_compute(
                     info["surplus_usd"] = usd
                 burst_info[int(i)] = info
     idx = np.flatnonzero(alive)
-    cands = _serverless(p, need, book, region, rej, models)
+    cands = _serverless(p, need, book, region, rej, models, catalog, objective)
     if len(idx) == 0 and not cands:
         key, closest = tightest_constraint(
             ix, fr, ignore=("ec2.not_offered_in_region", "ec2.mac_or_32bit_platform",
@@ -245,12 +246,12 @@ def select_compute(
     return res
 
 
-def _serverless(p, need, book, region, rej, models) -> list[Candidate]:
+def _serverless(p, need, book, region, rej, models, catalog, objective) -> list[Candidate]:
     out = []
     f = fargate_option(p, need, book, region, rej)
     if f is not None:
         out.append(f)
-    lam = lambda_option(p, need, book, region, rej, models)
+    lam = lambda_option(p, need, book, region, rej, models, catalog, objective)
     if lam is not None:
         out.append(lam)
     return out
@@ -315,6 +316,11 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
                               "node_count": count}
     if po == "spot":
         config["spot_interruption_band"] = ix.spot_band[r][i]
+    if po != "on_demand" and not np.isnan(ix.ondemand[r][i]):
+        # Compute Optimizer's "savings": what this purchase option saves against on-demand.
+        od = float(ix.ondemand[r][i]) * count * need.hours
+        predicted["on_demand_monthly_cost_usd"] = round(od, 2)
+        predicted["savings_vs_on_demand_pct"] = round((1 - cost / od) * 100, 1) if od else None
     if burst is not None:
         sim, k = burst["sim"], burst["k"]
         config["credit_mode"] = mode
@@ -360,6 +366,9 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
             else cr.DEFAULT_CPU_HEADROOM_PCT)
         config["scaling"] = plan.as_config()
         reasons.extend(plan.reasons)
+        avg = plan.extra.get("expected_average_count")
+        if avg is not None and count > 0:
+            predicted["monthly_cost_usd_with_scaling"] = round(cost / count * avg, 2)
     if risk > 0:
         reasons.append(reason("risk.performance", PERF02_SELECT,
                               f"Performance risk {risk:g} ({risk_label(risk)}), driven by "

@@ -150,14 +150,18 @@ def relational_options(
         replicas = min(5, math.ceil(reads / READS_PER_REPLICA))
     table = db_rows(catalog)
     out = []
-    for service, deployment in (("rds", "single_az"), ("aurora", "standard")):
+    aurora: list[Candidate] = []
+    for service, deployment in (("rds", "single_az"), ("aurora", "standard"),
+                                ("aurora", "io_optimized")):
         rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
         row, _ = _pick_node(rows, mem_need)
         count = 1 + replicas
         extra, ev = 0.0, False
         notes = []
         if size:
-            item = "rds.storage.gp3_gb_month" if service == "rds" else "aurora.storage_gb_month"
+            item = {"rds": "rds.storage.gp3_gb_month", "standard": "aurora.storage_gb_month",
+                    "io_optimized": "aurora.io_optimized.storage_gb_month"}[
+                service if service == "rds" else deployment]
             st = book.cost(item, region, size)
             if st is None:
                 notes.append(f"no {item} price in {region}")
@@ -165,8 +169,9 @@ def relational_options(
             else:
                 extra += st.usd
                 ev |= st.verify
-        if service == "aurora" and (reads or writes):
-            # Aurora bills storage I/O: writes, plus reads that miss the buffer cache.
+        if deployment == "standard" and (reads or writes):
+            # Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache
+            # (all reads when the cacheable share is unknown).
             miss = 1.0 - (d.cacheable_read_fraction or 0.0)
             ios = (writes + reads * miss) * SECONDS_PER_MONTH
             io = book.cost("aurora.io_request", region, ios)
@@ -174,6 +179,8 @@ def relational_options(
                 extra += io.usd
                 ev |= io.verify
                 notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
+        elif deployment == "io_optimized":
+            notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
         sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set assumed "
                   f"{WORKING_SET_FRACTION:.0%} of {fmt_num(size or 0)} GiB)"
                   + (f"; {replicas} read replica(s) for {fmt_num(reads)} reads/s"
@@ -187,8 +194,24 @@ def relational_options(
                                     "Sub-millisecond reads need a cache in front (see "
                                     "trade-offs: caching).", "caution"))
             c.risk = max(c.risk, 3.0)
-        out.append(c)
+        (aurora if service == "aurora" else out).append(c)
+    out.append(cheaper_aurora(aurora))
     return out
+
+
+def cheaper_aurora(pair: list[Candidate]) -> Candidate:
+    """Aurora Standard vs I/O-Optimized: keep the cheaper and say what the other costs."""
+    priced = [c for c in pair if c.monthly_cost_usd is not None]
+    if not priced:
+        return pair[0]
+    best = min(priced, key=lambda c: (c.monthly_cost_usd, c.config.get("deployment", "")))
+    other = next((c for c in priced if c is not best), None)
+    if other is not None:
+        best.reasons.append(reason(
+            "database.aurora_storage_config", PERF03_CONFIG,
+            f"Aurora {best.config['deployment']} is cheaper here than "
+            f"{other.config['deployment']} ({fmt_usd(other.monthly_cost_usd)}/month)."))
+    return best
 
 
 def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str) -> list[Candidate]:

@@ -104,7 +104,9 @@ def plan_scaling(
         hi = max_nodes
         lo = min(lo, hi)
     ac = daily_autocorrelation(demand, interval_min)
-    extra: dict[str, Any] = {}
+    # Nodes the policy would run over the series, on average (what scaling saves).
+    nodes = np.clip(np.ceil(demand / per_node - 1e-9), lo, hi)
+    extra: dict[str, Any] = {"expected_average_count": round(float(nodes.mean()), 2)}
     if can_wait:
         approach = "buffer"
         text = ("Buffer-based: the work can wait, so put a queue (SQS/Kinesis) in front and "

@@ -137,34 +137,39 @@ def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
     return out
 
 
-def _model_memory(models: Any, p: WorkloadProfile, arch: str) -> tuple[float | None, str | None]:
-    """Memory from the Lambda model when it is available; (None, why) otherwise."""
-    if models is None:
-        return None, None
-    try:
-        from recommender.models.lambda_mem import predict_lambda_memory
-    except Exception:  # noqa: BLE001 - the model package is optional
+def _model_memory(
+    models: Any, catalog: Any, p: WorkloadProfile, arch: str, region: str,
+    measured_mb: float, objective: str, parallel: bool,
+) -> tuple[Any | None, str | None]:
+    """The Lambda model's best memory size for the profile; (None, why) without the model.
+
+    The profile's ``duration_ms`` is taken as measured at ``measured_mb`` (the profile has no
+    field for the memory setting of that measurement; the reason states the assumption).
+    """
+    if models is None or getattr(models, "lambda_", None) is None or catalog is None:
         return None, None
     c = p.compute
-    request = {
-        "measurements": [{"memory_mb": c.memory_mb_used or 1024, "duration_ms": c.duration_ms,
-                          "max_memory_used_mb": c.memory_mb_used}] if c.duration_ms else [],
-        "arch": arch,
-        "invocations_per_month": c.invocations_per_month or 0,
-        "objective": "balanced",
-    }
+    if c.duration_ms is None:
+        return None, "the Lambda model needs compute.duration_ms"
     try:
-        out = predict_lambda_memory(request, models=models)
-        best = out["best"] if isinstance(out, dict) else getattr(out, "best", None)
-        mem = best["memory_mb"] if isinstance(best, dict) else getattr(best, "memory_mb", None)
-        return (float(mem) if mem else None), "Lambda memory model"
-    except Exception as exc:  # noqa: BLE001 - a model failure must not break the rules
-        return None, f"model unavailable ({type(exc).__name__})"
+        from recommender.models.lambda_mem import predict_lambda_memory
+
+        out = predict_lambda_memory({
+            "measurements": [{"memory_mb": int(measured_mb), "duration_ms": c.duration_ms,
+                              **({"max_memory_used_mb": c.memory_mb_used}
+                                 if c.memory_mb_used else {})}],
+            "arch": arch, "invocations_per_month": c.invocations_per_month or 0.0,
+            "objective": {"performance": "speed"}.get(objective, objective),
+            "parallel": parallel, "region": region,
+        }, catalog=catalog, bundle=models)
+        return out.best, None
+    except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
+        return None, f"Lambda model not used ({type(exc).__name__}: {exc})"
 
 
 def lambda_option(
     p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
-    models: Any = None,
+    models: Any = None, catalog: Any = None, objective: str = "balanced",
 ) -> Candidate | None:
     """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
     c = p.compute
@@ -192,12 +197,23 @@ def lambda_option(
     used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
         else 0.0
     declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
-    model_mb, model_note = _model_memory(models, p, arch)
-    if model_mb:
-        mem = max(model_mb, used_mb)
-        how = f"memory {fmt_num(mem)} MB from the {model_note}"
+    rule_mb = float(math.ceil(max(mem_min, cpu_mb, used_mb, declared_mb)))
+    best, model_note = _model_memory(models, catalog, p, arch, region, min(rule_mb, mem_max),
+                                     objective, bool(vcpu_inv and vcpu_inv > 1))
+    duration = c.duration_ms
+    model_pred: dict[str, Any] = {}
+    if best is not None:
+        mem = float(best.memory_mb)
+        duration = float(best.duration_ms)
+        model_pred = {"duration_ms": round(best.duration_ms, 1),
+                      "duration_ms_low": round(best.duration_ms_low, 1),
+                      "duration_ms_high": round(best.duration_ms_high, 1)}
+        how = (f"memory {fmt_num(mem)} MB from the Lambda model (duration "
+               f"{best.duration_ms:.0f} ms, interval {best.duration_ms_low:.0f}-"
+               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms)} ms taken "
+               f"as measured at {fmt_num(min(rule_mb, mem_max))} MB)")
     else:
-        mem = max(mem_min, cpu_mb, used_mb, declared_mb)
+        mem = rule_mb
         parts = []
         if cpu_mb:
             parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU -> {fmt_num(cpu_mb)} MB")
@@ -212,8 +228,8 @@ def lambda_option(
         return None
     rs.append(reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + "."))
     inv = c.invocations_per_month
-    dur = c.duration_ms
-    predicted: dict[str, Any] = {}
+    dur = duration
+    predicted: dict[str, Any] = dict(model_pred)
     cost = None
     verify = timeout_verify
     if inv is None or dur is None:
@@ -238,8 +254,8 @@ def lambda_option(
                 f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
                 "free tier not deducted."))
         seconds = need.hours * SECONDS_PER_HOUR
-        predicted = {"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
-                     "average_concurrency": round(inv * dur / 1000.0 / seconds, 3)}
+        predicted.update({"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
+                          "average_concurrency": round(inv * dur / 1000.0 / seconds, 3)})
     rs.append(reason("lambda.fit", PERF02_SELECT,
                      f"Event-driven work within Lambda's limits ({timeout_s:g} s, "
                      f"{fmt_num(mem_max)} MB); pay per request, no idle capacity."))

@@ -256,7 +256,7 @@ def storage_options(
             continue
         cand, key = evaluate_volume(row, n, region)
         if cand is None:
-            rej.add(key or "ebs.other")
+            rej.add(key or "ebs.other", example=str(row["volume_type"]))
             continue
         fit = 1.0 if cand.option == pref else (0.6 if cand.option == "gp2" else 0.75)
         if cand.option == pref:
@@ -264,6 +264,14 @@ def storage_options(
                                           + why[1:] + "."))
         cand.components = {"fit": fit}
         out.append(cand)
+    # Closest first: the volumes whose limit comes nearest to the need.
+    limit = {"ebs.iops_above_volume_max": "iops_max",
+             "ebs.throughput_above_volume_max": "throughput_max_mibps",
+             "ebs.size_above_volume_max": "size_max_gib"}
+    by_type = {str(r["volume_type"]): r for r in rows}
+    for key, col in limit.items():
+        if key in rej.examples:
+            rej.examples[key].sort(key=lambda v: -(by_type.get(v, {}).get(col) or 0.0))
     if n.persistence == "scratch" and instance_store is not None and block_ok:
         c = Candidate(
             "instance_store", "instance_store", instance_store.get("monthly_cost_usd"),

@@ -101,9 +101,11 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
                                 f"{fmt_usd(e.usd * 0.1)}.",
                                 "verify" if e.verify else "info"))
             predicted["egress_usd_month"] = round(e.usd, 2)
+    parts = [f"{fmt_num(size)} GiB stored" if size else "",
+             f"{fmt_num(egress)} GiB/month out" if egress else ""]
     return _opt("compression",
-                f"Large data ({fmt_num(size)} GiB stored, {fmt_num(egress)} GiB/month out; "
-                f">= {fmt_num(LARGE_GIB)} GiB is the heuristic).",
+                f"Large data ({', '.join(x for x in parts if x)}; >= {fmt_num(LARGE_GIB)} GiB "
+                "is the heuristic).",
                 "CPU time for bytes: smaller storage and transfer, more CPU to "
                 "compress/decompress.",
                 "CloudFront automatic compression, columnar formats (Parquet/ORC with zstd) "

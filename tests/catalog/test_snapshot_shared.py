@@ -7,9 +7,12 @@ import gzip
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from catalog.normalize import is_metal
+from catalog.normalize import is_metal, parse_memory_gib
+from catalog.sources.ec2 import SPEC_SOURCE
+from catalog.sources.ec2_partial import DESCRIBE_SAMPLES, OFFER_SAMPLE, PARTIAL_SPEC_SOURCE
 from catalog.store import DEFAULT_SNAPSHOT_DIR, read_snapshot, sha256_file
 from recommender.cli import main
 
@@ -69,7 +72,7 @@ def test_current_generation_us_east_1_prices_equal_the_sources(snap, moto, share
 
 def test_every_type_specs_equal_describe_instance_types(snap, moto):
     ec2 = snap.ec2.set_index("instance_type")
-    assert set(ec2.index) == set(moto)
+    assert set(ec2.index[ec2["spec_source"] == SPEC_SOURCE]) == set(moto)
     for t, info in moto.items():
         row = ec2.loc[t]
         assert row["vcpus"] == info["VCpuInfo"]["DefaultVCpus"], t
@@ -109,6 +112,8 @@ def test_info_names_every_source_file(capsys, shared_data):
         shared_data / "ec2/aws_spot-advisor-data_via_spotinfo_20250628.json",
         shared_data / "ec2/ec2instances.info_benchmarks_manually_fetched_data.json",
         shared_data / "facts/burstable_instances.csv",
+        *sorted((shared_data / DESCRIBE_SAMPLES).glob("DescribeInstanceTypes_*.json")),
+        shared_data / OFFER_SAMPLE,
         shared_data / "facts/ebs_volume_types.csv",
         shared_data / "network/latency/cloudping_inter-region_p50_1y_20250529.json",
     ]
@@ -129,10 +134,36 @@ def snap_price_sources(info: dict) -> set[str]:
     return ids
 
 
-def test_show_ec2_json_lists_every_type(capsys, moto):
+def test_show_ec2_json_lists_every_type(capsys, moto, snap):
     assert main(["catalog", "show", "ec2", "--format", "json"]) == 0
     types = {r["instance_type"] for r in json.loads(capsys.readouterr().out)}
-    assert types == set(moto)
+    partial = set(snap.ec2.loc[snap.ec2["spec_source"] == PARTIAL_SPEC_SOURCE, "instance_type"])
+    assert types == set(moto) | partial
+
+
+def test_every_priced_feed_type_is_in_the_catalog_or_a_gap(snap, moto, shared_data):
+    """Feed-only types carry the feed's specs (partial) or are named as left out."""
+    entries: dict[str, tuple[str, dict]] = {}
+    for path in sorted((shared_data / FEEDS).glob("*-ondemand.json")):
+        for r in json.loads(path.read_text())["regions"].values():
+            for e in r.values():
+                entries.setdefault(e["Instance Type"], (path.stem, e))
+    feed_only = sorted(set(entries) - set(moto))
+    ec2 = snap.ec2.set_index("instance_type")
+    partial = ec2[ec2["spec_source"] == PARTIAL_SPEC_SOURCE]
+    left_out = next(g for g in snap.manifest["coverage_gaps"] if "are left out:" in g)
+    listed = set(left_out.split("left out: ", 1)[1].split(", "))
+    assert set(partial.index) | listed == set(feed_only)
+    assert not set(partial.index) & listed
+    assert set(partial.index) <= set(snap.ec2_prices["instance_type"])
+    assert not listed & set(snap.ec2_prices["instance_type"])
+    for t, row in partial.iterrows():
+        stem, e = entries[t]
+        assert row["vcpus"] == int(e["vCPU"]), t
+        assert row["memory_gib"] == parse_memory_gib(e["Memory"]), t
+        assert row["current_generation"] == ("previousgen" not in stem), t
+        assert row["bare_metal"] == is_metal(t), t
+        assert pd.isna(row["physical_cores"]) and pd.isna(row["ebs_max_iops"]), t
 
 
 def test_priced_regions_and_verify_flags(snap, shared_data):

@@ -61,8 +61,21 @@ def test_prediction_charts_hold_every_point(builder: str) -> None:
         assert len(fig.data) == 4 and list(fig.data[0].x) == [1, 2, 4]
 
 
+def test_utilization_series_spacing() -> None:
+    fig = charts.utilization_series([1, 2, 3], interval_minutes=60)
+    assert list(fig.data[0].x) == [0.0, 1.0, 2.0]
+
+
 def test_sweep_chart_has_one_line_per_category() -> None:
     sweep = pd.DataFrame({"factor": [1, 10, 1, 10], "category": ["compute"] * 2 + ["storage"] * 2,
                           "option": ["a", "b", "c", "d"], "monthly_cost_usd": [1, 9, 2, 3]})
     fig = charts.sweep_chart(sweep)
     assert [t.name for t in fig.data] == ["compute", "storage"]
+
+
+def test_family_value_bars_colors_graviton() -> None:
+    summary = pd.DataFrame({"family": ["c7g", "c7i"], "arch": ["arm64", "x86_64"],
+                            "median_perf_per_usd_hour": [30.0, 20.0],
+                            "best_type": ["c7g.large", "c7i.large"]})
+    bar = charts.family_value_bars(summary).data[0]
+    assert list(bar.x) == ["c7g", "c7i"] and bar.marker.color[0] != bar.marker.color[1]

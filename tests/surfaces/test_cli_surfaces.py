@@ -36,7 +36,7 @@ def test_recommend_batch_table_format(tmp_path, capsys) -> None:
     path = _jsonl(tmp_path, [json.dumps(get_preset("oltp_database"))])
     assert main(["recommend-batch", "--format", "table", "--quiet", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "compute" in out and "monthly_cost_usd" in out and "rds:" in out
+    assert "compute" in out and "USD/month" in out and "rds:" in out
 
 
 def test_recommend_batch_names_the_bad_lines(tmp_path, capsys) -> None:
@@ -88,3 +88,39 @@ def test_serve_and_export_are_registered() -> None:
     assert (args.host, args.port) == ("127.0.0.1", 8123)
     args = build_parser().parse_args(["export", "--format", "terraform", "r.json"])
     assert args.format == "terraform"
+
+
+def test_serve_answers_healthz_on_loopback() -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "recommender", "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline, body, headers = time.monotonic() + 60, None, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body, headers = json.loads(r.read()), r.headers
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert body is not None, "the API did not answer within 60 s"
+        assert body["status"] == "ok" and headers["X-Schema-Version"] == "1"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)

@@ -1,0 +1,128 @@
+"""Benchmark ``recommend()`` over the full catalog snapshot, warm.
+
+Prints p50/p99 latency over a mixed set of profiles (the golden profiles plus generated
+ones spanning all five categories) and the throughput of a batch of profiles, against the
+targets p50 <= 10 ms and p99 <= 50 ms.
+
+Usage::
+
+    python benchmarks/bench_recommend.py            # 2,000 timed calls + a 10,000 batch
+    python benchmarks/bench_recommend.py --calls 500 --batch 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from catalog.store import load_catalog  # noqa: E402
+from recommender import recommend  # noqa: E402
+from recommender.profile import parse_profile  # noqa: E402
+
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "auto"]
+TARGET_P50_MS, TARGET_P99_MS = 10.0, 50.0
+
+
+def generated_profiles(n: int, seed: int = 0) -> list[dict]:
+    """Deterministic varied profiles: compute always, other sections by chance."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        vcpus = float(rng.choice([1, 2, 4, 8, 16, 32, 64]))
+        prof: dict = {
+            "name": f"gen-{i}", "region": str(rng.choice(REGIONS)),
+            "objective": str(rng.choice(["cost", "balanced", "performance"])),
+            "compute": {"vcpus": vcpus, "memory_gib": vcpus * float(rng.choice([1, 2, 4, 8])),
+                        "arch": str(rng.choice(["any", "x86_64", "arm64"]))},
+        }
+        c = prof["compute"]
+        if rng.random() < 0.4:
+            c["utilization_series_pct"] = [round(float(x), 1) for x in
+                                           np.clip(rng.gamma(2, 10, 288), 0, 100)]
+        if rng.random() < 0.3:
+            c.update(scale_out="horizontal", max_nodes=int(rng.integers(2, 20)))
+        if rng.random() < 0.2:
+            c["interruption_tolerant"] = True
+        if rng.random() < 0.2:
+            c.update(event_driven=True, invocations_per_month=float(rng.integers(1, 100)) * 1e5,
+                     duration_ms=float(rng.integers(10, 2000)))
+        if rng.random() < 0.5:
+            prof["storage"] = {"size_gib": float(rng.integers(10, 5000)),
+                               "iops": float(rng.integers(0, 40000)),
+                               "access_pattern": str(rng.choice(["random", "sequential"]))}
+        if rng.random() < 0.5:
+            prof["database"] = {"data_model": str(rng.choice(
+                ["relational", "key_value", "analytics", "cache", "search"])),
+                "size_gib": float(rng.integers(1, 2000)),
+                "reads_per_s": float(rng.integers(0, 20000)),
+                "writes_per_s": float(rng.integers(0, 5000))}
+        if rng.random() < 0.5:
+            prof["network"] = {"user_regions": {"us-east-1": 0.5, "eu-west-1": 0.5},
+                               "egress_gib_per_month": float(rng.integers(0, 10000)),
+                               "static_content_fraction": float(rng.random())}
+        out.append(prof)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=2000, help="timed single calls")
+    ap.add_argument("--batch", type=int, default=10_000, help="profiles in the batch")
+    ap.add_argument("--rules-only", action="store_true",
+                    help="do not use the model artifacts (default: load_models() when it works)")
+    args = ap.parse_args(argv)
+    models = False if args.rules_only else None
+
+    t0 = time.perf_counter()
+    cat = load_catalog()
+    t_load = time.perf_counter() - t0
+    golden = [json.loads(p.read_text()) for p in sorted((REPO / "tests" / "golden").glob(
+        "*.profile.json"))]
+    profiles = [parse_profile(p) for p in golden + generated_profiles(200)]
+    t0 = time.perf_counter()
+    recommend(profiles[0], catalog=cat, models=models)  # builds the per-catalog indexes
+    t_first = time.perf_counter() - t0
+    for p in profiles:  # warm every path once
+        recommend(p, catalog=cat, models=models)
+
+    lat = np.empty(args.calls)
+    for i in range(args.calls):
+        p = profiles[i % len(profiles)]
+        t = time.perf_counter()
+        recommend(p, catalog=cat, models=models)
+        lat[i] = time.perf_counter() - t
+    p50, p99 = np.percentile(lat, 50) * 1e3, np.percentile(lat, 99) * 1e3
+
+    batch = generated_profiles(args.batch, seed=1)
+    t0 = time.perf_counter()
+    for p in batch:  # dicts: validation is part of the cost, as for the API and the CLI
+        recommend(p, catalog=cat, models=models)
+    t_batch = time.perf_counter() - t0
+
+    from recommender.engine import _default_models
+
+    bundle = None if args.rules_only else _default_models()
+    print(f"models: {getattr(bundle, 'version', 'rules-only')}")
+    print(f"catalog load (cold)            {t_load * 1e3:8.1f} ms")
+    print(f"first call (builds indexes)    {t_first * 1e3:8.1f} ms")
+    print(f"warm latency over {args.calls} calls ({len(profiles)} distinct profiles):")
+    print(f"  p50 {p50:7.2f} ms   (target <= {TARGET_P50_MS:g} ms) "
+          f"{'PASS' if p50 <= TARGET_P50_MS else 'FAIL'}")
+    print(f"  p99 {p99:7.2f} ms   (target <= {TARGET_P99_MS:g} ms) "
+          f"{'PASS' if p99 <= TARGET_P99_MS else 'FAIL'}")
+    print(f"  max {lat.max() * 1e3:7.2f} ms   mean {lat.mean() * 1e3:.2f} ms")
+    print(f"batch of {args.batch} profiles: {t_batch:.1f} s = "
+          f"{args.batch / t_batch:,.0f} profiles/s (one process)")
+    return 0 if p50 <= TARGET_P50_MS and p99 <= TARGET_P99_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

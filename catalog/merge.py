@@ -1,0 +1,161 @@
+"""Merge stage of the catalog build: one row per key, refreshes over the previous snapshot,
+cross-table fills (orphan prices, offered and priced regions, perf_index, computed facts).
+
+Functions over DataFrames (only :func:`fill_perf` reaches out, to the perf model's artifact);
+:mod:`catalog.build` runs the readers before and validates and writes after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from catalog.schema import TABLES
+
+#: Key columns per table (the schema's unique keys); merges keep one row per key.
+KEYS: dict[str, list[str]] = {
+    "ec2": ["instance_type"],
+    "ec2_prices": ["instance_type", "region"],
+    "ebs": ["volume_type", "region"],
+    "database": ["service", "engine", "instance_class", "deployment", "region"],
+    "unit_prices": ["item", "region", "tier_start", "to_region"],
+    "facts": ["topic", "key", "scope"],
+    "regions": ["region"],
+    "latency": ["from_region", "to_region"],
+}
+
+
+def merge_table(name: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate partial tables and keep one row per key.
+
+    Where rows share a key, the one with the newest ``price_as_of`` wins (unparseable dates
+    such as "unknown" rank oldest); tables without that column keep the last row given.
+    """
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(TABLES[name].to_schema().columns))
+    df = pd.concat(frames, ignore_index=True)
+    if "price_as_of" in df.columns:
+        order = pd.to_datetime(df["price_as_of"], errors="coerce", format="ISO8601")
+        df = (
+            df.assign(_order=order)
+            .sort_values("_order", kind="stable", na_position="first")
+            .drop(columns="_order")
+        )
+    keys = KEYS[name]
+    # NaN keys (e.g. tier_start of untiered prices) must compare equal for dedupe.
+    df = df.drop_duplicates(keys, keep="last")
+    return df.sort_values(keys, na_position="first", ignore_index=True)
+
+
+def update_from_previous(name: str, new: pd.DataFrame, prev: pd.DataFrame) -> pd.DataFrame:
+    """Merge refreshed rows into the previous table: new values win, gaps filled from old."""
+    keys = KEYS[name]
+    if name == "ec2":
+        merged = new.set_index(keys).combine_first(prev.set_index(keys)).reset_index()
+        return merged[[c for c in prev.columns if c in merged.columns]]
+    merged = merge_table(name, [prev, new])
+    if name == "ec2_prices":
+        # Offer files and the Pricing API carry no spot or RI figures: keep the previous ones.
+        carry = [
+            "spot_savings_pct",
+            "spot_interruption_band",
+            "reserved_1y_no_upfront_usd_per_hour",
+            "reserved_3y_no_upfront_usd_per_hour",
+        ]
+        old = prev.set_index(keys)[carry]
+        merged = merged.set_index(keys)
+        for col in carry:
+            merged[col] = merged[col].where(merged[col].notna(), old[col].reindex(merged.index))
+        merged = merged.reset_index()
+        merged["spot_usd_per_hour_est"] = merged["ondemand_usd_per_hour"] * (
+            1 - merged["spot_savings_pct"] / 100
+        )
+    return merged
+
+
+def fill_perf(ec2: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Measured perf_index stays; the perf model (when present and verified) predicts the rest."""
+    from recommender.errors import ModelArtifactError
+
+    try:
+        from recommender.models.perf import fill_perf_index
+    except ModuleNotFoundError as exc:
+        if exc.name in {"recommender.models", "recommender.models.perf"}:
+            return ec2, "perf model module absent: unmeasured types keep perf_index missing"
+        raise
+    try:
+        filled = fill_perf_index(ec2)
+    except ModelArtifactError as exc:
+        return ec2, f"perf model artifact unavailable ({exc}): unmeasured perf_index missing"
+    except ModuleNotFoundError as exc:
+        # Part of the models package not there yet: the catalog must build without it.
+        if not (exc.name or "").startswith("recommender.models"):
+            raise
+        return ec2, f"perf model incomplete ({exc}): unmeasured perf_index missing"
+    measured = ec2["perf_index_source"].eq("measured").to_numpy()
+    cols = ["perf_index", "perf_index_low", "perf_index_high", "perf_index_source"]
+    out = ec2.copy()
+    for col in cols:
+        out[col] = filled[col].where(~measured, ec2[col]).to_numpy()
+    n = int(out["perf_index_source"].eq("predicted").sum())
+    return out, f"perf model predicted perf_index for {n} types"
+
+
+def computed_facts(ec2: pd.DataFrame) -> pd.DataFrame:
+    """Counts of capable instance types per network option, from the ec2 table."""
+    counts = {
+        "efa.capable_instance_types": ec2["efa_supported"].astype(bool).sum(),
+        "ena_express.capable_instance_types": ec2["ena_express_supported"].astype(bool).sum(),
+        "placement_group:cluster.capable_instance_types": ec2["placement_group_strategies"]
+        .str.contains("cluster")
+        .sum(),
+        "enhanced_networking.capable_instance_types": ec2["ena_support"]
+        .isin(["required", "supported"])
+        .sum(),
+    }
+    return pd.DataFrame(
+        {
+            "topic": "network_option",
+            "key": list(counts),
+            "value": [str(int(v)) for v in counts.values()],
+            "unit": "instance types",
+            "scope": None,
+            "source_url": None,
+            "verify": False,
+            # Partial-spec rows (spec_source "price-feed (partial specs)") have these flags
+            # False for "unknown", so they are not counted as capable.
+            "notes": "computed at build time from the ec2 table (DescribeInstanceTypes; "
+            "types with partial specs are not counted)",
+        }
+    )
+
+
+def finish_tables(tables: dict[str, pd.DataFrame], gaps: list[str]) -> list[str]:
+    """Cross-table fills: orphan prices, offered regions, priced regions, computed facts."""
+    ec2, prices = tables["ec2"], tables["ec2_prices"]
+    orphans = sorted(set(prices["instance_type"]) - set(ec2["instance_type"]))
+    if orphans:
+        gaps.append(
+            f"{len(orphans)} priced instance types without specs left out: " + ", ".join(orphans)
+        )
+        prices = prices[~prices["instance_type"].isin(orphans)].reset_index(drop=True)
+    priced = prices.groupby("instance_type")["region"].agg(set)
+    ec2 = ec2.copy()
+    ec2["regions"] = [
+        ",".join(sorted({r for r in str(old or "").split(",") if r} | priced.get(t, set())))
+        for t, old in zip(ec2["instance_type"], ec2["regions"], strict=True)
+    ]
+    from catalog.sources.ec2 import measured_perf
+
+    ec2, perf_note = fill_perf(measured_perf(ec2))
+    priced_regions = set(prices.loc[prices["ondemand_usd_per_hour"].notna(), "region"])
+    regions = tables["regions"].copy()
+    regions["priced_ec2"] = regions["region"].isin(priced_regions)
+    unpriced = sorted(set(regions["region"]) - priced_regions)
+    if unpriced:
+        gaps.append(f"no EC2 prices for regions: {', '.join(unpriced)}")
+    facts = merge_table("facts", [tables["facts"], computed_facts(ec2)])
+    tables.update(ec2=ec2, ec2_prices=prices, regions=regions, facts=facts)
+    return [perf_note]

@@ -1,0 +1,265 @@
+"""Table tests of the pure rule functions on small frames built from the schema's columns."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from catalog.schema import Ec2PriceSchema, Ec2Schema
+from recommender.profile import parse_profile
+from recommender.rules import compute as cr
+from recommender.rules.burst import simulate_credits, synthetic_series, unlimited_surplus_usd
+from recommender.rules.candidates import FilterContext, apply_filters, build_ec2_index
+from recommender.rules.database import dynamodb_options
+from recommender.rules.elasticity import daily_autocorrelation, plan_scaling
+from recommender.rules.prices import PriceBook
+from recommender.rules.rank import combine
+from recommender.rules.risk import limit_risk, utilization_risk
+from recommender.rules.storage import StorageNeed, evaluate_volume
+
+
+def ec2_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows with every Ec2Schema column (defaults: unknown/false), validated."""
+    cols = list(Ec2Schema.to_schema().columns)
+    base = {c: None for c in cols}
+    base.update(gpus=0, accelerators=0, burstable=False, efa_supported=False,
+                ena_express_supported=False, placement_group_strategies="cluster,spread",
+                current_generation=True, bare_metal=False, regions="us-east-1",
+                perf_index_source="missing", spec_source="test", arch="x86_64")
+    out = pd.DataFrame([{**base, **r} for r in rows], columns=cols)
+    return Ec2Schema.validate(out)
+
+
+def price_frame(rows: list[dict]) -> pd.DataFrame:
+    cols = list(Ec2PriceSchema.to_schema().columns)
+    base = {c: None for c in cols}
+    base.update(region="us-east-1", price_as_of="2025-01-01", price_source="test", verify=False)
+    return Ec2PriceSchema.validate(pd.DataFrame([{**base, **r} for r in rows], columns=cols))
+
+
+@pytest.fixture()
+def tiny():
+    ec2 = ec2_frame([
+        dict(instance_type="m5.large", family="m5", size="large", vcpus=2, memory_gib=8.0,
+             perf_index=1.0, perf_index_source="measured"),
+        dict(instance_type="m7g.large", family="m7g", size="large", vcpus=2, memory_gib=8.0,
+             arch="arm64", perf_index=1.6, perf_index_source="measured"),
+        dict(instance_type="r7g.large", family="r7g", size="large", vcpus=2, memory_gib=16.0,
+             arch="arm64"),
+        dict(instance_type="c7i.xlarge", family="c7i", size="xlarge", vcpus=4, memory_gib=8.0,
+             perf_index=2.8, perf_index_source="measured", regions="eu-west-1"),
+    ])
+    prices = price_frame([
+        dict(instance_type="m5.large", ondemand_usd_per_hour=0.096),
+        dict(instance_type="m7g.large", ondemand_usd_per_hour=0.0816, spot_usd_per_hour_est=0.03,
+             spot_interruption_band="<5%"),
+        dict(instance_type="r7g.large", ondemand_usd_per_hour=0.1071),
+        dict(instance_type="c7i.xlarge", region="eu-west-1", ondemand_usd_per_hour=0.2),
+    ])
+    return build_ec2_index(ec2, prices)
+
+
+def _ctx(ix, **kw) -> FilterContext:
+    r = ix.region_pos["us-east-1"]
+    base = dict(region="us-east-1", vcpus_need=None, vcpus_max=None, memory_need=None,
+                memory_max=None, gpus_min=None, gpus_max=None, arch=("x86_64", "arm64"),
+                count=np.ones(ix.n), max_nodes=None, parallelism=None, horizontal=False,
+                tightly_coupled=False, bandwidth_gbps=None, ebs_iops=None, ebs_mibps=None,
+                price=ix.ondemand[r])
+    base.update(kw)
+    return FilterContext(**base)
+
+
+def test_index_fills_missing_perf_with_a_flagged_vcpu_estimate(tiny) -> None:
+    i = tiny.pos["r7g.large"]
+    assert tiny.perf_source[i] == "estimated"
+    # median per-vCPU capacity of the measured rows (0.5, 0.8, 0.7) x 2 vCPUs
+    assert tiny.perf[i] == pytest.approx(2 * 0.7)
+
+
+def test_filters_count_each_rejection_once_by_first_failing_reason(tiny) -> None:
+    res = apply_filters(tiny, _ctx(tiny, memory_need=12.0))
+    assert [str(t) for t in tiny.types[res.passed]] == ["r7g.large"]
+    assert res.rejected == {"ec2.not_offered_in_region": 1, "ec2.memory": 2}
+
+
+def test_arch_filter(tiny) -> None:
+    res = apply_filters(tiny, _ctx(tiny, arch=("x86_64",)))
+    assert [str(t) for t in tiny.types[res.passed]] == ["m5.large"]
+    assert res.rejected["ec2.architecture"] == 2
+
+
+def test_price_performance_favours_newer_generation(tiny) -> None:
+    m5, m7g = tiny.pos["m5.large"], tiny.pos["m7g.large"]
+    perf = tiny.perf[[m5, m7g]]
+    cost = tiny.ondemand[tiny.region_pos["us-east-1"]][[m5, m7g]] * 730
+    pp = cr.score_price_performance(perf, cost)
+    assert pp[1] == 1.0 and pp[0] < 0.6
+
+
+def test_rightsizing_uses_p995_of_the_series_with_headroom() -> None:
+    series = [10.0] * 199 + [50.0]
+    p = parse_profile({"compute": {"vcpus": 8, "utilization_series_pct": series}})
+    need = cr.derive_need(p)
+    p995 = float(np.percentile(series, 99.5))
+    assert need.demand_vcpus == pytest.approx(8 * p995 / 100)
+    assert need.vcpus == pytest.approx(8 * p995 / 100 * 1.2)
+    p2 = parse_profile({"compute": {"vcpus": 8, "cpu_utilization": {"p95_pct": 40},
+                                    "cpu_headroom_pct": 30, "memory_used_gib": 10,
+                                    "memory_headroom_pct": 10}})
+    need2 = cr.derive_need(p2)
+    assert need2.vcpus == pytest.approx(8 * 0.4 * 1.3)
+    assert need2.memory_gib == pytest.approx(11.0)
+
+
+def test_node_counts_split_the_need_when_scaling_out() -> None:
+    p = parse_profile({"compute": {"vcpus": 10, "memory_gib": 40, "scale_out": "horizontal"}})
+    need = cr.derive_need(p)
+    counts = cr.node_counts(np.array([2.0, 4.0, 16.0]), np.array([8.0, 8.0, 64.0]), need)
+    assert counts.tolist() == [5.0, 5.0, 1.0]
+
+
+def test_synthetic_series_reproduces_the_statistics() -> None:
+    s = synthetic_series(20.0, 45.0, 70.0)
+    assert s.max() == 70.0
+    assert s.mean() == pytest.approx(20.0)
+    assert np.percentile(s, 95) == pytest.approx(45.0, abs=3.0)
+
+
+def test_credit_balance_holds_below_baseline_and_charges_surplus_above() -> None:
+    # t3.medium-like: 2 vCPUs, 24 credits/h (20 % baseline per vCPU), 576 max.
+    one = dict(vcpus=np.array([2.0]), count=np.array([1.0]),
+               credits_per_hour=np.array([24.0]), max_credits=np.array([576.0]))
+    low = simulate_credits(np.full(288, 15.0), 2.0, 5.0, hours_per_month=730, **one)
+    assert bool(low.holds[0]) and low.surplus_credits_month[0] == 0
+    high = simulate_credits(np.full(288, 30.0), 2.0, 5.0, hours_per_month=730, **one)
+    assert not bool(high.holds[0])
+    # 0.6 vCPU used vs 0.4 earned: 0.2 vCPU x 60 min x 730 h surplus credits a month.
+    assert high.surplus_credits_month[0] == pytest.approx(0.2 * 60 * 730)
+    assert unlimited_surplus_usd(high.surplus_credits_month[0], 0.05) == pytest.approx(
+        0.2 * 730 * 0.05)
+
+
+def test_short_burst_draws_the_balance_down_then_recovers() -> None:
+    series = np.array([5.0] * 250 + [100.0] * 38)
+    r = simulate_credits(series, 2.0, 5.0, np.array([2.0]), np.array([1.0]),
+                         np.array([24.0]), np.array([576.0]), 730)
+    curve = r.curves[0]
+    assert curve.min() < 576 and r.min_balance[0] >= 0 and bool(r.holds[0])
+
+
+def test_scaling_approaches() -> None:
+    day = [20 + 60 * (8 <= (i // 12) < 18) for i in range(288)]
+    kw = dict(measured_vcpus=16.0, interval_min=5.0, node_vcpus=4.0, count=4, max_nodes=None,
+              startup_s=300.0, cpu_headroom_pct=20.0)
+    assert daily_autocorrelation(np.array(day * 2, dtype=float), 5.0) == pytest.approx(1.0)
+    timed = plan_scaling(series_pct=np.array(day * 2, dtype=float), can_wait=False, **kw)
+    assert timed.approach == "time" and timed.min_count <= timed.max_count
+    assert timed.extra["scheduled_peak_hours"] == list(range(8, 18))
+    assert plan_scaling(series_pct=np.array(day, dtype=float), can_wait=True, **kw).approach \
+        == "buffer"
+    noisy = np.random.default_rng(0).uniform(10, 90, 288)
+    demand = plan_scaling(series_pct=noisy, can_wait=False, **kw)
+    assert demand.approach == "demand" and 30 <= demand.target_pct <= 90
+    capped = plan_scaling(series_pct=noisy, can_wait=False, **{**kw, "max_nodes": 2})
+    assert capped.max_count == 2
+
+
+EBS_GP3 = dict(volume_type="gp3", region="us-east-1", media="SSD", size_min_gib=1.0,
+               size_max_gib=65536.0, iops_min=3000.0, iops_max=80000.0, iops_per_gib_max=500.0,
+               included_iops=3000.0, throughput_max_mibps=2000.0,
+               included_throughput_mibps=125.0, baseline_throughput_mibps_per_tib=None,
+               latency_class="single-digit-ms", storage_usd_per_gb_month=0.08,
+               iops_usd_per_iops_month=0.005, throughput_usd_per_mibps_month=0.04, verify=False)
+EBS_ST1 = dict(EBS_GP3, volume_type="st1", media="HDD", size_min_gib=125.0, size_max_gib=16384.0,
+               iops_min=None, iops_max=500.0, iops_per_gib_max=None, included_iops=None,
+               throughput_max_mibps=500.0, included_throughput_mibps=None,
+               baseline_throughput_mibps_per_tib=40.0, latency_class="tens-of-ms",
+               storage_usd_per_gb_month=0.045, iops_usd_per_iops_month=None,
+               throughput_usd_per_mibps_month=None)
+EBS_IO2 = dict(EBS_GP3, volume_type="io2", size_min_gib=4.0, iops_min=100.0, iops_max=256000.0,
+               iops_per_gib_max=1000.0, included_iops=None, included_throughput_mibps=None,
+               latency_class="sub-ms", storage_usd_per_gb_month=0.125,
+               iops_usd_per_iops_month=0.065, iops_tier2_start=32000.0,
+               iops_tier2_usd_per_iops_month=0.0455, iops_tier3_start=64000.0,
+               iops_tier3_usd_per_iops_month=0.032, throughput_usd_per_mibps_month=None)
+
+
+def _need(**kw) -> StorageNeed:
+    base = dict(size_gib=None, iops=None, mibps=None, latency_ms=None, pattern=None,
+                sharing=None, persistence=None, frequency=None)
+    return StorageNeed(**{**base, **kw})
+
+
+def test_gp3_prices_only_iops_and_throughput_above_the_included() -> None:
+    c, _ = evaluate_volume(EBS_GP3, _need(size_gib=500, iops=20000, mibps=250))
+    assert c.monthly_cost_usd == pytest.approx(500 * 0.08 + 17000 * 0.005 + 125 * 0.04)
+    assert c.config["iops"] == 20000
+
+
+def test_st1_grows_until_baseline_throughput_covers_the_need() -> None:
+    c, _ = evaluate_volume(EBS_ST1, _need(size_gib=500, mibps=300, pattern="sequential"))
+    assert c.config["size_gib"] == math.ceil(300 / 40 * 1024)
+    _, why = evaluate_volume(EBS_ST1, _need(size_gib=500, pattern="random"))
+    assert why == "ebs.hdd_needs_sequential_access"
+
+
+def test_io2_tiers_and_sub_ms_latency() -> None:
+    c, _ = evaluate_volume(EBS_IO2, _need(size_gib=100, iops=70000, latency_ms=0.5))
+    iops_cost = 32000 * 0.065 + 32000 * 0.0455 + 6000 * 0.032
+    assert c.config["size_gib"] == 100 and c.monthly_cost_usd == pytest.approx(
+        100 * 0.125 + iops_cost)
+    _, why = evaluate_volume(EBS_GP3, _need(latency_ms=0.5))
+    assert why == "ebs.latency"
+    _, why = evaluate_volume(EBS_GP3, _need(iops=90000))
+    assert why == "ebs.iops_above_volume_max"
+
+
+def _book() -> PriceBook:
+    up = pd.DataFrame([
+        dict(item="dynamodb.on_demand.read_request_unit", price_usd=1.25e-7),
+        dict(item="dynamodb.on_demand.write_request_unit", price_usd=6.25e-7),
+        dict(item="dynamodb.provisioned.rcu_hour", price_usd=0.00013),
+        dict(item="dynamodb.provisioned.wcu_hour", price_usd=0.00065),
+        dict(item="datatransfer.internet_out", price_usd=0.09, tier_start=0.0, tier_end=10240.0),
+        dict(item="datatransfer.internet_out", price_usd=0.085, tier_start=10240.0),
+    ]).assign(region="us-east-1", to_region=None, unit="USD", verify=False)
+    up["tier_start"] = up.get("tier_start")
+    up["tier_end"] = up.get("tier_end")
+    facts = pd.DataFrame(columns=["topic", "key", "value", "unit", "scope", "source_url",
+                                  "verify", "notes"])
+    return PriceBook(up, facts)
+
+
+def test_tiered_unit_price() -> None:
+    c = _book().cost("datatransfer.internet_out", "us-east-1", 20480)
+    assert c.usd == pytest.approx(10240 * 0.09 + 10240 * 0.085)
+    assert _book().cost("datatransfer.internet_out", "eu-west-1", 5) is None
+
+
+def test_dynamodb_capacity_unit_arithmetic() -> None:
+    p = parse_profile({"database": {"data_model": "key_value", "reads_per_s": 100,
+                                    "writes_per_s": 10, "item_size_kib": 6,
+                                    "consistency": "strong"}})
+    od, prov = dynamodb_options(p, _book(), "us-east-1", "key-value")
+    secs = 730 * 3600
+    # 6 KiB: 2 RCU per strong read (4 KiB units), 6 WCU per write (1 KiB units).
+    assert od.monthly_cost_usd == pytest.approx(100 * 2 * secs * 1.25e-7 + 10 * 6 * secs * 6.25e-7)
+    rcu, wcu = math.ceil(200 / 0.7), math.ceil(60 / 0.7)
+    assert prov.monthly_cost_usd == pytest.approx(rcu * 730 * 0.00013 + wcu * 730 * 0.00065)
+
+
+def test_risk_levels() -> None:
+    assert utilization_risk(np.array([0.5, 0.7, 0.85, 0.95, 1.2])).tolist() == [0, 1, 2, 3, 4]
+    r = limit_risk(5000, np.array([6000.0, 4000.0, 1000.0]), np.array([8000.0, 8000.0, 2000.0]))
+    assert r.tolist() == [0.0, 2.0, 4.0]
+
+
+def test_combine_is_a_weighted_mean_in_unit_interval() -> None:
+    comps = {k: np.array([1.0, 0.0]) for k in ("cost", "price_performance", "fit", "family",
+                                                "generation", "graviton", "spot", "confidence",
+                                                "speed")}
+    assert combine(comps, "balanced").tolist() == [1.0, 0.0]

@@ -1,0 +1,84 @@
+"""Training on ../shared/data: deterministic, and it reproduces the committed metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.models import data as D
+from recommender.models.artifacts import DEFAULT_ARTIFACTS_DIR
+from recommender.models.lambda_mem import LambdaPrices
+from recommender.models.lambda_train import train_lambda
+from recommender.models.runtime_train import train_runtime
+from recommender.models.train import run
+
+pytestmark = pytest.mark.shared
+
+
+def test_lambda_fit_on_excerpt_is_sane(model_fixtures: Path) -> None:
+    """Runs on the committed excerpt (no shared data needed, but kept with its siblings)."""
+    runs = pd.read_csv(model_fixtures / "lambda_runs_excerpt.csv")
+    agg = runs.groupby(["runtime", "arch", "memory_mb"], as_index=False).agg(
+        duration_ms=("duration_ms", "median"),
+        billed_duration_ms=("billed_duration_ms", "median"),
+        max_memory_used_mb=("max_memory_used_mb", "max"),
+    )
+    prices = {a: LambdaPrices(2e-7, ((0.0, float("inf"), 1.6e-5),)) for a in ("x86_64", "arm64")}
+    model = train_lambda(agg, prices)
+    assert 0.3 <= model.beta <= 3.0
+    assert model.metrics["reveal_512"]["n_cases"] == 4
+    assert model.log_q[1][0] < 0 < model.log_q[1][1]
+
+
+def test_training_is_deterministic(shared_data: Path, tmp_path: Path) -> None:
+    a = run(shared_data, tmp_path / "a", "lambda", evaluate=False, show_progress=False)
+    b = run(shared_data, tmp_path / "b", "lambda", evaluate=False, show_progress=False)
+    assert a == b
+    side = json.loads((tmp_path / "a" / "lambda.json").read_text())
+    assert side["training_data"] == D.data_hashes(shared_data, "lambda")
+
+
+def test_runtime_training_is_deterministic_on_a_subset(shared_data: Path) -> None:
+    ec2, prices = D.load_ec2_tables(shared_data)
+    runs = D.load_workload_runs(shared_data, prices)
+    subset = runs[runs["group"].isin(["bbo_rf", "bbo_linear", "c3o_sort", "c3o_grep"])]
+    m1 = train_runtime(subset, ec2)
+    m2 = train_runtime(subset, ec2)
+    assert json.dumps(m1.metrics, sort_keys=True) == json.dumps(m2.metrics, sort_keys=True)
+    assert m1.metrics["bbo:two_refs"]["n_workloads"] == 3  # lda is held out of this subset
+
+
+def test_workload_runs_are_read_as_documented(shared_data: Path) -> None:
+    _, prices = D.load_ec2_tables(shared_data)
+    runs = D.load_workload_runs(shared_data, prices)
+    assert set(runs["source"]) == {"bbo", "c3o"}
+    assert runs.groupby("source")["workload_id"].nunique()["bbo"] == 5
+    assert runs["price_usd_per_hour"].notna().all()  # c4/m4/r4 priced from the catalog
+    assert int(runs["failed"].sum()) == 9  # PROVENANCE: 9 penalized bbo runs
+    assert np.isnan(runs.loc[runs.source == "bbo", "input_gib"]).all()
+
+
+def _flat(d: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(d, dict):
+        return {k: v for key, val in d.items() for k, v in _flat(val, f"{prefix}/{key}").items()}
+    if isinstance(d, list):
+        return {k: v for i, val in enumerate(d) for k, v in _flat(val, f"{prefix}[{i}]").items()}
+    return {prefix: d}
+
+
+@pytest.mark.slow
+def test_train_reproduces_committed_metrics(shared_data: Path) -> None:
+    fresh = run(shared_data, None, None, evaluate=True, show_progress=False)
+    for name, metrics in fresh.items():
+        committed = json.loads((DEFAULT_ARTIFACTS_DIR / f"{name}.json").read_text())["metrics"]
+        got = _flat(json.loads(json.dumps(metrics, default=float)))
+        want = _flat(committed)
+        assert got.keys() == want.keys()
+        for key, value in want.items():
+            assert got[key] == (
+                pytest.approx(value, rel=1e-9, nan_ok=True) if isinstance(value, float) else value
+            ), f"{name}{key}"
