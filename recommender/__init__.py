@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from recommender.engine import recommend
+from recommender.errors import ProfileError
 from recommender.profile import WorkloadProfile, parse_profile, profile_errors
 from recommender.response import Option, Reason, RecommendationResponse
 
 __all__ = [
     "Option",
+    "ProfileError",
     "Reason",
     "RecommendationResponse",
     "WorkloadProfile",

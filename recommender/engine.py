@@ -57,12 +57,11 @@ def _default_models() -> Any:
 
 
 def _default_catalog() -> Any:
-    """The embedded snapshot, loaded once per process (``load_catalog`` resolves paths)."""
-    if "catalog" not in _MODELS:
-        from catalog.store import load_catalog
+    """The embedded snapshot through ``load_catalog()`` (cached there; a rebuilt snapshot
+    clears that cache, so the engine follows it)."""
+    from catalog.store import load_catalog
 
-        _MODELS["catalog"] = load_catalog()
-    return _MODELS["catalog"]
+    return load_catalog()
 
 
 def _model_info(models: Any) -> ModelInfo:

@@ -191,6 +191,12 @@ def _storage(t: _Template, spec: Spec) -> None:
         if p.get("infrequent_access"):
             props["LifecyclePolicies"] = [{"TransitionToIA": "AFTER_30_DAYS"}]
         t.add("FileSystem", "AWS::EFS::FileSystem", props, **_RETAIN)
+        subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the mount target")
+        groups = t.param("MountTargetSecurityGroups", "List<AWS::EC2::SecurityGroup::Id>",
+                         "Security groups allowing NFS (2049) from the clients")
+        t.add("MountTarget", "AWS::EFS::MountTarget",
+              {"FileSystemId": _ref("FileSystem"), "SubnetId": subnet, "SecurityGroups": groups})
+        t.output("FileSystemId", _ref("FileSystem"), "EFS file system")
     elif spec.kind == "s3":
         props = {}
         if p["storage_class"] != "STANDARD":

@@ -204,6 +204,12 @@ def _storage(d: _Doc, spec: Spec) -> None:
             body.append(("lifecycle_policy", Block("", body=[
                 ("transition_to_ia", "AFTER_30_DAYS")])))
         d.resource("aws_efs_file_system", "this", body)
+        d.resource("aws_efs_mount_target", "this", [
+            ("file_system_id", Expr("aws_efs_file_system.this.id")),
+            ("subnet_id", d.var("subnet_id", "Subnet for the mount target")),
+            ("security_groups", [d.var("mount_target_security_group_id",
+                                       "Security group allowing NFS (2049) from the clients")]),
+        ])
     elif spec.kind == "s3":
         d.resource("aws_s3_bucket", "this", [("bucket_prefix", f"{b.name}-"),
                                              ("tags", d.tags())])

@@ -36,6 +36,13 @@ REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
 #: Tolerance on ``network.user_regions`` shares summing to 1 (rounded shares are common).
 SHARE_TOLERANCE = 0.01
+#: Sanity ceilings: far beyond any real workload, low enough that the arithmetic over a month
+#: (rates x 2.6 million seconds, sizes x prices) stays finite.  A larger number is refused
+#: with the rule named rather than overflowing.
+MAX_QUANTITY = 1e12
+MAX_RATE = 1e9
+#: Longest utilization series accepted (a year of one-minute samples).
+MAX_SERIES = 527_040
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -45,8 +52,8 @@ class Range(BaseModel):
 
     model_config = _CONFIG
 
-    min: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
+    min: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
+    max: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -69,7 +76,12 @@ def _number_is_minimum(value: Any) -> Any:
 
 
 #: A range field: a number (minimum) or ``{"min", "max"}``.
-RangeField = Annotated[Range, BeforeValidator(_number_is_minimum)]
+RangeField = Annotated[
+    Range,
+    BeforeValidator(
+        _number_is_minimum, json_schema_input_type=Annotated[float, Field(ge=0)] | Range
+    ),
+]
 
 Pct = Annotated[float, Field(ge=0, le=100)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -102,27 +114,28 @@ class ComputeProfile(BaseModel):
     arch: Literal["x86_64", "arm64", "any"] | None = None
     gpus: RangeField | None = None
     cpu_utilization: CpuUtilization | None = None
-    utilization_series_pct: list[Pct] | None = Field(default=None, min_length=1)
-    parallelism: int | None = Field(default=None, ge=1)
+    utilization_series_pct: list[Pct] | None = Field(default=None, min_length=1,
+                                                     max_length=MAX_SERIES)
+    parallelism: int | None = Field(default=None, ge=1, le=10_000_000)
     scale_out: Literal["none", "horizontal", "tightly_coupled"] | None = None
-    max_nodes: int | None = Field(default=None, ge=1)
+    max_nodes: int | None = Field(default=None, ge=1, le=1_000_000)
     hours_per_month: float | None = Field(default=None, gt=0, le=744)
     interruption_tolerant: bool | None = None
     event_driven: bool | None = None
-    invocations_per_month: float | None = Field(default=None, ge=0)
-    duration_ms: float | None = Field(default=None, gt=0)
-    memory_mb_used: float | None = Field(default=None, gt=0)
+    invocations_per_month: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
+    duration_ms: float | None = Field(default=None, ge=0.001, le=MAX_RATE)
+    memory_mb_used: float | None = Field(default=None, ge=1, le=MAX_RATE)
     # Extensions (not in CONTRACT v1; compatible additions).
     #: Minutes between samples of ``utilization_series_pct`` (CloudWatch's 5 by default).
-    series_interval_minutes: float | None = Field(default=None, gt=0, le=1440)
+    series_interval_minutes: float | None = Field(default=None, ge=1 / 60, le=1440)
     #: Compute Optimizer's CPU headroom, percent added to P99.5 demand (default 20).
     cpu_headroom_pct: float | None = Field(default=None, ge=0, le=100)
     #: Memory headroom, percent added to ``memory_used_gib`` (default 20).
     memory_headroom_pct: float | None = Field(default=None, ge=0, le=100)
     #: Peak memory actually used (GiB); sized with ``memory_headroom_pct``.
-    memory_used_gib: float | None = Field(default=None, gt=0)
+    memory_used_gib: float | None = Field(default=None, gt=0, le=MAX_QUANTITY)
     #: Seconds a new instance needs before it serves (boot + warm-up), for scaling headroom.
-    startup_time_s: float | None = Field(default=None, ge=0)
+    startup_time_s: float | None = Field(default=None, ge=0, le=86_400)
 
     @field_validator("gpus")
     @classmethod
@@ -145,7 +158,7 @@ class StorageProfile(BaseModel):
     access_pattern: Literal["random", "sequential", "mixed"] | None = None
     read_fraction: Fraction | None = None
     io_size_kib: float | None = Field(default=None, gt=0, le=16384)
-    latency_ms: float | None = Field(default=None, gt=0)
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_RATE)
     sharing: Literal["single_instance", "multi_instance", "web"] | None = None
     persistence: Literal["persistent", "scratch"] | None = None
     access_frequency: Literal["hot", "warm", "cold", "archive"] | None = None
@@ -160,12 +173,12 @@ class DatabaseProfile(BaseModel):
         Literal["relational", "key_value", "document", "analytics", "search", "cache"] | None
     ) = None
     size_gib: RangeField | None = None
-    reads_per_s: float | None = Field(default=None, ge=0)
-    writes_per_s: float | None = Field(default=None, ge=0)
-    item_size_kib: float | None = Field(default=None, gt=0)
+    reads_per_s: float | None = Field(default=None, ge=0, le=MAX_RATE)
+    writes_per_s: float | None = Field(default=None, ge=0, le=MAX_RATE)
+    item_size_kib: float | None = Field(default=None, gt=0, le=MAX_RATE)
     consistency: Literal["strong", "eventual"] | None = None
     query_pattern: Literal["key_lookup", "joins", "aggregations", "full_text"] | None = None
-    latency_ms: float | None = Field(default=None, gt=0)
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_RATE)
     cacheable_read_fraction: Fraction | None = None
     # Extension: preferred engine for relational/cache families (e.g. postgresql, mysql, valkey).
     engine: str | None = Field(default=None, min_length=1, max_length=40)
@@ -177,13 +190,13 @@ class NetworkProfile(BaseModel):
     model_config = _CONFIG
 
     user_regions: dict[str, Fraction] | None = None
-    egress_gib_per_month: float | None = Field(default=None, ge=0)
+    egress_gib_per_month: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
     static_content_fraction: Fraction | None = None
     inter_node_latency_sensitive: bool | None = None
-    bandwidth_gbps: float | None = Field(default=None, gt=0)
+    bandwidth_gbps: float | None = Field(default=None, gt=0, le=MAX_RATE)
     on_premises_link: bool | None = None
     # Extension: GiB/month between the workload and S3 (drives the VPC endpoint advice).
-    s3_traffic_gib_per_month: float | None = Field(default=None, ge=0)
+    s3_traffic_gib_per_month: float | None = Field(default=None, ge=0, le=MAX_QUANTITY)
 
     @field_validator("user_regions")
     @classmethod

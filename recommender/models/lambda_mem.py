@@ -55,13 +55,29 @@ def fit_lambda_physics(
 
 @dataclass
 class LambdaModel:
-    """What the Lambda artifact holds."""
+    """What the Lambda artifact holds.
+
+    ``log k = log_k_intercept + log_k_slope * log(max memory used)`` (clamped to the range
+    seen in training) is the learned CPU-to-wait prior for a single measurement: heavier
+    runtimes (larger footprint) spent more of their time on CPU in the training runs.
+    ``log_k_prior`` (the median) is used when the memory used is unknown.
+    """
 
     beta: float
     log_k_prior: float
     #: Log-residual (low, high) quantiles keyed by number of measurements (1, 2).
     log_q: dict[int, tuple[float, float]]
     metrics: dict[str, Any] = field(default_factory=dict)
+    log_k_slope: float = 0.0
+    log_k_intercept: float | None = None
+    log_k_bounds: tuple[float, float] = (-math.inf, math.inf)
+
+    def log_k(self, used_mb: float | None) -> float:
+        """CPU-to-wait prior for a function that used ``used_mb`` (None: the median)."""
+        if used_mb is None or not used_mb > 0 or self.log_k_intercept is None:
+            return self.log_k_prior
+        raw = self.log_k_intercept + self.log_k_slope * math.log(used_mb)
+        return float(min(max(raw, self.log_k_bounds[0]), self.log_k_bounds[1]))
 
     def predict(
         self,
@@ -69,9 +85,11 @@ class LambdaModel:
         meas_mb: np.ndarray,
         meas_ms: np.ndarray,
         parallel: bool = False,
+        used_mb: float | None = None,
     ) -> pd.DataFrame:
         """Duration and interval (ms) at each candidate memory size."""
-        a, c = fit_lambda_physics(meas_mb, meas_ms, self.beta, self.log_k_prior, parallel)
+        k = self.log_k(used_mb)
+        a, c = fit_lambda_physics(meas_mb, meas_ms, self.beta, k, parallel)
         d = a + c / lambda_cpu_share(memory_mb, parallel) ** self.beta
         lo, hi = self.log_q[min(len(meas_ms), 2)]
         return pd.DataFrame(
@@ -207,7 +225,7 @@ def predict_lambda_memory(
         raise UserError(f"no candidate memory size is at least the {used:g} MB the function used")
     meas_mb = np.array([m.memory_mb for m in req.measurements], float)
     meas_ms = np.array([m.duration_ms for m in req.measurements], float)
-    df = bundle.lambda_.predict(np.array(kept), meas_mb, meas_ms, req.parallel)
+    df = bundle.lambda_.predict(np.array(kept), meas_mb, meas_ms, req.parallel, used or None)
     gb = df["memory_mb"].to_numpy(float) / 1024.0
     inv = req.invocations_per_month
     for col, suffix in (

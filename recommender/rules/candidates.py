@@ -86,6 +86,7 @@ class Ec2Index:
     pos: dict[str, int] = field(default_factory=dict)
     is_x86: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     is_arm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    ena_support: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
     @property
     def n(self) -> int:
@@ -175,6 +176,7 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
         regions=regions_set, region_pos=rpos, offered=offered, ondemand=od, spot=spot,
         spot_band=band, reserved_1y=ri1, reserved_3y=ri3, verify=verify, price_as_of=as_of,
         pos=pos, is_x86=arch == "x86_64", is_arm=arch == "arm64",
+        ena_support=_o(ec2["ena_support"]),
     )
 
 

@@ -36,6 +36,9 @@ DEFAULT_CPU_HEADROOM_PCT = 20.0
 DEFAULT_MEMORY_HEADROOM_PCT = 20.0
 #: Compute Optimizer's default CPU utilization percentile.
 CPU_PERCENTILE = 99.5
+#: Samples simulated for credits and scaling (31 days at 5 minutes); longer series are
+#: averaged in blocks.
+MAX_SIMULATED_SAMPLES = 8928
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,17 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
             "CPU utilization given without compute.vcpus (the capacity it was measured on), "
             "so it cannot size vCPUs; it is used for burst and scaling rules only.", "caution",
         ))
+    if series is not None and len(series) > MAX_SIMULATED_SAMPLES:
+        # Long series: block means keep the credit totals (credits are linear in CPU) at a
+        # bounded cost; the percentile above was taken on the full series.
+        f = math.ceil(len(series) / MAX_SIMULATED_SAMPLES)
+        n = len(series) // f * f
+        series = series[:n].reshape(-1, f).mean(axis=1)
+        reasons.append(reason(
+            "compute.series_resampled", PERF02_RIGHTSIZE,
+            f"Utilization series averaged over blocks of {f} samples "
+            f"({interval * f:g} min) for the credit and scaling simulations."))
+        interval *= f
     used = c.memory_used_gib if c else None
     if used is not None:
         mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \

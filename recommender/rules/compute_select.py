@@ -268,7 +268,9 @@ def _serverless_option(c: Candidate, rank: int, score: float, region: str) -> Op
 
 def _ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
     return {"instance_type": str(ix.types[i]), "efa": bool(ix.efa[i]),
-            "ena_express": bool(ix.ena_express[i]), "base_iops": float(ix.ebs_base_iops[i]),
+            "ena_express": bool(ix.ena_express[i]), "ena_support": ix.ena_support[i],
+            "net_baseline_gbps": float(ix.net_baseline_gbps[i]),
+            "base_iops": float(ix.ebs_base_iops[i]),
             "max_iops": float(ix.ebs_max_iops[i]), "base_mbps": float(ix.ebs_base_mbps[i]),
             "max_mbps": float(ix.ebs_max_mbps[i])}
 

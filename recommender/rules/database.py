@@ -285,7 +285,7 @@ def node_family_options(
 ) -> list[Candidate]:
     """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
     d = p.database
-    size = d.size_gib.min if d.size_gib else 0.0
+    size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
     table = db_rows(catalog)
     if family == "redshift":
         service, engine, deployment = "redshift", "redshift", None

@@ -228,6 +228,15 @@ def network_options(
                               f"{fmt_num(bw)} Gbps wanted: {top_ec2['instance_type']} supports "
                               "ENA Express for higher single-flow bandwidth.",
                               PERF04_FEATURES, 0.8))
+    if bw is not None and top_ec2 is not None and top_ec2.get("ena_support") in (
+            "required", "supported"):
+        base = top_ec2.get("net_baseline_gbps")
+        known = base is not None and not math.isnan(base)
+        out.append(_described("enhanced_networking", book,
+                              f"{fmt_num(bw)} Gbps wanted: keep ENA enhanced networking on "
+                              f"{top_ec2['instance_type']} (ENA {top_ec2['ena_support']}"
+                              + (f"; {fmt_num(base)} Gbps baseline" if known else "") + ").",
+                              PERF04_FEATURES, 0.6))
     if n and n.on_premises_link:
         out.append(_described("direct_connect", book,
                               "An on-premises link: a dedicated connection gives consistent "

@@ -61,3 +61,20 @@ def test_verify_rows_are_flagged(cat) -> None:
     assert o.verify == bool(io2["verify"].iloc[0])
     if o.verify:
         assert any(x.severity == "verify" for x in o.reasons)
+
+
+def test_profile_errors_helper_and_json_schema() -> None:
+    from pydantic import ValidationError
+
+    from recommender import WorkloadProfile, profile_errors
+
+    try:
+        WorkloadProfile.model_validate({"storage": {"iops": -1}, "top_n": "3"})
+    except ValidationError as exc:
+        errs = profile_errors(exc)
+    assert {e["field"] for e in errs} == {"storage.iops.min", "top_n"}
+    assert all(e["rule"] for e in errs)
+    schema = WorkloadProfile.model_json_schema()
+    assert "compute" in schema["properties"] and "Range" in schema["$defs"]
+    p = WorkloadProfile.model_validate({"compute": {"vcpus": 2}})
+    assert p.to_json_dict() == {"schema_version": "1", "compute": {"vcpus": {"min": 2.0}}}

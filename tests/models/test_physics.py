@@ -17,11 +17,11 @@ measurement = st.tuples(st.integers(128, 10240), st.floats(1.0, 900_000.0))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(measurement, min_size=1, max_size=4))
-def test_more_memory_never_slower_below_1769mb(bundle, meas) -> None:
+@given(st.lists(measurement, min_size=1, max_size=4), st.none() | st.floats(1.0, 10240.0))
+def test_more_memory_never_slower_below_1769mb(bundle, meas, used_mb) -> None:
     mb = np.array([m for m, _ in meas], float)
     ms = np.array([d for _, d in meas], float)
-    d = bundle.lambda_.predict(GRID, mb, ms)["duration_ms"].to_numpy()
+    d = bundle.lambda_.predict(GRID, mb, ms, used_mb=used_mb)["duration_ms"].to_numpy()
     assert np.all(np.diff(d) <= 1e-9 * d[:-1])
 
 
@@ -59,3 +59,10 @@ def test_one_measurement_is_reproduced() -> None:
     s, w = fit_physics(np.array([16.0]), np.array([300.0]), 16.0)
     assert s + w / 16.0 == pytest.approx(300.0)
     assert s == pytest.approx(150.0)  # the prior: serial and parallel equal at capacity 16
+
+
+def test_footprint_prior_is_clamped_to_what_training_saw(bundle) -> None:
+    model = bundle.lambda_
+    lo, hi = model.log_k_bounds
+    assert model.log_k(1.0) == lo and model.log_k(1e6) == hi
+    assert model.log_k(None) == model.log_k_prior

@@ -173,6 +173,7 @@ def test_fargate_task_cpu_memory_and_aurora_io_optimized() -> None:
     assert (task["Cpu"], task["Memory"]) == ("1024", "2048")
     assert res["Service"]["Properties"]["DesiredCount"] == 3
     assert res["DatabaseCluster"]["Properties"]["StorageType"] == "aurora-iopt1"
+    assert res["MountTarget"]["Properties"]["FileSystemId"] == {"Ref": "FileSystem"}
     assert {"DatabaseInstance1", "DatabaseInstance2"} <= set(res)
 
 
