@@ -19,6 +19,7 @@ from recommender.engine import recommend
 from recommender.errors import ProfileError, UserError
 from recommender.export import export_response
 from recommender.forms import (
+    FormField,
     fields_of,
     parse_utilization_csv,
     profile_from_state,
@@ -49,7 +50,7 @@ def apply_preset() -> None:
         st.session_state.pop("response", None)
 
 
-def field_widget(f: Any) -> None:
+def field_widget(f: FormField) -> None:
     """Draw one form field; its value lives in ``st.session_state[f.key]``."""
     if f.widget == "range":
         lo, hi = st.columns(2)
@@ -58,7 +59,9 @@ def field_widget(f: Any) -> None:
     elif f.widget == "int":
         st.number_input(f.label, key=f.key, min_value=0, step=1, help=f.help)
     elif f.widget == "float":
-        st.number_input(f.label, key=f.key, min_value=0.0, help=f.help, format="%g")
+        fraction = f.name.endswith("fraction")
+        st.number_input(f.label, key=f.key, min_value=0.0, help=f.help,
+                        format="%.3f" if fraction else "%.2f", step=0.05 if fraction else 1.0)
     elif f.widget == "enum":
         st.selectbox(f.label, [None, *f.options], key=f.key, help=f.help,
                      format_func=lambda v: "unset" if v is None else v)

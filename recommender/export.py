@@ -102,6 +102,15 @@ def _scaling(option: dict[str, Any]) -> tuple[int, int, int]:
     return max(1, lo), max(lo, min(count, hi)), max(hi, lo, count)
 
 
+def _target_cpu(cfg: dict[str, Any]) -> float | None:
+    """The CPU target of demand-based (target tracking) scaling, when recommended."""
+    scaling = cfg.get("scaling")
+    if not isinstance(scaling, dict) or scaling.get("approach") != "demand":
+        return None
+    target = _num(scaling, "target")
+    return target if target is not None and 0 < target <= 100 else None
+
+
 def _compute_spec(o: dict[str, Any]) -> Spec | None:
     kind, cfg = o.get("kind"), o.get("config") or {}
     if kind == "ec2":
@@ -114,6 +123,7 @@ def _compute_spec(o: dict[str, Any]) -> Spec | None:
             "desired_count": desired,
             "max_count": hi,
             "auto_scaling": hi > 1 or isinstance(cfg.get("scaling"), dict),
+            "target_cpu_pct": _target_cpu(cfg),
         }
         return Spec("ec2", props, o["option"])
     if kind == "fargate":

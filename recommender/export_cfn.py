@@ -111,6 +111,16 @@ def _ec2(t: _Template, spec: Spec) -> None:
     else:
         asg["LaunchTemplate"] = lt
     t.add("AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", asg)
+    if p["target_cpu_pct"]:
+        t.add("CpuTargetTracking", "AWS::AutoScaling::ScalingPolicy", {
+            "AutoScalingGroupName": _ref("AutoScalingGroup"),
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingConfiguration": {
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "ASGAverageCPUUtilization"},
+                "TargetValue": p["target_cpu_pct"],
+            },
+        })
     t.output("AutoScalingGroupName", _ref("AutoScalingGroup"), f"{p['instance_type']} group")
 
 

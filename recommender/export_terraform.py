@@ -138,6 +138,17 @@ def _ec2(d: _Doc, spec: Spec) -> None:
     else:
         asg.append(("launch_template", lt))
     d.resource("aws_autoscaling_group", "this", asg)
+    if p["target_cpu_pct"]:
+        d.resource("aws_autoscaling_policy", "cpu", [
+            ("name", f"{b.name}-cpu-target"),
+            ("autoscaling_group_name", Expr("aws_autoscaling_group.this.name")),
+            ("policy_type", "TargetTrackingScaling"),
+            ("target_tracking_configuration", Block("", body=[
+                ("predefined_metric_specification", Block("", body=[
+                    ("predefined_metric_type", "ASGAverageCPUUtilization")])),
+                ("target_value", p["target_cpu_pct"]),
+            ])),
+        ])
 
 
 def _fargate(d: _Doc, spec: Spec) -> None:

@@ -23,11 +23,10 @@ from recommender.rules.candidates import (
 )
 from recommender.rules.elasticity import plan_scaling
 from recommender.rules.prices import PriceBook
+from recommender.rules.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.rank import combine
 from recommender.rules.risk import DIMENSIONS, ec2_risk, risk_label
 from recommender.rules.serverless import fargate_option, lambda_option
-
-_PO_ORDER = ("on_demand", "spot", "reserved")
 
 
 @dataclass
@@ -38,50 +37,42 @@ class ComputeResult:
     peak_to_average: float | None = None
 
 
-def allowed_purchase_options(p: WorkloadProfile, warnings: list[str]) -> tuple[str, ...]:
-    """Purchase options to price: on-demand, spot only when interruption-tolerant, reserved."""
-    tolerant = bool(p.compute and p.compute.interruption_tolerant)
-    asked = list(p.purchase_options or (["on_demand", "spot"] if tolerant else ["on_demand"]))
-    if "spot" in asked and not tolerant:
-        asked.remove("spot")
-        warnings.append("purchase option spot ignored: set compute.interruption_tolerant to "
-                        "true if the workload can be interrupted.")
-    if "savings_plan" in asked:
-        asked.remove("savings_plan")
-        warnings.append("The catalog has no Savings Plans prices; those options are priced "
-                        "with the other purchase options.")
-    allowed = tuple(po for po in _PO_ORDER if po in asked)
-    return allowed or ("on_demand",)
-
-
-def _prices(ix: Ec2Index, r: int, allowed: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    rows, names = [], []
-    for po in allowed:
-        if po == "on_demand":
-            rows.append(ix.ondemand[r])
-        elif po == "spot":
-            rows.append(ix.spot[r])
-        else:
-            rows.append(np.fmin(ix.reserved_1y[r], ix.reserved_3y[r]))
-        names.append(po)
-    stack = np.vstack(rows)
-    allnan = np.isnan(stack).all(axis=0)
-    filled = np.where(np.isnan(stack), np.inf, stack)
-    choice = filled.argmin(axis=0)
-    price = np.where(allnan, np.nan, filled.min(axis=0))
-    return price, np.array(names, dtype=object)[choice]
-
-
 def select_compute(
     p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, book: PriceBook, region: str,
     objective: str, top_n: int, rej: Rejections, warnings: list[str], models: Any,
     catalog: Any = None,
 ) -> ComputeResult:
-    """Ranked compute options (EC2, Fargate, Lambda) for the profile in ``region``."""
+    """Ranked compute options (EC2, Fargate, Lambda) for the profile in ``region``.
+
+    Parameters
+    ----------
+    p : WorkloadProfile
+    need : ComputeNeed
+        From :func:`recommender.rules.compute.derive_need`.
+    ix : Ec2Index
+        The catalog's EC2 arrays (:func:`recommender.rules.candidates.ec2_index`).
+    book : PriceBook
+    region : str
+        The region to price in (already validated against the catalog).
+    objective : {"cost", "balanced", "performance"}
+    top_n : int
+    rej : Rejections
+        Incremented with every rejected candidate, by reason.
+    warnings : list of str
+        Appended with what the user should know (ignored purchase options, no fit...).
+    models : model bundle or None
+    catalog : Catalog, optional
+        Needed by the Lambda model for its prices.
+
+    Returns
+    -------
+    ComputeResult
+        The ranked options plus facts later stages use (best EC2 type, instance store).
+    """
     res = ComputeResult()
     r = ix.region_pos[region]
     allowed = allowed_purchase_options(p, warnings)
-    price, po = _prices(ix, r, allowed)
+    price, po = effective_prices(ix, r, allowed)
     count = cr.node_counts(ix.vcpus, ix.memory_gib, need)
     s = p.storage
     persistent_ebs = s is not None and s.persistence != "scratch" and s.sharing in (
@@ -262,7 +253,8 @@ def _serverless_option(c: Candidate, rank: int, score: float, region: str) -> Op
                   purchase_option=c.purchase_option, score=round(score, 4),
                   monthly_cost_usd=None if c.monthly_cost_usd is None else round(
                       c.monthly_cost_usd, 2), performance_risk=c.risk,
-                  predicted=c.predicted, reasons=c.reasons, config=c.config, verify=c.verify,
+                  predicted=c.predicted, reasons=c.reasons, config=c.config,
+                  verify=c.verify or any(r.severity == "verify" for r in c.reasons),
                   region=region)
 
 
@@ -378,4 +370,5 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
     return Option(rank=rank, option=itype, kind="ec2", count=count, purchase_option=po,
                   score=round(score, 4), monthly_cost_usd=round(cost, 2),
                   performance_risk=float(risk), predicted=predicted, reasons=reasons,
-                  config=config, verify=bool(ix.verify[r][i]), region=region)
+                  config=config, region=region,
+                  verify=bool(ix.verify[r][i]) or any(x.severity == "verify" for x in reasons))

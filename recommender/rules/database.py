@@ -339,7 +339,22 @@ def node_family_options(
 def database_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, rej: Rejections
 ) -> list[Candidate]:
-    """Database options for the profile's database section (unranked)."""
+    """Database options for the profile's database section (unranked).
+
+    Parameters
+    ----------
+    p : WorkloadProfile
+    catalog : Catalog
+    book : PriceBook
+    region : str
+    rej : Rejections
+
+    Returns
+    -------
+    list of Candidate
+        One or more options of the purpose-built family (or families, when the data model
+        is unknown), each sized, priced or saying that the region has no price.
+    """
     if p.database is None:
         return []
     out: list[Candidate] = []

@@ -187,12 +187,17 @@ def network_options(
             geo_share = users or {region: 1.0}
             cdn = 0.0
             ok = True
+            unverified = bool(direct and direct.verify)
             for u, s in geo_share.items():
                 pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s)
                 if pc is None:
                     ok = False
                     break
                 cdn += pc.usd
+                unverified |= pc.verify
+            if ok and unverified:
+                extra.append(reason("catalog.verify", PERF01_COST,
+                                    "A data-transfer price here is marked unverified.", "verify"))
             if ok:
                 cost = cdn
                 extra.append(reason("network.cloudfront_cost", PERF01_COST,

@@ -247,7 +247,10 @@ def lambda_option(
                              f"No Lambda price in the catalog for {region}.", "caution"))
         else:
             cost = req.usd + dur_cost.usd
-            verify = verify or req.verify or dur_cost.verify
+            if req.verify or dur_cost.verify:
+                rs.append(reason("catalog.verify", PERF01_COST,
+                                 "A Lambda price is marked unverified by its source.", "verify"))
+                verify = True
             rs.append(reason(
                 "lambda.monthly_cost", PERF01_COST,
                 f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "

@@ -240,7 +240,24 @@ def storage_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, rej: Rejections,
     instance_store: dict[str, Any] | None = None,
 ) -> list[Candidate]:
-    """All storage options that meet the need (unranked), rejections counted in ``rej``."""
+    """All storage options that meet the need (unranked), rejections counted in ``rej``.
+
+    Parameters
+    ----------
+    p : WorkloadProfile
+    catalog : Catalog
+    book : PriceBook
+    region : str
+    rej : Rejections
+    instance_store : dict, optional
+        The best EC2 candidate with local SSD large enough (from the compute stage), offered
+        for scratch data.
+
+    Returns
+    -------
+    list of Candidate
+        EBS volume types sized and priced, instance store, EFS or S3 as the need calls for.
+    """
     n = storage_need(p)
     if n is None:
         return []

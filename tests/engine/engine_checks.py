@@ -48,6 +48,8 @@ def check_response(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
             assert o.count >= 1
             assert o.monthly_cost_usd is None or o.monthly_cost_usd >= 0
             assert o.reasons, f"{o.option} has no reasons"
+            # verify=True exactly when a reason tells the user which figure is unverified.
+            assert o.verify == any(r.severity == "verify" for r in o.reasons), o.option
             if o.monthly_cost_usd is None and name in ("compute", "storage", "database"):
                 assert any(r.rule.endswith("price") or "size_unknown" in r.rule
                            for r in o.reasons), f"unpriced {o.option} does not say why"
@@ -103,7 +105,7 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
                 assert o.monthly_cost_usd >= base - 0.01
             else:
                 assert abs(o.monthly_cost_usd - base) <= 0.01 + 1e-6 * base, (o.option, base)
-            if row["burstable"] or str(row["family"]).startswith("t"):
+            if row["burstable"] or re.match(r"t\d", str(row["family"])):
                 assert o.config.get("credit_mode") in ("standard", "unlimited")
                 assert o.predicted.get("credit_balance")
             if need.tightly_coupled and n > 1:
@@ -116,7 +118,8 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
             if (s and s.persistence != "scratch" and s.sharing in (None, "single_instance")
                     and s.iops and s.iops.min):
                 assert row["ebs_max_iops"] >= s.iops.min
-            assert o.verify == bool(pr["verify"])
+            if pr["verify"]:
+                assert o.verify
         elif o.kind == "fargate":
             assert not (c.gpus and (c.gpus.min or 0) > 0)
             pair = (o.config["vcpu"], o.config["memory_gib"])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from recommender import recommend
+from recommender.errors import ProfileError
 
 
 def _bundle():
@@ -82,3 +86,35 @@ def test_objective_changes_the_ranking(cat) -> None:
     c, f = cheap.best("compute"), fast.best("compute")
     assert c.monthly_cost_usd <= f.monthly_cost_usd
     assert f.predicted["perf_index"] >= c.predicted["perf_index"]
+
+
+def test_edge_inputs_found_by_fuzzing(cat) -> None:
+    # A range without ends is "no constraint", not a crash.
+    r = recommend({"database": {"query_pattern": "full_text", "size_gib": {}}}, catalog=cat,
+                  models=False)
+    assert r.best("database").option == "opensearch"
+    # Rates beyond any workload are refused with the rule, not overflowed.
+    with pytest.raises(ProfileError, match="database.reads_per_s"):
+        recommend({"database": {"reads_per_s": 1e308}}, catalog=cat, models=False)
+    with pytest.raises(ProfileError, match="compute.series_interval_minutes"):
+        recommend({"compute": {"series_interval_minutes": 5e-324}}, catalog=cat, models=False)
+    # The largest accepted values still give finite, JSON-able answers.
+    big = {"database": {"data_model": "relational", "reads_per_s": 1e9, "writes_per_s": 1e9,
+                        "size_gib": 1e12},
+           "network": {"egress_gib_per_month": 1e12, "static_content_fraction": 1.0}}
+    r = recommend(big, catalog=cat, models=False)
+    assert all(o.monthly_cost_usd is None or np.isfinite(o.monthly_cost_usd)
+               for o in r.options())
+    r.model_dump_json()
+
+
+def test_long_series_is_resampled_for_simulation(cat) -> None:
+    rng = np.random.default_rng(0)
+    series = [float(x) for x in rng.uniform(0, 30, 100_000)]
+    r = recommend({"region": "us-east-1", "compute": {"vcpus": 2, "memory_gib": 4,
+                                                      "utilization_series_pct": series,
+                                                      "series_interval_minutes": 1}},
+                  catalog=cat, models=False)
+    rules = {x.rule for o in r.recommendations.compute for x in o.reasons}
+    assert "compute.series_resampled" in rules
+    assert r.recommendations.compute

@@ -136,6 +136,8 @@ def test_cluster_placement_group_spot_group_and_efa() -> None:
     asg = res["AutoScalingGroup"]["Properties"]
     assert (asg["MinSize"], asg["DesiredCapacity"], asg["MaxSize"]) == ("2", "4", "8")
     assert "MixedInstancesPolicy" in asg
+    policy = res["CpuTargetTracking"]["Properties"]["TargetTrackingConfiguration"]
+    assert policy["TargetValue"] == 60
     data = res["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
     assert data["NetworkInterfaces"][0]["InterfaceType"] == "efa"
     assert data["BlockDeviceMappings"][0]["Ebs"]["Iops"] == 20000
@@ -186,6 +188,8 @@ def test_terraform_values() -> None:
     assert res["aws_placement_group.this"]["strategy"] == "cluster"
     asg = res["aws_autoscaling_group.this"]
     assert (asg["min_size"], asg["desired_capacity"], asg["max_size"]) == (2, 4, 8)
+    target = res["aws_autoscaling_policy.cpu"]["target_tracking_configuration"][0]
+    assert target["target_value"] == 60
     _, res = _tf(CASES["lambda-dynamodb-provisioned"])
     fn = res["aws_lambda_function.this"]
     assert (fn["memory_size"], fn["architectures"]) == (1024, ["arm64"])
