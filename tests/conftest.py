@@ -16,6 +16,16 @@ SHARED_DATA = Path(os.environ.get("RECOMMENDER_SHARED_DATA", REPO_ROOT.parent / 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Declared here (the root conftest) so it works from the repository root too.
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/*.expected.json from the current engine",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if SHARED_DATA.is_dir():
         return

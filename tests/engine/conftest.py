@@ -1,4 +1,4 @@
-"""Fixtures of the engine tests and the ``--update-golden`` option.
+"""Fixtures of the engine tests (the ``--update-golden`` option is declared in tests/conftest.py).
 
 ``pytest tests/engine --update-golden`` (or ``UPDATE_GOLDEN=1``) rewrites
 ``tests/golden/<name>.expected.json`` from the current engine instead of comparing.
@@ -12,11 +12,6 @@ from pathlib import Path
 import pytest
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/golden/*.expected.json from the current engine")
 
 
 @pytest.fixture(scope="session")
