@@ -10,5 +10,7 @@
 from __future__ import annotations
 
 from recommender.models.artifacts import ModelBundle, load_models
+from recommender.models.lambda_mem import predict_lambda_memory
+from recommender.models.runtime import predict_runtime
 
-__all__ = ["ModelBundle", "load_models"]
+__all__ = ["ModelBundle", "load_models", "predict_lambda_memory", "predict_runtime"]

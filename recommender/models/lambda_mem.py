@@ -172,6 +172,27 @@ def choose(df: pd.DataFrame, objective: str) -> int:
     return int(key[0])
 
 
+def _check_timeout(req: LambdaMemoryRequest, catalog: Any) -> None:
+    """Refuse measurements longer than Lambda's maximum timeout (a catalog fact).
+
+    A function cannot run longer than the timeout, so such a "measurement" is a unit
+    mistake (seconds or microseconds given as ms); predicting from it would be nonsense.
+    """
+    facts = catalog.tables.get("facts")
+    if facts is None:
+        return  # a partial catalog (tests, notebooks) without facts: nothing to check against
+    row = facts[(facts.topic == "lambda") & (facts.key == "timeout_max")]
+    if row.empty:
+        return  # the catalog does not know the limit: nothing to check against
+    limit_ms = float(row.iloc[0]["value"]) * 1000.0
+    for i, m in enumerate(req.measurements):
+        if m.duration_ms > limit_ms:
+            raise UserError(
+                f"measurements.{i}.duration_ms: {m.duration_ms:g} ms exceeds Lambda's maximum "
+                f"timeout of {limit_ms:g} ms (catalog fact lambda.timeout_max)"
+            )
+
+
 def predict_lambda_memory(
     request: LambdaMemoryRequest | dict,
     catalog: Any = None,
@@ -209,11 +230,12 @@ def predict_lambda_memory(
         from recommender.models.artifacts import load_models
 
         bundle = load_models()
-    if prices is None:
-        if catalog is None:
-            from catalog.store import load_catalog
+    if catalog is None:
+        from catalog.store import load_catalog
 
-            catalog = load_catalog()
+        catalog = load_catalog()
+    _check_timeout(req, catalog)
+    if prices is None:
         prices = lambda_unit_prices(catalog, req.arch, req.region)
     notes: list[str] = []
     used = max((m.max_memory_used_mb or 0.0) for m in req.measurements)

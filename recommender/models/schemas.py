@@ -94,8 +94,11 @@ class RuntimeResponse(BaseModel):
 class LambdaMeasurement(BaseModel):
     model_config = _STRICT
     memory_mb: int = Field(ge=128, le=10240)
-    duration_ms: float = Field(gt=0)
-    max_memory_used_mb: float | None = Field(default=None, gt=0)
+    # Lambda reports durations to 0.01 ms; anything smaller is not a measurement (and
+    # subnormal values overflow the model's ratios).  The upper bound is checked against
+    # the catalog's Lambda timeout in ``predict_lambda_memory``.
+    duration_ms: float = Field(ge=0.01, allow_inf_nan=False)
+    max_memory_used_mb: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class LambdaMemoryRequest(BaseModel):

@@ -232,6 +232,8 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
     for mode in ("on_demand", "provisioned"):
         rs = list(base)
         cost, verify = None, bool(st and st.verify)
+        # The export writes ProvisionedThroughput from these, so they are the figures priced.
+        units: dict[str, int] = {}
         if reads is None or writes is None:
             rs.append(reason("database.price", PERF01_COST,
                              "Needs reads_per_s and writes_per_s to price capacity.", "caution"))
@@ -246,6 +248,9 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
         else:
             rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
             wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
+            # DynamoDB refuses a provisioned table with 0 units, so an idle side gets 1.
+            rcu, wcu = max(1, rcu), max(1, wcu)
+            units = {"rcu": rcu, "wcu": wcu}
             r = book.cost("dynamodb.provisioned.rcu_hour", region, rcu * 730.0)
             w = book.cost("dynamodb.provisioned.wcu_hour", region, wcu * 730.0)
             if r and w:
@@ -267,7 +272,7 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
         fit = 1.0 if (mode == "on_demand") == (reads is None) else 0.9
         out.append(Candidate("dynamodb", "dynamodb", cost, rs, verify=verify,
                              config={"capacity_mode": mode, "item_size_kib": item,
-                                     "storage_gib": size},
+                                     "storage_gib": size, **units},
                              purchase_option=mode, components={"fit": fit}))
     return out
 

@@ -150,3 +150,19 @@ def test_lambda_memory_prices_billed_duration_and_respects_used_memory(small_cat
         predict_lambda_memory(
             {**req, "candidate_memory_mb": [128, 256]}, catalog=small_catalog, bundle=bundle
         )
+
+
+def test_lambda_duration_beyond_the_catalog_timeout_is_refused(bundle) -> None:
+    from catalog.store import load_catalog
+
+    cat = load_catalog()  # the committed snapshot carries the lambda.timeout_max fact
+    limit_s = float(cat.facts.query("topic == 'lambda' and key == 'timeout_max'").value.iloc[0])
+    ok = {"measurements": [{"memory_mb": 512, "duration_ms": limit_s * 1000}]}
+    assert predict_lambda_memory(ok, catalog=cat, bundle=bundle).predictions
+    too_long = {"measurements": [{"memory_mb": 512, "duration_ms": limit_s * 1000 + 1}]}
+    with pytest.raises(UserError, match=r"measurements\.0\.duration_ms.*timeout"):
+        predict_lambda_memory(too_long, catalog=cat, bundle=bundle)
+    with pytest.raises(UserError, match="duration_ms"):
+        predict_lambda_memory(
+            {"measurements": [{"memory_mb": 512, "duration_ms": 5e-324}]}, catalog=cat, bundle=bundle
+        )

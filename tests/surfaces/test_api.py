@@ -208,14 +208,9 @@ _FOUND_BY_FUZZING = [
     pytest.param("/v1/predictions/lambda-memory",
                  {"measurements": [{"duration_ms": 5e-324, "memory_mb": 129},
                                    {"duration_ms": 1.0, "memory_mb": 128}]},
-                 marks=pytest.mark.xfail(strict=True, reason="lambda model: subnormal "
-                                                             "duration -> inf/NaN ValueError"),
                  id="tiny-lambda-duration"),
     pytest.param("/v1/predictions/lambda-memory",
                  {"measurements": [{"duration_ms": 9e307, "memory_mb": 967}], "arch": "arm64"},
-                 marks=pytest.mark.xfail(strict=True, reason="lambda model: huge duration -> "
-                                                             "inf, null costs, negative billed "
-                                                             "duration (breaks the schema)"),
                  id="huge-lambda-duration"),
 ]
 
