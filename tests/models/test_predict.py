@@ -164,5 +164,7 @@ def test_lambda_duration_beyond_the_catalog_timeout_is_refused(bundle) -> None:
         predict_lambda_memory(too_long, catalog=cat, bundle=bundle)
     with pytest.raises(UserError, match="duration_ms"):
         predict_lambda_memory(
-            {"measurements": [{"memory_mb": 512, "duration_ms": 5e-324}]}, catalog=cat, bundle=bundle
+            {"measurements": [{"memory_mb": 512, "duration_ms": 5e-324}]},
+            catalog=cat,
+            bundle=bundle,
         )
