@@ -43,10 +43,11 @@ class Ec2Schema(_Strict):
     arch: Series[str] = pa.Field(isin=["x86_64", "arm64", "i386", "x86_64_mac", "arm64_mac"])
     processor_manufacturer: Series[str] = pa.Field(nullable=True)
     clock_ghz: Series[float] = pa.Field(nullable=True, gt=0)
-    gpus: Series[int] = pa.Field(ge=0)
+    gpus: Series[float] = pa.Field(nullable=True, ge=0)  # NaN: unknown (partial-spec rows)
     gpu_model: Series[str] = pa.Field(nullable=True)
     gpu_memory_gib: Series[float] = pa.Field(nullable=True, ge=0)
-    accelerators: Series[int] = pa.Field(ge=0)  # Inferentia/Trainium/FPGA/media accelerators
+    # Inferentia/Trainium/FPGA/media accelerators; NaN: unknown (partial-spec rows)
+    accelerators: Series[float] = pa.Field(nullable=True, ge=0)
     burstable: Series[bool]
     baseline_pct_per_vcpu: Series[float] = pa.Field(nullable=True, ge=0, le=100)
     cpu_credits_per_hour: Series[float] = pa.Field(nullable=True, ge=0)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from catalog.normalize import (
@@ -259,8 +260,9 @@ def partial_rows(
                 "memory_gib": r.memory_gib,
                 "arch": r.arch,
                 "processor_manufacturer": r.processor_manufacturer,
-                "gpus": 0,
-                "accelerators": 0,
+                # The feeds do not state accelerators: unknown, not zero.
+                "gpus": np.nan,
+                "accelerators": np.nan,
                 "burstable": r.instance_type in burst,
                 "network_performance": r.network_performance,
                 "network_peak_gbps": parse_network_gbps(r.network_performance),
@@ -290,7 +292,7 @@ def partial_gaps(partial: pd.DataFrame, evidence: pd.DataFrame, left_out: list[s
             f"'{PARTIAL_SPEC_SOURCE}'): vcpus, memory, instance storage, network performance "
             "and generation are known as the feeds state them (rounded marketing figures; "
             "generation from the feed file, as of 2025-04-04); physical cores, clock, GPUs and "
-            "accelerators (0 there means unknown), EBS limits, ENA/EFA/ENA Express (False "
+            "accelerators (NaN: unknown), EBS limits, ENA/EFA/ENA Express (False "
             "means unknown), placement groups (empty means unknown) and hypervisor are not. "
             "Architecture from "
             f"{how}"

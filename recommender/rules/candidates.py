@@ -209,6 +209,8 @@ class FilterContext:
     ebs_iops: float | None
     ebs_mibps: float | None
     price: np.ndarray  # effective USD/h per node under the allowed purchase options
+    node_floor_vcpus: float | None = None  # smallest node that may join a scaled-out fleet
+    node_floor_memory_gib: float | None = None
 
 
 FilterFn = Callable[[Ec2Index, FilterContext], tuple[np.ndarray, str]]
@@ -279,6 +281,16 @@ def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
     return ok, "ec2.node_count_above_max_nodes"
 
 
+def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+    """No node smaller than the per-node floor (one parallel task must fit on a node)."""
+    ok = np.ones(ix.n, dtype=bool)
+    if ctx.node_floor_vcpus is not None:
+        ok &= ix.vcpus >= ctx.node_floor_vcpus - 1e-9
+    if ctx.node_floor_memory_gib is not None:
+        ok &= ix.memory_gib >= ctx.node_floor_memory_gib - 1e-9
+    return ok, "ec2.node_below_per_node_floor"
+
+
 def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
     """Tightly coupled nodes need a cluster placement group."""
     if not ctx.tightly_coupled:
@@ -305,7 +317,7 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
 
 FILTERS: tuple[FilterFn, ...] = (
     filter_region, filter_platform, filter_arch, filter_gpus, filter_vcpus, filter_memory,
-    filter_nodes, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
+    filter_nodes, filter_node_floor, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
 )
 
 

@@ -24,6 +24,7 @@ from recommender.rules.base import (
     PERF02_ACCEL,
     PERF02_CONFIG,
     PERF02_RIGHTSIZE,
+    PERF02_SCALE,
     PERF02_SELECT,
     fmt_num,
     fmt_usd,
@@ -66,6 +67,12 @@ class ComputeNeed:
     series_synthetic: bool
     reasons: tuple[Reason, ...]
     expected_category: str
+    #: Fewest nodes of a scaled-out fleet: 2 (one per Availability Zone) for horizontal work
+    #: unless ``max_nodes`` is 1; 1 for single-node and tightly coupled work.
+    min_nodes: int = 1
+    #: Smallest node that may join the fleet (one parallel task's share), None = no floor.
+    node_floor_vcpus: float | None = None
+    node_floor_memory_gib: float | None = None
 
 
 def derive_need(p: WorkloadProfile) -> ComputeNeed:
@@ -153,15 +160,25 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
             f"No vCPU figure: sized at one vCPU per parallel task ({parallelism}).", "caution"))
     gpus_min = c.gpus.min if c and c.gpus else None
     gpus_max = c.gpus.max if c and c.gpus else None
+    tightly = scale == "tightly_coupled"
+    # Horizontal work runs one node per AZ at least, so losing a node or an AZ leaves capacity
+    # serving; tightly coupled work wants the fewest nodes (less inter-node traffic), not two.
+    min_nodes = 2 if horizontal and not tightly and (max_nodes is None or max_nodes >= 2) else 1
+    floor_v = floor_m = None
+    if horizontal and parallelism:
+        # A task runs on one node, so no node may be smaller than one task's share.
+        floor_v = vcpus / parallelism if vcpus is not None else None
+        floor_m = mem / parallelism if mem is not None else None
     return ComputeNeed(
         vcpus=vcpus, vcpus_max=vcpus_max, memory_gib=mem, memory_max=mem_max,
         gpus_min=gpus_min, gpus_max=gpus_max, arch=arch, arch_free=arch_pref == "any",
-        horizontal=horizontal, tightly_coupled=scale == "tightly_coupled",
+        horizontal=horizontal, tightly_coupled=tightly,
         max_nodes=max_nodes if horizontal else (max_nodes or None),
         parallelism=parallelism, hours=hours, measured_vcpus=measured, demand_vcpus=demand,
         memory_used_gib=used, series_pct=series, interval_min=interval,
         series_synthetic=synthetic, reasons=tuple(reasons),
         expected_category=expected_category(p, vcpus, mem),
+        min_nodes=min_nodes, node_floor_vcpus=floor_v, node_floor_memory_gib=floor_m,
     )
 
 
@@ -181,14 +198,56 @@ def expected_category(p: WorkloadProfile, vcpus: float | None, mem: float | None
 
 
 def node_counts(vcpus: np.ndarray, memory: np.ndarray, need: ComputeNeed) -> np.ndarray:
-    """Nodes per candidate: 1, or enough to cover the total need when scaling out."""
+    """Nodes per candidate: 1, or enough to cover the total need when scaling out (and at
+    least ``need.min_nodes``, for availability)."""
     count = np.ones(len(vcpus))
     if need.horizontal:
+        count = np.maximum(count, float(need.min_nodes))
         if need.vcpus is not None:
             count = np.maximum(count, np.ceil(need.vcpus / vcpus - 1e-9))
         if need.memory_gib is not None:
             count = np.maximum(count, np.ceil(need.memory_gib / memory - 1e-9))
     return count
+
+
+def fewest_nodes(
+    family: np.ndarray, count: np.ndarray, cost: np.ndarray, alive: np.ndarray,
+    cheaper_may_add_nodes: bool,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Mask of the ``alive`` sizes that keep a family's fleet to the fewest nodes.
+
+    Every node pays OS/runtime memory and an agent, and each one is another thing to patch
+    and watch, so a fleet of many small nodes is worse than a few right-sized ones at the
+    same price (within a family, price is about linear in size).  A size is dropped when a
+    size of its family meets the need in fewer nodes.  With ``cheaper_may_add_nodes``
+    (task-parallel work, whose tasks pack onto any node) it is dropped only when that
+    fewer-node size also costs no more, so rounding up to fewer, larger nodes never costs
+    more money than it saves nodes.
+
+    Returns
+    -------
+    keep : ndarray of bool
+    family_min : dict
+        The fewest nodes any alive size of each family needs (for the explanation).
+    """
+    keep = alive.copy()
+    idx = np.flatnonzero(alive)
+    fam_min: dict[str, float] = {}
+    # One pass in (family, count, cost) order: each size is compared with the cheapest size
+    # of its family that needs strictly fewer nodes.
+    order = idx[np.lexsort((cost[idx], count[idx], family[idx]))]
+    fam, best_fewer, best_here, n_here = None, np.inf, np.inf, None
+    for i in order.tolist():
+        f, n, c = family[i], float(count[i]), float(cost[i])
+        if f != fam:
+            fam, best_fewer, best_here, n_here = f, np.inf, np.inf, n
+            fam_min[f] = n
+        elif n != n_here:
+            best_fewer, best_here, n_here = min(best_fewer, best_here), np.inf, n
+        best_here = min(best_here, c)
+        if n > fam_min[f] and (not cheaper_may_add_nodes or best_fewer <= c * (1 + 1e-9)):
+            keep[i] = False
+    return keep, fam_min
 
 
 # --------------------------------------------------------------------------- rule scores
@@ -275,7 +334,7 @@ def explain_ec2(
     perf: float, perf_source: str, perf_low: float, perf_high: float, cost: float,
     best_pp_type: str | None, arch: str, arch_free: bool, current: bool, purchase: str,
     band: str | None, need: ComputeNeed, verify: bool, gpus: float, gpu_model: str | None,
-    region: str, hours: float,
+    region: str, hours: float, family: str = "", family_min: float | None = None,
 ) -> list[Reason]:
     """Reasons with the numbers for one EC2 option."""
     rs = list(need.reasons)
@@ -289,8 +348,10 @@ def explain_ec2(
         "compute.size", PERF02_RIGHTSIZE,
         f"{nodes}{itype} gives {fmt_num(vcpus * count)} vCPUs and {fmt_num(mem * count)} GiB"
         + (f" for a need of {' and '.join(needs)}" if needs else " (no size given: smallest fit)")
-        + (f"; {count} nodes because the work scales out" if count > 1 else "") + ".",
+        + ".",
     ))
+    if need.horizontal:
+        rs.append(explain_nodes(need, itype, family, count, family_min))
     ratio = mem / vcpus
     rs.append(reason(
         "compute.family", PERF02_SELECT,
@@ -337,3 +398,46 @@ def explain_ec2(
         rs.append(reason("catalog.verify", PERF01_COST,
                          "The catalog's source marks this price as unverified.", "verify"))
     return rs
+
+
+def explain_nodes(
+    need: ComputeNeed, itype: str, family: str, count: int, family_min: float | None = None,
+) -> Reason:
+    """The node-count rule behind a scaled-out option, with its reason (PERF02-BP05).
+
+    ``family_min`` is the fewest nodes any size of the family needs; a larger ``count``
+    means smaller nodes were cheaper for task-parallel work.
+    """
+    fam = family or itype.split(".")[0]
+    rule = ("Fewest nodes first: every node pays OS/runtime memory overhead and is one more "
+            "to patch and watch, so more, smaller nodes are used only when no size of the "
+            "family meets the need in fewer"
+            + (", or, for parallel tasks, when they cost less." if need.parallelism
+               and not need.tightly_coupled else "."))
+    if need.tightly_coupled:
+        text = (f"{count} node(s): the fewest {fam} nodes that meet the need; tightly coupled "
+                "work exchanges data between nodes, so fewer, larger nodes also cut that "
+                "traffic.")
+    elif need.min_nodes < 2:
+        text = (f"{count} node(s): max_nodes is 1, so there is no second node in another "
+                "Availability Zone; a node or AZ failure stops the service.")
+    elif family_min is not None and count > family_min:
+        text = (f"{count} nodes: cheaper than {int(family_min)} larger {fam} nodes, and the "
+                f"{need.parallelism} parallel tasks pack onto any node.")
+    elif count <= need.min_nodes:
+        text = (f"{count} nodes, one per Availability Zone: the fewest that meet the need and "
+                "keep serving when a node or an AZ fails.")
+    else:
+        text = (f"{count} nodes: no {fam} size within the constraints meets the need in fewer "
+                f"(at least {need.min_nodes}, one per Availability Zone).")
+    floor = []
+    if need.node_floor_vcpus is not None:
+        floor.append(f"{fmt_num(need.node_floor_vcpus)} vCPUs")
+    if need.node_floor_memory_gib is not None:
+        floor.append(f"{fmt_num(need.node_floor_memory_gib)} GiB")
+    if floor:
+        text += (f" Per-node floor {' and '.join(floor)}: one of the {need.parallelism} "
+                 "parallel tasks, which cannot be split across nodes.")
+    caution = need.min_nodes < 2 and not need.tightly_coupled
+    return reason("compute.node_count", PERF02_SCALE, f"{text} {rule}",
+                  "caution" if caution else "info")

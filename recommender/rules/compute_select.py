@@ -86,13 +86,25 @@ def select_compute(
         bandwidth_gbps=p.network.bandwidth_gbps if p.network else None,
         ebs_iops=s.iops.min if persistent_ebs and s.iops else None,
         ebs_mibps=s.throughput_mibps.min if persistent_ebs and s.throughput_mibps else None,
-        price=price,
+        price=price, node_floor_vcpus=need.node_floor_vcpus,
+        node_floor_memory_gib=need.node_floor_memory_gib,
     )
     fr = apply_filters(ix, ctx)
     for k, v in fr.rejected.items():
         rej.add(k, v)
     alive = fr.passed.copy()
     cost = price * count * need.hours
+    family_min: dict[str, float] = {}
+    if need.horizontal:
+        # Fewest nodes per family (see cr.fewest_nodes); after the hard filters, so a size
+        # ruled out by them (max_nodes, bandwidth, price...) does not set the family's count.
+        keep, family_min = cr.fewest_nodes(
+            ix.family, count, cost, alive,
+            cheaper_may_add_nodes=bool(need.parallelism) and not need.tightly_coupled)
+        dropped = int(np.count_nonzero(alive & ~keep))
+        if dropped:
+            rej.add("ec2.more_nodes_than_a_larger_size", dropped)
+        alive &= keep
     mode = np.full(ix.n, None, dtype=object)
     burst_info: dict[int, dict[str, Any]] = {}
     # t1 and other T types without credit facts count as burstable too (then rejected).
@@ -229,7 +241,8 @@ def select_compute(
         i = int(idx[k])
         res.options.append(_ec2_option(
             p, need, ix, r, i, int(count[i]), str(po[i]), float(cost[i]), float(total[k]),
-            float(risk[k]), int(worst[k]), mode[i], burst_info.get(i), best_pp, rank, region))
+            float(risk[k]), int(worst[k]), mode[i], burst_info.get(i), best_pp, rank, region,
+            family_min.get(str(ix.family[i]))))
     best_ec2 = next((int(idx[k]) for k in order if k < n_ec2), None)
     if best_ec2 is not None:
         res.top_ec2 = _ec2_facts(ix, best_ec2)
@@ -283,7 +296,7 @@ def _instance_store(p, ix, idx, order, n_ec2, cost) -> dict[str, Any] | None:
 
 
 def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, burst, best_pp,
-                rank, region) -> Option:
+                rank, region, family_min=None) -> Option:
     itype = str(ix.types[i])
     reasons: list[Reason] = cr.explain_ec2(
         itype=itype, category=str(ix.category[i]), expected=need.expected_category,
@@ -293,7 +306,7 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
         best_pp_type=best_pp, arch=str(ix.arch[i]), arch_free=need.arch_free,
         current=bool(ix.current[i]), purchase=po, band=ix.spot_band[r][i], need=need,
         verify=bool(ix.verify[r][i]), gpus=float(ix.gpus[i]), gpu_model=ix.gpu_model[i],
-        region=region, hours=need.hours)
+        region=region, hours=need.hours, family=str(ix.family[i]), family_min=family_min)
     vt = float(ix.vcpus[i]) * count
     predicted: dict[str, Any] = {
         "perf_index": clean(round(float(ix.perf[i]), 3)), "perf_index_source":
@@ -354,7 +367,8 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
         plan = plan_scaling(
             series_pct=need.series_pct, measured_vcpus=need.measured_vcpus,
             interval_min=need.interval_min, node_vcpus=float(ix.vcpus[i]), count=count,
-            max_nodes=need.max_nodes, startup_s=c.startup_time_s if c else None,
+            max_nodes=need.max_nodes, min_nodes=need.min_nodes,
+            startup_s=c.startup_time_s if c else None,
             can_wait=bool(c and (c.event_driven or c.interruption_tolerant)),
             cpu_headroom_pct=c.cpu_headroom_pct if c and c.cpu_headroom_pct is not None
             else cr.DEFAULT_CPU_HEADROOM_PCT)

@@ -248,8 +248,6 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
         else:
             rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
             wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
-            # DynamoDB refuses a provisioned table with 0 units, so an idle side gets 1.
-            rcu, wcu = max(1, rcu), max(1, wcu)
             units = {"rcu": rcu, "wcu": wcu}
             r = book.cost("dynamodb.provisioned.rcu_hour", region, rcu * 730.0)
             w = book.cost("dynamodb.provisioned.wcu_hour", region, wcu * 730.0)

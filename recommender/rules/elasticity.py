@@ -70,10 +70,15 @@ def plan_scaling(
     count: int,
     max_nodes: int | None,
     startup_s: float | None,
+    min_nodes: int = 1,
     can_wait: bool,
     cpu_headroom_pct: float,
 ) -> ScalingPlan:
-    """The scaling approach and its min/max/target for nodes of ``node_vcpus``."""
+    """The scaling approach and its min/max/target for nodes of ``node_vcpus``.
+
+    ``min_nodes`` bounds the group's minimum from below: a horizontal fleet keeps one node
+    per Availability Zone even when demand would fit on one.
+    """
     rs: list[Reason] = []
     if startup_s is None:
         startup_s = interval_min * 60.0
@@ -96,13 +101,14 @@ def plan_scaling(
     demand = measured_vcpus * np.asarray(series_pct, dtype=float) / 100.0
     target = startup_target(demand, interval_min, startup_s)
     per_node = node_vcpus * target / 100.0
-    lo = max(1, int(math.ceil(float(demand.min()) / per_node - 1e-9)))
+    lo = max(1, min_nodes, int(math.ceil(float(demand.min()) / per_node - 1e-9)))
     hi = max(lo, int(math.ceil(float(demand.max()) / per_node - 1e-9)))
     hi = max(hi, count)  # the sized count (which also covers memory) is the peak fleet
     capped = max_nodes is not None and hi > max_nodes
     if capped:
         hi = max_nodes
         lo = min(lo, hi)
+    lo_avail = lo == min_nodes and min_nodes > 1
     ac = daily_autocorrelation(demand, interval_min)
     # Nodes the policy would run over the series, on average (what scaling saves).
     nodes = np.clip(np.ceil(demand / per_node - 1e-9), lo, hi)
@@ -128,6 +134,8 @@ def plan_scaling(
         f"Demand {fmt_num(float(demand.min()))}-{fmt_num(float(demand.max()))} vCPUs; "
         f"target {target:.0f}% leaves room for demand rising during a {startup_s:g} s "
         f"start-up: {lo}-{hi} nodes of {fmt_num(node_vcpus)} vCPUs."
+        + (f" Minimum {min_nodes}, one per Availability Zone, for availability."
+           if lo_avail else "")
         + (f" Capped at max_nodes {max_nodes}." if capped else ""),
         "caution" if capped else "info"))
     return ScalingPlan(approach, lo, hi, target, tuple(rs), extra)

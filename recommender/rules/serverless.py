@@ -67,6 +67,9 @@ def fargate_option(
     v_need = need.vcpus or 0.0
     m_need = need.memory_gib or 0.0
     best: tuple[float, int, float, float, str, bool] | None = None
+    # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
+    # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
+    fewest_first = not (need.parallelism and need.horizontal)
     arches = [a for a in ("arm64", "x86_64") if a in need.arch]
     missing_price = []
     for arch in arches:
@@ -77,8 +80,13 @@ def fargate_option(
             continue
         for v, m, vfy in sizes:
             if need.horizontal:
-                n = max(1, math.ceil(v_need / v - 1e-9), math.ceil(m_need / m - 1e-9))
+                n = max(need.min_nodes, math.ceil(v_need / v - 1e-9),
+                        math.ceil(m_need / m - 1e-9))
                 if need.max_nodes is not None and n > need.max_nodes:
+                    continue
+                if (need.node_floor_vcpus is not None and v < need.node_floor_vcpus - 1e-9) or (
+                        need.node_floor_memory_gib is not None
+                        and m < need.node_floor_memory_gib - 1e-9):
                     continue
             else:
                 if v < v_need - 1e-9 or m < m_need - 1e-9:
@@ -89,7 +97,7 @@ def fargate_option(
             hourly = v * pv.price_usd + m * pm.price_usd
             cost = hourly * n * need.hours
             key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
-            if best is None or key[:3] < best[:3]:
+            if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
                 best = key
     if best is None:
         if missing_price and len(missing_price) == len(arches):
@@ -105,7 +113,13 @@ def fargate_option(
     rs = [
         reason("fargate.task_size", PERF02_SELECT,
                f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
-               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."),
+               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."
+               + (f" At least {need.min_nodes} tasks, one per Availability Zone; the fewest "
+                  "tasks that meet the need" + (" unless more, smaller ones cost less (the "
+                                                "parallel tasks pack onto any task)"
+                                                if not fewest_first else "")
+                  + ", since each task pays its own runtime memory." if need.horizontal
+                  else "")),
         reason("fargate.monthly_cost", PERF01_COST,
                f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
     ]
@@ -119,6 +133,11 @@ def fargate_option(
         count=n, verify=vfy,
         components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
     )
+
+
+def _task_order(key: tuple, fewest_first: bool) -> tuple:
+    cost, n, v = key[:3]
+    return (n, cost, v) if fewest_first else (cost, n, v)
 
 
 def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
