@@ -26,20 +26,13 @@ import pandas as pd
 import scipy
 import sklearn
 
+from catalog.store import sha256_file
 from recommender.errors import ModelArtifactError
 
 DEFAULT_ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 #: Artifact name -> attribute of :class:`ModelBundle`.
 MODEL_NAMES = {"perf": "perf", "runtime": "runtime", "lambda": "lambda_"}
 FORMAT_VERSION = 1
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def library_versions() -> dict[str, str]:

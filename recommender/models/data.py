@@ -6,11 +6,12 @@ and the committed artifacts only.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from catalog.store import sha256_file
 
 BBO = Path("training/workload_runs/bbo_arena_ds2_spark_runs.csv")
 C3O_ALGOS = ("grep", "kmeans", "pagerank", "sgd", "sort")
@@ -23,10 +24,6 @@ _C3O_CLUSTER = ("instance_count", "machine_type", "slots", "memory", "gross_runt
 
 def c3o_path(algo: str) -> Path:
     return Path(f"training/workload_runs/c3o_emr_{algo}.tsv")
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def training_files(data_dir: Path, only: str | None = None) -> list[Path]:
@@ -44,7 +41,7 @@ def training_files(data_dir: Path, only: str | None = None) -> list[Path]:
 
 def data_hashes(data_dir: Path, only: str) -> dict[str, str]:
     """sha256 of each training file of a model, keyed by its path under the data dir."""
-    return {str(p): file_sha256(Path(data_dir) / p) for p in training_files(data_dir, only)}
+    return {str(p): sha256_file(Path(data_dir) / p) for p in training_files(data_dir, only)}
 
 
 def load_ec2_tables(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

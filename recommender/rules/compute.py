@@ -436,8 +436,8 @@ def explain_nodes(
     if need.node_floor_memory_gib is not None:
         floor.append(f"{fmt_num(need.node_floor_memory_gib)} GiB")
     if floor:
-        text += (f" Per-node floor {' and '.join(floor)}: one of the {need.parallelism} "
-                 "parallel tasks, which cannot be split across nodes.")
+        text += (f" Per-node floor {' and '.join(floor)} (one of the {need.parallelism} "
+                 "parallel tasks; a task runs on one node).")
     caution = need.min_nodes < 2 and not need.tightly_coupled
     return reason("compute.node_count", PERF02_SCALE, f"{text} {rule}",
                   "caution" if caution else "info")

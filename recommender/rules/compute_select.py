@@ -245,7 +245,7 @@ def select_compute(
             family_min.get(str(ix.family[i]))))
     best_ec2 = next((int(idx[k]) for k in order if k < n_ec2), None)
     if best_ec2 is not None:
-        res.top_ec2 = _ec2_facts(ix, best_ec2)
+        res.top_ec2 = {**_ec2_facts(ix, best_ec2), "node_count": int(count[best_ec2])}
     res.instance_store = _instance_store(p, ix, idx, order, n_ec2, cost)
     return res
 

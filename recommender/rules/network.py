@@ -219,13 +219,18 @@ def network_options(
     coupled = c is not None and c.scale_out == "tightly_coupled"
     sensitive = bool(n and n.inter_node_latency_sensitive)
     if coupled or sensitive:
+        # A job that fits one node has no inter-node traffic yet: say so rather than
+        # implying the feature helps the recommended single-node fleet.
+        one = top_ec2 is not None and top_ec2.get("node_count") == 1
+        single = (f" The top compute option runs on one {top_ec2['instance_type']}, so this "
+                  "matters only once the job spans several nodes.") if one else ""
         out.append(_described("placement_group:cluster", book,
                               "Nodes exchange latency-sensitive traffic: pack them in one "
-                              "cluster placement group.", PERF04_FEATURES, 1.0,
+                              "cluster placement group." + single, PERF04_FEATURES, 1.0,
                               config={"strategy": "cluster"}))
         if top_ec2 is not None and top_ec2.get("efa"):
             out.append(_described("efa", book, f"{top_ec2['instance_type']} supports EFA: "
-                                  "OS-bypass for MPI/NCCL between the nodes.",
+                                  "OS-bypass for MPI/NCCL between the nodes." + single,
                                   PERF04_FEATURES, 0.9 if coupled else 0.6))
     bw = n.bandwidth_gbps if n else None
     if bw is not None and top_ec2 is not None and top_ec2.get("ena_express"):

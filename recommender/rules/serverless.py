@@ -17,6 +17,7 @@ from recommender.profile import WorkloadProfile
 from recommender.rules.base import (
     PERF01_COST,
     PERF02_CONFIG,
+    PERF02_SCALE,
     PERF02_SELECT,
     Candidate,
     Rejections,
@@ -113,16 +114,19 @@ def fargate_option(
     rs = [
         reason("fargate.task_size", PERF02_SELECT,
                f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
-               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."
-               + (f" At least {need.min_nodes} tasks, one per Availability Zone; the fewest "
-                  "tasks that meet the need" + (" unless more, smaller ones cost less (the "
-                                                "parallel tasks pack onto any task)"
-                                                if not fewest_first else "")
-                  + ", since each task pays its own runtime memory." if need.horizontal
-                  else "")),
+               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."),
         reason("fargate.monthly_cost", PERF01_COST,
                f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
     ]
+    if need.horizontal:
+        rs.append(reason(
+            "fargate.task_count", PERF02_SCALE,
+            f"{n} task(s): the fewest that meet the need"
+            + (f", at least {need.min_nodes} (one per Availability Zone)"
+               if need.min_nodes > 1 else "")
+            + ("" if fewest_first else ", unless more, smaller tasks cost less (parallel "
+               "tasks pack onto any task)")
+            + "; each task pays its own runtime memory, so fewer, larger tasks come first."))
     if vfy:
         rs.append(reason("catalog.verify", PERF01_COST,
                          "A Fargate figure behind this option is marked unverified by its source.",
