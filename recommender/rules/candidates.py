@@ -317,7 +317,7 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
 
 FILTERS: tuple[FilterFn, ...] = (
     filter_region, filter_platform, filter_arch, filter_gpus, filter_vcpus, filter_memory,
-    filter_nodes, filter_node_floor, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
+    filter_node_floor, filter_nodes, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
 )
 
 

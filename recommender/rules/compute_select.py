@@ -22,6 +22,7 @@ from recommender.rules.candidates import (
     tightest_constraint,
 )
 from recommender.rules.elasticity import plan_scaling
+from recommender.rules.fleet import explain_nodes, fewest_nodes
 from recommender.rules.prices import PriceBook
 from recommender.rules.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.rank import combine
@@ -96,9 +97,9 @@ def select_compute(
     cost = price * count * need.hours
     family_min: dict[str, float] = {}
     if need.horizontal:
-        # Fewest nodes per family (see cr.fewest_nodes); after the hard filters, so a size
+        # Fewest nodes per family (see fleet.fewest_nodes); after the hard filters, so a size
         # ruled out by them (max_nodes, bandwidth, price...) does not set the family's count.
-        keep, family_min = cr.fewest_nodes(
+        keep, family_min = fewest_nodes(
             ix.family, count, cost, alive,
             cheaper_may_add_nodes=bool(need.parallelism) and not need.tightly_coupled)
         dropped = int(np.count_nonzero(alive & ~keep))
@@ -306,7 +307,12 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
         best_pp_type=best_pp, arch=str(ix.arch[i]), arch_free=need.arch_free,
         current=bool(ix.current[i]), purchase=po, band=ix.spot_band[r][i], need=need,
         verify=bool(ix.verify[r][i]), gpus=float(ix.gpus[i]), gpu_model=ix.gpu_model[i],
-        region=region, hours=need.hours, family=str(ix.family[i]), family_min=family_min)
+        region=region, hours=need.hours)
+    if need.horizontal:
+        # Right after the size it explains.
+        at = next((k + 1 for k, x in enumerate(reasons) if x.rule == "compute.size"),
+                  len(reasons))
+        reasons.insert(at, explain_nodes(need, itype, str(ix.family[i]), count, family_min))
     vt = float(ix.vcpus[i]) * count
     predicted: dict[str, Any] = {
         "perf_index": clean(round(float(ix.perf[i]), 3)), "perf_index_source":

@@ -119,7 +119,8 @@ def test_node_counts_split_the_need_when_scaling_out() -> None:
     p = parse_profile({"compute": {"vcpus": 10, "memory_gib": 40, "scale_out": "horizontal"}})
     need = cr.derive_need(p)
     counts = cr.node_counts(np.array([2.0, 4.0, 16.0]), np.array([8.0, 8.0, 64.0]), need)
-    assert counts.tolist() == [5.0, 5.0, 1.0]
+    # The 16-vCPU size holds the need alone, but horizontal work keeps one node per AZ.
+    assert counts.tolist() == [5.0, 5.0, 2.0]
 
 
 def test_synthetic_series_reproduces_the_statistics() -> None:
@@ -250,6 +251,11 @@ def test_dynamodb_capacity_unit_arithmetic() -> None:
     assert od.monthly_cost_usd == pytest.approx(100 * 2 * secs * 1.25e-7 + 10 * 6 * secs * 6.25e-7)
     rcu, wcu = math.ceil(200 / 0.7), math.ceil(60 / 0.7)
     assert prov.monthly_cost_usd == pytest.approx(rcu * 730 * 0.00013 + wcu * 730 * 0.00065)
+    # The export writes ProvisionedThroughput from config: the units priced, as integers.
+    assert prov.config["capacity_mode"] == "provisioned"
+    assert (prov.config["rcu"], prov.config["wcu"]) == (rcu, wcu)
+    assert isinstance(prov.config["rcu"], int) and isinstance(prov.config["wcu"], int)
+    assert od.config["capacity_mode"] == "on_demand" and "rcu" not in od.config
 
 
 def test_risk_levels() -> None:
