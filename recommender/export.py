@@ -123,7 +123,9 @@ def _compute_spec(o: dict[str, Any]) -> Spec | None:
             "desired_count": desired,
             "max_count": hi,
             "auto_scaling": hi > 1 or isinstance(cfg.get("scaling"), dict),
-            "target_cpu_pct": _target_cpu(cfg),
+            # A group whose max equals its min has nothing to scale: Auto Scaling refuses a
+            # target-tracking policy on it (cfn-lint E3712), so the group stays fixed-size.
+            "target_cpu_pct": _target_cpu(cfg) if hi > lo else None,
         }
         return Spec("ec2", props, o["option"])
     if kind == "fargate":

@@ -136,7 +136,9 @@ def plan_scaling(
         f"start-up: {lo}-{hi} nodes of {fmt_num(node_vcpus)} vCPUs."
         + (f" Minimum {min_nodes}, one per Availability Zone, for availability."
            if lo_avail else "")
-        + (f" Capped at max_nodes {max_nodes}." if capped else ""),
+        + (f" Capped at max_nodes {max_nodes}." if capped else "")
+        + (f" The demand fits the minimum fleet, so a fixed group of {lo} needs no scaling "
+           "policy." if hi == lo else ""),
         "caution" if capped else "info"))
     return ScalingPlan(approach, lo, hi, target, tuple(rs), extra)
 

@@ -224,3 +224,13 @@ def test_unknown_kind_is_listed_as_not_exported() -> None:
     bundle = chosen_bundle(_response([_opt("m5.large", "ec2")],
                                      [_opt("instance_store", "instance_store")]))
     assert bundle.not_exported == ["storage: instance_store"]
+
+
+def test_fixed_size_group_gets_no_target_tracking_policy() -> None:
+    fixed = _opt("t4g.small", "ec2", count=2,
+                 scaling={"approach": "demand", "min_count": 2, "max_count": 2, "target": 70})
+    template = json.loads(export_response(_response([fixed]), "cloudformation"))
+    asg = template["Resources"]["AutoScalingGroup"]["Properties"]
+    assert (asg["MinSize"], asg["MaxSize"]) == ("2", "2")
+    assert "CpuTargetTracking" not in template["Resources"]
+    assert not lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
