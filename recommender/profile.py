@@ -72,6 +72,11 @@ def _number_is_minimum(value: Any) -> Any:
         return value  # refused by Range: True is not a quantity
     if isinstance(value, int | float):
         return {"min": value}
+    if not isinstance(value, dict | Range):
+        # Name both accepted forms instead of pydantic's "a valid dictionary" message.
+        raise ValueError(
+            f"must be a number (the minimum) or {{'min': .., 'max': ..}}; got {value!r}"
+        )
     return value
 
 

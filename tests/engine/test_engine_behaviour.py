@@ -118,3 +118,12 @@ def test_long_series_is_resampled_for_simulation(cat) -> None:
     rules = {x.rule for o in r.recommendations.compute for x in o.reasons}
     assert "compute.series_resampled" in rules
     assert r.recommendations.compute
+
+
+@pytest.mark.parametrize("value", ["lots", [1, 2], "4"])
+def test_range_field_of_the_wrong_type_names_both_accepted_forms(cat, value) -> None:
+    with pytest.raises(ProfileError) as info:
+        recommend({"storage": {"iops": value}}, catalog=cat, models=False)
+    (err,) = info.value.errors
+    assert err["field"] == "storage.iops"
+    assert "a number (the minimum)" in err["rule"] and "'min'" in err["rule"]
