@@ -4,7 +4,9 @@ Every EBS figure (limits, included IOPS/throughput, HDD baseline per TiB, prices
 from the catalog's ``ebs`` table; S3 and EFS prices from ``unit_prices``.  Each volume type
 is checked against the need (a hard filter counted by reason), sized (HDD size grows until
 its baseline throughput covers the need; SSD size grows until its IOPS-per-GiB ratio
-allows the IOPS) and priced.
+allows the IOPS) and priced.  A latency need admits only the volume types whose
+``ebs.latency_class`` can promise it (``LATENCY_CLASS_BOUND_MS``).  EFS and S3 options
+(class by access frequency, lifecycle, access charges) live in ``storage_object``.
 """
 
 from __future__ import annotations
@@ -28,13 +30,47 @@ from recommender.rules.base import (
 )
 from recommender.rules.candidates import MIB_IN_MB
 from recommender.rules.prices import PriceBook, per_catalog
+from recommender.rules.storage_object import EFS_CLASS, S3_CLASS, efs_option, s3_option
 
-#: S3 storage class per access frequency (unknown -> Intelligent-Tiering, which moves
-#: objects between tiers by observed access).
-S3_CLASS = {"hot": "standard", "warm": "standard_ia", "cold": "glacier_instant",
-            "archive": "glacier_deep_archive", None: "intelligent_tiering"}
-EFS_CLASS = {"hot": "standard", "warm": "standard", "cold": "ia", "archive": "archive",
-             None: "standard"}
+# EFS_CLASS and S3_CLASS are re-exported: they were defined here before the split.
+__all__ = ["EFS_CLASS", "LATENCY_CLASS_BOUND_MS", "LATENCY_REJECT", "S3_CLASS", "StorageNeed",
+           "cross_check_instance", "ebs_rows", "evaluate_volume", "latency_fit",
+           "preferred_volume", "storage_need", "storage_options"]
+
+#: The latency each ``ebs.latency_class`` can promise, as an exclusive upper bound in ms.
+#: The AWS EBS volume types doc
+#: (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) gives io2 Block
+#: Express "sub-millisecond" latency, the other SSD types "single-digit millisecond" and HDD
+#: latency in the tens of milliseconds; the bounds are those names read literally.  A class
+#: meets a need of L ms only when its bound is <= L: "single-digit-ms" may be 9 ms, so it
+#: cannot promise 1 ms, and "tens-of-ms" cannot promise 10 ms.
+LATENCY_CLASS_BOUND_MS: dict[str, float] = {
+    "sub-ms": 1.0, "single-digit-ms": 10.0, "tens-of-ms": 100.0,
+}
+_FASTEST_CLASS = min(LATENCY_CLASS_BOUND_MS, key=LATENCY_CLASS_BOUND_MS.__getitem__)
+#: Rejection key of volume types whose latency class cannot promise the need.
+LATENCY_REJECT = "ebs.latency_class_too_slow"
+
+
+def latency_fit(latency_class: str, need_ms: float) -> str:
+    """Whether a volume's latency class meets a latency need.
+
+    Returns
+    -------
+    str
+        ``"meets"`` when the class bound is at most the need; ``"closest"`` when the need is
+        below every class bound and this is the fastest class (nothing EBS offers promises
+        more, so it stays as the closest option, with a caution); ``"fails"`` otherwise
+        (also for a class the mapping does not know: it promises nothing).
+    """
+    bound = LATENCY_CLASS_BOUND_MS.get(latency_class)
+    if bound is None:
+        return "fails"
+    if bound <= need_ms:
+        return "meets"
+    if latency_class == _FASTEST_CLASS:
+        return "closest"
+    return "fails"
 
 
 def ebs_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
@@ -77,8 +113,11 @@ def storage_need(p: WorkloadProfile) -> StorageNeed | None:
 
 def preferred_volume(n: StorageNeed) -> tuple[str, str]:
     """The volume type the pillar's guidance points to, and why."""
-    if n.latency_ms is not None and n.latency_ms < 1:
-        return "io2", "sub-millisecond latency needs io2 (Block Express)"
+    single_digit = LATENCY_CLASS_BOUND_MS["single-digit-ms"]
+    if n.latency_ms is not None and n.latency_ms < single_digit:
+        return "io2", (f"a latency need of {fmt_num(n.latency_ms)} ms is below what the "
+                       f"single-digit-ms class (gp3, gp2, io1) can promise (< {single_digit:g}"
+                       " ms): io2 Block Express, latency class sub-ms")
     if n.pattern == "sequential" and n.frequency in ("cold", "archive"):
         return "sc1", "cold, sequential data: sc1 is the lowest-cost block storage"
     if n.pattern == "sequential" and (n.mibps or 0) >= 125 and (n.iops or 0) <= 500:
@@ -117,11 +156,11 @@ def evaluate_volume(
     hdd = str(row["media"]).upper() != "SSD"
     if vt == "standard":
         return None, "ebs.previous_generation"
+    lat_fit = None
     if n.latency_ms is not None:
-        if n.latency_ms < 1 and row["latency_class"] != "sub-ms":
-            return None, "ebs.latency"
-        if n.latency_ms < 10 and hdd:
-            return None, "ebs.latency"
+        lat_fit = latency_fit(str(row["latency_class"]), n.latency_ms)
+        if lat_fit == "fails":
+            return None, LATENCY_REJECT
     if hdd and n.pattern != "sequential":
         return None, "ebs.hdd_needs_sequential_access"
     size = max(n.size_gib or 0.0, float(row["size_min_gib"]))
@@ -187,6 +226,8 @@ def evaluate_volume(
     rs = [reason("storage.size", PERF03_CONFIG,
                  f"{vt} {fmt_num(size)} GiB" + (f" ({'; '.join(notes)})" if notes else "")
                  + f"; latency class {row['latency_class']}.")]
+    if lat_fit is not None:
+        rs.append(_latency_reason(str(row["latency_class"]), n.latency_ms or 0.0, lat_fit))
     if n.size_gib is None:
         rs.append(reason("storage.size_unknown", PERF03_CONFIG,
                          "storage.size_gib not given: priced at the volume's minimum size.",
@@ -207,33 +248,20 @@ def evaluate_volume(
         rs.append(reason("catalog.verify", PERF01_COST,
                          f"The catalog's source marks the {vt} figures as unverified.", "verify"))
     return Candidate(vt, "ebs", cost if priced else None, rs, config=config,
-                     verify=bool(row.get("verify")), purchase_option=None), None
+                     verify=bool(row.get("verify")), purchase_option=None,
+                     risk=1.0 if lat_fit == "closest" else 0.0), None
 
 
-def _object_or_file(
-    option: str, item: str, n: StorageNeed, book: PriceBook, region: str, why: str,
-    config: dict[str, Any],
-) -> Candidate:
-    size = n.size_gib
-    priced = book.cost(item, region, size or 0.0)
-    rs = [reason(f"storage.{option}", PERF03_PURPOSE, why)]
-    cost = None
-    if priced is None:
-        rs.append(reason("storage.price", PERF01_COST,
-                         f"No price for {item} in {region} in the catalog.", "caution"))
-    elif size is None:
-        rs.append(reason("storage.size_unknown", PERF01_COST,
-                         f"storage.size_gib not given: {fmt_usd(priced.unit_price_usd)} per "
-                         "GB-month.", "caution"))
-    else:
-        cost = priced.usd
-        rs.append(reason("storage.monthly_cost", PERF01_COST,
-                         f"{fmt_usd(cost)}/month for {fmt_num(size)} GiB (storage only; requests "
-                         "and retrieval extra)."))
-    verify = bool(priced and priced.verify)
-    if verify:
-        rs.append(reason("catalog.verify", PERF01_COST, f"{item} is marked unverified.", "verify"))
-    return Candidate(option, option, cost, rs, config=config, verify=verify, purchase_option=None)
+def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
+    """The ``storage.latency`` reason of a volume that passed the latency filter."""
+    bound = LATENCY_CLASS_BOUND_MS[cls]
+    if fit == "meets":
+        return reason("storage.latency", PERF03_CONFIG,
+                      f"Latency class {cls} (< {bound:g} ms) meets the {fmt_num(need_ms)} ms "
+                      "need.")
+    return reason("storage.latency", PERF03_CONFIG,
+                  f"No EBS latency class promises {fmt_num(need_ms)} ms; {cls} (< {bound:g} ms)"
+                  " is the lowest there is: measure before relying on it.", "caution")
 
 
 def storage_options(
@@ -282,6 +310,10 @@ def storage_options(
         cand.components = {"fit": fit}
         out.append(cand)
     # Closest first: the volumes whose limit comes nearest to the need.
+    if LATENCY_REJECT in rej.examples:
+        lat = {str(r["volume_type"]): LATENCY_CLASS_BOUND_MS.get(str(r["latency_class"]),
+                                                                 math.inf) for r in rows}
+        rej.examples[LATENCY_REJECT].sort(key=lambda v: lat.get(v, math.inf))
     limit = {"ebs.iops_above_volume_max": "iops_max",
              "ebs.throughput_above_volume_max": "throughput_max_mibps",
              "ebs.size_above_volume_max": "size_max_gib"}
@@ -290,25 +322,30 @@ def storage_options(
         if key in rej.examples:
             rej.examples[key].sort(key=lambda v: -(by_type.get(v, {}).get(col) or 0.0))
     if n.persistence == "scratch" and instance_store is not None and block_ok:
+        store_reasons = [reason(
+            "storage.instance_store", PERF03_PURPOSE,
+            f"Scratch data at high IOPS: {instance_store['instance_type']} has "
+            f"{fmt_num(instance_store['store_gib'])} GiB of local "
+            f"{'NVMe ' if instance_store.get('nvme') else ''}SSD, lost when the "
+            "instance stops; priced as that instance (storage included).")]
+        if n.latency_ms is not None:
+            store_reasons.append(reason(
+                "storage.latency", PERF03_CONFIG,
+                "Local storage on the host has no network hop to storage; the catalog has no "
+                f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
+                "against a figure.", "caution"))
         c = Candidate(
             "instance_store", "instance_store", instance_store.get("monthly_cost_usd"),
-            [reason("storage.instance_store", PERF03_PURPOSE,
-                    f"Scratch data at high IOPS: {instance_store['instance_type']} has "
-                    f"{fmt_num(instance_store['store_gib'])} GiB of local "
-                    f"{'NVMe ' if instance_store.get('nvme') else ''}SSD, lost when the "
-                    "instance stops; priced as that instance (storage included).")],
+            store_reasons,
             config={"instance_type": instance_store["instance_type"],
                     "size_gib": instance_store["store_gib"]},
             purchase_option=None, components={"fit": 1.0},
         )
         out.append(c)
     if n.sharing == "multi_instance":
-        cls = EFS_CLASS[n.frequency]
-        c = _object_or_file("efs", f"efs.{cls}.storage_gb_month", n, book, region,
-                            "Many instances share files: EFS is a shared, elastic NFS file "
-                            f"system ({cls} class for {n.frequency or 'unknown'} access).",
-                            {"storage_class": cls})
-        if n.latency_ms is not None and n.latency_ms < 1:
+        c = efs_option(n.size_gib, n.frequency, n.persistence, n.latency_ms, book, catalog,
+                       region)
+        if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
             c.reasons.append(reason("storage.latency", PERF03_CONFIG,
                                     "EFS latency is in milliseconds, above the sub-ms target.",
                                     "caution"))
@@ -316,11 +353,7 @@ def storage_options(
         c.components = {"fit": 1.0}
         out.append(c)
     if n.sharing == "web" or (n.sharing is None and n.frequency in ("cold", "archive")):
-        cls = S3_CLASS[n.frequency]
-        c = _object_or_file("s3", f"s3.{cls}.storage_gb_month", n, book, region,
-                            "Object access (web or archival): S3 with the "
-                            f"{cls} class for {n.frequency or 'unknown'} access frequency.",
-                            {"storage_class": cls})
+        c = s3_option(n.size_gib, n.frequency, book, catalog, region)
         c.components = {"fit": 1.0 if n.sharing == "web" else 0.8}
         out.append(c)
     return out

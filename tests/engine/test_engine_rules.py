@@ -214,7 +214,7 @@ def test_io2_tiers_and_sub_ms_latency() -> None:
     assert c.config["size_gib"] == 100 and c.monthly_cost_usd == pytest.approx(
         100 * 0.125 + iops_cost)
     _, why = evaluate_volume(EBS_GP3, _need(latency_ms=0.5))
-    assert why == "ebs.latency"
+    assert why == "ebs.latency_class_too_slow"
     _, why = evaluate_volume(EBS_GP3, _need(iops=90000))
     assert why == "ebs.iops_above_volume_max"
 

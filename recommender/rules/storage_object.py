@@ -1,0 +1,242 @@
+"""File and object storage options: EFS and S3, storage class by access frequency (PERF03).
+
+Prices come from ``unit_prices`` only.  A storage class whose reads carry a per-GB charge
+(EFS Infrequent Access and Archive, the S3 IA and Glacier classes) is priced with that charge
+when the catalog has an item for it; when it has none, the option says so ("... charges not
+in the catalog") and ``predicted["cost_excludes"]`` lists what the monthly figure leaves out,
+so the cost is never presented as complete when it is not.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF03_CONFIG,
+    PERF03_PURPOSE,
+    Candidate,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.prices import PriceBook, per_catalog
+
+#: S3 storage class per access frequency (unknown -> Intelligent-Tiering, which moves
+#: objects between tiers by observed access).
+S3_CLASS: dict[str | None, str] = {
+    "hot": "standard", "warm": "standard_ia", "cold": "glacier_instant",
+    "archive": "glacier_deep_archive", None: "intelligent_tiering",
+}
+
+#: EFS storage class the data settles in, per access frequency.  The EFS lifecycle docs
+#: (https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html) describe IA as
+#: "cost-optimized for data that is accessed only a few times each quarter" and Archive as
+#: "only a few times each year or less", so warm and cold data settle in IA, archival data
+#: in Archive; hot (or unknown) data stays in Standard.
+EFS_CLASS: dict[str | None, str] = {
+    "hot": "standard", "warm": "ia", "cold": "ia", "archive": "archive", None: "standard",
+}
+
+#: Lifecycle policies (EFS PutLifecycleConfiguration values) that move the data into the
+#: priced class.  They are AWS's documented defaults (IA after 30 days without access,
+#: Archive after 90, files stay in IA/Archive when read), same doc as above.
+EFS_LIFECYCLE: dict[str, dict[str, str]] = {
+    "ia": {"transition_to_ia": "AFTER_30_DAYS"},
+    "archive": {"transition_to_ia": "AFTER_30_DAYS", "transition_to_archive": "AFTER_90_DAYS"},
+}
+
+#: Classes whose reads are billed per GB on top of storage: EFS IA/Archive reads and
+#: tiering (https://aws.amazon.com/efs/pricing/), S3 retrievals from the IA and Glacier
+#: classes (https://aws.amazon.com/s3/pricing/).  Only *whether* a charge exists is recorded
+#: here; its price must come from the catalog.
+PER_GB_ACCESS_CLASSES: dict[str, frozenset[str]] = {
+    "efs": frozenset({"ia", "archive"}),
+    "s3": frozenset({"standard_ia", "one_zone_ia", "glacier_instant", "glacier_flexible",
+                     "glacier_deep_archive"}),
+}
+_WHAT_IS_CHARGED = {"efs": ("access", "reads (and tiering into the class)"),
+                    "s3": ("retrieval", "retrievals")}
+_CLASS_LABEL = {"ia": "IA", "archive": "Archive"}
+
+
+def storage_price_rows(catalog: Any) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """EFS and S3 ``unit_prices`` rows by (item prefix ``<service>.<class>``, region).
+
+    Built once per catalog; it keeps the row ``notes`` (e.g. "retrieval fee not included"),
+    which the price book does not carry, so the option can repeat them.
+    """
+    def build(c: Any) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        up = c.unit_prices
+        sel = up[up["item"].str.startswith(("efs.", "s3."))]
+        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in sel[["item", "region", "unit", "price_usd", "tier_start", "notes"]].to_dict(
+                "records"):
+            if not (isinstance(r["tier_start"], float) and math.isnan(r["tier_start"])) \
+                    and float(r["tier_start"]) > 0:
+                continue  # the first tier is enough to name a charge
+            notes = r["notes"]
+            r["notes"] = None if notes is None or (isinstance(notes, float)
+                                                   and math.isnan(notes)) else str(notes)
+            prefix = ".".join(str(r["item"]).split(".")[:2])
+            out.setdefault((prefix, str(r["region"])), []).append(r)
+        return out
+    return per_catalog("storage_price_rows", catalog, build)
+
+
+def _per_gb_charges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows billed per GB transferred (not per GB-month stored): access/retrieval charges."""
+    return [r for r in rows
+            if "per GB" in str(r["unit"]) and "month" not in str(r["unit"]).lower()]
+
+
+def _charges_reasons(
+    service: str, cls: str, rows: list[dict[str, Any]], storage_item: str,
+) -> tuple[list[Any], list[str]]:
+    """Reasons about the charges beyond storage, and what the monthly figure excludes."""
+    rs: list[Any] = []
+    excludes: list[str] = []
+    what, billed = _WHAT_IS_CHARGED[service]
+    for r in rows:
+        # Only the notes that say a fee is left out of the price matter to the cost.
+        if r["item"] == storage_item and r["notes"] and "not included" in r["notes"]:
+            rs.append(reason("storage.price_notes", PERF01_COST,
+                             f"Catalog note on {storage_item}: {r['notes']}.", "caution"))
+    if cls in PER_GB_ACCESS_CLASSES[service]:
+        per_gb = _per_gb_charges(rows)
+        if per_gb:
+            listed = ", ".join(f"{r['item']} {fmt_usd(float(r['price_usd']))} {r['unit']}"
+                               for r in per_gb)
+            rs.append(reason("storage.access_charges", PERF01_COST,
+                             f"Per-GB {what} charges from the catalog: {listed}; not in the "
+                             "monthly figure because the profile gives no monthly read "
+                             "volume.", "caution"))
+            excludes += [str(r["item"]) for r in per_gb]
+        else:
+            rs.append(reason("storage.access_charges", PERF01_COST,
+                             f"{service.upper()} {cls} {billed} are billed per GB: {what} "
+                             "charges not in the catalog, so the monthly cost excludes them.",
+                             "caution"))
+            excludes.append(f"{service}.{cls} per-GB {what} charges (not in the catalog)")
+    if service == "s3":
+        # Request prices exist per class; the profile has no request rate to multiply.
+        req = {str(r["item"]).rsplit(".", 1)[-1]: r for r in rows}
+        parts = []
+        for kind in ("put_request", "get_request"):
+            r = req.get(kind)
+            parts.append(f"{kind.replace('_', ' ')} {fmt_usd(float(r['price_usd']))}" if r
+                         else f"{kind.replace('_', ' ')}: no price in the catalog")
+            excludes.append(f"s3.{cls}.{kind}")
+        rs.append(reason("storage.request_charges", PERF01_COST,
+                         f"Request charges ({'; '.join(parts)}) are not in the monthly "
+                         "figure: the profile gives no request rate.", "caution"))
+    return rs, excludes
+
+
+def _priced_storage(
+    option: str, item: str, size: float | None, book: PriceBook, region: str, why: str,
+    config: dict[str, Any], note: str,
+) -> tuple[Candidate, Any]:
+    """A storage-only candidate priced from ``item`` (the shared part of EFS and S3)."""
+    priced = book.cost(item, region, size or 0.0)
+    rs = [reason(f"storage.{option}", PERF03_PURPOSE, why)]
+    cost = None
+    if priced is None:
+        rs.append(reason("storage.price", PERF01_COST,
+                         f"No price for {item} in {region} in the catalog.", "caution"))
+    elif size is None:
+        rs.append(reason("storage.size_unknown", PERF01_COST,
+                         f"storage.size_gib not given: {fmt_usd(priced.unit_price_usd)} per "
+                         "GB-month.", "caution"))
+    else:
+        cost = priced.usd
+        rs.append(reason("storage.monthly_cost", PERF01_COST,
+                         f"{fmt_usd(cost)}/month for {fmt_num(size)} GiB ({note})."))
+    verify = bool(priced and priced.verify)
+    if verify:
+        rs.append(reason("catalog.verify", PERF01_COST, f"{item} is marked unverified.", "verify"))
+    return Candidate(option, option, cost, rs, config=config, verify=verify,
+                     purchase_option=None), priced
+
+
+def efs_option(
+    size_gib: float | None, frequency: str | None, persistence: str | None,
+    latency_ms: float | None, book: PriceBook, catalog: Any, region: str,
+) -> Candidate:
+    """EFS for files shared by many instances, in the class the access frequency calls for.
+
+    Warm, cold and archival data are priced where lifecycle management settles them
+    (``EFS_CLASS``, policies in ``config["lifecycle"]``); ``predicted`` carries the
+    all-Standard cost as the bound for files read more often than the transition age.
+    Scratch data is short-lived, so transitions measured in days since last access never
+    reach it: it stays on Standard whatever the frequency.
+    """
+    cls = EFS_CLASS[frequency]
+    scratch = persistence == "scratch" and cls != "standard"
+    if scratch:
+        cls = "standard"
+    item = f"efs.{cls}.storage_gb_month"
+    config: dict[str, Any] = {"storage_class": cls}
+    lifecycle = EFS_LIFECYCLE.get(cls)
+    if lifecycle:
+        config["lifecycle"] = dict(lifecycle)
+    why = ("Many instances share files: EFS is a shared, elastic NFS file system "
+           f"({cls} class for {frequency or 'unknown'} access).")
+    note = "storage only; requests and throughput extra"
+    if lifecycle:
+        moves = " and into ".join(
+            f"{_CLASS_LABEL[k.removeprefix('transition_to_')]} "
+            f"{v.lower().replace('after_', 'after ').replace('_', ' ')}"
+            for k, v in lifecycle.items())
+        note = f"steady state: all data in {cls} once lifecycle has moved it"
+        why += (f" Lifecycle management moves files not accessed in Standard into {moves}; "
+                "files read within that window stay in Standard.")
+    c, priced = _priced_storage("efs", item, size_gib, book, region, why, config, note)
+    if scratch:
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                f"Scratch data: lifecycle transitions (days since last access) "
+                                f"would not reach it, so it is priced on Standard, not "
+                                f"{EFS_CLASS[frequency]}.", "info"))
+    if lifecycle:
+        std = book.cost("efs.standard.storage_gb_month", region, size_gib or 0.0)
+        if std is not None and size_gib is not None:
+            c.predicted["monthly_cost_usd_all_standard"] = round(std.usd, 2)
+            c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                    f"Up to {fmt_usd(std.usd)}/month if files are read more "
+                                    "often than the transition age and stay in Standard.",
+                                    "caution"))
+        if cls == "archive":
+            c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                    "EFS Archive needs the Elastic throughput mode and the "
+                                    "General Purpose performance mode.", "info"))
+        if latency_ms is not None:
+            c.reasons.append(reason("storage.latency", PERF03_CONFIG,
+                                    f"Reads from {cls} are slower than from Standard; the "
+                                    f"catalog has no latency figure to check {fmt_num(latency_ms)}"
+                                    " ms against.", "caution"))
+    rows = storage_price_rows(catalog).get((f"efs.{cls}", region), [])
+    rs, excludes = _charges_reasons("efs", cls, rows, item)
+    c.reasons += rs
+    if excludes and priced is not None:
+        c.predicted["cost_excludes"] = excludes
+    return c
+
+
+def s3_option(
+    size_gib: float | None, frequency: str | None, book: PriceBook, catalog: Any, region: str,
+) -> Candidate:
+    """S3 for web or archival object access, storage class by access frequency."""
+    cls = S3_CLASS[frequency]
+    item = f"s3.{cls}.storage_gb_month"
+    c, priced = _priced_storage(
+        "s3", item, size_gib, book, region,
+        f"Object access (web or archival): S3 with the {cls} class for "
+        f"{frequency or 'unknown'} access frequency.", {"storage_class": cls},
+        "storage only")
+    rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
+    rs, excludes = _charges_reasons("s3", cls, rows, item)
+    c.reasons += rs
+    if excludes and priced is not None:
+        c.predicted["cost_excludes"] = excludes
+    return c
