@@ -111,6 +111,27 @@ def _target_cpu(cfg: dict[str, Any]) -> float | None:
     return target if target is not None and 0 < target <= 100 else None
 
 
+#: EFS lifecycle transitions: response key -> (CloudFormation key, Terraform attribute).
+EFS_TRANSITIONS = {
+    "transition_to_ia": ("TransitionToIA", "transition_to_ia"),
+    "transition_to_archive": ("TransitionToArchive", "transition_to_archive"),
+}
+_EFS_AGE = re.compile(r"^AFTER_\d+_DAYS?$")
+
+
+def _efs_lifecycle(cfg: dict[str, Any]) -> dict[str, str]:
+    """EFS lifecycle transitions from ``config.lifecycle`` (``{"transition_to_ia": ...}``).
+
+    An IA/Archive storage class without an explicit lifecycle moves data to IA after 30 days,
+    EFS's own default for lifecycle management.
+    """
+    raw = cfg.get("lifecycle") if isinstance(cfg.get("lifecycle"), dict) else {}
+    out = {k: str(v) for k, v in raw.items() if k in EFS_TRANSITIONS and _EFS_AGE.match(str(v))}
+    if not out and str(cfg.get("storage_class", "standard")) in ("ia", "archive"):
+        out["transition_to_ia"] = "AFTER_30_DAYS"
+    return out
+
+
 def _compute_spec(o: dict[str, Any]) -> Spec | None:
     kind, cfg = o.get("kind"), o.get("config") or {}
     if kind == "ec2":
@@ -167,7 +188,7 @@ def _storage_spec(o: dict[str, Any]) -> Spec | None:
         props = {
             "throughput_mode": "provisioned" if mibps else "elastic",
             "provisioned_mibps": mibps,
-            "infrequent_access": str(cfg.get("storage_class", "standard")) in ("ia", "archive"),
+            "lifecycle": _efs_lifecycle(cfg),
         }
         return Spec("efs", props, name)
     if name == "s3" or kind == "s3":

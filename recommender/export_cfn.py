@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from recommender.export import Bundle, Spec
+from recommender.export import EFS_TRANSITIONS, Bundle, Spec
 
 _AMI_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 _KEEP = {"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}
@@ -198,8 +198,11 @@ def _storage(t: _Template, spec: Spec) -> None:
         props = {"Encrypted": True, "ThroughputMode": p["throughput_mode"]}
         if p.get("provisioned_mibps"):
             props["ProvisionedThroughputInMibps"] = p["provisioned_mibps"]
-        if p.get("infrequent_access"):
-            props["LifecyclePolicies"] = [{"TransitionToIA": "AFTER_30_DAYS"}]
+        if p.get("lifecycle"):
+            # One object per transition: EFS refuses a policy naming two of them.
+            props["LifecyclePolicies"] = [
+                {EFS_TRANSITIONS[k][0]: v} for k, v in p["lifecycle"].items()
+            ]
         t.add("FileSystem", "AWS::EFS::FileSystem", props, **_RETAIN)
         subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the mount target")
         groups = t.param("MountTargetSecurityGroups", "List<AWS::EC2::SecurityGroup::Id>",

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from recommender.export import Bundle, Spec
+from recommender.export import EFS_TRANSITIONS, Bundle, Spec
 
 _AMI_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 
@@ -211,9 +211,9 @@ def _storage(d: _Doc, spec: Spec) -> None:
             ("provisioned_throughput_in_mibps", p.get("provisioned_mibps")),
             ("tags", d.tags()),
         ]
-        if p.get("infrequent_access"):
-            body.append(("lifecycle_policy", Block("", body=[
-                ("transition_to_ia", "AFTER_30_DAYS")])))
+        for key, age in (p.get("lifecycle") or {}).items():
+            # One block per transition, as the provider requires.
+            body.append(("lifecycle_policy", Block("", body=[(EFS_TRANSITIONS[key][1], age)])))
         d.resource("aws_efs_file_system", "this", body)
         d.resource("aws_efs_mount_target", "this", [
             ("file_system_id", Expr("aws_efs_file_system.this.id")),

@@ -234,3 +234,24 @@ def test_fixed_size_group_gets_no_target_tracking_policy() -> None:
     assert (asg["MinSize"], asg["MaxSize"]) == ("2", "2")
     assert "CpuTargetTracking" not in template["Resources"]
     assert not lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
+
+
+def test_efs_archive_lifecycle_is_exported_to_both_formats() -> None:
+    efs = _opt("efs", "efs", storage_class="archive",
+               lifecycle={"transition_to_ia": "AFTER_30_DAYS",
+                          "transition_to_archive": "AFTER_90_DAYS"})
+    response = _response([_opt("m7g.large", "ec2")], [efs])
+    cfn = json.loads(export_response(response, "cloudformation"))
+    policies = cfn["Resources"]["FileSystem"]["Properties"]["LifecyclePolicies"]
+    assert policies == [{"TransitionToIA": "AFTER_30_DAYS"},
+                        {"TransitionToArchive": "AFTER_90_DAYS"}]
+    assert not lint(json.dumps(cfn), config=ManualArgs(regions=["us-east-1"]))
+    _, resources = _tf(response)
+    assert resources["aws_efs_file_system.this"]["lifecycle_policy"] == [
+        {"transition_to_ia": "AFTER_30_DAYS"}, {"transition_to_archive": "AFTER_90_DAYS"}]
+    # An IA class without an explicit lifecycle falls back to EFS's 30-day default.
+    ia = _opt("efs", "efs", storage_class="ia")
+    cfn = json.loads(export_response(_response([_opt("m7g.large", "ec2")], [ia]),
+                                     "cloudformation"))
+    assert cfn["Resources"]["FileSystem"]["Properties"]["LifecyclePolicies"] == [
+        {"TransitionToIA": "AFTER_30_DAYS"}]
