@@ -26,6 +26,7 @@ from recommender.models.schemas import (
     LambdaMemoryResponse,
     LambdaPrediction,
     ModelInfo,
+    resolve_request,
 )
 
 #: Default candidate sizes: 128 MB steps to 2 GB, then coarser to the 10,240 MB maximum.
@@ -216,24 +217,9 @@ def predict_lambda_memory(
     recommender.errors.UserError
         Invalid request, or no Lambda prices in the catalog.
     """
-    from pydantic import ValidationError
-
-    try:
-        req = (
-            request
-            if isinstance(request, LambdaMemoryRequest)
-            else LambdaMemoryRequest.model_validate(request)
-        )
-    except ValidationError as exc:
-        raise UserError(f"invalid lambda-memory request: {exc}") from exc
-    if bundle is None:
-        from recommender.models.artifacts import load_models
-
-        bundle = load_models()
-    if catalog is None:
-        from catalog.store import load_catalog
-
-        catalog = load_catalog()
+    req, catalog, bundle = resolve_request(
+        LambdaMemoryRequest, request, "lambda-memory", catalog, bundle
+    )
     _check_timeout(req, catalog)
     if prices is None:
         prices = lambda_unit_prices(catalog, req.arch, req.region)

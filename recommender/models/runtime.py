@@ -26,6 +26,7 @@ from recommender.models.schemas import (
     RuntimePrediction,
     RuntimeRequest,
     RuntimeResponse,
+    resolve_request,
 )
 
 #: Default candidates when a request names none (current-generation general purpose, compute
@@ -196,24 +197,7 @@ def predict_runtime(
     recommender.errors.UserError
         Invalid request or an instance type the catalog does not know.
     """
-    from pydantic import ValidationError
-
-    try:
-        req = (
-            request
-            if isinstance(request, RuntimeRequest)
-            else RuntimeRequest.model_validate(request)
-        )
-    except ValidationError as exc:
-        raise UserError(f"invalid runtime request: {exc}") from exc
-    if catalog is None:
-        from catalog.store import load_catalog
-
-        catalog = load_catalog()
-    if bundle is None:
-        from recommender.models.artifacts import load_models
-
-        bundle = load_models()
+    req, catalog, bundle = resolve_request(RuntimeRequest, request, "runtime", catalog, bundle)
     ec2 = _ec2_with_perf(catalog, bundle)
     prices = catalog.ec2_prices
     prices = prices[prices["region"] == req.region].set_index("instance_type")
