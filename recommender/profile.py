@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from recommender.errors import ProfileError
+from recommender.models.schemas import RuntimeMeasurement, RuntimeRequest
 
 SCHEMA_VERSION = "1"
 
@@ -109,6 +110,64 @@ class CpuUtilization(BaseModel):
         return self
 
 
+#: The runtime model's limit on measured runs, read from its request schema (one source).
+MAX_JOB_MEASUREMENTS = next(
+    m.max_length for m in RuntimeRequest.model_fields["measurements"].metadata
+    if getattr(m, "max_length", None) is not None
+)
+
+
+class JobMeasurement(RuntimeMeasurement):
+    """A measured run of the job: ``instance_type``, ``count`` (nodes), ``runtime_s``.
+
+    The fields and their rules are the runtime model's (:class:`RuntimeMeasurement`); only
+    the profile's strictness is added, so a string where a number belongs is refused here
+    too rather than coerced.
+    """
+
+    model_config = _CONFIG
+
+    #: The model's rule (> 0) plus the profile's sanity ceiling, so monthly sums stay finite.
+    runtime_s: float = Field(gt=0, le=MAX_RATE)
+
+
+class JobProfile(BaseModel):
+    """A batch job whose runtime the runtime model predicts (extension of CONTRACT v1).
+
+    ``framework``, ``application`` and ``input_gib`` are the model's free job features;
+    ``measurements`` are 0-3 measured runs; ``deadline_s`` bounds one run's runtime;
+    ``runs_per_month`` turns the predicted runtime into the hours billed each month.
+    """
+
+    model_config = _CONFIG
+
+    framework: str | None = Field(default=None, min_length=1, max_length=100)
+    application: str | None = Field(default=None, min_length=1, max_length=100)
+    input_gib: float | None = Field(default=None, gt=0, le=MAX_QUANTITY)
+    measurements: list[JobMeasurement] | None = Field(default=None,
+                                                      max_length=MAX_JOB_MEASUREMENTS)
+    deadline_s: float | None = Field(default=None, gt=0, le=MAX_RATE)
+    runs_per_month: float | None = Field(default=None, gt=0, le=MAX_RATE)
+
+    @model_validator(mode="after")
+    def _placeable(self) -> JobProfile:
+        # The runtime model's own request rules (e.g. a job needs a measurement or its input
+        # size), checked here so the profile is refused before the engine runs.
+        try:
+            RuntimeRequest.model_validate(self.runtime_request_fields())
+        except ValidationError as exc:
+            raise ValueError("; ".join(
+                str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())) from None
+        return self
+
+    def runtime_request_fields(self) -> dict[str, Any]:
+        """``job``, ``measurements`` and ``deadline_s`` as a :class:`RuntimeRequest` takes them."""
+        job = {k: v for k in ("framework", "application", "input_gib")
+               if (v := getattr(self, k)) is not None}
+        return {"job": job, "measurements": [m.model_dump() for m in self.measurements or []],
+                "deadline_s": self.deadline_s}
+
+
 class ComputeProfile(BaseModel):
     """Compute needs.  When utilization is given, ``vcpus`` is the capacity it was measured on."""
 
@@ -141,6 +200,8 @@ class ComputeProfile(BaseModel):
     memory_used_gib: float | None = Field(default=None, gt=0, le=MAX_QUANTITY)
     #: Seconds a new instance needs before it serves (boot + warm-up), for scaling headroom.
     startup_time_s: float | None = Field(default=None, ge=0, le=86_400)
+    #: A batch job: runtime predicted per option by the runtime model (see JobProfile).
+    job: JobProfile | None = None
 
     @field_validator("gpus")
     @classmethod

@@ -12,7 +12,7 @@ import numpy as np
 from recommender.profile import WorkloadProfile
 from recommender.response import Option, Reason
 from recommender.rules import compute as cr
-from recommender.rules.base import PERF02_SELECT, Candidate, Rejections, clean, fmt_num, reason
+from recommender.rules.base import PERF02_SELECT, Rejections, clean, fmt_num, reason
 from recommender.rules.burst import simulate_credits, unlimited_surplus_usd
 from recommender.rules.candidates import (
     MIB_IN_MB,
@@ -23,11 +23,18 @@ from recommender.rules.candidates import (
 )
 from recommender.rules.elasticity import plan_scaling
 from recommender.rules.fleet import explain_nodes, fewest_nodes
+from recommender.rules.jobs import JobInfo, plan_job
 from recommender.rules.prices import PriceBook
 from recommender.rules.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.rank import combine
-from recommender.rules.risk import DIMENSIONS, ec2_risk, risk_label
-from recommender.rules.serverless import fargate_option, lambda_option
+from recommender.rules.risk import (
+    DIMENSIONS,
+    ec2_risk,
+    perf_interval_cpu_risk,
+    perf_interval_reason,
+    risk_label,
+)
+from recommender.rules.serverless import serverless_candidates, serverless_option
 
 
 @dataclass
@@ -147,7 +154,7 @@ def select_compute(
                     info["surplus_usd"] = usd
                 burst_info[int(i)] = info
     idx = np.flatnonzero(alive)
-    cands = _serverless(p, need, book, region, rej, models, catalog, objective)
+    cands = serverless_candidates(p, need, book, region, rej, models, catalog, objective)
     if len(idx) == 0 and not cands:
         key, closest = tightest_constraint(
             ix, fr, ignore=("ec2.not_offered_in_region", "ec2.mac_or_32bit_platform",
@@ -209,6 +216,11 @@ def select_compute(
         float(np.searchsorted(ix.types, c.option)) - 0.5 for c in cands]])
     order = np.lexsort((id_rank, np.nan_to_num(costs, nan=np.inf), -np.round(total, 9)))
     pp = scores["price_performance"]
+    # A batch job re-ranks the leading EC2 options by predicted cost per run / runtime.
+    job = plan_job(p, ix, idx, order, pp, n_ec2, count, price, po, cost, total, need.hours,
+                   region, objective, top_n, rej, warnings, models, catalog)
+    if job is not None and job.order is not None:
+        order = job.order
     k_pp = int(np.argmax(pp)) if len(pp) else None
     best_pp = None if k_pp is None else (
         str(ix.types[idx[k_pp]]) if k_pp < n_ec2 else cands[k_pp - n_ec2].option)
@@ -231,45 +243,27 @@ def select_compute(
         base_mbps=ix.ebs_base_mbps[idx], max_mbps=ix.ebs_max_mbps[idx],
         bandwidth_gbps=ctx.bandwidth_gbps, net_base=ix.net_baseline_gbps[idx],
         net_peak=ix.net_peak_gbps[idx])
+    cpu_low = perf_interval_cpu_risk(need.demand_vcpus, vt, ix.perf[idx], ix.perf_low[idx],
+                                     ix.perf_source[idx])
     if need.series_pct is not None:
         avg = float(np.mean(need.series_pct))
         res.peak_to_average = float(np.max(need.series_pct)) / avg if avg > 0 else None
     for rank, k in enumerate(picked, start=1):
         if k >= n_ec2:
             c = cands[k - n_ec2]
-            res.options.append(_serverless_option(c, rank, float(total[k]), region))
+            res.options.append(serverless_option(c, rank, float(total[k]), region))
             continue
         i = int(idx[k])
         res.options.append(_ec2_option(
             p, need, ix, r, i, int(count[i]), str(po[i]), float(cost[i]), float(total[k]),
             float(risk[k]), int(worst[k]), mode[i], burst_info.get(i), best_pp, rank, region,
-            family_min.get(str(ix.family[i]))))
+            family_min.get(str(ix.family[i])), float(cpu_low[k]),
+            job.for_option(i) if job is not None else None))
     best_ec2 = next((int(idx[k]) for k in order if k < n_ec2), None)
     if best_ec2 is not None:
         res.top_ec2 = {**_ec2_facts(ix, best_ec2), "node_count": int(count[best_ec2])}
     res.instance_store = _instance_store(p, ix, idx, order, n_ec2, cost)
     return res
-
-
-def _serverless(p, need, book, region, rej, models, catalog, objective) -> list[Candidate]:
-    out = []
-    f = fargate_option(p, need, book, region, rej)
-    if f is not None:
-        out.append(f)
-    lam = lambda_option(p, need, book, region, rej, models, catalog, objective)
-    if lam is not None:
-        out.append(lam)
-    return out
-
-
-def _serverless_option(c: Candidate, rank: int, score: float, region: str) -> Option:
-    return Option(rank=rank, option=c.option, kind=c.kind, count=c.count,
-                  purchase_option=c.purchase_option, score=round(score, 4),
-                  monthly_cost_usd=None if c.monthly_cost_usd is None else round(
-                      c.monthly_cost_usd, 2), performance_risk=c.risk,
-                  predicted=c.predicted, reasons=c.reasons, config=c.config,
-                  verify=c.verify or any(r.severity == "verify" for r in c.reasons),
-                  region=region)
 
 
 def _ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
@@ -297,8 +291,10 @@ def _instance_store(p, ix, idx, order, n_ec2, cost) -> dict[str, Any] | None:
 
 
 def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, burst, best_pp,
-                rank, region, family_min=None) -> Option:
+                rank, region, family_min=None, cpu_low=0.0, job: JobInfo | None = None) -> Option:
     itype = str(ix.types[i])
+    # A job's runs set the billed hours when runs_per_month is given (jobs.plan_job).
+    hours = job.hours if job is not None and job.hours is not None else need.hours
     reasons: list[Reason] = cr.explain_ec2(
         itype=itype, category=str(ix.category[i]), expected=need.expected_category,
         vcpus=float(ix.vcpus[i]), mem=float(ix.memory_gib[i]), count=count,
@@ -307,7 +303,7 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
         best_pp_type=best_pp, arch=str(ix.arch[i]), arch_free=need.arch_free,
         current=bool(ix.current[i]), purchase=po, band=ix.spot_band[r][i], need=need,
         verify=bool(ix.verify[r][i]), gpus=float(ix.gpus[i]), gpu_model=ix.gpu_model[i],
-        region=region, hours=need.hours)
+        region=region, hours=hours)
     if need.horizontal:
         # Right after the size it explains.
         at = next((k + 1 for k, x in enumerate(reasons) if x.rule == "compute.size"),
@@ -331,7 +327,7 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
         config["spot_interruption_band"] = ix.spot_band[r][i]
     if po != "on_demand" and not np.isnan(ix.ondemand[r][i]):
         # Compute Optimizer's "savings": what this purchase option saves against on-demand.
-        od = float(ix.ondemand[r][i]) * count * need.hours
+        od = float(ix.ondemand[r][i]) * count * hours
         predicted["on_demand_monthly_cost_usd"] = round(od, 2)
         predicted["savings_vs_on_demand_pct"] = round((1 - cost / od) * 100, 1) if od else None
     if burst is not None:
@@ -383,10 +379,19 @@ def _ec2_option(p, need, ix, r, i, count, po, cost, score, risk, worst, mode, bu
         avg = plan.extra.get("expected_average_count")
         if avg is not None and count > 0:
             predicted["monthly_cost_usd_with_scaling"] = round(cost / count * avg, 2)
+    driver = DIMENSIONS[worst]
+    if cpu_low > risk:
+        risk, driver = cpu_low, "CPU at the low bound of the predicted perf_index"
+        reasons.append(perf_interval_reason(float(ix.perf[i]), float(ix.perf_low[i]), cpu_low))
+    if job is not None:
+        reasons.extend(job.reasons)
+        predicted.update(job.predicted)
+        if job.risk > risk:
+            risk, driver = job.risk, "the job deadline (predicted runtime interval)"
     if risk > 0:
         reasons.append(reason("risk.performance", PERF02_SELECT,
                               f"Performance risk {risk:g} ({risk_label(risk)}), driven by "
-                              f"{DIMENSIONS[worst]}.", "caution" if risk >= 2 else "info"))
+                              f"{driver}.", "caution" if risk >= 2 else "info"))
     return Option(rank=rank, option=itype, kind="ec2", count=count, purchase_option=po,
                   score=round(score, 4), monthly_cost_usd=round(cost, 2),
                   performance_risk=float(risk), predicted=predicted, reasons=reasons,

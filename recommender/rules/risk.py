@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from recommender.response import Reason
+from recommender.rules.base import PERF02_SELECT, reason
+
 #: Projected utilization (need / capacity) -> risk: <=60 % 0, <=80 % 1, <=90 % 2,
 #: <=100 % 3, above 4.
 UTIL_STEPS = (0.6, 0.8, 0.9, 1.0)
@@ -62,3 +65,42 @@ LABELS = ("very low", "low", "medium", "high", "very high")
 
 def risk_label(risk: float) -> str:
     return LABELS[int(min(4, max(0, round(risk))))]
+
+
+def perf_interval_cpu_risk(
+    demand_vcpus: float | None,
+    vcpus_total: np.ndarray,
+    perf: np.ndarray,
+    perf_low: np.ndarray,
+    perf_source: np.ndarray,
+) -> np.ndarray:
+    """CPU risk raised one step where a *predicted* perf_index's low bound misses the need.
+
+    The vCPU need assumes the candidate delivers its point perf_index; where that figure is
+    a model prediction, the candidate may be as slow as ``perf_index_low``, which scales the
+    projected utilization up by ``perf / perf_low``.  When the point estimate meets the need
+    (utilization <= 100 %) but the low bound does not, the CPU risk goes up one step.
+
+    Returns
+    -------
+    ndarray
+        The raised CPU risk where that happens, 0 elsewhere (measured or unknown capacity,
+        no CPU demand, the need missed or met at both bounds).
+    """
+    n = len(vcpus_total)
+    if not demand_vcpus:
+        return np.zeros(n)
+    util = demand_vcpus / np.asarray(vcpus_total, dtype=float)
+    ratio = np.asarray(perf, dtype=float) / np.asarray(perf_low, dtype=float)
+    util_low = util * np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    hit = (perf_source == "predicted") & (util <= UTIL_STEPS[-1]) & (util_low > UTIL_STEPS[-1])
+    return np.where(hit, np.minimum(4.0, utilization_risk(util) + 1.0), 0.0)
+
+
+def perf_interval_reason(perf: float, perf_low: float, raised: float) -> Reason:
+    """The reason for a CPU risk raised by :func:`perf_interval_cpu_risk`."""
+    return reason(
+        "risk.perf_interval", PERF02_SELECT,
+        f"perf_index is predicted ({perf:.2f}, low bound {perf_low:.2f}): the CPU need is met "
+        f"at the point estimate but not at the low bound, so the CPU risk is raised one step "
+        f"to {raised:g}.", "caution")

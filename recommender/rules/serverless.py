@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from recommender.profile import WorkloadProfile
+from recommender.response import Option
 from recommender.rules.base import (
     PERF01_COST,
     PERF02_CONFIG,
@@ -295,3 +296,29 @@ def lambda_option(
         components={"perf_capacity_vcpus": mem / per_vcpu, "vcpus_total": mem / per_vcpu,
                     "memory_total": mem / 1024.0},
     )
+
+
+def serverless_candidates(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    models: Any = None, catalog: Any = None, objective: str = "balanced",
+) -> list[Candidate]:
+    """Fargate and Lambda candidates that fit (each rejection counted in ``rej``)."""
+    out = []
+    f = fargate_option(p, need, book, region, rej)
+    if f is not None:
+        out.append(f)
+    lam = lambda_option(p, need, book, region, rej, models, catalog, objective)
+    if lam is not None:
+        out.append(lam)
+    return out
+
+
+def serverless_option(c: Candidate, rank: int, score: float, region: str) -> Option:
+    """The response option of a ranked serverless candidate."""
+    return Option(rank=rank, option=c.option, kind=c.kind, count=c.count,
+                  purchase_option=c.purchase_option, score=round(score, 4),
+                  monthly_cost_usd=None if c.monthly_cost_usd is None else round(
+                      c.monthly_cost_usd, 2), performance_risk=c.risk,
+                  predicted=c.predicted, reasons=c.reasons, config=c.config,
+                  verify=c.verify or any(r.severity == "verify" for r in c.reasons),
+                  region=region)

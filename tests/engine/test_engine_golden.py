@@ -137,6 +137,13 @@ EXPECT: dict[str, Callable[[RecommendationResponse, object], None]] = {
         {"caching", "sharding", "compression", "buffering"}
         == {o.option for o in r.recommendations.tradeoffs}
         or pytest.fail("all four trade-offs apply")),
+    # Golden runs are rules-only (models=False): the job must say it got no prediction.
+    "batch_job_runtime": lambda r, c: (
+        _best(r, "compute").kind == "ec2"
+        and all(any(x.rule == "job.runtime" and "not loaded" in x.text for x in o.reasons)
+                and "runtime_s" not in o.predicted
+                for o in r.recommendations.compute if o.kind == "ec2")
+        or pytest.fail("a job without the runtime model says so on every EC2 option")),
     "nothing_fits": lambda r, c: (
         r.recommendations.compute == [] and "ec2.vcpus" in r.warnings[0]
         and "closest" in r.warnings[0] or pytest.fail("no fit: warning names ec2.vcpus")),
