@@ -25,7 +25,8 @@ class FormField:
 
     ``widget`` is one of ``range`` (min and max numbers), ``float``, ``int``, ``enum``,
     ``bool`` (yes / no / unknown), ``text``, ``multi`` (several of ``options``),
-    ``shares`` (``region=share`` pairs) or ``series`` (a list of numbers).
+    ``shares`` (``region=share`` pairs), ``series`` (a list of numbers) or ``runs``
+    (measured job runs written ``type x nodes = seconds``).
     """
 
     section: str  # "" for the top level
@@ -78,6 +79,13 @@ FIELDS: tuple[FormField, ...] = (
     _f("compute", "cpu_headroom_pct", "float", "CPU headroom %"),
     _f("compute", "memory_headroom_pct", "float", "Memory headroom %"),
     _f("compute", "startup_time_s", "float", "Instance start-up time (s)"),
+    _f("compute", "job.framework", "text", "Job framework", help="e.g. spark"),
+    _f("compute", "job.application", "text", "Job application", help="e.g. kmeans, sort"),
+    _f("compute", "job.input_gib", "float", "Job input (GiB)"),
+    _f("compute", "job.measurements", "runs", "Measured job runs",
+       help="type x nodes = seconds, e.g. m5.xlarge x 8 = 1500; m5.xlarge x 16 = 850"),
+    _f("compute", "job.deadline_s", "float", "Job deadline (s)"),
+    _f("compute", "job.runs_per_month", "float", "Job runs per month"),
     _f("storage", "size_gib", "range", "Size (GiB)"),
     _f("storage", "iops", "range", "IOPS"),
     _f("storage", "throughput_mibps", "range", "Throughput (MiB/s)"),
@@ -146,6 +154,10 @@ def state_from_profile(profile: dict[str, Any]) -> dict[str, Any]:
             state[f.key] = ", ".join(f"{k}={s:g}" for k, s in (v or {}).items())
         elif f.widget == "series":
             state[f.key] = ", ".join(f"{x:g}" for x in (v or []))
+        elif f.widget == "runs":
+            state[f.key] = "; ".join(
+                f"{r['instance_type']} x {r['count']:g} = {r['runtime_s']:g}" for r in v or []
+            )
         elif f.widget == "text":
             state[f.key] = "" if v is None else str(v)
         elif f.widget == "int":
@@ -188,6 +200,22 @@ def _shares(text: str, field: str) -> dict[str, float]:
     return out
 
 
+_RUN = re.compile(r"^\s*([a-z0-9][a-z0-9.-]*)\s*[x*]\s*(\d+)\s*=\s*([0-9.eE+]+)\s*s?\s*$")
+
+
+def _runs(text: str, field: str) -> list[dict[str, Any]]:
+    """Measured runs from ``"m5.xlarge x 8 = 1500; m5.xlarge x 16 = 850"``."""
+    out = []
+    for part in filter(None, (p.strip() for p in re.split(r"[;\n]+", text))):
+        m = _RUN.match(part)
+        if not m:
+            raise make_profile_error(
+                [{"field": field, "rule": f"write 'type x nodes = seconds' (got {part!r})"}]
+            )
+        out.append({"instance_type": m[1], "count": int(m[2]), "runtime_s": float(m[3])})
+    return out
+
+
 def profile_from_state(state: dict[str, Any]) -> dict[str, Any]:
     """Build a profile dict from widget state; unset widgets are left out.
 
@@ -215,6 +243,8 @@ def profile_from_state(state: dict[str, Any]) -> dict[str, Any]:
             value = _shares(state.get(f.key) or "", f.key) or None
         elif f.widget == "series":
             value = _numbers(state.get(f.key) or "", f.key) or None
+        elif f.widget == "runs":
+            value = _runs(state.get(f.key) or "", f.key) or None
         else:
             value = state.get(f.key)
         if value is not None:

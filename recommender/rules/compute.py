@@ -350,7 +350,7 @@ def explain_ec2(
                          "Reserved (no upfront) price: a commitment of one or three years.",
                          "caution"))
     rs.append(reason("compute.monthly_cost", PERF01_COST,
-                     f"{fmt_usd(cost)}/month for {hours:g} h in {region} ({purchase})."))
+                     f"{fmt_usd(cost)}/month for {fmt_num(hours)} h in {region} ({purchase})."))
     if verify:
         rs.append(reason("catalog.verify", PERF01_COST,
                          "The catalog's source marks this price as unverified.", "verify"))

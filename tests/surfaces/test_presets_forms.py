@@ -107,3 +107,17 @@ def test_csv_without_timestamps_uses_the_numeric_column() -> None:
 def test_bad_csv_is_refused_with_the_rule(csv: str, match: str) -> None:
     with pytest.raises(UserError, match=match):
         parse_utilization_csv(csv)
+
+
+def test_measured_job_runs_round_trip_and_bad_text_names_the_field() -> None:
+    from recommender.errors import ProfileError
+    from recommender.forms import profile_from_state, state_from_profile
+
+    runs = [{"instance_type": "m5.xlarge", "count": 8, "runtime_s": 1500.0},
+            {"instance_type": "c5.2xlarge", "count": 4, "runtime_s": 700.5}]
+    state = state_from_profile({"compute": {"job": {"measurements": runs, "input_gib": 50}}})
+    assert state["compute.job.measurements"] == "m5.xlarge x 8 = 1500; c5.2xlarge x 4 = 700.5"
+    assert profile_from_state(state)["compute"]["job"] == {"input_gib": 50.0, "measurements": runs}
+    with pytest.raises(ProfileError) as info:
+        profile_from_state({**state, "compute.job.measurements": "m5.xlarge times 8"})
+    assert info.value.errors[0]["field"] == "compute.job.measurements"
