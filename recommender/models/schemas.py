@@ -11,6 +11,9 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _STRICT = ConfigDict(extra="forbid")
+#: Plausible job input sizes (1 KiB to 1 EiB): outside them the size is a unit mistake, and
+#: the model's log features would overflow.
+INPUT_GIB_RANGE = (2.0**-20, 2.0**30)
 
 
 class ModelInfo(BaseModel):
@@ -60,6 +63,13 @@ class RuntimeRequest(BaseModel):
     @model_validator(mode="after")
     def _placeable(self) -> RuntimeRequest:
         gib = self.job.get("input_gib")
+        if gib is not None and not (
+            isinstance(gib, int | float)
+            and not isinstance(gib, bool)
+            and INPUT_GIB_RANGE[0] <= gib <= INPUT_GIB_RANGE[1]
+        ):
+            lo, hi = INPUT_GIB_RANGE
+            raise ValueError(f"job.input_gib must be a number from {lo:g} to {hi:g} GiB")
         if not self.measurements and not (isinstance(gib, int | float) and gib > 0):
             raise ValueError(
                 "give at least one measurement (instance_type, count, runtime_s) or "

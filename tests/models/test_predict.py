@@ -168,3 +168,10 @@ def test_lambda_duration_beyond_the_catalog_timeout_is_refused(bundle) -> None:
             catalog=cat,
             bundle=bundle,
         )
+
+
+@pytest.mark.parametrize("gib", [5e-324, 1e300, "ten", True])
+def test_runtime_input_size_outside_plausible_range_is_refused(small_catalog, bundle, gib) -> None:
+    with pytest.raises(UserError, match="input_gib"):
+        predict_runtime({"job": {"input_gib": gib}, "candidates": [
+            {"instance_type": "m5.xlarge", "count": 2}]}, catalog=small_catalog, bundle=bundle)
