@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog import TABLES, Catalog, CatalogError, load_catalog
-from recommender.engine import recommend
-from recommender.errors import ModelArtifactError, ProfileError, UserError
-from recommender.profile import SCHEMA_VERSION, WorkloadProfile
+from recommender.engine import model_info, recommend, resolve_models
+from recommender.errors import ProfileError, UserError
+from recommender.profile import SCHEMA_VERSION, WorkloadProfile, field_errors
 from recommender.response import RecommendationResponse
 
 #: Default request body limit: a full batch of 1,000 rich profiles fits with room to spare.
@@ -166,28 +166,12 @@ class VersionHeaders:
 # --------------------------------------------------------------------------- errors
 
 
-def _field(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if not str(p).startswith("function-")]
-    if parts and parts[0] in ("body", "query", "path"):
-        parts = parts[1:]
-    return ".".join(parts) or "(body)"
-
-
-def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    out = []
-    for e in errors:
-        rule = str(e.get("msg", "invalid")).removeprefix("Value error, ")
-        if e.get("type") == "extra_forbidden":
-            rule = "unknown field (not in the schema; check the spelling)"
-        out.append({"field": _field(e.get("loc", ())), "rule": rule})
-    return out
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
-        body = {"detail": jsonable_encoder(errors), "errors": _field_errors(errors)}
+        body = {"detail": jsonable_encoder(errors),
+                "errors": field_errors(errors, root="(body)", schema="schema")}
         return JSONResponse(status_code=422, content=body)
 
     @app.exception_handler(UserError)
@@ -214,20 +198,8 @@ def _versions_of(app: FastAPI) -> dict[str, str]:
         catalog_version = cat.version
     except CatalogError:
         catalog_version = "unavailable"
-    model_version = "rules-only"
-    models = app.state.models
-    if models is None:
-        try:
-            from recommender.models import load_models
-
-            models = load_models()
-        except (ImportError, ModelArtifactError):  # no verified artifacts: rules only
-            models = None
-    version = getattr(models, "version", None)
-    if isinstance(models, dict):
-        version = models.get("version", version)
-    if version:
-        model_version = str(version)
+    # The engine's own resolution, so the header always matches the body's model version.
+    model_version = model_info(resolve_models(app.state.models)).version
     versions = {"catalog": catalog_version, "model": model_version, "schema": SCHEMA_VERSION}
     if catalog_version != "unavailable":
         app.state.versions = versions  # the catalog is immutable once loaded

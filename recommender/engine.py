@@ -34,7 +34,7 @@ from recommender.rules.network import (
 )
 from recommender.rules.prices import price_book
 from recommender.rules.rank import rank_others
-from recommender.rules.storage import cross_check_instance, storage_need, storage_options
+from recommender.rules.storage import storage_options
 from recommender.rules.tradeoffs import tradeoff_options
 
 DEFAULT_TOP_N = 3
@@ -64,7 +64,35 @@ def _default_catalog() -> Any:
     return load_catalog()
 
 
-def _model_info(models: Any) -> ModelInfo:
+def resolve_models(models: Any = None) -> Any:
+    """The model bundle ``recommend()`` uses for its ``models`` argument.
+
+    Parameters
+    ----------
+    models : optional
+        ``None`` for the default bundle (loaded once per process), ``False`` for the rules
+        only, else a bundle used as given.
+
+    Returns
+    -------
+    The bundle, or None when the rules stand alone.
+    """
+    return _default_models() if models is None else (None if models is False else models)
+
+
+def model_info(models: Any) -> ModelInfo:
+    """The ``model`` block of a response for a resolved bundle (see :func:`resolve_models`).
+
+    Parameters
+    ----------
+    models : optional
+        A bundle (object or dict with ``version`` and ``trained_at``), or None.
+
+    Returns
+    -------
+    ModelInfo
+        ``rules-only`` when there is no bundle.
+    """
     if models is None:
         return ModelInfo(version="rules-only", trained_at=None)
     get = models.get if isinstance(models, dict) else lambda k, d=None: getattr(models, k, d)
@@ -129,7 +157,7 @@ def recommend(
     p = parse_profile(profile)
     if catalog is None:
         catalog = _default_catalog()
-    bundle = _default_models() if models is None else (None if models is False else models)
+    bundle = resolve_models(models)
     ix = ec2_index(catalog)
     book = price_book(catalog)
     ri = region_index(catalog, ix)
@@ -164,13 +192,8 @@ def recommend(
         top_ec2, store, peak_to_avg = res.top_ec2, res.instance_store, res.peak_to_average
 
     if p.storage is not None:
-        st = storage_options(p, catalog, book, region, rej, instance_store=store)
-        n = storage_need(p)
-        if top_ec2 is not None and n is not None:
-            for c in st:
-                if c.kind == "ebs":
-                    c.risk = max(c.risk, cross_check_instance(c, n, top_ec2,
-                                                              top_ec2["instance_type"]))
+        st = storage_options(p, catalog, book, region, rej, instance_store=store,
+                             instance=top_ec2)
         recs.storage = _options(rank_others(st, objective), region, top_n)
         if not recs.storage:
             warnings.append(_nothing_fits("storage", rej, ("ebs.", "storage.")))
@@ -195,11 +218,11 @@ def recommend(
         region=region,
         catalog=CatalogInfo(version=catalog.version, generated_at=catalog.generated_at,
                             regions=list(catalog.regions)),
-        model=_model_info(bundle),
+        model=model_info(bundle),
         recommendations=recs,
         rejected=rej.as_dict(),
         warnings=warnings,
     )
 
 
-__all__ = ["ProfileError", "recommend"]
+__all__ = ["ProfileError", "model_info", "recommend", "resolve_models"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -323,14 +324,38 @@ class WorkloadProfile(BaseModel):
 
 def profile_errors(exc: ValidationError) -> list[dict[str, str]]:
     """Readable ``[{"field": "compute.vcpus.min", "rule": "..."}]`` from a ValidationError."""
+    return field_errors(exc.errors(include_url=False))
+
+
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], root: str = "(profile)", schema: str = "profile schema"
+) -> list[dict[str, str]]:
+    """Readable ``{"field", "rule"}`` pairs from pydantic error dicts (also the API's 422s).
+
+    Parameters
+    ----------
+    errors : iterable of dict
+        Pydantic's ``ValidationError.errors()`` (or FastAPI's request validation errors).
+    root : str
+        The field name of an error on the whole document.
+    schema : str
+        What an unknown field is "not in".
+
+    Returns
+    -------
+    list of dict
+    """
     out: list[dict[str, str]] = []
-    for err in exc.errors(include_url=False):
-        # Drop pydantic's internal tags (function-before[...]) from the location.
+    for err in errors:
+        # Drop pydantic's internal tags (function-before[...]) and FastAPI's request part
+        # (body, query, path) from the location: callers know only their own field names.
         loc = [str(p) for p in err.get("loc", ()) if not str(p).startswith("function-")]
-        field = ".".join(loc) or "(profile)"
+        if loc and loc[0] in ("body", "query", "path"):
+            loc = loc[1:]
+        field = ".".join(loc) or root
         rule = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden":
-            rule = "unknown field (not in the profile schema; check the spelling)"
+            rule = f"unknown field (not in the {schema}; check the spelling)"
         elif err.get("type") == "model_type" and "Range" in rule:
             rule = 'must be a number (a minimum) or {"min": .., "max": ..}'
         elif err.get("type") == "literal_error":

@@ -8,8 +8,12 @@ Readers are pure over their input files (no network, no writes).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from catalog.store import sha256_file
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,32 @@ class SourceRecord:
     sha256: str | None = None
     rows: int | None = None
     notes: str = ""
+
+
+def file_record(
+    data_dir: Path, rel: Path, id_: str, origin: str, date: str, **kw: Any
+) -> SourceRecord:
+    """The manifest :class:`SourceRecord` of the local file ``data_dir / rel``, with its sha256.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data directory the build reads.
+    rel : Path
+        The file, relative to ``data_dir``; written to the manifest as a POSIX path.
+    id_, origin, date : str
+        The record's ``id``, ``origin`` and ``data_date``.
+    **kw
+        Further :class:`SourceRecord` fields (``license``, ``rows``, ``notes``).
+    """
+    return SourceRecord(
+        id=id_,
+        path=Path(rel).as_posix(),
+        origin=origin,
+        data_date=date,
+        sha256=sha256_file(Path(data_dir) / rel),
+        **kw,
+    )
 
 
 @dataclass

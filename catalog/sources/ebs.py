@@ -26,8 +26,7 @@ from catalog.normalize import (
     to_iso_date,
 )
 from catalog.regions import name_to_code_map, read_region_records, region_code
-from catalog.sources import SourceRecord, SourceResult
-from catalog.store import sha256_file
+from catalog.sources import SourceResult, file_record
 
 FACTS = Path("facts/ebs_volume_types.csv")
 FEED = Path("ec2/ec2shop_pricing_feeds_20250404/ebs.json")
@@ -200,23 +199,23 @@ def read_ebs(data_dir: Path) -> SourceResult:
     table = merge_prices(limits_frame(facts), feed_price_frame(feed, names), feed_date)
     unmapped = sorted(n for n in feed["regions"] if region_code(n, names) is None)
     sources = [
-        SourceRecord(
+        file_record(
+            data_dir,
+            FACTS,
             FACTS_ID,
-            str(FACTS),
             "facts table (botocore 1.44.8 + AWS EC2 user guide)",
             "2023-01",
             license="CC BY-SA 4.0",
-            sha256=sha256_file(data_dir / FACTS),
             rows=len(facts),
             notes="prices marked 'verify' by the source",
         ),
-        SourceRecord(
+        file_record(
+            data_dir,
+            FEED,
             FEED_ID,
-            str(FEED),
             "yeo/ec2.shop@74c9fd8a (aws.amazon.com EBS pricing feed)",
             feed_date,
             license="MIT; prices: AWS Price List",
-            sha256=sha256_file(data_dir / FEED),
             rows=len(feed["regions"]),
         ),
     ]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from catalog.normalize import gb_to_gib, mib_to_gib, split_instance_type
 from catalog.regions import name_to_code_map, read_region_records
-from catalog.sources import SourceResult
+from catalog.sources import SourceResult, file_record
 from catalog.sources.ec2_partial import (
     feed_specs,
     partial_gaps,
@@ -44,7 +44,6 @@ from catalog.sources.ec2_prices import (  # noqa: F401
     price_gaps,
     read_prices,
     reserved_rates,
-    source_record,
 )
 
 MOTO_TYPES = Path("ec2/moto-5.2.5_instance_types.json.gz")
@@ -210,7 +209,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
     }
     names = name_to_code_map(read_region_records(data_dir))
     sources = [
-        source_record(
+        file_record(
             data_dir,
             MOTO_TYPES,
             SPEC_SOURCE,
@@ -219,7 +218,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
             license="Apache-2.0",
             rows=len(types),
         ),
-        source_record(
+        file_record(
             data_dir,
             BURSTABLE,
             "facts:burstable_instances",
@@ -228,7 +227,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
             license="CC BY-SA 4.0",
             rows=len(burstable),
         ),
-        source_record(
+        file_record(
             data_dir,
             BENCHMARKS,
             "ec2instances.info:benchmarks",
@@ -241,7 +240,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
     for path in offering_files:
         rel = path.relative_to(data_dir)
         sources.append(
-            source_record(
+            file_record(
                 data_dir,
                 rel,
                 f"moto-5.2.5:offerings:{path.name.split('.')[0]}",

@@ -36,8 +36,7 @@ from catalog.normalize import (
     parse_network_gbps,
     split_instance_type,
 )
-from catalog.sources import SourceRecord
-from catalog.sources.ec2_prices import source_record
+from catalog.sources import SourceRecord, file_record
 
 PARTIAL_SPEC_SOURCE = "price-feed (partial specs)"
 DESCRIBE_SAMPLES = Path("pricing_api/ec2_api")  # DescribeInstanceTypes_*.json
@@ -212,7 +211,7 @@ def processor_evidence(
         rows, columns=["instance_type", "arch", "processor_manufacturer", "arch_evidence"]
     )
     sources = [
-        source_record(
+        file_record(
             data_dir,
             path.relative_to(data_dir),
             f"ec2-api-sample:{path.stem}",
@@ -224,7 +223,7 @@ def processor_evidence(
         for path in files
     ]
     sources.append(
-        source_record(
+        file_record(
             data_dir,
             OFFER_SAMPLE,
             "offer-sample:spinnaker_us-west-2_20180504",

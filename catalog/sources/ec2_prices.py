@@ -19,8 +19,7 @@ import pandas as pd
 
 from catalog.normalize import is_metal, parse_price, to_iso_date
 from catalog.regions import region_code
-from catalog.sources import SourceRecord
-from catalog.store import sha256_file
+from catalog.sources import SourceRecord, file_record
 
 FEEDS = Path("ec2/ec2shop_pricing_feeds_20250404")
 KARPENTER = Path("ec2/karpenter_ondemand_linux_us-east-1_20260720.csv")
@@ -30,20 +29,6 @@ KARPENTER_ID = "karpenter:ondemand_us-east-1"
 KARPENTER_DATE = "2026-07-20"  # "generated at 2026-07-20T13:44:30Z" (PROVENANCE)
 SPOT_DATE = "2025-06-28"  # spotinfo commit date of the advisor snapshot (PROVENANCE)
 EC2SHOP_ORIGIN = "yeo/ec2.shop@74c9fd8a (aws.amazon.com pricing-page feed)"
-
-
-def source_record(
-    data_dir: Path, rel: Path, id_: str, origin: str, date: str, **kw: Any
-) -> SourceRecord:
-    """A manifest :class:`SourceRecord` for the file ``data_dir / rel``, with its sha256."""
-    return SourceRecord(
-        id=id_,
-        path=str(rel),
-        origin=origin,
-        data_date=date,
-        sha256=sha256_file(data_dir / rel),
-        **kw,
-    )
 
 
 def feed_prices(feed: Mapping[str, Any], names: Mapping[str, str], source_id: str) -> pd.DataFrame:
@@ -179,7 +164,7 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
         df = feed_prices(feed, names, sid)
         feed_frames.append(df)
         out.sources.append(
-            source_record(
+            file_record(
                 data_dir,
                 path.relative_to(data_dir),
                 sid,
@@ -195,7 +180,7 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
     )
     karp = _karpenter(data_dir)
     out.sources.append(
-        source_record(
+        file_record(
             data_dir,
             KARPENTER,
             KARPENTER_ID,
@@ -211,7 +196,7 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
     out.advisor = json.loads((data_dir / SPOT_ADVISOR).read_text())
     prices = add_spot(prices, out.advisor)
     out.sources.append(
-        source_record(
+        file_record(
             data_dir,
             SPOT_ADVISOR,
             "spot-advisor",
@@ -228,7 +213,7 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
             ri.rename(columns={"rate": col}), on=["instance_type", "region"], how="left"
         )
         out.sources.append(
-            source_record(
+            file_record(
                 data_dir,
                 rel,
                 f"ec2shop:us-east-1-reservedinstance-{term}",

@@ -23,8 +23,7 @@ import pandas as pd
 from catalog.normalize import parse_price, to_iso_date
 from catalog.regions import name_to_code_map, read_region_records, region_code
 from catalog.schema import TABLES
-from catalog.sources import SourceRecord
-from catalog.store import sha256_file
+from catalog.sources import SourceRecord, file_record
 
 PW_DIR = Path("services/aws-price-watcher_20250524")
 PW_ORIGIN = "iann0036/aws-price-watcher@d65c44f0cbfbfc8bf647809576a504ecf1587e8d"
@@ -212,21 +211,12 @@ def source_record(
     notes: str = "",
     license: str = FEED_LICENSE,
 ) -> SourceRecord:
-    """The manifest record of ``data_dir / rel`` (sha256 of its bytes).
+    """The manifest record of the feed ``data_dir / rel`` (:func:`catalog.sources.file_record`).
 
-    ``rel`` is written as a POSIX path relative to the data dir; ``rows`` counts the rows the
-    file contributed to the catalog tables; the license defaults to the feeds' own.
+    ``rows`` counts the rows the file contributed to the catalog tables; the license
+    defaults to the feeds' own.
     """
-    return SourceRecord(
-        id=sid,
-        path=rel.as_posix(),
-        origin=origin,
-        data_date=date,
-        license=license,
-        sha256=sha256_file(data_dir / rel),
-        rows=rows,
-        notes=notes,
-    )
+    return file_record(data_dir, rel, sid, origin, date, license=license, rows=rows, notes=notes)
 
 
 # --------------------------------------------------------------------------- row builders

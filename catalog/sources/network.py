@@ -21,7 +21,7 @@ import pandas as pd
 
 from catalog.normalize import parse_price
 from catalog.regions import REGION_RECORDS_DIR, read_region_records
-from catalog.sources import SourceRecord, SourceResult
+from catalog.sources import SourceRecord, SourceResult, file_record
 from catalog.store import sha256_file
 
 LATENCY = Path("network/latency/cloudping_inter-region_p50_1y_20250529.json")
@@ -228,22 +228,22 @@ def read_network(data_dir: Path) -> SourceResult:
             notes="directory of one JSON record per region; sha256 over the sorted "
             "'name sha256' lines of its files",
         ),
-        SourceRecord(
+        file_record(
+            data_dir,
+            LATENCY,
             LATENCY_ID,
-            str(LATENCY),
             "oaustegard/oaustegard.github.io@a6d652c8 (cloudping.co)",
             "2025-05-29",
             license="Apache-2.0 (data: cloudping.co, MIT)",
-            sha256=sha256_file(data_dir / LATENCY),
             rows=sum(len(v) for v in matrix["data"].values()),
         ),
-        SourceRecord(
+        file_record(
+            data_dir,
+            BURSTABLE,
             BURSTABLE_ID,
-            str(BURSTABLE),
             "AWS EC2 User Guide + EC2 On-Demand pricing page (facts)",
             "2023-01-19",
             license="CC BY-SA 4.0",
-            sha256=sha256_file(data_dir / BURSTABLE),
             rows=len(burst),
             notes="surplus-credit price not re-checked (verify)",
         ),

@@ -24,7 +24,7 @@ import pandas as pd
 
 from catalog.normalize import parse_price
 from catalog.schema import TABLES
-from catalog.sources import SourceRecord, SourceResult
+from catalog.sources import SourceResult
 from catalog.sources.feeds import (
     PW_DIR,
     PW_ORIGIN,
@@ -40,7 +40,6 @@ from catalog.sources.feeds import (
     source_record,
     unit_price_frame,
 )
-from catalog.store import sha256_file
 
 SERVICE_PRICES_CSV = Path("facts/aws_service_prices_us-east-1_2025.csv")
 LAMBDA_FACTS = Path("facts/lambda_facts.csv")
@@ -309,14 +308,14 @@ def read_services(data_dir: Path) -> SourceResult:
     result.tables["facts"] = facts_rows(lambda_csv, fargate_csv)
     for rel, csv in ((LAMBDA_FACTS, lambda_csv), (FARGATE_FACTS, fargate_csv)):
         result.sources.append(
-            SourceRecord(
-                id=f"facts:{rel.stem}",
-                path=rel.as_posix(),
-                origin="written by hand from cited AWS documents",
-                data_date="2026-11-26",
+            source_record(
+                data_dir,
+                rel,
+                f"facts:{rel.stem}",
+                "written by hand from cited AWS documents",
+                "2026-11-26",
+                len(csv),
                 license="facts with source URLs (AWS docs)",
-                sha256=sha256_file(data_dir / rel),
-                rows=len(csv),
             )
         )
     prices_csv = pd.read_csv(data_dir / SERVICE_PRICES_CSV, dtype=str)

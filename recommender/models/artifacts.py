@@ -36,6 +36,7 @@ FORMAT_VERSION = 1
 
 
 def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries an artifact depends on, for its sidecar."""
     return {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
@@ -76,6 +77,13 @@ def write_artifact(obj: Any, name: str, directory: Path, sidecar: dict[str, Any]
 
 
 def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
+    """The JSON sidecar ``<name>.json`` of an artifact in ``directory``.
+
+    Raises
+    ------
+    recommender.errors.ModelArtifactError
+        The sidecar is missing or not valid JSON.
+    """
     side = Path(directory) / f"{name}.json"
     if not side.exists():
         raise ModelArtifactError(

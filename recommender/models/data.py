@@ -23,6 +23,7 @@ _C3O_CLUSTER = ("instance_count", "machine_type", "slots", "memory", "gross_runt
 
 
 def c3o_path(algo: str) -> Path:
+    """Path (under the data dir) of the c3o EMR runs of one algorithm."""
     return Path(f"training/workload_runs/c3o_emr_{algo}.tsv")
 
 

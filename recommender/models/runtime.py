@@ -19,7 +19,12 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from recommender.errors import UserError
-from recommender.models.features import RUNTIME_COLUMNS, node_specs, runtime_features
+from recommender.models.features import (
+    RUNTIME_COLUMNS,
+    node_specs,
+    parse_family,
+    runtime_features,
+)
 from recommender.models.schemas import (
     ModelInfo,
     RuntimeCandidate,
@@ -126,8 +131,6 @@ class RuntimeModel:
 
 def default_candidates(ec2: pd.DataFrame, priced: set[str]) -> list[RuntimeCandidate]:
     """Current-generation m/c/r families, sizes large..4xlarge, 1..64 nodes, priced types."""
-    from recommender.models.features import parse_family
-
     series = ec2["family"].map(lambda f: parse_family(f)[0])
     ok = (
         ec2["current_generation"].astype(bool)

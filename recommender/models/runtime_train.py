@@ -36,6 +36,7 @@ def attach_specs(runs: pd.DataFrame, ec2: pd.DataFrame) -> pd.DataFrame:
 
 
 def reference_configs(wl: pd.DataFrame) -> list[tuple[str, int]]:
+    """The (instance type, nodes) configurations whose runs serve as a workload's references."""
     if wl["source"].iloc[0] == "bbo":
         return list(REF_BBO)
     first = sorted(wl["instance_type"].unique())[0]
@@ -146,6 +147,16 @@ def fit_correction(rows: pd.DataFrame, features: tuple[str, ...] | None = None) 
 def fit_runtime_model(
     runs: pd.DataFrame, log_q: dict[int, tuple[float, float]] | None = None
 ) -> RuntimeModel:
+    """Fit the physics priors and the learned correction on measured runs.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        :func:`recommender.models.data.load_workload_runs` rows.
+    log_q : dict, optional
+        Residual quantiles (low, high) of log runtime per number of measured runs (0, 1,
+        2 or more); zero-width intervals when not given.
+    """
     priors = fit_priors(runs)
     corr = fit_correction(correction_rows(runs, priors["prior_x_half"]))
     return RuntimeModel(

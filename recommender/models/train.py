@@ -164,6 +164,7 @@ def run(
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the ``train`` options to ``p`` (shared by ``recommender train`` and ``-m``)."""
     p.add_argument(
         "--data-dir",
         type=Path,
@@ -186,6 +187,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main_from_args(args: argparse.Namespace) -> int:
+    """Train (or only evaluate) as ``args`` say and print the metrics; returns the exit code."""
     metrics = run(args.data_dir, args.out, args.only, args.evaluate)
     if args.json:
         sys.stdout.write(json.dumps(metrics, indent=2, sort_keys=True, default=float) + "\n")
@@ -198,6 +200,7 @@ def main_from_args(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m recommender.models.train`` entry point."""
     parser = argparse.ArgumentParser(prog="python -m recommender.models.train")
     add_arguments(parser)
     return main_from_args(parser.parse_args(argv))

@@ -266,7 +266,7 @@ def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
 
 def storage_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, rej: Rejections,
-    instance_store: dict[str, Any] | None = None,
+    instance_store: dict[str, Any] | None = None, instance: dict[str, Any] | None = None,
 ) -> list[Candidate]:
     """All storage options that meet the need (unranked), rejections counted in ``rej``.
 
@@ -280,6 +280,9 @@ def storage_options(
     instance_store : dict, optional
         The best EC2 candidate with local SSD large enough (from the compute stage), offered
         for scratch data.
+    instance : dict, optional
+        The top EC2 choice's EBS limits (with ``instance_type``); each EBS option is checked
+        against them (:func:`cross_check_instance`).
 
     Returns
     -------
@@ -308,6 +311,9 @@ def storage_options(
             cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, why[0].upper()
                                           + why[1:] + "."))
         cand.components = {"fit": fit}
+        if instance is not None:
+            cand.risk = max(cand.risk, cross_check_instance(cand, n, instance,
+                                                            instance["instance_type"]))
         out.append(cand)
     # Closest first: the volumes whose limit comes nearest to the need.
     if LATENCY_REJECT in rej.examples:
