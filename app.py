@@ -118,6 +118,7 @@ def build_profile() -> dict[str, Any]:
 
 
 def show_error(exc: Exception) -> None:
+    """Each broken field and rule of a refused profile, or the error's text."""
     errors = getattr(exc, "errors", None)
     if errors:
         st.error("The profile breaks these rules:\n\n" + "\n".join(
@@ -127,6 +128,7 @@ def show_error(exc: Exception) -> None:
 
 
 def show_category(resp: RecommendationResponse, category: str) -> None:
+    """The options of one category as a table, then each with its reasons."""
     options = resp.options(category)
     if not options:
         st.info(f"No {category} options (the profile says nothing about it, or nothing fits).")
@@ -147,18 +149,12 @@ def show_category(resp: RecommendationResponse, category: str) -> None:
 
 
 def show_charts(resp: RecommendationResponse) -> None:
+    """Cost against performance, cost per compute kind and a credit-balance curve."""
     compute = resp.to_frame("compute")
     if compute.empty:
         return
-    if "predicted.perf_index" in compute and compute["predicted.perf_index"].notna().any():
-        perf_col = "predicted.perf_index"
-    else:
-        compute["performance (4 - risk)"] = 4.0 - compute["performance_risk"]
-        perf_col = "performance (4 - risk)"
-    compute[perf_col] = compute[perf_col] * compute["count"]  # whole deployment
     left, right = st.columns(2)
-    left.plotly_chart(charts.cost_vs_performance(compute, perf=perf_col, color="kind"),
-                      width="stretch")
+    left.plotly_chart(charts.compute_cost_vs_performance(compute), width="stretch")
     right.plotly_chart(charts.compute_kind_costs(compute), width="stretch")
     for o in resp.options("compute"):
         curve = o.predicted.get("credit_balance")
@@ -171,6 +167,7 @@ def show_charts(resp: RecommendationResponse) -> None:
 
 
 def show_downloads(resp: RecommendationResponse) -> None:
+    """The response as JSON and the rank-1 bundle as CloudFormation and Terraform."""
     data = resp.model_dump(mode="json")
     cols = st.columns(3)
     cols[0].download_button("Response (JSON)", json.dumps(data, indent=2),
@@ -185,6 +182,7 @@ def show_downloads(resp: RecommendationResponse) -> None:
 
 
 def show_response(resp: RecommendationResponse) -> None:
+    """The whole answer: warnings, each category, rejections, charts and downloads."""
     st.subheader(f"Recommendations for {resp.name or 'the workload'}"
                  + (f" in {resp.region}" if resp.region else ""))
     st.caption(f"Catalog {resp.catalog.version} ({resp.catalog.generated_at}) · model "

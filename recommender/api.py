@@ -98,6 +98,7 @@ def get_catalog(request: Request) -> Catalog:
 
 
 def get_models(request: Request) -> Any:
+    """The models given to :func:`create_app` (None: the engine loads its default)."""
     return request.app.state.models
 
 

@@ -162,6 +162,33 @@ def compute_kind_costs(compute_options: Sequence[dict[str, Any]] | pd.DataFrame,
     return fig
 
 
+def compute_cost_vs_performance(compute: pd.DataFrame,
+                                title: str = "Cost vs performance") -> go.Figure:
+    """Cost against whole-deployment performance of a response's compute options.
+
+    Parameters
+    ----------
+    compute : DataFrame
+        ``RecommendationResponse.to_frame("compute")``.
+    title : str
+
+    Returns
+    -------
+    plotly Figure
+        Performance is the predicted ``perf_index`` where any option has one, else
+        ``4 - performance_risk`` (Lambda and Fargate carry no perf_index); either is
+        multiplied by the node count because the cost is the whole deployment's.
+    """
+    df = compute.copy()
+    if "predicted.perf_index" in df and df["predicted.perf_index"].notna().any():
+        perf = "predicted.perf_index"
+    else:
+        perf = "performance (4 - risk)"
+        df[perf] = 4.0 - df["performance_risk"]
+    df[perf] = df[perf] * df["count"]
+    return cost_vs_performance(df, perf=perf, color="kind", title=title)
+
+
 def runtime_vs_nodes(predictions: Sequence[dict[str, Any]] | pd.DataFrame,
                      title: str = "Job runtime and cost across node counts") -> go.Figure:
     """Predicted runtime (with interval) and job cost against the node count, per type."""

@@ -16,6 +16,7 @@ from recommender.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``recommend`` command to the CLI's subparsers."""
     p = subparsers.add_parser(
         "recommend",
         help="recommend AWS resources for a workload profile (JSON)",
@@ -44,6 +45,7 @@ def read_profile_text(path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Answer ``recommend PROFILE.json``: the response on stdout; returns the exit code."""
     from recommender.engine import recommend
 
     text = read_profile_text(args.profile)
@@ -61,11 +63,13 @@ def run(args: argparse.Namespace) -> int:
 
 def format_table(resp) -> str:  # noqa: ANN001 - RecommendationResponse, imported lazily
     """A plain-text table of the options, then rejections and warnings."""
+    from recommender.response import CATEGORIES  # loaded already: resp is one of its models
+
     lines = [f"region {resp.region}  catalog {resp.catalog.version}  model {resp.model.version}"]
     header = f"{'category':<10} {'#':>2} {'option':<26} {'kind':<12} {'n':>3} " \
              f"{'purchase':<11} {'USD/month':>11} {'risk':>4} {'score':>5}"
     lines += [header, "-" * len(header)]
-    for cat in ("compute", "storage", "database", "network", "tradeoffs"):
+    for cat in CATEGORIES:
         for o in getattr(resp.recommendations, cat):
             cost = "n/a" if o.monthly_cost_usd is None else f"{o.monthly_cost_usd:,.2f}"
             flag = " *" if o.verify else ""

@@ -140,6 +140,10 @@ def _node_option(
 def relational_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str
 ) -> list[Candidate]:
+    """RDS and Aurora options sized for the working set and the read/write load.
+
+    ``why`` is the reason the relational family was chosen; it leads each option's reasons.
+    """
     d = p.database
     engine = (d.engine or "postgresql").lower()
     size = d.size_gib.min if d.size_gib else None
@@ -215,6 +219,10 @@ def cheaper_aurora(pair: list[Candidate]) -> Candidate:
 
 
 def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str) -> list[Candidate]:
+    """DynamoDB in on-demand and provisioned capacity, priced from the request rates.
+
+    ``why`` is the reason DynamoDB was chosen; it leads each option's reasons.
+    """
     d = p.database
     item = d.item_size_kib or 1.0
     strong = d.consistency != "eventual"

@@ -50,6 +50,11 @@ class RegionIndex:
 
 
 def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
+    """Region locations, measured RTTs and each region's EC2 price level against us-east-1.
+
+    The price index is the median on-demand price ratio over the types priced in both
+    regions (at least five), so a region with too few shared types has no index.
+    """
     # ``Catalog.regions`` is the manifest's list; the table itself is in ``tables``.
     reg = catalog.tables["regions"]
     location = {str(r): (float(la), float(lo)) for r, la, lo in
@@ -71,6 +76,7 @@ def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
 
 
 def region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
+    """The catalog's :class:`RegionIndex`, built once per catalog object."""
     return per_catalog("region_index", catalog, lambda c: build_region_index(c, ix))
 
 

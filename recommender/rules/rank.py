@@ -44,6 +44,10 @@ def combine(components: dict[str, np.ndarray], objective: str) -> np.ndarray:
 
 
 def sort_key(score: float, cost: float | None, option: str, extra: str = "") -> tuple:
+    """Total order of options: higher score, then lower cost (unpriced last), then the id.
+
+    The score is rounded so that float noise cannot reorder ties between platforms.
+    """
     c = math.inf if cost is None or math.isnan(cost) else cost
     return (-round(float(score), 9), c, option, extra)
 

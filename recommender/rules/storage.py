@@ -99,6 +99,7 @@ class StorageNeed:
 
 
 def storage_need(p: WorkloadProfile) -> StorageNeed | None:
+    """The storage section as a :class:`StorageNeed` (minimums of ranges), or None."""
     s = p.storage
     if s is None:
         return None

@@ -144,6 +144,22 @@ def buffering(p: WorkloadProfile, book: PriceBook, region: str,
 
 def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
                      peak_to_average: float | None) -> list[Candidate]:
+    """The architectural trade-offs the profile calls for (unranked).
+
+    Parameters
+    ----------
+    p : WorkloadProfile
+    book : PriceBook
+    region : str
+    peak_to_average : float or None
+        Peak-to-average load of the utilization series (from the compute stage), which
+        decides whether buffering pays.
+
+    Returns
+    -------
+    list of Candidate
+        Caching, sharding, compression and buffering, each only when it applies.
+    """
     out = [caching(p), sharding(p), compression(p, book, region),
            buffering(p, book, region, peak_to_average)]
     return [o for o in out if o is not None]

@@ -31,6 +31,20 @@ def test_cost_vs_performance_draws_the_frontier() -> None:
     assert {t.name for t in fig.data} == {"ec2", "fargate", "Pareto frontier"}
 
 
+def test_compute_cost_vs_performance_scores_the_whole_deployment() -> None:
+    df = pd.DataFrame({"option": ["m5.large", "lambda"], "kind": ["ec2", "lambda"],
+                       "count": [3, 1], "monthly_cost_usd": [210.0, 30.0],
+                       "performance_risk": [1.0, 2.5]})
+    fig = charts.compute_cost_vs_performance(df)
+    ec2 = [t for t in fig.data if t.name == "ec2"][0]
+    assert list(ec2.y) == [9.0]  # (4 - risk) x 3 nodes, no perf_index in the frame
+    df["predicted.perf_index"] = [1.0, None]
+    fig = charts.compute_cost_vs_performance(df)
+    assert {t.name for t in fig.data} == {"ec2", "Pareto frontier"}
+    assert list([t for t in fig.data if t.name == "ec2"][0].y) == [3.0]
+    assert list(df.columns)[-1] == "predicted.perf_index"  # the caller's frame is untouched
+
+
 def test_compute_kind_costs_picks_the_cheapest_per_kind() -> None:
     opts = [{"kind": "ec2", "option": "m5.large", "monthly_cost_usd": 70.0},
             {"kind": "ec2", "option": "t4g.small", "monthly_cost_usd": 12.0},
