@@ -98,7 +98,7 @@ def _cloudwatch_csv(path: Path) -> Path:
 
 
 def test_pick_a_preset_and_see_ranked_results(streamlit_url: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     csv = _cloudwatch_csv(tmp_path / "cpu.csv")
     with sync_playwright() as pw:
@@ -108,9 +108,14 @@ def test_pick_a_preset_and_see_ranked_results(streamlit_url: str, tmp_path: Path
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
             page.set_default_timeout(60_000)
             page.goto(streamlit_url, wait_until="domcontentloaded")
+            # Interact only once the script has drawn the form (a click during the first run
+            # can land on a widget that is about to be replaced).
+            page.get_by_role("button", name="Recommend").wait_for()
             preset = page.get_by_test_id("stSelectbox").filter(has_text="Start from a preset")
             preset.click()
             page.get_by_role("option", name="Web app").click()
+            # The preset's rerun has finished when the form shows its values.
+            expect(page.get_by_label("Workload name")).to_have_value("web app", timeout=60_000)
             page.get_by_role("tab", name="Compute").first.click()
             page.locator("input[type=file]").set_input_files(str(csv))
             page.get_by_text(f"Using {SAMPLES} utilization samples").wait_for()
