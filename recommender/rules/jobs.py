@@ -13,6 +13,7 @@ is guessed: every EC2 option says so and the rules rank as before.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,7 @@ MONTH_HOURS = 730.0
 #: Memoised predictions: recommend() is pure, and the same profile is often asked again
 #: (the app re-runs on every widget change, the benchmark repeats profiles).
 _CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_LOCK = threading.Lock()
 _CACHE_SIZE = 256
 # Predicted runtime comes from the job's own measured runs scaled by the model: evidence
 # from benchmarking the workload itself, which is what PERF01-BP06 asks decisions to rest
@@ -115,15 +117,18 @@ def _pool(order: np.ndarray, pp: np.ndarray, n_ec2: int, idx: np.ndarray, ix: Ec
 def _predict(request: dict[str, Any], catalog: Any, bundle: Any) -> Any:
     from recommender.models.runtime import predict_runtime
 
-    key = (id(catalog), getattr(catalog, "version", None), id(bundle),
-           getattr(bundle, "version", None), repr(sorted(request.items())))
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    key = (id(catalog), id(bundle), repr(sorted(request.items())))
+    with _LOCK:  # the API serves requests on several threads
+        hit = _CACHE.get(key)
+        # The entry keeps its catalog and bundle, so a reused id() cannot match a stale entry.
+        if hit is not None and hit[0] is catalog and hit[1] is bundle:
+            _CACHE.move_to_end(key)
+            return hit[2]
     out = predict_runtime(request, catalog=catalog, bundle=bundle)
-    _CACHE[key] = out
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _LOCK:
+        _CACHE[key] = (catalog, bundle, out)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return out
 
 
