@@ -1,17 +1,7 @@
 """RDS and Aurora parsing for the ``database`` and ``unit_prices`` tables.
 
-Split from ``catalog.sources.databases`` (which reads the files and merges the results):
-
-* RDS for MySQL / PostgreSQL On-Demand, 33 regions: the pricing-page feeds saved by ec2.shop
-  (2024-09-28).  Instance rows carry vCPU and memory; rows without ``Instance Type`` are
-  storage / IOPS prices and go to ``unit_prices`` (``rds.storage.*``).
-* RDS RI 1-yr No Upfront, us-east-1 (ec2.shop, 2025-04-04).  Each entry also carries a newer
-  On-Demand price of the same class and deployment; the newest price wins, so us-east-1 rows
-  take it, with the RI file's date and source id.
-* Aurora On-Demand, 34 regions (aws-price-watcher, 2025-05-23); engine and storage mode come
-  from the readable key or, for hashed keys, from the feed's ``sets``.  vCPU / memory are
-  joined from the RDS rows of the same class (absent stays NaN).
-* Aurora and RDS storage / I/O item ids for aws-price-watcher's processed feeds (2025-05-03).
+Split from :mod:`catalog.sources.databases`, which reads the files, merges the results and
+lists the sources (RDS On-Demand and RI feeds, Aurora On-Demand, RDS/Aurora storage and I/O).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from services_helpers import one_row
 
 from catalog.schema import validate_table
 from catalog.sources import SourceResult
@@ -37,15 +38,6 @@ def svc(data: Path) -> SourceResult:
     return read_services(data)
 
 
-def _row(df: pd.DataFrame, **where: str) -> pd.Series:
-    mask = pd.Series(True, index=df.index)
-    for col, value in where.items():
-        mask &= df[col] == value
-    hits = df[mask]
-    assert len(hits) == 1, f"{where}: {len(hits)} rows"
-    return hits.iloc[0]
-
-
 def _check_sources(result: SourceResult, data: Path) -> None:
     ids = {s.id for s in result.sources}
     assert len(ids) == len(result.sources)
@@ -67,22 +59,22 @@ def test_database_tables_validate_with_unique_keys(dbs: SourceResult, data: Path
 
 def test_rds_us_east_1_takes_the_newer_ri_file_on_demand(dbs: SourceResult) -> None:
     db = dbs.tables["database"]
-    ue = _row(db, service="rds", engine="mysql", instance_class="db.t4g.micro",
+    ue = one_row(db, service="rds", engine="mysql", instance_class="db.t4g.micro",
               deployment="single_az", region="us-east-1")  # fmt: skip
     assert ue["price_as_of"] == "2025-04-04" and "reservedinstance" in ue["price_source"]
     assert ue["reserved_1y_no_upfront_usd_per_hour"] > 0
     assert (ue["vcpus"], ue["memory_gib"]) == (2.0, 1.0)
-    eu = _row(db, service="rds", engine="mysql", instance_class="db.t4g.micro",
+    eu = one_row(db, service="rds", engine="mysql", instance_class="db.t4g.micro",
               deployment="single_az", region="eu-west-1")  # fmt: skip
     assert eu["price_as_of"] == "2024-09-28" and pd.isna(eu["reserved_1y_no_upfront_usd_per_hour"])
-    old = _row(db, service="rds", engine="mysql", instance_class="db.m1.small",
+    old = one_row(db, service="rds", engine="mysql", instance_class="db.m1.small",
                deployment="single_az", region="us-east-1")  # fmt: skip
     assert old["current_generation"] is False or not old["current_generation"]
 
 
 def test_rds_class_only_in_ri_file_gets_a_row_without_guessed_specs(dbs: SourceResult) -> None:
     db = dbs.tables["database"]
-    row = _row(db, service="rds", engine="postgresql", instance_class="db.r6g.large",
+    row = one_row(db, service="rds", engine="postgresql", instance_class="db.r6g.large",
                deployment="multi_az", region="us-east-1")  # fmt: skip
     assert row["ondemand_usd_per_hour"] > 0 and math.isnan(row["vcpus"])
 
@@ -95,15 +87,15 @@ def test_aurora_hashed_keys_get_engine_and_mode_from_sets(dbs: SourceResult) -> 
         ("postgresql", "standard"), ("postgresql", "io_optimized"),
     }  # fmt: skip
     assert r8["vcpus"].isna().all()  # no RDS class to join: unknown, not guessed
-    std = _row(au, engine="mysql", instance_class="db.t4g.medium", deployment="standard",
+    std = one_row(au, engine="mysql", instance_class="db.t4g.medium", deployment="standard",
                region="us-east-1")  # fmt: skip
-    io = _row(au, engine="mysql", instance_class="db.t4g.medium", deployment="io_optimized",
+    io = one_row(au, engine="mysql", instance_class="db.t4g.medium", deployment="io_optimized",
               region="us-east-1")  # fmt: skip
     assert io["ondemand_usd_per_hour"] > std["ondemand_usd_per_hour"] and std["vcpus"] == 2.0
 
 
 def test_redshift_nodes_ri_and_serverless(dbs: SourceResult) -> None:
-    rs = _row(dbs.tables["database"], instance_class="ra3.xlplus", region="us-east-1")
+    rs = one_row(dbs.tables["database"], instance_class="ra3.xlplus", region="us-east-1")
     assert (rs["service"], rs["engine"], rs["deployment"]) == (
         "redshift",
         "redshift",
@@ -112,7 +104,7 @@ def test_redshift_nodes_ri_and_serverless(dbs: SourceResult) -> None:
     assert rs["vcpus"] == 4.0 and rs["memory_gib"] == 32.0 and rs["storage_desc"] == "32TB RMS"
     assert 0 < rs["reserved_1y_no_upfront_usd_per_hour"] < rs["ondemand_usd_per_hour"]
     up = dbs.tables["unit_prices"]
-    sl = _row(up, item="redshift.serverless.rpu_hour", region="us-east-1")
+    sl = one_row(up, item="redshift.serverless.rpu_hour", region="us-east-1")
     assert sl["unit"] == "USD per RPU-hour" and sl["price_usd"] > 0
 
 
@@ -121,17 +113,17 @@ def test_elasticache_and_opensearch_nodes(dbs: SourceResult) -> None:
     ec = db.query("service == 'elasticache' and instance_class == 'cache.r7g.large'")
     assert set(ec["engine"]) == {"redis", "valkey", "memcached"}
     assert set(ec["deployment"]) == {"node"}
-    os_ = _row(db, service="opensearch", region="us-east-1")
+    os_ = one_row(db, service="opensearch", region="us-east-1")
     assert os_["engine"] == "opensearch" and os_["instance_class"] == "r6g.large.search"
 
 
 def test_storage_newest_source_wins_and_unmapped_regions_are_reported(dbs: SourceResult) -> None:
     up = dbs.tables["unit_prices"]
-    gp3 = _row(up, item="rds.storage.gp3_gb_month", region="us-east-1")
+    gp3 = one_row(up, item="rds.storage.gp3_gb_month", region="us-east-1")
     assert gp3["price_as_of"] == "2025-05-03" and gp3["price_source"].startswith("pw-rds-storage")
     for item in ("aurora.storage_gb_month", "aurora.io_request",
                  "aurora.io_optimized.storage_gb_month"):  # fmt: skip
-        assert _row(up, item=item, region="eu-west-1")["price_usd"] > 0
+        assert one_row(up, item=item, region="eu-west-1")["price_usd"] > 0
     assert "gov" not in " ".join(up["region"])
     assert any("AWS GovCloud (US)" in gap for gap in dbs.coverage_gaps)
 
@@ -160,19 +152,19 @@ def test_transfer_tiers_destinations_and_edges(svc: SourceResult) -> None:
     up = svc.tables["unit_prices"]
     out = up.query("item == 'datatransfer.internet_out' and region == 'eu-west-1'")
     assert out.sort_values("tier_start")["tier_start"].tolist() == [0.0, 10240.0, 51200.0, 153600.0]
-    ir = _row(up, item="datatransfer.inter_region_out", region="us-east-1")
+    ir = one_row(up, item="datatransfer.inter_region_out", region="us-east-1")
     assert ir["to_region"] == "eu-west-1"
     cf = up[up["item"].str.startswith("cloudfront.")]
     assert set(cf["region"]) == {"edge:United States", "edge:EU"}
-    https = _row(up, item="cloudfront.https_request", region="edge:EU")
+    https = one_row(up, item="cloudfront.https_request", region="edge:EU")
     assert https["unit"] == "USD per request"
 
 
 def test_facts_carry_verify_flags_and_fargate_sizes(svc: SourceResult) -> None:
     facts = svc.tables["facts"]
-    assert bool(_row(facts, topic="lambda", key="timeout_max")["verify"]) is True
-    assert _row(facts, topic="lambda", key="memory_per_vcpu_equivalent")["value"] == "1769"
-    sizes = _row(facts, topic="fargate", key="task_size_2vcpu_memory_gb")["value"].split(",")
+    assert bool(one_row(facts, topic="lambda", key="timeout_max")["verify"]) is True
+    assert one_row(facts, topic="lambda", key="memory_per_vcpu_equivalent")["value"] == "1769"
+    sizes = one_row(facts, topic="fargate", key="task_size_2vcpu_memory_gb")["value"].split(",")
     assert (sizes[0], sizes[-1], len(sizes)) == ("4", "16", 13)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from services_helpers import one_row
 
 from catalog.normalize import parse_price
 from catalog.schema import validate_table
@@ -40,15 +41,6 @@ def svc(shared_data: Path) -> SourceResult:
     return read_services(shared_data)
 
 
-def _price(df: pd.DataFrame, **where: str) -> pd.Series:
-    mask = pd.Series(True, index=df.index)
-    for col, value in where.items():
-        mask &= df[col] == value
-    hits = df[mask]
-    assert len(hits) == 1, f"{where}: {len(hits)} rows"
-    return hits.iloc[0]
-
-
 @pytest.mark.parametrize(
     ("engine", "cls", "single", "multi"),
     [
@@ -65,7 +57,7 @@ def test_rds_raw_feed_parse_matches_provenance_checks(
     meta = {"price_as_of": "2024-09-28", "price_source": "raw"}
     df, _ = parse_rds_ondemand(feed, region_mapper(shared_data), meta)
     for dep, want in (("single_az", single), ("multi_az", multi)):
-        row = _price(df, engine=engine, instance_class=cls, deployment=dep, region="us-east-1")
+        row = one_row(df, engine=engine, instance_class=cls, deployment=dep, region="us-east-1")
         assert row["ondemand_usd_per_hour"] == pytest.approx(want)
 
 
@@ -81,7 +73,7 @@ def test_rds_merged_us_east_1_price_is_the_ri_files_newer_on_demand(
                 continue
             engine = entry["Database Engine"].lower()
             dep = "multi_az" if entry["Deployment Option"] == "Multi-AZ" else "single_az"
-            row = _price(db, service="rds", engine=engine, instance_class=entry["Instance Type"],
+            row = one_row(db, service="rds", engine=engine, instance_class=entry["Instance Type"],
                          deployment=dep, region="us-east-1")  # fmt: skip
             assert row["ondemand_usd_per_hour"] == parse_price(entry["OnDemand:PricePerUnit"])
             assert row["reserved_1y_no_upfront_usd_per_hour"] == parse_price(entry["price"])
@@ -102,16 +94,17 @@ def test_ri_files_use_the_term_codes_the_redshift_parser_relies_on(shared_data: 
 def test_aurora_and_redshift_provenance_checks(dbs: SourceResult) -> None:
     db = dbs.tables["database"]
     for engine in ("mysql", "postgresql"):
-        std = _price(db, service="aurora", engine=engine, instance_class="db.r6g.large",
+        std = one_row(db, service="aurora", engine=engine, instance_class="db.r6g.large",
                      deployment="standard", region="us-east-1")  # fmt: skip
-        io = _price(db, service="aurora", engine=engine, instance_class="db.r6g.large",
+        io = one_row(db, service="aurora", engine=engine, instance_class="db.r6g.large",
                     deployment="io_optimized", region="us-east-1")  # fmt: skip
         assert (std["ondemand_usd_per_hour"], io["ondemand_usd_per_hour"]) == (0.26, 0.338)
         assert (std["vcpus"], std["memory_gib"]) == (2.0, 16.0)  # joined from RDS
-    rs = _price(db, service="redshift", instance_class="ra3.xlplus", region="us-east-1")
+    rs = one_row(db, service="redshift", instance_class="ra3.xlplus", region="us-east-1")
     assert (rs["ondemand_usd_per_hour"], rs["vcpus"], rs["memory_gib"]) == (1.086, 4.0, 32.0)
     up = dbs.tables["unit_prices"]
-    assert _price(up, item="redshift.serverless.rpu_hour", region="us-east-1")["price_usd"] == 0.375
+    rpu = one_row(up, item="redshift.serverless.rpu_hour", region="us-east-1")
+    assert rpu["price_usd"] == 0.375
 
 
 def test_database_tables_validate_with_unique_keys(dbs: SourceResult) -> None:
