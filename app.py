@@ -1,9 +1,9 @@
 """Streamlit app: describe a workload, get ranked and priced AWS options with reasons.
 
 Run with ``streamlit run app.py``.  The script only composes widgets: the form is described
-by :mod:`recommender.forms`, the presets by :mod:`recommender.presets`, the answer comes
-from :func:`recommender.recommend`, the charts from :mod:`recommender.charts` and the
-templates from :mod:`recommender.export`.
+by :mod:`recommender.app.forms`, the presets by :mod:`recommender.app.presets`, the answer comes
+from :func:`recommender.recommend`, the charts from :mod:`recommender.app.charts` and the
+templates from :mod:`recommender.surfaces.export.bundle`.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from typing import Any
 import streamlit as st
 
 from catalog import CatalogError, load_catalog
-from recommender import charts
-from recommender.engine import recommend
-from recommender.errors import ProfileError, UserError
-from recommender.export import export_response
-from recommender.forms import (
+from recommender.app import charts
+from recommender.app.forms import (
     FormField,
     fields_of,
     parse_utilization_csv,
     profile_from_state,
     state_from_profile,
 )
-from recommender.presets import PRESET_LABELS, get_preset
-from recommender.profile import parse_profile
-from recommender.response import CATEGORIES, RecommendationResponse
+from recommender.app.presets import PRESET_LABELS, get_preset
+from recommender.core.engine import recommend
+from recommender.core.errors import ProfileError, UserError
+from recommender.core.profile import parse_profile
+from recommender.core.response import CATEGORIES, RecommendationResponse
+from recommender.surfaces.export import export_response
 
 _BOOL_LABELS = {None: "unknown", True: "yes", False: "no"}
 _TABLE_COLUMNS = ["rank", "option", "kind", "count", "purchase_option", "monthly_cost_usd",

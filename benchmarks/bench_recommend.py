@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from catalog.store import load_catalog  # noqa: E402
 from recommender import recommend  # noqa: E402
-from recommender.profile import parse_profile  # noqa: E402
+from recommender.core.profile import parse_profile  # noqa: E402
 
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "auto"]
 TARGET_P50_MS, TARGET_P99_MS = 10.0, 50.0
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         recommend(p, catalog=cat, models=models)
     t_batch = time.perf_counter() - t0
 
-    from recommender.engine import _default_models
+    from recommender.core.engine import _default_models
 
     bundle = None if args.rules_only else _default_models()
     print(f"models: {getattr(bundle, 'version', 'rules-only')}")

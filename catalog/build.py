@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from catalog.errors import BuildError, CatalogError
 from catalog.manifest import TOP_PRICE_CHANGES, assemble_manifest, diff_tables
-from catalog.merge import KEYS, finish_tables, merge_table, update_from_previous
+from catalog.merge import KEYS, PerfFiller, finish_tables, merge_table, update_from_previous
 from catalog.schema import TABLES, validate_table
 from catalog.sources import SourceResult
 from catalog.store import DEFAULT_SNAPSHOT_DIR, read_snapshot, write_snapshot
@@ -155,6 +155,7 @@ def build_catalog(
     regions: list[str] | None = None,
     session: Any = None,
     readers: list[tuple[str, Reader]] | None = None,
+    perf_filler: PerfFiller | None = None,
 ) -> BuildReport:
     """Build the catalog from ``source`` and write it atomically to ``out_dir``.
 
@@ -174,6 +175,9 @@ def build_catalog(
         ``aws`` only.
     readers : list of (name, callable), optional
         Replace the ``local`` source's readers (tests; partial builds).
+    perf_filler : callable, optional
+        Predicts the unmeasured ``perf_index`` rows (the recommender's perf model, passed in
+        by the CLI); without it they stay missing and the manifest says so.
 
     Raises
     ------
@@ -233,7 +237,7 @@ def build_catalog(
         else:
             raise BuildError(f"no source produced table {name!r}; nothing was written")
     gaps = list(dict.fromkeys([*STANDING_GAPS, *result.coverage_gaps]))
-    warnings += finish_tables(tables, gaps)
+    warnings += finish_tables(tables, gaps, perf_filler)
     tables = {name: validate_table(name, tables[name]) for name in TABLES}
     diff = diff_tables(tables, prev.tables if prev else None)
 

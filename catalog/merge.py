@@ -1,13 +1,15 @@
 """Merge stage of the catalog build: one row per key, refreshes over the previous snapshot,
 cross-table fills (orphan prices, offered and priced regions, perf_index, computed facts).
 
-Functions over DataFrames (only :func:`fill_perf` reaches out, to the perf model's artifact);
-:mod:`catalog.build` runs the readers before and validates and writes after.
+Functions over DataFrames.  The perf model that predicts the unmeasured ``perf_index`` rows
+belongs to the recommender, so the build takes it as a parameter (a :data:`PerfFiller`): the
+catalog never imports the recommender.  :mod:`catalog.build` runs the readers before and
+validates and writes after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -75,25 +77,18 @@ def update_from_previous(name: str, new: pd.DataFrame, prev: pd.DataFrame) -> pd
     return merged
 
 
-def fill_perf(ec2: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Measured perf_index stays; the perf model (when present and verified) predicts the rest."""
-    from recommender.errors import ModelArtifactError
+#: Predicts ``perf_index`` (and its interval and source) for an ec2 table.  Returns the filled
+#: table, or ``None`` with a note saying why it could not (e.g. an artifact that failed its check).
+PerfFiller = Callable[[pd.DataFrame], tuple[pd.DataFrame | None, str]]
 
-    try:
-        from recommender.models.perf import fill_perf_index
-    except ModuleNotFoundError as exc:
-        if exc.name in {"recommender.models", "recommender.models.perf"}:
-            return ec2, "perf model module absent: unmeasured types keep perf_index missing"
-        raise
-    try:
-        filled = fill_perf_index(ec2)
-    except ModelArtifactError as exc:
-        return ec2, f"perf model artifact unavailable ({exc}): unmeasured perf_index missing"
-    except ModuleNotFoundError as exc:
-        # Part of the models package not there yet: the catalog must build without it.
-        if not (exc.name or "").startswith("recommender.models"):
-            raise
-        return ec2, f"perf model incomplete ({exc}): unmeasured perf_index missing"
+
+def fill_perf(ec2: pd.DataFrame, filler: PerfFiller | None) -> tuple[pd.DataFrame, str]:
+    """Measured perf_index stays; the perf model (when given and usable) predicts the rest."""
+    if filler is None:
+        return ec2, "no perf model given: unmeasured types keep perf_index missing"
+    filled, note = filler(ec2)
+    if filled is None:
+        return ec2, note
     measured = ec2["perf_index_source"].eq("measured").to_numpy()
     cols = ["perf_index", "perf_index_low", "perf_index_high", "perf_index_source"]
     out = ec2.copy()
@@ -132,7 +127,9 @@ def computed_facts(ec2: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def finish_tables(tables: dict[str, pd.DataFrame], gaps: list[str]) -> list[str]:
+def finish_tables(
+    tables: dict[str, pd.DataFrame], gaps: list[str], perf_filler: PerfFiller | None = None
+) -> list[str]:
     """Cross-table fills: orphan prices, offered regions, priced regions, computed facts."""
     ec2, prices = tables["ec2"], tables["ec2_prices"]
     orphans = sorted(set(prices["instance_type"]) - set(ec2["instance_type"]))
@@ -149,7 +146,7 @@ def finish_tables(tables: dict[str, pd.DataFrame], gaps: list[str]) -> list[str]
     ]
     from catalog.sources.ec2 import measured_perf
 
-    ec2, perf_note = fill_perf(measured_perf(ec2))
+    ec2, perf_note = fill_perf(measured_perf(ec2), perf_filler)
     priced_regions = set(prices.loc[prices["ondemand_usd_per_hour"].notna(), "region"])
     regions = tables["regions"].copy()
     regions["priced_ec2"] = regions["region"].isin(priced_regions)

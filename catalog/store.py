@@ -7,7 +7,6 @@ written to a sibling temporary directory, verified, and only then swapped in wit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ import pandas as pd
 
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.schema import SCHEMA_VERSION, TABLES, validate_table
+from foundation.integrity import sha256_file
 
 #: The snapshot shipped with the package, built by ``recommender catalog build --source local``.
 DEFAULT_SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
@@ -56,15 +56,6 @@ class Catalog:
     def regions(self) -> list[str]:
         """Regions with EC2 on-demand prices."""
         return list(self.manifest.get("regions", []))
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks (bounded memory)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_manifest(snapshot_dir: Path | str | None = None) -> dict[str, Any]:

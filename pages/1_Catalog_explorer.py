@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from catalog import TABLES, Catalog, load_catalog
-from recommender import charts
-from recommender.explore import family_summary, filter_rows, price_performance
+from recommender.app import charts
+from recommender.app.explore import family_summary, filter_rows, price_performance
 
 st.set_page_config(page_title="Catalog explorer", layout="wide")
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from catalog import Catalog, load_catalog
-from recommender import charts
-from recommender.errors import UserError
-from recommender.presets import EXAMPLE_LAMBDA_REQUEST, EXAMPLE_RUNTIME_REQUEST
+from recommender.app import charts
+from recommender.app.presets import EXAMPLE_LAMBDA_REQUEST, EXAMPLE_RUNTIME_REQUEST
+from recommender.core.errors import UserError
 
 st.set_page_config(page_title="Predictions", layout="wide")
 

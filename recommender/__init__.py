@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from recommender.engine import recommend
-from recommender.errors import ProfileError
-from recommender.profile import WorkloadProfile, parse_profile, profile_errors
-from recommender.response import Option, Reason, RecommendationResponse
+from recommender.core.engine import recommend
+from recommender.core.errors import ProfileError
+from recommender.core.profile import WorkloadProfile, parse_profile, profile_errors
+from recommender.core.response import Option, Reason, RecommendationResponse
 
 __all__ = [
     "Option",

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from recommender.cli import main
+from recommender.surfaces.cli.main import main
 
 sys.exit(main())

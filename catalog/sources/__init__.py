@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.store import sha256_file
+from foundation.integrity import sha256_file
 
 
 @dataclass(frozen=True)

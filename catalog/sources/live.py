@@ -33,7 +33,7 @@ from catalog.pricing import (
 from catalog.regions import region_code
 from catalog.sources import SourceRecord, SourceResult
 from catalog.sources.ec2 import specs_frame
-from catalog.store import sha256_file
+from foundation.integrity import sha256_file
 
 #: The regions the local build prices (the 16 of the pricing-page feeds), so that a live
 #: build covers at least the same ground by default.

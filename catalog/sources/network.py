@@ -22,7 +22,7 @@ import pandas as pd
 from catalog.normalize import parse_price
 from catalog.regions import REGION_RECORDS_DIR, read_region_records
 from catalog.sources import SourceRecord, SourceResult, file_record
-from catalog.store import sha256_file
+from foundation.integrity import sha256_file
 
 LATENCY = Path("network/latency/cloudping_inter-region_p50_1y_20250529.json")
 BURSTABLE = Path("facts/burstable_instances.csv")

@@ -7,7 +7,7 @@
 :func:`load_models` returns the verified artifacts as a :class:`ModelBundle`.
 
 The names below are imported on first use (PEP 562): the workload profile validates job
-fields through :mod:`~recommender.models.schemas`, and importing this package must not pull
+fields through :mod:`~recommender.core.predictions`, and importing this package must not pull
 in scikit-learn for every ``import recommender``.
 """
 

@@ -26,8 +26,8 @@ import pandas as pd
 import scipy
 import sklearn
 
-from catalog.store import sha256_file
-from recommender.errors import ModelArtifactError
+from foundation.integrity import sha256_file
+from recommender.core.errors import ModelArtifactError
 
 DEFAULT_ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 #: Artifact name -> attribute of :class:`ModelBundle`.
@@ -81,7 +81,7 @@ def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
 
     Raises
     ------
-    recommender.errors.ModelArtifactError
+    recommender.core.errors.ModelArtifactError
         The sidecar is missing or not valid JSON.
     """
     side = Path(directory) / f"{name}.json"
@@ -100,7 +100,7 @@ def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
 
     Raises
     ------
-    recommender.errors.ModelArtifactError
+    recommender.core.errors.ModelArtifactError
         Missing files, sha256 mismatch, or another scikit-learn version.
     """
     directory = Path(directory)
@@ -180,7 +180,7 @@ def load_models(artifacts_dir: Path | str | None = None) -> ModelBundle:
 
     Raises
     ------
-    recommender.errors.ModelArtifactError
+    recommender.core.errors.ModelArtifactError
         When an artifact is absent, altered or from another scikit-learn version.
     """
     d = Path(artifacts_dir) if artifacts_dir else DEFAULT_ARTIFACTS_DIR

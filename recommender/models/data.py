@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from catalog.store import sha256_file
+from foundation.integrity import sha256_file
 
 BBO = Path("training/workload_runs/bbo_arena_ds2_spark_runs.csv")
 C3O_ALGOS = ("grep", "kmeans", "pagerank", "sgd", "sort")

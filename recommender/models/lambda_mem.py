@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
-from recommender.errors import UserError
-from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB, lambda_cpu_share
-from recommender.models.schemas import (
+from recommender.core.errors import UserError
+from recommender.core.predictions import (
     LambdaMemoryRequest,
     LambdaMemoryResponse,
     LambdaPrediction,
     ModelInfo,
-    resolve_request,
 )
+from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB, lambda_cpu_share
+from recommender.models.requests import resolve_request
 
 #: Default candidate sizes: 128 MB steps to 2 GB, then coarser to the 10,240 MB maximum.
 DEFAULT_MEMORY_MB = tuple(range(128, 2049, 128)) + (1769, 2560, 3008, 4096, 5120, 6144, 8192, 10240)
@@ -124,7 +124,7 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
 
     Raises
     ------
-    recommender.errors.UserError
+    recommender.core.errors.UserError
         When the catalog has no such rows for ``region`` (never a guessed price).
     """
     up = getattr(catalog, "tables", {}).get("unit_prices")
@@ -214,7 +214,7 @@ def predict_lambda_memory(
 
     Raises
     ------
-    recommender.errors.UserError
+    recommender.core.errors.UserError
         Invalid request, or no Lambda prices in the catalog.
     """
     req, catalog, bundle = resolve_request(

@@ -190,7 +190,7 @@ def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel | None = None) -> p
 
     Raises
     ------
-    recommender.errors.ModelArtifactError
+    recommender.core.errors.ModelArtifactError
         When no model is given and the artifact is absent or fails verification.
     """
     if model is None:
@@ -205,3 +205,17 @@ def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel | None = None) -> p
             out.loc[missing, col] = pred[col].to_numpy()
         out.loc[missing, "perf_index_source"] = "predicted"
     return out
+
+
+def catalog_perf_filler(ec2: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    """The perf model as the catalog build's ``perf_filler`` (see :data:`catalog.merge.PerfFiller`).
+
+    An artifact that is absent or fails its check does not stop the build: the unmeasured
+    rows stay missing and the returned note says why.
+    """
+    from recommender.core.errors import ModelArtifactError
+
+    try:
+        return fill_perf_index(ec2), "perf model predicted perf_index"
+    except ModelArtifactError as exc:
+        return None, f"perf model artifact unavailable ({exc}): unmeasured perf_index missing"

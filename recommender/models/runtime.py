@@ -18,21 +18,21 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
-from recommender.errors import UserError
+from recommender.core.errors import UserError
+from recommender.core.predictions import (
+    ModelInfo,
+    RuntimeCandidate,
+    RuntimePrediction,
+    RuntimeRequest,
+    RuntimeResponse,
+)
 from recommender.models.features import (
     RUNTIME_COLUMNS,
     node_specs,
     parse_family,
     runtime_features,
 )
-from recommender.models.schemas import (
-    ModelInfo,
-    RuntimeCandidate,
-    RuntimePrediction,
-    RuntimeRequest,
-    RuntimeResponse,
-    resolve_request,
-)
+from recommender.models.requests import resolve_request
 
 #: Default candidates when a request names none (current-generation general purpose, compute
 #: and memory optimized families).
@@ -197,7 +197,7 @@ def predict_runtime(
 
     Raises
     ------
-    recommender.errors.UserError
+    recommender.core.errors.UserError
         Invalid request or an instance type the catalog does not know.
     """
     req, catalog, bundle = resolve_request(RuntimeRequest, request, "runtime", catalog, bundle)

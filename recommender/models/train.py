@@ -154,7 +154,7 @@ def run(
     """Train (and write unless ``evaluate``); returns the metrics per model."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        from recommender.errors import UserError
+        from recommender.core.errors import UserError
 
         raise UserError(f"training data dir {data_dir} not found (pass --data-dir)")
     items = train_models(data_dir, only, show_progress)

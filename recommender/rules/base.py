@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from recommender.response import Reason
+from recommender.core.response import Reason
 
 # Well-Architected Performance Efficiency pillar best practices the rules serve.
 PERF01_COST = "PERF01-BP03"  # factor cost into architectural decisions

@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from recommender.profile import WorkloadProfile
+from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
     PERF01_COST,
     PERF03_CONFIG,

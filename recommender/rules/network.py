@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from recommender.profile import WorkloadProfile
+from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
     PERF01_COST,
     PERF04_DEDICATED,
@@ -28,7 +28,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.candidates import Ec2Index
+from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.prices import PriceBook, edge_geography, per_catalog
 
 REFERENCE_REGION = "us-east-1"

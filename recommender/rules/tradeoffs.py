@@ -7,7 +7,7 @@ prices the implementing service.
 
 from __future__ import annotations
 
-from recommender.profile import WorkloadProfile
+from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
     PERF01_COST,
     PERF01_TRADEOFFS,

@@ -13,7 +13,8 @@ import pytest
 from catalog.build import build_catalog, merge_table
 from catalog.errors import BuildError, CatalogSchemaError
 from catalog.sources import SourceRecord, SourceResult
-from catalog.store import read_snapshot, sha256_file
+from catalog.store import read_snapshot
+from foundation.integrity import sha256_file
 
 KARP = "ec2/karpenter_ondemand_linux_us-east-1_20260720.csv"
 

@@ -1,4 +1,4 @@
-"""``recommender catalog build|info|show`` through ``recommender.cli.main``."""
+"""``recommender catalog build|info|show`` through ``recommender.surfaces.cli.main.main``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import catalog.build
 from catalog.store import read_snapshot
-from recommender.cli import main
+from recommender.surfaces.cli.main import main
 
 
 def _show(capsys, snap, *args) -> tuple[int, str, str]:

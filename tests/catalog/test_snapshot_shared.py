@@ -13,8 +13,9 @@ import pytest
 from catalog.normalize import is_metal, parse_memory_gib
 from catalog.sources.ec2 import SPEC_SOURCE
 from catalog.sources.ec2_partial import DESCRIBE_SAMPLES, OFFER_SAMPLE, PARTIAL_SPEC_SOURCE
-from catalog.store import DEFAULT_SNAPSHOT_DIR, read_snapshot, sha256_file
-from recommender.cli import main
+from catalog.store import DEFAULT_SNAPSHOT_DIR, read_snapshot
+from foundation.integrity import sha256_file
+from recommender.surfaces.cli.main import main
 
 pytestmark = pytest.mark.shared
 FEEDS = "ec2/ec2shop_pricing_feeds_20250404"

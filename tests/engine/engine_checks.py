@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 
-from recommender.profile import WorkloadProfile
-from recommender.response import CATEGORIES, RecommendationResponse
-from recommender.rules.compute import derive_need
+from recommender.core.profile import WorkloadProfile
+from recommender.core.response import CATEGORIES, RecommendationResponse
+from recommender.rules.compute.sizing import derive_need
 
 EPS = 1e-6
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender import recommend
-from recommender.errors import ProfileError
+from recommender.core.errors import ProfileError
 
 
 def _bundle():

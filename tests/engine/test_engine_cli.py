@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.cli import main
+from recommender.surfaces.cli.main import main
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 REPO = Path(__file__).resolve().parents[2]

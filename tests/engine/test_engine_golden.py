@@ -17,8 +17,8 @@ import pytest
 from engine_checks import check_response
 
 from recommender import RecommendationResponse, recommend
-from recommender.profile import parse_profile
-from recommender.response import CATEGORIES
+from recommender.core.profile import parse_profile
+from recommender.core.response import CATEGORIES
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 NAMES = sorted(p.name.removesuffix(".profile.json") for p in GOLDEN.glob("*.profile.json"))

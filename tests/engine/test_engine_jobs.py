@@ -14,9 +14,9 @@ import pytest
 
 from catalog.store import Catalog
 from recommender import recommend
-from recommender.errors import ProfileError
-from recommender.rules.jobs import deadline_risk
-from recommender.rules.risk import perf_interval_cpu_risk, utilization_risk
+from recommender.core.errors import ProfileError
+from recommender.rules.compute.jobs import deadline_risk
+from recommender.rules.compute.risk import perf_interval_cpu_risk, utilization_risk
 
 REGION = "us-east-1"
 #: Two measured runs of the same job on m5.xlarge: one node and two nodes.

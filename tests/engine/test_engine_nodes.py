@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from recommender import recommend
-from recommender.presets import get_preset, preset_names
-from recommender.profile import parse_profile
-from recommender.rules import compute as cr
-from recommender.rules.elasticity import plan_scaling
-from recommender.rules.fleet import fewest_nodes
+from recommender.app.presets import get_preset, preset_names
+from recommender.core.profile import parse_profile
+from recommender.rules.compute import sizing as cr
+from recommender.rules.compute.elasticity import plan_scaling
+from recommender.rules.compute.fleet import fewest_nodes
 
 
 def _need(**compute):

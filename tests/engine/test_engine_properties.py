@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender import recommend
-from recommender.errors import ProfileError
-from recommender.profile import WorkloadProfile, parse_profile
+from recommender.core.errors import ProfileError
+from recommender.core.profile import WorkloadProfile, parse_profile
 
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1",
            "ap-south-1", "sa-east-1", "ca-central-1"]

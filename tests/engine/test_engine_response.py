@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from recommender import RecommendationResponse, recommend
-from recommender.response import Option, Reason
+from recommender.core.response import Option, Reason
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 

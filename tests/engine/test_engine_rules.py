@@ -9,16 +9,20 @@ import pandas as pd
 import pytest
 
 from catalog.schema import Ec2PriceSchema, Ec2Schema
-from recommender.profile import parse_profile
-from recommender.rules import compute as cr
-from recommender.rules.burst import simulate_credits, synthetic_series, unlimited_surplus_usd
-from recommender.rules.candidates import FilterContext, apply_filters, build_ec2_index
+from recommender.core.profile import parse_profile
+from recommender.rules.compute import sizing as cr
+from recommender.rules.compute.burst import (
+    simulate_credits,
+    synthetic_series,
+    unlimited_surplus_usd,
+)
+from recommender.rules.compute.candidates import FilterContext, apply_filters, build_ec2_index
+from recommender.rules.compute.elasticity import daily_autocorrelation, plan_scaling
+from recommender.rules.compute.risk import limit_risk, utilization_risk
 from recommender.rules.database import dynamodb_options
-from recommender.rules.elasticity import daily_autocorrelation, plan_scaling
 from recommender.rules.prices import PriceBook
 from recommender.rules.rank import combine
-from recommender.rules.risk import limit_risk, utilization_risk
-from recommender.rules.storage import StorageNeed, evaluate_volume
+from recommender.rules.storage.block import StorageNeed, evaluate_volume
 
 
 def ec2_frame(rows: list[dict]) -> pd.DataFrame:

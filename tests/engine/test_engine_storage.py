@@ -14,8 +14,8 @@ from engine_checks import check_response
 
 from catalog.store import Catalog
 from recommender import RecommendationResponse, WorkloadProfile, recommend
-from recommender.presets import get_preset
-from recommender.rules.storage import LATENCY_CLASS_BOUND_MS, LATENCY_REJECT
+from recommender.app.presets import get_preset
+from recommender.rules.storage.block import LATENCY_CLASS_BOUND_MS, LATENCY_REJECT
 
 REGION = "us-east-1"
 

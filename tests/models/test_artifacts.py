@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.dummy import DummyRegressor
 
-from recommender.errors import ModelArtifactError
+from recommender.core.errors import ModelArtifactError
 from recommender.models import artifacts as A
 from recommender.models import train as T
 from recommender.models.perf import LogOffsetRegressor

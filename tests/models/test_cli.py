@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import catalog.store
-from recommender.cli import main
+from recommender.surfaces.cli.main import main
 
 
 @pytest.fixture()

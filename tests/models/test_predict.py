@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.errors import UserError
+from recommender.core.errors import UserError
 from recommender.models.lambda_mem import lambda_unit_prices, predict_lambda_memory
 from recommender.models.perf import fill_perf_index
 from recommender.models.runtime import predict_runtime

@@ -22,7 +22,7 @@ def client(catalog: Catalog) -> Iterator[object]:
         warnings.filterwarnings("ignore", message=".*httpx.*")  # starlette: httpx deprecated
         from fastapi.testclient import TestClient
 
-    from recommender.api import create_app
+    from recommender.surfaces.api import create_app
 
     with TestClient(create_app(catalog)) as c:
         yield c

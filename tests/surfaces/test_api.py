@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from recommender.presets import get_preset, preset_names
+from recommender.app.presets import get_preset, preset_names
 
 CONTRACT_ROUTES = {
     ("post", "/v1/recommendations"), ("post", "/v1/recommendations:batch"),
@@ -102,7 +102,7 @@ def test_batch_over_1000_profiles_is_refused(client: Any) -> None:
 def test_body_over_the_limit_is_413(catalog: Any) -> None:
     from fastapi.testclient import TestClient
 
-    from recommender.api import create_app
+    from recommender.surfaces.api import create_app
 
     small = TestClient(create_app(catalog, max_body_bytes=1000))
     big = json.dumps({"name": "x" * 2000}).encode()

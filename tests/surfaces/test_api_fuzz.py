@@ -17,7 +17,7 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
-from recommender.api import create_app
+from recommender.surfaces.api import create_app
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx.*")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from recommender import charts
+from recommender.app import charts
 
 
 def test_pareto_frontier_keeps_only_undominated_rows() -> None:

@@ -9,9 +9,9 @@ import hcl2
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from recommender.cli import build_parser, main
-from recommender.engine import recommend
-from recommender.presets import get_preset
+from recommender.app.presets import get_preset
+from recommender.core.engine import recommend
+from recommender.surfaces.cli.main import build_parser, main
 
 
 def _jsonl(tmp_path: Path, lines: list[str]) -> Path:

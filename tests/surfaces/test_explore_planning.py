@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from catalog import Catalog
-from recommender.explore import family_summary, filter_rows, price_performance
-from recommender.planning import capacity_sweep, scale_profile
-from recommender.presets import get_preset
+from recommender.app.explore import family_summary, filter_rows, price_performance
+from recommender.app.planning import capacity_sweep, scale_profile
+from recommender.app.presets import get_preset
 
 
 def _tiny_catalog() -> Catalog:

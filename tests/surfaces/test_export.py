@@ -10,8 +10,8 @@ import hcl2
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from recommender.errors import UserError
-from recommender.export import chosen_bundle, export_response
+from recommender.core.errors import UserError
+from recommender.surfaces.export import chosen_bundle, export_response
 
 
 def _opt(option: str, kind: str, rank: int = 1, **extra: Any) -> dict[str, Any]:

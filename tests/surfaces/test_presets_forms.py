@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from recommender.errors import ProfileError, UserError
-from recommender.forms import (
+from recommender.app.forms import (
     FIELDS,
     parse_utilization_csv,
     profile_from_state,
     state_from_profile,
 )
-from recommender.presets import PRESET_LABELS, get_preset, preset_names
-from recommender.profile import WorkloadProfile, parse_profile
+from recommender.app.presets import PRESET_LABELS, get_preset, preset_names
+from recommender.core.errors import ProfileError, UserError
+from recommender.core.profile import WorkloadProfile, parse_profile
 
 REQUIRED_PRESETS = {"web_app", "oltp_database", "analytics", "batch", "hpc",
                     "event_driven_function", "static_site"}
@@ -110,8 +110,8 @@ def test_bad_csv_is_refused_with_the_rule(csv: str, match: str) -> None:
 
 
 def test_measured_job_runs_round_trip_and_bad_text_names_the_field() -> None:
-    from recommender.errors import ProfileError
-    from recommender.forms import profile_from_state, state_from_profile
+    from recommender.app.forms import profile_from_state, state_from_profile
+    from recommender.core.errors import ProfileError
 
     runs = [{"instance_type": "m5.xlarge", "count": 8, "runtime_s": 1500.0},
             {"instance_type": "c5.2xlarge", "count": 4, "runtime_s": 700.5}]

@@ -1,0 +1,228 @@
+"""The recommendation engine: one pure orchestrator over the catalog.
+
+``recommend(profile)`` runs profile -> region -> candidates -> filters (rejections counted by
+reason) -> rule scores and model estimates -> rank -> explain, for the five categories of
+the contract.  It is deterministic for the same inputs: every sort has a total order.
+
+Per-catalog structures (the EC2 spec/price arrays, the price book, the region index) are
+built once per catalog object and reused, so a warm call costs a few numpy masks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recommender.core.errors import ProfileError
+from recommender.core.profile import WorkloadProfile, make_profile_error, parse_profile
+from recommender.core.response import (
+    CatalogInfo,
+    ModelInfo,
+    Option,
+    RecommendationResponse,
+    Recommendations,
+)
+from recommender.rules.base import Candidate, Rejections
+from recommender.rules.compute.candidates import ec2_index
+from recommender.rules.compute.select import select_compute
+from recommender.rules.compute.sizing import derive_need
+from recommender.rules.database import database_options
+from recommender.rules.network import (
+    REFERENCE_REGION,
+    network_options,
+    region_index,
+    region_options,
+)
+from recommender.rules.prices import price_book
+from recommender.rules.rank import rank_others
+from recommender.rules.storage.block import storage_options
+from recommender.rules.tradeoffs import tradeoff_options
+
+DEFAULT_TOP_N = 3
+_MODELS: dict[str, Any] = {}
+
+
+def _default_models() -> Any:
+    """The model bundle from ``recommender.models.load_models()``, or None (rules only).
+
+    Tried once per process: a missing artifact must not cost a file check on every call.
+    """
+    if "bundle" not in _MODELS:
+        try:
+            from recommender.models import load_models
+
+            _MODELS["bundle"] = load_models()
+        except Exception:  # noqa: BLE001 - models are optional; the rules stand alone
+            _MODELS["bundle"] = None
+    return _MODELS["bundle"]
+
+
+def _default_catalog() -> Any:
+    """The embedded snapshot through ``load_catalog()`` (cached there; a rebuilt snapshot
+    clears that cache, so the engine follows it)."""
+    from catalog.store import load_catalog
+
+    return load_catalog()
+
+
+def resolve_models(models: Any = None) -> Any:
+    """The model bundle ``recommend()`` uses for its ``models`` argument.
+
+    Parameters
+    ----------
+    models : optional
+        ``None`` for the default bundle (loaded once per process), ``False`` for the rules
+        only, else a bundle used as given.
+
+    Returns
+    -------
+    The bundle, or None when the rules stand alone.
+    """
+    return _default_models() if models is None else (None if models is False else models)
+
+
+def model_info(models: Any) -> ModelInfo:
+    """The ``model`` block of a response for a resolved bundle (see :func:`resolve_models`).
+
+    Parameters
+    ----------
+    models : optional
+        A bundle (object or dict with ``version`` and ``trained_at``), or None.
+
+    Returns
+    -------
+    ModelInfo
+        ``rules-only`` when there is no bundle.
+    """
+    if models is None:
+        return ModelInfo(version="rules-only", trained_at=None)
+    get = models.get if isinstance(models, dict) else lambda k, d=None: getattr(models, k, d)
+    version = get("version", None) or "unknown"
+    trained = get("trained_at", None)
+    return ModelInfo(version=str(version), trained_at=None if trained is None else str(trained))
+
+
+def _options(cands: list[Candidate], region: str, top_n: int | None) -> list[Option]:
+    chosen = cands if top_n is None else cands[:top_n]
+    return [
+        Option(rank=k, option=c.option, kind=c.kind, count=c.count,
+               purchase_option=c.purchase_option, score=round(c.score, 4),
+               monthly_cost_usd=None if c.monthly_cost_usd is None else round(
+                   c.monthly_cost_usd, 2),
+               performance_risk=float(min(4.0, c.risk)), predicted=c.predicted,
+               reasons=c.reasons, config=c.config, region=region,
+               # Any unverified figure behind the option shows as a "verify" reason.
+               verify=c.verify or any(r.severity == "verify" for r in c.reasons))
+        for k, c in enumerate(chosen, start=1)
+    ]
+
+
+def _nothing_fits(category: str, rej: Rejections, prefixes: tuple[str, ...]) -> str:
+    counts = {k: v for k, v in rej.counts.items() if k.startswith(prefixes)}
+    if not counts:
+        return f"No {category} option fits the profile."
+    key = max(sorted(counts), key=lambda k: counts[k])
+    near = rej.examples.get(key, [])
+    return (f"No {category} option fits. Tightest constraint: {key} (rejected "
+            f"{counts[key]} option(s)); relax it to see alternatives"
+            + (f"; closest: {', '.join(near[:3])}." if near else "."))
+
+
+def recommend(
+    profile: WorkloadProfile | dict[str, Any] | str,
+    catalog: Any = None,
+    models: Any = None,
+) -> RecommendationResponse:
+    """Recommend ranked, priced options with reasons for a workload profile.
+
+    Parameters
+    ----------
+    profile : WorkloadProfile, dict or JSON text
+        The workload (CONTRACT section 1); dicts and JSON are validated first.
+    catalog : catalog.store.Catalog, optional
+        The catalog to use; the embedded snapshot (``load_catalog()``) by default.
+    models : optional
+        A model bundle; ``None`` loads ``recommender.models.load_models()`` when it works,
+        ``False`` forces the rules only.
+
+    Returns
+    -------
+    RecommendationResponse
+
+    Raises
+    ------
+    ProfileError
+        When the profile breaks a rule (names the field and the rule), including a region
+        the catalog does not price.
+    """
+    p = parse_profile(profile)
+    if catalog is None:
+        catalog = _default_catalog()
+    bundle = resolve_models(models)
+    ix = ec2_index(catalog)
+    book = price_book(catalog)
+    ri = region_index(catalog, ix)
+    warnings: list[str] = []
+    rej = Rejections()
+    objective = p.objective or "balanced"
+    top_n = p.top_n or DEFAULT_TOP_N
+
+    if p.region not in (None, "auto") and p.region not in ri.price_index:
+        raise make_profile_error([{
+            "field": "region",
+            "rule": f"{p.region!r} has no EC2 prices in the catalog; use 'auto' or one of "
+                    f"{', '.join(ri.regions)}",
+        }])
+    if p.network and p.network.user_regions:
+        unknown = sorted(u for u in p.network.user_regions if u not in ri.location)
+        if unknown:
+            warnings.append(f"user_regions {unknown} are not in the catalog's regions; their "
+                            "latency is unknown and they are left out of the region choice.")
+    regions = region_options(p, ri, objective, warnings)
+    region = regions[0].config["region"] if regions else REFERENCE_REGION
+
+    recs = Recommendations()
+    top_ec2 = None
+    store = None
+    peak_to_avg = None
+    if p.compute is not None:
+        need = derive_need(p)
+        res = select_compute(p, need, ix, book, region, objective, top_n, rej, warnings, bundle,
+                             catalog)
+        recs.compute = res.options
+        top_ec2, store, peak_to_avg = res.top_ec2, res.instance_store, res.peak_to_average
+
+    if p.storage is not None:
+        st = storage_options(p, catalog, book, region, rej, instance_store=store,
+                             instance=top_ec2)
+        recs.storage = _options(rank_others(st, objective), region, top_n)
+        if not recs.storage:
+            warnings.append(_nothing_fits("storage", rej, ("ebs.", "storage.")))
+
+    if p.database is not None:
+        db = database_options(p, catalog, book, region, rej)
+        recs.database = _options(rank_others(db, objective), region, top_n)
+        if not recs.database:
+            warnings.append(_nothing_fits("database", rej, ("dynamodb.", "database.")))
+
+    net = rank_others(network_options(p, book, region, top_ec2, ri), objective)
+    if p.network is not None or p.region in (None, "auto") or net:
+        # The chosen region first, then the network features, then runner-up regions.
+        alt = [c for c in regions[1:3]] if p.network and p.network.user_regions else []
+        recs.network = _options(regions[:1] + net + alt, region, None)
+
+    to = tradeoff_options(p, book, region, peak_to_avg)
+    recs.tradeoffs = _options(rank_others(to, objective), region, None)
+
+    return RecommendationResponse(
+        name=p.name,
+        region=region,
+        catalog=CatalogInfo(version=catalog.version, generated_at=catalog.generated_at,
+                            regions=list(catalog.regions)),
+        model=model_info(bundle),
+        recommendations=recs,
+        rejected=rej.as_dict(),
+        warnings=warnings,
+    )
+
+
+__all__ = ["ProfileError", "model_info", "recommend", "resolve_models"]

@@ -1,0 +1,149 @@
+"""Elasticity: the Auto Scaling approach the Performance pillar names (PERF02-BP05).
+
+* **time-based** (scheduled) when the load repeats day to day (autocorrelation at one day);
+* **buffer-based** (a queue in front, scaling on backlog) when work can wait (event-driven
+  or interruption-tolerant work);
+* **demand-based** (target tracking) otherwise, with a target utilization low enough that
+  the spare capacity covers how fast demand rises while a new instance starts up.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from recommender.core.response import Reason
+from recommender.rules.base import PERF02_SCALE, fmt_num, reason
+
+#: Lag-one-day autocorrelation above which the load counts as periodic.
+PERIODIC_AUTOCORR = 0.7
+#: Bounds of the target-tracking utilization the rule proposes (percent).
+TARGET_BOUNDS = (30.0, 90.0)
+
+
+@dataclass(frozen=True)
+class ScalingPlan:
+    approach: str  # demand | time | buffer
+    min_count: int
+    max_count: int
+    target_pct: float
+    reasons: tuple[Reason, ...]
+    extra: dict[str, Any]
+
+    def as_config(self) -> dict[str, Any]:
+        return {"approach": self.approach, "min_count": self.min_count,
+                "max_count": self.max_count, "target": round(self.target_pct, 1), **self.extra}
+
+
+def daily_autocorrelation(demand: np.ndarray, interval_min: float) -> float | None:
+    """Correlation of the series with itself one day later (None when under two days)."""
+    lag = int(round(24 * 60 / interval_min))
+    if lag < 1 or len(demand) < 2 * lag:
+        return None
+    a, b = demand[:-lag], demand[lag:]
+    if a.std() == 0 or b.std() == 0:
+        return 1.0 if np.allclose(a, b) else 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def startup_target(demand: np.ndarray, interval_min: float, startup_s: float) -> float:
+    """Target utilization (%) whose spare capacity covers the 95th-percentile rise of demand
+    over one start-up time: spare = demand x (100/T - 1) >= rise."""
+    w = max(1, int(math.ceil(startup_s / 60.0 / interval_min)))
+    if len(demand) <= w:
+        return TARGET_BOUNDS[1]
+    rise = demand[w:] - demand[:-w]
+    level = np.maximum(demand[:-w], 1e-9)
+    r95 = float(np.percentile(np.maximum(rise, 0.0) / level, 95))
+    return float(np.clip(100.0 / (1.0 + r95), *TARGET_BOUNDS))
+
+
+def plan_scaling(
+    *,
+    series_pct: np.ndarray | None,
+    measured_vcpus: float | None,
+    interval_min: float,
+    node_vcpus: float,
+    count: int,
+    max_nodes: int | None,
+    startup_s: float | None,
+    min_nodes: int = 1,
+    can_wait: bool,
+    cpu_headroom_pct: float,
+) -> ScalingPlan:
+    """The scaling approach and its min/max/target for nodes of ``node_vcpus``.
+
+    ``min_nodes`` bounds the group's minimum from below: a horizontal fleet keeps one node
+    per Availability Zone even when demand would fit on one.
+    """
+    rs: list[Reason] = []
+    if startup_s is None:
+        startup_s = interval_min * 60.0
+        rs.append(reason("elasticity.startup", PERF02_SCALE,
+                         f"Start-up time not given: assumed one sample interval "
+                         f"({interval_min:g} min).", "caution"))
+    if series_pct is None or measured_vcpus is None:
+        target = 100.0 / (1.0 + cpu_headroom_pct / 100.0)
+        hi = max(count, max_nodes or count)
+        approach = "buffer" if can_wait else "demand"
+        rs.append(reason(
+            "elasticity.approach", PERF02_SCALE,
+            ("Buffer-based: work can wait, so a queue in front absorbs bursts and the group "
+             "scales on backlog per instance." if can_wait else
+             "Demand-based target tracking on CPU") +
+            f"; no utilization series, so the target {target:.0f}% comes from the "
+            f"{cpu_headroom_pct:g}% CPU headroom and the range from the node count.",
+            "caution"))
+        return ScalingPlan(approach, count, hi, target, tuple(rs), {})
+    demand = measured_vcpus * np.asarray(series_pct, dtype=float) / 100.0
+    target = startup_target(demand, interval_min, startup_s)
+    per_node = node_vcpus * target / 100.0
+    lo = max(1, min_nodes, int(math.ceil(float(demand.min()) / per_node - 1e-9)))
+    hi = max(lo, int(math.ceil(float(demand.max()) / per_node - 1e-9)))
+    hi = max(hi, count)  # the sized count (which also covers memory) is the peak fleet
+    capped = max_nodes is not None and hi > max_nodes
+    if capped:
+        hi = max_nodes
+        lo = min(lo, hi)
+    lo_avail = lo == min_nodes and min_nodes > 1
+    ac = daily_autocorrelation(demand, interval_min)
+    # Nodes the policy would run over the series, on average (what scaling saves).
+    nodes = np.clip(np.ceil(demand / per_node - 1e-9), lo, hi)
+    extra: dict[str, Any] = {"expected_average_count": round(float(nodes.mean()), 2)}
+    if can_wait:
+        approach = "buffer"
+        text = ("Buffer-based: the work can wait, so put a queue (SQS/Kinesis) in front and "
+                "scale on backlog per instance; instances run near full.")
+    elif ac is not None and ac >= PERIODIC_AUTOCORR and demand.max() > 1.5 * demand.min():
+        approach = "time"
+        hourly = _hourly_profile(demand, interval_min)
+        busy = [h for h, v in enumerate(hourly) if v > float(np.median(hourly)) * 1.25]
+        extra["scheduled_peak_hours"] = busy
+        text = (f"Time-based (scheduled): the load repeats daily (autocorrelation {ac:.2f} at "
+                "one day); schedule capacity for the busy hours and keep target tracking as "
+                "a safety net.")
+    else:
+        approach = "demand"
+        text = "Demand-based target tracking on CPU: the load varies without a daily pattern."
+    rs.append(reason("elasticity.approach", PERF02_SCALE, text))
+    rs.append(reason(
+        "elasticity.range", PERF02_SCALE,
+        f"Demand {fmt_num(float(demand.min()))}-{fmt_num(float(demand.max()))} vCPUs; "
+        f"target {target:.0f}% leaves room for demand rising during a {startup_s:g} s "
+        f"start-up: {lo}-{hi} nodes of {fmt_num(node_vcpus)} vCPUs."
+        + (f" Minimum {min_nodes}, one per Availability Zone, for availability."
+           if lo_avail else "")
+        + (f" Capped at max_nodes {max_nodes}." if capped else "")
+        + (f" The demand fits the minimum fleet, so a fixed group of {lo} needs no scaling "
+           "policy." if hi == lo else ""),
+        "caution" if capped else "info"))
+    return ScalingPlan(approach, lo, hi, target, tuple(rs), extra)
+
+
+def _hourly_profile(demand: np.ndarray, interval_min: float) -> list[float]:
+    """Mean demand per hour of day (series assumed to start at midnight)."""
+    hours = (np.arange(len(demand)) * interval_min / 60.0).astype(int) % 24
+    return [float(demand[hours == h].mean()) if (hours == h).any() else 0.0 for h in range(24)]

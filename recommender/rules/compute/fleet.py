@@ -1,0 +1,99 @@
+"""Fleet shape of scaled-out work: how many nodes, of which size (PERF02-BP05).
+
+Every node pays OS/runtime memory overhead and is one more thing to patch and watch, so an
+architect meets a need with the fewest nodes, at least one per Availability Zone when the
+work scales out horizontally, and never with a node smaller than one parallel task (the
+floor is a filter in :mod:`recommender.rules.compute.candidates`; the counts come from
+:func:`recommender.rules.compute.sizing.node_counts`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.core.response import Reason
+from recommender.rules.base import PERF02_SCALE, fmt_num, reason
+from recommender.rules.compute.sizing import ComputeNeed
+
+
+def fewest_nodes(
+    family: np.ndarray, count: np.ndarray, cost: np.ndarray, alive: np.ndarray,
+    cheaper_may_add_nodes: bool,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Mask of the ``alive`` sizes that keep a family's fleet to the fewest nodes.
+
+    Every node pays OS/runtime memory and an agent, and each one is another thing to patch
+    and watch, so a fleet of many small nodes is worse than a few right-sized ones at the
+    same price (within a family, price is about linear in size).  A size is dropped when a
+    size of its family meets the need in fewer nodes.  With ``cheaper_may_add_nodes``
+    (task-parallel work, whose tasks pack onto any node) it is dropped only when that
+    fewer-node size also costs no more, so rounding up to fewer, larger nodes never costs
+    more money than it saves nodes.
+
+    Returns
+    -------
+    keep : ndarray of bool
+    family_min : dict
+        The fewest nodes any alive size of each family needs (for the explanation).
+    """
+    keep = alive.copy()
+    idx = np.flatnonzero(alive)
+    fam_min: dict[str, float] = {}
+    # One pass in (family, count, cost) order: each size is compared with the cheapest size
+    # of its family that needs strictly fewer nodes.
+    order = idx[np.lexsort((cost[idx], count[idx], family[idx]))]
+    fam, best_fewer, best_here, n_here = None, np.inf, np.inf, None
+    for i in order.tolist():
+        f, n, c = family[i], float(count[i]), float(cost[i])
+        if f != fam:
+            fam, best_fewer, best_here, n_here = f, np.inf, np.inf, n
+            fam_min[f] = n
+        elif n != n_here:
+            best_fewer, best_here, n_here = min(best_fewer, best_here), np.inf, n
+        best_here = min(best_here, c)
+        if n > fam_min[f] and (not cheaper_may_add_nodes or best_fewer <= c * (1 + 1e-9)):
+            keep[i] = False
+    return keep, fam_min
+
+
+def explain_nodes(
+    need: ComputeNeed, itype: str, family: str, count: int, family_min: float | None = None,
+) -> Reason:
+    """The node-count rule behind a scaled-out option, with its reason (PERF02-BP05).
+
+    ``family_min`` is the fewest nodes any size of the family needs; a larger ``count``
+    means smaller nodes were cheaper for task-parallel work.
+    """
+    fam = family or itype.split(".")[0]
+    rule = ("Fewest nodes first: every node pays OS/runtime memory overhead and is one more "
+            "to patch and watch, so more, smaller nodes are used only when no size of the "
+            "family meets the need in fewer"
+            + (", or, for parallel tasks, when they cost less." if need.parallelism
+               and not need.tightly_coupled else "."))
+    if need.tightly_coupled:
+        text = (f"{count} node(s): the fewest {fam} nodes that meet the need; tightly coupled "
+                "work exchanges data between nodes, so fewer, larger nodes also cut that "
+                "traffic.")
+    elif need.min_nodes < 2:
+        text = (f"{count} node(s): max_nodes is 1, so there is no second node in another "
+                "Availability Zone; a node or AZ failure stops the service.")
+    elif family_min is not None and count > family_min:
+        text = (f"{count} nodes: cheaper than {int(family_min)} larger {fam} nodes, and the "
+                f"{need.parallelism} parallel tasks pack onto any node.")
+    elif count <= need.min_nodes:
+        text = (f"{count} nodes, one per Availability Zone: the fewest that meet the need and "
+                "keep serving when a node or an AZ fails.")
+    else:
+        text = (f"{count} nodes: no {fam} size within the constraints meets the need in fewer "
+                f"(at least {need.min_nodes}, one per Availability Zone).")
+    floor = []
+    if need.node_floor_vcpus is not None:
+        floor.append(f"{fmt_num(need.node_floor_vcpus)} vCPUs")
+    if need.node_floor_memory_gib is not None:
+        floor.append(f"{fmt_num(need.node_floor_memory_gib)} GiB")
+    if floor:
+        text += (f" Per-node floor {' and '.join(floor)} (one of the {need.parallelism} "
+                 "parallel tasks; a task runs on one node).")
+    caution = need.min_nodes < 2 and not need.tightly_coupled
+    return reason("compute.node_count", PERF02_SCALE, f"{text} {rule}",
+                  "caution" if caution else "info")

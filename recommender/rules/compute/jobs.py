@@ -1,0 +1,319 @@
+"""Batch jobs: predicted runtime, cost per run, deadline and ranking of EC2 options.
+
+When the profile has ``compute.job`` and the runtime model loads, the leading EC2 candidates
+(the options the response can show, at most :data:`JOB_POOL` or ``top_n``) are sent to the
+runtime model in one :func:`recommender.models.runtime.predict_runtime` call, at their node
+count and at the hourly price of the option's own purchase option.  Each option then carries
+its predicted runtime with the model's interval and its cost per run; ``runs_per_month``
+turns the runtime into the hours billed; ``deadline_s`` rejects the options predicted to
+miss it and raises the performance risk of those whose interval crosses it; the options are
+ranked by cost per run, runtime or both, per objective.  Without the model nothing of this
+is guessed: every EC2 option says so and the rules rank as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from recommender.core.profile import JobProfile, WorkloadProfile, make_profile_error
+from recommender.core.response import Reason
+from recommender.rules.base import (
+    PERF01_BENCHMARK,
+    PERF01_COST,
+    PERF02_SELECT,
+    Rejections,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.compute.risk import UTIL_STEPS, risk_label, utilization_risk
+
+#: EC2 candidates whose runtime is predicted (more when ``top_n`` asks for more).  Enough to
+#: hold every option shown after deadline rejections, few enough to keep one model call
+#: (sklearn, pandas) in the low tens of milliseconds.
+JOB_POOL = 20
+SECONDS_PER_HOUR = 3600.0
+#: Hours in an average month: job hours above it mean runs overlap (concurrent clusters).
+MONTH_HOURS = 730.0
+#: Memoised predictions: recommend() is pure, and the same profile is often asked again
+#: (the app re-runs on every widget change, the benchmark repeats profiles).
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_LOCK = threading.Lock()
+_CACHE_SIZE = 256
+# Predicted runtime comes from the job's own measured runs scaled by the model: evidence
+# from benchmarking the workload itself, which is what PERF01-BP06 asks decisions to rest
+# on (PERF02-BP01 is the selection the ranking then makes; see the deadline reason).
+JOB_BP = PERF01_BENCHMARK
+
+
+@dataclass
+class JobInfo:
+    """What a batch job adds to one EC2 option."""
+
+    predicted: dict[str, Any] = field(default_factory=dict)
+    reasons: list[Reason] = field(default_factory=list)
+    risk: float = 0.0
+    hours: float | None = None  # billed hours per node per month (runs x runtime)
+
+
+@dataclass
+class JobPlan:
+    """The job's effect on the compute ranking.
+
+    ``order`` replaces the rules' order (positions into the candidate arrays) when
+    predictions exist; ``info`` is keyed by EC2 index; ``note`` goes on every EC2 option
+    when there is no prediction.
+    """
+
+    order: np.ndarray | None = None
+    info: dict[int, JobInfo] = field(default_factory=dict)
+    note: Reason | None = None
+
+    def for_option(self, i: int) -> JobInfo:
+        """What the job adds to the EC2 option of index ``i`` (the note alone if unpredicted)."""
+        return self.info.get(i) or JobInfo(reasons=[self.note] if self.note else [])
+
+
+def check_measurements(job: JobProfile, ix: Ec2Index) -> None:
+    """Refuse a measured run on an instance type the catalog does not know (names the field)."""
+    for j, m in enumerate(job.measurements or []):
+        if m.instance_type not in ix.pos:
+            raise make_profile_error([{
+                "field": f"compute.job.measurements.{j}.instance_type",
+                "rule": f"{m.instance_type!r} is not an EC2 instance type in the catalog",
+            }])
+
+
+def _pool(order: np.ndarray, pp: np.ndarray, n_ec2: int, idx: np.ndarray, ix: Ec2Index,
+          size: int) -> list[int]:
+    """Positions to predict: the rules' order interleaved with price-performance order.
+
+    A job's cost per run follows price / capacity, so the best price-performance types join
+    the rules' leaders; one size per family, as the options shown; burstable types are left
+    out (a batch job at full CPU drains their credits, so perf_index overstates them).
+    """
+    by_pp = np.lexsort((np.arange(len(pp)), -np.round(pp, 9)))
+    seen: set[str] = set()
+    out: list[int] = []
+    for a, b in zip(order, by_pp, strict=True):
+        for k in (int(a), int(b)):
+            if k >= n_ec2 or len(out) >= size:
+                continue
+            i = int(idx[k])
+            fam = str(ix.family[i])
+            if fam in seen or ix.burstable[i] or ix.category[i] == "burstable":
+                continue
+            seen.add(fam)
+            out.append(k)
+    return out
+
+
+def _predict(request: dict[str, Any], catalog: Any, bundle: Any) -> Any:
+    from recommender.models.runtime import predict_runtime
+
+    key = (id(catalog), id(bundle), repr(sorted(request.items())))
+    with _LOCK:  # the API serves requests on several threads
+        hit = _CACHE.get(key)
+        # The entry keeps its catalog and bundle, so a reused id() cannot match a stale entry.
+        if hit is not None and hit[0] is catalog and hit[1] is bundle:
+            _CACHE.move_to_end(key)
+            return hit[2]
+    out = predict_runtime(request, catalog=catalog, bundle=bundle)
+    with _LOCK:
+        _CACHE[key] = (catalog, bundle, out)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return out
+
+
+def _no_prediction(why: str) -> JobPlan:
+    return JobPlan(note=reason(
+        "job.runtime", JOB_BP,
+        f"No runtime prediction: {why}. Ranked by the rules; monthly cost from "
+        "hours_per_month; deadline_s and runs_per_month are not applied.", "caution"))
+
+
+def deadline_risk(runtime_s: float, high_s: float, deadline_s: float) -> float:
+    """Performance risk from a deadline (Compute Optimizer's 0-4 scale).
+
+    Point estimate over the deadline: 4 (expected to miss).  Only the interval's high bound
+    over it: 2 or 3, by how much of the deadline the point estimate uses (the CPU
+    utilization steps of :data:`recommender.rules.compute.risk.UTIL_STEPS`: above 90 % -> 3).
+    High bound within the deadline: 0.
+    """
+    if runtime_s > deadline_s:
+        return 4.0
+    if high_s > deadline_s:
+        return float(min(3.0, max(2.0, utilization_risk(np.array([runtime_s / deadline_s]))[0])))
+    return 0.0
+
+
+def plan_job(
+    p: WorkloadProfile, ix: Ec2Index, idx: np.ndarray, order: np.ndarray, pp: np.ndarray,
+    n_ec2: int, count: np.ndarray, price: np.ndarray, po: np.ndarray, cost: np.ndarray,
+    total: np.ndarray, hours: float, region: str, objective: str, top_n: int, rej: Rejections,
+    warnings: list[str], models: Any, catalog: Any,
+) -> JobPlan | None:
+    """Predict, price, filter and rank the leading EC2 candidates for ``compute.job``.
+
+    Parameters
+    ----------
+    p : WorkloadProfile
+    ix : Ec2Index
+    idx : ndarray
+        EC2 indices of the surviving candidates (positions ``0..n_ec2-1``).
+    order : ndarray
+        The rules' ranking, positions into the candidate arrays (serverless after
+        ``n_ec2``).
+    pp : ndarray
+        Price-performance score per position.
+    count, price, po, cost : ndarray
+        Per EC2 index: node count, effective hourly price, its purchase option, and the
+        monthly cost; ``cost`` is updated in place with job hours when ``runs_per_month``
+        is given.
+    total : ndarray
+        Score per position; the predicted options' scores are replaced in place by the job
+        score that ranks them, so the score shown is the one behind the rank.
+    hours : float
+        The hours per month the rules priced (``hours_per_month`` or the default).
+    models, catalog
+        The model bundle (may be None) and the catalog for the model's specs.
+
+    Returns
+    -------
+    JobPlan or None
+        None when the profile has no job.
+
+    Raises
+    ------
+    ProfileError
+        When a measured run names an instance type the catalog does not know.
+    """
+    job = p.compute.job if p.compute else None
+    if job is None:
+        return None
+    check_measurements(job, ix)
+    runtime_model = (models.get("runtime") if isinstance(models, dict)
+                     else getattr(models, "runtime", None)) if models else None
+    if runtime_model is None or catalog is None:
+        return _no_prediction("the job-runtime model is not loaded (rules only)")
+    pool = _pool(order, pp, n_ec2, idx, ix, max(JOB_POOL, top_n))
+    if not pool:
+        return _no_prediction("no non-burstable EC2 candidate to predict")
+    types = [str(ix.types[idx[k]]) for k in pool]
+    request = {
+        **job.runtime_request_fields(),
+        "candidates": [{"instance_type": t, "count": int(count[idx[k]])}
+                       for t, k in zip(types, pool, strict=True)],
+        "objective": "time" if objective == "performance" else "cost",
+        # The option's own purchase option (spot, reserved) prices the run, as its month.
+        "prices_usd_per_hour": {t: float(price[idx[k]]) for t, k in zip(types, pool,
+                                                                          strict=True)},
+        "region": region,
+    }
+    try:
+        preds = _predict(request, catalog, models).predictions
+    except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
+        return _no_prediction(f"the job-runtime model failed ({type(exc).__name__}: {exc})")
+    rt = np.array([x.runtime_s for x in preds])
+    if not (np.all(np.isfinite(rt)) and np.all(rt > 0)):
+        # Extreme inputs (e.g. runs of a microsecond) must not put NaN or inf in the response.
+        return _no_prediction("the job-runtime model gave no finite runtime for these runs")
+    per_run = np.array([x.cost_usd for x in preds], dtype=float)
+    keep = np.ones(len(pool), dtype=bool)
+    dl = job.deadline_s
+    if dl is not None:
+        keep = rt <= dl
+        if not keep.any():
+            f = int(np.argmin(rt))
+            keep[f] = True
+            warnings.append(
+                f"No EC2 option is predicted to finish within the deadline of {dl:g} s; the "
+                f"fastest, {preds[f].count} x {types[f]}, is predicted at "
+                f"{preds[f].runtime_s:.0f} s (interval {preds[f].runtime_s_low:.0f}-"
+                f"{preds[f].runtime_s_high:.0f} s). Relax compute.job.deadline_s or allow "
+                "more nodes (compute.max_nodes).")
+        for j in np.flatnonzero(~keep):
+            rej.add("ec2.job_misses_deadline", 1, example=types[j])
+    # Rank: cost per run (monthly job cost is runs x it, the same order), runtime, or both.
+    c_rel = np.nanmin(per_run[keep]) / per_run
+    t_rel = np.min(rt[keep]) / rt
+    score = {"cost": c_rel, "performance": t_rel}.get(objective, 0.5 * c_rel + 0.5 * t_rel)
+    ranked = [j for j in np.lexsort((types, rt, per_run, -np.round(score, 9))) if keep[j]]
+    plan = JobPlan()
+    for j in ranked:
+        k = pool[j]
+        i = int(idx[k])
+        plan.info[i] = _info(job, preds[j], types[j], str(po[i]), float(price[i]), hours,
+                             objective, cost, i)
+        total[k] = float(score[j])
+    serverless = [int(k) for k in order if k >= n_ec2]
+    plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
+    return plan
+
+
+def _info(job: JobProfile, pr: Any, itype: str, po: str, price: float, hours: float,
+          objective: str, cost: np.ndarray, i: int) -> JobInfo:
+    """Predicted fields, reasons, risk and billed hours of one predicted option."""
+    n = pr.count
+    info = JobInfo(predicted={
+        "runtime_s": round(pr.runtime_s, 1), "runtime_s_low": round(pr.runtime_s_low, 1),
+        "runtime_s_high": round(pr.runtime_s_high, 1),
+        "cost_per_run_usd": round(pr.cost_usd, 4),
+        "cost_per_run_usd_low": round(pr.cost_usd_low, 4),
+        "cost_per_run_usd_high": round(pr.cost_usd_high, 4),
+    })
+    meas = job.measurements or []
+    basis = (f"scaled from {len(meas)} measured run(s) ("
+             + ", ".join(f"{m.count} x {m.instance_type}: {fmt_num(m.runtime_s)} s"
+                         for m in meas) + ")"
+             if meas else "placed from input_gib alone, no measured run: wide interval")
+    rank_by = {"cost": "cost per run", "performance": "runtime"}.get(
+        objective, "cost per run and runtime equally")
+    info.reasons.append(reason(
+        "job.runtime", JOB_BP,
+        f"Predicted runtime on {n} x {itype}: {pr.runtime_s:.0f} s (interval "
+        f"{pr.runtime_s_low:.0f}-{pr.runtime_s_high:.0f} s), {basis}; perf_index "
+        f"{pr.perf_index_source}. Cost per run {fmt_usd(pr.cost_usd)} (interval "
+        f"{fmt_usd(pr.cost_usd_low)}-{fmt_usd(pr.cost_usd_high)}) = runtime x {n} node(s) x "
+        f"{fmt_usd(price)}/h ({po}). Ranked by {rank_by} (objective {objective}).",
+        "info" if meas else "caution"))
+    if job.runs_per_month is not None:
+        h = job.runs_per_month * pr.runtime_s / SECONDS_PER_HOUR
+        info.hours = h
+        cost[i] = price * n * h
+        info.predicted["job_hours_per_month"] = round(h, 2)
+        info.reasons.append(reason(
+            "job.monthly_hours", PERF01_COST,
+            f"{fmt_num(job.runs_per_month)} runs/month x {pr.runtime_s:.0f} s = "
+            f"{h:.2f} h per node; {n} node(s) x {h:.2f} h x {fmt_usd(price)}/h = "
+            f"{fmt_usd(cost[i])}/month (job hours replace the {hours:g} h/month of "
+            "hours_per_month; nodes run only while the job does)."
+            + (f" Above {MONTH_HOURS:g} h the runs overlap: run concurrent clusters."
+               if h > MONTH_HOURS else ""),
+            "caution" if h > MONTH_HOURS else "info"))
+    dl = job.deadline_s
+    if dl is not None:
+        info.risk = deadline_risk(pr.runtime_s, pr.runtime_s_high, dl)
+        if pr.runtime_s > dl:
+            text = (f"Predicted {pr.runtime_s:.0f} s misses the {dl:g} s deadline; kept as the "
+                    "fastest option, none is predicted to meet it")
+        elif pr.runtime_s_high > dl:
+            text = (f"Predicted {pr.runtime_s:.0f} s ({pr.runtime_s / dl:.0%} of the {dl:g} s "
+                    f"deadline) meets it, but the interval's high bound "
+                    f"{pr.runtime_s_high:.0f} s does not")
+        else:
+            text = (f"Meets the {dl:g} s deadline even at the interval's high bound "
+                    f"({pr.runtime_s_high:.0f} s)")
+        info.reasons.append(reason(
+            "job.deadline", PERF02_SELECT,
+            text + f": deadline risk {info.risk:g} ({risk_label(info.risk)}; point over the "
+            f"deadline 4, high bound over it 2-3 by the share of the deadline used, above "
+            f"{UTIL_STEPS[2]:.0%} 3).", "caution" if info.risk >= 2 else "info"))
+    return info

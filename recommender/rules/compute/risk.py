@@ -1,0 +1,106 @@
+"""Performance risk 0-4 per option, with Compute Optimizer's meaning (PERF02-BP04).
+
+Risk is the worst of the resource dimensions: CPU, memory, EBS IOPS/throughput and network.
+0 = very low (ample headroom) ... 4 = very high (the need exceeds what the option sustains).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.core.response import Reason
+from recommender.rules.base import PERF02_SELECT, reason
+
+#: Projected utilization (need / capacity) -> risk: <=60 % 0, <=80 % 1, <=90 % 2,
+#: <=100 % 3, above 4.
+UTIL_STEPS = (0.6, 0.8, 0.9, 1.0)
+
+
+def utilization_risk(projected: np.ndarray) -> np.ndarray:
+    """Risk from projected peak utilization (NaN = unknown -> 0)."""
+    p = np.nan_to_num(np.asarray(projected, dtype=float), nan=0.0)
+    return np.searchsorted(np.array(UTIL_STEPS), p, side="left").astype(float)
+
+
+def limit_risk(need: float | None, baseline: np.ndarray, peak: np.ndarray) -> np.ndarray:
+    """Risk from a sustained limit: within baseline 0, only within burst 2, above peak 4."""
+    base = np.asarray(baseline, dtype=float)
+    if need is None:
+        return np.zeros(len(base))
+    pk = np.where(np.isnan(peak), base, peak)
+    out = np.where(np.nan_to_num(base, nan=0.0) >= need, 0.0, 2.0)
+    return np.where(np.nan_to_num(pk, nan=0.0) >= need, out, 4.0)
+
+
+def ec2_risk(
+    *,
+    demand_vcpus: float | None,
+    vcpus_total: np.ndarray,
+    memory_used_gib: float | None,
+    memory_total: np.ndarray,
+    ebs_iops: float | None,
+    ebs_mbps: float | None,
+    base_iops: np.ndarray,
+    max_iops: np.ndarray,
+    base_mbps: np.ndarray,
+    max_mbps: np.ndarray,
+    bandwidth_gbps: float | None,
+    net_base: np.ndarray,
+    net_peak: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(risk, index of the worst dimension: 0 cpu, 1 memory, 2 ebs, 3 network)."""
+    n = len(vcpus_total)
+    cpu = utilization_risk(demand_vcpus / vcpus_total) if demand_vcpus else np.zeros(n)
+    mem = utilization_risk(memory_used_gib / memory_total) if memory_used_gib else np.zeros(n)
+    ebs = np.maximum(limit_risk(ebs_iops, base_iops, max_iops),
+                     limit_risk(ebs_mbps, base_mbps, max_mbps))
+    net = limit_risk(bandwidth_gbps, net_base, net_peak)
+    stack = np.vstack([cpu, mem, ebs, net])
+    return stack.max(axis=0), stack.argmax(axis=0)
+
+
+DIMENSIONS = ("CPU", "memory", "EBS", "network")
+LABELS = ("very low", "low", "medium", "high", "very high")
+
+
+def risk_label(risk: float) -> str:
+    return LABELS[int(min(4, max(0, round(risk))))]
+
+
+def perf_interval_cpu_risk(
+    demand_vcpus: float | None,
+    vcpus_total: np.ndarray,
+    perf: np.ndarray,
+    perf_low: np.ndarray,
+    perf_source: np.ndarray,
+) -> np.ndarray:
+    """CPU risk raised one step where a *predicted* perf_index's low bound misses the need.
+
+    The vCPU need assumes the candidate delivers its point perf_index; where that figure is
+    a model prediction, the candidate may be as slow as ``perf_index_low``, which scales the
+    projected utilization up by ``perf / perf_low``.  When the point estimate meets the need
+    (utilization <= 100 %) but the low bound does not, the CPU risk goes up one step.
+
+    Returns
+    -------
+    ndarray
+        The raised CPU risk where that happens, 0 elsewhere (measured or unknown capacity,
+        no CPU demand, the need missed or met at both bounds).
+    """
+    n = len(vcpus_total)
+    if not demand_vcpus:
+        return np.zeros(n)
+    util = demand_vcpus / np.asarray(vcpus_total, dtype=float)
+    ratio = np.asarray(perf, dtype=float) / np.asarray(perf_low, dtype=float)
+    util_low = util * np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    hit = (perf_source == "predicted") & (util <= UTIL_STEPS[-1]) & (util_low > UTIL_STEPS[-1])
+    return np.where(hit, np.minimum(4.0, utilization_risk(util) + 1.0), 0.0)
+
+
+def perf_interval_reason(perf: float, perf_low: float, raised: float) -> Reason:
+    """The reason for a CPU risk raised by :func:`perf_interval_cpu_risk`."""
+    return reason(
+        "risk.perf_interval", PERF02_SELECT,
+        f"perf_index is predicted ({perf:.2f}, low bound {perf_low:.2f}): the CPU need is met "
+        f"at the point estimate but not at the low bound, so the CPU risk is raised one step "
+        f"to {raised:g}.", "caution")

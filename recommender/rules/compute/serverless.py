@@ -1,0 +1,324 @@
+"""Fargate and Lambda options, priced on the same monthly scale as EC2 (PERF02-BP01).
+
+Fargate: the smallest valid task size (vCPU/memory pairs from the catalog's ``facts``,
+topic ``fargate``) that holds the need, or the cheapest task count when the work scales
+out.  Lambda: event-driven work within the limits in ``facts`` (topic ``lambda``); memory
+from the Lambda model when its artifact loads, else the CPU-share rule (``memory_per_vcpu
+_equivalent`` MB = one vCPU) and the memory used; billed duration and requests priced.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Option
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF02_CONFIG,
+    PERF02_SCALE,
+    PERF02_SELECT,
+    Candidate,
+    Rejections,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed
+from recommender.rules.prices import PriceBook
+
+SECONDS_PER_HOUR = 3600.0
+
+
+def fargate_task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
+    """Valid (vCPU, memory GB, verify) pairs from ``facts`` (topic ``fargate``), memoised."""
+    return book.memo("fargate_task_sizes", lambda: _task_sizes(book))
+
+
+def _task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
+    out: list[tuple[float, float, bool]] = []
+    for f in book.topic("fargate"):
+        m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", f.key)
+        if not m or f.value is None:
+            continue
+        for v in re.split(r"[,\s]+", f.value.strip()):
+            try:
+                out.append((float(m.group(1)), float(v), f.verify))
+            except ValueError:
+                continue
+    return sorted(set(out))
+
+
+def fargate_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections
+) -> Candidate | None:
+    """The cheapest valid Fargate task configuration for the need, or None (counted)."""
+    c = p.compute
+    if c and c.gpus and (c.gpus.min or 0) > 0:
+        rej.add("fargate.gpus_not_supported")
+        return None
+    if need.tightly_coupled:
+        rej.add("fargate.tightly_coupled_needs_placement_group")
+        return None
+    sizes = fargate_task_sizes(book)
+    if not sizes:
+        rej.add("fargate.no_task_sizes_in_catalog")
+        return None
+    v_need = need.vcpus or 0.0
+    m_need = need.memory_gib or 0.0
+    best: tuple[float, int, float, float, str, bool] | None = None
+    # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
+    # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
+    fewest_first = not (need.parallelism and need.horizontal)
+    arches = [a for a in ("arm64", "x86_64") if a in need.arch]
+    missing_price = []
+    for arch in arches:
+        pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
+        pm = book.unit(f"fargate.gb_hour.{arch}", region)
+        if pv is None or pm is None:
+            missing_price.append(arch)
+            continue
+        for v, m, vfy in sizes:
+            if need.horizontal:
+                n = max(need.min_nodes, math.ceil(v_need / v - 1e-9),
+                        math.ceil(m_need / m - 1e-9))
+                if need.max_nodes is not None and n > need.max_nodes:
+                    continue
+                if (need.node_floor_vcpus is not None and v < need.node_floor_vcpus - 1e-9) or (
+                        need.node_floor_memory_gib is not None
+                        and m < need.node_floor_memory_gib - 1e-9):
+                    continue
+            else:
+                if v < v_need - 1e-9 or m < m_need - 1e-9:
+                    continue
+                n = 1
+            if need.vcpus_max is not None and v > need.vcpus_max:
+                continue
+            hourly = v * pv.price_usd + m * pm.price_usd
+            cost = hourly * n * need.hours
+            key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
+            if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
+                best = key
+    if best is None:
+        if missing_price and len(missing_price) == len(arches):
+            return Candidate(
+                "fargate", "fargate", None,
+                [reason("fargate.price", PERF01_COST,
+                        f"No Fargate price in the catalog for {region}.", "caution")],
+                config={"arch": arches[0]},
+            )
+        rej.add("fargate.task_size_limit")
+        return None
+    cost, n, v, m, arch, vfy = best
+    rs = [
+        reason("fargate.task_size", PERF02_SELECT,
+               f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
+               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."),
+        reason("fargate.monthly_cost", PERF01_COST,
+               f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
+    ]
+    if need.horizontal:
+        rs.append(reason(
+            "fargate.task_count", PERF02_SCALE,
+            f"{n} task(s): the fewest that meet the need"
+            + (f", at least {need.min_nodes} (one per Availability Zone)"
+               if need.min_nodes > 1 else "")
+            + ("" if fewest_first else ", unless more, smaller tasks cost less (parallel "
+               "tasks pack onto any task)")
+            + "; each task pays its own runtime memory, so fewer, larger tasks come first."))
+    if vfy:
+        rs.append(reason("catalog.verify", PERF01_COST,
+                         "A Fargate figure behind this option is marked unverified by its source.",
+                         "verify"))
+    return Candidate(
+        "fargate", "fargate", cost, rs,
+        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n},
+        count=n, verify=vfy,
+        components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
+    )
+
+
+def _task_order(key: tuple, fewest_first: bool) -> tuple:
+    cost, n, v = key[:3]
+    return (n, cost, v) if fewest_first else (cost, n, v)
+
+
+def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
+    """Lambda limits from ``facts`` (value, verify); None where the catalog lacks one."""
+    out = {}
+    for key in ("timeout_max", "memory_max_standard_function", "memory_min",
+                "memory_per_vcpu_equivalent", "max_vcpus_at_10240MB"):
+        f = book.fact("lambda", key)
+        val = None
+        if f is not None and f.value is not None:
+            try:
+                val = float(f.value.replace(",", ""))
+            except ValueError:
+                val = None
+        out[key] = (val, bool(f.verify) if f else False)
+    return out
+
+
+def _model_memory(
+    models: Any, catalog: Any, p: WorkloadProfile, arch: str, region: str,
+    measured_mb: float, objective: str, parallel: bool,
+) -> tuple[Any | None, str | None]:
+    """The Lambda model's best memory size for the profile; (None, why) without the model.
+
+    The profile's ``duration_ms`` is taken as measured at ``measured_mb`` (the profile has no
+    field for the memory setting of that measurement; the reason states the assumption).
+    """
+    if models is None or getattr(models, "lambda_", None) is None or catalog is None:
+        return None, None
+    c = p.compute
+    if c.duration_ms is None:
+        return None, "the Lambda model needs compute.duration_ms"
+    try:
+        from recommender.models.lambda_mem import predict_lambda_memory
+
+        out = predict_lambda_memory({
+            "measurements": [{"memory_mb": int(measured_mb), "duration_ms": c.duration_ms,
+                              **({"max_memory_used_mb": c.memory_mb_used}
+                                 if c.memory_mb_used else {})}],
+            "arch": arch, "invocations_per_month": c.invocations_per_month or 0.0,
+            "objective": {"performance": "speed"}.get(objective, objective),
+            "parallel": parallel, "region": region,
+        }, catalog=catalog, bundle=models)
+        return out.best, None
+    except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
+        return None, f"Lambda model not used ({type(exc).__name__}: {exc})"
+
+
+def lambda_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    models: Any = None, catalog: Any = None, objective: str = "balanced",
+) -> Candidate | None:
+    """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
+    c = p.compute
+    if c is None or not (c.event_driven or c.invocations_per_month is not None):
+        return None
+    if c.gpus and (c.gpus.min or 0) > 0:
+        rej.add("lambda.gpus_not_supported")
+        return None
+    lim = lambda_limits(book)
+    timeout_s, timeout_verify = lim["timeout_max"]
+    mem_max, _ = lim["memory_max_standard_function"]
+    mem_min, _ = lim["memory_min"]
+    per_vcpu, _ = lim["memory_per_vcpu_equivalent"]
+    if None in (timeout_s, mem_max, mem_min, per_vcpu):
+        rej.add("lambda.limits_missing_from_catalog")
+        return None
+    if c.duration_ms is not None and c.duration_ms > timeout_s * 1000:
+        rej.add("lambda.duration_above_timeout")
+        return None
+    arch = "arm64" if "arm64" in need.arch else "x86_64"
+    rs = []
+    # Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses.
+    vcpu_inv = need.vcpus
+    cpu_mb = vcpu_inv * per_vcpu if vcpu_inv else 0.0
+    used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
+        else 0.0
+    declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
+    rule_mb = float(math.ceil(max(mem_min, cpu_mb, used_mb, declared_mb)))
+    best, model_note = _model_memory(models, catalog, p, arch, region, min(rule_mb, mem_max),
+                                     objective, bool(vcpu_inv and vcpu_inv > 1))
+    duration = c.duration_ms
+    model_pred: dict[str, Any] = {}
+    if best is not None:
+        mem = float(best.memory_mb)
+        duration = float(best.duration_ms)
+        model_pred = {"duration_ms": round(best.duration_ms, 1),
+                      "duration_ms_low": round(best.duration_ms_low, 1),
+                      "duration_ms_high": round(best.duration_ms_high, 1)}
+        how = (f"memory {fmt_num(mem)} MB from the Lambda model (duration "
+               f"{best.duration_ms:.0f} ms, interval {best.duration_ms_low:.0f}-"
+               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms)} ms taken "
+               f"as measured at {fmt_num(min(rule_mb, mem_max))} MB)")
+    else:
+        mem = rule_mb
+        parts = []
+        if cpu_mb:
+            parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU -> {fmt_num(cpu_mb)} MB")
+        if used_mb:
+            parts.append(f"{fmt_num(c.memory_mb_used)} MB used + 20% -> {fmt_num(used_mb)} MB")
+        how = (f"memory {fmt_num(math.ceil(mem))} MB from the rules ("
+               + ("; ".join(parts) if parts else "the minimum setting") + ")"
+               + ("; " + model_note if model_note else "; the Lambda model is not loaded"))
+    mem = float(math.ceil(mem))
+    if mem > mem_max:
+        rej.add("lambda.memory_above_max")
+        return None
+    rs.append(reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + "."))
+    inv = c.invocations_per_month
+    dur = duration
+    predicted: dict[str, Any] = dict(model_pred)
+    cost = None
+    verify = timeout_verify
+    if inv is None or dur is None:
+        rs.append(reason("lambda.price", PERF01_COST,
+                         "Needs compute.invocations_per_month and compute.duration_ms to price.",
+                         "caution"))
+    else:
+        billed_ms = math.ceil(dur)  # billed in 1 ms increments
+        gbs = inv * billed_ms / 1000.0 * mem / 1024.0
+        req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
+        req = book.cost(req_item, region, inv) or book.cost("lambda.request", region, inv)
+        dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs)
+        if req is None or dur_cost is None:
+            rs.append(reason("lambda.price", PERF01_COST,
+                             f"No Lambda price in the catalog for {region}.", "caution"))
+        else:
+            cost = req.usd + dur_cost.usd
+            if req.verify or dur_cost.verify:
+                rs.append(reason("catalog.verify", PERF01_COST,
+                                 "A Lambda price is marked unverified by its source.", "verify"))
+                verify = True
+            rs.append(reason(
+                "lambda.monthly_cost", PERF01_COST,
+                f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
+                f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
+                "free tier not deducted."))
+        seconds = need.hours * SECONDS_PER_HOUR
+        predicted.update({"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
+                          "average_concurrency": round(inv * dur / 1000.0 / seconds, 3)})
+    rs.append(reason("lambda.fit", PERF02_SELECT,
+                     f"Event-driven work within Lambda's limits ({timeout_s:g} s, "
+                     f"{fmt_num(mem_max)} MB); pay per request, no idle capacity."))
+    if timeout_verify:
+        rs.append(reason("catalog.verify", PERF02_SELECT,
+                         "The catalog marks the Lambda timeout limit as to be verified.",
+                         "verify"))
+    return Candidate(
+        "lambda", "lambda", cost, rs,
+        config={"memory_mb": int(mem), "arch": arch}, predicted=predicted, verify=verify,
+        components={"perf_capacity_vcpus": mem / per_vcpu, "vcpus_total": mem / per_vcpu,
+                    "memory_total": mem / 1024.0},
+    )
+
+
+def serverless_candidates(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    models: Any = None, catalog: Any = None, objective: str = "balanced",
+) -> list[Candidate]:
+    """Fargate and Lambda candidates that fit (each rejection counted in ``rej``)."""
+    out = []
+    f = fargate_option(p, need, book, region, rej)
+    if f is not None:
+        out.append(f)
+    lam = lambda_option(p, need, book, region, rej, models, catalog, objective)
+    if lam is not None:
+        out.append(lam)
+    return out
+
+
+def serverless_option(c: Candidate, rank: int, score: float, region: str) -> Option:
+    """The response option of a ranked serverless candidate."""
+    return Option(rank=rank, option=c.option, kind=c.kind, count=c.count,
+                  purchase_option=c.purchase_option, score=round(score, 4),
+                  monthly_cost_usd=None if c.monthly_cost_usd is None else round(
+                      c.monthly_cost_usd, 2), performance_risk=c.risk,
+                  predicted=c.predicted, reasons=c.reasons, config=c.config,
+                  verify=c.verify or any(r.severity == "verify" for r in c.reasons),
+                  region=region)

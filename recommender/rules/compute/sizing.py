@@ -1,0 +1,358 @@
+"""EC2 sizing and scoring rules (PERF02).
+
+Sizing follows AWS Compute Optimizer's semantics where utilization is known: the CPU demand
+is the P99.5 of the utilization (from the series; else the peak, p95 or average given) of
+the capacity it was measured on, plus a CPU headroom (20 % by default); memory is the
+memory used plus a memory headroom (20 % by default).  Both headrooms are profile fields.
+
+Scores are arrays over the surviving candidates, in [0, 1], one function per rule; the
+engine weights them by objective.  Reasons are written only for the options shown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Reason
+from recommender.rules.base import (
+    PERF01_BENCHMARK,
+    PERF01_COST,
+    PERF02_ACCEL,
+    PERF02_CONFIG,
+    PERF02_RIGHTSIZE,
+    PERF02_SELECT,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.compute.burst import synthetic_series
+
+DEFAULT_HOURS = 730.0
+DEFAULT_CPU_HEADROOM_PCT = 20.0
+DEFAULT_MEMORY_HEADROOM_PCT = 20.0
+#: Compute Optimizer's default CPU utilization percentile.
+CPU_PERCENTILE = 99.5
+#: Samples simulated for credits and scaling (31 days at 5 minutes); longer series are
+#: averaged in blocks.
+MAX_SIMULATED_SAMPLES = 8928
+
+
+@dataclass(frozen=True)
+class ComputeNeed:
+    """Compute requirements derived from a profile (all None when unknown)."""
+
+    vcpus: float | None
+    vcpus_max: float | None
+    memory_gib: float | None
+    memory_max: float | None
+    gpus_min: float | None
+    gpus_max: float | None
+    arch: tuple[str, ...]
+    arch_free: bool
+    horizontal: bool
+    tightly_coupled: bool
+    max_nodes: int | None
+    parallelism: int | None
+    hours: float
+    measured_vcpus: float | None
+    demand_vcpus: float | None  # P99.5 demand without headroom (for projected utilization)
+    memory_used_gib: float | None
+    series_pct: np.ndarray | None  # utilization series, % of measured_vcpus
+    interval_min: float
+    series_synthetic: bool
+    reasons: tuple[Reason, ...]
+    expected_category: str
+    #: Fewest nodes of a scaled-out fleet: 2 (one per Availability Zone) for horizontal work
+    #: unless ``max_nodes`` is 1; 1 for single-node and tightly coupled work.
+    min_nodes: int = 1
+    #: Smallest node that may join the fleet (one parallel task's share), None = no floor.
+    node_floor_vcpus: float | None = None
+    node_floor_memory_gib: float | None = None
+
+
+def derive_need(p: WorkloadProfile) -> ComputeNeed:
+    """Right-size the profile's compute section (Compute Optimizer semantics)."""
+    c = p.compute
+    reasons: list[Reason] = []
+    vcpus = c.vcpus.min if c and c.vcpus else None
+    vcpus_max = c.vcpus.max if c and c.vcpus else None
+    mem = c.memory_gib.min if c and c.memory_gib else None
+    mem_max = c.memory_gib.max if c and c.memory_gib else None
+    hours = (c.hours_per_month if c else None) or DEFAULT_HOURS
+    arch_pref = (c.arch if c else None) or "any"
+    arch = ("x86_64", "arm64") if arch_pref == "any" else (arch_pref,)
+    measured = vcpus
+    demand = None
+    series = None
+    synthetic = False
+    interval = (c.series_interval_minutes if c else None) or 5.0
+    if c and c.utilization_series_pct:
+        series = np.asarray(c.utilization_series_pct, dtype=float)
+    elif c and c.cpu_utilization and any(
+        v is not None for v in (c.cpu_utilization.average_pct, c.cpu_utilization.p95_pct,
+                                c.cpu_utilization.peak_pct)
+    ):
+        u = c.cpu_utilization
+        series = synthetic_series(u.average_pct, u.p95_pct, u.peak_pct)
+        synthetic = True
+    if series is not None and measured is not None:
+        h = c.cpu_headroom_pct if c.cpu_headroom_pct is not None else DEFAULT_CPU_HEADROOM_PCT
+        if synthetic:
+            u = c.cpu_utilization
+            pct = u.peak_pct if u.peak_pct is not None else (
+                u.p95_pct if u.p95_pct is not None else u.average_pct)
+            which = "peak" if u.peak_pct is not None else (
+                "p95" if u.p95_pct is not None else "average")
+        else:
+            pct = float(np.percentile(series, CPU_PERCENTILE))
+            which = "P99.5 of the series"
+        demand = measured * pct / 100.0
+        vcpus = max(demand * (1 + h / 100.0), 0.05)
+        reasons.append(reason(
+            "compute.rightsize_cpu", PERF02_RIGHTSIZE,
+            f"CPU demand {fmt_num(demand)} vCPUs = {which} utilization {pct:.1f}% of the "
+            f"{fmt_num(measured)} vCPUs measured; with {h:g}% headroom the need is "
+            f"{fmt_num(vcpus)} vCPUs (Compute Optimizer semantics)."
+            + (" Percentile from summary statistics, not a series." if synthetic else ""),
+            "info" if not synthetic or which != "average" else "caution",
+        ))
+    elif series is not None:
+        reasons.append(reason(
+            "compute.rightsize_cpu", PERF02_RIGHTSIZE,
+            "CPU utilization given without compute.vcpus (the capacity it was measured on), "
+            "so it cannot size vCPUs; it is used for burst and scaling rules only.", "caution",
+        ))
+    if series is not None and len(series) > MAX_SIMULATED_SAMPLES:
+        # Long series: block means keep the credit totals (credits are linear in CPU) at a
+        # bounded cost; the percentile above was taken on the full series.
+        f = math.ceil(len(series) / MAX_SIMULATED_SAMPLES)
+        n = len(series) // f * f
+        series = series[:n].reshape(-1, f).mean(axis=1)
+        reasons.append(reason(
+            "compute.series_resampled", PERF02_RIGHTSIZE,
+            f"Utilization series averaged over blocks of {f} samples "
+            f"({interval * f:g} min) for the credit and scaling simulations."))
+        interval *= f
+    used = c.memory_used_gib if c else None
+    if used is not None:
+        mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \
+            DEFAULT_MEMORY_HEADROOM_PCT
+        m_need = used * (1 + mh / 100.0)
+        mem = max(mem or 0.0, m_need)
+        reasons.append(reason(
+            "compute.rightsize_memory", PERF02_RIGHTSIZE,
+            f"Memory need {fmt_num(m_need)} GiB = {fmt_num(used)} GiB used + {mh:g}% headroom.",
+        ))
+    parallelism = c.parallelism if c else None
+    scale = c.scale_out if c else None
+    max_nodes = c.max_nodes if c else None
+    horizontal = scale in ("horizontal", "tightly_coupled") or (
+        scale is None and max_nodes is not None and max_nodes > 1)
+    if vcpus is None and parallelism is not None:
+        vcpus = float(parallelism)  # one vCPU per thread/task the work can run at once
+        reasons.append(reason(
+            "compute.parallelism", PERF02_RIGHTSIZE,
+            f"No vCPU figure: sized at one vCPU per parallel task ({parallelism}).", "caution"))
+    gpus_min = c.gpus.min if c and c.gpus else None
+    gpus_max = c.gpus.max if c and c.gpus else None
+    tightly = scale == "tightly_coupled"
+    # Horizontal work runs one node per AZ at least, so losing a node or an AZ leaves capacity
+    # serving; tightly coupled work wants the fewest nodes (less inter-node traffic), not two.
+    min_nodes = 2 if horizontal and not tightly and (max_nodes is None or max_nodes >= 2) else 1
+    floor_v = floor_m = None
+    if horizontal and parallelism:
+        # A task runs on one node, so no node may be smaller than one task's share.
+        floor_v = vcpus / parallelism if vcpus is not None else None
+        floor_m = mem / parallelism if mem is not None else None
+    return ComputeNeed(
+        vcpus=vcpus, vcpus_max=vcpus_max, memory_gib=mem, memory_max=mem_max,
+        gpus_min=gpus_min, gpus_max=gpus_max, arch=arch, arch_free=arch_pref == "any",
+        horizontal=horizontal, tightly_coupled=tightly,
+        max_nodes=max_nodes if horizontal else (max_nodes or None),
+        parallelism=parallelism, hours=hours, measured_vcpus=measured, demand_vcpus=demand,
+        memory_used_gib=used, series_pct=series, interval_min=interval,
+        series_synthetic=synthetic, reasons=tuple(reasons),
+        expected_category=expected_category(p, vcpus, mem),
+        min_nodes=min_nodes, node_floor_vcpus=floor_v, node_floor_memory_gib=floor_m,
+    )
+
+
+def expected_category(p: WorkloadProfile, vcpus: float | None, mem: float | None) -> str:
+    """The family category the workload's traits and memory:vCPU ratio point to."""
+    c, s = p.compute, p.storage
+    if c and c.gpus and (c.gpus.min or 0) > 0:
+        return "accelerated"
+    if c and c.scale_out == "tightly_coupled":
+        return "hpc"
+    if s and s.persistence == "scratch" and s.iops and (s.iops.min or 0) > 0:
+        return "storage"
+    if vcpus and mem:
+        ratio = mem / vcpus
+        return "compute" if ratio <= 2.5 else ("general" if ratio <= 5.5 else "memory")
+    return "general"
+
+
+def node_counts(vcpus: np.ndarray, memory: np.ndarray, need: ComputeNeed) -> np.ndarray:
+    """Nodes per candidate: 1, or enough to cover the total need when scaling out (and at
+    least ``need.min_nodes``, for availability)."""
+    count = np.ones(len(vcpus))
+    if need.horizontal:
+        count = np.maximum(count, float(need.min_nodes))
+        if need.vcpus is not None:
+            count = np.maximum(count, np.ceil(need.vcpus / vcpus - 1e-9))
+        if need.memory_gib is not None:
+            count = np.maximum(count, np.ceil(need.memory_gib / memory - 1e-9))
+    return count
+
+
+# --------------------------------------------------------------------------- rule scores
+
+
+def score_cost(cost: np.ndarray) -> np.ndarray:
+    """Cheapest = 1 (PERF01-BP03: factor cost into decisions)."""
+    return np.nanmin(cost) / np.maximum(cost, 1e-12)
+
+
+def score_price_performance(perf: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Useful compute capacity per dollar relative to the best (PERF01-BP06 benchmarks)."""
+    pp = perf / np.maximum(cost, 1e-12)
+    return pp / max(float(np.nanmax(pp)), 1e-12)
+
+
+def score_speed(perf_per_vcpu: np.ndarray) -> np.ndarray:
+    """Per-vCPU capacity relative to the fastest: newer, faster cores score higher."""
+    return perf_per_vcpu / max(float(np.nanmax(perf_per_vcpu)), 1e-12)
+
+
+def score_fit(
+    vcpus_total: np.ndarray, mem_total: np.ndarray, need: ComputeNeed
+) -> np.ndarray:
+    """Right-size fit: need / provisioned for vCPU and memory (1 = no waste)."""
+    parts = []
+    if need.vcpus:
+        parts.append(np.minimum(1.0, need.vcpus / vcpus_total))
+    if need.memory_gib:
+        parts.append(np.minimum(1.0, need.memory_gib / mem_total))
+    if not parts:
+        return np.ones(len(vcpus_total))
+    return np.mean(parts, axis=0)
+
+
+_NEIGHBOURS = {
+    ("general", "compute"), ("general", "memory"), ("compute", "hpc"), ("burstable", "general"),
+    ("general", "burstable"), ("compute", "burstable"), ("memory", "general"),
+    ("compute", "general"), ("hpc", "compute"), ("storage", "general"),
+}
+
+
+def score_family(category: np.ndarray, expected: str) -> np.ndarray:
+    """1 for the expected category, 0.6 for a neighbour, 0.3 otherwise (PERF02-BP01)."""
+    neighbours = [b for a, b in _NEIGHBOURS if a == expected]
+    out = np.where(np.isin(category, neighbours), 0.6, 0.3)
+    out[category == expected] = 1.0
+    return out
+
+
+def score_generation(current: np.ndarray) -> np.ndarray:
+    return np.where(current, 1.0, 0.4)
+
+
+def score_graviton(arch: np.ndarray, arch_free: bool) -> np.ndarray:
+    """Prefer Graviton (arm64) when the architecture is left free (PERF02-BP02)."""
+    if not arch_free:
+        return np.ones(len(arch))
+    return np.where(arch == "arm64", 1.0, 0.8)
+
+
+_BAND_SCORE = {"<5%": 1.0, "5-10%": 0.85, "10-15%": 0.7, "15-20%": 0.55, ">20%": 0.4}
+
+
+def score_spot(purchase: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """Spot options lose score with their interruption band (Spot Instance Advisor)."""
+    out = np.ones(len(purchase))
+    spot = np.flatnonzero(purchase == "spot")
+    for i in spot:
+        out[i] = _BAND_SCORE.get(str(band[i]), 0.5)
+    return out
+
+
+def score_confidence(perf_source: np.ndarray) -> np.ndarray:
+    """Measured capacity beats predicted beats the vCPU estimate."""
+    return np.select([perf_source == "measured", perf_source == "predicted"], [1.0, 0.9], 0.7)
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def explain_ec2(
+    *, itype: str, category: str, expected: str, vcpus: float, mem: float, count: int,
+    perf: float, perf_source: str, perf_low: float, perf_high: float, cost: float,
+    best_pp_type: str | None, arch: str, arch_free: bool, current: bool, purchase: str,
+    band: str | None, need: ComputeNeed, verify: bool, gpus: float, gpu_model: str | None,
+    region: str, hours: float,
+) -> list[Reason]:
+    """Reasons with the numbers for one EC2 option."""
+    rs = list(need.reasons)
+    nodes = f"{count} x " if count > 1 else ""
+    needs = []
+    if need.vcpus is not None:
+        needs.append(f"{fmt_num(need.vcpus)} vCPUs")
+    if need.memory_gib is not None:
+        needs.append(f"{fmt_num(need.memory_gib)} GiB")
+    rs.append(reason(
+        "compute.size", PERF02_RIGHTSIZE,
+        f"{nodes}{itype} gives {fmt_num(vcpus * count)} vCPUs and {fmt_num(mem * count)} GiB"
+        + (f" for a need of {' and '.join(needs)}" if needs else " (no size given: smallest fit)")
+        + ".",
+    ))
+    ratio = mem / vcpus
+    rs.append(reason(
+        "compute.family", PERF02_SELECT,
+        f"{category} family ({ratio:g} GiB per vCPU); the workload points to {expected}."
+        if category != expected else
+        f"{category} family matches the workload ({ratio:g} GiB per vCPU).",
+        "info" if category in (expected, "burstable") else "caution",
+    ))
+    src = {"measured": "measured CoreMark", "predicted": "model prediction",
+           "estimated": "no benchmark: neutral estimate from vCPUs"}[perf_source]
+    interval = ""
+    if perf_source == "predicted" and not (math.isnan(perf_low) or math.isnan(perf_high)):
+        interval = f", interval {perf_low:.2f}-{perf_high:.2f}"
+    pp = perf * count / cost * 100 if cost > 0 else float("nan")
+    rs.append(reason(
+        "compute.price_performance", PERF01_BENCHMARK,
+        f"Compute capacity {perf * count:.2f} (perf_index, m5.large = 1; {src}{interval}) for "
+        f"{fmt_usd(cost)}/month = {pp:.2f} per $100"
+        + ("; best price-performance among the fits." if best_pp_type == itype else "."),
+        "caution" if perf_source == "estimated" else "info",
+    ))
+    if gpus > 0:
+        rs.append(reason("compute.accelerator", PERF02_ACCEL,
+                         f"{int(gpus)} GPU(s){' (' + gpu_model + ')' if gpu_model else ''}."))
+    if arch == "arm64" and arch_free:
+        rs.append(reason("compute.graviton", PERF02_CONFIG,
+                         "Graviton (arm64): the architecture is free, and Graviton types usually "
+                         "give more capacity per dollar; check that your software builds for "
+                         "arm64."))
+    if not current:
+        rs.append(reason("compute.generation", PERF02_SELECT,
+                         "Previous generation: kept because it fits, scored down.", "caution"))
+    if purchase == "spot":
+        rs.append(reason("compute.spot", PERF01_COST,
+                         f"Spot (estimated price, interruption band {band or 'unknown'}): the "
+                         "workload tolerates interruption.", "caution"))
+    elif purchase == "reserved":
+        rs.append(reason("compute.reserved", PERF01_COST,
+                         "Reserved (no upfront) price: a commitment of one or three years.",
+                         "caution"))
+    rs.append(reason("compute.monthly_cost", PERF01_COST,
+                     f"{fmt_usd(cost)}/month for {fmt_num(hours)} h in {region} ({purchase})."))
+    if verify:
+        rs.append(reason("catalog.verify", PERF01_COST,
+                         "The catalog's source marks this price as unverified.", "verify"))
+    return rs
+

@@ -1,0 +1,85 @@
+"""``recommender recommend PROFILE.json``: print the recommendation for a workload profile.
+
+JSON on stdout by default (``--format table`` prints one line per option for people);
+a bad file or profile raises :class:`~recommender.core.errors.UserError`, which the dispatcher
+prints on stderr with exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from recommender.core.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``recommend`` command to the CLI's subparsers."""
+    p = subparsers.add_parser(
+        "recommend",
+        help="recommend AWS resources for a workload profile (JSON)",
+        description="Recommend ranked, priced options with reasons for a workload profile. "
+        "PROFILE is a JSON file (CONTRACT section 1) or '-' for stdin.",
+    )
+    p.add_argument("profile", metavar="PROFILE.json", help="workload profile file, or - for stdin")
+    p.add_argument("--format", choices=("json", "table"), default="json",
+                   help="output format (default: json)")
+    p.add_argument("--rules-only", action="store_true",
+                   help="do not load the model artifacts (use the rules' fallbacks)")
+    p.set_defaults(func=run)
+
+
+def read_profile_text(path: str) -> str:
+    """The profile text from a path or stdin ('-'); UserError when unreadable."""
+    if path == "-":
+        return sys.stdin.read()
+    f = Path(path)
+    if not f.is_file():
+        raise UserError(f"profile file not found: {path}")
+    try:
+        return f.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read profile {path}: {exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Answer ``recommend PROFILE.json``: the response on stdout; returns the exit code."""
+    from recommender.core.engine import recommend
+
+    text = read_profile_text(args.profile)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{args.profile} is not valid JSON: {exc}") from None
+    resp = recommend(data, models=False if args.rules_only else None)
+    if args.format == "json":
+        print(resp.model_dump_json(indent=2))
+    else:
+        print(format_table(resp))
+    return 0
+
+
+def format_table(resp) -> str:  # noqa: ANN001 - RecommendationResponse, imported lazily
+    """A plain-text table of the options, then rejections and warnings."""
+    from recommender.core.response import CATEGORIES  # loaded already: resp is one of its models
+
+    lines = [f"region {resp.region}  catalog {resp.catalog.version}  model {resp.model.version}"]
+    header = f"{'category':<10} {'#':>2} {'option':<26} {'kind':<12} {'n':>3} " \
+             f"{'purchase':<11} {'USD/month':>11} {'risk':>4} {'score':>5}"
+    lines += [header, "-" * len(header)]
+    for cat in CATEGORIES:
+        for o in getattr(resp.recommendations, cat):
+            cost = "n/a" if o.monthly_cost_usd is None else f"{o.monthly_cost_usd:,.2f}"
+            flag = " *" if o.verify else ""
+            lines.append(f"{cat:<10} {o.rank:>2} {o.option:<26} {o.kind:<12} {o.count:>3} "
+                         f"{(o.purchase_option or '-'):<11} {cost:>11} {o.performance_risk:>4g} "
+                         f"{o.score:>5.2f}{flag}")
+    if any(o.verify for o in resp.options()):
+        lines.append("* a figure behind this option is marked unverified by its source")
+    if resp.rejected:
+        lines.append("rejected: " + ", ".join(f"{k} {v}" for k, v in resp.rejected.items()))
+    for w in resp.warnings:
+        lines.append(f"warning: {w}")
+    return "\n".join(lines)
