@@ -22,6 +22,8 @@ _COMMAND_MODULES = (
     "recommender.surfaces.cli.recommend",
     "recommender.surfaces.cli.models",
     "recommender.surfaces.cli.batch",
+    "recommender.surfaces.cli.serve",
+    "recommender.surfaces.cli.export",
 )
 
 
