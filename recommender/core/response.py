@@ -33,6 +33,18 @@ class Reason(BaseModel):
     severity: Literal["info", "caution", "verify"] = "info"
 
 
+class Unpriced(BaseModel):
+    """A cost the engine cannot count from the catalog, named with the reason (never dropped)."""
+
+    model_config = _CONFIG
+
+    item: str = Field(description="what is not priced, e.g. 'S3 GET requests'")
+    reason: str = Field(description="why it is not counted (no catalog price, depends on usage...)")
+    estimate_monthly_usd: float | None = Field(
+        default=None, description="a rough figure where the catalog allows one; else null"
+    )
+
+
 class Option(BaseModel):
     """One ranked choice within a category (mirrors Compute Optimizer's option)."""
 
@@ -53,6 +65,8 @@ class Option(BaseModel):
     #: True when any figure behind this option comes from a catalog row with verify=True.
     verify: bool = False
     region: str | None = None
+    #: Costs this option implies that are not in ``monthly_cost_usd`` (each with its reason).
+    unpriced: list[Unpriced] = Field(default_factory=list)
 
 
 class CatalogInfo(BaseModel):
