@@ -47,6 +47,13 @@ def pareto_frontier(df: pd.DataFrame, cost: str, perf: str) -> pd.Series:
     return on
 
 
+def spans_orders(values: Sequence[float] | pd.Series, ratio: float = 20.0) -> bool:
+    """True when the positive values span more than ``ratio`` (max / min): use a log axis."""
+    v = pd.Series(values, dtype="float64").dropna()
+    v = v[v > 0]
+    return bool(len(v) >= 2 and v.max() / v.min() > ratio)
+
+
 def cost_vs_performance(
     df: pd.DataFrame,
     cost: str = "monthly_cost_usd",
@@ -54,29 +61,49 @@ def cost_vs_performance(
     label: str = "option",
     color: str | None = None,
     title: str = "Cost vs performance",
+    *,
+    x_title: str = "Monthly cost (USD)",
+    y_title: str = "Compute capacity (m5.large = 1)",
+    hover: str | None = None,
+    log_axes: bool | None = None,
 ) -> go.Figure:
-    """Scatter of cost against performance with the Pareto frontier drawn as a line."""
+    """Scatter of cost against performance with the Pareto frontier drawn as a line.
+
+    ``hover`` names a column of ready-made hover text (the option's key facts); without it
+    the hover shows the label, cost and performance.  ``log_axes`` None chooses a log axis
+    for each of cost and performance when its values span more than 20x.
+    """
     data = df.dropna(subset=[cost, perf]).copy()
     data["_pareto"] = pareto_frontier(data, cost, perf)
+    if hover is None:
+        data["_hover"] = (data[label].astype(str) + "<br>" + data[cost].map("${:,.2f}".format)
+                          + "<br>" + y_title + ": " + data[perf].map("{:.3g}".format))
+        hover = "_hover"
     fig = go.Figure()
     groups = data.groupby(color, sort=True) if color else [("options", data)]
     for name, g in groups:
         fig.add_trace(
             go.Scatter(
-                x=g[cost], y=g[perf], mode="markers", name=str(name), text=g[label],
-                hovertemplate="%{text}<br>cost %{x:,.2f}<br>perf %{y:.2f}<extra></extra>",
-                marker={"size": 8, "opacity": 0.7},
+                x=g[cost], y=g[perf], mode="markers", name=str(name), text=g[hover],
+                hovertemplate="%{text}<extra></extra>",
+                marker={"size": 9, "opacity": 0.8},
             )
         )
     front = data[data["_pareto"]].sort_values(cost)
+    # A line only: markers on the frontier would hide the options' own points.
     fig.add_trace(
         go.Scatter(
-            x=front[cost], y=front[perf], mode="lines+markers", name="Pareto frontier",
-            text=front[label], line={"color": "black", "dash": "dash", "shape": "hv"},
-            marker={"symbol": "diamond", "size": 10, "color": "black"},
+            x=front[cost], y=front[perf], mode="lines", name="Pareto frontier",
+            text=front[label], hoverinfo="skip", line={"color": "black", "dash": "dash", "shape": "hv", "width": 1},
         )
     )
-    fig.update_layout(title=title, xaxis_title=cost, yaxis_title=perf, hovermode="closest")
+    log_x = spans_orders(data[cost]) if log_axes is None else log_axes
+    log_y = spans_orders(data[perf]) if log_axes is None else log_axes
+    fig.update_layout(title=title, hovermode="closest", legend_title_text="")
+    fig.update_xaxes(title_text=x_title + (" (log scale)" if log_x else ""),
+                     type="log" if log_x else "linear")
+    fig.update_yaxes(title_text=y_title + (" (log scale)" if log_y else ""),
+                     type="log" if log_y else "linear")
     return fig
 
 
@@ -108,8 +135,8 @@ def credit_balance(
             secondary_y=True,
         )
         fig.update_yaxes(title_text="CPU %", secondary_y=True, range=[0, 100])
-    fig.update_layout(title=title, xaxis_title="hours")
-    fig.update_yaxes(title_text="credits", secondary_y=False, rangemode="tozero")
+    fig.update_layout(title=title, xaxis_title="Time (hours)")
+    fig.update_yaxes(title_text="CPU credits", secondary_y=False, rangemode="tozero")
     return fig
 
 
@@ -118,7 +145,8 @@ def utilization_series(values: Sequence[float], interval_minutes: float = 5.0,
     """A utilization series (percent) against hours."""
     hours = [i * interval_minutes / 60.0 for i in range(len(values))]
     fig = go.Figure(go.Scatter(x=hours, y=list(values), mode="lines", name="CPU %"))
-    fig.update_layout(title=title, xaxis_title="hours", yaxis_title="CPU %", height=260,
+    fig.update_layout(title=title, xaxis_title="Time (hours)", yaxis_title="CPU utilization (%)",
+                      height=260,
                       yaxis_range=[0, 100])
     return fig
 
@@ -141,14 +169,27 @@ def lambda_memory_curve(predictions: Sequence[dict[str, Any]] | pd.DataFrame,
         fig.add_trace(go.Scatter(x=df["memory_mb"], y=df["monthly_cost_usd"],
                                  name="monthly cost USD", mode="lines+markers"),
                       secondary_y=True)
-    fig.update_layout(title=title, xaxis_title="memory (MB)")
-    fig.update_yaxes(title_text="duration (ms)", secondary_y=False)
-    fig.update_yaxes(title_text="USD / month", secondary_y=True)
+    fig.update_layout(title=title, xaxis_title="Memory setting (MB)")
+    fig.update_yaxes(title_text="Duration per invocation (ms)", secondary_y=False)
+    fig.update_yaxes(title_text="Monthly cost (USD)", secondary_y=True)
     return fig
 
 
+_KIND_TITLES = {"ec2": "EC2", "fargate": "Fargate", "lambda": "Lambda"}
+
+
+def compute_kinds(compute_options: Sequence[dict[str, Any]] | pd.DataFrame) -> list[str]:
+    """The compute kinds (EC2, Fargate, Lambda) that have a priced option, in that order."""
+    df = pd.DataFrame(compute_options)
+    if df.empty or "kind" not in df or "monthly_cost_usd" not in df:
+        return []
+    present = set(df.dropna(subset=["monthly_cost_usd"])["kind"])
+    return [k for k in _COMPUTE_KINDS if k in present]
+
+
 def compute_kind_costs(compute_options: Sequence[dict[str, Any]] | pd.DataFrame,
-                       title: str = "EC2 vs Fargate vs Lambda: monthly cost") -> go.Figure:
+                       title: str = "EC2 vs Fargate vs Lambda: cheapest option of each"
+                       ) -> go.Figure:
     """The cheapest priced option of each compute kind, as bars (its name on the bar)."""
     df = pd.DataFrame(compute_options)
     if df.empty or "kind" not in df:
@@ -156,9 +197,11 @@ def compute_kind_costs(compute_options: Sequence[dict[str, Any]] | pd.DataFrame,
     df = df[df["kind"].isin(_COMPUTE_KINDS)].dropna(subset=["monthly_cost_usd"])
     best = df.sort_values("monthly_cost_usd").groupby("kind", sort=False).head(1)
     best = best.set_index("kind").reindex([k for k in _COMPUTE_KINDS if k in set(best["kind"])])
-    fig = go.Figure(go.Bar(x=list(best.index), y=best["monthly_cost_usd"],
-                           text=best["option"], textposition="auto"))
-    fig.update_layout(title=title, xaxis_title="compute kind", yaxis_title="USD / month")
+    fig = go.Figure(go.Bar(x=[_KIND_TITLES[k] for k in best.index], y=best["monthly_cost_usd"],
+                           text=best["option"], textposition="auto",
+                           hovertemplate="%{text}<br>$%{y:,.2f} per month<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="Compute service",
+                      yaxis_title="Monthly cost (USD)")
     return fig
 
 
@@ -175,25 +218,83 @@ def compute_cost_vs_performance(compute: pd.DataFrame,
     Returns
     -------
     plotly Figure
-        Performance is the predicted ``perf_index`` where any option has one, else
-        ``4 - performance_risk`` (Lambda and Fargate carry no perf_index); either is
-        multiplied by the node count because the cost is the whole deployment's.
+        Every option is a point, EC2, Fargate and Lambda alike.  When every option has a
+        predicted ``perf_index`` the y axis is that capacity times the node count (the cost
+        is the whole deployment's); Lambda and Fargate carry none, so with any of them the
+        y axis is the performance headroom ``4 - performance_risk`` that every option has.
     """
     df = compute.copy()
-    if "predicted.perf_index" in df and df["predicted.perf_index"].notna().any():
-        perf = "predicted.perf_index"
+    if df.empty:
+        return cost_vs_performance(pd.DataFrame(columns=["monthly_cost_usd", "y", "option"]),
+                                   perf="y", title=title)
+    capacity = df.get("predicted.perf_index")
+    if capacity is not None and capacity.notna().all():
+        df["y"] = capacity * df["count"]
+        y_title = "Compute capacity, all nodes (m5.large = 1)"
     else:
-        perf = "performance (4 - risk)"
-        df[perf] = 4.0 - df["performance_risk"]
-    df[perf] = df[perf] * df["count"]
-    return cost_vs_performance(df, perf=perf, color="kind", title=title)
+        df["y"] = 4.0 - df["performance_risk"]
+        y_title = "Performance headroom (4 = no predicted risk)"
+    df["Service"] = df["kind"].map(lambda k: _KIND_TITLES.get(k, str(k)))
+    df["_hover"] = [_option_hover(r) for r in df.to_dict("records")]
+    return cost_vs_performance(df, perf="y", color="Service", title=title, y_title=y_title,
+                               hover="_hover")
+
+
+def _option_hover(row: dict[str, Any]) -> str:
+    """The key facts of one option for a chart's hover box."""
+    lines = [f"#{row.get('rank')} {row.get('option')} x {row.get('count', 1)}"]
+    cost = row.get("monthly_cost_usd")
+    if cost is not None and cost == cost:
+        lines.append(f"${cost:,.2f} per month ({row.get('purchase_option') or 'on demand'})")
+    for key, fmt in (("config.vcpus", "{:g} vCPUs"), ("config.memory_gib", "{:g} GiB memory"),
+                     ("config.memory_mb", "{:g} MB memory"),
+                     ("predicted.perf_index", "capacity {:.2f} (m5.large = 1)"),
+                     ("predicted.duration_ms", "{:.0f} ms per invocation")):
+        v = row.get(key)
+        if isinstance(v, int | float) and v == v:
+            lines.append(fmt.format(v))
+    lines.append(f"performance risk {row.get('performance_risk', 0):g} of 4")
+    return "<br>".join(lines)
+
+
+def option_costs(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Monthly cost of each ranked option of one category, as horizontal bars."""
+    df = frame.dropna(subset=["monthly_cost_usd"]).sort_values("rank", ascending=False)
+    labels = [f"#{r} {o}" for r, o in zip(df["rank"], df["option"], strict=True)]
+    fig = go.Figure(go.Bar(x=df["monthly_cost_usd"], y=labels, orientation="h",
+                           hovertemplate="%{y}<br>$%{x:,.2f} per month<extra></extra>"))
+    log_x = spans_orders(df["monthly_cost_usd"], ratio=100.0)
+    fig.update_layout(title=title, height=max(220, 60 + 40 * len(df)),
+                      yaxis_title="", xaxis_title="Monthly cost (USD)"
+                      + (" (log scale)" if log_x else ""))
+    fig.update_xaxes(type="log" if log_x else "linear")
+    return fig
+
+
+def bundle_breakdown(breakdown: pd.DataFrame, total: float | None = None,
+                     title: str = "Monthly cost of the recommended architecture") -> go.Figure:
+    """The bundle's cost per component as one stacked horizontal bar (the total's parts).
+
+    ``breakdown`` is :func:`recommender.app.results.breakdown_frame` output.
+    """
+    fig = go.Figure()
+    for i, row in enumerate(breakdown.itertuples(index=False)):
+        fig.add_trace(go.Bar(
+            x=[row.monthly_usd], y=["total"], orientation="h", name=str(row.component),
+            marker_color=_palette(i), text=[f"${row.monthly_usd:,.0f}"], textposition="inside",
+            hovertemplate=f"{row.component}<br>$%{{x:,.2f}} per month<extra></extra>"))
+    total = float(breakdown["monthly_usd"].sum()) if total is None else total
+    fig.update_layout(barmode="stack", title=f"{title}: ${total:,.2f}", height=230,
+                      xaxis_title="Monthly cost (USD)", yaxis_visible=False,
+                      legend={"orientation": "h", "y": -0.45})
+    return fig
 
 
 def runtime_vs_nodes(predictions: Sequence[dict[str, Any]] | pd.DataFrame,
                      title: str = "Job runtime and cost across node counts") -> go.Figure:
     """Predicted runtime (with interval) and job cost against the node count, per type."""
     df = pd.DataFrame(predictions).sort_values(["instance_type", "count"])
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("runtime (s)", "cost (USD)"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Runtime", "Cost"))
     for i, (itype, g) in enumerate(df.groupby("instance_type", sort=True)):
         err = None
         if {"runtime_s_low", "runtime_s_high"} <= set(g.columns):
@@ -208,7 +309,9 @@ def runtime_vs_nodes(predictions: Sequence[dict[str, Any]] | pd.DataFrame,
             fig.add_trace(go.Scatter(x=g["count"], y=g["cost_usd"], name=itype,
                                      mode="lines+markers", line={"color": color},
                                      legendgroup=itype, showlegend=False), row=1, col=2)
-    fig.update_xaxes(title_text="nodes")
+    fig.update_xaxes(title_text="Nodes")
+    fig.update_yaxes(title_text="Runtime per run (s)", row=1, col=1)
+    fig.update_yaxes(title_text="Cost per run (USD)", row=1, col=2)
     fig.update_layout(title=title)
     return fig
 
@@ -221,8 +324,8 @@ def sweep_chart(sweep: pd.DataFrame, title: str = "Cost as load grows") -> go.Fi
         fig.add_trace(go.Scatter(x=g["factor"], y=g["monthly_cost_usd"], name=category,
                                  mode="lines+markers", text=g["option"],
                                  hovertemplate="x%{x}: %{text}<br>%{y:,.2f} USD<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title="load factor", yaxis_title="USD / month",
-                      xaxis_type="log")
+    fig.update_layout(title=title, xaxis_title="Load factor (x the profile, log scale)",
+                      yaxis_title="Monthly cost (USD)", xaxis_type="log")
     return fig
 
 
@@ -238,8 +341,8 @@ def family_value_bars(summary: pd.DataFrame, top: int = 20,
                            marker_color=colors, text=df["best_type"],
                            hovertemplate="%{x}: %{y:.1f} perf per USD-hour<br>best: %{text}"
                                          "<extra></extra>"))
-    fig.update_layout(title=title + " (green: Graviton)", xaxis_title="family",
-                      yaxis_title="perf_index per USD-hour")
+    fig.update_layout(title=title + " (green: Graviton)", xaxis_title="Instance family",
+                      yaxis_title="Compute capacity per USD-hour (m5.large = 1)")
     return fig
 
 

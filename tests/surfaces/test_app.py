@@ -43,6 +43,31 @@ def test_preset_fills_the_form_and_results_appear(preset: str) -> None:
     assert {"Bundle (cloudformation)", "Bundle (terraform)"} <= set(labels)
 
 
+def test_region_is_a_select_of_the_priced_regions(catalog) -> None:
+    at = _app()
+    region = at.selectbox(key="region")
+    # unset, auto, then every region the catalog prices (nothing typed by hand).
+    assert region.options == ["unset", "auto", *catalog.regions]
+
+
+def test_results_have_no_score_and_readable_columns() -> None:
+    at = _app()
+    at.selectbox(key="preset").set_value("oltp_database").run()
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    columns = set(at.dataframe[0].value.columns)
+    assert "Monthly cost (USD)" in columns
+    assert not {"score", "Score", "monthly_cost_usd"} & columns
+    # Tab labels carry their option counts; the empty ones say so.
+    labels = [t.label for t in at.tabs]
+    assert any(label.startswith("Compute (") for label in labels)
+
+
+def test_main_page_is_named_in_the_navigation() -> None:
+    text = (ROOT / "app.py").read_text()
+    assert 'title="Recommend"' in text and "st.navigation(" in text
+
+
 def test_web_app_preset_fills_compute_fields() -> None:
     at = _app()
     at.selectbox(key="preset").set_value("web_app").run()
@@ -53,10 +78,10 @@ def test_web_app_preset_fills_compute_fields() -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "field"),
-    [("region", "moon-base-1", "region"),
+    [("compute.job.measurements", "m5.xlarge eight nodes", "compute.job.measurements"),
      ("network.user_regions", "us-east-1=0.4", "network.user_regions"),
      ("compute.utilization_series_pct", "10, lots", "compute.utilization_series_pct")],
-    ids=["bad-region", "shares-not-summing-to-1", "series-not-numbers"],
+    ids=["runs-not-readable", "shares-not-summing-to-1", "series-not-numbers"],
 )
 def test_bad_input_shows_an_error_naming_the_field(key: str, value: str, field: str) -> None:
     at = _app()

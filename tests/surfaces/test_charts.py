@@ -32,16 +32,25 @@ def test_cost_vs_performance_draws_the_frontier() -> None:
 
 
 def test_compute_cost_vs_performance_scores_the_whole_deployment() -> None:
+    df = pd.DataFrame({"option": ["m5.large", "c7g.large"], "kind": ["ec2", "ec2"],
+                       "count": [3, 1], "monthly_cost_usd": [210.0, 60.0],
+                       "performance_risk": [1.0, 2.5], "predicted.perf_index": [1.0, 1.8]})
+    fig = charts.compute_cost_vs_performance(df)
+    ec2 = [t for t in fig.data if t.name == "EC2"][0]
+    assert list(ec2.y) == [3.0, 1.8]  # perf_index x nodes: 1.0 x 3, 1.8 x 1
+    assert "m5.large x 3" in ec2.text[0] and "$210.00 per month" in ec2.text[0]
+
+
+def test_compute_cost_vs_performance_keeps_options_without_a_perf_index() -> None:
+    # Lambda has no perf_index: the y axis falls back to the headroom every option has
+    # (4 - risk), so Lambda stays on the chart instead of being dropped.
     df = pd.DataFrame({"option": ["m5.large", "lambda"], "kind": ["ec2", "lambda"],
                        "count": [3, 1], "monthly_cost_usd": [210.0, 30.0],
-                       "performance_risk": [1.0, 2.5]})
+                       "performance_risk": [1.0, 2.5], "predicted.perf_index": [1.0, None]})
     fig = charts.compute_cost_vs_performance(df)
-    ec2 = [t for t in fig.data if t.name == "ec2"][0]
-    assert list(ec2.y) == [9.0]  # (4 - risk) x 3 nodes, no perf_index in the frame
-    df["predicted.perf_index"] = [1.0, None]
-    fig = charts.compute_cost_vs_performance(df)
-    assert {t.name for t in fig.data} == {"ec2", "Pareto frontier"}
-    assert list([t for t in fig.data if t.name == "ec2"][0].y) == [3.0]
+    assert {t.name for t in fig.data} == {"EC2", "Lambda", "Pareto frontier"}
+    assert list([t for t in fig.data if t.name == "Lambda"][0].y) == [1.5]
+    assert "headroom" in fig.layout.yaxis.title.text
     assert list(df.columns)[-1] == "predicted.perf_index"  # the caller's frame is untouched
 
 
@@ -51,7 +60,7 @@ def test_compute_kind_costs_picks_the_cheapest_per_kind() -> None:
             {"kind": "lambda", "option": "lambda", "monthly_cost_usd": 30.0},
             {"kind": "fargate", "option": "fargate", "monthly_cost_usd": None}]
     bar = charts.compute_kind_costs(opts).data[0]
-    assert list(bar.x) == ["ec2", "lambda"]
+    assert list(bar.x) == ["EC2", "Lambda"]
     assert list(bar.y) == [12.0, 30.0] and list(bar.text) == ["t4g.small", "lambda"]
 
 
