@@ -87,10 +87,13 @@ def test_batch_keeps_order_and_names_the_bad_profile(client: Any) -> None:
     body = r.json()
     assert body["count"] == 3
     assert [d["name"] for d in body["data"]] == [p["name"] for p in profiles]
+    # One bad profile no longer rejects the others: it is named in ``errors`` by index.
     bad = client.post("/v1/recommendations:batch",
                       json={"profiles": [profiles[0], {"top_n": 0}]})
-    assert bad.status_code == 422
-    assert bad.json()["errors"][0]["field"] == "profiles.1.top_n"
+    assert bad.status_code == 200
+    assert bad.json()["data"][1] is None and bad.json()["failed"] == 1
+    assert bad.json()["errors"][0]["index"] == 1
+    assert bad.json()["errors"][0]["errors"][0]["field"] == "top_n"
 
 
 def test_batch_over_1000_profiles_is_refused(client: Any) -> None:

@@ -6,23 +6,46 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from recommender.core.profile import WorkloadProfile
 from recommender.core.response import RecommendationResponse
 
 #: Most profiles in one batch request.
 MAX_BATCH = 1000
 
+
+class FieldError(BaseModel):
+    field: str
+    rule: str
+
+
 class BatchRequest(BaseModel):
-    """Up to 1,000 profiles answered in one call, in order."""
+    """Up to 1,000 profiles answered in one call, in order.
+
+    Each profile is validated on its own (see :class:`BatchResponse`): one bad profile does
+    not reject the others.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    profiles: list[WorkloadProfile] = Field(min_length=1, max_length=MAX_BATCH)
+    profiles: list[Any] = Field(
+        min_length=1, max_length=MAX_BATCH,
+        description="workload profiles (the body of POST /v1/recommendations), each checked "
+                    "on its own")
+
+
+class BatchItemError(BaseModel):
+    """Why the profile at ``index`` (0-based) was not answered; the input is not echoed."""
+
+    index: int
+    errors: list[FieldError]
 
 
 class BatchResponse(BaseModel):
+    """``data[i]`` answers ``profiles[i]``, or is null when ``errors`` names its problems."""
+
     count: int
-    data: list[RecommendationResponse]
+    failed: int = 0
+    data: list[RecommendationResponse | None]
+    errors: list[BatchItemError] = Field(default_factory=list)
 
 
 class CatalogSummary(BaseModel):
@@ -49,11 +72,6 @@ class Health(BaseModel):
     model_version: str
     schema_version: str
     detail: str | None = None
-
-
-class FieldError(BaseModel):
-    field: str
-    rule: str
 
 
 class ErrorBody(BaseModel):

@@ -1,4 +1,10 @@
-"""``recommender recommend-batch``: one response per profile of a JSON Lines file.
+"""``recommender recommend-batch``: one response per profile, streamed, on every core.
+
+Reads JSON Lines (or Parquet/CSV of profiles) incrementally and writes JSON Lines (stdout or
+``--out x.jsonl``) or Parquet (``--out x.parquet``) incrementally, so memory stays bounded
+however large the input is.  A bad line is reported on stderr with its line number and in the
+output in its place (``{"line": n, "errors": [...]}``); the good lines are still answered.  The
+exit code is non-zero for bad lines only with ``--strict``.
 
 Registered by :mod:`recommender.surfaces.cli.main`; handlers return the exit code and raise
 :class:`~recommender.core.errors.UserError` for user mistakes (printed without a traceback).
@@ -7,72 +13,118 @@ Registered by :mod:`recommender.surfaces.cli.main`; handlers return the exit cod
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections import deque
+from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
-from recommender.core.errors import ProfileError, UserError
-from recommender.surfaces.cli.io import read_text
+from recommender.core.errors import UserError
+from recommender.surfaces.cli.batch_io import open_sink, read_rows
+
+#: Bad lines printed on stderr before "... and N more".
+MAX_REPORTED = 20
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``recommend-batch`` to the ``recommender`` command."""
     p = subparsers.add_parser(
         "recommend-batch",
-        help="recommend for every profile of a JSON Lines file (one response per line)",
-        description="Read one workload profile per line; write one response per line.",
+        help="recommend for every profile of a JSON Lines/Parquet/CSV file, on every core",
+        description="Read one workload profile per line (or row); write one response per line. "
+                    "Input and output are streamed, so memory stays bounded.",
     )
-    p.add_argument("profiles", metavar="PROFILES.jsonl", help="JSON Lines file ('-' = stdin)")
+    p.add_argument("profiles", metavar="PROFILES",
+                   help="JSON Lines file ('-' = stdin), or .parquet / .csv of profiles "
+                        "(a 'profile' column of JSON, or dotted columns like compute.vcpus)")
+    p.add_argument("--out", metavar="FILE", default=None,
+                   help="write here instead of stdout: .jsonl, or .parquet (a column per "
+                        "field: line, ok, name, region, response JSON, errors JSON)")
     p.add_argument("--format", choices=("json", "table"), default="json",
-                   help="json (default, one response per line) or a readable table")
+                   help="stdout format: json (default, one response per line) or a table")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores; 1 = this process)")
+    p.add_argument("--chunksize", type=int, default=None, metavar="N",
+                   help="profiles per task (default 64)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: tcp://scheduler:8786, or 'local' for a "
+                        "LocalCluster of --workers processes (needs the [dask] extra)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when any line is bad (the good lines are still written)")
+    p.add_argument("--rules-only", action="store_true", help="do not load the model artifacts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_recommend_batch)
 
 
-def read_profiles_jsonl(text: str, source: str = "PROFILES.jsonl") -> list[Any]:
-    """Parse and validate every non-blank line; all bad lines are reported together.
-
-    Raises
-    ------
-    UserError
-        Listing each bad line's number, field and rule.
-    """
-    from recommender.core.profile import parse_profile
-
-    profiles, problems = [], []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            profiles.append(parse_profile(json.loads(line)))
-        except json.JSONDecodeError as exc:
-            problems.append(f"{source} line {n}: not JSON ({exc.msg} at column {exc.colno})")
-        except ProfileError as exc:
-            rules = "; ".join(f"{e['field']}: {e['rule']}" for e in getattr(exc, "errors", []))
-            problems.append(f"{source} line {n}: {rules or exc}")
-    if problems:
-        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
-        raise UserError("invalid profiles:\n  " + "\n  ".join(problems[:10]) + more)
-    if not profiles:
-        raise UserError(f"{source}: no profiles (one JSON object per line)")
-    return profiles
-
-
 def _recommend_batch(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
-    from catalog import load_catalog
-    from recommender.core.engine import recommend
-    from recommender.surfaces.cli.recommend import format_table
+    from recommender.batch import DEFAULT_CHUNKSIZE, ItemError, recommend_many_json
 
+    if args.format == "table" and args.out:
+        raise UserError("--format table prints to stdout; drop --out or use --format json")
     source = "stdin" if args.profiles == "-" else args.profiles
-    profiles = read_profiles_jsonl(read_text(args.profiles), source)
-    catalog = load_catalog()
-    for profile in tqdm(profiles, desc="profiles", unit="profile", file=sys.stderr,
-                        disable=args.quiet):
-        response = recommend(profile, catalog=catalog)
-        if args.format == "table":
-            print(format_table(response), end="\n\n")
-        else:
-            print(response.model_dump_json())
-    return 0
+    rows = read_rows(args.profiles)
+    lines: deque[int] = deque()
+
+    def profiles() -> Iterator[Any]:
+        for number, raw in rows:
+            lines.append(number)
+            yield raw
+
+    bad: list[str] = []
+    with ExitStack() as stack:
+        client = _dask_client(args, stack) if args.dask else None
+        sink = stack.enter_context(open_sink(args.out, args.format))
+        bar = stack.enter_context(tqdm(desc="profiles", unit="profile", file=sys.stderr,
+                                       disable=args.quiet, mininterval=0.5))
+        results = recommend_many_json(
+            profiles(), workers=args.workers, client=client,
+            chunksize=args.chunksize or DEFAULT_CHUNKSIZE,
+            models=False if args.rules_only else None)
+        for result in results:
+            number = lines.popleft()
+            if isinstance(result, ItemError):
+                rules = "; ".join(e["rule"] if e["field"] == "(profile)"
+                                  else f"{e['field']}: {e['rule']}" for e in result.errors)
+                bad.append(f"{source} line {number}: {rules}")
+                sink.error(number, result.errors)
+            else:
+                sink.answer(number, result)
+            bar.update(1)
+    if sink.count == 0 and not bad:
+        raise UserError(f"{source}: no profiles (one JSON object per line)")
+    _report(bad, sink.count)
+    return 1 if bad and args.strict else 0
+
+
+def _report(bad: list[str], answered: int) -> None:
+    if not bad:
+        return
+    more = f"\n  ... and {len(bad) - MAX_REPORTED} more" if len(bad) > MAX_REPORTED else ""
+    print(f"{len(bad)} invalid profile(s) ({answered} answered):\n  "
+          + "\n  ".join(bad[:MAX_REPORTED]) + more, file=sys.stderr)
+
+
+def _dask_client(args: argparse.Namespace, stack: ExitStack) -> Any:
+    """A Dask client for ``--dask``: a scheduler address, or ``local`` (closed at the end)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UserError("--dask needs the [dask] extra: pip install "
+                        "'aws-resource-recommender[dask]'") from None
+    if args.dask == "local":
+        from recommender.batch import default_workers
+
+        cluster = stack.enter_context(LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=args.workers or default_workers(), threads_per_worker=1,
+            processes=True, dashboard_address=None))
+        return stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
+    if not args.dask.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise UserError(f"--dask must be 'local' or a scheduler address like "
+                        f"tcp://host:8786; got {args.dask!r}")
+    try:
+        return stack.enter_context(
+            Client(args.dask, timeout=10))  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise UserError(f"--dask {args.dask}: cannot reach the scheduler ({exc})") from None

@@ -1,0 +1,277 @@
+"""Recommend for many profiles: in order, on every core or on a Dask cluster.
+
+:func:`recommend_many` yields one result per input profile, in input order: a
+:class:`~recommender.core.response.RecommendationResponse`, or an :class:`ItemError` naming the
+fields and rules a profile broke.  A bad profile never stops the run.
+
+* ``workers=1``: in this process.
+* ``workers=N`` (default: all cores): N worker processes; each loads the catalog, the models
+  and the per-catalog indexes once (an initializer), then answers chunks of ``chunksize``
+  profiles.  At most ``2 * N`` chunks are in flight, so memory stays bounded however long the
+  input is (the input is read lazily, as an iterator).
+* ``client=`` a ``dask.distributed.Client``: the chunks are submitted to the cluster the same
+  way (bounded, in order); each Dask worker process loads its catalog once (a per-process
+  cache).  The workers need the same package versions as the client (see the README).
+
+:func:`recommend_many_json` is the same engine with each response already serialised to JSON
+by the worker (what the ``recommend-batch`` command writes), so the parent process only moves
+text.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, ClassVar, Literal
+
+from catalog.errors import CatalogError
+from foundation.errors import UserError
+from recommender.core.engine import recommend, resolve_models
+from recommender.core.errors import ProfileError
+from recommender.core.response import RecommendationResponse
+
+#: Profiles per task: large enough that the inter-process hop is a few percent of the work.
+DEFAULT_CHUNKSIZE = 64
+
+Mode = Literal["response", "json"]
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """A profile that could not be answered: its position and each field and rule it broke.
+
+    The input itself is never echoed (a profile can be large or private).
+    """
+
+    index: int
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    ok: ClassVar[bool] = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"index": i, "errors": [{"field": ..., "rule": ...}]}``."""
+        return {"index": self.index, "errors": self.errors}
+
+
+@dataclass(frozen=True, slots=True)
+class JsonAnswer:
+    """A response serialised by the worker, with the fields a table of results needs."""
+
+    index: int
+    json: str
+    name: str | None
+    region: str | None
+
+    ok: ClassVar[bool] = True
+
+
+def default_workers() -> int:
+    """The cores this process may run on (the CPU affinity mask, else ``os.cpu_count()``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def recommend_many(
+    profiles: Iterable[Any],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+    catalog: Any = None,
+    models: Any = None,
+) -> Iterator[RecommendationResponse | ItemError]:
+    """Recommend for every profile; one result per profile, in input order.
+
+    Parameters
+    ----------
+    profiles : iterable
+        Profiles as dicts, JSON text or :class:`~recommender.core.profile.WorkloadProfile`;
+        read lazily (a generator over a huge file is fine).
+    workers : int, optional
+        Worker processes; default all cores; 1 runs in this process.  Ignored with ``client``.
+    client : dask.distributed.Client, optional
+        Run the chunks on this Dask cluster instead of local processes.
+    chunksize : int
+        Profiles per task.
+    catalog : catalog.store.Catalog, optional
+        The catalog (default: the embedded snapshot).  Dask workers always load their own.
+    models : optional
+        As for :func:`~recommender.core.engine.recommend`: None for the default bundle,
+        False for the rules only (the only two choices on Dask).
+
+    Yields
+    ------
+    RecommendationResponse or ItemError
+    """
+    yield from _run(profiles, mode="response", workers=workers, client=client,
+                    chunksize=chunksize, catalog=catalog, models=models)
+
+
+def recommend_many_json(
+    profiles: Iterable[Any],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+    catalog: Any = None,
+    models: Any = None,
+) -> Iterator[JsonAnswer | ItemError]:
+    """:func:`recommend_many` with each response serialised to JSON by the worker."""
+    yield from _run(profiles, mode="json", workers=workers, client=client,
+                    chunksize=chunksize, catalog=catalog, models=models)
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def _run(profiles: Iterable[Any], *, mode: Mode, workers: int | None, client: Any,
+         chunksize: int, catalog: Any, models: Any) -> Iterator[Any]:
+    if chunksize < 1:
+        raise UserError(f"chunksize must be at least 1; got {chunksize}")
+    if workers is not None and workers < 1:
+        raise UserError(f"workers must be at least 1; got {workers}")
+    chunks = _chunks(profiles, chunksize)
+    if client is not None:
+        if models not in (None, False):
+            raise UserError("on Dask, models must be None (the default bundle) or False")
+        n = max(1, len(client.scheduler_info().get("workers", {})))
+        submit = _dask_submitter(client, mode, models)
+        yield from _in_order(chunks, submit, window=2 * n + 1)
+        return
+    n = default_workers() if workers is None else workers
+    if n == 1:
+        state = _load_state(catalog, models)
+        for start, items in chunks:
+            yield from _answer_chunk(start, items, mode, state)
+        return
+    ctx = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+                             initargs=(catalog, models)) as pool:
+        def submit(chunk: tuple[int, list[Any]]) -> Future[list[Any]]:
+            return pool.submit(_worker_chunk, chunk[0], chunk[1], mode)
+
+        yield from _in_order(chunks, submit, window=2 * n)
+
+
+def _chunks(profiles: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
+    it, start = iter(profiles), 0
+    while chunk := list(islice(it, size)):
+        yield start, chunk
+        start += len(chunk)
+
+
+def _in_order(chunks: Iterator[tuple[int, list[Any]]], submit: Callable[[Any], Any],
+              window: int) -> Iterator[Any]:
+    """Keep at most ``window`` chunks in flight; yield their results in submission order."""
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+# --------------------------------------------------------------------------- one chunk
+
+
+@dataclass
+class _State:
+    catalog: Any
+    models: Any
+
+
+def _answer_chunk(start: int, items: list[Any], mode: Mode, state: _State) -> list[Any]:
+    return [_answer(start + k, raw, mode, state) for k, raw in enumerate(items)]
+
+
+def _answer(index: int, raw: Any, mode: Mode, state: _State) -> Any:
+    try:
+        if isinstance(raw, str | bytes | bytearray):
+            raw = _decode(raw)
+        resp = recommend(raw, catalog=state.catalog, models=False if state.models is None
+                         else state.models)
+    except ProfileError as exc:
+        errors = getattr(exc, "errors", None) or [{"field": "(profile)", "rule": str(exc)}]
+        return ItemError(index, list(errors))
+    except CatalogError:
+        raise  # the deployment's problem (snapshot missing or altered), not this profile's
+    except UserError as exc:
+        return ItemError(index, [{"field": "(profile)", "rule": str(exc)}])
+    except Exception as exc:  # noqa: BLE001 - one profile's failure must not stop the run
+        return ItemError(index, [{"field": "(profile)",
+                                  "rule": f"internal error ({type(exc).__name__}); please "
+                                          "report it with this profile"}])
+    if mode == "json":
+        return JsonAnswer(index, resp.model_dump_json(), resp.name, resp.region)
+    return resp
+
+
+def _decode(text: str | bytes | bytearray) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError:  # bytes that are not UTF-8
+        raise ProfileError("not JSON (not UTF-8 text)") from None
+
+
+# --------------------------------------------------------------------------- worker state
+
+_WORKER: dict[str, _State] = {}
+_WORKER_LOCK = threading.Lock()
+
+
+def _load_state(catalog: Any, models: Any) -> _State:
+    """The catalog (default: the snapshot), the models and the per-catalog indexes, loaded."""
+    from catalog.store import load_catalog
+
+    cat = catalog if catalog is not None else load_catalog()
+    state = _State(catalog=cat, models=resolve_models(models))
+    _warm(state)
+    return state
+
+
+def _init_worker(catalog: Any, models: Any) -> None:
+    """Load the state once in a worker process (the pool's initializer)."""
+    _WORKER["state"] = _load_state(catalog, models)
+
+
+def _warm(state: _State) -> None:
+    # One small profile builds the per-catalog indexes before the first real chunk arrives.
+    recommend({"compute": {"vcpus": 2, "memory_gib": 4}}, catalog=state.catalog,
+              models=False if state.models is None else state.models)
+
+
+def _worker_chunk(start: int, items: list[Any], mode: Mode) -> list[Any]:
+    return _answer_chunk(start, items, mode, _WORKER["state"])
+
+
+def _dask_chunk(start: int, items: list[Any], mode: Mode, models: Any) -> list[Any]:
+    """Run one chunk on a Dask worker; the worker process loads its state on first use."""
+    key = f"state-{models!r}"
+    with _WORKER_LOCK:  # threads of one Dask worker share the process' state
+        if key not in _WORKER:
+            _WORKER[key] = _load_state(None, models)
+    return _answer_chunk(start, items, mode, _WORKER[key])
+
+
+def _dask_submitter(client: Any, mode: Mode, models: Any) -> Callable[[Any], Any]:
+    def submit(chunk: tuple[int, list[Any]]) -> Any:
+        return client.submit(_dask_chunk, chunk[0], chunk[1], mode, models, pure=False)
+
+    return submit
+
+
+__all__ = ["DEFAULT_CHUNKSIZE", "ItemError", "JsonAnswer", "default_workers",
+           "recommend_many", "recommend_many_json"]

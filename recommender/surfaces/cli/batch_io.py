@@ -1,0 +1,220 @@
+"""Streaming readers and writers of ``recommend-batch``: one row at a time, never the file.
+
+Readers yield ``(line_number, profile)``; a JSON Lines profile stays raw bytes so the worker
+process parses it (the parent only moves bytes).  Writers go to a temporary file next to the
+target and replace it when complete (a crash leaves the old file or none, never half a file).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+from recommender.core.errors import UserError
+
+#: Rows per Parquet row group (and per batch read from a Parquet input).
+ROWS_PER_GROUP = 2048
+
+
+def read_rows(path: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, profile)`` pairs of a JSON Lines, Parquet or CSV file, lazily.
+
+    JSON Lines rows are the raw line (bytes); CSV and Parquet rows are dicts built from
+    dotted column names (``compute.vcpus``) or from a ``profile`` column of JSON text.
+    Blank lines are skipped but still counted.
+    """
+    if path != "-" and not Path(path).is_file():
+        raise UserError(f"{path}: no such file")
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        return _parquet_rows(path)
+    if suffix == ".csv":
+        return _csv_rows(path)
+    return _jsonl_rows(path)
+
+
+def _jsonl_rows(path: str) -> Iterator[tuple[int, Any]]:
+    with _open_binary(path) as f:
+        for number, line in enumerate(f, start=1):
+            if line.strip():
+                yield number, line
+
+
+@contextmanager
+def _open_binary(path: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc})") from None
+    with f:
+        yield f
+
+
+def _csv_rows(path: str) -> Iterator[tuple[int, Any]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            for row in reader:
+                cells = {k: _cell(v) for k, v in row.items() if k and v not in (None, "")}
+                if cells:
+                    yield reader.line_num, _nest(cells)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"{path}: cannot read as CSV ({exc})") from None
+
+
+def _cell(text: str) -> Any:
+    """A CSV cell as JSON when it parses (numbers, booleans, lists), else the text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _parquet_rows(path: str) -> Iterator[tuple[int, Any]]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a bad file
+        raise UserError(f"{path}: cannot read as Parquet ({exc})") from None
+    number = 0
+    for batch in pf.iter_batches(batch_size=ROWS_PER_GROUP):
+        as_json = "profile" in batch.schema.names
+        for row in batch.to_pylist():
+            number += 1
+            if as_json:
+                yield number, row["profile"] or ""
+            else:
+                yield number, _nest({k: v for k, v in _dropped_nulls(row).items()})
+
+
+def _dropped_nulls(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_dropped_nulls(v) if isinstance(v, dict) else v)
+            for k, v in row.items() if v is not None}
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"compute.vcpus": 2}`` -> ``{"compute": {"vcpus": 2}}``."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise UserError(f"column {key!r} nests under a column that holds a value")
+        node[leaf] = value
+    return out
+
+
+# --------------------------------------------------------------------------- writers
+
+
+class _Sink:
+    """Where answers go; ``count`` is the number of profiles answered."""
+
+    count = 0
+
+    def answer(self, line: int, result: Any) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def error(self, line: int, errors: list[dict[str, str]]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class _TextSink(_Sink):
+    def __init__(self, stream: IO[str], table: bool) -> None:
+        self.stream, self.table = stream, table
+
+    def answer(self, line: int, result: Any) -> None:
+        self.count += 1
+        if self.table:
+            from recommender.core.response import RecommendationResponse
+            from recommender.surfaces.cli.recommend import format_table
+
+            resp = RecommendationResponse.model_validate_json(result.json)
+            self.stream.write(format_table(resp) + "\n\n")
+        else:
+            self.stream.write(result.json + "\n")
+
+    def error(self, line: int, errors: list[dict[str, str]]) -> None:
+        if not self.table:
+            self.stream.write(json.dumps({"line": line, "errors": errors}) + "\n")
+
+
+class _ParquetSink(_Sink):
+    def __init__(self, path: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._pa = pa
+        self.schema = pa.schema([("line", pa.int64()), ("ok", pa.bool_()),
+                                 ("name", pa.string()), ("region", pa.string()),
+                                 ("response", pa.string()), ("errors", pa.string())])
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.rows: list[tuple[Any, ...]] = []
+
+    def answer(self, line: int, result: Any) -> None:
+        self.count += 1
+        self._add((line, True, result.name, result.region, result.json, None))
+
+    def error(self, line: int, errors: list[dict[str, str]]) -> None:
+        self._add((line, False, None, None, None, json.dumps(errors)))
+
+    def _add(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= ROWS_PER_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            columns = list(zip(*self.rows, strict=True))
+            self.writer.write_table(self._pa.Table.from_arrays(
+                [self._pa.array(c, type=f.type) for c, f in zip(columns, self.schema,
+                                                                 strict=True)],
+                schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+@contextmanager
+def open_sink(out: str | None, fmt: str) -> Iterator[_Sink]:
+    """A writer for ``--out`` (``.parquet`` or JSON Lines) or stdout; atomic for files."""
+    if out is None:
+        yield _TextSink(sys.stdout, table=fmt == "table")
+        sys.stdout.flush()
+        return
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise UserError(f"--out {out}: the directory {target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        if target.suffix.lower() == ".parquet":
+            sink: _Sink = _ParquetSink(tmp)
+            yield sink
+            sink.close()  # type: ignore[attr-defined]
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+        else:
+            with open(tmp, "w", encoding="utf-8") as f:
+                yield _TextSink(f, table=False)
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)

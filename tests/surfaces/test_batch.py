@@ -1,0 +1,154 @@
+"""Batch recommendations: recommend_many (local processes, Dask), the streaming CLI, the API.
+
+Expected values come from the contract: a profile's ``top_n`` must be at least 1 and
+``storage.iops`` at least 0 (CONTRACT section 1), so those profiles are the bad ones; every
+other profile is a preset answered exactly as ``recommend()`` answers it alone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from recommender.app.presets import get_preset, preset_names
+from recommender.batch import ItemError, recommend_many, recommend_many_json
+from recommender.core.engine import recommend
+from recommender.surfaces.cli.main import main
+
+
+def _profiles() -> list[object]:
+    good = [get_preset(n) for n in preset_names()[:4]]
+    return [good[0], {"top_n": 0}, *good[1:], "{not json"]
+
+
+def _dump(results: list[object]) -> list[object]:
+    return [r.to_dict() if isinstance(r, ItemError) else r.model_dump_json() for r in results]
+
+
+def test_recommend_many_keeps_order_and_returns_errors_as_values(catalog) -> None:
+    profiles = _profiles()
+    results = list(recommend_many(profiles, workers=1, catalog=catalog, models=False))
+    assert len(results) == len(profiles)
+    assert isinstance(results[1], ItemError) and results[1].index == 1
+    assert results[1].errors[0]["field"] == "top_n"
+    assert isinstance(results[-1], ItemError) and "not JSON" in results[-1].errors[0]["rule"]
+    alone = recommend(profiles[2], catalog=catalog, models=False)
+    assert results[2].model_dump_json() == alone.model_dump_json()
+
+
+def test_two_worker_processes_give_the_same_answers(catalog) -> None:
+    profiles = _profiles() * 3
+    serial = list(recommend_many(profiles, workers=1, catalog=catalog, models=False))
+    parallel = list(recommend_many(profiles, workers=2, chunksize=2, catalog=catalog,
+                                   models=False))
+    assert _dump(parallel) == _dump(serial)
+
+
+def test_dask_local_cluster_gives_the_same_answers() -> None:
+    distributed = pytest.importorskip("distributed")
+    profiles = _profiles() * 2
+    local = list(recommend_many_json(profiles, workers=1, models=False))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        on_dask = list(recommend_many_json(profiles, client=client, chunksize=3,
+                                           models=False))
+    assert on_dask == local
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _jsonl(tmp_path: Path) -> Path:
+    lines = [json.dumps(get_preset("web_app")), "", '{"storage": {"iops": -1}}', "{oops",
+             json.dumps(get_preset("batch"))]
+    path = tmp_path / "profiles.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_cli_reports_bad_lines_by_number_and_still_writes_the_good(tmp_path, capsys) -> None:
+    assert main(["recommend-batch", "--workers", "1", "--rules-only", "--quiet",
+                 str(_jsonl(tmp_path))]) == 0
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("name") for r in rows] == [get_preset("web_app")["name"], None, None,
+                                             get_preset("batch")["name"]]
+    assert rows[1] == {"line": 3, "errors": [
+        {"field": "storage.iops.min", "rule": rows[1]["errors"][0]["rule"]}]}
+    assert "line 3: storage.iops.min" in err and "line 4: not JSON" in err
+    assert "Traceback" not in err
+
+
+def test_cli_strict_exits_1_on_bad_lines(tmp_path, capsys) -> None:
+    assert main(["recommend-batch", "--workers", "1", "--rules-only", "--quiet", "--strict",
+                 str(_jsonl(tmp_path))]) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 4
+
+
+def test_cli_parquet_out_with_two_workers(tmp_path, capsys) -> None:
+    out = tmp_path / "answers.parquet"
+    assert main(["recommend-batch", "--workers", "2", "--rules-only", "--quiet",
+                 "--out", str(out), str(_jsonl(tmp_path))]) == 0
+    table = pq.read_table(out).to_pylist()
+    assert [r["line"] for r in table] == [1, 3, 4, 5]
+    assert [r["ok"] for r in table] == [True, False, False, True]
+    first = json.loads(table[0]["response"])
+    assert first["name"] == table[0]["name"] == get_preset("web_app")["name"]
+    assert json.loads(table[1]["errors"])[0]["field"] == "storage.iops.min"
+    assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was replaced
+
+
+def test_cli_reads_csv_and_parquet_profiles(tmp_path, capsys) -> None:
+    csv_path = tmp_path / "p.csv"
+    csv_path.write_text("name,compute.vcpus,compute.memory_gib\nsmall,2,4\nbad,-1,4\n")
+    assert main(["recommend-batch", "--workers", "1", "--rules-only", "--quiet",
+                 str(csv_path)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[0])["name"] == "small"
+    assert "p.csv line 3: compute.vcpus" in err  # the header is line 1
+    pq_path = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"profile": [json.dumps(get_preset("web_app"))]}), pq_path)
+    assert main(["recommend-batch", "--workers", "1", "--rules-only", "--quiet",
+                 str(pq_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == get_preset("web_app")["name"]
+
+
+def test_cli_bad_dask_address_is_a_user_error(tmp_path, capsys) -> None:
+    assert main(["recommend-batch", "--dask", "scheduler:8786", "--quiet",
+                 str(_jsonl(tmp_path))]) == 1
+    assert "tcp://" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- API and serve
+
+
+def test_api_batch_answers_the_good_profiles_and_names_the_bad(client) -> None:
+    good = get_preset("web_app")
+    secret = {"name": "do-not-echo-" + "x" * 50, "top_n": 0}
+    r = client.post("/v1/recommendations:batch", json={"profiles": [good, secret, good]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["count"] == 3 and body["failed"] == 1
+    assert body["data"][1] is None
+    assert [d["name"] for d in body["data"][::2]] == [good["name"]] * 2
+    assert body["errors"][0]["index"] == 1
+    assert body["errors"][0]["errors"][0]["field"] == "top_n"
+    assert "do-not-echo" not in r.text
+
+
+def test_serve_defaults_to_every_core_with_uvloop() -> None:
+    import argparse
+
+    from recommender.batch import default_workers
+    from recommender.surfaces.cli.serve import uvicorn_options
+
+    opts = uvicorn_options(argparse.Namespace(host="127.0.0.1", port=8000, workers=None,
+                                              access_log=False))
+    assert opts["workers"] == default_workers() and opts["factory"] is True
+    pytest.importorskip("uvloop")
+    assert opts["loop"] == "uvloop"
