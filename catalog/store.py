@@ -1,16 +1,26 @@
 """Read and write the catalog snapshot: Parquet tables plus ``manifest.json``.
 
-The snapshot is a directory.  Writes are atomic at the directory level: a new snapshot is
-written to a sibling temporary directory, verified, and only then swapped in with
-``os.replace``, so a failed or partial build never damages the snapshot in place.
+The snapshot is a directory.  Reading is a trust boundary: every table file must be listed in
+the manifest with its sha256 and its row count, the bytes read must match both, and anything
+else (a missing entry, a null hash, a cut table, an edited price, a manifest that is not a
+JSON object, a file that is not a regular file) raises :class:`SnapshotIntegrityError` naming
+the file.  Writing is crash-safe (see :mod:`catalog.swap`): a new snapshot is written to a
+sibling temporary directory, fsync-ed, verified, and swapped in, so a failed, partial or killed
+build never leaves the tool without a catalog.
+
+Where snapshots live: a build writes to the user's data directory by default
+(:func:`user_snapshot_dir`, platformdirs; ``RECOMMENDER_SNAPSHOT_DIR`` overrides it), never
+into the installed package; readers use that one when it exists and the snapshot embedded in
+the package otherwise (:func:`active_snapshot_dir`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,13 +28,51 @@ from typing import Any
 
 import pandas as pd
 
+from catalog import swap
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.schema import SCHEMA_VERSION, TABLES, validate_table
-from foundation.integrity import sha256_file
+from foundation.files import InputFileError, read_regular
 
-#: The snapshot shipped with the package, built by ``recommender catalog build --source local``.
-DEFAULT_SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
+#: The snapshot shipped with the package (the fallback when the user has built none).
+EMBEDDED_SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
+#: Kept for callers that mean the embedded snapshot.
+DEFAULT_SNAPSHOT_DIR = EMBEDDED_SNAPSHOT_DIR
 MANIFEST_NAME = "manifest.json"
+APP_NAME = "aws-recommender"
+#: Largest manifest / table file read (the shipped ones are ~40 kB / ~150 kB).
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_TABLE_BYTES = 512 * 1024 * 1024
+
+
+def user_snapshot_dir() -> Path | None:
+    """Where ``catalog build`` writes by default: ``<user data dir>/snapshot``.
+
+    ``RECOMMENDER_SNAPSHOT_DIR`` overrides it; set to ``none`` (or empty) it disables the
+    user snapshot, so only the embedded one is read (the test suite does this).
+    """
+    env = os.environ.get("RECOMMENDER_SNAPSHOT_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "none") else Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "snapshot"
+
+
+def default_build_dir() -> Path:
+    """The directory ``catalog build`` writes when no ``--out`` is given."""
+    return user_snapshot_dir() or EMBEDDED_SNAPSHOT_DIR
+
+
+def active_snapshot_dir() -> Path:
+    """The snapshot readers use by default: the user's built one if any, else the embedded."""
+    user = user_snapshot_dir()
+    if user is not None and ((user / MANIFEST_NAME).exists() or _fallback(user) is not None):
+        return user
+    return EMBEDDED_SNAPSHOT_DIR
+
+
+def _fallback(d: Path) -> Path | None:
+    return swap.fallback_dir(d, lambda p: (p / MANIFEST_NAME).is_file())
 
 
 @dataclass(frozen=True)
@@ -58,33 +106,108 @@ class Catalog:
         return list(self.manifest.get("regions", []))
 
 
+def _resolve_dir(snapshot_dir: Path | str | None) -> Path:
+    """The directory to read: as given (or the active one), or the complete ``.old`` copy an
+    interrupted build left beside it."""
+    d = Path(snapshot_dir) if snapshot_dir else active_snapshot_dir()
+    if not (d / MANIFEST_NAME).exists():
+        old = _fallback(d)
+        if old is not None:
+            return old
+    return d
+
+
 def read_manifest(snapshot_dir: Path | str | None = None) -> dict[str, Any]:
-    """Return the manifest of a snapshot directory (no table is read)."""
-    d = Path(snapshot_dir) if snapshot_dir else DEFAULT_SNAPSHOT_DIR
+    """Return the manifest of a snapshot directory (no table is read).
+
+    Raises
+    ------
+    CatalogNotFoundError
+        No manifest there.
+    SnapshotIntegrityError
+        The manifest is not a regular file, too large, not UTF-8 JSON, or not an object.
+    """
+    d = _resolve_dir(snapshot_dir)
     p = d / MANIFEST_NAME
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         raise CatalogNotFoundError(
             f"no catalog snapshot at {d} (missing {MANIFEST_NAME}); "
             "build one with `recommender catalog build --source local DIR`"
         )
-    return json.loads(p.read_text())
+    try:
+        data = read_regular(p, what="snapshot manifest", max_bytes=MAX_MANIFEST_BYTES)
+        manifest = json.loads(data.decode("utf-8"))
+    except InputFileError as exc:
+        raise SnapshotIntegrityError(f"{exc}; rebuild the snapshot") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise SnapshotIntegrityError(
+            f"{p} is not valid JSON ({type(exc).__name__}: {str(exc)[:200]}); rebuild the snapshot"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise SnapshotIntegrityError(f"{p} is not a JSON object; rebuild the snapshot")
+    return manifest
+
+
+def _expected(manifest: dict[str, Any], name: str, path: Path) -> tuple[str, int]:
+    """The sha256 and row count the manifest records for table ``name``, or refuse."""
+    files = manifest.get("files")
+    entry = files.get(path.name) if isinstance(files, dict) else None
+    digest = entry.get("sha256") if isinstance(entry, dict) else None
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise SnapshotIntegrityError(
+            f"{path}: the manifest records no sha256 for {path.name}; a file without a hash "
+            "is not trusted; rebuild the snapshot"
+        )
+    counts = manifest.get("row_counts")
+    rows = counts.get(name) if isinstance(counts, dict) else None
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        raise SnapshotIntegrityError(
+            f"{path}: the manifest records no row count for table {name!r}; rebuild the snapshot"
+        )
+    return digest, rows
+
+
+def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool) -> pd.DataFrame:
+    path = d / f"{name}.parquet"
+    digest, rows = _expected(manifest, name, path)
+    if not path.exists() and not path.is_symlink():
+        raise SnapshotIntegrityError(f"snapshot {d} lacks table {name!r} ({path.name} missing)")
+    try:
+        data = read_regular(path, what="snapshot table", max_bytes=MAX_TABLE_BYTES)
+    except InputFileError as exc:
+        raise SnapshotIntegrityError(f"{exc}; rebuild the snapshot") from None
+    if check_hashes and hashlib.sha256(data).hexdigest() != digest:
+        raise SnapshotIntegrityError(
+            f"{path} does not match the sha256 in its manifest; rebuild the snapshot"
+        )
+    try:
+        df = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
+        raise SnapshotIntegrityError(
+            f"{path} is not a readable Parquet file ({type(exc).__name__}); rebuild the snapshot"
+        ) from None
+    if len(df) != rows:
+        raise SnapshotIntegrityError(
+            f"{path} has {len(df)} rows, the manifest records {rows}; rebuild the snapshot"
+        )
+    return validate_table(name, df)
 
 
 def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool = True) -> Catalog:
-    """Read and validate every table of a snapshot directory (uncached)."""
-    d = Path(snapshot_dir) if snapshot_dir else DEFAULT_SNAPSHOT_DIR
+    """Read and validate every table of a snapshot directory (uncached).
+
+    Raises
+    ------
+    CatalogNotFoundError
+        No snapshot there.
+    SnapshotIntegrityError
+        Any file missing, unlisted, without a hash or row count, or not matching them.
+    catalog.errors.CatalogSchemaError
+        A table breaks its schema.
+    """
+    d = _resolve_dir(snapshot_dir)
     manifest = read_manifest(d)
-    tables: dict[str, pd.DataFrame] = {}
-    for name in TABLES:
-        path = d / f"{name}.parquet"
-        if not path.exists():
-            raise CatalogNotFoundError(f"snapshot {d} lacks table {name!r} ({path.name})")
-        expected = manifest.get("files", {}).get(path.name, {}).get("sha256")
-        if check_hashes and expected and sha256_file(path) != expected:
-            raise SnapshotIntegrityError(
-                f"{path} does not match the sha256 in its manifest; rebuild the snapshot"
-            )
-        tables[name] = validate_table(name, pd.read_parquet(path))
+    tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLES}
     return Catalog(tables=tables, manifest=manifest)
 
 
@@ -99,19 +222,43 @@ def load_catalog(snapshot_dir: Path | str | None = None) -> Catalog:
     Parameters
     ----------
     snapshot_dir : path, optional
-        A snapshot directory; the embedded snapshot by default.
+        A snapshot directory; by default the user's built snapshot, else the embedded one.
     """
-    d = Path(snapshot_dir) if snapshot_dir else DEFAULT_SNAPSHOT_DIR
+    d = Path(snapshot_dir) if snapshot_dir else active_snapshot_dir()
     return _load_cached(str(d.resolve()))
+
+
+def _write_tables(tmp: Path, validated: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> dict:
+    """Write the tables and the manifest (last) into ``tmp``, each file fsync-ed."""
+    files: dict[str, dict[str, Any]] = {}
+    for name, df in validated.items():
+        path = tmp / f"{name}.parquet"
+        df.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
+        with open(path, "rb") as f:
+            data = f.read()
+            os.fsync(f.fileno())
+        files[path.name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    manifest = {
+        **manifest,
+        "schema_version": SCHEMA_VERSION,
+        "row_counts": {name: int(len(df)) for name, df in validated.items()},
+        "files": files,
+    }
+    with open(tmp / MANIFEST_NAME, "w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return manifest
 
 
 def write_snapshot(
     tables: dict[str, pd.DataFrame], manifest: dict[str, Any], snapshot_dir: Path | str
 ) -> dict[str, Any]:
-    """Validate ``tables`` and write them with ``manifest`` atomically to ``snapshot_dir``.
+    """Validate ``tables`` and write them with ``manifest`` crash-safely to ``snapshot_dir``.
 
     The manifest gains ``schema_version``, ``files`` (size and sha256 per file) and
-    ``row_counts``.  Returns the manifest as written.
+    ``row_counts``.  Returns the manifest as written.  A kill at any point leaves either
+    the previous snapshot or the new one readable (see :mod:`catalog.swap`).
     """
     target = Path(snapshot_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,40 +266,26 @@ def write_snapshot(
     if missing:
         raise CatalogNotFoundError(f"cannot write a snapshot without tables {sorted(missing)}")
     validated = {name: validate_table(name, tables[name]) for name in TABLES}
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; the snapshot is meant to be shared
-        files: dict[str, dict[str, Any]] = {}
-        for name, df in validated.items():
-            path = tmp / f"{name}.parquet"
-            df.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
-            files[path.name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-        manifest = {
-            **manifest,
-            "schema_version": SCHEMA_VERSION,
-            "row_counts": {name: int(len(df)) for name, df in validated.items()},
-            "files": files,
-        }
-        (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        read_snapshot(tmp)  # verify what was written before it replaces anything
-        _swap_in(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with swap.build_lock(target):
+        recovered = swap.recover(target, lambda p: _is_complete(p))
+        tmp = swap.new_tmp_dir(target)
+        try:
+            if recovered:
+                notes = list(manifest.get("notes", []))
+                manifest = {**manifest, "notes": notes + recovered}
+            manifest = _write_tables(tmp, validated, manifest)
+            read_snapshot(tmp)  # verify what was written before it replaces anything
+            swap.swap_in(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     _load_cached.cache_clear()
     return manifest
 
 
-def _swap_in(new_dir: Path, target: Path) -> None:
-    """Replace ``target`` by ``new_dir`` with renames only (no partial state is visible)."""
-    if not target.exists():
-        os.replace(new_dir, target)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
+def _is_complete(d: Path) -> bool:
     try:
-        os.replace(new_dir, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        read_snapshot(d)
+    except Exception:  # noqa: BLE001 - any failure means "not a snapshot to restore"
+        return False
+    return True

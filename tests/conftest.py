@@ -14,6 +14,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("RECOMMENDER_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Tests read the snapshot embedded in the package, never one the user built into their data
+# directory (``catalog.store.user_snapshot_dir``); tests of that directory set it themselves.
+os.environ["RECOMMENDER_SNAPSHOT_DIR"] = "none"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,9 +1,21 @@
-"""Model artifacts: one joblib per model plus a JSON sidecar, verified before loading.
+"""Model artifacts: one skops file per model plus a JSON sidecar, verified before loading.
 
-``joblib.load`` runs code from the file, so nothing is unpickled before its sidecar has
-been read, the sha256 of the joblib checked against it, and the scikit-learn version that
-wrote it compared with the one installed.  Writes are atomic: artifacts are written to a
-temporary sibling directory, verified, then moved into place with ``os.replace``.
+The artifact check is a trust boundary, not only a checksum:
+
+* the files live in the artifacts directory: a sidecar whose ``file`` names any other path
+  (another directory, a symlink leading out, another slot's file) is refused, and so is a
+  sidecar whose ``name`` is not its slot;
+* the bytes are read once, bounded in size, and their sha256 compared with the sidecar's
+  before anything is decoded;
+* they are decoded with ``skops.io`` (a zip of JSON and ``.npy`` arrays, no pickle) and only
+  the types in :data:`TRUSTED_TYPES` (plus skops' own scikit-learn/numpy defaults) may be
+  built.  A file naming any other type is refused, so a swapped file cannot run code even
+  with a matching hash.
+
+Writes are crash-safe (temporary file, fsync, ``os.replace``, fsync of the directory): all
+artifacts are written to a temporary sibling directory, verified by loading them, then moved
+in, each sidecar after its model file.  :func:`model_state` is what ``/healthz`` and the
+engine ask: the bundle, or the reason it is degraded ("perf artifact failed its hash").
 """
 
 from __future__ import annotations
@@ -14,36 +26,55 @@ import os
 import platform
 import shutil
 import tempfile
+import threading
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import joblib
 import numpy as np
 import pandas as pd
 import scipy
 import sklearn
 
-from foundation.integrity import sha256_file
+from foundation.atomic import atomic_write_bytes, atomic_write_text, fsync_dir
+from foundation.integrity import sha256_file  # noqa: F401 - re-exported (tests, callers)
 from recommender.core.errors import ModelArtifactError
 
 DEFAULT_ARTIFACTS_DIR = Path(__file__).resolve().parents[1] / "artifacts"
 #: Artifact name -> attribute of :class:`ModelBundle`.
 MODEL_NAMES = {"perf": "perf", "runtime": "runtime", "lambda": "lambda_"}
-FORMAT_VERSION = 1
+#: 2: skops files (no pickle); 1 was joblib and is refused.
+FORMAT_VERSION = 2
+SUFFIX = ".skops"
+#: A model file larger than this is refused before it is read (ours are under 100 kB).
+MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
+#: Types an artifact may contain beyond skops' defaults (scikit-learn estimators, numpy
+#: arrays, builtins).  Adding a model class or a non-default library type means adding its
+#: fully qualified name here; :func:`write_artifact` refuses to save anything else, and
+#: :func:`load_artifact` refuses to build anything else.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "numpy.dtype",
+    "sklearn.tree._tree.Tree",
+    "recommender.models.perf.LogOffsetRegressor",
+    "recommender.models.perf.PerfIndexModel",
+    "recommender.models.runtime.RuntimeModel",
+    "recommender.models.lambda_mem.LambdaModel",
+)
 
 
 def library_versions() -> dict[str, str]:
     """Versions of Python and the libraries an artifact depends on, for its sidecar."""
+    import skops
+
     return {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "pandas": pd.__version__,
-        "joblib": joblib.__version__,
+        "skops": skops.__version__,
     }
 
 
@@ -55,44 +86,109 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(o).__name__}")
 
 
+def _fail(name: str, reason: str, detail: str) -> ModelArtifactError:
+    """A :class:`ModelArtifactError` whose ``reason`` reads well after "<name> artifact"."""
+    exc = ModelArtifactError(f"model artifact {name!r} {reason}: {detail}")
+    exc.slot, exc.reason = name, reason  # type: ignore[attr-defined]
+    return exc
+
+
+def untrusted_types(data: bytes) -> list[str]:
+    """The types in skops ``data`` that neither skops nor :data:`TRUSTED_TYPES` trusts."""
+    import skops.io as sio
+
+    return sorted(set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
+
+
 def write_artifact(obj: Any, name: str, directory: Path, sidecar: dict[str, Any]) -> dict[str, Any]:
-    """Write ``<name>.joblib`` and ``<name>.json`` into ``directory`` (not atomic by itself)."""
-    directory = Path(directory)
-    path = directory / f"{name}.joblib"
-    joblib.dump(obj, path, compress=3)
-    meta = {
-        "name": name,
-        "format_version": FORMAT_VERSION,
-        "file": path.name,
-        "sha256": sha256_file(path),
-        "bytes": path.stat().st_size,
-        "libraries": library_versions(),
-        "trained_at": sidecar.get("trained_at")
-        or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        **{k: v for k, v in sidecar.items() if k != "trained_at"},
-    }
-    text = json.dumps(meta, indent=2, sort_keys=True, default=_json_default) + "\n"
-    (directory / f"{name}.json").write_text(text)
-    return meta
-
-
-def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
-    """The JSON sidecar ``<name>.json`` of an artifact in ``directory``.
+    """Write ``<name>.skops`` and ``<name>.json`` into ``directory`` (each file crash-safe).
 
     Raises
     ------
     recommender.core.errors.ModelArtifactError
-        The sidecar is missing or not valid JSON.
+        ``obj`` contains a type outside :data:`TRUSTED_TYPES` (it could not be loaded back).
+    """
+    import skops.io as sio
+
+    if name not in MODEL_NAMES:
+        raise ModelArtifactError(f"unknown artifact slot {name!r}; expected {sorted(MODEL_NAMES)}")
+    directory = Path(directory)
+    data = sio.dumps(obj, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    extra = untrusted_types(data)
+    if extra:
+        raise _fail(name, "contains untrusted types", f"{extra}; add them to TRUSTED_TYPES in "
+                    "recommender/models/artifacts.py if they are safe to build")
+    path = directory / f"{name}{SUFFIX}"
+    atomic_write_bytes(path, data)
+    meta = {
+        "name": name,
+        "format_version": FORMAT_VERSION,
+        "file": path.name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "libraries": library_versions(),
+        "trained_at": sidecar.get("trained_at")
+        or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        **{k: v for k, v in sidecar.items() if k not in ("trained_at", "name", "file")},
+    }
+    text = json.dumps(meta, indent=2, sort_keys=True, default=_json_default) + "\n"
+    atomic_write_text(directory / f"{name}.json", text)
+    return meta
+
+
+def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
+    """The JSON sidecar ``<name>.json`` of an artifact in ``directory``, checked for its slot.
+
+    Raises
+    ------
+    recommender.core.errors.ModelArtifactError
+        The sidecar is missing, not a JSON object, or names another slot.
     """
     side = Path(directory) / f"{name}.json"
-    if not side.exists():
-        raise ModelArtifactError(
-            f"model artifact {name!r} missing ({side}); run `recommender train`"
-        )
+    if not side.is_file():
+        raise _fail(name, "is missing", f"{side} not found; run `recommender train`")
     try:
-        return json.loads(side.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelArtifactError(f"sidecar {side} is not valid JSON: {exc}") from exc
+        if side.stat().st_size > 1024 * 1024:
+            raise ValueError("sidecar larger than 1 MiB")
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise _fail(name, "has a malformed sidecar", f"{side} is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise _fail(name, "has a malformed sidecar", f"{side} is not a JSON object")
+    if meta.get("name") != name:
+        raise _fail(name, "names another slot", f"{side} says name={meta.get('name')!r}")
+    return meta
+
+
+def _artifact_path(name: str, directory: Path, meta: dict[str, Any]) -> Path:
+    """The model file the sidecar names, refused unless it is ``<directory>/<name>.skops``."""
+    expected = f"{name}{SUFFIX}"
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise _fail(name, "has an old format", f"format_version {meta.get('format_version')!r} "
+                    f"is not {FORMAT_VERSION} (skops); retrain with `recommender train`")
+    if meta.get("file") != expected:
+        raise _fail(name, "names a file outside its slot",
+                    f"sidecar file {meta.get('file')!r} is not {expected!r}")
+    root = directory.resolve()
+    path = (directory / expected).resolve()
+    if path.parent != root:
+        raise _fail(name, "is outside the artifacts directory", f"{directory / expected} "
+                    f"leads to {path}, not inside {root}")
+    if not path.is_file():
+        raise _fail(name, "is missing", f"{path} not found; run `recommender train`")
+    return path
+
+
+def _read_verified(name: str, path: Path, meta: dict[str, Any]) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_ARTIFACT_BYTES:
+        raise _fail(name, "is too large", f"{path} is {size} bytes (limit {MAX_ARTIFACT_BYTES})")
+    data = path.read_bytes()  # read once: the hash checked is the hash of what is decoded
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != meta.get("sha256"):
+        raise _fail(name, "failed its hash", f"{path} does not match the sha256 in its sidecar "
+                    f"({digest[:12]} != {str(meta.get('sha256'))[:12]}); refusing to load it")
+    return data
 
 
 def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
@@ -101,28 +197,37 @@ def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
     Raises
     ------
     recommender.core.errors.ModelArtifactError
-        Missing files, sha256 mismatch, or another scikit-learn version.
+        Missing or misplaced files, another slot's sidecar, sha256 mismatch, another
+        scikit-learn version, or a file with untrusted types.
     """
+    import skops.io as sio
+
     directory = Path(directory)
     meta = read_sidecar(name, directory)
-    path = directory / str(meta.get("file", f"{name}.joblib"))
-    if path.name != f"{name}.joblib" or not path.exists():
-        raise ModelArtifactError(
-            f"model artifact {name!r}: {path} missing; run `recommender train`"
-        )
-    wrote = meta.get("libraries", {}).get("scikit-learn")
+    path = _artifact_path(name, directory, meta)
+    libraries = meta.get("libraries")
+    wrote = libraries.get("scikit-learn") if isinstance(libraries, dict) else None
     if wrote != sklearn.__version__:
-        raise ModelArtifactError(
-            f"model artifact {name!r} was written by scikit-learn {wrote}, this is "
-            f"{sklearn.__version__}; retrain with `recommender train`"
-        )
-    digest = sha256_file(path)
-    if digest != meta.get("sha256"):
-        raise ModelArtifactError(
-            f"model artifact {path} does not match the sha256 in its sidecar "
-            f"({digest[:12]} != {str(meta.get('sha256'))[:12]}); refusing to load it"
-        )
-    return joblib.load(path), meta
+        raise _fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
+                    f"{sklearn.__version__}; retrain with `recommender train`")
+    data = _read_verified(name, path, meta)
+    extra = untrusted_types_safe(name, data)
+    if extra:
+        raise _fail(name, "contains untrusted types", f"{path} names {extra}; refusing to load it")
+    try:
+        obj = sio.loads(data, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:  # noqa: BLE001 - any decoding failure is a refused artifact
+        raise _fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
+    return obj, meta
+
+
+def untrusted_types_safe(name: str, data: bytes) -> list[str]:
+    """:func:`untrusted_types`, with a file that is not a skops zip reported as refused."""
+    try:
+        return untrusted_types(data)
+    except Exception as exc:  # noqa: BLE001 - junk, a pickle, a truncated zip
+        raise _fail(name, "cannot be decoded", f"not a skops file ({type(exc).__name__}: "
+                    f"{exc})") from None
 
 
 def write_artifacts_atomically(
@@ -130,9 +235,10 @@ def write_artifacts_atomically(
 ) -> dict[str, dict[str, Any]]:
     """Write several artifacts to a temp dir, verify each by loading it, then move them in.
 
-    A failure at any point leaves ``out_dir`` exactly as it was.  Each file is moved with
-    ``os.replace`` (atomic per file); the sidecar goes last so a reader never pairs a new
-    sidecar with an old joblib that would pass its check.
+    Call this to save models: ``items`` maps a slot of :data:`MODEL_NAMES` to ``(model,
+    sidecar fields)``.  A failure at any point leaves ``out_dir`` exactly as it was.  Each
+    file is moved with ``os.replace``; the sidecar goes last so a reader never pairs a new
+    sidecar with an old model file that would pass its check.
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -142,8 +248,11 @@ def write_artifacts_atomically(
         for name in items:
             load_artifact(name, tmp)  # verify what was written before it replaces anything
         for name in items:
-            os.replace(tmp / f"{name}.joblib", out_dir / f"{name}.joblib")
+            os.replace(tmp / f"{name}{SUFFIX}", out_dir / f"{name}{SUFFIX}")
+            fsync_dir(out_dir)
             os.replace(tmp / f"{name}.json", out_dir / f"{name}.json")
+            fsync_dir(out_dir)
+            (out_dir / f"{name}.joblib").unlink(missing_ok=True)  # the old, pickled format
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     load_models.cache_clear()
@@ -162,7 +271,6 @@ class ModelBundle:
     sidecars: dict[str, dict[str, Any]]
 
 
-@lru_cache(maxsize=4)
 def _load(directory: str) -> ModelBundle:
     loaded = {name: load_artifact(name, Path(directory)) for name in MODEL_NAMES}
     digest = hashlib.sha256("".join(m["sha256"] for _, m in loaded.values()).encode()).hexdigest()
@@ -176,15 +284,90 @@ def _load(directory: str) -> ModelBundle:
 
 
 def load_models(artifacts_dir: Path | str | None = None) -> ModelBundle:
-    """Load and verify every model artifact (cached per directory).
+    """Load and verify every model artifact (cached per directory while its files stay put).
 
     Raises
     ------
     recommender.core.errors.ModelArtifactError
-        When an artifact is absent, altered or from another scikit-learn version.
+        When an artifact is absent, altered, misplaced, untrusted or from another
+        scikit-learn version.
     """
-    d = Path(artifacts_dir) if artifacts_dir else DEFAULT_ARTIFACTS_DIR
-    return _load(str(d.resolve()))
+    bundle, error = _cached(artifacts_dir)
+    if error is not None:
+        copy = ModelArtifactError(str(error))
+        for attr in ("slot", "reason"):
+            setattr(copy, attr, getattr(error, attr, None))
+        raise copy
+    assert bundle is not None
+    return bundle
 
 
-load_models.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class ModelState:
+    """What the service can say about its models: the bundle, or why it has none."""
+
+    status: Literal["ok", "degraded"]
+    bundle: ModelBundle | None
+    detail: str | None = None
+
+    @property
+    def version(self) -> str:
+        return self.bundle.version if self.bundle is not None else "rules-only"
+
+
+_STATE: dict[str, tuple[tuple[Any, ...], Any]] = {}
+_STATE_LOCK = threading.Lock()
+
+
+def _signature(d: Path) -> tuple[Any, ...]:
+    """Cheap fingerprint of the artifact files (stat only): a retrain or a repair changes it."""
+    sig: list[Any] = []
+    for name in MODEL_NAMES:
+        for p in (d / f"{name}.json", d / f"{name}{SUFFIX}"):
+            try:
+                st = p.stat()
+                sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except OSError:
+                sig.append(None)
+    return tuple(sig)
+
+
+def _cached(artifacts_dir: Path | str | None) -> tuple[ModelBundle | None, Exception | None]:
+    """The bundle or the load error of a directory, reloaded when its files change."""
+    d = (Path(artifacts_dir) if artifacts_dir else DEFAULT_ARTIFACTS_DIR).resolve()
+    sig = _signature(d)
+    with _STATE_LOCK:
+        hit = _STATE.get(str(d))
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        try:
+            result: tuple[ModelBundle | None, Exception | None] = (_load(str(d)), None)
+        except ModelArtifactError as exc:
+            result = (None, exc)
+        except Exception as exc:  # noqa: BLE001 - whatever the files hold, say so, never crash
+            result = (None, _fail("set", "failed to load", f"{type(exc).__name__}: {exc}"))
+        _STATE[str(d)] = (sig, result)
+        return result
+
+
+def model_state(artifacts_dir: Path | str | None = None) -> ModelState:
+    """The models' state: ``ok`` with the bundle, or ``degraded`` with the reason.
+
+    Unlike :func:`load_models` it never raises.  Both notice when the files change (a
+    retrain or a repaired artifact is picked up without a restart; a failed load is not
+    remembered forever).  The detail reads e.g. ``"degraded: perf artifact failed its hash"``.
+    """
+    bundle, error = _cached(artifacts_dir)
+    if error is None:
+        return ModelState("ok", bundle)
+    slot, reason = getattr(error, "slot", None), getattr(error, "reason", None)
+    short = f"{slot} artifact {reason}" if slot and reason else str(error)
+    return ModelState("degraded", None, f"degraded: {short} ({error})")
+
+
+def _clear_all() -> None:
+    with _STATE_LOCK:
+        _STATE.clear()
+
+
+load_models.cache_clear = _clear_all  # type: ignore[attr-defined]

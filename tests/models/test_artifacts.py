@@ -1,4 +1,4 @@
-"""Artifacts: sha256 and scikit-learn version checked before joblib.load; atomic writes."""
+"""Artifacts: sha256 and scikit-learn version checked before decoding (skops); atomic writes."""
 
 from __future__ import annotations
 
@@ -31,14 +31,14 @@ def test_round_trip_and_sidecar_fields(tmp_path: Path) -> None:
     bundle = A.load_models(d)
     assert isinstance(bundle.perf, LogOffsetRegressor)
     side = json.loads((d / "perf.json").read_text())
-    assert side["sha256"] == A.sha256_file(d / "perf.joblib")
+    assert side["sha256"] == A.sha256_file(d / "perf.skops")
     assert {"scikit-learn", "numpy", "python"} <= set(side["libraries"])
     assert bundle.version.startswith("models-") and bundle.trained_at == side["trained_at"]
 
 
 def test_tampered_byte_is_refused(tmp_path: Path) -> None:
     d = _write(tmp_path)
-    path = d / "runtime.joblib"
+    path = d / "runtime.skops"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -61,7 +61,9 @@ def test_version_check_comes_before_unpickling(tmp_path: Path, monkeypatch) -> N
     side["libraries"]["scikit-learn"] = "0.0.1"
     (d / "perf.json").write_text(json.dumps(side))
     called = []
-    monkeypatch.setattr(A.joblib, "load", lambda *a, **k: called.append(a))
+    import skops.io
+
+    monkeypatch.setattr(skops.io, "loads", lambda *a, **k: called.append(a))
     with pytest.raises(ModelArtifactError):
         A.load_artifact("perf", d)
     assert not called
