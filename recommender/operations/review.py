@@ -1,0 +1,261 @@
+"""Review a saved recommendation against today's catalog and models (PERF05-BP06).
+
+The pillar asks for choices to be reviewed on a cyclical basis to take advantage of new
+types and services (PERF05-BP06, keep your workload and services up-to-date;
+https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-pillar/perf_process_culture_keep_workload_and_services_up_to_date.html).
+``review(saved)`` re-runs the saved profile through ``recommend()`` and reports, for the
+chosen (rank-1) compute, storage and database options: a newer generation or another option
+that meets the same need for less (saving per month and per year), the prices that moved
+(exact: the saved response carries the prices it used), options that disappeared, estimates a
+new model version changed, and new risks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from recommender.core.engine import recommend
+from recommender.core.errors import UserError
+from recommender.core.response import CatalogInfo, Option, PriceUsed, RecommendationResponse
+from recommender.operations.findings import Finding, Review
+from recommender.rules.base import fmt_usd
+from recommender.rules.monitoring.base import PERF05_PAGES, PERF05_UP_TO_DATE
+from recommender.rules.price_record import current_price, option_prices
+
+REVIEWED = ("compute", "storage", "database")
+#: Estimates a model produces; a change with the model version is reported.
+MODEL_KEYS = ("perf_index", "runtime_s", "duration_ms", "cost_per_run_usd", "memory_mb")
+_CITE = f" ({PERF05_UP_TO_DATE}: {PERF05_PAGES[PERF05_UP_TO_DATE]})"
+_GENERATION = re.compile(r"(?:^|\.)([a-z]+)(\d+)[a-z-]*\.")
+
+
+def parse_saved(data: Any, source: str = "response") -> RecommendationResponse:
+    """A saved response (JSON text or data) with the profile a review re-runs.
+
+    Raises
+    ------
+    UserError
+        Not JSON, not a response (naming the field and the rule), or saved without its
+        ``profile`` (made before responses carried one).
+    """
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{source}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("recommendations"), dict):
+        raise UserError(f"{source}: not a recommendation response (the field "
+                        "'recommendations' is missing)")
+    try:
+        saved = RecommendationResponse.model_validate(data)
+    except ValidationError as exc:
+        rules = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+                          for e in exc.errors()[:5])
+        raise UserError(f"{source}: not a valid saved response ({rules})") from None
+    if not saved.profile:
+        raise UserError(f"{source}: the field 'profile' is missing: the response was saved "
+                        "before responses carried their profile; run `recommender recommend` "
+                        "again and save that")
+    return saved
+
+
+def review(saved: Any, *, catalog: Any = None, models: Any = None,
+           source: str = "response") -> Review:
+    """Re-run a saved response's profile on the current catalog and models; report changes.
+
+    Parameters
+    ----------
+    saved : RecommendationResponse, dict or JSON text
+        A response saved by ``recommend`` (it carries its profile and prices).
+    catalog : catalog.store.Catalog, optional
+        Today's catalog; the embedded snapshot by default.
+    models : optional
+        As for ``recommend()``.
+    source : str
+        How to name the input in errors (a file name).
+    """
+    s = saved if isinstance(saved, RecommendationResponse) else parse_saved(saved, source)
+    if catalog is None:
+        from catalog.store import load_catalog
+
+        catalog = load_catalog()
+    current = recommend(s.profile or {}, catalog=catalog, models=models)
+    return compare(s, current, catalog)
+
+
+def compare(saved: RecommendationResponse, current: RecommendationResponse,
+            catalog: Any) -> Review:
+    """The findings between a saved response and today's response for the same profile."""
+    findings: list[Finding] = []
+    total = 0.0
+    for category in REVIEWED:
+        old = saved.best(category)
+        if old is None:
+            continue
+        region = old.region or saved.region or ""
+        now = _find(current.options(category), old)
+        priced = [p for p in saved.prices if p.category == category and p.option == old.option]
+        moved = [f for p in priced if (f := price_move(catalog, p, old)) is not None]
+        findings.extend(moved)
+        gone = disappeared(catalog, category, old, region, priced) if now is None else None
+        if gone is not None:
+            findings.append(gone)
+        better = better_option(category, old, _cost_today(old, now, moved),
+                               current.best(category))
+        if better is not None:
+            findings.append(better)
+            total += better.saving_usd_per_month or 0.0
+        if now is not None:
+            findings.extend(model_changes(category, old, now, saved, current))
+            findings.extend(new_risks(category, old, now))
+    findings.extend(new_warnings(saved, current))
+    return Review(name=saved.name, saved_catalog=saved.catalog, saved_model=saved.model,
+                  current_catalog=current.catalog, current_model=current.model,
+                  findings=findings, saving_usd_per_month=round(total, 2),
+                  saving_usd_per_year=round(total * 12, 2))
+
+
+def _same(a: Option, b: Option) -> bool:
+    keys = ("instance_class", "volume_type", "storage_class", "capacity_mode")
+    return (a.option, a.kind, a.purchase_option) == (b.option, b.kind, b.purchase_option) and \
+        all(a.config.get(k) == b.config.get(k) for k in keys)
+
+
+def _find(options: list[Option], old: Option) -> Option | None:
+    return next((o for o in options if _same(o, old)), None)
+
+
+def generation(o: Option) -> tuple[str, int] | None:
+    """(family letters, generation number) of an instance-based option, e.g. ('m', 7)."""
+    name = str(o.config.get("instance_class") or o.option)
+    m = _GENERATION.search(name + ".")
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def _cost_today(old: Option, now: Option | None, moved: list[Finding]) -> float | None:
+    """What the saved choice costs today: re-run cost, else the saved cost re-priced."""
+    if now is not None:
+        return now.monthly_cost_usd
+    if old.monthly_cost_usd is None:
+        return None
+    delta = sum(f.saving_usd_per_month or 0.0 for f in moved)
+    return round(old.monthly_cost_usd - delta, 2)
+
+
+def better_option(category: str, old: Option, cost_today: float | None,
+                  new: Option | None) -> Finding | None:
+    """Today's rank-1 when it differs from the saved choice and costs less per month."""
+    if new is None or _same(new, old) or new.monthly_cost_usd is None or cost_today is None:
+        return None
+    saving = round(cost_today - new.monthly_cost_usd, 2)
+    if saving <= 0:
+        return None
+    g_old, g_new = generation(old), generation(new)
+    newer = g_old is not None and g_new is not None and g_new[1] > g_old[1]
+    label = str(new.config.get("instance_class") or new.option)
+    was = str(old.config.get("instance_class") or old.option)
+    what = "a newer generation" if newer else "another option"
+    text = (f"{label} ({what} than {was}) meets the same profile for "
+            f"{fmt_usd(new.monthly_cost_usd)}/month against {fmt_usd(cost_today)}/month for "
+            f"{was} today: {fmt_usd(saving)}/month, {fmt_usd(round(saving * 12, 2))}/year "
+            f"less. Test it under the profile's load before moving" + _CITE + ".")
+    return Finding(kind="newer_generation" if newer else "cheaper_option", category=category,
+                   option=old.option, replacement=new.option, rule="review.better_option",
+                   best_practice=PERF05_UP_TO_DATE, text=text,
+                   saving_usd_per_month=saving, saving_usd_per_year=round(saving * 12, 2),
+                   before={"option": was, "monthly_cost_usd": cost_today},
+                   after={"option": label, "monthly_cost_usd": new.monthly_cost_usd})
+
+
+def price_move(catalog: Any, saved: PriceUsed, old: Option) -> Finding | None:
+    """A saved price that differs in today's catalog, with its monthly effect when exact."""
+    now = current_price(catalog, saved, old)
+    if now is None or abs(now - saved.usd) < 1e-12:
+        return None
+    pct = (now / saved.usd - 1) * 100 if saved.usd else None
+    effect = None
+    used = saved.item in (f"ec2.{old.purchase_option}", f"{old.option.partition(':')[0]}"
+                                                         ".on_demand")
+    if used and saved.unit == "hour" and old.monthly_cost_usd and saved.usd:
+        # The saved cost is price x nodes x hours, so the hours are exact from it.
+        hours = old.monthly_cost_usd / (saved.usd * old.count)
+        effect = round((saved.usd - now) * old.count * hours, 2)
+    text = (f"{saved.key} {saved.item} price in {saved.region} moved from "
+            f"${saved.usd:.6g} to ${now:.6g} per {saved.unit}"
+            + (f" ({pct:+.1f}%)" if pct is not None else "")
+            + (f" since {saved.price_as_of}" if saved.price_as_of else "")
+            + (f": {fmt_usd(abs(effect))}/month {'less' if effect > 0 else 'more'} for "
+               f"{old.option}" if effect else "") + _CITE + ".")
+    return Finding(kind="price_changed", category=saved.category, option=old.option,
+                   rule="review.price_changed", best_practice=PERF05_UP_TO_DATE, text=text,
+                   severity="caution" if now > saved.usd else "info",
+                   saving_usd_per_month=effect,
+                   saving_usd_per_year=None if effect is None else round(effect * 12, 2),
+                   before={"item": saved.item, "usd": saved.usd},
+                   after={"item": saved.item, "usd": now})
+
+
+def disappeared(catalog: Any, category: str, old: Option, region: str,
+                priced: list[PriceUsed]) -> Finding | None:
+    """The saved choice has no price in today's catalog for its region."""
+    if not priced or option_prices(catalog, category, old, region):
+        return None
+    text = (f"{old.option} is no longer priced in {region} in catalog today (it was in the "
+            "saved response's catalog): it may be retired or not offered; move to today's "
+            "rank-1" + _CITE + ".")
+    return Finding(kind="option_disappeared", category=category, option=old.option,
+                   rule="review.option_disappeared", best_practice=PERF05_UP_TO_DATE,
+                   text=text, severity="caution")
+
+
+def model_changes(category: str, old: Option, now: Option, saved: RecommendationResponse,
+                  current: RecommendationResponse) -> list[Finding]:
+    """Estimates of the same option that a new model version changed."""
+    if saved.model.version == current.model.version:
+        return []
+    out = []
+    for key in MODEL_KEYS:
+        a, b = old.predicted.get(key), now.predicted.get(key)
+        if not isinstance(a, int | float) or not isinstance(b, int | float) or a == b:
+            continue
+        text = (f"Model {saved.model.version} -> {current.model.version} changed {old.option}'s "
+                f"{key} from {a:g} to {b:g}; re-check the choice against it" + _CITE + ".")
+        out.append(Finding(kind="model_changed", category=category, option=old.option,
+                           rule="review.model_changed", best_practice=PERF05_UP_TO_DATE,
+                           text=text, before={key: float(a)}, after={key: float(b)}))
+    return out
+
+
+def new_risks(category: str, old: Option, now: Option) -> list[Finding]:
+    """A higher performance risk, or cautions the saved option did not have."""
+    seen = {r.rule for r in old.reasons if r.severity == "caution"}
+    fresh = [r for r in now.reasons if r.severity == "caution" and r.rule not in seen]
+    if now.performance_risk <= old.performance_risk and not fresh:
+        return []
+    text = (f"{old.option}: performance risk {old.performance_risk:g} -> "
+            f"{now.performance_risk:g}" + "".join(f"; {r.text}" for r in fresh) + _CITE + ".")
+    return [Finding(kind="new_risk", category=category, option=old.option,
+                    rule="review.new_risk", best_practice=PERF05_UP_TO_DATE, text=text,
+                    severity="caution", before={"performance_risk": old.performance_risk},
+                    after={"performance_risk": now.performance_risk})]
+
+
+def new_warnings(saved: RecommendationResponse, current: RecommendationResponse) -> list[Finding]:
+    """Warnings today's run gives that the saved one did not."""
+    return [Finding(kind="new_risk", category="general", option="(response)",
+                    rule="review.new_warning", best_practice=PERF05_UP_TO_DATE,
+                    text=w + _CITE + ".", severity="caution")
+            for w in current.warnings if w not in saved.warnings]
+
+
+def catalog_info(catalog: Any) -> CatalogInfo:
+    """The ``catalog`` block of a catalog object (for reports without a re-run)."""
+    return CatalogInfo(version=catalog.version, generated_at=catalog.generated_at,
+                       regions=list(catalog.regions))
+
+
+__all__ = ["compare", "parse_saved", "review"]

@@ -1,0 +1,164 @@
+"""Alarms for the chosen database and CloudFront (PERF05-BP02).
+
+* RDS/Aurora ``CPUUtilization`` above the sizing headroom; ``FreeableMemory`` under half of
+  what the working-set estimate left free; ``ReplicaLag`` (RDS, seconds) or
+  ``AuroraReplicaLag`` (milliseconds) when read replicas were advised
+  (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html,
+  https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
+* DynamoDB ``ReadThrottleEvents``/``WriteThrottleEvents`` (any), and for provisioned tables
+  ``ConsumedRead/WriteCapacityUnits`` per second above 90 % of what is provisioned
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
+* ElastiCache ``Evictions`` (any: the node was sized to hold the data) and, for Valkey/Redis,
+  ``DatabaseMemoryUsagePercentage`` above the memory headroom
+  (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html).
+* CloudFront ``CacheHitRate`` under 80 % of the static share when caching was advised
+  (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html).
+"""
+
+from __future__ import annotations
+
+from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Monitor, Option
+from recommender.rules.compute.sizing import DEFAULT_CPU_HEADROOM_PCT, DEFAULT_MEMORY_HEADROOM_PCT
+from recommender.rules.database import DYNAMODB_TARGET_UTILIZATION, WORKING_SET_FRACTION
+from recommender.rules.monitoring.base import monitor, num
+from recommender.rules.monitoring.compute import headroom_limit_pct
+from recommender.rules.monitoring.storage import LIMIT_SHARE
+
+#: Replica staleness alarmed when the profile gives no bound: reads tolerating eventual
+#: consistency rarely tolerate more than this.
+DEFAULT_REPLICA_LAG_S = 30.0
+#: The cache-hit alarm sits at this share of the expected (static) share.
+HIT_RATE_SHARE = 0.8
+_GIB = 1024**3
+
+
+def rds_cpu(o: Option) -> Monitor:
+    """Database CPU above the default sizing headroom."""
+    limit = headroom_limit_pct(DEFAULT_CPU_HEADROOM_PCT)
+    return monitor("db_cpu_headroom", "database", o.option, namespace="AWS/RDS",
+                   metric="CPUUtilization", dimensions={"DBInstanceIdentifier": "db_instance"},
+                   statistic="Average", threshold=limit, comparison="GreaterThanThreshold",
+                   page="AWS/RDS", unit="Percent",
+                   text=f"CPU above {limit:g}% for 15 minutes uses the "
+                        f"{DEFAULT_CPU_HEADROOM_PCT:g}% headroom of the sizing: a larger class "
+                        "or read replicas")
+
+
+def rds_memory(p: WorkloadProfile, o: Option, memory_gib: float | None) -> Monitor | None:
+    """FreeableMemory under half of what the working set leaves free."""
+    d = p.database
+    size = d.size_gib.min if d and d.size_gib else None
+    if memory_gib is None or not size:
+        return None
+    share = d.working_set_fraction or WORKING_SET_FRACTION
+    ws = size * share
+    floor_gib = max(0.05 * memory_gib, (memory_gib - ws) / 2.0)
+    cls = o.config.get("instance_class")
+    return monitor("db_freeable_memory", "database", o.option, namespace="AWS/RDS",
+                   metric="FreeableMemory", dimensions={"DBInstanceIdentifier": "db_instance"},
+                   statistic="Minimum", threshold=round(floor_gib * _GIB),
+                   comparison="LessThanThreshold", page="AWS/RDS", unit="Bytes",
+                   text=f"{cls} has {memory_gib:g} GiB for a working set of {ws:g} GiB "
+                        f"({share:.0%} of {size:g} GiB); freeable memory under "
+                        f"{floor_gib:.1f} GiB (half of what it leaves free, at least 5%) means "
+                        "the working set outgrew the estimate and reads go to storage")
+
+
+def replica_lag(o: Option) -> Monitor | None:
+    """Replica lag when read replicas were advised."""
+    if not (num(o.config, "read_replicas") or 0) > 0:
+        return None
+    aurora = o.option.startswith("aurora:")
+    metric, unit = ("AuroraReplicaLag", "Milliseconds") if aurora else ("ReplicaLag", "Seconds")
+    threshold = DEFAULT_REPLICA_LAG_S * (1000 if aurora else 1)
+    return monitor("db_replica_lag", "database", o.option, namespace="AWS/RDS", metric=metric,
+                   dimensions={"DBInstanceIdentifier": "db_replica"}, statistic="Maximum",
+                   threshold=threshold, comparison="GreaterThanThreshold",
+                   page="AWS/RDS/aurora" if aurora else "AWS/RDS", unit=unit,
+                   text=f"Reads were moved to replicas assuming they stay fresh; lag above "
+                        f"{DEFAULT_REPLICA_LAG_S:g} s (no staleness bound in the profile) means "
+                        "the replica cannot keep up with the writes")
+
+
+def dynamodb(o: Option) -> list[Monitor]:
+    """Throttle events, and consumed against provisioned capacity."""
+    out = []
+    dims = {"TableName": "table"}
+    for op, metric in (("read", "ReadThrottleEvents"), ("write", "WriteThrottleEvents")):
+        out.append(monitor(f"dynamodb_{op}_throttles", "database", o.option,
+                           namespace="AWS/DynamoDB", metric=metric, dimensions=dims,
+                           statistic="Sum", threshold=0, comparison="GreaterThanThreshold",
+                           page="AWS/DynamoDB", evaluation_periods=1, unit="Count",
+                           text=f"Throttled {op}s mean the table's capacity is below the "
+                                "demand"))
+    if o.config.get("capacity_mode") != "provisioned":
+        return out
+    for key, metric in (("rcu", "ConsumedReadCapacityUnits"),
+                        ("wcu", "ConsumedWriteCapacityUnits")):
+        units = num(o.config, key)
+        if units is None:
+            continue
+        limit = round(units * LIMIT_SHARE, 1)
+        out.append(monitor(
+            f"dynamodb_consumed_{key}", "database", o.option, namespace="AWS/DynamoDB",
+            metric=metric, dimensions=dims, statistic="Sum", threshold=limit,
+            comparison="GreaterThanThreshold", page="AWS/DynamoDB", period_s=60,
+            expression="m1/PERIOD(m1)", metrics=[metric],
+            text=f"{units:g} {key.upper()} were provisioned for the profile's load at "
+                 f"{DYNAMODB_TARGET_UTILIZATION:.0%} utilization; consumption above "
+                 f"{LIMIT_SHARE:.0%} of them ({limit:g}/s) is about to throttle"))
+    return out
+
+
+def elasticache(o: Option) -> list[Monitor]:
+    """Evictions, and memory use against the headroom (Valkey/Redis)."""
+    dims = {"CacheClusterId": "cache_cluster"}
+    memcached = o.option.endswith(":memcached")
+    out = [monitor("cache_evictions", "database", o.option, namespace="AWS/ElastiCache",
+                   metric="Evictions", dimensions=dims, statistic="Sum", threshold=0,
+                   comparison="GreaterThanThreshold", unit="Count",
+                   page="AWS/ElastiCache/memcached" if memcached else "AWS/ElastiCache",
+                   text="The node was sized to hold the data; evictions mean it no longer "
+                        "does and reads fall through to the database")]
+    if not memcached:
+        limit = headroom_limit_pct(DEFAULT_MEMORY_HEADROOM_PCT)
+        out.append(monitor("cache_memory", "database", o.option, namespace="AWS/ElastiCache",
+                           metric="DatabaseMemoryUsagePercentage", dimensions=dims,
+                           statistic="Maximum", threshold=limit,
+                           comparison="GreaterThanThreshold", page="AWS/ElastiCache",
+                           unit="Percent",
+                           text=f"Memory use above {limit:g}% uses the "
+                                f"{DEFAULT_MEMORY_HEADROOM_PCT:g}% memory headroom of the "
+                                "sizing: evictions follow"))
+    return out
+
+
+def cloudfront(p: WorkloadProfile) -> Monitor | None:
+    """Cache hit rate against the static share the caching advice counted on."""
+    share = p.network.static_content_fraction if p.network else None
+    if not share:
+        return None
+    threshold = round(share * 100 * HIT_RATE_SHARE, 1)
+    return monitor("cloudfront_cache_hit_rate", "network", "cloudfront",
+                   namespace="AWS/CloudFront", metric="CacheHitRate",
+                   dimensions={"DistributionId": "distribution", "Region": "Global"},
+                   statistic="Average", threshold=threshold, comparison="LessThanThreshold",
+                   page="AWS/CloudFront", period_s=3600, unit="Percent",
+                   text=f"Caching was advised for {share:.0%} static content; a hit rate under "
+                        f"{threshold:g}% means the edge serves less than counted on (check "
+                        "cache keys and TTLs). CacheHitRate is an additional CloudFront metric "
+                        "to turn on")
+
+
+def database_monitors(p: WorkloadProfile, o: Option, memory_gib: float | None) -> list[Monitor]:
+    """The alarms of the rank-1 database option."""
+    service = o.option.partition(":")[0]
+    if service in ("rds", "aurora"):
+        found = [rds_cpu(o), rds_memory(p, o, memory_gib), replica_lag(o)]
+        return [m for m in found if m is not None]
+    if service == "dynamodb":
+        return dynamodb(o)
+    if service == "elasticache":
+        return elasticache(o)
+    return []

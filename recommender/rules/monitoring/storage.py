@@ -1,0 +1,102 @@
+"""Alarms for the chosen EBS volume (PERF05-BP02).
+
+* ``VolumeQueueLength``: by Little's law the queue a volume holds is IOPS x latency, so a
+  queue above ``provisioned IOPS x the profile's latency target`` means requests wait longer
+  than the target (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-io-characteristics.html).
+* IOPS and throughput against what is provisioned, as metric math over ``VolumeReadOps`` +
+  ``VolumeWriteOps`` and ``VolumeReadBytes`` + ``VolumeWriteBytes`` per second;
+  ``BurstBalance`` for gp2, st1 and sc1, whose baseline is below their burst
+  (https://docs.aws.amazon.com/ebs/latest/userguide/using_cloudwatch_ebs.html).
+"""
+
+from __future__ import annotations
+
+from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Monitor, Option
+from recommender.rules.monitoring.base import monitor, num
+
+#: Alarm share of a provisioned limit: above it the volume is about to cap the workload.
+LIMIT_SHARE = 0.9
+#: Burst balance (percent) under which a burst volume is close to its baseline.
+BURST_BALANCE_LOW_PCT = 20.0
+#: Upper bound of each EBS latency class of the catalog (``ebs.latency_class``), in ms.
+LATENCY_CLASS_MS = {"sub-ms": 1.0, "single-digit-ms": 10.0, "tens-of-ms": 100.0}
+_BURST_TYPES = ("gp2", "st1", "sc1")
+_VOLUME = {"VolumeId": "volume"}
+
+
+def _iops(o: Option) -> float | None:
+    return num(o.config, "iops", "baseline_iops")
+
+
+def _throughput(o: Option) -> float | None:
+    return num(o.config, "throughput_mibps", "baseline_throughput_mibps")
+
+
+def queue_length(p: WorkloadProfile, o: Option, latency_class: str | None) -> Monitor | None:
+    """Queue length above provisioned IOPS x latency target (Little's law)."""
+    iops = _iops(o)
+    target = p.storage.latency_ms if p.storage and p.storage.latency_ms else None
+    basis = "the profile's latency target"
+    if target is None and latency_class in LATENCY_CLASS_MS:
+        target, basis = LATENCY_CLASS_MS[latency_class], f"the {latency_class} latency class"
+    if iops is None or target is None:
+        return None
+    threshold = max(1.0, round(iops * target / 1000.0, 1))
+    text = (f"A queue of IOPS x latency = {iops:g} x {target:g} ms = {threshold:g} requests is "
+            f"what {o.option} holds at {basis}; a longer average queue means I/O waits longer "
+            "than that: provision more IOPS or a faster volume type")
+    return monitor("ebs_queue_length", "storage", o.option, namespace="AWS/EBS",
+                   metric="VolumeQueueLength", dimensions=_VOLUME, statistic="Average",
+                   threshold=threshold, comparison="GreaterThanThreshold", text=text,
+                   page="AWS/EBS/io", unit="Count")
+
+
+def iops_and_throughput(o: Option) -> list[Monitor]:
+    """IOPS and MiB/s against the provisioned (or baseline) figures."""
+    out = []
+    iops = _iops(o)
+    if iops is not None:
+        limit = round(iops * LIMIT_SHARE)
+        out.append(monitor(
+            "ebs_iops", "storage", o.option, namespace="AWS/EBS",
+            metric="VolumeReadOps+VolumeWriteOps", dimensions=_VOLUME, statistic="Sum",
+            threshold=limit, comparison="GreaterThanThreshold", page="AWS/EBS",
+            expression="(m1+m2)/PERIOD(m1)", metrics=["VolumeReadOps", "VolumeWriteOps"],
+            text=f"Read+write operations per second above {LIMIT_SHARE:.0%} of the {iops:g} "
+                 f"IOPS {o.option} gives ({limit:g}) mean the volume is about to cap the "
+                 "workload"))
+    mibps = _throughput(o)
+    if mibps is not None:
+        limit = round(mibps * LIMIT_SHARE, 1)
+        out.append(monitor(
+            "ebs_throughput", "storage", o.option, namespace="AWS/EBS",
+            metric="VolumeReadBytes+VolumeWriteBytes", dimensions=_VOLUME, statistic="Sum",
+            threshold=limit, comparison="GreaterThanThreshold", page="AWS/EBS",
+            expression="(m1+m2)/PERIOD(m1)/1048576",
+            metrics=["VolumeReadBytes", "VolumeWriteBytes"],
+            text=f"Throughput above {LIMIT_SHARE:.0%} of the {mibps:g} MiB/s {o.option} gives "
+                 f"({limit:g} MiB/s) means the volume is about to cap the workload"))
+    return out
+
+
+def burst_balance(o: Option) -> Monitor | None:
+    """gp2/st1/sc1: the burst bucket running low."""
+    vtype = str(o.config.get("volume_type") or o.option)
+    if vtype not in _BURST_TYPES:
+        return None
+    text = (f"{vtype} bursts above its baseline on credits; a burst balance under "
+            f"{BURST_BALANCE_LOW_PCT:g}% means the workload lives on burst and will drop to "
+            "the baseline: a larger volume or gp3 holds it")
+    return monitor("ebs_burst_balance", "storage", o.option, namespace="AWS/EBS",
+                   metric="BurstBalance", dimensions=_VOLUME, statistic="Minimum",
+                   threshold=BURST_BALANCE_LOW_PCT, comparison="LessThanThreshold", text=text,
+                   page="AWS/EBS", unit="Percent")
+
+
+def storage_monitors(p: WorkloadProfile, o: Option, latency_class: str | None) -> list[Monitor]:
+    """The alarms of the rank-1 storage option (EBS only: EFS and S3 have none here)."""
+    if o.kind != "ebs":
+        return []
+    found = [queue_length(p, o, latency_class), *iops_and_throughput(o), burst_balance(o)]
+    return [m for m in found if m is not None]

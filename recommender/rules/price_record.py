@@ -1,0 +1,185 @@
+"""The catalog prices behind each option, recorded in the response for a later review.
+
+A saved response carries these rows (``prices``), so a review re-run months later diffs each
+price exactly against today's catalog without the old catalog being present
+(PERF05-BP06, https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-pillar/perf_process_culture_keep_workload_and_services_up_to_date.html).
+Every figure is read from the catalog row the engine priced the option from (``ec2_prices``,
+``ebs``, ``database``, ``unit_prices``); nothing is computed or typed here.  The same
+look-up run on a newer catalog gives the current price of a saved row (:func:`current_price`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from recommender.core.response import Option, PriceUsed, Recommendations
+from recommender.rules.prices import per_catalog
+
+#: EC2 purchase option -> ``ec2_prices`` columns holding its USD/h, first present wins.
+_EC2_COLUMNS: dict[str, tuple[str, ...]] = {
+    "on_demand": ("ondemand_usd_per_hour",),
+    "spot": ("spot_usd_per_hour", "spot_usd_per_hour_est"),
+    "reserved": ("reserved_1y_no_upfront_usd_per_hour",),
+}
+#: EBS price columns and their units.
+_EBS_COLUMNS = (
+    ("ebs.storage", "storage_usd_per_gb_month", "GB-month"),
+    ("ebs.iops", "iops_usd_per_iops_month", "IOPS-month"),
+    ("ebs.throughput", "throughput_usd_per_mibps_month", "MiBps-month"),
+)
+#: ``unit_prices`` items behind the usage-priced options (``{arch}``, ``{cls}`` filled in).
+_UNIT_ITEMS: dict[str, tuple[str, ...]] = {
+    "lambda": ("lambda.request{arm}", "lambda.duration.{arch}"),
+    "fargate": ("fargate.vcpu_hour.{arch}", "fargate.gb_hour.{arch}"),
+    "dynamodb.provisioned": ("dynamodb.provisioned.rcu_hour", "dynamodb.provisioned.wcu_hour",
+                             "dynamodb.storage_gb_month"),
+    "dynamodb.on_demand": ("dynamodb.on_demand.read_request_unit",
+                           "dynamodb.on_demand.write_request_unit", "dynamodb.storage_gb_month"),
+    "efs": ("efs.{cls}.storage_gb_month",),
+    "s3": ("s3.{cls}.storage_gb_month", "s3.{cls}.put_request", "s3.{cls}.get_request"),
+}
+_NODE_SERVICES = ("rds", "aurora", "elasticache", "redshift", "opensearch")
+
+
+def _num(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) \
+        else str(v)
+
+
+def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> dict[tuple, dict[str, Any]]:
+    """``table`` rows keyed by ``keys`` (built once per catalog; the first row wins)."""
+    def build(c: Any) -> dict[tuple, dict[str, Any]]:
+        df = getattr(c, table, None)
+        if df is None or df.empty:
+            return {}
+        out: dict[tuple, dict[str, Any]] = {}
+        for row in df.to_dict("records"):
+            out.setdefault(tuple(str(row.get(k)) for k in keys), row)
+        return out
+
+    return per_catalog(f"price_record.{table}.{'.'.join(keys)}", catalog, build)
+
+
+def _record(category: str, o: Option, item: str, key: str, region: str, usd: float | None,
+            unit: str, row: dict[str, Any]) -> PriceUsed | None:
+    if usd is None:
+        return None
+    return PriceUsed(category=category, option=o.option, item=item, key=key, region=region,
+                     usd=usd, unit=unit, price_as_of=_text(row.get("price_as_of")),
+                     price_source=_text(row.get("price_source")))
+
+
+def _ec2(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed | None]:
+    row = _rows(catalog, "ec2_prices", ("instance_type", "region")).get((o.option, region))
+    if row is None:
+        return []
+    out = []
+    for po in dict.fromkeys(("on_demand", o.purchase_option or "on_demand")):
+        col = next((c for c in _EC2_COLUMNS.get(po, ()) if _num(row.get(c)) is not None), None)
+        if col is not None:
+            out.append(_record(category, o, f"ec2.{po}", o.option, region, _num(row[col]),
+                               "hour", row))
+    return out
+
+
+def _ebs(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed | None]:
+    vtype = str(o.config.get("volume_type") or o.option)
+    row = _rows(catalog, "ebs", ("volume_type", "region")).get((vtype, region))
+    if row is None:
+        return []
+    return [_record(category, o, item, vtype, region, _num(row.get(col)), unit, row)
+            for item, col, unit in _EBS_COLUMNS]
+
+
+def _node(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed | None]:
+    service, _, engine = o.option.partition(":")
+    cls = o.config.get("instance_class") or o.config.get("node_type")
+    if not cls:
+        return []
+    rows = _rows(catalog, "database", ("service", "engine", "instance_class", "deployment",
+                                       "region"))
+    engine = engine or service
+    deployment = str(o.config.get("deployment") or "")
+    row = rows.get((service, engine, str(cls), deployment, region))
+    if row is None:
+        return []
+    return [_record(category, o, f"{service}.on_demand", str(cls), region,
+                    _num(row.get("ondemand_usd_per_hour")), "hour", row)]
+
+
+def _unit_items(o: Option) -> tuple[str, ...]:
+    arch = str(o.config.get("arch") or "x86_64")
+    cls = str(o.config.get("storage_class") or "standard")
+    if o.option == "dynamodb":
+        group = f"dynamodb.{o.config.get('capacity_mode') or o.purchase_option or 'on_demand'}"
+    else:
+        group = o.option
+    return tuple(t.format(arch=arch, cls=cls, arm=".arm64" if arch == "arm64" else "")
+                 for t in _UNIT_ITEMS.get(group, ()))
+
+
+def _unit(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed | None]:
+    rows = _rows(catalog, "unit_prices", ("item", "region", "tier_start"))
+    out = []
+    for item in _unit_items(o):
+        # The first tier's price: the marginal price of the first unit.
+        row = rows.get((item, region, "0.0"))
+        if row is not None:
+            out.append(_record(category, o, item, item, region, _num(row.get("price_usd")),
+                               str(row.get("unit") or ""), row))
+    return out
+
+
+def option_prices(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed]:
+    """The catalog prices of one option in ``region`` (empty when it has none there).
+
+    Parameters
+    ----------
+    catalog : catalog.store.Catalog
+        The catalog to read (the current one for a review).
+    category : str
+        The response category of the option.
+    o : Option
+        The option as in a response.
+    region : str
+        The region it is priced in.
+    """
+    if o.kind == "ec2":
+        found = _ec2(catalog, category, o, region)
+    elif o.kind == "ebs":
+        found = _ebs(catalog, category, o, region)
+    elif o.option.partition(":")[0] in _NODE_SERVICES:
+        found = _node(catalog, category, o, region)
+    else:
+        found = _unit(catalog, category, o, region)
+    return [p for p in found if p is not None]
+
+
+def prices_used(recs: Recommendations, catalog: Any, region: str) -> list[PriceUsed]:
+    """The prices behind every compute, storage and database option of a response."""
+    out: list[PriceUsed] = []
+    for category in ("compute", "storage", "database"):
+        for o in getattr(recs, category):
+            out.extend(option_prices(catalog, category, o, o.region or region))
+    return out
+
+
+def current_price(catalog: Any, saved: PriceUsed, option: Option) -> float | None:
+    """Today's price of a saved row (None when the catalog no longer has it)."""
+    for p in option_prices(catalog, saved.category, option, saved.region):
+        if p.item == saved.item and p.key == saved.key:
+            return p.usd
+    return None
