@@ -264,6 +264,12 @@ def read_ec2(data_dir: Path) -> SourceResult:
         offered.setdefault(str(t), set()).update(regs)
     ec2 = specs_frame(types, burstable, coremark, offered, partial=partial)
     gaps = price_gaps(prices, read.advisor) + partial_gaps(partial, evidence, left_out)
+    # DescribeInstanceTypes (InstanceStorageInfo) gives size, disks and NVMe, not IOPS; AWS's
+    # "SSD instance store volumes" table is in no stored source with provenance.
+    gaps.append("instance store IOPS per type (AWS 'SSD instance store volumes' table, "
+                "https://docs.aws.amazon.com/ec2/latest/instancetypes/"
+                "so-instance-store-volumes.html): not in any stored source; instance store is "
+                "matched on size and NVMe only, its IOPS are unchecked")
     return SourceResult(
         tables={"ec2": ec2, "ec2_prices": prices}, sources=sources, coverage_gaps=gaps
     )

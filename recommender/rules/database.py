@@ -35,7 +35,7 @@ READ_HEAVY_SHARE = 0.8
 READS_PER_REPLICA = 5000.0
 #: DynamoDB auto scaling's default target utilization for provisioned capacity.
 DYNAMODB_TARGET_UTILIZATION = 0.7
-#: ElastiCache: memory reserved for the engine's overhead (its reserved-memory guidance).
+#: ElastiCache: share of node memory reserved for the engine (default reserved-memory-percent).
 CACHE_OVERHEAD = 0.25
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
 OPENSEARCH_OVERHEAD = 1.45
@@ -137,62 +137,108 @@ def _node_option(
     return Candidate(option, kind, cost, rs, config=config, count=max(count, 1), verify=verify)
 
 
-def relational_options(
-    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str
-) -> list[Candidate]:
-    """RDS and Aurora options sized for the working set and the read/write load.
+def wants_multi_az(p: WorkloadProfile) -> bool:
+    """Whether the profile asks for a standby in a second AZ (or is production)."""
+    return (p.database is not None and p.database.availability == "multi_az") or \
+        getattr(p, "environment", None) == "production"
 
-    ``why`` is the reason the relational family was chosen; it leads each option's reasons.
+
+def _relational_storage(
+    service: str, deployment: str, size: float | None, book: PriceBook, region: str,
+) -> tuple[Any, str | None]:
+    """Storage price of the deployment (Multi-AZ storage is billed per copy), or a note."""
+    if not size:
+        return None, None
+    item = {("rds", "single_az"): "rds.storage.gp3_gb_month",
+            ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
+            ("aurora", "standard"): "aurora.storage_gb_month",
+            ("aurora", "io_optimized"): "aurora.io_optimized.storage_gb_month"}[
+        (service, deployment)]
+    st = book.cost(item, region, size, per="GB-month")
+    return st, (f"no {item} price in {region}" if st is None else None)
+
+
+def relational_options(
+    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str,
+    rej: Rejections | None = None,
+) -> list[Candidate]:
+    """RDS and Aurora options sized for the working set, the load and the availability asked.
+
+    Memory holds the working set (``database.working_set_fraction`` of the data, 0.25 by
+    default); the class is chosen among RDS's mainstream families before niche ones
+    (:func:`pick_relational_class`).  RDS Multi-AZ keeps a synchronous standby in another
+    AZ (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html): it is
+    offered beside Single-AZ, and when the profile asks for it (``database.availability:
+    multi_az`` or ``environment: production``) Single-AZ is not admissible and Aurora keeps
+    a replica in a second AZ.  ``why`` leads each option's reasons.
     """
     d = p.database
     engine = (d.engine or "postgresql").lower()
     size = d.size_gib.min if d.size_gib else None
-    mem_need = max(1.0, (size or 0.0) * WORKING_SET_FRACTION)
+    ws = d.working_set_fraction if getattr(d, "working_set_fraction", None) else \
+        WORKING_SET_FRACTION
+    mem_need = max(1.0, (size or 0.0) * ws)
     reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
     replicas = 0
     if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
         replicas = min(5, math.ceil(reads / READS_PER_REPLICA))
+    multi_az = wants_multi_az(p)
     table = db_rows(catalog)
     out = []
     aurora: list[Candidate] = []
-    for service, deployment in (("rds", "single_az"), ("aurora", "standard"),
-                                ("aurora", "io_optimized")):
+    for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
+                                ("aurora", "standard"), ("aurora", "io_optimized")):
+        if multi_az and deployment == "single_az":
+            if rej is not None:
+                rej.add("database.single_az_not_available", example=f"rds:{engine}")
+            continue
         rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
-        row, _ = _pick_node(rows, mem_need)
+        row, class_note = pick_relational_class(rows, mem_need)
         count = 1 + replicas
+        if service == "aurora" and multi_az and count < 2:
+            count = 2  # a replica in a second AZ is Aurora's failover target
         extra, ev = 0.0, False
-        notes = []
-        if size:
-            item = {"rds": "rds.storage.gp3_gb_month", "standard": "aurora.storage_gb_month",
-                    "io_optimized": "aurora.io_optimized.storage_gb_month"}[
-                service if service == "rds" else deployment]
-            st = book.cost(item, region, size)
-            if st is None:
-                notes.append(f"no {item} price in {region}")
-                unpriced = True
-            else:
-                extra += st.usd
-                ev |= st.verify
+        notes = [class_note] if class_note else []
+        st, missing = _relational_storage(service, deployment, size, book, region)
+        if missing:
+            notes.append(missing)
+            unpriced = True
+        elif st is not None:
+            extra += st.usd
+            ev |= st.verify
         if deployment == "standard" and (reads or writes):
             # Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache
             # (all reads when the cacheable share is unknown).
             miss = 1.0 - (d.cacheable_read_fraction or 0.0)
             ios = (writes + reads * miss) * SECONDS_PER_MONTH
-            io = book.cost("aurora.io_request", region, ios)
+            io = book.cost("aurora.io_request", region, ios, per="I/O request")
             if io is not None:
                 extra += io.usd
                 ev |= io.verify
                 notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
         elif deployment == "io_optimized":
             notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
-        sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set assumed "
-                  f"{WORKING_SET_FRACTION:.0%} of {fmt_num(size or 0)} GiB)"
+        if deployment == "multi_az":
+            notes.append("Multi-AZ: a synchronous standby in a second AZ, instance and storage "
+                         "billed twice (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+                         "Concepts.MultiAZ.html)")
+        elif service == "aurora" and multi_az:
+            notes.append("a replica in a second AZ for failover (Multi-AZ asked)")
+        sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set "
+                  f"{ws:.0%} of {fmt_num(size or 0)} GiB"
+                  + ("" if getattr(d, "working_set_fraction", None) else
+                     ", database.working_set_fraction not given: the default") + ")"
                   + (f"; {replicas} read replica(s) for {fmt_num(reads)} reads/s"
                      if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
         c = _node_option(f"{service}:{engine}", service, row, count, unpriced, region, why,
-                         sizing, extra, ev, {"read_replicas": replicas,
-                                             "storage_gib": size}, 730.0)
-        c.components = {"fit": 1.0 if service == "rds" or replicas else 0.9}
+                         sizing, extra, ev, {"read_replicas": replicas, "storage_gib": size,
+                                             "multi_az": deployment == "multi_az" or (
+                                                 service == "aurora" and multi_az)}, 730.0)
+        _db_provenance(c, row, st)
+        fit = 1.0 if service == "rds" or replicas else 0.9
+        if deployment == "multi_az" and not multi_az:
+            fit = 0.8  # offered, not asked for: the standby doubles the cost
+        c.components = {"fit": fit}
         if d.latency_ms is not None and d.latency_ms < 1:
             c.reasons.append(reason("database.latency", PERF03_CONFIG,
                                     "Sub-millisecond reads need a cache in front (see "
@@ -201,6 +247,59 @@ def relational_options(
         (aurora if service == "aurora" else out).append(c)
     out.append(cheaper_aurora(aurora))
     return out
+
+
+def _db_provenance(c: Candidate, row: dict[str, Any] | None, *priced: Any) -> None:
+    """``price_as_of``/``price_source`` of the node row (and usage prices) in the config."""
+    if row is None:
+        return
+    dates = [str(row.get("price_as_of"))] + [str(x.price_as_of) for x in priced
+                                             if x is not None and x.price_as_of]
+    srcs = {str(row.get("price_source"))} | {str(x.price_source) for x in priced
+                                             if x is not None and x.price_source}
+    c.config["price_as_of"] = min(dates)
+    c.config["price_source"] = ", ".join(sorted(srcs))
+
+
+#: RDS instance class families meant for general use (https://docs.aws.amazon.com/AmazonRDS/
+#: latest/UserGuide/Concepts.DBInstanceClass.html): memory-optimized r, general purpose m,
+#: burstable t.  Others (x2g, x2iedn, z1d...) are for memory needs the mainstream cannot hold.
+MAINSTREAM_FAMILIES = ("r", "m", "t")
+_FAMILY = re.compile(r"^db\.([a-z]+)(\d+)([a-z-]*)\.")
+
+
+def class_family(instance_class: str) -> tuple[str, bool]:
+    """(family letters, Graviton) of an RDS class: ``db.r6g.large`` -> ("r", True)."""
+    m = _FAMILY.match(instance_class)
+    if not m:
+        return "", False
+    return m.group(1), m.group(3).startswith("g")
+
+
+def pick_relational_class(
+    rows: list[dict[str, Any]], mem_need: float
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The cheapest current class holding ``mem_need``: mainstream families first.
+
+    Among classes of equal price Graviton comes first (lower price is already first).  A
+    niche family (x2g...) is chosen only when no mainstream class has the memory.  Without
+    any fitting class, the largest one (a note says the working set does not fit).
+    """
+    fits = [r for r in rows if (r["memory_gib"] or 0) >= mem_need
+            and r.get("current_generation") is not False]
+    main = [r for r in fits if class_family(str(r["instance_class"]))[0] in MAINSTREAM_FAMILIES]
+    pool = main or fits
+    if pool:
+        best = min(pool, key=lambda r: (float(r["ondemand_usd_per_hour"]),
+                                        not class_family(str(r["instance_class"]))[1],
+                                        str(r["instance_class"])))
+        note = None if main else (f"no r/m/t class holds {fmt_num(mem_need)} GiB, so the "
+                                  f"memory-optimized niche class {best['instance_class']}")
+        return best, note
+    row, _ = _pick_node(rows, mem_need)
+    return row, (None if row is None else
+                 f"no class holds {fmt_num(mem_need)} GiB; the largest is "
+                 f"{row['instance_class']} ({fmt_num(row['memory_gib'] or 0)} GiB)")
 
 
 def cheaper_aurora(pair: list[Candidate]) -> Candidate:
@@ -238,6 +337,7 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
                    + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)") + ".")]
     out = []
     for mode in ("on_demand", "provisioned"):
+        r = None
         rs = list(base)
         cost, verify = None, bool(st and st.verify)
         # The export writes ProvisionedThroughput from these, so they are the figures priced.
@@ -276,9 +376,12 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
             rs.append(reason("catalog.verify", PERF01_COST, "A DynamoDB price is unverified.",
                              "verify"))
         fit = 1.0 if (mode == "on_demand") == (reads is None) else 0.9
+        prov = {}
+        if cost is not None and r is not None:
+            prov = {"price_as_of": r.price_as_of, "price_source": r.price_source}
         out.append(Candidate("dynamodb", "dynamodb", cost, rs, verify=verify,
                              config={"capacity_mode": mode, "item_size_kib": item,
-                                     "storage_gib": size, **units},
+                                     "storage_gib": size, **units, **prov},
                              purchase_option=mode, components={"fit": fit}))
     return out
 
@@ -292,18 +395,19 @@ def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
 
 
 def node_family_options(
-    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str
+    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str,
+    book: PriceBook | None = None,
 ) -> list[Candidate]:
     """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
     d = p.database
     size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
     table = db_rows(catalog)
     if family == "redshift":
-        service, engine, deployment = "redshift", "redshift", None
+        service, engine = "redshift", "redshift"
     elif family == "elasticache":
-        service, engine, deployment = "elasticache", (d.engine or "valkey").lower(), None
+        service, engine = "elasticache", (d.engine or "valkey").lower()
     else:
-        service, engine, deployment = "opensearch", "opensearch", None
+        service, engine = "opensearch", "opensearch"
     deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
     if not deps and family == "elasticache":
         engine = "redis"
@@ -311,40 +415,105 @@ def node_family_options(
     deployment = deps[0] if deps else "standard"
     rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
     option = service if family != "elasticache" else f"elasticache:{engine}"
-    if family == "elasticache":
-        need = max(size, 0.5) * (1 + CACHE_OVERHEAD)
-        row, count = _pick_node(rows, need)
-        sizing = (f"{fmt_num(size)} GiB of data + {CACHE_OVERHEAD:.0%} reserved for the engine: "
-                  f"memory >= {fmt_num(need)} GiB" + (f" across {count} shards" if count > 1
-                                                       else "") + ".")
-    elif family == "opensearch":
-        storage = size * 2 * OPENSEARCH_OVERHEAD
-        count = 2
-        need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
-        row, shards = _pick_node(rows, need)
-        count *= max(shards, 1)
-        sizing = (f"Index storage {fmt_num(storage)} GiB = data x 2 (one replica) x "
-                  f"{OPENSEARCH_OVERHEAD}; {count} nodes with >= {fmt_num(need)} GiB memory "
-                  f"each (about {OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a "
-                  "heuristic).")
-    else:
-        current = [r for r in rows if r.get("current_generation") is not False] or rows
-        best = None
-        for r in current:
-            cap = _storage_per_node_gib(r)
-            n = max(1, math.ceil(size / cap)) if cap else 1
-            key = (float(r["ondemand_usd_per_hour"]) * n, str(r["instance_class"]))
-            if best is None or key < best[0]:
-                best = (key, r, n, cap)
-        row, count = (best[1], best[2]) if best else (None, 1)
-        cap = best[3] if best else None
-        sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
-                  + (f" ({fmt_num(cap)} GiB managed storage per node)." if cap else
-                     " (node storage not in the catalog: one node)."))
-    c = _node_option(option, service, row, count, unpriced, region, why, sizing, 0.0, False,
+    sizer = {"elasticache": _cache_size, "opensearch": _search_size}.get(family, _warehouse_size)
+    row, count, sizing, todo = sizer(rows, size, p)
+    extra, ev, priced = 0.0, False, None
+    if family == "redshift" and row is not None and str(row["instance_class"]).startswith("ra3"):
+        priced = book.cost(REDSHIFT_RMS_ITEM, region, size, per="GB-month") if book else None
+        if priced is not None:
+            extra, ev = priced.usd, priced.verify
+            sizing += (f" RA3 managed storage: {fmt_num(size)} GB at "
+                       f"{fmt_usd(priced.unit_price_usd)}/GB-month ({REDSHIFT_PRICING_URL}).")
+        else:
+            todo.append((f"Redshift Managed Storage for {fmt_num(size)} GiB",
+                         f"RA3 bills managed storage per GB-month ({REDSHIFT_PRICING_URL}); "
+                         "the catalog has no price for it (listed in its coverage gaps)"))
+    c = _node_option(option, service, row, count, unpriced, region, why, sizing, extra, ev,
                      {"storage_gib": size or None}, 730.0)
+    for item, why_not in todo:
+        c.name_unpriced(item, why_not)
+        c.reasons.append(reason("database.unpriced", PERF01_COST,
+                                f"Not in the monthly cost: {item} ({why_not}).", "caution"))
+    _db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
     return [c]
+
+
+#: ElastiCache reserves 25% of node memory by default (``reserved-memory-percent``,
+#: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-memory-management.html),
+#: so data can use 75% of it: the need is data / (1 - 0.25).
+CACHE_RESERVED_FRACTION = CACHE_OVERHEAD
+OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+                         "sizing-domains.html")
+OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+                           "managedomains-multiaz.html")
+REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
+REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
+
+
+def _cache_size(
+    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
+    row, count = _pick_node(rows, need)
+    sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
+              f"reserved (the default reserved-memory-percent): memory >= "
+              f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(need, 2))} GiB"
+              + (f" across {count} shards" if count > 1 else "")
+              + " (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+                "redis-memory-management.html).")
+    return row, count, sizing, []
+
+
+def _search_size(
+    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    """OpenSearch: storage with AWS's overhead; three data nodes in three AZs for production."""
+    storage = size * 2 * OPENSEARCH_OVERHEAD
+    production = getattr(p, "environment", None) == "production" or (
+        p.database is not None and p.database.availability == "multi_az")
+    count = 3 if production else 2
+    if production:
+        # T2/T3 search nodes are not for production (same sizing guide).
+        rows = [r for r in rows if not str(r["instance_class"]).startswith(("t2.", "t3."))]
+    need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
+    row, shards = _pick_node(rows, need)
+    if shards > 1:
+        count *= shards
+    sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
+              f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
+              f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes with "
+              f">= {fmt_num(round(need, 2))} GiB memory each (about "
+              f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)"
+              + (f"; production: at least three data nodes across three Availability Zones "
+                 f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
+    todo = [("OpenSearch EBS storage for the index",
+             f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
+             "catalog has no OpenSearch storage price")]
+    if production:
+        todo.append(("3 dedicated master nodes",
+                     f"AWS recommends three dedicated master nodes for production "
+                     f"({OPENSEARCH_MULTI_AZ_URL}); their class depends on the domain size"))
+    return row, count, sizing, todo
+
+
+def _warehouse_size(
+    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    current = [r for r in rows if r.get("current_generation") is not False] or rows
+    best = None
+    for r in current:
+        cap = _storage_per_node_gib(r)
+        n = max(1, math.ceil(size / cap)) if cap else 1
+        key = (float(r["ondemand_usd_per_hour"]) * n, str(r["instance_class"]))
+        if best is None or key < best[0]:
+            best = (key, r, n, cap)
+    row, count = (best[1], best[2]) if best else (None, 1)
+    cap = best[3] if best else None
+    sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
+              + (f" ({fmt_num(cap)} GiB managed storage per node)." if cap else
+                 " (node storage not in the catalog: one node)."))
+    return row, count, sizing, []
 
 
 def database_options(
@@ -371,9 +540,9 @@ def database_options(
     out: list[Candidate] = []
     for fam, why in families(p):
         if fam == "relational":
-            out += relational_options(p, catalog, book, region, why)
+            out += relational_options(p, catalog, book, region, why, rej)
         elif fam == "dynamodb":
             out += dynamodb_options(p, book, region, why)
         else:
-            out += node_family_options(fam, p, catalog, region, why)
+            out += node_family_options(fam, p, catalog, region, why, book)
     return out

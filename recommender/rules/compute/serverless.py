@@ -68,6 +68,11 @@ def fargate_option(
         return None
     v_need = need.vcpus or 0.0
     m_need = need.memory_gib or 0.0
+    used_gib = _used_memory_gib(p)
+    if used_gib > m_need and not need.horizontal:
+        # A task's memory must hold what the work uses (ECS task size table,
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html).
+        m_need = used_gib
     best: tuple[float, int, float, float, str, bool] | None = None
     # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
     # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
@@ -115,7 +120,10 @@ def fargate_option(
     rs = [
         reason("fargate.task_size", PERF02_SELECT,
                f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
-               f"for the need" + (f"; {n} tasks" if n > 1 else "") + "; no instances to manage."),
+               f"for the need" + (f"; {n} tasks" if n > 1 else "")
+               + (f" (memory >= {fmt_num(round(used_gib, 2))} GiB: "
+                  f"{fmt_num(p.compute.memory_mb_used)} MB used + headroom)"
+                  if used_gib and p.compute else "") + "; no instances to manage."),
         reason("fargate.monthly_cost", PERF01_COST,
                f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
     ]
@@ -134,10 +142,25 @@ def fargate_option(
                          "verify"))
     return Candidate(
         "fargate", "fargate", cost, rs,
-        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n},
+        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
+                **_fargate_provenance(book, region, arch)},
         count=n, verify=vfy,
         components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
     )
+
+
+def _fargate_provenance(book: PriceBook, region: str, arch: str) -> dict[str, Any]:
+    t = book.unit(f"fargate.vcpu_hour.{arch}", region)
+    return {} if t is None else {"price_as_of": t.price_as_of, "price_source": t.price_source}
+
+
+def _used_memory_gib(p: WorkloadProfile) -> float:
+    """``compute.memory_mb_used`` plus the memory headroom, in GiB (0 when not given)."""
+    c = p.compute
+    if c is None or not c.memory_mb_used:
+        return 0.0
+    pct = DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None else c.memory_headroom_pct
+    return c.memory_mb_used * (1 + pct / 100) / 1024.0
 
 
 def _task_order(key: tuple, fewest_first: bool) -> tuple:
@@ -176,9 +199,13 @@ def _model_memory(
     if c.duration_ms is None:
         return None, "the Lambda model needs compute.duration_ms"
     try:
-        from recommender.models.lambda_mem import predict_lambda_memory
+        from recommender.models.lambda_mem import DEFAULT_MEMORY_MB, predict_lambda_memory
 
+        # The rules' memory is a floor (CPU share, memory used): the model chooses above it.
+        floor = int(math.ceil(measured_mb))
+        cands = sorted({floor, *(m for m in DEFAULT_MEMORY_MB if m >= floor)})
         out = predict_lambda_memory({
+            "candidate_memory_mb": cands,
             "measurements": [{"memory_mb": int(measured_mb), "duration_ms": c.duration_ms,
                               **({"max_memory_used_mb": c.memory_mb_used}
                                  if c.memory_mb_used else {})}],
@@ -215,17 +242,29 @@ def lambda_option(
         return None
     arch = "arm64" if "arm64" in need.arch else "x86_64"
     rs = []
-    # Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses.
-    vcpu_inv = need.vcpus
+    # Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses
+    # (as given; the utilization-derived EC2 need is not a per-invocation figure).  Lambda
+    # allocates CPU in proportion to memory, one vCPU at 1,769 MB
+    # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so memory must
+    # be at least vCPUs x ``memory_per_vcpu_equivalent``.
+    vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or need.vcpus
     cpu_mb = vcpu_inv * per_vcpu if vcpu_inv else 0.0
     used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
         else 0.0
     declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
     rule_mb = float(math.ceil(max(mem_min, cpu_mb, used_mb, declared_mb)))
+    if rule_mb > mem_max:
+        # Above the largest setting (10,240 MB, about 6 vCPUs) Lambda cannot meet the need.
+        rej.add("lambda.memory_above_max")
+        return None
     best, model_note = _model_memory(models, catalog, p, arch, region, min(rule_mb, mem_max),
                                      objective, bool(vcpu_inv and vcpu_inv > 1))
     duration = c.duration_ms
     model_pred: dict[str, Any] = {}
+    if best is not None and float(best.memory_mb) < rule_mb:
+        model_note = (f"the Lambda model's {fmt_num(float(best.memory_mb))} MB is below the "
+                      f"rules' floor of {fmt_num(rule_mb)} MB, so the floor stands")
+        best = None
     if best is not None:
         mem = float(best.memory_mb)
         duration = float(best.duration_ms)
@@ -240,7 +279,9 @@ def lambda_option(
         mem = rule_mb
         parts = []
         if cpu_mb:
-            parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU -> {fmt_num(cpu_mb)} MB")
+            parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU, so "
+                         f"{fmt_num(vcpu_inv)} vCPU -> {fmt_num(cpu_mb)} MB "
+                         "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)")
         if used_mb:
             parts.append(f"{fmt_num(c.memory_mb_used)} MB used + 20% -> {fmt_num(used_mb)} MB")
         how = (f"memory {fmt_num(math.ceil(mem))} MB from the rules ("
@@ -256,6 +297,7 @@ def lambda_option(
     predicted: dict[str, Any] = dict(model_pred)
     cost = None
     verify = timeout_verify
+    lambda_prov: dict[str, Any] = {}
     if inv is None or dur is None:
         rs.append(reason("lambda.price", PERF01_COST,
                          "Needs compute.invocations_per_month and compute.duration_ms to price.",
@@ -264,8 +306,15 @@ def lambda_option(
         billed_ms = math.ceil(dur)  # billed in 1 ms increments
         gbs = inv * billed_ms / 1000.0 * mem / 1024.0
         req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
-        req = book.cost(req_item, region, inv) or book.cost("lambda.request", region, inv)
-        dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs)
+        # The monthly free tier in the catalog's facts (requests and GB-seconds) is taken off
+        # first (https://aws.amazon.com/lambda/pricing/); it is per account, shared by all
+        # functions, as the reason says.
+        free_req = book.fact_float("lambda", "free_tier_requests") or 0.0
+        free_gbs = book.fact_float("lambda", "free_tier_compute") or 0.0
+        req = book.cost(req_item, region, inv, per="request", free=free_req) or book.cost(
+            "lambda.request", region, inv, per="request", free=free_req)
+        dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs, per="GB-second",
+                             free=free_gbs)
         if req is None or dur_cost is None:
             rs.append(reason("lambda.price", PERF01_COST,
                              f"No Lambda price in the catalog for {region}.", "caution"))
@@ -279,7 +328,11 @@ def lambda_option(
                 "lambda.monthly_cost", PERF01_COST,
                 f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
                 f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
-                "free tier not deducted."))
+                f"after the monthly free tier of {fmt_num(free_req)} requests and "
+                f"{fmt_num(free_gbs)} GB-s (per account, shared with its other functions; "
+                "https://aws.amazon.com/lambda/pricing/)."))
+            lambda_prov = {"price_as_of": dur_cost.price_as_of,
+                           "price_source": dur_cost.price_source}
         seconds = need.hours * SECONDS_PER_HOUR
         predicted.update({"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
                           "average_concurrency": round(inv * dur / 1000.0 / seconds, 3)})
@@ -292,7 +345,8 @@ def lambda_option(
                          "verify"))
     return Candidate(
         "lambda", "lambda", cost, rs,
-        config={"memory_mb": int(mem), "arch": arch}, predicted=predicted, verify=verify,
+        config={"memory_mb": int(mem), "arch": arch, **lambda_prov}, predicted=predicted,
+        verify=verify,
         components={"perf_capacity_vcpus": mem / per_vcpu, "vcpus_total": mem / per_vcpu,
                     "memory_total": mem / 1024.0},
     )
@@ -320,5 +374,6 @@ def serverless_option(c: Candidate, rank: int, score: float, region: str) -> Opt
                   monthly_cost_usd=None if c.monthly_cost_usd is None else round(
                       c.monthly_cost_usd, 2), performance_risk=c.risk,
                   predicted=c.predicted, reasons=c.reasons, config=c.config,
+                  unpriced=c.unpriced,
                   verify=c.verify or any(r.severity == "verify" for r in c.reasons),
                   region=region)

@@ -12,7 +12,6 @@ allows the IOPS) and priced.  A latency need admits only the volume types whose
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,46 +29,57 @@ from recommender.rules.base import (
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
 from recommender.rules.prices import PriceBook, per_catalog
+from recommender.rules.storage.instance_store import INSTANCE_STORE_URL, instance_store_option
+from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
+from recommender.rules.storage.striping import striped_options
 
 # EFS_CLASS and S3_CLASS are re-exported: they were defined here before the split.
-__all__ = ["EFS_CLASS", "LATENCY_CLASS_BOUND_MS", "LATENCY_REJECT", "S3_CLASS", "StorageNeed",
+__all__ = ["EFS_CLASS", "LATENCY_CLASS_BAND_MS", "LATENCY_CLASS_BOUND_MS", "LATENCY_REJECT",
+           "S3_CLASS", "StorageNeed",
            "cross_check_instance", "ebs_rows", "evaluate_volume", "latency_fit",
            "preferred_volume", "storage_need", "storage_options"]
 
-#: The latency each ``ebs.latency_class`` can promise, as an exclusive upper bound in ms.
-#: The AWS EBS volume types doc
-#: (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html) gives io2 Block
-#: Express "sub-millisecond" latency, the other SSD types "single-digit millisecond" and HDD
-#: latency in the tens of milliseconds; the bounds are those names read literally.  A class
-#: meets a need of L ms only when its bound is <= L: "single-digit-ms" may be 9 ms, so it
-#: cannot promise 1 ms, and "tens-of-ms" cannot promise 10 ms.
-LATENCY_CLASS_BOUND_MS: dict[str, float] = {
-    "sub-ms": 1.0, "single-digit-ms": 10.0, "tens-of-ms": 100.0,
+#: The latency band of each ``ebs.latency_class`` in ms, as (floor, ceiling).  The AWS EBS
+#: volume types doc (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html)
+#: gives io2 Block Express "sub-millisecond" latency, the other SSD types (gp3, gp2, io1)
+#: "single-digit millisecond" and HDD (st1, sc1) tens of milliseconds.  A class meets a
+#: need of L ms outright when L >= its ceiling; it meets it with a "measure it" caution when
+#: L lies inside its band (gp3 at 5 ms: single-digit means somewhere from 1 to 10 ms); it
+#: fails when L is below its floor.  So only a need under 1 ms requires io2.
+LATENCY_CLASS_BAND_MS: dict[str, tuple[float, float]] = {
+    "sub-ms": (0.0, 1.0), "single-digit-ms": (1.0, 10.0), "tens-of-ms": (10.0, 100.0),
 }
+#: The exclusive upper bound each class promises (the band's ceiling), kept for callers.
+LATENCY_CLASS_BOUND_MS: dict[str, float] = {k: v[1] for k, v in LATENCY_CLASS_BAND_MS.items()}
 _FASTEST_CLASS = min(LATENCY_CLASS_BOUND_MS, key=LATENCY_CLASS_BOUND_MS.__getitem__)
 #: Rejection key of volume types whose latency class cannot promise the need.
 LATENCY_REJECT = "ebs.latency_class_too_slow"
+EBS_TYPES_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html"
 
 
 def latency_fit(latency_class: str, need_ms: float) -> str:
-    """Whether a volume's latency class meets a latency need.
+    """Whether a volume's latency class meets a latency need (AWS EBS volume types doc).
 
     Returns
     -------
     str
-        ``"meets"`` when the class bound is at most the need; ``"closest"`` when the need is
-        below every class bound and this is the fastest class (nothing EBS offers promises
-        more, so it stays as the closest option, with a caution); ``"fails"`` otherwise
-        (also for a class the mapping does not know: it promises nothing).
+        ``"meets"`` when the need is at or above the class ceiling; ``"measure"`` when it
+        lies inside the class band (meets, with a caution to measure: gp3 for 1-10 ms);
+        ``"closest"`` when the need is below the fastest class's ceiling (io2 under 1 ms:
+        nothing EBS offers promises more, so measure it); ``"fails"`` when the need is
+        below the class floor (also for a class the mapping does not know).
     """
-    bound = LATENCY_CLASS_BOUND_MS.get(latency_class)
-    if bound is None:
+    band = LATENCY_CLASS_BAND_MS.get(latency_class)
+    if band is None:
         return "fails"
-    if bound <= need_ms:
+    floor, ceiling = band
+    if need_ms >= ceiling:
         return "meets"
     if latency_class == _FASTEST_CLASS:
         return "closest"
+    if need_ms >= floor:
+        return "measure"
     return "fails"
 
 
@@ -86,39 +96,13 @@ def ebs_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
     return per_catalog("ebs_rows", catalog, build)
 
 
-@dataclass(frozen=True)
-class StorageNeed:
-    size_gib: float | None
-    iops: float | None
-    mibps: float | None
-    latency_ms: float | None
-    pattern: str | None
-    sharing: str | None
-    persistence: str | None
-    frequency: str | None
-
-
-def storage_need(p: WorkloadProfile) -> StorageNeed | None:
-    """The storage section as a :class:`StorageNeed` (minimums of ranges), or None."""
-    s = p.storage
-    if s is None:
-        return None
-    return StorageNeed(
-        size_gib=s.size_gib.min if s.size_gib else None,
-        iops=s.iops.min if s.iops else None,
-        mibps=s.throughput_mibps.min if s.throughput_mibps else None,
-        latency_ms=s.latency_ms, pattern=s.access_pattern, sharing=s.sharing,
-        persistence=s.persistence, frequency=s.access_frequency,
-    )
-
-
 def preferred_volume(n: StorageNeed) -> tuple[str, str]:
     """The volume type the pillar's guidance points to, and why."""
-    single_digit = LATENCY_CLASS_BOUND_MS["single-digit-ms"]
-    if n.latency_ms is not None and n.latency_ms < single_digit:
-        return "io2", (f"a latency need of {fmt_num(n.latency_ms)} ms is below what the "
-                       f"single-digit-ms class (gp3, gp2, io1) can promise (< {single_digit:g}"
-                       " ms): io2 Block Express, latency class sub-ms")
+    floor = LATENCY_CLASS_BAND_MS["single-digit-ms"][0]
+    if n.latency_ms is not None and n.latency_ms < floor:
+        return "io2", (f"a latency need of {fmt_num(n.latency_ms)} ms is below the "
+                       f"single-digit-ms class of gp3, gp2 and io1 (from {floor:g} ms): io2 "
+                       f"Block Express, latency class sub-ms ({EBS_TYPES_URL})")
     if n.pattern == "sequential" and n.frequency in ("cold", "archive"):
         return "sc1", "cold, sequential data: sc1 is the lowest-cost block storage"
     if n.pattern == "sequential" and (n.mibps or 0) >= 125 and (n.iops or 0) <= 500:
@@ -196,7 +180,9 @@ def evaluate_volume(
     if size > float(row["size_max_gib"]):
         return None, "ebs.size_above_volume_max"
     cost = size * float(row["storage_usd_per_gb_month"])
-    config: dict[str, Any] = {"size_gib": size, "volume_type": vt}
+    config: dict[str, Any] = {"size_gib": size, "volume_type": vt,
+                              "price_as_of": row.get("price_as_of"),
+                              "price_source": row.get("price_source")}
     inc_tp = row.get("included_throughput_mibps") or 0.0
     priced = True
     if vt == "gp3":
@@ -255,14 +241,21 @@ def evaluate_volume(
 
 def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
     """The ``storage.latency`` reason of a volume that passed the latency filter."""
-    bound = LATENCY_CLASS_BOUND_MS[cls]
+    floor, bound = LATENCY_CLASS_BAND_MS[cls]
     if fit == "meets":
         return reason("storage.latency", PERF03_CONFIG,
                       f"Latency class {cls} (< {bound:g} ms) meets the {fmt_num(need_ms)} ms "
-                      "need.")
+                      f"need ({EBS_TYPES_URL}).")
+    if fit == "measure":
+        return reason("storage.latency", PERF03_CONFIG,
+                      f"Latency class {cls} ({floor:g}-{bound:g} ms) covers a "
+                      f"{fmt_num(need_ms)} ms need, but AWS promises only \"{cls}\": measure "
+                      f"the latency under load before relying on it ({EBS_TYPES_URL}).",
+                      "caution")
     return reason("storage.latency", PERF03_CONFIG,
                   f"No EBS latency class promises {fmt_num(need_ms)} ms; {cls} (< {bound:g} ms)"
-                  " is the lowest there is: measure before relying on it.", "caution")
+                  f" is the lowest there is: measure before relying on it ({EBS_TYPES_URL}).",
+                  "caution")
 
 
 def storage_options(
@@ -328,30 +321,14 @@ def storage_options(
     for key, col in limit.items():
         if key in rej.examples:
             rej.examples[key].sort(key=lambda v: -(by_type.get(v, {}).get(col) or 0.0))
-    if n.persistence == "scratch" and instance_store is not None and block_ok:
-        store_reasons = [reason(
-            "storage.instance_store", PERF03_PURPOSE,
-            f"Scratch data at high IOPS: {instance_store['instance_type']} has "
-            f"{fmt_num(instance_store['store_gib'])} GiB of local "
-            f"{'NVMe ' if instance_store.get('nvme') else ''}SSD, lost when the "
-            "instance stops; priced as that instance (storage included).")]
-        if n.latency_ms is not None:
-            store_reasons.append(reason(
-                "storage.latency", PERF03_CONFIG,
-                "Local storage on the host has no network hop to storage; the catalog has no "
-                f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
-                "against a figure.", "caution"))
-        c = Candidate(
-            "instance_store", "instance_store", instance_store.get("monthly_cost_usd"),
-            store_reasons,
-            config={"instance_type": instance_store["instance_type"],
-                    "size_gib": instance_store["store_gib"]},
-            purchase_option=None, components={"fit": 1.0},
-        )
-        out.append(c)
+    if n.persistence == "scratch" and block_ok:
+        c = (_compute_store(instance_store, n) if instance_store is not None
+             else instance_store_option(p, n, catalog, region, rej))
+        if c is not None:
+            out.append(c)
+    out += striped_options(n, rows, region, rej, instance, largest_ebs_limits(catalog))
     if n.sharing == "multi_instance":
-        c = efs_option(n.size_gib, n.frequency, n.persistence, n.latency_ms, book, catalog,
-                       region)
+        c = efs_option(n, book, catalog, region)
         if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
             c.reasons.append(reason("storage.latency", PERF03_CONFIG,
                                     "EFS latency is in milliseconds, above the sub-ms target.",
@@ -360,10 +337,44 @@ def storage_options(
         c.components = {"fit": 1.0}
         out.append(c)
     if n.sharing == "web" or (n.sharing is None and n.frequency in ("cold", "archive")):
-        c = s3_option(n.size_gib, n.frequency, book, catalog, region)
+        c = s3_option(n, book, catalog, region)
         c.components = {"fit": 1.0 if n.sharing == "web" else 0.8}
         out.append(c)
     return out
+
+
+def largest_ebs_limits(catalog: Any) -> tuple[float, float]:
+    """The largest EBS IOPS and MB/s of any instance type in the catalog (built once)."""
+    def build(c: Any) -> tuple[float, float]:
+        e = c.ec2
+        return (float(e["ebs_max_iops"].max(skipna=True)),
+                float(e["ebs_max_throughput_mbps"].max(skipna=True)))
+    return per_catalog("largest_ebs_limits", catalog, build)
+
+
+def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
+    """The compute stage's instance with local SSD, offered for scratch data."""
+    rs = [reason(
+        "storage.instance_store", PERF03_PURPOSE,
+        f"Scratch data at high IOPS: {store['instance_type']} has "
+        f"{fmt_num(store['store_gib'])} GiB of local "
+        f"{'NVMe ' if store.get('nvme') else ''}SSD, lost when the instance stops; priced as "
+        f"that instance (storage included) ({INSTANCE_STORE_URL}).")]
+    if n.iops:
+        rs.append(reason("storage.instance_store_iops", PERF03_CONFIG,
+                         "The catalog has no instance-store IOPS per type, so the "
+                         f"{fmt_num(n.iops)} IOPS need is not checked ({INSTANCE_STORE_URL}).",
+                         "caution"))
+    if n.latency_ms is not None:
+        rs.append(reason(
+            "storage.latency", PERF03_CONFIG,
+            "Local storage on the host has no network hop to storage; the catalog has no "
+            f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
+            "against a figure.", "caution"))
+    return Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
+                     config={"instance_type": store["instance_type"],
+                             "size_gib": store["store_gib"]},
+                     purchase_option=None, components={"fit": 1.0})
 
 
 def cross_check_instance(

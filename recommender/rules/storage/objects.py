@@ -22,6 +22,8 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.prices import PriceBook, per_catalog
+from recommender.rules.storage.efs_throughput import efs_throughput
+from recommender.rules.storage.need import StorageNeed
 
 #: S3 storage class per access frequency (unknown -> Intelligent-Tiering, which moves
 #: objects between tiers by observed access).
@@ -56,6 +58,21 @@ PER_GB_ACCESS_CLASSES: dict[str, frozenset[str]] = {
     "s3": frozenset({"standard_ia", "one_zone_ia", "glacier_instant", "glacier_flexible",
                      "glacier_deep_archive"}),
 }
+#: Minimum storage duration per S3 class in days (https://aws.amazon.com/s3/storage-classes/
+#: "minimum storage duration charge"); classes absent have none.
+S3_MIN_DURATION_DAYS: dict[str, float] = {
+    "standard_ia": 30.0, "one_zone_ia": 30.0, "glacier_instant": 90.0,
+    "glacier_flexible": 90.0, "glacier_deep_archive": 180.0,
+}
+#: Classes to fall back to, in order, when the objects live shorter than the minimum.
+S3_STEP_DOWN: dict[str, tuple[str, ...]] = {
+    "glacier_deep_archive": ("glacier_flexible", "standard_ia", "standard"),
+    "glacier_flexible": ("standard_ia", "standard"),
+    "glacier_instant": ("standard_ia", "standard"),
+    "standard_ia": ("standard",), "one_zone_ia": ("standard",),
+}
+#: Suffix of the legacy EFS IA storage item (Bursting/Provisioned Throughput).
+_IA_LEGACY = "_bursting_provisioned"
 _WHAT_IS_CHARGED = {"efs": ("access", "reads (and tiering into the class)"),
                     "s3": ("retrieval", "retrievals")}
 _CLASS_LABEL = {"ia": "IA", "archive": "Archive"}
@@ -160,30 +177,50 @@ def _priced_storage(
                      purchase_option=None), priced
 
 
-def efs_option(
-    size_gib: float | None, frequency: str | None, persistence: str | None,
-    latency_ms: float | None, book: PriceBook, catalog: Any, region: str,
-) -> Candidate:
+def _add_provenance(c: Candidate, priced: list[Any]) -> None:
+    """``price_as_of``/``price_source`` of the prices behind ``c`` into its config."""
+    ps = [x for x in priced if x is not None]
+    if not ps:
+        return
+    c.config["price_as_of"] = min(str(x.price_as_of) for x in ps)
+    c.config["price_source"] = ", ".join(sorted({str(x.price_source) for x in ps}))
+    if any(x.verify for x in ps):
+        c.verify = True
+
+
+def _excluded_as_unpriced(c: Candidate, excludes: list[str], why: str) -> None:
+    for item in excludes:
+        c.name_unpriced(item, why)
+
+
+def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
     """EFS for files shared by many instances, in the class the access frequency calls for.
 
     Warm, cold and archival data are priced where lifecycle management settles them
     (``EFS_CLASS``, policies in ``config["lifecycle"]``); ``predicted`` carries the
     all-Standard cost as the bound for files read more often than the transition age.
     Scratch data is short-lived, so transitions measured in days since last access never
-    reach it: it stays on Standard whatever the frequency.
+    reach it: it stays on Standard whatever the frequency.  Throughput is priced in the
+    cheaper mode (:func:`efs_throughput`); IA storage costs less with Elastic Throughput
+    than with Bursting/Provisioned (https://aws.amazon.com/efs/pricing/).
     """
+    frequency, size_gib = n.frequency, n.size_gib
     cls = EFS_CLASS[frequency]
-    scratch = persistence == "scratch" and cls != "standard"
+    scratch = n.persistence == "scratch" and cls != "standard"
     if scratch:
         cls = "standard"
+    plan = efs_throughput(n, (size_gib or 0.0) if cls == "standard" else 0.0, book, region,
+                          elastic_only=cls == "archive")
     item = f"efs.{cls}.storage_gb_month"
-    config: dict[str, Any] = {"storage_class": cls}
+    if cls == "ia" and plan.mode != "elastic" and book.unit(item + _IA_LEGACY, region):
+        item += _IA_LEGACY  # the legacy IA rate applies outside Elastic Throughput
+    config: dict[str, Any] = {"storage_class": cls, **plan.config}
     lifecycle = EFS_LIFECYCLE.get(cls)
     if lifecycle:
         config["lifecycle"] = dict(lifecycle)
     why = ("Many instances share files: EFS is a shared, elastic NFS file system "
            f"({cls} class for {frequency or 'unknown'} access).")
-    note = "storage only; requests and throughput extra"
+    note = "storage"
     if lifecycle:
         moves = " and into ".join(
             f"{_CLASS_LABEL[k.removeprefix('transition_to_')]} "
@@ -193,50 +230,108 @@ def efs_option(
         why += (f" Lifecycle management moves files not accessed in Standard into {moves}; "
                 "files read within that window stay in Standard.")
     c, priced = _priced_storage("efs", item, size_gib, book, region, why, config, note)
+    c.reasons += plan.reasons
+    if c.monthly_cost_usd is not None:
+        c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
+    for what, why_not in plan.unpriced:
+        c.name_unpriced(what, why_not)
+    _efs_class_notes(c, n, cls, book, region)
     if scratch:
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
                                 f"Scratch data: lifecycle transitions (days since last access) "
                                 f"would not reach it, so it is priced on Standard, not "
                                 f"{EFS_CLASS[frequency]}.", "info"))
-    if lifecycle:
-        std = book.cost("efs.standard.storage_gb_month", region, size_gib or 0.0)
-        if std is not None and size_gib is not None:
-            c.predicted["monthly_cost_usd_all_standard"] = round(std.usd, 2)
-            c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
-                                    f"Up to {fmt_usd(std.usd)}/month if files are read more "
-                                    "often than the transition age and stay in Standard.",
-                                    "caution"))
-        if cls == "archive":
-            c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
-                                    "EFS Archive needs the Elastic throughput mode and the "
-                                    "General Purpose performance mode.", "info"))
-        if latency_ms is not None:
-            c.reasons.append(reason("storage.latency", PERF03_CONFIG,
-                                    f"Reads from {cls} are slower than from Standard; the "
-                                    f"catalog has no latency figure to check {fmt_num(latency_ms)}"
-                                    " ms against.", "caution"))
     rows = storage_price_rows(catalog).get((f"efs.{cls}", region), [])
     rs, excludes = _charges_reasons("efs", cls, rows, item)
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
+        _excluded_as_unpriced(c, excludes, "billed per GB read or tiered; the profile gives "
+                                           "no monthly volume into or out of the class")
+    _add_provenance(c, [priced, *plan.priced])
     return c
 
 
-def s3_option(
-    size_gib: float | None, frequency: str | None, book: PriceBook, catalog: Any, region: str,
-) -> Candidate:
-    """S3 for web or archival object access, storage class by access frequency."""
-    cls = S3_CLASS[frequency]
+def _efs_class_notes(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
+                     region: str) -> None:
+    """Reasons of the lifecycle classes: the all-Standard bound, Archive's needs, latency."""
+    if cls == "standard":
+        return
+    std = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
+    if std is not None and n.size_gib is not None:
+        c.predicted["monthly_cost_usd_all_standard"] = round(std.usd, 2)
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                f"Up to {fmt_usd(std.usd)}/month if files are read more "
+                                "often than the transition age and stay in Standard.",
+                                "caution"))
+    if cls == "archive":
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                "EFS Archive needs the Elastic throughput mode and the "
+                                "General Purpose performance mode.", "info"))
+    if n.latency_ms is not None:
+        c.reasons.append(reason("storage.latency", PERF03_CONFIG,
+                                f"Reads from {cls} are slower than from Standard; the "
+                                f"catalog has no latency figure to check "
+                                f"{fmt_num(n.latency_ms)} ms against.", "caution"))
+
+
+def s3_class(n: StorageNeed) -> tuple[str, list[str]]:
+    """The S3 storage class for the access frequency within the objects' lifetime.
+
+    AWS bills each class's minimum storage duration for objects deleted earlier
+    (https://aws.amazon.com/s3/storage-classes/, https://aws.amazon.com/s3/pricing/):
+    Standard-IA and One Zone-IA 30 days, Glacier Instant and Flexible Retrieval 90, Deep
+    Archive 180.  A class whose minimum exceeds ``object_lifetime_days`` is stepped down to
+    the next colder-to-warmer class that fits.  "Warm" alone does not choose Standard-IA:
+    without a lifetime of at least 30 days, Intelligent-Tiering (no minimum duration) moves
+    objects by observed access instead.  Scratch data counts as short-lived.
+
+    Returns
+    -------
+    (str, list of str)
+        The class and the notes explaining any step down.
+    """
+    cls = S3_CLASS[n.frequency]
+    notes: list[str] = []
+    life = n.object_lifetime_days
+    if life is None and n.persistence == "scratch":
+        life = 0.0
+        notes.append("scratch data is short-lived")
+    if n.frequency == "warm" and life is None:
+        notes.append("warm access alone does not justify Standard-IA (30-day minimum "
+                     "duration); Intelligent-Tiering has none and moves objects by access")
+        return "intelligent_tiering", notes
+    if life is None:
+        return cls, notes
+    order = S3_STEP_DOWN.get(cls, ())
+    for candidate in (cls, *order):
+        if S3_MIN_DURATION_DAYS.get(candidate, 0.0) <= life:
+            if candidate != cls:
+                notes.append(f"objects live {fmt_num(life)} days, under the "
+                             f"{fmt_num(S3_MIN_DURATION_DAYS[cls])}-day minimum duration of "
+                             f"{cls}: {candidate} instead")
+            return candidate, notes
+    return "standard", notes
+
+
+def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
+    """S3 for web or archival object access, storage class by access frequency and lifetime."""
+    cls, notes = s3_class(n)
     item = f"s3.{cls}.storage_gb_month"
     c, priced = _priced_storage(
-        "s3", item, size_gib, book, region,
+        "s3", item, n.size_gib, book, region,
         f"Object access (web or archival): S3 with the {cls} class for "
-        f"{frequency or 'unknown'} access frequency.", {"storage_class": cls},
-        "storage only")
+        f"{n.frequency or 'unknown'} access frequency"
+        + (f" ({'; '.join(notes)}; https://aws.amazon.com/s3/storage-classes/)" if notes
+           else "") + ".", {"storage_class": cls}, "storage only")
+    if S3_MIN_DURATION_DAYS.get(cls):
+        c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
     rs, excludes = _charges_reasons("s3", cls, rows, item)
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
+        _excluded_as_unpriced(c, excludes, "billed per request or per GB retrieved; the "
+                                           "profile gives no request or retrieval rate")
+    _add_provenance(c, [priced])
     return c

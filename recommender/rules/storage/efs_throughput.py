@@ -1,0 +1,150 @@
+"""EFS throughput modes priced for the need: Elastic, Provisioned or Bursting (PERF03).
+
+AWS EFS pricing (https://aws.amazon.com/efs/pricing/) bills Elastic Throughput (the default
+mode) per GB read and per GB written, and Provisioned Throughput per MB/s-month provisioned
+above what the Standard storage earns in Bursting mode; Bursting costs nothing beyond
+storage.  The EFS performance guide
+(https://docs.aws.amazon.com/efs/latest/ug/performance.html) gives the Bursting baseline:
+50 KiB/s per GiB of data in the Standard class.  Every price comes from ``unit_prices``
+(``efs.elastic.read_gb``, ``efs.elastic.write_gb``, ``efs.provisioned.throughput_mbps_month``);
+the mode with the lower monthly cost is chosen and the other one named with its cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from recommender.rules.base import PERF01_COST, PERF03_CONFIG, fmt_num, fmt_usd, reason
+from recommender.rules.prices import PriceBook, Priced
+from recommender.rules.storage.need import HOURS_PER_MONTH, StorageNeed
+
+EFS_PRICING_URL = "https://aws.amazon.com/efs/pricing/"
+EFS_PERFORMANCE_URL = "https://docs.aws.amazon.com/efs/latest/ug/performance.html"
+#: Bursting baseline per GiB of Standard storage, KiB/s (EFS performance guide, above).
+BURSTING_BASELINE_KIBPS_PER_GIB = 50.0
+#: Read share assumed when the profile gives no ``storage.read_fraction`` (stated in reasons).
+DEFAULT_READ_FRACTION = 0.5
+_ELASTIC_READ = "efs.elastic.read_gb"
+_ELASTIC_WRITE = "efs.elastic.write_gb"
+_PROVISIONED = "efs.provisioned.throughput_mbps_month"
+
+
+@dataclass
+class ThroughputPlan:
+    """The chosen EFS throughput mode, its monthly cost and what it leaves out."""
+
+    mode: str  # elastic | provisioned | bursting
+    cost_usd: float | None
+    reasons: list[Any] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    priced: list[Priced] = field(default_factory=list)
+    #: (item, why) pairs the option must name as unpriced.
+    unpriced: list[tuple[str, str]] = field(default_factory=list)
+
+
+def transferred_gib(mibps: float, hours: float) -> float:
+    """GiB moved in a month at ``mibps`` for ``hours`` (AWS bills EFS transfer per GB)."""
+    return mibps * 3600.0 * hours / 1024.0
+
+
+def bursting_baseline_mibps(standard_gib: float) -> float:
+    """Throughput the Standard storage earns in Bursting mode (50 KiB/s per GiB)."""
+    return standard_gib * BURSTING_BASELINE_KIBPS_PER_GIB / 1024.0
+
+
+def _elastic(n: StorageNeed, book: PriceBook, region: str) -> ThroughputPlan:
+    """Elastic Throughput: reads and writes billed per GB transferred."""
+    if n.mibps is None:
+        return ThroughputPlan("elastic", 0.0, [reason(
+            "storage.efs_throughput", PERF03_CONFIG,
+            f"Elastic Throughput (the default mode; {EFS_PRICING_URL}); its per-GB read and "
+            "write charges are not counted: the profile gives no storage.throughput_mibps.",
+            "caution")], {"throughput_mode": "elastic"},
+            unpriced=[("EFS Elastic Throughput reads and writes (per GB transferred)",
+                       "storage.throughput_mibps not given, so the GB moved per month is "
+                       "unknown")])
+    hours = n.throughput_hours or HOURS_PER_MONTH
+    rf = DEFAULT_READ_FRACTION if n.read_fraction is None else n.read_fraction
+    gib = transferred_gib(n.mibps, hours)
+    r = book.cost(_ELASTIC_READ, region, gib * rf, per="GB")
+    w = book.cost(_ELASTIC_WRITE, region, gib * (1 - rf), per="GB")
+    if r is None or w is None:
+        return ThroughputPlan("elastic", None, [reason(
+            "storage.efs_throughput", PERF01_COST,
+            f"No EFS Elastic Throughput read/write price for {region} in the catalog.",
+            "caution")], {"throughput_mode": "elastic"},
+            unpriced=[("EFS Elastic Throughput reads and writes", f"no price in {region}")])
+    cost = r.usd + w.usd
+    text = (f"Elastic Throughput: {fmt_num(n.mibps)} MiB/s for {fmt_num(hours)} h/month = "
+            f"{fmt_num(round(gib))} GiB moved, {rf:.0%} reads"
+            + (" (storage.read_fraction not given: assumed)" if n.read_fraction is None else "")
+            + f": {fmt_usd(r.usd)} reads at {fmt_usd(r.unit_price_usd)}/GB + {fmt_usd(w.usd)} "
+            f"writes at {fmt_usd(w.unit_price_usd)}/GB = {fmt_usd(cost)}/month "
+            f"({EFS_PRICING_URL}).")
+    return ThroughputPlan("elastic", cost, [reason("storage.efs_throughput", PERF01_COST, text)],
+                          {"throughput_mode": "elastic", "transferred_gib_month": round(gib, 1),
+                           "read_fraction": rf}, [r, w])
+
+
+def _provisioned(
+    n: StorageNeed, standard_gib: float, book: PriceBook, region: str
+) -> ThroughputPlan | None:
+    """Provisioned (or, when the baseline suffices, Bursting) throughput; None if unpriced."""
+    if n.mibps is None:
+        return None
+    base = bursting_baseline_mibps(standard_gib)
+    if n.mibps <= base:
+        return ThroughputPlan("bursting", 0.0, [reason(
+            "storage.efs_throughput", PERF03_CONFIG,
+            f"Bursting Throughput: {fmt_num(standard_gib)} GiB in Standard earns a "
+            f"{fmt_num(base)} MiB/s baseline (50 KiB/s per GiB, {EFS_PERFORMANCE_URL}), enough "
+            f"for {fmt_num(n.mibps)} MiB/s; no throughput charge ({EFS_PRICING_URL}).")],
+            {"throughput_mode": "bursting", "bursting_baseline_mibps": round(base, 1)})
+    extra = n.mibps - base
+    # Provisioned Throughput is set in MiB/s (ProvisionedThroughputInMibps) and billed per
+    # "MB/s-month" on the pricing page: one provisioned MiB/s is one billed unit.
+    p = book.cost(_PROVISIONED, region, extra, per="MBps-month")
+    if p is None:
+        return None
+    text = (f"Provisioned Throughput: {fmt_num(n.mibps)} MiB/s less the {fmt_num(base)} MiB/s "
+            f"Bursting baseline of {fmt_num(standard_gib)} GiB Standard = {fmt_num(extra)} "
+            f"MiB/s at {fmt_usd(p.unit_price_usd)} per MB/s-month = {fmt_usd(p.usd)}/month "
+            f"({EFS_PRICING_URL}).")
+    return ThroughputPlan("provisioned", p.usd,
+                          [reason("storage.efs_throughput", PERF01_COST, text)],
+                          {"throughput_mode": "provisioned",
+                           "provisioned_throughput_mibps": n.mibps}, [p])
+
+
+def efs_throughput(
+    n: StorageNeed, standard_gib: float, book: PriceBook, region: str, *,
+    elastic_only: bool = False,
+) -> ThroughputPlan:
+    """The cheaper EFS throughput mode for the need (Elastic when the class requires it).
+
+    Parameters
+    ----------
+    n : StorageNeed
+        ``mibps``, ``throughput_hours`` and ``read_fraction`` are used.
+    standard_gib : float
+        Data in the Standard class (what earns the Bursting baseline).
+    elastic_only : bool
+        True for EFS Archive, which needs Elastic Throughput.
+    """
+    el = _elastic(n, book, region)
+    alt = None if elastic_only else _provisioned(n, standard_gib, book, region)
+    if alt is None or alt.cost_usd is None:
+        return el
+    if el.cost_usd is not None and el.cost_usd <= alt.cost_usd:
+        el.reasons.append(reason("storage.efs_throughput", PERF01_COST,
+                                 f"{alt.mode.capitalize()} Throughput would cost "
+                                 f"{fmt_usd(alt.cost_usd)}/month: Elastic is cheaper."))
+        return el
+    alt.reasons.append(reason("storage.efs_throughput", PERF01_COST,
+                              "Elastic Throughput (the default) would cost "
+                              + (f"{fmt_usd(el.cost_usd)}/month" if el.cost_usd is not None
+                                 else "an unknown amount") + f": {alt.mode} is cheaper."))
+    alt.config["elastic_monthly_cost_usd"] = None if el.cost_usd is None else round(
+        el.cost_usd, 2)
+    return alt

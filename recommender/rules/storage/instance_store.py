@@ -1,0 +1,123 @@
+"""Instance store as a storage choice of its own: local SSD for scratch data (PERF03).
+
+The EC2 instance store docs (https://docs.aws.amazon.com/ec2/latest/instancetypes/
+so-instance-store-volumes.html, "SSD instance store volumes") describe instance store as
+block storage on disks physically attached to the host, lost when the instance stops or
+terminates: right for scratch data (buffers, caches, temporary files), never for the only
+copy.  The search runs over the catalog's ``ec2`` table: SSD instance storage at least as
+large as the need (NVMe first), within the compute need when the profile has one, priced
+as the instance (storage included) at its on-demand rate.  The per-type instance-store
+IOPS of AWS's table are in no stored source, so IOPS are not checked (the option says so
+and the catalog manifest lists the gap).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF03_CONFIG,
+    PERF03_PURPOSE,
+    Candidate,
+    Rejections,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.prices import per_catalog
+from recommender.rules.storage.need import HOURS_PER_MONTH, StorageNeed
+
+INSTANCE_STORE_URL = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
+                      "so-instance-store-volumes.html")
+
+
+def local_ssd_rows(catalog: Any, region: str) -> list[dict[str, Any]]:
+    """Current-generation types with SSD instance storage priced in ``region``, cheapest first."""
+    def build(c: Any) -> dict[str, list[dict[str, Any]]]:
+        e = c.ec2
+        e = e[(e["instance_storage_type"] == "ssd") & (e["instance_storage_gib"] > 0)
+              & e["current_generation"]]
+        cols = ["instance_type", "vcpus", "memory_gib", "instance_storage_gib",
+                "instance_storage_disks", "instance_storage_nvme"]
+        pr = c.ec2_prices[["instance_type", "region", "ondemand_usd_per_hour", "price_as_of",
+                           "price_source", "verify"]]
+        m = e[cols].merge(pr, on="instance_type").dropna(subset=["ondemand_usd_per_hour"])
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in m.sort_values(["ondemand_usd_per_hour", "instance_type"]).to_dict("records"):
+            out.setdefault(str(r["region"]), []).append(r)
+        return out
+    return per_catalog("local_ssd_rows", catalog, build).get(region, [])
+
+
+def _compute_floor(p: WorkloadProfile) -> tuple[float, float]:
+    c = p.compute
+    if c is None:
+        return 0.0, 0.0
+    v = (c.vcpus.min or 0.0) if c.vcpus else 0.0
+    m = (c.memory_gib.min or 0.0) if c.memory_gib else 0.0
+    return v, m
+
+
+def instance_store_option(
+    p: WorkloadProfile, n: StorageNeed, catalog: Any, region: str, rej: Rejections,
+) -> Candidate | None:
+    """The cheapest instance with enough local SSD for scratch data, or None (counted).
+
+    Parameters
+    ----------
+    p : WorkloadProfile
+        Its compute need (vCPUs, memory), when present, constrains the instance.
+    n : StorageNeed
+        ``size_gib`` must fit in the instance's local SSD.
+    """
+    size = n.size_gib or 0.0
+    v_need, m_need = _compute_floor(p)
+    rows = [r for r in local_ssd_rows(catalog, region)
+            if float(r["instance_storage_gib"]) >= size and float(r["vcpus"]) >= v_need
+            and float(r["memory_gib"]) >= m_need]
+    if not rows:
+        rej.add("storage.instance_store_too_small")
+        return None
+    nvme = [r for r in rows if r.get("instance_storage_nvme") is True]
+    r = (nvme or rows)[0]
+    hours = (p.compute.hours_per_month if p.compute and p.compute.hours_per_month
+             else HOURS_PER_MONTH)
+    cost = float(r["ondemand_usd_per_hour"]) * hours
+    disks = r.get("instance_storage_disks")
+    disks_txt = "" if disks is None or (isinstance(disks, float) and math.isnan(disks)) \
+        else f" on {int(disks)} disk(s)"
+    rs = [reason("storage.instance_store", PERF03_PURPOSE,
+                 f"Scratch data: {r['instance_type']} has {fmt_num(r['instance_storage_gib'])} "
+                 f"GiB of local {'NVMe ' if r.get('instance_storage_nvme') else ''}SSD"
+                 f"{disks_txt}, on the host (no network hop), lost when the instance stops "
+                 f"({INSTANCE_STORE_URL})."),
+          reason("storage.monthly_cost", PERF01_COST,
+                 f"{fmt_usd(cost)}/month: the instance at {fmt_usd(r['ondemand_usd_per_hour'])}"
+                 f"/h x {fmt_num(hours)} h, storage included"
+                 + (f"; chosen within the compute need ({fmt_num(v_need)} vCPU, "
+                    f"{fmt_num(m_need)} GiB)" if v_need or m_need else "") + ".")]
+    if n.iops:
+        rs.append(reason("storage.instance_store_iops", PERF03_CONFIG,
+                         f"The catalog has no instance-store IOPS per type (AWS's SSD instance "
+                         f"store volumes table is not in its sources), so the "
+                         f"{fmt_num(n.iops)} IOPS need is not checked: look it up for "
+                         f"{r['instance_type']} ({INSTANCE_STORE_URL}).", "caution"))
+    if n.latency_ms is not None:
+        rs.append(reason("storage.latency", PERF03_CONFIG,
+                         "Local NVMe has no network hop to storage; the catalog has no latency "
+                         f"figure for it, so the {fmt_num(n.latency_ms)} ms need is not "
+                         "checked against a number.", "caution"))
+    verify = bool(r.get("verify"))
+    if verify:
+        rs.append(reason("catalog.verify", PERF01_COST,
+                         f"The {r['instance_type']} price is marked unverified.", "verify"))
+    return Candidate(
+        "instance_store", "instance_store", cost, rs,
+        config={"instance_type": str(r["instance_type"]),
+                "size_gib": float(r["instance_storage_gib"]),
+                "price_as_of": str(r["price_as_of"]), "price_source": str(r["price_source"])},
+        purchase_option="on_demand", verify=verify, components={"fit": 1.0},
+        risk=1.0 if n.iops else 0.0)

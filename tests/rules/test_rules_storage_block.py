@@ -1,0 +1,119 @@
+"""EBS latency classes, instance store and RAID 0 striping (issue 9), hand-worked figures.
+
+Prices are the us-east-1 list prices of https://aws.amazon.com/ebs/pricing/ (gp3 $0.08 per
+GB-month with 3,000 IOPS and 125 MiB/s included, $0.005 per provisioned IOPS-month above;
+io2 $0.125 per GB-month, IOPS $0.065 up to 32,000, $0.0455 from 32,001 to 64,000, $0.03185
+above) and https://aws.amazon.com/ec2/pricing/on-demand/ (i3en.xlarge $0.452 per hour).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.rules.base import Rejections
+from recommender.rules.storage.block import (
+    LATENCY_REJECT,
+    latency_fit,
+    storage_options,
+)
+from recommender.rules.storage.need import storage_need
+from recommender.rules.storage.striping import striped_options
+
+
+def _opts(profile, cat, book, storage, **kw):
+    rej = Rejections()
+    out = storage_options(profile(storage=storage, **kw), cat, book, "us-east-1", rej)
+    return {(c.option, c.count): c for c in out}, rej
+
+
+@pytest.mark.parametrize(("cls", "need", "fit"), [
+    # https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html: io2 Block
+    # Express sub-millisecond, other SSDs single-digit milliseconds, HDD tens of ms.
+    ("single-digit-ms", 5.0, "measure"), ("single-digit-ms", 8.0, "measure"),
+    ("single-digit-ms", 1.0, "measure"), ("single-digit-ms", 10.0, "meets"),
+    ("single-digit-ms", 0.9, "fails"), ("sub-ms", 0.5, "closest"), ("sub-ms", 5.0, "meets"),
+    ("tens-of-ms", 5.0, "fails"), ("tens-of-ms", 20.0, "measure"),
+])
+def test_latency_fit_follows_the_aws_classes(cls, need, fit):
+    assert latency_fit(cls, need) == fit
+
+
+def test_five_ms_admits_gp3_first_and_cheapest(profile, cat, book):
+    opts, rej = _opts(profile, cat, book, {"size_gib": 500, "iops": 6000, "latency_ms": 5})
+    gp3, io2 = opts[("gp3", 1)], opts[("io2", 1)]
+    # gp3: 500 x 0.08 + (6,000 - 3,000) x 0.005 = 40 + 15 = $55.00
+    assert gp3.monthly_cost_usd == pytest.approx(55.0, abs=0.01)
+    # io2: 500 x 0.125 + 6,000 x 0.065 = 62.50 + 390 = $452.50
+    assert io2.monthly_cost_usd == pytest.approx(452.5, abs=0.01)
+    texts = [r.text for r in gp3.reasons if r.rule == "storage.latency"]
+    assert texts and "measure" in texts[0] and gp3.reasons[0].rule == "storage.volume_type"
+    assert any(r.severity == "caution" for r in gp3.reasons if r.rule == "storage.latency")
+    assert gp3.config["price_as_of"] and gp3.config["price_source"]
+
+
+def test_under_one_ms_requires_io2(profile, cat, book):
+    opts, rej = _opts(profile, cat, book, {"size_gib": 500, "iops": 6000, "latency_ms": 0.5})
+    assert ("gp3", 1) not in opts and ("io2", 1) in opts
+    assert "gp3" in rej.examples[LATENCY_REJECT]
+
+
+def test_ten_ms_meets_without_caution(profile, cat, book):
+    opts, _ = _opts(profile, cat, book, {"size_gib": 500, "iops": 6000, "latency_ms": 10})
+    lat = [r for r in opts[("gp3", 1)].reasons if r.rule == "storage.latency"]
+    assert lat and lat[0].severity == "info"
+
+
+def test_scratch_storage_only_gets_instance_store(profile, cat, book):
+    opts, _ = _opts(profile, cat, book, {"size_gib": 2000, "iops": 400000, "latency_ms": 0.2,
+                                         "persistence": "scratch"})
+    c = opts[("instance_store", 1)]
+    # EC2 "SSD instance store volumes": i3en.xlarge 1 x 2,500 GB NVMe = 2,328 GiB >= 2,000;
+    # the cheapest type with that much local SSD; $0.452/h x 730 h = $329.96.
+    assert c.config["instance_type"] == "i3en.xlarge"
+    assert c.config["size_gib"] >= 2000
+    assert c.monthly_cost_usd == pytest.approx(0.452 * 730, abs=0.01)
+    # No stored source has per-type instance-store IOPS: said, not assumed.
+    assert any(r.rule == "storage.instance_store_iops" and r.severity == "caution"
+               for r in c.reasons)
+
+
+def test_instance_store_respects_the_compute_need(profile, cat, book):
+    opts, _ = _opts(profile, cat, book, {"size_gib": 500, "persistence": "scratch"},
+                    )
+    small = opts[("instance_store", 1)]
+    p = profile(storage={"size_gib": 500, "persistence": "scratch"},
+                compute={"vcpus": 16, "memory_gib": 128})
+    rej = Rejections()
+    from recommender.rules.storage.instance_store import instance_store_option
+    big = instance_store_option(p, storage_need(p), cat, "us-east-1", rej)
+    row = cat.ec2.set_index("instance_type").loc[big.config["instance_type"]]
+    assert row["vcpus"] >= 16 and row["memory_gib"] >= 128
+    assert big.monthly_cost_usd > small.monthly_cost_usd
+
+
+def test_raid0_stripes_io2_beyond_one_volume(profile, cat, book):
+    opts, _ = _opts(profile, cat, book, {"size_gib": 2000, "iops": 400000})
+    arr = opts[("io2", 2)]
+    # One io2 volume tops out at 256,000 IOPS: ceil(400,000 / 256,000) = 2 volumes of
+    # 1,000 GiB and 200,000 IOPS each.  Per volume: 1,000 x 0.125 = 125;
+    # IOPS 32,000 x 0.065 = 2,080 + 32,000 x 0.0455 = 1,456 + 136,000 x 0.03185 = 4,331.60;
+    # 125 + 2,080 + 1,456 + 4,331.60 = 7,992.60; the array: 2 x 7,992.60 = $15,985.20.
+    assert arr.config["raid"] == "raid0" and arr.config["volumes"] == 2
+    assert arr.config["iops_per_volume"] == 200000
+    assert arr.monthly_cost_usd == pytest.approx(15985.20, abs=0.05)
+    gp3 = opts[("gp3", 5)]
+    # gp3 tops out at 80,000 IOPS: 5 volumes of 400 GiB and 80,000 IOPS each;
+    # per volume 400 x 0.08 = 32 + (80,000 - 3,000) x 0.005 = 385 -> 417; 5 x 417 = $2,085.
+    assert gp3.monthly_cost_usd == pytest.approx(2085.0, abs=0.05)
+
+
+def test_raid0_refused_beyond_the_instance_ebs_limit(profile, cat, book):
+    p = profile(storage={"size_gib": 2000, "iops": 400000})
+    n = storage_need(p)
+    from recommender.rules.storage.block import ebs_rows
+    rej = Rejections()
+    out = striped_options(n, ebs_rows(cat)["us-east-1"], "us-east-1", rej,
+                          instance={"instance_type": "m5.large", "max_iops": 18750.0,
+                                    "max_mbps": 593.75})
+    assert out == []
+    assert rej.counts["storage.striping_above_instance_ebs_limit"] >= 2
