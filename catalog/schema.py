@@ -160,6 +160,34 @@ class DatabaseSchema(_Strict):
         unique = ["service", "engine", "instance_class", "deployment", "region"]
 
 
+#: The declared units of ``unit_prices.unit``: unit -> (the quantity it is billed on, how many
+#: of that quantity one price covers).  "USD per 1M requests" is (request, 1e6): a cost is
+#: ``quantity / per * price``, computed in one place (``recommender.rules.prices``), so a
+#: per-million row can never be charged per request.  A reader that meets another unit must
+#: convert to one of these (or add it here with its scale); the schema refuses any other.
+UNIT_SCALE: dict[str, tuple[str, float]] = {
+    "USD per GB": ("GB", 1.0),
+    "USD per GB-month": ("GB-month", 1.0),
+    "USD per GB-second": ("GB-second", 1.0),
+    "USD per GB-hour": ("GB-hour", 1.0),
+    "USD per request": ("request", 1.0),
+    "USD per 10K requests": ("request", 1e4),
+    "USD per 1M requests": ("request", 1e6),
+    "USD per I/O request": ("I/O request", 1.0),
+    "USD per read request unit": ("read request unit", 1.0),
+    "USD per write request unit": ("write request unit", 1.0),
+    "USD per RCU-hour": ("RCU-hour", 1.0),
+    "USD per WCU-hour": ("WCU-hour", 1.0),
+    "USD per IOPS-month": ("IOPS-month", 1.0),
+    "USD per MBps-month": ("MBps-month", 1.0),
+    "USD per vCPU-hour": ("vCPU-hour", 1.0),
+    "USD per shard-hour": ("shard-hour", 1.0),
+    "USD per PUT payload unit (25 KB)": ("PUT payload unit", 1.0),
+    "USD per RPU-hour": ("RPU-hour", 1.0),
+    "USD per hour": ("hour", 1.0),
+}
+
+
 class UnitPriceSchema(_Strict):
     """Usage-priced items, one row per (item, region, tier).
 
@@ -171,7 +199,7 @@ class UnitPriceSchema(_Strict):
     service: Series[str]
     item: Series[str]
     region: Series[str]
-    unit: Series[str]  # "USD per GB-month", "USD per 1M requests", "USD per GB-second"...
+    unit: Series[str] = pa.Field(isin=list(UNIT_SCALE))  # declared units only
     price_usd: Series[float] = pa.Field(ge=0)  # 0 is a real price for free tiers
     tier_start: Series[float] = pa.Field(nullable=True, ge=0)
     tier_end: Series[float] = pa.Field(nullable=True, gt=0)

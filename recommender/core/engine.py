@@ -109,7 +109,7 @@ def _options(cands: list[Candidate], region: str, top_n: int | None) -> list[Opt
                monthly_cost_usd=None if c.monthly_cost_usd is None else round(
                    c.monthly_cost_usd, 2),
                performance_risk=float(min(4.0, c.risk)), predicted=c.predicted,
-               reasons=c.reasons, config=c.config, region=region,
+               reasons=c.reasons, config=c.config, region=region, unpriced=c.unpriced,
                # Any unverified figure behind the option shows as a "verify" reason.
                verify=c.verify or any(r.severity == "verify" for r in c.reasons))
         for k, c in enumerate(chosen, start=1)

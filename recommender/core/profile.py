@@ -229,6 +229,12 @@ class StorageProfile(BaseModel):
     sharing: Literal["single_instance", "multi_instance", "web"] | None = None
     persistence: Literal["persistent", "scratch"] | None = None
     access_frequency: Literal["hot", "warm", "cold", "archive"] | None = None
+    #: How long an object lives before it is deleted or overwritten (days).  S3 bills a
+    #: storage class's minimum duration for shorter-lived objects, so it bounds the class.
+    object_lifetime_days: float | None = Field(default=None, gt=0, le=MAX_RATE)
+    #: Hours per month the file system reads/writes at ``throughput_mibps`` (EFS Elastic
+    #: Throughput is billed per GB transferred); absent: the whole month (730 h).
+    throughput_hours_per_month: float | None = Field(default=None, gt=0, le=744)
 
 
 class DatabaseProfile(BaseModel):
@@ -249,6 +255,11 @@ class DatabaseProfile(BaseModel):
     cacheable_read_fraction: Fraction | None = None
     # Extension: preferred engine for relational/cache families (e.g. postgresql, mysql, valkey).
     engine: str | None = Field(default=None, min_length=1, max_length=40)
+    #: Share of the data that is hot and should fit in memory (relational sizing; default
+    #: 0.25 when absent).
+    working_set_fraction: float | None = Field(default=None, gt=0, le=1)
+    #: ``multi_az`` asks for a standby in another Availability Zone (RDS Multi-AZ, ...).
+    availability: Literal["single_az", "multi_az"] | None = None
 
 
 class NetworkProfile(BaseModel):
@@ -295,6 +306,9 @@ class WorkloadProfile(BaseModel):
     objective: Literal["cost", "performance", "balanced"] | None = None
     purchase_options: list[PurchaseOption] | None = Field(default=None, min_length=1)
     top_n: int | None = Field(default=None, ge=1, le=50)
+    #: ``production`` asks for AWS's availability best practices (Multi-AZ databases,
+    #: OpenSearch across three AZs).
+    environment: Literal["production", "staging", "development", "test"] | None = None
     compute: ComputeProfile | None = None
     storage: StorageProfile | None = None
     database: DatabaseProfile | None = None

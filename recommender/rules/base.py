@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from recommender.core.response import Reason
+from recommender.core.response import Reason, Unpriced
 
 # Well-Architected Performance Efficiency pillar best practices the rules serve.
 PERF01_COST = "PERF01-BP03"  # factor cost into architectural decisions
@@ -103,3 +103,11 @@ class Candidate:
     risk: float = 0.0
     components: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    #: Costs the option implies but ``monthly_cost_usd`` leaves out, each with its reason.
+    unpriced: list[Unpriced] = field(default_factory=list)
+
+    def name_unpriced(self, item: str, why: str, estimate_usd: float | None = None) -> None:
+        """Name a cost this option does not count (once per item)."""
+        if all(u.item != item for u in self.unpriced):
+            self.unpriced.append(Unpriced(item=item, reason=why, estimate_monthly_usd=(
+                None if estimate_usd is None else round(float(estimate_usd), 2))))
