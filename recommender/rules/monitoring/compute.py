@@ -59,10 +59,10 @@ def ec2_cpu(p: WorkloadProfile, o: Option) -> Monitor:
     limit = headroom_limit_pct(h)
     dim, role = ec2_group_role(o)
     projected = num(o.predicted, "cpu_utilization_p995_pct")
-    text = (f"{o.option} was sized with {h:g}% CPU headroom: average CPU above {limit:g}% for "
-            "15 minutes means the headroom is used up; re-size or scale out"
-            + (f" (the profile projects a P99.5 of {projected:g}%)" if projected is not None
-               else ""))
+    basis = (f"the profile projects a P99.5 of {projected:g}%" if projected is not None
+             else "no utilization was measured, so this is the default headroom's limit")
+    text = (f"{o.option} keeps {h:g}% CPU headroom: average CPU above {limit:g}% for 15 minutes "
+            f"means the headroom is used up; re-size or scale out ({basis})")
     return monitor("ec2_cpu_headroom", "compute", o.option, namespace="AWS/EC2",
                    metric="CPUUtilization", dimensions={dim: role}, statistic="Average",
                    threshold=limit, comparison="GreaterThanThreshold", text=text, page="AWS/EC2",
@@ -128,14 +128,15 @@ def lambda_duration(o: Option) -> list[Monitor]:
                    comparison="GreaterThanThreshold", page="AWS/Lambda", unit="Milliseconds",
                    text=f"p99 duration above {TIMEOUT_ALARM_SHARE:.0%} of the {timeout_s:g} s "
                         f"timeout ({limit_ms:g} ms): invocations are about to time out")]
-    high = num(o.predicted, "duration_ms_high")
+    # The predicted upper bound when the model gave one, else the duration it was priced at.
+    high = num(o.predicted, "duration_ms_high", "billed_duration_ms", "duration_ms")
     memory = num(o.config, "memory_mb")
     if high is not None and memory is not None:
         out.append(monitor(
             "lambda_duration_estimate", "compute", o.option, namespace="AWS/Lambda",
             metric="Duration", dimensions=dims, statistic="Average", threshold=high,
             comparison="GreaterThanThreshold", page="AWS/Lambda", unit="Milliseconds",
-            text=f"{memory:g} MB was chosen for a predicted duration up to {high:g} ms; a "
+            text=f"{memory:g} MB was chosen for a duration of at most {high:g} ms; a "
                  "longer average means the function is slower than estimated and costs more: "
                  "re-run the memory choice with new measurements"))
     return out

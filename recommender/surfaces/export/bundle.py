@@ -64,6 +64,8 @@ class Bundle:
     name: str = "workload"
     #: Rank-1 options the export does not turn into resources (said in the template).
     not_exported: list[str] = field(default_factory=list)
+    #: The response's ``monitoring`` alarms (rendered by :mod:`.alarms`).
+    monitoring: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def specs(self) -> list[Spec]:
@@ -301,6 +303,7 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
         elif name.startswith("region:"):
             bundle.region = bundle.region or name.split(":", 1)[1]
     bundle.region = bundle.region or response.get("region")
+    bundle.monitoring = [m for m in response.get("monitoring") or [] if isinstance(m, dict)]
     if bundle.compute is None or bundle.compute.kind != "ec2":
         bundle.placement_strategy, bundle.efa = None, False
     if not bundle.specs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from recommender.surfaces.export.alarms import cfn_alarms
 from recommender.surfaces.export.bundle import EFS_TRANSITIONS, Bundle, Spec
 
 _AMI_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
@@ -340,6 +341,7 @@ def render_cloudformation(bundle: Bundle) -> str:
         _storage(t, bundle.storage)
     if bundle.database is not None:
         _database(t, bundle.database)
+    conditions = cfn_alarms(t, bundle)  # the response's monitoring as CloudWatch alarms
     chosen = ", ".join(s.option for s in bundle.specs)
     doc: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -354,6 +356,8 @@ def render_cloudformation(bundle: Bundle) -> str:
     }
     if t.params:
         doc["Parameters"] = t.params
+    if conditions:
+        doc["Conditions"] = conditions
     doc["Resources"] = t.resources
     if t.outputs:
         doc["Outputs"] = t.outputs

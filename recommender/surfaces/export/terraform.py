@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from recommender.surfaces.export.alarms import tf_alarms
 from recommender.surfaces.export.bundle import EFS_TRANSITIONS, Bundle, Spec
 
 _AMI_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
@@ -321,6 +322,7 @@ def render_terraform(bundle: Bundle) -> str:
         _storage(d, bundle.storage)
     if bundle.database is not None:
         _database(d, bundle.database)
+    tf_alarms(d, bundle)  # the response's monitoring as CloudWatch alarms
     header = [
         f"# {bundle.name}: rank-1 options of the recommendation "
         f"({', '.join(s.option for s in bundle.specs)})",
