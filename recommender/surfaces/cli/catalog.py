@@ -8,23 +8,77 @@ import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from catalog.schema import TABLES
 from catalog.store import DEFAULT_SNAPSHOT_DIR, read_manifest, read_snapshot
 from recommender.core.errors import UserError
+from recommender.surfaces.cli.tables import (
+    EC2_TABLE_COLUMNS,
+    apply_filters,
+    join_prices,
+    render_table,
+    sort_rows,
+)
+
+__all__ = ["apply_filters", "missing_data_error", "register"]
 
 FORMATS = ("json", "csv", "table")
 
 
+_BUILD_EXAMPLES = """examples:
+  recommender catalog build --source local ../shared/data
+  recommender catalog build --source aws --regions us-east-1,eu-west-1
+  recommender catalog build --source offer-files AmazonEC2-us-east-1.csv"""
+_INFO_EXAMPLES = """examples:
+  recommender catalog info
+  recommender catalog info | python3 -m json.tool | head -40"""
+_SHOW_EXAMPLES = """examples:
+  recommender catalog show ec2 --filter 'vcpus>=4' --filter 'memory_gib<=16' --filter arch=arm64
+  recommender catalog show ec2 --region eu-west-1 --filter 'gpus>=1' --sort ondemand_usd_per_hour
+  recommender catalog show ec2 --filter family=m7g --columns instance_type,vcpus,perf_index
+  recommender catalog show ebs --filter region=us-east-1 --format csv
+filters: COLUMN OP VALUE with OP one of = != > >= < <= ~ (contains); all must hold."""
+
+#: Where the local build's source data comes from, for a clone without ``../shared/data``.
+SOURCE_DATA_HELP = (
+    "The local build reads the public data sets named in the snapshot's manifest (run "
+    "`recommender catalog info`: each source with its repository or URL, path, commit and "
+    "licence), laid out as ec2/, pricing_api/, services/, databases/, network/, facts/ "
+    "with a PROVENANCE.md. Fetch them into a directory and pass it (`recommender catalog "
+    "build --source local DIR`), or refresh from AWS (`--source aws`, needs credentials) or "
+    "from downloaded Price List offer files (`--source offer-files FILE...`). The app, the "
+    "CLI and the API work without them: the snapshot in catalog/snapshot/ ships with the code."
+)
+
+
+def missing_data_error(data_dir: Path, purpose: str) -> UserError:
+    """The error for an absent source-data directory: where the data comes from."""
+    return UserError(f"{purpose} needs the source data, and {data_dir} does not exist. "
+                     + SOURCE_DATA_HELP)
+
+
+def _sub(sub: argparse._SubParsersAction, name: str, help: str, epilog: str
+         ) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                          epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``catalog`` command and its sub-commands to the ``recommender`` CLI."""
-    cat = subparsers.add_parser("catalog", help="build, inspect and print the AWS catalog")
+    cat = subparsers.add_parser(
+        "catalog", help="build, inspect and print the AWS catalog",
+        description="The catalog of EC2, EBS, database and unit prices and specs the "
+        "recommender ranks from: print a table with range filters, show where it came from, "
+        "or rebuild it.", epilog="examples:\n  recommender catalog show ec2 --filter "
+        "'vcpus>=4'\n  recommender catalog info",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = cat.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
     sub.required = True
 
-    b = sub.add_parser("build", help="build the snapshot from local data, AWS or offer files")
-    b.add_argument("--source", choices=("local", "aws", "offer-files"), required=True)
+    b = _sub(sub, "build", "build the snapshot from local data, AWS or offer files",
+             _BUILD_EXAMPLES + "\n\n" + SOURCE_DATA_HELP)
+    b.add_argument("--source", choices=("local", "aws", "offer-files"), required=True,
+                   help="local: a directory of the public data sets; aws: the Pricing and "
+                        "EC2 APIs; offer-files: downloaded Price List files")
     b.add_argument(
         "inputs",
         nargs="*",
@@ -47,21 +101,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     b.set_defaults(func=_build)
 
-    i = sub.add_parser("info", help="print the snapshot manifest as JSON")
+    i = _sub(sub, "info", "print the snapshot manifest (sources, dates, gaps) as JSON",
+             _INFO_EXAMPLES)
     i.add_argument("--snapshot", type=Path, default=None, help="snapshot directory")
     i.set_defaults(func=_info)
 
-    s = sub.add_parser("show", help="print one catalog table")
+    s = _sub(sub, "show", "print one catalog table, filtered and sorted", _SHOW_EXAMPLES)
     s.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(TABLES)}")
-    s.add_argument("--format", choices=FORMATS, default="table")
-    s.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="COL=VALUE",
-        help="keep rows whose COL equals VALUE (repeatable)",
-    )
-    s.add_argument("--columns", default=None, help="comma-separated columns to print")
+    s.add_argument("--format", choices=FORMATS, default="table",
+                   help="table (for people), json or csv (default: table)")
+    s.add_argument("--filter", action="append", default=[], metavar="EXPR",
+                   help="keep rows where EXPR holds, e.g. 'vcpus>=4', arch=arm64, "
+                        "'instance_type~7g' (repeatable; all must hold)")
+    s.add_argument("--region", default=None,
+                   help="ec2: join the region's prices (on-demand, spot, reserved) to the "
+                        "specs; other tables: keep that region's rows")
+    s.add_argument("--sort", default=None, metavar="COL[,COL]",
+                   help="sort by these columns (default: instance types in size order)")
+    s.add_argument("--descending", action="store_true", help="sort largest first")
+    s.add_argument("--columns", default=None,
+                   help="comma-separated columns to print (table format default for ec2: "
+                        "the key specs and prices)")
     s.add_argument("--limit", type=int, default=None, help="print at most N rows")
     s.add_argument("--snapshot", type=Path, default=None, help="snapshot directory")
     s.set_defaults(func=_show)
@@ -79,12 +139,16 @@ def _emit(text: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from catalog.build import build_catalog
+    from catalog.build import DEFAULT_DATA_DIR, build_catalog
     from recommender.models.perf import catalog_perf_filler
 
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
     if regions and args.source != "aws":
         raise UserError("--regions applies to --source aws only")
+    if args.source == "local":
+        data_dir = Path(args.inputs[0]) if args.inputs else DEFAULT_DATA_DIR
+        if not data_dir.is_dir():
+            raise missing_data_error(data_dir, "catalog build --source local")
     report = build_catalog(
         args.source,
         args.inputs,
@@ -103,39 +167,18 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def apply_filters(df: pd.DataFrame, filters: list[str]) -> pd.DataFrame:
-    """Keep rows where each ``COL=VALUE`` holds (compared as text, so ``vcpus=2`` works).
-
-    Raises
-    ------
-    UserError
-        A filter without ``=`` or naming an unknown column.
-    """
-    for f in filters:
-        col, sep, value = f.partition("=")
-        if not sep or not col:
-            raise UserError(f"--filter {f!r}: expected COL=VALUE")
-        if col not in df.columns:
-            raise UserError(f"--filter: unknown column {col!r}; columns: {', '.join(df.columns)}")
-        series = df[col]
-        if pd.api.types.is_bool_dtype(series):
-            keep = series.astype(str).str.lower() == value.lower()
-        elif pd.api.types.is_numeric_dtype(series):
-            try:
-                keep = series == float(value)
-            except ValueError as exc:
-                raise UserError(f"--filter {f!r}: column {col!r} is numeric") from exc
-        else:
-            keep = series.astype(str) == value
-        df = df[keep.fillna(False).astype(bool)]
-    return df
-
-
 def _show(args: argparse.Namespace) -> int:
     if args.kind not in TABLES:
         raise UserError(f"unknown catalog kind {args.kind!r}; valid kinds: {', '.join(TABLES)}")
     catalog = read_snapshot(args.snapshot or DEFAULT_SNAPSHOT_DIR)
-    df = apply_filters(catalog.tables[args.kind], args.filter)
+    df = catalog.tables[args.kind]
+    if args.region and args.kind == "ec2":
+        df = join_prices(df, catalog.tables["ec2_prices"], args.region)
+    elif args.region:
+        if "region" not in df.columns:
+            raise UserError(f"--region: table {args.kind!r} has no region column")
+        df = df[df["region"] == args.region]
+    df = sort_rows(apply_filters(df, args.filter), args.sort, descending=args.descending)
     if args.columns:
         cols = [c.strip() for c in args.columns.split(",") if c.strip()]
         unknown = [c for c in cols if c not in df.columns]
@@ -145,6 +188,8 @@ def _show(args: argparse.Namespace) -> int:
                 f"columns: {', '.join(df.columns)}"
             )
         df = df[cols]
+    elif args.format == "table" and args.kind == "ec2":
+        df = df[[c for c in EC2_TABLE_COLUMNS if c in df.columns]]
     if args.limit is not None:
         if args.limit < 0:
             raise UserError("--limit must be 0 or more")
@@ -155,8 +200,5 @@ def _show(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _emit(df.to_csv(index=False))
     else:
-        with pd.option_context(
-            "display.max_rows", None, "display.max_columns", None, "display.width", 200
-        ):
-            _emit(df.to_string(index=False) if len(df) else "(no rows)")
+        _emit(render_table(df))
     return 0

@@ -17,13 +17,25 @@ from recommender.core.errors import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``recommend`` command to the CLI's subparsers."""
+    from recommender.presets import PRESET_LABELS
+
     p = subparsers.add_parser(
         "recommend",
         help="recommend AWS resources for a workload profile (JSON)",
         description="Recommend ranked, priced options with reasons for a workload profile. "
-        "PROFILE is a JSON file (CONTRACT section 1) or '-' for stdin.",
+        "PROFILE is a JSON file (CONTRACT section 1) or '-' for stdin; --preset starts from "
+        "one of the ready-made workloads instead.",
+        epilog="examples:\n"
+        "  recommender recommend examples/profile.json\n"
+        "  recommender recommend --preset web_app --format table\n"
+        "  cat examples/profile.json | recommender recommend - > response.json\n"
+        f"presets: {', '.join(PRESET_LABELS)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("profile", metavar="PROFILE.json", help="workload profile file, or - for stdin")
+    p.add_argument("profile", metavar="PROFILE.json", nargs="?", default=None,
+                   help="workload profile file, or - for stdin")
+    p.add_argument("--preset", choices=list(PRESET_LABELS), default=None,
+                   help="use a ready-made workload profile instead of a file")
     p.add_argument("--format", choices=("json", "table"), default="json",
                    help="output format (default: json)")
     p.add_argument("--rules-only", action="store_true",
@@ -48,11 +60,18 @@ def run(args: argparse.Namespace) -> int:
     """Answer ``recommend PROFILE.json``: the response on stdout; returns the exit code."""
     from recommender.core.engine import recommend
 
-    text = read_profile_text(args.profile)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{args.profile} is not valid JSON: {exc}") from None
+    if (args.profile is None) == (args.preset is None):
+        raise UserError("give a PROFILE.json (or - for stdin) or --preset NAME, not both")
+    if args.preset:
+        from recommender.presets import get_preset
+
+        data = get_preset(args.preset)
+    else:
+        text = read_profile_text(args.profile)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{args.profile} is not valid JSON: {exc}") from None
     resp = recommend(data, models=False if args.rules_only else None)
     if args.format == "json":
         print(resp.model_dump_json(indent=2))
@@ -67,15 +86,15 @@ def format_table(resp) -> str:  # noqa: ANN001 - RecommendationResponse, importe
 
     lines = [f"region {resp.region}  catalog {resp.catalog.version}  model {resp.model.version}"]
     header = f"{'category':<10} {'#':>2} {'option':<26} {'kind':<12} {'n':>3} " \
-             f"{'purchase':<11} {'USD/month':>11} {'risk':>4} {'score':>5}"
+             f"{'purchase':<11} {'USD/month':>11} {'risk':>4}"
     lines += [header, "-" * len(header)]
     for cat in CATEGORIES:
         for o in getattr(resp.recommendations, cat):
             cost = "n/a" if o.monthly_cost_usd is None else f"{o.monthly_cost_usd:,.2f}"
             flag = " *" if o.verify else ""
             lines.append(f"{cat:<10} {o.rank:>2} {o.option:<26} {o.kind:<12} {o.count:>3} "
-                         f"{(o.purchase_option or '-'):<11} {cost:>11} {o.performance_risk:>4g} "
-                         f"{o.score:>5.2f}{flag}")
+                         f"{(o.purchase_option or '-'):<11} {cost:>11} "
+                         f"{o.performance_risk:>4g}{flag}")
     if any(o.verify for o in resp.options()):
         lines.append("* a figure behind this option is marked unverified by its source")
     if resp.rejected:
