@@ -59,6 +59,7 @@ def db_rows(catalog: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]
 def families(p: WorkloadProfile) -> list[tuple[str, str]]:
     """(family, why) in order of fit for the data model and query pattern."""
     d = p.database
+    assert d is not None  # callers check the section first
     dm, qp = d.data_model, d.query_pattern
     if dm == "relational" or qp == "joins":
         return [("relational", "relational data with joins: RDS or Aurora")]
@@ -173,10 +174,10 @@ def relational_options(
     a replica in a second AZ.  ``why`` leads each option's reasons.
     """
     d = p.database
+    assert d is not None  # callers check the section first
     engine = (d.engine or "postgresql").lower()
     size = d.size_gib.min if d.size_gib else None
-    ws = d.working_set_fraction if getattr(d, "working_set_fraction", None) else \
-        WORKING_SET_FRACTION
+    ws: float = d.working_set_fraction or WORKING_SET_FRACTION
     mem_need = max(1.0, (size or 0.0) * ws)
     reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
     replicas = 0
@@ -184,7 +185,7 @@ def relational_options(
         replicas = min(5, math.ceil(reads / READS_PER_REPLICA))
     multi_az = wants_multi_az(p)
     table = db_rows(catalog)
-    out = []
+    out: list[Candidate] = []
     aurora: list[Candidate] = []
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
                                 ("aurora", "standard"), ("aurora", "io_optimized")):
@@ -323,6 +324,7 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
     ``why`` is the reason DynamoDB was chosen; it leads each option's reasons.
     """
     d = p.database
+    assert d is not None  # callers check the section first
     item = d.item_size_kib or 1.0
     strong = d.consistency != "eventual"
     rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
@@ -371,7 +373,8 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
         elif cost is not None:
             rs.append(reason("database.monthly_cost", PERF01_COST,
                              f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
-                             + (f" incl. {fmt_num(size)} GiB storage" if st else "") + "."))
+                             + (f" incl. {fmt_num(size)} GiB storage" if st and size
+                                else "") + "."))
         if verify:
             rs.append(reason("catalog.verify", PERF01_COST, "A DynamoDB price is unverified.",
                              "verify"))
@@ -400,6 +403,7 @@ def node_family_options(
 ) -> list[Candidate]:
     """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
     d = p.database
+    assert d is not None  # callers check the section first
     size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
     table = db_rows(catalog)
     if family == "redshift":

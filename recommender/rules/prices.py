@@ -8,7 +8,6 @@ tiered items are costed tier by tier.  Nothing here invents a price: a missing r
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,29 +18,18 @@ from catalog.schema import UNIT_SCALE
 
 T = TypeVar("T")
 
-_LOCK = threading.Lock()
-_CACHE: dict[tuple[str, int], tuple[Any, Any]] = {}
-
 
 def per_catalog(name: str, catalog: Any, build: Callable[[Any], T]) -> T:
     """Return ``build(catalog)``, computed once per catalog object.
 
-    The catalog is kept in the cache entry so its ``id`` cannot be reused by another object
-    while the entry lives.
+    Kept on the catalog itself (:meth:`catalog.store.Catalog.derive`), so the index lives and
+    dies with its catalog.  A stand-in object without ``derive`` (a test's partial catalog)
+    gets a fresh build on every call.
     """
-    key = (name, id(catalog))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is catalog:
-        return hit[1]
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] is catalog:
-            return hit[1]
-        value = build(catalog)
-        if len(_CACHE) > 64:  # a handful of catalogs at most; drop the oldest
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (catalog, value)
-        return value
+    derive = getattr(catalog, "derive", None)
+    if derive is None:
+        return build(catalog)
+    return derive(name, build)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -161,7 +149,8 @@ class PriceBook:
         """A value derived from this book, computed once (e.g. parsed Fargate task sizes)."""
         if key not in self._memo:
             self._memo[key] = build()
-        return self._memo[key]
+        value: T = self._memo[key]
+        return value
 
     # ------------------------------------------------------------------ unit prices
 

@@ -93,7 +93,7 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
     extra = []
     predicted = {}
     if egress:
-        e = book.cost("datatransfer.internet_out", region, egress)
+        e = book.cost("datatransfer.internet_out", region, egress, per="GB")
         if e is not None:
             extra.append(reason("tradeoff.compression.stake", PERF01_COST,
                                 f"Internet egress of {fmt_num(egress)} GiB/month costs "
@@ -127,12 +127,14 @@ def buffering(p: WorkloadProfile, book: PriceBook, region: str,
         messages = c.invocations_per_month
     cost, extra = None, []
     if messages:
-        q = book.cost("sqs.standard.request", region, messages)
+        q = book.cost("sqs.standard.request", region, messages, per="request")
         if q is not None:
             cost = q.usd
             extra.append(reason("tradeoff.buffering.cost", PERF01_COST,
                                 f"SQS for {fmt_num(round(messages))} messages/month: "
-                                f"{fmt_usd(q.usd)} (one request each; free tier not deducted).",
+                                f"{fmt_usd(q.usd)} (one request each; the monthly free tier "
+                                "of https://aws.amazon.com/sqs/pricing/ is not in the catalog, "
+                                "so it is not deducted).",
                                 "verify" if q.verify else "info"))
     return _opt("buffering",
                 f"Bursty load (peak {peak_to_average:.1f}x the average) and work that can wait.",
@@ -160,6 +162,12 @@ def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
     list of Candidate
         Caching, sharding, compression and buffering, each only when it applies.
     """
-    out = [caching(p), sharding(p), compression(p, book, region),
-           buffering(p, book, region, peak_to_average)]
-    return [o for o in out if o is not None]
+    out = [o for o in (caching(p), sharding(p), compression(p, book, region),
+                       buffering(p, book, region, peak_to_average)) if o is not None]
+    for o in out:
+        if o.monthly_cost_usd is None:
+            # Every cost counted or named: the trade-off's own service is not priced here.
+            o.name_unpriced(str(o.config.get("service")),
+                            "sized by choices the profile does not give (cache size, shard "
+                            "count, compression ratio); price it once they are known")
+    return out

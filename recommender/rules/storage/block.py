@@ -28,7 +28,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
-from recommender.rules.prices import PriceBook, per_catalog
+from recommender.rules.prices import PriceBook, Tier, per_catalog, tiered_cost
 from recommender.rules.storage.instance_store import INSTANCE_STORE_URL, instance_store_option
 from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
@@ -117,15 +117,15 @@ def _io2_iops_cost(row: dict[str, Any], iops: float) -> float | None:
         return None
     t2, p2 = row.get("iops_tier2_start"), row.get("iops_tier2_usd_per_iops_month")
     t3, p3 = row.get("iops_tier3_start"), row.get("iops_tier3_usd_per_iops_month")
-    if t2 is None or p2 is None:
-        return iops * p1
-    cost = min(iops, t2) * p1
-    if iops > t2:
-        upper = t3 if (t3 is not None and p3 is not None) else math.inf
-        cost += (min(iops, upper) - t2) * p2
-        if iops > upper:
-            cost += (iops - upper) * p3
-    return cost
+    # The catalog's tiers as price-book tiers, costed by the one tiered-cost function.
+    tiers = [Tier(0.0, math.inf if t2 is None or p2 is None else float(t2), float(p1), False,
+                  "USD per IOPS-month")]
+    if t2 is not None and p2 is not None:
+        top = math.inf if t3 is None or p3 is None else float(t3)
+        tiers.append(Tier(float(t2), top, float(p2), False, "USD per IOPS-month"))
+        if t3 is not None and p3 is not None:
+            tiers.append(Tier(float(t3), math.inf, float(p3), False, "USD per IOPS-month"))
+    return tiered_cost(tiers, iops)[0]
 
 
 def evaluate_volume(

@@ -141,8 +141,8 @@ def _charges_reasons(
         req = {str(r["item"]).rsplit(".", 1)[-1]: r for r in rows}
         parts = []
         for kind in ("put_request", "get_request"):
-            r = req.get(kind)
-            parts.append(f"{kind.replace('_', ' ')} {fmt_usd(float(r['price_usd']))}" if r
+            rq = req.get(kind)
+            parts.append(f"{kind.replace('_', ' ')} {fmt_usd(float(rq['price_usd']))}" if rq
                          else f"{kind.replace('_', ' ')}: no price in the catalog")
             excludes.append(f"s3.{cls}.{kind}")
         rs.append(reason("storage.request_charges", PERF01_COST,

@@ -1,0 +1,73 @@
+"""Lambda memory covers the CPU need; Fargate memory covers the memory used (issue 9).
+
+Lambda: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html (128 to
+10,240 MB; 1,769 MB = one vCPU; about 6 vCPUs at 10,240 MB); us-east-1 prices from
+https://aws.amazon.com/lambda/pricing/ ($0.20 per 1M requests, $0.0000166667 per GB-second
+x86, monthly free tier 1M requests and 400,000 GB-seconds).  Fargate: task sizes from
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html,
+prices from https://aws.amazon.com/fargate/pricing/ ($0.04048 per vCPU-hour, $0.004445 per
+GB-hour, Linux x86).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+import recommender.models.lambda_mem as lambda_mem
+from recommender.rules.base import Rejections
+from recommender.rules.compute.serverless import fargate_option, lambda_option
+from recommender.rules.compute.sizing import derive_need
+
+EVENT = {"event_driven": True, "invocations_per_month": 3_000_000, "duration_ms": 100,
+         "arch": "x86_64"}
+
+
+def _lambda(profile, book, models=None, cat=None, **compute):
+    p = profile(compute={**EVENT, **compute})
+    rej = Rejections()
+    return lambda_option(p, derive_need(p), book, "us-east-1", rej, models, cat), rej
+
+
+def test_one_vcpu_needs_1769_mb_and_is_priced_after_free_tier(profile, book):
+    c, _ = _lambda(profile, book, vcpus=1)
+    assert c.config["memory_mb"] == 1769
+    # GB-s: 3,000,000 x 0.1 s x 1,769 / 1,024 = 518,261.72; less 400,000 free = 118,261.72
+    # x 0.0000166667 = 1.9710; requests (3M - 1M) x 0.20 / 1M = 0.40 -> $2.3710.
+    assert c.monthly_cost_usd == pytest.approx(2.3710, abs=0.001)
+    assert c.config["price_as_of"] and c.config["price_source"]
+
+
+def test_more_than_10240_mb_rejects_lambda(profile, book):
+    # 7 vCPUs x 1,769 = 12,383 MB > 10,240 MB: Lambda cannot give it.
+    c, rej = _lambda(profile, book, vcpus=7)
+    assert c is None and rej.counts["lambda.memory_above_max"] == 1
+
+
+@pytest.mark.parametrize(("model_mb", "expected"), [(384, 1769), (3008, 3008)])
+def test_model_raises_the_floor_never_lowers_it(profile, book, cat, monkeypatch, model_mb,
+                                                expected):
+    best = SimpleNamespace(memory_mb=model_mb, duration_ms=100.0, duration_ms_low=90.0,
+                           duration_ms_high=110.0)
+    seen = {}
+
+    def fake(req, catalog=None, bundle=None):
+        seen.update(req)
+        return SimpleNamespace(best=best)
+
+    monkeypatch.setattr(lambda_mem, "predict_lambda_memory", fake)
+    c, _ = _lambda(profile, book, models=SimpleNamespace(lambda_=object()), cat=cat, vcpus=1)
+    assert c.config["memory_mb"] == expected
+    assert min(seen["candidate_memory_mb"]) == 1769  # the model is asked above the floor
+
+
+def test_fargate_memory_covers_memory_used(profile, book):
+    p = profile(compute={"memory_mb_used": 900, "hours_per_month": 730, "arch": "x86_64"})
+    rej = Rejections()
+    f = fargate_option(p, derive_need(p), book, "us-east-1", rej)
+    # 900 MB + 20% headroom = 1,080 MB = 1.055 GiB: 0.5 and 1 GB are too small; the
+    # 0.25 vCPU task offers 0.5/1/2 GB -> 2 GB.  0.25 x 0.04048 + 2 x 0.004445 = 0.01901/h
+    # x 730 = $13.88.
+    assert f.config["memory_gib"] == 2 and f.config["memory_gib"] * 1024 >= 900
+    assert f.monthly_cost_usd == pytest.approx(13.877, abs=0.01)
