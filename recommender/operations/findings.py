@@ -63,5 +63,7 @@ class Review(BaseModel):
             "saving_usd_per_month": self.saving_usd_per_month,
             "saving_usd_per_year": self.saving_usd_per_year,
             "findings": len(self.findings),
-            "top_change": None if best is None else f"{best.option} -> {best.replacement}",
+            "top_change": None if best is None else (
+                f"{best.option} -> {best.replacement}" if best.replacement
+                else f"{best.kind}: {best.option}"),
         }

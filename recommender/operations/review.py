@@ -98,7 +98,8 @@ def compare(saved: RecommendationResponse, current: RecommendationResponse,
             continue
         region = old.region or saved.region or ""
         now = _find(current.options(category), old)
-        priced = [p for p in saved.prices if p.category == category and p.option == old.option]
+        priced = [p for p in saved.prices if p.category == category
+                  and p.option == old.option and p.rank in (None, old.rank)]
         moved = [f for p in priced if (f := price_move(catalog, p, old)) is not None]
         findings.extend(moved)
         gone = disappeared(catalog, category, old, region, priced) if now is None else None
@@ -120,7 +121,7 @@ def compare(saved: RecommendationResponse, current: RecommendationResponse,
 
 
 def _same(a: Option, b: Option) -> bool:
-    keys = ("instance_class", "volume_type", "storage_class", "capacity_mode")
+    keys = ("instance_class", "deployment", "volume_type", "storage_class", "capacity_mode")
     return (a.option, a.kind, a.purchase_option) == (b.option, b.kind, b.purchase_option) and \
         all(a.config.get(k) == b.config.get(k) for k in keys)
 

@@ -77,7 +77,8 @@ def _record(category: str, o: Option, item: str, key: str, region: str, usd: flo
             unit: str, row: dict[str, Any]) -> PriceUsed | None:
     if usd is None:
         return None
-    return PriceUsed(category=category, option=o.option, item=item, key=key, region=region,
+    return PriceUsed(category=category, option=o.option, rank=o.rank, item=item, key=key,
+                     region=region,
                      usd=usd, unit=unit, price_as_of=_text(row.get("price_as_of")),
                      price_source=_text(row.get("price_source")))
 

@@ -91,9 +91,17 @@ def catalog_data(fixtures_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def catalog_full(tmp_path_factory: pytest.TempPathFactory, catalog_data: Path) -> Any:
-    """Today's catalog: the fixture sources as shipped (m7g.large included)."""
-    return build(catalog_data, tmp_path_factory.mktemp("full") / "snapshot")
+def full_snapshot_dir(tmp_path_factory: pytest.TempPathFactory, catalog_data: Path) -> Path:
+    """Today's snapshot folder: the fixture sources as shipped (m7g.large included)."""
+    out = tmp_path_factory.mktemp("full") / "snapshot"
+    build(catalog_data, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def catalog_full(full_snapshot_dir: Path) -> Any:
+    """Today's catalog (read from :func:`full_snapshot_dir`)."""
+    return read_snapshot(full_snapshot_dir)
 
 
 @pytest.fixture(scope="session")
