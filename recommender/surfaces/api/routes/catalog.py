@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.encoders import jsonable_encoder
 
 from catalog import TABLES
-from recommender.core.profile import SCHEMA_VERSION
+from catalog.naming import natural_order
+from recommender.core.errors import UserError
+from recommender.core.profile import REGION_PATTERN, SCHEMA_VERSION, make_profile_error
 from recommender.surfaces.api.deps import CatalogDep
 from recommender.surfaces.api.schemas import CatalogPage, CatalogSummary
+from recommender.surfaces.cli.tables import join_prices
 
 TableKind = Literal[tuple(TABLES)]  # type: ignore[valid-type]
 router = APIRouter(tags=["catalog"])
@@ -32,22 +36,101 @@ def read_catalog(catalog: CatalogDep) -> CatalogSummary:
     )
 
 
-@router.get("/v1/catalog/{kind}", response_model=CatalogPage)
-def read_catalog_table(
+#: Range parameters: ``(query name, column, bound)``; each filters only when given.
+_RANGES = (
+    ("vcpus_min", "vcpus", "min"), ("vcpus_max", "vcpus", "max"),
+    ("memory_gib_min", "memory_gib", "min"), ("memory_gib_max", "memory_gib", "max"),
+    ("gpus_min", "gpus", "min"), ("gpus_max", "gpus", "max"),
+    ("network_gbps_min", "network_baseline_gbps", "min"),
+    ("max_price", "ondemand_usd_per_hour", "max"),
+)
+Num = Annotated[float | None, Query(ge=0, le=1e9)]
+
+
+def _refuse(field: str, rule: str) -> UserError:
+    return make_profile_error([{"field": field, "rule": rule}])
+
+
+def _check_region(region: str, catalog: Any) -> None:
+    if not REGION_PATTERN.match(region):
+        raise _refuse("region", f"not an AWS region code (e.g. us-east-1): {region[:40]!r}")
+    known = set(catalog.regions)
+    if known and region not in known:
+        raise _refuse("region", f"{region!r} is not a priced region; priced regions: "
+                      + ", ".join(sorted(known)))
+
+
+def _apply_ranges(df: pd.DataFrame, kind: str, bounds: dict[str, float | None]) -> pd.DataFrame:
+    for name, column, end in _RANGES:
+        value = bounds.get(name)
+        if value is None:
+            continue
+        if column not in df.columns:
+            hint = " (ec2: pass region and prices=true)" if column.startswith("ondemand") else ""
+            raise _refuse(name, f"table {kind!r} has no column {column!r}{hint}")
+        keep = df[column] >= value if end == "min" else df[column] <= value
+        df = df[keep.fillna(False)]
+    return df
+
+
+def _sorted(df: pd.DataFrame, sort: str | None, order: str) -> pd.DataFrame:
+    if sort is None:
+        return natural_order(df) if "instance_type" in df.columns else df
+    if sort not in df.columns:
+        raise _refuse("sort", f"not a column of this table; columns: {', '.join(df.columns)}")
+    base = natural_order(df) if "instance_type" in df.columns else df
+    return base.sort_values(sort, ascending=order == "asc", kind="stable", na_position="last")
+
+
+@router.get("/v1/catalog/{kind}", response_model=CatalogPage,
+            openapi_extra={"x-example": "/v1/catalog/ec2?region=us-east-1&prices=true&"
+                           "vcpus_min=4&memory_gib_max=16&sort=ondemand_usd_per_hour"})
+def read_catalog_table(  # noqa: PLR0913 - each query parameter is one documented filter
     kind: TableKind,
     catalog: CatalogDep,
-    region: Annotated[str | None, Query(max_length=40)] = None,
+    region: Annotated[str | None, Query(max_length=40, description=(
+        "AWS region code, e.g. us-east-1; a code that is not a priced region is a 422"))] = None,
     q: Annotated[str | None, Query(max_length=100, description="substring of the key")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    prices: Annotated[bool, Query(description=(
+        "ec2 only: join the region's prices (on-demand, spot estimate, reserved) to the "
+        "specs; needs region"))] = False,
+    vcpus_min: Num = None, vcpus_max: Num = None,
+    memory_gib_min: Num = None, memory_gib_max: Num = None,
+    gpus_min: Num = None, gpus_max: Num = None,
+    network_gbps_min: Annotated[float | None, Query(ge=0, le=1e9, description=(
+        "minimum baseline network bandwidth, Gbps"))] = None,
+    max_price: Annotated[float | None, Query(ge=0, le=1e9, description=(
+        "maximum on-demand price, USD per hour"))] = None,
+    sort: Annotated[str | None, Query(max_length=60, description=(
+        "column to sort by, e.g. ondemand_usd_per_hour (default: instance types in size "
+        "order)"))] = None,
+    order: Annotated[Literal["asc", "desc"], Query(description="sort direction")] = "asc",
+    limit: Annotated[int, Query(ge=1, le=1000, description="rows per page")] = 100,
+    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
 ) -> CatalogPage:
-    """Rows of one catalog table, filtered by region and key substring."""
+    """Rows of one catalog table: region, key substring, range filters, sort and a page.
+
+    Example: ``/v1/catalog/ec2?region=us-east-1&prices=true&vcpus_min=4&memory_gib_max=16&
+    sort=ondemand_usd_per_hour`` lists the 4+ vCPU, at most 16 GiB types with their prices
+    in us-east-1, cheapest first.
+    """
     df = catalog.tables[kind]
-    if region is not None and "region" in df.columns:
+    if region is not None:
+        _check_region(region, catalog)
+    if prices:
+        if kind != "ec2" or region is None:
+            raise _refuse("prices", "joins EC2 prices: use it with kind ec2 and a region")
+        df = join_prices(df, catalog.tables["ec2_prices"], region)
+    elif region is not None and "region" in df.columns:
         df = df[df["region"] == region]
     if q:
         key = df.columns[0]
         df = df[df[key].astype(str).str.contains(q, case=False, regex=False)]
+    df = _apply_ranges(df, kind, {
+        "vcpus_min": vcpus_min, "vcpus_max": vcpus_max, "memory_gib_min": memory_gib_min,
+        "memory_gib_max": memory_gib_max, "gpus_min": gpus_min, "gpus_max": gpus_max,
+        "network_gbps_min": network_gbps_min, "max_price": max_price})
+    df = _sorted(df, sort, order)
     page = df.iloc[offset : offset + limit]
     records = json.loads(page.to_json(orient="records", date_format="iso"))
     return CatalogPage(kind=kind, total=len(df), count=len(records), offset=offset,
