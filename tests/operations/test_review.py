@@ -14,8 +14,14 @@ import pytest
 
 from recommender import recommend
 from recommender.core.errors import UserError
-from recommender.operations import compare, parse_saved, read_saved, review, review_many
-from recommender.operations import summary_frame
+from recommender.operations import (
+    compare,
+    parse_saved,
+    read_saved,
+    review,
+    review_many,
+    summary_frame,
+)
 
 #: Two vCPUs and 8 GiB on demand, cheapest first: m5.large and m7g.large both fit exactly.
 PROFILE = {"name": "api", "region": "us-east-1", "objective": "cost",
