@@ -21,11 +21,14 @@ import io
 import json
 import os
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import cachetools
 import pandas as pd
 
 from catalog import swap
@@ -42,6 +45,10 @@ APP_NAME = "aws-recommender"
 #: Largest manifest / table file read (the shipped ones are ~40 kB / ~150 kB).
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_TABLE_BYTES = 512 * 1024 * 1024
+
+_T = TypeVar("_T")
+#: Re-entrant: building one derived index may derive another (the region index uses EC2's).
+_DERIVE_LOCK = threading.RLock()
 
 
 def user_snapshot_dir() -> Path | None:
@@ -90,6 +97,26 @@ class Catalog:
         if name in tables:
             return tables[name]
         raise AttributeError(name)
+
+    @cached_property
+    def _derived(self) -> dict[str, Any]:
+        return {}
+
+    def derive(self, name: str, build: Callable[[Catalog], _T]) -> _T:
+        """``build(self)``, computed once per catalog object and kept on it.
+
+        The one cache of what other layers derive from the tables (the rules' EC2 index and
+        price book, the models' Lambda prices): it lives and dies with the catalog, so a
+        rebuilt snapshot (a new object) never meets a stale index.  A build that raises is not
+        remembered.  Thread-safe; ``build`` may itself call ``derive``.
+        """
+        memo = self._derived
+        if name in memo:
+            return memo[name]  # type: ignore[no-any-return]
+        with _DERIVE_LOCK:
+            if name not in memo:
+                memo[name] = build(self)
+            return memo[name]  # type: ignore[no-any-return]
 
     @property
     def version(self) -> str:
@@ -211,7 +238,11 @@ def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool 
     return Catalog(tables=tables, manifest=manifest)
 
 
-@lru_cache(maxsize=4)
+#: Loaded snapshots by resolved directory (a handful at most); cleared when one is written.
+_LOADED: cachetools.LRUCache[str, Catalog] = cachetools.LRUCache(maxsize=4)
+
+
+@cachetools.cached(_LOADED, lock=threading.Lock())
 def _load_cached(resolved: str) -> Catalog:
     return read_snapshot(resolved)
 
