@@ -15,13 +15,13 @@ from __future__ import annotations
 import pandas as pd
 
 from recommender.core.response import RecommendationResponse
-from recommender.operations.batch import read_saved, review_many, summary_frame
+from recommender.operations.batch import parse_many, read_saved, review_many, summary_frame
 from recommender.operations.benchmark_plan import PlanStep, benchmark_plan
 from recommender.operations.findings import Finding, Review
 from recommender.operations.review import compare, parse_saved, review
 
 __all__ = ["Finding", "PlanStep", "Review", "benchmark_plan", "compare", "monitoring_frame",
-           "parse_saved", "read_saved", "review", "review_many", "summary_frame"]
+           "parse_many", "parse_saved", "read_saved", "review", "review_many", "summary_frame"]
 
 
 def monitoring_frame(response: RecommendationResponse) -> pd.DataFrame:

@@ -1,0 +1,41 @@
+"""The app's Review page, run headless: a pasted saved response gets findings, alarms, plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from recommender import recommend
+from recommender.app.presets import get_preset
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_review_page_shows_the_review_the_alarms_and_the_plan() -> None:
+    saved = recommend(get_preset("web_app"))
+    data = saved.model_dump(mode="json")
+    # As if the chosen EC2 type had cost more when saved: the review must report the move.
+    for p in data["prices"]:
+        if p["category"] == "compute" and p["rank"] == 1:
+            p["usd"] = round(p["usd"] * 2, 6)
+    at = AppTest.from_file(str(ROOT / "pages/3_Review.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    at.text_area(key="pasted").set_value(saved.__class__.model_validate(data)
+                                         .model_dump_json()).run()
+    at.button(key="review").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    texts = [m.value for m in [*at.info, *at.warning]]
+    assert any("price_changed" in t for t in texts), texts
+    assert len(at.dataframe) >= 2  # the savings table and the alarms
+    frames = [d.value for d in at.dataframe]
+    assert any("metric" in f.columns and "CPUUtilization" in set(f["metric"]) for f in frames)
+
+
+def test_review_page_names_the_missing_profile() -> None:
+    at = AppTest.from_file(str(ROOT / "pages/3_Review.py"), default_timeout=120).run()
+    at.text_area(key="pasted").set_value('{"recommendations": {}}').run()
+    at.button(key="review").click().run()
+    assert not at.exception, at.exception
+    assert any("'profile' is missing" in e.value for e in at.error)
