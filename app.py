@@ -29,6 +29,7 @@ from recommender.core.engine import recommend
 from recommender.core.errors import ProfileError, UserError
 from recommender.core.profile import parse_profile
 from recommender.core.response import CATEGORIES, Option, RecommendationResponse
+from recommender.operations import monitoring_frame
 from recommender.surfaces.export import export_response
 
 _BOOL_LABELS = {None: "unset", True: "yes", False: "no"}
@@ -272,6 +273,9 @@ def show_response(resp: RecommendationResponse) -> None:
             st.dataframe(resp.rejected_frame().rename(columns={"reason": "Reason",
                                                                "count": "Candidates"}),
                          hide_index=True, width="stretch")
+    if resp.monitoring:  # the CloudWatch alarms the export creates (PERF05-BP02)
+        with st.expander(f"Alarms that keep the choice efficient ({len(resp.monitoring)})"):
+            st.dataframe(monitoring_frame(resp), hide_index=True, width="stretch")
     show_downloads(resp)
 
 

@@ -39,3 +39,11 @@ def test_review_page_names_the_missing_profile() -> None:
     at.button(key="review").click().run()
     assert not at.exception, at.exception
     assert any("'profile' is missing" in e.value for e in at.error)
+
+
+def test_main_app_lists_the_alarms_of_the_answer() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.selectbox(key="preset").set_value("web_app").run()
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    assert any(e.label.startswith("Alarms that keep the choice efficient") for e in at.expander)
