@@ -88,11 +88,14 @@ def _name(d: Mapping[str, Any]) -> str:
 def breakdown_frame(bundle: Mapping[str, Any]) -> pd.DataFrame:
     """The bundle's monthly cost per component: ``component, category, monthly_usd``.
 
-    Read from ``breakdown`` (a list of rows or a ``name -> USD`` mapping), else from the
-    priced ``components``.  Unpriced components are not rows here (see
+    Read from the priced ``components``, else from ``breakdown`` (a list of rows or a
+    ``name -> USD`` mapping).  Unpriced components are not rows here (see
     :func:`unpriced_rows`); a zero-cost component stays a row.
     """
-    raw = bundle.get("breakdown") or bundle.get("components") or []
+    # The components name each option (a breakdown mapping names only categories).
+    priced = [c for c in bundle.get("components") or []
+              if isinstance(c, Mapping) and _cost(c) is not None]
+    raw = priced or bundle.get("breakdown") or []
     rows: list[dict[str, Any]] = []
     if isinstance(raw, Mapping):
         for name, v in raw.items():
@@ -156,7 +159,9 @@ def alternatives_by_category(bundle: Mapping[str, Any]) -> dict[str, list[dict[s
             parts.append(f"${cost:,.2f}/month")
         if isinstance(delta, int | float):
             parts.append(f"({'+' if delta >= 0 else '-'}${abs(delta):,.2f} vs the bundle)")
-        why = a.get("reason") or a.get("text") or a.get("instead_of") or a.get("replaces")
+        why = a.get("trade_off") or a.get("reason") or a.get("text")
+        if not why and a.get("replaces"):
+            why = f"instead of {a['replaces']}"
         summary = " ".join(parts) + (f": {why}" if why else "")
         out.setdefault(cat, []).append({**a, "summary": summary})
     return out

@@ -114,11 +114,19 @@ def test_catalog_explorer_filters(catalog) -> None:
     assert n == len(expected) > 0
 
 
-def test_predictions_page_runs_the_lambda_example() -> None:
+def test_predictions_page_runs_the_lambda_form() -> None:
     at = _app("pages/2_Predictions.py")
-    if at.info and "not installed" in at.info[0].value:
-        pytest.fail("recommender.models does not export predict_runtime/predict_lambda_memory")
-    at.button(key="Lambda_run").click().run()
+    at.button(key="lambda_run").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    assert at.success and "memory_mb" in at.success[0].value
+    best = at.success[0].value
+    assert best.startswith("Best (") and " MB, about " in best and "per month" in best
+
+
+def test_predictions_page_runs_the_runtime_form_with_the_next_run() -> None:
+    at = _app("pages/2_Predictions.py")
+    at.button(key="runtime_run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value.startswith("Best for lowest cost: ")
+    assert any(i.value.startswith("Run next: ") for i in at.info)

@@ -103,3 +103,47 @@ def test_cost_vs_performance_includes_lambda_and_fargate() -> None:
     # 2.77 to 29.11 spans ~10x, under the 20x that switches to a log axis.
     assert fig.layout.xaxis.type == "linear"
     assert charts.compute_kinds(frame) == ["ec2", "fargate", "lambda"]
+
+
+def test_real_bundle_of_a_preset_renders(catalog) -> None:
+    from recommender.core.engine import recommend
+    from recommender.presets import get_preset
+
+    bundle = results.bundle_of(recommend(get_preset("oltp_database"), catalog=catalog))
+    if bundle is None:
+        import pytest
+
+        pytest.skip("this build's response has no bundle yet (issue 8)")
+    frame = results.breakdown_frame(bundle)
+    assert abs(frame["monthly_usd"].sum() - bundle["total_monthly_usd"]) < 0.05
+    assert all(isinstance(r["summary"], str) for rows in
+               results.alternatives_by_category(bundle).values() for r in rows)
+
+
+def test_prediction_requests_from_rows_and_best_sentences() -> None:
+    from recommender.app import predict_view as pv
+
+    runs = pd.DataFrame([{"instance_type": "m5.xlarge", "count": 4.0, "runtime_s": 900.0,
+                          "failed": False},
+                         {"instance_type": "c5.xlarge", "count": 4.0, "runtime_s": None,
+                          "failed": True},
+                         {"instance_type": None, "count": None, "runtime_s": None,
+                          "failed": False}])  # a half-typed row is left out
+    req = pv.runtime_request(job={"framework": "spark", "input_gib": None}, runs=runs,
+                             candidates=[{"instance_type": "m5.xlarge", "count": 8}],
+                             objective="cost")
+    assert req == {"job": {"framework": "spark"}, "objective": "cost",
+                   "measurements": [{"instance_type": "m5.xlarge", "count": 4,
+                                     "runtime_s": 900.0},
+                                    {"instance_type": "c5.xlarge", "count": 4, "failed": True}],
+                   "candidates": [{"instance_type": "m5.xlarge", "count": 8}]}
+    # 1554 s = 25.9 min -> "26 min"; 208 s -> "3 min"; 4429 s = 73.8 min -> "74 min".
+    best = {"instance_type": "m5.xlarge", "count": 2, "runtime_s": 1554.1,
+            "runtime_s_low": 208.6, "runtime_s_high": 4429.0, "cost_usd": 0.1658}
+    assert pv.runtime_best_sentence(best, "cost") == (
+        "Best for lowest cost: 2 x m5.xlarge, about 26 min (3 min to 74 min), $0.17 per run.")
+    assert pv.duration(7200) == "2 h" and pv.duration(45) == "45 s"
+    lam = {"memory_mb": 2048, "duration_ms": 234.1, "duration_ms_low": 91.2,
+           "duration_ms_high": 601.2, "monthly_cost_usd": 19.4}
+    assert pv.lambda_best_sentence(lam, "balanced") == (
+        "Best (balanced): 2048 MB, about 234 ms per invocation (91-601 ms), $19.40 per month.")
