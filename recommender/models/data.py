@@ -34,7 +34,9 @@ def training_files(data_dir: Path, only: str | None = None) -> list[Path]:
         Path("ec2/moto-5.2.5_instance_types.json.gz"),
         Path("ec2/ec2instances.info_benchmarks_manually_fetched_data.json"),
     ]
-    by_model = {"perf": perf, "runtime": runtime, "lambda": [LAMBDA_RUNS, LAMBDA_FACTS]}
+    from recommender.models.lambda_data import FILES as LAMBDA_FILES
+
+    by_model = {"perf": perf, "runtime": runtime, "lambda": [*LAMBDA_FILES, LAMBDA_FACTS]}
     if only:
         return by_model[only]
     return [p for files in by_model.values() for p in files]
@@ -134,6 +136,21 @@ def load_workload_runs(data_dir: Path, ec2_prices: pd.DataFrame) -> pd.DataFrame
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["workload_id", "instance_type", "nodes"], ignore_index=True)
+
+
+def load_c3o_repeats(data_dir: Path) -> pd.DataFrame:
+    """Every c3o run unaggregated (about 5 repeats per configuration): run-to-run noise."""
+    frames = []
+    for algo in C3O_ALGOS:
+        t = pd.read_csv(Path(data_dir) / c3o_path(algo), sep="\t")
+        params = [c for c in t.columns if c not in _C3O_CLUSTER]
+        frames.append(pd.DataFrame({
+            "workload_id": "c3o_" + algo + "_" + t[params].astype(str).agg("_".join, axis=1),
+            "instance_type": t["machine_type"].astype(str),
+            "nodes": t["instance_count"].astype(int),
+            "runtime_s": t["gross_runtime"].astype(float),
+        }))
+    return pd.concat(frames, ignore_index=True)
 
 
 def load_lambda_runs(data_dir: Path) -> pd.DataFrame:

@@ -1,12 +1,12 @@
-"""Lambda duration across memory sizes (Sizeless-style), priced by billed duration.
+"""Lambda duration across memory sizes (physics: :mod:`.lambda_physics`), priced when billed.
 
-Physics first: Lambda gives a function CPU in proportion to its memory (1 vCPU at 1,769 MB,
-up to 6 vCPUs at 10,240 MB for code that uses several threads).  Duration is modelled as
-``d(m) = a + c / share(m) ** beta``: a part that does not depend on CPU (waiting on I/O) and a
-CPU part that shrinks as the share grows.  ``c >= 0`` and ``beta > 0`` make the prediction
-never slower with more memory.  Two or more measurements fix ``a`` and ``c``; with one, the
-CPU-to-wait ratio ``k = c / a`` comes from the training prior.  ``beta`` and the prior are the
-learned part; intervals are quantiles of the residuals on held-out runtimes.
+``d(m) = u + c / s1(m) + p / sp(m)``: a part that does not scale with CPU (I/O, waits), a
+single-threaded CPU part (one vCPU at 1,769 MB) and a multi-threaded one (up to 6 vCPUs at
+10,240 MB).  Two or more measured sizes fit the three terms directly; one size takes the
+shape from the prior learned on real memory sweeps; an AWS Lambda Power Tuning result is
+read as its measured sizes.  Sizes that were measured are predicted at their measurement.
+Intervals are split-conformal: quantiles of residuals on application groups other than the
+one predicted (see :mod:`.lambda_train`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from scipy.optimize import nnls
 
 from recommender.core.errors import UserError
 from recommender.core.predictions import (
@@ -26,81 +24,76 @@ from recommender.core.predictions import (
     LambdaPrediction,
     ModelInfo,
 )
-from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB, lambda_cpu_share
+from recommender.models import lambda_physics as P
+from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB
 from recommender.models.requests import resolve_request
 
 #: Default candidate sizes: 128 MB steps to 2 GB, then coarser to the 10,240 MB maximum.
 DEFAULT_MEMORY_MB = tuple(range(128, 2049, 128)) + (1769, 2560, 3008, 4096, 5120, 6144, 8192, 10240)
 
 
-def fit_lambda_physics(
-    memory_mb: np.ndarray,
-    duration_ms: np.ndarray,
-    beta: float,
-    log_k_prior: float,
-    parallel: bool = False,
-) -> tuple[float, float]:
-    """Wait time ``a`` and CPU time at one vCPU ``c`` from measured durations."""
-    g = 1.0 / lambda_cpu_share(memory_mb, parallel) ** beta
-    d = np.asarray(duration_ms, float)
-    if len(d) >= 2 and np.ptp(np.log(g)) > 0.01:
-        A = np.column_stack([np.ones_like(g), g]) / d[:, None]
-        (a, c), _ = nnls(A, np.ones_like(d))
-        if a + c > 0:
-            return float(a), float(c)
-    k = math.exp(log_k_prior)
-    dm, gm = float(np.exp(np.mean(np.log(d)))), float(np.exp(np.mean(np.log(g))))
-    a = dm / (1.0 + k * gm)
-    return a, k * a
-
-
 @dataclass
 class LambdaModel:
-    """What the Lambda artifact holds.
+    """What the Lambda artifact holds (numpy arrays and floats only).
 
-    ``log k = log_k_intercept + log_k_slope * log(max memory used)`` (clamped to the range
-    seen in training) is the learned CPU-to-wait prior for a single measurement: heavier
-    runtimes (larger footprint) spent more of their time on CPU in the training runs.
-    ``log_k_prior`` (the median) is used when the memory used is unknown.
+    ``shapes`` are the training functions' fitted ``(u, c, p)`` scaled to 1 at 1,769 MB,
+    ``weights`` their prior weights (each application group weighs the same),
+    ``log_scale`` their log duration at 1,769 MB, used by the kernel of ``bandwidth``;
+    ``parallel_share`` is the median multi-threaded share of CPU work (used when the request
+    does not say); ``footprint_floor`` the lowest ratio seen in training between the memory
+    a function used at its smallest size and at its largest (a function measured at a large
+    size may run in less); ``log_q`` the conformal log-residual quantiles per number of
+    measured sizes (1, 2).
     """
 
-    beta: float
-    log_k_prior: float
-    #: Log-residual (low, high) quantiles keyed by number of measurements (1, 2).
+    shapes: np.ndarray
+    weights: np.ndarray
+    log_scale: np.ndarray
+    bandwidth: float | None
+    parallel_share: float
+    footprint_floor: float
     log_q: dict[int, tuple[float, float]]
     metrics: dict[str, Any] = field(default_factory=dict)
-    log_k_slope: float = 0.0
-    log_k_intercept: float | None = None
-    log_k_bounds: tuple[float, float] = (-math.inf, math.inf)
 
-    def log_k(self, used_mb: float | None) -> float:
-        """CPU-to-wait prior for a function that used ``used_mb`` (None: the median)."""
-        if used_mb is None or not used_mb > 0 or self.log_k_intercept is None:
-            return self.log_k_prior
-        raw = self.log_k_intercept + self.log_k_slope * math.log(used_mb)
-        return float(min(max(raw, self.log_k_bounds[0]), self.log_k_bounds[1]))
+    def _shapes(self, parallel: bool | None) -> np.ndarray:
+        sh = np.array(self.shapes, float)
+        if parallel is True:
+            sh[:, 2] += sh[:, 1]
+            sh[:, 1] = 0.0
+        elif parallel is False:
+            sh[:, 1] += sh[:, 2]
+            sh[:, 2] = 0.0
+        return sh
 
     def predict(
         self,
         memory_mb: np.ndarray,
         meas_mb: np.ndarray,
         meas_ms: np.ndarray,
-        parallel: bool = False,
-        used_mb: float | None = None,
-    ) -> pd.DataFrame:
-        """Duration and interval (ms) at each candidate memory size."""
-        k = self.log_k(used_mb)
-        a, c = fit_lambda_physics(meas_mb, meas_ms, self.beta, k, parallel)
-        d = a + c / lambda_cpu_share(memory_mb, parallel) ** self.beta
-        lo, hi = self.log_q[min(len(meas_ms), 2)]
-        return pd.DataFrame(
-            {
-                "memory_mb": np.asarray(memory_mb, int),
-                "duration_ms": d,
-                "duration_ms_low": d * math.exp(lo),
-                "duration_ms_high": d * math.exp(hi),
-            }
-        )
+        parallel: bool | None = None,
+        cpu_ms: float | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Duration and interval (ms) at each candidate size; measured sizes keep their value."""
+        m = np.asarray(memory_mb, float)
+        mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
+        share = {True: 1.0, False: 0.0}.get(parallel, self.parallel_share)  # type: ignore[arg-type]
+        coef = P.fit_curve(mm, md, share) if len(mm) >= 2 else None
+        if coef is not None:
+            d, k = P.curve(coef, m), 2
+        else:
+            gm = float(np.exp(np.mean(np.log(md))))
+            ref = float(np.exp(np.mean(np.log(mm)))) if len(mm) > 1 else float(mm[0])
+            w = P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
+                                self.bandwidth)
+            d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms), 1
+        lo, hi = self.log_q[k]
+        low, high = d * math.exp(lo), d * math.exp(hi)
+        measured = np.isin(m, mm)
+        for size in np.unique(mm[np.isin(mm, m)]):
+            at = m == size
+            d[at] = low[at] = high[at] = float(np.median(md[mm == size]))
+        return {"duration_ms": d, "duration_ms_low": low, "duration_ms_high": high,
+                "measured": measured}
 
 
 @dataclass(frozen=True)
@@ -122,11 +115,23 @@ class LambdaPrices:
 def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> LambdaPrices:
     """Read ``lambda.request`` and ``lambda.duration.<arch>`` from the catalog's unit_prices.
 
+    Read once per catalog, architecture and region (kept on the catalog by
+    ``Catalog.derive``): filtering the unit-price table costs milliseconds, the serve-time
+    path calls this for every event-driven profile.
+
     Raises
     ------
     recommender.core.errors.UserError
         When the catalog has no such rows for ``region`` (never a guessed price).
     """
+    derive = getattr(catalog, "derive", None)
+    if derive is None:
+        return _read_lambda_unit_prices(catalog, arch, region)
+    return derive(f"lambda_unit_prices.{arch}.{region}",  # type: ignore[no-any-return]
+                  lambda c: _read_lambda_unit_prices(c, arch, region))
+
+
+def _read_lambda_unit_prices(catalog: Any, arch: str, region: str) -> LambdaPrices:
     up = getattr(catalog, "tables", {}).get("unit_prices")
     if up is None:
         raise UserError("the catalog has no unit_prices table; cannot price Lambda")
@@ -144,6 +149,8 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
             f"the catalog has no unit_prices item(s) {', '.join(missing)} for {region}; "
             "rebuild the catalog with Lambda prices"
         )
+    import pandas as pd  # the catalog's tables are pandas; inference otherwise is numpy
+
     r = req.sort_values("tier_start", na_position="first").iloc[0]
     per_req = float(r["price_usd"])
     if "1m" in str(r["unit"]).lower() or "million" in str(r["unit"]).lower():
@@ -160,9 +167,9 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
     return LambdaPrices(per_req, tiers, src)
 
 
-def choose(df: pd.DataFrame, objective: str) -> int:
-    """Row position of the best candidate for ``objective`` (cost | speed | balanced)."""
-    cost, dur = df["monthly_cost_usd"].to_numpy(float), df["duration_ms"].to_numpy(float)
+def choose(cost: np.ndarray, dur: np.ndarray, objective: str) -> int:
+    """Position of the best candidate for ``objective`` (cost | speed | balanced)."""
+    cost, dur = np.asarray(cost, float), np.asarray(dur, float)
     if objective == "cost":
         key = np.lexsort((dur, cost))
     elif objective == "speed":
@@ -173,25 +180,69 @@ def choose(df: pd.DataFrame, objective: str) -> int:
     return int(key[0])
 
 
-def _check_timeout(req: LambdaMemoryRequest, catalog: Any) -> None:
+def _check_timeout(meas: list[Any], catalog: Any) -> None:
     """Refuse measurements longer than Lambda's maximum timeout (a catalog fact).
 
     A function cannot run longer than the timeout, so such a "measurement" is a unit
     mistake (seconds or microseconds given as ms); predicting from it would be nonsense.
     """
-    facts = catalog.tables.get("facts")
-    if facts is None:
-        return  # a partial catalog (tests, notebooks) without facts: nothing to check against
-    row = facts[(facts.topic == "lambda") & (facts.key == "timeout_max")]
-    if row.empty:
+    derive = getattr(catalog, "derive", None)
+    limit_ms = (_timeout_limit_ms(catalog) if derive is None
+                else derive("lambda_timeout_max_ms", _timeout_limit_ms))
+    if limit_ms is None:
         return  # the catalog does not know the limit: nothing to check against
-    limit_ms = float(row.iloc[0]["value"]) * 1000.0
-    for i, m in enumerate(req.measurements):
-        if m.duration_ms > limit_ms:
+    for i, m in enumerate(meas):
+        if m.duration > limit_ms:
             raise UserError(
-                f"measurements.{i}.duration_ms: {m.duration_ms:g} ms exceeds Lambda's maximum "
+                f"measurements.{i}.duration_ms: {m.duration:g} ms exceeds Lambda's maximum "
                 f"timeout of {limit_ms:g} ms (catalog fact lambda.timeout_max)"
             )
+
+
+def _timeout_limit_ms(catalog: Any) -> float | None:
+    """Lambda's maximum timeout in ms from the catalog's facts (None when not known)."""
+    facts = catalog.tables.get("facts")
+    if facts is None:
+        return None  # a partial catalog (tests, notebooks) without facts
+    row = facts[(facts.topic == "lambda") & (facts.key == "timeout_max")]
+    return None if row.empty else float(row.iloc[0]["value"]) * 1000.0
+
+
+def _measurements(req: LambdaMemoryRequest) -> list[Any]:
+    """The request's measurements plus those read from its Power Tuning output."""
+    from recommender.core.predictions import LambdaMeasurement
+
+    meas = list(req.measurements)
+    if req.power_tuning:
+        from recommender.models.power_tuning import power_tuning_measurements
+
+        meas += [LambdaMeasurement(**m) for m in power_tuning_measurements(req.power_tuning)]
+    return meas
+
+
+def _candidates(
+    req: LambdaMemoryRequest, meas: list[Any], floor_ratio: float, notes: list[str]
+) -> tuple[list[int], float]:
+    """Candidate sizes: requested or default, plus the measured ones, minus those too small.
+
+    A size is refused only when it is below ``floor_ratio`` x the smallest memory the
+    function used (Lambda's max memory used grows a little with the memory given) and no
+    measurement ran there.  Sizes between the floor and the footprint are kept with a note.
+    """
+    measured = sorted({m.memory_mb for m in meas})
+    used = [m.max_memory_used_mb for m in meas if m.max_memory_used_mb]
+    need = min(used) * floor_ratio if used else 0.0
+    cands = sorted(set(req.candidate_memory_mb or DEFAULT_MEMORY_MB) | set(measured))
+    kept = [m for m in cands
+            if (m >= need or m in measured) and LAMBDA_MIN_MB <= m <= LAMBDA_MAX_MB]
+    if len(kept) < len(cands):
+        notes.append(
+            f"sizes below {need:.0f} MB ({floor_ratio:.2f} x the {min(used):g} MB the "
+            "function used) are not candidates; measured sizes always are"
+        )
+    if not kept:
+        raise UserError(f"no candidate memory size is at least {need:.0f} MB")
+    return kept, (min(used) if used else 0.0)
 
 
 def predict_lambda_memory(
@@ -220,39 +271,51 @@ def predict_lambda_memory(
     req, catalog, bundle = resolve_request(
         LambdaMemoryRequest, request, "lambda-memory", catalog, bundle
     )
-    _check_timeout(req, catalog)
+    meas = _measurements(req)
+    _check_timeout(meas, catalog)
     if prices is None:
         prices = lambda_unit_prices(catalog, req.arch, req.region)
     notes: list[str] = []
-    used = max((m.max_memory_used_mb or 0.0) for m in req.measurements)
-    cands = sorted(set(req.candidate_memory_mb or DEFAULT_MEMORY_MB))
-    kept = [m for m in cands if m >= used and LAMBDA_MIN_MB <= m <= LAMBDA_MAX_MB]
-    if len(kept) < len(cands):
-        notes.append(f"sizes below the {used:g} MB the function used are not candidates")
-    if not kept:
-        raise UserError(f"no candidate memory size is at least the {used:g} MB the function used")
-    meas_mb = np.array([m.memory_mb for m in req.measurements], float)
-    meas_ms = np.array([m.duration_ms for m in req.measurements], float)
-    df = bundle.lambda_.predict(np.array(kept), meas_mb, meas_ms, req.parallel, used or None)
-    gb = df["memory_mb"].to_numpy(float) / 1024.0
+    model = bundle.lambda_
+    kept, used = _candidates(req, meas, float(getattr(model, "footprint_floor", 1.0)), notes)
+    cpu = [m.cpu_time_ms for m in meas if m.cpu_time_ms is not None]
+    pred = model.predict(
+        np.array(kept), np.array([m.memory_mb for m in meas], float),
+        np.array([m.duration for m in meas], float), req.parallel,
+        cpu[0] if len(meas) == 1 and cpu else None,
+    )
+    gb = np.array(kept, float) / 1024.0
     inv = req.invocations_per_month
-    for col, suffix in (
-        ("duration_ms", ""),
-        ("duration_ms_low", "_low"),
-        ("duration_ms_high", "_high"),
-    ):
-        billed = np.ceil(df[col].to_numpy(float))  # billed in 1 ms steps
-        if not suffix:
-            df["billed_duration_ms"] = billed.astype(int)
-        df[f"monthly_cost_usd{suffix}"] = prices.monthly(billed / 1000.0 * gb * inv, inv)
-    preds = [LambdaPrediction(**r) for r in df.to_dict(orient="records")]
-    best = preds[choose(df, req.objective)]
+    cost = {}
+    for suffix in ("", "_low", "_high"):
+        billed = np.ceil(pred[f"duration_ms{suffix}"])  # billed in 1 ms steps
+        cost[suffix] = prices.monthly(billed / 1000.0 * gb * inv, inv)
+    preds = [
+        LambdaPrediction(
+            memory_mb=int(m), measured=bool(pred["measured"][i]),
+            duration_ms=float(pred["duration_ms"][i]),
+            duration_ms_low=float(pred["duration_ms_low"][i]),
+            duration_ms_high=float(pred["duration_ms_high"][i]),
+            billed_duration_ms=int(np.ceil(pred["duration_ms"][i])),
+            monthly_cost_usd=float(cost[""][i]), monthly_cost_usd_low=float(cost["_low"][i]),
+            monthly_cost_usd_high=float(cost["_high"][i]),
+            notes=([f"below the {used:g} MB the function used at another size: "
+                    "may run out of memory, measure it"] if m < used else []),
+        )
+        for i, m in enumerate(kept)
+    ]
+    best = preds[choose(cost[""], pred["duration_ms"], req.objective)]
     notes.append(
         "monthly cost excludes the free tier"
         + (f"; prices: {prices.source}" if prices.source else "")
     )
-    if not req.parallel:
-        notes.append("assumed single-threaded: sizes above 1,769 MB add vCPUs it cannot use")
+    notes.append({
+        None: "parallel not given: the share of multi-threaded CPU work is the training prior",
+        False: "single-threaded: sizes above 1,769 MB add vCPUs it cannot use",
+        True: "multi-threaded: vCPUs above 1,769 MB (up to 6 at 10,240 MB) are used",
+    }[req.parallel])
+    if any(m.init_duration_ms for m in meas):
+        notes.append("init_duration_ms is reported but not predicted (cold starts only)")
     return LambdaMemoryResponse(
         predictions=preds,
         best=best,

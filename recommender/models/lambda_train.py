@@ -1,9 +1,16 @@
-"""Training and held-out evaluation of the Lambda memory model.
+"""Training and honest evaluation of the Lambda memory model (issue 10).
 
-Protocol (issue 4): hold out each runtime/arch in turn, fit the learned parts (``beta`` and
-the CPU-to-wait prior) on the others, reveal the held-out function's duration at one memory
-size, predict every other size; report MAPE and how often the cost-optimal size is picked.
-A stricter variant holds out both architectures of a runtime at once.
+Data: every real memory sweep in :mod:`.lambda_data` (13 application groups).  The untouched
+test groups (:mod:`.splits`) are never looked at while choosing anything; the one choice
+made (the kernel bandwidth of the one-measurement prior) is picked by leave-one-group-out
+over the *development* groups only.  Intervals are split-conformal: the quantiles of the
+development groups' held-out log residuals (each residual from a model that had not seen
+its group), with coverage then measured on the test groups.
+
+Cases per held-out function: every measured size revealed in turn (``one_size``), the size
+nearest 1,024 MB revealed (``one_size_1024``, scored also on the cost-optimal pick), and
+pairs of sizes (``two_sizes``).  Beside each: the CPU-share-only baseline
+``d(m) = d0 * min(m0, 1769) / min(m, 1769)``.
 """
 
 from __future__ import annotations
@@ -13,147 +20,205 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.models.features import lambda_cpu_share
-from recommender.models.lambda_mem import LambdaModel, LambdaPrices, choose, fit_lambda_physics
+from recommender.models import lambda_physics as P
+from recommender.models.lambda_mem import LambdaModel, LambdaPrices, choose
+from recommender.models.splits import test_groups
 
-BETAS = tuple(np.round(np.arange(0.5, 3.01, 0.05), 2))
-#: The fixed revealed size of the headline figure; every size is also reported on average.
-REVEAL_MB = 512
-REVEAL_PAIR_MB = (256, 1024)
-INTERVAL = (0.05, 0.95)
-
-
-def _groups(runs: pd.DataFrame) -> list[tuple[tuple[str, str], pd.DataFrame]]:
-    return [(k, g.sort_values("memory_mb")) for k, g in runs.groupby(["runtime", "arch"])]
+#: Kernel bandwidths tried on the development groups (None: plain group-balanced prior).
+BANDWIDTHS: tuple[float | None, ...] = (None, 2.0, 1.0, 0.5)
+ALPHA = 0.10  # 90 % intervals
+N_PAIRS = 6
+SEED = 0
 
 
-def fit_lambda(runs: pd.DataFrame) -> LambdaModel:
-    """Fit ``beta`` (grid, least log error) and the CPU-to-wait prior on ``runs``.
+def _functions(curves: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    return [(str(g["group"].iloc[0]), str(f), g.sort_values("memory_mb"))
+            for f, g in curves.groupby("function", sort=True)]
 
-    The prior is a line ``log k = b0 + b1 log(max memory used)`` with ``b1 >= 0`` (a least
-    squares slope, intercept by median for robustness), clamped to the observed log k range.
-    """
-    groups = _groups(runs)
-    best = (np.inf, 1.0)
-    for beta in BETAS:
-        err = 0.0
-        for _, g in groups:
-            m, d = g["memory_mb"].to_numpy(float), g["duration_ms"].to_numpy(float)
-            a, c = fit_lambda_physics(m, d, beta, 0.0)
-            err += float(np.mean((np.log(a + c / lambda_cpu_share(m) ** beta) - np.log(d)) ** 2))
-        best = min(best, (err, float(beta)))
-    beta = best[1]
-    log_k, log_used = [], []
-    for _, g in groups:
-        a, c = fit_lambda_physics(
-            g["memory_mb"].to_numpy(float), g["duration_ms"].to_numpy(float), beta, 0.0
-        )
-        log_k.append(np.log(max(c, 1e-6) / max(a, 1e-6)))
-        log_used.append(np.log(g["max_memory_used_mb"].median()))
-    k, u = np.array(log_k), np.array(log_used)
-    slope = max(float(np.polyfit(u, k, 1)[0]), 0.0) if np.ptp(u) > 0 else 0.0
+
+def _footprint_floor(curves: pd.DataFrame) -> float:
+    """Lowest ratio of memory used at a function's smallest size to its largest use."""
+    ratios = []
+    for _, g in curves.dropna(subset=["max_memory_used_mb"]).groupby("function"):
+        g = g.sort_values("memory_mb")
+        ratios.append(g["max_memory_used_mb"].iloc[0] / g["max_memory_used_mb"].max())
+    return float(min(ratios)) if ratios else 1.0
+
+
+def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None) -> LambdaModel:
+    """Fit the prior (one shape per training function) on ``curves``."""
+    fns = _functions(curves)
+    coefs = [P.fit_curve(f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float), 0.0)
+             for _, _, f in fns]
+    spans = [bool((f["memory_mb"] > P.LAMBDA_MB_PER_VCPU * 1.02).any()) for _, _, f in fns]
+    par = [c[2] / max(c[1] + c[2], 1e-12) for c, s in zip(coefs, spans, strict=True)
+           if s and c is not None and c[1] + c[2] > 0]
+    parallel_share = float(np.median(par)) if par else 0.0
+    shapes, scales, weights = [], [], []
+    n_groups = len({g for g, _, _ in fns})
+    per_group = pd.Series([g for g, _, _ in fns]).value_counts()
+    for (g, _, _), c, s in zip(fns, coefs, spans, strict=True):
+        if c is None or c.sum() <= 0:
+            continue
+        if not s:  # sizes up to 1,769 MB cannot tell single- from multi-threaded work
+            cpu = c[1] + c[2]
+            c = np.array([c[0], cpu * (1 - parallel_share), cpu * parallel_share])
+        shapes.append(P.fractions(c))
+        scales.append(float(np.log(c.sum())))
+        weights.append(1.0 / (n_groups * per_group[g]))
     return LambdaModel(
-        beta=beta,
-        log_k_prior=float(np.median(k)),
-        log_q={1: (0.0, 0.0), 2: (0.0, 0.0)},
-        log_k_slope=slope,
-        log_k_intercept=float(np.median(k - slope * u)),
-        log_k_bounds=(float(k.min()), float(k.max())),
+        shapes=np.array(shapes), weights=np.array(weights), log_scale=np.array(scales),
+        bandwidth=bandwidth, parallel_share=parallel_share,
+        footprint_floor=_footprint_floor(curves), log_q={1: (0.0, 0.0), 2: (0.0, 0.0)},
     )
 
 
-def _costs(g: pd.DataFrame, dur: np.ndarray, prices: LambdaPrices) -> np.ndarray:
-    gb = g["memory_mb"].to_numpy(float) / 1024.0
+def _true_cost(f: pd.DataFrame, prices: LambdaPrices) -> np.ndarray:
+    billed = f["billed_duration_ms"].fillna(np.ceil(f["duration_ms"])).to_numpy(float)
+    gb = f["memory_mb"].to_numpy(float) / 1024.0
+    return prices.monthly(billed / 1000.0 * gb * 1e6, 1e6)
+
+
+def _pred_cost(f: pd.DataFrame, dur: np.ndarray, prices: LambdaPrices) -> np.ndarray:
+    gb = f["memory_mb"].to_numpy(float) / 1024.0
     return prices.monthly(np.ceil(dur) / 1000.0 * gb * 1e6, 1e6)
 
 
-def _case(
-    model: LambdaModel,
-    g: pd.DataFrame,
-    sizes: list[int],
-    prices: LambdaPrices,
-    use_footprint: bool = True,
-) -> dict[str, Any]:
-    m, d = g["memory_mb"].to_numpy(float), g["duration_ms"].to_numpy(float)
-    sel = np.isin(m, sizes)
-    used = float(g.loc[sel, "max_memory_used_mb"].max()) if use_footprint else None
-    pred = model.predict(m, m[sel], d[sel], used_mb=used)["duration_ms"].to_numpy()
-    ok = m >= g["max_memory_used_mb"].max()  # sizes the function fits in
-    frame = pd.DataFrame({"duration_ms": pred[ok], "monthly_cost_usd": _costs(g, pred, prices)[ok]})
-    tc = _costs(g, g["billed_duration_ms"].to_numpy(float), prices)[ok]
-    pick = choose(frame, "cost")
+def _baseline(m: np.ndarray, m0: np.ndarray, d0: np.ndarray) -> np.ndarray:
+    s0 = P.shares(m0)[0]
+    return float(np.exp(np.mean(np.log(d0 * s0)))) / P.shares(m)[0]
+
+
+def _case(model: LambdaModel, f: pd.DataFrame, sel: np.ndarray,
+          prices: LambdaPrices) -> dict[str, Any]:
+    m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
+    pred = model.predict(m, m[sel], d[sel])["duration_ms"]
+    base = _baseline(m, m[sel], d[sel])
+    tc = _true_cost(f, prices)
+    pick = choose(_pred_cost(f, pred, prices), pred, "cost")
+    bpick = choose(_pred_cost(f, base, prices), base, "cost")
     return {
         "ape": np.abs(pred[~sel] - d[~sel]) / d[~sel],
+        "base_ape": np.abs(base[~sel] - d[~sel]) / d[~sel],
         "resid": np.log(d[~sel] / pred[~sel]),
-        "exact": bool(tc[pick] == tc.min()),
+        "exact": bool(tc[pick] <= tc.min() * (1 + 1e-9)),
+        "base_exact": bool(tc[bpick] <= tc.min() * (1 + 1e-9)),
         "regret": float(tc[pick] / tc.min() - 1),
+        "base_regret": float(tc[bpick] / tc.min() - 1),
     }
 
 
-def _summary(rs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "n_cases": len(rs),
-        "mape_pct": float(np.mean(np.concatenate([r["ape"] for r in rs])) * 100),
-        "cost_optimal_picked_share": float(np.mean([r["exact"] for r in rs])),
-        "median_cost_regret_pct": float(np.median([r["regret"] for r in rs]) * 100),
-        "max_cost_regret_pct": float(np.max([r["regret"] for r in rs]) * 100),
+def _cases(model: LambdaModel, f: pd.DataFrame, prices: LambdaPrices,
+           rng: np.random.Generator) -> dict[str, list[dict[str, Any]]]:
+    m = f["memory_mb"].to_numpy(float)
+    out: dict[str, list[dict[str, Any]]] = {"one_size": [], "two_sizes": []}
+    for i in range(len(m)):
+        out["one_size"].append(_case(model, f, np.arange(len(m)) == i, prices))
+    near = int(np.argmin(np.abs(np.log(m / 1024.0))))
+    out["one_size_1024"] = [_case(model, f, np.arange(len(m)) == near, prices)]
+    pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
+    for k in rng.permutation(len(pairs))[:N_PAIRS]:
+        out["two_sizes"].append(_case(model, f, np.isin(np.arange(len(m)), pairs[k]), prices))
+    return out
+
+
+def _score(model_for: Any, curves: pd.DataFrame, groups: list[str],
+           prices: dict[str, LambdaPrices]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """``{case: {group: [per-function results]}}`` with ``model_for(group)`` per group."""
+    rng = np.random.default_rng(SEED)
+    rec: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for grp in groups:
+        model = model_for(grp)
+        for _, _, f in _functions(curves[curves["group"] == grp]):
+            per_fn = _cases(model, f, prices[str(f["arch"].iloc[0])], rng)
+            for case, rs in per_fn.items():
+                ape = {k: np.concatenate([r[k] for r in rs]) for k in ("ape", "base_ape", "resid")}
+                rec.setdefault(case, {}).setdefault(grp, []).append({
+                    **ape, **{k: float(np.mean([r[k] for r in rs]))
+                              for k in ("exact", "base_exact", "regret", "base_regret")}})
+    return rec
+
+
+def _summary(by_group: dict[str, list[dict[str, Any]]], log_q: tuple[float, float] | None
+             ) -> dict[str, Any]:
+    def per_group(key: str) -> float:
+        return float(np.mean([np.mean(np.concatenate([r[key] for r in rs]))
+                              for rs in by_group.values()]) * 100)
+
+    fns = [r for rs in by_group.values() for r in rs]
+    out = {
+        "n_groups": len(by_group), "n_functions": len(fns),
+        "mape_pct_group_mean": per_group("ape"),
+        "baseline_mape_pct_group_mean": per_group("base_ape"),
+        "mape_pct_function_mean": float(np.mean([np.mean(r["ape"]) for r in fns]) * 100),
+        "baseline_mape_pct_function_mean": float(np.mean([np.mean(r["base_ape"]) for r in fns])
+                                                 * 100),
+        "cost_optimal_share": float(np.mean([r["exact"] for r in fns])),
+        "baseline_cost_optimal_share": float(np.mean([r["base_exact"] for r in fns])),
+        "median_cost_regret_pct": float(np.median([r["regret"] for r in fns]) * 100),
+        "baseline_median_cost_regret_pct": float(np.median([r["base_regret"] for r in fns]) * 100),
     }
+    if log_q is not None:
+        res = np.concatenate([r["resid"] for r in fns])
+        out["interval_coverage"] = float(np.mean((res >= log_q[0]) & (res <= log_q[1])))
+    return out
 
 
-def evaluate_lambda(runs: pd.DataFrame, prices: dict[str, LambdaPrices]) -> dict[str, Any]:
-    """Held-out metrics and residual quantiles (see the module docstring)."""
-    rec: dict[str, list[dict[str, Any]]] = {}
-    per_group: dict[str, float] = {}
-    for (rt, arch), g in _groups(runs):
-        model = fit_lambda(runs[(runs["runtime"] != rt) | (runs["arch"] != arch)])
-        strict = fit_lambda(runs[runs["runtime"] != rt])
-        m = g["memory_mb"].to_numpy(float)
-        cases = {
-            "reveal_512": (model, [REVEAL_MB], True),
-            "reveal_pair": (model, list(REVEAL_PAIR_MB), True),
-            "reveal_512_runtime_held_out": (strict, [REVEAL_MB], True),
-            "reveal_512_median_prior_only": (model, [REVEAL_MB], False),
-        }
-        cases |= {f"reveal_any:{int(x)}": (model, [int(x)], True) for x in m}
-        cases |= {f"reveal_any_median_prior_only:{int(x)}": (model, [int(x)], False) for x in m}
-        for name, (mod, sizes, foot) in cases.items():
-            r = _case(mod, g, sizes, prices[arch], foot)
-            rec.setdefault(name.split(":")[0], []).append(r)
-            if name == "reveal_512":
-                per_group[f"{rt}/{arch}"] = float(np.mean(r["ape"]) * 100)
-    metrics: dict[str, Any] = {name: _summary(rs) for name, rs in rec.items()}
-    metrics["reveal_512"]["per_group_mape_pct"] = per_group
+def conformal_q(resid: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
+    """Split-conformal (low, high) log-residual bounds with the finite-sample correction.
 
-    def q(name: str) -> np.ndarray:
-        return np.quantile(np.concatenate([r["resid"] for r in rec[name]]), INTERVAL)
+    The ``ceil((n + 1)(1 - alpha / 2))``-th smallest residual bounds from above and the
+    ``floor((n + 1) alpha / 2)``-th from below (Vovk et al.; Angelopoulos & Bates 2021).
+    """
+    r = np.sort(np.asarray(resid, float))
+    n = len(r)
+    hi = min(int(np.ceil((n + 1) * (1 - alpha / 2))), n)
+    lo = max(int(np.floor((n + 1) * alpha / 2)), 1)
+    return float(r[lo - 1]), float(r[hi - 1])
 
-    # One measurement: the wider of the footprint model's and the median prior's residual
-    # quantiles, because the footprint relation was learned on one kind of function only.
-    q1, q0 = q("reveal_any"), q("reveal_any_median_prior_only")
-    log_q = {
-        1: (float(min(q1[0], q0[0])), float(max(q1[1], q0[1]))),
-        2: tuple(float(v) for v in q("reveal_pair")),
+
+def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> dict[str, Any]:
+    """Bandwidth chosen on development groups, then one score on the untouched test groups."""
+    groups = sorted(curves["group"].unique())
+    test = sorted(test_groups("lambda", groups))
+    dev = [g for g in groups if g not in test]
+    dev_curves = curves[curves["group"].isin(dev)]
+    tuning: dict[str, float] = {}
+    best: tuple[float, float | None] = (np.inf, None)
+    dev_rec: dict[str, Any] = {}
+    for bw in BANDWIDTHS:
+        rec = _score(lambda g, bw=bw: fit_lambda(dev_curves[dev_curves["group"] != g], bw),
+                     dev_curves, dev, prices)
+        score = _summary(rec["one_size"], None)["mape_pct_group_mean"]
+        tuning[str(bw)] = score
+        if score < best[0] - 1e-9:
+            best, dev_rec = (score, bw), rec
+    bw = best[1]
+    log_q = {k: conformal_q(np.concatenate([r["resid"] for rs in dev_rec[c].values() for r in rs]))
+             for k, c in ((1, "one_size"), (2, "two_sizes"))}
+    dev_model = fit_lambda(dev_curves, bw)
+    test_rec = _score(lambda g: dev_model, curves, test, prices)
+    qk = {"one_size": log_q[1], "one_size_1024": log_q[1], "two_sizes": log_q[2]}
+    metrics: dict[str, Any] = {
+        "split": {"development_groups": dev, "test_groups": test},
+        "tuning": {"chosen_bandwidth": bw, "dev_one_size_mape_pct_by_bandwidth": tuning,
+                   "tuned_on": "leave-one-group-out over the development groups only"},
+        "development": {c: _summary(dev_rec[c], qk[c]) for c in dev_rec},
+        "test": {c: _summary(test_rec[c], qk[c]) for c in test_rec},
+        "test_per_group_one_size_mape_pct": {
+            g: float(np.mean(np.concatenate([r["ape"] for r in rs])) * 100)
+            for g, rs in test_rec["one_size"].items()},
+        "log_q": {str(k): list(v) for k, v in log_q.items()},
     }
-    for name, k in (("reveal_any", 1), ("reveal_pair", 2)):
-        res = np.concatenate([r["resid"] for r in rec[name]])
-        metrics[name]["interval_coverage"] = float(
-            np.mean((res >= log_q[k][0]) & (res <= log_q[k][1]))
-        )
-    metrics["log_q"] = {str(k): list(v) for k, v in log_q.items()}
-    return {"metrics": metrics, "log_q": log_q}
+    return {"metrics": metrics, "log_q": log_q, "bandwidth": bw}
 
 
-def train_lambda(runs: pd.DataFrame, prices: dict[str, LambdaPrices]) -> LambdaModel:
-    """Evaluate held out, then fit on every run with the evaluated intervals."""
-    ev = evaluate_lambda(runs, prices)
-    model = fit_lambda(runs)
+def train_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> LambdaModel:
+    """Evaluate (dev tuning, test score), then fit on every curve with the dev intervals."""
+    ev = evaluate_lambda(curves, prices)
+    model = fit_lambda(curves, ev["bandwidth"])
     model.log_q = ev["log_q"]
-    model.metrics = {
-        **ev["metrics"],
-        "beta": model.beta,
-        "log_k_prior": model.log_k_prior,
-        "log_k_slope": model.log_k_slope,
-        "log_k_intercept": model.log_k_intercept,
-        "log_k_bounds": list(model.log_k_bounds),
-    }
+    model.metrics = {**ev["metrics"], "parallel_share": model.parallel_share,
+                     "footprint_floor": model.footprint_floor,
+                     "n_prior_shapes": int(len(model.shapes))}
     return model

@@ -1,12 +1,14 @@
-"""Job runtime across configurations (Ernest-style physics plus a learned correction).
+"""Job runtime across configurations: Ernest-style physics, memory pressure, a learned correction.
 
-Physics first: a data-parallel job on ``n`` nodes of capacity ``c`` (perf_index, m5.large
-= 1) takes ``T = s + w / (n c)``: a serial part ``s`` and parallel work ``w`` spread over the
-cluster's capacity.  One to three measured runs of the job fix ``s`` and ``w`` (non-negative
-least squares on relative error; with one run the serial share comes from the training
-prior).  A gradient-boosted correction, learned on the measured Spark runs, then adjusts
-``log T`` for what capacity alone misses (memory per node, AMD processors, network, scale-out
-overhead).  Intervals are quantiles of leave-one-workload-group-out residuals.
+Physics first (:mod:`.runtime_physics`): ``T = s (1 + lam log n + kap n) + w / (n c)`` with
+``c`` the per-node capacity (perf_index).  The job's measured runs fix ``s`` and ``w``; two
+runs on families with different memory per vCPU reveal memory pressure, and the runs on
+memory-poor nodes then carry a slowdown.  A configuration that was measured is predicted
+at its measurement, with the interval of run-to-run noise.  A configuration whose cluster
+memory is at most that of a run that failed (out of memory), or below ``job.memory_gib``,
+is predicted to fail and is never picked.  An optional boosted correction adjusts
+``log T``; whether it is used was decided on the development groups.  Intervals are
+split-conformal quantiles of held-out residuals (see :mod:`.runtime_train`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import nnls
 
 from recommender.core.errors import UserError
 from recommender.core.predictions import (
@@ -33,6 +34,13 @@ from recommender.models.features import (
     runtime_features,
 )
 from recommender.models.requests import resolve_request
+from recommender.models.runtime_physics import (
+    fit_physics,  # noqa: F401 - re-exported for callers of the old location
+    fit_with_memory,
+    memory_factor,
+    own_overhead,
+    physics_runtime,
+)
 
 #: Default candidates when a request names none (current-generation general purpose, compute
 #: and memory optimized families).
@@ -41,92 +49,113 @@ DEFAULT_SIZES = ("large", "xlarge", "2xlarge", "4xlarge")
 DEFAULT_NODES = (1, 2, 4, 8, 16, 32, 64)
 
 
-def fit_physics(x: np.ndarray, t: np.ndarray, prior_x_half: float) -> tuple[float, float]:
-    """Serial time ``s`` and parallel work ``w`` of ``T = s + w / x`` from measured runs.
-
-    Parameters
-    ----------
-    x : array
-        Cluster capacity of each run (nodes x perf_index).
-    t : array
-        Measured runtimes (s).
-    prior_x_half : float
-        Cluster capacity at which serial and parallel time are equal (``w / s``), assumed
-        when the runs cannot separate ``s`` from ``w`` (one run, or runs of equal capacity).
-        A capacity, not a share, so the prior holds whatever cluster the run was on.
-    """
-    x, t = np.asarray(x, float), np.asarray(t, float)
-    if len(t) >= 2 and np.ptp(np.log(x)) > 0.01:
-        # Relative least squares: each run weighs the same whatever its duration.
-        a = np.column_stack([np.ones_like(x), 1.0 / x]) / t[:, None]
-        (s, w), _ = nnls(a, np.ones_like(t))
-        if s + w > 0:
-            return float(s), float(w)
-    tm, xm = float(np.exp(np.mean(np.log(t)))), float(np.exp(np.mean(np.log(x))))
-    s = tm / (1.0 + prior_x_half / xm)
-    return s, s * prior_x_half
-
-
 @dataclass
 class RuntimeModel:
-    """What the runtime artifact holds: the correction, priors and residual quantiles."""
+    """What the runtime artifact holds: priors, the optional correction, residual quantiles.
 
-    correction: Any  # sklearn Pipeline on RUNTIME_COLUMNS -> log(T_true / T_physics)
+    ``overhead`` is ``(lam, kap)``; ``noise_q`` the log quantiles of run-to-run noise (the
+    interval at a measured configuration); ``log_q`` the conformal log-residual quantiles
+    keyed by number of measured runs (0, 1, 2 or more).
+    """
+
+    correction: Any  # sklearn Pipeline on ``features`` -> log(T_true / T_physics), or None
     prior_x_half: float
     zero_shot_s_per_gib_cap: float  # parallel work per GiB of input (no measurement)
     zero_shot_serial_s: float
-    #: Log-residual (low, high) quantiles keyed by number of measurements (0, 1, 2).
     log_q: dict[int, tuple[float, float]]
     features: tuple[str, ...] = RUNTIME_COLUMNS
     metrics: dict[str, Any] = field(default_factory=dict)
+    overhead: tuple[float, float] = (0.0, 0.0)
+    noise_q: tuple[float, float] = (-0.05, 0.05)
+    use_correction: bool = True
 
     def predict_frame(
         self,
         specs: pd.DataFrame,
         meas: pd.DataFrame,
         input_gib: float | None,
-        use_correction: bool = True,
+        use_correction: bool | None = None,
     ) -> pd.DataFrame:
-        """Runtime and interval for candidate rows.
+        """Runtime and interval for candidate rows (``specs``: node_specs rows + ``nodes``).
 
-        Parameters
-        ----------
-        specs : DataFrame
-            :func:`node_specs` rows of the candidates plus ``nodes``.
-        meas : DataFrame
-            :func:`node_specs` rows of the measured runs plus ``nodes`` and ``runtime_s``
-            (may be empty when ``input_gib`` is given).
+        ``meas`` holds the successful measured runs (node_specs rows + ``nodes`` and
+        ``runtime_s``); it may be empty when ``input_gib`` is given.  Candidates equal to a
+        measured configuration get the measurement (median of repeats) and the noise band.
         """
-        x = specs["nodes"].to_numpy(float) * specs["cap"].to_numpy(float)
+        use = self.use_correction if use_correction is None else use_correction
+        n = specs["nodes"].to_numpy(float)
+        x = n * specs["cap"].to_numpy(float)
+        mpv = specs["memory_gib"].to_numpy(float) / specs["vcpus"].to_numpy(float)
+        gamma, ref = 0.0, 1.0
         if len(meas):
-            xm = meas["nodes"].to_numpy(float) * meas["cap"].to_numpy(float)
-            s, w = fit_physics(xm, meas["runtime_s"].to_numpy(float), self.prior_x_half)
+            mn = meas["nodes"].to_numpy(float)
+            xm = mn * meas["cap"].to_numpy(float)
+            mm = meas["memory_gib"].to_numpy(float) / meas["vcpus"].to_numpy(float)
+            over = own_overhead(xm, meas["runtime_s"].to_numpy(float), mn, self.overhead)
+            s, w, gamma, ref = fit_with_memory(xm, meas["runtime_s"].to_numpy(float), mn, mm,
+                                               self.prior_x_half, over)
             anchor = meas.iloc[0]
             t_anchor = float(anchor["runtime_s"])
         else:
             s, w = self.zero_shot_serial_s, self.zero_shot_s_per_gib_cap * float(input_gib or 0)
             anchor = specs.iloc[0]
-            t_anchor = s + w / float(x[0])
-        phys = s + w / x
-        serial = s / (s + w / (float(anchor["nodes"]) * float(anchor["cap"])))
+            over = self.overhead
+            t_anchor = float(physics_runtime(s, w, x[:1], n[:1], over)[0])
+        phys = physics_runtime(s, w, x, n, over) * memory_factor(mpv, ref, gamma)
         log_t = np.log(phys)
-        if use_correction:
+        if use and self.correction is not None:
+            a_x = float(anchor["nodes"]) * float(anchor["cap"])
+            serial = s / (s + w / a_x)
             feats = runtime_features(specs, anchor, np.log(phys / t_anchor), serial, input_gib)
             log_t = log_t + self.correction.predict(feats[list(self.features)])
         q_lo, q_hi = self.log_q[min(len(meas), 2)]
         # Capacity uncertainty of predicted perf_index widens the interval (work / capacity).
         cap = specs["cap"].to_numpy(float)
-        par = (w / x) / phys
+        par = (w / x) / np.maximum(phys, 1e-12)
         lo_cap = np.log(specs["cap_low"].to_numpy(float) / cap) * par
         hi_cap = np.log(specs["cap_high"].to_numpy(float) / cap) * par
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "runtime_s": np.exp(log_t),
                 "runtime_s_low": np.exp(log_t + q_lo - hi_cap),
                 "runtime_s_high": np.exp(log_t + q_hi - lo_cap),
+                "measured": False,
             },
             index=specs.index,
         )
+        self._honour_measurements(out, specs, meas)
+        return out
+
+    def _honour_measurements(self, out: pd.DataFrame, specs: pd.DataFrame,
+                             meas: pd.DataFrame) -> None:
+        """Measured configurations: the median measurement, interval of run-to-run noise."""
+        if not len(meas):
+            return
+        got = meas.groupby(["instance_type", "nodes"])["runtime_s"].median().to_dict()
+        keys = list(zip(specs["instance_type"], specs["nodes"].astype(int), strict=True))
+        for pos, key in enumerate(keys):
+            t = got.get(key)
+            if t is not None:
+                out.iloc[pos, 0:4] = [t, t * np.exp(self.noise_q[0]), t * np.exp(self.noise_q[1]),
+                                      True]
+
+
+def memory_failures(
+    specs: pd.DataFrame, failed: pd.DataFrame, memory_gib: float | None
+) -> np.ndarray:
+    """Candidates predicted to fail: cluster memory at most a failed run's, or below the need.
+
+    A run that failed for lack of memory shows the job needs more than that cluster's memory
+    (nodes x memory per node); any cluster with no more memory fails too.
+    """
+    total = specs["nodes"].to_numpy(float) * specs["memory_gib"].to_numpy(float)
+    fails = np.zeros(len(specs), dtype=bool)
+    if len(failed):
+        worst = float((failed["nodes"] * failed["memory_gib"]).max())
+        fails |= total <= worst
+    if memory_gib:
+        fails |= total < float(memory_gib)
+    return fails
 
 
 def default_candidates(ec2: pd.DataFrame, priced: set[str]) -> list[RuntimeCandidate]:
@@ -159,15 +188,19 @@ def _ec2_with_perf(catalog: Any, bundle: Any) -> pd.DataFrame:
 def _pick(
     preds: list[RuntimePrediction], objective: str, deadline: float | None
 ) -> tuple[RuntimePrediction | None, list[str]]:
+    """Best candidate for the objective; predicted failures are never picked."""
     notes: list[str] = []
-    pool = preds
+    alive = [p for p in preds if not p.predicted_to_fail]
+    if not alive:
+        return None, ["every candidate is predicted to fail (not enough cluster memory)"]
+    pool = alive
     if deadline is not None:
-        pool = [p for p in preds if p.runtime_s <= deadline]
+        pool = [p for p in alive if p.runtime_s <= deadline]
         if not pool:
             notes.append(
                 f"no candidate is predicted to finish within {deadline:g} s; best is the fastest"
             )
-            return min(preds, key=lambda p: p.runtime_s), notes
+            return min(alive, key=lambda p: p.runtime_s), notes
     if objective == "cost":
         priced = [p for p in pool if p.cost_usd is not None]
         if not priced:
@@ -175,6 +208,58 @@ def _pick(
             return min(pool, key=lambda p: p.runtime_s), notes
         return min(priced, key=lambda p: (p.cost_usd, p.runtime_s)), notes
     return min(pool, key=lambda p: (p.runtime_s, p.cost_usd or np.inf)), notes
+
+
+def _price_of(req: RuntimeRequest, prices: dict[str, tuple[float, str]], itype: str
+              ) -> tuple[float | None, str | None]:
+    if itype in req.prices_usd_per_hour:
+        return req.prices_usd_per_hour[itype], "override"
+    got = prices.get(itype)
+    return (got[0], f"catalog:{got[1]}") if got else (None, None)
+
+
+def _region_prices(catalog: Any, region: str) -> dict[str, tuple[float, str]]:
+    p = catalog.ec2_prices
+    p = p[(p["region"] == region) & p["ondemand_usd_per_hour"].notna()]
+    return dict(zip(p["instance_type"], zip(p["ondemand_usd_per_hour"].astype(float),
+                                            p["price_source"].astype(str), strict=True),
+                    strict=True))
+
+
+@dataclass
+class Frames:
+    """Candidate and measurement specs of one request, and the model's output per candidate."""
+
+    cands: list[RuntimeCandidate]
+    out: pd.DataFrame
+    fails: np.ndarray
+
+
+def runtime_frames(req: RuntimeRequest, ec2: pd.DataFrame, bundle: Any,
+                   cands: list[RuntimeCandidate]) -> Frames:
+    """Specs, predictions and predicted failures of ``cands`` for a validated request."""
+    ok = [m for m in req.measurements if not m.failed]
+    bad = [m for m in req.measurements if m.failed]
+    try:
+        specs = node_specs(ec2, [c.instance_type for c in cands])
+        meas = node_specs(ec2, [m.instance_type for m in ok])
+        failed = node_specs(ec2, [m.instance_type for m in bad])
+    except KeyError as exc:
+        raise UserError(str(exc.args[0])) from exc
+    no_cap = sorted(
+        set(specs.loc[specs["cap"].isna(), "instance_type"])
+        | set(meas.loc[meas["cap"].isna(), "instance_type"])
+    )
+    if no_cap:
+        raise UserError(f"no perf_index for {', '.join(no_cap)}; cannot scale runtime to them")
+    specs["nodes"] = [c.count for c in cands]
+    meas["nodes"] = [m.count for m in ok]
+    meas["runtime_s"] = [m.runtime_s for m in ok]
+    failed["nodes"] = [m.count for m in bad]
+    gib = req.job.get("input_gib")
+    out = bundle.runtime.predict_frame(specs, meas, float(gib) if gib else None)
+    fails = memory_failures(specs, failed, req.job.get("memory_gib"))
+    return Frames(cands, out, fails & ~out["measured"].to_numpy(bool))
 
 
 def predict_runtime(
@@ -187,9 +272,9 @@ def predict_runtime(
     Parameters
     ----------
     request : RuntimeRequest or dict
-        ``job``, ``measurements`` (0-3 runs), ``candidates`` (default: see
-        :func:`default_candidates`), ``objective`` (cost | time), ``deadline_s``,
-        ``prices_usd_per_hour`` (overrides the catalog).
+        ``job``, ``measurements`` (0-20 runs, ``failed: true`` for runs that did not
+        complete), ``candidates`` (default: see :func:`default_candidates`), ``objective``
+        (cost | time), ``deadline_s``, ``prices_usd_per_hour`` (overrides the catalog).
     catalog : Catalog, optional
         Defaults to :func:`catalog.store.load_catalog`.
     bundle : ModelBundle, optional
@@ -202,61 +287,39 @@ def predict_runtime(
     """
     req, catalog, bundle = resolve_request(RuntimeRequest, request, "runtime", catalog, bundle)
     ec2 = _ec2_with_perf(catalog, bundle)
-    prices = catalog.ec2_prices
-    prices = prices[prices["region"] == req.region].set_index("instance_type")
-    cands = req.candidates or default_candidates(ec2, set(prices.index))
-    try:
-        specs = node_specs(ec2, [c.instance_type for c in cands])
-        meas = node_specs(ec2, [m.instance_type for m in req.measurements])
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from exc
-    no_cap = sorted(
-        set(specs.loc[specs["cap"].isna(), "instance_type"])
-        | set(meas.loc[meas["cap"].isna(), "instance_type"])
-    )
-    if no_cap:
-        raise UserError(f"no perf_index for {', '.join(no_cap)}; cannot scale runtime to them")
-    specs["nodes"] = [c.count for c in cands]
-    meas["nodes"] = [m.count for m in req.measurements]
-    meas["runtime_s"] = [m.runtime_s for m in req.measurements]
-    gib = req.job.get("input_gib")
-    out = bundle.runtime.predict_frame(specs, meas, float(gib) if gib else None)
-    perf_src = ec2.set_index("instance_type")["perf_index_source"]
+    prices = _region_prices(catalog, req.region)
+    if not req.candidates and not prices:
+        # No candidates to default to (issue 12: this was an IndexError / sklearn "0 samples").
+        rule = (f"{req.region!r} has no EC2 on-demand prices in the catalog; use one of "
+                f"{', '.join(sorted(set(catalog.ec2_prices['region'])))} or list candidates")
+        err = UserError(f"region: {rule}")
+        err.errors = [{"field": "region", "rule": rule}]  # type: ignore[attr-defined]
+        raise err
+    cands = req.candidates or default_candidates(ec2, set(prices))
+    fr = runtime_frames(req, ec2, bundle, cands)
+    perf_src = dict(zip(ec2["instance_type"], ec2["perf_index_source"].astype(str), strict=True))
     preds = []
-    for c, row in zip(cands, out.itertuples(index=False), strict=True):
-        notes: list[str] = []
-        if c.instance_type in req.prices_usd_per_hour:
-            price, src = req.prices_usd_per_hour[c.instance_type], "override"
-        elif c.instance_type in prices.index and pd.notna(
-            prices.at[c.instance_type, "ondemand_usd_per_hour"]
-        ):
-            price = float(prices.at[c.instance_type, "ondemand_usd_per_hour"])
-            src = f"catalog:{prices.at[c.instance_type, 'price_source']}"
-        else:
-            price, src = None, None
-            notes.append(f"no on-demand price for {c.instance_type} in {req.region}; cost unknown")
+    for j, (c, row) in enumerate(zip(cands, fr.out.itertuples(index=False), strict=True)):
+        price, src = _price_of(req, prices, c.instance_type)
+        notes = [] if price is not None else [
+            f"no on-demand price for {c.instance_type} in {req.region}; cost unknown"]
+        if fr.fails[j]:
+            notes.append("predicted to fail: cluster memory at most that of a failed run "
+                         "or below job.memory_gib; never picked")
 
         def cost(t: float, price: float | None = price, n: int = c.count) -> float | None:
             return None if price is None else t / 3600.0 * n * price
 
-        preds.append(
-            RuntimePrediction(
-                instance_type=c.instance_type,
-                count=c.count,
-                runtime_s=row.runtime_s,
-                runtime_s_low=row.runtime_s_low,
-                runtime_s_high=row.runtime_s_high,
-                cost_usd=cost(row.runtime_s),
-                cost_usd_low=cost(row.runtime_s_low),
-                cost_usd_high=cost(row.runtime_s_high),
-                price_usd_per_hour=price,
-                price_source=src,
-                perf_index_source=str(perf_src.get(c.instance_type)),
-                notes=notes,
-            )
-        )
+        preds.append(RuntimePrediction(
+            instance_type=c.instance_type, count=c.count, runtime_s=row.runtime_s,
+            runtime_s_low=row.runtime_s_low, runtime_s_high=row.runtime_s_high,
+            cost_usd=cost(row.runtime_s), cost_usd_low=cost(row.runtime_s_low),
+            cost_usd_high=cost(row.runtime_s_high), price_usd_per_hour=price,
+            price_source=src, perf_index_source=perf_src.get(c.instance_type),
+            measured=bool(row.measured), predicted_to_fail=bool(fr.fails[j]), notes=notes,
+        ))
     best, notes = _pick(preds, req.objective, req.deadline_s)
-    if not req.measurements:
+    if not [m for m in req.measurements if not m.failed]:
         notes.append("no measurement given: runtime placed from job.input_gib alone; wide interval")
     return RuntimeResponse(
         predictions=preds,

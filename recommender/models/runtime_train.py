@@ -1,9 +1,13 @@
-"""Training and leave-one-workload-group-out evaluation of the runtime model.
+"""Training and honest evaluation of the runtime model (issues 4 and 10).
 
-Protocol (issue 4): hold out one workload group (a bbo-arena application, or a c3o
-algorithm with all its job variants), fit the correction on the others, reveal each held-out
-workload's runtime on two FIXED reference configurations, predict every other configuration,
-pick the cost-optimal one and compare with the measured optimum.
+Protocol: the untouched test groups (:mod:`.splits`) are scored once, by a model fitted on
+the development groups only.  Every choice (the scale-out overhead priors, whether the
+learned correction is used) is made on the development groups: the overhead priors by a
+fit on the training groups of each fold (nested), the correction by leave-one-group-out
+over the development groups.  In both, each held-out workload reveals its runtime on two
+FIXED reference configurations; every other configuration is predicted and the cheapest
+picked.  A pick that failed in reality counts as the worst configuration of the workload.
+Intervals are split-conformal quantiles of the development groups' held-out residuals.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 
 from recommender.models.features import node_specs, runtime_features
-from recommender.models.runtime import RuntimeModel, fit_physics
+from recommender.models.runtime import RuntimeModel
+from recommender.models.runtime_physics import fit_physics, physics_runtime
+from recommender.models.splits import test_groups
 
 SEED = 0
 #: bbo-arena: the same two m5.xlarge clusters for every workload (8 and 24 nodes).
@@ -53,8 +59,31 @@ def _cap_x(df: pd.DataFrame) -> np.ndarray:
     return df["nodes"].to_numpy(float) * df["cap"].to_numpy(float)
 
 
-def fit_priors(runs: pd.DataFrame) -> dict[str, float]:
-    """Serial share and zero-shot scale from physics fits on every run of each workload."""
+#: Scale-out overhead priors tried: ``lam`` (log n) and ``kap`` (n) per unit of serial time.
+OVERHEAD_GRID = tuple((lam, kap) for lam in (0.0, 0.05, 0.1, 0.2, 0.4)
+                      for kap in (0.0, 0.005, 0.01, 0.02, 0.05))
+
+
+def _reference_error(runs: pd.DataFrame, prior_x_half: float,
+                     overhead: tuple[float, float]) -> float:
+    """Mean over workloads of the physics MAPE from each workload's two references."""
+    errs = []
+    for _, wl in runs[~runs["failed"]].groupby("workload_id", sort=True):
+        wl = wl.reset_index(drop=True)
+        refs = _rows_at(wl, reference_configs(wl))
+        if len(refs) < 2:
+            continue
+        n = wl["nodes"].to_numpy(float)
+        s, w = fit_physics(_cap_x(refs), refs["runtime_s"].to_numpy(float), prior_x_half,
+                           refs["nodes"].to_numpy(float), overhead)
+        t = wl["runtime_s"].to_numpy(float)
+        errs.append(float(np.mean(np.abs(physics_runtime(s, w, _cap_x(wl), n, overhead) / t
+                                         - 1))))
+    return float(np.mean(errs)) if errs else 0.0
+
+
+def fit_priors(runs: pd.DataFrame) -> dict[str, Any]:
+    """Serial share, zero-shot scale and scale-out overhead priors from ``runs`` alone."""
     x_half, per_gib, s_abs = [], [], []
     for _, wl in runs[~runs["failed"]].groupby("workload_id"):
         x, t = _cap_x(wl), wl["runtime_s"].to_numpy(float)
@@ -65,14 +94,20 @@ def fit_priors(runs: pd.DataFrame) -> dict[str, float]:
         if gib > 0:
             per_gib.append(w / gib)
             s_abs.append(s)
+    prior = float(np.exp(np.median(np.log(x_half))))
+    # Each source weighs the same in the choice of the overhead priors.
+    errs = {o: np.mean([_reference_error(g, prior, o) for _, g in runs.groupby("source")])
+            for o in OVERHEAD_GRID}
     return {
-        "prior_x_half": float(np.exp(np.median(np.log(x_half)))),
+        "prior_x_half": prior,
         "zero_shot_s_per_gib_cap": float(np.median(per_gib)) if per_gib else float("nan"),
         "zero_shot_serial_s": float(np.median(s_abs)) if s_abs else float("nan"),
+        "overhead": min(errs, key=lambda o: (errs[o], o)),
     }
 
 
-def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED) -> pd.DataFrame:
+def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED,
+                    overhead: tuple[float, float] = (0.0, 0.0)) -> pd.DataFrame:
     """Training rows of the correction: features and log(T / T_physics), with weights.
 
     Each workload contributes its fixed reference pair, a few seeded random pairs and single
@@ -92,9 +127,10 @@ def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED) -
             sets += [rng.choice(len(wl), size=2, replace=False) for _ in range(N_RANDOM_ANCHORS)]
         sets += [rng.choice(len(wl), size=1) for _ in range(N_SINGLE_ANCHORS)]
         weight = 1.0 / (len(wl) * len(sets) * n_wl[wl["source"].iloc[0]])
+        n_all = wl["nodes"].to_numpy(float)
         for idx in sets:
-            s, w = fit_physics(x_all[idx], t_all[idx], prior_x_half)
-            phys = s + w / x_all
+            s, w = fit_physics(x_all[idx], t_all[idx], prior_x_half, n_all[idx], overhead)
+            phys = physics_runtime(s, w, x_all, n_all, overhead)
             a = int(idx[0])
             tgt_pos.append(pos)
             anc_pos.append(np.full(len(pos), pos[a]))
@@ -158,7 +194,8 @@ def fit_runtime_model(
         2 or more); zero-width intervals when not given.
     """
     priors = fit_priors(runs)
-    corr = fit_correction(correction_rows(runs, priors["prior_x_half"]))
+    corr = fit_correction(correction_rows(runs, priors["prior_x_half"],
+                                          overhead=priors["overhead"]))
     return RuntimeModel(
         correction=corr,
         log_q=log_q or {k: (0.0, 0.0) for k in (0, 1, 2)},
@@ -176,6 +213,15 @@ def _true_cost(wl: pd.DataFrame) -> np.ndarray:
     )
 
 
+def _regret(wl: pd.DataFrame, pick: int) -> tuple[float, bool]:
+    """Regret of a pick; a pick that failed counts as the workload's worst configuration."""
+    cost = _true_cost(wl)
+    ok = ~wl["failed"].to_numpy(bool)
+    failed = not ok[pick]
+    c = cost[ok].max() if failed else cost[pick]
+    return float(c / cost[ok].min() - 1), failed
+
+
 def _evaluate_workload(
     model: RuntimeModel, wl: pd.DataFrame, revealed: pd.DataFrame, use_correction: bool = True
 ) -> dict[str, Any] | None:
@@ -184,15 +230,15 @@ def _evaluate_workload(
     if revealed.empty and gib is None:
         return None
     pred = model.predict_frame(wl, revealed, gib, use_correction)["runtime_s"].to_numpy()
-    true_cost = _true_cost(wl)
     pred_cost = pred / 3600 * wl["nodes"].to_numpy(float) * wl["price_usd_per_hour"].to_numpy(float)
     keys = set(zip(revealed["instance_type"], revealed["nodes"], strict=True))
     scored = ~wl["failed"].to_numpy() & ~np.array(
         [(t, n) in keys for t, n in zip(wl["instance_type"], wl["nodes"], strict=True)]
     )
     true_t = wl["runtime_s"].to_numpy(float)
+    regret, failed = _regret(wl, int(np.argmin(pred_cost)))
     return {
-        "regret": float(true_cost[np.argmin(pred_cost)] / true_cost.min() - 1),
+        "regret": regret, "failed_pick": failed,
         "mape": float(np.mean(np.abs(pred[scored] - true_t[scored]) / true_t[scored]) * 100),
         "resid": np.log(true_t[scored] / pred[scored]),
     }
@@ -204,87 +250,150 @@ def _baseline_regret(wl: pd.DataFrame, others: pd.DataFrame) -> float:
     o["norm"] = o["cost"] / o.groupby("workload_id")["cost"].transform("min")
     score = o.groupby(["instance_type", "nodes"])["norm"].mean()
     keys = list(zip(wl["instance_type"], wl["nodes"], strict=True))
-    s = np.array([score.get(k, np.inf) for k in keys])
-    pick = int(np.argmin(s)) if np.isfinite(s).any() else int(np.argmin(wl["nodes"]))
-    cost = _true_cost(wl)
-    return float(cost[pick] / cost.min() - 1)
+    sc = np.array([score.get(k, np.inf) for k in keys])
+    pick = int(np.argmin(sc)) if np.isfinite(sc).any() else int(np.argmin(wl["nodes"]))
+    return _regret(wl, pick)[0]
 
 
 def _summary(recs: list[dict[str, Any]]) -> dict[str, float]:
     if not recs:
         return {}
     reg = np.array([r["regret"] for r in recs])
-    return {
+    out = {
         "n_workloads": len(recs),
         "median_regret_pct": float(np.median(reg) * 100),
         "mean_regret_pct": float(np.mean(reg) * 100),
         "share_within_10pct": float(np.mean(reg <= 0.10)),
-        "runtime_mape_pct": float(np.mean([r["mape"] for r in recs])),
+        "failed_picks": int(sum(bool(r.get("failed_pick")) for r in recs)),
     }
+    if not np.isnan([r["mape"] for r in recs]).all():
+        out["runtime_mape_pct"] = float(np.nanmean([r["mape"] for r in recs]))
+    return out
 
 
-def evaluate_lowo(runs: pd.DataFrame, progress: Any = None) -> dict[str, Any]:
-    """Leave-one-workload-group-out evaluation; returns metrics and residual quantiles."""
-    results: dict[str, list[dict[str, Any]]] = {}
-    base: dict[str, list[dict[str, Any]]] = {}
-    for group in sorted(runs["group"].unique()):
-        held = runs[runs["group"] == group]
-        train = runs[runs["group"] != group]
-        model = fit_runtime_model(train)
-        for _, wl in held.groupby("workload_id", sort=True):
-            wl = wl.reset_index(drop=True)
-            src = wl["source"].iloc[0]
-            refs = _rows_at(wl, reference_configs(wl))
-            if len(refs) < 2 or refs["failed"].any():
-                continue
-            variants = {
-                "two_refs": refs,
-                "one_ref": refs.iloc[:1],
-                "zero_refs": refs.iloc[:0],
-            }
-            for name, revealed in variants.items():
-                r = _evaluate_workload(model, wl, revealed)
+def _score_group(model: RuntimeModel, held: pd.DataFrame, baseline_pool: pd.DataFrame,
+                 variants: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """Per-workload results of one held-out group: each variant, physics only, baseline."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for _, wl in held.groupby("workload_id", sort=True):
+        wl = wl.reset_index(drop=True)
+        src = wl["source"].iloc[0]
+        refs = _rows_at(wl, reference_configs(wl))
+        if len(refs) < 2 or refs["failed"].any():
+            continue
+        shown = {"two_refs": refs, "one_ref": refs.iloc[:1], "zero_refs": refs.iloc[:0]}
+        for name in variants:
+            for label, corr in ((name, True), (f"{name}_physics_only", False)):
+                r = _evaluate_workload(model, wl, shown[name], corr)
                 if r is not None:
-                    results.setdefault(f"{src}:{name}", []).append(r)
-            r = _evaluate_workload(model, wl, refs, use_correction=False)
-            results.setdefault(f"{src}:physics_only", []).append(r)
-            same = train[(train["source"] == src) & ~train["failed"]]
-            base.setdefault(src, []).append({"regret": _baseline_regret(wl, same), "mape": np.nan})
-        if progress is not None:
-            progress.update(1)
-    metrics: dict[str, Any] = {k: _summary(v) for k, v in sorted(results.items())}
-    for src, recs in base.items():
-        s = _summary(recs)
-        s.pop("runtime_mape_pct", None)
-        metrics[f"{src}:baseline_best_config_of_others"] = s
-    log_q: dict[int, tuple[float, float]] = {}
+                    out.setdefault(f"{src}:{label}", []).append(r)
+        same = baseline_pool[(baseline_pool["source"] == src) & ~baseline_pool["failed"]]
+        out.setdefault(f"{src}:baseline_best_config_of_others", []).append(
+            {"regret": _baseline_regret(wl, same), "mape": np.nan})
+    return out
+
+
+VARIANTS = ("two_refs", "one_ref", "zero_refs")
+
+
+def _dev_fold(runs: pd.DataFrame, dev: list[str], group: str) -> dict[str, list[dict[str, Any]]]:
+    train = runs[runs["group"].isin(dev) & (runs["group"] != group)]
+    return _score_group(fit_runtime_model(train), runs[runs["group"] == group], train, VARIANTS)
+
+
+def _merge(parts: list[dict[str, list[dict[str, Any]]]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for p in parts:
+        for k, v in p.items():
+            out.setdefault(k, []).extend(v)
+    return out
+
+
+def _choose_correction(dev_res: dict[str, list[dict[str, Any]]]) -> bool:
+    """Use the correction only if it lowers the dev median regret averaged over sources."""
+    def score(suffix: str) -> tuple[float, float]:
+        keys = [k for k in dev_res if k.endswith(f":two_refs{suffix}")]
+        reg = np.mean([np.median([r["regret"] for r in dev_res[k]]) for k in keys])
+        mape = np.mean([np.mean([r["mape"] for r in dev_res[k]]) for k in keys])
+        return float(reg), float(mape)
+
+    return score("") < score("_physics_only")
+
+
+def _log_q(res: dict[str, list[dict[str, Any]]], use: bool) -> dict[int, tuple[float, float]]:
+    from recommender.models.lambda_train import conformal_q
+
+    q: dict[int, tuple[float, float]] = {}
     for k, name in ((2, "two_refs"), (1, "one_ref"), (0, "zero_refs")):
-        # The wider of the per-source quantiles: c3o has far more workloads than bbo and
-        # would otherwise set the interval alone.
-        qs = [
-            np.quantile(np.concatenate([r["resid"] for r in results[key]]), INTERVAL)
-            for key in results
-            if key.endswith(f":{name}")
-        ]
-        log_q[k] = (float(min(q[0] for q in qs)), float(max(q[1] for q in qs)))
-        for key in results:
-            if key.endswith(f":{name}"):
-                res = np.concatenate([r["resid"] for r in results[key]])
-                metrics[key]["interval_coverage"] = float(
-                    np.mean((res >= log_q[k][0]) & (res <= log_q[k][1]))
-                )
-    metrics["log_q"] = {str(k): list(v) for k, v in log_q.items()}
-    metrics["references"] = {
-        "bbo": [list(r) for r in REF_BBO],
-        "c3o": f"first machine type at nodes {list(REF_C3O_NODES)}",
+        name = name if use else f"{name}_physics_only"
+        # The wider of the per-source bounds: c3o has far more workloads than bbo.
+        qs = [conformal_q(np.concatenate([r["resid"] for r in v]))
+              for key, v in res.items() if key.endswith(f":{name}") and v]
+        q[k] = (min(a for a, _ in qs), max(b for _, b in qs)) if qs else (-1.0, 1.0)
+    return q
+
+
+def _coverage(res: dict[str, list[dict[str, Any]]], log_q: dict[int, tuple[float, float]],
+              metrics: dict[str, Any]) -> None:
+    for key, recs in res.items():
+        k = next((v for n, v in (("two_refs", 2), ("one_ref", 1), ("zero_refs", 0))
+                  if f":{n}" in key), None)
+        if k is None or "baseline" in key or not recs:
+            continue
+        r = np.concatenate([x["resid"] for x in recs])
+        metrics[key]["interval_coverage"] = float(np.mean((r >= log_q[k][0]) & (r <= log_q[k][1])))
+
+
+def evaluate(runs: pd.DataFrame, n_jobs: int = -1) -> dict[str, Any]:
+    """Choices on the development groups, then one score on the untouched test groups."""
+    from joblib import Parallel, delayed
+
+    groups = sorted(runs["group"].unique())
+    test = sorted(test_groups("runtime", groups))
+    dev = [g for g in groups if g not in test]
+    dev_res = _merge(Parallel(n_jobs=n_jobs)(delayed(_dev_fold)(runs, dev, g) for g in dev))
+    use = _choose_correction(dev_res)
+    log_q = _log_q(dev_res, use)
+    dev_runs = runs[runs["group"].isin(dev)]
+    model = fit_runtime_model(dev_runs, log_q)
+    model.use_correction = use
+    test_res = _score_group(model, runs[runs["group"].isin(test)], dev_runs, VARIANTS)
+    dev_m = {k: _summary(v) for k, v in sorted(dev_res.items())}
+    test_m = {k: _summary(v) for k, v in sorted(test_res.items())}
+    _coverage(dev_res, log_q, dev_m)
+    _coverage(test_res, log_q, test_m)
+    metrics = {
+        "split": {"development_groups": dev, "test_groups": test},
+        "development": dev_m, "test": test_m,
+        "tuning": {"use_correction": use, "overhead_dev_fit": list(model.overhead),
+                   "tuned_on": "correction: dev leave-one-group-out median regret; overhead "
+                               "priors: fitted on each fold's training groups (nested)"},
+        "log_q": {str(k): list(v) for k, v in log_q.items()},
+        "references": {"bbo": [list(r) for r in REF_BBO],
+                       "c3o": f"first machine type at nodes {list(REF_C3O_NODES)}"},
     }
-    return {"metrics": metrics, "log_q": log_q}
+    return {"metrics": metrics, "log_q": log_q, "use_correction": use}
 
 
-def train_runtime(runs: pd.DataFrame, ec2: pd.DataFrame, progress: Any = None) -> RuntimeModel:
-    """Evaluate leave-one-group-out, then fit on every run with the evaluated intervals."""
+def repeat_noise_q(runs_raw: pd.DataFrame) -> tuple[float, float]:
+    """5 % / 95 % quantiles of log(repeat / median of its configuration): run-to-run noise."""
+    med = runs_raw.groupby(["workload_id", "instance_type", "nodes"])["runtime_s"].transform(
+        "median")
+    r = np.log(runs_raw["runtime_s"].to_numpy(float) / med.to_numpy(float))
+    return float(np.quantile(r, INTERVAL[0])), float(np.quantile(r, INTERVAL[1]))
+
+
+def train_runtime(runs: pd.DataFrame, ec2: pd.DataFrame, progress: Any = None,
+                  noise_q: tuple[float, float] | None = None, n_jobs: int = -1) -> RuntimeModel:
+    """Evaluate (dev choices, test score), then fit on every run with the dev intervals."""
     runs = attach_specs(runs, ec2)
-    ev = evaluate_lowo(runs, progress)
+    ev = evaluate(runs, n_jobs)
+    if progress is not None:
+        progress.update(8)
     model = fit_runtime_model(runs, ev["log_q"])
-    model.metrics = ev["metrics"]
+    model.use_correction = ev["use_correction"]
+    if noise_q is not None:
+        model.noise_q = noise_q
+    model.metrics = {**ev["metrics"], "noise_q": list(model.noise_q),
+                     "overhead": list(model.overhead), "prior_x_half": model.prior_x_half}
     return model

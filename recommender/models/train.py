@@ -20,6 +20,7 @@ from recommender.models.artifacts import DEFAULT_ARTIFACTS_DIR, write_artifacts_
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
 MODELS = ("perf", "runtime", "lambda")
+DEFAULT_PLOT = Path(__file__).resolve().parents[2] / "docs" / "next_run_regret.png"
 
 
 def _lambda_prices(data_dir: Path) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def _lambda_prices(data_dir: Path) -> dict[str, Any]:
 
 
 def train_models(
-    data_dir: Path, only: str | None = None, show_progress: bool = True
+    data_dir: Path, only: str | None = None, show_progress: bool = True, n_jobs: int = -1
 ) -> dict[str, tuple[Any, dict[str, Any]]]:
     """Fit and evaluate the selected models; returns ``{name: (model, sidecar fields)}``."""
     from recommender.models.features import PERF_COLUMNS
@@ -64,6 +65,14 @@ def train_models(
         if "perf" in names:
             bar.set_description("perf (leave one family out)")
             model = train_perf(ec2, bar)
+            from recommender.models.perf import fill_perf_index
+            from recommender.models.perf_eval import evaluate_by_processor, second_benchmark
+
+            model.metrics = {
+                **model.metrics,
+                "by_processor": evaluate_by_processor(ec2, n_jobs),
+                "second_benchmark": second_benchmark(fill_perf_index(ec2, model), data_dir),
+            }
             out["perf"] = (
                 model,
                 {
@@ -78,7 +87,15 @@ def train_models(
         if "runtime" in names:
             bar.set_description("runtime (leave one group out)")
             runs = D.load_workload_runs(data_dir, prices)
-            model = train_runtime(runs, ec2, bar)
+            from recommender.models.runtime_train import repeat_noise_q
+
+            noise = repeat_noise_q(D.load_c3o_repeats(data_dir))
+            model = train_runtime(runs, ec2, bar, noise, n_jobs=n_jobs)
+            from recommender.models.next_run_eval import simulate, summarize
+            from recommender.models.runtime_train import attach_specs
+
+            model.metrics["next_run_simulation"] = summarize(
+                simulate(attach_specs(runs, ec2), n_jobs))
             out["runtime"] = (
                 model,
                 {
@@ -97,20 +114,35 @@ def train_models(
             )
         if "lambda" in names:
             bar.set_description("lambda (leave one runtime/arch out)")
-            model = train_lambda(D.load_lambda_runs(data_dir), _lambda_prices(data_dir))
+            from recommender.models.lambda_data import load_lambda_curves
+
+            model = train_lambda(load_lambda_curves(data_dir), _lambda_prices(data_dir))
             out["lambda"] = (
                 model,
                 {
-                    "features": ["memory_mb", "duration_ms"],
-                    "target": "duration_ms",
+                    "features": ["memory_mb", "duration_ms", "cpu_time_ms"],
+                    "target": "duration_ms = u + c / s1(m) + p / sp(m)",
                     "metrics": model.metrics,
                     "training_data": D.data_hashes(data_dir, "lambda"),
-                    "evaluation": "leave-one-runtime/arch-out, one revealed memory size",
+                    "evaluation": "hash-fixed test groups; dev leave-one-group-out; conformal",
                 },
             )
     finally:
         bar.close()
     return out
+
+
+def _perf_processor_line(metrics: dict[str, Any]) -> str:
+    bp = metrics.get("by_processor", {})
+    t, sb = bp.get("test", {}), metrics.get("second_benchmark", {}).get("sysbench_mt", {})
+    if not t:
+        return ""
+    return (
+        f"perf test processors {bp['split']['test_processor_groups']}: MAPE "
+        f"{t['mape_pct']:.1f}% (baseline {t['baseline_mape_pct']:.1f}%), Spearman "
+        f"{t['spearman']:.3f} (baseline {t['baseline_spearman']:.3f}); sysbench Spearman "
+        f"{sb.get('spearman_perf_index', float('nan')):.3f}"
+    )
 
 
 def headline(name: str, metrics: dict[str, Any]) -> str:
@@ -119,29 +151,52 @@ def headline(name: str, metrics: dict[str, Any]) -> str:
         return (
             f"perf: leave-one-family-out over {metrics['n_rows']} types / "
             f"{metrics['n_families']} families: Spearman {metrics['spearman']:.4f} "
-            f"(per vCPU {metrics['spearman_per_vcpu']:.3f}), MAPE {metrics['mape_pct']:.2f}%"
+            f"(per vCPU {metrics['spearman_per_vcpu']:.3f}), MAPE {metrics['mape_pct']:.2f}%\n"
+            + _perf_processor_line(metrics)
         )
     if name == "runtime":
         lines = []
-        for src in ("bbo", "c3o"):
-            m, b = (
-                metrics.get(f"{src}:two_refs", {}),
-                metrics.get(f"{src}:baseline_best_config_of_others", {}),
-            )
-            if m:
-                lines.append(
-                    f"runtime {src} ({m['n_workloads']} workloads, 2 refs): median regret "
-                    f"{m['median_regret_pct']:.1f}%, within 10% {m['share_within_10pct']:.0%}, "
-                    f"MAPE {m['runtime_mape_pct']:.1f}% | baseline median regret "
-                    f"{b.get('median_regret_pct', float('nan')):.1f}%"
-                )
+        for part in ("development", "test"):
+            for src in ("bbo", "c3o"):
+                m = metrics[part].get(f"{src}:two_refs", {})
+                b = metrics[part].get(f"{src}:baseline_best_config_of_others", {})
+                if m:
+                    lines.append(
+                        f"runtime {part} {src} ({m['n_workloads']} workloads, 2 refs): median "
+                        f"regret {m['median_regret_pct']:.1f}% (baseline "
+                        f"{b.get('median_regret_pct', float('nan')):.1f}%), within 10% "
+                        f"{m['share_within_10pct']:.0%}, failed picks {m['failed_picks']}, "
+                        f"MAPE {m.get('runtime_mape_pct', float('nan')):.1f}%"
+                    )
         return "\n".join(lines)
-    m = metrics["reveal_512"]
+    t, b = metrics["test"]["one_size"], metrics["test"]["two_sizes"]
     return (
-        f"lambda: reveal 512 MB, MAPE {m['mape_pct']:.1f}%, cost-optimal picked "
-        f"{m['cost_optimal_picked_share']:.0%} ({m['n_cases']} runtime/arch held out); "
-        f"any revealed size MAPE {metrics['reveal_any']['mape_pct']:.1f}%"
+        f"lambda test groups {metrics['split']['test_groups']}: one size MAPE "
+        f"{t['mape_pct_group_mean']:.1f}% (CPU-share baseline "
+        f"{t['baseline_mape_pct_group_mean']:.1f}%), two sizes {b['mape_pct_group_mean']:.1f}% "
+        f"(baseline {b['baseline_mape_pct_group_mean']:.1f}%), coverage "
+        f"{t['interval_coverage']:.0%}"
     )
+
+
+def write_regret_plot(summary: dict[str, Any], path: Path) -> None:
+    """The next-run regret curve as a PNG, written crash-safe (temp file + os.replace)."""
+    import os
+    import tempfile
+
+    from recommender.models.next_run_eval import plot
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        plot(summary, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def run(
@@ -150,16 +205,25 @@ def run(
     only: str | None,
     evaluate: bool,
     show_progress: bool = True,
+    n_jobs: int = -1,
+    plot_path: Path | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Train (and write unless ``evaluate``); returns the metrics per model."""
+    """Train (and write unless ``evaluate``); returns the metrics per model.
+
+    ``n_jobs`` is joblib's (-1: every core) for the cross-validation folds; ``plot_path``
+    receives the next-run regret curve when the runtime model is written.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         from recommender.core.errors import UserError
 
         raise UserError(f"training data dir {data_dir} not found (pass --data-dir)")
-    items = train_models(data_dir, only, show_progress)
+    items = train_models(data_dir, only, show_progress, n_jobs)
     if not evaluate:
         write_artifacts_atomically(items, Path(out_dir or DEFAULT_ARTIFACTS_DIR))
+        if "runtime" in items and plot_path is not None:
+            write_regret_plot(items["runtime"][1]["metrics"]["next_run_simulation"],
+                              Path(plot_path))
     return {name: side["metrics"] for name, (_, side) in items.items()}
 
 
@@ -184,11 +248,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="rerun the evaluations and print them; write nothing",
     )
     p.add_argument("--json", action="store_true", help="print all metrics as JSON")
+    p.add_argument("--jobs", type=int, default=-1,
+                   help="parallel workers for the evaluation folds (default -1: all cores)")
+    p.add_argument("--plot", type=Path, default=DEFAULT_PLOT,
+                   help="where the next-run regret curve goes (default docs/next_run_regret.png)")
 
 
 def main_from_args(args: argparse.Namespace) -> int:
     """Train (or only evaluate) as ``args`` say and print the metrics; returns the exit code."""
-    metrics = run(args.data_dir, args.out, args.only, args.evaluate)
+    metrics = run(args.data_dir, args.out, args.only, args.evaluate, n_jobs=args.jobs,
+                  plot_path=args.plot)
     if args.json:
         sys.stdout.write(json.dumps(metrics, indent=2, sort_keys=True, default=float) + "\n")
     else:

@@ -95,8 +95,9 @@ def test_cost_per_run_uses_the_options_own_hourly_price(cat, bundle) -> None:
     for o in _ec2(recommend(prof, catalog=cat, models=bundle)):
         assert o.purchase_option == "reserved"
         row = prices.loc[(o.option, REGION)]
-        reserved = min(row["reserved_1y_no_upfront_usd_per_hour"],
-                       row["reserved_3y_no_upfront_usd_per_hour"])
+        # The default term and payment: 1 year, no upfront (purchase.DEFAULT_TERM_YEARS).
+        assert (o.config["term_years"], o.config["payment"]) == (1, "no_upfront")
+        reserved = row["reserved_1y_no_upfront_usd_per_hour"]
         hourly = o.predicted["cost_per_run_usd"] / (o.predicted["runtime_s"] / 3600 * o.count)
         assert hourly == pytest.approx(reserved, rel=0.01)
         assert hourly < row["ondemand_usd_per_hour"]
@@ -194,7 +195,7 @@ def test_a_failing_model_falls_back_with_the_error(cat, bundle) -> None:
     ("job", "field"),
     [({"measurements": [{**RUNS[0], "runtime_s": "1200"}]}, "compute.job.measurements.0.runtime_s"),
      ({"measurements": [{**RUNS[0], "count": 0}]}, "compute.job.measurements.0.count"),
-     ({"measurements": RUNS * 2}, "compute.job.measurements"),
+     ({"measurements": RUNS * 11}, "compute.job.measurements"),  # 22 > the 20 allowed
      ({"framework": "spark"}, "compute.job"),
      ({"input_gib": 10, "deadline_s": -5}, "compute.job.deadline_s"),
      ({"input_gib": 10, "runs_per_month": 0}, "compute.job.runs_per_month"),

@@ -68,4 +68,5 @@ def test_missing_file_and_bad_lambda_request(use_small_catalog, tmp_path: Path, 
 
 def test_train_without_data_dir_is_a_user_error(tmp_path: Path, capsys) -> None:
     assert main(["train", "--data-dir", str(tmp_path / "nope"), "--evaluate"]) == 1
-    assert "not found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "source data" in err and "nope" in err  # names what is missing and where

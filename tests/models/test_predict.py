@@ -41,8 +41,11 @@ def test_more_capacity_predicts_faster(small_catalog, bundle) -> None:
     r = predict_runtime(req, catalog=small_catalog, bundle=bundle)
     t = [p.runtime_s for p in r.predictions]
     assert t == sorted(t, reverse=True)
-    # the measured configurations are reproduced closely
-    assert t[1] == pytest.approx(574.43, rel=0.15)
+    # a measured configuration is predicted at its measurement, interval = run-to-run noise
+    assert t[1] == 574.43 and r.predictions[1].measured
+    lo, hi = bundle.runtime.noise_q
+    assert r.predictions[1].runtime_s_low == pytest.approx(574.43 * np.exp(lo))
+    assert r.predictions[1].runtime_s_high == pytest.approx(574.43 * np.exp(hi))
 
 
 def test_price_override_no_price_and_unknown_type(small_catalog, bundle) -> None:
@@ -125,12 +128,15 @@ def test_lambda_prices_come_from_unit_prices(small_catalog) -> None:
 
 
 def test_lambda_memory_prices_billed_duration_and_respects_used_memory(small_catalog, bundle):
+    # 400 MB used at 512 MB: 128 and 256 MB are below any plausible footprint (the floor is
+    # at most 1 x 400 MB and at least the training shrink, above 0.64).
     req = {
-        "measurements": [{"memory_mb": 512, "duration_ms": 900.2, "max_memory_used_mb": 300}],
+        "measurements": [{"memory_mb": 512, "duration_ms": 900.2, "max_memory_used_mb": 400}],
         "arch": "x86_64",
         "invocations_per_month": 1_000_000,
         "candidate_memory_mb": [128, 256, 512, 1024, 2048],
     }
+    assert bundle.lambda_.footprint_floor > 256 / 400
     r = predict_lambda_memory(req, catalog=small_catalog, bundle=bundle)
     assert [p.memory_mb for p in r.predictions] == [512, 1024, 2048]
     p = lambda_unit_prices(small_catalog, "x86_64")
@@ -140,16 +146,56 @@ def test_lambda_memory_prices_billed_duration_and_respects_used_memory(small_cat
         assert pred.monthly_cost_usd == pytest.approx(
             gb_s * p.tiers[0][2] + 1e6 * p.per_request_usd
         )
-        assert pred.duration_ms_low < pred.duration_ms < pred.duration_ms_high
+        if not pred.measured:
+            assert pred.duration_ms_low < pred.duration_ms < pred.duration_ms_high
+    assert r.predictions[0].measured and r.predictions[0].duration_ms == 900.2
     assert r.best.monthly_cost_usd == min(x.monthly_cost_usd for x in r.predictions)
     speed = predict_lambda_memory(
         {**req, "objective": "speed"}, catalog=small_catalog, bundle=bundle
     )
     assert speed.best.duration_ms <= min(x.duration_ms for x in speed.predictions) * 1.01
-    with pytest.raises(UserError, match="used"):
-        predict_lambda_memory(
-            {**req, "candidate_memory_mb": [128, 256]}, catalog=small_catalog, bundle=bundle
-        )
+    only = predict_lambda_memory({**req, "candidate_memory_mb": [128, 256]},
+                                 catalog=small_catalog, bundle=bundle)
+    assert [x.memory_mb for x in only.predictions] == [512]  # measured sizes always stay
+
+
+def test_a_size_that_ran_is_never_refused(small_catalog, bundle) -> None:
+    # 180 MB used at 1,024 MB, but the function also ran at 128 MB: 128 MB stays.
+    req = {"measurements": [
+        {"memory_mb": 1024, "duration_ms": 932.0, "max_memory_used_mb": 180},
+        {"memory_mb": 128, "duration_ms": 7000.0, "max_memory_used_mb": 120}],
+        "candidate_memory_mb": [128, 1024, 3008]}
+    r = predict_lambda_memory(req, catalog=small_catalog, bundle=bundle)
+    assert [x.memory_mb for x in r.predictions] == [128, 1024, 3008]
+    assert r.predictions[0].duration_ms == 7000.0
+
+
+def test_power_tuning_output_is_a_request(small_catalog, bundle) -> None:
+    import json
+    from pathlib import Path
+
+    req = json.loads((Path(__file__).parents[2] / "examples" / "power_tuning.json").read_text())
+    r = predict_lambda_memory(req, catalog=small_catalog, bundle=bundle)
+    measured = [x.memory_mb for x in r.predictions if x.measured]
+    assert measured == [128, 256, 512, 1024, 1536, 3008]
+    with pytest.raises(UserError, match="power_tuning"):
+        predict_lambda_memory({"power_tuning": {"results": {}}}, catalog=small_catalog,
+                              bundle=bundle)
+
+
+def test_failed_run_marks_smaller_clusters_and_is_never_picked(small_catalog, bundle) -> None:
+    # c5.xlarge x 4 failed: 4 x 8 GiB = 32 GiB is not enough; m5.xlarge x 8 (128 GiB) may run,
+    # c5.xlarge x 2 (16 GiB) and m5.large x 4 (4 x 8 = 32 GiB) cannot.
+    req = {"measurements": [*MEAS, {"instance_type": "c5.xlarge", "count": 4, "failed": True}],
+           "candidates": [{"instance_type": t, "count": n} for t, n in
+                          (("c5.xlarge", 2), ("m5.large", 4), ("m5.xlarge", 8))]}
+    r = predict_runtime(req, catalog=small_catalog, bundle=bundle)
+    assert [p.predicted_to_fail for p in r.predictions] == [True, True, False]
+    assert r.best.instance_type == "m5.xlarge"
+    need = predict_runtime({"measurements": MEAS, "job": {"memory_gib": 64}, "candidates": [
+        {"instance_type": "m5.xlarge", "count": 2}, {"instance_type": "m5.xlarge", "count": 8}]},
+        catalog=small_catalog, bundle=bundle)
+    assert [p.predicted_to_fail for p in need.predictions] == [True, False]  # 32 vs 128 GiB
 
 
 def test_lambda_duration_beyond_the_catalog_timeout_is_refused(bundle) -> None:

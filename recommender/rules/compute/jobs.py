@@ -154,34 +154,57 @@ def deadline_risk(runtime_s: float, high_s: float, deadline_s: float) -> float:
     return 0.0
 
 
+@dataclass
+class JobCandidates:
+    """The ranked candidates a job plan works on (arrays shared with the compute stage).
+
+    ``idx``: EC2 indices of the surviving candidates (positions ``0..n_ec2-1``);
+    ``order``: the rules' ranking, positions into the candidate arrays (serverless after
+    ``n_ec2``); ``pp``: price-performance per position; ``count``, ``price``, ``po``,
+    ``cost``: per EC2 index, node count, effective hourly price, its purchase option and
+    the monthly cost (``cost`` is updated in place with job hours when ``runs_per_month``
+    is given); ``total``: score per position (the predicted options' scores are replaced
+    in place by the job score that ranks them).
+    """
+
+    ix: Ec2Index
+    idx: np.ndarray
+    order: np.ndarray
+    pp: np.ndarray
+    n_ec2: int
+    count: np.ndarray
+    price: np.ndarray
+    po: np.ndarray
+    cost: np.ndarray
+    total: np.ndarray
+
+
+@dataclass
+class JobSettings:
+    """The request's settings a job plan needs: priced hours, region, objective, top_n."""
+
+    hours: float
+    region: str
+    objective: str
+    top_n: int
+
+
 def plan_job(
-    p: WorkloadProfile, ix: Ec2Index, idx: np.ndarray, order: np.ndarray, pp: np.ndarray,
-    n_ec2: int, count: np.ndarray, price: np.ndarray, po: np.ndarray, cost: np.ndarray,
-    total: np.ndarray, hours: float, region: str, objective: str, top_n: int, rej: Rejections,
-    warnings: list[str], models: Any, catalog: Any,
+    p: WorkloadProfile, c: JobCandidates, st: JobSettings, rej: Rejections,
+    warnings: list[str], *, models: Any = None, catalog: Any = None,
 ) -> JobPlan | None:
     """Predict, price, filter and rank the leading EC2 candidates for ``compute.job``.
 
     Parameters
     ----------
     p : WorkloadProfile
-    ix : Ec2Index
-    idx : ndarray
-        EC2 indices of the surviving candidates (positions ``0..n_ec2-1``).
-    order : ndarray
-        The rules' ranking, positions into the candidate arrays (serverless after
-        ``n_ec2``).
-    pp : ndarray
-        Price-performance score per position.
-    count, price, po, cost : ndarray
-        Per EC2 index: node count, effective hourly price, its purchase option, and the
-        monthly cost; ``cost`` is updated in place with job hours when ``runs_per_month``
-        is given.
-    total : ndarray
-        Score per position; the predicted options' scores are replaced in place by the job
-        score that ranks them, so the score shown is the one behind the rank.
-    hours : float
-        The hours per month the rules priced (``hours_per_month`` or the default).
+    c : JobCandidates
+        The ranked candidates and their per-index arrays (some updated in place).
+    st : JobSettings
+        ``hours`` the rules priced (``hours_per_month`` or the default), region,
+        objective, top_n.
+    rej, warnings
+        Where rejections and warnings are recorded.
     models, catalog
         The model bundle (may be None) and the catalog for the model's specs.
 
@@ -198,6 +221,9 @@ def plan_job(
     job = p.compute.job if p.compute else None
     if job is None:
         return None
+    ix, idx, order, pp, n_ec2 = c.ix, c.idx, c.order, c.pp, c.n_ec2
+    count, price, po, cost, total = c.count, c.price, c.po, c.cost, c.total
+    hours, region, objective, top_n = st.hours, st.region, st.objective, st.top_n
     check_measurements(job, ix)
     runtime_model = (models.get("runtime") if isinstance(models, dict)
                      else getattr(models, "runtime", None)) if models else None
@@ -241,6 +267,14 @@ def plan_job(
                 "more nodes (compute.max_nodes).")
         for j in np.flatnonzero(~keep):
             rej.add("ec2.job_misses_deadline", 1, example=types[j])
+    # A cluster predicted to fail (less memory than a run that failed, or than job.memory_gib)
+    # never ranks: a job that does not complete is the worst outcome.
+    fails = np.array([bool(getattr(x, "predicted_to_fail", False)) for x in preds])
+    for j in np.flatnonzero(fails & keep):
+        rej.add("ec2.job_predicted_to_fail", 1, example=types[j])
+    keep &= ~fails
+    if not keep.any():
+        return _no_prediction("every predicted EC2 option is predicted to fail (memory)")
     # Rank: cost per run (monthly job cost is runs x it, the same order), runtime, or both.
     c_rel = np.nanmin(per_run[keep]) / per_run
     t_rel = np.min(rt[keep]) / rt

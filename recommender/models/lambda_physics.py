@@ -1,0 +1,151 @@
+"""The physics of Lambda duration across memory sizes, and its one-measurement prior.
+
+Lambda gives a function CPU in proportion to its memory: one full vCPU at 1,769 MB, and for
+code that runs several threads more vCPUs up to 6 at 10,240 MB (AWS Lambda developer guide,
+"Configure Lambda function memory": https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html;
+``facts/lambda_facts.csv``).  A duration is therefore
+
+``d(m) = u + c / s1(m) + p / sp(m)``
+
+with ``u`` the part that does not scale (I/O, waits on other services), ``c`` the
+single-threaded CPU work (in ms at one vCPU, share ``s1(m) = min(m, 1769) / 1769``) and ``p``
+the multi-threaded CPU work (share ``sp(m)``, equal to ``s1`` up to 1,769 MB, then growing to
+6 vCPUs at 10,240 MB).  ``u, c, p >= 0``, so more memory never predicts a slower function.
+
+Two or more measured sizes fit ``u, c, p`` directly (non-negative least squares on relative
+error).  One size fixes only the scale; the shape comes from the *prior*: the fitted shapes
+of the training functions, each a vector of fractions at 1,769 MB.  The prediction is the
+weighted median, over those shapes, of the duration each would give, so an I/O-bound and a
+CPU-bound training function both count, in proportion to how alike they are to the measured
+one in CPU-equivalent time (duration x CPU share).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from recommender.models.features import LAMBDA_MB_PER_VCPU, lambda_cpu_share
+
+
+def shares(memory_mb: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """(single-threaded share, multi-threaded share) of a vCPU at each size."""
+    return lambda_cpu_share(memory_mb, False), lambda_cpu_share(memory_mb, True)
+
+
+def basis(memory_mb: np.ndarray | float) -> np.ndarray:
+    """Columns ``[1, 1/s1, 1/sp]`` of the duration model at each size."""
+    s1, sp = shares(memory_mb)
+    s1 = np.atleast_1d(s1)
+    return np.column_stack([np.ones_like(s1), 1.0 / s1, 1.0 / np.atleast_1d(sp)])
+
+
+def _nnls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Non-negative least squares for at most 3 columns, without scipy at serve time.
+
+    Every subset of columns is solved by ordinary least squares and the best feasible (all
+    coefficients >= 0) solution is kept: exact for so few columns.
+    """
+    best, best_err = np.zeros(a.shape[1]), float(np.sum(b**2))
+    n = a.shape[1]
+    for mask in range(1, 2**n):
+        cols = [j for j in range(n) if mask >> j & 1]
+        sol, *_ = np.linalg.lstsq(a[:, cols], b, rcond=None)
+        if np.any(sol < 0):
+            continue
+        x = np.zeros(n)
+        x[cols] = sol
+        err = float(np.sum((a @ x - b) ** 2))
+        if err < best_err - 1e-12:
+            best, best_err = x, err
+    return best
+
+
+def fit_curve(
+    memory_mb: np.ndarray, duration_ms: np.ndarray, parallel_share: float
+) -> np.ndarray | None:
+    """``(u, c, p)`` from two or more measured sizes, or None if they cannot fix a shape.
+
+    Sizes on both sides of 1,769 MB (three or more) separate single- from multi-threaded
+    work; otherwise the CPU work is split by ``parallel_share`` (0: single-threaded).
+    """
+    m, d = np.asarray(memory_mb, float), np.asarray(duration_ms, float)
+    if len(np.unique(m)) < 2:
+        return None
+    b = basis(m)
+    above = m > LAMBDA_MB_PER_VCPU * 1.02
+    if len(np.unique(m)) >= 3 and above.any() and (~above).sum() >= 2:
+        return _nnls(b / d[:, None], np.ones_like(d))
+    g = (1.0 - parallel_share) * b[:, 1] + parallel_share * b[:, 2]
+    if np.ptp(np.log(g)) < 0.01:
+        return None
+    u, cpu = _nnls(np.column_stack([np.ones_like(g), g]) / d[:, None], np.ones_like(d))
+    return np.array([u, cpu * (1.0 - parallel_share), cpu * parallel_share])
+
+
+def curve(coef: np.ndarray, memory_mb: np.ndarray) -> np.ndarray:
+    """Duration (ms) of ``(u, c, p)`` at each size."""
+    return basis(memory_mb) @ np.asarray(coef, float)
+
+
+def fractions(coef: np.ndarray) -> np.ndarray:
+    """``(u, c, p)`` scaled so that the duration at 1,769 MB is 1 (the prior's shape)."""
+    coef = np.asarray(coef, float)
+    return coef / max(float(coef.sum()), 1e-12)
+
+
+def prior_weights(
+    shapes: np.ndarray, weights: np.ndarray, log_scale: np.ndarray, meas_mb: float,
+    meas_ms: float, bandwidth: float | None,
+) -> np.ndarray:
+    """Weights of the prior's shapes for a function that took ``meas_ms`` at ``meas_mb``.
+
+    Each training function (shape times ``exp(log_scale)``, its duration at 1,769 MB) has a
+    duration at the measured size; a Gaussian kernel of ``bandwidth`` (natural-log units) on
+    the log ratio of that duration to the measured one favours functions of the same weight:
+    a 10 ms function is mostly fixed overhead, a 20 s one mostly CPU.  ``None`` keeps the
+    plain prior, in which each application group weighs the same.
+    """
+    w = np.asarray(weights, float)
+    if bandwidth:
+        at = np.log(np.maximum(shapes @ basis(meas_mb)[0], 1e-12)) + np.asarray(log_scale)
+        w = w * np.exp(-0.5 * ((at - math.log(meas_ms)) / bandwidth) ** 2)
+    if not np.isfinite(w).all() or w.sum() <= 1e-300:
+        w = np.asarray(weights, float)
+    return w / w.sum()
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
+    """Weighted quantile ``q`` of each column of ``values`` (rows are prior shapes)."""
+    order = np.argsort(values, axis=0)
+    v = np.take_along_axis(values, order, axis=0)
+    cw = np.cumsum(weights[order], axis=0)
+    cw = cw / cw[-1]
+    idx = (cw < q).sum(axis=0)
+    return v[np.minimum(idx, len(v) - 1), np.arange(values.shape[1])]
+
+
+def from_one(
+    memory_mb: np.ndarray, meas_mb: float, meas_ms: float, shapes: np.ndarray, w: np.ndarray,
+    cpu_ms: float | None = None,
+) -> np.ndarray:
+    """Durations at ``memory_mb`` from one measured size.
+
+    With ``cpu_ms`` (the CPU time the function reported), the wait part is what remains of
+    the duration after the CPU time spread over the share: ``u = d - cpu / s(m0)``; the
+    CPU work is split by the prior's median parallel share.  Without it, the weighted median
+    over the prior's shapes, each scaled to the measurement.
+    """
+    m = np.asarray(memory_mb, float)
+    if cpu_ms is not None and cpu_ms > 0:
+        par = float(weighted_quantile(shapes[:, 2:3] / np.maximum(
+            shapes[:, 1:3].sum(axis=1, keepdims=True), 1e-12), w, 0.5)[0])
+        b0 = basis(meas_mb)[0]
+        g0 = (1 - par) * b0[1] + par * b0[2]
+        cpu_wall = min(cpu_ms * g0, meas_ms)  # CPU time at share s0 takes cpu / s0 of wall time
+        u = meas_ms - cpu_wall
+        coef = np.array([u, cpu_wall / g0 * (1 - par), cpu_wall / g0 * par])
+        return curve(coef, m)
+    ratios = (shapes @ basis(m).T) / (shapes @ basis(meas_mb)[0])[:, None]
+    return meas_ms * weighted_quantile(ratios, w, 0.5)

@@ -1,0 +1,127 @@
+"""perf_index evaluated by processor, with its naive baseline, and against a second benchmark.
+
+* **Groups.** A processor group is generation x manufacturer x architecture (``7|AMD|x86_64``):
+  types of different families on the same processor are held out together, so the model is
+  scored on processors it has not seen (by family alone, a c7a row would be predicted from
+  m7a rows on the same chip).  The untouched test groups come from :mod:`.splits`; the
+  development groups are scored leave-one-group-out.
+* **Baseline.** vCPUs x the median per-vCPU perf_index of the type's architecture in the
+  training rows.
+* **Second benchmark.** sysbench CPU (multi-thread events/s) and Geekbench 6 multi-core on
+  54 xlarge types (Atom-oh/aws-ec2-benchmark, 2026; PROVENANCE.md): Spearman of the
+  catalog's perf_index (measured where measured, the model elsewhere) and of the baseline.
+* **Burstable.** :func:`sustained_perf_index` is the capacity a T-type sustains without
+  credits: perf_index x the baseline utilization per vCPU (AWS EC2 User Guide, "Key concepts
+  for burstable performance instances"; catalog column ``baseline_pct_per_vcpu``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.models.features import PERF_COLUMNS, parse_family, perf_features
+from recommender.models.perf import LogOffsetRegressor, measured_rows
+from recommender.models.splits import test_groups
+
+ATOMOH = Path("training/ec2_atomoh_xlarge_benchmarks_2026")
+
+
+def processor_group(ec2: pd.DataFrame) -> pd.Series:
+    """``generation|manufacturer|arch`` of each row."""
+    gen = ec2["family"].astype(str).map(lambda f: parse_family(f)[1])
+    manu = ec2["processor_manufacturer"].fillna("?").astype(str)
+    return (gen.map(lambda g: "?" if np.isnan(g) else str(int(g))) + "|" + manu + "|"
+            + ec2["arch"].astype(str))
+
+
+def sustained_perf_index(ec2: pd.DataFrame) -> pd.Series:
+    """perf_index a burstable type sustains at its baseline (equal to perf_index otherwise)."""
+    pct = pd.to_numeric(ec2.get("baseline_pct_per_vcpu"), errors="coerce")
+    burst = ec2["burstable"].fillna(False).astype(bool)
+    factor = np.where(burst & pct.notna(), pct / 100.0, 1.0)
+    return pd.to_numeric(ec2["perf_index"], errors="coerce") * factor
+
+
+def _baseline(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    per = (train["perf_index"] / train["vcpus"]).groupby(train["arch"]).median()
+    overall = float((train["perf_index"] / train["vcpus"]).median())
+    return rows["vcpus"].to_numpy(float) * rows["arch"].map(per).fillna(overall).to_numpy(float)
+
+
+def _fit_predict(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    x = perf_features(train)[list(PERF_COLUMNS)].to_numpy()
+    reg = LogOffsetRegressor().fit(x, np.log(train["perf_index"].to_numpy(float)))
+    return np.exp(reg.predict(perf_features(rows)[list(PERF_COLUMNS)].to_numpy()))
+
+
+def _scores(true: np.ndarray, pred: np.ndarray, base: np.ndarray) -> dict[str, float]:
+    from scipy.stats import spearmanr
+
+    return {
+        "n_types": int(len(true)),
+        "mape_pct": float(np.mean(np.abs(pred / true - 1)) * 100),
+        "baseline_mape_pct": float(np.mean(np.abs(base / true - 1)) * 100),
+        "spearman": float(spearmanr(true, pred).statistic),
+        "baseline_spearman": float(spearmanr(true, base).statistic),
+    }
+
+
+def evaluate_by_processor(ec2: pd.DataFrame, n_jobs: int = -1) -> dict[str, Any]:
+    """Development leave-one-processor-out and untouched-test figures, baseline beside each."""
+    from joblib import Parallel, delayed
+
+    data = measured_rows(ec2)
+    grp = processor_group(data)
+    test = test_groups("perf", grp.unique())
+    dev_mask = ~grp.isin(test).to_numpy()
+    dev = data[dev_mask]
+    dev_groups = sorted(grp[dev_mask].unique())
+
+    def fold(g: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        held = (grp == g).to_numpy() & dev_mask
+        tr = data[dev_mask & ~held]
+        return data[held].index.to_numpy(), _fit_predict(tr, data[held]), _baseline(tr, data[held])
+
+    pred, base = np.full(len(data), np.nan), np.full(len(data), np.nan)
+    for idx, p, b in Parallel(n_jobs=n_jobs)(delayed(fold)(g) for g in dev_groups):
+        pred[idx], base[idx] = p, b
+    t_rows = data[~dev_mask]
+    true = data["perf_index"].to_numpy(float)
+    return {
+        "split": {"test_processor_groups": sorted(test), "n_development_groups": len(dev_groups)},
+        "development_leave_one_processor_out": _scores(true[dev_mask], pred[dev_mask],
+                                                       base[dev_mask]),
+        "test": _scores(t_rows["perf_index"].to_numpy(float), _fit_predict(dev, t_rows),
+                        _baseline(dev, t_rows)),
+    }
+
+
+def second_benchmark(ec2_filled: pd.DataFrame, data_dir: Path) -> dict[str, Any]:
+    """Spearman of perf_index (and of the baseline) with sysbench and Geekbench 6 per type."""
+    from scipy.stats import spearmanr
+
+    d = Path(data_dir) / ATOMOH
+    sb = pd.read_csv(d / "sysbench_cpu_runs.csv")
+    sb = sb[(sb["phase"] == "multi_thread") & sb["log_identical_to_run"].isna()]
+    gb = pd.read_csv(d / "geekbench6_scores.csv").drop_duplicates("url")
+    refs = {"sysbench_mt": sb.groupby("instance_type")["events_per_sec"].mean(),
+            "geekbench6_multi": gb.groupby("instance")["multi_core"].mean()}
+    e = ec2_filled.set_index("instance_type")
+    train = measured_rows(ec2_filled)
+    out: dict[str, Any] = {}
+    for name, ref in refs.items():
+        types = [t for t in ref.index if t in e.index and pd.notna(e.at[t, "perf_index"])]
+        rows = e.loc[types].reset_index()
+        base = _baseline(train, rows)
+        pi = rows["perf_index"].to_numpy(float)
+        out[name] = {
+            "n_types": len(types),
+            "spearman_perf_index": float(spearmanr(ref[types], pi).statistic),
+            "spearman_baseline": float(spearmanr(ref[types], base).statistic),
+            "n_predicted": int((rows["perf_index_source"] == "predicted").sum()),
+        }
+    return out

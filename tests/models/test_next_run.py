@@ -1,0 +1,79 @@
+"""next-run: expected improvement, the plan, the request path, the CLI and the app view."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender.core.errors import UserError
+from recommender.models.next_run import expected_improvement, next_run, next_run_view, plan_next
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "next_run.json"
+
+
+def test_expected_improvement_closed_form() -> None:
+    # Almost no spread: EI = max(best - value, 0): 10 - 8 = 2, and 0 for a worse candidate.
+    ei = expected_improvement(10.0, np.log([8.0, 12.0]), np.array([1e-9, 1e-9]))
+    assert ei == pytest.approx([2.0, 0.0], abs=1e-6)
+    # Against the definition E[max(best - Y, 0)] by sampling a log-normal.
+    rng = np.random.default_rng(1)
+    y = np.exp(math.log(9.0) + 0.4 * rng.standard_normal(400_000))
+    want = float(np.mean(np.maximum(10.0 - y, 0.0)))
+    assert expected_improvement(10.0, np.log([9.0]), np.array([0.4]))[0] == pytest.approx(
+        want, rel=0.01)
+
+
+def test_plan_never_proposes_measured_or_excluded_and_regret_falls() -> None:
+    value = np.array([10.0, 9.0, 5.0, 11.0, 4.0])
+    low, high = value * 0.7, value * 1.4
+    measured = np.array([True, False, False, False, False])
+    excluded = np.array([False, False, False, False, True])  # the cheapest is predicted to fail
+    plan = plan_next(value, low, high, measured, excluded, plan_runs=3)
+    assert plan.pick == 2 and plan.best == 10.0 and plan.best_pos == 0
+    regret = [r for _, r, _ in plan.regret]
+    assert all(b <= a + 1e-9 for a, b in zip(regret, regret[1:], strict=False))
+    assert all(4 not in picks and 0 not in picks for _, _, picks in plan.regret)
+
+
+def test_next_run_request_and_view(small_catalog, bundle) -> None:
+    req = json.loads(EXAMPLE.read_text())
+    r = next_run(req, catalog=small_catalog, bundle=bundle)
+    measured = {(m["instance_type"], m["count"]) for m in req["measurements"]}
+    assert (r.next.instance_type, r.next.count) not in measured
+    # cost per run ~ nodes x runtime on one type: 8 x 574.43 = 4,595 < 24 x 233 = 5,592
+    assert r.current_best.instance_type == "m5.xlarge" and r.current_best.count == 8
+    assert [s.extra_runs for s in r.expected_regret] == list(range(req["plan_runs"] + 1))
+    assert r.next.reason and 0 <= r.next.probability_better <= 1
+    view = next_run_view(r)
+    assert view["headline"].startswith("Run next:")
+    assert view["regret_curve"]["extra_runs"] == [0, 1, 2, 3, 4]
+    with pytest.raises(UserError, match="next-run"):
+        next_run({**req, "plan_runs": 0}, catalog=small_catalog, bundle=bundle)
+
+
+def test_next_run_cli(small_catalog, monkeypatch, capsys) -> None:
+    import catalog.store
+
+    from recommender.surfaces.cli.main import main
+
+    monkeypatch.setattr(catalog.store, "load_catalog", lambda *a, **k: small_catalog)
+    assert main(["next-run", str(EXAMPLE)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["acquisition"] == "expected improvement" and out["next"]["instance_type"]
+
+
+def test_example_requests_run(small_catalog, bundle) -> None:
+    from recommender.models.lambda_mem import predict_lambda_memory
+    from recommender.models.runtime import predict_runtime
+
+    root = EXAMPLE.parent
+    job = predict_runtime(json.loads((root / "job.json").read_text()), catalog=small_catalog,
+                          bundle=bundle)
+    assert job.best is not None and not job.best.predicted_to_fail
+    fn = predict_lambda_memory(json.loads((root / "function.json").read_text()),
+                               catalog=small_catalog, bundle=bundle)
+    assert any(p.measured and p.duration_ms == 932.0 for p in fn.predictions)
