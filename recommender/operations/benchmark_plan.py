@@ -48,6 +48,21 @@ def _p(response: RecommendationResponse, *path: str) -> Any:
     return d
 
 
+def _next_run_request(r: RecommendationResponse, job: dict[str, Any]) -> dict[str, Any]:
+    """The ``next-run`` request (the ``predict-runtime`` shape, CONTRACT section 4) over the
+    top EC2 options, with the runs measured so far."""
+    req: dict[str, Any] = {
+        "job": {k: job[k] for k in ("framework", "application", "input_gib") if k in job},
+        "measurements": list(job.get("measurements") or []),
+        "candidates": [{"instance_type": o.option, "count": o.count}
+                       for o in r.recommendations.compute if o.kind == "ec2"][:3],
+        "objective": "time" if _p(r, "objective") == "performance" else "cost",
+    }
+    if job.get("deadline_s"):
+        req["deadline_s"] = job["deadline_s"]
+    return req
+
+
 def _ec2_step(r: RecommendationResponse, o: Option) -> PlanStep:
     job = _p(r, "compute", "job")
     if isinstance(job, dict):
@@ -58,7 +73,8 @@ def _ec2_step(r: RecommendationResponse, o: Option) -> PlanStep:
         return PlanStep(
             category="compute", option=o.option, rank=o.rank,
             measure=["job runtime (s) on this type and node count"], targets=targets,
-            tool="recommender next-run", run="recommender next-run job.json",
+            tool="recommender next-run (this request as job.json)",
+            run=_next_run_request(r, job),
             feed_back=f'compute.job.measurements += {{"instance_type": "{o.option}", '
                       f'"count": {o.count}, "runtime_s": <measured>}}',
             text=f"Run the job once on {o.count} x {o.option}; `next-run` suggests the "
@@ -71,8 +87,9 @@ def _ec2_step(r: RecommendationResponse, o: Option) -> PlanStep:
         measure=["CPUUtilization (AWS/EC2) at the profile's peak load", "latency of the "
                  "workload's own requests"], targets=targets,
         tool="a load generator at the profile's peak + CloudWatch",
-        run=f"aws cloudwatch get-metric-statistics --namespace AWS/EC2 --metric-name "
-            f"CPUUtilization --statistics Maximum --period 300 (instance type {o.option})",
+        run="aws cloudwatch get-metric-statistics --namespace AWS/EC2 --metric-name "
+            "CPUUtilization --dimensions Name=InstanceId,Value=<instance id> --statistics "
+            "Maximum --period 300 --start-time <test start> --end-time <test end>",
         feed_back="compute.utilization_series_pct (the CloudWatch series, one value per 5 "
                   "minutes) and compute.vcpus = the instance's vCPUs",
         text=f"Load {o.count} x {o.option} at the profile's peak and export the CPU series; "
