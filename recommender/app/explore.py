@@ -114,3 +114,62 @@ def filter_rows(
         if allowed:
             mask &= df[col].isin(allowed)
     return df[mask]
+
+
+#: Purchase options of the explorer and the price column each reads (USD per hour).
+PRICE_COLUMNS: dict[str, str] = {
+    "on-demand": "ondemand_usd_per_hour",
+    "spot": "spot_usd_per_hour",
+    "reserved 1y": "reserved_1y_no_upfront_usd_per_hour",
+    "reserved 3y": "reserved_3y_no_upfront_usd_per_hour",
+}
+
+#: The explorer's EC2 columns with readable titles (units included), in display order.
+EC2_BROWSER_COLUMNS: dict[str, str] = {
+    "instance_type": "Instance type", "vcpus": "vCPUs", "memory_gib": "Memory (GiB)",
+    "arch": "Architecture", "gpus": "GPUs", "network_baseline_gbps": "Network baseline (Gbps)",
+    "burstable": "Burstable", "sustained_vcpus": "Sustained vCPUs",
+    "perf_index_sustained": "Capacity, sustained (m5.large = 1)",
+    "price_usd_per_hour": "Price (USD/hour)", "monthly_usd": "Price (USD/month, 730 h)",
+    "ondemand_usd_per_hour": "On-demand (USD/hour)", "spot_usd_per_hour": "Spot (USD/hour)",
+    "reserved_1y_no_upfront_usd_per_hour": "Reserved 1y (USD/hour)",
+    "reserved_3y_no_upfront_usd_per_hour": "Reserved 3y (USD/hour)",
+    "price_as_of": "Price as of", "verify": "Verify",
+}
+
+
+def price_table(catalog: Any, region: str, purchase: str = "on-demand") -> pd.DataFrame:
+    """EC2 specs joined to one region's prices, burstables at their sustained baseline.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    region : str
+        A priced region code.
+    purchase : str
+        A key of :data:`PRICE_COLUMNS`; its price becomes ``price_usd_per_hour`` and
+        ``monthly_usd`` (730 hours).
+
+    Returns
+    -------
+    DataFrame
+        One row per type priced in the region, in natural size order.  A burstable type
+        sustains ``baseline_pct_per_vcpu`` of each vCPU without spending credits (the AWS
+        burstable baseline), so ``sustained_vcpus`` and ``perf_index_sustained`` scale by that
+        share; other types keep their vCPUs and ``perf_index``.
+    """
+    from catalog.naming import natural_order
+
+    prices = catalog.ec2_prices
+    here = prices[prices["region"] == region].drop(columns=["region"])
+    df = catalog.ec2.merge(here, on="instance_type", how="inner")
+    share = pd.Series(1.0, index=df.index)
+    if "baseline_pct_per_vcpu" in df:
+        burst = df["burstable"].fillna(False).astype(bool) & df["baseline_pct_per_vcpu"].notna()
+        share = share.where(~burst, df["baseline_pct_per_vcpu"] / 100.0)
+    column = PRICE_COLUMNS[purchase]
+    price = df[column] if column in df else pd.Series(float("nan"), index=df.index)
+    df = df.assign(sustained_vcpus=df["vcpus"] * share,
+                   perf_index_sustained=df["perf_index"] * share,
+                   price_usd_per_hour=price, monthly_usd=price * HOURS_PER_MONTH)
+    return natural_order(df).reset_index(drop=True)

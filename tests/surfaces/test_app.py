@@ -103,15 +103,44 @@ def test_cpu_range_min_over_max_is_refused() -> None:
     assert "compute.vcpus" in at.error[0].value and "min must not exceed max" in at.error[0].value
 
 
+def _shown(at) -> int:
+    text = [m.value for m in at.markdown if " of " in m.value and "priced in" in m.value][0]
+    return int(text.split(" of ")[0].replace(",", ""))
+
+
+def _expected(catalog, contains: str, vcpus_min: int = 1) -> int:
+    p = catalog.ec2_prices
+    here = set(p[p.region == "us-east-1"].instance_type)
+    ec2 = catalog.ec2
+    return int((ec2.instance_type.str.contains(contains, regex=False)
+                & ec2.current_generation & ec2.instance_type.isin(here)
+                & (ec2.vcpus >= vcpus_min)).sum())
+
+
 def test_catalog_explorer_filters(catalog) -> None:
     at = _app("pages/1_Catalog_explorer.py")
-    at.text_input(key="query").set_value("m7g.").run()
+    at.text_input(key="q").set_value("m7g.").run()
     assert not at.exception, at.exception
-    shown = [m.value for m in at.markdown if " of " in m.value and "rows" in m.value][0]
-    n = int(shown.split(" of ")[0].replace(",", ""))
-    expected = catalog.ec2[catalog.ec2.instance_type.str.contains("m7g.", regex=False)
-                           & catalog.ec2.current_generation]
-    assert n == len(expected) > 0
+    assert _shown(at) == _expected(catalog, "m7g.") > 0
+    assert "Price (USD/month, 730 h)" in at.dataframe[0].value.columns
+
+
+def test_catalog_explorer_state_comes_from_the_url(catalog) -> None:
+    at = AppTest.from_file(str(ROOT / "pages/1_Catalog_explorer.py"), default_timeout=TIMEOUT)
+    at.query_params["q"] = "c7g."
+    at.query_params["vcpus"] = ["8", "192"]
+    at.run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="q").value == "c7g."
+    assert _shown(at) == _expected(catalog, "c7g.", vcpus_min=8) > 0
+
+
+def test_catalog_explorer_resets_filters_per_table() -> None:
+    at = _app("pages/1_Catalog_explorer.py")
+    at.text_input(key="q").set_value("m7g.").run()
+    at.selectbox(key="table").set_value("ebs").run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="q").value == ""
 
 
 def test_predictions_page_runs_the_lambda_form() -> None:

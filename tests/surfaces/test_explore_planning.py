@@ -71,3 +71,16 @@ def test_capacity_sweep_cost_grows_with_load(catalog) -> None:
     compute = sweep[sweep["category"] == "compute"].set_index("factor")
     assert compute.loc[10, "monthly_cost_usd"] > compute.loc[1, "monthly_cost_usd"]
     assert set(sweep["category"]) == {"compute", "storage", "database", "network"}
+
+
+def test_price_table_joins_prices_and_shows_burstables_at_their_baseline(catalog) -> None:
+    from recommender.app.explore import price_table
+
+    df = price_table(catalog, "us-east-1", "on-demand").set_index("instance_type")
+    # t3.micro: 2 vCPUs at a 10% baseline each (AWS burstable baseline table) -> 0.2 vCPUs.
+    assert df.loc["t3.micro", "sustained_vcpus"] == pytest.approx(0.2)
+    assert df.loc["m5.large", "sustained_vcpus"] == 2
+    # m5.large on demand in us-east-1: 0.096 USD/hour (AWS Price List) -> 70.08 USD per 730 h.
+    assert df.loc["m5.large", "monthly_usd"] == pytest.approx(0.096 * 730)
+    order = list(df.index)
+    assert order.index("m5.2xlarge") < order.index("m5.12xlarge")
