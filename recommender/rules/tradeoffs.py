@@ -167,7 +167,7 @@ def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
     for o in out:
         if o.monthly_cost_usd is None:
             # Every cost counted or named: the trade-off's own service is not priced here.
-            o.name_unpriced(str(o.config.get("service")),
+            o.name_unpriced(f"{o.option} trade-off ({o.config.get('service')})",
                             "sized by choices the profile does not give (cache size, shard "
                             "count, compression ratio); price it once they are known")
     return out
