@@ -205,3 +205,59 @@ def describe_spot_price_history(
     if start_time is not None:
         kwargs["StartTime"] = start_time
     return _paginate_all(client, "describe_spot_price_history", "SpotPriceHistory", **kwargs)
+
+
+def savingsplans_client(session: Any = None) -> Any:
+    """A Savings Plans client (a global service, served from us-east-1)."""
+    return make_session(session).client("savingsplans", region_name="us-east-1",
+                                        config=RETRY_CONFIG)  # fmt: skip
+
+
+def describe_regions(client: Any) -> list[dict]:
+    """Every region of the partition, enabled or not (``AllRegions``): ``RegionName``...
+
+    DescribeRegions is not paginated.
+    """
+    try:
+        return list(client.describe_regions(AllRegions=True).get("Regions", []))
+    except (ClientError, BotoCoreError) as exc:
+        raise AwsCallError(f"DescribeRegions failed: {exc}") from exc
+
+
+#: The filters that select Linux, shared-tenancy EC2 Savings Plans rates of one region.
+def savings_plan_rate_filters(region: str) -> list[dict[str, Any]]:
+    """``filters`` of DescribeSavingsPlansOfferingRates for Linux shared EC2 usage in a region."""
+    return [
+        {"name": "region", "values": [region]},
+        {"name": "tenancy", "values": ["shared"]},
+        {"name": "productDescription", "values": ["Linux/UNIX"]},
+    ]
+
+
+def describe_savings_plans_offering_rates(
+    client: Any, region: str, *, page_size: int = 1000
+) -> list[dict]:
+    """Compute and EC2 Instance Savings Plans rates of EC2 usage in ``region``, every page.
+
+    The operation has no botocore paginator: ``nextToken`` is followed by hand.
+    """
+    out: list[dict] = []
+    kwargs: dict[str, Any] = {
+        "savingsPlanTypes": ["Compute", "EC2Instance"],
+        "products": ["EC2"],
+        "serviceCodes": ["AmazonEC2"],
+        "filters": savings_plan_rate_filters(region),
+        "maxResults": page_size,
+    }
+    try:
+        while True:
+            page = client.describe_savings_plans_offering_rates(**kwargs)
+            out.extend(page.get("searchResults", []))
+            token = page.get("nextToken")
+            if not token:
+                return out
+            kwargs["nextToken"] = token
+    except (ClientError, BotoCoreError) as exc:
+        raise AwsCallError(
+            f"DescribeSavingsPlansOfferingRates({region}) failed after {len(out)} rates: {exc}"
+        ) from exc

@@ -50,7 +50,6 @@ DEFAULT_DATA_DIR = Path(
 )
 #: Gaps true of every build (no source in any mode covers them).
 STANDING_GAPS = [
-    "Savings Plans rates: no source; only on-demand, spot estimates and us-east-1 RIs",
     "operating systems other than Linux and tenancies other than shared are not priced",
 ]
 
@@ -104,6 +103,8 @@ def _local_readers(data_dir: Path) -> list[tuple[str, Reader]]:
 
     return [
         ("ec2", lazy("catalog.sources.ec2", "read_ec2")),
+        ("commitments", lazy("catalog.sources.commitments", "read_commitments")),
+        ("spot", lazy("catalog.sources.spot_history", "read_spot_history")),
         ("ebs", lazy("catalog.sources.ebs", "read_ebs")),
         ("network", lazy("catalog.sources.network", "read_network")),
         ("databases", lazy("catalog.sources.databases", "read_databases")),
@@ -156,6 +157,7 @@ def build_catalog(
     session: Any = None,
     readers: list[tuple[str, Reader]] | None = None,
     perf_filler: PerfFiller | None = None,
+    services: list[str] | None = None,
 ) -> BuildReport:
     """Build the catalog from ``source`` and write it atomically to ``out_dir``.
 
@@ -178,6 +180,9 @@ def build_catalog(
     perf_filler : callable, optional
         Predicts the unmeasured ``perf_index`` rows (the recommender's perf model, passed in
         by the CLI); without it they stay missing and the manifest says so.
+    services : list of str, optional
+        ``aws`` only: refresh these services (``catalog.sources.live_aws.ALL_SERVICES``);
+        every table they do not refresh is carried over.
 
     Raises
     ------
@@ -190,6 +195,8 @@ def build_catalog(
     paths = [Path(p) for p in ([inputs] if isinstance(inputs, str | Path) else inputs or [])]
     prev, prev_warning = _previous(Path(previous_dir) if previous_dir else None, out_dir)
     warnings = [prev_warning] if prev_warning else []
+    if services and source != "aws":
+        raise BuildError("--services applies to --source aws only")
     if source == "local":
         if len(paths) > 1:
             raise BuildError("--source local takes one data directory")
@@ -201,19 +208,28 @@ def build_catalog(
     elif source in ("aws", "offer-files"):
         if prev is None:
             raise BuildError(
-                f"--source {source} refreshes EC2 tables only and carries the "
-                "others over, so it needs a readable previous snapshot "
+                f"--source {source} refreshes what the APIs or files give and carries "
+                "the rest over, so it needs a readable previous snapshot "
                 f"(looked in {previous_dir or out_dir})"
             )
         from catalog.sources import live
+        from catalog.sources.live_aws import check_services
+
+        bar = tqdm(desc="live refresh", unit="call", file=sys.stderr, disable=not progress)
 
         def tell(message: str) -> None:
-            if progress:
+            # One tick per (service, region); the postfix names it (and a failure).
+            bar.update(1)
+            bar.set_postfix_str(message[:60])
+            if "FAILED" in message and progress:
                 tqdm.write(f"  {message}", file=sys.stderr)
 
         if source == "aws":
-            readers = [("aws", lambda: live.read_aws(regions, session=session, progress=tell))]
-            build_inputs = regions or ["all regions"]
+            names = check_services(services)
+            readers = [("aws", lambda: live.read_aws(regions, session=session, progress=tell,
+                                                     services=names))]  # fmt: skip
+            build_inputs = [*(regions or ["all commercial regions"]),
+                            f"services={','.join(names)}"]  # fmt: skip
         else:
             if not paths:
                 raise BuildError("--source offer-files needs at least one offer file")
@@ -236,7 +252,10 @@ def build_catalog(
             carried[name] = prev.version
         else:
             raise BuildError(f"no source produced table {name!r}; nothing was written")
+    from catalog.commitments import commitment_gaps
+
     gaps = list(dict.fromkeys([*STANDING_GAPS, *result.coverage_gaps]))
+    gaps += [g for g in commitment_gaps(tables["ec2_commitments"]) if g not in gaps]
     warnings += finish_tables(tables, gaps, perf_filler)
     tables = {name: validate_table(name, tables[name]) for name in TABLES}
     diff = diff_tables(tables, prev.tables if prev else None)
@@ -254,5 +273,16 @@ def build_catalog(
         carried=carried,
         previous_manifest=prev.manifest if prev is not None else None,
     )
+    from catalog.freshness import refresh_summary
+
+    manifest["refresh"] = refresh_summary(
+        tables, {s.id for s in result.sources}, carried=carried, failures=result.failures
+    )
+    if source != "local" and result.failures:
+        warnings.append(
+            f"{len(result.failures)} live refresh call(s) failed; previous rows kept "
+            "(manifest: refresh.failures)"
+        )
+        manifest["notes"] = warnings
     written = write_snapshot(tables, manifest, out_dir)
     return BuildReport(out_dir=out_dir, manifest=written, diff=diff, warnings=warnings)

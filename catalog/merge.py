@@ -19,6 +19,8 @@ from catalog.schema import TABLES
 KEYS: dict[str, list[str]] = {
     "ec2": ["instance_type"],
     "ec2_prices": ["instance_type", "region"],
+    "ec2_commitments": ["instance_type", "region", "offering", "term_years", "payment"],
+    "ec2_spot_prices": ["instance_type", "availability_zone"],
     "ebs": ["volume_type", "region"],
     "database": ["service", "engine", "instance_class", "deployment", "region"],
     "unit_prices": ["item", "region", "tier_start", "to_region"],
@@ -54,9 +56,19 @@ def merge_table(name: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 def update_from_previous(name: str, new: pd.DataFrame, prev: pd.DataFrame) -> pd.DataFrame:
     """Merge refreshed rows into the previous table: new values win, gaps filled from old."""
     keys = KEYS[name]
-    if name == "ec2":
+    if name in ("ec2", "ebs", "regions"):
+        # Live rows carry only what the API gives (no EBS limits, no region coordinates):
+        # the previous row fills the rest, column by column.
         merged = new.set_index(keys).combine_first(prev.set_index(keys)).reset_index()
-        return merged[[c for c in prev.columns if c in merged.columns]]
+        merged = merged[[c for c in prev.columns if c in merged.columns]]
+        if name == "ebs":  # a region new to the table takes the limits of its volume type
+            limits = prev.drop_duplicates("volume_type").set_index("volume_type")
+            for col in prev.columns:
+                price = "usd" in col or col in ("price_as_of", "price_source", "verify")
+                if col not in keys and not price:
+                    fill = merged["volume_type"].map(limits[col])
+                    merged[col] = merged[col].where(merged[col].notna(), fill)
+        return merged
     merged = merge_table(name, [prev, new])
     if name == "ec2_prices":
         # Offer files and the Pricing API carry no spot or RI figures: keep the previous ones.
@@ -147,9 +159,15 @@ def finish_tables(
     from catalog.sources.ec2 import measured_perf
 
     ec2, perf_note = fill_perf(measured_perf(ec2), perf_filler)
+    from catalog.spot import attach_measured_spot
+
+    prices = attach_measured_spot(prices, tables.get("ec2_spot_prices"))
     priced_regions = set(prices.loc[prices["ondemand_usd_per_hour"].notna(), "region"])
     regions = tables["regions"].copy()
     regions["priced_ec2"] = regions["region"].isin(priced_regions)
+    lat = tables.get("latency")
+    measured = set(lat["from_region"]) | set(lat["to_region"]) if lat is not None else set()
+    regions["latency_measured"] = regions["region"].isin(measured)
     unpriced = sorted(set(regions["region"]) - priced_regions)
     if unpriced:
         gaps.append(f"no EC2 prices for regions: {', '.join(unpriced)}")

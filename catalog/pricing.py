@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from catalog.errors import CatalogError
@@ -89,6 +89,51 @@ class ReservedKey:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """One OnDemand price dimension: a rate from ``begin`` to ``end`` (None: open) units."""
+
+    begin: float
+    end: float | None
+    unit: str
+    usd: float
+    description: str = ""
+
+
+def ondemand_tiers(ondemand_terms: Mapping[str, Any]) -> tuple[Tier, ...]:
+    """Every OnDemand price dimension of a product, sorted by ``beginRange``.
+
+    Tiered products (S3 storage, data transfer, Lambda duration) have several; the
+    ``beginRange``/``endRange`` strings are quantities of the unit ("Inf" is open).
+    """
+    tiers = []
+    for term in ondemand_terms.values():
+        for dim in _dimensions(term):
+            end = str(dim.get("endRange", "Inf"))
+            try:
+                begin = float(dim.get("beginRange", "0"))
+                end_value = None if end in ("Inf", "") else float(end)
+            except ValueError as exc:
+                raise PriceListItemError(f"tier range not a number: {dim!r}") from exc
+            tiers.append(
+                Tier(begin, end_value, str(dim.get("unit", "")), _usd(dim),
+                     str(dim.get("description", "")))  # fmt: skip
+            )
+    return tuple(sorted(tiers, key=lambda t: t.begin))
+
+
+@dataclass(frozen=True)
+class ReservedOffer:
+    """One Reserved term of a product: its key, hourly and upfront parts and effective rate."""
+
+    lease: str
+    offering_class: str
+    purchase_option: str
+    hourly_usd: float
+    upfront_usd: float
+    effective: float  # hourly + upfront spread over the term
+
+
+@dataclass(frozen=True)
 class PriceItem:
     """One parsed product with its prices (from a PriceList item or an offer file)."""
 
@@ -100,6 +145,10 @@ class PriceItem:
     ondemand_unit: str | None
     #: effective USD/hour including the upfront fee spread over the term
     reserved_usd_per_hour: dict[ReservedKey, float] = field(default_factory=dict)
+    #: every Reserved term with its hourly and upfront parts (``ec2_commitments``)
+    reserved_offers: tuple[ReservedOffer, ...] = ()
+    #: every OnDemand price dimension (tiers), for usage-priced products
+    tiers: tuple[Tier, ...] = ()
     publication_date: str | None = None
     version: str | None = None
 
@@ -176,17 +225,29 @@ def reserved_effective_hourly(lease: str, hourly_usd: float, upfront_usd: float)
 
 
 def reserved_rates(reserved_terms: Mapping[str, Any]) -> dict[ReservedKey, float]:
-    """Effective hourly rate per RI offer from a ``terms.Reserved`` mapping.
+    """Effective hourly rate per RI offer from a ``terms.Reserved`` mapping."""
+    return {
+        ReservedKey(o.lease, o.offering_class, o.purchase_option): o.effective
+        for o in reserved_offers(reserved_terms)
+    }
+
+
+def reserved_offers(reserved_terms: Mapping[str, Any]) -> tuple[ReservedOffer, ...]:
+    """Every RI offer of a ``terms.Reserved`` mapping with its hourly and upfront parts.
 
     Each term has an "Hrs" dimension (0 for All Upfront) and, unless No Upfront, an
     "Upfront Fee" dimension in unit "Quantity" (USD once per term).
     """
-    out: dict[ReservedKey, float] = {}
+    out: list[ReservedOffer] = []
     for term in reserved_terms.values():
         attrs = term.get("termAttributes") or {}
         try:
+            # RDS, ElastiCache, OpenSearch and Redshift RIs have no OfferingClass: they are
+            # all of the standard kind (no convertible RIs outside EC2).
             key = ReservedKey(
-                attrs["LeaseContractLength"], attrs["OfferingClass"], attrs["PurchaseOption"]
+                attrs["LeaseContractLength"],
+                attrs.get("OfferingClass", "standard"),
+                attrs["PurchaseOption"],
             )
         except KeyError as exc:
             raise PriceListItemError(f"Reserved term without {exc.args[0]}") from exc
@@ -199,8 +260,9 @@ def reserved_rates(reserved_terms: Mapping[str, Any]) -> dict[ReservedKey, float
                 upfront += _usd(dim)
             else:
                 raise PriceListItemError(f"Reserved dimension in unit {unit!r}")
-        out[key] = reserved_effective_hourly(key.lease, hourly, upfront)
-    return out
+        effective = reserved_effective_hourly(key.lease, hourly, upfront)
+        out.append(ReservedOffer(*astuple(key), hourly, upfront, effective))
+    return tuple(out)
 
 
 def parse_price_list_item(item: str | bytes | Mapping[str, Any]) -> PriceItem:
@@ -233,13 +295,18 @@ def parse_price_list_item(item: str | bytes | Mapping[str, Any]) -> PriceItem:
     if not isinstance(terms, Mapping):
         raise PriceListItemError("PriceList item whose terms are not an object")
     rate = ondemand_rate(terms.get("OnDemand") or {})
+    offers = reserved_offers(terms.get("Reserved") or {})
     return PriceItem(
         sku=sku,
         product_family=product.get("productFamily", ""),
         attributes=attributes,
         ondemand_usd=rate[0] if rate else None,
         ondemand_unit=rate[1] if rate else None,
-        reserved_usd_per_hour=reserved_rates(terms.get("Reserved") or {}),
+        reserved_usd_per_hour={
+            ReservedKey(o.lease, o.offering_class, o.purchase_option): o.effective for o in offers
+        },
+        reserved_offers=offers,
+        tiers=ondemand_tiers(terms.get("OnDemand") or {}),
         publication_date=item.get("publicationDate"),
         version=item.get("version"),
     )

@@ -94,12 +94,63 @@ class Ec2PriceSchema(_Strict):
     spot_usd_per_hour_est: Series[float] = pa.Field(nullable=True, gt=0)  # OD x (1 - s/100)
     reserved_1y_no_upfront_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
     reserved_3y_no_upfront_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
+    # Measured spot price (DescribeSpotPriceHistory): the lowest of the latest per-AZ prices of
+    # the region (details in ``ec2_spot_prices``); NaN when none was measured.
+    spot_usd_per_hour: Series[float] = pa.Field(nullable=True, gt=0)
+    spot_price_as_of: Series[str] = pa.Field(nullable=True)
+    spot_price_source: Series[str] = pa.Field(nullable=True)
     price_as_of: Series[str]
     price_source: Series[str]
     verify: Series[bool]
 
     class Config:
         unique = ["instance_type", "region"]
+
+
+#: Commitment offerings of ``ec2_commitments`` (Reserved Instances and Savings Plans).
+COMMITMENT_OFFERINGS = (
+    "reserved_standard",
+    "reserved_convertible",
+    "savings_plan_compute",
+    "savings_plan_ec2_instance",
+)
+#: Payment options, as the Price List's PurchaseOption "No Upfront" etc. in snake case.
+COMMITMENT_PAYMENTS = ("no_upfront", "partial_upfront", "all_upfront")
+
+
+class Ec2CommitmentSchema(_Strict):
+    """One row per (type, region, offering, term, payment): Linux shared RI and SP rates."""
+
+    instance_type: Series[str]
+    region: Series[str]
+    offering: Series[str] = pa.Field(isin=list(COMMITMENT_OFFERINGS))
+    term_years: Series[int] = pa.Field(isin=[1, 3])
+    payment: Series[str] = pa.Field(isin=list(COMMITMENT_PAYMENTS))
+    # Hourly rate plus the upfront fee spread over the term (365-day years).
+    effective_usd_per_hour: Series[float] = pa.Field(gt=0)
+    upfront_usd: Series[float] = pa.Field(nullable=True, ge=0)  # per instance; NaN: not given
+    recurring_usd_per_hour: Series[float] = pa.Field(nullable=True, ge=0)  # NaN: not given
+    price_as_of: Series[str]
+    price_source: Series[str]
+    verify: Series[bool]
+
+    class Config:
+        unique = ["instance_type", "region", "offering", "term_years", "payment"]
+
+
+class Ec2SpotPriceSchema(_Strict):
+    """Latest measured spot price per (type, region, availability zone), Linux/UNIX."""
+
+    instance_type: Series[str]
+    region: Series[str]
+    availability_zone: Series[str]
+    spot_usd_per_hour: Series[float] = pa.Field(gt=0)
+    price_as_of: Series[str]  # the record's Timestamp (ISO)
+    price_source: Series[str]
+    verify: Series[bool]
+
+    class Config:
+        unique = ["instance_type", "availability_zone"]
 
 
 class EbsSchema(_Strict):
@@ -236,9 +287,12 @@ class RegionSchema(_Strict):
     display_name: Series[str] = pa.Field(nullable=True)
     city: Series[str] = pa.Field(nullable=True)
     country: Series[str] = pa.Field(nullable=True)
-    lat: Series[float] = pa.Field(ge=-90, le=90)
-    lon: Series[float] = pa.Field(ge=-180, le=180)
+    # NaN for a region the APIs list but no location record places (live builds).
+    lat: Series[float] = pa.Field(nullable=True, ge=-90, le=90)
+    lon: Series[float] = pa.Field(nullable=True, ge=-180, le=180)
     priced_ec2: Series[bool]  # on-demand EC2 prices are in the catalog for this region
+    # The ``latency`` table has a measured RTT from or to this region; False says "no figure".
+    latency_measured: Series[bool]
 
 
 class LatencySchema(_Strict):
@@ -262,6 +316,8 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "facts": FactSchema,
     "regions": RegionSchema,
     "latency": LatencySchema,
+    "ec2_commitments": Ec2CommitmentSchema,
+    "ec2_spot_prices": Ec2SpotPriceSchema,
 }
 
 

@@ -66,6 +66,9 @@ class SourceResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     sources: list[SourceRecord] = field(default_factory=list)
     coverage_gaps: list[str] = field(default_factory=list)
+    #: live refreshes: what failed, ``{"service", "region", "tables", "error"}`` each; the
+    #: build keeps the previous rows of those tables and regions and the manifest lists them.
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
     def extend(self, other: SourceResult) -> SourceResult:
         """Append ``other``'s tables (concatenated per table), sources and gaps to this one."""
@@ -76,4 +79,5 @@ class SourceResult:
                 self.tables[name] = df
         self.sources.extend(other.sources)
         self.coverage_gaps.extend(other.coverage_gaps)
+        self.failures.extend(other.failures)
         return self

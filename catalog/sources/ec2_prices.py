@@ -224,6 +224,9 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
                 notes="manifest has no date; same commit as the 2025-04-04 on-demand feeds",
             )
         )
+    # Measured spot prices are attached at build time from ec2_spot_prices (catalog.spot).
+    prices = prices.assign(spot_usd_per_hour=float("nan"), spot_price_as_of=None,
+                           spot_price_source=None)  # fmt: skip
     out.prices = prices
     return out
 

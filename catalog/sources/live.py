@@ -1,34 +1,28 @@
 """Live sources: the AWS APIs (``--source aws``), bulk offer files (``--source offer-files``).
 
-``read_aws`` asks EC2 for the instance types and their regional offerings and the Pricing API
-for Linux shared On-Demand prices (and Standard No Upfront RI rates) per region.
+``read_aws`` (in :mod:`catalog.sources.live_aws`) refreshes every priced table from the APIs,
+service by service and region by region.
 ``read_offer_files`` reads the same prices from downloaded bulk offer files.  Both return a
 :class:`SourceResult` like the local readers; ``catalog.build`` merges, validates and writes.
 
-Every API call is made before any table is returned, and a failed call raises
-(:class:`catalog.aws.AwsCallError`): the build then writes nothing and the previous snapshot
-stays in place.
+A failed (service, region) is recorded in ``SourceResult.failures``: the build keeps the
+previous rows of what failed and says so in the manifest.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from catalog import aws
 from catalog.normalize import to_iso_date
 from catalog.offer_files import OfferStats, iter_offer_file
 from catalog.pricing import (
     INSTANCE_PRODUCT_FAMILIES,
-    ON_DEMAND_LINUX_FILTERS,
-    SERVICE_CODE_EC2,
     PriceItem,
-    get_products_filters,
 )
 from catalog.regions import region_code
 from catalog.sources import SourceRecord, SourceResult
@@ -57,7 +51,8 @@ Progress = Callable[[str], None]
 _PRICE_COLUMNS = [
     "instance_type", "region", "ondemand_usd_per_hour", "spot_savings_pct",
     "spot_interruption_band", "spot_usd_per_hour_est", "reserved_1y_no_upfront_usd_per_hour",
-    "reserved_3y_no_upfront_usd_per_hour", "price_as_of", "price_source", "verify",
+    "reserved_3y_no_upfront_usd_per_hour", "spot_usd_per_hour", "spot_price_as_of",
+    "spot_price_source", "price_as_of", "price_source", "verify",
 ]  # fmt: skip
 
 
@@ -89,6 +84,9 @@ def price_row(item: PriceItem, region: str, source_id: str) -> dict[str, Any] | 
         "spot_usd_per_hour_est": math.nan,
         "reserved_1y_no_upfront_usd_per_hour": r1 if r1 and r1 > 0 else math.nan,
         "reserved_3y_no_upfront_usd_per_hour": r3 if r3 and r3 > 0 else math.nan,
+        "spot_usd_per_hour": math.nan,
+        "spot_price_as_of": None,
+        "spot_price_source": None,
         "price_as_of": to_iso_date(item.publication_date) if item.publication_date else "",
         "price_source": source_id,
         "verify": False,
@@ -130,105 +128,11 @@ def ec2_frame(
     return df
 
 
-def read_aws(
-    regions: Sequence[str] | None = None,
-    session: Any = None,
-    progress: Progress | None = None,
-) -> SourceResult:
-    """Tables ``ec2`` and ``ec2_prices`` from the live AWS APIs.
+def read_aws(*args: Any, **kwargs: Any) -> SourceResult:
+    """The live API refresh; see :func:`catalog.sources.live_aws.read_aws`."""
+    from catalog.sources.live_aws import read_aws as run
 
-    Parameters
-    ----------
-    regions : list of str, optional
-        Region codes to describe and price; :data:`DEFAULT_REGIONS` by default.
-    session : boto3.Session, optional
-        Injected for tests (anything with ``client(service, region_name=..., config=...)``).
-    progress : callable, optional
-        Called with a short message after each API call set.
-
-    Raises
-    ------
-    catalog.aws.AwsCallError
-        When any call fails after retries (nothing partial is returned).
-    """
-    regions = list(regions or DEFAULT_REGIONS)
-    session = aws.make_session(session)
-    today = datetime.now(UTC).date().isoformat()
-    pricing = aws.pricing_client(session)
-    infos: dict[str, Mapping[str, Any]] = {}
-    offered: dict[str, set[str]] = {}
-    price_rows: list[dict[str, Any]] = []
-    stats = aws.FetchStats()
-    pub_dates: set[str] = set()
-    for region in regions:
-        ec2 = aws.ec2_client(session, region)
-        for info in aws.describe_instance_types(ec2):
-            infos.setdefault(info["InstanceType"], info)
-        _tick(progress, f"{region}: DescribeInstanceTypes")
-        for o in aws.describe_instance_type_offerings(ec2, location_type="region"):
-            offered.setdefault(o["InstanceType"], set()).add(o["Location"])
-        _tick(progress, f"{region}: DescribeInstanceTypeOfferings")
-        filters = get_products_filters(region)
-        for item in aws.iter_products(pricing, SERVICE_CODE_EC2, filters, stats=stats):
-            row = price_row(item, region, PRICING_SOURCE)
-            if row is not None:
-                price_rows.append(row)
-                pub_dates.add(row["price_as_of"])
-        _tick(progress, f"{region}: GetProducts ({stats.items} items so far)")
-
-    prices, duplicates = prices_frame(price_rows)
-    unknown = sorted(set(prices["instance_type"]) - set(infos))
-    prices = prices[prices["instance_type"].isin(list(infos))].reset_index(drop=True)
-    for t, regs in prices.groupby("instance_type")["region"]:
-        offered.setdefault(str(t), set()).update(regs)
-    ec2 = ec2_frame(infos, offered)
-
-    filt = ", ".join(f"{k}={v}" for k, v in ON_DEMAND_LINUX_FILTERS)
-    where = ",".join(regions)
-    sources = [
-        SourceRecord(
-            id=PRICING_SOURCE,
-            path=f"pricing:GetProducts ServiceCode={SERVICE_CODE_EC2} regionCode in {where}",
-            origin="AWS Price List Query API GetProducts (endpoint us-east-1)",
-            data_date=max(pub_dates) if pub_dates else today,
-            license="AWS Price List",
-            rows=len(prices),
-            notes=f"TERM_MATCH {filt}; {stats.pages} pages, {stats.items} items, "
-            f"{stats.malformed} malformed items skipped, {duplicates} duplicate rows dropped",
-        ),
-        SourceRecord(
-            id=SPEC_SOURCE,
-            path=f"ec2:DescribeInstanceTypes in {where}",
-            origin="AWS EC2 API DescribeInstanceTypes",
-            data_date=today,
-            rows=len(infos),
-        ),
-        SourceRecord(
-            id=OFFERINGS_SOURCE,
-            path=f"ec2:DescribeInstanceTypeOfferings LocationType=region in {where}",
-            origin="AWS EC2 API DescribeInstanceTypeOfferings",
-            data_date=today,
-            rows=sum(len(v) for v in offered.values()),
-        ),
-    ]
-    gaps = [
-        SPOT_GAP,
-        "burst credits (baseline %, credits/hour) are not in DescribeInstanceTypes: empty",
-        "perf_index: no CoreMark from the AWS APIs; all rows 'missing' until the models fill them",
-    ]
-    if stats.malformed:
-        gaps.append(
-            f"{stats.malformed} Price List items could not be parsed and were skipped: "
-            + "; ".join(stats.errors)
-        )
-    if unknown:
-        gaps.append(
-            f"{len(unknown)} priced types have no DescribeInstanceTypes record and are "
-            f"left out: {', '.join(unknown)}"
-        )
-    return SourceResult(
-        tables={"ec2": ec2, "ec2_prices": prices}, sources=sources, coverage_gaps=gaps
-    )
+    return run(*args, **kwargs)
 
 
 def _item_region(item: PriceItem, location_codes: Mapping[str, str]) -> str | None:

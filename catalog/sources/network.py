@@ -127,6 +127,7 @@ def region_frame(records: list[dict]) -> pd.DataFrame:
             "lat": r["lat"],
             "lon": r["lon"],
             "priced_ec2": False,
+            "latency_measured": False,  # set by the build from the latency table
         }
         for r in records
     ]

@@ -28,7 +28,9 @@ def fixture_readers(data_dir: Path) -> list:
         ("ec2", lambda: read_ec2(data_dir)),
         ("ebs", lambda: read_ebs(data_dir)),
         ("network", lambda: read_network(data_dir)),
-        ("others", lambda: empty_tables("database", "unit_prices")),
+        ("others", lambda: empty_tables(
+            "database", "unit_prices", "ec2_commitments", "ec2_spot_prices"
+        )),
     ]
 
 

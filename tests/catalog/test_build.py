@@ -190,7 +190,8 @@ def test_offer_files_refresh_carries_other_tables(fixture_snapshot, tmp_path, mo
     )
     cat = read_snapshot(tmp_path / "new")
     carried = report.manifest["carried_over"]
-    assert set(carried) == {"ec2", "ebs", "database", "unit_prices", "facts", "regions", "latency"}
+    assert set(carried) == {"ec2", "ebs", "database", "unit_prices", "facts", "regions", "latency",
+                            "ec2_commitments", "ec2_spot_prices"}
     assert set(carried.values()) == {prev.version}
     new = cat.ec2_prices.set_index(["instance_type", "region"])
     assert new.loc[("m5.large", "us-east-1"), "ondemand_usd_per_hour"] == 0.101
@@ -243,7 +244,7 @@ def test_aws_refresh_keeps_measured_perf_and_burst_facts(
         ]
     )
 
-    def fake_aws(regions, session=None, progress=None):
+    def fake_aws(regions, session=None, progress=None, services=None):
         assert regions == ["us-east-1"]
         ec2 = specs_frame(infos, no_burst, {}, {t: {"us-east-1"} for t in infos})
         ec2["spec_source"] = "aws:test"
