@@ -27,10 +27,12 @@ FORMATS = ("json", "csv", "table")
 _BUILD_EXAMPLES = """examples:
   recommender catalog build --source local ../shared/data
   recommender catalog build --source aws --regions us-east-1,eu-west-1
+  recommender catalog build --source aws --services ec2,spot,savingsplans
   recommender catalog build --source offer-files AmazonEC2-us-east-1.csv"""
 _INFO_EXAMPLES = """examples:
   recommender catalog info
-  recommender catalog info | python3 -m json.tool | head -40"""
+  recommender catalog info | python3 -m json.tool | head -40
+  recommender catalog info --format table"""
 _SHOW_EXAMPLES = """examples:
   recommender catalog show ec2 --filter 'vcpus>=4' --filter 'memory_gib<=16' --filter arch=arm64
   recommender catalog show ec2 --region eu-west-1 --filter 'gpus>=1' --sort ondemand_usd_per_hour
@@ -98,12 +100,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="snapshot to diff against / carry over from (default: --out)",
     )
     b.add_argument("--regions", default=None, help="aws only: comma-separated region codes")
+    b.add_argument("--services", default=None,
+                   help="aws only: comma-separated services to refresh (regions, ec2, spot, "
+                        "savingsplans, ebs, rds, elasticache, opensearch, redshift, lambda, "
+                        "fargate, dynamodb, s3, efs, fsx, cloudfront, datatransfer, sqs, "
+                        "kinesis; default: all); the other tables are carried over")
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     b.set_defaults(func=_build)
 
     i = _sub(sub, "info", "print the snapshot manifest (sources, dates, gaps) as JSON",
              _INFO_EXAMPLES)
     i.add_argument("--snapshot", type=Path, default=None, help="snapshot directory")
+    i.add_argument("--format", choices=("json", "table"), default="json",
+                   help="json: the manifest; table: the age of the prices per table and "
+                        "region (oldest price_as_of per source)")
+    i.add_argument("--max-age-days", type=int, default=None,
+                   help="mark prices older than this as stale (default 180, or "
+                        "RECOMMENDER_PRICE_MAX_AGE_DAYS)")
     i.set_defaults(func=_info)
 
     s = _sub(sub, "show", "print one catalog table, filtered and sorted", _SHOW_EXAMPLES)
@@ -145,6 +158,11 @@ def _build(args: argparse.Namespace) -> int:
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
     if regions and args.source != "aws":
         raise UserError("--regions applies to --source aws only")
+    services = (
+        [x.strip() for x in args.services.split(",") if x.strip()] if args.services else None
+    )
+    if services and args.source != "aws":
+        raise UserError("--services applies to --source aws only")
     if args.source == "local":
         data_dir = Path(args.inputs[0]) if args.inputs else DEFAULT_DATA_DIR
         if not data_dir.is_dir():
@@ -157,13 +175,30 @@ def _build(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         regions=regions,
         perf_filler=catalog_perf_filler,
+        services=services,
     )
     _emit(report.summary())
     return 0
 
 
 def _info(args: argparse.Namespace) -> int:
-    _emit(json.dumps(read_manifest(args.snapshot), indent=2, sort_keys=True))
+    if args.format == "json":
+        _emit(json.dumps(read_manifest(args.snapshot), indent=2, sort_keys=True))
+        return 0
+    from catalog.freshness import max_age_days_setting, table_ages
+
+    try:
+        max_age = args.max_age_days or max_age_days_setting()
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if max_age <= 0:
+        raise UserError("--max-age-days must be a positive number of days")
+    catalog = read_snapshot(args.snapshot or DEFAULT_SNAPSHOT_DIR)
+    ages = table_ages(catalog.tables, max_age_days=max_age)
+    ages["stale"] = ages["stale"].map({True: f"older than {max_age} d", False: ""})
+    head = (f"catalog {catalog.version}, generated {catalog.generated_at}; "
+            f"price ages per table, region and source (oldest row)")
+    _emit(head + "\n" + render_table(ages))
     return 0
 
 
