@@ -47,7 +47,7 @@ def test_recommend_batch_names_the_bad_lines(tmp_path, capsys) -> None:
     # The good line is still answered; each bad one is named in its place and on stderr.
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r.get("line") for r in rows] == [None, 2, 3]
-    assert "line 2: storage.iops.min" in err and "line 3: not JSON" in err
+    assert "line 2: storage.iops" in err and "line 3: not JSON" in err
     assert "Traceback" not in err
 
 

@@ -1,0 +1,130 @@
+"""Load-test ``recommender serve --workers N`` on 127.0.0.1 with wrk; print req/s and p99.
+
+Starts the server (loopback only, a free port), waits for ``/healthz``, then runs wrk
+(``apt-get install wrk``) for a bounded time per body: a small compute profile and the app's
+web-app preset, each POSTed to ``/v1/recommendations``.  Targets (issue 11), with wrk on the
+same 2 cores: small profile >= 900 req/s with p99 <= 50 ms; web-app preset >= 500 req/s.
+The load average is printed before and after (the machine may be shared).
+
+Usage::
+
+    python benchmarks/bench_serve.py                      # 2 workers, 32 connections, 15 s
+    python benchmarks/bench_serve.py --workers 1 --duration 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SMALL = {"name": "small", "region": "us-east-1", "compute": {"vcpus": 2, "memory_gib": 4}}
+TARGETS = {"small": (900.0, 50.0), "web_app": (500.0, None)}
+HOST = "127.0.0.1"  # never anything but loopback
+
+
+def _web_app() -> dict:
+    try:
+        from recommender.presets import get_preset
+    except ImportError:  # older layout
+        from recommender.app.presets import get_preset
+    return get_preset("web_app")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("server did not become healthy in time")
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
+def wrk(port: int, body: dict, *, connections: int, duration: int, tmp: Path) -> dict:
+    """Run wrk once; returns ``{"rps", "p50_ms", "p99_ms", "non2xx"}``."""
+    script = tmp / "post.lua"
+    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                      f"wrk.body = {json.dumps(json.dumps(body))}\n")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
+         f"http://{HOST}:{port}/v1/recommendations"],
+        capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, flags=re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": _ms(pct["50"]), "p99_ms": _ms(pct["99"]),
+            "non2xx": int(bad.group(1)) if bad else 0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--duration", type=int, default=15, help="seconds per body (max 60)")
+    args = ap.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    duration = min(args.duration, 60)
+    port = _free_port()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")
+    proc = subprocess.Popen([sys.executable, "-m", "recommender", "serve", "--host", HOST,
+                             "--port", str(port), "--workers", str(args.workers)],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ok = True
+    try:
+        _wait_healthy(port, proc)
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, body in (("small", SMALL), ("web_app", _web_app())):
+                wrk(port, body, connections=args.connections, duration=2, tmp=Path(tmp))  # warm
+                r = wrk(port, body, connections=args.connections, duration=duration,
+                        tmp=Path(tmp))
+                min_rps, max_p99 = TARGETS[name]
+                good = (r["rps"] >= min_rps and r["non2xx"] == 0
+                        and (max_p99 is None or r["p99_ms"] <= max_p99))
+                ok &= good
+                print(f"{name:8s} serve --workers {args.workers}, {args.connections} conns, "
+                      f"{duration} s: {r['rps']:7.0f} req/s (target >= {min_rps:g}), p50 "
+                      f"{r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
+                      + (f" (target <= {max_p99:g})" if max_p99 else "")
+                      + f", non-2xx {r['non2xx']} {'PASS' if good else 'FAIL'}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
