@@ -198,6 +198,10 @@ class PriceBook:
         return Priced(total, verify or t0.verify, t0.price_usd, t0.unit, t0.price_as_of,
                       t0.price_source)
 
+    def items(self, prefix: str, region: str) -> list[str]:
+        """Item ids starting with ``prefix`` priced in ``region`` (sorted)."""
+        return sorted({k[0] for k in self._tiers if k[1] == region and k[0].startswith(prefix)})
+
     def has_item(self, item: str) -> bool:
         return any(k[0] == item for k in self._tiers)
 

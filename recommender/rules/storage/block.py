@@ -29,6 +29,7 @@ from recommender.rules.base import (
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
 from recommender.rules.prices import PriceBook, Tier, per_catalog, tiered_cost
+from recommender.rules.storage.fsx import FSX_URL, fsx_lustre_option, wants_lustre
 from recommender.rules.storage.instance_store import INSTANCE_STORE_URL, instance_store_option
 from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
@@ -327,8 +328,17 @@ def storage_options(
         if c is not None:
             out.append(c)
     out += striped_options(n, rows, region, rej, instance, largest_ebs_limits(catalog))
+    fsx = fsx_lustre_option(n, book, region, rej) if wants_lustre(n) else None
+    if fsx is not None:
+        out.append(fsx)
     if n.sharing == "multi_instance":
         c = efs_option(n, book, catalog, region)
+        if wants_lustre(n) and fsx is None:
+            c.reasons.append(reason(
+                "storage.fsx_lustre", PERF03_PURPOSE,
+                f"FSx for Lustre would suit this shared scratch/throughput data ({FSX_URL}), "
+                "but the catalog has no FSx prices (a coverage gap of the local build; a live "
+                "build brings them), so it is not offered.", "caution"))
         if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
             c.reasons.append(reason("storage.latency", PERF03_CONFIG,
                                     "EFS latency is in milliseconds, above the sub-ms target.",
