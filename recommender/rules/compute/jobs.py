@@ -14,10 +14,10 @@ is guessed: every EC2 option says so and the rules rank as before.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import cachetools
 import numpy as np
 
 from recommender.core.profile import JobProfile, WorkloadProfile, make_profile_error
@@ -43,9 +43,9 @@ SECONDS_PER_HOUR = 3600.0
 MONTH_HOURS = 730.0
 #: Memoised predictions: recommend() is pure, and the same profile is often asked again
 #: (the app re-runs on every widget change, the benchmark repeats profiles).
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_LOCK = threading.Lock()
 _CACHE_SIZE = 256
+_CACHE: cachetools.LRUCache[tuple[Any, ...], Any] = cachetools.LRUCache(maxsize=_CACHE_SIZE)
+_LOCK = threading.Lock()
 # Predicted runtime comes from the job's own measured runs scaled by the model: evidence
 # from benchmarking the workload itself, which is what PERF01-BP06 asks decisions to rest
 # on (PERF02-BP01 is the selection the ranking then makes; see the deadline reason).
@@ -122,13 +122,10 @@ def _predict(request: dict[str, Any], catalog: Any, bundle: Any) -> Any:
         hit = _CACHE.get(key)
         # The entry keeps its catalog and bundle, so a reused id() cannot match a stale entry.
         if hit is not None and hit[0] is catalog and hit[1] is bundle:
-            _CACHE.move_to_end(key)
             return hit[2]
     out = predict_runtime(request, catalog=catalog, bundle=bundle)
-    with _LOCK:
+    with _LOCK:  # the LRU evicts the least recently used entry past _CACHE_SIZE
         _CACHE[key] = (catalog, bundle, out)
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
     return out
 
 
