@@ -24,9 +24,17 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.prices import PriceBook, per_catalog
+from recommender.rules.database_common import (
+    SECONDS_PER_MONTH,
+    db_provenance,
+    db_rows,
+    node_option,
+    pick_node,
+    rows_or_reference,
+)
+from recommender.rules.database_nodes import node_family_options
+from recommender.rules.prices import PriceBook
 
-SECONDS_PER_MONTH = 730 * 3600.0
 #: Assumed hot working set of a relational database, as a share of its data (a heuristic
 #: stated in the reason): the instance memory should hold it.
 WORKING_SET_FRACTION = 0.25
@@ -35,25 +43,6 @@ READ_HEAVY_SHARE = 0.8
 READS_PER_REPLICA = 5000.0
 #: DynamoDB auto scaling's default target utilization for provisioned capacity.
 DYNAMODB_TARGET_UTILIZATION = 0.7
-#: ElastiCache: share of node memory reserved for the engine (default reserved-memory-percent).
-CACHE_OVERHEAD = 0.25
-#: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
-OPENSEARCH_OVERHEAD = 1.45
-OPENSEARCH_MEMORY_STORAGE_RATIO = 16.0  # GiB of index per GiB of memory (heuristic)
-
-
-def db_rows(catalog: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
-    """(service, engine, deployment, region) -> rows sorted by price (built once)."""
-    def build(c: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
-        out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-        for r in c.database.to_dict("records"):
-            r = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-            key = (str(r["service"]), str(r["engine"]), str(r["deployment"]), str(r["region"]))
-            out.setdefault(key, []).append(r)
-        for rows in out.values():
-            rows.sort(key=lambda r: (float(r["ondemand_usd_per_hour"]), str(r["instance_class"])))
-        return out
-    return per_catalog("db_rows", catalog, build)
 
 
 def families(p: WorkloadProfile) -> list[tuple[str, str]]:
@@ -73,69 +62,6 @@ def families(p: WorkloadProfile) -> list[tuple[str, str]]:
         return [("opensearch", "full-text search: OpenSearch")]
     return [("relational", "no data model given: relational as the general default"),
             ("dynamodb", "no data model given: DynamoDB for key access")]
-
-
-def _pick_node(
-    rows: list[dict[str, Any]], mem_need: float
-) -> tuple[dict[str, Any] | None, int]:
-    """Cheapest current node with memory >= need, else the largest node and a shard count."""
-    # Rows are sorted by price, so the first fitting row is the cheapest.
-    fit = next((r for r in rows if (r["memory_gib"] or 0) >= mem_need
-                and r.get("current_generation") is not False), None)
-    if fit is not None:
-        return fit, 1
-    sized = [r for r in rows if r["memory_gib"]]
-    if not sized:
-        return None, 0
-    big = max(sized, key=lambda r: (r["memory_gib"], -r["ondemand_usd_per_hour"]))
-    return big, math.ceil(mem_need / big["memory_gib"])
-
-
-def _rows_or_reference(
-    table: dict[tuple[str, str, str, str], list[dict[str, Any]]],
-    service: str, engine: str, deployment: str, region: str,
-) -> tuple[list[dict[str, Any]], bool]:
-    """Rows for the region, or (reference-region rows, unpriced=True) to size without price."""
-    rows = table.get((service, engine, deployment, region))
-    if rows:
-        return rows, False
-    for (s, e, dep, _), ref in sorted(table.items()):
-        if s == service and e == engine and dep == deployment:
-            return ref, True
-    return [], True
-
-
-def _node_option(
-    option: str, kind: str, row: dict[str, Any] | None, count: int, unpriced: bool,
-    region: str, why: str, sizing: str, extra_cost: float, extra_verify: bool,
-    config: dict[str, Any], hours: float,
-) -> Candidate:
-    rs = [reason(f"database.{kind}", PERF03_PURPOSE, why[0].upper() + why[1:] + "."),
-          reason("database.size", PERF03_CONFIG, sizing)]
-    if row is None:
-        rs.append(reason("database.price", PERF01_COST,
-                         f"No {option} node classes in the catalog.", "caution"))
-        return Candidate(option, kind, None, rs, config=config, count=max(count, 1))
-    config = {"instance_class": row["instance_class"], "deployment": row["deployment"],
-              "node_count": count, **config}
-    cost = None
-    verify = bool(row.get("verify")) or extra_verify
-    if unpriced:
-        rs.append(reason("database.price", PERF01_COST,
-                         f"No price for {option} {row['instance_class']} in {region} in the "
-                         "catalog.", "caution"))
-    else:
-        nodes = float(row["ondemand_usd_per_hour"]) * count * hours
-        cost = nodes + extra_cost
-        rs.append(reason("database.monthly_cost", PERF01_COST,
-                         f"{fmt_usd(cost)}/month: {count} x {row['instance_class']} "
-                         f"({fmt_usd(nodes)})" + (f" + storage/I/O {fmt_usd(extra_cost)}"
-                                                  if extra_cost else "") + "."))
-    if verify:
-        rs.append(reason("catalog.verify", PERF01_COST,
-                         "A price behind this option is marked unverified by its source.",
-                         "verify"))
-    return Candidate(option, kind, cost, rs, config=config, count=max(count, 1), verify=verify)
 
 
 def wants_multi_az(p: WorkloadProfile) -> bool:
@@ -193,7 +119,7 @@ def relational_options(
             if rej is not None:
                 rej.add("database.single_az_not_available", example=f"rds:{engine}")
             continue
-        rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
+        rows, unpriced = rows_or_reference(table, service, engine, deployment, region)
         row, class_note = pick_relational_class(rows, mem_need)
         count = 1 + replicas
         if service == "aurora" and multi_az and count < 2:
@@ -231,11 +157,12 @@ def relational_options(
                      ", database.working_set_fraction not given: the default") + ")"
                   + (f"; {replicas} read replica(s) for {fmt_num(reads)} reads/s"
                      if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
-        c = _node_option(f"{service}:{engine}", service, row, count, unpriced, region, why,
-                         sizing, extra, ev, {"read_replicas": replicas, "storage_gib": size,
-                                             "multi_az": deployment == "multi_az" or (
-                                                 service == "aurora" and multi_az)}, 730.0)
-        _db_provenance(c, row, st)
+        c = node_option(f"{service}:{engine}", service, row, count, unpriced, region=region,
+                        why=why, sizing=sizing, extra_cost=extra, extra_verify=ev,
+                        config={"read_replicas": replicas, "storage_gib": size,
+                                "multi_az": deployment == "multi_az" or (
+                                    service == "aurora" and multi_az)})
+        db_provenance(c, row, st)
         fit = 1.0 if service == "rds" or replicas else 0.9
         if deployment == "multi_az" and not multi_az:
             fit = 0.8  # offered, not asked for: the standby doubles the cost
@@ -248,18 +175,6 @@ def relational_options(
         (aurora if service == "aurora" else out).append(c)
     out.append(cheaper_aurora(aurora))
     return out
-
-
-def _db_provenance(c: Candidate, row: dict[str, Any] | None, *priced: Any) -> None:
-    """``price_as_of``/``price_source`` of the node row (and usage prices) in the config."""
-    if row is None:
-        return
-    dates = [str(row.get("price_as_of"))] + [str(x.price_as_of) for x in priced
-                                             if x is not None and x.price_as_of]
-    srcs = {str(row.get("price_source"))} | {str(x.price_source) for x in priced
-                                             if x is not None and x.price_source}
-    c.config["price_as_of"] = min(dates)
-    c.config["price_source"] = ", ".join(sorted(srcs))
 
 
 #: RDS instance class families meant for general use (https://docs.aws.amazon.com/AmazonRDS/
@@ -297,7 +212,7 @@ def pick_relational_class(
         note = None if main else (f"no r/m/t class holds {fmt_num(mem_need)} GiB, so the "
                                   f"memory-optimized niche class {best['instance_class']}")
         return best, note
-    row, _ = _pick_node(rows, mem_need)
+    row, _ = pick_node(rows, mem_need)
     return row, (None if row is None else
                  f"no class holds {fmt_num(mem_need)} GiB; the largest is "
                  f"{row['instance_class']} ({fmt_num(row['memory_gib'] or 0)} GiB)")
@@ -387,137 +302,6 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
                                      "storage_gib": size, **units, **prov},
                              purchase_option=mode, components={"fit": fit}))
     return out
-
-
-def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
-    m = re.search(r"([\d.]+)\s*(TB|GB|TiB|GiB)", str(row.get("storage_desc") or ""))
-    if not m:
-        return None
-    v = float(m.group(1))
-    return v * 1024 if m.group(2).startswith("T") else v
-
-
-def node_family_options(
-    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str,
-    book: PriceBook | None = None,
-) -> list[Candidate]:
-    """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
-    d = p.database
-    assert d is not None  # callers check the section first
-    size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
-    table = db_rows(catalog)
-    if family == "redshift":
-        service, engine = "redshift", "redshift"
-    elif family == "elasticache":
-        service, engine = "elasticache", (d.engine or "valkey").lower()
-    else:
-        service, engine = "opensearch", "opensearch"
-    deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
-    if not deps and family == "elasticache":
-        engine = "redis"
-        deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
-    deployment = deps[0] if deps else "standard"
-    rows, unpriced = _rows_or_reference(table, service, engine, deployment, region)
-    option = service if family != "elasticache" else f"elasticache:{engine}"
-    sizer = {"elasticache": _cache_size, "opensearch": _search_size}.get(family, _warehouse_size)
-    row, count, sizing, todo = sizer(rows, size, p)
-    extra, ev, priced = 0.0, False, None
-    if family == "redshift" and row is not None and str(row["instance_class"]).startswith("ra3"):
-        priced = book.cost(REDSHIFT_RMS_ITEM, region, size, per="GB-month") if book else None
-        if priced is not None:
-            extra, ev = priced.usd, priced.verify
-            sizing += (f" RA3 managed storage: {fmt_num(size)} GB at "
-                       f"{fmt_usd(priced.unit_price_usd)}/GB-month ({REDSHIFT_PRICING_URL}).")
-        else:
-            todo.append((f"Redshift Managed Storage for {fmt_num(size)} GiB",
-                         f"RA3 bills managed storage per GB-month ({REDSHIFT_PRICING_URL}); "
-                         "the catalog has no price for it (listed in its coverage gaps)"))
-    c = _node_option(option, service, row, count, unpriced, region, why, sizing, extra, ev,
-                     {"storage_gib": size or None}, 730.0)
-    for item, why_not in todo:
-        c.name_unpriced(item, why_not)
-        c.reasons.append(reason("database.unpriced", PERF01_COST,
-                                f"Not in the monthly cost: {item} ({why_not}).", "caution"))
-    _db_provenance(c, row, priced)
-    c.components = {"fit": 1.0}
-    return [c]
-
-
-#: ElastiCache reserves 25% of node memory by default (``reserved-memory-percent``,
-#: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-memory-management.html),
-#: so data can use 75% of it: the need is data / (1 - 0.25).
-CACHE_RESERVED_FRACTION = CACHE_OVERHEAD
-OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
-                         "sizing-domains.html")
-OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
-                           "managedomains-multiaz.html")
-REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
-REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
-
-
-def _cache_size(
-    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
-) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
-    need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
-    row, count = _pick_node(rows, need)
-    sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
-              f"reserved (the default reserved-memory-percent): memory >= "
-              f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(need, 2))} GiB"
-              + (f" across {count} shards" if count > 1 else "")
-              + " (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
-                "redis-memory-management.html).")
-    return row, count, sizing, []
-
-
-def _search_size(
-    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
-) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
-    """OpenSearch: storage with AWS's overhead; three data nodes in three AZs for production."""
-    storage = size * 2 * OPENSEARCH_OVERHEAD
-    production = getattr(p, "environment", None) == "production" or (
-        p.database is not None and p.database.availability == "multi_az")
-    count = 3 if production else 2
-    if production:
-        # T2/T3 search nodes are not for production (same sizing guide).
-        rows = [r for r in rows if not str(r["instance_class"]).startswith(("t2.", "t3."))]
-    need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
-    row, shards = _pick_node(rows, need)
-    if shards > 1:
-        count *= shards
-    sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
-              f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
-              f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes with "
-              f">= {fmt_num(round(need, 2))} GiB memory each (about "
-              f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)"
-              + (f"; production: at least three data nodes across three Availability Zones "
-                 f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
-    todo = [("OpenSearch EBS storage for the index",
-             f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
-             "catalog has no OpenSearch storage price")]
-    if production:
-        todo.append(("3 dedicated master nodes",
-                     f"AWS recommends three dedicated master nodes for production "
-                     f"({OPENSEARCH_MULTI_AZ_URL}); their class depends on the domain size"))
-    return row, count, sizing, todo
-
-
-def _warehouse_size(
-    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
-) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
-    current = [r for r in rows if r.get("current_generation") is not False] or rows
-    best = None
-    for r in current:
-        cap = _storage_per_node_gib(r)
-        n = max(1, math.ceil(size / cap)) if cap else 1
-        key = (float(r["ondemand_usd_per_hour"]) * n, str(r["instance_class"]))
-        if best is None or key < best[0]:
-            best = (key, r, n, cap)
-    row, count = (best[1], best[2]) if best else (None, 1)
-    cap = best[3] if best else None
-    sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
-              + (f" ({fmt_num(cap)} GiB managed storage per node)." if cap else
-                 " (node storage not in the catalog: one node)."))
-    return row, count, sizing, []
 
 
 def database_options(

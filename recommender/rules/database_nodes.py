@@ -1,0 +1,171 @@
+"""Node-sized data stores: ElastiCache, OpenSearch and Redshift (PERF03).
+
+Each is sized by its data (and memory for caches and search) following AWS's own sizing
+pages, cited on the constants and in the reasons; node classes and prices come from the
+catalog's ``database`` table, usage prices from ``unit_prices``.  What the catalog cannot
+price (OpenSearch EBS storage, dedicated masters, Redshift Managed Storage without a price
+row) is named on the option (``Candidate.unpriced``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    Candidate,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.database_common import (
+    db_provenance,
+    db_rows,
+    node_option,
+    pick_node,
+    rows_or_reference,
+)
+from recommender.rules.prices import PriceBook
+
+#: ElastiCache: share of node memory reserved for the engine (default reserved-memory-percent).
+CACHE_OVERHEAD = 0.25
+#: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
+OPENSEARCH_OVERHEAD = 1.45
+OPENSEARCH_MEMORY_STORAGE_RATIO = 16.0  # GiB of index per GiB of memory (heuristic)
+
+
+def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
+    m = re.search(r"([\d.]+)\s*(TB|GB|TiB|GiB)", str(row.get("storage_desc") or ""))
+    if not m:
+        return None
+    v = float(m.group(1))
+    return v * 1024 if m.group(2).startswith("T") else v
+
+
+def node_family_options(
+    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str,
+    book: PriceBook | None = None,
+) -> list[Candidate]:
+    """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
+    d = p.database
+    assert d is not None  # callers check the section first
+    size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
+    table = db_rows(catalog)
+    if family == "redshift":
+        service, engine = "redshift", "redshift"
+    elif family == "elasticache":
+        service, engine = "elasticache", (d.engine or "valkey").lower()
+    else:
+        service, engine = "opensearch", "opensearch"
+    deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    if not deps and family == "elasticache":
+        engine = "redis"
+        deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    deployment = deps[0] if deps else "standard"
+    rows, unpriced = rows_or_reference(table, service, engine, deployment, region)
+    option = service if family != "elasticache" else f"elasticache:{engine}"
+    sizer = {"elasticache": _cache_size, "opensearch": _search_size}.get(family, _warehouse_size)
+    row, count, sizing, todo = sizer(rows, size, p)
+    extra, ev, priced = 0.0, False, None
+    if family == "redshift" and row is not None and str(row["instance_class"]).startswith("ra3"):
+        priced = book.cost(REDSHIFT_RMS_ITEM, region, size, per="GB-month") if book else None
+        if priced is not None:
+            extra, ev = priced.usd, priced.verify
+            sizing += (f" RA3 managed storage: {fmt_num(size)} GB at "
+                       f"{fmt_usd(priced.unit_price_usd)}/GB-month ({REDSHIFT_PRICING_URL}).")
+        else:
+            todo.append((f"Redshift Managed Storage for {fmt_num(size)} GiB",
+                         f"RA3 bills managed storage per GB-month ({REDSHIFT_PRICING_URL}); "
+                         "the catalog has no price for it (listed in its coverage gaps)"))
+    c = node_option(option, service, row, count, unpriced, region=region, why=why,
+                    sizing=sizing, extra_cost=extra, extra_verify=ev,
+                    config={"storage_gib": size or None})
+    for item, why_not in todo:
+        c.name_unpriced(item, why_not)
+        c.reasons.append(reason("database.unpriced", PERF01_COST,
+                                f"Not in the monthly cost: {item} ({why_not}).", "caution"))
+    db_provenance(c, row, priced)
+    c.components = {"fit": 1.0}
+    return [c]
+
+
+#: ElastiCache reserves 25% of node memory by default (``reserved-memory-percent``,
+#: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-memory-management.html),
+#: so data can use 75% of it: the need is data / (1 - 0.25).
+CACHE_RESERVED_FRACTION = CACHE_OVERHEAD
+OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+                         "sizing-domains.html")
+OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+                           "managedomains-multiaz.html")
+REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
+REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
+
+
+def _cache_size(
+    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
+    row, count = pick_node(rows, need)
+    sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
+              f"reserved (the default reserved-memory-percent): memory >= "
+              f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(need, 2))} GiB"
+              + (f" across {count} shards" if count > 1 else "")
+              + " (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+                "redis-memory-management.html).")
+    return row, count, sizing, []
+
+
+def _search_size(
+    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    """OpenSearch: storage with AWS's overhead; three data nodes in three AZs for production."""
+    storage = size * 2 * OPENSEARCH_OVERHEAD
+    production = getattr(p, "environment", None) == "production" or (
+        p.database is not None and p.database.availability == "multi_az")
+    count = 3 if production else 2
+    if production:
+        # T2/T3 search nodes are not for production (same sizing guide).
+        rows = [r for r in rows if not str(r["instance_class"]).startswith(("t2.", "t3."))]
+    need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
+    row, shards = pick_node(rows, need)
+    if shards > 1:
+        count *= shards
+    sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
+              f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
+              f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes with "
+              f">= {fmt_num(round(need, 2))} GiB memory each (about "
+              f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)"
+              + (f"; production: at least three data nodes across three Availability Zones "
+                 f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
+    todo = [("OpenSearch EBS storage for the index",
+             f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
+             "catalog has no OpenSearch storage price")]
+    if production:
+        todo.append(("3 dedicated master nodes",
+                     f"AWS recommends three dedicated master nodes for production "
+                     f"({OPENSEARCH_MULTI_AZ_URL}); their class depends on the domain size"))
+    return row, count, sizing, todo
+
+
+def _warehouse_size(
+    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    current = [r for r in rows if r.get("current_generation") is not False] or rows
+    best = None
+    for r in current:
+        cap = _storage_per_node_gib(r)
+        n = max(1, math.ceil(size / cap)) if cap else 1
+        key = (float(r["ondemand_usd_per_hour"]) * n, str(r["instance_class"]))
+        if best is None or key < best[0]:
+            best = (key, r, n, cap)
+    row, count = (best[1], best[2]) if best else (None, 1)
+    cap = best[3] if best else None
+    sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
+              + (f" ({fmt_num(cap)} GiB managed storage per node)." if cap else
+                 " (node storage not in the catalog: one node)."))
+    return row, count, sizing, []
+
+
