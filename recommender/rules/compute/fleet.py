@@ -10,6 +10,7 @@ floor is a filter in :mod:`recommender.rules.compute.candidates`; the counts com
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from recommender.core.response import Reason
 from recommender.rules.base import PERF02_SCALE, fmt_num, reason
@@ -36,11 +37,47 @@ def fewest_nodes(
     family_min : dict
         The fewest nodes any alive size of each family needs (for the explanation).
     """
+    idx = np.flatnonzero(alive)
+    if idx.size == 0:
+        return alive.copy(), {}
+    if not np.isfinite(cost[idx]).all():  # NaN ranks have no order: the reference loop
+        return _fewest_nodes_loop(family, count, cost, alive, cheaper_may_add_nodes)
+    # Vectorised: in (family, count, cost) order, compare each size with the cheapest size
+    # of its family that needs strictly fewer nodes (a running minimum reset per family).
+    fam_code, names = pd.factorize(family[idx], sort=True)  # hashing: cheaper than np.unique
+    order = np.lexsort((cost[idx], count[idx], fam_code))
+    f, n, c = fam_code[order], count[idx][order].astype(float), cost[idx][order]
+    pos = np.arange(f.size)
+    new_fam = np.r_[True, f[1:] != f[:-1]]
+    fam_start = np.maximum.accumulate(np.where(new_fam, pos, 0))
+    group_start = np.maximum.accumulate(
+        np.where(new_fam | np.r_[True, n[1:] != n[:-1]], pos, 0))
+    # Exact running minimum per family: costs as integer ranks, offset per family so an
+    # earlier family's (larger) offset never wins the minimum.
+    uniq, rank = np.unique(c, return_inverse=True)
+    offset = (f.max() - f).astype(np.int64) * (uniq.size + 1)
+    run_min = np.minimum.accumulate(rank.astype(np.int64) + offset) - offset
+    prev = group_start - 1
+    has_fewer = (prev >= fam_start) & (prev >= 0)
+    best_fewer = np.where(has_fewer, uniq[run_min[np.maximum(prev, 0)]], np.inf)
+    fam_min_n = n[fam_start]
+    drop = n > fam_min_n
+    if cheaper_may_add_nodes:
+        drop &= best_fewer <= c * (1 + 1e-9)
+    keep = alive.copy()
+    keep[idx[order[drop]]] = False
+    fam_min = {str(names[k]): float(v) for k, v in zip(f[new_fam], n[new_fam], strict=True)}
+    return keep, fam_min
+
+
+def _fewest_nodes_loop(
+    family: np.ndarray, count: np.ndarray, cost: np.ndarray, alive: np.ndarray,
+    cheaper_may_add_nodes: bool,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """The same rule as :func:`fewest_nodes`, one size at a time (costs that may be NaN)."""
     keep = alive.copy()
     idx = np.flatnonzero(alive)
     fam_min: dict[str, float] = {}
-    # One pass in (family, count, cost) order: each size is compared with the cheapest size
-    # of its family that needs strictly fewer nodes.
     order = idx[np.lexsort((cost[idx], count[idx], family[idx]))]
     fam, best_fewer, best_here, n_here = None, np.inf, np.inf, None
     for i in order.tolist():
