@@ -25,6 +25,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
+from recommender.rules.storage.ebs import evaluate_volume
 from recommender.rules.storage.need import StorageNeed
 
 RAID_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html"
@@ -75,8 +76,6 @@ def striped_options(
     largest : (float, float)
         The largest EBS IOPS and MB/s of any instance type, used when no instance is chosen.
     """
-    from recommender.rules.storage.block import evaluate_volume
-
     if n.sharing not in (None, "single_instance") or not (n.iops or n.mibps):
         return []
     out = []
