@@ -69,9 +69,9 @@ def _paid_tiers(tiers: Iterable[Tier]) -> list[Tier]:
     return paid
 
 
-def _unit_row(spec: ServiceSpec, item: PriceItem, **kw: Any) -> dict[str, Any]:
+def _unit_row(spec: ServiceSpec, product: PriceItem, **kw: Any) -> dict[str, Any]:
     row = {"service": spec.service, "to_region": None, "notes": None, "verify": False,
-           "price_as_of": _as_of(item)}  # fmt: skip
+           "price_as_of": _as_of(product)}  # fmt: skip
     row.update(kw)
     return row
 
