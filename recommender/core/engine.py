@@ -22,16 +22,21 @@ from recommender.core.response import (
     Recommendations,
 )
 from recommender.rules.base import Candidate, Rejections
+from recommender.rules.bundle import build_bundle
 from recommender.rules.compute.candidates import ec2_index
 from recommender.rules.compute.select import select_compute
 from recommender.rules.compute.sizing import derive_need
+from recommender.rules.compute.whynot import why_not
 from recommender.rules.database import database_options
+from recommender.rules.monitoring import monitoring_for
 from recommender.rules.network import (
     REFERENCE_REGION,
+    network_features,
     network_options,
     region_index,
     region_options,
 )
+from recommender.rules.price_record import prices_used
 from recommender.rules.prices import price_book
 from recommender.rules.rank import rank_others
 from recommender.rules.storage.block import storage_options
@@ -44,16 +49,15 @@ _MODELS: dict[str, Any] = {}
 def _default_models() -> Any:
     """The model bundle from ``recommender.models.load_models()``, or None (rules only).
 
-    Tried once per process: a missing artifact must not cost a file check on every call.
+    A missing or damaged artifact means rules only, until the files change.
     """
-    if "bundle" not in _MODELS:
-        try:
-            from recommender.models import load_models
+    if "bundle" in _MODELS:  # set by tests or callers that pin a bundle
+        return _MODELS["bundle"]
+    # The artifacts' state, re-checked when their files change (a stat per call): one failed
+    # load does not mean rules-only forever, and /healthz reports why (issue 12).
+    from recommender.models.artifacts import model_state
 
-            _MODELS["bundle"] = load_models()
-        except Exception:  # noqa: BLE001 - models are optional; the rules stand alone
-            _MODELS["bundle"] = None
-    return _MODELS["bundle"]
+    return model_state().bundle
 
 
 def _default_catalog() -> Any:
@@ -131,6 +135,7 @@ def recommend(
     profile: WorkloadProfile | dict[str, Any] | str,
     catalog: Any = None,
     models: Any = None,
+    explain: list[str] | None = None,
 ) -> RecommendationResponse:
     """Recommend ranked, priced options with reasons for a workload profile.
 
@@ -143,6 +148,9 @@ def recommend(
     models : optional
         A model bundle; ``None`` loads ``recommender.models.load_models()`` when it works,
         ``False`` forces the rules only.
+    explain : list of str, optional
+        Option ids to answer "why not X" for (joined with the profile's ``explain``), in
+        ``response.why_not``: the first constraint X fails, or its cost and risk against #1.
 
     Returns
     -------
@@ -181,13 +189,14 @@ def recommend(
     region = regions[0].config["region"] if regions else REFERENCE_REGION
 
     recs = Recommendations()
+    res = None
     top_ec2 = None
     store = None
     peak_to_avg = None
     if p.compute is not None:
         need = derive_need(p)
-        res = select_compute(p, need, ix, book, region, objective, top_n, rej, warnings, bundle,
-                             catalog)
+        res = select_compute(p, need, ix, book, region, objective=objective, top_n=top_n,
+                             rej=rej, warnings=warnings, models=bundle, catalog=catalog)
         recs.compute = res.options
         top_ec2, store, peak_to_avg = res.top_ec2, res.instance_store, res.peak_to_average
 
@@ -204,9 +213,10 @@ def recommend(
         if not recs.database:
             warnings.append(_nothing_fits("database", rej, ("dynamodb.", "database.")))
 
-    net = rank_others(network_options(p, book, region, top_ec2, ri), objective)
+    net = network_features(network_options(p, book, region, top_ec2, ri), top_ec2)
     if p.network is not None or p.region in (None, "auto") or net:
-        # The chosen region first, then the network features, then runner-up regions.
+        # The chosen region first, then the network features (not alternatives to one
+        # another), the add-ons of the chosen compute, then runner-up regions.
         alt = [c for c in regions[1:3]] if p.network and p.network.user_regions else []
         recs.network = _options(regions[:1] + net + alt, region, None)
 
@@ -222,6 +232,13 @@ def recommend(
         recommendations=recs,
         rejected=rej.as_dict(),
         warnings=warnings,
+        bundle=build_bundle(recs, p),
+        why_not=why_not(res, list(dict.fromkeys([*(p.explain or []), *(explain or [])]))),
+        # What a later review needs (recommender.operations): the profile, the prices used,
+        # and the alarms that tell whether the choice still holds.
+        profile=p.model_dump(mode="json", exclude_none=True),
+        prices=prices_used(recs, catalog, region),
+        monitoring=monitoring_for(p, recs, catalog, region),
     )
 
 

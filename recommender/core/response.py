@@ -94,6 +94,113 @@ class Recommendations(BaseModel):
     tradeoffs: list[Option] = Field(default_factory=list)
 
 
+class PriceUsed(BaseModel):
+    """One catalog price behind an option, saved so a later review diffs it exactly."""
+
+    model_config = _CONFIG
+
+    category: str
+    option: str
+    rank: int | None = Field(default=None, description="the option's rank in its category")
+    item: str = Field(description="what is priced, e.g. 'ec2.on_demand', 'ebs.storage'")
+    key: str = Field(description="the catalog row, e.g. 'm7g.large', 'gp3', 'db.r7g.large'")
+    region: str
+    usd: float
+    unit: str = Field(description="e.g. 'hour', 'GB-month', 'IOPS-month', 'request'")
+    price_as_of: str | None = None
+    price_source: str | None = None
+
+
+class Monitor(BaseModel):
+    """A CloudWatch alarm that tells whether the choice still holds (CONTRACT section 2).
+
+    ``dimensions`` maps each dimension name to the resource whose id fills it (``instance``,
+    ``auto_scaling_group``, ``volume``, ``function``, ``table``, ``db_instance``,
+    ``db_replica``, ``cache_cluster``, ``distribution``); the export resolves them.  With
+    ``expression`` (CloudWatch metric math over ``metrics`` as m1, m2...) the alarm is on the
+    expression, not on ``metric``.
+    """
+
+    model_config = _CONFIG
+
+    id: str
+    category: str
+    option: str = Field(description="the option it watches, e.g. 'm7g.large', 'gp3'")
+    namespace: str
+    metric: str
+    dimensions: dict[str, str] = Field(default_factory=dict)
+    statistic: str
+    threshold: float
+    comparison: Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
+                        "LessThanThreshold", "LessThanOrEqualToThreshold"]
+    period_s: int = Field(ge=10)
+    evaluation_periods: int = Field(ge=1)
+    datapoints_to_alarm: int = Field(ge=1)
+    unit: str | None = None
+    expression: str | None = None
+    metrics: list[str] = Field(default_factory=list)
+    reason: Reason
+    source_url: str
+
+
+class BundleComponent(BaseModel):
+    """One part of the recommended architecture: a ranked option and its share of the cost."""
+
+    model_config = _CONFIG
+
+    role: str = Field(description="compute | storage | database | network | tradeoff")
+    category: str
+    option: str
+    kind: str
+    count: int = 1
+    monthly_cost_usd: float | None = None
+    #: Add-ons attached to this component (placement group, EFA, ENA Express...).
+    add_ons: list[str] = Field(default_factory=list)
+    why: str = ""
+
+
+class BundleAlternative(BaseModel):
+    """An either/or choice that would change the bundle (e.g. self-managed EC2 vs RDS)."""
+
+    model_config = _CONFIG
+
+    replaces: str = Field(description="the component it would replace")
+    option: str
+    category: str
+    monthly_cost_usd: float | None = None
+    delta_monthly_usd: float | None = None
+    trade_off: str
+
+
+class Bundle(BaseModel):
+    """The recommended architecture as one coherent whole, with its total monthly cost."""
+
+    model_config = _CONFIG
+
+    components: list[BundleComponent] = Field(default_factory=list)
+    total_monthly_usd: float = 0.0
+    #: Priced cost per role (compute, storage, database, network, tradeoff).
+    breakdown: dict[str, float] = Field(default_factory=dict)
+    #: Costs of the chosen components that the total does not count (each with a reason).
+    unpriced: list[Unpriced] = Field(default_factory=list)
+    alternatives: list[BundleAlternative] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list)
+
+
+class WhyNot(BaseModel):
+    """The answer to "why not X": the first constraint X fails, or its rank against #1."""
+
+    model_config = _CONFIG
+
+    option: str
+    category: str = "compute"
+    verdict: Literal["rejected", "ranked", "shown", "unknown"]
+    rule: str | None = None
+    text: str
+    rank: int | None = None
+    monthly_cost_usd: float | None = None
+
+
 class RecommendationResponse(BaseModel):
     """What ``recommend()`` returns (CONTRACT section 2)."""
 
@@ -107,6 +214,15 @@ class RecommendationResponse(BaseModel):
     recommendations: Recommendations = Field(default_factory=Recommendations)
     rejected: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    #: The recommended architecture with its total (compute + storage + database + add-ons).
+    bundle: Bundle | None = None
+    #: Answers to the profile's ``explain`` list / ``recommend(..., explain=[...])``.
+    why_not: list[WhyNot] = Field(default_factory=list)
+    #: What a later review needs: the profile as given (echoed), the catalog prices behind
+    #: the options, and the alarms that tell whether the choice still holds.
+    profile: dict[str, Any] | None = None
+    prices: list[PriceUsed] = Field(default_factory=list)
+    monitoring: list[Monitor] = Field(default_factory=list)
 
     # ------------------------------------------------------------------ helpers
 

@@ -32,6 +32,9 @@ from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.prices import PriceBook, edge_geography, per_catalog
 
 REFERENCE_REGION = "us-east-1"
+#: A region is admissible when its users' share-weighted round trip is within this many ms
+#: of the best region's (per objective); the cheapest admissible region then wins.
+REGION_LATENCY_SLACK_MS = {"cost": 40.0, "balanced": 20.0, "performance": 5.0}
 #: Light in fibre covers about 200 km per ms; routes are longer than great circles.
 FIBRE_KM_PER_MS = 200.0
 ROUTE_FACTOR = 1.5
@@ -138,21 +141,43 @@ def region_options(
         ))
     if not out:
         return out
-    lats = np.array([c.components["latency_ms"] for c in out], dtype=float)
-    lats = np.where(np.isnan(lats), np.nanmax(lats) if np.isfinite(lats).any() else 0, lats)
-    prices = np.array([c.components["price_index"] for c in out], dtype=float)
-    lat_s = (lats.min() + 10.0) / (lats + 10.0)
-    price_s = prices.min() / prices
-    w = {"cost": 0.3, "performance": 0.8}.get(objective, 0.55)
-    for c, ls, ps in zip(out, lat_s, price_s, strict=True):
-        c.score = float(w * ls + (1 - w) * ps) if users else float(ps)
+    _rank_regions(out, objective, bool(users))
     if not users and not explicit:
         warnings.append("region not given and no user_regions: the region was chosen on price "
                         "alone; give network.user_regions to weigh latency.")
-    # Ties (equal price level, no users): the reference region first, then by code.
-    out.sort(key=lambda c: (-round(c.score, 9), c.config["region"] != REFERENCE_REGION,
-                            c.config["region"]))
     return out
+
+
+def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
+    """Latency first as a constraint, then price (PERF04-BP06, PERF01-BP03), in place.
+
+    Admissible regions are within :data:`REGION_LATENCY_SLACK_MS` (per objective) of the
+    lowest share-weighted user latency; among them the lowest EC2 price level wins
+    (``performance``: the lowest latency, price breaking ties).  ``score`` is the best
+    price level over the region's (1 = cheapest admissible); regions beyond the slack
+    score 0 and rank after, by latency.
+    """
+    lats = np.array([c.components["latency_ms"] for c in out], dtype=float)
+    lats = np.where(np.isnan(lats), np.nanmax(lats) if np.isfinite(lats).any() else 0, lats)
+    prices = np.array([c.components["price_index"] for c in out], dtype=float)
+    slack = REGION_LATENCY_SLACK_MS.get(objective, REGION_LATENCY_SLACK_MS["balanced"])
+    ok = lats <= lats.min() + slack if users else np.ones(len(out), dtype=bool)
+    best = float(prices[ok].min())
+    for c, lat, price, admitted in zip(out, lats, prices, ok, strict=True):
+        c.score = float(best / price) if admitted else 0.0
+        if users:
+            c.reasons.append(reason(
+                "network.region_rank", PERF04_LOCATION,
+                f"Within {slack:g} ms of the lowest user latency ({lats.min():.0f} ms): "
+                + (f"admitted at {lat:.0f} ms; ranked by price level {price:.2f} (cheapest "
+                   f"admissible {best:.2f})." if admitted else
+                   f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
+    key = {c.config["region"]: (0 if a else 1, round(lat, 1) if objective == "performance"
+                                or not a else 0.0, round(pr, 6), lat)
+           for c, a, lat, pr in zip(out, ok, lats, prices, strict=True)}
+    # Ties (equal price level, no users): the reference region first, then by code.
+    out.sort(key=lambda c: (*key[c.config["region"]], c.config["region"] != REFERENCE_REGION,
+                            c.config["region"]))
 
 
 def _described(option: str, book: PriceBook, why: str, bp: str, fit: float,
@@ -217,11 +242,13 @@ def network_options(
                 f"{FAR_USER_RTT_MS:g} ms from {region}"
         out.append(_described("cloudfront", book, "Edge caching: " + why + ".",
                               PERF04_LOCATION, 1.0, cost, extra=extra))
-    if far and len(users) > 1:
+    # Latency routing needs more than one region: offered only when the region is left to
+    # the recommender ("auto"), never next to a single pinned region.
+    if far and len(users) > 1 and p.region in (None, "auto"):
         out.append(_described("route53_latency_routing", book,
                               "Users on several continents: serve dynamic requests from more "
-                              "than one region and route each user to the nearest.",
-                              PERF04_LOCATION, 0.7))
+                              "than one region (the runner-up regions below) and route each "
+                              "user to the nearest.", PERF04_LOCATION, 0.7))
     coupled = c is not None and c.scale_out == "tightly_coupled"
     sensitive = bool(n and n.inter_node_latency_sensitive)
     if coupled or sensitive:
@@ -268,3 +295,30 @@ def network_options(
                               "and off NAT gateways.", PERF04_UNDERSTAND, 0.8,
                               config={"service": "s3", "type": "gateway"}))
     return out
+
+
+#: Network option kinds that configure the chosen compute rather than compete with anything.
+COMPUTE_ADD_ONS = ("placement_group", "efa", "ena_express", "enhanced_networking")
+
+
+def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> list[Candidate]:
+    """Network items the profile calls for, in order: features, then compute add-ons.
+
+    They are not alternatives to one another, so they are not ranked against each other or
+    the region: each scores 1 (called for).  A placement group, EFA, ENA Express or
+    enhanced networking is an add-on of the chosen EC2 option (PERF04-BP02): its config
+    names that option and a reason says so.
+    """
+    feats = [c for c in cands if c.kind not in COMPUTE_ADD_ONS]
+    adds = [c for c in cands if c.kind in COMPUTE_ADD_ONS]
+    for c in cands:
+        c.score = 1.0
+    host = top_ec2["instance_type"] if top_ec2 else None
+    for c in adds:
+        c.config = {**c.config, "attached_to": host}
+        c.reasons = [*c.reasons, reason(
+            "network.add_on", PERF04_FEATURES,
+            f"Add-on of the compute option {host}: configured with it, not an alternative to "
+            "a region or to CloudFront." if host else
+            "Add-on of the compute option: configured with it, not an alternative.")]
+    return feats + adds

@@ -73,8 +73,12 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
             row = ec2.loc[o.option]
             n = o.count
             assert row["arch"] in need.arch, (o.option, row["arch"])
-            if need.vcpus is not None:
-                assert row["vcpus"] * n >= need.vcpus - EPS, (o.option, need.vcpus)
+            burst = o.config.get("credit_mode") is not None
+            if need.vcpus is not None and not (c and c.measured_on):
+                # A burstable type holds the peak demand at 100 % of its vCPUs (its credits
+                # are judged separately); the others the need with its headroom.
+                want = need.demand_vcpus if burst and need.demand_vcpus else need.vcpus
+                assert row["vcpus"] * n >= want - EPS, (o.option, want)
             if need.vcpus_max is not None:
                 assert row["vcpus"] <= need.vcpus_max + EPS
             if need.memory_gib is not None:
@@ -94,9 +98,9 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
                 assert c.interruption_tolerant is True
                 hourly = pr["spot_usd_per_hour_est"]
             elif o.purchase_option == "reserved":
-                hourly = min(x for x in (pr["reserved_1y_no_upfront_usd_per_hour"],
-                                         pr["reserved_3y_no_upfront_usd_per_hour"])
-                             if not math.isnan(x))
+                # The profile's term (default 1 year), no upfront, from ec2_prices.
+                assert o.config["payment"] == "no_upfront"
+                hourly = pr[f"reserved_{o.config['term_years']}y_no_upfront_usd_per_hour"]
             else:
                 assert o.purchase_option == "on_demand"
                 hourly = pr["ondemand_usd_per_hour"]
@@ -154,21 +158,25 @@ def _check_storage(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
             rows = ebs[ebs["volume_type"] == o.option]
             row = rows[rows["region"] == resp.region]
             row = (row if len(row) else rows).iloc[0]
+            # A RAID 0 set of ``volumes`` identical volumes: per-volume limits, summed need.
+            vol = int(o.config.get("volumes", 1))
             size = o.config["size_gib"]
-            assert row["size_min_gib"] <= size <= row["size_max_gib"]
+            per_size = o.config.get("size_gib_per_volume", size)
+            assert row["size_min_gib"] <= per_size <= row["size_max_gib"]
             if s.size_gib and s.size_gib.min:
                 assert size >= s.size_gib.min
             iops = o.config.get("iops")
+            per_iops = o.config.get("iops_per_volume", iops)
             if s.iops and s.iops.min:
-                assert s.iops.min <= row["iops_max"]
+                assert s.iops.min <= row["iops_max"] * vol
                 if iops is not None:
-                    assert s.iops.min <= iops <= row["iops_max"]
+                    assert s.iops.min <= iops and per_iops <= row["iops_max"]
                 included = 0.0 if math.isnan(row["included_iops"]) else row["included_iops"]
-                if not math.isnan(row["iops_per_gib_max"]) and iops is not None:
-                    assert iops <= max(included, size * row["iops_per_gib_max"]) + EPS
+                if not math.isnan(row["iops_per_gib_max"]) and per_iops is not None:
+                    assert per_iops <= max(included, per_size * row["iops_per_gib_max"]) + EPS
             tp = s.throughput_mibps.min if s.throughput_mibps else None
             if tp:
-                assert tp <= row["throughput_max_mibps"]
+                assert tp <= row["throughput_max_mibps"] * vol
                 base = row["baseline_throughput_mibps_per_tib"]
                 if not math.isnan(base):
                     assert size / 1024 * base >= tp - EPS

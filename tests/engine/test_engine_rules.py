@@ -21,7 +21,7 @@ from recommender.rules.compute.elasticity import daily_autocorrelation, plan_sca
 from recommender.rules.compute.risk import limit_risk, utilization_risk
 from recommender.rules.database import dynamodb_options
 from recommender.rules.prices import PriceBook
-from recommender.rules.rank import combine
+from recommender.rules.rank import RISK_PREMIUM_PCT, RankTable, rank
 from recommender.rules.storage.block import StorageNeed, evaluate_volume
 
 
@@ -96,12 +96,17 @@ def test_arch_filter(tiny) -> None:
     assert res.rejected["ec2.architecture"] == 2
 
 
-def test_price_performance_favours_newer_generation(tiny) -> None:
+def test_capacity_counts_a_slower_vcpu_as_a_fraction_and_converts_with_measured_on(tiny) -> None:
+    # perf_index: m5.large = 1.0 over 2 vCPUs (0.5 per vCPU, the reference); m7g.large 1.6
+    # over 2 (0.8 per vCPU).  Without measured_on a faster vCPU counts as one: m7g 2 vCPUs.
     m5, m7g = tiny.pos["m5.large"], tiny.pos["m7g.large"]
-    perf = tiny.perf[[m5, m7g]]
-    cost = tiny.ondemand[tiny.region_pos["us-east-1"]][[m5, m7g]] * 730
-    pp = cr.score_price_performance(perf, cost)
-    assert pp[1] == 1.0 and pp[0] < 0.6
+    eff = cr.capacity_vcpus(tiny.speed, tiny.vcpus, None)
+    assert eff[m5] == pytest.approx(2.0) and eff[m7g] == pytest.approx(2.0)
+    # Measured on m5 (0.5 per vCPU): one m7g.large is 2 x 0.8 / 0.5 = 3.2 m5 vCPUs.
+    eff = cr.capacity_vcpus(tiny.speed, tiny.vcpus, 0.5)
+    assert eff[m7g] == pytest.approx(3.2)
+    # Measured on m7g (0.8 per vCPU): one m5.large is 2 x 0.5 / 0.8 = 1.25 m7g vCPUs.
+    assert cr.capacity_vcpus(tiny.speed, tiny.vcpus, 0.8)[m5] == pytest.approx(1.25)
 
 
 def test_rightsizing_uses_p995_of_the_series_with_headroom() -> None:
@@ -268,8 +273,41 @@ def test_risk_levels() -> None:
     assert r.tolist() == [0.0, 2.0, 4.0]
 
 
-def test_combine_is_a_weighted_mean_in_unit_interval() -> None:
-    comps = {k: np.array([1.0, 0.0]) for k in ("cost", "price_performance", "fit", "family",
-                                                "generation", "graviton", "spot", "confidence",
-                                                "speed")}
-    assert combine(comps, "balanced").tolist() == [1.0, 0.0]
+def _table(cost, risk, cap=None):
+    n = len(cost)
+    return RankTable(ids=np.array([f"o{k}" for k in range(n)], dtype=object),
+                     cost=np.array(cost, dtype=float), risk=np.array(risk, dtype=float),
+                     capacity=np.array(cap if cap is not None else [1.0] * n, dtype=float))
+
+
+def test_cost_objective_is_the_cheapest_first_and_score_is_its_ratio() -> None:
+    r = rank(_table([120.0, 100.0, 150.0], [0, 3, 0]), "cost")
+    assert r.order.tolist() == [1, 0, 2]
+    # score = #1's cost / the option's: 100/120, 1, 100/150
+    assert r.score.tolist() == pytest.approx([100 / 120, 1.0, 100 / 150])
+
+
+def test_balanced_premium_is_bounded_by_the_named_constant() -> None:
+    # A risk-2 option costing 100 is ranked at 100 x (1 + 2 x N%) = 120 with N = 10: a risk-0
+    # option at 119 ranks above it, one at 121 below it.
+    assert RISK_PREMIUM_PCT == 10.0
+    assert rank(_table([100.0, 119.0], [2, 0]), "balanced").order.tolist() == [1, 0]
+    assert rank(_table([100.0, 121.0], [2, 0]), "balanced").order.tolist() == [0, 1]
+
+
+def test_performance_ranks_capacity_then_cost() -> None:
+    # Capacities 4.0 and 4.05 are within the 2 % tie: the cheaper one wins; 6.0 beats both.
+    r = rank(_table([100.0, 90.0, 300.0], [0, 0, 0], [4.05, 4.0, 6.0]), "performance")
+    assert r.order.tolist() == [2, 1, 0]
+
+
+def test_rank_reason_comes_from_the_ranking_number() -> None:
+    """Mutate the rule's ranking number: the reason text changes with it (one source)."""
+    from dataclasses import replace
+
+    r = rank(_table([100.0, 110.0], [1, 0]), "balanced")
+    before = r.reason(0).text
+    assert "ranked at $110.00" in before  # 100 x (1 + 10 % x 1)
+    mutated = replace(r, key=r.key * 2)
+    after = mutated.reason(0).text
+    assert after != before and "ranked at $220.00" in after

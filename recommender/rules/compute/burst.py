@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -123,3 +124,95 @@ def simulate_credits(
 def unlimited_surplus_usd(surplus_credits: float, usd_per_vcpu_hour: float) -> float:
     """Cost of surplus credits: one credit is one vCPU-minute."""
     return surplus_credits / 60.0 * usd_per_vcpu_hour
+
+
+# --------------------------------------------------------------------------- the rule
+
+#: Minimum steady-state balance, as a share of the maximum, below which standard mode is
+#: judged at risk 2 (a longer burst than the series shows would run the credits out).
+LOW_BALANCE_SHARE = 0.1
+#: An average utilization above this share of the baseline leaves little credit surplus:
+#: standard mode is judged at risk 2 (AWS: burstable types suit loads below their baseline).
+BASELINE_MARGIN = 0.8
+
+
+@dataclass(frozen=True)
+class BurstVerdict:
+    """One burstable candidate judged by its credits: mode, extra cost, risk and reason."""
+
+    mode: str  # standard | unlimited
+    surplus_usd: float  # unlimited-mode surplus credits per month (0 in standard mode)
+    risk: float
+    text: str
+    verify: bool
+    sim: BurstResult
+    k: int  # row of ``sim``
+
+
+def judge_burstable(
+    ctx: BurstInputs, i: int, k: int, cheapest_other: float
+) -> tuple[BurstVerdict | None, str]:
+    """Admit burstable candidate ``i`` (row ``k`` of the simulation) or say why not.
+
+    Standard mode is admitted when its steady-state balance never runs out (the peak need
+    only fit in 100 % of the vCPUs); otherwise unlimited mode, which runs as a
+    fixed-performance instance, when it meets the need with its headroom (``fixed_ok``) and
+    its surplus credits still leave it cheaper than the cheapest non-burstable fit (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+    burstable-performance-instances-unlimited-mode-concepts.html).  Risk: 0, or 2 when the
+    standard balance dips under LOW_BALANCE_SHARE of its maximum, 1 in unlimited mode.
+
+    Returns
+    -------
+    (verdict, "") when admitted, (None, rejection key) when not.
+    """
+    ix, sim = ctx.ix, ctx.sim
+    if np.isnan(ix.credits_per_hour[i]):
+        return None, "ec2.burstable_credit_facts_missing"
+    cap = float(ix.max_credits[i])
+    text = (f"CPU credits: earns {ix.credits_per_hour[i]:g}/h (baseline "
+            f"{sim.baseline_pct[k]:.0f}% per vCPU), holds at most {cap:g}; the load averages "
+            f"{sim.avg_util_pct[k]:.0f}% per vCPU; steady-state minimum balance "
+            f"{sim.min_balance[k]:.0f}. ")
+    if sim.holds[k]:
+        low = sim.min_balance[k] < LOW_BALANCE_SHARE * cap
+        near = sim.avg_util_pct[k] > BASELINE_MARGIN * sim.baseline_pct[k]
+        text += "Standard mode holds: the balance never runs out" + (
+            f", but it falls under {LOW_BALANCE_SHARE:.0%} of the maximum (risk 2)." if low
+            else f", but the average is above {BASELINE_MARGIN:.0%} of the baseline, so a "
+            "little more load runs the credits out (risk 2)." if near else ".")
+        low = low or near
+        return BurstVerdict("standard", 0.0, 2.0 if low else 0.0, text, False, sim, k), ""
+    if not ctx.fixed_ok[i]:
+        # Unlimited mode runs above baseline for long stretches, i.e. as a fixed-performance
+        # instance, so it must meet the need with its headroom like one.
+        return None, "ec2.burstable_credits_run_out"
+    fact = ctx.surplus_price(str(ix.family[i]))
+    if fact is None or fact.value is None:
+        return None, "ec2.burstable_credits_run_out"
+    usd = unlimited_surplus_usd(float(sim.surplus_credits_month[k]), float(fact.value)) * \
+        float(ctx.count[i])
+    if ctx.cost[i] + usd >= cheapest_other:
+        return None, "ec2.burstable_credits_run_out"
+    text += (f"Unlimited mode: {sim.surplus_credits_month[k]:.0f} surplus credits a month cost "
+             f"${usd:.2f} and it still beats the cheapest non-burstable fit "
+             f"(${cheapest_other:,.2f}/month).")
+    return BurstVerdict("unlimited", usd, 1.0, text, bool(fact.verify), sim, k), ""
+
+
+@dataclass(frozen=True)
+class BurstInputs:
+    """What :func:`judge_burstable` reads: the index, counts, costs, the simulation, prices."""
+
+    ix: Any
+    count: np.ndarray
+    cost: np.ndarray
+    sim: BurstResult
+    surplus_price: Any  # family -> Fact | None
+    fixed_ok: np.ndarray  # per type: meets the need with headroom (as fixed performance)
+
+
+def sustained_capacity(perf: np.ndarray, baseline_pct: np.ndarray, burst: np.ndarray
+                       ) -> np.ndarray:
+    """perf_index a type sustains: a burstable type's baseline share of it, else all of it."""
+    share = np.where(burst, np.nan_to_num(baseline_pct, nan=0.0) / 100.0, 1.0)
+    return perf * share

@@ -4,7 +4,9 @@ The catalog's ``ec2`` specs and ``ec2_prices`` are joined once per catalog objec
 arrays (specs: one entry per instance type; prices: regions x types), so a recommendation
 costs a few vectorised masks rather than pandas merges.  Each filter is a function returning
 ``(mask_of_survivors, reason_key)``; :func:`apply_filters` runs them in order and counts
-every rejected type under the first filter it fails, so ``rejected`` adds up.
+every rejected type under the first filter it fails, so ``rejected`` adds up.  A filter
+returns a :class:`Check`: its mask, its key and, from the same comparison, the sentence
+saying why a given type fails it (used by "why not X" and the no-fit message).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -87,6 +89,9 @@ class Ec2Index:
     is_x86: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     is_arm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     ena_support: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    price_source: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
+    #: perf_index per vCPU (capacity of one vCPU; m5.large = 1 for the whole instance).
+    speed: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -138,6 +143,7 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
     band = np.full(shape, None, dtype=object)
     verify = np.zeros(shape, dtype=bool)
     as_of = np.full(shape, None, dtype=object)
+    source = np.full(shape, None, dtype=object)
     p = prices[prices["instance_type"].isin(pos)]
     ri = np.array([rpos[r] for r in p["region"].astype(str)], dtype=int)
     ci = np.array([pos[t] for t in p["instance_type"].astype(str)], dtype=int)
@@ -149,6 +155,8 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
         band[ri, ci] = _o(p["spot_interruption_band"])
         verify[ri, ci] = _b(p["verify"])
         as_of[ri, ci] = _o(p["price_as_of"])
+        if "price_source" in p:
+            source[ri, ci] = _o(p["price_source"])
     fam = _o(ec2["family"])
     arch = _o(ec2["arch"])
     store_type = _o(ec2["instance_storage_type"])
@@ -176,7 +184,8 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
         regions=regions_set, region_pos=rpos, offered=offered, ondemand=od, spot=spot,
         spot_band=band, reserved_1y=ri1, reserved_3y=ri3, verify=verify, price_as_of=as_of,
         pos=pos, is_x86=arch == "x86_64", is_arm=arch == "arm64",
-        ena_support=_o(ec2["ena_support"]),
+        ena_support=_o(ec2["ena_support"]), price_source=source,
+        speed=perf_filled / np.maximum(vcpus, 1e-9),
     )
 
 
@@ -211,113 +220,193 @@ class FilterContext:
     price: np.ndarray  # effective USD/h per node under the allowed purchase options
     node_floor_vcpus: float | None = None  # smallest node that may join a scaled-out fleet
     node_floor_memory_gib: float | None = None
+    #: vCPUs of each type in the demand's units (perf_index per vCPU against the reference).
+    vcpus_eff: np.ndarray | None = None
+    #: Burstable types: the peak demand (no headroom) must fit in 100 % of their vCPUs.
+    vcpus_need_burst: float | None = None
+    hours: float = 730.0
+    max_monthly_usd: float | None = None
 
 
-FilterFn = Callable[[Ec2Index, FilterContext], tuple[np.ndarray, str]]
+class Check(NamedTuple):
+    """A hard constraint's verdict: survivors, its reason key, and why a type fails it."""
+
+    mask: np.ndarray
+    key: str
+    why: Callable[[int], str]
 
 
-def filter_region(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+FilterFn = Callable[[Ec2Index, FilterContext], Check]
+
+
+def _eff(ix: Ec2Index, ctx: FilterContext) -> np.ndarray:
+    return ix.vcpus if ctx.vcpus_eff is None else ctx.vcpus_eff
+
+
+def _is_burst(ix: Ec2Index) -> np.ndarray:
+    return ix.burstable | (ix.category == "burstable")
+
+
+def filter_region(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Offered in the region (ec2.regions)."""
     r = ix.region_pos.get(ctx.region)
-    if r is None:
-        return np.zeros(ix.n, dtype=bool), "ec2.not_offered_in_region"
-    return ix.offered[r] | ~np.isnan(ix.ondemand[r]), "ec2.not_offered_in_region"
+    ok = np.zeros(ix.n, dtype=bool) if r is None else ix.offered[r] | ~np.isnan(ix.ondemand[r])
+    return Check(ok, "ec2.not_offered_in_region",
+                 lambda i: f"{ix.types[i]} is not offered in {ctx.region}")
 
 
-def filter_priced(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_priced(ix: Ec2Index, ctx: FilterContext) -> Check:
     """A price exists under an allowed purchase option (no price: cannot be ranked on cost)."""
-    return ~np.isnan(ctx.price), "ec2.no_price_in_region_for_purchase_option"
+    return Check(~np.isnan(ctx.price), "ec2.no_price_in_region_for_purchase_option",
+                 lambda i: f"the catalog has no price for {ix.types[i]} in {ctx.region}")
 
 
-def filter_platform(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_platform(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Linux x86_64/arm64 only: Mac instances need dedicated hosts, i386-only types are legacy."""
-    return ix.is_x86 | ix.is_arm, "ec2.mac_or_32bit_platform"
+    return Check(ix.is_x86 | ix.is_arm, "ec2.mac_or_32bit_platform",
+                 lambda i: f"{ix.types[i]} is a Mac or 32-bit-only platform")
 
 
-def filter_arch(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_arch(ix: Ec2Index, ctx: FilterContext) -> Check:
     ok = np.zeros(ix.n, dtype=bool)
     if "x86_64" in ctx.arch:
         ok |= ix.is_x86
     if "arm64" in ctx.arch:
         ok |= ix.is_arm
-    return ok, "ec2.architecture"
+    return Check(ok, "ec2.architecture",
+                 lambda i: f"{ix.types[i]} is {ix.arch[i]}; the profile asks for "
+                           f"{' or '.join(ctx.arch)}")
 
 
-def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> Check:
     ok = np.ones(ix.n, dtype=bool)
     if ctx.gpus_min is not None:
         ok &= ix.gpus >= ctx.gpus_min
     if ctx.gpus_max is not None:
         ok &= ix.gpus <= ctx.gpus_max
-    return ok, "ec2.gpus"
+    return Check(ok, "ec2.gpus", lambda i: f"{ix.types[i]} has {ix.gpus[i]:g} GPUs; the need "
+                 f"is {ctx.gpus_min or 0:g}-{ctx.gpus_max if ctx.gpus_max is not None else 'any'}")
 
 
-def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
-    """Enough vCPUs on the node (single node) or across ``count`` nodes (horizontal)."""
+def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> Check:
+    """Enough capacity on the node (single node) or across ``count`` nodes (horizontal).
+
+    Capacity is in the demand's vCPUs (``vcpus_eff``: perf_index per vCPU against the
+    reference, so a slower vCPU counts as a fraction).  Burstable types need the peak demand
+    within 100 % of their vCPUs; their credits are judged by the burst rule.
+    """
     ok = np.ones(ix.n, dtype=bool)
+    eff = _eff(ix, ctx) * ctx.count
     if ctx.vcpus_need is not None:
-        ok &= ix.vcpus * ctx.count >= ctx.vcpus_need - 1e-9
+        need = np.full(ix.n, ctx.vcpus_need)
+        if ctx.vcpus_need_burst is not None:
+            need = np.where(_is_burst(ix), ctx.vcpus_need_burst, need)
+        ok &= eff >= need - 1e-9
     if ctx.vcpus_max is not None:
         ok &= ix.vcpus <= ctx.vcpus_max
-    return ok, "ec2.vcpus"
+
+    def why(i: int) -> str:
+        n = int(ctx.count[i])
+        has = f"{n} x " if n > 1 else ""
+        burst = bool(_is_burst(ix)[i]) and ctx.vcpus_need_burst is not None
+        need_v = ctx.vcpus_need_burst if burst else ctx.vcpus_need
+        if ctx.vcpus_max is not None and ix.vcpus[i] > ctx.vcpus_max:
+            return f"{ix.types[i]} has {ix.vcpus[i]:g} vCPUs, above the maximum {ctx.vcpus_max:g}"
+        return (f"{has}{ix.types[i]} gives {eff[i]:.2f} vCPUs of capacity "
+                f"({ix.vcpus[i] * n:g} vCPUs at its perf_index per vCPU); the need is "
+                f"{need_v:.2f}" + (" (the peak, burstable at 100%)" if burst else ""))
+    return Check(ok, "ec2.vcpus", why)
 
 
-def filter_memory(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
+    """Memory per node (a single node holds it all unless the work scales out)."""
     ok = np.ones(ix.n, dtype=bool)
     if ctx.memory_need is not None:
         ok &= ix.memory_gib * ctx.count >= ctx.memory_need - 1e-9
     if ctx.memory_max is not None:
         ok &= ix.memory_gib <= ctx.memory_max
-    return ok, "ec2.memory"
+
+    def why(i: int) -> str:
+        if ctx.memory_max is not None and ix.memory_gib[i] > ctx.memory_max:
+            return (f"{ix.types[i]} has {ix.memory_gib[i]:g} GiB, above the maximum "
+                    f"{ctx.memory_max:g} GiB")
+        n = int(ctx.count[i])
+        return (f"{f'{n} x ' if n > 1 else ''}{ix.types[i]} has {ix.memory_gib[i] * n:g} GiB; "
+                f"the need is {ctx.memory_need or 0:g} GiB"
+                + ("" if ctx.horizontal else " on one node (memory is not split unless the "
+                   "work scales out)"))
+    return Check(ok, "ec2.memory", why)
 
 
-def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Node count within ``max_nodes`` and no more nodes than parallel tasks."""
     ok = np.ones(ix.n, dtype=bool)
     if ctx.max_nodes is not None:
         ok &= ctx.count <= ctx.max_nodes
     if ctx.parallelism is not None and ctx.horizontal:
         ok &= ctx.count <= ctx.parallelism
-    return ok, "ec2.node_count_above_max_nodes"
+    return Check(ok, "ec2.node_count_above_max_nodes",
+                 lambda i: f"{ix.types[i]} needs {int(ctx.count[i])} nodes; at most "
+                           f"{ctx.max_nodes or ctx.parallelism} are allowed")
 
 
-def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> Check:
     """No node smaller than the per-node floor (one parallel task must fit on a node)."""
     ok = np.ones(ix.n, dtype=bool)
     if ctx.node_floor_vcpus is not None:
         ok &= ix.vcpus >= ctx.node_floor_vcpus - 1e-9
     if ctx.node_floor_memory_gib is not None:
         ok &= ix.memory_gib >= ctx.node_floor_memory_gib - 1e-9
-    return ok, "ec2.node_below_per_node_floor"
+    return Check(ok, "ec2.node_below_per_node_floor",
+                 lambda i: f"{ix.types[i]} ({ix.vcpus[i]:g} vCPUs, {ix.memory_gib[i]:g} GiB) "
+                           "is smaller than one parallel task")
 
 
-def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Tightly coupled nodes need a cluster placement group."""
-    if not ctx.tightly_coupled:
-        return np.ones(ix.n, dtype=bool), "ec2.no_cluster_placement_group"
-    return ix.cluster_pg | (ctx.count <= 1), "ec2.no_cluster_placement_group"
+    ok = np.ones(ix.n, dtype=bool) if not ctx.tightly_coupled else ix.cluster_pg | (
+        ctx.count <= 1)
+    return Check(ok, "ec2.no_cluster_placement_group",
+                 lambda i: f"{ix.types[i]} cannot join a cluster placement group")
 
 
-def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
-    if ctx.bandwidth_gbps is None:
-        return np.ones(ix.n, dtype=bool), "ec2.network_bandwidth"
-    peak = np.where(np.isnan(ix.net_peak_gbps), ix.net_baseline_gbps, ix.net_peak_gbps)
-    return np.nan_to_num(peak, nan=0.0) >= ctx.bandwidth_gbps, "ec2.network_bandwidth"
+def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
+    peak = np.nan_to_num(np.where(np.isnan(ix.net_peak_gbps), ix.net_baseline_gbps,
+                                  ix.net_peak_gbps), nan=0.0)
+    ok = np.ones(ix.n, dtype=bool) if ctx.bandwidth_gbps is None else \
+        peak >= ctx.bandwidth_gbps
+    return Check(ok, "ec2.network_bandwidth",
+                 lambda i: f"{ix.types[i]} peaks at {peak[i]:g} Gbps; the need is "
+                           f"{ctx.bandwidth_gbps or 0:g} Gbps")
 
 
-def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> tuple[np.ndarray, str]:
+def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
     """The instance's EBS limits (burst maximum) carry the storage IOPS and throughput."""
     ok = np.ones(ix.n, dtype=bool)
     if ctx.ebs_iops is not None:
         ok &= np.nan_to_num(ix.ebs_max_iops, nan=0.0) >= ctx.ebs_iops
     if ctx.ebs_mibps is not None:
         ok &= np.nan_to_num(ix.ebs_max_mbps, nan=0.0) >= ctx.ebs_mibps * MIB_IN_MB
-    return ok, "ec2.ebs_limits_below_storage_need"
+    return Check(ok, "ec2.ebs_limits_below_storage_need",
+                 lambda i: f"{ix.types[i]} sustains at most {ix.ebs_max_iops[i]:g} EBS IOPS "
+                           f"and {ix.ebs_max_mbps[i]:g} MB/s; the storage needs "
+                           f"{ctx.ebs_iops or 0:g} IOPS and {ctx.ebs_mibps or 0:g} MiB/s")
+
+
+def filter_budget(ix: Ec2Index, ctx: FilterContext) -> Check:
+    """Monthly cost within ``max_monthly_usd`` (the profile's budget)."""
+    monthly = ctx.price * ctx.count * ctx.hours
+    ok = np.ones(ix.n, dtype=bool) if ctx.max_monthly_usd is None else ~(
+        monthly > ctx.max_monthly_usd)
+    return Check(ok, "ec2.above_budget",
+                 lambda i: f"{ix.types[i]} costs ${monthly[i]:,.2f}/month, above the budget "
+                           f"max_monthly_usd ${ctx.max_monthly_usd or 0:,.2f}")
 
 
 FILTERS: tuple[FilterFn, ...] = (
     filter_region, filter_platform, filter_arch, filter_gpus, filter_vcpus, filter_memory,
     filter_node_floor, filter_nodes, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
+    filter_budget,
 )
 
 
@@ -326,21 +415,24 @@ class FilterResult:
     passed: np.ndarray
     masks: list[tuple[str, np.ndarray]]
     rejected: dict[str, int]
+    checks: list[Check] = field(default_factory=list)
+
+    def first_failure(self, i: int) -> Check | None:
+        """The first hard constraint type ``i`` fails (None when it passes them all)."""
+        return next((c for c in self.checks if not c.mask[i]), None)
 
 
 def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
     """Run :data:`FILTERS`; count each rejected type under the first filter it fails."""
     alive = np.ones(ix.n, dtype=bool)
-    masks: list[tuple[str, np.ndarray]] = []
+    checks = [fn(ix, ctx) for fn in FILTERS]
     rejected: dict[str, int] = {}
-    for fn in FILTERS:
-        mask, key = fn(ix, ctx)
-        masks.append((key, mask))
-        dropped = int(np.count_nonzero(alive & ~mask))
+    for c in checks:
+        dropped = int(np.count_nonzero(alive & ~c.mask))
         if dropped:
-            rejected[key] = rejected.get(key, 0) + dropped
-        alive &= mask
-    return FilterResult(alive, masks, rejected)
+            rejected[c.key] = rejected.get(c.key, 0) + dropped
+        alive &= c.mask
+    return FilterResult(alive, [(c.key, c.mask) for c in checks], rejected, checks)
 
 
 def tightest_constraint(

@@ -1,55 +1,174 @@
-"""Purchase options: which ones apply and the effective hourly price per instance type.
+"""Purchase options: which apply, and the effective hourly price per instance type.
 
 On-demand always; spot only when the workload tolerates interruption (Spot Instance Advisor
-band shown with it); reserved at the cheaper of the 1- and 3-year no-upfront prices.  The
-catalog has no Savings Plans prices, which the response says instead of guessing.
+band shown with it); Reserved Instances and Savings Plans at the profile's term and payment
+option (``purchase_term_years`` 1 or 3, ``purchase_payment`` no/partial/all upfront; default
+1 year, no upfront).  Prices come from the catalog's ``ec2_commitments`` table when it has
+one (Reserved Standard and Compute Savings Plans rates, the upfront fee spread over the
+term), else from the ``reserved_{1,3}y_no_upfront`` columns of ``ec2_prices``.  Where the
+region has no such price a type falls back to on-demand and the response says how many did
+(https://aws.amazon.com/ec2/pricing/reserved-instances/pricing/,
+https://aws.amazon.com/savingsplans/compute-pricing/).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
+import pandas as pd
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.prices import per_catalog
 
-_PO_ORDER = ("on_demand", "spot", "reserved")
+#: (price, upfront, price_as_of, price_source) arrays of one purchase option.
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+CommitmentKey = tuple[str, int, str]
+_PO_ORDER = ("on_demand", "spot", "reserved", "savings_plan")
+#: The commitments offering that prices each committed purchase option.
+OFFERING = {"reserved": "reserved_standard", "savings_plan": "savings_plan_compute"}
+DEFAULT_TERM_YEARS = 1
+DEFAULT_PAYMENT = "no_upfront"
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Per type: effective USD/h per node, the purchase option it is, and its provenance."""
+
+    price: np.ndarray
+    po: np.ndarray  # object: on_demand | spot | reserved | savings_plan
+    as_of: np.ndarray
+    source: np.ndarray
+    upfront: np.ndarray  # USD per node (NaN: none or not given)
+    term_years: int
+    payment: str
+
+    def config(self, i: int) -> dict[str, Any]:
+        """The purchase fields of type ``i``'s option config (term/payment when committed)."""
+        out: dict[str, Any] = {"price_as_of": self.as_of[i], "price_source": self.source[i]}
+        if self.po[i] in OFFERING:
+            out.update(term_years=self.term_years, payment=self.payment,
+                       offering=OFFERING[str(self.po[i])])
+            if not np.isnan(self.upfront[i]):
+                out["upfront_usd_per_node"] = round(float(self.upfront[i]), 2)
+        return out
+
+    def label(self, i: int) -> str:
+        """``reserved 1y no upfront`` / ``on_demand``: what the reason names."""
+        po = str(self.po[i])
+        if po not in OFFERING:
+            return po
+        return f"{po} {self.term_years}y {self.payment.replace('_', ' ')}"
 
 
 def allowed_purchase_options(p: WorkloadProfile, warnings: list[str]) -> tuple[str, ...]:
-    """Purchase options to price: on-demand, spot only when interruption-tolerant, reserved."""
+    """Purchase options to price: on-demand, spot only when interruption-tolerant, commitments."""
     tolerant = bool(p.compute and p.compute.interruption_tolerant)
     asked = list(p.purchase_options or (["on_demand", "spot"] if tolerant else ["on_demand"]))
     if "spot" in asked and not tolerant:
         asked.remove("spot")
         warnings.append("purchase option spot ignored: set compute.interruption_tolerant to "
                         "true if the workload can be interrupted.")
-    if "savings_plan" in asked:
-        asked.remove("savings_plan")
-        warnings.append("The catalog has no Savings Plans prices; those options are priced "
-                        "with the other purchase options.")
     allowed = tuple(po for po in _PO_ORDER if po in asked)
     return allowed or ("on_demand",)
 
 
+def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Rows]:
+    """(offering, term, payment) -> (price, upfront, as_of, source) arrays of shape (R, N)."""
+    out: dict[CommitmentKey, Rows] = {}
+    df = df[df["instance_type"].isin(ix.pos) & df["region"].isin(ix.region_pos)]
+    for key, g in df.groupby(["offering", "term_years", "payment"], sort=True):
+        shape = (len(ix.regions), ix.n)
+        arrs = (np.full(shape, np.nan), np.full(shape, np.nan),
+                np.full(shape, None, dtype=object), np.full(shape, None, dtype=object))
+        ri = g["region"].map(ix.region_pos).to_numpy(dtype=int)
+        ci = g["instance_type"].map(ix.pos).to_numpy(dtype=int)
+        arrs[0][ri, ci] = g["effective_usd_per_hour"].to_numpy(dtype=float)
+        arrs[1][ri, ci] = pd.to_numeric(g["upfront_usd"], errors="coerce").to_numpy(float)
+        arrs[2][ri, ci] = g["price_as_of"].astype(str).to_numpy()
+        arrs[3][ri, ci] = g["price_source"].astype(str).to_numpy()
+        off, term, pay = (str(x) for x in key)
+        out[(off, int(term), pay)] = arrs
+    return out
+
+
+def commitments(catalog: Any, ix: Ec2Index) -> dict[CommitmentKey, Rows] | None:
+    """The catalog's ``ec2_commitments`` as arrays (None when the catalog has no such table)."""
+    tables = getattr(catalog, "tables", None) or {}
+    df = tables.get("ec2_commitments") if isinstance(tables, dict) else None
+    if df is None or len(df) == 0:
+        return None
+    return per_catalog("ec2_commitments", catalog, lambda c: _commitment_arrays(ix, df))
+
+
+def _committed_row(
+    ix: Ec2Index, r: int, po: str, *, term: int, payment: str,
+    table: dict[CommitmentKey, Rows] | None,
+) -> Rows:
+    n = ix.n
+    hit = table.get((OFFERING[po], term, payment)) if table else None
+    if hit is not None:
+        return hit[0][r], hit[1][r], hit[2][r], hit[3][r]
+    if po == "reserved" and table is None and payment == "no_upfront":
+        col = ix.reserved_1y if term == 1 else ix.reserved_3y
+        return col[r], np.full(n, np.nan), ix.price_as_of[r], ix.price_source[r]
+    return np.full(n, np.nan), np.full(n, np.nan), np.full(n, None, object), np.full(
+        n, None, object)
+
+
 def effective_prices(
-    ix: Ec2Index, r: int, allowed: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
+    ix: Ec2Index, r: int, allowed: tuple[str, ...], *, p: WorkloadProfile | None = None,
+    catalog: Any = None, warnings: list[str] | None = None,
+) -> Pricing:
     """Per type: the cheapest hourly price among the allowed purchase options, and which.
 
-    NaN where no allowed option has a price (the filter then rejects the type).
+    A committed option the region does not price falls back to on-demand (warned, never
+    dropped); NaN only where no price at all exists (the filter then rejects the type).
     """
-    rows, names = [], []
+    term = (p.purchase_term_years if p else None) or DEFAULT_TERM_YEARS
+    pay = (p.purchase_payment if p else None) or DEFAULT_PAYMENT
+    table = commitments(catalog, ix) if catalog is not None else None
+    od = (ix.ondemand[r], np.full(ix.n, np.nan), ix.price_as_of[r], ix.price_source[r])
+    rows: dict[str, Rows] = {}
     for po in allowed:
         if po == "on_demand":
-            rows.append(ix.ondemand[r])
+            rows[po] = od
         elif po == "spot":
-            rows.append(ix.spot[r])
+            rows[po] = (ix.spot[r], od[1], ix.price_as_of[r], ix.price_source[r])
         else:
-            rows.append(np.fmin(ix.reserved_1y[r], ix.reserved_3y[r]))
-        names.append(po)
-    stack = np.vstack(rows)
-    allnan = np.isnan(stack).all(axis=0)
+            rows[po] = _committed_row(ix, r, po, term=term, payment=pay, table=table)
+    names = list(rows)
+    stack = np.vstack([rows[k][0] for k in names])
     filled = np.where(np.isnan(stack), np.inf, stack)
     choice = filled.argmin(axis=0)
-    price = np.where(allnan, np.nan, filled.min(axis=0))
-    return price, np.array(names, dtype=object)[choice]
+    price = np.where(np.isnan(stack).all(axis=0), np.nan, filled.min(axis=0))
+    chosen = np.array(names, dtype=object)[choice]
+    pick = [np.choose(choice, [rows[k][j] for k in names]) for j in (1, 2, 3)]
+    fallback = np.isnan(price) & ~np.isnan(ix.ondemand[r])
+    committed = [k for k in names if k in OFFERING]
+    if fallback.any() and "on_demand" not in names:
+        price = np.where(fallback, ix.ondemand[r], price)
+        chosen = np.where(fallback, "on_demand", chosen).astype(object)
+        for j in (1, 2, 3):
+            pick[j - 1] = np.where(fallback, od[j], pick[j - 1])
+    if committed and warnings is not None:
+        _warn_missing(rows, committed, ix, r, term, pay, table, warnings)
+    return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay)
+
+
+def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int,
+                  term: int, pay: str, table: dict[CommitmentKey, Rows] | None,
+                  warnings: list[str]) -> None:
+    priced = ~np.isnan(ix.ondemand[r])
+    for po in committed:
+        missing = int(np.count_nonzero(priced & np.isnan(rows[po][0])))
+        if not missing:
+            continue
+        src = "ec2_commitments" if table else "ec2_prices (no ec2_commitments table)"
+        name = {"reserved": "Reserved Instances", "savings_plan": "Savings Plans"}[po]
+        warnings.append(
+            f"{name} {term}y {pay.replace('_', ' ')}: no price in "
+            f"{ix.regions[r]} for {missing} of {int(priced.sum())} instance types in {src}; "
+            "those are priced on-demand instead (never dropped).")

@@ -5,8 +5,8 @@ is the P99.5 of the utilization (from the series; else the peak, p95 or average 
 the capacity it was measured on, plus a CPU headroom (20 % by default); memory is the
 memory used plus a memory headroom (20 % by default).  Both headrooms are profile fields.
 
-Scores are arrays over the surviving candidates, in [0, 1], one function per rule; the
-engine weights them by objective.  Reasons are written only for the options shown.
+``capacity_vcpus`` converts a vCPU need into each type's capacity through perf_index (a
+need measured on one generation is fewer vCPUs on a faster one).
 """
 
 from __future__ import annotations
@@ -19,14 +19,8 @@ import numpy as np
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Reason
 from recommender.rules.base import (
-    PERF01_BENCHMARK,
-    PERF01_COST,
-    PERF02_ACCEL,
-    PERF02_CONFIG,
     PERF02_RIGHTSIZE,
-    PERF02_SELECT,
     fmt_num,
-    fmt_usd,
     reason,
 )
 from recommender.rules.compute.burst import synthetic_series
@@ -72,6 +66,10 @@ class ComputeNeed:
     #: Smallest node that may join the fleet (one parallel task's share), None = no floor.
     node_floor_vcpus: float | None = None
     node_floor_memory_gib: float | None = None
+    #: Inputs of the scaling plan: start-up time, whether work can wait, the CPU headroom.
+    startup_s: float | None = None
+    can_wait: bool = False
+    cpu_headroom_pct: float = DEFAULT_CPU_HEADROOM_PCT
 
 
 def derive_need(p: WorkloadProfile) -> ComputeNeed:
@@ -178,6 +176,10 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
         series_synthetic=synthetic, reasons=tuple(reasons),
         expected_category=expected_category(p, vcpus, mem),
         min_nodes=min_nodes, node_floor_vcpus=floor_v, node_floor_memory_gib=floor_m,
+        startup_s=c.startup_time_s if c else None,
+        can_wait=bool(c and (c.event_driven or c.interruption_tolerant)),
+        cpu_headroom_pct=c.cpu_headroom_pct if c and c.cpu_headroom_pct is not None
+        else DEFAULT_CPU_HEADROOM_PCT,
     )
 
 
@@ -209,150 +211,23 @@ def node_counts(vcpus: np.ndarray, memory: np.ndarray, need: ComputeNeed) -> np.
     return count
 
 
-# --------------------------------------------------------------------------- rule scores
+# --------------------------------------------------------------------------- capacity
+
+#: perf_index is normalised to m5.large (2 vCPUs) = 1, so one m5 vCPU is 0.5: the unit a
+#: vCPU need is in when ``compute.measured_on`` does not name the type it was measured on.
+REFERENCE_PERF_PER_VCPU = 0.5
 
 
-def score_cost(cost: np.ndarray) -> np.ndarray:
-    """Cheapest = 1 (PERF01-BP03: factor cost into decisions)."""
-    return np.nanmin(cost) / np.maximum(cost, 1e-12)
+def capacity_vcpus(speed: np.ndarray, vcpus: np.ndarray, ref_speed: float | None
+                   ) -> np.ndarray:
+    """Each type's vCPUs in the demand's units: vCPUs x its perf_index per vCPU / the reference.
 
-
-def score_price_performance(perf: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Useful compute capacity per dollar relative to the best (PERF01-BP06 benchmarks)."""
-    pp = perf / np.maximum(cost, 1e-12)
-    return pp / max(float(np.nanmax(pp)), 1e-12)
-
-
-def score_speed(perf_per_vcpu: np.ndarray) -> np.ndarray:
-    """Per-vCPU capacity relative to the fastest: newer, faster cores score higher."""
-    return perf_per_vcpu / max(float(np.nanmax(perf_per_vcpu)), 1e-12)
-
-
-def score_fit(
-    vcpus_total: np.ndarray, mem_total: np.ndarray, need: ComputeNeed
-) -> np.ndarray:
-    """Right-size fit: need / provisioned for vCPU and memory (1 = no waste)."""
-    parts = []
-    if need.vcpus:
-        parts.append(np.minimum(1.0, need.vcpus / vcpus_total))
-    if need.memory_gib:
-        parts.append(np.minimum(1.0, need.memory_gib / mem_total))
-    if not parts:
-        return np.ones(len(vcpus_total))
-    return np.mean(parts, axis=0)
-
-
-_NEIGHBOURS = {
-    ("general", "compute"), ("general", "memory"), ("compute", "hpc"), ("burstable", "general"),
-    ("general", "burstable"), ("compute", "burstable"), ("memory", "general"),
-    ("compute", "general"), ("hpc", "compute"), ("storage", "general"),
-}
-
-
-def score_family(category: np.ndarray, expected: str) -> np.ndarray:
-    """1 for the expected category, 0.6 for a neighbour, 0.3 otherwise (PERF02-BP01)."""
-    neighbours = [b for a, b in _NEIGHBOURS if a == expected]
-    out = np.where(np.isin(category, neighbours), 0.6, 0.3)
-    out[category == expected] = 1.0
-    return out
-
-
-def score_generation(current: np.ndarray) -> np.ndarray:
-    return np.where(current, 1.0, 0.4)
-
-
-def score_graviton(arch: np.ndarray, arch_free: bool) -> np.ndarray:
-    """Prefer Graviton (arm64) when the architecture is left free (PERF02-BP02)."""
-    if not arch_free:
-        return np.ones(len(arch))
-    return np.where(arch == "arm64", 1.0, 0.8)
-
-
-_BAND_SCORE = {"<5%": 1.0, "5-10%": 0.85, "10-15%": 0.7, "15-20%": 0.55, ">20%": 0.4}
-
-
-def score_spot(purchase: np.ndarray, band: np.ndarray) -> np.ndarray:
-    """Spot options lose score with their interruption band (Spot Instance Advisor)."""
-    out = np.ones(len(purchase))
-    spot = np.flatnonzero(purchase == "spot")
-    for i in spot:
-        out[i] = _BAND_SCORE.get(str(band[i]), 0.5)
-    return out
-
-
-def score_confidence(perf_source: np.ndarray) -> np.ndarray:
-    """Measured capacity beats predicted beats the vCPU estimate."""
-    return np.select([perf_source == "measured", perf_source == "predicted"], [1.0, 0.9], 0.7)
-
-
-# --------------------------------------------------------------------------- explanations
-
-
-def explain_ec2(
-    *, itype: str, category: str, expected: str, vcpus: float, mem: float, count: int,
-    perf: float, perf_source: str, perf_low: float, perf_high: float, cost: float,
-    best_pp_type: str | None, arch: str, arch_free: bool, current: bool, purchase: str,
-    band: str | None, need: ComputeNeed, verify: bool, gpus: float, gpu_model: str | None,
-    region: str, hours: float,
-) -> list[Reason]:
-    """Reasons with the numbers for one EC2 option."""
-    rs = list(need.reasons)
-    nodes = f"{count} x " if count > 1 else ""
-    needs = []
-    if need.vcpus is not None:
-        needs.append(f"{fmt_num(need.vcpus)} vCPUs")
-    if need.memory_gib is not None:
-        needs.append(f"{fmt_num(need.memory_gib)} GiB")
-    rs.append(reason(
-        "compute.size", PERF02_RIGHTSIZE,
-        f"{nodes}{itype} gives {fmt_num(vcpus * count)} vCPUs and {fmt_num(mem * count)} GiB"
-        + (f" for a need of {' and '.join(needs)}" if needs else " (no size given: smallest fit)")
-        + ".",
-    ))
-    ratio = mem / vcpus
-    rs.append(reason(
-        "compute.family", PERF02_SELECT,
-        f"{category} family ({ratio:g} GiB per vCPU); the workload points to {expected}."
-        if category != expected else
-        f"{category} family matches the workload ({ratio:g} GiB per vCPU).",
-        "info" if category in (expected, "burstable") else "caution",
-    ))
-    src = {"measured": "measured CoreMark", "predicted": "model prediction",
-           "estimated": "no benchmark: neutral estimate from vCPUs"}[perf_source]
-    interval = ""
-    if perf_source == "predicted" and not (math.isnan(perf_low) or math.isnan(perf_high)):
-        interval = f", interval {perf_low:.2f}-{perf_high:.2f}"
-    pp = perf * count / cost * 100 if cost > 0 else float("nan")
-    rs.append(reason(
-        "compute.price_performance", PERF01_BENCHMARK,
-        f"Compute capacity {perf * count:.2f} (perf_index, m5.large = 1; {src}{interval}) for "
-        f"{fmt_usd(cost)}/month = {pp:.2f} per $100"
-        + ("; best price-performance among the fits." if best_pp_type == itype else "."),
-        "caution" if perf_source == "estimated" else "info",
-    ))
-    if gpus > 0:
-        rs.append(reason("compute.accelerator", PERF02_ACCEL,
-                         f"{int(gpus)} GPU(s){' (' + gpu_model + ')' if gpu_model else ''}."))
-    if arch == "arm64" and arch_free:
-        rs.append(reason("compute.graviton", PERF02_CONFIG,
-                         "Graviton (arm64): the architecture is free, and Graviton types usually "
-                         "give more capacity per dollar; check that your software builds for "
-                         "arm64."))
-    if not current:
-        rs.append(reason("compute.generation", PERF02_SELECT,
-                         "Previous generation: kept because it fits, scored down.", "caution"))
-    if purchase == "spot":
-        rs.append(reason("compute.spot", PERF01_COST,
-                         f"Spot (estimated price, interruption band {band or 'unknown'}): the "
-                         "workload tolerates interruption.", "caution"))
-    elif purchase == "reserved":
-        rs.append(reason("compute.reserved", PERF01_COST,
-                         "Reserved (no upfront) price: a commitment of one or three years.",
-                         "caution"))
-    rs.append(reason("compute.monthly_cost", PERF01_COST,
-                     f"{fmt_usd(cost)}/month for {fmt_num(hours)} h in {region} ({purchase})."))
-    if verify:
-        rs.append(reason("catalog.verify", PERF01_COST,
-                         "The catalog's source marks this price as unverified.", "verify"))
-    return rs
-
+    With ``ref_speed`` (the measured-on type's perf_index per vCPU) the ratio goes both
+    ways: a need measured on m5 is fewer
+    vCPUs on m8g.  Without it the need is in m5 vCPUs
+    and only a slower vCPU counts as a fraction (a faster one counts as one), so an older,
+    slower type is not picked on list price (PERF01-BP06: benchmarks drive the choice).
+    """
+    if ref_speed is not None and ref_speed > 0:
+        return vcpus * speed / ref_speed
+    return vcpus * np.minimum(1.0, speed / REFERENCE_PERF_PER_VCPU)

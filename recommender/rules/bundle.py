@@ -1,0 +1,132 @@
+"""The recommended architecture as one bundle with its total monthly cost.
+
+The bundle takes the rank-1 option of each category the profile asks for (compute, its
+storage, the database), the network items the profile calls for, the add-ons that belong to
+the chosen compute (placement group, EFA, ENA Express, enhanced networking: attached to it,
+not ranked against a region or CloudFront) and the trade-offs that apply; it adds up their
+monthly costs per role, lists what is not priced (every chosen option's ``unpriced`` and any
+component without a price), and names the either/or alternatives that would change it
+(managed RDS/Aurora vs a self-managed database on EC2; Lambda/Fargate vs EC2).  PERF01-BP03
+(factor cost into decisions) and PERF01-BP04 (evaluate trade-offs).
+"""
+
+from __future__ import annotations
+
+from recommender.core.profile import WorkloadProfile
+from recommender.core.response import (
+    Bundle,
+    BundleAlternative,
+    BundleComponent,
+    Option,
+    Recommendations,
+    Unpriced,
+)
+from recommender.rules.base import PERF01_COST, fmt_usd, reason
+from recommender.rules.network import COMPUTE_ADD_ONS
+
+
+def is_add_on(o: Option) -> bool:
+    """A network option that configures the chosen compute (attached to it in the bundle)."""
+    return o.kind in COMPUTE_ADD_ONS
+
+
+def _component(role: str, category: str, o: Option, why: str,
+               add_ons: list[str] | None = None) -> BundleComponent:
+    return BundleComponent(role=role, category=category, option=o.option, kind=o.kind,
+                           count=o.count, monthly_cost_usd=o.monthly_cost_usd,
+                           add_ons=add_ons or [], why=why)
+
+
+def _unpriced(o: Option, category: str) -> list[Unpriced]:
+    out = list(o.unpriced)
+    if o.monthly_cost_usd is None and not out:
+        out.append(Unpriced(item=f"{category}: {o.option}",
+                            reason="the catalog has no price for it in this region; see its "
+                                   "reasons"))
+    return out
+
+
+def build_bundle(recs: Recommendations, p: WorkloadProfile) -> Bundle | None:
+    """The bundle of ``recs`` (None when nothing is recommended)."""
+    parts: list[tuple[BundleComponent, Option]] = []
+    net = recs.network
+    add_ons = [o for o in net if is_add_on(o)]
+    if recs.compute:
+        c = recs.compute[0]
+        attach = [o.option for o in add_ons] if c.kind == "ec2" else []
+        parts.append((_component("compute", "compute", c, "rank 1 of compute", attach), c))
+    if recs.storage:
+        parts.append((_component("storage", "storage", recs.storage[0],
+                                 "rank 1 of storage, the compute's data"), recs.storage[0]))
+    if recs.database:
+        parts.append((_component("database", "database", recs.database[0],
+                                 "rank 1 of database"), recs.database[0]))
+    for o in net:
+        if not is_add_on(o) and not (o.kind == "region" and o.rank > 1):
+            parts.append((_component("network", "network", o, "called for by the profile"), o))
+    for o in add_ons:
+        if not recs.compute or recs.compute[0].kind != "ec2":
+            parts.append((_component("network", "network", o, "network add-on"), o))
+        else:
+            parts.append((_component("network", "network", o,
+                                     f"add-on of {recs.compute[0].option}"), o))
+    for o in recs.tradeoffs:
+        parts.append((_component("tradeoff", "tradeoffs", o, "applies to the profile"), o))
+    if not parts:
+        return None
+    return _totals(parts, _alternatives(recs, p))
+
+
+def _totals(parts: list[tuple[BundleComponent, Option]],
+            alternatives: list[BundleAlternative]) -> Bundle:
+    breakdown: dict[str, float] = {}
+    unpriced: list[Unpriced] = []
+    for comp, o in parts:
+        if o.monthly_cost_usd is not None:
+            breakdown[comp.role] = round(breakdown.get(comp.role, 0.0) + o.monthly_cost_usd, 2)
+        unpriced.extend(_unpriced(o, comp.category))
+    total = round(sum(breakdown.values()), 2)
+    text = (f"Total {fmt_usd(total)}/month = " + " + ".join(
+        f"{role} {fmt_usd(v)}" for role, v in breakdown.items()) +
+        (f"; {len(unpriced)} cost(s) not priced are listed in unpriced." if unpriced else "."))
+    return Bundle(components=[c for c, _ in parts], total_monthly_usd=total,
+                  breakdown=breakdown, unpriced=unpriced, alternatives=alternatives,
+                  reasons=[reason("bundle.total", PERF01_COST, text)])
+
+
+def _alternatives(recs: Recommendations, p: WorkloadProfile) -> list[BundleAlternative]:
+    """Either/or pairs: managed database vs self-managed on EC2, serverless vs EC2."""
+    out: list[BundleAlternative] = []
+    db = recs.database[0] if recs.database else None
+    if db is not None and db.option.startswith(("rds:", "aurora:")) and recs.compute:
+        host = recs.compute[0]
+        st = recs.storage[0] if recs.storage else None
+        out.append(BundleAlternative(
+            replaces=db.option, category="database",
+            option=f"self-managed on {host.option}" + (f" + {st.option}" if st else ""),
+            monthly_cost_usd=None, delta_monthly_usd=(
+                None if db.monthly_cost_usd is None else -db.monthly_cost_usd),
+            trade_off="Either/or: running the engine yourself on the EC2 and block storage "
+                      "already in the bundle saves the managed price but you patch, back up "
+                      "and fail over yourself (PERF03-BP01: prefer a purpose-built managed "
+                      "store)."))
+    c = recs.compute[0] if recs.compute else None
+    for o in recs.compute[1:]:
+        if c is None or o.kind == c.kind or o.kind not in ("ec2", "fargate", "lambda"):
+            continue
+        delta = (None if o.monthly_cost_usd is None or c.monthly_cost_usd is None
+                 else round(o.monthly_cost_usd - c.monthly_cost_usd, 2))
+        out.append(BundleAlternative(
+            replaces=c.option, category="compute", option=o.option,
+            monthly_cost_usd=o.monthly_cost_usd, delta_monthly_usd=delta,
+            trade_off=f"Either/or: {o.kind} instead of {c.kind} (rank {o.rank} of compute)."))
+        break
+    if p.network and p.network.user_regions and len(p.network.user_regions) > 1 and \
+            p.region not in (None, "auto"):
+        out.append(BundleAlternative(
+            replaces="single region", category="network",
+            option="second region + route53_latency_routing", trade_off=(
+                "Users in several regions: a second region with Route 53 latency routing "
+                "would cut their latency; it needs region 'auto' or more than one region.")))
+    return out
+

@@ -1,0 +1,230 @@
+"""The reasons of one EC2 option: one function per rule, listed in :data:`EC2_REASONS`.
+
+Each function reads one :class:`Ec2Row` (the facts of a ranked candidate, taken from the
+same arrays that filtered and ranked it) and returns its reasons, so the numbers in a reason
+are the numbers the rule used.  The risk rule returns its number and its reason together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from recommender.core.response import Reason
+from recommender.rules.base import (
+    PERF01_BENCHMARK,
+    PERF01_COST,
+    PERF02_ACCEL,
+    PERF02_CONFIG,
+    PERF02_RIGHTSIZE,
+    PERF02_SELECT,
+    clean,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.compute.burst import BurstVerdict
+from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.compute.fleet import explain_nodes
+from recommender.rules.compute.jobs import JobInfo
+from recommender.rules.compute.purchase import Pricing
+from recommender.rules.compute.risk import DIMENSIONS, perf_interval_reason, risk_label
+from recommender.rules.compute.sizing import ComputeNeed
+
+
+@dataclass(frozen=True)
+class Ec2Row:
+    """One EC2 candidate as the option builder sees it (index ``i`` into ``ix``)."""
+
+    ix: Ec2Index
+    i: int
+    r: int  # region position
+    need: ComputeNeed
+    count: int
+    cost: float
+    hours: float
+    pricing: Pricing
+    eff_vcpus: float  # per node, in the demand's units
+    capacity: float  # delivered (sustained) perf_index of the fleet
+    risk_dims: float  # worst resource-dimension risk (CPU, memory, EBS, network)
+    worst: int  # index into DIMENSIONS
+    cpu_low: float
+    objective: str
+    region: str
+    burst: BurstVerdict | None = None
+    job: JobInfo | None = None
+    family_min: float | None = None
+
+    @property
+    def itype(self) -> str:
+        return str(self.ix.types[self.i])
+
+
+def size_reasons(w: Ec2Row) -> list[Reason]:
+    """What the size gives against the need, with the margin (PERF02-BP04)."""
+    ix, i, n, need = w.ix, w.i, w.count, w.need
+    nodes = f"{n} x " if n > 1 else ""
+    vt, mt = float(ix.vcpus[i]) * n, float(ix.memory_gib[i]) * n
+    parts = []
+    if need.vcpus is not None:
+        cap = w.eff_vcpus * n
+        conv = f" ({fmt_num(round(cap, 2))} in the need's vCPUs)" if abs(cap - vt) > 0.01 else ""
+        want = need.demand_vcpus if w.burst is not None and need.demand_vcpus else need.vcpus
+        parts.append(f"{fmt_num(vt)} vCPUs{conv} for {fmt_num(round(want, 2))}"
+                     + (" (peak, burstable at 100%)" if w.burst is not None else "")
+                     + f": {_margin(cap, want)}")
+    if need.memory_gib is not None:
+        parts.append(f"{fmt_num(mt)} GiB for {fmt_num(round(need.memory_gib, 2))}: "
+                     f"{_margin(mt, need.memory_gib)}")
+    text = (f"{nodes}{w.itype} gives " + "; ".join(parts) + "." if parts else
+            f"{nodes}{w.itype}: no size given, the smallest fit.")
+    out = [*need.reasons, reason("compute.size", PERF02_RIGHTSIZE, text)]
+    if need.horizontal:
+        out.append(explain_nodes(need, w.itype, str(ix.family[i]), n, w.family_min))
+    return out
+
+
+def _margin(have: float, want: float) -> str:
+    return f"{(have / want - 1) * 100:.0f}% margin" if want > 0 else "no need given"
+
+
+def capacity_reasons(w: Ec2Row) -> list[Reason]:
+    """Capacity delivered (perf_index; sustained baseline for burstable types), PERF01-BP06."""
+    ix, i = w.ix, w.i
+    src = {"measured": "measured CoreMark", "predicted": "model prediction",
+           "estimated": "no benchmark: neutral estimate from vCPUs"}[str(ix.perf_source[i])]
+    lo, hi = float(ix.perf_low[i]), float(ix.perf_high[i])
+    interval = "" if math.isnan(lo) or math.isnan(hi) else f", interval {lo:.2f}-{hi:.2f}"
+    text = (f"Capacity {w.capacity:.2f} (perf_index, m5.large = 1; {src}{interval}"
+            + ("; a burstable type counts its sustained baseline" if w.burst else "") + ").")
+    if w.objective == "performance" or w.job is not None:
+        text += f" {w.capacity / w.cost * 100:.2f} per $100/month." if w.cost > 0 else ""
+    else:
+        text += (" Capacity beyond the need earns nothing for a fixed demand: the rank "
+                 "follows cost.")
+    return [reason("compute.capacity", PERF01_BENCHMARK, text,
+                   "caution" if ix.perf_source[i] == "estimated" else "info")]
+
+
+def feature_reasons(w: Ec2Row) -> list[Reason]:
+    """Accelerators, Graviton, generation: facts to know, not weights (PERF02-BP01/02/06)."""
+    ix, i, out = w.ix, w.i, []
+    if ix.gpus[i] > 0:
+        model = ix.gpu_model[i]
+        out.append(reason("compute.accelerator", PERF02_ACCEL,
+                          f"{int(ix.gpus[i])} GPU(s){' (' + model + ')' if model else ''}."))
+    if ix.arch[i] == "arm64" and w.need.arch_free:
+        out.append(reason("compute.graviton", PERF02_CONFIG,
+                          "Graviton (arm64): the architecture is free; check that your "
+                          "software builds for arm64."))
+    if not ix.current[i]:
+        out.append(reason("compute.generation", PERF02_SELECT,
+                          "Previous generation: admitted because it fits and its capacity is "
+                          "counted at its perf_index.", "caution"))
+    ratio = float(ix.memory_gib[i]) / float(ix.vcpus[i])
+    cat, exp = str(ix.category[i]), w.need.expected_category
+    out.append(reason("compute.family", PERF02_SELECT,
+                      f"{cat} family ({ratio:g} GiB per vCPU)" + (
+                          "; matches the workload." if cat == exp else
+                          f"; the memory:vCPU ratio points to {exp}, this one is cheaper "
+                          "for the same need.")))
+    return out
+
+
+def purchase_reasons(w: Ec2Row) -> list[Reason]:
+    """Purchase option with term/payment, monthly cost and its provenance (PERF01-BP03)."""
+    ix, i, r, pr = w.ix, w.i, w.r, w.pricing
+    po, out = str(pr.po[i]), []
+    if po == "spot":
+        band = ix.spot_band[r][i] or "unknown"
+        out.append(reason("compute.spot", PERF01_COST,
+                          f"Spot (estimated price, interruption band {band}): the workload "
+                          "tolerates interruption.", "caution"))
+    elif po in ("reserved", "savings_plan"):
+        c = pr.config(i)
+        up = c.get("upfront_usd_per_node")
+        out.append(reason(f"compute.{po}", PERF01_COST,
+                          f"{pr.label(i)} ({c['offering']}): a {pr.term_years}-year "
+                          "commitment" + (f", {fmt_usd(up)} upfront per node spread over the "
+                                          "term" if up else "") + ".", "caution"))
+    out.append(reason("compute.monthly_cost", PERF01_COST,
+                      f"{fmt_usd(w.cost)}/month for {fmt_num(w.hours)} h in {w.region} "
+                      f"({pr.label(i)}; price as of {pr.as_of[i]}, {pr.source[i]})."))
+    if ix.verify[r][i]:
+        out.append(reason("catalog.verify", PERF01_COST,
+                          "The catalog's source marks this price as unverified.", "verify"))
+    return out
+
+
+def burst_reasons(w: Ec2Row) -> list[Reason]:
+    """The credit verdict of a burstable option (its text comes with its risk)."""
+    b = w.burst
+    if b is None:
+        return []
+    out = [reason("burst.credits", PERF02_SELECT, b.text)]
+    if b.verify:
+        out.append(reason("catalog.verify", PERF02_SELECT,
+                          "The surplus-credit price is marked unverified by its source.",
+                          "verify"))
+    if w.need.series_synthetic:
+        out.append(reason("burst.synthetic", PERF02_SELECT,
+                          "Simulated on a synthetic day built from the average/p95/peak "
+                          "(peaks in one block); a real series is more precise.", "caution"))
+    return out
+
+
+def option_risk(w: Ec2Row) -> tuple[float, list[Reason]]:
+    """Performance risk 0-4 and its reasons: worst dimension, credits, perf interval, job."""
+    risk, driver, out = w.risk_dims, DIMENSIONS[w.worst], []
+    if w.burst is not None and w.burst.risk > risk:
+        risk, driver = w.burst.risk, "the CPU credit balance"
+    if w.cpu_low > risk:
+        risk, driver = w.cpu_low, "CPU at the low bound of the predicted perf_index"
+        out.append(perf_interval_reason(float(w.ix.perf[w.i]), float(w.ix.perf_low[w.i]),
+                                        w.cpu_low))
+    if w.job is not None and w.job.risk > risk:
+        risk, driver = w.job.risk, "the job deadline (predicted runtime interval)"
+    if risk > 0:
+        out.append(reason("risk.performance", PERF02_SELECT,
+                          f"Performance risk {risk:g} ({risk_label(risk)}), driven by "
+                          f"{driver}.", "caution" if risk >= 2 else "info"))
+    return risk, out
+
+
+#: The reason rules of an EC2 option, in the order they are shown.
+EC2_REASONS: tuple[Callable[[Ec2Row], list[Reason]], ...] = (
+    size_reasons, capacity_reasons, feature_reasons, purchase_reasons, burst_reasons,
+)
+
+
+def predicted_fields(w: Ec2Row) -> dict[str, Any]:
+    """``predicted`` of an EC2 option: perf_index, projected utilization, savings, credits."""
+    ix, i, n = w.ix, w.i, w.count
+    out: dict[str, Any] = {
+        "perf_index": clean(round(float(ix.perf[i]), 3)),
+        "perf_index_source": str(ix.perf_source[i]),
+        "perf_index_low": clean(ix.perf_low[i]), "perf_index_high": clean(ix.perf_high[i]),
+        "capacity": round(w.capacity, 3),
+    }
+    if w.need.demand_vcpus is not None:
+        out["cpu_utilization_p995_pct"] = round(w.need.demand_vcpus / (w.eff_vcpus * n) * 100, 1)
+    if w.need.memory_used_gib is not None:
+        out["memory_utilization_pct"] = round(
+            w.need.memory_used_gib / (float(ix.memory_gib[i]) * n) * 100, 1)
+    od_h = float(ix.ondemand[w.r][i])
+    if w.pricing.po[i] != "on_demand" and not math.isnan(od_h):
+        od = od_h * n * w.hours  # Compute Optimizer's "savings" against on-demand
+        out["on_demand_monthly_cost_usd"] = round(od, 2)
+        out["savings_vs_on_demand_pct"] = round((1 - w.cost / od) * 100, 1) if od else None
+    b = w.burst
+    if b is not None:
+        sim, k = b.sim, b.k
+        out.update({
+            "credit_balance": [round(float(v), 1) for v in sim.curves[k]],
+            "credit_balance_hours": [round(float(h), 3) for h in sim.curve_hours],
+            "credit_balance_min": round(float(sim.min_balance[k]), 1),
+            "surplus_credits_month": round(float(sim.surplus_credits_month[k]), 1),
+        })
+    return out

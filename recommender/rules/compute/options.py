@@ -1,0 +1,124 @@
+"""EC2 options of the response, and the human message when no compute option fits."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recommender.core.response import Option, Reason
+from recommender.rules.compute.elasticity import plan_scaling
+from recommender.rules.compute.explain import EC2_REASONS, Ec2Row, option_risk, predicted_fields
+from recommender.rules.compute.jobs import JobPlan
+from recommender.rules.compute.sizing import ComputeNeed
+from recommender.rules.rank import Ranking
+
+if TYPE_CHECKING:  # the table is defined by select.py, which imports this module
+    from recommender.rules.compute.select import Ec2Table
+
+
+def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, score: float,
+               facts: dict[str, np.ndarray], objective: str, region: str,
+               job: JobPlan | None) -> Option:
+    """The response option of EC2 type ``i`` (position ``k`` of the ranking)."""
+    ix, n = t.ix, int(t.count[i])
+    info = job.for_option(i) if job is not None else None
+    hours = info.hours if info is not None and info.hours is not None else t.need.hours
+    row = Ec2Row(
+        ix=ix, i=i, r=t.r, need=t.need, count=n, cost=float(t.cost[i]), hours=hours,
+        pricing=t.pricing, eff_vcpus=float(t.eff[i]),
+        capacity=float(ranking.table.capacity[k]), risk_dims=float(facts["dims"][k]),
+        worst=int(facts["worst"][k]), cpu_low=float(facts["cpu_low"][k]),
+        objective=objective, region=region, burst=t.burst.get(i), job=info,
+        family_min=t.family_min.get(str(ix.family[i])))
+    reasons: list[Reason] = [x for rule in EC2_REASONS for x in rule(row)]
+    config: dict[str, Any] = {"instance_type": row.itype, "vcpus": int(ix.vcpus[i]),
+                              "memory_gib": float(ix.memory_gib[i]), "arch": str(ix.arch[i]),
+                              "node_count": n, **t.pricing.config(i)}
+    if t.pricing.po[i] == "spot":
+        config["spot_interruption_band"] = ix.spot_band[t.r][i]
+    if row.burst is not None:
+        config["credit_mode"] = row.burst.mode
+    predicted = predicted_fields(row)
+    scaling = _scaling(t, row)
+    if scaling is not None:
+        config["scaling"], plan_reasons, avg = scaling
+        reasons.extend(plan_reasons)
+        if avg is not None and n > 0:
+            predicted["monthly_cost_usd_with_scaling"] = round(row.cost / n * avg, 2)
+    if info is not None:
+        reasons.extend(info.reasons)
+        predicted.update(info.predicted)
+    risk, risk_reasons = option_risk(row)
+    reasons.extend(risk_reasons)
+    if info is None or not info.predicted:
+        reasons.append(ranking.reason(k))
+    return Option(rank=rank, option=row.itype, kind="ec2", count=n,
+                  purchase_option=str(t.pricing.po[i]), score=round(score, 4),
+                  monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
+                  predicted=predicted, reasons=reasons, config=config, region=region,
+                  verify=bool(ix.verify[t.r][i]) or any(x.severity == "verify"
+                                                        for x in reasons))
+
+
+def _scaling(t: Ec2Table, w: Ec2Row
+             ) -> tuple[dict[str, Any], tuple[Reason, ...], float | None] | None:
+    """The Auto Scaling plan of a scaled-out or series-backed multi-node option."""
+    need, n = t.need, w.count
+    if not ((need.horizontal and not need.tightly_coupled)
+            or (need.series_pct is not None and n > 1)):
+        return None
+    plan = plan_scaling(
+        series_pct=need.series_pct, measured_vcpus=need.measured_vcpus,
+        interval_min=need.interval_min, node_vcpus=w.eff_vcpus, count=n,
+        max_nodes=need.max_nodes, min_nodes=need.min_nodes, startup_s=need.startup_s,
+        can_wait=need.can_wait, cpu_headroom_pct=need.cpu_headroom_pct)
+    return plan.as_config(), plan.reasons, plan.extra.get("expected_average_count")
+
+
+def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
+    """No compute option fits: the tightest constraint in words and numbers, and what would
+    admit options (scale out, relax memory, another region...)."""
+    from recommender.rules.compute.candidates import tightest_constraint
+
+    ix = t.ix
+    key, closest = tightest_constraint(
+        ix, t.filters, ignore=("ec2.not_offered_in_region", "ec2.mac_or_32bit_platform",
+                               "ec2.no_price_in_region_for_purchase_option"))
+    if key is None:
+        return ("No compute option fits, and no single constraint explains it: every instance "
+                "type fails two or more of the profile's constraints. Relax vCPUs, memory or "
+                "the architecture, or try another region.")
+    others = np.ones(ix.n, dtype=bool)
+    for c in t.filters.checks:
+        if c.key != key and c.key not in ("ec2.vcpus", "ec2.memory"):
+            others &= c.mask
+    head = f"No compute option fits. Tightest constraint ({key}): "
+    tail = (f" Relaxing it admits {len(closest)} instance types; closest: "
+            f"{', '.join(closest[:3])}.")
+    if key == "ec2.vcpus" and need.vcpus is not None:
+        cap = float(np.max(t.eff[others])) if others.any() else 0.0
+        text = (f"no single instance has {need.vcpus:g} vCPUs of capacity"
+                + (f" with at most {need.memory_max:g} GiB" if need.memory_max else "")
+                + f"; the largest admissible by the other constraints has {cap:.0f}")
+        if cap > 0 and not need.horizontal:
+            text += (f"; scale out to {math.ceil(need.vcpus / cap)} nodes "
+                     "(compute.scale_out horizontal)")
+        return head + text + " or relax the vCPU need." + tail
+    if key == "ec2.memory" and need.memory_gib is not None:
+        mem = float(np.max(ix.memory_gib[others])) if others.any() else 0.0
+        text = (f"no single instance has {need.memory_gib:g} GiB; the largest admissible by "
+                f"the other constraints has {mem:g} GiB")
+        if mem > 0 and not need.horizontal:
+            text += (f"; scale out to {math.ceil(need.memory_gib / mem)} nodes if the work "
+                     "can split its memory (compute.scale_out horizontal)")
+        return head + text + ", or relax memory." + tail
+    near = ix.pos.get(closest[0]) if closest else None
+    why = t.filters.first_failure(near) if near is not None else None
+    hint = {"ec2.ebs_limits_below_storage_need": "stripe volumes or use instance store",
+            "ec2.network_bandwidth": "scale out or relax bandwidth",
+            "ec2.above_budget": "raise max_monthly_usd or relax the need",
+            "ec2.architecture": "allow arch any"}.get(key, "relax it or try another region")
+    return (head + (why.why(near) if why is not None and near is not None else key)
+            + f"; {hint}." + tail)
