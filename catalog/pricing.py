@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.errors import CatalogError
@@ -261,7 +261,10 @@ def reserved_offers(reserved_terms: Mapping[str, Any]) -> tuple[ReservedOffer, .
             else:
                 raise PriceListItemError(f"Reserved dimension in unit {unit!r}")
         effective = reserved_effective_hourly(key.lease, hourly, upfront)
-        out.append(ReservedOffer(*astuple(key), hourly, upfront, effective))
+        out.append(
+            ReservedOffer(key.lease, key.offering_class, key.purchase_option, hourly, upfront,
+                          effective)  # fmt: skip
+        )
     return tuple(out)
 
 
@@ -355,7 +358,7 @@ def product_spec_fields(attributes: Mapping[str, str]) -> dict[str, Any]:
         "clock_ghz": first_number(attributes.get("clockSpeed")),
         "physical_processor": attributes.get("physicalProcessor"),
         "network_performance": attributes.get("networkPerformance"),
-        "current_generation": {"Yes": True, "No": False}.get(attributes.get("currentGeneration")),
+        "current_generation": {"Yes": True, "No": False}.get(attributes.get("currentGeneration", "")),
         "location": attributes.get("location"),
         "region_code": attributes.get("regionCode"),
     }

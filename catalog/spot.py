@@ -73,7 +73,7 @@ def latest_per_az(
     return df.sort_values(["instance_type", "availability_zone"], ignore_index=True)
 
 
-def attach_measured_spot(prices: pd.DataFrame, spot: pd.DataFrame) -> pd.DataFrame:
+def attach_measured_spot(prices: pd.DataFrame, spot: pd.DataFrame | None) -> pd.DataFrame:
     """``prices`` with ``spot_usd_per_hour``/``spot_price_as_of``/``spot_price_source`` set.
 
     Per (type, region) the cheapest AZ's latest price; rows without a measurement get NaN and

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -181,6 +182,18 @@ def _regions_unit(run: _Run, region: str) -> None:
     run.rows["_regions"] = [{"region": r} for r in commercial_regions(records)]
 
 
+def _unit(run: _Run, name: str, region: str) -> None:
+    """Run one (service, region) unit."""
+    if name == "ec2":
+        _ec2_unit(run, region)
+    elif name == "spot":
+        _spot_unit(run, region)
+    elif name == "savingsplans":
+        _savings_plans_unit(run, region)
+    else:
+        _service_unit(run, name, SERVICES[name], region)
+
+
 def read_aws(
     regions: Sequence[str] | None = None,
     session: Any = None,
@@ -209,23 +222,14 @@ def read_aws(
     run = _Run(aws.make_session(session), progress)
     listed: list[str] = []
     if regions is None or "regions" in names:
-        run.run("regions", "us-east-1", lambda: _regions_unit(run, "us-east-1"))
+        run.run("regions", "us-east-1", partial(_regions_unit, run, "us-east-1"))
         listed = [r["region"] for r in run.rows.get("_regions", [])]
     regions = list(regions or listed)
     for name in names:
         if name == "regions":
             continue
         for region in regions:
-            if name == "ec2":
-                run.run(name, region, lambda r=region: _ec2_unit(run, r))
-            elif name == "spot":
-                run.run(name, region, lambda r=region: _spot_unit(run, r))
-            elif name == "savingsplans":
-                run.run(name, region, lambda r=region: _savings_plans_unit(run, r))
-            else:
-                run.run(
-                    name, region, lambda r=region, n=name: _service_unit(run, n, SERVICES[n], r)
-                )
+            run.run(name, region, partial(_unit, run, name, region))
     if run.attempted and len(run.result.failures) == run.attempted:
         raise aws.AwsCallError(
             "every live refresh call failed; first: " + run.result.failures[0]["error"]

@@ -143,6 +143,8 @@ def database_row(spec: ServiceSpec, item: PriceItem, region: str, source: str) -
     cls = a.get("instanceType")
     if not cls or od is None or not od > 0:
         return None
+    engine: str | None
+    deployment: str | None
     if spec.service == "rds":
         if a.get("licenseModel") not in (None, "No license required", "No License required"):
             return None

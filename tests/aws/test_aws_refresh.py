@@ -51,7 +51,7 @@ def _items() -> dict[str, list[str]]:
                             family="Database Storage",
                             attributes={"usagetype": "TimedStorage-ByteHrs"},
                             tiers=[("0", "25", "GB-Mo", "0.0000000000",
-                                    "$0.00 per GB-Month of storage for first 25 free tier GB-Months"),
+                                    "$0.00 per GB-Month for first 25 free tier GB-Months"),
                                    ("25", "Inf", "GB-Mo", "0.2500000000", "$0.25 per GB-Month")]),
         ],
         "s3": [
@@ -210,8 +210,9 @@ def test_cli_aws_build_refreshes_every_table(live_session, tmp_path, monkeypatch
     got = _rows(u, region=REGION)[["item", "tier_start", "tier_end", "to_region", "price_usd",
                                     "price_source"]]  # fmt: skip
     got = got[got["price_source"].str.startswith(src)].sort_values(["item", "tier_start"])
+    dt = src + "AWSDataTransfer"
     expected = pd.DataFrame([
-        ("datatransfer.inter_region_out", 0.0, math.nan, "eu-west-1", 0.02, src + "AWSDataTransfer"),
+        ("datatransfer.inter_region_out", 0.0, math.nan, "eu-west-1", 0.02, dt),
         ("dynamodb.storage_gb_month", 0.0, math.nan, None, 0.25, src + "AmazonDynamoDB"),
         ("lambda.duration.x86_64", 0.0, 6e9, None, 0.0000166667, src + "AWSLambda"),
         ("lambda.duration.x86_64", 6e9, 1.5e10, None, 0.000015, src + "AWSLambda"),
