@@ -203,6 +203,9 @@ class ComputeProfile(BaseModel):
     startup_time_s: float | None = Field(default=None, ge=0, le=86_400)
     #: A batch job: runtime predicted per option by the runtime model (see JobProfile).
     job: JobProfile | None = None
+    #: The instance type ``vcpus`` / utilization were measured on: its perf_index converts
+    #: the demand into capacity on other types (fewer vCPUs on a faster generation).
+    measured_on: str | None = Field(default=None, min_length=1, max_length=40)
 
     @field_validator("gpus")
     @classmethod
@@ -306,6 +309,13 @@ class WorkloadProfile(BaseModel):
     objective: Literal["cost", "performance", "balanced"] | None = None
     purchase_options: list[PurchaseOption] | None = Field(default=None, min_length=1)
     top_n: int | None = Field(default=None, ge=1, le=50)
+    #: ``performance`` ranks within this monthly budget (USD); over it an option is rejected.
+    max_monthly_usd: float | None = Field(default=None, gt=0, le=MAX_QUANTITY)
+    #: Reserved / Savings Plans term (years) and payment option; default 1 year, no upfront.
+    purchase_term_years: Literal[1, 3] | None = None
+    purchase_payment: Literal["no_upfront", "partial_upfront", "all_upfront"] | None = None
+    #: Option ids to explain ("why not t3.medium?"): answered in ``response.why_not``.
+    explain: list[str] | None = Field(default=None, max_length=20)
     #: ``production`` asks for AWS's availability best practices (Multi-AZ databases,
     #: OpenSearch across three AZs).
     environment: Literal["production", "staging", "development", "test"] | None = None
