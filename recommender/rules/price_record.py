@@ -59,13 +59,13 @@ def _text(v: Any) -> str | None:
         else str(v)
 
 
-def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> dict[tuple, dict[str, Any]]:
+def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> dict[tuple[str, ...], dict[str, Any]]:
     """``table`` rows keyed by ``keys`` (built once per catalog; the first row wins)."""
-    def build(c: Any) -> dict[tuple, dict[str, Any]]:
+    def build(c: Any) -> dict[tuple[str, ...], dict[str, Any]]:
         df = getattr(c, table, None)
         if df is None or df.empty:
             return {}
-        out: dict[tuple, dict[str, Any]] = {}
+        out: dict[tuple[str, ...], dict[str, Any]] = {}
         for row in df.to_dict("records"):
             out.setdefault(tuple(str(row.get(k)) for k in keys), row)
         return out
@@ -73,8 +73,8 @@ def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> dict[tuple, dict[s
     return per_catalog(f"price_record.{table}.{'.'.join(keys)}", catalog, build)
 
 
-def _record(category: str, o: Option, item: str, key: str, region: str, usd: float | None,
-            unit: str, row: dict[str, Any]) -> PriceUsed | None:
+def _record(category: str, o: Option, *, item: str, key: str, region: str,
+            usd: float | None, unit: str, row: dict[str, Any]) -> PriceUsed | None:
     if usd is None:
         return None
     return PriceUsed(category=category, option=o.option, rank=o.rank, item=item, key=key,
@@ -91,8 +91,8 @@ def _ec2(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed 
     for po in dict.fromkeys(("on_demand", o.purchase_option or "on_demand")):
         col = next((c for c in _EC2_COLUMNS.get(po, ()) if _num(row.get(c)) is not None), None)
         if col is not None:
-            out.append(_record(category, o, f"ec2.{po}", o.option, region, _num(row[col]),
-                               "hour", row))
+            out.append(_record(category, o, item=f"ec2.{po}", key=o.option, region=region,
+                               usd=_num(row[col]), unit="hour", row=row))
     return out
 
 
@@ -101,7 +101,8 @@ def _ebs(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed 
     row = _rows(catalog, "ebs", ("volume_type", "region")).get((vtype, region))
     if row is None:
         return []
-    return [_record(category, o, item, vtype, region, _num(row.get(col)), unit, row)
+    return [_record(category, o, item=item, key=vtype, region=region,
+                    usd=_num(row.get(col)), unit=unit, row=row)
             for item, col, unit in _EBS_COLUMNS]
 
 
@@ -117,8 +118,8 @@ def _node(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed
     row = rows.get((service, engine, str(cls), deployment, region))
     if row is None:
         return []
-    return [_record(category, o, f"{service}.on_demand", str(cls), region,
-                    _num(row.get("ondemand_usd_per_hour")), "hour", row)]
+    return [_record(category, o, item=f"{service}.on_demand", key=str(cls), region=region,
+                    usd=_num(row.get("ondemand_usd_per_hour")), unit="hour", row=row)]
 
 
 def _unit_items(o: Option) -> tuple[str, ...]:
@@ -139,8 +140,9 @@ def _unit(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed
         # The first tier's price: the marginal price of the first unit.
         row = rows.get((item, region, "0.0"))
         if row is not None:
-            out.append(_record(category, o, item, item, region, _num(row.get("price_usd")),
-                               str(row.get("unit") or ""), row))
+            out.append(_record(category, o, item=item, key=item, region=region,
+                               usd=_num(row.get("price_usd")), unit=str(row.get("unit") or ""),
+                               row=row))
     return out
 
 

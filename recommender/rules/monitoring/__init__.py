@@ -23,8 +23,9 @@ from recommender.rules.prices import per_catalog
 __all__ = ["monitoring_for"]
 
 
-def _lookup(catalog: Any, table: str, keys: tuple[str, str], column: str) -> dict:
-    def build(c: Any) -> dict:
+def _lookup(catalog: Any, table: str, keys: tuple[str, str],
+            column: str) -> dict[tuple[str, str], Any]:
+    def build(c: Any) -> dict[tuple[str, str], Any]:
         df = getattr(c, table, None)
         if df is None or df.empty or column not in df.columns:
             return {}

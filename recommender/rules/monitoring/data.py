@@ -49,7 +49,7 @@ def rds_memory(p: WorkloadProfile, o: Option, memory_gib: float | None) -> Monit
     """FreeableMemory under half of what the working set leaves free."""
     d = p.database
     size = d.size_gib.min if d and d.size_gib else None
-    if memory_gib is None or not size:
+    if d is None or memory_gib is None or not size:
         return None
     share = d.working_set_fraction or WORKING_SET_FRACTION
     ws = size * share

@@ -57,7 +57,7 @@ def iops_and_throughput(o: Option) -> list[Monitor]:
     out = []
     iops = _iops(o)
     if iops is not None:
-        limit = round(iops * LIMIT_SHARE)
+        limit = float(round(iops * LIMIT_SHARE))
         out.append(monitor(
             "ebs_iops", "storage", o.option, namespace="AWS/EBS",
             metric="VolumeReadOps+VolumeWriteOps", dimensions=_VOLUME, statistic="Sum",

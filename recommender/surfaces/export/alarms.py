@@ -193,9 +193,7 @@ def _pascal(s: str) -> str:
 # --------------------------------------------------------------------------- Terraform
 
 
-def _tf_dims(d: Any, dims: dict[str, Ref | str]) -> dict[str, Any]:
-    from recommender.surfaces.export.terraform import Expr
-
+def _tf_dims(d: Any, dims: dict[str, Ref | str], expr: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, ref in dims.items():
         if isinstance(ref, str):
@@ -204,20 +202,23 @@ def _tf_dims(d: Any, dims: dict[str, Ref | str]) -> dict[str, Any]:
             _, var, desc = EXTERNAL[ref.external]
             out[name] = d.var(var, desc, "")
         else:
-            out[name] = Expr(str(ref.tf))
+            out[name] = expr(str(ref.tf))
     return out
 
 
-def tf_alarms(d: Any, bundle: Bundle) -> None:
-    """Add the bundle's alarms to a Terraform document."""
-    from recommender.surfaces.export.terraform import Block, Expr
+def tf_alarms(d: Any, bundle: Bundle, *, block: Any, expr: Any) -> None:
+    """Add the bundle's alarms to a Terraform document.
 
+    ``block`` and ``expr`` are the renderer's ``Block`` and ``Expr`` classes (passed in, so
+    this module does not import the renderer that imports it).
+    """
+    Block, Expr = block, expr  # noqa: N806 - the renderer's classes, named as there
     alarms = exportable(bundle)
     if not alarms:
         return
     topic = d.var(_TOPIC[1], _TOPIC[2], "")
     for m, dims in alarms:
-        values = _tf_dims(d, dims)
+        values = _tf_dims(d, dims, Expr)
         body: list[tuple[str, Any]] = []
         ext = _external(dims)
         if ext is not None:

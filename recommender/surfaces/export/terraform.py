@@ -322,7 +322,7 @@ def render_terraform(bundle: Bundle) -> str:
         _storage(d, bundle.storage)
     if bundle.database is not None:
         _database(d, bundle.database)
-    tf_alarms(d, bundle)  # the response's monitoring as CloudWatch alarms
+    tf_alarms(d, bundle, block=Block, expr=Expr)  # the response's monitoring as alarms
     header = [
         f"# {bundle.name}: rank-1 options of the recommendation "
         f"({', '.join(s.option for s in bundle.specs)})",

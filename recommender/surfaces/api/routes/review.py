@@ -42,7 +42,8 @@ def create_review(body: ReviewRequest, catalog: CatalogDep, models: ModelsDep) -
         saved = parse_saved(body.response, "response")
     except UserError as exc:
         # Name the field the way the rest of the API does.
-        exc.errors = [{"field": "response", "rule": str(exc).removeprefix("response: ")}]
+        exc.errors = [  # type: ignore[attr-defined]  # read by the 422 handler
+            {"field": "response", "rule": str(exc).removeprefix("response: ")}]
         raise
     from recommender.core.engine import recommend
     from recommender.operations import compare
