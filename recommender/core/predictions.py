@@ -149,7 +149,9 @@ class LambdaMeasurement(BaseModel):
     @property
     def duration(self) -> float:
         """The measured duration (ms): ``duration_ms``, else ``billed_duration_ms``."""
-        return float(self.duration_ms if self.duration_ms is not None else self.billed_duration_ms)
+        d = self.duration_ms if self.duration_ms is not None else self.billed_duration_ms
+        assert d is not None  # the validator requires one of them
+        return float(d)
 
 
 class LambdaMemoryRequest(BaseModel):

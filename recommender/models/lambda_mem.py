@@ -246,7 +246,7 @@ def _candidates(
 
 
 def predict_lambda_memory(
-    request: LambdaMemoryRequest | dict,
+    request: LambdaMemoryRequest | dict[str, Any],
     catalog: Any = None,
     bundle: Any = None,
     prices: LambdaPrices | None = None,

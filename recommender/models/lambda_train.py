@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.models import lambda_physics as P
+from recommender.models.features import LAMBDA_MB_PER_VCPU
 from recommender.models.lambda_mem import LambdaModel, LambdaPrices, choose
 from recommender.models.splits import test_groups
 
@@ -50,7 +51,7 @@ def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None) -> LambdaMo
     fns = _functions(curves)
     coefs = [P.fit_curve(f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float), 0.0)
              for _, _, f in fns]
-    spans = [bool((f["memory_mb"] > P.LAMBDA_MB_PER_VCPU * 1.02).any()) for _, _, f in fns]
+    spans = [bool((f["memory_mb"] > LAMBDA_MB_PER_VCPU * 1.02).any()) for _, _, f in fns]
     par = [c[2] / max(c[1] + c[2], 1e-12) for c, s in zip(coefs, spans, strict=True)
            if s and c is not None and c[1] + c[2] > 0]
     parallel_share = float(np.median(par)) if par else 0.0

@@ -50,7 +50,7 @@ def _reason(choice: dict[str, Any], best: MeasuredBest | None, unit: str, n_open
     )
 
 
-def answer(request: NextRunRequest | dict, catalog: Any = None, bundle: Any = None
+def answer(request: NextRunRequest | dict[str, Any], catalog: Any = None, bundle: Any = None
            ) -> NextRunResponse:
     """See :func:`recommender.models.next_run.next_run`."""
     req, catalog, bundle = resolve_request(NextRunRequest, request, "next-run", catalog, bundle)

@@ -263,7 +263,7 @@ def runtime_frames(req: RuntimeRequest, ec2: pd.DataFrame, bundle: Any,
 
 
 def predict_runtime(
-    request: RuntimeRequest | dict,
+    request: RuntimeRequest | dict[str, Any],
     catalog: Any = None,
     bundle: Any = None,
 ) -> RuntimeResponse:

@@ -85,7 +85,7 @@ def train_models(
                 },
             )
         if "runtime" in names:
-            bar.set_description("runtime (leave one group out)")
+            bar.set_description("runtime (dev folds, test, next-run simulation)")
             runs = D.load_workload_runs(data_dir, prices)
             from recommender.models.runtime_train import repeat_noise_q
 
@@ -113,7 +113,7 @@ def train_models(
                 },
             )
         if "lambda" in names:
-            bar.set_description("lambda (leave one runtime/arch out)")
+            bar.set_description("lambda (dev leave-one-group-out, then test)")
             from recommender.models.lambda_data import load_lambda_curves
 
             model = train_lambda(load_lambda_curves(data_dir), _lambda_prices(data_dir))
@@ -193,6 +193,7 @@ def write_regret_plot(summary: dict[str, Any], path: Path) -> None:
         plot(summary, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a docs file is world-readable
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
