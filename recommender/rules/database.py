@@ -86,7 +86,7 @@ def _relational_storage(
 
 
 def relational_options(
-    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str,
+    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str, *,
     rej: Rejections | None = None,
 ) -> list[Candidate]:
     """RDS and Aurora options sized for the working set, the load and the availability asked.
@@ -328,9 +328,9 @@ def database_options(
     out: list[Candidate] = []
     for fam, why in families(p):
         if fam == "relational":
-            out += relational_options(p, catalog, book, region, why, rej)
+            out += relational_options(p, catalog, book, region, why, rej=rej)
         elif fam == "dynamodb":
             out += dynamodb_options(p, book, region, why)
         else:
-            out += node_family_options(fam, p, catalog, region, why, book)
+            out += node_family_options(fam, p, catalog, region, why, book=book)
     return out

@@ -46,7 +46,7 @@ def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
 
 
 def node_family_options(
-    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str,
+    family: str, p: WorkloadProfile, catalog: Any, region: str, why: str, *,
     book: PriceBook | None = None,
 ) -> list[Candidate]:
     """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""

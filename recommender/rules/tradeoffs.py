@@ -7,7 +7,10 @@ prices the implementing service.
 
 from __future__ import annotations
 
+from typing import Any
+
 from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF01_COST,
     PERF01_TRADEOFFS,
@@ -27,9 +30,9 @@ BURSTY_PEAK_TO_AVERAGE = 2.0
 SECONDS_PER_MONTH = 730 * 3600.0
 
 
-def _opt(option: str, why: str, trades: str, service: str, bp: str, fit: float,
-         cost: float | None = None, extra: list | None = None,
-         predicted: dict | None = None) -> Candidate:
+def _opt(option: str, why: str, trades: str, service: str, *, bp: str, fit: float,
+         cost: float | None = None, extra: list[Reason] | None = None,
+         predicted: dict[str, Any] | None = None) -> Candidate:
     rs = [reason(f"tradeoff.{option}", bp, why),
           reason(f"tradeoff.{option}.trades", PERF01_TRADEOFFS, trades, "caution"),
           reason(f"tradeoff.{option}.service", bp, f"Implement with {service}.")]
@@ -53,17 +56,17 @@ def caching(p: WorkloadProfile) -> Candidate | None:
                        if reads else "") + ".",
                     "Freshness for latency and load: cached reads can be stale until they "
                     "expire or are invalidated; one more tier to run.",
-                    service, PERF03_CACHE, share,
+                    service, bp=PERF03_CACHE, fit=share,
                     predicted={"offloaded_reads_per_s": round(reads * share, 1) if reads
                                else None})
     if d and d.latency_ms is not None and d.latency_ms < 1 and d.data_model != "cache":
         return _opt("caching", "Sub-millisecond reads are asked of a database.",
                     "Freshness for latency: an in-memory copy answers in microseconds.",
-                    "ElastiCache or DAX", PERF03_CACHE, 0.8)
+                    "ElastiCache or DAX", bp=PERF03_CACHE, fit=0.8)
     if static is not None and static >= CACHEABLE_SHARE:
         return _opt("caching", f"{static:.0%} of content is static.",
                     "Freshness for latency: edge copies live until their TTL.",
-                    "CloudFront", PERF03_CACHE, 0.7)
+                    "CloudFront", bp=PERF03_CACHE, fit=0.7)
     return None
 
 
@@ -80,7 +83,7 @@ def sharding(p: WorkloadProfile) -> Candidate | None:
                 "heuristic for beyond one writer node).",
                 "Write scale for complexity: cross-shard queries, joins and transactions "
                 "become application work; hot keys and rebalancing need care.",
-                service, PERF01_TRADEOFFS, 0.9)
+                service, bp=PERF01_TRADEOFFS, fit=0.9)
 
 
 def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate | None:
@@ -109,7 +112,7 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
                 "CPU time for bytes: smaller storage and transfer, more CPU to "
                 "compress/decompress.",
                 "CloudFront automatic compression, columnar formats (Parquet/ORC with zstd) "
-                "on S3, Redshift column encoding", PERF01_TRADEOFFS, 0.7,
+                "on S3, Redshift column encoding", bp=PERF01_TRADEOFFS, fit=0.7,
                 extra=extra, predicted=predicted)
 
 
@@ -141,7 +144,7 @@ def buffering(p: WorkloadProfile, book: PriceBook, region: str,
                 "Latency for smoothness: work waits in a queue, consumers are sized for the "
                 "average rather than the peak.",
                 "SQS (or Kinesis for ordered streams) with consumers scaling on backlog",
-                PERF01_TRADEOFFS, 0.8, cost=cost, extra=extra)
+                bp=PERF01_TRADEOFFS, fit=0.8, cost=cost, extra=extra)
 
 
 def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,

@@ -48,7 +48,7 @@ __all__ = ["EFS_CLASS", "LATENCY_CLASS_BAND_MS", "LATENCY_CLASS_BOUND_MS", "LATE
            "preferred_volume", "storage_need", "storage_options"]
 
 def storage_options(
-    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, rej: Rejections,
+    p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, rej: Rejections, *,
     instance_store: dict[str, Any] | None = None, instance: dict[str, Any] | None = None,
 ) -> list[Candidate]:
     """All storage options that meet the need (unranked), rejections counted in ``rej``.
@@ -115,7 +115,8 @@ def storage_options(
              else instance_store_option(p, n, catalog, region, rej))
         if c is not None:
             out.append(c)
-    out += striped_options(n, rows, region, rej, instance, largest_ebs_limits(catalog))
+    out += striped_options(n, rows, region, rej, instance=instance,
+                           largest=largest_ebs_limits(catalog))
     fsx = fsx_lustre_option(n, book, region, rej) if wants_lustre(n) else None
     if fsx is not None:
         out.append(fsx)

@@ -152,11 +152,11 @@ def _charges_reasons(
 
 
 def _priced_storage(
-    option: str, item: str, size: float | None, book: PriceBook, region: str, why: str,
+    option: str, item: str, size: float | None, book: PriceBook, region: str, *, why: str,
     config: dict[str, Any], note: str,
 ) -> tuple[Candidate, Any]:
     """A storage-only candidate priced from ``item`` (the shared part of EFS and S3)."""
-    priced = book.cost(item, region, size or 0.0)
+    priced = book.cost(item, region, size or 0.0, per="GB-month")
     rs = [reason(f"storage.{option}", PERF03_PURPOSE, why)]
     cost = None
     if priced is None:
@@ -229,7 +229,8 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
         note = f"steady state: all data in {cls} once lifecycle has moved it"
         why += (f" Lifecycle management moves files not accessed in Standard into {moves}; "
                 "files read within that window stay in Standard.")
-    c, priced = _priced_storage("efs", item, size_gib, book, region, why, config, note)
+    c, priced = _priced_storage("efs", item, size_gib, book, region, why=why, config=config,
+                                note=note)
     c.reasons += plan.reasons
     if c.monthly_cost_usd is not None:
         c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
@@ -320,10 +321,10 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
     item = f"s3.{cls}.storage_gb_month"
     c, priced = _priced_storage(
         "s3", item, n.size_gib, book, region,
-        f"Object access (web or archival): S3 with the {cls} class for "
+        why=f"Object access (web or archival): S3 with the {cls} class for "
         f"{n.frequency or 'unknown'} access frequency"
         + (f" ({'; '.join(notes)}; https://aws.amazon.com/s3/storage-classes/)" if notes
-           else "") + ".", {"storage_class": cls}, "storage only")
+           else "") + ".", config={"storage_class": cls}, note="storage only")
     if S3_MIN_DURATION_DAYS.get(cls):
         c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])

@@ -62,7 +62,7 @@ def _instance_limit_text(n: StorageNeed, instance: dict[str, Any] | None,
 
 
 def striped_options(
-    n: StorageNeed, rows: list[dict[str, Any]], region: str, rej: Rejections,
+    n: StorageNeed, rows: list[dict[str, Any]], region: str, rej: Rejections, *,
     instance: dict[str, Any] | None = None, largest: tuple[float, float] = (math.nan, math.nan),
 ) -> list[Candidate]:
     """RAID 0 arrays of the SSD types one volume of which falls short of the need.
