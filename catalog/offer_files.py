@@ -65,6 +65,19 @@ CSV_ATTRIBUTE_COLUMNS = {
     "Processor Architecture": "processorArchitecture",
     "usageType": "usagetype",
     "operation": "operation",
+    # Other services' offer files (same attribute names as their GetProducts products).
+    "Transfer Type": "transferType",
+    "From Region Code": "fromRegionCode",
+    "To Region Code": "toRegionCode",
+    "Database Engine": "databaseEngine",
+    "Deployment Option": "deploymentOption",
+    "Cache Engine": "cacheEngine",
+    "Volume API Name": "volumeApiName",
+    "Volume Type": "volumeType",
+    "Group": "group",
+    "File System Type": "fileSystemType",
+    "Storage Type": "storageType",
+    "From Location": "fromLocation",
 }
 
 #: CSV columns of a Reserved term's attributes (same names as the JSON termAttributes).
@@ -260,3 +273,11 @@ def iter_offer_file(
     if suffix == ".json":
         return iter_json_offer(path, keep=keep, stats=stats)
     raise OfferFileError(f"offer file {path}: expected a .csv or .json file")
+
+
+def offer_code(path: Path | str) -> str:
+    """The ``offerCode`` of an offer file (``AmazonEC2``, ``AWSLambda``...), from its header."""
+    if Path(path).suffix.lower() == ".json":
+        return read_json_header(path).get("offerCode", "")
+    with open(path, newline="", encoding="utf-8") as f:
+        return read_csv_preamble(csv.reader(f))["OfferCode"]

@@ -358,7 +358,9 @@ def product_spec_fields(attributes: Mapping[str, str]) -> dict[str, Any]:
         "clock_ghz": first_number(attributes.get("clockSpeed")),
         "physical_processor": attributes.get("physicalProcessor"),
         "network_performance": attributes.get("networkPerformance"),
-        "current_generation": {"Yes": True, "No": False}.get(attributes.get("currentGeneration", "")),
+        "current_generation": {"Yes": True, "No": False}.get(
+            attributes.get("currentGeneration", "")
+        ),
         "location": attributes.get("location"),
         "region_code": attributes.get("regionCode"),
     }

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from catalog.merge import KEYS
 from catalog.normalize import to_iso_date
 from catalog.offer_files import OfferStats, iter_offer_file
 from catalog.pricing import (
@@ -164,18 +165,35 @@ def read_offer_files(
     frames: list[pd.DataFrame] = []
     sources: list[SourceRecord] = []
     gaps: list[str] = [SPOT_GAP]
+    from catalog.sources import live_offers
+
+    extras = SourceResult()
     for path in map(Path, paths):
         stats = OfferStats()
         source_id = f"aws-offer-file:{path.name}"
         rows, no_region = [], 0
-        for item in iter_offer_file(path, stats=stats):
+        code = live_offers.offer_code(path)
+        if code and code != live_offers.SERVICE_CODE_EC2:
+            tables, row_stats = live_offers.other_service_rows(
+                path, code, lambda i: _item_region(i, location_codes), stats
+            )
+            extras.extend(SourceResult(tables=tables))
+            if row_stats.skipped:
+                gaps.append(f"{path.name}: {sum(row_stats.skipped.values())} products matched "
+                            "no item rule")  # fmt: skip
+        kept = []
+        is_ec2 = code in ("", live_offers.SERVICE_CODE_EC2)
+        items = iter_offer_file(path, stats=stats, keep=live_offers.ec2_or_ebs) if is_ec2 else ()
+        for item in items:
             region = _item_region(item, location_codes)
             if region is None:
                 no_region += 1
                 continue
+            kept.append((item, region))
             row = price_row(item, region, source_id)
             if row is not None:
                 rows.append(row)
+        extras.extend(live_offers.ec2_file_extras(kept, source_id))
         df, duplicates = prices_frame(rows)
         frames.append(df)
         rejected = ", ".join(f"{k} {v}" for k, v in stats.rejected.most_common())
@@ -199,4 +217,8 @@ def read_offer_files(
     prices, duplicates = prices_frame(r for df in frames for r in df.to_dict("records"))
     if duplicates:
         gaps.append(f"{duplicates} (type, region) rows priced by several offer files: first kept")
-    return SourceResult(tables={"ec2_prices": prices}, sources=sources, coverage_gaps=gaps)
+    tables = {"ec2_prices": prices}
+    for name, frame in extras.tables.items():
+        keys = KEYS[name]
+        tables[name] = frame.drop_duplicates(keys, keep="first").reset_index(drop=True)
+    return SourceResult(tables=tables, sources=sources, coverage_gaps=gaps)

@@ -335,3 +335,64 @@ def test_unknown_service_is_a_clear_error():
 
     with pytest.raises(CatalogError, match="unknown service.*nope.*known: regions, ec2"):
         live_aws.check_services(["ec2", "nope"])
+
+
+def _json_offer(path, code: str, items: list[str]) -> None:
+    """A regional JSON offer file (``products`` then ``terms``, as the Bulk API writes)."""
+    decoded = [json.loads(i) for i in items]
+    path.write_text(json.dumps({
+        "formatVersion": "v1.0", "disclaimer": "test", "offerCode": code,
+        "version": "20261101000000", "publicationDate": "2026-11-01T00:00:00Z",
+        "products": {d["product"]["sku"]: d["product"] for d in decoded},
+        "terms": {"OnDemand": {d["product"]["sku"]: d["terms"]["OnDemand"] for d in decoded}},
+    }))  # fmt: skip
+
+
+def test_offer_file_of_another_service_gives_the_api_rows(tmp_path):
+    """A Lambda offer file and GetProducts give the same rows for the same products."""
+    from catalog.sources import live
+
+    path = tmp_path / "AWSLambda-us-east-1.json"
+    lambda_items = _items()["lambda"]
+    for i in lambda_items:  # the file's products say their region, as regional files do
+        assert "regionCode" not in json.loads(i)["product"]["attributes"]
+    items = [json.loads(i) for i in lambda_items]
+    for d in items:
+        d["product"]["attributes"]["regionCode"] = REGION
+    _json_offer(path, "AWSLambda", [json.dumps(d) for d in items])
+    result = live.read_offer_files([path])
+    u = result.tables["unit_prices"].sort_values(["item", "tier_start"])
+    # By hand from the fixture: three duration tiers and one request rate.
+    assert u[["item", "tier_start", "price_usd"]].values.tolist() == [
+        ["lambda.duration.x86_64", 0.0, 0.0000166667],
+        ["lambda.duration.x86_64", 6e9, 0.000015],
+        ["lambda.duration.x86_64", 1.5e10, 0.0000133334],
+        ["lambda.request", 0.0, 0.0000002],
+    ]
+    assert set(u["price_source"]) == {f"aws-offer-file:{path.name}"}
+    assert set(u["price_as_of"]) == {"2026-11-01"}
+
+
+def test_ec2_offer_file_reserved_terms_fill_commitments(aws_fixtures):
+    """The recorded m5.large CSV holds 4 Reserved terms: 4 commitment rows, by hand."""
+    from catalog.regions import name_to_code_map
+    from catalog.sources import live
+
+    codes = name_to_code_map([load_fixture("region_us_east_1.json")])
+    result = live.read_offer_files([aws_fixtures / "offer_m5.large_us-east-1.csv"],
+                                   location_codes=codes)  # fmt: skip
+    c = validate_table("ec2_commitments", result.tables["ec2_commitments"])
+    got = c.set_index(["offering", "term_years", "payment"])[
+        ["effective_usd_per_hour", "upfront_usd", "recurring_usd_per_hour"]].to_dict("index")
+    assert got == {
+        ("reserved_standard", 1, "no_upfront"): pytest.approx(
+            {"effective_usd_per_hour": 0.06, "upfront_usd": 0.0, "recurring_usd_per_hour": 0.06}),
+        ("reserved_convertible", 1, "partial_upfront"): pytest.approx(
+            {"effective_usd_per_hour": 0.034 + 294 / 8760, "upfront_usd": 294.0,
+             "recurring_usd_per_hour": 0.034}),
+        ("reserved_standard", 1, "all_upfront"): pytest.approx(
+            {"effective_usd_per_hour": 494 / 8760, "upfront_usd": 494.0,
+             "recurring_usd_per_hour": 0.0}),
+        ("reserved_standard", 3, "no_upfront"): pytest.approx(
+            {"effective_usd_per_hour": 0.041, "upfront_usd": 0.0, "recurring_usd_per_hour": 0.041}),
+    }  # fmt: skip
