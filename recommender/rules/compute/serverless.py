@@ -13,6 +13,8 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option
 from recommender.rules.base import (
@@ -85,24 +87,10 @@ def fargate_option(
         if pv is None or pm is None:
             missing_price.append(arch)
             continue
-        for v, m, vfy in sizes:
-            if need.horizontal:
-                n = max(need.min_nodes, math.ceil(v_need / v - 1e-9),
-                        math.ceil(m_need / m - 1e-9))
-                if need.max_nodes is not None and n > need.max_nodes:
-                    continue
-                if (need.node_floor_vcpus is not None and v < need.node_floor_vcpus - 1e-9) or (
-                        need.node_floor_memory_gib is not None
-                        and m < need.node_floor_memory_gib - 1e-9):
-                    continue
-            else:
-                if v < v_need - 1e-9 or m < m_need - 1e-9:
-                    continue
-                n = 1
-            if need.vcpus_max is not None and v > need.vcpus_max:
-                continue
-            hourly = v * pv.price_usd + m * pm.price_usd
-            cost = hourly * n * need.hours
+        found = _best_task(need, _task_arrays(book), v_need=v_need, m_need=m_need,
+                           unit_usd=(pv.price_usd, pm.price_usd), fewest_first=fewest_first)
+        if found is not None:
+            cost, n, v, m, vfy = found
             key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
             if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
                 best = key
@@ -161,6 +149,48 @@ def _used_memory_gib(p: WorkloadProfile) -> float:
         return 0.0
     pct = DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None else c.memory_headroom_pct
     return c.memory_mb_used * (1 + pct / 100) / 1024.0
+
+
+def _task_arrays(book: PriceBook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The task sizes as (vCPU, memory GB, verify) arrays, memoised with the price book."""
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        sizes = fargate_task_sizes(book)
+        return (np.array([s[0] for s in sizes], float), np.array([s[1] for s in sizes], float),
+                np.array([s[2] for s in sizes], bool))
+
+    return book.memo("fargate_task_arrays", build)
+
+
+def _best_task(
+    need: ComputeNeed, sizes: tuple[np.ndarray, np.ndarray, np.ndarray], *, v_need: float,
+    m_need: float, unit_usd: tuple[float, float], fewest_first: bool,
+) -> tuple[float, int, float, float, bool] | None:
+    """The best valid task size for one architecture: ``(cost, tasks, vCPU, GB, verify)``.
+
+    All sizes at once (numpy); the first size in catalog order wins a tie, as a loop would.
+    """
+    v, m, vfy = sizes
+    if need.horizontal:
+        n = np.maximum(np.maximum(np.ceil(v_need / v - 1e-9), np.ceil(m_need / m - 1e-9)),
+                       need.min_nodes)
+        ok = np.ones(v.size, bool) if need.max_nodes is None else n <= need.max_nodes
+        if need.node_floor_vcpus is not None:
+            ok &= v >= need.node_floor_vcpus - 1e-9
+        if need.node_floor_memory_gib is not None:
+            ok &= m >= need.node_floor_memory_gib - 1e-9
+    else:
+        ok = (v >= v_need - 1e-9) & (m >= m_need - 1e-9)
+        n = np.ones(v.size)
+    if need.vcpus_max is not None:
+        ok &= v <= need.vcpus_max
+    rows = np.flatnonzero(ok)
+    if rows.size == 0:
+        return None
+    cost = (v[rows] * unit_usd[0] + m[rows] * unit_usd[1]) * n[rows] * need.hours
+    keys = (v[rows], cost, n[rows]) if fewest_first else (v[rows], n[rows], cost)
+    k = int(np.lexsort(keys)[0])  # stable: ties keep catalog order
+    i = int(rows[k])
+    return float(cost[k]), int(n[i]), float(v[i]), float(m[i]), bool(vfy[i])
 
 
 def _task_order(key: tuple, fewest_first: bool) -> tuple:
