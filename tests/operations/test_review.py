@@ -143,3 +143,14 @@ def test_jsonl_with_a_bad_line_names_the_line(saved, tmp_path: Path) -> None:
     f.write_text(saved.model_dump_json() + "\n\n" + '{"recommendations": {}}\n')
     with pytest.raises(UserError, match=r"line 3: the field 'profile' is missing"):
         read_saved(f)
+
+
+@pytest.mark.parametrize("name", ["web_app", "event_driven_function", "batch"])
+def test_a_fresh_response_reviewed_against_its_own_catalog_has_no_findings(name) -> None:
+    """Nothing changed, so nothing may be reported (each rank-1 option's prices are found
+    again, e.g. RDS single-AZ and Multi-AZ rows of the same class are not mixed up)."""
+    from recommender.app.presets import get_preset
+
+    fresh = recommend(get_preset(name))
+    assert {p.category for p in fresh.prices} >= {"compute"}
+    assert review(fresh.model_dump_json()).findings == []
