@@ -112,33 +112,31 @@ def _io2_iops_cost(row: dict[str, Any], iops: float) -> float | None:
     return tiered_cost(tiers, iops)[0]
 
 
-def evaluate_volume(
-    row: dict[str, Any], n: StorageNeed, region: str | None = None
-) -> tuple[Candidate | None, str | None]:
-    """Size and price one EBS volume type for the need; (None, reject_key) when it cannot.
-
-    ``region`` differs from the row's region when the catalog has no EBS rows for it: the
-    limits (the same in every region) are used and the option says it has no price.
-    """
-    region = region or str(row["region"])
+def _filter_reject(row: dict[str, Any], n: StorageNeed) -> tuple[str | None, str | None]:
+    """(reject key, latency fit): the hard limits one volume of ``row`` cannot meet."""
     vt = str(row["volume_type"])
-    hdd = str(row["media"]).upper() != "SSD"
     if vt == "standard":
-        return None, "ebs.previous_generation"
+        return "ebs.previous_generation", None
     lat_fit = None
     if n.latency_ms is not None:
         lat_fit = latency_fit(str(row["latency_class"]), n.latency_ms)
         if lat_fit == "fails":
-            return None, LATENCY_REJECT
-    if hdd and n.pattern != "sequential":
-        return None, "ebs.hdd_needs_sequential_access"
+            return LATENCY_REJECT, lat_fit
+    if str(row["media"]).upper() != "SSD" and n.pattern != "sequential":
+        return "ebs.hdd_needs_sequential_access", lat_fit
+    if n.iops and row["iops_max"] is not None and n.iops > row["iops_max"]:
+        return "ebs.iops_above_volume_max", lat_fit
+    if row["throughput_max_mibps"] is not None and (n.mibps or 0.0) > row["throughput_max_mibps"]:
+        return "ebs.throughput_above_volume_max", lat_fit
+    return None, lat_fit
+
+
+def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]:
+    """The size the need calls for (IOPS ratio, gp2 baseline, HDD throughput), with notes."""
+    vt = str(row["volume_type"])
     size = max(n.size_gib or 0.0, float(row["size_min_gib"]))
-    iops_need = n.iops or 0.0
-    tp_need = n.mibps or 0.0
+    iops_need, tp_need = n.iops or 0.0, n.mibps or 0.0
     notes = []
-    if iops_need and row["iops_max"] is not None and iops_need > row["iops_max"]:
-        return None, "ebs.iops_above_volume_max"
-    prov_iops = 0.0
     per_gib = row.get("iops_per_gib_max")
     inc_iops = row.get("included_iops") or 0.0
     # gp3's included IOPS come at any size; only IOPS above them need the per-GiB ratio.
@@ -153,30 +151,34 @@ def evaluate_volume(
             notes.append(f"size raised to {need_size} GiB for gp2's IOPS per GiB")
             size = float(need_size)
     base_tib = row.get("baseline_throughput_mibps_per_tib")
-    if hdd and tp_need and base_tib:
+    if str(row["media"]).upper() != "SSD" and tp_need and base_tib:
         need_size = math.ceil(tp_need / base_tib * 1024)
         if need_size > size:
             notes.append(f"size raised to {need_size} GiB so the baseline throughput "
                          f"({base_tib:g} MiB/s per TiB) covers {fmt_num(tp_need)} MiB/s")
             size = float(need_size)
-    if row["throughput_max_mibps"] is not None and tp_need > row["throughput_max_mibps"]:
-        return None, "ebs.throughput_above_volume_max"
-    if size > float(row["size_max_gib"]):
-        return None, "ebs.size_above_volume_max"
+    return size, notes
+
+
+def _volume_cost(
+    row: dict[str, Any], n: StorageNeed, size: float
+) -> tuple[float, bool, dict[str, Any]]:
+    """Monthly cost of the volume (storage + provisioned IOPS/throughput), priced?, config."""
+    vt = str(row["volume_type"])
+    iops_need, tp_need = n.iops or 0.0, n.mibps or 0.0
     cost = size * float(row["storage_usd_per_gb_month"])
     config: dict[str, Any] = {"size_gib": size, "volume_type": vt,
                               "price_as_of": row.get("price_as_of"),
                               "price_source": row.get("price_source")}
-    inc_tp = row.get("included_throughput_mibps") or 0.0
     priced = True
+    base_tib = row.get("baseline_throughput_mibps_per_tib")
     if vt == "gp3":
-        prov_iops = max(iops_need, inc_iops)
-        prov_tp = max(tp_need, inc_tp)
-        extra_i = max(0.0, prov_iops - inc_iops)
-        extra_t = max(0.0, prov_tp - inc_tp)
-        if extra_i and row.get("iops_usd_per_iops_month") is None:
-            priced = False
-        if extra_t and row.get("throughput_usd_per_mibps_month") is None:
+        inc_iops = row.get("included_iops") or 0.0
+        inc_tp = row.get("included_throughput_mibps") or 0.0
+        prov_iops, prov_tp = max(iops_need, inc_iops), max(tp_need, inc_tp)
+        extra_i, extra_t = max(0.0, prov_iops - inc_iops), max(0.0, prov_tp - inc_tp)
+        if (extra_i and row.get("iops_usd_per_iops_month") is None) or (
+                extra_t and row.get("throughput_usd_per_mibps_month") is None):
             priced = False
         cost += extra_i * (row.get("iops_usd_per_iops_month") or 0.0)
         cost += extra_t * (row.get("throughput_usd_per_mibps_month") or 0.0)
@@ -184,16 +186,34 @@ def evaluate_volume(
     elif vt in ("io1", "io2"):
         prov_iops = max(iops_need, row.get("iops_min") or 0.0)
         ic = _io2_iops_cost(row, prov_iops)
-        if ic is None:
-            priced = False
-        else:
-            cost += ic
+        priced = ic is not None
+        cost += ic or 0.0
         config.update(iops=prov_iops)
-    elif hdd and base_tib:
+    elif str(row["media"]).upper() != "SSD" and base_tib:
         config.update(baseline_throughput_mibps=min(size / 1024 * base_tib,
                                                     row["throughput_max_mibps"] or math.inf))
     elif vt == "gp2":
         config.update(baseline_iops=min(max(100.0, 3 * size), row["iops_max"] or math.inf))
+    return cost, priced, config
+
+
+def evaluate_volume(
+    row: dict[str, Any], n: StorageNeed, region: str | None = None
+) -> tuple[Candidate | None, str | None]:
+    """Size and price one EBS volume type for the need; (None, reject_key) when it cannot.
+
+    ``region`` differs from the row's region when the catalog has no EBS rows for it: the
+    limits (the same in every region) are used and the option says it has no price.
+    """
+    region = region or str(row["region"])
+    vt = str(row["volume_type"])
+    key, lat_fit = _filter_reject(row, n)
+    if key is not None:
+        return None, key
+    size, notes = _volume_size(row, n)
+    if size > float(row["size_max_gib"]):
+        return None, "ebs.size_above_volume_max"
+    cost, priced, config = _volume_cost(row, n, size)
     rs = [reason("storage.size", PERF03_CONFIG,
                  f"{vt} {fmt_num(size)} GiB" + (f" ({'; '.join(notes)})" if notes else "")
                  + f"; latency class {row['latency_class']}.")]
