@@ -112,11 +112,11 @@ class Catalog:
         """
         memo = self._derived
         if name in memo:
-            return memo[name]  # type: ignore[no-any-return]
+            return memo[name]
         with _DERIVE_LOCK:
             if name not in memo:
                 memo[name] = build(self)
-            return memo[name]  # type: ignore[no-any-return]
+            return memo[name]
 
     @property
     def version(self) -> str:
