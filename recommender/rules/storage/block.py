@@ -75,41 +75,14 @@ def storage_options(
     n = storage_need(p)
     if n is None:
         return []
-    out: list[Candidate] = []
-    pref, why = preferred_volume(n)
     block_ok = n.sharing in (None, "single_instance")
     by_region = ebs_rows(catalog)
     rows = by_region.get(region) or by_region.get("us-east-1") or next(
         iter(by_region.values()), [])
-    for row in rows:
-        if not block_ok:
-            rej.add("ebs.not_a_shared_or_web_store")
-            continue
-        cand, key = evaluate_volume(row, n, region)
-        if cand is None:
-            rej.add(key or "ebs.other", example=str(row["volume_type"]))
-            continue
-        fit = 1.0 if cand.option == pref else (0.6 if cand.option == "gp2" else 0.75)
-        if cand.option == pref:
-            cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, why[0].upper()
-                                          + why[1:] + "."))
-        cand.components = {"fit": fit}
-        if instance is not None:
-            cand.risk = max(cand.risk, cross_check_instance(cand, n, instance,
-                                                            instance["instance_type"]))
-        out.append(cand)
-    # Closest first: the volumes whose limit comes nearest to the need.
-    if LATENCY_REJECT in rej.examples:
-        lat = {str(r["volume_type"]): LATENCY_CLASS_BOUND_MS.get(str(r["latency_class"]),
-                                                                 math.inf) for r in rows}
-        rej.examples[LATENCY_REJECT].sort(key=lambda v: lat.get(v, math.inf))
-    limit = {"ebs.iops_above_volume_max": "iops_max",
-             "ebs.throughput_above_volume_max": "throughput_max_mibps",
-             "ebs.size_above_volume_max": "size_max_gib"}
-    by_type = {str(r["volume_type"]): r for r in rows}
-    for key, col in limit.items():
-        if key in rej.examples:
-            rej.examples[key].sort(key=lambda v: -(by_type.get(v, {}).get(col) or 0.0))
+    out = _single_volumes(n, rows, region, rej, instance) if block_ok else []
+    if not block_ok:
+        rej.add("ebs.not_a_shared_or_web_store", n=len(rows))
+    _closest_first(rej, rows)
     if n.persistence == "scratch" and block_ok:
         c = (_compute_store(instance_store, n) if instance_store is not None
              else instance_store_option(p, n, catalog, region, rej))
@@ -140,6 +113,45 @@ def storage_options(
         c.components = {"fit": 1.0 if n.sharing == "web" else 0.8}
         out.append(c)
     return out
+
+
+def _single_volumes(
+    n: StorageNeed, rows: list[dict[str, Any]], region: str, rej: Rejections,
+    instance: dict[str, Any] | None,
+) -> list[Candidate]:
+    """One volume of each EBS type that meets the need, the preferred type first in fit."""
+    pref, why = preferred_volume(n)
+    out = []
+    for row in rows:
+        cand, key = evaluate_volume(row, n, region)
+        if cand is None:
+            rej.add(key or "ebs.other", example=str(row["volume_type"]))
+            continue
+        fit = 1.0 if cand.option == pref else (0.6 if cand.option == "gp2" else 0.75)
+        if cand.option == pref:
+            cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, why[0].upper()
+                                          + why[1:] + "."))
+        cand.components = {"fit": fit}
+        if instance is not None:
+            cand.risk = max(cand.risk, cross_check_instance(cand, n, instance,
+                                                            instance["instance_type"]))
+        out.append(cand)
+    return out
+
+
+def _closest_first(rej: Rejections, rows: list[dict[str, Any]]) -> None:
+    """Order each rejection's examples by how near their limit comes to the need."""
+    if LATENCY_REJECT in rej.examples:
+        lat = {str(r["volume_type"]): LATENCY_CLASS_BOUND_MS.get(str(r["latency_class"]),
+                                                                 math.inf) for r in rows}
+        rej.examples[LATENCY_REJECT].sort(key=lambda v: lat.get(v, math.inf))
+    limit = {"ebs.iops_above_volume_max": "iops_max",
+             "ebs.throughput_above_volume_max": "throughput_max_mibps",
+             "ebs.size_above_volume_max": "size_max_gib"}
+    by_type = {str(r["volume_type"]): r for r in rows}
+    for key, col in limit.items():
+        if key in rej.examples:
+            rej.examples[key].sort(key=lambda v: -(by_type.get(v, {}).get(col) or 0.0))
 
 
 def largest_ebs_limits(catalog: Any) -> tuple[float, float]:
