@@ -148,7 +148,7 @@ def cloudfront(p: WorkloadProfile) -> Monitor | None:
                    text=f"Caching was advised for {share:.0%} static content; a hit rate under "
                         f"{threshold:g}% means the edge serves less than counted on (check "
                         "cache keys and TTLs). CacheHitRate is an additional CloudFront metric "
-                        "to turn on")
+                        "to turn on, reported in us-east-1 only: create this alarm there")
 
 
 def database_monitors(p: WorkloadProfile, o: Option, memory_gib: float | None) -> list[Monitor]:
