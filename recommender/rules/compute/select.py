@@ -3,7 +3,8 @@
 1. :func:`build_table`: prices under the allowed purchase options, node counts, the hard
    filters of :mod:`~recommender.rules.compute.candidates` (need + headroom in the need's
    vCPUs, memory per node, EBS/network limits, budget);
-2. :func:`fleet_stage`: the fewest nodes per family for scaled-out work;
+2. :func:`generation_stage`: previous generation only when nothing current fits;
+   :func:`fleet_stage`: the fewest nodes per family for scaled-out work;
 3. :func:`burst_stage`: burstable types judged by their credits;
 4. :func:`rank_stage`: EC2, Fargate and Lambda rows ranked by the objective
    (:mod:`recommender.rules.rank`), a batch job re-ranking by its predicted runs;
@@ -110,6 +111,21 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     fr = apply_filters(ix, ctx)
     return Ec2Table(ix, r, need, pricing, count, eff, pricing.price * count * need.hours,
                     fr.passed.copy(), ctx, fr)
+
+
+def generation_stage(t: Ec2Table, rej: Rejections) -> None:
+    """Previous-generation types only when no current-generation type fits: AWS keeps them
+    for existing workloads and recommends current ones (https://aws.amazon.com/ec2/
+    previous-generation/), PERF02-BP01."""
+    old = t.alive & ~t.ix.current
+    if not old.any() or not (t.alive & t.ix.current).any():
+        return
+    gone = np.flatnonzero(old)
+    rej.add("ec2.previous_generation", len(gone))
+    for i in gone.tolist():
+        t.dropped[i] = (f"{t.ix.types[i]} is a previous-generation type and current-generation "
+                        "types fit (AWS recommends current generation for new workloads)")
+    t.alive &= ~old
 
 
 def fleet_stage(t: Ec2Table, rej: Rejections) -> None:
@@ -228,6 +244,7 @@ def select_compute(
     t = build_table(p, need, ix, region, catalog=catalog, warnings=warnings)
     for key, v in t.filters.rejected.items():
         rej.add(key, v)
+    generation_stage(t, rej)
     fleet_stage(t, rej)
     burst_stage(t, book, rej)
     res = ComputeResult(table=t)
