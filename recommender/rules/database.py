@@ -85,6 +85,41 @@ def _relational_storage(
     return st, (f"no {item} price in {region}" if st is None else None)
 
 
+def _usage_extras(
+    d: Any, service: str, deployment: str, size: float | None, *, book: PriceBook,
+    region: str, multi_az: bool,
+) -> tuple[float, bool, list[str], Any, bool]:
+    """Storage and I/O cost beyond the instances: (cost, verify, notes, storage price, missing)."""
+    extra, ev = 0.0, False
+    notes: list[str] = []
+    st, missing = _relational_storage(service, deployment, size, book, region)
+    if missing:
+        notes.append(missing)
+    elif st is not None:
+        extra += st.usd
+        ev |= st.verify
+    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
+    if deployment == "standard" and (reads or writes):
+        # Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache
+        # (all reads when the cacheable share is unknown).
+        miss = 1.0 - (d.cacheable_read_fraction or 0.0)
+        ios = (writes + reads * miss) * SECONDS_PER_MONTH
+        io = book.cost("aurora.io_request", region, ios, per="I/O request")
+        if io is not None:
+            extra += io.usd
+            ev |= io.verify
+            notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
+    elif deployment == "io_optimized":
+        notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
+    if deployment == "multi_az":
+        notes.append("Multi-AZ: a synchronous standby in a second AZ, instance and storage "
+                     "billed twice (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+                     "Concepts.MultiAZ.html)")
+    elif service == "aurora" and multi_az:
+        notes.append("a replica in a second AZ for failover (Multi-AZ asked)")
+    return extra, ev, notes, st, bool(missing)
+
+
 def relational_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str, *,
     rej: Rejections | None = None,
@@ -124,33 +159,12 @@ def relational_options(
         count = 1 + replicas
         if service == "aurora" and multi_az and count < 2:
             count = 2  # a replica in a second AZ is Aurora's failover target
-        extra, ev = 0.0, False
-        notes = [class_note] if class_note else []
-        st, missing = _relational_storage(service, deployment, size, book, region)
+        extra, ev, notes, st, missing = _usage_extras(
+            d, service, deployment, size, book=book, region=region, multi_az=multi_az)
         if missing:
-            notes.append(missing)
             unpriced = True
-        elif st is not None:
-            extra += st.usd
-            ev |= st.verify
-        if deployment == "standard" and (reads or writes):
-            # Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache
-            # (all reads when the cacheable share is unknown).
-            miss = 1.0 - (d.cacheable_read_fraction or 0.0)
-            ios = (writes + reads * miss) * SECONDS_PER_MONTH
-            io = book.cost("aurora.io_request", region, ios, per="I/O request")
-            if io is not None:
-                extra += io.usd
-                ev |= io.verify
-                notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
-        elif deployment == "io_optimized":
-            notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
-        if deployment == "multi_az":
-            notes.append("Multi-AZ: a synchronous standby in a second AZ, instance and storage "
-                         "billed twice (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
-                         "Concepts.MultiAZ.html)")
-        elif service == "aurora" and multi_az:
-            notes.append("a replica in a second AZ for failover (Multi-AZ asked)")
+        if class_note:
+            notes.insert(0, class_note)
         sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set "
                   f"{ws:.0%} of {fmt_num(size or 0)} GiB"
                   + ("" if getattr(d, "working_set_fraction", None) else
