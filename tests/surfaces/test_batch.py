@@ -103,6 +103,23 @@ def test_cli_parquet_out_with_two_workers(tmp_path, capsys) -> None:
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was replaced
 
 
+def test_cli_partitioned_parquet_out_on_dask(tmp_path, capsys, monkeypatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    from recommender.surfaces.cli import batch as cli_batch
+
+    def in_process_cluster(args, stack):  # threads, not processes: the test stays fast
+        cluster = stack.enter_context(distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None))
+        return stack.enter_context(distributed.Client(cluster))
+
+    monkeypatch.setattr(cli_batch, "_dask_client", in_process_cluster)
+    out = tmp_path / "answers"
+    assert main(["recommend-batch", "--dask", "local", "--rules-only", "--quiet",
+                 "--out", f"{out}/", str(_jsonl(tmp_path))]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["part-00000.parquet"]
+    assert pq.read_table(out).column("line").to_pylist() == [1, 3, 4, 5]
+
+
 def test_cli_reads_csv_and_parquet_profiles(tmp_path, capsys) -> None:
     csv_path = tmp_path / "p.csv"
     csv_path.write_text("name,compute.vcpus,compute.memory_gib\nsmall,2,4\nbad,-1,4\n")

@@ -38,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
                    help="JSON Lines file ('-' = stdin), or .parquet / .csv of profiles "
                         "(a 'profile' column of JSON, or dotted columns like compute.vcpus)")
     p.add_argument("--out", metavar="FILE", default=None,
-                   help="write here instead of stdout: .jsonl, or .parquet (a column per "
-                        "field: line, ok, name, region, response JSON, errors JSON)")
+                   help="write here instead of stdout: .jsonl, .parquet (columns line, ok, "
+                        "name, region, response JSON, errors JSON), or DIR/ for partitioned "
+                        "Parquet (part-00000.parquet, ...)")
     p.add_argument("--format", choices=("json", "table"), default="json",
                    help="stdout format: json (default, one response per line) or a table")
     p.add_argument("--workers", type=int, default=None, metavar="N",

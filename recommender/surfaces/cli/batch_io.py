@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from recommender.core.errors import UserError
 
 #: Rows per Parquet row group (and per batch read from a Parquet input).
 ROWS_PER_GROUP = 2048
+#: Rows per file of a partitioned output (``--out DIR/``).
+ROWS_PER_PART = 50 * ROWS_PER_GROUP
 
 
 def read_rows(path: str) -> Iterator[tuple[int, Any]]:
@@ -52,6 +55,12 @@ def _open_binary(path: str) -> Iterator[IO[bytes]]:
     if path == "-":
         yield sys.stdin.buffer
         return
+    from foundation.files import InputFileError, check_regular
+
+    try:
+        check_regular(path, what="batch file")  # a FIFO or /dev/zero would never end
+    except InputFileError as exc:
+        raise UserError(str(exc)) from None
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -61,6 +70,13 @@ def _open_binary(path: str) -> Iterator[IO[bytes]]:
 
 
 def _csv_rows(path: str) -> Iterator[tuple[int, Any]]:
+    from foundation.files import InputFileError, check_regular
+
+    try:
+        if path != "-":
+            check_regular(path, what="batch file")
+    except InputFileError as exc:
+        raise UserError(str(exc)) from None
     try:
         with open(path, newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
@@ -153,16 +169,27 @@ class _TextSink(_Sink):
 
 
 class _ParquetSink(_Sink):
-    def __init__(self, path: str) -> None:
+    """One Parquet file, or (``partitioned``) a directory of ``part-NNNNN.parquet`` files of
+    at most :data:`ROWS_PER_PART` rows each."""
+
+    def __init__(self, path: str, *, partitioned: bool = False) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self._pa = pa
+        self._pa, self._pq = pa, pq
         self.schema = pa.schema([("line", pa.int64()), ("ok", pa.bool_()),
                                  ("name", pa.string()), ("region", pa.string()),
                                  ("response", pa.string()), ("errors", pa.string())])
-        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.path, self.partitioned, self.parts, self.in_part = path, partitioned, [], 0
+        self.writer = self._open()
         self.rows: list[tuple[Any, ...]] = []
+
+    def _open(self) -> Any:
+        name = (os.path.join(self.path, f"part-{len(self.parts):05d}.parquet")
+                if self.partitioned else self.path)
+        self.parts.append(name)
+        self.in_part = 0
+        return self._pq.ParquetWriter(name, self.schema, compression="zstd")
 
     def answer(self, line: int, result: Any) -> None:
         self.count += 1
@@ -179,15 +206,22 @@ class _ParquetSink(_Sink):
     def flush(self) -> None:
         if self.rows:
             columns = list(zip(*self.rows, strict=True))
+            if self.partitioned and self.in_part >= ROWS_PER_PART:
+                self.writer.close()
+                self.writer = self._open()
             self.writer.write_table(self._pa.Table.from_arrays(
                 [self._pa.array(c, type=f.type) for c, f in zip(columns, self.schema,
                                                                  strict=True)],
                 schema=self.schema))
+            self.in_part += len(self.rows)
             self.rows = []
 
     def close(self) -> None:
         self.flush()
         self.writer.close()
+        for name in self.parts:
+            with open(name, "rb") as f:
+                os.fsync(f.fileno())
 
 
 @contextmanager
@@ -200,6 +234,10 @@ def open_sink(out: str | None, fmt: str) -> Iterator[_Sink]:
     target = Path(out)
     if not target.parent.is_dir():
         raise UserError(f"--out {out}: the directory {target.parent} does not exist")
+    if out.endswith(("/", os.sep)) or target.is_dir():
+        with _partitioned(target) as sink:
+            yield sink
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
@@ -207,8 +245,6 @@ def open_sink(out: str | None, fmt: str) -> Iterator[_Sink]:
             sink: _Sink = _ParquetSink(tmp)
             yield sink
             sink.close()  # type: ignore[attr-defined]
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
         else:
             with open(tmp, "w", encoding="utf-8") as f:
                 yield _TextSink(f, table=False)
@@ -218,3 +254,21 @@ def open_sink(out: str | None, fmt: str) -> Iterator[_Sink]:
     finally:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+@contextmanager
+def _partitioned(target: Path) -> Iterator[_Sink]:
+    """Partitioned Parquet in ``target/`` (new or empty), written beside it and swapped in."""
+    if target.is_dir() and any(target.iterdir()):
+        raise UserError(f"--out {target}/: the directory is not empty")
+    tmp = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        sink = _ParquetSink(tmp, partitioned=True)
+        yield sink
+        sink.close()
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the output is the user's
+        if target.is_dir():
+            target.rmdir()
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
