@@ -214,7 +214,9 @@ def read_offer_files(
         if no_region:
             gaps.append(f"{path.name}: {no_region} SKUs without a known region were skipped")
         _tick(progress, f"{path.name}: {len(df)} prices")
-    prices, duplicates = prices_frame(r for df in frames for r in df.to_dict("records"))
+    prices, duplicates = prices_frame(
+        {str(k): v for k, v in r.items()} for df in frames for r in df.to_dict("records")
+    )
     if duplicates:
         gaps.append(f"{duplicates} (type, region) rows priced by several offer files: first kept")
     tables = {"ec2_prices": prices}

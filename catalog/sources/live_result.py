@@ -113,7 +113,8 @@ def assemble(run: Any, *, names: Sequence[str], regions: Sequence[str]) -> Sourc
     out = run.result
     if "ec2" in names:
         _ec2_tables(run, regions, out)
-    _regions_table(run, out)
+    if "regions" in names:  # (DescribeRegions also runs to list the regions when none given)
+        _regions_table(run, out)
     if run.rows.get("ec2_commitments"):
         df = commitments_frame(run.rows["ec2_commitments"])
         df = df.drop_duplicates(KEYS["ec2_commitments"], keep="first").reset_index(drop=True)

@@ -155,6 +155,8 @@ def inter_region_rows(
     return rows
 
 
+#: The ``unit_prices`` item of CloudFront's always-free data out (tier end = the allowance).
+CLOUDFRONT_FREE_ITEM = "cloudfront.data_out.free_tier"
 _CF_EGRESS = re.compile(r"^Regional DT from (?P<geo>.+?) to Internet (?P<tier>.+)$")
 
 
@@ -165,18 +167,28 @@ def cloudfront_egress_rows(
 
     Readable entries "Regional DT from <geo> to Internet <tier>" carry the tier's upper bound
     in GB as ``Per Month``; a tier starts where the geography's previous one ends.  The
-    account-wide free allowance ("from Any ... 0 upto 1024") is not a geography and is skipped.
+    account-wide free allowance ("from Any ... 0 upto 1024" at $0) is not a geography: it is
+    one row of its own, ``cloudfront.data_out.free_tier`` in region ``global`` (its tier end
+    is the allowance in GB; https://aws.amazon.com/cloudfront/pricing/ "always free").
     """
     by_geo: dict[str, list[tuple[float, float]]] = {}
+    free: set[float] = set()
     for entries in feed["regions"].values():
         for key, entry in entries.items():
             m = _CF_EGRESS.match(key)
-            if not m or m.group("geo") == "Any":
+            if not m:
                 continue
             per_month = str(entry.get("Per Month", "Inf"))
             end = math.inf if per_month.lower() == "inf" else float(per_month)
+            if m.group("geo") == "Any":
+                if parse_price(entry["price"]) == 0.0 and not math.isinf(end):
+                    free.add(end)
+                continue
             by_geo.setdefault(m.group("geo"), []).append((end, parse_price(entry["price"])))
-    rows = []
+    # The account-wide always-free allowance ("from Any ... 0 upto 1024" at $0), one row.
+    rows = [price_row(CLOUDFRONT_FREE_ITEM, "global", "USD per GB", 0.0, (0.0, end), meta,
+                      notes="always-free data out per account and month, all edge locations")
+            for end in sorted(free)[:1]]
     for geo, tiers in sorted(by_geo.items()):
         start = 0.0
         for end, price in sorted(set(tiers)):
