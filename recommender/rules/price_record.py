@@ -59,18 +59,34 @@ def _text(v: Any) -> str | None:
         else str(v)
 
 
-def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> dict[tuple[str, ...], dict[str, Any]]:
-    """``table`` rows keyed by ``keys`` (built once per catalog; the first row wins)."""
-    def build(c: Any) -> dict[tuple[str, ...], dict[str, Any]]:
-        df = getattr(c, table, None)
-        if df is None or df.empty:
-            return {}
-        out: dict[tuple[str, ...], dict[str, Any]] = {}
-        for row in df.to_dict("records"):
-            out.setdefault(tuple(str(row.get(k)) for k in keys), row)
-        return out
+def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> _RowIndex:
+    """``table``'s rows by ``keys`` (indexed once per catalog; the first row wins)."""
+    return per_catalog(f"price_record.{table}.{'.'.join(keys)}", catalog,
+                       lambda c: _RowIndex(getattr(c, table, None), keys))
 
-    return per_catalog(f"price_record.{table}.{'.'.join(keys)}", catalog, build)
+
+class _RowIndex:
+    """Row positions by key, built from the key columns only (a full ``to_dict`` of the
+    database table costs seconds; this costs milliseconds), rows read on demand."""
+
+    def __init__(self, df: pd.DataFrame | None, keys: tuple[str, ...]) -> None:
+        self._df = df if df is not None else pd.DataFrame()
+        self._pos: dict[tuple[str, ...], int] = {}
+        self._memo: dict[int, dict[str, Any]] = {}
+        if self._df.empty:
+            return
+        cols = [self._df[k].astype(str).tolist() for k in keys]
+        for i, key in enumerate(zip(*cols, strict=True)):
+            self._pos.setdefault(key, i)
+
+    def get(self, key: tuple[str, ...]) -> dict[str, Any] | None:
+        i = self._pos.get(key)
+        if i is None:
+            return None
+        row = self._memo.get(i)
+        if row is None:  # a row dict is built once: the same few options recur
+            row = self._memo[i] = self._df.iloc[i].to_dict()
+        return row
 
 
 def _record(category: str, o: Option, *, item: str, key: str, region: str,
