@@ -119,7 +119,7 @@ def test_valid_profiles_get_options_within_every_hard_constraint(data, cat) -> N
 
 BAD_VALUES = [
     (("compute", "vcpus"), "four", "compute.vcpus"),
-    (("compute", "vcpus"), -1, "compute.vcpus.min"),
+    (("compute", "vcpus"), -1, "compute.vcpus"),
     (("compute", "memory_gib"), {"min": 8, "max": 2}, "compute.memory_gib"),
     (("compute", "arch"), "sparc", "compute.arch"),
     (("compute", "parallelism"), 0, "compute.parallelism"),
@@ -128,7 +128,7 @@ BAD_VALUES = [
     (("compute", "cpu_utilization"), {"average_pct": 90, "peak_pct": 10},
      "compute.cpu_utilization"),
     (("compute", "interruption_tolerant"), "yes", "compute.interruption_tolerant"),
-    (("storage", "iops"), -5, "storage.iops.min"),
+    (("storage", "iops"), -5, "storage.iops"),  # a bare number: the field written
     (("storage", "sharing"), "everyone", "storage.sharing"),
     (("storage", "read_fraction"), 1.5, "storage.read_fraction"),
     (("database", "data_model"), "graph", "database.data_model"),
@@ -179,3 +179,36 @@ def test_profile_is_frozen_and_absent_is_none() -> None:
     assert p.compute.vcpus.min == 2 and p.compute.vcpus.max is None
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error type varies
         p.region = "us-east-1"
+
+
+cost_profiles = st.fixed_dictionaries({
+    "region": st.sampled_from(REGIONS[:4]),
+    "objective": st.just("cost"),
+    "top_n": st.just(50),
+    "compute": st.fixed_dictionaries(
+        {"vcpus": st.integers(1, 96), "memory_gib": st.sampled_from([1, 2, 4, 8, 16, 64, 256])},
+        optional={"cpu_utilization": st.fixed_dictionaries(
+            {"average_pct": st.floats(1, 60), "peak_pct": st.floats(60, 100)}),
+            "scale_out": st.sampled_from(["none", "horizontal"]),
+            "arch": st.sampled_from(["x86_64", "arm64", "any"])}),
+}, optional={"purchase_options": st.sampled_from([["on_demand"], ["reserved"],
+                                                  ["on_demand", "reserved"]])})
+
+
+@SETTINGS
+@given(data=cost_profiles, pick=st.lists(st.integers(0, 10_000), min_size=10, max_size=10))
+def test_cost_objective_never_ranks_a_cheaper_admissible_option_below_first(data, pick,
+                                                                           cat) -> None:
+    """Objective cost: no admissible option (shown or not) is cheaper than #1."""
+    types = cat.ec2["instance_type"].tolist()
+    names = [types[k % len(types)] for k in pick]
+    r = recommend(data, catalog=cat, models=False, explain=names)
+    opts = r.recommendations.compute
+    if not opts:
+        return
+    first = opts[0].monthly_cost_usd
+    shown = [o.monthly_cost_usd for o in opts if o.monthly_cost_usd is not None]
+    assert shown == sorted(shown)
+    for w in r.why_not:
+        if w.verdict in ("ranked", "shown") and w.monthly_cost_usd is not None:
+            assert w.monthly_cost_usd >= first - 0.01, (w.option, w.monthly_cost_usd, first)

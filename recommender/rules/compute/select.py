@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -92,6 +92,10 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     ref_speed = float(ix.speed[ix.pos[ref]]) if ref in ix.pos else None
     eff = cr.capacity_vcpus(ix.speed, ix.vcpus, ref_speed)
     count = cr.node_counts(eff, ix.memory_gib, need)
+    if need.horizontal and need.demand_vcpus is not None and need.series_pct is not None:
+        # Burstable nodes carry the peak at 100 % of their vCPUs (credits judged later).
+        peak = cr.node_counts(eff, ix.memory_gib, replace(need, vcpus=need.demand_vcpus))
+        count = np.where(ix.burstable | (ix.category == "burstable"), peak, count)
     s = p.storage
     ebs = s is not None and s.persistence != "scratch" and s.sharing in (None, "single_instance")
     ctx = FilterContext(
