@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="output format (default: json)")
     p.add_argument("--rules-only", action="store_true",
                    help="do not load the model artifacts (use the rules' fallbacks)")
+    p.add_argument("--why-not", action="append", default=None, metavar="OPTION",
+                   help="explain why OPTION (e.g. t3.medium, fargate) is not #1: the first "
+                        "constraint it fails, or its cost and risk against #1 (repeatable)")
     p.set_defaults(func=run)
 
 
@@ -72,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UserError(f"{args.profile} is not valid JSON: {exc}") from None
-    resp = recommend(data, models=False if args.rules_only else None)
+    resp = recommend(data, models=False if args.rules_only else None,
+                     explain=getattr(args, "why_not", None))
     if args.format == "json":
         print(resp.model_dump_json(indent=2))
     else:
@@ -99,6 +103,13 @@ def format_table(resp) -> str:  # noqa: ANN001 - RecommendationResponse, importe
         lines.append("* a figure behind this option is marked unverified by its source")
     if resp.rejected:
         lines.append("rejected: " + ", ".join(f"{k} {v}" for k, v in resp.rejected.items()))
+    if resp.bundle is not None:
+        b = resp.bundle
+        lines.append(f"bundle: USD {b.total_monthly_usd:,.2f}/month = " + " + ".join(
+            f"{role} {usd:,.2f}" for role, usd in b.breakdown.items())
+            + (f"; not priced: {', '.join(u.item for u in b.unpriced)}" if b.unpriced else ""))
+    for w in resp.why_not:
+        lines.append(f"why not {w.option}: {w.text}")
     for w in resp.warnings:
         lines.append(f"warning: {w}")
     return "\n".join(lines)
