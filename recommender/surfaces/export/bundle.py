@@ -264,11 +264,20 @@ def _database_spec(o: dict[str, Any]) -> Spec | None:
 
 
 def _rank1(response: dict[str, Any], category: str) -> dict[str, Any] | None:
+    """The option the response's ``bundle`` chose for ``category`` (else its rank 1)."""
     opts = (response.get("recommendations") or {}).get(category) or []
     ranked = [o for o in opts if isinstance(o, dict) and o.get("option")]
     if not ranked:
         return None
-    return min(ranked, key=lambda o: int(o.get("rank") or 10**6))
+    ranked.sort(key=lambda o: int(o.get("rank") or 10**6))
+    bundle = response.get("bundle")
+    if isinstance(bundle, dict):
+        chosen = [c.get("option") for c in bundle.get("components") or []
+                  if isinstance(c, dict) and c.get("category") == category]
+        if not chosen:
+            return None  # the bundle left this category out
+        return next((o for o in ranked if o["option"] == chosen[0]), ranked[0])
+    return ranked[0]
 
 
 def chosen_bundle(response: dict[str, Any]) -> Bundle:
