@@ -85,7 +85,7 @@ class _RowIndex:
             return None
         row = self._memo.get(i)
         if row is None:  # a row dict is built once: the same few options recur
-            row = self._memo[i] = self._df.iloc[i].to_dict()
+            row = self._memo[i] = {str(k): v for k, v in self._df.iloc[i].items()}
         return row
 
 

@@ -23,10 +23,12 @@ from recommender.operations import (
     summary_frame,
 )
 
-#: Two vCPUs and 8 GiB on demand, cheapest first: m5.large and m7g.large both fit exactly.
+#: Exactly two vCPUs and 8 GiB on demand, cheapest first: of the fixture types only m5.large
+#: (previous generation, kept while no current type fits) and m7g.large (current) fit.
 PROFILE = {"name": "api", "region": "us-east-1", "objective": "cost",
            "purchase_options": ["on_demand"],
-           "compute": {"vcpus": 2, "memory_gib": 8, "arch": "any", "hours_per_month": 730}}
+           "compute": {"vcpus": {"min": 2, "max": 2}, "memory_gib": {"min": 8, "max": 8},
+                       "arch": "any", "hours_per_month": 730}}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def saved(catalog_before_m7g):
 def test_saved_response_carries_what_a_review_needs(saved) -> None:
     data = json.loads(saved.model_dump_json())
     # The profile as parsed: a number is a range's minimum (CONTRACT section 1).
-    assert data["profile"]["compute"]["vcpus"] == {"min": 2.0}
+    assert data["profile"]["compute"]["vcpus"] == {"min": 2.0, "max": 2.0}
     assert data["profile"]["name"] == "api"
     assert data["catalog"]["version"] and data["catalog"]["generated_at"]
     assert data["model"]["version"] == "rules-only"
