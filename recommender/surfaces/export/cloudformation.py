@@ -44,13 +44,15 @@ class _Template:
         self.outputs[name] = {"Description": description, "Value": value}
 
 
-def _ebs_block(spec: Spec) -> dict[str, Any]:
+def _ebs_block(spec: Spec, *, replaceable: bool) -> dict[str, Any]:
+    """The data volume; in an auto scaling group it goes with its instance (a replaced
+    instance must not leave an orphaned, still-billed volume behind)."""
     p = spec.props
     ebs: dict[str, Any] = {
         "VolumeType": p["volume_type"],
         "VolumeSize": p["size_gib"],
         "Encrypted": True,
-        "DeleteOnTermination": False,
+        "DeleteOnTermination": replaceable,
     }
     if p.get("iops"):
         ebs["Iops"] = p["iops"]
@@ -67,17 +69,27 @@ def _ec2(t: _Template, spec: Spec) -> None:
         f"AMI id (or SSM parameter) for {p['arch']} instances",
         _AMI_SSM.format(arch=p["arch"]),
     )
-    subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the instances")
+    group = bool(p["auto_scaling"])
+    if group:  # nodes spread over the subnets given, one per Availability Zone
+        subnet = t.param("SubnetIds", "List<AWS::EC2::Subnet::Id>",
+                         "Subnets for the group, one per Availability Zone")
+    else:
+        subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the instance")
+    groups = t.param("SecurityGroupIds", "List<AWS::EC2::SecurityGroup::Id>",
+                     "Security groups of the instances")
     data: dict[str, Any] = {"InstanceType": p["instance_type"], "ImageId": image}
     if b.storage is not None and b.storage.kind == "ebs":
-        data["BlockDeviceMappings"] = [_ebs_block(b.storage)]
+        data["BlockDeviceMappings"] = [_ebs_block(b.storage, replaceable=group)]
     if b.placement_strategy:
         t.add("PlacementGroup", "AWS::EC2::PlacementGroup", {"Strategy": b.placement_strategy})
         data["Placement"] = {"GroupName": _ref("PlacementGroup")}
     if b.efa:
-        data["NetworkInterfaces"] = [
-            {"DeviceIndex": 0, "InterfaceType": "efa", "SubnetId": subnet}
-        ]
+        nic: dict[str, Any] = {"DeviceIndex": 0, "InterfaceType": "efa", "Groups": groups}
+        if not group:  # a group's subnets come from VPCZoneIdentifier
+            nic["SubnetId"] = subnet
+        data["NetworkInterfaces"] = [nic]
+    else:
+        data["SecurityGroupIds"] = groups
     if p["spot"] and not p["auto_scaling"]:
         data["InstanceMarketOptions"] = {"MarketType": "spot"}
     data["TagSpecifications"] = [{"ResourceType": "instance", "Tags": _tags(b)}]
@@ -97,7 +109,7 @@ def _ec2(t: _Template, spec: Spec) -> None:
         "MinSize": str(p["min_count"]),
         "MaxSize": str(p["max_count"]),
         "DesiredCapacity": str(p["desired_count"]),
-        "VPCZoneIdentifier": [subnet],
+        "VPCZoneIdentifier": subnet,
     }
     if b.placement_strategy:
         asg["PlacementGroup"] = _ref("PlacementGroup")

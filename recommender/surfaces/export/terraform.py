@@ -65,8 +65,9 @@ class _Doc:
         self.variables: dict[str, Block] = {}
         self.blocks: list[Block] = []
 
-    def var(self, name: str, description: str, default: Any = None) -> Expr:
-        body: list[tuple[str, Any]] = [("type", Expr("string")), ("description", description)]
+    def var(self, name: str, description: str, default: Any = None, *,
+            type_: str = "string") -> Expr:
+        body: list[tuple[str, Any]] = [("type", Expr(type_)), ("description", description)]
         if default is not None:
             body.append(("default", default))
         self.variables[name] = Block("variable", name, body=body)
@@ -84,7 +85,14 @@ def _ec2(d: _Doc, spec: Spec) -> None:
     ssm = d.var("ami_ssm_parameter", "SSM parameter holding the AMI id",
                 _AMI_SSM.format(arch=p["arch"]))
     d.blocks.append(Block("data", "aws_ssm_parameter", "ami", body=[("name", ssm)]))
-    subnet = d.var("subnet_id", "Subnet for the instances")
+    group = bool(p["auto_scaling"])
+    if group:  # nodes spread over the subnets given, one per Availability Zone
+        subnet = d.var("subnet_ids", "Subnets for the group, one per Availability Zone",
+                       type_="list(string)")
+    else:
+        subnet = d.var("subnet_id", "Subnet for the instance")
+    groups = d.var("security_group_ids", "Security groups of the instances",
+                   type_="list(string)")
     body: list[tuple[str, Any]] = [
         ("name_prefix", f"{b.name}-"),
         ("image_id", Expr("data.aws_ssm_parameter.ami.value")),
@@ -94,7 +102,8 @@ def _ec2(d: _Doc, spec: Spec) -> None:
         s = b.storage.props
         ebs = [("volume_type", s["volume_type"]), ("volume_size", s["size_gib"]),
                ("iops", s.get("iops")), ("throughput", s.get("throughput_mibps")),
-               ("encrypted", True), ("delete_on_termination", False)]
+               # In a group the volume goes with its instance: no orphaned volumes.
+               ("encrypted", True), ("delete_on_termination", group)]
         body.append(("block_device_mappings", Block("", body=[
             ("device_name", "/dev/xvdb"), ("ebs", Block("", body=ebs))])))
     if b.placement_strategy:
@@ -104,8 +113,13 @@ def _ec2(d: _Doc, spec: Spec) -> None:
         body.append(("placement", Block("", body=[
             ("group_name", Expr("aws_placement_group.this.name"))])))
     if b.efa:
-        body.append(("network_interfaces", Block("", body=[
-            ("device_index", 0), ("interface_type", "efa"), ("subnet_id", subnet)])))
+        nic: list[tuple[str, Any]] = [("device_index", 0), ("interface_type", "efa"),
+                                      ("security_groups", groups)]
+        if not group:
+            nic.append(("subnet_id", subnet))
+        body.append(("network_interfaces", Block("", body=nic)))
+    else:
+        body.append(("vpc_security_group_ids", groups))
     if p["spot"] and not p["auto_scaling"]:
         body.append(("instance_market_options", Block("", body=[("market_type", "spot")])))
     body.append(("tag_specifications", Block("", body=[
@@ -123,7 +137,7 @@ def _ec2(d: _Doc, spec: Spec) -> None:
         ("min_size", p["min_count"]),
         ("max_size", p["max_count"]),
         ("desired_capacity", p["desired_count"]),
-        ("vpc_zone_identifier", [subnet]),
+        ("vpc_zone_identifier", subnet),
     ]
     if b.placement_strategy:
         asg.append(("placement_group", Expr("aws_placement_group.this.id")))
