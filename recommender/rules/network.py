@@ -219,8 +219,14 @@ def network_options(
             cdn = 0.0
             ok = True
             unverified = bool(direct and direct.verify)
+            # CloudFront's always-free data out (per account and month, all edges; the
+            # catalog's cloudfront.data_out.free_tier row) comes off before pricing, shared
+            # across geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).
+            free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
+            free_gb = free_rows[0].end if free_rows else 0.0
             for u, s in geo_share.items():
-                pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s)
+                pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s,
+                               per="GB", free=free_gb * s)
                 if pc is None:
                     ok = False
                     break
@@ -233,7 +239,10 @@ def network_options(
                 cost = cdn
                 extra.append(reason("network.cloudfront_cost", PERF01_COST,
                                     f"{fmt_num(round(cdn_gib))} GiB/month from the edge: "
-                                    f"{fmt_usd(cdn)} vs {fmt_usd(direct.usd if direct else None)} "
+                                    f"{fmt_usd(cdn)}"
+                                    + (f" after the always-free {fmt_num(free_gb)} GB"
+                                       if free_gb else "")
+                                    + f" vs {fmt_usd(direct.usd if direct else None)} "
                                     "direct from the region (requests not included)."))
         why = (f"{static:.0%} of content is static" if static is not None and
                static >= STATIC_SHARE_FOR_CDN else "")

@@ -231,6 +231,11 @@ def test_cloudfront_egress_rows_chain_tiers_per_geography() -> None:
         "Regional DT to Origin from EU": {"price": "0.02", "Per Month": "Inf"},
     }}}  # fmt: skip
     rows = cloudfront_egress_rows(feed, {"price_as_of": "2025-04-25", "price_source": "x"})
+    free = [r for r in rows if r["region"] == "global"]
+    rows = [r for r in rows if r["region"] != "global"]
+    # The always-free 1 TB ("from Any ... 0 upto 1024" at $0) is one account-wide row.
+    assert [(f["item"], f["price_usd"], f["tier_end"]) for f in free] == [
+        ("cloudfront.data_out.free_tier", 0.0, 1024.0)]
     assert [r["region"] for r in rows] == ["edge:EU"] * 3
     assert [(r["tier_start"], r["price_usd"]) for r in rows] == [
         (0.0, 0.085), (10240.0, 0.08), (51200.0, 0.02),

@@ -155,7 +155,8 @@ def test_transfer_tiers_destinations_and_edges(svc: SourceResult) -> None:
     ir = one_row(up, item="datatransfer.inter_region_out", region="us-east-1")
     assert ir["to_region"] == "eu-west-1"
     cf = up[up["item"].str.startswith("cloudfront.")]
-    assert set(cf["region"]) == {"edge:United States", "edge:EU"}
+    # Edge geographies, plus the account-wide always-free allowance (region "global").
+    assert set(cf["region"]) == {"edge:United States", "edge:EU", "global"}
     https = one_row(up, item="cloudfront.https_request", region="edge:EU")
     assert https["unit"] == "USD per request"
 
