@@ -92,7 +92,7 @@ def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
                 "the architecture, or try another region.")
     others = np.ones(ix.n, dtype=bool)
     for c in t.filters.checks:
-        if c.key != key and c.key not in ("ec2.vcpus", "ec2.memory"):
+        if c.key != key:
             others &= c.mask
     head = f"No compute option fits. Tightest constraint ({key}): "
     tail = (f" Relaxing it admits {len(closest)} instance types; closest: "
@@ -102,7 +102,7 @@ def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
         text = (f"no single instance has {need.vcpus:g} vCPUs of capacity"
                 + (f" with at most {need.memory_max:g} GiB" if need.memory_max else "")
                 + f"; the largest admissible by the other constraints has {cap:.0f}")
-        if cap > 0 and not need.horizontal:
+        if cap > 0 and not need.horizontal and need.vcpus > cap:
             text += (f"; scale out to {math.ceil(need.vcpus / cap)} nodes "
                      "(compute.scale_out horizontal)")
         return head + text + " or relax the vCPU need." + tail
@@ -110,7 +110,7 @@ def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
         mem = float(np.max(ix.memory_gib[others])) if others.any() else 0.0
         text = (f"no single instance has {need.memory_gib:g} GiB; the largest admissible by "
                 f"the other constraints has {mem:g} GiB")
-        if mem > 0 and not need.horizontal:
+        if mem > 0 and not need.horizontal and need.memory_gib > mem:
             text += (f"; scale out to {math.ceil(need.memory_gib / mem)} nodes if the work "
                      "can split its memory (compute.scale_out horizontal)")
         return head + text + ", or relax memory." + tail
