@@ -84,8 +84,8 @@ class LambdaModel:
             gm = float(np.exp(np.mean(np.log(md))))
             ref = float(np.exp(np.mean(np.log(mm)))) if len(mm) > 1 else float(mm[0])
             w = P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
-                                self.bandwidth)
-            d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms), 1
+                                bandwidth=self.bandwidth)
+            d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms), 1
         lo, hi = self.log_q[k]
         low, high = d * math.exp(lo), d * math.exp(hi)
         measured = np.isin(m, mm)
@@ -245,6 +245,25 @@ def _candidates(
     return kept, (min(used) if used else 0.0)
 
 
+def _rows(kept: list[int], pred: dict[str, np.ndarray], cost: dict[str, np.ndarray],
+          used: float) -> list[LambdaPrediction]:
+    """One :class:`LambdaPrediction` per candidate size."""
+    return [
+        LambdaPrediction(
+            memory_mb=int(m), measured=bool(pred["measured"][i]),
+            duration_ms=float(pred["duration_ms"][i]),
+            duration_ms_low=float(pred["duration_ms_low"][i]),
+            duration_ms_high=float(pred["duration_ms_high"][i]),
+            billed_duration_ms=int(np.ceil(pred["duration_ms"][i])),
+            monthly_cost_usd=float(cost[""][i]), monthly_cost_usd_low=float(cost["_low"][i]),
+            monthly_cost_usd_high=float(cost["_high"][i]),
+            notes=([f"below the {used:g} MB the function used at another size: "
+                    "may run out of memory, measure it"] if m < used else []),
+        )
+        for i, m in enumerate(kept)
+    ]
+
+
 def predict_lambda_memory(
     request: LambdaMemoryRequest | dict[str, Any],
     catalog: Any = None,
@@ -286,24 +305,11 @@ def predict_lambda_memory(
     )
     gb = np.array(kept, float) / 1024.0
     inv = req.invocations_per_month
-    cost = {}
+    cost: dict[str, np.ndarray] = {}
     for suffix in ("", "_low", "_high"):
         billed = np.ceil(pred[f"duration_ms{suffix}"])  # billed in 1 ms steps
         cost[suffix] = prices.monthly(billed / 1000.0 * gb * inv, inv)
-    preds = [
-        LambdaPrediction(
-            memory_mb=int(m), measured=bool(pred["measured"][i]),
-            duration_ms=float(pred["duration_ms"][i]),
-            duration_ms_low=float(pred["duration_ms_low"][i]),
-            duration_ms_high=float(pred["duration_ms_high"][i]),
-            billed_duration_ms=int(np.ceil(pred["duration_ms"][i])),
-            monthly_cost_usd=float(cost[""][i]), monthly_cost_usd_low=float(cost["_low"][i]),
-            monthly_cost_usd_high=float(cost["_high"][i]),
-            notes=([f"below the {used:g} MB the function used at another size: "
-                    "may run out of memory, measure it"] if m < used else []),
-        )
-        for i, m in enumerate(kept)
-    ]
+    preds = _rows(kept, pred, cost, used)
     best = preds[choose(cost[""], pred["duration_ms"], req.objective)]
     notes.append(
         "monthly cost excludes the free tier"

@@ -97,7 +97,7 @@ def fractions(coef: np.ndarray) -> np.ndarray:
 
 def prior_weights(
     shapes: np.ndarray, weights: np.ndarray, log_scale: np.ndarray, meas_mb: float,
-    meas_ms: float, bandwidth: float | None,
+    meas_ms: float, *, bandwidth: float | None,
 ) -> np.ndarray:
     """Weights of the prior's shapes for a function that took ``meas_ms`` at ``meas_mb``.
 
@@ -128,7 +128,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> np.n
 
 def from_one(
     memory_mb: np.ndarray, meas_mb: float, meas_ms: float, shapes: np.ndarray, w: np.ndarray,
-    cpu_ms: float | None = None,
+    *, cpu_ms: float | None = None,
 ) -> np.ndarray:
     """Durations at ``memory_mb`` from one measured size.
 

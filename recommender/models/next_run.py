@@ -13,94 +13,11 @@ those distributions, following the expected-improvement choices in turn.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from recommender.models.next_run_plan import Plan, expected_improvement, plan_next
 
-#: z of the 5 % / 95 % bounds: the interval spans 2 x 1.645 standard deviations in log space.
-Z90 = 1.6448536269514722
-N_DRAWS = 2000
-SEED = 0
-
-
-def _phi(z: np.ndarray) -> np.ndarray:
-    return np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
-
-
-def _cdf(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.vectorize(math.erf)(np.asarray(z, float) / math.sqrt(2.0)))
-
-
-def expected_improvement(best: float, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """``E[max(best - Y, 0)]`` for ``log Y ~ N(mu, sigma)`` (closed form)."""
-    mu, sigma = np.asarray(mu, float), np.maximum(np.asarray(sigma, float), 1e-9)
-    if not math.isfinite(best):
-        return np.exp(-mu)  # nothing measured yet: prefer the cheapest predicted
-    d = (math.log(best) - mu) / sigma
-    return best * _cdf(d) - np.exp(mu + sigma**2 / 2) * _cdf(d - sigma)
-
-
-@dataclass
-class Plan:
-    """The next pick (position), its acquisition figures and the expected-regret curve."""
-
-    pick: int | None
-    ei: float
-    p_better: float
-    best: float
-    best_pos: int | None
-    regret: list[tuple[int, float, list[int]]]
-
-
-def plan_next(
-    value: np.ndarray, low: np.ndarray, high: np.ndarray, measured: np.ndarray,
-    excluded: np.ndarray, plan_runs: int = 4, seed: int = SEED,
-) -> Plan:
-    """Expected-improvement plan over candidates (all arrays per candidate).
-
-    Parameters
-    ----------
-    value, low, high : array
-        Predicted objective (cost or runtime) and its 90 % interval; at measured
-        candidates ``value`` is the measurement.
-    measured, excluded : bool array
-        Candidates already run; candidates never to run (predicted to fail, unpriced).
-    """
-    value, low, high = (np.asarray(v, float) for v in (value, low, high))
-    measured, excluded = np.asarray(measured, bool), np.asarray(excluded, bool)
-    ok_meas = measured & ~excluded
-    best = float(value[ok_meas].min()) if ok_meas.any() else math.inf
-    best_pos = int(np.flatnonzero(ok_meas)[np.argmin(value[ok_meas])]) if ok_meas.any() else None
-    open_ = ~measured & ~excluded
-    mu = np.log(value)
-    sigma = np.maximum((np.log(high) - np.log(low)) / (2 * Z90), 1e-6)
-    rng = np.random.default_rng(seed)
-    draws = np.exp(mu[None, :] + sigma[None, :] * rng.standard_normal((N_DRAWS, len(value))))
-    draws[:, measured] = value[measured]
-    draws[:, excluded] = np.inf
-    opt = draws.min(axis=1)
-    picks: list[int] = []
-    regret: list[tuple[int, float, list[int]]] = []
-    b, avail = best, open_.copy()
-    first: tuple[int | None, float, float] = (None, 0.0, 0.0)
-    for k in range(plan_runs + 1):
-        got = np.full(N_DRAWS, best)
-        if picks:
-            got = np.minimum(got, draws[:, picks].min(axis=1))
-        regret.append((k, float(np.mean(got / opt - 1.0) * 100), list(picks)))
-        if k == plan_runs or not avail.any():
-            break
-        ei = np.where(avail, expected_improvement(b, mu, sigma), -np.inf)
-        j = int(np.argmax(ei))
-        if k == 0:
-            p = float(np.mean(draws[:, j] < best)) if math.isfinite(best) else 1.0
-            first = (j, float(ei[j]) if math.isfinite(best) else 0.0, p)
-        picks.append(j)
-        avail[j] = False
-        b = min(b, float(value[j]))  # "believer": assume the prediction for later choices
-    return Plan(first[0], first[1], first[2], best, best_pos, regret)
+__all__ = ["Plan", "expected_improvement", "next_run", "next_run_view", "plan_next"]
 
 
 def next_run(request: Any, catalog: Any = None, bundle: Any = None) -> Any:
@@ -111,7 +28,7 @@ def next_run(request: Any, catalog: Any = None, bundle: Any = None) -> Any:
     recommender.core.errors.UserError
         Invalid request, or an instance type the catalog does not know.
     """
-    from recommender.models.next_run_request import answer
+    from recommender.models.next_run_request import answer  # pydantic + pandas on first use
 
     return answer(request, catalog, bundle)
 

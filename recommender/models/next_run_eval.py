@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.models.next_run import plan_next
+from recommender.models.next_run_plan import plan_next
 from recommender.models.runtime import RuntimeModel, memory_failures
 from recommender.models.runtime_train import (
     _rows_at,

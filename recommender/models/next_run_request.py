@@ -15,7 +15,7 @@ from recommender.core.predictions import (
     RegretStep,
     RuntimeCandidate,
 )
-from recommender.models.next_run import plan_next
+from recommender.models.next_run_plan import plan_next
 from recommender.models.requests import resolve_request
 from recommender.models.runtime import (
     _ec2_with_perf,
@@ -67,7 +67,8 @@ def answer(request: NextRunRequest | dict[str, Any], catalog: Any = None, bundle
     was_failed = np.array([(c.instance_type, c.count) in failed for c in cands])
     measured = fr.out["measured"].to_numpy(bool) | was_failed
     excluded = fr.fails | was_failed | ~np.isfinite(val[:, 0])
-    plan = plan_next(val[:, 0], val[:, 1], val[:, 2], measured, excluded, req.plan_runs)
+    plan = plan_next(val[:, 0], val[:, 1], val[:, 2], measured, excluded,
+                     plan_runs=req.plan_runs)
     unit = "USD per run" if use_cost else "s"
     best = None
     if plan.best_pos is not None:

@@ -93,7 +93,7 @@ class RuntimeModel:
             mm = meas["memory_gib"].to_numpy(float) / meas["vcpus"].to_numpy(float)
             over = own_overhead(xm, meas["runtime_s"].to_numpy(float), mn, self.overhead)
             s, w, gamma, ref = fit_with_memory(xm, meas["runtime_s"].to_numpy(float), mn, mm,
-                                               self.prior_x_half, over)
+                                               self.prior_x_half, overhead=over)
             anchor = meas.iloc[0]
             t_anchor = float(anchor["runtime_s"])
         else:

@@ -96,7 +96,7 @@ def memory_factor(mpv: np.ndarray, mpv_ref: float, gamma: float) -> np.ndarray:
 
 def fit_with_memory(
     x: np.ndarray, t: np.ndarray, n: np.ndarray, mpv: np.ndarray, prior_x_half: float,
-    overhead: tuple[float, float],
+    *, overhead: tuple[float, float],
 ) -> tuple[float, float, float, float]:
     """``(s, w, gamma, mpv_ref)``: the physics fit, with memory pressure where runs need it.
 

@@ -41,14 +41,81 @@ def _lambda_prices(data_dir: Path) -> dict[str, Any]:
     return prices
 
 
+def _perf(data_dir: Path, ec2: Any, bar: Any, n_jobs: int) -> tuple[Any, dict[str, Any]]:
+    from recommender.models.features import PERF_COLUMNS
+    from recommender.models.perf import fill_perf_index, train_perf
+    from recommender.models.perf_eval import evaluate_by_processor, second_benchmark
+
+    bar.set_description("perf (leave one family out, then by processor)")
+    model = train_perf(ec2, bar)
+    model.metrics = {
+        **model.metrics,
+        "by_processor": evaluate_by_processor(ec2, n_jobs),
+        "second_benchmark": second_benchmark(fill_perf_index(ec2, model), data_dir),
+    }
+    return model, {
+        "features": list(PERF_COLUMNS),
+        "target": "log(perf_index), m5.large = 1",
+        "metrics": model.metrics,
+        "training_data": D.data_hashes(data_dir, "perf"),
+        "ec2_table": D.ec2_table_source(data_dir),
+        "evaluation": "leave-one-family-out over the catalog's measured rows",
+    }
+
+
+def _runtime(data_dir: Path, ec2: Any, prices: Any, bar: Any, n_jobs: int
+             ) -> tuple[Any, dict[str, Any]]:
+    from recommender.models.next_run_eval import simulate, summarize
+    from recommender.models.runtime_train import (
+        CORRECTION_FEATURES,
+        attach_specs,
+        repeat_noise_q,
+        train_runtime,
+    )
+
+    bar.set_description("runtime (dev folds, test, next-run simulation)")
+    runs = D.load_workload_runs(data_dir, prices)
+    noise = repeat_noise_q(D.load_c3o_repeats(data_dir))
+    model = train_runtime(runs, ec2, bar, noise, n_jobs=n_jobs)
+    model.metrics["next_run_simulation"] = summarize(simulate(attach_specs(runs, ec2), n_jobs))
+    return model, {
+        "features": list(CORRECTION_FEATURES),
+        "target": "log(T / T_physics)",
+        "metrics": model.metrics,
+        "training_data": D.data_hashes(data_dir, "runtime"),
+        "ec2_table": D.ec2_table_source(data_dir),
+        "evaluation": "leave-one-workload-group-out, two fixed reference configs",
+        "priors": {
+            "prior_x_half": model.prior_x_half,
+            "zero_shot_s_per_gib_cap": model.zero_shot_s_per_gib_cap,
+            "zero_shot_serial_s": model.zero_shot_serial_s,
+        },
+    }
+
+
+def _lambda(data_dir: Path, bar: Any) -> tuple[Any, dict[str, Any]]:
+    from recommender.models.lambda_data import load_lambda_curves
+    from recommender.models.lambda_train import train_lambda
+
+    bar.set_description("lambda (dev leave-one-group-out, then test)")
+    model = train_lambda(load_lambda_curves(data_dir), _lambda_prices(data_dir))
+    return model, {
+        "features": ["memory_mb", "duration_ms", "cpu_time_ms"],
+        "target": "duration_ms = u + c / s1(m) + p / sp(m)",
+        "metrics": model.metrics,
+        "training_data": D.data_hashes(data_dir, "lambda"),
+        "evaluation": "hash-fixed test groups; dev leave-one-group-out; conformal",
+    }
+
+
 def train_models(
     data_dir: Path, only: str | None = None, show_progress: bool = True, n_jobs: int = -1
 ) -> dict[str, tuple[Any, dict[str, Any]]]:
-    """Fit and evaluate the selected models; returns ``{name: (model, sidecar fields)}``."""
-    from recommender.models.features import PERF_COLUMNS
-    from recommender.models.lambda_train import train_lambda
-    from recommender.models.perf import measured_rows, train_perf
-    from recommender.models.runtime_train import CORRECTION_FEATURES, train_runtime
+    """Fit and evaluate the selected models; returns ``{name: (model, sidecar fields)}``.
+
+    ``n_jobs`` is joblib's for the evaluation folds (-1: every core).
+    """
+    from recommender.models.perf import measured_rows
 
     data_dir = Path(data_dir)
     names = [only] if only else list(MODELS)
@@ -63,70 +130,11 @@ def train_models(
     )
     try:
         if "perf" in names:
-            bar.set_description("perf (leave one family out)")
-            model = train_perf(ec2, bar)
-            from recommender.models.perf import fill_perf_index
-            from recommender.models.perf_eval import evaluate_by_processor, second_benchmark
-
-            model.metrics = {
-                **model.metrics,
-                "by_processor": evaluate_by_processor(ec2, n_jobs),
-                "second_benchmark": second_benchmark(fill_perf_index(ec2, model), data_dir),
-            }
-            out["perf"] = (
-                model,
-                {
-                    "features": list(PERF_COLUMNS),
-                    "target": "log(perf_index), m5.large = 1",
-                    "metrics": model.metrics,
-                    "training_data": D.data_hashes(data_dir, "perf"),
-                    "ec2_table": D.ec2_table_source(data_dir),
-                    "evaluation": "leave-one-family-out over the catalog's measured rows",
-                },
-            )
+            out["perf"] = _perf(data_dir, ec2, bar, n_jobs)
         if "runtime" in names:
-            bar.set_description("runtime (dev folds, test, next-run simulation)")
-            runs = D.load_workload_runs(data_dir, prices)
-            from recommender.models.runtime_train import repeat_noise_q
-
-            noise = repeat_noise_q(D.load_c3o_repeats(data_dir))
-            model = train_runtime(runs, ec2, bar, noise, n_jobs=n_jobs)
-            from recommender.models.next_run_eval import simulate, summarize
-            from recommender.models.runtime_train import attach_specs
-
-            model.metrics["next_run_simulation"] = summarize(
-                simulate(attach_specs(runs, ec2), n_jobs))
-            out["runtime"] = (
-                model,
-                {
-                    "features": list(CORRECTION_FEATURES),
-                    "target": "log(T / T_physics)",
-                    "metrics": model.metrics,
-                    "training_data": D.data_hashes(data_dir, "runtime"),
-                    "ec2_table": D.ec2_table_source(data_dir),
-                    "evaluation": "leave-one-workload-group-out, two fixed reference configs",
-                    "priors": {
-                        "prior_x_half": model.prior_x_half,
-                        "zero_shot_s_per_gib_cap": model.zero_shot_s_per_gib_cap,
-                        "zero_shot_serial_s": model.zero_shot_serial_s,
-                    },
-                },
-            )
+            out["runtime"] = _runtime(data_dir, ec2, prices, bar, n_jobs)
         if "lambda" in names:
-            bar.set_description("lambda (dev leave-one-group-out, then test)")
-            from recommender.models.lambda_data import load_lambda_curves
-
-            model = train_lambda(load_lambda_curves(data_dir), _lambda_prices(data_dir))
-            out["lambda"] = (
-                model,
-                {
-                    "features": ["memory_mb", "duration_ms", "cpu_time_ms"],
-                    "target": "duration_ms = u + c / s1(m) + p / sp(m)",
-                    "metrics": model.metrics,
-                    "training_data": D.data_hashes(data_dir, "lambda"),
-                    "evaluation": "hash-fixed test groups; dev leave-one-group-out; conformal",
-                },
-            )
+            out["lambda"] = _lambda(data_dir, bar)
     finally:
         bar.close()
     return out
@@ -205,6 +213,7 @@ def run(
     out_dir: Path | None,
     only: str | None,
     evaluate: bool,
+    *,
     show_progress: bool = True,
     n_jobs: int = -1,
     plot_path: Path | None = None,

@@ -57,7 +57,6 @@ def test_next_run_request_and_view(small_catalog, bundle) -> None:
 
 def test_next_run_cli(small_catalog, monkeypatch, capsys) -> None:
     import catalog.store
-
     from recommender.surfaces.cli.main import main
 
     monkeypatch.setattr(catalog.store, "load_catalog", lambda *a, **k: small_catalog)
@@ -77,3 +76,16 @@ def test_example_requests_run(small_catalog, bundle) -> None:
     fn = predict_lambda_memory(json.loads((root / "function.json").read_text()),
                                catalog=small_catalog, bundle=bundle)
     assert any(p.measured and p.duration_ms == 932.0 for p in fn.predictions)
+
+
+def test_next_run_api_route(small_catalog) -> None:
+    from fastapi.testclient import TestClient
+
+    from recommender.surfaces.api import create_app
+
+    with TestClient(create_app(small_catalog)) as client:
+        r = client.post("/v1/predictions/next-run", json=json.loads(EXAMPLE.read_text()))
+        assert r.status_code == 200, r.text
+        assert r.json()["next"]["instance_type"]
+        bad = client.post("/v1/predictions/next-run", json={"measurements": [], "plan_runs": 0})
+        assert bad.status_code == 422 and "plan_runs" in bad.text

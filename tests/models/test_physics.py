@@ -118,8 +118,8 @@ def test_memory_pressure_from_two_families() -> None:
     # cannot tell them apart, so the memory-poor run carries a slowdown (gamma > 0).
     x, n = np.array([16.0, 16.0]), np.array([8.0, 8.0])
     s, w, gamma, ref = fit_with_memory(x, np.array([600.0, 400.0]), n, np.array([4.0, 8.0]),
-                                       16.0, (0.0, 0.0))
+                                       16.0, overhead=(0.0, 0.0))
     assert gamma > 0 and ref == 8.0
     _, _, g0, _ = fit_with_memory(x, np.array([500.0, 500.0]), n, np.array([4.0, 8.0]),
-                                  16.0, (0.0, 0.0))
+                                  16.0, overhead=(0.0, 0.0))
     assert g0 == 0.0

@@ -91,7 +91,7 @@ def check_measurements(job: JobProfile, ix: Ec2Index) -> None:
 
 
 def _pool(order: np.ndarray, pp: np.ndarray, n_ec2: int, idx: np.ndarray, ix: Ec2Index,
-          size: int) -> list[int]:
+          *, size: int) -> list[int]:
     """Positions to predict: the rules' order interleaved with price-performance order.
 
     A job's cost per run follows price / capacity, so the best price-performance types join
@@ -226,7 +226,7 @@ def plan_job(
                      else getattr(models, "runtime", None)) if models else None
     if runtime_model is None or catalog is None:
         return _no_prediction("the job-runtime model is not loaded (rules only)")
-    pool = _pool(order, pp, n_ec2, idx, ix, max(JOB_POOL, top_n))
+    pool = _pool(order, pp, n_ec2, idx, ix, size=max(JOB_POOL, top_n))
     if not pool:
         return _no_prediction("no non-burstable EC2 candidate to predict")
     types = [str(ix.types[idx[k]]) for k in pool]
@@ -249,7 +249,32 @@ def plan_job(
         # Extreme inputs (e.g. runs of a microsecond) must not put NaN or inf in the response.
         return _no_prediction("the job-runtime model gave no finite runtime for these runs")
     per_run = np.array([x.cost_usd for x in preds], dtype=float)
-    keep = np.ones(len(pool), dtype=bool)
+    keep = _keep(job, preds, types, rej, warnings)
+    if not keep.any():
+        return _no_prediction("every predicted EC2 option is predicted to fail (memory)")
+    # Rank: cost per run (monthly job cost is runs x it, the same order), runtime, or both.
+    c_rel = np.nanmin(per_run[keep]) / per_run
+    t_rel = np.min(rt[keep]) / rt
+    score = {"cost": c_rel, "performance": t_rel}.get(objective, 0.5 * c_rel + 0.5 * t_rel)
+    ranked = [j for j in np.lexsort((types, rt, per_run, -np.round(score, 9))) if keep[j]]
+    plan = JobPlan()
+    for j in ranked:
+        k = pool[j]
+        i = int(idx[k])
+        plan.info[i] = _info(job, preds[j], itype=types[j], po=str(po[i]),
+                             price=float(price[i]), hours=hours, objective=objective,
+                             cost=cost, i=i)
+        total[k] = float(score[j])
+    serverless = [int(k) for k in order if k >= n_ec2]
+    plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
+    return plan
+
+
+def _keep(job: JobProfile, preds: list[Any], types: list[str], rej: Rejections,
+          warnings: list[str]) -> np.ndarray:
+    """Options that may rank: within the deadline (else the fastest), not predicted to fail."""
+    rt = np.array([x.runtime_s for x in preds])
+    keep = np.ones(len(preds), dtype=bool)
     dl = job.deadline_s
     if dl is not None:
         keep = rt <= dl
@@ -269,27 +294,10 @@ def plan_job(
     fails = np.array([bool(getattr(x, "predicted_to_fail", False)) for x in preds])
     for j in np.flatnonzero(fails & keep):
         rej.add("ec2.job_predicted_to_fail", 1, example=types[j])
-    keep &= ~fails
-    if not keep.any():
-        return _no_prediction("every predicted EC2 option is predicted to fail (memory)")
-    # Rank: cost per run (monthly job cost is runs x it, the same order), runtime, or both.
-    c_rel = np.nanmin(per_run[keep]) / per_run
-    t_rel = np.min(rt[keep]) / rt
-    score = {"cost": c_rel, "performance": t_rel}.get(objective, 0.5 * c_rel + 0.5 * t_rel)
-    ranked = [j for j in np.lexsort((types, rt, per_run, -np.round(score, 9))) if keep[j]]
-    plan = JobPlan()
-    for j in ranked:
-        k = pool[j]
-        i = int(idx[k])
-        plan.info[i] = _info(job, preds[j], types[j], str(po[i]), float(price[i]), hours,
-                             objective, cost, i)
-        total[k] = float(score[j])
-    serverless = [int(k) for k in order if k >= n_ec2]
-    plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
-    return plan
+    return keep & ~fails
 
 
-def _info(job: JobProfile, pr: Any, itype: str, po: str, price: float, hours: float,
+def _info(job: JobProfile, pr: Any, *, itype: str, po: str, price: float, hours: float,
           objective: str, cost: np.ndarray, i: int) -> JobInfo:
     """Predicted fields, reasons, risk and billed hours of one predicted option."""
     n = pr.count
