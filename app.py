@@ -119,11 +119,16 @@ def draw_form(regions: list[str]) -> None:
 
 def show_upload(upload: Any) -> None:
     """Summarize an uploaded utilization series (it replaces the typed-in series)."""
+    from recommender.app.csv_upload import read_utilization_csv
+
     try:
-        values, interval = parse_utilization_csv(upload.getvalue())
+        read = read_utilization_csv(upload.getvalue())
     except UserError as exc:
         st.error(str(exc))
         return
+    values, interval = read.values, read.interval_minutes
+    for note in read.notes:  # what was left out of the file, and why
+        st.warning(note)
     every = f", {interval:g} min apart" if interval else ""
     st.caption(f"Using {len(values)} utilization samples from {upload.name}{every} "
                f"(mean {sum(values) / len(values):.1f}%, peak {max(values):.1f}%).")

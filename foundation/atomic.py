@@ -8,7 +8,9 @@ later run trusts (snapshot tables and manifest, model artifacts, exports) goes t
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +40,15 @@ def fsync_file(path: Path | str) -> None:
         os.fsync(f.fileno())
 
 
+def _is_special(target: Path) -> bool:
+    """Whether ``target`` exists and is not a regular file (a device, FIFO, directory...)."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return False
+    return not stat.S_ISREG(st.st_mode)
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path | str, mode: str = "wb", *, perms: int = 0o644) -> Iterator[IO]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
@@ -46,6 +57,11 @@ def atomic_open(path: Path | str, mode: str = "wb", *, perms: int = 0o644) -> It
     it.  On any exception the temporary file is removed and ``path`` is untouched.
     """
     target = Path(path)
+    if _is_special(target):
+        # A device or FIFO (/dev/stdout, /dev/full): write to it; never rename over it.
+        with open(target, mode) as f:
+            yield f
+        return
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, mode) as f:
@@ -78,6 +94,9 @@ def atomic_write_with(path: Path | str, writer: Callable[[Path], None]) -> None:
     For libraries that only write to a path (``DataFrame.to_parquet``, ``skops.io.dump``).
     """
     target = Path(path)
+    if _is_special(target):
+        raise IsADirectoryError(errno.EINVAL, "not a regular file; refusing to replace it",
+                                str(target))
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
     os.close(fd)
     try:

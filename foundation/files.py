@@ -32,7 +32,7 @@ def check_regular(path: Path | str, *, what: str = "file", max_bytes: int | None
     try:
         st = os.stat(p)
     except FileNotFoundError:
-        raise InputFileError(f"{what} {p} does not exist") from None
+        raise InputFileError(f"{what} {p} not found (no such file)") from None
     except OSError as exc:
         raise InputFileError(f"{what} {p} cannot be read: {exc.strerror or exc}") from None
     _check_stat(st, p, what, max_bytes)
@@ -58,7 +58,7 @@ def read_regular(
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise InputFileError(f"{what} {p} does not exist") from None
+        raise InputFileError(f"{what} {p} not found (no such file)") from None
     except IsADirectoryError:
         raise InputFileError(f"{what} {p} is a directory, not a file") from None
     except OSError as exc:

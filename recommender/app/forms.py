@@ -8,14 +8,11 @@ Streamlit code, so they are tested directly; the app only draws the widgets.
 
 from __future__ import annotations
 
-import io
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from recommender.core.errors import UserError
 from recommender.core.profile import make_profile_error
 
 
@@ -285,14 +282,19 @@ def _int_or_none(v: Any) -> int | float | None:
 
 
 def _numbers(text: str, field: str) -> list[float]:
-    out = []
+    out: list[float] = []
+    bad: list[str] = []
     for tok in re.split(r"[,\s;]+", text.strip()):
         if not tok:
             continue
-        try:
-            out.append(float(tok))
-        except ValueError:
-            raise make_profile_error([{"field": field, "rule": f"not a number: {tok!r}"}]) from None
+        value, why = _run_number(tok, "value", whole=False)
+        if why:
+            bad.append(f"{tok[:20]!r}" if "not a number" in why or "too long" in why else why)
+        elif value is not None:
+            out.append(value)
+    if bad:
+        raise make_profile_error([{"field": field,
+                                   "rule": f"not finite numbers: {', '.join(bad[:10])}"}])
     return out
 
 
@@ -311,19 +313,46 @@ def _shares(text: str, field: str) -> dict[str, float]:
     return out
 
 
-_RUN = re.compile(r"^\s*([a-z0-9][a-z0-9.-]*)\s*[x*]\s*(\d+)\s*=\s*([0-9.eE+]+)\s*s?\s*$")
+_RUN = re.compile(r"^\s*([a-z0-9][a-z0-9.-]*)\s*[x*]\s*(\S+)\s*=\s*(\S+?)\s*s?\s*$")
+#: Longest count or seconds literal read (a float has 17 significant digits).
+_MAX_LITERAL = 30
+
+
+def _run_number(text: str, what: str, whole: bool) -> tuple[float | None, str | None]:
+    """The number in ``text`` or the reason it is not one (never raises)."""
+    if len(text) > _MAX_LITERAL:
+        return None, f"{what} {text[:12]}... is too long to be a number"
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"{what} {text!r} is not a number"
+    if not math.isfinite(value):
+        return None, f"{what} must be a finite number"
+    if whole and not value.is_integer():
+        return None, f"{what} must be a whole number of nodes"
+    return value, None
 
 
 def _runs(text: str, field: str) -> list[dict[str, Any]]:
-    """Measured runs from ``"m5.xlarge x 8 = 1500; m5.xlarge x 16 = 850"``."""
-    out = []
-    for part in filter(None, (p.strip() for p in re.split(r"[;\n]+", text))):
+    """Measured runs from ``"m5.xlarge x 8 = 1500; m5.xlarge x 16 = 850"``.
+
+    Every bad run is reported at once, by its position: "run 2: seconds '.' is not a number".
+    """
+    out, problems = [], []
+    for k, part in enumerate(filter(None, (p.strip() for p in re.split(r"[;\n]+", text))), 1):
         m = _RUN.match(part)
         if not m:
-            raise make_profile_error(
-                [{"field": field, "rule": f"write 'type x nodes = seconds' (got {part!r})"}]
-            )
-        out.append({"instance_type": m[1], "count": int(m[2]), "runtime_s": float(m[3])})
+            problems.append(f"run {k}: write 'type x nodes = seconds' (got {part[:60]!r})")
+            continue
+        count, why_count = _run_number(m[2], "nodes", whole=True)
+        secs, why_secs = _run_number(m[3], "seconds", whole=False)
+        reasons = [r for r in (why_count, why_secs) if r]
+        if reasons:
+            problems.append(f"run {k}: " + "; ".join(reasons))
+            continue
+        out.append({"instance_type": m[1], "count": int(count or 0), "runtime_s": secs})
+    if problems:
+        raise make_profile_error([{"field": field, "rule": p} for p in problems])
     return out
 
 
@@ -365,53 +394,19 @@ def profile_from_state(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in profile.items() if v != {}}
 
 
-_VALUE_NAMES = ("value", "values", "average", "avg", "maximum", "max", "cpuutilization", "cpu")
-_TIME_NAMES = ("timestamp", "timestamps", "time", "date", "datetime")
-
-
 def parse_utilization_csv(data: bytes | str) -> tuple[list[float], float | None]:
     """Read a CPU utilization CSV (e.g. a CloudWatch export: timestamp + value columns).
 
-    Returns
-    -------
-    values : list of float
-        Percent samples in time order.
-    interval_minutes : float or None
-        The median spacing of the timestamps, when there is a timestamp column.
+    Returns ``(values, interval_minutes)``; see
+    :func:`recommender.app.csv_upload.read_utilization_csv` for the notes on dropped rows.
 
     Raises
     ------
     UserError
-        Naming the rule the file breaks (no numeric column, values outside 0-100...).
+        Naming the rule the file breaks (no numeric column, values outside 0-100, ragged
+        rows, true/false values...).
     """
-    text = data.decode("utf-8-sig", errors="replace") if isinstance(data, bytes) else data
-    try:
-        df = pd.read_csv(io.StringIO(text))
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UserError(f"utilization CSV: not a readable CSV ({exc})") from None
-    cols = {c.strip().lower().replace(" ", ""): c for c in df.columns}
-    time_col = next((cols[n] for n in _TIME_NAMES if n in cols), None)
-    value_col = next((cols[n] for n in _VALUE_NAMES if n in cols), None)
-    if value_col is None:
-        numeric = [c for c in df.columns if c != time_col and pd.api.types.is_numeric_dtype(df[c])]
-        if not numeric:
-            raise UserError("utilization CSV: needs a numeric value column (e.g. 'value')")
-        value_col = numeric[-1]
-    values = pd.to_numeric(df[value_col], errors="coerce")
-    interval = None
-    if time_col is not None:
-        ts = pd.to_datetime(df[time_col], errors="coerce", utc=True)
-        order = ts.sort_values(kind="stable").index
-        values, ts = values.loc[order], ts.loc[order]
-        gaps = ts.diff().dropna().dt.total_seconds() / 60.0
-        if len(gaps) and gaps.median() > 0:
-            interval = float(gaps.median())
-    values = values.dropna()
-    if values.empty:
-        raise UserError(f"utilization CSV: column {value_col!r} holds no numbers")
-    if values.min() < 0 or values.max() > 100:
-        raise UserError(
-            f"utilization CSV: column {value_col!r} must be percent between 0 and 100 "
-            f"(found {values.min():g} to {values.max():g})"
-        )
-    return [float(v) for v in values], interval
+    from recommender.app.csv_upload import read_utilization_csv
+
+    r = read_utilization_csv(data)
+    return r.values, r.interval_minutes

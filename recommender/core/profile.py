@@ -14,6 +14,7 @@ data (``[{"field": "compute.vcpus.min", "rule": "..."}]``) for the API and the a
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
@@ -46,7 +47,7 @@ MAX_RATE = 1e9
 #: Longest utilization series accepted (a year of one-minute samples).
 MAX_SERIES = 527_040
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
+_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Range(BaseModel):
@@ -73,6 +74,11 @@ def _number_is_minimum(value: Any) -> Any:
     if isinstance(value, bool):
         return value  # refused by Range: True is not a quantity
     if isinstance(value, int | float):
+        # A bare number is the minimum: refuse it at the field the user wrote, not at ".min".
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        if value < 0:
+            raise ValueError("must be at least 0")
         return {"min": value}
     if not isinstance(value, dict | Range):
         # Name both accepted forms instead of pydantic's "a valid dictionary" message.
@@ -369,23 +375,9 @@ def field_errors(
     -------
     list of dict
     """
-    out: list[dict[str, str]] = []
-    for err in errors:
-        # Drop pydantic's internal tags (function-before[...]) and FastAPI's request part
-        # (body, query, path) from the location: callers know only their own field names.
-        loc = [str(p) for p in err.get("loc", ()) if not str(p).startswith("function-")]
-        if loc and loc[0] in ("body", "query", "path"):
-            loc = loc[1:]
-        field = ".".join(loc) or root
-        rule = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        if err.get("type") == "extra_forbidden":
-            rule = f"unknown field (not in the {schema}; check the spelling)"
-        elif err.get("type") == "model_type" and "Range" in rule:
-            rule = 'must be a number (a minimum) or {"min": .., "max": ..}'
-        elif err.get("type") == "literal_error":
-            rule = rule.replace("Input should be", "must be one of")
-        out.append({"field": field, "rule": rule})
-    return out
+    from recommender.core.messages import sentences
+
+    return sentences(errors, root=root, schema=schema)
 
 
 def _error_text(errors: list[dict[str, str]]) -> str:

@@ -34,7 +34,7 @@ def test_table_format(capsys) -> None:
 
 @pytest.mark.parametrize("content, needle", [
     ('{"compute": {"vcpus": "four"}}', "compute.vcpus"),
-    ('{"storage": {"iops": -1}}', "storage.iops.min"),
+    ('{"storage": {"iops": -1}}', "storage.iops"),
     ('{"comput": {}}', "comput"),
     ("{not json", "not valid JSON"),
     ('{"region": "eu-south-2"}', "region"),

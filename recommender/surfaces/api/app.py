@@ -8,15 +8,26 @@ from fastapi import FastAPI
 
 from catalog import Catalog
 from recommender.core.profile import SCHEMA_VERSION
+from recommender.surfaces.api.docs import install_offline_docs
 from recommender.surfaces.api.errors import install_error_handlers
-from recommender.surfaces.api.middleware import BodySizeLimit, VersionHeaders
+from recommender.surfaces.api.middleware import RequestGuard, VersionHeaders
 from recommender.surfaces.api.routes import catalog as catalog_routes
-from recommender.surfaces.api.routes import ops, predict, recommend
+from recommender.surfaces.api.routes import ops, predict, recommend, review
 from recommender.surfaces.api.schemas import MAX_BATCH, ErrorBody
 from recommender.surfaces.api.versions import versions_of
 
 #: Default request body limit: a full batch of 1,000 rich profiles fits with room to spare.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+
+#: Every error status an operation can answer, declared on each so clients and fuzzers know
+#: them; all share one body (``detail`` plus ``errors`` naming each field and rule).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "the body is not UTF-8 text"},
+    413: {"model": ErrorBody, "description": "the body is larger than the limit"},
+    415: {"model": ErrorBody, "description": "the body is not sent as application/json"},
+    422: {"model": ErrorBody, "description": "the field and the rule broken (every one at once)"},
+    503: {"model": ErrorBody, "description": "catalog or model artifacts unusable (the reason)"},
+}
 
 __all__ = ["MAX_BATCH", "MAX_BODY_BYTES", "create_app", "versions_of"]
 
@@ -42,13 +53,16 @@ def create_app(
         title="AWS resource-selection recommender",
         version=SCHEMA_VERSION,
         description="Ranked, priced AWS options with reasons for a described workload.",
-        responses={422: {"model": ErrorBody, "description": "the field and the rule broken"}},
+        responses=ERROR_RESPONSES,
+        docs_url=None,  # replaced by the offline page of install_offline_docs
+        redoc_url=None,  # ReDoc has no offline bundle
     )
-    app.state.catalog, app.state.models, app.state.versions = catalog, models, None
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.state.catalog, app.state.models = catalog, models
+    app.add_middleware(RequestGuard, max_bytes=max_body_bytes)
     app.add_middleware(VersionHeaders, versions=lambda: versions_of(app))
     install_error_handlers(app)
-    for router in (recommend.router, catalog_routes.router, ops.router):
+    for router in (recommend.router, catalog_routes.router, ops.router, review.router):
         app.include_router(router)
     predict.add_prediction_routes(app)
+    install_offline_docs(app)
     return app

@@ -5,22 +5,26 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from catalog import CatalogError, load_catalog
-from recommender.core.engine import model_info, resolve_models
+from recommender.core.engine import model_info
 from recommender.core.profile import SCHEMA_VERSION
+from recommender.surfaces.api.deps import resolved_models
+
+
+def catalog_version(app: FastAPI) -> str:
+    """The catalog's version, or ``"unavailable"``; cached once known (it is immutable)."""
+    cached = getattr(app.state, "catalog_version", None)
+    if cached is not None:
+        return str(cached)
+    try:
+        cat = app.state.catalog or load_catalog()
+    except CatalogError:
+        return "unavailable"
+    app.state.catalog_version = cat.version
+    return cat.version
 
 
 def versions_of(app: FastAPI) -> dict[str, str]:
-    cached = getattr(app.state, "versions", None)
-    if cached is not None:
-        return cached
-    try:
-        cat = app.state.catalog or load_catalog()
-        catalog_version = cat.version
-    except CatalogError:
-        catalog_version = "unavailable"
-    # The engine's own resolution, so the header always matches the body's model version.
-    model_version = model_info(resolve_models(app.state.models)).version
-    versions = {"catalog": catalog_version, "model": model_version, "schema": SCHEMA_VERSION}
-    if catalog_version != "unavailable":
-        app.state.versions = versions  # the catalog is immutable once loaded
-    return versions
+    """``{"catalog", "model", "schema"}``; the model version follows the artifacts' state
+    (a repaired or retrained artifact is picked up, a damaged one shows as rules-only)."""
+    model_version = model_info(resolved_models(app.state.models)).version
+    return {"catalog": catalog_version(app), "model": model_version, "schema": SCHEMA_VERSION}

@@ -32,10 +32,14 @@ def _export(args: argparse.Namespace) -> int:
         response = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{args.response}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, 100,000 brackets
+        raise UserError(f"{args.response}: not usable JSON ({exc})") from None
     template = export_response(response, args.format)
     if args.out:
+        from foundation.atomic import atomic_write_text
+
         try:
-            Path(args.out).write_text(template, encoding="utf-8")
+            atomic_write_text(Path(args.out), template)
         except OSError as exc:
             raise UserError(f"--out {args.out}: cannot write ({exc})") from None
         print(f"wrote {args.format} template to {args.out}", file=sys.stderr)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 from recommender.core.errors import UserError
 
@@ -47,16 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_profile_text(path: str) -> str:
-    """The profile text from a path or stdin ('-'); UserError when unreadable."""
-    if path == "-":
-        return sys.stdin.read()
-    f = Path(path)
-    if not f.is_file():
-        raise UserError(f"profile file not found: {path}")
-    try:
-        return f.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read profile {path}: {exc}") from None
+    """The profile text from a path or stdin ('-'); UserError when unreadable (regular files
+    only, bounded in size: a FIFO or /dev/zero is refused, not read forever)."""
+    from recommender.surfaces.cli.io import read_text
+
+    return read_text(path, what="profile file")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UserError(f"{args.profile} is not valid JSON: {exc}") from None
+        except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, 100,000 brackets
+            raise UserError(f"{args.profile} is not usable JSON: {exc}") from None
     resp = recommend(data, models=False if args.rules_only else None,
                      explain=getattr(args, "why_not", None))
     if args.format == "json":

@@ -1,0 +1,113 @@
+"""Checks on a request body before any route sees it: UTF-8, JSON, finite numbers, text.
+
+Python's JSON parser accepts ``NaN``, ``Infinity`` and ``1e309`` (read as infinity), lone
+surrogates (``"\\ud800"``) and integers of any length; none of them is valid data for this
+API, and echoing them back breaks the JSON encoder of the error reply.  :func:`check_json`
+parses once with hooks that mark those values, then walks the document and reports *every*
+marked value by its path (``compute.vcpus.min``, ``profiles.2.region``) in one reply.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+#: Longest integer literal accepted (a float's 17 significant digits plus room).
+MAX_INT_DIGITS = 30
+#: Deepest nesting accepted; real profiles nest 4 levels.
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class _Bad:
+    """A value the parser met that no field accepts; ``rule`` says why."""
+
+    rule: str
+
+
+_NON_FINITE = _Bad("must be a finite number")
+_HUGE_INT = _Bad(f"must be a number of at most {MAX_INT_DIGITS} digits")
+
+
+def _parse_float(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else _NON_FINITE
+
+
+def _parse_int(text: str) -> Any:
+    return _HUGE_INT if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
+
+
+def _parse_constant(text: str) -> Any:  # NaN, Infinity, -Infinity
+    return _NON_FINITE
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _join(path: str, key: str | int) -> str:
+    # Dotted like the validation errors' fields (``profiles.2.region``).
+    return f"{path}.{key}" if path else str(key)
+
+
+def _walk(value: Any, path: str, depth: int, out: list[dict[str, str]]) -> None:
+    if len(out) >= 50:  # enough to act on; a hostile body could list millions
+        return
+    if depth > MAX_DEPTH:
+        out.append({"field": path or "(body)", "rule": f"nests deeper than {MAX_DEPTH} levels"})
+        return
+    if isinstance(value, _Bad):
+        out.append({"field": path or "(body)", "rule": value.rule})
+    elif isinstance(value, str):
+        if _has_lone_surrogate(value):
+            out.append({"field": path or "(body)",
+                        "rule": "must be valid Unicode text (it holds a lone surrogate)"})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _has_lone_surrogate(key):
+                out.append({"field": path or "(body)",
+                            "rule": "has a key that is not valid Unicode text"})
+                continue
+            _walk(item, _join(path, key), depth + 1, out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk(item, _join(path, i), depth + 1, out)
+
+
+def check_json(body: bytes) -> tuple[int, list[dict[str, str]]] | None:
+    """``None`` when ``body`` is acceptable JSON, else ``(status, errors)`` to answer with.
+
+    400: not UTF-8; 422: not JSON, or values no field accepts (each named by its path).
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return 400, [{"field": "(body)",
+                      "rule": f"must be UTF-8 text; byte {exc.start} cannot be decoded"}]
+    if not text.strip():
+        return 422, [{"field": "(body)", "rule": "is empty; send a JSON object"}]
+    try:
+        doc = json.loads(text, parse_float=_parse_float, parse_int=_parse_int,
+                         parse_constant=_parse_constant)
+    except RecursionError:
+        return 422, [{"field": "(body)", "rule": f"nests deeper than {MAX_DEPTH} levels"}]
+    except json.JSONDecodeError as exc:
+        return 422, [{"field": "(body)", "rule": (
+            f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")}]
+    except ValueError as exc:  # e.g. an exponent float() cannot read
+        return 422, [{"field": "(body)", "rule": f"is not valid JSON: {exc}"}]
+    errors: list[dict[str, str]] = []
+    _walk(doc, "", 0, errors)
+    return (422, errors) if errors else None
+
+
+def is_json_content_type(value: str | None) -> bool:
+    """``application/json`` or any ``application/*+json`` (parameters such as charset ignored)."""
+    if not value:
+        return False
+    media = value.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/")
+                                            and media.endswith("+json"))
