@@ -86,7 +86,7 @@ def fit_curve(
 
 def curve(coef: np.ndarray, memory_mb: np.ndarray) -> np.ndarray:
     """Duration (ms) of ``(u, c, p)`` at each size."""
-    return basis(memory_mb) @ np.asarray(coef, float)
+    return np.asarray(basis(memory_mb) @ np.asarray(coef, float), float)
 
 
 def fractions(coef: np.ndarray) -> np.ndarray:
@@ -113,7 +113,7 @@ def prior_weights(
         w = w * np.exp(-0.5 * ((at - math.log(meas_ms)) / bandwidth) ** 2)
     if not np.isfinite(w).all() or w.sum() <= 1e-300:
         w = np.asarray(weights, float)
-    return w / w.sum()
+    return np.asarray(w / w.sum(), float)
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
@@ -123,7 +123,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> np.n
     cw = np.cumsum(weights[order], axis=0)
     cw = cw / cw[-1]
     idx = (cw < q).sum(axis=0)
-    return v[np.minimum(idx, len(v) - 1), np.arange(values.shape[1])]
+    return np.asarray(v[np.minimum(idx, len(v) - 1), np.arange(values.shape[1])], float)
 
 
 def from_one(

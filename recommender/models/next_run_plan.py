@@ -18,16 +18,17 @@ def _phi(z: np.ndarray) -> np.ndarray:
 
 
 def _cdf(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.vectorize(math.erf)(np.asarray(z, float) / math.sqrt(2.0)))
+    erf = np.vectorize(math.erf, otypes=[float])
+    return np.asarray(0.5 * (1.0 + erf(np.asarray(z, float) / math.sqrt(2.0))), float)
 
 
 def expected_improvement(best: float, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """``E[max(best - Y, 0)]`` for ``log Y ~ N(mu, sigma)`` (closed form)."""
     mu, sigma = np.asarray(mu, float), np.maximum(np.asarray(sigma, float), 1e-9)
     if not math.isfinite(best):
-        return np.exp(-mu)  # nothing measured yet: prefer the cheapest predicted
+        return np.asarray(np.exp(-mu), float)  # nothing measured: the cheapest predicted
     d = (math.log(best) - mu) / sigma
-    return best * _cdf(d) - np.exp(mu + sigma**2 / 2) * _cdf(d - sigma)
+    return np.asarray(best * _cdf(d) - np.exp(mu + sigma**2 / 2) * _cdf(d - sigma), float)
 
 
 @dataclass

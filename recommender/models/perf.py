@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.impute import SimpleImputer
@@ -153,6 +152,8 @@ def leave_one_family_out(ec2: pd.DataFrame, progress: Any = None) -> pd.DataFram
 
 def perf_metrics(oof: pd.DataFrame) -> dict[str, float]:
     """Spearman, MAPE and interval figures of out-of-family predictions."""
+    from scipy.stats import spearmanr  # training only: serving needs no scipy
+
     true, pred = np.exp(oof["log_true"]), np.exp(oof["log_pred"])
     resid = oof["log_true"] - oof["log_pred"]
     q_low, q_high = np.quantile(resid, INTERVAL)

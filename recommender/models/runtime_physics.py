@@ -31,7 +31,7 @@ FIT_TOLERANCE = 0.05
 def serial_term(n: np.ndarray, overhead: tuple[float, float]) -> np.ndarray:
     """``1 + lam log n + kap n`` per node count."""
     n = np.asarray(n, float)
-    return 1.0 + overhead[0] * np.log(n) + overhead[1] * n
+    return np.asarray(1.0 + overhead[0] * np.log(n) + overhead[1] * n, float)
 
 
 def _nnls2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
