@@ -30,7 +30,9 @@ class RuntimeMeasurement(BaseModel):
     model_config = _STRICT
     instance_type: str
     count: int = Field(ge=1, le=10_000)
-    runtime_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    #: At most ~31 years: beyond it the model's log features and the costs overflow (a
+    #: 1e308 runtime answered 200 with null results; issue 12).
+    runtime_s: float | None = Field(default=None, gt=0, le=1e9, allow_inf_nan=False)
     failed: bool = False
 
     @model_validator(mode="after")

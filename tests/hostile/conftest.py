@@ -43,3 +43,9 @@ def fake_snapshot(fake_store, tmp_path: Path) -> Path:
     d = tmp_path / "snap"
     fake_store.write_snapshot(fake_tables(), {"catalog_version": "1+old"}, d)
     return d
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """The embedded snapshot (committed in the repository)."""
+    return store.load_catalog()
