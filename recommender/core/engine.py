@@ -126,9 +126,20 @@ def _nothing_fits(category: str, rej: Rejections, prefixes: tuple[str, ...]) -> 
         return f"No {category} option fits the profile."
     key = max(sorted(counts), key=lambda k: counts[k])
     near = rej.examples.get(key, [])
-    return (f"No {category} option fits. Tightest constraint: {key} (rejected "
-            f"{counts[key]} option(s)); relax it to see alternatives"
-            + (f"; closest: {', '.join(near[:3])}." if near else "."))
+    words = key.split(".", 1)[-1].replace("_", " ")
+    return (f"No {category} option fits. Tightest constraint: {words} ({key}), which rejected "
+            f"{counts[key]} option(s). "
+            + _ADMIT.get(category, "Relax that constraint or try another region.")
+            + (f" The options that came closest: {', '.join(near[:3])}." if near else ""))
+
+
+#: What would admit options when a category has none (said with the no-fit warning).
+_ADMIT = {
+    "storage": "Striping volumes (RAID 0), instance store for scratch data, a lower IOPS/"
+               "throughput/latency need or another region would admit options.",
+    "database": "Relaxing the latency, size or request rate, read replicas/sharding for scale, "
+                "or another region would admit options.",
+}
 
 
 def recommend(

@@ -64,10 +64,13 @@ def test_reserved_uses_the_reserved_price(cat) -> None:
 
 
 def test_storage_nothing_fits_names_constraint_and_closest(cat) -> None:
-    r = recommend({"region": "us-east-1", "storage": {"size_gib": 100, "iops": 500000}},
+    # 5 million IOPS: above io2 Block Express's 256,000 per volume, and no instance's EBS
+    # limit lets a RAID 0 set of volumes reach it.
+    r = recommend({"region": "us-east-1", "storage": {"size_gib": 100, "iops": 5_000_000}},
                   catalog=cat, models=False)
     assert r.recommendations.storage == []
     assert "ebs.iops_above_volume_max" in r.warnings[0] and "closest: io2" in r.warnings[0]
+    assert "Striping volumes" in r.warnings[0]
 
 
 def test_auto_region_follows_the_users(cat) -> None:
