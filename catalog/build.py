@@ -30,7 +30,7 @@ from catalog.manifest import TOP_PRICE_CHANGES, assemble_manifest, diff_tables
 from catalog.merge import KEYS, PerfFiller, finish_tables, merge_table, update_from_previous
 from catalog.schema import TABLES, validate_table
 from catalog.sources import SourceResult
-from catalog.store import DEFAULT_SNAPSHOT_DIR, read_snapshot, write_snapshot
+from catalog.store import active_snapshot_dir, default_build_dir, read_snapshot, write_snapshot
 
 # Re-exported: callers and tests import these from ``catalog.build``.
 __all__ = [
@@ -139,6 +139,9 @@ def _display_path(path: Path) -> str:
 
 def _previous(previous_dir: Path | None, out_dir: Path) -> tuple[Any, str | None]:
     d = previous_dir or out_dir
+    if previous_dir is None and out_dir == default_build_dir():
+        # The first build into the user data directory starts from the embedded snapshot.
+        d = out_dir if (out_dir / "manifest.json").exists() else active_snapshot_dir()
     if not (d / "manifest.json").exists():
         return None, None
     try:
@@ -147,12 +150,108 @@ def _previous(previous_dir: Path | None, out_dir: Path) -> tuple[Any, str | None
         return None, f"previous snapshot at {d} unreadable ({exc}); diff is against nothing"
 
 
+def _local_setup(
+    paths: list[Path], readers: list[tuple[str, Reader]] | None
+) -> tuple[list[tuple[str, Reader]], list[str]]:
+    """The readers of ``--source local`` (over one data directory) and the build's inputs."""
+    if len(paths) > 1:
+        raise BuildError("--source local takes one data directory")
+    data_dir = paths[0] if paths else DEFAULT_DATA_DIR
+    if not data_dir.is_dir():
+        raise BuildError(f"data directory {data_dir} does not exist")
+    return readers or _local_readers(data_dir), [_display_path(data_dir)]
+
+
+def _live_readers(
+    source: str,
+    paths: list[Path],
+    *,
+    regions: list[str] | None,
+    session: Any,
+    services: list[str] | None,
+    progress: bool,
+) -> tuple[list[tuple[str, Reader]], list[str]]:
+    """The reader of ``--source aws`` or ``offer-files``, with a progress bar, and its inputs."""
+    from catalog.sources import live
+    from catalog.sources.live_aws import check_services
+
+    bar = tqdm(desc="live refresh", unit="call", file=sys.stderr, disable=not progress)
+
+    def tell(message: str) -> None:
+        # One tick per (service, region) or file; the postfix names it (and a failure).
+        bar.update(1)
+        bar.set_postfix_str(message[:60])
+        if "FAILED" in message and progress:
+            tqdm.write(f"  {message}", file=sys.stderr)
+
+    if source == "aws":
+        names = check_services(services)
+        reader = ("aws", lambda: live.read_aws(regions, session=session, progress=tell,
+                                               services=names))  # fmt: skip
+        return [reader], [*(regions or ["all commercial regions"]), f"services={','.join(names)}"]
+    if not paths:
+        raise BuildError("--source offer-files needs at least one offer file")
+    return [("offer-files", lambda: live.read_offer_files(paths, progress=tell))], [
+        str(p) for p in paths
+    ]
+
+
+def _merge_results(
+    result: SourceResult, prev: Any
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """One frame per table: refreshed rows over the previous ones (``prev`` None: local)."""
+    tables: dict[str, pd.DataFrame] = {}
+    carried: dict[str, str] = {}
+    for name in TABLES:
+        if name in result.tables:
+            new = merge_table(name, [result.tables[name]])
+            if prev is not None:
+                new = update_from_previous(name, new, prev.tables[name])
+            tables[name] = new
+        elif prev is not None:
+            tables[name] = prev.tables[name]
+            carried[name] = prev.version
+        else:
+            raise BuildError(f"no source produced table {name!r}; nothing was written")
+    return tables, carried
+
+
+def _gaps(result: SourceResult, tables: dict[str, pd.DataFrame]) -> list[str]:
+    from catalog.commitments import commitment_gaps
+
+    gaps = list(dict.fromkeys([*STANDING_GAPS, *result.coverage_gaps]))
+    return gaps + [g for g in commitment_gaps(tables["ec2_commitments"]) if g not in gaps]
+
+
+def _add_refresh(
+    manifest: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    result: SourceResult,
+    *,
+    carried: dict[str, str],
+    warnings: list[str],
+) -> None:
+    """The manifest's per table/region ``refresh`` section; failed live calls as a note."""
+    from catalog.freshness import refresh_summary
+
+    manifest["refresh"] = refresh_summary(
+        tables, {s.id for s in result.sources}, carried=carried, failures=result.failures
+    )
+    if result.failures:
+        warnings.append(
+            f"{len(result.failures)} live refresh call(s) failed; previous rows kept "
+            "(manifest: refresh.failures)"
+        )
+        manifest["notes"] = warnings
+
+
 def build_catalog(
     source: Source,
     inputs: Sequence[Path | str] | Path | str | None = None,
-    out_dir: Path | str = DEFAULT_SNAPSHOT_DIR,
+    out_dir: Path | str | None = None,
     previous_dir: Path | str | None = None,
     progress: bool = True,
+    *,
     regions: list[str] | None = None,
     session: Any = None,
     readers: list[tuple[str, Reader]] | None = None,
@@ -168,21 +267,18 @@ def build_catalog(
         ``local``: the data directory (default ``../shared/data``); ``offer-files``: the
         offer files; ``aws``: unused.
     out_dir : path
-        Snapshot directory to (re)write; the package snapshot by default.
+        Snapshot directory to (re)write; the user data directory by default (issue 14).
     previous_dir : path, optional
         Snapshot to diff against and carry tables over from; ``out_dir`` by default.
-    regions : list of str, optional
-        ``aws`` only: regions to query (all by default).
-    session : boto3.Session, optional
-        ``aws`` only.
+    regions, session : list of str, boto3.Session, optional
+        ``aws`` only: regions to query (every commercial one by default); the session.
     readers : list of (name, callable), optional
         Replace the ``local`` source's readers (tests; partial builds).
     perf_filler : callable, optional
         Predicts the unmeasured ``perf_index`` rows (the recommender's perf model, passed in
         by the CLI); without it they stay missing and the manifest says so.
     services : list of str, optional
-        ``aws`` only: refresh these services (``catalog.sources.live_aws.ALL_SERVICES``);
-        every table they do not refresh is carried over.
+        ``aws`` only: the services to refresh (``live_aws.ALL_SERVICES``; the rest carried).
 
     Raises
     ------
@@ -191,20 +287,14 @@ def build_catalog(
     catalog.errors.CatalogSchemaError
         A merged table fails its schema; nothing was written.
     """
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir) if out_dir else default_build_dir()
     paths = [Path(p) for p in ([inputs] if isinstance(inputs, str | Path) else inputs or [])]
     prev, prev_warning = _previous(Path(previous_dir) if previous_dir else None, out_dir)
     warnings = [prev_warning] if prev_warning else []
     if services and source != "aws":
         raise BuildError("--services applies to --source aws only")
     if source == "local":
-        if len(paths) > 1:
-            raise BuildError("--source local takes one data directory")
-        data_dir = paths[0] if paths else DEFAULT_DATA_DIR
-        if not data_dir.is_dir():
-            raise BuildError(f"data directory {data_dir} does not exist")
-        readers = readers or _local_readers(data_dir)
-        build_inputs = [_display_path(data_dir)]
+        readers, build_inputs = _local_setup(paths, readers)
     elif source in ("aws", "offer-files"):
         if prev is None:
             raise BuildError(
@@ -212,50 +302,16 @@ def build_catalog(
                 "the rest over, so it needs a readable previous snapshot "
                 f"(looked in {previous_dir or out_dir})"
             )
-        from catalog.sources import live
-        from catalog.sources.live_aws import check_services
-
-        bar = tqdm(desc="live refresh", unit="call", file=sys.stderr, disable=not progress)
-
-        def tell(message: str) -> None:
-            # One tick per (service, region); the postfix names it (and a failure).
-            bar.update(1)
-            bar.set_postfix_str(message[:60])
-            if "FAILED" in message and progress:
-                tqdm.write(f"  {message}", file=sys.stderr)
-
-        if source == "aws":
-            names = check_services(services)
-            readers = [("aws", lambda: live.read_aws(regions, session=session, progress=tell,
-                                                     services=names))]  # fmt: skip
-            build_inputs = [*(regions or ["all commercial regions"]),
-                            f"services={','.join(names)}"]  # fmt: skip
-        else:
-            if not paths:
-                raise BuildError("--source offer-files needs at least one offer file")
-            readers = [("offer-files", lambda: live.read_offer_files(paths, progress=tell))]
-            build_inputs = [str(p) for p in paths]
+        readers, build_inputs = _live_readers(
+            source, paths, regions=regions, session=session, services=services,
+            progress=progress,
+        )  # fmt: skip
     else:
         raise BuildError(f"unknown source {source!r}; expected local, aws or offer-files")
 
     result = _run_readers(readers, progress)
-    tables: dict[str, pd.DataFrame] = {}
-    carried: dict[str, str] = {}
-    for name in TABLES:
-        if name in result.tables:
-            new = merge_table(name, [result.tables[name]])
-            if source != "local" and prev is not None:
-                new = update_from_previous(name, new, prev.tables[name])
-            tables[name] = new
-        elif source != "local" and prev is not None:
-            tables[name] = prev.tables[name]
-            carried[name] = prev.version
-        else:
-            raise BuildError(f"no source produced table {name!r}; nothing was written")
-    from catalog.commitments import commitment_gaps
-
-    gaps = list(dict.fromkeys([*STANDING_GAPS, *result.coverage_gaps]))
-    gaps += [g for g in commitment_gaps(tables["ec2_commitments"]) if g not in gaps]
+    tables, carried = _merge_results(result, prev if source != "local" else None)
+    gaps = _gaps(result, tables)
     warnings += finish_tables(tables, gaps, perf_filler)
     tables = {name: validate_table(name, tables[name]) for name in TABLES}
     diff = diff_tables(tables, prev.tables if prev else None)
@@ -273,16 +329,6 @@ def build_catalog(
         carried=carried,
         previous_manifest=prev.manifest if prev is not None else None,
     )
-    from catalog.freshness import refresh_summary
-
-    manifest["refresh"] = refresh_summary(
-        tables, {s.id for s in result.sources}, carried=carried, failures=result.failures
-    )
-    if source != "local" and result.failures:
-        warnings.append(
-            f"{len(result.failures)} live refresh call(s) failed; previous rows kept "
-            "(manifest: refresh.failures)"
-        )
-        manifest["notes"] = warnings
+    _add_refresh(manifest, tables, result, carried=carried, warnings=warnings)
     written = write_snapshot(tables, manifest, out_dir)
     return BuildReport(out_dir=out_dir, manifest=written, diff=diff, warnings=warnings)

@@ -320,3 +320,19 @@ def _is_complete(d: Path) -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not a snapshot to restore"
         return False
     return True
+
+
+def describe_snapshot(snapshot_dir: Path | str | None = None) -> str:
+    """Which snapshot a reader uses and why, for ``catalog info`` (one line)."""
+    if snapshot_dir:
+        d = _resolve_dir(snapshot_dir)
+        extra = " (the complete copy an interrupted build left)" if d != Path(snapshot_dir) else ""
+        return f"snapshot {d}: given with --snapshot{extra}"
+    d = active_snapshot_dir()
+    user = user_snapshot_dir()
+    if d == EMBEDDED_SNAPSHOT_DIR:
+        why = (f"no user-built snapshot at {user}" if user is not None
+               else "the user snapshot is disabled (RECOMMENDER_SNAPSHOT_DIR=none)")
+        return f"snapshot {d}: embedded in the package ({why})"
+    return (f"snapshot {d}: built by `recommender catalog build` in the user data directory "
+            f"(the embedded {EMBEDDED_SNAPSHOT_DIR} is the fallback)")

@@ -11,23 +11,29 @@ previous rows of what failed and says so in the manifest.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from catalog.merge import KEYS
-from catalog.normalize import to_iso_date
 from catalog.offer_files import OfferStats, iter_offer_file
 from catalog.pricing import (
-    INSTANCE_PRODUCT_FAMILIES,
     PriceItem,
 )
 from catalog.regions import region_code
 from catalog.sources import SourceRecord, SourceResult
-from catalog.sources.ec2 import specs_frame
+
+# Re-exported: callers and tests use them as ``live.price_row`` etc.
+from catalog.sources.live_ec2 import (
+    OFFERINGS_SOURCE,
+    PRICING_SOURCE,
+    SPEC_SOURCE,
+    ec2_frame,
+    price_row,
+    prices_frame,
+)
 from foundation.integrity import sha256_file
 
 #: The regions the local build prices (the 16 of the pricing-page feeds), so that a live
@@ -38,9 +44,10 @@ DEFAULT_REGIONS = (
     "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1",
 )  # fmt: skip
 
-PRICING_SOURCE = "aws-pricing-api"
-SPEC_SOURCE = "aws-ec2-api:describe-instance-types"
-OFFERINGS_SOURCE = "aws-ec2-api:describe-instance-type-offerings"
+
+__all__ = ["OFFERINGS_SOURCE", "PRICING_SOURCE", "SPEC_SOURCE", "ec2_frame", "price_row",
+           "prices_frame", "read_aws", "read_offer_files"]  # fmt: skip
+
 SPOT_GAP = (
     "absolute spot prices need DescribeSpotPriceHistory (not collected by this build); "
     "spot columns are empty"
@@ -49,84 +56,10 @@ SPOT_GAP = (
 #: ``progress(message)`` is called once per API call set or file (e.g. to tick a tqdm bar).
 Progress = Callable[[str], None]
 
-_PRICE_COLUMNS = [
-    "instance_type", "region", "ondemand_usd_per_hour", "spot_savings_pct",
-    "spot_interruption_band", "spot_usd_per_hour_est", "reserved_1y_no_upfront_usd_per_hour",
-    "reserved_3y_no_upfront_usd_per_hour", "spot_usd_per_hour", "spot_price_as_of",
-    "spot_price_source", "price_as_of", "price_source", "verify",
-]  # fmt: skip
-
 
 def _tick(progress: Progress | None, message: str) -> None:
     if progress is not None:
         progress(message)
-
-
-def price_row(item: PriceItem, region: str, source_id: str) -> dict[str, Any] | None:
-    """The ``ec2_prices`` row of one parsed item, ``None`` when it is not a usable price.
-
-    Zero-priced SKUs are not On-Demand instance rates (AWS bills those elsewhere), and a
-    missing rate is not a price: both give no row rather than a 0 the schema would reject.
-    The RI columns take the *Standard* No Upfront offer, as the pricing pages' RI tables do.
-    """
-    if item.product_family not in INSTANCE_PRODUCT_FAMILIES:
-        return None
-    od = item.ondemand_usd_per_hour
-    itype = item.attributes.get("instanceType")
-    if not itype or od is None or not od > 0:
-        return None
-    r1, r3 = item.reserved("1yr"), item.reserved("3yr")
-    return {
-        "instance_type": itype,
-        "region": region,
-        "ondemand_usd_per_hour": od,
-        "spot_savings_pct": math.nan,
-        "spot_interruption_band": None,
-        "spot_usd_per_hour_est": math.nan,
-        "reserved_1y_no_upfront_usd_per_hour": r1 if r1 and r1 > 0 else math.nan,
-        "reserved_3y_no_upfront_usd_per_hour": r3 if r3 and r3 > 0 else math.nan,
-        "spot_usd_per_hour": math.nan,
-        "spot_price_as_of": None,
-        "spot_price_source": None,
-        "price_as_of": to_iso_date(item.publication_date) if item.publication_date else "",
-        "price_source": source_id,
-        "verify": False,
-    }
-
-
-def prices_frame(rows: Iterable[dict[str, Any]]) -> tuple[pd.DataFrame, int]:
-    """``ec2_prices`` rows with one row per (type, region), and how many duplicates fell.
-
-    The filters leave one SKU per type and region; if AWS ever lists two, the first is kept
-    and the count is reported rather than one silently overwriting the other.
-    """
-    df = pd.DataFrame(list(rows), columns=_PRICE_COLUMNS)
-    before = len(df)
-    df = df.drop_duplicates(["instance_type", "region"], keep="first").reset_index(drop=True)
-    return df, before - len(df)
-
-
-def ec2_frame(
-    infos: Mapping[str, Mapping[str, Any]], offered: Mapping[str, set[str]]
-) -> pd.DataFrame:
-    """The ``ec2`` table from DescribeInstanceTypes records (one per type) and offerings.
-
-    Uses the same mapping as the local build (``catalog.sources.ec2``).  Burst credits and
-    CoreMark are not in the EC2 API: those columns stay empty (``perf_index`` "missing").
-    """
-    no_burst = pd.DataFrame(
-        columns=[
-            "instance_type",
-            "baseline_utilization_per_vcpu_pct",
-            "cpu_credits_earned_per_hour",
-            "max_earned_credits_accrued",
-        ]
-    )
-    df = specs_frame(infos, no_burst, {}, offered)
-    for col in ("baseline_pct_per_vcpu", "cpu_credits_per_hour", "max_cpu_credits"):
-        df[col] = df[col].astype(float)
-    df["spec_source"] = SPEC_SOURCE
-    return df
 
 
 def read_aws(*args: Any, **kwargs: Any) -> SourceResult:
@@ -143,6 +76,45 @@ def _item_region(item: PriceItem, location_codes: Mapping[str, str]) -> str | No
         return code
     location = item.attributes.get("location")
     return region_code(location, location_codes) if location else None
+
+
+def _ec2_offer_rows(
+    path: Path, code: str, location_codes: Mapping[str, str], stats: OfferStats
+) -> tuple[list[dict[str, Any]], list[tuple[PriceItem, str]], int]:
+    """``ec2_prices`` rows, the kept (item, region) pairs and the region-less count of a file."""
+    from catalog.sources import live_offers
+
+    rows: list[dict[str, Any]] = []
+    kept: list[tuple[PriceItem, str]] = []
+    no_region = 0
+    if code not in ("", live_offers.SERVICE_CODE_EC2):
+        return rows, kept, no_region
+    for item in iter_offer_file(path, stats=stats, keep=live_offers.ec2_or_ebs):
+        region = _item_region(item, location_codes)
+        if region is None:
+            no_region += 1
+            continue
+        kept.append((item, region))
+        row = price_row(item, region, f"aws-offer-file:{path.name}")
+        if row is not None:
+            rows.append(row)
+    return rows, kept, no_region
+
+
+def _offer_record(path: Path, stats: OfferStats, *, rows: int, duplicates: int) -> SourceRecord:
+    rejected = ", ".join(f"{k} {v}" for k, v in stats.rejected.most_common())
+    return SourceRecord(
+        id=f"aws-offer-file:{path.name}",
+        path=str(path),
+        origin="AWS Price List Bulk API offer file",
+        data_date=stats.publication_date or "",
+        license="AWS Price List",
+        sha256=sha256_file(path),
+        rows=rows,
+        notes=f"version {stats.version}; {stats.rows} rows/products read, "
+        f"{stats.kept} SKUs kept; rejected by filter: {rejected or 'none'}; "
+        f"{stats.malformed} malformed, {duplicates} duplicates",
+    )
 
 
 def read_offer_files(
@@ -171,7 +143,6 @@ def read_offer_files(
     for path in map(Path, paths):
         stats = OfferStats()
         source_id = f"aws-offer-file:{path.name}"
-        rows, no_region = [], 0
         code = live_offers.offer_code(path)
         if code and code != live_offers.SERVICE_CODE_EC2:
             tables, row_stats = live_offers.other_service_rows(
@@ -181,36 +152,11 @@ def read_offer_files(
             if row_stats.skipped:
                 gaps.append(f"{path.name}: {sum(row_stats.skipped.values())} products matched "
                             "no item rule")  # fmt: skip
-        kept = []
-        is_ec2 = code in ("", live_offers.SERVICE_CODE_EC2)
-        items = iter_offer_file(path, stats=stats, keep=live_offers.ec2_or_ebs) if is_ec2 else ()
-        for item in items:
-            region = _item_region(item, location_codes)
-            if region is None:
-                no_region += 1
-                continue
-            kept.append((item, region))
-            row = price_row(item, region, source_id)
-            if row is not None:
-                rows.append(row)
+        rows, kept, no_region = _ec2_offer_rows(path, code, location_codes, stats)
         extras.extend(live_offers.ec2_file_extras(kept, source_id))
         df, duplicates = prices_frame(rows)
         frames.append(df)
-        rejected = ", ".join(f"{k} {v}" for k, v in stats.rejected.most_common())
-        sources.append(
-            SourceRecord(
-                id=source_id,
-                path=str(path),
-                origin="AWS Price List Bulk API offer file",
-                data_date=stats.publication_date or "",
-                license="AWS Price List",
-                sha256=sha256_file(path),
-                rows=len(df),
-                notes=f"version {stats.version}; {stats.rows} rows/products read, "
-                f"{stats.kept} SKUs kept; rejected by filter: {rejected or 'none'}; "
-                f"{stats.malformed} malformed, {duplicates} duplicates",
-            )
-        )
+        sources.append(_offer_record(path, stats, rows=len(df), duplicates=duplicates))
         if no_region:
             gaps.append(f"{path.name}: {no_region} SKUs without a known region were skipped")
         _tick(progress, f"{path.name}: {len(df)} prices")

@@ -29,7 +29,8 @@ from catalog.commitments import reserved_rows, savings_plan_api_row
 from catalog.errors import CatalogError
 from catalog.pricing import SERVICE_CODE_EC2, get_products_filters
 from catalog.sources import SourceResult
-from catalog.sources.live import PRICING_SOURCE, price_row
+from catalog.sources.live_ec2 import PRICING_SOURCE, SP_SOURCE, SPOT_SOURCE, price_row
+from catalog.sources.live_result import assemble
 from catalog.sources.live_rules import SERVICES, ServiceSpec
 from catalog.sources.live_services import RowStats, service_rows
 from catalog.spot import latest_per_az
@@ -43,9 +44,6 @@ CORE_UNITS: dict[str, tuple[str, ...]] = {
 }
 #: Every ``--services`` name, in the order the build runs them.
 ALL_SERVICES = (*CORE_UNITS, *SERVICES)
-SPOT_SOURCE = "aws-ec2-api:describe-spot-price-history"
-SP_SOURCE = "aws-savingsplans-api:describe-savings-plans-offering-rates"
-REGIONS_SOURCE = "aws-ec2-api:describe-regions"
 
 #: ``progress(message)`` is called once per finished unit (the build ticks a bar).
 Progress = Callable[[str], None]
@@ -234,6 +232,4 @@ def read_aws(
         raise aws.AwsCallError(
             "every live refresh call failed; first: " + run.result.failures[0]["error"]
         )
-    from catalog.sources.live_result import assemble
-
     return assemble(run, names=names, regions=regions)

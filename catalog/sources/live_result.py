@@ -13,10 +13,13 @@ from catalog.merge import KEYS
 from catalog.pricing import ON_DEMAND_LINUX_FILTERS, SERVICE_CODE_EC2
 from catalog.schema import TABLES
 from catalog.sources import SourceRecord, SourceResult
-from catalog.sources.live import (
+from catalog.sources.live_ec2 import (
     OFFERINGS_SOURCE,
     PRICING_SOURCE,
+    REGIONS_SOURCE,
+    SP_SOURCE,
     SPEC_SOURCE,
+    SPOT_SOURCE,
     ec2_frame,
     prices_frame,
 )
@@ -103,13 +106,8 @@ def _regions_table(run: Any, out: SourceResult) -> None:
     )
 
 
-REGIONS_SOURCE = "aws-ec2-api:describe-regions"
-
-
 def assemble(run: Any, *, names: Sequence[str], regions: Sequence[str]) -> SourceResult:
     """The :class:`SourceResult` of a finished run (tables only for what was refreshed)."""
-    from catalog.sources.live_aws import SP_SOURCE, SPOT_SOURCE
-
     out = run.result
     if "ec2" in names:
         _ec2_tables(run, regions, out)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from catalog.schema import TABLES
-from catalog.store import DEFAULT_SNAPSHOT_DIR, read_manifest, read_snapshot
+from catalog.store import default_build_dir, describe_snapshot, read_manifest, read_snapshot
 from recommender.core.errors import UserError
 from recommender.surfaces.cli.tables import (
     EC2_TABLE_COLUMNS,
@@ -64,6 +64,19 @@ def _sub(sub: argparse._SubParsersAction, name: str, help: str, epilog: str
                           epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    i = _sub(sub, "info", "print the snapshot manifest (sources, dates, gaps) as JSON",
+             _INFO_EXAMPLES)
+    i.add_argument("--snapshot", type=Path, default=None, help="snapshot directory")
+    i.add_argument("--format", choices=("json", "table"), default="json",
+                   help="json: the manifest; table: the age of the prices per table and "
+                        "region (oldest price_as_of per source)")
+    i.add_argument("--max-age-days", type=int, default=None,
+                   help="mark prices older than this as stale (default 180, or "
+                        "RECOMMENDER_PRICE_MAX_AGE_DAYS)")
+    i.set_defaults(func=_info)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``catalog`` command and its sub-commands to the ``recommender`` CLI."""
     cat = subparsers.add_parser(
@@ -90,8 +103,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_SNAPSHOT_DIR,
-        help=f"snapshot directory to write (default {DEFAULT_SNAPSHOT_DIR})",
+        default=None,
+        help=f"snapshot directory to write (default {default_build_dir()}, the user data "
+             "directory; the snapshot embedded in the package stays the fallback)",
     )
     b.add_argument(
         "--previous",
@@ -103,21 +117,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--services", default=None,
                    help="aws only: comma-separated services to refresh (regions, ec2, spot, "
                         "savingsplans, ebs, rds, elasticache, opensearch, redshift, lambda, "
-                        "fargate, dynamodb, s3, efs, fsx, cloudfront, datatransfer, sqs, "
-                        "kinesis; default: all); the other tables are carried over")
+                        "fargate, dynamodb, s3, efs, fsx, cloudfront, datatransfer, sqs, kinesis)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     b.set_defaults(func=_build)
 
-    i = _sub(sub, "info", "print the snapshot manifest (sources, dates, gaps) as JSON",
-             _INFO_EXAMPLES)
-    i.add_argument("--snapshot", type=Path, default=None, help="snapshot directory")
-    i.add_argument("--format", choices=("json", "table"), default="json",
-                   help="json: the manifest; table: the age of the prices per table and "
-                        "region (oldest price_as_of per source)")
-    i.add_argument("--max-age-days", type=int, default=None,
-                   help="mark prices older than this as stale (default 180, or "
-                        "RECOMMENDER_PRICE_MAX_AGE_DAYS)")
-    i.set_defaults(func=_info)
+    _add_info(sub)
 
     s = _sub(sub, "show", "print one catalog table, filtered and sorted", _SHOW_EXAMPLES)
     s.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(TABLES)}")
@@ -170,7 +174,7 @@ def _build(args: argparse.Namespace) -> int:
     report = build_catalog(
         args.source,
         args.inputs,
-        out_dir=args.out,
+        out_dir=args.out or default_build_dir(),
         previous_dir=args.previous,
         progress=not args.no_progress,
         regions=regions,
@@ -182,6 +186,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    # Which snapshot is read (user-built or embedded): on stderr, so stdout stays the JSON.
+    print(describe_snapshot(args.snapshot), file=sys.stderr)
     if args.format == "json":
         _emit(json.dumps(read_manifest(args.snapshot), indent=2, sort_keys=True))
         return 0
@@ -193,7 +199,7 @@ def _info(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     if max_age <= 0:
         raise UserError("--max-age-days must be a positive number of days")
-    catalog = read_snapshot(args.snapshot or DEFAULT_SNAPSHOT_DIR)
+    catalog = read_snapshot(args.snapshot)
     ages = table_ages(catalog.tables, max_age_days=max_age)
     ages["stale"] = ages["stale"].map({True: f"older than {max_age} d", False: ""})
     head = (f"catalog {catalog.version}, generated {catalog.generated_at}; "
@@ -205,7 +211,7 @@ def _info(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     if args.kind not in TABLES:
         raise UserError(f"unknown catalog kind {args.kind!r}; valid kinds: {', '.join(TABLES)}")
-    catalog = read_snapshot(args.snapshot or DEFAULT_SNAPSHOT_DIR)
+    catalog = read_snapshot(args.snapshot)
     df = catalog.tables[args.kind]
     if args.region and args.kind == "ec2":
         df = join_prices(df, catalog.tables["ec2_prices"], args.region)
