@@ -94,7 +94,8 @@ def cost_vs_performance(
     fig.add_trace(
         go.Scatter(
             x=front[cost], y=front[perf], mode="lines", name="Pareto frontier",
-            text=front[label], hoverinfo="skip", line={"color": "black", "dash": "dash", "shape": "hv", "width": 1},
+            text=front[label], hoverinfo="skip",
+            line={"color": "black", "dash": "dash", "shape": "hv", "width": 1},
         )
     )
     log_x = spans_orders(data[cost]) if log_axes is None else log_axes
@@ -344,6 +345,23 @@ def family_value_bars(summary: pd.DataFrame, top: int = 20,
     fig.update_layout(title=title + " (green: Graviton)", xaxis_title="Instance family",
                       yaxis_title="Compute capacity per USD-hour (m5.large = 1)")
     return fig
+
+
+def use_static_renderer() -> str:
+    """Make notebook charts show in a static view too; returns the renderer chosen.
+
+    ``notebook`` embeds plotly.js in the output (no CDN; renders in exported HTML); with
+    kaleido installed a PNG is added, which viewers that run no JavaScript show.
+    """
+    import plotly.io as pio
+
+    try:
+        import kaleido  # noqa: F401
+        renderer = "notebook+png"
+    except ImportError:
+        renderer = "notebook"
+    pio.renderers.default = renderer
+    return renderer
 
 
 def _palette(i: int) -> str:

@@ -72,10 +72,12 @@ def capacity_sweep(
     -------
     DataFrame
         ``factor, category, option, kind, count, monthly_cost_usd, performance_risk,
-        n_warnings``.  A category with no option at a factor gets a row with
-        ``option = None`` (nothing fits; the warnings say why).
+        n_warnings, warnings`` (the warnings' text, joined with `` | ``).  A category with
+        no option at a factor gets a row with ``option = None`` (nothing fits; the warnings
+        say why).
     """
-    from tqdm.auto import tqdm
+    # The plain text bar: tqdm.auto needs ipywidgets in a notebook and warns without them.
+    from tqdm import tqdm
 
     parse_profile(profile)  # refuse a bad base profile before the loop
     rows: list[dict[str, Any]] = []
@@ -95,5 +97,33 @@ def capacity_sweep(
                 "monthly_cost_usd": best.monthly_cost_usd if best else None,
                 "performance_risk": best.performance_risk if best else None,
                 "n_warnings": len(resp.warnings),
+                "warnings": " | ".join(resp.warnings),
             })
     return pd.DataFrame(rows)
+
+
+def sweep_totals(sweep: pd.DataFrame, exclude: Iterable[str] = ()) -> pd.DataFrame:
+    """Monthly cost per category and factor, with a total that never hides a missing cost.
+
+    Parameters
+    ----------
+    sweep : DataFrame
+        :func:`capacity_sweep` output.
+    exclude : iterable of str
+        Categories left out of the table and the total (e.g. ``network`` add-ons).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by factor: one column per category, ``total`` (NaN when any category has
+        no option or no price at that factor, rather than a sum that silently drops it),
+        ``missing`` (the categories that made the total unknown) and ``usd_per_unit_load``.
+    """
+    kept = sweep[~sweep["category"].isin(list(exclude))]
+    cost = kept.pivot(index="factor", columns="category", values="monthly_cost_usd")
+    cost = cost.astype("float64")
+    missing = cost.isna()
+    cost["total"] = cost.sum(axis=1).where(~missing.any(axis=1))
+    cost["missing"] = missing.apply(lambda row: ", ".join(c for c, m in row.items() if m), axis=1)
+    cost["usd_per_unit_load"] = cost["total"] / cost.index.to_series().astype("float64")
+    return cost

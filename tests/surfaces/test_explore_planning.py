@@ -84,3 +84,21 @@ def test_price_table_joins_prices_and_shows_burstables_at_their_baseline(catalog
     assert df.loc["m5.large", "monthly_usd"] == pytest.approx(0.096 * 730)
     order = list(df.index)
     assert order.index("m5.2xlarge") < order.index("m5.12xlarge")
+
+
+def test_sweep_totals_never_drop_a_missing_cost() -> None:
+    from recommender.app.planning import sweep_totals
+
+    sweep = pd.DataFrame([
+        {"factor": 1, "category": "compute", "monthly_cost_usd": 10.0},
+        {"factor": 1, "category": "storage", "monthly_cost_usd": 5.0},
+        {"factor": 100, "category": "compute", "monthly_cost_usd": None},  # nothing fits
+        {"factor": 100, "category": "storage", "monthly_cost_usd": 500.0},
+        {"factor": 1, "category": "network", "monthly_cost_usd": 1.0},
+        {"factor": 100, "category": "network", "monthly_cost_usd": 2.0},
+    ])
+    totals = sweep_totals(sweep, exclude=["network"])
+    assert totals.loc[1, "total"] == 15.0 and totals.loc[1, "missing"] == ""
+    # 500 alone would understate the bill: the total is unknown and says why.
+    assert pd.isna(totals.loc[100, "total"]) and totals.loc[100, "missing"] == "compute"
+    assert totals.loc[1, "usd_per_unit_load"] == 15.0

@@ -48,4 +48,10 @@ def test_notebook_runs_without_error(path: Path) -> None:
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), "a cell did not run"
     assert code[-1].outputs, "the last cell shows nothing"
+    texts = [o.get("text", "") for c in code for o in c.outputs if o.get("name") == "stderr"]
+    assert not any("IProgress" in t or "TqdmWarning" in t for t in texts), texts
+    charts = [o for c in code for o in c.outputs if "application/vnd.plotly.v1+json" in
+              o.get("data", {}) or "text/html" in o.get("data", {})]
+    if "plotly" in path.read_text() or "charts." in path.read_text():
+        assert charts, "no chart output a static view can show"
     assert elapsed < 90, f"{path.name} took {elapsed:.0f} s"
