@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -110,7 +111,7 @@ def fargate_option(
                f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
                f"for the need" + (f"; {n} tasks" if n > 1 else "")
                + (f" (memory >= {fmt_num(round(used_gib, 2))} GiB: "
-                  f"{fmt_num(p.compute.memory_mb_used)} MB used + headroom)"
+                  f"{fmt_num(p.compute.memory_mb_used or 0)} MB used + headroom)"
                   if used_gib and p.compute else "") + "; no instances to manage."),
         reason("fargate.monthly_cost", PERF01_COST,
                f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
@@ -193,7 +194,7 @@ def _best_task(
     return float(cost[k]), int(n[i]), float(v[i]), float(m[i]), bool(vfy[i])
 
 
-def _task_order(key: tuple, fewest_first: bool) -> tuple:
+def _task_order(key: tuple[Any, ...], fewest_first: bool) -> tuple[Any, ...]:
     cost, n, v = key[:3]
     return (n, cost, v) if fewest_first else (cost, n, v)
 
@@ -226,7 +227,7 @@ def _model_memory(
     if models is None or getattr(models, "lambda_", None) is None or catalog is None:
         return None, None
     c = p.compute
-    if c.duration_ms is None:
+    if c is None or c.duration_ms is None:
         return None, "the Lambda model needs compute.duration_ms"
     try:
         from recommender.models.lambda_mem import DEFAULT_MEMORY_MB, predict_lambda_memory
@@ -248,30 +249,87 @@ def _model_memory(
         return None, f"Lambda model not used ({type(exc).__name__}: {exc})"
 
 
-def lambda_option(
-    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
-    models: Any = None, catalog: Any = None, objective: str = "balanced",
-) -> Candidate | None:
-    """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
+@dataclass
+class LambdaPrice:
+    """Lambda's monthly cost (requests + billed GB-seconds, after the free tier) and why."""
+
+    cost: float | None
+    reasons: list[Any]
+    predicted: dict[str, Any]
+    provenance: dict[str, Any]
+    verify: bool
+
+
+def _lambda_price(
+    inv: float | None, dur: float | None, mem: float, *, book: PriceBook, region: str,
+    arch: str, hours: float,
+) -> LambdaPrice:
+    """Requests and duration priced from ``unit_prices`` (https://aws.amazon.com/lambda/pricing/).
+
+    The monthly free tier in the catalog's facts (requests and GB-seconds) is taken off
+    first; it is per account, shared by all functions, as the reason says.
+    """
+    if inv is None or dur is None:
+        return LambdaPrice(None, [reason(
+            "lambda.price", PERF01_COST,
+            "Needs compute.invocations_per_month and compute.duration_ms to price.",
+            "caution")], {}, {}, False)
+    billed_ms = math.ceil(dur)  # billed in 1 ms increments
+    gbs = inv * billed_ms / 1000.0 * mem / 1024.0
+    predicted = {"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
+                 "average_concurrency": round(inv * dur / 1000.0 / (hours * SECONDS_PER_HOUR),
+                                              3)}
+    req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
+    free_req = book.fact_float("lambda", "free_tier_requests") or 0.0
+    free_gbs = book.fact_float("lambda", "free_tier_compute") or 0.0
+    req = book.cost(req_item, region, inv, per="request", free=free_req) or book.cost(
+        "lambda.request", region, inv, per="request", free=free_req)
+    dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs, per="GB-second",
+                         free=free_gbs)
+    if req is None or dur_cost is None:
+        return LambdaPrice(None, [reason("lambda.price", PERF01_COST,
+                                         f"No Lambda price in the catalog for {region}.",
+                                         "caution")], predicted, {}, False)
+    cost = req.usd + dur_cost.usd
+    verify = req.verify or dur_cost.verify
+    rs = [reason("catalog.verify", PERF01_COST,
+                 "A Lambda price is marked unverified by its source.", "verify")] if verify \
+        else []
+    rs.append(reason(
+        "lambda.monthly_cost", PERF01_COST,
+        f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
+        f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
+        f"after the monthly free tier of {fmt_num(free_req)} requests and "
+        f"{fmt_num(free_gbs)} GB-s (per account, shared with its other functions; "
+        "https://aws.amazon.com/lambda/pricing/)."))
+    return LambdaPrice(cost, rs, predicted, {"price_as_of": dur_cost.price_as_of,
+                                             "price_source": dur_cost.price_source}, verify)
+
+
+@dataclass(frozen=True)
+class _MemoryContext:
+    """What the Lambda memory choice needs besides the profile: platform and limits."""
+
+    arch: str
+    region: str
+    objective: str
+    per_vcpu: float
+    mem_min: float
+    mem_max: float
+
+
+def _lambda_memory(
+    p: WorkloadProfile, need: ComputeNeed, *, models: Any, catalog: Any, ctx: _MemoryContext,
+) -> tuple[float, float | None, dict[str, Any], str] | None:
+    """(memory MB, duration ms, model predictions, reason text), or None above the maximum.
+
+    The rules give a floor (CPU share, memory used, memory declared); the model's choice
+    may raise it, never lower it.
+    """
     c = p.compute
-    if c is None or not (c.event_driven or c.invocations_per_month is not None):
-        return None
-    if c.gpus and (c.gpus.min or 0) > 0:
-        rej.add("lambda.gpus_not_supported")
-        return None
-    lim = lambda_limits(book)
-    timeout_s, timeout_verify = lim["timeout_max"]
-    mem_max, _ = lim["memory_max_standard_function"]
-    mem_min, _ = lim["memory_min"]
-    per_vcpu, _ = lim["memory_per_vcpu_equivalent"]
-    if None in (timeout_s, mem_max, mem_min, per_vcpu):
-        rej.add("lambda.limits_missing_from_catalog")
-        return None
-    if c.duration_ms is not None and c.duration_ms > timeout_s * 1000:
-        rej.add("lambda.duration_above_timeout")
-        return None
-    arch = "arm64" if "arm64" in need.arch else "x86_64"
-    rs = []
+    assert c is not None  # lambda_option checks the section first
+    arch, region, objective = ctx.arch, ctx.region, ctx.objective
+    per_vcpu, mem_min, mem_max = ctx.per_vcpu, ctx.mem_min, ctx.mem_max
     # Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses
     # (as given; the utilization-derived EC2 need is not a per-invocation figure).  Lambda
     # allocates CPU in proportion to memory, one vCPU at 1,769 MB
@@ -285,7 +343,6 @@ def lambda_option(
     rule_mb = float(math.ceil(max(mem_min, cpu_mb, used_mb, declared_mb)))
     if rule_mb > mem_max:
         # Above the largest setting (10,240 MB, about 6 vCPUs) Lambda cannot meet the need.
-        rej.add("lambda.memory_above_max")
         return None
     best, model_note = _model_memory(models, catalog, p, arch, region, min(rule_mb, mem_max),
                                      objective, bool(vcpu_inv and vcpu_inv > 1))
@@ -303,69 +360,65 @@ def lambda_option(
                       "duration_ms_high": round(best.duration_ms_high, 1)}
         how = (f"memory {fmt_num(mem)} MB from the Lambda model (duration "
                f"{best.duration_ms:.0f} ms, interval {best.duration_ms_low:.0f}-"
-               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms)} ms taken "
+               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms or 0)} ms taken "
                f"as measured at {fmt_num(min(rule_mb, mem_max))} MB)")
     else:
         mem = rule_mb
         parts = []
         if cpu_mb:
             parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU, so "
-                         f"{fmt_num(vcpu_inv)} vCPU -> {fmt_num(cpu_mb)} MB "
+                         f"{fmt_num(vcpu_inv or 0)} vCPU -> {fmt_num(cpu_mb)} MB "
                          "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)")
         if used_mb:
-            parts.append(f"{fmt_num(c.memory_mb_used)} MB used + 20% -> {fmt_num(used_mb)} MB")
+            parts.append(f"{fmt_num(c.memory_mb_used or 0)} MB used + 20% -> "
+                         f"{fmt_num(used_mb)} MB")
         how = (f"memory {fmt_num(math.ceil(mem))} MB from the rules ("
                + ("; ".join(parts) if parts else "the minimum setting") + ")"
                + ("; " + model_note if model_note else "; the Lambda model is not loaded"))
     mem = float(math.ceil(mem))
     if mem > mem_max:
+        return None
+    return mem, duration, model_pred, how
+
+
+def lambda_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    models: Any = None, catalog: Any = None, objective: str = "balanced",
+) -> Candidate | None:
+    """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
+    c = p.compute
+    if c is None or not (c.event_driven or c.invocations_per_month is not None):
+        return None
+    if c.gpus and (c.gpus.min or 0) > 0:
+        rej.add("lambda.gpus_not_supported")
+        return None
+    lim = lambda_limits(book)
+    timeout_s, timeout_verify = lim["timeout_max"]
+    mem_max, _ = lim["memory_max_standard_function"]
+    mem_min, _ = lim["memory_min"]
+    per_vcpu, _ = lim["memory_per_vcpu_equivalent"]
+    if timeout_s is None or mem_max is None or mem_min is None or per_vcpu is None:
+        rej.add("lambda.limits_missing_from_catalog")
+        return None
+    if c.duration_ms is not None and c.duration_ms > timeout_s * 1000:
+        rej.add("lambda.duration_above_timeout")
+        return None
+    arch = "arm64" if "arm64" in need.arch else "x86_64"
+    rs: list[Any] = []
+    chosen = _lambda_memory(p, need, models=models, catalog=catalog, ctx=_MemoryContext(
+        arch=arch, region=region, objective=objective, per_vcpu=per_vcpu, mem_min=mem_min,
+        mem_max=mem_max))
+    if chosen is None:
         rej.add("lambda.memory_above_max")
         return None
+    mem, duration, model_pred, how = chosen
     rs.append(reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + "."))
-    inv = c.invocations_per_month
-    dur = duration
-    predicted: dict[str, Any] = dict(model_pred)
-    cost = None
-    verify = timeout_verify
-    lambda_prov: dict[str, Any] = {}
-    if inv is None or dur is None:
-        rs.append(reason("lambda.price", PERF01_COST,
-                         "Needs compute.invocations_per_month and compute.duration_ms to price.",
-                         "caution"))
-    else:
-        billed_ms = math.ceil(dur)  # billed in 1 ms increments
-        gbs = inv * billed_ms / 1000.0 * mem / 1024.0
-        req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
-        # The monthly free tier in the catalog's facts (requests and GB-seconds) is taken off
-        # first (https://aws.amazon.com/lambda/pricing/); it is per account, shared by all
-        # functions, as the reason says.
-        free_req = book.fact_float("lambda", "free_tier_requests") or 0.0
-        free_gbs = book.fact_float("lambda", "free_tier_compute") or 0.0
-        req = book.cost(req_item, region, inv, per="request", free=free_req) or book.cost(
-            "lambda.request", region, inv, per="request", free=free_req)
-        dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs, per="GB-second",
-                             free=free_gbs)
-        if req is None or dur_cost is None:
-            rs.append(reason("lambda.price", PERF01_COST,
-                             f"No Lambda price in the catalog for {region}.", "caution"))
-        else:
-            cost = req.usd + dur_cost.usd
-            if req.verify or dur_cost.verify:
-                rs.append(reason("catalog.verify", PERF01_COST,
-                                 "A Lambda price is marked unverified by its source.", "verify"))
-                verify = True
-            rs.append(reason(
-                "lambda.monthly_cost", PERF01_COST,
-                f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
-                f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
-                f"after the monthly free tier of {fmt_num(free_req)} requests and "
-                f"{fmt_num(free_gbs)} GB-s (per account, shared with its other functions; "
-                "https://aws.amazon.com/lambda/pricing/)."))
-            lambda_prov = {"price_as_of": dur_cost.price_as_of,
-                           "price_source": dur_cost.price_source}
-        seconds = need.hours * SECONDS_PER_HOUR
-        predicted.update({"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
-                          "average_concurrency": round(inv * dur / 1000.0 / seconds, 3)})
+    price = _lambda_price(c.invocations_per_month, duration, mem, book=book, region=region,
+                          arch=arch, hours=need.hours)
+    rs += price.reasons
+    predicted: dict[str, Any] = {**model_pred, **price.predicted}
+    cost, lambda_prov = price.cost, price.provenance
+    verify = timeout_verify or price.verify
     rs.append(reason("lambda.fit", PERF02_SELECT,
                      f"Event-driven work within Lambda's limits ({timeout_s:g} s, "
                      f"{fmt_num(mem_max)} MB); pay per request, no idle capacity."))
