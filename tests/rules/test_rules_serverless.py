@@ -27,7 +27,8 @@ EVENT = {"event_driven": True, "invocations_per_month": 3_000_000, "duration_ms"
 def _lambda(profile, book, models=None, cat=None, **compute):
     p = profile(compute={**EVENT, **compute})
     rej = Rejections()
-    return lambda_option(p, derive_need(p), book, "us-east-1", rej, models, cat), rej
+    return lambda_option(p, derive_need(p), book, "us-east-1", rej, models=models,
+                         catalog=cat), rej
 
 
 def test_one_vcpu_needs_1769_mb_and_is_priced_after_free_tier(profile, book):

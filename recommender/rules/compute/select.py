@@ -256,7 +256,8 @@ def select_compute(
         avg = float(np.mean(need.series_pct))
         res.peak_to_average = float(np.max(need.series_pct)) / avg if avg > 0 else None
     idx = np.flatnonzero(t.alive)
-    cands = serverless_candidates(p, need, book, region, rej, models, catalog, objective)
+    cands = serverless_candidates(p, need, book, region, rej, models=models, catalog=catalog,
+                                  objective=objective)
     res.idx, res.serverless = idx, cands
     if len(idx) == 0 and not cands:
         warnings.append(nothing_fits_message(t, need))

@@ -216,7 +216,7 @@ def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
 
 
 def _model_memory(
-    models: Any, catalog: Any, p: WorkloadProfile, arch: str, region: str,
+    models: Any, catalog: Any, p: WorkloadProfile, *, arch: str, region: str,
     measured_mb: float, objective: str, parallel: bool,
 ) -> tuple[Any | None, str | None]:
     """The Lambda model's best memory size for the profile; (None, why) without the model.
@@ -344,8 +344,9 @@ def _lambda_memory(
     if rule_mb > mem_max:
         # Above the largest setting (10,240 MB, about 6 vCPUs) Lambda cannot meet the need.
         return None
-    best, model_note = _model_memory(models, catalog, p, arch, region, min(rule_mb, mem_max),
-                                     objective, bool(vcpu_inv and vcpu_inv > 1))
+    best, model_note = _model_memory(models, catalog, p, arch=arch, region=region,
+                                     measured_mb=min(rule_mb, mem_max), objective=objective,
+                                     parallel=bool(vcpu_inv and vcpu_inv > 1))
     duration = c.duration_ms
     model_pred: dict[str, Any] = {}
     if best is not None and float(best.memory_mb) < rule_mb:
@@ -382,7 +383,7 @@ def _lambda_memory(
 
 
 def lambda_option(
-    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections, *,
     models: Any = None, catalog: Any = None, objective: str = "balanced",
 ) -> Candidate | None:
     """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
@@ -436,7 +437,7 @@ def lambda_option(
 
 
 def serverless_candidates(
-    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections,
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections, *,
     models: Any = None, catalog: Any = None, objective: str = "balanced",
 ) -> list[Candidate]:
     """Fargate and Lambda candidates that fit (each rejection counted in ``rej``)."""
@@ -444,7 +445,8 @@ def serverless_candidates(
     f = fargate_option(p, need, book, region, rej)
     if f is not None:
         out.append(f)
-    lam = lambda_option(p, need, book, region, rej, models, catalog, objective)
+    lam = lambda_option(p, need, book, region, rej, models=models, catalog=catalog,
+                        objective=objective)
     if lam is not None:
         out.append(lam)
     return out
