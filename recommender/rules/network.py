@@ -163,21 +163,26 @@ def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
     slack = REGION_LATENCY_SLACK_MS.get(objective, REGION_LATENCY_SLACK_MS["balanced"])
     ok = lats <= lats.min() + slack if users else np.ones(len(out), dtype=bool)
     best = float(prices[ok].min())
+    facts = {}
     for c, lat, price, admitted in zip(out, lats, prices, ok, strict=True):
         c.score = float(best / price) if admitted else 0.0
-        if users:
-            c.reasons.append(reason(
-                "network.region_rank", PERF04_LOCATION,
-                f"Within {slack:g} ms of the lowest user latency ({lats.min():.0f} ms): "
-                + (f"admitted at {lat:.0f} ms; ranked by price level {price:.2f} (cheapest "
-                   f"admissible {best:.2f})." if admitted else
-                   f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
+        facts[c.config["region"]] = (float(lat), float(price), bool(admitted))
     key = {c.config["region"]: (0 if a else 1, round(lat, 1) if objective == "performance"
                                 or not a else 0.0, round(pr, 6), lat)
            for c, a, lat, pr in zip(out, ok, lats, prices, strict=True)}
     # Ties (equal price level, no users): the reference region first, then by code.
     out.sort(key=lambda c: (*key[c.config["region"]], c.config["region"] != REFERENCE_REGION,
                             c.config["region"]))
+    if not users:
+        return
+    for c in out[:3]:  # the regions the response shows (the chosen one and two runners-up)
+        lat, price, admitted = facts[c.config["region"]]
+        c.reasons.append(reason(
+            "network.region_rank", PERF04_LOCATION,
+            f"Within {slack:g} ms of the lowest user latency ({lats.min():.0f} ms): "
+            + (f"admitted at {lat:.0f} ms; ranked by price level {price:.2f} (cheapest "
+               f"admissible {best:.2f})." if admitted else
+               f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
 
 
 def _described(option: str, book: PriceBook, why: str, bp: str, fit: float,

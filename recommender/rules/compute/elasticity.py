@@ -120,7 +120,8 @@ def plan_scaling(
     elif ac is not None and ac >= PERIODIC_AUTOCORR and demand.max() > 1.5 * demand.min():
         approach = "time"
         hourly = _hourly_profile(demand, interval_min)
-        busy = [h for h, v in enumerate(hourly) if v > float(np.median(hourly)) * 1.25]
+        busy_level = float(np.median(hourly)) * 1.25  # once, not once per hour
+        busy = [h for h, v in enumerate(hourly) if v > busy_level]
         extra["scheduled_peak_hours"] = busy
         text = (f"Time-based (scheduled): the load repeats daily (autocorrelation {ac:.2f} at "
                 "one day); schedule capacity for the busy hours and keep target tracking as "

@@ -129,6 +129,24 @@ def effective_prices(
     """
     term = (p.purchase_term_years if p else None) or DEFAULT_TERM_YEARS
     pay = (p.purchase_payment if p else None) or DEFAULT_PAYMENT
+    # Pure in (index, region, options, term, payment): memoised per catalog (the hot path).
+    memo: dict[tuple[Any, ...], tuple[Pricing, list[str]]] = per_catalog(
+        "ec2_pricing_memo", catalog, lambda c: {}) if catalog is not None else {}
+    key = (id(ix), r, allowed, term, pay)
+    hit = memo.get(key)
+    if hit is None:
+        said: list[str] = []
+        hit = (_price(ix, r, allowed, term=term, pay=pay, catalog=catalog, warnings=said), said)
+        if len(memo) < 256:
+            memo[key] = hit
+    if warnings is not None:
+        warnings.extend(hit[1])
+    return hit[0]
+
+
+def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: str,
+           catalog: Any, warnings: list[str]) -> Pricing:
+    """:func:`effective_prices` without the memo."""
     table = commitments(catalog, ix) if catalog is not None else None
     od = (ix.ondemand[r], np.full(ix.n, np.nan), ix.price_as_of[r], ix.price_source[r])
     rows: dict[str, Rows] = {}
@@ -153,7 +171,7 @@ def effective_prices(
         chosen = np.where(fallback, "on_demand", chosen).astype(object)
         for j in (1, 2, 3):
             pick[j - 1] = np.where(fallback, od[j], pick[j - 1])
-    if committed and warnings is not None:
+    if committed:
         _warn_missing(rows, committed, ix, r, term, pay, table, warnings)
     return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay)
 
