@@ -311,3 +311,33 @@ def test_rank_reason_comes_from_the_ranking_number() -> None:
     mutated = replace(r, key=r.key * 2)
     after = mutated.reason(0).text
     assert after != before and "ranked at $220.00" in after
+
+
+def test_commitments_table_prices_term_and_payment_and_falls_back_to_on_demand(tiny) -> None:
+    """ec2_commitments, when the catalog has it, prices reserved at the asked term/payment; a
+    type without such a row is priced on-demand and the warning says how many."""
+    from types import SimpleNamespace
+
+    from recommender.rules.compute.purchase import effective_prices
+
+    # One 3-year partial-upfront Reserved row for m7g.large: $0.05/h effective (upfront spread
+    # over the term), $400 upfront.  m5.large and r7g.large have none.
+    rows = pd.DataFrame([dict(
+        instance_type="m7g.large", region="us-east-1", offering="reserved_standard",
+        term_years=3, payment="partial_upfront", effective_usd_per_hour=0.05,
+        upfront_usd=400.0, recurring_usd_per_hour=0.0343, price_as_of="2026-01-01",
+        price_source="test:ri", verify=False)])
+    cat = SimpleNamespace(tables={"ec2_commitments": rows})
+    prof = parse_profile({"purchase_options": ["reserved"], "purchase_term_years": 3,
+                          "purchase_payment": "partial_upfront"})
+    warnings: list[str] = []
+    pr = effective_prices(tiny, tiny.region_pos["us-east-1"], ("reserved",), p=prof,
+                          catalog=cat, warnings=warnings)
+    m7g, m5 = tiny.pos["m7g.large"], tiny.pos["m5.large"]
+    assert (pr.price[m7g], pr.po[m7g]) == (0.05, "reserved")
+    assert pr.config(m7g)["term_years"] == 3 and pr.config(m7g)["payment"] == "partial_upfront"
+    assert pr.config(m7g)["upfront_usd_per_node"] == 400.0
+    assert pr.config(m7g)["price_source"] == "test:ri"
+    # m5.large falls back to its on-demand $0.096/h, never dropped.
+    assert (pr.price[m5], pr.po[m5]) == (0.096, "on_demand")
+    assert any("Reserved Instances 3y partial upfront" in w and "2 of 3" in w for w in warnings)

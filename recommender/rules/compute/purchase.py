@@ -172,11 +172,12 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
         for j in (1, 2, 3):
             pick[j - 1] = np.where(fallback, od[j], pick[j - 1])
     if committed:
-        _warn_missing(rows, committed, ix, r, term, pay, table, warnings)
+        _warn_missing(rows, committed, ix, r, term=term, pay=pay, table=table,
+                      warnings=warnings)
     return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay)
 
 
-def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int,
+def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int, *,
                   term: int, pay: str, table: dict[CommitmentKey, Rows] | None,
                   warnings: list[str]) -> None:
     priced = ~np.isnan(ix.ondemand[r])
