@@ -1,0 +1,194 @@
+"""Fargate options: the smallest valid task size, priced on EC2's monthly scale (PERF02-BP01).
+
+The task sizes (vCPU/memory pairs) come from the catalog's ``facts`` (topic ``fargate``, from
+the ECS task-size table,
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html);
+a task's memory also holds the memory the work is measured to use (plus headroom).  Work
+that scales out takes the cheapest task count; prices are per vCPU-hour and per GB-hour
+from ``unit_prices`` (https://aws.amazon.com/fargate/pricing/).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF02_SCALE,
+    PERF02_SELECT,
+    Candidate,
+    Rejections,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed
+from recommender.rules.prices import PriceBook
+
+
+def fargate_task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
+    """Valid (vCPU, memory GB, verify) pairs from ``facts`` (topic ``fargate``), memoised."""
+    return book.memo("fargate_task_sizes", lambda: _task_sizes(book))
+
+
+def _task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
+    out: list[tuple[float, float, bool]] = []
+    for f in book.topic("fargate"):
+        m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", f.key)
+        if not m or f.value is None:
+            continue
+        for v in re.split(r"[,\s]+", f.value.strip()):
+            try:
+                out.append((float(m.group(1)), float(v), f.verify))
+            except ValueError:
+                continue
+    return sorted(set(out))
+
+
+def fargate_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections
+) -> Candidate | None:
+    """The cheapest valid Fargate task configuration for the need, or None (counted)."""
+    c = p.compute
+    if c and c.gpus and (c.gpus.min or 0) > 0:
+        rej.add("fargate.gpus_not_supported")
+        return None
+    if need.tightly_coupled:
+        rej.add("fargate.tightly_coupled_needs_placement_group")
+        return None
+    sizes = fargate_task_sizes(book)
+    if not sizes:
+        rej.add("fargate.no_task_sizes_in_catalog")
+        return None
+    v_need = need.vcpus or 0.0
+    m_need = need.memory_gib or 0.0
+    used_gib = _used_memory_gib(p)
+    if used_gib > m_need and not need.horizontal:
+        # A task's memory must hold what the work uses (ECS task size table,
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html).
+        m_need = used_gib
+    best: tuple[float, int, float, float, str, bool] | None = None
+    # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
+    # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
+    fewest_first = not (need.parallelism and need.horizontal)
+    arches = [a for a in ("arm64", "x86_64") if a in need.arch]
+    missing_price = []
+    for arch in arches:
+        pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
+        pm = book.unit(f"fargate.gb_hour.{arch}", region)
+        if pv is None or pm is None:
+            missing_price.append(arch)
+            continue
+        found = _best_task(need, _task_arrays(book), v_need=v_need, m_need=m_need,
+                           unit_usd=(pv.price_usd, pm.price_usd), fewest_first=fewest_first)
+        if found is not None:
+            cost, n, v, m, vfy = found
+            key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
+            if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
+                best = key
+    if best is None:
+        if missing_price and len(missing_price) == len(arches):
+            return Candidate(
+                "fargate", "fargate", None,
+                [reason("fargate.price", PERF01_COST,
+                        f"No Fargate price in the catalog for {region}.", "caution")],
+                config={"arch": arches[0]},
+            )
+        rej.add("fargate.task_size_limit")
+        return None
+    cost, n, v, m, arch, vfy = best
+    rs = [
+        reason("fargate.task_size", PERF02_SELECT,
+               f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
+               f"for the need" + (f"; {n} tasks" if n > 1 else "")
+               + (f" (memory >= {fmt_num(round(used_gib, 2))} GiB: "
+                  f"{fmt_num(p.compute.memory_mb_used or 0)} MB used + headroom)"
+                  if used_gib and p.compute else "") + "; no instances to manage."),
+        reason("fargate.monthly_cost", PERF01_COST,
+               f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
+    ]
+    if need.horizontal:
+        rs.append(reason(
+            "fargate.task_count", PERF02_SCALE,
+            f"{n} task(s): the fewest that meet the need"
+            + (f", at least {need.min_nodes} (one per Availability Zone)"
+               if need.min_nodes > 1 else "")
+            + ("" if fewest_first else ", unless more, smaller tasks cost less (parallel "
+               "tasks pack onto any task)")
+            + "; each task pays its own runtime memory, so fewer, larger tasks come first."))
+    if vfy:
+        rs.append(reason("catalog.verify", PERF01_COST,
+                         "A Fargate figure behind this option is marked unverified by its source.",
+                         "verify"))
+    return Candidate(
+        "fargate", "fargate", cost, rs,
+        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
+                **_fargate_provenance(book, region, arch)},
+        count=n, verify=vfy,
+        components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
+    )
+
+
+def _fargate_provenance(book: PriceBook, region: str, arch: str) -> dict[str, Any]:
+    t = book.unit(f"fargate.vcpu_hour.{arch}", region)
+    return {} if t is None else {"price_as_of": t.price_as_of, "price_source": t.price_source}
+
+
+def _used_memory_gib(p: WorkloadProfile) -> float:
+    """``compute.memory_mb_used`` plus the memory headroom, in GiB (0 when not given)."""
+    c = p.compute
+    if c is None or not c.memory_mb_used:
+        return 0.0
+    pct = DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None else c.memory_headroom_pct
+    return c.memory_mb_used * (1 + pct / 100) / 1024.0
+
+
+def _task_arrays(book: PriceBook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The task sizes as (vCPU, memory GB, verify) arrays, memoised with the price book."""
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        sizes = fargate_task_sizes(book)
+        return (np.array([s[0] for s in sizes], float), np.array([s[1] for s in sizes], float),
+                np.array([s[2] for s in sizes], bool))
+
+    return book.memo("fargate_task_arrays", build)
+
+
+def _best_task(
+    need: ComputeNeed, sizes: tuple[np.ndarray, np.ndarray, np.ndarray], *, v_need: float,
+    m_need: float, unit_usd: tuple[float, float], fewest_first: bool,
+) -> tuple[float, int, float, float, bool] | None:
+    """The best valid task size for one architecture: ``(cost, tasks, vCPU, GB, verify)``.
+
+    All sizes at once (numpy); the first size in catalog order wins a tie, as a loop would.
+    """
+    v, m, vfy = sizes
+    if need.horizontal:
+        n = np.maximum(np.maximum(np.ceil(v_need / v - 1e-9), np.ceil(m_need / m - 1e-9)),
+                       need.min_nodes)
+        ok = np.ones(v.size, bool) if need.max_nodes is None else n <= need.max_nodes
+        if need.node_floor_vcpus is not None:
+            ok &= v >= need.node_floor_vcpus - 1e-9
+        if need.node_floor_memory_gib is not None:
+            ok &= m >= need.node_floor_memory_gib - 1e-9
+    else:
+        ok = (v >= v_need - 1e-9) & (m >= m_need - 1e-9)
+        n = np.ones(v.size)
+    if need.vcpus_max is not None:
+        ok &= v <= need.vcpus_max
+    rows = np.flatnonzero(ok)
+    if rows.size == 0:
+        return None
+    cost = (v[rows] * unit_usd[0] + m[rows] * unit_usd[1]) * n[rows] * need.hours
+    keys = (v[rows], cost, n[rows]) if fewest_first else (v[rows], n[rows], cost)
+    k = int(np.lexsort(keys)[0])  # stable: ties keep catalog order
+    i = int(rows[k])
+    return float(cost[k]), int(n[i]), float(v[i]), float(m[i]), bool(vfy[i])
+
+
+def _task_order(key: tuple[Any, ...], fewest_first: bool) -> tuple[Any, ...]:
+    cost, n, v = key[:3]
+    return (n, cost, v) if fewest_first else (cost, n, v)
