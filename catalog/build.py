@@ -175,6 +175,7 @@ def _live_readers(
     from catalog.sources import live
     from catalog.sources.live_aws import check_services
 
+    names = check_services(services) if source == "aws" else []  # before any output
     bar = tqdm(desc="live refresh", unit="call", file=sys.stderr, disable=not progress)
 
     def tell(message: str) -> None:
@@ -185,7 +186,6 @@ def _live_readers(
             tqdm.write(f"  {message}", file=sys.stderr)
 
     if source == "aws":
-        names = check_services(services)
         reader = ("aws", lambda: live.read_aws(regions, session=session, progress=tell,
                                                services=names))  # fmt: skip
         return [reader], [*(regions or ["all commercial regions"]), f"services={','.join(names)}"]
