@@ -78,3 +78,16 @@ def test_docs_load_swagger_from_the_app_itself(client) -> None:
     js = client.get("/static/swagger/swagger-ui-bundle.js")
     css = client.get("/static/swagger/swagger-ui.css")
     assert js.status_code == css.status_code == 200 and len(js.content) > 100_000
+
+
+def test_openapi_has_readable_names_and_an_example_per_route(client) -> None:
+    from recommender.presets import PRESET_LABELS
+
+    doc = client.get("/openapi.json").json()
+    assert not [k for k in doc["components"]["schemas"] if "__" in k]
+    body = doc["paths"]["/v1/recommendations"]["post"]["requestBody"]["content"]
+    assert set(body["application/json"]["examples"]) == set(PRESET_LABELS)
+    for path in ("/v1/recommendations:batch", "/v1/predictions/runtime",
+                 "/v1/predictions/lambda-memory"):
+        content = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        assert content["examples"], path

@@ -8,7 +8,9 @@ bundle, is not offered.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -32,7 +34,10 @@ def install_offline_docs(app: FastAPI) -> None:
     """Add ``/docs`` (Swagger UI from local files) and the static route it loads from.
 
     The app must be built with ``docs_url=None`` so FastAPI's CDN page is not registered.
+    The OpenAPI document the page shows gets a complete example request per route (the
+    presets) and readable schema names.
     """
+    _document_examples(app)
     assets = swagger_assets()
     if assets is not None:
         app.mount(STATIC_PREFIX, StaticFiles(directory=assets), name="swagger-ui")
@@ -51,3 +56,73 @@ def install_offline_docs(app: FastAPI) -> None:
             swagger_css_url=f"{STATIC_PREFIX}/swagger-ui.css",
             swagger_favicon_url=f"{STATIC_PREFIX}/favicon-32x32.png",
         )
+
+
+def _examples() -> dict[str, dict[str, Any]]:
+    """``path -> {example name: {"summary", "value"}}``, from the presets."""
+    from recommender.presets import (
+        EXAMPLE_LAMBDA_REQUEST,
+        EXAMPLE_RUNTIME_REQUEST,
+        PRESET_LABELS,
+        get_preset,
+    )
+
+    presets = {name: {"summary": label, "value": get_preset(name)}
+               for name, label in PRESET_LABELS.items()}
+    return {
+        "/v1/recommendations": presets,
+        "/v1/recommendations:batch": {"two_presets": {
+            "summary": "Web app and batch presets",
+            "value": {"profiles": [get_preset("web_app"), get_preset("batch")]}}},
+        "/v1/predictions/runtime": {"spark_sort": {
+            "summary": "A Spark sort measured once, across 12 clusters",
+            "value": EXAMPLE_RUNTIME_REQUEST}},
+        "/v1/predictions/lambda-memory": {"one_measured_size": {
+            "summary": "A function measured at 512 MB, across 7 sizes",
+            "value": EXAMPLE_LAMBDA_REQUEST}},
+    }
+
+
+def _readable_names(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema names without their module path (``recommender__models__X`` -> ``X``, or
+    ``ModuleX`` when two modules share ``X``); every ``$ref`` follows."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    short = {old: old.split("__")[-1] for old in schemas if "__" in old}
+    taken = {n for n in schemas if "__" not in n}
+    renames = {}
+    for old, new in short.items():
+        if new in taken or list(short.values()).count(new) > 1:
+            # Two models of one name (ModelInfo of predictions and of responses): prefix
+            # the module, e.g. ``PredictionsModelInfo``.
+            parts = old.split("__")
+            new = parts[-2].capitalize() + parts[-1]
+        if new not in taken:
+            renames[old] = new
+            taken.add(new)
+    if not renames:
+        return doc
+    text = json.dumps(doc)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    out = json.loads(text)
+    comps = out["components"]["schemas"]
+    for old, new in renames.items():
+        comps[new] = comps.pop(old)
+    return out
+
+
+def _document_examples(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = _readable_names(build())
+            for path, examples in _examples().items():
+                body = doc.get("paths", {}).get(path, {}).get("post", {}).get("requestBody")
+                if body:
+                    body.setdefault("content", {}).setdefault("application/json", {})[
+                        "examples"] = examples
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
