@@ -24,7 +24,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 MIN_CASES = 10_000
-MAX_EXAMPLES = int(os.environ.get("HOSTILE_ST_MAX_EXAMPLES", "900"))
+MAX_EXAMPLES = int(os.environ.get("HOSTILE_ST_MAX_EXAMPLES", "1200"))
 SEED = 12
 
 
