@@ -133,3 +133,29 @@ def test_reserved_names_term_and_payment_and_its_price_source(cat) -> None:
         if o.purchase_option == "reserved":
             assert (o.config["term_years"], o.config["payment"]) == (3, "no_upfront")
             assert any("reserved 3y no upfront" in x.text for x in o.reasons)
+
+
+def test_compute_add_ons_attach_to_the_compute_and_latency_routing_needs_two_regions(cat) -> None:
+    hpc = _compute({"region": "us-east-1", "compute": {
+        "vcpus": 256, "memory_gib": 512, "scale_out": "tightly_coupled"}}, cat)
+    pg = next(o for o in hpc.recommendations.network if o.option == "placement_group:cluster")
+    assert pg.config["attached_to"] == hpc.best("compute").option
+    comp = next(c for c in hpc.bundle.components if c.role == "compute")
+    assert "placement_group:cluster" in comp.add_ons
+    users = {"us-east-1": 0.5, "eu-west-1": 0.3, "ap-northeast-1": 0.2}
+    pinned = _compute({"region": "us-east-1", "compute": {"vcpus": 2, "memory_gib": 8},
+                       "network": {"user_regions": users}}, cat)
+    assert "route53_latency_routing" not in {o.option for o in pinned.recommendations.network}
+    assert any("route53" in a.option for a in pinned.bundle.alternatives)
+
+
+def test_managed_database_and_self_managed_are_either_or(cat) -> None:
+    r = _compute({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
+                  "storage": {"size_gib": 500, "iops": 10000},
+                  "database": {"data_model": "relational", "size_gib": 500,
+                               "reads_per_s": 2000, "writes_per_s": 500}}, cat)
+    db = r.best("database")
+    assert db.option.startswith(("rds:", "aurora:"))
+    alt = next(a for a in r.bundle.alternatives if a.category == "database")
+    assert alt.replaces == db.option and "self-managed" in alt.option
+    assert alt.delta_monthly_usd == pytest.approx(-db.monthly_cost_usd)
