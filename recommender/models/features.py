@@ -132,6 +132,34 @@ def perf_features(ec2: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in out.items()}, index=ec2.index)
 
 
+#: The ec2 columns node_specs reads; the slim per-type table is built once per ec2 table
+#: (an identity-checked cache: set_index over the whole table cost ~0.1 s per request).
+_SPEC_COLUMNS = (
+    "perf_index", "perf_index_low", "perf_index_high", "network_baseline_gbps",
+    "network_peak_gbps", "processor_manufacturer", "vcpus", "memory_gib", "perf_index_source",
+)
+_TEXT_COLUMNS = ("processor_manufacturer", "perf_index_source")
+_SPEC_CACHE: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def spec_index(ec2: pd.DataFrame) -> pd.DataFrame:
+    """The ec2 columns the runtime model reads, indexed by instance type (cached per table)."""
+    hit = _SPEC_CACHE.get(id(ec2))
+    if hit is not None and hit[0] is ec2:
+        return hit[1]
+    cols = [c for c in _SPEC_COLUMNS if c in ec2.columns]
+    slim = ec2[["instance_type", *cols]].copy()
+    for c in cols:  # numpy-backed columns: arrow-backed take is slow on small selections
+        text = c in _TEXT_COLUMNS
+        slim[c] = slim[c].to_numpy(dtype=object if text else float,
+                                   na_value=None if text else np.nan)
+    slim = slim.set_index("instance_type")
+    if len(_SPEC_CACHE) >= 8:
+        _SPEC_CACHE.pop(next(iter(_SPEC_CACHE)))
+    _SPEC_CACHE[id(ec2)] = (ec2, slim)
+    return slim
+
+
 def node_specs(ec2: pd.DataFrame, instance_types: list[str] | pd.Series) -> pd.DataFrame:
     """Per-node facts the runtime model needs, one row per requested type (same order).
 
@@ -144,7 +172,7 @@ def node_specs(ec2: pd.DataFrame, instance_types: list[str] | pd.Series) -> pd.D
     KeyError
         Naming the types absent from ``ec2``.
     """
-    idx = ec2.set_index("instance_type")
+    idx = spec_index(ec2)
     types = list(instance_types)
     unknown = sorted({t for t in types if t not in idx.index})
     if unknown:

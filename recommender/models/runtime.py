@@ -13,6 +13,7 @@ split-conformal quantiles of held-out residuals (see :mod:`.runtime_train`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,13 +177,28 @@ def default_candidates(ec2: pd.DataFrame, priced: set[str]) -> list[RuntimeCandi
     ]
 
 
+#: The catalog's ec2 table with perf_index filled, per (table, perf model): filling runs the
+#: perf model over every unmeasured row (~0.2 s), the same for every request on one catalog.
+#: Entries keep their table and model, so a reused id() cannot match a stale entry.
+_FILLED: dict[tuple[int, int], tuple[Any, Any, pd.DataFrame]] = {}
+_FILLED_LOCK = threading.Lock()
+
+
 def _ec2_with_perf(catalog: Any, bundle: Any) -> pd.DataFrame:
     from recommender.models.perf import fill_perf_index
 
-    ec2 = catalog.ec2
-    if (ec2["perf_index_source"] == "missing").any():
-        ec2 = fill_perf_index(ec2, bundle.perf)
-    return ec2
+    ec2, perf = catalog.ec2, bundle.perf
+    key = (id(ec2), id(perf))
+    with _FILLED_LOCK:
+        hit = _FILLED.get(key)
+    if hit is not None and hit[0] is ec2 and hit[1] is perf:
+        return hit[2]
+    out = fill_perf_index(ec2, perf) if (ec2["perf_index_source"] == "missing").any() else ec2
+    with _FILLED_LOCK:
+        if len(_FILLED) >= 4:
+            _FILLED.pop(next(iter(_FILLED)))
+        _FILLED[key] = (ec2, perf, out)
+    return out
 
 
 def _pick(
@@ -218,8 +234,23 @@ def _price_of(req: RuntimeRequest, prices: dict[str, tuple[float, str]], itype: 
     return (got[0], f"catalog:{got[1]}") if got else (None, None)
 
 
+_PRICE_CACHE: dict[tuple[int, str], tuple[Any, dict[str, tuple[float, str]]]] = {}
+
+
 def _region_prices(catalog: Any, region: str) -> dict[str, tuple[float, str]]:
-    p = catalog.ec2_prices
+    """``{type: (on-demand USD/h, source)}`` of a region (cached per table, identity-checked)."""
+    table = catalog.ec2_prices
+    hit = _PRICE_CACHE.get((id(table), region))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    out = _read_region_prices(table, region)
+    if len(_PRICE_CACHE) >= 16:
+        _PRICE_CACHE.pop(next(iter(_PRICE_CACHE)))
+    _PRICE_CACHE[(id(table), region)] = (table, out)
+    return out
+
+
+def _read_region_prices(p: Any, region: str) -> dict[str, tuple[float, str]]:
     p = p[(p["region"] == region) & p["ondemand_usd_per_hour"].notna()]
     return dict(zip(p["instance_type"], zip(p["ondemand_usd_per_hour"].astype(float),
                                             p["price_source"].astype(str), strict=True),
@@ -297,7 +328,9 @@ def predict_runtime(
         raise err
     cands = req.candidates or default_candidates(ec2, set(prices))
     fr = runtime_frames(req, ec2, bundle, cands)
-    perf_src = dict(zip(ec2["instance_type"], ec2["perf_index_source"].astype(str), strict=True))
+    from recommender.models.features import spec_index
+
+    perf_src = spec_index(ec2)["perf_index_source"]
     preds = []
     for j, (c, row) in enumerate(zip(cands, fr.out.itertuples(index=False), strict=True)):
         price, src = _price_of(req, prices, c.instance_type)
@@ -315,7 +348,7 @@ def predict_runtime(
             runtime_s_low=row.runtime_s_low, runtime_s_high=row.runtime_s_high,
             cost_usd=cost(row.runtime_s), cost_usd_low=cost(row.runtime_s_low),
             cost_usd_high=cost(row.runtime_s_high), price_usd_per_hour=price,
-            price_source=src, perf_index_source=perf_src.get(c.instance_type),
+            price_source=src, perf_index_source=str(perf_src.get(c.instance_type)),
             measured=bool(row.measured), predicted_to_fail=bool(fr.fails[j]), notes=notes,
         ))
     best, notes = _pick(preds, req.objective, req.deadline_s)
