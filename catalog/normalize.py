@@ -90,7 +90,7 @@ def parse_network_gbps(value: str | None) -> float | None:
 
 def network_is_burst(value: str | None) -> bool:
     """True when the string describes a burst ceiling ("Up to ...") rather than a sustained rate."""
-    return bool(value) and value.strip().lower().startswith("up to")
+    return value is not None and value.strip().lower().startswith("up to")
 
 
 def split_instance_type(instance_type: str) -> tuple[str, str]:

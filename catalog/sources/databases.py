@@ -23,6 +23,7 @@ reader in ``catalog.sources.feeds``; this module reads the files and merges the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,10 @@ def parse_redshift(
             _, term, dim = rate_code_parts(e.get("rateCode", ""))
             if text.startswith("Redshift Serverless compute charges per RPU-Hr"):
                 item, tier = "redshift.serverless.rpu_hour", (0.0, float("nan"))
-                price = parse_price(e["price"])
-                serverless.append(price_row(item, region, "USD per RPU-hour", price, tier, meta))
+                rpu_usd = parse_price(e["price"])
+                serverless.append(
+                    price_row(item, region, "USD per RPU-hour", rpu_usd, tier, meta=meta)
+                )
                 continue
             cls = e.get("Instance Type")
             vcpus, price = feed_number(e.get("vCPU")), feed_number(e["price"])
@@ -157,7 +160,7 @@ def parse_ec2instances(
             "vcpus": feed_number(rec.get("vcpu")),
             "memory_gib": parse_memory_gib(memory),
             "storage_desc": rec.get("storage") or None,
-            "current_generation": {"Yes": True, "No": False}.get(rec.get("currentGeneration")),
+            "current_generation": {"Yes": True, "No": False}.get(str(rec.get("currentGeneration"))),
         }
         for region, prices in (rec.get("pricing") or {}).items():
             if region_code(region, {}) is None:
@@ -191,6 +194,97 @@ def newest_wins(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- reader
+@dataclass
+class _Reading:
+    """What every step of :func:`read_databases` shares: the data dir, regions and result."""
+
+    data_dir: Path
+    mapper: RegionMapper
+    result: SourceResult = field(default_factory=SourceResult)
+
+    def record(self, rel: Path, sid: str, origin: str, date: str, rows: int, **kw: Any) -> None:
+        """Record the file ``rel`` in the manifest sources, with its unmapped regions."""
+        self.result.sources.append(
+            source_record(self.data_dir, rel, sid, origin, date, rows=rows, **kw)
+        )
+        self.result.coverage_gaps.extend(self.mapper.gap(rel.as_posix()))
+
+
+def _read_rds(rd: _Reading, units: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """RDS MySQL/PostgreSQL rows (On-Demand, then the newer RI files); storage into ``units``.
+
+    Also returns the class specs (vCPU / memory) of the On-Demand rows, which Aurora joins.
+    """
+    data_dir = rd.data_dir
+    rds = []
+    for engine in ("mysql", "postgresql"):
+        rel = RDS_OD_DIR / f"rds-{engine}-ondemand.json"
+        feed = load_json(data_dir / rel)
+        date = feed_date(feed)
+        meta = {"price_as_of": date, "price_source": f"ec2shop-rds-{engine}-od-{date}"}
+        df, storage = parse_rds_ondemand(feed, rd.mapper, meta)
+        rds.append(df)
+        units += storage
+        rd.record(rel, meta["price_source"], EC2SHOP_2024, date, len(df) + len(storage))
+    rds_df = pd.concat(rds, ignore_index=True)
+    specs = class_specs(rds_df)
+    for rel in sorted((data_dir / RDS_RI_DIR).glob("*.json")):
+        rel = rel.relative_to(data_dir)
+        feed = load_json(data_dir / rel)
+        date = feed_date(feed)
+        sid = f"ec2shop-{rel.stem.removeprefix('us-east-1-')}-{date}"
+        ri = parse_rds_reserved(feed, rd.mapper)
+        rds_df = merge_rds_reserved(rds_df, ri, {"price_as_of": date, "price_source": sid}, specs)
+        note = "RI 1-yr No Upfront; its On-Demand price supersedes the 2024 feed"
+        rd.record(rel, sid, EC2SHOP_2025, date, len(ri), notes=note)
+    return rds_df, specs
+
+
+def _read_aurora(rd: _Reading, specs: pd.DataFrame) -> pd.DataFrame:
+    """Aurora rows, vCPU/memory joined from the RDS ``specs``; unknown classes become a gap."""
+    feed = load_json(rd.data_dir / AURORA)
+    date = feed_date(feed)
+    meta = {"price_as_of": date, "price_source": f"pw-aurora-od-{date}"}
+    aurora = parse_aurora(feed, specs, rd.mapper, meta)
+    rd.record(AURORA, meta["price_source"], PW_ORIGIN, date, len(aurora))
+    missing = sorted(aurora.loc[aurora["vcpus"].isna(), "instance_class"].unique())
+    if missing:
+        rd.result.coverage_gaps.append(
+            f"aurora: no vCPU/memory source for {len(missing)} classes ({', '.join(missing[:8])}"
+            f"{' ...' if len(missing) > 8 else ''}); left unknown"
+        )
+    return aurora
+
+
+def _read_redshift(rd: _Reading, units: list[dict[str, Any]]) -> pd.DataFrame:
+    """Redshift node rows; the Serverless RPU-hour prices go into ``units``."""
+    feed = load_json(rd.data_dir / REDSHIFT)
+    date = feed_date(feed)
+    meta = {"price_as_of": date, "price_source": f"pw-redshift-{date}"}
+    redshift, serverless = parse_redshift(feed, rd.mapper, meta)
+    units += serverless
+    rd.record(REDSHIFT, meta["price_source"], PW_ORIGIN, date, len(redshift) + len(serverless))
+    return redshift
+
+
+def _read_storage(rd: _Reading, units: list[dict[str, Any]]) -> None:
+    """RDS and Aurora storage / I/O prices from the processed feeds, into ``units``."""
+    for name in ("rds-storage", "rds-aurora-storage"):
+        rel, sid, date = processed_meta(rd.data_dir, name)
+        metrics = load_json(rd.data_dir / rel)
+        meta = {"price_as_of": date, "price_source": sid}
+        before = len(units)
+        for metric in metrics:
+            found = rds_storage_item(metric) if name == "rds-storage" else None
+            if found:
+                spec = FeedItem(found[0], name, found[1], "none", (metric,))
+                units += feed_item_rows(spec, metrics, rd.mapper, meta)
+        if name == "rds-aurora-storage":
+            for spec in AURORA_STORAGE_ITEMS:
+                units += feed_item_rows(spec, metrics, rd.mapper, meta)
+        rd.record(Path(rel), sid, PW_ORIGIN, date, len(units) - before)
+
+
 def read_databases(data_dir: Path) -> SourceResult:
     """Read every database source under ``data_dir``.
 
@@ -201,86 +295,20 @@ def read_databases(data_dir: Path) -> SourceResult:
         Serverless), one record per file and the coverage gaps.
     """
     data_dir = Path(data_dir)
-    mapper = region_mapper(data_dir)
-    result = SourceResult()
-    frames: list[pd.DataFrame] = []
+    rd = _Reading(data_dir, region_mapper(data_dir))
+    result = rd.result
     units: list[dict[str, Any]] = []
-
-    def record(rel: Path, sid: str, origin: str, date: str, rows: int, **kw: Any) -> None:
-        result.sources.append(source_record(data_dir, rel, sid, origin, date, rows, **kw))
-        result.coverage_gaps.extend(mapper.gap(rel.as_posix()))
-
-    rds = []
-    for engine in ("mysql", "postgresql"):
-        rel = RDS_OD_DIR / f"rds-{engine}-ondemand.json"
-        feed = load_json(data_dir / rel)
-        date = feed_date(feed)
-        meta = {"price_as_of": date, "price_source": f"ec2shop-rds-{engine}-od-{date}"}
-        df, storage = parse_rds_ondemand(feed, mapper, meta)
-        rds.append(df)
-        units += storage
-        record(rel, meta["price_source"], EC2SHOP_2024, date, len(df) + len(storage))
-    rds_df = pd.concat(rds, ignore_index=True)
-    specs = class_specs(rds_df)
-    for rel in sorted((data_dir / RDS_RI_DIR).glob("*.json")):
-        rel = rel.relative_to(data_dir)
-        feed = load_json(data_dir / rel)
-        date = feed_date(feed)
-        sid = f"ec2shop-{rel.stem.removeprefix('us-east-1-')}-{date}"
-        ri = parse_rds_reserved(feed, mapper)
-        rds_df = merge_rds_reserved(rds_df, ri, {"price_as_of": date, "price_source": sid}, specs)
-        note = "RI 1-yr No Upfront; its On-Demand price supersedes the 2024 feed"
-        record(rel, sid, EC2SHOP_2025, date, len(ri), notes=note)
-    frames.append(rds_df)
-
-    feed = load_json(data_dir / AURORA)
-    meta = {"price_as_of": feed_date(feed), "price_source": f"pw-aurora-od-{feed_date(feed)}"}
-    aurora = parse_aurora(feed, specs, mapper, meta)
-    frames.append(aurora)
-    record(AURORA, meta["price_source"], PW_ORIGIN, meta["price_as_of"], len(aurora))
-    missing = sorted(aurora.loc[aurora["vcpus"].isna(), "instance_class"].unique())
-    if missing:
-        result.coverage_gaps.append(
-            f"aurora: no vCPU/memory source for {len(missing)} classes ({', '.join(missing[:8])}"
-            f"{' ...' if len(missing) > 8 else ''}); left unknown"
-        )
-
-    feed = load_json(data_dir / REDSHIFT)
-    meta = {"price_as_of": feed_date(feed), "price_source": f"pw-redshift-{feed_date(feed)}"}
-    redshift, serverless = parse_redshift(feed, mapper, meta)
-    frames.append(redshift)
-    units += serverless
-    record(
-        REDSHIFT,
-        meta["price_source"],
-        PW_ORIGIN,
-        meta["price_as_of"],
-        len(redshift) + len(serverless),
-    )
-
+    rds_df, specs = _read_rds(rd, units)
+    frames = [rds_df, _read_aurora(rd, specs), _read_redshift(rd, units)]
     for rel, service in ((ELASTICACHE, "elasticache"), (OPENSEARCH, "opensearch")):
         sid = f"ec2instances-{service}-{EC2INSTANCES_DATE}"
         meta = {"price_as_of": EC2INSTANCES_DATE, "price_source": sid}
         df = parse_ec2instances(load_json(data_dir / rel), service, meta)
         frames.append(df)
-        record(
+        rd.record(
             rel, sid, EC2INSTANCES_ORIGIN, EC2INSTANCES_DATE, len(df), license=EC2INSTANCES_LICENSE
         )
-
-    for name in ("rds-storage", "rds-aurora-storage"):
-        rel, sid, date = processed_meta(data_dir, name)
-        metrics = load_json(data_dir / rel)
-        meta = {"price_as_of": date, "price_source": sid}
-        before = len(units)
-        for metric in metrics:
-            found = rds_storage_item(metric) if name == "rds-storage" else None
-            if found:
-                spec = FeedItem(found[0], name, found[1], "none", (metric,))
-                units += feed_item_rows(spec, metrics, mapper, meta)
-        if name == "rds-aurora-storage":
-            for spec in AURORA_STORAGE_ITEMS:
-                units += feed_item_rows(spec, metrics, mapper, meta)
-        record(Path(rel), sid, PW_ORIGIN, date, len(units) - before)
+    _read_storage(rd, units)
 
     db = pd.concat(frames, ignore_index=True)
     result.tables["database"] = db.reset_index(drop=True)

@@ -145,10 +145,16 @@ def feed_number(value: Any) -> float | None:
 
 
 # --------------------------------------------------------------------------- files and regions
-def feed_date(feed: Mapping[str, Any]) -> str | None:
-    """ISO date of a feed's ``hawkFilePublicationDate`` (``None`` when absent)."""
+def feed_date(feed: Mapping[str, Any]) -> str:
+    """ISO date of a feed's ``hawkFilePublicationDate``.
+
+    Every stored feed carries one; it becomes the rows' ``price_as_of`` and the manifest's
+    ``data_date``, which must not be empty, so a feed without it is refused by name here.
+    """
     stamp = (feed.get("manifest") or {}).get("hawkFilePublicationDate")
-    return to_iso_date(stamp) if stamp else None
+    if not stamp:
+        raise ValueError("feed has no manifest.hawkFilePublicationDate (its price date)")
+    return to_iso_date(stamp)
 
 
 def load_json(path: Path) -> Any:
@@ -207,6 +213,7 @@ def source_record(
     sid: str,
     origin: str,
     date: str,
+    *,
     rows: int,
     notes: str = "",
     license: str = FEED_LICENSE,
@@ -226,6 +233,7 @@ def price_row(
     unit: str,
     price: float,
     tier: tuple[float, float],
+    *,
     meta: Mapping[str, str],
     to_region: str | None = None,
     notes: str | None = None,
@@ -372,6 +380,8 @@ def feed_item_rows(
             tier = bounds[i] if bounds else parse_range(attrs)
             price_usd = parse_price(price)
             rows.append(
-                price_row(spec.item, region, spec.unit, price_usd, tier, meta, notes=spec.notes)
+                price_row(
+                    spec.item, region, spec.unit, price_usd, tier, meta=meta, notes=spec.notes
+                )
             )
     return rows

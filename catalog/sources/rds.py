@@ -151,8 +151,10 @@ def parse_rds_ondemand(
                 found = rds_storage_item(text)
                 if found:
                     tier = (0.0, float("nan"))
-                    price = parse_price(e["price"])
-                    storage.append(price_row(found[0], region, found[1], price, tier, meta))
+                    unit_usd = parse_price(e["price"])
+                    storage.append(
+                        price_row(found[0], region, found[1], unit_usd, tier, meta=meta)
+                    )
                 continue
             engine, deployment = rds_engine(text), rds_deployment(text)
             price = feed_number(e["price"])
@@ -230,10 +232,10 @@ def merge_rds_reserved(
     new_rows = [
         db_row(
             "rds",
-            r.engine,
-            r.instance_class,
-            r.deployment,
-            r.region,
+            str(r.engine),
+            str(r.instance_class),
+            str(r.deployment),
+            str(r.region),
             meta,
             vcpus=r.vcpus,
             memory_gib=r.memory_gib,
@@ -285,4 +287,6 @@ def parse_aurora(
             )
     df = database_frame(rows).drop_duplicates(DATABASE_KEY).drop(columns=["vcpus", "memory_gib"])
     df = df.merge(specs, on="instance_class", how="left")
-    return database_frame(df[DATABASE_COLUMNS].to_dict("records"))
+    # to_dict types its keys as Hashable; these are the (str) column names.
+    records = [{str(k): v for k, v in r.items()} for r in df[DATABASE_COLUMNS].to_dict("records")]
+    return database_frame(records)

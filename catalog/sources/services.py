@@ -149,8 +149,9 @@ def inter_region_rows(
             if src is None or dst is None:
                 continue
             item, tier = "datatransfer.inter_region_out", (0.0, math.nan)
+            price_usd = parse_price(price)
             rows.append(
-                price_row(item, src, "USD per GB", parse_price(price), tier, meta, to_region=dst)
+                price_row(item, src, "USD per GB", price_usd, tier, meta=meta, to_region=dst)
             )
     return rows
 
@@ -186,7 +187,7 @@ def cloudfront_egress_rows(
                 continue
             by_geo.setdefault(m.group("geo"), []).append((end, parse_price(entry["price"])))
     # The account-wide always-free allowance ("from Any ... 0 upto 1024" at $0), one row.
-    rows = [price_row(CLOUDFRONT_FREE_ITEM, "global", "USD per GB", 0.0, (0.0, end), meta,
+    rows = [price_row(CLOUDFRONT_FREE_ITEM, "global", "USD per GB", 0.0, (0.0, end), meta=meta,
                       notes="always-free data out per account and month, all edge locations")
             for end in sorted(free)[:1]]
     for geo, tiers in sorted(by_geo.items()):
@@ -200,12 +201,17 @@ def cloudfront_egress_rows(
                     "USD per GB",
                     price,
                     tier,
-                    meta,
+                    meta=meta,
                     notes="edge geography, not an AWS region",
                 )
             )
             start = end
     return rows
+
+
+def _cell(value: object) -> str | None:
+    """A cell of a CSV read with ``dtype=str``: its text, or None when empty (read as NaN)."""
+    return value if isinstance(value, str) else None
 
 
 def _marks_verify(*texts: Any) -> bool:
@@ -245,8 +251,8 @@ def facts_rows(lambda_csv: pd.DataFrame, fargate_csv: pd.DataFrame) -> pd.DataFr
         ("fargate", fargate_csv, "platform"),
     ):
         for r in df.itertuples(index=False):
-            value, notes = str(r.value), None if pd.isna(r.notes) else str(r.notes)
-            m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", r.fact)
+            value, notes = str(r.value), _cell(r.notes)
+            m = re.fullmatch(r"task_size_([\d.]+)vcpu_memory_gb", str(r.fact))
             if m:
                 opts = expand_memory_options(value)
                 notes = "; ".join(x for x in (f"as written: {value}", notes) if x)
@@ -256,9 +262,9 @@ def facts_rows(lambda_csv: pd.DataFrame, fargate_csv: pd.DataFrame) -> pd.DataFr
                     "topic": topic,
                     "key": r.fact,
                     "value": value,
-                    "unit": None if pd.isna(r.unit) else str(r.unit),
+                    "unit": _cell(r.unit),
                     "scope": f"{getattr(r, scope_col)}/{r.region}",
-                    "source_url": None if pd.isna(r.source_url) else str(r.source_url),
+                    "source_url": _cell(r.source_url),
                     "verify": _marks_verify(r.notes, r.source_url),
                     "notes": notes,
                 }
@@ -275,6 +281,19 @@ def csv_coverage_gaps(prices_csv: pd.DataFrame) -> list[str]:
         f"{r.service}: {r.item} ({r.region}) has no price: {r.status}"
         for r in empty.itertuples(index=False)
     ]
+
+
+def _read_cloudfront(data_dir: Path, result: SourceResult) -> list[dict[str, Any]]:
+    """CloudFront's ``unit_prices`` rows from its raw feed; records the file in ``result``."""
+    cf_rel = PW_DIR / "raw" / "cloudfront.json"
+    cf = load_json(data_dir / cf_rel)
+    date = feed_date(cf)
+    cf_sid = f"pw-cloudfront-raw-{date}"
+    cf_rows = cloudfront_egress_rows(cf, {"price_as_of": date, "price_source": cf_sid})
+    result.sources.append(
+        source_record(data_dir, cf_rel, cf_sid, PW_ORIGIN, date, rows=len(cf_rows))
+    )
+    return cf_rows
 
 
 def read_services(data_dir: Path) -> SourceResult:
@@ -313,28 +332,21 @@ def read_services(data_dir: Path) -> SourceResult:
             rows += inter_region_rows(metrics, mapper, meta)
         result.coverage_gaps += mapper.gap(rel)
         result.sources.append(
-            source_record(data_dir, Path(rel), sid, PW_ORIGIN, date, len(rows) - before)
+            source_record(data_dir, Path(rel), sid, PW_ORIGIN, date, rows=len(rows) - before)
         )
-    cf_rel = PW_DIR / "raw" / "cloudfront.json"
-    cf = load_json(data_dir / cf_rel)
-    cf_sid = f"pw-cloudfront-raw-{feed_date(cf)}"
-    cf_rows = cloudfront_egress_rows(cf, {"price_as_of": feed_date(cf), "price_source": cf_sid})
-    rows += cf_rows
-    result.sources.append(
-        source_record(data_dir, cf_rel, cf_sid, PW_ORIGIN, feed_date(cf), len(cf_rows))
-    )
+    rows += _read_cloudfront(data_dir, result)
     result.tables["unit_prices"] = unit_price_frame(rows)
 
     result.tables["facts"] = facts_rows(lambda_csv, fargate_csv)
-    for rel, csv in ((LAMBDA_FACTS, lambda_csv), (FARGATE_FACTS, fargate_csv)):
+    for facts_rel, csv in ((LAMBDA_FACTS, lambda_csv), (FARGATE_FACTS, fargate_csv)):
         result.sources.append(
             source_record(
                 data_dir,
-                rel,
-                f"facts:{rel.stem}",
+                facts_rel,
+                f"facts:{facts_rel.stem}",
                 "written by hand from cited AWS documents",
                 "2026-11-26",
-                len(csv),
+                rows=len(csv),
                 license="facts with source URLs (AWS docs)",
             )
         )
