@@ -15,7 +15,7 @@ from recommender.rules.compute.sizing import ComputeNeed
 from recommender.rules.rank import Ranking
 
 if TYPE_CHECKING:  # the table is defined by select.py, which imports this module
-    from recommender.rules.compute.select import Ec2Table
+    from recommender.rules.compute.table import Ec2Table
 
 
 def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, score: float,

@@ -25,7 +25,6 @@ from recommender.rules.base import Candidate, Rejections
 from recommender.rules.compute import sizing as cr
 from recommender.rules.compute.burst import (
     BurstInputs,
-    BurstVerdict,
     judge_burstable,
     simulate_credits,
     sustained_capacity,
@@ -34,37 +33,17 @@ from recommender.rules.compute.candidates import (
     MIB_IN_MB,
     Ec2Index,
     FilterContext,
-    FilterResult,
     apply_filters,
 )
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.jobs import JobCandidates, JobSettings, plan_job
 from recommender.rules.compute.options import ec2_option, nothing_fits_message
-from recommender.rules.compute.purchase import Pricing, allowed_purchase_options, effective_prices
+from recommender.rules.compute.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, utilization_risk
 from recommender.rules.compute.serverless import serverless_candidates, serverless_option
+from recommender.rules.compute.table import Ec2Table
 from recommender.rules.prices import PriceBook
 from recommender.rules.rank import Ranking, RankTable, rank
-
-
-@dataclass
-class Ec2Table:
-    """The EC2 candidates of one recommendation: per-type arrays aligned with the index."""
-
-    ix: Ec2Index
-    r: int
-    need: cr.ComputeNeed
-    pricing: Pricing
-    count: np.ndarray
-    eff: np.ndarray  # vCPUs per node in the need's units
-    cost: np.ndarray  # monthly USD (burst surplus added by the burst stage)
-    alive: np.ndarray
-    ctx: FilterContext
-    filters: FilterResult
-    #: Why a type passing the filters was dropped by a later stage (fleet, burst).
-    dropped: dict[int, str] = field(default_factory=dict)
-    burst: dict[int, BurstVerdict] = field(default_factory=dict)
-    family_min: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

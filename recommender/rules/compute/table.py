@@ -1,0 +1,37 @@
+"""The EC2 candidate table of one recommendation, which every compute stage reads and narrows.
+
+It lives apart from :mod:`~recommender.rules.compute.select` (the stages) so the option
+builders in :mod:`~recommender.rules.compute.options` can name it without importing the
+pipeline that calls them (no import circle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recommender.rules.compute import sizing as cr
+from recommender.rules.compute.burst import BurstVerdict
+from recommender.rules.compute.candidates import Ec2Index, FilterContext, FilterResult
+from recommender.rules.compute.purchase import Pricing
+
+
+@dataclass
+class Ec2Table:
+    """The EC2 candidates of one recommendation: per-type arrays aligned with the index."""
+
+    ix: Ec2Index
+    r: int
+    need: cr.ComputeNeed
+    pricing: Pricing
+    count: np.ndarray
+    eff: np.ndarray  # vCPUs per node in the need's units
+    cost: np.ndarray  # monthly USD (burst surplus added by the burst stage)
+    alive: np.ndarray
+    ctx: FilterContext
+    filters: FilterResult
+    #: Why a type passing the filters was dropped by a later stage (fleet, burst).
+    dropped: dict[int, str] = field(default_factory=dict)
+    burst: dict[int, BurstVerdict] = field(default_factory=dict)
+    family_min: dict[str, float] = field(default_factory=dict)
