@@ -47,13 +47,13 @@ def diff_tables(
         j = j.reindex(j["change_pct"].abs().sort_values(ascending=False).index)
         changes = [
             {
-                "instance_type": r.instance_type,
-                "region": r.region,
-                "old": float(r.ondemand_usd_per_hour_old),
-                "new": float(r.ondemand_usd_per_hour_new),
-                "change_pct": round(float(r.change_pct), 3),
+                "instance_type": r["instance_type"],
+                "region": r["region"],
+                "old": float(r["ondemand_usd_per_hour_old"]),
+                "new": float(r["ondemand_usd_per_hour_new"]),
+                "change_pct": round(float(r["change_pct"]), 3),
             }
-            for r in j.head(top).itertuples()
+            for r in j.head(top).to_dict("records")
         ]
         out["ec2_price_changes"] = {"count": int(len(j)), "largest": changes}
     else:

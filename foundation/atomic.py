@@ -14,7 +14,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 #: Prefix of the temporary files this module creates (stale ones are safe to delete).
 TMP_PREFIX = ".tmp-"
@@ -50,7 +50,7 @@ def _is_special(target: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path | str, mode: str = "wb", *, perms: int = 0o644) -> Iterator[IO]:
+def atomic_open(path: Path | str, mode: str = "wb", *, perms: int = 0o644) -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
 
     The data is flushed and ``fsync``-ed before the ``os.replace``, and the directory after

@@ -117,13 +117,18 @@ def feed_specs(feeds: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
                 )
     cols = ["instance_type", "vcpus", "memory_gib", "storage", "network_performance"]
     df = pd.DataFrame(rows, columns=[*cols, "current_generation"])
-    current = df.groupby("instance_type")["current_generation"].any()
+    any_current = df.groupby("instance_type")["current_generation"].any()
     df = df.drop_duplicates("instance_type", keep="first").set_index("instance_type")
-    df["current_generation"] = current
+    df["current_generation"] = any_current
     return df.reset_index()
 
 
-def consensus(labels: Mapping[str, str], known: Mapping[str, Any]) -> dict[str, Any]:
+def _text(value: object) -> str | None:
+    """A feed's text field as read into the frame: the string, or None when absent (NaN)."""
+    return value if isinstance(value, str) else None
+
+
+def consensus(labels: Mapping[str, str | None], known: Mapping[str, Any]) -> dict[str, Any]:
     """``label -> value`` where every type of ``known`` carrying ``label`` has the same value.
 
     E.g. labels = benchmark CPU vendor per type, known = arch per moto type: GenuineIntel
@@ -249,7 +254,7 @@ def partial_rows(
     burst = set(burstable["instance_type"])
     rows = []
     for r in df.itertuples(index=False):
-        family, size = split_instance_type(r.instance_type)
+        family, size = split_instance_type(str(r.instance_type))
         rows.append(
             {
                 "instance_type": r.instance_type,
@@ -264,13 +269,13 @@ def partial_rows(
                 "accelerators": np.nan,
                 "burstable": r.instance_type in burst,
                 "network_performance": r.network_performance,
-                "network_peak_gbps": parse_network_gbps(r.network_performance),
+                "network_peak_gbps": parse_network_gbps(_text(r.network_performance)),
                 "efa_supported": False,
                 "ena_express_supported": False,
-                **parse_storage(r.storage),
+                **parse_storage(_text(r.storage)),
                 "placement_group_strategies": "",
                 "current_generation": bool(r.current_generation),
-                "bare_metal": is_metal(r.instance_type),
+                "bare_metal": is_metal(str(r.instance_type)),
                 "spec_source": PARTIAL_SPEC_SOURCE,
             }
         )
