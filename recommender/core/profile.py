@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -32,7 +32,7 @@ from pydantic import (
 from recommender.core.errors import ProfileError
 from recommender.core.predictions import RuntimeMeasurement, RuntimeRequest
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Final = "1"
 
 #: AWS region code, e.g. ``us-east-1``, ``ap-southeast-5``, ``us-gov-west-1``.
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")

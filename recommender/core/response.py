@@ -7,12 +7,12 @@ filter or export them.  ``to_frame()`` and friends give pandas DataFrames for no
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Final = "1"
 
 #: The five categories of ``recommendations`` in contract order.
 CATEGORIES: tuple[str, ...] = ("compute", "storage", "database", "network", "tradeoffs")
@@ -296,8 +296,11 @@ class RecommendationResponse(BaseModel):
 
     def rejected_frame(self) -> pd.DataFrame:
         """Rejections per reason, most frequent first."""
+        counts: list[tuple[str, int]] = sorted(
+            self.rejected.items(), key=lambda kv: (-kv[1], kv[0])
+        )
         df = pd.DataFrame(
-            sorted(self.rejected.items(), key=lambda kv: (-kv[1], kv[0])),
+            counts,
             columns=["reason", "count"],
         )
         return df

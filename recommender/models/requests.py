@@ -11,7 +11,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def resolve_request(
-    cls: type[M], request: M | dict, what: str, catalog: Any = None, bundle: Any = None
+    cls: type[M], request: M | dict[str, Any], what: str, catalog: Any = None, bundle: Any = None
 ) -> tuple[M, Any, Any]:
     """Validate a prediction request and default the catalog and model bundle.
 

@@ -244,7 +244,7 @@ def _eff(ix: Ec2Index, ctx: FilterContext) -> np.ndarray:
 
 
 def _is_burst(ix: Ec2Index) -> np.ndarray:
-    return ix.burstable | (ix.category == "burstable")
+    return np.asarray(ix.burstable | (ix.category == "burstable"), dtype=bool)
 
 
 def filter_region(ix: Ec2Index, ctx: FilterContext) -> Check:

@@ -19,7 +19,7 @@ UTIL_STEPS = (0.6, 0.8, 0.9, 1.0)
 def utilization_risk(projected: np.ndarray) -> np.ndarray:
     """Risk from projected peak utilization (NaN = unknown -> 0)."""
     p = np.nan_to_num(np.asarray(projected, dtype=float), nan=0.0)
-    return np.searchsorted(np.array(UTIL_STEPS), p, side="left").astype(float)
+    return np.asarray(np.searchsorted(np.array(UTIL_STEPS), p, side="left"), dtype=float)
 
 
 def limit_risk(need: float | None, baseline: np.ndarray, peak: np.ndarray) -> np.ndarray:

@@ -36,7 +36,8 @@ def _detail(errors: list[dict[str, str]]) -> list[dict[str, object]]:
 
 def _scrubbed(err: dict[str, Any]) -> dict[str, Any]:
     """An error dict without the input, and with only the scalar constraints of its ctx."""
-    ctx = err.get("ctx") if isinstance(err.get("ctx"), dict) else {}
+    raw_ctx = err.get("ctx")
+    ctx: dict[str, Any] = raw_ctx if isinstance(raw_ctx, dict) else {}
     keep = {k: v for k, v in ctx.items() if isinstance(v, int | float | str) and k != "error"}
     return {"loc": err.get("loc", ()), "msg": err.get("msg", ""), "type": err.get("type", ""),
             "ctx": keep}

@@ -58,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _recommend_batch(args: argparse.Namespace) -> int:
-    from tqdm import tqdm  # type: ignore[import-untyped]
+    from tqdm import tqdm
 
     from recommender.batch import DEFAULT_CHUNKSIZE, ItemError, recommend_many_json
 
@@ -117,15 +117,15 @@ def _dask_client(args: argparse.Namespace, stack: ExitStack) -> Any:
     if args.dask == "local":
         from recommender.batch import default_workers
 
-        cluster = stack.enter_context(LocalCluster(  # type: ignore[no-untyped-call]
+        cluster = stack.enter_context(LocalCluster(
             n_workers=args.workers or default_workers(), threads_per_worker=1,
             processes=True, dashboard_address=None))
-        return stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
+        return stack.enter_context(Client(cluster))
     if not args.dask.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         raise UserError(f"--dask must be 'local' or a scheduler address like "
                         f"tcp://host:8786; got {args.dask!r}")
     try:
         return stack.enter_context(
-            Client(args.dask, timeout=10))  # type: ignore[no-untyped-call]
+            Client(args.dask, timeout=10))
     except (OSError, TimeoutError) as exc:
         raise UserError(f"--dask {args.dask}: cannot reach the scheduler ({exc})") from None

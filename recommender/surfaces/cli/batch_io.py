@@ -180,7 +180,8 @@ class _ParquetSink(_Sink):
         self.schema = pa.schema([("line", pa.int64()), ("ok", pa.bool_()),
                                  ("name", pa.string()), ("region", pa.string()),
                                  ("response", pa.string()), ("errors", pa.string())])
-        self.path, self.partitioned, self.parts, self.in_part = path, partitioned, [], 0
+        self.path, self.partitioned, self.in_part = path, partitioned, 0
+        self.parts: list[str] = []
         self.writer = self._open()
         self.rows: list[tuple[Any, ...]] = []
 
@@ -242,9 +243,9 @@ def open_sink(out: str | None, fmt: str) -> Iterator[_Sink]:
     os.close(fd)
     try:
         if target.suffix.lower() == ".parquet":
-            sink: _Sink = _ParquetSink(tmp)
-            yield sink
-            sink.close()  # type: ignore[attr-defined]
+            parquet = _ParquetSink(tmp)
+            yield parquet
+            parquet.close()
         else:
             with open(tmp, "w", encoding="utf-8") as f:
                 yield _TextSink(f, table=False)

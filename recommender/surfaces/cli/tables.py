@@ -8,6 +8,7 @@ through rich at the terminal's width (or 200 columns into a pipe).
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import sys
@@ -127,7 +128,8 @@ def render_table(df: pd.DataFrame, title: str | None = None) -> str:
         table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
     for row in df.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
-    console = Console(width=width, record=True, file=_Null(), color_system=None)
+    # The console records the table; its text is exported below, nothing is written out.
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
@@ -138,13 +140,3 @@ def _cell(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
     return str(v)
-
-
-class _Null:
-    """A file that discards writes: the console records the table and we print the text."""
-
-    def write(self, _text: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None

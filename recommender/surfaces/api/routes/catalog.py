@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Query
@@ -17,7 +17,12 @@ from recommender.surfaces.api.deps import CatalogDep
 from recommender.surfaces.api.schemas import CatalogPage, CatalogSummary
 from recommender.surfaces.cli.tables import join_prices
 
-TableKind = Literal[tuple(TABLES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # The table names are only known at run time (catalog.TABLES); FastAPI reads the Literal
+    # below to validate and document the path parameter, the type checker sees a str.
+    TableKind = str
+else:
+    TableKind = Literal[tuple(TABLES)]
 router = APIRouter(tags=["catalog"])
 
 
@@ -85,9 +90,10 @@ def _sorted(df: pd.DataFrame, sort: str | None, order: str) -> pd.DataFrame:
 @router.get("/v1/catalog/{kind}", response_model=CatalogPage,
             openapi_extra={"x-example": "/v1/catalog/ec2?region=us-east-1&prices=true&"
                            "vcpus_min=4&memory_gib_max=16&sort=ondemand_usd_per_hour"})
-def read_catalog_table(  # noqa: PLR0913 - each query parameter is one documented filter
+def read_catalog_table(
     kind: TableKind,
     catalog: CatalogDep,
+    *,  # each query parameter is one documented filter, passed by name
     region: Annotated[str | None, Query(max_length=40, description=(
         "AWS region code, e.g. us-east-1; a code that is not a priced region is a 422"))] = None,
     q: Annotated[str | None, Query(max_length=100, description="substring of the key")] = None,
