@@ -259,8 +259,8 @@ def lambda_cpu_share(memory_mb: np.ndarray | float, parallel: bool = False) -> n
     m = np.asarray(memory_mb, dtype=float)
     single = np.minimum(m, LAMBDA_MB_PER_VCPU) / LAMBDA_MB_PER_VCPU
     if not parallel:
-        return single
+        return np.asarray(single, dtype=float)
     extra = (np.maximum(m, LAMBDA_MB_PER_VCPU) - LAMBDA_MB_PER_VCPU) / (
         LAMBDA_MAX_MB - LAMBDA_MB_PER_VCPU
     )
-    return single + extra * (LAMBDA_MAX_VCPUS - 1.0)
+    return np.asarray(single + extra * (LAMBDA_MAX_VCPUS - 1.0), dtype=float)

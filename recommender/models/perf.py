@@ -27,7 +27,8 @@ INTERVAL = (0.05, 0.95)
 SEED = 0
 
 
-class LogOffsetRegressor(RegressorMixin, BaseEstimator):
+# sklearn ships no type stubs (ignore_missing_imports), so its base classes are Any to mypy.
+class LogOffsetRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     """A physics offset plus a learned correction: ``y = X[:, offset_col] + f(X)``.
 
     Parameters
@@ -50,7 +51,7 @@ class LogOffsetRegressor(RegressorMixin, BaseEstimator):
         self.estimator = estimator
         self.offset_col = offset_col
 
-    def __sklearn_tags__(self):  # noqa: D105
+    def __sklearn_tags__(self) -> Any:  # noqa: D105 - sklearn's Tags object
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
@@ -85,7 +86,9 @@ class LogOffsetRegressor(RegressorMixin, BaseEstimator):
         """Offset plus learned correction for each row of ``X``."""
         check_is_fitted(self)
         X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
-        return np.nan_to_num(X[:, self.offset_col]) + self.estimator_.predict(X)
+        return np.asarray(
+            np.nan_to_num(X[:, self.offset_col]) + self.estimator_.predict(X), dtype=float
+        )
 
 
 @dataclass

@@ -49,13 +49,16 @@ def sustained_perf_index(ec2: pd.DataFrame) -> pd.Series:
 def _baseline(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     per = (train["perf_index"] / train["vcpus"]).groupby(train["arch"]).median()
     overall = float((train["perf_index"] / train["vcpus"]).median())
-    return rows["vcpus"].to_numpy(float) * rows["arch"].map(per).fillna(overall).to_numpy(float)
+    vcpus = rows["vcpus"].to_numpy(float)
+    return np.asarray(vcpus * rows["arch"].map(per).fillna(overall).to_numpy(float), dtype=float)
 
 
 def _fit_predict(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     x = perf_features(train)[list(PERF_COLUMNS)].to_numpy()
     reg = LogOffsetRegressor().fit(x, np.log(train["perf_index"].to_numpy(float)))
-    return np.exp(reg.predict(perf_features(rows)[list(PERF_COLUMNS)].to_numpy()))
+    return np.asarray(
+        np.exp(reg.predict(perf_features(rows)[list(PERF_COLUMNS)].to_numpy())), dtype=float
+    )
 
 
 def _scores(true: np.ndarray, pred: np.ndarray, base: np.ndarray) -> dict[str, float]:

@@ -56,7 +56,7 @@ def _rows_at(wl: pd.DataFrame, configs: list[tuple[str, int]]) -> pd.DataFrame:
 
 
 def _cap_x(df: pd.DataFrame) -> np.ndarray:
-    return df["nodes"].to_numpy(float) * df["cap"].to_numpy(float)
+    return np.asarray(df["nodes"].to_numpy(float) * df["cap"].to_numpy(float), dtype=float)
 
 
 #: Scale-out overhead priors tried: ``lam`` (log n) and ``kap`` (n) per unit of serial time.
@@ -117,7 +117,9 @@ def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED,
     rng = np.random.default_rng(seed)
     ok = runs[~runs["failed"]].reset_index(drop=True)
     n_wl = ok.groupby("source")["workload_id"].nunique()
-    tgt_pos, anc_pos, cols = [], [], {k: [] for k in ("log_phys_ratio", "serial", "target", "w")}
+    tgt_pos: list[np.ndarray] = []
+    anc_pos: list[np.ndarray] = []
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("log_phys_ratio", "serial", "target", "w")}
     for _, pos in ok.groupby("workload_id", sort=True).indices.items():
         wl = ok.iloc[pos]
         x_all, t_all = _cap_x(wl), wl["runtime_s"].to_numpy(float)
@@ -132,7 +134,7 @@ def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED,
             s, w = fit_physics(x_all[idx], t_all[idx], prior_x_half, n_all[idx], overhead)
             phys = physics_runtime(s, w, x_all, n_all, overhead)
             a = int(idx[0])
-            tgt_pos.append(pos)
+            tgt_pos.append(np.asarray(pos))
             anc_pos.append(np.full(len(pos), pos[a]))
             cols["log_phys_ratio"].append(np.log(phys / t_all[a]))
             cols["serial"].append(np.full(len(pos), s / (s + w / x_all[a])))
@@ -205,11 +207,12 @@ def fit_runtime_model(
 
 
 def _true_cost(wl: pd.DataFrame) -> np.ndarray:
-    return (
+    return np.asarray(
         wl["runtime_s"].to_numpy(float)
         / 3600
         * wl["nodes"].to_numpy(float)
-        * wl["price_usd_per_hour"].to_numpy(float)
+        * wl["price_usd_per_hour"].to_numpy(float),
+        dtype=float,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF01_COST,
     PERF04_DEDICATED,
@@ -187,7 +188,7 @@ def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
 
 def _described(option: str, book: PriceBook, why: str, bp: str, fit: float,
                cost: float | None = None, config: dict[str, Any] | None = None,
-               extra: list | None = None) -> Candidate:
+               extra: list[Reason] | None = None) -> Candidate:
     rs = [reason(f"network.{option.split(':')[0]}", bp, why)]
     verify = False
     for aspect in ("what", "limits"):

@@ -294,7 +294,7 @@ def _keep(job: JobProfile, preds: list[Any], types: list[str], rej: Rejections,
     fails = np.array([bool(getattr(x, "predicted_to_fail", False)) for x in preds])
     for j in np.flatnonzero(fails & keep):
         rej.add("ec2.job_predicted_to_fail", 1, example=types[j])
-    return keep & ~fails
+    return np.asarray(keep & ~fails, dtype=bool)
 
 
 def _info(job: JobProfile, pr: Any, *, itype: str, po: str, price: float, hours: float,

@@ -229,5 +229,5 @@ def capacity_vcpus(speed: np.ndarray, vcpus: np.ndarray, ref_speed: float | None
     slower type is not picked on list price (PERF01-BP06: benchmarks drive the choice).
     """
     if ref_speed is not None and ref_speed > 0:
-        return vcpus * speed / ref_speed
-    return vcpus * np.minimum(1.0, speed / REFERENCE_PERF_PER_VCPU)
+        return np.asarray(vcpus * speed / ref_speed, dtype=float)
+    return np.asarray(vcpus * np.minimum(1.0, speed / REFERENCE_PERF_PER_VCPU), dtype=float)
