@@ -46,7 +46,7 @@ def caching(p: WorkloadProfile) -> Candidate | None:
     d, n = p.database, p.network
     share = d.cacheable_read_fraction if d else None
     static = n.static_content_fraction if n else None
-    if share is not None and share >= CACHEABLE_SHARE:
+    if d is not None and share is not None and share >= CACHEABLE_SHARE:
         reads = d.reads_per_s
         service = "DynamoDB Accelerator (DAX)" if d.data_model == "key_value" else \
             "ElastiCache (Valkey/Redis) in front of the database"

@@ -105,7 +105,7 @@ def plan_scaling(
     hi = max(lo, int(math.ceil(float(demand.max()) / per_node - 1e-9)))
     hi = max(hi, count)  # the sized count (which also covers memory) is the peak fleet
     capped = max_nodes is not None and hi > max_nodes
-    if capped:
+    if capped and max_nodes is not None:  # (the second test only narrows the type)
         hi = max_nodes
         lo = min(lo, hi)
     lo_avail = lo == min_nodes and min_nodes > 1
