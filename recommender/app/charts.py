@@ -56,12 +56,12 @@ def spans_orders(values: Sequence[float] | pd.Series, ratio: float = 20.0) -> bo
 
 def cost_vs_performance(
     df: pd.DataFrame,
+    *,
     cost: str = "monthly_cost_usd",
     perf: str = "perf_index",
     label: str = "option",
     color: str | None = None,
     title: str = "Cost vs performance",
-    *,
     x_title: str = "Monthly cost (USD)",
     y_title: str = "Compute capacity (m5.large = 1)",
     hover: str | None = None,
@@ -110,6 +110,7 @@ def cost_vs_performance(
 
 def credit_balance(
     balance: Sequence[float],
+    *,
     hours: Sequence[float] | None = None,
     interval_minutes: float = 5.0,
     max_credits: float | None = None,
