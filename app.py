@@ -91,7 +91,9 @@ def field_widget(f: FormField, regions: list[str]) -> None:
         st.selectbox(f.label, [None, True, False], key=f.key, help=f.help,
                      format_func=lambda v: _BOOL_LABELS[v])
     elif f.widget == "multi":
-        st.multiselect(f.label, list(f.options), key=f.key, help=f.help, placeholder="unset")
+        # No fixed options (the why-not list): the user types names of their own.
+        st.multiselect(f.label, list(f.options), key=f.key, help=f.help, placeholder="unset",
+                       accept_new_options=not f.options)
     else:
         st.text_input(f.label, key=f.key, help=f.help)
 

@@ -71,11 +71,30 @@ FIELDS: tuple[FormField, ...] = (
             "Savings Plans and Reserved Instances are commitments. Default: on_demand."),
     _f("", "top_n", "int", "Options per category", group=_W,
        help="How many ranked options to show per category (1-50). Default: 5."),
+    _f("", "environment", "enum", "Environment", "production", "staging", "development",
+       "test", group=_W,
+       help="Production asks for Multi-AZ databases and at least three OpenSearch data nodes "
+            "across three AZs. Example: production."),
+    _f("", "max_monthly_usd", "float", "Budget (USD per month)", group=_W,
+       help="Options above this monthly cost are not admitted (objective performance ranks "
+            "within it). Example: 500."),
+    _f("", "purchase_term_years", "int", "Commitment term (years)", group=_W,
+       help="Term of Savings Plans and Reserved Instances: 1 or 3 years. Default: 1."),
+    _f("", "purchase_payment", "enum", "Commitment payment", "no_upfront", "partial_upfront",
+       "all_upfront", group=_W,
+       help="Payment option of Savings Plans and Reserved Instances. Default: no_upfront."),
+    _f("", "explain", "multi", "Why not these options?", group=_W,
+       help="Instance types (or other option names) to explain: the first constraint each "
+            "fails, or its cost and risk against #1. Type a name and press Enter. "
+            "Example: t3.medium."),
     _f("compute", "vcpus", "intrange", "vCPUs", group=_SVC,
        help="Virtual CPUs per node (a whole number). With utilization given, the vCPUs it "
             "was measured on. Example: min 2."),
     _f("compute", "memory_gib", "range", "Memory (GiB)", group=_SVC,
        help="Memory per node in GiB. Example: min 4."),
+    _f("compute", "measured_on", "text", "Need measured on (instance type)", group=_SVC,
+       help="The instance type the vCPU need was measured on, so it converts to faster or "
+            "slower types by their perf_index. Example: m5.xlarge."),
     _f("compute", "arch", "enum", "Architecture", "x86_64", "arm64", "any", group=_SVC,
        help="CPU architecture: x86_64 (Intel/AMD), arm64 (Graviton) or any. Default: any."),
     _f("compute", "gpus", "intrange", "GPUs", group=_SVC,
@@ -142,6 +161,12 @@ FIELDS: tuple[FormField, ...] = (
        help="I/O operations per second the volume must sustain. Example: min 3000."),
     _f("storage", "throughput_mibps", "range", "Throughput (MiB/s)", group=_CAP,
        help="Sustained throughput in MiB per second. Example: min 250."),
+    _f("storage", "throughput_hours_per_month", "float", "Hours at that throughput", group=_CAP,
+       help="Hours per month the throughput is sustained (0-744); prices EFS Elastic "
+            "Throughput's read/write charges. Default: 730 (all month)."),
+    _f("storage", "object_lifetime_days", "float", "Object lifetime (days)", group=_CAP,
+       help="How long objects live before deletion; below a class's minimum storage duration "
+            "(30 days Standard-IA, 90 Glacier Instant) that class is not offered. Example: 7."),
     _f("storage", "io_size_kib", "float", "I/O size (KiB)", group=_CAP,
        help="Typical size of one read or write in KiB. Example: 16 (databases), 1024 "
             "(streaming)."),
@@ -167,6 +192,12 @@ FIELDS: tuple[FormField, ...] = (
        "analytics", "search", "cache", group=_DATA,
        help="The shape of the data: relational tables, key-value items, JSON documents, "
             "analytics (columnar), full-text search or a cache."),
+    _f("database", "working_set_fraction", "float", "Working set (share of data)", group=_DATA,
+       help="The share of the data read often enough to belong in memory (0-1); sizes "
+            "relational instance memory. Default: 0.25."),
+    _f("database", "availability", "enum", "Availability", "single_az", "multi_az", group=_DATA,
+       help="multi_az keeps a standby in a second Availability Zone (priced); production "
+            "implies it. Example: multi_az."),
     _f("database", "engine", "text", "Preferred engine", group=_DATA,
        help="An engine you prefer, when the data model allows several. Example: postgresql, "
             "mysql, valkey."),

@@ -64,6 +64,12 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 
+def _minor(version: object) -> tuple[str, ...] | None:
+    """``"1.9.1"`` -> ``("1", "9")``: estimator parameters are stable within a minor release,
+    and skops stores parameters (not pickled code), so a patch release may load them."""
+    return tuple(version.split(".")[:2]) if isinstance(version, str) else None
+
+
 def library_versions() -> dict[str, str]:
     """Versions of Python and the libraries an artifact depends on, for its sidecar."""
     import skops
@@ -207,7 +213,7 @@ def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
     path = _artifact_path(name, directory, meta)
     libraries = meta.get("libraries")
     wrote = libraries.get("scikit-learn") if isinstance(libraries, dict) else None
-    if wrote != sklearn.__version__:
+    if _minor(wrote) != _minor(sklearn.__version__):
         raise _fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
                     f"{sklearn.__version__}; retrain with `recommender train`")
     data = _read_verified(name, path, meta)

@@ -56,9 +56,9 @@ def test_recommendation_answers_with_ranked_options_and_versions(
 @pytest.mark.parametrize(
     ("patch", "field", "rule"),
     [
-        ({"storage": {"iops": -5}}, "storage.iops", "greater than or equal to 0"),
+        ({"storage": {"iops": -5}}, "storage.iops", "must be at least 0"),
         ({"objective": "fastest"}, "objective", "cost"),
-        ({"compute": {"parallelism": "four"}}, "compute.parallelism", "integer"),
+        ({"compute": {"parallelism": "four"}}, "compute.parallelism", "whole number"),
         ({"compute": {"vcpu": 2}}, "compute.vcpu", "unknown field"),
         ({"network": {"user_regions": {"us-east-1": 0.5}}}, "network", "sum to 1"),
     ],
