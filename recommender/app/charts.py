@@ -237,7 +237,8 @@ def compute_cost_vs_performance(compute: pd.DataFrame,
         df["y"] = 4.0 - df["performance_risk"]
         y_title = "Performance headroom (4 = no predicted risk)"
     df["Service"] = df["kind"].map(lambda k: _KIND_TITLES.get(k, str(k)))
-    df["_hover"] = [_option_hover(r) for r in df.to_dict("records")]
+    df["_hover"] = [_option_hover({str(k): v for k, v in r.items()})
+                    for r in df.to_dict("records")]
     return cost_vs_performance(df, perf="y", color="Service", title=title, y_title=y_title,
                                hover="_hover")
 

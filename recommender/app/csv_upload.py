@@ -12,6 +12,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 
@@ -22,7 +23,9 @@ _TIME_NAMES = ("timestamp", "timestamps", "time", "date", "datetime")
 #: Largest upload read (a year of one-minute samples is ~20 MB).
 MAX_CSV_BYTES = 64 * 1024 * 1024
 #: Epoch magnitudes: a number above this many seconds since 1970 is in a finer unit.
-_EPOCH_UNITS = ((1e17, "ns"), (1e14, "us"), (1e11, "ms"), (0.0, "s"))
+_EpochUnit = Literal["ns", "us", "ms", "s"]
+_EPOCH_UNITS: tuple[tuple[float, _EpochUnit], ...] = (
+    (1e17, "ns"), (1e14, "us"), (1e11, "ms"), (0.0, "s"))
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def _timestamps(col: pd.Series) -> pd.Series:
         top = float(numeric.abs().max())
         unit = next(u for limit, u in _EPOCH_UNITS if top > limit)
         return pd.to_datetime(numeric, unit=unit, errors="coerce", utc=True)
-    return pd.to_datetime(col, errors="coerce", utc=True, format="mixed")
+    return pd.to_datetime(pd.Series(col), errors="coerce", utc=True, format="mixed")
 
 
 def _value_column(df: pd.DataFrame, time_col: str | None) -> str:
@@ -95,7 +98,8 @@ def read_utilization_csv(data: bytes | str) -> UtilizationCsv:
     df.columns = [str(c) for c in df.columns]
     cols = {c.strip().lower().replace(" ", ""): c for c in df.columns}
     time_col = next((cols[n] for n in _TIME_NAMES if n in cols), None)
-    typed = df.apply(lambda s: pd.to_numeric(s, errors="coerce") if s.name != time_col else s)
+    typed = pd.DataFrame({c: (pd.to_numeric(df[c], errors="coerce") if c != time_col else df[c])
+                          for c in df.columns})
     value_col = _value_column(typed, time_col)
     raw = df[value_col].str.strip()
     if raw.str.lower().isin(["true", "false"]).any():

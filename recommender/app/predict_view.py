@@ -16,10 +16,10 @@ import pandas as pd
 def _rows(frame: pd.DataFrame | Iterable[Mapping[str, Any]], required: tuple[str, ...]
           ) -> list[dict[str, Any]]:
     """Rows with every ``required`` cell filled (a half-typed row is left out, not refused)."""
-    df = pd.DataFrame(frame)
-    out = []
+    df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(list(frame))
+    out: list[dict[str, Any]] = []
     for row in df.to_dict("records"):
-        clean = {k: v for k, v in row.items() if v is not None and v == v and v != ""}
+        clean = {str(k): v for k, v in row.items() if v is not None and v == v and v != ""}
         if all(k in clean for k in required):
             out.append(clean)
     return out

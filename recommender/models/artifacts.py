@@ -261,7 +261,7 @@ def write_artifacts_atomically(
             (out_dir / f"{name}.joblib").unlink(missing_ok=True)  # the old, pickled format
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    load_models.cache_clear()
+    _clear_all()
     return metas
 
 
@@ -321,7 +321,7 @@ class ModelState:
         return self.bundle.version if self.bundle is not None else "rules-only"
 
 
-_STATE: dict[str, tuple[tuple[Any, ...], Any]] = {}
+_STATE: dict[str, tuple[tuple[Any, ...], tuple[ModelBundle | None, Exception | None]]] = {}
 _STATE_LOCK = threading.Lock()
 
 

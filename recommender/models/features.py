@@ -108,8 +108,8 @@ def perf_features(ec2: pd.DataFrame) -> pd.DataFrame:
     """
     parsed = [parse_family(f) for f in ec2["family"].astype(str)]
     vcpus = _num(ec2, "vcpus")
-    manu = ec2.get("processor_manufacturer", pd.Series("", index=ec2.index))
-    manu = manu.fillna("").astype(str).str.lower().to_numpy()
+    manu_col = ec2.get("processor_manufacturer", pd.Series("", index=ec2.index))
+    manu = manu_col.fillna("").astype(str).str.lower().to_numpy()
     suffix = np.array([p[2] for p in parsed], dtype=object)
     accelerated = (np.nan_to_num(_num(ec2, "gpus")) + np.nan_to_num(_num(ec2, "accelerators"))) > 0
     out = {
@@ -151,8 +151,9 @@ def spec_index(ec2: pd.DataFrame) -> pd.DataFrame:
     slim = ec2[["instance_type", *cols]].copy()
     for c in cols:  # numpy-backed columns: arrow-backed take is slow on small selections
         text = c in _TEXT_COLUMNS
-        slim[c] = slim[c].to_numpy(dtype=object if text else float,
-                                   na_value=None if text else np.nan)
+        col = slim[c]
+        slim[c] = (np.asarray(col.astype(object).where(col.notna(), None), dtype=object) if text
+                   else col.to_numpy(dtype=float, na_value=np.nan))
     slim = slim.set_index("instance_type")
     if len(_SPEC_CACHE) >= 8:
         _SPEC_CACHE.pop(next(iter(_SPEC_CACHE)))
@@ -179,8 +180,9 @@ def node_specs(ec2: pd.DataFrame, instance_types: list[str] | pd.Series) -> pd.D
         raise KeyError(f"instance types not in the catalog: {', '.join(unknown)}")
     rows = idx.loc[types]
     cap = pd.to_numeric(rows["perf_index"], errors="coerce").to_numpy(dtype=float)
-    low = pd.to_numeric(rows.get("perf_index_low"), errors="coerce").to_numpy(dtype=float)
-    high = pd.to_numeric(rows.get("perf_index_high"), errors="coerce").to_numpy(dtype=float)
+    nan = pd.Series(np.nan, index=rows.index)
+    low = pd.to_numeric(rows.get("perf_index_low", nan), errors="coerce").to_numpy(dtype=float)
+    high = pd.to_numeric(rows.get("perf_index_high", nan), errors="coerce").to_numpy(dtype=float)
     net = pd.to_numeric(rows["network_baseline_gbps"], errors="coerce")
     net = net.fillna(pd.to_numeric(rows["network_peak_gbps"], errors="coerce"))
     manu = rows["processor_manufacturer"].fillna("").astype(str).str.lower()

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ def processor_group(ec2: pd.DataFrame) -> pd.Series:
 
 def sustained_perf_index(ec2: pd.DataFrame) -> pd.Series:
     """perf_index a burstable type sustains at its baseline (equal to perf_index otherwise)."""
-    pct = pd.to_numeric(ec2.get("baseline_pct_per_vcpu"), errors="coerce")
+    pct = pd.to_numeric(ec2.get("baseline_pct_per_vcpu", pd.Series(np.nan, index=ec2.index)),
+                        errors="coerce")
     burst = ec2["burstable"].fillna(False).astype(bool)
     factor = np.where(burst & pct.notna(), pct / 100.0, 1.0)
     return pd.to_numeric(ec2["perf_index"], errors="coerce") * factor
@@ -117,7 +118,9 @@ def second_benchmark(ec2_filled: pd.DataFrame, data_dir: Path) -> dict[str, Any]
     train = measured_rows(ec2_filled)
     out: dict[str, Any] = {}
     for name, ref in refs.items():
-        types = [t for t in ref.index if t in e.index and pd.notna(e.at[t, "perf_index"])]
+        types = [t for t in ref.index
+                 # perf_index is a float64 column; pandas types a cell as any scalar.
+                 if t in e.index and not pd.isna(cast(float, e.at[t, "perf_index"]))]
         rows = e.loc[types].reset_index()
         base = _baseline(train, rows)
         pi = rows["perf_index"].to_numpy(float)

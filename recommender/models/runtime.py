@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -346,8 +346,10 @@ def predict_runtime(
         preds.append(RuntimePrediction(
             instance_type=c.instance_type, count=c.count, runtime_s=row.runtime_s,
             runtime_s_low=row.runtime_s_low, runtime_s_high=row.runtime_s_high,
-            cost_usd=cost(row.runtime_s), cost_usd_low=cost(row.runtime_s_low),
-            cost_usd_high=cost(row.runtime_s_high), price_usd_per_hour=price,
+            # The frame's runtime columns are float64 (pandas types a row's cells as any scalar).
+            cost_usd=cost(cast(float, row.runtime_s)),
+            cost_usd_low=cost(cast(float, row.runtime_s_low)),
+            cost_usd_high=cost(cast(float, row.runtime_s_high)), price_usd_per_hour=price,
             price_source=src, perf_index_source=str(perf_src.get(c.instance_type)),
             measured=bool(row.measured), predicted_to_fail=bool(fr.fails[j]), notes=notes,
         ))

@@ -270,7 +270,8 @@ def network_options(
         # A job that fits one node has no inter-node traffic yet: say so rather than
         # implying the feature helps the recommended single-node fleet.
         one = top_ec2 is not None and top_ec2.get("node_count") == 1
-        single = (f" The top compute option runs on one {top_ec2['instance_type']}, so this "
+        itype = (top_ec2 or {}).get("instance_type")
+        single = (f" The top compute option runs on one {itype}, so this "
                   "matters only once the job spans several nodes.") if one else ""
         out.append(_described("placement_group:cluster", book,
                               "Nodes exchange latency-sensitive traffic: pack them in one "
@@ -288,8 +289,9 @@ def network_options(
                               PERF04_FEATURES, 0.8))
     if bw is not None and top_ec2 is not None and top_ec2.get("ena_support") in (
             "required", "supported"):
-        base = top_ec2.get("net_baseline_gbps")
-        known = base is not None and not math.isnan(base)
+        raw = top_ec2.get("net_baseline_gbps")
+        known = raw is not None and not math.isnan(raw)
+        base = float(raw) if raw is not None and known else 0.0
         out.append(_described("enhanced_networking", book,
                               f"{fmt_num(bw)} Gbps wanted: keep ENA enhanced networking on "
                               f"{top_ec2['instance_type']} (ENA {top_ec2['ena_support']}"

@@ -39,8 +39,10 @@ def synthetic_series(
     known = [v for v in (average, p95, peak) if v is not None]
     if not known:
         raise ValueError("need at least one of average, p95, peak")
-    peak_v = peak if peak is not None else (p95 if p95 is not None else average)
-    p95_v = p95 if p95 is not None else min(peak_v, average if average is not None else peak_v)
+    # ``known`` is non-empty, so the first known of peak, p95, average is a float.
+    peak_v: float = next(v for v in (peak, p95, average) if v is not None)
+    p95_v: float = p95 if p95 is not None else min(
+        peak_v, average if average is not None else peak_v)
     k1 = max(1, math.ceil(0.005 * n))
     # One sample more than 5 % so the 95th percentile lands on the p95 value itself.
     k = max(k1 + 1, math.ceil(0.05 * n) + 1)

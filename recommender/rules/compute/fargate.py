@@ -75,7 +75,7 @@ def fargate_option(
     # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
     # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
     fewest_first = not (need.parallelism and need.horizontal)
-    arches = [a for a in ("arm64", "x86_64") if a in need.arch]
+    arches: list[str] = [a for a in ("arm64", "x86_64") if a in need.arch]
     missing_price = []
     for arch in arches:
         pv = book.unit(f"fargate.vcpu_hour.{arch}", region)

@@ -256,7 +256,8 @@ def plan_job(
     c_rel = np.nanmin(per_run[keep]) / per_run
     t_rel = np.min(rt[keep]) / rt
     score = {"cost": c_rel, "performance": t_rel}.get(objective, 0.5 * c_rel + 0.5 * t_rel)
-    ranked = [j for j in np.lexsort((types, rt, per_run, -np.round(score, 9))) if keep[j]]
+    keys = (np.asarray(types), rt, per_run, -np.round(score, 9))
+    ranked = [int(j) for j in np.lexsort(keys) if keep[j]]
     plan = JobPlan()
     for j in ranked:
         k = pool[j]

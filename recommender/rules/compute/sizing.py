@@ -97,9 +97,9 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
         u = c.cpu_utilization
         series = synthetic_series(u.average_pct, u.p95_pct, u.peak_pct)
         synthetic = True
-    if series is not None and measured is not None:
+    if c is not None and series is not None and measured is not None:
         h = c.cpu_headroom_pct if c.cpu_headroom_pct is not None else DEFAULT_CPU_HEADROOM_PCT
-        if synthetic:
+        if synthetic and c.cpu_utilization is not None:
             u = c.cpu_utilization
             pct = u.peak_pct if u.peak_pct is not None else (
                 u.p95_pct if u.p95_pct is not None else u.average_pct)
@@ -108,6 +108,7 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
         else:
             pct = float(np.percentile(series, CPU_PERCENTILE))
             which = "P99.5 of the series"
+        assert pct is not None  # a synthetic series was built from at least one of them
         demand = measured * pct / 100.0
         vcpus = max(demand * (1 + h / 100.0), 0.05)
         reasons.append(reason(
@@ -136,7 +137,7 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
             f"({interval * f:g} min) for the credit and scaling simulations."))
         interval *= f
     used = c.memory_used_gib if c else None
-    if used is not None:
+    if c is not None and used is not None:
         mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \
             DEFAULT_MEMORY_HEADROOM_PCT
         m_need = used * (1 + mh / 100.0)

@@ -98,7 +98,8 @@ def _scaling(option: dict[str, Any]) -> tuple[int, int, int]:
     """(min, desired, max) node counts from ``count`` and ``config.scaling``."""
     cfg = option.get("config") or {}
     count = max(1, int(option.get("count") or 1))
-    scaling = cfg.get("scaling") if isinstance(cfg.get("scaling"), dict) else {}
+    got = cfg.get("scaling")
+    scaling: dict[str, Any] = got if isinstance(got, dict) else {}
     lo = _int(scaling, "min_count", default=count) or 1
     hi = _int(scaling, "max_count", default=max(count, lo)) or count
     return max(1, lo), max(lo, min(count, hi)), max(hi, lo, count)
@@ -127,7 +128,8 @@ def _efs_lifecycle(cfg: dict[str, Any]) -> dict[str, str]:
     An IA/Archive storage class without an explicit lifecycle moves data to IA after 30 days,
     EFS's own default for lifecycle management.
     """
-    raw = cfg.get("lifecycle") if isinstance(cfg.get("lifecycle"), dict) else {}
+    got = cfg.get("lifecycle")
+    raw: dict[str, Any] = got if isinstance(got, dict) else {}
     out = {k: str(v) for k, v in raw.items() if k in EFS_TRANSITIONS and _EFS_AGE.match(str(v))}
     if not out and str(cfg.get("storage_class", "standard")) in ("ia", "archive"):
         out["transition_to_ia"] = "AFTER_30_DAYS"
@@ -215,7 +217,7 @@ def _database_spec(o: dict[str, Any]) -> Spec | None:
             # Never invent capacity: without the figures the table starts on demand.
             provisioned = False
             notes.append("dynamodb: provisioned RCU/WCU not in the response; exported on demand")
-        props = {
+        props: dict[str, Any] = {
             "billing_mode": "PROVISIONED" if provisioned else "PAY_PER_REQUEST",
             "rcu": max(1, rcu or 1),
             "wcu": max(1, wcu or 1),
