@@ -67,7 +67,7 @@ def bundle_of(response: Any) -> dict[str, Any] | None:
     """
     data = response if isinstance(response, Mapping) else response.model_dump(mode="json")
     bundle = data.get("bundle")
-    return dict(bundle) if isinstance(bundle, Mapping) and bundle else None
+    return bundle if isinstance(bundle, dict) and bundle else None
 
 
 def _cost(d: Mapping[str, Any]) -> float | None:

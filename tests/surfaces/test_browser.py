@@ -9,6 +9,7 @@ loopback only, every wait is bounded, and the server's process group is always t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -164,8 +165,12 @@ def _recommend(page, name: str) -> float:  # noqa: ANN001
     page.wait_for_function(f"{_IDLE} === 'notRunning'")
     start = time.perf_counter()
     page.get_by_role("button", name="Recommend").click()
-    # The run has started (state leaves notRunning) and then finished.
-    page.wait_for_function(f"{_IDLE} !== 'notRunning'", polling=10)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # The run has started (state leaves notRunning) and then finished.  A warm run can start
+    # and end between two polls (seen in CI): then the results below are what proves it ran.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"{_IDLE} !== 'notRunning'", polling=10, timeout=5_000)
     page.wait_for_function(f"{_IDLE} === 'notRunning'", polling=10)
     elapsed = time.perf_counter() - start
     page.get_by_text(f"Recommendations for {name}").wait_for()
