@@ -58,6 +58,8 @@ class Ec2Index:
     max_credits: np.ndarray
     net_baseline_gbps: np.ndarray
     net_peak_gbps: np.ndarray
+    #: Peak bandwidth, else the baseline, else 0: what the bandwidth filter compares (built once).
+    net_best_gbps: np.ndarray
     efa: np.ndarray
     ena_express: np.ndarray
     ebs_base_iops: np.ndarray
@@ -108,6 +110,11 @@ def _b(s: pd.Series) -> np.ndarray:
 
 def _o(s: pd.Series) -> np.ndarray:
     return np.array([None if pd.isna(v) else str(v) for v in s.tolist()], dtype=object)
+
+
+def _best_gbps(peak: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """Peak bandwidth where known, else the baseline, else 0."""
+    return np.nan_to_num(np.where(np.isnan(peak), baseline, peak), nan=0.0)
 
 
 def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
@@ -169,6 +176,7 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
         credits_per_hour=_f(ec2["cpu_credits_per_hour"]), max_credits=_f(ec2["max_cpu_credits"]),
         net_baseline_gbps=_f(ec2["network_baseline_gbps"]),
         net_peak_gbps=_f(ec2["network_peak_gbps"]),
+        net_best_gbps=_best_gbps(_f(ec2["network_peak_gbps"]), _f(ec2["network_baseline_gbps"])),
         efa=_b(ec2["efa_supported"]), ena_express=_b(ec2["ena_express_supported"]),
         ebs_base_iops=_f(ec2["ebs_baseline_iops"]), ebs_max_iops=_f(ec2["ebs_max_iops"]),
         ebs_base_mbps=_f(ec2["ebs_baseline_throughput_mbps"]),
@@ -371,8 +379,7 @@ def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 
 def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
-    peak = np.nan_to_num(np.where(np.isnan(ix.net_peak_gbps), ix.net_baseline_gbps,
-                                  ix.net_peak_gbps), nan=0.0)
+    peak = ix.net_best_gbps
     ok = np.ones(ix.n, dtype=bool) if ctx.bandwidth_gbps is None else \
         peak >= ctx.bandwidth_gbps
     return Check(ok, "ec2.network_bandwidth",
