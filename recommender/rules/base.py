@@ -1,4 +1,9 @@
-"""Shared types of the rules: scores with reasons, rejection counters, best-practice ids."""
+"""Shared types of the rules: scores with reasons, rejection counters, best-practice ids.
+
+Also the small pieces every priced option is built from, so storage, database, network and
+trade-off rules phrase and record them the same way: the cost, no-price and verify reasons,
+the price provenance in the option's config, and the costs an option names as unpriced.
+"""
 
 from __future__ import annotations
 
@@ -28,10 +33,43 @@ PERF04_FEATURES = "PERF04-BP02"  # evaluate available networking features
 PERF04_DEDICATED = "PERF04-BP03"  # choose dedicated connectivity or VPN
 PERF04_LOCATION = "PERF04-BP06"  # choose the workload's location based on network needs
 
+#: Hours and seconds in the month AWS prices use (730 = 8,760 / 12).
+HOURS_PER_MONTH = 730.0
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
+
 
 def reason(rule: str, best_practice: str, text: str, severity: str = "info") -> Reason:
     """Build a :class:`Reason` (severity: info, caution or verify)."""
     return Reason(rule=rule, best_practice=best_practice, text=text, severity=severity)
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: first letter capitalised, a full stop at the end."""
+    return text[0].upper() + text[1:] + "."
+
+
+def cost_reason(category: str, text: str) -> Reason:
+    """The ``<category>.monthly_cost`` reason: how the option's monthly cost is made up."""
+    return reason(f"{category}.monthly_cost", PERF01_COST, text)
+
+
+def no_price_reason(category: str, text: str) -> Reason:
+    """The ``<category>.price`` caution: the catalog has no price for part of the option."""
+    return reason(f"{category}.price", PERF01_COST, text, "caution")
+
+
+def verify_reason(text: str) -> Reason:
+    """The ``catalog.verify`` reason: a price behind the option is marked unverified."""
+    return reason("catalog.verify", PERF01_COST, text, "verify")
+
+
+def clean_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A catalog row as a plain dict with NaN cells as None."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+
+def _source_field(src: Any, name: str) -> Any:
+    return src.get(name) if isinstance(src, dict) else getattr(src, name, None)
 
 
 @dataclass(frozen=True)
@@ -111,3 +149,30 @@ class Candidate:
         if all(u.item != item for u in self.unpriced):
             self.unpriced.append(Unpriced(item=item, reason=why, estimate_monthly_usd=(
                 None if estimate_usd is None else round(float(estimate_usd), 2))))
+
+    def name_unpriced_all(self, items: list[tuple[str, str]], *,
+                          category: str | None = None) -> None:
+        """Name each ``(item, why)`` as unpriced; with ``category``, also say so in a
+        ``<category>.unpriced`` reason ("Not in the monthly cost: ...")."""
+        for item, why in items:
+            self.name_unpriced(item, why)
+            if category is not None:
+                self.reasons.append(reason(f"{category}.unpriced", PERF01_COST,
+                                           f"Not in the monthly cost: {item} ({why}).",
+                                           "caution"))
+
+    def add_provenance(self, *sources: Any) -> None:
+        """``price_as_of`` (the oldest) and ``price_source`` (all) of the prices behind it.
+
+        ``sources`` are price-book results (:class:`~recommender.rules.prices.Priced`) or
+        catalog rows (dicts), None for a price not used; any marked verify marks the option.
+        """
+        used = [s for s in sources if s is not None]
+        dates = [str(d) for s in used if (d := _source_field(s, "price_as_of"))]
+        srcs = {str(x) for s in used if (x := _source_field(s, "price_source"))}
+        if dates:
+            self.config["price_as_of"] = min(dates)
+        if srcs:
+            self.config["price_source"] = ", ".join(sorted(srcs))
+        if any(_source_field(s, "verify") for s in used):
+            self.verify = True

@@ -15,17 +15,21 @@ from typing import Any
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
-    PERF01_COST,
+    HOURS_PER_MONTH,
     PERF03_CONFIG,
     PERF03_PURPOSE,
+    SECONDS_PER_MONTH,
     Candidate,
     Rejections,
+    cost_reason,
     fmt_num,
     fmt_usd,
+    no_price_reason,
     reason,
+    sentence,
+    verify_reason,
 )
 from recommender.rules.database_common import (
-    SECONDS_PER_MONTH,
     db_provenance,
     db_rows,
     node_option,
@@ -120,6 +124,57 @@ def _usage_extras(
     return extra, ev, notes, st, bool(missing)
 
 
+def _read_replicas(d: Any) -> int:
+    """Read replicas for a read-heavy load: one per :data:`READS_PER_REPLICA` reads/s, up to 5."""
+    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
+    if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
+        return min(5, math.ceil(reads / READS_PER_REPLICA))
+    return 0
+
+
+def _relational_option(
+    p: WorkloadProfile, book: PriceBook, region: str, why: str, *,
+    deployment: tuple[str, str], rows: tuple[list[dict[str, Any]], bool],
+) -> Candidate:
+    """One RDS or Aurora deployment sized for the working set and priced (or saying why not)."""
+    d = p.database
+    assert d is not None  # callers check the section first
+    service, dep = deployment
+    engine = (d.engine or "postgresql").lower()
+    size = d.size_gib.min if d.size_gib else None
+    ws: float = d.working_set_fraction or WORKING_SET_FRACTION
+    mem_need = max(1.0, (size or 0.0) * ws)
+    replicas, multi_az = _read_replicas(d), wants_multi_az(p)
+    row, class_note = pick_relational_class(rows[0], mem_need)
+    # A replica in a second AZ is Aurora's failover target.
+    count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
+    extra, ev, notes, st, missing = _usage_extras(
+        d, service, dep, size, book=book, region=region, multi_az=multi_az)
+    if class_note:
+        notes.insert(0, class_note)
+    sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set {ws:.0%} of "
+              f"{fmt_num(size or 0)} GiB" + ("" if d.working_set_fraction else
+                                             ", database.working_set_fraction not given: the "
+                                             "default") + ")"
+              + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s"
+                 if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
+    c = node_option(f"{service}:{engine}", service, row, count, rows[1] or missing,
+                    region=region, why=why, sizing=sizing, extra_cost=extra, extra_verify=ev,
+                    config={"read_replicas": replicas, "storage_gib": size,
+                            "multi_az": dep == "multi_az" or (service == "aurora" and multi_az)})
+    db_provenance(c, row, st)
+    # Multi-AZ offered but not asked for ranks after Single-AZ: the standby doubles the cost.
+    fit = 0.8 if dep == "multi_az" and not multi_az else (
+        1.0 if service == "rds" or replicas else 0.9)
+    c.components = {"fit": fit}
+    if d.latency_ms is not None and d.latency_ms < 1:
+        c.reasons.append(reason("database.latency", PERF03_CONFIG,
+                                "Sub-millisecond reads need a cache in front (see "
+                                "trade-offs: caching).", "caution"))
+        c.risk = max(c.risk, 3.0)
+    return c
+
+
 def relational_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str, *,
     rej: Rejections | None = None,
@@ -137,13 +192,6 @@ def relational_options(
     d = p.database
     assert d is not None  # callers check the section first
     engine = (d.engine or "postgresql").lower()
-    size = d.size_gib.min if d.size_gib else None
-    ws: float = d.working_set_fraction or WORKING_SET_FRACTION
-    mem_need = max(1.0, (size or 0.0) * ws)
-    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
-    replicas = 0
-    if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
-        replicas = min(5, math.ceil(reads / READS_PER_REPLICA))
     multi_az = wants_multi_az(p)
     table = db_rows(catalog)
     out: list[Candidate] = []
@@ -154,38 +202,9 @@ def relational_options(
             if rej is not None:
                 rej.add("database.single_az_not_available", example=f"rds:{engine}")
             continue
-        rows, unpriced = rows_or_reference(table, service, engine, deployment, region)
-        row, class_note = pick_relational_class(rows, mem_need)
-        count = 1 + replicas
-        if service == "aurora" and multi_az and count < 2:
-            count = 2  # a replica in a second AZ is Aurora's failover target
-        extra, ev, notes, st, missing = _usage_extras(
-            d, service, deployment, size, book=book, region=region, multi_az=multi_az)
-        if missing:
-            unpriced = True
-        if class_note:
-            notes.insert(0, class_note)
-        sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set "
-                  f"{ws:.0%} of {fmt_num(size or 0)} GiB"
-                  + ("" if getattr(d, "working_set_fraction", None) else
-                     ", database.working_set_fraction not given: the default") + ")"
-                  + (f"; {replicas} read replica(s) for {fmt_num(reads)} reads/s"
-                     if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
-        c = node_option(f"{service}:{engine}", service, row, count, unpriced, region=region,
-                        why=why, sizing=sizing, extra_cost=extra, extra_verify=ev,
-                        config={"read_replicas": replicas, "storage_gib": size,
-                                "multi_az": deployment == "multi_az" or (
-                                    service == "aurora" and multi_az)})
-        db_provenance(c, row, st)
-        fit = 1.0 if service == "rds" or replicas else 0.9
-        if deployment == "multi_az" and not multi_az:
-            fit = 0.8  # offered, not asked for: the standby doubles the cost
-        c.components = {"fit": fit}
-        if d.latency_ms is not None and d.latency_ms < 1:
-            c.reasons.append(reason("database.latency", PERF03_CONFIG,
-                                    "Sub-millisecond reads need a cache in front (see "
-                                    "trade-offs: caching).", "caution"))
-            c.risk = max(c.risk, 3.0)
+        c = _relational_option(p, book, region, why, deployment=(service, deployment),
+                               rows=rows_or_reference(table, service, engine, deployment,
+                                                      region))
         (aurora if service == "aurora" else out).append(c)
     out.append(cheaper_aurora(aurora))
     return out
@@ -247,6 +266,80 @@ def cheaper_aurora(pair: list[Candidate]) -> Candidate:
     return best
 
 
+def _capacity_units(d: Any) -> tuple[float, float, int, list[Any]]:
+    """(item KiB, RCU per read, WCU per write, the reasons saying so) of DynamoDB.
+
+    A read unit covers 4 KiB strongly consistent (half a unit eventually consistent), a write
+    unit 1 KiB (https://aws.amazon.com/dynamodb/pricing/).
+    """
+    item = d.item_size_kib or 1.0
+    strong = d.consistency != "eventual"
+    rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
+    wcu_per_write = math.ceil(item / 1.0)  # 1 KiB per WCU
+    text = (f"{fmt_num(rcu_per_read)} RCU per {'strong' if strong else 'eventual'} read "
+            f"and {wcu_per_write} WCU per write of {fmt_num(item)} KiB"
+            + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)") + ".")
+    return item, rcu_per_read, wcu_per_write, [reason("database.capacity_units",
+                                                      PERF03_CONFIG, text)]
+
+
+def _dynamodb_usage(
+    mode: str, d: Any, book: PriceBook, region: str, per: tuple[float, int],
+) -> tuple[list[Any], dict[str, int], list[Any]]:
+    """The read and write prices of one capacity mode (None when unpriced), the provisioned
+    units (the export writes ProvisionedThroughput from them) and the mode's reasons."""
+    reads, writes = d.reads_per_s, d.writes_per_s
+    rcu_per_read, wcu_per_write = per
+    if mode == "on_demand":
+        return [book.cost("dynamodb.on_demand.read_request_unit", region,
+                          reads * rcu_per_read * SECONDS_PER_MONTH),
+                book.cost("dynamodb.on_demand.write_request_unit", region,
+                          writes * wcu_per_write * SECONDS_PER_MONTH)], {}, []
+    rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
+    wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
+    priced = [book.cost("dynamodb.provisioned.rcu_hour", region, rcu * HOURS_PER_MONTH),
+              book.cost("dynamodb.provisioned.wcu_hour", region, wcu * HOURS_PER_MONTH)]
+    return priced, {"rcu": rcu, "wcu": wcu}, [reason(
+        "database.provisioned", PERF03_CONFIG,
+        f"{rcu} RCU and {wcu} WCU provisioned at a {DYNAMODB_TARGET_UTILIZATION:.0%} auto "
+        "scaling target.")]
+
+
+def _dynamodb_option(
+    mode: str, d: Any, book: PriceBook, region: str, *, base: list[Any],
+    units: tuple[float, float, int], storage: Any,
+) -> Candidate:
+    """DynamoDB in one capacity mode, priced from the request rates when they are given."""
+    item, rcu_per_read, wcu_per_write = units
+    size = d.size_gib.min if d.size_gib else None
+    rs = list(base)
+    cost, verify = None, bool(storage and storage.verify)
+    config: dict[str, Any] = {"capacity_mode": mode, "item_size_kib": item, "storage_gib": size}
+    if d.reads_per_s is None or d.writes_per_s is None:
+        rs.append(no_price_reason("database", "Needs reads_per_s and writes_per_s to price "
+                                  "capacity."))
+    else:
+        (r, w), prov_units, mode_rs = _dynamodb_usage(mode, d, book, region,
+                                                      (rcu_per_read, wcu_per_write))
+        config.update(prov_units)
+        rs += mode_rs
+        if r and w:
+            cost = r.usd + w.usd + (storage.usd if storage else 0.0)
+            verify |= r.verify or w.verify
+            config.update(price_as_of=r.price_as_of, price_source=r.price_source)
+            rs.append(cost_reason("database", f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
+                                  + (f" incl. {fmt_num(size)} GiB storage" if storage and size
+                                     else "") + "."))
+        else:
+            rs.append(no_price_reason("database",
+                                      f"No DynamoDB {mode} price in {region} in the catalog."))
+    if verify:
+        rs.append(verify_reason("A DynamoDB price is unverified."))
+    fit = 1.0 if (mode == "on_demand") == (d.reads_per_s is None) else 0.9
+    return Candidate("dynamodb", "dynamodb", cost, rs, verify=verify, config=config,
+                     purchase_option=mode, components={"fit": fit})
+
+
 def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str) -> list[Candidate]:
     """DynamoDB in on-demand and provisioned capacity, priced from the request rates.
 
@@ -254,68 +347,13 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str)
     """
     d = p.database
     assert d is not None  # callers check the section first
-    item = d.item_size_kib or 1.0
-    strong = d.consistency != "eventual"
-    rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
-    wcu_per_write = math.ceil(item / 1.0)  # 1 KiB per WCU
-    reads, writes = d.reads_per_s, d.writes_per_s
+    item, rcu_per_read, wcu_per_write, unit_rs = _capacity_units(d)
     size = d.size_gib.min if d.size_gib else None
     st = book.cost("dynamodb.storage_gb_month", region, size) if size else None
-    base = [reason("database.dynamodb", PERF03_PURPOSE, why[0].upper() + why[1:] + "."),
-            reason("database.capacity_units", PERF03_CONFIG,
-                   f"{fmt_num(rcu_per_read)} RCU per {'strong' if strong else 'eventual'} read "
-                   f"and {wcu_per_write} WCU per write of {fmt_num(item)} KiB"
-                   + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)") + ".")]
-    out = []
-    for mode in ("on_demand", "provisioned"):
-        r = None
-        rs = list(base)
-        cost, verify = None, bool(st and st.verify)
-        # The export writes ProvisionedThroughput from these, so they are the figures priced.
-        units: dict[str, int] = {}
-        if reads is None or writes is None:
-            rs.append(reason("database.price", PERF01_COST,
-                             "Needs reads_per_s and writes_per_s to price capacity.", "caution"))
-        elif mode == "on_demand":
-            r = book.cost("dynamodb.on_demand.read_request_unit", region,
-                          reads * rcu_per_read * SECONDS_PER_MONTH)
-            w = book.cost("dynamodb.on_demand.write_request_unit", region,
-                          writes * wcu_per_write * SECONDS_PER_MONTH)
-            if r and w:
-                cost = r.usd + w.usd + (st.usd if st else 0.0)
-                verify |= r.verify or w.verify
-        else:
-            rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
-            wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
-            units = {"rcu": rcu, "wcu": wcu}
-            r = book.cost("dynamodb.provisioned.rcu_hour", region, rcu * 730.0)
-            w = book.cost("dynamodb.provisioned.wcu_hour", region, wcu * 730.0)
-            if r and w:
-                cost = r.usd + w.usd + (st.usd if st else 0.0)
-                verify |= r.verify or w.verify
-            rs.append(reason("database.provisioned", PERF03_CONFIG,
-                             f"{rcu} RCU and {wcu} WCU provisioned at a "
-                             f"{DYNAMODB_TARGET_UTILIZATION:.0%} auto scaling target."))
-        if cost is None and reads is not None and writes is not None:
-            rs.append(reason("database.price", PERF01_COST,
-                             f"No DynamoDB {mode} price in {region} in the catalog.", "caution"))
-        elif cost is not None:
-            rs.append(reason("database.monthly_cost", PERF01_COST,
-                             f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
-                             + (f" incl. {fmt_num(size)} GiB storage" if st and size
-                                else "") + "."))
-        if verify:
-            rs.append(reason("catalog.verify", PERF01_COST, "A DynamoDB price is unverified.",
-                             "verify"))
-        fit = 1.0 if (mode == "on_demand") == (reads is None) else 0.9
-        prov = {}
-        if cost is not None and r is not None:
-            prov = {"price_as_of": r.price_as_of, "price_source": r.price_source}
-        out.append(Candidate("dynamodb", "dynamodb", cost, rs, verify=verify,
-                             config={"capacity_mode": mode, "item_size_kib": item,
-                                     "storage_gib": size, **units, **prov},
-                             purchase_option=mode, components={"fit": fit}))
-    return out
+    base = [reason("database.dynamodb", PERF03_PURPOSE, sentence(why)), *unit_rs]
+    return [_dynamodb_option(mode, d, book, region, base=base,
+                             units=(item, rcu_per_read, wcu_per_write), storage=st)
+            for mode in ("on_demand", "provisioned")]
 
 
 def database_options(

@@ -10,24 +10,30 @@ import math
 from typing import Any
 
 from recommender.rules.base import (
-    PERF01_COST,
     PERF03_CONFIG,
     PERF03_PURPOSE,
+    SECONDS_PER_MONTH,
     Candidate,
+    clean_row,
+    cost_reason,
     fmt_usd,
+    no_price_reason,
     reason,
+    sentence,
+    verify_reason,
 )
 from recommender.rules.prices import per_catalog
 
-SECONDS_PER_MONTH = 730 * 3600.0
+__all__ = ["SECONDS_PER_MONTH", "db_provenance", "db_rows", "node_option", "pick_node",
+           "rows_or_reference"]
 
 
 def db_rows(catalog: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
     """(service, engine, deployment, region) -> rows sorted by price (built once)."""
     def build(c: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
         out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-        for r in c.database.to_dict("records"):
-            r = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for raw in c.database.to_dict("records"):
+            r = clean_row(raw)
             key = (str(r["service"]), str(r["engine"]), str(r["deployment"]), str(r["region"]))
             out.setdefault(key, []).append(r)
         for rows in out.values():
@@ -77,43 +83,32 @@ def node_option(
     from a reference region, which carry no cost.
     """
     config = dict(config or {})
-    rs = [reason(f"database.{kind}", PERF03_PURPOSE, why[0].upper() + why[1:] + "."),
+    rs = [reason(f"database.{kind}", PERF03_PURPOSE, sentence(why)),
           reason("database.size", PERF03_CONFIG, sizing)]
     if row is None:
-        rs.append(reason("database.price", PERF01_COST,
-                         f"No {option} node classes in the catalog.", "caution"))
+        rs.append(no_price_reason("database", f"No {option} node classes in the catalog."))
         return Candidate(option, kind, None, rs, config=config, count=max(count, 1))
     config = {"instance_class": row["instance_class"], "deployment": row["deployment"],
               "node_count": count, **config}
     cost = None
     verify = bool(row.get("verify")) or extra_verify
     if unpriced:
-        rs.append(reason("database.price", PERF01_COST,
-                         f"No price for {option} {row['instance_class']} in {region} in the "
-                         "catalog.", "caution"))
+        rs.append(no_price_reason("database", f"No price for {option} {row['instance_class']} "
+                                  f"in {region} in the catalog."))
     else:
         nodes = float(row["ondemand_usd_per_hour"]) * count * hours
         cost = nodes + extra_cost
-        rs.append(reason("database.monthly_cost", PERF01_COST,
-                         f"{fmt_usd(cost)}/month: {count} x {row['instance_class']} "
-                         f"({fmt_usd(nodes)})" + (f" + storage/I/O {fmt_usd(extra_cost)}"
-                                                  if extra_cost else "") + "."))
+        rs.append(cost_reason("database", f"{fmt_usd(cost)}/month: {count} x "
+                              f"{row['instance_class']} ({fmt_usd(nodes)})"
+                              + (f" + storage/I/O {fmt_usd(extra_cost)}" if extra_cost else "")
+                              + "."))
     if verify:
-        rs.append(reason("catalog.verify", PERF01_COST,
-                         "A price behind this option is marked unverified by its source.",
-                         "verify"))
+        rs.append(verify_reason("A price behind this option is marked unverified by its "
+                                "source."))
     return Candidate(option, kind, cost, rs, config=config, count=max(count, 1), verify=verify)
 
 
 def db_provenance(c: Candidate, row: dict[str, Any] | None, *priced: Any) -> None:
     """``price_as_of``/``price_source`` of the node row (and usage prices) in the config."""
-    if row is None:
-        return
-    dates = [str(row.get("price_as_of"))] + [str(x.price_as_of) for x in priced
-                                             if x is not None and x.price_as_of]
-    srcs = {str(row.get("price_source"))} | {str(x.price_source) for x in priced
-                                             if x is not None and x.price_source}
-    c.config["price_as_of"] = min(dates)
-    c.config["price_source"] = ", ".join(sorted(srcs))
-
-
+    if row is not None:
+        c.add_provenance(row, *priced)

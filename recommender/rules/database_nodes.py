@@ -15,11 +15,9 @@ from typing import Any
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
-    PERF01_COST,
     Candidate,
     fmt_num,
     fmt_usd,
-    reason,
 )
 from recommender.rules.database_common import (
     db_provenance,
@@ -83,10 +81,7 @@ def node_family_options(
     c = node_option(option, service, row, count, unpriced, region=region, why=why,
                     sizing=sizing, extra_cost=extra, extra_verify=ev,
                     config={"storage_gib": size or None})
-    for item, why_not in todo:
-        c.name_unpriced(item, why_not)
-        c.reasons.append(reason("database.unpriced", PERF01_COST,
-                                f"Not in the monthly cost: {item} ({why_not}).", "caution"))
+    c.name_unpriced_all(todo, category="database")
     db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
     return [c]

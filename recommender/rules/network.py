@@ -186,9 +186,10 @@ def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
                f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
 
 
-def _described(option: str, book: PriceBook, why: str, bp: str, fit: float,
+def _described(option: str, book: PriceBook, why: str, bp: str, fit: float, *,
                cost: float | None = None, config: dict[str, Any] | None = None,
                extra: list[Reason] | None = None) -> Candidate:
+    """A network option with the catalog's description of it (facts ``network_option``)."""
     rs = [reason(f"network.{option.split(':')[0]}", bp, why)]
     verify = False
     for aspect in ("what", "limits"):
@@ -203,60 +204,68 @@ def _described(option: str, book: PriceBook, why: str, bp: str, fit: float,
                      verify=verify, purchase_option=None, components={"fit": fit})
 
 
-def network_options(
-    p: WorkloadProfile, book: PriceBook, region: str, top_ec2: dict[str, Any] | None,
-    ri: RegionIndex,
-) -> list[Candidate]:
-    """Network features and links that the profile calls for (unranked)."""
-    n, c = p.network, p.compute
-    out: list[Candidate] = []
-    users = n.user_regions if n and n.user_regions else {}
-    far = {u: s for u, s in users.items()
-           if (rtt_ms(ri, u, region)[0] or 0.0) > FAR_USER_RTT_MS}
-    static = n.static_content_fraction if n else None
+def _far_users(p: WorkloadProfile, ri: RegionIndex, region: str) -> dict[str, float]:
+    """Users' regions (with their shares) over :data:`FAR_USER_RTT_MS` from ``region``."""
+    users = p.network.user_regions if p.network and p.network.user_regions else {}
+    return {u: s for u, s in users.items()
+            if (rtt_ms(ri, u, region)[0] or 0.0) > FAR_USER_RTT_MS}
+
+
+def _cloudfront_cost(
+    p: WorkloadProfile, book: PriceBook, region: str
+) -> tuple[float | None, list[Reason]]:
+    """CloudFront's data out for the static share of the egress, after the always-free tier.
+
+    CloudFront's always-free data out (per account and month, all edges; the catalog's
+    ``cloudfront.data_out.free_tier`` row) comes off before pricing, shared across
+    geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).
+    """
+    n = p.network
     egress = n.egress_gib_per_month if n else None
-    if (static is not None and static >= STATIC_SHARE_FOR_CDN) or far:
-        extra = []
-        cost = None
-        if egress:
-            cdn_gib = egress * (static if static is not None else 0.5)
-            direct = book.cost("datatransfer.internet_out", region, cdn_gib)
-            geo_share = users or {region: 1.0}
-            cdn = 0.0
-            ok = True
-            unverified = bool(direct and direct.verify)
-            # CloudFront's always-free data out (per account and month, all edges; the
-            # catalog's cloudfront.data_out.free_tier row) comes off before pricing, shared
-            # across geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).
-            free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
-            free_gb = free_rows[0].end if free_rows else 0.0
-            for u, s in geo_share.items():
-                pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s,
-                               per="GB", free=free_gb * s)
-                if pc is None:
-                    ok = False
-                    break
-                cdn += pc.usd
-                unverified |= pc.verify
-            if ok and unverified:
-                extra.append(reason("catalog.verify", PERF01_COST,
-                                    "A data-transfer price here is marked unverified.", "verify"))
-            if ok:
-                cost = cdn
-                extra.append(reason("network.cloudfront_cost", PERF01_COST,
-                                    f"{fmt_num(round(cdn_gib))} GiB/month from the edge: "
-                                    f"{fmt_usd(cdn)}"
-                                    + (f" after the always-free {fmt_num(free_gb)} GB"
-                                       if free_gb else "")
-                                    + f" vs {fmt_usd(direct.usd if direct else None)} "
-                                    "direct from the region (requests not included)."))
-        why = (f"{static:.0%} of content is static" if static is not None and
-               static >= STATIC_SHARE_FOR_CDN else "")
+    if not n or not egress:
+        return None, []
+    static = n.static_content_fraction
+    cdn_gib = egress * (static if static is not None else 0.5)
+    direct = book.cost("datatransfer.internet_out", region, cdn_gib)
+    free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
+    free_gb = free_rows[0].end if free_rows else 0.0
+    cdn, unverified = 0.0, bool(direct and direct.verify)
+    for u, s in (n.user_regions or {region: 1.0}).items():
+        pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s,
+                       per="GB", free=free_gb * s)
+        if pc is None:
+            return None, []
+        cdn += pc.usd
+        unverified |= pc.verify
+    extra = [reason("catalog.verify", PERF01_COST,
+                    "A data-transfer price here is marked unverified.", "verify")] \
+        if unverified else []
+    extra.append(reason("network.cloudfront_cost", PERF01_COST,
+                        f"{fmt_num(round(cdn_gib))} GiB/month from the edge: {fmt_usd(cdn)}"
+                        + (f" after the always-free {fmt_num(free_gb)} GB" if free_gb else "")
+                        + f" vs {fmt_usd(direct.usd if direct else None)} "
+                        "direct from the region (requests not included)."))
+    return cdn, extra
+
+
+def _edge_options(
+    p: WorkloadProfile, book: PriceBook, region: str, ri: RegionIndex
+) -> list[Candidate]:
+    """CloudFront for static content or far users; latency routing across regions."""
+    n = p.network
+    far = _far_users(p, ri, region)
+    static = n.static_content_fraction if n else None
+    cdn = static is not None and static >= STATIC_SHARE_FOR_CDN
+    out: list[Candidate] = []
+    if cdn or far:
+        cost, extra = _cloudfront_cost(p, book, region)
+        why = f"{static:.0%} of content is static" if cdn else ""
         if far:
             why += ("; " if why else "") + f"{sum(far.values()):.0%} of users are over " \
                 f"{FAR_USER_RTT_MS:g} ms from {region}"
         out.append(_described("cloudfront", book, "Edge caching: " + why + ".",
-                              PERF04_LOCATION, 1.0, cost, extra=extra))
+                              PERF04_LOCATION, 1.0, cost=cost, extra=extra))
+    users = n.user_regions if n and n.user_regions else {}
     # Latency routing needs more than one region: offered only when the region is left to
     # the recommender ("auto"), never next to a single pinned region.
     if far and len(users) > 1 and p.region in (None, "auto"):
@@ -264,39 +273,63 @@ def network_options(
                               "Users on several continents: serve dynamic requests from more "
                               "than one region (the runner-up regions below) and route each "
                               "user to the nearest.", PERF04_LOCATION, 0.7))
+    return out
+
+
+def _cluster_options(
+    p: WorkloadProfile, book: PriceBook, top_ec2: dict[str, Any] | None
+) -> list[Candidate]:
+    """Cluster placement group and EFA for tightly coupled or latency-sensitive nodes."""
+    c, n = p.compute, p.network
     coupled = c is not None and c.scale_out == "tightly_coupled"
-    sensitive = bool(n and n.inter_node_latency_sensitive)
-    if coupled or sensitive:
-        # A job that fits one node has no inter-node traffic yet: say so rather than
-        # implying the feature helps the recommended single-node fleet.
-        one = top_ec2 is not None and top_ec2.get("node_count") == 1
-        itype = (top_ec2 or {}).get("instance_type")
-        single = (f" The top compute option runs on one {itype}, so this "
-                  "matters only once the job spans several nodes.") if one else ""
-        out.append(_described("placement_group:cluster", book,
-                              "Nodes exchange latency-sensitive traffic: pack them in one "
-                              "cluster placement group." + single, PERF04_FEATURES, 1.0,
-                              config={"strategy": "cluster"}))
-        if top_ec2 is not None and top_ec2.get("efa"):
-            out.append(_described("efa", book, f"{top_ec2['instance_type']} supports EFA: "
-                                  "OS-bypass for MPI/NCCL between the nodes." + single,
-                                  PERF04_FEATURES, 0.9 if coupled else 0.6))
-    bw = n.bandwidth_gbps if n else None
-    if bw is not None and top_ec2 is not None and top_ec2.get("ena_express"):
+    if not (coupled or (n and n.inter_node_latency_sensitive)):
+        return []
+    # A job that fits one node has no inter-node traffic yet: say so rather than
+    # implying the feature helps the recommended single-node fleet.
+    one = top_ec2 is not None and top_ec2.get("node_count") == 1
+    itype = (top_ec2 or {}).get("instance_type")
+    single = (f" The top compute option runs on one {itype}, so this "
+              "matters only once the job spans several nodes.") if one else ""
+    out = [_described("placement_group:cluster", book,
+                      "Nodes exchange latency-sensitive traffic: pack them in one "
+                      "cluster placement group." + single, PERF04_FEATURES, 1.0,
+                      config={"strategy": "cluster"})]
+    if top_ec2 is not None and top_ec2.get("efa"):
+        out.append(_described("efa", book, f"{top_ec2['instance_type']} supports EFA: "
+                              "OS-bypass for MPI/NCCL between the nodes." + single,
+                              PERF04_FEATURES, 0.9 if coupled else 0.6))
+    return out
+
+
+def _bandwidth_options(
+    p: WorkloadProfile, book: PriceBook, top_ec2: dict[str, Any] | None
+) -> list[Candidate]:
+    """ENA Express and enhanced networking when the profile asks for bandwidth."""
+    bw = p.network.bandwidth_gbps if p.network else None
+    if bw is None or top_ec2 is None:
+        return []
+    out = []
+    itype = top_ec2["instance_type"]
+    if top_ec2.get("ena_express"):
         out.append(_described("ena_express", book,
-                              f"{fmt_num(bw)} Gbps wanted: {top_ec2['instance_type']} supports "
-                              "ENA Express for higher single-flow bandwidth.",
-                              PERF04_FEATURES, 0.8))
-    if bw is not None and top_ec2 is not None and top_ec2.get("ena_support") in (
-            "required", "supported"):
+                              f"{fmt_num(bw)} Gbps wanted: {itype} supports ENA Express for "
+                              "higher single-flow bandwidth.", PERF04_FEATURES, 0.8))
+    if top_ec2.get("ena_support") in ("required", "supported"):
         raw = top_ec2.get("net_baseline_gbps")
         known = raw is not None and not math.isnan(raw)
         base = float(raw) if raw is not None and known else 0.0
         out.append(_described("enhanced_networking", book,
                               f"{fmt_num(bw)} Gbps wanted: keep ENA enhanced networking on "
-                              f"{top_ec2['instance_type']} (ENA {top_ec2['ena_support']}"
+                              f"{itype} (ENA {top_ec2['ena_support']}"
                               + (f"; {fmt_num(base)} Gbps baseline" if known else "") + ").",
                               PERF04_FEATURES, 0.6))
+    return out
+
+
+def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
+    """Direct Connect for an on-premises link; a gateway VPC endpoint for S3 traffic."""
+    n, c = p.network, p.compute
+    out = []
     if n and n.on_premises_link:
         out.append(_described("direct_connect", book,
                               "An on-premises link: a dedicated connection gives consistent "
@@ -312,6 +345,15 @@ def network_options(
                               "and off NAT gateways.", PERF04_UNDERSTAND, 0.8,
                               config={"service": "s3", "type": "gateway"}))
     return out
+
+
+def network_options(
+    p: WorkloadProfile, book: PriceBook, region: str, top_ec2: dict[str, Any] | None,
+    ri: RegionIndex,
+) -> list[Candidate]:
+    """Network features and links that the profile calls for (unranked)."""
+    return (_edge_options(p, book, region, ri) + _cluster_options(p, book, top_ec2)
+            + _bandwidth_options(p, book, top_ec2) + _link_options(p, book))
 
 
 #: Network option kinds that configure the chosen compute rather than compete with anything.
