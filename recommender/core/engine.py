@@ -183,55 +183,21 @@ def recommend(
     warnings: list[str] = []
     rej = Rejections()
     objective = p.objective or "balanced"
-    top_n = p.top_n or DEFAULT_TOP_N
-
-    if p.region not in (None, "auto") and p.region not in ri.price_index:
-        raise make_profile_error([{
-            "field": "region",
-            "rule": f"{p.region!r} has no EC2 prices in the catalog; use 'auto' or one of "
-                    f"{', '.join(ri.regions)}",
-        }])
-    if p.network and p.network.user_regions:
-        unknown = sorted(u for u in p.network.user_regions if u not in ri.location)
-        if unknown:
-            warnings.append(f"user_regions {unknown} are not in the catalog's regions; their "
-                            "latency is unknown and they are left out of the region choice.")
+    _check_regions(p, ri, warnings)
     regions = region_options(p, ri, objective, warnings)
     region = regions[0].config["region"] if regions else REFERENCE_REGION
 
     recs = Recommendations()
     res = None
-    top_ec2 = None
-    store = None
-    peak_to_avg = None
     if p.compute is not None:
-        need = derive_need(p)
-        res = select_compute(p, need, ix, book, region, objective=objective, top_n=top_n,
-                             rej=rej, warnings=warnings, models=bundle, catalog=catalog)
+        res = select_compute(p, derive_need(p), ix, book, region, objective=objective,
+                             top_n=p.top_n or DEFAULT_TOP_N, rej=rej, warnings=warnings,
+                             models=bundle, catalog=catalog)
         recs.compute = res.options
-        top_ec2, store, peak_to_avg = res.top_ec2, res.instance_store, res.peak_to_average
-
-    if p.storage is not None:
-        st = storage_options(p, catalog, book, region, rej, instance_store=store,
-                             instance=top_ec2)
-        recs.storage = _options(rank_others(st, objective), region, top_n)
-        if not recs.storage:
-            warnings.append(_nothing_fits("storage", rej, ("ebs.", "storage.")))
-
-    if p.database is not None:
-        db = database_options(p, catalog, book, region, rej)
-        recs.database = _options(rank_others(db, objective), region, top_n)
-        if not recs.database:
-            warnings.append(_nothing_fits("database", rej, ("dynamodb.", "database.")))
-
-    net = network_features(network_options(p, book, region, top_ec2, ri), top_ec2)
-    if p.network is not None or p.region in (None, "auto") or net:
-        # The chosen region first, then the network features (not alternatives to one
-        # another), the add-ons of the chosen compute, then runner-up regions.
-        alt = [c for c in regions[1:3]] if p.network and p.network.user_regions else []
-        recs.network = _options(regions[:1] + net + alt, region, None)
-
-    to = tradeoff_options(p, book, region, peak_to_avg)
+    _data_stores(p, recs, res, catalog=catalog, book=book, region=region, rej=rej,
+                 warnings=warnings)
+    _network(p, recs, regions, res, book=book, ri=ri)
+    to = tradeoff_options(p, book, region, res.peak_to_average if res else None)
     recs.tradeoffs = _options(rank_others(to, objective), region, None)
 
     return RecommendationResponse(
@@ -251,6 +217,56 @@ def recommend(
         prices=prices_used(recs, catalog, region),
         monitoring=monitoring_for(p, recs, catalog, region),
     )
+
+
+def _check_regions(p: WorkloadProfile, ri: Any, warnings: list[str]) -> None:
+    """A pinned region must have EC2 prices (else a ProfileError); unknown user regions warn."""
+    if p.region not in (None, "auto") and p.region not in ri.price_index:
+        raise make_profile_error([{
+            "field": "region",
+            "rule": f"{p.region!r} has no EC2 prices in the catalog; use 'auto' or one of "
+                    f"{', '.join(ri.regions)}",
+        }])
+    if p.network and p.network.user_regions:
+        unknown = sorted(u for u in p.network.user_regions if u not in ri.location)
+        if unknown:
+            warnings.append(f"user_regions {unknown} are not in the catalog's regions; their "
+                            "latency is unknown and they are left out of the region choice.")
+
+
+def _data_stores(
+    p: WorkloadProfile, recs: Recommendations, res: Any, *, catalog: Any, book: Any,
+    region: str, rej: Rejections, warnings: list[str],
+) -> None:
+    """Storage (checked against the top EC2 choice) and database options into ``recs``."""
+    objective = p.objective or "balanced"
+    top_n = p.top_n or DEFAULT_TOP_N
+    if p.storage is not None:
+        st = storage_options(p, catalog, book, region, rej,
+                             instance_store=res.instance_store if res else None,
+                             instance=res.top_ec2 if res else None)
+        recs.storage = _options(rank_others(st, objective), region, top_n)
+        if not recs.storage:
+            warnings.append(_nothing_fits("storage", rej, ("ebs.", "storage.")))
+    if p.database is not None:
+        db = database_options(p, catalog, book, region, rej)
+        recs.database = _options(rank_others(db, objective), region, top_n)
+        if not recs.database:
+            warnings.append(_nothing_fits("database", rej, ("dynamodb.", "database.")))
+
+
+def _network(
+    p: WorkloadProfile, recs: Recommendations, regions: list[Candidate], res: Any, *,
+    book: Any, ri: Any,
+) -> None:
+    """The chosen region first, then the network features (not alternatives to one another),
+    the add-ons of the chosen compute, then runner-up regions."""
+    region = regions[0].config["region"] if regions else REFERENCE_REGION
+    top_ec2 = res.top_ec2 if res else None
+    net = network_features(network_options(p, book, region, top_ec2, ri), top_ec2)
+    if p.network is not None or p.region in (None, "auto") or net:
+        alt = [c for c in regions[1:3]] if p.network and p.network.user_regions else []
+        recs.network = _options(regions[:1] + net + alt, region, None)
 
 
 __all__ = ["ProfileError", "model_info", "recommend", "resolve_models"]

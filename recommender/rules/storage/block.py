@@ -23,6 +23,7 @@ from recommender.rules.base import (
     Rejections,
     fmt_num,
     reason,
+    sentence,
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
 from recommender.rules.prices import PriceBook, per_catalog
@@ -94,25 +95,31 @@ def storage_options(
     if fsx is not None:
         out.append(fsx)
     if n.sharing == "multi_instance":
-        c = efs_option(n, book, catalog, region)
-        if wants_lustre(n) and fsx is None:
-            c.reasons.append(reason(
-                "storage.fsx_lustre", PERF03_PURPOSE,
-                f"FSx for Lustre would suit this shared scratch/throughput data ({FSX_URL}), "
-                "but the catalog has no FSx prices (a coverage gap of the local build; a live "
-                "build brings them), so it is not offered.", "caution"))
-        if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
-            c.reasons.append(reason("storage.latency", PERF03_CONFIG,
-                                    "EFS latency is in milliseconds, above the sub-ms target.",
-                                    "caution"))
-            c.risk = 3.0
-        c.components = {"fit": 1.0}
-        out.append(c)
+        out.append(_efs(n, book, catalog, region, lustre_missing=wants_lustre(n) and fsx is None))
     if n.sharing == "web" or (n.sharing is None and n.frequency in ("cold", "archive")):
         c = s3_option(n, book, catalog, region)
         c.components = {"fit": 1.0 if n.sharing == "web" else 0.8}
         out.append(c)
     return out
+
+
+def _efs(n: StorageNeed, book: PriceBook, catalog: Any, region: str, *,
+         lustre_missing: bool) -> Candidate:
+    """EFS for shared files, saying when FSx for Lustre would suit but has no price."""
+    c = efs_option(n, book, catalog, region)
+    if lustre_missing:
+        c.reasons.append(reason(
+            "storage.fsx_lustre", PERF03_PURPOSE,
+            f"FSx for Lustre would suit this shared scratch/throughput data ({FSX_URL}), "
+            "but the catalog has no FSx prices (a coverage gap of the local build; a live "
+            "build brings them), so it is not offered.", "caution"))
+    if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
+        c.reasons.append(reason("storage.latency", PERF03_CONFIG,
+                                "EFS latency is in milliseconds, above the sub-ms target.",
+                                "caution"))
+        c.risk = 3.0
+    c.components = {"fit": 1.0}
+    return c
 
 
 def _single_volumes(
@@ -129,8 +136,7 @@ def _single_volumes(
             continue
         fit = 1.0 if cand.option == pref else (0.6 if cand.option == "gp2" else 0.75)
         if cand.option == pref:
-            cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, why[0].upper()
-                                          + why[1:] + "."))
+            cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, sentence(why)))
         cand.components = {"fit": fit}
         if instance is not None:
             cand.risk = max(cand.risk, cross_check_instance(cand, n, instance,

@@ -14,12 +14,15 @@ import math
 from typing import Any
 
 from recommender.rules.base import (
-    PERF01_COST,
     PERF03_CONFIG,
     Candidate,
+    clean_row,
+    cost_reason,
     fmt_num,
     fmt_usd,
+    no_price_reason,
     reason,
+    verify_reason,
 )
 from recommender.rules.prices import Tier, per_catalog, tiered_cost
 from recommender.rules.storage.need import StorageNeed
@@ -71,8 +74,8 @@ def ebs_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
     """EBS rows per region as plain dicts (built once per catalog)."""
     def build(c: Any) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
-        for r in c.ebs.to_dict("records"):
-            r = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for raw in c.ebs.to_dict("records"):
+            r = clean_row(raw)
             out.setdefault(str(r["region"]), []).append(r)
         for rows in out.values():
             rows.sort(key=lambda r: str(r["volume_type"]))
@@ -225,19 +228,15 @@ def evaluate_volume(
                          "caution"))
     if region != str(row["region"]):
         priced = False
-        rs.append(reason("storage.price", PERF01_COST,
-                         f"No {vt} price in the catalog for {region} (limits as in "
-                         f"{row['region']}).", "caution"))
+        rs.append(no_price_reason("storage", f"No {vt} price in the catalog for {region} "
+                                             f"(limits as in {row['region']})."))
     elif not priced:
-        rs.append(reason("storage.price", PERF01_COST,
-                         f"No provisioned IOPS/throughput price for {vt} in {region}.",
-                         "caution"))
+        rs.append(no_price_reason("storage", f"No provisioned IOPS/throughput price for {vt} "
+                                             f"in {region}."))
     else:
-        rs.append(reason("storage.monthly_cost", PERF01_COST,
-                         f"{fmt_usd(cost)}/month in {region}."))
+        rs.append(cost_reason("storage", f"{fmt_usd(cost)}/month in {region}."))
     if row.get("verify"):
-        rs.append(reason("catalog.verify", PERF01_COST,
-                         f"The catalog's source marks the {vt} figures as unverified.", "verify"))
+        rs.append(verify_reason(f"The catalog's source marks the {vt} figures as unverified."))
     return Candidate(vt, "ebs", cost if priced else None, rs, config=config,
                      verify=bool(row.get("verify")), purchase_option=None,
                      risk=1.0 if lat_fit == "closest" else 0.0), None

@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 
 from recommender.rules.base import (
-    PERF01_COST,
     PERF03_PURPOSE,
     Candidate,
     Rejections,
+    cost_reason,
     fmt_num,
     fmt_usd,
     reason,
@@ -73,9 +73,9 @@ def fsx_lustre_option(
                  f"multiples of 2.4 TiB) for {fmt_num(n.size_gib or 0)} GiB"
                  + (f" and {fmt_num(n.mibps)} MiB/s at {SCRATCH2_MBPS_PER_TIB:g} MB/s per TiB"
                     if n.mibps and kind == "scratch" else "") + "."),
-          reason("storage.monthly_cost", PERF01_COST,
-                 f"{fmt_usd(priced.usd)}/month: {fmt_num(round(gib, 1))} GiB at "
-                 f"{fmt_usd(priced.unit_price_usd)}/GB-month ({item}; {FSX_PRICING_URL}).")]
+          cost_reason("storage", f"{fmt_usd(priced.usd)}/month: {fmt_num(round(gib, 1))} GiB "
+                      f"at {fmt_usd(priced.unit_price_usd)}/GB-month ({item}; "
+                      f"{FSX_PRICING_URL}).")]
     c = Candidate("fsx_lustre", "fsx", priced.usd, rs,
                   config={"deployment": item.split(".")[-2], "storage_capacity_tib": tib,
                           **priced.provenance()},

@@ -18,17 +18,19 @@ from typing import Any
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
-    PERF01_COST,
+    HOURS_PER_MONTH,
     PERF03_CONFIG,
     PERF03_PURPOSE,
     Candidate,
     Rejections,
+    cost_reason,
     fmt_num,
     fmt_usd,
     reason,
+    verify_reason,
 )
 from recommender.rules.prices import per_catalog
-from recommender.rules.storage.need import HOURS_PER_MONTH, StorageNeed
+from recommender.rules.storage.need import StorageNeed
 
 INSTANCE_STORE_URL = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
                       "so-instance-store-volumes.html")
@@ -85,20 +87,43 @@ def instance_store_option(
     r = (nvme or rows)[0]
     hours = (p.compute.hours_per_month if p.compute and p.compute.hours_per_month
              else HOURS_PER_MONTH)
+    rs = [*_local_ssd_reasons(r, hours, (v_need, m_need)), *_unchecked_reasons(n, r)]
+    verify = bool(r.get("verify"))
+    if verify:
+        rs.append(verify_reason(f"The {r['instance_type']} price is marked unverified."))
+    return Candidate(
+        "instance_store", "instance_store", float(r["ondemand_usd_per_hour"]) * hours, rs,
+        config={"instance_type": str(r["instance_type"]),
+                "size_gib": float(r["instance_storage_gib"]),
+                "price_as_of": str(r["price_as_of"]), "price_source": str(r["price_source"])},
+        purchase_option="on_demand", verify=verify, components={"fit": 1.0},
+        risk=1.0 if n.iops else 0.0)
+
+
+def _local_ssd_reasons(r: dict[str, Any], hours: float,
+                       need: tuple[float, float]) -> list[Any]:
+    """What the chosen instance's local SSD is, and its cost (the instance's)."""
+    v_need, m_need = need
     cost = float(r["ondemand_usd_per_hour"]) * hours
     disks = r.get("instance_storage_disks")
     disks_txt = "" if disks is None or (isinstance(disks, float) and math.isnan(disks)) \
         else f" on {int(disks)} disk(s)"
-    rs = [reason("storage.instance_store", PERF03_PURPOSE,
-                 f"Scratch data: {r['instance_type']} has {fmt_num(r['instance_storage_gib'])} "
-                 f"GiB of local {'NVMe ' if r.get('instance_storage_nvme') else ''}SSD"
-                 f"{disks_txt}, on the host (no network hop), lost when the instance stops "
-                 f"({INSTANCE_STORE_URL})."),
-          reason("storage.monthly_cost", PERF01_COST,
-                 f"{fmt_usd(cost)}/month: the instance at {fmt_usd(r['ondemand_usd_per_hour'])}"
-                 f"/h x {fmt_num(hours)} h, storage included"
-                 + (f"; chosen within the compute need ({fmt_num(v_need)} vCPU, "
-                    f"{fmt_num(m_need)} GiB)" if v_need or m_need else "") + ".")]
+    return [reason("storage.instance_store", PERF03_PURPOSE,
+                   f"Scratch data: {r['instance_type']} has "
+                   f"{fmt_num(r['instance_storage_gib'])} GiB of local "
+                   f"{'NVMe ' if r.get('instance_storage_nvme') else ''}SSD{disks_txt}, on the "
+                   f"host (no network hop), lost when the instance stops "
+                   f"({INSTANCE_STORE_URL})."),
+            cost_reason("storage", f"{fmt_usd(cost)}/month: the instance at "
+                        f"{fmt_usd(r['ondemand_usd_per_hour'])}/h x {fmt_num(hours)} h, "
+                        "storage included"
+                        + (f"; chosen within the compute need ({fmt_num(v_need)} vCPU, "
+                           f"{fmt_num(m_need)} GiB)" if v_need or m_need else "") + ".")]
+
+
+def _unchecked_reasons(n: StorageNeed, r: dict[str, Any]) -> list[Any]:
+    """Cautions for the needs the catalog has no figure to check (IOPS, latency)."""
+    rs = []
     if n.iops:
         rs.append(reason("storage.instance_store_iops", PERF03_CONFIG,
                          f"The catalog has no instance-store IOPS per type (AWS's SSD instance "
@@ -110,14 +135,4 @@ def instance_store_option(
                          "Local NVMe has no network hop to storage; the catalog has no latency "
                          f"figure for it, so the {fmt_num(n.latency_ms)} ms need is not "
                          "checked against a number.", "caution"))
-    verify = bool(r.get("verify"))
-    if verify:
-        rs.append(reason("catalog.verify", PERF01_COST,
-                         f"The {r['instance_type']} price is marked unverified.", "verify"))
-    return Candidate(
-        "instance_store", "instance_store", cost, rs,
-        config={"instance_type": str(r["instance_type"]),
-                "size_gib": float(r["instance_storage_gib"]),
-                "price_as_of": str(r["price_as_of"]), "price_source": str(r["price_source"])},
-        purchase_option="on_demand", verify=verify, components={"fit": 1.0},
-        risk=1.0 if n.iops else 0.0)
+    return rs

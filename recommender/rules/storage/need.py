@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import HOURS_PER_MONTH
 
-#: Hours in the month AWS prices use (730 = 8,760 / 12).
-HOURS_PER_MONTH = 730.0
+__all__ = ["HOURS_PER_MONTH", "StorageNeed", "storage_need"]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ so the cost is never presented as complete when it is not.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from recommender.rules.base import (
@@ -17,9 +16,13 @@ from recommender.rules.base import (
     PERF03_CONFIG,
     PERF03_PURPOSE,
     Candidate,
+    clean_row,
+    cost_reason,
     fmt_num,
     fmt_usd,
+    no_price_reason,
     reason,
+    verify_reason,
 )
 from recommender.rules.prices import PriceBook, per_catalog
 from recommender.rules.storage.efs_throughput import efs_throughput
@@ -88,14 +91,12 @@ def storage_price_rows(catalog: Any) -> dict[tuple[str, str], list[dict[str, Any
         up = c.unit_prices
         sel = up[up["item"].str.startswith(("efs.", "s3."))]
         out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in sel[["item", "region", "unit", "price_usd", "tier_start", "notes"]].to_dict(
+        for raw in sel[["item", "region", "unit", "price_usd", "tier_start", "notes"]].to_dict(
                 "records"):
-            if not (isinstance(r["tier_start"], float) and math.isnan(r["tier_start"])) \
-                    and float(r["tier_start"]) > 0:
+            r = clean_row(raw)
+            if r["tier_start"] is not None and float(r["tier_start"]) > 0:
                 continue  # the first tier is enough to name a charge
-            notes = r["notes"]
-            r["notes"] = None if notes is None or (isinstance(notes, float)
-                                                   and math.isnan(notes)) else str(notes)
+            r["notes"] = None if r["notes"] is None else str(r["notes"])
             prefix = ".".join(str(r["item"]).split(".")[:2])
             out.setdefault((prefix, str(r["region"])), []).append(r)
         return out
@@ -160,37 +161,20 @@ def _priced_storage(
     rs = [reason(f"storage.{option}", PERF03_PURPOSE, why)]
     cost = None
     if priced is None:
-        rs.append(reason("storage.price", PERF01_COST,
-                         f"No price for {item} in {region} in the catalog.", "caution"))
+        rs.append(no_price_reason("storage", f"No price for {item} in {region} in the catalog."))
     elif size is None:
         rs.append(reason("storage.size_unknown", PERF01_COST,
                          f"storage.size_gib not given: {fmt_usd(priced.unit_price_usd)} per "
                          "GB-month.", "caution"))
     else:
         cost = priced.usd
-        rs.append(reason("storage.monthly_cost", PERF01_COST,
-                         f"{fmt_usd(cost)}/month for {fmt_num(size)} GiB ({note})."))
+        rs.append(cost_reason("storage", f"{fmt_usd(cost)}/month for {fmt_num(size)} GiB "
+                                         f"({note})."))
     verify = bool(priced and priced.verify)
     if verify:
-        rs.append(reason("catalog.verify", PERF01_COST, f"{item} is marked unverified.", "verify"))
+        rs.append(verify_reason(f"{item} is marked unverified."))
     return Candidate(option, option, cost, rs, config=config, verify=verify,
                      purchase_option=None), priced
-
-
-def _add_provenance(c: Candidate, priced: list[Any]) -> None:
-    """``price_as_of``/``price_source`` of the prices behind ``c`` into its config."""
-    ps = [x for x in priced if x is not None]
-    if not ps:
-        return
-    c.config["price_as_of"] = min(str(x.price_as_of) for x in ps)
-    c.config["price_source"] = ", ".join(sorted({str(x.price_source) for x in ps}))
-    if any(x.verify for x in ps):
-        c.verify = True
-
-
-def _excluded_as_unpriced(c: Candidate, excludes: list[str], why: str) -> None:
-    for item in excludes:
-        c.name_unpriced(item, why)
 
 
 def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
@@ -218,24 +202,13 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     lifecycle = EFS_LIFECYCLE.get(cls)
     if lifecycle:
         config["lifecycle"] = dict(lifecycle)
-    why = ("Many instances share files: EFS is a shared, elastic NFS file system "
-           f"({cls} class for {frequency or 'unknown'} access).")
-    note = "storage"
-    if lifecycle:
-        moves = " and into ".join(
-            f"{_CLASS_LABEL[k.removeprefix('transition_to_')]} "
-            f"{v.lower().replace('after_', 'after ').replace('_', ' ')}"
-            for k, v in lifecycle.items())
-        note = f"steady state: all data in {cls} once lifecycle has moved it"
-        why += (f" Lifecycle management moves files not accessed in Standard into {moves}; "
-                "files read within that window stay in Standard.")
+    why, note = _efs_why(cls, frequency, lifecycle)
     c, priced = _priced_storage("efs", item, size_gib, book, region, why=why, config=config,
                                 note=note)
     c.reasons += plan.reasons
     if c.monthly_cost_usd is not None:
         c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
-    for what, why_not in plan.unpriced:
-        c.name_unpriced(what, why_not)
+    c.name_unpriced_all(plan.unpriced)
     _efs_class_notes(c, n, cls, book, region)
     if scratch:
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
@@ -247,10 +220,27 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
-        _excluded_as_unpriced(c, excludes, "billed per GB read or tiered; the profile gives "
-                                           "no monthly volume into or out of the class")
-    _add_provenance(c, [priced, *plan.priced])
+        c.name_unpriced_all([(x, "billed per GB read or tiered; the profile gives no monthly "
+                                 "volume into or out of the class") for x in excludes])
+    c.add_provenance(priced, *plan.priced)
     return c
+
+
+def _efs_why(cls: str, frequency: str | None,
+             lifecycle: dict[str, str] | None) -> tuple[str, str]:
+    """Why EFS in ``cls`` (with the lifecycle moves that settle the data there), and the
+    note of its cost reason."""
+    why = ("Many instances share files: EFS is a shared, elastic NFS file system "
+           f"({cls} class for {frequency or 'unknown'} access).")
+    if not lifecycle:
+        return why, "storage"
+    moves = " and into ".join(
+        f"{_CLASS_LABEL[k.removeprefix('transition_to_')]} "
+        f"{v.lower().replace('after_', 'after ').replace('_', ' ')}"
+        for k, v in lifecycle.items())
+    return (why + f" Lifecycle management moves files not accessed in Standard into {moves}; "
+            "files read within that window stay in Standard.",
+            f"steady state: all data in {cls} once lifecycle has moved it")
 
 
 def _efs_class_notes(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
@@ -332,7 +322,7 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
-        _excluded_as_unpriced(c, excludes, "billed per request or per GB retrieved; the "
-                                           "profile gives no request or retrieval rate")
-    _add_provenance(c, [priced])
+        c.name_unpriced_all([(x, "billed per request or per GB retrieved; the profile gives no "
+                                 "request or retrieval rate") for x in excludes])
+    c.add_provenance(priced)
     return c

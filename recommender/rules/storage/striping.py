@@ -16,10 +16,10 @@ import math
 from typing import Any
 
 from recommender.rules.base import (
-    PERF01_COST,
     PERF03_CONFIG,
     Candidate,
     Rejections,
+    cost_reason,
     fmt_num,
     fmt_usd,
     reason,
@@ -117,8 +117,8 @@ def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candi
                  f"({RAID_URL}).", "caution"),
           *one.reasons]
     if cost is not None:
-        rs.append(reason("storage.monthly_cost", PERF01_COST,
-                         f"{fmt_usd(cost)}/month = {k} x {fmt_usd(one.monthly_cost_usd)}."))
+        rs.append(cost_reason("storage",
+                              f"{fmt_usd(cost)}/month = {k} x {fmt_usd(one.monthly_cost_usd)}."))
     config = {**one.config, "volumes": k, "raid": "raid0",
               "size_gib_per_volume": one.config.get("size_gib"),
               "size_gib": (one.config.get("size_gib") or 0) * k}
