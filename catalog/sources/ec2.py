@@ -20,7 +20,7 @@ import pandas as pd
 
 from catalog.normalize import gb_to_gib, mib_to_gib, split_instance_type
 from catalog.regions import name_to_code_map, read_region_records
-from catalog.sources import SourceResult, file_record
+from catalog.sources import SourceRecord, SourceResult, file_record
 from catalog.sources.ec2_partial import (
     feed_specs,
     partial_gaps,
@@ -55,17 +55,12 @@ SPEC_SOURCE = "moto-5.2.5:instance_types"
 REFERENCE_TYPE = "m5.large"  # perf_index = 1.0
 
 
-def _spec_row(info: Mapping[str, Any]) -> dict[str, Any]:
-    """One ``ec2`` row (specs only) from a DescribeInstanceTypes InstanceTypeInfo object."""
-    itype = info["InstanceType"]
-    family, size = split_instance_type(itype)
-    vcpu = info["VCpuInfo"]
-    proc = info.get("ProcessorInfo", {})
-    arch = pick_arch(proc.get("SupportedArchitectures", []))
-    gpu = info.get("GpuInfo") or {}
-    gpus = gpu.get("Gpus", [])
-    # inf1/inf2 list the same Inferentia chips under both InferenceAcceleratorInfo and
-    # NeuronInfo: count each named device once.
+def _accelerator_count(info: Mapping[str, Any]) -> int:
+    """Accelerator devices of a type, each named device counted once.
+
+    inf1/inf2 list the same Inferentia chips under both InferenceAcceleratorInfo and
+    NeuronInfo, so a device seen under two keys keeps its larger count instead of adding up.
+    """
     devices: dict[str, int] = {}
     for key, sub in (
         ("InferenceAcceleratorInfo", "Accelerators"),
@@ -76,38 +71,33 @@ def _spec_row(info: Mapping[str, Any]) -> dict[str, Any]:
         for a in (info.get(key) or {}).get(sub, []):
             name = a.get("Name") or key
             devices[name] = max(devices.get(name, 0), a.get("Count", 0))
-    accel = sum(devices.values())
+    return sum(devices.values())
+
+
+def _network_columns(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The network columns of a type from its NetworkInfo."""
     net = info.get("NetworkInfo", {})
     cards = net.get("NetworkCards", [])
     # Multi-card types (p4d, p5...) deliver the sum of their cards' bandwidth.
     baseline = sum(c["BaselineBandwidthInGbps"] for c in cards if "BaselineBandwidthInGbps" in c)
     peak = sum(c["PeakBandwidthInGbps"] for c in cards if "PeakBandwidthInGbps" in c)
-    ebs = (info.get("EbsInfo") or {}).get("EbsOptimizedInfo") or {}
-    store = info.get("InstanceStorageInfo") or {}
-    disks = store.get("Disks", [])
-    nvme = store.get("NvmeSupport")
     return {
-        "instance_type": itype,
-        "family": family,
-        "size": size,
-        "vcpus": vcpu["DefaultVCpus"],
-        "physical_cores": vcpu.get("DefaultCores"),
-        "threads_per_core": vcpu.get("DefaultThreadsPerCore"),
-        "memory_gib": mib_to_gib(info["MemoryInfo"]["SizeInMiB"]),
-        "arch": arch,
-        "processor_manufacturer": proc.get("Manufacturer"),
-        "clock_ghz": proc.get("SustainedClockSpeedInGhz"),
-        "gpus": sum(g.get("Count", 0) for g in gpus),
-        "gpu_model": ",".join(sorted({g["Name"] for g in gpus if g.get("Name")})) or None,
-        "gpu_memory_gib": mib_to_gib(gpu.get("TotalGpuMemoryInMiB")),
-        "accelerators": accel,
-        "burstable": bool(info.get("BurstablePerformanceSupported", False)),
         "network_performance": net.get("NetworkPerformance"),
         "network_baseline_gbps": baseline if cards else None,
         "network_peak_gbps": peak if cards else None,
         "ena_support": net.get("EnaSupport"),
         "efa_supported": bool(net.get("EfaSupported", False)),
         "ena_express_supported": bool(net.get("EnaSrdSupported", False)),
+    }
+
+
+def _storage_columns(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The EBS and instance-store columns of a type from EbsInfo and InstanceStorageInfo."""
+    ebs = (info.get("EbsInfo") or {}).get("EbsOptimizedInfo") or {}
+    store = info.get("InstanceStorageInfo") or {}
+    disks = store.get("Disks", [])
+    nvme = store.get("NvmeSupport")
+    return {
         "ebs_baseline_bandwidth_mbps": ebs.get("BaselineBandwidthInMbps"),
         "ebs_max_bandwidth_mbps": ebs.get("MaximumBandwidthInMbps"),
         "ebs_baseline_iops": ebs.get("BaselineIops"),
@@ -119,6 +109,36 @@ def _spec_row(info: Mapping[str, Any]) -> dict[str, Any]:
         "instance_storage_disks": sum(d.get("Count", 0) for d in disks) if disks else None,
         "instance_storage_type": disks[0].get("Type") if disks else None,
         "instance_storage_nvme": None if nvme is None else nvme != "unsupported",
+    }
+
+
+def _spec_row(info: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``ec2`` row (specs only) from a DescribeInstanceTypes InstanceTypeInfo object."""
+    itype = info["InstanceType"]
+    family, size = split_instance_type(itype)
+    vcpu = info["VCpuInfo"]
+    proc = info.get("ProcessorInfo", {})
+    gpu = info.get("GpuInfo") or {}
+    gpus = gpu.get("Gpus", [])
+    # The column order is the table's: compute, network, storage, then placement/generation.
+    return {
+        "instance_type": itype,
+        "family": family,
+        "size": size,
+        "vcpus": vcpu["DefaultVCpus"],
+        "physical_cores": vcpu.get("DefaultCores"),
+        "threads_per_core": vcpu.get("DefaultThreadsPerCore"),
+        "memory_gib": mib_to_gib(info["MemoryInfo"]["SizeInMiB"]),
+        "arch": pick_arch(proc.get("SupportedArchitectures", [])),
+        "processor_manufacturer": proc.get("Manufacturer"),
+        "clock_ghz": proc.get("SustainedClockSpeedInGhz"),
+        "gpus": sum(g.get("Count", 0) for g in gpus),
+        "gpu_model": ",".join(sorted({g["Name"] for g in gpus if g.get("Name")})) or None,
+        "gpu_memory_gib": mib_to_gib(gpu.get("TotalGpuMemoryInMiB")),
+        "accelerators": _accelerator_count(info),
+        "burstable": bool(info.get("BurstablePerformanceSupported", False)),
+        **_network_columns(info),
+        **_storage_columns(info),
         "placement_group_strategies": ",".join(
             sorted((info.get("PlacementGroupInfo") or {}).get("SupportedStrategies", []))
         ),
@@ -194,20 +214,9 @@ def _processors(types: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["instance_type", "arch", "processor_manufacturer"])
 
 
-def read_ec2(data_dir: Path) -> SourceResult:
-    """Read tables ``ec2`` and ``ec2_prices`` from the source files under ``data_dir``."""
-    data_dir = Path(data_dir)
-    with gzip.open(data_dir / MOTO_TYPES, "rt") as f:
-        types = json.load(f)
-    offered, offering_files = _offerings(data_dir)
-    burstable = pd.read_csv(data_dir / BURSTABLE)
-    bench = json.loads((data_dir / BENCHMARKS).read_text())
-    coremark = {
-        t: float(b["coremark"]["iterations_second"])
-        for t, b in bench.items()
-        if (b.get("coremark") or {}).get("iterations_second")
-    }
-    names = name_to_code_map(read_region_records(data_dir))
+def _spec_sources(data_dir: Path, *, types: int, burstable: int, bench: int,
+                  offering_files: Iterable[Path]) -> list[SourceRecord]:
+    """Manifest records of the spec files (row counts as read)."""
     sources = [
         file_record(
             data_dir,
@@ -216,7 +225,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
             "PyPI moto 5.2.5 (DescribeInstanceTypes)",
             "2026-10",
             license="Apache-2.0",
-            rows=len(types),
+            rows=types,
         ),
         file_record(
             data_dir,
@@ -225,7 +234,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
             "AWS EC2 User Guide (facts)",
             "2023-01-19",
             license="CC BY-SA 4.0",
-            rows=len(burstable),
+            rows=burstable,
         ),
         file_record(
             data_dir,
@@ -234,7 +243,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
             "vantage-sh/ec2instances.info@ecfb1372",
             "2026",
             license="MIT",
-            rows=len(bench),
+            rows=bench,
         ),
     ]
     for path in offering_files:
@@ -249,11 +258,41 @@ def read_ec2(data_dir: Path) -> SourceResult:
                 license="Apache-2.0",
             )
         )
+    return sources
 
+
+#: DescribeInstanceTypes (InstanceStorageInfo) gives size, disks and NVMe, not IOPS; AWS's
+#: "SSD instance store volumes" table is in no stored source with provenance.
+INSTANCE_STORE_IOPS_GAP = (
+    "instance store IOPS per type (AWS 'SSD instance store volumes' table, "
+    "https://docs.aws.amazon.com/ec2/latest/instancetypes/"
+    "so-instance-store-volumes.html): not in any stored source; instance store is "
+    "matched on size and NVMe only, its IOPS are unchecked"
+)
+
+
+def read_ec2(data_dir: Path) -> SourceResult:
+    """Read tables ``ec2`` and ``ec2_prices`` from the source files under ``data_dir``."""
+    data_dir = Path(data_dir)
+    with gzip.open(data_dir / MOTO_TYPES, "rt") as f:
+        types = json.load(f)
+    offered, offering_files = _offerings(data_dir)
+    burstable = pd.read_csv(data_dir / BURSTABLE)
+    bench = json.loads((data_dir / BENCHMARKS).read_text())
+    coremark = {
+        t: float(b["coremark"]["iterations_second"])
+        for t, b in bench.items()
+        if (b.get("coremark") or {}).get("iterations_second")
+    }
+    names = name_to_code_map(read_region_records(data_dir))
+    sources = _spec_sources(data_dir, types=len(types), burstable=len(burstable),
+                            bench=len(bench), offering_files=offering_files)
     read = read_prices(data_dir, names)
     sources += read.sources
     prices = read.prices
 
+    # Priced types without a DescribeInstanceTypes record: partial specs where the
+    # architecture is known from data, else left out (and listed in the gaps).
     unknown = sorted(set(prices["instance_type"]) - set(types))
     evidence, evidence_sources = processor_evidence(data_dir, unknown, bench, _processors(types))
     sources += evidence_sources
@@ -264,12 +303,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
         offered.setdefault(str(t), set()).update(regs)
     ec2 = specs_frame(types, burstable, coremark, offered, partial=partial)
     gaps = price_gaps(prices, read.advisor) + partial_gaps(partial, evidence, left_out)
-    # DescribeInstanceTypes (InstanceStorageInfo) gives size, disks and NVMe, not IOPS; AWS's
-    # "SSD instance store volumes" table is in no stored source with provenance.
-    gaps.append("instance store IOPS per type (AWS 'SSD instance store volumes' table, "
-                "https://docs.aws.amazon.com/ec2/latest/instancetypes/"
-                "so-instance-store-volumes.html): not in any stored source; instance store is "
-                "matched on size and NVMe only, its IOPS are unchecked")
+    gaps.append(INSTANCE_STORE_IOPS_GAP)
     return SourceResult(
         tables={"ec2": ec2, "ec2_prices": prices}, sources=sources, coverage_gaps=gaps
     )

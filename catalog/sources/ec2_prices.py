@@ -144,18 +144,9 @@ def _karpenter(data_dir: Path) -> pd.DataFrame:
     )
 
 
-def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
-    """Read the ``ec2_prices`` rows of every priced type (with or without specs).
-
-    Parameters
-    ----------
-    data_dir : Path
-        The shared data directory.
-    names : mapping
-        Folded region name -> region code (``catalog.regions.name_to_code_map``).
-    """
-    data_dir = Path(data_dir)
-    out = PriceSources(prices=pd.DataFrame())
+def _ondemand_feeds(data_dir: Path, names: Mapping[str, str], out: PriceSources
+                    ) -> pd.DataFrame:
+    """The on-demand rows of the pricing-page feeds; each feed is recorded in ``out``."""
     feed_frames = []
     for path in sorted((data_dir / FEEDS).glob("*-ondemand.json")):
         feed = json.loads(path.read_text())
@@ -175,9 +166,49 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
             )
         )
     # A type listed in both the current and previous-generation feed keeps the current one.
-    feeds = pd.concat(feed_frames, ignore_index=True).drop_duplicates(
+    return pd.concat(feed_frames, ignore_index=True).drop_duplicates(
         ["instance_type", "region"], keep="first"
     )
+
+
+def _add_reserved(prices: pd.DataFrame, data_dir: Path, names: Mapping[str, str],
+                  out: PriceSources) -> pd.DataFrame:
+    """Join the us-east-1 1-yr/3-yr No Upfront rates; each RI feed is recorded in ``out``."""
+    for term in ("1y", "3y"):
+        rel = FEEDS / f"us-east-1-reservedinstance-{term}.json"
+        ri = reserved_rates(json.loads((data_dir / rel).read_text()), names)
+        col = f"reserved_{term}_no_upfront_usd_per_hour"
+        prices = prices.merge(
+            ri.rename(columns={"rate": col}), on=["instance_type", "region"], how="left"
+        )
+        out.sources.append(
+            file_record(
+                data_dir,
+                rel,
+                f"ec2shop:us-east-1-reservedinstance-{term}",
+                EC2SHOP_ORIGIN,
+                "2025-04-04",
+                license="MIT; prices: AWS Price List",
+                rows=len(ri),
+                notes="manifest has no date; same commit as the 2025-04-04 on-demand feeds",
+            )
+        )
+    return prices
+
+
+def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
+    """Read the ``ec2_prices`` rows of every priced type (with or without specs).
+
+    Parameters
+    ----------
+    data_dir : Path
+        The shared data directory.
+    names : mapping
+        Folded region name -> region code (``catalog.regions.name_to_code_map``).
+    """
+    data_dir = Path(data_dir)
+    out = PriceSources(prices=pd.DataFrame())
+    feeds = _ondemand_feeds(data_dir, names, out)
     karp = _karpenter(data_dir)
     out.sources.append(
         file_record(
@@ -205,29 +236,10 @@ def read_prices(data_dir: Path, names: Mapping[str, str]) -> PriceSources:
             license="Apache-2.0",
         )
     )
-    for term in ("1y", "3y"):
-        rel = FEEDS / f"us-east-1-reservedinstance-{term}.json"
-        ri = reserved_rates(json.loads((data_dir / rel).read_text()), names)
-        col = f"reserved_{term}_no_upfront_usd_per_hour"
-        prices = prices.merge(
-            ri.rename(columns={"rate": col}), on=["instance_type", "region"], how="left"
-        )
-        out.sources.append(
-            file_record(
-                data_dir,
-                rel,
-                f"ec2shop:us-east-1-reservedinstance-{term}",
-                EC2SHOP_ORIGIN,
-                "2025-04-04",
-                license="MIT; prices: AWS Price List",
-                rows=len(ri),
-                notes="manifest has no date; same commit as the 2025-04-04 on-demand feeds",
-            )
-        )
+    prices = _add_reserved(prices, data_dir, names, out)
     # Measured spot prices are attached at build time from ec2_spot_prices (catalog.spot).
-    prices = prices.assign(spot_usd_per_hour=float("nan"), spot_price_as_of=None,
-                           spot_price_source=None)  # fmt: skip
-    out.prices = prices
+    out.prices = prices.assign(spot_usd_per_hour=float("nan"), spot_price_as_of=None,
+                               spot_price_source=None)  # fmt: skip
     return out
 
 

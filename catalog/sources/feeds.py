@@ -272,6 +272,7 @@ def db_row(
     engine: str,
     cls: str,
     deployment: str,
+    *,
     region: str,
     meta: Mapping[str, str],
     **fields: Any,

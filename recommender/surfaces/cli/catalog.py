@@ -77,18 +77,7 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
     i.set_defaults(func=_info)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``catalog`` command and its sub-commands to the ``recommender`` CLI."""
-    cat = subparsers.add_parser(
-        "catalog", help="build, inspect and print the AWS catalog",
-        description="The catalog of EC2, EBS, database and unit prices and specs the "
-        "recommender ranks from: print a table with range filters, show where it came from, "
-        "or rebuild it.", epilog="examples:\n  recommender catalog show ec2 --filter "
-        "'vcpus>=4'\n  recommender catalog info",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = cat.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
-    sub.required = True
-
+def _add_build(sub: argparse._SubParsersAction) -> None:
     b = _sub(sub, "build", "build the snapshot from local data, AWS or offer files",
              _BUILD_EXAMPLES + "\n\n" + SOURCE_DATA_HELP)
     b.add_argument("--source", choices=("local", "aws", "offer-files"), required=True,
@@ -121,8 +110,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     b.set_defaults(func=_build)
 
-    _add_info(sub)
 
+def _add_show(sub: argparse._SubParsersAction) -> None:
     s = _sub(sub, "show", "print one catalog table, filtered and sorted", _SHOW_EXAMPLES)
     s.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(TABLES)}")
     s.add_argument("--format", choices=FORMATS, default="table",
@@ -142,6 +131,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--limit", type=int, default=None, help="print at most N rows")
     s.add_argument("--snapshot", type=Path, default=None, help="snapshot directory")
     s.set_defaults(func=_show)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``catalog`` command and its sub-commands to the ``recommender`` CLI."""
+    cat = subparsers.add_parser(
+        "catalog", help="build, inspect and print the AWS catalog",
+        description="The catalog of EC2, EBS, database and unit prices and specs the "
+        "recommender ranks from: print a table with range filters, show where it came from, "
+        "or rebuild it.", epilog="examples:\n  recommender catalog show ec2 --filter "
+        "'vcpus>=4'\n  recommender catalog info",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = cat.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    _add_build(sub)
+    _add_info(sub)
+    _add_show(sub)
 
 
 def _emit(text: str) -> None:
