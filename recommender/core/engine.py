@@ -31,6 +31,7 @@ from recommender.rules.database import database_options
 from recommender.rules.monitoring import monitoring_for
 from recommender.rules.network import (
     REFERENCE_REGION,
+    internet_data_out,
     network_features,
     network_options,
     region_index,
@@ -209,7 +210,7 @@ def recommend(
         recommendations=recs,
         rejected=rej.as_dict(),
         warnings=warnings,
-        bundle=build_bundle(recs, p),
+        bundle=build_bundle(recs, p, data_out=_data_out(p, recs, book, region)),
         why_not=why_not(res, list(dict.fromkeys([*(p.explain or []), *(explain or [])]))),
         # What a later review needs (recommender.operations): the profile, the prices used,
         # and the alarms that tell whether the choice still holds.
@@ -217,6 +218,15 @@ def recommend(
         prices=prices_used(recs, catalog, region),
         monitoring=monitoring_for(p, recs, catalog, region),
     )
+
+
+def _data_out(
+    p: WorkloadProfile, recs: Recommendations, book: Any, region: str
+) -> Option | None:
+    """The region's data out to the internet as a bundle component (None without egress)."""
+    edge = any(o.kind == "cloudfront" for o in recs.network)
+    c = internet_data_out(p, book, region, edge_served=edge)
+    return None if c is None else _options([c], region, None)[0]
 
 
 def _check_regions(p: WorkloadProfile, ri: Any, warnings: list[str]) -> None:

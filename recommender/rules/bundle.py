@@ -39,15 +39,37 @@ def _component(role: str, category: str, o: Option, why: str,
 
 def _unpriced(o: Option, category: str) -> list[Unpriced]:
     out = list(o.unpriced)
-    if o.monthly_cost_usd is None and not out:
+    # A region is a choice, not a charge: what it costs is in the other components (data
+    # out to the internet among them).
+    if o.monthly_cost_usd is None and not out and o.kind != "region":
         out.append(Unpriced(item=f"{category}: {o.option}",
                             reason="the catalog has no price for it in this region; see its "
                                    "reasons"))
     return out
 
 
-def build_bundle(recs: Recommendations, p: WorkloadProfile) -> Bundle | None:
-    """The bundle of ``recs`` (None when nothing is recommended)."""
+def build_bundle(recs: Recommendations, p: WorkloadProfile, *,
+                 data_out: Option | None = None) -> Bundle | None:
+    """The bundle of ``recs`` (None when nothing is recommended).
+
+    ``data_out`` is the region's data out to the internet
+    (:func:`recommender.rules.network.internet_data_out`): not a ranked option, but a cost
+    of the architecture, so it is a network component of its own.
+    """
+    parts = _parts(recs)
+    if data_out is not None:
+        # With the network items, before the trade-offs.
+        at = next((k for k, (c, _) in enumerate(parts) if c.role == "tradeoff"), len(parts))
+        parts.insert(at, (_component("network", "network", data_out,
+                                     data_out.reasons[-1].text if data_out.reasons else
+                                     "data out to the internet"), data_out))
+    if not parts:
+        return None
+    return _totals(parts, _alternatives(recs, p))
+
+
+def _parts(recs: Recommendations) -> list[tuple[BundleComponent, Option]]:
+    """The chosen option of each category, the network items and add-ons, the trade-offs."""
     parts: list[tuple[BundleComponent, Option]] = []
     net = recs.network
     add_ons = [o for o in net if is_add_on(o)]
@@ -72,9 +94,7 @@ def build_bundle(recs: Recommendations, p: WorkloadProfile) -> Bundle | None:
                                      f"add-on of {recs.compute[0].option}"), o))
     for o in recs.tradeoffs:
         parts.append((_component("tradeoff", "tradeoffs", o, "applies to the profile"), o))
-    if not parts:
-        return None
-    return _totals(parts, _alternatives(recs, p))
+    return parts
 
 
 def _totals(parts: list[tuple[BundleComponent, Option]],

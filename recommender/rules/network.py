@@ -1,20 +1,14 @@
-"""Network options: region choice, edge, placement, adapters and links (PERF04).
+"""Network options: edge, placement, adapters and links (PERF04); the region's data out.
 
-The region (``"auto"``) is chosen from where the users are, with the catalog's measured
-inter-region round-trip times (cloudping p50; a great-circle estimate from the regions'
-locations only where a pair was not measured, flagged as such), and from the region's EC2
-price level (median on-demand price ratio to the reference region over the types both
-price).  The other options come with the description the catalog keeps for them (facts,
-topic ``network_option``).
+The region choice lives in :mod:`recommender.rules.region` (re-exported here).  The other
+options come with the description the catalog keeps for them (facts, topic
+``network_option``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Reason
@@ -25,165 +19,37 @@ from recommender.rules.base import (
     PERF04_LOCATION,
     PERF04_UNDERSTAND,
     Candidate,
+    cost_reason,
     fmt_num,
     fmt_usd,
+    no_price_reason,
     reason,
+    verify_reason,
 )
-from recommender.rules.compute.candidates import Ec2Index
-from recommender.rules.prices import PriceBook, edge_geography, per_catalog
+from recommender.rules.prices import PriceBook, edge_geography
+from recommender.rules.region import (
+    REFERENCE_REGION,
+    RegionIndex,
+    build_region_index,
+    region_index,
+    region_options,
+    rtt_ms,
+)
 
-REFERENCE_REGION = "us-east-1"
-#: A region is admissible when its users' share-weighted round trip is within this many ms
-#: of the best region's (per objective); the cheapest admissible region then wins.
-REGION_LATENCY_SLACK_MS = {"cost": 40.0, "balanced": 20.0, "performance": 5.0}
-#: Light in fibre covers about 200 km per ms; routes are longer than great circles.
-FIBRE_KM_PER_MS = 200.0
-ROUTE_FACTOR = 1.5
+# The region choice was defined here before it became a module of its own.
+__all__ = ["COMPUTE_ADD_ONS", "REFERENCE_REGION", "RegionIndex", "build_region_index",
+           "internet_data_out", "network_features", "network_options", "region_index",
+           "region_options", "rtt_ms"]
+
 #: Static share above which an edge cache is proposed, and the user RTT (ms) above which
 #: users count as far from the region (heuristics stated in the reasons).
 STATIC_SHARE_FOR_CDN = 0.3
 FAR_USER_RTT_MS = 100.0
-
-
-@dataclass(frozen=True)
-class RegionIndex:
-    regions: list[str]  # EC2-priced regions
-    location: dict[str, tuple[float, float]]
-    rtt: dict[tuple[str, str], float]
-    price_index: dict[str, float]
-
-
-def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
-    """Region locations, measured RTTs and each region's EC2 price level against us-east-1.
-
-    The price index is the median on-demand price ratio over the types priced in both
-    regions (at least five), so a region with too few shared types has no index.
-    """
-    # ``Catalog.regions`` is the manifest's list; the table itself is in ``tables``.
-    reg = catalog.tables["regions"]
-    location = {str(r): (float(la), float(lo)) for r, la, lo in
-                zip(reg["region"], reg["lat"], reg["lon"], strict=True)}
-    priced = {str(r) for r, pe in zip(reg["region"], reg["priced_ec2"], strict=True) if pe}
-    lat = catalog.tables["latency"]
-    rtt = {(str(a), str(b)): float(v) for a, b, v in
-           zip(lat["from_region"], lat["to_region"], lat["rtt_ms_p50"], strict=True)}
-    price_index: dict[str, float] = {}
-    ref = ix.region_pos.get(REFERENCE_REGION)
-    for r in sorted(priced):
-        k = ix.region_pos.get(r)
-        if k is None or ref is None:
-            continue
-        both = ~np.isnan(ix.ondemand[k]) & ~np.isnan(ix.ondemand[ref])
-        if both.sum() >= 5:
-            price_index[r] = float(np.median(ix.ondemand[k][both] / ix.ondemand[ref][both]))
-    return RegionIndex(sorted(price_index), location, rtt, price_index)
-
-
-def region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
-    """The catalog's :class:`RegionIndex`, built once per catalog object."""
-    return per_catalog("region_index", catalog, lambda c: build_region_index(c, ix))
-
-
-def rtt_ms(ri: RegionIndex, a: str, b: str) -> tuple[float | None, bool]:
-    """Round-trip time between regions: (ms, measured?)."""
-    if a == b:
-        return 0.0, True
-    for key in ((a, b), (b, a)):
-        if key in ri.rtt:
-            return ri.rtt[key], True
-    if a in ri.location and b in ri.location:
-        (la1, lo1), (la2, lo2) = ri.location[a], ri.location[b]
-        p1, p2 = math.radians(la1), math.radians(la2)
-        dlat, dlon = p2 - p1, math.radians(lo2 - lo1)
-        h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-        km = 2 * 6371.0 * math.asin(math.sqrt(h))
-        return 2 * km * ROUTE_FACTOR / FIBRE_KM_PER_MS, False
-    return None, False
-
-
-def region_options(
-    p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str]
-) -> list[Candidate]:
-    """Candidate regions scored on user latency and price (explicit region: just it)."""
-    users = p.network.user_regions if p.network and p.network.user_regions else None
-    explicit = p.region if p.region not in (None, "auto") else None
-    cands = [explicit] if explicit else ri.regions
-    out = []
-    for r in cands:
-        lat, measured, known = 0.0, True, 0.0
-        if users:
-            for u, share in sorted(users.items()):
-                ms, m = rtt_ms(ri, u, r)
-                if ms is None:
-                    continue
-                lat += share * ms
-                known += share
-                measured &= m
-            lat = lat / known if known else float("nan")
-        idx = ri.price_index.get(r, float("nan"))
-        rs = []
-        if users:
-            rs.append(reason("network.region_latency", PERF04_LOCATION,
-                             f"Users' share-weighted round trip to {r}: {lat:.0f} ms ("
-                             + ("measured inter-region p50" if measured else
-                                "partly estimated from region locations") + ")."))
-        rs.append(reason("network.region_price", PERF01_COST,
-                         f"EC2 price level {idx:.2f} x {REFERENCE_REGION} (median over the "
-                         "types both regions price)." if not math.isnan(idx) else
-                         f"No EC2 price level for {r} in the catalog.",
-                         "info" if not math.isnan(idx) else "caution"))
-        out.append(Candidate(
-            f"region:{r}", "region", None, rs, config={"region": r},
-            predicted={"user_rtt_ms": None if math.isnan(lat) else round(lat, 1),
-                       "price_index": None if math.isnan(idx) else round(idx, 3)},
-            purchase_option=None,
-            components={"latency_ms": lat if users else 0.0,
-                        "price_index": idx if not math.isnan(idx) else 10.0},
-        ))
-    if not out:
-        return out
-    _rank_regions(out, objective, bool(users))
-    if not users and not explicit:
-        warnings.append("region not given and no user_regions: the region was chosen on price "
-                        "alone; give network.user_regions to weigh latency.")
-    return out
-
-
-def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
-    """Latency first as a constraint, then price (PERF04-BP06, PERF01-BP03), in place.
-
-    Admissible regions are within :data:`REGION_LATENCY_SLACK_MS` (per objective) of the
-    lowest share-weighted user latency; among them the lowest EC2 price level wins
-    (``performance``: the lowest latency, price breaking ties).  ``score`` is the best
-    price level over the region's (1 = cheapest admissible); regions beyond the slack
-    score 0 and rank after, by latency.
-    """
-    lats = np.array([c.components["latency_ms"] for c in out], dtype=float)
-    lats = np.where(np.isnan(lats), np.nanmax(lats) if np.isfinite(lats).any() else 0, lats)
-    prices = np.array([c.components["price_index"] for c in out], dtype=float)
-    slack = REGION_LATENCY_SLACK_MS.get(objective, REGION_LATENCY_SLACK_MS["balanced"])
-    ok = lats <= lats.min() + slack if users else np.ones(len(out), dtype=bool)
-    best = float(prices[ok].min())
-    facts = {}
-    for c, lat, price, admitted in zip(out, lats, prices, ok, strict=True):
-        c.score = float(best / price) if admitted else 0.0
-        facts[c.config["region"]] = (float(lat), float(price), bool(admitted))
-    key = {c.config["region"]: (0 if a else 1, round(lat, 1) if objective == "performance"
-                                or not a else 0.0, round(pr, 6), lat)
-           for c, a, lat, pr in zip(out, ok, lats, prices, strict=True)}
-    # Ties (equal price level, no users): the reference region first, then by code.
-    out.sort(key=lambda c: (*key[c.config["region"]], c.config["region"] != REFERENCE_REGION,
-                            c.config["region"]))
-    if not users:
-        return
-    for c in out[:3]:  # the regions the response shows (the chosen one and two runners-up)
-        lat, price, admitted = facts[c.config["region"]]
-        c.reasons.append(reason(
-            "network.region_rank", PERF04_LOCATION,
-            f"Within {slack:g} ms of the lowest user latency ({lats.min():.0f} ms): "
-            + (f"admitted at {lat:.0f} ms; ranked by price level {price:.2f} (cheapest "
-               f"admissible {best:.2f})." if admitted else
-               f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
+#: Share of the egress assumed cacheable at the edge when ``static_content_fraction`` is
+#: not given (a heuristic).
+DEFAULT_EDGE_SHARE = 0.5
+CLOUDFRONT_PRICING_URL = "https://aws.amazon.com/cloudfront/pricing/"
+EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
 
 
 def _described(option: str, book: PriceBook, why: str, bp: str, fit: float, *,
@@ -211,6 +77,16 @@ def _far_users(p: WorkloadProfile, ri: RegionIndex, region: str) -> dict[str, fl
             if (rtt_ms(ri, u, region)[0] or 0.0) > FAR_USER_RTT_MS}
 
 
+def edge_gib(p: WorkloadProfile) -> float:
+    """GiB/month CloudFront would serve: the static share of the egress (half when the share
+    is not given, a heuristic stated where it is used)."""
+    n = p.network
+    if not n or not n.egress_gib_per_month:
+        return 0.0
+    static = n.static_content_fraction
+    return n.egress_gib_per_month * (static if static is not None else DEFAULT_EDGE_SHARE)
+
+
 def _cloudfront_cost(
     p: WorkloadProfile, book: PriceBook, region: str
 ) -> tuple[float | None, list[Reason]]:
@@ -221,11 +97,9 @@ def _cloudfront_cost(
     geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).
     """
     n = p.network
-    egress = n.egress_gib_per_month if n else None
-    if not n or not egress:
+    cdn_gib = edge_gib(p)
+    if not n or not cdn_gib:
         return None, []
-    static = n.static_content_fraction
-    cdn_gib = egress * (static if static is not None else 0.5)
     direct = book.cost("datatransfer.internet_out", region, cdn_gib)
     free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
     free_gb = free_rows[0].end if free_rows else 0.0
@@ -248,6 +122,23 @@ def _cloudfront_cost(
     return cdn, extra
 
 
+def _cloudfront_requests(p: WorkloadProfile, book: PriceBook, region: str) -> tuple[str, str]:
+    """The CloudFront request charge, named: the profile has no request rate to price it.
+
+    The catalog prices requests per geography (``cloudfront.http_request``/``https_request``);
+    the feed's always-free request row has no quantity, so no allowance could be taken off.
+    """
+    users = p.network.user_regions if p.network and p.network.user_regions else {region: 1.0}
+    geo = edge_geography(max(sorted(users), key=lambda u: users[u]))
+    https = book.unit("cloudfront.https_request", f"edge:{geo}")
+    price = (f"the catalog's {geo} HTTPS price is {fmt_usd(https.price_usd * 10_000)} per "
+             "10,000" if https else f"the catalog has no {geo} request price")
+    return ("CloudFront HTTP/HTTPS requests",
+            f"billed per request ({price}); the profile gives no request rate, and the "
+            f"always-free request allowance has no quantity in the catalog's feed "
+            f"({CLOUDFRONT_PRICING_URL})")
+
+
 def _edge_options(
     p: WorkloadProfile, book: PriceBook, region: str, ri: RegionIndex
 ) -> list[Candidate]:
@@ -263,16 +154,28 @@ def _edge_options(
         if far:
             why += ("; " if why else "") + f"{sum(far.values()):.0%} of users are over " \
                 f"{FAR_USER_RTT_MS:g} ms from {region}"
-        out.append(_described("cloudfront", book, "Edge caching: " + why + ".",
-                              PERF04_LOCATION, 1.0, cost=cost, extra=extra))
+        cf = _described("cloudfront", book, "Edge caching: " + why + ".", PERF04_LOCATION, 1.0,
+                        cost=cost, extra=extra)
+        cf.name_unpriced(*_cloudfront_requests(p, book, region))
+        if cost is None:
+            cf.name_unpriced("CloudFront data out", "the profile gives no egress_gib_per_month"
+                             if not edge_gib(p) else "the catalog has no CloudFront data-out "
+                             "price for a users' geography")
+        out.append(cf)
     users = n.user_regions if n and n.user_regions else {}
     # Latency routing needs more than one region: offered only when the region is left to
     # the recommender ("auto"), never next to a single pinned region.
     if far and len(users) > 1 and p.region in (None, "auto"):
-        out.append(_described("route53_latency_routing", book,
-                              "Users on several continents: serve dynamic requests from more "
-                              "than one region (the runner-up regions below) and route each "
-                              "user to the nearest.", PERF04_LOCATION, 0.7))
+        r53 = _described("route53_latency_routing", book,
+                         "Users on several continents: serve dynamic requests from more "
+                         "than one region (the runner-up regions below) and route each "
+                         "user to the nearest.", PERF04_LOCATION, 0.7)
+        r53.name_unpriced_all([
+            ("Route 53 hosted zone and latency-based queries",
+             "the catalog has no Route 53 prices"),
+            ("The application's resources in a second region",
+             "sized like the bundle's, in the runner-up region; not added to the total")])
+        out.append(r53)
     return out
 
 
@@ -331,10 +234,13 @@ def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
     n, c = p.network, p.compute
     out = []
     if n and n.on_premises_link:
-        out.append(_described("direct_connect", book,
-                              "An on-premises link: a dedicated connection gives consistent "
-                              "latency and bandwidth (port and transfer prices are not in the "
-                              "catalog).", PERF04_DEDICATED, 1.0))
+        dx = _described("direct_connect", book,
+                        "An on-premises link: a dedicated connection gives consistent "
+                        "latency and bandwidth (port and transfer prices are not in the "
+                        "catalog).", PERF04_DEDICATED, 1.0)
+        dx.name_unpriced("Direct Connect port hours and data transfer out",
+                         "the catalog has no Direct Connect prices")
+        out.append(dx)
     s3 = n.s3_traffic_gib_per_month if n else None
     web = p.storage is not None and p.storage.sharing == "web"
     if (s3 is not None and s3 > 0) or (web and c is not None):
@@ -344,6 +250,9 @@ def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
                               + ": a gateway VPC endpoint keeps that traffic on the AWS network "
                               "and off NAT gateways.", PERF04_UNDERSTAND, 0.8,
                               config={"service": "s3", "type": "gateway"}))
+        out[-1].name_unpriced("Gateway VPC endpoint for S3", "the catalog has no VPC endpoint "
+                              "prices (its description bills interface endpoints per hour and "
+                              "per GB; this one is a gateway endpoint)")
     return out
 
 
@@ -374,6 +283,9 @@ def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> 
         c.score = 1.0
     host = top_ec2["instance_type"] if top_ec2 else None
     for c in adds:
+        c.name_unpriced(f"{c.option} (configuration of the compute option)",
+                        "the catalog has no separate price for it; the instances it "
+                        "configures are counted in compute")
         c.config = {**c.config, "attached_to": host}
         c.reasons = [*c.reasons, reason(
             "network.add_on", PERF04_FEATURES,
@@ -381,3 +293,45 @@ def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> 
             "a region or to CloudFront." if host else
             "Add-on of the compute option: configured with it, not an alternative.")]
     return feats + adds
+
+
+def internet_data_out(
+    p: WorkloadProfile, book: PriceBook, region: str, *, edge_served: bool
+) -> Candidate | None:
+    """Data out to the internet from the region: the egress CloudFront does not serve.
+
+    Priced through the catalog's tiers (``datatransfer.internet_out``; EC2 on-demand pricing,
+    "Data Transfer", https://aws.amazon.com/ec2/pricing/on-demand/).  AWS's monthly free
+    allowance of data out to the internet, aggregated across services, is not in the
+    catalog's sources (the feed has no such row), so it is not deducted and the reason says
+    so.  With CloudFront in the bundle (``edge_served``) the static share leaves from the edge
+    and is priced there.  None when the profile gives no egress.
+    """
+    egress = p.network.egress_gib_per_month if p.network else None
+    if not egress:
+        return None
+    gib = max(0.0, egress - (edge_gib(p) if edge_served else 0.0))
+    priced = book.cost("datatransfer.internet_out", region, gib, per="GB")
+    free_note = (" AWS's monthly free allowance of data out (aggregated across services, "
+                 f"{EC2_DATA_TRANSFER_URL} \"Data Transfer\") is not in the catalog's sources, "
+                 "so it is not deducted.")
+    rs = [reason("network.data_transfer_out", PERF04_UNDERSTAND,
+                 f"{fmt_num(round(gib, 1))} GiB/month leave {region} for the internet"
+                 + (" (the egress less the static share CloudFront serves)" if edge_served
+                    else "") + ".")]
+    c = Candidate("data_transfer_out", "data_transfer", None, rs, purchase_option=None,
+                  config={"gib_per_month": round(gib, 1), "free_allowance_applied": False})
+    if priced is None:
+        rs.append(no_price_reason("network", f"No data-transfer-out price for {region} in the "
+                                             "catalog."))
+        c.name_unpriced(f"Data transfer out to the internet from {region}",
+                        f"no datatransfer.internet_out price for {region} in the catalog")
+        return c
+    c.monthly_cost_usd = priced.usd
+    rs.append(cost_reason("network", f"{fmt_usd(priced.usd)}/month through the catalog's "
+                                     f"tiers (first at {fmt_usd(priced.unit_price_usd)}/GB)."
+                          + free_note))
+    if priced.verify:
+        rs.append(verify_reason("The data-transfer-out price is marked unverified."))
+    c.add_provenance(priced)
+    return c

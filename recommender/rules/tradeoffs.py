@@ -15,6 +15,7 @@ from recommender.rules.base import (
     PERF01_COST,
     PERF01_TRADEOFFS,
     PERF03_CACHE,
+    SECONDS_PER_MONTH,
     Candidate,
     fmt_num,
     fmt_usd,
@@ -27,7 +28,7 @@ CACHEABLE_SHARE = 0.5
 SHARD_WRITES_PER_S = 10_000.0
 LARGE_GIB = 1024.0
 BURSTY_PEAK_TO_AVERAGE = 2.0
-SECONDS_PER_MONTH = 730 * 3600.0
+SQS_PRICING_URL = "https://aws.amazon.com/sqs/pricing/"
 
 
 def _opt(option: str, why: str, trades: str, service: str, *, bp: str, fit: float,
@@ -100,8 +101,9 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
         if e is not None:
             extra.append(reason("tradeoff.compression.stake", PERF01_COST,
                                 f"Internet egress of {fmt_num(egress)} GiB/month costs "
-                                f"{fmt_usd(e.usd)}; each 10% fewer bytes saves about "
-                                f"{fmt_usd(e.usd * 0.1)}.",
+                                f"{fmt_usd(e.usd)} (AWS's monthly free allowance of data out "
+                                "is not in the catalog, so not deducted); each 10% fewer "
+                                f"bytes saves about {fmt_usd(e.usd * 0.1)}.",
                                 "verify" if e.verify else "info"))
             predicted["egress_usd_month"] = round(e.usd, 2)
     parts = [f"{fmt_num(size)} GiB stored" if size else "",
@@ -135,9 +137,11 @@ def buffering(p: WorkloadProfile, book: PriceBook, region: str,
             cost = q.usd
             extra.append(reason("tradeoff.buffering.cost", PERF01_COST,
                                 f"SQS for {fmt_num(round(messages))} messages/month: "
-                                f"{fmt_usd(q.usd)} (one request each; the monthly free tier "
-                                "of https://aws.amazon.com/sqs/pricing/ is not in the catalog, "
-                                "so it is not deducted).",
+                                f"{fmt_usd(q.usd)} at {fmt_usd(q.unit_price_usd * 1e6)} per "
+                                "million requests, one request each; the monthly free tier "
+                                f"of {SQS_PRICING_URL} has no quantity in the catalog's feed "
+                                "(its free-tier row carries a $0 price only), so it is not "
+                                "deducted.",
                                 "verify" if q.verify else "info"))
     return _opt("buffering",
                 f"Bursty load (peak {peak_to_average:.1f}x the average) and work that can wait.",

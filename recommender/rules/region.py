@@ -1,0 +1,169 @@
+"""Region choice (PERF04-BP06): where the users are, and the region's EC2 price level.
+
+The region (``"auto"``) is chosen from where the users are, with the catalog's measured
+inter-region round-trip times (cloudping p50; a great-circle estimate from the regions'
+locations only where a pair was not measured, flagged as such), and from the region's EC2
+price level (median on-demand price ratio to the reference region over the types both
+price).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import PERF01_COST, PERF04_LOCATION, Candidate, reason
+from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.prices import per_catalog
+
+REFERENCE_REGION = "us-east-1"
+#: A region is admissible when its users' share-weighted round trip is within this many ms
+#: of the best region's (per objective); the cheapest admissible region then wins.
+REGION_LATENCY_SLACK_MS = {"cost": 40.0, "balanced": 20.0, "performance": 5.0}
+#: Light in fibre covers about 200 km per ms; routes are longer than great circles.
+FIBRE_KM_PER_MS = 200.0
+ROUTE_FACTOR = 1.5
+
+@dataclass(frozen=True)
+class RegionIndex:
+    regions: list[str]  # EC2-priced regions
+    location: dict[str, tuple[float, float]]
+    rtt: dict[tuple[str, str], float]
+    price_index: dict[str, float]
+
+
+def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
+    """Region locations, measured RTTs and each region's EC2 price level against us-east-1.
+
+    The price index is the median on-demand price ratio over the types priced in both
+    regions (at least five), so a region with too few shared types has no index.
+    """
+    # ``Catalog.regions`` is the manifest's list; the table itself is in ``tables``.
+    reg = catalog.tables["regions"]
+    location = {str(r): (float(la), float(lo)) for r, la, lo in
+                zip(reg["region"], reg["lat"], reg["lon"], strict=True)}
+    priced = {str(r) for r, pe in zip(reg["region"], reg["priced_ec2"], strict=True) if pe}
+    lat = catalog.tables["latency"]
+    rtt = {(str(a), str(b)): float(v) for a, b, v in
+           zip(lat["from_region"], lat["to_region"], lat["rtt_ms_p50"], strict=True)}
+    price_index: dict[str, float] = {}
+    ref = ix.region_pos.get(REFERENCE_REGION)
+    for r in sorted(priced):
+        k = ix.region_pos.get(r)
+        if k is None or ref is None:
+            continue
+        both = ~np.isnan(ix.ondemand[k]) & ~np.isnan(ix.ondemand[ref])
+        if both.sum() >= 5:
+            price_index[r] = float(np.median(ix.ondemand[k][both] / ix.ondemand[ref][both]))
+    return RegionIndex(sorted(price_index), location, rtt, price_index)
+
+
+def region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
+    """The catalog's :class:`RegionIndex`, built once per catalog object."""
+    return per_catalog("region_index", catalog, lambda c: build_region_index(c, ix))
+
+
+def rtt_ms(ri: RegionIndex, a: str, b: str) -> tuple[float | None, bool]:
+    """Round-trip time between regions: (ms, measured?)."""
+    if a == b:
+        return 0.0, True
+    for key in ((a, b), (b, a)):
+        if key in ri.rtt:
+            return ri.rtt[key], True
+    if a in ri.location and b in ri.location:
+        (la1, lo1), (la2, lo2) = ri.location[a], ri.location[b]
+        p1, p2 = math.radians(la1), math.radians(la2)
+        dlat, dlon = p2 - p1, math.radians(lo2 - lo1)
+        h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+        km = 2 * 6371.0 * math.asin(math.sqrt(h))
+        return 2 * km * ROUTE_FACTOR / FIBRE_KM_PER_MS, False
+    return None, False
+
+
+def region_options(
+    p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str]
+) -> list[Candidate]:
+    """Candidate regions scored on user latency and price (explicit region: just it)."""
+    users = p.network.user_regions if p.network and p.network.user_regions else None
+    explicit = p.region if p.region not in (None, "auto") else None
+    cands = [explicit] if explicit else ri.regions
+    out = []
+    for r in cands:
+        lat, measured, known = 0.0, True, 0.0
+        if users:
+            for u, share in sorted(users.items()):
+                ms, m = rtt_ms(ri, u, r)
+                if ms is None:
+                    continue
+                lat += share * ms
+                known += share
+                measured &= m
+            lat = lat / known if known else float("nan")
+        idx = ri.price_index.get(r, float("nan"))
+        rs = []
+        if users:
+            rs.append(reason("network.region_latency", PERF04_LOCATION,
+                             f"Users' share-weighted round trip to {r}: {lat:.0f} ms ("
+                             + ("measured inter-region p50" if measured else
+                                "partly estimated from region locations") + ")."))
+        rs.append(reason("network.region_price", PERF01_COST,
+                         f"EC2 price level {idx:.2f} x {REFERENCE_REGION} (median over the "
+                         "types both regions price)." if not math.isnan(idx) else
+                         f"No EC2 price level for {r} in the catalog.",
+                         "info" if not math.isnan(idx) else "caution"))
+        out.append(Candidate(
+            f"region:{r}", "region", None, rs, config={"region": r},
+            predicted={"user_rtt_ms": None if math.isnan(lat) else round(lat, 1),
+                       "price_index": None if math.isnan(idx) else round(idx, 3)},
+            purchase_option=None,
+            components={"latency_ms": lat if users else 0.0,
+                        "price_index": idx if not math.isnan(idx) else 10.0},
+        ))
+    if not out:
+        return out
+    _rank_regions(out, objective, bool(users))
+    if not users and not explicit:
+        warnings.append("region not given and no user_regions: the region was chosen on price "
+                        "alone; give network.user_regions to weigh latency.")
+    return out
+
+
+def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
+    """Latency first as a constraint, then price (PERF04-BP06, PERF01-BP03), in place.
+
+    Admissible regions are within :data:`REGION_LATENCY_SLACK_MS` (per objective) of the
+    lowest share-weighted user latency; among them the lowest EC2 price level wins
+    (``performance``: the lowest latency, price breaking ties).  ``score`` is the best
+    price level over the region's (1 = cheapest admissible); regions beyond the slack
+    score 0 and rank after, by latency.
+    """
+    lats = np.array([c.components["latency_ms"] for c in out], dtype=float)
+    lats = np.where(np.isnan(lats), np.nanmax(lats) if np.isfinite(lats).any() else 0, lats)
+    prices = np.array([c.components["price_index"] for c in out], dtype=float)
+    slack = REGION_LATENCY_SLACK_MS.get(objective, REGION_LATENCY_SLACK_MS["balanced"])
+    ok = lats <= lats.min() + slack if users else np.ones(len(out), dtype=bool)
+    best = float(prices[ok].min())
+    facts = {}
+    for c, lat, price, admitted in zip(out, lats, prices, ok, strict=True):
+        c.score = float(best / price) if admitted else 0.0
+        facts[c.config["region"]] = (float(lat), float(price), bool(admitted))
+    key = {c.config["region"]: (0 if a else 1, round(lat, 1) if objective == "performance"
+                                or not a else 0.0, round(pr, 6), lat)
+           for c, a, lat, pr in zip(out, ok, lats, prices, strict=True)}
+    # Ties (equal price level, no users): the reference region first, then by code.
+    out.sort(key=lambda c: (*key[c.config["region"]], c.config["region"] != REFERENCE_REGION,
+                            c.config["region"]))
+    if not users:
+        return
+    for c in out[:3]:  # the regions the response shows (the chosen one and two runners-up)
+        lat, price, admitted = facts[c.config["region"]]
+        c.reasons.append(reason(
+            "network.region_rank", PERF04_LOCATION,
+            f"Within {slack:g} ms of the lowest user latency ({lats.min():.0f} ms): "
+            + (f"admitted at {lat:.0f} ms; ranked by price level {price:.2f} (cheapest "
+               f"admissible {best:.2f})." if admitted else
+               f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
