@@ -47,6 +47,9 @@ READ_HEAVY_SHARE = 0.8
 READS_PER_REPLICA = 5000.0
 #: DynamoDB auto scaling's default target utilization for provisioned capacity.
 DYNAMODB_TARGET_UTILIZATION = 0.7
+#: The feed's DynamoDB free-tier rows carry a $0 price but no quantity, so none is deducted.
+DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
+                           "quantity in the catalog's feed, so it is not deducted.")
 
 
 def families(p: WorkloadProfile) -> list[tuple[str, str]]:
@@ -329,7 +332,7 @@ def _dynamodb_option(
             config.update(price_as_of=r.price_as_of, price_source=r.price_source)
             rs.append(cost_reason("database", f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
                                   + (f" incl. {fmt_num(size)} GiB storage" if storage and size
-                                     else "") + "."))
+                                     else "") + f"; {DYNAMODB_FREE_TIER_NOTE}"))
         else:
             rs.append(no_price_reason("database",
                                       f"No DynamoDB {mode} price in {region} in the catalog."))

@@ -91,3 +91,16 @@ def test_redshift_ra3_managed_storage_is_counted_or_named(profile, cat, book):
         assert any("Managed Storage" in u.item for u in c.unpriced)
     else:
         assert c.monthly_cost_usd > 0.543 * 730
+
+
+def test_dynamodb_on_demand_priced_per_request_unit_without_a_free_tier(profile, cat, book):
+    out, _ = _db(profile, cat, book, {"data_model": "key_value", "size_gib": 50,
+                                     "reads_per_s": 100, "writes_per_s": 20})
+    od = next(c for c in out if c.config["capacity_mode"] == "on_demand")
+    # https://aws.amazon.com/dynamodb/pricing/on-demand/ (us-east-1): $0.125 per million read
+    # request units, $0.625 per million write request units, $0.25 per GB-month.  1 KiB items,
+    # strong reads: 1 RRU per read, 1 WRU per write; 730 h x 3,600 s = 2,628,000 s/month.
+    # 100 x 2.628M = 262.8M RRU x 0.125 = 32.85; 20 x 2.628M = 52.56M WRU x 0.625 = 32.85;
+    # 50 GB x 0.25 = 12.50; total $78.20 (the free tier has no quantity in the catalog).
+    assert od.monthly_cost_usd == pytest.approx(78.20, abs=0.01)
+    assert any("not deducted" in r.text for r in od.reasons)
