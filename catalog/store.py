@@ -34,6 +34,7 @@ import pandas as pd
 from catalog import swap
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.schema import SCHEMA_VERSION, TABLES, validate_table
+from catalog.validated import APP_NAME, validate_once
 from foundation.files import InputFileError, read_regular
 
 #: The snapshot shipped with the package (the fallback when the user has built none).
@@ -41,7 +42,6 @@ EMBEDDED_SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
 #: Kept for callers that mean the embedded snapshot.
 DEFAULT_SNAPSHOT_DIR = EMBEDDED_SNAPSHOT_DIR
 MANIFEST_NAME = "manifest.json"
-APP_NAME = "aws-recommender"
 #: Largest manifest / table file read (the shipped ones are ~40 kB / ~150 kB).
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_TABLE_BYTES = 512 * 1024 * 1024
@@ -217,7 +217,9 @@ def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool
         raise SnapshotIntegrityError(
             f"{path} has {len(df)} rows, the manifest records {rows}; rebuild the snapshot"
         )
-    return validate_table(name, df)
+    # Bytes that match their manifest hash are schema-checked once per content (see
+    # catalog.validated); unverified bytes are checked every time.
+    return validate_once(name, df, digest) if check_hashes else validate_table(name, df)
 
 
 def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool = True) -> Catalog:

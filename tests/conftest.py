@@ -7,6 +7,7 @@ folder does not exist, they are skipped with the reason stated.  CI always has i
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Tests read the snapshot embedded in the package, never one the user built into their data
 # directory (``catalog.store.user_snapshot_dir``); tests of that directory set it themselves.
 os.environ["RECOMMENDER_SNAPSHOT_DIR"] = "none"
+# Schema-validation markers (catalog.validated) go to the temporary directory, not the user's
+# cache; tests of the cache set their own.
+os.environ.setdefault("RECOMMENDER_CACHE_DIR",
+                      str(Path(tempfile.gettempdir()) / "recommender-test-cache"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

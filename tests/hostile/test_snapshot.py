@@ -166,6 +166,7 @@ import catalog.store as store, catalog.swap as swap
 from tests.hostile.conftest import FAKE_TABLES, fake_tables
 store.TABLES = FAKE_TABLES
 store.validate_table = lambda name, df: df
+store.validate_once = lambda name, df, digest: df
 step = {step!r}
 if step:
     def hook(name):

@@ -1,0 +1,106 @@
+"""Validate each snapshot table once per content, not on every read.
+
+A table's schema check (pandera, :func:`catalog.schema.validate_table`) costs about a second
+for the whole snapshot, which every CLI process would pay.  The check's outcome depends only
+on the table's bytes and on the schema, so it is remembered under both: a marker file named
+by the sha256 of (table name, the file's sha256, the schema's fingerprint) in the user's cache
+directory.  The file's sha256 is the one the reader has just verified against the manifest
+(:mod:`catalog.store`), so a table whose bytes changed in any way has a new key and is
+validated again; a change of the schema module or of pandera's version changes every key.
+
+The marker also records the validated frame's column dtypes, and is written only when the
+schema's coercion changed none of them, so skipping the check returns the same frame the check
+would have.  The cache is a speed-up only: any problem reading or writing it (read-only home,
+a damaged marker) means the table is simply validated.
+
+``RECOMMENDER_CACHE_DIR`` overrides the directory; set to ``none`` (or empty) it disables the
+cache, so every read validates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from catalog import schema
+from catalog.schema import validate_table
+from foundation.atomic import atomic_write_text
+
+APP_NAME = "aws-recommender"
+
+
+def cache_dir() -> Path | None:
+    """Where validation markers live (``<user cache dir>/validated``), or None when disabled."""
+    env = os.environ.get("RECOMMENDER_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "none") else Path(env).expanduser() / "validated"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "validated"
+
+
+@cache
+def schema_fingerprint() -> str:
+    """sha256 of the schema module's source, its version and pandera's version."""
+    import pandera
+
+    source = Path(schema.__file__).read_bytes()
+    extra = f"{schema.SCHEMA_VERSION}|{pandera.__version__}".encode()
+    return hashlib.sha256(source + b"\0" + extra).hexdigest()
+
+
+def _dtypes(df: pd.DataFrame) -> dict[str, str]:
+    return {str(c): str(t) for c, t in df.dtypes.items()}
+
+
+def _marker(name: str, file_sha256: str) -> Path | None:
+    d = cache_dir()
+    if d is None:
+        return None
+    key = hashlib.sha256(f"{name}|{file_sha256}|{schema_fingerprint()}".encode()).hexdigest()
+    return d / f"{key}.json"
+
+
+def _recorded(marker: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    dtypes = data.get("dtypes") if isinstance(data, dict) else None
+    return dtypes if isinstance(dtypes, dict) else None
+
+
+def validate_once(name: str, df: pd.DataFrame, file_sha256: str) -> pd.DataFrame:
+    """``validate_table(name, df)``, skipped when these verified bytes passed it before.
+
+    Parameters
+    ----------
+    name : str
+        The table's name (a key of :data:`catalog.schema.TABLES`).
+    df : DataFrame
+        The table as read from its file.
+    file_sha256 : str
+        The sha256 of the file's bytes, already checked against the manifest by the caller.
+
+    Raises
+    ------
+    catalog.errors.CatalogSchemaError
+        The table breaks its schema (never remembered: a failing table is checked every time).
+    """
+    marker = _marker(name, file_sha256)
+    seen = _dtypes(df)
+    if marker is not None and _recorded(marker) == seen:
+        return df
+    out = validate_table(name, df)
+    if marker is not None and _dtypes(out) == seen:
+        # Best effort: a cache that cannot be written only costs the next reader the check.
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(marker, json.dumps({"table": name, "dtypes": seen}))
+    return out
