@@ -65,7 +65,9 @@ def rule_of(err: Mapping[str, Any], schema: str) -> str:
     if kind == "literal_error":
         return msg.replace("Input should be", "must be one of")
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "region":
-        return _REGION_RULE
+        # The profile's pattern admits "auto"; the prediction requests' does not.
+        pattern = str((ctx or {}).get("pattern", ""))
+        return _REGION_RULE if "auto" in pattern else _REGION_RULE.split(" or ")[0]
     if kind in _RULES:
         return str(_RULES[kind](ctx))
     return msg.replace("Input should be", "must be")

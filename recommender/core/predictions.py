@@ -1,39 +1,67 @@
 """Request and response models of the prediction endpoints (CONTRACT section 4).
 
 These pydantic models are the contract: the CLI, the HTTP API and the Python functions all
-validate through them, so one input is refused with the same message everywhere.
+validate through them, so one input is refused with the same message everywhere.  Every rule
+JSON Schema can express is in the published schema (bounds, patterns, ``anyOf`` for "this or
+that is required"), so a client generator sees it; a rule it cannot express is named in the
+field's description and checked here.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 _STRICT = ConfigDict(extra="forbid")
 #: Plausible job input sizes (1 KiB to 1 EiB): outside them the size is a unit mistake, and
 #: the model's log features would overflow.
 INPUT_GIB_RANGE = (2.0**-20, 2.0**30)
+#: AWS region code, e.g. ``us-east-1``, ``ap-southeast-5``, ``us-gov-west-1`` (here, not in
+#: ``profile``, because the profile imports this module).  ECMA-262 (JSON Schema) and
+#: pydantic's Rust engine read ``$`` as the end of the text; Python code matches it with
+#: ``fullmatch`` (``$`` also matches before a final newline).  ``[0-9]``, not ``\d``, which
+#: matches any Unicode digit in Python.
+REGION_REGEX: Final = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$"
+#: JSON Schema of "``measurements`` holds at least one completed run" (no ``failed: true``).
+COMPLETED_RUN_SCHEMA: Final[dict[str, Any]] = {
+    "contains": {"properties": {"failed": {"const": False}}}}
+#: Largest price accepted, USD per hour (the largest EC2 type is ~$400/h; beyond, a unit slip).
+MAX_PRICE_USD_PER_HOUR = 1e6
+
+_Region: Any = Field(default="us-east-1", max_length=40, pattern=REGION_REGEX,
+                examples=["us-east-1"], description=(
+                    "AWS region whose catalog prices are used; a region with no EC2 prices "
+                    "is refused (checked by the server)"))
+_Notes: Any = Field(default_factory=list, description="caveats in words (assumptions, clamps)")
 
 
 class ModelInfo(BaseModel):
-    """The response's ``model`` block."""
+    """The response's ``model`` block: which trained artifacts answered."""
 
-    version: str
-    trained_at: str
+    version: str = Field(description="model artifacts version, e.g. '2026.11.1'")
+    trained_at: str = Field(description="when the artifacts were trained, ISO 8601")
 
 
 class RuntimeMeasurement(BaseModel):
     """One measured run: ``runtime_s``, or ``failed: true`` for a run that did not complete
     (out of memory): clusters with no more memory are then predicted to fail."""
 
-    model_config = _STRICT
-    instance_type: str
-    count: int = Field(ge=1, le=10_000)
+    model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
+        {"required": ["runtime_s"], "properties": {"runtime_s": {"type": "number"}}},
+        {"required": ["failed"], "properties": {"failed": {"const": True}}},
+    ]})
+    instance_type: str = Field(min_length=1, max_length=40, examples=["m5.xlarge"],
+                               description="EC2 instance type of the nodes")
+    count: int = Field(ge=1, le=10_000, examples=[4], description="number of nodes")
     #: At most ~31 years: beyond it the model's log features and the costs overflow (a
     #: 1e308 runtime answered 200 with null results; issue 12).
-    runtime_s: float | None = Field(default=None, gt=0, le=1e9, allow_inf_nan=False)
-    failed: bool = False
+    runtime_s: float | None = Field(default=None, gt=0, le=1e9, allow_inf_nan=False,
+                                    examples=[900], description=(
+                                        "measured wall-clock runtime of the job, seconds "
+                                        "(required unless `failed`)"))
+    failed: bool = Field(default=False, description=(
+        "true for a run that did not complete (out of memory)"))
 
     @model_validator(mode="after")
     def _outcome(self) -> RuntimeMeasurement:
@@ -43,9 +71,27 @@ class RuntimeMeasurement(BaseModel):
 
 
 class RuntimeCandidate(BaseModel):
+    """A cluster to predict: ``count`` nodes of ``instance_type``."""
+
     model_config = _STRICT
-    instance_type: str
-    count: int = Field(ge=1, le=10_000)
+    instance_type: str = Field(min_length=1, max_length=40, examples=["c5.2xlarge"],
+                               description="EC2 instance type of the nodes")
+    count: int = Field(ge=1, le=10_000, examples=[8], description="number of nodes")
+
+
+#: ``job`` of a runtime request: free, with these known keys documented and bounded.
+_JOB_SCHEMA: dict[str, Any] = {"properties": {
+    "framework": {"type": "string", "description": "e.g. spark, hadoop, ray"},
+    "application": {"type": "string", "description": "what the job does, e.g. sort, kmeans"},
+    "input_gib": {"type": "number", "minimum": INPUT_GIB_RANGE[0],
+                  "maximum": INPUT_GIB_RANGE[1],
+                  "description": "size of the input data, GiB; places a job with no run"},
+    "memory_gib": {"type": "number", "exclusiveMinimum": 0, "maximum": 2.0**30,
+                   "description": "cluster memory the job needs, GiB; smaller clusters are "
+                                  "predicted to fail"},
+}, "additionalProperties": True}
+
+PositivePrice = Annotated[float, Field(gt=0, le=MAX_PRICE_USD_PER_HOUR, allow_inf_nan=False)]
 
 
 class RuntimeRequest(BaseModel):
@@ -53,25 +99,33 @@ class RuntimeRequest(BaseModel):
 
     ``job`` is free (``framework``, ``application``, ``input_gib``, ``memory_gib``...);
     ``input_gib`` places a job without measurements, ``memory_gib`` (the cluster memory the
-    job needs) marks smaller clusters as failing.  Up to 20 measured runs.
+    job needs) marks smaller clusters as failing.  Up to 20 measured runs.  A request needs
+    ``job.input_gib`` or a completed measured run (the schema's ``anyOf``).
     """
 
-    model_config = _STRICT
-    job: dict[str, Any] = Field(default_factory=dict)
-    measurements: list[RuntimeMeasurement] = Field(default_factory=list, max_length=20)
-    candidates: list[RuntimeCandidate] | None = None
-    objective: Literal["cost", "time"] = "cost"
-    deadline_s: float | None = Field(default=None, gt=0)
-    prices_usd_per_hour: dict[str, float] = Field(default_factory=dict)
-    region: str = "us-east-1"
-
-    @field_validator("prices_usd_per_hour")
-    @classmethod
-    def _positive_prices(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k, p in v.items() if not p > 0]
-        if bad:
-            raise ValueError(f"prices must be > 0 USD/h; bad: {', '.join(bad)}")
-        return v
+    model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
+        {"required": ["job"], "properties": {"job": {"required": ["input_gib"]}}},
+        {"required": ["measurements"], "properties": {"measurements": COMPLETED_RUN_SCHEMA}},
+    ]})
+    job: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra=_JOB_SCHEMA,
+        examples=[{"framework": "spark", "application": "sort", "input_gib": 100}],
+        description="the job's features (free keys; the known ones are listed)")
+    measurements: list[RuntimeMeasurement] = Field(
+        default_factory=list, max_length=20, description="measured runs of the job (0-20)")
+    candidates: list[RuntimeCandidate] | None = Field(default=None, description=(
+        "clusters to predict; absent or empty: current-generation general purpose types at "
+        "the measured node counts"))
+    objective: Literal["cost", "time"] = Field(default="cost", description=(
+        "what `best` minimises: cost per run or runtime"))
+    deadline_s: float | None = Field(default=None, gt=0, allow_inf_nan=False, examples=[3600],
+                                     description=(
+                                         "longest acceptable runtime, seconds; `best` meets "
+                                         "it when any candidate does"))
+    prices_usd_per_hour: dict[str, PositivePrice] = Field(
+        default_factory=dict, examples=[{"m5.xlarge": 0.192}], description=(
+            "instance type -> price per node, USD per hour, overriding the catalog"))
+    region: str = _Region
 
     @model_validator(mode="after")
     def _placeable(self) -> RuntimeRequest:
@@ -98,49 +152,78 @@ class RuntimeRequest(BaseModel):
 
 
 class RuntimePrediction(BaseModel):
-    instance_type: str
-    count: int
-    runtime_s: float
-    runtime_s_low: float
-    runtime_s_high: float
-    cost_usd: float | None
-    cost_usd_low: float | None = None
-    cost_usd_high: float | None = None
-    price_usd_per_hour: float | None = None
-    price_source: str | None = None  # "override" | "catalog:<source id>"
-    perf_index_source: str | None = None
-    measured: bool = False
-    predicted_to_fail: bool = False
-    notes: list[str] = Field(default_factory=list)
+    """The predicted runtime and cost of one cluster, with an interval."""
+
+    instance_type: str = Field(description="EC2 instance type of the nodes")
+    count: int = Field(description="number of nodes")
+    runtime_s: float = Field(description="predicted runtime, seconds")
+    runtime_s_low: float = Field(description="low end of the prediction interval, seconds")
+    runtime_s_high: float = Field(description="high end of the prediction interval, seconds")
+    cost_usd: float | None = Field(description=(
+        "cost of one run, USD (runtime x nodes x price); null without a price"))
+    cost_usd_low: float | None = Field(default=None, description="cost at runtime_s_low, USD")
+    cost_usd_high: float | None = Field(default=None, description="cost at runtime_s_high, USD")
+    price_usd_per_hour: float | None = Field(default=None, description=(
+        "price per node, USD per hour"))
+    price_source: str | None = Field(default=None, description=(
+        "where the price comes from: 'override' or 'catalog:<source id>'"))
+    perf_index_source: str | None = Field(default=None, description=(
+        "whether the type's compute capacity is 'measured' or 'predicted'"))
+    measured: bool = Field(default=False, description=(
+        "true for a measured configuration (predicted at its measurement)"))
+    predicted_to_fail: bool = Field(default=False, description=(
+        "true when the cluster has no more memory than a failed run or job.memory_gib"))
+    notes: list[str] = _Notes
 
 
 class RuntimeResponse(BaseModel):
-    predictions: list[RuntimePrediction]
-    best: RuntimePrediction | None
-    objective: str
-    notes: list[str] = Field(default_factory=list)
-    model: ModelInfo
+    """Output of ``predict-runtime``."""
+
+    predictions: list[RuntimePrediction] = Field(description="one per candidate cluster")
+    best: RuntimePrediction | None = Field(description=(
+        "the candidate that minimises the objective (within the deadline); null if none"))
+    objective: str = Field(description="the objective `best` minimises: cost or time")
+    notes: list[str] = _Notes
+    model: ModelInfo = Field(description="the model artifacts that answered")
 
 
 class LambdaMeasurement(BaseModel):
     """One measured memory size: what a Lambda REPORT line (or CloudWatch) gives.
 
-    ``duration_ms`` or ``billed_duration_ms`` (at least one; billed alone is taken as the
-    duration, an upper bound within the 1 ms billing step); ``max_memory_used_mb``,
-    ``cpu_time_ms`` (CPU time the function measured itself, e.g. ``process.cpuUsage()``) and
-    ``init_duration_ms`` (cold-start init) are optional.
+    ``duration_ms`` or ``billed_duration_ms`` (at least one, the schema's ``anyOf``; billed
+    alone is taken as the duration, an upper bound within the 1 ms billing step);
+    ``max_memory_used_mb``, ``cpu_time_ms`` (CPU time the function measured itself, e.g.
+    ``process.cpuUsage()``) and ``init_duration_ms`` (cold-start init) are optional.
     """
 
-    model_config = _STRICT
-    memory_mb: int = Field(ge=128, le=10240)
+    model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
+        {"required": ["duration_ms"], "properties": {"duration_ms": {"type": "number"}}},
+        {"required": ["billed_duration_ms"],
+         "properties": {"billed_duration_ms": {"type": "number"}}},
+    ]})
+    memory_mb: int = Field(ge=128, le=10240, examples=[512], description=(
+        "the function's memory setting, MB (Lambda allows 128-10,240)"))
     # Lambda reports durations to 0.01 ms; anything smaller is not a measurement (and
     # subnormal values overflow the model's ratios).  The upper bound is checked against
     # the catalog's Lambda timeout in ``predict_lambda_memory``.
-    duration_ms: float | None = Field(default=None, ge=0.01, allow_inf_nan=False)
-    billed_duration_ms: float | None = Field(default=None, ge=1, allow_inf_nan=False)
-    max_memory_used_mb: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    cpu_time_ms: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    init_duration_ms: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    duration_ms: float | None = Field(default=None, ge=0.01, allow_inf_nan=False,
+                                      examples=[820], description=(
+                                          "measured duration of one invocation, ms (REPORT "
+                                          "line's Duration); at most the Lambda timeout"))
+    billed_duration_ms: float | None = Field(default=None, ge=1, allow_inf_nan=False,
+                                             examples=[821], description=(
+                                                 "billed duration, ms (REPORT line's Billed "
+                                                 "Duration)"))
+    max_memory_used_mb: float | None = Field(default=None, gt=0, allow_inf_nan=False,
+                                             examples=[190], description=(
+                                                 "peak memory used, MB (REPORT line's Max "
+                                                 "Memory Used)"))
+    cpu_time_ms: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                      description=(
+                                          "CPU time the function measured itself, ms (e.g. "
+                                          "process.cpuUsage())"))
+    init_duration_ms: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                           description="cold-start init duration, ms")
 
     @model_validator(mode="after")
     def _has_duration(self) -> LambdaMeasurement:
@@ -156,33 +239,42 @@ class LambdaMeasurement(BaseModel):
         return float(d)
 
 
+MemoryMb = Annotated[int, Field(ge=128, le=10240)]
+
+
 class LambdaMemoryRequest(BaseModel):
     """Input of ``lambda-memory``.
 
     ``measurements`` (one or more sizes) or ``power_tuning`` (the output JSON of AWS Lambda
-    Power Tuning, read as one measurement per tested size), or both.  ``parallel``: true
-    when the code runs several threads (vCPUs above 1,769 MB help it), false when it is
-    single-threaded, null (default) to let the model's prior decide.
+    Power Tuning, read as one measurement per tested size), or both (the schema's ``anyOf``).
+    ``parallel``: true when the code runs several threads (vCPUs above 1,769 MB help it),
+    false when it is single-threaded, null (default) to let the model's prior decide.
     """
 
-    model_config = _STRICT
-    measurements: list[LambdaMeasurement] = Field(default_factory=list, max_length=50)
-    power_tuning: dict[str, Any] | None = None
-    arch: Literal["x86_64", "arm64"] = "x86_64"
-    invocations_per_month: float = Field(default=1_000_000, ge=0)
-    candidate_memory_mb: list[int] | None = None
-    objective: Literal["cost", "speed", "balanced"] = "cost"
-    parallel: bool | None = None
-    region: str = "us-east-1"
-
-    @field_validator("candidate_memory_mb")
-    @classmethod
-    def _in_range(cls, v: list[int] | None) -> list[int] | None:
-        if v is not None:
-            bad = [m for m in v if not 128 <= m <= 10240]
-            if bad or not v:
-                raise ValueError(f"candidate memory sizes must be 128..10240 MB; bad: {bad}")
-        return v
+    model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
+        {"required": ["measurements"], "properties": {"measurements": {"minItems": 1}}},
+        {"required": ["power_tuning"],
+         "properties": {"power_tuning": {"type": "object", "minProperties": 1}}},
+    ]})
+    measurements: list[LambdaMeasurement] = Field(
+        default_factory=list, max_length=50, description="measured memory sizes (0-50)")
+    power_tuning: dict[str, Any] | None = Field(default=None, description=(
+        "the output JSON of AWS Lambda Power Tuning (`{\"results\": {...}}` or its "
+        "`results`), read as one measurement per tested size"))
+    arch: Literal["x86_64", "arm64"] = Field(default="x86_64", description=(
+        "the function's architecture (arm64 is priced lower per GB-second)"))
+    invocations_per_month: float = Field(default=1_000_000, ge=0, le=1e15, allow_inf_nan=False,
+                                         description="invocations per month, for the cost")
+    candidate_memory_mb: list[MemoryMb] | None = Field(
+        default=None, min_length=1, max_length=200, examples=[[256, 512, 1024, 2048]],
+        description=("memory sizes to predict, MB (128-10,240); absent: a standard ladder "
+                     "plus the measured sizes"))
+    objective: Literal["cost", "speed", "balanced"] = Field(default="cost", description=(
+        "what `best` optimises: monthly cost, duration, or both"))
+    parallel: bool | None = Field(default=None, description=(
+        "true: multi-threaded (vCPUs above 1,769 MB help); false: single-threaded; null: the "
+        "model's prior decides"))
+    region: str = _Region
 
     @model_validator(mode="after")
     def _something_measured(self) -> LambdaMemoryRequest:
@@ -192,25 +284,30 @@ class LambdaMemoryRequest(BaseModel):
 
 
 class LambdaPrediction(BaseModel):
-    memory_mb: int
-    measured: bool = False
-    duration_ms: float
-    duration_ms_low: float
-    duration_ms_high: float
-    billed_duration_ms: int
-    monthly_cost_usd: float
-    monthly_cost_usd_low: float
-    monthly_cost_usd_high: float
-    notes: list[str] = Field(default_factory=list)
+    """The predicted duration and monthly cost at one memory size."""
+
+    memory_mb: int = Field(description="memory setting, MB")
+    measured: bool = Field(default=False, description="true for a measured size")
+    duration_ms: float = Field(description="predicted duration of one invocation, ms")
+    duration_ms_low: float = Field(description="low end of the prediction interval, ms")
+    duration_ms_high: float = Field(description="high end of the prediction interval, ms")
+    billed_duration_ms: int = Field(description="billed duration (1 ms steps), ms")
+    monthly_cost_usd: float = Field(description=(
+        "monthly cost at invocations_per_month, USD (GB-seconds + requests)"))
+    monthly_cost_usd_low: float = Field(description="monthly cost at duration_ms_low, USD")
+    monthly_cost_usd_high: float = Field(description="monthly cost at duration_ms_high, USD")
+    notes: list[str] = _Notes
 
 
 class LambdaMemoryResponse(BaseModel):
-    predictions: list[LambdaPrediction]
-    best: LambdaPrediction | None
-    objective: str
-    arch: str
-    notes: list[str] = Field(default_factory=list)
-    model: ModelInfo
+    """Output of ``lambda-memory``."""
+
+    predictions: list[LambdaPrediction] = Field(description="one per memory size")
+    best: LambdaPrediction | None = Field(description="the size that best meets the objective")
+    objective: str = Field(description="the objective: cost, speed or balanced")
+    arch: str = Field(description="the architecture priced: x86_64 or arm64")
+    notes: list[str] = _Notes
+    model: ModelInfo = Field(description="the model artifacts that answered")
 
 
 class NextRunRequest(RuntimeRequest):
@@ -220,40 +317,56 @@ class NextRunRequest(RuntimeRequest):
     runs), plus ``plan_runs``: how many further runs the expected-regret curve covers.
     """
 
-    plan_runs: int = Field(default=4, ge=1, le=10)
+    plan_runs: int = Field(default=4, ge=1, le=10, description=(
+        "further runs the expected-regret curve covers"))
 
 
 class NextRunChoice(BaseModel):
-    instance_type: str
-    count: int
-    predicted_runtime_s: float
-    predicted_runtime_s_low: float
-    predicted_runtime_s_high: float
-    predicted_cost_usd: float | None
-    expected_improvement: float  # in the objective's unit (USD per run, or s)
-    expected_improvement_pct: float  # of the current best measured value
-    probability_better: float  # that this run beats the current best
-    reason: str
+    """The configuration to measure next."""
+
+    instance_type: str = Field(description="EC2 instance type of the nodes")
+    count: int = Field(description="number of nodes")
+    predicted_runtime_s: float = Field(description="predicted runtime, seconds")
+    predicted_runtime_s_low: float = Field(description="low end of the interval, seconds")
+    predicted_runtime_s_high: float = Field(description="high end of the interval, seconds")
+    predicted_cost_usd: float | None = Field(description="predicted cost of one run, USD")
+    expected_improvement: float = Field(description=(
+        "expected improvement over the best measured run, in the objective's unit (USD per "
+        "run, or seconds)"))
+    expected_improvement_pct: float = Field(description=(
+        "expected improvement, percent of the current best measured value"))
+    probability_better: float = Field(description=(
+        "probability, 0-1, that this run beats the current best"))
+    reason: str = Field(description="why this configuration, in words")
 
 
 class MeasuredBest(BaseModel):
-    instance_type: str
-    count: int
-    runtime_s: float
-    cost_usd: float | None
+    """The best run measured so far."""
+
+    instance_type: str = Field(description="EC2 instance type of the nodes")
+    count: int = Field(description="number of nodes")
+    runtime_s: float = Field(description="measured runtime, seconds")
+    cost_usd: float | None = Field(description="cost of the run, USD; null without a price")
 
 
 class RegretStep(BaseModel):
-    extra_runs: int
-    expected_regret_pct: float  # expected (best measured / true optimum - 1) x 100
-    next_configurations: list[str] = Field(default_factory=list)
+    """Expected regret after ``extra_runs`` more measured runs."""
+
+    extra_runs: int = Field(description="further runs measured (0 = now)")
+    expected_regret_pct: float = Field(description=(
+        "expected (best measured / true optimum - 1) x 100, percent"))
+    next_configurations: list[str] = Field(default_factory=list, description=(
+        "the configurations those runs measure, e.g. '4 x m5.xlarge'"))
 
 
 class NextRunResponse(BaseModel):
-    next: NextRunChoice | None
-    current_best: MeasuredBest | None
-    objective: str
-    acquisition: str
-    expected_regret: list[RegretStep]
-    notes: list[str] = Field(default_factory=list)
-    model: ModelInfo
+    """Output of ``next-run``."""
+
+    next: NextRunChoice | None = Field(description="the run to measure next; null if none helps")
+    current_best: MeasuredBest | None = Field(description="the best measured run so far")
+    objective: str = Field(description="cost or time")
+    acquisition: str = Field(description="how `next` is chosen: 'expected improvement'")
+    expected_regret: list[RegretStep] = Field(description=(
+        "expected regret after 0..plan_runs further runs"))
+    notes: list[str] = _Notes
+    model: ModelInfo = Field(description="the model artifacts that answered")

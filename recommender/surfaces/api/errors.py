@@ -53,7 +53,7 @@ def _region_errors(request: Request, body: Any) -> list[dict[str, str]]:
         if isinstance(profiles, list):
             places += [(f"profiles.{i}.region", p.get("region"))
                        for i, p in enumerate(profiles[:1000]) if isinstance(p, dict)]
-    wanted = [(f, r) for f, r in places if isinstance(r, str) and REGION_PATTERN.match(r)]
+    wanted = [(f, r) for f, r in places if isinstance(r, str) and REGION_PATTERN.fullmatch(r)]
     if not wanted:
         return []
     try:

@@ -57,7 +57,7 @@ def _refuse(field: str, rule: str) -> UserError:
 
 
 def _check_region(region: str, catalog: Any) -> None:
-    if not REGION_PATTERN.match(region):
+    if not REGION_PATTERN.fullmatch(region):
         raise _refuse("region", f"not an AWS region code (e.g. us-east-1): {region[:40]!r}")
     known = set(catalog.regions)
     if known and region not in known:
