@@ -52,6 +52,10 @@ CASES = {
         [_opt("s3", "s3", storage_class="standard_ia")],
         [_opt("dynamodb", "dynamodb", capacity_mode="provisioned", rcu=200, wcu=50)],
     ),
+    "static-site": _response(
+        [], [_opt("s3", "s3", storage_class="standard")], [],
+        [_opt("region:us-east-1", "region"), _opt("cloudfront", "cloudfront", rank=2)],
+    ),
     "fargate-efs-aurora": _response(
         [_opt("fargate", "fargate", vcpu=1, memory_gib=2, arch="x86_64", count=3)],
         [_opt("efs", "efs", storage_class="ia")],
@@ -175,8 +179,13 @@ def test_fargate_task_cpu_memory_and_aurora_io_optimized() -> None:
     assert (task["Cpu"], task["Memory"]) == ("1024", "2048")
     assert res["Service"]["Properties"]["DesiredCount"] == 3
     assert res["DatabaseCluster"]["Properties"]["StorageType"] == "aurora-iopt1"
-    assert res["MountTarget"]["Properties"]["FileSystemId"] == {"Ref": "FileSystem"}
     assert {"DatabaseInstance1", "DatabaseInstance2"} <= set(res)
+    # 3 tasks, one per Availability Zone: a mount target in each of the 3 subnets given.
+    mounts = [res[f"MountTarget{k}"]["Properties"] for k in (1, 2, 3)]
+    assert "MountTarget4" not in res
+    assert [m["SubnetId"] for m in mounts] == [
+        {"Fn::Select": [k, {"Ref": "SubnetIds"}]} for k in (0, 1, 2)]
+    assert all(m["FileSystemId"] == {"Ref": "FileSystem"} for m in mounts)
 
 
 def test_terraform_values() -> None:
@@ -276,3 +285,125 @@ def test_group_spreads_over_subnets_and_its_volumes_go_with_the_instances() -> N
     assert asg["vpc_zone_identifier"] == "${var.subnet_ids}"
     variables = {k: v for block in doc["variable"] for k, v in block.items()}
     assert variables["subnet_ids"]["type"] == "${list(string)}"
+
+
+# --- S3 + CloudFront with origin access control, as AWS's page sets it up:
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+
+
+def test_static_site_is_a_private_bucket_behind_cloudfront_with_oac() -> None:
+    res = _cfn("static-site")["Resources"]  # cfn-lint clean (see _cfn)
+    block = res["Bucket"]["Properties"]["PublicAccessBlockConfiguration"]
+    assert block == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                     "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    oac = res["OriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    # The page: origin type s3, sign requests always, signing protocol SigV4.
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"],
+            oac["SigningProtocol"]) == ("s3", "always", "sigv4")
+    config = res["Distribution"]["Properties"]["DistributionConfig"]
+    origin = config["Origins"][0]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["OriginAccessControl", "Id"]}
+    assert origin["DomainName"] == {"Fn::GetAtt": ["Bucket", "RegionalDomainName"]}
+    # With OAC the legacy origin access identity stays empty.
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == origin["Id"]
+    statement = res["BucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert (statement["Effect"], statement["Action"]) == ("Allow", "s3:GetObject")
+    assert statement["Resource"] == {"Fn::Sub": "${Bucket.Arn}/*"}
+    source = statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":cloudfront::${AWS::AccountId}:distribution/${Distribution}")
+
+
+def test_static_site_terraform_has_the_same_pieces() -> None:
+    _, res = _tf(CASES["static-site"])
+    assert all(res["aws_s3_bucket_public_access_block.this"][k] is True for k in (
+        "block_public_acls", "block_public_policy", "ignore_public_acls",
+        "restrict_public_buckets"))
+    oac = res["aws_cloudfront_origin_access_control.this"]
+    assert (oac["origin_access_control_origin_type"], oac["signing_behavior"],
+            oac["signing_protocol"]) == ("s3", "always", "sigv4")
+    origin = res["aws_cloudfront_distribution.this"]["origin"][0]
+    assert origin["origin_access_control_id"] == (
+        "${aws_cloudfront_origin_access_control.this.id}")
+    assert origin["domain_name"] == "${aws_s3_bucket.this.bucket_regional_domain_name}"
+    policy = res["aws_s3_bucket_policy.this"]["policy"]
+    for part in ("cloudfront.amazonaws.com", "AWS:SourceArn", "s3:GetObject",
+                 "aws_cloudfront_distribution.this.arn", "${aws_s3_bucket.this.arn}/*"):
+        assert part in policy
+
+
+def test_cache_hit_alarm_watches_the_exported_distribution() -> None:
+    response = dict(CASES["static-site"], monitoring=[{
+        "id": "cloudfront_cache_hit_rate", "category": "network", "option": "cloudfront",
+        "namespace": "AWS/CloudFront", "metric": "CacheHitRate",
+        "dimensions": {"DistributionId": "distribution", "Region": "Global"},
+        "statistic": "Average", "threshold": 80.0, "comparison": "LessThanThreshold",
+        "period_s": 3600, "evaluation_periods": 3, "datapoints_to_alarm": 3}])
+    tpl = json.loads(export_response(response, "cloudformation"))
+    alarm = tpl["Resources"]["AlarmCloudfrontCacheHitRate"]
+    assert "Condition" not in alarm  # the distribution is in the template: no id to ask for
+    assert {"Name": "DistributionId", "Value": {"Ref": "Distribution"}} in (
+        alarm["Properties"]["Dimensions"])
+    assert not lint(json.dumps(tpl), config=ManualArgs(regions=["us-east-1"]))
+
+
+def test_cloudfront_without_a_bucket_is_said_not_exported() -> None:
+    response = _response([_opt("t4g.small", "ec2", count=2)], [], [],
+                         [_opt("cloudfront", "cloudfront")])
+    bundle = chosen_bundle(response)
+    assert any(n.startswith("cloudfront:") for n in bundle.not_exported)
+    assert "Distribution" not in json.loads(export_response(response, "cloudformation"))[
+        "Resources"]
+
+
+def test_ena_express_is_set_on_the_interface_and_enhanced_networking_is_built_in() -> None:
+    response = _response([_opt("c7gn.16xlarge", "ec2")], [], [],
+                         [_opt("ena_express", "ena_express"),
+                          _opt("enhanced_networking", "enhanced_networking", rank=2)])
+    tpl = json.loads(export_response(response, "cloudformation"))
+    nic = tpl["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"][
+        "NetworkInterfaces"][0]
+    assert nic["EnaSrdSpecification"] == {"EnaSrdEnabled": True}
+    assert nic["SubnetId"] == {"Ref": "SubnetId"}  # one instance: its subnet is the NIC's
+    assert "SubnetId" not in tpl["Resources"]["Instance"]["Properties"]
+    assert not lint(json.dumps(tpl), config=ManualArgs(regions=["us-east-1"]))
+    notes = chosen_bundle(response).not_exported
+    assert any(n.startswith("enhanced_networking: on by default") for n in notes)
+    _, res = _tf(response)
+    tf_nic = res["aws_launch_template.this"]["network_interfaces"][0]
+    assert tf_nic["ena_srd_specification"][0]["ena_srd_enabled"] is True
+
+
+def _tf_json_resources(response: dict[str, Any]) -> dict[str, Any]:
+    doc = json.loads(export_response(response, "terraform-json"))
+    return {f"{rtype}.{name}": body for rtype, named in doc.get("resource", {}).items()
+            for name, body in named.items()}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_terraform_json_holds_the_same_resources_as_hcl(case: str) -> None:
+    _, hcl_resources = _tf(CASES[case])
+    assert set(_tf_json_resources(CASES[case])) == set(hcl_resources)
+
+
+def test_terraform_json_writes_references_as_templates() -> None:
+    doc = json.loads(export_response(CASES["ec2-asg-spot-cluster-pg-efa"], "terraform-json"))
+    # JSON syntax: an expression is a "${...}" string; a variable's type is a bare type.
+    asg = doc["resource"]["aws_autoscaling_group"]["this"]
+    assert asg["vpc_zone_identifier"] == "${var.subnet_ids}"
+    assert (asg["min_size"], asg["max_size"]) == (2, 8)
+    assert doc["variable"]["subnet_ids"]["type"] == "list(string)"
+    assert doc["provider"]["aws"]["region"] == "${var.region}"
+    lt = doc["resource"]["aws_launch_template"]["this"]
+    assert lt["block_device_mappings"]["ebs"]["iops"] == 20000
+
+
+def test_cli_writes_terraform_json(tmp_path) -> None:
+    from recommender.surfaces.cli.main import main
+
+    saved, out = tmp_path / "response.json", tmp_path / "main.tf.json"
+    saved.write_text(json.dumps(CASES["static-site"]))
+    assert main(["export", "--format", "terraform-json", str(saved), "--out", str(out)]) == 0
+    resources = json.loads(out.read_text())["resource"]
+    assert "aws_cloudfront_origin_access_control" in resources

@@ -18,8 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the chosen bundle of a saved response as CloudFormation or Terraform",
     )
     e.add_argument("response", metavar="RESPONSE.json", help="a saved response ('-' = stdin)")
-    e.add_argument("--format", choices=("cloudformation", "terraform"), default="cloudformation",
-                   help="cloudformation (a JSON template; default) or terraform (HCL)")
+    e.add_argument("--format", choices=("cloudformation", "terraform", "terraform-json"),
+                   default="cloudformation",
+                   help="cloudformation (a JSON template; default), terraform (HCL, as "
+                        "'terraform fmt' lays it out) or terraform-json (a *.tf.json file)")
     e.add_argument("--out", metavar="FILE", help="write here instead of stdout")
     e.set_defaults(func=_export)
 

@@ -1,7 +1,7 @@
 """The chosen bundle as infrastructure as code.
 
-:mod:`.bundle` builds one renderer-neutral bundle model from a response;
-:mod:`.cloudformation` and :mod:`.terraform` render it.
+:mod:`.bundle` builds one renderer-neutral bundle of resource specs (:mod:`.spec`) from a
+response; :mod:`.cloudformation` and :mod:`.terraform` only render it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from collections.abc import Callable
 from typing import Any
 
 from recommender.core.errors import UserError
-from recommender.surfaces.export.bundle import FORMATS, Bundle, chosen_bundle
+from recommender.surfaces.export.bundle import FORMATS, chosen_bundle
 from recommender.surfaces.export.cloudformation import render_cloudformation
-from recommender.surfaces.export.terraform import render_terraform
+from recommender.surfaces.export.spec import Bundle
+from recommender.surfaces.export.terraform import render_terraform, render_terraform_json
 
 #: One renderer per output format, each over the same :class:`Bundle`.
 RENDERERS: dict[str, Callable[[Bundle], str]] = {
     "cloudformation": render_cloudformation,
     "terraform": render_terraform,
+    "terraform-json": render_terraform_json,
 }
 
 __all__ = ["RENDERERS", "chosen_bundle", "export_response"]
@@ -30,8 +32,9 @@ def export_response(response: dict[str, Any], fmt: str) -> str:
     ----------
     response : dict
         A recommendation response as JSON data (e.g. ``json.load`` of a saved response).
-    fmt : {"cloudformation", "terraform"}
-        CloudFormation (JSON template) or Terraform (HCL).
+    fmt : {"cloudformation", "terraform", "terraform-json"}
+        CloudFormation (JSON template), Terraform (HCL, as ``terraform fmt`` lays it out)
+        or Terraform in JSON syntax (a ``*.tf.json`` file).
 
     Returns
     -------

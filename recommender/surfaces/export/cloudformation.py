@@ -1,376 +1,371 @@
-"""Render an export :class:`~.bundle.Bundle` as a CloudFormation template (JSON)."""
+"""Render an export :class:`~.spec.Bundle` as a CloudFormation template (JSON).
+
+Every decision is in the bundle's specs; this module only names CloudFormation's resource
+types and properties
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from recommender.surfaces.export.alarms import cfn_alarms
-from recommender.surfaces.export.bundle import EFS_TRANSITIONS, Bundle, Spec
+from recommender.surfaces.export import spec
 
-_AMI_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 _KEEP = {"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}
 _RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+_TYPES = {
+    "string": "String", "subnet": "AWS::EC2::Subnet::Id",
+    "subnets": "List<AWS::EC2::Subnet::Id>",
+    "security_groups": "List<AWS::EC2::SecurityGroup::Id>",
+    "az": "AWS::EC2::AvailabilityZone::Name",
+    "ami": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+}
+_EFS_KEYS = {"transition_to_ia": "TransitionToIA", "transition_to_archive": "TransitionToArchive"}
+#: The value of each created resource an alarm dimension can name (spec.Ref targets).
+REFS: dict[str, Any] = {
+    "instance": {"Ref": "Instance"},
+    "auto_scaling_group": {"Ref": "AutoScalingGroup"},
+    "ecs_cluster": {"Ref": "Cluster"},
+    "ecs_service": {"Fn::GetAtt": ["Service", "Name"]},
+    "function": {"Ref": "Function"},
+    "table": {"Ref": "Table"},
+    "volume": {"Ref": "Volume"},
+    "distribution": {"Ref": "Distribution"},
+    "db_instance": {"Ref": "Database"},
+    "db_replica": {"Ref": "ReadReplica1"},
+    "cache": {"Ref": "Cache"},
+    "cache_member": {"Fn::Join": ["", [{"Ref": "Cache"}, "-001"]]},
+}
+
+
+def _clean(v: Any) -> Any:
+    """``v`` without the None values of its objects, at every depth (unset properties)."""
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items() if x is not None}
+    return [_clean(x) for x in v] if isinstance(v, list) else v
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"Ref": name}
 
 
-def _tags(bundle: Bundle) -> list[dict[str, str]]:
-    return [{"Key": "Name", "Value": bundle.name}, {"Key": "generated-by", "Value": "recommender"}]
+def _att(name: str, attr: str) -> dict[str, list[str]]:
+    return {"Fn::GetAtt": [name, attr]}
 
 
 class _Template:
-    """Accumulates parameters, resources and outputs."""
+    """Accumulates parameters, conditions, resources and outputs."""
 
-    def __init__(self, bundle: Bundle) -> None:
-        self.bundle = bundle
+    def __init__(self, bundle: spec.Bundle) -> None:
+        self.bundle, self.name = bundle, bundle.name
         self.params: dict[str, Any] = {}
+        self.conditions: dict[str, Any] = {}
         self.resources: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}
 
-    def param(self, name: str, ptype: str, description: str, default: Any = None) -> dict:
-        p: dict[str, Any] = {"Type": ptype, "Description": description}
-        if default is not None:
-            p["Default"] = default
-        self.params[name] = p
-        return _ref(name)
+    def param(self, i: spec.Input) -> dict[str, str]:
+        p: dict[str, Any] = {"Type": _TYPES[i.kind], "Description": i.description}
+        if i.default is not None:
+            p["Default"] = i.default
+        self.params[i.cfn] = p
+        return _ref(i.cfn)
+
+    def subnet_list(self, i: spec.Input) -> Any:
+        return self.param(i) if i.kind == "subnets" else [self.param(i)]
 
     def add(self, name: str, rtype: str, props: dict[str, Any], **extra: Any) -> None:
-        self.resources[name] = {"Type": rtype, **extra, "Properties": props}
+        self.resources[name] = {"Type": rtype, **extra, "Properties": _clean(props)}
 
     def output(self, name: str, value: Any, description: str) -> None:
         self.outputs[name] = {"Description": description, "Value": value}
 
+    def dim(self, v: spec.Dimension) -> Any:
+        if isinstance(v, spec.Ref):
+            if v.target == "aurora_instance":
+                return _ref(f"DatabaseInstance{v.index + 1}")
+            return REFS[v.target]
+        return self.param(v) if isinstance(v, spec.Input) else v
 
-def _ebs_block(spec: Spec, *, replaceable: bool) -> dict[str, Any]:
-    """The data volume; in an auto scaling group it goes with its instance (a replaced
-    instance must not leave an orphaned, still-billed volume behind)."""
-    p = spec.props
-    ebs: dict[str, Any] = {
-        "VolumeType": p["volume_type"],
-        "VolumeSize": p["size_gib"],
-        "Encrypted": True,
-        "DeleteOnTermination": replaceable,
-    }
-    if p.get("iops"):
-        ebs["Iops"] = p["iops"]
-    if p.get("throughput_mibps"):
-        ebs["Throughput"] = p["throughput_mibps"]
-    return {"DeviceName": "/dev/xvdb", "Ebs": ebs}
+    def tags(self) -> list[dict[str, str]]:
+        return [{"Key": "Name", "Value": self.name},
+                {"Key": "generated-by", "Value": "recommender"}]
 
 
-def _ec2(t: _Template, spec: Spec) -> None:
-    p, b = spec.props, t.bundle
-    image = t.param(
-        "ImageId",
-        "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-        f"AMI id (or SSM parameter) for {p['arch']} instances",
-        _AMI_SSM.format(arch=p["arch"]),
-    )
-    group = bool(p["auto_scaling"])
-    if group:  # nodes spread over the subnets given, one per Availability Zone
-        subnet = t.param("SubnetIds", "List<AWS::EC2::Subnet::Id>",
-                         "Subnets for the group, one per Availability Zone")
-    else:
-        subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the instance")
-    groups = t.param("SecurityGroupIds", "List<AWS::EC2::SecurityGroup::Id>",
-                     "Security groups of the instances")
-    data: dict[str, Any] = {"InstanceType": p["instance_type"], "ImageId": image}
-    if b.storage is not None and b.storage.kind == "ebs":
-        data["BlockDeviceMappings"] = [_ebs_block(b.storage, replaceable=group)]
-    if b.placement_strategy:
-        t.add("PlacementGroup", "AWS::EC2::PlacementGroup", {"Strategy": b.placement_strategy})
-        data["Placement"] = {"GroupName": _ref("PlacementGroup")}
-    if b.efa:
-        nic: dict[str, Any] = {"DeviceIndex": 0, "InterfaceType": "efa", "Groups": groups}
-        if not group:  # a group's subnets come from VPCZoneIdentifier
-            nic["SubnetId"] = subnet
-        data["NetworkInterfaces"] = [nic]
-    else:
-        data["SecurityGroupIds"] = groups
-    if p["spot"] and not p["auto_scaling"]:
-        data["InstanceMarketOptions"] = {"MarketType": "spot"}
-    data["TagSpecifications"] = [{"ResourceType": "instance", "Tags": _tags(b)}]
-    t.add("LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": data})
-    lt = {
-        "LaunchTemplateId": _ref("LaunchTemplate"),
-        "Version": {"Fn::GetAtt": ["LaunchTemplate", "LatestVersionNumber"]},
-    }
-    if not p["auto_scaling"]:
-        props: dict[str, Any] = {"LaunchTemplate": lt}
-        if not b.efa:
-            props["SubnetId"] = subnet
-        t.add("Instance", "AWS::EC2::Instance", props)
-        t.output("InstanceId", _ref("Instance"), f"{p['instance_type']} instance")
+# --------------------------------------------------------------------------- compute
+
+
+def _ebs(v: spec.Volume) -> dict[str, Any]:
+    return {"DeviceName": v.device_name, "Ebs": {
+        "VolumeType": v.volume_type, "VolumeSize": v.size_gib, "Encrypted": True,
+        "DeleteOnTermination": v.delete_on_termination, "Iops": v.iops,
+        "Throughput": v.throughput_mibps}}
+
+
+def _launch_template(t: _Template, s: spec.Ec2) -> None:
+    groups, in_nic = t.param(s.security_groups), s.efa or s.ena_express
+    nic = {"DeviceIndex": 0, "Groups": groups, "InterfaceType": "efa" if s.efa else None,
+           "EnaSrdSpecification": {"EnaSrdEnabled": True} if s.ena_express else None,
+           # a group's subnets come from VPCZoneIdentifier
+           "SubnetId": t.param(s.subnets) if s.group is None else None}
+    t.add("LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
+        "InstanceType": s.instance_type, "ImageId": t.param(s.image),
+        "BlockDeviceMappings": [_ebs(s.volume)] if s.volume else None,
+        "Placement": {"GroupName": _ref("PlacementGroup")} if s.placement else None,
+        "NetworkInterfaces": [nic] if in_nic else None,
+        "SecurityGroupIds": None if in_nic else groups,
+        "InstanceMarketOptions": {"MarketType": "spot"} if s.spot else None,
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": t.tags()}]}})
+
+
+def _ec2(t: _Template, s: spec.Ec2) -> None:
+    if s.placement:
+        t.add("PlacementGroup", "AWS::EC2::PlacementGroup", {"Strategy": s.placement})
+    _launch_template(t, s)
+    lt = {"LaunchTemplateId": _ref("LaunchTemplate"),
+          "Version": _att("LaunchTemplate", "LatestVersionNumber")}
+    if s.group is None:
+        in_nic = s.efa or s.ena_express  # the subnet is then the interface's
+        t.add("Instance", "AWS::EC2::Instance",
+              {"LaunchTemplate": lt, "SubnetId": None if in_nic else t.param(s.subnets)})
+        t.output("InstanceId", _ref("Instance"), f"{s.instance_type} instance")
         return
-    asg: dict[str, Any] = {
-        "MinSize": str(p["min_count"]),
-        "MaxSize": str(p["max_count"]),
-        "DesiredCapacity": str(p["desired_count"]),
-        "VPCZoneIdentifier": subnet,
-    }
-    if b.placement_strategy:
-        asg["PlacementGroup"] = _ref("PlacementGroup")
-    if p["spot"]:
-        asg["MixedInstancesPolicy"] = {
-            "InstancesDistribution": {
-                "OnDemandPercentageAboveBaseCapacity": 0,
-                "SpotAllocationStrategy": "price-capacity-optimized",
-            },
-            "LaunchTemplate": {"LaunchTemplateSpecification": lt},
-        }
-    else:
-        asg["LaunchTemplate"] = lt
-    t.add("AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", asg)
-    if p["target_cpu_pct"]:
+    g = s.group
+    mixed = {"InstancesDistribution": {"OnDemandPercentageAboveBaseCapacity": 0,
+                                       "SpotAllocationStrategy": "price-capacity-optimized"},
+             "LaunchTemplate": {"LaunchTemplateSpecification": lt}}
+    t.add("AutoScalingGroup", "AWS::AutoScaling::AutoScalingGroup", {
+        "MinSize": str(g.min_count), "MaxSize": str(g.max_count),
+        "DesiredCapacity": str(g.desired_count), "VPCZoneIdentifier": t.param(s.subnets),
+        "PlacementGroup": _ref("PlacementGroup") if s.placement else None,
+        "MixedInstancesPolicy": mixed if g.spot else None,
+        "LaunchTemplate": None if g.spot else lt})
+    if g.target_cpu_pct:
         t.add("CpuTargetTracking", "AWS::AutoScaling::ScalingPolicy", {
             "AutoScalingGroupName": _ref("AutoScalingGroup"),
             "PolicyType": "TargetTrackingScaling",
             "TargetTrackingConfiguration": {
                 "PredefinedMetricSpecification": {
                     "PredefinedMetricType": "ASGAverageCPUUtilization"},
-                "TargetValue": p["target_cpu_pct"],
-            },
-        })
-    t.output("AutoScalingGroupName", _ref("AutoScalingGroup"), f"{p['instance_type']} group")
+                "TargetValue": g.target_cpu_pct}})
+    t.output("AutoScalingGroupName", _ref("AutoScalingGroup"), f"{s.instance_type} group")
 
 
-def _fargate(t: _Template, spec: Spec) -> None:
-    p = spec.props
-    image = t.param("ContainerImage", "String", "Container image URI of the task")
-    subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the tasks")
+def _fargate(t: _Template, s: spec.Fargate) -> None:
     t.add("Cluster", "AWS::ECS::Cluster", {})
-    t.add(
-        "TaskDefinition",
-        "AWS::ECS::TaskDefinition",
-        {
-            "RequiresCompatibilities": ["FARGATE"],
-            "NetworkMode": "awsvpc",
-            "Cpu": str(p["cpu_units"]),
-            "Memory": str(p["memory_mib"]),
-            "RuntimePlatform": {
-                "CpuArchitecture": "ARM64" if p["arch"] == "arm64" else "X86_64",
-                "OperatingSystemFamily": "LINUX",
-            },
-            "ContainerDefinitions": [{"Name": "app", "Image": image, "Essential": True}],
-        },
-    )
-    t.add(
-        "Service",
-        "AWS::ECS::Service",
-        {
-            "Cluster": _ref("Cluster"),
-            "LaunchType": "FARGATE",
-            "DesiredCount": p["desired_count"],
-            "TaskDefinition": _ref("TaskDefinition"),
-            "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": [subnet]}},
-        },
-    )
-    t.output("ServiceName", {"Fn::GetAtt": ["Service", "Name"]}, "Fargate service")
+    t.add("TaskDefinition", "AWS::ECS::TaskDefinition", {
+        "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc",
+        "Cpu": str(s.cpu_units), "Memory": str(s.memory_mib),
+        "RuntimePlatform": {"CpuArchitecture": s.cpu_architecture,
+                            "OperatingSystemFamily": "LINUX"},
+        "ContainerDefinitions": [{"Name": "app", "Image": t.param(s.image), "Essential": True}]})
+    t.add("Service", "AWS::ECS::Service", {
+        "Cluster": _ref("Cluster"), "LaunchType": "FARGATE", "DesiredCount": s.desired_count,
+        "TaskDefinition": _ref("TaskDefinition"),
+        "NetworkConfiguration": {"AwsvpcConfiguration": {
+            "Subnets": t.subnet_list(s.subnets)}}})
+    t.output("ServiceName", _att("Service", "Name"), "Fargate service")
 
 
-def _lambda(t: _Template, spec: Spec) -> None:
-    p = spec.props
-    props = {
-        "Role": t.param("FunctionRoleArn", "String", "ARN of the function's execution role"),
-        "Runtime": t.param("Runtime", "String", "Lambda runtime", "python3.12"),
-        "Handler": t.param("Handler", "String", "Function handler", "app.handler"),
-        "Code": {
-            "S3Bucket": t.param("CodeS3Bucket", "String", "S3 bucket of the deployment package"),
-            "S3Key": t.param("CodeS3Key", "String", "S3 key of the deployment package"),
-        },
-        "MemorySize": p["memory_mb"],
-        "Architectures": [p["arch"]],
-        "Timeout": p["timeout_s"],
-    }
-    t.add("Function", "AWS::Lambda::Function", props)
-    t.output("FunctionArn", {"Fn::GetAtt": ["Function", "Arn"]}, "Lambda function")
+def _lambda(t: _Template, s: spec.Lambda) -> None:
+    t.add("Function", "AWS::Lambda::Function", {
+        "Role": t.param(s.role), "Runtime": t.param(s.runtime), "Handler": t.param(s.handler),
+        "Code": {"S3Bucket": t.param(s.code_bucket), "S3Key": t.param(s.code_key)},
+        "MemorySize": s.memory_mb, "Architectures": [s.arch], "Timeout": s.timeout_s})
+    t.output("FunctionArn", _att("Function", "Arn"), "Lambda function")
 
 
-def _storage(t: _Template, spec: Spec) -> None:
-    p, b = spec.props, t.bundle
-    if spec.kind == "ebs":
-        if b.compute is not None and b.compute.kind == "ec2":
-            return  # mapped into the launch template so every instance gets its volume
-        props = {
-            "AvailabilityZone": t.param(
-                "AvailabilityZone", "AWS::EC2::AvailabilityZone::Name", "AZ of the volume"
-            ),
-            "VolumeType": p["volume_type"],
-            "Size": p["size_gib"],
-            "Encrypted": True,
-        }
-        if p.get("iops"):
-            props["Iops"] = p["iops"]
-        if p.get("throughput_mibps"):
-            props["Throughput"] = p["throughput_mibps"]
-        t.add("Volume", "AWS::EC2::Volume", props, **_KEEP)
-    elif spec.kind == "efs":
-        props = {"Encrypted": True, "ThroughputMode": p["throughput_mode"]}
-        if p.get("provisioned_mibps"):
-            props["ProvisionedThroughputInMibps"] = p["provisioned_mibps"]
-        if p.get("lifecycle"):
-            # One object per transition: EFS refuses a policy naming two of them.
-            props["LifecyclePolicies"] = [
-                {EFS_TRANSITIONS[k][0]: v} for k, v in p["lifecycle"].items()
-            ]
-        t.add("FileSystem", "AWS::EFS::FileSystem", props, **_RETAIN)
-        subnet = t.param("SubnetId", "AWS::EC2::Subnet::Id", "Subnet for the mount target")
-        groups = t.param("MountTargetSecurityGroups", "List<AWS::EC2::SecurityGroup::Id>",
-                         "Security groups allowing NFS (2049) from the clients")
-        t.add("MountTarget", "AWS::EFS::MountTarget",
-              {"FileSystemId": _ref("FileSystem"), "SubnetId": subnet, "SecurityGroups": groups})
-        t.output("FileSystemId", _ref("FileSystem"), "EFS file system")
-    elif spec.kind == "s3":
-        props = {}
-        if p["storage_class"] != "STANDARD":
-            props["LifecycleConfiguration"] = {
-                "Rules": [
-                    {
-                        "Id": "to-recommended-class",
-                        "Status": "Enabled",
-                        "Transitions": [
-                            {
-                                "StorageClass": p["storage_class"],
-                                "TransitionInDays": p["transition_days"],
-                            }
-                        ],
-                    }
-                ]
-            }
-        t.add("Bucket", "AWS::S3::Bucket", props, **_RETAIN)
-        t.output("BucketName", _ref("Bucket"), "S3 bucket")
+# --------------------------------------------------------------------------- storage
 
 
-def _database(t: _Template, spec: Spec) -> None:
-    p = spec.props
-    if spec.kind == "dynamodb":
-        pk = t.param("PartitionKeyName", "String", "Partition key attribute name", "pk")
-        props: dict[str, Any] = {
-            "BillingMode": p["billing_mode"],
-            "AttributeDefinitions": [{"AttributeName": pk, "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": pk, "KeyType": "HASH"}],
-        }
-        if p["billing_mode"] == "PROVISIONED":
-            props["ProvisionedThroughput"] = {
-                "ReadCapacityUnits": p["rcu"],
-                "WriteCapacityUnits": p["wcu"],
-            }
-        t.add("Table", "AWS::DynamoDB::Table", props, **_RETAIN)
-        t.output("TableName", _ref("Table"), "DynamoDB table")
+def _volume(t: _Template, v: spec.Volume) -> None:
+    if v.availability_zone is None:
+        return  # mapped into the launch template so every instance gets its volume
+    t.add("Volume", "AWS::EC2::Volume", {
+        "AvailabilityZone": t.param(v.availability_zone), "VolumeType": v.volume_type,
+        "Size": v.size_gib, "Encrypted": True, "Iops": v.iops,
+        "Throughput": v.throughput_mibps}, **_KEEP)
+
+
+def _efs(t: _Template, s: spec.Efs) -> None:
+    t.add("FileSystem", "AWS::EFS::FileSystem", {
+        "Encrypted": True, "ThroughputMode": s.throughput_mode,
+        "ProvisionedThroughputInMibps": s.provisioned_mibps or None,
+        # One object per transition: EFS refuses a policy naming two of them.
+        "LifecyclePolicies": [{_EFS_KEYS[k]: age} for k, age in s.transitions] or None,
+    }, **_RETAIN)
+    subnets, groups = t.param(s.subnets), t.param(s.security_groups)
+    many = s.subnets.kind == "subnets"
+    for k in range(s.mount_targets if many else 1):
+        t.add(f"MountTarget{k + 1}", "AWS::EFS::MountTarget", {
+            "FileSystemId": _ref("FileSystem"), "SecurityGroups": groups,
+            "SubnetId": {"Fn::Select": [k, subnets]} if many else subnets})
+    t.output("FileSystemId", _ref("FileSystem"), "EFS file system")
+
+
+def _bucket(t: _Template, s: spec.Bucket) -> None:
+    rule = {"Id": "to-recommended-class", "Status": "Enabled", "Transitions": [
+        {"StorageClass": s.storage_class, "TransitionInDays": s.transition_days}]}
+    t.add("Bucket", "AWS::S3::Bucket", {
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True},
+        "LifecycleConfiguration": {"Rules": [rule]} if s.storage_class != "STANDARD" else None,
+    }, **_RETAIN)
+    t.output("BucketName", _ref("Bucket"), "S3 bucket")
+
+
+def _cdn(t: _Template, s: spec.Cdn) -> None:
+    """CloudFront over the bucket through an origin access control; the bucket policy lets
+    only this distribution read
+    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html)."""
+    t.add("OriginAccessControl", "AWS::CloudFront::OriginAccessControl", {
+        "OriginAccessControlConfig": {
+            "Name": f"{t.name}-s3", "Description": f"{t.name}: CloudFront reads the bucket",
+            "OriginAccessControlOriginType": "s3", "SigningBehavior": "always",
+            "SigningProtocol": "sigv4"}})
+    origin = {"Id": s.origin_id, "DomainName": _att("Bucket", "RegionalDomainName"),
+              "S3OriginConfig": {"OriginAccessIdentity": ""},
+              "OriginAccessControlId": _att("OriginAccessControl", "Id")}
+    behavior = {"TargetOriginId": s.origin_id, "ViewerProtocolPolicy": s.viewer_protocol_policy,
+                "AllowedMethods": list(s.methods), "CachedMethods": list(s.methods),
+                "CachePolicyId": s.cache_policy_id, "Compress": s.compress}
+    t.add("Distribution", "AWS::CloudFront::Distribution", {"DistributionConfig": {
+        "Enabled": True, "Comment": t.name, "DefaultRootObject": s.default_root_object,
+        "Origins": [origin], "DefaultCacheBehavior": behavior}, "Tags": t.tags()})
+    arn = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"
+    t.add("BucketPolicy", "AWS::S3::BucketPolicy", {
+        "Bucket": _ref("Bucket"),
+        "PolicyDocument": spec.oac_bucket_policy({"Fn::Sub": "${Bucket.Arn}/*"},
+                                                 {"Fn::Sub": arn})})
+    t.output("DistributionDomainName", _att("Distribution", "DomainName"), "CloudFront domain")
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _table(t: _Template, s: spec.Table) -> None:
+    pk = t.param(s.partition_key)
+    capacity = {"ReadCapacityUnits": s.rcu, "WriteCapacityUnits": s.wcu}
+    t.add("Table", "AWS::DynamoDB::Table", {
+        "BillingMode": s.billing_mode,
+        "AttributeDefinitions": [{"AttributeName": pk, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": pk, "KeyType": "HASH"}],
+        "ProvisionedThroughput": capacity if s.billing_mode == "PROVISIONED" else None,
+    }, **_RETAIN)
+    t.output("TableName", _ref("Table"), "DynamoDB table")
+
+
+def _rds(t: _Template, s: spec.Rds) -> None:
+    t.add("Database", "AWS::RDS::DBInstance", {
+        "Engine": s.engine, "DBInstanceClass": s.instance_class,
+        "AllocatedStorage": str(s.storage_gib), "StorageType": s.storage_type,
+        "Iops": s.iops or None, "MultiAZ": s.multi_az, "MasterUsername": t.param(s.user),
+        "ManageMasterUserPassword": True, "StorageEncrypted": True}, **_KEEP)
+    for i in range(s.read_replicas):
+        t.add(f"ReadReplica{i + 1}", "AWS::RDS::DBInstance", {
+            "SourceDBInstanceIdentifier": _ref("Database"),
+            "DBInstanceClass": s.instance_class})
+
+
+def _aurora(t: _Template, s: spec.Aurora) -> None:
+    t.add("DatabaseCluster", "AWS::RDS::DBCluster", {
+        "Engine": s.engine, "MasterUsername": t.param(s.user),
+        "ManageMasterUserPassword": True, "StorageEncrypted": True,
+        "StorageType": "aurora-iopt1" if s.io_optimized else None}, **_KEEP)
+    for i in range(s.instances):
+        t.add(f"DatabaseInstance{i + 1}", "AWS::RDS::DBInstance", {
+            "DBClusterIdentifier": _ref("DatabaseCluster"), "Engine": s.engine,
+            "DBInstanceClass": s.instance_class})
+
+
+def _cache(t: _Template, s: spec.Cache) -> None:
+    if not s.replicated:
+        t.add("Cache", "AWS::ElastiCache::CacheCluster", {
+            "Engine": s.engine, "CacheNodeType": s.node_type, "NumCacheNodes": s.nodes})
         return
-    user = None
-    if spec.kind in ("rds", "aurora", "redshift"):
-        user = t.param("MasterUsername", "String", "Database administrator user name", "admin1")
-    if spec.kind == "rds":
-        props = {
-            "Engine": p["engine"],
-            "DBInstanceClass": p["instance_class"],
-            "AllocatedStorage": str(p["storage_gib"]),
-            "StorageType": p["storage_type"],
-            "MultiAZ": p["multi_az"],
-            "MasterUsername": user,
-            "ManageMasterUserPassword": True,
-            "StorageEncrypted": True,
-        }
-        if p.get("iops"):
-            props["Iops"] = p["iops"]
-        t.add("Database", "AWS::RDS::DBInstance", props, **_KEEP)
-        for i in range(p["read_replicas"]):
-            t.add(f"ReadReplica{i + 1}", "AWS::RDS::DBInstance", {
-                "SourceDBInstanceIdentifier": _ref("Database"),
-                "DBInstanceClass": p["instance_class"],
-            })
-    elif spec.kind == "aurora":
-        cluster = {
-            "Engine": p["engine"],
-            "MasterUsername": user,
-            "ManageMasterUserPassword": True,
-            "StorageEncrypted": True,
-        }
-        if p["io_optimized"]:
-            cluster["StorageType"] = "aurora-iopt1"
-        t.add("DatabaseCluster", "AWS::RDS::DBCluster", cluster, **_KEEP)
-        for i in range(p["instances"]):
-            t.add(
-                f"DatabaseInstance{i + 1}",
-                "AWS::RDS::DBInstance",
-                {
-                    "DBClusterIdentifier": _ref("DatabaseCluster"),
-                    "Engine": p["engine"],
-                    "DBInstanceClass": p["instance_class"],
-                },
-            )
-    elif spec.kind == "elasticache" and p["engine"] == "memcached":
-        t.add(
-            "Cache",
-            "AWS::ElastiCache::CacheCluster",
-            {"Engine": "memcached", "CacheNodeType": p["node_type"], "NumCacheNodes": p["nodes"]},
-        )
-    elif spec.kind == "elasticache":
-        t.add(
-            "Cache",
-            "AWS::ElastiCache::ReplicationGroup",
-            {
-                "ReplicationGroupDescription": f"{t.bundle.name} cache",
-                "Engine": p["engine"],
-                "CacheNodeType": p["node_type"],
-                "NumCacheClusters": p["nodes"],
-                "AutomaticFailoverEnabled": p["nodes"] > 1,
-                "AtRestEncryptionEnabled": True,
-                "TransitEncryptionEnabled": True,
-            },
-        )
-    elif spec.kind == "redshift":
-        props = {
-            "NodeType": p["node_type"],
-            "ClusterType": "multi-node" if p["nodes"] > 1 else "single-node",
-            "DBName": "dev",
-            "MasterUsername": user,
-            "ManageMasterPassword": True,
-            "Encrypted": True,
-        }
-        if p["nodes"] > 1:
-            props["NumberOfNodes"] = p["nodes"]
-        t.add("Warehouse", "AWS::Redshift::Cluster", props, **_KEEP)
-    elif spec.kind == "opensearch":
-        props = {
-            "ClusterConfig": {"InstanceType": p["instance_type"], "InstanceCount": p["instances"]},
-            "EBSOptions": {"EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": p["volume_gib"]},
-        }
-        t.add("SearchDomain", "AWS::OpenSearchService::Domain", props, **_RETAIN)
+    t.add("Cache", "AWS::ElastiCache::ReplicationGroup", {
+        "ReplicationGroupDescription": f"{t.name} cache", "Engine": s.engine,
+        "CacheNodeType": s.node_type, "NumCacheClusters": s.nodes,
+        "AutomaticFailoverEnabled": s.nodes > 1, "AtRestEncryptionEnabled": True,
+        "TransitEncryptionEnabled": True})
 
 
-def render_cloudformation(bundle: Bundle) -> str:
+def _warehouse(t: _Template, s: spec.Warehouse) -> None:
+    t.add("Warehouse", "AWS::Redshift::Cluster", {
+        "NodeType": s.node_type, "ClusterType": "multi-node" if s.nodes > 1 else "single-node",
+        "NumberOfNodes": s.nodes if s.nodes > 1 else None, "DBName": "dev",
+        "MasterUsername": t.param(s.user), "ManageMasterPassword": True, "Encrypted": True},
+        **_KEEP)
+
+
+def _search(t: _Template, s: spec.Search) -> None:
+    t.add("SearchDomain", "AWS::OpenSearchService::Domain", {
+        "ClusterConfig": {"InstanceType": s.instance_type, "InstanceCount": s.instances},
+        "EBSOptions": {"EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": s.volume_gib},
+    }, **_RETAIN)
+
+
+# --------------------------------------------------------------------------- alarms
+
+
+def _metric(t: _Template, a: spec.Alarm) -> dict[str, Any]:
+    dims = [{"Name": name, "Value": t.dim(v)} for name, v in a.dimensions]
+    if not a.expression:
+        stat = {"ExtendedStatistic" if a.extended else "Statistic": a.statistic}
+        return {"Namespace": a.namespace, "MetricName": a.metric, "Dimensions": dims,
+                "Period": a.period_s, **stat}
+    queries: list[dict[str, Any]] = [
+        {"Id": f"m{k}", "ReturnData": False,
+         "MetricStat": {"Metric": {"Namespace": a.namespace, "MetricName": name,
+                                   "Dimensions": dims},
+                        "Period": a.period_s, "Stat": a.statistic}}
+        for k, name in enumerate(a.math_metrics, start=1)]
+    queries.append({"Id": "e1", "Expression": a.expression, "Label": a.metric,
+                    "ReturnData": True})
+    return {"Metrics": queries}
+
+
+def _alarm(t: _Template, a: spec.Alarm, actions: Any) -> None:
+    extra: dict[str, Any] = {}
+    if a.needs is not None:
+        cond = "Has" + a.needs.cfn
+        t.conditions[cond] = {"Fn::Not": [{"Fn::Equals": [t.param(a.needs), ""]}]}
+        extra["Condition"] = cond
+    t.add("Alarm" + spec.pascal(a.key), "AWS::CloudWatch::Alarm", {
+        "AlarmName": a.name, "AlarmDescription": a.description, **_metric(t, a),
+        "Threshold": a.threshold, "ComparisonOperator": a.comparison,
+        "EvaluationPeriods": a.evaluation_periods, "DatapointsToAlarm": a.datapoints_to_alarm,
+        "TreatMissingData": "missing", "AlarmActions": actions}, **extra)
+
+
+_RENDERERS: dict[type, Any] = {
+    spec.Ec2: _ec2, spec.Fargate: _fargate, spec.Lambda: _lambda, spec.Volume: _volume,
+    spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn, spec.Table: _table, spec.Rds: _rds,
+    spec.Aurora: _aurora, spec.Cache: _cache, spec.Warehouse: _warehouse, spec.Search: _search,
+}
+
+
+def render_cloudformation(bundle: spec.Bundle) -> str:
     """Return the bundle as a CloudFormation template (JSON text)."""
     t = _Template(bundle)
-    compute = {"ec2": _ec2, "fargate": _fargate, "lambda": _lambda}
-    if bundle.compute is not None:
-        compute[bundle.compute.kind](t, bundle.compute)
-    if bundle.storage is not None:
-        _storage(t, bundle.storage)
-    if bundle.database is not None:
-        _database(t, bundle.database)
-    conditions = cfn_alarms(t, bundle)  # the response's monitoring as CloudWatch alarms
-    chosen = ", ".join(s.option for s in bundle.specs)
+    for c in bundle.components:
+        _RENDERERS[type(c.spec)](t, c.spec)
+    if bundle.alarms:
+        topic = t.param(spec.ALARM_TOPIC)
+        t.conditions["HasAlarmTopic"] = {"Fn::Not": [{"Fn::Equals": [topic, ""]}]}
+        actions = {"Fn::If": ["HasAlarmTopic", [topic], {"Ref": "AWS::NoValue"}]}
+        for a in bundle.alarms:
+            _alarm(t, a, actions)
+    chosen = ", ".join(c.option for c in bundle.components)
     doc: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"{bundle.name}: rank-1 options of the recommendation ({chosen})",
-        "Metadata": {
-            "Recommender": {
-                "chosen": {s.kind: s.option for s in bundle.specs},
-                "region": bundle.region,
-                "not_exported": bundle.not_exported,
-            }
-        },
+        "Metadata": {"Recommender": {
+            "chosen": {c.category: c.option for c in bundle.components},
+            "region": bundle.region, "not_exported": bundle.not_exported}},
     }
-    if t.params:
-        doc["Parameters"] = t.params
-    if conditions:
-        doc["Conditions"] = conditions
-    doc["Resources"] = t.resources
-    if t.outputs:
-        doc["Outputs"] = t.outputs
+    sections = {"Parameters": t.params, "Conditions": t.conditions,
+                "Resources": t.resources, "Outputs": t.outputs}
+    doc.update({k: v for k, v in sections.items() if v or k == "Resources"})
     return json.dumps(doc, indent=2) + "\n"

@@ -1,350 +1,355 @@
-"""Render an export :class:`~.bundle.Bundle` as Terraform (HCL, AWS provider)."""
+"""Render an export :class:`~.spec.Bundle` as Terraform (AWS provider): HCL or JSON syntax.
+
+Every decision is in the bundle's specs; this module only names the provider's resources
+and arguments (https://registry.terraform.io/providers/hashicorp/aws/latest/docs).
+"""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-from recommender.surfaces.export.alarms import tf_alarms
-from recommender.surfaces.export.bundle import EFS_TRANSITIONS, Bundle, Spec
+from recommender.surfaces.export import hcl, spec
+from recommender.surfaces.export.hcl import Block, Expr, nested
 
-_AMI_SSM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
-
-
-class Expr(str):
-    """An HCL expression written as is (a reference, a function call)."""
-
-
-class Block:
-    """An HCL block: ``type "label" ... { body }``; ``body`` is a list of (key, value)."""
-
-    def __init__(self, btype: str, *labels: str, body: list[tuple[str, Any]] | None = None):
-        self.btype, self.labels, self.body = btype, labels, list(body or [])
-
-
-def _key(k: str) -> str:
-    return k if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) else json.dumps(k)
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, Expr):
-        return str(v)
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        # HCL strings are JSON strings plus template escapes.
-        return json.dumps(v).replace("${", "$${").replace("%{", "%%{")
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(f"cannot write {type(v).__name__} as HCL")
-
-
-def _render(block: Block, indent: int = 0) -> str:
-    pad = "  " * indent
-    head = " ".join([block.btype, *(json.dumps(label) for label in block.labels)])
-    lines = [f"{pad}{head} {{"]
-    for key, v in block.body:
-        if v is None:
-            continue
-        if isinstance(v, Block):
-            lines.append(_render(Block(key, body=v.body), indent + 1))
-        else:
-            lines.append(f"{pad}  {key} = {_value(v)}")
-    lines.append(f"{pad}}}")
-    return "\n".join(lines)
+_TYPES = {"subnets": "list(string)", "security_groups": "list(string)"}  # else string
+#: The expression of each created resource an alarm dimension can name (spec.Ref targets).
+REFS = {
+    "instance": "aws_instance.this.id",
+    "auto_scaling_group": "aws_autoscaling_group.this.name",
+    "ecs_cluster": "aws_ecs_cluster.this.name",
+    "ecs_service": "aws_ecs_service.this.name",
+    "function": "aws_lambda_function.this.function_name",
+    "table": "aws_dynamodb_table.this.name",
+    "volume": "aws_ebs_volume.this.id",
+    "distribution": "aws_cloudfront_distribution.this.id",
+    "db_instance": "aws_db_instance.this.identifier",
+    "db_replica": "aws_db_instance.replica[0].identifier",
+    "aurora_instance": "aws_rds_cluster_instance.this[%d].identifier",
+    "cache": "aws_elasticache_cluster.this.cluster_id",
+    "cache_member": '"${aws_elasticache_replication_group.this.id}-001"',
+}
 
 
 class _Doc:
-    def __init__(self, bundle: Bundle) -> None:
-        self.bundle = bundle
+    """Accumulates variables and blocks."""
+
+    def __init__(self, bundle: spec.Bundle) -> None:
+        self.bundle, self.name = bundle, bundle.name
         self.variables: dict[str, Block] = {}
         self.blocks: list[Block] = []
 
-    def var(self, name: str, description: str, default: Any = None, *,
-            type_: str = "string") -> Expr:
-        body: list[tuple[str, Any]] = [("type", Expr(type_)), ("description", description)]
-        if default is not None:
-            body.append(("default", default))
-        self.variables[name] = Block("variable", name, body=body)
-        return Expr(f"var.{name}")
+    def var(self, i: spec.Input) -> Expr:
+        self.variables[i.name] = Block("variable", i.name, body=[
+            ("type", Expr(_TYPES.get(i.kind, "string"))), ("description", i.description),
+            ("default", i.default)])
+        return Expr(f"var.{i.name}")
 
-    def resource(self, rtype: str, name: str, body: list[tuple[str, Any]]) -> None:
-        self.blocks.append(Block("resource", rtype, name, body=body))
+    def subnet_list(self, i: spec.Input) -> Any:
+        return self.var(i) if i.kind == "subnets" else [self.var(i)]
+
+    def add(self, rtype: str, name: str, *body: tuple[str, Any]) -> None:
+        self.blocks.append(Block("resource", rtype, name, body=list(body)))
+
+    def dim(self, v: spec.Dimension) -> Any:
+        if isinstance(v, spec.Ref):
+            ref = REFS[v.target]
+            return Expr(ref % v.index if "%d" in ref else ref)
+        return self.var(v) if isinstance(v, spec.Input) else v
 
     def tags(self) -> dict[str, str]:
-        return {"Name": self.bundle.name, "generated-by": "recommender"}
+        return {"Name": self.name, "generated-by": "recommender"}
 
 
-def _ec2(d: _Doc, spec: Spec) -> None:
-    p, b = spec.props, d.bundle
-    ssm = d.var("ami_ssm_parameter", "SSM parameter holding the AMI id",
-                _AMI_SSM.format(arch=p["arch"]))
-    d.blocks.append(Block("data", "aws_ssm_parameter", "ami", body=[("name", ssm)]))
-    group = bool(p["auto_scaling"])
-    if group:  # nodes spread over the subnets given, one per Availability Zone
-        subnet = d.var("subnet_ids", "Subnets for the group, one per Availability Zone",
-                       type_="list(string)")
-    else:
-        subnet = d.var("subnet_id", "Subnet for the instance")
-    groups = d.var("security_group_ids", "Security groups of the instances",
-                   type_="list(string)")
+# --------------------------------------------------------------------------- compute
+
+
+def _ebs(v: spec.Volume) -> Block:
+    return nested(("device_name", v.device_name), ("ebs", nested(
+        ("volume_type", v.volume_type), ("volume_size", v.size_gib), ("iops", v.iops),
+        ("throughput", v.throughput_mibps), ("encrypted", True),
+        ("delete_on_termination", v.delete_on_termination))))
+
+
+def _launch_template(d: _Doc, s: spec.Ec2) -> None:
+    groups = d.var(s.security_groups)
+    ena = nested(("ena_srd_enabled", True)) if s.ena_express else None
+    nic = nested(("device_index", 0), ("interface_type", "efa" if s.efa else None),
+                 ("security_groups", groups), ("ena_srd_specification", ena),
+                 ("subnet_id", d.var(s.subnets) if s.group is None else None))
+    d.blocks.append(Block("data", "aws_ssm_parameter", "ami", body=[("name", d.var(s.image))]))
+    d.add("aws_launch_template", "this",
+          ("name_prefix", f"{d.name}-"), ("image_id", Expr("data.aws_ssm_parameter.ami.value")),
+          ("instance_type", s.instance_type),
+          ("block_device_mappings", _ebs(s.volume) if s.volume else None),
+          ("placement", nested(("group_name", Expr("aws_placement_group.this.name")))
+           if s.placement else None),
+          ("network_interfaces", nic if s.efa or s.ena_express else None),
+          ("vpc_security_group_ids", None if s.efa or s.ena_express else groups),
+          ("instance_market_options", nested(("market_type", "spot")) if s.spot else None),
+          ("tag_specifications", nested(("resource_type", "instance"), ("tags", d.tags()))))
+
+
+def _ec2(d: _Doc, s: spec.Ec2) -> None:
+    if s.placement:
+        d.add("aws_placement_group", "this", ("name", f"{d.name}-{s.placement}"),
+              ("strategy", s.placement))
+    _launch_template(d, s)
+    lt = nested(("id", Expr("aws_launch_template.this.id")), ("version", "$Latest"))
+    if s.group is None:
+        in_nic = s.efa or s.ena_express  # the subnet is then the interface's
+        d.add("aws_instance", "this", ("launch_template", lt),
+              ("subnet_id", None if in_nic else d.var(s.subnets)))
+        return
+    g = s.group
+    lt_spec = nested(("launch_template_id", Expr("aws_launch_template.this.id")),
+                  ("version", "$Latest"))
+    mixed = nested(("instances_distribution", nested(
+        ("on_demand_percentage_above_base_capacity", 0),
+        ("spot_allocation_strategy", "price-capacity-optimized"))),
+        ("launch_template", nested(("launch_template_specification", lt_spec))))
+    d.add("aws_autoscaling_group", "this",
+          ("name_prefix", f"{d.name}-"), ("min_size", g.min_count), ("max_size", g.max_count),
+          ("desired_capacity", g.desired_count), ("vpc_zone_identifier", d.var(s.subnets)),
+          ("placement_group", Expr("aws_placement_group.this.id") if s.placement else None),
+          ("mixed_instances_policy", mixed if g.spot else None),
+          ("launch_template", None if g.spot else lt))
+    if g.target_cpu_pct:
+        d.add("aws_autoscaling_policy", "cpu", ("name", f"{d.name}-cpu-target"),
+              ("autoscaling_group_name", Expr("aws_autoscaling_group.this.name")),
+              ("policy_type", "TargetTrackingScaling"),
+              ("target_tracking_configuration", nested(
+                  ("predefined_metric_specification", nested(
+                      ("predefined_metric_type", "ASGAverageCPUUtilization"))),
+                  ("target_value", g.target_cpu_pct))))
+
+
+def _fargate(d: _Doc, s: spec.Fargate) -> None:
+    d.var(s.image)  # used in jsonencode below
+    d.add("aws_ecs_cluster", "this", ("name", d.name))
+    containers = f'jsonencode([{{ name = "app", image = var.{s.image.name}, essential = true }}])'
+    d.add("aws_ecs_task_definition", "this",
+          ("family", d.name), ("requires_compatibilities", ["FARGATE"]),
+          ("network_mode", "awsvpc"), ("cpu", str(s.cpu_units)), ("memory", str(s.memory_mib)),
+          ("runtime_platform", nested(("cpu_architecture", s.cpu_architecture),
+                                      ("operating_system_family", "LINUX"))),
+          ("container_definitions", Expr(containers)))
+    d.add("aws_ecs_service", "this",
+          ("name", d.name), ("cluster", Expr("aws_ecs_cluster.this.id")),
+          ("task_definition", Expr("aws_ecs_task_definition.this.arn")),
+          ("launch_type", "FARGATE"), ("desired_count", s.desired_count),
+          ("network_configuration", nested(("subnets", d.subnet_list(s.subnets)))))
+
+
+def _lambda(d: _Doc, s: spec.Lambda) -> None:
+    d.add("aws_lambda_function", "this",
+          ("function_name", d.name), ("role", d.var(s.role)), ("runtime", d.var(s.runtime)),
+          ("handler", d.var(s.handler)), ("s3_bucket", d.var(s.code_bucket)),
+          ("s3_key", d.var(s.code_key)), ("memory_size", s.memory_mb),
+          ("architectures", [s.arch]), ("timeout", s.timeout_s))
+
+
+# --------------------------------------------------------------------------- storage
+
+
+def _volume(d: _Doc, v: spec.Volume) -> None:
+    if v.availability_zone is None:
+        return  # in the launch template's block device mappings
+    d.add("aws_ebs_volume", "this",
+          ("availability_zone", d.var(v.availability_zone)), ("type", v.volume_type),
+          ("size", v.size_gib), ("iops", v.iops), ("throughput", v.throughput_mibps),
+          ("encrypted", True), ("tags", d.tags()))
+
+
+def _efs(d: _Doc, s: spec.Efs) -> None:
+    # One lifecycle_policy block per transition, as the provider requires.
+    policies = [("lifecycle_policy", nested((k, age))) for k, age in s.transitions]
+    d.add("aws_efs_file_system", "this",
+          ("encrypted", True), ("throughput_mode", s.throughput_mode),
+          ("provisioned_throughput_in_mibps", s.provisioned_mibps), ("tags", d.tags()),
+          *policies)
+    many = s.subnets.kind == "subnets"
+    subnet = Expr(f"element(var.{s.subnets.name}, count.index)") if many else None
+    d.var(s.subnets)
+    d.add("aws_efs_mount_target", "this",
+          ("count", s.mount_targets if many else None),
+          ("file_system_id", Expr("aws_efs_file_system.this.id")),
+          ("subnet_id", subnet or Expr(f"var.{s.subnets.name}")),
+          ("security_groups", d.var(s.security_groups)))
+
+
+def _bucket(d: _Doc, s: spec.Bucket) -> None:
+    d.add("aws_s3_bucket", "this", ("bucket_prefix", f"{d.name}-"), ("tags", d.tags()))
+    d.add("aws_s3_bucket_public_access_block", "this",
+          ("bucket", Expr("aws_s3_bucket.this.id")), ("block_public_acls", True),
+          ("block_public_policy", True), ("ignore_public_acls", True),
+          ("restrict_public_buckets", True))
+    if s.storage_class != "STANDARD":
+        d.add("aws_s3_bucket_lifecycle_configuration", "this",
+              ("bucket", Expr("aws_s3_bucket.this.id")),
+              ("rule", nested(("id", "to-recommended-class"), ("status", "Enabled"),
+                              ("filter", nested()),
+                              ("transition", nested(("days", s.transition_days),
+                                                    ("storage_class", s.storage_class))))))
+
+
+def _cdn(d: _Doc, s: spec.Cdn) -> None:
+    """CloudFront over the bucket through an origin access control; the bucket policy lets
+    only this distribution read
+    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html)."""
+    d.add("aws_cloudfront_origin_access_control", "this",
+          ("name", f"{d.name}-s3"), ("description", f"{d.name}: CloudFront reads the bucket"),
+          ("origin_access_control_origin_type", "s3"), ("signing_behavior", "always"),
+          ("signing_protocol", "sigv4"))
+    origin = nested(("domain_name", Expr("aws_s3_bucket.this.bucket_regional_domain_name")),
+                    ("origin_id", s.origin_id),
+                    ("origin_access_control_id",
+                     Expr("aws_cloudfront_origin_access_control.this.id")))
+    behavior = nested(("target_origin_id", s.origin_id),
+                      ("viewer_protocol_policy", s.viewer_protocol_policy),
+                      ("allowed_methods", list(s.methods)), ("cached_methods", list(s.methods)),
+                      ("cache_policy_id", s.cache_policy_id), ("compress", s.compress))
+    d.add("aws_cloudfront_distribution", "this",
+          ("enabled", True), ("comment", d.name),
+          ("default_root_object", s.default_root_object), ("origin", origin),
+          ("default_cache_behavior", behavior),
+          ("restrictions", nested(("geo_restriction", nested(("restriction_type", "none"))))),
+          ("viewer_certificate", nested(("cloudfront_default_certificate", True))),
+          ("tags", d.tags()))
+    policy = spec.oac_bucket_policy(Expr('"${aws_s3_bucket.this.arn}/*"'),
+                               Expr("aws_cloudfront_distribution.this.arn"))
+    d.add("aws_s3_bucket_policy", "this", ("bucket", Expr("aws_s3_bucket.this.id")),
+          ("policy", Expr(f"jsonencode({hcl.value(policy)})")))
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _table(d: _Doc, s: spec.Table) -> None:
+    pk = d.var(s.partition_key)
+    d.add("aws_dynamodb_table", "this",
+          ("name", d.name), ("billing_mode", s.billing_mode), ("read_capacity", s.rcu),
+          ("write_capacity", s.wcu), ("hash_key", pk),
+          ("attribute", nested(("name", pk), ("type", "S"))))
+
+
+def _rds(d: _Doc, s: spec.Rds) -> None:
+    d.add("aws_db_instance", "this",
+          ("identifier_prefix", f"{d.name}-"), ("engine", s.engine),
+          ("instance_class", s.instance_class), ("allocated_storage", s.storage_gib),
+          ("storage_type", s.storage_type), ("iops", s.iops), ("multi_az", s.multi_az),
+          ("username", d.var(s.user)), ("manage_master_user_password", True),
+          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"))
+    if s.read_replicas:
+        d.add("aws_db_instance", "replica",
+              ("count", s.read_replicas), ("identifier_prefix", f"{d.name}-replica-"),
+              ("replicate_source_db", Expr("aws_db_instance.this.identifier")),
+              ("instance_class", s.instance_class), ("skip_final_snapshot", True))
+
+
+def _aurora(d: _Doc, s: spec.Aurora) -> None:
+    d.add("aws_rds_cluster", "this",
+          ("cluster_identifier_prefix", f"{d.name}-"), ("engine", s.engine),
+          ("storage_type", "aurora-iopt1" if s.io_optimized else None),
+          ("master_username", d.var(s.user)), ("manage_master_user_password", True),
+          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"))
+    d.add("aws_rds_cluster_instance", "this",
+          ("count", s.instances), ("cluster_identifier", Expr("aws_rds_cluster.this.id")),
+          ("engine", Expr("aws_rds_cluster.this.engine")), ("instance_class", s.instance_class))
+
+
+def _cache(d: _Doc, s: spec.Cache) -> None:
+    if not s.replicated:
+        d.add("aws_elasticache_cluster", "this",
+              ("cluster_id", d.name), ("engine", s.engine), ("node_type", s.node_type),
+              ("num_cache_nodes", s.nodes))
+        return
+    d.add("aws_elasticache_replication_group", "this",
+          ("replication_group_id", d.name), ("description", f"{d.name} cache"),
+          ("engine", s.engine), ("node_type", s.node_type), ("num_cache_clusters", s.nodes),
+          ("automatic_failover_enabled", s.nodes > 1), ("at_rest_encryption_enabled", True),
+          ("transit_encryption_enabled", True))
+
+
+def _warehouse(d: _Doc, s: spec.Warehouse) -> None:
+    d.add("aws_redshift_cluster", "this",
+          ("cluster_identifier", d.name), ("node_type", s.node_type),
+          ("cluster_type", "multi-node" if s.nodes > 1 else "single-node"),
+          ("number_of_nodes", s.nodes), ("database_name", "dev"),
+          ("master_username", d.var(s.user)), ("manage_master_password", True),
+          ("encrypted", True))
+
+
+def _search(d: _Doc, s: spec.Search) -> None:
+    d.add("aws_opensearch_domain", "this",
+          ("domain_name", d.name[:28]),
+          ("cluster_config", nested(("instance_type", s.instance_type),
+                                    ("instance_count", s.instances))),
+          ("ebs_options", nested(("ebs_enabled", True), ("volume_type", "gp3"),
+                                 ("volume_size", s.volume_gib))))
+
+
+# --------------------------------------------------------------------------- alarms
+
+
+def _alarm(d: _Doc, a: spec.Alarm, topic: Expr) -> None:
+    dims = {name: d.dim(v) for name, v in a.dimensions}
     body: list[tuple[str, Any]] = [
-        ("name_prefix", f"{b.name}-"),
-        ("image_id", Expr("data.aws_ssm_parameter.ami.value")),
-        ("instance_type", p["instance_type"]),
-    ]
-    if b.storage is not None and b.storage.kind == "ebs":
-        s = b.storage.props
-        ebs = [("volume_type", s["volume_type"]), ("volume_size", s["size_gib"]),
-               ("iops", s.get("iops")), ("throughput", s.get("throughput_mibps")),
-               # In a group the volume goes with its instance: no orphaned volumes.
-               ("encrypted", True), ("delete_on_termination", group)]
-        body.append(("block_device_mappings", Block("", body=[
-            ("device_name", "/dev/xvdb"), ("ebs", Block("", body=ebs))])))
-    if b.placement_strategy:
-        d.resource("aws_placement_group", "this",
-                   [("name", f"{b.name}-{b.placement_strategy}"),
-                    ("strategy", b.placement_strategy)])
-        body.append(("placement", Block("", body=[
-            ("group_name", Expr("aws_placement_group.this.name"))])))
-    if b.efa:
-        nic: list[tuple[str, Any]] = [("device_index", 0), ("interface_type", "efa"),
-                                      ("security_groups", groups)]
-        if not group:
-            nic.append(("subnet_id", subnet))
-        body.append(("network_interfaces", Block("", body=nic)))
+        ("count", Expr(f'var.{a.needs.name} == "" ? 0 : 1') if a.needs else None),
+        ("alarm_name", a.name), ("alarm_description", a.description),
+        ("comparison_operator", a.comparison), ("evaluation_periods", a.evaluation_periods),
+        ("datapoints_to_alarm", a.datapoints_to_alarm), ("threshold", a.threshold),
+        ("treat_missing_data", "missing"),
+        ("alarm_actions", Expr(f'{topic} == "" ? [] : [{topic}]'))]
+    if a.expression:
+        for k, metric in enumerate(a.math_metrics, start=1):
+            body.append(("metric_query", nested(("id", f"m{k}"), ("return_data", False), (
+                "metric", nested(("namespace", a.namespace), ("metric_name", metric),
+                                 ("period", a.period_s), ("stat", a.statistic),
+                                 ("dimensions", dims))))))
+        body.append(("metric_query", nested(("id", "e1"), ("expression", a.expression),
+                                            ("label", a.metric), ("return_data", True))))
     else:
-        body.append(("vpc_security_group_ids", groups))
-    if p["spot"] and not p["auto_scaling"]:
-        body.append(("instance_market_options", Block("", body=[("market_type", "spot")])))
-    body.append(("tag_specifications", Block("", body=[
-        ("resource_type", "instance"), ("tags", d.tags())])))
-    d.resource("aws_launch_template", "this", body)
-    lt = Block("", body=[("id", Expr("aws_launch_template.this.id")), ("version", "$Latest")])
-    if not p["auto_scaling"]:
-        inst: list[tuple[str, Any]] = [("launch_template", lt)]
-        if not b.efa:
-            inst.append(("subnet_id", subnet))
-        d.resource("aws_instance", "this", inst)
-        return
-    asg: list[tuple[str, Any]] = [
-        ("name_prefix", f"{b.name}-"),
-        ("min_size", p["min_count"]),
-        ("max_size", p["max_count"]),
-        ("desired_capacity", p["desired_count"]),
-        ("vpc_zone_identifier", subnet),
-    ]
-    if b.placement_strategy:
-        asg.append(("placement_group", Expr("aws_placement_group.this.id")))
-    if p["spot"]:
-        spec_block = Block("", body=[("launch_template_id", Expr("aws_launch_template.this.id")),
-                                     ("version", "$Latest")])
-        asg.append(("mixed_instances_policy", Block("", body=[
-            ("instances_distribution", Block("", body=[
-                ("on_demand_percentage_above_base_capacity", 0),
-                ("spot_allocation_strategy", "price-capacity-optimized")])),
-            ("launch_template", Block("", body=[("launch_template_specification", spec_block)])),
-        ])))
-    else:
-        asg.append(("launch_template", lt))
-    d.resource("aws_autoscaling_group", "this", asg)
-    if p["target_cpu_pct"]:
-        d.resource("aws_autoscaling_policy", "cpu", [
-            ("name", f"{b.name}-cpu-target"),
-            ("autoscaling_group_name", Expr("aws_autoscaling_group.this.name")),
-            ("policy_type", "TargetTrackingScaling"),
-            ("target_tracking_configuration", Block("", body=[
-                ("predefined_metric_specification", Block("", body=[
-                    ("predefined_metric_type", "ASGAverageCPUUtilization")])),
-                ("target_value", p["target_cpu_pct"]),
-            ])),
-        ])
+        body += [("namespace", a.namespace), ("metric_name", a.metric), ("period", a.period_s),
+                 ("extended_statistic" if a.extended else "statistic", a.statistic),
+                 ("dimensions", dims)]
+    d.add("aws_cloudwatch_metric_alarm", a.key, *body)
 
 
-def _fargate(d: _Doc, spec: Spec) -> None:
-    p = spec.props
-    d.var("container_image", "Container image URI of the task")  # used in jsonencode below
-    subnet = d.var("subnet_id", "Subnet for the tasks")
-    d.resource("aws_ecs_cluster", "this", [("name", d.bundle.name)])
-    containers = Expr(
-        "jsonencode([{ name = \"app\", image = var.container_image, essential = true }])"
-    )
-    d.resource("aws_ecs_task_definition", "this", [
-        ("family", d.bundle.name),
-        ("requires_compatibilities", ["FARGATE"]),
-        ("network_mode", "awsvpc"),
-        ("cpu", str(p["cpu_units"])),
-        ("memory", str(p["memory_mib"])),
-        ("runtime_platform", Block("", body=[
-            ("cpu_architecture", "ARM64" if p["arch"] == "arm64" else "X86_64"),
-            ("operating_system_family", "LINUX")])),
-        ("container_definitions", containers),
-    ])
-    d.resource("aws_ecs_service", "this", [
-        ("name", d.bundle.name),
-        ("cluster", Expr("aws_ecs_cluster.this.id")),
-        ("task_definition", Expr("aws_ecs_task_definition.this.arn")),
-        ("launch_type", "FARGATE"),
-        ("desired_count", p["desired_count"]),
-        ("network_configuration", Block("", body=[("subnets", [subnet])])),
-    ])
+_RENDERERS: dict[type, Any] = {
+    spec.Ec2: _ec2, spec.Fargate: _fargate, spec.Lambda: _lambda, spec.Volume: _volume,
+    spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn, spec.Table: _table, spec.Rds: _rds,
+    spec.Aurora: _aurora, spec.Cache: _cache, spec.Warehouse: _warehouse, spec.Search: _search,
+}
 
 
-def _lambda(d: _Doc, spec: Spec) -> None:
-    p = spec.props
-    d.resource("aws_lambda_function", "this", [
-        ("function_name", d.bundle.name),
-        ("role", d.var("function_role_arn", "ARN of the function's execution role")),
-        ("runtime", d.var("runtime", "Lambda runtime", "python3.12")),
-        ("handler", d.var("handler", "Function handler", "app.handler")),
-        ("s3_bucket", d.var("code_s3_bucket", "S3 bucket of the deployment package")),
-        ("s3_key", d.var("code_s3_key", "S3 key of the deployment package")),
-        ("memory_size", p["memory_mb"]),
-        ("architectures", [p["arch"]]),
-        ("timeout", p["timeout_s"]),
-    ])
-
-
-def _storage(d: _Doc, spec: Spec) -> None:
-    p, b = spec.props, d.bundle
-    if spec.kind == "ebs":
-        if b.compute is not None and b.compute.kind == "ec2":
-            return  # in the launch template's block device mappings
-        d.resource("aws_ebs_volume", "this", [
-            ("availability_zone", d.var("availability_zone", "AZ of the volume")),
-            ("type", p["volume_type"]), ("size", p["size_gib"]), ("iops", p.get("iops")),
-            ("throughput", p.get("throughput_mibps")), ("encrypted", True), ("tags", d.tags()),
-        ])
-    elif spec.kind == "efs":
-        body: list[tuple[str, Any]] = [
-            ("encrypted", True), ("throughput_mode", p["throughput_mode"]),
-            ("provisioned_throughput_in_mibps", p.get("provisioned_mibps")),
-            ("tags", d.tags()),
-        ]
-        for key, age in (p.get("lifecycle") or {}).items():
-            # One block per transition, as the provider requires.
-            body.append(("lifecycle_policy", Block("", body=[(EFS_TRANSITIONS[key][1], age)])))
-        d.resource("aws_efs_file_system", "this", body)
-        d.resource("aws_efs_mount_target", "this", [
-            ("file_system_id", Expr("aws_efs_file_system.this.id")),
-            ("subnet_id", d.var("subnet_id", "Subnet for the mount target")),
-            ("security_groups", [d.var("mount_target_security_group_id",
-                                       "Security group allowing NFS (2049) from the clients")]),
-        ])
-    elif spec.kind == "s3":
-        d.resource("aws_s3_bucket", "this", [("bucket_prefix", f"{b.name}-"),
-                                             ("tags", d.tags())])
-        if p["storage_class"] != "STANDARD":
-            d.resource("aws_s3_bucket_lifecycle_configuration", "this", [
-                ("bucket", Expr("aws_s3_bucket.this.id")),
-                ("rule", Block("", body=[
-                    ("id", "to-recommended-class"), ("status", "Enabled"),
-                    ("filter", Block("", body=[])),
-                    ("transition", Block("", body=[
-                        ("days", p["transition_days"]),
-                        ("storage_class", p["storage_class"])])),
-                ])),
-            ])
-
-
-def _database(d: _Doc, spec: Spec) -> None:
-    p, name = spec.props, d.bundle.name
-    if spec.kind == "dynamodb":
-        pk = d.var("partition_key", "Partition key attribute name", "pk")
-        provisioned = p["billing_mode"] == "PROVISIONED"
-        d.resource("aws_dynamodb_table", "this", [
-            ("name", name), ("billing_mode", p["billing_mode"]),
-            ("read_capacity", p["rcu"] if provisioned else None),
-            ("write_capacity", p["wcu"] if provisioned else None),
-            ("hash_key", pk),
-            ("attribute", Block("", body=[("name", pk), ("type", "S")])),
-        ])
-        return
-    user = None
-    if spec.kind in ("rds", "aurora", "redshift"):
-        user = d.var("db_username", "Database administrator user name", "admin1")
-    if spec.kind == "rds":
-        d.resource("aws_db_instance", "this", [
-            ("identifier_prefix", f"{name}-"), ("engine", p["engine"]),
-            ("instance_class", p["instance_class"]), ("allocated_storage", p["storage_gib"]),
-            ("storage_type", p["storage_type"]), ("iops", p.get("iops")),
-            ("multi_az", p["multi_az"]), ("username", user),
-            ("manage_master_user_password", True), ("storage_encrypted", True),
-            ("final_snapshot_identifier", f"{name}-final"),
-        ])
-        if p["read_replicas"]:
-            d.resource("aws_db_instance", "replica", [
-                ("count", p["read_replicas"]), ("identifier_prefix", f"{name}-replica-"),
-                ("replicate_source_db", Expr("aws_db_instance.this.identifier")),
-                ("instance_class", p["instance_class"]), ("skip_final_snapshot", True),
-            ])
-    elif spec.kind == "aurora":
-        d.resource("aws_rds_cluster", "this", [
-            ("cluster_identifier_prefix", f"{name}-"), ("engine", p["engine"]),
-            ("storage_type", "aurora-iopt1" if p["io_optimized"] else None),
-            ("master_username", user), ("manage_master_user_password", True),
-            ("storage_encrypted", True), ("final_snapshot_identifier", f"{name}-final"),
-        ])
-        d.resource("aws_rds_cluster_instance", "this", [
-            ("count", p["instances"]), ("cluster_identifier", Expr("aws_rds_cluster.this.id")),
-            ("engine", Expr("aws_rds_cluster.this.engine")),
-            ("instance_class", p["instance_class"]),
-        ])
-    elif spec.kind == "elasticache" and p["engine"] == "memcached":
-        d.resource("aws_elasticache_cluster", "this", [
-            ("cluster_id", name), ("engine", "memcached"), ("node_type", p["node_type"]),
-            ("num_cache_nodes", p["nodes"]),
-        ])
-    elif spec.kind == "elasticache":
-        d.resource("aws_elasticache_replication_group", "this", [
-            ("replication_group_id", name), ("description", f"{name} cache"),
-            ("engine", p["engine"]), ("node_type", p["node_type"]),
-            ("num_cache_clusters", p["nodes"]),
-            ("automatic_failover_enabled", p["nodes"] > 1),
-            ("at_rest_encryption_enabled", True), ("transit_encryption_enabled", True),
-        ])
-    elif spec.kind == "redshift":
-        d.resource("aws_redshift_cluster", "this", [
-            ("cluster_identifier", name), ("node_type", p["node_type"]),
-            ("cluster_type", "multi-node" if p["nodes"] > 1 else "single-node"),
-            ("number_of_nodes", p["nodes"]), ("database_name", "dev"),
-            ("master_username", user), ("manage_master_password", True), ("encrypted", True),
-        ])
-    elif spec.kind == "opensearch":
-        d.resource("aws_opensearch_domain", "this", [
-            ("domain_name", name[:28]),
-            ("cluster_config", Block("", body=[("instance_type", p["instance_type"]),
-                                               ("instance_count", p["instances"])])),
-            ("ebs_options", Block("", body=[("ebs_enabled", True), ("volume_type", "gp3"),
-                                            ("volume_size", p["volume_gib"])])),
-        ])
-
-
-def render_terraform(bundle: Bundle) -> str:
-    """Return the bundle as Terraform configuration (HCL text)."""
+def _blocks(bundle: spec.Bundle) -> tuple[list[Block], list[str]]:
+    """The document's blocks and its header lines."""
     d = _Doc(bundle)
-    region = d.var("region", "AWS region the options were priced in", bundle.region or "us-east-1")
-    renderers = {"ec2": _ec2, "fargate": _fargate, "lambda": _lambda}
-    if bundle.compute is not None:
-        renderers[bundle.compute.kind](d, bundle.compute)
-    if bundle.storage is not None:
-        _storage(d, bundle.storage)
-    if bundle.database is not None:
-        _database(d, bundle.database)
-    tf_alarms(d, bundle, block=Block, expr=Expr)  # the response's monitoring as alarms
-    header = [
-        f"# {bundle.name}: rank-1 options of the recommendation "
-        f"({', '.join(s.option for s in bundle.specs)})",
-    ]
+    region = d.var(spec.Input("region", "string", "AWS region the options were priced in",
+                         bundle.region or "us-east-1"))
+    for c in bundle.components:
+        _RENDERERS[type(c.spec)](d, c.spec)
+    if bundle.alarms:
+        topic = d.var(spec.ALARM_TOPIC)
+        for a in bundle.alarms:
+            _alarm(d, a, topic)
+    header = [f"{bundle.name}: rank-1 options of the recommendation "
+              f"({', '.join(c.option for c in bundle.components)})"]
     if bundle.not_exported:
-        header.append(f"# not exported: {'; '.join(bundle.not_exported)}")
-    tf = Block("terraform", body=[("required_providers", Block("", body=[
-        ("aws", {"source": "hashicorp/aws", "version": ">= 5.0"})]))])
+        header.append(f"not exported: {'; '.join(bundle.not_exported)}")
+    tf = Block("terraform", body=[("required_providers", nested(
+        ("aws", {"source": "hashicorp/aws", "version": ">= 5.0"})))])
     provider = Block("provider", "aws", body=[("region", region)])
-    parts = [tf, provider, *d.variables.values(), *d.blocks]
-    return "\n".join(header) + "\n\n" + "\n\n".join(_render(b) for b in parts) + "\n"
+    return [tf, provider, *d.variables.values(), *d.blocks], header
+
+
+def render_terraform(bundle: spec.Bundle) -> str:
+    """Return the bundle as Terraform configuration in HCL, laid out as ``terraform fmt``."""
+    blocks, header = _blocks(bundle)
+    return hcl.document(blocks, header)
+
+
+def render_terraform_json(bundle: spec.Bundle) -> str:
+    """Return the bundle as Terraform configuration in JSON syntax (``*.tf.json``)."""
+    blocks, header = _blocks(bundle)
+    return hcl.to_json(blocks, " ".join(header))

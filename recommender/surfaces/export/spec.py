@@ -1,0 +1,296 @@
+"""The neutral resource specs that every export format renders.
+
+:mod:`.bundle` turns a response into these specs, with every decision taken once (how many
+nodes over how many Availability Zones, whether a data volume goes with its instance, which
+values the template must ask for); :mod:`.cloudformation` and :mod:`.terraform` only write
+them in their own syntax.  Field names carry their units.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The kinds of :class:`Input`; each renderer maps them to its parameter / variable types.
+INPUT_KINDS = ("string", "subnet", "subnets", "security_groups", "az", "ami")
+
+
+def pascal(name: str) -> str:
+    """``subnet_ids`` -> ``SubnetIds`` (CloudFormation's logical-name style)."""
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", name) if w)
+
+
+@dataclass(frozen=True)
+class Input:
+    """A value the response cannot know: a CloudFormation parameter, a Terraform variable."""
+
+    name: str  # snake_case, the Terraform variable
+    kind: str  # one of INPUT_KINDS
+    description: str
+    default: Any = None
+    cfn_name: str | None = None  # when the parameter's name is not ``pascal(name)``
+
+    @property
+    def cfn(self) -> str:
+        return self.cfn_name or pascal(self.name)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The id of a resource the template creates; each renderer knows how to write it.
+
+    ``target`` is one of the names in the renderers' reference tables (``instance``,
+    ``auto_scaling_group``, ``distribution``...); ``index`` picks one of a counted set.
+    """
+
+    target: str
+    index: int = 0
+
+
+SUBNET = Input("subnet_id", "subnet", "Subnet of the resources (one Availability Zone)")
+SUBNETS = Input("subnet_ids", "subnets", "Subnets, one per Availability Zone")
+SECURITY_GROUPS = Input("security_group_ids", "security_groups",
+                        "Security groups of the instances or tasks")
+MOUNT_SECURITY_GROUPS = Input("mount_target_security_group_ids", "security_groups",
+                              "Security groups allowing NFS (2049) from the clients",
+                              cfn_name="MountTargetSecurityGroups")
+DB_USER = Input("db_username", "string", "Database administrator user name", "admin1",
+                cfn_name="MasterUsername")
+ALARM_TOPIC = Input("alarm_topic_arn", "string", "SNS topic for the alarms (empty: none)", "")
+
+
+@dataclass(frozen=True)
+class Volume:
+    """An encrypted EBS volume; in a launch template it is the instances' data volume."""
+
+    volume_type: str
+    size_gib: int
+    iops: int | None = None
+    throughput_mibps: int | None = None
+    #: True in an auto scaling group: a replaced instance must not leave its volume behind.
+    delete_on_termination: bool = False
+    #: Set for a standalone volume (no EC2 in the bundle to map it into).
+    availability_zone: Input | None = None
+    device_name: str = "/dev/xvdb"
+
+
+@dataclass(frozen=True)
+class Group:
+    """An auto scaling group spread over one subnet per Availability Zone."""
+
+    min_count: int
+    desired_count: int
+    max_count: int
+    spot: bool
+    target_cpu_pct: float | None  # target tracking on average CPU; None: fixed size
+
+
+@dataclass(frozen=True)
+class Ec2:
+    """EC2 instances from one launch template: a single instance, or a group."""
+
+    instance_type: str
+    arch: str
+    image: Input
+    subnets: Input
+    security_groups: Input
+    volume: Volume | None = None
+    placement: str | None = None  # cluster | spread (a placement group)
+    efa: bool = False
+    ena_express: bool = False
+    spot: bool = False  # a single instance bought as spot
+    group: Group | None = None
+
+
+@dataclass(frozen=True)
+class Fargate:
+    cpu_units: int
+    memory_mib: int
+    cpu_architecture: str  # ECS's names: X86_64 | ARM64
+    desired_count: int
+    image: Input
+    subnets: Input
+
+
+@dataclass(frozen=True)
+class Lambda:
+    memory_mb: int
+    arch: str
+    timeout_s: int
+    role: Input
+    runtime: Input
+    handler: Input
+    code_bucket: Input
+    code_key: Input
+
+
+@dataclass(frozen=True)
+class Efs:
+    """An encrypted EFS file system and one mount target per Availability Zone used."""
+
+    throughput_mode: str  # elastic | provisioned
+    provisioned_mibps: float | None
+    #: (transition, age): ("transition_to_ia", "AFTER_30_DAYS"); one policy each.
+    transitions: tuple[tuple[str, str], ...]
+    mount_targets: int
+    subnets: Input
+    security_groups: Input = MOUNT_SECURITY_GROUPS
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket with all public access blocked; a lifecycle rule to the chosen class."""
+
+    storage_class: str
+    transition_days: int
+
+
+@dataclass(frozen=True)
+class Cdn:
+    """A CloudFront distribution.
+
+    With ``origin == "s3"`` it serves the bundle's bucket through an origin access control
+    and the bucket policy lets only this distribution read (AWS's recommended setup,
+    https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html);
+    with ``"custom"`` it fronts the HTTPS endpoint named by ``origin_domain``.
+    """
+
+    origin: str  # s3 | custom
+    cache_policy_id: str
+    origin_domain: Input | None = None
+    default_root_object: str | None = None
+    compress: bool = True
+    origin_id: str = "origin"
+    viewer_protocol_policy: str = "redirect-to-https"
+    methods: tuple[str, ...] = ("GET", "HEAD")  # allowed and cached: a read-only site
+
+
+def oac_bucket_policy(objects_arn: Any, distribution_arn: Any) -> dict[str, Any]:
+    """The bucket policy that lets only one distribution read the bucket through its origin
+    access control: the CloudFront service principal, conditioned on ``AWS:SourceArn``
+    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html).
+
+    ``objects_arn`` (the bucket ARN + ``/*``) and ``distribution_arn`` are written in the
+    renderer's syntax.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AllowCloudFrontServicePrincipalReadOnly",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": objects_arn,
+            "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+        }],
+    }
+
+
+@dataclass(frozen=True)
+class Table:
+    billing_mode: str  # PAY_PER_REQUEST | PROVISIONED
+    rcu: int | None
+    wcu: int | None
+    partition_key: Input
+
+
+@dataclass(frozen=True)
+class Rds:
+    engine: str
+    instance_class: str
+    storage_gib: int
+    storage_type: str
+    iops: int | None
+    multi_az: bool
+    read_replicas: int
+    user: Input = DB_USER
+
+
+@dataclass(frozen=True)
+class Aurora:
+    engine: str
+    instance_class: str
+    io_optimized: bool
+    instances: int
+    user: Input = DB_USER
+
+
+@dataclass(frozen=True)
+class Cache:
+    engine: str
+    node_type: str
+    nodes: int
+
+    @property
+    def replicated(self) -> bool:
+        """Valkey/Redis run as a replication group; Memcached as a plain cluster."""
+        return self.engine != "memcached"
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    node_type: str
+    nodes: int
+    user: Input = DB_USER
+
+
+@dataclass(frozen=True)
+class Search:
+    instance_type: str
+    instances: int
+    volume_gib: int
+
+
+Compute = Ec2 | Fargate | Lambda
+Storage = Volume | Efs | Bucket
+Database = Table | Rds | Aurora | Cache | Warehouse | Search
+Dimension = str | Ref | Input
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch alarm of the response's ``monitoring``, its dimensions resolved."""
+
+    key: str
+    name: str
+    description: str
+    namespace: str
+    metric: str  # the metric, or the label of a metric-math expression
+    statistic: str
+    extended: bool  # a percentile (``p99``): ExtendedStatistic
+    period_s: int
+    threshold: float
+    comparison: str
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    dimensions: tuple[tuple[str, Dimension], ...]
+    expression: str | None = None
+    math_metrics: tuple[str, ...] = ()
+    #: Created only once this input is set (an id the template does not create).
+    needs: Input | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """One chosen option and the resource spec it becomes."""
+
+    category: str  # compute | storage | database | network
+    option: str  # the response's option name
+    spec: Compute | Storage | Database | Cdn
+
+
+@dataclass
+class Bundle:
+    """Everything one export writes: the components, their alarms and what was left out."""
+
+    name: str = "workload"
+    region: str | None = None
+    components: list[Component] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
+    #: Rank-1 options (and add-ons) not turned into resources, with why (said in the output).
+    not_exported: list[str] = field(default_factory=list)
+
+    def of(self, category: str) -> Any:
+        """The spec of ``category``'s component (None when the bundle has none)."""
+        return next((c.spec for c in self.components if c.category == category), None)
