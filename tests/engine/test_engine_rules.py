@@ -155,8 +155,9 @@ def test_credit_balance_holds_below_baseline_and_charges_surplus_above() -> None
 
 def test_short_burst_draws_the_balance_down_then_recovers() -> None:
     series = np.array([5.0] * 250 + [100.0] * 38)
-    r = simulate_credits(series, 2.0, 5.0, np.array([2.0]), np.array([1.0]),
-                         np.array([24.0]), np.array([576.0]), 730)
+    r = simulate_credits(series, 2.0, 5.0, vcpus=np.array([2.0]), count=np.array([1.0]),
+                         credits_per_hour=np.array([24.0]), max_credits=np.array([576.0]),
+                         hours_per_month=730)
     curve = r.curves[0]
     assert curve.min() < 576 and r.min_balance[0] >= 0 and bool(r.holds[0])
 

@@ -76,6 +76,7 @@ def simulate_credits(
     series_pct: np.ndarray,
     measured_vcpus: float,
     interval_min: float,
+    *,
     vcpus: np.ndarray,
     count: np.ndarray,
     credits_per_hour: np.ndarray,

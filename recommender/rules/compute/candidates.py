@@ -1,9 +1,8 @@
-"""EC2 candidates and the hard filters over them.
+"""EC2 candidates: the hard filters over the :class:`~.index.Ec2Index`, in one registry.
 
-The catalog's ``ec2`` specs and ``ec2_prices`` are joined once per catalog object into numpy
-arrays (specs: one entry per instance type; prices: regions x types), so a recommendation
-costs a few vectorised masks rather than pandas merges.  Each filter is a function returning
-``(mask_of_survivors, reason_key)``; :func:`apply_filters` runs them in order and counts
+The index (specs and prices as aligned arrays, built once per catalog) lives in
+:mod:`~recommender.rules.compute.index` and is re-exported here.  Each filter is a function
+returning ``(mask_of_survivors, reason_key)``; :func:`apply_filters` runs them in order and counts
 every rejected type under the first filter it fails, so ``rejected`` adds up.  A filter
 returns a :class:`Check`: its mask, its key and, from the same comparison, the sentence
 saying why a given type fails it (used by "why not X" and the no-fit message).
@@ -11,196 +10,28 @@ saying why a given type fails it (used by "why not X" and the no-fit message).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
-from recommender.rules.prices import per_catalog
+from recommender.rules.compute.index import (
+    Ec2Index,
+    SpotMeasured,
+    build_ec2_index,
+    ec2_index,
+    family_category,
+)
+
+__all__ = [
+    "FILTERS", "MIB_IN_MB", "Check", "Ec2Index", "FilterContext", "FilterResult",
+    "SpotMeasured", "apply_filters", "build_ec2_index", "ec2_index", "family_category",
+    "tightest_constraint",
+]
 
 #: 1 MiB/s in MB/s (EBS instance limits are published in MB/s, profiles ask in MiB/s).
 MIB_IN_MB = 1.048576
-
-_CATEGORY_BY_PREFIX = {
-    "c": "compute", "m": "general", "a": "general", "t": "burstable",
-    "r": "memory", "x": "memory", "z": "memory", "u": "memory",
-    "i": "storage", "im": "storage", "is": "storage", "d": "storage", "h": "storage",
-    "p": "accelerated", "g": "accelerated", "gr": "accelerated", "f": "accelerated",
-    "vt": "accelerated", "inf": "accelerated", "trn": "accelerated", "dl": "accelerated",
-    "hpc": "hpc", "mac": "mac",
-}
-
-
-def family_category(family: str) -> str:
-    """EC2 family -> category: compute, general, memory, storage, accelerated, hpc, burstable."""
-    m = re.match(r"[a-z]+", family)
-    return _CATEGORY_BY_PREFIX.get(m.group(0) if m else "", "other")
-
-
-@dataclass(frozen=True)
-class Ec2Index:
-    """The EC2 specs and per-region prices as aligned arrays (read-only)."""
-
-    types: np.ndarray
-    family: np.ndarray
-    category: np.ndarray
-    vcpus: np.ndarray
-    memory_gib: np.ndarray
-    arch: np.ndarray
-    gpus: np.ndarray
-    gpu_model: np.ndarray
-    burstable: np.ndarray
-    baseline_pct: np.ndarray
-    credits_per_hour: np.ndarray
-    max_credits: np.ndarray
-    net_baseline_gbps: np.ndarray
-    net_peak_gbps: np.ndarray
-    #: Peak bandwidth, else the baseline, else 0: what the bandwidth filter compares (built once).
-    net_best_gbps: np.ndarray
-    efa: np.ndarray
-    ena_express: np.ndarray
-    ebs_base_iops: np.ndarray
-    ebs_max_iops: np.ndarray
-    ebs_base_mbps: np.ndarray  # megabytes/s
-    ebs_max_mbps: np.ndarray
-    store_gib: np.ndarray
-    store_ssd: np.ndarray
-    store_nvme: np.ndarray
-    cluster_pg: np.ndarray
-    current: np.ndarray
-    bare_metal: np.ndarray
-    perf: np.ndarray  # perf_index with missing rows filled by the vCPU estimate
-    perf_low: np.ndarray
-    perf_high: np.ndarray
-    perf_source: np.ndarray  # measured | predicted | estimated
-    perf_per_vcpu_median: float
-    regions: list[str]
-    region_pos: dict[str, int]
-    offered: np.ndarray  # (R, N) bool from ec2.regions
-    ondemand: np.ndarray  # (R, N) USD/h, NaN = no price
-    spot: np.ndarray
-    spot_band: np.ndarray  # (R, N) object
-    reserved_1y: np.ndarray
-    reserved_3y: np.ndarray
-    verify: np.ndarray  # (R, N) bool
-    price_as_of: np.ndarray
-    pos: dict[str, int] = field(default_factory=dict)
-    is_x86: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    is_arm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    ena_support: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
-    price_source: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=object))
-    #: perf_index per vCPU (capacity of one vCPU; m5.large = 1 for the whole instance).
-    speed: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    @property
-    def n(self) -> int:
-        return len(self.types)
-
-
-def _f(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-
-
-def _b(s: pd.Series) -> np.ndarray:
-    return s.astype("boolean").fillna(False).astype(bool).to_numpy()
-
-
-def _o(s: pd.Series) -> np.ndarray:
-    return np.array([None if pd.isna(v) else str(v) for v in s.tolist()], dtype=object)
-
-
-def _best_gbps(peak: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    """Peak bandwidth where known, else the baseline, else 0."""
-    return np.nan_to_num(np.where(np.isnan(peak), baseline, peak), nan=0.0)
-
-
-def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame) -> Ec2Index:
-    """Join specs and prices into aligned arrays (done once per catalog)."""
-    ec2 = ec2.sort_values("instance_type", kind="stable").reset_index(drop=True)
-    types = _o(ec2["instance_type"])
-    pos = {t: i for i, t in enumerate(types)}
-    vcpus = _f(ec2["vcpus"])
-    perf = _f(ec2["perf_index"])
-    src = _o(ec2["perf_index_source"])
-    # Neutral estimate where no perf figure exists: vCPUs x the median per-vCPU capacity of
-    # the rows that have one (flagged "estimated" so users know it is not measured).
-    have = ~np.isnan(perf)
-    per_vcpu = float(np.median(perf[have] / vcpus[have])) if have.any() else 0.5
-    missing = ~have
-    perf_filled = np.where(missing, vcpus * per_vcpu, perf)
-    src = np.where(missing, "estimated", src).astype(object)
-    regions_set = sorted(set(prices["region"].astype(str)) | {
-        r for cell in ec2["regions"].astype(str) for r in cell.split(",") if r
-    })
-    rpos = {r: i for i, r in enumerate(regions_set)}
-    R, N = len(regions_set), len(types)
-    offered = np.zeros((R, N), dtype=bool)
-    for j, cell in enumerate(ec2["regions"].astype(str).tolist()):
-        for r in cell.split(","):
-            if r:
-                offered[rpos[r], j] = True
-    shape = (R, N)
-    od = np.full(shape, np.nan)
-    spot = np.full(shape, np.nan)
-    ri1 = np.full(shape, np.nan)
-    ri3 = np.full(shape, np.nan)
-    band = np.full(shape, None, dtype=object)
-    verify = np.zeros(shape, dtype=bool)
-    as_of = np.full(shape, None, dtype=object)
-    source = np.full(shape, None, dtype=object)
-    p = prices[prices["instance_type"].isin(pos)]
-    ri = np.array([rpos[r] for r in p["region"].astype(str)], dtype=int)
-    ci = np.array([pos[t] for t in p["instance_type"].astype(str)], dtype=int)
-    if len(p):
-        od[ri, ci] = _f(p["ondemand_usd_per_hour"])
-        spot[ri, ci] = _f(p["spot_usd_per_hour_est"])
-        ri1[ri, ci] = _f(p["reserved_1y_no_upfront_usd_per_hour"])
-        ri3[ri, ci] = _f(p["reserved_3y_no_upfront_usd_per_hour"])
-        band[ri, ci] = _o(p["spot_interruption_band"])
-        verify[ri, ci] = _b(p["verify"])
-        as_of[ri, ci] = _o(p["price_as_of"])
-        if "price_source" in p:
-            source[ri, ci] = _o(p["price_source"])
-    fam = _o(ec2["family"])
-    arch = _o(ec2["arch"])
-    store_type = _o(ec2["instance_storage_type"])
-    return Ec2Index(
-        types=types, family=fam,
-        category=np.array([family_category(f) for f in fam], dtype=object),
-        vcpus=vcpus, memory_gib=_f(ec2["memory_gib"]), arch=arch,
-        gpus=_f(ec2["gpus"]), gpu_model=_o(ec2["gpu_model"]), burstable=_b(ec2["burstable"]),
-        baseline_pct=_f(ec2["baseline_pct_per_vcpu"]),
-        credits_per_hour=_f(ec2["cpu_credits_per_hour"]), max_credits=_f(ec2["max_cpu_credits"]),
-        net_baseline_gbps=_f(ec2["network_baseline_gbps"]),
-        net_peak_gbps=_f(ec2["network_peak_gbps"]),
-        net_best_gbps=_best_gbps(_f(ec2["network_peak_gbps"]), _f(ec2["network_baseline_gbps"])),
-        efa=_b(ec2["efa_supported"]), ena_express=_b(ec2["ena_express_supported"]),
-        ebs_base_iops=_f(ec2["ebs_baseline_iops"]), ebs_max_iops=_f(ec2["ebs_max_iops"]),
-        ebs_base_mbps=_f(ec2["ebs_baseline_throughput_mbps"]),
-        ebs_max_mbps=_f(ec2["ebs_max_throughput_mbps"]),
-        store_gib=np.nan_to_num(_f(ec2["instance_storage_gib"]), nan=0.0),
-        store_ssd=np.array([t == "ssd" for t in store_type], dtype=bool),
-        store_nvme=_b(ec2["instance_storage_nvme"]),
-        cluster_pg=np.array(["cluster" in str(s).split(",")
-                             for s in ec2["placement_group_strategies"].tolist()], dtype=bool),
-        current=_b(ec2["current_generation"]), bare_metal=_b(ec2["bare_metal"]),
-        perf=perf_filled, perf_low=_f(ec2["perf_index_low"]),
-        perf_high=_f(ec2["perf_index_high"]), perf_source=src, perf_per_vcpu_median=per_vcpu,
-        regions=regions_set, region_pos=rpos, offered=offered, ondemand=od, spot=spot,
-        spot_band=band, reserved_1y=ri1, reserved_3y=ri3, verify=verify, price_as_of=as_of,
-        pos=pos, is_x86=arch == "x86_64", is_arm=arch == "arm64",
-        ena_support=_o(ec2["ena_support"]), price_source=source,
-        speed=perf_filled / np.maximum(vcpus, 1e-9),
-    )
-
-
-def ec2_index(catalog: Any) -> Ec2Index:
-    """The catalog's :class:`Ec2Index`, built once per catalog object."""
-    return per_catalog("ec2_index", catalog, lambda c: build_ec2_index(c.ec2, c.ec2_prices))
-
 
 # --------------------------------------------------------------------------- filters
 

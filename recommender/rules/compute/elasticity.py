@@ -86,21 +86,64 @@ def plan_scaling(
                          f"Start-up time not given: assumed one sample interval "
                          f"({interval_min:g} min).", "caution"))
     if series_pct is None or measured_vcpus is None:
-        target = 100.0 / (1.0 + cpu_headroom_pct / 100.0)
-        hi = max(count, max_nodes or count)
-        approach = "buffer" if can_wait else "demand"
-        rs.append(reason(
-            "elasticity.approach", PERF02_SCALE,
-            ("Buffer-based: work can wait, so a queue in front absorbs bursts and the group "
-             "scales on backlog per instance." if can_wait else
-             "Demand-based target tracking on CPU") +
-            f"; no utilization series, so the target {target:.0f}% comes from the "
-            f"{cpu_headroom_pct:g}% CPU headroom and the range from the node count.",
-            "caution"))
-        return ScalingPlan(approach, count, hi, target, tuple(rs), {})
+        return _plan_without_series(rs, count=count, max_nodes=max_nodes, can_wait=can_wait,
+                                    cpu_headroom_pct=cpu_headroom_pct)
     demand = measured_vcpus * np.asarray(series_pct, dtype=float) / 100.0
     target = startup_target(demand, interval_min, startup_s)
-    per_node = node_vcpus * target / 100.0
+    fleet = _fleet_range(demand, node_vcpus * target / 100.0, count=count,
+                         max_nodes=max_nodes, min_nodes=min_nodes)
+    extra: dict[str, Any] = {"expected_average_count": fleet.average}
+    approach, text = _approach(demand, interval_min, can_wait=can_wait, extra=extra)
+    rs.append(reason("elasticity.approach", PERF02_SCALE, text))
+    rs.append(_range_reason(demand, fleet, target=target, startup_s=startup_s,
+                            node_vcpus=node_vcpus, min_nodes=min_nodes, max_nodes=max_nodes))
+    return ScalingPlan(approach, fleet.lo, fleet.hi, target, tuple(rs), extra)
+
+
+def _range_reason(demand: np.ndarray, fleet: FleetRange, *, target: float, startup_s: float,
+                  node_vcpus: float, min_nodes: int, max_nodes: int | None) -> Reason:
+    """The group's range in words: demand, target, nodes, and why the bounds are where."""
+    lo, hi = fleet.lo, fleet.hi
+    return reason(
+        "elasticity.range", PERF02_SCALE,
+        f"Demand {fmt_num(float(demand.min()))}-{fmt_num(float(demand.max()))} vCPUs; "
+        f"target {target:.0f}% leaves room for demand rising during a {startup_s:g} s "
+        f"start-up: {lo}-{hi} nodes of {fmt_num(node_vcpus)} vCPUs."
+        + (f" Minimum {min_nodes}, one per Availability Zone, for availability."
+           if lo == min_nodes and min_nodes > 1 else "")
+        + (f" Capped at max_nodes {max_nodes}." if fleet.capped else "")
+        + (f" The demand fits the minimum fleet, so a fixed group of {lo} needs no scaling "
+           "policy." if hi == lo else ""),
+        "caution" if fleet.capped else "info")
+
+
+def _plan_without_series(rs: list[Reason], *, count: int, max_nodes: int | None,
+                         can_wait: bool, cpu_headroom_pct: float) -> ScalingPlan:
+    """No utilization series: the target from the CPU headroom, the range from the count."""
+    target = 100.0 / (1.0 + cpu_headroom_pct / 100.0)
+    rs.append(reason(
+        "elasticity.approach", PERF02_SCALE,
+        ("Buffer-based: work can wait, so a queue in front absorbs bursts and the group "
+         "scales on backlog per instance." if can_wait else
+         "Demand-based target tracking on CPU") +
+        f"; no utilization series, so the target {target:.0f}% comes from the "
+        f"{cpu_headroom_pct:g}% CPU headroom and the range from the node count.",
+        "caution"))
+    return ScalingPlan("buffer" if can_wait else "demand", count,
+                       max(count, max_nodes or count), target, tuple(rs), {})
+
+
+@dataclass(frozen=True)
+class FleetRange:
+    lo: int
+    hi: int
+    capped: bool  # hi was cut to max_nodes
+    average: float  # nodes the policy would run over the series, on average
+
+
+def _fleet_range(demand: np.ndarray, per_node: float, *, count: int, max_nodes: int | None,
+                 min_nodes: int) -> FleetRange:
+    """Group minimum and maximum covering the demand at ``per_node`` vCPUs per node."""
     lo = max(1, min_nodes, int(math.ceil(float(demand.min()) / per_node - 1e-9)))
     hi = max(lo, int(math.ceil(float(demand.max()) / per_node - 1e-9)))
     hi = max(hi, count)  # the sized count (which also covers memory) is the peak fleet
@@ -108,40 +151,30 @@ def plan_scaling(
     if capped and max_nodes is not None:  # (the second test only narrows the type)
         hi = max_nodes
         lo = min(lo, hi)
-    lo_avail = lo == min_nodes and min_nodes > 1
-    ac = daily_autocorrelation(demand, interval_min)
     # Nodes the policy would run over the series, on average (what scaling saves).
     nodes = np.clip(np.ceil(demand / per_node - 1e-9), lo, hi)
-    extra: dict[str, Any] = {"expected_average_count": round(float(nodes.mean()), 2)}
+    return FleetRange(lo, hi, capped, round(float(nodes.mean()), 2))
+
+
+def _approach(demand: np.ndarray, interval_min: float, *, can_wait: bool,
+              extra: dict[str, Any]) -> tuple[str, str]:
+    """Buffer-, time- or demand-based, and the reason text (PERF02-BP05).
+
+    A time-based plan adds its ``scheduled_peak_hours`` to ``extra``.
+    """
     if can_wait:
-        approach = "buffer"
-        text = ("Buffer-based: the work can wait, so put a queue (SQS/Kinesis) in front and "
-                "scale on backlog per instance; instances run near full.")
-    elif ac is not None and ac >= PERIODIC_AUTOCORR and demand.max() > 1.5 * demand.min():
-        approach = "time"
+        return "buffer", ("Buffer-based: the work can wait, so put a queue (SQS/Kinesis) in "
+                          "front and scale on backlog per instance; instances run near full.")
+    ac = daily_autocorrelation(demand, interval_min)
+    if ac is not None and ac >= PERIODIC_AUTOCORR and demand.max() > 1.5 * demand.min():
         hourly = _hourly_profile(demand, interval_min)
         busy_level = float(np.median(hourly)) * 1.25  # once, not once per hour
-        busy = [h for h, v in enumerate(hourly) if v > busy_level]
-        extra["scheduled_peak_hours"] = busy
-        text = (f"Time-based (scheduled): the load repeats daily (autocorrelation {ac:.2f} at "
-                "one day); schedule capacity for the busy hours and keep target tracking as "
-                "a safety net.")
-    else:
-        approach = "demand"
-        text = "Demand-based target tracking on CPU: the load varies without a daily pattern."
-    rs.append(reason("elasticity.approach", PERF02_SCALE, text))
-    rs.append(reason(
-        "elasticity.range", PERF02_SCALE,
-        f"Demand {fmt_num(float(demand.min()))}-{fmt_num(float(demand.max()))} vCPUs; "
-        f"target {target:.0f}% leaves room for demand rising during a {startup_s:g} s "
-        f"start-up: {lo}-{hi} nodes of {fmt_num(node_vcpus)} vCPUs."
-        + (f" Minimum {min_nodes}, one per Availability Zone, for availability."
-           if lo_avail else "")
-        + (f" Capped at max_nodes {max_nodes}." if capped else "")
-        + (f" The demand fits the minimum fleet, so a fixed group of {lo} needs no scaling "
-           "policy." if hi == lo else ""),
-        "caution" if capped else "info"))
-    return ScalingPlan(approach, lo, hi, target, tuple(rs), extra)
+        extra["scheduled_peak_hours"] = [h for h, v in enumerate(hourly) if v > busy_level]
+        return "time", (f"Time-based (scheduled): the load repeats daily (autocorrelation "
+                        f"{ac:.2f} at one day); schedule capacity for the busy hours and keep "
+                        "target tracking as a safety net.")
+    return "demand", ("Demand-based target tracking on CPU: the load varies without a daily "
+                      "pattern.")
 
 
 def _hourly_profile(demand: np.ndarray, interval_min: float) -> list[float]:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF01_COST,
     PERF02_SCALE,
@@ -53,45 +54,24 @@ def fargate_option(
     p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections
 ) -> Candidate | None:
     """The cheapest valid Fargate task configuration for the need, or None (counted)."""
-    c = p.compute
-    if c and c.gpus and (c.gpus.min or 0) > 0:
-        rej.add("fargate.gpus_not_supported")
+    gate = _fargate_gate(p, need, book)
+    if gate is not None:
+        rej.add(gate)
         return None
-    if need.tightly_coupled:
-        rej.add("fargate.tightly_coupled_needs_placement_group")
-        return None
-    sizes = fargate_task_sizes(book)
-    if not sizes:
-        rej.add("fargate.no_task_sizes_in_catalog")
-        return None
-    v_need = need.vcpus or 0.0
-    m_need = need.memory_gib or 0.0
     used_gib = _used_memory_gib(p)
+    m_need = need.memory_gib or 0.0
     if used_gib > m_need and not need.horizontal:
         # A task's memory must hold what the work uses (ECS task size table,
         # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html).
         m_need = used_gib
-    best: tuple[float, int, float, float, str, bool] | None = None
     # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
     # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
     fewest_first = not (need.parallelism and need.horizontal)
     arches: list[str] = [a for a in ("arm64", "x86_64") if a in need.arch]
-    missing_price = []
-    for arch in arches:
-        pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
-        pm = book.unit(f"fargate.gb_hour.{arch}", region)
-        if pv is None or pm is None:
-            missing_price.append(arch)
-            continue
-        found = _best_task(need, _task_arrays(book), v_need=v_need, m_need=m_need,
-                           unit_usd=(pv.price_usd, pm.price_usd), fewest_first=fewest_first)
-        if found is not None:
-            cost, n, v, m, vfy = found
-            key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
-            if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
-                best = key
+    best, unpriced = _cheapest_task(need, book, region, arches=arches, m_need=m_need,
+                                    fewest_first=fewest_first)
     if best is None:
-        if missing_price and len(missing_price) == len(arches):
+        if unpriced and len(unpriced) == len(arches):
             return Candidate(
                 "fargate", "fargate", None,
                 [reason("fargate.price", PERF01_COST,
@@ -100,6 +80,58 @@ def fargate_option(
             )
         rej.add("fargate.task_size_limit")
         return None
+    cost, n, v, m, arch, vfy = best
+    return Candidate(
+        "fargate", "fargate", cost,
+        _fargate_reasons(p, need, best, used_gib=used_gib, fewest_first=fewest_first),
+        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
+                **_fargate_provenance(book, region, arch)},
+        count=n, verify=vfy,
+        components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
+    )
+
+
+#: One Fargate choice: (monthly cost, tasks, vCPU, memory GB, arch, verify).
+TaskChoice = tuple[float, int, float, float, str, bool]
+
+
+def _fargate_gate(p: WorkloadProfile, need: ComputeNeed, book: PriceBook) -> str | None:
+    """The rejection key when Fargate cannot run the work at all (GPUs, placement groups,
+    no task sizes), else None."""
+    c = p.compute
+    if c and c.gpus and (c.gpus.min or 0) > 0:
+        return "fargate.gpus_not_supported"
+    if need.tightly_coupled:
+        return "fargate.tightly_coupled_needs_placement_group"
+    if not fargate_task_sizes(book):
+        return "fargate.no_task_sizes_in_catalog"
+    return None
+
+
+def _cheapest_task(need: ComputeNeed, book: PriceBook, region: str, *, arches: list[str],
+                   m_need: float, fewest_first: bool) -> tuple[TaskChoice | None, list[str]]:
+    """The best task over the architectures, and the architectures without a price."""
+    best: TaskChoice | None = None
+    unpriced = []
+    for arch in arches:
+        pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
+        pm = book.unit(f"fargate.gb_hour.{arch}", region)
+        if pv is None or pm is None:
+            unpriced.append(arch)
+            continue
+        found = _best_task(need, _task_arrays(book), v_need=need.vcpus or 0.0, m_need=m_need,
+                           unit_usd=(pv.price_usd, pm.price_usd), fewest_first=fewest_first)
+        if found is not None:
+            cost, n, v, m, vfy = found
+            key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
+            if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
+                best = key
+    return best, unpriced
+
+
+def _fargate_reasons(p: WorkloadProfile, need: ComputeNeed, best: TaskChoice, *,
+                     used_gib: float, fewest_first: bool) -> list[Reason]:
+    """Task size, monthly cost, task count and verify flag of the chosen task (PERF02-BP01)."""
     cost, n, v, m, arch, vfy = best
     rs = [
         reason("fargate.task_size", PERF02_SELECT,
@@ -124,13 +156,7 @@ def fargate_option(
         rs.append(reason("catalog.verify", PERF01_COST,
                          "A Fargate figure behind this option is marked unverified by its source.",
                          "verify"))
-    return Candidate(
-        "fargate", "fargate", cost, rs,
-        config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
-                **_fargate_provenance(book, region, arch)},
-        count=n, verify=vfy,
-        components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
-    )
+    return rs
 
 
 def _fargate_provenance(book: PriceBook, region: str, arch: str) -> dict[str, Any]:

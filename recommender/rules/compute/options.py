@@ -33,13 +33,7 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
         objective=objective, region=region, burst=t.burst.get(i), job=info,
         family_min=t.family_min.get(str(ix.family[i])))
     reasons: list[Reason] = [x for rule in EC2_REASONS for x in rule(row)]
-    config: dict[str, Any] = {"instance_type": row.itype, "vcpus": int(ix.vcpus[i]),
-                              "memory_gib": float(ix.memory_gib[i]), "arch": str(ix.arch[i]),
-                              "node_count": n, **t.pricing.config(i)}
-    if t.pricing.po[i] == "spot":
-        config["spot_interruption_band"] = ix.spot_band[t.r][i]
-    if row.burst is not None:
-        config["credit_mode"] = row.burst.mode
+    config = _ec2_config(t, row)
     predicted = predicted_fields(row)
     scaling = _scaling(t, row)
     if scaling is not None:
@@ -60,6 +54,19 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                   predicted=predicted, reasons=reasons, config=config, region=region,
                   verify=bool(ix.verify[t.r][i]) or any(x.severity == "verify"
                                                         for x in reasons))
+
+
+def _ec2_config(t: Ec2Table, w: Ec2Row) -> dict[str, Any]:
+    """``config`` of an EC2 option: the type, its node count and purchase provenance."""
+    ix, i = t.ix, w.i
+    config: dict[str, Any] = {"instance_type": w.itype, "vcpus": int(ix.vcpus[i]),
+                              "memory_gib": float(ix.memory_gib[i]), "arch": str(ix.arch[i]),
+                              "node_count": w.count, **t.pricing.config(i)}
+    if t.pricing.po[i] == "spot":
+        config["spot_interruption_band"] = ix.spot_band[t.r][i]
+    if w.burst is not None:
+        config["credit_mode"] = w.burst.mode
+    return config
 
 
 def _scaling(t: Ec2Table, w: Ec2Row
@@ -98,22 +105,9 @@ def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
     tail = (f" Relaxing it admits {len(closest)} instance types; closest: "
             f"{', '.join(closest[:3])}.")
     if key == "ec2.vcpus" and need.vcpus is not None:
-        cap = float(np.max(t.eff[others])) if others.any() else 0.0
-        text = (f"no single instance has {need.vcpus:g} vCPUs of capacity"
-                + (f" with at most {need.memory_max:g} GiB" if need.memory_max else "")
-                + f"; the largest admissible by the other constraints has {cap:.0f}")
-        if cap > 0 and not need.horizontal and need.vcpus > cap:
-            text += (f"; scale out to {math.ceil(need.vcpus / cap)} nodes "
-                     "(compute.scale_out horizontal)")
-        return head + text + " or relax the vCPU need." + tail
+        return head + _vcpu_text(t, need, others, need.vcpus) + tail
     if key == "ec2.memory" and need.memory_gib is not None:
-        mem = float(np.max(ix.memory_gib[others])) if others.any() else 0.0
-        text = (f"no single instance has {need.memory_gib:g} GiB; the largest admissible by "
-                f"the other constraints has {mem:g} GiB")
-        if mem > 0 and not need.horizontal and need.memory_gib > mem:
-            text += (f"; scale out to {math.ceil(need.memory_gib / mem)} nodes if the work "
-                     "can split its memory (compute.scale_out horizontal)")
-        return head + text + ", or relax memory." + tail
+        return head + _memory_text(t, need, others, need.memory_gib) + tail
     near = ix.pos.get(closest[0]) if closest else None
     why = t.filters.first_failure(near) if near is not None else None
     hint = {"ec2.ebs_limits_below_storage_need": "stripe volumes or use instance store",
@@ -122,3 +116,26 @@ def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
             "ec2.architecture": "allow arch any"}.get(key, "relax it or try another region")
     return (head + (why.why(near) if why is not None and near is not None else key)
             + f"; {hint}." + tail)
+
+
+def _vcpu_text(t: Ec2Table, need: ComputeNeed, others: np.ndarray, vcpus: float) -> str:
+    """No single node has the vCPUs: the largest admissible, and the nodes to scale out to."""
+    cap = float(np.max(t.eff[others])) if others.any() else 0.0
+    text = (f"no single instance has {vcpus:g} vCPUs of capacity"
+            + (f" with at most {need.memory_max:g} GiB" if need.memory_max else "")
+            + f"; the largest admissible by the other constraints has {cap:.0f}")
+    if cap > 0 and not need.horizontal and vcpus > cap:
+        text += (f"; scale out to {math.ceil(vcpus / cap)} nodes "
+                 "(compute.scale_out horizontal)")
+    return text + " or relax the vCPU need."
+
+
+def _memory_text(t: Ec2Table, need: ComputeNeed, others: np.ndarray, memory: float) -> str:
+    """No single node has the memory: the largest admissible, and when splitting would do."""
+    mem = float(np.max(t.ix.memory_gib[others])) if others.any() else 0.0
+    text = (f"no single instance has {memory:g} GiB; the largest admissible by "
+            f"the other constraints has {mem:g} GiB")
+    if mem > 0 and not need.horizontal and memory > mem:
+        text += (f"; scale out to {math.ceil(memory / mem)} nodes if the work "
+                 "can split its memory (compute.scale_out horizontal)")
+    return text + ", or relax memory."

@@ -25,6 +25,7 @@ from recommender.rules.base import Candidate, Rejections
 from recommender.rules.compute import sizing as cr
 from recommender.rules.compute.burst import (
     BurstInputs,
+    BurstResult,
     judge_burstable,
     simulate_credits,
     sustained_capacity,
@@ -36,7 +37,7 @@ from recommender.rules.compute.candidates import (
     apply_filters,
 )
 from recommender.rules.compute.fleet import fewest_nodes
-from recommender.rules.compute.jobs import JobCandidates, JobSettings, plan_job
+from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
 from recommender.rules.compute.options import ec2_option, nothing_fits_message
 from recommender.rules.compute.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, utilization_risk
@@ -144,9 +145,9 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     others = t.alive & ~ix.burstable & (ix.category != "burstable")
     cheapest = float(np.nanmin(t.cost[others])) if others.any() else np.inf
     sim = simulate_credits(
-        need.series_pct, need.measured_vcpus, need.interval_min, ix.vcpus[b_idx],
-        t.count[b_idx], np.nan_to_num(ix.credits_per_hour[b_idx]),
-        np.nan_to_num(ix.max_credits[b_idx]), need.hours)
+        need.series_pct, need.measured_vcpus, need.interval_min, vcpus=ix.vcpus[b_idx],
+        count=t.count[b_idx], credits_per_hour=np.nan_to_num(ix.credits_per_hour[b_idx]),
+        max_credits=np.nan_to_num(ix.max_credits[b_idx]), hours_per_month=need.hours)
     fixed_ok = t.eff * t.count >= (need.vcpus or 0.0) - 1e-9
     inputs = BurstInputs(ix, t.count, t.cost, sim, lambda fam: book.fact(
         "burstable", "unlimited_surplus_credit_usd_per_vcpu_hour", f"{fam} "), fixed_ok)
@@ -155,17 +156,23 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         if verdict is None:
             rej.add(key)
             t.alive[i] = False
-            t.dropped[i] = (
-                f"{ix.types[i]}: {key.split('.')[-1].replace('_', ' ')} (standard mode: the "
-                f"load averages {sim.avg_util_pct[k]:.0f}% per vCPU against a "
-                f"{sim.baseline_pct[k]:.0f}% baseline, so the balance runs out; unlimited mode "
-                + ("would need the " if not fixed_ok[i] else "is not cheaper than the "
-                   f"cheapest fixed-performance fit, ${cheapest:,.2f}/month")
-                + (f"{need.vcpus:.2f} vCPUs with headroom, it has "
-                   f"{t.eff[i] * t.count[i]:.2f})" if not fixed_ok[i] else ")"))
+            t.dropped[i] = _burst_drop_note(t, i, sim, k, key=key, fixed_ok=bool(fixed_ok[i]),
+                                            cheapest=cheapest)
             continue
         t.cost[i] += verdict.surplus_usd
         t.burst[i] = verdict
+
+
+def _burst_drop_note(t: Ec2Table, i: int, sim: BurstResult, k: int, *, key: str,
+                     fixed_ok: bool, cheapest: float) -> str:
+    """Why burstable type ``i`` (row ``k`` of the simulation) was dropped, in numbers."""
+    return (f"{t.ix.types[i]}: {key.split('.')[-1].replace('_', ' ')} (standard mode: the "
+            f"load averages {sim.avg_util_pct[k]:.0f}% per vCPU against a "
+            f"{sim.baseline_pct[k]:.0f}% baseline, so the balance runs out; unlimited mode "
+            + ("would need the " if not fixed_ok else "is not cheaper than the "
+               f"cheapest fixed-performance fit, ${cheapest:,.2f}/month")
+            + (f"{t.need.vcpus or 0.0:.2f} vCPUs with headroom, it has "
+               f"{t.eff[i] * t.count[i]:.2f})" if not fixed_ok else ")"))
 
 
 def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
@@ -230,45 +237,68 @@ def select_compute(
     generation_stage(t, rej)
     fleet_stage(t, rej)
     burst_stage(t, book, rej)
-    res = ComputeResult(table=t)
-    if need.series_pct is not None:
-        avg = float(np.mean(need.series_pct))
-        res.peak_to_average = float(np.max(need.series_pct)) / avg if avg > 0 else None
-    idx = np.flatnonzero(t.alive)
-    cands = serverless_candidates(p, need, book, region, rej, models=models, catalog=catalog,
-                                  objective=objective)
-    res.idx, res.serverless = idx, cands
-    if len(idx) == 0 and not cands:
+    res = ComputeResult(table=t, peak_to_average=_peak_to_average(need))
+    res.idx = np.flatnonzero(t.alive)
+    res.serverless = serverless_candidates(p, need, book, region, rej, models=models,
+                                           catalog=catalog, objective=objective)
+    if len(res.idx) == 0 and not res.serverless:
         warnings.append(nothing_fits_message(t, need))
         return res
-    ranking, f = rank_stage(t, idx, cands, objective)
+    ranking, f = rank_stage(t, res.idx, res.serverless, objective)
     res.ranking = ranking
-    n_ec2 = len(idx)
+    settings = JobSettings(need.hours, region, objective, top_n)
+    # The scores shown: the ranking's, with a job plan's predicted options re-scored in place.
     score = ranking.score.copy()
+    job = _job_stage(p, t, res, settings, score=score, rej=rej, warnings=warnings,
+                     models=models, catalog=catalog)
+    order = job.order if job is not None and job.order is not None else ranking.order
+    options_stage(res, order, score=score, facts=f, job=job, settings=settings)
+    res.instance_store = _instance_store(p, t, res.idx, order)
+    return res
+
+
+def _peak_to_average(need: cr.ComputeNeed) -> float | None:
+    if need.series_pct is None:
+        return None
+    avg = float(np.mean(need.series_pct))
+    return float(np.max(need.series_pct)) / avg if avg > 0 else None
+
+
+def _job_stage(p: WorkloadProfile, t: Ec2Table, res: ComputeResult, settings: JobSettings, *,
+               score: np.ndarray, rej: Rejections, warnings: list[str], models: Any,
+               catalog: Any) -> JobPlan | None:
+    """A batch job re-ranks the EC2 rows by its predicted runs (cost per run, deadline);
+    its options' scores are replaced in ``score``."""
+    ranking, idx = res.ranking, res.idx
+    assert ranking is not None and idx is not None
     cap, cost_pos = ranking.table.capacity, ranking.table.cost
     pp = np.where(np.isfinite(cost_pos) & (cost_pos > 0), cap / np.where(
         cost_pos > 0, cost_pos, 1.0), 0.0)
-    job = plan_job(p, JobCandidates(ix, idx, ranking.order, pp, n_ec2, t.count,
-                                    t.pricing.price, t.pricing.po, t.cost, score),
-                   JobSettings(need.hours, region, objective, top_n), rej, warnings,
-                   models=models, catalog=catalog)
-    order = job.order if job is not None and job.order is not None else ranking.order
-    picked = _pick(order, idx, n_ec2, ix, top_n)
-    for pos, k in enumerate(picked, start=1):
+    return plan_job(p, JobCandidates(t.ix, idx, ranking.order, pp, len(idx), t.count,
+                                     t.pricing.price, t.pricing.po, t.cost, score),
+                    settings, rej, warnings, models=models, catalog=catalog)
+
+
+def options_stage(res: ComputeResult, order: np.ndarray, *, score: np.ndarray,
+                  facts: dict[str, np.ndarray],
+                  job: JobPlan | None, settings: JobSettings) -> None:
+    """The options shown (one size per family), each explained, and the top EC2 facts."""
+    t, ranking, idx = res.table, res.ranking, res.idx
+    assert t is not None and ranking is not None and idx is not None
+    n_ec2 = len(idx)
+    for pos, k in enumerate(_pick(order, idx, n_ec2, t.ix, settings.top_n), start=1):
         if k >= n_ec2:
-            c = cands[k - n_ec2]
+            c = res.serverless[k - n_ec2]
             c.reasons = [*c.reasons, ranking.reason(k)]
-            res.options.append(serverless_option(c, pos, float(score[k]), region))
+            res.options.append(serverless_option(c, pos, float(score[k]), settings.region))
         else:
-            res.options.append(ec2_option(t, int(idx[k]), rank=pos, k=k, ranking=ranking,
-                                          score=float(score[k]), facts=f,
-                                          objective=objective, region=region, job=job))
+            res.options.append(ec2_option(
+                t, int(idx[k]), rank=pos, k=k, ranking=ranking, score=float(score[k]),
+                facts=facts, objective=settings.objective, region=settings.region, job=job))
         res.shown[res.options[-1].option] = pos
     best = next((int(idx[k]) for k in order if k < n_ec2), None)
     if best is not None:
-        res.top_ec2 = {**_ec2_facts(ix, best), "node_count": int(t.count[best])}
-    res.instance_store = _instance_store(p, t, idx, order)
-    return res
+        res.top_ec2 = {**_ec2_facts(t.ix, best), "node_count": int(t.count[best])}
 
 
 def _pick(order: np.ndarray, idx: np.ndarray, n_ec2: int, ix: Ec2Index, top_n: int

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.core.profile import WorkloadProfile
+from recommender.core.profile import ComputeProfile, WorkloadProfile
 from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF02_RIGHTSIZE,
@@ -73,91 +73,173 @@ class ComputeNeed:
 
 
 def derive_need(p: WorkloadProfile) -> ComputeNeed:
-    """Right-size the profile's compute section (Compute Optimizer semantics)."""
+    """Right-size the profile's compute section (Compute Optimizer semantics).
+
+    Stages, each returning its number with its reason: the CPU need from utilization
+    (:func:`rightsize_cpu`), the series resampled for the simulations (:func:`resample`),
+    the memory need (:func:`rightsize_memory`), the vCPU fallback from parallelism, and the
+    fleet's shape (:func:`fleet_shape`).
+    """
     c = p.compute
     reasons: list[Reason] = []
     vcpus = c.vcpus.min if c and c.vcpus else None
-    vcpus_max = c.vcpus.max if c and c.vcpus else None
-    mem = c.memory_gib.min if c and c.memory_gib else None
-    mem_max = c.memory_gib.max if c and c.memory_gib else None
-    hours = (c.hours_per_month if c else None) or DEFAULT_HOURS
     arch_pref = (c.arch if c else None) or "any"
-    arch = ("x86_64", "arm64") if arch_pref == "any" else (arch_pref,)
-    measured = vcpus
-    demand = None
-    series = None
-    synthetic = False
-    interval = (c.series_interval_minutes if c else None) or 5.0
+    series, synthetic = utilization_series(c)
+    cpu = rightsize_cpu(c, series, synthetic, vcpus)
+    reasons.extend(cpu.reasons)
+    series, interval, said = resample(series, (c.series_interval_minutes if c else None) or 5.0)
+    reasons.extend(said)
+    mem, said = rightsize_memory(c, c.memory_gib.min if c and c.memory_gib else None)
+    reasons.extend(said)
+    shape = fleet_shape(c, cpu.vcpus, mem)
+    reasons.extend(shape.reasons)
+    vcpus = shape.vcpus
+    return ComputeNeed(
+        vcpus=vcpus, vcpus_max=c.vcpus.max if c and c.vcpus else None, memory_gib=mem,
+        memory_max=c.memory_gib.max if c and c.memory_gib else None,
+        gpus_min=c.gpus.min if c and c.gpus else None,
+        gpus_max=c.gpus.max if c and c.gpus else None,
+        arch=("x86_64", "arm64") if arch_pref == "any" else (arch_pref,),
+        arch_free=arch_pref == "any", horizontal=shape.horizontal,
+        tightly_coupled=shape.tightly, max_nodes=shape.max_nodes,
+        parallelism=c.parallelism if c else None,
+        hours=(c.hours_per_month if c else None) or DEFAULT_HOURS, measured_vcpus=cpu.measured,
+        demand_vcpus=cpu.demand, memory_used_gib=c.memory_used_gib if c else None,
+        series_pct=series, interval_min=interval, series_synthetic=synthetic,
+        reasons=tuple(reasons), expected_category=expected_category(p, vcpus, mem),
+        min_nodes=shape.min_nodes, node_floor_vcpus=shape.floor_vcpus,
+        node_floor_memory_gib=shape.floor_memory_gib,
+        startup_s=c.startup_time_s if c else None,
+        can_wait=bool(c and (c.event_driven or c.interruption_tolerant)),
+        cpu_headroom_pct=_cpu_headroom(c),
+    )
+
+
+def _cpu_headroom(c: ComputeProfile | None) -> float:
+    return c.cpu_headroom_pct if c and c.cpu_headroom_pct is not None \
+        else DEFAULT_CPU_HEADROOM_PCT
+
+
+def utilization_series(c: ComputeProfile | None) -> tuple[np.ndarray | None, bool]:
+    """The utilization series given, else a synthetic day from the summary statistics.
+
+    Returns the series (None without utilization) and whether it is synthetic.
+    """
     if c and c.utilization_series_pct:
-        series = np.asarray(c.utilization_series_pct, dtype=float)
-    elif c and c.cpu_utilization and any(
-        v is not None for v in (c.cpu_utilization.average_pct, c.cpu_utilization.p95_pct,
-                                c.cpu_utilization.peak_pct)
-    ):
-        u = c.cpu_utilization
-        series = synthetic_series(u.average_pct, u.p95_pct, u.peak_pct)
-        synthetic = True
-    if c is not None and series is not None and measured is not None:
-        h = c.cpu_headroom_pct if c.cpu_headroom_pct is not None else DEFAULT_CPU_HEADROOM_PCT
-        if synthetic and c.cpu_utilization is not None:
-            u = c.cpu_utilization
-            pct = u.peak_pct if u.peak_pct is not None else (
-                u.p95_pct if u.p95_pct is not None else u.average_pct)
-            which = "peak" if u.peak_pct is not None else (
-                "p95" if u.p95_pct is not None else "average")
-        else:
-            pct = float(np.percentile(series, CPU_PERCENTILE))
-            which = "P99.5 of the series"
-        assert pct is not None  # a synthetic series was built from at least one of them
-        demand = measured * pct / 100.0
-        vcpus = max(demand * (1 + h / 100.0), 0.05)
-        reasons.append(reason(
-            "compute.rightsize_cpu", PERF02_RIGHTSIZE,
-            f"CPU demand {fmt_num(demand)} vCPUs = {which} utilization {pct:.1f}% of the "
-            f"{fmt_num(measured)} vCPUs measured; with {h:g}% headroom the need is "
-            f"{fmt_num(vcpus)} vCPUs (Compute Optimizer semantics)."
-            + (" Percentile from summary statistics, not a series." if synthetic else ""),
-            "info" if not synthetic or which != "average" else "caution",
-        ))
-    elif series is not None:
-        reasons.append(reason(
+        return np.asarray(c.utilization_series_pct, dtype=float), False
+    u = c.cpu_utilization if c else None
+    if u is not None and any(v is not None for v in (u.average_pct, u.p95_pct, u.peak_pct)):
+        return synthetic_series(u.average_pct, u.p95_pct, u.peak_pct), True
+    return None, False
+
+
+@dataclass(frozen=True)
+class CpuNeed:
+    """The CPU need and its reason: the vCPUs with headroom, the demand, the measured base."""
+
+    vcpus: float | None
+    demand: float | None  # P99.5 demand without headroom
+    measured: float | None  # the capacity the utilization was measured on
+    reasons: tuple[Reason, ...] = ()
+
+
+def _demand_pct(c: ComputeProfile, series: np.ndarray, synthetic: bool) -> tuple[float, str]:
+    """The utilization percent sized on, and its name (peak/p95/average, or the P99.5)."""
+    u = c.cpu_utilization
+    if synthetic and u is not None:
+        for which, v in (("peak", u.peak_pct), ("p95", u.p95_pct), ("average", u.average_pct)):
+            if v is not None:
+                return v, which
+    return float(np.percentile(series, CPU_PERCENTILE)), "P99.5 of the series"
+
+
+def rightsize_cpu(c: ComputeProfile | None, series: np.ndarray | None, synthetic: bool,
+                  measured: float | None) -> CpuNeed:
+    """CPU need = demand percentile x the vCPUs measured on x (1 + headroom) (PERF02-BP04).
+
+    Compute Optimizer semantics: the P99.5 of the series, else the peak, p95 or average of
+    the summary statistics.
+    """
+    if c is None or series is None:
+        return CpuNeed(measured, None, measured)
+    if measured is None:
+        return CpuNeed(None, None, None, (reason(
             "compute.rightsize_cpu", PERF02_RIGHTSIZE,
             "CPU utilization given without compute.vcpus (the capacity it was measured on), "
-            "so it cannot size vCPUs; it is used for burst and scaling rules only.", "caution",
-        ))
-    if series is not None and len(series) > MAX_SIMULATED_SAMPLES:
-        # Long series: block means keep the credit totals (credits are linear in CPU) at a
-        # bounded cost; the percentile above was taken on the full series.
-        f = math.ceil(len(series) / MAX_SIMULATED_SAMPLES)
-        n = len(series) // f * f
-        series = series[:n].reshape(-1, f).mean(axis=1)
-        reasons.append(reason(
-            "compute.series_resampled", PERF02_RIGHTSIZE,
-            f"Utilization series averaged over blocks of {f} samples "
-            f"({interval * f:g} min) for the credit and scaling simulations."))
-        interval *= f
+            "so it cannot size vCPUs; it is used for burst and scaling rules only.", "caution"),))
+    h = _cpu_headroom(c)
+    pct, which = _demand_pct(c, series, synthetic)
+    demand = measured * pct / 100.0
+    vcpus = max(demand * (1 + h / 100.0), 0.05)
+    return CpuNeed(vcpus, demand, measured, (reason(
+        "compute.rightsize_cpu", PERF02_RIGHTSIZE,
+        f"CPU demand {fmt_num(demand)} vCPUs = {which} utilization {pct:.1f}% of the "
+        f"{fmt_num(measured)} vCPUs measured; with {h:g}% headroom the need is "
+        f"{fmt_num(vcpus)} vCPUs (Compute Optimizer semantics)."
+        + (" Percentile from summary statistics, not a series." if synthetic else ""),
+        "info" if not synthetic or which != "average" else "caution"),))
+
+
+def resample(series: np.ndarray | None, interval: float
+             ) -> tuple[np.ndarray | None, float, list[Reason]]:
+    """Long series: block means for the credit and scaling simulations, with the reason.
+
+    Block means keep the credit totals (credits are linear in CPU) at a bounded cost; the
+    percentile was taken on the full series.
+    """
+    if series is None or len(series) <= MAX_SIMULATED_SAMPLES:
+        return series, interval, []
+    f = math.ceil(len(series) / MAX_SIMULATED_SAMPLES)
+    n = len(series) // f * f
+    return series[:n].reshape(-1, f).mean(axis=1), interval * f, [reason(
+        "compute.series_resampled", PERF02_RIGHTSIZE,
+        f"Utilization series averaged over blocks of {f} samples "
+        f"({interval * f:g} min) for the credit and scaling simulations.")]
+
+
+def rightsize_memory(c: ComputeProfile | None, mem: float | None
+                     ) -> tuple[float | None, list[Reason]]:
+    """Memory need = memory used x (1 + headroom), at least the memory asked (PERF02-BP04)."""
     used = c.memory_used_gib if c else None
-    if c is not None and used is not None:
-        mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \
-            DEFAULT_MEMORY_HEADROOM_PCT
-        m_need = used * (1 + mh / 100.0)
-        mem = max(mem or 0.0, m_need)
-        reasons.append(reason(
-            "compute.rightsize_memory", PERF02_RIGHTSIZE,
-            f"Memory need {fmt_num(m_need)} GiB = {fmt_num(used)} GiB used + {mh:g}% headroom.",
-        ))
+    if c is None or used is None:
+        return mem, []
+    mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \
+        DEFAULT_MEMORY_HEADROOM_PCT
+    m_need = used * (1 + mh / 100.0)
+    return max(mem or 0.0, m_need), [reason(
+        "compute.rightsize_memory", PERF02_RIGHTSIZE,
+        f"Memory need {fmt_num(m_need)} GiB = {fmt_num(used)} GiB used + {mh:g}% headroom.")]
+
+
+@dataclass(frozen=True)
+class FleetShape:
+    """How the work spreads over nodes, and the vCPU need after the parallelism fallback."""
+
+    vcpus: float | None
+    horizontal: bool
+    tightly: bool
+    max_nodes: int | None
+    min_nodes: int
+    floor_vcpus: float | None
+    floor_memory_gib: float | None
+    reasons: tuple[Reason, ...]
+
+
+def fleet_shape(c: ComputeProfile | None, vcpus: float | None, mem: float | None
+                ) -> FleetShape:
+    """Scale-out, node bounds and per-node floor (PERF02-BP05); one vCPU per parallel task
+    when no vCPU figure is given."""
     parallelism = c.parallelism if c else None
     scale = c.scale_out if c else None
     max_nodes = c.max_nodes if c else None
     horizontal = scale in ("horizontal", "tightly_coupled") or (
         scale is None and max_nodes is not None and max_nodes > 1)
+    said: tuple[Reason, ...] = ()
     if vcpus is None and parallelism is not None:
         vcpus = float(parallelism)  # one vCPU per thread/task the work can run at once
-        reasons.append(reason(
+        said = (reason(
             "compute.parallelism", PERF02_RIGHTSIZE,
-            f"No vCPU figure: sized at one vCPU per parallel task ({parallelism}).", "caution"))
-    gpus_min = c.gpus.min if c and c.gpus else None
-    gpus_max = c.gpus.max if c and c.gpus else None
+            f"No vCPU figure: sized at one vCPU per parallel task ({parallelism}).", "caution"),)
     tightly = scale == "tightly_coupled"
     # Horizontal work runs one node per AZ at least, so losing a node or an AZ leaves capacity
     # serving; tightly coupled work wants the fewest nodes (less inter-node traffic), not two.
@@ -167,21 +249,9 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
         # A task runs on one node, so no node may be smaller than one task's share.
         floor_v = vcpus / parallelism if vcpus is not None else None
         floor_m = mem / parallelism if mem is not None else None
-    return ComputeNeed(
-        vcpus=vcpus, vcpus_max=vcpus_max, memory_gib=mem, memory_max=mem_max,
-        gpus_min=gpus_min, gpus_max=gpus_max, arch=arch, arch_free=arch_pref == "any",
-        horizontal=horizontal, tightly_coupled=tightly,
-        max_nodes=max_nodes if horizontal else (max_nodes or None),
-        parallelism=parallelism, hours=hours, measured_vcpus=measured, demand_vcpus=demand,
-        memory_used_gib=used, series_pct=series, interval_min=interval,
-        series_synthetic=synthetic, reasons=tuple(reasons),
-        expected_category=expected_category(p, vcpus, mem),
-        min_nodes=min_nodes, node_floor_vcpus=floor_v, node_floor_memory_gib=floor_m,
-        startup_s=c.startup_time_s if c else None,
-        can_wait=bool(c and (c.event_driven or c.interruption_tolerant)),
-        cpu_headroom_pct=c.cpu_headroom_pct if c and c.cpu_headroom_pct is not None
-        else DEFAULT_CPU_HEADROOM_PCT,
-    )
+    return FleetShape(vcpus, horizontal, tightly,
+                      max_nodes if horizontal else (max_nodes or None), min_nodes,
+                      floor_v, floor_m, said)
 
 
 def expected_category(p: WorkloadProfile, vcpus: float | None, mem: float | None) -> str:
