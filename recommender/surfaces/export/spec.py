@@ -98,6 +98,8 @@ class Ec2:
     volume: Volume | None = None
     placement: str | None = None  # cluster | spread (a placement group)
     efa: bool = False
+    #: ENA Express (SRD) on the primary interface, when the response advised it
+    #: (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ena-express.html).
     ena_express: bool = False
     spot: bool = False  # a single instance bought as spot
     group: Group | None = None
