@@ -84,6 +84,23 @@ def rtt_ms(ri: RegionIndex, a: str, b: str) -> tuple[float | None, bool]:
     return None, False
 
 
+def _user_latency(ri: RegionIndex, users: dict[str, float] | None,
+                  region: str) -> tuple[float, bool]:
+    """Users' share-weighted round trip to ``region`` (ms; NaN when none is known; 0 without
+    users) and whether every pair was measured."""
+    if not users:
+        return 0.0, True
+    lat, measured, known = 0.0, True, 0.0
+    for u, share in sorted(users.items()):
+        ms, m = rtt_ms(ri, u, region)
+        if ms is None:
+            continue
+        lat += share * ms
+        known += share
+        measured &= m
+    return (lat / known if known else float("nan")), measured
+
+
 def region_options(
     p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str]
 ) -> list[Candidate]:
@@ -93,16 +110,7 @@ def region_options(
     cands = [explicit] if explicit else ri.regions
     out = []
     for r in cands:
-        lat, measured, known = 0.0, True, 0.0
-        if users:
-            for u, share in sorted(users.items()):
-                ms, m = rtt_ms(ri, u, r)
-                if ms is None:
-                    continue
-                lat += share * ms
-                known += share
-                measured &= m
-            lat = lat / known if known else float("nan")
+        lat, measured = _user_latency(ri, users, r)
         idx = ri.price_index.get(r, float("nan"))
         rs = []
         if users:
