@@ -159,3 +159,62 @@ def test_managed_database_and_self_managed_are_either_or(cat) -> None:
     alt = next(a for a in r.bundle.alternatives if a.category == "database")
     assert alt.replaces == db.option and "self-managed" in alt.option
     assert alt.delta_monthly_usd == pytest.approx(-db.monthly_cost_usd)
+
+
+#: Spot: a small interruption-tolerant need whose cheapest fit is m7g.large on spot.
+SPOT_NEED = {"region": "us-east-1", "objective": "cost",
+             "compute": {"vcpus": 2, "memory_gib": 8, "interruption_tolerant": True}}
+
+
+def _spot_catalog(cat, records: list[dict] | None):
+    """The snapshot with ``ec2_spot_prices`` from DescribeSpotPriceHistory-shaped records
+    (through catalog.spot.latest_per_az, as the live build does), or with none."""
+    from catalog.spot import latest_per_az
+    from catalog.store import Catalog
+
+    tables = {k: v for k, v in cat.tables.items() if k != "ec2_spot_prices"}
+    if records is not None:
+        tables["ec2_spot_prices"] = latest_per_az(records, "test:describe-spot-price-history")
+    return Catalog(tables=tables, manifest=cat.manifest)
+
+
+def _spot_record(az: str, price: str, ts: str) -> dict:
+    return {"AvailabilityZone": az, "InstanceType": "m7g.large",
+            "ProductDescription": "Linux/UNIX", "SpotPrice": price, "Timestamp": ts}
+
+
+def test_spot_option_is_priced_from_the_measured_spot_price(cat) -> None:
+    # Test records (the response's shape): the latest per AZ is 1a $0.0301, 1b $0.0274 (its
+    # older $0.0262 is superseded), 1d $0.0290, so the lowest AZ is us-east-1b at $0.0274/h:
+    # $0.0274 x 730 h x 1 node = $20.002 -> $20.00/month, under the estimate's $21.44.
+    records = [
+        _spot_record("us-east-1a", "0.030100", "2026-11-20T06:00:00+00:00"),
+        _spot_record("us-east-1b", "0.027400", "2026-11-20T08:00:00+00:00"),
+        _spot_record("us-east-1b", "0.026200", "2026-11-19T08:00:00+00:00"),
+        _spot_record("us-east-1d", "0.029000", "2026-11-20T07:00:00+00:00"),
+    ]
+    top = _compute(SPOT_NEED, _spot_catalog(cat, records)).best("compute")
+    assert (top.option, top.purchase_option, top.count) == ("m7g.large", "spot", 1)
+    assert top.monthly_cost_usd == pytest.approx(0.0274 * HOURS * 1, abs=0.01)
+    assert top.config["spot_price_basis"] == "measured"
+    assert top.config["spot_price_note"] == "measured spot price, us-east-1b, 2026-11-20"
+    assert top.config["price_as_of"] == "2026-11-20T08:00:00Z"
+    assert top.config["price_source"] == "test:describe-spot-price-history"
+    spot = next(x.text for x in top.reasons if x.rule == "compute.spot")
+    assert "measured spot price, us-east-1b, 2026-11-20" in spot
+    assert "$0.0274-$0.0301/h" in spot  # the 3 AZs' spread
+
+
+def test_spot_option_without_measured_prices_says_it_is_an_estimate(cat) -> None:
+    # No ec2_spot_prices: m7g.large's spot price is the estimate on-demand x (1 - savings %),
+    # priced x 730 h x 1 node and dated like its on-demand price.
+    row = cat.ec2_prices.set_index(["instance_type", "region"]).loc[("m7g.large", "us-east-1")]
+    est = row["ondemand_usd_per_hour"] * (1 - row["spot_savings_pct"] / 100)
+    top = _compute(SPOT_NEED, _spot_catalog(cat, None)).best("compute")
+    assert (top.option, top.purchase_option) == ("m7g.large", "spot")
+    assert top.monthly_cost_usd == pytest.approx(est * HOURS * 1, abs=0.01)
+    assert top.config["spot_price_basis"] == "estimate"
+    assert top.config["price_as_of"] == row["price_as_of"]
+    spot = next(x.text for x in top.reasons if x.rule == "compute.spot")
+    assert spot.startswith("Spot (estimate from savings %")
+    assert f"{row['spot_savings_pct']:.0f}% off the on-demand price" in spot

@@ -134,13 +134,20 @@ def feature_reasons(w: Ec2Row) -> list[Reason]:
 
 
 def purchase_reasons(w: Ec2Row) -> list[Reason]:
-    """Purchase option with term/payment, monthly cost and its provenance (PERF01-BP03)."""
+    """Purchase option with term/payment, monthly cost and its provenance (PERF01-BP03).
+
+    A spot option says which price it used: the measured DescribeSpotPriceHistory price
+    (AZ, date; https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+    using-spot-instances-history.html) or the estimate from the advisor's savings %.
+    """
     ix, i, r, pr = w.ix, w.i, w.r, w.pricing
     po, out = str(pr.po[i]), []
     if po == "spot":
         band = ix.spot_band[r][i] or "unknown"
+        basis = ("estimated price" if pr.spot is None else
+                 pr.spot.text(i, float(pr.price[i]), pr.as_of[i]))
         out.append(reason("compute.spot", PERF01_COST,
-                          f"Spot (estimated price, interruption band {band}): the workload "
+                          f"Spot ({basis}; interruption band {band}): the workload "
                           "tolerates interruption.", "caution"))
     elif po in ("reserved", "savings_plan"):
         c = pr.config(i)

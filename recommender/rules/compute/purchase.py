@@ -1,13 +1,14 @@
 """Purchase options: which apply, and the effective hourly price per instance type.
 
 On-demand always; spot only when the workload tolerates interruption (Spot Instance Advisor
-band shown with it); Reserved Instances and Savings Plans at the profile's term and payment
-option (``purchase_term_years`` 1 or 3, ``purchase_payment`` no/partial/all upfront; default
-1 year, no upfront).  Prices come from the catalog's ``ec2_commitments`` table when it has
-one (Reserved Standard and Compute Savings Plans rates, the upfront fee spread over the
-term), else from the ``reserved_{1,3}y_no_upfront`` columns of ``ec2_prices``.  Where the
-region has no such price a type falls back to on-demand and the response says how many did
-(https://aws.amazon.com/ec2/pricing/reserved-instances/pricing/,
+band shown with it; the measured price where the catalog has one, else the estimate, see
+:mod:`~recommender.rules.compute.spot`); Reserved Instances and Savings Plans at the
+profile's term and payment option (``purchase_term_years`` 1 or 3, ``purchase_payment``
+no/partial/all upfront; default 1 year, no upfront).  Prices come from the catalog's
+``ec2_commitments`` table when it has one (Reserved Standard and Compute Savings Plans rates,
+the upfront fee spread over the term), else from the ``reserved_{1,3}y_no_upfront`` columns
+of ``ec2_prices``.  Where the region has no such price a type falls back to on-demand and the
+response says how many did (https://aws.amazon.com/ec2/pricing/reserved-instances/pricing/,
 https://aws.amazon.com/savingsplans/compute-pricing/).
 """
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.compute.spot import SpotBasis, spot_prices
 from recommender.rules.prices import per_catalog
 
 #: (price, upfront, price_as_of, price_source) arrays of one purchase option.
@@ -44,10 +46,15 @@ class Pricing:
     upfront: np.ndarray  # USD per node (NaN: none or not given)
     term_years: int
     payment: str
+    #: How each spot price was found (measured or estimate); None when spot is not allowed.
+    spot: SpotBasis | None = None
 
     def config(self, i: int) -> dict[str, Any]:
-        """The purchase fields of type ``i``'s option config (term/payment when committed)."""
+        """The purchase fields of type ``i``'s option config (term/payment when committed,
+        which spot price when spot)."""
         out: dict[str, Any] = {"price_as_of": self.as_of[i], "price_source": self.source[i]}
+        if self.po[i] == "spot" and self.spot is not None:
+            out.update(self.spot.config(i, self.as_of[i]))
         if self.po[i] in OFFERING:
             out.update(term_years=self.term_years, payment=self.payment,
                        offering=OFFERING[str(self.po[i])])
@@ -150,11 +157,12 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
     table = commitments(catalog, ix) if catalog is not None else None
     od = (ix.ondemand[r], np.full(ix.n, np.nan), ix.price_as_of[r], ix.price_source[r])
     rows: dict[str, Rows] = {}
+    spot: SpotBasis | None = None
     for po in allowed:
         if po == "on_demand":
             rows[po] = od
         elif po == "spot":
-            rows[po] = (ix.spot[r], od[1], ix.price_as_of[r], ix.price_source[r])
+            rows[po], spot = spot_prices(ix, r)
         else:
             rows[po] = _committed_row(ix, r, po, term=term, payment=pay, table=table)
     names = list(rows)
@@ -174,7 +182,7 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
     if committed:
         _warn_missing(rows, committed, ix, r, term=term, pay=pay, table=table,
                       warnings=warnings)
-    return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay)
+    return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay, spot)
 
 
 def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int, *,
