@@ -3,17 +3,18 @@
 1. :func:`build_table`: prices under the allowed purchase options, node counts, the hard
    filters of :mod:`~recommender.rules.compute.candidates` (need + headroom in the need's
    vCPUs, memory per node, EBS/network limits, budget);
-2. :func:`generation_stage`: previous generation only when nothing current fits;
-   :func:`fleet_stage`: the fewest nodes per family for scaled-out work;
-3. :func:`burst_stage`: burstable types judged by their credits;
-4. :func:`rank_stage`: EC2, Fargate and Lambda rows ranked by the objective
+2. :data:`NARROWING_STAGES`, one signature each: :func:`generation_stage` (previous
+   generation only when nothing current fits), :func:`fleet_stage` (the fewest nodes per
+   family for scaled-out work), :func:`burst_stage` (burstable types judged by their credits);
+3. :func:`rank_stage`: EC2, Fargate and Lambda rows ranked by the objective
    (:mod:`recommender.rules.rank`), a batch job re-ranking by its predicted runs;
-5. the options shown, one size per family, each explained by the rules of
-   :mod:`~recommender.rules.compute.explain`.
+4. :func:`options_stage`: the options shown, one size per family, each explained by the
+   rules of :mod:`~recommender.rules.compute.explain`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -97,7 +98,7 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
                     fr.passed.copy(), ctx, fr)
 
 
-def generation_stage(t: Ec2Table, rej: Rejections) -> None:
+def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     """Previous-generation types only when no current-generation type fits: AWS keeps them
     for existing workloads and recommends current ones (https://aws.amazon.com/ec2/
     previous-generation/), PERF02-BP01."""
@@ -112,7 +113,7 @@ def generation_stage(t: Ec2Table, rej: Rejections) -> None:
     t.alive &= ~old
 
 
-def fleet_stage(t: Ec2Table, rej: Rejections) -> None:
+def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     """Scaled-out work: keep the fewest nodes per family (see fleet.fewest_nodes)."""
     need = t.need
     if not need.horizontal:
@@ -175,6 +176,13 @@ def _burst_drop_note(t: Ec2Table, i: int, sim: BurstResult, k: int, *, key: str,
                f"{t.eff[i] * t.count[i]:.2f})" if not fixed_ok else ")"))
 
 
+#: The stages that narrow the table after the hard filters, in order.  Each drops rows from
+#: ``t.alive``, counts them under its rejection key and notes why in ``t.dropped``.
+NARROWING_STAGES: tuple[Callable[[Ec2Table, PriceBook, Rejections], None], ...] = (
+    generation_stage, fleet_stage, burst_stage,
+)
+
+
 def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Risk (worst dimension, credits judged for T types), worst dimension, CPU-low risk and
     delivered capacity of the EC2 rows ``idx``."""
@@ -234,9 +242,8 @@ def select_compute(
     t = build_table(p, need, ix, region, catalog=catalog, warnings=warnings)
     for key, v in t.filters.rejected.items():
         rej.add(key, v)
-    generation_stage(t, rej)
-    fleet_stage(t, rej)
-    burst_stage(t, book, rej)
+    for stage in NARROWING_STAGES:
+        stage(t, book, rej)
     res = ComputeResult(table=t, peak_to_average=_peak_to_average(need))
     res.idx = np.flatnonzero(t.alive)
     res.serverless = serverless_candidates(p, need, book, region, rej, models=models,
