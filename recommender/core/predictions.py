@@ -9,9 +9,10 @@ field's description and checked here.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _STRICT = ConfigDict(extra="forbid")
 #: Plausible job input sizes (1 KiB to 1 EiB): outside them the size is a unit mistake, and
@@ -26,6 +27,9 @@ REGION_REGEX: Final = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$"
 #: JSON Schema of "``measurements`` holds at least one completed run" (no ``failed: true``).
 COMPLETED_RUN_SCHEMA: Final[dict[str, Any]] = {
     "contains": {"properties": {"failed": {"const": False}}}}
+#: Shortest measured runtime accepted, seconds (no job completes faster; smaller values are
+#: unit slips, and a subnormal one overflows the model's ratios).
+MIN_RUNTIME_S = 1e-3
 #: Largest price accepted, USD per hour (the largest EC2 type is ~$400/h; beyond, a unit slip).
 MAX_PRICE_USD_PER_HOUR = 1e6
 
@@ -55,8 +59,9 @@ class RuntimeMeasurement(BaseModel):
                                description="EC2 instance type of the nodes")
     count: int = Field(ge=1, le=10_000, examples=[4], description="number of nodes")
     #: At most ~31 years: beyond it the model's log features and the costs overflow (a
-    #: 1e308 runtime answered 200 with null results; issue 12).
-    runtime_s: float | None = Field(default=None, gt=0, le=1e9, allow_inf_nan=False,
+    #: 1e308 runtime answered 200 with null results; issue 12).  At least a millisecond: a
+    #: subnormal runtime (5e-324 s) divided the model by zero (a 500 schemathesis found).
+    runtime_s: float | None = Field(default=None, ge=MIN_RUNTIME_S, le=1e9, allow_inf_nan=False,
                                     examples=[900], description=(
                                         "measured wall-clock runtime of the job, seconds "
                                         "(required unless `failed`)"))
@@ -353,8 +358,16 @@ class RegretStep(BaseModel):
     """Expected regret after ``extra_runs`` more measured runs."""
 
     extra_runs: int = Field(description="further runs measured (0 = now)")
-    expected_regret_pct: float = Field(description=(
-        "expected (best measured / true optimum - 1) x 100, percent"))
+    #: Null, not NaN, when there is no successful run to regret against (a NaN was written
+    #: as null against a schema that said number; schemathesis found it).
+    expected_regret_pct: float | None = Field(description=(
+        "expected (best measured / true optimum - 1) x 100, percent; null when no run has "
+        "succeeded yet (no best measured value)"))
+
+    @field_validator("expected_regret_pct")
+    @classmethod
+    def _nan_is_null(cls, v: float | None) -> float | None:
+        return None if v is None or math.isnan(v) else v
     next_configurations: list[str] = Field(default_factory=list, description=(
         "the configurations those runs measure, e.g. '4 x m5.xlarge'"))
 

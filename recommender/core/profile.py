@@ -33,6 +33,7 @@ from recommender.core.errors import ProfileError
 from recommender.core.predictions import (
     COMPLETED_RUN_SCHEMA,
     INPUT_GIB_RANGE,
+    MIN_RUNTIME_S,
     REGION_REGEX,
     RuntimeMeasurement,
     RuntimeRequest,
@@ -157,8 +158,8 @@ class JobMeasurement(RuntimeMeasurement):
 
     model_config = _CONFIG
 
-    #: The model's rule (> 0) plus the profile's sanity ceiling, so monthly sums stay finite.
-    runtime_s: float = Field(gt=0, le=MAX_RATE, examples=[900], description=(
+    #: The model's rule (>= 1 ms) plus the profile's sanity ceiling, so monthly sums stay finite.
+    runtime_s: float = Field(ge=MIN_RUNTIME_S, le=MAX_RATE, examples=[900], description=(
         "measured wall-clock runtime of the whole job on `count` nodes, seconds"))
 
 

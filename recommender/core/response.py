@@ -7,10 +7,12 @@ filter or export them.  ``to_frame()`` and friends give pandas DataFrames for no
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+
+from recommender.core.response_fields import DocumentedAs, OptionConfig, OptionPredicted
 
 SCHEMA_VERSION: Final = "1"
 
@@ -25,12 +27,12 @@ class Reason(BaseModel):
 
     model_config = _CONFIG
 
-    rule: str
+    rule: str = Field(description="id of the rule that gave it, e.g. 'compute.size'")
     best_practice: str = Field(description="Well-Architected best practice, e.g. PERF02-BP01")
-    text: str
-    #: ``info`` (supports the choice), ``caution`` (a limit or a trade-off), ``verify``
-    #: (a catalog figure its source marks as unchecked).
-    severity: Literal["info", "caution", "verify"] = "info"
+    text: str = Field(description="the verdict in words, with its numbers and the AWS page")
+    severity: Literal["info", "caution", "verify"] = Field(default="info", description=(
+        "`info` supports the choice, `caution` is a limit or a trade-off, `verify` a catalog "
+        "figure its source marks as unchecked"))
 
 
 class Unpriced(BaseModel):
@@ -41,7 +43,7 @@ class Unpriced(BaseModel):
     item: str = Field(description="what is not priced, e.g. 'S3 GET requests'")
     reason: str = Field(description="why it is not counted (no catalog price, depends on usage...)")
     estimate_monthly_usd: float | None = Field(
-        default=None, description="a rough figure where the catalog allows one; else null"
+        default=None, description="a rough figure where the catalog allows one, USD; else null"
     )
 
 
@@ -50,48 +52,64 @@ class Option(BaseModel):
 
     model_config = _CONFIG
 
-    rank: int = Field(ge=1)
-    option: str
-    kind: str
-    count: int = Field(default=1, ge=1)
-    purchase_option: str | None = "on_demand"
-    score: float = Field(ge=0, le=1)
-    #: None when the catalog has no price for the region (a reason says so).
-    monthly_cost_usd: float | None = None
-    performance_risk: float = Field(default=0.0, ge=0, le=4)
-    predicted: dict[str, Any] = Field(default_factory=dict)
-    reasons: list[Reason] = Field(default_factory=list)
-    config: dict[str, Any] = Field(default_factory=dict)
-    #: True when any figure behind this option comes from a catalog row with verify=True.
-    verify: bool = False
-    region: str | None = None
-    #: Costs this option implies that are not in ``monthly_cost_usd`` (each with its reason).
-    unpriced: list[Unpriced] = Field(default_factory=list)
+    rank: int = Field(ge=1, description="1 = best in its category")
+    option: str = Field(description="option id (CONTRACT section 3), e.g. 'm7g.large', 'gp3'")
+    kind: str = Field(description="what it is: ec2, fargate, lambda, ebs, efs, s3, rds...")
+    count: int = Field(default=1, ge=1, description="nodes, tasks or volumes of the option")
+    purchase_option: str | None = Field(default="on_demand", description=(
+        "on_demand, spot, savings_plan or reserved; null where it does not apply"))
+    score: float = Field(ge=0, le=1, description="ranking score within the category, 0-1")
+    monthly_cost_usd: float | None = Field(default=None, description=(
+        "monthly cost of `count` units, USD; null when the catalog has no price for the "
+        "region (a reason says so)"))
+    performance_risk: float = Field(default=0.0, ge=0, le=4, description=(
+        "Compute Optimizer's performance risk, 0 (none) to 4 (very high)"))
+    predicted: Annotated[dict[str, Any], DocumentedAs(OptionPredicted)] = Field(
+        default_factory=dict, description="figures predicted for the option (by kind)")
+    reasons: list[Reason] = Field(default_factory=list, description="why it is here, in order")
+    config: Annotated[dict[str, Any], DocumentedAs(OptionConfig)] = Field(
+        default_factory=dict, description="how to set the option up (by kind)")
+    verify: bool = Field(default=False, description=(
+        "true when a figure behind it comes from a catalog row marked verify"))
+    region: str | None = Field(default=None, description="the region it is priced in")
+    unpriced: list[Unpriced] = Field(default_factory=list, description=(
+        "costs it implies that are not in monthly_cost_usd, each with its reason"))
 
 
 class CatalogInfo(BaseModel):
+    """The catalog snapshot that answered."""
+
     model_config = _CONFIG
 
-    version: str = "unknown"
-    generated_at: str = "unknown"
-    regions: list[str] = Field(default_factory=list)
+    version: str = Field(default="unknown", description="catalog version, e.g. '2026.11.28+1'")
+    generated_at: str = Field(default="unknown", description="when it was built, ISO 8601")
+    regions: list[str] = Field(default_factory=list, description="regions it has prices for")
 
 
 class ModelInfo(BaseModel):
+    """The model artifacts that answered (``rules-only`` when none)."""
+
     model_config = _CONFIG
 
-    version: str = "rules-only"
-    trained_at: str | None = None
+    version: str = Field(default="rules-only", description=(
+        "model artifacts version; 'rules-only' when no model was used"))
+    trained_at: str | None = Field(default=None, description="when trained, ISO 8601")
 
 
 class Recommendations(BaseModel):
+    """Ranked options per category."""
+
     model_config = _CONFIG
 
-    compute: list[Option] = Field(default_factory=list)
-    storage: list[Option] = Field(default_factory=list)
-    database: list[Option] = Field(default_factory=list)
-    network: list[Option] = Field(default_factory=list)
-    tradeoffs: list[Option] = Field(default_factory=list)
+    compute: list[Option] = Field(default_factory=list, description="EC2, Fargate, Lambda")
+    storage: list[Option] = Field(default_factory=list, description=(
+        "EBS, instance store, EFS, FSx, S3"))
+    database: list[Option] = Field(default_factory=list, description=(
+        "RDS, Aurora, DynamoDB, ElastiCache, OpenSearch, Redshift..."))
+    network: list[Option] = Field(default_factory=list, description=(
+        "regions and network add-ons (placement group, EFA, VPC endpoints...)"))
+    tradeoffs: list[Option] = Field(default_factory=list, description=(
+        "changes that trade one quality for another (a cache, a CDN...)"))
 
 
 class PriceUsed(BaseModel):
@@ -99,16 +117,16 @@ class PriceUsed(BaseModel):
 
     model_config = _CONFIG
 
-    category: str
-    option: str
+    category: str = Field(description="the option's category")
+    option: str = Field(description="the option id")
     rank: int | None = Field(default=None, description="the option's rank in its category")
     item: str = Field(description="what is priced, e.g. 'ec2.on_demand', 'ebs.storage'")
     key: str = Field(description="the catalog row, e.g. 'm7g.large', 'gp3', 'db.r7g.large'")
-    region: str
-    usd: float
+    region: str = Field(description="the region of the price")
+    usd: float = Field(description="the price, USD per `unit`")
     unit: str = Field(description="e.g. 'hour', 'GB-month', 'IOPS-month', 'request'")
-    price_as_of: str | None = None
-    price_source: str | None = None
+    price_as_of: str | None = Field(default=None, description="date of the price, ISO 8601")
+    price_source: str | None = Field(default=None, description="the catalog source of it")
 
 
 class Monitor(BaseModel):
@@ -123,24 +141,28 @@ class Monitor(BaseModel):
 
     model_config = _CONFIG
 
-    id: str
-    category: str
+    id: str = Field(description="alarm id, unique in the response")
+    category: str = Field(description="the category of the option it watches")
     option: str = Field(description="the option it watches, e.g. 'm7g.large', 'gp3'")
-    namespace: str
-    metric: str
-    dimensions: dict[str, str] = Field(default_factory=dict)
-    statistic: str
-    threshold: float
+    namespace: str = Field(description="CloudWatch namespace, e.g. AWS/EC2")
+    metric: str = Field(description="CloudWatch metric name, e.g. CPUUtilization")
+    dimensions: dict[str, str] = Field(default_factory=dict, description=(
+        "dimension name -> the resource whose id fills it (instance, volume, function...)"))
+    statistic: str = Field(description="Average, Maximum, Sum, p99...")
+    threshold: float = Field(description="alarm threshold, in `unit`")
     comparison: Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
-                        "LessThanThreshold", "LessThanOrEqualToThreshold"]
-    period_s: int = Field(ge=10)
-    evaluation_periods: int = Field(ge=1)
-    datapoints_to_alarm: int = Field(ge=1)
-    unit: str | None = None
-    expression: str | None = None
-    metrics: list[str] = Field(default_factory=list)
-    reason: Reason
-    source_url: str
+                        "LessThanThreshold", "LessThanOrEqualToThreshold"] = Field(
+        description="CloudWatch ComparisonOperator")
+    period_s: int = Field(ge=10, description="evaluation period, seconds")
+    evaluation_periods: int = Field(ge=1, description="periods evaluated")
+    datapoints_to_alarm: int = Field(ge=1, description="breaching periods that raise the alarm")
+    unit: str | None = Field(default=None, description="CloudWatch unit, e.g. Percent")
+    expression: str | None = Field(default=None, description=(
+        "metric math over `metrics` (m1, m2...); the alarm is on it when given"))
+    metrics: list[str] = Field(default_factory=list, description=(
+        "metric names of the expression, in m1, m2... order"))
+    reason: Reason = Field(description="why this alarm, in words")
+    source_url: str = Field(description="the AWS page the threshold follows")
 
 
 class BundleComponent(BaseModel):
@@ -149,14 +171,14 @@ class BundleComponent(BaseModel):
     model_config = _CONFIG
 
     role: str = Field(description="compute | storage | database | network | tradeoff")
-    category: str
-    option: str
-    kind: str
-    count: int = 1
-    monthly_cost_usd: float | None = None
-    #: Add-ons attached to this component (placement group, EFA, ENA Express...).
-    add_ons: list[str] = Field(default_factory=list)
-    why: str = ""
+    category: str = Field(description="the category it comes from")
+    option: str = Field(description="the option id")
+    kind: str = Field(description="the option's kind, e.g. ec2, rds")
+    count: int = Field(default=1, description="nodes, tasks or volumes")
+    monthly_cost_usd: float | None = Field(default=None, description="its monthly cost, USD")
+    add_ons: list[str] = Field(default_factory=list, description=(
+        "add-ons attached to it (placement group, EFA, ENA Express...)"))
+    why: str = Field(default="", description="why it is part of the bundle, in words")
 
 
 class BundleAlternative(BaseModel):
@@ -165,11 +187,12 @@ class BundleAlternative(BaseModel):
     model_config = _CONFIG
 
     replaces: str = Field(description="the component it would replace")
-    option: str
-    category: str
-    monthly_cost_usd: float | None = None
-    delta_monthly_usd: float | None = None
-    trade_off: str
+    option: str = Field(description="the alternative option id")
+    category: str = Field(description="its category")
+    monthly_cost_usd: float | None = Field(default=None, description="its monthly cost, USD")
+    delta_monthly_usd: float | None = Field(default=None, description=(
+        "its monthly cost minus the replaced component's, USD"))
+    trade_off: str = Field(description="what changes, in words")
 
 
 class Bundle(BaseModel):
@@ -177,14 +200,17 @@ class Bundle(BaseModel):
 
     model_config = _CONFIG
 
-    components: list[BundleComponent] = Field(default_factory=list)
-    total_monthly_usd: float = 0.0
-    #: Priced cost per role (compute, storage, database, network, tradeoff).
-    breakdown: dict[str, float] = Field(default_factory=dict)
-    #: Costs of the chosen components that the total does not count (each with a reason).
-    unpriced: list[Unpriced] = Field(default_factory=list)
-    alternatives: list[BundleAlternative] = Field(default_factory=list)
-    reasons: list[Reason] = Field(default_factory=list)
+    components: list[BundleComponent] = Field(default_factory=list, description=(
+        "the chosen option of each role"))
+    total_monthly_usd: float = Field(default=0.0, description=(
+        "priced monthly cost of the components, USD"))
+    breakdown: dict[str, float] = Field(default_factory=dict, description=(
+        "role -> priced monthly cost, USD"))
+    unpriced: list[Unpriced] = Field(default_factory=list, description=(
+        "costs of the components that the total does not count"))
+    alternatives: list[BundleAlternative] = Field(default_factory=list, description=(
+        "either/or choices that would change the bundle"))
+    reasons: list[Reason] = Field(default_factory=list, description="why this architecture")
 
 
 class WhyNot(BaseModel):
@@ -192,13 +218,14 @@ class WhyNot(BaseModel):
 
     model_config = _CONFIG
 
-    option: str
-    category: str = "compute"
-    verdict: Literal["rejected", "ranked", "shown", "unknown"]
-    rule: str | None = None
-    text: str
-    rank: int | None = None
-    monthly_cost_usd: float | None = None
+    option: str = Field(description="the option asked about")
+    category: str = Field(default="compute", description="its category")
+    verdict: Literal["rejected", "ranked", "shown", "unknown"] = Field(description=(
+        "`rejected` by a constraint, `ranked` below the shown ones, `shown`, or `unknown` id"))
+    rule: str | None = Field(default=None, description="the rule that rejected it")
+    text: str = Field(description="the answer in words, with the numbers")
+    rank: int | None = Field(default=None, description="its rank when ranked")
+    monthly_cost_usd: float | None = Field(default=None, description="its monthly cost, USD")
 
 
 class RecommendationResponse(BaseModel):
@@ -206,23 +233,31 @@ class RecommendationResponse(BaseModel):
 
     model_config = _CONFIG
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
-    name: str | None = None
+    schema_version: Literal["1"] = Field(default=SCHEMA_VERSION, description=(
+        "version of this response schema; always \"1\""))
+    name: str | None = Field(default=None, description="the profile's name")
     region: str | None = Field(default=None, description="the region the options are priced in")
-    catalog: CatalogInfo = Field(default_factory=CatalogInfo)
-    model: ModelInfo = Field(default_factory=ModelInfo)
-    recommendations: Recommendations = Field(default_factory=Recommendations)
-    rejected: dict[str, int] = Field(default_factory=dict)
-    warnings: list[str] = Field(default_factory=list)
-    #: The recommended architecture with its total (compute + storage + database + add-ons).
-    bundle: Bundle | None = None
-    #: Answers to the profile's ``explain`` list / ``recommend(..., explain=[...])``.
-    why_not: list[WhyNot] = Field(default_factory=list)
-    #: What a later review needs: the profile as given (echoed), the catalog prices behind
-    #: the options, and the alarms that tell whether the choice still holds.
-    profile: dict[str, Any] | None = None
-    prices: list[PriceUsed] = Field(default_factory=list)
-    monitoring: list[Monitor] = Field(default_factory=list)
+    catalog: CatalogInfo = Field(default_factory=CatalogInfo, description=(
+        "the catalog snapshot that answered"))
+    model: ModelInfo = Field(default_factory=ModelInfo, description=(
+        "the model artifacts that answered"))
+    recommendations: Recommendations = Field(default_factory=Recommendations, description=(
+        "ranked options per category"))
+    rejected: dict[str, int] = Field(default_factory=dict, description=(
+        "rejection reason -> options rejected for it"))
+    warnings: list[str] = Field(default_factory=list, description=(
+        "assumptions and problems, in words"))
+    bundle: Bundle | None = Field(default=None, description=(
+        "the recommended architecture with its total (compute + storage + database + "
+        "add-ons)"))
+    why_not: list[WhyNot] = Field(default_factory=list, description=(
+        "answers to the profile's `explain` list"))
+    profile: dict[str, Any] | None = Field(default=None, description=(
+        "the request's WorkloadProfile as given (echoed, for a later review)"))
+    prices: list[PriceUsed] = Field(default_factory=list, description=(
+        "the catalog prices behind the options"))
+    monitoring: list[Monitor] = Field(default_factory=list, description=(
+        "CloudWatch alarms that tell whether the choice still holds"))
 
     # ------------------------------------------------------------------ helpers
 

@@ -29,16 +29,18 @@ class PlanStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: str
-    option: str
-    rank: int
-    measure: list[str]
-    targets: dict[str, float | str] = Field(default_factory=dict)
-    tool: str
+    category: str = Field(description="the category of the option to test")
+    option: str = Field(description="the option id")
+    rank: int = Field(description="its rank")
+    measure: list[str] = Field(description="what to measure, e.g. runtime_s, p99 latency")
+    targets: dict[str, float | str] = Field(default_factory=dict, description=(
+        "the predicted figures the measurement is compared with"))
+    tool: str = Field(description="the tool to run, e.g. AWS Lambda Power Tuning")
     run: str | dict[str, Any] = Field(description="a command line, or the tool's input JSON")
-    feed_back: str
-    best_practice: str = PERF05_LOAD_TEST
-    text: str
+    feed_back: str = Field(description="how to feed the result back (the command or route)")
+    best_practice: str = Field(default=PERF05_LOAD_TEST, description=(
+        "Well-Architected best practice"))
+    text: str = Field(description="the step in words")
 
 
 def _p(response: RecommendationResponse, *path: str) -> Any:

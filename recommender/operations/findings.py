@@ -25,18 +25,23 @@ class Finding(BaseModel):
 
     model_config = _CONFIG
 
-    kind: FindingKind
-    category: str
+    kind: FindingKind = Field(description="what changed")
+    category: str = Field(description="the category of the saved option")
     option: str = Field(description="the saved option the finding is about")
     replacement: str | None = Field(default=None, description="the option to move to")
-    rule: str
-    best_practice: str
-    text: str
-    severity: Literal["info", "caution"] = "info"
-    saving_usd_per_month: float | None = None
-    saving_usd_per_year: float | None = None
-    before: dict[str, float | str | None] = Field(default_factory=dict)
-    after: dict[str, float | str | None] = Field(default_factory=dict)
+    rule: str = Field(description="id of the review rule that found it")
+    best_practice: str = Field(description="Well-Architected best practice, e.g. PERF05-BP06")
+    text: str = Field(description="the finding in words, with its numbers")
+    severity: Literal["info", "caution"] = Field(default="info", description=(
+        "`caution` for a new risk or a retired option"))
+    saving_usd_per_month: float | None = Field(default=None, description=(
+        "saving per month of acting on it, USD"))
+    saving_usd_per_year: float | None = Field(default=None, description=(
+        "saving per year of acting on it, USD"))
+    before: dict[str, float | str | None] = Field(default_factory=dict, description=(
+        "the saved figures (price, cost, version...)"))
+    after: dict[str, float | str | None] = Field(default_factory=dict, description=(
+        "today's figures, same keys as `before`"))
 
 
 class Review(BaseModel):
@@ -44,15 +49,17 @@ class Review(BaseModel):
 
     model_config = _CONFIG
 
-    name: str | None = None
-    saved_catalog: CatalogInfo
-    saved_model: ModelInfo
-    current_catalog: CatalogInfo
-    current_model: ModelInfo
-    findings: list[Finding] = Field(default_factory=list)
+    name: str | None = Field(default=None, description="the workload's name")
+    saved_catalog: CatalogInfo = Field(description="the catalog the saved response used")
+    saved_model: ModelInfo = Field(description="the models the saved response used")
+    current_catalog: CatalogInfo = Field(description="today's catalog")
+    current_model: ModelInfo = Field(description="today's models")
+    findings: list[Finding] = Field(default_factory=list, description="every change found")
     #: The largest saving per category, summed (moving every category to its best option).
-    saving_usd_per_month: float = 0.0
-    saving_usd_per_year: float = 0.0
+    saving_usd_per_month: float = Field(default=0.0, description=(
+        "largest saving per category, summed, USD per month"))
+    saving_usd_per_year: float = Field(default=0.0, description=(
+        "the same, USD per year"))
 
     def summary_row(self) -> dict[str, object]:
         """One row of the many-responses table: the workload, its saving and what drives it."""

@@ -58,8 +58,9 @@ def install_offline_docs(app: FastAPI) -> None:
         )
 
 
-def _examples() -> dict[str, dict[str, Any]]:
-    """``path -> {example name: {"summary", "value"}}``, from the presets."""
+def _examples(app: FastAPI) -> dict[str, dict[str, Any]]:
+    """``path -> {example name: {"summary", "value"}}``: a complete request per POST route,
+    from the presets (and, for a review, a response the engine makes for one)."""
     from recommender.presets import (
         EXAMPLE_LAMBDA_REQUEST,
         EXAMPLE_RUNTIME_REQUEST,
@@ -69,7 +70,7 @@ def _examples() -> dict[str, dict[str, Any]]:
 
     presets = {name: {"summary": label, "value": get_preset(name)}
                for name, label in PRESET_LABELS.items()}
-    return {
+    out = {
         "/v1/recommendations": presets,
         "/v1/recommendations:batch": {"two_presets": {
             "summary": "Web app and batch presets",
@@ -77,10 +78,32 @@ def _examples() -> dict[str, dict[str, Any]]:
         "/v1/predictions/runtime": {"spark_sort": {
             "summary": "A Spark sort measured once, across 12 clusters",
             "value": EXAMPLE_RUNTIME_REQUEST}},
+        "/v1/predictions/next-run": {"spark_sort": {
+            "summary": "The Spark sort measured once: which of the 12 clusters to run next",
+            "value": {**EXAMPLE_RUNTIME_REQUEST, "plan_runs": 3}}},
         "/v1/predictions/lambda-memory": {"one_measured_size": {
             "summary": "A function measured at 512 MB, across 7 sizes",
             "value": EXAMPLE_LAMBDA_REQUEST}},
     }
+    saved = _saved_response(app, get_preset("web_app"))
+    if saved is not None:
+        out["/v1/reviews"] = {"saved_web_app": {
+            "summary": "A saved response for the web app preset, with its load-test plan",
+            "value": {"response": saved, "plan": True}}}
+    return out
+
+
+def _saved_response(app: FastAPI, profile: dict[str, Any]) -> dict[str, Any] | None:
+    """A real response to ``profile`` from the app's catalog (rules only, so the example does
+    not wait on the models), or None when no catalog loads: the document is still served."""
+    from catalog import CatalogError, load_catalog
+    from recommender.core.engine import recommend
+
+    try:
+        cat = app.state.catalog or load_catalog()
+        return recommend(profile, catalog=cat, models=False).model_dump(mode="json")
+    except CatalogError:
+        return None
 
 
 def _readable_names(doc: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +140,7 @@ def _document_examples(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             doc = _readable_names(build())
-            for path, examples in _examples().items():
+            for path, examples in _examples(app).items():
                 body = doc.get("paths", {}).get(path, {}).get("post", {}).get("requestBody")
                 if body:
                     body.setdefault("content", {}).setdefault("application/json", {})[

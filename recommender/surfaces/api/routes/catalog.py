@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.encoders import jsonable_encoder
 
 from catalog import TABLES
@@ -49,7 +49,14 @@ _RANGES = (
     ("network_gbps_min", "network_baseline_gbps", "min"),
     ("max_price", "ondemand_usd_per_hour", "max"),
 )
-Num = Annotated[float | None, Query(ge=0, le=1e9)]
+
+#: The range query parameters, each with its unit.
+VcpusMin = Annotated[float | None, Query(ge=0, le=1e9, description="fewest vCPUs")]
+VcpusMax = Annotated[float | None, Query(ge=0, le=1e9, description="most vCPUs")]
+MemMin = Annotated[float | None, Query(ge=0, le=1e9, description="least memory, GiB")]
+MemMax = Annotated[float | None, Query(ge=0, le=1e9, description="most memory, GiB")]
+GpusMin = Annotated[float | None, Query(ge=0, le=1e9, description="fewest GPUs")]
+GpusMax = Annotated[float | None, Query(ge=0, le=1e9, description="most GPUs")]
 
 
 def _refuse(field: str, rule: str) -> UserError:
@@ -91,7 +98,8 @@ def _sorted(df: pd.DataFrame, sort: str | None, order: str) -> pd.DataFrame:
             openapi_extra={"x-example": "/v1/catalog/ec2?region=us-east-1&prices=true&"
                            "vcpus_min=4&memory_gib_max=16&sort=ondemand_usd_per_hour"})
 def read_catalog_table(
-    kind: TableKind,
+    kind: Annotated[TableKind, Path(description=(
+        "the table, e.g. ec2, ec2_prices, ebs, database (GET /v1/catalog lists them)"))],
     catalog: CatalogDep,
     *,  # each query parameter is one documented filter, passed by name
     region: Annotated[str | None, Query(max_length=40, description=(
@@ -100,9 +108,9 @@ def read_catalog_table(
     prices: Annotated[bool, Query(description=(
         "ec2 only: join the region's prices (on-demand, spot estimate, reserved) to the "
         "specs; needs region"))] = False,
-    vcpus_min: Num = None, vcpus_max: Num = None,
-    memory_gib_min: Num = None, memory_gib_max: Num = None,
-    gpus_min: Num = None, gpus_max: Num = None,
+    vcpus_min: VcpusMin = None, vcpus_max: VcpusMax = None,
+    memory_gib_min: MemMin = None, memory_gib_max: MemMax = None,
+    gpus_min: GpusMin = None, gpus_max: GpusMax = None,
     network_gbps_min: Annotated[float | None, Query(ge=0, le=1e9, description=(
         "minimum baseline network bandwidth, Gbps"))] = None,
     max_price: Annotated[float | None, Query(ge=0, le=1e9, description=(

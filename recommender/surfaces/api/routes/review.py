@@ -29,9 +29,11 @@ class ReviewReply(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    review: Review
-    monitoring: list[Monitor] = Field(default_factory=list)
-    plan: list[PlanStep] = Field(default_factory=list)
+    review: Review = Field(description="what changed since the saved response")
+    monitoring: list[Monitor] = Field(default_factory=list, description=(
+        "today's CloudWatch alarms for the profile"))
+    plan: list[PlanStep] = Field(default_factory=list, description=(
+        "the load-test plan for today's choice (when `plan` was asked)"))
 
 
 @router.post("/v1/reviews", response_model=ReviewReply)
