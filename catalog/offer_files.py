@@ -75,10 +75,23 @@ CSV_ATTRIBUTE_COLUMNS = {
     "Volume API Name": "volumeApiName",
     "Volume Type": "volumeType",
     "Group": "group",
-    "File System Type": "fileSystemType",
-    "Storage Type": "storageType",
+    # AmazonFSx's own casing: its offer CSV columns are "File system type", "Storage type"
+    # and "Deployment option" (Bjorn248/graphql_aws_pricing_api SCHEMATA.md, in
+    # ../shared/data/pricing_api/bulk_offer_files: File_system_type, Storage_type,
+    # Deployment_option; the underscore names keep the header's case, as Region_Code and
+    # Volume_API_Name do for the EC2 headers "Region Code" and "Volume API Name").
+    "File system type": "fileSystemType",
+    "Storage type": "storageType",
     "From Location": "fromLocation",
 }
+#: Header lookup ignores case: RDS writes "Deployment Option", FSx "Deployment option".
+_CSV_ATTRIBUTES_FOLDED = {k.casefold(): v for k, v in CSV_ATTRIBUTE_COLUMNS.items()}
+
+
+def csv_attribute_name(header: str) -> str | None:
+    """The API attribute name of an offer-CSV column (any case), or None when not read."""
+    return _CSV_ATTRIBUTES_FOLDED.get(header.casefold())
+
 
 #: CSV columns of a Reserved term's attributes (same names as the JSON termAttributes).
 CSV_TERM_ATTRIBUTES = ("LeaseContractLength", "OfferingClass", "PurchaseOption")
@@ -172,9 +185,7 @@ def iter_csv_offer(
         if not header or "SKU" not in header or "TermType" not in header:
             raise OfferFileError(f"CSV offer file {path}: no header row after the preamble")
         attr_cols = [
-            (i, CSV_ATTRIBUTE_COLUMNS[h])
-            for i, h in enumerate(header)
-            if h in CSV_ATTRIBUTE_COLUMNS
+            (i, name) for i, h in enumerate(header) if (name := csv_attribute_name(h))
         ]
         family_col = header.index("Product Family")
         for values in reader:

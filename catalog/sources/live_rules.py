@@ -58,6 +58,12 @@ class ServiceSpec:
 _GB_MONTH = "USD per GB-month"
 _REQUEST = "USD per request"
 
+#: Checked against stored real data (tests/aws/test_live_mappings_checked.py): item ids and
+#: units equal the local build's (pricing-page feeds); x86 and ARM ephemeral storage are two
+#: SKUs at one price in every region of the feed, so one arch-free item reading the x86 SKU
+#: is right.  NOT checked: no real AWSLambda Price List record is stored (../shared/data,
+#: botocore and awscli examples are AmazonEC2 only), so the usage types below and the
+#: ``productFamily`` "Serverless" query filter follow the billing page cited above only.
 LAMBDA = ServiceSpec("AWSLambda", "unit_prices", "lambda", ((("productFamily", "Serverless"),),), (
     ItemRule("lambda.duration.x86_64", "USD per GB-second", r"Lambda-GB-Second"),
     ItemRule("lambda.duration.arm64", "USD per GB-second", r"Lambda-GB-Second-ARM"),
@@ -77,6 +83,11 @@ DYNAMODB = ServiceSpec("AmazonDynamoDB", "unit_prices", "dynamodb", ((),), (
     ItemRule("dynamodb.storage_gb_month", _GB_MONTH, r"TimedStorage-ByteHrs"),
 ))  # fmt: skip
 
+#: Checked (stored feed): FIFO and Standard are one SKU each per region with their three
+#: tiers as price dimensions, as unit_rows expects; ids and units equal the local build's.
+#: NOT checked: no real AWSQueueService Price List record is stored, so ``Requests-RBP`` /
+#: ``Requests-FIFO-RBP`` are unconfirmed, in particular outside us-east-1; a region whose
+#: products match neither is counted as skipped and keeps its previous rows.
 SQS = ServiceSpec("AWSQueueService", "unit_prices", "sqs", ((),), (
     ItemRule("sqs.standard.request", _REQUEST, r"Requests-RBP"),
     ItemRule("sqs.fifo.request", _REQUEST, r"Requests-FIFO-RBP"),
@@ -97,6 +108,11 @@ FARGATE = ServiceSpec("AmazonECS", "unit_prices", "fargate", ((),), (
              r"Fargate-EphemeralStorage-GB-Hours"),
 ))  # fmt: skip
 
+#: Checked: ids and units equal the local build's.  NOT checked: no real AmazonEFS Price
+#: List record is stored, so the usage types are unconfirmed; Elastic Throughput reads and
+#: writes (``efs.elastic.*``, which the EFS rules price) and the tiering/archive-read items
+#: have no rule here, because their usage types are in no stored record: a live build
+#: carries them over from the local feeds (2025-05-22).
 EFS = ServiceSpec("AmazonEFS", "unit_prices", "efs", ((),), (
     ItemRule("efs.standard.storage_gb_month", _GB_MONTH, r"TimedStorage-ByteHrs"),
     ItemRule("efs.ia.storage_gb_month", _GB_MONTH, r"IATimedStorage-ByteHrs"),
@@ -139,6 +155,12 @@ DATA_TRANSFER = ServiceSpec("AWSDataTransfer", "unit_prices", "datatransfer", ((
              attrs=(("transferType", "InterRegion Outbound"),)),
 ))  # fmt: skip
 
+#: Checked: ids and units equal the local build's; the offer file has ``fromLocation`` and
+#: ``location`` columns (SCHEMATA.md).  NOT checked: no real AmazonCloudFront Price List
+#: record is stored, so neither the usage types nor the location values are confirmed; the
+#: rows are keyed ``edge:<location>`` and the network rules look up the pricing-page feed's
+#: geography names ("United States", "EU", ...): a Price List location spelled otherwise
+#: would add rows the rules never read, and the local rows would stay in use.
 CLOUDFRONT = ServiceSpec("AmazonCloudFront", "unit_prices", "cloudfront", ((),), (
     ItemRule("cloudfront.data_out", "USD per GB", r"[A-Z]+\d?-DataTransfer-Out-Bytes",
              notes="edge geography, not an AWS region"),
@@ -150,6 +172,12 @@ REDSHIFT_SERVERLESS = ItemRule("redshift.serverless.rpu_hour", "USD per RPU-hour
                                r"(Redshift:)?ServerlessUsage")  # fmt: skip
 #: FSx storage is priced per file-system type, storage type and deployment; the item id is
 #: built from those attributes (``fsx.<type>.<storage>.<deployment>.storage_gb_month``).
+#: Checked: the AmazonFSx offer file has those three columns (SCHEMATA.md; the CSV reader
+#: now reads their real casing, "File system type" etc.).  NOT checked: no AmazonFSx record
+#: or price of any kind is stored, so the attribute values, the ``GB-Mo`` unit and the
+#: "Storage" family are unconfirmed; the offer file also has a ``Throughput capacity``
+#: column, and if storage SKUs differ by it, several would share one item id and the merge
+#: would keep one of them (the last).
 FSX = ServiceSpec("AmazonFSx", "unit_prices", "fsx", ((("productFamily", "Storage"),),))
 
 #: Database nodes: one query per product family; rows by ``live_services.database_rows``.
