@@ -22,21 +22,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
 import tempfile
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any, Literal
 
+import cachetools
 import numpy as np
-import pandas as pd
-import scipy
-import sklearn
 
 from foundation.atomic import atomic_write_bytes, atomic_write_text, fsync_dir
 from foundation.integrity import sha256_file  # noqa: F401 - re-exported (tests, callers)
@@ -72,6 +75,9 @@ def _minor(version: object) -> tuple[str, ...] | None:
 
 def library_versions() -> dict[str, str]:
     """Versions of Python and the libraries an artifact depends on, for its sidecar."""
+    import pandas as pd
+    import scipy
+    import sklearn
     import skops
 
     return {
@@ -197,6 +203,14 @@ def _read_verified(name: str, path: Path, meta: dict[str, Any]) -> bytes:
     return data
 
 
+def _sklearn_version() -> str | None:
+    """The installed scikit-learn's version, read from its metadata (no import of it)."""
+    try:
+        return _dist_version("scikit-learn")
+    except PackageNotFoundError:
+        return None
+
+
 def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
     """Verify and load one artifact; returns ``(object, sidecar)``.
 
@@ -213,9 +227,10 @@ def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
     path = _artifact_path(name, directory, meta)
     libraries = meta.get("libraries")
     wrote = libraries.get("scikit-learn") if isinstance(libraries, dict) else None
-    if _minor(wrote) != _minor(sklearn.__version__):
+    have = _sklearn_version()
+    if _minor(wrote) != _minor(have):
         raise _fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
-                    f"{sklearn.__version__}; retrain with `recommender train`")
+                    f"{have}; retrain with `recommender train`")
     data = _read_verified(name, path, meta)
     extra = untrusted_types_safe(name, data)
     if extra:
@@ -276,6 +291,17 @@ class ModelBundle:
     trained_at: str
     sidecars: dict[str, dict[str, Any]]
 
+    @cached_property
+    def runtime_correction(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """The runtime correction evaluated in numpy (:mod:`.trees`), computed once per
+        bundle; None when the correction is absent or not of the supported shape (the
+        model then asks its scikit-learn estimator)."""
+        from recommender.models.trees import compile_correction
+
+        corr = getattr(self.runtime, "correction", None)
+        compiled = compile_correction(corr) if corr is not None else None
+        return None if compiled is None else compiled.predict
+
 
 def _load(directory: str) -> ModelBundle:
     loaded = {name: load_artifact(name, Path(directory)) for name in MODEL_NAMES}
@@ -321,38 +347,58 @@ class ModelState:
         return self.bundle.version if self.bundle is not None else "rules-only"
 
 
-_STATE: dict[str, tuple[tuple[Any, ...], tuple[ModelBundle | None, Exception | None]]] = {}
+#: Per artifacts directory: the files' signature and the bundle or the load error.  An LRU
+#: (cachetools, under a lock): a process sees one or two directories, tests a few more.
+_STATE: cachetools.LRUCache[str, tuple[tuple[Any, ...], tuple[ModelBundle | None,
+                                                              Exception | None]]]
+_STATE = cachetools.LRUCache(maxsize=8)
 _STATE_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
 
 
-def _signature(d: Path) -> tuple[Any, ...]:
-    """Cheap fingerprint of the artifact files (stat only): a retrain or a repair changes it."""
+def _signature(d: str) -> tuple[Any, ...]:
+    """Cheap fingerprint of the artifact files (stat only): a retrain or a repair changes it.
+
+    Called on every ``recommend()``, so plain ``os.stat`` on joined strings (pathlib
+    objects cost more than the system calls here).
+    """
     sig: list[Any] = []
     for name in MODEL_NAMES:
-        for p in (d / f"{name}.json", d / f"{name}{SUFFIX}"):
+        for f in (f"{name}.json", f"{name}{SUFFIX}"):
             try:
-                st = p.stat()
+                st = os.stat(os.path.join(d, f))
                 sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
             except OSError:
                 sig.append(None)
     return tuple(sig)
 
 
+def _try_load(d: str) -> tuple[ModelBundle | None, Exception | None]:
+    try:
+        return _load(d), None
+    except ModelArtifactError as exc:
+        error: Exception = exc
+    except Exception as exc:  # noqa: BLE001 - whatever the files hold, say so, never crash
+        error = _fail("set", "failed to load", f"{type(exc).__name__}: {exc}")
+    # Remembered only while the files stay as they are, and never silently: logged here,
+    # reported by model_state (and /healthz) until a retrain or a repair changes the files.
+    _LOG.warning("model artifacts in %s not loaded (rules only): %s", d, error)
+    return None, error
+
+
 def _cached(artifacts_dir: Path | str | None) -> tuple[ModelBundle | None, Exception | None]:
     """The bundle or the load error of a directory, reloaded when its files change."""
-    d = (Path(artifacts_dir) if artifacts_dir else DEFAULT_ARTIFACTS_DIR).resolve()
+    # The default directory is already absolute (built from this file's resolved path), and
+    # read at call time so a caller may point it elsewhere; resolving it per call cost more
+    # than the stats.
+    d = str(Path(artifacts_dir).resolve()) if artifacts_dir else str(DEFAULT_ARTIFACTS_DIR)
     sig = _signature(d)
     with _STATE_LOCK:
-        hit = _STATE.get(str(d))
+        hit = _STATE.get(d)
         if hit is not None and hit[0] == sig:
             return hit[1]
-        try:
-            result: tuple[ModelBundle | None, Exception | None] = (_load(str(d)), None)
-        except ModelArtifactError as exc:
-            result = (None, exc)
-        except Exception as exc:  # noqa: BLE001 - whatever the files hold, say so, never crash
-            result = (None, _fail("set", "failed to load", f"{type(exc).__name__}: {exc}"))
-        _STATE[str(d)] = (sig, result)
+        result = _try_load(d)
+        _STATE[d] = (sig, result)
         return result
 
 

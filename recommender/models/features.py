@@ -10,6 +10,8 @@ plain numbers from requests; outputs are float DataFrames with the columns liste
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -132,72 +134,115 @@ def perf_features(ec2: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in out.items()}, index=ec2.index)
 
 
-#: The ec2 columns node_specs reads; the slim per-type table is built once per ec2 table
-#: (an identity-checked cache: set_index over the whole table cost ~0.1 s per request).
-_SPEC_COLUMNS = (
-    "perf_index", "perf_index_low", "perf_index_high", "network_baseline_gbps",
-    "network_peak_gbps", "processor_manufacturer", "vcpus", "memory_gib", "perf_index_source",
-)
-_TEXT_COLUMNS = ("processor_manufacturer", "perf_index_source")
-_SPEC_CACHE: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+@dataclass(frozen=True)
+class SpecTable:
+    """Per-node facts the runtime model reads, one array entry per instance type.
 
+    Built once per ec2 table (the serve path keeps it on the catalog, see
+    :mod:`recommender.models.runtime_index`): a candidate's row is then a dict look-up and
+    an array take, not a pandas ``set_index`` over the whole table.  ``cap`` is perf_index
+    (m5.large = 1); ``cap_low``/``cap_high`` its interval (equal to ``cap`` when measured);
+    ``net_gbps`` the baseline bandwidth, falling back to the peak; ``amd`` 1.0 for AMD.
+    """
 
-def spec_index(ec2: pd.DataFrame) -> pd.DataFrame:
-    """The ec2 columns the runtime model reads, indexed by instance type (cached per table)."""
-    hit = _SPEC_CACHE.get(id(ec2))
-    if hit is not None and hit[0] is ec2:
-        return hit[1]
-    cols = [c for c in _SPEC_COLUMNS if c in ec2.columns]
-    slim = ec2[["instance_type", *cols]].copy()
-    for c in cols:  # numpy-backed columns: arrow-backed take is slow on small selections
-        text = c in _TEXT_COLUMNS
-        col = slim[c]
-        slim[c] = (np.asarray(col.astype(object).where(col.notna(), None), dtype=object) if text
-                   else col.to_numpy(dtype=float, na_value=np.nan))
-    slim = slim.set_index("instance_type")
-    if len(_SPEC_CACHE) >= 8:
-        _SPEC_CACHE.pop(next(iter(_SPEC_CACHE)))
-    _SPEC_CACHE[id(ec2)] = (ec2, slim)
-    return slim
+    pos: dict[str, int]
+    cap: np.ndarray
+    cap_low: np.ndarray
+    cap_high: np.ndarray
+    vcpus: np.ndarray
+    memory_gib: np.ndarray
+    net_gbps: np.ndarray
+    amd: np.ndarray
+    perf_source: np.ndarray
+
+    @classmethod
+    def from_ec2(cls, ec2: pd.DataFrame) -> SpecTable:
+        """The table of ``ec2`` rows (a type listed twice keeps its first row)."""
+        types = ec2["instance_type"].astype(str).tolist()
+        cap = _num(ec2, "perf_index")
+        low, high = _num(ec2, "perf_index_low"), _num(ec2, "perf_index_high")
+        net = np.where(np.isnan(_num(ec2, "network_baseline_gbps")),
+                       _num(ec2, "network_peak_gbps"), _num(ec2, "network_baseline_gbps"))
+        manu = ec2["processor_manufacturer"].fillna("").astype(str).str.lower()
+        src = ec2["perf_index_source"] if "perf_index_source" in ec2 else pd.Series(
+            None, index=ec2.index)
+        return cls(
+            pos={t: i for i, t in reversed(list(enumerate(types)))},
+            cap=cap, cap_low=np.where(np.isnan(low), cap, low),
+            cap_high=np.where(np.isnan(high), cap, high),
+            vcpus=_num(ec2, "vcpus"), memory_gib=_num(ec2, "memory_gib"), net_gbps=net,
+            amd=manu.str.contains("amd").to_numpy(dtype=float),
+            perf_source=np.asarray(src.astype(object).where(src.notna(), None), dtype=object),
+        )
+
+    def take(self, instance_types: list[str]) -> np.ndarray:
+        """Positions of ``instance_types``.
+
+        Raises
+        ------
+        KeyError
+            Naming the types absent from the table.
+        """
+        got = [self.pos.get(t, -1) for t in instance_types]
+        if -1 in got:
+            unknown = sorted({t for t, i in zip(instance_types, got, strict=True) if i < 0})
+            raise KeyError(f"instance types not in the catalog: {', '.join(unknown)}")
+        return np.asarray(got, dtype=np.intp)
+
+    def rows(self, instance_types: list[str]) -> dict[str, np.ndarray]:
+        """The :func:`node_specs` columns of ``instance_types`` as arrays (same order)."""
+        at = self.take(list(instance_types))
+        return {"cap": self.cap[at], "cap_low": self.cap_low[at], "cap_high": self.cap_high[at],
+                "vcpus": self.vcpus[at], "memory_gib": self.memory_gib[at],
+                "net_gbps": self.net_gbps[at], "amd": self.amd[at]}
 
 
 def node_specs(ec2: pd.DataFrame, instance_types: list[str] | pd.Series) -> pd.DataFrame:
     """Per-node facts the runtime model needs, one row per requested type (same order).
 
-    Columns: ``cap`` (perf_index, m5.large = 1), ``cap_low``/``cap_high`` (its interval,
-    equal to ``cap`` when measured), ``vcpus``, ``memory_gib``, ``net_gbps`` (baseline,
-    falling back to peak), ``amd`` (1.0 for AMD processors).
+    Columns: ``instance_type`` and those of :meth:`SpecTable.rows`.  For training and
+    evaluation (one call per data set); the serve path keeps its :class:`SpecTable`.
 
     Raises
     ------
     KeyError
         Naming the types absent from ``ec2``.
     """
-    idx = spec_index(ec2)
     types = list(instance_types)
-    unknown = sorted({t for t in types if t not in idx.index})
-    if unknown:
-        raise KeyError(f"instance types not in the catalog: {', '.join(unknown)}")
-    rows = idx.loc[types]
-    cap = pd.to_numeric(rows["perf_index"], errors="coerce").to_numpy(dtype=float)
-    nan = pd.Series(np.nan, index=rows.index)
-    low = pd.to_numeric(rows.get("perf_index_low", nan), errors="coerce").to_numpy(dtype=float)
-    high = pd.to_numeric(rows.get("perf_index_high", nan), errors="coerce").to_numpy(dtype=float)
-    net = pd.to_numeric(rows["network_baseline_gbps"], errors="coerce")
-    net = net.fillna(pd.to_numeric(rows["network_peak_gbps"], errors="coerce"))
-    manu = rows["processor_manufacturer"].fillna("").astype(str).str.lower()
-    return pd.DataFrame(
-        {
-            "instance_type": types,
-            "cap": cap,
-            "cap_low": np.where(np.isnan(low), cap, low),
-            "cap_high": np.where(np.isnan(high), cap, high),
-            "vcpus": rows["vcpus"].to_numpy(dtype=float),
-            "memory_gib": rows["memory_gib"].to_numpy(dtype=float),
-            "net_gbps": net.to_numpy(dtype=float),
-            "amd": manu.str.contains("amd").to_numpy(dtype=float),
-        }
-    )
+    return pd.DataFrame({"instance_type": types, **SpecTable.from_ec2(ec2).rows(types)})
+
+
+def runtime_feature_arrays(
+    target: Any, anchor: Any, log_phys_ratio: np.ndarray, serial_fraction: float | np.ndarray,
+    input_gib: float | np.ndarray | None, *, n: int,
+) -> dict[str, np.ndarray]:
+    """:data:`RUNTIME_COLUMNS` of ``n`` candidates relative to the anchor measurement.
+
+    ``target`` and ``anchor`` map ``nodes``, ``cap``, ``memory_gib``, ``vcpus``, ``amd``
+    (and ``net_gbps`` for the target) to arrays or scalars: dicts of arrays at serve time,
+    DataFrame rows in training.  See :func:`runtime_features` for the parameters.
+    """
+
+    def col(frame: Any, name: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(frame[name], dtype=float), (n,))
+
+    nodes, cap, mem, vcpus = (col(target, c) for c in ("nodes", "cap", "memory_gib", "vcpus"))
+    a_n, a_cap, a_mem, a_vcpus = (col(anchor, c) for c in ("nodes", "cap", "memory_gib", "vcpus"))
+    gib = np.broadcast_to(np.asarray(np.nan if input_gib is None else input_gib, float), (n,))
+    gib = np.where(gib > 0, gib, np.nan)
+    return {
+        "log_node_ratio": np.log(nodes / a_n),
+        "log_cap_ratio": np.log(cap / a_cap),
+        "log_mem_node_ratio": np.log(mem / a_mem),
+        "log_mem_per_vcpu": np.log(mem / vcpus),
+        "anchor_log_mem_per_vcpu": np.log(a_mem / a_vcpus),
+        "amd": col(target, "amd"),
+        "anchor_amd": col(anchor, "amd"),
+        "log_net_per_cap": np.log(col(target, "net_gbps") / cap),
+        "log_phys_ratio": np.broadcast_to(np.asarray(log_phys_ratio, float), (n,)),
+        "serial_fraction": np.broadcast_to(np.asarray(serial_fraction, float), (n,)),
+        "log_total_mem_per_gib": np.log(nodes * mem / gib),
+    }
 
 
 def runtime_features(
@@ -228,28 +273,9 @@ def runtime_features(
     DataFrame
         Float columns :data:`RUNTIME_COLUMNS`.
     """
-
-    def col(frame: pd.Series | pd.DataFrame, name: str) -> np.ndarray:
-        return np.broadcast_to(np.asarray(frame[name], dtype=float), (len(target),))
-
-    n, cap, mem, vcpus = (col(target, c) for c in ("nodes", "cap", "memory_gib", "vcpus"))
-    a_n, a_cap, a_mem, a_vcpus = (col(anchor, c) for c in ("nodes", "cap", "memory_gib", "vcpus"))
-    gib = np.broadcast_to(np.asarray(np.nan if input_gib is None else input_gib, float), n.shape)
-    gib = np.where(gib > 0, gib, np.nan)
-    out = {
-        "log_node_ratio": np.log(n / a_n),
-        "log_cap_ratio": np.log(cap / a_cap),
-        "log_mem_node_ratio": np.log(mem / a_mem),
-        "log_mem_per_vcpu": np.log(mem / vcpus),
-        "anchor_log_mem_per_vcpu": np.log(a_mem / a_vcpus),
-        "amd": col(target, "amd"),
-        "anchor_amd": col(anchor, "amd"),
-        "log_net_per_cap": np.log(col(target, "net_gbps") / cap),
-        "log_phys_ratio": np.broadcast_to(np.asarray(log_phys_ratio, float), n.shape),
-        "serial_fraction": np.broadcast_to(np.asarray(serial_fraction, float), n.shape),
-        "log_total_mem_per_gib": np.log(n * mem / gib),
-    }
-    return pd.DataFrame(out, index=target.index)
+    cols = runtime_feature_arrays(target, anchor, log_phys_ratio, serial_fraction, input_gib,
+                                  n=len(target))
+    return pd.DataFrame(cols, index=target.index)
 
 
 def lambda_cpu_share(memory_mb: np.ndarray | float, parallel: bool = False) -> np.ndarray:

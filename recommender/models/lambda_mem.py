@@ -7,6 +7,10 @@ shape from the prior learned on real memory sweeps; an AWS Lambda Power Tuning r
 read as its measured sizes.  Sizes that were measured are predicted at their measurement.
 Intervals are split-conformal: quantiles of residuals on application groups other than the
 one predicted (see :mod:`.lambda_train`).
+
+:func:`choose_memory` is the typed function the rules call (through
+:func:`recommender.models.interface.choose_lambda_memory`); :func:`predict_lambda_memory`,
+the prediction endpoint, is an adapter over it.
 """
 
 from __future__ import annotations
@@ -26,8 +30,11 @@ from recommender.core.predictions import (
 )
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB
+from recommender.models.queries import LambdaChoice, LambdaEstimate, LambdaQuery, LambdaRun
 from recommender.models.requests import resolve_request
 
+#: Lambda reports durations to 0.01 ms (the contract's ``LambdaMeasurement.duration_ms``).
+MIN_DURATION_MS = 0.01
 #: Default candidate sizes: 128 MB steps to 2 GB, then coarser to the 10,240 MB maximum.
 DEFAULT_MEMORY_MB = tuple(range(128, 2049, 128)) + (1769, 2560, 3008, 4096, 5120, 6144, 8192, 10240)
 
@@ -180,21 +187,26 @@ def choose(cost: np.ndarray, dur: np.ndarray, objective: str) -> int:
     return int(key[0])
 
 
-def _check_timeout(meas: list[Any], catalog: Any) -> None:
-    """Refuse measurements longer than Lambda's maximum timeout (a catalog fact).
+def _check_timeout(runs: tuple[LambdaRun, ...], catalog: Any) -> None:
+    """Refuse measurements shorter than Lambda reports or longer than its maximum timeout.
 
-    A function cannot run longer than the timeout, so such a "measurement" is a unit
-    mistake (seconds or microseconds given as ms); predicting from it would be nonsense.
+    Lambda reports durations to 0.01 ms (the contract's lower bound, checked here too for
+    typed callers), and a function cannot run longer than the timeout (a catalog fact), so
+    such a "measurement" is a unit mistake; predicting from it would be nonsense.
     """
+    for i, m in enumerate(runs):
+        if not m.duration_ms >= MIN_DURATION_MS:
+            raise UserError(f"measurements.{i}.duration_ms: {m.duration_ms:g} ms is below the "
+                            f"{MIN_DURATION_MS:g} ms Lambda reports durations to")
     derive = getattr(catalog, "derive", None)
     limit_ms = (_timeout_limit_ms(catalog) if derive is None
                 else derive("lambda_timeout_max_ms", _timeout_limit_ms))
     if limit_ms is None:
         return  # the catalog does not know the limit: nothing to check against
-    for i, m in enumerate(meas):
-        if m.duration > limit_ms:
+    for i, m in enumerate(runs):
+        if m.duration_ms > limit_ms:
             raise UserError(
-                f"measurements.{i}.duration_ms: {m.duration:g} ms exceeds Lambda's maximum "
+                f"measurements.{i}.duration_ms: {m.duration_ms:g} ms exceeds Lambda's maximum "
                 f"timeout of {limit_ms:g} ms (catalog fact lambda.timeout_max)"
             )
 
@@ -221,7 +233,7 @@ def _measurements(req: LambdaMemoryRequest) -> list[Any]:
 
 
 def _candidates(
-    req: LambdaMemoryRequest, meas: list[Any], floor_ratio: float, notes: list[str]
+    query: LambdaQuery, floor_ratio: float, notes: list[str]
 ) -> tuple[list[int], float]:
     """Candidate sizes: requested or default, plus the measured ones, minus those too small.
 
@@ -229,10 +241,11 @@ def _candidates(
     function used (Lambda's max memory used grows a little with the memory given) and no
     measurement ran there.  Sizes between the floor and the footprint are kept with a note.
     """
+    meas = query.runs
     measured = sorted({m.memory_mb for m in meas})
     used = [m.max_memory_used_mb for m in meas if m.max_memory_used_mb]
     need = min(used) * floor_ratio if used else 0.0
-    cands = sorted(set(req.candidate_memory_mb or DEFAULT_MEMORY_MB) | set(measured))
+    cands = sorted(set(query.candidate_memory_mb or DEFAULT_MEMORY_MB) | set(measured))
     kept = [m for m in cands
             if (m >= need or m in measured) and LAMBDA_MIN_MB <= m <= LAMBDA_MAX_MB]
     if len(kept) < len(cands):
@@ -246,10 +259,10 @@ def _candidates(
 
 
 def _rows(kept: list[int], pred: dict[str, np.ndarray], cost: dict[str, np.ndarray],
-          used: float) -> list[LambdaPrediction]:
-    """One :class:`LambdaPrediction` per candidate size."""
-    return [
-        LambdaPrediction(
+          used: float) -> tuple[LambdaEstimate, ...]:
+    """One :class:`LambdaEstimate` per candidate size."""
+    return tuple(
+        LambdaEstimate(
             memory_mb=int(m), measured=bool(pred["measured"][i]),
             duration_ms=float(pred["duration_ms"][i]),
             duration_ms_low=float(pred["duration_ms_low"][i]),
@@ -257,11 +270,62 @@ def _rows(kept: list[int], pred: dict[str, np.ndarray], cost: dict[str, np.ndarr
             billed_duration_ms=int(np.ceil(pred["duration_ms"][i])),
             monthly_cost_usd=float(cost[""][i]), monthly_cost_usd_low=float(cost["_low"][i]),
             monthly_cost_usd_high=float(cost["_high"][i]),
-            notes=([f"below the {used:g} MB the function used at another size: "
-                    "may run out of memory, measure it"] if m < used else []),
+            notes=((f"below the {used:g} MB the function used at another size: "
+                    "may run out of memory, measure it",) if m < used else ()),
         )
         for i, m in enumerate(kept)
-    ]
+    )
+
+
+def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
+                  prices: LambdaPrices | None = None) -> LambdaChoice:
+    """See :func:`recommender.models.interface.choose_lambda_memory`."""
+    _check_timeout(query.runs, catalog)
+    if prices is None:
+        prices = lambda_unit_prices(catalog, query.arch, query.region)
+    notes: list[str] = []
+    model = bundle.lambda_
+    kept, used = _candidates(query, float(getattr(model, "footprint_floor", 1.0)), notes)
+    cpu = [m.cpu_time_ms for m in query.runs if m.cpu_time_ms is not None]
+    pred = model.predict(
+        np.array(kept), np.array([m.memory_mb for m in query.runs], float),
+        np.array([m.duration_ms for m in query.runs], float), query.parallel,
+        cpu[0] if len(query.runs) == 1 and cpu else None,
+    )
+    gb = np.array(kept, float) / 1024.0
+    inv = query.invocations_per_month
+    cost: dict[str, np.ndarray] = {}
+    for suffix in ("", "_low", "_high"):
+        billed = np.ceil(pred[f"duration_ms{suffix}"])  # billed in 1 ms steps
+        cost[suffix] = prices.monthly(billed / 1000.0 * gb * inv, inv)
+    rows = _rows(kept, pred, cost, used)
+    best = rows[choose(cost[""], pred["duration_ms"], query.objective)]
+    notes.append(
+        "monthly cost excludes the free tier"
+        + (f"; prices: {prices.source}" if prices.source else "")
+    )
+    notes.append({
+        None: "parallel not given: the share of multi-threaded CPU work is the training prior",
+        False: "single-threaded: sizes above 1,769 MB add vCPUs it cannot use",
+        True: "multi-threaded: vCPUs above 1,769 MB (up to 6 at 10,240 MB) are used",
+    }[query.parallel])
+    return LambdaChoice(estimates=rows, best=best, notes=tuple(notes))
+
+
+def lambda_query(req: LambdaMemoryRequest, meas: list[Any]) -> LambdaQuery:
+    """The typed query of a validated request and its measurements."""
+    return LambdaQuery(
+        runs=tuple(LambdaRun(m.memory_mb, m.duration, m.max_memory_used_mb, m.cpu_time_ms)
+                   for m in meas),
+        candidate_memory_mb=(tuple(req.candidate_memory_mb) if req.candidate_memory_mb
+                             else None),
+        arch=req.arch, invocations_per_month=float(req.invocations_per_month),
+        objective=req.objective, parallel=req.parallel, region=req.region)
+
+
+def _prediction(e: LambdaEstimate) -> LambdaPrediction:
+    fields = {k: getattr(e, k) for k in LambdaEstimate.__dataclass_fields__}
+    return LambdaPrediction(**{**fields, "notes": list(e.notes)})
 
 
 def predict_lambda_memory(
@@ -291,40 +355,14 @@ def predict_lambda_memory(
         LambdaMemoryRequest, request, "lambda-memory", catalog, bundle
     )
     meas = _measurements(req)
-    _check_timeout(meas, catalog)
-    if prices is None:
-        prices = lambda_unit_prices(catalog, req.arch, req.region)
-    notes: list[str] = []
-    model = bundle.lambda_
-    kept, used = _candidates(req, meas, float(getattr(model, "footprint_floor", 1.0)), notes)
-    cpu = [m.cpu_time_ms for m in meas if m.cpu_time_ms is not None]
-    pred = model.predict(
-        np.array(kept), np.array([m.memory_mb for m in meas], float),
-        np.array([m.duration for m in meas], float), req.parallel,
-        cpu[0] if len(meas) == 1 and cpu else None,
-    )
-    gb = np.array(kept, float) / 1024.0
-    inv = req.invocations_per_month
-    cost: dict[str, np.ndarray] = {}
-    for suffix in ("", "_low", "_high"):
-        billed = np.ceil(pred[f"duration_ms{suffix}"])  # billed in 1 ms steps
-        cost[suffix] = prices.monthly(billed / 1000.0 * gb * inv, inv)
-    preds = _rows(kept, pred, cost, used)
-    best = preds[choose(cost[""], pred["duration_ms"], req.objective)]
-    notes.append(
-        "monthly cost excludes the free tier"
-        + (f"; prices: {prices.source}" if prices.source else "")
-    )
-    notes.append({
-        None: "parallel not given: the share of multi-threaded CPU work is the training prior",
-        False: "single-threaded: sizes above 1,769 MB add vCPUs it cannot use",
-        True: "multi-threaded: vCPUs above 1,769 MB (up to 6 at 10,240 MB) are used",
-    }[req.parallel])
+    got = choose_memory(lambda_query(req, meas), catalog=catalog, bundle=bundle, prices=prices)
+    notes = list(got.notes)
     if any(m.init_duration_ms for m in meas):
         notes.append("init_duration_ms is reported but not predicted (cold starts only)")
+    preds = [_prediction(e) for e in got.estimates]
     return LambdaMemoryResponse(
         predictions=preds,
-        best=best,
+        best=preds[got.estimates.index(got.best)],
         objective=req.objective,
         arch=req.arch,
         notes=notes,

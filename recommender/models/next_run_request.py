@@ -15,15 +15,11 @@ from recommender.core.predictions import (
     RegretStep,
     RuntimeCandidate,
 )
+from recommender.models.interface import estimate_runtime
 from recommender.models.next_run_plan import plan_next
 from recommender.models.requests import resolve_request
-from recommender.models.runtime import (
-    _ec2_with_perf,
-    _price_of,
-    _region_prices,
-    default_candidates,
-    runtime_frames,
-)
+from recommender.models.runtime import _check_region, default_candidates, runtime_query
+from recommender.models.runtime_index import region_prices, runtime_index
 
 
 def _candidates(req: NextRunRequest, ec2: Any, prices: dict[str, Any]) -> list[RuntimeCandidate]:
@@ -54,19 +50,22 @@ def answer(request: NextRunRequest | dict[str, Any], catalog: Any = None, bundle
            ) -> NextRunResponse:
     """See :func:`recommender.models.next_run.next_run`."""
     req, catalog, bundle = resolve_request(NextRunRequest, request, "next-run", catalog, bundle)
-    ec2 = _ec2_with_perf(catalog, bundle)
-    prices = _region_prices(catalog, req.region)
-    cands = _candidates(req, ec2, prices)
-    fr = runtime_frames(req, ec2, bundle, cands)
-    price = np.array([_price_of(req, prices, c.instance_type)[0] or np.nan for c in cands])
+    prices = region_prices(catalog, req.region)
+    # A region with no EC2 prices and no candidates: 422 naming the region, as on the
+    # runtime route (it was an IndexError, a 500; issue 12).
+    _check_region(req, catalog, prices)
+    cands = _candidates(req, runtime_index(catalog, bundle).ec2, prices)
+    est = estimate_runtime(runtime_query(req, cands), catalog=catalog, bundle=bundle)
+    price = np.array([e.price_usd_per_hour or np.nan for e in est])
     nodes = np.array([c.count for c in cands], float)
-    rt = fr.out[["runtime_s", "runtime_s_low", "runtime_s_high"]].to_numpy(float)
+    rt = np.array([[e.runtime_s, e.runtime_s_low, e.runtime_s_high] for e in est], float)
+    fails = np.array([e.predicted_to_fail for e in est], dtype=bool)
     use_cost = req.objective == "cost"
     val = rt * (nodes * price / 3600.0)[:, None] if use_cost else rt
     failed = {(m.instance_type, m.count) for m in req.measurements if m.failed}
     was_failed = np.array([(c.instance_type, c.count) in failed for c in cands])
-    measured = fr.out["measured"].to_numpy(bool) | was_failed
-    excluded = fr.fails | was_failed | ~np.isfinite(val[:, 0])
+    measured = np.array([e.measured for e in est], dtype=bool) | was_failed
+    excluded = fails | was_failed | ~np.isfinite(val[:, 0])
     plan = plan_next(val[:, 0], val[:, 1], val[:, 2], measured, excluded,
                      plan_runs=req.plan_runs)
     unit = "USD per run" if use_cost else "s"
@@ -97,8 +96,8 @@ def answer(request: NextRunRequest | dict[str, Any], catalog: Any = None, bundle
                         next_configurations=[f"{cands[i].count} x {cands[i].instance_type}"
                                              for i in picks])
              for k, r, picks in plan.regret]
-    if fr.fails.any():
-        notes.append(f"{int(fr.fails.sum())} configuration(s) predicted to fail (memory) "
+    if fails.any():
+        notes.append(f"{int(fails.sum())} configuration(s) predicted to fail (memory) "
                      "are never proposed")
     notes.append("expected regret assumes independent log-normal outcomes around the "
                  "model's predictions (its calibrated 90 % intervals)")

@@ -9,13 +9,17 @@ memory is at most that of a run that failed (out of memory), or below ``job.memo
 is predicted to fail and is never picked.  An optional boosted correction adjusts
 ``log T``; whether it is used was decided on the development groups.  Intervals are
 split-conformal quantiles of held-out residuals (see :mod:`.runtime_train`).
+
+:func:`predict_runtime` is the prediction endpoint: an adapter that validates the request
+and answers it through :func:`recommender.models.interface.estimate_runtime`, the function
+the rules call.
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,13 +32,21 @@ from recommender.core.predictions import (
     RuntimeRequest,
     RuntimeResponse,
 )
-from recommender.models.features import (
-    RUNTIME_COLUMNS,
-    node_specs,
-    parse_family,
-    runtime_features,
+from recommender.models.features import RUNTIME_COLUMNS, parse_family, runtime_feature_arrays
+from recommender.models.interface import (
+    MeasuredRun,
+    NodeConfig,
+    RuntimeEstimate,
+    RuntimeQuery,
+    estimate_runtime,
+    price_pairs,
 )
 from recommender.models.requests import resolve_request
+from recommender.models.runtime_index import (
+    memory_failures,  # noqa: F401 - re-exported (evaluation, callers of the old location)
+    region_prices,
+    runtime_index,
+)
 from recommender.models.runtime_physics import (
     fit_physics,  # noqa: F401 - re-exported for callers of the old location
     fit_with_memory,
@@ -48,6 +60,9 @@ from recommender.models.runtime_physics import (
 DEFAULT_SERIES = ("m", "c", "r")
 DEFAULT_SIZES = ("large", "xlarge", "2xlarge", "4xlarge")
 DEFAULT_NODES = (1, 2, 4, 8, 16, 32, 64)
+#: Columns a candidate or a measured run needs (the node_specs columns plus ``nodes``).
+_SPEC_KEYS = ("instance_type", "nodes", "cap", "cap_low", "cap_high", "vcpus", "memory_gib",
+              "net_gbps", "amd")
 
 
 @dataclass
@@ -77,86 +92,98 @@ class RuntimeModel:
         input_gib: float | None,
         use_correction: bool | None = None,
     ) -> pd.DataFrame:
-        """Runtime and interval for candidate rows (``specs``: node_specs rows + ``nodes``).
+        """:meth:`predict_arrays` on frames (training and evaluation): node_specs rows plus
+        ``nodes`` (and ``runtime_s`` for ``meas``); returns a frame indexed as ``specs``."""
+        keys = [*_SPEC_KEYS, "runtime_s"]
+        out = self.predict_arrays({k: specs[k].to_numpy() for k in _SPEC_KEYS},
+                                  {k: meas[k].to_numpy() for k in keys if k in meas},
+                                  input_gib, use_correction)
+        return pd.DataFrame(out, index=specs.index)
 
-        ``meas`` holds the successful measured runs (node_specs rows + ``nodes`` and
-        ``runtime_s``); it may be empty when ``input_gib`` is given.  Candidates equal to a
-        measured configuration get the measurement (median of repeats) and the noise band.
+    def predict_arrays(
+        self,
+        specs: dict[str, Any],
+        meas: dict[str, Any],
+        input_gib: float | None,
+        use_correction: bool | None = None,
+        *,
+        correct: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Runtime and interval of candidate configurations (arrays keyed as node_specs).
+
+        ``specs`` maps ``instance_type``, ``nodes``, ``cap``, ``cap_low``, ``cap_high``,
+        ``vcpus``, ``memory_gib``, ``net_gbps``, ``amd`` to one entry per candidate;
+        ``meas`` the same (plus ``runtime_s``) for the successful measured runs; it may be
+        empty when ``input_gib`` is given.  Candidates equal to a measured configuration get
+        the measurement (median of repeats) and the noise band.  ``correct`` evaluates the
+        correction on the feature matrix (columns :attr:`features`); by default the fitted
+        estimator itself.
         """
         use = self.use_correction if use_correction is None else use_correction
-        n = specs["nodes"].to_numpy(float)
-        x = n * specs["cap"].to_numpy(float)
-        mpv = specs["memory_gib"].to_numpy(float) / specs["vcpus"].to_numpy(float)
-        gamma, ref = 0.0, 1.0
-        if len(meas):
-            mn = meas["nodes"].to_numpy(float)
-            xm = mn * meas["cap"].to_numpy(float)
-            mm = meas["memory_gib"].to_numpy(float) / meas["vcpus"].to_numpy(float)
-            over = own_overhead(xm, meas["runtime_s"].to_numpy(float), mn, self.overhead)
-            s, w, gamma, ref = fit_with_memory(xm, meas["runtime_s"].to_numpy(float), mn, mm,
-                                               self.prior_x_half, overhead=over)
-            anchor = meas.iloc[0]
-            t_anchor = float(anchor["runtime_s"])
-        else:
-            s, w = self.zero_shot_serial_s, self.zero_shot_s_per_gib_cap * float(input_gib or 0)
-            anchor = specs.iloc[0]
-            over = self.overhead
-            t_anchor = float(physics_runtime(s, w, x[:1], n[:1], over)[0])
-        phys = physics_runtime(s, w, x, n, over) * memory_factor(mpv, ref, gamma)
+        n = np.asarray(specs["nodes"], float)
+        cap = np.asarray(specs["cap"], float)
+        x = n * cap
+        mpv = np.asarray(specs["memory_gib"], float) / np.asarray(specs["vcpus"], float)
+        s, w, over, phys, anchor, t_anchor = self._physics(specs, meas, input_gib, x, n, mpv)
         log_t = np.log(phys)
         if use and self.correction is not None:
             a_x = float(anchor["nodes"]) * float(anchor["cap"])
-            serial = s / (s + w / a_x)
-            feats = runtime_features(specs, anchor, np.log(phys / t_anchor), serial, input_gib)
-            log_t = log_t + self.correction.predict(feats[list(self.features)])
-        q_lo, q_hi = self.log_q[min(len(meas), 2)]
+            feats = runtime_feature_arrays(specs, anchor, np.log(phys / t_anchor),
+                                           s / (s + w / a_x), input_gib, n=len(n))
+            mat = np.column_stack([feats[f] for f in self.features])
+            log_t = log_t + (correct(mat) if correct is not None else self.correction.predict(
+                pd.DataFrame(mat, columns=list(self.features))))
+        q_lo, q_hi = self.log_q[min(len(np.asarray(meas.get("nodes", ()))), 2)]
         # Capacity uncertainty of predicted perf_index widens the interval (work / capacity).
-        cap = specs["cap"].to_numpy(float)
         par = (w / x) / np.maximum(phys, 1e-12)
-        lo_cap = np.log(specs["cap_low"].to_numpy(float) / cap) * par
-        hi_cap = np.log(specs["cap_high"].to_numpy(float) / cap) * par
-        out = pd.DataFrame(
-            {
-                "runtime_s": np.exp(log_t),
-                "runtime_s_low": np.exp(log_t + q_lo - hi_cap),
-                "runtime_s_high": np.exp(log_t + q_hi - lo_cap),
-                "measured": False,
-            },
-            index=specs.index,
-        )
+        lo_cap = np.log(np.asarray(specs["cap_low"], float) / cap) * par
+        hi_cap = np.log(np.asarray(specs["cap_high"], float) / cap) * par
+        out = {"runtime_s": np.exp(log_t), "runtime_s_low": np.exp(log_t + q_lo - hi_cap),
+               "runtime_s_high": np.exp(log_t + q_hi - lo_cap),
+               "measured": np.zeros(len(n), dtype=bool)}
         self._honour_measurements(out, specs, meas)
         return out
 
-    def _honour_measurements(self, out: pd.DataFrame, specs: pd.DataFrame,
-                             meas: pd.DataFrame) -> None:
+    def _physics(self, specs: dict[str, Any], meas: dict[str, Any], input_gib: float | None,
+                 x: np.ndarray, n: np.ndarray, mpv: np.ndarray) -> tuple[Any, ...]:
+        """``(s, w, overhead, physics runtime, anchor row, anchor runtime)``."""
+        gamma, ref = 0.0, 1.0
+        mn = np.asarray(meas.get("nodes", ()), float)
+        if len(mn):
+            xm = mn * np.asarray(meas["cap"], float)
+            mm = np.asarray(meas["memory_gib"], float) / np.asarray(meas["vcpus"], float)
+            rt = np.asarray(meas["runtime_s"], float)
+            over = own_overhead(xm, rt, mn, self.overhead)
+            s, w, gamma, ref = fit_with_memory(xm, rt, mn, mm, self.prior_x_half, overhead=over)
+            anchor = {k: np.asarray(v)[0] for k, v in meas.items()}
+            t_anchor = float(anchor["runtime_s"])
+        else:
+            s, w = self.zero_shot_serial_s, self.zero_shot_s_per_gib_cap * float(input_gib or 0)
+            anchor = {k: np.asarray(v)[0] for k, v in specs.items()}
+            over = self.overhead
+            t_anchor = float(physics_runtime(s, w, x[:1], n[:1], over)[0])
+        phys = physics_runtime(s, w, x, n, over) * memory_factor(mpv, ref, gamma)
+        return s, w, over, phys, anchor, t_anchor
+
+    def _honour_measurements(self, out: dict[str, np.ndarray], specs: dict[str, Any],
+                             meas: dict[str, Any]) -> None:
         """Measured configurations: the median measurement, interval of run-to-run noise."""
-        if not len(meas):
+        mn = np.asarray(meas.get("nodes", ()))
+        if not len(mn):
             return
-        got = meas.groupby(["instance_type", "nodes"])["runtime_s"].median().to_dict()
-        keys = list(zip(specs["instance_type"], specs["nodes"].astype(int), strict=True))
-        for pos, key in enumerate(keys):
-            t = got.get(key)
+        runs: dict[tuple[str, int], list[float]] = {}
+        for t, k, r in zip(meas["instance_type"], mn, np.asarray(meas["runtime_s"], float),
+                           strict=True):
+            runs.setdefault((str(t), int(k)), []).append(float(r))
+        got = {key: float(np.median(v)) for key, v in runs.items()}
+        for pos, key in enumerate(zip(specs["instance_type"],
+                                      np.asarray(specs["nodes"]).astype(int), strict=True)):
+            t = got.get((str(key[0]), int(key[1])))
             if t is not None:
-                out.iloc[pos, 0:4] = [t, t * np.exp(self.noise_q[0]), t * np.exp(self.noise_q[1]),
-                                      True]
-
-
-def memory_failures(
-    specs: pd.DataFrame, failed: pd.DataFrame, memory_gib: float | None
-) -> np.ndarray:
-    """Candidates predicted to fail: cluster memory at most a failed run's, or below the need.
-
-    A run that failed for lack of memory shows the job needs more than that cluster's memory
-    (nodes x memory per node); any cluster with no more memory fails too.
-    """
-    total = specs["nodes"].to_numpy(float) * specs["memory_gib"].to_numpy(float)
-    fails = np.zeros(len(specs), dtype=bool)
-    if len(failed):
-        worst = float((failed["nodes"] * failed["memory_gib"]).max())
-        fails |= total <= worst
-    if memory_gib:
-        fails |= total < float(memory_gib)
-    return fails
+                out["runtime_s"][pos] = t
+                out["runtime_s_low"][pos] = t * np.exp(self.noise_q[0])
+                out["runtime_s_high"][pos] = t * np.exp(self.noise_q[1])
+                out["measured"][pos] = True
 
 
 def default_candidates(ec2: pd.DataFrame, priced: set[str]) -> list[RuntimeCandidate]:
@@ -175,30 +202,6 @@ def default_candidates(ec2: pd.DataFrame, priced: set[str]) -> list[RuntimeCandi
         for t in sorted(ec2.loc[ok, "instance_type"])
         for n in DEFAULT_NODES
     ]
-
-
-#: The catalog's ec2 table with perf_index filled, per (table, perf model): filling runs the
-#: perf model over every unmeasured row (~0.2 s), the same for every request on one catalog.
-#: Entries keep their table and model, so a reused id() cannot match a stale entry.
-_FILLED: dict[tuple[int, int], tuple[Any, Any, pd.DataFrame]] = {}
-_FILLED_LOCK = threading.Lock()
-
-
-def _ec2_with_perf(catalog: Any, bundle: Any) -> pd.DataFrame:
-    from recommender.models.perf import fill_perf_index
-
-    ec2, perf = catalog.ec2, bundle.perf
-    key = (id(ec2), id(perf))
-    with _FILLED_LOCK:
-        hit = _FILLED.get(key)
-    if hit is not None and hit[0] is ec2 and hit[1] is perf:
-        return hit[2]
-    out = fill_perf_index(ec2, perf) if (ec2["perf_index_source"] == "missing").any() else ec2
-    with _FILLED_LOCK:
-        if len(_FILLED) >= 4:
-            _FILLED.pop(next(iter(_FILLED)))
-        _FILLED[key] = (ec2, perf, out)
-    return out
 
 
 def _pick(
@@ -226,71 +229,45 @@ def _pick(
     return min(pool, key=lambda p: (p.runtime_s, p.cost_usd or np.inf)), notes
 
 
-def _price_of(req: RuntimeRequest, prices: dict[str, tuple[float, str]], itype: str
-              ) -> tuple[float | None, str | None]:
-    if itype in req.prices_usd_per_hour:
-        return req.prices_usd_per_hour[itype], "override"
-    got = prices.get(itype)
-    return (got[0], f"catalog:{got[1]}") if got else (None, None)
+def _check_region(req: RuntimeRequest, catalog: Any, prices: dict[str, Any]) -> None:
+    if not req.candidates and not prices:
+        # No candidates to default to (issue 12: this was an IndexError / sklearn "0 samples").
+        rule = (f"{req.region!r} has no EC2 on-demand prices in the catalog; use one of "
+                f"{', '.join(sorted(set(catalog.ec2_prices['region'])))} or list candidates")
+        err = UserError(f"region: {rule}")
+        err.errors = [{"field": "region", "rule": rule}]  # type: ignore[attr-defined]
+        raise err
 
 
-_PRICE_CACHE: dict[tuple[int, str], tuple[Any, dict[str, tuple[float, str]]]] = {}
+def runtime_query(req: RuntimeRequest, cands: list[RuntimeCandidate]) -> RuntimeQuery:
+    """The typed query of a validated request for the configurations ``cands``."""
+    gib, mem = req.job.get("input_gib"), req.job.get("memory_gib")
+    return RuntimeQuery(
+        configs=tuple(NodeConfig(c.instance_type, c.count) for c in cands),
+        runs=tuple(MeasuredRun(m.instance_type, m.count, m.runtime_s, m.failed)
+                   for m in req.measurements),
+        input_gib=float(gib) if gib else None, memory_gib=float(mem) if mem else None,
+        prices_usd_per_hour=price_pairs(req.prices_usd_per_hour), region=req.region)
 
 
-def _region_prices(catalog: Any, region: str) -> dict[str, tuple[float, str]]:
-    """``{type: (on-demand USD/h, source)}`` of a region (cached per table, identity-checked)."""
-    table = catalog.ec2_prices
-    hit = _PRICE_CACHE.get((id(table), region))
-    if hit is not None and hit[0] is table:
-        return hit[1]
-    out = _read_region_prices(table, region)
-    if len(_PRICE_CACHE) >= 16:
-        _PRICE_CACHE.pop(next(iter(_PRICE_CACHE)))
-    _PRICE_CACHE[(id(table), region)] = (table, out)
-    return out
+def resolve_candidates(req: RuntimeRequest, catalog: Any, bundle: Any
+                       ) -> tuple[list[RuntimeCandidate], dict[str, tuple[float, str]]]:
+    """The request's candidates (or the defaults) and the region's on-demand prices."""
+    prices = region_prices(catalog, req.region)
+    _check_region(req, catalog, prices)
+    cands = req.candidates or default_candidates(runtime_index(catalog, bundle).ec2,
+                                                 set(prices))
+    return list(cands), prices
 
 
-def _read_region_prices(p: Any, region: str) -> dict[str, tuple[float, str]]:
-    p = p[(p["region"] == region) & p["ondemand_usd_per_hour"].notna()]
-    return dict(zip(p["instance_type"], zip(p["ondemand_usd_per_hour"].astype(float),
-                                            p["price_source"].astype(str), strict=True),
-                    strict=True))
-
-
-@dataclass
-class Frames:
-    """Candidate and measurement specs of one request, and the model's output per candidate."""
-
-    cands: list[RuntimeCandidate]
-    out: pd.DataFrame
-    fails: np.ndarray
-
-
-def runtime_frames(req: RuntimeRequest, ec2: pd.DataFrame, bundle: Any,
-                   cands: list[RuntimeCandidate]) -> Frames:
-    """Specs, predictions and predicted failures of ``cands`` for a validated request."""
-    ok = [m for m in req.measurements if not m.failed]
-    bad = [m for m in req.measurements if m.failed]
-    try:
-        specs = node_specs(ec2, [c.instance_type for c in cands])
-        meas = node_specs(ec2, [m.instance_type for m in ok])
-        failed = node_specs(ec2, [m.instance_type for m in bad])
-    except KeyError as exc:
-        raise UserError(str(exc.args[0])) from exc
-    no_cap = sorted(
-        set(specs.loc[specs["cap"].isna(), "instance_type"])
-        | set(meas.loc[meas["cap"].isna(), "instance_type"])
-    )
-    if no_cap:
-        raise UserError(f"no perf_index for {', '.join(no_cap)}; cannot scale runtime to them")
-    specs["nodes"] = [c.count for c in cands]
-    meas["nodes"] = [m.count for m in ok]
-    meas["runtime_s"] = [m.runtime_s for m in ok]
-    failed["nodes"] = [m.count for m in bad]
-    gib = req.job.get("input_gib")
-    out = bundle.runtime.predict_frame(specs, meas, float(gib) if gib else None)
-    fails = memory_failures(specs, failed, req.job.get("memory_gib"))
-    return Frames(cands, out, fails & ~out["measured"].to_numpy(bool))
+def _prediction(e: RuntimeEstimate, region: str) -> RuntimePrediction:
+    notes = [] if e.price_usd_per_hour is not None else [
+        f"no on-demand price for {e.instance_type} in {region}; cost unknown"]
+    if e.predicted_to_fail:
+        notes.append("predicted to fail: cluster memory at most that of a failed run "
+                     "or below job.memory_gib; never picked")
+    return RuntimePrediction(**{k: getattr(e, k) for k in RuntimeEstimate.__dataclass_fields__},
+                             notes=notes)
 
 
 def predict_runtime(
@@ -317,42 +294,9 @@ def predict_runtime(
         Invalid request or an instance type the catalog does not know.
     """
     req, catalog, bundle = resolve_request(RuntimeRequest, request, "runtime", catalog, bundle)
-    ec2 = _ec2_with_perf(catalog, bundle)
-    prices = _region_prices(catalog, req.region)
-    if not req.candidates and not prices:
-        # No candidates to default to (issue 12: this was an IndexError / sklearn "0 samples").
-        rule = (f"{req.region!r} has no EC2 on-demand prices in the catalog; use one of "
-                f"{', '.join(sorted(set(catalog.ec2_prices['region'])))} or list candidates")
-        err = UserError(f"region: {rule}")
-        err.errors = [{"field": "region", "rule": rule}]  # type: ignore[attr-defined]
-        raise err
-    cands = req.candidates or default_candidates(ec2, set(prices))
-    fr = runtime_frames(req, ec2, bundle, cands)
-    from recommender.models.features import spec_index
-
-    perf_src = spec_index(ec2)["perf_index_source"]
-    preds = []
-    for j, (c, row) in enumerate(zip(cands, fr.out.itertuples(index=False), strict=True)):
-        price, src = _price_of(req, prices, c.instance_type)
-        notes = [] if price is not None else [
-            f"no on-demand price for {c.instance_type} in {req.region}; cost unknown"]
-        if fr.fails[j]:
-            notes.append("predicted to fail: cluster memory at most that of a failed run "
-                         "or below job.memory_gib; never picked")
-
-        def cost(t: float, price: float | None = price, n: int = c.count) -> float | None:
-            return None if price is None else t / 3600.0 * n * price
-
-        preds.append(RuntimePrediction(
-            instance_type=c.instance_type, count=c.count, runtime_s=row.runtime_s,
-            runtime_s_low=row.runtime_s_low, runtime_s_high=row.runtime_s_high,
-            # The frame's runtime columns are float64 (pandas types a row's cells as any scalar).
-            cost_usd=cost(cast(float, row.runtime_s)),
-            cost_usd_low=cost(cast(float, row.runtime_s_low)),
-            cost_usd_high=cost(cast(float, row.runtime_s_high)), price_usd_per_hour=price,
-            price_source=src, perf_index_source=str(perf_src.get(c.instance_type)),
-            measured=bool(row.measured), predicted_to_fail=bool(fr.fails[j]), notes=notes,
-        ))
+    cands, _ = resolve_candidates(req, catalog, bundle)
+    est = estimate_runtime(runtime_query(req, cands), catalog=catalog, bundle=bundle)
+    preds = [_prediction(e, req.region) for e in est]
     best, notes = _pick(preds, req.objective, req.deadline_s)
     if not [m for m in req.measurements if not m.failed]:
         notes.append("no measurement given: runtime placed from job.input_gib alone; wide interval")

@@ -183,7 +183,7 @@ def test_a_failing_model_falls_back_with_the_error(cat, bundle) -> None:
 
         class runtime:  # noqa: N801 - stands in for the model attribute
             @staticmethod
-            def predict_frame(*args, **kwargs):
+            def predict_arrays(*args, **kwargs):  # what the typed model interface calls
                 raise RuntimeError("boom")
 
     r = recommend(BATCH, catalog=cat, models=Broken())

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-import recommender.models.lambda_mem as lambda_mem
+import recommender.rules.compute.serverless as serverless
 from recommender.rules.base import Rejections
 from recommender.rules.compute.serverless import fargate_option, lambda_option
 from recommender.rules.compute.sizing import derive_need
@@ -53,11 +53,11 @@ def test_model_raises_the_floor_never_lowers_it(profile, book, cat, monkeypatch,
                            duration_ms_high=110.0)
     seen = {}
 
-    def fake(req, catalog=None, bundle=None):
-        seen.update(req)
+    def fake(query, catalog=None, bundle=None):
+        seen["candidate_memory_mb"] = query.candidate_memory_mb
         return SimpleNamespace(best=best)
 
-    monkeypatch.setattr(lambda_mem, "predict_lambda_memory", fake)
+    monkeypatch.setattr(serverless, "choose_lambda_memory", fake)
     c, _ = _lambda(profile, book, models=SimpleNamespace(lambda_=object()), cat=cat, vcpus=1)
     assert c.config["memory_mb"] == expected
     assert min(seen["candidate_memory_mb"]) == 1769  # the model is asked above the floor

@@ -2,8 +2,9 @@
 
 When the profile has ``compute.job`` and the runtime model loads, the leading EC2 candidates
 (the options the response can show, at most :data:`JOB_POOL` or ``top_n``) are sent to the
-runtime model in one :func:`recommender.models.runtime.predict_runtime` call, at their node
-count and at the hourly price of the option's own purchase option.  Each option then carries
+runtime model in one typed call (:func:`recommender.models.interface.estimate_runtime`,
+memoised per catalog there), at their node count and at the hourly price of the option's
+own purchase option.  Each option then carries
 its predicted runtime with the model's interval and its cost per run; ``runs_per_month``
 turns the runtime into the hours billed; ``deadline_s`` rejects the options predicted to
 miss it and raises the performance risk of those whose interval crosses it; the options are
@@ -13,15 +14,21 @@ is guessed: every EC2 option says so and the rules rank as before.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import cachetools
 import numpy as np
 
 from recommender.core.profile import JobProfile, WorkloadProfile, make_profile_error
 from recommender.core.response import Reason
+from recommender.models.interface import (
+    MeasuredRun,
+    NodeConfig,
+    RuntimeEstimate,
+    RuntimeQuery,
+    estimate_runtime,
+    price_pairs,
+)
 from recommender.rules.base import (
     PERF01_BENCHMARK,
     PERF01_COST,
@@ -36,16 +43,11 @@ from recommender.rules.compute.risk import UTIL_STEPS, risk_label, utilization_r
 
 #: EC2 candidates whose runtime is predicted (more when ``top_n`` asks for more).  Enough to
 #: hold every option shown after deadline rejections, few enough to keep one model call
-#: (sklearn, pandas) in the low tens of milliseconds.
+#: (numpy physics and trees) well under a millisecond.
 JOB_POOL = 20
 SECONDS_PER_HOUR = 3600.0
 #: Hours in an average month: job hours above it mean runs overlap (concurrent clusters).
 MONTH_HOURS = 730.0
-#: Memoised predictions: recommend() is pure, and the same profile is often asked again
-#: (the app re-runs on every widget change, the benchmark repeats profiles).
-_CACHE_SIZE = 256
-_CACHE: cachetools.LRUCache[tuple[Any, ...], Any] = cachetools.LRUCache(maxsize=_CACHE_SIZE)
-_LOCK = threading.Lock()
 # Predicted runtime comes from the job's own measured runs scaled by the model: evidence
 # from benchmarking the workload itself, which is what PERF01-BP06 asks decisions to rest
 # on (PERF02-BP01 is the selection the ranking then makes; see the deadline reason).
@@ -114,19 +116,16 @@ def _pool(order: np.ndarray, pp: np.ndarray, n_ec2: int, idx: np.ndarray, ix: Ec
     return out
 
 
-def _predict(request: dict[str, Any], catalog: Any, bundle: Any) -> Any:
-    from recommender.models.runtime import predict_runtime
-
-    key = (id(catalog), id(bundle), repr(sorted(request.items())))
-    with _LOCK:  # the API serves requests on several threads
-        hit = _CACHE.get(key)
-        # The entry keeps its catalog and bundle, so a reused id() cannot match a stale entry.
-        if hit is not None and hit[0] is catalog and hit[1] is bundle:
-            return hit[2]
-    out = predict_runtime(request, catalog=catalog, bundle=bundle)
-    with _LOCK:  # the LRU evicts the least recently used entry past _CACHE_SIZE
-        _CACHE[key] = (catalog, bundle, out)
-    return out
+def job_query(job: JobProfile, configs: list[tuple[str, int, float]], region: str
+              ) -> RuntimeQuery:
+    """The runtime query of a job for ``(instance type, nodes, USD/h)`` configurations."""
+    return RuntimeQuery(
+        configs=tuple(NodeConfig(t, n) for t, n, _ in configs),
+        runs=tuple(MeasuredRun(m.instance_type, m.count, m.runtime_s, m.failed)
+                   for m in job.measurements or []),
+        input_gib=job.input_gib,
+        # The option's own purchase option (spot, reserved) prices the run, as its month.
+        prices_usd_per_hour=price_pairs({t: p for t, _, p in configs}), region=region)
 
 
 def _no_prediction(why: str) -> JobPlan:
@@ -230,18 +229,10 @@ def plan_job(
     if not pool:
         return _no_prediction("no non-burstable EC2 candidate to predict")
     types = [str(ix.types[idx[k]]) for k in pool]
-    request = {
-        **job.runtime_request_fields(),
-        "candidates": [{"instance_type": t, "count": int(count[idx[k]])}
-                       for t, k in zip(types, pool, strict=True)],
-        "objective": "time" if objective == "performance" else "cost",
-        # The option's own purchase option (spot, reserved) prices the run, as its month.
-        "prices_usd_per_hour": {t: float(price[idx[k]]) for t, k in zip(types, pool,
-                                                                          strict=True)},
-        "region": region,
-    }
+    query = job_query(job, [(t, int(count[idx[k]]), float(price[idx[k]]))
+                            for t, k in zip(types, pool, strict=True)], region)
     try:
-        preds = _predict(request, catalog, models).predictions
+        preds = estimate_runtime(query, catalog=catalog, bundle=models)
     except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
         return _no_prediction(f"the job-runtime model failed ({type(exc).__name__}: {exc})")
     rt = np.array([x.runtime_s for x in preds])
@@ -271,7 +262,8 @@ def plan_job(
     return plan
 
 
-def _keep(job: JobProfile, preds: list[Any], types: list[str], rej: Rejections,
+def _keep(job: JobProfile, preds: tuple[RuntimeEstimate, ...], types: list[str],
+          rej: Rejections,
           warnings: list[str]) -> np.ndarray:
     """Options that may rank: within the deadline (else the fastest), not predicted to fail."""
     rt = np.array([x.runtime_s for x in preds])
@@ -292,16 +284,19 @@ def _keep(job: JobProfile, preds: list[Any], types: list[str], rej: Rejections,
             rej.add("ec2.job_misses_deadline", 1, example=types[j])
     # A cluster predicted to fail (less memory than a run that failed, or than job.memory_gib)
     # never ranks: a job that does not complete is the worst outcome.
-    fails = np.array([bool(getattr(x, "predicted_to_fail", False)) for x in preds])
+    fails = np.array([x.predicted_to_fail for x in preds], dtype=bool)
     for j in np.flatnonzero(fails & keep):
         rej.add("ec2.job_predicted_to_fail", 1, example=types[j])
     return np.asarray(keep & ~fails, dtype=bool)
 
 
-def _info(job: JobProfile, pr: Any, *, itype: str, po: str, price: float, hours: float,
+def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: float, hours: float,
           objective: str, cost: np.ndarray, i: int) -> JobInfo:
     """Predicted fields, reasons, risk and billed hours of one predicted option."""
     n = pr.count
+    # Every predicted option is priced by its own purchase option (the query's overrides).
+    assert pr.cost_usd is not None and pr.cost_usd_low is not None
+    assert pr.cost_usd_high is not None
     info = JobInfo(predicted={
         "runtime_s": round(pr.runtime_s, 1), "runtime_s_low": round(pr.runtime_s_low, 1),
         "runtime_s_high": round(pr.runtime_s_high, 1),

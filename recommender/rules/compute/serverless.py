@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option
+from recommender.models.interface import (
+    LambdaEstimate,
+    LambdaQuery,
+    LambdaRun,
+    choose_lambda_memory,
+)
 from recommender.rules.base import (
     PERF01_COST,
     PERF02_CONFIG,
@@ -50,10 +56,15 @@ def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
     return out
 
 
+#: The engine's objective -> the Lambda model's (its "speed" is the engine's "performance").
+_LAMBDA_OBJECTIVE: dict[str, Literal["cost", "speed", "balanced"]] = {
+    "cost": "cost", "performance": "speed", "balanced": "balanced"}
+
+
 def _model_memory(
     models: Any, catalog: Any, p: WorkloadProfile, *, arch: str, region: str,
     measured_mb: float, objective: str, parallel: bool,
-) -> tuple[Any | None, str | None]:
+) -> tuple[LambdaEstimate | None, str | None]:
     """The Lambda model's best memory size for the profile; (None, why) without the model.
 
     The profile's ``duration_ms`` is taken as measured at ``measured_mb`` (the profile has no
@@ -65,21 +76,19 @@ def _model_memory(
     if c is None or c.duration_ms is None:
         return None, "the Lambda model needs compute.duration_ms"
     try:
-        from recommender.models.lambda_mem import DEFAULT_MEMORY_MB, predict_lambda_memory
+        from recommender.models.lambda_mem import DEFAULT_MEMORY_MB
 
         # The rules' memory is a floor (CPU share, memory used): the model chooses above it.
         floor = int(math.ceil(measured_mb))
-        cands = sorted({floor, *(m for m in DEFAULT_MEMORY_MB if m >= floor)})
-        out = predict_lambda_memory({
-            "candidate_memory_mb": cands,
-            "measurements": [{"memory_mb": int(measured_mb), "duration_ms": c.duration_ms,
-                              **({"max_memory_used_mb": c.memory_mb_used}
-                                 if c.memory_mb_used else {})}],
-            "arch": arch, "invocations_per_month": c.invocations_per_month or 0.0,
-            "objective": {"performance": "speed"}.get(objective, objective),
-            "parallel": parallel, "region": region,
-        }, catalog=catalog, bundle=models)
-        return out.best, None
+        query = LambdaQuery(
+            runs=(LambdaRun(int(measured_mb), float(c.duration_ms), c.memory_mb_used or None),),
+            candidate_memory_mb=tuple(sorted({floor, *(m for m in DEFAULT_MEMORY_MB
+                                                       if m >= floor)})),
+            arch="arm64" if arch == "arm64" else "x86_64",
+            invocations_per_month=float(c.invocations_per_month or 0.0),
+            objective=_LAMBDA_OBJECTIVE.get(objective, "balanced"), parallel=parallel,
+            region=region)
+        return choose_lambda_memory(query, catalog=catalog, bundle=models).best, None
     except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
         return None, f"Lambda model not used ({type(exc).__name__}: {exc})"
 
