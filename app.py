@@ -243,12 +243,13 @@ def show_charts(resp: RecommendationResponse, category: str, frame: Any) -> None
 
 
 def show_downloads(resp: RecommendationResponse) -> None:
-    """The response as JSON and the bundle as CloudFormation and Terraform."""
+    """The response as JSON and the bundle as CloudFormation and Terraform (HCL and JSON)."""
     data = resp.model_dump(mode="json")
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].download_button("Response (JSON)", json.dumps(data, indent=2),
                             file_name="recommendation.json", mime="application/json")
-    for col, fmt, ext in ((cols[1], "cloudformation", "json"), (cols[2], "terraform", "tf")):
+    for col, fmt, ext in ((cols[1], "cloudformation", "json"), (cols[2], "terraform", "tf"),
+                          (cols[3], "terraform-json", "tf.json")):
         try:
             text = export_response(data, fmt)
         except UserError as exc:
