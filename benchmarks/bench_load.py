@@ -143,7 +143,7 @@ def main() -> None:
     try:
         from recommender.presets import get_preset, preset_names
     except ImportError:  # before the presets moved out of the app package
-        from recommender.app.presets import get_preset, preset_names  # type: ignore[no-redef]
+        from recommender.app.presets import get_preset, preset_names
 
     bodies = [json.dumps(get_preset(n)).encode() for n in preset_names()]
     port = _free_port()

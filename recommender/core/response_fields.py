@@ -133,6 +133,9 @@ class OptionConfig(BaseModel):
     credit_mode: str | None = _f("burstable EC2: 'standard' or 'unlimited' CPU credits")
     spot_interruption_band: str | None = _f("Spot: the type's interruption frequency band from "
                                             "the Spot Instance Advisor, e.g. '<5%'")
+    spot_price_basis: str | None = _f("Spot: whether the Spot price is measured (a catalog "
+                                      "price history) or an estimate")
+    spot_price_note: str | None = _f("Spot: where the Spot price comes from, in words")
     offering: str | None = _f("committed purchase: the offering, e.g. reserved_standard, "
                               "compute_savings_plan")
     term_years: int | None = _f("committed purchase: term, years (1 or 3)")
