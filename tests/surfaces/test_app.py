@@ -40,7 +40,8 @@ def test_preset_fills_the_form_and_results_appear(preset: str) -> None:
     assert len(at.dataframe) >= 1
     labels = [b.label for b in at.get("download_button")]
     assert "Response (JSON)" in labels
-    assert {"Bundle (cloudformation)", "Bundle (terraform)", "Bundle (terraform-json)"} <= set(labels)
+    bundles = {"Bundle (cloudformation)", "Bundle (terraform)", "Bundle (terraform-json)"}
+    assert bundles <= set(labels)
 
 
 def test_region_is_a_select_of_the_priced_regions(catalog) -> None:
