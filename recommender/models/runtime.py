@@ -124,7 +124,8 @@ class RuntimeModel:
         cap = np.asarray(specs["cap"], float)
         x = n * cap
         mpv = np.asarray(specs["memory_gib"], float) / np.asarray(specs["vcpus"], float)
-        s, w, over, phys, anchor, t_anchor = self._physics(specs, meas, input_gib, x, n, mpv)
+        s, w, over, phys, anchor, t_anchor = self._physics(specs, meas, input_gib, x=x, n=n,
+                                                           mpv=mpv)
         log_t = np.log(phys)
         if use and self.correction is not None:
             a_x = float(anchor["nodes"]) * float(anchor["cap"])
@@ -144,7 +145,7 @@ class RuntimeModel:
         self._honour_measurements(out, specs, meas)
         return out
 
-    def _physics(self, specs: dict[str, Any], meas: dict[str, Any], input_gib: float | None,
+    def _physics(self, specs: dict[str, Any], meas: dict[str, Any], input_gib: float | None, *,
                  x: np.ndarray, n: np.ndarray, mpv: np.ndarray) -> tuple[Any, ...]:
         """``(s, w, overhead, physics runtime, anchor row, anchor runtime)``."""
         gamma, ref = 0.0, 1.0
