@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.models.next_run_plan import plan_next
-from recommender.models.runtime import RuntimeModel, memory_failures
+from recommender.models.runtime import RuntimeModel
+from recommender.models.runtime_index import memory_failures
 from recommender.models.runtime_train import (
     _rows_at,
     _true_cost,
