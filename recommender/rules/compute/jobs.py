@@ -217,20 +217,45 @@ def plan_job(
     job = p.compute.job if p.compute else None
     if job is None:
         return None
-    ix, idx, order, pp, n_ec2 = c.ix, c.idx, c.order, c.pp, c.n_ec2
-    count, price, po, cost, total = c.count, c.price, c.po, c.cost, c.total
-    hours, region, objective, top_n = st.hours, st.region, st.objective, st.top_n
-    check_measurements(job, ix)
+    check_measurements(job, c.ix)
     runtime_model = (models.get("runtime") if isinstance(models, dict)
                      else getattr(models, "runtime", None)) if models else None
     if runtime_model is None or catalog is None:
         return _no_prediction("the job-runtime model is not loaded (rules only)")
-    pool = _pool(order, pp, n_ec2, idx, ix, size=max(JOB_POOL, top_n))
+    predicted = _predict(job, c, st, models=models, catalog=catalog)
+    if isinstance(predicted, JobPlan):
+        return predicted
+    pool, types, preds = predicted
+    keep = _keep(job, preds, types, rej, warnings)
+    if not keep.any():
+        return _no_prediction("every predicted EC2 option is predicted to fail (memory)")
+    score = _job_score(preds, keep, st.objective)
+    rt = np.array([x.runtime_s for x in preds])
+    per_run = np.array([x.cost_usd for x in preds], dtype=float)
+    keys = (np.asarray(types), rt, per_run, -np.round(score, 9))
+    ranked = [int(j) for j in np.lexsort(keys) if keep[j]]
+    plan = JobPlan()
+    for j in ranked:
+        k = pool[j]
+        i = int(c.idx[k])
+        plan.info[i] = _info(job, preds[j], itype=types[j], po=str(c.po[i]),
+                             price=float(c.price[i]), hours=st.hours, objective=st.objective,
+                             cost=c.cost, i=i)
+        c.total[k] = float(score[j])
+    serverless = [int(k) for k in c.order if k >= c.n_ec2]
+    plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
+    return plan
+
+
+def _predict(job: JobProfile, c: JobCandidates, st: JobSettings, *, models: Any, catalog: Any
+             ) -> tuple[list[int], list[str], tuple[RuntimeEstimate, ...]] | JobPlan:
+    """Runtime estimates of the pool (positions, types, estimates), or the no-prediction plan."""
+    pool = _pool(c.order, c.pp, c.n_ec2, c.idx, c.ix, size=max(JOB_POOL, st.top_n))
     if not pool:
         return _no_prediction("no non-burstable EC2 candidate to predict")
-    types = [str(ix.types[idx[k]]) for k in pool]
-    query = job_query(job, [(t, int(count[idx[k]]), float(price[idx[k]]))
-                            for t, k in zip(types, pool, strict=True)], region)
+    types = [str(c.ix.types[c.idx[k]]) for k in pool]
+    query = job_query(job, [(t, int(c.count[c.idx[k]]), float(c.price[c.idx[k]]))
+                            for t, k in zip(types, pool, strict=True)], st.region)
     try:
         preds = estimate_runtime(query, catalog=catalog, bundle=models)
     except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
@@ -239,27 +264,22 @@ def plan_job(
     if not (np.all(np.isfinite(rt)) and np.all(rt > 0)):
         # Extreme inputs (e.g. runs of a microsecond) must not put NaN or inf in the response.
         return _no_prediction("the job-runtime model gave no finite runtime for these runs")
+    return pool, types, preds
+
+
+def _job_score(preds: tuple[RuntimeEstimate, ...], keep: np.ndarray, objective: str
+               ) -> np.ndarray:
+    """Rank score: cost per run (monthly job cost is runs x it, same order), runtime, or both.
+
+    Relative to the best kept option (1 = best); ``balanced`` weighs the two equally, the
+    rule the runtime reason (:func:`_runtime_reason`) names as ``rank_by``.
+    """
+    rt = np.array([x.runtime_s for x in preds])
     per_run = np.array([x.cost_usd for x in preds], dtype=float)
-    keep = _keep(job, preds, types, rej, warnings)
-    if not keep.any():
-        return _no_prediction("every predicted EC2 option is predicted to fail (memory)")
-    # Rank: cost per run (monthly job cost is runs x it, the same order), runtime, or both.
     c_rel = np.nanmin(per_run[keep]) / per_run
     t_rel = np.min(rt[keep]) / rt
-    score = {"cost": c_rel, "performance": t_rel}.get(objective, 0.5 * c_rel + 0.5 * t_rel)
-    keys = (np.asarray(types), rt, per_run, -np.round(score, 9))
-    ranked = [int(j) for j in np.lexsort(keys) if keep[j]]
-    plan = JobPlan()
-    for j in ranked:
-        k = pool[j]
-        i = int(idx[k])
-        plan.info[i] = _info(job, preds[j], itype=types[j], po=str(po[i]),
-                             price=float(price[i]), hours=hours, objective=objective,
-                             cost=cost, i=i)
-        total[k] = float(score[j])
-    serverless = [int(k) for k in order if k >= n_ec2]
-    plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
-    return plan
+    return np.asarray({"cost": c_rel, "performance": t_rel}.get(
+        objective, 0.5 * c_rel + 0.5 * t_rel), dtype=float)
 
 
 def _keep(job: JobProfile, preds: tuple[RuntimeEstimate, ...], types: list[str],
@@ -293,7 +313,6 @@ def _keep(job: JobProfile, preds: tuple[RuntimeEstimate, ...], types: list[str],
 def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: float, hours: float,
           objective: str, cost: np.ndarray, i: int) -> JobInfo:
     """Predicted fields, reasons, risk and billed hours of one predicted option."""
-    n = pr.count
     # Every predicted option is priced by its own purchase option (the query's overrides).
     assert pr.cost_usd is not None and pr.cost_usd_low is not None
     assert pr.cost_usd_high is not None
@@ -304,6 +323,24 @@ def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: f
         "cost_per_run_usd_low": round(pr.cost_usd_low, 4),
         "cost_per_run_usd_high": round(pr.cost_usd_high, 4),
     })
+    info.reasons.append(_runtime_reason(job, pr, itype=itype, po=po, price=price,
+                                        objective=objective))
+    if job.runs_per_month is not None:
+        info.hours, monthly, why = _monthly_hours(job.runs_per_month, pr, price=price,
+                                                  hours=hours)
+        cost[i] = monthly
+        info.predicted["job_hours_per_month"] = round(info.hours, 2)
+        info.reasons.append(why)
+    if job.deadline_s is not None:
+        info.risk, why = _deadline(pr, job.deadline_s)
+        info.reasons.append(why)
+    return info
+
+
+def _runtime_reason(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: float,
+                    objective: str) -> Reason:
+    """The predicted runtime and cost per run, their basis, and what ranks the option."""
+    n = pr.count
     meas = job.measurements or []
     basis = (f"scaled from {len(meas)} measured run(s) ("
              + ", ".join(f"{m.count} x {m.instance_type}: {fmt_num(m.runtime_s)} s"
@@ -311,44 +348,49 @@ def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: f
              if meas else "placed from input_gib alone, no measured run: wide interval")
     rank_by = {"cost": "cost per run", "performance": "runtime"}.get(
         objective, "cost per run and runtime equally")
-    info.reasons.append(reason(
+    return reason(
         "job.runtime", JOB_BP,
         f"Predicted runtime on {n} x {itype}: {pr.runtime_s:.0f} s (interval "
         f"{pr.runtime_s_low:.0f}-{pr.runtime_s_high:.0f} s), {basis}; perf_index "
         f"{pr.perf_index_source}. Cost per run {fmt_usd(pr.cost_usd)} (interval "
         f"{fmt_usd(pr.cost_usd_low)}-{fmt_usd(pr.cost_usd_high)}) = runtime x {n} node(s) x "
         f"{fmt_usd(price)}/h ({po}). Ranked by {rank_by} (objective {objective}).",
-        "info" if meas else "caution"))
-    if job.runs_per_month is not None:
-        h = job.runs_per_month * pr.runtime_s / SECONDS_PER_HOUR
-        info.hours = h
-        cost[i] = price * n * h
-        info.predicted["job_hours_per_month"] = round(h, 2)
-        info.reasons.append(reason(
-            "job.monthly_hours", PERF01_COST,
-            f"{fmt_num(job.runs_per_month)} runs/month x {pr.runtime_s:.0f} s = "
-            f"{h:.2f} h per node; {n} node(s) x {h:.2f} h x {fmt_usd(price)}/h = "
-            f"{fmt_usd(cost[i])}/month (job hours replace the {hours:g} h/month of "
-            "hours_per_month; nodes run only while the job does)."
-            + (f" Above {MONTH_HOURS:g} h the runs overlap: run concurrent clusters."
-               if h > MONTH_HOURS else ""),
-            "caution" if h > MONTH_HOURS else "info"))
-    dl = job.deadline_s
-    if dl is not None:
-        info.risk = deadline_risk(pr.runtime_s, pr.runtime_s_high, dl)
-        if pr.runtime_s > dl:
-            text = (f"Predicted {pr.runtime_s:.0f} s misses the {dl:g} s deadline; kept as the "
-                    "fastest option, none is predicted to meet it")
-        elif pr.runtime_s_high > dl:
-            text = (f"Predicted {pr.runtime_s:.0f} s ({pr.runtime_s / dl:.0%} of the {dl:g} s "
-                    f"deadline) meets it, but the interval's high bound "
-                    f"{pr.runtime_s_high:.0f} s does not")
-        else:
-            text = (f"Meets the {dl:g} s deadline even at the interval's high bound "
-                    f"({pr.runtime_s_high:.0f} s)")
-        info.reasons.append(reason(
-            "job.deadline", PERF02_SELECT,
-            text + f": deadline risk {info.risk:g} ({risk_label(info.risk)}; point over the "
-            f"deadline 4, high bound over it 2-3 by the share of the deadline used, above "
-            f"{UTIL_STEPS[2]:.0%} 3).", "caution" if info.risk >= 2 else "info"))
-    return info
+        "info" if meas else "caution")
+
+
+def _monthly_hours(runs: float, pr: RuntimeEstimate, *, price: float, hours: float
+                   ) -> tuple[float, float, Reason]:
+    """Billed hours per node, monthly cost and their reason: runs x runtime replace hours."""
+    n = pr.count
+    h = runs * pr.runtime_s / SECONDS_PER_HOUR
+    monthly = price * n * h
+    why = reason(
+        "job.monthly_hours", PERF01_COST,
+        f"{fmt_num(runs)} runs/month x {pr.runtime_s:.0f} s = "
+        f"{h:.2f} h per node; {n} node(s) x {h:.2f} h x {fmt_usd(price)}/h = "
+        f"{fmt_usd(monthly)}/month (job hours replace the {hours:g} h/month of "
+        "hours_per_month; nodes run only while the job does)."
+        + (f" Above {MONTH_HOURS:g} h the runs overlap: run concurrent clusters."
+           if h > MONTH_HOURS else ""),
+        "caution" if h > MONTH_HOURS else "info")
+    return h, monthly, why
+
+
+def _deadline(pr: RuntimeEstimate, dl: float) -> tuple[float, Reason]:
+    """Deadline risk and its reason (the number and the text from one rule)."""
+    risk = deadline_risk(pr.runtime_s, pr.runtime_s_high, dl)
+    if pr.runtime_s > dl:
+        text = (f"Predicted {pr.runtime_s:.0f} s misses the {dl:g} s deadline; kept as the "
+                "fastest option, none is predicted to meet it")
+    elif pr.runtime_s_high > dl:
+        text = (f"Predicted {pr.runtime_s:.0f} s ({pr.runtime_s / dl:.0%} of the {dl:g} s "
+                f"deadline) meets it, but the interval's high bound "
+                f"{pr.runtime_s_high:.0f} s does not")
+    else:
+        text = (f"Meets the {dl:g} s deadline even at the interval's high bound "
+                f"({pr.runtime_s_high:.0f} s)")
+    return risk, reason(
+        "job.deadline", PERF02_SELECT,
+        text + f": deadline risk {risk:g} ({risk_label(risk)}; point over the "
+        f"deadline 4, high bound over it 2-3 by the share of the deadline used, above "
+        f"{UTIL_STEPS[2]:.0%} 3).", "caution" if risk >= 2 else "info")

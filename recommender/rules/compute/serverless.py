@@ -162,6 +162,36 @@ class _MemoryContext:
     mem_max: float
 
 
+@dataclass(frozen=True)
+class _Floor:
+    """The rules' memory floor and its parts (MB): CPU share, memory used, declared."""
+
+    vcpu_inv: float | None
+    cpu_mb: float
+    used_mb: float
+    rule_mb: float
+
+
+def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _Floor:
+    """The memory the rules require of one invocation (MB), before the model.
+
+    Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses
+    (as given; the utilization-derived EC2 need is not a per-invocation figure).  Lambda
+    allocates CPU in proportion to memory, one vCPU at 1,769 MB
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so memory must
+    be at least vCPUs x ``memory_per_vcpu_equivalent``.
+    """
+    c = p.compute
+    assert c is not None  # lambda_option checks the section first
+    vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or need.vcpus
+    cpu_mb = vcpu_inv * ctx.per_vcpu if vcpu_inv else 0.0
+    used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
+        else 0.0
+    declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
+    rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb)))
+    return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb)
+
+
 def _lambda_memory(
     p: WorkloadProfile, need: ComputeNeed, *, models: Any, catalog: Any, ctx: _MemoryContext,
 ) -> tuple[float, float | None, dict[str, Any], str] | None:
@@ -172,65 +202,66 @@ def _lambda_memory(
     """
     c = p.compute
     assert c is not None  # lambda_option checks the section first
-    arch, region, objective = ctx.arch, ctx.region, ctx.objective
-    per_vcpu, mem_min, mem_max = ctx.per_vcpu, ctx.mem_min, ctx.mem_max
-    # Per-invocation CPU need: for event-driven work compute.vcpus is what one invocation uses
-    # (as given; the utilization-derived EC2 need is not a per-invocation figure).  Lambda
-    # allocates CPU in proportion to memory, one vCPU at 1,769 MB
-    # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so memory must
-    # be at least vCPUs x ``memory_per_vcpu_equivalent``.
-    vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or need.vcpus
-    cpu_mb = vcpu_inv * per_vcpu if vcpu_inv else 0.0
-    used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
-        else 0.0
-    declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
-    rule_mb = float(math.ceil(max(mem_min, cpu_mb, used_mb, declared_mb)))
-    if rule_mb > mem_max:
+    fl = _rule_floor(p, need, ctx)
+    rule_mb = fl.rule_mb
+    if rule_mb > ctx.mem_max:
         # Above the largest setting (10,240 MB, about 6 vCPUs) Lambda cannot meet the need.
         return None
-    best, model_note = _model_memory(models, catalog, p, arch=arch, region=region,
-                                     measured_mb=min(rule_mb, mem_max), objective=objective,
-                                     parallel=bool(vcpu_inv and vcpu_inv > 1))
-    duration = c.duration_ms
-    model_pred: dict[str, Any] = {}
+    best, model_note = _model_memory(models, catalog, p, arch=ctx.arch, region=ctx.region,
+                                     measured_mb=min(rule_mb, ctx.mem_max),
+                                     objective=ctx.objective,
+                                     parallel=bool(fl.vcpu_inv and fl.vcpu_inv > 1))
     if best is not None and float(best.memory_mb) < rule_mb:
         model_note = (f"the Lambda model's {fmt_num(float(best.memory_mb))} MB is below the "
                       f"rules' floor of {fmt_num(rule_mb)} MB, so the floor stands")
         best = None
-    if best is not None:
-        mem = float(best.memory_mb)
-        duration = float(best.duration_ms)
+    if best is None:
+        mem, duration, model_pred = rule_mb, c.duration_ms, {}
+        how = _rules_how(fl, ctx, used_mb_given=c.memory_mb_used, model_note=model_note)
+    else:
+        mem, duration = float(best.memory_mb), float(best.duration_ms)
         model_pred = {"duration_ms": round(best.duration_ms, 1),
                       "duration_ms_low": round(best.duration_ms_low, 1),
                       "duration_ms_high": round(best.duration_ms_high, 1)}
         how = (f"memory {fmt_num(mem)} MB from the Lambda model (duration "
                f"{best.duration_ms:.0f} ms, interval {best.duration_ms_low:.0f}-"
                f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms or 0)} ms taken "
-               f"as measured at {fmt_num(min(rule_mb, mem_max))} MB)")
-    else:
-        mem = rule_mb
-        parts = []
-        if cpu_mb:
-            parts.append(f"CPU-share rule {fmt_num(per_vcpu)} MB = 1 vCPU, so "
-                         f"{fmt_num(vcpu_inv or 0)} vCPU -> {fmt_num(cpu_mb)} MB "
-                         "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)")
-        if used_mb:
-            parts.append(f"{fmt_num(c.memory_mb_used or 0)} MB used + 20% -> "
-                         f"{fmt_num(used_mb)} MB")
-        how = (f"memory {fmt_num(math.ceil(mem))} MB from the rules ("
-               + ("; ".join(parts) if parts else "the minimum setting") + ")"
-               + ("; " + model_note if model_note else "; the Lambda model is not loaded"))
+               f"as measured at {fmt_num(min(rule_mb, ctx.mem_max))} MB)")
     mem = float(math.ceil(mem))
-    if mem > mem_max:
+    if mem > ctx.mem_max:
         return None
     return mem, duration, model_pred, how
 
 
-def lambda_option(
-    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections, *,
-    models: Any = None, catalog: Any = None, objective: str = "balanced",
-) -> Candidate | None:
-    """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
+def _rules_how(fl: _Floor, ctx: _MemoryContext, *, used_mb_given: float | None,
+               model_note: str | None) -> str:
+    """The reason text of a memory set by the rules' floor (each part with its source)."""
+    parts = []
+    if fl.cpu_mb:
+        parts.append(f"CPU-share rule {fmt_num(ctx.per_vcpu)} MB = 1 vCPU, so "
+                     f"{fmt_num(fl.vcpu_inv or 0)} vCPU -> {fmt_num(fl.cpu_mb)} MB "
+                     "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)")
+    if fl.used_mb:
+        parts.append(f"{fmt_num(used_mb_given or 0)} MB used + 20% -> "
+                     f"{fmt_num(fl.used_mb)} MB")
+    return (f"memory {fmt_num(math.ceil(fl.rule_mb))} MB from the rules ("
+            + ("; ".join(parts) if parts else "the minimum setting") + ")"
+            + ("; " + model_note if model_note else "; the Lambda model is not loaded"))
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Lambda's limits from the catalog's facts (timeout s, memory MB) and their verify flag."""
+
+    timeout_s: float
+    timeout_verify: bool
+    mem_max: float
+    mem_min: float
+    per_vcpu: float
+
+
+def _lambda_admits(p: WorkloadProfile, book: PriceBook, rej: Rejections) -> _Limits | None:
+    """Lambda's limits when the work is event-driven and fits them, else None (counted)."""
     c = p.compute
     if c is None or not (c.event_driven or c.invocations_per_month is not None):
         return None
@@ -248,34 +279,44 @@ def lambda_option(
     if c.duration_ms is not None and c.duration_ms > timeout_s * 1000:
         rej.add("lambda.duration_above_timeout")
         return None
+    return _Limits(timeout_s, timeout_verify, mem_max, mem_min, per_vcpu)
+
+
+def lambda_option(
+    p: WorkloadProfile, need: ComputeNeed, book: PriceBook, region: str, rej: Rejections, *,
+    models: Any = None, catalog: Any = None, objective: str = "balanced",
+) -> Candidate | None:
+    """Lambda for event-driven work within its limits, or None (counted in ``rej``)."""
+    lim = _lambda_admits(p, book, rej)
+    if lim is None:
+        return None
+    c = p.compute
+    assert c is not None  # _lambda_admits checks the section
     arch = "arm64" if "arm64" in need.arch else "x86_64"
-    rs: list[Any] = []
     chosen = _lambda_memory(p, need, models=models, catalog=catalog, ctx=_MemoryContext(
-        arch=arch, region=region, objective=objective, per_vcpu=per_vcpu, mem_min=mem_min,
-        mem_max=mem_max))
+        arch=arch, region=region, objective=objective, per_vcpu=lim.per_vcpu,
+        mem_min=lim.mem_min, mem_max=lim.mem_max))
     if chosen is None:
         rej.add("lambda.memory_above_max")
         return None
     mem, duration, model_pred, how = chosen
-    rs.append(reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + "."))
+    rs: list[Any] = [reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + ".")]
     price = _lambda_price(c.invocations_per_month, duration, mem, book=book, region=region,
                           arch=arch, hours=need.hours)
     rs += price.reasons
-    predicted: dict[str, Any] = {**model_pred, **price.predicted}
-    cost, lambda_prov = price.cost, price.provenance
-    verify = timeout_verify or price.verify
     rs.append(reason("lambda.fit", PERF02_SELECT,
-                     f"Event-driven work within Lambda's limits ({timeout_s:g} s, "
-                     f"{fmt_num(mem_max)} MB); pay per request, no idle capacity."))
-    if timeout_verify:
+                     f"Event-driven work within Lambda's limits ({lim.timeout_s:g} s, "
+                     f"{fmt_num(lim.mem_max)} MB); pay per request, no idle capacity."))
+    if lim.timeout_verify:
         rs.append(reason("catalog.verify", PERF02_SELECT,
                          "The catalog marks the Lambda timeout limit as to be verified.",
                          "verify"))
     return Candidate(
-        "lambda", "lambda", cost, rs,
-        config={"memory_mb": int(mem), "arch": arch, **lambda_prov}, predicted=predicted,
-        verify=verify,
-        components={"perf_capacity_vcpus": mem / per_vcpu, "vcpus_total": mem / per_vcpu,
+        "lambda", "lambda", price.cost, rs,
+        config={"memory_mb": int(mem), "arch": arch, **price.provenance},
+        predicted={**model_pred, **price.predicted},
+        verify=lim.timeout_verify or price.verify,
+        components={"perf_capacity_vcpus": mem / lim.per_vcpu, "vcpus_total": mem / lim.per_vcpu,
                     "memory_total": mem / 1024.0},
     )
 
