@@ -43,6 +43,25 @@ def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
     return v * 1024 if m.group(2).startswith("T") else v
 
 
+def _service_engine(family: str, engine_asked: str | None, table: Any
+                    ) -> tuple[str, str, str]:
+    """(service, engine, deployment) of a node family in the catalog's database rows.
+
+    ElastiCache defaults to Valkey and falls back to Redis where the catalog has no Valkey row.
+    """
+    if family == "redshift":
+        service, engine = "redshift", "redshift"
+    elif family == "elasticache":
+        service, engine = "elasticache", (engine_asked or "valkey").lower()
+    else:
+        service, engine = "opensearch", "opensearch"
+    deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    if not deps and family == "elasticache":
+        engine = "redis"
+        deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    return service, engine, deps[0] if deps else "standard"
+
+
 def node_family_options(
     family: str, p: WorkloadProfile, catalog: Any, region: str, why: str, *,
     book: PriceBook | None = None,
@@ -52,17 +71,7 @@ def node_family_options(
     assert d is not None  # callers check the section first
     size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
     table = db_rows(catalog)
-    if family == "redshift":
-        service, engine = "redshift", "redshift"
-    elif family == "elasticache":
-        service, engine = "elasticache", (d.engine or "valkey").lower()
-    else:
-        service, engine = "opensearch", "opensearch"
-    deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
-    if not deps and family == "elasticache":
-        engine = "redis"
-        deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
-    deployment = deps[0] if deps else "standard"
+    service, engine, deployment = _service_engine(family, d.engine, table)
     rows, unpriced = rows_or_reference(table, service, engine, deployment, region)
     option = service if family != "elasticache" else f"elasticache:{engine}"
     sizer = {"elasticache": _cache_size, "opensearch": _search_size}.get(family, _warehouse_size)
