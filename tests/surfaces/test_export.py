@@ -74,6 +74,12 @@ CASES = {
                                           instance_class="r6g.large.search", count=3,
                                           storage_gib=500)]),
     "dynamodb-on-demand": _response([], [], [_opt("dynamodb", "dynamodb")]),
+    "lambda-rds-mysql": _response(
+        [_opt("lambda", "lambda", memory_mb=512, arch="x86_64")], [],
+        [_opt("rds:mysql", "rds", instance_class="db.t4g.medium", storage_gib=50)]),
+    "ec2-group-s3-endpoint": _response(
+        [_opt("m7g.large", "ec2", count=2)], [_opt("s3", "s3")], [],
+        [_opt("vpc_endpoint", "vpc_endpoint", service="s3", type="gateway")]),
     "dynamodb-provisioned-without-units": _response(
         [], [], [_opt("dynamodb", "dynamodb", capacity_mode="provisioned")]),
 }
@@ -275,11 +281,11 @@ def test_group_spreads_over_subnets_and_its_volumes_go_with_the_instances() -> N
     data = res["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
     # A replaced instance must not leave its data volume behind.
     assert data["BlockDeviceMappings"][0]["Ebs"]["DeleteOnTermination"] is True
-    assert data["NetworkInterfaces"][0]["Groups"] == {"Ref": "SecurityGroupIds"}
+    assert data["NetworkInterfaces"][0]["Groups"] == [_APP_SG]
     single = _cfn("ec2-single-gp3-rds")
     sdata = single["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
     assert sdata["BlockDeviceMappings"][0]["Ebs"]["DeleteOnTermination"] is False
-    assert sdata["SecurityGroupIds"] == {"Ref": "SecurityGroupIds"}
+    assert sdata["SecurityGroupIds"] == [_APP_SG]
     doc, resources = _tf(CASES["ec2-asg-spot-cluster-pg-efa"])
     asg = resources["aws_autoscaling_group.this"]
     assert asg["vpc_zone_identifier"] == "${var.subnet_ids}"
@@ -407,3 +413,152 @@ def test_cli_writes_terraform_json(tmp_path) -> None:
     assert main(["export", "--format", "terraform-json", str(saved), "--out", str(out)]) == 0
     resources = json.loads(out.read_text())["resource"]
     assert "aws_cloudfront_origin_access_control" in resources
+
+
+# --- Security groups, subnet groups and the gateway endpoint, created in the VPC input.
+# Expected from the cases' options by hand: the default ports are AWS's (RDS CreateDBInstance
+# Port: PostgreSQL 5432, MySQL 3306; ElastiCache 6379 Valkey/Redis, 11211 Memcached; Redshift
+# CreateCluster Port 5439; OpenSearch in a VPC 443; EFS NFS 2049).
+
+_APP_SG = {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]}
+_DB_SG = {"Fn::GetAtt": ["DatabaseSecurityGroup", "GroupId"]}
+
+
+def _ingress(res: dict[str, Any], group: str) -> list[tuple[Any, ...]]:
+    """(protocol, from, to, source) of every inbound rule of ``group``."""
+    return [(p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), p["SourceSecurityGroupId"])
+            for r in res.values() if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+            for p in [r["Properties"]]
+            if p["GroupId"] == {"Fn::GetAtt": [group, "GroupId"]}]
+
+
+def _groups(res: dict[str, Any]) -> set[str]:
+    return {k for k, r in res.items() if r["Type"] == "AWS::EC2::SecurityGroup"}
+
+
+@pytest.mark.parametrize(("case", "port"), [
+    ("ec2-single-gp3-rds", 5432), ("fargate-efs-aurora", 5432),
+    ("standalone-ebs-elasticache", 6379), ("memcached", 11211), ("redshift", 5439),
+    ("opensearch", 443), ("lambda-rds-mysql", 3306)])
+def test_database_group_lets_in_only_its_port_from_the_app_group(case: str, port: int) -> None:
+    tpl = _cfn(case)
+    res = tpl["Resources"]
+    assert {"AppSecurityGroup", "DatabaseSecurityGroup"} <= _groups(res)
+    assert all(res[g]["Properties"]["VpcId"] == {"Ref": "VpcId"} for g in _groups(res))
+    assert tpl["Parameters"]["VpcId"]["Type"] == "AWS::EC2::VPC::Id"
+    assert _ingress(res, "DatabaseSecurityGroup") == [("tcp", port, port, _APP_SG)]
+    assert _ingress(res, "AppSecurityGroup") == []  # nothing asks for inbound to the app
+
+
+@pytest.mark.parametrize(("case", "rtype", "ref"), [
+    ("ec2-single-gp3-rds", "AWS::RDS::DBSubnetGroup", ("Database", "DBSubnetGroupName")),
+    ("fargate-efs-aurora", "AWS::RDS::DBSubnetGroup", ("DatabaseCluster", "DBSubnetGroupName")),
+    ("standalone-ebs-elasticache", "AWS::ElastiCache::SubnetGroup",
+     ("Cache", "CacheSubnetGroupName")),
+    ("memcached", "AWS::ElastiCache::SubnetGroup", ("Cache", "CacheSubnetGroupName")),
+    ("redshift", "AWS::Redshift::ClusterSubnetGroup", ("Warehouse", "ClusterSubnetGroupName"))])
+def test_database_sits_in_a_subnet_group_over_the_subnets_list(
+        case: str, rtype: str, ref: tuple[str, str]) -> None:
+    tpl = _cfn(case)
+    res = tpl["Resources"]
+    assert res["SubnetGroup"]["Type"] == rtype
+    assert res["SubnetGroup"]["Properties"]["SubnetIds"] == {"Ref": "SubnetIds"}
+    assert tpl["Parameters"]["SubnetIds"]["Type"] == "List<AWS::EC2::Subnet::Id>"
+    name, prop = ref
+    assert res[name]["Properties"][prop] == {"Ref": "SubnetGroup"}
+
+
+def test_rds_and_its_replica_use_the_database_group() -> None:
+    res = _cfn("ec2-single-gp3-rds")["Resources"]
+    assert res["Database"]["Properties"]["VPCSecurityGroups"] == [_DB_SG]
+    assert res["ReadReplica1"]["Properties"]["VPCSecurityGroups"] == [_DB_SG]
+    _, tf = _tf(CASES["ec2-single-gp3-rds"])
+    assert tf["aws_db_instance.this"]["db_subnet_group_name"] == (
+        "${aws_db_subnet_group.this.name}")
+    assert tf["aws_db_instance.this"]["vpc_security_group_ids"] == [
+        "${aws_security_group.database.id}"]
+    assert tf["aws_db_subnet_group.this"]["subnet_ids"] == "${var.subnet_ids}"
+    rule = tf["aws_vpc_security_group_ingress_rule.database_1"]
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 5432, 5432)
+    assert rule["referenced_security_group_id"] == "${aws_security_group.app.id}"
+    assert rule["security_group_id"] == "${aws_security_group.database.id}"
+    # Terraform drops AWS's default egress rule: each group gets it written out.
+    for key in ("app", "database"):
+        egress = tf[f"aws_vpc_security_group_egress_rule.{key}_all"]
+        assert (egress["ip_protocol"], egress["cidr_ipv4"]) == ("-1", "0.0.0.0/0")
+        assert tf[f"aws_security_group.{key}"]["vpc_id"] == "${var.vpc_id}"
+
+
+def test_efa_group_allows_all_traffic_within_itself() -> None:
+    res = _cfn("ec2-asg-spot-cluster-pg-efa")["Resources"]
+    assert _groups(res) == {"AppSecurityGroup"}  # no database, no file system
+    # https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html#efa-start-security
+    assert _ingress(res, "AppSecurityGroup") == [("-1", None, None, _APP_SG)]
+    _, tf = _tf(CASES["ec2-asg-spot-cluster-pg-efa"])
+    rule = tf["aws_vpc_security_group_ingress_rule.app_1"]
+    assert rule["ip_protocol"] == "-1" and "from_port" not in rule
+    assert rule["referenced_security_group_id"] == "${aws_security_group.app.id}"
+
+
+def test_fargate_tasks_and_efs_mount_targets_get_their_groups() -> None:
+    tpl = _cfn("fargate-efs-aurora")
+    res = tpl["Resources"]
+    vpc = res["Service"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert vpc["SecurityGroups"] == [_APP_SG]
+    efs_sg = {"Fn::GetAtt": ["EfsSecurityGroup", "GroupId"]}
+    assert all(res[f"MountTarget{k}"]["Properties"]["SecurityGroups"] == [efs_sg]
+               for k in (1, 2, 3))
+    assert _ingress(res, "EfsSecurityGroup") == [("tcp", 2049, 2049, _APP_SG)]
+    assert res["DatabaseCluster"]["Properties"]["VpcSecurityGroupIds"] == [_DB_SG]
+    # One subnets list for the tasks, mount targets and the database: 3 tasks, 3 zones.
+    assert "at least 3" in tpl["Parameters"]["SubnetIds"]["Description"]
+
+
+def test_cache_without_compute_gets_a_clients_group() -> None:
+    tpl = _cfn("standalone-ebs-elasticache")
+    assert "Clients" in tpl["Resources"]["AppSecurityGroup"]["Properties"]["GroupDescription"]
+    assert tpl["Outputs"]["AppSecurityGroupId"]["Value"] == _APP_SG
+    cache = tpl["Resources"]["Cache"]["Properties"]
+    assert cache["SecurityGroupIds"] == [_DB_SG]
+
+
+def test_opensearch_spreads_three_nodes_over_three_zones_in_the_vpc() -> None:
+    dom = _cfn("opensearch")["Resources"]["SearchDomain"]["Properties"]
+    # 3 data nodes: a multiple of three, so three zones, one subnet each.
+    assert dom["ClusterConfig"]["ZoneAwarenessEnabled"] is True
+    assert dom["ClusterConfig"]["ZoneAwarenessConfig"] == {"AvailabilityZoneCount": 3}
+    assert dom["VPCOptions"]["SubnetIds"] == [
+        {"Fn::Select": [k, {"Ref": "SubnetIds"}]} for k in (0, 1, 2)]
+    assert dom["VPCOptions"]["SecurityGroupIds"] == [_DB_SG]
+    _, tf = _tf(CASES["opensearch"])
+    vpc = tf["aws_opensearch_domain.this"]["vpc_options"][0]
+    assert vpc["subnet_ids"] == "${slice(var.subnet_ids, 0, 3)}"
+
+
+def test_lambda_reaching_rds_runs_in_the_vpc() -> None:
+    fn = _cfn("lambda-rds-mysql")["Resources"]["Function"]["Properties"]
+    assert fn["VpcConfig"] == {"SubnetIds": {"Ref": "SubnetIds"}, "SecurityGroupIds": [_APP_SG]}
+    _, tf = _tf(CASES["lambda-rds-mysql"])
+    assert tf["aws_lambda_function.this"]["vpc_config"][0]["security_group_ids"] == [
+        "${aws_security_group.app.id}"]
+    # Next to DynamoDB only, the function stays out of any VPC: no groups, no VPC input.
+    tpl = _cfn("lambda-dynamodb-provisioned")
+    assert "VpcConfig" not in tpl["Resources"]["Function"]["Properties"]
+    assert "VpcId" not in tpl["Parameters"] and not _groups(tpl["Resources"])
+
+
+def test_s3_gateway_endpoint_is_exported_with_the_route_tables() -> None:
+    tpl = _cfn("ec2-group-s3-endpoint")
+    ep = tpl["Resources"]["GatewayEndpoint"]["Properties"]
+    assert ep["VpcEndpointType"] == "Gateway"
+    assert ep["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"}
+    assert ep["RouteTableIds"] == {"Ref": "RouteTableIds"}
+    assert tpl["Parameters"]["RouteTableIds"]["Type"] == "CommaDelimitedList"
+    _, tf = _tf(CASES["ec2-group-s3-endpoint"])
+    endpoint = tf["aws_vpc_endpoint.gateway"]
+    assert endpoint["service_name"] == "com.amazonaws.${var.region}.s3"
+    assert endpoint["route_table_ids"] == "${var.route_table_ids}"
+    # Without anything in a VPC there is no route to add: said, not exported.
+    alone = _response([], [_opt("s3", "s3")], [], [_opt("vpc_endpoint", "vpc_endpoint")])
+    assert "vpc_endpoint: nothing in the bundle runs in a VPC" in (
+        chosen_bundle(alone).not_exported)

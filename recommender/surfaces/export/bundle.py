@@ -16,6 +16,7 @@ from typing import Any
 
 from recommender.core.errors import UserError
 from recommender.surfaces.export import components as c
+from recommender.surfaces.export import network as net
 from recommender.surfaces.export.alarms import bundle_alarms
 from recommender.surfaces.export.spec import Bucket, Bundle, Cdn, Component, Ec2
 
@@ -33,6 +34,14 @@ _BUILT_IN = {
                            "(https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/enhanced-networking-ena.html)",
 }
 _EC2_ADD_ONS = ("placement_group:", "efa", "ena_express")
+#: Network options a template cannot create, and why (said in the output).
+_OUTSIDE = {
+    "direct_connect": "a dedicated connection is ordered and cabled outside a template "
+                      "(https://docs.aws.amazon.com/directconnect/latest/UserGuide/dedicated_connection.html)",
+    "route53_latency_routing": "latency records need a hosted zone and the application "
+                               "deployed in a second region",
+    "data_transfer_out": "a cost of the traffic, not a resource",
+}
 _NOT_EXPORTABLE = ("EC2, Fargate, Lambda, EBS, EFS, S3, RDS, Aurora, DynamoDB, "
                    "ElastiCache, Redshift, OpenSearch")
 
@@ -108,8 +117,8 @@ def _add(b: Bundle, category: str, option: dict[str, Any] | None, spec: Any) -> 
     b.region = b.region or option.get("region")
 
 
-def _network_specs(b: Bundle, network: set[str]) -> None:
-    """CloudFront over the bundle's bucket; the add-ons that need nothing, said so."""
+def _network_specs(b: Bundle, network: set[str], options: dict[str, dict[str, Any]]) -> None:
+    """CloudFront over the bundle's bucket, the gateway endpoint; the rest said not exported."""
     ec2 = isinstance(b.of("compute"), Ec2)
     for name in sorted(network):
         if name == "cloudfront":
@@ -120,12 +129,20 @@ def _network_specs(b: Bundle, network: set[str]) -> None:
             else:
                 b.not_exported.append("cloudfront: its origin (the application's load "
                                       "balancer) is not in the bundle")
+        elif name == "vpc_endpoint":
+            endpoint = net.gateway_endpoint(b, options.get(name, {}))
+            if endpoint is None:
+                b.not_exported.append("vpc_endpoint: nothing in the bundle runs in a VPC")
+            else:
+                b.components.append(Component("network", name, endpoint))
         elif name in _BUILT_IN and ec2:
             b.not_exported.append(f"{name}: {_BUILT_IN[name]}")
         elif name.startswith("region:"):
             b.region = b.region or name.split(":", 1)[1]
         elif name.startswith(_EC2_ADD_ONS) and not ec2:
             b.not_exported.append(f"{name}: no EC2 instances in the bundle to attach it to")
+        elif name in _OUTSIDE:
+            b.not_exported.append(f"{name}: {_OUTSIDE[name]}")
 
 
 def chosen_bundle(response: dict[str, Any]) -> Bundle:
@@ -152,7 +169,10 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
     if not b.components:
         raise UserError("the response has no rank-1 compute, storage or database option that "
                         f"can be exported ({_NOT_EXPORTABLE})")
-    _network_specs(b, network)
+    net.put_lambda_in_vpc(b)
+    net.one_subnet_list(b)
+    _network_specs(b, network, {str(o["option"]): o for o in _ranked(response, "network")})
+    b.security_groups = net.security_groups(b)
     b.region = b.region or response.get("region")
     monitoring = [m for m in response.get("monitoring") or [] if isinstance(m, dict)]
     b.alarms = bundle_alarms(b, monitoring)

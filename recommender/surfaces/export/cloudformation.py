@@ -17,7 +17,7 @@ _RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 _TYPES = {
     "string": "String", "subnet": "AWS::EC2::Subnet::Id",
     "subnets": "List<AWS::EC2::Subnet::Id>",
-    "security_groups": "List<AWS::EC2::SecurityGroup::Id>",
+    "vpc": "AWS::EC2::VPC::Id", "route_tables": "CommaDelimitedList",
     "az": "AWS::EC2::AvailabilityZone::Name",
     "ami": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
 }
@@ -52,6 +52,11 @@ def _ref(name: str) -> dict[str, str]:
 
 def _att(name: str, attr: str) -> dict[str, list[str]]:
     return {"Fn::GetAtt": [name, attr]}
+
+
+def _sg(key: str) -> dict[str, list[str]]:
+    """The id of the bundle's security group ``key``."""
+    return _att(spec.pascal(key) + "SecurityGroup", "GroupId")
 
 
 class _Template:
@@ -92,6 +97,43 @@ class _Template:
                 {"Key": "generated-by", "Value": "recommender"}]
 
 
+# --------------------------------------------------------------------------- network
+
+
+def _security_groups(t: _Template, groups: list[spec.SecurityGroup]) -> None:
+    """Each group in the VPC, its inbound rules as resources of their own (a rule may name
+    its own group, as EFA's does); outbound stays CloudFormation's default allow-all."""
+    for g in groups:
+        name = spec.pascal(g.key) + "SecurityGroup"
+        t.add(name, "AWS::EC2::SecurityGroup", {
+            "GroupDescription": f"{t.name}: {g.description}", "VpcId": t.param(spec.VPC),
+            "Tags": t.tags()})
+        for k, rule in enumerate(g.ingress, start=1):
+            t.add(f"{name}Ingress{k}", "AWS::EC2::SecurityGroupIngress", {
+                "GroupId": _sg(g.key), "SourceSecurityGroupId": _sg(rule.source),
+                "IpProtocol": "-1" if rule.port is None else "tcp",
+                "FromPort": rule.port, "ToPort": rule.port, "Description": rule.description})
+    if any(g.key == spec.APP_SG for g in groups):
+        t.output("AppSecurityGroupId", _sg(spec.APP_SG), "Security group of the app tier")
+
+
+def _endpoint(t: _Template, s: spec.GatewayEndpoint) -> None:
+    t.add("GatewayEndpoint", "AWS::EC2::VPCEndpoint", {
+        "VpcEndpointType": "Gateway", "VpcId": t.param(spec.VPC),
+        "ServiceName": {"Fn::Sub": f"com.amazonaws.${{AWS::Region}}.{s.service}"},
+        "RouteTableIds": t.param(s.route_tables)})
+
+
+def _subnet_group(t: _Template, rtype: str, subnets: spec.Input) -> dict[str, str]:
+    """A subnet group over the subnets list (RDS, ElastiCache and Redshift each have one)."""
+    description = f"{t.name}: the database's subnets"
+    props = ({"DBSubnetGroupDescription": description, "SubnetIds": t.param(subnets)}
+             if rtype == "AWS::RDS::DBSubnetGroup"
+             else {"Description": description, "SubnetIds": t.param(subnets)})
+    t.add("SubnetGroup", rtype, props)
+    return _ref("SubnetGroup")
+
+
 # --------------------------------------------------------------------------- compute
 
 
@@ -103,7 +145,7 @@ def _ebs(v: spec.Volume) -> dict[str, Any]:
 
 
 def _launch_template(t: _Template, s: spec.Ec2) -> None:
-    groups, in_nic = t.param(s.security_groups), s.efa or s.ena_express
+    groups, in_nic = [_sg(spec.APP_SG)], s.efa or s.ena_express
     nic = {"DeviceIndex": 0, "Groups": groups, "InterfaceType": "efa" if s.efa else None,
            "EnaSrdSpecification": {"EnaSrdEnabled": True} if s.ena_express else None,
            # a group's subnets come from VPCZoneIdentifier
@@ -163,7 +205,7 @@ def _fargate(t: _Template, s: spec.Fargate) -> None:
         "Cluster": _ref("Cluster"), "LaunchType": "FARGATE", "DesiredCount": s.desired_count,
         "TaskDefinition": _ref("TaskDefinition"),
         "NetworkConfiguration": {"AwsvpcConfiguration": {
-            "Subnets": t.subnet_list(s.subnets)}}})
+            "Subnets": t.subnet_list(s.subnets), "SecurityGroups": [_sg(spec.APP_SG)]}}})
     t.output("ServiceName", _att("Service", "Name"), "Fargate service")
 
 
@@ -171,7 +213,9 @@ def _lambda(t: _Template, s: spec.Lambda) -> None:
     t.add("Function", "AWS::Lambda::Function", {
         "Role": t.param(s.role), "Runtime": t.param(s.runtime), "Handler": t.param(s.handler),
         "Code": {"S3Bucket": t.param(s.code_bucket), "S3Key": t.param(s.code_key)},
-        "MemorySize": s.memory_mb, "Architectures": [s.arch], "Timeout": s.timeout_s})
+        "MemorySize": s.memory_mb, "Architectures": [s.arch], "Timeout": s.timeout_s,
+        "VpcConfig": {"SubnetIds": t.param(s.subnets), "SecurityGroupIds": [_sg(spec.APP_SG)]}
+        if s.subnets else None})
     t.output("FunctionArn", _att("Function", "Arn"), "Lambda function")
 
 
@@ -194,7 +238,7 @@ def _efs(t: _Template, s: spec.Efs) -> None:
         # One object per transition: EFS refuses a policy naming two of them.
         "LifecyclePolicies": [{_EFS_KEYS[k]: age} for k, age in s.transitions] or None,
     }, **_RETAIN)
-    subnets, groups = t.param(s.subnets), t.param(s.security_groups)
+    subnets, groups = t.param(s.subnets), [_sg("efs")]
     many = s.subnets.kind == "subnets"
     for k in range(s.mount_targets if many else 1):
         t.add(f"MountTarget{k + 1}", "AWS::EFS::MountTarget", {
@@ -261,18 +305,23 @@ def _rds(t: _Template, s: spec.Rds) -> None:
         "Engine": s.engine, "DBInstanceClass": s.instance_class,
         "AllocatedStorage": str(s.storage_gib), "StorageType": s.storage_type,
         "Iops": s.iops or None, "MultiAZ": s.multi_az, "MasterUsername": t.param(s.user),
-        "ManageMasterUserPassword": True, "StorageEncrypted": True}, **_KEEP)
+        "ManageMasterUserPassword": True, "StorageEncrypted": True,
+        "DBSubnetGroupName": _subnet_group(t, "AWS::RDS::DBSubnetGroup", s.subnets),
+        "VPCSecurityGroups": [_sg("database")]}, **_KEEP)
     for i in range(s.read_replicas):
+        # A same-region replica lives in its source's subnet group.
         t.add(f"ReadReplica{i + 1}", "AWS::RDS::DBInstance", {
             "SourceDBInstanceIdentifier": _ref("Database"),
-            "DBInstanceClass": s.instance_class})
+            "DBInstanceClass": s.instance_class, "VPCSecurityGroups": [_sg("database")]})
 
 
 def _aurora(t: _Template, s: spec.Aurora) -> None:
     t.add("DatabaseCluster", "AWS::RDS::DBCluster", {
         "Engine": s.engine, "MasterUsername": t.param(s.user),
         "ManageMasterUserPassword": True, "StorageEncrypted": True,
-        "StorageType": "aurora-iopt1" if s.io_optimized else None}, **_KEEP)
+        "StorageType": "aurora-iopt1" if s.io_optimized else None,
+        "DBSubnetGroupName": _subnet_group(t, "AWS::RDS::DBSubnetGroup", s.subnets),
+        "VpcSecurityGroupIds": [_sg("database")]}, **_KEEP)
     for i in range(s.instances):
         t.add(f"DatabaseInstance{i + 1}", "AWS::RDS::DBInstance", {
             "DBClusterIdentifier": _ref("DatabaseCluster"), "Engine": s.engine,
@@ -280,29 +329,40 @@ def _aurora(t: _Template, s: spec.Aurora) -> None:
 
 
 def _cache(t: _Template, s: spec.Cache) -> None:
+    subnets = _subnet_group(t, "AWS::ElastiCache::SubnetGroup", s.subnets)
     if not s.replicated:
         t.add("Cache", "AWS::ElastiCache::CacheCluster", {
-            "Engine": s.engine, "CacheNodeType": s.node_type, "NumCacheNodes": s.nodes})
+            "Engine": s.engine, "CacheNodeType": s.node_type, "NumCacheNodes": s.nodes,
+            "CacheSubnetGroupName": subnets, "VpcSecurityGroupIds": [_sg("database")]})
         return
     t.add("Cache", "AWS::ElastiCache::ReplicationGroup", {
         "ReplicationGroupDescription": f"{t.name} cache", "Engine": s.engine,
         "CacheNodeType": s.node_type, "NumCacheClusters": s.nodes,
         "AutomaticFailoverEnabled": s.nodes > 1, "AtRestEncryptionEnabled": True,
-        "TransitEncryptionEnabled": True})
+        "TransitEncryptionEnabled": True, "CacheSubnetGroupName": subnets,
+        "SecurityGroupIds": [_sg("database")]})
 
 
 def _warehouse(t: _Template, s: spec.Warehouse) -> None:
     t.add("Warehouse", "AWS::Redshift::Cluster", {
         "NodeType": s.node_type, "ClusterType": "multi-node" if s.nodes > 1 else "single-node",
         "NumberOfNodes": s.nodes if s.nodes > 1 else None, "DBName": "dev",
-        "MasterUsername": t.param(s.user), "ManageMasterPassword": True, "Encrypted": True},
-        **_KEEP)
+        "MasterUsername": t.param(s.user), "ManageMasterPassword": True, "Encrypted": True,
+        "ClusterSubnetGroupName": _subnet_group(t, "AWS::Redshift::ClusterSubnetGroup",
+                                                s.subnets),
+        "VpcSecurityGroupIds": [_sg("database")]}, **_KEEP)
 
 
 def _search(t: _Template, s: spec.Search) -> None:
+    subnets, aware = t.param(s.subnets), s.zones > 1
     t.add("SearchDomain", "AWS::OpenSearchService::Domain", {
-        "ClusterConfig": {"InstanceType": s.instance_type, "InstanceCount": s.instances},
+        "ClusterConfig": {
+            "InstanceType": s.instance_type, "InstanceCount": s.instances,
+            "ZoneAwarenessEnabled": aware,
+            "ZoneAwarenessConfig": {"AvailabilityZoneCount": s.zones} if aware else None},
         "EBSOptions": {"EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": s.volume_gib},
+        "VPCOptions": {"SubnetIds": [{"Fn::Select": [k, subnets]} for k in range(s.zones)],
+                       "SecurityGroupIds": [_sg("database")]},
     }, **_RETAIN)
 
 
@@ -343,12 +403,14 @@ _RENDERERS: dict[type, Any] = {
     spec.Ec2: _ec2, spec.Fargate: _fargate, spec.Lambda: _lambda, spec.Volume: _volume,
     spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn, spec.Table: _table, spec.Rds: _rds,
     spec.Aurora: _aurora, spec.Cache: _cache, spec.Warehouse: _warehouse, spec.Search: _search,
+    spec.GatewayEndpoint: _endpoint,
 }
 
 
 def render_cloudformation(bundle: spec.Bundle) -> str:
     """Return the bundle as a CloudFormation template (JSON text)."""
     t = _Template(bundle)
+    _security_groups(t, bundle.security_groups)
     for c in bundle.components:
         _RENDERERS[type(c.spec)](t, c.spec)
     if bundle.alarms:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from recommender.surfaces.export.spec import (
-    SECURITY_GROUPS,
     SUBNET,
     SUBNETS,
     Aurora,
@@ -134,7 +133,7 @@ def ec2(o: dict[str, Any], *, volume: Volume | None, add_ons: set[str]) -> Ec2:
     placement = next((a.split(":", 1)[1] for a in sorted(add_ons)
                       if a.startswith("placement_group:")), None)
     return Ec2(instance_type=str(o["option"]), arch=arch, image=image,
-               subnets=compute_placement(o).subnets, security_groups=SECURITY_GROUPS,
+               subnets=compute_placement(o).subnets,
                volume=volume, placement=placement, efa="efa" in add_ons,
                ena_express="ena_express" in add_ons,
                spot=group is None and o.get("purchase_option") == "spot", group=group)
@@ -248,6 +247,16 @@ def _rds(o: dict[str, Any], engine: str, cls: str) -> Rds:
                read_replicas=max(0, integer(cfg, "read_replicas", default=0) or 0))
 
 
+def search_zones(nodes: int) -> int:
+    """Availability Zones an OpenSearch domain of ``nodes`` data nodes spreads over: three
+    for a multiple of three, two for an even count, else one; zone awareness wants the
+    nodes split evenly over the zones
+    (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-multiaz.html)."""
+    if nodes >= 3 and nodes % 3 == 0:
+        return 3
+    return 2 if nodes >= 2 and nodes % 2 == 0 else 1
+
+
 def database(o: dict[str, Any], notes: list[str]) -> Any:
     """The database spec of ``o`` (None when the option is not exported)."""
     name, cfg = str(o.get("option")), _config(o)
@@ -269,5 +278,6 @@ def database(o: dict[str, Any], notes: list[str]) -> Any:
         return Warehouse(node_type=cls, nodes=_nodes(o))
     if service == "opensearch":
         gib = max(10, integer(cfg, "storage_gib", "size_gib", default=100) or 100)
-        return Search(instance_type=cls, instances=_nodes(o), volume_gib=gib)
+        return Search(instance_type=cls, instances=_nodes(o), volume_gib=gib,
+                      zones=search_zones(_nodes(o)))
     return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: The kinds of :class:`Input`; each renderer maps them to its parameter / variable types.
-INPUT_KINDS = ("string", "subnet", "subnets", "security_groups", "az", "ami")
+INPUT_KINDS = ("string", "subnet", "subnets", "vpc", "route_tables", "az", "ami")
 
 
 def pascal(name: str) -> str:
@@ -48,13 +48,43 @@ class Ref:
     index: int = 0
 
 
+#: The security group every compute option (instances, tasks, a function in the VPC) uses; with
+#: no compute in the bundle it is the group the database's clients are to be given.
+APP_SG = "app"
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """An inbound rule: TCP ``port`` (None: all traffic) from the members of group ``source``."""
+
+    source: str  # the key of a SecurityGroup of the bundle
+    port: int | None
+    description: str
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    """A security group created in the VPC input; outbound traffic is allowed.
+
+    CloudFormation gives a new group an allow-all egress rule of its own; Terraform removes
+    it, so its renderer writes that rule
+    (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-group-rules.html).
+    """
+
+    key: str  # app | database | efs
+    description: str
+    ingress: tuple[Ingress, ...] = ()
+
+
 SUBNET = Input("subnet_id", "subnet", "Subnet of the resources (one Availability Zone)")
 SUBNETS = Input("subnet_ids", "subnets", "Subnets, one per Availability Zone")
-SECURITY_GROUPS = Input("security_group_ids", "security_groups",
-                        "Security groups of the instances or tasks")
-MOUNT_SECURITY_GROUPS = Input("mount_target_security_group_ids", "security_groups",
-                              "Security groups allowing NFS (2049) from the clients",
-                              cfn_name="MountTargetSecurityGroups")
+VPC = Input("vpc_id", "vpc", "VPC the subnets belong to (the security groups are created in it)",
+            cfn_name="VpcId")
+ROUTE_TABLES = Input("route_table_ids", "route_tables",
+                     "Route tables of the subnets (the gateway endpoint adds its route to them)")
+#: A database's subnet group spans at least two Availability Zones (RDS requires it,
+#: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html).
+DB_SUBNETS = Input("subnet_ids", "subnets", "Subnets, one per Availability Zone (at least 2)")
 DB_USER = Input("db_username", "string", "Database administrator user name", "admin1",
                 cfn_name="MasterUsername")
 ALARM_TOPIC = Input("alarm_topic_arn", "string", "SNS topic for the alarms (empty: none)", "")
@@ -94,7 +124,6 @@ class Ec2:
     arch: str
     image: Input
     subnets: Input
-    security_groups: Input
     volume: Volume | None = None
     placement: str | None = None  # cluster | spread (a placement group)
     efa: bool = False
@@ -125,6 +154,9 @@ class Lambda:
     handler: Input
     code_bucket: Input
     code_key: Input
+    #: Set when the function reaches a database in the VPC: its subnets (it then uses the
+    #: app security group, https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
+    subnets: Input | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +169,6 @@ class Efs:
     transitions: tuple[tuple[str, str], ...]
     mount_targets: int
     subnets: Input
-    security_groups: Input = MOUNT_SECURITY_GROUPS
 
 
 @dataclass(frozen=True)
@@ -207,6 +238,7 @@ class Rds:
     multi_az: bool
     read_replicas: int
     user: Input = DB_USER
+    subnets: Input = DB_SUBNETS
 
 
 @dataclass(frozen=True)
@@ -216,6 +248,7 @@ class Aurora:
     io_optimized: bool
     instances: int
     user: Input = DB_USER
+    subnets: Input = DB_SUBNETS
 
 
 @dataclass(frozen=True)
@@ -223,6 +256,7 @@ class Cache:
     engine: str
     node_type: str
     nodes: int
+    subnets: Input = DB_SUBNETS
 
     @property
     def replicated(self) -> bool:
@@ -235,6 +269,7 @@ class Warehouse:
     node_type: str
     nodes: int
     user: Input = DB_USER
+    subnets: Input = DB_SUBNETS
 
 
 @dataclass(frozen=True)
@@ -242,11 +277,26 @@ class Search:
     instance_type: str
     instances: int
     volume_gib: int
+    #: Availability Zones the nodes are spread over (1: no zone awareness), one subnet each.
+    zones: int = 1
+    subnets: Input = DB_SUBNETS
+
+
+@dataclass(frozen=True)
+class GatewayEndpoint:
+    """A gateway VPC endpoint (S3, DynamoDB): the service's traffic stays on the AWS network,
+    through a route in the subnets' route tables
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html)."""
+
+    service: str  # s3 | dynamodb
+    route_tables: Input = ROUTE_TABLES
 
 
 Compute = Ec2 | Fargate | Lambda
 Storage = Volume | Efs | Bucket
 Database = Table | Rds | Aurora | Cache | Warehouse | Search
+#: The databases that run in the VPC: a subnet group and a security group of their own.
+IN_VPC = (Rds, Aurora, Cache, Warehouse, Search)
 Dimension = str | Ref | Input
 
 
@@ -279,7 +329,7 @@ class Component:
 
     category: str  # compute | storage | database | network
     option: str  # the response's option name
-    spec: Compute | Storage | Database | Cdn
+    spec: Compute | Storage | Database | Cdn | GatewayEndpoint
 
 
 @dataclass
@@ -290,6 +340,8 @@ class Bundle:
     region: str | None = None
     components: list[Component] = field(default_factory=list)
     alarms: list[Alarm] = field(default_factory=list)
+    #: Created in the VPC input (empty: nothing in the bundle runs in a VPC).
+    security_groups: list[SecurityGroup] = field(default_factory=list)
     #: Rank-1 options (and add-ons) not turned into resources, with why (said in the output).
     not_exported: list[str] = field(default_factory=list)
 

@@ -11,7 +11,7 @@ from typing import Any
 from recommender.surfaces.export import hcl, spec
 from recommender.surfaces.export.hcl import Block, Expr, nested
 
-_TYPES = {"subnets": "list(string)", "security_groups": "list(string)"}  # else string
+_TYPES = {"subnets": "list(string)", "route_tables": "list(string)"}  # else string
 #: The expression of each created resource an alarm dimension can name (spec.Ref targets).
 REFS = {
     "instance": "aws_instance.this.id",
@@ -28,6 +28,11 @@ REFS = {
     "cache": "aws_elasticache_cluster.this.cluster_id",
     "cache_member": '"${aws_elasticache_replication_group.this.id}-001"',
 }
+
+
+def _sg(key: str) -> Expr:
+    """The id of the bundle's security group ``key``."""
+    return Expr(f"aws_security_group.{key}.id")
 
 
 class _Doc:
@@ -60,6 +65,45 @@ class _Doc:
         return {"Name": self.name, "generated-by": "recommender"}
 
 
+# --------------------------------------------------------------------------- network
+
+
+def _security_groups(d: _Doc, groups: list[spec.SecurityGroup]) -> None:
+    """Each group in the VPC with its rules as resources of their own (the provider's advice);
+    the allow-all egress rule written out, since Terraform removes AWS's default one
+    (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group)."""
+    for g in groups:
+        d.add("aws_security_group", g.key, ("name_prefix", f"{d.name}-{g.key}-"),
+              ("description", f"{d.name}: {g.description}"), ("vpc_id", d.var(spec.VPC)),
+              ("tags", d.tags()))
+        d.add("aws_vpc_security_group_egress_rule", f"{g.key}_all",
+              ("security_group_id", _sg(g.key)), ("ip_protocol", "-1"),
+              ("cidr_ipv4", "0.0.0.0/0"), ("description", "All outbound traffic"))
+        for k, rule in enumerate(g.ingress, start=1):
+            d.add("aws_vpc_security_group_ingress_rule", f"{g.key}_{k}",
+                  ("security_group_id", _sg(g.key)),
+                  ("referenced_security_group_id", _sg(rule.source)),
+                  ("ip_protocol", "-1" if rule.port is None else "tcp"),
+                  ("from_port", rule.port), ("to_port", rule.port),
+                  ("description", rule.description))
+
+
+def _endpoint(d: _Doc, s: spec.GatewayEndpoint) -> None:
+    d.add("aws_vpc_endpoint", "gateway", ("vpc_id", d.var(spec.VPC)),
+          ("service_name", Expr(f'"com.amazonaws.${{var.region}}.{s.service}"')),
+          ("vpc_endpoint_type", "Gateway"), ("route_table_ids", d.var(s.route_tables)),
+          ("tags", d.tags()))
+
+
+def _subnet_group(d: _Doc, rtype: str, subnets: spec.Input) -> Expr:
+    """A subnet group over the subnets list (RDS, ElastiCache and Redshift each have one)."""
+    name = ("name_prefix", f"{d.name}-") if rtype == "aws_db_subnet_group" else (
+        "name", d.name)
+    d.add(rtype, "this", name, ("description", f"{d.name}: the database's subnets"),
+          ("subnet_ids", d.var(subnets)))
+    return Expr(f"{rtype}.this.name")
+
+
 # --------------------------------------------------------------------------- compute
 
 
@@ -71,7 +115,7 @@ def _ebs(v: spec.Volume) -> Block:
 
 
 def _launch_template(d: _Doc, s: spec.Ec2) -> None:
-    groups = d.var(s.security_groups)
+    groups = [_sg(spec.APP_SG)]
     ena = nested(("ena_srd_enabled", True)) if s.ena_express else None
     nic = nested(("device_index", 0), ("interface_type", "efa" if s.efa else None),
                  ("security_groups", groups), ("ena_srd_specification", ena),
@@ -137,7 +181,8 @@ def _fargate(d: _Doc, s: spec.Fargate) -> None:
           ("name", d.name), ("cluster", Expr("aws_ecs_cluster.this.id")),
           ("task_definition", Expr("aws_ecs_task_definition.this.arn")),
           ("launch_type", "FARGATE"), ("desired_count", s.desired_count),
-          ("network_configuration", nested(("subnets", d.subnet_list(s.subnets)))))
+          ("network_configuration", nested(("subnets", d.subnet_list(s.subnets)),
+                                           ("security_groups", [_sg(spec.APP_SG)]))))
 
 
 def _lambda(d: _Doc, s: spec.Lambda) -> None:
@@ -145,7 +190,10 @@ def _lambda(d: _Doc, s: spec.Lambda) -> None:
           ("function_name", d.name), ("role", d.var(s.role)), ("runtime", d.var(s.runtime)),
           ("handler", d.var(s.handler)), ("s3_bucket", d.var(s.code_bucket)),
           ("s3_key", d.var(s.code_key)), ("memory_size", s.memory_mb),
-          ("architectures", [s.arch]), ("timeout", s.timeout_s))
+          ("architectures", [s.arch]), ("timeout", s.timeout_s),
+          ("vpc_config", nested(("subnet_ids", d.var(s.subnets)),
+                                ("security_group_ids", [_sg(spec.APP_SG)]))
+           if s.subnets else None))
 
 
 # --------------------------------------------------------------------------- storage
@@ -174,7 +222,7 @@ def _efs(d: _Doc, s: spec.Efs) -> None:
           ("count", s.mount_targets if many else None),
           ("file_system_id", Expr("aws_efs_file_system.this.id")),
           ("subnet_id", subnet or Expr(f"var.{s.subnets.name}")),
-          ("security_groups", d.var(s.security_groups)))
+          ("security_groups", [_sg("efs")]))
 
 
 def _bucket(d: _Doc, s: spec.Bucket) -> None:
@@ -238,12 +286,16 @@ def _rds(d: _Doc, s: spec.Rds) -> None:
           ("instance_class", s.instance_class), ("allocated_storage", s.storage_gib),
           ("storage_type", s.storage_type), ("iops", s.iops), ("multi_az", s.multi_az),
           ("username", d.var(s.user)), ("manage_master_user_password", True),
-          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"))
+          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"),
+          ("db_subnet_group_name", _subnet_group(d, "aws_db_subnet_group", s.subnets)),
+          ("vpc_security_group_ids", [_sg("database")]))
     if s.read_replicas:
+        # A same-region replica lives in its source's subnet group.
         d.add("aws_db_instance", "replica",
               ("count", s.read_replicas), ("identifier_prefix", f"{d.name}-replica-"),
               ("replicate_source_db", Expr("aws_db_instance.this.identifier")),
-              ("instance_class", s.instance_class), ("skip_final_snapshot", True))
+              ("instance_class", s.instance_class), ("skip_final_snapshot", True),
+              ("vpc_security_group_ids", [_sg("database")]))
 
 
 def _aurora(d: _Doc, s: spec.Aurora) -> None:
@@ -251,23 +303,28 @@ def _aurora(d: _Doc, s: spec.Aurora) -> None:
           ("cluster_identifier_prefix", f"{d.name}-"), ("engine", s.engine),
           ("storage_type", "aurora-iopt1" if s.io_optimized else None),
           ("master_username", d.var(s.user)), ("manage_master_user_password", True),
-          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"))
+          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"),
+          ("db_subnet_group_name", _subnet_group(d, "aws_db_subnet_group", s.subnets)),
+          ("vpc_security_group_ids", [_sg("database")]))
     d.add("aws_rds_cluster_instance", "this",
           ("count", s.instances), ("cluster_identifier", Expr("aws_rds_cluster.this.id")),
           ("engine", Expr("aws_rds_cluster.this.engine")), ("instance_class", s.instance_class))
 
 
 def _cache(d: _Doc, s: spec.Cache) -> None:
+    subnets = _subnet_group(d, "aws_elasticache_subnet_group", s.subnets)
     if not s.replicated:
         d.add("aws_elasticache_cluster", "this",
               ("cluster_id", d.name), ("engine", s.engine), ("node_type", s.node_type),
-              ("num_cache_nodes", s.nodes))
+              ("num_cache_nodes", s.nodes), ("subnet_group_name", subnets),
+              ("security_group_ids", [_sg("database")]))
         return
     d.add("aws_elasticache_replication_group", "this",
           ("replication_group_id", d.name), ("description", f"{d.name} cache"),
           ("engine", s.engine), ("node_type", s.node_type), ("num_cache_clusters", s.nodes),
           ("automatic_failover_enabled", s.nodes > 1), ("at_rest_encryption_enabled", True),
-          ("transit_encryption_enabled", True))
+          ("transit_encryption_enabled", True), ("subnet_group_name", subnets),
+          ("security_group_ids", [_sg("database")]))
 
 
 def _warehouse(d: _Doc, s: spec.Warehouse) -> None:
@@ -276,16 +333,27 @@ def _warehouse(d: _Doc, s: spec.Warehouse) -> None:
           ("cluster_type", "multi-node" if s.nodes > 1 else "single-node"),
           ("number_of_nodes", s.nodes), ("database_name", "dev"),
           ("master_username", d.var(s.user)), ("manage_master_password", True),
-          ("encrypted", True))
+          ("encrypted", True),
+          ("cluster_subnet_group_name", _subnet_group(d, "aws_redshift_subnet_group",
+                                                      s.subnets)),
+          ("vpc_security_group_ids", [_sg("database")]))
 
 
 def _search(d: _Doc, s: spec.Search) -> None:
+    aware = s.zones > 1
+    zones = nested(("availability_zone_count", s.zones)) if aware else None
+    subnets = Expr(f"slice(var.{s.subnets.name}, 0, {s.zones})")
+    d.var(s.subnets)
     d.add("aws_opensearch_domain", "this",
           ("domain_name", d.name[:28]),
           ("cluster_config", nested(("instance_type", s.instance_type),
-                                    ("instance_count", s.instances))),
+                                    ("instance_count", s.instances),
+                                    ("zone_awareness_enabled", aware),
+                                    ("zone_awareness_config", zones))),
           ("ebs_options", nested(("ebs_enabled", True), ("volume_type", "gp3"),
-                                 ("volume_size", s.volume_gib))))
+                                 ("volume_size", s.volume_gib))),
+          ("vpc_options", nested(("subnet_ids", subnets),
+                                 ("security_group_ids", [_sg("database")]))))
 
 
 # --------------------------------------------------------------------------- alarms
@@ -319,6 +387,7 @@ _RENDERERS: dict[type, Any] = {
     spec.Ec2: _ec2, spec.Fargate: _fargate, spec.Lambda: _lambda, spec.Volume: _volume,
     spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn, spec.Table: _table, spec.Rds: _rds,
     spec.Aurora: _aurora, spec.Cache: _cache, spec.Warehouse: _warehouse, spec.Search: _search,
+    spec.GatewayEndpoint: _endpoint,
 }
 
 
@@ -327,6 +396,7 @@ def _blocks(bundle: spec.Bundle) -> tuple[list[Block], list[str]]:
     d = _Doc(bundle)
     region = d.var(spec.Input("region", "string", "AWS region the options were priced in",
                          bundle.region or "us-east-1"))
+    _security_groups(d, bundle.security_groups)
     for c in bundle.components:
         _RENDERERS[type(c.spec)](d, c.spec)
     if bundle.alarms:
