@@ -1,8 +1,8 @@
 """House limits on size: functions under ~60 lines, at most 5 positional parameters, modules
 under ~300 lines of logic (docstrings, comments and blank lines not counted).
 
-``python tools/check_sizes.py`` lists the offenders.  It is not in the test suite yet because
-offenders remain (issue 14); once the list is empty, move it under tests/architecture/.
+``python tools/check_sizes.py`` lists the offenders; ``tests/architecture/test_sizes.py`` fails
+on any, so the limits hold in CI.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import ast
 import io
 import tokenize
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(
@@ -78,17 +76,6 @@ def offenders() -> dict[str, list[str]]:
             if len(positional) > MAX_POSITIONAL:
                 out["params"].append(f"{rel}:{fn.lineno} {fn.name}: {len(positional)} positional")
     return out
-
-
-def test_counter_counts_logic_only() -> None:
-    src = '"""Doc\nstring."""\n\n# comment\nx = 1\n\n\ndef f():\n    """Doc."""\n    return x\n'
-    assert sorted(logic_lines(src)) == [5, 8, 10]
-
-
-@pytest.mark.parametrize("kind", ["functions", "params", "modules"])
-def test_size_limits(kind: str) -> None:
-    found = offenders()[kind]
-    assert found == [], "\n".join(found)
 
 
 if __name__ == "__main__":

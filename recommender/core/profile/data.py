@@ -1,0 +1,87 @@
+"""The storage and database sections: what the data needs (CONTRACT 1)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from recommender.core.profile.fields import (
+    MAX_RATE,
+    PROFILE_CONFIG,
+    Fraction,
+    RangeField,
+    optional,
+)
+
+
+class StorageProfile(BaseModel):
+    """Block, file or object storage needs."""
+
+    model_config = PROFILE_CONFIG
+
+    size_gib: RangeField | None = optional("capacity needed, GiB (a number is the minimum)", 500)
+    iops: RangeField | None = optional("I/O operations per second needed (a number is the minimum)",
+                                   3000)
+    throughput_mibps: RangeField | None = optional(
+        "throughput needed, MiB/s (a number is the minimum)", 250)
+    access_pattern: Literal["random", "sequential", "mixed"] | None = optional(
+        "how the data is read and written", "random")
+    read_fraction: Fraction | None = optional("share of the I/O that is reads, 0-1", 0.7)
+    io_size_kib: float | None = Field(default=None, gt=0, le=16384, examples=[16], description=(
+        "size of one I/O operation, KiB (EBS counts IOPS in 16 KiB or 256 KiB units)"))
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_RATE, examples=[1], description=(
+        "highest acceptable I/O latency, milliseconds"))
+    sharing: Literal["single_instance", "multi_instance", "web"] | None = optional(
+        "who reads the data: one instance (block), many instances (file system) or the web "
+        "(object storage)", "single_instance")
+    persistence: Literal["persistent", "scratch"] | None = optional(
+        "`scratch`: the data may be lost with the instance (instance store is considered)",
+        "persistent")
+    access_frequency: Literal["hot", "warm", "cold", "archive"] | None = optional(
+        "how often the data is read (chooses the S3/EFS storage class)", "warm")
+    object_lifetime_days: float | None = Field(
+        default=None, gt=0, le=MAX_RATE, examples=[365], description=(
+            "days an object lives before it is deleted or overwritten; S3 classes whose "
+            "minimum storage duration is longer are not chosen"))
+    throughput_hours_per_month: float | None = Field(
+        default=None, gt=0, le=744, examples=[200], description=(
+            "hours per month the file system moves data at `throughput_mibps` (EFS Elastic "
+            "Throughput bills per GB moved); absent: the whole month (730 h)"))
+
+
+class DatabaseProfile(BaseModel):
+    """Data store needs."""
+
+    model_config = PROFILE_CONFIG
+
+    data_model: (
+        Literal["relational", "key_value", "document", "analytics", "search", "cache"] | None
+    ) = optional("the kind of data store the workload needs", "relational")
+    size_gib: RangeField | None = optional("data size, GiB (a number is the minimum)", 200)
+    reads_per_s: float | None = Field(default=None, ge=0, le=MAX_RATE, examples=[2000],
+                                      description="reads (queries, gets) per second at peak")
+    writes_per_s: float | None = Field(default=None, ge=0, le=MAX_RATE, examples=[200],
+                                       description="writes per second at peak")
+    item_size_kib: float | None = Field(default=None, gt=0, le=MAX_RATE, examples=[2],
+                                        description=(
+                                            "size of one item or row, KiB (DynamoDB capacity "
+                                            "units count 1 KiB writes, 4 KiB reads)"))
+    consistency: Literal["strong", "eventual"] | None = optional(
+        "read consistency the application needs", "strong")
+    query_pattern: Literal["key_lookup", "joins", "aggregations", "full_text"] | None = optional(
+        "the dominant kind of query", "joins")
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_RATE, examples=[10],
+                                     description="highest acceptable query latency, ms")
+    cacheable_read_fraction: Fraction | None = optional(
+        "share of reads a cache could answer, 0-1 (a cache in front is suggested above 0.5)",
+        0.6)
+    engine: str | None = Field(default=None, min_length=1, max_length=40,
+                               examples=["postgresql"], description=(
+                                   "preferred engine, e.g. postgresql, mysql, valkey"))
+    working_set_fraction: float | None = Field(
+        default=None, gt=0, le=1, examples=[0.25], description=(
+            "share of the data that is hot and should fit in memory, 0-1; absent: 0.25"))
+    availability: Literal["single_az", "multi_az"] | None = optional(
+        "`multi_az` asks for a standby in another Availability Zone (RDS Multi-AZ...)",
+        "multi_az")
