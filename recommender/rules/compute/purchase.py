@@ -22,6 +22,7 @@ import pandas as pd
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.compute.index import ec2_index
 from recommender.rules.compute.spot import SpotBasis, spot_prices
 from recommender.rules.prices import per_catalog
 
@@ -136,10 +137,12 @@ def effective_prices(
     """
     term = (p.purchase_term_years if p else None) or DEFAULT_TERM_YEARS
     pay = (p.purchase_payment if p else None) or DEFAULT_PAYMENT
-    # Pure in (index, region, options, term, payment): memoised per catalog (the hot path).
+    # Pure in (index, region, options, term, payment): memoised per catalog (the hot path),
+    # only for the catalog's own index, so the key needs no object identity.
+    own = catalog is not None and ec2_index(catalog) is ix
     memo: dict[tuple[Any, ...], tuple[Pricing, list[str]]] = per_catalog(
-        "ec2_pricing_memo", catalog, lambda c: {}) if catalog is not None else {}
-    key = (id(ix), r, allowed, term, pay)
+        "ec2_pricing_memo", catalog, lambda c: {}) if own else {}
+    key = (r, allowed, term, pay)
     hit = memo.get(key)
     if hit is None:
         said: list[str] = []
