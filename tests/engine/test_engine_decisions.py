@@ -10,6 +10,8 @@ per vCPU) and 730 hours a month.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from recommender import recommend
@@ -218,3 +220,63 @@ def test_spot_option_without_measured_prices_says_it_is_an_estimate(cat) -> None
     spot = next(x.text for x in top.reasons if x.rule == "compute.spot")
     assert spot.startswith("Spot (estimate from savings %")
     assert f"{row['spot_savings_pct']:.0f}% off the on-demand price" in spot
+
+
+#: A profile ranked in three categories, balanced, with options at risk 0 and 2 (t4g.xlarge's
+#: 40 % baseline carries the 40 % average only at its limit; c6g.2xlarge has ample headroom).
+RANKED = {"region": "us-east-1", "top_n": 8,
+          "compute": {"vcpus": 4, "memory_gib": 8,
+                      "cpu_utilization": {"average_pct": 40, "p95_pct": 70, "peak_pct": 85}},
+          "storage": {"size_gib": 200, "iops": 6000},
+          "database": {"data_model": "relational", "size_gib": 100, "reads_per_s": 500,
+                       "writes_per_s": 100}}
+_RANKED_AT = re.compile(r"risk ([\d.]+), ranked at \$([\d,]+\.\d\d)")
+
+
+def _rank_numbers(r, premium_pct: float) -> int:
+    """Check every option's rank reason against the number that ranked it; count options.
+
+    Balanced ranks by cost x (1 + premium x risk) (rules/rank.py:rank_balanced); the reason
+    must print that number for the option's own cost and risk, and ``score`` (the ranking
+    number normalised against #1) must be #1's printed number over the option's.
+    """
+    seen = 0
+    for category in ("compute", "storage", "database"):
+        opts = getattr(r.recommendations, category)
+        assert len(opts) >= 2, category
+        firsts = None
+        for o in opts:
+            text = next(x.text for x in o.reasons if x.rule == "rank.objective")
+            assert f"+ {premium_pct:g}% per step of performance risk" in text, text
+            risk, at = _RANKED_AT.search(text).groups()
+            at_usd = float(at.replace(",", ""))
+            assert float(risk) == o.performance_risk, (o.option, text)
+            assert at_usd == pytest.approx(
+                o.monthly_cost_usd * (1 + premium_pct / 100 * float(risk)), abs=0.011)
+            firsts = firsts or at_usd
+            assert o.score == pytest.approx(firsts / at_usd, rel=1e-3), (o.option, o.score)
+            seen += 1
+    return seen
+
+
+def test_rank_reason_and_ranking_number_come_from_the_same_rule(cat, monkeypatch) -> None:
+    """Mutate the balanced rule's premium: every option's reason and score move with it.
+
+    At 10 %: t4g.xlarge ($0.1344/h x 730 = $98.112) at risk 2 ranks at $98.112 x 1.2 =
+    $117.73, ahead of c6g.2xlarge ($0.272 x 730 = $198.56) at risk 0.  At 60 % per step the
+    same t4g.xlarge ranks at $98.112 x 2.2 = $215.85, above c6g.2xlarge's $198.56: the
+    order, the printed numbers and the scores all change, because one function gives all
+    three.
+    """
+    import recommender.rules.rank as rank_mod
+
+    before = _compute(RANKED, cat)
+    assert _rank_numbers(before, RISK_PREMIUM_PCT) >= 6
+    assert before.best("compute").option == "t4g.xlarge"
+    monkeypatch.setattr(rank_mod, "RISK_PREMIUM_PCT", 60.0)
+    after = _compute(RANKED, cat)
+    assert _rank_numbers(after, 60.0) >= 6
+    top = after.best("compute")
+    assert (top.option, top.performance_risk) == ("c6g.2xlarge", 0.0)
+    t4g = next(o for o in after.recommendations.compute if o.option == "t4g.xlarge")
+    assert "ranked at $215.85" in next(x.text for x in t4g.reasons if x.rule == "rank.objective")

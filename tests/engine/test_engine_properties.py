@@ -212,3 +212,40 @@ def test_cost_objective_never_ranks_a_cheaper_admissible_option_below_first(data
     for w in r.why_not:
         if w.verdict in ("ranked", "shown") and w.monthly_cost_usd is not None:
             assert w.monthly_cost_usd >= first - 0.01, (w.option, w.monthly_cost_usd, first)
+
+
+#: Objective cost across categories: compute with serverless (Lambda, Fargate) competing
+#: with EC2, storage (EBS, instance store, EFS, S3) and databases (every data model).
+cost_all = st.fixed_dictionaries({
+    "region": st.sampled_from(REGIONS[:4]),
+    "objective": st.just("cost"),
+    "top_n": st.just(50),
+}, optional={
+    "compute": st.fixed_dictionaries(
+        {"vcpus": st.sampled_from([0.25, 0.5, 1, 2, 4, 16]),
+         "memory_gib": st.sampled_from([0.5, 1, 2, 4, 8, 32])},
+        optional={"event_driven": st.booleans(),
+                  "invocations_per_month": st.floats(1e3, 1e8),
+                  "duration_ms": st.floats(10, 60_000),
+                  "interruption_tolerant": st.booleans(),
+                  "scale_out": st.sampled_from(["none", "horizontal"])}),
+    "storage": storage, "database": database,
+})
+
+
+@SETTINGS
+@given(data=cost_all)
+def test_cost_objective_ranks_every_category_cheapest_first(data, cat) -> None:
+    """Objective cost, every ranked category: no option below #1 is cheaper than #1.
+
+    ``top_n`` 50 shows every admissible option the category ranks, so "shown" is
+    "admissible"; unpriced options (cost unknown) may only follow the priced ones.
+    """
+    r = recommend(data, catalog=cat, models=False)
+    for category in ("compute", "storage", "database"):
+        opts = getattr(r.recommendations, category)
+        costs = [o.monthly_cost_usd for o in opts]
+        priced = [c for c in costs if c is not None]
+        assert costs[:len(priced)] == priced, (category, costs)  # unpriced last
+        for k, c in enumerate(priced[1:], start=2):
+            assert c >= priced[0] - 0.01, (category, k, opts[k - 1].option, c, priced[0])
