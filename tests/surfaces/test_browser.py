@@ -68,10 +68,14 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture()
-def streamlit_url(tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def streamlit_server(log_dir: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port; yields its URL, always stops it.
+
+    Shared with ``benchmarks/bench_app.py`` so both time the same thing.
+    """
     port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
+    log = (log_dir / "streamlit.log").open("w")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -84,6 +88,12 @@ def streamlit_url(tmp_path: Path) -> Iterator[str]:
     finally:
         _stop(proc)
         log.close()
+
+
+@pytest.fixture()
+def streamlit_url(tmp_path: Path) -> Iterator[str]:
+    with streamlit_server(tmp_path) as url:
+        yield url
 
 
 SAMPLES = 288  # one day of 5-minute CloudWatch samples
@@ -148,7 +158,7 @@ class Watch:
             self.foreign.append(request.url)
 
 
-def _pick_preset(page, label: str, name: str) -> None:  # noqa: ANN001
+def pick_preset(page, label: str, name: str) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
     page.get_by_test_id("stSelectbox").filter(has_text="Start from a preset").click()
@@ -160,8 +170,9 @@ def _pick_preset(page, label: str, name: str) -> None:  # noqa: ANN001
 _IDLE = "document.querySelector('[data-test-script-state]')?.dataset.testScriptState"
 
 
-def _recommend(page, name: str) -> float:  # noqa: ANN001
-    """Press Recommend; seconds until the script run it starts has drawn the results."""
+def recommend_seconds(page, name: str) -> float:  # noqa: ANN001
+    """Press Recommend; seconds until the run it starts has finished and its results (the
+    heading and the #1 option) are on the page."""
     page.wait_for_function(f"{_IDLE} === 'notRunning'")
     start = time.perf_counter()
     page.get_by_role("button", name="Recommend").click()
@@ -172,10 +183,37 @@ def _recommend(page, name: str) -> float:  # noqa: ANN001
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function(f"{_IDLE} !== 'notRunning'", polling=10, timeout=5_000)
     page.wait_for_function(f"{_IDLE} === 'notRunning'", polling=10)
-    elapsed = time.perf_counter() - start
     page.get_by_text(f"Recommendations for {name}").wait_for()
     page.locator("[data-testid=stExpander]").filter(has_text="#1 ").first.wait_for()
-    return elapsed
+    return time.perf_counter() - start
+
+
+def new_page(browser):  # noqa: ANN001, ANN201 - playwright objects
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.set_default_timeout(60_000)
+    return page
+
+
+def goto_app(page, url: str) -> None:  # noqa: ANN001
+    """The app's main page, once its script has drawn the form (a click during the first run
+    can land on a widget that is about to be replaced)."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("button", name="Recommend").wait_for()
+
+
+def launch(pw):  # noqa: ANN001, ANN201
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=CHROMIUM_ARGS, timeout=60_000)
+
+
+def timing_table(first: dict[str, float], again: dict[str, float]) -> str:
+    """The per-preset seconds as a printed table, the target's verdict in the last column."""
+    lines = [f"{'preset':<22} {'first run s':>11} {'again s':>8}  again under "
+             f"{MAX_RESULT_SECONDS:g} s"]
+    for p in first:
+        ok = "yes" if again[p] <= MAX_RESULT_SECONDS else "no"
+        lines.append(f"{p:<22} {first[p]:>11.2f} {again[p]:>8.2f}  {ok}")
+    return "\n".join(lines)
 
 
 def test_every_preset_explorer_and_predictions(streamlit_url: str, tmp_path: Path) -> None:
@@ -185,30 +223,27 @@ def test_every_preset_explorer_and_predictions(streamlit_url: str, tmp_path: Pat
 
     shots = _screenshots(tmp_path)
     csv = _cloudwatch_csv(tmp_path / "cpu.csv")
+    first: dict[str, float] = {}
     timings: dict[str, float] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS, timeout=60_000)
+        browser = launch(pw)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2400})
-            page.set_default_timeout(60_000)
+            page = new_page(browser)
             watch = Watch(page)
-            page.goto(streamlit_url, wait_until="domcontentloaded")
-            # Interact only once the script has drawn the form (a click during the first run
-            # can land on a widget that is about to be replaced).
-            page.get_by_role("button", name="Recommend").wait_for()
+            goto_app(page, streamlit_url)
             for preset, label in PRESET_LABELS.items():
                 name = get_preset(preset)["name"]
-                _pick_preset(page, label, name)
-                _recommend(page, name)  # the first run of a preset warms its caches
-                timings[preset] = _recommend(page, name)
+                pick_preset(page, label, name)
+                # The first run of a preset fills its caches; both are recorded.
+                first[preset] = recommend_seconds(page, name)
+                timings[preset] = recommend_seconds(page, name)
                 assert page.get_by_test_id("stException").count() == 0, preset
             # The upload drives the burst simulation of the web app.
-            _pick_preset(page, "Web app", "web app")
+            pick_preset(page, "Web app", "web app")
             page.get_by_role("tab", name="Compute").first.click()
             page.locator("input[type=file]").set_input_files(str(csv))
             page.get_by_text(f"Using {SAMPLES} utilization samples").wait_for()
-            _recommend(page, "web app")
+            recommend_seconds(page, "web app")
             page.locator("[data-testid=stPlotlyChart]:visible").first.wait_for()
             page.wait_for_timeout(1500)  # let the charts draw before the screenshot
             page.screenshot(path=str(shots / "app.png"), full_page=True)
@@ -237,13 +272,13 @@ def test_every_preset_explorer_and_predictions(streamlit_url: str, tmp_path: Pat
             page.screenshot(path=str(shots / "predictions.png"), full_page=True)
         finally:
             browser.close()
-    print("seconds from Recommend to results:", {p: round(t, 2) for p, t in timings.items()})
+    print(f"\nseconds from Recommend to results (load {os.getloadavg()[0]:.1f}):")
+    print(timing_table(first, timings))
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
     # The 1 s target is a speed target: the guide checks those with printed figures, not timed
     # assertions (a shared CI machine makes any fixed budget flaky).  Every preset must still
     # reach its results, which the waits above prove.
     assert set(timings) == set(PRESET_LABELS)
-    over = {p: round(t, 2) for p, t in timings.items() if t > MAX_RESULT_SECONDS}
-    print(f"over the {MAX_RESULT_SECONDS:g} s target (load {os.getloadavg()[0]:.1f}): {over}")
+    # benchmarks/bench_app.py measures the same with several runs and prints p50/max.
     assert (shots / "app.png").stat().st_size > 10_000
