@@ -113,6 +113,12 @@ def test_nothing_fits_says_the_largest_and_how_to_scale_out(cat) -> None:
     assert r.recommendations.compute == []
     msg = r.warnings[0]
     assert "no single instance has 500 vCPUs" in msg and "largest" in msg
+    # With at most 1 GiB the largest node is a 2-vCPU t3.micro/t4g.micro (1 GiB,
+    # https://aws.amazon.com/ec2/instance-types/t3/): 500 / 2 = 250 nodes; lifting the memory
+    # ceiling is the other way out, and the message says what it admits.
+    assert "has 2 vCPUs; scale out to 250 nodes" in msg
+    assert "raise the memory limit (without it the largest has" in msg
+    assert "no options" not in msg.lower()
 
 
 def test_bundle_totals_its_components(cat) -> None:

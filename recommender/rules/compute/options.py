@@ -123,10 +123,20 @@ def _vcpu_text(t: Ec2Table, need: ComputeNeed, others: np.ndarray, vcpus: float)
     cap = float(np.max(t.eff[others])) if others.any() else 0.0
     text = (f"no single instance has {vcpus:g} vCPUs of capacity"
             + (f" with at most {need.memory_max:g} GiB" if need.memory_max else "")
-            + f"; the largest admissible by the other constraints has {cap:.0f}")
+            + f"; the largest admissible by the other constraints has {cap:.0f} vCPUs")
     if cap > 0 and not need.horizontal and vcpus > cap:
         text += (f"; scale out to {math.ceil(vcpus / cap)} nodes "
                  "(compute.scale_out horizontal)")
+    if need.memory_max:
+        # What the memory ceiling costs: the largest node once it is lifted.
+        free = np.ones(t.ix.n, dtype=bool)
+        for c in t.filters.checks:
+            if c.key not in ("ec2.vcpus", "ec2.memory"):
+                free &= c.mask
+        big = float(np.max(t.eff[free])) if free.any() else 0.0
+        if big > cap:
+            text += (f", raise the memory limit (without it the largest has {big:.0f} vCPUs"
+                     + (f": {math.ceil(vcpus / big)} nodes" if vcpus > big else "") + ")")
     return text + " or relax the vCPU need."
 
 
