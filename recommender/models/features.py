@@ -44,6 +44,33 @@ PERF_COLUMNS = (
     "suffix_n",
     "suffix_z",
     "accelerated",
+    # Transferable per-vCPU physics for the linear part (issue 10): CoreMark per vCPU ~
+    # clock x IPC(generation, manufacturer) / SMT share, in log space.
+    "log_clock_ghz",
+    "log_threads_per_core",
+    "log_cores_per_vcpu",
+    "gen_intel",
+    "gen_amd",
+)
+
+#: Columns of :data:`PERF_COLUMNS` the regularised linear part of the perf model reads
+#: (everything but the offset and the raw duplicates of the log columns).
+PERF_LINEAR_COLUMNS = (
+    "log_clock_ghz",
+    "log_threads_per_core",
+    "generation",
+    "manu_intel",
+    "manu_amd",
+    "arm",
+    "log_mem_per_vcpu",
+    "burstable",
+    "bare_metal",
+    "suffix_n",
+    "suffix_z",
+    "accelerated",
+    "gen_intel",
+    "gen_amd",
+    "log_cores_per_vcpu",
 )
 
 #: Runtime-correction features, in order (target config relative to the anchor measurement).
@@ -131,6 +158,14 @@ def perf_features(ec2: pd.DataFrame) -> pd.DataFrame:
         "suffix_z": np.array(["z" in s.split("-")[0] for s in suffix]),
         "accelerated": accelerated,
     }
+    out["log_clock_ghz"] = np.log(out["clock_ghz"])
+    out["log_threads_per_core"] = np.log(out["threads_per_core"])
+    out["log_cores_per_vcpu"] = out["log_physical_cores"] - out["log_vcpus"]
+    # Generation trends per manufacturer: a linear term extrapolates to a generation the
+    # training rows lack, where trees stay flat at the nearest one seen.
+    gen = np.asarray(out["generation"], dtype=float)
+    out["gen_intel"] = gen * np.asarray(out["manu_intel"], dtype=float)
+    out["gen_amd"] = gen * np.asarray(out["manu_amd"], dtype=float)
     return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in out.items()}, index=ec2.index)
 
 

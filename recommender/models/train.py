@@ -48,10 +48,18 @@ def _perf(data_dir: Path, ec2: Any, bar: Any, n_jobs: int) -> tuple[Any, dict[st
 
     bar.set_description("perf (leave one family out, then by processor)")
     model = train_perf(ec2, bar)
+    by_proc = evaluate_by_processor(ec2, n_jobs)
+    # The shipped interval is calibrated on processors the model had not seen (issue 10),
+    # not on leave-one-family-out residuals, where a sibling family on the same chip leaks.
+    model.log_q_low = by_proc["interval"]["log_q_low"]
+    model.log_q_high = by_proc["interval"]["log_q_high"]
+    # The snapshot's unmeasured rows hold the previous artifact's predictions: re-predict
+    # them with this model before checking the ranking against the second benchmark.
+    refill = ec2.assign(perf_index_source=ec2["perf_index_source"].replace("predicted", "missing"))
     model.metrics = {
         **model.metrics,
-        "by_processor": evaluate_by_processor(ec2, n_jobs),
-        "second_benchmark": second_benchmark(fill_perf_index(ec2, model), data_dir),
+        "by_processor": by_proc,
+        "second_benchmark": second_benchmark(fill_perf_index(refill, model), data_dir),
     }
     return model, {
         "features": list(PERF_COLUMNS),
@@ -59,7 +67,8 @@ def _perf(data_dir: Path, ec2: Any, bar: Any, n_jobs: int) -> tuple[Any, dict[st
         "metrics": model.metrics,
         "training_data": D.data_hashes(data_dir, "perf"),
         "ec2_table": D.ec2_table_source(data_dir),
-        "evaluation": "leave-one-family-out over the catalog's measured rows",
+        "evaluation": "leave-one-family-out and leave-one-processor-out (dev), hash-fixed "
+                      "test processors; interval split-conformal on dev processors",
     }
 
 
@@ -148,8 +157,10 @@ def _perf_processor_line(metrics: dict[str, Any]) -> str:
     return (
         f"perf test processors {bp['split']['test_processor_groups']}: MAPE "
         f"{t['mape_pct']:.1f}% (baseline {t['baseline_mape_pct']:.1f}%), Spearman "
-        f"{t['spearman']:.3f} (baseline {t['baseline_spearman']:.3f}); sysbench Spearman "
-        f"{sb.get('spearman_perf_index', float('nan')):.3f}"
+        f"{t['spearman']:.3f} (baseline {t['baseline_spearman']:.3f}), 90% interval coverage "
+        f"{t.get('interval_coverage', float('nan')):.1%}; sysbench Spearman "
+        f"{sb.get('spearman_perf_index', float('nan')):.3f} "
+        f"(baseline {sb.get('spearman_baseline', float('nan')):.3f})"
     )
 
 

@@ -20,7 +20,8 @@ def _expected_failures(estimator: LogOffsetRegressor) -> dict[str, str]:
 
 
 @parametrize_with_checks(
-    [LogOffsetRegressor(), LogOffsetRegressor(estimator=DummyRegressor())],
+    [LogOffsetRegressor(), LogOffsetRegressor(estimator=DummyRegressor()),
+     LogOffsetRegressor(linear_cols=(0,), alpha=1.0)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_contract(estimator, check) -> None:
@@ -44,3 +45,19 @@ def test_predict_before_fit_raises() -> None:
 def test_offset_col_out_of_range() -> None:
     with pytest.raises(ValueError, match="offset_col"):
         LogOffsetRegressor(offset_col=5).fit(np.ones((4, 2)), np.ones(4))
+
+
+def test_linear_part_extrapolates_a_generation_trend_trees_cannot() -> None:
+    # log per-vCPU speed = 0.1 x generation, seen for generations 1-6 only (300 rows).
+    # The ridge on the standardised generation column shrinks the slope by n / (n + alpha)
+    # (X'X = n for a standardised column): 300 / 400 = 0.75, so from generation 6 to 8 the
+    # prediction rises by exp(0.75 x 0.1 x 2) = 1.16 (true 1.22).  Trees alone stay flat.
+    gen = np.repeat(np.arange(1.0, 7.0), 50)
+    X = np.column_stack([np.zeros_like(gen), gen])
+    y = 0.1 * gen
+    lin = LogOffsetRegressor(estimator=DummyRegressor(), linear_cols=(1,), alpha=100.0).fit(X, y)
+    trees = LogOffsetRegressor().fit(X, y)
+    at = np.array([[0.0, 6.0], [0.0, 8.0]])
+    rise = np.exp(np.diff(lin.predict(at)))[0]
+    assert rise == pytest.approx(np.exp(0.75 * 0.1 * 2), rel=1e-6)
+    assert np.exp(np.diff(trees.predict(at)))[0] == pytest.approx(1.0, abs=1e-9)

@@ -221,3 +221,23 @@ def test_runtime_input_size_outside_plausible_range_is_refused(small_catalog, bu
     with pytest.raises(UserError, match="input_gib"):
         predict_runtime({"job": {"input_gib": gib}, "candidates": [
             {"instance_type": "m5.xlarge", "count": 2}]}, catalog=small_catalog, bundle=bundle)
+
+
+def test_lambda_measured_size_below_the_footprint_floor_is_kept(small_catalog, bundle) -> None:
+    # Issue 10: "sizes where a measurement ran are never refused".  400 MB used at 1,024 MB
+    # puts the floor above 0.64 x 400 = 256 MB, so 128 MB is refused as a candidate alone;
+    # here the function really ran at 128 MB (in 866 ms), so 128 MB must stay, predicted at
+    # that measurement.  256 MB (not measured) is still refused.
+    req = {
+        "measurements": [
+            {"memory_mb": 1024, "duration_ms": 140.0, "max_memory_used_mb": 400},
+            {"memory_mb": 128, "duration_ms": 866.0},
+        ],
+        "arch": "x86_64",
+        "candidate_memory_mb": [128, 256, 1024, 2048],
+    }
+    assert bundle.lambda_.footprint_floor > 256 / 400
+    preds = {p.memory_mb: p for p in predict_lambda_memory(
+        req, catalog=small_catalog, bundle=bundle).predictions}
+    assert 128 in preds and 256 not in preds
+    assert preds[128].measured and preds[128].duration_ms == pytest.approx(866.0)
