@@ -286,3 +286,37 @@ def test_rank_reason_and_ranking_number_come_from_the_same_rule(cat, monkeypatch
     assert (top.option, top.performance_risk) == ("c6g.2xlarge", 0.0)
     t4g = next(o for o in after.recommendations.compute if o.option == "t4g.xlarge")
     assert "ranked at $215.85" in next(x.text for x in t4g.reasons if x.rule == "rank.objective")
+
+
+IDLE_WEB = {"region": "us-east-1",
+            "compute": {"vcpus": 2, "memory_gib": 4, "cpu_utilization": IDLE}}
+
+
+def test_why_not_answers_on_the_cli_and_the_api(tmp_path, capsys, cat) -> None:
+    """``--why-not`` (CLI) and the profile's ``explain`` (API) answer like ``recommend``.
+
+    t3.medium ($0.0416 x 730 = $30.368) against t4g.medium ($0.0336 x 730 = $24.528):
+    $5.84/month more, both risk 0; an unknown id still gets an answer line.
+    """
+    import json
+    import warnings
+
+    from recommender.surfaces.cli.main import main
+
+    f = tmp_path / "idle.json"
+    f.write_text(json.dumps(IDLE_WEB))
+    assert main(["recommend", str(f), "--rules-only", "--format", "table",
+                 "--why-not", "t3.medium", "--why-not", "nope.large"]) == 0
+    out = capsys.readouterr().out
+    assert "why not t3.medium: Rank" in out and "$5.84/month more than #1 (t4g.medium)" in out
+    assert "why not nope.large:" in out
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx.*")
+        from fastapi.testclient import TestClient
+    from recommender.surfaces.api import create_app
+
+    with TestClient(create_app(cat)) as client:
+        resp = client.post("/v1/recommendations", json={**IDLE_WEB, "explain": ["t3.medium"]})
+    assert resp.status_code == 200
+    (w,) = resp.json()["why_not"]
+    assert w["option"] == "t3.medium" and "$5.84/month more than #1" in w["text"]
