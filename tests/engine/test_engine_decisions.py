@@ -136,6 +136,11 @@ def test_bundle_totals_its_components(cat) -> None:
 def test_reserved_names_term_and_payment_and_its_price_source(cat) -> None:
     r = _compute({"region": "us-east-1", "purchase_options": ["reserved"],
                   "purchase_term_years": 3, "compute": {"vcpus": 4, "memory_gib": 16}}, cat)
+    # The snapshot's ec2_commitments has 3y no-upfront rows for the leading families but not
+    # for every type: the rest are priced on-demand, and the warning names term and payment.
+    assert r.best("compute").purchase_option == "reserved"
+    assert any(w.startswith("Reserved Instances 3y no upfront: no price in us-east-1")
+               and "priced on-demand instead" in w for w in r.warnings), r.warnings
     for o in r.recommendations.compute:
         assert o.config["price_as_of"] and o.config["price_source"]
         if o.purchase_option == "reserved":
@@ -320,3 +325,18 @@ def test_why_not_answers_on_the_cli_and_the_api(tmp_path, capsys, cat) -> None:
     assert resp.status_code == 200
     (w,) = resp.json()["why_not"]
     assert w["option"] == "t3.medium" and "$5.84/month more than #1" in w["text"]
+
+
+def test_burstable_capacity_is_its_sustained_baseline(cat) -> None:
+    """Objective performance counts a T type at its baseline, not at full burst.
+
+    t4g.medium earns 24 credits/h on 2 vCPUs: 24 / 60 / 2 = 20 % baseline per vCPU (AWS's
+    credit table); its sustained capacity is perf_index (the catalog's measured figure) x 20 %,
+    all of its 2 vCPUs usable by the 2.16-vCPU need, so it ranks far below fixed types.
+    """
+    perf = float(cat.ec2.set_index("instance_type").loc["t4g.medium", "perf_index"])
+    r = _compute({**IDLE_WEB, "objective": "performance"}, cat, explain=["t4g.medium"])
+    (w,) = r.why_not
+    assert w.verdict in ("ranked", "shown")
+    assert f"capacity {perf * 0.20:.2f}, risk" in w.text
+    assert r.best("compute").config.get("credit_mode") is None
