@@ -77,6 +77,17 @@ def test_table_goes_through_rich_and_a_closed_pipe_is_quiet() -> None:
     assert "BrokenPipeError" not in done.stderr and "Traceback" not in done.stderr
 
 
+def test_every_command_ends_quietly_on_a_closed_pipe() -> None:
+    # Any command, not only catalog show (predict-runtime's JSON is larger than a pipe's
+    # buffer, so the write fails once head has exited): no message, exit 0.
+    cmd = (f"{sys.executable} -m recommender.surfaces.cli.main predict-runtime "
+           "examples/job.json | head -c 20")
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert done.stdout.startswith("{")
+    assert done.stderr == "" and done.returncode == 0, done.stderr
+
+
 def test_recommend_preset(capsys) -> None:
     assert main(["recommend", "--preset", "web_app"]) == 0
     resp = RecommendationResponse.model_validate_json(capsys.readouterr().out)
