@@ -7,7 +7,7 @@ PERF01-BP04, evaluate trade-offs):
 * ``cost``: effective monthly cost, cheapest first (risk, then the id break ties);
 * ``balanced``: cost with performance risk as a bounded premium: each step of risk (0-4,
   Compute Optimizer's scale) adds :data:`RISK_PREMIUM_PCT` % to the cost used for ranking,
-  so a risk-0 option ranks above a risk-2 one that costs at most 2 x N % less;
+  so a risk-0 option ranks above a risk-2 one unless it costs 2 x N % more or above;
 * ``performance``: delivered capacity (perf_index the work can use), highest first, cost
   breaking ties; within ``max_monthly_usd`` when given.
 

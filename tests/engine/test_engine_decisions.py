@@ -340,3 +340,19 @@ def test_burstable_capacity_is_its_sustained_baseline(cat) -> None:
     assert w.verdict in ("ranked", "shown")
     assert f"capacity {perf * 0.20:.2f}, risk" in w.text
     assert r.best("compute").config.get("credit_mode") is None
+
+
+def test_contract_states_the_decision_principle_with_the_constants() -> None:
+    """docs/CONTRACT.md's decision principle quotes the constants the ranking uses."""
+    from pathlib import Path
+
+    from recommender.rules.rank import CAPACITY_TIE
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "CONTRACT.md").read_text()
+    start = text.index("**The decision principle.**")
+    para = " ".join(text[start:text.index("\n\n", start)].split())
+    assert "hard constraints" in para and "nothing else is weighed" in para
+    assert f"plus {RISK_PREMIUM_PCT:g} % per step of performance risk" in para
+    # risk 2 adds 2 x N %: a risk-0 option stays above it until it costs 2 x N % more.
+    assert f"unless it costs {2 * RISK_PREMIUM_PCT:g} % more" in para
+    assert f"within {CAPACITY_TIE:.0%}".replace("%", " %") in para
