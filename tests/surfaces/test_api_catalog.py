@@ -41,6 +41,13 @@ def test_ranges_sort_and_prices_joined(client, catalog) -> None:
     assert {"vcpus", "memory_gib", "ondemand_usd_per_hour"} <= set(body["data"][0])
 
 
+def test_sorting_by_a_price_without_the_prices_says_how(client) -> None:
+    r = client.get("/v1/catalog/ec2", params={"sort": "ondemand_usd_per_hour"})
+    assert r.status_code == 422
+    [err] = r.json()["errors"]
+    assert err["field"] == "sort" and "pass region and prices=true" in err["rule"]
+
+
 def test_max_price_and_descending_and_pages(client) -> None:
     params = {"region": "eu-west-1", "prices": "true", "max_price": 0.2,
               "sort": "vcpus", "order": "desc", "limit": 5}

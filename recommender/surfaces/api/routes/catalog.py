@@ -89,7 +89,11 @@ def _sorted(df: pd.DataFrame, sort: str | None, order: str) -> pd.DataFrame:
     if sort is None:
         return natural_order(df) if "instance_type" in df.columns else df
     if sort not in df.columns:
-        raise _refuse("sort", f"not a column of this table; columns: {', '.join(df.columns)}")
+        # A price column is there only once the prices are joined: say how, first.
+        hint = (" (a price column: pass region and prices=true)"
+                if sort.startswith(("ondemand", "spot", "reserved")) else "")
+        raise _refuse("sort", f"not a column of this table{hint}; columns: "
+                              f"{', '.join(df.columns)}")
     base = natural_order(df) if "instance_type" in df.columns else df
     return base.sort_values(sort, ascending=order == "asc", kind="stable", na_position="last")
 
