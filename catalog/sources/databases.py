@@ -285,6 +285,22 @@ def _read_storage(rd: _Reading, units: list[dict[str, Any]]) -> None:
         rd.record(Path(rel), sid, PW_ORIGIN, date, len(units) - before)
 
 
+
+#: Redshift Managed Storage: the stored feed holds 0.024 rows per RA3 node type under hashed
+#: keys that name no usage type (facts/aws_service_prices_us-east-1_2025.csv marks it
+#: unverified, no value), so no RMS price is read; the database rules name it as unpriced.
+REDSHIFT_RMS_GAP = (
+    "redshift.managed_storage_gb_month (Redshift Managed Storage, RA3/Serverless, "
+    "https://aws.amazon.com/redshift/pricing/): not in the stored sources (the feed's rows "
+    "cannot be tied to RMS); RA3 options name it as unpriced; a live build (--source aws, "
+    "AmazonRedshift RMS:* usage types) brings it"
+)
+#: OpenSearch EBS storage per GB-month: the stored OpenSearch file has instances only.
+OPENSEARCH_STORAGE_GAP = (
+    "OpenSearch EBS storage per GB-month (https://aws.amazon.com/opensearch-service/pricing/): "
+    "not in the stored sources (instance prices only); OpenSearch options name it as unpriced"
+)
+
 def read_databases(data_dir: Path) -> SourceResult:
     """Read every database source under ``data_dir``.
 
@@ -318,5 +334,7 @@ def read_databases(data_dir: Path) -> SourceResult:
         "rds/aurora: reserved prices only for RDS MySQL/PostgreSQL in us-east-1 (RI 1-yr No "
         "Upfront); other regions, Aurora RI and 3-yr terms are not in the stored sources",
         "rds: engines other than MySQL/PostgreSQL (MariaDB, Oracle, SQL Server, Db2) not covered",
+        REDSHIFT_RMS_GAP,
+        OPENSEARCH_STORAGE_GAP,
     ]
     return result

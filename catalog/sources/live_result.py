@@ -26,6 +26,18 @@ from catalog.sources.live_ec2 import (
 from catalog.sources.live_rules import SERVICES
 from catalog.sources.live_services import frames_by_table
 
+#: DescribeInstanceTypes' ``InstanceStorageInfo`` gives the disks (count, size, type) and NVMe
+#: support, never IOPS (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/
+#: API_InstanceStorageInfo.html): a live build fills the instance-store size columns and
+#: still lacks the per-type IOPS of AWS's "SSD instance store volumes" table.
+LIVE_INSTANCE_STORE_IOPS_GAP = (
+    "instance store IOPS per type: DescribeInstanceTypes (InstanceStorageInfo) has disks, "
+    "size and NVMe support but no IOPS, and no Price List attribute carries them (AWS's "
+    "'SSD instance store volumes' table, https://docs.aws.amazon.com/ec2/latest/"
+    "instancetypes/so-instance-store-volumes.html); instance store is matched on size and "
+    "NVMe only, its IOPS are unchecked"
+)
+
 
 def _newest(df: pd.DataFrame, fallback: str) -> str:
     if "price_as_of" not in df or df.empty:
@@ -66,6 +78,7 @@ def _ec2_tables(run: Any, regions: Sequence[str], out: SourceResult) -> None:
     out.coverage_gaps += [
         "burst credits (baseline %, credits/hour) are not in DescribeInstanceTypes: kept "
         "from the previous snapshot where known",
+        LIVE_INSTANCE_STORE_IOPS_GAP,
     ]
     if stats and stats.malformed:
         out.coverage_gaps.append(

@@ -196,7 +196,17 @@ OPENSEARCH = ServiceSpec(
     "opensearch",
     ((("productFamily", "Amazon OpenSearch Service Instance"),),),
 )
-REDSHIFT = ServiceSpec("AmazonRedshift", "database", "redshift", ((),), (REDSHIFT_SERVERLESS,))
+#: Redshift Managed Storage (RA3 and Serverless), billed per GB-month
+#: (https://aws.amazon.com/redshift/pricing/ "Redshift managed storage"); the item is the one
+#: the database rules read (``redshift.managed_storage_gb_month``).  The usage types carry the
+#: ``RMS:`` prefix; only ``GB-Mo`` products become rows (:func:`live_services.unit_rows`).
+#: NOT checked: no AmazonRedshift Price List record is stored; the stored pricing-page feed
+#: has 0.024 rows per RA3 node type under hashed keys that name no usage type, so the
+#: ``RMS:`` pattern follows the usage-report naming only.  Every matching SKU of a region
+#: shares the one item id (the pricing page lists one RMS rate per region).
+REDSHIFT_RMS = ItemRule("redshift.managed_storage_gb_month", _GB_MONTH, r"RMS:.*")
+REDSHIFT = ServiceSpec("AmazonRedshift", "database", "redshift", ((),),
+                       (REDSHIFT_SERVERLESS, REDSHIFT_RMS))
 #: EBS volumes, IOPS and throughput live under the EC2 service code.
 EBS = ServiceSpec(
     "AmazonEC2",

@@ -92,6 +92,8 @@ def unit_rows(spec: ServiceSpec, item: PriceItem, region: str, source: str) -> l
     item_id, unit, notes = (rule.item, rule.unit, rule.notes) if rule else (None, None, None)
     if spec.service == "fsx" and item.ondemand_unit == "GB-Mo":
         item_id, unit = _fsx_item(attrs), "USD per GB-month"
+    if item_id == "redshift.managed_storage_gb_month" and item.ondemand_unit != "GB-Mo":
+        return []  # an RMS:* product billed in another unit is not the storage rate
     if item_id is None:
         return []
     to_region = None
@@ -212,8 +214,8 @@ def service_rows(
     stats.products += 1
     if spec.table == "database" and item.product_family == "Database Storage":
         rows = _rds_storage_rows(item, region, source)
-    elif spec.table == "database" and not (spec.rules and spec.rules[0].matches(
-            item.attributes.get("usagetype", ""), item.attributes)):  # fmt: skip
+    elif spec.table == "database" and not any(r.matches(
+            item.attributes.get("usagetype", ""), item.attributes) for r in spec.rules):
         row = database_row(spec, item, region, source)
         rows = [row] if row else []
     elif spec.table == "ebs":

@@ -274,6 +274,19 @@ def facts_rows(lambda_csv: pd.DataFrame, fargate_csv: pd.DataFrame) -> pd.DataFr
     return out
 
 
+#: Free tiers whose quantity no stored source gives: the feeds' "Free Tier" rows (SQS
+#: requests, DynamoDB units and storage, Lambda) are $0 with no range, and the data-transfer
+#: feed's first tier starts at 0 GB at the paid rate.  Lambda's quantities come from
+#: facts/lambda_facts.csv and CloudFront's from its feed's 0-to-N range, so those two apply.
+FREE_TIER_GAP = (
+    "free tiers without a quantity in the stored sources (the feeds' 'Free Tier' rows are $0 "
+    "with no range): data transfer out to the internet "
+    "(https://aws.amazon.com/ec2/pricing/on-demand/), SQS requests, DynamoDB on-demand and "
+    "storage, CloudFront requests; they are not deducted and the options say so (Lambda's "
+    "and CloudFront data out's free tiers have quantities and are applied)"
+)
+
+
 def csv_coverage_gaps(prices_csv: pd.DataFrame) -> list[str]:
     """Items of the us-east-1 price CSV that no source prices (empty ``usd``), with why."""
     empty = prices_csv[prices_csv["usd"].isna()]
@@ -359,5 +372,6 @@ def read_services(data_dir: Path) -> SourceResult:
         "fsx.lustre.*: no Amazon FSx price feed in the stored sources, so FSx for Lustre is "
         "not offered from a local build; a live build (--source aws, AmazonFSx) brings its "
         "prices",
+        FREE_TIER_GAP,
     ]
     return result

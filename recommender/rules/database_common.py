@@ -7,6 +7,7 @@ is sized from a reference region and the option says it has no price.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recommender.rules.base import (
@@ -22,24 +23,58 @@ from recommender.rules.base import (
     sentence,
     verify_reason,
 )
-from recommender.rules.prices import per_catalog
+from recommender.rules.prices import per_catalog, per_unit_cost
 
 __all__ = ["SECONDS_PER_MONTH", "db_provenance", "db_rows", "node_option", "pick_node",
            "rows_or_reference"]
 
 
-def db_rows(catalog: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
+class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
+    """(service, engine, deployment, region) -> rows sorted by (price, class), each key's rows
+    made into dicts on first use: a profile reads a handful of the ~30k rows' keys, and
+    turning every row into a dict up front cost 0.4 s of a cold ``recommend``."""
+
+    def __init__(self, frame: Any) -> None:
+        import numpy as np
+        import pandas as pd
+
+        cols = ["service", "engine", "deployment", "region"]
+        codes, uniques = zip(*(pd.factorize(frame[k]) for k in cols), strict=True)
+        group = np.zeros(len(frame), dtype=np.int64)
+        for c, u in zip(codes, uniques, strict=True):
+            group = group * len(u) + c
+        # Sorted by group, then price, then class name (factorize(sort=True) codes order
+        # like the strings); lexsort is stable, so ties keep the table's order.
+        cls = pd.factorize(frame["instance_class"], sort=True)[0]
+        price = frame["ondemand_usd_per_hour"].to_numpy(dtype=float)
+        order = np.lexsort((cls, price, group))
+        starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
+        ends = np.r_[starts[1:], len(order)]
+        self._frame = frame
+        self._index: dict[tuple[str, str, str, str], Any] = {}
+        for a, b in zip(starts, ends, strict=True):
+            first = order[a]
+            key = tuple(str(u[c[first]]) for c, u in zip(codes, uniques, strict=True))
+            self._index[key] = order[a:b]  # type: ignore[index]
+        self._rows: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+
+    def __getitem__(self, key: tuple[str, str, str, str]) -> list[dict[str, Any]]:
+        got = self._rows.get(key)
+        if got is None:
+            got = [clean_row(r) for r in self._frame.iloc[self._index[key]].to_dict("records")]
+            self._rows[key] = got
+        return got
+
+    def __iter__(self) -> Iterator[tuple[str, str, str, str]]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def db_rows(catalog: Any) -> Mapping[tuple[str, str, str, str], list[dict[str, Any]]]:
     """(service, engine, deployment, region) -> rows sorted by price (built once)."""
-    def build(c: Any) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
-        out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-        for raw in c.database.to_dict("records"):
-            r = clean_row(raw)
-            key = (str(r["service"]), str(r["engine"]), str(r["deployment"]), str(r["region"]))
-            out.setdefault(key, []).append(r)
-        for rows in out.values():
-            rows.sort(key=lambda r: (float(r["ondemand_usd_per_hour"]), str(r["instance_class"])))
-        return out
-    return per_catalog("db_rows", catalog, build)
+    return per_catalog("db_rows", catalog, lambda c: _DbRows(c.database))
 
 
 def pick_node(
@@ -59,16 +94,16 @@ def pick_node(
 
 
 def rows_or_reference(
-    table: dict[tuple[str, str, str, str], list[dict[str, Any]]],
+    table: Mapping[tuple[str, str, str, str], list[dict[str, Any]]],
     service: str, engine: str, deployment: str, region: str,
 ) -> tuple[list[dict[str, Any]], bool]:
     """Rows for the region, or (reference-region rows, unpriced=True) to size without price."""
     rows = table.get((service, engine, deployment, region))
     if rows:
         return rows, False
-    for (s, e, dep, _), ref in sorted(table.items()):
-        if s == service and e == engine and dep == deployment:
-            return ref, True
+    for key in sorted(table):  # keys only: the rows of the first match are all it reads
+        if key[:3] == (service, engine, deployment):
+            return table[key], True
     return [], True
 
 
@@ -96,7 +131,7 @@ def node_option(
         rs.append(no_price_reason("database", f"No price for {option} {row['instance_class']} "
                                   f"in {region} in the catalog."))
     else:
-        nodes = float(row["ondemand_usd_per_hour"]) * count * hours
+        nodes = per_unit_cost(float(row["ondemand_usd_per_hour"]), count * hours)
         cost = nodes + extra_cost
         rs.append(cost_reason("database", f"{fmt_usd(cost)}/month: {count} x "
                               f"{row['instance_class']} ({fmt_usd(nodes)})"

@@ -50,6 +50,9 @@ FAR_USER_RTT_MS = 100.0
 DEFAULT_EDGE_SHARE = 0.5
 CLOUDFRONT_PRICING_URL = "https://aws.amazon.com/cloudfront/pricing/"
 EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
+DIRECT_CONNECT_PRICING_URL = "https://aws.amazon.com/directconnect/pricing/"
+GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
+                         "gateway-endpoints.html")
 
 
 def _described(option: str, book: PriceBook, why: str, bp: str, fit: float, *,
@@ -230,16 +233,25 @@ def _bandwidth_options(
 
 
 def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
-    """Direct Connect for an on-premises link; a gateway VPC endpoint for S3 traffic."""
+    """Direct Connect for an on-premises link; a gateway VPC endpoint for S3 traffic.
+
+    Direct Connect bills port hours and data transfer out
+    (https://aws.amazon.com/directconnect/pricing/); a gateway endpoint routes S3 traffic
+    from the VPC without an internet or NAT gateway
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html).  The catalog
+    prices neither, so each option names what it leaves out (its ``unpriced`` list, which
+    reaches the bundle's).
+    """
     n, c = p.network, p.compute
     out = []
     if n and n.on_premises_link:
         dx = _described("direct_connect", book,
                         "An on-premises link: a dedicated connection gives consistent "
                         "latency and bandwidth (port and transfer prices are not in the "
-                        "catalog).", PERF04_DEDICATED, 1.0)
+                        f"catalog; {DIRECT_CONNECT_PRICING_URL}).", PERF04_DEDICATED, 1.0)
         dx.name_unpriced("Direct Connect port hours and data transfer out",
-                         "the catalog has no Direct Connect prices")
+                         "the catalog has no Direct Connect prices "
+                         f"({DIRECT_CONNECT_PRICING_URL})")
         out.append(dx)
     s3 = n.s3_traffic_gib_per_month if n else None
     web = p.storage is not None and p.storage.sharing == "web"
@@ -248,11 +260,13 @@ def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
                               "Instances exchange data with S3"
                               + (f" ({fmt_num(s3)} GiB/month)" if s3 else "")
                               + ": a gateway VPC endpoint keeps that traffic on the AWS network "
-                              "and off NAT gateways.", PERF04_UNDERSTAND, 0.8,
+                              f"and off NAT gateways ({GATEWAY_ENDPOINTS_URL}).",
+                              PERF04_UNDERSTAND, 0.8,
                               config={"service": "s3", "type": "gateway"}))
         out[-1].name_unpriced("Gateway VPC endpoint for S3", "the catalog has no VPC endpoint "
                               "prices (its description bills interface endpoints per hour and "
-                              "per GB; this one is a gateway endpoint)")
+                              f"per GB; this one is a gateway endpoint; "
+                              f"{GATEWAY_ENDPOINTS_URL})")
     return out
 
 

@@ -24,7 +24,7 @@ from recommender.rules.base import (
     reason,
     verify_reason,
 )
-from recommender.rules.prices import Tier, per_catalog, tiered_cost
+from recommender.rules.prices import Tier, per_catalog, per_unit_cost, tiered_cost
 from recommender.rules.storage.need import StorageNeed
 
 #: The latency band of each ``ebs.latency_class`` in ms, as (floor, ceiling).  The AWS EBS
@@ -169,7 +169,8 @@ def _volume_cost(
     """Monthly cost of the volume (storage + provisioned IOPS/throughput), priced?, config."""
     vt = str(row["volume_type"])
     iops_need, tp_need = n.iops or 0.0, n.mibps or 0.0
-    cost = size * float(row["storage_usd_per_gb_month"])
+    # Every charge goes through the price book's per-unit shape (one cost function).
+    cost = per_unit_cost(float(row["storage_usd_per_gb_month"]), size)
     config: dict[str, Any] = {"size_gib": size, "volume_type": vt,
                               "price_as_of": row.get("price_as_of"),
                               "price_source": row.get("price_source")}
@@ -183,8 +184,8 @@ def _volume_cost(
         if (extra_i and row.get("iops_usd_per_iops_month") is None) or (
                 extra_t and row.get("throughput_usd_per_mibps_month") is None):
             priced = False
-        cost += extra_i * (row.get("iops_usd_per_iops_month") or 0.0)
-        cost += extra_t * (row.get("throughput_usd_per_mibps_month") or 0.0)
+        cost += per_unit_cost(row.get("iops_usd_per_iops_month") or 0.0, extra_i)
+        cost += per_unit_cost(row.get("throughput_usd_per_mibps_month") or 0.0, extra_t)
         config.update(iops=prov_iops, throughput_mibps=prov_tp)
     elif vt in ("io1", "io2"):
         prov_iops = max(iops_need, row.get("iops_min") or 0.0)

@@ -29,7 +29,7 @@ from recommender.rules.base import (
     reason,
     verify_reason,
 )
-from recommender.rules.prices import per_catalog
+from recommender.rules.prices import per_catalog, per_unit_cost
 from recommender.rules.storage.need import StorageNeed
 
 INSTANCE_STORE_URL = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
@@ -92,7 +92,8 @@ def instance_store_option(
     if verify:
         rs.append(verify_reason(f"The {r['instance_type']} price is marked unverified."))
     return Candidate(
-        "instance_store", "instance_store", float(r["ondemand_usd_per_hour"]) * hours, rs,
+        "instance_store", "instance_store",
+        per_unit_cost(float(r["ondemand_usd_per_hour"]), hours), rs,
         config={"instance_type": str(r["instance_type"]),
                 "size_gib": float(r["instance_storage_gib"]),
                 "price_as_of": str(r["price_as_of"]), "price_source": str(r["price_source"])},
@@ -104,7 +105,7 @@ def _local_ssd_reasons(r: dict[str, Any], hours: float,
                        need: tuple[float, float]) -> list[Any]:
     """What the chosen instance's local SSD is, and its cost (the instance's)."""
     v_need, m_need = need
-    cost = float(r["ondemand_usd_per_hour"]) * hours
+    cost = per_unit_cost(float(r["ondemand_usd_per_hour"]), hours)
     disks = r.get("instance_storage_disks")
     disks_txt = "" if disks is None or (isinstance(disks, float) and math.isnan(disks)) \
         else f" on {int(disks)} disk(s)"
