@@ -54,3 +54,24 @@ def test_schema_refuses_an_undeclared_unit():
                         "2025-01-01", "x", False, None]], columns=COLS)
     with pytest.raises(CatalogSchemaError):
         validate_table("unit_prices", df)
+
+
+def test_verify_on_a_used_price_reaches_the_option():
+    # https://aws.amazon.com/s3/pricing/: S3 Standard, first 50 TB, $0.023 per GB-month.
+    # 100 GiB x 0.023 = $2.30; the row is marked verify, so the option must say so.
+    from recommender.core.profile import parse_profile
+    from recommender.rules.storage.need import storage_need
+    from recommender.rules.storage.objects import s3_option
+
+    b = _book([["s3", "s3.standard.storage_gb_month", "us-east-1", "USD per GB-month", 0.023,
+                0.0, None, None, "2025-05-01", "pw-s3", True, None]])
+
+    class _Cat:  # only the unit_prices table is read by the S3 option
+        unit_prices = pd.DataFrame(columns=COLS)
+
+    n = storage_need(parse_profile({"storage": {"size_gib": 100, "sharing": "web",
+                                                "access_frequency": "hot"}}))
+    c = s3_option(n, b, _Cat(), "us-east-1")
+    assert c.monthly_cost_usd == pytest.approx(2.30)
+    assert c.verify is True
+    assert any(r.rule == "catalog.verify" for r in c.reasons)
