@@ -8,7 +8,11 @@ and mode).  It runs once per mode, so each mode's case count is exact (schemathe
 report), and the server's access log counts the requests it really answered: the test
 asserts ``positive + negative >= 10,000`` and as many requests, and prints the figures.
 The server is uvicorn on 127.0.0.1 (one worker), started and stopped by the fixture.
-Cheaper per case: no example database (``--generation-database none``: schemathesis
+One schemathesis worker: with two worker threads, hypothesis's lambda descriptions call
+``ast.parse`` concurrently, which on CPython 3.11.7 can fail ("AST constructor recursion depth
+mismatch", CPython gh-106905) and lose a phase.  620 examples per operation and mode give about
+11,000 cases (12,195 at 700 on this machine: about 14 cases per example over a fixed coverage
+phase).  Cheaper per case: no example database (``--generation-database none``: schemathesis
 otherwise writes every example to SQLite, about a third of the run's time).
 """
 
@@ -31,7 +35,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 MIN_CASES = 10_000
-MAX_EXAMPLES = int(os.environ.get("HOSTILE_ST_MAX_EXAMPLES", "1200"))
+MAX_EXAMPLES = int(os.environ.get("HOSTILE_ST_MAX_EXAMPLES", "620"))
 SEED = 12
 #: One access-log line of uvicorn: ``127.0.0.1:5000 - "POST /v1/x HTTP/1.1" 422 ...``.
 ACCESS = re.compile(r'"[A-Z]+ \S+ HTTP/[0-9.]+" (\d{3})')
@@ -93,7 +97,7 @@ def _run(server: Server, mode: str, workdir: Path) -> tuple[dict, str]:
            "--checks", "not_a_server_error,status_code_conformance",
            "--mode", mode, "--phases", "examples,coverage,fuzzing",
            "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
-           "--workers", "2", "--continue-on-failure", "--generation-database", "none",
+           "--workers", "1", "--continue-on-failure", "--generation-database", "none",
            "--suppress-health-check", "all", "--no-color",
            "--report", "json", "--report-json-path", str(report)]
     # Run from a temporary folder: schemathesis writes its state where it runs.
