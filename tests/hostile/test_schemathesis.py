@@ -9,8 +9,8 @@ report), and the server's access log counts the requests it really answered: the
 asserts ``positive + negative >= 10,000`` and as many requests, and prints the figures.
 The server is uvicorn on 127.0.0.1 (one worker), started and stopped by the fixture.
 One schemathesis worker: with two worker threads, hypothesis's lambda descriptions call
-``ast.parse`` concurrently, which on CPython 3.11.7 can fail ("AST constructor recursion depth
-mismatch", seen here: a CPython 3.11 bug in its recursion counter) and lose a phase.  620 examples per operation and mode give about
+``ast.parse`` concurrently, which on CPython 3.11.7 failed here ("AST constructor recursion
+depth mismatch") and lost a phase.  620 examples per operation and mode give about
 11,000 cases (12,195 at 700 on this machine: about 14 cases per example over a fixed coverage
 phase).  Cheaper per case: no example database (``--generation-database none``: schemathesis
 otherwise writes every example to SQLite, about a third of the run's time).
