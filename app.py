@@ -83,13 +83,15 @@ def field_widget(f: FormField, regions: list[str]) -> None:
         if current and current not in options:
             options.append(current)  # a preset's region the catalog does not price
         st.selectbox(f.label, options, key=f.key, help=f.help,
-                     format_func=lambda v: "unset" if v is None else v)
+                     format_func=lambda v: "unset" if v is None else v, placeholder="unset")
     elif f.widget == "enum":
         st.selectbox(f.label, [None, *f.options], key=f.key, help=f.help,
-                     format_func=lambda v: "unset" if v is None else v)
+                     format_func=lambda v: "unset" if v is None else v, placeholder="unset")
     elif f.widget == "bool":
+        # A None in session state means "nothing selected" to Streamlit, which then shows
+        # its placeholder rather than the None option: both read "unset".
         st.selectbox(f.label, [None, True, False], key=f.key, help=f.help,
-                     format_func=lambda v: _BOOL_LABELS[v])
+                     format_func=lambda v: _BOOL_LABELS[v], placeholder="unset")
     elif f.widget == "multi":
         # No fixed options (the why-not list): the user types names of their own.
         st.multiselect(f.label, list(f.options), key=f.key, help=f.help, placeholder="unset",

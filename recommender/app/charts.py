@@ -287,9 +287,12 @@ def bundle_breakdown(breakdown: pd.DataFrame, total: float | None = None,
             marker_color=_palette(i), text=[f"${row.monthly_usd:,.0f}"], textposition="inside",
             hovertemplate=f"{row.component}<br>$%{{x:,.2f}} per month<extra></extra>"))
     total = float(breakdown["monthly_usd"].sum()) if total is None else total
-    fig.update_layout(barmode="stack", title=f"{title}: ${total:,.2f}", height=230,
+    # The legend goes above the bar: below it, it sat on the axis title (seen in the
+    # README's screenshot).
+    fig.update_layout(barmode="stack", title=f"{title}: ${total:,.2f}", height=260,
                       xaxis_title="Monthly cost (USD)", yaxis_visible=False,
-                      legend={"orientation": "h", "y": -0.45})
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+                      margin={"t": 90})
     return fig
 
 

@@ -124,13 +124,14 @@ PRICE_COLUMNS: dict[str, str] = {
     "reserved 3y": "reserved_3y_no_upfront_usd_per_hour",
 }
 
-#: The explorer's EC2 columns with readable titles (units included), in display order.
+#: The explorer's EC2 columns with readable titles (units included), in display order: the
+#: chosen price next to the size, where a 1,400 px window shows it without scrolling.
 EC2_BROWSER_COLUMNS: dict[str, str] = {
     "instance_type": "Instance type", "vcpus": "vCPUs", "memory_gib": "Memory (GiB)",
+    "price_usd_per_hour": "Price (USD/hour)", "monthly_usd": "Price (USD/month, 730 h)",
     "arch": "Architecture", "gpus": "GPUs", "network_baseline_gbps": "Network baseline (Gbps)",
     "burstable": "Burstable", "sustained_vcpus": "Sustained vCPUs",
     "perf_index_sustained": "Capacity, sustained (m5.large = 1)",
-    "price_usd_per_hour": "Price (USD/hour)", "monthly_usd": "Price (USD/month, 730 h)",
     "ondemand_usd_per_hour": "On-demand (USD/hour)", "spot_usd_per_hour": "Spot (USD/hour)",
     "reserved_1y_no_upfront_usd_per_hour": "Reserved 1y (USD/hour)",
     "reserved_3y_no_upfront_usd_per_hour": "Reserved 3y (USD/hour)",
