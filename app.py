@@ -141,7 +141,7 @@ def show_upload(upload: Any) -> None:
 
 def build_profile() -> dict[str, Any]:
     """The profile dict of the form, with an uploaded utilization series when there is one."""
-    profile = profile_from_state(dict(st.session_state))
+    profile = profile_from_state(st.session_state.to_dict())
     upload = st.session_state.get("utilization_csv")
     if upload is not None:
         values, interval = parse_utilization_csv(upload.getvalue())

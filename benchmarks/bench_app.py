@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import sys
@@ -28,22 +29,22 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "surfaces")]
 
 def _measure(url: str, runs: int, only: list[str] | None) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
-    from test_browser import goto_app, launch, new_page, pick_preset, recommend_seconds
+    tb = importlib.import_module("test_browser")  # the browser test's driver
 
     from recommender.presets import PRESET_LABELS, get_preset
 
     out: dict[str, list[float]] = {}
     with sync_playwright() as pw:
-        browser = launch(pw)
+        browser = tb.launch(pw)
         try:
-            page = new_page(browser)
-            goto_app(page, url)
+            page = tb.new_page(browser)
+            tb.goto_app(page, url)
             for preset, label in PRESET_LABELS.items():
                 if only and preset not in only:
                     continue
                 name = get_preset(preset)["name"]
-                pick_preset(page, label, name)
-                out[preset] = [recommend_seconds(page, name) for _ in range(runs + 1)]
+                tb.pick_preset(page, label, name)
+                out[preset] = [tb.recommend_seconds(page, name) for _ in range(runs + 1)]
         finally:
             browser.close()
     return out
@@ -54,12 +55,11 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5, help="timed runs per preset after the first")
     ap.add_argument("--preset", action="append", help="only this preset (repeatable)")
     args = ap.parse_args()
-    from test_browser import CHROMIUM, streamlit_server
-
-    if not CHROMIUM.exists():
-        print(f"Debian's Chromium is not at {CHROMIUM} (apt-get install chromium)")
+    tb = importlib.import_module("test_browser")
+    if not tb.CHROMIUM.exists():
+        print(f"Debian's Chromium is not at {tb.CHROMIUM} (apt-get install chromium)")
         return 2
-    with tempfile.TemporaryDirectory() as tmp, streamlit_server(Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, tb.streamlit_server(Path(tmp)) as url:
         times = _measure(url, max(1, args.runs), args.preset)
     print(f"seconds from Recommend to results, {args.runs} runs after the first "
           f"(load {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)")
