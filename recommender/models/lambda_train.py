@@ -209,9 +209,23 @@ def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> di
         "test_per_group_one_size_mape_pct": {
             g: float(np.mean(np.concatenate([r["ape"] for r in rs])) * 100)
             for g, rs in test_rec["one_size"].items()},
+        "per_group": {"development": _per_group(dev_rec, qk), "test": _per_group(test_rec, qk)},
         "log_q": {str(k): list(v) for k, v in log_q.items()},
     }
     return {"metrics": metrics, "log_q": log_q, "bandwidth": bw}
+
+
+def _per_group(rec: dict[str, dict[str, list[dict[str, Any]]]],
+               qk: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
+    """Each group's figures (dataset and workload kind: cebert CPU/memory/light, pacslab apps)."""
+    out: dict[str, dict[str, Any]] = {}
+    for case, by_group in rec.items():
+        for grp, rs in by_group.items():
+            s = _summary({grp: rs}, qk[case])
+            out.setdefault(grp, {})[case] = {k: s[k] for k in (
+                "n_functions", "mape_pct_group_mean", "baseline_mape_pct_group_mean",
+                "cost_optimal_share", "baseline_cost_optimal_share", "interval_coverage")}
+    return out
 
 
 def train_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> LambdaModel:
