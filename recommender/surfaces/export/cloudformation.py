@@ -11,91 +11,16 @@ import json
 from typing import Any
 
 from recommender.surfaces.export import spec
-
-_KEEP = {"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}
-_RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
-_TYPES = {
-    "string": "String", "subnet": "AWS::EC2::Subnet::Id",
-    "subnets": "List<AWS::EC2::Subnet::Id>",
-    "vpc": "AWS::EC2::VPC::Id", "route_tables": "CommaDelimitedList",
-    "az": "AWS::EC2::AvailabilityZone::Name",
-    "ami": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
-}
-_EFS_KEYS = {"transition_to_ia": "TransitionToIA", "transition_to_archive": "TransitionToArchive"}
-#: The value of each created resource an alarm dimension can name (spec.Ref targets).
-REFS: dict[str, Any] = {
-    "instance": {"Ref": "Instance"},
-    "auto_scaling_group": {"Ref": "AutoScalingGroup"},
-    "ecs_cluster": {"Ref": "Cluster"},
-    "ecs_service": {"Fn::GetAtt": ["Service", "Name"]},
-    "function": {"Ref": "Function"},
-    "table": {"Ref": "Table"},
-    "volume": {"Ref": "Volume"},
-    "distribution": {"Ref": "Distribution"},
-    "db_instance": {"Ref": "Database"},
-    "db_replica": {"Ref": "ReadReplica1"},
-    "cache": {"Ref": "Cache"},
-    "cache_member": {"Fn::Join": ["", [{"Ref": "Cache"}, "-001"]]},
-}
-
-
-def _clean(v: Any) -> Any:
-    """``v`` without the None values of its objects, at every depth (unset properties)."""
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items() if x is not None}
-    return [_clean(x) for x in v] if isinstance(v, list) else v
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"Ref": name}
-
-
-def _att(name: str, attr: str) -> dict[str, list[str]]:
-    return {"Fn::GetAtt": [name, attr]}
-
-
-def _sg(key: str) -> dict[str, list[str]]:
-    """The id of the bundle's security group ``key``."""
-    return _att(spec.pascal(key) + "SecurityGroup", "GroupId")
-
-
-class _Template:
-    """Accumulates parameters, conditions, resources and outputs."""
-
-    def __init__(self, bundle: spec.Bundle) -> None:
-        self.bundle, self.name = bundle, bundle.name
-        self.params: dict[str, Any] = {}
-        self.conditions: dict[str, Any] = {}
-        self.resources: dict[str, Any] = {}
-        self.outputs: dict[str, Any] = {}
-
-    def param(self, i: spec.Input) -> dict[str, str]:
-        p: dict[str, Any] = {"Type": _TYPES[i.kind], "Description": i.description}
-        if i.default is not None:
-            p["Default"] = i.default
-        self.params[i.cfn] = p
-        return _ref(i.cfn)
-
-    def subnet_list(self, i: spec.Input) -> Any:
-        return self.param(i) if i.kind == "subnets" else [self.param(i)]
-
-    def add(self, name: str, rtype: str, props: dict[str, Any], **extra: Any) -> None:
-        self.resources[name] = {"Type": rtype, **extra, "Properties": _clean(props)}
-
-    def output(self, name: str, value: Any, description: str) -> None:
-        self.outputs[name] = {"Description": description, "Value": value}
-
-    def dim(self, v: spec.Dimension) -> Any:
-        if isinstance(v, spec.Ref):
-            if v.target == "aurora_instance":
-                return _ref(f"DatabaseInstance{v.index + 1}")
-            return REFS[v.target]
-        return self.param(v) if isinstance(v, spec.Input) else v
-
-    def tags(self) -> list[dict[str, str]]:
-        return [{"Key": "Name", "Value": self.name},
-                {"Key": "generated-by", "Value": "recommender"}]
-
+from recommender.surfaces.export.cloudformation_base import (
+    _EFS_KEYS,
+    _KEEP,
+    _RETAIN,
+    _att,
+    _ref,
+    _sg,
+    _Template,
+)
+from recommender.surfaces.export.cloudformation_databases import DATABASES
 
 # --------------------------------------------------------------------------- network
 
@@ -122,16 +47,6 @@ def _endpoint(t: _Template, s: spec.GatewayEndpoint) -> None:
         "VpcEndpointType": "Gateway", "VpcId": t.param(spec.VPC),
         "ServiceName": {"Fn::Sub": f"com.amazonaws.${{AWS::Region}}.{s.service}"},
         "RouteTableIds": t.param(s.route_tables)})
-
-
-def _subnet_group(t: _Template, rtype: str, subnets: spec.Input) -> dict[str, str]:
-    """A subnet group over the subnets list (RDS, ElastiCache and Redshift each have one)."""
-    description = f"{t.name}: the database's subnets"
-    props = ({"DBSubnetGroupDescription": description, "SubnetIds": t.param(subnets)}
-             if rtype == "AWS::RDS::DBSubnetGroup"
-             else {"Description": description, "SubnetIds": t.param(subnets)})
-    t.add("SubnetGroup", rtype, props)
-    return _ref("SubnetGroup")
 
 
 # --------------------------------------------------------------------------- compute
@@ -285,87 +200,6 @@ def _cdn(t: _Template, s: spec.Cdn) -> None:
     t.output("DistributionDomainName", _att("Distribution", "DomainName"), "CloudFront domain")
 
 
-# --------------------------------------------------------------------------- database
-
-
-def _table(t: _Template, s: spec.Table) -> None:
-    pk = t.param(s.partition_key)
-    capacity = {"ReadCapacityUnits": s.rcu, "WriteCapacityUnits": s.wcu}
-    t.add("Table", "AWS::DynamoDB::Table", {
-        "BillingMode": s.billing_mode,
-        "AttributeDefinitions": [{"AttributeName": pk, "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": pk, "KeyType": "HASH"}],
-        "ProvisionedThroughput": capacity if s.billing_mode == "PROVISIONED" else None,
-    }, **_RETAIN)
-    t.output("TableName", _ref("Table"), "DynamoDB table")
-
-
-def _rds(t: _Template, s: spec.Rds) -> None:
-    t.add("Database", "AWS::RDS::DBInstance", {
-        "Engine": s.engine, "DBInstanceClass": s.instance_class,
-        "AllocatedStorage": str(s.storage_gib), "StorageType": s.storage_type,
-        "Iops": s.iops or None, "MultiAZ": s.multi_az, "MasterUsername": t.param(s.user),
-        "ManageMasterUserPassword": True, "StorageEncrypted": True,
-        "DBSubnetGroupName": _subnet_group(t, "AWS::RDS::DBSubnetGroup", s.subnets),
-        "VPCSecurityGroups": [_sg("database")]}, **_KEEP)
-    for i in range(s.read_replicas):
-        # A same-region replica lives in its source's subnet group.
-        t.add(f"ReadReplica{i + 1}", "AWS::RDS::DBInstance", {
-            "SourceDBInstanceIdentifier": _ref("Database"),
-            "DBInstanceClass": s.instance_class, "VPCSecurityGroups": [_sg("database")]})
-
-
-def _aurora(t: _Template, s: spec.Aurora) -> None:
-    t.add("DatabaseCluster", "AWS::RDS::DBCluster", {
-        "Engine": s.engine, "MasterUsername": t.param(s.user),
-        "ManageMasterUserPassword": True, "StorageEncrypted": True,
-        "StorageType": "aurora-iopt1" if s.io_optimized else None,
-        "DBSubnetGroupName": _subnet_group(t, "AWS::RDS::DBSubnetGroup", s.subnets),
-        "VpcSecurityGroupIds": [_sg("database")]}, **_KEEP)
-    for i in range(s.instances):
-        t.add(f"DatabaseInstance{i + 1}", "AWS::RDS::DBInstance", {
-            "DBClusterIdentifier": _ref("DatabaseCluster"), "Engine": s.engine,
-            "DBInstanceClass": s.instance_class})
-
-
-def _cache(t: _Template, s: spec.Cache) -> None:
-    subnets = _subnet_group(t, "AWS::ElastiCache::SubnetGroup", s.subnets)
-    if not s.replicated:
-        t.add("Cache", "AWS::ElastiCache::CacheCluster", {
-            "Engine": s.engine, "CacheNodeType": s.node_type, "NumCacheNodes": s.nodes,
-            "CacheSubnetGroupName": subnets, "VpcSecurityGroupIds": [_sg("database")]})
-        return
-    t.add("Cache", "AWS::ElastiCache::ReplicationGroup", {
-        "ReplicationGroupDescription": f"{t.name} cache", "Engine": s.engine,
-        "CacheNodeType": s.node_type, "NumCacheClusters": s.nodes,
-        "AutomaticFailoverEnabled": s.nodes > 1, "AtRestEncryptionEnabled": True,
-        "TransitEncryptionEnabled": True, "CacheSubnetGroupName": subnets,
-        "SecurityGroupIds": [_sg("database")]})
-
-
-def _warehouse(t: _Template, s: spec.Warehouse) -> None:
-    t.add("Warehouse", "AWS::Redshift::Cluster", {
-        "NodeType": s.node_type, "ClusterType": "multi-node" if s.nodes > 1 else "single-node",
-        "NumberOfNodes": s.nodes if s.nodes > 1 else None, "DBName": "dev",
-        "MasterUsername": t.param(s.user), "ManageMasterPassword": True, "Encrypted": True,
-        "ClusterSubnetGroupName": _subnet_group(t, "AWS::Redshift::ClusterSubnetGroup",
-                                                s.subnets),
-        "VpcSecurityGroupIds": [_sg("database")]}, **_KEEP)
-
-
-def _search(t: _Template, s: spec.Search) -> None:
-    subnets, aware = t.param(s.subnets), s.zones > 1
-    t.add("SearchDomain", "AWS::OpenSearchService::Domain", {
-        "ClusterConfig": {
-            "InstanceType": s.instance_type, "InstanceCount": s.instances,
-            "ZoneAwarenessEnabled": aware,
-            "ZoneAwarenessConfig": {"AvailabilityZoneCount": s.zones} if aware else None},
-        "EBSOptions": {"EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": s.volume_gib},
-        "VPCOptions": {"SubnetIds": [{"Fn::Select": [k, subnets]} for k in range(s.zones)],
-                       "SecurityGroupIds": [_sg("database")]},
-    }, **_RETAIN)
-
-
 # --------------------------------------------------------------------------- alarms
 
 
@@ -401,9 +235,8 @@ def _alarm(t: _Template, a: spec.Alarm, actions: Any) -> None:
 
 _RENDERERS: dict[type, Any] = {
     spec.Ec2: _ec2, spec.Fargate: _fargate, spec.Lambda: _lambda, spec.Volume: _volume,
-    spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn, spec.Table: _table, spec.Rds: _rds,
-    spec.Aurora: _aurora, spec.Cache: _cache, spec.Warehouse: _warehouse, spec.Search: _search,
-    spec.GatewayEndpoint: _endpoint,
+    spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn,
+    spec.GatewayEndpoint: _endpoint, **DATABASES,
 }
 
 

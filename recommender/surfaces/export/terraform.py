@@ -10,60 +10,8 @@ from typing import Any
 
 from recommender.surfaces.export import hcl, spec
 from recommender.surfaces.export.hcl import Block, Expr, nested
-
-_TYPES = {"subnets": "list(string)", "route_tables": "list(string)"}  # else string
-#: The expression of each created resource an alarm dimension can name (spec.Ref targets).
-REFS = {
-    "instance": "aws_instance.this.id",
-    "auto_scaling_group": "aws_autoscaling_group.this.name",
-    "ecs_cluster": "aws_ecs_cluster.this.name",
-    "ecs_service": "aws_ecs_service.this.name",
-    "function": "aws_lambda_function.this.function_name",
-    "table": "aws_dynamodb_table.this.name",
-    "volume": "aws_ebs_volume.this.id",
-    "distribution": "aws_cloudfront_distribution.this.id",
-    "db_instance": "aws_db_instance.this.identifier",
-    "db_replica": "aws_db_instance.replica[0].identifier",
-    "aurora_instance": "aws_rds_cluster_instance.this[%d].identifier",
-    "cache": "aws_elasticache_cluster.this.cluster_id",
-    "cache_member": '"${aws_elasticache_replication_group.this.id}-001"',
-}
-
-
-def _sg(key: str) -> Expr:
-    """The id of the bundle's security group ``key``."""
-    return Expr(f"aws_security_group.{key}.id")
-
-
-class _Doc:
-    """Accumulates variables and blocks."""
-
-    def __init__(self, bundle: spec.Bundle) -> None:
-        self.bundle, self.name = bundle, bundle.name
-        self.variables: dict[str, Block] = {}
-        self.blocks: list[Block] = []
-
-    def var(self, i: spec.Input) -> Expr:
-        self.variables[i.name] = Block("variable", i.name, body=[
-            ("type", Expr(_TYPES.get(i.kind, "string"))), ("description", i.description),
-            ("default", i.default)])
-        return Expr(f"var.{i.name}")
-
-    def subnet_list(self, i: spec.Input) -> Any:
-        return self.var(i) if i.kind == "subnets" else [self.var(i)]
-
-    def add(self, rtype: str, name: str, *body: tuple[str, Any]) -> None:
-        self.blocks.append(Block("resource", rtype, name, body=list(body)))
-
-    def dim(self, v: spec.Dimension) -> Any:
-        if isinstance(v, spec.Ref):
-            ref = REFS[v.target]
-            return Expr(ref % v.index if "%d" in ref else ref)
-        return self.var(v) if isinstance(v, spec.Input) else v
-
-    def tags(self) -> dict[str, str]:
-        return {"Name": self.name, "generated-by": "recommender"}
-
+from recommender.surfaces.export.terraform_base import _Doc, _sg
+from recommender.surfaces.export.terraform_databases import DATABASES
 
 # --------------------------------------------------------------------------- network
 
@@ -93,15 +41,6 @@ def _endpoint(d: _Doc, s: spec.GatewayEndpoint) -> None:
           ("service_name", Expr(f'"com.amazonaws.${{var.region}}.{s.service}"')),
           ("vpc_endpoint_type", "Gateway"), ("route_table_ids", d.var(s.route_tables)),
           ("tags", d.tags()))
-
-
-def _subnet_group(d: _Doc, rtype: str, subnets: spec.Input) -> Expr:
-    """A subnet group over the subnets list (RDS, ElastiCache and Redshift each have one)."""
-    name = ("name_prefix", f"{d.name}-") if rtype == "aws_db_subnet_group" else (
-        "name", d.name)
-    d.add(rtype, "this", name, ("description", f"{d.name}: the database's subnets"),
-          ("subnet_ids", d.var(subnets)))
-    return Expr(f"{rtype}.this.name")
 
 
 # --------------------------------------------------------------------------- compute
@@ -269,93 +208,6 @@ def _cdn(d: _Doc, s: spec.Cdn) -> None:
           ("policy", Expr(f"jsonencode({hcl.value(policy)})")))
 
 
-# --------------------------------------------------------------------------- database
-
-
-def _table(d: _Doc, s: spec.Table) -> None:
-    pk = d.var(s.partition_key)
-    d.add("aws_dynamodb_table", "this",
-          ("name", d.name), ("billing_mode", s.billing_mode), ("read_capacity", s.rcu),
-          ("write_capacity", s.wcu), ("hash_key", pk),
-          ("attribute", nested(("name", pk), ("type", "S"))))
-
-
-def _rds(d: _Doc, s: spec.Rds) -> None:
-    d.add("aws_db_instance", "this",
-          ("identifier_prefix", f"{d.name}-"), ("engine", s.engine),
-          ("instance_class", s.instance_class), ("allocated_storage", s.storage_gib),
-          ("storage_type", s.storage_type), ("iops", s.iops), ("multi_az", s.multi_az),
-          ("username", d.var(s.user)), ("manage_master_user_password", True),
-          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"),
-          ("db_subnet_group_name", _subnet_group(d, "aws_db_subnet_group", s.subnets)),
-          ("vpc_security_group_ids", [_sg("database")]))
-    if s.read_replicas:
-        # A same-region replica lives in its source's subnet group.
-        d.add("aws_db_instance", "replica",
-              ("count", s.read_replicas), ("identifier_prefix", f"{d.name}-replica-"),
-              ("replicate_source_db", Expr("aws_db_instance.this.identifier")),
-              ("instance_class", s.instance_class), ("skip_final_snapshot", True),
-              ("vpc_security_group_ids", [_sg("database")]))
-
-
-def _aurora(d: _Doc, s: spec.Aurora) -> None:
-    d.add("aws_rds_cluster", "this",
-          ("cluster_identifier_prefix", f"{d.name}-"), ("engine", s.engine),
-          ("storage_type", "aurora-iopt1" if s.io_optimized else None),
-          ("master_username", d.var(s.user)), ("manage_master_user_password", True),
-          ("storage_encrypted", True), ("final_snapshot_identifier", f"{d.name}-final"),
-          ("db_subnet_group_name", _subnet_group(d, "aws_db_subnet_group", s.subnets)),
-          ("vpc_security_group_ids", [_sg("database")]))
-    d.add("aws_rds_cluster_instance", "this",
-          ("count", s.instances), ("cluster_identifier", Expr("aws_rds_cluster.this.id")),
-          ("engine", Expr("aws_rds_cluster.this.engine")), ("instance_class", s.instance_class))
-
-
-def _cache(d: _Doc, s: spec.Cache) -> None:
-    subnets = _subnet_group(d, "aws_elasticache_subnet_group", s.subnets)
-    if not s.replicated:
-        d.add("aws_elasticache_cluster", "this",
-              ("cluster_id", d.name), ("engine", s.engine), ("node_type", s.node_type),
-              ("num_cache_nodes", s.nodes), ("subnet_group_name", subnets),
-              ("security_group_ids", [_sg("database")]))
-        return
-    d.add("aws_elasticache_replication_group", "this",
-          ("replication_group_id", d.name), ("description", f"{d.name} cache"),
-          ("engine", s.engine), ("node_type", s.node_type), ("num_cache_clusters", s.nodes),
-          ("automatic_failover_enabled", s.nodes > 1), ("at_rest_encryption_enabled", True),
-          ("transit_encryption_enabled", True), ("subnet_group_name", subnets),
-          ("security_group_ids", [_sg("database")]))
-
-
-def _warehouse(d: _Doc, s: spec.Warehouse) -> None:
-    d.add("aws_redshift_cluster", "this",
-          ("cluster_identifier", d.name), ("node_type", s.node_type),
-          ("cluster_type", "multi-node" if s.nodes > 1 else "single-node"),
-          ("number_of_nodes", s.nodes), ("database_name", "dev"),
-          ("master_username", d.var(s.user)), ("manage_master_password", True),
-          ("encrypted", True),
-          ("cluster_subnet_group_name", _subnet_group(d, "aws_redshift_subnet_group",
-                                                      s.subnets)),
-          ("vpc_security_group_ids", [_sg("database")]))
-
-
-def _search(d: _Doc, s: spec.Search) -> None:
-    aware = s.zones > 1
-    zones = nested(("availability_zone_count", s.zones)) if aware else None
-    subnets = Expr(f"slice(var.{s.subnets.name}, 0, {s.zones})")
-    d.var(s.subnets)
-    d.add("aws_opensearch_domain", "this",
-          ("domain_name", d.name[:28]),
-          ("cluster_config", nested(("instance_type", s.instance_type),
-                                    ("instance_count", s.instances),
-                                    ("zone_awareness_enabled", aware),
-                                    ("zone_awareness_config", zones))),
-          ("ebs_options", nested(("ebs_enabled", True), ("volume_type", "gp3"),
-                                 ("volume_size", s.volume_gib))),
-          ("vpc_options", nested(("subnet_ids", subnets),
-                                 ("security_group_ids", [_sg("database")]))))
-
-
 # --------------------------------------------------------------------------- alarms
 
 
@@ -385,9 +237,8 @@ def _alarm(d: _Doc, a: spec.Alarm, topic: Expr) -> None:
 
 _RENDERERS: dict[type, Any] = {
     spec.Ec2: _ec2, spec.Fargate: _fargate, spec.Lambda: _lambda, spec.Volume: _volume,
-    spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn, spec.Table: _table, spec.Rds: _rds,
-    spec.Aurora: _aurora, spec.Cache: _cache, spec.Warehouse: _warehouse, spec.Search: _search,
-    spec.GatewayEndpoint: _endpoint,
+    spec.Efs: _efs, spec.Bucket: _bucket, spec.Cdn: _cdn,
+    spec.GatewayEndpoint: _endpoint, **DATABASES,
 }
 
 
