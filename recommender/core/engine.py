@@ -10,6 +10,7 @@ built once per catalog object and reused, so a warm call costs a few numpy masks
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from recommender.core.errors import ProfileError
@@ -200,17 +201,37 @@ def recommend(
     _network(p, recs, regions, res, book=book, ri=ri)
     to = tradeoff_options(p, book, region, res.peak_to_average if res else None)
     recs.tradeoffs = _options(rank_others(to, objective), region, None)
+    return _response(p, recs, res, _Run(catalog=catalog, bundle=bundle, book=book,
+                                        region=region, rej=rej, warnings=warnings),
+                     explain=explain)
 
+
+@dataclass(frozen=True)
+class _Run:
+    """What one ``recommend()`` call resolved, for the response."""
+
+    catalog: Any
+    bundle: Any
+    book: Any
+    region: str
+    rej: Rejections
+    warnings: list[str]
+
+
+def _response(p: WorkloadProfile, recs: Recommendations, res: Any, run: _Run, *,
+              explain: list[str] | None) -> RecommendationResponse:
+    """The response around the ranked options: provenance, bundle, why-not, review data."""
+    catalog, region = run.catalog, run.region
     return RecommendationResponse(
         name=p.name,
         region=region,
         catalog=CatalogInfo(version=catalog.version, generated_at=catalog.generated_at,
                             regions=list(catalog.regions)),
-        model=model_info(bundle),
+        model=model_info(run.bundle),
         recommendations=recs,
-        rejected=rej.as_dict(),
-        warnings=warnings,
-        bundle=build_bundle(recs, p, data_out=_data_out(p, recs, book, region)),
+        rejected=run.rej.as_dict(),
+        warnings=run.warnings,
+        bundle=build_bundle(recs, p, data_out=_data_out(p, recs, run.book, region)),
         why_not=why_not(res, list(dict.fromkeys([*(p.explain or []), *(explain or [])]))),
         # What a later review needs (recommender.operations): the profile, the prices used,
         # and the alarms that tell whether the choice still holds.

@@ -12,6 +12,13 @@ The artifact check is a trust boundary, not only a checksum:
   built.  A file naming any other type is refused, so a swapped file cannot run code even
   with a matching hash.
 
+Serving reads a numpy-only form where the model has one: ``<name>.npz`` (plain arrays,
+read with ``allow_pickle=False``, so it cannot build objects or run code), written by the
+training save path next to the skops file, with its own sha256 in the sidecar's ``serving``
+entry (:mod:`.serving`).  The skops files are still verified (hash, slot, version) when a
+bundle is made, but decoded only when a model without a serving form is used, so
+``recommender recommend`` imports neither scikit-learn nor scipy nor skops.
+
 Writes are crash-safe (temporary file, fsync, ``os.replace``, fsync of the directory): all
 artifacts are written to a temporary sibling directory, verified by loading them, then moved
 in, each sidecar after its model file.  :func:`model_state` is what ``/healthz`` and the
@@ -20,6 +27,7 @@ engine ask: the bundle, or the reason it is degraded ("perf artifact failed its 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -51,6 +59,8 @@ MODEL_NAMES = {"perf": "perf", "runtime": "runtime", "lambda": "lambda_"}
 #: 2: skops files (no pickle); 1 was joblib and is refused.
 FORMAT_VERSION = 2
 SUFFIX = ".skops"
+#: The numpy-only serving form next to the skops file (:mod:`.serving`), when the type has one.
+SERVING_SUFFIX = ".npz"
 #: A model file larger than this is refused before it is read (ours are under 100 kB).
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
 #: Types an artifact may contain beyond skops' defaults (scikit-learn estimators, numpy
@@ -132,6 +142,7 @@ def write_artifact(obj: Any, name: str, directory: Path, sidecar: dict[str, Any]
                     "recommender/models/artifacts.py if they are safe to build")
     path = directory / f"{name}{SUFFIX}"
     atomic_write_bytes(path, data)
+    serving = write_serving(obj, name, directory)
     meta = {
         "name": name,
         "format_version": FORMAT_VERSION,
@@ -141,11 +152,31 @@ def write_artifact(obj: Any, name: str, directory: Path, sidecar: dict[str, Any]
         "libraries": library_versions(),
         "trained_at": sidecar.get("trained_at")
         or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        **{k: v for k, v in sidecar.items() if k not in ("trained_at", "name", "file")},
+        **{k: v for k, v in sidecar.items() if k not in ("trained_at", "name", "file",
+                                                         "serving")},
+        **({"serving": serving} if serving else {}),
     }
     text = json.dumps(meta, indent=2, sort_keys=True, default=_json_default) + "\n"
     atomic_write_text(directory / f"{name}.json", text)
     return meta
+
+
+def write_serving(obj: Any, name: str, directory: Path) -> dict[str, Any] | None:
+    """Write ``<name>.npz``, the numpy-only serving form of ``obj`` (:mod:`.serving`).
+
+    The training save path calls this through :func:`write_artifact`; it returns the
+    sidecar's ``serving`` entry (file, sha256, bytes, format), or None when ``obj``'s type
+    has no serving form (it is then served from its skops file).
+    """
+    from recommender.models import serving as S
+
+    arrays = S.serving_arrays(obj)
+    if arrays is None:
+        return None
+    data = S.dumps(arrays)
+    atomic_write_bytes(Path(directory) / f"{name}{SERVING_SUFFIX}", data)
+    return {"file": f"{name}{SERVING_SUFFIX}", "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data), "format": S.SERVING_FORMAT}
 
 
 def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
@@ -178,9 +209,15 @@ def _artifact_path(name: str, directory: Path, meta: dict[str, Any]) -> Path:
     if meta.get("format_version") != FORMAT_VERSION:
         raise _fail(name, "has an old format", f"format_version {meta.get('format_version')!r} "
                     f"is not {FORMAT_VERSION} (skops); retrain with `recommender train`")
-    if meta.get("file") != expected:
+    return _slot_file(name, directory, expected, meta.get("file"))
+
+
+def _slot_file(name: str, directory: Path, expected: str, given: Any) -> Path:
+    """``<directory>/<expected>``, refused unless the sidecar named exactly that file and it
+    is a regular file inside the directory (no symlink out)."""
+    if given != expected:
         raise _fail(name, "names a file outside its slot",
-                    f"sidecar file {meta.get('file')!r} is not {expected!r}")
+                    f"sidecar file {given!r} is not {expected!r}")
     root = directory.resolve()
     path = (directory / expected).resolve()
     if path.parent != root:
@@ -203,12 +240,59 @@ def _read_verified(name: str, path: Path, meta: dict[str, Any]) -> bytes:
     return data
 
 
+@functools.cache
 def _sklearn_version() -> str | None:
     """The installed scikit-learn's version, read from its metadata (no import of it)."""
     try:
         return _dist_version("scikit-learn")
     except PackageNotFoundError:
         return None
+
+
+def _check_sklearn(name: str, meta: dict[str, Any]) -> None:
+    libraries = meta.get("libraries")
+    wrote = libraries.get("scikit-learn") if isinstance(libraries, dict) else None
+    have = _sklearn_version()
+    if _minor(wrote) != _minor(have):
+        raise _fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
+                    f"{have}; retrain with `recommender train`")
+
+
+def _decode(name: str, path: Path, data: bytes) -> Any:
+    """The skops object of verified ``data`` (types outside :data:`TRUSTED_TYPES` refused)."""
+    import skops.io as sio
+
+    extra = untrusted_types_safe(name, data)
+    if extra:
+        raise _fail(name, "contains untrusted types", f"{path} names {extra}; refusing to load it")
+    try:
+        return sio.loads(data, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:  # noqa: BLE001 - any decoding failure is a refused artifact
+        raise _fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
+
+
+def load_serving(name: str, directory: Path, meta: dict[str, Any]) -> Any:
+    """The model of the sidecar's ``serving`` entry (:mod:`.serving`), verified like the
+    skops file (its slot's file, bounded size, sha256), or None without one.
+
+    Raises
+    ------
+    recommender.core.errors.ModelArtifactError
+        A misplaced, altered or undecodable serving file.
+    """
+    entry = meta.get("serving")
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise _fail(name, "has a malformed sidecar", "its 'serving' entry is not an object")
+    from recommender.models import serving as S
+
+    path = _slot_file(name, Path(directory), f"{name}{SERVING_SUFFIX}", entry.get("file"))
+    data = _read_verified(name, path, entry)
+    try:
+        return S.from_serving(S.loads(data))
+    except Exception as exc:  # noqa: BLE001 - junk, a pickle, missing keys
+        raise _fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
 
 
 def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
@@ -220,26 +304,12 @@ def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
         Missing or misplaced files, another slot's sidecar, sha256 mismatch, another
         scikit-learn version, or a file with untrusted types.
     """
-    import skops.io as sio
-
     directory = Path(directory)
     meta = read_sidecar(name, directory)
     path = _artifact_path(name, directory, meta)
-    libraries = meta.get("libraries")
-    wrote = libraries.get("scikit-learn") if isinstance(libraries, dict) else None
-    have = _sklearn_version()
-    if _minor(wrote) != _minor(have):
-        raise _fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
-                    f"{have}; retrain with `recommender train`")
+    _check_sklearn(name, meta)
     data = _read_verified(name, path, meta)
-    extra = untrusted_types_safe(name, data)
-    if extra:
-        raise _fail(name, "contains untrusted types", f"{path} names {extra}; refusing to load it")
-    try:
-        obj = sio.loads(data, trusted=list(TRUSTED_TYPES))
-    except Exception as exc:  # noqa: BLE001 - any decoding failure is a refused artifact
-        raise _fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
-    return obj, meta
+    return _decode(name, path, data), meta
 
 
 def untrusted_types_safe(name: str, data: bytes) -> list[str]:
@@ -267,8 +337,14 @@ def write_artifacts_atomically(
     try:
         metas = {name: write_artifact(obj, name, tmp, side) for name, (obj, side) in items.items()}
         for name in items:
-            load_artifact(name, tmp)  # verify what was written before it replaces anything
+            _, meta = load_artifact(name, tmp)  # verify what was written before it replaces
+            load_serving(name, tmp, meta)       # anything, the serving form too
         for name in items:
+            serving = tmp / f"{name}{SERVING_SUFFIX}"
+            if serving.exists():
+                os.replace(serving, out_dir / serving.name)
+            else:  # a stale serving file must not outlive the model it was made from
+                (out_dir / serving.name).unlink(missing_ok=True)
             os.replace(tmp / f"{name}{SUFFIX}", out_dir / f"{name}{SUFFIX}")
             fsync_dir(out_dir)
             os.replace(tmp / f"{name}.json", out_dir / f"{name}.json")
@@ -280,38 +356,89 @@ def write_artifacts_atomically(
     return metas
 
 
-@dataclass(frozen=True)
 class ModelBundle:
-    """The three verified models and the response's ``model`` block."""
+    """The three verified models and the response's ``model`` block.
 
-    perf: Any
-    runtime: Any
-    lambda_: Any
-    version: str
-    trained_at: str
-    sidecars: dict[str, dict[str, Any]]
+    Every file was checked when the bundle was made (sidecar, slot, size, sha256, the
+    scikit-learn version); the serving forms (:mod:`.serving`, numpy only) were decoded
+    then.  A model without one (the perf model: a snapshot built with it never needs it at
+    serve time) is decoded from its verified skops bytes on first use, so a process that
+    only recommends never imports scikit-learn.
+    """
+
+    def __init__(self, *, version: str, trained_at: str, sidecars: dict[str, dict[str, Any]],
+                 models: dict[str, Any], pending: dict[str, Callable[[], Any]] | None = None
+                 ) -> None:
+        self.version, self.trained_at, self.sidecars = version, trained_at, sidecars
+        self._models = dict(models)
+        self._pending = dict(pending or {})
+        self._lock = threading.Lock()
+
+    def model(self, name: str) -> Any:
+        """The model of slot ``name`` (decoded now if it was left for first use).
+
+        Raises
+        ------
+        recommender.core.errors.ModelArtifactError
+            Its skops file cannot be decoded or names an untrusted type.
+        """
+        got = self._models.get(name, _UNSET)
+        if got is not _UNSET:
+            return got
+        with self._lock:
+            if name not in self._models:
+                self._models[name] = self._pending.pop(name)()
+            return self._models[name]
+
+    @property
+    def perf(self) -> Any:
+        return self.model("perf")
+
+    @property
+    def runtime(self) -> Any:
+        return self.model("runtime")
+
+    @property
+    def lambda_(self) -> Any:
+        return self.model("lambda")
 
     @cached_property
     def runtime_correction(self) -> Callable[[np.ndarray], np.ndarray] | None:
         """The runtime correction evaluated in numpy (:mod:`.trees`), computed once per
         bundle; None when the correction is absent or not of the supported shape (the
         model then asks its scikit-learn estimator)."""
-        from recommender.models.trees import compile_correction
+        from recommender.models.trees import NumpyCorrection, compile_correction
 
         corr = getattr(self.runtime, "correction", None)
+        if isinstance(corr, NumpyCorrection):  # the serving form holds it compiled
+            return corr.predict
         compiled = compile_correction(corr) if corr is not None else None
         return None if compiled is None else compiled.predict
 
 
+_UNSET = object()
+
+
+def _verify_slot(name: str, directory: Path) -> tuple[dict[str, Any], Any, Callable[[], Any]]:
+    """``(sidecar, serving model or _UNSET, skops decoder)`` of one slot, every file verified."""
+    meta = read_sidecar(name, directory)
+    path = _artifact_path(name, directory, meta)
+    _check_sklearn(name, meta)
+    data = _read_verified(name, path, meta)
+    served = load_serving(name, directory, meta)
+    return meta, _UNSET if served is None else served, lambda: _decode(name, path, data)
+
+
 def _load(directory: str) -> ModelBundle:
-    loaded = {name: load_artifact(name, Path(directory)) for name in MODEL_NAMES}
-    digest = hashlib.sha256("".join(m["sha256"] for _, m in loaded.values()).encode()).hexdigest()
-    trained = max(str(m.get("trained_at", "")) for _, m in loaded.values())
+    slots = {name: _verify_slot(name, Path(directory)) for name in MODEL_NAMES}
+    digest = hashlib.sha256("".join(m["sha256"] for m, _, _ in slots.values()).encode()
+                            ).hexdigest()
     return ModelBundle(
-        **{attr: loaded[name][0] for name, attr in MODEL_NAMES.items()},
         version=f"models-{digest[:12]}",
-        trained_at=trained,
-        sidecars={name: m for name, (_, m) in loaded.items()},
+        trained_at=max(str(m.get("trained_at", "")) for m, _, _ in slots.values()),
+        sidecars={name: m for name, (m, _, _) in slots.items()},
+        models={name: obj for name, (_, obj, _) in slots.items() if obj is not _UNSET},
+        pending={name: dec for name, (_, obj, dec) in slots.items() if obj is _UNSET},
     )
 
 
@@ -364,7 +491,7 @@ def _signature(d: str) -> tuple[Any, ...]:
     """
     sig: list[Any] = []
     for name in MODEL_NAMES:
-        for f in (f"{name}.json", f"{name}{SUFFIX}"):
+        for f in (f"{name}.json", f"{name}{SUFFIX}", f"{name}{SERVING_SUFFIX}"):
             try:
                 st = os.stat(os.path.join(d, f))
                 sig.append((st.st_mtime_ns, st.st_size, st.st_ino))
