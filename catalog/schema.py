@@ -167,6 +167,8 @@ class EbsSchema(_Strict):
     included_iops: Series[float] = pa.Field(nullable=True, ge=0)
     throughput_max_mibps: Series[float] = pa.Field(nullable=True, gt=0)
     included_throughput_mibps: Series[float] = pa.Field(nullable=True, ge=0)
+    # Most MiB/s per provisioned IOPS (gp3: 0.25, EC2 user guide); NaN where no source says.
+    throughput_mibps_per_iops_max: Series[float] = pa.Field(nullable=True, gt=0)
     baseline_throughput_mibps_per_tib: Series[float] = pa.Field(nullable=True, ge=0)
     burst_throughput_mibps_per_tib: Series[float] = pa.Field(nullable=True, ge=0)
     burst_model: Series[str]

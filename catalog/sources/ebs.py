@@ -10,6 +10,7 @@ used only where the feed lacks a figure, and then the row carries ``verify=True`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,28 @@ def latency_class(texts: list[str], media: str) -> str:
     return "single-digit-ms" if media.upper() == "SSD" else "tens-of-ms"
 
 
+#: The facts table states gp3's throughput limit per provisioned IOPS in its notes
+#: ("Throughput:IOPS ratio 0.25 MiB/s per provisioned IOPS", from the EC2 user guide's
+#: General Purpose SSD page); no other column carries it.
+_TP_PER_IOPS = re.compile(r"throughput:iops ratio\s+([0-9.]+)\s*mib/s per provisioned iops",
+                          re.IGNORECASE)
+
+
+def throughput_per_iops(texts: list[str]) -> float | None:
+    """The most MiB/s one provisioned IOPS allows, as the facts table's notes state it.
+
+    >>> throughput_per_iops(["Throughput:IOPS ratio 0.25 MiB/s per provisioned IOPS (2023)"])
+    0.25
+    >>> throughput_per_iops(["Max 16,000 IOPS"]) is None
+    True
+    """
+    for t in texts:
+        m = _TP_PER_IOPS.search(t)
+        if m:
+            return float(m.group(1))
+    return None
+
+
 def limits_frame(facts: pd.DataFrame) -> pd.DataFrame:
     """One row per volume API name with limits, burst model and the facts table's prices.
 
@@ -111,6 +134,8 @@ def limits_frame(facts: pd.DataFrame) -> pd.DataFrame:
                 "included_iops": first_number(r["included_iops"]),
                 "throughput_max_mibps": range_max(r["max_throughput_mibps_per_volume"]),
                 "included_throughput_mibps": first_number(r["included_throughput_mibps"]),
+                "throughput_mibps_per_iops_max": throughput_per_iops(
+                    [str(v) for v in main["notes"].dropna()]),
                 "baseline_throughput_mibps_per_tib": per_tib_rate(r["baseline_throughput_mibps"]),
                 "burst_throughput_mibps_per_tib": per_tib_rate(r["burst_model"]),
                 "burst_model": r["burst_model"],

@@ -5,7 +5,10 @@ from the catalog's ``ebs`` table.  Each volume type is checked against the need 
 filter counted by reason), sized (HDD size grows until its baseline throughput covers the
 need; SSD size grows until its IOPS-per-GiB ratio allows the IOPS) and priced.  A latency
 need admits the volume types whose ``ebs.latency_class`` band can meet it
-(``LATENCY_CLASS_BAND_MS``, from the AWS EBS volume types doc).
+(``LATENCY_CLASS_BAND_MS``, from the AWS EBS volume types doc).  gp3 provisions at least
+the IOPS its throughput needs (``ebs.throughput_mibps_per_iops_max``, 0.25 MiB/s per IOPS:
+https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html); io1/io2 throughput,
+which the catalog has no per-IOPS figure for, is named as unchecked.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ _FASTEST_CLASS = min(LATENCY_CLASS_BOUND_MS, key=LATENCY_CLASS_BOUND_MS.__getite
 #: Rejection key of volume types whose latency class cannot promise the need.
 LATENCY_REJECT = "ebs.latency_class_too_slow"
 EBS_TYPES_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html"
+GP3_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html"
+PIOPS_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/provisioned-iops.html"
 
 
 def latency_fit(latency_class: str, need_ms: float) -> str:
@@ -163,6 +168,20 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
     return size, notes
 
 
+def iops_for_throughput(row: dict[str, Any], mibps: float) -> float:
+    """IOPS a volume must provision to carry ``mibps`` (0 when its row gives no ratio).
+
+    AWS caps gp3 throughput at 0.25 MiB/s per provisioned IOPS (EC2 user guide, General
+    Purpose SSD volumes, https://docs.aws.amazon.com/ebs/latest/userguide/
+    general-purpose.html): 1,000 MiB/s needs 4,000 IOPS.  The ratio is the catalog's
+    ``throughput_mibps_per_iops_max``.
+    """
+    ratio = row.get("throughput_mibps_per_iops_max")
+    if not ratio or not mibps:
+        return 0.0
+    return float(math.ceil(mibps / float(ratio) - 1e-9))
+
+
 def _volume_cost(
     row: dict[str, Any], n: StorageNeed, size: float
 ) -> tuple[float, bool, dict[str, Any]]:
@@ -179,7 +198,8 @@ def _volume_cost(
     if vt == "gp3":
         inc_iops = row.get("included_iops") or 0.0
         inc_tp = row.get("included_throughput_mibps") or 0.0
-        prov_iops, prov_tp = max(iops_need, inc_iops), max(tp_need, inc_tp)
+        prov_tp = max(tp_need, inc_tp)
+        prov_iops = max(iops_need, inc_iops, iops_for_throughput(row, prov_tp))
         extra_i, extra_t = max(0.0, prov_iops - inc_iops), max(0.0, prov_tp - inc_tp)
         if (extra_i and row.get("iops_usd_per_iops_month") is None) or (
                 extra_t and row.get("throughput_usd_per_mibps_month") is None):
@@ -221,6 +241,10 @@ def evaluate_volume(
     rs = [reason("storage.size", PERF03_CONFIG,
                  f"{vt} {fmt_num(size)} GiB" + (f" ({'; '.join(notes)})" if notes else "")
                  + f"; latency class {row['latency_class']}.")]
+    tp_rs = _throughput_iops_reasons(row, n, config)
+    rs += tp_rs
+    # io1/io2 throughput the catalog cannot check against the IOPS is a performance risk.
+    unchecked_tp = any(r.severity == "caution" for r in tp_rs)
     if lat_fit is not None:
         rs.append(_latency_reason(str(row["latency_class"]), n.latency_ms or 0.0, lat_fit))
     if n.size_gib is None:
@@ -240,7 +264,8 @@ def evaluate_volume(
         rs.append(verify_reason(f"The catalog's source marks the {vt} figures as unverified."))
     return Candidate(vt, "ebs", cost if priced else None, rs, config=config,
                      verify=bool(row.get("verify")), purchase_option=None,
-                     risk=1.0 if lat_fit == "closest" else 0.0), None
+                     risk=max(1.0 if lat_fit == "closest" else 0.0,
+                              2.0 if unchecked_tp else 0.0)), None
 
 
 def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
@@ -262,3 +287,21 @@ def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
                   "caution")
 
 
+def _throughput_iops_reasons(row: dict[str, Any], n: StorageNeed,
+                             config: dict[str, Any]) -> list[Any]:
+    """Why the IOPS were raised for the throughput (gp3), or that io1/io2's are unchecked."""
+    vt, tp = str(row["volume_type"]), n.mibps or 0.0
+    ratio = row.get("throughput_mibps_per_iops_max")
+    floor = iops_for_throughput(row, config.get("throughput_mibps") or 0.0)
+    if ratio and floor > max(n.iops or 0.0, row.get("included_iops") or 0.0):
+        return [reason("storage.throughput_iops", PERF03_CONFIG,
+                       f"IOPS raised to {fmt_num(floor)}: {vt} allows at most {ratio:g} MiB/s "
+                       f"per provisioned IOPS, so {fmt_num(config['throughput_mibps'])} MiB/s "
+                       f"needs {fmt_num(floor)} IOPS ({GP3_URL}).")]
+    if tp and vt in ("io1", "io2") and not ratio:
+        return [reason("storage.throughput_iops", PERF03_CONFIG,
+                       f"{vt} throughput grows with the provisioned IOPS and the I/O size; the "
+                       f"catalog has no per-IOPS throughput figure for {vt}, so "
+                       f"{fmt_num(tp)} MiB/s at {fmt_num(config.get('iops') or 0)} IOPS is not "
+                       f"checked: size the IOPS for it ({PIOPS_URL}).", "caution")]
+    return []
