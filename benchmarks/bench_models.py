@@ -35,9 +35,8 @@ def main() -> None:
 
     from catalog.store import load_catalog
     from recommender.models.artifacts import load_models
-    from recommender.models.lambda_mem import predict_lambda_memory
+    from recommender.models.endpoints import predict_lambda_memory, predict_runtime
     from recommender.models.perf import fill_perf_index
-    from recommender.models.runtime import predict_runtime
 
     def cold_load() -> Any:
         load_models.cache_clear()

@@ -64,7 +64,7 @@ def runtime_form() -> None:
                                       "input_gib": input_gib or None},
                                  runs=runs, candidates=cands, objective=objective)
     try:
-        from recommender.models.runtime import predict_runtime
+        from recommender.models.endpoints import predict_runtime
 
         data = predict_runtime(request, catalog=get_catalog()).model_dump(mode="json")
     except UserError as exc:
@@ -123,7 +123,7 @@ def lambda_form() -> None:
     request = pv.lambda_request(runs=runs, arch=arch, invocations_per_month=invocations,
                                 memory_sizes=sizes, objective=objective)
     try:
-        from recommender.models.lambda_mem import predict_lambda_memory
+        from recommender.models.endpoints import predict_lambda_memory
 
         data = predict_lambda_memory(request, catalog=get_catalog()).model_dump(mode="json")
     except UserError as exc:

@@ -45,7 +45,6 @@ from recommender.rules.storage.block import storage_options
 from recommender.rules.tradeoffs import tradeoff_options
 
 DEFAULT_TOP_N = 3
-_MODELS: dict[str, Any] = {}
 
 
 def _default_models() -> Any:
@@ -53,8 +52,6 @@ def _default_models() -> Any:
 
     A missing or damaged artifact means rules only, until the files change.
     """
-    if "bundle" in _MODELS:  # set by tests or callers that pin a bundle
-        return _MODELS["bundle"]
     # The artifacts' state, re-checked when their files change (a stat per call): one failed
     # load does not mean rules-only forever, and /healthz reports why (issue 12).
     from recommender.models.artifacts import model_state

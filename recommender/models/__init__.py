@@ -19,8 +19,8 @@ from typing import Any
 _EXPORTS = {
     "ModelBundle": "recommender.models.artifacts",
     "load_models": "recommender.models.artifacts",
-    "predict_lambda_memory": "recommender.models.lambda_mem",
-    "predict_runtime": "recommender.models.runtime",
+    "predict_lambda_memory": "recommender.models.endpoints",
+    "predict_runtime": "recommender.models.endpoints",
 }
 
 __all__ = ["ModelBundle", "load_models", "predict_lambda_memory", "predict_runtime"]

@@ -33,13 +33,9 @@ import json
 import logging
 import os
 import platform
-import shutil
-import tempfile
 import threading
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
@@ -49,7 +45,6 @@ from typing import Any, Literal
 import cachetools
 import numpy as np
 
-from foundation.atomic import atomic_write_bytes, atomic_write_text, fsync_dir
 from foundation.integrity import sha256_file  # noqa: F401 - re-exported (tests, callers)
 from recommender.core.errors import ModelArtifactError
 
@@ -65,8 +60,8 @@ SERVING_SUFFIX = ".npz"
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
 #: Types an artifact may contain beyond skops' defaults (scikit-learn estimators, numpy
 #: arrays, builtins).  Adding a model class or a non-default library type means adding its
-#: fully qualified name here; :func:`write_artifact` refuses to save anything else, and
-#: :func:`load_artifact` refuses to build anything else.
+#: fully qualified name here; :func:`.artifact_writer.write_artifact` refuses to save anything
+#: else, and :func:`load_artifact` refuses to build anything else.
 TRUSTED_TYPES: tuple[str, ...] = (
     "numpy.dtype",
     "sklearn.tree._tree.Tree",
@@ -100,15 +95,7 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON serializable: {type(o).__name__}")
-
-
-def _fail(name: str, reason: str, detail: str) -> ModelArtifactError:
+def fail(name: str, reason: str, detail: str) -> ModelArtifactError:
     """A :class:`ModelArtifactError` whose ``reason`` reads well after "<name> artifact"."""
     exc = ModelArtifactError(f"model artifact {name!r} {reason}: {detail}")
     exc.slot, exc.reason = name, reason  # type: ignore[attr-defined]
@@ -122,63 +109,6 @@ def untrusted_types(data: bytes) -> list[str]:
     return sorted(set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
 
 
-def write_artifact(obj: Any, name: str, directory: Path, sidecar: dict[str, Any]) -> dict[str, Any]:
-    """Write ``<name>.skops`` and ``<name>.json`` into ``directory`` (each file crash-safe).
-
-    Raises
-    ------
-    recommender.core.errors.ModelArtifactError
-        ``obj`` contains a type outside :data:`TRUSTED_TYPES` (it could not be loaded back).
-    """
-    import skops.io as sio
-
-    if name not in MODEL_NAMES:
-        raise ModelArtifactError(f"unknown artifact slot {name!r}; expected {sorted(MODEL_NAMES)}")
-    directory = Path(directory)
-    data = sio.dumps(obj, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-    extra = untrusted_types(data)
-    if extra:
-        raise _fail(name, "contains untrusted types", f"{extra}; add them to TRUSTED_TYPES in "
-                    "recommender/models/artifacts.py if they are safe to build")
-    path = directory / f"{name}{SUFFIX}"
-    atomic_write_bytes(path, data)
-    serving = write_serving(obj, name, directory)
-    meta = {
-        "name": name,
-        "format_version": FORMAT_VERSION,
-        "file": path.name,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "bytes": len(data),
-        "libraries": library_versions(),
-        "trained_at": sidecar.get("trained_at")
-        or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        **{k: v for k, v in sidecar.items() if k not in ("trained_at", "name", "file",
-                                                         "serving")},
-        **({"serving": serving} if serving else {}),
-    }
-    text = json.dumps(meta, indent=2, sort_keys=True, default=_json_default) + "\n"
-    atomic_write_text(directory / f"{name}.json", text)
-    return meta
-
-
-def write_serving(obj: Any, name: str, directory: Path) -> dict[str, Any] | None:
-    """Write ``<name>.npz``, the numpy-only serving form of ``obj`` (:mod:`.serving`).
-
-    The training save path calls this through :func:`write_artifact`; it returns the
-    sidecar's ``serving`` entry (file, sha256, bytes, format), or None when ``obj``'s type
-    has no serving form (it is then served from its skops file).
-    """
-    from recommender.models import serving as S
-
-    arrays = S.serving_arrays(obj)
-    if arrays is None:
-        return None
-    data = S.dumps(arrays)
-    atomic_write_bytes(Path(directory) / f"{name}{SERVING_SUFFIX}", data)
-    return {"file": f"{name}{SERVING_SUFFIX}", "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data), "format": S.SERVING_FORMAT}
-
-
 def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
     """The JSON sidecar ``<name>.json`` of an artifact in ``directory``, checked for its slot.
 
@@ -189,17 +119,17 @@ def read_sidecar(name: str, directory: Path) -> dict[str, Any]:
     """
     side = Path(directory) / f"{name}.json"
     if not side.is_file():
-        raise _fail(name, "is missing", f"{side} not found; run `recommender train`")
+        raise fail(name, "is missing", f"{side} not found; run `recommender train`")
     try:
         if side.stat().st_size > 1024 * 1024:
             raise ValueError("sidecar larger than 1 MiB")
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise _fail(name, "has a malformed sidecar", f"{side} is not valid JSON ({exc})") from None
+        raise fail(name, "has a malformed sidecar", f"{side} is not valid JSON ({exc})") from None
     if not isinstance(meta, dict):
-        raise _fail(name, "has a malformed sidecar", f"{side} is not a JSON object")
+        raise fail(name, "has a malformed sidecar", f"{side} is not a JSON object")
     if meta.get("name") != name:
-        raise _fail(name, "names another slot", f"{side} says name={meta.get('name')!r}")
+        raise fail(name, "names another slot", f"{side} says name={meta.get('name')!r}")
     return meta
 
 
@@ -207,7 +137,7 @@ def _artifact_path(name: str, directory: Path, meta: dict[str, Any]) -> Path:
     """The model file the sidecar names, refused unless it is ``<directory>/<name>.skops``."""
     expected = f"{name}{SUFFIX}"
     if meta.get("format_version") != FORMAT_VERSION:
-        raise _fail(name, "has an old format", f"format_version {meta.get('format_version')!r} "
+        raise fail(name, "has an old format", f"format_version {meta.get('format_version')!r} "
                     f"is not {FORMAT_VERSION} (skops); retrain with `recommender train`")
     return _slot_file(name, directory, expected, meta.get("file"))
 
@@ -216,26 +146,26 @@ def _slot_file(name: str, directory: Path, expected: str, given: Any) -> Path:
     """``<directory>/<expected>``, refused unless the sidecar named exactly that file and it
     is a regular file inside the directory (no symlink out)."""
     if given != expected:
-        raise _fail(name, "names a file outside its slot",
+        raise fail(name, "names a file outside its slot",
                     f"sidecar file {given!r} is not {expected!r}")
     root = directory.resolve()
     path = (directory / expected).resolve()
     if path.parent != root:
-        raise _fail(name, "is outside the artifacts directory", f"{directory / expected} "
+        raise fail(name, "is outside the artifacts directory", f"{directory / expected} "
                     f"leads to {path}, not inside {root}")
     if not path.is_file():
-        raise _fail(name, "is missing", f"{path} not found; run `recommender train`")
+        raise fail(name, "is missing", f"{path} not found; run `recommender train`")
     return path
 
 
 def _read_verified(name: str, path: Path, meta: dict[str, Any]) -> bytes:
     size = path.stat().st_size
     if size > MAX_ARTIFACT_BYTES:
-        raise _fail(name, "is too large", f"{path} is {size} bytes (limit {MAX_ARTIFACT_BYTES})")
+        raise fail(name, "is too large", f"{path} is {size} bytes (limit {MAX_ARTIFACT_BYTES})")
     data = path.read_bytes()  # read once: the hash checked is the hash of what is decoded
     digest = hashlib.sha256(data).hexdigest()
     if digest != meta.get("sha256"):
-        raise _fail(name, "failed its hash", f"{path} does not match the sha256 in its sidecar "
+        raise fail(name, "failed its hash", f"{path} does not match the sha256 in its sidecar "
                     f"({digest[:12]} != {str(meta.get('sha256'))[:12]}); refusing to load it")
     return data
 
@@ -254,7 +184,7 @@ def _check_sklearn(name: str, meta: dict[str, Any]) -> None:
     wrote = libraries.get("scikit-learn") if isinstance(libraries, dict) else None
     have = _sklearn_version()
     if _minor(wrote) != _minor(have):
-        raise _fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
+        raise fail(name, "was written by another scikit-learn", f"scikit-learn {wrote}, this is "
                     f"{have}; retrain with `recommender train`")
 
 
@@ -264,11 +194,11 @@ def _decode(name: str, path: Path, data: bytes) -> Any:
 
     extra = untrusted_types_safe(name, data)
     if extra:
-        raise _fail(name, "contains untrusted types", f"{path} names {extra}; refusing to load it")
+        raise fail(name, "contains untrusted types", f"{path} names {extra}; refusing to load it")
     try:
         return sio.loads(data, trusted=list(TRUSTED_TYPES))
     except Exception as exc:  # noqa: BLE001 - any decoding failure is a refused artifact
-        raise _fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
+        raise fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
 
 
 def load_serving(name: str, directory: Path, meta: dict[str, Any]) -> Any:
@@ -284,7 +214,7 @@ def load_serving(name: str, directory: Path, meta: dict[str, Any]) -> Any:
     if entry is None:
         return None
     if not isinstance(entry, dict):
-        raise _fail(name, "has a malformed sidecar", "its 'serving' entry is not an object")
+        raise fail(name, "has a malformed sidecar", "its 'serving' entry is not an object")
     from recommender.models import serving as S
 
     path = _slot_file(name, Path(directory), f"{name}{SERVING_SUFFIX}", entry.get("file"))
@@ -292,7 +222,7 @@ def load_serving(name: str, directory: Path, meta: dict[str, Any]) -> Any:
     try:
         return S.from_serving(S.loads(data))
     except Exception as exc:  # noqa: BLE001 - junk, a pickle, missing keys
-        raise _fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
+        raise fail(name, "cannot be decoded", f"{path}: {type(exc).__name__}: {exc}") from None
 
 
 def load_artifact(name: str, directory: Path) -> tuple[Any, dict[str, Any]]:
@@ -317,43 +247,8 @@ def untrusted_types_safe(name: str, data: bytes) -> list[str]:
     try:
         return untrusted_types(data)
     except Exception as exc:  # noqa: BLE001 - junk, a pickle, a truncated zip
-        raise _fail(name, "cannot be decoded", f"not a skops file ({type(exc).__name__}: "
+        raise fail(name, "cannot be decoded", f"not a skops file ({type(exc).__name__}: "
                     f"{exc})") from None
-
-
-def write_artifacts_atomically(
-    items: dict[str, tuple[Any, dict[str, Any]]], out_dir: Path
-) -> dict[str, dict[str, Any]]:
-    """Write several artifacts to a temp dir, verify each by loading it, then move them in.
-
-    Call this to save models: ``items`` maps a slot of :data:`MODEL_NAMES` to ``(model,
-    sidecar fields)``.  A failure at any point leaves ``out_dir`` exactly as it was.  Each
-    file is moved with ``os.replace``; the sidecar goes last so a reader never pairs a new
-    sidecar with an old model file that would pass its check.
-    """
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".artifacts.tmp-", dir=out_dir.parent))
-    try:
-        metas = {name: write_artifact(obj, name, tmp, side) for name, (obj, side) in items.items()}
-        for name in items:
-            _, meta = load_artifact(name, tmp)  # verify what was written before it replaces
-            load_serving(name, tmp, meta)       # anything, the serving form too
-        for name in items:
-            serving = tmp / f"{name}{SERVING_SUFFIX}"
-            if serving.exists():
-                os.replace(serving, out_dir / serving.name)
-            else:  # a stale serving file must not outlive the model it was made from
-                (out_dir / serving.name).unlink(missing_ok=True)
-            os.replace(tmp / f"{name}{SUFFIX}", out_dir / f"{name}{SUFFIX}")
-            fsync_dir(out_dir)
-            os.replace(tmp / f"{name}.json", out_dir / f"{name}.json")
-            fsync_dir(out_dir)
-            (out_dir / f"{name}.joblib").unlink(missing_ok=True)  # the old, pickled format
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    _clear_all()
-    return metas
 
 
 class ModelBundle:
@@ -506,7 +401,7 @@ def _try_load(d: str) -> tuple[ModelBundle | None, Exception | None]:
     except ModelArtifactError as exc:
         error: Exception = exc
     except Exception as exc:  # noqa: BLE001 - whatever the files hold, say so, never crash
-        error = _fail("set", "failed to load", f"{type(exc).__name__}: {exc}")
+        error = fail("set", "failed to load", f"{type(exc).__name__}: {exc}")
     # Remembered only while the files stay as they are, and never silently: logged here,
     # reported by model_state (and /healthz) until a retrain or a repair changes the files.
     _LOG.warning("model artifacts in %s not loaded (rules only): %s", d, error)

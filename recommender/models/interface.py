@@ -3,8 +3,8 @@
 The rules (``rules.compute.jobs``, ``rules.compute.serverless``) build a frozen query from
 the profile and call :func:`estimate_runtime` or :func:`choose_lambda_memory`; no request
 dict, no pydantic validation and no DataFrame on the way (the profile was validated when it
-was parsed).  The prediction endpoints (:func:`recommender.models.runtime.predict_runtime`,
-:func:`recommender.models.lambda_mem.predict_lambda_memory`) are thin adapters over the
+was parsed).  The prediction endpoints (:func:`recommender.models.endpoints.predict_runtime`,
+:func:`recommender.models.endpoints.predict_lambda_memory`) are thin adapters over the
 same two functions: they validate the request (CONTRACT section 4), turn it into a query,
 and the estimates into the response.
 

@@ -9,8 +9,9 @@ Intervals are split-conformal: quantiles of residuals on application groups othe
 one predicted (see :mod:`.lambda_train`).
 
 :func:`choose_memory` is the typed function the rules call (through
-:func:`recommender.models.interface.choose_lambda_memory`); :func:`predict_lambda_memory`,
-the prediction endpoint, is an adapter over it.
+:func:`recommender.models.interface.choose_lambda_memory`);
+:func:`recommender.models.endpoints.predict_lambda_memory`, the prediction endpoint, is an
+adapter over it (:func:`answer_lambda_memory`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from recommender.core.predictions import (
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB
 from recommender.models.queries import LambdaChoice, LambdaEstimate, LambdaQuery, LambdaRun
-from recommender.models.requests import resolve_request
 
 #: Lambda reports durations to 0.01 ms (the contract's ``LambdaMeasurement.duration_ms``).
 MIN_DURATION_MS = 0.01
@@ -328,32 +328,28 @@ def _prediction(e: LambdaEstimate) -> LambdaPrediction:
     return LambdaPrediction(**{**fields, "notes": list(e.notes)})
 
 
-def predict_lambda_memory(
-    request: LambdaMemoryRequest | dict[str, Any],
-    catalog: Any = None,
-    bundle: Any = None,
-    prices: LambdaPrices | None = None,
+def answer_lambda_memory(
+    req: LambdaMemoryRequest, *, catalog: Any, bundle: Any, prices: LambdaPrices | None = None,
 ) -> LambdaMemoryResponse:
-    """Predict duration and monthly cost at candidate memory sizes (CONTRACT section 4).
+    """Duration and monthly cost at candidate memory sizes for a validated request.
+
+    :func:`recommender.models.endpoints.predict_lambda_memory` is the endpoint (CONTRACT
+    section 4): it validates the request and defaults the catalog and the bundle.
 
     Parameters
     ----------
-    request : LambdaMemoryRequest or dict
-    catalog : Catalog, optional
-        Source of Lambda prices (``unit_prices``); the committed snapshot by default.
-    bundle : ModelBundle, optional
-        Defaults to :func:`recommender.models.load_models`.
+    req : LambdaMemoryRequest
+    catalog : Catalog
+        Source of Lambda prices (``unit_prices``).
+    bundle : ModelBundle
     prices : LambdaPrices, optional
         Overrides the catalog prices (tests, evaluations).
 
     Raises
     ------
     recommender.core.errors.UserError
-        Invalid request, or no Lambda prices in the catalog.
+        No Lambda prices in the catalog, or a measurement over the timeout.
     """
-    req, catalog, bundle = resolve_request(
-        LambdaMemoryRequest, request, "lambda-memory", catalog, bundle
-    )
     meas = _measurements(req)
     got = choose_memory(lambda_query(req, meas), catalog=catalog, bundle=bundle, prices=prices)
     notes = list(got.notes)

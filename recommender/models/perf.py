@@ -226,7 +226,7 @@ def train_perf(ec2: pd.DataFrame, progress: Any = None) -> PerfIndexModel:
     return PerfIndexModel(reg, metrics["log_q_low"], metrics["log_q_high"], metrics=metrics)
 
 
-def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel | None = None) -> pd.DataFrame:
+def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel) -> pd.DataFrame:
     """Fill ``perf_index`` and its interval where ``perf_index_source == "missing"``.
 
     Filled rows get ``perf_index_source = "predicted"``; measured rows are unchanged.
@@ -235,18 +235,10 @@ def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel | None = None) -> p
     ----------
     ec2 : DataFrame
         The catalog ``ec2`` table.
-    model : PerfIndexModel, optional
-        Defaults to the verified artifact from :func:`recommender.models.load_models`.
-
-    Raises
-    ------
-    recommender.core.errors.ModelArtifactError
-        When no model is given and the artifact is absent or fails verification.
+    model : PerfIndexModel
+        The trained model (``load_models().perf``; the catalog build's default is
+        :func:`recommender.models.endpoints.catalog_perf_filler`).
     """
-    if model is None:
-        from recommender.models.artifacts import load_models
-
-        model = load_models().perf
     out = ec2.copy()
     missing = out["perf_index_source"] == "missing"
     if missing.any():
@@ -255,17 +247,3 @@ def fill_perf_index(ec2: pd.DataFrame, model: PerfIndexModel | None = None) -> p
             out.loc[missing, col] = pred[col].to_numpy()
         out.loc[missing, "perf_index_source"] = "predicted"
     return out
-
-
-def catalog_perf_filler(ec2: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
-    """The perf model as the catalog build's ``perf_filler`` (see :data:`catalog.merge.PerfFiller`).
-
-    An artifact that is absent or fails its check does not stop the build: the unmeasured
-    rows stay missing and the returned note says why.
-    """
-    from recommender.core.errors import ModelArtifactError
-
-    try:
-        return fill_perf_index(ec2), "perf model predicted perf_index"
-    except ModelArtifactError as exc:
-        return None, f"perf model artifact unavailable ({exc}): unmeasured perf_index missing"

@@ -10,9 +10,9 @@ is predicted to fail and is never picked.  An optional boosted correction adjust
 ``log T``; whether it is used was decided on the development groups.  Intervals are
 split-conformal quantiles of held-out residuals (see :mod:`.runtime_train`).
 
-:func:`predict_runtime` is the prediction endpoint: an adapter that validates the request
-and answers it through :func:`recommender.models.interface.estimate_runtime`, the function
-the rules call.
+:func:`recommender.models.endpoints.predict_runtime` is the prediction endpoint: an adapter
+that validates the request and answers it (:func:`answer_runtime`) through
+:func:`recommender.models.interface.estimate_runtime`, the function the rules call.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from recommender.models.interface import (
     estimate_runtime,
     price_pairs,
 )
-from recommender.models.requests import resolve_request
 from recommender.models.runtime_index import (
     memory_failures,  # noqa: F401 - re-exported (evaluation, callers of the old location)
     region_prices,
@@ -271,30 +270,26 @@ def _prediction(e: RuntimeEstimate, region: str) -> RuntimePrediction:
                              notes=notes)
 
 
-def predict_runtime(
-    request: RuntimeRequest | dict[str, Any],
-    catalog: Any = None,
-    bundle: Any = None,
-) -> RuntimeResponse:
-    """Predict a job's runtime and cost on candidate configurations (CONTRACT section 4).
+def answer_runtime(req: RuntimeRequest, *, catalog: Any, bundle: Any) -> RuntimeResponse:
+    """A job's runtime and cost on candidate configurations, for a validated request.
+
+    :func:`recommender.models.endpoints.predict_runtime` is the endpoint (CONTRACT section
+    4): it validates the request and defaults the catalog and the bundle.
 
     Parameters
     ----------
-    request : RuntimeRequest or dict
+    req : RuntimeRequest
         ``job``, ``measurements`` (0-20 runs, ``failed: true`` for runs that did not
         complete), ``candidates`` (default: see :func:`default_candidates`), ``objective``
         (cost | time), ``deadline_s``, ``prices_usd_per_hour`` (overrides the catalog).
-    catalog : Catalog, optional
-        Defaults to :func:`catalog.store.load_catalog`.
-    bundle : ModelBundle, optional
-        Defaults to :func:`recommender.models.load_models`.
+    catalog : Catalog
+    bundle : ModelBundle
 
     Raises
     ------
     recommender.core.errors.UserError
-        Invalid request or an instance type the catalog does not know.
+        An instance type the catalog does not know, or a region without prices.
     """
-    req, catalog, bundle = resolve_request(RuntimeRequest, request, "runtime", catalog, bundle)
     cands, _ = resolve_candidates(req, catalog, bundle)
     est = estimate_runtime(runtime_query(req, cands), catalog=catalog, bundle=bundle)
     preds = [_prediction(e, req.region) for e in est]

@@ -16,7 +16,8 @@ from typing import Any
 from tqdm import tqdm
 
 from recommender.models import data as D
-from recommender.models.artifacts import DEFAULT_ARTIFACTS_DIR, write_artifacts_atomically
+from recommender.models.artifact_writer import write_artifacts_atomically
+from recommender.models.artifacts import DEFAULT_ARTIFACTS_DIR
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
 MODELS = ("perf", "runtime", "lambda")

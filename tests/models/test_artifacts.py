@@ -10,6 +10,7 @@ import pytest
 from sklearn.dummy import DummyRegressor
 
 from recommender.core.errors import ModelArtifactError
+from recommender.models import artifact_writer as W
 from recommender.models import artifacts as A
 from recommender.models import train as T
 from recommender.models.perf import LogOffsetRegressor
@@ -22,7 +23,7 @@ def _model() -> LogOffsetRegressor:
 
 def _write(tmp_path: Path) -> Path:
     items = {name: (_model(), {"metrics": {"x": 1.0}}) for name in A.MODEL_NAMES}
-    A.write_artifacts_atomically(items, tmp_path)
+    W.write_artifacts_atomically(items, tmp_path)
     return tmp_path
 
 
@@ -79,7 +80,7 @@ def test_failed_write_leaves_existing_artifacts_intact(tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in d.iterdir()}
     unpicklable = {"perf": (_model(), {}), "runtime": (lambda x: x, {})}  # a lambda cannot pickle
     with pytest.raises(Exception):  # noqa: B017 - whatever pickle raises
-        A.write_artifacts_atomically(unpicklable, d)
+        W.write_artifacts_atomically(unpicklable, d)
     assert {p.name: p.read_bytes() for p in d.iterdir()} == before
     assert not list(d.parent.glob(".artifacts.tmp-*"))
 
@@ -113,7 +114,7 @@ def committed() -> dict[str, object]:
 
 def _write_real(committed: dict[str, object], d: Path) -> Path:
     items = {"perf": (_model(), {}), **{n: (m, {}) for n, m in committed.items()}}
-    A.write_artifacts_atomically(items, d)
+    W.write_artifacts_atomically(items, d)
     return d
 
 

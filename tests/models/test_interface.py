@@ -21,6 +21,7 @@ import pytest
 from catalog.store import Catalog
 from recommender.core.errors import UserError
 from recommender.models import artifacts as A
+from recommender.models.endpoints import predict_lambda_memory, predict_runtime
 from recommender.models.interface import (
     LambdaQuery,
     LambdaRun,
@@ -30,8 +31,6 @@ from recommender.models.interface import (
     choose_lambda_memory,
     estimate_runtime,
 )
-from recommender.models.lambda_mem import predict_lambda_memory
-from recommender.models.runtime import predict_runtime
 from recommender.models.runtime_index import runtime_index
 from recommender.models.trees import compile_correction
 

@@ -66,8 +66,7 @@ def test_next_run_cli(small_catalog, monkeypatch, capsys) -> None:
 
 
 def test_example_requests_run(small_catalog, bundle) -> None:
-    from recommender.models.lambda_mem import predict_lambda_memory
-    from recommender.models.runtime import predict_runtime
+    from recommender.models.endpoints import predict_lambda_memory, predict_runtime
 
     root = EXAMPLE.parent
     job = predict_runtime(json.loads((root / "job.json").read_text()), catalog=small_catalog,

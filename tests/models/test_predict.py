@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from recommender.core.errors import UserError
-from recommender.models.lambda_mem import lambda_unit_prices, predict_lambda_memory
+from recommender.models.endpoints import predict_lambda_memory, predict_runtime
+from recommender.models.lambda_mem import lambda_unit_prices
 from recommender.models.perf import fill_perf_index
-from recommender.models.runtime import predict_runtime
 
 MEAS = [
     {"instance_type": "m5.xlarge", "count": 8, "runtime_s": 574.43},

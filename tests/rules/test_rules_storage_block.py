@@ -134,6 +134,18 @@ def test_gp3_provisions_the_iops_its_throughput_needs(profile, cat, book):
                for r in gp3.reasons)
 
 
+def test_gp3_size_covers_the_iops_its_throughput_needs(profile, cat, book):
+    # https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html: gp3 allows at most
+    # 500 IOPS per GiB and 0.25 MiB/s per IOPS.  5 GiB at 1,000 MiB/s needs 1,000 / 0.25 =
+    # 4,000 IOPS, and 4,000 IOPS need 4,000 / 500 = 8 GiB, so the volume grows to 8 GiB.
+    # Cost: 8 x 0.08 = 0.64 + (4,000 - 3,000) x 0.005 = 5 + (1,000 - 125) x 0.04 = 35
+    # -> $40.64.
+    opts, _ = _opts(profile, cat, book, {"size_gib": 5, "throughput_mibps": 1000})
+    gp3 = opts[("gp3", 1)]
+    assert gp3.config["size_gib"] == 8 and gp3.config["iops"] == 4000
+    assert gp3.monthly_cost_usd == pytest.approx(40.64, abs=0.01)
+
+
 def test_striped_gp3_carries_the_ratio_per_volume(profile, cat, book):
     # 3,000 MiB/s > one gp3's 2,000: 2 volumes of 1,000 GiB at 1,500 MiB/s, each needing
     # 1,500 / 0.25 = 6,000 IOPS.  Per volume 1,000 x 0.08 = 80 + 3,000 x 0.005 = 15

@@ -147,7 +147,9 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
     notes = []
     per_gib = row.get("iops_per_gib_max")
     inc_iops = row.get("included_iops") or 0.0
-    # gp3's included IOPS come at any size; only IOPS above them need the per-GiB ratio.
+    # gp3's included IOPS come at any size; only IOPS above them need the per-GiB ratio, and
+    # that includes the IOPS provisioned so the throughput fits (0.25 MiB/s per IOPS).
+    iops_need = max(iops_need, iops_for_throughput(row, tp_need)) if vt == "gp3" else iops_need
     if iops_need > inc_iops and per_gib and vt in ("gp3", "io1", "io2"):
         need_size = math.ceil(iops_need / per_gib)
         if need_size > size:

@@ -163,7 +163,7 @@ def _emit(text: str) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from catalog.build import DEFAULT_DATA_DIR, build_catalog
-    from recommender.models.perf import catalog_perf_filler
+    from recommender.models.endpoints import catalog_perf_filler
 
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
     if regions and args.source != "aws":

@@ -35,7 +35,7 @@ def _bundle(args: argparse.Namespace) -> Any:
 
 
 def _predict_runtime(args: argparse.Namespace) -> int:
-    from recommender.models.runtime import predict_runtime
+    from recommender.models.endpoints import predict_runtime
 
     resp = predict_runtime(_read_json(args.job), bundle=_bundle(args))
     print(resp.model_dump_json(indent=2))
@@ -43,7 +43,7 @@ def _predict_runtime(args: argparse.Namespace) -> int:
 
 
 def _lambda_memory(args: argparse.Namespace) -> int:
-    from recommender.models.lambda_mem import predict_lambda_memory
+    from recommender.models.endpoints import predict_lambda_memory
 
     resp = predict_lambda_memory(_read_json(args.function), bundle=_bundle(args))
     print(resp.model_dump_json(indent=2))

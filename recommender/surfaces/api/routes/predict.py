@@ -13,9 +13,8 @@ def _prediction_functions() -> tuple[Any, Any, Any, Any] | None:
     """``(schemas, predict_runtime, predict_lambda_memory, next_run)`` from the models."""
     try:
         from recommender.core import predictions as schemas
-        from recommender.models.lambda_mem import predict_lambda_memory
+        from recommender.models.endpoints import predict_lambda_memory, predict_runtime
         from recommender.models.next_run import next_run
-        from recommender.models.runtime import predict_runtime
     except ImportError:  # a build without the models package: no prediction routes
         return None
     return schemas, predict_runtime, predict_lambda_memory, next_run
