@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import cachetools
 import pandas as pd
@@ -131,6 +131,18 @@ class Catalog:
     def regions(self) -> list[str]:
         """Regions with EC2 on-demand prices."""
         return list(self.manifest.get("regions", []))
+
+
+def per_catalog(name: str, catalog: Any, build: Callable[[Any], _T]) -> _T:
+    """``build(catalog)``, computed once per catalog object (:meth:`Catalog.derive`).
+
+    The index lives and dies with its catalog.  A stand-in object without ``derive`` (a
+    test's partial catalog) gets a fresh build on every call.
+    """
+    derive = getattr(catalog, "derive", None)
+    if derive is None:
+        return build(catalog)
+    return cast(_T, derive(name, build))
 
 
 def _resolve_dir(snapshot_dir: Path | str | None) -> Path:

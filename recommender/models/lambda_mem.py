@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from catalog.store import per_catalog
 from recommender.core.errors import UserError
 from recommender.core.predictions import (
     LambdaMemoryRequest,
@@ -131,11 +132,8 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
     recommender.core.errors.UserError
         When the catalog has no such rows for ``region`` (never a guessed price).
     """
-    derive = getattr(catalog, "derive", None)
-    if derive is None:
-        return _read_lambda_unit_prices(catalog, arch, region)
-    return derive(f"lambda_unit_prices.{arch}.{region}",  # type: ignore[no-any-return]
-                  lambda c: _read_lambda_unit_prices(c, arch, region))
+    return per_catalog(f"lambda_unit_prices.{arch}.{region}", catalog,
+                       lambda c: _read_lambda_unit_prices(c, arch, region))
 
 
 def _read_lambda_unit_prices(catalog: Any, arch: str, region: str) -> LambdaPrices:
@@ -198,9 +196,7 @@ def _check_timeout(runs: tuple[LambdaRun, ...], catalog: Any) -> None:
         if not m.duration_ms >= MIN_DURATION_MS:
             raise UserError(f"measurements.{i}.duration_ms: {m.duration_ms:g} ms is below the "
                             f"{MIN_DURATION_MS:g} ms Lambda reports durations to")
-    derive = getattr(catalog, "derive", None)
-    limit_ms = (_timeout_limit_ms(catalog) if derive is None
-                else derive("lambda_timeout_max_ms", _timeout_limit_ms))
+    limit_ms = per_catalog("lambda_timeout_max_ms", catalog, _timeout_limit_ms)
     if limit_ms is None:
         return  # the catalog does not know the limit: nothing to check against
     for i, m in enumerate(runs):

@@ -12,30 +12,23 @@ in numpy (:mod:`.trees`).  Estimates are memoised per catalog in a thread-safe L
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import cachetools
 import numpy as np
 import pandas as pd
 
+from catalog.store import per_catalog
 from recommender.core.errors import UserError
 from recommender.models.features import SpecTable
 from recommender.models.queries import RuntimeEstimate, RuntimeQuery
 
-T = TypeVar("T")
 #: Estimates memoised per catalog: recommend() is pure and the same profile is asked again
 #: (the app re-runs on every widget change, a batch repeats services at several loads).
 MEMO_SIZE = 256
 
 
-def per_catalog(catalog: Any, name: str, build: Callable[[Any], T]) -> T:
-    """``build(catalog)`` kept on the catalog (a stand-in without ``derive`` builds anew)."""
-    derive = getattr(catalog, "derive", None)
-    if derive is None:
-        return build(catalog)
-    return derive(name, build)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -65,15 +58,15 @@ def runtime_index(catalog: Any, bundle: Any) -> RuntimeIndex:
     every bundle; otherwise the filled table is kept per perf artifact (its sha256), and a
     bundle without sidecars (a test's stand-in) gets a fresh build.
     """
-    missing = per_catalog(catalog, "models.perf_index_missing", lambda c: bool(
+    missing = per_catalog("models.perf_index_missing", catalog, lambda c: bool(
         (c.ec2["perf_index_source"] == "missing").any()))
     if not missing:
-        return per_catalog(catalog, "models.runtime_index", lambda c: _build_index(c, None))
+        return per_catalog("models.runtime_index", catalog, lambda c: _build_index(c, None))
     perf = getattr(bundle, "perf", None)
     digest = (getattr(bundle, "sidecars", None) or {}).get("perf", {}).get("sha256")
     if digest is None:
         return _build_index(catalog, perf)
-    return per_catalog(catalog, f"models.runtime_index.{digest}",
+    return per_catalog(f"models.runtime_index.{digest}", catalog,
                        lambda c: _build_index(c, perf))
 
 
@@ -87,7 +80,7 @@ def region_prices(catalog: Any, region: str) -> dict[str, tuple[float, str]]:
                                                 p["price_source"].astype(str), strict=True),
                         strict=True))
 
-    return per_catalog(catalog, f"models.region_prices.{region}", build)
+    return per_catalog(f"models.region_prices.{region}", catalog, build)
 
 
 def memory_failures(specs: Any, failed: Any, memory_gib: float | None) -> np.ndarray:

@@ -15,21 +15,11 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from catalog.schema import UNIT_SCALE
+from catalog.store import per_catalog as per_catalog  # re-exported: the rules' cache
 
 T = TypeVar("T")
 
 
-def per_catalog(name: str, catalog: Any, build: Callable[[Any], T]) -> T:
-    """Return ``build(catalog)``, computed once per catalog object.
-
-    Kept on the catalog itself (:meth:`catalog.store.Catalog.derive`), so the index lives and
-    dies with its catalog.  A stand-in object without ``derive`` (a test's partial catalog)
-    gets a fresh build on every call.
-    """
-    derive = getattr(catalog, "derive", None)
-    if derive is None:
-        return build(catalog)
-    return derive(name, build)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

@@ -138,9 +138,9 @@ def effective_prices(
     term = (p.purchase_term_years if p else None) or DEFAULT_TERM_YEARS
     pay = (p.purchase_payment if p else None) or DEFAULT_PAYMENT
     # Pure in (index, region, options, term, payment): memoised per catalog (the hot path),
-    # only for the catalog's own index, so the key needs no object identity.
-    # (A stand-in catalog with only ``tables``, as in tests of the commitments, has no index.)
-    own = getattr(catalog, "ec2", None) is not None and ec2_index(catalog) is ix
+    # only for the catalog's own (cached) index, so the key needs no object identity.  A
+    # stand-in without ``derive`` keeps no memo, and no index is built just to compare.
+    own = hasattr(catalog, "derive") and ec2_index(catalog) is ix
     memo: dict[tuple[Any, ...], tuple[Pricing, list[str]]] = per_catalog(
         "ec2_pricing_memo", catalog, lambda c: {}) if own else {}
     key = (r, allowed, term, pay)
