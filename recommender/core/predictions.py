@@ -254,6 +254,7 @@ class LambdaMemoryRequest(BaseModel):
     Power Tuning, read as one measurement per tested size), or both (the schema's ``anyOf``).
     ``parallel``: true when the code runs several threads (vCPUs above 1,769 MB help it),
     false when it is single-threaded, null (default) to let the model's prior decide.
+    ``kind`` (optional): cpu_bound, io_bound or mixed, what the function spends its time on.
     """
 
     model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
@@ -279,6 +280,10 @@ class LambdaMemoryRequest(BaseModel):
     parallel: bool | None = Field(default=None, description=(
         "true: multi-threaded (vCPUs above 1,769 MB help); false: single-threaded; null: the "
         "model's prior decides"))
+    kind: Literal["cpu_bound", "io_bound", "mixed"] | None = Field(default=None, description=(
+        "what the function spends its time on, if known: cpu_bound (computes), io_bound "
+        "(waits on S3, DynamoDB, HTTP...), mixed; from one measured size the model weighs "
+        "training functions of that kind first (mixed and null: every kind alike)"))
     region: str = _Region
 
     @model_validator(mode="after")

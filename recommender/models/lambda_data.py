@@ -3,8 +3,9 @@
 Every source becomes rows of one shape: ``group`` (the application: the unit held out in
 evaluation and in the untouched test split), ``function`` (one measured memory curve: an
 application on one runtime, architecture, start type, package...), ``arch``, ``memory_mb``,
-``duration_ms``, ``billed_duration_ms`` (NaN when not reported) and ``max_memory_used_mb``
-(NaN when not reported).  Only training and evaluation use this module.
+``duration_ms``, ``billed_duration_ms`` (NaN when not reported), ``max_memory_used_mb``
+(NaN when not reported) and ``kind`` (what the function waits on, as its user would declare
+it: :data:`KINDS`).  Only training and evaluation use this module.
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ JCONNING = Path("training/lambda_readme_cpu_tables/jconning_sieve_python27_2017.
 FILES = (S3WRITE, CEBERT, PACSLAB, EPSAGON, JCONNING)
 COLUMNS = (
     "group", "function", "arch", "memory_mb", "duration_ms", "billed_duration_ms",
-    "max_memory_used_mb",
+    "max_memory_used_mb", "kind",
 )
+#: The kinds a request may declare (``LambdaMemoryRequest.kind``).
+KINDS = ("cpu_bound", "io_bound", "mixed")
+#: Each group's kind from what PROVENANCE.md says the function does (fixed from those
+#: descriptions before any figure was looked at, never from the curves): the S3-write
+#: benchmark (500 writes + 1 delete) and cebert "light" (a DynamoDB batch write + read)
+#: wait on another service; every other group computes (SHA-256 loop, allocate-and-sort,
+#: Fibonacci, a sieve, the pacslab Python apps: factorial, "math", OpenCV, TensorFlow,
+#: resize, feature, image classifier).  No group is labelled "mixed".
+IO_BOUND_GROUPS = ("s3write", "cebert_light")
 #: pacslab file-name tokens of one application: the 230-249 MB image-classifier variants
 #: (PROVENANCE: package-size variants of one app) are one group, so none of them can sit
 #: on both sides of a split.
@@ -91,9 +101,10 @@ def load_lambda_curves(data_dir: Path, min_sizes: int = 3) -> pd.DataFrame:
     """Every measured Lambda memory curve with at least ``min_sizes`` memory sizes."""
     data_dir = Path(data_dir)
     frames = [_s3write(data_dir), _cebert(data_dir), _pacslab(data_dir), _readme_tables(data_dir)]
-    out = pd.concat([f[list(COLUMNS)] for f in frames], ignore_index=True)
+    out = pd.concat([f[list(COLUMNS[:-1])] for f in frames], ignore_index=True)
     out = out[out["duration_ms"] > 0]
     n = out.groupby("function")["memory_mb"].transform("nunique")
     out = out[n >= min_sizes]
     out["memory_mb"] = out["memory_mb"].astype(int)
+    out["kind"] = np.where(out["group"].isin(IO_BOUND_GROUPS), "io_bound", "cpu_bound")
     return out.sort_values(["group", "function", "memory_mb"], ignore_index=True)

@@ -51,7 +51,12 @@ class LambdaModel:
     does not say); ``footprint_floor`` the lowest ratio seen in training between the memory
     a function used at its smallest size and at its largest (a function measured at a large
     size may run in less); ``log_q`` the conformal log-residual quantiles per number of
-    measured sizes (1, 2).
+    measured sizes (1, 2).  The conditional prior: ``shape_kind`` and ``shape_arch`` are
+    each shape's kind and architecture codes (:data:`.lambda_physics.KIND_CODES`,
+    ``ARCH_CODES``; None: unknown), and a shape that differs from the request's declared
+    kind or architecture weighs ``kind_mismatch`` or ``arch_mismatch`` times its prior
+    weight; ``quantile`` is the prior quantile predicted from one size.  All three were
+    chosen on the development groups (:mod:`.lambda_train`).
     """
 
     shapes: np.ndarray
@@ -62,6 +67,11 @@ class LambdaModel:
     footprint_floor: float
     log_q: dict[int, tuple[float, float]]
     metrics: dict[str, Any] = field(default_factory=dict)
+    shape_kind: np.ndarray | None = None
+    shape_arch: np.ndarray | None = None
+    kind_mismatch: float = 1.0
+    arch_mismatch: float = 1.0
+    quantile: float = 0.5
 
     def _shapes(self, parallel: bool | None) -> np.ndarray:
         sh = np.array(self.shapes, float)
@@ -73,6 +83,15 @@ class LambdaModel:
             sh[:, 2] = 0.0
         return sh
 
+    def _match(self, context: P.Context | None) -> dict[str, tuple[Any, Any, float]]:
+        """The conditional prior's ``match`` argument for ``context``."""
+        if context is None:
+            return {}
+        return {
+            "kind": (self.shape_kind, P.KIND_CODES.get(context.kind or ""), self.kind_mismatch),
+            "arch": (self.shape_arch, P.ARCH_CODES.get(context.arch or ""), self.arch_mismatch),
+        }
+
     def predict(
         self,
         memory_mb: np.ndarray,
@@ -80,8 +99,13 @@ class LambdaModel:
         meas_ms: np.ndarray,
         parallel: bool | None = None,
         cpu_ms: float | None = None,
+        *,
+        context: P.Context | None = None,
     ) -> dict[str, np.ndarray]:
-        """Duration and interval (ms) at each candidate size; measured sizes keep their value."""
+        """Duration and interval (ms) at each candidate size; measured sizes keep their value.
+
+        ``context`` (declared kind, architecture) conditions the one-size prior.
+        """
         m = np.asarray(memory_mb, float)
         mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
         share = {True: 1.0, False: 0.0}.get(parallel, self.parallel_share)  # type: ignore[arg-type]
@@ -92,8 +116,9 @@ class LambdaModel:
             gm = float(np.exp(np.mean(np.log(md))))
             ref = float(np.exp(np.mean(np.log(mm)))) if len(mm) > 1 else float(mm[0])
             w = P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
-                                bandwidth=self.bandwidth)
-            d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms), 1
+                                bandwidth=self.bandwidth, match=self._match(context))
+            d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms,
+                              quantile=self.quantile), 1
         lo, hi = self.log_q[k]
         low, high = d * math.exp(lo), d * math.exp(hi)
         measured = np.isin(m, mm)
@@ -287,6 +312,7 @@ def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
         np.array(kept), np.array([m.memory_mb for m in query.runs], float),
         np.array([m.duration_ms for m in query.runs], float), query.parallel,
         cpu[0] if len(query.runs) == 1 and cpu else None,
+        context=P.Context(kind=query.kind, arch=query.arch),
     )
     gb = np.array(kept, float) / 1024.0
     inv = query.invocations_per_month
@@ -316,7 +342,7 @@ def lambda_query(req: LambdaMemoryRequest, meas: list[Any]) -> LambdaQuery:
         candidate_memory_mb=(tuple(req.candidate_memory_mb) if req.candidate_memory_mb
                              else None),
         arch=req.arch, invocations_per_month=float(req.invocations_per_month),
-        objective=req.objective, parallel=req.parallel, region=req.region)
+        objective=req.objective, parallel=req.parallel, region=req.region, kind=req.kind)
 
 
 def _prediction(e: LambdaEstimate) -> LambdaPrediction:

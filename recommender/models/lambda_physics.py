@@ -14,15 +14,19 @@ the multi-threaded CPU work (share ``sp(m)``, equal to ``s1`` up to 1,769 MB, th
 
 Two or more measured sizes fit ``u, c, p`` directly (non-negative least squares on relative
 error).  One size fixes only the scale; the shape comes from the *prior*: the fitted shapes
-of the training functions, each a vector of fractions at 1,769 MB.  The prediction is the
-weighted median, over those shapes, of the duration each would give, so an I/O-bound and a
-CPU-bound training function both count, in proportion to how alike they are to the measured
-one in CPU-equivalent time (duration x CPU share).
+of the training functions, each a vector of fractions at 1,769 MB.  The prediction is a
+weighted quantile, over those shapes, of the duration each would give.  The weights are a
+*conditional* prior (:func:`prior_weights`): each training function weighs in proportion to
+how alike it is to what the user said, its duration at the measured size (a kernel on the
+log ratio), its architecture and, when declared, its kind (CPU- or I/O-bound).  Which of
+these count, and how much, is chosen on the development groups (:mod:`.lambda_tune`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -95,22 +99,54 @@ def fractions(coef: np.ndarray) -> np.ndarray:
     return coef / max(float(coef.sum()), 1e-12)
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a user may say about the function besides its measurements (all optional).
+
+    ``kind`` is the declared kind (:data:`KIND_CODES`), ``arch`` the architecture; each
+    training shape that does not match is weighed by the model's mismatch factor (1: the
+    field is ignored, 0: only matching shapes count).
+    """
+
+    kind: str | None = None
+    arch: str | None = None
+
+
+#: Codes of the kinds in the artifact's ``shape_kind`` (NaN: unknown).  "mixed" matches no
+#: training shape (none is labelled mixed), so it weighs every shape alike, as no kind does.
+KIND_CODES = {"cpu_bound": 0.0, "io_bound": 1.0}
+ARCH_CODES = {"x86_64": 0.0, "arm64": 1.0}
+
+
+def _mismatch(codes: np.ndarray | None, value: float | None, factor: float) -> np.ndarray | float:
+    """``factor`` where a shape's code differs from ``value``, else 1 (nothing to compare: 1)."""
+    if codes is None or value is None or factor >= 1.0:
+        return 1.0
+    return np.where(np.asarray(codes, float) == value, 1.0, factor)
+
+
 def prior_weights(
     shapes: np.ndarray, weights: np.ndarray, log_scale: np.ndarray, meas_mb: float,
-    meas_ms: float, *, bandwidth: float | None,
+    meas_ms: float, *, bandwidth: float | None, match: dict[str, tuple[Any, Any, float]]
+    | None = None,
 ) -> np.ndarray:
     """Weights of the prior's shapes for a function that took ``meas_ms`` at ``meas_mb``.
 
-    Each training function (shape times ``exp(log_scale)``, its duration at 1,769 MB) has a
-    duration at the measured size; a Gaussian kernel of ``bandwidth`` (natural-log units) on
-    the log ratio of that duration to the measured one favours functions of the same weight:
-    a 10 ms function is mostly fixed overhead, a 20 s one mostly CPU.  ``None`` keeps the
-    plain prior, in which each application group weighs the same.
+    The conditional prior: each training function (shape times ``exp(log_scale)``, its
+    duration at 1,769 MB) has a duration at the measured size; a Gaussian kernel of
+    ``bandwidth`` (natural-log units) on the log ratio of that duration to the measured one
+    favours functions of the same weight.  ``match`` maps a context field to ``(the shapes'
+    codes, the request's code, mismatch factor)``: a declared kind or the architecture
+    down-weighs the shapes that differ.  ``None`` bandwidth and no match keep the plain
+    prior, in which each application group weighs the same.  If every weight vanishes the
+    plain prior is used.
     """
     w = np.asarray(weights, float)
     if bandwidth:
         at = np.log(np.maximum(shapes @ basis(meas_mb)[0], 1e-12)) + np.asarray(log_scale)
         w = w * np.exp(-0.5 * ((at - math.log(meas_ms)) / bandwidth) ** 2)
+    for codes, value, factor in (match or {}).values():
+        w = w * _mismatch(codes, value, factor)
     if not np.isfinite(w).all() or w.sum() <= 1e-300:
         w = np.asarray(weights, float)
     return np.asarray(w / w.sum(), float)
@@ -128,14 +164,15 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> np.n
 
 def from_one(
     memory_mb: np.ndarray, meas_mb: float, meas_ms: float, shapes: np.ndarray, w: np.ndarray,
-    *, cpu_ms: float | None = None,
+    *, cpu_ms: float | None = None, quantile: float = 0.5,
 ) -> np.ndarray:
     """Durations at ``memory_mb`` from one measured size.
 
     With ``cpu_ms`` (the CPU time the function reported), the wait part is what remains of
     the duration after the CPU time spread over the share: ``u = d - cpu / s(m0)``; the
-    CPU work is split by the prior's median parallel share.  Without it, the weighted median
-    over the prior's shapes, each scaled to the measurement.
+    CPU work is split by the prior's median parallel share.  Without it, the weighted
+    ``quantile`` (0.5: the median) over the prior's shapes, each scaled to the measurement.
+    Every shape's curve falls with memory, so any pointwise quantile of them does too.
     """
     m = np.asarray(memory_mb, float)
     if cpu_ms is not None and cpu_ms > 0:
@@ -148,4 +185,4 @@ def from_one(
         coef = np.array([u, cpu_wall / g0 * (1 - par), cpu_wall / g0 * par])
         return curve(coef, m)
     ratios = (shapes @ basis(m).T) / (shapes @ basis(meas_mb)[0])[:, None]
-    return meas_ms * weighted_quantile(ratios, w, 0.5)
+    return meas_ms * weighted_quantile(ratios, w, quantile)

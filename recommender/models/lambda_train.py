@@ -1,13 +1,15 @@
 """Training and honest evaluation of the Lambda memory model (issue 10).
 
 Data: every real memory sweep in :mod:`.lambda_data` (13 application groups).  The untouched
-test groups (:mod:`.splits`) are never looked at while choosing anything; the one choice
-made (the kernel bandwidth of the one-measurement prior) is picked by leave-one-group-out
-over the *development* groups only.  Intervals are split-conformal: the quantiles of the
+test groups (:mod:`.splits`) are never looked at while choosing anything; the choices
+made (the conditional one-size prior's kernel bandwidth, architecture and kind factors and
+quantile, :mod:`.lambda_tune`) are picked by leave-one-group-out over the *development*
+groups only.  Intervals are split-conformal: the quantiles of the
 development groups' held-out log residuals (each residual from a model that had not seen
 its group), with coverage then measured on the test groups.
 
-Cases per held-out function: every measured size revealed in turn (``one_size``), the size
+Cases per held-out function: every measured size revealed in turn (``one_size``; and
+``one_size_kind``, the same with the function's kind declared as its user would), the size
 nearest 1,024 MB revealed (``one_size_1024``, scored also on the cost-optimal pick), and
 pairs of sizes (``two_sizes``).  Beside each: the CPU-share-only baseline
 ``d(m) = d0 * min(m0, 1769) / min(m, 1769)``.
@@ -23,10 +25,9 @@ import pandas as pd
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MB_PER_VCPU
 from recommender.models.lambda_mem import LambdaModel, LambdaPrices, choose
+from recommender.models.lambda_tune import Conditional, choose_conditional
 from recommender.models.splits import test_groups
 
-#: Kernel bandwidths tried on the development groups (None: plain group-balanced prior).
-BANDWIDTHS: tuple[float | None, ...] = (None, 2.0, 1.0, 0.5)
 ALPHA = 0.10  # 90 % intervals
 N_PAIRS = 6
 SEED = 0
@@ -46,8 +47,13 @@ def _footprint_floor(curves: pd.DataFrame) -> float:
     return float(min(ratios)) if ratios else 1.0
 
 
-def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None) -> LambdaModel:
-    """Fit the prior (one shape per training function) on ``curves``."""
+def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None,
+               conditional: Conditional | None = None) -> LambdaModel:
+    """Fit the prior (one shape per training function) on ``curves``.
+
+    Each shape keeps its function's kind and architecture codes (``kind`` column when the
+    curves have one), which ``conditional``'s factors weigh against a request's.
+    """
     fns = _functions(curves)
     coefs = [P.fit_curve(f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float), 0.0)
              for _, _, f in fns]
@@ -55,22 +61,29 @@ def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None) -> LambdaMo
     par = [c[2] / max(c[1] + c[2], 1e-12) for c, s in zip(coefs, spans, strict=True)
            if s and c is not None and c[1] + c[2] > 0]
     parallel_share = float(np.median(par)) if par else 0.0
-    shapes, scales, weights = [], [], []
+    shapes, scales, weights, kinds, arches = [], [], [], [], []
     n_groups = len({g for g, _, _ in fns})
     per_group = pd.Series([g for g, _, _ in fns]).value_counts()
-    for (g, _, _), c, s in zip(fns, coefs, spans, strict=True):
+    for (g, _, f), c, s in zip(fns, coefs, spans, strict=True):
         if c is None or c.sum() <= 0:
             continue
+        kinds.append(P.KIND_CODES.get(str(f["kind"].iloc[0]), np.nan) if "kind" in f
+                     else np.nan)
+        arches.append(P.ARCH_CODES.get(str(f["arch"].iloc[0]), np.nan))
         if not s:  # sizes up to 1,769 MB cannot tell single- from multi-threaded work
             cpu = c[1] + c[2]
             c = np.array([c[0], cpu * (1 - parallel_share), cpu * parallel_share])
         shapes.append(P.fractions(c))
         scales.append(float(np.log(c.sum())))
         weights.append(1.0 / (n_groups * per_group[g]))
+    cond = conditional or Conditional(bandwidth=bandwidth)
     return LambdaModel(
         shapes=np.array(shapes), weights=np.array(weights), log_scale=np.array(scales),
-        bandwidth=bandwidth, parallel_share=parallel_share,
+        bandwidth=cond.bandwidth, parallel_share=parallel_share,
         footprint_floor=_footprint_floor(curves), log_q={1: (0.0, 0.0), 2: (0.0, 0.0)},
+        shape_kind=np.array(kinds, float), shape_arch=np.array(arches, float),
+        kind_mismatch=cond.kind_mismatch, arch_mismatch=cond.arch_mismatch,
+        quantile=cond.quantile,
     )
 
 
@@ -91,9 +104,9 @@ def _baseline(m: np.ndarray, m0: np.ndarray, d0: np.ndarray) -> np.ndarray:
 
 
 def _case(model: LambdaModel, f: pd.DataFrame, sel: np.ndarray,
-          prices: LambdaPrices) -> dict[str, Any]:
+          prices: LambdaPrices, context: P.Context) -> dict[str, Any]:
     m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
-    pred = model.predict(m, m[sel], d[sel])["duration_ms"]
+    pred = model.predict(m, m[sel], d[sel], context=context)["duration_ms"]
     base = _baseline(m, m[sel], d[sel])
     tc = _true_cost(f, prices)
     pick = choose(_pred_cost(f, pred, prices), pred, "cost")
@@ -112,14 +125,20 @@ def _case(model: LambdaModel, f: pd.DataFrame, sel: np.ndarray,
 def _cases(model: LambdaModel, f: pd.DataFrame, prices: LambdaPrices,
            rng: np.random.Generator) -> dict[str, list[dict[str, Any]]]:
     m = f["memory_mb"].to_numpy(float)
-    out: dict[str, list[dict[str, Any]]] = {"one_size": [], "two_sizes": []}
+    # The request always names the architecture; the kind only when the user declares it.
+    arch = P.Context(arch=str(f["arch"].iloc[0]))
+    kind = P.Context(arch=arch.arch, kind=str(f["kind"].iloc[0]) if "kind" in f else None)
+    out: dict[str, list[dict[str, Any]]] = {"one_size": [], "one_size_kind": [],
+                                            "two_sizes": []}
     for i in range(len(m)):
-        out["one_size"].append(_case(model, f, np.arange(len(m)) == i, prices))
+        out["one_size"].append(_case(model, f, np.arange(len(m)) == i, prices, arch))
+        out["one_size_kind"].append(_case(model, f, np.arange(len(m)) == i, prices, kind))
     near = int(np.argmin(np.abs(np.log(m / 1024.0))))
-    out["one_size_1024"] = [_case(model, f, np.arange(len(m)) == near, prices)]
+    out["one_size_1024"] = [_case(model, f, np.arange(len(m)) == near, prices, arch)]
     pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
     for k in rng.permutation(len(pairs))[:N_PAIRS]:
-        out["two_sizes"].append(_case(model, f, np.isin(np.arange(len(m)), pairs[k]), prices))
+        out["two_sizes"].append(_case(model, f, np.isin(np.arange(len(m)), pairs[k]), prices,
+                                      arch))
     return out
 
 
@@ -179,31 +198,26 @@ def conformal_q(resid: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
 
 
 def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> dict[str, Any]:
-    """Bandwidth chosen on development groups, then one score on the untouched test groups."""
+    """Conditional prior chosen on development groups, then one score on the test groups."""
     groups = sorted(curves["group"].unique())
     test = sorted(test_groups("lambda", groups))
     dev = [g for g in groups if g not in test]
     dev_curves = curves[curves["group"].isin(dev)]
-    tuning: dict[str, float] = {}
-    best: tuple[float, float | None] = (np.inf, None)
-    dev_rec: dict[str, Any] = {}
-    for bw in BANDWIDTHS:
-        rec = _score(lambda g, bw=bw: fit_lambda(dev_curves[dev_curves["group"] != g], bw),
-                     dev_curves, dev, prices)
-        score = _summary(rec["one_size"], None)["mape_pct_group_mean"]
-        tuning[str(bw)] = score
-        if score < best[0] - 1e-9:
-            best, dev_rec = (score, bw), rec
-    bw = best[1]
+    cond, tuning = choose_conditional(dev_curves, fit_lambda)
+    dev_rec = _score(lambda g: fit_lambda(dev_curves[dev_curves["group"] != g],
+                                          conditional=cond), dev_curves, dev, prices)
     log_q = {k: conformal_q(np.concatenate([r["resid"] for rs in dev_rec[c].values() for r in rs]))
              for k, c in ((1, "one_size"), (2, "two_sizes"))}
-    dev_model = fit_lambda(dev_curves, bw)
+    dev_model = fit_lambda(dev_curves, conditional=cond)
     test_rec = _score(lambda g: dev_model, curves, test, prices)
-    qk = {"one_size": log_q[1], "one_size_1024": log_q[1], "two_sizes": log_q[2]}
+    qk = {"one_size": log_q[1], "one_size_kind": log_q[1], "one_size_1024": log_q[1],
+          "two_sizes": log_q[2]}
     metrics: dict[str, Any] = {
         "split": {"development_groups": dev, "test_groups": test},
-        "tuning": {"chosen_bandwidth": bw, "dev_one_size_mape_pct_by_bandwidth": tuning,
-                   "tuned_on": "leave-one-group-out over the development groups only"},
+        "tuning": {"chosen": cond.label(), "chosen_bandwidth": cond.bandwidth,
+                   "dev_one_size_by_choice": tuning,
+                   "tuned_on": "leave-one-group-out over the development groups only: the "
+                               "mean of the one-size MAPE without and with a declared kind"},
         "development": {c: _summary(dev_rec[c], qk[c]) for c in dev_rec},
         "test": {c: _summary(test_rec[c], qk[c]) for c in test_rec},
         "test_per_group_one_size_mape_pct": {
@@ -212,7 +226,7 @@ def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> di
         "per_group": {"development": _per_group(dev_rec, qk), "test": _per_group(test_rec, qk)},
         "log_q": {str(k): list(v) for k, v in log_q.items()},
     }
-    return {"metrics": metrics, "log_q": log_q, "bandwidth": bw}
+    return {"metrics": metrics, "log_q": log_q, "conditional": cond}
 
 
 def _per_group(rec: dict[str, dict[str, list[dict[str, Any]]]],
@@ -231,7 +245,7 @@ def _per_group(rec: dict[str, dict[str, list[dict[str, Any]]]],
 def train_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> LambdaModel:
     """Evaluate (dev tuning, test score), then fit on every curve with the dev intervals."""
     ev = evaluate_lambda(curves, prices)
-    model = fit_lambda(curves, ev["bandwidth"])
+    model = fit_lambda(curves, conditional=ev["conditional"])
     model.log_q = ev["log_q"]
     model.metrics = {**ev["metrics"], "parallel_share": model.parallel_share,
                      "footprint_floor": model.footprint_floor,

@@ -86,7 +86,8 @@ class LambdaQuery:
     """What the Lambda model needs to choose a memory size.
 
     ``candidate_memory_mb`` None means the default grid; ``parallel`` None lets the model's
-    prior decide how much CPU work is multi-threaded.
+    prior decide how much CPU work is multi-threaded; ``kind`` (declared cpu_bound, io_bound
+    or mixed; None: not said) conditions the one-size prior.
     """
 
     runs: tuple[LambdaRun, ...]
@@ -96,6 +97,7 @@ class LambdaQuery:
     objective: Literal["cost", "speed", "balanced"] = "cost"
     parallel: bool | None = None
     region: str = "us-east-1"
+    kind: Literal["cpu_bound", "io_bound", "mixed"] | None = None
 
 
 @dataclass(frozen=True)

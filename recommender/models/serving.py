@@ -25,6 +25,9 @@ import numpy as np
 #: Keys of a Lambda model's arrays (besides the ``log_q`` pairs).
 _LAMBDA_ARRAYS = ("shapes", "weights", "log_scale")
 _LAMBDA_FLOATS = ("bandwidth", "parallel_share", "footprint_floor")
+#: The conditional prior's codes and factors (absent from forms written before them).
+_LAMBDA_CODES = ("shape_kind", "shape_arch")
+_LAMBDA_FACTORS = ("kind_mismatch", "arch_mismatch", "quantile")
 _RUNTIME_FLOATS = ("prior_x_half", "zero_shot_s_per_gib_cap", "zero_shot_serial_s")
 _TREE_ARRAYS = ("statistics", "indicator", "feature", "threshold", "left", "right", "scaled")
 #: The serving format; another value is refused (the skops file is used instead).
@@ -47,6 +50,10 @@ def _lambda_arrays(m: Any) -> dict[str, np.ndarray]:
     for k in _LAMBDA_FLOATS:
         v = getattr(m, k)
         out[k] = np.asarray(math.nan if v is None else float(v))
+    for k in _LAMBDA_CODES:
+        v = getattr(m, k, None)
+        out[k] = np.full(len(out["shapes"]), math.nan) if v is None else np.asarray(v, float)
+    out |= {k: np.asarray(float(getattr(m, k))) for k in _LAMBDA_FACTORS}
     return {**out, **_log_q(m.log_q)}
 
 
@@ -101,12 +108,15 @@ def _lambda_model(a: dict[str, np.ndarray]) -> Any:
     from recommender.models.lambda_mem import LambdaModel
 
     bandwidth = float(a["bandwidth"])
+    extra: dict[str, Any] = {k: np.array(a[k], dtype=float) for k in _LAMBDA_CODES if k in a}
+    extra |= {k: float(a[k]) for k in _LAMBDA_FACTORS if k in a}
     return LambdaModel(shapes=np.array(a["shapes"], dtype=float),
                        weights=np.array(a["weights"], dtype=float),
                        log_scale=np.array(a["log_scale"], dtype=float),
                        bandwidth=None if math.isnan(bandwidth) else bandwidth,
                        parallel_share=float(a["parallel_share"]),
-                       footprint_floor=float(a["footprint_floor"]), log_q=_read_log_q(a))
+                       footprint_floor=float(a["footprint_floor"]), log_q=_read_log_q(a),
+                       **extra)
 
 
 def _runtime_model(a: dict[str, np.ndarray]) -> Any:
