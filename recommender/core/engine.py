@@ -52,7 +52,8 @@ def _default_models() -> Any:
 
     A missing or damaged artifact means rules only, until the files change.
     """
-    # The artifacts' state, re-checked when their files change (a stat per call): one failed
+    # The artifacts' state, re-checked when their files change (stat'ed at most once a
+    # second while loaded, every call while not): one failed
     # load does not mean rules-only forever, and /healthz reports why (issue 12).
     from recommender.models.artifacts import model_state
 

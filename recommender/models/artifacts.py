@@ -34,6 +34,7 @@ import logging
 import os
 import platform
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -372,8 +373,13 @@ class ModelState:
 #: Per artifacts directory: the files' signature and the bundle or the load error.  An LRU
 #: (cachetools, under a lock): a process sees one or two directories, tests a few more.
 _STATE: cachetools.LRUCache[str, tuple[tuple[Any, ...], tuple[ModelBundle | None,
-                                                              Exception | None]]]
+                                                              Exception | None], float]]
 _STATE = cachetools.LRUCache(maxsize=8)
+#: A loaded bundle's files are re-stat'ed at most this often (seconds, monotonic clock): the
+#: nine stats cost more than the rest of a warm ``recommend()``'s model lookup, and a retrain
+#: in another process is still picked up within a second.  A failed load is re-checked on
+#: every call (repairs are noticed at once); a retrain in this process clears the cache.
+RESTAT_S = 1.0
 _STATE_LOCK = threading.Lock()
 _LOG = logging.getLogger(__name__)
 
@@ -381,8 +387,8 @@ _LOG = logging.getLogger(__name__)
 def _signature(d: str) -> tuple[Any, ...]:
     """Cheap fingerprint of the artifact files (stat only): a retrain or a repair changes it.
 
-    Called on every ``recommend()``, so plain ``os.stat`` on joined strings (pathlib
-    objects cost more than the system calls here).
+    Called by ``recommend()`` (at most once per :data:`RESTAT_S` for a loaded bundle), so
+    plain ``os.stat`` on joined strings (pathlib objects cost more than the system calls).
     """
     sig: list[Any] = []
     for name in MODEL_NAMES:
@@ -414,13 +420,19 @@ def _cached(artifacts_dir: Path | str | None) -> tuple[ModelBundle | None, Excep
     # read at call time so a caller may point it elsewhere; resolving it per call cost more
     # than the stats.
     d = str(Path(artifacts_dir).resolve()) if artifacts_dir else str(DEFAULT_ARTIFACTS_DIR)
+    now = time.monotonic()
+    with _STATE_LOCK:
+        hit = _STATE.get(d)
+    if hit is not None and hit[1][1] is None and now - hit[2] < RESTAT_S:
+        return hit[1]
     sig = _signature(d)
     with _STATE_LOCK:
         hit = _STATE.get(d)
         if hit is not None and hit[0] == sig:
+            _STATE[d] = (sig, hit[1], now)
             return hit[1]
         result = _try_load(d)
-        _STATE[d] = (sig, result)
+        _STATE[d] = (sig, result, now)
         return result
 
 

@@ -187,12 +187,42 @@ def option_prices(catalog: Any, category: str, o: Option, region: str) -> list[P
     return [p for p in found if p is not None]
 
 
+#: The option fields :func:`option_prices` reads (with its category and region), and the
+#: config keys among them: what a memoised answer is keyed by.
+_CONFIG_KEYS = ("volume_type", "instance_class", "node_type", "deployment", "arch",
+                "storage_class", "capacity_mode")
+_MEMO_MAX = 8192
+
+
+def _memo_key(category: str, o: Option, region: str) -> tuple[Any, ...] | None:
+    key = (category, o.kind, o.option, o.purchase_option, o.rank, region,
+           *(o.config.get(k) for k in _CONFIG_KEYS))
+    try:
+        hash(key)
+    except TypeError:  # an unhashable config value: look it up every time
+        return None
+    return key
+
+
 def prices_used(recs: Recommendations, catalog: Any, region: str) -> list[PriceUsed]:
-    """The prices behind every compute, storage and database option of a response."""
+    """The prices behind every compute, storage and database option of a response.
+
+    The rows found for an option are remembered per catalog (the same options recur); each
+    response gets its own :class:`PriceUsed` objects.
+    """
+    memo: dict[tuple[Any, ...], list[dict[str, Any]]] = per_catalog(
+        "price_record.prices_used", catalog, lambda c: {})
     out: list[PriceUsed] = []
     for category in ("compute", "storage", "database"):
         for o in getattr(recs, category):
-            out.extend(option_prices(catalog, category, o, o.region or region))
+            r = o.region or region
+            key = _memo_key(category, o, r)
+            rows = memo.get(key) if key is not None else None
+            if rows is None:
+                rows = [p.model_dump() for p in option_prices(catalog, category, o, r)]
+                if key is not None and len(memo) < _MEMO_MAX:
+                    memo[key] = rows
+            out.extend(PriceUsed(**row) for row in rows)
     return out
 
 

@@ -60,7 +60,12 @@ class Ranking:
     def score(self) -> np.ndarray:
         """key of #1 / key of the option (1.0 for #1; lower = further behind), in [0, 1]."""
         k = np.where(np.isfinite(self.key), self.key, np.inf)
-        best = k[self.order[0]] if len(self.order) else np.inf
+        best = float(k[self.order[0]]) if len(self.order) else math.inf
+        if math.isfinite(best):  # the usual case: finite / (positive or inf), no NaN or inf
+            s = np.ones(len(k))
+            pos = k > 0
+            s[pos] = best / k[pos]
+            return np.clip(s, 0.0, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.where(k > 0, best / k, 1.0)
         out: np.ndarray = np.clip(np.nan_to_num(s, nan=0.0, posinf=1.0), 0.0, 1.0)
@@ -120,7 +125,9 @@ def rank_balanced(t: RankTable) -> Ranking:
 
 def rank_performance(t: RankTable) -> Ranking:
     """Most delivered capacity first (ties within CAPACITY_TIE), then cheapest (PERF01-BP04)."""
-    cap = np.nan_to_num(np.asarray(t.capacity, dtype=float), nan=0.0)
+    cap = np.asarray(t.capacity, dtype=float)
+    if not np.isfinite(cap).all():  # (nan_to_num costs more than the test)
+        cap = np.nan_to_num(cap, nan=0.0)
     # Capacity in steps of CAPACITY_TIE below the best (log scale), so capacity within
     # CAPACITY_TIE of the best ties with it and cost decides.
     best = float(cap.max()) if len(cap) else 1.0

@@ -10,7 +10,7 @@ price).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,10 @@ class RegionIndex:
     location: dict[str, tuple[float, float]]
     rtt: dict[tuple[str, str], float]
     price_index: dict[str, float]
+    #: Ranked region candidates per (region asked, user regions, objective): the same few
+    #: questions recur, and the answer depends on nothing else (see :func:`region_options`).
+    memo: dict[tuple[Any, ...], list[Candidate]] = field(
+        default_factory=dict, compare=False, repr=False)
 
 
 def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
@@ -104,9 +108,35 @@ def _user_latency(ri: RegionIndex, users: dict[str, float] | None,
 def region_options(
     p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str]
 ) -> list[Candidate]:
-    """Candidate regions scored on user latency and price (explicit region: just it)."""
+    """Candidate regions scored on user latency and price (explicit region: just it).
+
+    The ranked candidates are remembered per question in ``ri.memo`` (at most
+    :data:`_MEMO_MAX`); each call gets its own copies, which callers may change.
+    """
     users = p.network.user_regions if p.network and p.network.user_regions else None
     explicit = p.region if p.region not in (None, "auto") else None
+    key = (explicit, tuple(sorted(users.items())) if users else None, objective)
+    out = ri.memo.get(key)
+    if out is None:
+        out = _ranked_regions(ri, users, explicit, objective)
+        if len(ri.memo) < _MEMO_MAX:
+            ri.memo[key] = out
+    if out and not users and not explicit:
+        warnings.append("region not given and no user_regions: the region was chosen on price "
+                        "alone; give network.user_regions to weigh latency.")
+    return [replace(c, reasons=list(c.reasons), config=dict(c.config),
+                    predicted=dict(c.predicted), components=dict(c.components),
+                    unpriced=list(c.unpriced)) for c in out]
+
+
+#: Distinct region questions remembered per catalog (profiles repeat a few; a bound keeps
+#: a stream of unique user-region mixes from growing the memo without end).
+_MEMO_MAX = 4096
+
+
+def _ranked_regions(ri: RegionIndex, users: dict[str, float] | None, explicit: str | None,
+                    objective: str) -> list[Candidate]:
+    """The region candidates of :func:`region_options`, ranked (computed once per question)."""
     cands = [explicit] if explicit else ri.regions
     out = []
     for r in cands:
@@ -131,12 +161,8 @@ def region_options(
             components={"latency_ms": lat if users else 0.0,
                         "price_index": idx if not math.isnan(idx) else 10.0},
         ))
-    if not out:
-        return out
-    _rank_regions(out, objective, bool(users))
-    if not users and not explicit:
-        warnings.append("region not given and no user_regions: the region was chosen on price "
-                        "alone; give network.user_regions to weigh latency.")
+    if out:
+        _rank_regions(out, objective, bool(users))
     return out
 
 

@@ -217,5 +217,6 @@ class BurstInputs:
 def sustained_capacity(perf: np.ndarray, baseline_pct: np.ndarray, burst: np.ndarray
                        ) -> np.ndarray:
     """perf_index a type sustains: a burstable type's baseline share of it, else all of it."""
-    share = np.where(burst, np.nan_to_num(baseline_pct, nan=0.0) / 100.0, 1.0)
+    b = np.asarray(baseline_pct, dtype=float)
+    share = np.where(burst, np.where(np.isnan(b), 0.0, b) / 100.0, 1.0)  # unknown -> 0
     return perf * share

@@ -83,13 +83,14 @@ def _eff(ix: Ec2Index, ctx: FilterContext) -> np.ndarray:
 
 
 def _is_burst(ix: Ec2Index) -> np.ndarray:
-    return np.asarray(ix.burstable | (ix.category == "burstable"), dtype=bool)
+    return ix.is_burst  # burstable flag or family (built once in the index)
 
 
 def filter_region(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Offered in the region (ec2.regions)."""
     r = ix.region_pos.get(ctx.region)
-    ok = np.zeros(ix.n, dtype=bool) if r is None else ix.offered[r] | ~np.isnan(ix.ondemand[r])
+    # ec2.regions, or an on-demand price there (ix.in_region, built once).
+    ok = np.zeros(ix.n, dtype=bool) if r is None else ix.in_region[r]
     return Check(ok, "ec2.not_offered_in_region",
                  lambda i: f"{ix.types[i]} is not offered in {ctx.region}")
 
@@ -102,7 +103,7 @@ def filter_priced(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_platform(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Linux x86_64/arm64 only: Mac instances need dedicated hosts, i386-only types are legacy."""
-    return Check(ix.is_x86 | ix.is_arm, "ec2.mac_or_32bit_platform",
+    return Check(ix.linux, "ec2.mac_or_32bit_platform",
                  lambda i: f"{ix.types[i]} is a Mac or 32-bit-only platform")
 
 
@@ -118,11 +119,11 @@ def filter_arch(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 
 def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> Check:
-    ok = np.ones(ix.n, dtype=bool)
+    ok = ix.all_rows
     if ctx.gpus_min is not None:
-        ok &= ix.gpus >= ctx.gpus_min
+        ok = ok & (ix.gpus >= ctx.gpus_min)
     if ctx.gpus_max is not None:
-        ok &= ix.gpus <= ctx.gpus_max
+        ok = ok & (ix.gpus <= ctx.gpus_max)
     return Check(ok, "ec2.gpus", lambda i: f"{ix.types[i]} has {ix.gpus[i]:g} GPUs; the need "
                  f"is {ctx.gpus_min or 0:g}-{ctx.gpus_max if ctx.gpus_max is not None else 'any'}")
 
@@ -134,15 +135,14 @@ def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> Check:
     reference, so a slower vCPU counts as a fraction).  Burstable types need the peak demand
     within 100 % of their vCPUs; their credits are judged by the burst rule.
     """
-    ok = np.ones(ix.n, dtype=bool)
+    ok = ix.all_rows
     eff = _eff(ix, ctx) * ctx.count
     if ctx.vcpus_need is not None:
-        need = np.full(ix.n, ctx.vcpus_need)
-        if ctx.vcpus_need_burst is not None:
-            need = np.where(_is_burst(ix), ctx.vcpus_need_burst, need)
-        ok &= eff >= need - 1e-9
+        need = ctx.vcpus_need if ctx.vcpus_need_burst is None else np.where(
+            _is_burst(ix), ctx.vcpus_need_burst, ctx.vcpus_need)
+        ok = ok & (eff >= need - 1e-9)
     if ctx.vcpus_max is not None:
-        ok &= ix.vcpus <= ctx.vcpus_max
+        ok = ok & (ix.vcpus <= ctx.vcpus_max)
 
     def why(i: int) -> str:
         n = int(ctx.count[i])
@@ -159,11 +159,11 @@ def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Memory per node (a single node holds it all unless the work scales out)."""
-    ok = np.ones(ix.n, dtype=bool)
+    ok = ix.all_rows
     if ctx.memory_need is not None:
-        ok &= ix.memory_gib * ctx.count >= ctx.memory_need - 1e-9
+        ok = ok & (ix.memory_gib * ctx.count >= ctx.memory_need - 1e-9)
     if ctx.memory_max is not None:
-        ok &= ix.memory_gib <= ctx.memory_max
+        ok = ok & (ix.memory_gib <= ctx.memory_max)
 
     def why(i: int) -> str:
         if ctx.memory_max is not None and ix.memory_gib[i] > ctx.memory_max:
@@ -179,11 +179,11 @@ def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Node count within ``max_nodes`` and no more nodes than parallel tasks."""
-    ok = np.ones(ix.n, dtype=bool)
+    ok = ix.all_rows
     if ctx.max_nodes is not None:
-        ok &= ctx.count <= ctx.max_nodes
+        ok = ok & (ctx.count <= ctx.max_nodes)
     if ctx.parallelism is not None and ctx.horizontal:
-        ok &= ctx.count <= ctx.parallelism
+        ok = ok & (ctx.count <= ctx.parallelism)
     return Check(ok, "ec2.node_count_above_max_nodes",
                  lambda i: f"{ix.types[i]} needs {int(ctx.count[i])} nodes; at most "
                            f"{ctx.max_nodes or ctx.parallelism} are allowed")
@@ -191,11 +191,11 @@ def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> Check:
     """No node smaller than the per-node floor (one parallel task must fit on a node)."""
-    ok = np.ones(ix.n, dtype=bool)
+    ok = ix.all_rows
     if ctx.node_floor_vcpus is not None:
-        ok &= ix.vcpus >= ctx.node_floor_vcpus - 1e-9
+        ok = ok & (ix.vcpus >= ctx.node_floor_vcpus - 1e-9)
     if ctx.node_floor_memory_gib is not None:
-        ok &= ix.memory_gib >= ctx.node_floor_memory_gib - 1e-9
+        ok = ok & (ix.memory_gib >= ctx.node_floor_memory_gib - 1e-9)
     return Check(ok, "ec2.node_below_per_node_floor",
                  lambda i: f"{ix.types[i]} ({ix.vcpus[i]:g} vCPUs, {ix.memory_gib[i]:g} GiB) "
                            "is smaller than one parallel task")
@@ -203,7 +203,7 @@ def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Tightly coupled nodes need a cluster placement group."""
-    ok = np.ones(ix.n, dtype=bool) if not ctx.tightly_coupled else ix.cluster_pg | (
+    ok = ix.all_rows if not ctx.tightly_coupled else ix.cluster_pg | (
         ctx.count <= 1)
     return Check(ok, "ec2.no_cluster_placement_group",
                  lambda i: f"{ix.types[i]} cannot join a cluster placement group")
@@ -211,7 +211,7 @@ def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
     peak = ix.net_best_gbps
-    ok = np.ones(ix.n, dtype=bool) if ctx.bandwidth_gbps is None else \
+    ok = ix.all_rows if ctx.bandwidth_gbps is None else \
         peak >= ctx.bandwidth_gbps
     return Check(ok, "ec2.network_bandwidth",
                  lambda i: f"{ix.types[i]} peaks at {peak[i]:g} Gbps; the need is "
@@ -220,11 +220,11 @@ def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
     """The instance's EBS limits (burst maximum) carry the storage IOPS and throughput."""
-    ok = np.ones(ix.n, dtype=bool)
+    ok = ix.all_rows
     if ctx.ebs_iops is not None:
-        ok &= np.nan_to_num(ix.ebs_max_iops, nan=0.0) >= ctx.ebs_iops
+        ok = ok & (ix.ebs_max_iops0 >= ctx.ebs_iops)  # NaN (unknown limit) as 0
     if ctx.ebs_mibps is not None:
-        ok &= np.nan_to_num(ix.ebs_max_mbps, nan=0.0) >= ctx.ebs_mibps * MIB_IN_MB
+        ok = ok & (ix.ebs_max_mbps0 >= ctx.ebs_mibps * MIB_IN_MB)
     return Check(ok, "ec2.ebs_limits_below_storage_need",
                  lambda i: f"{ix.types[i]} sustains at most {ix.ebs_max_iops[i]:g} EBS IOPS "
                            f"and {ix.ebs_max_mbps[i]:g} MB/s; the storage needs "
@@ -233,11 +233,11 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_budget(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Monthly cost within ``max_monthly_usd`` (the profile's budget)."""
-    monthly = ctx.price * ctx.count * ctx.hours
-    ok = np.ones(ix.n, dtype=bool) if ctx.max_monthly_usd is None else ~(
-        monthly > ctx.max_monthly_usd)
+    ok = ix.all_rows if ctx.max_monthly_usd is None else ~(
+        ctx.price * ctx.count * ctx.hours > ctx.max_monthly_usd)
     return Check(ok, "ec2.above_budget",
-                 lambda i: f"{ix.types[i]} costs ${monthly[i]:,.2f}/month, above the budget "
+                 lambda i: f"{ix.types[i]} costs ${ctx.price[i] * ctx.count[i] * ctx.hours:,.2f}"
+                           "/month, above the budget "
                            f"max_monthly_usd ${ctx.max_monthly_usd or 0:,.2f}")
 
 
@@ -266,6 +266,8 @@ def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
     checks = [fn(ix, ctx) for fn in FILTERS]
     rejected: dict[str, int] = {}
     for c in checks:
+        if c.mask is ix.all_rows:  # a constraint the profile does not set rejects nothing
+            continue
         dropped = int(np.count_nonzero(alive & ~c.mask))
         if dropped:
             rejected[c.key] = rejected.get(c.key, 0) + dropped

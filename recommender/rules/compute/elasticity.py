@@ -73,11 +73,14 @@ def plan_scaling(
     min_nodes: int = 1,
     can_wait: bool,
     cpu_headroom_pct: float,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> ScalingPlan:
     """The scaling approach and its min/max/target for nodes of ``node_vcpus``.
 
     ``min_nodes`` bounds the group's minimum from below: a horizontal fleet keeps one node
-    per Availability Zone even when demand would fit on one.
+    per Availability Zone even when demand would fit on one.  ``memo`` (one dict per
+    recommendation, for the same series) keeps what does not depend on the node: the
+    target and the approach are computed once for all the options shown.
     """
     rs: list[Reason] = []
     if startup_s is None:
@@ -88,13 +91,24 @@ def plan_scaling(
     if series_pct is None or measured_vcpus is None:
         return _plan_without_series(rs, count=count, max_nodes=max_nodes, can_wait=can_wait,
                                     cpu_headroom_pct=cpu_headroom_pct)
-    demand = measured_vcpus * np.asarray(series_pct, dtype=float) / 100.0
-    target = startup_target(demand, interval_min, startup_s)
+    key = ("plan_scaling", measured_vcpus, interval_min, startup_s, can_wait)
+    shared = memo.get(key) if memo is not None else None
+    if shared is None:
+        demand = measured_vcpus * np.asarray(series_pct, dtype=float) / 100.0
+        target = startup_target(demand, interval_min, startup_s)
+        peak_hours: dict[str, Any] = {}
+        approach, text = _approach(demand, interval_min, can_wait=can_wait, extra=peak_hours)
+        shared = (demand, target, approach, reason("elasticity.approach", PERF02_SCALE, text),
+                  peak_hours.get("scheduled_peak_hours"))
+        if memo is not None:
+            memo[key] = shared
+    demand, target, approach, approach_reason, hours = shared
     fleet = _fleet_range(demand, node_vcpus * target / 100.0, count=count,
                          max_nodes=max_nodes, min_nodes=min_nodes)
     extra: dict[str, Any] = {"expected_average_count": fleet.average}
-    approach, text = _approach(demand, interval_min, can_wait=can_wait, extra=extra)
-    rs.append(reason("elasticity.approach", PERF02_SCALE, text))
+    if hours is not None:
+        extra["scheduled_peak_hours"] = list(hours)
+    rs.append(approach_reason)
     rs.append(_range_reason(demand, fleet, target=target, startup_s=startup_s,
                             node_vcpus=node_vcpus, min_nodes=min_nodes, max_nodes=max_nodes))
     return ScalingPlan(approach, fleet.lo, fleet.hi, target, tuple(rs), extra)

@@ -19,7 +19,7 @@ from recommender.rules.compute.sizing import ComputeNeed
 
 def fewest_nodes(
     family: np.ndarray, count: np.ndarray, cost: np.ndarray, alive: np.ndarray,
-    cheaper_may_add_nodes: bool,
+    cheaper_may_add_nodes: bool, *, codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Mask of the ``alive`` sizes that keep a family's fleet to the fewest nodes.
 
@@ -30,6 +30,9 @@ def fewest_nodes(
     (task-parallel work, whose tasks pack onto any node) it is dropped only when that
     fewer-node size also costs no more, so rounding up to fewer, larger nodes never costs
     more money than it saves nodes.
+
+    ``codes`` is ``(code per row, sorted family names)`` of ``family`` when the caller has
+    them (the EC2 index factorizes its families once); else they are computed here.
 
     Returns
     -------
@@ -44,7 +47,10 @@ def fewest_nodes(
         return _fewest_nodes_loop(family, count, cost, alive, cheaper_may_add_nodes)
     # Vectorised: in (family, count, cost) order, compare each size with the cheapest size
     # of its family that needs strictly fewer nodes (a running minimum reset per family).
-    fam_code, names = pd.factorize(family[idx], sort=True)  # hashing: cheaper than np.unique
+    if codes is None:
+        fam_code, names = pd.factorize(family[idx], sort=True)  # hashing: cheaper than unique
+    else:  # codes of the whole index: not dense over idx, but in the same (sorted) order
+        fam_code, names = codes[0][idx], codes[1]
     order = np.lexsort((cost[idx], count[idx], fam_code))
     f, n, c = fam_code[order], count[idx][order].astype(float), cost[idx][order]
     pos = np.arange(f.size)

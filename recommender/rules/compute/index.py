@@ -146,6 +146,23 @@ class Ec2Index:
     speed: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: Measured spot prices (DescribeSpotPriceHistory), used before the estimate ``spot``.
     spot_measured: SpotMeasured = field(default_factory=lambda: SpotMeasured.none((0, 0)))
+    #: Derived once from the fields above (see :func:`_derived_fields`) so that a warm call
+    #: does not recompute them: family codes (sorted names), burstable by flag or family,
+    #: NaN-as-0 EBS limits and credit figures, the Linux platform mask, offered-or-priced
+    #: per region, predicted perf_index rows.
+    family_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    family_names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    is_burst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    ebs_max_iops0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ebs_max_mbps0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    credits_per_hour0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    max_credits0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    linux: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    in_region: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    perf_predicted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: Every row True: the mask of a filter whose constraint the profile does not set (the
+    #: filters return this very array so that apply_filters can skip it).
+    all_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n(self) -> int:
@@ -252,6 +269,24 @@ def _price_fields(prices: pd.DataFrame, pos: dict[str, int], rpos: dict[str, int
     return out
 
 
+def _derived_fields(f: dict[str, Any]) -> dict[str, Any]:
+    """The arrays every warm call would otherwise recompute from the index's fields ``f``."""
+    code, names = pd.factorize(f["family"], sort=True)
+    out = dict(
+        family_code=code, family_names=np.asarray(names, dtype=object),
+        is_burst=np.asarray(f["burstable"] | (f["category"] == "burstable"), dtype=bool),
+        ebs_max_iops0=np.nan_to_num(f["ebs_max_iops"], nan=0.0),
+        ebs_max_mbps0=np.nan_to_num(f["ebs_max_mbps"], nan=0.0),
+        credits_per_hour0=np.nan_to_num(f["credits_per_hour"]),
+        max_credits0=np.nan_to_num(f["max_credits"]), linux=f["is_x86"] | f["is_arm"],
+        in_region=f["offered"] | ~np.isnan(f["ondemand"]),
+        perf_predicted=np.asarray(f["perf_source"] == "predicted", dtype=bool),
+        all_rows=np.ones(len(f["types"]), dtype=bool))
+    for a in out.values():  # shared by every call (some are returned as filter masks)
+        a.setflags(write=False)
+    return out
+
+
 def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame, *,
                     spot: pd.DataFrame | None = None) -> Ec2Index:
     """Join specs, prices and measured spot prices into aligned arrays (once per catalog)."""
@@ -260,10 +295,10 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame, *,
     pos = {t: i for i, t in enumerate(types)}
     regions, offered = _regions(ec2, prices)
     rpos = {r: i for i, r in enumerate(regions)}
-    return Ec2Index(
-        types=types, **_spec_fields(ec2), **_perf_fields(ec2), regions=regions,
-        region_pos=rpos, offered=offered, **_price_fields(prices, pos, rpos), pos=pos,
-        spot_measured=measured_spot(spot, pos, rpos))
+    f = dict(types=types, **_spec_fields(ec2), **_perf_fields(ec2), regions=regions,
+             region_pos=rpos, offered=offered, **_price_fields(prices, pos, rpos), pos=pos,
+             spot_measured=measured_spot(spot, pos, rpos))
+    return Ec2Index(**f, **_derived_fields(f))
 
 
 def ec2_index(catalog: Any) -> Ec2Index:

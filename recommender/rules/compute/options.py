@@ -80,7 +80,7 @@ def _scaling(t: Ec2Table, w: Ec2Row
         series_pct=need.series_pct, measured_vcpus=need.measured_vcpus,
         interval_min=need.interval_min, node_vcpus=w.eff_vcpus, count=n,
         max_nodes=need.max_nodes, min_nodes=need.min_nodes, startup_s=need.startup_s,
-        can_wait=need.can_wait, cpu_headroom_pct=need.cpu_headroom_pct)
+        can_wait=need.can_wait, cpu_headroom_pct=need.cpu_headroom_pct, memo=t.memo)
     return plan.as_config(), plan.reasons, plan.extra.get("expected_average_count")
 
 

@@ -76,7 +76,7 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     if need.horizontal and need.demand_vcpus is not None and need.series_pct is not None:
         # Burstable nodes carry the peak at 100 % of their vCPUs (credits judged later).
         peak = cr.node_counts(eff, ix.memory_gib, replace(need, vcpus=need.demand_vcpus))
-        count = np.where(ix.burstable | (ix.category == "burstable"), peak, count)
+        count = np.where(ix.is_burst, peak, count)
     s = p.storage
     ebs = s is not None and s.persistence != "scratch" and s.sharing in (None, "single_instance")
     ctx = FilterContext(
@@ -120,7 +120,8 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         return
     keep, t.family_min = fewest_nodes(
         t.ix.family, t.count, t.cost, t.alive,
-        cheaper_may_add_nodes=bool(need.parallelism) and not need.tightly_coupled)
+        cheaper_may_add_nodes=bool(need.parallelism) and not need.tightly_coupled,
+        codes=(t.ix.family_code, t.ix.family_names))
     gone = np.flatnonzero(t.alive & ~keep)
     rej.add("ec2.more_nodes_than_a_larger_size", len(gone))
     for i in gone.tolist():
@@ -133,7 +134,7 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
 def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     """Burstable types: admitted by their credit simulation, not by headroom on the peak."""
     ix, need = t.ix, t.need
-    b_idx = np.flatnonzero(t.alive & (ix.burstable | (ix.category == "burstable")))
+    b_idx = np.flatnonzero(t.alive & ix.is_burst)
     if not len(b_idx):
         return
     if need.series_pct is None or need.measured_vcpus is None:
@@ -143,12 +144,12 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
             t.dropped[i] = (f"{ix.types[i]} is burstable: judging its CPU credits needs "
                             "compute.cpu_utilization or a utilization series")
         return
-    others = t.alive & ~ix.burstable & (ix.category != "burstable")
+    others = t.alive & ~ix.is_burst
     cheapest = float(np.nanmin(t.cost[others])) if others.any() else np.inf
     sim = simulate_credits(
         need.series_pct, need.measured_vcpus, need.interval_min, vcpus=ix.vcpus[b_idx],
-        count=t.count[b_idx], credits_per_hour=np.nan_to_num(ix.credits_per_hour[b_idx]),
-        max_credits=np.nan_to_num(ix.max_credits[b_idx]), hours_per_month=need.hours)
+        count=t.count[b_idx], credits_per_hour=ix.credits_per_hour0[b_idx],
+        max_credits=ix.max_credits0[b_idx], hours_per_month=need.hours)
     fixed_ok = t.eff * t.count >= (need.vcpus or 0.0) - 1e-9
     inputs = BurstInputs(ix, t.count, t.cost, sim, lambda fam: book.fact(
         "burstable", "unlimited_surplus_credit_usd_per_vcpu_hour", f"{fam} "), fixed_ok)

@@ -8,6 +8,7 @@ pipeline that calls them (no import circle).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -35,3 +36,5 @@ class Ec2Table:
     dropped: dict[int, str] = field(default_factory=dict)
     burst: dict[int, BurstVerdict] = field(default_factory=dict)
     family_min: dict[str, float] = field(default_factory=dict)
+    #: What the options of this one recommendation share (e.g. the scaling plan's target).
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
