@@ -113,3 +113,24 @@ def test_lambda_memory_request_kind_is_checked(small_catalog, bundle) -> None:
     assert predict_lambda_memory(req, catalog=small_catalog, bundle=bundle).predictions
     with pytest.raises(UserError, match="kind"):
         predict_lambda_memory({**req, "kind": "network"}, catalog=small_catalog, bundle=bundle)
+
+
+def test_shrinkage_with_no_noise_is_the_plain_fit_and_noise_pulls_to_the_prior() -> None:
+    from recommender.models.lambda_shrink import Shrunk
+
+    # d(m) = 100 + 900 * 1769 / m: u is 100 / 1000 = 0.1 of the duration at 1,769 MB (on the
+    # 0.01 grid), so with almost no noise the posterior sits there: 1,000 ms at 1,769 MB.
+    m = np.array([256.0, 1024.0])
+    d = 100 + 900 * 1769 / m
+    prior = LambdaModel(np.array([CPU]), np.array([1.0]), np.zeros(1), None, 0.0, 0.9,
+                        {1: (0.0, 0.0), 2: (0.0, 0.0)})
+    sharp = Shrunk(prior, eps=0.3, sigma_rel=1e-4, sigma_abs_ms=0.0)
+    assert sharp.predict(np.array([1769.0]), m, d)["duration_ms"][0] == pytest.approx(
+        1000.0, rel=1e-3)
+    # With 30 % noise the two points hardly constrain phi and the CPU-only prior (phi = 0)
+    # pulls the answer toward pure CPU share through both points: at 1,769 MB each point
+    # alone gives 6,318.95 * 256 / 1769 = 914.46 ms and 1,655.47 * 1024 / 1769 = 958.27 ms,
+    # their geometric mean 936.1 ms.  The answer lies between that and the fit's 1,000 ms.
+    loose = Shrunk(prior, eps=0.3, sigma_rel=0.3, sigma_abs_ms=0.0)
+    got = loose.predict(np.array([1769.0]), m, d)["duration_ms"][0]
+    assert 936.0 < got < 975.0
