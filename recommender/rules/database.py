@@ -30,6 +30,7 @@ from recommender.rules.base import (
     verify_reason,
 )
 from recommender.rules.database_common import (
+    asks_multi_az,
     db_provenance,
     db_rows,
     node_option,
@@ -37,6 +38,7 @@ from recommender.rules.database_common import (
     rows_or_reference,
 )
 from recommender.rules.database_nodes import node_family_options
+from recommender.rules.database_usage import replica_cost, usage_extras
 from recommender.rules.prices import PriceBook
 
 #: Assumed hot working set of a relational database, as a share of its data (a heuristic
@@ -73,58 +75,7 @@ def families(p: WorkloadProfile) -> list[tuple[str, str]]:
 
 def wants_multi_az(p: WorkloadProfile) -> bool:
     """Whether the profile asks for a standby in a second AZ (or is production)."""
-    return (p.database is not None and p.database.availability == "multi_az") or \
-        getattr(p, "environment", None) == "production"
-
-
-def _relational_storage(
-    service: str, deployment: str, size: float | None, book: PriceBook, region: str,
-) -> tuple[Any, str | None]:
-    """Storage price of the deployment (Multi-AZ storage is billed per copy), or a note."""
-    if not size:
-        return None, None
-    item = {("rds", "single_az"): "rds.storage.gp3_gb_month",
-            ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
-            ("aurora", "standard"): "aurora.storage_gb_month",
-            ("aurora", "io_optimized"): "aurora.io_optimized.storage_gb_month"}[
-        (service, deployment)]
-    st = book.cost(item, region, size, per="GB-month")
-    return st, (f"no {item} price in {region}" if st is None else None)
-
-
-def _usage_extras(
-    d: Any, service: str, deployment: str, size: float | None, *, book: PriceBook,
-    region: str, multi_az: bool,
-) -> tuple[float, bool, list[str], Any, bool]:
-    """Storage and I/O cost beyond the instances: (cost, verify, notes, storage price, missing)."""
-    extra, ev = 0.0, False
-    notes: list[str] = []
-    st, missing = _relational_storage(service, deployment, size, book, region)
-    if missing:
-        notes.append(missing)
-    elif st is not None:
-        extra += st.usd
-        ev |= st.verify
-    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
-    if deployment == "standard" and (reads or writes):
-        # Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache
-        # (all reads when the cacheable share is unknown).
-        miss = 1.0 - (d.cacheable_read_fraction or 0.0)
-        ios = (writes + reads * miss) * SECONDS_PER_MONTH
-        io = book.cost("aurora.io_request", region, ios, per="I/O request")
-        if io is not None:
-            extra += io.usd
-            ev |= io.verify
-            notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
-    elif deployment == "io_optimized":
-        notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
-    if deployment == "multi_az":
-        notes.append("Multi-AZ: a synchronous standby in a second AZ, instance and storage "
-                     "billed twice (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
-                     "Concepts.MultiAZ.html)")
-    elif service == "aurora" and multi_az:
-        notes.append("a replica in a second AZ for failover (Multi-AZ asked)")
-    return extra, ev, notes, st, bool(missing)
+    return asks_multi_az(p)
 
 
 def _read_replicas(d: Any) -> int:
@@ -138,8 +89,14 @@ def _read_replicas(d: Any) -> int:
 def _relational_option(
     p: WorkloadProfile, book: PriceBook, region: str, why: str, *,
     deployment: tuple[str, str], rows: tuple[list[dict[str, Any]], bool],
+    replica_rows: list[dict[str, Any]] | None = None,
 ) -> Candidate:
-    """One RDS or Aurora deployment sized for the working set and priced (or saying why not)."""
+    """One RDS or Aurora deployment sized for the working set and priced (or saying why not).
+
+    RDS read replicas are Single-AZ instances of the primary's class with their own storage
+    (``replica_rows``: the Single-AZ rows; :func:`replica_cost`); Aurora's replicas are
+    billed at the cluster's instance rate and share its storage.
+    """
     d = p.database
     assert d is not None  # callers check the section first
     service, dep = deployment
@@ -151,21 +108,37 @@ def _relational_option(
     row, class_note = pick_relational_class(rows[0], mem_need)
     # A replica in a second AZ is Aurora's failover target.
     count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
-    extra, ev, notes, st, missing = _usage_extras(
-        d, service, dep, size, book=book, region=region, multi_az=multi_az)
+    u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az)
+    missing = u.missing
+    if service == "rds" and replicas and row is not None:
+        rep = next((r for r in (replica_rows or []) if r["instance_class"] ==
+                    row["instance_class"]), None)
+        rep_usd, rep_priced, rep_text = replica_cost(rep, replicas, size, book=book,
+                                                     region=region)
+        u.notes.append(rep_text)
+        missing |= rep_usd is None
+        u.usd += rep_usd or 0.0
+        u.priced += rep_priced
     if class_note:
-        notes.insert(0, class_note)
+        u.notes.insert(0, class_note)
     sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set {ws:.0%} of "
               f"{fmt_num(size or 0)} GiB" + ("" if d.working_set_fraction else
                                              ", database.working_set_fraction not given: the "
                                              "default") + ")"
               + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s"
-                 if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
-    c = node_option(f"{service}:{engine}", service, row, count, rows[1] or missing,
-                    region=region, why=why, sizing=sizing, extra_cost=extra, extra_verify=ev,
+                 if replicas else "") + ("; " + "; ".join(u.notes) if u.notes else "") + ".")
+    priced_nodes = 1 if service == "rds" else count
+    c = node_option(f"{service}:{engine}", service, row, priced_nodes, rows[1] or missing,
+                    region=region, why=why, sizing=sizing, extra_cost=u.usd,
+                    extra_verify=u.verify,
+                    extra_label="storage/I/O" + (" and read replicas" if service == "rds"
+                                                 and replicas else ""),
                     config={"read_replicas": replicas, "storage_gib": size,
                             "multi_az": dep == "multi_az" or (service == "aurora" and multi_az)})
-    db_provenance(c, row, st)
+    c.count = count
+    if "node_count" in c.config:
+        c.config["node_count"] = count
+    db_provenance(c, row, *u.priced)
     # Multi-AZ offered but not asked for ranks after Single-AZ: the standby doubles the cost.
     fit = 0.8 if dep == "multi_az" and not multi_az else (
         1.0 if service == "rds" or replicas else 0.9)
@@ -197,6 +170,7 @@ def relational_options(
     engine = (d.engine or "postgresql").lower()
     multi_az = wants_multi_az(p)
     table = db_rows(catalog)
+    single = rows_or_reference(table, "rds", engine, "single_az", region)[0]
     out: list[Candidate] = []
     aurora: list[Candidate] = []
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
@@ -207,7 +181,7 @@ def relational_options(
             continue
         c = _relational_option(p, book, region, why, deployment=(service, deployment),
                                rows=rows_or_reference(table, service, engine, deployment,
-                                                      region))
+                                                      region), replica_rows=single)
         (aurora if service == "aurora" else out).append(c)
     out.append(cheaper_aurora(aurora))
     return out

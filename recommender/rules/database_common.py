@@ -25,8 +25,15 @@ from recommender.rules.base import (
 )
 from recommender.rules.prices import per_catalog, per_unit_cost
 
-__all__ = ["SECONDS_PER_MONTH", "db_provenance", "db_rows", "node_option", "pick_node",
-           "rows_or_reference"]
+__all__ = ["SECONDS_PER_MONTH", "asks_multi_az", "db_provenance", "db_rows", "node_option",
+           "pick_node", "rows_or_reference"]
+
+
+def asks_multi_az(p: Any) -> bool:
+    """Whether the profile asks for a copy in a second AZ (``database.availability:
+    multi_az``) or is production (``environment: production``)."""
+    return (p.database is not None and p.database.availability == "multi_az") or \
+        getattr(p, "environment", None) == "production"
 
 
 class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
@@ -111,11 +118,13 @@ def node_option(
     option: str, kind: str, row: dict[str, Any] | None, count: int, unpriced: bool, *,
     region: str, why: str, sizing: str, extra_cost: float = 0.0, extra_verify: bool = False,
     config: dict[str, Any] | None = None, hours: float = 730.0,
+    extra_label: str = "storage/I/O",
 ) -> Candidate:
     """The priced option of ``count`` nodes of ``row`` (or a reason why it has no price).
 
-    ``extra_cost`` (storage, I/O) is added to the node hours; ``unpriced`` marks rows sized
-    from a reference region, which carry no cost.
+    ``extra_cost`` (storage, I/O, replicas: named by ``extra_label`` in the cost reason) is
+    added to the node hours; ``unpriced`` marks rows sized from a reference region, which
+    carry no cost.
     """
     config = dict(config or {})
     rs = [reason(f"database.{kind}", PERF03_PURPOSE, sentence(why)),
@@ -135,7 +144,8 @@ def node_option(
         cost = nodes + extra_cost
         rs.append(cost_reason("database", f"{fmt_usd(cost)}/month: {count} x "
                               f"{row['instance_class']} ({fmt_usd(nodes)})"
-                              + (f" + storage/I/O {fmt_usd(extra_cost)}" if extra_cost else "")
+                              + (f" + {extra_label} {fmt_usd(extra_cost)}" if extra_cost
+                                 else "")
                               + "."))
     if verify:
         rs.append(verify_reason("A price behind this option is marked unverified by its "

@@ -20,6 +20,7 @@ from recommender.rules.base import (
     fmt_usd,
 )
 from recommender.rules.database_common import (
+    asks_multi_az,
     db_provenance,
     db_rows,
     node_option,
@@ -105,20 +106,34 @@ OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/
 OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                            "managedomains-multiaz.html")
 REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
+#: ElastiCache Multi-AZ with automatic failover needs a replica in each shard.
+CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
+CACHE_REPLICAS_PER_SHARD = 1
 REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
 
 
 def _cache_size(
     rows: list[dict[str, Any]], size: float, p: WorkloadProfile
 ) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    """ElastiCache: memory for the data with 25% reserved; a replica per shard for Multi-AZ.
+
+    Multi-AZ with automatic failover needs at least one replica in each shard
+    (:data:`CACHE_MULTI_AZ_URL`), so a production (or ``availability: multi_az``) cache has
+    two nodes per shard; replicas hold a full copy, so they are the same class.
+    """
     need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
-    row, count = pick_node(rows, need)
+    row, shards = pick_node(rows, need)
+    multi_az = asks_multi_az(p)
+    count = shards * (1 + CACHE_REPLICAS_PER_SHARD) if multi_az else shards
     sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
               f"reserved (the default reserved-memory-percent): memory >= "
               f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(need, 2))} GiB"
-              + (f" across {count} shards" if count > 1 else "")
+              + (f" across {shards} shards" if shards > 1 else "")
               + " (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
-                "redis-memory-management.html).")
+                "redis-memory-management.html)"
+              + (f"; Multi-AZ (production or availability multi_az): "
+                 f"{CACHE_REPLICAS_PER_SHARD} replica per shard for automatic failover, "
+                 f"{count} nodes ({CACHE_MULTI_AZ_URL})" if multi_az else "") + ".")
     return row, count, sizing, []
 
 
@@ -127,8 +142,7 @@ def _search_size(
 ) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
     """OpenSearch: storage with AWS's overhead; three data nodes in three AZs for production."""
     storage = size * 2 * OPENSEARCH_OVERHEAD
-    production = getattr(p, "environment", None) == "production" or (
-        p.database is not None and p.database.availability == "multi_az")
+    production = asks_multi_az(p)
     count = 3 if production else 2
     if production:
         # T2/T3 search nodes are not for production (same sizing guide).

@@ -143,12 +143,14 @@ def test_analytics_preset_prices_warm_efs_in_ia_with_lifecycle(cat) -> None:
     assert o.config["lifecycle"] == {"transition_to_ia": "AFTER_30_DAYS"}
     # 500 MiB/s, 90% reads, all month (https://aws.amazon.com/efs/pricing/): Elastic moves
     # 500 x 3,600 x 730 / 1,024 = 1,283,203 GiB x (0.9 x 0.03 + 0.1 x 0.06) = $42,346;
-    # Provisioned: the data sits in IA, so Standard earns no Bursting baseline:
-    # 500 x $6.00 = $3,000, with IA at the Bursting/Provisioned rate $0.025:
-    # 5,000 x 0.025 + 3,000 = $3,125.
+    # Provisioned: EFS meters reads at 1/3 (https://repost.aws/knowledge-center/
+    # efs-choosing-correct-throughput-mode), so 500 MiB/s at 90% reads is metered at
+    # 500 x (0.9 / 3 + 0.1) = 200 MiB/s; the data sits in IA, so Standard earns no Bursting
+    # baseline: 200 x $6.00 = $1,200, with IA at the Bursting/Provisioned rate $0.025:
+    # 5,000 x 0.025 + 1,200 = $1,325.
     assert size == 5000 and p["storage"]["throughput_mibps"] == 500
     assert o.config["throughput_mode"] == "provisioned"
-    assert o.monthly_cost_usd == pytest.approx(3125.0, abs=0.01)
+    assert o.monthly_cost_usd == pytest.approx(1325.0, abs=0.01)
     standard = size * _price(cat, "efs.standard.storage_gb_month")
     assert o.predicted["monthly_cost_usd_all_standard"] == pytest.approx(standard)
     if not _has_per_gb_item(cat, "efs.ia"):

@@ -5,7 +5,13 @@ mode) per GB read and per GB written, and Provisioned Throughput per MB/s-month 
 above what the Standard storage earns in Bursting mode; Bursting costs nothing beyond
 storage.  The EFS performance guide
 (https://docs.aws.amazon.com/efs/latest/ug/performance.html) gives the Bursting baseline:
-50 KiB/s per GiB of data in the Standard class.  Every price comes from ``unit_prices``
+50 KiB/s per GiB of data in the Standard class.  Bursting and Provisioned Throughput limit
+*metered* throughput, and EFS meters reads at one third of the rate of writes ("Understanding
+metered throughput", https://repost.aws/knowledge-center/efs-choosing-correct-throughput-mode;
+https://aws.amazon.com/blogs/storage/amazon-efs-introduces-3x-read-throughput-increase-at-no-additional-charge/:
+750 MB/s read + 250 MB/s write is metered at 500 MB/s), so the throughput to provision is
+reads / 3 + writes (all of it when ``storage.read_fraction`` is not given, the safe side).
+Every price comes from ``unit_prices``
 (``efs.elastic.read_gb``, ``efs.elastic.write_gb``, ``efs.provisioned.throughput_mbps_month``);
 the mode with the lower monthly cost is chosen and the other one named with its cost.
 """
@@ -25,6 +31,9 @@ EFS_PERFORMANCE_URL = "https://docs.aws.amazon.com/efs/latest/ug/performance.htm
 BURSTING_BASELINE_KIBPS_PER_GIB = 50.0
 #: Read share assumed when the profile gives no ``storage.read_fraction`` (stated in reasons).
 DEFAULT_READ_FRACTION = 0.5
+#: EFS meters a read at this share of a write's throughput (Bursting and Provisioned modes).
+READ_METERING_RATE = 1.0 / 3.0
+METERED_URL = "https://repost.aws/knowledge-center/efs-choosing-correct-throughput-mode"
 _ELASTIC_READ = "efs.elastic.read_gb"
 _ELASTIC_WRITE = "efs.elastic.write_gb"
 _PROVISIONED = "efs.provisioned.throughput_mbps_month"
@@ -51,6 +60,19 @@ def transferred_gib(mibps: float, hours: float) -> float:
 def bursting_baseline_mibps(standard_gib: float) -> float:
     """Throughput the Standard storage earns in Bursting mode (50 KiB/s per GiB)."""
     return standard_gib * BURSTING_BASELINE_KIBPS_PER_GIB / 1024.0
+
+
+def metered_mibps(mibps: float, read_fraction: float | None) -> tuple[float, str]:
+    """Metered throughput of ``mibps`` (reads count 1/3), and the sentence saying how.
+
+    Without a read share nothing is discounted: all of it is metered as writes.
+    """
+    if read_fraction is None:
+        return mibps, (f"{fmt_num(mibps)} MiB/s metered in full (storage.read_fraction not "
+                       "given; EFS meters reads at 1/3)")
+    metered = mibps * (read_fraction * READ_METERING_RATE + (1.0 - read_fraction))
+    return metered, (f"{fmt_num(mibps)} MiB/s with {read_fraction:.0%} reads is metered at "
+                     f"{fmt_num(round(metered, 1))} MiB/s (reads count 1/3, {METERED_URL})")
 
 
 def _elastic(n: StorageNeed, book: PriceBook, region: str) -> ThroughputPlan:
@@ -94,27 +116,28 @@ def _provisioned(
     if n.mibps is None:
         return None
     base = bursting_baseline_mibps(standard_gib)
-    if n.mibps <= base:
+    metered, how = metered_mibps(n.mibps, n.read_fraction)
+    if metered <= base:
         return ThroughputPlan("bursting", 0.0, [reason(
             "storage.efs_throughput", PERF03_CONFIG,
             f"Bursting Throughput: {fmt_num(standard_gib)} GiB in Standard earns a "
             f"{fmt_num(base)} MiB/s baseline (50 KiB/s per GiB, {EFS_PERFORMANCE_URL}), enough "
-            f"for {fmt_num(n.mibps)} MiB/s; no throughput charge ({EFS_PRICING_URL}).")],
+            f"for {how}; no throughput charge ({EFS_PRICING_URL}).")],
             {"throughput_mode": "bursting", "bursting_baseline_mibps": round(base, 1)})
-    extra = n.mibps - base
+    extra = metered - base
     # Provisioned Throughput is set in MiB/s (ProvisionedThroughputInMibps) and billed per
     # "MB/s-month" on the pricing page: one provisioned MiB/s is one billed unit.
     p = book.cost(_PROVISIONED, region, extra, per="MBps-month")
     if p is None:
         return None
-    text = (f"Provisioned Throughput: {fmt_num(n.mibps)} MiB/s less the {fmt_num(base)} MiB/s "
-            f"Bursting baseline of {fmt_num(standard_gib)} GiB Standard = {fmt_num(extra)} "
-            f"MiB/s at {fmt_usd(p.unit_price_usd)} per MB/s-month = {fmt_usd(p.usd)}/month "
+    text = (f"Provisioned Throughput: {how}; less the {fmt_num(base)} MiB/s Bursting baseline "
+            f"of {fmt_num(standard_gib)} GiB Standard = {fmt_num(round(extra, 1))} MiB/s at "
+            f"{fmt_usd(p.unit_price_usd)} per MB/s-month = {fmt_usd(p.usd)}/month "
             f"({EFS_PRICING_URL}).")
     return ThroughputPlan("provisioned", p.usd,
                           [reason("storage.efs_throughput", PERF01_COST, text)],
                           {"throughput_mode": "provisioned",
-                           "provisioned_throughput_mibps": n.mibps}, [p])
+                           "provisioned_throughput_mibps": round(metered, 1)}, [p])
 
 
 def efs_throughput(

@@ -1,0 +1,116 @@
+"""What a relational deployment costs beyond its primary instance: storage, I/O, read replicas.
+
+AWS's RDS pricing (https://aws.amazon.com/rds/pricing/) bills Multi-AZ storage per copy
+(the ``rds.storage.multi_az.*`` rows), and a read replica as a DB instance of its own: at the
+Single-AZ rate of its class with its own storage ("Read replicas are billed as standard DB
+instances", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html).
+Aurora's replicas share the cluster volume, so its storage is billed once
+(https://aws.amazon.com/rds/aurora/pricing/).  Every price comes from the catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from recommender.rules.base import HOURS_PER_MONTH, SECONDS_PER_MONTH, fmt_num, fmt_usd
+from recommender.rules.prices import PriceBook, per_unit_cost
+
+RDS_PRICING_URL = "https://aws.amazon.com/rds/pricing/"
+READ_REPLICA_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html"
+_STORAGE_ITEM = {("rds", "single_az"): "rds.storage.gp3_gb_month",
+                 ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
+                 ("aurora", "standard"): "aurora.storage_gb_month",
+                 ("aurora", "io_optimized"): "aurora.io_optimized.storage_gb_month"}
+
+
+@dataclass
+class Usage:
+    """Cost beyond the primary instance, its verify flag, notes and the prices used."""
+
+    usd: float = 0.0
+    verify: bool = False
+    notes: list[str] = field(default_factory=list)
+    priced: list[Any] = field(default_factory=list)
+    missing: bool = False
+
+    def add(self, priced: Any) -> None:
+        """Count one priced charge."""
+        self.usd += priced.usd
+        self.verify |= bool(priced.verify)
+        self.priced.append(priced)
+
+
+def relational_storage(
+    service: str, deployment: str, size: float | None, book: PriceBook, region: str,
+) -> tuple[Any, str | None]:
+    """Storage price of the deployment (Multi-AZ storage is billed per copy), or a note."""
+    if not size:
+        return None, None
+    item = _STORAGE_ITEM[(service, deployment)]
+    st = book.cost(item, region, size, per="GB-month")
+    return st, (f"no {item} price in {region}" if st is None else None)
+
+
+def _aurora_io(d: Any, book: PriceBook, region: str, u: Usage) -> None:
+    """Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache (all
+    reads when the cacheable share is unknown)."""
+    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
+    if not (reads or writes):
+        return
+    miss = 1.0 - (d.cacheable_read_fraction or 0.0)
+    ios = (writes + reads * miss) * SECONDS_PER_MONTH
+    io = book.cost("aurora.io_request", region, ios, per="I/O request")
+    if io is not None:
+        u.add(io)
+        u.notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
+
+
+def replica_cost(
+    replica_row: dict[str, Any] | None, replicas: int, size: float | None, *,
+    book: PriceBook, region: str,
+) -> tuple[float | None, list[Any], str]:
+    """RDS read replicas: each a Single-AZ instance of the class with its own gp3 storage.
+
+    Returns
+    -------
+    (float or None, list, str)
+        The replicas' monthly cost (None when the catalog has no Single-AZ price for the
+        class), the prices used and the sentence that says how it was worked out.
+    """
+    if replica_row is None or replica_row.get("ondemand_usd_per_hour") is None:
+        return None, [], (f"no Single-AZ price for the {replicas} read replica(s) in {region} "
+                          f"({READ_REPLICA_URL})")
+    rate = float(replica_row["ondemand_usd_per_hour"])
+    nodes = per_unit_cost(rate, replicas * HOURS_PER_MONTH)
+    st, _ = relational_storage("rds", "single_az", size, book, region)
+    storage = 0.0 if st is None else st.usd * replicas
+    text = (f"{replicas} read replica(s), each a Single-AZ {replica_row['instance_class']} at "
+            f"{fmt_usd(rate)}/h with its own {fmt_num(size or 0)} GiB of storage: "
+            f"{fmt_usd(nodes + storage)} ({READ_REPLICA_URL}, {RDS_PRICING_URL})")
+    return nodes + storage, [st] if st is not None else [], text
+
+
+def usage_extras(
+    d: Any, service: str, deployment: str, size: float | None, *, book: PriceBook,
+    region: str, multi_az: bool,
+) -> Usage:
+    """Storage and I/O cost beyond the instances, with the notes that say what was counted."""
+    u = Usage()
+    st, missing = relational_storage(service, deployment, size, book, region)
+    if missing:
+        u.notes.append(missing)
+        u.missing = True
+    elif st is not None:
+        u.add(st)
+    if deployment == "standard":
+        _aurora_io(d, book, region, u)
+    elif deployment == "io_optimized":
+        u.notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
+    if deployment == "multi_az":
+        u.notes.append("Multi-AZ: a synchronous standby in a second AZ, instance and storage "
+                       "billed twice (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+                       "Concepts.MultiAZ.html)")
+    elif service == "aurora" and multi_az:
+        u.notes.append("a replica in a second AZ for failover (Multi-AZ asked)")
+    return u

@@ -1,0 +1,76 @@
+"""AWS-documented database scenarios, each expectation worked out by hand (issue 9).
+
+Prices are the catalog's us-east-1 rows (``recommender catalog show database --region
+us-east-1``, ``... unit_prices``): db.r6g.4xlarge PostgreSQL Single-AZ $1.798/h, Multi-AZ
+$3.597/h; db.r6g.xlarge Single-AZ $0.45/h; RDS gp3 storage $0.115/GB-month, Multi-AZ $0.23;
+cache.m4.10xlarge (154.64 GiB) $2.4896/h.
+
+* RDS read replicas are DB instances of their own, billed at the Single-AZ rate with their own
+  storage (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html,
+  https://aws.amazon.com/rds/pricing/); Multi-AZ doubles the primary and its storage
+  (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html).
+* ElastiCache keeps 25% of node memory reserved
+  (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-memory-management.html)
+  and Multi-AZ needs a replica per shard
+  (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.rules.base import Rejections
+from recommender.rules.database import database_options
+
+
+def _db(profile, cat, book, db, **top):
+    return database_options(profile(database=db, **top), cat, book, "us-east-1", Rejections())
+
+
+def test_multi_az_primary_and_a_single_az_read_replica(profile, cat, book):
+    # 500 GiB, 2,000 reads/s of 2,500 ops (80% reads): one read replica; production asks
+    # for Multi-AZ.  Working set 25% = 125 GiB -> db.r6g.4xlarge (128 GiB).
+    # Primary Multi-AZ 3.597 x 730 = 2,625.81 + storage 500 x 0.23 = 115.00;
+    # replica Single-AZ 1.798 x 730 = 1,312.54 + its storage 500 x 0.115 = 57.50;
+    # total $4,110.85 (the replica at the Multi-AZ rate would have been $5,366.62).
+    out = _db(profile, cat, book, {"data_model": "relational", "engine": "postgresql",
+                                   "size_gib": 500, "reads_per_s": 2000, "writes_per_s": 500},
+              environment="production")
+    rds = [c for c in out if c.option == "rds:postgresql"]
+    assert len(rds) == 1
+    c = rds[0]
+    assert c.config["instance_class"] == "db.r6g.4xlarge" and c.config["multi_az"]
+    assert c.config["read_replicas"] == 1 and c.count == 2 and c.config["node_count"] == 2
+    assert c.monthly_cost_usd == pytest.approx(4110.85, abs=0.01)
+    assert any("Single-AZ db.r6g.4xlarge" in r.text and "USER_ReadRepl" in r.text
+               for r in c.reasons)
+
+
+def test_single_az_read_replica_has_its_own_storage(profile, cat, book):
+    # 100 GiB, 400 reads/s of 480 (83% reads): one replica; working set 25 GiB ->
+    # db.r6g.xlarge (32 GiB).  2 x 0.45 x 730 = 657.00 + 2 copies x 100 x 0.115 = 23.00
+    # -> $680.00.
+    out = _db(profile, cat, book, {"data_model": "relational", "size_gib": 100,
+                                   "reads_per_s": 400, "writes_per_s": 80})
+    c = [c for c in out if c.option == "rds:postgresql" and not c.config["multi_az"]][0]
+    assert c.config["instance_class"] == "db.r6g.xlarge" and c.count == 2
+    assert c.monthly_cost_usd == pytest.approx(680.00, abs=0.01)
+
+
+def test_production_cache_has_a_replica_per_shard(profile, cat, book):
+    # 80 GiB of data / 0.75 = 106.67 GiB of node memory: cache.r6g.4xlarge (105.81) is too
+    # small; the cheapest current node with >= 106.67 GiB is cache.m4.10xlarge (154.64 GiB,
+    # $2.4896/h).  Production: primary + 1 replica = 2 x 2.4896 x 730 = $3,634.82.
+    c = _db(profile, cat, book, {"data_model": "cache", "size_gib": 80},
+            environment="production")[0]
+    assert c.config["instance_class"] == "cache.m4.10xlarge"
+    assert c.count == 2
+    assert c.monthly_cost_usd == pytest.approx(3634.82, abs=0.01)
+    assert any("AutoFailover" in r.text for r in c.reasons)
+
+
+def test_development_cache_is_one_node(profile, cat, book):
+    # Same data outside production: one node, 2.4896 x 730 = $1,817.41.
+    c = _db(profile, cat, book, {"data_model": "cache", "size_gib": 80})[0]
+    assert c.count == 1
+    assert c.monthly_cost_usd == pytest.approx(1817.41, abs=0.01)

@@ -1,0 +1,50 @@
+"""AWS-documented storage scenarios, each expectation worked out by hand (issue 9).
+
+EFS: Bursting baseline 50 KiB/s per GiB of Standard storage
+(https://docs.aws.amazon.com/efs/latest/ug/performance.html); Bursting and Provisioned
+Throughput limit metered throughput, and reads are metered at one third of the rate of
+writes (https://repost.aws/knowledge-center/efs-choosing-correct-throughput-mode;
+https://aws.amazon.com/blogs/storage/amazon-efs-introduces-3x-read-throughput-increase-at-no-additional-charge/).
+Prices from the catalog's us-east-1 rows: Standard $0.30/GB-month, Provisioned Throughput
+$6.00 per MB/s-month, Elastic reads $0.03/GB and writes $0.06/GB
+(https://aws.amazon.com/efs/pricing/).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.rules.storage.need import storage_need
+from recommender.rules.storage.objects import efs_option
+
+
+def _efs(profile, cat, book, **storage):
+    p = profile(storage={"sharing": "multi_instance", "access_frequency": "hot", **storage})
+    return efs_option(storage_need(p), book, cat, "us-east-1")
+
+
+def test_provisioned_throughput_meters_reads_at_a_third(profile, cat, book):
+    # 2,048 GiB at 1,000 MiB/s, 70% reads: metered 1,000 x (0.7 / 3 + 0.3) = 533.33 MiB/s;
+    # Bursting baseline 2,048 x 50 / 1,024 = 100 MiB/s; provisioned above it 433.33 x $6 =
+    # $2,600.00; storage 2,048 x 0.30 = $614.40 -> $3,214.40.  Elastic would move
+    # 1,000 x 3,600 x 730 / 1,024 = 2,566,406 GiB x (0.7 x 0.03 + 0.3 x 0.06) = $100,089.84.
+    c = _efs(profile, cat, book, size_gib=2048, throughput_mibps=1000, read_fraction=0.7)
+    assert c.config["throughput_mode"] == "provisioned"
+    assert c.config["provisioned_throughput_mibps"] == pytest.approx(533.3, abs=0.05)
+    assert c.monthly_cost_usd == pytest.approx(3214.40, abs=0.01)
+    assert c.config["elastic_monthly_cost_usd"] == pytest.approx(100089.84, abs=0.01)
+
+
+def test_without_a_read_share_everything_is_metered(profile, cat, book):
+    # No read_fraction: metered in full, (1,000 - 100) x $6 = $5,400 + $614.40 = $6,014.40.
+    c = _efs(profile, cat, book, size_gib=2048, throughput_mibps=1000)
+    assert c.config["throughput_mode"] == "provisioned"
+    assert c.monthly_cost_usd == pytest.approx(6014.40, abs=0.01)
+
+
+def test_read_heavy_load_fits_the_bursting_baseline(profile, cat, book):
+    # 1,000 GiB Standard earns 1,000 x 50 / 1,024 = 48.83 MiB/s; 120 MiB/s at 90% reads is
+    # metered 120 x (0.9 / 3 + 0.1) = 48 MiB/s: Bursting, storage only 1,000 x 0.30 = $300.
+    c = _efs(profile, cat, book, size_gib=1000, throughput_mibps=120, read_fraction=0.9)
+    assert c.config["throughput_mode"] == "bursting"
+    assert c.monthly_cost_usd == pytest.approx(300.0, abs=0.01)
