@@ -109,26 +109,14 @@ def _relational_option(
     # A replica in a second AZ is Aurora's failover target.
     count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
     u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az)
-    missing = u.missing
     if service == "rds" and replicas and row is not None:
-        rep = next((r for r in (replica_rows or []) if r["instance_class"] ==
-                    row["instance_class"]), None)
-        rep_usd, rep_priced, rep_text = replica_cost(rep, replicas, size, book=book,
-                                                     region=region)
-        u.notes.append(rep_text)
-        missing |= rep_usd is None
-        u.usd += rep_usd or 0.0
-        u.priced += rep_priced
+        _add_rds_replicas(u, row, replica_rows or [], (replicas, size), book=book,
+                          region=region)
     if class_note:
         u.notes.insert(0, class_note)
-    sizing = (f"Memory >= {fmt_num(mem_need)} GiB (working set {ws:.0%} of "
-              f"{fmt_num(size or 0)} GiB" + ("" if d.working_set_fraction else
-                                             ", database.working_set_fraction not given: the "
-                                             "default") + ")"
-              + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s"
-                 if replicas else "") + ("; " + "; ".join(u.notes) if u.notes else "") + ".")
+    sizing = _sizing_text(d, (mem_need, ws, size), replicas, u.notes)
     priced_nodes = 1 if service == "rds" else count
-    c = node_option(f"{service}:{engine}", service, row, priced_nodes, rows[1] or missing,
+    c = node_option(f"{service}:{engine}", service, row, priced_nodes, rows[1] or u.missing,
                     region=region, why=why, sizing=sizing, extra_cost=u.usd,
                     extra_verify=u.verify,
                     extra_label="storage/I/O" + (" and read replicas" if service == "rds"
@@ -143,12 +131,43 @@ def _relational_option(
     fit = 0.8 if dep == "multi_az" and not multi_az else (
         1.0 if service == "rds" or replicas else 0.9)
     c.components = {"fit": fit}
+    _latency_caution(c, d)
+    return c
+
+
+def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: int,
+                 notes: list[str]) -> str:
+    """The ``database.size`` reason: memory for the working set, replicas and usage notes."""
+    mem_need, ws, size = memory
+    return (f"Memory >= {fmt_num(mem_need)} GiB (working set {ws:.0%} of "
+            f"{fmt_num(size or 0)} GiB" + ("" if d.working_set_fraction else
+                                           ", database.working_set_fraction not given: the "
+                                           "default") + ")"
+            + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s"
+               if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
+
+
+def _add_rds_replicas(
+    u: Any, row: dict[str, Any], replica_rows: list[dict[str, Any]],
+    replicas_size: tuple[int, float | None], *, book: PriceBook, region: str,
+) -> None:
+    """Add the read replicas (Single-AZ rows of the primary's class) to the usage ``u``."""
+    replicas, size = replicas_size
+    rep = next((r for r in replica_rows if r["instance_class"] == row["instance_class"]), None)
+    usd, priced, text = replica_cost(rep, replicas, size, book=book, region=region)
+    u.notes.append(text)
+    u.missing |= usd is None
+    u.usd += usd or 0.0
+    u.priced += priced
+
+
+def _latency_caution(c: Candidate, d: Any) -> None:
+    """Sub-millisecond reads need a cache in front of any relational database."""
     if d.latency_ms is not None and d.latency_ms < 1:
         c.reasons.append(reason("database.latency", PERF03_CONFIG,
                                 "Sub-millisecond reads need a cache in front (see "
                                 "trade-offs: caching).", "caution"))
         c.risk = max(c.risk, 3.0)
-    return c
 
 
 def relational_options(
