@@ -48,3 +48,17 @@ def test_read_heavy_load_fits_the_bursting_baseline(profile, cat, book):
     c = _efs(profile, cat, book, size_gib=1000, throughput_mibps=120, read_fraction=0.9)
     assert c.config["throughput_mode"] == "bursting"
     assert c.monthly_cost_usd == pytest.approx(300.0, abs=0.01)
+
+
+def test_intelligent_tiering_names_its_monitoring_fee(profile, cat, book):
+    # Warm web objects with no lifetime: Intelligent-Tiering (no minimum duration,
+    # https://aws.amazon.com/s3/storage-classes/), Frequent Access tier 2,000 x 0.023 =
+    # $46.00; its monitoring and automation fee (per 1,000 objects,
+    # https://aws.amazon.com/s3/pricing/) is not in the catalog's price, so it is named.
+    from recommender.rules.storage.objects import s3_option
+
+    p = profile(storage={"sharing": "web", "access_frequency": "warm", "size_gib": 2000})
+    c = s3_option(storage_need(p), book, cat, "us-east-1")
+    assert c.config["storage_class"] == "intelligent_tiering"
+    assert c.monthly_cost_usd == pytest.approx(46.0, abs=0.01)
+    assert any("monitoring fee" in u.item and "1,000 objects" in u.reason for u in c.unpriced)

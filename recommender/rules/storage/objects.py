@@ -79,6 +79,10 @@ _IA_LEGACY = "_bursting_provisioned"
 _WHAT_IS_CHARGED = {"efs": ("access", "reads (and tiering into the class)"),
                     "s3": ("retrieval", "retrievals")}
 _CLASS_LABEL = {"ia": "IA", "archive": "Archive"}
+#: Why a fee named only in a price row's note is unpriced (no object count in the profile).
+_NOTED_FEE = ("a fee the catalog's storage price leaves out (its note says so; S3 bills "
+              "Intelligent-Tiering monitoring per 1,000 objects, https://aws.amazon.com/s3/"
+              "pricing/); the profile gives no object count")
 
 
 def storage_price_rows(catalog: Any) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -121,6 +125,10 @@ def _charges_reasons(
         if r["item"] == storage_item and r["notes"] and "not included" in r["notes"]:
             rs.append(reason("storage.price_notes", PERF01_COST,
                              f"Catalog note on {storage_item}: {r['notes']}.", "caution"))
+            if cls not in PER_GB_ACCESS_CLASSES[service]:
+                # A fee the note names and no per-GB item covers (e.g. Intelligent-Tiering's
+                # monitoring and automation charge per 1,000 objects) is named as unpriced.
+                excludes.append(f"{storage_item}: {r['notes']}")
     if cls in PER_GB_ACCESS_CLASSES[service]:
         per_gb = _per_gb_charges(rows)
         if per_gb:
@@ -322,7 +330,8 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
-        c.name_unpriced_all([(x, "billed per request or per GB retrieved; the profile gives no "
-                                 "request or retrieval rate") for x in excludes])
+        c.name_unpriced_all([(x, _NOTED_FEE if ": " in x else
+                              "billed per request or per GB retrieved; the profile gives no "
+                              "request or retrieval rate") for x in excludes])
     c.add_provenance(priced)
     return c
