@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from catalog.declared import SCHEMA_VERSION
 from catalog.errors import (
     BuildError,
     CatalogError,
@@ -15,8 +18,21 @@ from catalog.errors import (
     CatalogSchemaError,
     SnapshotIntegrityError,
 )
-from catalog.schema import SCHEMA_VERSION, TABLES, validate_table
 from catalog.store import DEFAULT_SNAPSHOT_DIR, Catalog, load_catalog, read_manifest
+
+if TYPE_CHECKING:
+    from catalog.schema import TABLES, validate_table
+
+
+def __getattr__(name: str) -> Any:
+    """``TABLES`` and ``validate_table`` on first use (PEP 562): they import pandera, which
+    costs a CLI process about 0.3 s, and reading a snapshot checked before needs neither."""
+    if name in ("TABLES", "validate_table"):
+        from catalog import schema
+
+        return getattr(schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BuildError",

@@ -20,8 +20,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-#: Bumped when a column is renamed or removed (adding one is compatible).
-SCHEMA_VERSION = "1"
+# The declarations readers need without pandera live in catalog.declared (re-exported).
+from catalog.declared import SCHEMA_VERSION as SCHEMA_VERSION
+from catalog.declared import UNIT_SCALE as UNIT_SCALE
 
 
 class _Strict(pa.DataFrameModel):
@@ -211,34 +212,6 @@ class DatabaseSchema(_Strict):
 
     class Config:
         unique = ["service", "engine", "instance_class", "deployment", "region"]
-
-
-#: The declared units of ``unit_prices.unit``: unit -> (the quantity it is billed on, how many
-#: of that quantity one price covers).  "USD per 1M requests" is (request, 1e6): a cost is
-#: ``quantity / per * price``, computed in one place (``recommender.rules.prices``), so a
-#: per-million row can never be charged per request.  A reader that meets another unit must
-#: convert to one of these (or add it here with its scale); the schema refuses any other.
-UNIT_SCALE: dict[str, tuple[str, float]] = {
-    "USD per GB": ("GB", 1.0),
-    "USD per GB-month": ("GB-month", 1.0),
-    "USD per GB-second": ("GB-second", 1.0),
-    "USD per GB-hour": ("GB-hour", 1.0),
-    "USD per request": ("request", 1.0),
-    "USD per 10K requests": ("request", 1e4),
-    "USD per 1M requests": ("request", 1e6),
-    "USD per I/O request": ("I/O request", 1.0),
-    "USD per read request unit": ("read request unit", 1.0),
-    "USD per write request unit": ("write request unit", 1.0),
-    "USD per RCU-hour": ("RCU-hour", 1.0),
-    "USD per WCU-hour": ("WCU-hour", 1.0),
-    "USD per IOPS-month": ("IOPS-month", 1.0),
-    "USD per MBps-month": ("MBps-month", 1.0),
-    "USD per vCPU-hour": ("vCPU-hour", 1.0),
-    "USD per shard-hour": ("shard-hour", 1.0),
-    "USD per PUT payload unit (25 KB)": ("PUT payload unit", 1.0),
-    "USD per RPU-hour": ("RPU-hour", 1.0),
-    "USD per hour": ("hour", 1.0),
-}
 
 
 class UnitPriceSchema(_Strict):

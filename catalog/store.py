@@ -17,7 +17,6 @@ the package otherwise (:func:`active_snapshot_dir`).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -32,8 +31,8 @@ import cachetools
 import pandas as pd
 
 from catalog import swap
+from catalog.declared import SCHEMA_VERSION, TABLE_NAMES
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
-from catalog.schema import SCHEMA_VERSION, TABLES, validate_table
 from catalog.validated import APP_NAME, validate_once
 from foundation.files import InputFileError, read_regular
 
@@ -206,6 +205,30 @@ def _expected(manifest: dict[str, Any], name: str, path: Path) -> tuple[str, int
     return digest, rows
 
 
+def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`catalog.schema.validate_table`, imported on first use: pandera costs a process
+    about 0.3 s, and a snapshot read whose tables were checked before never needs it."""
+    from catalog.schema import validate_table as validate
+
+    return validate(name, df)
+
+
+def parquet_frame(data: bytes) -> pd.DataFrame:
+    """The DataFrame of a Parquet file's bytes, as ``pd.read_parquet`` returns it.
+
+    Read with pyarrow's ``ParquetFile`` on one thread: ``pd.read_parquet`` goes through
+    pyarrow's dataset layer (an extra import of ~50 ms a process) and a thread pool that,
+    for the snapshot's small tables on a shared 2-core machine, costs more than it saves.
+    ``tests/catalog/test_store_read.py`` checks that every table comes out equal.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.ParquetFile(pa.BufferReader(data)).read(use_threads=False,
+                                                       use_pandas_metadata=True)
+    return table.to_pandas(use_threads=False)
+
+
 def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool) -> pd.DataFrame:
     path = d / f"{name}.parquet"
     digest, rows = _expected(manifest, name, path)
@@ -220,7 +243,7 @@ def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool
             f"{path} does not match the sha256 in its manifest; rebuild the snapshot"
         )
     try:
-        df = pd.read_parquet(io.BytesIO(data))
+        df = parquet_frame(data)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
         raise SnapshotIntegrityError(
             f"{path} is not a readable Parquet file ({type(exc).__name__}); rebuild the snapshot"
@@ -248,7 +271,7 @@ def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool 
     """
     d = _resolve_dir(snapshot_dir)
     manifest = read_manifest(d)
-    tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLES}
+    tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLE_NAMES}
     return Catalog(tables=tables, manifest=manifest)
 
 
@@ -307,10 +330,10 @@ def write_snapshot(
     """
     target = Path(snapshot_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    missing = set(TABLES) - set(tables)
+    missing = set(TABLE_NAMES) - set(tables)
     if missing:
         raise CatalogNotFoundError(f"cannot write a snapshot without tables {sorted(missing)}")
-    validated = {name: validate_table(name, tables[name]) for name in TABLES}
+    validated = {name: validate_table(name, tables[name]) for name in TABLE_NAMES}
     with swap.build_lock(target):
         recovered = swap.recover(target, lambda p: _is_complete(p))
         tmp = swap.new_tmp_dir(target)

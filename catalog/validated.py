@@ -28,8 +28,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from catalog import schema
-from catalog.schema import validate_table
 from foundation.atomic import atomic_write_text
 
 APP_NAME = "aws-recommender"
@@ -45,14 +43,27 @@ def cache_dir() -> Path | None:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "validated"
 
 
+#: The modules whose source decides a table's check: the schema and the constants it reuses.
+SCHEMA_SOURCES = ("schema.py", "declared.py")
+
+
 @cache
 def schema_fingerprint() -> str:
-    """sha256 of the schema module's source, its version and pandera's version."""
-    import pandera
+    """sha256 of the schema modules' source, the schema version and pandera's version.
 
-    source = Path(schema.__file__).read_bytes()
-    extra = f"{schema.SCHEMA_VERSION}|{pandera.__version__}".encode()
-    return hashlib.sha256(source + b"\0" + extra).hexdigest()
+    Neither the schema nor pandera is imported (that import is what a marker saves): the
+    sources are read beside this file and pandera's version from its installed metadata.
+    """
+    from importlib.metadata import version
+
+    from catalog.declared import SCHEMA_VERSION
+
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in SCHEMA_SOURCES:
+        h.update((here / name).read_bytes() + b"\0")
+    h.update(f"{SCHEMA_VERSION}|{version('pandera')}".encode())
+    return h.hexdigest()
 
 
 def _dtypes(df: pd.DataFrame) -> dict[str, str]:
@@ -74,6 +85,13 @@ def _recorded(marker: Path) -> dict[str, str] | None:
         return None
     dtypes = data.get("dtypes") if isinstance(data, dict) else None
     return dtypes if isinstance(dtypes, dict) else None
+
+
+def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`catalog.schema.validate_table`, imported only when a check runs (pandera)."""
+    from catalog.schema import validate_table as validate
+
+    return validate(name, df)
 
 
 def validate_once(name: str, df: pd.DataFrame, file_sha256: str) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from catalog.schema import UNIT_SCALE
+from catalog.declared import UNIT_SCALE
 from catalog.store import per_catalog as per_catalog  # re-exported: the rules' cache
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ class UnitMismatchError(ValueError):
 
 
 def unit_scale(unit: str) -> tuple[str, float]:
-    """(billed quantity, quantity per price) of a declared unit (``catalog.schema.UNIT_SCALE``).
+    """(billed quantity, quantity per price) of a declared unit (``catalog.declared.UNIT_SCALE``).
 
     Raises
     ------
@@ -68,7 +68,7 @@ def unit_scale(unit: str) -> tuple[str, float]:
         return UNIT_SCALE[unit]
     except KeyError:
         raise UnitMismatchError(f"unit {unit!r} is not one of the declared units "
-                                f"(catalog.schema.UNIT_SCALE)") from None
+                                f"(catalog.declared.UNIT_SCALE)") from None
 
 
 def per_unit_cost(price_usd: float, quantity: float, per: float = 1.0) -> float:

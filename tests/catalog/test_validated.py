@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import catalog.validated as validated
+from catalog.declared import TABLE_NAMES
 from catalog.errors import CatalogSchemaError
 from catalog.store import EMBEDDED_SNAPSHOT_DIR, read_snapshot
 
@@ -77,7 +78,7 @@ def test_disabled_or_unwritable_cache_still_validates(
     calls = _count_checks(monkeypatch)
     read_snapshot(snapshot)
     read_snapshot(snapshot)
-    assert len(calls) == 2 * len(validated.schema.TABLES)
+    assert len(calls) == 2 * len(TABLE_NAMES)
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the cache directory would be")
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(blocker))
@@ -93,4 +94,4 @@ def test_a_damaged_marker_means_a_fresh_check(
         marker.write_text('{"dtypes": "not a mapping"')
     calls = _count_checks(monkeypatch)
     read_snapshot(snapshot)
-    assert len(calls) == len(validated.schema.TABLES)
+    assert len(calls) == len(TABLE_NAMES)
