@@ -331,6 +331,10 @@ def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
         False: "single-threaded: sizes above 1,769 MB add vCPUs it cannot use",
         True: "multi-threaded: vCPUs above 1,769 MB (up to 6 at 10,240 MB) are used",
     }[query.parallel])
+    if query.kind and len({r.memory_mb for r in query.runs}) == 1:
+        notes.append(f"kind {query.kind}: the one-size prior weighs training functions of "
+                     "that kind first" if query.kind != "mixed" else
+                     "kind mixed: the one-size prior weighs every kind alike")
     return LambdaChoice(estimates=rows, best=best, notes=tuple(notes))
 
 
