@@ -38,9 +38,24 @@ HOURS_PER_MONTH = 730.0
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 
 
+#: Validated reasons by (rule, best practice, text, severity): most texts recur from call to
+#: call (the same options, the same numbers), and a :class:`Reason` is never changed once
+#: made, so one instance serves every response that says it.  Emptied when it grows past
+#: :data:`_REASONS_MAX` (a plain dict: an LRU's bookkeeping would cost what it saves).
+_REASONS: dict[tuple[str, str, str, str], Reason] = {}
+_REASONS_MAX = 50_000
+
+
 def reason(rule: str, best_practice: str, text: str, severity: str = "info") -> Reason:
     """Build a :class:`Reason` (severity: info, caution or verify)."""
-    return Reason(rule=rule, best_practice=best_practice, text=text, severity=severity)
+    key = (rule, best_practice, text, severity)
+    hit = _REASONS.get(key)
+    if hit is None:
+        hit = Reason(rule=rule, best_practice=best_practice, text=text, severity=severity)
+        if len(_REASONS) >= _REASONS_MAX:
+            _REASONS.clear()
+        _REASONS[key] = hit
+    return hit
 
 
 def sentence(text: str) -> str:

@@ -59,13 +59,22 @@ def ec2_risk(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(risk, index of the worst dimension: 0 cpu, 1 memory, 2 ebs, 3 network)."""
     n = len(vcpus_total)
-    cpu = utilization_risk(demand_vcpus / vcpus_total) if demand_vcpus else np.zeros(n)
-    mem = utilization_risk(memory_used_gib / memory_total) if memory_used_gib else np.zeros(n)
-    ebs = np.maximum(limit_risk(ebs_iops, base_iops, max_iops),
-                     limit_risk(ebs_mbps, base_mbps, max_mbps))
-    net = limit_risk(bandwidth_gbps, net_base, net_peak)
-    stack = np.vstack([cpu, mem, ebs, net])
-    return stack.max(axis=0), stack.argmax(axis=0)
+    # A dimension the profile gives no need for is 0 everywhere: skipped (it never raises
+    # the risk, and the worst dimension is the first that reaches the maximum, as argmax).
+    dims = (
+        utilization_risk(demand_vcpus / vcpus_total) if demand_vcpus else None,
+        utilization_risk(memory_used_gib / memory_total) if memory_used_gib else None,
+        np.maximum(limit_risk(ebs_iops, base_iops, max_iops),
+                   limit_risk(ebs_mbps, base_mbps, max_mbps))
+        if ebs_iops is not None or ebs_mbps is not None else None,
+        limit_risk(bandwidth_gbps, net_base, net_peak) if bandwidth_gbps is not None else None,
+    )
+    risk, worst = np.zeros(n), np.zeros(n, dtype=np.intp)
+    for k, d in enumerate(dims):
+        if d is not None:
+            worst[d > risk] = k
+            risk = np.maximum(risk, d)
+    return risk, worst
 
 
 DIMENSIONS = ("CPU", "memory", "EBS", "network")
@@ -102,7 +111,9 @@ def perf_interval_cpu_risk(
     util = demand_vcpus / np.asarray(vcpus_total, dtype=float)
     ratio = np.asarray(perf, dtype=float) / np.asarray(perf_low, dtype=float)
     util_low = util * np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
-    hit = (perf_source == "predicted") & (util <= UTIL_STEPS[-1]) & (util_low > UTIL_STEPS[-1])
+    # perf_source: the sources, or already the mask of predicted rows (the index's).
+    predicted = perf_source if perf_source.dtype == bool else perf_source == "predicted"
+    hit = predicted & (util <= UTIL_STEPS[-1]) & (util_low > UTIL_STEPS[-1])
     return np.where(hit, np.minimum(4.0, utilization_risk(util) + 1.0), 0.0)
 
 

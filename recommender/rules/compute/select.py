@@ -107,9 +107,10 @@ def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         return
     gone = np.flatnonzero(old)
     rej.add("ec2.previous_generation", len(gone))
-    for i in gone.tolist():
-        t.dropped[i] = (f"{t.ix.types[i]} is a previous-generation type and current-generation "
-                        "types fit (AWS recommends current generation for new workloads)")
+    types = t.ix.types
+    t.dropped.add(gone.tolist(), lambda i: (
+        f"{types[i]} is a previous-generation type and current-generation types fit (AWS "
+        "recommends current generation for new workloads)"))
     t.alive &= ~old
 
 
@@ -124,10 +125,10 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         codes=(t.ix.family_code, t.ix.family_names))
     gone = np.flatnonzero(t.alive & ~keep)
     rej.add("ec2.more_nodes_than_a_larger_size", len(gone))
-    for i in gone.tolist():
-        fam = str(t.ix.family[i])
-        t.dropped[i] = (f"{int(t.count[i])} x {t.ix.types[i]}: a larger {fam} size meets the "
-                        f"need in {int(t.family_min[fam])} node(s) (fewest nodes first)")
+    ix, count, family_min = t.ix, t.count, t.family_min
+    t.dropped.add(gone.tolist(), lambda i: (
+        f"{int(count[i])} x {ix.types[i]}: a larger {ix.family[i]} size meets the need in "
+        f"{int(family_min[str(ix.family[i])])} node(s) (fewest nodes first)"))
     t.alive &= keep
 
 
@@ -140,9 +141,9 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     if need.series_pct is None or need.measured_vcpus is None:
         rej.add("ec2.burstable_needs_cpu_utilization", len(b_idx))
         t.alive[b_idx] = False
-        for i in b_idx.tolist():
-            t.dropped[i] = (f"{ix.types[i]} is burstable: judging its CPU credits needs "
-                            "compute.cpu_utilization or a utilization series")
+        t.dropped.add(b_idx.tolist(), lambda i: (
+            f"{ix.types[i]} is burstable: judging its CPU credits needs "
+            "compute.cpu_utilization or a utilization series"))
         return
     others = t.alive & ~ix.is_burst
     cheapest = float(np.nanmin(t.cost[others])) if others.any() else np.inf
@@ -189,7 +190,11 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     delivered capacity of the EC2 rows ``idx``."""
     ix, need, ctx = t.ix, t.need, t.ctx
     n = t.count[idx]
-    burst = np.isin(idx, list(t.burst)) if t.burst else np.zeros(len(idx), dtype=bool)
+    burst = np.zeros(len(idx), dtype=bool)
+    if t.burst:  # idx is sorted (flatnonzero), so the judged rows are found by bisection
+        rows = np.fromiter(t.burst, dtype=np.intp)
+        at = np.minimum(np.searchsorted(idx, rows), max(len(idx) - 1, 0))
+        burst[at[idx[at] == rows]] = True
     vt = t.eff[idx] * n
     # A burstable type's CPU is judged by its credits (burst_stage), not by its peak headroom.
     demand_t = np.where(burst, 0.0, need.demand_vcpus or 0.0)
@@ -208,7 +213,7 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     for k in np.flatnonzero(burst):
         full[k] = max(full[k], t.burst[int(idx[k])].risk)
     cpu_low = perf_interval_cpu_risk(need.demand_vcpus, vt, ix.perf[idx], ix.perf_low[idx],
-                                     ix.perf_source[idx])
+                                     ix.perf_predicted[idx])
     full = np.maximum(full, cpu_low)
     # Delivered capacity: sustained perf_index per vCPU x the vCPUs the work can use (its
     # parallelism, else its need); vCPUs beyond the need deliver nothing to a fixed demand.

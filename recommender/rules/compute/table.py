@@ -7,6 +7,7 @@ pipeline that calls them (no import circle).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,34 @@ from recommender.rules.compute import sizing as cr
 from recommender.rules.compute.burst import BurstVerdict
 from recommender.rules.compute.candidates import Ec2Index, FilterContext, FilterResult
 from recommender.rules.compute.purchase import Pricing
+
+
+class DropNotes:
+    """Why each type passing the filters was dropped by a later stage (fleet, burst).
+
+    A stage drops hundreds of rows at a time, and only a "why not X" question reads the
+    text, so a stage registers one function for its rows and the sentence is written when
+    asked; ``notes[i] = text`` still records a sentence written at once.
+    """
+
+    def __init__(self) -> None:
+        self._why: dict[int, Callable[[int], str]] = {}
+
+    def add(self, rows: Iterable[int], why: Callable[[int], str]) -> None:
+        """Rows dropped for the reason ``why(i)`` says."""
+        self._why.update(dict.fromkeys(rows, why))
+
+    def __setitem__(self, i: int, text: str) -> None:
+        self._why[i] = lambda _i: text
+
+    def __getitem__(self, i: int) -> str:
+        return self._why[i](i)
+
+    def __contains__(self, i: object) -> bool:
+        return i in self._why
+
+    def __len__(self) -> int:
+        return len(self._why)
 
 
 @dataclass
@@ -33,7 +62,7 @@ class Ec2Table:
     ctx: FilterContext
     filters: FilterResult
     #: Why a type passing the filters was dropped by a later stage (fleet, burst).
-    dropped: dict[int, str] = field(default_factory=dict)
+    dropped: DropNotes = field(default_factory=DropNotes)
     burst: dict[int, BurstVerdict] = field(default_factory=dict)
     family_min: dict[str, float] = field(default_factory=dict)
     #: What the options of this one recommendation share (e.g. the scaling plan's target).
