@@ -90,6 +90,9 @@ class Catalog:
 
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: True when every table's bytes were checked against the manifest's sha256 (only then
+    #: may a derived index be kept on disk under the manifest's hashes; see ``derive``).
+    verified: bool = field(default=False, compare=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = object.__getattribute__(self, "tables")
@@ -101,21 +104,34 @@ class Catalog:
     def _derived(self) -> dict[str, Any]:
         return {}
 
-    def derive(self, name: str, build: Callable[[Catalog], _T]) -> _T:
+    def derive(self, name: str, build: Callable[[Catalog], _T], *,
+               persist: type[_T] | None = None) -> _T:
         """``build(self)``, computed once per catalog object and kept on it.
 
         The one cache of what other layers derive from the tables (the rules' EC2 index and
         price book, the models' Lambda prices): it lives and dies with the catalog, so a
         rebuilt snapshot (a new object) never meets a stale index.  A build that raises is not
         remembered.  Thread-safe; ``build`` may itself call ``derive``.
+
+        ``persist=Cls`` (a dataclass of arrays) also keeps the result on disk for the next
+        process, keyed by the verified tables' hashes and the code (:mod:`catalog.derived_cache`);
+        a catalog whose bytes were not verified never uses that cache.
         """
         memo = self._derived
         if name in memo:
             return memo[name]
         with _DERIVE_LOCK:
             if name not in memo:
-                memo[name] = build(self)
+                memo[name] = self._build(name, build, persist)
             return memo[name]
+
+    def _build(self, name: str, build: Callable[[Catalog], _T], persist: type[_T] | None) -> _T:
+        if persist is None or not self.verified:
+            return build(self)
+        from catalog.derived_cache import load_or_build
+
+        return load_or_build(name, persist, lambda: build(self), manifest=self.manifest,
+                             builder=build)
 
     @property
     def version(self) -> str:
@@ -132,16 +148,20 @@ class Catalog:
         return list(self.manifest.get("regions", []))
 
 
-def per_catalog(name: str, catalog: Any, build: Callable[[Any], _T]) -> _T:
+def per_catalog(name: str, catalog: Any, build: Callable[[Any], _T], *,
+                persist: type[_T] | None = None) -> _T:
     """``build(catalog)``, computed once per catalog object (:meth:`Catalog.derive`).
 
-    The index lives and dies with its catalog.  A stand-in object without ``derive`` (a
-    test's partial catalog) gets a fresh build on every call.
+    The index lives and dies with its catalog (``persist``: and is kept on disk for the next
+    process, see :meth:`Catalog.derive`).  A stand-in object without ``derive`` (a test's
+    partial catalog) gets a fresh build on every call.
     """
     derive = getattr(catalog, "derive", None)
     if derive is None:
         return build(catalog)
-    return cast(_T, derive(name, build))
+    if persist is None:
+        return cast(_T, derive(name, build))
+    return cast(_T, derive(name, build, persist=persist))
 
 
 def _resolve_dir(snapshot_dir: Path | str | None) -> Path:
@@ -272,7 +292,7 @@ def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool 
     d = _resolve_dir(snapshot_dir)
     manifest = read_manifest(d)
     tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLE_NAMES}
-    return Catalog(tables=tables, manifest=manifest)
+    return Catalog(tables=tables, manifest=manifest, verified=check_hashes)
 
 
 #: Loaded snapshots by resolved directory (a handful at most); cleared when one is written.

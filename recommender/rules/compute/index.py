@@ -308,4 +308,4 @@ def ec2_index(catalog: Any) -> Ec2Index:
         spot = tables.get("ec2_spot_prices") if isinstance(tables, dict) else None
         return build_ec2_index(c.ec2, c.ec2_prices, spot=spot)
 
-    return per_catalog("ec2_index", catalog, build)
+    return per_catalog("ec2_index", catalog, build, persist=Ec2Index)  # kept on disk too

@@ -1,0 +1,254 @@
+"""A disk cache of indexes derived from a verified snapshot, so a new process need not rebuild them.
+
+Every CLI process used to rebuild the EC2 index (specs and prices joined into numpy arrays,
+about 0.1 s) from the tables it had just read.  The index depends only on the tables' bytes
+and on the code that builds it, so :meth:`catalog.store.Catalog.derive` with ``persist=`` keeps
+it in the user's cache directory under a key made of:
+
+* the index's name and class,
+* the snapshot's identity: the sha256 of every table file as its manifest records them (the
+  reader has just checked the bytes against them, so changed bytes mean a new key),
+* the code's fingerprint: the source of the modules that define the class and its builder and
+  of this module, and the numpy, pandas and Python versions.
+
+Only a frozen dataclass whose fields are numpy arrays (numbers, booleans, or objects that are
+all ``str`` or ``None``), numbers, strings, lists of strings, ``str -> int`` dicts or such
+dataclasses again can be stored, in a ``.npz`` file read with ``allow_pickle=False``: loading
+it cannot run code.  What is written is decoded again and compared with the built index first
+(anything that would not come back equal is not cached), written crash-safely
+(:mod:`foundation.atomic`), and on load every field's presence and kind is checked; a missing,
+damaged or foreign file means a fresh build (which then replaces it).  The cache is a speed-up
+only: any problem reading or writing it is silent.  ``RECOMMENDER_CACHE_DIR`` relocates it
+(``none`` disables it, as for :mod:`catalog.validated`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from catalog.validated import APP_NAME
+from foundation.atomic import atomic_write_bytes
+
+_T = TypeVar("_T")
+#: Bumped when the file layout below changes.
+FORMAT = "1"
+_META = "__meta__"
+
+
+class NotStorable(ValueError):
+    """A value this cache cannot store exactly (it is then simply not cached)."""
+
+
+def cache_dir() -> Path | None:
+    """Where derived indexes live (``<user cache dir>/derived``), or None when disabled."""
+    env = os.environ.get("RECOMMENDER_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "none") else Path(env).expanduser() / "derived"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "derived"
+
+
+@cache
+def _source_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _module_file(obj: Any) -> str:
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    path = getattr(module, "__file__", None)
+    if not path:
+        raise NotStorable(f"{obj!r} has no source file to fingerprint")
+    return str(path)
+
+
+def cache_key(name: str, cls: type, build: Callable[..., Any], manifest: dict[str, Any]) -> str:
+    """The file key of index ``name``: snapshot identity plus code fingerprint (see module)."""
+    import pandas as pd
+
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise NotStorable("the manifest lists no files")
+    sources = sorted({_module_file(cls), _module_file(build), __file__})
+    parts = [FORMAT, name, f"{cls.__module__}.{cls.__qualname__}",
+             json.dumps(files, sort_keys=True), np.__version__, pd.__version__, sys.version,
+             *(_source_digest(s) for s in sources)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _encode_array(key: str, a: np.ndarray, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"kind": "array", "writeable": bool(a.flags.writeable)}
+    if a.dtype == object:
+        flat = a.ravel().tolist()
+        if not all(v is None or type(v) is str for v in flat):
+            raise NotStorable(f"{key}: object array holds values other than str/None")
+        # Stored as codes into the distinct strings (a grid of regions x types repeats a few
+        # dozen source names thousands of times); code -1 is None.
+        uniq = sorted({v for v in flat if v is not None})
+        at = {v: i for i, v in enumerate(uniq)}
+        arrays[f"{key}.values"] = np.array(uniq, dtype=str)
+        arrays[key] = np.array([-1 if v is None else at[v] for v in flat],
+                               dtype=np.int64).reshape(a.shape)
+        spec["kind"] = "strings"
+    elif a.dtype.kind in "biuf":
+        arrays[key] = a
+    else:
+        raise NotStorable(f"{key}: dtype {a.dtype} is not stored")
+    return spec
+
+
+def _encode_value(key: str, v: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    if isinstance(v, np.ndarray):
+        return _encode_array(key, v, arrays)
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {"kind": "dataclass", "fields": _encode_fields(key, v, arrays)}
+    if type(v) in (int, float, str, bool) or v is None:
+        return {"kind": "scalar", "value": v}
+    if type(v) is list and all(type(x) is str for x in v):
+        return {"kind": "str_list", "value": v}
+    if type(v) is dict and all(type(k) is str and type(x) is int for k, x in v.items()):
+        return {"kind": "str_int_dict", "value": list(v.items())}
+    raise NotStorable(f"{key}: {type(v).__name__} is not stored")
+
+
+def _encode_fields(prefix: str, obj: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {f.name: _encode_value(f"{prefix}.{f.name}", getattr(obj, f.name), arrays)
+            for f in dataclasses.fields(obj)}
+
+
+def encode(obj: Any) -> bytes:
+    """The ``.npz`` bytes of a dataclass index (raises :class:`NotStorable`)."""
+    arrays: dict[str, np.ndarray] = {}
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        raise NotStorable(f"{type(obj).__name__} is not a dataclass instance")
+    meta = {"format": FORMAT, "fields": _encode_fields("root", obj, arrays)}
+    arrays[_META] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    buf = io.BytesIO()
+    np.savez(buf, allow_pickle=False, **arrays)
+    return buf.getvalue()
+
+
+def _decode_array(key: str, spec: dict[str, Any], z: Any) -> np.ndarray:
+    a = np.array(z[key])  # a copy of its own (np.load's arrays may share a buffer)
+    if spec["kind"] == "strings":
+        values = np.asarray(z[f"{key}.values"])
+        if a.dtype != np.int64 or (values.size and values.dtype.kind != "U") or (
+                a.size and not -1 <= int(a.min()) <= int(a.max()) < values.size):
+            raise NotStorable(f"{key}: damaged string array")
+        table = np.empty(values.size + 1, dtype=object)
+        table[:-1] = values.tolist()  # Python str, as the built index holds
+        table[-1] = None  # code -1
+        a = table[a]
+    a.setflags(write=bool(spec["writeable"]))
+    return a
+
+
+def _decode_value(key: str, spec: Any, cls: Any, z: Any) -> Any:
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    if kind in ("array", "strings"):
+        return _decode_array(key, spec, z)
+    if kind == "dataclass":
+        return _decode_fields(key, spec["fields"], cls, z)
+    if kind in ("scalar", "str_list"):
+        return spec["value"]
+    if kind == "str_int_dict":
+        return {str(k): int(v) for k, v in spec["value"]}
+    raise NotStorable(f"{key}: unknown kind {kind!r}")
+
+
+def _decode_fields(prefix: str, specs: Any, cls: type, z: Any) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    if not isinstance(specs, dict) or set(specs) != set(fields):
+        raise NotStorable(f"{prefix}: stored fields differ from {cls.__qualname__}'s")
+    values = {}
+    for name, spec in specs.items():
+        ftype = _field_class(cls, name)
+        values[name] = _decode_value(f"{prefix}.{name}", spec, ftype, z)
+    return cls(**values)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    import typing
+
+    return typing.get_type_hints(cls)
+
+
+def _field_class(cls: type, name: str) -> Any:
+    """The dataclass a nested field holds (its annotation resolved), else None."""
+    hint = _hints(cls).get(name)
+    return hint if isinstance(hint, type) and dataclasses.is_dataclass(hint) else None
+
+
+def decode(data: bytes, cls: type[_T]) -> _T:
+    """The index stored by :func:`encode` (raises on anything damaged or foreign)."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        meta = json.loads(bytes(z[_META]).decode("utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise NotStorable("not a derived-index file of this format")
+        return _decode_fields("root", meta.get("fields"), cls, z)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two decoded/built values are exactly equal (dtypes, NaN places, flags)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.dtype != b.dtype or a.shape != b.shape or a.flags.writeable != b.flags.writeable:
+            return False
+        if a.dtype == object:
+            return a.ravel().tolist() == b.ravel().tolist()
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(
+            same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    return type(a) is type(b) and a == b
+
+
+def load_or_build(name: str, cls: type[_T], build: Callable[[], _T], *,
+                  manifest: dict[str, Any], builder: Callable[..., Any]) -> _T:
+    """Index ``name`` from the disk cache when a valid copy is there, else ``build()`` (then
+    stored for the next process).  ``builder`` is the function whose module's source is part
+    of the key (the one that computes the index)."""
+    d = cache_dir()
+    try:
+        path = None if d is None else d / f"{name}-{cache_key(name, cls, builder, manifest)}.npz"
+    except (NotStorable, OSError):
+        path = None
+    if path is not None:
+        with contextlib.suppress(Exception):  # damaged, foreign, unreadable: build afresh
+            return decode(path.read_bytes(), cls)
+    value = build()
+    if path is not None:
+        _store(path, value, cls)
+    return value
+
+
+def _store(path: Path, value: Any, cls: type) -> None:
+    """Write ``value`` if it comes back exactly equal; best effort, never raises."""
+    with contextlib.suppress(Exception):  # noqa: SIM105 - any failure only costs a rebuild
+        if type(value) is not cls:
+            return
+        data = encode(value)
+        if not same(decode(data, cls), value):
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
+        # One file per index name: older snapshots' and code versions' copies go (a rebuilt
+        # snapshot would otherwise leave ~3 MB behind each time).
+        name = path.name.rsplit("-", 1)[0]
+        for old in path.parent.glob(f"{name}-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)

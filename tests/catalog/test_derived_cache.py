@@ -1,0 +1,183 @@
+"""The disk cache of derived indexes (catalog.derived_cache): exact round trip, a damaged or
+foreign file means a fresh build, keys follow the snapshot's hashes, unverified catalogs and
+values it cannot store exactly are never cached."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from catalog import derived_cache as dc
+from catalog.store import EMBEDDED_SNAPSHOT_DIR, Catalog, load_catalog
+
+
+@dataclasses.dataclass(frozen=True)
+class Inner:
+    price: np.ndarray
+    label: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class Index:
+    types: np.ndarray
+    grid: np.ndarray
+    flags: np.ndarray
+    median: float
+    regions: list[str]
+    pos: dict[str, int]
+    inner: Inner
+
+
+def _index() -> Index:
+    types = np.array(["m5.large", "t3.micro", None], dtype=object)
+    flags = np.array([True, False, True])
+    flags.setflags(write=False)  # the filters share such masks read-only
+    return Index(types=types, grid=np.array([[1.5, np.nan, 0.0], [2.0, 3.0, -0.0]]),
+                 flags=flags, median=0.25, regions=["us-east-1", "eu-west-1"],
+                 pos={"m5.large": 0, "t3.micro": 1},
+                 inner=Inner(price=np.arange(3, dtype=np.int32),
+                             label=np.array([["a", None], ["a", "b"]], dtype=object)))
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "derived"
+
+
+MANIFEST = {"files": {"ec2.parquet": {"sha256": "a" * 64}}}
+
+
+def _build_counter() -> tuple[list[int], object]:
+    calls: list[int] = []
+
+    def build() -> Index:
+        calls.append(1)
+        return _index()
+
+    return calls, build
+
+
+def test_round_trip_is_exact() -> None:
+    back = dc.decode(dc.encode(_index()), Index)
+    assert dc.same(back, _index())
+    assert back.types.tolist() == ["m5.large", "t3.micro", None]  # None stays None, not ""
+    assert type(back.types[0]) is str and back.types.dtype == object
+    assert np.isnan(back.grid[0, 1]) and back.grid.dtype == np.float64
+    assert not back.flags.flags.writeable and back.grid.flags.writeable
+    assert back.inner.price.dtype == np.int32 and back.pos == {"m5.large": 0, "t3.micro": 1}
+
+
+def test_same_can_fail() -> None:
+    other = dataclasses.replace(_index(), grid=np.array([[1.5, 0.0, 0.0], [2.0, 3.0, 0.0]]))
+    assert not dc.same(other, _index())
+
+
+def test_second_process_loads_instead_of_building(cache: Path) -> None:
+    calls, build = _build_counter()
+    first = dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    second = dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    assert len(calls) == 1 and dc.same(first, second)
+    assert len(list(cache.glob("*.npz"))) == 1
+
+
+@pytest.mark.parametrize("damage", [
+    lambda b: b[: len(b) // 2],  # cut short (a crash elsewhere, a full disk)
+    lambda b: b[:200] + bytes(255 - x for x in b[200:400]) + b[400:],  # flipped bytes
+    lambda b: b"not a zip at all",
+    lambda b: b"",
+])
+def test_damaged_file_means_a_fresh_build_that_replaces_it(cache: Path, damage) -> None:  # noqa: ANN001
+    calls, build = _build_counter()
+    dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    (path,) = cache.glob("*.npz")
+    good = path.read_bytes()
+    path.write_bytes(damage(good))
+    again = dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    assert len(calls) == 2 and dc.same(again, _index())
+    assert dc.same(dc.decode(path.read_bytes(), Index), _index())  # rewritten whole
+
+
+def test_file_of_another_class_is_not_taken(cache: Path) -> None:
+    calls, build = _build_counter()
+    dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    (path,) = cache.glob("*.npz")
+    path.write_bytes(dc.encode(_index().inner))  # a valid file, but of Inner's fields
+    dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    assert len(calls) == 2
+
+
+def test_pickled_object_arrays_are_refused_on_load() -> None:
+    """A file with a pickled member cannot execute code: np.load refuses it."""
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, __meta__=np.frombuffer(b"{}", dtype=np.uint8),
+             x=np.array([object()], dtype=object))
+    with pytest.raises(ValueError, match="pickle"), \
+            np.load(io.BytesIO(buf.getvalue()), allow_pickle=False) as z:
+        z["x"]
+
+
+def test_new_table_hashes_mean_a_new_key() -> None:
+    other = {"files": {"ec2.parquet": {"sha256": "b" * 64}}}
+    assert dc.cache_key("ix", Index, _index, MANIFEST) != dc.cache_key("ix", Index, _index, other)
+    assert dc.cache_key("ix", Index, _index, MANIFEST) == dc.cache_key("ix", Index, _index,
+                                                                        dict(MANIFEST))
+
+
+def test_a_new_snapshot_replaces_the_old_file(cache: Path) -> None:
+    calls, build = _build_counter()
+    other = {"files": {"ec2.parquet": {"sha256": "b" * 64}}}
+    dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    dc.load_or_build("other", Index, build, manifest=MANIFEST, builder=_index)
+    dc.load_or_build("ix", Index, build, manifest=other, builder=_index)
+    assert len(calls) == 3
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.npz")) == ["ix", "other"]
+
+
+def test_values_it_cannot_store_exactly_are_built_every_time(cache: Path) -> None:
+    odd = dataclasses.replace(_index(), types=np.array([1, "a"], dtype=object))
+    with pytest.raises(dc.NotStorable):
+        dc.encode(odd)
+    out = dc.load_or_build("odd", Index, lambda: odd, manifest=MANIFEST, builder=_index)
+    assert out is odd and not list(cache.glob("*.npz"))
+
+
+def test_disabled_cache_only_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", "none")
+    calls, build = _build_counter()
+    for _ in range(2):
+        dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
+    assert len(calls) == 2
+
+
+def test_unverified_catalog_never_uses_the_disk(cache: Path) -> None:
+    cat = Catalog(tables={}, manifest=MANIFEST)  # made by hand: bytes never checked
+    cat.derive("ix", lambda c: _index(), persist=Index)
+    assert not cache.exists()
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Catalog:
+    """The embedded snapshot as the suite loads it (its schema markers already written)."""
+    return load_catalog(EMBEDDED_SNAPSHOT_DIR)
+
+
+def test_snapshot_ec2_index_from_disk_equals_the_built_one(snapshot: Catalog,
+                                                          cache: Path) -> None:
+    """The real index: what a second process loads is exactly what the first built."""
+    from recommender.rules.compute.index import Ec2Index, ec2_index
+
+    def fresh() -> Catalog:  # a new catalog object, as a new process has
+        return Catalog(tables=snapshot.tables, manifest=snapshot.manifest, verified=True)
+
+    built = ec2_index(fresh())  # builds and stores
+    assert len(list(cache.glob("*.npz"))) == 1
+    loaded = ec2_index(fresh())  # from disk
+    assert loaded is not built and isinstance(loaded, Ec2Index)
+    assert dc.same(loaded, built)
+    assert loaded.pos == built.pos and loaded.regions == built.regions
