@@ -24,6 +24,9 @@ from recommender.core.response import (
 from recommender.rules.base import PERF01_COST, fmt_usd, reason
 from recommender.rules.network import COMPUTE_ADD_ONS
 
+INSTANCE_STORE_PAGE = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
+                       "so-instance-store-volumes.html")
+
 
 def is_add_on(o: Option) -> bool:
     """A network option that configures the chosen compute (attached to it in the bundle)."""
@@ -73,13 +76,13 @@ def _parts(recs: Recommendations) -> list[tuple[BundleComponent, Option]]:
     parts: list[tuple[BundleComponent, Option]] = []
     net = recs.network
     add_ons = [o for o in net if is_add_on(o)]
-    if recs.compute:
-        c = recs.compute[0]
-        attach = [o.option for o in add_ons] if c.kind == "ec2" else []
-        parts.append((_component("compute", "compute", c, "rank 1 of compute", attach), c))
-    if recs.storage:
-        parts.append((_component("storage", "storage", recs.storage[0],
-                                 "rank 1 of storage, the compute's data"), recs.storage[0]))
+    host, store, host_why = _host(recs)
+    if host is not None:
+        attach = [o.option for o in add_ons] if host.kind == "ec2" else []
+        parts.append((_component("compute", "compute", host, host_why, attach), host))
+    if store is not None:
+        parts.append((_component("storage", "storage", store,
+                                 "rank 1 of storage, the compute's data"), store))
     if recs.database:
         parts.append((_component("database", "database", recs.database[0],
                                  "rank 1 of database"), recs.database[0]))
@@ -95,6 +98,44 @@ def _parts(recs: Recommendations) -> list[tuple[BundleComponent, Option]]:
     for o in recs.tradeoffs:
         parts.append((_component("tradeoff", "tradeoffs", o, "applies to the profile"), o))
     return parts
+
+
+#: Storage that needs an EC2 host: instance store is the instance's own disk
+#: (https://docs.aws.amazon.com/ec2/latest/instancetypes/so-instance-store-volumes.html);
+#: a RAID 0 array is striped by the instance's OS across several volumes
+#: (https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html), while an ECS task on
+#: Fargate takes one EBS volume (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
+#: ebs-volumes.html) and Lambda none.
+def _needs_ec2_host(store: Option, compute_kind: str) -> bool:
+    if store.kind == "instance_store":
+        return True
+    if store.kind == "ebs":
+        return compute_kind == "lambda" or store.count > 1
+    return False
+
+
+def _host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:
+    """(compute, storage, why) of the bundle: rank 1 of each, unless the storage needs a host.
+
+    Instance store is priced as its instance (storage included), so that instance is the
+    compute (counted once) and the storage component costs nothing more; EBS a Fargate task
+    or Lambda cannot mount takes the best EC2 option as the host.
+    """
+    c = recs.compute[0] if recs.compute else None
+    st = recs.storage[0] if recs.storage else None
+    if st is None or c is None or not _needs_ec2_host(st, c.kind):
+        return c, st, "rank 1 of compute"
+    if st.kind == "instance_store":
+        itype = str(st.config.get("instance_type"))
+        host = st.model_copy(update={"option": itype, "kind": "ec2", "count": 1})
+        return host, st.model_copy(update={"monthly_cost_usd": 0.0}), (
+            f"{itype}: its local NVMe holds the scratch data and it meets the compute need, "
+            f"so it is the compute, priced once (instance store, {INSTANCE_STORE_PAGE})")
+    ec2 = next((o for o in recs.compute if o.kind == "ec2"), None)
+    if ec2 is None:
+        return c, st, "rank 1 of compute"
+    return ec2, st, (f"best EC2 option: {st.option} x {st.count} needs an instance to "
+                     f"attach to ({c.kind} cannot mount it)")
 
 
 def _totals(parts: list[tuple[BundleComponent, Option]],

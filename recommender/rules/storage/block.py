@@ -40,7 +40,7 @@ from recommender.rules.storage.fsx import FSX_URL, fsx_lustre_option, wants_lust
 from recommender.rules.storage.instance_store import INSTANCE_STORE_URL, instance_store_option
 from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
-from recommender.rules.storage.striping import striped_options
+from recommender.rules.storage.striping import RAID_URL, striped_options
 
 # EFS_CLASS and S3_CLASS are re-exported: they were defined here before the split.
 __all__ = ["EFS_CLASS", "LATENCY_CLASS_BAND_MS", "LATENCY_CLASS_BOUND_MS", "LATENCY_REJECT",
@@ -89,8 +89,8 @@ def storage_options(
              else instance_store_option(p, n, catalog, region, rej))
         if c is not None:
             out.append(c)
-    out += striped_options(n, rows, region, rej, instance=instance,
-                           largest=largest_ebs_limits(catalog))
+    out += _striped(n, rows, region, rej, instance=instance, catalog=catalog,
+                    singles={c.option for c in out if c.kind == "ebs"})
     fsx = fsx_lustre_option(n, book, region, rej) if wants_lustre(n) else None
     if fsx is not None:
         out.append(fsx)
@@ -101,6 +101,34 @@ def storage_options(
         c.components = {"fit": 1.0 if n.sharing == "web" else 0.8}
         out.append(c)
     return out
+
+
+#: Guidance tiers (``components["fit"]``) of EBS options: the type AWS's guidance points to,
+#: and an admissible alternative (another type, or an array of the preferred type when one
+#: volume of it cannot carry the need).
+PREFERRED_FIT, ALTERNATIVE_FIT, GP2_FIT = 1.0, 0.75, 0.6
+
+
+def _striped(n: StorageNeed, rows: list[dict[str, Any]], region: str, rej: Rejections, *,
+             instance: dict[str, Any] | None, catalog: Any, singles: set[str]) -> list[Candidate]:
+    """RAID 0 arrays; one of the preferred type ranks as an alternative when one volume of
+    it cannot carry the need, so it competes on cost with the single volumes of other
+    types (the EBS RAID guide: RAID 0 when I/O performance matters more than fault
+    tolerance, https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html)."""
+    arrays = striped_options(n, rows, region, rej, instance=instance,
+                             largest=largest_ebs_limits(catalog))
+    pref, _ = preferred_volume(n)
+    if pref in singles:
+        return arrays
+    for a in arrays:
+        if a.option == pref:
+            a.components = {"fit": ALTERNATIVE_FIT}
+            a.reasons.insert(0, reason(
+                "storage.volume_type", PERF03_PURPOSE,
+                f"One {pref} volume (the type the guidance points to) cannot carry the need, "
+                f"so the {a.count} x {pref} RAID 0 array ranks with the other volume types "
+                f"on cost and risk ({RAID_URL})."))
+    return arrays
 
 
 def _efs(n: StorageNeed, book: PriceBook, catalog: Any, region: str, *,
@@ -134,7 +162,8 @@ def _single_volumes(
         if cand is None:
             rej.add(key or "ebs.other", example=str(row["volume_type"]))
             continue
-        fit = 1.0 if cand.option == pref else (0.6 if cand.option == "gp2" else 0.75)
+        fit = PREFERRED_FIT if cand.option == pref else (
+            GP2_FIT if cand.option == "gp2" else ALTERNATIVE_FIT)
         if cand.option == pref:
             cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, sentence(why)))
         cand.components = {"fit": fit}
