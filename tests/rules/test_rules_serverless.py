@@ -72,3 +72,21 @@ def test_fargate_memory_covers_memory_used(profile, book):
     # x 730 = $13.88.
     assert f.config["memory_gib"] == 2 and f.config["memory_gib"] * 1024 >= 900
     assert f.monthly_cost_usd == pytest.approx(13.877, abs=0.01)
+
+
+def test_six_vcpus_fit_at_the_maximum_setting(profile, book):
+    # AWS gives 6 vCPUs at 10,240 MB (configuration-memory.html), a little above the linear
+    # 6 x 1,769 = 10,614 MB: Lambda is offered at 10,240 MB.  1M x 1 s x 10 GB = 10,000,000
+    # GB-s - 400,000 free = 9,600,000 x 0.0000166667 = $160.00; requests: 1M free -> $0.
+    c, _ = _lambda(profile, book, vcpus=6, invocations_per_month=1_000_000, duration_ms=1000)
+    assert c.config["memory_mb"] == 10240
+    assert c.monthly_cost_usd == pytest.approx(160.0, abs=0.01)
+
+
+def test_memory_used_below_the_maximum_fits_with_capped_headroom(profile, book):
+    # 9,000 MB used + 20% = 10,800 MB is above the 10,240 MB maximum, but the function
+    # itself fits: 10,240 MB.  11,000 MB used does not fit anywhere: rejected.
+    c, _ = _lambda(profile, book, memory_mb_used=9000)
+    assert c.config["memory_mb"] == 10240
+    c, rej = _lambda(profile, book, memory_mb_used=11000)
+    assert c is None and rej.counts["lambda.memory_above_max"] == 1

@@ -160,6 +160,8 @@ class _MemoryContext:
     per_vcpu: float
     mem_min: float
     mem_max: float
+    #: vCPUs Lambda gives at ``mem_max`` (facts ``max_vcpus_at_10240MB``), None if unknown.
+    max_vcpus: float | None = None
 
 
 @dataclass(frozen=True)
@@ -179,14 +181,21 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     (as given; the utilization-derived EC2 need is not a per-invocation figure).  Lambda
     allocates CPU in proportion to memory, one vCPU at 1,769 MB
     (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so memory must
-    be at least vCPUs x ``memory_per_vcpu_equivalent``.
+    be at least vCPUs x ``memory_per_vcpu_equivalent``.  The same page gives 6 vCPUs at the
+    10,240 MB maximum (``max_vcpus_at_10240MB``), a little above the linear rule, so a need of
+    up to 6 vCPUs is met at 10,240 MB; the memory used plus headroom is capped at the maximum
+    when the memory used itself fits (a 9,000 MB function runs at 10,240 MB).
     """
     c = p.compute
     assert c is not None  # lambda_option checks the section first
     vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or need.vcpus
     cpu_mb = vcpu_inv * ctx.per_vcpu if vcpu_inv else 0.0
-    used_mb = c.memory_mb_used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100) if c.memory_mb_used \
-        else 0.0
+    if vcpu_inv and ctx.max_vcpus and vcpu_inv <= ctx.max_vcpus:
+        cpu_mb = min(cpu_mb, ctx.mem_max)
+    used = c.memory_mb_used or 0.0
+    used_mb = used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100)
+    if used <= ctx.mem_max:
+        used_mb = min(used_mb, ctx.mem_max)
     declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
     rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb)))
     return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb)
@@ -237,13 +246,17 @@ def _rules_how(fl: _Floor, ctx: _MemoryContext, *, used_mb_given: float | None,
                model_note: str | None) -> str:
     """The reason text of a memory set by the rules' floor (each part with its source)."""
     parts = []
+    at_max = " (the maximum setting: AWS gives 6 vCPUs at 10,240 MB)" \
+        if fl.cpu_mb == ctx.mem_max else ""
     if fl.cpu_mb:
         parts.append(f"CPU-share rule {fmt_num(ctx.per_vcpu)} MB = 1 vCPU, so "
-                     f"{fmt_num(fl.vcpu_inv or 0)} vCPU -> {fmt_num(fl.cpu_mb)} MB "
+                     f"{fmt_num(fl.vcpu_inv or 0)} vCPU -> {fmt_num(fl.cpu_mb)} MB{at_max} "
                      "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)")
     if fl.used_mb:
         parts.append(f"{fmt_num(used_mb_given or 0)} MB used + 20% -> "
-                     f"{fmt_num(fl.used_mb)} MB")
+                     f"{fmt_num(fl.used_mb)} MB"
+                     + (" (headroom capped at the maximum setting)"
+                        if fl.used_mb == ctx.mem_max else ""))
     return (f"memory {fmt_num(math.ceil(fl.rule_mb))} MB from the rules ("
             + ("; ".join(parts) if parts else "the minimum setting") + ")"
             + ("; " + model_note if model_note else "; the Lambda model is not loaded"))
@@ -258,6 +271,7 @@ class _Limits:
     mem_max: float
     mem_min: float
     per_vcpu: float
+    max_vcpus: float | None = None
 
 
 def _lambda_admits(p: WorkloadProfile, book: PriceBook, rej: Rejections) -> _Limits | None:
@@ -279,7 +293,8 @@ def _lambda_admits(p: WorkloadProfile, book: PriceBook, rej: Rejections) -> _Lim
     if c.duration_ms is not None and c.duration_ms > timeout_s * 1000:
         rej.add("lambda.duration_above_timeout")
         return None
-    return _Limits(timeout_s, timeout_verify, mem_max, mem_min, per_vcpu)
+    return _Limits(timeout_s, timeout_verify, mem_max, mem_min, per_vcpu,
+                   lim["max_vcpus_at_10240MB"][0])
 
 
 def lambda_option(
@@ -295,7 +310,7 @@ def lambda_option(
     arch = "arm64" if "arm64" in need.arch else "x86_64"
     chosen = _lambda_memory(p, need, models=models, catalog=catalog, ctx=_MemoryContext(
         arch=arch, region=region, objective=objective, per_vcpu=lim.per_vcpu,
-        mem_min=lim.mem_min, mem_max=lim.mem_max))
+        mem_min=lim.mem_min, mem_max=lim.mem_max, max_vcpus=lim.max_vcpus))
     if chosen is None:
         rej.add("lambda.memory_above_max")
         return None
