@@ -103,6 +103,12 @@ def node_family_options(
 CACHE_RESERVED_FRACTION = CACHE_OVERHEAD
 OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                          "sizing-domains.html")
+OPENSEARCH_INSTANCE_TYPES_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/"
+                                 "developerguide/supported-instance-types.html")
+#: Families the supported-instance-types page lists as previous generation.
+OPENSEARCH_PREVIOUS_GENERATION = frozenset({"t2", "m3", "r3", "i2", "c4", "m4", "r4"})
+#: The sizing guide's minimum node count (avoids a split-brain cluster).
+OPENSEARCH_MIN_DATA_NODES = 3
 OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                            "managedomains-multiaz.html")
 REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
@@ -140,22 +146,28 @@ def _cache_size(
 def _search_size(
     rows: list[dict[str, Any]], size: float, p: WorkloadProfile
 ) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
-    """OpenSearch: storage with AWS's overhead; three data nodes in three AZs for production."""
+    """OpenSearch: storage with AWS's overhead; at least three data nodes, across three AZs
+    for production.
+
+    The sizing guide's first step is "a minimum of three nodes to avoid potential OpenSearch
+    issues, such as a split brain state" (:data:`OPENSEARCH_SIZING_URL`); data nodes are
+    current-generation types, never UltraWarm (warm, read-only storage on S3) or the
+    previous generation (:data:`OPENSEARCH_INSTANCE_TYPES_URL`).
+    """
     storage = size * 2 * OPENSEARCH_OVERHEAD
     production = asks_multi_az(p)
-    count = 3 if production else 2
-    if production:
-        # T2/T3 search nodes are not for production (same sizing guide).
-        rows = [r for r in rows if not str(r["instance_class"]).startswith(("t2.", "t3."))]
+    count = OPENSEARCH_MIN_DATA_NODES
+    rows = [r for r in rows if _search_data_node(str(r["instance_class"]), production)]
     need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
     row, shards = pick_node(rows, need)
     if shards > 1:
         count *= shards
     sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
               f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
-              f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes with "
-              f">= {fmt_num(round(need, 2))} GiB memory each (about "
-              f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)"
+              f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes (at "
+              f"least three, against split brain) with >= {fmt_num(round(need, 2))} GiB "
+              f"memory each (about {OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, "
+              "a heuristic)"
               + (f"; production: at least three data nodes across three Availability Zones "
                  f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
     todo = [("OpenSearch EBS storage for the index",
@@ -166,6 +178,14 @@ def _search_size(
                      f"AWS recommends three dedicated master nodes for production "
                      f"({OPENSEARCH_MULTI_AZ_URL}); their class depends on the domain size"))
     return row, count, sizing, todo
+
+
+def _search_data_node(instance_class: str, production: bool) -> bool:
+    """A current-generation data-node type (T2/T3 not for production, same sizing guide)."""
+    family = instance_class.split(".", 1)[0]
+    if family.startswith("ultrawarm") or family in OPENSEARCH_PREVIOUS_GENERATION:
+        return False
+    return not (production and family in ("t2", "t3"))
 
 
 def _warehouse_size(

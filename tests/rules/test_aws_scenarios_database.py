@@ -74,3 +74,17 @@ def test_development_cache_is_one_node(profile, cat, book):
     c = _db(profile, cat, book, {"data_model": "cache", "size_gib": 80})[0]
     assert c.count == 1
     assert c.monthly_cost_usd == pytest.approx(1817.41, abs=0.01)
+
+
+def test_opensearch_has_three_current_generation_data_nodes(profile, cat, book):
+    # The sizing guide's step 1: "a minimum of three nodes ... split brain"
+    # (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/sizing-domains.html),
+    # even outside production.  300 GiB x 2 x 1.45 = 870 GiB of index; 870 / 16 / 3 = 18.1 GiB
+    # of memory per node -> r6g.xlarge.search (32 GiB, $0.335/h): 3 x 0.335 x 730 = $733.65.
+    c = _db(profile, cat, book, {"data_model": "search", "size_gib": 300})[0]
+    assert c.count == 3 and c.config["instance_class"] == "r6g.xlarge.search"
+    assert c.monthly_cost_usd == pytest.approx(733.65, abs=0.01)
+    # 5 GiB: never t2 (previous generation) or an UltraWarm node as a data node.
+    small = _db(profile, cat, book, {"data_model": "search", "size_gib": 5})[0]
+    assert small.count == 3
+    assert not small.config["instance_class"].startswith(("t2.", "ultrawarm", "m3.", "r3."))
