@@ -5,10 +5,11 @@
 fields and rules a profile broke.  A bad profile never stops the run.
 
 * ``workers=1``: in this process.
-* ``workers=N`` (default: all cores): N worker processes; each loads the catalog, the models
-  and the per-catalog indexes once (an initializer), then answers chunks of ``chunksize``
-  profiles.  At most ``2 * N`` chunks are in flight, so memory stays bounded however long the
-  input is (the input is read lazily, as an iterator).
+* ``workers=N`` (default: all cores): N worker processes forked after this process has
+  loaded the catalog, the models and the per-catalog indexes (so they share those pages;
+  where ``fork`` is missing, an initializer loads them once per worker); each answers
+  chunks of ``chunksize`` profiles.  At most ``2 * N`` chunks are in flight, so memory
+  stays bounded however long the input is (the input is read lazily, as an iterator).
 * ``client=`` a ``dask.distributed.Client``: the chunks are submitted to the cluster the same
   way (bounded, in order); each Dask worker process loads its catalog once (a per-process
   cache).  The workers need the same package versions as the client (see the README).
@@ -20,6 +21,7 @@ text.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -27,6 +29,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, ClassVar, Literal
@@ -153,14 +156,40 @@ def _run(profiles: Iterable[Any], *, mode: Mode, workers: int | None, client: An
         for start, items in chunks:
             yield from _answer_chunk(start, items, mode, state)
         return
-    ctx = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                             initargs=(catalog, models)) as pool:
+    with _pool(n, catalog, models) as pool:
         def submit(chunk: tuple[int, list[Any]]) -> Future[list[Any]]:
             return pool.submit(_worker_chunk, chunk[0], chunk[1], mode)
 
         yield from _in_order(chunks, submit, window=2 * n)
+
+
+@contextmanager
+def _pool(n: int, catalog: Any, models: Any) -> Iterator[ProcessPoolExecutor]:
+    """N worker processes holding the loaded state.
+
+    Where ``fork`` exists, the state is loaded and warmed *here*, then the workers are forked
+    from it: they start at once and share its pages (the catalog's arrays, the models and the
+    indexes) instead of each loading a copy.  ``gc.freeze`` keeps the collector from touching
+    (and so copying) those objects in the children.  Elsewhere each worker loads its own.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not Linux
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_init_worker, initargs=(catalog, models)) as pool:
+            yield pool
+        return
+    _WORKER["state"] = _load_state(catalog, models)
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=n,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            # Fork every worker now, while only this thread runs and the state is warm.
+            for f in [pool.submit(_ready) for _ in range(n)]:
+                f.result()
+            yield pool
+    finally:
+        gc.unfreeze()
+        _WORKER.pop("state", None)
 
 
 def _chunks(profiles: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
@@ -251,6 +280,10 @@ def _warm(state: _State) -> None:
     # One small profile builds the per-catalog indexes before the first real chunk arrives.
     recommend({"compute": {"vcpus": 2, "memory_gib": 4}}, catalog=state.catalog,
               models=False if state.models is None else state.models)
+
+
+def _ready() -> bool:
+    return "state" in _WORKER
 
 
 def _worker_chunk(start: int, items: list[Any], mode: Mode) -> list[Any]:

@@ -10,6 +10,7 @@ from catalog import Catalog
 from recommender.core.profile import SCHEMA_VERSION
 from recommender.surfaces.api.docs import install_offline_docs
 from recommender.surfaces.api.errors import install_error_handlers
+from recommender.surfaces.api.hot import HotRecommend
 from recommender.surfaces.api.middleware import RequestGuard, VersionHeaders
 from recommender.surfaces.api.routes import catalog as catalog_routes
 from recommender.surfaces.api.routes import ops, predict, recommend, review
@@ -60,6 +61,8 @@ def create_app(
     app.state.catalog, app.state.models = catalog, models
     app.add_middleware(RequestGuard, max_bytes=max_body_bytes)
     app.add_middleware(VersionHeaders, versions=lambda: versions_of(app))
+    # Outermost: a good POST /v1/recommendations is answered here, the rest goes on.
+    app.add_middleware(HotRecommend, api=app, max_bytes=max_body_bytes)
     install_error_handlers(app)
     for router in (recommend.router, catalog_routes.router, ops.router, review.router):
         app.include_router(router)

@@ -82,26 +82,35 @@ def check_json(body: bytes) -> tuple[int, list[dict[str, str]]] | None:
 
     400: not UTF-8; 422: not JSON, or values no field accepts (each named by its path).
     """
+    return parse_checked(body)[1]
+
+
+def parse_checked(body: bytes) -> tuple[Any, tuple[int, list[dict[str, str]]] | None]:
+    """``(document, None)`` when ``body`` is acceptable JSON, else ``(None, (status, errors))``.
+
+    The document is what :func:`json.loads` gives; the checks are those of
+    :func:`check_json`, which this is (the hot route parses once and keeps the document).
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return 400, [{"field": "(body)",
-                      "rule": f"must be UTF-8 text; byte {exc.start} cannot be decoded"}]
+        return None, (400, [{"field": "(body)",
+                             "rule": f"must be UTF-8 text; byte {exc.start} cannot be decoded"}])
     if not text.strip():
-        return 422, [{"field": "(body)", "rule": "is empty; send a JSON object"}]
+        return None, (422, [{"field": "(body)", "rule": "is empty; send a JSON object"}])
     try:
         doc = json.loads(text, parse_float=_parse_float, parse_int=_parse_int,
                          parse_constant=_parse_constant)
     except RecursionError:
-        return 422, [{"field": "(body)", "rule": f"nests deeper than {MAX_DEPTH} levels"}]
+        return None, (422, [{"field": "(body)", "rule": f"nests deeper than {MAX_DEPTH} levels"}])
     except json.JSONDecodeError as exc:
-        return 422, [{"field": "(body)", "rule": (
-            f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")}]
+        return None, (422, [{"field": "(body)", "rule": (
+            f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")}])
     except ValueError as exc:  # e.g. an exponent float() cannot read
-        return 422, [{"field": "(body)", "rule": f"is not valid JSON: {exc}"}]
+        return None, (422, [{"field": "(body)", "rule": f"is not valid JSON: {exc}"}])
     errors: list[dict[str, str]] = []
     _walk(doc, "", 0, errors)
-    return (422, errors) if errors else None
+    return (None, (422, errors)) if errors else (doc, None)
 
 
 def is_json_content_type(value: str | None) -> bool:

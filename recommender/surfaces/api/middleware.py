@@ -56,7 +56,7 @@ class RequestGuard:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
     def _refusal(self, content_type: bytes | None, body: bytes) -> JSONResponse | None:
         ctype = content_type.decode("latin-1") if content_type is not None else None
@@ -78,7 +78,8 @@ class RequestGuard:
                            f"request body larger than the limit of {self.max_bytes} bytes")
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` (already read) once, then the real ``receive``."""
     sent = False
 
     async def replay() -> Message:
