@@ -47,8 +47,12 @@ WORKING_SET_FRACTION = 0.25
 #: Read-heavy: reads at least this share of operations, and replicas per this many reads/s.
 READ_HEAVY_SHARE = 0.8
 READS_PER_REPLICA = 5000.0
-#: DynamoDB auto scaling's default target utilization for provisioned capacity.
+#: DynamoDB auto scaling's default target utilization for provisioned capacity
+#: (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html; the
+#: provisioned example of https://aws.amazon.com/dynamodb/pricing/provisioned/ uses it too).
 DYNAMODB_TARGET_UTILIZATION = 0.7
+DYNAMODB_AUTOSCALING_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                            "AutoScaling.html")
 #: The feed's DynamoDB free-tier rows carry a $0 price but no quantity, so none is deducted.
 DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
                            "quantity in the catalog's feed, so it is not deducted.")
@@ -297,8 +301,11 @@ def _dynamodb_usage(
               book.cost("dynamodb.provisioned.wcu_hour", region, wcu * HOURS_PER_MONTH)]
     return priced, {"rcu": rcu, "wcu": wcu}, [reason(
         "database.provisioned", PERF03_CONFIG,
-        f"{rcu} RCU and {wcu} WCU provisioned at a {DYNAMODB_TARGET_UTILIZATION:.0%} auto "
-        "scaling target.")]
+        f"{fmt_num(reads)} reads/s x {fmt_num(rcu_per_read)} = "
+        f"{fmt_num(reads * rcu_per_read)} RCU and {fmt_num(writes)} writes/s x "
+        f"{wcu_per_write} = {fmt_num(writes * wcu_per_write)} WCU consumed at peak; "
+        f"{rcu} RCU and {wcu} WCU provisioned at auto scaling's default "
+        f"{DYNAMODB_TARGET_UTILIZATION:.0%} target utilization ({DYNAMODB_AUTOSCALING_URL}).")]
 
 
 def _dynamodb_option(
