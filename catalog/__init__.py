@@ -18,20 +18,27 @@ from catalog.errors import (
     CatalogSchemaError,
     SnapshotIntegrityError,
 )
-from catalog.store import DEFAULT_SNAPSHOT_DIR, Catalog, load_catalog, read_manifest
 
 if TYPE_CHECKING:
     from catalog.schema import TABLES, validate_table
+    from catalog.store import DEFAULT_SNAPSHOT_DIR, Catalog, load_catalog, read_manifest
+
+#: Names imported on first use (PEP 562): the schema imports pandera (about 0.3 s, and a
+#: snapshot checked before never needs it), the store imports pandas; ``catalog.errors``
+#: alone (what the CLI's dispatcher needs) should cost neither.
+_LAZY = {"TABLES": "catalog.schema", "validate_table": "catalog.schema",
+         "DEFAULT_SNAPSHOT_DIR": "catalog.store", "Catalog": "catalog.store",
+         "load_catalog": "catalog.store", "read_manifest": "catalog.store"}
 
 
 def __getattr__(name: str) -> Any:
-    """``TABLES`` and ``validate_table`` on first use (PEP 562): they import pandera, which
-    costs a CLI process about 0.3 s, and reading a snapshot checked before needs neither."""
-    if name in ("TABLES", "validate_table"):
-        from catalog import schema
+    """A name of :data:`_LAZY`, imported from its module when first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        return getattr(schema, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 __all__ = [
