@@ -68,3 +68,16 @@ def test_fargate_cannot_host_a_raid_array(cat):
                                     "sharing": "single_instance"}}, cat)
     assert r.recommendations.storage[0].count == 2
     assert parts["compute"].kind == "ec2"
+
+
+def test_instance_store_from_the_compute_stage_carries_the_unchecked_iops_risk(cat):
+    # AWS's SSD instance store table gives IOPS per type; the catalog has none, so a
+    # 200,000 IOPS need is unchecked on either path (compute-stage instance or storage-only
+    # search): risk 1 with the caution, never a silent 0.
+    r, _ = _bundle({"region": "us-east-1", "compute": {"vcpus": 8, "memory_gib": 64},
+                    "storage": {"size_gib": 1500, "iops": 200000, "persistence": "scratch",
+                                "access_pattern": "random"}}, cat)
+    store = r.recommendations.storage[0]
+    assert store.kind == "instance_store" and store.performance_risk >= 1.0
+    assert any(x.rule == "storage.instance_store_iops" and x.severity == "caution"
+               for x in store.reasons)

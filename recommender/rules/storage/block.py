@@ -220,7 +220,10 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
     return Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
                      config={"instance_type": store["instance_type"],
                              "size_gib": store["store_gib"]},
-                     purchase_option=None, components={"fit": 1.0})
+                     purchase_option=None, components={"fit": 1.0},
+                     # Unchecked IOPS are a risk, as for the storage-only search
+                     # (instance_store_option): the catalog has no figure to check them.
+                     risk=1.0 if n.iops else 0.0)
 
 
 def cross_check_instance(
