@@ -51,12 +51,12 @@ class LambdaModel:
     does not say); ``footprint_floor`` the lowest ratio seen in training between the memory
     a function used at its smallest size and at its largest (a function measured at a large
     size may run in less); ``log_q`` the conformal log-residual quantiles per number of
-    measured sizes (1, 2).  The conditional prior: ``shape_kind`` and ``shape_arch`` are
-    each shape's kind and architecture codes (:data:`.lambda_physics.KIND_CODES`,
-    ``ARCH_CODES``; None: unknown), and a shape that differs from the request's declared
-    kind or architecture weighs ``kind_mismatch`` or ``arch_mismatch`` times its prior
-    weight; ``quantile`` is the prior quantile predicted from one size.  All three were
-    chosen on the development groups (:mod:`.lambda_train`).
+    measured sizes (1, 2), and 3 for one size with a declared kind.  The conditional prior:
+    ``shape_kind`` and ``shape_arch`` are each shape's kind and architecture codes
+    (:data:`.lambda_physics.KIND_CODES`, ``ARCH_CODES``; None: unknown), and a shape that
+    differs from the request's declared kind or architecture weighs ``kind_mismatch`` or
+    ``arch_mismatch`` times its prior weight; ``quantile`` is the prior quantile predicted
+    from one size.  All three were chosen on the development groups (:mod:`.lambda_tune`).
     """
 
     shapes: np.ndarray
@@ -119,6 +119,8 @@ class LambdaModel:
                                 bandwidth=self.bandwidth, match=self._match(context))
             d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms,
                               quantile=self.quantile), 1
+            if context is not None and context.kind in P.KIND_CODES and 3 in self.log_q:
+                k = 3  # a declared kind has its own calibration (dev residuals with it)
         lo, hi = self.log_q[k]
         low, high = d * math.exp(lo), d * math.exp(hi)
         measured = np.isin(m, mm)

@@ -80,7 +80,8 @@ def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None,
     return LambdaModel(
         shapes=np.array(shapes), weights=np.array(weights), log_scale=np.array(scales),
         bandwidth=cond.bandwidth, parallel_share=parallel_share,
-        footprint_floor=_footprint_floor(curves), log_q={1: (0.0, 0.0), 2: (0.0, 0.0)},
+        footprint_floor=_footprint_floor(curves),
+        log_q={1: (0.0, 0.0), 2: (0.0, 0.0), 3: (0.0, 0.0)},
         shape_kind=np.array(kinds, float), shape_arch=np.array(arches, float),
         kind_mismatch=cond.kind_mismatch, arch_mismatch=cond.arch_mismatch,
         quantile=cond.quantile,
@@ -207,10 +208,10 @@ def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> di
     dev_rec = _score(lambda g: fit_lambda(dev_curves[dev_curves["group"] != g],
                                           conditional=cond), dev_curves, dev, prices)
     log_q = {k: conformal_q(np.concatenate([r["resid"] for rs in dev_rec[c].values() for r in rs]))
-             for k, c in ((1, "one_size"), (2, "two_sizes"))}
+             for k, c in ((1, "one_size"), (2, "two_sizes"), (3, "one_size_kind"))}
     dev_model = fit_lambda(dev_curves, conditional=cond)
     test_rec = _score(lambda g: dev_model, curves, test, prices)
-    qk = {"one_size": log_q[1], "one_size_kind": log_q[1], "one_size_1024": log_q[1],
+    qk = {"one_size": log_q[1], "one_size_kind": log_q[3], "one_size_1024": log_q[1],
           "two_sizes": log_q[2]}
     metrics: dict[str, Any] = {
         "split": {"development_groups": dev, "test_groups": test},

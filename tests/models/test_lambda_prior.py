@@ -134,3 +134,14 @@ def test_shrinkage_with_no_noise_is_the_plain_fit_and_noise_pulls_to_the_prior()
     loose = Shrunk(prior, eps=0.3, sigma_rel=0.3, sigma_abs_ms=0.0)
     got = loose.predict(np.array([1769.0]), m, d)["duration_ms"][0]
     assert 936.0 < got < 975.0
+
+
+def test_a_declared_kind_takes_its_own_interval_calibration() -> None:
+    # log_q[3] (one size, kind declared) is +-0.2; log_q[1] (no kind) is +-0.1: at 2,048 MB
+    # the interval is d * exp(-0.2) .. d * exp(0.2) = 0.81873 d .. 1.22140 d with the kind.
+    model = _model()
+    model.log_q = {1: (-0.1, 0.1), 2: (-0.05, 0.05), 3: (-0.2, 0.2)}
+    for kind, q in (("io_bound", 0.2), (None, 0.1), ("mixed", 0.1)):
+        out = model.predict(np.array([2048.0]), np.array([1024.0]), np.array([1000.0]),
+                            context=P.Context(kind=kind))
+        assert out["duration_ms_high"][0] / out["duration_ms"][0] == pytest.approx(np.exp(q))
