@@ -163,6 +163,7 @@ def _add_rds_replicas(
     u.missing |= usd is None
     u.usd += usd or 0.0
     u.priced += priced
+    u.verify |= any(bool(x.get("verify") if isinstance(x, dict) else x.verify) for x in priced)
 
 
 def _latency_caution(c: Candidate, d: Any) -> None:

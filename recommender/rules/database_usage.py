@@ -88,7 +88,8 @@ def replica_cost(
     text = (f"{replicas} read replica(s), each a Single-AZ {replica_row['instance_class']} at "
             f"{fmt_usd(rate)}/h with its own {fmt_num(size or 0)} GiB of storage: "
             f"{fmt_usd(nodes + storage)} ({READ_REPLICA_URL}, {RDS_PRICING_URL})")
-    return nodes + storage, [st] if st is not None else [], text
+    # The replica row is a price used too: its date, source and verify flag reach the option.
+    return nodes + storage, [replica_row, *([st] if st is not None else [])], text
 
 
 def usage_extras(
