@@ -117,6 +117,12 @@ def _striped(n: StorageNeed, rows: list[dict[str, Any]], region: str, rej: Rejec
     tolerance, https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html)."""
     arrays = striped_options(n, rows, region, rej, instance=instance,
                              largest=largest_ebs_limits(catalog))
+    if instance is not None:
+        # An array is bounded by the instance's EBS limits like one volume: sustained
+        # (baseline) or only in bursts of 30 minutes a day (EBS-optimized instances,
+        # https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html), same risk.
+        for a in arrays:
+            a.risk = max(a.risk, cross_check_instance(a, n, instance, instance["instance_type"]))
     pref, _ = preferred_volume(n)
     if pref in singles:
         return arrays
