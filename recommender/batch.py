@@ -277,9 +277,14 @@ def _init_worker(catalog: Any, models: Any) -> None:
 
 
 def _warm(state: _State) -> None:
-    # One small profile builds the per-catalog indexes before the first real chunk arrives.
-    recommend({"compute": {"vcpus": 2, "memory_gib": 4}}, catalog=state.catalog,
-              models=False if state.models is None else state.models)
+    # The presets (and one small profile) build every per-catalog index before the first real
+    # chunk arrives, and before the workers are forked, so they share them.
+    from recommender.presets import get_preset, preset_names
+
+    models = False if state.models is None else state.models
+    for profile in [{"compute": {"vcpus": 2, "memory_gib": 4}},
+                    *(get_preset(name) for name in preset_names())]:
+        recommend(profile, catalog=state.catalog, models=models)
 
 
 def _ready() -> bool:
