@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from recommender.core.response import Reason, Unpriced
 
 # Well-Architected Performance Efficiency pillar best practices the rules serve.
@@ -56,6 +58,30 @@ def reason(rule: str, best_practice: str, text: str, severity: str = "info") -> 
             _REASONS.clear()
         _REASONS[key] = hit
     return hit
+
+
+def percentile(a: np.ndarray, pct: float) -> float:
+    """``float(np.percentile(a, pct))`` (linear method) of a 1-D float array, bit for bit.
+
+    The same steps as numpy's (virtual index ``(n - 1) * q``, the two order statistics
+    around it, numpy's two-sided interpolation), without its general machinery, which costs
+    more than the sizing rule around it.  Arrays with NaN, or under two values, go to numpy.
+    """
+    x = np.asarray(a, dtype=float)
+    n = len(x)
+    if x.ndim != 1 or n < 2 or np.isnan(x).any():
+        return float(np.percentile(x, pct))
+    v = (n - 1) * (pct / 100)
+    if v >= n - 1:
+        return float(x.max())
+    if v < 0:
+        return float(x.min())
+    lo = math.floor(v)
+    part = np.partition(x, (lo, lo + 1))
+    below, above = float(part[lo]), float(part[lo + 1])
+    t = v - lo
+    diff = above - below
+    return above - diff * (1 - t) if t >= 0.5 else below + diff * t
 
 
 def sentence(text: str) -> str:

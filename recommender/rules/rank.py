@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,6 +45,9 @@ class RankTable:
     risk: np.ndarray  # performance risk 0-4
     capacity: np.ndarray  # delivered capacity (perf_index units the work can use)
     tier: np.ndarray | None = None  # guidance tier (higher first), for non-compute categories
+    #: Integer codes in the order of ``ids`` (equal ids, equal order as a stable sort), when
+    #: the caller has them: the id tie-break sorts on them instead of comparing strings.
+    id_rank: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,13 @@ class Ranking:
         out: np.ndarray = np.clip(np.nan_to_num(s, nan=0.0, posinf=1.0), 0.0, 1.0)
         return out
 
+    @cached_property
+    def position(self) -> np.ndarray:
+        """Position in ``order`` of each option (-1 when not ranked), computed once."""
+        pos = np.full(len(self.table.ids), -1, dtype=np.intp)
+        pos[self.order] = np.arange(len(self.order))
+        return pos
+
     def reason(self, k: int) -> Reason:
         """Why option ``k`` ranks where it does, against #1, in numbers (same ``key``)."""
         return reason("rank.objective", PERF01_COST, _rank_text(self, k))
@@ -78,8 +89,8 @@ class Ranking:
 
 def _rank_text(r: Ranking, k: int) -> str:
     t, first = r.table, int(r.order[0])
-    hit = np.flatnonzero(r.order == k)
-    head = (f"Rank {int(hit[0]) + 1}" if len(hit) else "Not ranked") + \
+    at = int(r.position[k]) if 0 <= k < len(r.position) else -1
+    head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + \
         f" by objective {r.objective} ({r.unit})"
     c, c1 = float(t.cost[k]), float(t.cost[first])
     if k == first:
@@ -100,6 +111,10 @@ def _key_text(r: Ranking, k: int) -> str:
     return f"risk {t.risk[k]:g}"
 
 
+def _ids(t: RankTable) -> np.ndarray:
+    return t.ids if t.id_rank is None else t.id_rank
+
+
 def _costs(t: RankTable) -> np.ndarray:
     return np.where(np.isnan(t.cost), np.inf, t.cost)
 
@@ -111,14 +126,14 @@ def _tier(t: RankTable) -> np.ndarray:
 def rank_cost(t: RankTable) -> Ranking:
     """Cheapest effective monthly cost first (PERF01-BP03); risk, then id, break ties."""
     key = _costs(t)
-    order = np.lexsort((t.ids, t.risk, np.round(key, 6), _tier(t)))
+    order = np.lexsort((_ids(t), t.risk, np.round(key, 6), _tier(t)))
     return Ranking("cost", order, key, "effective monthly cost, cheapest first", t)
 
 
 def rank_balanced(t: RankTable) -> Ranking:
     """Cost x (1 + RISK_PREMIUM_PCT % x risk): risk is a bounded premium (PERF01-BP04)."""
     key = _costs(t) * (1.0 + RISK_PREMIUM_PCT / 100.0 * np.asarray(t.risk, dtype=float))
-    order = np.lexsort((t.ids, _costs(t), np.round(key, 6), _tier(t)))
+    order = np.lexsort((_ids(t), _costs(t), np.round(key, 6), _tier(t)))
     return Ranking("balanced", order, key,
                    f"monthly cost + {RISK_PREMIUM_PCT:g}% per step of performance risk", t)
 
@@ -133,7 +148,7 @@ def rank_performance(t: RankTable) -> Ranking:
     best = float(cap.max()) if len(cap) else 1.0
     step = -np.floor(np.log(best / np.maximum(cap, 1e-9)) / math.log1p(CAPACITY_TIE))
     key = 1.0 / np.maximum(cap, 1e-9)
-    order = np.lexsort((t.ids, _costs(t), t.risk, -step, _tier(t)))
+    order = np.lexsort((_ids(t), _costs(t), t.risk, -step, _tier(t)))
     return Ranking("performance", order, key,
                    f"delivered capacity, most first; within {CAPACITY_TIE:.0%} cost decides", t)
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from recommender.core.response import Reason
-from recommender.rules.base import PERF02_SCALE, fmt_num, reason
+from recommender.rules.base import PERF02_SCALE, fmt_num, percentile, reason
 
 #: Lag-one-day autocorrelation above which the load counts as periodic.
 PERIODIC_AUTOCORR = 0.7
@@ -57,7 +57,7 @@ def startup_target(demand: np.ndarray, interval_min: float, startup_s: float) ->
         return TARGET_BOUNDS[1]
     rise = demand[w:] - demand[:-w]
     level = np.maximum(demand[:-w], 1e-9)
-    r95 = float(np.percentile(np.maximum(rise, 0.0) / level, 95))
+    r95 = percentile(np.maximum(rise, 0.0) / level, 95)
     return float(np.clip(100.0 / (1.0 + r95), *TARGET_BOUNDS))
 
 

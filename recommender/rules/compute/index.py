@@ -163,6 +163,9 @@ class Ec2Index:
     #: Every row True: the mask of a filter whose constraint the profile does not set (the
     #: filters return this very array so that apply_filters can skip it).
     all_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: ``types`` strictly ascending (built sorted by instance_type): the ranking's id
+    #: tie-break may then use row positions instead of comparing the strings.
+    types_sorted: bool = False
 
     @property
     def n(self) -> int:
@@ -284,6 +287,8 @@ def _derived_fields(f: dict[str, Any]) -> dict[str, Any]:
         all_rows=np.ones(len(f["types"]), dtype=bool))
     for a in out.values():  # shared by every call (some are returned as filter masks)
         a.setflags(write=False)
+    types = f["types"].tolist()
+    out["types_sorted"] = all(a < b for a, b in zip(types, types[1:], strict=False))
     return out
 
 

@@ -228,15 +228,36 @@ def rank_stage(t: Ec2Table, idx: np.ndarray, cands: list[Candidate], objective: 
     """Rank EC2 rows ``idx`` and the serverless candidates on one table by the objective."""
     f = ec2_rank_inputs(t, idx)
     pv = t.ix.perf_per_vcpu_median
-    ids = np.concatenate([t.ix.types[idx], np.array([c.option for c in cands], dtype=object)])
+    extra = [c.option for c in cands]
+    ids = np.concatenate([t.ix.types[idx], np.array(extra, dtype=object)])
     table = RankTable(
-        ids=ids.astype(object),
+        ids=ids.astype(object), id_rank=_id_rank(t.ix, idx, extra),
         cost=np.concatenate([t.cost[idx], [np.nan if c.monthly_cost_usd is None
                                            else c.monthly_cost_usd for c in cands]]),
         risk=np.concatenate([f["risk"], [min(4.0, c.risk) for c in cands]]),
         capacity=np.concatenate([f["capacity"], [c.components.get("vcpus_total", 0.0) * pv
                                                  for c in cands]]))
     return rank(table, objective), f
+
+
+def _id_rank(ix: Ec2Index, idx: np.ndarray, extra: list[str]) -> np.ndarray | None:
+    """Codes ordering ``types[idx] + extra`` as a stable sort of the strings would.
+
+    The index's types are sorted and unique, so the EC2 rows (``idx`` ascending) are in
+    order already; only the few serverless ids are placed among them (by bisection).
+    """
+    if not ix.types_sorted:
+        return None
+    n = len(idx)
+    code = np.arange(n + len(extra), dtype=np.intp)
+    if extra:
+        names = ix.types[idx]
+        q = sorted(range(len(extra)), key=extra.__getitem__)  # stable: equal ids keep order
+        at = np.array([int(np.searchsorted(names, extra[j], side="right")) for j in q],
+                      dtype=np.intp)
+        code[:n] += np.searchsorted(at, np.arange(n), side="right")  # extras placed before
+        code[n + np.array(q, dtype=np.intp)] = at + np.arange(len(extra))
+    return code
 
 
 def select_compute(

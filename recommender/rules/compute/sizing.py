@@ -21,6 +21,7 @@ from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF02_RIGHTSIZE,
     fmt_num,
+    percentile,
     reason,
 )
 from recommender.rules.compute.burst import synthetic_series
@@ -150,7 +151,7 @@ def _demand_pct(c: ComputeProfile, series: np.ndarray, synthetic: bool) -> tuple
         for which, v in (("peak", u.peak_pct), ("p95", u.p95_pct), ("average", u.average_pct)):
             if v is not None:
                 return v, which
-    return float(np.percentile(series, CPU_PERCENTILE)), "P99.5 of the series"
+    return percentile(series, CPU_PERCENTILE), "P99.5 of the series"
 
 
 def rightsize_cpu(c: ComputeProfile | None, series: np.ndarray | None, synthetic: bool,
