@@ -4,7 +4,9 @@ Starts the server (loopback only, a free port), waits for ``/healthz``, then run
 (``apt-get install wrk``) for a bounded time per body: a small compute profile and the app's
 web-app preset, each POSTed to ``/v1/recommendations``.  Targets (issue 11), with wrk on the
 same 2 cores: small profile >= 900 req/s with p99 <= 50 ms; web-app preset >= 500 req/s.
-The load average is printed before and after (the machine may be shared).
+The load average is printed before and after (the machine may be shared), and so is the
+server's CPU time per request (all worker processes) and wrk's: on a shared machine they
+move far less than req/s, so compare changes by them.
 
 Usage::
 
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -68,8 +71,28 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its live descendants (the uvicorn workers)."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for proc in (root, *root.children(recursive=True)):
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def _own_children_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def wrk(port: int, body: dict, *, connections: int, duration: int, tmp: Path) -> dict:
-    """Run wrk once; returns ``{"rps", "p50_ms", "p99_ms", "non2xx"}``."""
+    """Run wrk once; returns ``{"rps", "p50_ms", "p99_ms", "non2xx", "requests"}``."""
     script = tmp / "post.lua"
     script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                       f"wrk.body = {json.dumps(json.dumps(body))}\n")
@@ -80,8 +103,9 @@ def wrk(port: int, body: dict, *, connections: int, duration: int, tmp: Path) ->
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, flags=re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return {"rps": rps, "p50_ms": _ms(pct["50"]), "p99_ms": _ms(pct["99"]),
-            "non2xx": int(bad.group(1)) if bad else 0}
+            "non2xx": int(bad.group(1)) if bad else 0, "requests": done}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             for name, body in (("small", SMALL), ("web_app", _web_app())):
                 wrk(port, body, connections=args.connections, duration=2, tmp=Path(tmp))  # warm
+                server0, wrk0 = _tree_cpu_s(proc.pid), _own_children_cpu_s()
                 r = wrk(port, body, connections=args.connections, duration=duration,
                         tmp=Path(tmp))
+                per = 1e3 / max(r["requests"], 1)
+                server_ms = (_tree_cpu_s(proc.pid) - server0) * per
+                wrk_ms = (_own_children_cpu_s() - wrk0) * per
                 min_rps, max_p99 = TARGETS[name]
                 good = (r["rps"] >= min_rps and r["non2xx"] == 0
                         and (max_p99 is None or r["p99_ms"] <= max_p99))
@@ -115,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{duration} s: {r['rps']:7.0f} req/s (target >= {min_rps:g}), p50 "
                       f"{r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
                       + (f" (target <= {max_p99:g})" if max_p99 else "")
-                      + f", non-2xx {r['non2xx']} {'PASS' if good else 'FAIL'}")
+                      + f", non-2xx {r['non2xx']} {'PASS' if good else 'FAIL'}; CPU per "
+                      f"request: server {server_ms:.2f} ms, wrk {wrk_ms:.2f} ms")
     finally:
         proc.terminate()
         try:
