@@ -55,8 +55,10 @@ class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
         cls = pd.factorize(frame["instance_class"], sort=True)[0]
         price = frame["ondemand_usd_per_hour"].to_numpy(dtype=float)
         order = np.lexsort((cls, price, group))
-        starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
-        ends = np.r_[starts[1:], len(order)]
+        # An empty table (a catalog without database rows) has no groups at all.
+        starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0]) if len(order) \
+            else np.zeros(0, dtype=np.intp)
+        ends = np.r_[starts[1:], len(order)] if len(order) else starts
         self._frame = frame
         self._index: dict[tuple[str, str, str, str], Any] = {}
         for a, b in zip(starts, ends, strict=True):

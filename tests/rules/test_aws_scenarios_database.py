@@ -108,3 +108,12 @@ def test_dynamodb_capacity_units_from_item_size_and_consistency(profile, cat, bo
     assert prov.monthly_cost_usd == pytest.approx(555.23, abs=0.01)
     assert od.monthly_cost_usd == pytest.approx(1326.50, abs=0.01)
     assert any("1,000 RCU" in r.text and "600 WCU" in r.text for r in prov.reasons)
+
+
+def test_a_catalog_without_database_rows_sizes_nothing_and_does_not_fail(cat):
+    # A stand-in catalog whose database table is empty (a local build without the feeds):
+    # no node rows, no crash (it raised IndexError in the index build).
+    from recommender.rules.database_common import _DbRows
+
+    rows = _DbRows(cat.database.iloc[0:0])
+    assert len(rows) == 0 and rows.get(("rds", "postgresql", "single_az", "us-east-1")) is None
