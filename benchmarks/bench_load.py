@@ -1,6 +1,7 @@
 """Load benchmark of the JSON API: requests/s, errors, latency and the server's RSS over time.
 
-Starts ``uvicorn`` (one worker) on 127.0.0.1 only, sends ``--requests`` recommendation
+Starts ``uvicorn`` (one worker, or ``--workers N`` through ``recommender serve``) on
+127.0.0.1 only, sends ``--requests`` recommendation
 requests (the app's presets, in turn) over ``--concurrency`` connections, samples the
 server's resident memory every second, then stops the server.  Bounded: the request count
 and a wall-clock ``--timeout``.  Issue 12's target: 0 errors and RSS flat after warm-up.
@@ -34,7 +35,15 @@ def _free_port() -> int:
 
 
 def _rss_mib(pid: int) -> float:
-    """Resident set size of ``pid`` (Linux /proc), MiB."""
+    """Resident set size of ``pid`` (Linux /proc), MiB; with workers, the largest worker's."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    if kids:
+        return max(_own_rss_mib(int(k)) for k in kids)
+    return _own_rss_mib(pid)
+
+
+def _own_rss_mib(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -44,14 +53,16 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _start_server(port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+def _start_server(port: int, log: IO[bytes], workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     # The server's log goes to a file: a traceback per failed request would otherwise flood
     # the terminal and slow the server; the report quotes its last lines.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "recommender.surfaces.api:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    cmd = ([sys.executable, "-m", "recommender", "serve", "--workers", str(workers)]
+           if workers > 1 else
+           [sys.executable, "-m", "uvicorn", "--factory", "recommender.surfaces.api:create_app",
+            "--log-level", "warning", "--no-access-log"])
+    proc = subprocess.Popen([*cmd, "--host", "127.0.0.1", "--port", str(port)], cwd=REPO,
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(240):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
@@ -110,7 +121,7 @@ def _report(latencies: list[float], errors: dict[str, int],
     lat = sorted(latencies)
     pct = (lambda q: 1e3 * lat[min(len(lat) - 1, int(q * len(lat)))]) if lat else (lambda q: 0)
     print(f"requests: {len(lat)} of {args.requests} in {wall:.1f} s at {args.concurrency} "
-          f"connections, one uvicorn worker, 127.0.0.1")
+          f"connections, {args.workers} uvicorn worker(s), 127.0.0.1")
     print(f"throughput: {len(lat) / wall:.1f} req/s")
     print(f"errors: {sum(errors.values())} {errors or ''}")
     if lat:
@@ -134,10 +145,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=5000)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes (default 1; more runs `recommender serve`)")
     ap.add_argument("--timeout", type=float, default=600.0, help="wall-clock bound, seconds")
     args = ap.parse_args()
     if not 1 <= args.requests <= 1_000_000 or not 1 <= args.concurrency <= 512:
         raise SystemExit("--requests must be 1..1,000,000 and --concurrency 1..512")
+    if not 1 <= args.workers <= 64:
+        raise SystemExit("--workers must be 1..64")
     import json
 
     try:
@@ -148,7 +163,7 @@ def main() -> None:
     bodies = [json.dumps(get_preset(n)).encode() for n in preset_names()]
     port = _free_port()
     with tempfile.TemporaryFile() as log:
-        server = _start_server(port, log)
+        server = _start_server(port, log, args.workers)
         try:
             found = asyncio.run(_load(f"http://127.0.0.1:{port}", bodies, args, server.pid))
         finally:
