@@ -8,12 +8,14 @@ it in the user's cache directory under a key made of:
 * the index's name and class,
 * the snapshot's identity: the sha256 of every table file as its manifest records them (the
   reader has just checked the bytes against them, so changed bytes mean a new key),
-* the code's fingerprint: the source of the modules that define the class and its builder and
-  of this module, and the numpy, pandas and Python versions.
+* the code's fingerprint: the source of every module in the packages that define the class and
+  its builder (a builder's helpers live beside it) and of this module, and the numpy, pandas
+  and Python versions.
 
 Only a frozen dataclass whose fields are numpy arrays (numbers, booleans, or objects that are
-all ``str`` or ``None``), numbers, strings, lists of strings, ``str -> int`` dicts or such
-dataclasses again can be stored, in a ``.npz`` file read with ``allow_pickle=False``: loading
+all ``str`` or ``None``), numbers, strings, lists of strings, ``str -> int`` dicts, tuples of
+these, or such dataclasses again -- or a dict from tuples of str/int to such values -- can be
+stored, in a ``.npz`` file read with ``allow_pickle=False``: loading
 it cannot run code.  What is written is decoded again and compared with the built index first
 (anything that would not come back equal is not cached), written crash-safely
 (:mod:`foundation.atomic`), and on load every field's presence and kind is checked; a missing,
@@ -66,12 +68,18 @@ def _source_digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _module_file(obj: Any) -> str:
-    module = sys.modules.get(getattr(obj, "__module__", "") or "")
-    path = getattr(module, "__file__", None)
-    if not path:
-        raise NotStorable(f"{obj!r} has no source file to fingerprint")
-    return str(path)
+def code_files(*objs: Any) -> list[str]:
+    """Every ``.py`` file of the packages that define ``objs`` (builtins have none), and this
+    module: an index's builder may call helpers of its own package, so all of them count."""
+    dirs = set()
+    for obj in objs:
+        module = sys.modules.get(getattr(obj, "__module__", "") or "")
+        path = getattr(module, "__file__", None)
+        if path and module is not None and module.__name__ != "builtins":
+            dirs.add(Path(path).resolve().parent)
+    if not dirs:
+        raise NotStorable(f"no source files to fingerprint for {objs!r}")
+    return sorted({str(p) for d in dirs for p in d.glob("*.py")} | {str(Path(__file__))})
 
 
 def cache_key(name: str, cls: type, build: Callable[..., Any], manifest: dict[str, Any]) -> str:
@@ -81,7 +89,7 @@ def cache_key(name: str, cls: type, build: Callable[..., Any], manifest: dict[st
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         raise NotStorable("the manifest lists no files")
-    sources = sorted({_module_file(cls), _module_file(build), __file__})
+    sources = code_files(cls, build)
     parts = [FORMAT, name, f"{cls.__module__}.{cls.__qualname__}",
              json.dumps(files, sort_keys=True), np.__version__, pd.__version__, sys.version,
              *(_source_digest(s) for s in sources)]
@@ -120,6 +128,14 @@ def _encode_value(key: str, v: Any, arrays: dict[str, np.ndarray]) -> dict[str, 
         return {"kind": "str_list", "value": v}
     if type(v) is dict and all(type(k) is str and type(x) is int for k, x in v.items()):
         return {"kind": "str_int_dict", "value": list(v.items())}
+    if type(v) is tuple:
+        return {"kind": "tuple", "items": [_encode_value(f"{key}.{i}", x, arrays)
+                                           for i, x in enumerate(v)]}
+    if type(v) is dict and all(type(k) is tuple and all(type(x) in (str, int) for x in k)
+                               for k in v):
+        return {"kind": "tuple_dict", "items": [
+            [list(k), _encode_value(f"{key}.{i}", x, arrays)]
+            for i, (k, x) in enumerate(v.items())]}
     raise NotStorable(f"{key}: {type(v).__name__} is not stored")
 
 
@@ -131,9 +147,12 @@ def _encode_fields(prefix: str, obj: Any, arrays: dict[str, np.ndarray]) -> dict
 def encode(obj: Any) -> bytes:
     """The ``.npz`` bytes of a dataclass index (raises :class:`NotStorable`)."""
     arrays: dict[str, np.ndarray] = {}
-    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
-        raise NotStorable(f"{type(obj).__name__} is not a dataclass instance")
-    meta = {"format": FORMAT, "fields": _encode_fields("root", obj, arrays)}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        meta = {"format": FORMAT, "fields": _encode_fields("root", obj, arrays)}
+    elif type(obj) in (dict, tuple):
+        meta = {"format": FORMAT, "root": _encode_value("root", obj, arrays)}
+    else:
+        raise NotStorable(f"{type(obj).__name__} is neither a dataclass, a dict nor a tuple")
     arrays[_META] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     buf = io.BytesIO()
     np.savez(buf, allow_pickle=False, **arrays)
@@ -165,6 +184,15 @@ def _decode_value(key: str, spec: Any, cls: Any, z: Any) -> Any:
         return spec["value"]
     if kind == "str_int_dict":
         return {str(k): int(v) for k, v in spec["value"]}
+    if kind == "tuple":
+        return tuple(_decode_value(f"{key}.{i}", x, None, z) for i, x in enumerate(spec["items"]))
+    if kind == "tuple_dict":
+        out = {}
+        for i, (k, x) in enumerate(spec["items"]):
+            if not all(type(e) in (str, int) for e in k):
+                raise NotStorable(f"{key}: damaged key {k!r}")
+            out[tuple(k)] = _decode_value(f"{key}.{i}", x, None, z)
+        return out
     raise NotStorable(f"{key}: unknown kind {kind!r}")
 
 
@@ -198,7 +226,12 @@ def decode(data: bytes, cls: type[_T]) -> _T:
         meta = json.loads(bytes(z[_META]).decode("utf-8"))
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise NotStorable("not a derived-index file of this format")
-        return _decode_fields("root", meta.get("fields"), cls, z)
+        if "root" not in meta:
+            return _decode_fields("root", meta.get("fields"), cls, z)
+        value = _decode_value("root", meta["root"], None, z)
+        if type(value) is not cls:
+            raise NotStorable(f"stored a {type(value).__name__}, not a {cls.__name__}")
+        return value
 
 
 def same(a: Any, b: Any) -> bool:
@@ -214,6 +247,11 @@ def same(a: Any, b: Any) -> bool:
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         return type(a) is type(b) and all(
             same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if type(a) is dict:  # keys in the same order too: callers may iterate
+        return type(b) is dict and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if type(a) in (tuple, list):
+        return type(a) is type(b) and len(a) == len(b) and all(
+            same(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
 
 

@@ -71,6 +71,24 @@ def test_round_trip_is_exact() -> None:
     assert back.inner.price.dtype == np.int32 and back.pos == {"m5.large": 0, "t3.micro": 1}
 
 
+def test_dict_of_tuples_round_trips_in_order() -> None:
+    """The shape of the commitment grids: (offering, term, payment) -> arrays."""
+    grids = {("savings_plan_compute", 3, "no_upfront"): (np.ones((2, 3)), _index().types),
+             ("reserved_standard", 1, "all_upfront"): (np.zeros((2, 3)), _index().types)}
+    back = dc.decode(dc.encode(grids), dict)
+    assert list(back) == list(grids) and dc.same(back, grids)
+    assert type(next(iter(back))[1]) is int
+    with pytest.raises(dc.NotStorable):
+        dc.decode(dc.encode(grids), tuple)  # a file of a dict is not taken for another type
+
+
+def test_code_fingerprint_covers_the_builders_whole_package() -> None:
+    files = {Path(f).name for f in dc.code_files(Index, _index)}
+    assert {"test_derived_cache.py", "conftest.py", "derived_cache.py"} <= files
+    with pytest.raises(dc.NotStorable):
+        dc.code_files(dict)
+
+
 def test_same_can_fail() -> None:
     other = dataclasses.replace(_index(), grid=np.array([[1.5, 0.0, 0.0], [2.0, 3.0, 0.0]]))
     assert not dc.same(other, _index())
