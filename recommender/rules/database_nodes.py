@@ -129,7 +129,9 @@ def _cache_size(
     """
     need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
     row, shards = pick_node(rows, need)
-    multi_az = asks_multi_az(p)
+    # Memcached has no replication, so no replicas to fail over to (same page).
+    memcached = p.database is not None and (p.database.engine or "").lower() == "memcached"
+    multi_az = asks_multi_az(p) and not memcached
     count = shards * (1 + CACHE_REPLICAS_PER_SHARD) if multi_az else shards
     sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
               f"reserved (the default reserved-memory-percent): memory >= "

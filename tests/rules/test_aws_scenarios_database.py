@@ -117,3 +117,11 @@ def test_a_catalog_without_database_rows_sizes_nothing_and_does_not_fail(cat):
 
     rows = _DbRows(cat.database.iloc[0:0])
     assert len(rows) == 0 and rows.get(("rds", "postgresql", "single_az", "us-east-1")) is None
+
+
+def test_memcached_has_no_replicas_even_in_production(profile, cat, book):
+    # Multi-AZ failover is a Valkey/Redis OSS feature (AutoFailover.html); Memcached does not
+    # replicate, so a production Memcached cache keeps one node per shard.
+    c = _db(profile, cat, book, {"data_model": "cache", "size_gib": 80, "engine": "memcached"},
+            environment="production")[0]
+    assert c.option == "elasticache:memcached" and c.count == 1
