@@ -169,7 +169,8 @@ def _search_size(
               f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes (at "
               f"least three, against split brain) with >= {fmt_num(round(need, 2))} GiB "
               f"memory each (about {OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, "
-              "a heuristic)"
+              f"a heuristic), of a current-generation data-node type "
+              f"({OPENSEARCH_INSTANCE_TYPES_URL})"
               + (f"; production: at least three data nodes across three Availability Zones "
                  f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
     todo = [("OpenSearch EBS storage for the index",
