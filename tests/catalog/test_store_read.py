@@ -75,3 +75,21 @@ def test_recommend_imports_no_checker_no_training(
     loaded = set(run.stdout.split())
     assert "pandas" in loaded  # the probe sees what the run imported
     assert not loaded & set(NOT_NEEDED), sorted(loaded & set(NOT_NEEDED))
+
+
+def test_marker_fingerprint_follows_the_installed_pandera(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandera
+
+    from catalog import validated
+
+    assert pandera.__version__.encode() in validated._pandera_version()
+    validated.schema_fingerprint.cache_clear()
+    before = validated.schema_fingerprint()
+    monkeypatch.setattr(validated, "_pandera_version", lambda: b"another pandera")
+    validated.schema_fingerprint.cache_clear()
+    try:
+        assert validated.schema_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        validated.schema_fingerprint.cache_clear()
+    assert validated.schema_fingerprint() == before
