@@ -9,6 +9,7 @@ Where the region has no price the option says so and carries no cost.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -218,6 +219,7 @@ MAINSTREAM_FAMILIES = ("r", "m", "t")
 _FAMILY = re.compile(r"^db\.([a-z]+)(\d+)([a-z-]*)\.")
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred classes, parsed on every recommendation
 def class_family(instance_class: str) -> tuple[str, bool]:
     """(family letters, Graviton) of an RDS class: ``db.r6g.large`` -> ("r", True)."""
     m = _FAMILY.match(instance_class)

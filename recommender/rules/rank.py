@@ -119,21 +119,29 @@ def _costs(t: RankTable) -> np.ndarray:
     return np.where(np.isnan(t.cost), np.inf, t.cost)
 
 
-def _tier(t: RankTable) -> np.ndarray:
-    return np.zeros(len(t.ids)) if t.tier is None else -np.asarray(t.tier, dtype=float)
+def _by(t: RankTable, *keys: np.ndarray) -> np.ndarray:
+    """``np.lexsort`` of ``keys`` (last = primary) under the guidance tier, higher first.
+
+    Without tiers the tier key would be constant, which cannot change a stable sort, so it
+    is left out (one pass less over the table).
+    """
+    if t.tier is None:
+        return np.lexsort(keys)
+    return np.lexsort((*keys, -np.asarray(t.tier, dtype=float)))
 
 
 def rank_cost(t: RankTable) -> Ranking:
     """Cheapest effective monthly cost first (PERF01-BP03); risk, then id, break ties."""
     key = _costs(t)
-    order = np.lexsort((_ids(t), t.risk, np.round(key, 6), _tier(t)))
+    order = _by(t, _ids(t), t.risk, np.round(key, 6))
     return Ranking("cost", order, key, "effective monthly cost, cheapest first", t)
 
 
 def rank_balanced(t: RankTable) -> Ranking:
     """Cost x (1 + RISK_PREMIUM_PCT % x risk): risk is a bounded premium (PERF01-BP04)."""
-    key = _costs(t) * (1.0 + RISK_PREMIUM_PCT / 100.0 * np.asarray(t.risk, dtype=float))
-    order = np.lexsort((_ids(t), _costs(t), np.round(key, 6), _tier(t)))
+    costs = _costs(t)
+    key = costs * (1.0 + RISK_PREMIUM_PCT / 100.0 * np.asarray(t.risk, dtype=float))
+    order = _by(t, _ids(t), costs, np.round(key, 6))
     return Ranking("balanced", order, key,
                    f"monthly cost + {RISK_PREMIUM_PCT:g}% per step of performance risk", t)
 
@@ -148,7 +156,7 @@ def rank_performance(t: RankTable) -> Ranking:
     best = float(cap.max()) if len(cap) else 1.0
     step = -np.floor(np.log(best / np.maximum(cap, 1e-9)) / math.log1p(CAPACITY_TIE))
     key = 1.0 / np.maximum(cap, 1e-9)
-    order = np.lexsort((_ids(t), _costs(t), t.risk, -step, _tier(t)))
+    order = _by(t, _ids(t), _costs(t), t.risk, -step)
     return Ranking("performance", order, key,
                    f"delivered capacity, most first; within {CAPACITY_TIE:.0%} cost decides", t)
 

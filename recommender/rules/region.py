@@ -9,8 +9,9 @@ price).
 
 from __future__ import annotations
 
+import copy
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -124,9 +125,15 @@ def region_options(
     if out and not users and not explicit:
         warnings.append("region not given and no user_regions: the region was chosen on price "
                         "alone; give network.user_regions to weigh latency.")
-    return [replace(c, reasons=list(c.reasons), config=dict(c.config),
-                    predicted=dict(c.predicted), components=dict(c.components),
-                    unpriced=list(c.unpriced)) for c in out]
+    return [_copy(c) for c in out]
+
+
+def _copy(c: Candidate) -> Candidate:
+    """A copy of a remembered candidate whose lists and dicts the caller may change."""
+    new = copy.copy(c)  # (dataclasses.replace re-runs __init__: dearer than the rest here)
+    new.reasons, new.config, new.predicted = list(c.reasons), dict(c.config), dict(c.predicted)
+    new.components, new.unpriced = dict(c.components), list(c.unpriced)
+    return new
 
 
 #: Distinct region questions remembered per catalog (profiles repeat a few; a bound keeps

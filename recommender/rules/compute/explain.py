@@ -229,8 +229,9 @@ def predicted_fields(w: Ec2Row) -> dict[str, Any]:
     if b is not None:
         sim, k = b.sim, b.k
         out.update({
-            "credit_balance": [round(float(v), 1) for v in sim.curves[k]],
-            "credit_balance_hours": [round(float(h), 3) for h in sim.curve_hours],
+            # (tolist gives the same Python floats as float() of each element, at once)
+            "credit_balance": [round(v, 1) for v in sim.curves[k].tolist()],
+            "credit_balance_hours": [round(h, 3) for h in sim.curve_hours.tolist()],
             "credit_balance_min": round(float(sim.min_balance[k]), 1),
             "surplus_credits_month": round(float(sim.surplus_credits_month[k]), 1),
         })

@@ -231,7 +231,7 @@ def rank_stage(t: Ec2Table, idx: np.ndarray, cands: list[Candidate], objective: 
     extra = [c.option for c in cands]
     ids = np.concatenate([t.ix.types[idx], np.array(extra, dtype=object)])
     table = RankTable(
-        ids=ids.astype(object), id_rank=_id_rank(t.ix, idx, extra),
+        ids=ids if ids.dtype == object else ids.astype(object), id_rank=_id_rank(t.ix, idx, extra),
         cost=np.concatenate([t.cost[idx], [np.nan if c.monthly_cost_usd is None
                                            else c.monthly_cost_usd for c in cands]]),
         risk=np.concatenate([f["risk"], [min(4.0, c.risk) for c in cands]]),
@@ -373,5 +373,6 @@ def _instance_store(p: WorkloadProfile, t: Ec2Table, idx: np.ndarray, order: np.
         i = int(idx[k])
         if ix.store_ssd[i] and ix.store_gib[i] >= (size or 1e-9):
             return {"instance_type": str(ix.types[i]), "store_gib": float(ix.store_gib[i]),
-                    "nvme": bool(ix.store_nvme[i]), "monthly_cost_usd": float(t.cost[i])}
+                    "nvme": bool(ix.store_nvme[i]), "monthly_cost_usd": float(t.cost[i]),
+                    "node_count": int(t.count[i])}  # the cost is for this many nodes
     return None
