@@ -127,7 +127,7 @@ def _host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:
         return c, st, "rank 1 of compute"
     if st.kind == "instance_store":
         itype = str(st.config.get("instance_type"))
-        host = st.model_copy(update={"option": itype, "kind": "ec2", "count": 1})
+        host = st.model_copy(update={"option": itype, "kind": "ec2", "count": st.count})
         return host, st.model_copy(update={"monthly_cost_usd": 0.0}), (
             f"{itype}: its local NVMe holds the scratch data and it meets the compute need, "
             f"so it is the compute, priced once (instance store, {INSTANCE_STORE_PAGE})")

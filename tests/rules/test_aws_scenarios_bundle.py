@@ -81,3 +81,24 @@ def test_instance_store_from_the_compute_stage_carries_the_unchecked_iops_risk(c
     assert store.kind == "instance_store" and store.performance_risk >= 1.0
     assert any(x.rule == "storage.instance_store_iops" and x.severity == "caution"
                for x in store.reasons)
+
+
+def test_instance_store_fleet_counts_every_node_once(cat):
+    # 64 vCPU / 256 GiB scaling out over up to 8 nodes with 1,000 GiB of scratch each: the
+    # compute stage's instance with local NVMe runs as a fleet; its cost covers every node,
+    # so the bundle's compute is that fleet (same count) and the storage adds nothing.
+    r, parts = _bundle({"region": "us-east-1",
+                        "compute": {"vcpus": 64, "memory_gib": 256, "scale_out": "horizontal",
+                                    "max_nodes": 8, "hours_per_month": 730},
+                        "storage": {"size_gib": 1000, "iops": 100000, "persistence": "scratch",
+                                    "access_pattern": "random"}}, cat)
+    store = r.recommendations.storage[0]
+    assert store.kind == "instance_store"
+    itype, nodes = store.config["instance_type"], store.count
+    price = float(cat.ec2_prices.query("instance_type == @itype and region == 'us-east-1'")[
+        "ondemand_usd_per_hour"].iloc[0])
+    vcpus = int(cat.ec2.query("instance_type == @itype")["vcpus"].iloc[0])
+    assert nodes * vcpus >= 64  # the fleet covers the vCPU need
+    assert parts["compute"].option == itype and parts["compute"].count == nodes
+    assert parts["compute"].monthly_cost_usd == pytest.approx(nodes * price * 730, abs=0.05)
+    assert parts["storage"].monthly_cost_usd == 0.0

@@ -223,9 +223,11 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
             "Local storage on the host has no network hop to storage; the catalog has no "
             f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
             "against a figure.", "caution"))
+    nodes = int(store.get("node_count") or 1)  # each node has its own local store
     return Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
+                     count=nodes,
                      config={"instance_type": store["instance_type"],
-                             "size_gib": store["store_gib"]},
+                             "size_gib": store["store_gib"], "node_count": nodes},
                      purchase_option=None, components={"fit": 1.0},
                      # Unchecked IOPS are a risk, as for the storage-only search
                      # (instance_store_option): the catalog has no figure to check them.
