@@ -31,9 +31,12 @@ __all__ = ["SECONDS_PER_MONTH", "asks_multi_az", "db_provenance", "db_rows", "no
 
 def asks_multi_az(p: Any) -> bool:
     """Whether the profile asks for a copy in a second AZ (``database.availability:
-    multi_az``) or is production (``environment: production``)."""
-    return (p.database is not None and p.database.availability == "multi_az") or \
-        getattr(p, "environment", None) == "production"
+    multi_az``) or is production (``environment: production``); an explicit
+    ``availability: single_az`` is the user's choice and wins over the environment."""
+    availability = p.database.availability if p.database is not None else None
+    if availability is not None:
+        return availability == "multi_az"
+    return getattr(p, "environment", None) == "production"
 
 
 class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):

@@ -125,3 +125,13 @@ def test_memcached_has_no_replicas_even_in_production(profile, cat, book):
     c = _db(profile, cat, book, {"data_model": "cache", "size_gib": 80, "engine": "memcached"},
             environment="production")[0]
     assert c.option == "elasticache:memcached" and c.count == 1
+
+
+def test_explicit_single_az_wins_over_production(profile, cat, book):
+    # availability: single_az is the user's own choice: production does not override it,
+    # so Single-AZ RDS is offered (200 GiB: db.r6g.2xlarge 0.899 x 730 + 200 x 0.115 =
+    # $679.27).
+    out = _db(profile, cat, book, {"data_model": "relational", "size_gib": 200,
+                                   "availability": "single_az"}, environment="production")
+    single = [c for c in out if c.option == "rds:postgresql" and not c.config["multi_az"]]
+    assert single and single[0].monthly_cost_usd == pytest.approx(679.27, abs=0.01)
