@@ -35,8 +35,8 @@ def asks_multi_az(p: Any) -> bool:
     ``availability: single_az`` is the user's choice and wins over the environment."""
     availability = p.database.availability if p.database is not None else None
     if availability is not None:
-        return availability == "multi_az"
-    return getattr(p, "environment", None) == "production"
+        return bool(availability == "multi_az")
+    return bool(getattr(p, "environment", None) == "production")
 
 
 class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
