@@ -207,10 +207,10 @@ def _memo_key(category: str, o: Option, region: str) -> tuple[Any, ...] | None:
 def prices_used(recs: Recommendations, catalog: Any, region: str) -> list[PriceUsed]:
     """The prices behind every compute, storage and database option of a response.
 
-    The rows found for an option are remembered per catalog (the same options recur); each
-    response gets its own :class:`PriceUsed` objects.
+    The rows found for an option are remembered per catalog (the same options recur) and
+    shared between responses, like reasons: a :class:`PriceUsed` is never changed once made.
     """
-    memo: dict[tuple[Any, ...], list[dict[str, Any]]] = per_catalog(
+    memo: dict[tuple[Any, ...], list[PriceUsed]] = per_catalog(
         "price_record.prices_used", catalog, lambda c: {})
     out: list[PriceUsed] = []
     for category in ("compute", "storage", "database"):
@@ -219,10 +219,10 @@ def prices_used(recs: Recommendations, catalog: Any, region: str) -> list[PriceU
             key = _memo_key(category, o, r)
             rows = memo.get(key) if key is not None else None
             if rows is None:
-                rows = [p.model_dump() for p in option_prices(catalog, category, o, r)]
+                rows = option_prices(catalog, category, o, r)
                 if key is not None and len(memo) < _MEMO_MAX:
                     memo[key] = rows
-            out.extend(PriceUsed(**row) for row in rows)
+            out.extend(rows)
     return out
 
 
