@@ -274,12 +274,12 @@ def _data_stores(
         st = storage_options(p, catalog, book, region, rej,
                              instance_store=res.instance_store if res else None,
                              instance=res.top_ec2 if res else None)
-        recs.storage = _options(rank_others(st, objective), region, top_n)
+        recs.storage = _options(rank_others(st, objective, keep=top_n), region, top_n)
         if not recs.storage:
             warnings.append(_nothing_fits("storage", rej, ("ebs.", "storage.")))
     if p.database is not None:
         db = database_options(p, catalog, book, region, rej)
-        recs.database = _options(rank_others(db, objective), region, top_n)
+        recs.database = _options(rank_others(db, objective, keep=top_n), region, top_n)
         if not recs.database:
             warnings.append(_nothing_fits("database", rej, ("dynamodb.", "database.")))
 

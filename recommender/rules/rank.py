@@ -172,14 +172,17 @@ def rank(t: RankTable, objective: str) -> Ranking:
     return OBJECTIVES.get(objective, rank_balanced)(t)
 
 
-def rank_others(cands: list[Candidate], objective: str) -> list[Candidate]:
+def rank_others(cands: list[Candidate], objective: str, *,
+                keep: int | None = None) -> list[Candidate]:
     """Rank storage/database/network/trade-off candidates: guidance tier, then objective.
 
     Each category's rules set ``components["fit"]``: 1 for the purpose-built choice AWS's
     guidance names for the profile, less for admissible alternatives.  Options are ranked by
     that tier first (it is a stated rule of their module, PERF03-BP01), then by the
     objective (``cost`` skips the tier: cheapest admissible first).  ``score`` is #1's
-    ranking number over the option's, and a reason says where it ranks and why.
+    ranking number over the option's, and a reason says where it ranks and why.  With
+    ``keep``, only the first ``keep`` ranked candidates are returned (the ones shown), and
+    only they get that reason written.
     """
     if not cands:
         return []
@@ -194,7 +197,7 @@ def rank_others(cands: list[Candidate], objective: str) -> list[Candidate]:
     r = rank(t, objective)
     score = r.score
     out = []
-    for k in r.order.tolist():
+    for k in r.order.tolist()[:keep]:
         c = cands[k]
         c.score = float(score[k])
         if len(cands) > 1:
