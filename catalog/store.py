@@ -45,6 +45,10 @@ MANIFEST_NAME = "manifest.json"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_TABLE_BYTES = 512 * 1024 * 1024
 
+#: The tables a snapshot holds (the schema's, named without importing pandera; a test may
+#: substitute its own).
+TABLES: tuple[str, ...] = TABLE_NAMES
+
 _T = TypeVar("_T")
 #: Re-entrant: building one derived index may derive another (the region index uses EC2's).
 _DERIVE_LOCK = threading.RLock()
@@ -291,7 +295,7 @@ def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool 
     """
     d = _resolve_dir(snapshot_dir)
     manifest = read_manifest(d)
-    tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLE_NAMES}
+    tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLES}
     return Catalog(tables=tables, manifest=manifest, verified=check_hashes)
 
 
@@ -350,10 +354,10 @@ def write_snapshot(
     """
     target = Path(snapshot_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    missing = set(TABLE_NAMES) - set(tables)
+    missing = set(TABLES) - set(tables)
     if missing:
         raise CatalogNotFoundError(f"cannot write a snapshot without tables {sorted(missing)}")
-    validated = {name: validate_table(name, tables[name]) for name in TABLE_NAMES}
+    validated = {name: validate_table(name, tables[name]) for name in TABLES}
     with swap.build_lock(target):
         recovered = swap.recover(target, lambda p: _is_complete(p))
         tmp = swap.new_tmp_dir(target)
