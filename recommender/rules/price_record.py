@@ -195,6 +195,7 @@ _MEMO_MAX = 8192
 
 
 def _memo_key(category: str, o: Option, region: str) -> tuple[Any, ...] | None:
+    """What :func:`option_prices` reads of ``o`` (None when a value cannot be a key)."""
     key = (category, o.kind, o.option, o.purchase_option, o.rank, region,
            *(o.config.get(k) for k in _CONFIG_KEYS))
     try:

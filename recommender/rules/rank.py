@@ -112,6 +112,7 @@ def _key_text(r: Ranking, k: int) -> str:
 
 
 def _ids(t: RankTable) -> np.ndarray:
+    """The id tie-break key: the integer codes when given, else the ids themselves."""
     return t.ids if t.id_rank is None else t.id_rank
 
 
