@@ -25,6 +25,7 @@ import gc
 import json
 import multiprocessing
 import os
+import pickle
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -295,8 +296,12 @@ def _worker_chunk(start: int, items: list[Any], mode: Mode) -> list[Any]:
     return _answer_chunk(start, items, mode, _WORKER["state"])
 
 
-def _dask_chunk(start: int, items: list[Any], mode: Mode, models: Any) -> list[Any]:
-    """Run one chunk on a Dask worker; the worker process loads its state on first use."""
+def _dask_chunk(start: int, items: list[Any], mode: Mode, models: Any) -> bytes:
+    """Run one chunk on a Dask worker; the worker process loads its state on first use.
+
+    The answers go back as one pickled blob: Dask serialises a list element by element
+    (a header and a frame each), which cost the client about 0.3 ms per profile.
+    """
     key = f"state-{models!r}"
     with _WORKER_LOCK:  # threads of one Dask worker share the process' state
         if key not in _WORKER:
@@ -305,12 +310,24 @@ def _dask_chunk(start: int, items: list[Any], mode: Mode, models: Any) -> list[A
             # collection over it and Dask's own objects costs ~0.1 s, many times a run).
             gc.collect()
             gc.freeze()
-    return _answer_chunk(start, items, mode, _WORKER[key])
+    return pickle.dumps(_answer_chunk(start, items, mode, _WORKER[key]),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass(frozen=True)
+class _Unpickled:
+    """A Dask future of a pickled chunk whose ``result()`` is the chunk's answers."""
+
+    future: Any
+
+    def result(self) -> list[Any]:
+        return list(pickle.loads(self.future.result()))  # noqa: S301 - our own workers' blob
 
 
 def _dask_submitter(client: Any, mode: Mode, models: Any) -> Callable[[Any], Any]:
-    def submit(chunk: tuple[int, list[Any]]) -> Any:
-        return client.submit(_dask_chunk, chunk[0], chunk[1], mode, models, pure=False)
+    def submit(chunk: tuple[int, list[Any]]) -> _Unpickled:
+        return _Unpickled(client.submit(_dask_chunk, chunk[0], chunk[1], mode, models,
+                                        pure=False))
 
     return submit
 
