@@ -27,7 +27,7 @@ from recommender.core.engine import model_info, recommend
 from recommender.core.profile import SCHEMA_VERSION, WorkloadProfile
 from recommender.surfaces.api.body import is_json_content_type, parse_checked
 from recommender.surfaces.api.deps import resolved_models
-from recommender.surfaces.api.middleware import replay
+from recommender.surfaces.api.middleware import replay, version_headers
 from recommender.surfaces.api.versions import catalog_version
 
 #: The route this module answers; every other path goes to the application.
@@ -107,7 +107,6 @@ class HotRecommend:
         return payload, [
             (b"content-length", str(len(payload)).encode()),
             (b"content-type", b"application/json"),
-            (b"x-catalog-version", catalog_version(self.api).encode()),
-            (b"x-model-version", model_info(bundle).version.encode()),
-            (b"x-schema-version", SCHEMA_VERSION.encode()),
+            *version_headers(catalog_version(self.api), model_info(bundle).version,
+                             SCHEMA_VERSION),
         ]

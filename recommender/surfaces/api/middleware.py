@@ -96,6 +96,13 @@ def replay(body: bytes, receive: Receive) -> Receive:
 BodySizeLimit = RequestGuard
 
 
+def version_headers(catalog: str, model: str, schema: str) -> list[tuple[bytes, bytes]]:
+    """The three version headers, in the order every reply carries them (the full stack's
+    :class:`VersionHeaders` and the hot route's direct answer share this one list)."""
+    return [(b"x-catalog-version", catalog.encode()), (b"x-model-version", model.encode()),
+            (b"x-schema-version", schema.encode())]
+
+
 class VersionHeaders:
     """Add ``X-Catalog-Version``, ``X-Model-Version`` and ``X-Schema-Version`` to responses.
 
@@ -117,11 +124,7 @@ class VersionHeaders:
                 v = self.versions()
                 state: Any = scope.get("state") or {}
                 model = state.get("model_version") if isinstance(state, dict) else None
-                extra = [
-                    (b"x-catalog-version", v["catalog"].encode()),
-                    (b"x-model-version", str(model or v["model"]).encode()),
-                    (b"x-schema-version", v["schema"].encode()),
-                ]
+                extra = version_headers(v["catalog"], str(model or v["model"]), v["schema"])
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
