@@ -90,3 +90,46 @@ def test_memory_used_below_the_maximum_fits_with_capped_headroom(profile, book):
     assert c.config["memory_mb"] == 10240
     c, rej = _lambda(profile, book, memory_mb_used=11000)
     assert c is None and rej.counts["lambda.memory_above_max"] == 1
+
+
+def test_ec2_memory_need_honours_memory_mb_used(profile):
+    # Compute Optimizer sizes memory from the memory used plus headroom
+    # (ec2-metrics-analyzed.html): 20,480 MB / 1,024 = 20 GiB used x 1.2 = 24 GiB.
+    p = profile(compute={"vcpus": 2, "memory_mb_used": 20480})
+    need = derive_need(p)
+    assert need.memory_gib == pytest.approx(24.0)
+    assert need.memory_used_gib == pytest.approx(20.0)
+    # memory_used_gib wins when both are given: 10 GiB x 1.3 = 13 GiB.
+    p = profile(compute={"vcpus": 2, "memory_mb_used": 20480, "memory_used_gib": 10,
+                         "memory_headroom_pct": 30})
+    assert derive_need(p).memory_gib == pytest.approx(13.0)
+
+
+def test_ec2_option_holds_memory_mb_used(profile, cat):
+    from recommender.core.engine import recommend
+
+    # 2 vCPUs and 24 GiB (20,480 MB used + 20%): c6g.large (4 GiB) no longer fits; the
+    # cheapest type with >= 2 vCPUs and >= 24 GiB in us-east-1 is x2gd.large (2 vCPUs, 32 GiB,
+    # $0.167/h x 730 = $121.91); r6g.xlarge (4 vCPUs, 32 GiB) is $0.2016 x 730 = $147.17.
+    p = profile(region="us-east-1", compute={"vcpus": 2, "memory_mb_used": 20480})
+    top = recommend(p, catalog=cat, models=False).recommendations.compute[0]
+    assert top.config["memory_gib"] >= 24
+    assert top.option == "x2gd.large"
+    assert top.monthly_cost_usd == pytest.approx(121.91, abs=0.01)
+
+
+def test_lambda_honours_memory_used_gib_and_the_headroom(profile, book):
+    # 2 GiB used = 2,048 MB x (1 + 10%) = 2,252.8 -> 2,253 MB (the rule rounds up to 1 MB).
+    c, _ = _lambda(profile, book, memory_used_gib=2, memory_headroom_pct=10)
+    assert c.config["memory_mb"] == 2253
+
+
+def test_fargate_tasks_of_scaled_out_work_each_hold_the_memory_used(profile, book):
+    p = profile(compute={"vcpus": 1, "memory_mb_used": 900, "scale_out": "horizontal",
+                         "arch": "x86_64", "hours_per_month": 730})
+    f = fargate_option(p, derive_need(p), book, "us-east-1", Rejections())
+    # 2 tasks (one per AZ) of 0.5 vCPU; each holds 900 MB + 20% = 1.055 GiB, so 1 GB is too
+    # small -> 2 GB.  (0.5 x 0.04048 + 2 x 0.004445) x 2 x 730 = $42.53 (1 GB tasks would
+    # have been $36.04).
+    assert (f.config["task_count"], f.config["vcpu"], f.config["memory_gib"]) == (2, 0.5, 2.0)
+    assert f.monthly_cost_usd == pytest.approx(42.53, abs=0.01)

@@ -11,6 +11,7 @@ from ``unit_prices`` (https://aws.amazon.com/fargate/pricing/).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -60,10 +61,13 @@ def fargate_option(
         return None
     used_gib = _used_memory_gib(p)
     m_need = need.memory_gib or 0.0
+    # A task's memory must hold what the work uses (ECS task size table,
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html):
+    # one task when it runs alone, every task when the work scales out over several.
     if used_gib > m_need and not need.horizontal:
-        # A task's memory must hold what the work uses (ECS task size table,
-        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html).
         m_need = used_gib
+    if need.horizontal and used_gib > (need.node_floor_memory_gib or 0.0):
+        need = replace(need, node_floor_memory_gib=used_gib)
     # Same node rule as EC2 (compute.fewest_nodes): fewest tasks first, each task paying its
     # own runtime overhead; parallel work takes more, smaller tasks only when they cost less.
     fewest_first = not (need.parallelism and need.horizontal)

@@ -32,7 +32,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
-from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed
+from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed, memory_used
 from recommender.rules.prices import PriceBook
 
 SECONDS_PER_HOUR = 3600.0
@@ -172,6 +172,9 @@ class _Floor:
     cpu_mb: float
     used_mb: float
     rule_mb: float
+    #: The memory used as given (MB) and the headroom added to it (percent).
+    used_in_mb: float = 0.0
+    headroom_pct: float = DEFAULT_MEMORY_HEADROOM_PCT
 
 
 def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _Floor:
@@ -192,13 +195,24 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     cpu_mb = vcpu_inv * ctx.per_vcpu if vcpu_inv else 0.0
     if vcpu_inv and ctx.max_vcpus and vcpu_inv <= ctx.max_vcpus:
         cpu_mb = min(cpu_mb, ctx.mem_max)
-    used = c.memory_mb_used or 0.0
-    used_mb = used * (1 + DEFAULT_MEMORY_HEADROOM_PCT / 100)
+    # The memory used (memory_mb_used, else memory_used_gib x 1,024) plus the profile's
+    # headroom; the declared memory (compute.memory_gib) separately, since the need's
+    # memory_gib already holds the used memory with headroom (uncapped).
+    used_gib, _ = memory_used(c)
+    used = used_gib * 1024.0 if used_gib else 0.0
+    used_mb = used * (1 + _memory_headroom(c) / 100)
     if used <= ctx.mem_max:
         used_mb = min(used_mb, ctx.mem_max)
-    declared_mb = need.memory_gib * 1024 if need.memory_gib else 0.0
+    declared_mb = c.memory_gib.min * 1024 if c.memory_gib and c.memory_gib.min else 0.0
     rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb)))
-    return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb)
+    return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb, used_in_mb=used,
+                  headroom_pct=_memory_headroom(c))
+
+
+def _memory_headroom(c: Any) -> float:
+    """The profile's memory headroom, percent (20 when absent, as for EC2)."""
+    return DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None \
+        else float(c.memory_headroom_pct)
 
 
 def _lambda_memory(
@@ -226,7 +240,7 @@ def _lambda_memory(
         best = None
     if best is None:
         mem, duration, model_pred = rule_mb, c.duration_ms, {}
-        how = _rules_how(fl, ctx, used_mb_given=c.memory_mb_used, model_note=model_note)
+        how = _rules_how(fl, ctx, model_note=model_note)
     else:
         mem, duration = float(best.memory_mb), float(best.duration_ms)
         model_pred = {"duration_ms": round(best.duration_ms, 1),
@@ -242,8 +256,7 @@ def _lambda_memory(
     return mem, duration, model_pred, how
 
 
-def _rules_how(fl: _Floor, ctx: _MemoryContext, *, used_mb_given: float | None,
-               model_note: str | None) -> str:
+def _rules_how(fl: _Floor, ctx: _MemoryContext, *, model_note: str | None) -> str:
     """The reason text of a memory set by the rules' floor (each part with its source)."""
     parts = []
     at_max = " (the maximum setting: AWS gives 6 vCPUs at 10,240 MB)" \
@@ -253,7 +266,7 @@ def _rules_how(fl: _Floor, ctx: _MemoryContext, *, used_mb_given: float | None,
                      f"{fmt_num(fl.vcpu_inv or 0)} vCPU -> {fmt_num(fl.cpu_mb)} MB{at_max} "
                      "(https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)")
     if fl.used_mb:
-        parts.append(f"{fmt_num(used_mb_given or 0)} MB used + 20% -> "
+        parts.append(f"{fmt_num(fl.used_in_mb)} MB used + {fl.headroom_pct:g}% -> "
                      f"{fmt_num(fl.used_mb)} MB"
                      + (" (headroom capped at the maximum setting)"
                         if fl.used_mb == ctx.mem_max else ""))

@@ -105,7 +105,7 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
         tightly_coupled=shape.tightly, max_nodes=shape.max_nodes,
         parallelism=c.parallelism if c else None,
         hours=(c.hours_per_month if c else None) or DEFAULT_HOURS, measured_vcpus=cpu.measured,
-        demand_vcpus=cpu.demand, memory_used_gib=c.memory_used_gib if c else None,
+        demand_vcpus=cpu.demand, memory_used_gib=memory_used(c)[0],
         series_pct=series, interval_min=interval, series_synthetic=synthetic,
         reasons=tuple(reasons), expected_category=expected_category(p, vcpus, mem),
         min_nodes=shape.min_nodes, node_floor_vcpus=shape.floor_vcpus,
@@ -198,10 +198,38 @@ def resample(series: np.ndarray | None, interval: float
         f"({interval * f:g} min) for the credit and scaling simulations.")]
 
 
+#: Compute Optimizer's memory rule: memory utilization from the CloudWatch agent, sized with
+#: headroom (https://docs.aws.amazon.com/compute-optimizer/latest/ug/ec2-metrics-analyzed.html).
+MEMORY_RULE_URL = "https://docs.aws.amazon.com/compute-optimizer/latest/ug/ec2-metrics-analyzed.html"
+
+
+def memory_used(c: ComputeProfile | None) -> tuple[float | None, str]:
+    """The memory the work uses, GiB, and how it was given.
+
+    ``compute.memory_used_gib`` when given, else ``compute.memory_mb_used`` / 1,024 (the MB
+    Lambda and Fargate size in are MiB: 1,024 to the GiB), else None.
+    """
+    if c is None:
+        return None, ""
+    if c.memory_used_gib is not None:
+        return c.memory_used_gib, f"{fmt_num(c.memory_used_gib)} GiB used"
+    if c.memory_mb_used:
+        return c.memory_mb_used / 1024.0, (
+            f"{fmt_num(c.memory_mb_used)} MB used (compute.memory_mb_used) = "
+            f"{fmt_num(c.memory_mb_used / 1024.0)} GiB")
+    return None, ""
+
+
 def rightsize_memory(c: ComputeProfile | None, mem: float | None
                      ) -> tuple[float | None, list[Reason]]:
-    """Memory need = memory used x (1 + headroom), at least the memory asked (PERF02-BP04)."""
-    used = c.memory_used_gib if c else None
+    """Memory need = memory used x (1 + headroom), at least the memory asked (PERF02-BP04).
+
+    The memory used is ``compute.memory_used_gib``, else ``compute.memory_mb_used`` / 1,024
+    (:func:`memory_used`), so a function measured at 900 MB is never placed on less.  AWS
+    Compute Optimizer sizes memory from the memory utilization measured, with headroom
+    (https://docs.aws.amazon.com/compute-optimizer/latest/ug/ec2-metrics-analyzed.html).
+    """
+    used, said = memory_used(c)
     if c is None or used is None:
         return mem, []
     mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \
@@ -209,7 +237,8 @@ def rightsize_memory(c: ComputeProfile | None, mem: float | None
     m_need = used * (1 + mh / 100.0)
     return max(mem or 0.0, m_need), [reason(
         "compute.rightsize_memory", PERF02_RIGHTSIZE,
-        f"Memory need {fmt_num(m_need)} GiB = {fmt_num(used)} GiB used + {mh:g}% headroom.")]
+        f"Memory need {fmt_num(m_need)} GiB = {said} + {mh:g}% headroom (Compute Optimizer "
+        f"sizes memory from the memory used, {MEMORY_RULE_URL}).")]
 
 
 @dataclass(frozen=True)
