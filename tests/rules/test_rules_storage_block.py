@@ -160,3 +160,37 @@ def test_striped_gp3_carries_the_ratio_per_volume(profile, cat, book):
     assert io2.risk >= 2.0
     assert any(r.rule == "storage.throughput_iops" and r.severity == "caution"
                for r in io2.reasons)
+
+
+def _ranked(profile, cat, book, storage, objective):
+    from recommender.rules.rank import rank_others
+
+    opts, _ = _opts(profile, cat, book, storage)
+    return [c.option for c in rank_others(list(opts.values()), objective)]
+
+
+SEQ_4TB = {"size_gib": 4000, "throughput_mibps": 300, "access_pattern": "sequential"}
+
+
+@pytest.mark.parametrize("objective", ["cost", "balanced"])
+def test_gp3_ranks_before_st1_when_cheaper(profile, cat, book, objective):
+    # st1 baseline 40 MiB/s per TiB (hdd-vols.html): 300 / 40 = 7.5 TiB = 7,680 GiB x $0.045
+    # = $345.60.  gp3: 4,000 x $0.08 + (300 - 125) x $0.04 = 320 + 7 = $327.00; 300 MiB/s
+    # needs 300 / 0.25 = 1,200 IOPS, under the 3,000 included.  Same risk: gp3 first.
+    opts, _ = _opts(profile, cat, book, SEQ_4TB)
+    assert opts[("st1", 1)].monthly_cost_usd == pytest.approx(345.60, abs=0.01)
+    assert opts[("st1", 1)].config["size_gib"] == 7680
+    assert opts[("gp3", 1)].monthly_cost_usd == pytest.approx(327.00, abs=0.01)
+    assert _ranked(profile, cat, book, SEQ_4TB, objective)[:2] == ["gp3", "st1"]
+
+
+@pytest.mark.parametrize("objective", ["cost", "balanced"])
+def test_st1_ranks_first_when_cheaper(profile, cat, book, objective):
+    # 10,240 GiB at 400 MiB/s: st1's baseline is 10 TiB x 40 = 400 MiB/s at its size:
+    # 10,240 x $0.045 = $460.80; gp3 10,240 x $0.08 + (400 - 125) x $0.04 = $830.20.
+    s = {"size_gib": 10240, "throughput_mibps": 400, "iops": 200,
+         "access_pattern": "sequential"}
+    opts, _ = _opts(profile, cat, book, s)
+    assert opts[("st1", 1)].monthly_cost_usd == pytest.approx(460.80, abs=0.01)
+    assert opts[("gp3", 1)].monthly_cost_usd == pytest.approx(830.20, abs=0.01)
+    assert _ranked(profile, cat, book, s, objective)[:2] == ["st1", "gp3"]

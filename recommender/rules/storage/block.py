@@ -177,7 +177,39 @@ def _single_volumes(
             cand.risk = max(cand.risk, cross_check_instance(cand, n, instance,
                                                             instance["instance_type"]))
         out.append(cand)
+    _cheaper_ssd_first(out, pref)
     return out
+
+
+#: HDD volume types whose guidance rests on price (EBS HDD volumes,
+#: https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html: "low-cost HDD").
+HDD_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html"
+
+
+def _cheaper_ssd_first(cands: list[Candidate], pref: str) -> None:
+    """When the HDD type the guidance points to (st1/sc1, chosen as the low-cost volume for
+    throughput) costs more than gp3 for the same need at no less risk, gp3 takes the
+    preferred tier: the HDD's reason for being is its price, and gp3 also has SSD latency
+    (https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html)."""
+    by = {c.option: c for c in cands}
+    hdd, gp3 = by.get(pref), by.get("gp3")
+    if pref not in ("st1", "sc1") or hdd is None or gp3 is None:
+        return
+    if hdd.monthly_cost_usd is None or gp3.monthly_cost_usd is None:
+        return
+    if gp3.monthly_cost_usd > hdd.monthly_cost_usd or gp3.risk > hdd.risk:
+        return
+    hdd.components = {"fit": ALTERNATIVE_FIT}
+    gp3.components = {"fit": PREFERRED_FIT}
+    why = reason(
+        "storage.volume_type", PERF03_PURPOSE,
+        f"AWS points sequential throughput to {pref} as the low-cost HDD volume ({HDD_URL}), "
+        f"but {pref} sized for its baseline ({fmt_num(hdd.config['size_gib'])} GiB) costs "
+        f"${hdd.monthly_cost_usd:,.2f}/month against gp3's ${gp3.monthly_cost_usd:,.2f} at "
+        f"no less risk, so gp3 (SSD, single-digit-ms latency) ranks first.")
+    gp3.reasons.insert(0, why)
+    if hdd.reasons and hdd.reasons[0].rule == "storage.volume_type":
+        hdd.reasons[0] = why
 
 
 def _closest_first(rej: Rejections, rows: list[dict[str, Any]]) -> None:
