@@ -145,7 +145,8 @@ def _totals(parts: list[tuple[BundleComponent, Option]],
     for comp, o in parts:
         if o.monthly_cost_usd is not None:
             breakdown[comp.role] = round(breakdown.get(comp.role, 0.0) + o.monthly_cost_usd, 2)
-        unpriced.extend(_unpriced(o, comp.category))
+        # Once each: an instance-store host and its storage are one option seen twice.
+        unpriced.extend(u for u in _unpriced(o, comp.category) if u not in unpriced)
     total = round(sum(breakdown.values()), 2)
     text = (f"Total {fmt_usd(total)}/month = " + " + ".join(
         f"{role} {fmt_usd(v)}" for role, v in breakdown.items()) +

@@ -134,8 +134,10 @@ def _cloudfront_requests(p: WorkloadProfile, book: PriceBook, region: str) -> tu
     users = p.network.user_regions if p.network and p.network.user_regions else {region: 1.0}
     geo = edge_geography(max(sorted(users), key=lambda u: users[u]))
     https = book.unit("cloudfront.https_request", f"edge:{geo}")
-    price = (f"the catalog's {geo} HTTPS price is {fmt_usd(https.price_usd * 10_000)} per "
-             "10,000" if https else f"the catalog has no {geo} request price")
+    # Through the one per-unit function with the row's declared scale, whatever it is.
+    per_10k = book.cost("cloudfront.https_request", f"edge:{geo}", 10_000, per="request")
+    price = (f"the catalog's {geo} HTTPS price is {fmt_usd(per_10k.usd)} per "
+             "10,000" if https and per_10k else f"the catalog has no {geo} request price")
     return ("CloudFront HTTP/HTTPS requests",
             f"billed per request ({price}); the profile gives no request rate, and the "
             f"always-free request allowance has no quantity in the catalog's feed "
@@ -342,6 +344,14 @@ def internet_data_out(
                         f"no datatransfer.internet_out price for {region} in the catalog")
         return c
     c.monthly_cost_usd = priced.usd
+    # Named in the option's (and so the bundle's) unpriced list: an allowance the figure
+    # leaves out is a cost difference the user must see, not only a sentence in a reason.
+    c.name_unpriced("AWS's monthly free allowance of data out to the internet (aggregated "
+                    "across services; not deducted)",
+                    "the catalog's sources have no row for it (the data-transfer feed lists "
+                    "the paid tiers only), so the data-out figure does not deduct it and may "
+                    f"be high by the allowance at the first tier's price ({EC2_DATA_TRANSFER_URL}"
+                    " \"Data Transfer\")")
     rs.append(cost_reason("network", f"{fmt_usd(priced.usd)}/month through the catalog's "
                                      f"tiers (first at {fmt_usd(priced.unit_price_usd)}/GB)."
                           + free_note))

@@ -133,3 +133,17 @@ def test_fargate_tasks_of_scaled_out_work_each_hold_the_memory_used(profile, boo
     # have been $36.04).
     assert (f.config["task_count"], f.config["vcpu"], f.config["memory_gib"]) == (2, 0.5, 2.0)
     assert f.monthly_cost_usd == pytest.approx(42.53, abs=0.01)
+
+
+def test_fargate_price_in_another_unit_is_refused(profile, book, monkeypatch):
+    import recommender.rules.compute.fargate as fargate
+    from recommender.rules.prices import Tier, UnitMismatchError
+
+    # A per-vCPU-second row read as per vCPU-hour would cost 3,600 times too little.
+    bad = Tier(0.0, float("inf"), 0.04048 / 3600, False, "USD per GB-second")
+    real = book.unit
+    monkeypatch.setattr(book, "unit", lambda item, region, to=None:
+                        bad if item.startswith("fargate.vcpu_hour") else real(item, region, to))
+    p = profile(compute={"vcpus": 1, "arch": "x86_64"})
+    with pytest.raises(UnitMismatchError):
+        fargate.fargate_option(p, derive_need(p), book, "us-east-1", Rejections())

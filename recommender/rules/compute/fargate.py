@@ -29,7 +29,13 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed
-from recommender.rules.prices import PriceBook
+from recommender.rules.prices import (
+    PriceBook,
+    Tier,
+    UnitMismatchError,
+    per_unit_cost,
+    unit_scale,
+)
 
 
 def fargate_task_sizes(book: PriceBook) -> list[tuple[float, float, bool]]:
@@ -123,14 +129,27 @@ def _cheapest_task(need: ComputeNeed, book: PriceBook, region: str, *, arches: l
         if pv is None or pm is None:
             unpriced.append(arch)
             continue
+        # Per vCPU-hour and per GB-hour: the declared unit's price per one unit (the per-unit
+        # shape of rules.prices), so a row in another unit cannot be charged wrongly.
+        unit_usd = (_per_one(pv, "vCPU-hour"), _per_one(pm, "GB-hour"))
         found = _best_task(need, _task_arrays(book), v_need=need.vcpus or 0.0, m_need=m_need,
-                           unit_usd=(pv.price_usd, pm.price_usd), fewest_first=fewest_first)
+                           unit_usd=unit_usd, fewest_first=fewest_first)
         if found is not None:
             cost, n, v, m, vfy = found
             key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
             if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
                 best = key
     return best, unpriced
+
+
+def _per_one(t: Tier, billed_on: str) -> float:
+    """USD per one ``billed_on`` unit of a Fargate price row (its declared unit's scale);
+    :class:`UnitMismatchError` when the row is billed on another quantity."""
+    on, per = unit_scale(t.unit)
+    if on != billed_on:
+        raise UnitMismatchError(f"Fargate row billed per {on!r} ({t.unit}); expected "
+                                f"{billed_on!r}")
+    return per_unit_cost(t.price_usd, 1.0, per)
 
 
 def _fargate_reasons(p: WorkloadProfile, need: ComputeNeed, best: TaskChoice, *,

@@ -37,7 +37,11 @@ from recommender.rules.storage.ebs import (
     preferred_volume,
 )
 from recommender.rules.storage.fsx import FSX_URL, fsx_lustre_option, wants_lustre
-from recommender.rules.storage.instance_store import INSTANCE_STORE_URL, instance_store_option
+from recommender.rules.storage.instance_store import (
+    INSTANCE_STORE_URL,
+    instance_store_option,
+    name_unknown_iops,
+)
 from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
 from recommender.rules.storage.striping import RAID_URL, striped_options
@@ -147,6 +151,9 @@ def _efs(n: StorageNeed, book: PriceBook, catalog: Any, region: str, *,
             f"FSx for Lustre would suit this shared scratch/throughput data ({FSX_URL}), "
             "but the catalog has no FSx prices (a coverage gap of the local build; a live "
             "build brings them), so it is not offered.", "caution"))
+        c.name_unpriced("FSx for Lustre (would suit this data; not offered)",
+                        "the catalog has no FSx prices (not in the stored sources; a live "
+                        f"build brings them), so it could not be priced against EFS ({FSX_URL})")
     if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
         c.reasons.append(reason("storage.latency", PERF03_CONFIG,
                                 "EFS latency is in milliseconds, above the sub-ms target.",
@@ -256,14 +263,16 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
             f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
             "against a figure.", "caution"))
     nodes = int(store.get("node_count") or 1)  # each node has its own local store
-    return Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
-                     count=nodes,
-                     config={"instance_type": store["instance_type"],
-                             "size_gib": store["store_gib"], "node_count": nodes},
-                     purchase_option=None, components={"fit": 1.0},
-                     # Unchecked IOPS are a risk, as for the storage-only search
-                     # (instance_store_option): the catalog has no figure to check them.
-                     risk=1.0 if n.iops else 0.0)
+    c = Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
+                  count=nodes,
+                  config={"instance_type": store["instance_type"],
+                          "size_gib": store["store_gib"], "node_count": nodes},
+                  purchase_option=None, components={"fit": 1.0},
+                  # Unchecked IOPS are a risk, as for the storage-only search
+                  # (instance_store_option): the catalog has no figure to check them.
+                  risk=1.0 if n.iops else 0.0)
+    name_unknown_iops(c, n, str(store["instance_type"]))
+    return c
 
 
 def cross_check_instance(

@@ -91,7 +91,7 @@ def instance_store_option(
     verify = bool(r.get("verify"))
     if verify:
         rs.append(verify_reason(f"The {r['instance_type']} price is marked unverified."))
-    return Candidate(
+    c = Candidate(
         "instance_store", "instance_store",
         per_unit_cost(float(r["ondemand_usd_per_hour"]), hours), rs,
         config={"instance_type": str(r["instance_type"]),
@@ -99,6 +99,19 @@ def instance_store_option(
                 "price_as_of": str(r["price_as_of"]), "price_source": str(r["price_source"])},
         purchase_option="on_demand", verify=verify, components={"fit": 1.0},
         risk=1.0 if n.iops else 0.0)
+    name_unknown_iops(c, n, str(r["instance_type"]))
+    return c
+
+
+def name_unknown_iops(c: Candidate, n: StorageNeed, itype: str) -> None:
+    """Name the unchecked instance-store IOPS in the option's ``unpriced`` list (so the
+    bundle's lists it too): AWS's SSD instance store volumes table is in no stored source."""
+    if n.iops:
+        c.name_unpriced(f"instance-store IOPS of {itype} (unknown: {fmt_num(n.iops)} IOPS "
+                        "needed, not checked)",
+                        "the catalog has no per-type instance-store IOPS (AWS's SSD instance "
+                        "store volumes table is not in its sources; a coverage gap): look it "
+                        f"up before relying on it ({INSTANCE_STORE_URL})")
 
 
 def _local_ssd_reasons(r: dict[str, Any], hours: float,
