@@ -84,6 +84,35 @@ def percentile(a: np.ndarray, pct: float) -> float:
     return above - diff * (1 - t) if t >= 0.5 else below + diff * t
 
 
+#: Below this magnitude a scaled value's rounding error (half an ulp) is under 1e-7, so a value
+#: more than :data:`_HALF_GAP` away from a half rounds the same before and after scaling.
+_EXACT_BELOW = 2.0**30
+_HALF_GAP = 1e-6
+
+
+def round_list(a: np.ndarray, digits: int) -> list[float]:
+    """``[round(v, digits) for v in a.tolist()]`` of a 1-D float array, bit for bit.
+
+    numpy's ``rint(v * 10**digits) / 10**digits`` gives Python's (correctly rounded) result
+    whenever the scaled value is exact enough and not near a half: the integer it rounds to
+    is the one the exact decimal rounds to, and the division is correctly rounded to the
+    double nearest that decimal, which is what ``round`` returns.  The few values near a
+    half (0.15 x 10 is 1.5 in floating point, yet 0.15 is below 0.15 exactly), huge or not
+    finite go through ``round`` itself.
+    """
+    x = np.asarray(a, dtype=float)
+    scale = 10.0**digits
+    y = x * scale
+    out = np.rint(y) / scale
+    small = np.abs(y) < _EXACT_BELOW  # (False for NaN and inf)
+    y = np.where(small, y, 0.0)
+    slow = ~(small & (np.abs(y - np.floor(y) - 0.5) > _HALF_GAP))
+    values: list[float] = out.tolist()
+    for j in np.flatnonzero(slow).tolist():
+        values[j] = round(float(x[j]), digits)
+    return values
+
+
 def sentence(text: str) -> str:
     """``text`` as a sentence: first letter capitalised, a full stop at the end."""
     return text[0].upper() + text[1:] + "."

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.rules.base import percentile, reason
+from recommender.rules.base import percentile, reason, round_list
 from recommender.rules.compute.candidates import FILTERS, FilterContext, ec2_index
+from recommender.rules.compute.fleet import _fewest_nodes_loop, fewest_nodes
 from recommender.rules.compute.select import _id_rank
 from recommender.rules.compute.table import DropNotes
 from recommender.rules.rank import RankTable, rank
@@ -103,3 +104,43 @@ def test_loaded_models_are_restated_at_most_once_a_second(tmp_path: Path,
     assert stats == []  # within RESTAT_S of the last check: no stat
     monkeypatch.setattr(A, "RESTAT_S", 0.0)
     assert A.model_state(art).status == "ok" and len(stats) == 1
+
+
+def test_round_list_is_pythons_round_bit_for_bit() -> None:
+    # Hand-picked: 0.15 is stored just below 0.15 (Python gives 0.1) yet 0.15 x 10 is 1.5 in
+    # floating point (rint gives 2); 0.25 is an exact half (half to even: 0.2), as are 2.5
+    # and 3.5 to 0 digits (2 and 4); -0.04 rounds to -0.0; NaN, inf and 1e300 pass through.
+    special = np.array([0.15, 0.25, 2.5, -0.04, 1.005, 2.675, np.nan, np.inf, -np.inf,
+                        1e300, 123456789.25, 0.0, -0.0])
+    assert round_list(special, 1)[:4] == [0.1, 0.2, 2.5, -0.0]
+    assert round_list(np.array([2.5, 3.5]), 0) == [2.0, 4.0]
+    rng = np.random.default_rng(11)
+    arrays = [special, rng.gamma(2.0, 50.0, 5000), rng.normal(0, 1e4, 5000),
+              np.round(rng.uniform(-50, 50, 5000), 2) + 0.005,  # many near-halves
+              rng.uniform(0, 1e7, 5000), np.arange(0, 300, 1 / 12)]
+    for x in arrays:
+        for digits in (0, 1, 2, 3):
+            want = [round(v, digits) for v in x.tolist()]
+            got = round_list(x, digits)
+            # Same floats, same signs of zero, NaN where NaN (compared as text).
+            assert [repr(v) for v in got] == [repr(v) for v in want]
+
+
+def test_fewest_nodes_without_the_cost_rule_equals_the_reference_loop() -> None:
+    # The fast path (no cost condition) and the vectorised one, against the one-at-a-time
+    # loop on random fleets: families of 1-12 sizes, 1-9 nodes, costs with many ties.
+    rng = np.random.default_rng(5)
+    names = np.array(sorted(f"f{k:02d}" for k in range(40)), dtype=object)
+    for trial in range(200):
+        n = int(rng.integers(1, 300))
+        code = np.sort(rng.integers(0, len(names), n)) if trial % 2 else \
+            rng.integers(0, len(names), n)
+        family, count = names[code], rng.integers(1, 10, n).astype(float)
+        cost = np.round(rng.uniform(1, 50, n), 0)
+        alive = rng.random(n) < 0.8
+        for cheaper in (False, True):
+            got = fewest_nodes(family, count, cost, alive, cheaper)
+            coded = fewest_nodes(family, count, cost, alive, cheaper, codes=(code, names))
+            want = _fewest_nodes_loop(family, count, cost, alive, cheaper)
+            assert got[0].tolist() == want[0].tolist() == coded[0].tolist()
+            assert list(got[1].items()) == list(want[1].items()) == list(coded[1].items())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.core.response import Reason
@@ -24,8 +24,9 @@ from recommender.rules.base import (
     fmt_num,
     fmt_usd,
     reason,
+    round_list,
 )
-from recommender.rules.compute.burst import BurstVerdict
+from recommender.rules.compute.burst import BurstResult, BurstVerdict
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.fleet import explain_nodes
 from recommender.rules.compute.jobs import JobInfo
@@ -56,6 +57,8 @@ class Ec2Row:
     burst: BurstVerdict | None = None
     job: JobInfo | None = None
     family_min: float | None = None
+    #: What the options of one recommendation share (the table's memo), e.g. rounded hours.
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @property
     def itype(self) -> str:
@@ -229,10 +232,20 @@ def predicted_fields(w: Ec2Row) -> dict[str, Any]:
     if b is not None:
         sim, k = b.sim, b.k
         out.update({
-            # (tolist gives the same Python floats as float() of each element, at once)
-            "credit_balance": [round(v, 1) for v in sim.curves[k].tolist()],
-            "credit_balance_hours": [round(h, 3) for h in sim.curve_hours.tolist()],
+            # round(v, 1) of every point, vectorised (base.round_list, bit for bit)
+            "credit_balance": round_list(sim.curves[k], 1),
+            "credit_balance_hours": _curve_hours(w, sim),
             "credit_balance_min": round(float(sim.min_balance[k]), 1),
             "surplus_credits_month": round(float(sim.surplus_credits_month[k]), 1),
         })
     return out
+
+
+def _curve_hours(w: Ec2Row, sim: BurstResult) -> list[float]:
+    """The curve's hours, rounded once per recommendation (every burstable option of the
+    one simulation shares them); a fresh list per option, as each option owns its own."""
+    key = ("credit_balance_hours", id(sim))
+    hours = w.memo.get(key)
+    if hours is None or hours[0] is not sim:
+        hours = w.memo[key] = (sim, round_list(sim.curve_hours, 3))
+    return list(hours[1])

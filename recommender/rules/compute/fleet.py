@@ -45,19 +45,22 @@ def fewest_nodes(
         return alive.copy(), {}
     if not np.isfinite(cost[idx]).all():  # NaN ranks have no order: the reference loop
         return _fewest_nodes_loop(family, count, cost, alive, cheaper_may_add_nodes)
-    # Vectorised: in (family, count, cost) order, compare each size with the cheapest size
-    # of its family that needs strictly fewer nodes (a running minimum reset per family).
     if codes is None:
         fam_code, names = pd.factorize(family[idx], sort=True)  # hashing: cheaper than unique
     else:  # codes of the whole index: not dense over idx, but in the same (sorted) order
         fam_code, names = codes[0][idx], codes[1]
-    order = np.lexsort((cost[idx], count[idx], fam_code))
-    f, n, c = fam_code[order], count[idx][order].astype(float), cost[idx][order]
+    n_all = count[idx].astype(float)
+    if not cheaper_may_add_nodes:  # the cost plays no part: a size needing more nodes than
+        return _more_than_fewest(alive, idx, fam_code, names, n_all)  # its family's fewest goes
+    # Vectorised: in (family, count, cost) order, compare each size with the cheapest size
+    # of its family that needs strictly fewer nodes (a running minimum reset per family).
+    order = np.lexsort((cost[idx], n_all, fam_code))
+    f, n, c = fam_code[order], n_all[order], cost[idx][order]
     pos = np.arange(f.size)
-    new_fam = np.r_[True, f[1:] != f[:-1]]
+    new_fam = np.concatenate(([True], f[1:] != f[:-1]))
     fam_start = np.maximum.accumulate(np.where(new_fam, pos, 0))
     group_start = np.maximum.accumulate(
-        np.where(new_fam | np.r_[True, n[1:] != n[:-1]], pos, 0))
+        np.where(new_fam | np.concatenate(([True], n[1:] != n[:-1])), pos, 0))
     # Exact running minimum per family: costs as integer ranks, offset per family so an
     # earlier family's (larger) offset never wins the minimum.
     uniq, rank = np.unique(c, return_inverse=True)
@@ -66,14 +69,24 @@ def fewest_nodes(
     prev = group_start - 1
     has_fewer = (prev >= fam_start) & (prev >= 0)
     best_fewer = np.where(has_fewer, uniq[run_min[np.maximum(prev, 0)]], np.inf)
-    fam_min_n = n[fam_start]
-    drop = n > fam_min_n
-    if cheaper_may_add_nodes:
-        drop &= best_fewer <= c * (1 + 1e-9)
+    drop = (n > n[fam_start]) & (best_fewer <= c * (1 + 1e-9))
     keep = alive.copy()
     keep[idx[order[drop]]] = False
-    fam_min = {str(names[k]): float(v) for k, v in zip(f[new_fam], n[new_fam], strict=True)}
-    return keep, fam_min
+    return keep, dict(zip([str(x) for x in names[f[new_fam]].tolist()], n[new_fam].tolist(),
+                          strict=True))
+
+
+def _more_than_fewest(alive: np.ndarray, idx: np.ndarray, fam_code: np.ndarray,
+                      names: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`fewest_nodes` without the cost condition: each family keeps the sizes needing
+    its fewest nodes (``fam_code`` codes the rows ``idx`` into the sorted ``names``)."""
+    fewest = np.full(len(names), np.inf)
+    np.minimum.at(fewest, fam_code, n)
+    keep = alive.copy()
+    keep[idx[n > fewest[fam_code]]] = False
+    present = np.flatnonzero(np.isfinite(fewest))  # ascending codes: the names' sorted order
+    return keep, dict(zip([str(x) for x in np.asarray(names)[present].tolist()],
+                          fewest[present].tolist(), strict=True))
 
 
 def _fewest_nodes_loop(

@@ -31,7 +31,7 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
         capacity=float(ranking.table.capacity[k]), risk_dims=float(facts["dims"][k]),
         worst=int(facts["worst"][k]), cpu_low=float(facts["cpu_low"][k]),
         objective=objective, region=region, burst=t.burst.get(i), job=info,
-        family_min=t.family_min.get(str(ix.family[i])))
+        family_min=t.family_min.get(str(ix.family[i])), memo=t.memo)
     reasons: list[Reason] = [x for rule in EC2_REASONS for x in rule(row)]
     config = _ec2_config(t, row)
     predicted = predicted_fields(row)
