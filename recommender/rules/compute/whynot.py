@@ -8,15 +8,55 @@ the objective's reason for its rank (PERF01-BP03, PERF02-BP01).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from recommender.core.response import WhyNot
+from recommender.rules.base import Rejections
 from recommender.rules.compute.select import ComputeResult
 
+#: The categories besides compute whose options a "why not" can name (storage volume
+#: types and stores, database services, network items, trade-offs).
+OTHER_CATEGORIES = ("storage", "database", "network", "tradeoffs")
 
-def why_not(res: ComputeResult | None, names: list[str]) -> list[WhyNot]:
-    """One :class:`WhyNot` per name in ``names`` (EC2 type ids, ``fargate``, ``lambda``)."""
-    return [_one(res, name) for name in names]
+
+def why_not(res: ComputeResult | None, names: list[str], *, recs: Any = None,
+            rejected: Rejections | None = None) -> list[WhyNot]:
+    """One :class:`WhyNot` per name in ``names``: EC2 type ids, ``fargate``, ``lambda``, and
+    (with ``recs`` and ``rejected``) the options of the other categories (``st1``, ``io2``,
+    ``efs``, ``rds:postgresql``...): shown with their rank reason, or rejected by the rule
+    whose count names them."""
+    out = []
+    for name in names:
+        other = _other_category(name, recs, rejected) if recs is not None else None
+        out.append(other if other is not None else _one(res, name))
+    return out
+
+
+def _other_category(name: str, recs: Any, rejected: Rejections | None) -> WhyNot | None:
+    """The answer for an option of a non-compute category, or None when none names it."""
+    for cat in OTHER_CATEGORIES:
+        opts = [o for o in getattr(recs, cat, None) or [] if o.option == name]
+        if opts:
+            o = opts[0]
+            text = next((r.text for r in o.reasons if r.rule == "rank.objective"),
+                        f"Shown at rank {o.rank}.")
+            return WhyNot(option=name, category=cat, verdict="shown", rule="rank.objective",
+                          text=text, rank=o.rank, monthly_cost_usd=o.monthly_cost_usd)
+    if rejected is None:
+        return None
+    keys = [k for k, ex in rejected.examples.items()
+            if name in ex and not k.startswith(("ec2.", "fargate.", "lambda."))]
+    if not keys:
+        return None
+    key = keys[0]
+    cat = {"ebs": "storage", "s3": "storage", "efs": "storage", "fsx": "storage"}.get(
+        key.split(".")[0], key.split(".")[0])
+    return WhyNot(option=name, category=cat, verdict="rejected", rule=key,
+                  text=f"Rejected by {key}: {name} cannot meet the need "
+                       f"({key.split('.', 1)[-1].replace('_', ' ')})"
+                       + (f"; also {', '.join(keys[1:])}" if len(keys) > 1 else "") + ".")
 
 
 def _one(res: ComputeResult | None, name: str) -> WhyNot:
