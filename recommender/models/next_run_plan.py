@@ -31,6 +31,20 @@ def expected_improvement(best: float, mu: np.ndarray, sigma: np.ndarray) -> np.n
     return np.asarray(best * _cdf(d) - np.exp(mu + sigma**2 / 2) * _cdf(d - sigma), float)
 
 
+def _mean_regret_pct(got: np.ndarray, opt: np.ndarray) -> float:
+    """Mean of ``got / opt - 1`` in percent over the draws where both are finite and positive.
+
+    A draw whose optimum is infinite (every candidate excluded) or zero has no regret to
+    measure, and so has a draw with no successful run yet (``got`` infinite: no best
+    measured value).  With no such draw left the regret is NaN, which the response writes
+    as null (``RegretStep.expected_regret_pct``), never a 0/0 warning.
+    """
+    ok = np.isfinite(got) & np.isfinite(opt) & (opt > 0)
+    if not ok.any():
+        return math.nan
+    return float(np.mean(got[ok] / opt[ok] - 1.0) * 100)
+
+
 @dataclass
 class Plan:
     """The next pick (position), its acquisition figures and the expected-regret curve."""
@@ -78,7 +92,7 @@ def plan_next(
         got = np.full(N_DRAWS, best)
         if picks:
             got = np.minimum(got, draws[:, picks].min(axis=1))
-        regret.append((k, float(np.mean(got / opt - 1.0) * 100), list(picks)))
+        regret.append((k, _mean_regret_pct(got, opt), list(picks)))
         if k == plan_runs or not avail.any():
             break
         ei = np.where(avail, expected_improvement(b, mu, sigma), -np.inf)

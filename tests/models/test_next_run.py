@@ -39,6 +39,22 @@ def test_plan_never_proposes_measured_or_excluded_and_regret_falls() -> None:
     assert all(4 not in picks and 0 not in picks for _, _, picks in plan.regret)
 
 
+def test_plan_regret_without_a_best_or_an_optimum_is_nan_not_a_warning() -> None:
+    import warnings
+
+    value = np.array([10.0, 9.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the 0/0 RuntimeWarning fuzz inputs used to raise
+        # Every candidate excluded: no draw has a finite optimum, so no regret (NaN).
+        none = plan_next(value, value * 0.7, value * 1.4, np.array([False, False]),
+                         np.array([True, True]), plan_runs=2)
+        # Nothing measured: no best yet, regret NaN now; one run later it is a number.
+        fresh = plan_next(value, value * 0.7, value * 1.4, np.array([False, False]),
+                          np.array([False, False]), plan_runs=1)
+    assert none.pick is None and [math.isnan(r) for _, r, _ in none.regret] == [True]
+    assert math.isnan(fresh.regret[0][1]) and fresh.regret[1][1] >= 0.0
+
+
 def test_next_run_request_and_view(small_catalog, bundle) -> None:
     req = json.loads(EXAMPLE.read_text())
     r = next_run(req, catalog=small_catalog, bundle=bundle)
