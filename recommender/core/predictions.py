@@ -14,7 +14,15 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-_STRICT = ConfigDict(extra="forbid")
+#: The models here build their validator and serializer on first use (``defer_build``): a
+#: process that never predicts (``recommender recommend``) does not pay for them at import,
+#: and one that does builds only those it uses; a model nested in another (``RuntimeRequest``
+#: in the profile) is built as part of it, as before.  The three request models are built at
+#: once (``_STRICT_NOW``): the API wraps them in FastAPI's own adapters, which would build
+#: them later outside FastAPI's warning filter.
+_LAZY = ConfigDict(defer_build=True)
+_STRICT = ConfigDict(extra="forbid", defer_build=True)
+_STRICT_NOW = ConfigDict(extra="forbid")
 #: Plausible job input sizes (1 KiB to 1 EiB): outside them the size is a unit mistake, and
 #: the model's log features would overflow.
 INPUT_GIB_RANGE = (2.0**-20, 2.0**30)
@@ -42,6 +50,8 @@ _Notes: Any = Field(default_factory=list, description="caveats in words (assumpt
 
 class ModelInfo(BaseModel):
     """The response's ``model`` block: which trained artifacts answered."""
+
+    model_config = _LAZY
 
     version: str = Field(description="model artifacts version, e.g. '2026.11.1'")
     trained_at: str = Field(description="when the artifacts were trained, ISO 8601")
@@ -108,7 +118,7 @@ class RuntimeRequest(BaseModel):
     ``job.input_gib`` or a completed measured run (the schema's ``anyOf``).
     """
 
-    model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
+    model_config = ConfigDict(**_STRICT_NOW, json_schema_extra={"anyOf": [
         {"required": ["job"], "properties": {"job": {"required": ["input_gib"]}}},
         {"required": ["measurements"], "properties": {"measurements": COMPLETED_RUN_SCHEMA}},
     ]})
@@ -159,6 +169,8 @@ class RuntimeRequest(BaseModel):
 class RuntimePrediction(BaseModel):
     """The predicted runtime and cost of one cluster, with an interval."""
 
+    model_config = _LAZY
+
     instance_type: str = Field(description="EC2 instance type of the nodes")
     count: int = Field(description="number of nodes")
     runtime_s: float = Field(description="predicted runtime, seconds")
@@ -183,6 +195,8 @@ class RuntimePrediction(BaseModel):
 
 class RuntimeResponse(BaseModel):
     """Output of ``predict-runtime``."""
+
+    model_config = _LAZY
 
     predictions: list[RuntimePrediction] = Field(description="one per candidate cluster")
     best: RuntimePrediction | None = Field(description=(
@@ -257,7 +271,7 @@ class LambdaMemoryRequest(BaseModel):
     ``kind`` (optional): cpu_bound, io_bound or mixed, what the function spends its time on.
     """
 
-    model_config = ConfigDict(**_STRICT, json_schema_extra={"anyOf": [
+    model_config = ConfigDict(**_STRICT_NOW, json_schema_extra={"anyOf": [
         {"required": ["measurements"], "properties": {"measurements": {"minItems": 1}}},
         {"required": ["power_tuning"],
          "properties": {"power_tuning": {"type": "object", "minProperties": 1}}},
@@ -296,6 +310,8 @@ class LambdaMemoryRequest(BaseModel):
 class LambdaPrediction(BaseModel):
     """The predicted duration and monthly cost at one memory size."""
 
+    model_config = _LAZY
+
     memory_mb: int = Field(description="memory setting, MB")
     measured: bool = Field(default=False, description="true for a measured size")
     duration_ms: float = Field(description="predicted duration of one invocation, ms")
@@ -311,6 +327,8 @@ class LambdaPrediction(BaseModel):
 
 class LambdaMemoryResponse(BaseModel):
     """Output of ``lambda-memory``."""
+
+    model_config = _LAZY
 
     predictions: list[LambdaPrediction] = Field(description="one per memory size")
     best: LambdaPrediction | None = Field(description="the size that best meets the objective")
@@ -334,6 +352,8 @@ class NextRunRequest(RuntimeRequest):
 class NextRunChoice(BaseModel):
     """The configuration to measure next."""
 
+    model_config = _LAZY
+
     instance_type: str = Field(description="EC2 instance type of the nodes")
     count: int = Field(description="number of nodes")
     predicted_runtime_s: float = Field(description="predicted runtime, seconds")
@@ -353,6 +373,8 @@ class NextRunChoice(BaseModel):
 class MeasuredBest(BaseModel):
     """The best run measured so far."""
 
+    model_config = _LAZY
+
     instance_type: str = Field(description="EC2 instance type of the nodes")
     count: int = Field(description="number of nodes")
     runtime_s: float = Field(description="measured runtime, seconds")
@@ -361,6 +383,8 @@ class MeasuredBest(BaseModel):
 
 class RegretStep(BaseModel):
     """Expected regret after ``extra_runs`` more measured runs."""
+
+    model_config = _LAZY
 
     extra_runs: int = Field(description="further runs measured (0 = now)")
     #: Null, not NaN, when there is no successful run to regret against (a NaN was written
@@ -379,6 +403,8 @@ class RegretStep(BaseModel):
 
 class NextRunResponse(BaseModel):
     """Output of ``next-run``."""
+
+    model_config = _LAZY
 
     next: NextRunChoice | None = Field(description="the run to measure next; null if none helps")
     current_best: MeasuredBest | None = Field(description="the best measured run so far")

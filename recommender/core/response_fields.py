@@ -17,7 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import GetJsonSchemaHandler, JsonSchemaValue
 from pydantic_core import CoreSchema
 
-_OPEN = ConfigDict(extra="allow")
+#: Built on first use (``defer_build``): only the JSON Schema (``/docs``, ``/openapi.json``,
+#: ``export-schema``) needs these models, so a process that answers requests does not build
+#: them at import.
+_OPEN = ConfigDict(extra="allow", defer_build=True)
 Num = float | None
 
 
@@ -35,6 +38,8 @@ class DocumentedAs:
     def __get_pydantic_json_schema__(
         self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
+        if not self.model.__pydantic_complete__:  # deferred (see _OPEN): build it now
+            self.model.model_rebuild()
         return handler(self.model.__pydantic_core_schema__)
 
 
