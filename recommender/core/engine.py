@@ -184,7 +184,8 @@ def recommend(
     rej = Rejections()
     objective = p.objective or "balanced"
     _check_regions(p, ri, warnings)
-    regions = region_options(p, ri, objective, warnings)
+    # The chosen region and, with user regions, two runners-up are all that is shown.
+    regions = region_options(p, ri, objective, warnings, keep=3)
     region = regions[0].config["region"] if regions else REFERENCE_REGION
 
     recs = Recommendations()

@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,9 @@ CAPACITY_TIE = 0.05
 class RankTable:
     """What the objective sees of each admissible option (aligned arrays)."""
 
-    ids: np.ndarray  # option id (str), the last tie-break
+    #: Option id (str), the last tie-break.  With ``id_rank`` given, only read by position
+    #: (a reason names #1), so a :class:`RowIds` will do.
+    ids: np.ndarray | RowIds
     cost: np.ndarray  # effective monthly USD (NaN = unpriced, ranked last)
     risk: np.ndarray  # performance risk 0-4
     capacity: np.ndarray  # delivered capacity (perf_index units the work can use)
@@ -48,6 +51,27 @@ class RankTable:
     #: Integer codes in the order of ``ids`` (equal ids, equal order as a stable sort), when
     #: the caller has them: the id tie-break sorts on them instead of comparing strings.
     id_rank: np.ndarray | None = None
+
+
+class RowIds:
+    """``names[rows] + extra`` read by position, for :attr:`RankTable.ids` when ``id_rank``
+    orders the rows: only the few ids a reason names are read, so no object array of all
+    of them is gathered."""
+
+    __slots__ = ("_names", "_rows", "_extra")
+
+    def __init__(self, names: np.ndarray, rows: np.ndarray, extra: list[str]) -> None:
+        self._names, self._rows, self._extra = names, rows, extra
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self._extra)
+
+    def __getitem__(self, k: int) -> Any:
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        k = int(k) % len(self)
+        n = len(self._rows)
+        return self._names[self._rows[k]] if k < n else self._extra[k - n]
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,7 @@ def _key_text(r: Ranking, k: int) -> str:
 
 def _ids(t: RankTable) -> np.ndarray:
     """The id tie-break key: the integer codes when given, else the ids themselves."""
-    return t.ids if t.id_rank is None else t.id_rank
+    return np.asarray(t.ids) if t.id_rank is None else t.id_rank
 
 
 def _costs(t: RankTable) -> np.ndarray:
@@ -131,24 +155,23 @@ def _by(t: RankTable, *keys: np.ndarray) -> np.ndarray:
     return np.lexsort((*keys, -np.asarray(t.tier, dtype=float)))
 
 
-def rank_cost(t: RankTable) -> Ranking:
-    """Cheapest effective monthly cost first (PERF01-BP03); risk, then id, break ties."""
+#: The sort keys of an objective, most significant first, under the guidance tier and
+#: before the id: (the ranking number ``key``, [sort keys]).
+SortKeys = tuple[np.ndarray, list[np.ndarray]]
+
+
+def _cost_keys(t: RankTable) -> SortKeys:
     key = _costs(t)
-    order = _by(t, _ids(t), t.risk, np.round(key, 6))
-    return Ranking("cost", order, key, "effective monthly cost, cheapest first", t)
+    return key, [np.round(key, 6), t.risk]
 
 
-def rank_balanced(t: RankTable) -> Ranking:
-    """Cost x (1 + RISK_PREMIUM_PCT % x risk): risk is a bounded premium (PERF01-BP04)."""
+def _balanced_keys(t: RankTable) -> SortKeys:
     costs = _costs(t)
     key = costs * (1.0 + RISK_PREMIUM_PCT / 100.0 * np.asarray(t.risk, dtype=float))
-    order = _by(t, _ids(t), costs, np.round(key, 6))
-    return Ranking("balanced", order, key,
-                   f"monthly cost + {RISK_PREMIUM_PCT:g}% per step of performance risk", t)
+    return key, [np.round(key, 6), costs]
 
 
-def rank_performance(t: RankTable) -> Ranking:
-    """Most delivered capacity first (ties within CAPACITY_TIE), then cheapest (PERF01-BP04)."""
+def _performance_keys(t: RankTable) -> SortKeys:
     cap = np.asarray(t.capacity, dtype=float)
     if not np.isfinite(cap).all():  # (nan_to_num costs more than the test)
         cap = np.nan_to_num(cap, nan=0.0)
@@ -156,10 +179,43 @@ def rank_performance(t: RankTable) -> Ranking:
     # CAPACITY_TIE of the best ties with it and cost decides.
     best = float(cap.max()) if len(cap) else 1.0
     step = -np.floor(np.log(best / np.maximum(cap, 1e-9)) / math.log1p(CAPACITY_TIE))
-    key = 1.0 / np.maximum(cap, 1e-9)
-    order = _by(t, _ids(t), _costs(t), t.risk, -step)
-    return Ranking("performance", order, key,
-                   f"delivered capacity, most first; within {CAPACITY_TIE:.0%} cost decides", t)
+    return 1.0 / np.maximum(cap, 1e-9), [-step, t.risk, _costs(t)]
+
+
+def _unit(objective: str) -> str:
+    """What the objective's ranking number is, in words (read when ranking: the premium
+    and the tie are module settings)."""
+    if objective == "cost":
+        return "effective monthly cost, cheapest first"
+    if objective == "balanced":
+        return f"monthly cost + {RISK_PREMIUM_PCT:g}% per step of performance risk"
+    return f"delivered capacity, most first; within {CAPACITY_TIE:.0%} cost decides"
+
+
+#: objective -> its sort keys.
+_OBJECTIVE_KEYS: dict[str, Callable[[RankTable], SortKeys]] = {
+    "cost": _cost_keys, "balanced": _balanced_keys, "performance": _performance_keys,
+}
+
+
+def _ranked(t: RankTable, objective: str) -> Ranking:
+    key, keys = _OBJECTIVE_KEYS[objective](t)
+    return Ranking(objective, _by(t, _ids(t), *reversed(keys)), key, _unit(objective), t)
+
+
+def rank_cost(t: RankTable) -> Ranking:
+    """Cheapest effective monthly cost first (PERF01-BP03); risk, then id, break ties."""
+    return _ranked(t, "cost")
+
+
+def rank_balanced(t: RankTable) -> Ranking:
+    """Cost x (1 + RISK_PREMIUM_PCT % x risk): risk is a bounded premium (PERF01-BP04)."""
+    return _ranked(t, "balanced")
+
+
+def rank_performance(t: RankTable) -> Ranking:
+    """Most delivered capacity first (ties within CAPACITY_TIE), then cheapest (PERF01-BP04)."""
+    return _ranked(t, "performance")
 
 
 #: One registry: objective -> its ranking function.
@@ -184,19 +240,15 @@ def rank_others(cands: list[Candidate], objective: str, *,
     ranking number over the option's, and a reason says where it ranks and why.  With
     ``keep``, only the first ``keep`` ranked candidates are returned (the ones shown), and
     only they get that reason written.
+
+    A category has a handful of candidates, so they are ranked in Python
+    (:func:`_rank_few`, the same keys as :func:`rank`); many, or a key that is NaN, go
+    through :func:`rank` itself.
     """
     if not cands:
         return []
-    t = RankTable(
-        ids=np.array([c.option + str(sorted(c.config.items())) for c in cands], dtype=object),
-        cost=np.array([np.nan if c.monthly_cost_usd is None else c.monthly_cost_usd
-                       for c in cands], dtype=float),
-        risk=np.array([min(4.0, c.risk) for c in cands], dtype=float),
-        capacity=np.array([c.components.get("fit", 0.5) for c in cands], dtype=float),
-        tier=None if objective == "cost" else np.array(
-            [round(c.components.get("fit", 0.5), 3) for c in cands], dtype=float))
-    r = rank(t, objective)
-    score = r.score
+    few = _rank_few(cands, objective) if len(cands) <= _FEW else None
+    r, score = few if few is not None else _rank_many(cands, objective)
     out = []
     for k in r.order.tolist()[:keep]:
         c = cands[k]
@@ -206,6 +258,69 @@ def rank_others(cands: list[Candidate], objective: str, *,
                                             _others_text(r, k, cands))]
         out.append(c)
     return out
+
+
+#: Up to this many candidates are ranked by :func:`_rank_few`.
+_FEW = 16
+
+
+def _others_table(cands: list[Candidate], objective: str, ids: list[str]) -> RankTable:
+    return RankTable(
+        ids=np.array(ids, dtype=object),
+        cost=np.array([np.nan if c.monthly_cost_usd is None else c.monthly_cost_usd
+                       for c in cands], dtype=float),
+        risk=np.array([min(4.0, c.risk) for c in cands], dtype=float),
+        capacity=np.array([c.components.get("fit", 0.5) for c in cands], dtype=float),
+        tier=None if objective == "cost" else np.array(
+            [round(c.components.get("fit", 0.5), 3) for c in cands], dtype=float))
+
+
+def _full_ids(cands: list[Candidate]) -> list[str]:
+    """The id tie-break: the option and its settings (two volumes of one type differ)."""
+    return [c.option + str(sorted(c.config.items())) for c in cands]
+
+
+def _rank_many(cands: list[Candidate], objective: str) -> tuple[Ranking, np.ndarray]:
+    r = rank(_others_table(cands, objective, _full_ids(cands)), objective)
+    return r, r.score
+
+
+def _rank_few(cands: list[Candidate], objective: str) -> tuple[Ranking, list[float]] | None:
+    """:func:`rank` and :attr:`Ranking.score` of a few candidates: the same keys, sorted
+    by Python's (stable) sort instead of ``np.lexsort``; None when a key is NaN (Python's
+    sort has no order for it: :func:`rank` decides then).
+
+    The ids (option + settings) are built only when every other key ties, and the table
+    names each option by its option id: the reason text says the option, not its settings.
+    """
+    t = _others_table(cands, objective, [c.option for c in cands])
+    name = objective if objective in _OBJECTIVE_KEYS else "balanced"
+    key, keys = _OBJECTIVE_KEYS[name](t)
+    if t.tier is not None:
+        keys = [-np.asarray(t.tier, dtype=float), *keys]
+    rows: list[tuple[Any, ...]] = list(zip(*(k.tolist() for k in keys), strict=True))
+    if any(v != v for row in rows for v in row):
+        return None
+    if len(set(rows)) < len(rows):  # a tie on every number: the ids decide
+        rows = [(*row, i) for row, i in zip(rows, _full_ids(cands), strict=True)]
+    order = sorted(range(len(rows)), key=rows.__getitem__)
+    return Ranking(name, np.array(order, dtype=np.intp), key, _unit(name), t), _scores(
+        key.tolist(), order[0])
+
+
+def _scores(key: list[float], first: int) -> list[float]:
+    """:attr:`Ranking.score` of ``key`` with #1 at ``first``, element by element (numpy's
+    division, ``nan_to_num`` and ``clip`` as they treat each value)."""
+    k = [v if math.isfinite(v) else math.inf for v in key]
+    best = k[first]
+    s = [best / v if v > 0 else 1.0 for v in k]
+    if not math.isfinite(best):  # nan_to_num(nan=0, posinf=1): inf/inf and inf/x
+        s = [0.0 if v != v else 1.0 if v == math.inf else -_MAX_FLOAT if v == -math.inf
+             else v for v in s]
+    return [1.0 if v > 1.0 else 0.0 if v < 0.0 else v for v in s]
+
+
+_MAX_FLOAT = float(np.finfo(float).max)
 
 
 def _others_text(r: Ranking, k: int, cands: list[Candidate]) -> str:

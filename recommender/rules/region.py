@@ -107,12 +107,14 @@ def _user_latency(ri: RegionIndex, users: dict[str, float] | None,
 
 
 def region_options(
-    p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str]
+    p: WorkloadProfile, ri: RegionIndex, objective: str, warnings: list[str], *,
+    keep: int | None = None,
 ) -> list[Candidate]:
     """Candidate regions scored on user latency and price (explicit region: just it).
 
     The ranked candidates are remembered per question in ``ri.memo`` (at most
-    :data:`_MEMO_MAX`); each call gets its own copies, which callers may change.
+    :data:`_MEMO_MAX`); each call gets its own copies, which callers may change (of the
+    first ``keep`` only, when given: the engine shows three).
     """
     users = p.network.user_regions if p.network and p.network.user_regions else None
     explicit = p.region if p.region not in (None, "auto") else None
@@ -125,7 +127,7 @@ def region_options(
     if out and not users and not explicit:
         warnings.append("region not given and no user_regions: the region was chosen on price "
                         "alone; give network.user_regions to weigh latency.")
-    return [_copy(c) for c in out]
+    return [_copy(c) for c in out[:keep]]
 
 
 def _copy(c: Candidate) -> Candidate:

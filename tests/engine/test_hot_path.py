@@ -144,3 +144,55 @@ def test_fewest_nodes_without_the_cost_rule_equals_the_reference_loop() -> None:
             want = _fewest_nodes_loop(family, count, cost, alive, cheaper)
             assert got[0].tolist() == want[0].tolist() == coded[0].tolist()
             assert list(got[1].items()) == list(want[1].items()) == list(coded[1].items())
+
+
+def _candidates(rng: np.random.Generator, n: int) -> list:
+    from recommender.rules.base import Candidate
+
+    out = []
+    for _ in range(n):
+        cost = rng.choice([None, 0.0, 5.0, 5.0, 12.5, 12.5000001, 40.0, float(rng.uniform(1, 90))])
+        fit = rng.choice([1.0, 0.8, 0.5, 0.3333333, np.nan if rng.random() < 0.03 else 0.5])
+        comps = {} if rng.random() < 0.2 else {"fit": float(fit)}
+        out.append(Candidate(option=str(rng.choice(["gp3", "io2", "rds:pg", "s3"])), kind="x",
+                             monthly_cost_usd=None if cost is None else float(cost),
+                             reasons=[], config={"size": int(rng.integers(0, 3))},
+                             risk=float(rng.choice([0.0, 0.0, 1.0, 2.5, 4.0, 6.0])),
+                             components=comps))
+    return out
+
+
+def test_few_candidates_rank_as_the_numpy_ranking(monkeypatch) -> None:
+    # The Python sort of a few candidates against rank()/Ranking.score (numpy) on random
+    # lists with tied costs, risks, fits and options, unpriced ones and NaN fits.
+    import copy
+
+    from recommender.rules import rank as R
+
+    rng = np.random.default_rng(3)
+    for trial in range(600):
+        cands = _candidates(rng, int(rng.integers(1, 7)))
+        objective = ["cost", "balanced", "performance", "unknown"][trial % 4]
+        keep = [None, 1, 3][trial % 3]
+        fast = R.rank_others(copy.deepcopy(cands), objective, keep=keep)
+        with monkeypatch.context() as m:
+            m.setattr(R, "_FEW", 0)  # every list through rank() and Ranking.score
+            slow = R.rank_others(copy.deepcopy(cands), objective, keep=keep)
+        assert [(c.option, c.config, c.score, [x.text for x in c.reasons]) for c in fast] == \
+            [(c.option, c.config, c.score, [x.text for x in c.reasons]) for c in slow]
+
+
+def test_row_ids_read_as_the_gathered_array(cat) -> None:
+    from recommender.rules.rank import RowIds
+
+    ix = ec2_index(cat)
+    rows = np.arange(3, ix.n, 5)
+    extra = ["fargate", "lambda:x"]
+    want = np.concatenate([ix.types[rows].astype(object), np.array(extra, dtype=object)])
+    ids = RowIds(ix.types, rows, extra)
+    assert len(ids) == len(want)
+    for k in [*range(0, len(want), 17), len(want) - 2, len(want) - 1, -1, -len(want)]:
+        assert ids[k] == want[k]
+    for bad in (len(want), -len(want) - 1):
+        with pytest.raises(IndexError):
+            ids[bad]

@@ -45,7 +45,7 @@ from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, uti
 from recommender.rules.compute.serverless import serverless_candidates, serverless_option
 from recommender.rules.compute.table import Ec2Table
 from recommender.rules.prices import PriceBook
-from recommender.rules.rank import Ranking, RankTable, rank
+from recommender.rules.rank import Ranking, RankTable, RowIds, rank
 
 
 @dataclass
@@ -229,9 +229,10 @@ def rank_stage(t: Ec2Table, idx: np.ndarray, cands: list[Candidate], objective: 
     f = ec2_rank_inputs(t, idx)
     pv = t.ix.perf_per_vcpu_median
     extra = [c.option for c in cands]
-    ids = np.concatenate([t.ix.types[idx], np.array(extra, dtype=object)])
+    id_rank = _id_rank(t.ix, idx, extra)
     table = RankTable(
-        ids=ids if ids.dtype == object else ids.astype(object), id_rank=_id_rank(t.ix, idx, extra),
+        ids=RowIds(t.ix.types, idx, extra) if id_rank is not None else np.concatenate(
+            [t.ix.types[idx].astype(object), np.array(extra, dtype=object)]), id_rank=id_rank,
         cost=np.concatenate([t.cost[idx], [np.nan if c.monthly_cost_usd is None
                                            else c.monthly_cost_usd for c in cands]]),
         risk=np.concatenate([f["risk"], [min(4.0, c.risk) for c in cands]]),
@@ -306,8 +307,11 @@ def _job_stage(p: WorkloadProfile, t: Ec2Table, res: ComputeResult, settings: Jo
     ranking, idx = res.ranking, res.idx
     assert ranking is not None and idx is not None
     cap, cost_pos = ranking.table.capacity, ranking.table.cost
-    pp = np.where(np.isfinite(cost_pos) & (cost_pos > 0), cap / np.where(
-        cost_pos > 0, cost_pos, 1.0), 0.0)
+    # Capacity per dollar; a near-zero cost (fuzzed profiles) overflows to inf, which ranks
+    # such a row first as it should, so numpy is not asked to warn about it.
+    with np.errstate(over="ignore"):
+        pp = np.where(np.isfinite(cost_pos) & (cost_pos > 0), cap / np.where(
+            cost_pos > 0, cost_pos, 1.0), 0.0)
     return plan_job(p, JobCandidates(t.ix, idx, ranking.order, pp, len(idx), t.count,
                                      t.pricing.price, t.pricing.po, t.cost, score),
                     settings, rej, warnings, models=models, catalog=catalog)
