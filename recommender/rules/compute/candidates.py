@@ -265,13 +265,15 @@ def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
     alive = np.ones(ix.n, dtype=bool)
     checks = [fn(ix, ctx) for fn in FILTERS]
     rejected: dict[str, int] = {}
+    left = ix.n
     for c in checks:
         if c.mask is ix.all_rows:  # a constraint the profile does not set rejects nothing
             continue
-        dropped = int(np.count_nonzero(alive & ~c.mask))
-        if dropped:
-            rejected[c.key] = rejected.get(c.key, 0) + dropped
         alive &= c.mask
+        now = int(np.count_nonzero(alive))  # the survivors it rejects: those it took away
+        if now < left:
+            rejected[c.key] = rejected.get(c.key, 0) + left - now
+        left = now
     return FilterResult(alive, [(c.key, c.mask) for c in checks], rejected, checks)
 
 

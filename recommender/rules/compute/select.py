@@ -252,10 +252,12 @@ def _id_rank(ix: Ec2Index, idx: np.ndarray, extra: list[str]) -> np.ndarray | No
     n = len(idx)
     code = np.arange(n + len(extra), dtype=np.intp)
     if extra:
-        names = ix.types[idx]
         q = sorted(range(len(extra)), key=extra.__getitem__)  # stable: equal ids keep order
-        at = np.array([int(np.searchsorted(names, extra[j], side="right")) for j in q],
-                      dtype=np.intp)
+        # The rows at or below an extra id: those of idx before its place among all types
+        # (types sorted, idx ascending), so types[idx] is not gathered.
+        place = np.searchsorted(ix.types, np.array([extra[j] for j in q], dtype=object),
+                                side="right")
+        at = np.searchsorted(idx, place, side="left").astype(np.intp)
         code[:n] += np.searchsorted(at, np.arange(n), side="right")  # extras placed before
         code[n + np.array(q, dtype=np.intp)] = at + np.arange(len(extra))
     return code
