@@ -84,10 +84,16 @@ def wants_multi_az(p: WorkloadProfile) -> bool:
 
 
 def _read_replicas(d: Any) -> int:
-    """Read replicas for a read-heavy load: one per :data:`READS_PER_REPLICA` reads/s, up to 5."""
+    """Read replicas for a read-heavy load beyond what the primary serves, up to 5.
+
+    Read replicas scale reads "beyond the capacity constraints of a single DB instance"
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html), so the
+    primary serves the first :data:`READS_PER_REPLICA` reads/s (the heuristic capacity of
+    one instance) and each replica the next as many: 2,000 reads/s need none, 12,000 two.
+    """
     reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
     if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
-        return min(5, math.ceil(reads / READS_PER_REPLICA))
+        return min(5, max(0, math.ceil(reads / READS_PER_REPLICA - 1e-9) - 1))
     return 0
 
 
@@ -148,8 +154,12 @@ def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: in
             f"{fmt_num(size or 0)} GiB" + ("" if d.working_set_fraction else
                                            ", database.working_set_fraction not given: the "
                                            "default") + ")"
-            + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s"
-               if replicas else "") + ("; " + "; ".join(notes) if notes else "") + ".")
+            + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s "
+               f"(the primary serves {fmt_num(READS_PER_REPLICA)}, each replica "
+               f"{fmt_num(READS_PER_REPLICA)} more, a heuristic; read replicas scale reads "
+               "beyond one instance, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+               "USER_ReadRepl.html)" if replicas else "")
+            + ("; " + "; ".join(notes) if notes else "") + ".")
 
 
 def _add_rds_replicas(

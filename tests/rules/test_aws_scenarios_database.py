@@ -28,13 +28,14 @@ def _db(profile, cat, book, db, **top):
 
 
 def test_multi_az_primary_and_a_single_az_read_replica(profile, cat, book):
-    # 500 GiB, 2,000 reads/s of 2,500 ops (80% reads): one read replica; production asks
-    # for Multi-AZ.  Working set 25% = 125 GiB -> db.r6g.4xlarge (128 GiB).
+    # 500 GiB, 8,000 reads/s of 10,000 ops (80% reads): the primary serves 5,000 reads/s,
+    # one read replica the other 3,000; production asks for Multi-AZ.  Working set 25% =
+    # 125 GiB -> db.r6g.4xlarge (128 GiB).
     # Primary Multi-AZ 3.597 x 730 = 2,625.81 + storage 500 x 0.23 = 115.00;
     # replica Single-AZ 1.798 x 730 = 1,312.54 + its storage 500 x 0.115 = 57.50;
     # total $4,110.85 (the replica at the Multi-AZ rate would have been $5,366.62).
     out = _db(profile, cat, book, {"data_model": "relational", "engine": "postgresql",
-                                   "size_gib": 500, "reads_per_s": 2000, "writes_per_s": 500},
+                                   "size_gib": 500, "reads_per_s": 8000, "writes_per_s": 2000},
               environment="production")
     rds = [c for c in out if c.option == "rds:postgresql"]
     assert len(rds) == 1
@@ -46,12 +47,25 @@ def test_multi_az_primary_and_a_single_az_read_replica(profile, cat, book):
                for r in c.reasons)
 
 
+def test_reads_one_instance_serves_need_no_replica(profile, cat, book):
+    # 2,000 reads/s of 2,500 (80% reads) is within the 5,000 reads/s the primary serves, so
+    # no replica: production Multi-AZ db.r6g.4xlarge 3.597 x 730 = 2,625.81 + storage
+    # 500 x 0.23 = 115.00 -> $2,740.81 (a replica added $1,370.04 before).
+    out = _db(profile, cat, book, {"data_model": "relational", "engine": "postgresql",
+                                   "size_gib": 500, "reads_per_s": 2000, "writes_per_s": 500},
+              environment="production")
+    c = next(c for c in out if c.option == "rds:postgresql")
+    assert c.config["read_replicas"] == 0 and c.count == 1
+    assert c.monthly_cost_usd == pytest.approx(2740.81, abs=0.01)
+
+
 def test_single_az_read_replica_has_its_own_storage(profile, cat, book):
-    # 100 GiB, 400 reads/s of 480 (83% reads): one replica; working set 25 GiB ->
+    # 100 GiB, 6,000 reads/s of 7,000 (86% reads): one replica for the 1,000 reads/s above
+    # the primary's 5,000; working set 25 GiB ->
     # db.r6g.xlarge (32 GiB).  2 x 0.45 x 730 = 657.00 + 2 copies x 100 x 0.115 = 23.00
     # -> $680.00.
     out = _db(profile, cat, book, {"data_model": "relational", "size_gib": 100,
-                                   "reads_per_s": 400, "writes_per_s": 80})
+                                   "reads_per_s": 6000, "writes_per_s": 1000})
     c = [c for c in out if c.option == "rds:postgresql" and not c.config["multi_az"]][0]
     assert c.config["instance_class"] == "db.r6g.xlarge" and c.count == 2
     assert c.monthly_cost_usd == pytest.approx(680.00, abs=0.01)

@@ -68,10 +68,11 @@ def test_net_dt20t(cat):
 
 def test_rds_ws10(cat):
     # 400 GiB x 10% = 40 GiB -> db.r6g.2xlarge (64 GiB); Multi-AZ asked, so every option is
-    # Multi-AZ.  RDS: 1.798 x 730 = 1,312.54 + 400 x 0.115 x 2 = 92 + the read replica
-    # (Single-AZ) 0.899 x 730 = 656.27 + 46 = $2,106.81.
+    # Multi-AZ.  200 reads/s need no replica (the primary serves 5,000).  RDS: 1.798 x 730 =
+    # 1,312.54 + 400 x 0.115 x 2 = 92 -> $1,404.54.
     r = _run(cat, "rds_ws10")
     assert all(o.config["multi_az"] for o in r.recommendations.database)
     rds = next(o for o in r.recommendations.database if o.option == "rds:postgresql")
     assert rds.config["instance_class"] == "db.r6g.2xlarge"
-    assert rds.monthly_cost_usd == pytest.approx(2106.81, abs=0.05)
+    assert rds.config["read_replicas"] == 0
+    assert rds.monthly_cost_usd == pytest.approx(1404.54, abs=0.05)
