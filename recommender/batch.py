@@ -15,8 +15,9 @@ fields and rules a profile broke.  A bad profile never stops the run.
   cache).  The workers need the same package versions as the client (see the README).
 
 :func:`recommend_many_json` is the same engine with each response already serialised to JSON
-by the worker (what the ``recommend-batch`` command writes), so the parent process only moves
-text.
+by the worker; :func:`recommend_many_json_chunks` gives those answers a chunk at a time, the
+good ones' JSON Lines already joined into one ``bytes`` (what ``recommend-batch`` writes), so
+the parent process moves one object per chunk, not one per profile.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from recommender.core.response import RecommendationResponse
 #: Profiles per task: large enough that the inter-process hop is a few percent of the work.
 DEFAULT_CHUNKSIZE = 64
 
-Mode = Literal["response", "json"]
+#: What a task returns: one response per profile, or one :class:`JsonChunk` per chunk.
+Mode = Literal["response", "chunk"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,37 @@ class JsonAnswer:
     region: str | None
 
     ok: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class JsonChunk:
+    """The answers to ``len(ends)`` consecutive profiles from ``start``, as one worker wrote
+    them: ``body`` holds each good answer's JSON followed by a newline, in order; profile
+    ``k``'s line is ``body[ends[k - 1]:ends[k]]`` (empty for a bad profile, whose
+    :class:`ItemError` is ``errors[k]``).  One object crosses the process boundary per chunk.
+    """
+
+    start: int
+    body: bytes
+    ends: tuple[int, ...]
+    names: tuple[str | None, ...]
+    regions: tuple[str | None, ...]
+    errors: dict[int, ItemError]
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def answers(self) -> Iterator[JsonAnswer | ItemError]:
+        """One :class:`JsonAnswer` or :class:`ItemError` per profile, in order."""
+        begin = 0
+        for k, end in enumerate(self.ends):
+            bad = self.errors.get(k)
+            if bad is not None:
+                yield bad
+            else:
+                text = self.body[begin:end - 1].decode("utf-8")  # without the newline
+                yield JsonAnswer(self.start + k, text, self.names[k], self.regions[k])
+            begin = end
 
 
 def default_workers() -> int:
@@ -130,7 +163,23 @@ def recommend_many_json(
     models: Any = None,
 ) -> Iterator[JsonAnswer | ItemError]:
     """:func:`recommend_many` with each response serialised to JSON by the worker."""
-    yield from _run(profiles, mode="json", workers=workers, client=client,
+    for chunk in recommend_many_json_chunks(profiles, workers=workers, client=client,
+                                            chunksize=chunksize, catalog=catalog,
+                                            models=models):
+        yield from chunk.answers()
+
+
+def recommend_many_json_chunks(
+    profiles: Iterable[Any],
+    *,
+    workers: int | None = None,
+    client: Any = None,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+    catalog: Any = None,
+    models: Any = None,
+) -> Iterator[JsonChunk]:
+    """:func:`recommend_many_json` a chunk at a time (:class:`JsonChunk`, in input order)."""
+    yield from _run(profiles, mode="chunk", workers=workers, client=client,
                     chunksize=chunksize, catalog=catalog, models=models)
 
 
@@ -222,10 +271,35 @@ class _State:
 
 
 def _answer_chunk(start: int, items: list[Any], mode: Mode, state: _State) -> list[Any]:
-    return [_answer(start + k, raw, mode, state) for k, raw in enumerate(items)]
+    if mode == "chunk":
+        return [_json_chunk(start, items, state)]
+    return [_answer(start + k, raw, state) for k, raw in enumerate(items)]
 
 
-def _answer(index: int, raw: Any, mode: Mode, state: _State) -> Any:
+def _json_chunk(start: int, items: list[Any], state: _State) -> JsonChunk:
+    """One chunk's answers serialised once (pydantic straight to bytes) and joined."""
+    parts: list[bytes] = []
+    ends: list[int] = []
+    names: list[str | None] = []
+    regions: list[str | None] = []
+    errors: dict[int, ItemError] = {}
+    size = 0
+    for k, raw in enumerate(items):
+        result = _answer(start + k, raw, state)
+        if isinstance(result, ItemError):
+            errors[k] = result
+            names.append(None)
+            regions.append(None)
+        else:
+            parts.append(result.__pydantic_serializer__.to_json(result) + b"\n")
+            size += len(parts[-1])
+            names.append(result.name)
+            regions.append(result.region)
+        ends.append(size)
+    return JsonChunk(start, b"".join(parts), tuple(ends), tuple(names), tuple(regions), errors)
+
+
+def _answer(index: int, raw: Any, state: _State) -> RecommendationResponse | ItemError:
     try:
         if isinstance(raw, str | bytes | bytearray):
             raw = _decode(raw)
@@ -242,8 +316,6 @@ def _answer(index: int, raw: Any, mode: Mode, state: _State) -> Any:
         return ItemError(index, [{"field": "(profile)",
                                   "rule": f"internal error ({type(exc).__name__}); please "
                                           "report it with this profile"}])
-    if mode == "json":
-        return JsonAnswer(index, resp.model_dump_json(), resp.name, resp.region)
     return resp
 
 
@@ -332,5 +404,5 @@ def _dask_submitter(client: Any, mode: Mode, models: Any) -> Callable[[Any], Any
     return submit
 
 
-__all__ = ["DEFAULT_CHUNKSIZE", "ItemError", "JsonAnswer", "default_workers",
-           "recommend_many", "recommend_many_json"]
+__all__ = ["DEFAULT_CHUNKSIZE", "ItemError", "JsonAnswer", "JsonChunk", "default_workers",
+           "recommend_many", "recommend_many_json", "recommend_many_json_chunks"]

@@ -60,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _recommend_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from recommender.batch import DEFAULT_CHUNKSIZE, ItemError, recommend_many_json
+    from recommender.batch import DEFAULT_CHUNKSIZE, recommend_many_json_chunks
 
     if args.format == "table" and args.out:
         raise UserError("--format table prints to stdout; drop --out or use --format json")
@@ -79,20 +79,18 @@ def _recommend_batch(args: argparse.Namespace) -> int:
         sink = stack.enter_context(open_sink(args.out, args.format))
         bar = stack.enter_context(tqdm(desc="profiles", unit="profile", file=sys.stderr,
                                        disable=args.quiet, mininterval=0.5))
-        results = recommend_many_json(
+        chunks = recommend_many_json_chunks(
             profiles(), workers=args.workers, client=client,
             chunksize=args.chunksize or DEFAULT_CHUNKSIZE,
             models=False if args.rules_only else None)
-        for result in results:
-            number = lines.popleft()
-            if isinstance(result, ItemError):
+        for chunk in chunks:
+            numbers = [lines.popleft() for _ in range(len(chunk))]
+            for k, error in chunk.errors.items():
                 rules = "; ".join(e["rule"] if e["field"] == "(profile)"
-                                  else f"{e['field']}: {e['rule']}" for e in result.errors)
-                bad.append(f"{source} line {number}: {rules}")
-                sink.error(number, result.errors)
-            else:
-                sink.answer(number, result)
-            bar.update(1)
+                                  else f"{e['field']}: {e['rule']}" for e in error.errors)
+                bad.append(f"{source} line {numbers[k]}: {rules}")
+            sink.chunk(numbers, chunk)
+            bar.update(len(chunk))
     if sink.count == 0 and not bad:
         raise UserError(f"{source}: no profiles (one JSON object per line)")
     _report(bad, sink.count)

@@ -141,6 +141,14 @@ class _Sink:
 
     count = 0
 
+    def chunk(self, lines: list[int], chunk: Any) -> None:
+        """A :class:`~recommender.batch.JsonChunk` whose profiles came from ``lines``."""
+        for line, result in zip(lines, chunk.answers(), strict=True):
+            if result.ok:
+                self.answer(line, result)
+            else:
+                self.error(line, result.errors)
+
     def answer(self, line: int, result: Any) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -149,8 +157,39 @@ class _Sink:
 
 
 class _TextSink(_Sink):
+    """JSON Lines (or a table) on a text stream.  JSON Lines go to the stream's bytes layer
+    a chunk at a time: the worker's joined answers are written as they came, not decoded
+    and encoded again line by line."""
+
     def __init__(self, stream: IO[str], table: bool) -> None:
         self.stream, self.table = stream, table
+        self.binary: IO[bytes] | None = None if table else getattr(stream, "buffer", None)
+
+    def chunk(self, lines: list[int], chunk: Any) -> None:
+        if self.table:
+            super().chunk(lines, chunk)
+            return
+        if not chunk.errors:
+            self.count += len(chunk)
+            self._write(chunk.body)
+            return
+        out, begin = [], 0
+        for k, end in enumerate(chunk.ends):
+            bad = chunk.errors.get(k)
+            if bad is None:
+                out.append(chunk.body[begin:end])
+                self.count += 1
+            else:
+                out.append(_error_line(lines[k], bad.errors).encode())
+            begin = end
+        self._write(b"".join(out))
+
+    def _write(self, data: bytes) -> None:
+        if self.binary is None:  # a stream without a bytes layer (io.StringIO)
+            self.stream.write(data.decode("utf-8"))
+            return
+        self.stream.flush()  # whatever went through the text layer goes first
+        self.binary.write(data)
 
     def answer(self, line: int, result: Any) -> None:
         self.count += 1
@@ -165,7 +204,11 @@ class _TextSink(_Sink):
 
     def error(self, line: int, errors: list[dict[str, str]]) -> None:
         if not self.table:
-            self.stream.write(json.dumps({"line": line, "errors": errors}) + "\n")
+            self.stream.write(_error_line(line, errors))
+
+
+def _error_line(line: int, errors: list[dict[str, str]]) -> str:
+    return json.dumps({"line": line, "errors": errors}) + "\n"
 
 
 class _ParquetSink(_Sink):

@@ -46,17 +46,21 @@ def create_recommendations(batch: BatchRequest, request: Request) -> StreamingRe
 
 
 def _batch_body(profiles: list[Any], catalog: Any, models: Any) -> Iterator[bytes]:
-    from recommender.batch import ItemError, recommend_many_json
+    from recommender.batch import recommend_many_json_chunks
 
     errors: list[dict[str, Any]] = []
     yield f'{{"count":{len(profiles)},"data":['.encode()
-    results = recommend_many_json(profiles, workers=1, catalog=catalog,
-                                  models=False if models is False else models)
-    for k, result in enumerate(results):
-        sep = "," if k else ""
-        if isinstance(result, ItemError):
-            errors.append(result.to_dict())
-            yield f"{sep}null".encode()
-        else:
-            yield (sep + result.json).encode()
+    chunks = recommend_many_json_chunks(profiles, workers=1, catalog=catalog,
+                                        models=False if models is False else models)
+    sep = b""
+    for chunk in chunks:  # the worker's JSON bytes, sliced: never decoded and re-encoded
+        parts, begin = [], 0
+        for j, end in enumerate(chunk.ends):
+            bad = chunk.errors.get(j)
+            if bad is not None:
+                errors.append(bad.to_dict())
+            parts.append(b"null" if bad is not None else chunk.body[begin:end - 1])
+            begin = end
+        yield sep + b",".join(parts)
+        sep = b","
     yield (f'],"failed":{len(errors)},"errors":' + json.dumps(errors) + "}").encode()
