@@ -106,6 +106,14 @@ def lambda_form() -> None:
                                        key="lm_invocations", help="e.g. 3000000")
     objective = cols[2].selectbox("Objective", ["balanced", "cost", "speed"], key="lm_objective",
                                   help="What 'best' means: lowest cost, fastest, or a balance.")
+    cols = st.columns(2)
+    kind = cols[0].selectbox(
+        "What the function spends its time on", list(pv.KIND_CHOICES), key="lm_kind",
+        help="Computing (CPU-bound) or waiting on S3, DynamoDB, HTTP (I/O-bound). From one "
+             "measured size this decides how much faster more memory makes it.")
+    parallel = cols[1].selectbox(
+        "Threads", list(pv.PARALLEL_CHOICES), key="lm_parallel",
+        help="Multi-threaded code uses the extra vCPUs above 1,769 MB (up to 6 at 10,240 MB).")
     sizes = st.multiselect("Memory sizes to compare (MB)", LAMBDA_SIZES,
                            default=[m for m in ex["candidate_memory_mb"] if m in LAMBDA_SIZES],
                            key="lm_sizes", placeholder="unset")
@@ -114,14 +122,16 @@ def lambda_form() -> None:
         "memory_mb": st.column_config.NumberColumn("Memory (MB)", min_value=128, step=1,
                                                    format="%d"),
         "duration_ms": st.column_config.NumberColumn("Duration (ms)", min_value=0.0,
-                                                     help="average billed duration, e.g. 820"),
+                                                     help="Lambda's Duration (not Billed "
+                                                          "Duration), average, e.g. 820"),
         "max_memory_used_mb": st.column_config.NumberColumn(
             "Max memory used (MB)", min_value=0.0, help="Lambda's Max Memory Used, e.g. 190"),
     })
     if not st.button("Predict Lambda memory", key="lambda_run", type="primary"):
         return
     request = pv.lambda_request(runs=runs, arch=arch, invocations_per_month=invocations,
-                                memory_sizes=sizes, objective=objective)
+                                memory_sizes=sizes, objective=objective,
+                                kind=pv.KIND_CHOICES[kind], parallel=pv.PARALLEL_CHOICES[parallel])
     try:
         from recommender.models.endpoints import predict_lambda_memory
 

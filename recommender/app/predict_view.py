@@ -54,9 +54,21 @@ def runtime_request(*, job: Mapping[str, Any], runs: Any, candidates: Any,
     return request
 
 
+#: The page's choices for the request's ``kind`` and ``parallel`` ("not said" leaves them out).
+KIND_CHOICES = {"not said": None, "CPU-bound (computes)": "cpu_bound",
+                "I/O-bound (waits on other services)": "io_bound", "mixed": "mixed"}
+PARALLEL_CHOICES = {"not said": None, "multi-threaded": True, "single-threaded": False}
+
+
 def lambda_request(*, runs: Any, arch: str, invocations_per_month: float | None,
-                   memory_sizes: Iterable[int], objective: str) -> dict[str, Any]:
-    """A ``lambda-memory`` request from measured sizes (``memory_mb``, ``duration_ms``...)."""
+                   memory_sizes: Iterable[int], objective: str, kind: str | None = None,
+                   parallel: bool | None = None) -> dict[str, Any]:
+    """A ``lambda-memory`` request from measured sizes (``memory_mb``, ``duration_ms``...).
+
+    ``kind`` (cpu_bound, io_bound, mixed) and ``parallel`` go in only when said (None:
+    the model's prior decides); a one-size prediction of a declared kind weighs training
+    functions of that kind first.
+    """
     measurements = []
     for r in _rows(runs, ("memory_mb", "duration_ms")):
         m = {"memory_mb": _whole(r["memory_mb"]), "duration_ms": float(r["duration_ms"])}
@@ -68,6 +80,10 @@ def lambda_request(*, runs: Any, arch: str, invocations_per_month: float | None,
                                "candidate_memory_mb": sorted(int(m) for m in memory_sizes)}
     if invocations_per_month:
         request["invocations_per_month"] = float(invocations_per_month)
+    if kind is not None:
+        request["kind"] = kind
+    if parallel is not None:
+        request["parallel"] = bool(parallel)
     return request
 
 

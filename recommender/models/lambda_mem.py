@@ -32,6 +32,7 @@ from recommender.core.predictions import (
 )
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB
+from recommender.models.lambda_prices import LambdaPrices, lambda_unit_prices
 from recommender.models.queries import LambdaChoice, LambdaEstimate, LambdaQuery, LambdaRun
 
 #: Lambda reports durations to 0.01 ms (the contract's ``LambdaMeasurement.duration_ms``).
@@ -57,6 +58,9 @@ class LambdaModel:
     differs from the request's declared kind or architecture weighs ``kind_mismatch`` or
     ``arch_mismatch`` times its prior weight; ``quantile`` is the prior quantile predicted
     from one size.  All three were chosen on the development groups (:mod:`.lambda_tune`).
+    ``two_sigma``, ``two_tau``, ``two_pi`` and ``two_beta_max`` are the two-size posterior's
+    settings (:class:`.lambda_physics.TwoSizePrior`; chosen on the development groups by
+    :mod:`.lambda_shrink`; ``two_sigma`` 0 is the plain exact fit of older artifacts).
     """
 
     shapes: np.ndarray
@@ -72,6 +76,15 @@ class LambdaModel:
     kind_mismatch: float = 1.0
     arch_mismatch: float = 1.0
     quantile: float = 0.5
+    two_sigma: float = 0.0
+    two_tau: float = 0.05
+    two_pi: float = 0.8
+    two_beta_max: float = 1.5
+
+    def two_size_prior(self) -> P.TwoSizePrior:
+        """The two-size posterior's settings (``two_sigma`` 0: the plain exact fit)."""
+        return P.TwoSizePrior(sigma=float(self.two_sigma), tau=float(self.two_tau),
+                              pi=float(self.two_pi), beta_max=float(self.two_beta_max))
 
     def _shapes(self, parallel: bool | None) -> np.ndarray:
         sh = np.array(self.shapes, float)
@@ -92,6 +105,35 @@ class LambdaModel:
             "arch": (self.shape_arch, P.ARCH_CODES.get(context.arch or ""), self.arch_mismatch),
         }
 
+    def _one_size(self, mm: np.ndarray, md: np.ndarray, context: P.Context | None
+                  ) -> tuple[float, float, np.ndarray]:
+        """(reference size, duration there, prior weights) of the one-size path."""
+        gm = float(np.exp(np.mean(np.log(md))))
+        ref = float(np.exp(np.mean(np.log(mm)))) if len(mm) > 1 else float(mm[0])
+        w = P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
+                            bandwidth=self.bandwidth, match=self._match(context))
+        return ref, gm, w
+
+    def shape_durations(
+        self, memory_mb: np.ndarray, meas_mb: np.ndarray, meas_ms: np.ndarray,
+        parallel: bool | None = None, *, context: P.Context | None = None,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each prior shape's durations (shapes x sizes) and its weight, from one size.
+
+        What one measurement leaves uncertain, for a decision that weighs it
+        (:func:`choose_memory` picks the lowest *expected* cost).  None when the measured
+        sizes fix the curve themselves (two or more sizes).
+        """
+        mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
+        if len(np.unique(mm)) != 1:
+            return None
+        ref, gm, w = self._one_size(mm, md, context)
+        sh = self._shapes(parallel)
+        m = np.asarray(memory_mb, float)
+        dur = gm * (sh @ P.basis(m).T) / np.maximum(sh @ P.basis(ref)[0], 1e-12)[:, None]
+        dur[:, np.isin(m, mm)] = float(np.median(md))
+        return np.asarray(dur, float), w
+
     def predict(
         self,
         memory_mb: np.ndarray,
@@ -110,13 +152,13 @@ class LambdaModel:
         mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
         share = {True: 1.0, False: 0.0}.get(parallel, self.parallel_share)  # type: ignore[arg-type]
         coef = P.fit_curve(mm, md, share) if len(mm) >= 2 else None
-        if coef is not None:
+        two = P.from_two(m, mm, md, share, self.two_size_prior()) if coef is not None else None
+        if two is not None:
+            d, k = two, 2
+        elif coef is not None:
             d, k = P.curve(coef, m), 2
         else:
-            gm = float(np.exp(np.mean(np.log(md))))
-            ref = float(np.exp(np.mean(np.log(mm)))) if len(mm) > 1 else float(mm[0])
-            w = P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
-                                bandwidth=self.bandwidth, match=self._match(context))
+            ref, gm, w = self._one_size(mm, md, context)
             d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms,
                               quantile=self.quantile), 1
             if context is not None and context.kind in P.KIND_CODES and 3 in self.log_q:
@@ -129,74 +171,6 @@ class LambdaModel:
             d[at] = low[at] = high[at] = float(np.median(md[mm == size]))
         return {"duration_ms": d, "duration_ms_low": low, "duration_ms_high": high,
                 "measured": measured}
-
-
-@dataclass(frozen=True)
-class LambdaPrices:
-    """us-east-1 style Lambda prices: per request, and tiered per GB-second."""
-
-    per_request_usd: float
-    tiers: tuple[tuple[float, float, float], ...]  # (start GB-s, end GB-s or inf, USD/GB-s)
-    source: str = ""
-
-    def monthly(self, gb_seconds: np.ndarray, requests: float) -> np.ndarray:
-        gb_seconds = np.asarray(gb_seconds, float)
-        total = np.zeros_like(gb_seconds)
-        for start, end, price in self.tiers:
-            total += np.clip(gb_seconds - start, 0.0, end - start) * price
-        return total + requests * self.per_request_usd
-
-
-def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> LambdaPrices:
-    """Read ``lambda.request`` and ``lambda.duration.<arch>`` from the catalog's unit_prices.
-
-    Read once per catalog, architecture and region (kept on the catalog by
-    ``Catalog.derive``): filtering the unit-price table costs milliseconds, the serve-time
-    path calls this for every event-driven profile.
-
-    Raises
-    ------
-    recommender.core.errors.UserError
-        When the catalog has no such rows for ``region`` (never a guessed price).
-    """
-    return per_catalog(f"lambda_unit_prices.{arch}.{region}", catalog,
-                       lambda c: _read_lambda_unit_prices(c, arch, region))
-
-
-def _read_lambda_unit_prices(catalog: Any, arch: str, region: str) -> LambdaPrices:
-    up = getattr(catalog, "tables", {}).get("unit_prices")
-    if up is None:
-        raise UserError("the catalog has no unit_prices table; cannot price Lambda")
-    up = up[up["region"] == region]
-    # A per-architecture request item wins over the shared one when the catalog has both.
-    req = up[up["item"] == f"lambda.request.{arch}"]
-    if req.empty:
-        req = up[up["item"] == "lambda.request"]
-    dur = up[up["item"] == f"lambda.duration.{arch}"].sort_values("tier_start", na_position="first")
-    missing = [
-        i for i, df in (("lambda.request", req), (f"lambda.duration.{arch}", dur)) if df.empty
-    ]
-    if missing:
-        raise UserError(
-            f"the catalog has no unit_prices item(s) {', '.join(missing)} for {region}; "
-            "rebuild the catalog with Lambda prices"
-        )
-    import pandas as pd  # the catalog's tables are pandas; inference otherwise is numpy
-
-    r = req.sort_values("tier_start", na_position="first").iloc[0]
-    per_req = float(r["price_usd"])
-    if "1m" in str(r["unit"]).lower() or "million" in str(r["unit"]).lower():
-        per_req /= 1e6
-    tiers = tuple(
-        (
-            float(0 if pd.isna(t.tier_start) else t.tier_start),
-            float(np.inf if pd.isna(t.tier_end) else t.tier_end),
-            float(t.price_usd),
-        )
-        for t in dur.itertuples()
-    )
-    src = ",".join(sorted(set(req["price_source"]) | set(dur["price_source"])))
-    return LambdaPrices(per_req, tiers, src)
 
 
 def choose(cost: np.ndarray, dur: np.ndarray, objective: str) -> int:
@@ -300,6 +274,34 @@ def _rows(kept: list[int], pred: dict[str, np.ndarray], cost: dict[str, np.ndarr
     )
 
 
+def _expected_cost_pick(model: Any, kept: list[int], query: LambdaQuery,
+                        prices: LambdaPrices, notes: list[str], pick: int) -> int:
+    """From one measured size, the candidate of lowest cost *expected* over the prior's shapes.
+
+    One duration fixes the scale, not the shape: the cost at each other size is uncertain.
+    The decision that minimises the expected cost weighs every shape by its prior weight
+    (a Bayes decision; a cost-optimal pick on more development cases than the pick from a
+    single predicted curve: docs/models.md section 1).  Two or more sizes fix the curve, so
+    ``pick`` (the predicted curve's cheapest size) stands.
+    """
+    got = getattr(model, "shape_durations", None)
+    sd = got(np.array(kept, float), np.array([m.memory_mb for m in query.runs], float),
+             np.array([m.duration_ms for m in query.runs], float), query.parallel,
+             context=P.Context(kind=query.kind, arch=query.arch)) if got else None
+    if sd is None:
+        return pick
+    dur, w = sd
+    gb = np.array(kept, float) / 1024.0
+    inv = query.invocations_per_month
+    expected = w @ np.array([prices.monthly(np.ceil(d) / 1000.0 * gb * inv, inv) for d in dur])
+    best = int(np.argmin(np.round(expected, 12)))
+    if best != pick:
+        notes.append(f"{kept[best]} MB has the lowest monthly cost expected over the shapes one "
+                     f"measurement leaves open; the central prediction is cheapest at "
+                     f"{kept[pick]} MB")
+    return best
+
+
 def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
                   prices: LambdaPrices | None = None) -> LambdaChoice:
     """See :func:`recommender.models.interface.choose_lambda_memory`."""
@@ -323,7 +325,10 @@ def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
         billed = np.ceil(pred[f"duration_ms{suffix}"])  # billed in 1 ms steps
         cost[suffix] = prices.monthly(billed / 1000.0 * gb * inv, inv)
     rows = _rows(kept, pred, cost, used)
-    best = rows[choose(cost[""], pred["duration_ms"], query.objective)]
+    pick = choose(cost[""], pred["duration_ms"], query.objective)
+    if query.objective == "cost" and not (len(query.runs) == 1 and cpu):  # cpu: shape fixed
+        pick = _expected_cost_pick(model, kept, query, prices, notes, pick)
+    best = rows[pick]
     notes.append(
         "monthly cost excludes the free tier"
         + (f"; prices: {prices.source}" if prices.source else "")

@@ -88,6 +88,87 @@ def fit_curve(
     return np.array([u, cpu * (1.0 - parallel_share), cpu * parallel_share])
 
 
+@dataclass(frozen=True)
+class TwoSizePrior:
+    """The prior of :func:`from_two` on how a function's duration falls between two sizes.
+
+    ``beta`` is the observed log duration ratio over the log CPU-share ratio: 1 is pure CPU
+    work, 0 pure waiting, between the two a non-scaling part ``u``.  The prior is a mixture:
+    weight ``pi`` on CPU-bound functions (a normal of sd ``tau`` around 1, which may exceed 1:
+    functions that slow down faster than their share at small sizes, seen on the
+    development groups' cold starts) and ``1 - pi`` uniform over [0, 1].  ``sigma`` is the
+    relative noise of one measured duration; ``beta_max`` caps the exponent.  Chosen on the
+    development groups (:mod:`.lambda_shrink`).  ``sigma`` 0 is the plain exact fit.
+    """
+
+    sigma: float = 0.0
+    tau: float = 0.05
+    pi: float = 0.8
+    beta_max: float = 1.5
+
+
+#: The grid of exponents the two-size posterior is evaluated on.
+_BETA = np.linspace(0.0, 2.0, 201)
+
+
+def _beta_curves(beta: np.ndarray, g_at: np.ndarray, g_meas: np.ndarray) -> np.ndarray:
+    """Relative durations (rows: ``beta``) at sizes of CPU factor ``g_at``.
+
+    ``beta >= 1``: ``g ** beta``; below 1: ``x + g`` with the non-scaling part ``x`` (in units
+    of the CPU work) that gives the log ratio ``beta * log(g0 / g1)`` between the two
+    measured sizes.  Each row is divided by its geometric mean at the measured sizes.
+    """
+    r_log = math.log(g_meas[0] / g_meas[1])
+    b = beta[:, None]
+    ratio = np.exp(np.minimum(b, 1.0) * r_log)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(ratio > 1 + 1e-12, (g_meas[0] - ratio * g_meas[1]) / (ratio - 1), 1e12)
+    x = np.maximum(x, 0.0)
+    lin = np.where(b >= 1, np.power(g_at[None, :], b), x + g_at[None, :])
+    ref = np.where(b >= 1, np.power(g_meas[None, :], b), x + g_meas[None, :])
+    return np.asarray(lin / np.exp(np.mean(np.log(ref), axis=1, keepdims=True)), float)
+
+
+def _cpu_factor(memory_mb: np.ndarray, parallel_share: float) -> np.ndarray:
+    """Time of one unit of CPU work at each size, 1 at 1,769 MB (split by ``parallel_share``)."""
+    b = basis(memory_mb)
+    return np.asarray((1 - parallel_share) * b[:, 1] + parallel_share * b[:, 2], float)
+
+
+def from_two(
+    memory_mb: np.ndarray, meas_mb: np.ndarray, meas_ms: np.ndarray, parallel_share: float,
+    prior: TwoSizePrior,
+) -> np.ndarray | None:
+    """Durations at ``memory_mb`` from two measured sizes, or None when they cannot tell.
+
+    The posterior over ``beta`` (:class:`TwoSizePrior`) given the observed ratio, with the
+    noise of the ratio ``sqrt(2) sigma``; the prediction is the posterior median curve,
+    scaled to the geometric mean of the measurements.  Repeated runs at one size count as
+    their geometric mean.  Sizes whose CPU factors are within 1 % (both at or above
+    1,769 MB for single-threaded work) cannot tell: None.
+    """
+    mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
+    sizes = np.unique(mm)
+    if len(sizes) != 2 or prior.sigma <= 0:
+        return None
+    dur = np.array([math.exp(float(np.mean(np.log(md[mm == s])))) for s in sizes])
+    g = _cpu_factor(sizes, parallel_share)
+    r_log = math.log(g[0] / g[1])
+    if abs(r_log) < 0.01:
+        return None
+    observed = math.log(dur[0] / dur[1]) / r_log
+    sd = math.sqrt(2.0) * prior.sigma / abs(r_log)
+    grid = _BETA
+    beta = grid[grid <= prior.beta_max + 1e-9]
+    dens = prior.pi * np.exp(-0.5 * ((beta - 1) / prior.tau) ** 2) / (prior.tau * math.sqrt(
+        2 * math.pi)) + (1 - prior.pi) * (beta <= 1)
+    logw = np.log(np.maximum(dens, 1e-300)) - 0.5 * ((observed - beta) / sd) ** 2
+    w = np.exp(logw - logw.max())
+    rel = _beta_curves(beta, _cpu_factor(np.asarray(memory_mb, float), parallel_share), g)
+    gm = math.exp(float(np.mean(np.log(dur))))
+    return np.asarray(gm * weighted_quantile(rel, w / w.sum(), 0.5), float)
+
+
 def curve(coef: np.ndarray, memory_mb: np.ndarray) -> np.ndarray:
     """Duration (ms) of ``(u, c, p)`` at each size."""
     return np.asarray(basis(memory_mb) @ np.asarray(coef, float), float)

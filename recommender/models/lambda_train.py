@@ -25,6 +25,7 @@ import pandas as pd
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MB_PER_VCPU
 from recommender.models.lambda_mem import LambdaModel, LambdaPrices, choose
+from recommender.models.lambda_shrink import TWO_SIZE_CHOSEN
 from recommender.models.lambda_tune import Conditional, choose_conditional
 from recommender.models.splits import test_groups
 
@@ -84,7 +85,8 @@ def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None,
         log_q={1: (0.0, 0.0), 2: (0.0, 0.0), 3: (0.0, 0.0)},
         shape_kind=np.array(kinds, float), shape_arch=np.array(arches, float),
         kind_mismatch=cond.kind_mismatch, arch_mismatch=cond.arch_mismatch,
-        quantile=cond.quantile,
+        quantile=cond.quantile, two_sigma=TWO_SIZE_CHOSEN.sigma, two_tau=TWO_SIZE_CHOSEN.tau,
+        two_pi=TWO_SIZE_CHOSEN.pi, two_beta_max=TWO_SIZE_CHOSEN.beta_max,
     )
 
 
@@ -104,13 +106,26 @@ def _baseline(m: np.ndarray, m0: np.ndarray, d0: np.ndarray) -> np.ndarray:
     return float(np.exp(np.mean(np.log(d0 * s0)))) / P.shares(m)[0]
 
 
+def _pick(model: Any, f: pd.DataFrame, sel: np.ndarray, pred: np.ndarray, *,
+          prices: LambdaPrices, context: P.Context) -> int:
+    """The served pick: lowest expected cost over the prior's shapes from one size
+    (:func:`.lambda_mem.choose_memory`), else the predicted curve's cheapest size."""
+    m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
+    got = getattr(model, "shape_durations", None)
+    sd = got(m, m[sel], d[sel], context=context) if got else None
+    if sd is None:
+        return choose(_pred_cost(f, pred, prices), pred, "cost")
+    dur, w = sd
+    return int(np.argmin(np.round(w @ np.array([_pred_cost(f, x, prices) for x in dur]), 12)))
+
+
 def _case(model: LambdaModel, f: pd.DataFrame, sel: np.ndarray,
           prices: LambdaPrices, context: P.Context) -> dict[str, Any]:
     m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
     pred = model.predict(m, m[sel], d[sel], context=context)["duration_ms"]
     base = _baseline(m, m[sel], d[sel])
     tc = _true_cost(f, prices)
-    pick = choose(_pred_cost(f, pred, prices), pred, "cost")
+    pick = _pick(model, f, sel, pred, prices=prices, context=context)
     bpick = choose(_pred_cost(f, base, prices), base, "cost")
     return {
         "ape": np.abs(pred[~sel] - d[~sel]) / d[~sel],

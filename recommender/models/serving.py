@@ -27,7 +27,8 @@ _LAMBDA_ARRAYS = ("shapes", "weights", "log_scale")
 _LAMBDA_FLOATS = ("bandwidth", "parallel_share", "footprint_floor")
 #: The conditional prior's codes and factors (absent from forms written before them).
 _LAMBDA_CODES = ("shape_kind", "shape_arch")
-_LAMBDA_FACTORS = ("kind_mismatch", "arch_mismatch", "quantile")
+_LAMBDA_FACTORS = ("kind_mismatch", "arch_mismatch", "quantile", "two_sigma", "two_tau",
+                   "two_pi", "two_beta_max")
 _RUNTIME_FLOATS = ("prior_x_half", "zero_shot_s_per_gib_cap", "zero_shot_serial_s")
 _TREE_ARRAYS = ("statistics", "indicator", "feature", "threshold", "left", "right", "scaled")
 #: The serving format; another value is refused (the skops file is used instead).

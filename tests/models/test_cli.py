@@ -70,3 +70,16 @@ def test_train_without_data_dir_is_a_user_error(tmp_path: Path, capsys) -> None:
     assert main(["train", "--data-dir", str(tmp_path / "nope"), "--evaluate"]) == 1
     err = capsys.readouterr().err
     assert "source data" in err and "nope" in err  # names what is missing and where
+
+
+def test_lambda_memory_cli_takes_a_declared_kind(use_small_catalog, tmp_path: Path,
+                                                 capsys) -> None:
+    f = tmp_path / "f.json"
+    req = {"measurements": [{"memory_mb": 1024, "duration_ms": 932.0}], "kind": "io_bound",
+           "candidate_memory_mb": [1024, 2048]}
+    f.write_text(json.dumps(req))
+    assert main(["lambda-memory", str(f)]) == 0
+    assert "kind io_bound" in capsys.readouterr().out
+    f.write_text(json.dumps({**req, "kind": "network"}))
+    assert main(["lambda-memory", str(f)]) == 1
+    assert "kind" in capsys.readouterr().err

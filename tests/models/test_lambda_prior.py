@@ -145,3 +145,53 @@ def test_a_declared_kind_takes_its_own_interval_calibration() -> None:
         out = model.predict(np.array([2048.0]), np.array([1024.0]), np.array([1000.0]),
                             context=P.Context(kind=kind))
         assert out["duration_ms_high"][0] / out["duration_ms"][0] == pytest.approx(np.exp(q))
+
+
+def test_one_size_pick_minimises_the_expected_cost_over_the_shapes() -> None:
+    from types import SimpleNamespace
+
+    from recommender.models.lambda_mem import LambdaPrices, choose_memory
+    from recommender.models.queries import LambdaQuery, LambdaRun
+
+    # Shapes: pure waiting (1, 0, 0) weighing 0.4 and pure CPU (0, 1, 0) weighing 0.6;
+    # 1,000 ms measured at 1,024 MB.  At 512 MB the CPU shape takes 2,000 ms, the waiting one
+    # 1,000 ms.  With a flat 1e-6 USD per GB-s, no request price and 1e6 calls: 512 MB costs
+    # 2 s x 0.5 GB x 1e6 x 1e-6 = 1.0 USD (CPU) or 0.5 USD (waiting), expected
+    # 0.6 x 1.0 + 0.4 x 0.5 = 0.8 USD; 1,024 MB costs 1 s x 1 GB x 1 = 1.0 USD either way.
+    # The central prediction (median shape: CPU, weight 0.6) ties 512 and 1,024 MB at
+    # 1.0 USD and takes the faster 1,024 MB; the expected cost picks 512 MB.
+    model = LambdaModel(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), np.array([0.4, 0.6]),
+                        np.zeros(2), None, 0.0, 0.9, {1: (0.0, 0.0), 2: (0.0, 0.0)})
+    prices = LambdaPrices(0.0, ((0.0, float("inf"), 1e-6),))
+    query = LambdaQuery(runs=(LambdaRun(1024, 1000.0, None, None),),
+                        candidate_memory_mb=(512, 1024), invocations_per_month=1e6)
+    got = choose_memory(query, catalog=SimpleNamespace(tables={}),
+                        bundle=SimpleNamespace(lambda_=model), prices=prices)
+    assert [e.monthly_cost_usd for e in got.estimates] == pytest.approx([1.0, 1.0])
+    assert got.best.memory_mb == 512
+    assert any("expected" in n for n in got.notes)
+    # Speed is not a cost decision: the faster central prediction stands.
+    fast = choose_memory(LambdaQuery(**{**query.__dict__, "objective": "speed"}),
+                         catalog=SimpleNamespace(tables={}),
+                         bundle=SimpleNamespace(lambda_=model), prices=prices)
+    assert fast.best.memory_mb == 1024
+
+
+def test_predictions_page_form_carries_kind_and_threads(small_catalog, bundle) -> None:
+    from recommender.app import predict_view as pv
+
+    rows = [{"memory_mb": 1024.0, "duration_ms": 932.0, "max_memory_used_mb": None}]
+    req = pv.lambda_request(runs=rows, arch="arm64", invocations_per_month=None,
+                            memory_sizes=[2048, 1024], objective="cost",
+                            kind=pv.KIND_CHOICES["I/O-bound (waits on other services)"],
+                            parallel=pv.PARALLEL_CHOICES["single-threaded"])
+    assert req["kind"] == "io_bound" and req["parallel"] is False
+    assert req["measurements"] == [{"memory_mb": 1024, "duration_ms": 932.0}]
+    out = predict_lambda_memory(req, catalog=small_catalog, bundle=bundle)
+    assert any(n.startswith("kind io_bound") for n in out.notes)
+    # "not said" leaves both out, so the model's prior decides.
+    plain = pv.lambda_request(runs=rows, arch="arm64", invocations_per_month=None,
+                              memory_sizes=[1024], objective="cost",
+                              kind=pv.KIND_CHOICES["not said"],
+                              parallel=pv.PARALLEL_CHOICES["not said"])
+    assert "kind" not in plain and "parallel" not in plain

@@ -104,3 +104,18 @@ def test_next_run_api_route(small_catalog) -> None:
         assert r.json()["next"]["instance_type"]
         bad = client.post("/v1/predictions/next-run", json={"measurements": [], "plan_runs": 0})
         assert bad.status_code == 422 and "plan_runs" in bad.text
+
+
+def test_lambda_memory_api_route_takes_a_declared_kind(small_catalog) -> None:
+    from fastapi.testclient import TestClient
+
+    from recommender.surfaces.api import create_app
+
+    req = json.loads((EXAMPLE.parent / "function.json").read_text())
+    assert req["kind"] == "cpu_bound"  # the example shows the field
+    with TestClient(create_app(small_catalog)) as client:
+        r = client.post("/v1/predictions/lambda-memory", json={**req, "kind": "io_bound"})
+        assert r.status_code == 200, r.text
+        assert any(n.startswith("kind io_bound") for n in r.json()["notes"])
+        bad = client.post("/v1/predictions/lambda-memory", json={**req, "kind": "network"})
+        assert bad.status_code == 422 and "kind" in bad.text

@@ -123,3 +123,53 @@ def test_memory_pressure_from_two_families() -> None:
     _, _, g0, _ = fit_with_memory(x, np.array([500.0, 500.0]), n, np.array([4.0, 8.0]),
                                   16.0, overhead=(0.0, 0.0))
     assert g0 == 0.0
+
+
+def _two_size_model() -> LambdaModel:
+    """A model with one CPU shape and the served two-size posterior (sigma 1 %)."""
+    return LambdaModel(np.array([[0.0, 1.0, 0.0]]), np.array([1.0]), np.zeros(1), None, 0.0,
+                       0.9, {1: (0.0, 0.0), 2: (-0.05, 0.05)}, two_sigma=0.01, two_tau=0.05,
+                       two_pi=0.9, two_beta_max=1.5)
+
+
+def test_two_sizes_of_a_cpu_bound_function_extrapolate_its_share() -> None:
+    # Hand calculation: single-threaded, 1,000 ms at 1,769 MB and no waiting, so
+    # d(m) = 1000 * 1769 / m: 6,910.16 ms at 256 MB, 1,727.54 ms at 1,024 MB (measured),
+    # 13,820.31 ms at 128 MB, 1,000 ms at 1,769 MB and above (one vCPU is all it uses).
+    m = np.array([256.0, 1024.0])
+    d = 1000 * 1769 / m
+    out = _two_size_model().predict(np.array([128.0, 256.0, 1024.0, 1769.0, 3008.0]), m, d,
+                                    parallel=False)["duration_ms"]
+    assert out[1:3] == pytest.approx(d, rel=1e-12)  # measured sizes: the measurement itself
+    assert out[[0, 3, 4]] == pytest.approx([13820.3125, 1000.0, 1000.0], rel=0.01)
+
+
+def test_two_sizes_of_a_waiting_function_keep_the_fitted_non_scaling_part() -> None:
+    # d(m) = 600 + 400 * 1769 / m (600 ms of waiting, far from the CPU-bound prior's beta 1):
+    # 3,364.06 ms at 256 MB and 1,291.02 ms at 1,024 MB measured; at 128 MB 6,128.13 ms, at
+    # 1,769 MB 1,000 ms.  The uniform part of the prior leaves the exact fit.
+    m = np.array([256.0, 1024.0])
+    d = 600 + 400 * 1769 / m
+    out = _two_size_model().predict(np.array([128.0, 1769.0]), m, d,
+                                    parallel=False)["duration_ms"]
+    assert out == pytest.approx([6128.125, 1000.0], rel=0.01)
+
+
+def test_two_sizes_falling_faster_than_the_share_move_the_exponent_above_one() -> None:
+    # 2.5 x slower at half the memory (512 -> 256 MB): observed exponent on the CPU share
+    # log 2.5 / log 2 = 1.3219, with sd sqrt(2) x 1 % / log 2 = 0.0204 from the noise.  The
+    # CPU-bound prior is normal(1, 0.05) there, so the posterior is about normal with mean
+    # (1 / 0.05**2 + 1.3219 / 0.0204**2) / (1 / 0.05**2 + 1 / 0.0204**2) = 1.2743.  From the
+    # geometric mean (158.11 ms at CPU factor 1769 / 362.04 = 4.886) to 128 MB (factor
+    # 13.820, 2.8284 x): 158.11 x 2.8284 ** 1.2743 = 594.9 ms.
+    m = np.array([256.0, 512.0])
+    d = np.array([250.0, 100.0])
+    out = _two_size_model().predict(np.array([128.0]), m, d, parallel=False)["duration_ms"]
+    assert out[0] == pytest.approx(594.9, rel=0.01)
+    plain = LambdaModel(np.array([[0.0, 1.0, 0.0]]), np.array([1.0]), np.zeros(1), None, 0.0,
+                        0.9, {1: (0.0, 0.0), 2: (0.0, 0.0)})  # two_sigma 0: the exact fit
+    # The plain fit (u >= 0, so exponent at most 1) is the least-squares CPU share through
+    # both on relative error: a = g / d = 6.9102 / 250, 3.4551 / 100; c = sum a / sum a**2
+    # = 0.062192 / 0.0019579 = 31.765 ms, so 31.765 x 13.820 = 439.0 ms at 128 MB.
+    assert plain.predict(np.array([128.0]), m, d, parallel=False)["duration_ms"][0] == \
+        pytest.approx(439.0, rel=1e-3)

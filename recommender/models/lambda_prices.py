@@ -1,0 +1,84 @@
+"""Lambda prices from the catalog: per request, and tiered per GB-second.
+
+Read from the catalog's ``unit_prices`` table (items ``lambda.request[.<arch>]`` and
+``lambda.duration.<arch>``, AWS Lambda pricing: https://aws.amazon.com/lambda/pricing/);
+never a typed price.  :mod:`.lambda_mem` prices its duration predictions with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from catalog.store import per_catalog
+from recommender.core.errors import UserError
+
+
+@dataclass(frozen=True)
+class LambdaPrices:
+    """us-east-1 style Lambda prices: per request, and tiered per GB-second."""
+
+    per_request_usd: float
+    tiers: tuple[tuple[float, float, float], ...]  # (start GB-s, end GB-s or inf, USD/GB-s)
+    source: str = ""
+
+    def monthly(self, gb_seconds: np.ndarray, requests: float) -> np.ndarray:
+        gb_seconds = np.asarray(gb_seconds, float)
+        total = np.zeros_like(gb_seconds)
+        for start, end, price in self.tiers:
+            total += np.clip(gb_seconds - start, 0.0, end - start) * price
+        return total + requests * self.per_request_usd
+
+
+def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> LambdaPrices:
+    """Read ``lambda.request`` and ``lambda.duration.<arch>`` from the catalog's unit_prices.
+
+    Read once per catalog, architecture and region (kept on the catalog by
+    ``Catalog.derive``): filtering the unit-price table costs milliseconds, the serve-time
+    path calls this for every event-driven profile.
+
+    Raises
+    ------
+    recommender.core.errors.UserError
+        When the catalog has no such rows for ``region`` (never a guessed price).
+    """
+    return per_catalog(f"lambda_unit_prices.{arch}.{region}", catalog,
+                       lambda c: _read_lambda_unit_prices(c, arch, region))
+
+
+def _read_lambda_unit_prices(catalog: Any, arch: str, region: str) -> LambdaPrices:
+    up = getattr(catalog, "tables", {}).get("unit_prices")
+    if up is None:
+        raise UserError("the catalog has no unit_prices table; cannot price Lambda")
+    up = up[up["region"] == region]
+    # A per-architecture request item wins over the shared one when the catalog has both.
+    req = up[up["item"] == f"lambda.request.{arch}"]
+    if req.empty:
+        req = up[up["item"] == "lambda.request"]
+    dur = up[up["item"] == f"lambda.duration.{arch}"].sort_values("tier_start", na_position="first")
+    missing = [
+        i for i, df in (("lambda.request", req), (f"lambda.duration.{arch}", dur)) if df.empty
+    ]
+    if missing:
+        raise UserError(
+            f"the catalog has no unit_prices item(s) {', '.join(missing)} for {region}; "
+            "rebuild the catalog with Lambda prices"
+        )
+    import pandas as pd  # the catalog's tables are pandas; inference otherwise is numpy
+
+    r = req.sort_values("tier_start", na_position="first").iloc[0]
+    per_req = float(r["price_usd"])
+    if "1m" in str(r["unit"]).lower() or "million" in str(r["unit"]).lower():
+        per_req /= 1e6
+    tiers = tuple(
+        (
+            float(0 if pd.isna(t.tier_start) else t.tier_start),
+            float(np.inf if pd.isna(t.tier_end) else t.tier_end),
+            float(t.price_usd),
+        )
+        for t in dur.itertuples()
+    )
+    src = ",".join(sorted(set(req["price_source"]) | set(dur["price_source"])))
+    return LambdaPrices(per_req, tiers, src)
