@@ -32,7 +32,8 @@ from recommender.core.predictions import (
 )
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB
-from recommender.models.lambda_prices import LambdaPrices, lambda_unit_prices
+from recommender.models.lambda_prices import LambdaPrices as LambdaPrices  # re-exported
+from recommender.models.lambda_prices import lambda_unit_prices as lambda_unit_prices
 from recommender.models.queries import LambdaChoice, LambdaEstimate, LambdaQuery, LambdaRun
 
 #: Lambda reports durations to 0.01 ms (the contract's ``LambdaMeasurement.duration_ms``).
@@ -274,7 +275,7 @@ def _rows(kept: list[int], pred: dict[str, np.ndarray], cost: dict[str, np.ndarr
     )
 
 
-def _expected_cost_pick(model: Any, kept: list[int], query: LambdaQuery,
+def _expected_cost_pick(model: Any, kept: list[int], query: LambdaQuery, *,
                         prices: LambdaPrices, notes: list[str], pick: int) -> int:
     """From one measured size, the candidate of lowest cost *expected* over the prior's shapes.
 
@@ -293,7 +294,9 @@ def _expected_cost_pick(model: Any, kept: list[int], query: LambdaQuery,
     dur, w = sd
     gb = np.array(kept, float) / 1024.0
     inv = query.invocations_per_month
-    expected = w @ np.array([prices.monthly(np.ceil(d) / 1000.0 * gb * inv, inv) for d in dur])
+    # One price call over the (shape x size) grid: monthly() is elementwise, so this equals
+    # pricing each shape's curve in turn (a per-shape loop cost ~4 ms on the serve path).
+    expected = w @ prices.monthly(np.ceil(np.asarray(dur, float)) / 1000.0 * gb * inv, inv)
     best = int(np.argmin(np.round(expected, 12)))
     if best != pick:
         notes.append(f"{kept[best]} MB has the lowest monthly cost expected over the shapes one "
@@ -327,7 +330,8 @@ def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
     rows = _rows(kept, pred, cost, used)
     pick = choose(cost[""], pred["duration_ms"], query.objective)
     if query.objective == "cost" and not (len(query.runs) == 1 and cpu):  # cpu: shape fixed
-        pick = _expected_cost_pick(model, kept, query, prices, notes, pick)
+        pick = _expected_cost_pick(model, kept, query, prices=prices, notes=notes,
+                                   pick=pick)
     best = rows[pick]
     notes.append(
         "monthly cost excludes the free tier"

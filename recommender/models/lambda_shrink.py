@@ -39,16 +39,9 @@ SETTINGS: tuple[tuple[float, float, float], ...] = (
 )
 
 
-#: The two-size posterior settings scored on dev (:class:`.lambda_physics.TwoSizePrior`):
-#: ``(sigma, tau, pi, beta_max)``.  ``beta_max`` 1 keeps the pure physics (no exponent
-#: above the CPU share); 1.5 lets a function slow down faster than its share.
-TWO_SIZE_GRID: tuple[tuple[float, float, float, float], ...] = tuple(
-    (sigma, tau, pi, bmax) for bmax in (1.0, 1.5) for sigma in (0.01, 0.02, 0.03)
-    for tau in (0.05,) for pi in (0.7, 0.8, 0.9)
-) + ((0.02, 0.03, 0.8, 1.5), (0.02, 0.08, 0.8, 1.5), (0.02, 0.05, 0.8, 2.0))
-#: The setting served: the lowest dev figure of :func:`dev_table` (docs/models.md section 1
-#: gives the table: 8.30 % against the plain fit's 9.57 %).
-TWO_SIZE_CHOSEN = P.TwoSizePrior(sigma=0.01, tau=0.05, pi=0.9, beta_max=1.5)
+# The grid and the served setting live in lambda_tune (imported by lambda_train too, so
+# that the trainer does not import this evaluation module: no import cycle).
+from recommender.models.lambda_tune import TWO_SIZE_GRID  # noqa: E402
 
 
 @dataclass

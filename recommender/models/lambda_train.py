@@ -25,8 +25,7 @@ import pandas as pd
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MB_PER_VCPU
 from recommender.models.lambda_mem import LambdaModel, LambdaPrices, choose
-from recommender.models.lambda_shrink import TWO_SIZE_CHOSEN
-from recommender.models.lambda_tune import Conditional, choose_conditional
+from recommender.models.lambda_tune import TWO_SIZE_CHOSEN, Conditional, choose_conditional
 from recommender.models.splits import test_groups
 
 ALPHA = 0.10  # 90 % intervals
