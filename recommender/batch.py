@@ -96,17 +96,23 @@ class JsonChunk:
     def __len__(self) -> int:
         return len(self.ends)
 
-    def answers(self) -> Iterator[JsonAnswer | ItemError]:
-        """One :class:`JsonAnswer` or :class:`ItemError` per profile, in order."""
+    def lines(self) -> Iterator[tuple[bytes, ItemError | None]]:
+        """Per profile, in order: its line of ``body`` (JSON + newline; empty for a bad
+        profile) and its :class:`ItemError` (None for a good one).  The one place that
+        slices ``body`` by ``ends``: every reader of a chunk goes through it."""
         begin = 0
         for k, end in enumerate(self.ends):
-            bad = self.errors.get(k)
+            yield self.body[begin:end], self.errors.get(k)
+            begin = end
+
+    def answers(self) -> Iterator[JsonAnswer | ItemError]:
+        """One :class:`JsonAnswer` or :class:`ItemError` per profile, in order."""
+        for k, (line, bad) in enumerate(self.lines()):
             if bad is not None:
                 yield bad
             else:
-                text = self.body[begin:end - 1].decode("utf-8")  # without the newline
+                text = line[:-1].decode("utf-8")  # without the newline
                 yield JsonAnswer(self.start + k, text, self.names[k], self.regions[k])
-            begin = end
 
 
 def default_workers() -> int:

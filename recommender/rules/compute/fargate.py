@@ -28,7 +28,10 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed
+from recommender.rules.compute.sizing import (
+    ComputeNeed,
+    memory_headroom_pct,
+)
 from recommender.rules.prices import (
     PriceBook,
     Tier,
@@ -192,8 +195,7 @@ def _used_memory_gib(p: WorkloadProfile) -> float:
     c = p.compute
     if c is None or not c.memory_mb_used:
         return 0.0
-    pct = DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None else c.memory_headroom_pct
-    return c.memory_mb_used * (1 + pct / 100) / 1024.0
+    return c.memory_mb_used * (1 + memory_headroom_pct(c) / 100) / 1024.0
 
 
 def _task_arrays(book: PriceBook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -32,7 +32,12 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
-from recommender.rules.compute.sizing import DEFAULT_MEMORY_HEADROOM_PCT, ComputeNeed, memory_used
+from recommender.rules.compute.sizing import (
+    DEFAULT_MEMORY_HEADROOM_PCT,
+    ComputeNeed,
+    memory_headroom_pct,
+    memory_used,
+)
 from recommender.rules.prices import PriceBook
 
 SECONDS_PER_HOUR = 3600.0
@@ -200,19 +205,13 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     # memory_gib already holds the used memory with headroom (uncapped).
     used_gib, _ = memory_used(c)
     used = used_gib * 1024.0 if used_gib else 0.0
-    used_mb = used * (1 + _memory_headroom(c) / 100)
+    used_mb = used * (1 + memory_headroom_pct(c) / 100)
     if used <= ctx.mem_max:
         used_mb = min(used_mb, ctx.mem_max)
     declared_mb = c.memory_gib.min * 1024 if c.memory_gib and c.memory_gib.min else 0.0
     rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb)))
     return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb, used_in_mb=used,
-                  headroom_pct=_memory_headroom(c))
-
-
-def _memory_headroom(c: Any) -> float:
-    """The profile's memory headroom, percent (20 when absent, as for EC2)."""
-    return DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None \
-        else float(c.memory_headroom_pct)
+                  headroom_pct=memory_headroom_pct(c))
 
 
 def _lambda_memory(

@@ -220,6 +220,13 @@ def memory_used(c: ComputeProfile | None) -> tuple[float | None, str]:
     return None, ""
 
 
+def memory_headroom_pct(c: ComputeProfile) -> float:
+    """The profile's memory headroom, percent (:data:`DEFAULT_MEMORY_HEADROOM_PCT` when not
+    given): the one default EC2, Fargate and Lambda all size the memory used with."""
+    return DEFAULT_MEMORY_HEADROOM_PCT if c.memory_headroom_pct is None \
+        else c.memory_headroom_pct
+
+
 def rightsize_memory(c: ComputeProfile | None, mem: float | None
                      ) -> tuple[float | None, list[Reason]]:
     """Memory need = memory used x (1 + headroom), at least the memory asked (PERF02-BP04).
@@ -232,8 +239,7 @@ def rightsize_memory(c: ComputeProfile | None, mem: float | None
     used, said = memory_used(c)
     if c is None or used is None:
         return mem, []
-    mh = c.memory_headroom_pct if c.memory_headroom_pct is not None else \
-        DEFAULT_MEMORY_HEADROOM_PCT
+    mh = memory_headroom_pct(c)
     m_need = used * (1 + mh / 100.0)
     return max(mem or 0.0, m_need), [reason(
         "compute.rightsize_memory", PERF02_RIGHTSIZE,

@@ -173,15 +173,13 @@ class _TextSink(_Sink):
             self.count += len(chunk)
             self._write(chunk.body)
             return
-        out, begin = [], 0
-        for k, end in enumerate(chunk.ends):
-            bad = chunk.errors.get(k)
+        out = []
+        for number, (line, bad) in zip(lines, chunk.lines(), strict=True):
             if bad is None:
-                out.append(chunk.body[begin:end])
+                out.append(line)
                 self.count += 1
             else:
-                out.append(_error_line(lines[k], bad.errors).encode())
-            begin = end
+                out.append(_error_line(number, bad.errors).encode())
         self._write(b"".join(out))
 
     def _write(self, data: bytes) -> None:

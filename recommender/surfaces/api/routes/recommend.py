@@ -54,13 +54,11 @@ def _batch_body(profiles: list[Any], catalog: Any, models: Any) -> Iterator[byte
                                         models=False if models is False else models)
     sep = b""
     for chunk in chunks:  # the worker's JSON bytes, sliced: never decoded and re-encoded
-        parts, begin = [], 0
-        for j, end in enumerate(chunk.ends):
-            bad = chunk.errors.get(j)
+        parts = []
+        for line, bad in chunk.lines():
             if bad is not None:
                 errors.append(bad.to_dict())
-            parts.append(b"null" if bad is not None else chunk.body[begin:end - 1])
-            begin = end
+            parts.append(b"null" if bad is not None else line[:-1])  # (without the newline)
         yield sep + b",".join(parts)
         sep = b","
     yield (f'],"failed":{len(errors)},"errors":' + json.dumps(errors) + "}").encode()
