@@ -7,6 +7,7 @@ prices the implementing service.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
@@ -118,8 +119,40 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
                 extra=extra, predicted=predicted)
 
 
+#: SQS batch actions handle up to 10 messages
+#: (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html);
+#: each 64 KB chunk of a payload is billed as one request (SQS_PRICING_URL).
+SQS_BATCH_MESSAGES = 10
+SQS_CHUNK_KIB = 64.0
+SQS_BATCH_URL = ("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/"
+                     "SQSDeveloperGuide/sqs-batch-api.html")
+
+
+def sqs_requests_per_message(item_kib: float | None) -> tuple[float, str]:
+    """Billed SQS requests per message through a queue, and the reason's wording.
+
+    Every SQS action counts as a request and each 64 KB chunk of a payload is one request
+    (https://aws.amazon.com/sqs/pricing/); a message is sent, received and deleted (three
+    actions), each batched 10 messages a call (the batch actions' page).  Per batch:
+    SendMessageBatch and ReceiveMessage carry the payload (ceil(10 x item KiB / 64) requests
+    each), DeleteMessageBatch one; so 3 / 10 = 0.3 per message up to 6.4 KiB.
+    """
+    chunks = max(1, math.ceil(SQS_BATCH_MESSAGES * (item_kib or 0.0) / SQS_CHUNK_KIB))
+    per_msg = (2 * chunks + 1) / SQS_BATCH_MESSAGES
+    size = f"{fmt_num(item_kib)} KiB messages" if item_kib else "messages (size not given)"
+    return per_msg, (
+        f"{per_msg:g} requests per message: send, receive and delete, {SQS_BATCH_MESSAGES} "
+        f"{size} a batch call ({SQS_BATCH_URL}), each 64 KB chunk of a payload one "
+        f"request ({chunks} per send and per receive)")
+
+
 def buffering(p: WorkloadProfile, book: PriceBook, region: str,
               peak_to_average: float | None) -> Candidate | None:
+    """SQS buffering for bursty work that can wait, priced per billed request (PERF01-BP04).
+
+    Requests per message from :func:`sqs_requests_per_message` (SQS pricing page:
+    every action is a request, 64 KB chunks; batch actions of 10).
+    """
     c, d = p.compute, p.database
     can_wait = bool(c and (c.interruption_tolerant or c.event_driven))
     bursty = peak_to_average is not None and peak_to_average >= BURSTY_PEAK_TO_AVERAGE
@@ -132,13 +165,15 @@ def buffering(p: WorkloadProfile, book: PriceBook, region: str,
         messages = c.invocations_per_month
     cost, extra = None, []
     if messages:
-        q = book.cost("sqs.standard.request", region, messages, per="request")
+        per_msg, how = sqs_requests_per_message(d.item_size_kib if d else None)
+        q = book.cost("sqs.standard.request", region, messages * per_msg, per="request")
         if q is not None:
             cost = q.usd
             extra.append(reason("tradeoff.buffering.cost", PERF01_COST,
                                 f"SQS for {fmt_num(round(messages))} messages/month: "
+                                f"{fmt_num(round(messages * per_msg))} requests ({how}) = "
                                 f"{fmt_usd(q.usd)} at {fmt_usd(q.unit_price_usd * 1e6)} per "
-                                "million requests, one request each; the monthly free tier "
+                                "million requests; the monthly free tier "
                                 f"of {SQS_PRICING_URL} has no quantity in the catalog's feed "
                                 "(its free-tier row carries a $0 price only), so it is not "
                                 "deducted.",

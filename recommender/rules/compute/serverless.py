@@ -180,6 +180,8 @@ class _Floor:
     #: The memory used as given (MB) and the headroom added to it (percent).
     used_in_mb: float = 0.0
     headroom_pct: float = DEFAULT_MEMORY_HEADROOM_PCT
+    #: The memory declared (compute.memory_gib x 1,024 MB), 0 when not given.
+    declared_mb: float = 0.0
 
 
 def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _Floor:
@@ -211,7 +213,7 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     declared_mb = c.memory_gib.min * 1024 if c.memory_gib and c.memory_gib.min else 0.0
     rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb)))
     return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb, used_in_mb=used,
-                  headroom_pct=memory_headroom_pct(c))
+                  headroom_pct=memory_headroom_pct(c), declared_mb=declared_mb)
 
 
 def _lambda_memory(
@@ -269,6 +271,8 @@ def _rules_how(fl: _Floor, ctx: _MemoryContext, *, model_note: str | None) -> st
                      f"{fmt_num(fl.used_mb)} MB"
                      + (" (headroom capped at the maximum setting)"
                         if fl.used_mb == ctx.mem_max else ""))
+    if fl.declared_mb:
+        parts.append(f"compute.memory_gib declared -> {fmt_num(fl.declared_mb)} MB")
     return (f"memory {fmt_num(math.ceil(fl.rule_mb))} MB from the rules ("
             + ("; ".join(parts) if parts else "the minimum setting") + ")"
             + ("; " + model_note if model_note else "; the Lambda model is not loaded"))

@@ -25,6 +25,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.burst import synthetic_series
+from recommender.rules.compute.concurrency import event_load
 
 DEFAULT_HOURS = 730.0
 DEFAULT_CPU_HEADROOM_PCT = 20.0
@@ -92,7 +93,12 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
     reasons.extend(said)
     mem, said = rightsize_memory(c, c.memory_gib.min if c and c.memory_gib else None)
     reasons.extend(said)
-    shape = fleet_shape(c, cpu.vcpus, mem)
+    # Event-driven work: per-invocation need x average concurrency (concurrency.py).
+    load = event_load(c, cpu.vcpus, mem, hours=(c.hours_per_month if c else None)
+                      or DEFAULT_HOURS, cpu_headroom_pct=_cpu_headroom(c))
+    reasons.extend(load.reasons)
+    mem = load.memory_gib
+    shape = fleet_shape(c, load.vcpus, mem)
     reasons.extend(shape.reasons)
     vcpus = shape.vcpus
     return ComputeNeed(
