@@ -150,3 +150,15 @@ def test_sqs_large_messages_pay_per_64_kb_chunk():
     # 4 for the receive, 1 delete: 9 requests per 10 messages = 0.9 per message.
     assert sqs_requests_per_message(20.0)[0] == pytest.approx(0.9)
     assert sqs_requests_per_message(None)[0] == pytest.approx(0.3)
+
+
+def test_event_concurrency_leaves_host_utilization_alone():
+    from recommender.core.profile import parse_profile
+    from recommender.rules.compute.sizing import derive_need
+
+    # 30M x 1 s = 11.42 in flight, but 4 vCPUs measured at a 50% peak on a host already
+    # size that host: 4 x 0.5 x 1.2 = 2.4 vCPUs, not scaled by the concurrency.
+    p = parse_profile({"region": "us-east-1", "compute": {
+        "vcpus": 4, "event_driven": True, "invocations_per_month": 30_000_000,
+        "duration_ms": 1000, "cpu_utilization": {"peak_pct": 50}}})
+    assert derive_need(p).vcpus == pytest.approx(2.4)

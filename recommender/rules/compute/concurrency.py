@@ -5,7 +5,8 @@ concurrency = average requests per second x average duration in seconds.  For ev
 work ``compute.vcpus`` and the memory used are what *one* invocation takes (as Lambda's
 memory floor reads them), so an EC2 instance or a Fargate task that replaces the function
 must hold that many invocations at once: 30 M x 1 s a month is 11.4 invocations in flight on
-average, not one.  Below one in flight the per-invocation figures stand unchanged.
+average, not one.  Below one in flight the per-invocation figures stand unchanged, and so
+do figures sized from a host's measured utilization (they already describe that host).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float 
     conc = average_concurrency(c, hours)
     if conc is None or conc <= 1.0 or (vcpus is None and memory_gib is None):
         return EventLoad(vcpus, memory_gib)
+    assert c is not None  # conc is not None
+    if c.cpu_utilization is not None or c.utilization_series_pct:
+        # Utilization measured on a host sizes that host already: not per invocation.
+        return EventLoad(vcpus, memory_gib)
     new_v = None if vcpus is None else max(vcpus, vcpus * conc * (1 + cpu_headroom_pct / 100))
     new_m = None if memory_gib is None else memory_gib * conc
     parts = []
@@ -57,7 +62,7 @@ def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float 
                      f"headroom) = {fmt_num(new_v)} vCPUs")
     if new_m is not None:
         parts.append(f"{fmt_num(memory_gib or 0)} GiB each x {conc:.2f} = {fmt_num(new_m)} GiB")
-    assert c is not None and c.invocations_per_month and c.duration_ms  # conc is not None
+    assert c.invocations_per_month and c.duration_ms  # conc is not None
     return EventLoad(new_v, new_m, (reason(
         "compute.event_concurrency", PERF02_RIGHTSIZE,
         f"Always-on capacity holds the invocations in flight: {fmt_num(c.invocations_per_month)}"
