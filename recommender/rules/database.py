@@ -14,6 +14,8 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
     HOURS_PER_MONTH,
@@ -238,6 +240,30 @@ def class_family(instance_class: str) -> tuple[str, bool]:
     return m.group(1), m.group(3).startswith("g")
 
 
+#: id of a list of class rows -> (the list, kept so that its id stays its own; memory_gib
+#: with missing as 0; current_generation is not False; family in MAINSTREAM_FAMILIES; the
+#: rows in a stable order by (price, not Graviton, class)), built once per list.
+_CLASS_TABLES: dict[int, tuple[Any, ...]] = {}
+
+
+def _class_table(rows: list[dict[str, Any]]) -> tuple[Any, ...]:
+    t = _CLASS_TABLES.get(id(rows))
+    if t is None or t[0] is not rows or len(t[1]) != len(rows):
+        fam = [class_family(str(r["instance_class"])) for r in rows]
+        # A row without a price sorts last (min() over it would fail on float(None)).
+        key = [(math.inf if r["ondemand_usd_per_hour"] is None else float(
+            r["ondemand_usd_per_hour"]), not g, str(r["instance_class"]))
+            for r, (_, g) in zip(rows, fam, strict=True)]
+        if len(_CLASS_TABLES) >= 1024:
+            _CLASS_TABLES.clear()
+        t = _CLASS_TABLES[id(rows)] = (
+            rows, np.array([r["memory_gib"] or 0 for r in rows], dtype=float),
+            np.array([r.get("current_generation") is not False for r in rows], dtype=bool),
+            np.array([f in MAINSTREAM_FAMILIES for f, _ in fam], dtype=bool),
+            np.array(sorted(range(len(rows)), key=key.__getitem__), dtype=np.intp))
+    return t
+
+
 def pick_relational_class(
     rows: list[dict[str, Any]], mem_need: float
 ) -> tuple[dict[str, Any] | None, str | None]:
@@ -247,16 +273,17 @@ def pick_relational_class(
     niche family (x2g...) is chosen only when no mainstream class has the memory.  Without
     any fitting class, the largest one (a note says the working set does not fit).
     """
-    fits = [r for r in rows if (r["memory_gib"] or 0) >= mem_need
-            and r.get("current_generation") is not False]
-    main = [r for r in fits if class_family(str(r["instance_class"]))[0] in MAINSTREAM_FAMILIES]
-    pool = main or fits
-    if pool:
-        best = min(pool, key=lambda r: (float(r["ondemand_usd_per_hour"]),
-                                        not class_family(str(r["instance_class"]))[1],
-                                        str(r["instance_class"])))
-        note = None if main else (f"no r/m/t class holds {fmt_num(mem_need)} GiB, so the "
-                                  f"memory-optimized niche class {best['instance_class']}")
+    _, memory, current, mainstream, order = _class_table(rows)
+    fits = (memory >= mem_need) & current
+    main = fits & mainstream
+    pool = main if main.any() else fits
+    if pool.any():
+        # The first row of the pool with the least (price, not Graviton, class): the same
+        # row as min() over the pool with that key (a stable order of every row by it).
+        best = rows[int(order[np.flatnonzero(pool[order])[0]])]
+        note = None if main.any() else (f"no r/m/t class holds {fmt_num(mem_need)} GiB, so "
+                                        f"the memory-optimized niche class "
+                                        f"{best['instance_class']}")
         return best, note
     row, _ = pick_node(rows, mem_need)
     return row, (None if row is None else

@@ -196,3 +196,55 @@ def test_row_ids_read_as_the_gathered_array(cat) -> None:
     for bad in (len(want), -len(want) - 1):
         with pytest.raises(IndexError):
             ids[bad]
+
+
+def _pick_reference(rows: list[dict], mem_need: float) -> dict | None:
+    """The relational class rule written out (database.pick_relational_class's docstring):
+    current classes holding the memory, mainstream r/m/t families first; the cheapest,
+    Graviton first at equal price, then the class name; the first such row in list order."""
+    import re
+
+    def fam(c: str) -> tuple[str, bool]:
+        m = re.match(r"^db\.([a-z]+)(\d+)([a-z-]*)\.", c)
+        return (m.group(1), m.group(3).startswith("g")) if m else ("", False)
+
+    fits = [r for r in rows if (r["memory_gib"] or 0) >= mem_need
+            and r.get("current_generation") is not False]
+    pool = [r for r in fits if fam(r["instance_class"])[0] in ("r", "m", "t")] or fits
+    best = None
+    for r in pool:  # strictly less replaces: ties keep the first
+        key = (r["ondemand_usd_per_hour"], not fam(r["instance_class"])[1], r["instance_class"])
+        if best is None or key < best[0]:
+            best = (key, r)
+    return None if best is None else best[1]
+
+
+def test_relational_class_pick_equals_the_reference_rule(cat) -> None:
+    # Random class lists (mainstream and niche families, Graviton or not, tied prices,
+    # duplicate classes, previous generation, missing memory) and the catalog's own rows.
+    from recommender.rules.database import pick_relational_class
+    from recommender.rules.database_common import db_rows
+
+    rng = np.random.default_rng(9)
+    fams = ["r6g", "r6i", "m5", "m7g", "t4g", "t3", "x2g", "x2iedn", "z1d"]
+    for _ in range(300):
+        rows = [{"instance_class": f"db.{rng.choice(fams)}.{rng.choice(['large', 'xlarge'])}",
+                 "memory_gib": None if rng.random() < 0.05 else float(rng.choice(
+                     [4, 8, 16, 32, 64, 256, 1024])),
+                 "current_generation": rng.choice([True, True, False, None]),
+                 "ondemand_usd_per_hour": float(rng.choice([0.1, 0.2, 0.2, 0.5, 1.3, 7.0]))}
+                for _ in range(int(rng.integers(0, 25)))]
+        for need in (1.0, 10.0, 100.0, 300.0, 2000.0):
+            got, note = pick_relational_class(rows, need)
+            want = _pick_reference(rows, need)
+            if want is not None:
+                assert got is want
+                niche = want["instance_class"].split(".")[1][0] not in "rmt"
+                assert (note is not None) == niche
+    table = db_rows(cat)
+    for key in list(table)[:40]:
+        rows = table[key]
+        for need in (1.0, 50.0, 700.0):
+            want = _pick_reference(rows, need)
+            if want is not None:
+                assert pick_relational_class(rows, need)[0] is want
