@@ -162,3 +162,65 @@ def test_event_concurrency_leaves_host_utilization_alone():
         "vcpus": 4, "event_driven": True, "invocations_per_month": 30_000_000,
         "duration_ms": 1000, "cpu_utilization": {"peak_pct": 50}}})
     assert derive_need(p).vcpus == pytest.approx(2.4)
+
+
+def test_io2_array_beyond_256k_iops_one_monthly_figure(cat):
+    # io2 Block Express maximum 256,000 IOPS (https://docs.aws.amazon.com/ebs/latest/
+    # userguide/provisioned-iops.html), so 300,000 IOPS at 0.5 ms is 2 x io2 in RAID 0
+    # (gp3 is single-digit ms).  Each 1,000 GiB, 150,000 IOPS, tiers of
+    # https://aws.amazon.com/ebs/pricing/: 125 + 32,000 x 0.065 + 32,000 x 0.0455
+    # + 86,000 x 0.03185 = 125 + 2,080 + 1,456 + 2,739.10 = 6,400.10; x 2 = $12,800.20.
+    top = _run(cat, "io2_300k").recommendations.storage[0]
+    assert (top.option, top.count, top.config["iops_per_volume"]) == ("io2", 2, 150000)
+    assert top.monthly_cost_usd == pytest.approx(12800.20, abs=0.01)
+    costs = [x.text for x in top.reasons if x.rule == "storage.monthly_cost"]
+    assert costs == ["$12,800.20/month = 2 x $6,400.10."]
+
+
+@pytest.mark.parametrize(("name", "option", "key", "value", "usd"), [
+    # 60-day objects, warm: Standard-IA (30-day minimum): 5,000 x 0.0125 = $62.50.
+    ("s3_ia60", "s3", "storage_class", "standard_ia", 62.50),
+    # 200-day archive: Deep Archive (180-day minimum): 10,240 x 0.00099 = $10.14.
+    ("s3_deep200", "s3", "storage_class", "glacier_deep_archive", 10.14),
+    # 100,000 GiB hot: Standard tiers 51,200 x 0.023 + 48,800 x 0.022 = 1,177.60
+    # + 1,073.60 = $2,251.20 (https://aws.amazon.com/s3/pricing/ "First 50 TB").
+    ("s3_std", "s3", "storage_class", "standard", 2251.20),
+    # 8 TiB at 600 MiB/s: st1's 500 MiB/s maximum rules it out; gp3 8,192 x 0.08 = 655.36
+    # + 475 x 0.04 = 19.00 -> $674.36.
+    ("st1_600", "gp3", "throughput_mibps", 600.0, 674.36),
+])
+def test_storage_by_hand(cat, name, option, key, value, usd):
+    top = _run(cat, name).recommendations.storage[0]
+    assert (top.option, top.config[key]) == (option, value)
+    assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+
+
+def test_dynamodb_small_items_and_cloudfront_share(cat):
+    # 0.5 KiB strong: 10 RCU / 0.7 = 15, 5 WCU / 0.7 = 8: 15 x 0.00013 x 730 = 1.42
+    # + 8 x 0.00065 x 730 = 3.80 + 10 x 0.25 = 2.50 -> $7.72 (free tier not in the feed).
+    assert _run(cat, "ddb_small").recommendations.database[0].monthly_cost_usd == \
+        pytest.approx(7.72, abs=0.01)
+    # 5,000 GiB out, 80% static: CloudFront (4,000 - 1,024) x 0.085 = 252.96 + the dynamic
+    # 1,000 GiB from the region x 0.09 = 90.00 -> bundle $342.96.
+    r = _run(cat, "cf_mix")
+    assert _opt(r, "network", "cloudfront").monthly_cost_usd == pytest.approx(252.96, abs=0.01)
+    assert r.bundle.total_monthly_usd == pytest.approx(342.96, abs=0.01)
+
+
+def test_gp3_current_limits_rds_small_and_web_tier(cat):
+    # gp3 3,000-80,000 IOPS, 500 IOPS per GiB (CreateVolume, botocore 1.44.8 in the
+    # catalog; the 16,000 limit was raised in 2025): 500 GiB at 20,000 IOPS is one gp3,
+    # 500 x 0.08 + 17,000 x 0.005 = 40 + 85 = $125.00.
+    gp3 = _run(cat, "gp3_20k").recommendations.storage[0]
+    assert (gp3.option, gp3.count, gp3.monthly_cost_usd) == ("gp3", 1, pytest.approx(125.0))
+    # 20 GiB MySQL, working set 25% = 5 GiB -> db.t4g.large (8 GiB) 0.129 x 730 = 94.17
+    # + 20 x 0.115 = 2.30 -> $96.47.
+    rds = _run(cat, "rds_small").recommendations.database[0]
+    assert (rds.config["instance_class"], rds.monthly_cost_usd) == (
+        "db.t4g.large", pytest.approx(96.47, abs=0.01))
+    # Production horizontal 8 vCPU / 16 GiB: 2 nodes, one per AZ, c6g.xlarge 2 x 0.136
+    # x 730 = 198.56 + 2,000 GiB x 0.09 = 180.00 -> $378.56 (free allowance named).
+    r = _run(cat, "web_ha")
+    assert (r.recommendations.compute[0].option, r.recommendations.compute[0].count) == (
+        "c6g.xlarge", 2)
+    assert r.bundle.total_monthly_usd == pytest.approx(378.56, abs=0.01)

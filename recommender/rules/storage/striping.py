@@ -115,7 +115,7 @@ def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candi
                  f"1/{k} of the IOPS and throughput; the array's performance is the sum, "
                  f"bounded by the instance's EBS limits; a lost volume loses the array "
                  f"({RAID_URL}).", "caution"),
-          *one.reasons]
+          *_per_volume(one.reasons)]
     if cost is not None:
         rs.append(cost_reason("storage",
                               f"{fmt_usd(cost)}/month = {k} x {fmt_usd(one.monthly_cost_usd)}."))
@@ -131,3 +131,17 @@ def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candi
     return Candidate(vt, "ebs", cost, rs, config=config, count=k, verify=one.verify,
                      purchase_option=None, risk=max(one.risk, 1.0),
                      components={"fit": 0.7}, unpriced=list(one.unpriced))
+
+
+def _per_volume(reasons: list[Any]) -> list[Any]:
+    """One volume's reasons inside an array: its size says "each volume", and its own
+    monthly cost gives way to the array's (``k x`` one volume), so one option never shows
+    two monthly figures."""
+    out = []
+    for r in reasons:
+        if r.rule == "storage.monthly_cost":
+            continue
+        if r.rule == "storage.size":
+            r = r.model_copy(update={"text": "Each volume: " + r.text})
+        out.append(r)
+    return out
