@@ -224,3 +224,15 @@ def test_gp3_current_limits_rds_small_and_web_tier(cat):
     assert (r.recommendations.compute[0].option, r.recommendations.compute[0].count) == (
         "c6g.xlarge", 2)
     assert r.bundle.total_monthly_usd == pytest.approx(378.56, abs=0.01)
+
+
+def test_s3_recreatable_warm_data_goes_one_zone_ia(cat):
+    # https://aws.amazon.com/s3/storage-classes/: One Zone-IA (one AZ) suits easily
+    # re-creatable, infrequently accessed data, with the same 30-day minimum as
+    # Standard-IA.  1,000 GiB warm scratch, 90-day objects: 1,000 x 0.01 = $10.00 (was
+    # Standard-IA 1,000 x 0.0125 = $12.50).  Persistent warm data stays in Standard-IA.
+    s3 = _run(cat, "s3_oz").recommendations.storage[0]
+    assert (s3.config["storage_class"], s3.monthly_cost_usd) == ("one_zone_ia",
+                                                                 pytest.approx(10.00))
+    kept = _run(cat, "s3_ia60").recommendations.storage[0]
+    assert kept.config["storage_class"] == "standard_ia"

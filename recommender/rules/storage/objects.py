@@ -309,8 +309,22 @@ def s3_class(n: StorageNeed) -> tuple[str, list[str]]:
                 notes.append(f"objects live {fmt_num(life)} days, under the "
                              f"{fmt_num(S3_MIN_DURATION_DAYS[cls])}-day minimum duration of "
                              f"{cls}: {candidate} instead")
-            return candidate, notes
+            return _one_zone_if_recreatable(candidate, n, notes), notes
     return "standard", notes
+
+
+def _one_zone_if_recreatable(cls: str, n: StorageNeed, notes: list[str]) -> str:
+    """Standard-IA -> One Zone-IA for re-creatable (scratch) data.
+
+    AWS: One Zone-IA stores data in a single AZ at a lower price and suits "easily
+    re-creatable data" (https://aws.amazon.com/s3/storage-classes/); the same 30-day
+    minimum duration applies, so the lifetime check above holds for it too.
+    """
+    if cls != "standard_ia" or n.persistence != "scratch":
+        return cls
+    notes.append("scratch data can be re-created, so One Zone-IA (one AZ, lower price; "
+                 "lost if that AZ is) instead of Standard-IA")
+    return "one_zone_ia"
 
 
 def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
