@@ -74,6 +74,11 @@ class RowIds:
         return self._names[self._rows[k]] if k < n else self._extra[k - n]
 
 
+#: The positions :meth:`Ranking.place` reads from the head of the order before it builds the
+#: full inverse permutation.
+_HEAD = 32
+
+
 @dataclass(frozen=True)
 class Ranking:
     """One objective's verdict: the order, the ranking number per option and its reason."""
@@ -106,6 +111,22 @@ class Ranking:
         pos[self.order] = np.arange(len(self.order))
         return pos
 
+    @cached_property
+    def _head(self) -> list[int]:
+        """The first positions of ``order`` as a list: the options shown are among them."""
+        head: list[int] = self.order[:_HEAD].tolist()
+        return head
+
+    def place(self, k: int) -> int:
+        """Position of option ``k`` in ``order`` (-1 when it is not ranked or not an option):
+        looked up in the head first, the full inverse (:attr:`position`) only beyond it."""
+        if not 0 <= k < len(self.table.ids):
+            return -1
+        head = self._head
+        if k in head:
+            return head.index(k)
+        return int(self.position[k])
+
     def reason(self, k: int) -> Reason:
         """Why option ``k`` ranks where it does, against #1, in numbers (same ``key``)."""
         return reason("rank.objective", PERF01_COST, _rank_text(self, k))
@@ -113,7 +134,7 @@ class Ranking:
 
 def _rank_text(r: Ranking, k: int) -> str:
     t, first = r.table, int(r.order[0])
-    at = int(r.position[k]) if 0 <= k < len(r.position) else -1
+    at = r.place(k)
     head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + \
         f" by objective {r.objective} ({r.unit})"
     c, c1 = float(t.cost[k]), float(t.cost[first])

@@ -248,3 +248,47 @@ def test_relational_class_pick_equals_the_reference_rule(cat) -> None:
             want = _pick_reference(rows, need)
             if want is not None:
                 assert pick_relational_class(rows, need)[0] is want
+
+
+def test_shown_picks_one_size_per_family_as_by_name(cat) -> None:
+    # The chunked pick over family codes against the rule read by family names: walk the
+    # order, keep serverless ids and the first size of each family, stop at top_n.
+    from recommender.rules.compute.select import _pick
+
+    ix = ec2_index(cat)
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        idx = np.sort(rng.choice(ix.n, int(rng.integers(0, 400)), replace=False))
+        n_extra = int(rng.integers(0, 3))
+        order = rng.permutation(len(idx) + n_extra)
+        top_n = int(rng.integers(1, 12))
+        seen, want = set(), []
+        for k in order.tolist():
+            if k < len(idx):
+                fam = str(ix.family[idx[k]])
+                if fam in seen:
+                    continue
+                seen.add(fam)
+            want.append(k)
+            if len(want) >= top_n:
+                break
+        assert _pick(order, idx, len(idx), ix, top_n) == want
+
+
+def test_rank_place_is_the_inverse_permutation() -> None:
+    # place(k) against the position read off the order itself (order.index), for options
+    # near the head, deep in the order, unranked (a partial order) and out of range.
+    from recommender.rules.rank import Ranking
+
+    rng = np.random.default_rng(8)
+    for n in (1, 5, 31, 32, 33, 200):
+        order = rng.permutation(n)
+        part = order[: max(1, n // 2)]
+        for o in (order, part):
+            t = RankTable(ids=np.array([f"x{i}" for i in range(n)], dtype=object),
+                          cost=np.ones(n), risk=np.zeros(n), capacity=np.ones(n))
+            r = Ranking("cost", o, np.ones(n), "u", t)
+            listed = o.tolist()
+            for k in [*range(n), -1, n, n + 3]:
+                want = listed.index(k) if k in listed else -1
+                assert r.place(k) == want

@@ -102,7 +102,7 @@ def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     """Previous-generation types only when no current-generation type fits: AWS keeps them
     for existing workloads and recommends current ones (https://aws.amazon.com/ec2/
     previous-generation/), PERF02-BP01."""
-    old = t.alive & ~t.ix.current
+    old = t.alive > t.ix.current  # alive and not current (one pass, no inverted copy)
     if not old.any() or not (t.alive & t.ix.current).any():
         return
     gone = np.flatnonzero(old)
@@ -344,17 +344,23 @@ def options_stage(res: ComputeResult, order: np.ndarray, *, score: np.ndarray,
 def _pick(order: np.ndarray, idx: np.ndarray, n_ec2: int, ix: Ec2Index, top_n: int
           ) -> list[int]:
     """The positions shown: one size per family (alternatives, not near-duplicates)."""
-    seen: set[str] = set()
+    seen: set[int] = set()
     picked: list[int] = []
-    for k in order.tolist():
-        if k < n_ec2:
-            fam = str(ix.family[idx[k]])
-            if fam in seen:
-                continue
-            seen.add(fam)
-        picked.append(int(k))
-        if len(picked) >= top_n:
-            break
+    # The family codes stand for the names (one code per name); the order is read a chunk
+    # at a time, as the few shown are near its head (not the whole order as a list).
+    start, step = 0, 4 * top_n
+    while start < len(order) and len(picked) < top_n:
+        ks = order[start:start + step]
+        fams = ix.family_code[idx[np.minimum(ks, n_ec2 - 1)]].tolist() if n_ec2 else []
+        for j, k in enumerate(ks.tolist()):
+            if k < n_ec2:
+                if fams[j] in seen:
+                    continue
+                seen.add(fams[j])
+            picked.append(k)
+            if len(picked) >= top_n:
+                break
+        start, step = start + step, step * 4
     return picked
 
 
