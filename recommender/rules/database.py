@@ -38,6 +38,7 @@ from recommender.rules.database_common import (
     db_rows,
     node_option,
     pick_node,
+    production_classes,
     rows_or_reference,
 )
 from recommender.rules.database_nodes import node_family_options
@@ -118,15 +119,15 @@ def _relational_option(
     ws: float = d.working_set_fraction or WORKING_SET_FRACTION
     mem_need = max(1.0, (size or 0.0) * ws)
     replicas, multi_az = _read_replicas(d), wants_multi_az(p)
-    row, class_note = pick_relational_class(rows[0], mem_need)
+    classes, t_note = production_classes(rows[0], p)
+    row, class_note = pick_relational_class(classes, mem_need)
     # A replica in a second AZ is Aurora's failover target.
     count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
     u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az)
     if service == "rds" and replicas and row is not None:
         _add_rds_replicas(u, row, replica_rows or [], (replicas, size), book=book,
                           region=region)
-    if class_note:
-        u.notes.insert(0, class_note)
+    u.notes[:0] = [x for x in (t_note, class_note) if x]
     sizing = _sizing_text(d, (mem_need, ws, size), replicas, u.notes)
     priced_nodes = 1 if service == "rds" else count
     c = node_option(f"{service}:{engine}", service, row, priced_nodes, rows[1] or u.missing,

@@ -26,7 +26,15 @@ from recommender.rules.base import (
 from recommender.rules.prices import per_catalog, per_unit_cost
 
 __all__ = ["SECONDS_PER_MONTH", "asks_multi_az", "db_provenance", "db_rows", "node_option",
-           "pick_node", "rows_or_reference"]
+           "pick_node", "production_classes", "rows_or_reference"]
+
+#: AWS: "We recommend using the T DB instance classes only for development and test servers,
+#: or other non-production servers" (RDS DB instance class types; Aurora MySQL best practices).
+T_CLASS_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+               "Concepts.DBInstanceClass.Types.html")
+#: id of a class list -> (the list, its production subset without db.t*), built once per list
+#: so the class pick's own per-list tables stay cached.
+_PRODUCTION_ROWS: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
 
 def asks_multi_az(p: Any) -> bool:
@@ -103,6 +111,26 @@ def pick_node(
         return None, 0
     big = max(sized, key=lambda r: (r["memory_gib"], -r["ondemand_usd_per_hour"]))
     return big, math.ceil(mem_need / big["memory_gib"])
+
+
+def production_classes(rows: list[dict[str, Any]], p: Any
+                       ) -> tuple[list[dict[str, Any]], str | None]:
+    """RDS/Aurora classes admissible for the profile, and the note when T classes are out.
+
+    A production profile (``environment: production``) excludes the burstable T classes
+    (``db.t*``), which AWS recommends only for development, test and other non-production
+    servers (:data:`T_CLASS_URL`); other environments keep every class.
+    """
+    if getattr(p, "environment", None) != "production":
+        return rows, None
+    hit = _PRODUCTION_ROWS.get(id(rows))
+    if hit is None or hit[0] is not rows:
+        if len(_PRODUCTION_ROWS) >= 1024:
+            _PRODUCTION_ROWS.clear()
+        kept = [r for r in rows if not str(r["instance_class"]).startswith("db.t")]
+        hit = _PRODUCTION_ROWS[id(rows)] = (rows, kept or rows)
+    return hit[1], (f"production: no burstable T class (AWS recommends T classes only for "
+                    f"development and test servers, {T_CLASS_URL})")
 
 
 def rows_or_reference(

@@ -236,3 +236,22 @@ def test_s3_recreatable_warm_data_goes_one_zone_ia(cat):
                                                                  pytest.approx(10.00))
     kept = _run(cat, "s3_ia60").recommendations.storage[0]
     assert kept.config["storage_class"] == "standard_ia"
+
+
+def test_production_relational_excludes_burstable_t_classes(cat):
+    # AWS: "We recommend using the T DB instance classes only for development and test
+    # servers, or other non-production servers" (RDS DB instance class types; Aurora MySQL
+    # best practices).  20 GiB production PostgreSQL, working set 5 GiB: RDS db.m6g.large
+    # (8 GiB) Multi-AZ 0.318 x 730 = 232.14 + 20 x 0.115 x 2 = 4.60 -> $236.74 (was
+    # db.t4g.large $192.94); Aurora (r and t classes only) db.r6g.large 2 x 0.26 x 730 =
+    # 379.60 + 20 x 0.10 + 157,680,000 I/Os x 0.20/M = 33.54 -> $413.14.  Non-production
+    # keeps T: rds_small stays on db.t4g.large (test_gp3_current_limits_rds_small...).
+    db = _run(cat, "rds_t_prod").recommendations.database
+    rds = _opt(_run(cat, "rds_t_prod"), "database", "rds:postgresql")
+    assert (rds.config["instance_class"], rds.monthly_cost_usd) == (
+        "db.m6g.large", pytest.approx(236.74, abs=0.01))
+    aurora = next(o for o in db if o.option == "aurora:postgresql")
+    assert (aurora.config["instance_class"], aurora.monthly_cost_usd) == (
+        "db.r6g.large", pytest.approx(413.14, abs=0.01))
+    assert all(not o.config["instance_class"].startswith("db.t") for o in db
+               if o.option.startswith(("rds:", "aurora:")))
