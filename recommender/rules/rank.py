@@ -98,7 +98,7 @@ class Ranking:
             s = np.ones(len(k))
             pos = k > 0
             s[pos] = best / k[pos]
-            return np.clip(s, 0.0, 1.0)
+            return np.minimum(np.maximum(s, 0.0), 1.0)  # np.clip's result, as its ufuncs
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.where(k > 0, best / k, 1.0)
         out: np.ndarray = np.clip(np.nan_to_num(s, nan=0.0, posinf=1.0), 0.0, 1.0)

@@ -292,3 +292,33 @@ def test_rank_place_is_the_inverse_permutation() -> None:
             for k in [*range(n), -1, n, n + 3]:
                 want = listed.index(k) if k in listed else -1
                 assert r.place(k) == want
+
+
+def test_fleet_average_and_scores_are_numpys_clip_and_mean_bit_for_bit() -> None:
+    # The ufunc forms against np.clip and np.mean themselves on random demand series
+    # (hand case: demand [1, 2, 5] at 2 vCPUs a node, 1-2 nodes: ceil -> [1, 1, 3],
+    # clipped [1, 1, 2], average 4/3 -> 1.33).
+    from recommender.rules.compute.elasticity import _fleet_range
+    from recommender.rules.rank import Ranking
+
+    d = np.array([1.0, 2.0, 5.0])
+    assert _fleet_range(d, 2.0, count=1, max_nodes=2, min_nodes=1,
+                        bounds=(1.0, 5.0)).average == 1.33
+    rng = np.random.default_rng(12)
+    for _ in range(300):
+        demand = rng.gamma(2.0, 3.0, int(rng.integers(1, 2016)))
+        per_node = float(rng.uniform(0.5, 16))
+        lo, hi = sorted(int(x) for x in rng.integers(1, 12, 2))
+        kw = dict(count=1, max_nodes=None, min_nodes=lo)
+        got = _fleet_range(demand, per_node, bounds=(float(demand.min()), float(demand.max())),
+                           **kw)
+        want = np.clip(np.ceil(demand / per_node - 1e-9), got.lo, got.hi)
+        assert got.average == round(float(want.mean()), 2)
+        key = np.where(rng.random(len(demand)) < 0.05, np.nan, rng.uniform(-1, 50, len(demand)))
+        key[0] = abs(key[0]) if not np.isnan(key[0]) else 1.0
+        t = RankTable(ids=np.arange(len(key)), cost=key, risk=key, capacity=key)
+        r = Ranking("cost", np.arange(len(key)), key, "u", t)
+        k = np.where(np.isfinite(key), key, np.inf)
+        s = np.ones(len(k))
+        s[k > 0] = k[0] / k[k > 0]
+        assert r.score.tolist() == np.clip(s, 0.0, 1.0).tolist()

@@ -99,28 +99,31 @@ def plan_scaling(
         peak_hours: dict[str, Any] = {}
         approach, text = _approach(demand, interval_min, can_wait=can_wait, extra=peak_hours)
         shared = (demand, target, approach, reason("elasticity.approach", PERF02_SCALE, text),
-                  peak_hours.get("scheduled_peak_hours"))
+                  peak_hours.get("scheduled_peak_hours"),
+                  (float(demand.min()), float(demand.max())))
         if memo is not None:
             memo[key] = shared
-    demand, target, approach, approach_reason, hours = shared
+    demand, target, approach, approach_reason, hours, bounds = shared
     fleet = _fleet_range(demand, node_vcpus * target / 100.0, count=count,
-                         max_nodes=max_nodes, min_nodes=min_nodes)
+                         max_nodes=max_nodes, min_nodes=min_nodes, bounds=bounds)
     extra: dict[str, Any] = {"expected_average_count": fleet.average}
     if hours is not None:
         extra["scheduled_peak_hours"] = list(hours)
     rs.append(approach_reason)
-    rs.append(_range_reason(demand, fleet, target=target, startup_s=startup_s,
+    rs.append(_range_reason(bounds, fleet, target=target, startup_s=startup_s,
                             node_vcpus=node_vcpus, min_nodes=min_nodes, max_nodes=max_nodes))
     return ScalingPlan(approach, fleet.lo, fleet.hi, target, tuple(rs), extra)
 
 
-def _range_reason(demand: np.ndarray, fleet: FleetRange, *, target: float, startup_s: float,
-                  node_vcpus: float, min_nodes: int, max_nodes: int | None) -> Reason:
-    """The group's range in words: demand, target, nodes, and why the bounds are where."""
+def _range_reason(bounds: tuple[float, float], fleet: FleetRange, *, target: float,
+                  startup_s: float, node_vcpus: float, min_nodes: int,
+                  max_nodes: int | None) -> Reason:
+    """The group's range in words: demand (its least and most), target, nodes, and why the
+    bounds are where."""
     lo, hi = fleet.lo, fleet.hi
     return reason(
         "elasticity.range", PERF02_SCALE,
-        f"Demand {fmt_num(float(demand.min()))}-{fmt_num(float(demand.max()))} vCPUs; "
+        f"Demand {fmt_num(bounds[0])}-{fmt_num(bounds[1])} vCPUs; "
         f"target {target:.0f}% leaves room for demand rising during a {startup_s:g} s "
         f"start-up: {lo}-{hi} nodes of {fmt_num(node_vcpus)} vCPUs."
         + (f" Minimum {min_nodes}, one per Availability Zone, for availability."
@@ -156,18 +159,20 @@ class FleetRange:
 
 
 def _fleet_range(demand: np.ndarray, per_node: float, *, count: int, max_nodes: int | None,
-                 min_nodes: int) -> FleetRange:
-    """Group minimum and maximum covering the demand at ``per_node`` vCPUs per node."""
-    lo = max(1, min_nodes, int(math.ceil(float(demand.min()) / per_node - 1e-9)))
-    hi = max(lo, int(math.ceil(float(demand.max()) / per_node - 1e-9)))
+                 min_nodes: int, bounds: tuple[float, float]) -> FleetRange:
+    """Group minimum and maximum covering the demand (least and most: ``bounds``) at
+    ``per_node`` vCPUs per node."""
+    lo = max(1, min_nodes, int(math.ceil(bounds[0] / per_node - 1e-9)))
+    hi = max(lo, int(math.ceil(bounds[1] / per_node - 1e-9)))
     hi = max(hi, count)  # the sized count (which also covers memory) is the peak fleet
     capped = max_nodes is not None and hi > max_nodes
     if capped and max_nodes is not None:  # (the second test only narrows the type)
         hi = max_nodes
         lo = min(lo, hi)
     # Nodes the policy would run over the series, on average (what scaling saves).
-    nodes = np.clip(np.ceil(demand / per_node - 1e-9), lo, hi)
-    return FleetRange(lo, hi, capped, round(float(nodes.mean()), 2))
+    # (np.clip and np.mean as their ufuncs: lo <= hi here, and mean is the sum over n)
+    nodes = np.minimum(np.maximum(np.ceil(demand / per_node - 1e-9), lo), hi)
+    return FleetRange(lo, hi, capped, round(float(np.add.reduce(nodes) / len(nodes)), 2))
 
 
 def _approach(demand: np.ndarray, interval_min: float, *, can_wait: bool,
