@@ -53,6 +53,17 @@ EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
 DIRECT_CONNECT_PRICING_URL = "https://aws.amazon.com/directconnect/pricing/"
 GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
                          "gateway-endpoints.html")
+#: Features AWS documents as carrying no charge of their own (AWS's words, the page): the
+#: unpriced entry then estimates $0 instead of leaving the figure open (issue 9).
+NO_CHARGE: dict[str, tuple[str, str]] = {
+    "vpc_endpoint": ('"There is no additional charge for using gateway endpoints"',
+                     GATEWAY_ENDPOINTS_URL),
+    "placement_group": ('"There is no charge for creating a placement group"',
+                        "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                        "placement-groups.html"),
+    "efa": ('EFA is enabled "at no additional cost" on supported instances',
+            "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html"),
+}
 
 
 def _described(option: str, book: PriceBook, why: str, bp: str, fit: float, *,
@@ -267,8 +278,8 @@ def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
                               config={"service": "s3", "type": "gateway"}))
         out[-1].name_unpriced("Gateway VPC endpoint for S3", "the catalog has no VPC endpoint "
                               "prices (its description bills interface endpoints per hour and "
-                              f"per GB; this one is a gateway endpoint; "
-                              f"{GATEWAY_ENDPOINTS_URL})")
+                              f"per GB); AWS: {NO_CHARGE['vpc_endpoint'][0]} "
+                              f"({GATEWAY_ENDPOINTS_URL})", 0.0)
     return out
 
 
@@ -299,9 +310,12 @@ def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> 
         c.score = 1.0
     host = top_ec2["instance_type"] if top_ec2 else None
     for c in adds:
+        free = NO_CHARGE.get(c.option.split(":")[0])
         c.name_unpriced(f"{c.option} (configuration of the compute option)",
                         "the catalog has no separate price for it; the instances it "
-                        "configures are counted in compute")
+                        "configures are counted in compute"
+                        + (f"; AWS: {free[0]} ({free[1]})" if free else ""),
+                        0.0 if free else None)
         c.config = {**c.config, "attached_to": host}
         c.reasons = [*c.reasons, reason(
             "network.add_on", PERF04_FEATURES,

@@ -255,3 +255,16 @@ def test_production_relational_excludes_burstable_t_classes(cat):
         "db.r6g.large", pytest.approx(413.14, abs=0.01))
     assert all(not o.config["instance_class"].startswith("db.t") for o in db
                if o.option.startswith(("rds:", "aurora:")))
+
+
+def test_documented_no_charge_features_estimate_zero(cat):
+    # Gateway endpoints: "There is no additional charge for using gateway endpoints"
+    # (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html); placement
+    # groups: "There is no charge for creating a placement group" (EC2 placement groups).
+    # Both stay named (the catalog has no row for them) with a $0 estimate; Direct Connect
+    # has port-hour and transfer charges, so its estimate stays open.
+    named = {u.item: u.estimate_monthly_usd for u in _run(cat, "links").bundle.unpriced}
+    assert named["Gateway VPC endpoint for S3"] == 0.0
+    assert named["Direct Connect port hours and data transfer out"] is None
+    hpc = {u.item: u.estimate_monthly_usd for u in _run(cat, "hpc_pg").bundle.unpriced}
+    assert hpc["placement_group:cluster (configuration of the compute option)"] == 0.0
