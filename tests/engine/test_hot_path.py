@@ -322,3 +322,28 @@ def test_fleet_average_and_scores_are_numpys_clip_and_mean_bit_for_bit() -> None
         s = np.ones(len(k))
         s[k > 0] = k[0] / k[k > 0]
         assert r.score.tolist() == np.clip(s, 0.0, 1.0).tolist()
+
+
+def test_burst_verdict_text_is_written_when_read(cat) -> None:
+    # A t3.large-like type (2 vCPUs, 36 credits/h = 30 % baseline per vCPU, 864 max) at a
+    # flat 15 % of 2 vCPUs: 36 x 5 / 60 = 3 credits earned per 5-min step, 0.3 x 5 = 1.5
+    # spent, so the balance stays full (864) and standard mode holds at risk 0.
+    from types import SimpleNamespace
+
+    from recommender.rules.compute.burst import BurstInputs, judge_burstable, simulate_credits
+
+    one = dict(vcpus=np.array([2.0]), count=np.array([1.0]), credits_per_hour=np.array([36.0]),
+               max_credits=np.array([864.0]))
+    sim = simulate_credits(np.full(288, 15.0), 2.0, 5.0, hours_per_month=730, **one)
+    ix = SimpleNamespace(credits_per_hour=np.array([36.0]), max_credits=np.array([864.0]),
+                         family=np.array(["t3"], dtype=object))
+    calls: list[str] = []
+    inputs = BurstInputs(ix, np.array([1.0]), np.array([60.0]), sim,
+                         lambda fam: calls.append(fam), np.array([True]))
+    verdict, key = judge_burstable(inputs, 0, 0, 100.0)
+    assert key == "" and verdict is not None and verdict.mode == "standard"
+    assert verdict.risk == 0.0 and not calls
+    assert verdict.text == verdict.text == (
+        "CPU credits: earns 36/h (baseline 30% per vCPU), holds at most 864; the load "
+        "averages 15% per vCPU; steady-state minimum balance 864. Standard mode holds: the "
+        "balance never runs out.")

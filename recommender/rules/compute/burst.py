@@ -15,6 +15,7 @@ All candidates are simulated at once: with upper-reflected cumulative sums
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,10 +147,16 @@ class BurstVerdict:
     mode: str  # standard | unlimited
     surplus_usd: float  # unlimited-mode surplus credits per month (0 in standard mode)
     risk: float
-    text: str
+    #: Writes the verdict's text: only the options shown read it (most judged types are not).
+    write: Callable[[], str]
     verify: bool
     sim: BurstResult
     k: int  # row of ``sim``
+
+    @property
+    def text(self) -> str:
+        """The verdict in words, with the numbers it was judged by."""
+        return self.write()
 
 
 def judge_burstable(
@@ -172,19 +179,22 @@ def judge_burstable(
     if np.isnan(ix.credits_per_hour[i]):
         return None, "ec2.burstable_credit_facts_missing"
     cap = float(ix.max_credits[i])
-    text = (f"CPU credits: earns {ix.credits_per_hour[i]:g}/h (baseline "
-            f"{sim.baseline_pct[k]:.0f}% per vCPU), holds at most {cap:g}; the load averages "
-            f"{sim.avg_util_pct[k]:.0f}% per vCPU; steady-state minimum balance "
-            f"{sim.min_balance[k]:.0f}. ")
+
+    def head() -> str:
+        return (f"CPU credits: earns {ix.credits_per_hour[i]:g}/h (baseline "
+                f"{sim.baseline_pct[k]:.0f}% per vCPU), holds at most {cap:g}; the load "
+                f"averages {sim.avg_util_pct[k]:.0f}% per vCPU; steady-state minimum balance "
+                f"{sim.min_balance[k]:.0f}. ")
+
     if sim.holds[k]:
         low = sim.min_balance[k] < LOW_BALANCE_SHARE * cap
         near = sim.avg_util_pct[k] > BASELINE_MARGIN * sim.baseline_pct[k]
-        text += "Standard mode holds: the balance never runs out" + (
+        tail = "Standard mode holds: the balance never runs out" + (
             f", but it falls under {LOW_BALANCE_SHARE:.0%} of the maximum (risk 2)." if low
             else f", but the average is above {BASELINE_MARGIN:.0%} of the baseline, so a "
             "little more load runs the credits out (risk 2)." if near else ".")
-        low = low or near
-        return BurstVerdict("standard", 0.0, 2.0 if low else 0.0, text, False, sim, k), ""
+        return BurstVerdict("standard", 0.0, 2.0 if low or near else 0.0,
+                            lambda: head() + tail, False, sim, k), ""
     if not ctx.fixed_ok[i]:
         # Unlimited mode runs above baseline for long stretches, i.e. as a fixed-performance
         # instance, so it must meet the need with its headroom like one.
@@ -196,10 +206,10 @@ def judge_burstable(
         float(ctx.count[i])
     if ctx.cost[i] + usd >= cheapest_other:
         return None, "ec2.burstable_credits_run_out"
-    text += (f"Unlimited mode: {sim.surplus_credits_month[k]:.0f} surplus credits a month cost "
-             f"${usd:.2f} and it still beats the cheapest non-burstable fit "
-             f"(${cheapest_other:,.2f}/month).")
-    return BurstVerdict("unlimited", usd, 1.0, text, bool(fact.verify), sim, k), ""
+    return BurstVerdict("unlimited", usd, 1.0, lambda: head() + (
+        f"Unlimited mode: {sim.surplus_credits_month[k]:.0f} surplus credits a month cost "
+        f"${usd:.2f} and it still beats the cheapest non-burstable fit "
+        f"(${cheapest_other:,.2f}/month)."), bool(fact.verify), sim, k), ""
 
 
 @dataclass(frozen=True)
