@@ -211,20 +211,28 @@ def _error_line(line: int, errors: list[dict[str, str]]) -> str:
 
 class _ParquetSink(_Sink):
     """One Parquet file, or (``partitioned``) a directory of ``part-NNNNN.parquet`` files of
-    at most :data:`ROWS_PER_PART` rows each."""
+    at most :data:`ROWS_PER_PART` rows each; row groups of :data:`ROWS_PER_GROUP` rows.
+
+    A chunk becomes Arrow columns as it came: the ``response`` column is the worker's joined
+    JSON bytes with the chunk's line ends as offsets (the newlines cut by Arrow), so no answer
+    is decoded to a Python string and encoded again (only a chunk with a bad profile is
+    built row by row).
+    """
 
     def __init__(self, path: str, *, partitioned: bool = False) -> None:
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        self._pa, self._pq = pa, pq
+        self._pa, self._pc, self._pq = pa, pc, pq
         self.schema = pa.schema([("line", pa.int64()), ("ok", pa.bool_()),
                                  ("name", pa.string()), ("region", pa.string()),
                                  ("response", pa.string()), ("errors", pa.string())])
         self.path, self.partitioned, self.in_part = path, partitioned, 0
         self.parts: list[str] = []
         self.writer = self._open()
-        self.rows: list[tuple[Any, ...]] = []
+        self.pending: list[Any] = []  # Arrow tables not yet written
+        self.pending_rows = 0
 
     def _open(self) -> Any:
         name = (os.path.join(self.path, f"part-{len(self.parts):05d}.parquet")
@@ -233,33 +241,53 @@ class _ParquetSink(_Sink):
         self.in_part = 0
         return self._pq.ParquetWriter(name, self.schema, compression="zstd")
 
-    def answer(self, line: int, result: Any) -> None:
-        self.count += 1
-        self._add((line, True, result.name, result.region, result.json, None))
+    def chunk(self, lines: list[int], chunk: Any) -> None:
+        self.count += len(chunk) - len(chunk.errors)
+        table = self._rows(lines, chunk) if chunk.errors else self._columns(lines, chunk)
+        self.pending.append(table)
+        self.pending_rows += table.num_rows
+        while self.pending_rows >= ROWS_PER_GROUP:
+            self._write_group()
 
-    def error(self, line: int, errors: list[dict[str, str]]) -> None:
-        self._add((line, False, None, None, None, json.dumps(errors)))
+    def _columns(self, lines: list[int], chunk: Any) -> Any:
+        """A chunk of good answers as columns; ``response`` sliced from ``body`` by Arrow."""
+        pa, n = self._pa, len(chunk)
+        offsets = pa.array([0, *chunk.ends], type=pa.int32())
+        lines_nl = pa.StringArray.from_buffers(n, offsets.buffers()[1],
+                                               pa.py_buffer(chunk.body), null_count=0)
+        # Each value is a JSON object and its newline: trimming the newline leaves the object.
+        response = self._pc.utf8_rtrim(lines_nl, characters="\n")
+        return pa.Table.from_arrays(
+            [pa.array(lines, type=pa.int64()), pa.array([True] * n, type=pa.bool_()),
+             pa.array(chunk.names, type=pa.string()), pa.array(chunk.regions, type=pa.string()),
+             response, pa.nulls(n, type=pa.string())], schema=self.schema)
 
-    def _add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= ROWS_PER_GROUP:
-            self.flush()
+    def _rows(self, lines: list[int], chunk: Any) -> Any:
+        """A chunk with a bad profile, row by row (rare)."""
+        rows = [(line, True, result.name, result.region, result.json, None) if result.ok
+                else (line, False, None, None, None, json.dumps(result.errors))
+                for line, result in zip(lines, chunk.answers(), strict=True)]
+        columns = list(zip(*rows, strict=True))
+        return self._pa.Table.from_arrays(
+            [self._pa.array(c, type=f.type) for c, f in zip(columns, self.schema, strict=True)],
+            schema=self.schema)
 
-    def flush(self) -> None:
-        if self.rows:
-            columns = list(zip(*self.rows, strict=True))
-            if self.partitioned and self.in_part >= ROWS_PER_PART:
-                self.writer.close()
-                self.writer = self._open()
-            self.writer.write_table(self._pa.Table.from_arrays(
-                [self._pa.array(c, type=f.type) for c, f in zip(columns, self.schema,
-                                                                 strict=True)],
-                schema=self.schema))
-            self.in_part += len(self.rows)
-            self.rows = []
+    def _write_group(self) -> None:
+        """Write the first :data:`ROWS_PER_GROUP` pending rows (or all, at the end) as one
+        row group of contiguous columns; keep the rest pending."""
+        table = self._pa.concat_tables(self.pending).combine_chunks()
+        group = table.slice(0, ROWS_PER_GROUP)
+        rest = table.slice(ROWS_PER_GROUP)
+        self.pending, self.pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+        if self.partitioned and self.in_part >= ROWS_PER_PART:
+            self.writer.close()
+            self.writer = self._open()
+        self.writer.write_table(group)
+        self.in_part += group.num_rows
 
     def close(self) -> None:
-        self.flush()
+        if self.pending_rows:
+            self._write_group()
         self.writer.close()
         for name in self.parts:
             with open(name, "rb") as f:
