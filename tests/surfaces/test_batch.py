@@ -40,6 +40,20 @@ def test_recommend_many_keeps_order_and_returns_errors_as_values(catalog) -> Non
     assert results[2].model_dump_json() == alone.model_dump_json()
 
 
+def test_json_lines_read_as_bytes_answer_as_their_dicts(catalog) -> None:
+    # A JSON profile is validated from its bytes; a bad one must still name its field and
+    # rule as the same profile given as a dict does (CONTRACT section 1: top_n >= 1, and a
+    # profile is a JSON object).
+    dicts = [get_preset("web_app"), {"top_n": 0}, [1]]
+    as_bytes = [json.dumps(d).encode() + b"\n" for d in dicts] + [b"\xff{}"]
+    from_dicts = list(recommend_many(dicts, workers=1, catalog=catalog, models=False))
+    from_bytes = list(recommend_many(as_bytes, workers=1, catalog=catalog, models=False))
+    assert _dump(from_bytes[:3]) == _dump(from_dicts)
+    assert from_bytes[1].errors[0]["field"] == "top_n"
+    assert "JSON object" in from_bytes[2].errors[0]["rule"]
+    assert from_bytes[3].errors == [{"field": "(profile)", "rule": "not JSON (not UTF-8 text)"}]
+
+
 def test_two_worker_processes_give_the_same_answers(catalog) -> None:
     profiles = _profiles() * 3
     serial = list(recommend_many(profiles, workers=1, catalog=catalog, models=False))
@@ -103,6 +117,31 @@ def test_cli_parquet_out_with_two_workers(tmp_path, capsys) -> None:
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was replaced
 
 
+def test_cli_parquet_row_groups_and_parts_split_at_their_sizes(tmp_path, capsys,
+                                                               monkeypatch) -> None:
+    from recommender.surfaces.cli import batch_io
+
+    # 3 rows a group, 6 a part: 12 answers (6 of them bad) make 2 parts of 2 groups of 3,
+    # whatever the chunks (2 profiles each) that brought them.
+    monkeypatch.setattr(batch_io, "ROWS_PER_GROUP", 3)
+    monkeypatch.setattr(batch_io, "ROWS_PER_PART", 6)
+    src = tmp_path / "many.jsonl"
+    src.write_text(_jsonl(tmp_path).read_text() * 3)  # 5 lines each, one blank
+    out = tmp_path / "parts"
+    assert main(["recommend-batch", "--workers", "1", "--chunksize", "2", "--rules-only",
+                 "--quiet", "--out", f"{out}/", str(src)]) == 0
+    parts = sorted(out.iterdir())
+    assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet"]
+    for part in parts:
+        meta = pq.ParquetFile(part).metadata
+        assert [meta.row_group(k).num_rows for k in range(meta.num_row_groups)] == [3, 3]
+    table = pq.read_table(out)
+    assert table.column("line").to_pylist() == [n + 5 * k for k in range(3) for n in (1, 3, 4, 5)]
+    assert table.column("ok").to_pylist() == [True, False, False, True] * 3
+    web = json.loads(table.column("response")[0].as_py())
+    assert web["name"] == get_preset("web_app")["name"]
+
+
 def test_cli_partitioned_parquet_out_on_dask(tmp_path, capsys, monkeypatch) -> None:
     distributed = pytest.importorskip("distributed")
     from recommender.surfaces.cli import batch as cli_batch
@@ -117,7 +156,12 @@ def test_cli_partitioned_parquet_out_on_dask(tmp_path, capsys, monkeypatch) -> N
     assert main(["recommend-batch", "--dask", "local", "--rules-only", "--quiet",
                  "--out", f"{out}/", str(_jsonl(tmp_path))]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["part-00000.parquet"]
-    assert pq.read_table(out).column("line").to_pylist() == [1, 3, 4, 5]
+    on_dask = pq.read_table(out)
+    assert on_dask.column("line").to_pylist() == [1, 3, 4, 5]
+    local = tmp_path / "local.parquet"
+    assert main(["recommend-batch", "--workers", "1", "--rules-only", "--quiet",
+                 "--out", str(local), str(_jsonl(tmp_path))]) == 0
+    assert on_dask.equals(pq.read_table(local))  # every column, every row
 
 
 def test_cli_reads_csv_and_parquet_profiles(tmp_path, capsys) -> None:
