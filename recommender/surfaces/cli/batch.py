@@ -73,7 +73,8 @@ def _recommend_batch(args: argparse.Namespace) -> int:
             lines.append(number)
             yield raw
 
-    bad: list[str] = []
+    bad: list[str] = []  # the first MAX_REPORTED messages: memory stays bounded
+    n_bad = 0
     with ExitStack() as stack:
         client = _dask_client(args, stack) if args.dask else None
         sink = stack.enter_context(open_sink(args.out, args.format))
@@ -86,23 +87,26 @@ def _recommend_batch(args: argparse.Namespace) -> int:
         for chunk in chunks:
             numbers = [lines.popleft() for _ in range(len(chunk))]
             for k, error in chunk.errors.items():
-                rules = "; ".join(e["rule"] if e["field"] == "(profile)"
-                                  else f"{e['field']}: {e['rule']}" for e in error.errors)
-                bad.append(f"{source} line {numbers[k]}: {rules}")
+                n_bad += 1
+                if len(bad) < MAX_REPORTED:
+                    rules = "; ".join(e["rule"] if e["field"] == "(profile)"
+                                      else f"{e['field']}: {e['rule']}" for e in error.errors)
+                    bad.append(f"{source} line {numbers[k]}: {rules}")
             sink.chunk(numbers, chunk)
             bar.update(len(chunk))
-    if sink.count == 0 and not bad:
+    if sink.count == 0 and not n_bad:
         raise UserError(f"{source}: no profiles (one JSON object per line)")
-    _report(bad, sink.count)
-    return 1 if bad and args.strict else 0
+    _report(bad, n_bad, sink.count)
+    return 1 if n_bad and args.strict else 0
 
 
-def _report(bad: list[str], answered: int) -> None:
-    if not bad:
+def _report(bad: list[str], n_bad: int, answered: int) -> None:
+    """``n_bad`` invalid profiles on stderr, the first of them (``bad``) by line."""
+    if not n_bad:
         return
-    more = f"\n  ... and {len(bad) - MAX_REPORTED} more" if len(bad) > MAX_REPORTED else ""
-    print(f"{len(bad)} invalid profile(s) ({answered} answered):\n  "
-          + "\n  ".join(bad[:MAX_REPORTED]) + more, file=sys.stderr)
+    more = f"\n  ... and {n_bad - len(bad)} more" if n_bad > len(bad) else ""
+    print(f"{n_bad} invalid profile(s) ({answered} answered):\n  "
+          + "\n  ".join(bad) + more, file=sys.stderr)
 
 
 def _dask_client(args: argparse.Namespace, stack: ExitStack) -> Any:
