@@ -21,12 +21,8 @@ import pandas as pd
 from recommender.models.next_run_plan import plan_next
 from recommender.models.runtime import RuntimeModel
 from recommender.models.runtime_index import memory_failures
-from recommender.models.runtime_train import (
-    _rows_at,
-    _true_cost,
-    fit_runtime_model,
-    reference_configs,
-)
+from recommender.models.runtime_priors import _rows_at, reference_configs
+from recommender.models.runtime_train import _true_cost, fit_runtime_model
 from recommender.models.splits import test_groups
 
 RUN_COUNTS = (2, 3, 4, 6)

@@ -22,14 +22,20 @@ from sklearn.pipeline import make_pipeline
 
 from recommender.models.features import node_specs, runtime_features
 from recommender.models.runtime import RuntimeModel
-from recommender.models.runtime_physics import fit_physics, own_overhead, physics_runtime
+from recommender.models.runtime_physics import fit_physics, physics_runtime
+from recommender.models.runtime_priors import (  # noqa: F401 - re-exported (next-run eval, tests)
+    OVERHEAD_GRID,
+    REF_BBO,
+    REF_C3O_NODES,
+    _cap_x,
+    _rows_at,
+    fit_priors,
+    learned_kappa,
+    reference_configs,
+)
 from recommender.models.splits import test_groups
 
 SEED = 0
-#: bbo-arena: the same two m5.xlarge clusters for every workload (8 and 24 nodes).
-REF_BBO = (("m5.xlarge", 8), ("m5.xlarge", 24))
-#: c3o: the workload's first machine type (alphabetical) at the two smallest clusters.
-REF_C3O_NODES = (2, 4)
 N_RANDOM_ANCHORS = 4
 N_SINGLE_ANCHORS = 2
 INTERVAL = (0.05, 0.95)
@@ -39,93 +45,6 @@ def attach_specs(runs: pd.DataFrame, ec2: pd.DataFrame) -> pd.DataFrame:
     """Runs plus the per-node specs of their instance type."""
     specs = node_specs(ec2, runs["instance_type"].tolist()).drop(columns="instance_type")
     return pd.concat([runs.reset_index(drop=True), specs], axis=1)
-
-
-def reference_configs(wl: pd.DataFrame) -> list[tuple[str, int]]:
-    """The (instance type, nodes) configurations whose runs serve as a workload's references."""
-    if wl["source"].iloc[0] == "bbo":
-        return list(REF_BBO)
-    first = sorted(wl["instance_type"].unique())[0]
-    return [(first, n) for n in REF_C3O_NODES]
-
-
-def _rows_at(wl: pd.DataFrame, configs: list[tuple[str, int]]) -> pd.DataFrame:
-    key = list(zip(wl["instance_type"], wl["nodes"], strict=True))
-    pos = [key.index(c) for c in configs if c in key]
-    return wl.iloc[pos]
-
-
-def _cap_x(df: pd.DataFrame) -> np.ndarray:
-    return np.asarray(df["nodes"].to_numpy(float) * df["cap"].to_numpy(float), dtype=float)
-
-
-#: Scale-out overhead priors tried: ``lam`` (log n) and ``kap`` (n) per unit of serial time.
-OVERHEAD_GRID = tuple((lam, kap) for lam in (0.0, 0.05, 0.1, 0.2, 0.4)
-                      for kap in (0.0, 0.005, 0.01, 0.02, 0.05))
-
-
-def _reference_error(runs: pd.DataFrame, prior_x_half: float,
-                     overhead: tuple[float, float]) -> float:
-    """Mean over workloads of the physics MAPE from each workload's two references."""
-    errs = []
-    for _, wl in runs[~runs["failed"]].groupby("workload_id", sort=True):
-        wl = wl.reset_index(drop=True)
-        refs = _rows_at(wl, reference_configs(wl))
-        if len(refs) < 2:
-            continue
-        n = wl["nodes"].to_numpy(float)
-        s, w = fit_physics(_cap_x(refs), refs["runtime_s"].to_numpy(float), prior_x_half,
-                           refs["nodes"].to_numpy(float), overhead)
-        t = wl["runtime_s"].to_numpy(float)
-        errs.append(float(np.mean(np.abs(physics_runtime(s, w, _cap_x(wl), n, overhead) / t
-                                         - 1))))
-    return float(np.mean(errs)) if errs else 0.0
-
-
-def fit_priors(runs: pd.DataFrame) -> dict[str, Any]:
-    """Serial share, zero-shot scale and scale-out overhead priors from ``runs`` alone."""
-    x_half, per_gib, s_abs = [], [], []
-    for _, wl in runs[~runs["failed"]].groupby("workload_id"):
-        x, t = _cap_x(wl), wl["runtime_s"].to_numpy(float)
-        s, w = fit_physics(x, t, 1.0)
-        # A purely parallel fit (s = 0) caps at 1e4 units (beyond any cluster here).
-        x_half.append(min(w / max(s, 1e-9), 1e4))
-        gib = wl["input_gib"].iloc[0]
-        if gib > 0:
-            per_gib.append(w / gib)
-            s_abs.append(s)
-    prior = float(np.exp(np.median(np.log(x_half))))
-    # Each source weighs the same in the choice of the overhead priors.
-    errs = {o: np.mean([_reference_error(g, prior, o) for _, g in runs.groupby("source")])
-            for o in OVERHEAD_GRID}
-    lam = min(errs, key=lambda o: (errs[o], o))[0]
-    return {
-        "prior_x_half": prior,
-        "zero_shot_s_per_gib_cap": float(np.median(per_gib)) if per_gib else float("nan"),
-        "zero_shot_serial_s": float(np.median(s_abs)) if s_abs else float("nan"),
-        "overhead": (lam, learned_kappa(runs, lam)),
-    }
-
-
-def learned_kappa(runs: pd.DataFrame, lam: float) -> float:
-    """Per-node overhead prior ``kap`` from the workloads measured at 3+ node counts.
-
-    Each such workload's own runs choose their ``kap`` (:func:`.own_overhead`); the prior is
-    the median within each source, averaged over sources (each source weighs the same).
-    Two references alone cannot separate ``kap`` from the serial time, so the prior comes
-    from the workloads whose runs can.  Chosen over ``kap`` fitted to the two-reference
-    error (0 on dev) on dev leave-one-group-out figures (docs/models.md, section 2).
-    """
-    per_src: dict[str, list[float]] = {}
-    for _, wl in runs[~runs["failed"]].groupby("workload_id", sort=True):
-        if wl["nodes"].nunique() < 3:
-            continue
-        o = own_overhead(_cap_x(wl), wl["runtime_s"].to_numpy(float),
-                         wl["nodes"].to_numpy(float), (lam, 0.0))
-        per_src.setdefault(str(wl["source"].iloc[0]), []).append(o[1])
-    if not per_src:
-        return 0.0
-    return float(np.mean([np.median(v) for v in per_src.values()]))
 
 
 def correction_rows(runs: pd.DataFrame, prior_x_half: float, seed: int = SEED,

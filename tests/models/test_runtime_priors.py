@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from recommender.models.runtime_train import learned_kappa
+from recommender.models.runtime_priors import learned_kappa
 
 
 def _workload(wid: str, source: str, kap: float, nodes: tuple[int, ...]) -> pd.DataFrame:
