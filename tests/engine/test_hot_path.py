@@ -253,7 +253,7 @@ def test_relational_class_pick_equals_the_reference_rule(cat) -> None:
 def test_shown_picks_one_size_per_family_as_by_name(cat) -> None:
     # The chunked pick over family codes against the rule read by family names: walk the
     # order, keep serverless ids and the first size of each family, stop at top_n.
-    from recommender.rules.compute.select import _pick
+    from recommender.rules.compute.options import pick_shown
 
     ix = ec2_index(cat)
     rng = np.random.default_rng(4)
@@ -272,7 +272,7 @@ def test_shown_picks_one_size_per_family_as_by_name(cat) -> None:
             want.append(k)
             if len(want) >= top_n:
                 break
-        assert _pick(order, idx, len(idx), ix, top_n) == want
+        assert pick_shown(order, idx, len(idx), ix, top_n) == want
 
 
 def test_rank_place_is_the_inverse_permutation() -> None:

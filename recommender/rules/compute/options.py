@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.core.response import Option, Reason
+from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.elasticity import plan_scaling
 from recommender.rules.compute.explain import EC2_REASONS, Ec2Row, option_risk, predicted_fields
 from recommender.rules.compute.jobs import JobPlan
@@ -82,6 +83,29 @@ def _scaling(t: Ec2Table, w: Ec2Row
         max_nodes=need.max_nodes, min_nodes=need.min_nodes, startup_s=need.startup_s,
         can_wait=need.can_wait, cpu_headroom_pct=need.cpu_headroom_pct, memo=t.memo)
     return plan.as_config(), plan.reasons, plan.extra.get("expected_average_count")
+
+
+def pick_shown(order: np.ndarray, idx: np.ndarray, n_ec2: int, ix: Ec2Index, top_n: int
+               ) -> list[int]:
+    """The positions shown: one size per family (alternatives, not near-duplicates)."""
+    seen: set[int] = set()
+    picked: list[int] = []
+    # The family codes stand for the names (one code per name); the order is read a chunk
+    # at a time, as the few shown are near its head (not the whole order as a list).
+    start, step = 0, 4 * top_n
+    while start < len(order) and len(picked) < top_n:
+        ks = order[start:start + step]
+        fams = ix.family_code[idx[np.minimum(ks, n_ec2 - 1)]].tolist() if n_ec2 else []
+        for j, k in enumerate(ks.tolist()):
+            if k < n_ec2:
+                if fams[j] in seen:
+                    continue
+                seen.add(fams[j])
+            picked.append(k)
+            if len(picked) >= top_n:
+                break
+        start, step = start + step, step * 4
+    return picked
 
 
 def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:

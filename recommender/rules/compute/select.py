@@ -39,7 +39,7 @@ from recommender.rules.compute.candidates import (
 )
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
-from recommender.rules.compute.options import ec2_option, nothing_fits_message
+from recommender.rules.compute.options import ec2_option, nothing_fits_message, pick_shown
 from recommender.rules.compute.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, utilization_risk
 from recommender.rules.compute.serverless import serverless_candidates, serverless_option
@@ -326,7 +326,7 @@ def options_stage(res: ComputeResult, order: np.ndarray, *, score: np.ndarray,
     t, ranking, idx = res.table, res.ranking, res.idx
     assert t is not None and ranking is not None and idx is not None
     n_ec2 = len(idx)
-    for pos, k in enumerate(_pick(order, idx, n_ec2, t.ix, settings.top_n), start=1):
+    for pos, k in enumerate(pick_shown(order, idx, n_ec2, t.ix, settings.top_n), start=1):
         if k >= n_ec2:
             c = res.serverless[k - n_ec2]
             c.reasons = [*c.reasons, ranking.reason(k)]
@@ -339,29 +339,6 @@ def options_stage(res: ComputeResult, order: np.ndarray, *, score: np.ndarray,
     best = next((int(idx[k]) for k in order if k < n_ec2), None)
     if best is not None:
         res.top_ec2 = {**_ec2_facts(t.ix, best), "node_count": int(t.count[best])}
-
-
-def _pick(order: np.ndarray, idx: np.ndarray, n_ec2: int, ix: Ec2Index, top_n: int
-          ) -> list[int]:
-    """The positions shown: one size per family (alternatives, not near-duplicates)."""
-    seen: set[int] = set()
-    picked: list[int] = []
-    # The family codes stand for the names (one code per name); the order is read a chunk
-    # at a time, as the few shown are near its head (not the whole order as a list).
-    start, step = 0, 4 * top_n
-    while start < len(order) and len(picked) < top_n:
-        ks = order[start:start + step]
-        fams = ix.family_code[idx[np.minimum(ks, n_ec2 - 1)]].tolist() if n_ec2 else []
-        for j, k in enumerate(ks.tolist()):
-            if k < n_ec2:
-                if fams[j] in seen:
-                    continue
-                seen.add(fams[j])
-            picked.append(k)
-            if len(picked) >= top_n:
-                break
-        start, step = start + step, step * 4
-    return picked
 
 
 def _ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
