@@ -47,18 +47,18 @@ class LambdaModel:
     """What the Lambda artifact holds (numpy arrays and floats only).
 
     ``shapes`` are the training functions' fitted ``(u, c, p)`` scaled to 1 at 1,769 MB,
-    ``weights`` their prior weights (each application group weighs the same),
-    ``log_scale`` their log duration at 1,769 MB, used by the kernel of ``bandwidth``;
-    ``parallel_share`` is the median multi-threaded share of CPU work (used when the request
-    does not say); ``footprint_floor`` the lowest ratio seen in training between the memory
-    a function used at its smallest size and at its largest (a function measured at a large
-    size may run in less); ``log_q`` the conformal log-residual quantiles per number of
-    measured sizes (1, 2), and 3 for one size with a declared kind.  The conditional prior:
-    ``shape_kind`` and ``shape_arch`` are each shape's kind and architecture codes
+    ``weights`` their prior weights (each application group weighs the same), ``log_scale``
+    their log duration at 1,769 MB, used by the kernel of ``bandwidth``; ``parallel_share`` is
+    the median multi-threaded share of CPU work (used when the request does not say);
+    ``footprint_floor`` the lowest ratio seen in training between the memory a function used at
+    its smallest size and at its largest (a function measured at a large size may run in less);
+    ``log_q`` the conformal log-residual quantiles per number of measured sizes (1, 2), 3 for
+    one size and 4 for two sizes with a declared kind.  The conditional prior: ``shape_kind``
+    and ``shape_arch`` are each shape's kind and architecture codes
     (:data:`.lambda_physics.KIND_CODES`, ``ARCH_CODES``; None: unknown), and a shape that
     differs from the request's declared kind or architecture weighs ``kind_mismatch`` or
-    ``arch_mismatch`` times its prior weight; ``quantile`` is the prior quantile predicted
-    from one size.  All three were chosen on the development groups (:mod:`.lambda_tune`).
+    ``arch_mismatch`` times its prior weight; ``quantile`` is the prior quantile predicted from
+    one size.  All three were chosen on the development groups (:mod:`.lambda_tune`).
     ``two_sigma``, ``two_tau``, ``two_pi`` and ``two_beta_max`` are the two-size posterior's
     settings (:class:`.lambda_physics.TwoSizePrior`; chosen on the development groups by
     :mod:`.lambda_shrink`; ``two_sigma`` 0 is the plain exact fit of older artifacts).
@@ -82,10 +82,15 @@ class LambdaModel:
     two_pi: float = 0.8
     two_beta_max: float = 1.5
 
-    def two_size_prior(self) -> P.TwoSizePrior:
-        """The two-size posterior's settings (``two_sigma`` 0: the plain exact fit)."""
+    def two_size_prior(self, kind: str | None = None) -> P.TwoSizePrior:
+        """The two-size posterior's settings (``two_sigma`` 0: the plain exact fit).
+
+        A declared ``kind`` keeps only its component of the prior
+        (:meth:`.lambda_physics.TwoSizePrior.for_kind`).
+        """
         return P.TwoSizePrior(sigma=float(self.two_sigma), tau=float(self.two_tau),
-                              pi=float(self.two_pi), beta_max=float(self.two_beta_max))
+                              pi=float(self.two_pi),
+                              beta_max=float(self.two_beta_max)).for_kind(kind)
 
     def _shapes(self, parallel: bool | None) -> np.ndarray:
         sh = np.array(self.shapes, float)
@@ -153,9 +158,12 @@ class LambdaModel:
         mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
         share = {True: 1.0, False: 0.0}.get(parallel, self.parallel_share)  # type: ignore[arg-type]
         coef = P.fit_curve(mm, md, share) if len(mm) >= 2 else None
-        two = P.from_two(m, mm, md, share, self.two_size_prior()) if coef is not None else None
+        kind = context.kind if context is not None else None
+        two = (P.from_two(m, mm, md, share, self.two_size_prior(kind)) if coef is not None
+               else None)
         if two is not None:
-            d, k = two, 2
+            # a declared kind has its own two-size calibration (dev residuals with it)
+            d, k = two, (4 if kind in P.KIND_CODES and 4 in self.log_q else 2)
         elif coef is not None:
             d, k = P.curve(coef, m), 2
         else:

@@ -106,6 +106,24 @@ class TwoSizePrior:
     pi: float = 0.8
     beta_max: float = 1.5
 
+    def for_kind(self, kind: str | None) -> TwoSizePrior:
+        """The prior for a declared ``kind``: its component alone (:data:`TWO_SIZE_KIND_PI`).
+
+        A function its user calls CPU-bound computes: only the exponent around 1 is left
+        (``pi`` 1, no non-scaling part beyond the noise of ``tau``).  One that waits on I/O
+        keeps only the uniform part (``pi`` 0), so a ratio close to the CPU share is not
+        pulled onto it.  ``mixed`` or no kind keeps the mixture.
+        """
+        pi = TWO_SIZE_KIND_PI.get(kind or "")
+        return self if pi is None else TwoSizePrior(self.sigma, self.tau, pi, self.beta_max)
+
+
+#: The mixture weight of the CPU-bound component for a declared kind (see
+#: :meth:`TwoSizePrior.for_kind`).  Definitional, not fitted: the grid of
+#: :data:`.lambda_tune.TWO_SIZE_KIND_GRID` (development groups only) ranks these extremes
+#: first (docs/models.md section 1).
+TWO_SIZE_KIND_PI = {"cpu_bound": 1.0, "io_bound": 0.0}
+
 
 #: The grid of exponents the two-size posterior is evaluated on.
 _BETA = np.linspace(0.0, 2.0, 201)

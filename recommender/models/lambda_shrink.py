@@ -17,7 +17,8 @@ median of the posterior's curves.  ``sigma -> 0`` is the plain fit.
 It is scored by leave-one-group-out over the development groups only, beside the plain fit
 (the card, docs/models.md section 1, gives the table); the served model uses whichever
 wins there, which so far is the plain fit, so nothing here is on the serving path.
-``python -m recommender.models.lambda_shrink ../shared/data`` prints the table.
+``python -m recommender.models.lambda_shrink ../shared/data`` prints the table; with
+``--kind``, the declared-kind choice (:data:`.lambda_tune.TWO_SIZE_KIND_GRID`).
 """
 
 from __future__ import annotations
@@ -124,7 +125,54 @@ def dev_table(data_dir: Path) -> dict[str, float]:
     return out
 
 
+def _two_size_pred(model: LambdaModel, m: np.ndarray, sel: np.ndarray, d: np.ndarray, *,
+                   ctx: P.Context, pis: dict[str, float]) -> np.ndarray:
+    """:meth:`.LambdaModel.predict`'s two-size branch with the kind weights ``pis``."""
+    mm, md, ps = m[sel], d[sel], model.parallel_share
+    coef = P.fit_curve(mm, md, ps)
+    if coef is None:  # the sizes cannot tell a shape: the served one-size path
+        return np.asarray(model.predict(m, mm, md, context=ctx)["duration_ms"], float)
+    prior = model.two_size_prior()
+    if ctx.kind in pis:
+        prior = P.TwoSizePrior(prior.sigma, prior.tau, pis[ctx.kind], prior.beta_max)
+    two = P.from_two(m, mm, md, ps, prior)
+    return two if two is not None else P.curve(coef, m)
+
+
+def dev_kind_table(data_dir: Path) -> dict[str, float]:
+    """Dev two-size MAPE (%, mean over groups) with each group's kind declared, per
+    :data:`.lambda_tune.TWO_SIZE_KIND_GRID` choice; the same pairs as the trainer's
+    ``two_sizes`` case (:func:`.lambda_train._cases`: seed, order and six pairs a curve)."""
+    from recommender.models.lambda_data import load_lambda_curves
+    from recommender.models.lambda_train import N_PAIRS, SEED, _functions, fit_lambda
+    from recommender.models.lambda_tune import TWO_SIZE_KIND_GRID, choose_conditional
+    from recommender.models.splits import test_groups
+
+    curves = load_lambda_curves(data_dir)
+    dev_curves = curves[~curves["group"].isin(test_groups("lambda", curves["group"].unique()))]
+    cond, _ = choose_conditional(dev_curves, fit_lambda)
+    rng = np.random.default_rng(SEED)
+    errs: dict[tuple[float, float], dict[str, list[np.ndarray]]] = {}
+    for g in sorted(dev_curves["group"].unique()):
+        model = fit_lambda(dev_curves[dev_curves["group"] != g], conditional=cond)
+        for _, _, f in _functions(dev_curves[dev_curves["group"] == g]):
+            m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
+            ctx = P.Context(kind=str(f["kind"].iloc[0]), arch=str(f["arch"].iloc[0]))
+            pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
+            for k in rng.permutation(len(pairs))[:N_PAIRS]:
+                sel = np.isin(np.arange(len(m)), pairs[k])
+                for pc, pio in TWO_SIZE_KIND_GRID:
+                    p = _two_size_pred(model, m, sel, d, ctx=ctx,
+                                       pis={"cpu_bound": pc, "io_bound": pio})
+                    errs.setdefault((pc, pio), {}).setdefault(g, []).append(
+                        np.abs(p[~sel] - d[~sel]) / d[~sel])
+    return {f"kind declared: pi cpu_bound={pc} io_bound={pio}": float(np.mean(
+        [np.mean(np.concatenate(v)) for v in by_g.values()]) * 100)
+        for (pc, pio), by_g in errs.items()}
+
+
 if __name__ == "__main__":  # pragma: no cover - a command-line report
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    for name, v in dev_table(Path(args[0] if args else "../shared/data")).items():
+    table = dev_kind_table if "--kind" in sys.argv else dev_table
+    for name, v in table(Path(args[0] if args else "../shared/data")).items():
         sys.stdout.write(f"{v:6.2f} %  {name}\n")

@@ -11,8 +11,8 @@ its group), with coverage then measured on the test groups.
 Cases per held-out function: every measured size revealed in turn (``one_size``; and
 ``one_size_kind``, the same with the function's kind declared as its user would), the size
 nearest 1,024 MB revealed (``one_size_1024``, scored also on the cost-optimal pick), and
-pairs of sizes (``two_sizes``).  Beside each: the CPU-share-only baseline
-``d(m) = d0 * min(m0, 1769) / min(m, 1769)``.
+pairs of sizes (``two_sizes``; ``two_sizes_kind``, the same pairs with the kind declared).
+Beside each: the CPU-share-only baseline ``d(m) = d0 * min(m0, 1769) / min(m, 1769)``.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def fit_lambda(curves: pd.DataFrame, bandwidth: float | None = None,
         shapes=np.array(shapes), weights=np.array(weights), log_scale=np.array(scales),
         bandwidth=cond.bandwidth, parallel_share=parallel_share,
         footprint_floor=_footprint_floor(curves),
-        log_q={1: (0.0, 0.0), 2: (0.0, 0.0), 3: (0.0, 0.0)},
+        log_q={1: (0.0, 0.0), 2: (0.0, 0.0), 3: (0.0, 0.0), 4: (0.0, 0.0)},
         shape_kind=np.array(kinds, float), shape_arch=np.array(arches, float),
         kind_mismatch=cond.kind_mismatch, arch_mismatch=cond.arch_mismatch,
         quantile=cond.quantile, two_sigma=TWO_SIZE_CHOSEN.sigma, two_tau=TWO_SIZE_CHOSEN.tau,
@@ -144,16 +144,17 @@ def _cases(model: LambdaModel, f: pd.DataFrame, prices: LambdaPrices,
     arch = P.Context(arch=str(f["arch"].iloc[0]))
     kind = P.Context(arch=arch.arch, kind=str(f["kind"].iloc[0]) if "kind" in f else None)
     out: dict[str, list[dict[str, Any]]] = {"one_size": [], "one_size_kind": [],
-                                            "two_sizes": []}
+                                            "two_sizes": [], "two_sizes_kind": []}
     for i in range(len(m)):
         out["one_size"].append(_case(model, f, np.arange(len(m)) == i, prices, arch))
         out["one_size_kind"].append(_case(model, f, np.arange(len(m)) == i, prices, kind))
     near = int(np.argmin(np.abs(np.log(m / 1024.0))))
     out["one_size_1024"] = [_case(model, f, np.arange(len(m)) == near, prices, arch)]
     pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
-    for k in rng.permutation(len(pairs))[:N_PAIRS]:
-        out["two_sizes"].append(_case(model, f, np.isin(np.arange(len(m)), pairs[k]), prices,
-                                      arch))
+    for k in rng.permutation(len(pairs))[:N_PAIRS]:  # the same pairs with and without kind
+        sel = np.isin(np.arange(len(m)), pairs[k])
+        out["two_sizes"].append(_case(model, f, sel, prices, arch))
+        out["two_sizes_kind"].append(_case(model, f, sel, prices, kind))
     return out
 
 
@@ -222,11 +223,12 @@ def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> di
     dev_rec = _score(lambda g: fit_lambda(dev_curves[dev_curves["group"] != g],
                                           conditional=cond), dev_curves, dev, prices)
     log_q = {k: conformal_q(np.concatenate([r["resid"] for rs in dev_rec[c].values() for r in rs]))
-             for k, c in ((1, "one_size"), (2, "two_sizes"), (3, "one_size_kind"))}
+             for k, c in ((1, "one_size"), (2, "two_sizes"), (3, "one_size_kind"),
+                          (4, "two_sizes_kind"))}
     dev_model = fit_lambda(dev_curves, conditional=cond)
     test_rec = _score(lambda g: dev_model, curves, test, prices)
     qk = {"one_size": log_q[1], "one_size_kind": log_q[3], "one_size_1024": log_q[1],
-          "two_sizes": log_q[2]}
+          "two_sizes": log_q[2], "two_sizes_kind": log_q[4]}
     metrics: dict[str, Any] = {
         "split": {"development_groups": dev, "test_groups": test},
         "tuning": {"chosen": cond.label(), "chosen_bandwidth": cond.bandwidth,

@@ -128,3 +128,9 @@ TWO_SIZE_GRID: tuple[tuple[float, float, float, float], ...] = tuple(
 #: The setting served: the lowest dev figure of :func:`dev_table` (docs/models.md section 1
 #: gives the table: 8.30 % against the plain fit's 9.57 %).
 TWO_SIZE_CHOSEN = P.TwoSizePrior(sigma=0.01, tau=0.05, pi=0.9, beta_max=1.5)
+#: The declared-kind mixture weights scored on dev (``(pi if cpu_bound, pi if io_bound)``,
+#: the rest of :data:`TWO_SIZE_CHOSEN` kept): (0.9, 0.9) ignores the kind; (1, 0) keeps each
+#: kind's own component (:data:`.lambda_physics.TWO_SIZE_KIND_PI`, the served choice: dev
+#: two sizes with the kind declared 7.49 % against 8.30 % ignoring it, docs/models.md).
+TWO_SIZE_KIND_GRID: tuple[tuple[float, float], ...] = tuple(
+    (pc, pio) for pc in (0.9, 0.97, 1.0) for pio in (0.9, 0.5, 0.3, 0.0))
