@@ -350,11 +350,25 @@ def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
         False: "single-threaded: sizes above 1,769 MB add vCPUs it cannot use",
         True: "multi-threaded: vCPUs above 1,769 MB (up to 6 at 10,240 MB) are used",
     }[query.parallel])
-    if query.kind and len({r.memory_mb for r in query.runs}) == 1:
-        notes.append(f"kind {query.kind}: the one-size prior weighs training functions of "
-                     "that kind first" if query.kind != "mixed" else
-                     "kind mixed: the one-size prior weighs every kind alike")
+    note = _kind_note(query)
+    if note:
+        notes.append(note)
     return LambdaChoice(estimates=rows, best=best, notes=tuple(notes))
+
+
+def _kind_note(query: LambdaQuery) -> str | None:
+    """What a declared kind changed: the one-size prior, or the two-size exponent prior."""
+    if not query.kind:
+        return None
+    if query.kind == "mixed":
+        return "kind mixed: the prior weighs every kind alike"
+    if len({r.memory_mb for r in query.runs}) == 1:
+        return f"kind {query.kind}: the one-size prior weighs training functions of that kind first"
+    if len({r.memory_mb for r in query.runs}) == 2:
+        return (f"kind {query.kind}: the two-size fit keeps only the "
+                + ("CPU-share exponent (no non-scaling part beyond noise)"
+                   if query.kind == "cpu_bound" else "non-scaling (waiting) part") + " prior")
+    return None
 
 
 def lambda_query(req: LambdaMemoryRequest, meas: list[Any]) -> LambdaQuery:

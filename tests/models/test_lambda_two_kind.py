@@ -60,3 +60,22 @@ def test_for_kind_sets_only_the_mixture_weight() -> None:
     assert base.for_kind("cpu_bound") == P.TwoSizePrior(0.01, 0.05, 1.0, 1.5)
     assert base.for_kind("io_bound") == P.TwoSizePrior(0.01, 0.05, 0.0, 1.5)
     assert base.for_kind("mixed") is base and base.for_kind(None) is base
+
+
+def test_the_endpoint_passes_a_declared_kind_to_two_sizes(small_catalog, bundle) -> None:
+    # The committed artifact serves the same two-size settings (sigma 1 %, tau 0.05, cap
+    # 1.5), so with parallel false the hand values above hold: 301.95 ms (cpu_bound) and
+    # 327.25 ms (io_bound) at 1,024 MB; both measured sizes keep their measurement.
+    from recommender.models.endpoints import predict_lambda_memory
+
+    req = {"measurements": [{"memory_mb": 128, "duration_ms": float(D[0])},
+                            {"memory_mb": 256, "duration_ms": float(D[1])}],
+           "candidate_memory_mb": [128, 256, 1024], "parallel": False}
+    got = {}
+    for kind in ("cpu_bound", "io_bound"):
+        r = predict_lambda_memory({**req, "kind": kind}, catalog=small_catalog, bundle=bundle)
+        assert [p.duration_ms for p in r.predictions[:2]] == pytest.approx(D, rel=1e-12)
+        got[kind] = r.predictions[2].duration_ms
+        assert any(f"kind {kind}: the two-size fit" in n for n in r.notes)
+    assert got["cpu_bound"] == pytest.approx(301.95, rel=0.01)
+    assert got["io_bound"] == pytest.approx(327.25, rel=0.01)
