@@ -1,5 +1,6 @@
 """Merge stage of the catalog build: one row per key, refreshes over the previous snapshot,
-cross-table fills (orphan prices, offered and priced regions, perf_index, computed facts).
+cross-table fills (orphan prices, offered and priced regions, perf_index and its sustained
+figure, computed facts).
 
 Functions over DataFrames.  The perf model that predicts the unmeasured ``perf_index`` rows
 belongs to the recommender, so the build takes it as a parameter (a :data:`PerfFiller`): the
@@ -110,6 +111,22 @@ def fill_perf(ec2: pd.DataFrame, filler: PerfFiller | None) -> tuple[pd.DataFram
     return out, f"perf model predicted perf_index for {n} types"
 
 
+def sustained_perf(ec2: pd.DataFrame) -> pd.DataFrame:
+    """Add ``sustained_perf_index``: the perf_index a type delivers without spending credits.
+
+    A burstable type sustains ``baseline_pct_per_vcpu`` of each vCPU (AWS EC2 User Guide,
+    "Key concepts for burstable performance instances": baseline utilization per vCPU), so
+    its sustained figure is perf_index x baseline / 100; ``perf_index`` keeps the burst
+    figure.  Other types (and a burstable type whose baseline is unknown) sustain their
+    perf_index.  Run after the perf fill, so predicted perf_index rows get it too.
+    """
+    pct = pd.to_numeric(ec2["baseline_pct_per_vcpu"], errors="coerce")
+    burst = ec2["burstable"].fillna(False).astype(bool) & pct.notna()
+    share = (pct / 100.0).where(burst, 1.0)
+    return ec2.assign(sustained_perf_index=pd.to_numeric(ec2["perf_index"], errors="coerce")
+                      * share)
+
+
 def computed_facts(ec2: pd.DataFrame) -> pd.DataFrame:
     """Counts of capable instance types per network option, from the ec2 table."""
     counts = {
@@ -159,6 +176,7 @@ def finish_tables(
     from catalog.sources.ec2 import measured_perf
 
     ec2, perf_note = fill_perf(measured_perf(ec2), perf_filler)
+    ec2 = sustained_perf(ec2)
     from catalog.spot import attach_measured_spot
 
     prices = attach_measured_spot(prices, tables.get("ec2_spot_prices"))

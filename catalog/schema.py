@@ -80,7 +80,21 @@ class Ec2Schema(_Strict):
     perf_index_low: Series[float] = pa.Field(nullable=True, gt=0)  # interval when predicted
     perf_index_high: Series[float] = pa.Field(nullable=True, gt=0)
     perf_index_source: Series[str] = pa.Field(isin=["measured", "predicted", "missing"])
+    # perf_index a type delivers without spending CPU credits: perf_index x
+    # baseline_pct_per_vcpu / 100 for burstable types (AWS burstable baseline utilization),
+    # perf_index otherwise.  Added by the build after the perf fill (catalog.merge), so the
+    # readers' tables, validated before that fill, do not have it yet.
+    sustained_perf_index: Series[float] | None = pa.Field(nullable=True, ge=0)
     spec_source: Series[str]
+
+    @pa.dataframe_check
+    @classmethod
+    def sustained_within_perf_index(cls, df: pd.DataFrame) -> pd.Series:
+        """A sustained baseline never exceeds the burst figure (baseline <= 100 %)."""
+        if "sustained_perf_index" not in df:
+            return pd.Series(True, index=df.index)
+        sustained, perf = df["sustained_perf_index"], df["perf_index"]
+        return sustained.isna() | (sustained <= perf * (1 + 1e-12))
 
 
 class Ec2PriceSchema(_Strict):

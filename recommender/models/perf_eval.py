@@ -12,7 +12,8 @@
   catalog's perf_index (measured where measured, the model elsewhere) and of the baseline.
 * **Burstable.** :func:`sustained_perf_index` is the capacity a T-type sustains without
   credits: perf_index x the baseline utilization per vCPU (AWS EC2 User Guide, "Key concepts
-  for burstable performance instances"; catalog column ``baseline_pct_per_vcpu``).
+  for burstable performance instances"; catalog columns ``baseline_pct_per_vcpu`` and
+  ``sustained_perf_index``, the latter computed once by the catalog build).
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ def processor_group(ec2: pd.DataFrame) -> pd.Series:
 
 
 def sustained_perf_index(ec2: pd.DataFrame) -> pd.Series:
-    """perf_index a burstable type sustains at its baseline (equal to perf_index otherwise)."""
+    """perf_index a burstable type sustains at its baseline (equal to perf_index otherwise).
+
+    The catalog's ``sustained_perf_index`` column (computed once by the build from the same
+    two columns) is read when the table has it; a table without it (a reader's output, an
+    older snapshot) gets the same figure computed here.
+    """
+    if "sustained_perf_index" in ec2:
+        return pd.to_numeric(ec2["sustained_perf_index"], errors="coerce")
     pct = pd.to_numeric(ec2.get("baseline_pct_per_vcpu", pd.Series(np.nan, index=ec2.index)),
                         errors="coerce")
     burst = ec2["burstable"].fillna(False).astype(bool)

@@ -23,9 +23,10 @@ from recommender.core.errors import UserError
 _FILTER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(>=|<=|!=|==|=|>|<|~)\s*(.*?)\s*$")
 
 #: Columns ``--format table`` shows for EC2 when ``--columns`` is not given (the full row has
-#: 45 columns; ``--format json`` or ``--columns`` give the rest).
+#: 46 columns; ``--format json`` or ``--columns`` give the rest).
 EC2_TABLE_COLUMNS = ("instance_type", "vcpus", "memory_gib", "arch", "gpus",
                      "network_baseline_gbps", "burstable", "baseline_pct_per_vcpu", "perf_index",
+                     "sustained_perf_index",
                      "ondemand_usd_per_hour", "spot_usd_per_hour_est",
                      "reserved_1y_no_upfront_usd_per_hour", "price_as_of")
 
