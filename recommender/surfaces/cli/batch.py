@@ -117,12 +117,19 @@ def _dask_client(args: argparse.Namespace, stack: ExitStack) -> Any:
         raise UserError("--dask needs the [dask] extra: pip install "
                         "'aws-resource-recommender[dask]'") from None
     if args.dask == "local":
+        import dask
+
         from recommender.batch import default_workers
 
+        # The workers' statistical profiler samples the task thread's stack every 10 ms:
+        # nobody reads it here (no dashboard), so it is off (the nanny passes the setting on).
+        stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
         cluster = stack.enter_context(LocalCluster(
             n_workers=args.workers or default_workers(), threads_per_worker=1,
             processes=True, dashboard_address=None))
-        return stack.enter_context(Client(cluster))
+        # Results come straight from the workers, not relayed by the scheduler (which would
+        # deserialise and serialise every chunk again, in this same process).
+        return stack.enter_context(Client(cluster, direct_to_workers=True))
     if not args.dask.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         raise UserError(f"--dask must be 'local' or a scheduler address like "
                         f"tcp://host:8786; got {args.dask!r}")
