@@ -23,11 +23,12 @@ from recommender.rules.compute.index import (
     ec2_index,
     family_category,
 )
+from recommender.rules.compute.risk import EBS_BURST_MINUTES_PER_DAY, EBS_OPTIMIZED_URL
 
 __all__ = [
-    "FILTERS", "MIB_IN_MB", "Check", "Ec2Index", "FilterContext", "FilterResult",
-    "SpotMeasured", "apply_filters", "build_ec2_index", "ec2_index", "family_category",
-    "tightest_constraint",
+    "EBS_BURST_MINUTES_PER_DAY", "EBS_OPTIMIZED_URL", "FILTERS", "MIB_IN_MB", "Check",
+    "Ec2Index", "FilterContext", "FilterResult", "SpotMeasured", "apply_filters",
+    "build_ec2_index", "ebs_limits", "ec2_index", "family_category", "tightest_constraint",
 ]
 
 #: 1 MiB/s in MB/s (EBS instance limits are published in MB/s, profiles ask in MiB/s).
@@ -65,6 +66,10 @@ class FilterContext:
     vcpus_need_burst: float | None = None
     hours: float = 730.0
     max_monthly_usd: float | None = None
+    #: The storage load is sustained (the default: the profile has no field saying its peaks
+    #: last under 30 minutes a day), so only the baseline EBS limits carry it; False lets the
+    #: burst maximum carry it, at a risk (EBS-optimized instances, EBS_OPTIMIZED_URL).
+    ebs_sustained: bool = True
 
 
 class Check(NamedTuple):
@@ -218,17 +223,45 @@ def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
                            f"{ctx.bandwidth_gbps or 0:g} Gbps")
 
 
+def ebs_limits(ix: Ec2Index, sustained: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The EBS (IOPS, MB/s) an instance carries a storage load at, NaN (unknown) as 0.
+
+    A sustained load gets the baseline: AWS guarantees the maximum only "for 30 minutes at
+    least once every 24 hours ... After the maximum performance duration, they revert to
+    baseline performance" (EBS-optimized instances, EBS_OPTIMIZED_URL).  A load whose peaks
+    are that short may use the maximum.
+    """
+    if not sustained:
+        return ix.ebs_max_iops0, ix.ebs_max_mbps0
+    return (np.where(np.isnan(ix.ebs_base_iops), 0.0, ix.ebs_base_iops),
+            np.where(np.isnan(ix.ebs_base_mbps), 0.0, ix.ebs_base_mbps))
+
+
 def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
-    """The instance's EBS limits (burst maximum) carry the storage IOPS and throughput."""
+    """The instance's EBS limits carry the storage IOPS and throughput: its baseline for a
+    sustained load, its burst maximum only for peaks under 30 minutes a day (EBS-optimized
+    instances, https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html)."""
     ok = ix.all_rows
+    iops, mbps = ebs_limits(ix, ctx.ebs_sustained)
     if ctx.ebs_iops is not None:
-        ok = ok & (ix.ebs_max_iops0 >= ctx.ebs_iops)  # NaN (unknown limit) as 0
+        ok = ok & (iops >= ctx.ebs_iops)
     if ctx.ebs_mibps is not None:
-        ok = ok & (ix.ebs_max_mbps0 >= ctx.ebs_mibps * MIB_IN_MB)
+        ok = ok & (mbps >= ctx.ebs_mibps * MIB_IN_MB)
     return Check(ok, "ec2.ebs_limits_below_storage_need",
-                 lambda i: f"{ix.types[i]} sustains at most {ix.ebs_max_iops[i]:g} EBS IOPS "
-                           f"and {ix.ebs_max_mbps[i]:g} MB/s; the storage needs "
-                           f"{ctx.ebs_iops or 0:g} IOPS and {ctx.ebs_mibps or 0:g} MiB/s")
+                 lambda i: _ebs_why(ix, ctx, i, (float(iops[i]), float(mbps[i]))))
+
+
+def _ebs_why(ix: Ec2Index, ctx: FilterContext, i: int, limit: tuple[float, float]) -> str:
+    """Why type ``i`` fails :func:`filter_ebs`, from the limits the filter compared."""
+    need = (f"the storage needs {ctx.ebs_iops or 0:g} IOPS and {ctx.ebs_mibps or 0:g} MiB/s")
+    if not ctx.ebs_sustained:
+        return (f"{ix.types[i]} reaches at most {limit[0]:g} EBS IOPS and {limit[1]:g} MB/s "
+                f"even at its maximum (EBS-optimized instances, {EBS_OPTIMIZED_URL}); {need}")
+    return (f"{ix.types[i]} sustains {limit[0]:g} EBS IOPS and {limit[1]:g} MB/s (its "
+            f"baseline); its maximum ({ix.ebs_max_iops[i]:g} IOPS, {ix.ebs_max_mbps[i]:g} "
+            f"MB/s) is guaranteed only {EBS_BURST_MINUTES_PER_DAY} minutes at least once "
+            f"every 24 hours (EBS-optimized instances, {EBS_OPTIMIZED_URL}) and {need}, "
+            "taken as sustained")
 
 
 def filter_budget(ix: Ec2Index, ctx: FilterContext) -> Check:

@@ -31,7 +31,12 @@ from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.fleet import explain_nodes
 from recommender.rules.compute.jobs import JobInfo
 from recommender.rules.compute.purchase import Pricing
-from recommender.rules.compute.risk import DIMENSIONS, perf_interval_reason, risk_label
+from recommender.rules.compute.risk import (
+    DIMENSIONS,
+    ebs_burst_reason,
+    perf_interval_reason,
+    risk_label,
+)
 from recommender.rules.compute.sizing import ComputeNeed
 
 
@@ -196,6 +201,9 @@ def option_risk(w: Ec2Row) -> tuple[float, list[Reason]]:
                                         w.cpu_low))
     if w.job is not None and w.job.risk > risk:
         risk, driver = w.job.risk, "the job deadline (predicted runtime interval)"
+    if driver == "EBS" and risk == 2:  # within the burst maximum only (risk.ec2_risk)
+        out.append(ebs_burst_reason(w.itype, float(w.ix.ebs_base_iops[w.i]),
+                                    float(w.ix.ebs_base_mbps[w.i])))
     if risk > 0:
         out.append(reason("risk.performance", PERF02_SELECT,
                           f"Performance risk {risk:g} ({risk_label(risk)}), driven by "

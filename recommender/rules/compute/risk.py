@@ -56,9 +56,18 @@ def ec2_risk(
     bandwidth_gbps: float | None,
     net_base: np.ndarray,
     net_peak: np.ndarray,
+    ebs_sustained: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(risk, index of the worst dimension: 0 cpu, 1 memory, 2 ebs, 3 network)."""
+    """(risk, index of the worst dimension: 0 cpu, 1 memory, 2 ebs, 3 network).
+
+    A sustained storage load (``ebs_sustained``, the default) has only the baseline EBS
+    limits: the maximum lasts "30 minutes at least once every 24 hours" (EBS-optimized
+    instances, EBS_OPTIMIZED_URL), so a need above the baseline is risk 4.  A load with
+    short peaks may burst to the maximum: between baseline and maximum is risk 2.
+    """
     n = len(vcpus_total)
+    if ebs_sustained:
+        max_iops, max_mbps = base_iops, base_mbps
     # A dimension the profile gives no need for is 0 everywhere: skipped (it never raises
     # the risk, and the worst dimension is the first that reaches the maximum, as argmax).
     dims = (
@@ -75,6 +84,25 @@ def ec2_risk(
             worst[d > risk] = k
             risk = np.maximum(risk, d)
     return risk, worst
+
+
+#: The EBS-optimized instances page (EC2 User Guide, now in the EBS User Guide).
+EBS_OPTIMIZED_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html"
+#: Minutes a day that page guarantees an instance's maximum EBS performance.
+EBS_BURST_MINUTES_PER_DAY = 30
+
+
+def ebs_burst_reason(itype: str, base_iops: float, base_mbps: float) -> Reason:
+    """Why a storage need above ``itype``'s baseline EBS limits is risk 2, not a rejection:
+    its peaks are short, and the maximum is guaranteed "for 30 minutes at least once every
+    24 hours" (EBS-optimized instances, EBS_OPTIMIZED_URL)."""
+    return reason(
+        "risk.ebs_burst", PERF02_SELECT,
+        f"The storage need is above {itype}'s baseline EBS limits ({base_iops:g} IOPS, "
+        f"{base_mbps:g} MB/s) and within its maximum, which AWS guarantees only "
+        f"{EBS_BURST_MINUTES_PER_DAY} minutes at least once every 24 hours, then it reverts "
+        f"to baseline ({EBS_OPTIMIZED_URL}): the storage peaks must be that short.",
+        "caution")
 
 
 DIMENSIONS = ("CPU", "memory", "EBS", "network")

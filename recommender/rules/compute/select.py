@@ -205,7 +205,7 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
         base_iops=ix.ebs_base_iops[idx], max_iops=ix.ebs_max_iops[idx],
         base_mbps=ix.ebs_base_mbps[idx], max_mbps=ix.ebs_max_mbps[idx],
         bandwidth_gbps=ctx.bandwidth_gbps, net_base=ix.net_baseline_gbps[idx],
-        net_peak=ix.net_peak_gbps[idx])
+        net_peak=ix.net_peak_gbps[idx], ebs_sustained=ctx.ebs_sustained)
     cpu = utilization_risk(demand_t / vt) if need.demand_vcpus else np.zeros(len(idx))
     worst = np.where(cpu >= risk, 0, worst)
     dims = np.maximum(risk, cpu)
