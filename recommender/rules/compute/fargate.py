@@ -28,6 +28,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
+from recommender.rules.compute.purchase import allowed_purchase_options
 from recommender.rules.compute.sizing import (
     ComputeNeed,
     memory_headroom_pct,
@@ -94,7 +95,7 @@ def fargate_option(
         rej.add("fargate.task_size_limit")
         return None
     cost, n, v, m, arch, vfy = best
-    return Candidate(
+    c = Candidate(
         "fargate", "fargate", cost,
         _fargate_reasons(p, need, best, used_gib=used_gib, fewest_first=fewest_first),
         config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
@@ -102,6 +103,42 @@ def fargate_option(
         count=n, verify=vfy,
         components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
     )
+    spot = fargate_spot_unpriced(p, need, book, region)
+    if spot is not None:
+        # A cheaper way to run the same task, not a cost left out: named, with its own reason.
+        c.name_unpriced(*spot)
+        c.reasons.append(reason("fargate.spot", PERF01_COST,
+                                f"{spot[0]} is not priced: {spot[1]}.", "caution"))
+    return c
+
+
+#: Fargate Spot: "run interruption tolerant Amazon ECS tasks at a rate that's discounted
+#: compared to the Fargate price ... interrupted with a two-minute warning"; "Fargate Spot
+#: only supports Linux tasks with the X86_64 architecture" (Fargate capacity providers).
+FARGATE_SPOT_URL = ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+                    "fargate-capacity-providers.html")
+#: The unit-price items a Fargate Spot price would need (none of the catalog's sources has
+#: them: facts/fargate_facts.csv and the price feed list on-demand rows only).
+FARGATE_SPOT_ITEMS = ("fargate.spot_vcpu_hour.x86_64", "fargate.spot_gb_hour.x86_64")
+
+
+def fargate_spot_unpriced(p: WorkloadProfile, need: ComputeNeed, book: PriceBook,
+                          region: str) -> tuple[str, str] | None:
+    """``(item, reason)`` naming Fargate Spot as unpriced, or None when it does not apply.
+
+    It applies where EC2 Spot does (``allowed_purchase_options``: the work is
+    interruption-tolerant and spot is not excluded) and the work may run on x86_64, the only
+    architecture Fargate Spot runs (FARGATE_SPOT_URL).  The cost shown stays on-demand.
+    """
+    if "spot" not in allowed_purchase_options(p, []) or "x86_64" not in need.arch:
+        return None
+    missing = [k for k in FARGATE_SPOT_ITEMS if book.unit(k, region) is None]
+    why = (f"the catalog has no Fargate Spot price for {region}" if missing else
+           "the engine does not price Fargate Spot yet")
+    return ("Fargate Spot (x86_64)",
+            f"{why}; interruption-tolerant tasks may run on Fargate Spot at a discount to "
+            "the Fargate price, x86_64 Linux tasks only, interrupted with a two-minute "
+            f"warning ({FARGATE_SPOT_URL}); the cost shown is Fargate on-demand")
 
 
 #: One Fargate choice: (monthly cost, tasks, vCPU, memory GB, arch, verify).
