@@ -333,7 +333,8 @@ def tightest_constraint(
     nearness = {
         "ec2.vcpus": -ix.vcpus, "ec2.memory": -ix.memory_gib, "ec2.gpus": -ix.gpus,
         "ec2.network_bandwidth": -np.nan_to_num(ix.net_peak_gbps),
-        "ec2.ebs_limits_below_storage_need": -np.nan_to_num(ix.ebs_max_iops),
+        # The baseline: what carries the sustained load the engine assumes (filter_ebs).
+        "ec2.ebs_limits_below_storage_need": -np.nan_to_num(ix.ebs_base_iops),
         "ec2.node_count_above_max_nodes": -ix.vcpus,
     }.get(best_key or "")
     if nearness is not None and len(best_ids):
