@@ -242,6 +242,8 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
     sustained load, its burst maximum only for peaks under 30 minutes a day (EBS-optimized
     instances, https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html)."""
     ok = ix.all_rows
+    if ctx.ebs_iops is None and ctx.ebs_mibps is None:  # no storage need: nothing to compare
+        return Check(ok, "ec2.ebs_limits_below_storage_need", lambda i: "")
     iops, mbps = ebs_limits(ix, ctx.ebs_sustained)
     if ctx.ebs_iops is not None:
         ok = ok & (iops >= ctx.ebs_iops)
