@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores; 1 = this process)")
     p.add_argument("--chunksize", type=int, default=None, metavar="N",
-                   help="profiles per task (default 64)")
+                   help="profiles per task (default 64; 256 on Dask)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on a Dask cluster: tcp://scheduler:8786, or 'local' for a "
                         "LocalCluster of --workers processes (needs the [dask] extra)")
@@ -60,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _recommend_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from recommender.batch import DEFAULT_CHUNKSIZE, recommend_many_json_chunks
+    from recommender.batch import recommend_many_json_chunks
 
     if args.format == "table" and args.out:
         raise UserError("--format table prints to stdout; drop --out or use --format json")
@@ -82,7 +82,7 @@ def _recommend_batch(args: argparse.Namespace) -> int:
                                        disable=args.quiet, mininterval=0.5))
         chunks = recommend_many_json_chunks(
             profiles(), workers=args.workers, client=client,
-            chunksize=args.chunksize or DEFAULT_CHUNKSIZE,
+            chunksize=args.chunksize,
             models=False if args.rules_only else None)
         for chunk in chunks:
             numbers = [lines.popleft() for _ in range(len(chunk))]
