@@ -13,8 +13,8 @@ fields and rules a profile broke.  A bad profile never stops the run.
 * ``client=`` a ``dask.distributed.Client``: the chunks are submitted to the cluster the same
   way (bounded, in order); each Dask worker process loads its catalog once (a per-process
   cache).  The workers need the same package versions as the client (see the README).
-  Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which costs this engine
-  about 0.4-0.9 ms of CPU a profile in page faults; ``recommend-batch --dask local`` drops it
+  Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which makes this engine
+  page-fault ~10 times a profile (0-0.2 ms of CPU); ``recommend-batch --dask local`` drops it
   (an existing cluster can too: ``distributed.nanny.pre-spawn-environ`` in its Dask config).
 
 :func:`recommend_many_json` is the same engine with each response already serialised to JSON

@@ -126,7 +126,8 @@ def _dask_client(args: argparse.Namespace, stack: ExitStack) -> Any:
         # The nanny also starts each worker with MALLOC_TRIM_THRESHOLD_=65536, which makes
         # glibc give freed memory back (and fixes the mmap threshold) at every turn: the
         # engine's many short-lived numpy/pandas arrays then page-fault again each profile
-        # (2,000 profiles, one worker: 10-14 minor faults and +0.4-0.9 ms CPU a profile).
+        # (2,000 profiles, one worker: 9-14 minor faults a profile against 0.1; the CPU it costs
+        # is within the noise at low load, 0-0.2 ms a profile, though 0.4 was measured at load 6).
         # Its thread caps are kept; only that variable is dropped.
         env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
         env.pop("MALLOC_TRIM_THRESHOLD_", None)
