@@ -120,7 +120,8 @@ def sustained_perf(ec2: pd.DataFrame) -> pd.DataFrame:
     figure.  Other types (and a burstable type whose baseline is unknown) sustain their
     perf_index.  Run after the perf fill, so predicted perf_index rows get it too.
     """
-    pct = pd.to_numeric(ec2["baseline_pct_per_vcpu"], errors="coerce")
+    pct = pd.to_numeric(ec2.get("baseline_pct_per_vcpu", pd.Series(float("nan"), index=ec2.index)),
+                        errors="coerce")
     burst = ec2["burstable"].fillna(False).astype(bool) & pct.notna()
     share = (pct / 100.0).where(burst, 1.0)
     return ec2.assign(sustained_perf_index=pd.to_numeric(ec2["perf_index"], errors="coerce")

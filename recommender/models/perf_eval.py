@@ -24,6 +24,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from catalog.merge import sustained_perf
 from recommender.models.features import PERF_COLUMNS, parse_family, perf_features
 from recommender.models.perf import measured_rows, perf_regressor
 from recommender.models.splits import test_groups
@@ -44,15 +45,11 @@ def sustained_perf_index(ec2: pd.DataFrame) -> pd.Series:
 
     The catalog's ``sustained_perf_index`` column (computed once by the build from the same
     two columns) is read when the table has it; a table without it (a reader's output, an
-    older snapshot) gets the same figure computed here.
+    older snapshot) gets it from the build's own :func:`catalog.merge.sustained_perf`.
     """
-    if "sustained_perf_index" in ec2:
-        return pd.to_numeric(ec2["sustained_perf_index"], errors="coerce")
-    pct = pd.to_numeric(ec2.get("baseline_pct_per_vcpu", pd.Series(np.nan, index=ec2.index)),
-                        errors="coerce")
-    burst = ec2["burstable"].fillna(False).astype(bool)
-    factor = np.where(burst & pct.notna(), pct / 100.0, 1.0)
-    return pd.to_numeric(ec2["perf_index"], errors="coerce") * factor
+    if "sustained_perf_index" not in ec2:
+        ec2 = sustained_perf(ec2)
+    return pd.to_numeric(ec2["sustained_perf_index"], errors="coerce")
 
 
 def _baseline(train: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:

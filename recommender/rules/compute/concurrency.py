@@ -30,12 +30,16 @@ class EventLoad:
     reasons: tuple[Reason, ...] = ()
 
 
+def in_flight(invocations_per_month: float, duration_ms: float, hours: float) -> float:
+    """Invocations in flight on average: requests/s x duration s (CONCURRENCY_URL)."""
+    return invocations_per_month / (hours * SECONDS_PER_HOUR) * duration_ms / 1000.0
+
+
 def average_concurrency(c: ComputeProfile | None, hours: float) -> float | None:
-    """Invocations in flight on average (requests/s x duration s), None when not given."""
+    """:func:`in_flight` of an event-driven profile, None when not given."""
     if c is None or not c.event_driven or not c.invocations_per_month or not c.duration_ms:
         return None
-    per_s = c.invocations_per_month / (hours * SECONDS_PER_HOUR)
-    return per_s * c.duration_ms / 1000.0
+    return in_flight(c.invocations_per_month, c.duration_ms, hours)
 
 
 def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float | None, *,

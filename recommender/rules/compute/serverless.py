@@ -31,6 +31,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
+from recommender.rules.compute.concurrency import in_flight
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
 from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,
@@ -40,7 +41,6 @@ from recommender.rules.compute.sizing import (
 )
 from recommender.rules.prices import PriceBook
 
-SECONDS_PER_HOUR = 3600.0
 __all__ = ["fargate_option", "fargate_task_sizes", "lambda_limits", "lambda_option",
            "serverless_candidates", "serverless_option"]
 
@@ -126,8 +126,7 @@ def _lambda_price(
     billed_ms = math.ceil(dur)  # billed in 1 ms increments
     gbs = inv * billed_ms / 1000.0 * mem / 1024.0
     predicted = {"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
-                 "average_concurrency": round(inv * dur / 1000.0 / (hours * SECONDS_PER_HOUR),
-                                              3)}
+                 "average_concurrency": round(in_flight(inv, dur, hours), 3)}
     req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
     free_req = book.fact_float("lambda", "free_tier_requests") or 0.0
     free_gbs = book.fact_float("lambda", "free_tier_compute") or 0.0
