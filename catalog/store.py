@@ -10,8 +10,8 @@ build never leaves the tool without a catalog.
 
 Where snapshots live: a build writes to the user's data directory by default
 (:func:`user_snapshot_dir`, platformdirs; ``RECOMMENDER_SNAPSHOT_DIR`` overrides it), never
-into the installed package; readers use that one when it exists and the snapshot embedded in
-the package otherwise (:func:`active_snapshot_dir`).
+into the installed package; readers use that one when it exists and is not older than the
+snapshot embedded in the package, and the embedded one otherwise (:func:`active_snapshot_dir`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -41,6 +42,8 @@ EMBEDDED_SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"
 #: Kept for callers that mean the embedded snapshot.
 DEFAULT_SNAPSHOT_DIR = EMBEDDED_SNAPSHOT_DIR
 MANIFEST_NAME = "manifest.json"
+#: ``generated_at`` as the build writes it (``catalog.manifest``): comparable as a string.
+_ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 #: Largest manifest / table file read (the shipped ones are ~40 kB / ~150 kB).
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_TABLE_BYTES = 512 * 1024 * 1024
@@ -74,11 +77,32 @@ def default_build_dir() -> Path:
 
 
 def active_snapshot_dir() -> Path:
-    """The snapshot readers use by default: the user's built one if any, else the embedded."""
+    """The snapshot readers use by default: the user's built one, unless the embedded is newer.
+
+    A user snapshot (a live refresh, or a local build without ``--out``) wins while it is
+    the newer one.  An upgrade whose embedded snapshot was generated later wins over an
+    older user build: otherwise a stale build would silently price every answer with the
+    older prices (seen on a development machine).  A manifest without a readable
+    ``generated_at`` (hand-made or damaged) keeps the user snapshot, as before, and its
+    integrity is checked by the reader.
+    """
     user = user_snapshot_dir()
     if user is not None and ((user / MANIFEST_NAME).exists() or _fallback(user) is not None):
+        mine = _generated_at(user / MANIFEST_NAME)
+        embedded = _generated_at(EMBEDDED_SNAPSHOT_DIR / MANIFEST_NAME)
+        if mine and embedded and embedded > mine:
+            return EMBEDDED_SNAPSHOT_DIR
         return user
     return EMBEDDED_SNAPSHOT_DIR
+
+
+def _generated_at(manifest: Path) -> str:
+    """The manifest's ``generated_at`` (ISO 8601 UTC, so strings compare as times), or ''."""
+    try:
+        value = json.loads(read_regular(manifest, what="manifest")).get("generated_at")
+    except (InputFileError, ValueError, AttributeError):
+        return ""
+    return value if isinstance(value, str) and _ISO_UTC.fullmatch(value) else ""
 
 
 def _fallback(d: Path) -> Path | None:
@@ -392,8 +416,13 @@ def describe_snapshot(snapshot_dir: Path | str | None = None) -> str:
     d = active_snapshot_dir()
     user = user_snapshot_dir()
     if d == EMBEDDED_SNAPSHOT_DIR:
-        why = (f"no user-built snapshot at {user}" if user is not None
-               else "the user snapshot is disabled (RECOMMENDER_SNAPSHOT_DIR=none)")
+        if user is None:
+            why = "the user snapshot is disabled (RECOMMENDER_SNAPSHOT_DIR=none)"
+        elif (user / MANIFEST_NAME).exists():
+            why = (f"newer than the user-built snapshot at {user}, generated "
+                   f"{_generated_at(user / MANIFEST_NAME)}; rebuild it to use it")
+        else:
+            why = f"no user-built snapshot at {user}"
         return f"snapshot {d}: embedded in the package ({why})"
     return (f"snapshot {d}: built by `recommender catalog build` in the user data directory "
             f"(the embedded {EMBEDDED_SNAPSHOT_DIR} is the fallback)")

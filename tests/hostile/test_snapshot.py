@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -243,3 +244,24 @@ def test_first_write_and_user_dir_default(fake_store, tmp_path, monkeypatch) -> 
     assert fake_store.active_snapshot_dir() == user
     monkeypatch.setenv("RECOMMENDER_SNAPSHOT_DIR", "none")
     assert fake_store.active_snapshot_dir() == fake_store.EMBEDDED_SNAPSHOT_DIR
+
+
+def test_embedded_newer_than_user_build_wins(fake_store, tmp_path, monkeypatch) -> None:
+    """A stale user build must not price answers once a newer embedded snapshot is installed.
+
+    The embedded manifest's ``generated_at`` is the committed snapshot's; the user manifests
+    are written a day before and a day after it (hand-chosen, not read from the code).
+    """
+    user = tmp_path / "data" / "snapshot"
+    monkeypatch.setenv("RECOMMENDER_SNAPSHOT_DIR", str(user))
+    embedded = json.loads((fake_store.EMBEDDED_SNAPSHOT_DIR / "manifest.json").read_text())
+    day = datetime.strptime(embedded["generated_at"], "%Y-%m-%dT%H:%M:%SZ")
+    for offset, expected in ((-1, fake_store.EMBEDDED_SNAPSHOT_DIR), (1, user)):
+        stamp = (day + timedelta(days=offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fake_store.write_snapshot(fake_tables(), {"generated_at": stamp}, user)
+        assert fake_store.active_snapshot_dir() == expected, offset
+        if offset < 0:  # ``catalog info`` says why the user's build is not used
+            assert f"newer than the user-built snapshot at {user}" in fake_store.describe_snapshot()
+    # No readable date (hand-made manifest): the user's build is kept, as before.
+    fake_store.write_snapshot(fake_tables(), {"generated_at": "yesterday"}, user)
+    assert fake_store.active_snapshot_dir() == user
