@@ -161,6 +161,10 @@ FIELDS: tuple[FormField, ...] = (
     _f("storage", "throughput_hours_per_month", "float", "Hours at that throughput", group=_CAP,
        help="Hours per month the throughput is sustained (0-744); prices EFS Elastic "
             "Throughput's read/write charges. Default: 730 (all month)."),
+    _f("storage", "peak_minutes_per_day", "float", "Peak minutes per day", group=_CAP,
+       help="Minutes a day the IOPS/throughput peak lasts (0-1440). 30 or less: an instance's "
+            "maximum EBS performance may carry it (AWS guarantees it 30 minutes a day), at "
+            "medium risk. Default: sustained (the instance's baseline must carry it)."),
     _f("storage", "object_lifetime_days", "float", "Object lifetime (days)", group=_CAP,
        help="How long objects live before deletion; below a class's minimum storage duration "
             "(30 days Standard-IA, 90 Glacier Instant) that class is not offered. Example: 7."),

@@ -157,12 +157,18 @@ class Rejections:
     counts: Counter[str] = field(default_factory=Counter)
     #: A few rejected option ids per reason, to name the closest options when nothing fits.
     examples: dict[str, list[str]] = field(default_factory=dict)
+    #: Why a one-off option (Fargate, Lambda) was rejected, by key: the rule's own sentence,
+    #: shown by "why not" (the counts alone do not say which limit it broke).
+    notes: dict[str, str] = field(default_factory=dict)
 
-    def add(self, key: str, n: int = 1, example: str | None = None) -> None:
+    def add(self, key: str, n: int = 1, example: str | None = None, *,
+            note: str | None = None) -> None:
         if n > 0:
             self.counts[key] += int(n)
             if example is not None:
                 self.examples.setdefault(key, []).append(example)
+            if note is not None:
+                self.notes[key] = note
 
     def as_dict(self) -> dict[str, int]:
         return {k: int(v) for k, v in sorted(self.counts.items())}

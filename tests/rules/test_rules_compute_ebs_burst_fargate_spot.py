@@ -4,8 +4,9 @@ EBS-optimized instances (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-op
 "Some instance types can support maximum performance for 30 minutes at least once every 24
 hours ... After the maximum performance duration, they revert to baseline performance."  So a
 sustained storage load must fit the *baseline* limits; only a load whose peaks last under 30
-minutes a day may use the maximum.  The profile has no field saying a storage load is bursty,
-so the engine takes it as sustained (docs/CONTRACT.md).
+minutes a day may use the maximum.  Unless the profile says its peaks are that short
+(``storage.peak_minutes_per_day`` <= 30, tests/rules/test_storage_peak.py), the engine takes a
+storage load as sustained (docs/CONTRACT.md).
 
 The hand example, read from catalog/snapshot/ec2.parquet (columns ebs_baseline_iops,
 ebs_max_iops, ebs_baseline_throughput_mbps, ebs_max_throughput_mbps):

@@ -48,6 +48,12 @@ class StorageProfile(BaseModel):
         default=None, gt=0, le=744, examples=[200], description=(
             "hours per month the file system moves data at `throughput_mibps` (EFS Elastic "
             "Throughput bills per GB moved); absent: the whole month (730 h)"))
+    peak_minutes_per_day: float | None = Field(
+        default=None, gt=0, le=1440, examples=[20], description=(
+            "minutes a day the storage load runs above its baseline (its peak); 30 or less "
+            "lets an EBS-optimized instance carry it at its maximum EBS performance, which "
+            "AWS guarantees 30 minutes at least once every 24 hours (risk 2); absent: the "
+            "load is sustained and must fit the instance's baseline"))
 
 
 class DatabaseProfile(BaseModel):

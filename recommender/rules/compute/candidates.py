@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -23,12 +23,17 @@ from recommender.rules.compute.index import (
     ec2_index,
     family_category,
 )
-from recommender.rules.compute.risk import EBS_BURST_MINUTES_PER_DAY, EBS_OPTIMIZED_URL
+from recommender.rules.compute.risk import (
+    EBS_BURST_MINUTES_PER_DAY,
+    EBS_OPTIMIZED_URL,
+    ebs_load_sustained,
+)
 
 __all__ = [
     "EBS_BURST_MINUTES_PER_DAY", "EBS_OPTIMIZED_URL", "FILTERS", "MIB_IN_MB", "Check",
     "Ec2Index", "FilterContext", "FilterResult", "SpotMeasured", "apply_filters",
-    "build_ec2_index", "ebs_limits", "ec2_index", "family_category", "tightest_constraint",
+    "EbsLimited", "InstanceEbs", "build_ec2_index", "ebs_limits", "ebs_load_sustained",
+    "ec2_index", "family_category", "tightest_constraint",
 ]
 
 #: 1 MiB/s in MB/s (EBS instance limits are published in MB/s, profiles ask in MiB/s).
@@ -66,9 +71,10 @@ class FilterContext:
     vcpus_need_burst: float | None = None
     hours: float = 730.0
     max_monthly_usd: float | None = None
-    #: The storage load is sustained (the default: the profile has no field saying its peaks
-    #: last under 30 minutes a day), so only the baseline EBS limits carry it; False lets the
-    #: burst maximum carry it, at a risk (EBS-optimized instances, EBS_OPTIMIZED_URL).
+    #: The storage load is sustained (the default: ``storage.peak_minutes_per_day`` absent
+    #: or above 30, see ``risk.ebs_load_sustained``), so only the baseline EBS limits carry
+    #: it; False lets the burst maximum carry it, at a risk (EBS-optimized instances,
+    #: EBS_OPTIMIZED_URL).
     ebs_sustained: bool = True
 
 
@@ -223,16 +229,50 @@ def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
                            f"{ctx.bandwidth_gbps or 0:g} Gbps")
 
 
-def ebs_limits(ix: Ec2Index, sustained: bool) -> tuple[np.ndarray, np.ndarray]:
+class EbsLimited(Protocol):
+    """Anything with instance EBS limits as arrays: the :class:`Ec2Index`, an InstanceEbs."""
+
+    @property
+    def ebs_base_iops(self) -> np.ndarray: ...
+    @property
+    def ebs_base_mbps(self) -> np.ndarray: ...
+    @property
+    def ebs_max_iops(self) -> np.ndarray: ...
+    @property
+    def ebs_max_mbps(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class InstanceEbs:
+    """One instance's EBS limits (IOPS, MB/s) as one-row arrays, for :func:`ebs_limits`."""
+
+    ebs_base_iops: np.ndarray
+    ebs_base_mbps: np.ndarray
+    ebs_max_iops: np.ndarray
+    ebs_max_mbps: np.ndarray
+
+    @classmethod
+    def of(cls, limits: dict[str, float]) -> InstanceEbs:
+        """From the compute stage's ``top_ec2`` facts (base_iops, max_iops, base_mbps,
+        max_mbps; a missing figure is unknown)."""
+        def one(key: str) -> np.ndarray:
+            v = limits.get(key)
+            return np.array([np.nan if v is None else float(v)])
+        return cls(one("base_iops"), one("base_mbps"), one("max_iops"), one("max_mbps"))
+
+
+def ebs_limits(ix: EbsLimited, sustained: bool) -> tuple[np.ndarray, np.ndarray]:
     """The EBS (IOPS, MB/s) an instance carries a storage load at, NaN (unknown) as 0.
 
     A sustained load gets the baseline: AWS guarantees the maximum only "for 30 minutes at
     least once every 24 hours ... After the maximum performance duration, they revert to
     baseline performance" (EBS-optimized instances, EBS_OPTIMIZED_URL).  A load whose peaks
-    are that short may use the maximum.
+    are that short (``ebs_load_sustained``) may use the maximum.  The compute filter
+    (:func:`filter_ebs`) and the storage cross-check (``storage.block``) both read it.
     """
     if not sustained:
-        return ix.ebs_max_iops0, ix.ebs_max_mbps0
+        return (np.where(np.isnan(ix.ebs_max_iops), 0.0, ix.ebs_max_iops),
+                np.where(np.isnan(ix.ebs_max_mbps), 0.0, ix.ebs_max_mbps))
     return (np.where(np.isnan(ix.ebs_base_iops), 0.0, ix.ebs_base_iops),
             np.where(np.isnan(ix.ebs_base_mbps), 0.0, ix.ebs_base_mbps))
 
@@ -263,7 +303,8 @@ def _ebs_why(ix: Ec2Index, ctx: FilterContext, i: int, limit: tuple[float, float
             f"baseline); its maximum ({ix.ebs_max_iops[i]:g} IOPS, {ix.ebs_max_mbps[i]:g} "
             f"MB/s) is guaranteed only {EBS_BURST_MINUTES_PER_DAY} minutes at least once "
             f"every 24 hours (EBS-optimized instances, {EBS_OPTIMIZED_URL}) and {need}, "
-            "taken as sustained")
+            f"taken as sustained (storage.peak_minutes_per_day absent or above "
+            f"{EBS_BURST_MINUTES_PER_DAY})")
 
 
 def filter_budget(ix: Ec2Index, ctx: FilterContext) -> Check:

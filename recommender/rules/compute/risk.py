@@ -92,6 +92,18 @@ EBS_OPTIMIZED_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimi
 EBS_BURST_MINUTES_PER_DAY = 30
 
 
+def ebs_load_sustained(peak_minutes_per_day: float | None) -> bool:
+    """Whether a storage load must fit an instance's *baseline* EBS limits.
+
+    EBS-optimized instances "can support maximum performance for 30 minutes at least once
+    every 24 hours ... After the maximum performance duration, they revert to baseline
+    performance" (EBS_OPTIMIZED_URL).  So only a load whose peaks last at most
+    EBS_BURST_MINUTES_PER_DAY (``storage.peak_minutes_per_day``) may use the maximum; absent
+    (the default) or longer, it is sustained.
+    """
+    return peak_minutes_per_day is None or peak_minutes_per_day > EBS_BURST_MINUTES_PER_DAY
+
+
 def ebs_burst_reason(itype: str, base_iops: float, base_mbps: float) -> Reason:
     """Why a storage need above ``itype``'s baseline EBS limits is risk 2, not a rejection:
     its peaks are short, and the maximum is guaranteed "for 30 minutes at least once every
@@ -101,7 +113,8 @@ def ebs_burst_reason(itype: str, base_iops: float, base_mbps: float) -> Reason:
         f"The storage need is above {itype}'s baseline EBS limits ({base_iops:g} IOPS, "
         f"{base_mbps:g} MB/s) and within its maximum, which AWS guarantees only "
         f"{EBS_BURST_MINUTES_PER_DAY} minutes at least once every 24 hours, then it reverts "
-        f"to baseline ({EBS_OPTIMIZED_URL}): the storage peaks must be that short.",
+        f"to baseline ({EBS_OPTIMIZED_URL}): the profile's storage peaks "
+        f"(storage.peak_minutes_per_day) are that short, so it may carry them there.",
         "caution")
 
 

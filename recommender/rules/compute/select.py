@@ -36,6 +36,7 @@ from recommender.rules.compute.candidates import (
     Ec2Index,
     FilterContext,
     apply_filters,
+    ebs_load_sustained,
 )
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
@@ -92,7 +93,8 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         price=pricing.price, node_floor_vcpus=need.node_floor_vcpus,
         node_floor_memory_gib=need.node_floor_memory_gib, vcpus_eff=eff,
         vcpus_need_burst=need.demand_vcpus if need.series_pct is not None else None,
-        hours=need.hours, max_monthly_usd=p.max_monthly_usd)
+        hours=need.hours, max_monthly_usd=p.max_monthly_usd,
+        ebs_sustained=ebs_load_sustained(s.peak_minutes_per_day if s else None))
     fr = apply_filters(ix, ctx)
     return Ec2Table(ix, r, need, pricing, count, eff, pricing.price * count * need.hours,
                     fr.passed.copy(), ctx, fr)

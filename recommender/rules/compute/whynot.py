@@ -30,8 +30,20 @@ def why_not(res: ComputeResult | None, names: list[str], *, recs: Any = None,
     out = []
     for name in names:
         other = _other_category(name, recs, rejected) if recs is not None else None
-        out.append(other if other is not None else _one(res, name))
+        out.append(other if other is not None else _noted(_one(res, name), rejected))
     return out
+
+
+def _noted(w: WhyNot, rejected: Rejections | None) -> WhyNot:
+    """A Fargate/Lambda rejection with the rule's own sentence, when the rule left one
+    (``Rejections.notes``, e.g. the Fargate EBS baseline with its AWS page)."""
+    if rejected is None or w.rule != f"{w.option}.*":
+        return w
+    key = next((k for k in rejected.notes if k.startswith(f"{w.option}.")), None)
+    if key is None:
+        return w
+    return w.model_copy(update={"rule": key,
+                                "text": f"Rejected by {key}: {rejected.notes[key]}"})
 
 
 def _other_category(name: str, recs: Any, rejected: Rejections | None) -> WhyNot | None:

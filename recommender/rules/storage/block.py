@@ -25,7 +25,15 @@ from recommender.rules.base import (
     reason,
     sentence,
 )
-from recommender.rules.compute.candidates import MIB_IN_MB
+from recommender.rules.compute.candidates import (
+    EBS_BURST_MINUTES_PER_DAY,
+    EBS_OPTIMIZED_URL,
+    MIB_IN_MB,
+    InstanceEbs,
+    ebs_limits,
+    ebs_load_sustained,
+)
+from recommender.rules.compute.risk import ebs_burst_reason
 from recommender.rules.prices import PriceBook, per_catalog
 from recommender.rules.storage.ebs import (
     LATENCY_CLASS_BAND_MS,
@@ -278,28 +286,50 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
 def cross_check_instance(
     cand: Candidate, n: StorageNeed, limits: dict[str, float], itype: str
 ) -> float:
-    """Check an EBS option against the chosen instance's EBS limits; returns the risk 0-4."""
+    """Check an EBS option against the chosen instance's EBS limits; returns the risk 0-4.
+
+    The same rule as the compute filter (``candidates.ebs_limits``, ``ebs_load_sustained``):
+    a sustained load (``storage.peak_minutes_per_day`` absent or above 30) must fit the
+    instance's baseline, since its maximum is guaranteed only "for 30 minutes at least once
+    every 24 hours" (EBS-optimized instances, EBS_OPTIMIZED_URL), so a need above the
+    baseline is risk 4, as a type the compute filter rejects; a load that peaks at most 30
+    minutes a day may use the maximum, at risk 2 (the burst reason).
+    """
+    sustained = ebs_load_sustained(n.peak_minutes_per_day)
+    ix = InstanceEbs.of(limits)
+    carry = ebs_limits(ix, sustained)
     risk = 0.0
-    checks = (("IOPS", n.iops, limits.get("base_iops"), limits.get("max_iops"), 1.0),
-              ("throughput MiB/s", n.mibps, limits.get("base_mbps"), limits.get("max_mbps"),
-               MIB_IN_MB))
-    for label, need, base, peak, unit in checks:
-        if not need or base is None or np.isnan(base):
+    checks = (("IOPS", n.iops, ix.ebs_base_iops[0], ix.ebs_max_iops[0], carry[0][0], 1.0),
+              ("throughput MB/s", n.mibps, ix.ebs_base_mbps[0], ix.ebs_max_mbps[0],
+               carry[1][0], MIB_IN_MB))
+    for label, need, base, peak, limit, unit in checks:
+        if not need or np.isnan(base):
             continue
         need_u = need * unit
-        if peak is not None and not np.isnan(peak) and need_u > peak:
+        if need_u > limit:
             risk = max(risk, 4.0)
-            cand.reasons.append(reason("storage.instance_limit", PERF03_CONFIG,
-                                       f"{itype} caps EBS {label} at {fmt_num(peak)}, below the "
-                                       f"need {fmt_num(need_u)}.", "caution"))
+            text = _over_limit_text(itype, label, (float(base), float(peak)), need_u,
+                                    sustained=sustained)
         elif need_u > base:
             risk = max(risk, 2.0)
-            cand.reasons.append(reason("storage.instance_limit", PERF03_CONFIG,
-                                       f"{itype} sustains {fmt_num(base)} EBS {label} and bursts "
-                                       f"to {fmt_num(peak or base)}: the need "
-                                       f"{fmt_num(need_u)} relies on burst.", "caution"))
+            text = ebs_burst_reason(itype, float(ix.ebs_base_iops[0]),
+                                    float(ix.ebs_base_mbps[0])).text
         else:
-            cand.reasons.append(reason("storage.instance_limit", PERF03_CONFIG,
-                                       f"{itype} sustains {fmt_num(base)} EBS {label}, enough "
-                                       f"for {fmt_num(need_u)}."))
+            text = (f"{itype} sustains {fmt_num(float(base))} EBS {label}, enough for "
+                    f"{fmt_num(need_u)}.")
+        cand.reasons.append(reason("storage.instance_limit", PERF03_CONFIG, text,
+                                   "info" if need_u <= base else "caution"))
     return risk
+
+
+def _over_limit_text(itype: str, label: str, base_peak: tuple[float, float], need: float, *,
+                     sustained: bool) -> str:
+    """Why a need above what ``itype`` carries is risk 4 (:func:`cross_check_instance`)."""
+    base, peak = base_peak
+    if sustained and not np.isnan(peak) and need <= peak:
+        return (f"{itype} sustains {fmt_num(base)} EBS {label} (its baseline); its maximum "
+                f"{fmt_num(peak)} is guaranteed only {EBS_BURST_MINUTES_PER_DAY} minutes at "
+                f"least once every 24 hours ({EBS_OPTIMIZED_URL}), and the need "
+                f"{fmt_num(need)} is taken as sustained (storage.peak_minutes_per_day absent "
+                f"or above {EBS_BURST_MINUTES_PER_DAY}).")
+    return f"{itype} caps EBS {label} at {fmt_num(peak)}, below the need {fmt_num(need)}."

@@ -27,6 +27,9 @@ class StorageNeed:
     throughput_hours: float | None = None
     #: How long an object lives (S3 minimum storage durations).
     object_lifetime_days: float | None = None
+    #: Minutes a day the load peaks (EBS-optimized instances' 30-minute maximum); None:
+    #: sustained.
+    peak_minutes_per_day: float | None = None
 
 
 def storage_need(p: WorkloadProfile) -> StorageNeed | None:
@@ -43,4 +46,5 @@ def storage_need(p: WorkloadProfile) -> StorageNeed | None:
         read_fraction=s.read_fraction,
         throughput_hours=getattr(s, "throughput_hours_per_month", None),
         object_lifetime_days=getattr(s, "object_lifetime_days", None),
+        peak_minutes_per_day=s.peak_minutes_per_day,
     )
