@@ -17,6 +17,13 @@ Usage::
 
     python benchmarks/bench_cli.py --runs 5
     python benchmarks/bench_cli.py --runs 3 --profile examples/profile.json --no-pyc
+    python benchmarks/bench_cli.py --runs 5 --breakdown
+
+``--breakdown`` also prints the median CPU of processes that only start Python, only import
+the numeric stack (numpy, pyarrow, pydantic), and that plus pandas, all with the collector
+paused as the CLI imports: where the floor is.  pandas is used on the recommend path only to
+read the snapshot and build the derived indexes (a warm ``recommend()`` calls no pandas
+function), so its import is the part a pandas-free cold path would save.
 """
 
 from __future__ import annotations
@@ -37,6 +44,14 @@ TARGET_S = 0.8
 PROFILE = {"name": "small", "region": "us-east-1", "compute": {"vcpus": 2, "memory_gib": 4}}
 #: Packages ``recommend`` should not import (schema checker, training stack, extras).
 NOT_NEEDED = ("pandera", "sklearn", "scipy", "skops", "streamlit", "fastapi", "boto3", "dask")
+#: Import-only processes of ``--breakdown`` (collector paused, as ``cli.recommend`` does).
+_STAGES = (
+    ("python start-up", "pass"),
+    ("+ numpy, pyarrow, pydantic", "import gc; gc.disable(); import numpy, pyarrow, "
+     "pyarrow.parquet, pydantic"),
+    ("+ pandas", "import gc; gc.disable(); import numpy, pyarrow, pyarrow.parquet, pydantic, "
+     "pandas"),
+)
 _PROBE = ("import contextlib, io, json, sys\n"
           "from recommender.surfaces.cli.main import main\n"
           "with contextlib.redirect_stdout(io.StringIO()):\n"
@@ -70,6 +85,16 @@ def _env(pyc_dir: str | None) -> dict[str, str]:
     return env
 
 
+def _breakdown(runs: int, env: dict[str, str]) -> None:
+    """Median CPU of the import-only processes of :data:`_STAGES`, alternated run by run."""
+    cpu: dict[str, list[float]] = {name: [] for name, _ in _STAGES}
+    for _ in range(runs):
+        for name, code in _STAGES:
+            cpu[name].append(_time([sys.executable, "-c", code], env)[1])
+    for name, _ in _STAGES:
+        print(f"  {name:28s} cpu median {statistics.median(cpu[name]):.2f} s")
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -81,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="profile JSON to recommend (default: a small compute profile)")
     ap.add_argument("--no-pyc", action="store_true",
                     help="run with the environment's bytecode settings (no temporary cache)")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also time import-only processes (start-up, numeric stack, pandas)")
     args = ap.parse_args(argv)
     print(f"load average before: {_load()} on {os.cpu_count()} cores")
     ok = True
@@ -104,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{med:.2f} s (min {min(w for w, _ in runs):.2f}, cpu {cpu:.2f} s, target "
                   f"<= {TARGET_S:g} s) not needed but imported: "
                   f"{_unneeded_imports(cli, env) or 'none'} {'PASS' if good else 'FAIL'}")
+        if args.breakdown:
+            print("import-only processes (the floor under the figures above):")
+            _breakdown(args.runs, env)
     print(f"load average after: {_load()}")
     return 0 if ok else 1
 

@@ -26,16 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import cachetools
-import pandas as pd
 
 from catalog import swap
 from catalog.declared import SCHEMA_VERSION, TABLE_NAMES
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.validated import APP_NAME, validate_once
 from foundation.files import InputFileError, read_regular
+
+if TYPE_CHECKING:  # frames come from pyarrow's ``to_pandas``; pandas itself is never called here
+    import pandas as pd
 
 #: The snapshot shipped with the package (the fallback when the user has built none).
 EMBEDDED_SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshot"

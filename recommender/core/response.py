@@ -7,12 +7,14 @@ filter or export them.  ``to_frame()`` and friends give pandas DataFrames for no
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from recommender.core.response_fields import DocumentedAs, OptionConfig, OptionPredicted
+
+if TYPE_CHECKING:  # the frames are for notebooks: a process that only answers never needs pandas
+    import pandas as pd
 
 SCHEMA_VERSION: Final = "1"
 
@@ -308,7 +310,7 @@ class RecommendationResponse(BaseModel):
             "category", "rank", "option", "kind", "count", "purchase_option", "score",
             "monthly_cost_usd", "performance_risk", "verify", "region", "n_reasons",
         ]
-        return pd.DataFrame(rows, columns=None if rows else cols)
+        return _frame(rows, columns=None if rows else cols)
 
     def reasons_frame(self, category: str | None = None) -> pd.DataFrame:
         """One row per (option, reason): category, rank, option, rule, best_practice, text."""
@@ -327,14 +329,14 @@ class RecommendationResponse(BaseModel):
             for r in o.reasons
         ]
         cols = ["category", "rank", "option", "rule", "best_practice", "severity", "text"]
-        return pd.DataFrame(rows, columns=cols)
+        return _frame(rows, columns=cols)
 
     def rejected_frame(self) -> pd.DataFrame:
         """Rejections per reason, most frequent first."""
         counts: list[tuple[str, int]] = sorted(
             self.rejected.items(), key=lambda kv: (-kv[1], kv[0])
         )
-        df = pd.DataFrame(
+        df = _frame(
             counts,
             columns=["reason", "count"],
         )
@@ -344,13 +346,21 @@ class RecommendationResponse(BaseModel):
         """A list-valued prediction (e.g. ``credit_balance`` curve) of one option as a frame."""
         opts = [o for o in getattr(self.recommendations, category) if o.rank == rank]
         if not opts:
-            return pd.DataFrame()
+            return _frame()
         series = {
             k: v
             for k, v in opts[0].predicted.items()
             if isinstance(v, list) and (key is None or k == key)
         }
         if not series:
-            return pd.DataFrame()
+            return _frame()
         n = max(len(v) for v in series.values())
-        return pd.DataFrame({k: list(v) + [None] * (n - len(v)) for k, v in series.items()})
+        return _frame({k: list(v) + [None] * (n - len(v)) for k, v in series.items()})
+
+
+def _frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.DataFrame(*args, **kwargs)``, pandas imported on first use (it costs a process
+    about 0.3 s; the contract itself does not need it)."""
+    import pandas as pd
+
+    return pd.DataFrame(*args, **kwargs)

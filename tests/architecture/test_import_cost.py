@@ -1,0 +1,67 @@
+"""What ``recommender recommend`` imports (issue 11: the CLI's whole process near its floor).
+
+Not a timed test: it checks *which* packages a run loads, the figure that decides the start-up
+cost (``benchmarks/bench_cli.py`` prints the times).  scikit-learn, SciPy and skops are the
+training stack (about 0.7 s a process), pandera the schema checker (about 0.3 s; a snapshot
+checked once never needs it), the rest are extras a one-shot answer never uses.  The
+contract modules (profile, response, predictions) must not need pandas: it is the largest
+import left on the recommend path (about 0.3 s), and a path that reads the catalog without it
+must be able to answer with them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Packages ``recommender recommend`` must not import, with or without the models.
+NOT_NEEDED = ("sklearn", "scipy", "skops", "pandera", "streamlit", "plotly", "fastapi",
+              "uvicorn", "boto3", "botocore", "dask", "distributed", "matplotlib")
+#: What the contract modules may not pull in.
+NOT_IN_CONTRACT = ("pandas", "pyarrow", "numpy", *NOT_NEEDED)
+
+
+def _loaded(code: str) -> set[str]:
+    """Top-level package names in ``sys.modules`` after running ``code`` in a fresh process."""
+    probe = textwrap.dedent(code) + textwrap.dedent("""
+        import json, sys
+        print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
+    """)
+    # ``-c`` from the work tree: the package is found there, as ``python -m recommender`` does.
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_cli_recommend_imports_no_training_stack_or_extras(tmp_path: Path) -> None:
+    # Both runs in one process: the union of what they import must avoid every package
+    # (so each run does).  The first run loads the model artifacts, the second does not.
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"name": "small", "region": "us-east-1",
+                                   "compute": {"vcpus": 2, "memory_gib": 4}}))
+    loaded = _loaded(f"""
+        import contextlib, io
+        from recommender.surfaces.cli.main import main
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            assert main(["recommend", {str(profile)!r}]) == 0
+            assert main(["recommend", {str(profile)!r}, "--rules-only"]) == 0
+        assert '"recommendations"' in buf.getvalue()
+    """)
+    assert "recommender" in loaded  # the probe really ran the CLI
+    assert sorted(loaded & set(NOT_NEEDED)) == []
+
+
+def test_contract_modules_import_no_pandas() -> None:
+    loaded = _loaded("""
+        import recommender.core.errors, recommender.core.predictions
+        import recommender.core.profile, recommender.core.response
+        import recommender.core.response_fields
+    """)
+    assert "pydantic" in loaded  # the contract's models were built
+    assert sorted(loaded & set(NOT_IN_CONTRACT)) == []
