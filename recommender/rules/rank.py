@@ -20,8 +20,8 @@ score shown is the ranking number, never a hidden blend.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -75,25 +75,83 @@ class RowIds:
 
 
 #: The positions :meth:`Ranking.place` reads from the head of the order before it builds the
-#: full inverse permutation.
+#: full inverse permutation; also the least head :meth:`Ranking.head` ranks.
 _HEAD = 32
+
+
+def top_rows(keys: tuple[np.ndarray, ...], k: int) -> np.ndarray:
+    """A prefix of ``np.lexsort(keys)`` (last key primary) holding at least its first ``k``.
+
+    Only the rows whose primary key is at or below the ``k``-th smallest are sorted: every
+    other row sorts after all of them, and a stable sort of a subset taken in index order
+    keeps the order the full sort gives it, ties included, so the prefix is exactly the
+    full sort's.  A NaN at the ``k``-th place (NaN sorts last) or an object key sorts all.
+    """
+    n = len(keys[-1]) if keys else 0
+    p = keys[-1] if keys else None
+    if p is None or k < 1 or k * 2 >= n or p.dtype == object:
+        return np.lexsort(keys)
+    q = p.copy()
+    q.partition(k - 1)  # (the method: np.partition's wrappers cost more than the work)
+    th = q[k - 1]
+    if th != th:
+        return np.lexsort(keys)
+    sel: np.ndarray = (p <= th).nonzero()[0]
+    return sel[np.lexsort(tuple(x[sel] for x in keys))]
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """One objective's verdict: the order, the ranking number per option and its reason."""
+    """One objective's verdict: the order, the ranking number per option and its reason.
+
+    :attr:`order` (positions into the table, best first) is either given (``given_order``)
+    or, from ``sort_keys`` (``np.lexsort`` keys, last primary), sorted when first read: the
+    options shown read only :meth:`head`, which sorts the leading rows alone
+    (:func:`top_rows`).
+    """
 
     objective: str
-    order: np.ndarray  # positions into the table, best first
+    given_order: np.ndarray | None
     key: np.ndarray  # the number each option was ranked by (lower is better)
     unit: str  # what key is, in words
     table: RankTable
+    sort_keys: tuple[np.ndarray, ...] | None = None
+    #: The sorted head read so far (the full order, once sorted, is :attr:`order`'s).
+    _prefix: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.given_order is None and self.sort_keys is None:
+            raise ValueError("Ranking needs an order or the keys to sort")
+        if self.given_order is not None:
+            self.__dict__["order"] = self.given_order
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Every position, best first (the full sort, once, when something reads it)."""
+        assert self.sort_keys is not None
+        full: np.ndarray = np.lexsort(self.sort_keys)
+        return full
+
+    def head(self, m: int) -> np.ndarray:
+        """The first ``m`` positions of :attr:`order`, sorting only the leading rows."""
+        if "order" in self.__dict__ or self.sort_keys is None:
+            return self.order[:m]
+        if self._prefix is None or (m > len(self._prefix) and
+                                    len(self._prefix) < len(self.key)):
+            k = max(m, _HEAD) if self._prefix is None else max(m, 4 * len(self._prefix))
+            prefix = top_rows(self.sort_keys, k)
+            object.__setattr__(self, "_prefix", prefix)
+            if len(prefix) == len(self.key):
+                self.__dict__["order"] = prefix
+        assert self._prefix is not None
+        return self._prefix[:m]
 
     @property
     def score(self) -> np.ndarray:
         """key of #1 / key of the option (1.0 for #1; lower = further behind), in [0, 1]."""
         k = np.where(np.isfinite(self.key), self.key, np.inf)
-        best = float(k[self.order[0]]) if len(self.order) else math.inf
+        top = self.head(1)
+        best = float(k[top[0]]) if len(top) else math.inf
         if math.isfinite(best):  # the usual case: finite / (positive or inf), no NaN or inf
             s = np.ones(len(k))
             pos = k > 0
@@ -112,9 +170,9 @@ class Ranking:
         return pos
 
     @cached_property
-    def _head(self) -> list[int]:
+    def head_list(self) -> list[int]:
         """The first positions of ``order`` as a list: the options shown are among them."""
-        head: list[int] = self.order[:_HEAD].tolist()
+        head: list[int] = self.head(_HEAD).tolist()
         return head
 
     def place(self, k: int) -> int:
@@ -122,18 +180,42 @@ class Ranking:
         looked up in the head first, the full inverse (:attr:`position`) only beyond it."""
         if not 0 <= k < len(self.table.ids):
             return -1
-        head = self._head
+        head = self.head_list
         if k in head:
             return head.index(k)
         return int(self.position[k])
+
+    def among(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` in the order :attr:`order` gives them (a subset of a stable sort keeps
+        its order, so only the subset is sorted)."""
+        if "order" in self.__dict__ or self.sort_keys is None:
+            return rows[np.argsort(self.position[rows], kind="stable")]
+        return rows[np.lexsort(tuple(x[rows] for x in self.sort_keys))]
 
     def reason(self, k: int) -> Reason:
         """Why option ``k`` ranks where it does, against #1, in numbers (same ``key``)."""
         return reason("rank.objective", PERF01_COST, _rank_text(self, k))
 
 
+def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
+    """``order`` (an array, or a :class:`Ranking`'s order read by :meth:`Ranking.head`) in
+    consecutive slices of ``first`` positions, then 4x as many each time: a reader that
+    stops near the head leaves the rest of a ranking unsorted."""
+    read: Callable[[int], np.ndarray]
+    if isinstance(order, Ranking):
+        read, n = order.head, len(order.key)
+    else:
+        arr = order
+        read, n = (lambda m: arr[:m]), len(arr)
+    start, step = 0, max(1, first)
+    while start < n:
+        end = start + step
+        yield read(end)[start:]
+        start, step = end, step * 4
+
+
 def _rank_text(r: Ranking, k: int) -> str:
-    t, first = r.table, int(r.order[0])
+    t, first = r.table, r.head_list[0]
     at = r.place(k)
     head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + \
         f" by objective {r.objective} ({r.unit})"
@@ -165,15 +247,16 @@ def _costs(t: RankTable) -> np.ndarray:
     return np.where(np.isnan(t.cost), np.inf, t.cost)
 
 
-def _by(t: RankTable, *keys: np.ndarray) -> np.ndarray:
-    """``np.lexsort`` of ``keys`` (last = primary) under the guidance tier, higher first.
+def _by_keys(t: RankTable, *keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The ``np.lexsort`` keys of ``keys`` (last = primary) under the guidance tier, higher
+    first.
 
     Without tiers the tier key would be constant, which cannot change a stable sort, so it
     is left out (one pass less over the table).
     """
     if t.tier is None:
-        return np.lexsort(keys)
-    return np.lexsort((*keys, -np.asarray(t.tier, dtype=float)))
+        return keys
+    return (*keys, -np.asarray(t.tier, dtype=float))
 
 
 #: The sort keys of an objective, most significant first, under the guidance tier and
@@ -221,7 +304,8 @@ _OBJECTIVE_KEYS: dict[str, Callable[[RankTable], SortKeys]] = {
 
 def _ranked(t: RankTable, objective: str) -> Ranking:
     key, keys = _OBJECTIVE_KEYS[objective](t)
-    return Ranking(objective, _by(t, _ids(t), *reversed(keys)), key, _unit(objective), t)
+    return Ranking(objective, None, key, _unit(objective), t,
+                   sort_keys=_by_keys(t, _ids(t), *reversed(keys)))
 
 
 def rank_cost(t: RankTable) -> Ranking:
@@ -271,7 +355,7 @@ def rank_others(cands: list[Candidate], objective: str, *,
     few = _rank_few(cands, objective) if len(cands) <= _FEW else None
     r, score = few if few is not None else _rank_many(cands, objective)
     out = []
-    for k in r.order.tolist()[:keep]:
+    for k in (r.order if keep is None else r.head(keep)).tolist():
         c = cands[k]
         c.score = float(score[k])
         if len(cands) > 1:
@@ -345,7 +429,7 @@ _MAX_FLOAT = float(np.finfo(float).max)
 
 
 def _others_text(r: Ranking, k: int, cands: list[Candidate]) -> str:
-    first = int(r.order[0])
+    first = r.head_list[0]
     fit = r.table.tier
     base = _rank_text(r, k).replace(str(r.table.ids[first]), cands[first].option)
     if fit is not None and k != first and fit[k] < fit[first]:

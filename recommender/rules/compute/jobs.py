@@ -40,6 +40,7 @@ from recommender.rules.base import (
 )
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.risk import UTIL_STEPS, risk_label, utilization_risk
+from recommender.rules.rank import Ranking, chunks
 
 #: EC2 candidates whose runtime is predicted (more when ``top_n`` asks for more).  Enough to
 #: hold every option shown after deadline rejections, few enough to keep one model call
@@ -92,8 +93,8 @@ def check_measurements(job: JobProfile, ix: Ec2Index) -> None:
             }])
 
 
-def _pool(order: np.ndarray, pp: np.ndarray, n_ec2: int, idx: np.ndarray, ix: Ec2Index,
-          *, size: int) -> list[int]:
+def _pool(order: np.ndarray | Ranking, pp: np.ndarray, n_ec2: int, idx: np.ndarray,
+          ix: Ec2Index, *, size: int) -> list[int]:
     """Positions to predict: the rules' order interleaved with price-performance order.
 
     A job's cost per run follows price / capacity, so the best price-performance types join
@@ -103,9 +104,14 @@ def _pool(order: np.ndarray, pp: np.ndarray, n_ec2: int, idx: np.ndarray, ix: Ec
     by_pp = np.lexsort((np.arange(len(pp)), -np.round(pp, 9)))
     seen: set[str] = set()
     out: list[int] = []
-    for a, b in zip(order, by_pp, strict=True):
-        for k in (int(a), int(b)):
-            if k >= n_ec2 or len(out) >= size:
+    # The rules' order is read a chunk at a time (a ranking sorts only what is read), and
+    # the walk stops once the pool is full.
+    ranked = (k for ks in chunks(order, 4 * size) for k in ks.tolist())
+    for a, b in zip(ranked, by_pp.tolist(), strict=True):
+        for k in (a, b):
+            if len(out) >= size:
+                return out
+            if k >= n_ec2:
                 continue
             i = int(idx[k])
             fam = str(ix.family[i])
@@ -156,16 +162,17 @@ class JobCandidates:
 
     ``idx``: EC2 indices of the surviving candidates (positions ``0..n_ec2-1``);
     ``order``: the rules' ranking, positions into the candidate arrays (serverless after
-    ``n_ec2``); ``pp``: price-performance per position; ``count``, ``price``, ``po``,
-    ``cost``: per EC2 index, node count, effective hourly price, its purchase option and
-    the monthly cost (``cost`` is updated in place with job hours when ``runs_per_month``
-    is given); ``total``: score per position (the predicted options' scores are replaced
-    in place by the job score that ranks them).
+    ``n_ec2``), or the :class:`~recommender.rules.rank.Ranking` itself (read lazily);
+    ``pp``: price-performance per position; ``count``, ``price``, ``po``, ``cost``: per
+    EC2 index, node count, effective hourly price, its purchase option and the monthly cost
+    (``cost`` is updated in place with job hours when ``runs_per_month`` is given);
+    ``total``: score per position (the predicted options' scores are replaced in place by
+    the job score that ranks them).
     """
 
     ix: Ec2Index
     idx: np.ndarray
-    order: np.ndarray
+    order: np.ndarray | Ranking
     pp: np.ndarray
     n_ec2: int
     count: np.ndarray
@@ -242,9 +249,16 @@ def plan_job(
                              price=float(c.price[i]), hours=st.hours, objective=st.objective,
                              cost=c.cost, i=i)
         c.total[k] = float(score[j])
-    serverless = [int(k) for k in c.order if k >= c.n_ec2]
+    serverless = _serverless_order(c)
     plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
     return plan
+
+
+def _serverless_order(c: JobCandidates) -> list[int]:
+    """The serverless positions (``n_ec2`` and up) in the rules' order."""
+    if isinstance(c.order, Ranking):
+        return [int(k) for k in c.order.among(np.arange(c.n_ec2, len(c.pp)))]
+    return [int(k) for k in c.order if k >= c.n_ec2]
 
 
 def _predict(job: JobProfile, c: JobCandidates, st: JobSettings, *, models: Any, catalog: Any

@@ -13,7 +13,7 @@ from recommender.rules.compute.elasticity import plan_scaling
 from recommender.rules.compute.explain import EC2_REASONS, Ec2Row, option_risk, predicted_fields
 from recommender.rules.compute.jobs import JobPlan
 from recommender.rules.compute.sizing import ComputeNeed
-from recommender.rules.rank import Ranking
+from recommender.rules.rank import Ranking, chunks
 
 if TYPE_CHECKING:  # the table is defined by select.py, which imports this module
     from recommender.rules.compute.table import Ec2Table
@@ -85,16 +85,16 @@ def _scaling(t: Ec2Table, w: Ec2Row
     return plan.as_config(), plan.reasons, plan.extra.get("expected_average_count")
 
 
-def pick_shown(order: np.ndarray, idx: np.ndarray, n_ec2: int, ix: Ec2Index, top_n: int
-               ) -> list[int]:
+def pick_shown(order: np.ndarray | Ranking, idx: np.ndarray, n_ec2: int, ix: Ec2Index,
+               top_n: int) -> list[int]:
     """The positions shown: one size per family (alternatives, not near-duplicates)."""
     seen: set[int] = set()
     picked: list[int] = []
+    if top_n <= 0:
+        return picked
     # The family codes stand for the names (one code per name); the order is read a chunk
-    # at a time, as the few shown are near its head (not the whole order as a list).
-    start, step = 0, 4 * top_n
-    while start < len(order) and len(picked) < top_n:
-        ks = order[start:start + step]
+    # at a time, as the few shown are near its head (a ranking sorts only what is read).
+    for ks in chunks(order, 4 * top_n):
         fams = ix.family_code[idx[np.minimum(ks, n_ec2 - 1)]].tolist() if n_ec2 else []
         for j, k in enumerate(ks.tolist()):
             if k < n_ec2:
@@ -103,9 +103,21 @@ def pick_shown(order: np.ndarray, idx: np.ndarray, n_ec2: int, ix: Ec2Index, top
                 seen.add(fams[j])
             picked.append(k)
             if len(picked) >= top_n:
-                break
-        start, step = start + step, step * 4
+                return picked
     return picked
+
+
+def first_ec2(order: np.ndarray | Ranking, n_ec2: int) -> int | None:
+    """The first EC2 position of ``order`` (serverless positions are ``n_ec2`` and up)."""
+    if isinstance(order, Ranking):  # nearly always #1: read off the head already listed
+        k = next((k for k in order.head_list if k < n_ec2), None)
+        if k is not None:
+            return k
+    for ks in chunks(order, 8):
+        ec2 = ks[ks < n_ec2]
+        if len(ec2):
+            return int(ec2[0])
+    return None
 
 
 def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:

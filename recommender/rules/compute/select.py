@@ -40,13 +40,18 @@ from recommender.rules.compute.candidates import (
 )
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
-from recommender.rules.compute.options import ec2_option, nothing_fits_message, pick_shown
+from recommender.rules.compute.options import (
+    ec2_option,
+    first_ec2,
+    nothing_fits_message,
+    pick_shown,
+)
 from recommender.rules.compute.purchase import allowed_purchase_options, effective_prices
 from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, utilization_risk
 from recommender.rules.compute.serverless import serverless_candidates, serverless_option
 from recommender.rules.compute.table import Ec2Table
 from recommender.rules.prices import PriceBook
-from recommender.rules.rank import Ranking, RankTable, RowIds, rank
+from recommender.rules.rank import Ranking, RankTable, RowIds, chunks, rank
 
 
 @dataclass
@@ -201,13 +206,16 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     # A burstable type's CPU is judged by its credits (burst_stage), not by its peak headroom.
     demand_t = np.where(burst, 0.0, need.demand_vcpus or 0.0)
     ebs_mbps = ctx.ebs_mibps * MIB_IN_MB if ctx.ebs_mibps else None
+    # A limit without its need is never read (ec2_risk skips that dimension): not gathered.
+    ebs = (lambda a: a[idx]) if ctx.ebs_iops is not None or ebs_mbps is not None else _as_is
+    net = (lambda a: a[idx]) if ctx.bandwidth_gbps is not None else _as_is
     risk, worst = ec2_risk(
         demand_vcpus=None, vcpus_total=vt, memory_used_gib=need.memory_used_gib,
         memory_total=ix.memory_gib[idx] * n, ebs_iops=ctx.ebs_iops, ebs_mbps=ebs_mbps,
-        base_iops=ix.ebs_base_iops[idx], max_iops=ix.ebs_max_iops[idx],
-        base_mbps=ix.ebs_base_mbps[idx], max_mbps=ix.ebs_max_mbps[idx],
-        bandwidth_gbps=ctx.bandwidth_gbps, net_base=ix.net_baseline_gbps[idx],
-        net_peak=ix.net_peak_gbps[idx], ebs_sustained=ctx.ebs_sustained)
+        base_iops=ebs(ix.ebs_base_iops), max_iops=ebs(ix.ebs_max_iops),
+        base_mbps=ebs(ix.ebs_base_mbps), max_mbps=ebs(ix.ebs_max_mbps),
+        bandwidth_gbps=ctx.bandwidth_gbps, net_base=net(ix.net_baseline_gbps),
+        net_peak=net(ix.net_peak_gbps), ebs_sustained=ctx.ebs_sustained)
     cpu = utilization_risk(demand_t / vt) if need.demand_vcpus else np.zeros(len(idx))
     worst = np.where(cpu >= risk, 0, worst)
     dims = np.maximum(risk, cpu)
@@ -223,6 +231,10 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     usable = need.parallelism or need.vcpus
     cap = per_vcpu * (np.minimum(ix.vcpus[idx] * n, usable) if usable else ix.vcpus[idx] * n)
     return {"risk": full, "dims": dims, "worst": worst, "cpu_low": cpu_low, "capacity": cap}
+
+
+def _as_is(a: np.ndarray) -> np.ndarray:
+    return a
 
 
 def rank_stage(t: Ec2Table, idx: np.ndarray, cands: list[Candidate], objective: str
@@ -290,7 +302,8 @@ def select_compute(
     score = ranking.score.copy()
     job = _job_stage(p, t, res, settings, score=score, rej=rej, warnings=warnings,
                      models=models, catalog=catalog)
-    order = job.order if job is not None and job.order is not None else ranking.order
+    # Without a job plan the ranking itself is read: only the head that is shown is sorted.
+    order = job.order if job is not None and job.order is not None else ranking
     options_stage(res, order, score=score, facts=f, job=job, settings=settings)
     res.instance_store = _instance_store(p, t, res.idx, order)
     return res
@@ -316,12 +329,12 @@ def _job_stage(p: WorkloadProfile, t: Ec2Table, res: ComputeResult, settings: Jo
     with np.errstate(over="ignore"):
         pp = np.where(np.isfinite(cost_pos) & (cost_pos > 0), cap / np.where(
             cost_pos > 0, cost_pos, 1.0), 0.0)
-    return plan_job(p, JobCandidates(t.ix, idx, ranking.order, pp, len(idx), t.count,
+    return plan_job(p, JobCandidates(t.ix, idx, ranking, pp, len(idx), t.count,
                                      t.pricing.price, t.pricing.po, t.cost, score),
                     settings, rej, warnings, models=models, catalog=catalog)
 
 
-def options_stage(res: ComputeResult, order: np.ndarray, *, score: np.ndarray,
+def options_stage(res: ComputeResult, order: np.ndarray | Ranking, *, score: np.ndarray,
                   facts: dict[str, np.ndarray],
                   job: JobPlan | None, settings: JobSettings) -> None:
     """The options shown (one size per family), each explained, and the top EC2 facts."""
@@ -338,9 +351,10 @@ def options_stage(res: ComputeResult, order: np.ndarray, *, score: np.ndarray,
                 t, int(idx[k]), rank=pos, k=k, ranking=ranking, score=float(score[k]),
                 facts=facts, objective=settings.objective, region=settings.region, job=job))
         res.shown[res.options[-1].option] = pos
-    best = next((int(idx[k]) for k in order if k < n_ec2), None)
+    best = first_ec2(order, n_ec2)
     if best is not None:
-        res.top_ec2 = {**_ec2_facts(t.ix, best), "node_count": int(t.count[best])}
+        i = int(idx[best])
+        res.top_ec2 = {**_ec2_facts(t.ix, i), "node_count": int(t.count[i])}
 
 
 def _ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
@@ -352,13 +366,13 @@ def _ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
             "max_mbps": float(ix.ebs_max_mbps[i])}
 
 
-def _instance_store(p: WorkloadProfile, t: Ec2Table, idx: np.ndarray, order: np.ndarray
-                    ) -> dict[str, Any] | None:
+def _instance_store(p: WorkloadProfile, t: Ec2Table, idx: np.ndarray,
+                    order: np.ndarray | Ranking) -> dict[str, Any] | None:
     s, ix = p.storage, t.ix
     if s is None or s.persistence != "scratch":
         return None
     size = s.size_gib.min if s.size_gib else 0.0
-    for k in order.tolist():
+    for k in (k for ks in chunks(order, 32) for k in ks.tolist()):
         if k >= len(idx):
             continue
         i = int(idx[k])

@@ -100,7 +100,7 @@ def _ranked(res: ComputeResult, name: str, i: int) -> WhyNot:
     t, r, idx = res.table, res.ranking, res.idx
     assert t is not None and r is not None and idx is not None
     k = int(np.searchsorted(idx, i))
-    pos = int(np.flatnonzero(r.order == k)[0]) + 1
+    pos = r.place(k) + 1
     fam = str(t.ix.family[i])
     shown = [o.option for o in res.options if o.kind == "ec2"
              and str(t.ix.family[t.ix.pos[o.option]]) == fam]
@@ -123,7 +123,7 @@ def _serverless(res: ComputeResult, name: str) -> WhyNot:
     for j, c in enumerate(res.serverless):
         if c.option == name and r is not None:
             k = n_ec2 + j
-            pos = int(np.flatnonzero(r.order == k)[0]) + 1
+            pos = r.place(k) + 1
             return WhyNot(option=name, verdict="ranked", rule="rank.objective",
                           text=r.reason(k).text, rank=pos, monthly_cost_usd=c.monthly_cost_usd)
     return WhyNot(option=name, verdict="rejected", rule=f"{name}.*",
