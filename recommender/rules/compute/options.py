@@ -1,4 +1,5 @@
-"""EC2 options of the response, and the human message when no compute option fits."""
+"""EC2 options of the response (the ones shown, the top type's facts, the instance-store pick),
+and the human message when no compute option fits."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option, Reason
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.elasticity import plan_scaling
@@ -185,3 +187,31 @@ def _memory_text(t: Ec2Table, need: ComputeNeed, others: np.ndarray, memory: flo
         text += (f"; scale out to {math.ceil(memory / mem)} nodes if the work "
                  "can split its memory (compute.scale_out horizontal)")
     return text + ", or relax memory."
+
+
+def ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
+    """The network and EBS facts of type ``i`` the other categories read (``top_ec2``)."""
+    return {"instance_type": str(ix.types[i]), "efa": bool(ix.efa[i]),
+            "ena_express": bool(ix.ena_express[i]), "ena_support": ix.ena_support[i],
+            "net_baseline_gbps": float(ix.net_baseline_gbps[i]),
+            "base_iops": float(ix.ebs_base_iops[i]),
+            "max_iops": float(ix.ebs_max_iops[i]), "base_mbps": float(ix.ebs_base_mbps[i]),
+            "max_mbps": float(ix.ebs_max_mbps[i])}
+
+
+def instance_store_pick(p: WorkloadProfile, t: Ec2Table, idx: np.ndarray,
+                        order: np.ndarray | Ranking) -> dict[str, Any] | None:
+    """Scratch storage: the best-ranked type with enough SSD instance store, or None."""
+    s, ix = p.storage, t.ix
+    if s is None or s.persistence != "scratch":
+        return None
+    size = s.size_gib.min if s.size_gib else 0.0
+    for k in (k for ks in chunks(order, 32) for k in ks.tolist()):
+        if k >= len(idx):
+            continue
+        i = int(idx[k])
+        if ix.store_ssd[i] and ix.store_gib[i] >= (size or 1e-9):
+            return {"instance_type": str(ix.types[i]), "store_gib": float(ix.store_gib[i]),
+                    "nvme": bool(ix.store_nvme[i]), "monthly_cost_usd": float(t.cost[i]),
+                    "node_count": int(t.count[i])}  # the cost is for this many nodes
+    return None

@@ -41,8 +41,10 @@ from recommender.rules.compute.candidates import (
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
 from recommender.rules.compute.options import (
+    ec2_facts,
     ec2_option,
     first_ec2,
+    instance_store_pick,
     nothing_fits_message,
     pick_shown,
 )
@@ -51,7 +53,7 @@ from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, uti
 from recommender.rules.compute.serverless import serverless_candidates, serverless_option
 from recommender.rules.compute.table import Ec2Table
 from recommender.rules.prices import PriceBook
-from recommender.rules.rank import Ranking, RankTable, RowIds, chunks, rank
+from recommender.rules.rank import Ranking, RankTable, RowIds, rank
 
 
 @dataclass
@@ -222,14 +224,20 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     full = dims.copy()
     for k in np.flatnonzero(burst):
         full[k] = max(full[k], t.burst[int(idx[k])].risk)
-    cpu_low = perf_interval_cpu_risk(need.demand_vcpus, vt, ix.perf[idx], ix.perf_low[idx],
-                                     ix.perf_predicted[idx])
+    perf = ix.perf[idx]
+    # (Without a CPU demand the interval risk is 0 everywhere: its inputs are not gathered.)
+    cpu_low = perf_interval_cpu_risk(need.demand_vcpus, vt, perf, ix.perf_low[idx],
+                                     ix.perf_predicted[idx]) if need.demand_vcpus \
+        else np.zeros(len(idx))
     full = np.maximum(full, cpu_low)
     # Delivered capacity: sustained perf_index per vCPU x the vCPUs the work can use (its
     # parallelism, else its need); vCPUs beyond the need deliver nothing to a fixed demand.
-    per_vcpu = sustained_capacity(ix.perf[idx], ix.baseline_pct[idx], burst) / ix.vcpus[idx]
+    # Without a burstable row every share is 1.0, and perf x 1.0 is perf.
+    vcpus = ix.vcpus[idx]
+    per_vcpu = (sustained_capacity(perf, ix.baseline_pct[idx], burst) if burst.any()
+                else perf) / vcpus
     usable = need.parallelism or need.vcpus
-    cap = per_vcpu * (np.minimum(ix.vcpus[idx] * n, usable) if usable else ix.vcpus[idx] * n)
+    cap = per_vcpu * (np.minimum(vcpus * n, usable) if usable else vcpus * n)
     return {"risk": full, "dims": dims, "worst": worst, "cpu_low": cpu_low, "capacity": cap}
 
 
@@ -305,7 +313,7 @@ def select_compute(
     # Without a job plan the ranking itself is read: only the head that is shown is sorted.
     order = job.order if job is not None and job.order is not None else ranking
     options_stage(res, order, score=score, facts=f, job=job, settings=settings)
-    res.instance_store = _instance_store(p, t, res.idx, order)
+    res.instance_store = instance_store_pick(p, t, res.idx, order)
     return res
 
 
@@ -354,30 +362,4 @@ def options_stage(res: ComputeResult, order: np.ndarray | Ranking, *, score: np.
     best = first_ec2(order, n_ec2)
     if best is not None:
         i = int(idx[best])
-        res.top_ec2 = {**_ec2_facts(t.ix, i), "node_count": int(t.count[i])}
-
-
-def _ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
-    return {"instance_type": str(ix.types[i]), "efa": bool(ix.efa[i]),
-            "ena_express": bool(ix.ena_express[i]), "ena_support": ix.ena_support[i],
-            "net_baseline_gbps": float(ix.net_baseline_gbps[i]),
-            "base_iops": float(ix.ebs_base_iops[i]),
-            "max_iops": float(ix.ebs_max_iops[i]), "base_mbps": float(ix.ebs_base_mbps[i]),
-            "max_mbps": float(ix.ebs_max_mbps[i])}
-
-
-def _instance_store(p: WorkloadProfile, t: Ec2Table, idx: np.ndarray,
-                    order: np.ndarray | Ranking) -> dict[str, Any] | None:
-    s, ix = p.storage, t.ix
-    if s is None or s.persistence != "scratch":
-        return None
-    size = s.size_gib.min if s.size_gib else 0.0
-    for k in (k for ks in chunks(order, 32) for k in ks.tolist()):
-        if k >= len(idx):
-            continue
-        i = int(idx[k])
-        if ix.store_ssd[i] and ix.store_gib[i] >= (size or 1e-9):
-            return {"instance_type": str(ix.types[i]), "store_gib": float(ix.store_gib[i]),
-                    "nvme": bool(ix.store_nvme[i]), "monthly_cost_usd": float(t.cost[i]),
-                    "node_count": int(t.count[i])}  # the cost is for this many nodes
-    return None
+        res.top_ec2 = {**ec2_facts(t.ix, i), "node_count": int(t.count[i])}
