@@ -370,14 +370,50 @@ _FEW = 16
 
 
 def _others_table(cands: list[Candidate], objective: str, ids: list[str]) -> RankTable:
+    return _few_table(objective, ids, *_few_columns(cands))
+
+
+#: The columns of a few candidates as floats: cost (NaN = unpriced), risk (at most 4), fit.
+_Columns = tuple[list[float], list[float], list[float]]
+
+
+def _few_columns(cands: list[Candidate]) -> _Columns:
+    return ([math.nan if c.monthly_cost_usd is None else float(c.monthly_cost_usd)
+             for c in cands], [float(min(4.0, c.risk)) for c in cands],
+            [float(c.components.get("fit", 0.5)) for c in cands])
+
+
+def _few_table(objective: str, ids: list[str], cost: list[float], risk: list[float],
+               fit: list[float]) -> RankTable:
     return RankTable(
-        ids=np.array(ids, dtype=object),
-        cost=np.array([np.nan if c.monthly_cost_usd is None else c.monthly_cost_usd
-                       for c in cands], dtype=float),
-        risk=np.array([min(4.0, c.risk) for c in cands], dtype=float),
-        capacity=np.array([c.components.get("fit", 0.5) for c in cands], dtype=float),
-        tier=None if objective == "cost" else np.array(
-            [round(c.components.get("fit", 0.5), 3) for c in cands], dtype=float))
+        ids=np.array(ids, dtype=object), cost=np.array(cost, dtype=float),
+        risk=np.array(risk, dtype=float), capacity=np.array(fit, dtype=float),
+        tier=None if objective == "cost" else np.array([round(f, 3) for f in fit],
+                                                        dtype=float))
+
+
+def _round6(values: list[float]) -> list[float]:
+    """``np.round(values, 6).tolist()`` element by element, as numpy computes it (x 1e6,
+    round half to even, / 1e6); a zero may lose its sign, which no comparison sees."""
+    out = []
+    for x in values:
+        y = x * 1e6
+        out.append((round(y) if math.isfinite(y) else y) / 1e6)
+    return out
+
+
+def _few_keys(name: str, cost: list[float], risk: list[float]
+              ) -> tuple[list[float], list[list[float]]] | None:
+    """:func:`_cost_keys` / :func:`_balanced_keys` on lists, the same float operations in
+    the same order; None for ``performance`` (its steps take numpy's log)."""
+    costs = [math.inf if x != x else x for x in cost]
+    if name == "cost":
+        return costs, [_round6(costs), risk]
+    if name == "balanced":
+        key = [c * (1.0 + RISK_PREMIUM_PCT / 100.0 * r) for c, r in zip(costs, risk,
+                                                                        strict=True)]
+        return key, [_round6(key), costs]
+    return None
 
 
 def _full_ids(cands: list[Candidate]) -> list[str]:
@@ -398,19 +434,24 @@ def _rank_few(cands: list[Candidate], objective: str) -> tuple[Ranking, list[flo
     The ids (option + settings) are built only when every other key ties, and the table
     names each option by its option id: the reason text says the option, not its settings.
     """
-    t = _others_table(cands, objective, [c.option for c in cands])
+    cols = _few_columns(cands)
+    t = _few_table(objective, [c.option for c in cands], *cols)
     name = objective if objective in _OBJECTIVE_KEYS else "balanced"
-    key, keys = _OBJECTIVE_KEYS[name](t)
+    few = _few_keys(name, cols[0], cols[1])
+    if few is None:
+        arr, arrs = _OBJECTIVE_KEYS[name](t)
+        few = arr.tolist(), [k.tolist() for k in arrs]
+    key, keys = few
     if t.tier is not None:
-        keys = [-np.asarray(t.tier, dtype=float), *keys]
-    rows: list[tuple[Any, ...]] = list(zip(*(k.tolist() for k in keys), strict=True))
+        keys = [[-x for x in t.tier.tolist()], *keys]
+    rows: list[tuple[Any, ...]] = list(zip(*keys, strict=True))
     if any(v != v for row in rows for v in row):
         return None
     if len(set(rows)) < len(rows):  # a tie on every number: the ids decide
         rows = [(*row, i) for row, i in zip(rows, _full_ids(cands), strict=True)]
     order = sorted(range(len(rows)), key=rows.__getitem__)
-    return Ranking(name, np.array(order, dtype=np.intp), key, _unit(name), t), _scores(
-        key.tolist(), order[0])
+    return Ranking(name, np.array(order, dtype=np.intp), np.array(key, dtype=float),
+                   _unit(name), t), _scores(key, order[0])
 
 
 def _scores(key: list[float], first: int) -> list[float]:

@@ -79,3 +79,46 @@ def test_ranking_needs_an_order_or_its_keys() -> None:
                   capacity=np.ones(1))
     with pytest.raises(ValueError, match="order or the keys"):
         Ranking("cost", None, np.ones(1), "u", t)
+
+
+def test_round6_is_numpys_round_value_for_value() -> None:
+    # Exact halves at the 6th decimal (0.0000005 x odd: round half to even decides), costs of
+    # every magnitude, negatives, zeros and the non-finite values, against np.round itself.
+    from recommender.rules.rank import _round6
+
+    rng = np.random.default_rng(5)
+    halves = (rng.integers(-10**7, 10**7, 2000) + 0.5) / 1e6
+    values = np.concatenate([halves, rng.uniform(-1e4, 1e4, 2000),
+                             10.0 ** rng.uniform(-9, 300, 2000),
+                             [0.0, -0.0, np.inf, -np.inf, np.nan, 1e308, 2.5e-6, 3.5e-6]])
+    got = _round6(values.tolist())
+    with np.errstate(over="ignore"):  # (1e300 x 1e6 is inf, as it is for numpy)
+        want = np.round(values, 6).tolist()
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert (g != g and w != w) or g == w
+
+
+@pytest.mark.parametrize("objective", ["cost", "balanced", "performance", "other"])
+def test_rank_few_orders_and_scores_as_the_numpy_ranking(objective: str) -> None:
+    # _rank_few (Python keys) against _rank_many (rank() on arrays, np.lexsort): costs
+    # from a few values (ties), risks 0-4 and a few fits, the same order and scores.
+    from recommender.rules.base import Candidate
+    from recommender.rules.rank import _rank_few, _rank_many
+
+    rng = np.random.default_rng(21)
+    for _ in range(400):
+        n = int(rng.integers(1, 9))
+        cands = [Candidate(option=f"o{int(rng.integers(0, 4))}", kind="ebs", reasons=[],
+                           monthly_cost_usd=None if rng.random() < 0.1 else
+                           float(rng.choice([5.0, 5.0000004, 7.25, 12.0, 0.0])),
+                           risk=float(rng.integers(0, 5)),
+                           components={"fit": float(rng.choice([1.0, 0.8, 0.5]))},
+                           config={"size_gib": int(rng.integers(0, 3))})
+                 for _ in range(n)]
+        few = _rank_few(cands, objective)
+        assert few is not None
+        many, score = _rank_many(cands, objective)
+        assert few[0].order.tolist() == many.order.tolist()
+        assert few[1] == score.tolist()
+        assert few[0].key.tolist() == many.key.tolist()
