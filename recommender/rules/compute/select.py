@@ -329,6 +329,8 @@ def _job_stage(p: WorkloadProfile, t: Ec2Table, res: ComputeResult, settings: Jo
                catalog: Any) -> JobPlan | None:
     """A batch job re-ranks the EC2 rows by its predicted runs (cost per run, deadline);
     its options' scores are replaced in ``score``."""
+    if p.compute is None or p.compute.job is None:  # (plan_job's own test, before pp)
+        return None
     ranking, idx = res.ranking, res.idx
     assert ranking is not None and idx is not None
     cap, cost_pos = ranking.table.capacity, ranking.table.cost
