@@ -33,6 +33,7 @@ import cachetools
 from catalog import swap
 from catalog.declared import SCHEMA_VERSION, TABLE_NAMES
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
+from catalog.lazy_tables import LazyTables, Pending
 from catalog.validated import APP_NAME, validate_once
 from foundation.files import InputFileError, read_regular
 
@@ -294,7 +295,10 @@ def parquet_frame(data: bytes) -> pd.DataFrame:
     return table.to_pandas(use_threads=False)
 
 
-def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool) -> pd.DataFrame:
+def _table_bytes(d: Path, name: str, manifest: dict[str, Any],
+                 check_hashes: bool) -> tuple[bytes, str, int]:
+    """Table ``name``'s file bytes, checked against the manifest's sha256 (when asked), with
+    that sha256 and the row count the manifest records."""
     path = d / f"{name}.parquet"
     digest, rows = _expected(manifest, name, path)
     if not path.exists() and not path.is_symlink():
@@ -307,23 +311,66 @@ def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool
         raise SnapshotIntegrityError(
             f"{path} does not match the sha256 in its manifest; rebuild the snapshot"
         )
+    return data, digest, rows
+
+
+def _unreadable(path: Path, exc: Exception) -> SnapshotIntegrityError:
+    return SnapshotIntegrityError(
+        f"{path} is not a readable Parquet file ({type(exc).__name__}); rebuild the snapshot")
+
+
+def _check_rows(path: Path, n: int, rows: int) -> None:
+    if n != rows:
+        raise SnapshotIntegrityError(
+            f"{path} has {n} rows, the manifest records {rows}; rebuild the snapshot"
+        )
+
+
+def _frame(path: Path, name: str, data: bytes, *, digest: str, rows: int,
+           check_hashes: bool) -> pd.DataFrame:
     try:
         df = parquet_frame(data)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
-        raise SnapshotIntegrityError(
-            f"{path} is not a readable Parquet file ({type(exc).__name__}); rebuild the snapshot"
-        ) from None
-    if len(df) != rows:
-        raise SnapshotIntegrityError(
-            f"{path} has {len(df)} rows, the manifest records {rows}; rebuild the snapshot"
-        )
+        raise _unreadable(path, exc) from None
+    _check_rows(path, len(df), rows)
     # Bytes that match their manifest hash are schema-checked once per content (see
     # catalog.validated); unverified bytes are checked every time.
     return validate_once(name, df, digest) if check_hashes else validate_table(name, df)
 
 
+def _passed_before(name: str, digest: str) -> bool:
+    """Whether these verified bytes passed the schema check before (its marker is there)."""
+    from catalog import validated
+
+    marker = validated._marker(name, digest)  # noqa: SLF001 - the marker is this package's
+    return marker is not None and validated._recorded(marker) is not None  # noqa: SLF001
+
+
+def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool) -> Any:
+    """Table ``name`` as a DataFrame, or a :class:`~catalog.lazy_tables.Pending` parser when
+    its hash-checked bytes passed the schema check before: their footer's row count is
+    checked now, the frame is built (and ``validate_once`` run) on first use."""
+    path = d / f"{name}.parquet"
+    data, digest, rows = _table_bytes(d, name, manifest, check_hashes)
+    if not (check_hashes and _passed_before(name, digest)):
+        return _frame(path, name, data, digest=digest, rows=rows, check_hashes=check_hashes)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        n = pq.ParquetFile(pa.BufferReader(data)).metadata.num_rows
+    except Exception as exc:  # noqa: BLE001 - as in _frame
+        raise _unreadable(path, exc) from None
+    _check_rows(path, n, rows)
+    return Pending(lambda: _frame(path, name, data, digest=digest, rows=rows, check_hashes=True))
+
+
 def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool = True) -> Catalog:
     """Read and validate every table of a snapshot directory (uncached).
+
+    Every file is read and checked against the manifest here; a table whose verified bytes
+    passed the schema check before becomes a DataFrame on first use (:mod:`catalog.lazy_tables`:
+    a run that never looks at a table does not pay for parsing it).
 
     Raises
     ------
@@ -336,7 +383,7 @@ def read_snapshot(snapshot_dir: Path | str | None = None, *, check_hashes: bool 
     """
     d = _resolve_dir(snapshot_dir)
     manifest = read_manifest(d)
-    tables = {name: _read_table(d, name, manifest, check_hashes) for name in TABLES}
+    tables = LazyTables({name: _read_table(d, name, manifest, check_hashes) for name in TABLES})
     return Catalog(tables=tables, manifest=manifest, verified=check_hashes)
 
 
