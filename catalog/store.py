@@ -34,7 +34,7 @@ from catalog import swap
 from catalog.declared import SCHEMA_VERSION, TABLE_NAMES
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.lazy_tables import LazyTables, Pending
-from catalog.validated import APP_NAME, validate_once
+from catalog.validated import APP_NAME, passed_before, validate_once
 from foundation.files import InputFileError, read_regular
 
 if TYPE_CHECKING:  # frames come from pyarrow's ``to_pandas``; pandas itself is never called here
@@ -338,21 +338,13 @@ def _frame(path: Path, name: str, data: bytes, *, digest: str, rows: int,
     return validate_once(name, df, digest) if check_hashes else validate_table(name, df)
 
 
-def _passed_before(name: str, digest: str) -> bool:
-    """Whether these verified bytes passed the schema check before (its marker is there)."""
-    from catalog import validated
-
-    marker = validated._marker(name, digest)  # noqa: SLF001 - the marker is this package's
-    return marker is not None and validated._recorded(marker) is not None  # noqa: SLF001
-
-
 def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool) -> Any:
     """Table ``name`` as a DataFrame, or a :class:`~catalog.lazy_tables.Pending` parser when
     its hash-checked bytes passed the schema check before: their footer's row count is
     checked now, the frame is built (and ``validate_once`` run) on first use."""
     path = d / f"{name}.parquet"
     data, digest, rows = _table_bytes(d, name, manifest, check_hashes)
-    if not (check_hashes and _passed_before(name, digest)):
+    if not (check_hashes and passed_before(name, digest)):
         return _frame(path, name, data, digest=digest, rows=rows, check_hashes=check_hashes)
     import pyarrow as pa
     import pyarrow.parquet as pq

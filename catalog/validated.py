@@ -100,6 +100,13 @@ def _recorded(marker: Path) -> dict[str, str] | None:
     return dtypes if isinstance(dtypes, dict) else None
 
 
+def passed_before(name: str, file_sha256: str) -> bool:
+    """Whether these verified bytes of table ``name`` passed the schema check before (its
+    marker is there), so a reader may defer building their frame (``catalog.lazy_tables``)."""
+    marker = _marker(name, file_sha256)
+    return marker is not None and _recorded(marker) is not None
+
+
 def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """:func:`catalog.schema.validate_table`, imported only when a check runs (pandera)."""
     from catalog.schema import validate_table as validate
