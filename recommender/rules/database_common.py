@@ -77,6 +77,17 @@ class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
             key = tuple(str(u[c[first]]) for c, u in zip(codes, uniques, strict=True))
             self._index[key] = order[a:b]  # type: ignore[index]
         self._rows: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        self._deployments: dict[tuple[str, str], list[str]] = {}
+
+    def deployments(self, service: str, engine: str) -> list[str]:
+        """The sorted deployments the table has for (service, engine), in any region: read
+        off the keys once per pair (a scan of every key on each call cost more than the
+        sizing around it)."""
+        got = self._deployments.get((service, engine))
+        if got is None:
+            got = self._deployments[(service, engine)] = sorted(
+                {k[2] for k in self._index if k[0] == service and k[1] == engine})
+        return got
 
     def __getitem__(self, key: tuple[str, str, str, str]) -> list[dict[str, Any]]:
         got = self._rows.get(key)

@@ -56,11 +56,19 @@ def _service_engine(family: str, engine_asked: str | None, table: Any
         service, engine = "elasticache", (engine_asked or "valkey").lower()
     else:
         service, engine = "opensearch", "opensearch"
-    deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+    deps = _deployments(table, service, engine)
     if not deps and family == "elasticache":
         engine = "redis"
-        deps = sorted({k[2] for k in table if k[0] == service and k[1] == engine})
+        deps = _deployments(table, service, engine)
     return service, engine, deps[0] if deps else "standard"
+
+
+def _deployments(table: Any, service: str, engine: str) -> list[str]:
+    """The sorted deployments of (service, engine) in the table (cached by ``db_rows``'s)."""
+    known = getattr(table, "deployments", None)
+    if known is not None:
+        return list(known(service, engine))
+    return sorted({k[2] for k in table if k[0] == service and k[1] == engine})
 
 
 def node_family_options(

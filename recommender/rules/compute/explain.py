@@ -40,12 +40,97 @@ from recommender.rules.compute.risk import (
 from recommender.rules.compute.sizing import ComputeNeed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class TypeFacts:
+    """What an option says of its instance type alone, the same in every call: read off the
+    index once per type (:func:`type_facts`) instead of a dozen numpy scalar reads, ``clean``
+    calls and format strings per option shown."""
+
+    itype: str
+    family: str
+    vcpus: float
+    memory_gib: float
+    vcpus_text: str  # fmt_num(vcpus): the text of one node
+    memory_text: str
+    #: The perf_index fields of ``predicted`` (a fresh dict per option is made from it).
+    predicted: dict[str, Any]
+    capacity_src: str  # the perf_index source and its interval, as capacity_reasons says it
+    capacity_severity: str
+    accelerator: tuple[Reason, ...]
+    graviton: bool
+    generation: tuple[Reason, ...]
+    family_text: str  # "<category> family (<ratio> GiB per vCPU)"
+    category: str
+    config: dict[str, Any]  # the type's part of ``config`` (a fresh dict per option)
+    #: compute.family's reason by the workload's expected category (a few per type).
+    family_reasons: dict[str | None, Reason] = field(default_factory=dict)
+
+
+#: Per index (by id, the index kept beside its facts so an id is never reused wrongly):
+#: the facts of each type read so far.  A few indexes at most live in a process.
+_FACTS: dict[int, tuple[Ec2Index, list[TypeFacts | None]]] = {}
+
+
+def type_facts(ix: Ec2Index, i: int) -> TypeFacts:
+    """The :class:`TypeFacts` of type ``i``, read once per index (a race reads it twice, the
+    same)."""
+    entry = _FACTS.get(id(ix))
+    if entry is None or entry[0] is not ix:
+        if len(_FACTS) >= 8:
+            _FACTS.clear()
+        entry = _FACTS[id(ix)] = (ix, [None] * ix.n)
+    facts = entry[1][i]
+    if facts is None:
+        facts = entry[1][i] = _read_facts(ix, i)
+    return facts
+
+
+def _read_facts(ix: Ec2Index, i: int) -> TypeFacts:
+    """Read type ``i``'s :class:`TypeFacts` (the texts the rules below used to build)."""
+    src = {"measured": "measured CoreMark", "predicted": "model prediction",
+           "estimated": "no benchmark: neutral estimate from vCPUs"}[str(ix.perf_source[i])]
+    lo, hi = float(ix.perf_low[i]), float(ix.perf_high[i])
+    interval = "" if math.isnan(lo) or math.isnan(hi) else f", interval {lo:.2f}-{hi:.2f}"
+    model = ix.gpu_model[i]
+    vcpus, mem = float(ix.vcpus[i]), float(ix.memory_gib[i])
+    return TypeFacts(
+        itype=str(ix.types[i]), family=str(ix.family[i]), vcpus=vcpus, memory_gib=mem,
+        vcpus_text=fmt_num(vcpus), memory_text=fmt_num(mem),
+        predicted={"perf_index": clean(round(float(ix.perf[i]), 3)),
+                   "perf_index_source": str(ix.perf_source[i]),
+                   "perf_index_low": clean(ix.perf_low[i]),
+                   "perf_index_high": clean(ix.perf_high[i])},
+        capacity_src=src + interval,
+        capacity_severity="caution" if ix.perf_source[i] == "estimated" else "info",
+        accelerator=(reason("compute.accelerator", PERF02_ACCEL,
+                            f"{int(ix.gpus[i])} GPU(s){' (' + model + ')' if model else ''}."),
+                     ) if ix.gpus[i] > 0 else (),
+        graviton=bool(ix.arch[i] == "arm64"),
+        generation=() if ix.current[i] else (_PREVIOUS_GENERATION,),
+        family_text=f"{ix.category[i]} family ({mem / vcpus:g} GiB per vCPU)",
+        category=str(ix.category[i]),
+        config={"instance_type": str(ix.types[i]), "vcpus": int(ix.vcpus[i]),
+                "memory_gib": mem, "arch": str(ix.arch[i])})
+
+
+_PREVIOUS_GENERATION = reason(
+    "compute.generation", PERF02_SELECT,
+    "Previous generation: admitted because it fits and its capacity is counted at its "
+    "perf_index.", "caution")
+_GRAVITON = reason("compute.graviton", PERF02_CONFIG,
+                   "Graviton (arm64): the architecture is free; check that your software builds "
+                   "for arm64.")
+
+
+@dataclass(slots=True)
 class Ec2Row:
-    """One EC2 candidate as the option builder sees it (index ``i`` into ``ix``)."""
+    """One EC2 candidate as the option builder sees it (index ``i`` into ``ix``; not frozen:
+    a frozen dataclass sets each of its twenty fields through ``object.__setattr__``, one
+    row per option shown, and nothing changes a row once made)."""
 
     ix: Ec2Index
     i: int
+    facts: TypeFacts
     r: int  # region position
     need: ComputeNeed
     count: int
@@ -67,30 +152,31 @@ class Ec2Row:
 
     @property
     def itype(self) -> str:
-        return str(self.ix.types[self.i])
+        return self.facts.itype
 
 
 def size_reasons(w: Ec2Row) -> list[Reason]:
     """What the size gives against the need, with the margin (PERF02-BP04)."""
-    ix, i, n, need = w.ix, w.i, w.count, w.need
+    f, n, need = w.facts, w.count, w.need
     nodes = f"{n} x " if n > 1 else ""
-    vt, mt = float(ix.vcpus[i]) * n, float(ix.memory_gib[i]) * n
+    vt, mt = f.vcpus * n, f.memory_gib * n
     parts = []
     if need.vcpus is not None:
         cap = w.eff_vcpus * n
         conv = f" ({fmt_num(round(cap, 2))} in the need's vCPUs)" if abs(cap - vt) > 0.01 else ""
         want = need.demand_vcpus if w.burst is not None and need.demand_vcpus else need.vcpus
-        parts.append(f"{fmt_num(vt)} vCPUs{conv} for {fmt_num(round(want, 2))}"
+        parts.append(f"{f.vcpus_text if n == 1 else fmt_num(vt)} vCPUs{conv} for "
+                     f"{fmt_num(round(want, 2))}"
                      + (" (peak, burstable at 100%)" if w.burst is not None else "")
                      + f": {_margin(cap, want)}")
     if need.memory_gib is not None:
-        parts.append(f"{fmt_num(mt)} GiB for {fmt_num(round(need.memory_gib, 2))}: "
-                     f"{_margin(mt, need.memory_gib)}")
-    text = (f"{nodes}{w.itype} gives " + "; ".join(parts) + "." if parts else
-            f"{nodes}{w.itype}: no size given, the smallest fit.")
+        parts.append(f"{f.memory_text if n == 1 else fmt_num(mt)} GiB for "
+                     f"{fmt_num(round(need.memory_gib, 2))}: {_margin(mt, need.memory_gib)}")
+    text = (f"{nodes}{f.itype} gives " + "; ".join(parts) + "." if parts else
+            f"{nodes}{f.itype}: no size given, the smallest fit.")
     out = [*need.reasons, reason("compute.size", PERF02_RIGHTSIZE, text)]
     if need.horizontal:
-        out.append(explain_nodes(need, w.itype, str(ix.family[i]), n, w.family_min))
+        out.append(explain_nodes(need, f.itype, f.family, n, w.family_min))
     return out
 
 
@@ -100,45 +186,29 @@ def _margin(have: float, want: float) -> str:
 
 def capacity_reasons(w: Ec2Row) -> list[Reason]:
     """Capacity delivered (perf_index; sustained baseline for burstable types), PERF01-BP06."""
-    ix, i = w.ix, w.i
-    src = {"measured": "measured CoreMark", "predicted": "model prediction",
-           "estimated": "no benchmark: neutral estimate from vCPUs"}[str(ix.perf_source[i])]
-    lo, hi = float(ix.perf_low[i]), float(ix.perf_high[i])
-    interval = "" if math.isnan(lo) or math.isnan(hi) else f", interval {lo:.2f}-{hi:.2f}"
-    text = (f"Capacity {w.capacity:.2f} (perf_index, m5.large = 1; {src}{interval}"
+    text = (f"Capacity {w.capacity:.2f} (perf_index, m5.large = 1; {w.facts.capacity_src}"
             + ("; a burstable type counts its sustained baseline" if w.burst else "") + ").")
     if w.objective == "performance" or w.job is not None:
         text += f" {w.capacity / w.cost * 100:.2f} per $100/month." if w.cost > 0 else ""
     else:
         text += (" Capacity beyond the need earns nothing for a fixed demand: the rank "
                  "follows cost.")
-    return [reason("compute.capacity", PERF01_BENCHMARK, text,
-                   "caution" if ix.perf_source[i] == "estimated" else "info")]
+    return [reason("compute.capacity", PERF01_BENCHMARK, text, w.facts.capacity_severity)]
 
 
 def feature_reasons(w: Ec2Row) -> list[Reason]:
     """Accelerators, Graviton, generation: facts to know, not weights (PERF02-BP01/02/06)."""
-    ix, i, out = w.ix, w.i, []
-    if ix.gpus[i] > 0:
-        model = ix.gpu_model[i]
-        out.append(reason("compute.accelerator", PERF02_ACCEL,
-                          f"{int(ix.gpus[i])} GPU(s){' (' + model + ')' if model else ''}."))
-    if ix.arch[i] == "arm64" and w.need.arch_free:
-        out.append(reason("compute.graviton", PERF02_CONFIG,
-                          "Graviton (arm64): the architecture is free; check that your "
-                          "software builds for arm64."))
-    if not ix.current[i]:
-        out.append(reason("compute.generation", PERF02_SELECT,
-                          "Previous generation: admitted because it fits and its capacity is "
-                          "counted at its perf_index.", "caution"))
-    ratio = float(ix.memory_gib[i]) / float(ix.vcpus[i])
-    cat, exp = str(ix.category[i]), w.need.expected_category
-    out.append(reason("compute.family", PERF02_SELECT,
-                      f"{cat} family ({ratio:g} GiB per vCPU)" + (
-                          "; matches the workload." if cat == exp else
-                          f"; the memory:vCPU ratio points to {exp}, this one is cheaper "
-                          "for the same need.")))
-    return out
+    f, exp = w.facts, w.need.expected_category
+    fam = f.family_reasons.get(exp)
+    if fam is None:
+        fam = f.family_reasons[exp] = reason(
+            "compute.family", PERF02_SELECT, f.family_text + (
+                "; matches the workload." if f.category == exp else
+                f"; the memory:vCPU ratio points to {exp}, this one is cheaper for the "
+                "same need."))
+    if f.graviton and w.need.arch_free:
+        return [*f.accelerator, _GRAVITON, *f.generation, fam]
+    return [*f.accelerator, *f.generation, fam]
 
 
 def purchase_reasons(w: Ec2Row) -> list[Reason]:
@@ -220,17 +290,12 @@ EC2_REASONS: tuple[Callable[[Ec2Row], list[Reason]], ...] = (
 def predicted_fields(w: Ec2Row) -> dict[str, Any]:
     """``predicted`` of an EC2 option: perf_index, projected utilization, savings, credits."""
     ix, i, n = w.ix, w.i, w.count
-    out: dict[str, Any] = {
-        "perf_index": clean(round(float(ix.perf[i]), 3)),
-        "perf_index_source": str(ix.perf_source[i]),
-        "perf_index_low": clean(ix.perf_low[i]), "perf_index_high": clean(ix.perf_high[i]),
-        "capacity": round(w.capacity, 3),
-    }
+    out: dict[str, Any] = {**w.facts.predicted, "capacity": round(w.capacity, 3)}
     if w.need.demand_vcpus is not None:
         out["cpu_utilization_p995_pct"] = round(w.need.demand_vcpus / (w.eff_vcpus * n) * 100, 1)
     if w.need.memory_used_gib is not None:
         out["memory_utilization_pct"] = round(
-            w.need.memory_used_gib / (float(ix.memory_gib[i]) * n) * 100, 1)
+            w.need.memory_used_gib / (w.facts.memory_gib * n) * 100, 1)
     od_h = float(ix.ondemand[w.r][i])
     if w.pricing.po[i] != "on_demand" and not math.isnan(od_h):
         od = od_h * n * w.hours  # Compute Optimizer's "savings" against on-demand

@@ -12,7 +12,13 @@ from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option, Reason
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.elasticity import plan_scaling
-from recommender.rules.compute.explain import EC2_REASONS, Ec2Row, option_risk, predicted_fields
+from recommender.rules.compute.explain import (
+    EC2_REASONS,
+    Ec2Row,
+    option_risk,
+    predicted_fields,
+    type_facts,
+)
 from recommender.rules.compute.jobs import JobPlan
 from recommender.rules.compute.sizing import ComputeNeed
 from recommender.rules.rank import Ranking, chunks
@@ -25,16 +31,16 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                facts: dict[str, np.ndarray], objective: str, region: str,
                job: JobPlan | None) -> Option:
     """The response option of EC2 type ``i`` (position ``k`` of the ranking)."""
-    ix, n = t.ix, int(t.count[i])
+    ix, n, tf = t.ix, int(t.count[i]), type_facts(t.ix, i)
     info = job.for_option(i) if job is not None else None
     hours = info.hours if info is not None and info.hours is not None else t.need.hours
     row = Ec2Row(
-        ix=ix, i=i, r=t.r, need=t.need, count=n, cost=float(t.cost[i]), hours=hours,
+        ix=ix, i=i, facts=tf, r=t.r, need=t.need, count=n, cost=float(t.cost[i]), hours=hours,
         pricing=t.pricing, eff_vcpus=float(t.eff[i]),
         capacity=float(ranking.table.capacity[k]), risk_dims=float(facts["dims"][k]),
         worst=int(facts["worst"][k]), cpu_low=float(facts["cpu_low"][k]),
         objective=objective, region=region, burst=t.burst.get(i), job=info,
-        family_min=t.family_min.get(str(ix.family[i])), memo=t.memo)
+        family_min=t.family_min.get(tf.family), memo=t.memo)
     reasons: list[Reason] = [x for rule in EC2_REASONS for x in rule(row)]
     config = _ec2_config(t, row)
     predicted = predicted_fields(row)
@@ -55,16 +61,14 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                   purchase_option=str(t.pricing.po[i]), score=round(score, 4),
                   monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
                   predicted=predicted, reasons=reasons, config=config, region=region,
-                  verify=bool(ix.verify[t.r][i]) or any(x.severity == "verify"
-                                                        for x in reasons))
+                  verify=bool(ix.verify[t.r][i]) or "verify" in [x.severity
+                                                                 for x in reasons])
 
 
 def _ec2_config(t: Ec2Table, w: Ec2Row) -> dict[str, Any]:
     """``config`` of an EC2 option: the type, its node count and purchase provenance."""
     ix, i = t.ix, w.i
-    config: dict[str, Any] = {"instance_type": w.itype, "vcpus": int(ix.vcpus[i]),
-                              "memory_gib": float(ix.memory_gib[i]), "arch": str(ix.arch[i]),
-                              "node_count": w.count, **t.pricing.config(i)}
+    config: dict[str, Any] = {**w.facts.config, "node_count": w.count, **t.pricing.config(i)}
     if t.pricing.po[i] == "spot":
         config["spot_interruption_band"] = ix.spot_band[t.r][i]
     if w.burst is not None:

@@ -133,8 +133,10 @@ def _striped(n: StorageNeed, rows: list[dict[str, Any]], region: str, rej: Rejec
         # An array is bounded by the instance's EBS limits like one volume: sustained
         # (baseline) or only in bursts of 30 minutes a day (EBS-optimized instances,
         # https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html), same risk.
+        pre = instance_checks(n, instance) if arrays else None
         for a in arrays:
-            a.risk = max(a.risk, cross_check_instance(a, n, instance, instance["instance_type"]))
+            a.risk = max(a.risk, cross_check_instance(a, n, instance, instance["instance_type"],
+                                                      pre=pre))
     pref, _ = preferred_volume(n)
     if pref in singles:
         return arrays
@@ -177,6 +179,7 @@ def _single_volumes(
 ) -> list[Candidate]:
     """One volume of each EBS type that meets the need, the preferred type first in fit."""
     pref, why = preferred_volume(n)
+    pre = instance_checks(n, instance) if instance is not None else None
     out = []
     for row in rows:
         cand, key = evaluate_volume(row, n, region)
@@ -189,8 +192,8 @@ def _single_volumes(
             cand.reasons.insert(0, reason("storage.volume_type", PERF03_PURPOSE, sentence(why)))
         cand.components = {"fit": fit}
         if instance is not None:
-            cand.risk = max(cand.risk, cross_check_instance(cand, n, instance,
-                                                            instance["instance_type"]))
+            cand.risk = max(cand.risk, cross_check_instance(
+                cand, n, instance, instance["instance_type"], pre=pre))
         out.append(cand)
     _cheaper_ssd_first(out, pref)
     return out
@@ -283,8 +286,26 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
     return c
 
 
+#: What :func:`cross_check_instance` compares, per dimension: (label, need, baseline,
+#: maximum, the limit the load is held to, the need's unit in the limit's).
+InstanceChecks = tuple[bool, tuple[tuple[str, Any, Any, Any, Any, float], ...]]
+
+
+def instance_checks(n: StorageNeed, limits: dict[str, float]) -> InstanceChecks:
+    """Whether the load is sustained, and the instance's limits against the need (the same
+    for every volume of one need: :func:`storage_options` reads them once)."""
+    sustained = ebs_load_sustained(n.peak_minutes_per_day)
+    ix = InstanceEbs.of(limits)
+    carry = ebs_limits(ix, sustained)
+    return sustained, (
+        ("IOPS", n.iops, ix.ebs_base_iops[0], ix.ebs_max_iops[0], carry[0][0], 1.0),
+        ("throughput MB/s", n.mibps, ix.ebs_base_mbps[0], ix.ebs_max_mbps[0], carry[1][0],
+         MIB_IN_MB))
+
+
 def cross_check_instance(
-    cand: Candidate, n: StorageNeed, limits: dict[str, float], itype: str
+    cand: Candidate, n: StorageNeed, limits: dict[str, float], itype: str, *,
+    pre: InstanceChecks | None = None,
 ) -> float:
     """Check an EBS option against the chosen instance's EBS limits; returns the risk 0-4.
 
@@ -293,15 +314,11 @@ def cross_check_instance(
     instance's baseline, since its maximum is guaranteed only "for 30 minutes at least once
     every 24 hours" (EBS-optimized instances, EBS_OPTIMIZED_URL), so a need above the
     baseline is risk 4, as a type the compute filter rejects; a load that peaks at most 30
-    minutes a day may use the maximum, at risk 2 (the burst reason).
+    minutes a day may use the maximum, at risk 2 (the burst reason).  ``pre`` is
+    :func:`instance_checks` of the same ``n`` and ``limits``, when the caller read it once.
     """
-    sustained = ebs_load_sustained(n.peak_minutes_per_day)
-    ix = InstanceEbs.of(limits)
-    carry = ebs_limits(ix, sustained)
+    sustained, checks = instance_checks(n, limits) if pre is None else pre
     risk = 0.0
-    checks = (("IOPS", n.iops, ix.ebs_base_iops[0], ix.ebs_max_iops[0], carry[0][0], 1.0),
-              ("throughput MB/s", n.mibps, ix.ebs_base_mbps[0], ix.ebs_max_mbps[0],
-               carry[1][0], MIB_IN_MB))
     for label, need, base, peak, limit, unit in checks:
         if not need or np.isnan(base):
             continue
@@ -312,8 +329,7 @@ def cross_check_instance(
                                     sustained=sustained)
         elif need_u > base:
             risk = max(risk, 2.0)
-            text = ebs_burst_reason(itype, float(ix.ebs_base_iops[0]),
-                                    float(ix.ebs_base_mbps[0])).text
+            text = ebs_burst_reason(itype, float(checks[0][2]), float(checks[1][2])).text
         else:
             text = (f"{itype} sustains {fmt_num(float(base))} EBS {label}, enough for "
                     f"{fmt_num(need_u)}.")
