@@ -15,7 +15,7 @@ import pytest
 
 from catalog.store import load_catalog
 from recommender.rules.compute.candidates import ec2_index
-from recommender.rules.compute.explain import type_facts
+from recommender.rules.compute.explain import facts_memo, type_facts
 from recommender.rules.database_common import db_rows
 
 
@@ -28,14 +28,15 @@ def test_facts_of_m5_large_match_the_aws_spec(catalog: Any) -> None:
     # https://aws.amazon.com/ec2/instance-types/m5/: m5.large has 2 vCPUs and 8 GiB;
     # 8 / 2 = 4 GiB per vCPU (hand calculation), a general purpose type on x86_64.
     ix = ec2_index(catalog)
-    f = type_facts(ix, ix.pos["m5.large"])
+    f = type_facts(facts_memo(catalog, ix), ix, ix.pos["m5.large"])
     assert (f.itype, f.family, f.vcpus, f.memory_gib) == ("m5.large", "m5", 2.0, 8.0)
     assert (f.vcpus_text, f.memory_text) == ("2", "8")
     assert f.family_text == "general family (4 GiB per vCPU)"
     assert f.config == {"instance_type": "m5.large", "vcpus": 2, "memory_gib": 8.0,
                         "arch": "x86_64"}
     assert f.accelerator == () and not f.graviton
-    assert type_facts(ix, ix.pos["m5.large"]) is f  # read once per index
+    # read once per catalog: a second table of the same catalog gets the same facts
+    assert type_facts(facts_memo(catalog, ix), ix, ix.pos["m5.large"]) is f
 
 
 def test_facts_are_per_index_never_shared(catalog: Any) -> None:
@@ -43,12 +44,12 @@ def test_facts_are_per_index_never_shared(catalog: Any) -> None:
     # same row position: fails if the cache were keyed by the row alone.
     ix = ec2_index(catalog)
     i = ix.pos["m5.large"]
-    type_facts(ix, i)
+    type_facts(facts_memo(catalog, ix), ix, i)
     types = np.array(ix.types, dtype=object)
     types[i] = "m5.renamed"
     other = dataclasses.replace(ix, types=types)
-    assert type_facts(other, i).itype == "m5.renamed"
-    assert type_facts(ix, i).itype == "m5.large"
+    assert type_facts(facts_memo(catalog, other), other, i).itype == "m5.renamed"
+    assert type_facts(facts_memo(catalog, ix), ix, i).itype == "m5.large"
 
 
 def test_deployments_equal_the_scan_of_every_key(catalog: Any) -> None:

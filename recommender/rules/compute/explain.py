@@ -27,7 +27,7 @@ from recommender.rules.base import (
     round_list,
 )
 from recommender.rules.compute.burst import BurstResult, BurstVerdict
-from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.compute.candidates import Ec2Index, ec2_index
 from recommender.rules.compute.fleet import explain_nodes
 from recommender.rules.compute.jobs import JobInfo
 from recommender.rules.compute.purchase import Pricing
@@ -38,6 +38,7 @@ from recommender.rules.compute.risk import (
     risk_label,
 )
 from recommender.rules.compute.sizing import ComputeNeed
+from recommender.rules.prices import per_catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,22 +67,27 @@ class TypeFacts:
     family_reasons: dict[str | None, Reason] = field(default_factory=dict)
 
 
-#: Per index (by id, the index kept beside its facts so an id is never reused wrongly):
-#: the facts of each type read so far.  A few indexes at most live in a process.
-_FACTS: dict[int, tuple[Ec2Index, list[TypeFacts | None]]] = {}
+FactsMemo = list["TypeFacts | None"]
 
 
-def type_facts(ix: Ec2Index, i: int) -> TypeFacts:
-    """The :class:`TypeFacts` of type ``i``, read once per index (a race reads it twice, the
-    same)."""
-    entry = _FACTS.get(id(ix))
-    if entry is None or entry[0] is not ix:
-        if len(_FACTS) >= 8:
-            _FACTS.clear()
-        entry = _FACTS[id(ix)] = (ix, [None] * ix.n)
-    facts = entry[1][i]
+def facts_memo(catalog: Any, ix: Ec2Index) -> FactsMemo:
+    """Where the facts of ``ix``'s types are kept once read: on the catalog
+    (:meth:`catalog.store.Catalog.derive`, so they live and die with it) when ``ix`` is that
+    catalog's own index, else a fresh list for this one table (a test's or a what-if's index
+    must never answer with another index's facts)."""
+    if hasattr(catalog, "derive") and ec2_index(catalog) is ix:
+        memo: FactsMemo = per_catalog("ec2_type_facts", catalog,
+                                      lambda c: [None] * ix.n)
+        return memo
+    return [None] * ix.n
+
+
+def type_facts(memo: FactsMemo, ix: Ec2Index, i: int) -> TypeFacts:
+    """The :class:`TypeFacts` of type ``i``, read once per ``memo`` (:func:`facts_memo`; a
+    race reads it twice, the same)."""
+    facts = memo[i]
     if facts is None:
-        facts = entry[1][i] = _read_facts(ix, i)
+        facts = memo[i] = _read_facts(ix, i)
     return facts
 
 

@@ -148,13 +148,11 @@ class Ec2Index:
     spot_measured: SpotMeasured = field(default_factory=lambda: SpotMeasured.none((0, 0)))
     #: Derived once from the fields above (see :func:`_derived_fields`) so that a warm call
     #: does not recompute them: family codes (sorted names), burstable by flag or family,
-    #: NaN-as-0 EBS limits and credit figures, the Linux platform mask, offered-or-priced
+    #: NaN-as-0 credit figures, the Linux platform mask, offered-or-priced
     #: per region, predicted perf_index rows.
     family_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     family_names: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     is_burst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    ebs_max_iops0: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    ebs_max_mbps0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     credits_per_hour0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     max_credits0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     linux: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
@@ -278,8 +276,6 @@ def _derived_fields(f: dict[str, Any]) -> dict[str, Any]:
     out = dict(
         family_code=code, family_names=np.asarray(names, dtype=object),
         is_burst=np.asarray(f["burstable"] | (f["category"] == "burstable"), dtype=bool),
-        ebs_max_iops0=np.nan_to_num(f["ebs_max_iops"], nan=0.0),
-        ebs_max_mbps0=np.nan_to_num(f["ebs_max_mbps"], nan=0.0),
         credits_per_hour0=np.nan_to_num(f["credits_per_hour"]),
         max_credits0=np.nan_to_num(f["max_credits"]), linux=f["is_x86"] | f["is_arm"],
         in_region=f["offered"] | ~np.isnan(f["ondemand"]),

@@ -31,7 +31,7 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                facts: dict[str, np.ndarray], objective: str, region: str,
                job: JobPlan | None) -> Option:
     """The response option of EC2 type ``i`` (position ``k`` of the ranking)."""
-    ix, n, tf = t.ix, int(t.count[i]), type_facts(t.ix, i)
+    ix, n, tf = t.ix, int(t.count[i]), type_facts(t.type_memo, t.ix, i)
     info = job.for_option(i) if job is not None else None
     hours = info.hours if info is not None and info.hours is not None else t.need.hours
     row = Ec2Row(

@@ -38,6 +38,7 @@ from recommender.rules.compute.candidates import (
     apply_filters,
     ebs_load_sustained,
 )
+from recommender.rules.compute.explain import facts_memo
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
 from recommender.rules.compute.options import (
@@ -104,7 +105,7 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         ebs_sustained=ebs_load_sustained(s.peak_minutes_per_day if s else None))
     fr = apply_filters(ix, ctx)
     return Ec2Table(ix, r, need, pricing, count, eff, pricing.price * count * need.hours,
-                    fr.passed.copy(), ctx, fr)
+                    fr.passed.copy(), ctx, fr, type_memo=facts_memo(catalog, ix))
 
 
 def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:

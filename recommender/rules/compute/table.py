@@ -16,6 +16,7 @@ import numpy as np
 from recommender.rules.compute import sizing as cr
 from recommender.rules.compute.burst import BurstVerdict
 from recommender.rules.compute.candidates import Ec2Index, FilterContext, FilterResult
+from recommender.rules.compute.explain import FactsMemo
 from recommender.rules.compute.purchase import Pricing
 
 
@@ -67,3 +68,5 @@ class Ec2Table:
     family_min: dict[str, float] = field(default_factory=dict)
     #: What the options of this one recommendation share (e.g. the scaling plan's target).
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    #: Each type's constant option facts once read (explain.facts_memo: kept on the catalog).
+    type_memo: FactsMemo = field(default_factory=list)
