@@ -1,0 +1,132 @@
+"""DynamoDB options: capacity units from the item size and consistency, priced per mode (PERF03).
+
+A read unit covers 4 KiB strongly consistent (half a unit eventually consistent), a write unit
+1 KiB (https://aws.amazon.com/dynamodb/pricing/); provisioned capacity is set at auto scaling's
+default target utilization; usage prices come from ``unit_prices``.  An item above DynamoDB's
+400 KB maximum rejects DynamoDB (:func:`item_too_large`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import (
+    HOURS_PER_MONTH,
+    PERF03_CONFIG,
+    PERF03_PURPOSE,
+    SECONDS_PER_MONTH,
+    Candidate,
+    cost_reason,
+    fmt_num,
+    fmt_usd,
+    no_price_reason,
+    reason,
+    sentence,
+    verify_reason,
+)
+from recommender.rules.prices import PriceBook
+
+#: DynamoDB auto scaling's default target utilization for provisioned capacity
+#: (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html; the
+#: provisioned example of https://aws.amazon.com/dynamodb/pricing/provisioned/ uses it too).
+DYNAMODB_TARGET_UTILIZATION = 0.7
+DYNAMODB_AUTOSCALING_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                            "AutoScaling.html")
+#: The feed's DynamoDB free-tier rows carry a $0 price but no quantity, so none is deducted.
+DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
+                           "quantity in the catalog's feed, so it is not deducted.")
+
+
+def _capacity_units(d: Any) -> tuple[float, float, int, list[Any]]:
+    """(item KiB, RCU per read, WCU per write, the reasons saying so) of DynamoDB.
+
+    A read unit covers 4 KiB strongly consistent (half a unit eventually consistent), a write
+    unit 1 KiB (https://aws.amazon.com/dynamodb/pricing/).
+    """
+    item = d.item_size_kib or 1.0
+    strong = d.consistency != "eventual"
+    rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
+    wcu_per_write = math.ceil(item / 1.0)  # 1 KiB per WCU
+    text = (f"{fmt_num(rcu_per_read)} RCU per {'strong' if strong else 'eventual'} read "
+            f"and {wcu_per_write} WCU per write of {fmt_num(item)} KiB"
+            + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)") + ".")
+    return item, rcu_per_read, wcu_per_write, [reason("database.capacity_units",
+                                                      PERF03_CONFIG, text)]
+
+
+def _dynamodb_usage(
+    mode: str, d: Any, book: PriceBook, region: str, per: tuple[float, int],
+) -> tuple[list[Any], dict[str, int], list[Any]]:
+    """The read and write prices of one capacity mode (None when unpriced), the provisioned
+    units (the export writes ProvisionedThroughput from them) and the mode's reasons."""
+    reads, writes = d.reads_per_s, d.writes_per_s
+    rcu_per_read, wcu_per_write = per
+    if mode == "on_demand":
+        return [book.cost("dynamodb.on_demand.read_request_unit", region,
+                          reads * rcu_per_read * SECONDS_PER_MONTH),
+                book.cost("dynamodb.on_demand.write_request_unit", region,
+                          writes * wcu_per_write * SECONDS_PER_MONTH)], {}, []
+    rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
+    wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
+    priced = [book.cost("dynamodb.provisioned.rcu_hour", region, rcu * HOURS_PER_MONTH),
+              book.cost("dynamodb.provisioned.wcu_hour", region, wcu * HOURS_PER_MONTH)]
+    return priced, {"rcu": rcu, "wcu": wcu}, [reason(
+        "database.provisioned", PERF03_CONFIG,
+        f"{fmt_num(reads)} reads/s x {fmt_num(rcu_per_read)} = "
+        f"{fmt_num(reads * rcu_per_read)} RCU and {fmt_num(writes)} writes/s x "
+        f"{wcu_per_write} = {fmt_num(writes * wcu_per_write)} WCU consumed at peak; "
+        f"{rcu} RCU and {wcu} WCU provisioned at auto scaling's default "
+        f"{DYNAMODB_TARGET_UTILIZATION:.0%} target utilization ({DYNAMODB_AUTOSCALING_URL}).")]
+
+
+def _dynamodb_option(
+    mode: str, d: Any, book: PriceBook, region: str, *, base: list[Any],
+    units: tuple[float, float, int], storage: Any,
+) -> Candidate:
+    """DynamoDB in one capacity mode, priced from the request rates when they are given."""
+    item, rcu_per_read, wcu_per_write = units
+    size = d.size_gib.min if d.size_gib else None
+    rs = list(base)
+    cost, verify = None, bool(storage and storage.verify)
+    config: dict[str, Any] = {"capacity_mode": mode, "item_size_kib": item, "storage_gib": size}
+    if d.reads_per_s is None or d.writes_per_s is None:
+        rs.append(no_price_reason("database", "Needs reads_per_s and writes_per_s to price "
+                                  "capacity."))
+    else:
+        (r, w), prov_units, mode_rs = _dynamodb_usage(mode, d, book, region,
+                                                      (rcu_per_read, wcu_per_write))
+        config.update(prov_units)
+        rs += mode_rs
+        if r and w:
+            cost = r.usd + w.usd + (storage.usd if storage else 0.0)
+            verify |= r.verify or w.verify
+            config.update(price_as_of=r.price_as_of, price_source=r.price_source)
+            rs.append(cost_reason("database", f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
+                                  + (f" incl. {fmt_num(size)} GiB storage" if storage and size
+                                     else "") + f"; {DYNAMODB_FREE_TIER_NOTE}"))
+        else:
+            rs.append(no_price_reason("database",
+                                      f"No DynamoDB {mode} price in {region} in the catalog."))
+    if verify:
+        rs.append(verify_reason("A DynamoDB price is unverified."))
+    fit = 1.0 if (mode == "on_demand") == (d.reads_per_s is None) else 0.9
+    return Candidate("dynamodb", "dynamodb", cost, rs, verify=verify, config=config,
+                     purchase_option=mode, components={"fit": fit})
+
+
+def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str) -> list[Candidate]:
+    """DynamoDB in on-demand and provisioned capacity, priced from the request rates.
+
+    ``why`` is the reason DynamoDB was chosen; it leads each option's reasons.
+    """
+    d = p.database
+    assert d is not None  # callers check the section first
+    item, rcu_per_read, wcu_per_write, unit_rs = _capacity_units(d)
+    size = d.size_gib.min if d.size_gib else None
+    st = book.cost("dynamodb.storage_gb_month", region, size) if size else None
+    base = [reason("database.dynamodb", PERF03_PURPOSE, sentence(why)), *unit_rs]
+    return [_dynamodb_option(mode, d, book, region, base=base,
+                             units=(item, rcu_per_read, wcu_per_write), storage=st)
+            for mode in ("on_demand", "provisioned")]
