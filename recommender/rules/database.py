@@ -322,7 +322,7 @@ def database_options(
         if fam == "relational":
             out += relational_options(p, catalog, book, region, why, rej=rej)
         elif fam == "dynamodb":
-            out += dynamodb_options(p, book, region, why)
+            out += dynamodb_options(p, book, region, why, rej=rej)
         else:
             out += node_family_options(fam, p, catalog, region, why, book=book)
     return out

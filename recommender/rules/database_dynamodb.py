@@ -18,6 +18,7 @@ from recommender.rules.base import (
     PERF03_PURPOSE,
     SECONDS_PER_MONTH,
     Candidate,
+    Rejections,
     cost_reason,
     fmt_num,
     fmt_usd,
@@ -35,6 +36,13 @@ DYNAMODB_TARGET_UTILIZATION = 0.7
 DYNAMODB_AUTOSCALING_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
                             "AutoScaling.html")
 #: The feed's DynamoDB free-tier rows carry a $0 price but no quantity, so none is deducted.
+#: DynamoDB's maximum item size, attribute names and values included, in its 1,024-byte KB.
+DYNAMODB_MAX_ITEM_KIB = 400.0
+DYNAMODB_CONSTRAINTS_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                            "Constraints.html")
+DYNAMODB_LARGE_ITEMS_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                            "bp-use-s3-too.html")
+DYNAMODB_ITEM_REJECT = "database.dynamodb_item_above_400_kb"
 DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
                            "quantity in the catalog's feed, so it is not deducted.")
 
@@ -116,13 +124,37 @@ def _dynamodb_option(
                      purchase_option=mode, components={"fit": fit})
 
 
-def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str) -> list[Candidate]:
+def item_too_large(d: Any) -> str | None:
+    """Why DynamoDB cannot hold the profile's items, or None when it can.
+
+    "The maximum item size in DynamoDB is 400 KB", and DynamoDB's KB is 1,024 bytes
+    (:data:`DYNAMODB_CONSTRAINTS_URL`), so an ``item_size_kib`` above 400 is refused; AWS's
+    answer for larger values is to keep them in S3 and a pointer to them in the item
+    (:data:`DYNAMODB_LARGE_ITEMS_URL`).
+    """
+    item = d.item_size_kib
+    if item is None or item <= DYNAMODB_MAX_ITEM_KIB:
+        return None
+    return (f"an item of {fmt_num(item)} KiB is above DynamoDB's maximum item size of "
+            f"{fmt_num(DYNAMODB_MAX_ITEM_KIB)} KB (1 KB = 1,024 bytes, "
+            f"{DYNAMODB_CONSTRAINTS_URL}); store the large values in S3 and their keys in the "
+            f"items ({DYNAMODB_LARGE_ITEMS_URL})")
+
+
+def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str, *,
+                     rej: Rejections | None = None) -> list[Candidate]:
     """DynamoDB in on-demand and provisioned capacity, priced from the request rates.
 
-    ``why`` is the reason DynamoDB was chosen; it leads each option's reasons.
+    ``why`` is the reason DynamoDB was chosen; it leads each option's reasons.  Items above
+    DynamoDB's maximum size reject it (:func:`item_too_large`, counted in ``rej``).
     """
     d = p.database
     assert d is not None  # callers check the section first
+    too_large = item_too_large(d)
+    if too_large is not None:
+        if rej is not None:
+            rej.add(DYNAMODB_ITEM_REJECT, example="dynamodb", note=sentence(too_large))
+        return []
     item, rcu_per_read, wcu_per_write, unit_rs = _capacity_units(d)
     size = d.size_gib.min if d.size_gib else None
     st = book.cost("dynamodb.storage_gb_month", region, size) if size else None

@@ -65,9 +65,12 @@ def _other_category(name: str, recs: Any, rejected: Rejections | None) -> WhyNot
     key = keys[0]
     cat = {"ebs": "storage", "s3": "storage", "efs": "storage", "fsx": "storage"}.get(
         key.split(".")[0], key.split(".")[0])
+    # A rule that left its own sentence (with its AWS page) answers in it.
+    note = rejected.notes.get(key)
     return WhyNot(option=name, category=cat, verdict="rejected", rule=key,
-                  text=f"Rejected by {key}: {name} cannot meet the need "
-                       f"({key.split('.', 1)[-1].replace('_', ' ')})"
+                  text=f"Rejected by {key}: " + (note.rstrip(".") if note else
+                                                 f"{name} cannot meet the need "
+                                                 f"({key.split('.', 1)[-1].replace('_', ' ')})")
                        + (f"; also {', '.join(keys[1:])}" if len(keys) > 1 else "") + ".")
 
 

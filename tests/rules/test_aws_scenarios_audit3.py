@@ -1,0 +1,53 @@
+"""Third audit round of ``examples/aws_scenarios`` (issue 9): AWS's documented limits.
+
+Every expectation is worked by hand in its comment from the AWS page named there and the
+catalog's us-east-1 unit prices (the snapshot's): DynamoDB provisioned $0.00013 per RCU-hour,
+$0.00065 per WCU-hour, on-demand $0.125 per million read and $0.625 per million write
+request units, storage $0.25 per GB-month; Aurora PostgreSQL db.r6g.16xlarge $8.306/h
+(Standard) and $10.798/h (I/O-Optimized), storage $0.10 (Standard) and $0.225
+(I/O-Optimized) per GB-month, I/O $0.20 per million requests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from recommender.core.engine import recommend
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "aws_scenarios"
+
+
+def _run(cat, name, **extra):
+    p = json.loads((EXAMPLES / f"{name}.json").read_text()) | extra
+    return recommend(p, catalog=cat, models=False)
+
+
+def test_dynamodb_refuses_items_above_400_kb(cat):
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html: "The
+    # maximum item size in DynamoDB is 400 KB" (1 KB = 1,024 bytes): 500 KiB items cannot be
+    # stored, so no DynamoDB option; the why-not cites the page and S3 for large values (was:
+    # provisioned $5,109.08 for items DynamoDB refuses).
+    r = _run(cat, "ddb_500k", explain=["dynamodb"])
+    assert r.recommendations.database == []
+    assert r.rejected == {"database.dynamodb_item_above_400_kb": 1}
+    w = r.why_not[0]
+    assert (w.verdict, w.category, w.rule) == ("rejected", "database",
+                                               "database.dynamodb_item_above_400_kb")
+    assert "Constraints.html" in w.text and "bp-use-s3-too.html" in w.text
+    assert any("dynamodb_item_above_400_kb" in x for x in r.warnings)
+
+
+def test_dynamodb_item_at_the_400_kb_maximum_is_priced(cat):
+    # 400 KiB eventual reads: ceil(400 / 4) x 0.5 = 50 RCU per read, 400 WCU per write
+    # (https://aws.amazon.com/dynamodb/pricing/).  100 reads/s -> 5,000 RCU / 0.7 = 7,143;
+    # 10 writes/s -> 4,000 WCU / 0.7 = 5,715: 7,143 x 0.00013 x 730 = 677.87 + 5,715 x
+    # 0.00065 x 730 = 2,711.77 + 100 x 0.25 = 25 -> $3,414.64.  On-demand: 5,000 x 2,628,000
+    # x 0.125/M = 1,642.50 + 4,000 x 2,628,000 x 0.625/M = 6,570 + 25 -> $8,237.50.
+    db = _run(cat, "ddb_400k").recommendations.database
+    assert [(o.config["capacity_mode"], o.config.get("rcu"), o.config.get("wcu")) for o in db] \
+        == [("provisioned", 7143, 5715), ("on_demand", None, None)]
+    assert db[0].monthly_cost_usd == pytest.approx(3414.64, abs=0.01)
+    assert db[1].monthly_cost_usd == pytest.approx(8237.50, abs=0.01)
