@@ -41,7 +41,12 @@ from recommender.rules.database_dynamodb import (
 )
 from recommender.rules.database_dynamodb import dynamodb_options
 from recommender.rules.database_nodes import node_family_options
-from recommender.rules.database_usage import replica_cost, usage_extras
+from recommender.rules.database_usage import (
+    RDS_STORAGE_REJECT,
+    rds_storage_too_large,
+    replica_cost,
+    usage_extras,
+)
 from recommender.rules.prices import PriceBook
 
 #: Assumed hot working set of a relational database, as a share of its data (a heuristic
@@ -190,7 +195,9 @@ def relational_options(
     AZ (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html): it is
     offered beside Single-AZ, and when the profile asks for it (``database.availability:
     multi_az`` or ``environment: production``) Single-AZ is not admissible and Aurora keeps
-    a replica in a second AZ.  ``why`` leads each option's reasons.
+    a replica in a second AZ.  Data above an RDS instance's 64 TiB storage maximum leaves
+    Aurora only (:func:`rds_storage_too_large`, counted in ``rej``).  ``why`` leads each
+    option's reasons.
     """
     d = p.database
     assert d is not None  # callers check the section first
@@ -200,8 +207,13 @@ def relational_options(
     single = rows_or_reference(table, "rds", engine, "single_az", region)[0]
     out: list[Candidate] = []
     aurora: list[Candidate] = []
+    too_large = rds_storage_too_large(d.size_gib.min if d.size_gib else None)
+    if too_large is not None and rej is not None:
+        rej.add(RDS_STORAGE_REJECT, example=f"rds:{engine}", note=too_large)
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
                                 ("aurora", "standard"), ("aurora", "io_optimized")):
+        if service == "rds" and too_large is not None:
+            continue
         if multi_az and deployment == "single_az":
             if rej is not None:
                 rej.add("database.single_az_not_available", example=f"rds:{engine}")

@@ -17,6 +17,14 @@ from recommender.rules.base import HOURS_PER_MONTH, SECONDS_PER_MONTH, fmt_num, 
 from recommender.rules.prices import PriceBook, per_unit_cost
 
 RDS_PRICING_URL = "https://aws.amazon.com/rds/pricing/"
+#: "Every DB instance has a primary storage volume with a maximum capacity of 64 TiB"
+#: (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.ModifyingExisting.html;
+#: CreateDBInstance AllocatedStorage: MySQL/PostgreSQL gp3 20-65,536 GiB).  Aurora's cluster
+#: volume grows on its own beyond that, so only RDS is bounded here.
+RDS_MAX_STORAGE_GIB = 65536.0
+RDS_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+                   "USER_PIOPS.ModifyingExisting.html")
+RDS_STORAGE_REJECT = "database.rds_storage_above_64_tib"
 READ_REPLICA_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html"
 _STORAGE_ITEM = {("rds", "single_az"): "rds.storage.gp3_gb_month",
                  ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
@@ -39,6 +47,15 @@ class Usage:
         self.usd += priced.usd
         self.verify |= bool(priced.verify)
         self.priced.append(priced)
+
+
+def rds_storage_too_large(size: float | None) -> str | None:
+    """Why an RDS instance cannot hold ``size`` GiB (its 64 TiB storage maximum), or None."""
+    if size is None or size <= RDS_MAX_STORAGE_GIB:
+        return None
+    return (f"{fmt_num(size)} GiB of data is above the {fmt_num(RDS_MAX_STORAGE_GIB)} GiB "
+            f"(64 TiB) maximum of an RDS DB instance's storage volume ({RDS_STORAGE_URL}); "
+            "an Aurora cluster volume grows beyond it")
 
 
 def relational_storage(

@@ -51,3 +51,31 @@ def test_dynamodb_item_at_the_400_kb_maximum_is_priced(cat):
         == [("provisioned", 7143, 5715), ("on_demand", None, None)]
     assert db[0].monthly_cost_usd == pytest.approx(3414.64, abs=0.01)
     assert db[1].monthly_cost_usd == pytest.approx(8237.50, abs=0.01)
+
+
+def test_rds_storage_above_64_tib_leaves_aurora(cat):
+    # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.ModifyingExisting.html:
+    # "Every DB instance has a primary storage volume with a maximum capacity of 64 TiB"
+    # (65,536 GiB): 100,000 GiB rejects RDS (was RDS db.r6g.16xlarge $16,751.62 #1).  Aurora:
+    # working set 0.5% = 500 GiB -> db.r6g.16xlarge (512 GiB); Standard 8.306 x 730 =
+    # 6,063.38 + 100,000 x 0.10 = 10,000 + (500 + 1,000) x 2,628,000 x 0.20/M = 788.40
+    # -> $16,851.78 < I/O-Optimized 10.798 x 730 + 100,000 x 0.225 = $30,382.54.
+    r = _run(cat, "rds_100t", explain=["rds:postgresql"])
+    db = r.recommendations.database
+    assert [(o.option, o.config["deployment"]) for o in db] == [("aurora:postgresql",
+                                                                  "standard")]
+    assert db[0].config["instance_class"] == "db.r6g.16xlarge"
+    assert db[0].monthly_cost_usd == pytest.approx(16851.78, abs=0.01)
+    assert "$30,382.54" in next(x.text for x in db[0].reasons
+                                if x.rule == "database.aurora_storage_config")
+    w = r.why_not[0]
+    assert (w.verdict, w.rule) == ("rejected", "database.rds_storage_above_64_tib")
+    assert "65,536 GiB" in w.text
+
+
+def test_rds_at_64_tib_is_still_offered(cat):
+    # 65,536 GiB is the maximum itself: RDS stays (gp3 65,536 x 0.115 = 7,536.64 of storage).
+    r = _run(cat, "rds_100t", database={"data_model": "relational", "engine": "postgresql",
+                                        "size_gib": 65536, "working_set_fraction": 0.005})
+    assert "rds:postgresql" in [o.option for o in r.recommendations.database]
+    assert r.rejected.get("database.rds_storage_above_64_tib") is None
