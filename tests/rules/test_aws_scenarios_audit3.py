@@ -79,3 +79,22 @@ def test_rds_at_64_tib_is_still_offered(cat):
                                         "size_gib": 65536, "working_set_fraction": 0.005})
     assert "rds:postgresql" in [o.option for o in r.recommendations.database]
     assert r.rejected.get("database.rds_storage_above_64_tib") is None
+
+
+@pytest.mark.parametrize(("name", "cls", "usd"), [
+    # https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html: "By default,
+    # files that are not accessed in Standard storage for 30 days are transitioned into IA"
+    # and after 90 days into Archive.  Files deleted after 20 days never leave Standard:
+    # 5,000 x 0.30 = $1,500.00 (was Archive 5,000 x 0.008 = $40.00).
+    ("efs_arch20", "standard", 1500.00),
+    # 60-day files reach IA (30 < 60) but not Archive (90): 5,000 x 0.016 = $80.00 (was $40).
+    ("efs_arch60", "ia", 80.00),
+    # 365-day files reach Archive: 5,000 x 0.008 = $40.00, unchanged.
+    ("efs_arch365", "archive", 40.00),
+])
+def test_efs_lifecycle_class_reached_within_the_file_lifetime(cat, name, cls, usd):
+    top = _run(cat, name).recommendations.storage[0]
+    assert (top.option, top.config["storage_class"]) == ("efs", cls)
+    assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+    notes = [x.text for x in top.reasons if x.rule == "storage.efs_class"]
+    assert any(t.startswith("Files live") for t in notes) == (cls != "archive")

@@ -52,6 +52,11 @@ EFS_LIFECYCLE: dict[str, dict[str, str]] = {
     "archive": {"transition_to_ia": "AFTER_30_DAYS", "transition_to_archive": "AFTER_90_DAYS"},
 }
 
+#: Days without access after which those default policies move a file into the class
+#: ("files that are not accessed in Standard storage for 30 days are transitioned into IA",
+#: 90 days into Archive, same doc).  A file deleted sooner never leaves Standard.
+EFS_TRANSITION_DAYS: dict[str, float] = {"ia": 30.0, "archive": 90.0}
+
 #: Classes whose reads are billed per GB on top of storage: EFS IA/Archive reads and
 #: tiering (https://aws.amazon.com/efs/pricing/), S3 retrievals from the IA and Glacier
 #: classes (https://aws.amazon.com/s3/pricing/).  Only *whether* a charge exists is recorded
@@ -197,7 +202,7 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     than with Bursting/Provisioned (https://aws.amazon.com/efs/pricing/).
     """
     frequency, size_gib = n.frequency, n.size_gib
-    cls = EFS_CLASS[frequency]
+    cls, life_note = efs_class(n)
     scratch = n.persistence == "scratch" and cls != "standard"
     if scratch:
         cls = "standard"
@@ -218,6 +223,8 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
         c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
     c.name_unpriced_all(plan.unpriced)
     _efs_class_notes(c, n, cls, book, region)
+    if life_note:
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG, life_note, "info"))
     if scratch:
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
                                 f"Scratch data: lifecycle transitions (days since last access) "
@@ -232,6 +239,32 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
                                  "volume into or out of the class") for x in excludes])
     c.add_provenance(priced, *plan.priced)
     return c
+
+
+def efs_class(n: StorageNeed) -> tuple[str, str | None]:
+    """The EFS class the files reach within their lifetime, and the note when it is not the
+    access frequency's own.
+
+    Lifecycle management moves a file only after it has gone unread for the transition age
+    (:data:`EFS_TRANSITION_DAYS`, AWS's defaults,
+    https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html), so files
+    deleted within ``object_lifetime_days`` of no more than 90 days never reach Archive (they
+    settle in IA when they live longer than 30 days), and within 30 days never leave
+    Standard.  Without a lifetime the files are taken as long-lived.
+    """
+    cls = EFS_CLASS[n.frequency]
+    life = n.object_lifetime_days
+    if life is None or cls == "standard":
+        return cls, None
+    reached = next((c for c in ("archive", "ia") if EFS_TRANSITION_DAYS[c] < life
+                    and (c == "ia" or cls == "archive")), "standard")
+    if reached == cls:
+        return cls, None
+    return reached, (f"Files live {fmt_num(life)} days, no longer than the "
+                     f"{fmt_num(EFS_TRANSITION_DAYS[cls])}-day transition age into "
+                     f"{_CLASS_LABEL[cls]} (lifecycle moves files not accessed for that long, "
+                     "https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html"
+                     f"): priced in {reached}, the class they reach.")
 
 
 def _efs_why(cls: str, frequency: str | None,
