@@ -98,3 +98,58 @@ def test_efs_lifecycle_class_reached_within_the_file_lifetime(cat, name, cls, us
     assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
     notes = [x.text for x in top.reasons if x.rule == "storage.efs_class"]
     assert any(t.startswith("Files live") for t in notes) == (cls != "archive")
+
+
+@pytest.mark.parametrize(("name", "vcpu", "gib", "usd"), [
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html:
+    # 2 vCPU allows 4-16 GB, so 20 GiB needs 4 vCPU (8-30 GB in 1 GB steps):
+    # (4 x 0.04048 + 20 x 0.004445) x 730 = $183.10.
+    ("far_2v20", 4.0, 20.0, 183.10),
+    # 8 vCPU: 16-60 GB in 4 GB steps, so 18 GiB -> 20 GB: (8 x 0.04048 + 20 x 0.004445)
+    # x 730 = $301.30.
+    ("far_8v18", 8.0, 20.0, 301.30),
+    # 0.5 vCPU allows 1-4 GB, so 5 GiB needs 1 vCPU: (0.04048 + 5 x 0.004445) x 730 = $45.77.
+    ("far_05v5", 1.0, 5.0, 45.77),
+])
+def test_fargate_valid_cpu_memory_combinations(cat, name, vcpu, gib, usd):
+    r = _run(cat, name, explain=["fargate"])
+    far = next((o for o in r.recommendations.compute if o.option == "fargate"), None)
+    cost = far.monthly_cost_usd if far else r.why_not[0].monthly_cost_usd
+    assert cost == pytest.approx(usd, abs=0.01)
+    if far is not None:
+        assert (far.config["vcpu"], far.config["memory_gib"]) == (vcpu, gib)
+
+
+def test_fargate_above_120_gb_is_rejected(cat):
+    # Same page: 16 vCPU tasks take 32-120 GB; 125 GiB fits no Fargate task.
+    r = _run(cat, "far_16v125")
+    assert r.rejected.get("fargate.task_size_limit") == 1
+
+
+@pytest.mark.parametrize(("name", "option", "size", "usd"), [
+    # st1/sc1 volumes are 125-16,384 GiB (CreateVolume): 100 GiB cold at 1 MiB/s -> sc1 at its
+    # 125 GiB minimum, 125 x 0.015 = $1.875.
+    ("sc1_min", "sc1", 125.0, 1.875),
+    # io2 allows 1,000 IOPS per GiB: 10 GiB at 20,000 IOPS -> 20 GiB; 20 x 0.125 + 20,000 x
+    # 0.065 = $1,302.50.
+    ("io2_small", "io2", 20.0, 1302.50),
+])
+def test_ebs_volume_minimums_and_ratios(cat, name, option, size, usd):
+    top = _run(cat, name).recommendations.storage[0]
+    assert (top.option, top.config["size_gib"]) == (option, size)
+    assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+
+
+def test_lambda_two_vcpus_and_efs_provisioned_throughput(cat):
+    # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html: 1,769 MB per
+    # vCPU -> 3,538 MB; 1M x 0.5 s x 3,538/1,024 = 1,727,539 GB-s - 400,000 = 1,327,539 x
+    # 0.0000133334 (arm64) = $17.70 (1M requests free).
+    lam = _run(cat, "lam2v").recommendations.compute[0]
+    assert (lam.option, lam.config["memory_mb"]) == ("lambda", 3538)
+    assert lam.monthly_cost_usd == pytest.approx(17.70, abs=0.01)
+    # https://aws.amazon.com/efs/pricing/: 100 GiB writing 100 MiB/s all month; the Bursting
+    # baseline is 50 KiB/s per GiB = 4.88 MiB/s: (100 - 4.88) x 6 = 570.70 + 100 x 0.30
+    # -> $600.70 Provisioned (Elastic: 100 MiB/s x 2,628,000 s / 1,024 x 0.06 = $15,398).
+    efs = _run(cat, "efs_prov").recommendations.storage[0]
+    assert (efs.option, efs.config["throughput_mode"]) == ("efs", "provisioned")
+    assert efs.monthly_cost_usd == pytest.approx(600.70, abs=0.01)
