@@ -8,7 +8,7 @@ from typing import Any
 
 import hcl2
 import pytest
-from cfnlint.api import ManualArgs, lint
+from cfn_lint_helper import cfn_lint
 
 from recommender.core.errors import UserError
 from recommender.surfaces.export import chosen_bundle, export_response
@@ -89,7 +89,7 @@ CASES = {
 def _cfn(case: str) -> dict[str, Any]:
     """The linted CloudFormation template of ``CASES[case]`` (cfn-lint takes ~2 s a run)."""
     text = export_response(CASES[case], "cloudformation")
-    matches = lint(text, config=ManualArgs(regions=["us-east-1"]))
+    matches = cfn_lint(text)
     errors = [f"{m.rule.id} {m.message}" for m in matches]  # no errors and no warnings
     assert not errors, "\n".join(errors)
     return json.loads(text)
@@ -248,7 +248,7 @@ def test_fixed_size_group_gets_no_target_tracking_policy() -> None:
     asg = template["Resources"]["AutoScalingGroup"]["Properties"]
     assert (asg["MinSize"], asg["MaxSize"]) == ("2", "2")
     assert "CpuTargetTracking" not in template["Resources"]
-    assert not lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
+    assert not cfn_lint(json.dumps(template))
 
 
 def test_efs_archive_lifecycle_is_exported_to_both_formats() -> None:
@@ -260,7 +260,7 @@ def test_efs_archive_lifecycle_is_exported_to_both_formats() -> None:
     policies = cfn["Resources"]["FileSystem"]["Properties"]["LifecyclePolicies"]
     assert policies == [{"TransitionToIA": "AFTER_30_DAYS"},
                         {"TransitionToArchive": "AFTER_90_DAYS"}]
-    assert not lint(json.dumps(cfn), config=ManualArgs(regions=["us-east-1"]))
+    assert not cfn_lint(json.dumps(cfn))
     _, resources = _tf(response)
     assert resources["aws_efs_file_system.this"]["lifecycle_policy"] == [
         {"transition_to_ia": "AFTER_30_DAYS"}, {"transition_to_archive": "AFTER_90_DAYS"}]
@@ -351,7 +351,7 @@ def test_cache_hit_alarm_watches_the_exported_distribution() -> None:
     assert "Condition" not in alarm  # the distribution is in the template: no id to ask for
     assert {"Name": "DistributionId", "Value": {"Ref": "Distribution"}} in (
         alarm["Properties"]["Dimensions"])
-    assert not lint(json.dumps(tpl), config=ManualArgs(regions=["us-east-1"]))
+    assert not cfn_lint(json.dumps(tpl))
 
 
 def test_cloudfront_without_a_bucket_is_said_not_exported() -> None:
@@ -373,7 +373,7 @@ def test_ena_express_is_set_on_the_interface_and_enhanced_networking_is_built_in
     assert nic["EnaSrdSpecification"] == {"EnaSrdEnabled": True}
     assert nic["SubnetId"] == {"Ref": "SubnetId"}  # one instance: its subnet is the NIC's
     assert "SubnetId" not in tpl["Resources"]["Instance"]["Properties"]
-    assert not lint(json.dumps(tpl), config=ManualArgs(regions=["us-east-1"]))
+    assert not cfn_lint(json.dumps(tpl))
     notes = chosen_bundle(response).not_exported
     assert any(n.startswith("enhanced_networking: on by default") for n in notes)
     _, res = _tf(response)
