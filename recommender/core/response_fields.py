@@ -162,6 +162,10 @@ class OptionConfig(BaseModel):
     # File and object storage.
     storage_class: str | None = _f("EFS/S3 storage class, e.g. standard, ia, glacier_ir")
     lifecycle: EfsLifecycle | None = _f("EFS lifecycle policies")
+    class_shares: dict[str, float] | None = _f("EFS: share of the data in each lifecycle "
+                                               "class over the file lifetime, 0-1")
+    file_system_type: str | None = _f("EFS: 'one_zone' for a One Zone file system "
+                                      "(absent: Regional)")
     throughput_mode: str | None = _f("EFS: elastic, bursting or provisioned")
     provisioned_throughput_mibps: Num = _f("EFS Provisioned Throughput, MiB/s")
     bursting_baseline_mibps: Num = _f("EFS Bursting: baseline throughput of the size, MiB/s")

@@ -87,17 +87,20 @@ def test_rds_at_64_tib_is_still_offered(cat):
     # and after 90 days into Archive.  Files deleted after 20 days never leave Standard:
     # 5,000 x 0.30 = $1,500.00 (was Archive 5,000 x 0.008 = $40.00).
     ("efs_arch20", "standard", 1500.00),
-    # 60-day files reach IA (30 < 60) but not Archive (90): 5,000 x 0.016 = $80.00 (was $40).
-    ("efs_arch60", "ia", 80.00),
-    # 365-day files reach Archive: 5,000 x 0.008 = $40.00, unchanged.
-    ("efs_arch365", "archive", 40.00),
+    # 60-day files reach IA (30 < 60) but not Archive (90), after 30 days in Standard: half
+    # their life in each, time-weighted 5,000 x (0.5 x 0.30 + 0.5 x 0.016) = $790.00 (was
+    # $40; $80.00 all in IA before the fourth audit pass).
+    ("efs_arch60", "ia", 790.00),
+    # 365-day files: 30 days Standard, 60 IA, 275 Archive: 5,000 x (30 x 0.30 + 60 x 0.016 +
+    # 275 x 0.008) / 365 = 5,000 x 12.16 / 365 = $166.58 ($40.00 all in Archive before).
+    ("efs_arch365", "archive", 166.58),
 ])
 def test_efs_lifecycle_class_reached_within_the_file_lifetime(cat, name, cls, usd):
     top = _run(cat, name).recommendations.storage[0]
     assert (top.option, top.config["storage_class"]) == ("efs", cls)
     assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
     notes = [x.text for x in top.reasons if x.rule == "storage.efs_class"]
-    assert any(t.startswith("Files live") for t in notes) == (cls != "archive")
+    assert any(t.startswith("Files live") for t in notes)
 
 
 @pytest.mark.parametrize(("name", "vcpu", "gib", "usd"), [

@@ -50,8 +50,9 @@ def test_far_h900(cat):
     ("st1_10t", ["st1", "gp3"], 460.80),
     # io2 500 x 0.125 + 32,000 x 0.065 + 18,000 x 0.0455 = 62.50 + 2,080 + 819 = 2,961.50.
     ("io2_50k", ["io2"], 2961.50),
-    # EFS 4,096 x 0.30 + (2,000 - 4,096 x 50 / 1,024) x 6 = 1,228.80 + 10,800 = 12,028.80.
-    ("fsx_scratch", ["efs"], 12028.80),
+    # Scratch files on EFS One Zone (availability-durability.html): 4,096 x 0.16 + (2,000 -
+    # 4,096 x 50 / 1,024) x 6 = 655.36 + 10,800 = 11,455.36 (Regional 1,228.80: $12,028.80).
+    ("fsx_scratch", ["efs"], 11455.36),
 ])
 def test_storage_examples(cat, name, order, first_usd):
     r = _run(cat, name)

@@ -30,6 +30,8 @@ class StorageNeed:
     #: Minutes a day the load peaks (EBS-optimized instances' 30-minute maximum); None:
     #: sustained.
     peak_minutes_per_day: float | None = None
+    #: The profile's ``environment`` (EFS One Zone suits non-production file systems).
+    environment: str | None = None
 
 
 def storage_need(p: WorkloadProfile) -> StorageNeed | None:
@@ -47,4 +49,5 @@ def storage_need(p: WorkloadProfile) -> StorageNeed | None:
         throughput_hours=getattr(s, "throughput_hours_per_month", None),
         object_lifetime_days=getattr(s, "object_lifetime_days", None),
         peak_minutes_per_day=s.peak_minutes_per_day,
+        environment=getattr(p, "environment", None),
     )

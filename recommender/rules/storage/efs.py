@@ -1,0 +1,264 @@
+"""EFS for shared files: storage class by access frequency and file lifetime, One Zone for
+scratch or non-production files, throughput in the cheaper mode (PERF03).
+
+The lifecycle rules follow https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html,
+the file system types https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html;
+prices come from ``unit_prices`` only (https://aws.amazon.com/efs/pricing/).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recommender.rules.base import (
+    PERF03_CONFIG,
+    Candidate,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
+from recommender.rules.prices import PriceBook
+from recommender.rules.storage.class_prices import (
+    charges_reasons,
+    priced_storage,
+    storage_price_rows,
+)
+from recommender.rules.storage.efs_throughput import efs_throughput
+from recommender.rules.storage.need import StorageNeed
+
+#: EFS storage class the data settles in, per access frequency.  The EFS lifecycle docs
+#: (https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html) describe IA as
+#: "cost-optimized for data that is accessed only a few times each quarter" and Archive as
+#: "only a few times each year or less", so warm and cold data settle in IA, archival data
+#: in Archive; hot (or unknown) data stays in Standard.
+EFS_CLASS: dict[str | None, str] = {
+    "hot": "standard", "warm": "ia", "cold": "ia", "archive": "archive", None: "standard",
+}
+
+#: Lifecycle policies (EFS PutLifecycleConfiguration values) that move the data into the
+#: priced class.  They are AWS's documented defaults (IA after 30 days without access,
+#: Archive after 90, files stay in IA/Archive when read), same doc as above.
+EFS_LIFECYCLE: dict[str, dict[str, str]] = {
+    "ia": {"transition_to_ia": "AFTER_30_DAYS"},
+    "archive": {"transition_to_ia": "AFTER_30_DAYS", "transition_to_archive": "AFTER_90_DAYS"},
+}
+
+#: Days without access after which those default policies move a file into the class
+#: ("files that are not accessed in Standard storage for 30 days are transitioned into IA",
+#: 90 days into Archive, same doc).  A file deleted sooner never leaves Standard.
+EFS_TRANSITION_DAYS: dict[str, float] = {"ia": 30.0, "archive": 90.0}
+
+#: EFS One Zone storage (One Zone file systems, Standard class) and why it suits the data.
+ONE_ZONE_ITEM = "efs.one_zone.storage_gb_month"
+ONE_ZONE_URL = "https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html"
+#: Environments EFS One Zone suits ("development, build, and staging environments").
+NON_PRODUCTION = frozenset({"staging", "development", "test"})
+#: Suffix of the legacy EFS IA storage item (Bursting/Provisioned Throughput).
+_IA_LEGACY = "_bursting_provisioned"
+_CLASS_LABEL = {"standard": "Standard", "ia": "IA", "archive": "Archive"}
+#: The classes a file passes through under the default policies, with the age (days
+#: without access) it enters each: Standard when written, then IA, then Archive.
+_EFS_STAGES: tuple[tuple[str, float], ...] = (
+    ("standard", 0.0), ("ia", EFS_TRANSITION_DAYS["ia"]),
+    ("archive", EFS_TRANSITION_DAYS["archive"]))
+
+def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
+    """EFS for files shared by many instances, in the class the access frequency calls for.
+
+    Warm, cold and archival data are priced where lifecycle management moves them
+    (``EFS_CLASS``, policies in ``config["lifecycle"]``): all of it in the class when the
+    files are long-lived, time-weighted over the classes a file passes through within
+    ``object_lifetime_days`` otherwise (:func:`efs_class`); ``predicted`` carries the
+    all-Standard cost as the bound for files read more often than the transition age.
+    Scratch data is short-lived, so transitions measured in days since last access never
+    reach it: it stays on Standard whatever the frequency.  Scratch or non-production files
+    on Standard go on a One Zone file system (:func:`efs_one_zone`).  Throughput is priced
+    in the cheaper mode (:func:`efs_throughput`) on the Standard share; IA storage costs
+    less with Elastic Throughput than with Bursting/Provisioned
+    (https://aws.amazon.com/efs/pricing/).
+    """
+    cls, shares, life_note = efs_class(n)
+    scratch = n.persistence == "scratch" and cls != "standard"
+    if scratch:
+        cls, shares, life_note = "standard", {"standard": 1.0}, None
+    plan = efs_throughput(n, (n.size_gib or 0.0) * shares.get("standard", 0.0), book, region,
+                          elastic_only="archive" in shares)
+    one_zone = efs_one_zone(n, shares, book, region)
+    items = {_efs_item(c, plan.mode, one_zone, book, region): share
+             for c, share in shares.items()}
+    config: dict[str, Any] = {"storage_class": cls, **plan.config}
+    if len(shares) > 1:
+        config["class_shares"] = {c: round(share, 4) for c, share in shares.items()}
+    lifecycle = EFS_LIFECYCLE.get(cls)
+    if lifecycle:
+        config["lifecycle"] = dict(lifecycle)
+    why, note = _efs_why(cls, n.frequency, lifecycle, shares)
+    c, priced = priced_storage("efs", items, n.size_gib, book, region, why=why, config=config,
+                                note=note)
+    c.reasons += plan.reasons
+    if c.monthly_cost_usd is not None:
+        c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
+    c.name_unpriced_all(plan.unpriced)
+    _efs_class_notes(c, n, cls, book, region)
+    if one_zone or (n.persistence == "scratch" or n.environment in NON_PRODUCTION):
+        _one_zone_notes(c, n, one_zone, book, region)
+    if life_note:
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG, life_note, "info"))
+    if scratch:
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                f"Scratch data: lifecycle transitions (days since last access) "
+                                f"would not reach it, so it is priced on Standard, not "
+                                f"{EFS_CLASS[n.frequency]}.", "info"))
+    _efs_charges(c, shares, items, catalog, region, priced=priced is not None)
+    c.add_provenance(*(priced or []), *plan.priced)
+    return c
+
+
+def _efs_item(cls: str, mode: str, one_zone: bool, book: PriceBook, region: str) -> str:
+    """The storage item of ``cls``: One Zone, the legacy IA rate outside Elastic Throughput."""
+    if one_zone:
+        return ONE_ZONE_ITEM
+    item = f"efs.{cls}.storage_gb_month"
+    if cls == "ia" and mode != "elastic" and book.unit(item + _IA_LEGACY, region):
+        item += _IA_LEGACY  # the legacy IA rate applies outside Elastic Throughput
+    return item
+
+
+def efs_one_zone(n: StorageNeed, shares: dict[str, float], book: PriceBook,
+                 region: str) -> bool:
+    """Whether the files go on an EFS One Zone file system (One Zone storage class).
+
+    AWS: "One Zone file systems store data within a single Availability Zone" and data in
+    them "might be lost" with the AZ (https://docs.aws.amazon.com/efs/latest/ug/
+    availability-durability.html); the EFS storage classes page names them for
+    "development, build, and staging environments"
+    (https://docs.aws.amazon.com/efs/latest/ug/storage-classes.html).  So scratch
+    (re-creatable) or non-production (``environment`` staging/development/test) files use
+    One Zone when they stay in Standard and the catalog prices it; One Zone-IA has no
+    price in the catalog, so files lifecycle moves into IA stay on a Regional file system.
+    """
+    return (shares == {"standard": 1.0} and book.unit(ONE_ZONE_ITEM, region) is not None
+            and (n.persistence == "scratch" or n.environment in NON_PRODUCTION))
+
+
+def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBook,
+                    region: str) -> None:
+    """Say why One Zone (with the Regional price beside it), or why not, and name the
+    charges it brings."""
+    whose = "scratch (re-creatable)" if n.persistence == "scratch" else f"{n.environment}"
+    if not one_zone:
+        c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
+            f"EFS One Zone would suit {whose} data ({ONE_ZONE_URL}), but files lifecycle "
+            "moves out of Standard need One Zone-IA, which has no price in the catalog: "
+            "priced on a Regional file system."), "info"))
+        c.name_unpriced("EFS One Zone-IA (would suit this data; not offered)",
+                        "no One Zone-IA price in the catalog (not in the stored sources)")
+        return
+    c.config["file_system_type"] = "one_zone"
+    regional = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
+    than = ("" if regional is None or n.size_gib is None else
+            f"; a Regional file system's Standard storage would cost {fmt_usd(regional.usd)}")
+    c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
+        f"{whose.capitalize()} data: EFS One Zone, which stores the data in one Availability "
+        f"Zone at a lower price and may lose it with that AZ ({ONE_ZONE_URL}){than}."),
+        "caution"))
+    c.name_unpriced("EFS One Zone access from other Availability Zones",
+                    "instances in other AZs reach a One Zone file system across AZs, billed "
+                    "as inter-AZ data transfer; the profile gives no per-AZ traffic")
+
+
+def _efs_charges(c: Candidate, shares: dict[str, float], items: dict[str, float],
+                 catalog: Any, region: str, *, priced: bool) -> None:
+    """Per-GB read and tiering charges of every lifecycle class the files pass through."""
+    excludes: list[str] = []
+    for cls, item in zip(shares, items, strict=True):
+        if cls == "standard":
+            continue
+        rows = storage_price_rows(catalog).get((f"efs.{cls}", region), [])
+        rs, ex = charges_reasons("efs", cls, rows, item)
+        c.reasons += rs
+        excludes += ex
+    if excludes and priced:
+        c.predicted["cost_excludes"] = excludes
+        c.name_unpriced_all([(x, "billed per GB read or tiered; the profile gives no monthly "
+                                 "volume into or out of the class") for x in excludes])
+
+
+def efs_class(n: StorageNeed) -> tuple[str, dict[str, float], str | None]:
+    """The EFS class the files reach within their lifetime, the share of the data in each
+    class they pass through, and the note saying so when a lifetime is given.
+
+    Lifecycle management moves a file only after it has gone unread for the transition age
+    (:data:`EFS_TRANSITION_DAYS`, AWS's defaults: "files that are not accessed in Standard
+    storage for 30 days are transitioned into IA", 90 days into Archive,
+    https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html).  A file that
+    lives ``object_lifetime_days`` therefore sits in Standard for its first 30 days, in IA
+    until day 90, then in Archive (only as far as the access frequency's class); with files
+    written and deleted at a steady rate, each class holds the share of the data that a
+    file's life spends in it: 60-day files are half in Standard, half in IA.  Files deleted
+    within 30 days never leave Standard.  Without a lifetime the files are taken as
+    long-lived: all of the data in the class.
+    """
+    cls = EFS_CLASS[n.frequency]
+    life = n.object_lifetime_days
+    if life is None or cls == "standard":
+        return cls, {cls: 1.0}, None
+    stages = _EFS_STAGES[:[stage for stage, _ in _EFS_STAGES].index(cls) + 1]
+    shares: dict[str, float] = {}
+    days: list[str] = []
+    for i, (stage, start) in enumerate(stages):
+        if start >= life:
+            break  # the file is deleted before it would move here
+        end = min(stages[i + 1][1] if i + 1 < len(stages) else life, life)
+        shares[stage] = (end - start) / life
+        days.append(f"{fmt_num(end - start)} days in {_CLASS_LABEL[stage]}")
+    reached = next(reversed(shares))
+    moves = ", ".join(f"{_CLASS_LABEL[s]} after {fmt_num(d)}" for s, d in stages[1:])
+    return reached, shares, (
+        f"Files live {fmt_num(life)} days; lifecycle management moves a file not accessed "
+        f"for the transition age into {moves} days "
+        "(https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html), so each "
+        f"file spends {', '.join(days)}: priced time-weighted, "
+        + " + ".join(f"{share:.0%} {_CLASS_LABEL[s]}" for s, share in shares.items()) + ".")
+
+
+def _efs_why(cls: str, frequency: str | None, lifecycle: dict[str, str] | None,
+             shares: dict[str, float]) -> tuple[str, str]:
+    """Why EFS in ``cls`` (with the lifecycle moves that settle the data there), and the
+    note of its cost reason."""
+    why = ("Many instances share files: EFS is a shared, elastic NFS file system "
+           f"({cls} class for {frequency or 'unknown'} access).")
+    if not lifecycle:
+        return why, "storage"
+    moves = " and into ".join(
+        f"{_CLASS_LABEL[k.removeprefix('transition_to_')]} "
+        f"{v.lower().replace('after_', 'after ').replace('_', ' ')}"
+        for k, v in lifecycle.items())
+    note = (f"steady state: all data in {cls} once lifecycle has moved it" if len(shares) == 1
+            else "time-weighted over the file lifetime: " + " + ".join(
+                f"{share:.0%} in {_CLASS_LABEL[c]}" for c, share in shares.items()))
+    return (why + f" Lifecycle management moves files not accessed in Standard into {moves}; "
+            "files read within that window stay in Standard.", note)
+
+
+def _efs_class_notes(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
+                     region: str) -> None:
+    """Reasons of the lifecycle classes: the all-Standard bound, Archive's needs, latency."""
+    if cls == "standard":
+        return
+    std = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
+    if std is not None and n.size_gib is not None:
+        c.predicted["monthly_cost_usd_all_standard"] = round(std.usd, 2)
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                f"Up to {fmt_usd(std.usd)}/month if files are read more "
+                                "often than the transition age and stay in Standard.",
+                                "caution"))
+    if cls == "archive":
+        c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
+                                "EFS Archive needs the Elastic throughput mode and the "
+                                "General Purpose performance mode.", "info"))
+    if n.latency_ms is not None:
+        c.reasons.append(reason("storage.latency", PERF03_CONFIG,
+                                f"Reads from {cls} are slower than from Standard; the "
+                                f"catalog has no latency figure to check "
+                                f"{fmt_num(n.latency_ms)} ms against.", "caution"))

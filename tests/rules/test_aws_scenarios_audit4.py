@@ -1,0 +1,92 @@
+"""Fourth audit round of ``examples/aws_scenarios`` (issue 9): lifecycle blends, One Zone,
+Aurora's volume maximum and a further pass over documented sizing rules.
+
+Every expectation is worked by hand in its comment from the AWS page named there and the
+catalog's us-east-1 unit prices (the snapshot's): EFS Standard $0.30, IA $0.016 (Elastic
+Throughput), Archive $0.008, One Zone $0.16 per GB-month, Provisioned Throughput $6.00 per
+MB/s-month (https://aws.amazon.com/efs/pricing/); Aurora PostgreSQL db.r6g.16xlarge $8.306/h
+(Standard), storage $0.10 per GB-month, I/O $0.20 per million requests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from recommender.core.engine import recommend
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "aws_scenarios"
+LIFECYCLE_URL = "https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html"
+
+
+def _run(cat, name, **extra):
+    p = json.loads((EXAMPLES / f"{name}.json").read_text()) | extra
+    return recommend(p, catalog=cat, models=False)
+
+
+@pytest.mark.parametrize(("name", "cls", "shares", "usd"), [
+    # LIFECYCLE_URL: "By default, files that are not accessed in Standard storage for 30 days
+    # are transitioned into IA" (Archive after 90).  A 60-day file spends days 0-30 in
+    # Standard and 30-60 in IA; files written and deleted at a steady rate leave half the data
+    # in each: 5,000 x (0.5 x 0.30 + 0.5 x 0.016) = 750 + 40 = $790.00 (was all IA $80.00).
+    ("efs_arch60", "ia", {"standard": 0.5, "ia": 0.5}, 790.00),
+    # 365-day archive files: 30 days Standard, 60 IA, 275 Archive: 5,000 x (30 x 0.30 + 60 x
+    # 0.016 + 275 x 0.008) / 365 = 5,000 x 12.16 / 365 = $166.58 (was all Archive $40.00).
+    ("efs_arch365", "archive", {"standard": 0.0822, "ia": 0.1644, "archive": 0.7534}, 166.58),
+    # 45-day cold files: 30 days Standard, 15 IA: 2,000 x (30 x 0.30 + 15 x 0.016) / 45 =
+    # 2,000 x 9.24 / 45 = $410.67 (all IA would be $32.00).
+    ("efs_cold45", "ia", {"standard": 0.6667, "ia": 0.3333}, 410.67),
+])
+def test_efs_priced_time_weighted_over_the_file_lifetime(cat, name, cls, shares, usd):
+    top = _run(cat, name).recommendations.storage[0]
+    assert (top.option, top.config["storage_class"]) == ("efs", cls)
+    assert top.config["class_shares"] == shares
+    assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+    note = next(x.text for x in top.reasons if x.text.startswith("Files live"))
+    assert LIFECYCLE_URL in note and "time-weighted" in note
+
+
+def test_efs_without_a_lifetime_is_all_in_the_class(cat):
+    # No lifetime: long-lived files, all of the data in IA: 1,000 x 0.016 = $16.00, unchanged.
+    top = _run(cat, "efs_ia").recommendations.storage[0]
+    assert top.monthly_cost_usd == pytest.approx(16.00, abs=0.01)
+    assert "class_shares" not in top.config
+
+
+def test_efs_one_zone_for_non_production_files(cat):
+    # https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html: "One Zone file
+    # systems store data within a single Availability Zone"; suited to development, build and
+    # staging.  1,000 GiB hot development files: One Zone 1,000 x 0.16 = $160.00 (Regional
+    # Standard 1,000 x 0.30 = $300.00, named in the reason; was $300.00).
+    r = _run(cat, "efs_dev")
+    top = r.recommendations.storage[0]
+    assert (top.option, top.config["file_system_type"]) == ("efs", "one_zone")
+    assert top.monthly_cost_usd == pytest.approx(160.00, abs=0.01)
+    why = next(x.text for x in top.reasons if x.rule == "storage.efs_one_zone")
+    assert "availability-durability.html" in why and "$300.00" in why
+    assert "EFS One Zone access from other Availability Zones" in {u.item for u in top.unpriced}
+    # Production keeps the Regional file system: 1,000 x 0.30 = $300.00.
+    prod = _run(cat, "efs_dev", environment="production").recommendations.storage[0]
+    assert "file_system_type" not in prod.config
+    assert prod.monthly_cost_usd == pytest.approx(300.00, abs=0.01)
+
+
+def test_efs_one_zone_ia_is_named_unpriced(cat):
+    # Cold development files settle in IA; One Zone-IA has no price in the catalog, so the
+    # Regional IA price stays (1,000 x 0.016 = $16.00) and One Zone-IA is named.
+    top = _run(cat, "efs_dev_cold").recommendations.storage[0]
+    assert "file_system_type" not in top.config
+    assert top.monthly_cost_usd == pytest.approx(16.00, abs=0.01)
+    assert "EFS One Zone-IA (would suit this data; not offered)" in {u.item for u in
+                                                                     top.unpriced}
+
+
+def test_efs_scratch_on_one_zone(cat):
+    # Scratch (re-creatable) shared files, 4,096 GiB at 2,000 MiB/s: One Zone 4,096 x 0.16 =
+    # 655.36 + Provisioned (2,000 - 4,096 x 50 / 1,024 = 200) = 1,800 x 6 = 10,800 ->
+    # $11,455.36 (Regional $12,028.80).
+    top = _run(cat, "fsx_scratch").recommendations.storage[0]
+    assert top.config["file_system_type"] == "one_zone"
+    assert top.monthly_cost_usd == pytest.approx(11455.36, abs=0.01)
