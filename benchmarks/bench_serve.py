@@ -8,10 +8,15 @@ The load average is printed before and after (the machine may be shared), and so
 server's CPU time per request (all worker processes) and wrk's: on a shared machine they
 move far less than req/s, so compare changes by them.
 
+wrk sends the same body on every request, so with the server's reply cache on (the
+default, ``serve --response-cache``) every request after the first is a cache hit.  By
+default the server is run twice, with the cache on and off (``--cache on|off|both``): the
+"off" figures are what distinct profiles cost (the engine computes every request).
+
 Usage::
 
     python benchmarks/bench_serve.py                      # 2 workers, 32 connections, 15 s
-    python benchmarks/bench_serve.py --workers 1 --duration 5
+    python benchmarks/bench_serve.py --workers 1 --duration 5 --cache off
 """
 
 from __future__ import annotations
@@ -113,15 +118,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--duration", type=int, default=15, help="seconds per body (max 60)")
+    ap.add_argument("--cache", choices=("on", "off", "both"), default="both",
+                    help="the server's reply cache: on (default size), off, or both in turn")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    duration = min(args.duration, 60)
-    port = _free_port()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
+    ok = True
+    for cache in (("on", "off") if args.cache == "both" else (args.cache,)):
+        ok &= _serve_and_load(args, cache)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ok else 1
+
+
+def _serve_and_load(args: argparse.Namespace, cache: str) -> bool:
+    """Start the server (reply cache ``on`` at its default size, or ``off``), run wrk on
+    both bodies, print the figures; whether every target was met."""
+    duration = min(args.duration, 60)
+    port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "recommender", "serve", "--host", HOST,
-                             "--port", str(port), "--workers", str(args.workers)],
+                             "--port", str(port), "--workers", str(args.workers)]
+                            + (["--response-cache", "0"] if cache == "off" else []),
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ok = True
     try:
@@ -139,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                 good = (r["rps"] >= min_rps and r["non2xx"] == 0
                         and (max_p99 is None or r["p99_ms"] <= max_p99))
                 ok &= good
-                print(f"{name:8s} serve --workers {args.workers}, {args.connections} conns, "
+                print(f"{name:8s} cache {cache:3s} serve --workers {args.workers}, "
+                      f"{args.connections} conns, "
                       f"{duration} s: {r['rps']:7.0f} req/s (target >= {min_rps:g}), p50 "
                       f"{r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
                       + (f" (target <= {max_p99:g})" if max_p99 else "")
@@ -151,8 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from fastapi import FastAPI
 
 from catalog import Catalog
 from recommender.core.profile import SCHEMA_VERSION
+from recommender.surfaces.api.cache import DEFAULT_MAX_BYTES as DEFAULT_CACHE_BYTES
+from recommender.surfaces.api.cache import ResponseCache
 from recommender.surfaces.api.docs import install_offline_docs
 from recommender.surfaces.api.errors import install_error_handlers
 from recommender.surfaces.api.hot import HotRecommend
@@ -38,6 +40,7 @@ def create_app(
     models: Any = None,
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
+    response_cache_bytes: int = DEFAULT_CACHE_BYTES,
 ) -> FastAPI:
     """Build the API.
 
@@ -49,6 +52,9 @@ def create_app(
         Model artifacts passed to ``recommend()``; loaded by the engine by default.
     max_body_bytes : int
         Larger request bodies are refused with 413.
+    response_cache_bytes : int
+        Budget of the cache of good ``POST /v1/recommendations`` replies, keyed by the raw
+        body (:mod:`.cache`); 0 turns it off.
     """
     app = FastAPI(
         title="AWS resource-selection recommender",
@@ -59,10 +65,12 @@ def create_app(
         redoc_url=None,  # ReDoc has no offline bundle
     )
     app.state.catalog, app.state.models = catalog, models
+    app.state.response_cache = ResponseCache(response_cache_bytes)
     app.add_middleware(RequestGuard, max_bytes=max_body_bytes)
     app.add_middleware(VersionHeaders, versions=lambda: versions_of(app))
     # Outermost: a good POST /v1/recommendations is answered here, the rest goes on.
-    app.add_middleware(HotRecommend, api=app, max_bytes=max_body_bytes)
+    app.add_middleware(HotRecommend, api=app, max_bytes=max_body_bytes,
+                       cache=app.state.response_cache)
     install_error_handlers(app)
     for router in (recommend.router, catalog_routes.router, ops.router, review.router):
         app.include_router(router)

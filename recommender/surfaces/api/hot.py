@@ -14,6 +14,10 @@ unchanged, to the full application, which gives the one error reply of the API. 
 two paths answer a good request with the same bytes and a bad one never takes this path.
 The handler runs on the event loop (no thread-pool hop): it is short and CPU-bound, and
 ``serve --workers N`` gives one loop per core.
+
+Good replies are kept in a :class:`~.cache.ResponseCache` keyed by the raw body (the answer
+is a pure function of the profile, the catalog and the models): a repeated request is
+answered without parsing or computing again.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from recommender.core.engine import model_info, recommend
 from recommender.core.profile import SCHEMA_VERSION, WorkloadProfile
 from recommender.surfaces.api.body import is_json_content_type, parse_checked
+from recommender.surfaces.api.cache import Reply, ResponseCache
 from recommender.surfaces.api.deps import resolved_models
 from recommender.surfaces.api.middleware import replay, version_headers
 from recommender.surfaces.api.versions import catalog_version
@@ -45,10 +50,14 @@ class HotRecommend:
         The application, for its state (catalog, models) and dependency overrides.
     max_bytes : int
         The body limit; a larger declared body goes to the full stack (its 413).
+    cache : ResponseCache, optional
+        Where good replies are kept (:mod:`.cache`); none kept by default.
     """
 
-    def __init__(self, app: ASGIApp, *, api: Any, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, api: Any, max_bytes: int,
+                 cache: ResponseCache | None = None) -> None:
         self.app, self.api, self.max_bytes = app, api, max_bytes
+        self.cache = cache if cache is not None else ResponseCache(0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._candidate(scope):
@@ -84,8 +93,19 @@ class HotRecommend:
                 and content_type is not None
                 and is_json_content_type(content_type.decode("latin-1")))
 
-    def _answer(self, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+    def _answer(self, body: bytes) -> Reply | None:
         """``(body, headers)`` of the 200 reply, or None for the full stack to answer."""
+        state = self.api.state
+        try:
+            from catalog import load_catalog
+
+            catalog = state.catalog if state.catalog is not None else load_catalog()
+        except Exception:  # noqa: BLE001 - the full stack answers (its 503 names the reason)
+            return None
+        bundle = resolved_models(state.models)
+        kept = self.cache.get(body, catalog, bundle)
+        if kept is not None:
+            return kept
         doc, refusal = parse_checked(body)
         if refusal is not None or not isinstance(doc, dict):
             return None
@@ -93,20 +113,17 @@ class HotRecommend:
             profile = WorkloadProfile.model_validate(doc)
         except ValidationError:
             return None
-        state = self.api.state
-        bundle = resolved_models(state.models)
         try:
-            from catalog import load_catalog
-
-            catalog = state.catalog if state.catalog is not None else load_catalog()
             resp = recommend(profile, catalog=catalog,
                              models=bundle if bundle is not None else False)
         except Exception:  # noqa: BLE001 - the full stack re-runs it and gives its reply
             return None
         payload = resp.__pydantic_serializer__.to_json(resp)
-        return payload, [
+        reply = payload, [
             (b"content-length", str(len(payload)).encode()),
             (b"content-type", b"application/json"),
             *version_headers(catalog_version(self.api), model_info(bundle).version,
                              SCHEMA_VERSION),
         ]
+        self.cache.put(body, catalog, bundle, reply)
+        return reply

@@ -3,16 +3,26 @@
 uvicorn's ``--workers`` needs an importable app (it starts fresh processes), so the app comes
 from :func:`app_factory`, which also loads the catalog, the models and the per-catalog indexes
 before the worker accepts its first request (no request pays for the load).  uvloop and
-httptools (``uvicorn[standard]``, in the ``[api]`` extra) are used when installed.
+httptools (``uvicorn[standard]``, in the ``[api]`` extra) are used when installed.  Each
+worker keeps its good recommendation replies by request body (``--response-cache``), the
+access log is off unless asked for, and connections are kept alive (uvicorn's default).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from recommender.core.errors import UserError
+
+#: Environment variable that carries ``--response-cache`` to the worker processes (uvicorn
+#: starts them afresh and builds each app from :func:`app_factory`, which takes no argument).
+CACHE_ENV = "RECOMMENDER_RESPONSE_CACHE_MIB"
+#: Default budget of each worker's reply cache, MiB (see recommender.surfaces.api.cache).
+DEFAULT_CACHE_MIB = 32
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -22,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     s.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores)")
+    s.add_argument("--response-cache", type=int, default=None, metavar="MIB",
+                   help="per-worker cache of good recommendation replies, keyed by the request "
+                        f"body, in MiB (default {DEFAULT_CACHE_MIB}; 0 = off)")
     s.add_argument("--access-log", action="store_true",
                    help="log every request (off by default: it costs CPU on the hot route)")
     s.set_defaults(func=_serve)
@@ -47,10 +60,20 @@ def app_factory() -> Any:
     recommend({"compute": {"vcpus": 2, "memory_gib": 4}}, catalog=catalog)  # build indexes
     for name in preset_names():
         recommend(get_preset(name), catalog=catalog)
-    app = create_app(catalog)
+    app = create_app(catalog, response_cache_bytes=cache_mib() * 1024 * 1024)
     gc.collect()
     gc.freeze()
     return app
+
+
+def cache_mib(env: Mapping[str, str] | None = None) -> int:
+    """The reply cache budget in MiB: ``RECOMMENDER_RESPONSE_CACHE_MIB``, else the default."""
+    raw = (os.environ if env is None else env).get(CACHE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CACHE_MIB
+    if not raw.isdigit():
+        raise UserError(f"{CACHE_ENV}={raw!r}: expected a whole number of MiB (0 = off)")
+    return int(raw)
 
 
 def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -62,6 +85,9 @@ def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     workers = default_workers() if args.workers is None else args.workers
     if workers < 1:
         raise UserError(f"--workers must be at least 1; got {workers}")
+    cache = getattr(args, "response_cache", None)
+    if cache is not None and cache < 0:
+        raise UserError(f"--response-cache must be at least 0 MiB; got {cache}")
     have = importlib.util.find_spec
     return {
         "host": args.host, "port": args.port, "workers": workers, "factory": True,
@@ -74,5 +100,9 @@ def uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("recommender.surfaces.cli.serve:app_factory", **uvicorn_options(args))
+    options = uvicorn_options(args)
+    if args.response_cache is not None:  # read by app_factory in every worker process
+        os.environ[CACHE_ENV] = str(args.response_cache)
+    cache_mib()  # a bad value in the environment is reported here, not by each worker
+    uvicorn.run("recommender.surfaces.cli.serve:app_factory", **options)
     return 0
