@@ -42,7 +42,9 @@ from recommender.rules.database_dynamodb import (
 from recommender.rules.database_dynamodb import dynamodb_options
 from recommender.rules.database_nodes import node_family_options
 from recommender.rules.database_usage import (
+    AURORA_STORAGE_REJECT,
     RDS_STORAGE_REJECT,
+    aurora_storage_too_large,
     rds_storage_too_large,
     replica_cost,
     usage_extras,
@@ -196,8 +198,9 @@ def relational_options(
     offered beside Single-AZ, and when the profile asks for it (``database.availability:
     multi_az`` or ``environment: production``) Single-AZ is not admissible and Aurora keeps
     a replica in a second AZ.  Data above an RDS instance's 64 TiB storage maximum leaves
-    Aurora only (:func:`rds_storage_too_large`, counted in ``rej``).  ``why`` leads each
-    option's reasons.
+    Aurora only (:func:`rds_storage_too_large`, counted in ``rej``), and above an Aurora
+    cluster volume's 128 TiB maximum nothing relational (:func:`aurora_storage_too_large`,
+    "Amazon Aurora size limits").  ``why`` leads each option's reasons.
     """
     d = p.database
     assert d is not None  # callers check the section first
@@ -207,12 +210,14 @@ def relational_options(
     single = rows_or_reference(table, "rds", engine, "single_az", region)[0]
     out: list[Candidate] = []
     aurora: list[Candidate] = []
-    too_large = rds_storage_too_large(d.size_gib.min if d.size_gib else None)
-    if too_large is not None and rej is not None:
-        rej.add(RDS_STORAGE_REJECT, example=f"rds:{engine}", note=too_large)
+    size = d.size_gib.min if d.size_gib else None
+    too_large = {"rds": rds_storage_too_large(size), "aurora": aurora_storage_too_large(size)}
+    for service, key in (("rds", RDS_STORAGE_REJECT), ("aurora", AURORA_STORAGE_REJECT)):
+        if too_large[service] is not None and rej is not None:
+            rej.add(key, example=f"{service}:{engine}", note=too_large[service])
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
                                 ("aurora", "standard"), ("aurora", "io_optimized")):
-        if service == "rds" and too_large is not None:
+        if too_large[service] is not None:
             continue
         if multi_az and deployment == "single_az":
             if rej is not None:
@@ -222,7 +227,8 @@ def relational_options(
                                rows=rows_or_reference(table, service, engine, deployment,
                                                       region), replica_rows=single)
         (aurora if service == "aurora" else out).append(c)
-    out.append(cheaper_aurora(aurora))
+    if aurora:
+        out.append(cheaper_aurora(aurora))
     return out
 
 

@@ -25,6 +25,15 @@ RDS_MAX_STORAGE_GIB = 65536.0
 RDS_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
                    "USER_PIOPS.ModifyingExisting.html")
 RDS_STORAGE_REJECT = "database.rds_storage_above_64_tib"
+#: Aurora's cluster volume "expands up to a maximum of 128 tebibytes (TiB)" (the limit of
+#: current engine versions; older ones stop at 64 TiB): "Amazon Aurora size limits",
+#: Aurora User Guide (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/
+#: CHAP_Limits.html#RDS_Limits.FileSize.Aurora; Aurora.Managing.Performance.html, storage
+#: scaling).  Data above it fits no single Aurora cluster.
+AURORA_MAX_STORAGE_GIB = 131072.0
+AURORA_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+                      "CHAP_Limits.html#RDS_Limits.FileSize.Aurora")
+AURORA_STORAGE_REJECT = "database.aurora_storage_above_128_tib"
 READ_REPLICA_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html"
 _STORAGE_ITEM = {("rds", "single_az"): "rds.storage.gp3_gb_month",
                  ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
@@ -55,7 +64,17 @@ def rds_storage_too_large(size: float | None) -> str | None:
         return None
     return (f"{fmt_num(size)} GiB of data is above the {fmt_num(RDS_MAX_STORAGE_GIB)} GiB "
             f"(64 TiB) maximum of an RDS DB instance's storage volume ({RDS_STORAGE_URL}); "
-            "an Aurora cluster volume grows beyond it")
+            "an Aurora cluster volume grows beyond it, up to 128 TiB")
+
+
+def aurora_storage_too_large(size: float | None) -> str | None:
+    """Why one Aurora cluster cannot hold ``size`` GiB (its 128 TiB volume maximum), or None."""
+    if size is None or size <= AURORA_MAX_STORAGE_GIB:
+        return None
+    return (f"{fmt_num(size)} GiB of data is above the {fmt_num(AURORA_MAX_STORAGE_GIB)} GiB "
+            f"(128 TiB) maximum of an Aurora cluster volume (Amazon Aurora size limits, "
+            f"{AURORA_STORAGE_URL}); split the data across clusters (sharding) or keep the "
+            "bulk of it in an analytics store")
 
 
 def relational_storage(

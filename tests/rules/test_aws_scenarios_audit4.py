@@ -90,3 +90,32 @@ def test_efs_scratch_on_one_zone(cat):
     top = _run(cat, "fsx_scratch").recommendations.storage[0]
     assert top.config["file_system_type"] == "one_zone"
     assert top.monthly_cost_usd == pytest.approx(11455.36, abs=0.01)
+
+
+def test_aurora_refused_above_its_128_tib_volume(cat):
+    # "Amazon Aurora size limits" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/
+    # CHAP_Limits.html#RDS_Limits.FileSize.Aurora): the cluster volume grows to 128 TiB =
+    # 131,072 GiB.  150,000 GiB fits neither RDS (64 TiB) nor one Aurora cluster (was Aurora
+    # Standard priced for it): no relational option, both rejections counted, why-not cites
+    # the page.
+    r = _run(cat, "aurora_150t", explain=["aurora:postgresql"])
+    assert r.recommendations.database == []
+    assert r.rejected == {"database.rds_storage_above_64_tib": 1,
+                          "database.aurora_storage_above_128_tib": 1}
+    w = r.why_not[0]
+    assert (w.verdict, w.rule) == ("rejected", "database.aurora_storage_above_128_tib")
+    assert "CHAP_Limits.html" in w.text and "131,072 GiB" in w.text
+
+
+def test_aurora_at_128_tib_is_still_offered(cat):
+    # 131,072 GiB, working set 0.39% = 511.2 GiB -> db.r6g.16xlarge (512 GiB): Standard
+    # 8.306 x 730 = 6,063.38 + 131,072 x 0.10 = 13,107.20 + (500 writes + 1,000 reads) x
+    # 2,628,000 x 0.20/M = 788.40 -> $19,958.98.
+    r = _run(cat, "aurora_150t", database={"data_model": "relational", "engine": "postgresql",
+                                           "size_gib": 131072, "working_set_fraction": 0.0039,
+                                           "reads_per_s": 1000, "writes_per_s": 500})
+    db = r.recommendations.database
+    assert [(o.option, o.config["instance_class"]) for o in db] == [("aurora:postgresql",
+                                                                     "db.r6g.16xlarge")]
+    assert db[0].monthly_cost_usd == pytest.approx(19958.98, abs=0.01)
+    assert r.rejected.get("database.aurora_storage_above_128_tib") is None
