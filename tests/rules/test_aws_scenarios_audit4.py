@@ -119,3 +119,49 @@ def test_aurora_at_128_tib_is_still_offered(cat):
                                                                      "db.r6g.16xlarge")]
     assert db[0].monthly_cost_usd == pytest.approx(19958.98, abs=0.01)
     assert r.rejected.get("database.aurora_storage_above_128_tib") is None
+
+
+def test_more_data_than_one_volume_holds_is_striped(cat):
+    # "EBS currently supports a maximum volume size of 64 TiB" (volume_constraints.html; io2
+    # 65,536 GiB in the catalog); "the resulting size of a RAID 0 array is the sum of the sizes
+    # of the volumes within it" (raid-config.html).  70,000 GiB at 100,000 IOPS, 0.5 ms (io2
+    # only): 2 x io2 of 35,000 GiB and 50,000 IOPS, each 35,000 x 0.125 = 4,375 + 32,000 x
+    # 0.065 = 2,080 + 18,000 x 0.0455 = 819 -> 7,274.00; the array $14,548.00 (was: no
+    # storage option at all).
+    top = _run(cat, "io2_70t").recommendations.storage[0]
+    assert (top.option, top.count, top.config["raid"]) == ("io2", 2, "raid0")
+    assert top.config["size_gib_per_volume"] == 35000
+    assert top.monthly_cost_usd == pytest.approx(14548.00, abs=0.01)
+    assert any("70,000 GiB > one io2's 65,536 GiB maximum" in x.text for x in top.reasons)
+
+
+@pytest.mark.parametrize(("name", "category", "option", "usd"), [
+    # gp3 now holds 16 GiB-64 TiB (catalog size_max_gib 65,536, CreateVolume): one 20,000 GiB
+    # gp3 at its 3,000 IOPS baseline, 20,000 x 0.08 = $1,600.00.
+    ("gp3_20t", "storage", "gp3", 1600.00),
+    # DynamoDB (https://aws.amazon.com/dynamodb/pricing/): 2.5 KiB strong reads take
+    # ceil(2.5 / 4) = 1 RCU, writes ceil(2.5 / 1) = 3 WCU; 100/s each -> 100 RCU / 0.7 = 143,
+    # 300 WCU / 0.7 = 429: 143 x 0.00013 x 730 = 13.57 + 429 x 0.00065 x 730 = 203.56 + 10 x
+    # 0.25 = 2.50 -> $219.63 (on-demand 32.85 + 492.75 + 2.50 = $528.10 second).
+    ("ddb_2k5", "database", "dynamodb", 219.63),
+    # ElastiCache (redis-memory-management.html): 5 / 0.75 = 6.67 GiB -> cache.r6g.large
+    # (13.07 GiB; the m-class large nodes hold 6.38); production: a replica per shard (Multi-AZ,
+    # AutoFailover.html): Valkey 2 x 0.1648 x 730 = $240.61.
+    ("cache5_prod", "database", "elasticache:valkey", 240.61),
+    # 2 vCPU / 4 GiB arm64: c6g.large 0.068 x 730 = $49.64
+    # (https://aws.amazon.com/ec2/pricing/on-demand/).
+    ("far_arm", "compute", "c6g.large", 49.64),
+])
+def test_fourth_pass_matches_by_hand(cat, name, category, option, usd):
+    top = getattr(_run(cat, name).recommendations, category)[0]
+    assert top.option == option
+    assert top.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+
+
+def test_data_out_tiers_to_60_tib(cat):
+    # https://aws.amazon.com/ec2/pricing/on-demand/ (data transfer out to the internet): first
+    # 10 TB $0.09, next 40 TB $0.085, next 100 TB $0.07 per GB: 10,240 x 0.09 = 921.60 +
+    # 40,960 x 0.085 = 3,481.60 + 10,240 x 0.07 = 716.80 -> $5,120.00 (the 100 GB monthly
+    # allowance is aggregated across services and named, not deducted).
+    r = _run(cat, "net_dt60t")
+    assert r.bundle.total_monthly_usd == pytest.approx(5120.00, abs=0.01)

@@ -1,4 +1,5 @@
-"""Striping EBS volumes (RAID 0) when one volume cannot reach the IOPS or throughput (PERF03).
+"""Striping EBS volumes (RAID 0) when one volume cannot hold the size or reach the IOPS or
+throughput (PERF03).
 
 The EBS RAID guide (https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html)
 stripes N identical volumes into one RAID 0 array whose IOPS and throughput are the sum of
@@ -34,8 +35,17 @@ STRIPE_TYPES = ("gp3", "io2", "io1")
 
 
 def stripe_count(row: dict[str, Any], n: StorageNeed) -> int:
-    """Fewest volumes of ``row``'s type whose summed maxima carry the need (1 = no striping)."""
+    """Fewest volumes of ``row``'s type whose summed maxima carry the need (1 = no striping).
+
+    Size counts too: "EBS currently supports a maximum volume size of 64 TiB" (io2 Block
+    Express; gp3 the same, io1 16 TiB: the catalog's ``size_max_gib``,
+    https://docs.aws.amazon.com/ebs/latest/userguide/volume_constraints.html), and "the
+    resulting size of a RAID 0 array is the sum of the sizes of the volumes within it"
+    (:data:`RAID_URL`), so more data than one volume holds is striped across volumes.
+    """
     k = 1
+    if n.size_gib and row.get("size_max_gib"):
+        k = max(k, math.ceil(n.size_gib / float(row["size_max_gib"])))
     if n.iops and row.get("iops_max"):
         k = max(k, math.ceil(n.iops / float(row["iops_max"])))
     if n.mibps and row.get("throughput_max_mibps"):
@@ -76,7 +86,7 @@ def striped_options(
     largest : (float, float)
         The largest EBS IOPS and MB/s of any instance type, used when no instance is chosen.
     """
-    if n.sharing not in (None, "single_instance") or not (n.iops or n.mibps):
+    if n.sharing not in (None, "single_instance") or not (n.iops or n.mibps or n.size_gib):
         return []
     out = []
     for row in rows:
@@ -105,6 +115,9 @@ def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candi
     vt = one.option
     cost = None if one.monthly_cost_usd is None else one.monthly_cost_usd * k
     limits = []
+    if n.size_gib and row.get("size_max_gib") and n.size_gib > float(row["size_max_gib"]):
+        limits.append(f"{fmt_num(n.size_gib)} GiB > one {vt}'s {fmt_num(row['size_max_gib'])} "
+                      "GiB maximum")
     if n.iops and row.get("iops_max"):
         limits.append(f"{fmt_num(n.iops)} IOPS > one {vt}'s {fmt_num(row['iops_max'])}")
     if n.mibps and row.get("throughput_max_mibps"):
