@@ -166,7 +166,7 @@ def floor(src: Path, out: Path, lines: list[str], workers: int) -> None:
 
     batch._parse = remembering_parse  # type: ignore[assignment]
     batch.recommend = lambda profile, catalog=None, models=None: table[last[0]]  # type: ignore
-    batch._load_state = lambda catalog, models: state  # type: ignore[assignment]
+    batch._load_state = lambda catalog, models: state
     own0, kids0 = resource.getrusage(resource.RUSAGE_SELF), _cpu_s()
     t0 = time.perf_counter()
     cli(["recommend-batch", str(src), "--quiet", "--workers", str(workers), "--out", str(out)])
