@@ -13,11 +13,13 @@ it in the user's cache directory under a key made of:
   and Python versions.
 
 Only a frozen dataclass whose fields are numpy arrays (numbers, booleans, or objects that are
-all ``str`` or ``None``), numbers, strings, lists of strings, ``str -> int`` dicts, tuples of
-these, or such dataclasses again -- or a dict from tuples of str/int to such values -- can be
-stored, in a ``.npz`` file read with ``allow_pickle=False``: loading
-it cannot run code.  What is written is decoded again and compared with the built index first
-(anything that would not come back equal is not cached), written crash-safely
+all ``str`` or ``None``), numbers, strings, lists, dicts with ``str`` keys, tuples of these, or
+such dataclasses again -- or a dict from tuples of str/int to such values -- can be stored
+(:class:`TableColumns` holds a table's rows in that form, so a rule that reads rows as dicts
+need not parse the table with pandas in a warm process), in a ``.npz`` file read with
+``allow_pickle=False``: loading it cannot run code.  What is written is decoded again and
+compared with the built index first (anything that would not come back equal is not cached),
+written crash-safely
 (:mod:`foundation.atomic`), and on load every field's presence and kind is checked; a missing,
 damaged or foreign file means a fresh build (which then replaces it).  The cache is a speed-up
 only: any problem reading or writing it is silent.  ``RECOMMENDER_CACHE_DIR`` relocates it
@@ -31,6 +33,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -82,16 +85,35 @@ def code_files(*objs: Any) -> list[str]:
     return sorted({str(p) for d in dirs for p in d.glob("*.py")} | {str(Path(__file__))})
 
 
-def cache_key(name: str, cls: type, build: Callable[..., Any], manifest: dict[str, Any]) -> str:
-    """The file key of index ``name``: snapshot identity plus code fingerprint (see module)."""
+@cache
+def pandas_version() -> str:
+    """pandas' version, read without importing it (a warm process that loads every index from
+    here never needs pandas, a 0.4 s import): its ``_version_meson.py`` beside its package, else
+    the imported module's ``__version__``."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("pandas")
+    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    with contextlib.suppress(OSError):
+        if origin is not None:
+            text = (origin.parent / "_version_meson.py").read_text(encoding="utf-8")
+            found = re.search(r'^__version__\s*=\s*["\']([^"\']+)["\']', text, re.M)
+            if found:
+                return found.group(1)
     import pandas as pd
 
+    return str(pd.__version__)
+
+
+def cache_key(name: str, cls: type, build: Callable[..., Any], manifest: dict[str, Any]) -> str:
+    """The file key of index ``name``: snapshot identity plus code fingerprint (see module)."""
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         raise NotStorable("the manifest lists no files")
     sources = code_files(cls, build)
     parts = [FORMAT, name, f"{cls.__module__}.{cls.__qualname__}",
-             json.dumps(files, sort_keys=True), np.__version__, pd.__version__, sys.version,
+             json.dumps(files, sort_keys=True), np.__version__, pandas_version(), sys.version,
              *(_source_digest(s) for s in sources)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -128,6 +150,12 @@ def _encode_value(key: str, v: Any, arrays: dict[str, np.ndarray]) -> dict[str, 
         return {"kind": "str_list", "value": v}
     if type(v) is dict and all(type(k) is str and type(x) is int for k, x in v.items()):
         return {"kind": "str_int_dict", "value": list(v.items())}
+    if type(v) is dict and all(type(k) is str for k in v):
+        return {"kind": "str_dict", "items": [[k, _encode_value(f"{key}.{i}", x, arrays)]
+                                              for i, (k, x) in enumerate(v.items())]}
+    if type(v) is list:
+        return {"kind": "list", "items": [_encode_value(f"{key}.{i}", x, arrays)
+                                          for i, x in enumerate(v)]}
     if type(v) is tuple:
         return {"kind": "tuple", "items": [_encode_value(f"{key}.{i}", x, arrays)
                                            for i, x in enumerate(v)]}
@@ -186,6 +214,15 @@ def _decode_value(key: str, spec: Any, cls: Any, z: Any) -> Any:
         return {str(k): int(v) for k, v in spec["value"]}
     if kind == "tuple":
         return tuple(_decode_value(f"{key}.{i}", x, None, z) for i, x in enumerate(spec["items"]))
+    if kind == "list":
+        return [_decode_value(f"{key}.{i}", x, None, z) for i, x in enumerate(spec["items"])]
+    if kind == "str_dict":
+        out_s: dict[str, Any] = {}
+        for i, (k, x) in enumerate(spec["items"]):
+            if type(k) is not str:
+                raise NotStorable(f"{key}: damaged key {k!r}")
+            out_s[k] = _decode_value(f"{key}.{i}", x, None, z)
+        return out_s
     if kind == "tuple_dict":
         out = {}
         for i, (k, x) in enumerate(spec["items"]):
@@ -252,6 +289,8 @@ def same(a: Any, b: Any) -> bool:
     if type(a) in (tuple, list):
         return type(a) is type(b) and len(a) == len(b) and all(
             same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is float and type(b) is float and math.isnan(a) and math.isnan(b):
+        return True  # a NaN cell (a missing number) came back as NaN
     return type(a) is type(b) and a == b
 
 
@@ -290,3 +329,66 @@ def _store(path: Path, value: Any, cls: type) -> None:
         for old in path.parent.glob(f"{name}-*.npz"):
             if old != path:
                 old.unlink(missing_ok=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class TableColumns:
+    """A table's columns as storable arrays, read back as the Python values pandas gives.
+
+    ``records(rows)`` equals ``df.iloc[rows].to_dict("records")`` (Python floats, ints, bools
+    and strs; a missing number NaN), built from the arrays without pandas: a warm process
+    loads these from the cache instead of parsing the table (pyarrow's ``to_pandas``) and
+    importing pandas (about 0.4 s of a 2-core machine's CLI run).  A column whose cells are
+    of no single storable kind is kept as an object array of the cells themselves: still
+    exact, only not cacheable (:func:`encode` refuses it, so the owner is rebuilt).
+    """
+
+    names: list[str]
+    values: tuple[np.ndarray, ...]
+    #: Per column, ``"nan"`` when its missing cells are NaN in the frame (pandas' ``str``
+    #: dtype) and are stored as None; else ``""``.
+    missing: list[str]
+
+    @classmethod
+    def of_frame(cls, df: Any, columns: list[str] | None = None) -> TableColumns:
+        """The columns of DataFrame ``df`` (all, or ``columns`` in that order)."""
+        names = [str(c) for c in (df.columns if columns is None else columns)]
+        pairs = [_column(df[c].tolist()) for c in names]
+        return cls(names, tuple(a for a, _ in pairs), [m for _, m in pairs])
+
+    def __len__(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+    def column(self, name: str, rows: Any = None) -> list[Any]:
+        """Column ``name``'s cells (of ``rows``, an index array, when given)."""
+        j = self.names.index(name)
+        return self._cells(j, rows)
+
+    def _cells(self, j: int, rows: Any) -> list[Any]:
+        a = self.values[j] if rows is None else self.values[j][rows]
+        cells = a.tolist()
+        if self.missing[j] == "nan":
+            cells = [math.nan if v is None else v for v in cells]
+        return cells
+
+    def records(self, rows: Any = None) -> list[dict[str, Any]]:
+        """The rows (all, or those of index array ``rows``) as dicts, column order kept."""
+        cols = [self._cells(j, rows) for j in range(len(self.names))]
+        return [dict(zip(self.names, cells, strict=True)) for cells in zip(*cols, strict=True)]
+
+
+def _column(cells: list[Any]) -> tuple[np.ndarray, str]:
+    """A column's cells as (array, missing marker) for :class:`TableColumns`."""
+    kinds = {type(v) for v in cells}
+    if kinds <= {float}:
+        return np.array(cells, dtype=float), ""
+    if kinds == {bool}:
+        return np.array(cells, dtype=bool), ""
+    if kinds == {int} and all(-(2 ** 63) <= v < 2 ** 63 for v in cells):
+        return np.array(cells, dtype=np.int64), ""
+    out = np.empty(len(cells), dtype=object)
+    if kinds <= {str, float} and all(type(v) is str or math.isnan(v) for v in cells):
+        out[:] = [v if type(v) is str else None for v in cells]
+        return out, "nan"
+    out[:] = cells  # str/None (storable), or anything else (exact, not storable)
+    return out, ""

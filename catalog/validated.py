@@ -25,10 +25,12 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from foundation.atomic import atomic_write_text
+
+if TYPE_CHECKING:  # the frames are built elsewhere; nothing here calls pandas
+    import pandas as pd
 
 APP_NAME = "aws-recommender"
 

@@ -8,9 +8,7 @@ import itself in a circle.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from recommender.core.errors import ModelArtifactError
 from recommender.core.predictions import (
@@ -23,6 +21,9 @@ from recommender.models.lambda_mem import LambdaPrices, answer_lambda_memory
 from recommender.models.perf import fill_perf_index
 from recommender.models.requests import resolve_request
 from recommender.models.runtime import answer_runtime
+
+if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
+    import pandas as pd  # recommend never does: issue 11)
 
 
 def predict_runtime(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
+    import pandas as pd  # recommend never does: issue 11)
 
 #: Lambda gives one full vCPU at 1,769 MB and CPU share proportional to memory below it
 #: (AWS Lambda docs, "configuration-memory"; ``facts/lambda_facts.csv``).
@@ -108,6 +110,8 @@ def parse_family(family: str) -> tuple[str, float, str]:
 
 
 def _num(df: pd.DataFrame, col: str) -> np.ndarray:
+    import pandas as pd
+
     if col not in df:
         return np.full(len(df), np.nan)
     return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
@@ -135,6 +139,8 @@ def perf_features(ec2: pd.DataFrame) -> pd.DataFrame:
         Float columns :data:`PERF_COLUMNS`, index as ``ec2``; unknown values are NaN
         (the boosted trees route them).
     """
+    import pandas as pd
+
     parsed = [parse_family(f) for f in ec2["family"].astype(str)]
     vcpus = _num(ec2, "vcpus")
     manu_col = ec2.get("processor_manufacturer", pd.Series("", index=ec2.index))
@@ -193,6 +199,8 @@ class SpecTable:
     @classmethod
     def from_ec2(cls, ec2: pd.DataFrame) -> SpecTable:
         """The table of ``ec2`` rows (a type listed twice keeps its first row)."""
+        import pandas as pd
+
         types = ec2["instance_type"].astype(str).tolist()
         cap = _num(ec2, "perf_index")
         low, high = _num(ec2, "perf_index_low"), _num(ec2, "perf_index_high")
@@ -243,6 +251,8 @@ def node_specs(ec2: pd.DataFrame, instance_types: list[str] | pd.Series) -> pd.D
     KeyError
         Naming the types absent from ``ec2``.
     """
+    import pandas as pd
+
     types = list(instance_types)
     return pd.DataFrame({"instance_type": types, **SpecTable.from_ec2(ec2).rows(types)})
 
@@ -308,6 +318,8 @@ def runtime_features(
     DataFrame
         Float columns :data:`RUNTIME_COLUMNS`.
     """
+    import pandas as pd
+
     cols = runtime_feature_arrays(target, anchor, log_phys_ratio, serial_fraction, input_gib,
                                   n=len(target))
     return pd.DataFrame(cols, index=target.index)

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from recommender.core.errors import UserError
 from recommender.core.predictions import (
@@ -53,6 +52,9 @@ from recommender.models.runtime_physics import (
     own_overhead,
     physics_runtime,
 )
+
+if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
+    import pandas as pd  # recommend never does: issue 11)
 
 #: Default candidates when a request names none (current-generation general purpose, compute
 #: and memory optimized families).
@@ -93,6 +95,8 @@ class RuntimeModel:
     ) -> pd.DataFrame:
         """:meth:`predict_arrays` on frames (training and evaluation): node_specs rows plus
         ``nodes`` (and ``runtime_s`` for ``meas``); returns a frame indexed as ``specs``."""
+        import pandas as pd
+
         keys = [*_SPEC_KEYS, "runtime_s"]
         out = self.predict_arrays({k: specs[k].to_numpy() for k in _SPEC_KEYS},
                                   {k: meas[k].to_numpy() for k in keys if k in meas},
@@ -118,6 +122,8 @@ class RuntimeModel:
         correction on the feature matrix (columns :attr:`features`); by default the fitted
         estimator itself.
         """
+        import pandas as pd
+
         use = self.use_correction if use_correction is None else use_correction
         n = np.asarray(specs["nodes"], float)
         cap = np.asarray(specs["cap"], float)

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cachetools
 import numpy as np
-import pandas as pd
 
 from catalog.store import per_catalog
 from recommender.core.errors import UserError
 from recommender.models.features import SpecTable
 from recommender.models.queries import RuntimeEstimate, RuntimeQuery
+
+if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
+    import pandas as pd  # recommend never does: issue 11)
 
 #: Estimates memoised per catalog: recommend() is pure and the same profile is asked again
 #: (the app re-runs on every widget change, a batch repeats services at several loads).

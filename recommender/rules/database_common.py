@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from catalog.derived_cache import TableColumns
 from recommender.rules.base import (
     PERF03_CONFIG,
     PERF03_PURPOSE,
@@ -47,35 +51,57 @@ def asks_multi_az(p: Any) -> bool:
     return bool(getattr(p, "environment", None) == "production")
 
 
+@dataclass(frozen=True)
+class DbIndex:
+    """The ``database`` table's columns and its rows' order by key (storable by
+    :mod:`catalog.derived_cache`: a warm process reads this, not the table, nor pandas)."""
+
+    table: TableColumns
+    #: (service, engine, deployment, region) of each group, shape (groups, 4).
+    keys: np.ndarray
+    #: Row positions sorted by group, price, class; group g is ``order[starts[g]:ends[g]]``.
+    order: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+def db_index(frame: Any) -> DbIndex:
+    """The :class:`DbIndex` of a ``database`` frame."""
+    import pandas as pd
+
+    cols = ["service", "engine", "deployment", "region"]
+    codes, uniques = zip(*(pd.factorize(frame[k]) for k in cols), strict=True)
+    group = np.zeros(len(frame), dtype=np.int64)
+    for c, u in zip(codes, uniques, strict=True):
+        group = group * len(u) + c
+    # Sorted by group, then price, then class name (factorize(sort=True) codes order
+    # like the strings); lexsort is stable, so ties keep the table's order.
+    cls = pd.factorize(frame["instance_class"], sort=True)[0]
+    price = frame["ondemand_usd_per_hour"].to_numpy(dtype=float)
+    order = np.lexsort((cls, price, group))
+    # An empty table (a catalog without database rows) has no groups at all.
+    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0]) if len(order) \
+        else np.zeros(0, dtype=np.intp)
+    ends = np.r_[starts[1:], len(order)] if len(order) else starts
+    keys = np.empty((len(starts), len(cols)), dtype=object)
+    for g, a in enumerate(starts.tolist()):
+        first = order[a]
+        keys[g] = [str(u[c[first]]) for c, u in zip(codes, uniques, strict=True)]
+    return DbIndex(TableColumns.of_frame(frame), keys, order, starts, ends)
+
+
 class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
     """(service, engine, deployment, region) -> rows sorted by (price, class), each key's rows
     made into dicts on first use: a profile reads a handful of the ~30k rows' keys, and
     turning every row into a dict up front cost 0.4 s of a cold ``recommend``."""
 
     def __init__(self, frame: Any) -> None:
-        import numpy as np
-        import pandas as pd
-
-        cols = ["service", "engine", "deployment", "region"]
-        codes, uniques = zip(*(pd.factorize(frame[k]) for k in cols), strict=True)
-        group = np.zeros(len(frame), dtype=np.int64)
-        for c, u in zip(codes, uniques, strict=True):
-            group = group * len(u) + c
-        # Sorted by group, then price, then class name (factorize(sort=True) codes order
-        # like the strings); lexsort is stable, so ties keep the table's order.
-        cls = pd.factorize(frame["instance_class"], sort=True)[0]
-        price = frame["ondemand_usd_per_hour"].to_numpy(dtype=float)
-        order = np.lexsort((cls, price, group))
-        # An empty table (a catalog without database rows) has no groups at all.
-        starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0]) if len(order) \
-            else np.zeros(0, dtype=np.intp)
-        ends = np.r_[starts[1:], len(order)] if len(order) else starts
-        self._frame = frame
+        ix = frame if isinstance(frame, DbIndex) else db_index(frame)
+        self._table = ix.table
         self._index: dict[tuple[str, str, str, str], Any] = {}
-        for a, b in zip(starts, ends, strict=True):
-            first = order[a]
-            key = tuple(str(u[c[first]]) for c, u in zip(codes, uniques, strict=True))
-            self._index[key] = order[a:b]  # type: ignore[index]
+        for key, a, b in zip(ix.keys.tolist(), ix.starts.tolist(), ix.ends.tolist(),
+                             strict=True):
+            self._index[tuple(key)] = ix.order[a:b]
         self._rows: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
         self._deployments: dict[tuple[str, str], list[str]] = {}
 
@@ -92,7 +118,7 @@ class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
     def __getitem__(self, key: tuple[str, str, str, str]) -> list[dict[str, Any]]:
         got = self._rows.get(key)
         if got is None:
-            got = [clean_row(r) for r in self._frame.iloc[self._index[key]].to_dict("records")]
+            got = [clean_row(r) for r in self._table.records(self._index[key])]
             self._rows[key] = got
         return got
 
@@ -105,7 +131,8 @@ class _DbRows(Mapping[tuple[str, str, str, str], list[dict[str, Any]]]):
 
 def db_rows(catalog: Any) -> Mapping[tuple[str, str, str, str], list[dict[str, Any]]]:
     """(service, engine, deployment, region) -> rows sorted by price (built once)."""
-    return per_catalog("db_rows", catalog, lambda c: _DbRows(c.database))
+    return per_catalog("db_rows", catalog, lambda c: _DbRows(
+        per_catalog("db_index", c, lambda c2: db_index(c2.database), persist=DbIndex)))
 
 
 def pick_node(

@@ -11,12 +11,16 @@ look-up run on a newer catalog gives the current price of a saved row (:func:`cu
 from __future__ import annotations
 
 import math
-from typing import Any
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from catalog.derived_cache import TableColumns
 from recommender.core.response import Option, PriceUsed, Recommendations
 from recommender.rules.prices import per_catalog
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: EC2 purchase option -> ``ec2_prices`` columns holding its USD/h, first present wins.
 _EC2_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,8 +48,14 @@ _UNIT_ITEMS: dict[str, tuple[str, ...]] = {
 _NODE_SERVICES = ("rds", "aurora", "elasticache", "redshift", "opensearch")
 
 
+def _is_pd_na(v: Any) -> bool:
+    """``v is pd.NA``, without importing pandas (a cell can only be NA once it is loaded)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and v is pd.NA
+
+
 def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
+    if v is None or _is_pd_na(v):
         return None
     try:
         f = float(v)
@@ -55,27 +65,48 @@ def _num(v: Any) -> float | None:
 
 
 def _text(v: Any) -> str | None:
-    return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) \
+    return None if v is None or _is_pd_na(v) or (isinstance(v, float) and math.isnan(v)) \
         else str(v)
 
 
 def _rows(catalog: Any, table: str, keys: tuple[str, ...]) -> _RowIndex:
-    """``table``'s rows by ``keys`` (indexed once per catalog; the first row wins)."""
-    return per_catalog(f"price_record.{table}.{'.'.join(keys)}", catalog,
-                       lambda c: _RowIndex(getattr(c, table, None), keys))
+    """``table``'s rows by ``keys`` (indexed once per catalog; the first row wins).
+
+    The table's columns are kept on disk with the catalog's derived indexes
+    (:class:`~catalog.derived_cache.TableColumns`): a warm process reads no table for this.
+    """
+    name = f"{table}.{'.'.join(keys)}"
+    return per_catalog(f"price_record.{name}", catalog, lambda c: _RowIndex(per_catalog(
+        f"price_record_rows.{name}", c, lambda c2: row_table(getattr(c2, table, None), keys),
+        persist=RowTable)))
+
+
+@dataclass(frozen=True)
+class RowTable:
+    """A table's rows and its key columns as ``astype(str)`` gives them (storable)."""
+
+    keys: TableColumns
+    rows: TableColumns
+
+
+def row_table(df: pd.DataFrame | None, keys: tuple[str, ...]) -> RowTable:
+    """The :class:`RowTable` of frame ``df`` (None or empty: no rows)."""
+    if df is None or df.empty:
+        empty = TableColumns([], (), [])
+        return RowTable(empty, empty)
+    key_cols = df[list(keys)].astype(str)
+    return RowTable(TableColumns.of_frame(key_cols, list(keys)), TableColumns.of_frame(df))
 
 
 class _RowIndex:
     """Row positions by key, built from the key columns only (a full ``to_dict`` of the
     database table costs seconds; this costs milliseconds), rows read on demand."""
 
-    def __init__(self, df: pd.DataFrame | None, keys: tuple[str, ...]) -> None:
-        self._df = df if df is not None else pd.DataFrame()
+    def __init__(self, table: RowTable) -> None:
+        self._rows = table.rows
         self._pos: dict[tuple[str, ...], int] = {}
         self._memo: dict[int, dict[str, Any]] = {}
-        if self._df.empty:
-            return
-        cols = [self._df[k].astype(str).tolist() for k in keys]
+        cols = [table.keys.column(k) for k in table.keys.names]
         for i, key in enumerate(zip(*cols, strict=True)):
             self._pos.setdefault(key, i)
 
@@ -85,7 +116,7 @@ class _RowIndex:
             return None
         row = self._memo.get(i)
         if row is None:  # a row dict is built once: the same few options recur
-            row = self._memo[i] = {str(k): v for k, v in self._df.iloc[i].items()}
+            row = self._memo[i] = self._rows.records([i])[0]
         return row
 
 

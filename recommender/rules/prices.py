@@ -8,14 +8,18 @@ tiered items are costed tier by tier.  Nothing here invents a price: a missing r
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
+import numpy as np
 
 from catalog.declared import UNIT_SCALE
 from catalog.store import per_catalog as per_catalog  # re-exported: the rules' cache
+
+if TYPE_CHECKING:  # frames only when a book is built from the tables (a cold cache)
+    import pandas as pd
 
 T = TypeVar("T")
 
@@ -106,33 +110,95 @@ class Fact:
     verify: bool
 
 
+@dataclass(frozen=True)
+class BookRows:
+    """The cells a :class:`PriceBook` is made of, already converted (storable by
+    :mod:`catalog.derived_cache`, so a warm process builds its book without pandas)."""
+
+    #: ``unit_prices``: item, region, to_region (None: no destination), price_as_of and
+    #: price_source (None when missing) as objects; tier bounds (inf: open), price, verify.
+    item: np.ndarray
+    region: np.ndarray
+    to_region: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    price: np.ndarray
+    verify: np.ndarray
+    unit: np.ndarray
+    as_of: np.ndarray
+    source: np.ndarray
+    #: ``facts``: topic, key, value, unit, scope, source_url (objects) and verify.
+    facts: tuple[np.ndarray, ...]
+    fact_verify: np.ndarray
+
+
+def _na(v: Any) -> bool:
+    """``pd.isna`` of one cell: None, NaN, or pandas' NA (pandas is loaded if a cell is)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return True
+    pd = sys.modules.get("pandas")
+    return pd is not None and bool(pd.isna(v))
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def book_rows(unit_prices: pd.DataFrame, facts: pd.DataFrame) -> BookRows:
+    """The :class:`BookRows` of the two tables (the cells converted as the book uses them)."""
+    up = unit_prices
+    names = ("item", "region", "to_region", "tier_start", "tier_end", "price_usd", "verify",
+             "unit", "price_as_of", "price_source")
+    cols: list[list[Any]] = [up[c].tolist() if c in up.columns else [None] * len(up)
+                             for c in names]
+    item, region, to, start, end, price, verify, unit, as_of, src = cols
+    fcols = [facts[c].tolist() for c in ("topic", "key", "value", "unit", "scope",
+                                         "source_url", "verify")]
+    return BookRows(
+        item=_objects([str(v) for v in item]), region=_objects([str(v) for v in region]),
+        to_region=_objects([None if v is None or isinstance(v, float) or _na(v) else str(v)
+                            for v in to]),
+        start=np.array([0.0 if _na(v) else float(v) for v in start], dtype=float),
+        end=np.array([math.inf if _na(v) else float(v) for v in end], dtype=float),
+        price=np.array([float(v) for v in price], dtype=float),
+        verify=np.array([bool(v) for v in verify], dtype=bool),
+        unit=_objects([str(v) for v in unit]), as_of=_objects([_s(v) for v in as_of]),
+        source=_objects([_s(v) for v in src]),
+        facts=(_objects([str(v) for v in fcols[0]]), _objects([str(v) for v in fcols[1]]),
+               *(_objects([_s(v) for v in c]) for c in fcols[2:6])),
+        fact_verify=np.array([bool(v) for v in fcols[6]], dtype=bool))
+
+
 class PriceBook:
     """``unit_prices`` and ``facts`` indexed for constant-time look-ups."""
 
     def __init__(self, unit_prices: pd.DataFrame, facts: pd.DataFrame) -> None:
+        self._fill(book_rows(unit_prices, facts))
+
+    @classmethod
+    def from_rows(cls, rows: BookRows) -> PriceBook:
+        """The book of already-converted cells (:func:`book_rows`, maybe from the disk cache)."""
+        book = cls.__new__(cls)
+        book._fill(rows)
+        return book
+
+    def _fill(self, rows: BookRows) -> None:
         self._memo: dict[str, Any] = {}
         self._tiers: dict[tuple[str, str, str | None], list[Tier]] = {}
-        up = unit_prices
-        cols = [up[c].tolist() if c in up.columns else [None] * len(up) for c in
-                ("item", "region", "to_region", "tier_start", "tier_end", "price_usd",
-                 "verify", "unit", "price_as_of", "price_source")]  # fmt: skip
-        for item, region, to_region, start, end, price, verify, unit, as_of, src in zip(
-                *cols, strict=True):
-            to = None if to_region is None or (isinstance(to_region, float)) or pd.isna(to_region) \
-                else str(to_region)
-            s = 0.0 if pd.isna(start) else float(start)
-            e = math.inf if pd.isna(end) else float(end)
-            self._tiers.setdefault((str(item), str(region), to), []).append(
-                Tier(s, e, float(price), bool(verify), str(unit), _s(as_of), _s(src))
-            )
+        cols = [a.tolist() for a in (rows.item, rows.region, rows.to_region, rows.start,
+                                     rows.end, rows.price, rows.verify, rows.unit,
+                                     rows.as_of, rows.source)]
+        for item, region, to, s, e, price, verify, unit, as_of, src in zip(*cols, strict=True):
+            self._tiers.setdefault((item, region, to), []).append(
+                Tier(s, e, price, verify, unit, as_of, src))
         for tiers in self._tiers.values():
             tiers.sort(key=lambda t: t.start)
         self._facts: dict[tuple[str, str], list[Fact]] = {}
-        for r in facts.itertuples(index=False):
-            f = Fact(
-                str(r.topic), str(r.key), _s(r.value), _s(r.unit), _s(r.scope),
-                _s(r.source_url), bool(r.verify),
-            )
+        fcols = [a.tolist() for a in (*rows.facts, rows.fact_verify)]
+        for topic, key, value, unit, scope, url, verify in zip(*fcols, strict=True):
+            f = Fact(topic, key, value, unit, scope, url, verify)
             self._facts.setdefault((f.topic, f.key), []).append(f)
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
@@ -229,14 +295,25 @@ def _scale_or_one(unit: str) -> tuple[str, float]:
 
 
 def _s(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or _is_pd_na(v):
         return None
     return str(v)
 
 
+def _is_pd_na(v: Any) -> bool:
+    """``v is pd.NA``, without importing pandas (a cell can only be NA once it is loaded)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and v is pd.NA
+
+
 def price_book(catalog: Any) -> PriceBook:
-    """The catalog's :class:`PriceBook` (built once per catalog)."""
-    return per_catalog("price_book", catalog, lambda c: PriceBook(c.unit_prices, c.facts))
+    """The catalog's :class:`PriceBook` (built once per catalog; its converted cells are
+    kept on disk too, so a warm process reads neither table)."""
+    def rows(c: Any) -> BookRows:
+        return book_rows(c.unit_prices, c.facts)
+
+    return per_catalog("price_book", catalog, lambda c: PriceBook.from_rows(
+        per_catalog("price_book_rows", c, rows, persist=BookRows)))
 
 
 #: Edge geography of CloudFront data-out prices for each region-code prefix; a geography

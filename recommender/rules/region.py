@@ -69,7 +69,8 @@ def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
 
 def region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
     """The catalog's :class:`RegionIndex`, built once per catalog object."""
-    return per_catalog("region_index", catalog, lambda c: build_region_index(c, ix))
+    return per_catalog("region_index", catalog, lambda c: build_region_index(c, ix),
+                       persist=RegionIndex)  # on disk too: a warm process parses no table
 
 
 def rtt_ms(ri: RegionIndex, a: str, b: str) -> tuple[float | None, bool]:

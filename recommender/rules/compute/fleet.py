@@ -10,7 +10,6 @@ floor is a filter in :mod:`recommender.rules.compute.candidates`; the counts com
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from recommender.core.response import Reason
 from recommender.rules.base import PERF02_SCALE, fmt_num, reason
@@ -46,6 +45,8 @@ def fewest_nodes(
     if not np.isfinite(cost[idx]).all():  # NaN ranks have no order: the reference loop
         return _fewest_nodes_loop(family, count, cost, alive, cheaper_may_add_nodes)
     if codes is None:
+        import pandas as pd  # only callers without the index's codes
+
         fam_code, names = pd.factorize(family[idx], sort=True)  # hashing: cheaper than unique
     else:  # codes of the whole index: not dense over idx, but in the same (sorted) order
         fam_code, names = codes[0][idx], codes[1]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from recommender.rules.prices import per_catalog
+
+if TYPE_CHECKING:  # pandas only builds the index (a cold cache); a warm one is numpy
+    import pandas as pd
 
 _CATEGORY_BY_PREFIX = {
     "c": "compute", "m": "general", "a": "general", "t": "burstable",
@@ -171,6 +173,8 @@ class Ec2Index:
 
 
 def _f(s: pd.Series) -> np.ndarray:
+    import pandas as pd
+
     return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
@@ -179,6 +183,8 @@ def _b(s: pd.Series) -> np.ndarray:
 
 
 def _o(s: pd.Series) -> np.ndarray:
+    import pandas as pd
+
     return np.array([None if pd.isna(v) else str(v) for v in s.tolist()], dtype=object)
 
 
@@ -272,6 +278,8 @@ def _price_fields(prices: pd.DataFrame, pos: dict[str, int], rpos: dict[str, int
 
 def _derived_fields(f: dict[str, Any]) -> dict[str, Any]:
     """The arrays every warm call would otherwise recompute from the index's fields ``f``."""
+    import pandas as pd
+
     code, names = pd.factorize(f["family"], sort=True)
     out = dict(
         family_code=code, family_names=np.asarray(names, dtype=object),

@@ -15,16 +15,18 @@ https://aws.amazon.com/savingsplans/compute-pricing/).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.index import ec2_index
 from recommender.rules.compute.spot import SpotBasis, spot_prices
 from recommender.rules.prices import per_catalog
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: (price, upfront, price_as_of, price_source) arrays of one purchase option.
 Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -90,6 +92,8 @@ def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Ro
     group cost ~50 ms for 1,867 rows, most of a CLI run's first answer); rows of a type or
     region the index does not hold, or with a missing key, are left out as before.
     """
+    import pandas as pd  # the table's frame is pandas; a warm process loads the arrays instead
+
     ri = np.array([ix.region_pos.get(r, -1) for r in df["region"].tolist()], dtype=int)
     ci = np.array([ix.pos.get(t, -1) for t in df["instance_type"].tolist()], dtype=int)
     cols = (df["effective_usd_per_hour"].to_numpy(dtype=float),
@@ -114,12 +118,20 @@ def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Ro
 
 
 def commitments(catalog: Any, ix: Ec2Index) -> dict[CommitmentKey, Rows] | None:
-    """The catalog's ``ec2_commitments`` as arrays (None when the catalog has no such table)."""
-    tables = getattr(catalog, "tables", None) or {}
-    df = tables.get("ec2_commitments") if isinstance(tables, dict) else None
-    if df is None or len(df) == 0:
-        return None
-    return per_catalog("ec2_commitments", catalog, lambda c: _commitment_arrays(ix, df))
+    """The catalog's ``ec2_commitments`` as arrays (None when the catalog has no such table).
+
+    Kept on disk with the catalog's other derived indexes (``persist``): a warm process reads
+    the arrays instead of parsing the table (and importing pandas to do it).
+    """
+    def build(c: Any) -> tuple[bool, dict[CommitmentKey, Rows]]:
+        tables = getattr(c, "tables", None) or {}
+        df = tables.get("ec2_commitments") if isinstance(tables, dict) else None
+        if df is None or len(df) == 0:
+            return False, {}
+        return True, _commitment_arrays(ix, df)
+
+    present, arrays = per_catalog("ec2_commitments", catalog, build, persist=tuple)
+    return arrays if present else None
 
 
 def _committed_row(

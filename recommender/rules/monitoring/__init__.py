@@ -39,7 +39,8 @@ def _lookup(catalog: Any, table: str, key: str, column: str, region: str) -> dic
         return dict(zip((str(k) for k in sub[key].tolist()), sub[column].tolist(),
                         strict=True))
 
-    return per_catalog(f"monitoring.{table}.{column}.{region}", catalog, build)
+    return per_catalog(f"monitoring.{table}.{column}.{region}", catalog, build,
+                       persist=dict)  # on disk too: a warm process parses no table for it
 
 
 def _db_memory(catalog: Any, instance_class: Any, region: str) -> float | None:

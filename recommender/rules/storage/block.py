@@ -251,7 +251,8 @@ def largest_ebs_limits(catalog: Any) -> tuple[float, float]:
         e = c.ec2
         return (float(e["ebs_max_iops"].max(skipna=True)),
                 float(e["ebs_max_throughput_mbps"].max(skipna=True)))
-    return per_catalog("largest_ebs_limits", catalog, build)
+    # Kept on disk (two numbers): a warm process then never parses the 46-column ec2 table.
+    return per_catalog("largest_ebs_limits", catalog, build, persist=tuple)
 
 
 def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:

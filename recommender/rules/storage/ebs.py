@@ -85,7 +85,7 @@ def ebs_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
         for rows in out.values():
             rows.sort(key=lambda r: str(r["volume_type"]))
         return out
-    return per_catalog("ebs_rows", catalog, build)
+    return per_catalog("ebs_rows", catalog, build, persist=dict)  # on disk: no table parse
 
 
 def preferred_volume(n: StorageNeed) -> tuple[str, str]:
