@@ -25,6 +25,12 @@ RDS_MAX_STORAGE_GIB = 65536.0
 RDS_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
                    "USER_PIOPS.ModifyingExisting.html")
 RDS_STORAGE_REJECT = "database.rds_storage_above_64_tib"
+#: The least gp3 storage an RDS instance allocates: CreateDBInstance AllocatedStorage,
+#: "General Purpose (SSD) storage (gp3): Must be an integer from 20 to 65536" for MySQL,
+#: MariaDB and PostgreSQL (20 for the other engines too), https://docs.aws.amazon.com/
+#: AmazonRDS/latest/APIReference/API_CreateDBInstance.html.  Less data is billed as 20 GiB.
+RDS_MIN_STORAGE_GIB = 20.0
+RDS_CREATE_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"
 #: Aurora's cluster volume "expands up to a maximum of 128 tebibytes (TiB)" (the limit of
 #: current engine versions; older ones stop at 64 TiB): "Amazon Aurora size limits",
 #: Aurora User Guide (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/
@@ -80,9 +86,15 @@ def aurora_storage_too_large(size: float | None) -> str | None:
 def relational_storage(
     service: str, deployment: str, size: float | None, book: PriceBook, region: str,
 ) -> tuple[Any, str | None]:
-    """Storage price of the deployment (Multi-AZ storage is billed per copy), or a note."""
+    """Storage price of the deployment (Multi-AZ storage is billed per copy), or a note.
+
+    RDS bills the storage it allocates, at least :data:`RDS_MIN_STORAGE_GIB`; Aurora bills
+    the cluster volume's use (https://aws.amazon.com/rds/aurora/pricing/).
+    """
     if not size:
         return None, None
+    if service == "rds":
+        size = max(size, RDS_MIN_STORAGE_GIB)
     item = _STORAGE_ITEM[(service, deployment)]
     st = book.cost(item, region, size, per="GB-month")
     return st, (f"no {item} price in {region}" if st is None else None)
@@ -140,6 +152,9 @@ def usage_extras(
         u.missing = True
     elif st is not None:
         u.add(st)
+    if service == "rds" and size and size < RDS_MIN_STORAGE_GIB:
+        u.notes.append(f"{fmt_num(RDS_MIN_STORAGE_GIB)} GiB of gp3 billed for {fmt_num(size)} "
+                       f"GiB of data: RDS allocates at least 20 GiB ({RDS_CREATE_URL})")
     if deployment == "standard":
         _aurora_io(d, book, region, u)
     elif deployment == "io_optimized":

@@ -165,3 +165,18 @@ def test_data_out_tiers_to_60_tib(cat):
     # allowance is aggregated across services and named, not deducted).
     r = _run(cat, "net_dt60t")
     assert r.bundle.total_monthly_usd == pytest.approx(5120.00, abs=0.01)
+
+
+def test_rds_bills_at_least_20_gib_of_gp3(cat):
+    # CreateDBInstance AllocatedStorage (https://docs.aws.amazon.com/AmazonRDS/latest/
+    # APIReference/API_CreateDBInstance.html): MySQL gp3 "Must be an integer from 20 to 65536".
+    # 10 GiB of MySQL, working set 2.5 GiB -> db.t4g.medium 0.065 x 730 = 47.45 + 20 x 0.115
+    # = 2.30 -> $49.75 (was 10 x 0.115 = 1.15 -> $48.60); Multi-AZ 94.17 + 20 x 0.23 = $98.77.
+    # Aurora bills the volume used: 10 x 0.10 + 25 I/O/s x 2,628,000 x 0.20/M -> $67.43.
+    db = _run(cat, "rds_10g").recommendations.database
+    costs = {(o.option, o.config["multi_az"]): o.monthly_cost_usd for o in db}
+    assert costs[("rds:mysql", False)] == pytest.approx(49.75, abs=0.01)
+    assert costs[("rds:mysql", True)] == pytest.approx(98.77, abs=0.01)
+    assert costs[("aurora:mysql", False)] == pytest.approx(67.43, abs=0.01)
+    size = next(x.text for x in db[0].reasons if x.rule == "database.size")
+    assert "20 GiB of gp3 billed for 10 GiB" in size
