@@ -142,11 +142,17 @@ def _totals(parts: list[tuple[BundleComponent, Option]],
             alternatives: list[BundleAlternative]) -> Bundle:
     breakdown: dict[str, float] = {}
     unpriced: list[Unpriced] = []
+    seen: set[tuple[str, str, float | None]] = set()
     for comp, o in parts:
         if o.monthly_cost_usd is not None:
             breakdown[comp.role] = round(breakdown.get(comp.role, 0.0) + o.monthly_cost_usd, 2)
-        # Once each: an instance-store host and its storage are one option seen twice.
-        unpriced.extend(u for u in _unpriced(o, comp.category) if u not in unpriced)
+        # Once each: an instance-store host and its storage are one option seen twice (the
+        # model's equality is its three fields' equality, so they are compared as a tuple).
+        for u in _unpriced(o, comp.category):
+            key = (u.item, u.reason, u.estimate_monthly_usd)
+            if key not in seen:
+                seen.add(key)
+                unpriced.append(u)
     total = round(sum(breakdown.values()), 2)
     text = (f"Total {fmt_usd(total)}/month = " + " + ".join(
         f"{role} {fmt_usd(v)}" for role, v in breakdown.items()) +

@@ -215,18 +215,30 @@ def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
 
 
 def _rank_text(r: Ranking, k: int) -> str:
-    t, first = r.table, r.head_list[0]
+    first, c1, by, first_id, first_key = _first_texts(r)
     at = r.place(k)
-    head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + \
-        f" by objective {r.objective} ({r.unit})"
-    c, c1 = float(t.cost[k]), float(t.cost[first])
+    head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
+    c = float(r.table.cost[k])
     if k == first:
         return head + f": #1 at {fmt_usd(c)}/month, {_key_text(r, k)}."
     more = c - c1 if not (math.isnan(c) or math.isnan(c1)) else float("nan")
     diff = (f"{fmt_usd(more)}/month more than #1" if more >= 0.005 else
             f"{fmt_usd(-more)}/month less than #1" if more <= -0.005 else "the same cost as #1")
-    return (head + f": {fmt_usd(c)}/month, {diff} ({t.ids[first]}); {_key_text(r, k)}, "
-            f"#1: {_key_text(r, first)}.")
+    return (head + f": {fmt_usd(c)}/month, {diff} ({first_id}); {_key_text(r, k)}, "
+            f"#1: {first_key}.")
+
+
+def _first_texts(r: Ranking) -> tuple[int, float, str, str, str]:
+    """What every rank reason of ``r`` says of #1, read once per ranking (the options shown
+    each say it): #1's position and cost, " by objective <objective> (<unit>)", #1's id and
+    its key text."""
+    got: tuple[int, float, str, str, str] | None = r.__dict__.get("_first_texts")
+    if got is None:
+        first = r.head_list[0]
+        got = r.__dict__["_first_texts"] = (
+            first, float(r.table.cost[first]), f" by objective {r.objective} ({r.unit})",
+            str(r.table.ids[first]), _key_text(r, first))
+    return got
 
 
 def _key_text(r: Ranking, k: int) -> str:

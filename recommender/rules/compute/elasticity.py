@@ -58,7 +58,8 @@ def startup_target(demand: np.ndarray, interval_min: float, startup_s: float) ->
     rise = demand[w:] - demand[:-w]
     level = np.maximum(demand[:-w], 1e-9)
     r95 = percentile(np.maximum(rise, 0.0) / level, 95)
-    return float(np.clip(100.0 / (1.0 + r95), *TARGET_BOUNDS))
+    # np.clip of one number, as Python's min/max (NaN stays NaN in both)
+    return float(min(max(100.0 / (1.0 + r95), TARGET_BOUNDS[0]), TARGET_BOUNDS[1]))
 
 
 def plan_scaling(

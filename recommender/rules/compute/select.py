@@ -115,7 +115,7 @@ def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     old = t.alive > t.ix.current  # alive and not current (one pass, no inverted copy)
     if not old.any() or not (t.alive & t.ix.current).any():
         return
-    gone = np.flatnonzero(old)
+    gone = old.nonzero()[0]  # (np.flatnonzero of a 1-D mask, without its wrapper)
     rej.add("ec2.previous_generation", len(gone))
     types = t.ix.types
     t.dropped.add(gone.tolist(), lambda i: (
@@ -133,7 +133,7 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         t.ix.family, t.count, t.cost, t.alive,
         cheaper_may_add_nodes=bool(need.parallelism) and not need.tightly_coupled,
         codes=(t.ix.family_code, t.ix.family_names))
-    gone = np.flatnonzero(t.alive & ~keep)
+    gone = (t.alive & ~keep).nonzero()[0]
     rej.add("ec2.more_nodes_than_a_larger_size", len(gone))
     ix, count, family_min = t.ix, t.count, t.family_min
     t.dropped.add(gone.tolist(), lambda i: (
@@ -145,7 +145,7 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
 def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     """Burstable types: admitted by their credit simulation, not by headroom on the peak."""
     ix, need = t.ix, t.need
-    b_idx = np.flatnonzero(t.alive & ix.is_burst)
+    b_idx = (t.alive & ix.is_burst).nonzero()[0]
     if not len(b_idx):
         return
     if need.series_pct is None or need.measured_vcpus is None:
@@ -156,7 +156,7 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
             "compute.cpu_utilization or a utilization series"))
         return
     others = t.alive & ~ix.is_burst
-    cheapest = float(np.nanmin(t.cost[others])) if others.any() else np.inf
+    cheapest = _nanmin(t.cost[others]) if others.any() else np.inf
     sim = simulate_credits(
         need.series_pct, need.measured_vcpus, need.interval_min, vcpus=ix.vcpus[b_idx],
         count=t.count[b_idx], credits_per_hour=ix.credits_per_hour0[b_idx],
@@ -298,7 +298,7 @@ def select_compute(
     for stage in NARROWING_STAGES:
         stage(t, book, rej)
     res = ComputeResult(table=t, peak_to_average=_peak_to_average(need))
-    res.idx = np.flatnonzero(t.alive)
+    res.idx = t.alive.nonzero()[0]
     res.serverless = serverless_candidates(p, need, book, region, rej, models=models,
                                            catalog=catalog, objective=objective)
     if len(res.idx) == 0 and not res.serverless:
@@ -321,8 +321,16 @@ def select_compute(
 def _peak_to_average(need: cr.ComputeNeed) -> float | None:
     if need.series_pct is None:
         return None
-    avg = float(np.mean(need.series_pct))
-    return float(np.max(need.series_pct)) / avg if avg > 0 else None
+    s = need.series_pct  # a float array: np.mean and np.max as their reductions
+    avg = float(np.add.reduce(s) / len(s))
+    return float(np.maximum.reduce(s)) / avg if avg > 0 else None
+
+
+def _nanmin(a: np.ndarray) -> float:
+    """``float(np.nanmin(a))`` of a non-empty float array: its own ``np.fmin.reduce``, and
+    ``np.nanmin`` itself (its all-NaN warning) only when that gives NaN."""
+    m = float(np.fmin.reduce(a))
+    return float(np.nanmin(a)) if m != m else m
 
 
 def _job_stage(p: WorkloadProfile, t: Ec2Table, res: ComputeResult, settings: JobSettings, *,
