@@ -147,12 +147,15 @@ def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBoo
     charges it brings."""
     whose = "scratch (re-creatable)" if n.persistence == "scratch" else f"{n.environment}"
     if not one_zone:
+        # Standard-only files missed One Zone for want of its price in this region; the
+        # others for want of a One Zone-IA price anywhere in the catalog.
+        what = ("EFS One Zone" if c.config.get("storage_class") == "standard"
+                and "class_shares" not in c.config else "EFS One Zone-IA")
         c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
-            f"EFS One Zone would suit {whose} data ({ONE_ZONE_URL}), but files lifecycle "
-            "moves out of Standard need One Zone-IA, which has no price in the catalog: "
-            "priced on a Regional file system."), "info"))
-        c.name_unpriced("EFS One Zone-IA (would suit this data; not offered)",
-                        "no One Zone-IA price in the catalog (not in the stored sources)")
+            f"EFS One Zone would suit {whose} data ({ONE_ZONE_URL}), but {what} has no "
+            f"price in {region} in the catalog: priced on a Regional file system."), "info"))
+        c.name_unpriced(f"{what} (would suit this data; not offered)",
+                        f"no {what} price in {region} in the catalog")
         return
     c.config["file_system_type"] = "one_zone"
     regional = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
