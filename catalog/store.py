@@ -34,7 +34,13 @@ from catalog import swap
 from catalog.declared import SCHEMA_VERSION, TABLE_NAMES
 from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.lazy_tables import LazyTables, Pending
-from catalog.validated import APP_NAME, passed_before, validate_once
+from catalog.validated import (
+    APP_NAME,
+    note_rows,
+    passed_before,
+    recorded_rows,
+    validate_once,
+)
 from foundation.files import InputFileError, read_regular
 
 if TYPE_CHECKING:  # frames come from pyarrow's ``to_pandas``; pandas itself is never called here
@@ -346,13 +352,19 @@ def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool
     data, digest, rows = _table_bytes(d, name, manifest, check_hashes)
     if not (check_hashes and passed_before(name, digest)):
         return _frame(path, name, data, digest=digest, rows=rows, check_hashes=check_hashes)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    # The marker of these bytes records their row count (see catalog.validated): no footer
+    # read, so a warm process that loads every index from the disk cache needs no pyarrow.
+    n = recorded_rows(name, digest)
+    if n is None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-    try:
-        n = pq.ParquetFile(pa.BufferReader(data)).metadata.num_rows
-    except Exception as exc:  # noqa: BLE001 - as in _frame
-        raise _unreadable(path, exc) from None
+        try:
+            n = pq.ParquetFile(pa.BufferReader(data)).metadata.num_rows
+        except Exception as exc:  # noqa: BLE001 - as in _frame
+            raise _unreadable(path, exc) from None
+        if n == rows:
+            note_rows(name, digest, n)
     _check_rows(path, n, rows)
     return Pending(lambda: _frame(path, name, data, digest=digest, rows=rows, check_hashes=True))
 
