@@ -65,3 +65,26 @@ def test_contract_modules_import_no_pandas() -> None:
     """)
     assert "pydantic" in loaded  # the contract's models were built
     assert sorted(loaded & set(NOT_IN_CONTRACT)) == []
+
+
+def test_warm_recommend_imports_no_pandas_or_pyarrow(tmp_path: Path) -> None:
+    # Issue 11: a warm process (indexes and schema markers on disk from an earlier run) reads
+    # every rule look-up from the derived cache, so neither pandas (about 0.4 s) nor pyarrow
+    # (about 0.1 s) is imported, with or without the models.  The first process fills the
+    # cache (its own directory, so the test is independent of the user's); the second checks.
+    cache = tmp_path / "cache"
+    code = f"""
+        import contextlib, io, os
+        os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}
+        from recommender.surfaces.cli.main import main
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            assert main(["recommend", "examples/profile.json"]) == 0
+            assert main(["recommend", "examples/profile.json", "--rules-only"]) == 0
+        assert '"recommendations"' in buf.getvalue()
+    """
+    first = _loaded(code)
+    assert "pandas" in first  # the cold run built the indexes from the tables
+    warm = _loaded(code)
+    assert "recommender" in warm
+    assert sorted(warm & {"pandas", "pyarrow", "sklearn", "scipy"}) == []

@@ -199,3 +199,36 @@ def test_snapshot_ec2_index_from_disk_equals_the_built_one(snapshot: Catalog,
     assert loaded is not built and isinstance(loaded, Ec2Index)
     assert dc.same(loaded, built)
     assert loaded.pos == built.pos and loaded.regions == built.regions
+
+
+def test_table_columns_give_back_the_frames_records() -> None:
+    # Expected values are the frame's own to_dict("records") (pandas' cells as Python values):
+    # a float column with NaN, an int, a bool, a str column with a missing cell (NaN in
+    # pandas' str dtype) and one of str/None.
+    import math
+
+    import pandas as pd
+
+    df = pd.DataFrame({"f": [1.5, float("nan"), 3.0], "i": [1, 2, 3], "b": [True, False, True],
+                       "s": pd.Series(["a", None, "c"], dtype="str"),
+                       "o": pd.Series(["x", None, "z"], dtype=object)})
+    t = dc.TableColumns.of_frame(df)
+    back = dc.decode(dc.encode(t), dc.TableColumns)
+    assert dc.same(back, t)
+    for rows in (None, np.array([2, 0])):
+        want = df.to_dict("records") if rows is None else df.iloc[rows].to_dict("records")
+        got = back.records(rows)
+        assert [list(r) for r in got] == [list(r) for r in want]
+        for w, g in zip(want, got, strict=True):
+            for k in w:
+                assert type(g[k]) is type(w[k]), k
+                assert g[k] == w[k] or (isinstance(w[k], float) and math.isnan(w[k])
+                                        and math.isnan(g[k])), k
+
+
+def test_str_dicts_and_lists_round_trip_in_order() -> None:
+    value = {"b": [{"x": 1.0, "y": None, "z": "s"}, {"x": float("nan"), "y": True, "z": ""}],
+             "a": [], "c": {"lat": (1.0, 2.0)}}
+    back = dc.decode(dc.encode((True, value)), tuple)
+    assert dc.same(back, (True, value)) and list(back[1]) == ["b", "a", "c"]
+    assert not dc.same(back, (True, {**value, "a": [1]}))
