@@ -28,6 +28,7 @@ from recommender.models.artifacts import (
     SUFFIX,
     fail,
     library_versions,
+    numeric_platform,
     load_artifact,
     load_models,
     load_serving,
@@ -71,6 +72,7 @@ def write_artifact(obj: Any, name: str, directory: Path, sidecar: dict[str, Any]
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
         "libraries": library_versions(),
+        "platform": numeric_platform(),
         "trained_at": sidecar.get("trained_at")
         or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         **{k: v for k, v in sidecar.items() if k not in ("trained_at", "name", "file",

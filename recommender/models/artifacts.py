@@ -96,6 +96,25 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def numeric_platform() -> dict[str, str]:
+    """The machine and numpy's BLAS kernel that an artifact's figures were computed on.
+
+    The training is seeded and reproduces its figures to 1e-9 on the same kernel; on another
+    CPU, OpenBLAS picks another kernel (Haswell, SkylakeX, ...), sums round differently in the
+    last bits, and a tree split that ties to the last bit can go the other way, which moves
+    a held-out figure by up to about 1 %.  The sidecar says which kernel its figures hold on
+    (``tests/models/test_training.py`` compares exactly there, within that bound elsewhere).
+    """
+    from threadpoolctl import threadpool_info
+
+    kernels = sorted(
+        f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas" and "numpy" in str(i.get("filepath", ""))
+    )
+    return {"machine": platform.machine(), "numpy_blas": "; ".join(kernels) or "unknown"}
+
+
 def fail(name: str, reason: str, detail: str) -> ModelArtifactError:
     """A :class:`ModelArtifactError` whose ``reason`` reads well after "<name> artifact"."""
     exc = ModelArtifactError(f"model artifact {name!r} {reason}: {detail}")

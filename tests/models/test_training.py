@@ -16,12 +16,30 @@ from recommender.models.train import run
 pytestmark = pytest.mark.shared
 
 
-def test_training_is_deterministic(shared_data: Path, tmp_path: Path) -> None:
-    a = run(shared_data, tmp_path / "a", "lambda", evaluate=False, show_progress=False)
-    b = run(shared_data, tmp_path / "b", "lambda", evaluate=False, show_progress=False)
-    assert a == b
-    side = json.loads((tmp_path / "a" / "lambda.json").read_text())
-    assert side["training_data"] == D.data_hashes(shared_data, "lambda")
+#: Small Lambda groups, one of them (pacslab_math) a hash-fixed test group: the whole
+#: pipeline (dev tuning, test score, conformal, refit) in seconds instead of minutes.
+LAMBDA_SUBSET = ["epsagon_fibonacci", "jconning_sieve", "pacslab_factorial", "pacslab_math",
+                 "pacslab_resize", "s3write"]
+
+
+def test_lambda_training_is_deterministic_on_a_subset(shared_data: Path) -> None:
+    from recommender.models import serving as S
+    from recommender.models.lambda_data import load_lambda_curves
+    from recommender.models.lambda_train import train_lambda
+    from recommender.models.train import _lambda_prices
+
+    curves = load_lambda_curves(shared_data)
+    subset = curves[curves["group"].isin(LAMBDA_SUBSET)]
+    prices = _lambda_prices(shared_data)
+    a, b = train_lambda(subset, prices), train_lambda(subset, prices)
+    assert json.dumps(a.metrics, sort_keys=True, default=float) == json.dumps(
+        b.metrics, sort_keys=True, default=float)
+    arrays_a, arrays_b = S.serving_arrays(a), S.serving_arrays(b)
+    assert arrays_a is not None and arrays_b is not None
+    assert arrays_a.keys() == arrays_b.keys()
+    for key in arrays_a:
+        np.testing.assert_array_equal(arrays_a[key], arrays_b[key], err_msg=key)
+    assert a.metrics["split"]["test_groups"] == ["pacslab_math"]
 
 
 def test_runtime_training_is_deterministic_on_a_subset(shared_data: Path) -> None:
@@ -54,15 +72,44 @@ def _flat(d: object, prefix: str = "") -> dict[str, object]:
     return {prefix: d}
 
 
+#: How far a figure may move when the committed artifacts were trained on another BLAS
+#: kernel (another CPU; the sidecar's ``platform``).  Seen: perf's development group-mean
+#: MAPE 11.990 -> 11.875 % (0.96 %) between the machine that trained the committed
+#: artifacts and an AMD EPYC with OpenBLAS 0.3.31's Haswell kernel, every other figure
+#: within 0.13 %, the Lambda and runtime figures and every count exact; on the same kernel
+#: the figures agree to 1e-9.
+CROSS_KERNEL_REL = 0.02
+
+
 @pytest.mark.slow
-def test_train_reproduces_committed_metrics(shared_data: Path) -> None:
-    fresh = run(shared_data, None, None, evaluate=True, show_progress=False)
+def test_train_reproduces_committed_metrics(shared_data: Path, tmp_path: Path) -> None:
+    from recommender.models.artifacts import numeric_platform
+
+    fresh = run(shared_data, tmp_path, None, evaluate=False, show_progress=False)
     for name, metrics in fresh.items():
-        committed = json.loads((DEFAULT_ARTIFACTS_DIR / f"{name}.json").read_text())["metrics"]
+        committed = json.loads((DEFAULT_ARTIFACTS_DIR / f"{name}.json").read_text())
+        written = json.loads((tmp_path / f"{name}.json").read_text())
+        assert written["training_data"] == committed["training_data"] == D.data_hashes(
+            shared_data, name)
+        same_kernel = committed.get("platform") == numeric_platform()
+        rel = 1e-9 if same_kernel else CROSS_KERNEL_REL
         got = _flat(json.loads(json.dumps(metrics, default=float)))
-        want = _flat(committed)
+        want = _flat(committed["metrics"])
         assert got.keys() == want.keys()
         for key, value in want.items():
-            assert got[key] == (
-                pytest.approx(value, rel=1e-9, nan_ok=True) if isinstance(value, float) else value
-            ), f"{name}{key}"
+            if isinstance(value, float):
+                assert got[key] == pytest.approx(value, rel=rel, abs=1e-9 if same_kernel else 1e-6,
+                                                 nan_ok=True), f"{name}{key}"
+            else:  # counts, names, splits: exact on any kernel
+                assert got[key] == value, f"{name}{key}"
+        if same_kernel and "serving" in committed:  # seeded and sorted: the same arrays
+            _assert_same_arrays(tmp_path / written["serving"]["file"],
+                                DEFAULT_ARTIFACTS_DIR / committed["serving"]["file"])
+
+
+def _assert_same_arrays(a: Path, b: Path) -> None:
+    # The .npz bytes carry zip timestamps; the arrays are what serving reads.
+    with np.load(a, allow_pickle=False) as fa, np.load(b, allow_pickle=False) as fb:
+        assert sorted(fa.files) == sorted(fb.files)
+        for key in fa.files:
+            np.testing.assert_array_equal(fa[key], fb[key], err_msg=f"{a.name} {key}")
