@@ -123,6 +123,13 @@ REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
 #: ElastiCache Multi-AZ with automatic failover needs a replica in each shard.
 CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
 CACHE_REPLICAS_PER_SHARD = 1
+#: "You can create a cluster with higher number of shards and lower number of replicas
+#: totaling up to 90 nodes per cluster" (the default; a quota increase allows up to 500).
+CACHE_SHARDS_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Shards.html"
+CACHE_MAX_NODES = 90
+#: A Memcached cluster has 1 to 60 nodes, its data partitioned across them (Clusters.html).
+CACHE_CLUSTERS_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.html"
+CACHE_MEMCACHED_MAX_NODES = 60
 REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
 
 
@@ -136,21 +143,85 @@ def _cache_size(
     two nodes per shard; replicas hold a full copy, so they are the same class.
     """
     need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
-    row, shards = pick_node(rows, need)
     # Memcached has no replication, so no replicas to fail over to (same page).
     memcached = p.database is not None and (p.database.engine or "").lower() == "memcached"
     multi_az = asks_multi_az(p) and not memcached
-    count = shards * (1 + CACHE_REPLICAS_PER_SHARD) if multi_az else shards
+    per_shard = 1 + CACHE_REPLICAS_PER_SHARD if multi_az else 1
+    row, shards, over = cache_cluster(
+        rows, need, per_shard, CACHE_MEMCACHED_MAX_NODES if memcached else CACHE_MAX_NODES)
+    count = shards * per_shard
     sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
               f"reserved (the default reserved-memory-percent): memory >= "
               f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(need, 2))} GiB"
-              + (f" across {shards} shards" if shards > 1 else "")
               + " (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
                 "redis-memory-management.html)"
+              + (_shard_text(row, shards, per_shard, memcached, over)
+                 if shards > 1 and row is not None else "")
               + (f"; Multi-AZ (production or availability multi_az): "
                  f"{CACHE_REPLICAS_PER_SHARD} replica per shard for automatic failover, "
                  f"{count} nodes ({CACHE_MULTI_AZ_URL})" if multi_az else "") + ".")
     return row, count, sizing, []
+
+
+def cache_cluster(
+    rows: list[dict[str, Any]], need: float, per_shard: int, max_nodes: int
+) -> tuple[dict[str, Any] | None, int, bool]:
+    """(node row, shards, over the node quota) of the cache that holds ``need`` GiB.
+
+    A need one node holds keeps the cheapest such node (:func:`pick_node`; one shard, cluster
+    mode disabled, any client).  A need no node holds is partitioned across shards (cluster
+    mode enabled: "Valkey or Redis OSS (cluster mode enabled) clusters can have up to 500
+    shards, with your data partitioned across the shards", :data:`CACHE_CLUSTERS_URL`): the
+    cluster is then the cheapest ``shards x per_shard`` nodes of one current-generation class
+    whose shards hold the need, within the default quota of :data:`CACHE_MAX_NODES` nodes a
+    cluster (:data:`CACHE_SHARDS_URL`; Memcached :data:`CACHE_MEMCACHED_MAX_NODES`).  Ties in
+    price go to fewer nodes, then Graviton, then the class name.  Under every objective: a
+    cluster's capacity beyond the need earns nothing and no risk step is defined for a shard
+    count (docs/CONTRACT.md's objectives), so ``performance`` and ``balanced`` pick the same
+    cluster.  When no class fits within the quota, the largest node (``over`` is True).
+    """
+    row, shards = pick_node(rows, need)
+    if row is None or shards <= 1:
+        return row, shards, False
+    best: tuple[tuple[float, bool, int, str], dict[str, Any], int] | None = None
+    for r in rows:
+        mem = float(r["memory_gib"] or 0)
+        if mem <= 0 or r.get("current_generation") is False:
+            continue
+        n = math.ceil(need / mem)
+        if n * per_shard > max_nodes:
+            continue
+        # Rounded so that equal hourly totals (13 x 1.3136 = 26 x 0.6568) tie exactly.
+        key = (round(n * per_shard * float(r["ondemand_usd_per_hour"]), 6),
+               not _graviton(str(r["instance_class"])), n, str(r["instance_class"]))
+        if best is None or key < best[0]:
+            best = (key, r, n)
+    if best is None:
+        return row, shards, True
+    return best[1], best[2], False
+
+
+def _graviton(instance_class: str) -> bool:
+    """Whether a cache node class is Graviton: ``cache.r6g.large``, ``cache.c7gn.xlarge``."""
+    m = re.match(r"cache\.[a-z]+\d+([a-z]*)\.", instance_class)
+    return bool(m and "g" in m.group(1))
+
+
+def _shard_text(row: dict[str, Any], shards: int, per_shard: int, memcached: bool,
+                over: bool) -> str:
+    """The sizing sentence's part on shards (why this many, and the node quota)."""
+    mem = float(row["memory_gib"] or 0)
+    limit = CACHE_MEMCACHED_MAX_NODES if memcached else CACHE_MAX_NODES
+    if over:
+        return (f"; no class holds it within the default quota of {limit} nodes a cluster "
+                f"({CACHE_SHARDS_URL}): {shards} x {row['instance_class']} (a quota increase "
+                f"is needed)")
+    return (f"; no single node holds it, so the data is partitioned across {shards} "
+            + ("nodes" if memcached else "shards (cluster mode enabled)")
+            + f" of {row['instance_class']} ({fmt_num(mem)} GiB each, "
+            f"{fmt_num(round(shards * mem, 2))} GiB), the cheapest cluster that holds it "
+            f"within the default {limit} nodes a cluster ({CACHE_SHARDS_URL}; "
+            f"{CACHE_CLUSTERS_URL})")
 
 
 def _search_size(
