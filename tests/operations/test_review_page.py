@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
+from typing import TYPE_CHECKING
 
 from recommender import recommend
 from recommender.app.presets import get_preset
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
+
+def _app_test() -> type[AppTest]:
+    # Imported on use: streamlit's import costs each xdist worker about a second at collection.
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +29,7 @@ def test_review_page_shows_the_review_the_alarms_and_the_plan() -> None:
     for p in data["prices"]:
         if p["category"] == "compute" and p["rank"] == 1:
             p["usd"] = round(p["usd"] * 2, 6)
-    at = AppTest.from_file(str(ROOT / "pages/3_Review.py"), default_timeout=120).run()
+    at = _app_test().from_file(str(ROOT / "pages/3_Review.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     at.text_area(key="pasted").set_value(saved.__class__.model_validate(data)
                                          .model_dump_json()).run()
@@ -34,7 +44,7 @@ def test_review_page_shows_the_review_the_alarms_and_the_plan() -> None:
 
 
 def test_review_page_names_the_missing_profile() -> None:
-    at = AppTest.from_file(str(ROOT / "pages/3_Review.py"), default_timeout=120).run()
+    at = _app_test().from_file(str(ROOT / "pages/3_Review.py"), default_timeout=120).run()
     at.text_area(key="pasted").set_value('{"recommendations": {}}').run()
     at.button(key="review").click().run()
     assert not at.exception, at.exception
@@ -42,7 +52,7 @@ def test_review_page_names_the_missing_profile() -> None:
 
 
 def test_main_app_lists_the_alarms_of_the_answer() -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = _app_test().from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.selectbox(key="preset").set_value("web_app").run()
     at.button(key="run").click().run()
     assert not at.exception, at.exception

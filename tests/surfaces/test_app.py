@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
+
+def _app_test() -> type[AppTest]:
+    # Imported on use: streamlit's import costs each xdist worker about a second at collection.
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest
+
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120  # seconds per script run; the first run loads the catalog
 
 
 def _app(page: str = "app.py") -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    at = _app_test().from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
     return at
 
@@ -139,7 +150,7 @@ def test_catalog_explorer_filters(catalog) -> None:
 
 
 def test_catalog_explorer_state_comes_from_the_url(catalog) -> None:
-    at = AppTest.from_file(str(ROOT / "pages/1_Catalog_explorer.py"), default_timeout=TIMEOUT)
+    at = _app_test().from_file(str(ROOT / "pages/1_Catalog_explorer.py"), default_timeout=TIMEOUT)
     at.query_params["q"] = "c7g."
     at.query_params["vcpus"] = ["8", "192"]
     at.run()

@@ -6,9 +6,7 @@ import ast
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -23,6 +21,8 @@ def test_there_are_at_least_three_notebooks() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_imports_only_the_project(path: Path) -> None:
+    import nbformat  # on use: it imports jsonschema's format checkers (seconds, per worker)
+
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -39,6 +39,9 @@ def test_notebook_imports_only_the_project(path: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_without_error(path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
     nb = nbformat.read(path, as_version=4)
     start = time.monotonic()
     # Any cell error raises CellExecutionError naming the cell and the traceback.
