@@ -95,3 +95,24 @@ def test_rank_reasons_say_first_the_same_for_every_option() -> None:
     assert r.reason(1).text == (f"Rank 3 by objective cost ({unit}): $12.00/month, $3.00/month "
                                 "more than #1 (c); risk 0, #1: risk 0.")
     assert r.reason(0).text == r.reason(0).text  # (asked twice: the same)
+
+
+def test_profile_echo_is_a_fresh_dump_each_time() -> None:
+    """A WorkloadProfile given twice is echoed as its dump both times, and a response's
+    echo is its own: changing one (nested list included) does not reach the next."""
+    from recommender import recommend
+
+    series = [float(x % 7) * 10.0 for x in range(288)]
+    p = parse_profile({"name": "echo", "compute": {"vcpus": 2, "memory_gib": 4,
+                                                   "utilization_series_pct": series},
+                       "explain": ["m5.large"]})
+    want = p.model_dump(mode="json", exclude_none=True)
+    first = recommend(p, models=False)
+    assert first.profile == want
+    first.profile["compute"]["utilization_series_pct"].append(1.0)
+    first.profile["explain"].clear()
+    first.profile["name"] = "changed"
+    second = recommend(p, models=False)
+    assert second.profile == want
+    assert second.profile["compute"]["utilization_series_pct"] == series
+    assert recommend(want, models=False).profile == want  # from a dict: the same echo
