@@ -152,6 +152,9 @@ def _efs(t: _Template, s: spec.Efs) -> None:
         "ProvisionedThroughputInMibps": s.provisioned_mibps or None,
         # One object per transition: EFS refuses a policy naming two of them.
         "LifecyclePolicies": [{_EFS_KEYS[k]: age} for k, age in s.transitions] or None,
+        # Set: a One Zone file system in that zone (its one mount target is there too).
+        "AvailabilityZoneName": t.param(s.availability_zone) if s.availability_zone
+        else None,
     }, **_RETAIN)
     subnets, groups = t.param(s.subnets), [_sg("efs")]
     many = s.subnets.kind == "subnets"

@@ -200,8 +200,17 @@ def efs(o: dict[str, Any], placement: Placement) -> Efs:
     if not transitions and str(cfg.get("storage_class", "standard")) in ("ia", "archive"):
         transitions = (("transition_to_ia", "AFTER_30_DAYS"),)
     mibps = num(cfg, "provisioned_throughput_mibps")
+    # One Zone: "EFS One Zone file systems support only a single mount target which is
+    # located in the same Availability Zone as the file system"
+    # (https://docs.aws.amazon.com/efs/latest/ug/mounting-one-zone.html); the zone is an
+    # input (CreateFileSystem's AvailabilityZoneName), the mount target the first subnet.
+    one_zone = cfg.get("file_system_type") == "one_zone"
+    az = Input("efs_availability_zone", "az", "Availability Zone of the One Zone EFS file "
+               "system (its mount target's subnet, the first subnet, must be in it)") \
+        if one_zone else None
     return Efs(throughput_mode="provisioned" if mibps else "elastic", provisioned_mibps=mibps,
-               transitions=transitions, mount_targets=placement.zones, subnets=placement.subnets)
+               transitions=transitions, mount_targets=1 if one_zone else placement.zones,
+               subnets=placement.subnets, availability_zone=az)
 
 
 def bucket(o: dict[str, Any]) -> Bucket:

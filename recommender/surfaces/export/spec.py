@@ -169,6 +169,9 @@ class Efs:
     transitions: tuple[tuple[str, str], ...]
     mount_targets: int
     subnets: Input
+    #: Set for a One Zone file system (``config.file_system_type`` = ``one_zone``): its
+    #: Availability Zone; it then has one mount target, in that zone.
+    availability_zone: Input | None = None
 
 
 @dataclass(frozen=True)

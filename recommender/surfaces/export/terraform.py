@@ -152,8 +152,11 @@ def _efs(d: _Doc, s: spec.Efs) -> None:
     policies = [("lifecycle_policy", nested((k, age))) for k, age in s.transitions]
     d.add("aws_efs_file_system", "this",
           ("encrypted", True), ("throughput_mode", s.throughput_mode),
-          ("provisioned_throughput_in_mibps", s.provisioned_mibps), ("tags", d.tags()),
-          *policies)
+          ("provisioned_throughput_in_mibps", s.provisioned_mibps),
+          # Set: a One Zone file system in that zone (its one mount target is there too).
+          ("availability_zone_name", d.var(s.availability_zone) if s.availability_zone
+           else None),
+          ("tags", d.tags()), *policies)
     many = s.subnets.kind == "subnets"
     subnet = Expr(f"element(var.{s.subnets.name}, count.index)") if many else None
     d.var(s.subnets)
