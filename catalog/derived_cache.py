@@ -9,8 +9,8 @@ it in the user's cache directory under a key made of:
 * the snapshot's identity: the sha256 of every table file as its manifest records them (the
   reader has just checked the bytes against them, so changed bytes mean a new key),
 * the code's fingerprint: the source of every module in the packages that define the class and
-  its builder (a builder's helpers live beside it) and of this module, and the numpy, pandas
-  and Python versions.
+  its builder (a builder's helpers live beside it), of this module and of
+  :mod:`catalog.table_columns`, and the numpy, pandas and Python versions.
 
 Only a frozen dataclass whose fields are numpy arrays (numbers, booleans, or objects that are
 all ``str`` or ``None``), numbers, strings, lists, dicts with ``str`` keys, tuples of these, or
@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from catalog.table_columns import TableColumns as TableColumns  # re-exported: stored here
 from catalog.validated import APP_NAME
 from foundation.atomic import atomic_write_bytes
 
@@ -82,7 +83,10 @@ def code_files(*objs: Any) -> list[str]:
             dirs.add(Path(path).resolve().parent)
     if not dirs:
         raise NotStorable(f"no source files to fingerprint for {objs!r}")
-    return sorted({str(p) for d in dirs for p in d.glob("*.py")} | {str(Path(__file__))})
+    import catalog.table_columns as columns  # rows kept as TableColumns depend on it too
+
+    return sorted({str(p) for d in dirs for p in d.glob("*.py")}
+                  | {str(Path(__file__)), str(Path(columns.__file__))})
 
 
 @cache
@@ -129,9 +133,20 @@ def _encode_array(key: str, a: np.ndarray, arrays: dict[str, np.ndarray]) -> dic
         uniq = sorted({v for v in flat if v is not None})
         at = {v: i for i, v in enumerate(uniq)}
         arrays[f"{key}.values"] = np.array(uniq, dtype=str)
+        # The narrowest signed codes: a region x type grid of a few dozen names is 1/8 the
+        # bytes of int64 (the commitments' arrays were 8.6 MB), so a warm load reads less.
+        width = next(t for t in (np.int8, np.int16, np.int32, np.int64)
+                     if len(uniq) < np.iinfo(t).max)
         arrays[key] = np.array([-1 if v is None else at[v] for v in flat],
-                               dtype=np.int64).reshape(a.shape)
+                               dtype=width).reshape(a.shape)
         spec["kind"] = "strings"
+    elif a.dtype.kind == "f" and a.size > 4096 and np.isnan(a).mean() > 0.75:
+        # Mostly NaN (a commitment price grid: few types have each offering): only the
+        # numbers and their flat positions are stored (the commitments' file was 4.9 MB).
+        pos = np.flatnonzero(~np.isnan(a))
+        arrays[f"{key}.at"] = pos.astype(np.int64)
+        arrays[key] = a.reshape(-1)[pos]
+        spec.update(kind="sparse", shape=list(a.shape), dtype=a.dtype.str)
     elif a.dtype.kind in "biuf":
         arrays[key] = a
     else:
@@ -146,6 +161,8 @@ def _encode_value(key: str, v: Any, arrays: dict[str, np.ndarray]) -> dict[str, 
         return {"kind": "dataclass", "fields": _encode_fields(key, v, arrays)}
     if type(v) in (int, float, str, bool) or v is None:
         return {"kind": "scalar", "value": v}
+    if type(v) in (list, dict) and _plain(v):  # rows as dicts: JSON as it is (a spec per
+        return {"kind": "json", "value": v}  # cell cost ~30 ms to decode for the EBS rows)
     if type(v) is list and all(type(x) is str for x in v):
         return {"kind": "str_list", "value": v}
     if type(v) is dict and all(type(k) is str and type(x) is int for k, x in v.items()):
@@ -165,6 +182,18 @@ def _encode_value(key: str, v: Any, arrays: dict[str, np.ndarray]) -> dict[str, 
             [list(k), _encode_value(f"{key}.{i}", x, arrays)]
             for i, (k, x) in enumerate(v.items())]}
     raise NotStorable(f"{key}: {type(v).__name__} is not stored")
+
+
+def _plain(v: Any) -> bool:
+    """Whether ``v`` is made of lists, str-keyed dicts and JSON scalars only (it then comes
+    back from ``json.loads`` as it went in; a tuple would come back a list)."""
+    if type(v) in (int, float, str, bool) or v is None:
+        return True
+    if type(v) is list:
+        return all(_plain(x) for x in v)
+    if type(v) is dict:
+        return all(type(k) is str and _plain(x) for k, x in v.items())
+    return False
 
 
 def _encode_fields(prefix: str, obj: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -189,9 +218,18 @@ def encode(obj: Any) -> bytes:
 
 def _decode_array(key: str, spec: dict[str, Any], z: Any) -> np.ndarray:
     a = np.array(z[key])  # a copy of its own (np.load's arrays may share a buffer)
+    if spec["kind"] == "sparse":
+        at = np.asarray(z[f"{key}.at"])
+        out = np.full(tuple(spec["shape"]), np.nan, dtype=np.dtype(spec["dtype"]))
+        flat = out.reshape(-1)
+        if out.dtype.kind != "f" or at.dtype.kind != "i" or at.shape != a.shape or (
+                at.size and not 0 <= int(at.min()) <= int(at.max()) < flat.size):
+            raise NotStorable(f"{key}: damaged sparse array")
+        flat[at] = a
+        a = out
     if spec["kind"] == "strings":
         values = np.asarray(z[f"{key}.values"])
-        if a.dtype != np.int64 or (values.size and values.dtype.kind != "U") or (
+        if a.dtype.kind != "i" or (values.size and values.dtype.kind != "U") or (
                 a.size and not -1 <= int(a.min()) <= int(a.max()) < values.size):
             raise NotStorable(f"{key}: damaged string array")
         table = np.empty(values.size + 1, dtype=object)
@@ -204,11 +242,15 @@ def _decode_array(key: str, spec: dict[str, Any], z: Any) -> np.ndarray:
 
 def _decode_value(key: str, spec: Any, cls: Any, z: Any) -> Any:
     kind = spec.get("kind") if isinstance(spec, dict) else None
-    if kind in ("array", "strings"):
+    if kind in ("array", "strings", "sparse"):
         return _decode_array(key, spec, z)
     if kind == "dataclass":
         return _decode_fields(key, spec["fields"], cls, z)
     if kind in ("scalar", "str_list"):
+        return spec["value"]
+    if kind == "json":
+        if type(spec["value"]) not in (list, dict):
+            raise NotStorable(f"{key}: damaged JSON value")
         return spec["value"]
     if kind == "str_int_dict":
         return {str(k): int(v) for k, v in spec["value"]}
@@ -330,65 +372,3 @@ def _store(path: Path, value: Any, cls: type) -> None:
             if old != path:
                 old.unlink(missing_ok=True)
 
-
-@dataclasses.dataclass(frozen=True)
-class TableColumns:
-    """A table's columns as storable arrays, read back as the Python values pandas gives.
-
-    ``records(rows)`` equals ``df.iloc[rows].to_dict("records")`` (Python floats, ints, bools
-    and strs; a missing number NaN), built from the arrays without pandas: a warm process
-    loads these from the cache instead of parsing the table (pyarrow's ``to_pandas``) and
-    importing pandas (about 0.4 s of a 2-core machine's CLI run).  A column whose cells are
-    of no single storable kind is kept as an object array of the cells themselves: still
-    exact, only not cacheable (:func:`encode` refuses it, so the owner is rebuilt).
-    """
-
-    names: list[str]
-    values: tuple[np.ndarray, ...]
-    #: Per column, ``"nan"`` when its missing cells are NaN in the frame (pandas' ``str``
-    #: dtype) and are stored as None; else ``""``.
-    missing: list[str]
-
-    @classmethod
-    def of_frame(cls, df: Any, columns: list[str] | None = None) -> TableColumns:
-        """The columns of DataFrame ``df`` (all, or ``columns`` in that order)."""
-        names = [str(c) for c in (df.columns if columns is None else columns)]
-        pairs = [_column(df[c].tolist()) for c in names]
-        return cls(names, tuple(a for a, _ in pairs), [m for _, m in pairs])
-
-    def __len__(self) -> int:
-        return len(self.values[0]) if self.values else 0
-
-    def column(self, name: str, rows: Any = None) -> list[Any]:
-        """Column ``name``'s cells (of ``rows``, an index array, when given)."""
-        j = self.names.index(name)
-        return self._cells(j, rows)
-
-    def _cells(self, j: int, rows: Any) -> list[Any]:
-        a = self.values[j] if rows is None else self.values[j][rows]
-        cells = a.tolist()
-        if self.missing[j] == "nan":
-            cells = [math.nan if v is None else v for v in cells]
-        return cells
-
-    def records(self, rows: Any = None) -> list[dict[str, Any]]:
-        """The rows (all, or those of index array ``rows``) as dicts, column order kept."""
-        cols = [self._cells(j, rows) for j in range(len(self.names))]
-        return [dict(zip(self.names, cells, strict=True)) for cells in zip(*cols, strict=True)]
-
-
-def _column(cells: list[Any]) -> tuple[np.ndarray, str]:
-    """A column's cells as (array, missing marker) for :class:`TableColumns`."""
-    kinds = {type(v) for v in cells}
-    if kinds <= {float}:
-        return np.array(cells, dtype=float), ""
-    if kinds == {bool}:
-        return np.array(cells, dtype=bool), ""
-    if kinds == {int} and all(-(2 ** 63) <= v < 2 ** 63 for v in cells):
-        return np.array(cells, dtype=np.int64), ""
-    out = np.empty(len(cells), dtype=object)
-    if kinds <= {str, float} and all(type(v) is str or math.isnan(v) for v in cells):
-        out[:] = [v if type(v) is str else None for v in cells]
-        return out, "nan"
-    out[:] = cells  # str/None (storable), or anything else (exact, not storable)
-    return out, ""
