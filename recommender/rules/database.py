@@ -212,12 +212,20 @@ def relational_options(
     aurora: list[Candidate] = []
     size = d.size_gib.min if d.size_gib else None
     too_large = {"rds": rds_storage_too_large(size), "aurora": aurora_storage_too_large(size)}
+    if engine.startswith(NON_AURORA_ENGINES):
+        # No Aurora edition of this engine: not offered, so its size limit is no reason.
+        too_large["aurora"] = None
+        if rej is not None:
+            rej.add(AURORA_ENGINE_REJECT, example=f"aurora:{engine}", note=(
+                f"Aurora is compatible with MySQL and PostgreSQL only, not {engine} "
+                f"({AURORA_OVERVIEW_URL})"))
     for service, key in (("rds", RDS_STORAGE_REJECT), ("aurora", AURORA_STORAGE_REJECT)):
         if too_large[service] is not None and rej is not None:
             rej.add(key, example=f"{service}:{engine}", note=too_large[service])
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
                                 ("aurora", "standard"), ("aurora", "io_optimized")):
-        if too_large[service] is not None:
+        if too_large[service] is not None or (service == "aurora"
+                                              and engine.startswith(NON_AURORA_ENGINES)):
             continue
         if multi_az and deployment == "single_az":
             if rej is not None:
@@ -232,6 +240,13 @@ def relational_options(
     return out
 
 
+#: "Amazon Aurora (Aurora) is a fully managed relational database engine that's compatible
+#: with MySQL and PostgreSQL" (Aurora User Guide, :data:`AURORA_OVERVIEW_URL`): RDS's other
+#: engines (SQL Server, Oracle, MariaDB, Db2) have no Aurora edition, so no aurora option.
+NON_AURORA_ENGINES = ("sqlserver", "oracle", "mariadb", "db2")
+AURORA_OVERVIEW_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+                       "CHAP_AuroraOverview.html")
+AURORA_ENGINE_REJECT = "database.aurora_engine_not_supported"
 #: RDS instance class families meant for general use (https://docs.aws.amazon.com/AmazonRDS/
 #: latest/UserGuide/Concepts.DBInstanceClass.html): memory-optimized r, general purpose m,
 #: burstable t.  Others (x2g, x2iedn, z1d...) are for memory needs the mainstream cannot hold.

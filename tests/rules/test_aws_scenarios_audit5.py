@@ -75,3 +75,25 @@ def test_a_cache_beyond_the_node_quota_says_so(cat):
     assert (top.config["instance_class"], top.count) == ("cache.r5.24xlarge", 210)
     size = next(x.text for x in top.reasons if x.rule == "database.size")
     assert "quota" in size and SHARDS_URL in size
+
+
+def test_aurora_is_not_offered_for_sql_server(cat):
+    # Aurora User Guide (CHAP_AuroraOverview.html): "Amazon Aurora (Aurora) is a fully managed
+    # relational database engine that's compatible with MySQL and PostgreSQL": SQL Server has
+    # no Aurora edition.  Was: aurora:sqlserver offered (unpriced) beside rds:sqlserver.  The
+    # catalog has no RDS for SQL Server rows (its coverage gaps list the engine), so RDS stays
+    # unpriced; its storage maximum is not applied (see examples/aws_scenarios/README.md).
+    p = json.loads((EXAMPLES / "rds_sqlserver.json").read_text()) | {
+        "explain": ["aurora:sqlserver"]}
+    r = recommend(p, catalog=cat, models=False)
+    options = {o.option for o in r.recommendations.database}
+    assert options == {"rds:sqlserver"}
+    assert all(o.monthly_cost_usd is None for o in r.recommendations.database)
+    assert r.rejected.get("database.aurora_engine_not_supported") == 1
+    w = r.why_not[0]
+    assert (w.verdict, w.rule) == ("rejected", "database.aurora_engine_not_supported")
+    assert "CHAP_AuroraOverview.html" in w.text
+    # MySQL keeps Aurora (aurora:mysql is one of its options).
+    mysql = _run(cat, "rds_sqlserver", database={"data_model": "relational",
+                                                 "engine": "mysql", "size_gib": 200})
+    assert "aurora:mysql" in {o.option for o in mysql.recommendations.database}
