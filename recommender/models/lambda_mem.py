@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from catalog.store import per_catalog
 from recommender.core.errors import UserError
 from recommender.core.predictions import (
     LambdaMemoryRequest,
@@ -32,15 +31,14 @@ from recommender.core.predictions import (
 )
 from recommender.models import lambda_physics as P
 from recommender.models.features import LAMBDA_MAX_MB, LAMBDA_MIN_MB
+from recommender.models.lambda_prices import MIN_DURATION_MS as MIN_DURATION_MS  # re-exported
 from recommender.models.lambda_prices import LambdaPrices as LambdaPrices  # re-exported
+from recommender.models.lambda_prices import check_timeout
 from recommender.models.lambda_prices import lambda_unit_prices as lambda_unit_prices
 from recommender.models.queries import LambdaChoice, LambdaEstimate, LambdaQuery, LambdaRun
 
-#: Lambda reports durations to 0.01 ms (the contract's ``LambdaMeasurement.duration_ms``).
-MIN_DURATION_MS = 0.01
 #: Default candidate sizes: 128 MB steps to 2 GB, then coarser to the 10,240 MB maximum.
 DEFAULT_MEMORY_MB = tuple(range(128, 2049, 128)) + (1769, 2560, 3008, 4096, 5120, 6144, 8192, 10240)
-
 
 @dataclass
 class LambdaModel:
@@ -92,6 +90,28 @@ class LambdaModel:
                               pi=float(self.two_pi),
                               beta_max=float(self.two_beta_max)).for_kind(kind)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the serve-time cache is rebuilt on use, never pickled
+        return {k: v for k, v in self.__dict__.items() if k != "_hot_cache"}
+
+    def _hot(self) -> P.OneSizeCache:
+        """This model's :class:`.lambda_physics.OneSizeCache`, rebuilt when a field it reads
+        was reassigned (the tuning code sets fields on fitted models)."""
+        # the arrays themselves (held by the cache, so compared by identity) and the settings
+        refs = (self.shapes, self.weights, self.log_scale, self.shape_kind, self.shape_arch)
+        key = (self.bandwidth, self.kind_mismatch, self.arch_mismatch)
+        hot: P.OneSizeCache | None = self.__dict__.get("_hot_cache")
+        if (hot is None or hot.key[1] != key
+                or any(x is not y for x, y in zip(hot.key[0], refs, strict=True))):
+            hot = P.OneSizeCache((refs, key),
+                                 {par: self._shapes(par) for par in (None, True, False)},
+                                 lambda ref, gm, ctx: P.prior_weights(
+                                     self.shapes, self.weights, self.log_scale, ref, gm,
+                                     bandwidth=self.bandwidth, match=self._match(ctx)),
+                                 fixed_prior=not self.bandwidth)
+            self.__dict__["_hot_cache"] = hot
+        return hot
+
     def _shapes(self, parallel: bool | None) -> np.ndarray:
         sh = np.array(self.shapes, float)
         if parallel is True:
@@ -131,6 +151,12 @@ class LambdaModel:
         sizes fix the curve themselves (two or more sizes).
         """
         mm, md = np.asarray(meas_mb, float), np.asarray(meas_ms, float)
+        if len(mm) == 1:  # the serve path: from the cache
+            hot, ref, gm = self._hot(), float(mm[0]), P.one_run_scale(md)
+            g = hot.grid(parallel, ref, np.asarray(memory_mb, float))
+            dur = gm * g.a / g.b_floor
+            dur[:, g.measured] = float(md[0])  # (the median of one duration)
+            return dur, hot.prior(ref, gm, context)
         if len(np.unique(mm)) != 1:
             return None
         ref, gm, w = self._one_size(mm, md, context)
@@ -166,6 +192,14 @@ class LambdaModel:
             d, k = two, (4 if kind in P.KIND_CODES and 4 in self.log_q else 2)
         elif coef is not None:
             d, k = P.curve(coef, m), 2
+        elif len(mm) == 1 and not (cpu_ms is not None and cpu_ms > 0):
+            # the serve path: from_one's quantile over the cached sorted ratios
+            hot, ref, gm = self._hot(), float(mm[0]), P.one_run_scale(md)
+            g = hot.grid(parallel, ref, m)
+            w = hot.prior(ref, gm, context)
+            d, k = gm * P.quantile_of_sorted(g.ratios, g.order, w, self.quantile), 1
+            if context is not None and context.kind in P.KIND_CODES and 3 in self.log_q:
+                k = 3
         else:
             ref, gm, w = self._one_size(mm, md, context)
             d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms,
@@ -193,37 +227,6 @@ def choose(cost: np.ndarray, dur: np.ndarray, objective: str) -> int:
     else:  # balanced: geometric mean of cost and duration, each relative to its best
         key = np.argsort((cost / max(cost.min(), 1e-12)) * (dur / dur.min()), kind="stable")
     return int(key[0])
-
-
-def _check_timeout(runs: tuple[LambdaRun, ...], catalog: Any) -> None:
-    """Refuse measurements shorter than Lambda reports or longer than its maximum timeout.
-
-    Lambda reports durations to 0.01 ms (the contract's lower bound, checked here too for
-    typed callers), and a function cannot run longer than the timeout (a catalog fact), so
-    such a "measurement" is a unit mistake; predicting from it would be nonsense.
-    """
-    for i, m in enumerate(runs):
-        if not m.duration_ms >= MIN_DURATION_MS:
-            raise UserError(f"measurements.{i}.duration_ms: {m.duration_ms:g} ms is below the "
-                            f"{MIN_DURATION_MS:g} ms Lambda reports durations to")
-    limit_ms = per_catalog("lambda_timeout_max_ms", catalog, _timeout_limit_ms)
-    if limit_ms is None:
-        return  # the catalog does not know the limit: nothing to check against
-    for i, m in enumerate(runs):
-        if m.duration_ms > limit_ms:
-            raise UserError(
-                f"measurements.{i}.duration_ms: {m.duration_ms:g} ms exceeds Lambda's maximum "
-                f"timeout of {limit_ms:g} ms (catalog fact lambda.timeout_max)"
-            )
-
-
-def _timeout_limit_ms(catalog: Any) -> float | None:
-    """Lambda's maximum timeout in ms from the catalog's facts (None when not known)."""
-    facts = catalog.tables.get("facts")
-    if facts is None:
-        return None  # a partial catalog (tests, notebooks) without facts
-    row = facts[(facts.topic == "lambda") & (facts.key == "timeout_max")]
-    return None if row.empty else float(row.iloc[0]["value"]) * 1000.0
 
 
 def _measurements(req: LambdaMemoryRequest) -> list[Any]:
@@ -316,7 +319,7 @@ def _expected_cost_pick(model: Any, kept: list[int], query: LambdaQuery, *,
 def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
                   prices: LambdaPrices | None = None) -> LambdaChoice:
     """See :func:`recommender.models.interface.choose_lambda_memory`."""
-    _check_timeout(query.runs, catalog)
+    check_timeout(query.runs, catalog)
     if prices is None:
         prices = lambda_unit_prices(catalog, query.arch, query.region)
     notes: list[str] = []

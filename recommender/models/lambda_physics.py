@@ -25,6 +25,8 @@ these count, and how much, is chosen on the development groups (:mod:`.lambda_tu
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,11 +256,21 @@ def prior_weights(
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> np.ndarray:
     """Weighted quantile ``q`` of each column of ``values`` (rows are prior shapes)."""
     order = np.argsort(values, axis=0)
-    v = np.take_along_axis(values, order, axis=0)
+    return quantile_of_sorted(np.take_along_axis(values, order, axis=0), order, weights, q)
+
+
+def quantile_of_sorted(v: np.ndarray, order: np.ndarray, weights: np.ndarray, q: float
+                       ) -> np.ndarray:
+    """:func:`weighted_quantile` of columns already sorted: ``v`` the sorted values, ``order``
+    their positions (``np.argsort(values, axis=0)``).
+
+    The sort depends on the shapes and the sizes only, the weights on the measurement: the
+    serve path sorts once per grid (:class:`.lambda_mem.LambdaModel`'s cache) and calls this.
+    """
     cw = np.cumsum(weights[order], axis=0)
     cw = cw / cw[-1]
     idx = (cw < q).sum(axis=0)
-    return np.asarray(v[np.minimum(idx, len(v) - 1), np.arange(values.shape[1])], float)
+    return np.asarray(v[np.minimum(idx, len(v) - 1), np.arange(v.shape[1])], float)
 
 
 def from_one(
@@ -285,3 +297,82 @@ def from_one(
         return curve(coef, m)
     ratios = (shapes @ basis(m).T) / (shapes @ basis(meas_mb)[0])[:, None]
     return meas_ms * weighted_quantile(ratios, w, quantile)
+
+
+def one_run_scale(meas_ms: np.ndarray) -> float:
+    """``exp(mean(log(d)))`` of one measured duration, to the bit as the one-size path
+    computes it (the mean of one element is that element, without ``np.mean``'s cost)."""
+    return float(np.exp(np.log(meas_ms)[0]))
+
+
+#: Grids a :class:`OneSizeCache` keeps (each a few shapes x sizes arrays, ~0.1 MB).
+GRID_CACHE_SIZE = 128
+
+
+@dataclass(frozen=True)
+class OneSizeGrid:
+    """What the one-size path computes from the shapes, measured size and sizes alone.
+
+    ``measured`` marks the measured size among the sizes ``m``; ``a`` is each shape's
+    curve at ``m`` (``shapes @ basis(m).T``); ``b_floor`` its value at the measured size
+    (floored at 1e-12, as :meth:`.lambda_mem.LambdaModel.shape_durations` divides by it);
+    ``order`` and ``ratios`` the columns of ``a / b`` sorted, the sort of
+    :func:`weighted_quantile` (:func:`from_one`'s ratios).
+    """
+
+    measured: np.ndarray
+    a: np.ndarray
+    b_floor: np.ndarray
+    order: np.ndarray
+    ratios: np.ndarray
+
+
+def one_size_grid(shapes: np.ndarray, meas_mb: float, memory_mb: np.ndarray) -> OneSizeGrid:
+    """The :class:`OneSizeGrid` of ``shapes`` measured at ``meas_mb``, by the expressions
+    :func:`from_one` evaluates (the same bits)."""
+    a = shapes @ basis(memory_mb).T
+    b = shapes @ basis(meas_mb)[0]
+    ratios = a / b[:, None]
+    order = np.argsort(ratios, axis=0)
+    return OneSizeGrid(measured=np.isin(memory_mb, np.array([meas_mb])), a=a,
+                       b_floor=np.maximum(b, 1e-12)[:, None], order=order,
+                       ratios=np.take_along_axis(ratios, order, axis=0))
+
+
+class OneSizeCache:
+    """A model's serve-time cache of what its one-size path computes from the model alone.
+
+    ``shapes`` maps each ``parallel`` setting to the prior shapes; ``prior(ref, gm,
+    context)`` gives the prior weights, kept per context when ``fixed_prior`` (no
+    bandwidth: they do not depend on the measurement).  Grids (:class:`OneSizeGrid`) are
+    kept per (parallel, measured size, sizes), the least recently used dropped first.
+    ``key`` is what the owner checks to know the cache is still its model's.
+    """
+
+    def __init__(self, key: tuple[Any, ...], shapes: dict[Any, np.ndarray],
+                 prior: Callable[[float, float, Any], np.ndarray], *, fixed_prior: bool) -> None:
+        self.key, self.shapes, self._prior, self._fixed = key, shapes, prior, fixed_prior
+        self._weights: dict[Any, np.ndarray] = {}
+        self._grids: OrderedDict[tuple[Any, ...], OneSizeGrid] = OrderedDict()
+
+    def prior(self, ref: float, gm: float, context: Context | None) -> np.ndarray:
+        """The prior weights of one measurement (``gm`` ms at ``ref`` MB)."""
+        if not self._fixed:
+            return self._prior(ref, gm, context)
+        ck = None if context is None else (context.kind, context.arch)
+        w = self._weights.get(ck)
+        if w is None:
+            w = self._weights[ck] = self._prior(ref, gm, context)
+        return w
+
+    def grid(self, parallel: bool | None, meas_mb: float, memory_mb: np.ndarray) -> OneSizeGrid:
+        """The :class:`OneSizeGrid` at sizes ``memory_mb`` (float) measured at ``meas_mb``."""
+        gk = (parallel, meas_mb, *memory_mb.tolist())
+        got = self._grids.get(gk)
+        if got is not None:
+            self._grids.move_to_end(gk)
+            return got
+        got = self._grids[gk] = one_size_grid(self.shapes[parallel], meas_mb, memory_mb)
+        if len(self._grids) > GRID_CACHE_SIZE:
+            self._grids.popitem(last=False)
+        return got

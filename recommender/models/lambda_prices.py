@@ -1,12 +1,15 @@
-"""Lambda prices from the catalog: per request, and tiered per GB-second.
+"""Lambda prices and limits from the catalog: per request, tiered per GB-second, the timeout.
 
 Read from the catalog's ``unit_prices`` table (items ``lambda.request[.<arch>]`` and
 ``lambda.duration.<arch>``, AWS Lambda pricing: https://aws.amazon.com/lambda/pricing/);
-never a typed price.  :mod:`.lambda_mem` prices its duration predictions with them.
+never a typed price.  :mod:`.lambda_mem` prices its duration predictions with them, and
+checks measurements against the maximum timeout in the catalog's ``facts`` (topic ``lambda``,
+key ``timeout_max``: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +17,9 @@ import numpy as np
 
 from catalog.store import per_catalog
 from recommender.core.errors import UserError
+
+#: Lambda reports durations to 0.01 ms (the contract's ``LambdaMeasurement.duration_ms``).
+MIN_DURATION_MS = 0.01
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,34 @@ def _read_lambda_unit_prices(catalog: Any, arch: str, region: str) -> LambdaPric
     )
     src = ",".join(sorted(set(req["price_source"]) | set(dur["price_source"])))
     return LambdaPrices(per_req, tiers, src)
+
+
+def check_timeout(runs: Sequence[Any], catalog: Any) -> None:
+    """Refuse measurements shorter than Lambda reports or longer than its maximum timeout.
+
+    Lambda reports durations to 0.01 ms (the contract's lower bound, checked here too for
+    typed callers), and a function cannot run longer than the timeout (a catalog fact), so
+    such a "measurement" is a unit mistake; predicting from it would be nonsense.
+    """
+    for i, m in enumerate(runs):
+        if not m.duration_ms >= MIN_DURATION_MS:
+            raise UserError(f"measurements.{i}.duration_ms: {m.duration_ms:g} ms is below the "
+                            f"{MIN_DURATION_MS:g} ms Lambda reports durations to")
+    limit_ms = per_catalog("lambda_timeout_max_ms", catalog, _timeout_limit_ms)
+    if limit_ms is None:
+        return  # the catalog does not know the limit: nothing to check against
+    for i, m in enumerate(runs):
+        if m.duration_ms > limit_ms:
+            raise UserError(
+                f"measurements.{i}.duration_ms: {m.duration_ms:g} ms exceeds Lambda's maximum "
+                f"timeout of {limit_ms:g} ms (catalog fact lambda.timeout_max)"
+            )
+
+
+def _timeout_limit_ms(catalog: Any) -> float | None:
+    """Lambda's maximum timeout in ms from the catalog's facts (None when not known)."""
+    facts = catalog.tables.get("facts")
+    if facts is None:
+        return None  # a partial catalog (tests, notebooks) without facts
+    row = facts[(facts.topic == "lambda") & (facts.key == "timeout_max")]
+    return None if row.empty else float(row.iloc[0]["value"]) * 1000.0
