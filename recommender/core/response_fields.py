@@ -181,6 +181,12 @@ class OptionConfig(BaseModel):
     storage_gib: Num = _f("database storage, GiB")
     multi_az: bool | None = _f("RDS/Aurora: a standby in another Availability Zone")
     read_replicas: int | None = _f("RDS/Aurora: read replicas")
+    shards: int | None = _f("ElastiCache Valkey/Redis OSS: shards (node groups) the data is "
+                            "partitioned across, cluster mode enabled (absent: one shard, "
+                            "cluster mode disabled)")
+    replicas_per_shard: int | None = _f("ElastiCache Valkey/Redis OSS, cluster mode enabled: "
+                                        "read replicas in each shard (node_count = shards x "
+                                        "(1 + replicas_per_shard))")
     capacity_mode: str | None = _f("DynamoDB: on_demand or provisioned")
     rcu: int | None = _f("DynamoDB provisioned: read capacity units")
     wcu: int | None = _f("DynamoDB provisioned: write capacity units")

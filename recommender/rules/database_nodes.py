@@ -98,7 +98,7 @@ def node_family_options(
                          "the catalog has no price for it (listed in its coverage gaps)"))
     c = node_option(option, service, row, count, unpriced, region=region, why=why,
                     sizing=sizing, extra_cost=extra, extra_verify=ev,
-                    config={"storage_gib": size or None})
+                    config={"storage_gib": size or None, **_shard_config(option, p, count)})
     c.name_unpriced_all(todo, category="database")
     db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
@@ -130,6 +130,10 @@ CACHE_MAX_NODES = 90
 #: A Memcached cluster has 1 to 60 nodes, its data partitioned across them (Clusters.html).
 CACHE_CLUSTERS_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.html"
 CACHE_MEMCACHED_MAX_NODES = 60
+#: Valkey or Redis OSS (cluster mode enabled): shards (node groups) of a primary and 0-5
+#: replicas each.
+CACHE_CME_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+                 "Replication.CreatingReplGroup.NoExistingCluster.Cluster.html")
 REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
 
 
@@ -199,6 +203,25 @@ def cache_cluster(
     if best is None:
         return row, shards, True
     return best[1], best[2], False
+
+
+def _shard_config(option: str, p: WorkloadProfile, count: int) -> dict[str, int]:
+    """``shards`` and ``replicas_per_shard`` of a Valkey/Redis OSS cache partitioned across
+    shards (cluster mode enabled, :func:`cache_cluster`); empty for one shard (cluster mode
+    disabled) and for Memcached, whose nodes are its partitions (``node_count``).
+
+    A cluster mode enabled cluster has "1 to 500 shards (API/CLI: node groups), a primary
+    node in each shard, and up to 5 read replicas in each shard"
+    (:data:`CACHE_CME_URL`): ``count`` = shards x (1 + replicas per shard), the replicas
+    being :data:`CACHE_REPLICAS_PER_SHARD` for Multi-AZ (:func:`_cache_size`).
+    """
+    if not option.startswith("elasticache:") or option == "elasticache:memcached":
+        return {}
+    replicas = CACHE_REPLICAS_PER_SHARD if asks_multi_az(p) else 0
+    shards = count // (1 + replicas)
+    if shards <= 1:
+        return {}
+    return {"shards": shards, "replicas_per_shard": replicas}
 
 
 def _graviton(instance_class: str) -> bool:

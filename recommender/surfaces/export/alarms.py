@@ -64,7 +64,11 @@ def _database_role(spec: Any, role: str) -> Ref | None:
         k = 1 if role == "db_replica" else 0
         return Ref("aurora_instance", k) if k < spec.instances else None
     if role == "cache_cluster" and isinstance(spec, Cache):
-        # Metrics are per member cluster of a replication group: the first is "<id>-001".
+        # Metrics are per member cluster of a replication group: the first is "<id>-001";
+        # with cluster mode enabled, the first node of shard (node group) 0001,
+        # "<id>-0001-001" (node groups are numbered from 0001, API_NodeGroup.html).
+        if spec.sharded:
+            return Ref("cache_shard_member")
         return Ref("cache_member" if spec.replicated else "cache")
     return None
 

@@ -31,6 +31,7 @@ REFS: dict[str, Any] = {
     "db_replica": {"Ref": "ReadReplica1"},
     "cache": {"Ref": "Cache"},
     "cache_member": {"Fn::Join": ["", [{"Ref": "Cache"}, "-001"]]},
+    "cache_shard_member": {"Fn::Join": ["", [{"Ref": "Cache"}, "-0001-001"]]},
 }
 
 

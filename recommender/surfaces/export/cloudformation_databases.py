@@ -76,12 +76,30 @@ def _cache(t: _Template, s: spec.Cache) -> None:
             "Engine": s.engine, "CacheNodeType": s.node_type, "NumCacheNodes": s.nodes,
             "CacheSubnetGroupName": subnets, "VpcSecurityGroupIds": [_sg("database")]})
         return
+    if s.sharded:
+        _sharded_cache(t, s, subnets)
+        return
     t.add("Cache", "AWS::ElastiCache::ReplicationGroup", {
         "ReplicationGroupDescription": f"{t.name} cache", "Engine": s.engine,
         "CacheNodeType": s.node_type, "NumCacheClusters": s.nodes,
         "AutomaticFailoverEnabled": s.nodes > 1, "AtRestEncryptionEnabled": True,
         "TransitEncryptionEnabled": True, "CacheSubnetGroupName": subnets,
         "SecurityGroupIds": [_sg("database")]})
+
+
+def _sharded_cache(t: _Template, s: spec.Cache, subnets: Any) -> None:
+    """Cluster mode enabled: ``NumNodeGroups`` shards of a primary and
+    ``ReplicasPerNodeGroup`` replicas, a cluster-on parameter group (:data:`spec.CLUSTER_ON`)
+    and automatic failover, which cluster mode enabled requires
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html)."""
+    version, group = s.cluster_on
+    t.add("Cache", "AWS::ElastiCache::ReplicationGroup", {
+        "ReplicationGroupDescription": f"{t.name} cache", "Engine": s.engine,
+        "EngineVersion": version, "CacheParameterGroupName": group, "ClusterMode": "enabled",
+        "CacheNodeType": s.node_type, "NumNodeGroups": s.shards,
+        "ReplicasPerNodeGroup": s.replicas_per_shard, "AutomaticFailoverEnabled": True,
+        "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True,
+        "CacheSubnetGroupName": subnets, "SecurityGroupIds": [_sg("database")]})
 
 
 def _warehouse(t: _Template, s: spec.Warehouse) -> None:

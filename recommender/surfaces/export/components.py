@@ -256,6 +256,18 @@ def _rds(o: dict[str, Any], engine: str, cls: str) -> Rds:
                read_replicas=max(0, integer(cfg, "read_replicas", default=0) or 0))
 
 
+def _cache(o: dict[str, Any], engine: str, cls: str) -> Cache:
+    """The cache of ``o``: ``config.shards`` (with ``replicas_per_shard``) above one is a
+    Valkey/Redis OSS cluster mode enabled replication group (docs/CONTRACT.md)."""
+    cfg = _config(o)
+    shards = integer(cfg, "shards", default=1) or 1
+    if engine == "memcached" or shards <= 1:
+        return Cache(engine=engine, node_type=cls, nodes=_nodes(o))
+    replicas = max(0, integer(cfg, "replicas_per_shard", default=0) or 0)
+    return Cache(engine=engine, node_type=cls, nodes=shards * (1 + replicas), shards=shards,
+                 replicas_per_shard=replicas)
+
+
 def search_zones(nodes: int) -> int:
     """Availability Zones an OpenSearch domain of ``nodes`` data nodes spreads over: three
     for a multiple of three, two for an even count, else one; zone awareness wants the
@@ -282,7 +294,7 @@ def database(o: dict[str, Any], notes: list[str]) -> Any:
         return Aurora(engine="aurora-" + ("mysql" if engine == "mysql" else "postgresql"),
                       instance_class=cls, io_optimized=io_opt, instances=_nodes(o))
     if service == "elasticache":
-        return Cache(engine=engine or "valkey", node_type=cls, nodes=_nodes(o))
+        return _cache(o, engine or "valkey", cls)
     if service == "redshift" and cfg.get("deployment") != "serverless":
         return Warehouse(node_type=cls, nodes=_nodes(o))
     if service == "opensearch":

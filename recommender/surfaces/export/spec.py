@@ -254,17 +254,47 @@ class Aurora:
     subnets: Input = DB_SUBNETS
 
 
+#: Valkey/Redis OSS cluster mode enabled: (engine version, default cluster-on parameter group).
+#: A cluster mode enabled replication group takes a parameter group with ``cluster-enabled``
+#: yes; the default ones are ``default.redis7.cluster.on`` for the redis7 family
+#: (https://docs.aws.amazon.com/AmazonElastiCache/latest/red-ug/ParameterGroups.Redis.html)
+#: and ``default.valkey8.cluster.on`` for valkey8 (Valkey 8.0 parameter changes, "Parameter
+#: group family: valkey8",
+#: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html).
+#: The engine version is pinned so that the group's family matches it: left unset, the
+#: newest version would be created, whose family may be newer than the group's.
+CLUSTER_ON: dict[str, tuple[str, str]] = {
+    "valkey": ("8.0", "default.valkey8.cluster.on"),
+    "redis": ("7.1", "default.redis7.cluster.on"),
+}
+
+
 @dataclass(frozen=True)
 class Cache:
     engine: str
     node_type: str
     nodes: int
     subnets: Input = DB_SUBNETS
+    #: Valkey/Redis OSS shards (node groups); more than one is cluster mode enabled
+    #: (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/
+    #: Replication.CreatingReplGroup.NoExistingCluster.Cluster.html).
+    shards: int = 1
+    replicas_per_shard: int = 0
 
     @property
     def replicated(self) -> bool:
         """Valkey/Redis run as a replication group; Memcached as a plain cluster."""
         return self.engine != "memcached"
+
+    @property
+    def sharded(self) -> bool:
+        """A Valkey/Redis OSS replication group with cluster mode enabled (several shards)."""
+        return self.replicated and self.shards > 1
+
+    @property
+    def cluster_on(self) -> tuple[str, str]:
+        """(engine version, default cluster-on parameter group) of a sharded cache."""
+        return CLUSTER_ON.get(self.engine, CLUSTER_ON["redis"])
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ REFS = {
     "aurora_instance": "aws_rds_cluster_instance.this[%d].identifier",
     "cache": "aws_elasticache_cluster.this.cluster_id",
     "cache_member": '"${aws_elasticache_replication_group.this.id}-001"',
+    "cache_shard_member": '"${aws_elasticache_replication_group.this.id}-0001-001"',
 }
 
 

@@ -70,10 +70,28 @@ def _cache(d: _Doc, s: spec.Cache) -> None:
               ("num_cache_nodes", s.nodes), ("subnet_group_name", subnets),
               ("security_group_ids", [_sg("database")]))
         return
+    if s.sharded:
+        _sharded_cache(d, s, subnets)
+        return
     d.add("aws_elasticache_replication_group", "this",
           ("replication_group_id", d.name), ("description", f"{d.name} cache"),
           ("engine", s.engine), ("node_type", s.node_type), ("num_cache_clusters", s.nodes),
           ("automatic_failover_enabled", s.nodes > 1), ("at_rest_encryption_enabled", True),
+          ("transit_encryption_enabled", True), ("subnet_group_name", subnets),
+          ("security_group_ids", [_sg("database")]))
+
+
+def _sharded_cache(d: _Doc, s: spec.Cache, subnets: Any) -> None:
+    """Cluster mode enabled: ``num_node_groups`` shards of a primary and
+    ``replicas_per_node_group`` replicas, a cluster-on parameter group
+    (:data:`spec.CLUSTER_ON`), automatic failover (required with cluster mode enabled)."""
+    version, group = s.cluster_on
+    d.add("aws_elasticache_replication_group", "this",
+          ("replication_group_id", d.name), ("description", f"{d.name} cache"),
+          ("engine", s.engine), ("engine_version", version), ("parameter_group_name", group),
+          ("cluster_mode", "enabled"), ("node_type", s.node_type),
+          ("num_node_groups", s.shards), ("replicas_per_node_group", s.replicas_per_shard),
+          ("automatic_failover_enabled", True), ("at_rest_encryption_enabled", True),
           ("transit_encryption_enabled", True), ("subnet_group_name", subnets),
           ("security_group_ids", [_sg("database")]))
 
