@@ -28,10 +28,10 @@ from recommender.models.artifacts import (
     SUFFIX,
     fail,
     library_versions,
-    numeric_platform,
     load_artifact,
     load_models,
     load_serving,
+    numeric_platform,
     untrusted_types,
 )
 
