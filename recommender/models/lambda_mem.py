@@ -185,6 +185,7 @@ class LambdaModel:
         share = {True: 1.0, False: 0.0}.get(parallel, self.parallel_share)  # type: ignore[arg-type]
         coef = P.fit_curve(mm, md, share) if len(mm) >= 2 else None
         kind = context.kind if context is not None else None
+        g: P.OneSizeGrid | None = None
         two = (P.from_two(m, mm, md, share, self.two_size_prior(kind)) if coef is not None
                else None)
         if two is not None:
@@ -196,22 +197,24 @@ class LambdaModel:
             # the serve path: from_one's quantile over the cached sorted ratios
             hot, ref, gm = self._hot(), float(mm[0]), P.one_run_scale(md)
             g = hot.grid(parallel, ref, m)
-            w = hot.prior(ref, gm, context)
-            d, k = gm * P.quantile_of_sorted(g.ratios, g.order, w, self.quantile), 1
-            if context is not None and context.kind in P.KIND_CODES and 3 in self.log_q:
-                k = 3
+            d, k = gm * P.quantile_of_sorted(g.ratios, g.order, hot.prior(ref, gm, context),
+                                             self.quantile), 1
         else:
             ref, gm, w = self._one_size(mm, md, context)
             d, k = P.from_one(m, ref, gm, self._shapes(parallel), w, cpu_ms=cpu_ms,
                               quantile=self.quantile), 1
-            if context is not None and context.kind in P.KIND_CODES and 3 in self.log_q:
-                k = 3  # a declared kind has its own calibration (dev residuals with it)
+        if k == 1 and context is not None and context.kind in P.KIND_CODES and 3 in self.log_q:
+            k = 3  # a declared kind has its own calibration (dev residuals with it)
         lo, hi = self.log_q[k]
         low, high = d * math.exp(lo), d * math.exp(hi)
-        measured = np.isin(m, mm)
-        for size in np.unique(mm[np.isin(mm, m)]):
-            at = m == size
-            d[at] = low[at] = high[at] = float(np.median(md[mm == size]))
+        if g is not None:  # one run: the grid marks its size (the median of one run is it)
+            measured = g.measured.copy()
+            d[measured] = low[measured] = high[measured] = float(md[0])
+        else:
+            measured = np.isin(m, mm)
+            for size in np.unique(mm[np.isin(mm, m)]):
+                at = m == size
+                d[at] = low[at] = high[at] = float(np.median(md[mm == size]))
         return {"duration_ms": d, "duration_ms_low": low, "duration_ms_high": high,
                 "measured": measured}
 
@@ -269,20 +272,20 @@ def _candidates(
 
 def _rows(kept: list[int], pred: dict[str, np.ndarray], cost: dict[str, np.ndarray],
           used: float) -> tuple[LambdaEstimate, ...]:
-    """One :class:`LambdaEstimate` per candidate size."""
+    """One :class:`LambdaEstimate` per candidate size (``tolist``: the floats ``float()``
+    gives, in one call per array)."""
+    note = (f"below the {used:g} MB the function used at another size: "
+            "may run out of memory, measure it",)
+    cols = zip(kept, pred["measured"].tolist(), pred["duration_ms"].tolist(),
+               pred["duration_ms_low"].tolist(), pred["duration_ms_high"].tolist(),
+               cost[""].tolist(), cost["_low"].tolist(), cost["_high"].tolist(), strict=True)
     return tuple(
-        LambdaEstimate(
-            memory_mb=int(m), measured=bool(pred["measured"][i]),
-            duration_ms=float(pred["duration_ms"][i]),
-            duration_ms_low=float(pred["duration_ms_low"][i]),
-            duration_ms_high=float(pred["duration_ms_high"][i]),
-            billed_duration_ms=int(np.ceil(pred["duration_ms"][i])),
-            monthly_cost_usd=float(cost[""][i]), monthly_cost_usd_low=float(cost["_low"][i]),
-            monthly_cost_usd_high=float(cost["_high"][i]),
-            notes=((f"below the {used:g} MB the function used at another size: "
-                    "may run out of memory, measure it",) if m < used else ()),
-        )
-        for i, m in enumerate(kept)
+        LambdaEstimate(memory_mb=int(m), measured=bool(meas), duration_ms=d,
+                       duration_ms_low=lo, duration_ms_high=hi,
+                       billed_duration_ms=math.ceil(d), monthly_cost_usd=c,
+                       monthly_cost_usd_low=c_lo, monthly_cost_usd_high=c_hi,
+                       notes=note if m < used else ())
+        for m, meas, d, lo, hi, c, c_lo, c_hi in cols
     )
 
 
@@ -334,10 +337,11 @@ def choose_memory(query: LambdaQuery, *, catalog: Any, bundle: Any,
     )
     gb = np.array(kept, float) / 1024.0
     inv = query.invocations_per_month
-    cost: dict[str, np.ndarray] = {}
-    for suffix in ("", "_low", "_high"):
-        billed = np.ceil(pred[f"duration_ms{suffix}"])  # billed in 1 ms steps
-        cost[suffix] = prices.monthly(billed / 1000.0 * gb * inv, inv)
+    # billed in 1 ms steps; one price call for the three curves (monthly() is elementwise)
+    billed = np.ceil(np.stack([pred["duration_ms"], pred["duration_ms_low"],
+                               pred["duration_ms_high"]]))
+    cost = dict(zip(("", "_low", "_high"), prices.monthly(billed / 1000.0 * gb * inv, inv),
+                    strict=True))
     rows = _rows(kept, pred, cost, used)
     pick = choose(cost[""], pred["duration_ms"], query.objective)
     if query.objective == "cost" and not (len(query.runs) == 1 and cpu):  # cpu: shape fixed

@@ -9,6 +9,7 @@ key ``timeout_max``: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +32,24 @@ class LambdaPrices:
     source: str = ""
 
     def monthly(self, gb_seconds: np.ndarray, requests: float) -> np.ndarray:
+        """Monthly USD of ``gb_seconds`` (any shape, elementwise) and ``requests``.
+
+        A tier that starts at or above every value adds exactly 0 and is skipped; values all
+        within a first tier from 0 are priced by one product (``0 + x * price`` is
+        ``x * price``).  Both give the bits of the loop over every tier.
+        """
         gb_seconds = np.asarray(gb_seconds, float)
+        tiers = self.tiers
+        if gb_seconds.size and tiers:
+            lo, hi = float(gb_seconds.min()), float(gb_seconds.max())
+            if lo >= 0.0 and hi < math.inf:  # (a NaN fails both: the full loop below)
+                tiers = tuple(t for t in tiers
+                              if t[0] < hi or not math.isfinite(t[2]) or t is self.tiers[0])
+                start, end, price = tiers[0]
+                if len(tiers) == 1 and start == 0.0 and hi <= end and math.isfinite(price):
+                    return gb_seconds * price + requests * self.per_request_usd
         total = np.zeros_like(gb_seconds)
-        for start, end, price in self.tiers:
+        for start, end, price in tiers:
             total += np.clip(gb_seconds - start, 0.0, end - start) * price
         return total + requests * self.per_request_usd
 

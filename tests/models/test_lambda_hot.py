@@ -84,3 +84,34 @@ def test_the_grid_cache_is_bounded_and_not_pickled() -> None:
     copy = pickle.loads(pickle.dumps(model))
     assert "_hot_cache" not in copy.__dict__
     np.testing.assert_array_equal(copy.shapes, model.shapes)
+
+
+def test_monthly_prices_each_tier_by_hand() -> None:
+    from recommender.models.lambda_prices import LambdaPrices
+
+    # three tiers of 1, 0.5 and 0.25 USD/GB-s from 0, 10 and 30 GB-s; 2 USD per request
+    prices = LambdaPrices(2.0, ((0.0, 10.0, 1.0), (10.0, 30.0, 0.5), (30.0, np.inf, 0.25)))
+    # all within the first tier (the one-product path): x * 1 + 3 requests * 2
+    np.testing.assert_array_equal(prices.monthly(np.array([0.0, 4.0, 10.0]), 3.0),
+                                  [6.0, 10.0, 16.0])
+    # 20 GB-s: 10 + 10 * 0.5; 40 GB-s: 10 + 20 * 0.5 + 10 * 0.25 (a grid, as the expected
+    # cost path prices it)
+    np.testing.assert_array_equal(prices.monthly(np.array([[4.0, 20.0], [40.0, 0.0]]), 0.0),
+                                  [[4.0, 15.0], [22.5, 0.0]])
+    # a NaN stays a NaN (the full loop)
+    assert np.isnan(prices.monthly(np.array([np.nan, 1.0]), 0.0)[0])
+
+
+def test_monthly_is_the_loop_over_every_tier_to_the_bit() -> None:
+    from recommender.models.lambda_prices import LambdaPrices
+
+    prices = LambdaPrices(2e-7, ((0.0, 6e9, 1.66667e-5), (6e9, 15e9, 1.5e-5),
+                                 (15e9, np.inf, 1.33334e-5)))
+    rng = np.random.default_rng(5)
+    for scale in (1e3, 1e8, 1e10, 1e11):
+        x = rng.random((7, 9)) * scale
+        total = np.zeros_like(x)
+        for start, end, price in prices.tiers:
+            total += np.clip(x - start, 0.0, end - start) * price
+        want = total + 1e6 * prices.per_request_usd
+        assert prices.monthly(x, 1e6).tobytes() == want.tobytes()
