@@ -51,6 +51,9 @@ EFS_TRANSITION_DAYS: dict[str, float] = {"ia": 30.0, "archive": 90.0}
 #: EFS One Zone storage (One Zone file systems, Standard class) and why it suits the data.
 ONE_ZONE_ITEM = "efs.one_zone.storage_gb_month"
 ONE_ZONE_URL = "https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html"
+#: "When you use the CLI or API to create a file system, automatic backups are enabled by
+#: default only for One Zone file systems"; the default plan makes daily backups kept 35 days.
+EFS_BACKUP_URL = "https://docs.aws.amazon.com/efs/latest/ug/awsbackup.html"
 #: Environments EFS One Zone suits ("development, build, and staging environments").
 NON_PRODUCTION = frozenset({"staging", "development", "test"})
 #: Suffix of the legacy EFS IA storage item (Bursting/Provisioned Throughput).
@@ -168,6 +171,13 @@ def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBoo
     c.name_unpriced("EFS One Zone access from other Availability Zones",
                     "instances in other AZs reach a One Zone file system across AZs, billed "
                     "as inter-AZ data transfer; the profile gives no per-AZ traffic")
+    # Created through the API (the exported templates do), a One Zone file system is backed
+    # up by default; AWS Backup bills that storage, which the catalog has no price for.
+    c.name_unpriced("AWS Backup of the EFS One Zone file system (automatic backups)",
+                    "automatic backups are on by default for One Zone file systems created "
+                    f"with the CLI or API, daily and kept 35 days ({EFS_BACKUP_URL}), billed "
+                    "per GB-month of backup storage by AWS Backup; the catalog has no AWS "
+                    "Backup price")
 
 
 def _efs_charges(c: Candidate, shares: dict[str, float], items: dict[str, float],
