@@ -25,6 +25,7 @@ these count, and how much, is chosen on the development groups (:mod:`.lambda_tu
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -354,6 +355,7 @@ class OneSizeCache:
         self.key, self.shapes, self._prior, self._fixed = key, shapes, prior, fixed_prior
         self._weights: dict[Any, np.ndarray] = {}
         self._grids: OrderedDict[tuple[Any, ...], OneSizeGrid] = OrderedDict()
+        self._lock = threading.Lock()
 
     def prior(self, ref: float, gm: float, context: Context | None) -> np.ndarray:
         """The prior weights of one measurement (``gm`` ms at ``ref`` MB)."""
@@ -368,11 +370,14 @@ class OneSizeCache:
     def grid(self, parallel: bool | None, meas_mb: float, memory_mb: np.ndarray) -> OneSizeGrid:
         """The :class:`OneSizeGrid` at sizes ``memory_mb`` (float) measured at ``meas_mb``."""
         gk = (parallel, meas_mb, *memory_mb.tolist())
-        got = self._grids.get(gk)
-        if got is not None:
-            self._grids.move_to_end(gk)
-            return got
-        got = self._grids[gk] = one_size_grid(self.shapes[parallel], meas_mb, memory_mb)
-        if len(self._grids) > GRID_CACHE_SIZE:
-            self._grids.popitem(last=False)
+        with self._lock:  # (threads of a server share the model: the LRU moves are not atomic)
+            got = self._grids.get(gk)
+            if got is not None:
+                self._grids.move_to_end(gk)
+                return got
+        got = one_size_grid(self.shapes[parallel], meas_mb, memory_mb)  # outside the lock
+        with self._lock:
+            self._grids[gk] = got
+            if len(self._grids) > GRID_CACHE_SIZE:
+                self._grids.popitem(last=False)
         return got

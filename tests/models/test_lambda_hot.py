@@ -115,3 +115,22 @@ def test_monthly_is_the_loop_over_every_tier_to_the_bit() -> None:
             total += np.clip(x - start, 0.0, end - start) * price
         want = total + 1e6 * prices.per_request_usd
         assert prices.monthly(x, 1e6).tobytes() == want.tobytes()
+
+
+def test_threads_share_the_cache_and_a_copy_drops_it() -> None:
+    import copy
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = _model([[0.0, 1.0, 0.0]])
+
+    def run(i: int) -> float:
+        # the pure single-threaded shape: 100 ms at (128 + i % 150) MB is
+        # 100 * (128 + i % 150) / 1024 ms at 1,024 MB
+        got = model.predict(SIZES, np.array([128.0 + i % 150]), np.array([100.0]), False)
+        return float(got["duration_ms"][2])
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(run, range(2000)))
+    np.testing.assert_allclose(got, [100 * (128 + i % 150) / 1024 for i in range(2000)],
+                               rtol=1e-12)
+    assert "_hot_cache" not in copy.deepcopy(model).__dict__
