@@ -267,7 +267,9 @@ def test_every_preset_explorer_and_predictions(streamlit_url: str, tmp_path: Pat
             page.goto(f"{streamlit_url}/explorer?q=m7g.&vcpus=4&vcpus=64",
                       wait_until="domcontentloaded")
             query = page.locator("input[aria-label='Instance type contains']")
-            expect(query).to_have_value("m7g.")
+            # expect()'s own default is 5 s (page.set_default_timeout does not reach it); the
+            # explorer's first run loads the catalog, which took longer on a loaded machine.
+            expect(query).to_have_value("m7g.", timeout=60_000)
             page.get_by_text("types priced in us-east-1").wait_for()
             max_price = page.locator("input[aria-label='Max price (USD/hour)']")
             max_price.fill("0.5")
