@@ -1,4 +1,4 @@
-"""cfn-lint, imported on first use.
+"""Export-test helpers: cfn-lint imported on first use, and python-hcl2's quotes dropped.
 
 Importing cfn-lint pulls jsonschema's format checkers, and ``rfc3987_syntax`` builds its
 grammar at import: 5-11 s on a 2-core machine. At module level in a test file that cost is paid
@@ -8,6 +8,7 @@ once, by the process that lints a template.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -16,3 +17,21 @@ def cfn_lint(text: str, regions: tuple[str, ...] = ("us-east-1",)) -> list[Any]:
     from cfnlint.api import ManualArgs, lint
 
     return list(lint(text, config=ManualArgs(regions=list(regions))))
+
+
+def linted_template(text: str) -> dict[str, Any]:
+    """The CloudFormation template ``text`` parsed, after asserting cfn-lint finds nothing."""
+    errors = [f"{m.rule.id} {m.message}" for m in cfn_lint(text)]
+    assert not errors, "\n".join(errors)
+    return dict(json.loads(text))
+
+
+def unquote(v: Any) -> Any:
+    """python-hcl2 keeps the quotes of labels and strings; drop them for comparisons."""
+    if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"':
+        return v[1:-1]
+    if isinstance(v, list):
+        return [unquote(x) for x in v]
+    if isinstance(v, dict):
+        return {unquote(k): unquote(x) for k, x in v.items() if k != "__is_block__"}
+    return v

@@ -8,7 +8,7 @@ from typing import Any
 
 import hcl2
 import pytest
-from cfn_lint_helper import cfn_lint
+from cfn_lint_helper import cfn_lint, unquote
 
 from recommender.core.errors import UserError
 from recommender.surfaces.export import chosen_bundle, export_response
@@ -101,20 +101,9 @@ def test_cloudformation_passes_cfn_lint(case: str) -> None:
     assert tpl["Resources"], "a template with no resources"
 
 
-def _unquote(v: Any) -> Any:
-    """python-hcl2 keeps the quotes of labels and strings; drop them for comparisons."""
-    if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"':
-        return v[1:-1]
-    if isinstance(v, list):
-        return [_unquote(x) for x in v]
-    if isinstance(v, dict):
-        return {_unquote(k): _unquote(x) for k, x in v.items() if k != "__is_block__"}
-    return v
-
-
 def _tf(response: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The parsed Terraform document and its resources keyed by ``type.name``."""
-    doc = _unquote(hcl2.loads(export_response(response, "terraform")))
+    doc = unquote(hcl2.loads(export_response(response, "terraform")))
     resources = {
         f"{rtype}.{name}": body
         for block in doc.get("resource", [])

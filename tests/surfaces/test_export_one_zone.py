@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import hcl2
-from cfn_lint_helper import cfn_lint
+from cfn_lint_helper import linted_template, unquote
 
 from recommender.surfaces.export import export_response
 
@@ -44,10 +44,7 @@ def _fargate(count: int) -> dict[str, Any]:
 
 
 def _cfn(response: dict[str, Any]) -> dict[str, Any]:
-    text = export_response(response, "cloudformation")
-    errors = [f"{m.rule.id} {m.message}" for m in cfn_lint(text)]
-    assert not errors, "\n".join(errors)
-    return json.loads(text)
+    return linted_template(export_response(response, "cloudformation"))
 
 
 def test_one_zone_file_system_in_cloudformation() -> None:
@@ -69,21 +66,10 @@ def test_regional_file_system_is_unchanged_in_cloudformation() -> None:
     assert "EfsAvailabilityZone" not in tpl["Parameters"]
 
 
-def _unquote(v: Any) -> Any:
-    """python-hcl2 keeps the quotes of labels and strings; drop them for comparisons."""
-    if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"':
-        return v[1:-1]
-    if isinstance(v, list):
-        return [_unquote(x) for x in v]
-    if isinstance(v, dict):
-        return {_unquote(k): _unquote(x) for k, x in v.items() if k != "__is_block__"}
-    return v
-
-
 def test_one_zone_file_system_in_terraform() -> None:
     response = _response([_fargate(3)], _efs(storage_class="standard",
                                              file_system_type="one_zone"))
-    doc = _unquote(hcl2.loads(export_response(response, "terraform")))
+    doc = unquote(hcl2.loads(export_response(response, "terraform")))
     resources = {f"{t}.{n}": body for block in doc.get("resource", [])
                  for t, named in block.items() for n, body in named.items()}
     fs = resources["aws_efs_file_system.this"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import hcl2
-from cfn_lint_helper import cfn_lint
+from cfn_lint_helper import linted_template, unquote
 from test_export_terraform_tool import _problems, _validate, needs_provider
 
 from recommender.surfaces.export import export_response
@@ -43,25 +43,11 @@ def _engine(catalog: Any, **overrides: Any) -> dict[str, Any]:
 
 
 def _cfn(response: dict[str, Any]) -> dict[str, Any]:
-    text = export_response(response, "cloudformation")
-    errors = [f"{m.rule.id} {m.message}" for m in cfn_lint(text)]
-    assert not errors, "\n".join(errors)
-    return dict(json.loads(text))
-
-
-def _unquote(v: Any) -> Any:
-    """python-hcl2 keeps the quotes of labels and strings; drop them for comparisons."""
-    if isinstance(v, str) and len(v) >= 2 and v[0] == v[-1] == '"':
-        return v[1:-1]
-    if isinstance(v, list):
-        return [_unquote(x) for x in v]
-    if isinstance(v, dict):
-        return {_unquote(k): _unquote(x) for k, x in v.items() if k != "__is_block__"}
-    return v
+    return linted_template(export_response(response, "cloudformation"))
 
 
 def _tf_resources(response: dict[str, Any]) -> dict[str, Any]:
-    doc = _unquote(hcl2.loads(export_response(response, "terraform")))
+    doc = unquote(hcl2.loads(export_response(response, "terraform")))
     return {f"{t}.{n}": body for block in doc.get("resource", [])
             for t, named in block.items() for n, body in named.items()}
 

@@ -1,13 +1,8 @@
 """Object storage options: S3, storage class by access frequency and lifetime (PERF03).
 
 EFS lives in ``storage.efs`` (``efs_option`` and ``EFS_CLASS`` are re-exported here), the
-price rows and per-GB charges both share in ``storage.class_prices``.
-
-Prices come from ``unit_prices`` only.  A storage class whose reads carry a per-GB charge
-(EFS Infrequent Access and Archive, the S3 IA and Glacier classes) is priced with that charge
-when the catalog has an item for it; when it has none, the option says so ("... charges not
-in the catalog") and ``predicted["cost_excludes"]`` lists what the monthly figure leaves out,
-so the cost is never presented as complete when it is not.
+price rows and per-GB charges both share in ``storage.class_prices`` (whose docstring says
+how a class's per-GB read charges are priced, or named as left out).
 """
 
 from __future__ import annotations
