@@ -95,9 +95,13 @@ def _true_cost(f: pd.DataFrame, prices: LambdaPrices) -> np.ndarray:
     return prices.monthly(billed / 1000.0 * gb * 1e6, 1e6)
 
 
-def _pred_cost(f: pd.DataFrame, dur: np.ndarray, prices: LambdaPrices) -> np.ndarray:
-    gb = f["memory_mb"].to_numpy(float) / 1024.0
-    return prices.monthly(np.ceil(dur) / 1000.0 * gb * 1e6, 1e6)
+def _pred_cost(m: np.ndarray, dur: np.ndarray, prices: LambdaPrices) -> np.ndarray:
+    """Monthly cost of durations ``dur`` (sizes on the last axis, any leading axes) at ``m``.
+
+    Elementwise, so a matrix of one row per prior shape gives each row's bits exactly
+    (:meth:`.LambdaPrices.monthly` prices each element alone).
+    """
+    return prices.monthly(np.ceil(dur) / 1000.0 * (m / 1024.0) * 1e6, 1e6)
 
 
 def _baseline(m: np.ndarray, m0: np.ndarray, d0: np.ndarray) -> np.ndarray:
@@ -105,27 +109,26 @@ def _baseline(m: np.ndarray, m0: np.ndarray, d0: np.ndarray) -> np.ndarray:
     return float(np.exp(np.mean(np.log(d0 * s0)))) / P.shares(m)[0]
 
 
-def _pick(model: Any, f: pd.DataFrame, sel: np.ndarray, pred: np.ndarray, *,
+def _pick(model: Any, m: np.ndarray, d: np.ndarray, sel: np.ndarray, pred: np.ndarray, *,
           prices: LambdaPrices, context: P.Context) -> int:
     """The served pick: lowest expected cost over the prior's shapes from one size
     (:func:`.lambda_mem.choose_memory`), else the predicted curve's cheapest size."""
-    m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
     got = getattr(model, "shape_durations", None)
     sd = got(m, m[sel], d[sel], context=context) if got else None
     if sd is None:
-        return choose(_pred_cost(f, pred, prices), pred, "cost")
+        return choose(_pred_cost(m, pred, prices), pred, "cost")
     dur, w = sd
-    return int(np.argmin(np.round(w @ np.array([_pred_cost(f, x, prices) for x in dur]), 12)))
+    return int(np.argmin(np.round(w @ _pred_cost(m, np.asarray(dur, float), prices), 12)))
 
 
-def _case(model: LambdaModel, f: pd.DataFrame, sel: np.ndarray,
+def _case(model: LambdaModel, f: tuple[np.ndarray, np.ndarray, np.ndarray], sel: np.ndarray,
           prices: LambdaPrices, context: P.Context) -> dict[str, Any]:
-    m, d = f["memory_mb"].to_numpy(float), f["duration_ms"].to_numpy(float)
+    """One revealed selection ``sel`` of a function ``f`` = (memory, duration, true cost)."""
+    m, d, tc = f
     pred = model.predict(m, m[sel], d[sel], context=context)["duration_ms"]
     base = _baseline(m, m[sel], d[sel])
-    tc = _true_cost(f, prices)
-    pick = _pick(model, f, sel, pred, prices=prices, context=context)
-    bpick = choose(_pred_cost(f, base, prices), base, "cost")
+    pick = _pick(model, m, d, sel, pred, prices=prices, context=context)
+    bpick = choose(_pred_cost(m, base, prices), base, "cost")
     return {
         "ape": np.abs(pred[~sel] - d[~sel]) / d[~sel],
         "base_ape": np.abs(base[~sel] - d[~sel]) / d[~sel],
@@ -140,21 +143,22 @@ def _case(model: LambdaModel, f: pd.DataFrame, sel: np.ndarray,
 def _cases(model: LambdaModel, f: pd.DataFrame, prices: LambdaPrices,
            rng: np.random.Generator) -> dict[str, list[dict[str, Any]]]:
     m = f["memory_mb"].to_numpy(float)
+    arrays = (m, f["duration_ms"].to_numpy(float), _true_cost(f, prices))
     # The request always names the architecture; the kind only when the user declares it.
     arch = P.Context(arch=str(f["arch"].iloc[0]))
     kind = P.Context(arch=arch.arch, kind=str(f["kind"].iloc[0]) if "kind" in f else None)
     out: dict[str, list[dict[str, Any]]] = {"one_size": [], "one_size_kind": [],
                                             "two_sizes": [], "two_sizes_kind": []}
     for i in range(len(m)):
-        out["one_size"].append(_case(model, f, np.arange(len(m)) == i, prices, arch))
-        out["one_size_kind"].append(_case(model, f, np.arange(len(m)) == i, prices, kind))
+        out["one_size"].append(_case(model, arrays, np.arange(len(m)) == i, prices, arch))
+        out["one_size_kind"].append(_case(model, arrays, np.arange(len(m)) == i, prices, kind))
     near = int(np.argmin(np.abs(np.log(m / 1024.0))))
-    out["one_size_1024"] = [_case(model, f, np.arange(len(m)) == near, prices, arch)]
+    out["one_size_1024"] = [_case(model, arrays, np.arange(len(m)) == near, prices, arch)]
     pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
     for k in rng.permutation(len(pairs))[:N_PAIRS]:  # the same pairs with and without kind
         sel = np.isin(np.arange(len(m)), pairs[k])
-        out["two_sizes"].append(_case(model, f, sel, prices, arch))
-        out["two_sizes_kind"].append(_case(model, f, sel, prices, kind))
+        out["two_sizes"].append(_case(model, arrays, sel, prices, arch))
+        out["two_sizes_kind"].append(_case(model, arrays, sel, prices, kind))
     return out
 
 

@@ -71,13 +71,17 @@ def _group_mapes(model: Any, fns: list[tuple[np.ndarray, np.ndarray, str, str]],
         for i in range(len(m)):
             ratios = ratios_all / ratios_all[:, i:i + 1]
             rest = np.arange(len(m)) != i
+            # The sort depends on the sizes only, the weights on the choice: sorted once
+            # (P.weighted_quantile is this sort then P.quantile_of_sorted).
+            order = np.argsort(ratios, axis=0)
+            ranked = np.take_along_axis(ratios, order, axis=0)
             for j, c in enumerate(conds):
                 match = {"arch": (model.shape_arch, P.ARCH_CODES.get(arch), c.arch_mismatch)}
                 if declare_kind:
                     match["kind"] = (model.shape_kind, P.KIND_CODES.get(kind), c.kind_mismatch)
                 w = P.prior_weights(model.shapes, model.weights, model.log_scale, m[i], d[i],
                                     bandwidth=c.bandwidth, match=match)
-                pred = d[i] * P.weighted_quantile(ratios, w, c.quantile)
+                pred = d[i] * P.quantile_of_sorted(ranked, order, w, c.quantile)
                 errs[j].append(np.abs(pred[rest] - d[rest]) / d[rest])
     return np.array([np.mean(np.concatenate(e)) for e in errs])
 

@@ -44,21 +44,35 @@ OVERHEAD_GRID = tuple((lam, kap) for lam in (0.0, 0.05, 0.1, 0.2, 0.4)
                       for kap in (0.0, 0.005, 0.01, 0.02, 0.05))
 
 
-def _reference_error(runs: pd.DataFrame, prior_x_half: float,
-                     overhead: tuple[float, float]) -> float:
-    """Mean over workloads of the physics MAPE from each workload's two references."""
-    errs = []
+#: One workload's two reference runs and all its runs: (reference capacities, reference
+#: runtimes, reference nodes, capacities, nodes, runtimes).
+_RefSet = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _reference_sets(runs: pd.DataFrame) -> list[_RefSet]:
+    """Per workload with two reference runs (sorted by id), the arrays the error needs.
+
+    Built once per frame: the overhead grid (:data:`OVERHEAD_GRID`) then reuses them.
+    """
+    out = []
     for _, wl in runs[~runs["failed"]].groupby("workload_id", sort=True):
         wl = wl.reset_index(drop=True)
         refs = _rows_at(wl, reference_configs(wl))
         if len(refs) < 2:
             continue
-        n = wl["nodes"].to_numpy(float)
-        s, w = fit_physics(_cap_x(refs), refs["runtime_s"].to_numpy(float), prior_x_half,
-                           refs["nodes"].to_numpy(float), overhead)
-        t = wl["runtime_s"].to_numpy(float)
-        errs.append(float(np.mean(np.abs(physics_runtime(s, w, _cap_x(wl), n, overhead) / t
-                                         - 1))))
+        out.append((_cap_x(refs), refs["runtime_s"].to_numpy(float),
+                    refs["nodes"].to_numpy(float), _cap_x(wl), wl["nodes"].to_numpy(float),
+                    wl["runtime_s"].to_numpy(float)))
+    return out
+
+
+def _reference_error(sets: list[_RefSet], prior_x_half: float,
+                     overhead: tuple[float, float]) -> float:
+    """Mean over workloads of the physics MAPE from each workload's two references."""
+    errs = []
+    for rx, rt, rn, x, n, t in sets:
+        s, w = fit_physics(rx, rt, prior_x_half, rn, overhead)
+        errs.append(float(np.mean(np.abs(physics_runtime(s, w, x, n, overhead) / t - 1))))
     return float(np.mean(errs)) if errs else 0.0
 
 
@@ -76,8 +90,8 @@ def fit_priors(runs: pd.DataFrame) -> dict[str, Any]:
             s_abs.append(s)
     prior = float(np.exp(np.median(np.log(x_half))))
     # Each source weighs the same in the choice of the overhead priors.
-    errs = {o: np.mean([_reference_error(g, prior, o) for _, g in runs.groupby("source")])
-            for o in OVERHEAD_GRID}
+    sets = [_reference_sets(g) for _, g in runs.groupby("source")]
+    errs = {o: np.mean([_reference_error(s, prior, o) for s in sets]) for o in OVERHEAD_GRID}
     lam = min(errs, key=lambda o: (errs[o], o))[0]
     return {
         "prior_x_half": prior,
