@@ -22,6 +22,7 @@ from recommender.rules.compute.index import (
     build_ec2_index,
     ec2_index,
     family_category,
+    index_memo,
 )
 from recommender.rules.compute.risk import (
     EBS_BURST_MINUTES_PER_DAY,
@@ -119,14 +120,20 @@ def filter_platform(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 
 def filter_arch(ix: Ec2Index, ctx: FilterContext) -> Check:
-    ok = np.zeros(ix.n, dtype=bool)
-    if "x86_64" in ctx.arch:
-        ok |= ix.is_x86
-    if "arm64" in ctx.arch:
-        ok |= ix.is_arm
+    ok = index_memo(ix, ("arch", ctx.arch), lambda: _arch_mask(ix, ctx.arch))
     return Check(ok, "ec2.architecture",
                  lambda i: f"{ix.types[i]} is {ix.arch[i]}; the profile asks for "
                            f"{' or '.join(ctx.arch)}")
+
+
+def _arch_mask(ix: Ec2Index, arch: tuple[str, ...]) -> np.ndarray:
+    """The types of the architectures ``arch`` (the same for every call with them)."""
+    ok = np.zeros(ix.n, dtype=bool)
+    if "x86_64" in arch:
+        ok |= ix.is_x86
+    if "arm64" in arch:
+        ok |= ix.is_arm
+    return ok
 
 
 def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> Check:

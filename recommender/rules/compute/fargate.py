@@ -356,6 +356,10 @@ def _best_task(
             ok &= m >= need.node_floor_memory_gib - 1e-9
     else:
         ok = (v >= v_need - 1e-9) & (m >= m_need - 1e-9)
+        if need.vcpus_max is not None:
+            ok &= v <= need.vcpus_max
+        if fewest_first:
+            return _best_single(sizes, ok.nonzero()[0], unit_usd, need.hours)
         n = np.ones(v.size)
     if need.vcpus_max is not None:
         ok &= v <= need.vcpus_max
@@ -367,6 +371,27 @@ def _best_task(
     k = int(np.lexsort(keys)[0])  # stable: ties keep catalog order
     i = int(rows[k])
     return float(cost[k]), int(n[i]), float(v[i]), float(m[i]), bool(vfy[i])
+
+
+def _best_single(sizes: tuple[np.ndarray, np.ndarray, np.ndarray], rows: np.ndarray,
+                 unit_usd: tuple[float, float], hours: float
+                 ) -> tuple[float, int, float, float, bool] | None:
+    """:func:`_best_task` for one task (every count 1, fewest first): the cheapest valid size,
+    then the fewest vCPUs, then catalog order, as its ``np.lexsort`` orders them, over the
+    valid rows in Python (a few dozen sizes: fewer steps than the sort's arrays).  The cost
+    is the same float operations (``x * 1.0`` is ``x``)."""
+    if rows.size == 0:
+        return None
+    v, m, vfy = sizes
+    vr = v[rows]
+    cost = (vr * unit_usd[0] + m[rows] * unit_usd[1]) * hours
+    costs = cost.tolist()
+    if any(c != c for c in costs):  # (NaN has no order for min: the sort decides)
+        k = int(np.lexsort((vr, cost))[0])
+    else:
+        k = min(zip(costs, vr.tolist(), range(len(costs)), strict=True))[2]
+    i = int(rows[k])
+    return float(cost[k]), 1, float(v[i]), float(m[i]), bool(vfy[i])
 
 
 def _task_order(key: tuple[Any, ...], fewest_first: bool) -> tuple[Any, ...]:

@@ -9,6 +9,7 @@ vectorised masks (:mod:`~recommender.rules.compute.candidates`) rather than pand
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -308,6 +309,24 @@ def build_ec2_index(ec2: pd.DataFrame, prices: pd.DataFrame, *,
              region_pos=rpos, offered=offered, **_price_fields(prices, pos, rpos), pos=pos,
              spot_measured=measured_spot(spot, pos, rpos))
     return Ec2Index(**f, **_derived_fields(f))
+
+
+def index_memo(ix: Ec2Index, key: Any, build: Callable[[], Any]) -> Any:
+    """``build()`` once per index and ``key``: arrays a warm call would otherwise recompute
+    from the index alone (kept in the instance's ``__dict__``, beside the dataclass fields
+    the derived cache persists, so they live and die with the index).  An array kept here is
+    shared by every call, so it is made read-only: a stage that wrote into it would fail
+    instead of changing the next answer.  Two threads may build it twice, the same."""
+    memo = ix.__dict__.get("_memo")
+    if memo is None:
+        memo = ix.__dict__.setdefault("_memo", {})
+    hit = memo.get(key)
+    if hit is None:
+        hit = build()
+        if isinstance(hit, np.ndarray):
+            hit.setflags(write=False)
+        memo[key] = hit
+    return hit
 
 
 def ec2_index(catalog: Any) -> Ec2Index:

@@ -40,6 +40,7 @@ from recommender.rules.compute.candidates import (
 )
 from recommender.rules.compute.explain import facts_memo
 from recommender.rules.compute.fleet import fewest_nodes
+from recommender.rules.compute.index import index_memo
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
 from recommender.rules.compute.options import (
     ec2_facts,
@@ -80,8 +81,12 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     ref = p.compute.measured_on if p.compute else None
     # measured_on converts the need both ways; without it only slower vCPUs are discounted.
     ref_speed = float(ix.speed[ix.pos[ref]]) if ref in ix.pos else None
-    eff = cr.capacity_vcpus(ix.speed, ix.vcpus, ref_speed)
-    count = cr.node_counts(eff, ix.memory_gib, need)
+    # Both depend on the index (and the measured-on type) alone unless the work scales out:
+    # kept once per index, read-only (index_memo).
+    eff = index_memo(ix, ("capacity_vcpus", ref_speed),
+                     lambda: cr.capacity_vcpus(ix.speed, ix.vcpus, ref_speed))
+    count = cr.node_counts(eff, ix.memory_gib, need) if need.horizontal else index_memo(
+        ix, "one_node", lambda: np.ones(ix.n))
     if need.horizontal and need.demand_vcpus is not None and need.series_pct is not None:
         # Burstable nodes carry the peak at 100 % of their vCPUs (credits judged later).
         peak = cr.node_counts(eff, ix.memory_gib, replace(need, vcpus=need.demand_vcpus))
@@ -118,7 +123,7 @@ def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     gone = old.nonzero()[0]  # (np.flatnonzero of a 1-D mask, without its wrapper)
     rej.add("ec2.previous_generation", len(gone))
     types = t.ix.types
-    t.dropped.add(gone.tolist(), lambda i: (
+    t.dropped.add(gone, lambda i: (
         f"{types[i]} is a previous-generation type and current-generation types fit (AWS "
         "recommends current generation for new workloads)"))
     t.alive &= ~old
@@ -136,7 +141,7 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     gone = (t.alive & ~keep).nonzero()[0]
     rej.add("ec2.more_nodes_than_a_larger_size", len(gone))
     ix, count, family_min = t.ix, t.count, t.family_min
-    t.dropped.add(gone.tolist(), lambda i: (
+    t.dropped.add(gone, lambda i: (
         f"{int(count[i])} x {ix.types[i]}: a larger {ix.family[i]} size meets the need in "
         f"{int(family_min[str(ix.family[i])])} node(s) (fewest nodes first)"))
     t.alive &= keep
@@ -151,7 +156,7 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     if need.series_pct is None or need.measured_vcpus is None:
         rej.add("ec2.burstable_needs_cpu_utilization", len(b_idx))
         t.alive[b_idx] = False
-        t.dropped.add(b_idx.tolist(), lambda i: (
+        t.dropped.add(b_idx, lambda i: (
             f"{ix.types[i]} is burstable: judging its CPU credits needs "
             "compute.cpu_utilization or a utilization series"))
         return
@@ -278,12 +283,23 @@ def _id_rank(ix: Ec2Index, idx: np.ndarray, extra: list[str]) -> np.ndarray | No
         q = sorted(range(len(extra)), key=extra.__getitem__)  # stable: equal ids keep order
         # The rows at or below an extra id: those of idx before its place among all types
         # (types sorted, idx ascending), so types[idx] is not gathered.
-        place = np.searchsorted(ix.types, np.array([extra[j] for j in q], dtype=object),
-                                side="right")
+        # (An id's place among the types is the index's alone: found once per id.)
+        place = [_id_place(ix, extra[j]) for j in q]
         at = np.searchsorted(idx, place, side="left").astype(np.intp)
-        code[:n] += np.searchsorted(at, np.arange(n), side="right")  # extras placed before
+        for a in at.tolist():  # the rows from an extra's place on come after it
+            code[a:n] += 1
         code[n + np.array(q, dtype=np.intp)] = at + np.arange(len(extra))
     return code
+
+
+def _id_place(ix: Ec2Index, option: str) -> int:
+    """How many of the index's (sorted) types sort at or before ``option``: the index's
+    alone, so found once per id."""
+    def build() -> int:
+        return int(np.searchsorted(ix.types, np.array([option], dtype=object),
+                                   side="right")[0])
+    place: int = index_memo(ix, ("id_place", option), build)
+    return place
 
 
 def select_compute(

@@ -24,28 +24,43 @@ class DropNotes:
     """Why each type passing the filters was dropped by a later stage (fleet, burst).
 
     A stage drops hundreds of rows at a time, and only a "why not X" question reads the
-    text, so a stage registers one function for its rows and the sentence is written when
-    asked; ``notes[i] = text`` still records a sentence written at once.
+    text, so a stage registers one function for its rows (kept as the array it gave, not
+    one entry per row) and the sentence is written when asked; ``notes[i] = text`` still
+    records a sentence written at once.  A row noted twice says the latest note.
     """
 
     def __init__(self) -> None:
-        self._why: dict[int, Callable[[int], str]] = {}
+        self._parts: list[tuple[np.ndarray, Callable[[int], str]]] = []
 
-    def add(self, rows: Iterable[int], why: Callable[[int], str]) -> None:
+    def add(self, rows: Iterable[int] | np.ndarray, why: Callable[[int], str]) -> None:
         """Rows dropped for the reason ``why(i)`` says."""
-        self._why.update(dict.fromkeys(rows, why))
+        rows = np.asarray(rows if isinstance(rows, np.ndarray) else list(rows), dtype=np.intp)
+        if len(rows):
+            self._parts.append((rows, why))
 
     def __setitem__(self, i: int, text: str) -> None:
-        self._why[i] = lambda _i: text
+        self._parts.append((np.array([i], dtype=np.intp), lambda _i: text))
+
+    def _why(self, i: object) -> Callable[[int], str] | None:
+        if not isinstance(i, int | np.integer):
+            return None
+        for rows, why in reversed(self._parts):  # the latest note of a row wins
+            if (rows == i).any():
+                found: Callable[[int], str] = why
+                return found
+        return None
 
     def __getitem__(self, i: int) -> str:
-        return self._why[i](i)
+        why = self._why(i)
+        if why is None:
+            raise KeyError(i)
+        return why(i)
 
     def __contains__(self, i: object) -> bool:
-        return i in self._why
+        return self._why(i) is not None
 
     def __len__(self) -> int:
-        return len(self._why)
+        return len(np.unique(np.concatenate([r for r, _ in self._parts]))) if self._parts else 0
 
 
 @dataclass
