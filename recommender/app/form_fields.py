@@ -199,6 +199,10 @@ FIELDS: tuple[FormField, ...] = (
     _f("database", "availability", "enum", "Availability", "single_az", "multi_az", group=_DATA,
        help="multi_az keeps a standby in a second Availability Zone (priced); production "
             "implies it. Example: multi_az."),
+    _f("database", "cluster_mode", "enum", "Cache cluster mode", "enabled", "disabled",
+       group=_DATA,
+       help="Valkey/Redis OSS: enabled if your client supports cluster mode (data sharded, "
+            "multi-key commands within one hash slot); disabled keeps one shard."),
     _f("database", "engine", "text", "Preferred engine", group=_DATA,
        help="An engine you prefer, when the data model allows several. Example: postgresql, "
             "mysql, valkey."),

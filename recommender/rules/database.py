@@ -357,5 +357,5 @@ def database_options(
         elif fam == "dynamodb":
             out += dynamodb_options(p, book, region, why, rej=rej)
         else:
-            out += node_family_options(fam, p, catalog, region, why, book=book)
+            out += node_family_options(fam, p, catalog, region, why, book=book, rej=rej)
     return out

@@ -16,8 +16,18 @@ from typing import Any
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
     Candidate,
+    Rejections,
     fmt_num,
     fmt_usd,
+)
+from recommender.rules.database_cache import (
+    CACHE_CLUSTER_MODE_URL,
+    CACHE_MEMORY_URL,
+    cache_need_text,
+    cache_plans,
+    cache_sizing,
+    cluster_mode_reason,
+    shard_config,
 )
 from recommender.rules.database_common import (
     asks_multi_az,
@@ -29,8 +39,6 @@ from recommender.rules.database_common import (
 )
 from recommender.rules.prices import PriceBook
 
-#: ElastiCache: share of node memory reserved for the engine (default reserved-memory-percent).
-CACHE_OVERHEAD = 0.25
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
 OPENSEARCH_OVERHEAD = 1.45
 OPENSEARCH_MEMORY_STORAGE_RATIO = 16.0  # GiB of index per GiB of memory (heuristic)
@@ -73,7 +81,7 @@ def _deployments(table: Any, service: str, engine: str) -> list[str]:
 
 def node_family_options(
     family: str, p: WorkloadProfile, catalog: Any, region: str, why: str, *,
-    book: PriceBook | None = None,
+    book: PriceBook | None = None, rej: Rejections | None = None,
 ) -> list[Candidate]:
     """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
     d = p.database
@@ -82,8 +90,11 @@ def node_family_options(
     table = db_rows(catalog)
     service, engine, deployment = _service_engine(family, d.engine, table)
     rows, unpriced = rows_or_reference(table, service, engine, deployment, region)
-    option = service if family != "elasticache" else f"elasticache:{engine}"
-    sizer = {"elasticache": _cache_size, "opensearch": _search_size}.get(family, _warehouse_size)
+    if family == "elasticache":
+        return _cache_options(f"elasticache:{engine}", p, rows, unpriced,
+                              region=region, why=why, size=size, rej=rej)
+    option = service
+    sizer = _search_size if family == "opensearch" else _warehouse_size
     row, count, sizing, todo = sizer(rows, size, p)
     extra, ev, priced = 0.0, False, None
     if family == "redshift" and row is not None and str(row["instance_class"]).startswith("ra3"):
@@ -98,17 +109,53 @@ def node_family_options(
                          "the catalog has no price for it (listed in its coverage gaps)"))
     c = node_option(option, service, row, count, unpriced, region=region, why=why,
                     sizing=sizing, extra_cost=extra, extra_verify=ev,
-                    config={"storage_gib": size or None, **_shard_config(option, p, count)})
+                    config={"storage_gib": size or None})
     c.name_unpriced_all(todo, category="database")
     db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
     return [c]
 
 
-#: ElastiCache reserves 25% of node memory by default (``reserved-memory-percent``,
-#: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/redis-memory-management.html),
-#: so data can use 75% of it: the need is data / (1 - 0.25).
-CACHE_RESERVED_FRACTION = CACHE_OVERHEAD
+def _cache_options(
+    option: str, p: WorkloadProfile, rows: list[dict[str, Any]], unpriced: bool, *,
+    region: str, why: str, size: float, rej: Rejections | None,
+) -> list[Candidate]:
+    """ElastiCache: one option per layout :func:`cache_plans` offers (one node, and a sharded
+    cluster when it is cheaper), or none and the rejection when the profile rules out the
+    only layout that holds the need."""
+    plan = cache_plans(rows, size, p)
+    if plan.rejected is not None:
+        if rej is not None:
+            big = max((r for r in rows if r["memory_gib"]), default=None,
+                      key=lambda r: float(r["memory_gib"]))
+            rej.add(plan.rejected, example=option, note=(
+                f"database.cluster_mode is disabled (one shard), and no node holds "
+                f"{fmt_num(round(plan.need, 2))} GiB (the data / 0.75, "
+                f"{CACHE_MEMORY_URL})"
+                + (f"; the largest, {big['instance_class']}, has "
+                   f"{fmt_num(float(big['memory_gib']))} GiB" if big else "")
+                + f"; a larger cache needs cluster mode enabled ({CACHE_CLUSTER_MODE_URL})."))
+        return []
+    if not plan.layouts:  # no node rows at all: the option says it has no price
+        c = node_option(option, "elasticache", None, 1, unpriced, region=region, why=why,
+                        sizing=cache_need_text(plan, size) + ".",
+                        config={"storage_gib": size or None})
+        c.components = {"fit": 1.0}
+        return [c]
+    out = []
+    mode = p.database.cluster_mode if p.database is not None else None
+    for k, (layout, _) in enumerate(plan.layouts):
+        c = node_option(option, "elasticache", layout.row, layout.nodes, unpriced,
+                        region=region, why=why,
+                        sizing=cache_sizing(plan, k, size, priced=not unpriced),
+                        config={"storage_gib": size or None, **shard_config(option, layout)})
+        cluster_mode_reason(c, plan, k, mode)
+        db_provenance(c, layout.row)
+        c.components = {"fit": 1.0}
+        out.append(c)
+    return out
+
+
 OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                          "sizing-domains.html")
 OPENSEARCH_INSTANCE_TYPES_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/"
@@ -120,131 +167,7 @@ OPENSEARCH_MIN_DATA_NODES = 3
 OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                            "managedomains-multiaz.html")
 REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
-#: ElastiCache Multi-AZ with automatic failover needs a replica in each shard.
-CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
-CACHE_REPLICAS_PER_SHARD = 1
-#: "You can create a cluster with higher number of shards and lower number of replicas
-#: totaling up to 90 nodes per cluster" (the default; a quota increase allows up to 500).
-CACHE_SHARDS_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Shards.html"
-CACHE_MAX_NODES = 90
-#: A Memcached cluster has 1 to 60 nodes, its data partitioned across them (Clusters.html).
-CACHE_CLUSTERS_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.html"
-CACHE_MEMCACHED_MAX_NODES = 60
-#: Valkey or Redis OSS (cluster mode enabled): shards (node groups) of a primary and 0-5
-#: replicas each.
-CACHE_CME_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
-                 "Replication.CreatingReplGroup.NoExistingCluster.Cluster.html")
 REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
-
-
-def _cache_size(
-    rows: list[dict[str, Any]], size: float, p: WorkloadProfile
-) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
-    """ElastiCache: memory for the data with 25% reserved; a replica per shard for Multi-AZ.
-
-    Multi-AZ with automatic failover needs at least one replica in each shard
-    (:data:`CACHE_MULTI_AZ_URL`), so a production (or ``availability: multi_az``) cache has
-    two nodes per shard; replicas hold a full copy, so they are the same class.
-    """
-    need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
-    # Memcached has no replication, so no replicas to fail over to (same page).
-    memcached = p.database is not None and (p.database.engine or "").lower() == "memcached"
-    multi_az = asks_multi_az(p) and not memcached
-    per_shard = 1 + CACHE_REPLICAS_PER_SHARD if multi_az else 1
-    row, shards, over = cache_cluster(
-        rows, need, per_shard, CACHE_MEMCACHED_MAX_NODES if memcached else CACHE_MAX_NODES)
-    count = shards * per_shard
-    sizing = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
-              f"reserved (the default reserved-memory-percent): memory >= "
-              f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(need, 2))} GiB"
-              + " (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
-                "redis-memory-management.html)"
-              + (_shard_text(row, shards, per_shard, memcached, over)
-                 if shards > 1 and row is not None else "")
-              + (f"; Multi-AZ (production or availability multi_az): "
-                 f"{CACHE_REPLICAS_PER_SHARD} replica per shard for automatic failover, "
-                 f"{count} nodes ({CACHE_MULTI_AZ_URL})" if multi_az else "") + ".")
-    return row, count, sizing, []
-
-
-def cache_cluster(
-    rows: list[dict[str, Any]], need: float, per_shard: int, max_nodes: int
-) -> tuple[dict[str, Any] | None, int, bool]:
-    """(node row, shards, over the node quota) of the cache that holds ``need`` GiB.
-
-    A need one node holds keeps the cheapest such node (:func:`pick_node`; one shard, cluster
-    mode disabled, any client).  A need no node holds is partitioned across shards (cluster
-    mode enabled: "Valkey or Redis OSS (cluster mode enabled) clusters can have up to 500
-    shards, with your data partitioned across the shards", :data:`CACHE_CLUSTERS_URL`): the
-    cluster is then the cheapest ``shards x per_shard`` nodes of one current-generation class
-    whose shards hold the need, within the default quota of :data:`CACHE_MAX_NODES` nodes a
-    cluster (:data:`CACHE_SHARDS_URL`; Memcached :data:`CACHE_MEMCACHED_MAX_NODES`).  Ties in
-    price go to fewer nodes, then Graviton, then the class name.  Under every objective: a
-    cluster's capacity beyond the need earns nothing and no risk step is defined for a shard
-    count (docs/CONTRACT.md's objectives), so ``performance`` and ``balanced`` pick the same
-    cluster.  When no class fits within the quota, the largest node (``over`` is True).
-    """
-    row, shards = pick_node(rows, need)
-    if row is None or shards <= 1:
-        return row, shards, False
-    best: tuple[tuple[float, bool, int, str], dict[str, Any], int] | None = None
-    for r in rows:
-        mem = float(r["memory_gib"] or 0)
-        if mem <= 0 or r.get("current_generation") is False:
-            continue
-        n = math.ceil(need / mem)
-        if n * per_shard > max_nodes:
-            continue
-        # Rounded so that equal hourly totals (13 x 1.3136 = 26 x 0.6568) tie exactly.
-        key = (round(n * per_shard * float(r["ondemand_usd_per_hour"]), 6),
-               not _graviton(str(r["instance_class"])), n, str(r["instance_class"]))
-        if best is None or key < best[0]:
-            best = (key, r, n)
-    if best is None:
-        return row, shards, True
-    return best[1], best[2], False
-
-
-def _shard_config(option: str, p: WorkloadProfile, count: int) -> dict[str, int]:
-    """``shards`` and ``replicas_per_shard`` of a Valkey/Redis OSS cache partitioned across
-    shards (cluster mode enabled, :func:`cache_cluster`); empty for one shard (cluster mode
-    disabled) and for Memcached, whose nodes are its partitions (``node_count``).
-
-    A cluster mode enabled cluster has "1 to 500 shards (API/CLI: node groups), a primary
-    node in each shard, and up to 5 read replicas in each shard"
-    (:data:`CACHE_CME_URL`): ``count`` = shards x (1 + replicas per shard), the replicas
-    being :data:`CACHE_REPLICAS_PER_SHARD` for Multi-AZ (:func:`_cache_size`).
-    """
-    if not option.startswith("elasticache:") or option == "elasticache:memcached":
-        return {}
-    replicas = CACHE_REPLICAS_PER_SHARD if asks_multi_az(p) else 0
-    shards = count // (1 + replicas)
-    if shards <= 1:
-        return {}
-    return {"shards": shards, "replicas_per_shard": replicas}
-
-
-def _graviton(instance_class: str) -> bool:
-    """Whether a cache node class is Graviton: ``cache.r6g.large``, ``cache.c7gn.xlarge``."""
-    m = re.match(r"cache\.[a-z]+\d+([a-z]*)\.", instance_class)
-    return bool(m and "g" in m.group(1))
-
-
-def _shard_text(row: dict[str, Any], shards: int, per_shard: int, memcached: bool,
-                over: bool) -> str:
-    """The sizing sentence's part on shards (why this many, and the node quota)."""
-    mem = float(row["memory_gib"] or 0)
-    limit = CACHE_MEMCACHED_MAX_NODES if memcached else CACHE_MAX_NODES
-    if over:
-        return (f"; no class holds it within the default quota of {limit} nodes a cluster "
-                f"({CACHE_SHARDS_URL}): {shards} x {row['instance_class']} (a quota increase "
-                f"is needed)")
-    return (f"; no single node holds it, so the data is partitioned across {shards} "
-            + ("nodes" if memcached else "shards (cluster mode enabled)")
-            + f" of {row['instance_class']} ({fmt_num(mem)} GiB each, "
-            f"{fmt_num(round(shards * mem, 2))} GiB), the cheapest cluster that holds it "
-            f"within the default {limit} nodes a cluster ({CACHE_SHARDS_URL}; "
-            f"{CACHE_CLUSTERS_URL})")
 
 
 def _search_size(

@@ -60,8 +60,12 @@ def test_large_production_cache_keeps_a_replica_per_shard_within_90_nodes(cat):
 
 def test_a_cache_one_node_holds_stays_on_one_node(cat):
     # 80 GiB: 106.67 GiB fits one cache.m4.10xlarge (154.64 GiB), 2.4896 x 730 = $1,817.41,
-    # one shard (cluster mode disabled): unchanged by the shard rule.
-    top = _run(cat, "cache80").recommendations.database[0]
+    # one shard (cluster mode disabled).  Since database.cluster_mode, that holds when the
+    # profile says its client cannot use cluster mode; absent, the cheaper 9 x r6g.large
+    # cluster ($1,082.74) ranks first (tests/rules/test_cache_cluster_mode.py).
+    top = _run(cat, "cache80", database={"data_model": "cache", "size_gib": 80,
+                                         "cluster_mode": "disabled"}
+               ).recommendations.database[0]
     assert (top.config["instance_class"], top.count) == ("cache.m4.10xlarge", 1)
     assert top.monthly_cost_usd == pytest.approx(1817.41, abs=0.01)
 

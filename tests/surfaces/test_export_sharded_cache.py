@@ -149,11 +149,17 @@ def test_single_node_cache_exports_as_before() -> None:
 
 
 def test_small_engine_cache_has_no_shards(catalog: Any) -> None:
-    # 40 GiB / 0.75 = 53.33 GiB: one node holds it, so one shard (no shards key).
-    response = _engine(catalog, database={"data_model": "cache", "size_gib": 40})
+    # 40 GiB / 0.75 = 53.33 GiB: one node holds it; with database.cluster_mode disabled it
+    # stays one shard (no shards key).  Absent, the cheaper 5 x cache.r6g.large cluster (5 x
+    # 0.1648 x 730 = $601.52 vs one m4.4xlarge $727.08) ranks first and exports 5 node groups.
+    response = _engine(catalog, database={"data_model": "cache", "size_gib": 40,
+                                          "cluster_mode": "disabled"})
     assert "shards" not in response["recommendations"]["database"][0]["config"]
     props = _cfn(response)["Resources"]["Cache"]["Properties"]
     assert props["NumCacheClusters"] == 1 and "NumNodeGroups" not in props
+    sharded = _engine(catalog, database={"data_model": "cache", "size_gib": 40})
+    props = _cfn(sharded)["Resources"]["Cache"]["Properties"]
+    assert (props["NumNodeGroups"], props["ReplicasPerNodeGroup"]) == (5, 0)
 
 
 def test_memcached_exports_its_node_count(catalog: Any) -> None:

@@ -91,3 +91,9 @@ class DatabaseProfile(BaseModel):
     availability: Literal["single_az", "multi_az"] | None = optional(
         "`multi_az` asks for a standby in another Availability Zone (RDS Multi-AZ...)",
         "multi_az")
+    cluster_mode: Literal["enabled", "disabled"] | None = optional(
+        "Valkey/Redis OSS cache: `enabled` when the client supports cluster mode (the "
+        "Cluster protocol through the configuration endpoint, multi-key commands within one "
+        "hash slot, database 0 only), so a cheaper sharded cluster carries no risk; "
+        "`disabled` keeps the cache on one shard; absent: a sharded cluster is offered at "
+        "performance risk 1", "enabled")
