@@ -9,21 +9,22 @@ it in the user's cache directory under a key made of:
 * the snapshot's identity: the sha256 of every table file as its manifest records them (the
   reader has just checked the bytes against them, so changed bytes mean a new key),
 * the code's fingerprint: the source of every module in the packages that define the class and
-  its builder (a builder's helpers live beside it), of this module and of
-  :mod:`catalog.table_columns`, and the numpy, pandas and Python versions.
+  its builder (a builder's helpers live beside it), of this module, of
+  :mod:`catalog.table_columns` and :mod:`catalog.derived_file`, and the numpy, pandas and
+  Python versions.
 
 Only a frozen dataclass whose fields are numpy arrays (numbers, booleans, or objects that are
 all ``str`` or ``None``), numbers, strings, lists, dicts with ``str`` keys, tuples of these, or
 such dataclasses again -- or a dict from tuples of str/int to such values -- can be stored
 (:class:`TableColumns` holds a table's rows in that form, so a rule that reads rows as dicts
-need not parse the table with pandas in a warm process), in a ``.npz`` file read with
-``allow_pickle=False``: loading it cannot run code.  What is written is decoded again and
-compared with the built index first (anything that would not come back equal is not cached),
-written crash-safely
-(:mod:`foundation.atomic`), and on load every field's presence and kind is checked; a missing,
-damaged or foreign file means a fresh build (which then replaces it).  The cache is a speed-up
-only: any problem reading or writing it is silent.  ``RECOMMENDER_CACHE_DIR`` relocates it
-(``none`` disables it, as for :mod:`catalog.validated`).
+need not parse the table with pandas in a warm process), in a file of one JSON header and the
+arrays' raw bytes (:mod:`catalog.derived_file`: no object array is ever read, so loading it
+cannot run code; a CRC-32 catches damaged bytes).  What is written is decoded again and compared
+with the built index first (anything that would not come back equal is not cached), written
+crash-safely (:mod:`foundation.atomic`), and on load every field's presence and kind is checked;
+a missing, damaged or foreign file means a fresh build (which then replaces it).  The cache is a
+speed-up only: any problem reading or writing it is silent.  ``RECOMMENDER_CACHE_DIR`` relocates
+it (``none`` disables it, as for :mod:`catalog.validated`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import io
 import json
 import math
 import os
@@ -43,18 +43,16 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from catalog.derived_file import Arrays, NotStorable, pack
 from catalog.table_columns import TableColumns as TableColumns  # re-exported: stored here
 from catalog.validated import APP_NAME
 from foundation.atomic import atomic_write_bytes
 
 _T = TypeVar("_T")
 #: Bumped when the file layout below changes.
-FORMAT = "1"
-_META = "__meta__"
-
-
-class NotStorable(ValueError):
-    """A value this cache cannot store exactly (it is then simply not cached)."""
+FORMAT = "2"
+#: The suffix of a file's name (its layout: :mod:`catalog.derived_file`).
+SUFFIX = ".idx"
 
 
 def cache_dir() -> Path | None:
@@ -83,10 +81,11 @@ def code_files(*objs: Any) -> list[str]:
             dirs.add(Path(path).resolve().parent)
     if not dirs:
         raise NotStorable(f"no source files to fingerprint for {objs!r}")
+    import catalog.derived_file as layout
     import catalog.table_columns as columns  # rows kept as TableColumns depend on it too
 
     return sorted({str(p) for d in dirs for p in d.glob("*.py")}
-                  | {str(Path(__file__)), str(Path(columns.__file__))})
+                  | {str(Path(__file__)), str(Path(columns.__file__)), str(Path(layout.__file__))})
 
 
 @cache
@@ -202,7 +201,7 @@ def _encode_fields(prefix: str, obj: Any, arrays: dict[str, np.ndarray]) -> dict
 
 
 def encode(obj: Any) -> bytes:
-    """The ``.npz`` bytes of a dataclass index (raises :class:`NotStorable`)."""
+    """The file bytes of a dataclass index (raises :class:`NotStorable`)."""
     arrays: dict[str, np.ndarray] = {}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         meta = {"format": FORMAT, "fields": _encode_fields("root", obj, arrays)}
@@ -210,10 +209,7 @@ def encode(obj: Any) -> bytes:
         meta = {"format": FORMAT, "root": _encode_value("root", obj, arrays)}
     else:
         raise NotStorable(f"{type(obj).__name__} is neither a dataclass, a dict nor a tuple")
-    arrays[_META] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    buf = io.BytesIO()
-    np.savez(buf, allow_pickle=False, **arrays)
-    return buf.getvalue()
+    return pack(meta, arrays)
 
 
 def _decode_array(key: str, spec: dict[str, Any], z: Any) -> np.ndarray:
@@ -301,16 +297,16 @@ def _field_class(cls: type, name: str) -> Any:
 
 def decode(data: bytes, cls: type[_T]) -> _T:
     """The index stored by :func:`encode` (raises on anything damaged or foreign)."""
-    with np.load(io.BytesIO(data), allow_pickle=False) as z:
-        meta = json.loads(bytes(z[_META]).decode("utf-8"))
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise NotStorable("not a derived-index file of this format")
-        if "root" not in meta:
-            return _decode_fields("root", meta.get("fields"), cls, z)
-        value = _decode_value("root", meta["root"], None, z)
-        if type(value) is not cls:
-            raise NotStorable(f"stored a {type(value).__name__}, not a {cls.__name__}")
-        return value
+    z = Arrays(data)
+    meta = z.meta
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise NotStorable("not a derived-index file of this format")
+    if "root" not in meta:
+        return _decode_fields("root", meta.get("fields"), cls, z)
+    value = _decode_value("root", meta["root"], None, z)
+    if type(value) is not cls:
+        raise NotStorable(f"stored a {type(value).__name__}, not a {cls.__name__}")
+    return value
 
 
 def same(a: Any, b: Any) -> bool:
@@ -343,7 +339,8 @@ def load_or_build(name: str, cls: type[_T], build: Callable[[], _T], *,
     of the key (the one that computes the index)."""
     d = cache_dir()
     try:
-        path = None if d is None else d / f"{name}-{cache_key(name, cls, builder, manifest)}.npz"
+        key = None if d is None else cache_key(name, cls, builder, manifest)
+        path = None if d is None else d / f"{name}-{key}{SUFFIX}"
     except (NotStorable, OSError):
         path = None
     if path is not None:
@@ -366,9 +363,11 @@ def _store(path: Path, value: Any, cls: type) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, data)
         # One file per index name: older snapshots' and code versions' copies go (a rebuilt
-        # snapshot would otherwise leave ~3 MB behind each time).
+        # snapshot would otherwise leave ~3 MB behind each time), and so do the ``.npz``
+        # files of the format before this one.
         name = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{name}-*.npz"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        for pattern in (f"{name}-*{SUFFIX}", f"{name}-*.npz"):
+            for old in path.parent.glob(pattern):
+                if old != path:
+                    old.unlink(missing_ok=True)
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from catalog import derived_cache as dc
+from catalog.derived_file import MAGIC
 from catalog.store import EMBEDDED_SNAPSHOT_DIR, Catalog, load_catalog
 
 
@@ -99,7 +100,7 @@ def test_second_process_loads_instead_of_building(cache: Path) -> None:
     first = dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
     second = dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
     assert len(calls) == 1 and dc.same(first, second)
-    assert len(list(cache.glob("*.npz"))) == 1
+    assert len(list(cache.glob(f"*{dc.SUFFIX}"))) == 1
 
 
 @pytest.mark.parametrize("damage", [
@@ -111,7 +112,7 @@ def test_second_process_loads_instead_of_building(cache: Path) -> None:
 def test_damaged_file_means_a_fresh_build_that_replaces_it(cache: Path, damage) -> None:  # noqa: ANN001
     calls, build = _build_counter()
     dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
-    (path,) = cache.glob("*.npz")
+    (path,) = cache.glob(f"*{dc.SUFFIX}")
     good = path.read_bytes()
     path.write_bytes(damage(good))
     again = dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
@@ -122,22 +123,64 @@ def test_damaged_file_means_a_fresh_build_that_replaces_it(cache: Path, damage) 
 def test_file_of_another_class_is_not_taken(cache: Path) -> None:
     calls, build = _build_counter()
     dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
-    (path,) = cache.glob("*.npz")
+    (path,) = cache.glob(f"*{dc.SUFFIX}")
     path.write_bytes(dc.encode(_index().inner))  # a valid file, but of Inner's fields
     dc.load_or_build("ix", Index, build, manifest=MANIFEST, builder=_index)
     assert len(calls) == 2
 
 
-def test_pickled_object_arrays_are_refused_on_load() -> None:
-    """A file with a pickled member cannot execute code: np.load refuses it."""
-    import io
+def _repack(data: bytes, edit) -> bytes:  # noqa: ANN001 - edit(header dict) -> None
+    """``data`` with its JSON header edited and the checksum made right again (a file that
+    only the header's checks can refuse)."""
+    import json
+    import zlib
 
-    buf = io.BytesIO()
-    np.savez(buf, __meta__=np.frombuffer(b"{}", dtype=np.uint8),
-             x=np.array([object()], dtype=object))
-    with pytest.raises(ValueError, match="pickle"), \
-            np.load(io.BytesIO(buf.getvalue()), allow_pickle=False) as z:
-        z["x"]
+    start = len(MAGIC) + 8
+    n = int.from_bytes(data[len(MAGIC):start], "little")
+    head = json.loads(data[start:start + n])
+    edit(head)
+    raw = json.dumps(head).encode()
+    body = MAGIC + len(raw).to_bytes(8, "little") + raw + data[start + n:-4]
+    return body + zlib.crc32(body).to_bytes(4, "little")
+
+
+def test_object_dtypes_are_refused_on_load() -> None:
+    """No object (pickled) array is ever read: a header naming one is refused, and so is one
+    naming a dtype other than numbers, booleans and fixed-width text."""
+    data = dc.encode(_index())
+    assert dc.same(dc.decode(_repack(data, lambda h: None), Index), _index())  # the helper
+
+    def retype(dtype: str):  # noqa: ANN202
+        def edit(head: dict) -> None:
+            head["arrays"]["root.grid"][0] = dtype
+        return edit
+
+    for dtype in ("|O", "<M8[s]", "|V8", ">f8"):
+        with pytest.raises(dc.NotStorable):
+            dc.decode(_repack(data, retype(dtype)), Index)
+
+
+def test_array_entries_outside_the_file_are_refused() -> None:
+    data = dc.encode(_index())
+
+    def move(offset: int, nbytes: int | None = None):  # noqa: ANN202
+        def edit(head: dict) -> None:
+            head["arrays"]["root.grid"][2] = offset
+            if nbytes is not None:
+                head["arrays"]["root.grid"][3] = nbytes
+        return edit
+
+    for edit in (move(len(data)), move(-8), move(0, 40)):  # past the end; before; 5 of 6 cells
+        with pytest.raises(dc.NotStorable):
+            dc.decode(_repack(data, edit), Index)
+
+
+def test_one_flipped_byte_among_the_arrays_is_caught() -> None:
+    """The checksum covers the arrays' bytes (a flipped price would otherwise load)."""
+    data = bytearray(dc.encode(_index()))
+    data[-12] ^= 0x01  # the last array's bytes, before the 4-byte checksum
+    with pytest.raises(dc.NotStorable, match="checksum"):
+        dc.decode(bytes(data), Index)
 
 
 def test_new_table_hashes_mean_a_new_key() -> None:
@@ -154,7 +197,7 @@ def test_a_new_snapshot_replaces_the_old_file(cache: Path) -> None:
     dc.load_or_build("other", Index, build, manifest=MANIFEST, builder=_index)
     dc.load_or_build("ix", Index, build, manifest=other, builder=_index)
     assert len(calls) == 3
-    assert sorted(p.name.split("-")[0] for p in cache.glob("*.npz")) == ["ix", "other"]
+    assert sorted(p.name.split("-")[0] for p in cache.glob(f"*{dc.SUFFIX}")) == ["ix", "other"]
 
 
 def test_values_it_cannot_store_exactly_are_built_every_time(cache: Path) -> None:
@@ -162,7 +205,7 @@ def test_values_it_cannot_store_exactly_are_built_every_time(cache: Path) -> Non
     with pytest.raises(dc.NotStorable):
         dc.encode(odd)
     out = dc.load_or_build("odd", Index, lambda: odd, manifest=MANIFEST, builder=_index)
-    assert out is odd and not list(cache.glob("*.npz"))
+    assert out is odd and not list(cache.glob(f"*{dc.SUFFIX}"))
 
 
 def test_disabled_cache_only_builds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,7 +237,7 @@ def test_snapshot_ec2_index_from_disk_equals_the_built_one(snapshot: Catalog,
         return Catalog(tables=snapshot.tables, manifest=snapshot.manifest, verified=True)
 
     built = ec2_index(fresh())  # builds and stores
-    assert len(list(cache.glob("*.npz"))) == 1
+    assert len(list(cache.glob(f"*{dc.SUFFIX}"))) == 1
     loaded = ec2_index(fresh())  # from disk
     assert loaded is not built and isinstance(loaded, Ec2Index)
     assert dc.same(loaded, built)
