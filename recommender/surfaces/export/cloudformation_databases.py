@@ -82,7 +82,8 @@ def _cache(t: _Template, s: spec.Cache) -> None:
     t.add("Cache", "AWS::ElastiCache::ReplicationGroup", {
         "ReplicationGroupDescription": f"{t.name} cache", "Engine": s.engine,
         "CacheNodeType": s.node_type, "NumCacheClusters": s.nodes,
-        "AutomaticFailoverEnabled": s.nodes > 1, "AtRestEncryptionEnabled": True,
+        "AutomaticFailoverEnabled": s.nodes > 1, "MultiAZEnabled": s.multi_az or None,
+        "AtRestEncryptionEnabled": True,
         "TransitEncryptionEnabled": True, "CacheSubnetGroupName": subnets,
         "SecurityGroupIds": [_sg("database")]})
 
@@ -98,7 +99,8 @@ def _sharded_cache(t: _Template, s: spec.Cache, subnets: Any) -> None:
         "EngineVersion": version, "CacheParameterGroupName": group, "ClusterMode": "enabled",
         "CacheNodeType": s.node_type, "NumNodeGroups": s.shards,
         "ReplicasPerNodeGroup": s.replicas_per_shard, "AutomaticFailoverEnabled": True,
-        "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True,
+        "MultiAZEnabled": s.multi_az or None, "AtRestEncryptionEnabled": True,
+        "TransitEncryptionEnabled": True,
         "CacheSubnetGroupName": subnets, "SecurityGroupIds": [_sg("database")]})
 
 

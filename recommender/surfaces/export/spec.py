@@ -269,6 +269,10 @@ CLUSTER_ON: dict[str, tuple[str, str]] = {
 }
 
 
+#: ElastiCache Multi-AZ with automatic failover (a replica in each shard).
+CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
+
+
 @dataclass(frozen=True)
 class Cache:
     engine: str
@@ -290,6 +294,17 @@ class Cache:
     def sharded(self) -> bool:
         """A Valkey/Redis OSS replication group with cluster mode enabled (several shards)."""
         return self.replicated and self.shards > 1
+
+    @property
+    def multi_az(self) -> bool:
+        """Multi-AZ: a replica in every shard and automatic failover (the unsharded group's
+        second node, or ``replicas_per_shard`` >= 1), so ``MultiAZEnabled`` /
+        ``multi_az_enabled`` is set: CreateReplicationGroup leaves it false by default, and
+        "Multi-AZ is only supported on Valkey and Redis OSS clusters that have more than one
+        node in each shard" (:data:`CACHE_MULTI_AZ_URL`)."""
+        if not self.replicated:
+            return False
+        return self.replicas_per_shard >= 1 if self.sharded else self.nodes > 1
 
     @property
     def cluster_on(self) -> tuple[str, str]:

@@ -76,7 +76,8 @@ def _cache(d: _Doc, s: spec.Cache) -> None:
     d.add("aws_elasticache_replication_group", "this",
           ("replication_group_id", d.name), ("description", f"{d.name} cache"),
           ("engine", s.engine), ("node_type", s.node_type), ("num_cache_clusters", s.nodes),
-          ("automatic_failover_enabled", s.nodes > 1), ("at_rest_encryption_enabled", True),
+          ("automatic_failover_enabled", s.nodes > 1),
+          ("multi_az_enabled", s.multi_az or None), ("at_rest_encryption_enabled", True),
           ("transit_encryption_enabled", True), ("subnet_group_name", subnets),
           ("security_group_ids", [_sg("database")]))
 
@@ -91,7 +92,8 @@ def _sharded_cache(d: _Doc, s: spec.Cache, subnets: Any) -> None:
           ("engine", s.engine), ("engine_version", version), ("parameter_group_name", group),
           ("cluster_mode", "enabled"), ("node_type", s.node_type),
           ("num_node_groups", s.shards), ("replicas_per_node_group", s.replicas_per_shard),
-          ("automatic_failover_enabled", True), ("at_rest_encryption_enabled", True),
+          ("automatic_failover_enabled", True), ("multi_az_enabled", s.multi_az or None),
+          ("at_rest_encryption_enabled", True),
           ("transit_encryption_enabled", True), ("subnet_group_name", subnets),
           ("security_group_ids", [_sg("database")]))
 
