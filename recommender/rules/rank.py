@@ -29,6 +29,7 @@ import numpy as np
 
 from recommender.core.response import Reason
 from recommender.rules.base import PERF01_COST, PERF01_TRADEOFFS, Candidate, fmt_usd, reason
+from recommender.rules.rank_few import FewRanking, FewTable
 
 #: balanced: percent of its cost added per step of performance risk when ranking.
 RISK_PREMIUM_PCT = 10.0
@@ -214,7 +215,7 @@ def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
         start, step = end, step * 4
 
 
-def _rank_text(r: Ranking, k: int) -> str:
+def _rank_text(r: Ranking | FewRanking, k: int) -> str:
     first, c1, by, first_id, first_key = _first_texts(r)
     at = r.place(k)
     head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
@@ -228,7 +229,7 @@ def _rank_text(r: Ranking, k: int) -> str:
             f"#1: {first_key}.")
 
 
-def _first_texts(r: Ranking) -> tuple[int, float, str, str, str]:
+def _first_texts(r: Ranking | FewRanking) -> tuple[int, float, str, str, str]:
     """What every rank reason of ``r`` says of #1, read once per ranking (the options shown
     each say it): #1's position and cost, " by objective <objective> (<unit>)", #1's id and
     its key text."""
@@ -241,10 +242,11 @@ def _first_texts(r: Ranking) -> tuple[int, float, str, str, str]:
     return got
 
 
-def _key_text(r: Ranking, k: int) -> str:
+def _key_text(r: Ranking | FewRanking, k: int) -> str:
     t = r.table
     if r.objective == "balanced":
-        return f"risk {t.risk[k]:g}, ranked at {fmt_usd(float(r.key[k]))}"
+        key = r.key_list[k] if isinstance(r, FewRanking) else r.key[k]
+        return f"risk {t.risk[k]:g}, ranked at {fmt_usd(float(key))}"
     if r.objective == "performance":
         return f"capacity {float(t.capacity[k]):.2f}, risk {t.risk[k]:g}"
     return f"risk {t.risk[k]:g}"
@@ -365,9 +367,12 @@ def rank_others(cands: list[Candidate], objective: str, *,
     if not cands:
         return []
     few = _rank_few(cands, objective) if len(cands) <= _FEW else None
+    r: Ranking | FewRanking
     r, score = few if few is not None else _rank_many(cands, objective)
+    rows = r.rows(keep) if isinstance(r, FewRanking) else (
+        r.order if keep is None else r.head(keep)).tolist()
     out = []
-    for k in (r.order if keep is None else r.head(keep)).tolist():
+    for k in rows:
         c = cands[k]
         c.score = float(score[k])
         if len(cands) > 1:
@@ -438,7 +443,7 @@ def _rank_many(cands: list[Candidate], objective: str) -> tuple[Ranking, np.ndar
     return r, r.score
 
 
-def _rank_few(cands: list[Candidate], objective: str) -> tuple[Ranking, list[float]] | None:
+def _rank_few(cands: list[Candidate], objective: str) -> tuple[FewRanking, list[float]] | None:
     """:func:`rank` and :attr:`Ranking.score` of a few candidates: the same keys, sorted
     by Python's (stable) sort instead of ``np.lexsort``; None when a key is NaN (Python's
     sort has no order for it: :func:`rank` decides then).
@@ -447,23 +452,26 @@ def _rank_few(cands: list[Candidate], objective: str) -> tuple[Ranking, list[flo
     names each option by its option id: the reason text says the option, not its settings.
     """
     cols = _few_columns(cands)
-    t = _few_table(objective, [c.option for c in cands], *cols)
     name = objective if objective in _OBJECTIVE_KEYS else "balanced"
+    # The guidance tier as _few_table rounds it (round(f, 3): the same floats).
+    tier = None if objective == "cost" else [round(f, 3) for f in cols[2]]
+    t = FewTable([c.option for c in cands], cols[0], cols[1], cols[2], tier)
     few = _few_keys(name, cols[0], cols[1])
     if few is None:
-        arr, arrs = _OBJECTIVE_KEYS[name](t)
+        arr, arrs = _OBJECTIVE_KEYS[name](_few_table(objective, t.ids, *cols))
         few = arr.tolist(), [k.tolist() for k in arrs]
     key, keys = few
-    if t.tier is not None:
-        keys = [[-x for x in t.tier.tolist()], *keys]
+    if tier is not None:
+        keys = [[-x for x in tier], *keys]
     rows: list[tuple[Any, ...]] = list(zip(*keys, strict=True))
     if any(v != v for row in rows for v in row):
         return None
     if len(set(rows)) < len(rows):  # a tie on every number: the ids decide
         rows = [(*row, i) for row, i in zip(rows, _full_ids(cands), strict=True)]
     order = sorted(range(len(rows)), key=rows.__getitem__)
-    return Ranking(name, np.array(order, dtype=np.intp), np.array(key, dtype=float),
-                   _unit(name), t), _scores(key, order[0])
+    # (np.array(key, dtype=float) of the numpy path: the keys are floats already.)
+    return FewRanking(name, order, [float(x) for x in key], _unit(name), t), \
+        _scores(key, order[0])
 
 
 def _scores(key: list[float], first: int) -> list[float]:
@@ -481,7 +489,7 @@ def _scores(key: list[float], first: int) -> list[float]:
 _MAX_FLOAT = float(np.finfo(float).max)
 
 
-def _others_text(r: Ranking, k: int, cands: list[Candidate]) -> str:
+def _others_text(r: Ranking | FewRanking, k: int, cands: list[Candidate]) -> str:
     first = r.head_list[0]
     fit = r.table.tier
     base = _rank_text(r, k).replace(str(r.table.ids[first]), cands[first].option)
