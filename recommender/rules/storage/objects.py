@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recommender.rules.base import Candidate, fmt_num
+from recommender.rules.base import PERF01_COST, Candidate, fmt_num, reason
 from recommender.rules.prices import PriceBook
 from recommender.rules.storage.class_prices import (
     PER_GB_ACCESS_CLASSES,
@@ -103,6 +103,36 @@ def _one_zone_if_recreatable(cls: str, n: StorageNeed, notes: list[str]) -> str:
     return "one_zone_ia"
 
 
+#: A lifecycle expiration of objects "in ... STANDARD_IA, or ONEZONE_IA storage for less than
+#: 30 days" is "charged for 30 days" (Glacier 90, Deep Archive 180): S3 User Guide, "Expiring
+#: objects".  (S3 Intelligent-Tiering has had no minimum duration since 2021: not listed.)
+S3_EXPIRE_URL = ("https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
+                 "lifecycle-expire-general-considerations.html")
+
+
+def _minimum_duration(c: Candidate, cls: str, life: float | None) -> None:
+    """What the class's minimum storage duration costs the objects.
+
+    :func:`s3_class` never picks a class whose minimum is longer than a known lifetime, so
+    objects that live ``life`` days (at least the minimum) incur no minimum-duration charge,
+    and the reason says so.  Without a lifetime the charge cannot be priced: objects deleted,
+    overwritten or moved out earlier are billed for the rest of the minimum
+    (:data:`S3_EXPIRE_URL`; "a prorated early deletion fee" for the Glacier classes), so the
+    option names it as unpriced.
+    """
+    days = fmt_num(S3_MIN_DURATION_DAYS[cls])
+    if life is not None:
+        c.reasons.append(reason("storage.minimum_duration", PERF01_COST,
+                                f"Objects live {fmt_num(life)} days, at least the {days}-day "
+                                f"minimum storage duration of {cls}: no minimum-duration "
+                                f"charge ({S3_EXPIRE_URL})."))
+        return
+    c.name_unpriced_all([(f"s3.{cls} minimum storage duration charge", (
+        f"objects deleted, overwritten or moved to another class before {days} days are "
+        f"billed for {days} days ({S3_EXPIRE_URL}); the profile gives no "
+        f"storage.object_lifetime_days"))], category="storage")
+
+
 def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
     """S3 for web or archival object access, storage class by access frequency and lifetime."""
     cls, notes = s3_class(n)
@@ -115,6 +145,7 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
            else "") + ".", config={"storage_class": cls}, note="storage only")
     if S3_MIN_DURATION_DAYS.get(cls):
         c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
+        _minimum_duration(c, cls, n.object_lifetime_days)
     priced = parts[0] if parts else None
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
     rs, excludes = charges_reasons("s3", cls, rows, item)
