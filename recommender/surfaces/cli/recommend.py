@@ -57,28 +57,29 @@ def read_profile_text(path: str) -> str:
 
 
 def _engine_recommend() -> Callable[..., Any]:
-    """``recommender.core.engine.recommend``, imported with the cyclic collector paused.
+    """``recommender.core.engine.recommend``; a process's first import of it is frozen
+    (``gc.freeze``: what it built is never scanned by the collector again).
 
-    The first import builds about a million objects (pandas, pydantic's model schemas, the
-    rules' tables), none of them garbage, and the collector would scan them ~300 times: about
-    0.15 s of a 1.2 s process.  Paused, then frozen (``gc.freeze``: what the import built is
-    never scanned again) and resumed, so the recommendation itself is collected as usual.
-    Only a process's first import does this; later calls find the module loaded.
+    Called with the collector paused (:func:`~recommender.surfaces.cli.startup.one_shot`):
+    the import builds about a million objects, none of them garbage.
     """
-    if "recommender.core.engine" not in sys.modules and gc.isenabled():
-        gc.disable()
-        try:
-            from recommender.core.engine import recommend
-        finally:
-            gc.freeze()
-            gc.enable()
+    first = "recommender.core.engine" not in sys.modules
     from recommender.core.engine import recommend
 
+    if first:
+        gc.freeze()
     return recommend
 
 
 def run(args: argparse.Namespace) -> int:
     """Answer ``recommend PROFILE.json``: the response on stdout; returns the exit code."""
+    from recommender.surfaces.cli.startup import one_shot
+
+    with one_shot():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     recommend = _engine_recommend()
     if (args.profile is None) == (args.preset is None):
         raise UserError("give a PROFILE.json (or - for stdin) or --preset NAME, not both")
