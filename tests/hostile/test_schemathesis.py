@@ -7,12 +7,16 @@ The run is reproducible (a fixed ``--seed``) and bounded (``--max-examples`` per
 and mode).  It runs once per mode, so each mode's case count is exact (schemathesis's JSON
 report), and the server's access log counts the requests it really answered: the test
 asserts ``positive + negative >= 10,000`` and as many requests, and prints the figures.
-The server is uvicorn on 127.0.0.1 (one worker), started and stopped by the fixture.
-One schemathesis worker: with two worker threads, hypothesis's lambda descriptions call
-``ast.parse`` concurrently, which on CPython 3.11.7 failed here ("AST constructor recursion
-depth mismatch") and lost a phase.  620 examples per operation and mode give about
-11,000 cases (12,195 at 700 on this machine: about 14 cases per example over a fixed coverage
-phase).  Cheaper per case: no example database (``--generation-database none``: schemathesis
+
+The server is uvicorn on 127.0.0.1 with two worker processes, started and stopped by the
+fixture.  The two modes run at the same time, as two schemathesis processes: each one
+alternates between generating a case and waiting for its answer, so one run alone keeps
+about one core busy and the pair keeps two.  One worker thread per process: with two
+threads, hypothesis's lambda descriptions call ``ast.parse`` concurrently, which on CPython
+3.11.7 failed here ("AST constructor recursion depth mismatch") and lost a phase; two
+processes share nothing.  620 examples per operation and mode give about 11,000 cases
+(12,195 at 700 on this machine: about 14 cases per example over a fixed coverage phase).
+Cheaper per case: no example database (``--generation-database none``: schemathesis
 otherwise writes every example to SQLite, about a third of the run's time).
 """
 
@@ -76,7 +80,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory",
              "recommender.surfaces.api:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "info"],
+             "--port", str(port), "--log-level", "info", "--workers", "2"],
             cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -90,19 +94,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 proc.kill()
 
 
-def _run(server: Server, mode: str, workdir: Path) -> tuple[dict, str]:
-    """One schemathesis run in ``mode``: (its JSON report, its output)."""
-    report = workdir / f"{mode}.json"
+def _start(server: Server, mode: str, workdir: Path) -> subprocess.Popen[str]:
+    """Start one schemathesis run in ``mode``, its JSON report in ``workdir/<mode>/``."""
+    here = workdir / mode
+    here.mkdir()
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{server.url}/openapi.json",
            "--checks", "not_a_server_error,status_code_conformance",
            "--mode", mode, "--phases", "examples,coverage,fuzzing",
            "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
            "--workers", "1", "--continue-on-failure", "--generation-database", "none",
            "--suppress-health-check", "all", "--no-color",
-           "--report", "json", "--report-json-path", str(report)]
-    # Run from a temporary folder: schemathesis writes its state where it runs.
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=workdir)
-    out = proc.stdout + proc.stderr
+           "--report", "json", "--report-json-path", str(here / "report.json")]
+    # Run from its own temporary folder: schemathesis writes its state where it runs.
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=here)
+
+
+def _finish(proc: subprocess.Popen[str], mode: str, workdir: Path) -> tuple[dict, str]:
+    """Wait for a run of :func:`_start`: (its JSON report, its output)."""
+    try:
+        out, _ = proc.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        pytest.fail(f"schemathesis {mode} did not finish in 900 s: {out[-3000:]}")
+    report = workdir / mode / "report.json"
     assert report.is_file(), out[-3000:]
     data = json.loads(report.read_text())
     assert proc.returncode == 0 and data["exit_code"] == 0, out[-6000:]
@@ -120,10 +136,17 @@ def test_ten_thousand_cases_no_5xx_no_undocumented_status(server: Server,
     before = sum(_statuses(server.log).values())
     started = time.perf_counter()
     cases = {}
-    for mode in ("positive", "negative"):
-        data, _ = _run(server, mode, tmp_path)
-        cases[mode] = int(data["test_cases"]["generated"])
-        assert data["test_cases"]["with_failures"] == 0
+    procs = {mode: _start(server, mode, tmp_path) for mode in ("positive", "negative")}
+    try:
+        for mode, proc in procs.items():
+            data, _ = _finish(proc, mode, tmp_path)
+            cases[mode] = int(data["test_cases"]["generated"])
+            assert data["test_cases"]["with_failures"] == 0
+    finally:  # a failed mode does not leave the other one running
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     elapsed = time.perf_counter() - started
     statuses = _statuses(server.log)
     answered = sum(statuses.values()) - before
