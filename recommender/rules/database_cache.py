@@ -20,8 +20,9 @@ can (``database.cluster_mode``):
   one risk step, and ``performance`` (equal fit: capacity beyond the need earns nothing) the
   lower risk.  A need only shards hold is the sharded cluster whatever the objective.
 
-Memcached has no cluster mode: its nodes are its partitions (:data:`CACHE_CLUSTERS_URL`);
-one node when one holds the need, else the cheapest partitioned cluster, as before.
+Memcached has no cluster mode: its nodes are its partitions (:data:`CACHE_CLUSTERS_URL`,
+:data:`CACHE_MEMCACHED_SCALING_URL`), so one node and, when cheaper, the cheapest partitioned
+cluster are offered at no risk: the cheaper wins under every objective.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ CACHE_MAX_NODES = 90
 #: A Memcached cluster has 1 to 60 nodes, its data partitioned across them (Clusters.html).
 CACHE_CLUSTERS_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.html"
 CACHE_MEMCACHED_MAX_NODES = 60
+#: "Because you can partition your data across all the nodes in a Memcached cluster, scaling
+#: up to a node type with greater memory is seldom required" (manual scaling for Memcached).
+CACHE_MEMCACHED_SCALING_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+                               "Scaling.Memcached.manually.html")
 #: Valkey or Redis OSS (cluster mode enabled): shards (node groups) of a primary and 0-5
 #: replicas each.
 CACHE_CME_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
@@ -122,8 +127,9 @@ def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
     layouts: list[tuple[CacheLayout, float]] = []
     if one is not None:
         layouts.append((one, 0.0))
-    # Memcached keeps one node when one holds the need (as before: no cluster mode to weigh).
-    if many is not None and mode != "disabled" and not (memcached and one is not None):
+    # Memcached has no cluster mode to weigh: its data is partitioned across its nodes
+    # anyway (CACHE_MEMCACHED_SCALING_URL), so the cheaper layout simply wins, at no risk.
+    if many is not None and (memcached or mode != "disabled"):
         layouts.append((many, risk))
     rejected = CACHE_NEEDS_CLUSTER_MODE if one is None and mode == "disabled" else None
     return CachePlan(need, per_shard, memcached, layouts, rejected)
@@ -212,11 +218,15 @@ def cache_sizing(plan: CachePlan, k: int, size: float, *, priced: bool) -> str:
     if layout.shards > 1:
         text += _shard_text(layout, plan.memcached, other, priced=priced)
     elif other is not None:
-        text += (f"; one node holds it: one shard, cluster mode disabled, any client (a "
-                 f"cluster mode enabled cluster of {other.nodes} x "
-                 f"{other.row['instance_class']}"
-                 + (f" costs {_monthly(other)}/month" if priced else " costs less")
-                 + f", the other option, {CACHE_CLUSTER_MODE_URL})")
+        text += ("; one node holds it" + (
+            f" (a cluster of {other.nodes} x {other.row['instance_class']}, the data "
+            f"partitioned across its nodes," if plan.memcached else
+            f": one shard, cluster mode disabled, any client (a cluster mode enabled cluster "
+            f"of {other.nodes} x {other.row['instance_class']}")
+            + (f" costs {_monthly(other)}/month" if priced else " costs less")
+            + ", the other option, "
+            + (CACHE_MEMCACHED_SCALING_URL if plan.memcached else CACHE_CLUSTER_MODE_URL)
+            + ")")
     if plan.per_shard > 1:
         text += (f"; Multi-AZ (production or availability multi_az): "
                  f"{CACHE_REPLICAS_PER_SHARD} replica per shard for automatic failover, "

@@ -149,8 +149,18 @@ def test_a_cache_only_shards_hold_is_rejected_when_cluster_mode_is_disabled(cat)
     assert enabled[0].monthly_cost_usd == pytest.approx(12241.22, abs=0.01)
 
 
-def test_memcached_keeps_one_node_when_one_holds_it(cat):
-    # Memcached has no cluster mode (its nodes are its partitions): one m4.10xlarge, as before.
-    db = _run(cat, "cache80", database={"data_model": "cache", "size_gib": 80,
-                                        "engine": "memcached"}).recommendations.database
-    assert [(o.option, _layout(o)) for o in db] == [("elasticache:memcached", ONE_80)]
+def test_memcached_takes_the_cheaper_partitioned_cluster_at_no_risk(cat):
+    # Memcached has no cluster mode: "Because you can partition your data across all the
+    # nodes in a Memcached cluster, scaling up to a node type with greater memory is seldom
+    # required" (Scaling.Memcached.manually.html).  Memcached node-hours (snapshot): r6g.large
+    # $0.206 (13.07 GiB), m4.10xlarge $3.112.  106.67 GiB: 9 x 0.206 = 1.854/h = $1,353.42
+    # (r5.large 9 x 0.216 = 1.944; r6g.xlarge 5 x 0.411 = 2.055; t4g.medium 35 x 0.065 =
+    # 2.275) vs one m4.10xlarge 3.112 x 730 = $2,271.76; both risk 0, so every objective.
+    for objective in ("balanced", "performance"):
+        db = _run(cat, "cache80", objective=objective,
+                  database={"data_model": "cache", "size_gib": 80, "engine": "memcached"}
+                  ).recommendations.database
+        assert [(o.option, _layout(o), o.performance_risk) for o in db] == [
+            ("elasticache:memcached", ("cache.r6g.large", 9, None, None), 0.0),
+            ("elasticache:memcached", ONE_80, 0.0)]
+        assert [o.monthly_cost_usd for o in db] == pytest.approx([1353.42, 2271.76], abs=0.01)
