@@ -228,7 +228,7 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     worst = np.where(cpu >= risk, 0, worst)
     dims = np.maximum(risk, cpu)
     full = dims.copy()
-    for k in np.flatnonzero(burst):
+    for k in (burst.nonzero()[0].tolist() if t.burst else ()):  # (no judged row: none)
         full[k] = max(full[k], t.burst[int(idx[k])].risk)
     perf = ix.perf[idx]
     # (Without a CPU demand the interval risk is 0 everywhere: its inputs are not gathered.)
