@@ -70,22 +70,47 @@ def _source_digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def code_files(*objs: Any) -> list[str]:
-    """Every ``.py`` file of the packages that define ``objs`` (builtins have none), and this
-    module: an index's builder may call helpers of its own package, so all of them count."""
+def _package_dirs(objs: tuple[Any, ...]) -> frozenset[str]:
+    """The directories of the modules that define ``objs`` (builtins have none)."""
     dirs = set()
     for obj in objs:
         module = sys.modules.get(getattr(obj, "__module__", "") or "")
         path = getattr(module, "__file__", None)
         if path and module is not None and module.__name__ != "builtins":
-            dirs.add(Path(path).resolve().parent)
+            dirs.add(_real_dir(path))
     if not dirs:
         raise NotStorable(f"no source files to fingerprint for {objs!r}")
+    return frozenset(dirs)
+
+
+@cache
+def _real_dir(path: str) -> str:
+    return os.path.dirname(os.path.realpath(path))
+
+
+@cache
+def _files_of(dirs: frozenset[str]) -> tuple[str, ...]:
+    """Every ``.py`` file in ``dirs`` (as ``glob("*.py")`` lists them: no hidden ones) and
+    the modules every stored file depends on; once per process and set of directories (a
+    warm run asks for a dozen keys over a few packages: ~15 ms with pathlib each time)."""
     import catalog.derived_file as layout
     import catalog.table_columns as columns  # rows kept as TableColumns depend on it too
 
-    return sorted({str(p) for d in dirs for p in d.glob("*.py")}
-                  | {str(Path(__file__)), str(Path(columns.__file__)), str(Path(layout.__file__))})
+    found = {f"{d}{os.sep}{n}" for d in dirs for n in os.listdir(d)
+             if n.endswith(".py") and not n.startswith(".")}
+    return tuple(sorted(found | {str(Path(__file__)), str(Path(columns.__file__)),
+                                 str(Path(layout.__file__))}))
+
+
+@cache
+def _code_digest(dirs: frozenset[str]) -> str:
+    return "\0".join(_source_digest(f) for f in _files_of(dirs))
+
+
+def code_files(*objs: Any) -> list[str]:
+    """Every ``.py`` file of the packages that define ``objs`` (builtins have none), and this
+    module: an index's builder may call helpers of its own package, so all of them count."""
+    return list(_files_of(_package_dirs(objs)))
 
 
 @cache
@@ -114,10 +139,9 @@ def cache_key(name: str, cls: type, build: Callable[..., Any], manifest: dict[st
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         raise NotStorable("the manifest lists no files")
-    sources = code_files(cls, build)
     parts = [FORMAT, name, f"{cls.__module__}.{cls.__qualname__}",
              json.dumps(files, sort_keys=True), np.__version__, pandas_version(), sys.version,
-             *(_source_digest(s) for s in sources)]
+             _code_digest(_package_dirs((cls, build)))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

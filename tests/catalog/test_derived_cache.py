@@ -290,3 +290,35 @@ def test_mostly_nan_grids_and_few_names_are_stored_small_and_exact() -> None:
     back = dc.decode(data, tuple)
     assert dc.same(back, (grid, names))
     assert not dc.same(back, (np.nan_to_num(grid), names))
+
+
+def test_an_edited_builder_module_means_a_new_key(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code fingerprint is the content of every module beside the builder (read once a
+    process: a new process after an edit gets a new key)."""
+    import importlib
+    import sys
+
+    pkg = tmp_path / "builderpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "build.py").write_text("def build():\n    return 1\n")
+    (pkg / "helper.py").write_text("RATE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    build = importlib.import_module("builderpkg.build").build
+
+    def key() -> str:
+        for f in (dc._source_digest, dc._files_of, dc._code_digest):
+            f.cache_clear()  # what a new process starts with
+        return dc.cache_key("ix", Index, build, MANIFEST)
+
+    before = key()
+    assert key() == before
+    (pkg / "helper.py").write_text("RATE = 2\n")  # a helper of the builder, same size
+    assert key() != before
+    (pkg / ".hidden.py").write_text("x = 1\n")  # glob("*.py") never listed hidden files
+    after = key()
+    (pkg / ".hidden.py").write_text("x = 2\n")
+    assert key() == after
+    sys.modules.pop("builderpkg.build", None)
+    sys.modules.pop("builderpkg", None)
