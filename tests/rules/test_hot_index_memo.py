@@ -49,3 +49,28 @@ def test_one_task_pick_is_cheapest_then_fewest_vcpus_then_catalog_order() -> Non
     # Only row 3 valid: (4 x 0.04 + 8 x 0.004) x 730 = 0.192 x 730 = $140.16.
     assert _best_single(sizes, np.array([3]), (0.04, 0.004), 730.0)[0] == pytest.approx(140.16)
     assert _best_single(sizes, np.array([], dtype=np.intp), (0.04, 0.004), 730.0) is None
+
+
+@pytest.mark.parametrize("compute", [{"vcpus": 2, "memory_gib": 4},
+                                     {"vcpus": 8, "memory_gib": 64, "arch": "arm64"}])
+def test_static_filters_memo_counts_as_one_pass(compute: dict) -> None:
+    # The region/platform/arch survivors are kept per (region, arch): the counts and the
+    # survivors must be those of one pass over every filter in order, on every call, and a
+    # caller's write into the survivors must not reach the next call.
+    from recommender.core.profile import parse_profile
+    from recommender.rules.compute import candidates as C
+    from recommender.rules.compute.select import build_table
+    from recommender.rules.compute.sizing import derive_need
+
+    cat = load_catalog()
+    ix = ec2_index(cat)
+    p = parse_profile({"region": "eu-west-1", "compute": compute})
+    ctx = build_table(p, derive_need(p), ix, "eu-west-1", catalog=cat, warnings=[]).ctx
+    checks = [fn(ix, ctx) for fn in C.FILTERS]
+    alive, rejected, _ = C._narrow(ix, checks)
+    for _ in range(2):
+        got = C.apply_filters(ix, ctx)
+        assert got.rejected == rejected and list(got.rejected) == list(rejected)
+        assert (got.passed == alive).all()
+        got.passed[:] = False
+    assert sum(rejected.values()) + int(alive.sum()) == ix.n

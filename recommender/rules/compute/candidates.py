@@ -343,12 +343,39 @@ class FilterResult:
         return next((c for c in self.checks if not c.mask[i]), None)
 
 
+#: The leading filters whose masks are the catalog's alone for a region and architectures
+#: (offered there, Linux platform, the architecture): their survivors and counts are
+#: computed once per (region, arch) and index.
+_STATIC_FILTERS: tuple[FilterFn, ...] = (filter_region, filter_platform, filter_arch)
+
+
 def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
     """Run :data:`FILTERS`; count each rejected type under the first filter it fails."""
-    alive = np.ones(ix.n, dtype=bool)
     checks = [fn(ix, ctx) for fn in FILTERS]
+    k = len(_STATIC_FILTERS)
+    if FILTERS[:k] == _STATIC_FILTERS:
+        alive0, rej0, left = index_memo(ix, ("static_filters", ctx.region, ctx.arch),
+                                        lambda: _narrow(ix, checks[:k]))
+        alive, rejected = alive0.copy(), dict(rej0)
+        _narrow_into(ix, checks[k:], alive, rejected, left)
+    else:
+        alive, rejected, _ = _narrow(ix, checks)
+    return FilterResult(alive, [(c.key, c.mask) for c in checks], rejected, checks)
+
+
+def _narrow(ix: Ec2Index, checks: list[Check]) -> tuple[np.ndarray, dict[str, int], int]:
+    """The survivors of ``checks`` from every row, the rejections by key, how many are left."""
+    alive = np.ones(ix.n, dtype=bool)
     rejected: dict[str, int] = {}
-    left = ix.n
+    left = _narrow_into(ix, checks, alive, rejected, ix.n)
+    alive.setflags(write=False)  # (kept by index_memo: apply_filters works on a copy)
+    return alive, rejected, left
+
+
+def _narrow_into(ix: Ec2Index, checks: list[Check], alive: np.ndarray,
+                 rejected: dict[str, int], left: int) -> int:
+    """``alive &= `` each check's mask in order, counting under its key the rows it takes
+    away; returns the survivors left."""
     for c in checks:
         if c.mask is ix.all_rows:  # a constraint the profile does not set rejects nothing
             continue
@@ -357,7 +384,7 @@ def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
         if now < left:
             rejected[c.key] = rejected.get(c.key, 0) + left - now
         left = now
-    return FilterResult(alive, [(c.key, c.mask) for c in checks], rejected, checks)
+    return left
 
 
 def tightest_constraint(
