@@ -141,7 +141,8 @@ def _case(model: LambdaModel, f: tuple[np.ndarray, np.ndarray, np.ndarray], sel:
 
 
 def _cases(model: LambdaModel, f: pd.DataFrame, prices: LambdaPrices,
-           rng: np.random.Generator) -> dict[str, list[dict[str, Any]]]:
+           draw: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+    """Every case of one held-out function ``f``; ``draw`` the pairs' order (:func:`_draws`)."""
     m = f["memory_mb"].to_numpy(float)
     arrays = (m, f["duration_ms"].to_numpy(float), _true_cost(f, prices))
     # The request always names the architecture; the kind only when the user declares it.
@@ -155,27 +156,59 @@ def _cases(model: LambdaModel, f: pd.DataFrame, prices: LambdaPrices,
     near = int(np.argmin(np.abs(np.log(m / 1024.0))))
     out["one_size_1024"] = [_case(model, arrays, np.arange(len(m)) == near, prices, arch)]
     pairs = [(i, j) for i in range(len(m)) for j in range(i + 1, len(m))]
-    for k in rng.permutation(len(pairs))[:N_PAIRS]:  # the same pairs with and without kind
+    for k in draw[:N_PAIRS]:  # the same pairs with and without kind
         sel = np.isin(np.arange(len(m)), pairs[k])
         out["two_sizes"].append(_case(model, arrays, sel, prices, arch))
         out["two_sizes_kind"].append(_case(model, arrays, sel, prices, kind))
     return out
 
 
-def _score(model_for: Any, curves: pd.DataFrame, groups: list[str],
-           prices: dict[str, LambdaPrices]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """``{case: {group: [per-function results]}}`` with ``model_for(group)`` per group."""
+def _draws(curves: pd.DataFrame, groups: list[str]) -> list[list[np.ndarray]]:
+    """Per group, per function: the order in which its pairs of sizes are drawn.
+
+    One generator seeded with :data:`SEED` draws for every function in turn (groups in
+    order, functions sorted), so the pairs do not depend on how the groups are spread
+    over processes.
+    """
     rng = np.random.default_rng(SEED)
-    rec: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    out = []
     for grp in groups:
-        model = model_for(grp)
-        for _, _, f in _functions(curves[curves["group"] == grp]):
-            per_fn = _cases(model, f, prices[str(f["arch"].iloc[0])], rng)
-            for case, rs in per_fn.items():
-                ape = {k: np.concatenate([r[k] for r in rs]) for k in ("ape", "base_ape", "resid")}
-                rec.setdefault(case, {}).setdefault(grp, []).append({
-                    **ape, **{k: float(np.mean([r[k] for r in rs]))
-                              for k in ("exact", "base_exact", "regret", "base_regret")}})
+        sizes = [len(f) for _, _, f in _functions(curves[curves["group"] == grp])]
+        out.append([rng.permutation(n * (n - 1) // 2) for n in sizes])
+    return out
+
+
+def _score_group(model: LambdaModel, curves: pd.DataFrame, draws: list[np.ndarray],
+                 prices: dict[str, LambdaPrices]) -> dict[str, list[dict[str, Any]]]:
+    """``{case: [per-function results]}`` of one held-out group's ``curves``."""
+    rec: dict[str, list[dict[str, Any]]] = {}
+    for (_, _, f), draw in zip(_functions(curves), draws, strict=True):
+        per_fn = _cases(model, f, prices[str(f["arch"].iloc[0])], draw)
+        for case, rs in per_fn.items():
+            ape = {k: np.concatenate([r[k] for r in rs]) for k in ("ape", "base_ape", "resid")}
+            rec.setdefault(case, []).append({
+                **ape, **{k: float(np.mean([r[k] for r in rs]))
+                          for k in ("exact", "base_exact", "regret", "base_regret")}})
+    return rec
+
+
+def _score(model_for: Any, curves: pd.DataFrame, groups: list[str],
+           prices: dict[str, LambdaPrices], n_jobs: int = 1
+           ) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """``{case: {group: [per-function results]}}`` with ``model_for(group)`` per group.
+
+    The groups are scored in ``n_jobs`` processes (joblib; each group alone, so the
+    figures are the same for any ``n_jobs``).
+    """
+    from joblib import Parallel, delayed
+
+    per_group = Parallel(n_jobs=n_jobs)(
+        delayed(_score_group)(model_for(grp), curves[curves["group"] == grp], draws, prices)
+        for grp, draws in zip(groups, _draws(curves, groups), strict=True))
+    rec: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for grp, got in zip(groups, per_group, strict=True):
+        for case, rs in got.items():
+            rec.setdefault(case, {})[grp] = rs
     return rec
 
 
@@ -217,20 +250,24 @@ def conformal_q(resid: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
     return float(r[lo - 1]), float(r[hi - 1])
 
 
-def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> dict[str, Any]:
-    """Conditional prior chosen on development groups, then one score on the test groups."""
+def evaluate_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices], n_jobs: int = 1
+                    ) -> dict[str, Any]:
+    """Conditional prior chosen on development groups, then one score on the test groups.
+
+    ``n_jobs``: joblib processes for the held-out groups (the figures do not depend on it).
+    """
     groups = sorted(curves["group"].unique())
     test = sorted(test_groups("lambda", groups))
     dev = [g for g in groups if g not in test]
     dev_curves = curves[curves["group"].isin(dev)]
-    cond, tuning = choose_conditional(dev_curves, fit_lambda)
+    cond, tuning = choose_conditional(dev_curves, fit_lambda, n_jobs=n_jobs)
     dev_rec = _score(lambda g: fit_lambda(dev_curves[dev_curves["group"] != g],
-                                          conditional=cond), dev_curves, dev, prices)
+                                          conditional=cond), dev_curves, dev, prices, n_jobs)
     log_q = {k: conformal_q(np.concatenate([r["resid"] for rs in dev_rec[c].values() for r in rs]))
              for k, c in ((1, "one_size"), (2, "two_sizes"), (3, "one_size_kind"),
                           (4, "two_sizes_kind"))}
     dev_model = fit_lambda(dev_curves, conditional=cond)
-    test_rec = _score(lambda g: dev_model, curves, test, prices)
+    test_rec = _score(lambda g: dev_model, curves, test, prices, n_jobs)
     qk = {"one_size": log_q[1], "one_size_kind": log_q[3], "one_size_1024": log_q[1],
           "two_sizes": log_q[2], "two_sizes_kind": log_q[4]}
     metrics: dict[str, Any] = {
@@ -263,9 +300,13 @@ def _per_group(rec: dict[str, dict[str, list[dict[str, Any]]]],
     return out
 
 
-def train_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices]) -> LambdaModel:
-    """Evaluate (dev tuning, test score), then fit on every curve with the dev intervals."""
-    ev = evaluate_lambda(curves, prices)
+def train_lambda(curves: pd.DataFrame, prices: dict[str, LambdaPrices], n_jobs: int = 1
+                 ) -> LambdaModel:
+    """Evaluate (dev tuning, test score), then fit on every curve with the dev intervals.
+
+    ``n_jobs``: joblib processes for the held-out groups (the figures do not depend on it).
+    """
+    ev = evaluate_lambda(curves, prices, n_jobs)
     model = fit_lambda(curves, conditional=ev["conditional"])
     model.log_q = ev["log_q"]
     model.metrics = {**ev["metrics"], "parallel_share": model.parallel_share,

@@ -103,12 +103,12 @@ def _runtime(data_dir: Path, ec2: Any, prices: Any, bar: Any, n_jobs: int
     }
 
 
-def _lambda(data_dir: Path, bar: Any) -> tuple[Any, dict[str, Any]]:
+def _lambda(data_dir: Path, bar: Any, n_jobs: int) -> tuple[Any, dict[str, Any]]:
     from recommender.models.lambda_data import load_lambda_curves
     from recommender.models.lambda_train import train_lambda
 
     bar.set_description("lambda (dev leave-one-group-out, then test)")
-    model = train_lambda(load_lambda_curves(data_dir), _lambda_prices(data_dir))
+    model = train_lambda(load_lambda_curves(data_dir), _lambda_prices(data_dir), n_jobs)
     return model, {
         "features": ["memory_mb", "duration_ms", "cpu_time_ms"],
         "target": "duration_ms = u + c / s1(m) + p / sp(m)",
@@ -144,7 +144,7 @@ def train_models(
         if "runtime" in names:
             out["runtime"] = _runtime(data_dir, ec2, prices, bar, n_jobs)
         if "lambda" in names:
-            out["lambda"] = _lambda(data_dir, bar)
+            out["lambda"] = _lambda(data_dir, bar, n_jobs)
     finally:
         bar.close()
     return out
