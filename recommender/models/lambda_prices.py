@@ -66,8 +66,10 @@ def lambda_unit_prices(catalog: Any, arch: str, region: str = "us-east-1") -> La
     recommender.core.errors.UserError
         When the catalog has no such rows for ``region`` (never a guessed price).
     """
+    # Kept on disk with the derived indexes: a warm process parses no unit_prices table (nor
+    # imports pandas) to price Lambda.
     return per_catalog(f"lambda_unit_prices.{arch}.{region}", catalog,
-                       lambda c: _read_lambda_unit_prices(c, arch, region))
+                       lambda c: _read_lambda_unit_prices(c, arch, region), persist=LambdaPrices)
 
 
 def _read_lambda_unit_prices(catalog: Any, arch: str, region: str) -> LambdaPrices:
@@ -117,7 +119,10 @@ def check_timeout(runs: Sequence[Any], catalog: Any) -> None:
         if not m.duration_ms >= MIN_DURATION_MS:
             raise UserError(f"measurements.{i}.duration_ms: {m.duration_ms:g} ms is below the "
                             f"{MIN_DURATION_MS:g} ms Lambda reports durations to")
-    limit_ms = per_catalog("lambda_timeout_max_ms", catalog, _timeout_limit_ms)
+    # Kept on disk with the derived indexes (a 1-tuple: the cache stores tuples, not a bare
+    # float): a warm process then never parses the facts table, nor imports pandas for it.
+    (limit_ms,) = per_catalog("lambda_timeout_max_ms", catalog,
+                              lambda c: (_timeout_limit_ms(c),), persist=tuple)
     if limit_ms is None:
         return  # the catalog does not know the limit: nothing to check against
     for i, m in enumerate(runs):

@@ -88,3 +88,27 @@ def test_warm_recommend_imports_no_pandas_or_pyarrow(tmp_path: Path) -> None:
     warm = _loaded(code)
     assert "recommender" in warm
     assert sorted(warm & {"pandas", "pyarrow", "sklearn", "scipy"}) == []
+
+
+def test_warm_lambda_and_object_storage_answers_import_no_pandas(tmp_path: Path) -> None:
+    # The Lambda path (unit prices per architecture and region, the maximum-timeout fact) and
+    # the EFS/S3 options (their per-class unit-price rows) read the derived cache too: before,
+    # each warm process parsed unit_prices or facts with pandas (about 0.4 s) for them.
+    cache = tmp_path / "cache"
+    profiles = ["tests/golden/lambda_events.profile.json",
+                "tests/golden/storage_web_archive.profile.json",
+                "tests/golden/storage_shared_files.profile.json"]
+    code = f"""
+        import contextlib, io, os
+        os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}
+        from recommender.surfaces.cli.main import main
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            for p in {profiles!r}:
+                assert main(["recommend", p]) == 0
+        assert buf.getvalue().count('"recommendations"') == {len(profiles)}
+    """
+    assert "pandas" in _loaded(code)  # the cold run read the tables
+    warm = _loaded(code)
+    assert "recommender" in warm
+    assert sorted(warm & {"pandas", "pyarrow", "sklearn", "scipy"}) == []

@@ -56,7 +56,9 @@ def storage_price_rows(catalog: Any) -> dict[tuple[str, str], list[dict[str, Any
             prefix = ".".join(str(r["item"]).split(".")[:2])
             out.setdefault((prefix, str(r["region"])), []).append(r)
         return out
-    return per_catalog("storage_price_rows", catalog, build)
+    # Kept on disk with the derived indexes: a warm process reads no unit_prices table (nor
+    # imports pandas) for an EFS or S3 option.
+    return per_catalog("storage_price_rows", catalog, build, persist=dict)
 
 
 def _per_gb_charges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
