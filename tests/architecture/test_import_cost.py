@@ -91,13 +91,15 @@ def test_warm_recommend_imports_no_pandas_or_pyarrow(tmp_path: Path) -> None:
 
 
 def test_warm_lambda_and_object_storage_answers_import_no_pandas(tmp_path: Path) -> None:
-    # The Lambda path (unit prices per architecture and region, the maximum-timeout fact) and
-    # the EFS/S3 options (their per-class unit-price rows) read the derived cache too: before,
-    # each warm process parsed unit_prices or facts with pandas (about 0.4 s) for them.
+    # The Lambda path (unit prices per architecture and region, the maximum-timeout fact), the
+    # EFS/S3 options (their per-class unit-price rows) and the instance-store option (local SSD
+    # types joined with their prices) read the derived cache too: before, each warm process
+    # parsed unit_prices, facts or ec2 with pandas (about 0.4 s) for them.
     cache = tmp_path / "cache"
     profiles = ["tests/golden/lambda_events.profile.json",
                 "tests/golden/storage_web_archive.profile.json",
-                "tests/golden/storage_shared_files.profile.json"]
+                "tests/golden/storage_shared_files.profile.json",
+                "examples/aws_scenarios/istore.json"]
     code = f"""
         import contextlib, io, os
         os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}

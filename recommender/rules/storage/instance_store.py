@@ -51,7 +51,9 @@ def local_ssd_rows(catalog: Any, region: str) -> list[dict[str, Any]]:
         for r in m.sort_values(["ondemand_usd_per_hour", "instance_type"]).to_dict("records"):
             out.setdefault(str(r["region"]), []).append(r)
         return out
-    return per_catalog("local_ssd_rows", catalog, build).get(region, [])
+    # Kept on disk with the derived indexes (rows of plain values): a warm process joins no
+    # tables (nor imports pandas) for an instance-store option.
+    return per_catalog("local_ssd_rows", catalog, build, persist=dict).get(region, [])
 
 
 def _compute_floor(p: WorkloadProfile) -> tuple[float, float]:
