@@ -53,7 +53,9 @@ def local_ssd_rows(catalog: Any, region: str) -> list[dict[str, Any]]:
         return out
     # Kept on disk with the derived indexes (rows of plain values): a warm process joins no
     # tables (nor imports pandas) for an instance-store option.
-    return per_catalog("local_ssd_rows", catalog, build, persist=dict).get(region, [])
+    rows: dict[str, list[dict[str, Any]]] = per_catalog("local_ssd_rows", catalog, build,
+                                                        persist=dict)
+    return rows.get(region, [])
 
 
 def _compute_floor(p: WorkloadProfile) -> tuple[float, float]:
