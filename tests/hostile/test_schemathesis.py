@@ -113,11 +113,11 @@ def _start(server: Server, mode: str, workdir: Path) -> subprocess.Popen[str]:
 def _finish(proc: subprocess.Popen[str], mode: str, workdir: Path) -> tuple[dict, str]:
     """Wait for a run of :func:`_start`: (its JSON report, its output)."""
     try:
-        out, _ = proc.communicate(timeout=900)
+        out, _ = proc.communicate(timeout=1500)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, _ = proc.communicate()
-        pytest.fail(f"schemathesis {mode} did not finish in 900 s: {out[-3000:]}")
+        pytest.fail(f"schemathesis {mode} did not finish in 1500 s: {out[-3000:]}")
     report = workdir / mode / "report.json"
     assert report.is_file(), out[-3000:]
     data = json.loads(report.read_text())
