@@ -34,15 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-#: The longest test (the 10,000-case schemathesis run, about half the suite's CPU) goes first,
-#: so that under ``-n 2`` it starts at once instead of about a third of the way in; with
-#: ``--dist worksteal`` (the README test command) the other worker then takes the tests queued
-#: behind it, and the run does not end on one worker's tail.
-LONGEST_FIRST = ("tests/hostile/test_schemathesis.py::",)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable
     if SHARED_DATA.is_dir():
         return
     skip = pytest.mark.skip(
