@@ -45,7 +45,7 @@ import numpy as np
 
 from catalog.derived_file import Arrays, NotStorable, pack
 from catalog.table_columns import TableColumns as TableColumns  # re-exported: stored here
-from catalog.validated import APP_NAME
+from catalog.validated import cache_root
 from foundation.atomic import atomic_write_bytes
 
 _T = TypeVar("_T")
@@ -56,13 +56,9 @@ SUFFIX = ".idx"
 
 
 def cache_dir() -> Path | None:
-    """Where derived indexes live (``<user cache dir>/derived``), or None when disabled."""
-    env = os.environ.get("RECOMMENDER_CACHE_DIR")
-    if env is not None:
-        return None if env.strip().lower() in ("", "none") else Path(env).expanduser() / "derived"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "derived"
+    """Where derived indexes live (``<cache root>/derived``), or None when disabled."""
+    root = cache_root()
+    return None if root is None else root / "derived"
 
 
 @cache
@@ -186,10 +182,6 @@ def _encode_value(key: str, v: Any, arrays: dict[str, np.ndarray]) -> dict[str, 
         return {"kind": "scalar", "value": v}
     if type(v) in (list, dict) and _plain(v):  # rows as dicts: JSON as it is (a spec per
         return {"kind": "json", "value": v}  # cell cost ~30 ms to decode for the EBS rows)
-    if type(v) is list and all(type(x) is str for x in v):
-        return {"kind": "str_list", "value": v}
-    if type(v) is dict and all(type(k) is str and type(x) is int for k, x in v.items()):
-        return {"kind": "str_int_dict", "value": list(v.items())}
     if type(v) is dict and all(type(k) is str for k in v):
         return {"kind": "str_dict", "items": [[k, _encode_value(f"{key}.{i}", x, arrays)]
                                               for i, (k, x) in enumerate(v.items())]}
@@ -237,7 +229,7 @@ def encode(obj: Any) -> bytes:
 
 
 def _decode_array(key: str, spec: dict[str, Any], z: Any) -> np.ndarray:
-    a = np.array(z[key])  # a copy of its own (np.load's arrays may share a buffer)
+    a = np.array(z[key])  # a copy of its own (the file's arrays are read-only views)
     if spec["kind"] == "sparse":
         at = np.asarray(z[f"{key}.at"])
         out = np.full(tuple(spec["shape"]), np.nan, dtype=np.dtype(spec["dtype"]))
@@ -266,14 +258,12 @@ def _decode_value(key: str, spec: Any, cls: Any, z: Any) -> Any:
         return _decode_array(key, spec, z)
     if kind == "dataclass":
         return _decode_fields(key, spec["fields"], cls, z)
-    if kind in ("scalar", "str_list"):
+    if kind == "scalar":
         return spec["value"]
     if kind == "json":
         if type(spec["value"]) not in (list, dict):
             raise NotStorable(f"{key}: damaged JSON value")
         return spec["value"]
-    if kind == "str_int_dict":
-        return {str(k): int(v) for k, v in spec["value"]}
     if kind == "tuple":
         return tuple(_decode_value(f"{key}.{i}", x, None, z) for i, x in enumerate(spec["items"]))
     if kind == "list":
@@ -363,8 +353,8 @@ def load_or_build(name: str, cls: type[_T], build: Callable[[], _T], *,
     of the key (the one that computes the index)."""
     d = cache_dir()
     try:
-        key = None if d is None else cache_key(name, cls, builder, manifest)
-        path = None if d is None else d / f"{name}-{key}{SUFFIX}"
+        path = (None if d is None
+                else d / f"{name}-{cache_key(name, cls, builder, manifest)}{SUFFIX}")
     except (NotStorable, OSError):
         path = None
     if path is not None:

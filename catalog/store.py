@@ -36,9 +36,8 @@ from catalog.errors import CatalogNotFoundError, SnapshotIntegrityError
 from catalog.lazy_tables import LazyTables, Pending
 from catalog.validated import (
     APP_NAME,
+    marker_state,
     note_rows,
-    passed_before,
-    recorded_rows,
     validate_once,
 )
 from foundation.files import InputFileError, read_regular
@@ -350,11 +349,11 @@ def _read_table(d: Path, name: str, manifest: dict[str, Any], check_hashes: bool
     checked now, the frame is built (and ``validate_once`` run) on first use."""
     path = d / f"{name}.parquet"
     data, digest, rows = _table_bytes(d, name, manifest, check_hashes)
-    if not (check_hashes and passed_before(name, digest)):
+    passed, n = marker_state(name, digest) if check_hashes else (False, None)
+    if not passed:
         return _frame(path, name, data, digest=digest, rows=rows, check_hashes=check_hashes)
     # The marker of these bytes records their row count (see catalog.validated): no footer
     # read, so a warm process that loads every index from the disk cache needs no pyarrow.
-    n = recorded_rows(name, digest)
     if n is None:
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -35,14 +35,22 @@ if TYPE_CHECKING:  # the frames are built elsewhere; nothing here calls pandas
 APP_NAME = "aws-recommender"
 
 
-def cache_dir() -> Path | None:
-    """Where validation markers live (``<user cache dir>/validated``), or None when disabled."""
+def cache_root() -> Path | None:
+    """The project's cache directory (``RECOMMENDER_CACHE_DIR``, else the user cache dir), or
+    None when caching is disabled (the variable set to ``none`` or empty).  Every cache (these
+    markers, :mod:`catalog.derived_cache`, the CLI's code cache) lives in a folder of it."""
     env = os.environ.get("RECOMMENDER_CACHE_DIR")
     if env is not None:
-        return None if env.strip().lower() in ("", "none") else Path(env).expanduser() / "validated"
+        return None if env.strip().lower() in ("", "none") else Path(env).expanduser()
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "validated"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path | None:
+    """Where validation markers live (``<cache root>/validated``), or None when disabled."""
+    root = cache_root()
+    return None if root is None else root / "validated"
 
 
 #: The modules whose source decides a table's check: the schema and the constants it reuses.
@@ -93,44 +101,48 @@ def _marker(name: str, file_sha256: str) -> Path | None:
     return d / f"{key}.json"
 
 
-def _recorded(marker: Path) -> dict[str, str] | None:
+def _marker_data(marker: Path) -> tuple[dict[str, str], int | None] | None:
+    """``(dtypes, rows)`` a marker records, read once (None: no marker, or a damaged one;
+    rows None: a marker written before markers kept the count)."""
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     dtypes = data.get("dtypes") if isinstance(data, dict) else None
-    return dtypes if isinstance(dtypes, dict) else None
+    if not isinstance(dtypes, dict):
+        return None
+    rows = data.get("rows")
+    return dtypes, rows if type(rows) is int and rows >= 0 else None
+
+
+def marker_state(name: str, file_sha256: str) -> tuple[bool, int | None]:
+    """Whether these verified bytes of table ``name`` passed the schema check before (its
+    marker is there), so a reader may defer building their frame (``catalog.lazy_tables``),
+    and the row count the marker records.  The bytes are the ones that were parsed when it
+    was written, so it is their Parquet footer's count: a reader checks the manifest's count
+    against it without importing pyarrow to read the footer (about 0.1 s of a CLI run)."""
+    marker = _marker(name, file_sha256)
+    got = None if marker is None else _marker_data(marker)
+    return (False, None) if got is None else (True, got[1])
+
+
+def passed_before(name: str, file_sha256: str) -> bool:
+    """:func:`marker_state`'s first half."""
+    return marker_state(name, file_sha256)[0]
 
 
 def recorded_rows(name: str, file_sha256: str) -> int | None:
-    """The row count the marker of these verified bytes records (None: no marker, or one
-    written before markers kept it).  The bytes are the ones that were parsed when it was
-    written, so it is their Parquet footer's count: a reader checks the manifest's count
-    against it without importing pyarrow to read the footer (about 0.1 s of a CLI run)."""
-    marker = _marker(name, file_sha256)
-    if marker is None or _recorded(marker) is None:
-        return None
-    with contextlib.suppress(OSError, ValueError):
-        rows = json.loads(marker.read_text(encoding="utf-8")).get("rows")
-        if type(rows) is int and rows >= 0:
-            return rows
-    return None
+    """:func:`marker_state`'s second half."""
+    return marker_state(name, file_sha256)[1]
 
 
 def note_rows(name: str, file_sha256: str, rows: int) -> None:
     """Add the footer's row count to an older marker of these bytes (best effort), so later
     readers need not read the footer."""
     marker = _marker(name, file_sha256)
-    dtypes = None if marker is None else _recorded(marker)
-    if marker is not None and dtypes is not None:
-        _write_marker(marker, name, dtypes, rows)
-
-
-def passed_before(name: str, file_sha256: str) -> bool:
-    """Whether these verified bytes of table ``name`` passed the schema check before (its
-    marker is there), so a reader may defer building their frame (``catalog.lazy_tables``)."""
-    marker = _marker(name, file_sha256)
-    return marker is not None and _recorded(marker) is not None
+    got = None if marker is None else _marker_data(marker)
+    if marker is not None and got is not None:
+        _write_marker(marker, name, got[0], rows)
 
 
 def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -159,8 +171,9 @@ def validate_once(name: str, df: pd.DataFrame, file_sha256: str) -> pd.DataFrame
     """
     marker = _marker(name, file_sha256)
     seen = _dtypes(df)
-    if marker is not None and _recorded(marker) == seen:
-        if recorded_rows(name, file_sha256) is None:  # an older marker: add the row count
+    got = None if marker is None else _marker_data(marker)
+    if marker is not None and got is not None and got[0] == seen:
+        if got[1] is None:  # an older marker: add the row count
             _write_marker(marker, name, seen, len(df))
         return df
     out = validate_table(name, df)

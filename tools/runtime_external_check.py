@@ -56,22 +56,18 @@ def _request(runs: dict[str, tuple[int, float]], refs: tuple[str, ...]) -> dict[
     }
 
 
-def _perf(itype: str) -> float:
-    from catalog.store import load_catalog
-
-    ec2 = load_catalog().ec2
-    return float(ec2.loc[ec2["instance_type"] == itype, "perf_index"].iloc[0])
-
-
-def check(data_dir: Path) -> list[dict[str, Any]]:
+def check(data_dir: Path, runs: dict[str, tuple[int, float]] | None = None
+          ) -> list[dict[str, Any]]:
     """One row per (case, predicted configuration): measured, model and baseline errors."""
+    from catalog.store import load_catalog
     from recommender.models.endpoints import predict_runtime
 
-    runs = measured_runtimes(data_dir)
+    runs = runs or measured_runtimes(data_dir)
+    perf = load_catalog().ec2.set_index("instance_type")["perf_index"]
+    cap = {t: n * float(perf[t]) for t, (n, _) in runs.items()}  # cluster capacity
     rows = []
     for case, refs in CASES.items():
         answer = predict_runtime(_request(runs, refs))
-        cap = {t: runs[t][0] * _perf(t) for t in runs}
         # Measured cost of each configuration at the catalog's price the answer used.
         cost = {p.instance_type: p.count * p.price_usd_per_hour * runs[p.instance_type][1] / 3600
                 for p in answer.predictions}
@@ -118,7 +114,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     args = ap.parse_args()
-    _print(check(args.data_dir), measured_runtimes(args.data_dir))
+    runs = measured_runtimes(args.data_dir)
+    _print(check(args.data_dir, runs), runs)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ built once per catalog object and reused, so a warm call costs a few numpy masks
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,7 +202,7 @@ def recommend(
     recs.tradeoffs = _options(rank_others(to, objective), region, None)
     return _response(p, recs, res, _Run(catalog=catalog, bundle=bundle, book=book,
                                         region=region, rej=rej, warnings=warnings,
-                                        echo=_echo(p, given=profile)),
+                                        echo=p.model_dump(mode="json", exclude_none=True)),
                      explain=explain)
 
 
@@ -242,57 +241,6 @@ def _response(p: WorkloadProfile, recs: Recommendations, res: Any, run: _Run, *,
         prices=prices_used(recs, catalog, region),
         monitoring=monitoring_for(p, recs, catalog, region),
     )
-
-
-#: The JSON echo of each profile object given to ``recommend()`` as a WorkloadProfile, by
-#: ``id`` while it lives (a weak reference drops the entry with it): a profile is frozen,
-#: so its dump never changes, and a caller that asks again with the same object (the app,
-#: a what-if loop, a benchmark) is answered without dumping it again (a 288-point series
-#: costs 20-60 us a dump).  Each response gets its own copy (:func:`_copy_echo`).
-_ECHOES: dict[int, tuple[weakref.ref[WorkloadProfile], dict[str, Any], frozenset[int]]] = {}
-
-
-def _echo(p: WorkloadProfile, *, given: Any) -> dict[str, Any]:
-    """``p.model_dump(mode="json", exclude_none=True)``, the response's ``profile``."""
-    if given is not p:  # parsed here from a dict or JSON: no one can ask with it again
-        return p.model_dump(mode="json", exclude_none=True)
-    key = id(p)
-    hit = _ECHOES.get(key)
-    if hit is None or hit[0]() is not p:
-        dump = p.model_dump(mode="json", exclude_none=True)
-        ref = weakref.ref(p, _forget(key))
-        hit = _ECHOES[key] = (ref, dump, frozenset(_flat_lists(dump)))
-    echo: dict[str, Any] = _copy_echo(hit[1], hit[2])
-    return echo
-
-
-def _forget(key: int) -> Any:
-    """The weak reference's callback: the entry goes with its profile."""
-    def drop(_ref: Any) -> None:
-        _ECHOES.pop(key, None)
-    return drop
-
-
-def _flat_lists(v: Any) -> list[int]:
-    """The ids of the lists and dicts in a JSON tree that hold no list or dict (copied by a
-    slice or ``dict.copy``: one C call instead of a Python step per item)."""
-    if type(v) is dict:
-        inner = [i for x in v.values() for i in _flat_lists(x)]
-        return inner if any(type(x) in (dict, list) for x in v.values()) else [id(v)]
-    if type(v) is list:
-        inner = [i for x in v for i in _flat_lists(x)]
-        return inner if any(type(x) in (dict, list) for x in v) else [id(v)]
-    return []
-
-
-def _copy_echo(v: Any, flat: frozenset[int]) -> Any:
-    """A copy of the JSON tree ``v`` as a fresh dump would be (new dicts and lists; the
-    numbers and strings in it are immutable, so they are shared)."""
-    if type(v) is dict:
-        return v.copy() if id(v) in flat else {k: _copy_echo(x, flat) for k, x in v.items()}
-    if type(v) is list:
-        return v[:] if id(v) in flat else [_copy_echo(x, flat) for x in v]
-    return v
 
 
 def _data_out(

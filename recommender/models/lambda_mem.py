@@ -105,10 +105,7 @@ class LambdaModel:
                 or any(x is not y for x, y in zip(hot.key[0], refs, strict=True))):
             hot = P.OneSizeCache((refs, key),
                                  {par: self._shapes(par) for par in (None, True, False)},
-                                 lambda ref, gm, ctx: P.prior_weights(
-                                     self.shapes, self.weights, self.log_scale, ref, gm,
-                                     bandwidth=self.bandwidth, match=self._match(ctx)),
-                                 fixed_prior=not self.bandwidth)
+                                 self._prior, fixed_prior=not self.bandwidth)
             self.__dict__["_hot_cache"] = hot
         return hot
 
@@ -131,14 +128,18 @@ class LambdaModel:
             "arch": (self.shape_arch, P.ARCH_CODES.get(context.arch or ""), self.arch_mismatch),
         }
 
+    def _prior(self, ref: float, gm: float, context: P.Context | None) -> np.ndarray:
+        """The prior's weights for a function that took ``gm`` ms at ``ref`` MB (the one
+        place both the one-size path and its grid cache compute them)."""
+        return P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
+                               bandwidth=self.bandwidth, match=self._match(context))
+
     def _one_size(self, mm: np.ndarray, md: np.ndarray, context: P.Context | None
                   ) -> tuple[float, float, np.ndarray]:
         """(reference size, duration there, prior weights) of the one-size path."""
         gm = float(np.exp(np.mean(np.log(md))))
         ref = float(np.exp(np.mean(np.log(mm)))) if len(mm) > 1 else float(mm[0])
-        w = P.prior_weights(self.shapes, self.weights, self.log_scale, ref, gm,
-                            bandwidth=self.bandwidth, match=self._match(context))
-        return ref, gm, w
+        return ref, gm, self._prior(ref, gm, context)
 
     def shape_durations(
         self, memory_mb: np.ndarray, meas_mb: np.ndarray, meas_ms: np.ndarray,

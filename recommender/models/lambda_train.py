@@ -178,9 +178,11 @@ def _draws(curves: pd.DataFrame, groups: list[str]) -> list[list[np.ndarray]]:
     return out
 
 
-def _score_group(model: LambdaModel, curves: pd.DataFrame, draws: list[np.ndarray],
+def _score_group(model_for: Any, grp: str, curves: pd.DataFrame, draws: list[np.ndarray],
                  prices: dict[str, LambdaPrices]) -> dict[str, list[dict[str, Any]]]:
-    """``{case: [per-function results]}`` of one held-out group's ``curves``."""
+    """``{case: [per-function results]}`` of held-out group ``grp``'s ``curves``, scored
+    with ``model_for(grp)`` (fitted here, in the worker)."""
+    model = model_for(grp)
     rec: dict[str, list[dict[str, Any]]] = {}
     for (_, _, f), draw in zip(_functions(curves), draws, strict=True):
         per_fn = _cases(model, f, prices[str(f["arch"].iloc[0])], draw)
@@ -203,7 +205,7 @@ def _score(model_for: Any, curves: pd.DataFrame, groups: list[str],
     from joblib import Parallel, delayed
 
     per_group = Parallel(n_jobs=n_jobs)(
-        delayed(_score_group)(model_for(grp), curves[curves["group"] == grp], draws, prices)
+        delayed(_score_group)(model_for, grp, curves[curves["group"] == grp], draws, prices)
         for grp, draws in zip(groups, _draws(curves, groups), strict=True))
     rec: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for grp, got in zip(groups, per_group, strict=True):

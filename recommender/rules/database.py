@@ -212,7 +212,8 @@ def relational_options(
     aurora: list[Candidate] = []
     size = d.size_gib.min if d.size_gib else None
     too_large = {"rds": rds_storage_too_large(size), "aurora": aurora_storage_too_large(size)}
-    if engine.startswith(NON_AURORA_ENGINES):
+    no_aurora = engine.startswith(NON_AURORA_ENGINES)
+    if no_aurora:
         # No Aurora edition of this engine: not offered, so its size limit is no reason.
         too_large["aurora"] = None
         if rej is not None:
@@ -224,8 +225,7 @@ def relational_options(
             rej.add(key, example=f"{service}:{engine}", note=too_large[service])
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
                                 ("aurora", "standard"), ("aurora", "io_optimized")):
-        if too_large[service] is not None or (service == "aurora"
-                                              and engine.startswith(NON_AURORA_ENGINES)):
+        if too_large[service] is not None or (service == "aurora" and no_aurora):
             continue
         if multi_az and deployment == "single_az":
             if rej is not None:

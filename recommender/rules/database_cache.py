@@ -27,6 +27,7 @@ cluster are offered at no risk: the cheaper wins under every objective.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -190,6 +191,7 @@ def shard_config(option: str, layout: CacheLayout) -> dict[str, int]:
     return {"shards": layout.shards, "replicas_per_shard": layout.per_shard - 1}
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred classes; asked per row on every call
 def _graviton(instance_class: str) -> bool:
     """Whether a cache node class is Graviton: ``cache.r6g.large``, ``cache.c7gn.xlarge``."""
     m = re.match(r"cache\.[a-z]+\d+([a-z]*)\.", instance_class)

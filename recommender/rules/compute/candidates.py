@@ -324,10 +324,13 @@ def filter_budget(ix: Ec2Index, ctx: FilterContext) -> Check:
                            f"max_monthly_usd ${ctx.max_monthly_usd or 0:,.2f}")
 
 
-FILTERS: tuple[FilterFn, ...] = (
-    filter_region, filter_platform, filter_arch, filter_gpus, filter_vcpus, filter_memory,
-    filter_node_floor, filter_nodes, filter_cluster, filter_bandwidth, filter_ebs, filter_priced,
-    filter_budget,
+#: The leading filters whose masks are the catalog's alone for a region and architectures
+#: (offered there, Linux platform, the architecture): their survivors and counts are
+#: computed once per (region, arch) and index.
+_STATIC_FILTERS: tuple[FilterFn, ...] = (filter_region, filter_platform, filter_arch)
+FILTERS: tuple[FilterFn, ...] = _STATIC_FILTERS + (
+    filter_gpus, filter_vcpus, filter_memory, filter_node_floor, filter_nodes, filter_cluster,
+    filter_bandwidth, filter_ebs, filter_priced, filter_budget,
 )
 
 
@@ -343,23 +346,14 @@ class FilterResult:
         return next((c for c in self.checks if not c.mask[i]), None)
 
 
-#: The leading filters whose masks are the catalog's alone for a region and architectures
-#: (offered there, Linux platform, the architecture): their survivors and counts are
-#: computed once per (region, arch) and index.
-_STATIC_FILTERS: tuple[FilterFn, ...] = (filter_region, filter_platform, filter_arch)
-
-
 def apply_filters(ix: Ec2Index, ctx: FilterContext) -> FilterResult:
     """Run :data:`FILTERS`; count each rejected type under the first filter it fails."""
     checks = [fn(ix, ctx) for fn in FILTERS]
     k = len(_STATIC_FILTERS)
-    if FILTERS[:k] == _STATIC_FILTERS:
-        alive0, rej0, left = index_memo(ix, ("static_filters", ctx.region, ctx.arch),
-                                        lambda: _narrow(ix, checks[:k]))
-        alive, rejected = alive0.copy(), dict(rej0)
-        _narrow_into(ix, checks[k:], alive, rejected, left)
-    else:
-        alive, rejected, _ = _narrow(ix, checks)
+    alive0, rej0, left = index_memo(ix, ("static_filters", ctx.region, ctx.arch),
+                                    lambda: _narrow(ix, checks[:k]))
+    alive, rejected = alive0.copy(), dict(rej0)
+    _narrow_into(ix, checks[k:], alive, rejected, left)
     return FilterResult(alive, [(c.key, c.mask) for c in checks], rejected, checks)
 
 

@@ -354,6 +354,8 @@ def _best_task(
             ok &= v >= need.node_floor_vcpus - 1e-9
         if need.node_floor_memory_gib is not None:
             ok &= m >= need.node_floor_memory_gib - 1e-9
+        if need.vcpus_max is not None:
+            ok &= v <= need.vcpus_max
     else:
         ok = (v >= v_need - 1e-9) & (m >= m_need - 1e-9)
         if need.vcpus_max is not None:
@@ -361,8 +363,6 @@ def _best_task(
         if fewest_first:
             return _best_single(sizes, ok.nonzero()[0], unit_usd, need.hours)
         n = np.ones(v.size)
-    if need.vcpus_max is not None:
-        ok &= v <= need.vcpus_max
     rows = np.flatnonzero(ok)
     if rows.size == 0:
         return None

@@ -104,7 +104,8 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     c.name_unpriced_all(plan.unpriced)
     _efs_class_notes(c, n, cls, book, region)
     if one_zone or (n.persistence == "scratch" or n.environment in NON_PRODUCTION):
-        _one_zone_notes(c, n, one_zone, book, region)
+        _one_zone_notes(c, n, one_zone, book, region,
+                        standard_only=shares == {"standard": 1.0})
     if life_note:
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG, life_note, "info"))
     if scratch:
@@ -145,15 +146,15 @@ def efs_one_zone(n: StorageNeed, shares: dict[str, float], book: PriceBook,
 
 
 def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBook,
-                    region: str) -> None:
+                    region: str, *, standard_only: bool) -> None:
     """Say why One Zone (with the Regional price beside it), or why not, and name the
-    charges it brings."""
+    charges it brings; ``standard_only``: the files stay in Standard (the first clause of
+    :func:`efs_one_zone`)."""
     whose = "scratch (re-creatable)" if n.persistence == "scratch" else f"{n.environment}"
     if not one_zone:
         # Standard-only files missed One Zone for want of its price in this region; the
         # others for want of a One Zone-IA price anywhere in the catalog.
-        what = ("EFS One Zone" if c.config.get("storage_class") == "standard"
-                and "class_shares" not in c.config else "EFS One Zone-IA")
+        what = "EFS One Zone" if standard_only else "EFS One Zone-IA"
         c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
             f"EFS One Zone would suit {whose} data ({ONE_ZONE_URL}), but {what} has no "
             f"price in {region} in the catalog: priced on a Regional file system."), "info"))

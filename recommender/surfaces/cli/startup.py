@@ -52,17 +52,11 @@ def code_cache_path() -> Path | None:
     The name carries the interpreter's bytecode tag and magic number and its optimisation
     level: code objects are only valid for the Python that compiled them.
     """
-    env = os.environ.get("RECOMMENDER_CACHE_DIR")
-    if env is not None:
-        if env.strip().lower() in ("", "none"):
-            return None
-        root = Path(env).expanduser()
-    else:
-        import platformdirs
+    from catalog.validated import cache_root
 
-        from catalog.validated import APP_NAME
-
-        root = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    root = cache_root()
+    if root is None:
+        return None
     tag = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
     return root / "code" / f"dataclass-{tag}-O{sys.flags.optimize}.bin"
 

@@ -269,10 +269,6 @@ CLUSTER_ON: dict[str, tuple[str, str]] = {
 }
 
 
-#: ElastiCache Multi-AZ with automatic failover (a replica in each shard).
-CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
-
-
 @dataclass(frozen=True)
 class Cache:
     engine: str
@@ -301,7 +297,7 @@ class Cache:
         second node, or ``replicas_per_shard`` >= 1), so ``MultiAZEnabled`` /
         ``multi_az_enabled`` is set: CreateReplicationGroup leaves it false by default, and
         "Multi-AZ is only supported on Valkey and Redis OSS clusters that have more than one
-        node in each shard" (:data:`CACHE_MULTI_AZ_URL`)."""
+        node in each shard" (:data:`recommender.rules.database_cache.CACHE_MULTI_AZ_URL`)."""
         if not self.replicated:
             return False
         return self.replicas_per_shard >= 1 if self.sharded else self.nodes > 1
