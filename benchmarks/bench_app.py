@@ -38,13 +38,14 @@ def _measure(url: str, runs: int, only: list[str] | None) -> dict[str, list[floa
         browser = tb.launch(pw)
         try:
             page = tb.new_page(browser)
+            runs_seen = tb.Runs(page)
             tb.goto_app(page, url)
             for preset, label in PRESET_LABELS.items():
                 if only and preset not in only:
                     continue
                 name = get_preset(preset)["name"]
                 tb.pick_preset(page, label, name)
-                out[preset] = [tb.recommend_seconds(page, name) for _ in range(runs + 1)]
+                out[preset] = [tb.recommend_seconds(page, runs_seen, name) for _ in range(runs + 1)]
         finally:
             browser.close()
     return out

@@ -169,30 +169,53 @@ def pick_preset(page, label: str, name: str) -> None:  # noqa: ANN001
 
 _STATE = "document.querySelector('[data-test-script-state]')"
 _IDLE = f"{_STATE}?.dataset.testScriptState"
-#: Count every change of the script-run state from now on.  Polling the state missed a warm
-#: run that started and ended between two polls, and the wait for it to start then ran into
-#: its timeout (5 s added to some runs); a MutationObserver sees every change.
-_COUNT_CHANGES = """() => {
-  window.__stateChanges = 0;
-  if (!window.__stateObserver) {
-    window.__stateObserver = new MutationObserver(
-      records => { window.__stateChanges += records.length; });
-    window.__stateObserver.observe(document.documentElement, {
-      attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});
-  }
-}"""
 
 
-def recommend_seconds(page, name: str) -> float:  # noqa: ANN001
+class Runs:
+    """Script runs the server reports finished, read from the app's websocket.
+
+    Counted from the server's own ``script_finished`` messages (Streamlit's ForwardMsg
+    protobuf), not from the page: the page's ``data-test-script-state`` attribute can skip
+    a warm run altogether (running and notRunning rendered in one frame), and a wait for its
+    changes then timed out (1 run in 3-4 failed on the second Recommend of a preset).
+    """
+
+    def __init__(self, page) -> None:  # noqa: ANN001 - playwright Page, imported lazily
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self.finished = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        msg = self._msg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - a frame that is not a ForwardMsg is not a run
+            return
+        if (msg.WhichOneof("type") == "script_finished"
+                and msg.script_finished == self._msg.FINISHED_SUCCESSFULLY):
+            self.finished += 1
+
+    def wait_for_next(self, page, before: int, timeout_s: float = 60.0) -> None:  # noqa: ANN001
+        """Wait (bounded) until a run finishes after ``before`` finished runs."""
+        deadline = time.monotonic() + timeout_s
+        while self.finished <= before:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no script run finished in {timeout_s:.0f} s")
+            page.wait_for_timeout(10)  # lets playwright dispatch the websocket events
+
+
+def recommend_seconds(page, runs: Runs, name: str) -> float:  # noqa: ANN001
     """Press Recommend; seconds until the run it starts has finished and its results (the
     heading and the #1 option) are on the page."""
     page.wait_for_function(f"{_IDLE} === 'notRunning'")
-    page.evaluate(_COUNT_CHANGES)
+    before = runs.finished
     start = time.perf_counter()
     page.get_by_role("button", name="Recommend").click()
-    # The run has started and finished: the state left notRunning and came back.
-    page.wait_for_function(f"window.__stateChanges >= 2 && {_IDLE} === 'notRunning'",
-                           polling=10)
+    runs.wait_for_next(page, before)
     page.get_by_text(f"Recommendations for {name}").wait_for()
     page.locator("[data-testid=stExpander]").filter(has_text="#1 ").first.wait_for()
     return time.perf_counter() - start
@@ -240,20 +263,21 @@ def test_every_preset_explorer_and_predictions(streamlit_url: str, tmp_path: Pat
         try:
             page = new_page(browser)
             watch = Watch(page)
+            runs = Runs(page)
             goto_app(page, streamlit_url)
             for preset, label in PRESET_LABELS.items():
                 name = get_preset(preset)["name"]
                 pick_preset(page, label, name)
                 # The first run of a preset fills its caches; both are recorded.
-                first[preset] = recommend_seconds(page, name)
-                timings[preset] = recommend_seconds(page, name)
+                first[preset] = recommend_seconds(page, runs, name)
+                timings[preset] = recommend_seconds(page, runs, name)
                 assert page.get_by_test_id("stException").count() == 0, preset
             # The upload drives the burst simulation of the web app.
             pick_preset(page, "Web app", "web app")
             page.get_by_role("tab", name="Compute").first.click()
             page.locator("input[type=file]").set_input_files(str(csv))
             page.get_by_text(f"Using {SAMPLES} utilization samples").wait_for()
-            recommend_seconds(page, "web app")
+            recommend_seconds(page, runs, "web app")
             page.locator("[data-testid=stPlotlyChart]:visible").first.wait_for()
             page.wait_for_timeout(1500)  # let the charts draw before the screenshot
             # The page scrolls inside Streamlit's own container, so full_page stops at the
