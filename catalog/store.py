@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -407,8 +408,34 @@ def load_catalog(snapshot_dir: Path | str | None = None) -> Catalog:
     snapshot_dir : path, optional
         A snapshot directory; by default the user's built snapshot, else the embedded one.
     """
-    d = Path(snapshot_dir) if snapshot_dir else active_snapshot_dir()
-    return _load_cached(str(d.resolve()))
+    if snapshot_dir:
+        return _load_cached(str(Path(snapshot_dir).resolve()))
+    return _load_cached(_active_resolved())
+
+
+#: How long the default snapshot directory, once resolved, is taken as still current.
+ACTIVE_RECHECK_S = 1.0
+#: (RECOMMENDER_SNAPSHOT_DIR as read, monotonic time, resolved active directory).
+_ACTIVE: list[tuple[str | None, float, str]] = []
+
+
+def _active_resolved() -> str:
+    """:func:`active_snapshot_dir`, resolved, re-checked at most once a second.
+
+    Every ``recommend()`` asks for the default catalog, and finding the active directory
+    (the user data dir, its manifest, the interrupted-swap siblings, both manifests' dates,
+    ``resolve``) cost ~110-175 us a call, 5-8 % of a warm answer.  A build written by another
+    process is seen within :data:`ACTIVE_RECHECK_S`; one written by this process at once
+    (:func:`write_snapshot` clears the memo); a changed ``RECOMMENDER_SNAPSHOT_DIR`` at once.
+    """
+    env, now = os.environ.get("RECOMMENDER_SNAPSHOT_DIR"), time.monotonic()
+    if _ACTIVE:
+        seen_env, when, resolved = _ACTIVE[0]
+        if seen_env == env and now - when < ACTIVE_RECHECK_S:
+            return resolved
+    resolved = str(active_snapshot_dir().resolve())
+    _ACTIVE[:] = [(env, now, resolved)]
+    return resolved
 
 
 def _write_tables(tmp: Path, validated: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> dict:
@@ -463,6 +490,7 @@ def write_snapshot(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     _load_cached.cache_clear()
+    _ACTIVE.clear()
     return manifest
 
 
