@@ -47,20 +47,20 @@ def _mean_regret_pct(got: np.ndarray, opt: np.ndarray) -> float:
 
 def _draws(mu: np.ndarray, sigma: np.ndarray, z: np.ndarray, cols: list[int]) -> np.ndarray:
     """The log-normal draws of candidates ``cols`` (one column each) from the normal ``z``."""
-    return np.exp(mu[None, cols] + sigma[None, cols] * z[:, cols])
+    return np.asarray(np.exp(mu[None, cols] + sigma[None, cols] * z[:, cols]), float)
 
 
-def _draw_optimum(value: np.ndarray, mu: np.ndarray, sigma: np.ndarray, z: np.ndarray,
-                  ok_meas: np.ndarray, open_: np.ndarray) -> np.ndarray:
+def _draw_optimum(best_meas: float, mu: np.ndarray, sigma: np.ndarray, z: np.ndarray,
+                  open_: np.ndarray) -> np.ndarray:
     """Per draw, the best value over every candidate: the optimum a draw's regret is against.
 
-    A measured candidate is its measurement in every draw, an excluded one never counts.
+    A measured candidate is its measurement in every draw (``best_meas`` is the best of
+    them, ``inf`` if none), an excluded one never counts.
     The minimum over the open candidates is taken in log space and exponentiated once per
     draw: ``exp`` is increasing, so ``exp(min x) == min exp(x)``, and exponentiating the
     whole draws-by-candidates matrix was most of a plan's time (most of ~170 ms for the
     default 2,474 candidates).
     """
-    best_meas = float(value[ok_meas].min()) if ok_meas.any() else math.inf
     if not open_.any():
         return np.full(z.shape[0], best_meas)
     # Not z[:, open_]: a boolean column selection copies the matrix (slower than the sum).
@@ -68,7 +68,7 @@ def _draw_optimum(value: np.ndarray, mu: np.ndarray, sigma: np.ndarray, z: np.nd
     x = z * np.where(open_, sigma, 0.0)[None, :]
     x += np.where(open_, mu, np.inf)[None, :]
     log_min = x.min(axis=1)
-    return np.minimum(np.exp(log_min), best_meas)
+    return np.asarray(np.minimum(np.exp(log_min), best_meas), float)
 
 
 @dataclass
@@ -106,7 +106,7 @@ def plan_next(
     mu = np.log(value)
     sigma = np.maximum((np.log(high) - np.log(low)) / (2 * Z90), 1e-6)
     z = np.random.default_rng(seed).standard_normal((N_DRAWS, len(value)))
-    opt = _draw_optimum(value, mu, sigma, z, ok_meas, open_)
+    opt = _draw_optimum(best, mu, sigma, z, open_)
     picks: list[int] = []
     regret: list[tuple[int, float, list[int]]] = []
     b, avail = best, open_.copy()

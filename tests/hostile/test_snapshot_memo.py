@@ -1,4 +1,4 @@
-"""The default snapshot directory is resolved at most once a second (``_active_resolved``)."""
+"""The default snapshot directory is resolved at most once a second (``active_resolved``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import store
+from catalog import snapshot_dirs, store
 from tests.hostile.conftest import fake_tables
 
 
@@ -28,9 +28,9 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> Probe:
         p.lookups += 1
         return store.EMBEDDED_SNAPSHOT_DIR
 
-    monkeypatch.setattr(store, "active_snapshot_dir", active)
-    monkeypatch.setattr(store.time, "monotonic", lambda: p.now)
-    monkeypatch.setattr(store, "_ACTIVE", [])
+    monkeypatch.setattr(snapshot_dirs, "active_snapshot_dir", active)
+    monkeypatch.setattr(snapshot_dirs.time, "monotonic", lambda: p.now)
+    monkeypatch.setattr(snapshot_dirs, "_ACTIVE", [])
     return p
 
 
