@@ -81,6 +81,11 @@ def test_efs_one_zone_ia_is_named_unpriced(cat):
     assert top.monthly_cost_usd == pytest.approx(16.00, abs=0.01)
     assert "EFS One Zone-IA (would suit this data; not offered)" in {u.item for u in
                                                                      top.unpriced}
+    # No region has a One Zone-IA row, so the reason must not blame the profile's region.
+    why = next(x.text for x in top.reasons if x.rule == "storage.efs_one_zone")
+    assert "for any region" in why and " in us-east-1 " not in why
+    efs = cat.unit_prices[cat.unit_prices["service"] == "efs"]
+    assert not efs["item"].str.contains("one_zone_ia|one_zone\\.ia").any()
 
 
 def test_efs_scratch_on_one_zone(cat):

@@ -155,11 +155,12 @@ def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBoo
         # Standard-only files missed One Zone for want of its price in this region; the
         # others for want of a One Zone-IA price anywhere in the catalog.
         what = "EFS One Zone" if standard_only else "EFS One Zone-IA"
+        where = (f"in {region} in the catalog" if standard_only else
+                 "in the catalog for any region (its price data lists none)")
         c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
             f"EFS One Zone would suit {whose} data ({ONE_ZONE_URL}), but {what} has no "
-            f"price in {region} in the catalog: priced on a Regional file system."), "info"))
-        c.name_unpriced(f"{what} (would suit this data; not offered)",
-                        f"no {what} price in {region} in the catalog")
+            f"price {where}: priced on a Regional file system."), "info"))
+        c.name_unpriced(f"{what} (would suit this data; not offered)", f"no {what} price {where}")
         return
     c.config["file_system_type"] = "one_zone"
     regional = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
