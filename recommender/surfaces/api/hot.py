@@ -37,6 +37,16 @@ from recommender.surfaces.api.versions import catalog_version
 
 #: The route this module answers; every other path goes to the application.
 HOT_PATH = "/v1/recommendations"
+#: Scope key set on a request the hot path read and left to the full stack.
+DECLINED = "recommender.hot_declined"
+#: Layers FastAPI and Starlette put above the user middleware that do nothing to a reply
+#: which raises no exception (error pages, exception telemetry, FastAPI's own body limit
+#: when none is set): the front door (:func:`front_door`) may answer before them.
+TRANSPARENT = frozenset({
+    "starlette.middleware.errors.ServerErrorMiddleware",
+    "fastapi.telemetry._asgi.ExceptionTelemetryMiddleware",
+    "fastapi._body_limit.AppBodyLimitMiddleware",
+})
 
 
 class HotRecommend:
@@ -58,11 +68,24 @@ class HotRecommend:
                  cache: ResponseCache | None = None) -> None:
         self.app, self.api, self.max_bytes = app, api, max_bytes
         self.cache = cache if cache is not None else ResponseCache(0)
+        # (catalog, bundle, version headers): the headers follow the two by identity, as
+        # the reply cache does, so a repaired artifact or another catalog gets its own.
+        self._versions: tuple[Any, Any, list[tuple[bytes, bytes]]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._candidate(scope):
+        if scope.get(DECLINED) or not self._candidate(scope):
             await self.app(scope, receive, send)
             return
+        await self.answer(scope, receive, send, self.app)
+
+    def takes(self, scope: Scope) -> bool:
+        """Whether this request is one for :meth:`answer` (a POST of a declared JSON body
+        to the hot path, under the limit, and not already declined)."""
+        return not scope.get(DECLINED) and self._candidate(scope)
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send, rest: ASGIApp) -> None:
+        """Read the body and answer a good request; hand any other to ``rest`` with the
+        body replayed and the scope marked :data:`DECLINED` (not tried a second time)."""
         body, more = b"", True
         while more:  # at most the declared Content-Length (HTTP framing), under the limit
             message = await receive()
@@ -70,9 +93,13 @@ class HotRecommend:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        answer = self._answer(body)
+        try:
+            answer = self._answer(body)
+        except Exception:  # noqa: BLE001 - never a 500 from here: the full stack answers
+            answer = None
         if answer is None:
-            await self.app(scope, replay(body, receive), send)
+            scope[DECLINED] = True
+            await rest(scope, replay(body, receive), send)
             return
         payload, headers = answer
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -96,12 +123,14 @@ class HotRecommend:
     def _answer(self, body: bytes) -> Reply | None:
         """``(body, headers)`` of the 200 reply, or None for the full stack to answer."""
         state = self.api.state
-        try:
-            from catalog import load_catalog
+        catalog = state.catalog
+        if catalog is None:  # (the import is left out of the usual case: it costs ~10 us)
+            try:
+                from catalog import load_catalog
 
-            catalog = state.catalog if state.catalog is not None else load_catalog()
-        except Exception:  # noqa: BLE001 - the full stack answers (its 503 names the reason)
-            return None
+                catalog = load_catalog()
+            except Exception:  # noqa: BLE001 - the full stack answers (its 503 says why)
+                return None
         bundle = resolved_models(state.models)
         kept = self.cache.get(body, catalog, bundle)
         if kept is not None:
@@ -122,8 +151,36 @@ class HotRecommend:
         reply = payload, [
             (b"content-length", str(len(payload)).encode()),
             (b"content-type", b"application/json"),
-            *version_headers(catalog_version(self.api), model_info(bundle).version,
-                             SCHEMA_VERSION),
+            *self._version_headers(catalog, bundle),
         ]
         self.cache.put(body, catalog, bundle, reply)
         return reply
+
+    def _version_headers(self, catalog: Any, bundle: Any) -> list[tuple[bytes, bytes]]:
+        """The three version headers for answers from ``catalog`` and ``bundle``."""
+        held = self._versions
+        if held is None or held[0] is not catalog or held[1] is not bundle:
+            headers = version_headers(catalog_version(self.api), model_info(bundle).version,
+                                      SCHEMA_VERSION)
+            held = self._versions = (catalog, bundle, headers)
+        return held[2]
+
+
+def front_door(stack: Any) -> HotRecommend | None:
+    """The :class:`HotRecommend` layer of a built middleware ``stack`` when only
+    :data:`TRANSPARENT` layers are above it, else None (another middleware, such as one
+    added after :func:`~.app.create_app`, must see every request)."""
+    layer = stack
+    while layer is not None and not isinstance(layer, HotRecommend):
+        kind = type(layer)
+        if f"{kind.__module__}.{kind.__qualname__}" not in TRANSPARENT:
+            return None
+        layer = getattr(layer, "app", None)
+    return layer
+
+
+def traced(api: Any) -> bool:
+    """Whether FastAPI's own OpenTelemetry instrumentation (FastAPI versions that have it)
+    is on for ``api``: then every request goes through it."""
+    telemetry = getattr(api, "_native_telemetry", None)
+    return telemetry is not None and bool(telemetry.enabled())
