@@ -67,9 +67,10 @@ class ResponseCache:
 
     def put(self, body: bytes, catalog: Any, bundle: Any, reply: Reply) -> None:
         """Keep ``reply`` for ``body`` (computed from ``catalog`` and ``bundle``)."""
+        if not self.max_bytes or len(body) > MAX_KEY_BYTES:  # (off: nothing to count)
+            return
         cost = _cost(body, reply)
-        if (not self.max_bytes or len(body) > MAX_KEY_BYTES or cost > self.max_bytes // 8
-                or body in self._entries):
+        if cost > self.max_bytes // 8 or body in self._entries:
             return
         self._check_sources(catalog, bundle)
         self._entries[body] = reply
