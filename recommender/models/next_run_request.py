@@ -54,7 +54,7 @@ def answer(request: NextRunRequest | dict[str, Any], catalog: Any = None, bundle
     # A region with no EC2 prices and no candidates: 422 naming the region, as on the
     # runtime route (it was an IndexError, a 500; issue 12).
     _check_region(req, catalog, prices)
-    cands = _candidates(req, runtime_index(catalog, bundle).ec2, prices)
+    cands = _candidates(req, runtime_index(catalog, bundle), prices)
     est = estimate_runtime(runtime_query(req, cands), catalog=catalog, bundle=bundle)
     price = np.array([e.price_usd_per_hour or np.nan for e in est])
     nodes = np.array([c.count for c in cands], float)

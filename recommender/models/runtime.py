@@ -41,6 +41,7 @@ from recommender.models.interface import (
     price_pairs,
 )
 from recommender.models.runtime_index import (
+    RuntimeIndex,
     memory_failures,  # noqa: F401 - re-exported (evaluation, callers of the old location)
     region_prices,
     runtime_index,
@@ -122,8 +123,6 @@ class RuntimeModel:
         correction on the feature matrix (columns :attr:`features`); by default the fitted
         estimator itself.
         """
-        import pandas as pd
-
         use = self.use_correction if use_correction is None else use_correction
         n = np.asarray(specs["nodes"], float)
         cap = np.asarray(specs["cap"], float)
@@ -137,8 +136,13 @@ class RuntimeModel:
             feats = runtime_feature_arrays(specs, anchor, np.log(phys / t_anchor),
                                            s / (s + w / a_x), input_gib, n=len(n))
             mat = np.column_stack([feats[f] for f in self.features])
-            log_t = log_t + (correct(mat) if correct is not None else self.correction.predict(
-                pd.DataFrame(mat, columns=list(self.features))))
+            if correct is not None:
+                log_t = log_t + correct(mat)
+            else:  # the fitted estimator (training, a correction numpy cannot evaluate)
+                import pandas as pd
+
+                log_t = log_t + self.correction.predict(
+                    pd.DataFrame(mat, columns=list(self.features)))
         q_lo, q_hi = self.log_q[min(len(np.asarray(meas.get("nodes", ()))), 2)]
         # Capacity uncertainty of predicted perf_index widens the interval (work / capacity).
         par = (w / x) / np.maximum(phys, 1e-12)
@@ -192,20 +196,33 @@ class RuntimeModel:
                 out["measured"][pos] = True
 
 
-def default_candidates(ec2: pd.DataFrame, priced: set[str]) -> list[RuntimeCandidate]:
-    """Current-generation m/c/r families, sizes large..4xlarge, 1..64 nodes, priced types."""
+def default_types(ec2: pd.DataFrame) -> list[str]:
+    """The types default candidates are drawn from, sorted: current-generation m/c/r
+    families, sizes large..4xlarge, not bare metal, with a perf_index (before the price
+    filter of :func:`default_candidates`; kept per catalog by :mod:`.runtime_index`)."""
     series = ec2["family"].map(lambda f: parse_family(f)[0])
     ok = (
         ec2["current_generation"].astype(bool)
         & series.isin(DEFAULT_SERIES)
         & ec2["size"].isin(DEFAULT_SIZES)
         & ~ec2["bare_metal"].astype(bool)
-        & ec2["instance_type"].isin(priced)
         & ec2["perf_index"].notna()
     )
+    return sorted(ec2.loc[ok, "instance_type"])
+
+
+def default_candidates(ec2: pd.DataFrame | RuntimeIndex, priced: set[str]
+                       ) -> list[RuntimeCandidate]:
+    """Current-generation m/c/r families, sizes large..4xlarge, 1..64 nodes, priced types.
+
+    ``ec2`` is the (perf-filled) table, or the catalog's :class:`RuntimeIndex`, which holds
+    :func:`default_types` already (a warm process then reads no table).
+    """
+    types = (ec2.default_types.tolist() if isinstance(ec2, RuntimeIndex)
+             else default_types(ec2))
     return [
         RuntimeCandidate(instance_type=t, count=n)
-        for t in sorted(ec2.loc[ok, "instance_type"])
+        for t in types if t in priced
         for n in DEFAULT_NODES
     ]
 
@@ -261,8 +278,7 @@ def resolve_candidates(req: RuntimeRequest, catalog: Any, bundle: Any
     """The request's candidates (or the defaults) and the region's on-demand prices."""
     prices = region_prices(catalog, req.region)
     _check_region(req, catalog, prices)
-    cands = req.candidates or default_candidates(runtime_index(catalog, bundle).ec2,
-                                                 set(prices))
+    cands = req.candidates or default_candidates(runtime_index(catalog, bundle), set(prices))
     return list(cands), prices
 
 

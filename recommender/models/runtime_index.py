@@ -1,19 +1,22 @@
 """The runtime model's inputs indexed once per catalog, and the typed runtime estimate.
 
 Everything a runtime estimate reads from the catalog is built once and kept on the catalog
-object (:meth:`catalog.store.Catalog.derive`, the one per-catalog cache): the ``ec2`` table
-with perf_index filled by the perf model where the snapshot has none, its
-:class:`~recommender.models.features.SpecTable` (numpy arrays by instance type), and the
-on-demand prices of each region.  A candidate is then an array take; the correction runs
-in numpy (:mod:`.trees`).  Estimates are memoised per catalog in a thread-safe LRU
-(``cachetools``), keyed by the model bundle's version and the frozen query.
+object (:meth:`catalog.store.Catalog.derive`, the one per-catalog cache), as numpy arrays
+that the derived cache also keeps on disk (:mod:`catalog.derived_cache`), so a warm process
+reads them without parsing the ``ec2`` or ``ec2_prices`` tables (nor importing pandas, about
+0.4 s of a CLI run; issue 11): the :class:`~recommender.models.features.SpecTable` of the
+``ec2`` table with perf_index filled by the perf model where the snapshot has none, the
+types the default candidates are drawn from, and the on-demand prices of each region.  A
+candidate is then an array take; the correction runs in numpy (:mod:`.trees`).  Estimates
+are memoised per catalog in a thread-safe LRU (``cachetools``), keyed by the model bundle's
+version and the frozen query.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import cachetools
 import numpy as np
@@ -23,9 +26,6 @@ from recommender.core.errors import UserError
 from recommender.models.features import SpecTable
 from recommender.models.queries import RuntimeEstimate, RuntimeQuery
 
-if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
-    import pandas as pd  # recommend never does: issue 11)
-
 #: Estimates memoised per catalog: recommend() is pure and the same profile is asked again
 #: (the app re-runs on every widget change, a batch repeats services at several loads).
 MEMO_SIZE = 256
@@ -34,55 +34,104 @@ MEMO_SIZE = 256
 
 
 @dataclass(frozen=True)
-class RuntimeIndex:
-    """The ec2 table the runtime model reads (perf_index filled), as arrays, with the memo."""
+class RuntimeTables:
+    """What the runtime path reads from the (perf-filled) ``ec2`` table, as arrays.
 
-    ec2: pd.DataFrame
+    ``specs`` holds every type's node facts; ``default_types`` the types the default
+    candidates are drawn from (:func:`recommender.models.runtime.default_types`: sorted, a
+    type listed twice kept twice, before the region's price filter).  Kept on disk by the
+    derived cache.
+    """
+
     specs: SpecTable
+    default_types: np.ndarray  # object array of str
+
+
+@dataclass(frozen=True)
+class RegionPrices:
+    """A region's on-demand rows (ec2_prices order): type, USD per hour and price source."""
+
+    instance_type: np.ndarray  # object array of str
+    usd_per_hour: np.ndarray  # float64
+    source: np.ndarray  # object array of str
+
+    def as_dict(self) -> dict[str, tuple[float, str]]:
+        """``{type: (USD/h, source)}``; a type listed twice keeps its last row (as ``dict``)."""
+        return dict(zip(self.instance_type.tolist(),
+                        zip(self.usd_per_hour.tolist(), self.source.tolist(), strict=True),
+                        strict=True))
+
+
+@dataclass(frozen=True)
+class RuntimeIndex:
+    """The runtime model's arrays of one catalog (and perf model), with the estimate memo."""
+
+    specs: SpecTable
+    default_types: np.ndarray
     memo: cachetools.LRUCache[Any, tuple[RuntimeEstimate, ...]] = field(
         default_factory=lambda: cachetools.LRUCache(maxsize=MEMO_SIZE))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _build_index(catalog: Any, perf: Any) -> RuntimeIndex:
+def _build_tables(catalog: Any, perf: Any) -> RuntimeTables:
+    """The arrays of ``catalog.ec2`` (perf_index filled by ``perf`` when given)."""
+    from recommender.models.runtime import default_types
+
     ec2 = catalog.ec2
     if perf is not None:
         from recommender.models.perf import fill_perf_index
 
         ec2 = fill_perf_index(ec2, perf)
-    return RuntimeIndex(ec2, SpecTable.from_ec2(ec2))
+    return RuntimeTables(SpecTable.from_ec2(ec2), np.asarray(default_types(ec2), dtype=object))
+
+
+def _index(tables: RuntimeTables) -> RuntimeIndex:
+    return RuntimeIndex(tables.specs, tables.default_types)
+
+
+def _perf_index_missing(catalog: Any) -> bool:
+    """Whether some ec2 row has no perf_index (a snapshot built without the perf model);
+    kept on disk (a 1-tuple: the derived cache stores tuples, not a bare bool)."""
+    (missing,) = per_catalog("models.perf_index_missing", catalog, lambda c: (bool(
+        (c.ec2["perf_index_source"] == "missing").any()),), persist=tuple)
+    return bool(missing)
 
 
 def runtime_index(catalog: Any, bundle: Any) -> RuntimeIndex:
     """The catalog's :class:`RuntimeIndex` for ``bundle``'s perf model.
 
     A snapshot built with the perf model has no ``missing`` perf_index and one index serves
-    every bundle; otherwise the filled table is kept per perf artifact (its sha256), and a
-    bundle without sidecars (a test's stand-in) gets a fresh build.
+    every bundle; otherwise the filled table is kept per perf artifact (its sha256, part of
+    the index's name, hence of its disk key), and a bundle without sidecars (a test's
+    stand-in) gets a fresh build, never stored.
     """
-    missing = per_catalog("models.perf_index_missing", catalog, lambda c: bool(
-        (c.ec2["perf_index_source"] == "missing").any()))
-    if not missing:
-        return per_catalog("models.runtime_index", catalog, lambda c: _build_index(c, None))
+    if not _perf_index_missing(catalog):
+        return per_catalog("models.runtime_index", catalog, lambda c: _index(per_catalog(
+            "models.runtime_tables", c, lambda c2: _build_tables(c2, None),
+            persist=RuntimeTables)))
     perf = getattr(bundle, "perf", None)
     digest = (getattr(bundle, "sidecars", None) or {}).get("perf", {}).get("sha256")
     if digest is None:
-        return _build_index(catalog, perf)
-    return per_catalog(f"models.runtime_index.{digest}", catalog,
-                       lambda c: _build_index(c, perf))
+        return _index(_build_tables(catalog, perf))
+    return per_catalog(f"models.runtime_index.{digest}", catalog, lambda c: _index(per_catalog(
+        f"models.runtime_tables.{digest}", c, lambda c2: _build_tables(c2, perf),
+        persist=RuntimeTables)))
+
+
+def _read_region_prices(catalog: Any, region: str) -> RegionPrices:
+    p = catalog.ec2_prices
+    p = p[(p["region"] == region) & p["ondemand_usd_per_hour"].notna()]
+    return RegionPrices(np.asarray(p["instance_type"].tolist(), dtype=object),
+                        p["ondemand_usd_per_hour"].to_numpy(dtype=float),
+                        np.asarray(p["price_source"].astype(str).tolist(), dtype=object))
 
 
 def region_prices(catalog: Any, region: str) -> dict[str, tuple[float, str]]:
-    """``{type: (on-demand USD/h, source)}`` of ``region`` (kept on the catalog)."""
-
-    def build(c: Any) -> dict[str, tuple[float, str]]:
-        p = c.ec2_prices
-        p = p[(p["region"] == region) & p["ondemand_usd_per_hour"].notna()]
-        return dict(zip(p["instance_type"], zip(p["ondemand_usd_per_hour"].astype(float),
-                                                p["price_source"].astype(str), strict=True),
-                        strict=True))
-
-    return per_catalog(f"models.region_prices.{region}", catalog, build)
+    """``{type: (on-demand USD/h, source)}`` of ``region`` (kept on the catalog; its rows
+    also on disk, so a warm process reads no ec2_prices table)."""
+    return per_catalog(f"models.region_prices.{region}", catalog, lambda c: per_catalog(
+        f"models.region_price_rows.{region}", c, lambda c2: _read_region_prices(c2, region),
+        persist=RegionPrices).as_dict())
 
 
 def memory_failures(specs: Any, failed: Any, memory_gib: float | None) -> np.ndarray:
