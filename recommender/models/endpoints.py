@@ -18,7 +18,6 @@ from recommender.core.predictions import (
     RuntimeResponse,
 )
 from recommender.models.lambda_mem import LambdaPrices, answer_lambda_memory
-from recommender.models.perf import fill_perf_index
 from recommender.models.requests import resolve_request
 from recommender.models.runtime import answer_runtime
 
@@ -82,6 +81,7 @@ def catalog_perf_filler(ec2: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
     rows stay missing and the returned note says why.
     """
     from recommender.models.artifacts import load_models
+    from recommender.models.perf import fill_perf_index  # scikit-learn: the build only
 
     try:
         return fill_perf_index(ec2, load_models().perf), "perf model predicted perf_index"
