@@ -31,7 +31,7 @@ from recommender.core.predictions import (
     RuntimeRequest,
     RuntimeResponse,
 )
-from recommender.models.features import RUNTIME_COLUMNS, parse_family, runtime_feature_arrays
+from recommender.models.features import RUNTIME_COLUMNS, runtime_feature_arrays
 from recommender.models.interface import (
     MeasuredRun,
     NodeConfig,
@@ -41,7 +41,10 @@ from recommender.models.interface import (
     price_pairs,
 )
 from recommender.models.runtime_index import (
+    DEFAULT_SERIES,  # noqa: F401 - re-exported (callers of the old location)
+    DEFAULT_SIZES,  # noqa: F401 - re-exported (callers of the old location)
     RuntimeIndex,
+    default_types,
     memory_failures,  # noqa: F401 - re-exported (evaluation, callers of the old location)
     region_prices,
     runtime_index,
@@ -57,10 +60,8 @@ from recommender.models.runtime_physics import (
 if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
     import pandas as pd  # recommend never does: issue 11)
 
-#: Default candidates when a request names none (current-generation general purpose, compute
-#: and memory optimized families).
-DEFAULT_SERIES = ("m", "c", "r")
-DEFAULT_SIZES = ("large", "xlarge", "2xlarge", "4xlarge")
+#: Default candidates' node counts when a request names none (their types:
+#: :func:`.runtime_index.default_types`).
 DEFAULT_NODES = (1, 2, 4, 8, 16, 32, 64)
 #: Columns a candidate or a measured run needs (the node_specs columns plus ``nodes``).
 _SPEC_KEYS = ("instance_type", "nodes", "cap", "cap_low", "cap_high", "vcpus", "memory_gib",
@@ -194,21 +195,6 @@ class RuntimeModel:
                 out["runtime_s_low"][pos] = t * np.exp(self.noise_q[0])
                 out["runtime_s_high"][pos] = t * np.exp(self.noise_q[1])
                 out["measured"][pos] = True
-
-
-def default_types(ec2: pd.DataFrame) -> list[str]:
-    """The types default candidates are drawn from, sorted: current-generation m/c/r
-    families, sizes large..4xlarge, not bare metal, with a perf_index (before the price
-    filter of :func:`default_candidates`; kept per catalog by :mod:`.runtime_index`)."""
-    series = ec2["family"].map(lambda f: parse_family(f)[0])
-    ok = (
-        ec2["current_generation"].astype(bool)
-        & series.isin(DEFAULT_SERIES)
-        & ec2["size"].isin(DEFAULT_SIZES)
-        & ~ec2["bare_metal"].astype(bool)
-        & ec2["perf_index"].notna()
-    )
-    return sorted(ec2.loc[ok, "instance_type"])
 
 
 def default_candidates(ec2: pd.DataFrame | RuntimeIndex, priced: set[str]

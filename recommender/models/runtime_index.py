@@ -16,21 +16,26 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cachetools
 import numpy as np
 
 from catalog.store import per_catalog
 from recommender.core.errors import UserError
-from recommender.models.features import SpecTable
+from recommender.models.features import SpecTable, parse_family
 from recommender.models.queries import RuntimeEstimate, RuntimeQuery
+
+if TYPE_CHECKING:  # pandas is imported where a function calls it (a warm
+    import pandas as pd  # recommend never does: issue 11)
 
 #: Estimates memoised per catalog: recommend() is pure and the same profile is asked again
 #: (the app re-runs on every widget change, a batch repeats services at several loads).
 MEMO_SIZE = 256
-
-
+#: Default candidates' types when a request names none: current-generation general purpose,
+#: compute and memory optimized families (:func:`default_types`).
+DEFAULT_SERIES = ("m", "c", "r")
+DEFAULT_SIZES = ("large", "xlarge", "2xlarge", "4xlarge")
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class RuntimeTables:
     """What the runtime path reads from the (perf-filled) ``ec2`` table, as arrays.
 
     ``specs`` holds every type's node facts; ``default_types`` the types the default
-    candidates are drawn from (:func:`recommender.models.runtime.default_types`: sorted, a
+    candidates are drawn from (:func:`default_types`: sorted, a
     type listed twice kept twice, before the region's price filter).  Kept on disk by the
     derived cache.
     """
@@ -73,10 +78,23 @@ class RuntimeIndex:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def default_types(ec2: pd.DataFrame) -> list[str]:
+    """The types default candidates are drawn from, sorted: current-generation m/c/r
+    families, sizes large..4xlarge, not bare metal, with a perf_index (before the price
+    filter of :func:`.runtime.default_candidates`; kept per catalog in :class:`RuntimeTables`)."""
+    series = ec2["family"].map(lambda f: parse_family(f)[0])
+    ok = (
+        ec2["current_generation"].astype(bool)
+        & series.isin(DEFAULT_SERIES)
+        & ec2["size"].isin(DEFAULT_SIZES)
+        & ~ec2["bare_metal"].astype(bool)
+        & ec2["perf_index"].notna()
+    )
+    return sorted(ec2.loc[ok, "instance_type"])
+
+
 def _build_tables(catalog: Any, perf: Any) -> RuntimeTables:
     """The arrays of ``catalog.ec2`` (perf_index filled by ``perf`` when given)."""
-    from recommender.models.runtime import default_types
-
     ec2 = catalog.ec2
     if perf is not None:
         from recommender.models.perf import fill_perf_index
