@@ -1,8 +1,8 @@
-"""The hot route's front door (api/app.py ``RecommenderAPI``) and the body check's skip.
+"""The hot route's direct answer (api/hot.py) and the body check's skip (api/body.py).
 
-A good ``POST /v1/recommendations`` is answered before Starlette's own layers only when
-nothing else would see it; every other request takes the usual way.  The reply's bytes are
-the response model's own JSON either way, and errors keep their shape.
+A good ``POST /v1/recommendations`` is answered with the response model's own JSON,
+serialised once; a middleware added to the app still sees it; every other request gets the
+full stack's reply, whose errors keep their shape.
 """
 
 from __future__ import annotations
@@ -41,40 +41,30 @@ def fresh(catalog: Any) -> Any:
 
 
 @pytest.fixture()
-def layers(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """How often the hot middleware was entered as a layer, and how often it read a body."""
-    seen = {"layer": 0, "answer": 0, "_answer": 0}
-    as_layer, answer, compute = hot.HotRecommend.__call__, hot.HotRecommend.answer, \
-        hot.HotRecommend._answer
+def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+    """The bodies the hot path tried to answer itself."""
+    tried: list[bytes] = []
+    compute = hot.HotRecommend._answer
 
-    async def layer(self: Any, scope: Any, receive: Any, send: Any) -> None:
-        seen["layer"] += 1
-        await as_layer(self, scope, receive, send)
-
-    async def read(self: Any, scope: Any, receive: Any, send: Any, rest: Any) -> None:
-        seen["answer"] += 1
-        await answer(self, scope, receive, send, rest)
-
-    def computed(self: Any, body: bytes) -> Any:
-        seen["_answer"] += 1
+    def spy(self: Any, body: bytes) -> Any:
+        tried.append(body)
         return compute(self, body)
 
-    monkeypatch.setattr(hot.HotRecommend, "__call__", layer)
-    monkeypatch.setattr(hot.HotRecommend, "answer", read)
-    monkeypatch.setattr(hot.HotRecommend, "_answer", computed)
-    yield seen
+    monkeypatch.setattr(hot.HotRecommend, "_answer", spy)
+    yield tried
 
 
 def _model_json(catalog: Any, profile: dict[str, Any]) -> bytes:
     return recommend(profile, catalog=catalog).model_dump_json().encode()
 
 
-def test_good_request_is_answered_at_the_front_door_with_the_models_json(
-    fresh: Any, catalog: Any, layers: dict[str, int]
+def test_good_request_is_answered_with_the_models_json(
+    fresh: Any, catalog: Any, computed: list[bytes]
 ) -> None:
-    r = fresh.post("/v1/recommendations", content=json.dumps(SMALL).encode(), headers=JSON)
+    body = json.dumps(SMALL).encode()
+    r = fresh.post("/v1/recommendations", content=body, headers=JSON)
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
-    assert layers == {"layer": 0, "answer": 1, "_answer": 1}, "not through the layers"
+    assert computed == [body]
     assert r.content == _model_json(catalog, SMALL)
     assert int(r.headers["content-length"]) == len(r.content)
     parsed = RecommendationResponse.model_validate_json(r.content)
@@ -84,7 +74,7 @@ def test_good_request_is_answered_at_the_front_door_with_the_models_json(
 
 
 def test_a_middleware_added_after_create_app_sees_the_hot_route(
-    catalog: Any, layers: dict[str, int]
+    catalog: Any, computed: list[bytes]
 ) -> None:
     from recommender.surfaces.api import create_app
 
@@ -103,29 +93,17 @@ def test_a_middleware_added_after_create_app_sees_the_hot_route(
     for _ in range(2):
         r = c.post("/v1/recommendations", content=json.dumps(SMALL).encode(), headers=JSON)
         assert r.status_code == 200 and r.content == _model_json(catalog, SMALL)
-    assert met == ["/v1/recommendations"] * 2
-    assert layers["layer"] == 2 and layers["_answer"] == 2  # answered as a layer, inside it
+    assert met == ["/v1/recommendations"] * 2 and len(computed) == 2
 
 
-def test_with_tracing_on_the_usual_way_answers_the_same_bytes(
-    fresh: Any, catalog: Any, layers: dict[str, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from recommender.surfaces.api import app as app_module
-
-    monkeypatch.setattr(app_module, "traced", lambda api: True)
-    r = fresh.post("/v1/recommendations", content=json.dumps(SMALL).encode(), headers=JSON)
-    assert r.status_code == 200 and r.content == _model_json(catalog, SMALL)
-    assert layers == {"layer": 1, "answer": 1, "_answer": 1}
-
-
-def test_a_bad_body_is_read_once_and_gets_the_full_stacks_error(
-    fresh: Any, layers: dict[str, int]
+def test_a_bad_body_is_tried_once_and_gets_the_full_stacks_error(
+    fresh: Any, computed: list[bytes]
 ) -> None:
     r = fresh.post("/v1/recommendations", content=b'{"compute": {"vcpus": -1}}',
                    headers=JSON)
     assert r.status_code == 422
     assert r.json()["errors"] == [{"field": "compute.vcpus", "rule": "must be at least 0"}]
-    assert layers["_answer"] == 1, "left to the full stack, not tried again by its layer"
+    assert len(computed) == 1, "left to the full stack, which answers it on its own"
 
 
 @pytest.mark.parametrize(("content", "status", "field"), [
@@ -133,7 +111,7 @@ def test_a_bad_body_is_read_once_and_gets_the_full_stacks_error(
     (b'{"name": "\xff"}', 400, "(body)"),
     (b"[1, 2]", 422, "(body)"),
 ])
-def test_errors_keep_their_shape_at_the_front_door(
+def test_errors_keep_their_shape(
     fresh: Any, content: bytes, status: int, field: str
 ) -> None:
     r = fresh.post("/v1/recommendations", content=content, headers=JSON)

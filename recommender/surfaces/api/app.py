@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
 
 from catalog import Catalog
 from recommender.core.profile import SCHEMA_VERSION
@@ -13,7 +12,7 @@ from recommender.surfaces.api.cache import DEFAULT_MAX_BYTES as DEFAULT_CACHE_BY
 from recommender.surfaces.api.cache import ResponseCache
 from recommender.surfaces.api.docs import install_offline_docs
 from recommender.surfaces.api.errors import install_error_handlers
-from recommender.surfaces.api.hot import HotRecommend, front_door, traced
+from recommender.surfaces.api.hot import HotRecommend
 from recommender.surfaces.api.middleware import RequestGuard, VersionHeaders
 from recommender.surfaces.api.routes import catalog as catalog_routes
 from recommender.surfaces.api.routes import ops, predict, recommend, review
@@ -33,39 +32,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "catalog or model artifacts unusable (the reason)"},
 }
 
-__all__ = ["MAX_BATCH", "MAX_BODY_BYTES", "RecommenderAPI", "create_app", "versions_of"]
-
-
-class RecommenderAPI(FastAPI):
-    """The API's FastAPI application, with a front door for the hot route.
-
-    A good ``POST /v1/recommendations`` is answered before Starlette's and FastAPI's own
-    layers (error page, exception telemetry and body-limit wrappers, about 0.1 ms of CPU a
-    request on a served worker) when none of them would act: the layers above the
-    :class:`~.hot.HotRecommend` middleware are only those (:func:`~.hot.front_door`) and
-    FastAPI's OpenTelemetry tracing is off (:func:`~.hot.traced`).  Otherwise the request
-    takes the usual way, where the same middleware answers it.  Either way the reply's
-    bytes and headers are the same.
-    """
-
-    _front: tuple[Any, HotRecommend | None] = (None, None)  # (stack checked, its hot layer)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        hot = self._front_door()
-        if hot is not None and hot.takes(scope):
-            await hot.answer(scope, receive, send, super().__call__)
-            return
-        await super().__call__(scope, receive, send)
-
-    def _front_door(self) -> HotRecommend | None:
-        stack = self.middleware_stack  # None until the first request builds it
-        if stack is None:
-            return None
-        checked, hot = self._front
-        if checked is not stack:
-            hot = front_door(stack)
-            self._front = (stack, hot)
-        return None if hot is None or traced(self) else hot
+__all__ = ["MAX_BATCH", "MAX_BODY_BYTES", "create_app", "versions_of"]
 
 
 def create_app(
@@ -89,7 +56,7 @@ def create_app(
         Budget of the cache of good ``POST /v1/recommendations`` replies, keyed by the raw
         body (:mod:`.cache`); 0 turns it off.
     """
-    app = RecommenderAPI(
+    app = FastAPI(
         title="AWS resource-selection recommender",
         version=SCHEMA_VERSION,
         description="Ranked, priced AWS options with reasons for a described workload.",

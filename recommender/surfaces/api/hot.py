@@ -37,16 +37,6 @@ from recommender.surfaces.api.versions import catalog_version
 
 #: The route this module answers; every other path goes to the application.
 HOT_PATH = "/v1/recommendations"
-#: Scope key set on a request the hot path read and left to the full stack.
-DECLINED = "recommender.hot_declined"
-#: Layers FastAPI and Starlette put above the user middleware that do nothing to a reply
-#: which raises no exception (error pages, exception telemetry, FastAPI's own body limit
-#: when none is set): the front door (:func:`front_door`) may answer before them.
-TRANSPARENT = frozenset({
-    "starlette.middleware.errors.ServerErrorMiddleware",
-    "fastapi.telemetry._asgi.ExceptionTelemetryMiddleware",
-    "fastapi._body_limit.AppBodyLimitMiddleware",
-})
 
 
 class HotRecommend:
@@ -73,19 +63,9 @@ class HotRecommend:
         self._versions: tuple[Any, Any, list[tuple[bytes, bytes]]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get(DECLINED) or not self._candidate(scope):
+        if not self._candidate(scope):
             await self.app(scope, receive, send)
             return
-        await self.answer(scope, receive, send, self.app)
-
-    def takes(self, scope: Scope) -> bool:
-        """Whether this request is one for :meth:`answer` (a POST of a declared JSON body
-        to the hot path, under the limit, and not already declined)."""
-        return not scope.get(DECLINED) and self._candidate(scope)
-
-    async def answer(self, scope: Scope, receive: Receive, send: Send, rest: ASGIApp) -> None:
-        """Read the body and answer a good request; hand any other to ``rest`` with the
-        body replayed and the scope marked :data:`DECLINED` (not tried a second time)."""
         body, more = b"", True
         while more:  # at most the declared Content-Length (HTTP framing), under the limit
             message = await receive()
@@ -98,8 +78,7 @@ class HotRecommend:
         except Exception:  # noqa: BLE001 - never a 500 from here: the full stack answers
             answer = None
         if answer is None:
-            scope[DECLINED] = True
-            await rest(scope, replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         payload, headers = answer
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -164,23 +143,3 @@ class HotRecommend:
                                       SCHEMA_VERSION)
             held = self._versions = (catalog, bundle, headers)
         return held[2]
-
-
-def front_door(stack: Any) -> HotRecommend | None:
-    """The :class:`HotRecommend` layer of a built middleware ``stack`` when only
-    :data:`TRANSPARENT` layers are above it, else None (another middleware, such as one
-    added after :func:`~.app.create_app`, must see every request)."""
-    layer = stack
-    while layer is not None and not isinstance(layer, HotRecommend):
-        kind = type(layer)
-        if f"{kind.__module__}.{kind.__qualname__}" not in TRANSPARENT:
-            return None
-        layer = getattr(layer, "app", None)
-    return layer
-
-
-def traced(api: Any) -> bool:
-    """Whether FastAPI's own OpenTelemetry instrumentation (FastAPI versions that have it)
-    is on for ``api``: then every request goes through it."""
-    telemetry = getattr(api, "_native_telemetry", None)
-    return telemetry is not None and bool(telemetry.enabled())
