@@ -119,3 +119,45 @@ def test_lambda_memory_api_route_takes_a_declared_kind(small_catalog) -> None:
         assert any(n.startswith("kind io_bound") for n in r.json()["notes"])
         bad = client.post("/v1/predictions/lambda-memory", json={**req, "kind": "network"})
         assert bad.status_code == 422 and "kind" in bad.text
+
+
+def _regret_by_definition(value, low, high, measured, excluded, picks_by_step):
+    """Mean regret (%) of each step's picks over the full draws matrix, as defined in
+    next_run_plan's docstring: each open candidate log-normal, measured ones fixed,
+    excluded ones never the optimum."""
+    from recommender.models.next_run_plan import N_DRAWS, SEED, Z90
+
+    z = np.random.default_rng(SEED).standard_normal((N_DRAWS, len(value)))
+    sigma = np.maximum((np.log(high) - np.log(low)) / (2 * Z90), 1e-6)
+    draws = np.exp(np.log(value)[None, :] + sigma[None, :] * z)
+    draws[:, measured] = value[measured]
+    draws[:, excluded] = np.inf
+    opt = draws.min(axis=1)
+    best = value[measured & ~excluded].min()
+    out = []
+    for picks in picks_by_step:
+        got = np.full(N_DRAWS, best)
+        if picks:
+            got = np.minimum(got, draws[:, picks].min(axis=1))
+        out.append(float(np.mean(got / opt - 1.0) * 100))
+    return out
+
+
+def test_plan_regret_equals_the_full_draws_matrix_and_repeats() -> None:
+    # The plan takes the optimum in log space and keeps the normal draws between calls;
+    # both must give the numbers of the plain definition, call after call.
+    rng = np.random.default_rng(7)
+    value = rng.uniform(50, 150, 40)
+    low, high = value * 0.7, value * 1.4
+    measured = np.zeros(40, bool)
+    measured[[3, 11]] = True
+    value[3] = 45.0  # a measured best that is the optimum in many draws
+    low[measured], high[measured] = value[measured], value[measured]
+    excluded = np.zeros(40, bool)
+    excluded[[5, 20]] = True
+    first = plan_next(value, low, high, measured, excluded, plan_runs=3)
+    again = plan_next(value, low, high, measured, excluded, plan_runs=3)
+    assert first == again
+    want = _regret_by_definition(value, low, high, measured, excluded,
+                                 [p for _, _, p in first.regret])
+    assert [r for _, r, _ in first.regret] == pytest.approx(want, rel=1e-12)
