@@ -80,6 +80,12 @@ def test_default_candidates_from_the_index_are_the_tables(snapshot: Catalog, bun
     assert [(c.instance_type, c.count) for c in got] == [
         (t, n) for t in types for n in (1, 2, 4, 8, 16, 32, 64)]
     assert got == default_candidates(ec2, priced)  # the frame form gives the same list
+    # Built without validation: each one is what validating its fields gives.
+    from recommender.core.predictions import RuntimeCandidate
+
+    checked = [RuntimeCandidate.model_validate(c.model_dump()) for c in got]
+    assert got == checked and all(c.model_fields_set == v.model_fields_set
+                                  for c, v in zip(got, checked, strict=True))
 
 
 def test_estimates_from_a_loaded_index_equal_the_built_ones(snapshot: Catalog, cache: Path,
