@@ -67,27 +67,37 @@ def test_contract_modules_import_no_pandas() -> None:
     assert sorted(loaded & set(NOT_IN_CONTRACT)) == []
 
 
-def test_warm_recommend_imports_no_pandas_or_pyarrow(tmp_path: Path) -> None:
-    # Issue 11: a warm process (indexes and schema markers on disk from an earlier run) reads
-    # every rule look-up from the derived cache, so neither pandas (about 0.4 s) nor pyarrow
-    # (about 0.1 s) is imported, with or without the models.  The first process fills the
-    # cache (its own directory, so the test is independent of the user's); the second checks.
-    cache = tmp_path / "cache"
+#: What a warm CLI answer must not import: the tables' readers and the training stack.
+HEAVY = {"pandas", "pyarrow", "sklearn", "scipy"}
+
+
+def _cold_then_warm(cache: Path, body: str) -> tuple[set[str], set[str]]:
+    """What ``body`` (CLI calls through ``main``, output in ``buf``) imports in a first
+    process that fills ``cache`` (its own directory, so the test is independent of the
+    user's) and in a second, warm one."""
     code = f"""
         import contextlib, io, os
         os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}
         from recommender.surfaces.cli.main import main
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            assert main(["recommend", "examples/profile.json"]) == 0
-            assert main(["recommend", "examples/profile.json", "--rules-only"]) == 0
-        assert '"recommendations"' in buf.getvalue()
+{textwrap.indent(textwrap.dedent(body).strip(), " " * 12)}
     """
-    first = _loaded(code)
+    return _loaded(code), _loaded(code)
+
+
+def test_warm_recommend_imports_no_pandas_or_pyarrow(tmp_path: Path) -> None:
+    # Issue 11: a warm process (indexes and schema markers on disk from an earlier run) reads
+    # every rule look-up from the derived cache, so neither pandas (about 0.4 s) nor pyarrow
+    # (about 0.1 s) is imported, with or without the models.
+    first, warm = _cold_then_warm(tmp_path / "cache", """
+        assert main(["recommend", "examples/profile.json"]) == 0
+        assert main(["recommend", "examples/profile.json", "--rules-only"]) == 0
+        assert '"recommendations"' in buf.getvalue()
+    """)
     assert "pandas" in first  # the cold run built the indexes from the tables
-    warm = _loaded(code)
     assert "recommender" in warm
-    assert sorted(warm & {"pandas", "pyarrow", "sklearn", "scipy"}) == []
+    assert sorted(warm & HEAVY) == []
 
 
 def test_warm_lambda_and_object_storage_answers_import_no_pandas(tmp_path: Path) -> None:
@@ -95,25 +105,18 @@ def test_warm_lambda_and_object_storage_answers_import_no_pandas(tmp_path: Path)
     # EFS/S3 options (their per-class unit-price rows) and the instance-store option (local SSD
     # types joined with their prices) read the derived cache too: before, each warm process
     # parsed unit_prices, facts or ec2 with pandas (about 0.4 s) for them.
-    cache = tmp_path / "cache"
     profiles = ["tests/golden/lambda_events.profile.json",
                 "tests/golden/storage_web_archive.profile.json",
                 "tests/golden/storage_shared_files.profile.json",
                 "examples/aws_scenarios/istore.json"]
-    code = f"""
-        import contextlib, io, os
-        os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}
-        from recommender.surfaces.cli.main import main
-        buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
-            for p in {profiles!r}:
-                assert main(["recommend", p]) == 0
+    first, warm = _cold_then_warm(tmp_path / "cache", f"""
+        for p in {profiles!r}:
+            assert main(["recommend", p]) == 0
         assert buf.getvalue().count('"recommendations"') == {len(profiles)}
-    """
-    assert "pandas" in _loaded(code)  # the cold run read the tables
-    warm = _loaded(code)
+    """)
+    assert "pandas" in first  # the cold run read the tables
     assert "recommender" in warm
-    assert sorted(warm & {"pandas", "pyarrow", "sklearn", "scipy"}) == []
+    assert sorted(warm & HEAVY) == []
 
 
 def test_warm_batch_job_answer_imports_no_pandas(tmp_path: Path) -> None:
@@ -121,17 +124,10 @@ def test_warm_batch_job_answer_imports_no_pandas(tmp_path: Path) -> None:
     # default candidates' types and the region's on-demand prices from the derived cache
     # (recommender.models.runtime_index): before, every warm process parsed the ec2 and
     # ec2_prices tables with pandas (about 0.4 s of a 1.1 s run) to answer it.
-    cache = tmp_path / "cache"
-    code = f"""
-        import contextlib, io, os
-        os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}
-        from recommender.surfaces.cli.main import main
-        buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
-            assert main(["recommend", "tests/golden/batch_job_runtime.profile.json"]) == 0
+    first, warm = _cold_then_warm(tmp_path / "cache", """
+        assert main(["recommend", "tests/golden/batch_job_runtime.profile.json"]) == 0
         assert "Predicted runtime on" in buf.getvalue()  # the runtime model answered
-    """
-    assert "pandas" in _loaded(code)  # the cold run read the tables
-    warm = _loaded(code)
+    """)
+    assert "pandas" in first  # the cold run read the tables
     assert "recommender" in warm
-    assert sorted(warm & {"pandas", "pyarrow", "sklearn", "scipy"}) == []
+    assert sorted(warm & HEAVY) == []
