@@ -131,3 +131,17 @@ def test_warm_batch_job_answer_imports_no_pandas(tmp_path: Path) -> None:
     assert "pandas" in first  # the cold run read the tables
     assert "recommender" in warm
     assert sorted(warm & HEAVY) == []
+
+
+def test_warm_prediction_commands_import_no_pandas(tmp_path: Path) -> None:
+    # predict-runtime, lambda-memory and next-run share the CLI module that registers
+    # ``train``; its options come from recommender.models.train_args, so these commands do not
+    # import the training stack (before: tqdm, the data loaders and pandas, ~0.6 s a process).
+    first, warm = _cold_then_warm(tmp_path / "cache", """
+        assert main(["predict-runtime", "examples/job.json"]) == 0
+        assert main(["lambda-memory", "examples/function.json"]) == 0
+        assert main(["next-run", "examples/next_run.json"]) == 0
+        assert buf.getvalue().count("{") >= 3
+    """)
+    assert "recommender" in warm
+    assert sorted(warm & (HEAVY | {"tqdm"})) == []

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from catalog.schema import TABLES
+from catalog.declared import TABLE_NAMES as TABLES  # the schema's names, without pandera
 from catalog.store import default_build_dir, describe_snapshot, read_manifest, read_snapshot
 from recommender.core.errors import UserError
 from recommender.surfaces.cli.tables import (

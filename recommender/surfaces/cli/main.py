@@ -38,6 +38,7 @@ _COMMAND_OWNERS = {
     "train": "recommender.surfaces.cli.models",
     "predict-runtime": "recommender.surfaces.cli.models",
     "lambda-memory": "recommender.surfaces.cli.models",
+    "next-run": "recommender.surfaces.cli.models",
     "recommend-batch": "recommender.surfaces.cli.batch",
     "serve": "recommender.surfaces.cli.serve",
     "export": "recommender.surfaces.cli.export",

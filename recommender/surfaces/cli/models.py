@@ -70,7 +70,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``train``, ``predict-runtime``, ``lambda-memory`` and ``next-run`` to the CLI."""
-    from recommender.models.train import add_arguments
+    from recommender.models.train_args import add_arguments
 
     p = subparsers.add_parser("train", help="rebuild the model artifacts from ../shared/data")
     add_arguments(p)
