@@ -71,10 +71,12 @@ def test_contract_modules_import_no_pandas() -> None:
 HEAVY = {"pandas", "pyarrow", "sklearn", "scipy"}
 
 
-def _cold_then_warm(cache: Path, body: str) -> tuple[set[str], set[str]]:
-    """What ``body`` (CLI calls through ``main``, output in ``buf``) imports in a first
-    process that fills ``cache`` (its own directory, so the test is independent of the
-    user's) and in a second, warm one."""
+def _warm_is_light(cache: Path, body: str, *, cold_reads_tables: bool = True,
+                   also: frozenset[str] = frozenset()) -> None:
+    """Run ``body`` (CLI calls through ``main``, output in ``buf``) in a first process that
+    fills ``cache`` (its own directory, so the test is independent of the user's), then in a
+    second, warm one, which must import none of :data:`HEAVY` (nor ``also``).  With
+    ``cold_reads_tables`` the first must have imported pandas (it built the cache)."""
     code = f"""
         import contextlib, io, os
         os.environ["RECOMMENDER_CACHE_DIR"] = {str(cache)!r}
@@ -83,21 +85,22 @@ def _cold_then_warm(cache: Path, body: str) -> tuple[set[str], set[str]]:
         with contextlib.redirect_stdout(buf):
 {textwrap.indent(textwrap.dedent(body).strip(), " " * 12)}
     """
-    return _loaded(code), _loaded(code)
+    first, warm = _loaded(code), _loaded(code)
+    if cold_reads_tables:
+        assert "pandas" in first  # the cold run read the tables
+    assert "recommender" in warm
+    assert sorted(warm & (HEAVY | also)) == []
 
 
 def test_warm_recommend_imports_no_pandas_or_pyarrow(tmp_path: Path) -> None:
     # Issue 11: a warm process (indexes and schema markers on disk from an earlier run) reads
     # every rule look-up from the derived cache, so neither pandas (about 0.4 s) nor pyarrow
     # (about 0.1 s) is imported, with or without the models.
-    first, warm = _cold_then_warm(tmp_path / "cache", """
+    _warm_is_light(tmp_path / "cache", """
         assert main(["recommend", "examples/profile.json"]) == 0
         assert main(["recommend", "examples/profile.json", "--rules-only"]) == 0
         assert '"recommendations"' in buf.getvalue()
     """)
-    assert "pandas" in first  # the cold run built the indexes from the tables
-    assert "recommender" in warm
-    assert sorted(warm & HEAVY) == []
 
 
 def test_warm_lambda_and_object_storage_answers_import_no_pandas(tmp_path: Path) -> None:
@@ -109,14 +112,11 @@ def test_warm_lambda_and_object_storage_answers_import_no_pandas(tmp_path: Path)
                 "tests/golden/storage_web_archive.profile.json",
                 "tests/golden/storage_shared_files.profile.json",
                 "examples/aws_scenarios/istore.json"]
-    first, warm = _cold_then_warm(tmp_path / "cache", f"""
+    _warm_is_light(tmp_path / "cache", f"""
         for p in {profiles!r}:
             assert main(["recommend", p]) == 0
         assert buf.getvalue().count('"recommendations"') == {len(profiles)}
     """)
-    assert "pandas" in first  # the cold run read the tables
-    assert "recommender" in warm
-    assert sorted(warm & HEAVY) == []
 
 
 def test_warm_batch_job_answer_imports_no_pandas(tmp_path: Path) -> None:
@@ -124,24 +124,19 @@ def test_warm_batch_job_answer_imports_no_pandas(tmp_path: Path) -> None:
     # default candidates' types and the region's on-demand prices from the derived cache
     # (recommender.models.runtime_index): before, every warm process parsed the ec2 and
     # ec2_prices tables with pandas (about 0.4 s of a 1.1 s run) to answer it.
-    first, warm = _cold_then_warm(tmp_path / "cache", """
+    _warm_is_light(tmp_path / "cache", """
         assert main(["recommend", "tests/golden/batch_job_runtime.profile.json"]) == 0
         assert "Predicted runtime on" in buf.getvalue()  # the runtime model answered
     """)
-    assert "pandas" in first  # the cold run read the tables
-    assert "recommender" in warm
-    assert sorted(warm & HEAVY) == []
 
 
 def test_warm_prediction_commands_import_no_pandas(tmp_path: Path) -> None:
     # predict-runtime, lambda-memory and next-run share the CLI module that registers
     # ``train``; its options come from recommender.models.train_args, so these commands do not
     # import the training stack (before: tqdm, the data loaders and pandas, ~0.6 s a process).
-    first, warm = _cold_then_warm(tmp_path / "cache", """
+    _warm_is_light(tmp_path / "cache", """
         assert main(["predict-runtime", "examples/job.json"]) == 0
         assert main(["lambda-memory", "examples/function.json"]) == 0
         assert main(["next-run", "examples/next_run.json"]) == 0
         assert buf.getvalue().count("{") >= 3
-    """)
-    assert "recommender" in warm
-    assert sorted(warm & (HEAVY | {"tqdm"})) == []
+    """, cold_reads_tables=False, also=frozenset({"tqdm"}))
