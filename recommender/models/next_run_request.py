@@ -19,12 +19,14 @@ from recommender.models.interface import estimate_runtime
 from recommender.models.next_run_plan import plan_next
 from recommender.models.requests import resolve_request
 from recommender.models.runtime import _check_region, default_candidates, runtime_query
-from recommender.models.runtime_index import region_prices, runtime_index
+from recommender.models.runtime_index import RuntimeIndex, region_prices, runtime_index
 
 
-def _candidates(req: NextRunRequest, ec2: Any, prices: dict[str, Any]) -> list[RuntimeCandidate]:
-    """The request's candidates (or the defaults) plus every measured configuration."""
-    cands = list(req.candidates or default_candidates(ec2, set(prices)))
+def _candidates(req: NextRunRequest, index: RuntimeIndex, prices: dict[str, Any]
+                ) -> list[RuntimeCandidate]:
+    """The request's candidates (or the defaults, from the catalog's runtime ``index``) plus
+    every measured configuration."""
+    cands = list(req.candidates or default_candidates(index, set(prices)))
     have = {(c.instance_type, c.count) for c in cands}
     for m in req.measurements:
         if (m.instance_type, m.count) not in have:
