@@ -63,6 +63,22 @@ def check_response(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
     assert all(v > 0 for v in resp.rejected.values())
 
 
+def _reserved_hourly(cat, o, region: str, pr) -> float:
+    """The reserved 1y/3y no-upfront USD/h the option should cost, from the catalog's rows;
+    a commitment row marked ``verify`` must reach the option."""
+    term = o.config["term_years"]
+    table = cat.tables.get("ec2_commitments")
+    if table is None or len(table) == 0:
+        return pr[f"reserved_{term}y_no_upfront_usd_per_hour"]
+    rows = table[(table["instance_type"] == o.option) & (table["region"] == region)
+                 & (table["offering"] == "reserved_standard") & (table["term_years"] == term)
+                 & (table["payment"] == "no_upfront")]
+    assert len(rows) == 1, (o.option, region, len(rows))
+    if bool(rows["verify"].iloc[0]):
+        assert o.verify, f"{o.option}: its reserved price is marked verify"
+    return float(rows["effective_usd_per_hour"].iloc[0])
+
+
 def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> None:
     need = derive_need(p)
     c = p.compute
@@ -98,9 +114,10 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
                 assert c.interruption_tolerant is True
                 hourly = pr["spot_usd_per_hour_est"]
             elif o.purchase_option == "reserved":
-                # The profile's term (default 1 year), no upfront, from ec2_prices.
+                # The profile's term (default 1 year), no upfront: from ec2_commitments when
+                # the catalog has it (the engine's documented source), else ec2_prices.
                 assert o.config["payment"] == "no_upfront"
-                hourly = pr[f"reserved_{o.config['term_years']}y_no_upfront_usd_per_hour"]
+                hourly = _reserved_hourly(cat, o, resp.region, pr)
             else:
                 assert o.purchase_option == "on_demand"
                 hourly = pr["ondemand_usd_per_hour"]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from catalog.schema import Ec2PriceSchema, Ec2Schema
+from recommender import recommend
 from recommender.core.profile import parse_profile
 from recommender.rules.compute import sizing as cr
 from recommender.rules.compute.burst import (
@@ -342,3 +343,47 @@ def test_commitments_table_prices_term_and_payment_and_falls_back_to_on_demand(t
     # m5.large falls back to its on-demand $0.096/h, never dropped.
     assert (pr.price[m5], pr.po[m5]) == (0.096, "on_demand")
     assert any("Reserved Instances 3y partial upfront" in w and "2 of 3" in w for w in warnings)
+
+
+def test_a_commitment_row_marked_verify_marks_the_price_used(tiny) -> None:
+    """The ``verify`` flag of the row a price comes from reaches the pricing (issue 9: any
+    price used marked verify reaches the option), whichever purchase option is chosen: a
+    verified on-demand price does not hide an unverified reserved one, nor the reverse."""
+    from types import SimpleNamespace
+
+    from recommender.rules.compute.purchase import effective_prices
+
+    rows = pd.DataFrame([dict(
+        instance_type=t, region="us-east-1", offering="reserved_standard", term_years=1,
+        payment="no_upfront", effective_usd_per_hour=0.01, upfront_usd=0.0,
+        recurring_usd_per_hour=0.01, price_as_of="2026-01-01", price_source="test:ri",
+        verify=flag) for t, flag in (("m7g.large", True), ("m5.large", False))])
+    cat = SimpleNamespace(tables={"ec2_commitments": rows})
+    prof = parse_profile({"purchase_options": ["on_demand", "reserved"]})
+    r = tiny.region_pos["us-east-1"]
+    pr = effective_prices(tiny, r, ("on_demand", "reserved"), p=prof, catalog=cat)
+    m7g, m5, r7g = tiny.pos["m7g.large"], tiny.pos["m5.large"], tiny.pos["r7g.large"]
+    # $0.01/h reserved is below every on-demand price here, so both are reserved.
+    assert pr.po[m7g] == pr.po[m5] == "reserved"
+    assert pr.unverified(m7g) and not pr.unverified(m5)
+    # r7g.large has no reserved row: on-demand, with the on-demand row's own flag.
+    assert pr.po[r7g] == "on_demand" and pr.unverified(r7g) == bool(tiny.verify[r][r7g])
+
+
+def test_snapshot_reserved_price_marked_verify_reaches_the_option(cat) -> None:
+    """x2iedn.32xlarge's reserved rows in sa-east-1 come from a source marked verify (the
+    snapshot's ec2_commitments); reserved-only for 3,000 GiB picks it (it is the cheapest
+    that fits at its reserved price), and the option must say the price is unverified.
+    The expected cost is the table row's effective USD/h x 730 h (AWS's month)."""
+    t = cat.tables["ec2_commitments"]
+    row = t[(t.instance_type == "x2iedn.32xlarge") & (t.region == "sa-east-1")
+            & (t.offering == "reserved_standard") & (t.term_years == 1)
+            & (t.payment == "no_upfront")]
+    assert len(row) == 1 and bool(row["verify"].iloc[0]), "the snapshot's row changed"
+    resp = recommend({"region": "sa-east-1", "purchase_options": ["reserved"],
+                      "compute": {"memory_gib": 3000}}, catalog=cat, models=False)
+    o = next(o for o in resp.recommendations.compute if o.option == "x2iedn.32xlarge")
+    assert o.purchase_option == "reserved"
+    assert o.monthly_cost_usd == pytest.approx(float(row["effective_usd_per_hour"].iloc[0])
+                                               * 730, abs=0.01)
+    assert o.verify and any(r.rule == "catalog.verify" for r in o.reasons)

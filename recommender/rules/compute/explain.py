@@ -243,7 +243,7 @@ def purchase_reasons(w: Ec2Row) -> list[Reason]:
     out.append(reason("compute.monthly_cost", PERF01_COST,
                       f"{fmt_usd(w.cost)}/month for {fmt_num(w.hours)} h in {w.region} "
                       f"({pr.label(i)}; price as of {pr.as_of[i]}, {pr.source[i]})."))
-    if ix.verify[r][i]:
+    if pr.unverified(i):
         out.append(reason("catalog.verify", PERF01_COST,
                           "The catalog's source marks this price as unverified.", "verify"))
     return out

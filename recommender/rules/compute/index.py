@@ -59,13 +59,14 @@ class SpotMeasured:
     az: np.ndarray  # (R, N) object, the cheapest AZ
     as_of: np.ndarray  # (R, N) object, its record's timestamp
     source: np.ndarray  # (R, N) object
+    verify: np.ndarray  # (R, N) bool, the record's source marks it unverified
 
     @classmethod
     def none(cls, shape: tuple[int, int]) -> SpotMeasured:
         """No measurement anywhere (a catalog without ``ec2_spot_prices``)."""
         return cls(_empty(shape), _empty(shape), np.zeros(shape, dtype=int),
                    _empty(shape, None, object), _empty(shape, None, object),
-                   _empty(shape, None, object))
+                   _empty(shape, None, object), np.zeros(shape, dtype=bool))
 
 
 def measured_spot(spot: pd.DataFrame | None, pos: dict[str, int], rpos: dict[str, int]
@@ -90,6 +91,8 @@ def measured_spot(spot: pd.DataFrame | None, pos: dict[str, int], rpos: dict[str
     out.az[ri, ci] = low["availability_zone"].astype(str).to_numpy()
     out.as_of[ri, ci] = low["price_as_of"].astype(str).to_numpy()
     out.source[ri, ci] = low["price_source"].astype(str).to_numpy()
+    if "verify" in low:
+        out.verify[ri, ci] = low["verify"].fillna(False).astype(bool).to_numpy()
     return out
 
 

@@ -61,8 +61,8 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                   purchase_option=str(t.pricing.po[i]), score=round(score, 4),
                   monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
                   predicted=predicted, reasons=reasons, config=config, region=region,
-                  verify=bool(ix.verify[t.r][i]) or "verify" in [x.severity
-                                                                 for x in reasons])
+                  verify=t.pricing.unverified(i) or "verify" in [x.severity
+                                                                for x in reasons])
 
 
 def _ec2_config(t: Ec2Table, w: Ec2Row) -> dict[str, Any]:

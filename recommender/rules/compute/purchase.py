@@ -28,8 +28,8 @@ from recommender.rules.prices import per_catalog
 if TYPE_CHECKING:
     import pandas as pd
 
-#: (price, upfront, price_as_of, price_source) arrays of one purchase option.
-Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: (price, upfront, price_as_of, price_source, verify) arrays of one purchase option.
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 CommitmentKey = tuple[str, int, str]
 _PO_ORDER = ("on_demand", "spot", "reserved", "savings_plan")
 #: The commitments offering that prices each committed purchase option.
@@ -51,6 +51,13 @@ class Pricing:
     payment: str
     #: How each spot price was found (measured or estimate); None when spot is not allowed.
     spot: SpotBasis | None = None
+    #: Per type: the source of the price used marks it unverified (the catalog's ``verify``
+    #: of the row it came from: on-demand, measured spot or commitment).
+    verify: np.ndarray | None = None
+
+    def unverified(self, i: int) -> bool:
+        """Whether the price used for type ``i`` is marked unverified by its source."""
+        return bool(self.verify is not None and self.verify[i])
 
     def config(self, i: int) -> dict[str, Any]:
         """The purchase fields of type ``i``'s option config (term/payment when committed,
@@ -86,7 +93,7 @@ def allowed_purchase_options(p: WorkloadProfile, warnings: list[str]) -> tuple[s
 
 
 def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Rows]:
-    """(offering, term, payment) -> (price, upfront, as_of, source) arrays of shape (R, N).
+    """(offering, term, payment) -> (price, upfront, as_of, source, verify) arrays, (R, N).
 
     Grouped in plain Python over the table's columns (a pandas ``groupby`` with a ``map`` per
     group cost ~50 ms for 1,867 rows, most of a CLI run's first answer); rows of a type or
@@ -98,7 +105,8 @@ def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Ro
     ci = np.array([ix.pos.get(t, -1) for t in df["instance_type"].tolist()], dtype=int)
     cols = (df["effective_usd_per_hour"].to_numpy(dtype=float),
             pd.to_numeric(df["upfront_usd"], errors="coerce").to_numpy(float),
-            df["price_as_of"].astype(str).to_numpy(), df["price_source"].astype(str).to_numpy())
+            df["price_as_of"].astype(str).to_numpy(), df["price_source"].astype(str).to_numpy(),
+            _verify_column(df))
     groups: dict[tuple[str, int, str], list[int]] = {}
     keys = zip(df["offering"].tolist(), df["term_years"].tolist(), df["payment"].tolist(),
                strict=True)
@@ -110,11 +118,20 @@ def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Ro
     for key in sorted(groups):
         rows = np.array(groups[key], dtype=int)
         arrs = (np.full(shape, np.nan), np.full(shape, np.nan),
-                np.full(shape, None, dtype=object), np.full(shape, None, dtype=object))
+                np.full(shape, None, dtype=object), np.full(shape, None, dtype=object),
+                np.zeros(shape, dtype=bool))
         for arr, col in zip(arrs, cols, strict=True):
             arr[ri[rows], ci[rows]] = col[rows]
         out[key] = arrs
     return out
+
+
+def _verify_column(df: pd.DataFrame) -> np.ndarray:
+    """The table's ``verify`` flags as bools (a table without the column: all verified)."""
+    if "verify" not in df:
+        return np.zeros(len(df), dtype=bool)
+    return np.array([v is True or v == 1 or str(v).lower() == "true"
+                     for v in df["verify"].tolist()], dtype=bool)
 
 
 def commitments(catalog: Any, ix: Ec2Index) -> dict[CommitmentKey, Rows] | None:
@@ -141,12 +158,12 @@ def _committed_row(
     n = ix.n
     hit = table.get((OFFERING[po], term, payment)) if table else None
     if hit is not None:
-        return hit[0][r], hit[1][r], hit[2][r], hit[3][r]
+        return hit[0][r], hit[1][r], hit[2][r], hit[3][r], hit[4][r]
     if po == "reserved" and table is None and payment == "no_upfront":
         col = ix.reserved_1y if term == 1 else ix.reserved_3y
-        return col[r], np.full(n, np.nan), ix.price_as_of[r], ix.price_source[r]
-    return np.full(n, np.nan), np.full(n, np.nan), np.full(n, None, object), np.full(
-        n, None, object)
+        return col[r], np.full(n, np.nan), ix.price_as_of[r], ix.price_source[r], ix.verify[r]
+    return (np.full(n, np.nan), np.full(n, np.nan), np.full(n, None, object),
+            np.full(n, None, object), np.zeros(n, dtype=bool))
 
 
 def effective_prices(
@@ -184,7 +201,8 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
     # Only a committed option reads the commitments table (on-demand and spot never do).
     committed_asked = any(po in OFFERING for po in allowed)
     table = commitments(catalog, ix) if catalog is not None and committed_asked else None
-    od = (ix.ondemand[r], np.full(ix.n, np.nan), ix.price_as_of[r], ix.price_source[r])
+    od = (ix.ondemand[r], np.full(ix.n, np.nan), ix.price_as_of[r], ix.price_source[r],
+          ix.verify[r])
     rows: dict[str, Rows] = {}
     spot: SpotBasis | None = None
     for po in allowed:
@@ -200,18 +218,19 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
     choice = filled.argmin(axis=0)
     price = np.where(np.isnan(stack).all(axis=0), np.nan, filled.min(axis=0))
     chosen = np.array(names, dtype=object)[choice]
-    pick = [np.choose(choice, [rows[k][j] for k in names]) for j in (1, 2, 3)]
+    pick = [np.choose(choice, [rows[k][j] for k in names]) for j in (1, 2, 3, 4)]
     fallback = np.isnan(price) & ~np.isnan(ix.ondemand[r])
     committed = [k for k in names if k in OFFERING]
     if fallback.any() and "on_demand" not in names:
         price = np.where(fallback, ix.ondemand[r], price)
         chosen = np.where(fallback, "on_demand", chosen).astype(object)
-        for j in (1, 2, 3):
+        for j in (1, 2, 3, 4):
             pick[j - 1] = np.where(fallback, od[j], pick[j - 1])
     if committed:
         _warn_missing(rows, committed, ix, r, term=term, pay=pay, table=table,
                       warnings=warnings)
-    return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay, spot)
+    return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay, spot,
+                   pick[3].astype(bool))
 
 
 def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int, *,

@@ -67,12 +67,12 @@ class SpotBasis:
                 "(Spot Instance Advisor); no measured spot price in the catalog")
 
 
-#: (price, upfront, price_as_of, price_source) arrays, as purchase.Rows.
-SpotRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: (price, upfront, price_as_of, price_source, verify) arrays, as purchase.Rows.
+SpotRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def spot_prices(ix: Ec2Index, r: int) -> tuple[SpotRows, SpotBasis]:
-    """Region ``r``'s spot (price, upfront, price_as_of, price_source) per type, and its basis.
+    """Region ``r``'s spot (price, upfront, as_of, source, verify) per type, and its basis.
 
     Measured where ``ec2_spot_prices`` has the type in the region, else the estimate (dated
     and sourced like the on-demand price it is derived from).
@@ -85,4 +85,6 @@ def spot_prices(ix: Ec2Index, r: int) -> tuple[SpotRows, SpotBasis]:
     with np.errstate(divide="ignore", invalid="ignore"):
         savings = (1.0 - ix.spot[r] / ix.ondemand[r]) * 100.0
     basis = SpotBasis(measured, m.az[r], m.zones[r], m.high[r], savings)
-    return (price, np.full(ix.n, np.nan), as_of, source), basis
+    # An estimate is derived from the on-demand price, so it carries that price's flag.
+    verify = np.where(measured, m.verify[r], ix.verify[r]).astype(bool)
+    return (price, np.full(ix.n, np.nan), as_of, source, verify), basis
