@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
+
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import CATEGORIES, RecommendationResponse
 from recommender.rules.compute.sizing import derive_need
@@ -112,7 +114,10 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
             pr = prices.loc[(o.option, resp.region)]
             if o.purchase_option == "spot":
                 assert c.interruption_tolerant is True
-                hourly = pr["spot_usd_per_hour_est"]
+                # The measured price (the lowest AZ's, ec2_prices.spot_usd_per_hour) where
+                # the catalog has one, else the advisor's estimate (CONTRACT section 2).
+                measured = pr["spot_usd_per_hour"]
+                hourly = pr["spot_usd_per_hour_est"] if pd.isna(measured) else measured
             elif o.purchase_option == "reserved":
                 # The profile's term (default 1 year), no upfront: from ec2_commitments when
                 # the catalog has it (the engine's documented source), else ec2_prices.
