@@ -65,19 +65,23 @@ def check_response(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
     assert all(v > 0 for v in resp.rejected.values())
 
 
-def _reserved_hourly(cat, o, region: str, pr) -> float:
-    """The reserved 1y/3y no-upfront USD/h the option should cost, from the catalog's rows;
-    a commitment row marked ``verify`` must reach the option."""
+def _committed_hourly(cat, o, region: str, pr) -> float:
+    """The reserved or Savings Plans 1y/3y no-upfront USD/h the option should cost, from the
+    catalog's rows; a commitment row marked ``verify`` must reach the option."""
     term = o.config["term_years"]
+    offering = {"reserved": "reserved_standard", "savings_plan": "savings_plan_compute"}[
+        o.purchase_option]
+    assert o.config["offering"] == offering
     table = cat.tables.get("ec2_commitments")
     if table is None or len(table) == 0:
+        assert o.purchase_option == "reserved"  # ec2_prices has no Savings Plans column
         return pr[f"reserved_{term}y_no_upfront_usd_per_hour"]
     rows = table[(table["instance_type"] == o.option) & (table["region"] == region)
-                 & (table["offering"] == "reserved_standard") & (table["term_years"] == term)
+                 & (table["offering"] == offering) & (table["term_years"] == term)
                  & (table["payment"] == "no_upfront")]
     assert len(rows) == 1, (o.option, region, len(rows))
     if bool(rows["verify"].iloc[0]):
-        assert o.verify, f"{o.option}: its reserved price is marked verify"
+        assert o.verify, f"{o.option}: its {o.purchase_option} price is marked verify"
     return float(rows["effective_usd_per_hour"].iloc[0])
 
 
@@ -118,11 +122,11 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
                 # the catalog has one, else the advisor's estimate (CONTRACT section 2).
                 measured = pr["spot_usd_per_hour"]
                 hourly = pr["spot_usd_per_hour_est"] if pd.isna(measured) else measured
-            elif o.purchase_option == "reserved":
+            elif o.purchase_option in ("reserved", "savings_plan"):
                 # The profile's term (default 1 year), no upfront: from ec2_commitments when
                 # the catalog has it (the engine's documented source), else ec2_prices.
                 assert o.config["payment"] == "no_upfront"
-                hourly = _reserved_hourly(cat, o, resp.region, pr)
+                hourly = _committed_hourly(cat, o, resp.region, pr)
             else:
                 assert o.purchase_option == "on_demand"
                 hourly = pr["ondemand_usd_per_hour"]
