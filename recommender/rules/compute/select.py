@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -174,14 +175,17 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         if verdict is None:
             rej.add(key)
             t.alive[i] = False
-            t.dropped[i] = _burst_drop_note(t, i, sim, k, key=key, fixed_ok=bool(fixed_ok[i]),
-                                            cheapest=cheapest)
+            # Written when "why not" asks (a dozen of these per call, rarely read); what it
+            # reads of the table (types, eff, count, need) no later stage changes.
+            t.dropped.add(np.array([i], dtype=np.intp), partial(
+                _burst_drop_note, t, sim=sim, k=k, key=key, fixed_ok=bool(fixed_ok[i]),
+                cheapest=cheapest))
             continue
         t.cost[i] += verdict.surplus_usd
         t.burst[i] = verdict
 
 
-def _burst_drop_note(t: Ec2Table, i: int, sim: BurstResult, k: int, *, key: str,
+def _burst_drop_note(t: Ec2Table, i: int, *, sim: BurstResult, k: int, key: str,
                      fixed_ok: bool, cheapest: float) -> str:
     """Why burstable type ``i`` (row ``k`` of the simulation) was dropped, in numbers."""
     return (f"{t.ix.types[i]}: {key.split('.')[-1].replace('_', ' ')} (standard mode: the "
