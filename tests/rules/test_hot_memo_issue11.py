@@ -7,9 +7,13 @@ answers from its own rows.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from recommender import recommend
+from recommender.rules.compute.fargate import _arch_rates, _best_single, _task_arrays
 from recommender.rules.prices import PriceBook
 
 COLS = ["service", "item", "region", "unit", "price_usd", "tier_start", "tier_end",
@@ -55,3 +59,67 @@ def test_burstable_drop_note_is_written_when_why_not_asks() -> None:
                              "the load averages 60% per vCPU against a 20% baseline, so the "
                              "balance runs out; unlimited mode ")
     assert r.rejected["ec2.burstable_credits_run_out"] >= 1
+
+
+def _fargate_book(vcpu_usd: float, gb_usd: float) -> PriceBook:
+    # https://aws.amazon.com/fargate/pricing/: per vCPU-hour and per GB-hour, by architecture;
+    # task sizes as the ECS task-size table lists them (1 vCPU: 2-8 GB; 2 vCPU: 4-16 GB).
+    rows = [["fargate", f"fargate.{what}.arm64", "us-east-1", unit, usd, 0.0, None, None,
+             "2025-01-01", "test", False, None]
+            for what, unit, usd in (("vcpu_hour", "USD per vCPU-hour", vcpu_usd),
+                                    ("gb_hour", "USD per GB-hour", gb_usd))]
+    facts = pd.DataFrame([
+        ["fargate", "task_size_1vcpu_memory_gb", "2,3,4", "GB", None, "u", False, None],
+        ["fargate", "task_size_2vcpu_memory_gb", "4,8", "GB", None, "u", False, None]],
+        columns=["topic", "key", "value", "unit", "scope", "source_url", "verify", "notes"])
+    return PriceBook(pd.DataFrame(rows, columns=COLS), facts)
+
+
+def test_fargate_hourly_task_prices_are_the_books_own() -> None:
+    book = _fargate_book(0.04, 0.004)
+    got = _arch_rates(book, "us-east-1", "arm64")
+    assert got is not None
+    v, m, _ = _task_arrays(book)
+    assert v.tolist() == [1.0, 1.0, 1.0, 2.0, 2.0] and m.tolist() == [2.0, 3.0, 4.0, 4.0, 8.0]
+    # 1 vCPU x $0.04 + 2 GB x $0.004 = $0.048 an hour; 2 vCPU + 8 GB: 0.08 + 0.032 = $0.112.
+    assert got[2] == (0.04, 0.004)
+    assert got[3][0] == 1.0 * 0.04 + 2.0 * 0.004 and got[3][4] == 2.0 * 0.04 + 8.0 * 0.004
+    assert _arch_rates(book, "us-east-1", "arm64") is got  # kept with the book
+    assert _arch_rates(book, "us-east-1", "x86_64") is None  # no x86_64 rows: unpriced
+    assert _arch_rates(book, "eu-west-1", "arm64") is None
+    # A new catalog's book has its own rates.
+    other = _arch_rates(_fargate_book(0.05, 0.005), "us-east-1", "arm64")
+    assert other is not None and other[3][0] == 1.0 * 0.05 + 2.0 * 0.005
+
+
+def test_single_task_pick_is_the_least_cost_then_fewest_vcpus_then_first_row() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        n = int(rng.integers(1, 10))
+        v = rng.choice([0.25, 0.5, 1.0, 2.0, 4.0, np.nan, np.inf], n)
+        m = rng.choice([0.5, 1.0, 2.0, 4.0, np.nan, 0.0], n)
+        vfy = rng.random(n) < 0.5
+        rows = np.flatnonzero(rng.random(n) < 0.8)
+        u = (float(rng.choice([0.04, 0.0, np.nan])), float(rng.choice([0.004, 0.0])))
+        hours = float(rng.choice([730.0, 0.0, 1.0]))
+        with np.errstate(invalid="ignore"):
+            per_hour = v * u[0] + m * u[1]
+            got = _best_single((v, m, vfy), rows, u, hours)
+            memo = _best_single((v, m, vfy), rows, u, hours, per_hour=per_hour)
+        if not len(rows):
+            assert got is None and memo is None
+            continue
+        # By the rule's definition: the least cost (NaN last), then fewest vCPUs (NaN
+        # last), then the first row; every cost NaN: the fewest vCPUs, then the first.
+        cost = [(float(per_hour[i]) * hours) for i in rows]
+        k = min(range(len(rows)), key=lambda j, c=cost, r=rows: _nan_last(c[j], v[r[j]], j))
+        i = int(rows[k])
+        want = (cost[k], 1, float(v[i]), float(m[i]), bool(vfy[i]))
+        assert repr(got) == repr(want) and repr(memo) == repr(want)
+
+
+def _nan_last(cost: float, vcpus: float, row: int) -> tuple[bool, float, bool, float, int]:
+    """The order of (cost, vCPUs, row) with NaN after every number, as the sort puts it."""
+    vc = float(vcpus)
+    return (math.isnan(cost), 0.0 if math.isnan(cost) else cost, math.isnan(vc),
+            0.0 if math.isnan(vc) else vc, row)

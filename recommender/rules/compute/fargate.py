@@ -256,22 +256,51 @@ def _cheapest_task(need: ComputeNeed, book: PriceBook, region: str, *, arches: l
     best: TaskChoice | None = None
     unpriced = []
     for arch in arches:
-        pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
-        pm = book.unit(f"fargate.gb_hour.{arch}", region)
-        if pv is None or pm is None:
+        rates = _arch_rates(book, region, arch)
+        if rates is None:
             unpriced.append(arch)
             continue
-        # Per vCPU-hour and per GB-hour: the declared unit's price per one unit (the per-unit
-        # shape of rules.prices), so a row in another unit cannot be charged wrongly.
-        unit_usd = (_per_one(pv, "vCPU-hour"), _per_one(pm, "GB-hour"))
+        pv, pm, unit_usd, per_hour = rates
         found = _best_task(need, _task_arrays(book), v_need=need.vcpus or 0.0, m_need=m_need,
-                           unit_usd=unit_usd, fewest_first=fewest_first)
+                           unit_usd=unit_usd, fewest_first=fewest_first, per_hour=per_hour)
         if found is not None:
             cost, n, v, m, vfy = found
             key = (cost, n, v, m, arch, vfy or pv.verify or pm.verify)
             if best is None or _task_order(key, fewest_first) < _task_order(best, fewest_first):
                 best = key
     return best, unpriced
+
+
+#: One architecture's Fargate rates in a region: the vCPU-hour and GB-hour rows, their USD
+#: per one unit, and every task size's USD per hour at them (None: a rate is unpriced).
+ArchRates = tuple[Tier, Tier, tuple[float, float], np.ndarray] | None
+
+
+def _arch_rates(book: PriceBook, region: str, arch: str) -> ArchRates:
+    """The rates of ``arch`` in ``region`` and each task size's hourly price at them.
+
+    They are the book's alone (not the profile's), so found once per (region, arch) and kept
+    with the book, read-only; a row in an undeclared unit raises every time (not kept).
+    The hourly prices are the very operations a task's cost starts with (vCPU x vCPU-hour
+    + GB x GB-hour, elementwise), so a cost from them is the same float.
+    """
+    memo: dict[tuple[str, str], ArchRates] = book.memo("fargate_arch_rates", dict)
+    key = (region, arch)
+    if key in memo:
+        return memo[key]
+    pv = book.unit(f"fargate.vcpu_hour.{arch}", region)
+    pm = book.unit(f"fargate.gb_hour.{arch}", region)
+    rates: ArchRates = None
+    if pv is not None and pm is not None:
+        # Per vCPU-hour and per GB-hour: the declared unit's price per one unit (the per-unit
+        # shape of rules.prices), so a row in another unit cannot be charged wrongly.
+        unit_usd = (_per_one(pv, "vCPU-hour"), _per_one(pm, "GB-hour"))
+        v, m, _ = _task_arrays(book)
+        per_hour = v * unit_usd[0] + m * unit_usd[1]
+        per_hour.flags.writeable = False
+        rates = (pv, pm, unit_usd, per_hour)
+    memo[key] = rates
+    return rates
 
 
 def _per_one(t: Tier, billed_on: str) -> float:
@@ -340,10 +369,13 @@ def _task_arrays(book: PriceBook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _best_task(
     need: ComputeNeed, sizes: tuple[np.ndarray, np.ndarray, np.ndarray], *, v_need: float,
     m_need: float, unit_usd: tuple[float, float], fewest_first: bool,
+    per_hour: np.ndarray | None = None,
 ) -> tuple[float, int, float, float, bool] | None:
     """The best valid task size for one architecture: ``(cost, tasks, vCPU, GB, verify)``.
 
     All sizes at once (numpy); the first size in catalog order wins a tie, as a loop would.
+    ``per_hour`` is each size's USD per hour at ``unit_usd`` (:func:`_arch_rates`), when the
+    caller has it.
     """
     v, m, vfy = sizes
     if need.horizontal:
@@ -361,12 +393,15 @@ def _best_task(
         if need.vcpus_max is not None:
             ok &= v <= need.vcpus_max
         if fewest_first:
-            return _best_single(sizes, ok.nonzero()[0], unit_usd, need.hours)
+            return _best_single(sizes, ok.nonzero()[0], unit_usd, need.hours,
+                                per_hour=per_hour)
         n = np.ones(v.size)
     rows = np.flatnonzero(ok)
     if rows.size == 0:
         return None
-    cost = (v[rows] * unit_usd[0] + m[rows] * unit_usd[1]) * n[rows] * need.hours
+    base = (v[rows] * unit_usd[0] + m[rows] * unit_usd[1]) if per_hour is None \
+        else per_hour[rows]
+    cost = base * n[rows] * need.hours
     keys = (v[rows], cost, n[rows]) if fewest_first else (v[rows], n[rows], cost)
     k = int(np.lexsort(keys)[0])  # stable: ties keep catalog order
     i = int(rows[k])
@@ -374,22 +409,30 @@ def _best_task(
 
 
 def _best_single(sizes: tuple[np.ndarray, np.ndarray, np.ndarray], rows: np.ndarray,
-                 unit_usd: tuple[float, float], hours: float
+                 unit_usd: tuple[float, float], hours: float, *,
+                 per_hour: np.ndarray | None = None,
                  ) -> tuple[float, int, float, float, bool] | None:
     """:func:`_best_task` for one task (every count 1, fewest first): the cheapest valid size,
-    then the fewest vCPUs, then catalog order, as its ``np.lexsort`` orders them, over the
-    valid rows in Python (a few dozen sizes: fewer steps than the sort's arrays).  The cost
-    is the same float operations (``x * 1.0`` is ``x``)."""
+    then the fewest vCPUs, then catalog order, as its ``np.lexsort`` orders them.  The cost
+    is the same float operations (``x * 1.0`` is ``x``); ``per_hour`` (each size's USD per
+    hour, :func:`_arch_rates`) is its first step done once per book."""
     if rows.size == 0:
         return None
     v, m, vfy = sizes
-    vr = v[rows]
-    cost = (vr * unit_usd[0] + m[rows] * unit_usd[1]) * hours
-    costs = cost.tolist()
-    if any(c != c for c in costs):  # (NaN has no order for min: the sort decides)
-        k = int(np.lexsort((vr, cost))[0])
+    base = (v[rows] * unit_usd[0] + m[rows] * unit_usd[1]) if per_hour is None \
+        else per_hour[rows]
+    cost = base * hours
+    # The least cost skipping NaN (which the sort puts last), and the rows at it: one is the
+    # answer; several, the fewest vCPUs among them, then the first (argmin's first minimum),
+    # as the stable sort breaks those ties.  Every cost NaN: no row is at it, the sort decides.
+    low = float(np.fmin.reduce(cost))
+    tied = (cost == low).nonzero()[0]
+    if len(tied) == 1:
+        k = int(tied[0])
+    elif len(tied):
+        k = int(tied[np.argmin(v[rows[tied]])])
     else:
-        k = min(zip(costs, vr.tolist(), range(len(costs)), strict=True))[2]
+        k = int(np.lexsort((v[rows], cost))[0])
     i = int(rows[k])
     return float(cost[k]), 1, float(v[i]), float(m[i]), bool(vfy[i])
 
