@@ -12,8 +12,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from catalog.store import load_catalog
 from recommender import recommend
+from recommender.rules.compute.candidates import ec2_index
 from recommender.rules.compute.fargate import _arch_rates, _best_single, _task_arrays
+from recommender.rules.compute.select import _id_rank
 from recommender.rules.prices import PriceBook
 
 COLS = ["service", "item", "region", "unit", "price_usd", "tier_start", "tier_end",
@@ -123,3 +126,17 @@ def _nan_last(cost: float, vcpus: float, row: int) -> tuple[bool, float, bool, f
     vc = float(vcpus)
     return (math.isnan(cost), 0.0 if math.isnan(cost) else cost, math.isnan(vc),
             0.0 if math.isnan(vc) else vc, row)
+
+
+def test_one_serverless_id_is_placed_as_a_stable_sort_of_the_strings_places_it() -> None:
+    ix = ec2_index(load_catalog())
+    idx = np.arange(0, ix.n, 5)
+    # Before every type, among the f-types, after every type, and equal to a type (which
+    # the stable sort keeps after that type's EC2 row); also with no EC2 row at all.
+    for rows in (idx, idx[:0]):
+        for extra in ("a", "fargate", "zz", str(ix.types[idx[4]])):
+            names = [str(s) for s in ix.types[rows]] + [extra]
+            codes = _id_rank(ix, rows, [extra])
+            assert codes is not None
+            assert np.argsort(codes, kind="stable").tolist() == sorted(
+                range(len(names)), key=names.__getitem__)

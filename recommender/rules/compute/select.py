@@ -30,10 +30,8 @@ from recommender.rules.compute.burst import (
     BurstResult,
     judge_burstable,
     simulate_credits,
-    sustained_capacity,
 )
 from recommender.rules.compute.candidates import (
-    MIB_IN_MB,
     Ec2Index,
     FilterContext,
     apply_filters,
@@ -52,7 +50,7 @@ from recommender.rules.compute.options import (
     pick_shown,
 )
 from recommender.rules.compute.purchase import allowed_purchase_options, effective_prices
-from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, utilization_risk
+from recommender.rules.compute.rank_inputs import ec2_rank_inputs
 from recommender.rules.compute.serverless import serverless_candidates, serverless_option
 from recommender.rules.compute.table import Ec2Table
 from recommender.rules.prices import PriceBook
@@ -204,57 +202,6 @@ NARROWING_STAGES: tuple[Callable[[Ec2Table, PriceBook, Rejections], None], ...] 
 )
 
 
-def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
-    """Risk (worst dimension, credits judged for T types), worst dimension, CPU-low risk and
-    delivered capacity of the EC2 rows ``idx``."""
-    ix, need, ctx = t.ix, t.need, t.ctx
-    n = t.count[idx]
-    burst = np.zeros(len(idx), dtype=bool)
-    if t.burst:  # idx is sorted (flatnonzero), so the judged rows are found by bisection
-        rows = np.fromiter(t.burst, dtype=np.intp)
-        at = np.minimum(np.searchsorted(idx, rows), max(len(idx) - 1, 0))
-        burst[at[idx[at] == rows]] = True
-    vt = t.eff[idx] * n
-    # A burstable type's CPU is judged by its credits (burst_stage), not by its peak headroom.
-    demand_t = np.where(burst, 0.0, need.demand_vcpus or 0.0)
-    ebs_mbps = ctx.ebs_mibps * MIB_IN_MB if ctx.ebs_mibps else None
-    # A limit without its need is never read (ec2_risk skips that dimension): not gathered.
-    ebs = (lambda a: a[idx]) if ctx.ebs_iops is not None or ebs_mbps is not None else _as_is
-    net = (lambda a: a[idx]) if ctx.bandwidth_gbps is not None else _as_is
-    risk, worst = ec2_risk(
-        demand_vcpus=None, vcpus_total=vt, memory_used_gib=need.memory_used_gib,
-        memory_total=ix.memory_gib[idx] * n, ebs_iops=ctx.ebs_iops, ebs_mbps=ebs_mbps,
-        base_iops=ebs(ix.ebs_base_iops), max_iops=ebs(ix.ebs_max_iops),
-        base_mbps=ebs(ix.ebs_base_mbps), max_mbps=ebs(ix.ebs_max_mbps),
-        bandwidth_gbps=ctx.bandwidth_gbps, net_base=net(ix.net_baseline_gbps),
-        net_peak=net(ix.net_peak_gbps), ebs_sustained=ctx.ebs_sustained)
-    cpu = utilization_risk(demand_t / vt) if need.demand_vcpus else np.zeros(len(idx))
-    worst = np.where(cpu >= risk, 0, worst)
-    dims = np.maximum(risk, cpu)
-    full = dims.copy()
-    for k in (burst.nonzero()[0].tolist() if t.burst else ()):  # (no judged row: none)
-        full[k] = max(full[k], t.burst[int(idx[k])].risk)
-    perf = ix.perf[idx]
-    # (Without a CPU demand the interval risk is 0 everywhere: its inputs are not gathered.)
-    cpu_low = perf_interval_cpu_risk(need.demand_vcpus, vt, perf, ix.perf_low[idx],
-                                     ix.perf_predicted[idx]) if need.demand_vcpus \
-        else np.zeros(len(idx))
-    full = np.maximum(full, cpu_low)
-    # Delivered capacity: sustained perf_index per vCPU x the vCPUs the work can use (its
-    # parallelism, else its need); vCPUs beyond the need deliver nothing to a fixed demand.
-    # Without a burstable row every share is 1.0, and perf x 1.0 is perf.
-    vcpus = ix.vcpus[idx]
-    per_vcpu = (sustained_capacity(perf, ix.baseline_pct[idx], burst) if burst.any()
-                else perf) / vcpus
-    usable = need.parallelism or need.vcpus
-    cap = per_vcpu * (np.minimum(vcpus * n, usable) if usable else vcpus * n)
-    return {"risk": full, "dims": dims, "worst": worst, "cpu_low": cpu_low, "capacity": cap}
-
-
-def _as_is(a: np.ndarray) -> np.ndarray:
-    return a
-
-
 def rank_stage(t: Ec2Table, idx: np.ndarray, cands: list[Candidate], objective: str
                ) -> tuple[Ranking, dict[str, np.ndarray]]:
     """Rank EC2 rows ``idx`` and the serverless candidates on one table by the objective."""
@@ -283,7 +230,11 @@ def _id_rank(ix: Ec2Index, idx: np.ndarray, extra: list[str]) -> np.ndarray | No
         return None
     n = len(idx)
     code = np.arange(n + len(extra), dtype=np.intp)
-    if extra:
+    if len(extra) == 1:  # (the usual case, Fargate alone: the steps below for one id)
+        a = int(idx.searchsorted(_id_place(ix, extra[0])))
+        code[a:n] += 1
+        code[n] = a
+    elif extra:
         q = sorted(range(len(extra)), key=extra.__getitem__)  # stable: equal ids keep order
         # The rows at or below an extra id: those of idx before its place among all types
         # (types sorted, idx ascending), so types[idx] is not gathered.
