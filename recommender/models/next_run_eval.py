@@ -98,11 +98,16 @@ def simulate(runs: pd.DataFrame, n_jobs: int = -1) -> list[dict[str, Any]]:
     test = test_groups("runtime", groups)
     dev = [g for g in groups if g not in test]
 
-    def one(g: str) -> list[dict[str, Any]]:
-        train = runs[runs["group"].isin(dev) & (runs["group"] != g)]
-        return _group(fit_runtime_model(train), runs[runs["group"] == g])
+    def one(held: list[str]) -> list[list[dict[str, Any]]]:
+        # Every test group's model is the same fit (all development groups): fitted once.
+        model = fit_runtime_model(runs[runs["group"].isin(dev) & ~runs["group"].isin(held)])
+        return [_group(model, runs[runs["group"] == g]) for g in held]
 
-    parts = Parallel(n_jobs=n_jobs)(delayed(one)(g) for g in groups)
+    jobs = [[g] for g in dev] + ([sorted(test)] if test else [])
+    done = Parallel(n_jobs=n_jobs)(delayed(one)(held) for held in jobs)
+    by_group = {g: recs for held, got in zip(jobs, done, strict=True)
+                for g, recs in zip(held, got, strict=True)}
+    parts = [by_group[g] for g in groups]
     return [{**r, "split": "test" if r["workload"] in set(
         runs.loc[runs["group"].isin(test), "workload_id"]) else "development"}
         for p in parts for r in p]
