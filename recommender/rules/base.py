@@ -174,8 +174,32 @@ class Rejections:
         return {k: int(v) for k, v in sorted(self.counts.items())}
 
 
+#: The texts of :func:`fmt_usd` and :func:`fmt_num` (3 digits) by value: the same prices and
+#: sizes recur from call to call, and formatting with thousands separators costs ~1 us.  Only
+#: a ``float`` (the exact type) that is neither NaN nor zero is a key: two such floats that
+#: are equal are the same number, hence the same text, whereas NaN equals nothing and -0.0
+#: equals 0.0 yet prints ``$-0``.  Emptied when full (a plain dict, as :data:`_REASONS`).
+_USD_TEXTS: dict[float, str] = {}
+_NUM_TEXTS: dict[float, str] = {}
+_TEXTS_MAX = 20_000
+
+
 def fmt_usd(x: float | None) -> str:
     """``$1,234.56`` (or ``n/a`` when there is no price)."""
+    if type(x) is float:
+        text = _USD_TEXTS.get(x)
+        if text is None:
+            text = _usd_text(x)
+            if x and x == x:  # (not zero, not NaN: see _USD_TEXTS)
+                if len(_USD_TEXTS) >= _TEXTS_MAX:
+                    _USD_TEXTS.clear()
+                _USD_TEXTS[x] = text
+        return text
+    return _usd_text(x)
+
+
+def _usd_text(x: float | None) -> str:
+    """:func:`fmt_usd` without the memo."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     return f"${x:,.2f}" if x >= 0.01 else f"${x:.4g}"
@@ -183,9 +207,41 @@ def fmt_usd(x: float | None) -> str:
 
 def fmt_num(x: float, digits: int = 3) -> str:
     """A compact number: 1,234 / 12.5 / 0.0123."""
+    if digits == 3 and type(x) is float:
+        text = _NUM_TEXTS.get(x)
+        if text is None:
+            text = _num_text(x, 3)
+            if x and x == x:  # (not zero, not NaN: see _USD_TEXTS)
+                if len(_NUM_TEXTS) >= _TEXTS_MAX:
+                    _NUM_TEXTS.clear()
+                _NUM_TEXTS[x] = text
+        return text
+    return _num_text(x, digits)
+
+
+def _num_text(x: float, digits: int) -> str:
+    """:func:`fmt_num` without the memo."""
     if x == int(x) and abs(x) < 1e12:
         return f"{int(x):,}"
     return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+#: ``f"{x:g}"`` by value (:func:`fmt_g`): a handful of risks (0-4) recur in every rank reason.
+_G_TEXTS: dict[float, str] = {}
+
+
+def fmt_g(x: Any) -> str:
+    """``f"{x:g}"`` of a real number, as its float formats it (a numpy scalar's ``:g`` is
+    its Python value's); NaN and zero are not kept (-0.0 equals 0.0, yet prints ``-0``)."""
+    v = float(x)
+    text = _G_TEXTS.get(v)
+    if text is None:
+        text = f"{v:g}"
+        if v and v == v:
+            if len(_G_TEXTS) >= _TEXTS_MAX:
+                _G_TEXTS.clear()
+            _G_TEXTS[v] = text
+    return text
 
 
 def clean(value: Any) -> Any:

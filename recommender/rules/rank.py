@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 
 from recommender.core.response import Reason
-from recommender.rules.base import PERF01_COST, PERF01_TRADEOFFS, Candidate, fmt_usd, reason
+from recommender.rules.base import (
+    PERF01_COST,
+    PERF01_TRADEOFFS,
+    Candidate,
+    fmt_g,
+    fmt_usd,
+    reason,
+)
 from recommender.rules.rank_few import FewRanking, FewTable
 
 #: balanced: percent of its cost added per step of performance risk when ranking.
@@ -150,8 +157,13 @@ class Ranking:
     @property
     def score(self) -> np.ndarray:
         """key of #1 / key of the option (1.0 for #1; lower = further behind), in [0, 1]."""
-        k = np.where(np.isfinite(self.key), self.key, np.inf)
         top = self.head(1)
+        # The usual keys (no NaN, no -inf, none <= 0) and #1 finite: the steps below keep
+        # +inf, divide every key and give quotients >= 0, so best / key capped at 1 is theirs.
+        if len(top) and self.key.min() > 0 and (best := float(self.key[top[0]])) < math.inf:
+            s = best / self.key
+            return np.minimum(s, 1.0, out=s)
+        k = np.where(np.isfinite(self.key), self.key, np.inf)
         best = float(k[top[0]]) if len(top) else math.inf
         if math.isfinite(best):  # the usual case: finite / (positive or inf), no NaN or inf
             s = np.ones(len(k))
@@ -246,10 +258,11 @@ def _key_text(r: Ranking | FewRanking, k: int) -> str:
     t = r.table
     if r.objective == "balanced":
         key = r.key_list[k] if isinstance(r, FewRanking) else r.key[k]
-        return f"risk {t.risk[k]:g}, ranked at {fmt_usd(float(key))}"
+        return f"risk {fmt_g(t.risk[k])}, ranked at {fmt_usd(float(key))}"
     if r.objective == "performance":
-        return f"capacity {float(t.capacity[k]):.2f}, risk {t.risk[k]:g}"
-    return f"risk {t.risk[k]:g}"
+        return f"capacity {float(t.capacity[k]):.2f}, risk {fmt_g(t.risk[k])}"
+    return f"risk {fmt_g(t.risk[k])}"
+
 
 
 def _ids(t: RankTable) -> np.ndarray:
@@ -280,13 +293,13 @@ SortKeys = tuple[np.ndarray, list[np.ndarray]]
 
 def _cost_keys(t: RankTable) -> SortKeys:
     key = _costs(t)
-    return key, [np.round(key, 6), t.risk]
+    return key, [key.round(6), t.risk]  # (np.round's own method, without its wrapper)
 
 
 def _balanced_keys(t: RankTable) -> SortKeys:
     costs = _costs(t)
     key = costs * (1.0 + RISK_PREMIUM_PCT / 100.0 * np.asarray(t.risk, dtype=float))
-    return key, [np.round(key, 6), costs]
+    return key, [key.round(6), costs]
 
 
 def _performance_keys(t: RankTable) -> SortKeys:

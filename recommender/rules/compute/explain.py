@@ -65,6 +65,9 @@ class TypeFacts:
     config: dict[str, Any]  # the type's part of ``config`` (a fresh dict per option)
     #: compute.family's reason by the workload's expected category (a few per type).
     family_reasons: dict[str | None, Reason] = field(default_factory=dict)
+    #: compute.size's reason by :func:`_size_key` (the need's numbers): the same need asks
+    #: again (at most :data:`_SIZES_PER_TYPE`, emptied when full).
+    size_reasons: dict[tuple[Any, ...], Reason] = field(default_factory=dict)
 
 
 FactsMemo = list["TypeFacts | None"]
@@ -143,6 +146,7 @@ class Ec2Row:
     cost: float
     hours: float
     pricing: Pricing
+    price: PriceTexts  # what the option says of type i's price (price_texts)
     eff_vcpus: float  # per node, in the demand's units
     capacity: float  # delivered (sustained) perf_index of the fleet
     risk_dims: float  # worst resource-dimension risk (CPU, memory, EBS, network)
@@ -163,27 +167,57 @@ class Ec2Row:
 
 def size_reasons(w: Ec2Row) -> list[Reason]:
     """What the size gives against the need, with the margin (PERF02-BP04)."""
-    f, n, need = w.facts, w.count, w.need
+    f, need = w.facts, w.need
+    key = _size_key(w)
+    size = f.size_reasons.get(key)
+    if size is None:
+        size = _size_reason(f, *key)
+        if len(f.size_reasons) >= _SIZES_PER_TYPE:
+            f.size_reasons.clear()
+        f.size_reasons[key] = size
+    out = [*need.reasons, size]
+    if need.horizontal:
+        out.append(explain_nodes(need, f.itype, f.family, w.count, w.family_min))
+    return out
+
+
+#: The size reasons kept per type (:attr:`TypeFacts.size_reasons`).
+_SIZES_PER_TYPE = 32
+
+#: (node count, (vCPUs per node in the need's units, vCPUs wanted, burstable) or None
+#: without a vCPU need, memory wanted or None): all the size reason reads besides the type.
+SizeKey = tuple[int, "tuple[float, float, bool] | None", "float | None"]
+
+
+def _size_key(w: Ec2Row) -> SizeKey:
+    need = w.need
+    if need.vcpus is None:
+        return w.count, None, need.memory_gib
+    burst = w.burst is not None
+    want = need.demand_vcpus if burst and need.demand_vcpus else need.vcpus
+    return w.count, (w.eff_vcpus, want, burst), need.memory_gib
+
+
+def _size_reason(f: TypeFacts, n: int, cpu: tuple[float, float, bool] | None,
+                 memory: float | None) -> Reason:
+    """compute.size of ``n`` nodes of ``f`` against the need (its :data:`SizeKey` alone)."""
     nodes = f"{n} x " if n > 1 else ""
     vt, mt = f.vcpus * n, f.memory_gib * n
     parts = []
-    if need.vcpus is not None:
-        cap = w.eff_vcpus * n
+    if cpu is not None:
+        eff_vcpus, want, burst = cpu
+        cap = eff_vcpus * n
         conv = f" ({fmt_num(round(cap, 2))} in the need's vCPUs)" if abs(cap - vt) > 0.01 else ""
-        want = need.demand_vcpus if w.burst is not None and need.demand_vcpus else need.vcpus
         parts.append(f"{f.vcpus_text if n == 1 else fmt_num(vt)} vCPUs{conv} for "
                      f"{fmt_num(round(want, 2))}"
-                     + (" (peak, burstable at 100%)" if w.burst is not None else "")
+                     + (" (peak, burstable at 100%)" if burst else "")
                      + f": {_margin(cap, want)}")
-    if need.memory_gib is not None:
+    if memory is not None:
         parts.append(f"{f.memory_text if n == 1 else fmt_num(mt)} GiB for "
-                     f"{fmt_num(round(need.memory_gib, 2))}: {_margin(mt, need.memory_gib)}")
+                     f"{fmt_num(round(memory, 2))}: {_margin(mt, memory)}")
     text = (f"{nodes}{f.itype} gives " + "; ".join(parts) + "." if parts else
             f"{nodes}{f.itype}: no size given, the smallest fit.")
-    out = [*need.reasons, reason("compute.size", PERF02_RIGHTSIZE, text)]
-    if need.horizontal:
-        out.append(explain_nodes(need, f.itype, f.family, n, w.family_min))
-    return out
+    return reason("compute.size", PERF02_RIGHTSIZE, text)
 
 
 def _margin(have: float, want: float) -> str:
@@ -224,29 +258,60 @@ def purchase_reasons(w: Ec2Row) -> list[Reason]:
     (AZ, date; https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
     using-spot-instances-history.html) or the estimate from the advisor's savings %.
     """
-    ix, i, r, pr = w.ix, w.i, w.r, w.pricing
-    po, out = str(pr.po[i]), []
+    pt = w.price
+    return [*pt.lead, reason("compute.monthly_cost", PERF01_COST,
+                             f"{fmt_usd(w.cost)}/month for {fmt_num(w.hours)} h{pt.tail}"),
+            *pt.trail]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTexts:
+    """What an option says of type ``i``'s price under one :class:`Pricing` in one region,
+    whatever the node count and hours: read once per (pricing, type, region) by
+    :func:`price_texts` (:attr:`Pricing.memo`, so it lives and dies with the pricing)."""
+
+    po: str  # the purchase option
+    lead: tuple[Reason, ...]  # the spot or commitment reason
+    tail: str  # the monthly-cost text after "<cost>/month for <hours> h"
+    trail: tuple[Reason, ...]  # the unverified-price reason
+    unverified: bool
+    config: dict[str, Any]  # the purchase part of the option's config (never changed)
+
+
+def price_texts(pr: Pricing, ix: Ec2Index, i: int, r: int, region: str) -> PriceTexts:
+    """:class:`PriceTexts` of type ``i`` in region ``region`` (position ``r``), once per
+    ``pr`` (a race reads them twice, the same)."""
+    key = (i, r, region)
+    got = pr.memo.get(key)
+    if got is None:
+        got = pr.memo[key] = _read_price_texts(pr, ix, i, r, region)
+    texts: PriceTexts = got
+    return texts
+
+
+def _read_price_texts(pr: Pricing, ix: Ec2Index, i: int, r: int, region: str) -> PriceTexts:
+    po, config = str(pr.po[i]), pr.config(i)
+    lead: tuple[Reason, ...] = ()
     if po == "spot":
         band = ix.spot_band[r][i] or "unknown"
         basis = ("estimated price" if pr.spot is None else
                  pr.spot.text(i, float(pr.price[i]), pr.as_of[i]))
-        out.append(reason("compute.spot", PERF01_COST,
-                          f"Spot ({basis}; interruption band {band}): the workload "
-                          "tolerates interruption.", "caution"))
+        lead = (reason("compute.spot", PERF01_COST,
+                       f"Spot ({basis}; interruption band {band}): the workload "
+                       "tolerates interruption.", "caution"),)
+        config["spot_interruption_band"] = ix.spot_band[r][i]
     elif po in ("reserved", "savings_plan"):
-        c = pr.config(i)
-        up = c.get("upfront_usd_per_node")
-        out.append(reason(f"compute.{po}", PERF01_COST,
-                          f"{pr.label(i)} ({c['offering']}): a {pr.term_years}-year "
-                          "commitment" + (f", {fmt_usd(up)} upfront per node spread over the "
-                                          "term" if up else "") + ".", "caution"))
-    out.append(reason("compute.monthly_cost", PERF01_COST,
-                      f"{fmt_usd(w.cost)}/month for {fmt_num(w.hours)} h in {w.region} "
-                      f"({pr.label(i)}; price as of {pr.as_of[i]}, {pr.source[i]})."))
-    if pr.unverified(i):
-        out.append(reason("catalog.verify", PERF01_COST,
-                          "The catalog's source marks this price as unverified.", "verify"))
-    return out
+        up = config.get("upfront_usd_per_node")
+        lead = (reason(f"compute.{po}", PERF01_COST,
+                       f"{pr.label(i)} ({config['offering']}): a {pr.term_years}-year "
+                       "commitment" + (f", {fmt_usd(up)} upfront per node spread over the "
+                                       "term" if up else "") + ".", "caution"),)
+    unverified = pr.unverified(i)
+    trail = (reason("catalog.verify", PERF01_COST,
+                    "The catalog's source marks this price as unverified.", "verify"),
+             ) if unverified else ()
+    return PriceTexts(po, lead, f" in {region} ({pr.label(i)}; price as of {pr.as_of[i]}, "
+                      f"{pr.source[i]}).", trail, unverified, config)
 
 
 def burst_reasons(w: Ec2Row) -> list[Reason]:
@@ -303,7 +368,7 @@ def predicted_fields(w: Ec2Row) -> dict[str, Any]:
         out["memory_utilization_pct"] = round(
             w.need.memory_used_gib / (w.facts.memory_gib * n) * 100, 1)
     od_h = float(ix.ondemand[w.r][i])
-    if w.pricing.po[i] != "on_demand" and not math.isnan(od_h):
+    if w.price.po != "on_demand" and not math.isnan(od_h):
         od = od_h * n * w.hours  # Compute Optimizer's "savings" against on-demand
         out["on_demand_monthly_cost_usd"] = round(od, 2)
         out["savings_vs_on_demand_pct"] = round((1 - w.cost / od) * 100, 1) if od else None

@@ -17,6 +17,7 @@ from recommender.rules.compute.explain import (
     Ec2Row,
     option_risk,
     predicted_fields,
+    price_texts,
     type_facts,
 )
 from recommender.rules.compute.jobs import JobPlan
@@ -34,9 +35,10 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
     ix, n, tf = t.ix, int(t.count[i]), type_facts(t.type_memo, t.ix, i)
     info = job.for_option(i) if job is not None else None
     hours = info.hours if info is not None and info.hours is not None else t.need.hours
+    pt = price_texts(t.pricing, ix, i, t.r, region)
     row = Ec2Row(
         ix=ix, i=i, facts=tf, r=t.r, need=t.need, count=n, cost=float(t.cost[i]), hours=hours,
-        pricing=t.pricing, eff_vcpus=float(t.eff[i]),
+        pricing=t.pricing, price=pt, eff_vcpus=float(t.eff[i]),
         capacity=float(ranking.table.capacity[k]), risk_dims=float(facts["dims"][k]),
         worst=int(facts["worst"][k]), cpu_low=float(facts["cpu_low"][k]),
         objective=objective, region=region, burst=t.burst.get(i), job=info,
@@ -58,19 +60,17 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
     if info is None or not info.predicted:
         reasons.append(ranking.reason(k))
     return Option(rank=rank, option=row.itype, kind="ec2", count=n,
-                  purchase_option=str(t.pricing.po[i]), score=round(score, 4),
+                  purchase_option=pt.po, score=round(score, 4),
                   monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
                   predicted=predicted, reasons=reasons, config=config, region=region,
-                  verify=t.pricing.unverified(i) or "verify" in [x.severity
-                                                                for x in reasons])
+                  verify=pt.unverified or "verify" in [x.severity for x in reasons])
 
 
 def _ec2_config(t: Ec2Table, w: Ec2Row) -> dict[str, Any]:
     """``config`` of an EC2 option: the type, its node count and purchase provenance."""
-    ix, i = t.ix, w.i
-    config: dict[str, Any] = {**w.facts.config, "node_count": w.count, **t.pricing.config(i)}
-    if t.pricing.po[i] == "spot":
-        config["spot_interruption_band"] = ix.spot_band[t.r][i]
+    # (The purchase part, with a spot option's interruption band, is read once per type:
+    # explain.price_texts.)
+    config: dict[str, Any] = {**w.facts.config, "node_count": w.count, **w.price.config}
     if w.burst is not None:
         config["credit_mode"] = w.burst.mode
     return config

@@ -14,7 +14,7 @@ https://aws.amazon.com/savingsplans/compute-pricing/).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,6 +54,9 @@ class Pricing:
     #: Per type: the source of the price used marks it unverified (the catalog's ``verify``
     #: of the row it came from: on-demand, measured spot or commitment).
     verify: np.ndarray | None = None
+    #: What the option texts derive from one type's price (explain.price_texts), kept with
+    #: the pricing they read: its arrays are never changed once priced.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def unverified(self, i: int) -> bool:
         """Whether the price used for type ``i`` is marked unverified by its source."""
