@@ -271,7 +271,9 @@ def _ids(t: RankTable) -> np.ndarray:
 
 
 def _costs(t: RankTable) -> np.ndarray:
-    return np.where(np.isnan(t.cost), np.inf, t.cost)
+    # NaN -> inf in one pass: fmin takes the other operand for NaN, min(cost, inf) else.
+    costs: np.ndarray = np.fmin(t.cost, np.inf)
+    return costs
 
 
 def _by_keys(t: RankTable, *keys: np.ndarray) -> tuple[np.ndarray, ...]:

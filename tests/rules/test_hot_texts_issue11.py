@@ -222,3 +222,17 @@ def test_price_texts_are_kept_per_pricing_and_type() -> None:
     other = price_texts(_pricing("test-b"), ix, 0, 0, "us-east-1")  # type: ignore[arg-type]
     assert other.tail == " in us-east-1 (spot; price as of 2025-01-01, test-b)."
     assert pr.config(0) == {"price_as_of": "2025-01-01", "price_source": "test-a"}
+
+
+def test_costs_key_is_the_cost_with_nan_ranked_as_inf() -> None:
+    from recommender.rules.rank import _costs
+
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        cost = rng.choice([0.0, -0.0, 1.5, np.nan, np.inf, -np.inf, 12.25], size=30)
+        cost = np.where(rng.random(30) < 0.5, cost, rng.uniform(0, 500, 30))
+        t = RankTable(ids=np.array(["a"] * 30, dtype=object), cost=cost, risk=np.zeros(30),
+                      capacity=np.ones(30))
+        want = np.where(np.isnan(cost), np.inf, cost)  # unpriced (NaN) ranks last
+        got = _costs(t)
+        assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
