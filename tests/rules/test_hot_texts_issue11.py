@@ -236,3 +236,37 @@ def test_costs_key_is_the_cost_with_nan_ranked_as_inf() -> None:
         want = np.where(np.isnan(cost), np.inf, cost)  # unpriced (NaN) ranks last
         got = _costs(t)
         assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("compute", [
+    {"vcpus": 2, "memory_gib": 4},
+    {"vcpus": 2, "memory_gib": 4, "memory_mb_used": 3000},
+    {"vcpus": 2, "memory_gib": 1, "utilization_series_pct": [30.0] * 200 + [90.0] * 88},
+    {"vcpus": 8, "memory_gib": 16, "scale_out": "horizontal", "max_nodes": 6},
+    {"vcpus": 2, "memory_gib": 4, "parallelism": 64},  # capacity counts every vCPU
+])
+def test_rank_inputs_of_one_node_per_type_equal_the_general_steps(compute: dict) -> None:
+    # A single-node table skips the node counts (x * 1.0 is x); the same table with its
+    # counts as a fresh array of ones takes every step: the arrays must be the same floats.
+    import dataclasses
+
+    from recommender.core.profile import parse_profile
+    from recommender.rules.base import Rejections
+    from recommender.rules.compute.rank_inputs import ec2_rank_inputs
+    from recommender.rules.compute.select import NARROWING_STAGES, build_table
+    from recommender.rules.compute.sizing import derive_need
+    from recommender.rules.prices import price_book
+
+    cat = load_catalog()
+    p = parse_profile({"region": "us-east-1", "compute": compute})
+    t = build_table(p, derive_need(p), ec2_index(cat), "us-east-1", catalog=cat, warnings=[])
+    for stage in NARROWING_STAGES:
+        stage(t, price_book(cat), Rejections())
+    idx = t.alive.nonzero()[0]
+    got = ec2_rank_inputs(t, idx)
+    want = ec2_rank_inputs(dataclasses.replace(t, count=np.array(t.count, dtype=float)), idx)
+    assert got.keys() == want.keys()
+    for name in got:
+        a, b = np.asarray(got[name]), np.asarray(want[name])
+        assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True), name
+        assert np.array_equal(np.signbit(a), np.signbit(b)), name

@@ -11,6 +11,7 @@ import numpy as np
 
 from recommender.rules.compute.burst import sustained_capacity
 from recommender.rules.compute.candidates import MIB_IN_MB
+from recommender.rules.compute.index import index_memo
 from recommender.rules.compute.risk import ec2_risk, perf_interval_cpu_risk, utilization_risk
 from recommender.rules.compute.table import Ec2Table
 
@@ -19,9 +20,11 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Risk (worst dimension, credits judged for T types), worst dimension, CPU-low risk and
     delivered capacity of the EC2 rows ``idx``."""
     ix, need = t.ix, t.need
-    n = t.count[idx]
+    # One node per type (the index's shared array of ones, build_table's count when the work
+    # does not scale out): x * 1.0 is x, so the node counts are neither gathered nor applied.
+    n = None if t.count is index_memo(ix, "one_node", lambda: np.ones(ix.n)) else t.count[idx]
     burst = _judged_rows(t, idx)
-    vt = t.eff[idx] * n
+    vt = t.eff[idx] if n is None else t.eff[idx] * n
     risk, worst = _limits_risk(t, idx, n, vt)
     perf = ix.perf[idx]
     if need.demand_vcpus:
@@ -38,7 +41,8 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
         # No CPU demand: the CPU and interval risks are 0 everywhere, and the limits' risk is
         # >= 0 (or NaN) already, so taking the maximum with 0 would change nothing.
         dims, cpu_low = risk, np.zeros(len(idx))
-    full = dims.copy()
+    # (Every reader takes these as they are: "risk" is dims itself until a step changes it.)
+    full = dims.copy() if burst is not None else dims
     if burst is not None:
         for k in burst.nonzero()[0].tolist():
             full[k] = max(full[k], t.burst[int(idx[k])].risk)
@@ -51,7 +55,8 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     per_vcpu = (sustained_capacity(perf, ix.baseline_pct[idx], burst)
                 if burst is not None and burst.any() else perf) / vcpus
     usable = need.parallelism or need.vcpus
-    cap = per_vcpu * (np.minimum(vcpus * n, usable) if usable else vcpus * n)
+    vn = vcpus if n is None else vcpus * n
+    cap = per_vcpu * (np.minimum(vn, usable) if usable else vn)
     return {"risk": full, "dims": dims, "worst": worst, "cpu_low": cpu_low, "capacity": cap}
 
 
@@ -67,7 +72,7 @@ def _judged_rows(t: Ec2Table, idx: np.ndarray) -> np.ndarray | None:
     return burst
 
 
-def _limits_risk(t: Ec2Table, idx: np.ndarray, n: np.ndarray, vt: np.ndarray
+def _limits_risk(t: Ec2Table, idx: np.ndarray, n: np.ndarray | None, vt: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`ec2_risk` of the memory, EBS and network limits of rows ``idx`` (the CPU is
     judged by the caller): each >= 0 or NaN, never -0.0 (maxima with a zero start)."""
@@ -78,7 +83,8 @@ def _limits_risk(t: Ec2Table, idx: np.ndarray, n: np.ndarray, vt: np.ndarray
     net = (lambda a: a[idx]) if ctx.bandwidth_gbps is not None else _as_is
     return ec2_risk(
         demand_vcpus=None, vcpus_total=vt, memory_used_gib=need.memory_used_gib,
-        memory_total=ix.memory_gib[idx] * n if need.memory_used_gib else vt,
+        memory_total=(ix.memory_gib[idx] if n is None else ix.memory_gib[idx] * n)
+        if need.memory_used_gib else vt,
         ebs_iops=ctx.ebs_iops, ebs_mbps=ebs_mbps,
         base_iops=ebs(ix.ebs_base_iops), max_iops=ebs(ix.ebs_max_iops),
         base_mbps=ebs(ix.ebs_base_mbps), max_mbps=ebs(ix.ebs_max_mbps),
