@@ -135,10 +135,13 @@ def test_fargate_tasks_of_scaled_out_work_each_hold_the_memory_used(profile, boo
     assert f.monthly_cost_usd == pytest.approx(42.53, abs=0.01)
 
 
-def test_fargate_price_in_another_unit_is_refused(profile, book, monkeypatch):
+def test_fargate_price_in_another_unit_is_refused(profile, cat, monkeypatch):
     import recommender.rules.compute.fargate as fargate
-    from recommender.rules.prices import Tier, UnitMismatchError
+    from recommender.rules.prices import PriceBook, Tier, UnitMismatchError, book_rows
 
+    # A fresh book: the session's book keeps the Fargate rates it has already read (a real
+    # book's rows never change), so a row patched into it later would not be read again.
+    book = PriceBook.from_rows(book_rows(cat.unit_prices, cat.facts))
     # A per-vCPU-second row read as per vCPU-hour would cost 3,600 times too little.
     bad = Tier(0.0, float("inf"), 0.04048 / 3600, False, "USD per GB-second")
     real = book.unit
