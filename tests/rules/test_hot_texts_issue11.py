@@ -270,3 +270,15 @@ def test_rank_inputs_of_one_node_per_type_equal_the_general_steps(compute: dict)
         a, b = np.asarray(got[name]), np.asarray(want[name])
         assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True), name
         assert np.array_equal(np.signbit(a), np.signbit(b)), name
+
+
+def test_price_texts_memo_is_bounded_and_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import recommender.rules.compute.explain as explain
+
+    monkeypatch.setattr(explain, "_PRICE_TEXTS_MAX", 2)
+    ix = SimpleNamespace(spot_band=[["<5%", "5-10%"]])
+    pr = _pricing("test-c")
+    for region in ("us-east-1", "eu-west-1", "ap-south-1", "us-east-1"):
+        got = price_texts(pr, ix, 0, 0, region)  # type: ignore[arg-type]
+        assert got.tail == f" in {region} (spot; price as of 2025-01-01, test-c)."
+        assert len(pr.memo) <= 2

@@ -182,7 +182,7 @@ def size_reasons(w: Ec2Row) -> list[Reason]:
 
 
 #: The size reasons kept per type (:attr:`TypeFacts.size_reasons`).
-_SIZES_PER_TYPE = 32
+_SIZES_PER_TYPE = 16
 
 #: (node count, (vCPUs per node in the need's units, vCPUs wanted, burstable) or None
 #: without a vCPU need, memory wanted or None): all the size reason reads besides the type.
@@ -278,12 +278,18 @@ class PriceTexts:
     config: dict[str, Any]  # the purchase part of the option's config (never changed)
 
 
+#: The types whose price texts one pricing keeps (a catalog keeps up to 256 pricings).
+_PRICE_TEXTS_MAX = 128
+
+
 def price_texts(pr: Pricing, ix: Ec2Index, i: int, r: int, region: str) -> PriceTexts:
     """:class:`PriceTexts` of type ``i`` in region ``region`` (position ``r``), once per
     ``pr`` (a race reads them twice, the same)."""
     key = (i, r, region)
     got = pr.memo.get(key)
     if got is None:
+        if len(pr.memo) >= _PRICE_TEXTS_MAX:  # (the types shown are a few dozen cheap ones)
+            pr.memo.clear()
         got = pr.memo[key] = _read_price_texts(pr, ix, i, r, region)
     texts: PriceTexts = got
     return texts
