@@ -186,7 +186,6 @@ class PriceBook:
 
     def _fill(self, rows: BookRows) -> None:
         self._memo: dict[str, Any] = {}
-        self._items: dict[tuple[str, str], tuple[str, ...]] = {}  # items(), per (prefix, region)
         self._tiers: dict[tuple[str, str, str | None], list[Tier]] = {}
         cols = [a.tolist() for a in (rows.item, rows.region, rows.to_region, rows.start,
                                      rows.end, rows.price, rows.verify, rows.unit,
@@ -262,12 +261,12 @@ class PriceBook:
         (prefix, region), as the scan passes every tier (about 3,600 keys; ~0.3 ms a call),
         and handed out as a new list each time.
         """
+        found: dict[tuple[str, str], tuple[str, ...]] = self.memo("items", dict)
         key = (prefix, region)
-        found = self._items.get(key)
-        if found is None:
-            found = self._items[key] = tuple(sorted(
+        if key not in found:
+            found[key] = tuple(sorted(
                 {k[0] for k in self._tiers if k[1] == region and k[0].startswith(prefix)}))
-        return list(found)
+        return list(found[key])
 
     def has_item(self, item: str) -> bool:
         return any(k[0] == item for k in self._tiers)

@@ -264,7 +264,6 @@ def _key_text(r: Ranking | FewRanking, k: int) -> str:
     return f"risk {fmt_g(t.risk[k])}"
 
 
-
 def _ids(t: RankTable) -> np.ndarray:
     """The id tie-break key: the integer codes when given, else the ids themselves."""
     return np.asarray(t.ids) if t.id_rank is None else t.id_rank

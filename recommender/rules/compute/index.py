@@ -91,8 +91,7 @@ def measured_spot(spot: pd.DataFrame | None, pos: dict[str, int], rpos: dict[str
     out.az[ri, ci] = low["availability_zone"].astype(str).to_numpy()
     out.as_of[ri, ci] = low["price_as_of"].astype(str).to_numpy()
     out.source[ri, ci] = low["price_source"].astype(str).to_numpy()
-    if "verify" in low:
-        out.verify[ri, ci] = low["verify"].fillna(False).astype(bool).to_numpy()
+    out.verify[ri, ci] = verify_flags(low)
     return out
 
 
@@ -184,6 +183,12 @@ def _f(s: pd.Series) -> np.ndarray:
 
 def _b(s: pd.Series) -> np.ndarray:
     return s.astype("boolean").fillna(False).astype(bool).to_numpy()
+
+
+def verify_flags(df: pd.DataFrame) -> np.ndarray:
+    """A table's ``verify`` column as bools: NA, and a table without the column, count as
+    verified (False)."""
+    return _b(df["verify"]) if "verify" in df else np.zeros(len(df), dtype=bool)
 
 
 def _o(s: pd.Series) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.compute.candidates import Ec2Index
-from recommender.rules.compute.index import ec2_index
+from recommender.rules.compute.index import ec2_index, verify_flags
 from recommender.rules.compute.spot import SpotBasis, spot_prices
 from recommender.rules.prices import per_catalog
 
@@ -109,7 +109,7 @@ def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Ro
     cols = (df["effective_usd_per_hour"].to_numpy(dtype=float),
             pd.to_numeric(df["upfront_usd"], errors="coerce").to_numpy(float),
             df["price_as_of"].astype(str).to_numpy(), df["price_source"].astype(str).to_numpy(),
-            _verify_column(df))
+            verify_flags(df))
     groups: dict[tuple[str, int, str], list[int]] = {}
     keys = zip(df["offering"].tolist(), df["term_years"].tolist(), df["payment"].tolist(),
                strict=True)
@@ -127,14 +127,6 @@ def _commitment_arrays(ix: Ec2Index, df: pd.DataFrame) -> dict[CommitmentKey, Ro
             arr[ri[rows], ci[rows]] = col[rows]
         out[key] = arrs
     return out
-
-
-def _verify_column(df: pd.DataFrame) -> np.ndarray:
-    """The table's ``verify`` flags as bools (a table without the column: all verified)."""
-    if "verify" not in df:
-        return np.zeros(len(df), dtype=bool)
-    return np.array([v is True or v == 1 or str(v).lower() == "true"
-                     for v in df["verify"].tolist()], dtype=bool)
 
 
 def commitments(catalog: Any, ix: Ec2Index) -> dict[CommitmentKey, Rows] | None:
