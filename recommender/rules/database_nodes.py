@@ -3,14 +3,15 @@
 Each is sized by its data (and memory for caches and search) following AWS's own sizing
 pages, cited on the constants and in the reasons; node classes and prices come from the
 catalog's ``database`` table, usage prices from ``unit_prices``.  What the catalog cannot
-price (OpenSearch EBS storage, dedicated masters, Redshift Managed Storage without a price
-row) is named on the option (``Candidate.unpriced``).
+price (OpenSearch EBS storage, dedicated masters beyond the sizing table, Redshift Managed
+Storage without a price row) is named on the option (``Candidate.unpriced``).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
@@ -37,7 +38,7 @@ from recommender.rules.database_common import (
     pick_node,
     rows_or_reference,
 )
-from recommender.rules.prices import PriceBook
+from recommender.rules.prices import PriceBook, per_unit_cost
 
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
 OPENSEARCH_OVERHEAD = 1.45
@@ -96,7 +97,18 @@ def node_family_options(
     option = service
     sizer = _search_size if family == "opensearch" else _warehouse_size
     row, count, sizing, todo = sizer(rows, size, p)
-    extra, ev, priced = 0.0, False, None
+    extra, ev, priced, label = 0.0, False, None, "storage/I/O"
+    config: dict[str, Any] = {"storage_gib": size or None}
+    if family == "opensearch" and asks_multi_az(p):
+        masters = search_masters(rows, count, unpriced)
+        if isinstance(masters, tuple):  # (no recommended class priced: named, not counted)
+            todo.append(masters)
+        else:
+            extra, ev = masters.monthly_usd, masters.verify
+            label = f"{OPENSEARCH_MASTER_COUNT} dedicated master nodes"
+            sizing += " " + masters.text
+            config.update(dedicated_master_type=masters.instance_class,
+                          dedicated_master_count=OPENSEARCH_MASTER_COUNT)
     if family == "redshift" and row is not None and str(row["instance_class"]).startswith("ra3"):
         priced = book.cost(REDSHIFT_RMS_ITEM, region, size, per="GB-month") if book else None
         if priced is not None:
@@ -108,8 +120,8 @@ def node_family_options(
                          f"RA3 bills managed storage per GB-month ({REDSHIFT_PRICING_URL}); "
                          "the catalog has no price for it (listed in its coverage gaps)"))
     c = node_option(option, service, row, count, unpriced, region=region, why=why,
-                    sizing=sizing, extra_cost=extra, extra_verify=ev,
-                    config={"storage_gib": size or None})
+                    sizing=sizing, extra_cost=extra, extra_verify=ev, config=config,
+                    extra_label=label)
     c.name_unpriced_all(todo, category="database")
     db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
@@ -166,6 +178,20 @@ OPENSEARCH_PREVIOUS_GENERATION = frozenset({"t2", "m3", "r3", "i2", "c4", "m4", 
 OPENSEARCH_MIN_DATA_NODES = 3
 OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                            "managedomains-multiaz.html")
+OPENSEARCH_MASTERS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+                          "managedomains-dedicatedmasternodes.html")
+#: "We recommend that you add three dedicated master nodes to each production OpenSearch
+#: Service domain" (:data:`OPENSEARCH_MASTERS_URL`).
+OPENSEARCH_MASTER_COUNT = 3
+#: The page's "recommended minimum dedicated master instance type" by the domain's instance
+#: count: (up to this many data nodes, the two classes it names).
+OPENSEARCH_MASTER_CLASSES: tuple[tuple[int, tuple[str, str]], ...] = (
+    (10, ("m5.large.search", "m6g.large.search")),
+    (30, ("c5.2xlarge.search", "c6g.2xlarge.search")),
+    (75, ("c5.4xlarge.search", "c6g.4xlarge.search")),
+    (125, ("r5.2xlarge.search", "r6g.2xlarge.search")),
+    (200, ("r5.4xlarge.search", "r6g.4xlarge.search")),
+)
 REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
 REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
 
@@ -201,11 +227,51 @@ def _search_size(
     todo = [("OpenSearch EBS storage for the index",
              f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
              "catalog has no OpenSearch storage price")]
-    if production:
-        todo.append(("3 dedicated master nodes",
-                     f"AWS recommends three dedicated master nodes for production "
-                     f"({OPENSEARCH_MULTI_AZ_URL}); their class depends on the domain size"))
     return row, count, sizing, todo
+
+
+@dataclass(frozen=True)
+class SearchMasters:
+    """The three dedicated master nodes of a production OpenSearch domain, priced."""
+
+    instance_class: str
+    monthly_usd: float
+    verify: bool
+    text: str
+
+
+def search_masters(rows: list[dict[str, Any]], data_nodes: int, unpriced: bool
+                   ) -> SearchMasters | tuple[str, str]:
+    """The dedicated masters AWS recommends for ``data_nodes`` data nodes, or why not priced.
+
+    "We recommend that you add three dedicated master nodes to each production OpenSearch
+    Service domain", of the "recommended minimum dedicated master instance type" for the
+    domain's instance count (:data:`OPENSEARCH_MASTER_CLASSES`, from
+    :data:`OPENSEARCH_MASTERS_URL`): of the two classes the table names for that count, the
+    cheaper one priced in the region's rows.  Returns ``(item, reason)`` for ``unpriced``
+    when there is no such class (over 200 data nodes, or neither class priced here).
+    """
+    item = f"{OPENSEARCH_MASTER_COUNT} dedicated master nodes"
+    tier = next((t for t in OPENSEARCH_MASTER_CLASSES if data_nodes <= t[0]), None)
+    if tier is None:
+        return item, (f"AWS recommends three dedicated master nodes for production "
+                      f"({OPENSEARCH_MASTERS_URL}); its table ends at 200 data nodes, below "
+                      f"this domain's {data_nodes}")
+    top, names = tier
+    priced = [] if unpriced else sorted(
+        (float(r["ondemand_usd_per_hour"]), str(r["instance_class"]), r) for r in rows
+        if str(r["instance_class"]) in names and r.get("ondemand_usd_per_hour") is not None)
+    if not priced:
+        return item, (f"AWS recommends three dedicated master nodes of {' or '.join(names)} "
+                      f"for production ({OPENSEARCH_MASTERS_URL}); the catalog has no price "
+                      "for them in this region")
+    hourly, cls, row = priced[0]
+    usd = per_unit_cost(hourly, OPENSEARCH_MASTER_COUNT * 730.0)
+    text = (f"Production: {OPENSEARCH_MASTER_COUNT} dedicated master nodes, "
+            f"{cls} ({' or '.join(names)} is AWS's recommended minimum for up to {top} data "
+            f"nodes; three, never an even number, keep a quorum, {OPENSEARCH_MASTERS_URL}): "
+            f"{OPENSEARCH_MASTER_COUNT} x {fmt_usd(hourly)}/h x 730 h = {fmt_usd(usd)}/month.")
+    return SearchMasters(cls, usd, bool(row.get("verify")), text)
 
 
 def _search_data_node(instance_class: str, production: bool) -> bool:

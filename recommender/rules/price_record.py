@@ -162,11 +162,18 @@ def _node(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed
                                        "region"))
     engine = engine or service
     deployment = str(o.config.get("deployment") or "")
-    row = rows.get((service, engine, str(cls), deployment, region))
-    if row is None:
-        return []
-    return [_record(category, o, item=f"{service}.on_demand", key=str(cls), region=region,
-                    usd=_num(row.get("ondemand_usd_per_hour")), unit="hour", row=row)]
+    out: list[PriceUsed | None] = []
+    # A production OpenSearch domain's dedicated masters are priced from the same table,
+    # under an item of their own (a review's monthly effect reads the nodes' item alone).
+    for item, key in ((f"{service}.on_demand", cls),
+                      (f"{service}.dedicated_master_on_demand",
+                       o.config.get("dedicated_master_type"))):
+        row = rows.get((service, engine, str(key), deployment, region)) if key else None
+        if row is not None:
+            out.append(_record(category, o, item=item, key=str(key), region=region,
+                               usd=_num(row.get("ondemand_usd_per_hour")), unit="hour",
+                               row=row))
+    return out
 
 
 def _unit_items(o: Option) -> tuple[str, ...]:
@@ -221,7 +228,7 @@ def option_prices(catalog: Any, category: str, o: Option, region: str) -> list[P
 #: The option fields :func:`option_prices` reads (with its category and region), and the
 #: config keys among them: what a memoised answer is keyed by.
 _CONFIG_KEYS = ("volume_type", "instance_class", "node_type", "deployment", "arch",
-                "storage_class", "capacity_mode")
+                "storage_class", "capacity_mode", "dedicated_master_type")
 _MEMO_MAX = 8192
 
 

@@ -104,6 +104,60 @@ def test_opensearch_has_three_current_generation_data_nodes(profile, cat, book):
     assert not small.config["instance_class"].startswith(("t2.", "ultrawarm", "m3.", "r3."))
 
 
+def test_production_opensearch_prices_three_dedicated_masters(profile, cat, book):
+    # "We recommend that you add three dedicated master nodes to each production OpenSearch
+    # Service domain"; for 1-10 instances the recommended minimum is m5.large.search or
+    # m6g.large.search (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/
+    # managedomains-dedicatedmasternodes.html).  us-east-1 on demand (the catalog's source,
+    # ec2instances.info opensearch-instances.json): m6g.large.search $0.128/h, m5.large.search
+    # $0.142/h, so m6g: 3 x 0.128 x 730 = $280.32.  Data nodes as without production:
+    # 3 x r6g.xlarge.search = $733.65; total $1,013.97.
+    c = _db(profile, cat, book, {"data_model": "search", "size_gib": 300},
+            environment="production")[0]
+    assert c.count == 3 and c.config["instance_class"] == "r6g.xlarge.search"
+    assert (c.config["dedicated_master_type"], c.config["dedicated_master_count"]) == (
+        "m6g.large.search", 3)
+    assert c.monthly_cost_usd == pytest.approx(1013.97, abs=0.01)
+    assert any("$280.32" in r.text for r in c.reasons)
+    assert not any("master" in u.item for u in c.unpriced)
+    # Outside production: no masters, no master cost.
+    dev = _db(profile, cat, book, {"data_model": "search", "size_gib": 300})[0]
+    assert "dedicated_master_type" not in dev.config
+    assert dev.monthly_cost_usd == pytest.approx(733.65, abs=0.01)
+
+
+def test_production_search_response_lists_the_masters_price():
+    # The prices behind the option (response.prices) include the masters' row, under an item
+    # of its own: m6g.large.search at $0.128/h (us-east-1, the catalog's source row).
+    from recommender import recommend
+
+    r = recommend({"region": "us-east-1", "environment": "production",
+                   "database": {"data_model": "search", "size_gib": 300}}, models=False)
+    rows = {(p.item, p.key): p.usd for p in r.prices if p.category == "database"}
+    assert rows[("opensearch.dedicated_master_on_demand", "m6g.large.search")] == 0.128
+    assert rows[("opensearch.on_demand", "r6g.xlarge.search")] == 0.335
+    assert r.recommendations.database[0].monthly_cost_usd == pytest.approx(1013.97, abs=0.01)
+
+
+def test_dedicated_master_class_follows_the_domain_size(cat):
+    # Same page: 11-30 instances -> c5.2xlarge.search or c6g.2xlarge.search ($0.502 and
+    # $0.452/h in us-east-1): c6g, 3 x 0.452 x 730 = $989.88.  Above 200 instances the table
+    # names no class: the masters are named as not counted, with the reason.
+    from recommender.rules.database_common import db_rows
+    from recommender.rules.database_nodes import search_masters
+
+    rows = db_rows(cat)[("opensearch", "opensearch", "node", "us-east-1")]
+    m = search_masters(rows, 12, False)
+    assert not isinstance(m, tuple)
+    assert m.instance_class == "c6g.2xlarge.search"
+    assert m.monthly_usd == pytest.approx(989.88, abs=0.01)
+    assert search_masters(rows, 10, False).instance_class == "m6g.large.search"
+    big = search_masters(rows, 201, False)
+    assert isinstance(big, tuple) and "200" in big[1]
+    # Rows sized from another region (no price here): named, not priced.
+    assert isinstance(search_masters(rows, 3, True), tuple)
+
+
 def test_dynamodb_capacity_units_from_item_size_and_consistency(profile, cat, book):
     # https://aws.amazon.com/dynamodb/pricing/: one RCU reads 4 KB strongly consistent, half
     # a unit eventually consistent; one WCU writes 1 KB.  6 KiB items, eventual reads:

@@ -72,7 +72,9 @@ CASES = {
                                         count=2)]),
     "opensearch": _response([], [], [_opt("opensearch", "opensearch",
                                           instance_class="r6g.large.search", count=3,
-                                          storage_gib=500)]),
+                                          storage_gib=500,
+                                          dedicated_master_type="m6g.large.search",
+                                          dedicated_master_count=3)]),
     "dynamodb-on-demand": _response([], [], [_opt("dynamodb", "dynamodb")]),
     "lambda-rds-mysql": _response(
         [_opt("lambda", "lambda", memory_mb=512, arch="x86_64")], [],
@@ -522,6 +524,25 @@ def test_opensearch_spreads_three_nodes_over_three_zones_in_the_vpc() -> None:
     _, tf = _tf(CASES["opensearch"])
     vpc = tf["aws_opensearch_domain.this"]["vpc_options"][0]
     assert vpc["subnet_ids"] == "${slice(var.subnet_ids, 0, 3)}"
+
+
+def test_opensearch_dedicated_masters_are_deployed_as_priced() -> None:
+    # A production domain is priced with three dedicated masters of the recommended class
+    # (managedomains-dedicatedmasternodes.html): the templates create those three.
+    cluster = _cfn("opensearch")["Resources"]["SearchDomain"]["Properties"]["ClusterConfig"]
+    assert (cluster["DedicatedMasterEnabled"], cluster["DedicatedMasterType"],
+            cluster["DedicatedMasterCount"]) == (True, "m6g.large.search", 3)
+    _, tf = _tf(CASES["opensearch"])
+    tc = tf["aws_opensearch_domain.this"]["cluster_config"][0]
+    assert (tc["dedicated_master_enabled"], tc["dedicated_master_type"],
+            tc["dedicated_master_count"]) == (True, "m6g.large.search", 3)
+    # Without masters in the option (not production), the templates name none.
+    plain = json.loads(json.dumps(CASES["opensearch"]))
+    cfg = plain["recommendations"]["database"][0]["config"]
+    del cfg["dedicated_master_type"], cfg["dedicated_master_count"]
+    text = export_response(plain, "cloudformation")
+    assert "DedicatedMaster" not in text
+    assert "dedicated_master" not in export_response(plain, "terraform")
 
 
 def test_lambda_reaching_rds_runs_in_the_vpc() -> None:

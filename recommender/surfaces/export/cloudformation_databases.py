@@ -120,7 +120,9 @@ def _search(t: _Template, s: spec.Search) -> None:
         "ClusterConfig": {
             "InstanceType": s.instance_type, "InstanceCount": s.instances,
             "ZoneAwarenessEnabled": aware,
-            "ZoneAwarenessConfig": {"AvailabilityZoneCount": s.zones} if aware else None},
+            "ZoneAwarenessConfig": {"AvailabilityZoneCount": s.zones} if aware else None,
+            **({"DedicatedMasterEnabled": True, "DedicatedMasterType": s.master_type,
+                "DedicatedMasterCount": s.masters} if s.master_type else {})},
         "EBSOptions": {"EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": s.volume_gib},
         "VPCOptions": {"SubnetIds": [{"Fn::Select": [k, subnets]} for k in range(s.zones)],
                        "SecurityGroupIds": [_sg("database")]},

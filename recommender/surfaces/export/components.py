@@ -299,6 +299,10 @@ def database(o: dict[str, Any], notes: list[str]) -> Any:
         return Warehouse(node_type=cls, nodes=_nodes(o))
     if service == "opensearch":
         gib = max(10, integer(cfg, "storage_gib", "size_gib", default=100) or 100)
+        master = cfg.get("dedicated_master_type")
         return Search(instance_type=cls, instances=_nodes(o), volume_gib=gib,
-                      zones=search_zones(_nodes(o)))
+                      zones=search_zones(_nodes(o)),
+                      master_type=str(master) if master else None,
+                      masters=(integer(cfg, "dedicated_master_count", default=0) or 0)
+                      if master else 0)
     return None

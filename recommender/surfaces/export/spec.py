@@ -324,6 +324,10 @@ class Search:
     #: Availability Zones the nodes are spread over (1: no zone awareness), one subnet each.
     zones: int = 1
     subnets: Input = DB_SUBNETS
+    #: Dedicated master nodes (production: three of the recommended minimum class,
+    #: https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-dedicatedmasternodes.html).
+    master_type: str | None = None
+    masters: int = 0
 
 
 @dataclass(frozen=True)

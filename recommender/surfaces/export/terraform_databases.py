@@ -120,7 +120,11 @@ def _search(d: _Doc, s: spec.Search) -> None:
           ("cluster_config", nested(("instance_type", s.instance_type),
                                     ("instance_count", s.instances),
                                     ("zone_awareness_enabled", aware),
-                                    ("zone_awareness_config", zones))),
+                                    ("zone_awareness_config", zones),
+                                    *((("dedicated_master_enabled", True),
+                                       ("dedicated_master_type", s.master_type),
+                                       ("dedicated_master_count", s.masters))
+                                      if s.master_type else ()))),
           ("ebs_options", nested(("ebs_enabled", True), ("volume_type", "gp3"),
                                  ("volume_size", s.volume_gib))),
           ("vpc_options", nested(("subnet_ids", subnets),
