@@ -118,6 +118,15 @@ def test_ec2_option_holds_memory_mb_used(profile, cat):
     assert top.monthly_cost_usd == pytest.approx(121.91, abs=0.01)
 
 
+def test_lambda_memory_covers_one_invocation_given_both_memory_fields(profile, book):
+    # Found by the engine's property test: 1 vCPU (1,769 MB by the CPU-share rule) with
+    # memory_mb_used 1,770 and memory_used_gib 1 gave 1,769 MB, below what one invocation uses.
+    # Lambda's memory setting must hold an invocation: 1,770 MB x 1.2 (default headroom)
+    # = 2,124 MB.
+    c, _ = _lambda(profile, book, vcpus=1, memory_mb_used=1770, memory_used_gib=1)
+    assert c.config["memory_mb"] == 2124
+
+
 def test_lambda_honours_memory_used_gib_and_the_headroom(profile, book):
     # 2 GiB used = 2,048 MB x (1 + 10%) = 2,252.8 -> 2,253 MB (the rule rounds up to 1 MB).
     c, _ = _lambda(profile, book, memory_used_gib=2, memory_headroom_pct=10)

@@ -205,7 +205,9 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     # headroom; the declared memory (compute.memory_gib) separately, since the need's
     # memory_gib already holds the used memory with headroom (uncapped).
     used_gib, _ = memory_used(c)
-    used = used_gib * 1024.0 if used_gib else 0.0
+    # One invocation's memory (memory_mb_used) is a floor of the function's setting even when
+    # memory_used_gib, which sizes the other options and wins there, is given and smaller.
+    used = max(used_gib * 1024.0 if used_gib else 0.0, c.memory_mb_used or 0.0)
     used_mb = used * (1 + memory_headroom_pct(c) / 100)
     if used <= ctx.mem_max:
         used_mb = min(used_mb, ctx.mem_max)
