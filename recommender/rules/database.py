@@ -67,10 +67,14 @@ def families(p: WorkloadProfile) -> list[tuple[str, str]]:
         return [("relational", "relational data with joins: RDS or Aurora")]
     if dm in ("key_value", "document") or qp == "key_lookup":
         return [("dynamodb", "key-value/document access at any scale: DynamoDB")]
-    if dm == "analytics" or qp == "aggregations":
+    # Aggregations over a search index (log analytics, dashboards) stay on OpenSearch, which
+    # aggregates what it indexes; without a search data model they go to the warehouse.
+    if dm == "analytics" or (qp == "aggregations" and dm != "search"):
         return [("redshift", "analytics and aggregations over large data: Redshift")]
     if dm == "cache":
         return [("elasticache", "an in-memory cache: ElastiCache")]
+    if dm == "search" and qp == "aggregations":
+        return [("opensearch", "aggregations over a search index: OpenSearch")]
     if dm == "search" or qp == "full_text":
         return [("opensearch", "full-text search: OpenSearch")]
     return [("relational", "no data model given: relational as the general default"),

@@ -43,6 +43,10 @@ from recommender.rules.prices import PriceBook, per_unit_cost
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
 OPENSEARCH_OVERHEAD = 1.45
 OPENSEARCH_MEMORY_STORAGE_RATIO = 16.0  # GiB of index per GiB of memory (heuristic)
+#: "If your cluster has many shards, performs taxing aggregations, ... try starting with a
+#: configuration closer to 2 vCPU cores and 8 GiB of memory for every 100 GiB of your storage
+#: requirement" (:data:`OPENSEARCH_SIZING_URL`): (vCPUs, GiB of memory) per 100 GiB.
+OPENSEARCH_HEAVY_PER_100_GIB = (2.0, 8.0)
 
 
 def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
@@ -205,29 +209,63 @@ def _search_size(
     The sizing guide's first step is "a minimum of three nodes to avoid potential OpenSearch
     issues, such as a split brain state" (:data:`OPENSEARCH_SIZING_URL`); data nodes are
     current-generation types, never UltraWarm (warm, read-only storage on S3) or the
-    previous generation (:data:`OPENSEARCH_INSTANCE_TYPES_URL`).
+    previous generation (:data:`OPENSEARCH_INSTANCE_TYPES_URL`).  A domain that "performs
+    taxing aggregations" (``query_pattern: aggregations``) starts "closer to 2 vCPU cores
+    and 8 GiB of memory for every 100 GiB of your storage requirement" (the same guide,
+    :data:`OPENSEARCH_HEAVY_PER_100_GIB`); otherwise memory follows the index size by a
+    heuristic (:data:`OPENSEARCH_MEMORY_STORAGE_RATIO`).
     """
     storage = size * 2 * OPENSEARCH_OVERHEAD
     production = asks_multi_az(p)
     count = OPENSEARCH_MIN_DATA_NODES
     rows = [r for r in rows if _search_data_node(str(r["instance_class"]), production)]
-    need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
-    row, shards = pick_node(rows, need)
-    if shards > 1:
-        count *= shards
+    heavy = p.database is not None and p.database.query_pattern == "aggregations"
+    if heavy:
+        vcpu_per, mem_per = OPENSEARCH_HEAVY_PER_100_GIB
+        row, count = _search_nodes(rows, storage / 100 * vcpu_per, storage / 100 * mem_per,
+                                   step=3 if production else 1)
+        need_text = (f"together >= {fmt_num(round(storage / 100 * vcpu_per, 1))} vCPUs and "
+                     f"{fmt_num(round(storage / 100 * mem_per, 1))} GiB of memory (taxing "
+                     f"aggregations: {vcpu_per:g} vCPUs and {mem_per:g} GiB per 100 GiB of "
+                     f"storage, {OPENSEARCH_SIZING_URL})")
+    else:
+        need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
+        row, shards = pick_node(rows, need)
+        count *= max(shards, 1)
+        need_text = (f"with >= {fmt_num(round(need, 2))} GiB memory each (about "
+                     f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)")
     sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
               f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
               f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes (at "
-              f"least three, against split brain) with >= {fmt_num(round(need, 2))} GiB "
-              f"memory each (about {OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, "
-              f"a heuristic), of a current-generation data-node type "
-              f"({OPENSEARCH_INSTANCE_TYPES_URL})"
+              f"least three, against split brain) {need_text}, of a current-generation "
+              f"data-node type ({OPENSEARCH_INSTANCE_TYPES_URL})"
               + (f"; production: at least three data nodes across three Availability Zones "
                  f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
     todo = [("OpenSearch EBS storage for the index",
              f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
              "catalog has no OpenSearch storage price")]
     return row, count, sizing, todo
+
+
+def _search_nodes(rows: list[dict[str, Any]], vcpus: float, memory_gib: float, *,
+                  step: int = 1) -> tuple[dict[str, Any] | None, int]:
+    """The cheapest (class, node count >= 3) whose nodes together have ``vcpus`` and
+    ``memory_gib``: per class, the fewest nodes that hold both (a multiple of ``step``: 3
+    for a domain across three Availability Zones, :data:`OPENSEARCH_MULTI_AZ_URL`), then
+    the lowest hourly total (ties: the fewer nodes, then the name)."""
+    best: tuple[float, int, str] | None = None
+    pick: tuple[dict[str, Any] | None, int] = (None, OPENSEARCH_MIN_DATA_NODES)
+    for r in rows:
+        v, m = float(r.get("vcpus") or 0), float(r["memory_gib"] or 0)
+        if v <= 0 or m <= 0 or r.get("ondemand_usd_per_hour") is None:
+            continue
+        n = max(OPENSEARCH_MIN_DATA_NODES, math.ceil(vcpus / v - 1e-9),
+                math.ceil(memory_gib / m - 1e-9))
+        n = -(-n // step) * step
+        key = (float(r["ondemand_usd_per_hour"]) * n, n, str(r["instance_class"]))
+        if best is None or key < best:
+            best, pick = key, (r, n)
+    return pick
 
 
 @dataclass(frozen=True)

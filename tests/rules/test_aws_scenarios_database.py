@@ -139,6 +139,33 @@ def test_production_search_response_lists_the_masters_price():
     assert r.recommendations.database[0].monthly_cost_usd == pytest.approx(1013.97, abs=0.01)
 
 
+def test_search_with_taxing_aggregations_sizes_by_vcpu_and_memory(profile, cat, book):
+    # "If your cluster ... performs taxing aggregations ... try starting with a configuration
+    # closer to 2 vCPU cores and 8 GiB of memory for every 100 GiB of your storage
+    # requirement" (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/
+    # sizing-domains.html).  300 GiB x 2 x 1.45 = 870 GiB -> 17.4 vCPUs and 69.6 GiB.
+    # us-east-1 rows: m6g.large.search (2 vCPU, 8 GiB, $0.128/h) needs 9 nodes, $1.152/h;
+    # m7g.medium (1, 4, $0.068) 18 nodes $1.224; m6g.xlarge (4, 16, $0.256) 5 nodes $1.28;
+    # r6g.xlarge (4, 32, $0.335) 5 nodes $1.675.  9 x 0.128 x 730 = $840.96.  The data model
+    # is search, so the aggregations stay on OpenSearch (not Redshift).
+    c = _db(profile, cat, book, {"data_model": "search", "size_gib": 300,
+                                 "query_pattern": "aggregations"})[0]
+    assert c.option == "opensearch"
+    assert (c.config["instance_class"], c.count) == ("m6g.large.search", 9)
+    assert c.monthly_cost_usd == pytest.approx(840.96, abs=0.01)
+    # Production, 400 GiB: 1,160 GiB -> 23.2 vCPUs, 92.8 GiB, nodes a multiple of three:
+    # m6g.large 12 nodes $1.536/h; m6g.2xlarge.search (8, 32, $0.511) 3 nodes $1.533/h:
+    # 3 x 0.511 x 730 = $1,119.09, + three m6g.large.search masters $280.32 = $1,399.41.
+    prod = _db(profile, cat, book, {"data_model": "search", "size_gib": 400,
+                                    "query_pattern": "aggregations"},
+               environment="production")[0]
+    assert (prod.config["instance_class"], prod.count) == ("m6g.2xlarge.search", 3)
+    assert prod.monthly_cost_usd == pytest.approx(1399.41, abs=0.01)
+    # Aggregations without a search data model still go to the warehouse.
+    wh = _db(profile, cat, book, {"size_gib": 300, "query_pattern": "aggregations"})[0]
+    assert wh.option == "redshift"
+
+
 def test_dedicated_master_class_follows_the_domain_size(cat):
     # Same page: 11-30 instances -> c5.2xlarge.search or c6g.2xlarge.search ($0.502 and
     # $0.452/h in us-east-1): c6g, 3 x 0.452 x 730 = $989.88.  Above 200 instances the table
