@@ -149,17 +149,40 @@ def test_gp3_size_covers_the_iops_its_throughput_needs(profile, cat, book):
 def test_striped_gp3_carries_the_ratio_per_volume(profile, cat, book):
     # 3,000 MiB/s > one gp3's 2,000: 2 volumes of 1,000 GiB at 1,500 MiB/s, each needing
     # 1,500 / 0.25 = 6,000 IOPS.  Per volume 1,000 x 0.08 = 80 + 3,000 x 0.005 = 15
-    # + 1,375 x 0.04 = 55 -> 150; the array 2 x 150 = $300.00.  io2 has no per-IOPS
-    # throughput figure in the catalog: named as unchecked, with a risk.
+    # + 1,375 x 0.04 = 55 -> 150; the array 2 x 150 = $300.00.  One io2 (Block Express, up to
+    # 4,000 MiB/s) carries it at 0.256 MiB/s per provisioned IOPS (provisioned-iops.html):
+    # 3,000 / 0.256 = 11,718.75 -> 11,719 IOPS; 2,000 x 0.125 = 250 + 11,719 x 0.065 =
+    # 761.735 -> $1,011.735, at no risk now that the throughput is provisioned.
     opts, _ = _opts(profile, cat, book, {"size_gib": 2000, "throughput_mibps": 3000,
                                          "access_pattern": "sequential"})
     arr = opts[("gp3", 2)]
     assert arr.config["iops_per_volume"] == 6000
     assert arr.monthly_cost_usd == pytest.approx(300.0, abs=0.01)
     io2 = opts[("io2", 1)]
-    assert io2.risk >= 2.0
-    assert any(r.rule == "storage.throughput_iops" and r.severity == "caution"
-               for r in io2.reasons)
+    assert io2.config["iops"] == 11719
+    assert io2.monthly_cost_usd == pytest.approx(1011.735, abs=0.001)
+    assert io2.risk == 0.0
+
+
+def test_provisioned_iops_volumes_are_sized_for_their_throughput(profile, cat, book):
+    # https://docs.aws.amazon.com/ebs/latest/userguide/provisioned-iops.html: io1 up to 32,000
+    # IOPS moves I/Os of up to 256 KiB, "as much as 500 MiB/s", peak at 2,000 IOPS; above
+    # 32,000 IOPS, 16 KiB per IOPS (750 MiB/s at 48,000); io2 Block Express 0.256 MiB/s per
+    # IOPS.  us-east-1: $0.125/GB-month, IOPS $0.065 up to 32,000, $0.0455 to 64,000.
+    from recommender.rules.storage.ebs import piops_iops_for_throughput as need
+
+    assert need("io1", 500) == 2000 and need("io1", 750) == 48000 and need("io1", 1000) == 64000
+    assert need("io2", 500) == 1954  # 500 / 0.256 = 1,953.1
+    assert need("io1", 100, io_size_kib=16) == 6400  # 100 MiB/s of 16 KiB I/Os
+    assert need("io2", 100, io_size_kib=1024) == 391  # I/O above 256 KiB counts as 256 KiB
+    # 500 GiB, 400 MiB/s sequential: io1 1,600 IOPS -> 500 x 0.125 + 1,600 x 0.065 = $166.50.
+    opts, _ = _opts(profile, cat, book, {"size_gib": 500, "throughput_mibps": 400,
+                                         "access_pattern": "sequential"})
+    io1 = opts[("io1", 1)]
+    assert io1.config["iops"] == 1600
+    assert io1.monthly_cost_usd == pytest.approx(166.50, abs=0.01)
+    assert any(r.rule == "storage.throughput_iops" and "1,600 IOPS" in r.text
+               for r in io1.reasons)
 
 
 def _ranked(profile, cat, book, storage, objective):

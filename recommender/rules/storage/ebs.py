@@ -7,8 +7,8 @@ need; SSD size grows until its IOPS-per-GiB ratio allows the IOPS) and priced.  
 need admits the volume types whose ``ebs.latency_class`` band can meet it
 (``LATENCY_CLASS_BAND_MS``, from the AWS EBS volume types doc).  gp3 provisions at least
 the IOPS its throughput needs (``ebs.throughput_mibps_per_iops_max``, 0.25 MiB/s per IOPS:
-https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html); io1/io2 throughput,
-which the catalog has no per-IOPS figure for, is named as unchecked.
+https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html), and io1/io2 the IOPS
+the Provisioned IOPS SSD page ties their throughput to (:func:`piops_iops_for_throughput`).
 """
 
 from __future__ import annotations
@@ -149,7 +149,8 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
     inc_iops = row.get("included_iops") or 0.0
     # gp3's included IOPS come at any size; only IOPS above them need the per-GiB ratio, and
     # that includes the IOPS provisioned so the throughput fits (0.25 MiB/s per IOPS).
-    iops_need = max(iops_need, iops_for_throughput(row, tp_need)) if vt == "gp3" else iops_need
+    if vt in ("gp3", "io1", "io2"):
+        iops_need = max(iops_need, iops_for_throughput(row, tp_need, n.io_size_kib))
     if iops_need > inc_iops and per_gib and vt in ("gp3", "io1", "io2"):
         need_size = math.ceil(iops_need / per_gib)
         if need_size > size:
@@ -170,18 +171,59 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
     return size, notes
 
 
-def iops_for_throughput(row: dict[str, Any], mibps: float) -> float:
-    """IOPS a volume must provision to carry ``mibps`` (0 when its row gives no ratio).
+def iops_for_throughput(row: dict[str, Any], mibps: float,
+                        io_size_kib: float | None = None) -> float:
+    """IOPS a volume must provision to carry ``mibps`` (0 when nothing ties the two).
 
     AWS caps gp3 throughput at 0.25 MiB/s per provisioned IOPS (EC2 user guide, General
     Purpose SSD volumes, https://docs.aws.amazon.com/ebs/latest/userguide/
     general-purpose.html): 1,000 MiB/s needs 4,000 IOPS.  The ratio is the catalog's
-    ``throughput_mibps_per_iops_max``.
+    ``throughput_mibps_per_iops_max``.  io1 and io2 follow the Provisioned IOPS SSD page
+    (:func:`piops_iops_for_throughput`).
     """
-    ratio = row.get("throughput_mibps_per_iops_max")
-    if not ratio or not mibps:
+    if not mibps:
         return 0.0
+    vt = str(row.get("volume_type"))
+    ratio = row.get("throughput_mibps_per_iops_max")
+    if not ratio:
+        return piops_iops_for_throughput(vt, mibps, io_size_kib) if vt in ("io1", "io2") \
+            else 0.0
     return float(math.ceil(mibps / float(ratio) - 1e-9))
+
+
+#: Provisioned IOPS SSD volumes (https://docs.aws.amazon.com/ebs/latest/userguide/
+#: provisioned-iops.html): io1 "provisioned with up to 32,000 IOPS support a maximum I/O
+#: size of 256 KiB and yield as much as 500 MiB/s of throughput"; above 32,000 IOPS they
+#: "yield a linear increase in throughput at a rate of 16 KiB per provisioned IOPS" (1,000
+#: MiB/s at 64,000); io2 Block Express "scales proportionally up to 0.256 MiB/s per
+#: provisioned IOPS" (4,000 MiB/s from 16,000 IOPS).
+PIOPS_MAX_IO_KIB = 256.0
+IO1_LOW_MAX_MIBPS = 500.0
+IO1_HIGH_KIB_PER_IOPS = 16.0
+IO2_MIBPS_PER_IOPS = 0.256
+
+
+def piops_iops_for_throughput(volume_type: str, mibps: float,
+                              io_size_kib: float | None = None) -> float:
+    """IOPS an io1 or io2 (Block Express) volume needs for ``mibps`` at the I/O size.
+
+    Each provisioned IOPS moves at most one I/O of ``min(io_size_kib, 256)`` KiB (256 KiB,
+    the largest, when the size is not given: the fewest IOPS that can carry the throughput).
+    io1: up to 500 MiB/s at that size per IOPS (2,000 IOPS at 256 KiB), beyond it 16 KiB
+    per IOPS (750 MiB/s needs 48,000 IOPS); io2: 0.256 MiB/s per IOPS at 256 KiB (1,000
+    MiB/s needs 3,907 IOPS).  The page's figures: :data:`PIOPS_MAX_IO_KIB`,
+    :data:`IO1_LOW_MAX_MIBPS`, :data:`IO1_HIGH_KIB_PER_IOPS`, :data:`IO2_MIBPS_PER_IOPS`.
+    """
+    if not mibps:
+        return 0.0
+    kib = min(io_size_kib or PIOPS_MAX_IO_KIB, PIOPS_MAX_IO_KIB)
+    if volume_type == "io2":
+        per_iops = IO2_MIBPS_PER_IOPS * kib / PIOPS_MAX_IO_KIB
+    elif mibps <= IO1_LOW_MAX_MIBPS:
+        per_iops = kib / 1024.0
+    else:
+        per_iops = min(kib, IO1_HIGH_KIB_PER_IOPS) / 1024.0
+    return float(math.ceil(mibps / per_iops - 1e-9))
 
 
 def _volume_cost(
@@ -210,7 +252,8 @@ def _volume_cost(
         cost += per_unit_cost(row.get("throughput_usd_per_mibps_month") or 0.0, extra_t)
         config.update(iops=prov_iops, throughput_mibps=prov_tp)
     elif vt in ("io1", "io2"):
-        prov_iops = max(iops_need, row.get("iops_min") or 0.0)
+        prov_iops = max(iops_need, row.get("iops_min") or 0.0,
+                        iops_for_throughput(row, tp_need, n.io_size_kib))
         ic = _io2_iops_cost(row, prov_iops)
         priced = ic is not None
         cost += ic or 0.0
@@ -243,10 +286,7 @@ def evaluate_volume(
     rs = [reason("storage.size", PERF03_CONFIG,
                  f"{vt} {fmt_num(size)} GiB" + (f" ({'; '.join(notes)})" if notes else "")
                  + f"; latency class {row['latency_class']}.")]
-    tp_rs = _throughput_iops_reasons(row, n, config)
-    rs += tp_rs
-    # io1/io2 throughput the catalog cannot check against the IOPS is a performance risk.
-    unchecked_tp = any(r.severity == "caution" for r in tp_rs)
+    rs += _throughput_iops_reasons(row, n, config)
     if lat_fit is not None:
         rs.append(_latency_reason(str(row["latency_class"]), n.latency_ms or 0.0, lat_fit))
     if n.size_gib is None:
@@ -266,8 +306,7 @@ def evaluate_volume(
         rs.append(verify_reason(f"The catalog's source marks the {vt} figures as unverified."))
     return Candidate(vt, "ebs", cost if priced else None, rs, config=config,
                      verify=bool(row.get("verify")), purchase_option=None,
-                     risk=max(1.0 if lat_fit == "closest" else 0.0,
-                              2.0 if unchecked_tp else 0.0)), None
+                     risk=1.0 if lat_fit == "closest" else 0.0), None
 
 
 def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
@@ -294,16 +333,21 @@ def _throughput_iops_reasons(row: dict[str, Any], n: StorageNeed,
     """Why the IOPS were raised for the throughput (gp3), or that io1/io2's are unchecked."""
     vt, tp = str(row["volume_type"]), n.mibps or 0.0
     ratio = row.get("throughput_mibps_per_iops_max")
-    floor = iops_for_throughput(row, config.get("throughput_mibps") or 0.0)
-    if ratio and floor > max(n.iops or 0.0, row.get("included_iops") or 0.0):
+    if ratio:
+        floor = iops_for_throughput(row, config.get("throughput_mibps") or 0.0)
+        if floor > max(n.iops or 0.0, row.get("included_iops") or 0.0):
+            return [reason("storage.throughput_iops", PERF03_CONFIG,
+                           f"IOPS raised to {fmt_num(floor)}: {vt} allows at most {ratio:g} "
+                           f"MiB/s per provisioned IOPS, so "
+                           f"{fmt_num(config['throughput_mibps'])} MiB/s needs "
+                           f"{fmt_num(floor)} IOPS ({GP3_URL}).")]
+        return []
+    floor = iops_for_throughput(row, tp, n.io_size_kib) if vt in ("io1", "io2") else 0.0
+    if floor > max(n.iops or 0.0, row.get("iops_min") or 0.0):
+        size = (f"{fmt_num(n.io_size_kib)} KiB I/O" if n.io_size_kib else
+                f"the largest I/O, {PIOPS_MAX_IO_KIB:g} KiB (storage.io_size_kib not given)")
         return [reason("storage.throughput_iops", PERF03_CONFIG,
-                       f"IOPS raised to {fmt_num(floor)}: {vt} allows at most {ratio:g} MiB/s "
-                       f"per provisioned IOPS, so {fmt_num(config['throughput_mibps'])} MiB/s "
-                       f"needs {fmt_num(floor)} IOPS ({GP3_URL}).")]
-    if tp and vt in ("io1", "io2") and not ratio:
-        return [reason("storage.throughput_iops", PERF03_CONFIG,
-                       f"{vt} throughput grows with the provisioned IOPS and the I/O size; the "
-                       f"catalog has no per-IOPS throughput figure for {vt}, so "
-                       f"{fmt_num(tp)} MiB/s at {fmt_num(config.get('iops') or 0)} IOPS is not "
-                       f"checked: size the IOPS for it ({PIOPS_URL}).", "caution")]
+                       f"IOPS raised to {fmt_num(floor)}: {vt} throughput is the provisioned "
+                       f"IOPS x the I/O size, so {fmt_num(tp)} MiB/s at {size} needs "
+                       f"{fmt_num(floor)} IOPS ({PIOPS_URL}).")]
     return []

@@ -32,6 +32,8 @@ class StorageNeed:
     peak_minutes_per_day: float | None = None
     #: The profile's ``environment`` (EFS One Zone suits non-production file systems).
     environment: str | None = None
+    #: The I/O size, KiB (io1/io2 throughput per provisioned IOPS); None: unknown.
+    io_size_kib: float | None = None
 
 
 def storage_need(p: WorkloadProfile) -> StorageNeed | None:
@@ -50,4 +52,5 @@ def storage_need(p: WorkloadProfile) -> StorageNeed | None:
         object_lifetime_days=getattr(s, "object_lifetime_days", None),
         peak_minutes_per_day=s.peak_minutes_per_day,
         environment=getattr(p, "environment", None),
+        io_size_kib=s.io_size_kib,
     )
