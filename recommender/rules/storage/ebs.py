@@ -120,6 +120,21 @@ def _io2_iops_cost(row: dict[str, Any], iops: float) -> float | None:
     return tiered_cost(tiers, iops)[0]
 
 
+def iops_needed(row: dict[str, Any], n: StorageNeed) -> float:
+    """The IOPS one volume of ``row`` needs: the profile's, or more when its throughput at
+    the I/O size needs more (:func:`iops_for_throughput`; gp2's baseline IOPS scale with
+    its size, :func:`gp2_size_for`, and count the same way)."""
+    vt = str(row["volume_type"])
+    tp = n.mibps or 0.0
+    if vt == "gp2":
+        tp_iops = math.ceil(tp * 1024.0 / _ssd_io_kib(n.io_size_kib) - 1e-9) if tp else 0.0
+    elif vt in ("gp3", "io1", "io2"):
+        tp_iops = iops_for_throughput(row, tp, n.io_size_kib)
+    else:
+        tp_iops = 0.0
+    return max(n.iops or 0.0, float(tp_iops))
+
+
 def _filter_reject(row: dict[str, Any], n: StorageNeed) -> tuple[str | None, str | None]:
     """(reject key, latency fit): the hard limits one volume of ``row`` cannot meet."""
     vt = str(row["volume_type"])
@@ -132,7 +147,7 @@ def _filter_reject(row: dict[str, Any], n: StorageNeed) -> tuple[str | None, str
             return LATENCY_REJECT, lat_fit
     if str(row["media"]).upper() != "SSD" and n.pattern != "sequential":
         return "ebs.hdd_needs_sequential_access", lat_fit
-    if n.iops and row["iops_max"] is not None and n.iops > row["iops_max"]:
+    if row["iops_max"] is not None and iops_needed(row, n) > row["iops_max"]:
         return "ebs.iops_above_volume_max", lat_fit
     if row["throughput_max_mibps"] is not None and (n.mibps or 0.0) > row["throughput_max_mibps"]:
         return "ebs.throughput_above_volume_max", lat_fit
@@ -156,10 +171,10 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
         if need_size > size:
             notes.append(f"size raised to {need_size} GiB for the IOPS ratio ({per_gib:g}/GiB)")
             size = float(need_size)
-    if vt == "gp2" and iops_need:
-        need_size = math.ceil(iops_need / 3.0)  # gp2 baseline: 3 IOPS per GiB
-        if need_size > size:
-            notes.append(f"size raised to {need_size} GiB for gp2's IOPS per GiB")
+    if vt == "gp2":
+        need_size, why = gp2_size_for(row, iops_need, tp_need, n.io_size_kib)
+        if why is not None and need_size > size:
+            notes.append(f"size raised to {need_size} GiB {why}")
             size = float(need_size)
     base_tib = row.get("baseline_throughput_mibps_per_tib")
     if str(row["media"]).upper() != "SSD" and tp_need and base_tib:
@@ -171,6 +186,58 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
     return size, notes
 
 
+#: "I/O size is capped at 256 KiB for SSD volumes" (EBS I/O characteristics), so an SSD
+#: IOPS moves at most 256 KiB: throughput = IOPS x I/O size.
+SSD_MAX_IO_KIB = 256.0
+EBS_IO_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-io-characteristics.html"
+
+
+def _ssd_io_kib(io_size_kib: float | None) -> float:
+    """The I/O size one SSD IOPS moves: the profile's, at most (and by default) 256 KiB."""
+    return min(io_size_kib or SSD_MAX_IO_KIB, SSD_MAX_IO_KIB)
+
+
+def gp2_baseline(row: dict[str, Any], size_gib: float,
+                 io_size_kib: float | None = None) -> tuple[float, float]:
+    """gp2's baseline IOPS and the throughput they sustain at ``size_gib``.
+
+    The General Purpose SSD page (:data:`GP3_URL`, "gp2 volume performance"): baseline IOPS
+    are 3 per GiB (``iops_per_gib_max``) between a minimum of 100 (``iops_min``, volumes of
+    33.33 GiB and smaller) and 16,000 (``iops_max``); throughput is "IOPS performance x I/O
+    size in KiB" up to 250 MiB/s (``throughput_max_mibps``), the I/O size at most 256 KiB
+    (:data:`SSD_MAX_IO_KIB`): 334 GiB is "the min size for max throughput" (1,002 IOPS x 256
+    KiB).  Burst IOPS (to 3,000 below 1 TiB, from a credit balance) are not counted: the
+    baseline is what the volume sustains.
+    """
+    per_gib = float(row.get("iops_per_gib_max") or 0.0)
+    iops = max(float(row.get("iops_min") or 0.0), per_gib * size_gib)
+    iops = min(iops, float(row.get("iops_max") or math.inf))
+    mibps = iops * _ssd_io_kib(io_size_kib) / 1024.0
+    return iops, min(mibps, float(row.get("throughput_max_mibps") or math.inf))
+
+
+def gp2_size_for(row: dict[str, Any], iops: float, mibps: float,
+                 io_size_kib: float | None = None) -> tuple[int, str | None]:
+    """Smallest gp2 size (GiB) whose baseline (:func:`gp2_baseline`) carries ``iops`` and
+    ``mibps``, and the note saying why; (0, None) when the 100-IOPS minimum already does
+    (any size: "volumes 33.33 GiB and smaller are provisioned with the minimum of 100 IOPS",
+    :data:`GP3_URL`)."""
+    per_gib = row.get("iops_per_gib_max")
+    if not per_gib:
+        return 0, None
+    kib = _ssd_io_kib(io_size_kib)
+    tp_iops = math.ceil(mibps * 1024.0 / kib - 1e-9) if mibps else 0.0
+    need = max(iops, tp_iops)
+    if need <= float(row.get("iops_min") or 0.0):
+        return 0, None
+    size = math.ceil(need / float(per_gib) - 1e-9)
+    why = f"for gp2's baseline of {float(per_gib):g} IOPS per GiB"
+    if tp_iops > iops:
+        why += (f": {fmt_num(mibps)} MiB/s at {fmt_num(kib)} KiB I/O needs "
+                f"{fmt_num(tp_iops)} IOPS ({GP3_URL})")
+    return size, why
+
+
 def iops_for_throughput(row: dict[str, Any], mibps: float,
                         io_size_kib: float | None = None) -> float:
     """IOPS a volume must provision to carry ``mibps`` (0 when nothing ties the two).
@@ -178,8 +245,10 @@ def iops_for_throughput(row: dict[str, Any], mibps: float,
     AWS caps gp3 throughput at 0.25 MiB/s per provisioned IOPS (EC2 user guide, General
     Purpose SSD volumes, https://docs.aws.amazon.com/ebs/latest/userguide/
     general-purpose.html): 1,000 MiB/s needs 4,000 IOPS.  The ratio is the catalog's
-    ``throughput_mibps_per_iops_max``.  io1 and io2 follow the Provisioned IOPS SSD page
-    (:func:`piops_iops_for_throughput`).
+    ``throughput_mibps_per_iops_max``.  When ``io_size_kib`` is given, each IOPS moves one
+    I/O of that size (at most 256 KiB: "I/O size is capped at 256 KiB for SSD volumes",
+    :data:`EBS_IO_URL`), so 500 MiB/s of 16 KiB I/O needs 32,000 IOPS, not the ratio's 2,000.
+    io1 and io2 follow the Provisioned IOPS SSD page (:func:`piops_iops_for_throughput`).
     """
     if not mibps:
         return 0.0
@@ -188,7 +257,10 @@ def iops_for_throughput(row: dict[str, Any], mibps: float,
     if not ratio:
         return piops_iops_for_throughput(vt, mibps, io_size_kib) if vt in ("io1", "io2") \
             else 0.0
-    return float(math.ceil(mibps / float(ratio) - 1e-9))
+    by_ratio = math.ceil(mibps / float(ratio) - 1e-9)
+    if io_size_kib is None:
+        return float(by_ratio)
+    return float(max(by_ratio, math.ceil(mibps * 1024.0 / _ssd_io_kib(io_size_kib) - 1e-9)))
 
 
 #: Provisioned IOPS SSD volumes (https://docs.aws.amazon.com/ebs/latest/userguide/
@@ -243,7 +315,10 @@ def _volume_cost(
         inc_iops = row.get("included_iops") or 0.0
         inc_tp = row.get("included_throughput_mibps") or 0.0
         prov_tp = max(tp_need, inc_tp)
-        prov_iops = max(iops_need, inc_iops, iops_for_throughput(row, prov_tp))
+        # The ratio caps the provisioned throughput (at least the included 125 MiB/s); the
+        # I/O size ties the IOPS to the throughput the need moves.
+        prov_iops = max(iops_need, inc_iops, iops_for_throughput(row, prov_tp),
+                        iops_for_throughput(row, tp_need, n.io_size_kib))
         extra_i, extra_t = max(0.0, prov_iops - inc_iops), max(0.0, prov_tp - inc_tp)
         if (extra_i and row.get("iops_usd_per_iops_month") is None) or (
                 extra_t and row.get("throughput_usd_per_mibps_month") is None):
@@ -262,7 +337,7 @@ def _volume_cost(
         config.update(baseline_throughput_mibps=min(size / 1024 * base_tib,
                                                     row["throughput_max_mibps"] or math.inf))
     elif vt == "gp2":
-        config.update(baseline_iops=min(max(100.0, 3 * size), row["iops_max"] or math.inf))
+        config.update(baseline_iops=gp2_baseline(row, size, n.io_size_kib)[0])
     return cost, priced, config
 
 
@@ -335,6 +410,13 @@ def _throughput_iops_reasons(row: dict[str, Any], n: StorageNeed,
     ratio = row.get("throughput_mibps_per_iops_max")
     if ratio:
         floor = iops_for_throughput(row, config.get("throughput_mibps") or 0.0)
+        by_io = iops_for_throughput(row, tp, n.io_size_kib)
+        if by_io > max(floor, n.iops or 0.0, row.get("included_iops") or 0.0):
+            return [reason("storage.throughput_iops", PERF03_CONFIG,
+                           f"IOPS raised to {fmt_num(by_io)}: {vt} throughput is the IOPS x "
+                           f"the I/O size, so {fmt_num(tp)} MiB/s of "
+                           f"{fmt_num(_ssd_io_kib(n.io_size_kib))} KiB I/O needs "
+                           f"{fmt_num(by_io)} IOPS ({EBS_IO_URL}).")]
         if floor > max(n.iops or 0.0, row.get("included_iops") or 0.0):
             return [reason("storage.throughput_iops", PERF03_CONFIG,
                            f"IOPS raised to {fmt_num(floor)}: {vt} allows at most {ratio:g} "

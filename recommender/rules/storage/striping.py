@@ -26,7 +26,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
-from recommender.rules.storage.ebs import evaluate_volume
+from recommender.rules.storage.ebs import evaluate_volume, iops_needed
 from recommender.rules.storage.need import StorageNeed
 
 RAID_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html"
@@ -46,24 +46,27 @@ def stripe_count(row: dict[str, Any], n: StorageNeed) -> int:
     k = 1
     if n.size_gib and row.get("size_max_gib"):
         k = max(k, math.ceil(n.size_gib / float(row["size_max_gib"])))
-    if n.iops and row.get("iops_max"):
-        k = max(k, math.ceil(n.iops / float(row["iops_max"])))
+    iops = iops_needed(row, n)  # with the IOPS its throughput needs at the I/O size
+    if iops and row.get("iops_max"):
+        k = max(k, math.ceil(iops / float(row["iops_max"])))
     if n.mibps and row.get("throughput_max_mibps"):
         k = max(k, math.ceil(n.mibps / float(row["throughput_max_mibps"])))
     return k
 
 
 def _instance_limit_text(n: StorageNeed, instance: dict[str, Any] | None,
-                         largest: tuple[float, float]) -> str | None:
-    """Why the array cannot run on the instance (or on any instance), else None."""
+                         largest: tuple[float, float], iops: float | None = None) -> str | None:
+    """Why the array cannot run on the instance (or on any instance), else None; ``iops``:
+    the array's IOPS when its throughput at the I/O size needs more than ``n.iops``."""
     max_iops, max_mbps = largest
     name = "any instance in the catalog"
     if instance is not None:
         max_iops = instance.get("max_iops") or math.nan
         max_mbps = instance.get("max_mbps") or math.nan
         name = str(instance.get("instance_type"))
-    if n.iops and not math.isnan(max_iops) and n.iops > max_iops:
-        return f"{name} caps EBS at {fmt_num(max_iops)} IOPS, below {fmt_num(n.iops)}"
+    iops = max(iops or 0.0, n.iops or 0.0)
+    if iops and not math.isnan(max_iops) and iops > max_iops:
+        return f"{name} caps EBS at {fmt_num(max_iops)} IOPS, below {fmt_num(iops)}"
     need_mbps = (n.mibps or 0.0) * MIB_IN_MB
     if need_mbps and not math.isnan(max_mbps) and need_mbps > max_mbps:
         return (f"{name} caps EBS at {fmt_num(max_mbps)} MB/s, below {fmt_num(need_mbps)} MB/s "
@@ -94,7 +97,7 @@ def striped_options(
         k = stripe_count(row, n)
         if vt not in STRIPE_TYPES or k <= 1:
             continue
-        why_not = _instance_limit_text(n, instance, largest)
+        why_not = _instance_limit_text(n, instance, largest, iops_needed(row, n))
         if why_not is not None:
             rej.add("storage.striping_above_instance_ebs_limit", example=f"{k} x {vt}")
             continue

@@ -1,0 +1,108 @@
+"""Storage sizing audited against AWS's pages (issue 9, sixth audit), worked out by hand.
+
+gp2 (General Purpose SSD page, https://docs.aws.amazon.com/ebs/latest/userguide/
+general-purpose.html): baseline IOPS are 3 per GiB between a minimum of 100 ("volumes 33.33
+GiB and smaller") and 16,000; throughput is "IOPS performance x I/O size in KiB" up to 250
+MiB/s, and 334 GiB is "the min size for max throughput".  An SSD I/O is at most 256 KiB
+("I/O size is capped at 256 KiB for SSD volumes", https://docs.aws.amazon.com/ebs/latest/
+userguide/ebs-io-characteristics.html), so throughput needs IOPS = MiB/s x 1,024 / I/O KiB.
+
+Prices from the catalog's us-east-1 ebs rows: gp2 $0.10 per GB-month; gp3 $0.08 per
+GB-month with 3,000 IOPS and 125 MiB/s included, $0.005 per IOPS-month and $0.04 per
+MiB/s-month above, at most 80,000 IOPS and 2,000 MiB/s; io1 at most 64,000 IOPS.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.rules.base import Rejections
+from recommender.rules.storage.block import storage_options
+from recommender.rules.storage.ebs import ebs_rows, evaluate_volume, gp2_baseline
+from recommender.rules.storage.need import storage_need
+
+
+def _row(cat, vt):
+    return next(r for r in ebs_rows(cat)["us-east-1"] if r["volume_type"] == vt)
+
+
+def _volume(profile, cat, vt, **storage):
+    return evaluate_volume(_row(cat, vt), storage_need(profile(storage=storage)), "us-east-1")
+
+
+def test_gp2_is_sized_for_the_throughput_its_baseline_sustains(profile, cat):
+    # 200 MiB/s at the largest I/O, 256 KiB: 200 x 1,024 / 256 = 800 IOPS; at 3 IOPS per GiB
+    # 800 / 3 = 266.7 -> 267 GiB (801 IOPS x 256 KiB = 200.25 MiB/s): 267 x 0.10 = $26.70.
+    # Before, the 100 GiB asked for was offered at $10.00: its 300 IOPS sustain 75 MiB/s.
+    c, key = _volume(profile, cat, "gp2", size_gib=100, throughput_mibps=200,
+                     access_pattern="sequential")
+    assert key is None and c is not None
+    assert c.config["size_gib"] == 267
+    assert c.config["baseline_iops"] == 801
+    assert c.monthly_cost_usd == pytest.approx(26.70, abs=0.005)
+    size = next(r.text for r in c.reasons if r.rule == "storage.size")
+    assert "267 GiB" in size and "800 IOPS" in size and "256 KiB" in size
+
+
+def test_gp2_reaches_250_mibps_at_334_gib(profile, cat):
+    # 250 x 1,024 / 256 = 1,000 IOPS / 3 = 333.3 -> 334 GiB, the page's "min size for max
+    # throughput": 334 x 0.10 = $33.40.
+    c, _ = _volume(profile, cat, "gp2", size_gib=50, throughput_mibps=250)
+    assert c is not None and c.config["size_gib"] == 334
+    assert c.monthly_cost_usd == pytest.approx(33.40, abs=0.005)
+    assert gp2_baseline(_row(cat, "gp2"), 334) == (1002.0, 250.0)
+    assert gp2_baseline(_row(cat, "gp2"), 170)[1] == pytest.approx(127.5)  # "170 GiB: 128"
+
+
+def test_gp2_minimum_100_iops_needs_no_larger_volume(profile, cat):
+    # 100 IOPS is gp2's minimum at any size (33.33 GiB and smaller): 10 x 0.10 = $1.00.
+    # Before, 100 / 3 raised it to 34 GiB, $3.40.
+    c, _ = _volume(profile, cat, "gp2", size_gib=10, iops=100)
+    assert c is not None and c.config["size_gib"] == 10 and c.config["baseline_iops"] == 100
+    assert c.monthly_cost_usd == pytest.approx(1.00, abs=0.005)
+
+
+def test_gp2_small_io_needs_more_iops(profile, cat):
+    # 100 MiB/s of 64 KiB I/O: 100 x 1,024 / 64 = 1,600 IOPS / 3 = 533.3 -> 534 GiB = $53.40.
+    c, _ = _volume(profile, cat, "gp2", size_gib=100, throughput_mibps=100, io_size_kib=64)
+    assert c is not None and c.config["size_gib"] == 534
+    assert c.monthly_cost_usd == pytest.approx(53.40, abs=0.005)
+
+
+def test_gp3_provisions_the_iops_its_io_size_needs(profile, cat):
+    # 500 MiB/s of 16 KiB I/O: 500 x 1,024 / 16 = 32,000 IOPS (the 0.25 MiB/s ratio alone
+    # asks 2,000).  500 x 0.08 = 40 + (32,000 - 3,000) x 0.005 = 145 + (500 - 125) x 0.04 =
+    # 15 -> $200.00.  Before: 3,000 IOPS, $55.00 (3,000 x 16 KiB carries 46.9 MiB/s).
+    c, _ = _volume(profile, cat, "gp3", size_gib=500, throughput_mibps=500, io_size_kib=16)
+    assert c is not None and c.config["iops"] == 32000
+    assert c.monthly_cost_usd == pytest.approx(200.0, abs=0.005)
+    why = next(r.text for r in c.reasons if r.rule == "storage.throughput_iops")
+    assert "32,000" in why and "16 KiB" in why and "ebs-io-characteristics" in why
+
+
+def test_gp3_without_an_io_size_keeps_the_ratio(profile, cat):
+    # 500 MiB/s / 0.25 = 2,000 IOPS <= 3,000 included: 500 x 0.08 + 375 x 0.04 = $55.00.
+    c, _ = _volume(profile, cat, "gp3", size_gib=500, throughput_mibps=500)
+    assert c is not None and c.config["iops"] == 3000
+    assert c.monthly_cost_usd == pytest.approx(55.0, abs=0.005)
+
+
+def test_iops_the_throughput_needs_above_the_volume_max_reject_it(profile, cat):
+    # io1 at 900 MiB/s of 4 KiB I/O: 900 x 1,024 / 4 = 230,400 IOPS > io1's 64,000; gp3 at
+    # 1,500 MiB/s of 16 KiB: 96,000 > 80,000.  Before, both were offered above their max.
+    for vt, mibps, kib in (("io1", 900, 4), ("gp3", 1500, 16)):
+        c, key = _volume(profile, cat, vt, size_gib=500, throughput_mibps=mibps,
+                         io_size_kib=kib)
+        assert c is None and key == "ebs.iops_above_volume_max"
+
+
+def test_gp3_is_striped_for_the_iops_its_io_size_needs(profile, cat, book):
+    # 1,500 MiB/s of 16 KiB = 96,000 IOPS: two gp3 volumes of 250 GiB, each 48,000 IOPS and
+    # 750 MiB/s: 250 x 0.08 = 20 + 45,000 x 0.005 = 225 + 625 x 0.04 = 25 -> $270 x 2 = $540.
+    rej = Rejections()
+    p = profile(storage={"size_gib": 500, "throughput_mibps": 1500, "io_size_kib": 16})
+    out = {(c.option, c.count): c for c in storage_options(p, cat, book, "us-east-1", rej)}
+    assert ("gp3", 1) not in out
+    two = out[("gp3", 2)]
+    assert two.config["iops_per_volume"] == 48000
+    assert two.monthly_cost_usd == pytest.approx(540.0, abs=0.005)
