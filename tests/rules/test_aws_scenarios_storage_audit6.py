@@ -106,3 +106,65 @@ def test_gp3_is_striped_for_the_iops_its_io_size_needs(profile, cat, book):
     two = out[("gp3", 2)]
     assert two.config["iops_per_volume"] == 48000
     assert two.monthly_cost_usd == pytest.approx(540.0, abs=0.005)
+
+
+# S3 ("Comparing the Amazon S3 storage classes", https://docs.aws.amazon.com/AmazonS3/latest/
+# userguide/storage-class-intro.html): minimum billable object size 128 KB for Standard-IA,
+# One Zone-IA and Glacier Instant Retrieval, 40 KB for Glacier Flexible Retrieval and Deep
+# Archive, none for Standard and Intelligent-Tiering; Flexible Retrieval and Deep Archive
+# objects "are not available for real-time access" (restored first), Glacier Instant
+# Retrieval is for archives that need "milliseconds retrieval".  Catalog us-east-1 storage
+# per GB-month: Standard-IA $0.0125, Glacier Instant $0.004, Deep Archive $0.00099.
+def _s3(profile, cat, book, **storage):
+    from recommender.rules.storage.objects import s3_option
+
+    n = storage_need(profile(storage={"sharing": "web", **storage}))
+    return s3_option(n, book, cat, "us-east-1")
+
+
+@pytest.mark.parametrize(("freq", "life", "cls", "kb", "usd"), [
+    ("warm", 60, "standard_ia", 128, 12.50),            # 1,000 x 0.0125
+    ("cold", 365, "glacier_instant", 128, 4.00),         # 1,000 x 0.004
+    ("archive", 365, "glacier_deep_archive", 40, 0.99),  # 1,000 x 0.00099
+])
+def test_s3_minimum_billable_object_size_is_named(profile, cat, book, freq, life, cls, kb,
+                                                  usd):
+    c = _s3(profile, cat, book, access_frequency=freq, object_lifetime_days=life,
+            size_gib=1000)
+    assert c.config["storage_class"] == cls
+    assert c.monthly_cost_usd == pytest.approx(usd, abs=0.005)  # storage alone, unchanged
+    item = f"s3.{cls} minimum billable object size ({kb} KB)"
+    named = [u for u in c.unpriced if u.item == item]
+    assert named and "storage-class-intro" in named[0].reason
+    assert named[0].estimate_monthly_usd is None
+
+
+@pytest.mark.parametrize(("freq", "life"), [("hot", None), ("warm", None), ("warm", 10)])
+def test_s3_classes_without_a_minimum_object_size_name_none(profile, cat, book, freq, life):
+    # Standard (hot; warm 10-day objects) and Intelligent-Tiering (warm, no lifetime).
+    st = {"access_frequency": freq, "size_gib": 100}
+    if life is not None:
+        st["object_lifetime_days"] = life
+    c = _s3(profile, cat, book, **st)
+    assert c.config["storage_class"] in ("standard", "intelligent_tiering")
+    assert not [u for u in c.unpriced if "minimum billable object size" in u.item]
+
+
+def test_archive_with_a_latency_need_goes_to_glacier_instant(profile, cat, book):
+    # 50,000 GiB archival objects read at 100 ms: Deep Archive objects must be restored
+    # (hours) first, so Glacier Instant Retrieval: 50,000 x 0.004 = $200.00.  Before: Deep
+    # Archive, 50,000 x 0.00099 = $49.50, with nothing said about the restore.
+    c = _s3(profile, cat, book, access_frequency="archive", size_gib=50000, latency_ms=100)
+    assert c.config["storage_class"] == "glacier_instant"
+    assert c.monthly_cost_usd == pytest.approx(200.0, abs=0.005)
+    assert "restored" in c.reasons[0].text
+    assert not [r for r in c.reasons if r.rule == "storage.s3_restore"]
+
+
+def test_deep_archive_says_objects_are_restored_before_a_read(profile, cat, book):
+    # No latency need: Deep Archive stays, 10,240 x 0.00099 = $10.14, with the restore said.
+    c = _s3(profile, cat, book, access_frequency="archive", size_gib=10240)
+    assert c.config["storage_class"] == "glacier_deep_archive"
+    assert c.monthly_cost_usd == pytest.approx(10.14, abs=0.005)
+    why = next(r for r in c.reasons if r.rule == "storage.s3_restore")
+    assert why.severity == "caution" and "12 hours" in why.text

@@ -43,6 +43,21 @@ S3_STEP_DOWN: dict[str, tuple[str, ...]] = {
     "glacier_instant": ("standard_ia", "standard"),
     "standard_ia": ("standard",), "one_zone_ia": ("standard",),
 }
+#: Minimum billable object size per S3 class, KB ("Comparing the Amazon S3 storage classes",
+#: :data:`S3_CLASSES_URL`): an IA or Glacier Instant Retrieval object smaller than 128 KB is
+#: charged as 128 KB; each Glacier Flexible Retrieval or Deep Archive object adds 40 KB of
+#: metadata (32 KB at the class's rate, 8 KB at Standard's).  Standard and
+#: Intelligent-Tiering have none (objects under 128 KB stay in its Frequent Access tier).
+S3_MIN_OBJECT_KB: dict[str, float] = {
+    "standard_ia": 128.0, "one_zone_ia": 128.0, "glacier_instant": 128.0,
+    "glacier_flexible": 40.0, "glacier_deep_archive": 40.0,
+}
+#: Classes whose objects "are not available for real-time access": they must be restored
+#: first (Deep Archive "a default retrieval time of 12 hours", Flexible Retrieval minutes to
+#: hours), whereas Glacier Instant Retrieval is for archives that need "milliseconds
+#: retrieval" (:data:`S3_CLASSES_URL`).
+S3_RESTORE_CLASSES = frozenset({"glacier_flexible", "glacier_deep_archive"})
+S3_CLASSES_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html"
 #: Why a fee named only in a price row's note is unpriced (no object count in the profile).
 _NOTED_FEE = ("a fee the catalog's storage price leaves out (its note says so; S3 bills "
               "Intelligent-Tiering monitoring per 1,000 objects, https://aws.amazon.com/s3/"
@@ -68,6 +83,11 @@ def s3_class(n: StorageNeed) -> tuple[str, list[str]]:
     """
     cls = S3_CLASS[n.frequency]
     notes: list[str] = []
+    if cls in S3_RESTORE_CLASSES and n.latency_ms is not None:
+        notes.append(f"a {fmt_num(n.latency_ms)} ms latency need: {cls} objects must be "
+                     "restored (hours) before they can be read, Glacier Instant Retrieval "
+                     f"serves archives in milliseconds ({S3_CLASSES_URL})")
+        cls = "glacier_instant"
     life = n.object_lifetime_days
     if life is None and n.persistence == "scratch":
         life = 0.0
@@ -133,6 +153,24 @@ def _minimum_duration(c: Candidate, cls: str, life: float | None) -> None:
         f"storage.object_lifetime_days"))], category="storage")
 
 
+def _object_size_and_restore(c: Candidate, cls: str) -> None:
+    """Name the class's minimum billable object size (the profile gives no object count or
+    size, so it cannot be priced) and say when objects must be restored before a read."""
+    kb = S3_MIN_OBJECT_KB.get(cls)
+    if kb is not None:
+        how = (f"each object adds {fmt_num(kb)} KB of metadata (32 KB at the {cls} rate, 8 KB "
+               "at S3 Standard's)" if cls in S3_RESTORE_CLASSES else
+               f"an object smaller than {fmt_num(kb)} KB is charged as {fmt_num(kb)} KB")
+        c.name_unpriced_all([(f"s3.{cls} minimum billable object size ({fmt_num(kb)} KB)", (
+            f"{how} ({S3_CLASSES_URL}); the profile gives no object count or size, so the "
+            "monthly figure bills the data's GiB only"))], category="storage")
+    if cls in S3_RESTORE_CLASSES:
+        c.reasons.append(reason("storage.s3_restore", PERF01_COST, (
+            f"{cls} objects are not available for real-time access: each must be restored "
+            "(RestoreObject; Deep Archive within 12 hours by default, Flexible Retrieval "
+            f"minutes to hours) before it can be read ({S3_CLASSES_URL})."), "caution"))
+
+
 def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
     """S3 for web or archival object access, storage class by access frequency and lifetime."""
     cls, notes = s3_class(n)
@@ -146,6 +184,7 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
     if S3_MIN_DURATION_DAYS.get(cls):
         c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
         _minimum_duration(c, cls, n.object_lifetime_days)
+    _object_size_and_restore(c, cls)
     priced = parts[0] if parts else None
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
     rs, excludes = charges_reasons("s3", cls, rows, item)
