@@ -57,6 +57,8 @@ WORKING_SET_FRACTION = 0.25
 #: Read-heavy: reads at least this share of operations, and replicas per this many reads/s.
 READ_HEAVY_SHARE = 0.8
 READS_PER_REPLICA = 5000.0
+#: Performance risk of an RDS option whose I/O is above what gp3 storage can provision.
+GP3_SHORT_RISK = 2.0
 
 def families(p: WorkloadProfile) -> list[tuple[str, str]]:
     """(family, why) in order of fit for the data model and query pattern."""
@@ -123,7 +125,8 @@ def _relational_option(
     row, class_note = pick_relational_class(classes, mem_need)
     # A replica in a second AZ is Aurora's failover target.
     count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
-    u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az)
+    u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az,
+                     replicas=replicas if service == "rds" else 0)
     if service == "rds" and replicas and row is not None:
         _add_rds_replicas(u, row, replica_rows or [], (replicas, size), book=book,
                           region=region)
@@ -136,7 +139,11 @@ def _relational_option(
                     extra_label="storage/I/O" + (" and read replicas" if service == "rds"
                                                  and replicas else ""),
                     config={"read_replicas": replicas, "storage_gib": size,
-                            "multi_az": dep == "multi_az" or (service == "aurora" and multi_az)})
+                            "multi_az": dep == "multi_az" or (service == "aurora" and multi_az),
+                            **_gp3_config(u.gp3)})
+    c.name_unpriced_all(u.unpriced, category="database")
+    if u.gp3 is not None and u.gp3.short_iops:
+        c.risk = max(c.risk, GP3_SHORT_RISK)  # gp3 as priced cannot carry all the I/O
     c.count = count
     if "node_count" in c.config:
         c.config["node_count"] = count
@@ -172,12 +179,25 @@ def _add_rds_replicas(
     """Add the read replicas (Single-AZ rows of the primary's class) to the usage ``u``."""
     replicas, size = replicas_size
     rep = next((r for r in replica_rows if r["instance_class"] == row["instance_class"]), None)
-    usd, priced, text = replica_cost(rep, replicas, size, book=book, region=region)
+    usd, priced, text = replica_cost(rep, replicas, size, book=book, region=region,
+                                     gp3=u.gp3)
     u.notes.append(text)
     u.missing |= usd is None
     u.usd += usd or 0.0
     u.priced += priced
     u.verify |= any(bool(x.get("verify") if isinstance(x, dict) else x.verify) for x in priced)
+
+
+def _gp3_config(plan: Any) -> dict[str, Any]:
+    """The RDS storage the option allocates when the load's I/O asks more than the data:
+    ``storage_gib`` (the allocation, what the export's AllocatedStorage takes) and ``iops``
+    (the total provisioned, only when some are provisioned above the included ones)."""
+    if plan is None or not plan.text:
+        return {}
+    out: dict[str, Any] = {"storage_gib": plan.allocated_gib}
+    if plan.extra_iops:
+        out["iops"] = int(plan.included_iops + plan.extra_iops)
+    return out
 
 
 def _latency_caution(c: Candidate, d: Any) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.rules.base import HOURS_PER_MONTH, SECONDS_PER_MONTH, fmt_num, fmt_usd
+from recommender.rules.database_gp3 import RDS_GP3_URL, Gp3Plan, gp3_plan, io_per_s
 from recommender.rules.prices import PriceBook, per_unit_cost
 
 RDS_PRICING_URL = "https://aws.amazon.com/rds/pricing/"
@@ -45,6 +46,9 @@ _STORAGE_ITEM = {("rds", "single_az"): "rds.storage.gp3_gb_month",
                  ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
                  ("aurora", "standard"): "aurora.storage_gb_month",
                  ("aurora", "io_optimized"): "aurora.io_optimized.storage_gb_month"}
+#: The IOPS provisioned above gp3's included ones, per copy of the storage (:data:`RDS_GP3_URL`).
+_IOPS_ITEM = {"single_az": "rds.storage.gp3_iops_month",
+              "multi_az": "rds.storage.multi_az.gp3_iops_month"}
 
 
 @dataclass
@@ -56,6 +60,10 @@ class Usage:
     notes: list[str] = field(default_factory=list)
     priced: list[Any] = field(default_factory=list)
     missing: bool = False
+    #: RDS: the gp3 allocation of each instance (primary and read replicas alike).
+    gp3: Gp3Plan | None = None
+    #: What the option cannot price: (item, reason), named in its ``unpriced``.
+    unpriced: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, priced: Any) -> None:
         """Count one priced charge."""
@@ -103,22 +111,47 @@ def relational_storage(
 def _aurora_io(d: Any, book: PriceBook, region: str, u: Usage) -> None:
     """Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache (all
     reads when the cacheable share is unknown)."""
-    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
-    if not (reads or writes):
+    if not (d.reads_per_s or d.writes_per_s):
         return
-    miss = 1.0 - (d.cacheable_read_fraction or 0.0)
-    ios = (writes + reads * miss) * SECONDS_PER_MONTH
+    ios = io_per_s(d) * SECONDS_PER_MONTH
     io = book.cost("aurora.io_request", region, ios, per="I/O request")
     if io is not None:
         u.add(io)
         u.notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
 
 
+def rds_gp3_plan(d: Any, size: float | None, replicas: int) -> Gp3Plan | None:
+    """The gp3 allocation of each RDS instance for the load (None without a data size).
+
+    Every instance applies every write (a read replica replays them) and serves its share of
+    the reads that miss the cache, spread evenly over the primary and its ``replicas``; a
+    read replica has "the same storage type as the source DB instance" by default
+    (:data:`READ_REPLICA_URL`), so it gets the primary's allocation.
+    """
+    if not size:
+        return None
+    writes = d.writes_per_s or 0.0
+    per_instance = writes + (io_per_s(d) - writes) / (1 + replicas)
+    return gp3_plan((d.engine or "postgresql").lower(), max(size, RDS_MIN_STORAGE_GIB),
+                    per_instance)
+
+
+def _gp3_iops_cost(plan: Gp3Plan | None, deployment: str, book: PriceBook, region: str
+                   ) -> tuple[Any, str | None]:
+    """The IOPS provisioned above gp3's included ones (per copy), or a note without a price."""
+    if plan is None or not plan.extra_iops:
+        return None, None
+    item = _IOPS_ITEM[deployment]
+    io = book.cost(item, region, plan.extra_iops, per="IOPS-month")
+    return io, (f"no {item} price in {region}" if io is None else None)
+
+
 def replica_cost(
     replica_row: dict[str, Any] | None, replicas: int, size: float | None, *,
-    book: PriceBook, region: str,
+    book: PriceBook, region: str, gp3: Gp3Plan | None = None,
 ) -> tuple[float | None, list[Any], str]:
-    """RDS read replicas: each a Single-AZ instance of the class with its own gp3 storage.
+    """RDS read replicas: each a Single-AZ instance of the class with its own gp3 storage
+    (``gp3``: the primary's allocation and provisioned IOPS, :func:`rds_gp3_plan`).
 
     Returns
     -------
@@ -131,30 +164,65 @@ def replica_cost(
                           f"({READ_REPLICA_URL})")
     rate = float(replica_row["ondemand_usd_per_hour"])
     nodes = per_unit_cost(rate, replicas * HOURS_PER_MONTH)
-    st, _ = relational_storage("rds", "single_az", size, book, region)
-    storage = 0.0 if st is None else st.usd * replicas
+    gib = gp3.allocated_gib if gp3 is not None else size
+    st, _ = relational_storage("rds", "single_az", gib, book, region)
+    io, _ = _gp3_iops_cost(gp3, "single_az", book, region)
+    storage = sum(0.0 if x is None else x.usd for x in (st, io)) * replicas
     text = (f"{replicas} read replica(s), each a Single-AZ {replica_row['instance_class']} at "
-            f"{fmt_usd(rate)}/h with its own {fmt_num(size or 0)} GiB of storage: "
-            f"{fmt_usd(nodes + storage)} ({READ_REPLICA_URL}, {RDS_PRICING_URL})")
+            f"{fmt_usd(rate)}/h with its own {fmt_num(gib or 0)} GiB of storage"
+            + (f" and {fmt_num(gp3.extra_iops)} provisioned IOPS" if gp3 and gp3.extra_iops
+               else "")
+            + f": {fmt_usd(nodes + storage)} ({READ_REPLICA_URL}, {RDS_PRICING_URL})")
     # The replica row is a price used too: its date, source and verify flag reach the option.
-    return nodes + storage, [replica_row, *([st] if st is not None else [])], text
+    return nodes + storage, [replica_row, *(x for x in (st, io) if x is not None)], text
+
+
+def _rds_gp3_usage(u: Usage, deployment: str, book: PriceBook, region: str) -> None:
+    """Add the gp3 IOPS provisioned above the included ones, and name what gp3 cannot do."""
+    plan = u.gp3
+    if plan is None or not plan.text:
+        return
+    u.notes.append(plan.text)
+    io, missing = _gp3_iops_cost(plan, deployment, book, region)
+    if missing:
+        u.notes.append(missing)
+        u.missing = True
+    elif io is not None:
+        u.add(io)
+    if plan.short_iops:
+        u.unpriced.append((
+            f"Provisioned IOPS SSD storage for {fmt_num(round(plan.short_iops))} IOPS above "
+            "gp3's maximum",
+            f"gp3 on RDS provisions at most {fmt_num(plan.included_iops + plan.extra_iops)} "
+            f"IOPS here ({RDS_GP3_URL}); io2 Block Express goes further, priced per GB-month "
+            "and per IOPS-month, not counted in this option"))
 
 
 def usage_extras(
     d: Any, service: str, deployment: str, size: float | None, *, book: PriceBook,
-    region: str, multi_az: bool,
+    region: str, multi_az: bool, replicas: int = 0,
 ) -> Usage:
-    """Storage and I/O cost beyond the instances, with the notes that say what was counted."""
+    """Storage and I/O cost beyond the instances, with the notes that say what was counted.
+
+    RDS allocates gp3 for the load's I/O as well as its data (:func:`rds_gp3_plan`): the
+    storage billed is that allocation, plus the IOPS provisioned above the included ones.
+    """
     u = Usage()
-    st, missing = relational_storage(service, deployment, size, book, region)
+    if service == "rds":
+        u.gp3 = rds_gp3_plan(d, size, replicas)
+    st, missing = relational_storage(service, deployment, u.gp3.allocated_gib if u.gp3
+                                     else size, book, region)
     if missing:
         u.notes.append(missing)
         u.missing = True
     elif st is not None:
         u.add(st)
-    if service == "rds" and size and size < RDS_MIN_STORAGE_GIB:
+    if service == "rds" and size and size < RDS_MIN_STORAGE_GIB and (
+            u.gp3 is None or u.gp3.allocated_gib <= RDS_MIN_STORAGE_GIB):
         u.notes.append(f"{fmt_num(RDS_MIN_STORAGE_GIB)} GiB of gp3 billed for {fmt_num(size)} "
                        f"GiB of data: RDS allocates at least 20 GiB ({RDS_CREATE_URL})")
+    if service == "rds":
+        _rds_gp3_usage(u, deployment, book, region)
     if deployment == "standard":
         _aurora_io(d, book, region, u)
     elif deployment == "io_optimized":

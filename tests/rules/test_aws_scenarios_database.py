@@ -61,14 +61,18 @@ def test_reads_one_instance_serves_need_no_replica(profile, cat, book):
 
 def test_single_az_read_replica_has_its_own_storage(profile, cat, book):
     # 100 GiB, 6,000 reads/s of 7,000 (86% reads): one replica for the 1,000 reads/s above
-    # the primary's 5,000; working set 25 GiB ->
-    # db.r6g.xlarge (32 GiB).  2 x 0.45 x 730 = 657.00 + 2 copies x 100 x 0.115 = 23.00
-    # -> $680.00.
+    # the primary's 5,000; working set 25 GiB -> db.r6g.xlarge (32 GiB).  Each instance
+    # applies the 1,000 writes/s and half the 6,000 reads (no cacheable share given: all
+    # reach storage) = 4,000 IOPS, above the 3,000 a PostgreSQL gp3 volume below 400 GiB
+    # includes (none provisionable there, CHAP_Storage.html#gp3-storage), so each allocates
+    # 400 GiB (12,000 included): 2 x 0.45 x 730 = 657.00 + 2 copies x 400 x 0.115 = 92.00
+    # -> $749.00 (at 100 GiB each, $680.00, the storage could not carry the I/O).
     out = _db(profile, cat, book, {"data_model": "relational", "size_gib": 100,
                                    "reads_per_s": 6000, "writes_per_s": 1000})
     c = [c for c in out if c.option == "rds:postgresql" and not c.config["multi_az"]][0]
     assert c.config["instance_class"] == "db.r6g.xlarge" and c.count == 2
-    assert c.monthly_cost_usd == pytest.approx(680.00, abs=0.01)
+    assert c.config["storage_gib"] == 400 and "iops" not in c.config
+    assert c.monthly_cost_usd == pytest.approx(749.00, abs=0.01)
 
 
 def test_production_cache_has_a_replica_per_shard(profile, cat, book):

@@ -1,0 +1,131 @@
+"""Database audit 6 (issue 9): RDS gp3 storage carries the load's I/O, by AWS's own table.
+
+"Amazon RDS DB instance storage", gp3 storage
+(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage):
+Db2/MariaDB/MySQL/PostgreSQL 20-399 GiB include 3,000 IOPS and none can be provisioned,
+400-65,536 GiB include 12,000 and provision up to 64,000; Oracle's threshold is 200 GiB; SQL
+Server includes 3,000 at any size and provisions up to 16,000; at most 500 IOPS per GiB; "you
+pay for only the additional provisioned storage performance".  The IOPS asked are the I/O
+Aurora Standard bills for the same load: writes + reads the cache misses.
+
+Catalog rows used (``recommender catalog show database --region us-east-1``, ``... unit_prices``):
+db.t4g.small PostgreSQL Single-AZ $0.032/h; db.r6g.xlarge PostgreSQL Single-AZ $0.45/h,
+Multi-AZ $0.899/h; db.r6g.4xlarge PostgreSQL
+Single-AZ $1.798/h; db.r6g.8xlarge PostgreSQL Single-AZ $3.597/h, MySQL Single-AZ $3.437/h,
+Multi-AZ $6.874/h; rds.storage.gp3_gb_month $0.115, multi_az $0.23;
+rds.storage.gp3_iops_month $0.02, multi_az $0.04.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.rules.base import Rejections
+from recommender.rules.database import database_options
+from recommender.rules.database_gp3 import gp3_plan
+
+
+def _rds(profile, cat, book, db, *, multi_az=False, **top):
+    out = database_options(profile(database=db, **top), cat, book, "us-east-1", Rejections())
+    return next(c for c in out if c.kind == "rds" and bool(c.config["multi_az"]) == multi_az)
+
+
+def test_io_above_3000_on_small_postgresql_allocates_the_400_gib_threshold(profile, cat, book):
+    # 2,000 reads + 8,000 writes/s, no cacheable share: 10,000 IOPS on 100 GiB, where gp3
+    # includes 3,000 and provisions none; 400 GiB includes 12,000.  Working set 25 GiB ->
+    # db.r6g.xlarge.  Single-AZ 0.45 x 730 = 328.50 + 400 x 0.115 = 46.00 -> $374.50
+    # (before: 100 x 0.115 = 11.50 -> $340.00, with storage that delivers 3,000 IOPS).
+    # Multi-AZ 0.899 x 730 = 656.27 + 400 x 0.23 = 92.00 -> $748.27.
+    db = {"data_model": "relational", "size_gib": 100, "reads_per_s": 2000,
+          "writes_per_s": 8000}
+    one = _rds(profile, cat, book, db)
+    assert one.config["instance_class"] == "db.r6g.xlarge"
+    assert one.config["storage_gib"] == 400 and "iops" not in one.config
+    assert one.monthly_cost_usd == pytest.approx(374.50, abs=0.01)
+    assert any("CHAP_Storage.html#gp3-storage" in r.text for r in one.reasons)
+    two = _rds(profile, cat, book, db, multi_az=True)
+    assert two.monthly_cost_usd == pytest.approx(748.27, abs=0.01)
+
+
+def test_io_above_the_included_12000_is_provisioned_and_billed(profile, cat, book):
+    # MySQL 1,000 GiB, 30,000 writes/s: 12,000 IOPS included, 18,000 provisioned.  Working
+    # set 250 GiB -> db.r6g.8xlarge (256 GiB).  Single-AZ 3.437 x 730 = 2,509.01 +
+    # 1,000 x 0.115 = 115.00 + 18,000 x 0.02 = 360.00 -> $2,984.01 (before $2,624.01).
+    # Production (Multi-AZ): 6.874 x 730 = 5,018.02 + 1,000 x 0.23 = 230.00 + 18,000 x 0.04
+    # = 720.00 -> $5,968.02.
+    db = {"data_model": "relational", "engine": "mysql", "size_gib": 1000,
+          "reads_per_s": 0, "writes_per_s": 30000}
+    one = _rds(profile, cat, book, db)
+    assert one.config["instance_class"] == "db.r6g.8xlarge"
+    assert one.config["iops"] == 30000 and one.config["storage_gib"] == 1000
+    assert one.monthly_cost_usd == pytest.approx(2984.01, abs=0.01)
+    prod = _rds(profile, cat, book, db, multi_az=True, environment="production")
+    assert prod.monthly_cost_usd == pytest.approx(5968.02, abs=0.01)
+
+
+def test_read_replicas_get_the_primarys_gp3_allocation(profile, cat, book):
+    # PostgreSQL 1,000 GiB, 40,000 reads + 10,000 writes/s (80% reads): ceil(40,000 / 5,000)
+    # - 1 = 7 replicas, at most 5.  Each of the 6 instances applies the 10,000 writes and a
+    # sixth of the reads: 10,000 + 40,000 / 6 = 16,666.67 IOPS -> 4,667 provisioned above
+    # the 12,000 included.  Per instance 3.597 x 730 = 2,625.81 + 1,000 x 0.115 = 115.00 +
+    # 4,667 x 0.02 = 93.34; 6 x (2,625.81 + 208.34) = $17,004.90.
+    c = _rds(profile, cat, book, {"data_model": "relational", "size_gib": 1000,
+                                  "reads_per_s": 40000, "writes_per_s": 10000})
+    assert c.config["read_replicas"] == 5 and c.config["instance_class"] == "db.r6g.8xlarge"
+    assert c.config["iops"] == 16667
+    assert c.monthly_cost_usd == pytest.approx(17004.90, abs=0.01)
+    assert any("4,667 provisioned IOPS" in r.text for r in c.reasons)
+
+
+def test_io_within_the_baseline_changes_nothing(profile, cat, book):
+    # 300 GiB, 10,000 reads (80% cacheable) + 500 writes/s: one replica; each instance
+    # 500 + 2,000 / 2 = 1,500 IOPS, within 3,000: 300 GiB each.  Working set 75 GiB ->
+    # db.r6g.4xlarge: 2 x 1.798 x 730 = 2,625.08 + 2 x 300 x 0.115 = 69.00 -> $2,694.08.
+    c = _rds(profile, cat, book, {"data_model": "relational", "size_gib": 300,
+                                  "reads_per_s": 10000, "writes_per_s": 500,
+                                  "cacheable_read_fraction": 0.8})
+    assert c.config["read_replicas"] == 1 and c.config["storage_gib"] == 300
+    assert c.monthly_cost_usd == pytest.approx(2694.08, abs=0.01)
+    assert not any("gp3 for" in r.text for r in c.reasons)
+
+
+def test_tiny_data_with_io_is_billed_at_the_threshold_not_the_20_gib_minimum(profile, cat,
+                                                                              book):
+    # 5 GiB, 5,000 writes/s: 400 GiB (not the 20 GiB minimum).  Working set 1.25 GiB ->
+    # db.t4g.small (2 GiB, PostgreSQL Single-AZ $0.032/h; not production, so T classes
+    # stay): 0.032 x 730 = 23.36 + 400 x 0.115 = 46.00 -> $69.36 (before: 20 GiB, $25.66);
+    # the 20 GiB note is not given.
+    c = _rds(profile, cat, book, {"data_model": "relational", "size_gib": 5,
+                                  "reads_per_s": 0, "writes_per_s": 5000})
+    assert c.config["instance_class"] == "db.t4g.small" and c.config["storage_gib"] == 400
+    assert c.monthly_cost_usd == pytest.approx(69.36, abs=0.01)
+    assert not any("allocates at least 20 GiB" in r.text for r in c.reasons)
+
+
+def test_above_gp3s_maximum_the_rest_is_named_and_carries_risk(profile, cat, book):
+    # MySQL 1,000 GiB, 70,000 writes/s: gp3 provisions at most 64,000 (52,000 above the
+    # 12,000 included, 52,000 x 0.02 = 1,040.00); the other 6,000 IOPS are named unpriced,
+    # and the option carries risk 2.
+    c = _rds(profile, cat, book, {"data_model": "relational", "engine": "mysql",
+                                  "size_gib": 1000, "reads_per_s": 0, "writes_per_s": 70000})
+    assert c.config["iops"] == 64000
+    assert c.risk >= 2.0
+    assert any("6,000 IOPS" in u.item for u in c.unpriced)
+    # 3.437 x 730 = 2,509.01 + 115.00 + 1,040.00 = 3,664.01
+    assert c.monthly_cost_usd == pytest.approx(3664.01, abs=0.01)
+
+
+@pytest.mark.parametrize(("engine", "gib", "iops", "alloc", "extra", "short"), [
+    ("postgresql", 300.0, 3000.0, 300.0, 0.0, 0.0),    # within the 3,000 baseline
+    ("mariadb", 399.0, 3001.0, 400.0, 0.0, 0.0),       # one above: the 400 GiB threshold
+    ("oracle-ee", 150.0, 5000.0, 200.0, 0.0, 0.0),     # Oracle stripes from 200 GiB
+    ("oracle-ee", 150.0, 2500.0, 150.0, 0.0, 0.0),
+    ("db2-se", 100.0, 20000.0, 400.0, 8000.0, 0.0),    # Db2 as MySQL: 400 GiB, then 12,000
+    ("sqlserver-se", 100.0, 5000.0, 100.0, 2000.0, 0.0),  # no striping: 3,000 + provisioned
+    ("sqlserver-ee", 20.0, 16000.0, 32.0, 13000.0, 0.0),  # 500 IOPS per GiB: 16,000 / 500
+    ("sqlserver-ee", 100.0, 20000.0, 100.0, 13000.0, 4000.0),  # SQL Server's 16,000 maximum
+    ("postgresql", 1000.0, 70000.0, 1000.0, 52000.0, 6000.0),  # the 64,000 maximum
+])
+def test_gp3_plan_follows_the_table(engine, gib, iops, alloc, extra, short):
+    plan = gp3_plan(engine, gib, iops)
+    assert (plan.allocated_gib, plan.extra_iops, plan.short_iops) == (alloc, extra, short)
