@@ -168,3 +168,61 @@ def test_deep_archive_says_objects_are_restored_before_a_read(profile, cat, book
     assert c.monthly_cost_usd == pytest.approx(10.14, abs=0.005)
     why = next(r for r in c.reasons if r.rule == "storage.s3_restore")
     assert why.severity == "caution" and "12 hours" in why.text
+
+
+# EFS.  Lifecycle management (https://docs.aws.amazon.com/efs/latest/ug/
+# lifecycle-management-efs.html): "Files smaller than 128 KB aren't eligible for lifecycle
+# management and are always stored in the Standard class", and metadata always is.  The
+# performance specifications (https://docs.aws.amazon.com/efs/latest/ug/performance.html):
+# per-file-system maximum writes 1-3.33 GiBps with Provisioned Throughput (by Region), 1
+# GiBps on One Zone.  Catalog us-east-1: Standard $0.30, One Zone $0.16, IA $0.016 per
+# GB-month, Provisioned Throughput $6.00 per MB/s-month; Bursting baseline 50 KiB/s per GiB.
+def _efs(profile, cat, book, environment=None, **storage):
+    from recommender.rules.storage.efs import efs_option
+
+    kw = {} if environment is None else {"environment": environment}
+    n = storage_need(profile(storage={"sharing": "multi_instance", **storage}, **kw))
+    return efs_option(n, book, cat, "us-east-1")
+
+
+def test_efs_ia_names_the_small_files_that_stay_in_standard(profile, cat, book):
+    # 1,000 GiB warm: IA 1,000 x 0.016 = $16.00; small files and metadata stay in Standard,
+    # whose 1,000 x 0.30 = $300.00 bounds it.
+    c = _efs(profile, cat, book, size_gib=1000, access_frequency="warm")
+    assert c.config["storage_class"] == "ia"
+    assert c.monthly_cost_usd == pytest.approx(16.0, abs=0.005)
+    assert c.predicted["monthly_cost_usd_all_standard"] == pytest.approx(300.0)
+    named = [u for u in c.unpriced if u.item.startswith("EFS files under 128 KB")]
+    assert named and "lifecycle-management-efs" in named[0].reason
+    hot = _efs(profile, cat, book, size_gib=1000, access_frequency="hot")
+    assert not [u for u in hot.unpriced if u.item.startswith("EFS files under")]
+
+
+@pytest.mark.parametrize(("mibps", "rf", "env", "risk", "usd"), [
+    # 2,000 MiB/s, half reads: 1,000 MiB/s each, within 3 GiBps reads and 1 GiBps writes.
+    # Metered 2,000 x (0.5 / 3 + 0.5) = 1,333.33; baseline 1,000 x 50 / 1,024 = 48.83;
+    # (1,333.33 - 48.83) x 6 = 7,707.03 + 300 = $8,007.03.
+    (2000, 0.5, None, 0.0, 8007.03),
+    # 1,500 MiB/s of writes: above 1 GiBps (1,024), within 3.33 GiBps: risk 1.
+    # (1,500 - 48.83) x 6 = 8,707.03 + 300 = $9,007.03.
+    (1500, 0.0, None, 1.0, 9007.03),
+    # 8,000 MiB/s, no read share (all writes): above 3.33 GiBps everywhere: risk 2.
+    # (8,000 - 48.83) x 6 = 47,707.03 + 300 = $48,007.03.
+    (8000, None, None, 2.0, 48007.03),
+    # One Zone (development): 1,500 MiB/s of writes above its 1 GiBps: risk 2.
+    # 1,000 x 0.16 = 160 + 8,707.03 = $8,867.03.
+    (1500, 0.0, "development", 2.0, 8867.03),
+])
+def test_efs_throughput_above_the_file_system_maximum_is_a_risk(profile, cat, book, mibps,
+                                                                rf, env, risk, usd):
+    st = {"size_gib": 1000, "access_frequency": "hot", "throughput_mibps": mibps}
+    if rf is not None:
+        st["read_fraction"] = rf
+    c = _efs(profile, cat, book, environment=env, **st)
+    assert c.config["throughput_mode"] == "provisioned"
+    assert c.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+    assert c.risk == risk
+    limit = [r for r in c.reasons if r.rule == "storage.efs_throughput_limit"]
+    assert bool(limit) is (risk > 0)
+    if limit:
+        assert "performance.html" in limit[0].text and limit[0].severity == "caution"

@@ -168,7 +168,7 @@ def _efs(n: StorageNeed, book: PriceBook, catalog: Any, region: str, *,
         c.reasons.append(reason("storage.latency", PERF03_CONFIG,
                                 "EFS latency is in milliseconds, above the sub-ms target.",
                                 "caution"))
-        c.risk = 3.0
+        c.risk = max(c.risk, 3.0)
     c.components = {"fit": 1.0}
     return c
 

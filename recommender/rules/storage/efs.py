@@ -23,7 +23,7 @@ from recommender.rules.storage.class_prices import (
     priced_storage,
     storage_price_rows,
 )
-from recommender.rules.storage.efs_throughput import efs_throughput
+from recommender.rules.storage.efs_throughput import efs_throughput, throughput_limit
 from recommender.rules.storage.need import StorageNeed
 
 #: EFS storage class the data settles in, per access frequency.  The EFS lifecycle docs
@@ -34,6 +34,11 @@ from recommender.rules.storage.need import StorageNeed
 EFS_CLASS: dict[str | None, str] = {
     "hot": "standard", "warm": "ia", "cold": "ia", "archive": "archive", None: "standard",
 }
+
+EFS_LIFECYCLE_URL = "https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html"
+#: "Files smaller than 128 KB aren't eligible for lifecycle management and are always stored
+#: in the Standard class", nor is file metadata ever moved (:data:`EFS_LIFECYCLE_URL`).
+EFS_SMALL_FILE_KB = 128.0
 
 #: Lifecycle policies (EFS PutLifecycleConfiguration values) that move the data into the
 #: priced class.  They are AWS's documented defaults (IA after 30 days without access,
@@ -99,6 +104,9 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     c, priced = priced_storage("efs", items, n.size_gib, book, region, why=why, config=config,
                                 note=note)
     c.reasons += plan.reasons
+    c.risk, limit = throughput_limit(n, plan.mode, one_zone=one_zone)
+    if limit is not None:
+        c.reasons.append(limit)
     if c.monthly_cost_usd is not None:
         c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
     c.name_unpriced_all(plan.unpriced)
@@ -268,6 +276,13 @@ def _efs_class_notes(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
                                 f"Up to {fmt_usd(std.usd)}/month if files are read more "
                                 "often than the transition age and stay in Standard.",
                                 "caution"))
+    # Lifecycle management never moves small files nor metadata (EFS_SMALL_FILE_KB).
+    c.name_unpriced(f"EFS files under {EFS_SMALL_FILE_KB:g} KB and metadata (stay in Standard)",
+                    f"files smaller than {EFS_SMALL_FILE_KB:g} KB are not eligible for "
+                    "lifecycle management and file metadata is always stored in Standard "
+                    f"({EFS_LIFECYCLE_URL}); the profile gives no file-size mix, so all the "
+                    f"data is priced in {_CLASS_LABEL[cls]}; all of it in Standard is the "
+                    "upper bound")
     if cls == "archive":
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
                                 "EFS Archive needs the Elastic throughput mode and the "

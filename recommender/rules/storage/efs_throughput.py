@@ -171,3 +171,50 @@ def efs_throughput(
     alt.config["elastic_monthly_cost_usd"] = None if el.cost_usd is None else round(
         el.cost_usd, 2)
     return alt
+
+
+#: Per-file-system maximum throughput, MiB/s, as (reads, writes) at the low and the high end
+#: of AWS's range (it depends on the Region), for General Purpose file systems: the EFS
+#: performance specifications (:data:`EFS_PERFORMANCE_URL`, "Performance summary"):
+#: Regional Elastic 20-60 GiBps reads, 1-5 GiBps writes; Provisioned 3-10 and 1-3.33;
+#: Bursting 3-5 and 1-3; One Zone (any mode) 3 and 1.  Above the Region's maximum AWS asks
+#: for a throughput quota increase, considered case by case.
+EFS_MAX_MIBPS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "elastic": ((20 * 1024.0, 1024.0), (60 * 1024.0, 5 * 1024.0)),
+    "provisioned": ((3 * 1024.0, 1024.0), (10 * 1024.0, 3.33 * 1024.0)),
+    "bursting": ((3 * 1024.0, 1024.0), (5 * 1024.0, 3 * 1024.0)),
+    "one_zone": ((3 * 1024.0, 1024.0), (3 * 1024.0, 1024.0)),
+}
+
+
+def throughput_limit(n: StorageNeed, mode: str, *, one_zone: bool) -> tuple[float, Any | None]:
+    """Risk and caution when the need's reads or writes pass the file system's maximum.
+
+    Reads are ``read_fraction`` of the throughput; without it all of it is taken as writes
+    (the lower maximum, the safe side).  Within AWS's Regional range (above its low end):
+    risk 1, the Region may cap it; above the range's high end: risk 2, a quota increase
+    AWS considers case by case (:data:`EFS_MAX_MIBPS`).
+    """
+    if not n.mibps:
+        return 0.0, None
+    key = "one_zone" if one_zone else mode
+    (lo_r, lo_w), (hi_r, hi_w) = EFS_MAX_MIBPS[key]
+    rf = n.read_fraction or 0.0
+    reads, writes = n.mibps * rf, n.mibps * (1.0 - rf)
+    over = [(what, need, lo, hi) for what, need, lo, hi in
+            (("reads", reads, lo_r, hi_r), ("writes", writes, lo_w, hi_w)) if need > lo]
+    if not over:
+        return 0.0, None
+    risk = 2.0 if any(need > hi for _, need, _, hi in over) else 1.0
+    label = "One Zone" if one_zone else f"{mode.capitalize()} Throughput"
+    parts = "; ".join(
+        f"{fmt_num(round(need))} MiB/s of {what} above the "
+        + (f"{fmt_num(lo)} MiB/s maximum" if lo == hi else
+           f"{fmt_num(lo)}-{fmt_num(round(hi))} MiB/s maximum (by Region)")
+        for what, need, lo, hi in over)
+    text = (f"EFS {label} file system: {parts}"
+            + ("" if n.read_fraction is not None else
+               " (storage.read_fraction not given: all taken as writes)")
+            + f"; above its Region's maximum AWS asks for a throughput quota increase, "
+            f"considered case by case ({EFS_PERFORMANCE_URL}).")
+    return risk, reason("storage.efs_throughput_limit", PERF03_CONFIG, text, "caution")
