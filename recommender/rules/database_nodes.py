@@ -10,7 +10,6 @@ Storage without a price row) is named on the option (``Candidate.unpriced``).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +37,7 @@ from recommender.rules.database_common import (
     pick_node,
     rows_or_reference,
 )
+from recommender.rules.database_redshift import warehouse_size
 from recommender.rules.prices import PriceBook, per_unit_cost
 
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
@@ -47,14 +47,6 @@ OPENSEARCH_MEMORY_STORAGE_RATIO = 16.0  # GiB of index per GiB of memory (heuris
 #: configuration closer to 2 vCPU cores and 8 GiB of memory for every 100 GiB of your storage
 #: requirement" (:data:`OPENSEARCH_SIZING_URL`): (vCPUs, GiB of memory) per 100 GiB.
 OPENSEARCH_HEAVY_PER_100_GIB = (2.0, 8.0)
-
-
-def _storage_per_node_gib(row: dict[str, Any]) -> float | None:
-    m = re.search(r"([\d.]+)\s*(TB|GB|TiB|GiB)", str(row.get("storage_desc") or ""))
-    if not m:
-        return None
-    v = float(m.group(1))
-    return v * 1024 if m.group(2).startswith("T") else v
 
 
 def _service_engine(family: str, engine_asked: str | None, table: Any
@@ -323,19 +315,5 @@ def _search_data_node(instance_class: str, production: bool) -> bool:
 def _warehouse_size(
     rows: list[dict[str, Any]], size: float, p: WorkloadProfile
 ) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
-    current = [r for r in rows if r.get("current_generation") is not False] or rows
-    best = None
-    for r in current:
-        cap = _storage_per_node_gib(r)
-        n = max(1, math.ceil(size / cap)) if cap else 1
-        key = (float(r["ondemand_usd_per_hour"]) * n, str(r["instance_class"]))
-        if best is None or key < best[0]:
-            best = (key, r, n, cap)
-    row, count = (best[1], best[2]) if best else (None, 1)
-    cap = best[3] if best else None
-    sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
-              + (f" ({fmt_num(cap)} GiB managed storage per node)." if cap else
-                 " (node storage not in the catalog: one node)."))
-    return row, count, sizing, []
-
-
+    """Redshift by AWS's node type table (:func:`warehouse_size`)."""
+    return warehouse_size(rows, size, getattr(p, "environment", None) == "production")

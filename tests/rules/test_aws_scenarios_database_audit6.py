@@ -23,6 +23,7 @@ import pytest
 from recommender.rules.base import Rejections
 from recommender.rules.database import database_options
 from recommender.rules.database_gp3 import gp3_plan
+from recommender.rules.database_redshift import redshift_nodes
 
 
 def _rds(profile, cat, book, db, *, multi_az=False, **top):
@@ -129,3 +130,56 @@ def test_above_gp3s_maximum_the_rest_is_named_and_carries_risk(profile, cat, boo
 def test_gp3_plan_follows_the_table(engine, gib, iops, alloc, extra, short):
     plan = gp3_plan(engine, gib, iops)
     assert (plan.allocated_gib, plan.extra_iops, plan.short_iops) == (alloc, extra, short)
+
+
+# Redshift, "Node type details"
+# (https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-node-type-info):
+# ra3.xlplus single-node 4 TB of managed storage, multi-node 2-16 nodes of 32 TB; ra3.4xlarge
+# 2-32; ra3.16xlarge 2-128; dc2.large 1-32; dc2.8xlarge 2-128; single-node clusters are not
+# recommended for production.  Catalog rows (us-east-1): ra3.large $0.543/h 8TB RMS,
+# ra3.xlplus $1.086/h 32TB, ra3.4xlarge $3.26/h 64TB, ra3.16xlarge $13.04/h 64TB, dc2.large
+# $0.25/h 0.16TB, dc2.8xlarge $4.80/h 2.56TB (TB read as 1,024 GiB).
+
+def _warehouse(profile, cat, book, size, **top):
+    out = database_options(profile(database={"data_model": "analytics", "size_gib": size},
+                                   **top), cat, book, "us-east-1", Rejections())
+    return next(c for c in out if c.option == "redshift")
+
+
+def test_20_tb_is_not_one_single_node_ra3_xlplus(profile, cat, book):
+    # 20,000 GiB: one ra3.xlplus holds 4,096 GiB as a single-node cluster; 2 x ra3.xlplus
+    # = 2.172/h; 3 x ra3.large (24,576 GiB) = 1.629/h -> 1.629 x 730 = $1,189.17 (before:
+    # 1 x ra3.xlplus $792.78, five times its single-node limit).
+    c = _warehouse(profile, cat, book, 20000)
+    assert (c.config["instance_class"], c.count) == ("ra3.large", 3)
+    assert c.monthly_cost_usd == pytest.approx(1189.17, abs=0.01)
+
+
+def test_above_ra3_xlplus_16_nodes_the_next_type(profile, cat, book):
+    # 600,000 GiB: ra3.xlplus needs 19 nodes (> 16); ra3.large 74 x 0.543 = 40.18/h;
+    # ra3.4xlarge ceil(600,000 / 65,536) = 10 x 3.26 = 32.60/h -> 32.60 x 730 = $23,798.00
+    # (before: 19 x ra3.xlplus, $15,062.82, beyond the node range).
+    c = _warehouse(profile, cat, book, 600000)
+    assert (c.config["instance_class"], c.count) == ("ra3.4xlarge", 10)
+    assert c.monthly_cost_usd == pytest.approx(23798.00, abs=0.01)
+
+
+def test_production_warehouse_has_two_nodes(profile, cat, book):
+    # 100 GiB production: 2 x dc2.large = 2 x 0.25 x 730 = $365.00 (before: 1 node, $182.50).
+    c = _warehouse(profile, cat, book, 100, environment="production")
+    assert (c.config["instance_class"], c.count) == ("dc2.large", 2)
+    assert c.monthly_cost_usd == pytest.approx(365.00, abs=0.01)
+    assert any("single-node clusters are not recommended" in r.text for r in c.reasons)
+
+
+@pytest.mark.parametrize(("cls", "cap", "size", "production", "nodes"), [
+    ("ra3.4xlarge", 65536.0, 100.0, False, 2),     # 2-32: never one node
+    ("dc2.8xlarge", 2621.44, 100.0, False, 2),     # 2-128
+    ("dc2.large", 163.84, 6000.0, False, None),    # 37 nodes > 32
+    ("ra3.xlplus", 32768.0, 4096.0, False, 1),     # single-node: 4 TB
+    ("ra3.xlplus", 32768.0, 4097.0, False, 2),     # multi-node: 32 TB each
+    ("ra3.xlplus", 32768.0, 600000.0, False, None),  # 19 nodes > 16
+    ("dc2.large", 163.84, 100.0, True, 2),         # production: not single-node
+])
+def test_redshift_node_range(cls, cap, size, production, nodes):
+    assert redshift_nodes(cls, cap, size, production) == nodes

@@ -1,0 +1,95 @@
+"""Redshift provisioned clusters: node type and count by AWS's node type table (PERF03).
+
+"Node type details" (:data:`REDSHIFT_NODE_TYPES_URL`) gives each node type a node range when a
+cluster is created, and the storage of its nodes: dc2.large 1-32 nodes, dc2.8xlarge 2-128,
+ra3.xlplus 1 (single-node, managed storage limited to 4 TB) or 2-16 (multi-node), ra3.4xlarge
+2-32, ra3.16xlarge 2-128; the storage per node is the catalog's (``storage_desc``).  "Single-
+node clusters are not recommended for running production workloads" (same page), so a
+production profile gets at least two nodes.  A node type the table does not list (ra3.large:
+the stored page predates it) keeps the catalog's storage and no range.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from recommender.rules.base import fmt_num
+
+REDSHIFT_NODE_TYPES_URL = ("https://docs.aws.amazon.com/redshift/latest/mgmt/"
+                           "working-with-clusters.html#rs-node-type-info")
+#: (fewest, most) nodes of a cluster created with the node type (:data:`REDSHIFT_NODE_TYPES_URL`).
+REDSHIFT_NODE_RANGE: dict[str, tuple[int, int]] = {
+    "dc2.large": (1, 32), "dc2.8xlarge": (2, 128), "ra3.xlplus": (1, 16),
+    "ra3.4xlarge": (2, 32), "ra3.16xlarge": (2, 128),
+}
+#: Managed storage of a single-node cluster of the type, GiB (ra3.xlplus: 4 TB, "a hard limit"),
+#: read as the catalog reads its TB (x 1,024).
+REDSHIFT_SINGLE_NODE_GIB: dict[str, float] = {"ra3.xlplus": 4.0 * 1024}
+
+
+def storage_per_node_gib(row: dict[str, Any]) -> float | None:
+    """The storage of one node, GiB, from the catalog's ``storage_desc`` ("32TB RMS")."""
+    m = re.search(r"([\d.]+)\s*(TB|GB|TiB|GiB)", str(row.get("storage_desc") or ""))
+    if not m:
+        return None
+    v = float(m.group(1))
+    return v * 1024 if m.group(2).startswith("T") else v
+
+
+def redshift_nodes(cls: str, cap: float | None, size: float, production: bool) -> int | None:
+    """The fewest nodes of ``cls`` that hold ``size`` GiB within its node range, or None.
+
+    One node is admissible only when the type allows a single-node cluster, the profile is
+    not production, and the single node's storage (``REDSHIFT_SINGLE_NODE_GIB`` when lower
+    than the multi-node figure) holds the data.
+    """
+    low, high = REDSHIFT_NODE_RANGE.get(cls, (1, 0))  # 0: no range known
+    n = max(low, 2 if production else 1, math.ceil(size / cap - 1e-9) if cap else 1)
+    if n == 1 and size > REDSHIFT_SINGLE_NODE_GIB.get(cls, math.inf):
+        n = 2  # the multi-node cluster has the full managed storage per node
+    return None if high and n > high else n
+
+
+def warehouse_size(
+    rows: list[dict[str, Any]], size: float, production: bool
+) -> tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]]:
+    """The cheapest (node type, count) that holds ``size`` GiB (see the module docstring).
+
+    When no type holds it within its node range, the cheapest ignoring the ranges, and the
+    sizing says so.
+    """
+    current = [r for r in rows if r.get("current_generation") is not False] or rows
+    best: tuple[tuple[float, str], dict[str, Any], int, float | None] | None = None
+    for strict in (True, False):
+        for r in current:
+            cap = storage_per_node_gib(r)
+            cls = str(r["instance_class"])
+            n = redshift_nodes(cls, cap, size, production) if strict else max(
+                1, math.ceil(size / cap - 1e-9) if cap else 1)
+            if n is None:
+                continue
+            key = (float(r["ondemand_usd_per_hour"]) * n, cls)
+            if best is None or key < best[0]:
+                best = (key, r, n, cap)
+        if best is not None:
+            break
+    if best is None:
+        return None, 1, f"1 node(s) for {fmt_num(size)} GiB.", []
+    _, row, count, cap = best
+    cls = str(row["instance_class"])
+    low, high = REDSHIFT_NODE_RANGE.get(cls, (1, 0))
+    if count == 1 and cap:
+        cap = min(cap, REDSHIFT_SINGLE_NODE_GIB.get(cls, cap))
+    sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
+              + (f" ({fmt_num(cap)} GiB "
+                 + ("managed storage" if cls.startswith("ra3") else "of storage")
+                 + " per node" if cap else
+                 " (node storage not in the catalog")
+              + (f"; {cls} clusters have {low}-{high} nodes" if high else "")
+              + ("; production: at least two nodes, single-node clusters are not "
+                 "recommended for production" if production else "")
+              + ("; no type holds it within its node range" if high and count > high else "")
+              + f", {REDSHIFT_NODE_TYPES_URL}).")
+    return row, count, sizing, []
