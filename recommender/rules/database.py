@@ -89,7 +89,8 @@ def wants_multi_az(p: WorkloadProfile) -> bool:
 
 
 def _read_replicas(d: Any) -> int:
-    """Read replicas for a read-heavy load beyond what the primary serves, up to 5.
+    """Read replicas for a read-heavy load beyond what the primary serves, up to the engine's
+    maximum (:func:`max_read_replicas`).
 
     Read replicas scale reads "beyond the capacity constraints of a single DB instance"
     (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html), so the
@@ -98,8 +99,25 @@ def _read_replicas(d: Any) -> int:
     """
     reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
     if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
-        return min(5, max(0, math.ceil(reads / READS_PER_REPLICA - 1e-9) - 1))
+        return min(max_read_replicas(d.engine),
+                   max(0, math.ceil(reads / READS_PER_REPLICA - 1e-9) - 1))
     return 0
+
+
+#: "You can create up to 15 read replicas from one DB instance within the same Region" (RDS
+#: for MySQL and MariaDB; PostgreSQL and SQL Server "up to 15 read replicas from one source
+#: DB instance"), and an Aurora cluster has up to 15 Aurora Replicas.  Other engines keep 5.
+MAX_READ_REPLICAS = 15
+MAX_READ_REPLICAS_OTHER = 5
+READ_REPLICA_ENGINES = ("mysql", "mariadb", "postgresql", "postgres", "sqlserver")
+READ_REPLICA_QUOTA_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+                          "USER_MySQL.Replication.ReadReplicas.html")
+
+
+def max_read_replicas(engine: str | None) -> int:
+    """The most read replicas of one source instance for ``engine`` (PostgreSQL by default)."""
+    e = (engine or "postgresql").lower()
+    return MAX_READ_REPLICAS if e.startswith(READ_REPLICA_ENGINES) else MAX_READ_REPLICAS_OTHER
 
 
 def _relational_option(
@@ -169,6 +187,11 @@ def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: in
                f"{fmt_num(READS_PER_REPLICA)} more, a heuristic; read replicas scale reads "
                "beyond one instance, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
                "USER_ReadRepl.html)" if replicas else "")
+            + (f"; at most {replicas} read replicas per source instance "
+               f"({READ_REPLICA_QUOTA_URL}), so the reads above "
+               f"{fmt_num((1 + replicas) * READS_PER_REPLICA)}/s need a cache or sharding"
+               if replicas and replicas == max_read_replicas(d.engine)
+               and (d.reads_per_s or 0.0) > (1 + replicas) * READS_PER_REPLICA else "")
             + ("; " + "; ".join(notes) if notes else "") + ".")
 
 

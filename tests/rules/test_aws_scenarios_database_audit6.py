@@ -66,16 +66,28 @@ def test_io_above_the_included_12000_is_provisioned_and_billed(profile, cat, boo
 
 def test_read_replicas_get_the_primarys_gp3_allocation(profile, cat, book):
     # PostgreSQL 1,000 GiB, 40,000 reads + 10,000 writes/s (80% reads): ceil(40,000 / 5,000)
-    # - 1 = 7 replicas, at most 5.  Each of the 6 instances applies the 10,000 writes and a
-    # sixth of the reads: 10,000 + 40,000 / 6 = 16,666.67 IOPS -> 4,667 provisioned above
-    # the 12,000 included.  Per instance 3.597 x 730 = 2,625.81 + 1,000 x 0.115 = 115.00 +
-    # 4,667 x 0.02 = 93.34; 6 x (2,625.81 + 208.34) = $17,004.90.
+    # - 1 = 7 replicas (within RDS for PostgreSQL's 15).  Each of the 8 instances applies the
+    # 10,000 writes and an eighth of the reads: 10,000 + 40,000 / 8 = 15,000 IOPS -> 3,000
+    # provisioned above the 12,000 included.  Per instance 3.597 x 730 = 2,625.81 +
+    # 1,000 x 0.115 = 115.00 + 3,000 x 0.02 = 60.00; 8 x (2,625.81 + 175.00) = $22,406.48.
     c = _rds(profile, cat, book, {"data_model": "relational", "size_gib": 1000,
                                   "reads_per_s": 40000, "writes_per_s": 10000})
-    assert c.config["read_replicas"] == 5 and c.config["instance_class"] == "db.r6g.8xlarge"
-    assert c.config["iops"] == 16667
-    assert c.monthly_cost_usd == pytest.approx(17004.90, abs=0.01)
-    assert any("4,667 provisioned IOPS" in r.text for r in c.reasons)
+    assert c.config["read_replicas"] == 7 and c.config["instance_class"] == "db.r6g.8xlarge"
+    assert c.config["iops"] == 15000
+    assert c.monthly_cost_usd == pytest.approx(22406.48, abs=0.01)
+    assert any("3,000 provisioned IOPS" in r.text for r in c.reasons)
+
+
+def test_read_replicas_stop_at_15_per_source(profile, cat, book):
+    # "You can create up to 15 read replicas from one DB instance within the same Region"
+    # (USER_MySQL.Replication.ReadReplicas.html; PostgreSQL the same): 200,000 reads/s of
+    # 200,000 want ceil(200,000 / 5,000) - 1 = 39 replicas, 15 are created (before: 5), and
+    # the sizing says the reads above 16 x 5,000 = 80,000/s need a cache or sharding.
+    c = _rds(profile, cat, book, {"data_model": "relational", "engine": "mysql",
+                                  "size_gib": 100, "reads_per_s": 200000, "writes_per_s": 0,
+                                  "cacheable_read_fraction": 0.99})
+    assert c.config["read_replicas"] == 15 and c.count == 16
+    assert any("reads above 80,000/s need a cache" in r.text for r in c.reasons)
 
 
 def test_io_within_the_baseline_changes_nothing(profile, cat, book):
