@@ -18,8 +18,9 @@ import pytest
 
 from recommender.rules.base import Rejections
 from recommender.rules.storage.block import storage_options
-from recommender.rules.storage.ebs import ebs_rows, evaluate_volume, gp2_baseline
+from recommender.rules.storage.ebs import ebs_rows, evaluate_volume
 from recommender.rules.storage.need import storage_need
+from recommender.rules.storage.ssd import gp2_baseline
 
 
 def _row(cat, vt):
@@ -226,3 +227,53 @@ def test_efs_throughput_above_the_file_system_maximum_is_a_risk(profile, cat, bo
     assert bool(limit) is (risk > 0)
     if limit:
         assert "performance.html" in limit[0].text and limit[0].severity == "caution"
+
+
+# st1/sc1 burst buckets (https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html):
+# st1 earns 40 MiB/s per TiB and bursts at 250 (max 500), sc1 12 and 80 (max 250); a bucket
+# holds 1 TiB of credits per TiB.  Per GiB: st1 b = 40 / 1,024, u = 250 / 1,024.  A peak of T
+# MiB/s for P minutes needs S >= T / u (burst rate), S >= 60 P T / (1,024 + 60 P b) (the
+# bucket lasts the peak) and S >= T P / (1,440 b) (the day earns it back).  Catalog
+# us-east-1: st1 $0.045, sc1 $0.015 per GB-month.
+@pytest.mark.parametrize(("vt", "size", "mibps", "peak", "gib", "usd"), [
+    # 500 / 0.244 = 2,048; 900,000 / 1,094.3 = 822.4; 15,000 / 56.25 = 266.7 -> 2,048 GiB
+    # x 0.045 = $92.16 (sustained: 500 / 40 x 1,024 = 12,800 GiB, $576.00).
+    ("st1", 1000, 500, 30, 2048, 92.16),
+    # 200 / (80 / 1,024) = 2,560 GiB x 0.015 = $38.40 (sustained: 17,067 GiB > 16 TiB, so
+    # sc1 was rejected).
+    ("sc1", 2000, 200, 20, 2560, 38.40),
+    # A 10-hour peak: the bucket binds, 500 x 36,000 / (1,024 + 36,000 x 0.0390625) =
+    # 7,406.7 -> 7,407 GiB x 0.045 = $333.315.
+    ("st1", 1000, 500, 600, 7407, 333.315),
+])
+def test_hdd_is_sized_for_a_daily_peak_by_its_burst_bucket(profile, cat, vt, size, mibps,
+                                                           peak, gib, usd):
+    c, key = _volume(profile, cat, vt, size_gib=size, throughput_mibps=mibps,
+                     access_pattern="sequential", peak_minutes_per_day=peak)
+    assert key is None and c is not None
+    assert c.config["size_gib"] == gib
+    assert c.monthly_cost_usd == pytest.approx(usd, abs=0.005)
+    assert c.risk == 1.0
+    burst = next(r for r in c.reasons if r.rule == "storage.hdd_burst")
+    assert burst.severity == "caution" and "hdd-vols" in burst.text
+
+
+def test_hdd_without_a_peak_is_sized_for_its_baseline(profile, cat):
+    # Sustained: 500 / 40 x 1,024 = 12,800 GiB x 0.045 = $576.00, risk 0; sc1 rejected.
+    c, _ = _volume(profile, cat, "st1", size_gib=1000, throughput_mibps=500,
+                   access_pattern="sequential")
+    assert c is not None and c.config["size_gib"] == 12800 and c.risk == 0.0
+    assert c.monthly_cost_usd == pytest.approx(576.0, abs=0.005)
+    assert not [r for r in c.reasons if r.rule == "storage.hdd_burst"]
+    sc1, key = _volume(profile, cat, "sc1", size_gib=2000, throughput_mibps=200,
+                       access_pattern="sequential")
+    assert sc1 is None and key == "ebs.size_above_volume_max"
+
+
+def test_hdd_data_larger_than_the_burst_size_still_bursts(profile, cat):
+    # 2,000 GiB st1 at 200 MiB/s for 20 minutes: its burst 2,000 / 1,024 x 250 = 488 MiB/s
+    # carries it, no raise: 2,000 x 0.045 = $90.00 at risk 1 (baseline 78.1 MiB/s).
+    c, _ = _volume(profile, cat, "st1", size_gib=2000, throughput_mibps=200,
+                   access_pattern="sequential", peak_minutes_per_day=20)
+    assert c is not None and c.config["size_gib"] == 2000 and c.risk == 1.0
+    assert c.monthly_cost_usd == pytest.approx(90.0, abs=0.005)

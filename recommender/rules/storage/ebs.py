@@ -28,7 +28,9 @@ from recommender.rules.base import (
     verify_reason,
 )
 from recommender.rules.prices import Tier, per_catalog, per_unit_cost, tiered_cost
+from recommender.rules.storage.hdd import hdd_burst_reason, hdd_burst_size
 from recommender.rules.storage.need import StorageNeed
+from recommender.rules.storage.ssd import EBS_IO_URL, gp2_baseline, gp2_size_for, ssd_io_kib
 
 #: The latency band of each ``ebs.latency_class`` in ms, as (floor, ceiling).  The AWS EBS
 #: volume types doc (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html)
@@ -127,7 +129,7 @@ def iops_needed(row: dict[str, Any], n: StorageNeed) -> float:
     vt = str(row["volume_type"])
     tp = n.mibps or 0.0
     if vt == "gp2":
-        tp_iops = math.ceil(tp * 1024.0 / _ssd_io_kib(n.io_size_kib) - 1e-9) if tp else 0.0
+        tp_iops = math.ceil(tp * 1024.0 / ssd_io_kib(n.io_size_kib) - 1e-9) if tp else 0.0
     elif vt in ("gp3", "io1", "io2"):
         tp_iops = iops_for_throughput(row, tp, n.io_size_kib)
     else:
@@ -179,63 +181,16 @@ def _volume_size(row: dict[str, Any], n: StorageNeed) -> tuple[float, list[str]]
     base_tib = row.get("baseline_throughput_mibps_per_tib")
     if str(row["media"]).upper() != "SSD" and tp_need and base_tib:
         need_size = math.ceil(tp_need / base_tib * 1024)
+        why = (f"size raised to {need_size} GiB so the baseline throughput ({base_tib:g} "
+               f"MiB/s per TiB) covers {fmt_num(tp_need)} MiB/s")
+        # A daily peak may be carried by the burst bucket of a smaller volume (hdd.py).
+        burst = hdd_burst_size(row, tp_need, n.peak_minutes_per_day)
+        if burst is not None and burst[0] < need_size:
+            need_size, why = burst[0], "size raised to " + burst[1].removeprefix("size ")
         if need_size > size:
-            notes.append(f"size raised to {need_size} GiB so the baseline throughput "
-                         f"({base_tib:g} MiB/s per TiB) covers {fmt_num(tp_need)} MiB/s")
+            notes.append(why)
             size = float(need_size)
     return size, notes
-
-
-#: "I/O size is capped at 256 KiB for SSD volumes" (EBS I/O characteristics), so an SSD
-#: IOPS moves at most 256 KiB: throughput = IOPS x I/O size.
-SSD_MAX_IO_KIB = 256.0
-EBS_IO_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-io-characteristics.html"
-
-
-def _ssd_io_kib(io_size_kib: float | None) -> float:
-    """The I/O size one SSD IOPS moves: the profile's, at most (and by default) 256 KiB."""
-    return min(io_size_kib or SSD_MAX_IO_KIB, SSD_MAX_IO_KIB)
-
-
-def gp2_baseline(row: dict[str, Any], size_gib: float,
-                 io_size_kib: float | None = None) -> tuple[float, float]:
-    """gp2's baseline IOPS and the throughput they sustain at ``size_gib``.
-
-    The General Purpose SSD page (:data:`GP3_URL`, "gp2 volume performance"): baseline IOPS
-    are 3 per GiB (``iops_per_gib_max``) between a minimum of 100 (``iops_min``, volumes of
-    33.33 GiB and smaller) and 16,000 (``iops_max``); throughput is "IOPS performance x I/O
-    size in KiB" up to 250 MiB/s (``throughput_max_mibps``), the I/O size at most 256 KiB
-    (:data:`SSD_MAX_IO_KIB`): 334 GiB is "the min size for max throughput" (1,002 IOPS x 256
-    KiB).  Burst IOPS (to 3,000 below 1 TiB, from a credit balance) are not counted: the
-    baseline is what the volume sustains.
-    """
-    per_gib = float(row.get("iops_per_gib_max") or 0.0)
-    iops = max(float(row.get("iops_min") or 0.0), per_gib * size_gib)
-    iops = min(iops, float(row.get("iops_max") or math.inf))
-    mibps = iops * _ssd_io_kib(io_size_kib) / 1024.0
-    return iops, min(mibps, float(row.get("throughput_max_mibps") or math.inf))
-
-
-def gp2_size_for(row: dict[str, Any], iops: float, mibps: float,
-                 io_size_kib: float | None = None) -> tuple[int, str | None]:
-    """Smallest gp2 size (GiB) whose baseline (:func:`gp2_baseline`) carries ``iops`` and
-    ``mibps``, and the note saying why; (0, None) when the 100-IOPS minimum already does
-    (any size: "volumes 33.33 GiB and smaller are provisioned with the minimum of 100 IOPS",
-    :data:`GP3_URL`)."""
-    per_gib = row.get("iops_per_gib_max")
-    if not per_gib:
-        return 0, None
-    kib = _ssd_io_kib(io_size_kib)
-    tp_iops = math.ceil(mibps * 1024.0 / kib - 1e-9) if mibps else 0.0
-    need = max(iops, tp_iops)
-    if need <= float(row.get("iops_min") or 0.0):
-        return 0, None
-    size = math.ceil(need / float(per_gib) - 1e-9)
-    why = f"for gp2's baseline of {float(per_gib):g} IOPS per GiB"
-    if tp_iops > iops:
-        why += (f": {fmt_num(mibps)} MiB/s at {fmt_num(kib)} KiB I/O needs "
-                f"{fmt_num(tp_iops)} IOPS ({GP3_URL})")
-    return size, why
 
 
 def iops_for_throughput(row: dict[str, Any], mibps: float,
@@ -260,7 +215,7 @@ def iops_for_throughput(row: dict[str, Any], mibps: float,
     by_ratio = math.ceil(mibps / float(ratio) - 1e-9)
     if io_size_kib is None:
         return float(by_ratio)
-    return float(max(by_ratio, math.ceil(mibps * 1024.0 / _ssd_io_kib(io_size_kib) - 1e-9)))
+    return float(max(by_ratio, math.ceil(mibps * 1024.0 / ssd_io_kib(io_size_kib) - 1e-9)))
 
 
 #: Provisioned IOPS SSD volumes (https://docs.aws.amazon.com/ebs/latest/userguide/
@@ -362,6 +317,9 @@ def evaluate_volume(
                  f"{vt} {fmt_num(size)} GiB" + (f" ({'; '.join(notes)})" if notes else "")
                  + f"; latency class {row['latency_class']}.")]
     rs += _throughput_iops_reasons(row, n, config)
+    burst = hdd_burst_reason(row, n, size)
+    if burst is not None:
+        rs.append(burst)
     if lat_fit is not None:
         rs.append(_latency_reason(str(row["latency_class"]), n.latency_ms or 0.0, lat_fit))
     if n.size_gib is None:
@@ -381,7 +339,7 @@ def evaluate_volume(
         rs.append(verify_reason(f"The catalog's source marks the {vt} figures as unverified."))
     return Candidate(vt, "ebs", cost if priced else None, rs, config=config,
                      verify=bool(row.get("verify")), purchase_option=None,
-                     risk=1.0 if lat_fit == "closest" else 0.0), None
+                     risk=1.0 if lat_fit == "closest" or burst is not None else 0.0), None
 
 
 def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:
@@ -415,7 +373,7 @@ def _throughput_iops_reasons(row: dict[str, Any], n: StorageNeed,
             return [reason("storage.throughput_iops", PERF03_CONFIG,
                            f"IOPS raised to {fmt_num(by_io)}: {vt} throughput is the IOPS x "
                            f"the I/O size, so {fmt_num(tp)} MiB/s of "
-                           f"{fmt_num(_ssd_io_kib(n.io_size_kib))} KiB I/O needs "
+                           f"{fmt_num(ssd_io_kib(n.io_size_kib))} KiB I/O needs "
                            f"{fmt_num(by_io)} IOPS ({EBS_IO_URL}).")]
         if floor > max(n.iops or 0.0, row.get("included_iops") or 0.0):
             return [reason("storage.throughput_iops", PERF03_CONFIG,
