@@ -277,3 +277,22 @@ def test_hdd_data_larger_than_the_burst_size_still_bursts(profile, cat):
                    access_pattern="sequential", peak_minutes_per_day=20)
     assert c is not None and c.config["size_gib"] == 2000 and c.risk == 1.0
     assert c.monthly_cost_usd == pytest.approx(90.0, abs=0.005)
+
+
+@pytest.mark.parametrize(("peak", "mode", "risk", "usd"), [
+    # 100 GiB Standard earns 100 x 50 / 1,024 = 4.883 MiB/s; every file system bursts to
+    # 100 MiB/s; a 60-minute peak moves 100 x 60 = 6,000 MiB-minutes <= 4.883 x 1,440 =
+    # 7,031 earned a day, and spends (100 - 4.883) x 3,600 = 342,422 MiB of the 2.1 TiB
+    # balance: Bursting, storage only 100 x 0.30 = $30.00, risk 1.  Before: Provisioned
+    # (100 - 4.883) x 6 = 570.70 + 30 = $600.70.
+    (60, "bursting", 1.0, 30.0),
+    # 80 minutes: 8,000 > 7,031, the day cannot earn it back: Provisioned $600.70.
+    (80, "provisioned", 0.0, 600.70),
+])
+def test_efs_bursting_carries_a_daily_peak_its_credits_cover(profile, cat, book, peak, mode,
+                                                             risk, usd):
+    c = _efs(profile, cat, book, size_gib=100, access_frequency="hot", throughput_mibps=100,
+             peak_minutes_per_day=peak)
+    assert c.config["throughput_mode"] == mode
+    assert c.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+    assert c.risk == risk

@@ -104,7 +104,8 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     c, priced = priced_storage("efs", items, n.size_gib, book, region, why=why, config=config,
                                 note=note)
     c.reasons += plan.reasons
-    c.risk, limit = throughput_limit(n, plan.mode, one_zone=one_zone)
+    limit_risk, limit = throughput_limit(n, plan.mode, one_zone=one_zone)
+    c.risk = max(plan.risk, limit_risk)
     if limit is not None:
         c.reasons.append(limit)
     if c.monthly_cost_usd is not None:

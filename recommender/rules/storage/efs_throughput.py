@@ -50,6 +50,8 @@ class ThroughputPlan:
     priced: list[Priced] = field(default_factory=list)
     #: (item, why) pairs the option must name as unpriced.
     unpriced: list[tuple[str, str]] = field(default_factory=list)
+    #: Performance risk of the mode (1: Bursting carries a daily peak on credits).
+    risk: float = 0.0
 
 
 def transferred_gib(mibps: float, hours: float) -> float:
@@ -60,6 +62,38 @@ def transferred_gib(mibps: float, hours: float) -> float:
 def bursting_baseline_mibps(standard_gib: float) -> float:
     """Throughput the Standard storage earns in Bursting mode (50 KiB/s per GiB)."""
     return standard_gib * BURSTING_BASELINE_KIBPS_PER_GIB / 1024.0
+
+
+#: Bursting credits (EFS performance guide, "Throughput scaling"): "all file systems,
+#: regardless of size, can burst to 100 MiB/s", those over 1 TiB to 100 MiB/s per TiB; a
+#: file system earns credits at its baseline up to "2.1 TiB for file systems smaller than 1
+#: TiB, or 2.1 TiB per TiB stored" above it.
+BURST_MIN_MIBPS = 100.0
+BURST_MIBPS_PER_TIB = 100.0
+CREDIT_TIB_PER_TIB = 2.1
+
+
+def bursting_peak_text(standard_gib: float, metered: float,
+                       peak_minutes: float | None) -> str | None:
+    """Why Bursting carries a metered load above its baseline for ``peak_minutes`` a day
+    (``storage.peak_minutes_per_day``), or None when it cannot: the burst rate must reach
+    it, the credit balance last the peak, and the day's credits (the baseline all day) cover
+    what it moves, which holds only if the rest of the day is below the baseline (the
+    guide's example: 100 GiB bursts at 100 MiB/s about 72 minutes a day, inactive the rest)."""
+    if not peak_minutes or peak_minutes >= 1440.0:
+        return None
+    tib = standard_gib / 1024.0
+    rate = max(BURST_MIN_MIBPS, BURST_MIBPS_PER_TIB * tib)
+    base = bursting_baseline_mibps(standard_gib)
+    balance = CREDIT_TIB_PER_TIB * max(1.0, tib) * 1024.0 * 1024.0  # MiB
+    if metered > rate or (metered - base) * 60.0 * peak_minutes > balance:
+        return None
+    if metered * peak_minutes > base * 1440.0:
+        return None
+    return (f"it bursts to {fmt_num(round(rate))} MiB/s, and the {fmt_num(round(base, 1))} "
+            f"MiB/s baseline earns in a day the credits a {fmt_num(peak_minutes)}-minute daily "
+            f"peak spends if the rest of the day stays below the baseline "
+            f"({EFS_PERFORMANCE_URL}); watch BurstCreditBalance")
 
 
 def metered_mibps(mibps: float, read_fraction: float | None) -> tuple[float, str]:
@@ -124,6 +158,15 @@ def _provisioned(
             f"{fmt_num(base)} MiB/s baseline (50 KiB/s per GiB, {EFS_PERFORMANCE_URL}), enough "
             f"for {how}; no throughput charge ({EFS_PRICING_URL}).")],
             {"throughput_mode": "bursting", "bursting_baseline_mibps": round(base, 1)})
+    peak = bursting_peak_text(standard_gib, metered, n.peak_minutes_per_day)
+    if peak is not None:
+        return ThroughputPlan("bursting", 0.0, [reason(
+            "storage.efs_throughput", PERF03_CONFIG,
+            f"Bursting Throughput: {how}, above the {fmt_num(round(base, 1))} MiB/s baseline "
+            f"of {fmt_num(standard_gib)} GiB Standard; {peak}; no throughput charge "
+            f"({EFS_PRICING_URL}).", "caution")],
+            {"throughput_mode": "bursting", "bursting_baseline_mibps": round(base, 1)},
+            risk=1.0)
     extra = metered - base
     # Provisioned Throughput is set in MiB/s (ProvisionedThroughputInMibps) and billed per
     # "MB/s-month" on the pricing page: one provisioned MiB/s is one billed unit.
