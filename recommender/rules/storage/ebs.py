@@ -3,12 +3,15 @@
 Every EBS figure (limits, included IOPS/throughput, HDD baseline per TiB, prices) comes
 from the catalog's ``ebs`` table.  Each volume type is checked against the need (a hard
 filter counted by reason), sized (HDD size grows until its baseline throughput covers the
-need; SSD size grows until its IOPS-per-GiB ratio allows the IOPS) and priced.  A latency
+need, or for a daily peak its burst bucket does, ``storage.hdd``; SSD size grows until its
+IOPS-per-GiB ratio allows the IOPS, gp2's until its baseline carries them, ``storage.ssd``)
+and priced.  A latency
 need admits the volume types whose ``ebs.latency_class`` band can meet it
 (``LATENCY_CLASS_BAND_MS``, from the AWS EBS volume types doc).  gp3 provisions at least
 the IOPS its throughput needs (``ebs.throughput_mibps_per_iops_max``, 0.25 MiB/s per IOPS:
-https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html), and io1/io2 the IOPS
-the Provisioned IOPS SSD page ties their throughput to (:func:`piops_iops_for_throughput`).
+https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html) and, at a given
+``storage.io_size_kib``, IOPS x I/O size; io1/io2 the IOPS the Provisioned IOPS SSD page
+ties their throughput to (:func:`piops_iops_for_throughput`).
 """
 
 from __future__ import annotations
