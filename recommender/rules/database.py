@@ -158,7 +158,7 @@ def _relational_option(
                                                  and replicas else ""),
                     config={"read_replicas": replicas, "storage_gib": size,
                             "multi_az": dep == "multi_az" or (service == "aurora" and multi_az),
-                            **_gp3_config(u.gp3)})
+                            **_gp3_config(u.gp3, size)})
     c.name_unpriced_all(u.unpriced, category="database")
     if u.gp3 is not None and u.gp3.short_iops:
         c.risk = max(c.risk, GP3_SHORT_RISK)  # gp3 as priced cannot carry all the I/O
@@ -211,11 +211,12 @@ def _add_rds_replicas(
     u.verify |= any(bool(x.get("verify") if isinstance(x, dict) else x.verify) for x in priced)
 
 
-def _gp3_config(plan: Any) -> dict[str, Any]:
-    """The RDS storage the option allocates when the load's I/O asks more than the data:
-    ``storage_gib`` (the allocation, what the export's AllocatedStorage takes) and ``iops``
-    (the total provisioned, only when some are provisioned above the included ones)."""
-    if plan is None or not plan.text:
+def _gp3_config(plan: Any, size: float | None) -> dict[str, Any]:
+    """The RDS storage the option allocates when the load's I/O asks more than the data (or
+    the data's size is not given): ``storage_gib`` (the allocation, what the export's
+    AllocatedStorage takes) and ``iops`` (the total provisioned, only when some are
+    provisioned above the included ones)."""
+    if plan is None or (not plan.text and size):
         return {}
     out: dict[str, Any] = {"storage_gib": plan.allocated_gib}
     if plan.extra_iops:

@@ -120,20 +120,19 @@ def _aurora_io(d: Any, book: PriceBook, region: str, u: Usage) -> None:
         u.notes.append(f"{fmt_num(round(ios))} I/Os per month (writes + cache misses)")
 
 
-def rds_gp3_plan(d: Any, size: float | None, replicas: int) -> Gp3Plan | None:
-    """The gp3 allocation of each RDS instance for the load (None without a data size).
+def rds_gp3_plan(d: Any, size: float | None, replicas: int) -> Gp3Plan:
+    """The gp3 allocation of each RDS instance for the load.
 
     Every instance applies every write (a read replica replays them) and serves its share of
     the reads that miss the cache, spread evenly over the primary and its ``replicas``; a
     read replica has "the same storage type as the source DB instance" by default
-    (:data:`READ_REPLICA_URL`), so it gets the primary's allocation.
+    (:data:`READ_REPLICA_URL`), so it gets the primary's allocation.  Without a data size
+    the allocation starts at RDS's 20 GiB minimum, which every instance is billed for.
     """
-    if not size:
-        return None
     writes = d.writes_per_s or 0.0
     per_instance = writes + (io_per_s(d) - writes) / (1 + replicas)
-    return gp3_plan((d.engine or "postgresql").lower(), max(size, RDS_MIN_STORAGE_GIB),
-                    per_instance)
+    return gp3_plan((d.engine or "postgresql").lower(),
+                    max(size or 0.0, RDS_MIN_STORAGE_GIB), per_instance)
 
 
 def _gp3_iops_cost(plan: Gp3Plan | None, deployment: str, book: PriceBook, region: str
@@ -217,10 +216,18 @@ def usage_extras(
         u.missing = True
     elif st is not None:
         u.add(st)
-    if service == "rds" and size and size < RDS_MIN_STORAGE_GIB and (
+    if service == "rds" and (size or 0.0) < RDS_MIN_STORAGE_GIB and (
             u.gp3 is None or u.gp3.allocated_gib <= RDS_MIN_STORAGE_GIB):
-        u.notes.append(f"{fmt_num(RDS_MIN_STORAGE_GIB)} GiB of gp3 billed for {fmt_num(size)} "
-                       f"GiB of data: RDS allocates at least 20 GiB ({RDS_CREATE_URL})")
+        u.notes.append(f"{fmt_num(RDS_MIN_STORAGE_GIB)} GiB of gp3 billed for "
+                       + (f"{fmt_num(size)} GiB of data" if size else
+                          "data of unknown size (database.size_gib not given; more data "
+                          "bills more)")
+                       + f": RDS allocates at least 20 GiB ({RDS_CREATE_URL})")
+    if service == "aurora" and not size:
+        u.unpriced.append(("Aurora cluster storage",
+                           "billed per GB-month of the data the cluster volume holds "
+                           "(https://aws.amazon.com/rds/aurora/pricing/); database.size_gib "
+                           "not given"))
     if service == "rds":
         _rds_gp3_usage(u, deployment, book, region)
     if deployment == "standard":

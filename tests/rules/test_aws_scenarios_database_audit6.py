@@ -128,6 +128,30 @@ def test_above_gp3s_maximum_the_rest_is_named_and_carries_risk(profile, cat, boo
     assert c.monthly_cost_usd == pytest.approx(3664.01, abs=0.01)
 
 
+def test_rds_without_a_data_size_bills_its_20_gib_minimum(profile, cat, book):
+    # No size_gib: every RDS instance still allocates at least 20 GiB (CreateDBInstance
+    # AllocatedStorage, gp3 20-65,536): db.t4g.micro (1 GiB, the working set's 1 GiB floor;
+    # PostgreSQL Single-AZ $0.016/h) 0.016 x 730 = 11.68 + 20 x 0.115 = 2.30 -> $13.98
+    # (before $11.68, the storage neither counted nor named).  Aurora's cluster storage, billed
+    # per GB-month of data, is named unpriced instead.
+    out = database_options(profile(database={"data_model": "relational"}), cat, book,
+                           "us-east-1", Rejections())
+    rds = next(c for c in out if c.kind == "rds" and not c.config["multi_az"])
+    assert rds.config["storage_gib"] == 20
+    assert rds.monthly_cost_usd == pytest.approx(13.98, abs=0.01)
+    aurora = next(c for c in out if c.kind == "aurora")
+    assert any(u.item == "Aurora cluster storage" for u in aurora.unpriced)
+
+
+def test_rds_without_a_data_size_still_carries_its_io(profile, cat, book):
+    # No size_gib, 100 reads + 8,000 writes/s = 8,100 IOPS: 400 GiB, 11.68 + 400 x 0.115
+    # = 46.00 -> $57.68.
+    c = _rds(profile, cat, book, {"data_model": "relational", "reads_per_s": 100,
+                                  "writes_per_s": 8000})
+    assert c.config["storage_gib"] == 400
+    assert c.monthly_cost_usd == pytest.approx(57.68, abs=0.01)
+
+
 @pytest.mark.parametrize(("engine", "gib", "iops", "alloc", "extra", "short"), [
     ("postgresql", 300.0, 3000.0, 300.0, 0.0, 0.0),    # within the 3,000 baseline
     ("mariadb", 399.0, 3001.0, 400.0, 0.0, 0.0),       # one above: the 400 GiB threshold
