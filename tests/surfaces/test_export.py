@@ -572,3 +572,16 @@ def test_s3_gateway_endpoint_is_exported_with_the_route_tables() -> None:
     alone = _response([], [_opt("s3", "s3")], [], [_opt("vpc_endpoint", "vpc_endpoint")])
     assert "vpc_endpoint: nothing in the bundle runs in a VPC" in (
         chosen_bundle(alone).not_exported)
+
+
+def test_cfn_lint_filter_drops_only_the_stale_gp3_iops_cap() -> None:
+    # gp3 takes 3,000-80,000 IOPS (EC2 CreateVolume, botocore 1.44.8); cfn-lint's E3671 still
+    # says 16,000.  64,000 passes the helper's filter; 90,000 (above AWS's own maximum) does not.
+    def template(iops: int) -> str:
+        return json.dumps({"Resources": {"Vm": {"Type": "AWS::EC2::Instance", "Properties": {
+            "ImageId": "ami-12345678", "InstanceType": "m7i.large",
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
+                "VolumeType": "gp3", "VolumeSize": 1000, "Iops": iops}}]}}}})
+
+    assert [m.rule.id for m in cfn_lint(template(64000))] == []
+    assert "E3671" in [m.rule.id for m in cfn_lint(template(90000))]
