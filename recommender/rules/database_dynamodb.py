@@ -43,6 +43,7 @@ DYNAMODB_CONSTRAINTS_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/d
 DYNAMODB_LARGE_ITEMS_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
                             "bp-use-s3-too.html")
 DYNAMODB_ITEM_REJECT = "database.dynamodb_item_above_400_kb"
+DYNAMODB_PRICING_URL = "https://aws.amazon.com/dynamodb/pricing/"
 DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
                            "quantity in the catalog's feed, so it is not deducted.")
 
@@ -120,8 +121,14 @@ def _dynamodb_option(
     if verify:
         rs.append(verify_reason("A DynamoDB price is unverified."))
     fit = 1.0 if (mode == "on_demand") == (d.reads_per_s is None) else 0.9
-    return Candidate("dynamodb", "dynamodb", cost, rs, verify=verify, config=config,
-                     purchase_option=mode, components={"fit": fit})
+    c = Candidate("dynamodb", "dynamodb", cost, rs, verify=verify, config=config,
+                  purchase_option=mode, components={"fit": fit})
+    if not size:
+        # DynamoDB bills the table's storage per GB-month whatever the capacity mode.
+        c.name_unpriced_all([("DynamoDB table storage", (
+            f"billed per GB-month of the table's data ({DYNAMODB_PRICING_URL}); "
+            "database.size_gib not given"))], category="database")
+    return c
 
 
 def item_too_large(d: Any) -> str | None:

@@ -219,3 +219,18 @@ def test_production_warehouse_has_two_nodes(profile, cat, book):
 ])
 def test_redshift_node_range(cls, cap, size, production, nodes):
     assert redshift_nodes(cls, cap, size, production) == nodes
+
+
+def test_dynamodb_without_a_data_size_names_its_storage(profile, cat, book):
+    # DynamoDB bills table storage per GB-month in either capacity mode
+    # (https://aws.amazon.com/dynamodb/pricing/): without size_gib it is named, not silent.
+    # Provisioned 100 reads/s strong 1 KiB / 0.7 = 143 RCU x 730 x 0.00013 = 13.57 +
+    # 10 writes/s / 0.7 = 15 WCU x 730 x 0.00065 = 7.12 -> $20.69.
+    out = database_options(profile(database={"data_model": "key_value", "reads_per_s": 100,
+                                             "writes_per_s": 10}),
+                           cat, book, "us-east-1", Rejections())
+    assert {c.purchase_option for c in out} == {"on_demand", "provisioned"}
+    for c in out:
+        assert any(u.item == "DynamoDB table storage" for u in c.unpriced)
+    prov = next(c for c in out if c.purchase_option == "provisioned")
+    assert prov.monthly_cost_usd == pytest.approx(20.69, abs=0.01)
