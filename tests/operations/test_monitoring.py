@@ -79,6 +79,24 @@ def test_ebs_queue_iops_throughput_and_burst_balance() -> None:
     assert st1["VolumeReadBytes+VolumeWriteBytes"].threshold == 72.0  # 0.9 x 80
 
 
+def test_st1_sized_for_a_daily_peak_has_no_baseline_throughput_alarm() -> None:
+    # 2,048 GiB st1 (80 MiB/s baseline, 500 MiB/s burst: hdd-vols.html) sized for 500 MiB/s
+    # 30 minutes a day: above 72 MiB/s every day by design, so no alarm on the baseline; the
+    # burst balance (under 20 %) says when the peak outgrows the bucket.
+    p = parse_profile({"storage": {"size_gib": 1000, "throughput_mibps": 500,
+                                   "access_pattern": "sequential", "peak_minutes_per_day": 30}})
+    st1 = _by_metric(storage_monitors(p, _opt("st1", "ebs", volume_type="st1", size_gib=2048,
+                                              baseline_throughput_mibps=80), "tens-of-ms"))
+    assert "VolumeReadBytes+VolumeWriteBytes" not in st1
+    assert st1["BurstBalance"].threshold == 20.0
+    # A sustained need (no peak minutes) keeps the baseline alarm.
+    steady = parse_profile({"storage": {"size_gib": 1000, "throughput_mibps": 500,
+                                        "access_pattern": "sequential"}})
+    assert "VolumeReadBytes+VolumeWriteBytes" in _by_metric(storage_monitors(
+        steady, _opt("st1", "ebs", volume_type="st1", size_gib=12800,
+                     baseline_throughput_mibps=500), "tens-of-ms"))
+
+
 def test_database_alarms() -> None:
     p = parse_profile({"database": {"data_model": "relational", "size_gib": 100}})
     rds = _by_metric(database_monitors(p, _opt("rds:postgresql", "rds", count=2,

@@ -98,5 +98,20 @@ def storage_monitors(p: WorkloadProfile, o: Option, latency_class: str | None) -
     """The alarms of the rank-1 storage option (EBS only: EFS and S3 have none here)."""
     if o.kind != "ebs":
         return []
-    found = [queue_length(p, o, latency_class), *iops_and_throughput(o), burst_balance(o)]
+    rates = iops_and_throughput(o)
+    if _sized_for_a_peak(p, o):
+        # An st1/sc1 sized for a daily peak (storage.peak_minutes_per_day) runs above its
+        # baseline throughput by design for those minutes: an alarm on the baseline would fire
+        # every day.  Its burst balance is what says the peak outgrew the bucket.
+        rates = [m for m in rates if m.id != "ebs_throughput"]
+    found = [queue_length(p, o, latency_class), *rates, burst_balance(o)]
     return [m for m in found if m is not None]
+
+
+def _sized_for_a_peak(p: WorkloadProfile, o: Option) -> bool:
+    """An HDD volume whose peak throughput rides on its burst bucket (hdd-vols.html)."""
+    vtype = str(o.config.get("volume_type") or o.option)
+    return (vtype in ("st1", "sc1") and p.storage is not None
+            and p.storage.peak_minutes_per_day is not None
+            and (p.storage.throughput_mibps is not None and p.storage.throughput_mibps.min or 0)
+            > (num(o.config, "baseline_throughput_mibps") or 0.0))
