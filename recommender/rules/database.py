@@ -25,6 +25,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
+from recommender.rules.database_class_io import ec2_ebs_index, pick_for_io
 from recommender.rules.database_common import (
     asks_multi_az,
     db_provenance,
@@ -45,6 +46,7 @@ from recommender.rules.database_usage import (
     AURORA_STORAGE_REJECT,
     RDS_STORAGE_REJECT,
     aurora_storage_too_large,
+    instance_iops,
     rds_storage_too_large,
     replica_cost,
     usage_extras,
@@ -123,9 +125,12 @@ def max_read_replicas(engine: str | None) -> int:
 def _relational_option(
     p: WorkloadProfile, book: PriceBook, region: str, why: str, *,
     deployment: tuple[str, str], rows: tuple[list[dict[str, Any]], bool],
-    replica_rows: list[dict[str, Any]] | None = None,
+    replica_rows: list[dict[str, Any]] | None = None, ix: Any = None,
 ) -> Candidate:
     """One RDS or Aurora deployment sized for the working set and priced (or saying why not).
+
+    An RDS class also carries each instance's storage I/O within its EBS baseline
+    (:func:`pick_for_io`, ``ix``: the catalog's EC2 index, None to skip).
 
     RDS read replicas are Single-AZ instances of the primary's class with their own storage
     (``replica_rows``: the Single-AZ rows; :func:`replica_cost`); Aurora's replicas are
@@ -140,7 +145,11 @@ def _relational_option(
     mem_need = max(1.0, (size or 0.0) * ws)
     replicas, multi_az = _read_replicas(d), wants_multi_az(p)
     classes, t_note = production_classes(rows[0], p)
-    row, class_note = pick_relational_class(classes, mem_need)
+    if service == "rds":
+        row, class_note = pick_for_io(pick_relational_class, classes, mem_need,
+                                      instance_iops(d, replicas), ix)
+    else:
+        row, class_note = pick_relational_class(classes, mem_need)
     # A replica in a second AZ is Aurora's failover target.
     count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
     u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az,
@@ -271,6 +280,7 @@ def relational_options(
     for service, key in (("rds", RDS_STORAGE_REJECT), ("aurora", AURORA_STORAGE_REJECT)):
         if too_large[service] is not None and rej is not None:
             rej.add(key, example=f"{service}:{engine}", note=too_large[service])
+    ix = ec2_ebs_index(catalog) if (d.reads_per_s or d.writes_per_s) else None
     for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
                                 ("aurora", "standard"), ("aurora", "io_optimized")):
         if too_large[service] is not None or (service == "aurora" and no_aurora):
@@ -281,7 +291,7 @@ def relational_options(
             continue
         c = _relational_option(p, book, region, why, deployment=(service, deployment),
                                rows=rows_or_reference(table, service, engine, deployment,
-                                                      region), replica_rows=single)
+                                                      region), replica_rows=single, ix=ix)
         (aurora if service == "aurora" else out).append(c)
     if aurora:
         out.append(cheaper_aurora(aurora))
@@ -336,16 +346,20 @@ def _class_table(rows: list[dict[str, Any]]) -> tuple[Any, ...]:
 
 
 def pick_relational_class(
-    rows: list[dict[str, Any]], mem_need: float
+    rows: list[dict[str, Any]], mem_need: float, allowed: np.ndarray | None = None,
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The cheapest current class holding ``mem_need``: mainstream families first.
 
     Among classes of equal price Graviton comes first (lower price is already first).  A
     niche family (x2g...) is chosen only when no mainstream class has the memory.  Without
     any fitting class, the largest one (a note says the working set does not fit).
+    ``allowed`` (a mask over ``rows``) keeps the choice to those classes, e.g. the ones whose
+    EBS baseline carries the load's I/O (:func:`pick_for_io`).
     """
     _, memory, current, mainstream, order = _class_table(rows)
     fits = (memory >= mem_need) & current
+    if allowed is not None:
+        fits &= allowed
     main = fits & mainstream
     pool = main if main.any() else fits
     if pool.any():

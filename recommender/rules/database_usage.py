@@ -129,10 +129,15 @@ def rds_gp3_plan(d: Any, size: float | None, replicas: int) -> Gp3Plan:
     (:data:`READ_REPLICA_URL`), so it gets the primary's allocation.  Without a data size
     the allocation starts at RDS's 20 GiB minimum, which every instance is billed for.
     """
-    writes = d.writes_per_s or 0.0
-    per_instance = writes + (io_per_s(d) - writes) / (1 + replicas)
     return gp3_plan((d.engine or "postgresql").lower(),
-                    max(size or 0.0, RDS_MIN_STORAGE_GIB), per_instance)
+                    max(size or 0.0, RDS_MIN_STORAGE_GIB), instance_iops(d, replicas))
+
+
+def instance_iops(d: Any, replicas: int) -> float:
+    """Storage IOPS of each RDS instance: every write, and its even share of the reads the
+    cache misses among the primary and its ``replicas`` (:func:`rds_gp3_plan`)."""
+    writes = d.writes_per_s or 0.0
+    return writes + (io_per_s(d) - writes) / (1 + replicas)
 
 
 def _gp3_iops_cost(plan: Gp3Plan | None, deployment: str, book: PriceBook, region: str

@@ -6,22 +6,28 @@ Db2/MariaDB/MySQL/PostgreSQL 20-399 GiB include 3,000 IOPS and none can be provi
 400-65,536 GiB include 12,000 and provision up to 64,000; Oracle's threshold is 200 GiB; SQL
 Server includes 3,000 at any size and provisions up to 16,000; at most 500 IOPS per GiB; "you
 pay for only the additional provisioned storage performance".  The IOPS asked are the I/O
-Aurora Standard bills for the same load: writes + reads the cache misses.
+Aurora Standard bills for the same load: writes + reads the cache misses.  "The maximum IOPS
+rate is enforced at the DB instance level" (same page): a class carries them within the EBS
+baseline IOPS of its EC2 type (the catalog's ec2 rows, ``ebs_baseline_iops``).
 
 Catalog rows used (``recommender catalog show database --region us-east-1``, ``... unit_prices``):
 db.t4g.small PostgreSQL Single-AZ $0.032/h; db.r6g.xlarge PostgreSQL Single-AZ $0.45/h,
 Multi-AZ $0.899/h; db.r6g.4xlarge PostgreSQL
 Single-AZ $1.798/h; db.r6g.8xlarge PostgreSQL Single-AZ $3.597/h, MySQL Single-AZ $3.437/h,
-Multi-AZ $6.874/h; rds.storage.gp3_gb_month $0.115, multi_az $0.23;
+Multi-AZ $6.874/h; db.r5b.xlarge PostgreSQL $0.592/h, Multi-AZ $1.184/h; db.m6in.large
+PostgreSQL $0.258/h; db.m6in.xlarge PostgreSQL $0.516/h; db.r5b.8xlarge MySQL $4.736/h;
+rds.storage.gp3_gb_month $0.115, multi_az $0.23;
 rds.storage.gp3_iops_month $0.02, multi_az $0.04.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from recommender.rules.base import Rejections
 from recommender.rules.database import database_options
+from recommender.rules.database_class_io import pick_for_io
 from recommender.rules.database_gp3 import gp3_plan
 from recommender.rules.database_redshift import redshift_nodes
 
@@ -33,19 +39,23 @@ def _rds(profile, cat, book, db, *, multi_az=False, **top):
 
 def test_io_above_3000_on_small_postgresql_allocates_the_400_gib_threshold(profile, cat, book):
     # 2,000 reads + 8,000 writes/s, no cacheable share: 10,000 IOPS on 100 GiB, where gp3
-    # includes 3,000 and provisions none; 400 GiB includes 12,000.  Working set 25 GiB ->
-    # db.r6g.xlarge.  Single-AZ 0.45 x 730 = 328.50 + 400 x 0.115 = 46.00 -> $374.50
-    # (before: 100 x 0.115 = 11.50 -> $340.00, with storage that delivers 3,000 IOPS).
-    # Multi-AZ 0.899 x 730 = 656.27 + 400 x 0.23 = 92.00 -> $748.27.
+    # includes 3,000 and provisions none; 400 GiB includes 12,000.  Working set 25 GiB:
+    # db.r6g.xlarge (32 GiB) has an EBS baseline of 6,000 IOPS (EC2 r6g.xlarge), below the
+    # 10,000; the cheapest r/m/t class with 25 GiB and 10,000 is db.r5b.xlarge (32 GiB,
+    # r5b.xlarge 10,833 IOPS; db.m6g.2xlarge 12,000 at $0.636).  Single-AZ 0.592 x 730 =
+    # 432.16 + 400 x 0.115 = 46.00 -> $478.16 (before: db.r6g.xlarge and 100 GiB, $340.00,
+    # an instance and a volume that deliver 6,000 and 3,000 IOPS).  Multi-AZ 1.184 x 730 =
+    # 864.32 + 400 x 0.23 = 92.00 -> $956.32.
     db = {"data_model": "relational", "size_gib": 100, "reads_per_s": 2000,
           "writes_per_s": 8000}
     one = _rds(profile, cat, book, db)
-    assert one.config["instance_class"] == "db.r6g.xlarge"
+    assert one.config["instance_class"] == "db.r5b.xlarge"
     assert one.config["storage_gib"] == 400 and "iops" not in one.config
-    assert one.monthly_cost_usd == pytest.approx(374.50, abs=0.01)
+    assert one.monthly_cost_usd == pytest.approx(478.16, abs=0.01)
+    assert any("db.r6g.xlarge delivers at most 6,000 IOPS" in r.text for r in one.reasons)
     assert any("CHAP_Storage.html#gp3-storage" in r.text for r in one.reasons)
     two = _rds(profile, cat, book, db, multi_az=True)
-    assert two.monthly_cost_usd == pytest.approx(748.27, abs=0.01)
+    assert two.monthly_cost_usd == pytest.approx(956.32, abs=0.01)
 
 
 def test_io_above_the_included_12000_is_provisioned_and_billed(profile, cat, book):
@@ -104,28 +114,32 @@ def test_io_within_the_baseline_changes_nothing(profile, cat, book):
 
 def test_tiny_data_with_io_is_billed_at_the_threshold_not_the_20_gib_minimum(profile, cat,
                                                                               book):
-    # 5 GiB, 5,000 writes/s: 400 GiB (not the 20 GiB minimum).  Working set 1.25 GiB ->
-    # db.t4g.small (2 GiB, PostgreSQL Single-AZ $0.032/h; not production, so T classes
-    # stay): 0.032 x 730 = 23.36 + 400 x 0.115 = 46.00 -> $69.36 (before: 20 GiB, $25.66);
-    # the 20 GiB note is not given.
+    # 5 GiB, 5,000 writes/s: 400 GiB (not the 20 GiB minimum).  Working set 1.25 GiB:
+    # db.t4g.small (2 GiB) carries 1,000 IOPS (t4g.small's EBS baseline; the T classes stop
+    # at 4,000), so db.m6in.large (8 GiB, m6in.large 6,250 IOPS, PostgreSQL Single-AZ
+    # $0.258/h): 0.258 x 730 = 188.34 + 400 x 0.115 = 46.00 -> $234.34 (before:
+    # db.t4g.small and 20 GiB, $25.66); the 20 GiB note is not given.
     c = _rds(profile, cat, book, {"data_model": "relational", "size_gib": 5,
                                   "reads_per_s": 0, "writes_per_s": 5000})
-    assert c.config["instance_class"] == "db.t4g.small" and c.config["storage_gib"] == 400
-    assert c.monthly_cost_usd == pytest.approx(69.36, abs=0.01)
+    assert c.config["instance_class"] == "db.m6in.large" and c.config["storage_gib"] == 400
+    assert c.monthly_cost_usd == pytest.approx(234.34, abs=0.01)
     assert not any("allocates at least 20 GiB" in r.text for r in c.reasons)
 
 
 def test_above_gp3s_maximum_the_rest_is_named_and_carries_risk(profile, cat, book):
     # MySQL 1,000 GiB, 70,000 writes/s: gp3 provisions at most 64,000 (52,000 above the
     # 12,000 included, 52,000 x 0.02 = 1,040.00); the other 6,000 IOPS are named unpriced,
-    # and the option carries risk 2.
+    # and the option carries risk 2.  Working set 250 GiB and 70,000 IOPS: db.r6g.8xlarge
+    # carries 40,000 (EBS baseline), so db.r5b.8xlarge (256 GiB, r5b.8xlarge 86,667, MySQL
+    # Single-AZ $4.736/h).
     c = _rds(profile, cat, book, {"data_model": "relational", "engine": "mysql",
                                   "size_gib": 1000, "reads_per_s": 0, "writes_per_s": 70000})
     assert c.config["iops"] == 64000
     assert c.risk >= 2.0
     assert any("6,000 IOPS" in u.item for u in c.unpriced)
-    # 3.437 x 730 = 2,509.01 + 115.00 + 1,040.00 = 3,664.01
-    assert c.monthly_cost_usd == pytest.approx(3664.01, abs=0.01)
+    # 4.736 x 730 = 3,457.28 + 1,000 x 0.115 = 115.00 + 1,040.00 = 4,612.28
+    assert c.config["instance_class"] == "db.r5b.8xlarge"
+    assert c.monthly_cost_usd == pytest.approx(4612.28, abs=0.01)
 
 
 def test_rds_without_a_data_size_bills_its_20_gib_minimum(profile, cat, book):
@@ -144,12 +158,13 @@ def test_rds_without_a_data_size_bills_its_20_gib_minimum(profile, cat, book):
 
 
 def test_rds_without_a_data_size_still_carries_its_io(profile, cat, book):
-    # No size_gib, 100 reads + 8,000 writes/s = 8,100 IOPS: 400 GiB, 11.68 + 400 x 0.115
-    # = 46.00 -> $57.68.
+    # No size_gib, 100 reads + 8,000 writes/s = 8,100 IOPS: 400 GiB; db.m6in.xlarge (the
+    # cheapest class whose EBS baseline, 12,500, carries 8,100; PostgreSQL $0.516/h):
+    # 0.516 x 730 = 376.68 + 400 x 0.115 = 46.00 -> $422.68.
     c = _rds(profile, cat, book, {"data_model": "relational", "reads_per_s": 100,
                                   "writes_per_s": 8000})
-    assert c.config["storage_gib"] == 400
-    assert c.monthly_cost_usd == pytest.approx(57.68, abs=0.01)
+    assert c.config["storage_gib"] == 400 and c.config["instance_class"] == "db.m6in.xlarge"
+    assert c.monthly_cost_usd == pytest.approx(422.68, abs=0.01)
 
 
 @pytest.mark.parametrize(("engine", "gib", "iops", "alloc", "extra", "short"), [
@@ -234,3 +249,24 @@ def test_dynamodb_without_a_data_size_names_its_storage(profile, cat, book):
         assert any(u.item == "DynamoDB table storage" for u in c.unpriced)
     prov = next(c for c in out if c.purchase_option == "provisioned")
     assert prov.monthly_cost_usd == pytest.approx(20.69, abs=0.01)
+
+
+def test_no_class_carrying_the_io_keeps_the_memory_pick_and_says_so(cat):
+    # A stand-in EC2 index where every type carries 1,000 IOPS: no class carries 5,000, so
+    # the memory pick stays and the note gives its limit; without an index nothing changes.
+    class Ix:
+        pos = {"r6g.large": 0, "r6g.xlarge": 1}
+        ebs_base_iops = np.array([1000.0, 1000.0])
+
+    rows = [{"instance_class": "db.r6g.large", "memory_gib": 16.0},
+            {"instance_class": "db.r6g.xlarge", "memory_gib": 32.0}]
+
+    def pick(rs, mem, allowed):
+        ok = [r for i, r in enumerate(rs) if allowed is None or allowed[i]]
+        return next(r for r in ok if r["memory_gib"] >= mem), None
+
+    row, note = pick_for_io(pick, rows, 8.0, 5000.0, Ix())
+    assert row is rows[0] and "no class carries 5,000 IOPS" in (note or "")
+    assert pick_for_io(pick, rows, 8.0, 5000.0, None) == (rows[0], None)
+    # 900 IOPS fit the first pick's 1,000: unchanged.
+    assert pick_for_io(pick, rows, 8.0, 900.0, Ix()) == (rows[0], None)
