@@ -7,7 +7,8 @@ allows, the figure the page sends to the EC2 instance type's EBS limits
 (:data:`EBS_OPTIMIZED_URL`).  A sustained load is held to the type's baseline (its maximum
 holds for 30 minutes a day, same EC2 page); the figures are the catalog's EC2 rows
 (``ebs_baseline_iops``) of the type a class is named after (``db.r6g.xlarge`` ->
-``r6g.xlarge``).  A class whose type the catalog does not know is not held back.
+``r6g.xlarge``).  A memory pick whose type the catalog does not know stands; a class chosen
+for its I/O instead has a known baseline that carries it.
 """
 
 from __future__ import annotations
