@@ -5,6 +5,8 @@
   or interruption-tolerant work);
 * **demand-based** (target tracking) otherwise, with a target utilization low enough that
   the spare capacity covers how fast demand rises while a new instance starts up.
+
+Lambda scales per request up to its Region's quotas (:func:`concurrency_quota_check`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,53 @@ import numpy as np
 
 from recommender.core.response import Reason
 from recommender.rules.base import PERF02_SCALE, fmt_num, percentile, reason
+from recommender.rules.compute.concurrency import in_flight
+
+#: Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+#: "Concurrent executions", default 1,000 per Region, shared by every function of the
+#: account, can be increased (a Service Quotas request).  A documented service quota, not a
+#: price; the catalog's facts do not carry it, so it lives here.
+LAMBDA_QUOTAS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
+LAMBDA_CONCURRENCY_QUOTA = 1000.0
+#: Invocation requests per Region per second: 10 x the concurrent executions quota (the
+#: same page, "Lambda API requests"; 10,000 a second at the default).
+LAMBDA_RPS_PER_CONCURRENCY = 10.0
+SECONDS_PER_HOUR = 3600.0
+
+
+def concurrency_quota_check(inv: float | None, dur: float | None, hours: float
+                            ) -> tuple[float, list[Reason]]:
+    """(risk, reasons) of a need above Lambda's default Regional quotas, (0, []) within them.
+
+    Concurrency = average requests per second x average duration in seconds
+    (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html, ``in_flight``);
+    above :data:`LAMBDA_CONCURRENCY_QUOTA`, or above 10 x it requests per second, invocations
+    are throttled (429) until the account's quota is raised, so the option is risk 1 and a
+    caution says what to request.  Peaks above the average need more, as the reason says.
+    """
+    if not inv or not dur or hours <= 0:
+        return 0.0, []
+    conc = in_flight(inv, dur, hours)
+    rps = inv / (hours * SECONDS_PER_HOUR)
+    rps_quota = LAMBDA_RPS_PER_CONCURRENCY * LAMBDA_CONCURRENCY_QUOTA
+    over = []
+    if conc > LAMBDA_CONCURRENCY_QUOTA:
+        over.append(f"{conc:,.0f} concurrent executions on average ({fmt_num(inv)} a month x "
+                    f"{fmt_num(dur)} ms over {fmt_num(hours)} h), above the default quota of "
+                    f"{LAMBDA_CONCURRENCY_QUOTA:,.0f} per Region")
+    if rps > rps_quota:
+        over.append(f"{rps:,.0f} requests per second on average, above the default "
+                    f"{rps_quota:,.0f} (10 x the concurrency quota)")
+    if not over:
+        return 0.0, []
+    return 1.0, [reason(
+        "lambda.concurrency_quota", PERF02_SCALE,
+        "Lambda needs " + "; and ".join(over) + ", shared by every function of the account: "
+        "invocations beyond it are throttled until the quota is raised (a Service Quotas "
+        f"request; {LAMBDA_QUOTAS_URL}, concurrency = requests per second x duration, "
+        "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html); peaks above "
+        "the average need more.", "caution")]
+
 
 #: Lag-one-day autocorrelation above which the load counts as periodic.
 PERIODIC_AUTOCORR = 0.7

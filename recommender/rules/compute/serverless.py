@@ -4,7 +4,8 @@ Fargate lives in ``compute.fargate`` (re-exported here).  Lambda: event-driven w
 the limits in ``facts`` (topic ``lambda``); memory covers the CPU need (``memory_per_vcpu
 _equivalent`` MB = one vCPU, https://docs.aws.amazon.com/lambda/latest/dg/
 configuration-memory.html) and the memory used, the Lambda model may raise it; billed
-duration and requests priced after the free tier.
+duration and requests priced after the free tier.  A need above the Region's default
+concurrency quota (``elasticity.concurrency_quota_check``) is shown at risk 1 with a caution.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.concurrency import in_flight
+from recommender.rules.compute.elasticity import concurrency_quota_check
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
 from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,
@@ -336,6 +338,8 @@ def lambda_option(
     price = _lambda_price(c.invocations_per_month, duration, mem, book=book, region=region,
                           arch=arch, hours=need.hours)
     rs += price.reasons
+    risk, quota = concurrency_quota_check(c.invocations_per_month, duration, need.hours)
+    rs += quota
     rs.append(reason("lambda.fit", PERF02_SELECT,
                      f"Event-driven work within Lambda's limits ({lim.timeout_s:g} s, "
                      f"{fmt_num(lim.mem_max)} MB); pay per request, no idle capacity."))
@@ -347,7 +351,7 @@ def lambda_option(
         "lambda", "lambda", price.cost, rs,
         config={"memory_mb": int(mem), "arch": arch, **price.provenance},
         predicted={**model_pred, **price.predicted},
-        verify=lim.timeout_verify or price.verify,
+        verify=lim.timeout_verify or price.verify, risk=risk,
         components={"perf_capacity_vcpus": mem / lim.per_vcpu, "vcpus_total": mem / lim.per_vcpu,
                     "memory_total": mem / 1024.0},
     )
