@@ -90,6 +90,36 @@ def _dynamodb_usage(
         f"{DYNAMODB_TARGET_UTILIZATION:.0%} target utilization ({DYNAMODB_AUTOSCALING_URL}).")]
 
 
+#: "Per table: 40,000 read request units and 40,000 write request units" (on-demand) and
+#: "40,000 read capacity units and 40,000 write capacity units" (provisioned), adjustable: the
+#: default table-level throughput quotas (:data:`DYNAMODB_QUOTAS_URL`).
+DYNAMODB_TABLE_QUOTA_UNITS = 40000.0
+DYNAMODB_QUOTAS_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                       "ServiceQuotas.html#default-limits-throughput")
+
+
+def _table_quota_reasons(mode: str, d: Any, per: tuple[float, int],
+                         prov: dict[str, int]) -> list[Any]:
+    """A caution when the table needs more read or write units per second than the default
+    per-table quota: the quota is adjustable, so the option stands, but an increase must be
+    requested before the table can carry the load."""
+    if mode == "on_demand":
+        need = {"read": d.reads_per_s * per[0], "write": d.writes_per_s * per[1]}
+        unit = "request units"
+    else:
+        need = {"read": float(prov["rcu"]), "write": float(prov["wcu"])}
+        unit = "capacity units"
+    over = [f"{fmt_num(round(v))} {k} {unit}" for k, v in need.items()
+            if v > DYNAMODB_TABLE_QUOTA_UNITS]
+    if not over:
+        return []
+    return [reason("database.dynamodb_table_quota", PERF03_CONFIG, (
+        f"{' and '.join(over)} per second exceed the default per-table quota of "
+        f"{fmt_num(DYNAMODB_TABLE_QUOTA_UNITS)} {unit} ({DYNAMODB_QUOTAS_URL}); it is "
+        "adjustable: request an increase (Service Quotas) before the load arrives."),
+        "caution")]
+
+
 def _dynamodb_option(
     mode: str, d: Any, book: PriceBook, region: str, *, base: list[Any],
     units: tuple[float, float, int], storage: Any,
@@ -108,6 +138,7 @@ def _dynamodb_option(
                                                       (rcu_per_read, wcu_per_write))
         config.update(prov_units)
         rs += mode_rs
+        rs += _table_quota_reasons(mode, d, (rcu_per_read, wcu_per_write), prov_units)
         if r and w:
             cost = r.usd + w.usd + (storage.usd if storage else 0.0)
             verify |= r.verify or w.verify

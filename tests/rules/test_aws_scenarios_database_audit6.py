@@ -270,3 +270,25 @@ def test_no_class_carrying_the_io_keeps_the_memory_pick_and_says_so(cat):
     assert pick_for_io(pick, rows, 8.0, 5000.0, None) == (rows[0], None)
     # 900 IOPS fit the first pick's 1,000: unchanged.
     assert pick_for_io(pick, rows, 8.0, 900.0, Ix()) == (rows[0], None)
+
+
+def test_dynamodb_above_the_default_table_quota_says_to_raise_it(profile, cat, book):
+    # "Per table: 40,000 read request units and 40,000 write request units" on-demand, and
+    # 40,000 RCU/WCU provisioned, adjustable (ServiceQuotas.html#default-limits-throughput).
+    # 35,000 strong 1 KiB reads/s: on-demand 35,000 RRU (within), provisioned 35,000 / 0.7 =
+    # 50,000 RCU (above); 100 writes: within both.
+    out = database_options(profile(database={"data_model": "key_value", "size_gib": 10,
+                                             "reads_per_s": 35000, "writes_per_s": 100}),
+                           cat, book, "us-east-1", Rejections())
+    od = next(c for c in out if c.purchase_option == "on_demand")
+    prov = next(c for c in out if c.purchase_option == "provisioned")
+    assert not any(r.rule == "database.dynamodb_table_quota" for r in od.reasons)
+    q = [r for r in prov.reasons if r.rule == "database.dynamodb_table_quota"]
+    assert len(q) == 1 and q[0].severity == "caution"
+    assert "50,000 read capacity units" in q[0].text and "write" not in q[0].text.split("per")[0]
+    # 45,000 reads/s: on-demand 45,000 RRU is above too.
+    out = database_options(profile(database={"data_model": "key_value", "size_gib": 10,
+                                             "reads_per_s": 45000, "writes_per_s": 100}),
+                           cat, book, "us-east-1", Rejections())
+    od = next(c for c in out if c.purchase_option == "on_demand")
+    assert any("45,000 read request units" in r.text for r in od.reasons)
