@@ -65,3 +65,39 @@ def test_the_quota_risk_reaches_the_ranked_option_and_leaves_the_cost(profile):
     wn = next(w for w in r.why_not if w.option == "lambda")
     assert wn.monthly_cost_usd == pytest.approx(48_641.56, abs=0.1)
     assert "risk 1" in wn.text
+
+
+# Cluster placement groups (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+# placement-groups.html, "Cluster placement group rules and limitations"): current-generation
+# types except burstable performance instances (T2, T3...) and Mac1.  The catalog's
+# placement_group_strategies (DescribeInstanceTypes) lists t3a.medium as partition,spread.
+
+BURSTY_LATENCY = {"region": "us-east-1", "compute": {
+    "vcpus": 2, "memory_gib": 4, "arch": "x86_64",
+    "cpu_utilization": {"average_pct": 10, "p95_pct": 20, "peak_pct": 30}},
+    "network": {"inter_node_latency_sensitive": True}}
+
+
+def test_a_burstable_top_type_gets_no_cluster_placement_group():
+    # The load averages 10% of 2 vCPUs, under t3a.medium's 20% baseline: a T type is rank 1.
+    # Before: placement_group:cluster attached to t3a.medium (its launch would fail).
+    r = recommend(BURSTY_LATENCY, models=False)
+    top = r.recommendations.compute[0]
+    assert top.option.startswith("t")
+    net = {o.option: o for o in r.recommendations.network}
+    assert "placement_group:cluster" not in net
+    advice = net["cluster_placement_group_unsupported"]
+    assert advice.monthly_cost_usd == 0.0 and advice.config["instance_type"] == top.option
+    assert "burstable" in advice.reasons[0].text and "placement-groups" in \
+        advice.reasons[0].text
+    assert all(not c.add_ons for c in r.bundle.components)
+
+
+def test_a_type_that_supports_cluster_keeps_the_group():
+    # hpc7g (tightly coupled, 200 vCPUs): cluster-capable, the group stays an add-on.
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 200, "memory_gib": 400, "scale_out": "tightly_coupled"},
+        "network": {"inter_node_latency_sensitive": True}}, models=False)
+    net = {o.option: o for o in r.recommendations.network}
+    assert net["placement_group:cluster"].config["attached_to"] == \
+        r.recommendations.compute[0].option

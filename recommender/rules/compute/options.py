@@ -197,6 +197,7 @@ def ec2_facts(ix: Ec2Index, i: int) -> dict[str, Any]:
     """The network and EBS facts of type ``i`` the other categories read (``top_ec2``)."""
     return {"instance_type": str(ix.types[i]), "efa": bool(ix.efa[i]),
             "ena_express": bool(ix.ena_express[i]), "ena_support": ix.ena_support[i],
+            "cluster_pg": bool(ix.cluster_pg[i]),
             "net_baseline_gbps": float(ix.net_baseline_gbps[i]),
             "base_iops": float(ix.ebs_base_iops[i]),
             "max_iops": float(ix.ebs_max_iops[i]), "base_mbps": float(ix.ebs_base_mbps[i]),
