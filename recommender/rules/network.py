@@ -147,7 +147,8 @@ def _cloudfront_requests(p: WorkloadProfile, book: PriceBook, region: str) -> tu
     https = book.unit("cloudfront.https_request", f"edge:{geo}")
     # Through the one per-unit function with the row's declared scale, whatever it is.
     per_10k = book.cost("cloudfront.https_request", f"edge:{geo}", 10_000, per="request")
-    price = (f"the catalog's {geo} HTTPS price is {fmt_usd(per_10k.usd)} per "
+    # Four decimals, as the pricing page writes it: cents would print $0.0120 as $0.01.
+    price = (f"the catalog's {geo} HTTPS price is ${per_10k.usd:,.4f} per "
              "10,000" if https and per_10k else f"the catalog has no {geo} request price")
     return ("CloudFront HTTP/HTTPS requests",
             f"billed per request ({price}); the profile gives no request rate, and the "

@@ -101,3 +101,15 @@ def test_a_type_that_supports_cluster_keeps_the_group():
     net = {o.option: o for o in r.recommendations.network}
     assert net["placement_group:cluster"].config["attached_to"] == \
         r.recommendations.compute[0].option
+
+
+def test_cloudfront_request_price_is_written_to_the_tenth_of_a_cent():
+    # CloudFront pricing (https://aws.amazon.com/cloudfront/pricing/) and the catalog's
+    # edge:EU row: HTTPS $0.0000012 per request = $0.0120 per 10,000, which whole cents
+    # printed as $0.01.  Users all in eu-west-1 -> the EU geography.
+    r = recommend({"region": "eu-west-1", "network": {
+        "egress_gib_per_month": 5000, "static_content_fraction": 0.8,
+        "user_regions": {"eu-west-1": 1.0}}}, models=False)
+    cf = next(o for o in r.recommendations.network if o.option == "cloudfront")
+    named = {u.item: u.reason for u in cf.unpriced}
+    assert "EU HTTPS price is $0.0120 per 10,000" in named["CloudFront HTTP/HTTPS requests"]

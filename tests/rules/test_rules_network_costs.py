@@ -82,7 +82,7 @@ def test_cloudfront_requests_are_named_with_the_catalog_price(cat):
     named = {u.item: u.reason for u in cf.unpriced}
     assert "CloudFront HTTP/HTTPS requests" in named
     # $0.0100 per 10,000 HTTPS requests in the United States (pricing page).
-    assert "$0.01 per 10,000" in named["CloudFront HTTP/HTTPS requests"]
+    assert "$0.0100 per 10,000" in named["CloudFront HTTP/HTTPS requests"]
     assert "CloudFront HTTP/HTTPS requests" in {u.item for u in r.bundle.unpriced}
 
 
