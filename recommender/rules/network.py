@@ -26,6 +26,7 @@ from recommender.rules.base import (
     reason,
     verify_reason,
 )
+from recommender.rules.compute.placement import no_cluster_group, unsupported_text, zones_text
 from recommender.rules.prices import PriceBook, edge_geography
 from recommender.rules.region import (
     REFERENCE_REGION,
@@ -209,7 +210,10 @@ def _cluster_options(
     one = top_ec2 is not None and top_ec2.get("node_count") == 1
     itype = (top_ec2 or {}).get("instance_type")
     if top_ec2 is not None and top_ec2.get("cluster_pg") is False:
-        return [_no_cluster_group(str(itype), one)]
+        return [no_cluster_group(str(itype), unsupported_text(str(itype), one))]
+    if not coupled and c is not None and c.scale_out == "horizontal" and \
+            int((top_ec2 or {}).get("node_count") or 1) > 1:
+        return [no_cluster_group(str(itype), zones_text(str(itype)))]
     single = (f" The top compute option runs on one {itype}, so this "
               "matters only once the job spans several nodes.") if one else ""
     out = [_described("placement_group:cluster", book,
@@ -221,33 +225,6 @@ def _cluster_options(
                               "OS-bypass for MPI/NCCL between the nodes." + single,
                               PERF04_FEATURES, 0.9 if coupled else 0.6))
     return out
-
-
-PLACEMENT_GROUPS_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
-                        "placement-groups.html")
-
-
-def _no_cluster_group(itype: str, one: bool) -> Candidate:
-    """Latency-sensitive nodes whose compute type cannot join a cluster placement group.
-
-    AWS's cluster placement group rules (PLACEMENT_GROUPS_URL, "Cluster placement group
-    rules and limitations") support current-generation types except burstable performance
-    instances (T2, T3, T3a, T4g) and Mac1, so a group is not offered as an add-on of such a
-    type (its launch into one would fail); the advice stays, as a caution naming the fix.
-    The catalog's ``placement_group_strategies`` (DescribeInstanceTypes) says which can.
-    """
-    text = (f"Nodes exchange latency-sensitive traffic, but the top compute option {itype} "
-            "cannot join a cluster placement group (the catalog lists no cluster strategy for "
-            "it; AWS supports current-generation types except burstable performance instances "
-            f"and Mac1, {PLACEMENT_GROUPS_URL}), so no group is attached to it"
-            + (" (it runs on one node, so nothing is lost yet)" if one else "")
-            + "; to pack the nodes, choose a type whose placement_group_strategies include "
-              "cluster.")
-    # Advice only: nothing is deployed, so it costs nothing (not an unpriced item).
-    return Candidate("cluster_placement_group_unsupported", "network_advice", 0.0,
-                     [reason("network.placement_group", PERF04_FEATURES, text, "caution")],
-                     config={"strategy": "cluster", "instance_type": itype},
-                     purchase_option=None, components={"fit": 0.5})
 
 
 def _bandwidth_options(

@@ -113,3 +113,22 @@ def test_cloudfront_request_price_is_written_to_the_tenth_of_a_cent():
     cf = next(o for o in r.recommendations.network if o.option == "cloudfront")
     named = {u.item: u.reason for u in cf.unpriced}
     assert "EU HTTPS price is $0.0120 per 10,000" in named["CloudFront HTTP/HTTPS requests"]
+
+
+def test_a_fleet_one_node_per_zone_gets_no_cluster_placement_group():
+    # Horizontal work of 8 vCPUs runs 2 nodes, one per Availability Zone (the sizing's
+    # availability floor).  A cluster placement group lies in one zone (placement-groups.html)
+    # and CreateAutoScalingGroup: "You cannot specify multiple Availability Zones and a
+    # cluster placement group".  Before: placement_group:cluster attached to the 2-zone fleet.
+    from recommender.surfaces.export import export_response
+
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 8, "memory_gib": 16, "scale_out": "horizontal", "arch": "x86_64"},
+        "network": {"inter_node_latency_sensitive": True}}, models=False)
+    ec2 = next(o for o in r.recommendations.compute if o.kind == "ec2")
+    assert ec2.count == 2
+    net = {o.option: o for o in r.recommendations.network}
+    assert "placement_group:cluster" not in net
+    text = net["cluster_placement_group_unsupported"].reasons[0].text
+    assert "one node per Availability Zone" in text and "CreateAutoScalingGroup" in text
+    assert "PlacementGroup" not in export_response(r.model_dump(mode="json"), "cloudformation")
