@@ -95,6 +95,10 @@ def node_family_options(
     row, count, sizing, todo = sizer(rows, size, p)
     extra, ev, priced, label = 0.0, False, None, "storage/I/O"
     config: dict[str, Any] = {"storage_gib": size or None}
+    if family == "opensearch" and size:
+        # Each data node's EBS volume holds its share of the index storage (sizing-domains.html
+        # step 2: "184 / 3 = 61 GiB to find the amount of storage that each node needs").
+        config["volume_gib_per_node"] = math.ceil(search_storage_gib(size) / max(count, 1))
     if family == "opensearch" and asks_multi_az(p):
         masters = search_masters(rows, count, unpriced)
         if isinstance(masters, tuple):  # (no recommended class priced: named, not counted)
@@ -207,7 +211,7 @@ def _search_size(
     :data:`OPENSEARCH_HEAVY_PER_100_GIB`); otherwise memory follows the index size by a
     heuristic (:data:`OPENSEARCH_MEMORY_STORAGE_RATIO`).
     """
-    storage = size * 2 * OPENSEARCH_OVERHEAD
+    storage = search_storage_gib(size)
     production = asks_multi_az(p)
     count = OPENSEARCH_MIN_DATA_NODES
     rows = [r for r in rows if _search_data_node(str(r["instance_class"]), production)]
@@ -237,6 +241,12 @@ def _search_size(
              f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
              "catalog has no OpenSearch storage price")]
     return row, count, sizing, todo
+
+
+def search_storage_gib(size_gib: float) -> float:
+    """The minimum storage requirement of ``size_gib`` of source data: "Source Data * (1 +
+    Number of Replicas) * 1.45" with the default one replica (:data:`OPENSEARCH_SIZING_URL`)."""
+    return size_gib * 2 * OPENSEARCH_OVERHEAD
 
 
 def _search_nodes(rows: list[dict[str, Any]], vcpus: float, memory_gib: float, *,

@@ -102,6 +102,8 @@ def test_opensearch_has_three_current_generation_data_nodes(profile, cat, book):
     c = _db(profile, cat, book, {"data_model": "search", "size_gib": 300})[0]
     assert c.count == 3 and c.config["instance_class"] == "r6g.xlarge.search"
     assert c.monthly_cost_usd == pytest.approx(733.65, abs=0.01)
+    # Step 2 of the same guide: each node's storage is the requirement / nodes: 870 / 3 = 290.
+    assert c.config["volume_gib_per_node"] == 290
     # 5 GiB: never t2 (previous generation) or an UltraWarm node as a data node.
     small = _db(profile, cat, book, {"data_model": "search", "size_gib": 5})[0]
     assert small.count == 3
@@ -156,6 +158,7 @@ def test_search_with_taxing_aggregations_sizes_by_vcpu_and_memory(profile, cat, 
                                  "query_pattern": "aggregations"})[0]
     assert c.option == "opensearch"
     assert (c.config["instance_class"], c.count) == ("m6g.large.search", 9)
+    assert c.config["volume_gib_per_node"] == 97  # ceil(870 / 9)
     assert c.monthly_cost_usd == pytest.approx(840.96, abs=0.01)
     # Production, 400 GiB: 1,160 GiB -> 23.2 vCPUs, 92.8 GiB, nodes a multiple of three:
     # m6g.large 12 nodes $1.536/h; m6g.2xlarge.search (8, 32, $0.511) 3 nodes $1.533/h:

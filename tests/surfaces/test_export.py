@@ -72,7 +72,7 @@ CASES = {
                                         count=2)]),
     "opensearch": _response([], [], [_opt("opensearch", "opensearch",
                                           instance_class="r6g.large.search", count=3,
-                                          storage_gib=500,
+                                          storage_gib=500, volume_gib_per_node=484,
                                           dedicated_master_type="m6g.large.search",
                                           dedicated_master_count=3)]),
     "dynamodb-on-demand": _response([], [], [_opt("dynamodb", "dynamodb")]),
@@ -524,6 +524,15 @@ def test_opensearch_spreads_three_nodes_over_three_zones_in_the_vpc() -> None:
     _, tf = _tf(CASES["opensearch"])
     vpc = tf["aws_opensearch_domain.this"]["vpc_options"][0]
     assert vpc["subnet_ids"] == "${slice(var.subnet_ids, 0, 3)}"
+
+
+def test_opensearch_node_volume_is_its_share_of_the_index_storage() -> None:
+    # 500 GiB of data x 2 x 1.45 = 1,450 GiB over 3 nodes: ceil(483.3) = 484 GiB each
+    # (sizing-domains.html, step 2), not the data size on every node.
+    dom = _cfn("opensearch")["Resources"]["SearchDomain"]["Properties"]
+    assert dom["EBSOptions"]["VolumeSize"] == 484
+    _, tf = _tf(CASES["opensearch"])
+    assert tf["aws_opensearch_domain.this"]["ebs_options"][0]["volume_size"] == 484
 
 
 def test_opensearch_dedicated_masters_are_deployed_as_priced() -> None:
