@@ -8,9 +8,16 @@ monthly costs per role, lists what is not priced (every chosen option's ``unpric
 component without a price), and names the either/or alternatives that would change it
 (managed RDS/Aurora vs a self-managed database on EC2; Lambda/Fargate vs EC2).  PERF01-BP03
 (factor cost into decisions) and PERF01-BP04 (evaluate trade-offs).
+
+Scratch data of a Fargate task goes on the task's own ephemeral storage, not a separate EBS
+volume: every task on Linux platform version 1.4.0 or later gets 20 GiB, configurable up to
+200 GiB (FARGATE_STORAGE_URL), and only the GB configured above 20 are billed, per GB-hour
+(FARGATE_PRICING_URL; the catalog's ``fargate.ephemeral_storage_gb_hour``).
 """
 
 from __future__ import annotations
+
+import math
 
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import (
@@ -21,11 +28,22 @@ from recommender.core.response import (
     Recommendations,
     Unpriced,
 )
-from recommender.rules.base import PERF01_COST, fmt_usd, reason
+from recommender.rules.base import HOURS_PER_MONTH, PERF01_COST, fmt_num, fmt_usd, reason
 from recommender.rules.network import COMPUTE_ADD_ONS
+from recommender.rules.prices import PriceBook
 
 INSTANCE_STORE_PAGE = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
                        "so-instance-store-volumes.html")
+
+
+FARGATE_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+                       "fargate-task-storage.html")
+FARGATE_PRICING_URL = "https://aws.amazon.com/fargate/pricing/"
+#: GiB every Fargate task includes, and the most its task definition may configure
+#: (``ephemeralStorage.sizeInGiB``, FARGATE_STORAGE_URL).
+FARGATE_INCLUDED_GIB = 20
+FARGATE_MAX_GIB = 200
+FARGATE_EPHEMERAL_ITEM = "fargate.ephemeral_storage_gb_hour"
 
 
 def is_add_on(o: Option) -> bool:
@@ -52,14 +70,17 @@ def _unpriced(o: Option, category: str) -> list[Unpriced]:
 
 
 def build_bundle(recs: Recommendations, p: WorkloadProfile, *,
-                 data_out: Option | None = None) -> Bundle | None:
+                 data_out: Option | None = None,
+                 book: PriceBook | None = None) -> Bundle | None:
     """The bundle of ``recs`` (None when nothing is recommended).
 
     ``data_out`` is the region's data out to the internet
     (:func:`recommender.rules.network.internet_data_out`): not a ranked option, but a cost
-    of the architecture, so it is a network component of its own.
+    of the architecture, so it is a network component of its own.  ``book`` prices a
+    Fargate task's ephemeral storage above the included 20 GiB (:func:`fargate_scratch`);
+    without it, such storage keeps the ranked volume.
     """
-    parts = _parts(recs)
+    parts = _parts(recs, p, book)
     if data_out is not None:
         # With the network items, before the trade-offs.
         at = next((k for k, (c, _) in enumerate(parts) if c.role == "tradeoff"), len(parts))
@@ -71,7 +92,8 @@ def build_bundle(recs: Recommendations, p: WorkloadProfile, *,
     return _totals(parts, _alternatives(recs, p))
 
 
-def _parts(recs: Recommendations) -> list[tuple[BundleComponent, Option]]:
+def _parts(recs: Recommendations, p: WorkloadProfile,
+           book: PriceBook | None) -> list[tuple[BundleComponent, Option]]:
     """The chosen option of each category, the network items and add-ons, the trade-offs."""
     parts: list[tuple[BundleComponent, Option]] = []
     net = recs.network
@@ -80,6 +102,13 @@ def _parts(recs: Recommendations) -> list[tuple[BundleComponent, Option]]:
     if host is not None:
         attach = [o.option for o in add_ons] if host.kind == "ec2" else []
         parts.append((_component("compute", "compute", host, host_why, attach), host))
+    scratch = fargate_scratch(host, store, p, book)
+    if scratch is not None:
+        # Configured in the task definition, so it belongs to the compute category (the
+        # export then creates no EBS volume for it).
+        store = None
+        parts.append((_component("storage", "compute", scratch, scratch.reasons[0].text),
+                      scratch))
     if store is not None:
         parts.append((_component("storage", "storage", store,
                                  "rank 1 of storage, the compute's data"), store))
@@ -112,6 +141,60 @@ def _needs_ec2_host(store: Option, compute_kind: str) -> bool:
     if store.kind == "ebs":
         return compute_kind == "lambda" or store.count > 1
     return False
+
+
+def fargate_scratch(host: Option | None, store: Option | None, p: WorkloadProfile,
+                    book: PriceBook | None) -> Option | None:
+    """The Fargate task's ephemeral storage in place of a scratch EBS volume, or None.
+
+    It applies when the bundle's compute is Fargate and its storage one EBS volume of
+    scratch data for one task (``persistence`` scratch, not shared) of at most 200 GiB: each
+    task has that storage anyway, 20 GiB included and up to 200 GiB configurable, deleted
+    when the task stops (FARGATE_STORAGE_URL), so the volume is not needed; its IOPS and
+    throughput share the task's EBS baseline, which the compute stage already sized the task
+    for (:func:`recommender.rules.compute.fargate.fargate_ebs_floor`).  Cost: (GiB
+    configured - 20) x the catalog's GB-hour price x task hours x tasks (FARGATE_PRICING_URL);
+    kept only when not dearer than the volume.  The container image is stored on the same
+    storage (FARGATE_STORAGE_URL): its size is not in the profile, so it is named unpriced.
+    """
+    s = p.storage
+    if host is None or store is None or host.kind != "fargate" or s is None or \
+            s.persistence != "scratch" or s.sharing not in (None, "single_instance") or \
+            store.kind != "ebs" or store.count != 1:
+        return None
+    size = float(store.config.get("size_gib") or (s.size_gib.min if s.size_gib else 0) or 0)
+    gib = max(FARGATE_INCLUDED_GIB, math.ceil(size))
+    hours = (p.compute.hours_per_month if p.compute else None) or HOURS_PER_MONTH
+    extra = gib - FARGATE_INCLUDED_GIB
+    priced = (book.cost(FARGATE_EPHEMERAL_ITEM, host.region or "",
+                        extra * hours * host.count, per="GB-hour")
+              if book is not None else None)
+    if gib > FARGATE_MAX_GIB or (priced is None and extra > 0):
+        return None
+    usd = round(priced.usd, 2) if priced is not None else 0.0
+    if store.monthly_cost_usd is not None and usd > store.monthly_cost_usd:
+        return None
+    rate_text = (f"${priced.unit_price_usd:g} per GB-hour" if priced
+                 else "the catalog's GB-hour price")
+    why = (f"{fmt_num(size)} GiB of scratch data on the Fargate task's own ephemeral "
+           f"storage ({gib} GiB configured: {FARGATE_INCLUDED_GIB} GiB included, up to "
+           f"{FARGATE_MAX_GIB} GiB, {FARGATE_STORAGE_URL}) instead of a separate "
+           f"{store.option} volume ({fmt_usd(store.monthly_cost_usd or 0.0)}/month): "
+           f"{extra} GiB above the included x {rate_text} x {fmt_num(hours)} h x "
+           f"{host.count} task(s) = {fmt_usd(usd)}/month ({FARGATE_PRICING_URL}).")
+    image = Unpriced(
+        item="Fargate ephemeral storage for the container image",
+        reason=(f"the pulled and uncompressed image is stored on the same ephemeral "
+                f"storage ({FARGATE_STORAGE_URL}) and its size is not in the profile: "
+                f"{fmt_num(gib - size)} GiB of the {gib} GiB configured are left for it; "
+                f"each GiB configured above {FARGATE_INCLUDED_GIB} is billed at {rate_text} "
+                f"per task ({FARGATE_PRICING_URL})"))
+    return host.model_copy(update={
+        "option": "fargate:ephemeral_storage", "kind": "fargate_ephemeral_storage",
+        "monthly_cost_usd": usd, "unpriced": [image], "predicted": {},
+        "verify": bool(priced and priced.verify),
+        "config": {"ephemeral_storage_gib": gib, "size_gib": size, "replaces": store.option},
+        "reasons": [reason("bundle.fargate_ephemeral_storage", PERF01_COST, why)]})
 
 
 def _host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:

@@ -1,0 +1,81 @@
+"""AWS-documented bundle scenarios, audit 7 (issue 9: every cost counted or named).
+
+* Fargate task ephemeral storage
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html):
+  every task on Linux platform version 1.4.0 or later gets 20 GiB, configurable up to
+  200 GiB, deleted when the task stops; the container image is stored on it too.  AWS Fargate
+  pricing (https://aws.amazon.com/fargate/pricing/): 20 GB included, the GB configured above
+  billed per GB-hour.  So scratch data of a Fargate task needs no separate EBS volume.
+Prices: catalog us-east-1 (Fargate arm64 $0.03238 per vCPU-hour, $0.00356 per GB-hour;
+ephemeral storage $0.000111 per GB-hour; gp3 $0.08 per GB-month).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.core.engine import recommend
+from recommender.surfaces.export.bundle import chosen_bundle
+
+# 0.5 vCPU / 1 GB task: (0.5 x 0.03238 + 1 x 0.00356) x 730 = 0.01975 x 730 = $14.42.
+FARGATE_730H = 14.42
+
+
+def _run(cat, size_gib: float, *, hours: float = 730, persistence: str = "scratch"):
+    r = recommend({"region": "us-east-1",
+                   "compute": {"vcpus": 0.5, "memory_gib": 1, "hours_per_month": hours},
+                   "storage": {"size_gib": size_gib, "persistence": persistence}},
+                  catalog=cat, models=False)
+    assert r.recommendations.compute[0].kind == "fargate"
+    return r, {c.role: c for c in r.bundle.components}
+
+
+def test_catalog_prices_the_ephemeral_storage_above_20_gb(cat):
+    row = cat.unit_prices.query(
+        "item == 'fargate.ephemeral_storage_gb_hour' and region == 'us-east-1'")
+    assert float(row["price_usd"].iloc[0]) == pytest.approx(0.000111)
+
+
+def test_small_scratch_fits_in_the_included_20_gib(cat):
+    # 5 GiB <= 20 GiB included: $0. Before, a separate gp3 of 5 x $0.08 = $0.40 was added
+    # (total $14.82); now the total is the task alone, $14.42.
+    r, parts = _run(cat, 5)
+    st = parts["storage"]
+    assert (st.option, st.category, st.monthly_cost_usd) == (
+        "fargate:ephemeral_storage", "compute", 0.0)
+    assert r.bundle.total_monthly_usd == pytest.approx(FARGATE_730H, abs=0.01)
+    assert "storage" not in r.bundle.breakdown or r.bundle.breakdown["storage"] == 0.0
+    assert "fargate-task-storage.html" in st.why
+    # The image shares the storage; its size is unknown, so it is named, never dropped.
+    assert any("container image" in u.item for u in r.bundle.unpriced)
+
+
+def test_larger_scratch_pays_the_gb_configured_above_20(cat):
+    # 100 GiB: (100 - 20) x $0.000111 x 730 h = 80 x $0.08103 = $6.4824 -> $6.48, below a
+    # 100 GiB gp3 at 100 x $0.08 = $8.00. Total 14.42 + 6.48 = $20.90.
+    r, parts = _run(cat, 100)
+    assert parts["storage"].monthly_cost_usd == pytest.approx(6.48, abs=0.005)
+    assert r.bundle.total_monthly_usd == pytest.approx(20.90, abs=0.01)
+
+
+def test_ephemeral_storage_is_billed_for_the_task_hours_only(cat):
+    # 200 h a month: task (0.01975 x 200) = $3.95; storage 80 x $0.000111 x 200 = $1.776
+    # -> $1.78 (a gp3 volume would bill the whole month, $8.00).
+    r, parts = _run(cat, 100, hours=200)
+    assert parts["storage"].monthly_cost_usd == pytest.approx(1.78, abs=0.005)
+    assert r.bundle.total_monthly_usd == pytest.approx(3.95 + 1.78, abs=0.01)
+
+
+def test_above_200_gib_or_persistent_data_keeps_the_volume(cat):
+    # 250 GiB is above the 200 GiB a task may configure: gp3 250 x $0.08 = $20.00.
+    _, parts = _run(cat, 250)
+    assert (parts["storage"].option, parts["storage"].monthly_cost_usd) == ("gp3", 20.0)
+    # Persistent data outlives the task, which ephemeral storage does not: gp3 5 x 0.08.
+    _, parts = _run(cat, 5, persistence="persistent")
+    assert parts["storage"].option != "fargate:ephemeral_storage"
+
+
+def test_export_creates_no_ebs_volume_for_ephemeral_scratch(cat):
+    r, _ = _run(cat, 5)
+    b = chosen_bundle(r.model_dump(mode="json"))
+    assert [c.category for c in b.components] == ["compute"]
