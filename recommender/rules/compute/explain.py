@@ -311,7 +311,8 @@ def _read_price_texts(pr: Pricing, ix: Ec2Index, i: int, r: int, region: str) ->
         lead = (reason(f"compute.{po}", PERF01_COST,
                        f"{pr.label(i)} ({config['offering']}): a {pr.term_years}-year "
                        "commitment" + (f", {fmt_usd(up)} upfront per node spread over the "
-                                       "term" if up else "") + ".", "caution"),)
+                                       "term" if up else "") + "."
+                       + pr.billing_note(i), "caution"),)
     unverified = pr.unverified(i)
     trail = (reason("catalog.verify", PERF01_COST,
                     "The catalog's source marks this price as unverified.", "verify"),

@@ -10,6 +10,15 @@ the upfront fee spread over the term), else from the ``reserved_{1,3}y_no_upfron
 of ``ec2_prices``.  Where the region has no such price a type falls back to on-demand and the
 response says how many did (https://aws.amazon.com/ec2/pricing/reserved-instances/pricing/,
 https://aws.amazon.com/savingsplans/compute-pricing/).
+
+A commitment bills every hour of its term whether the instance runs or not: a Reserved
+Instance's discounted rate is billed "for every hour within the term, regardless of whether the
+Reserved Instance is being used" (No/Partial Upfront; All Upfront pays the term at once,
+https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-reserved-instances.html#ri-payment-options),
+and a Savings Plan is a commitment to a consistent amount of usage in USD per hour for the term
+(https://docs.aws.amazon.com/savingsplans/latest/userguide/what-is-savings-plans.html).  So a
+workload running ``hours_per_month`` below the 730-hour month pays the committed rate for 730
+hours: its price per hour used is rate x 730 / hours, and on-demand wins where that is dearer.
 """
 
 from __future__ import annotations
@@ -36,6 +45,15 @@ _PO_ORDER = ("on_demand", "spot", "reserved", "savings_plan")
 OFFERING = {"reserved": "reserved_standard", "savings_plan": "savings_plan_compute"}
 DEFAULT_TERM_YEARS = 1
 DEFAULT_PAYMENT = "no_upfront"
+#: Hours in the month AWS's pricing pages use (8,760 h a year / 12); a commitment bills them all.
+MONTH_HOURS = 730.0
+#: The pages that say a commitment bills every hour of its term, used or not.
+COMMITMENT_BILLING_URL = {
+    "reserved": "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                "ec2-reserved-instances.html#ri-payment-options",
+    "savings_plan": "https://docs.aws.amazon.com/savingsplans/latest/userguide/"
+                    "what-is-savings-plans.html",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,10 @@ class Pricing:
     #: Per type: the source of the price used marks it unverified (the catalog's ``verify``
     #: of the row it came from: on-demand, measured spot or commitment).
     verify: np.ndarray | None = None
+    #: Hours a month the workload runs (the profile's ``hours_per_month``, else 730).
+    hours: float = MONTH_HOURS
+    #: Per type: the committed USD/h before it is spread over the hours used (NaN otherwise).
+    rate: np.ndarray | None = None
     #: What the option texts derive from one type's price (explain.price_texts), kept with
     #: the pricing they read: its arrays are never changed once priced.
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -73,7 +95,23 @@ class Pricing:
                        offering=OFFERING[str(self.po[i])])
             if not np.isnan(self.upfront[i]):
                 out["upfront_usd_per_node"] = round(float(self.upfront[i]), 2)
+            if self.hours < MONTH_HOURS and self.rate is not None:
+                out.update(commitment_usd_per_hour=round(float(self.rate[i]), 5),
+                           billed_hours_per_month=MONTH_HOURS)
         return out
+
+    def billing_note(self, i: int) -> str:
+        """The sentence saying a commitment bills every hour of the month, when the workload
+        runs fewer ('' otherwise): the rate, the 730 h billed and the price per hour used."""
+        po = str(self.po[i])
+        if po not in OFFERING or self.hours >= MONTH_HOURS or self.rate is None:
+            return ""
+        rate = float(self.rate[i])
+        return (f" It bills every hour of the term whether the instance runs or not "
+                f"({COMMITMENT_BILLING_URL[po]}): ${rate:.4f}/h x {MONTH_HOURS:g} h = "
+                f"${rate * MONTH_HOURS:,.2f}/month per node for the {self.hours:g} h used, "
+                f"${float(self.price[i]):.4f} per hour used (on-demand bills only the "
+                "hours run).")
 
     def label(self, i: int) -> str:
         """``reserved 1y no upfront`` / ``on_demand``: what the reason names."""
@@ -172,17 +210,19 @@ def effective_prices(
     """
     term = (p.purchase_term_years if p else None) or DEFAULT_TERM_YEARS
     pay = (p.purchase_payment if p else None) or DEFAULT_PAYMENT
+    hours = (p.compute.hours_per_month if p and p.compute else None) or MONTH_HOURS
     # Pure in (index, region, options, term, payment): memoised per catalog (the hot path),
     # only for the catalog's own (cached) index, so the key needs no object identity.  A
     # stand-in without ``derive`` keeps no memo, and no index is built just to compare.
     own = hasattr(catalog, "derive") and ec2_index(catalog) is ix
     memo: dict[tuple[Any, ...], tuple[Pricing, list[str]]] = per_catalog(
         "ec2_pricing_memo", catalog, lambda c: {}) if own else {}
-    key = (r, allowed, term, pay)
+    key = (r, allowed, term, pay, hours)
     hit = memo.get(key)
     if hit is None:
         said: list[str] = []
-        hit = (_price(ix, r, allowed, term=term, pay=pay, catalog=catalog, warnings=said), said)
+        hit = (_price(ix, r, allowed, term=term, pay=pay, hours=hours, catalog=catalog,
+                      warnings=said), said)
         if len(memo) < 256:
             memo[key] = hit
     if warnings is not None:
@@ -191,8 +231,11 @@ def effective_prices(
 
 
 def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: str,
-           catalog: Any, warnings: list[str]) -> Pricing:
-    """:func:`effective_prices` without the memo."""
+           hours: float, catalog: Any, warnings: list[str]) -> Pricing:
+    """:func:`effective_prices` without the memo.
+
+    A committed rate is compared and billed per hour *used*: rate x 730 / ``hours`` below the
+    730-hour month, since the commitment bills every hour (COMMITMENT_BILLING_URL)."""
     # Only a committed option reads the commitments table (on-demand and spot never do).
     committed_asked = any(po in OFFERING for po in allowed)
     table = commitments(catalog, ix) if catalog is not None and committed_asked else None
@@ -207,6 +250,9 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
             rows[po], spot = spot_prices(ix, r)
         else:
             rows[po] = _committed_row(ix, r, po, term=term, payment=pay, table=table)
+    spread = max(1.0, MONTH_HOURS / hours)  # 1 at 730 h or more: nothing to spread
+    for po in (k for k in rows if k in OFFERING):
+        rows[po] = (rows[po][0] * spread, *rows[po][1:])
     names = list(rows)
     stack = np.vstack([rows[k][0] for k in names])
     filled = np.where(np.isnan(stack), np.inf, stack)
@@ -224,8 +270,9 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
     if committed:
         _warn_missing(rows, committed, ix, r, term=term, pay=pay, table=table,
                       warnings=warnings)
+    chosen_rate = np.where(np.isin(chosen, list(OFFERING)), price / spread, np.nan)
     return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay, spot,
-                   pick[3].astype(bool))
+                   pick[3].astype(bool), hours, chosen_rate)
 
 
 def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int, *,
