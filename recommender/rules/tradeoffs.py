@@ -44,12 +44,26 @@ def _opt(option: str, why: str, trades: str, service: str, *, bp: str, fit: floa
                      components={"fit": fit})
 
 
+#: DAX "passes strongly consistent read requests to DynamoDB" and does not cache their
+#: results (DAX and DynamoDB consistency models, strongly consistent and transactional reads).
+DAX_CONSISTENCY_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                       "DAX.consistency.html")
+
+
 def caching(p: WorkloadProfile) -> Candidate | None:
+    """Caching for cacheable reads, sub-millisecond reads or static content (PERF03-BP05).
+
+    DAX caches only eventually consistent reads: strongly consistent ones pass through to
+    DynamoDB uncached (DAX_CONSISTENCY_URL), so with ``consistency`` strong it offloads no
+    reads unless they are made eventually consistent (:func:`_dax_strong`).
+    """
     d, n = p.database, p.network
     share = d.cacheable_read_fraction if d else None
     static = n.static_content_fraction if n else None
     if d is not None and share is not None and share >= CACHEABLE_SHARE:
         reads = d.reads_per_s
+        if d.data_model == "key_value" and d.consistency == "strong":
+            return _dax_strong(share, reads)
         service = "DynamoDB Accelerator (DAX)" if d.data_model == "key_value" else \
             "ElastiCache (Valkey/Redis) in front of the database"
         return _opt("caching",
@@ -70,6 +84,23 @@ def caching(p: WorkloadProfile) -> Candidate | None:
                     "Freshness for latency: edge copies live until their TTL.",
                     "CloudFront", bp=PERF03_CACHE, fit=0.7)
     return None
+
+
+def _dax_strong(share: float, reads: float | None) -> Candidate:
+    """DAX for strongly consistent reads: none offloaded as they are (DAX_CONSISTENCY_URL)."""
+    could = round(reads * share, 1) if reads else None
+    return _opt("caching",
+                f"{share:.0%} of reads are cacheable (>= {CACHEABLE_SHARE:.0%}), but they are "
+                "strongly consistent: DAX passes strongly consistent reads to DynamoDB and "
+                f"does not cache them ({DAX_CONSISTENCY_URL}), so it offloads none as they "
+                "are" + (f"; about {fmt_num(round(could or 0))} reads/s would leave the "
+                         "table if they can be eventually consistent" if could else "") + ".",
+                "Consistency for latency and load: only eventually consistent reads are "
+                "served from the cache, and they can be stale until DAX's TTL or a write "
+                "through it refreshes them; one more tier to run.",
+                "DynamoDB Accelerator (DAX), with the cacheable reads made eventually "
+                "consistent", bp=PERF03_CACHE, fit=share,
+                predicted={"offloaded_reads_per_s": 0.0 if reads else None})
 
 
 def sharding(p: WorkloadProfile) -> Candidate | None:

@@ -6,6 +6,10 @@
   200 GiB, deleted when the task stops; the container image is stored on it too.  AWS Fargate
   pricing (https://aws.amazon.com/fargate/pricing/): 20 GB included, the GB configured above
   billed per GB-hour.  So scratch data of a Fargate task needs no separate EBS volume.
+* DAX and DynamoDB consistency models
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.consistency.html): DAX
+  passes strongly consistent reads to DynamoDB and does not cache them, so a caching
+  trade-off over strongly consistent reads offloads none of them as they are.
 Prices: catalog us-east-1 (Fargate arm64 $0.03238 per vCPU-hour, $0.00356 per GB-hour;
 ephemeral storage $0.000111 per GB-hour; gp3 $0.08 per GB-month).
 """
@@ -79,3 +83,30 @@ def test_export_creates_no_ebs_volume_for_ephemeral_scratch(cat):
     r, _ = _run(cat, 5)
     b = chosen_bundle(r.model_dump(mode="json"))
     assert [c.category for c in b.components] == ["compute"]
+
+
+def _caching(cat, consistency: str):
+    r = recommend({"region": "us-east-1", "database": {
+        "data_model": "key_value", "reads_per_s": 5000, "writes_per_s": 100,
+        "item_size_kib": 1, "consistency": consistency, "cacheable_read_fraction": 0.8,
+        "size_gib": 50}}, catalog=cat, models=False)
+    return next(o for o in r.recommendations.tradeoffs if o.option == "caching")
+
+
+def test_dax_offloads_no_strongly_consistent_reads(cat):
+    # 80% of 5,000 reads/s cacheable: 4,000 reads/s would leave the table, but only if
+    # eventually consistent; as strongly consistent reads DAX passes them all through.
+    t = _caching(cat, "strong")
+    assert t.predicted["offloaded_reads_per_s"] == 0.0
+    why = t.reasons[0].text
+    assert "DAX.consistency.html" in why and "4,000 reads/s" in why
+    assert "eventually consistent" in t.config["service"]
+    # Still named, never silently dropped: DAX's own cost depends on the cache size.
+    assert any(u.item.startswith("caching trade-off") for u in t.unpriced)
+
+
+def test_dax_offloads_eventually_consistent_reads(cat):
+    # Eventual: 0.8 x 5,000 = 4,000 reads/s served by DAX.
+    t = _caching(cat, "eventual")
+    assert t.predicted["offloaded_reads_per_s"] == 4000.0
+    assert t.config["service"] == "DynamoDB Accelerator (DAX)"
