@@ -145,3 +145,33 @@ def test_a_need_within_the_baseline_still_fits(cat: Any) -> None:
 
     check = filter_bandwidth(ix, Ctx())  # type: ignore[arg-type]
     assert check.mask[ix.pos["c6g.large"]]
+
+
+def test_tightly_coupled_work_gets_no_spot_and_says_why(profile) -> None:
+    # Spot best practices: Spot is not suitable for work "tightly coupled between instance
+    # nodes" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html).
+    # Before: 64 vCPUs tightly coupled, interruption-tolerant -> c6g.metal on spot, no word.
+    from recommender.rules.compute.purchase import allowed_purchase_options
+
+    said: list[str] = []
+    p = profile(purchase_options=["on_demand", "spot"],
+                compute={"vcpus": 64, "scale_out": "tightly_coupled",
+                         "interruption_tolerant": True})
+    assert allowed_purchase_options(p, said) == ("on_demand",)
+    assert len(said) == 1 and "spot-best-practices" in said[0]
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 64, "memory_gib": 128, "scale_out": "tightly_coupled",
+        "interruption_tolerant": True}}, models=False).model_dump(mode="json")
+    assert r["recommendations"]["compute"]
+    assert all(o["purchase_option"] != "spot" for o in r["recommendations"]["compute"])
+    assert any("tightly coupled" in w for w in r["warnings"])
+
+
+def test_horizontal_interruption_tolerant_work_keeps_spot(profile) -> None:
+    # Loosely coupled (horizontal) work is what Spot suits: spot stays allowed, no warning.
+    from recommender.rules.compute.purchase import allowed_purchase_options
+
+    said: list[str] = []
+    p = profile(compute={"vcpus": 8, "scale_out": "horizontal", "interruption_tolerant": True})
+    assert allowed_purchase_options(p, said) == ("on_demand", "spot")
+    assert said == []

@@ -1,7 +1,8 @@
 """Purchase options: which apply, and the effective hourly price per instance type.
 
-On-demand always; spot only when the workload tolerates interruption (Spot Instance Advisor
-band shown with it; the measured price where the catalog has one, else the estimate, see
+On-demand always; spot only when the workload tolerates interruption and is not tightly
+coupled (Spot best practices; Spot Instance Advisor band shown with it; the measured price
+where the catalog has one, else the estimate, see
 :mod:`~recommender.rules.compute.spot`); Reserved Instances and Savings Plans at the
 profile's term and payment option (``purchase_term_years`` 1 or 3, ``purchase_payment``
 no/partial/all upfront; default 1 year, no upfront).  Prices come from the catalog's
@@ -121,14 +122,34 @@ class Pricing:
         return f"{po} {self.term_years}y {self.payment.replace('_', ' ')}"
 
 
+#: Spot best practices: Spot is not suitable for work "tightly coupled between instance nodes".
+SPOT_BEST_PRACTICES_URL = (
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-best-practices.html")
+
+
 def allowed_purchase_options(p: WorkloadProfile, warnings: list[str]) -> tuple[str, ...]:
-    """Purchase options to price: on-demand, spot only when interruption-tolerant, commitments."""
-    tolerant = bool(p.compute and p.compute.interruption_tolerant)
+    """Purchase options to price: on-demand, spot only when interruption-tolerant and not
+    tightly coupled, commitments.
+
+    AWS's Spot best practices call Spot unsuitable for workloads that are fault-intolerant or
+    "tightly coupled between instance nodes" and warn strongly against it there
+    (SPOT_BEST_PRACTICES_URL): one reclaimed node stops every node of a coupled (MPI) job, so
+    ``scale_out`` ``tightly_coupled`` gets no spot option even when interruption-tolerant.
+    """
+    c = p.compute
+    tolerant = bool(c and c.interruption_tolerant)
+    coupled = bool(c and c.scale_out == "tightly_coupled")
     asked = list(p.purchase_options or (["on_demand", "spot"] if tolerant else ["on_demand"]))
     if "spot" in asked and not tolerant:
         asked.remove("spot")
         warnings.append("purchase option spot ignored: set compute.interruption_tolerant to "
                         "true if the workload can be interrupted.")
+    elif "spot" in asked and coupled:
+        asked.remove("spot")
+        warnings.append("purchase option spot ignored: tightly coupled work "
+                        "(compute.scale_out tightly_coupled) stops on every node when one "
+                        "Spot node is reclaimed; AWS calls Spot unsuitable for workloads "
+                        f"tightly coupled between instance nodes ({SPOT_BEST_PRACTICES_URL}).")
     allowed = tuple(po for po in _PO_ORDER if po in asked)
     return allowed or ("on_demand",)
 
