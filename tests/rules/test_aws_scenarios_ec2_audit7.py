@@ -63,6 +63,13 @@ def test_a_reserved_instance_at_200_hours_bills_730(cat: Any) -> None:
     text = next(r["text"] for r in o["reasons"] if r["rule"] == "compute.reserved")
     assert "bills every hour of the term" in text and "ri-payment-options" in text
     assert f"${rate * 730 / 200:.4f} per hour used" in text
+    # Compute Optimizer's savings against on-demand turn negative, as they are:
+    # 1 - 70.52 / 30.80 = -1.2896 -> -129.0 %.
+    od = round(_ondemand(cat, "m6g.xlarge") * 200, 2)
+    assert o["predicted"]["on_demand_monthly_cost_usd"] == pytest.approx(od)
+    assert o["predicted"]["savings_vs_on_demand_pct"] == pytest.approx(
+        round((1 - o["monthly_cost_usd"] / od) * 100, 1))
+    assert o["predicted"]["savings_vs_on_demand_pct"] < 0
 
 
 def test_on_demand_wins_over_an_idle_commitment(cat: Any) -> None:
