@@ -110,8 +110,8 @@ def _parts(recs: Recommendations, p: WorkloadProfile,
         parts.append((_component("storage", "compute", scratch, scratch.reasons[0].text),
                       scratch))
     if store is not None:
-        parts.append((_component("storage", "storage", store,
-                                 "rank 1 of storage, the compute's data"), store))
+        store, why = per_node_volumes(host, store, p)
+        parts.append((_component("storage", "storage", store, why), store))
     if recs.database:
         parts.append((_component("database", "database", recs.database[0],
                                  "rank 1 of database"), recs.database[0]))
@@ -141,6 +141,35 @@ def _needs_ec2_host(store: Option, compute_kind: str) -> bool:
     if store.kind == "ebs":
         return compute_kind == "lambda" or store.count > 1
     return False
+
+
+EBS_ATTACH_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-attaching-volume.html"
+BLOCK_DEVICE_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                    "block-device-mapping-concepts.html")
+
+
+def per_node_volumes(host: Option | None, store: Option,
+                     p: WorkloadProfile) -> tuple[Option, str]:
+    """The storage of the bundle with one EBS volume (or array) per EC2 node, and why.
+
+    A volume attaches to one instance at a time, Multi-Attach aside (EBS_ATTACH_URL), and
+    the volumes of a launch template's block device mapping are created for every instance
+    it launches (BLOCK_DEVICE_URL; the export puts the data volume there), so N nodes
+    holding their own data (``sharing`` single_instance or absent) run N volumes: the
+    storage is counted N times, its cost x N.
+    """
+    s = p.storage
+    one = "rank 1 of storage, the compute's data"
+    if host is None or host.kind != "ec2" or host.count <= 1 or store.kind != "ebs" or \
+            (s is not None and s.sharing not in (None, "single_instance")):
+        return store, one
+    n = host.count
+    cost = None if store.monthly_cost_usd is None else round(store.monthly_cost_usd * n, 2)
+    why = (f"{one}: one {store.option} x {store.count} per node, {n} nodes, since a volume "
+           f"attaches to one instance ({EBS_ATTACH_URL}) and the launch template's block "
+           f"device mapping gives each instance its own ({BLOCK_DEVICE_URL}): "
+           f"{fmt_usd(store.monthly_cost_usd or 0.0)} x {n} = {fmt_usd(cost or 0.0)}/month")
+    return store.model_copy(update={"count": store.count * n, "monthly_cost_usd": cost}), why
 
 
 def fargate_scratch(host: Option | None, store: Option | None, p: WorkloadProfile,

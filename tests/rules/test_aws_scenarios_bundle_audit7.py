@@ -10,8 +10,13 @@
   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.consistency.html): DAX
   passes strongly consistent reads to DynamoDB and does not cache them, so a caching
   trade-off over strongly consistent reads offloads none of them as they are.
+* An EBS volume attaches to one instance at a time, Multi-Attach aside
+  (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-attaching-volume.html), and a launch
+  template's block device mapping creates its volumes for every instance it launches
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/block-device-mapping-concepts.html;
+  the export puts the data volume there): N nodes run N volumes.
 Prices: catalog us-east-1 (Fargate arm64 $0.03238 per vCPU-hour, $0.00356 per GB-hour;
-ephemeral storage $0.000111 per GB-hour; gp3 $0.08 per GB-month).
+ephemeral storage $0.000111 per GB-hour; gp3 $0.08 per GB-month; c6g.4xlarge $0.544/h).
 """
 
 from __future__ import annotations
@@ -110,3 +115,34 @@ def test_dax_offloads_eventually_consistent_reads(cat):
     t = _caching(cat, "eventual")
     assert t.predicted["offloaded_reads_per_s"] == 4000.0
     assert t.config["service"] == "DynamoDB Accelerator (DAX)"
+
+
+def test_each_ec2_node_pays_for_its_own_volume(cat):
+    # 32 vCPU horizontal -> 2 x c6g.4xlarge: 2 x $0.544 x 730 = $794.24; the exported launch
+    # template gives each its own 100 GiB gp3 (100 x $0.08 = $8.00): 2 x $8.00 = $16.00.
+    # Total $810.24 (before: the volume counted once, $802.24).
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 32, "memory_gib": 64, "scale_out": "horizontal", "max_nodes": 8,
+        "hours_per_month": 730}, "storage": {"size_gib": 100, "sharing": "single_instance"}},
+        catalog=cat, models=False)
+    parts = {c.role: c for c in r.bundle.components}
+    assert (parts["compute"].option, parts["compute"].count) == ("c6g.4xlarge", 2)
+    assert parts["compute"].monthly_cost_usd == pytest.approx(794.24, abs=0.01)
+    assert (parts["storage"].option, parts["storage"].count) == ("gp3", 2)
+    assert parts["storage"].monthly_cost_usd == pytest.approx(16.00, abs=0.01)
+    assert r.bundle.total_monthly_usd == pytest.approx(810.24, abs=0.01)
+    assert "ebs-attaching-volume.html" in parts["storage"].why
+    # The ranked storage option itself stays one volume at $8.00.
+    assert r.recommendations.storage[0].monthly_cost_usd == pytest.approx(8.00, abs=0.01)
+    vol = chosen_bundle(r.model_dump(mode="json")).of("compute").volume
+    assert vol is not None and vol.size_gib == 100
+
+
+def test_one_node_keeps_one_volume(cat):
+    # 4 vCPU on one node: one gp3 of 100 GiB, $8.00.
+    r = recommend({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
+                   "storage": {"size_gib": 100, "sharing": "single_instance"}},
+                  catalog=cat, models=False)
+    parts = {c.role: c for c in r.bundle.components}
+    assert parts["compute"].count == 1
+    assert (parts["storage"].count, parts["storage"].monthly_cost_usd) == (1, 8.0)
