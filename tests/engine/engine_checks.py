@@ -130,7 +130,10 @@ def _check_compute(p: WorkloadProfile, resp: RecommendationResponse, cat) -> Non
             else:
                 assert o.purchase_option == "on_demand"
                 hourly = pr["ondemand_usd_per_hour"]
-            base = hourly * n * need.hours
+            # A commitment bills every hour of its term, used or not (Reserved Instances,
+            # payment options; Savings Plans commit USD per hour): 730 h a month at least.
+            committed = o.purchase_option in ("reserved", "savings_plan")
+            base = hourly * n * (max(need.hours, 730.0) if committed else need.hours)
             if o.config.get("credit_mode") == "unlimited":
                 assert o.monthly_cost_usd >= base - 0.01
             else:
