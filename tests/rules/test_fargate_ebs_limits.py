@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from recommender.core.engine import recommend
-from recommender.rules.compute.fargate import (
+from recommender.rules.compute.fargate_limits import (
     FARGATE_EBS_REJECT,
     FARGATE_EBS_URL,
     fargate_ebs_floor,

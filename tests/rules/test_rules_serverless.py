@@ -159,3 +159,23 @@ def test_fargate_price_in_another_unit_is_refused(profile, cat, monkeypatch):
     p = profile(compute={"vcpus": 1, "arch": "x86_64"})
     with pytest.raises(UnitMismatchError):
         fargate.fargate_option(p, derive_need(p), book, "us-east-1", Rejections())
+
+
+def test_a_sustained_bandwidth_need_leaves_out_fargate_and_lambda(profile, cat):
+    # network.bandwidth_gbps is held to an EC2 type's published baseline
+    # (ec2-instance-network-bandwidth.html); AWS publishes no bandwidth for a Fargate task or
+    # a Lambda function, so neither is offered for 10 Gbps, and the rejections say why.
+    from recommender.core.engine import recommend
+
+    base = {"region": "us-east-1", "top_n": 10, "compute": {"vcpus": 4, "memory_gib": 8,
+                                               "invocations_per_month": 1e6,
+                                               "duration_ms": 200}}
+    r = recommend(profile(**base, network={"bandwidth_gbps": 10}), catalog=cat, models=False)
+    kinds = {o.kind for o in r.recommendations.compute}
+    assert "fargate" not in kinds and "lambda" not in kinds and kinds == {"ec2"}
+    assert r.rejected["fargate.network_bandwidth_not_published"] == 1
+    assert r.rejected["lambda.network_bandwidth_not_published"] == 1
+    # Without the need both are offered again.
+    free = recommend(profile(**base), catalog=cat, models=False)
+    assert {"fargate", "lambda"} <= {o.kind for o in free.recommendations.compute}
+    assert not any(k.endswith("network_bandwidth_not_published") for k in free.rejected)

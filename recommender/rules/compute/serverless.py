@@ -32,6 +32,11 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
+from recommender.rules.compute.bandwidth import (
+    LAMBDA_QUOTAS_URL,
+    needs_published_bandwidth,
+    unpublished_bandwidth_note,
+)
 from recommender.rules.compute.concurrency import in_flight
 from recommender.rules.compute.elasticity import concurrency_quota_check
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
@@ -300,6 +305,10 @@ def _lambda_admits(p: WorkloadProfile, book: PriceBook, rej: Rejections) -> _Lim
         return None
     if c.gpus and (c.gpus.min or 0) > 0:
         rej.add("lambda.gpus_not_supported")
+        return None
+    if needs_published_bandwidth(p):
+        rej.add("lambda.network_bandwidth_not_published",
+                note=unpublished_bandwidth_note("a Lambda function", LAMBDA_QUOTAS_URL))
         return None
     lim = lambda_limits(book)
     timeout_s, timeout_verify = lim["timeout_max"]
