@@ -29,6 +29,11 @@ from recommender.core.response import (
     Unpriced,
 )
 from recommender.rules.base import HOURS_PER_MONTH, PERF01_COST, fmt_num, fmt_usd, reason
+from recommender.rules.compute.fargate_limits import (
+    FARGATE_INCLUDED_GIB,
+    FARGATE_MAX_GIB,
+    FARGATE_STORAGE_URL,
+)
 from recommender.rules.network import COMPUTE_ADD_ONS
 from recommender.rules.prices import PriceBook
 
@@ -36,13 +41,7 @@ INSTANCE_STORE_PAGE = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
                        "so-instance-store-volumes.html")
 
 
-FARGATE_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
-                       "fargate-task-storage.html")
 FARGATE_PRICING_URL = "https://aws.amazon.com/fargate/pricing/"
-#: GiB every Fargate task includes, and the most its task definition may configure
-#: (``ephemeralStorage.sizeInGiB``, FARGATE_STORAGE_URL).
-FARGATE_INCLUDED_GIB = 20
-FARGATE_MAX_GIB = 200
 FARGATE_EPHEMERAL_ITEM = "fargate.ephemeral_storage_gb_hour"
 
 

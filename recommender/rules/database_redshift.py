@@ -61,10 +61,10 @@ def warehouse_size(
     sizing says so.
     """
     current = [r for r in rows if r.get("current_generation") is not False] or rows
+    caps = [storage_per_node_gib(r) for r in current]  # (parsed once for both passes)
     best: tuple[tuple[float, str], dict[str, Any], int, float | None] | None = None
     for strict in (True, False):
-        for r in current:
-            cap = storage_per_node_gib(r)
+        for r, cap in zip(current, caps, strict=True):
             cls = str(r["instance_class"])
             n = redshift_nodes(cls, cap, size, production) if strict else max(
                 1, math.ceil(size / cap - 1e-9) if cap else 1)

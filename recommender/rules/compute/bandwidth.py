@@ -3,7 +3,7 @@
 ``network.bandwidth_gbps`` is a hard constraint.  EC2 types are held to their published
 baseline bandwidth (:data:`EC2_BANDWIDTH_URL`; "up to" figures are bursts on network I/O
 credits), but AWS publishes no network bandwidth for a Fargate task (:data:`FARGATE_NET_URL`)
-or a Lambda function (its quotas page lists none: :data:`LAMBDA_QUOTAS_URL`), so neither can
+or a Lambda function (its quotas page lists none: ``elasticity.LAMBDA_QUOTAS_URL``), so neither can
 be shown to meet such a need: both are left out, with the reason in the rejection note.
 """
 
@@ -15,7 +15,6 @@ EC2_BANDWIDTH_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
                      "ec2-instance-network-bandwidth.html")
 FARGATE_NET_URL = ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
                    "fargate-task-networking.html")
-LAMBDA_QUOTAS_URL = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
 
 
 def needs_published_bandwidth(p: Any) -> bool:

@@ -1,5 +1,6 @@
 """Fargate task limits that are documented service limits, not prices: the baseline EBS
-performance a task's vCPUs give (ECS Developer Guide, :data:`FARGATE_EBS_URL`)."""
+performance a task's vCPUs give (ECS Developer Guide, :data:`FARGATE_EBS_URL`) and the
+ephemeral storage every task has (:data:`FARGATE_STORAGE_URL`)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,11 @@ def fargate_ebs_floor(iops: float | None, mibps: float | None) -> FargateEbsFloo
             "measure it on a smaller task."))
     return FargateEbsFloor(v, f"At least {v:g} vCPU per task: {need}, and a task's EBS "
                               f"baseline grows with its vCPUs {tail}.")
+
+
+FARGATE_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+                       "fargate-task-storage.html")
+#: GiB every Fargate task includes, and the most its task definition may configure
+#: (``ephemeralStorage.sizeInGiB``, FARGATE_STORAGE_URL).
+FARGATE_INCLUDED_GIB = 20
+FARGATE_MAX_GIB = 200

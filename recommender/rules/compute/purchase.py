@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import HOURS_PER_MONTH
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.index import ec2_index, verify_flags
 from recommender.rules.compute.spot import SpotBasis, spot_prices
@@ -46,8 +47,8 @@ _PO_ORDER = ("on_demand", "spot", "reserved", "savings_plan")
 OFFERING = {"reserved": "reserved_standard", "savings_plan": "savings_plan_compute"}
 DEFAULT_TERM_YEARS = 1
 DEFAULT_PAYMENT = "no_upfront"
-#: Hours in the month AWS's pricing pages use (8,760 h a year / 12); a commitment bills them all.
-MONTH_HOURS = 730.0
+#: Hours in the month AWS's pricing pages use (rules.base); a commitment bills them all.
+MONTH_HOURS = HOURS_PER_MONTH
 #: The pages that say a commitment bills every hour of its term, used or not.
 COMMITMENT_BILLING_URL = {
     "reserved": "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"

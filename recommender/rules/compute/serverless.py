@@ -33,12 +33,11 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.bandwidth import (
-    LAMBDA_QUOTAS_URL,
     needs_published_bandwidth,
     unpublished_bandwidth_note,
 )
 from recommender.rules.compute.concurrency import in_flight
-from recommender.rules.compute.elasticity import concurrency_quota_check
+from recommender.rules.compute.elasticity import LAMBDA_QUOTAS_URL, concurrency_quota_check
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
 from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,

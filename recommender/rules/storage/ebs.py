@@ -33,7 +33,14 @@ from recommender.rules.base import (
 from recommender.rules.prices import Tier, per_catalog, per_unit_cost, tiered_cost
 from recommender.rules.storage.hdd import hdd_burst_reason, hdd_burst_size
 from recommender.rules.storage.need import StorageNeed
-from recommender.rules.storage.ssd import EBS_IO_URL, gp2_baseline, gp2_size_for, ssd_io_kib
+from recommender.rules.storage.ssd import (
+    EBS_IO_URL,
+    SSD_MAX_IO_KIB,
+    gp2_baseline,
+    gp2_size_for,
+    iops_for_io,
+    ssd_io_kib,
+)
 
 #: The latency band of each ``ebs.latency_class`` in ms, as (floor, ceiling).  The AWS EBS
 #: volume types doc (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html)
@@ -132,7 +139,7 @@ def iops_needed(row: dict[str, Any], n: StorageNeed) -> float:
     vt = str(row["volume_type"])
     tp = n.mibps or 0.0
     if vt == "gp2":
-        tp_iops = math.ceil(tp * 1024.0 / ssd_io_kib(n.io_size_kib) - 1e-9) if tp else 0.0
+        tp_iops = iops_for_io(tp, n.io_size_kib)
     elif vt in ("gp3", "io1", "io2"):
         tp_iops = iops_for_throughput(row, tp, n.io_size_kib)
     else:
@@ -218,7 +225,7 @@ def iops_for_throughput(row: dict[str, Any], mibps: float,
     by_ratio = math.ceil(mibps / float(ratio) - 1e-9)
     if io_size_kib is None:
         return float(by_ratio)
-    return float(max(by_ratio, math.ceil(mibps * 1024.0 / ssd_io_kib(io_size_kib) - 1e-9)))
+    return float(max(by_ratio, iops_for_io(mibps, io_size_kib)))
 
 
 #: Provisioned IOPS SSD volumes (https://docs.aws.amazon.com/ebs/latest/userguide/
@@ -226,8 +233,8 @@ def iops_for_throughput(row: dict[str, Any], mibps: float,
 #: size of 256 KiB and yield as much as 500 MiB/s of throughput"; above 32,000 IOPS they
 #: "yield a linear increase in throughput at a rate of 16 KiB per provisioned IOPS" (1,000
 #: MiB/s at 64,000); io2 Block Express "scales proportionally up to 0.256 MiB/s per
-#: provisioned IOPS" (4,000 MiB/s from 16,000 IOPS).
-PIOPS_MAX_IO_KIB = 256.0
+#: provisioned IOPS" (4,000 MiB/s from 16,000 IOPS).  The 256 KiB is the SSD I/O cap of
+#: ``storage.ssd`` (:data:`SSD_MAX_IO_KIB`).
 IO1_LOW_MAX_MIBPS = 500.0
 IO1_HIGH_KIB_PER_IOPS = 16.0
 IO2_MIBPS_PER_IOPS = 0.256
@@ -241,14 +248,14 @@ def piops_iops_for_throughput(volume_type: str, mibps: float,
     the largest, when the size is not given: the fewest IOPS that can carry the throughput).
     io1: up to 500 MiB/s at that size per IOPS (2,000 IOPS at 256 KiB), beyond it 16 KiB
     per IOPS (750 MiB/s needs 48,000 IOPS); io2: 0.256 MiB/s per IOPS at 256 KiB (1,000
-    MiB/s needs 3,907 IOPS).  The page's figures: :data:`PIOPS_MAX_IO_KIB`,
+    MiB/s needs 3,907 IOPS).  The page's figures: :data:`SSD_MAX_IO_KIB`,
     :data:`IO1_LOW_MAX_MIBPS`, :data:`IO1_HIGH_KIB_PER_IOPS`, :data:`IO2_MIBPS_PER_IOPS`.
     """
     if not mibps:
         return 0.0
-    kib = min(io_size_kib or PIOPS_MAX_IO_KIB, PIOPS_MAX_IO_KIB)
+    kib = ssd_io_kib(io_size_kib)
     if volume_type == "io2":
-        per_iops = IO2_MIBPS_PER_IOPS * kib / PIOPS_MAX_IO_KIB
+        per_iops = IO2_MIBPS_PER_IOPS * kib / SSD_MAX_IO_KIB
     elif mibps <= IO1_LOW_MAX_MIBPS:
         per_iops = kib / 1024.0
     else:
@@ -388,7 +395,7 @@ def _throughput_iops_reasons(row: dict[str, Any], n: StorageNeed,
     floor = iops_for_throughput(row, tp, n.io_size_kib) if vt in ("io1", "io2") else 0.0
     if floor > max(n.iops or 0.0, row.get("iops_min") or 0.0):
         size = (f"{fmt_num(n.io_size_kib)} KiB I/O" if n.io_size_kib else
-                f"the largest I/O, {PIOPS_MAX_IO_KIB:g} KiB (storage.io_size_kib not given)")
+                f"the largest I/O, {SSD_MAX_IO_KIB:g} KiB (storage.io_size_kib not given)")
         return [reason("storage.throughput_iops", PERF03_CONFIG,
                        f"IOPS raised to {fmt_num(floor)}: {vt} throughput is the provisioned "
                        f"IOPS x the I/O size, so {fmt_num(tp)} MiB/s at {size} needs "

@@ -24,6 +24,11 @@ def ssd_io_kib(io_size_kib: float | None) -> float:
     return min(io_size_kib or SSD_MAX_IO_KIB, SSD_MAX_IO_KIB)
 
 
+def iops_for_io(mibps: float, io_size_kib: float | None) -> float:
+    """IOPS that carry ``mibps`` when each moves one I/O of the size (:func:`ssd_io_kib`)."""
+    return float(math.ceil(mibps * 1024.0 / ssd_io_kib(io_size_kib) - 1e-9)) if mibps else 0.0
+
+
 def gp2_baseline(row: dict[str, Any], size_gib: float,
                  io_size_kib: float | None = None) -> tuple[float, float]:
     """gp2's baseline IOPS and the throughput they sustain at ``size_gib``.
@@ -53,7 +58,7 @@ def gp2_size_for(row: dict[str, Any], iops: float, mibps: float,
     if not per_gib:
         return 0, None
     kib = ssd_io_kib(io_size_kib)
-    tp_iops = math.ceil(mibps * 1024.0 / kib - 1e-9) if mibps else 0.0
+    tp_iops = iops_for_io(mibps, io_size_kib)
     need = max(iops, tp_iops)
     if need <= float(row.get("iops_min") or 0.0):
         return 0, None
