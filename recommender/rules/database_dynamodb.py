@@ -44,6 +44,13 @@ DYNAMODB_LARGE_ITEMS_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/d
                             "bp-use-s3-too.html")
 DYNAMODB_ITEM_REJECT = "database.dynamodb_item_above_400_kb"
 DYNAMODB_PRICING_URL = "https://aws.amazon.com/dynamodb/pricing/"
+#: "In most cases, the DynamoDB response times can be measured in single-digit milliseconds";
+#: for "response times in microseconds", DAX serves eventually consistent reads, and it is not
+#: for "applications that require strongly consistent reads" (In-Memory Acceleration with DAX).
+DAX_URL = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.html"
+#: The performance risk of a DynamoDB table asked for sub-millisecond reads: the relational
+#: options' step for the same need (``database._latency_caution``), a cache in front is needed.
+SUB_MS_RISK = 3.0
 DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
                            "quantity in the catalog's feed, so it is not deducted.")
 
@@ -154,6 +161,10 @@ def _dynamodb_option(
     fit = 1.0 if (mode == "on_demand") == (d.reads_per_s is None) else 0.9
     c = Candidate("dynamodb", "dynamodb", cost, rs, verify=verify, config=config,
                   purchase_option=mode, components={"fit": fit})
+    sub_ms = sub_ms_reason(d)
+    if sub_ms is not None:
+        c.reasons.append(sub_ms)
+        c.risk = max(c.risk, SUB_MS_RISK)
     if not size:
         # DynamoDB bills the table's storage per GB-month whatever the capacity mode.
         c.name_unpriced_all([("DynamoDB table storage", (
@@ -200,3 +211,22 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str,
     return [_dynamodb_option(mode, d, book, region, base=base,
                              units=(item, rcu_per_read, wcu_per_write), storage=st)
             for mode in ("on_demand", "provisioned")]
+
+
+def sub_ms_reason(d: Any) -> Any:
+    """A caution for a read latency need under 1 ms, which DynamoDB alone does not meet, or None.
+
+    DynamoDB answers "in single-digit milliseconds" in most cases; microseconds take DAX in
+    front, and only for eventually consistent reads (:data:`DAX_URL`).  The option stays, at
+    :data:`SUB_MS_RISK`, as the relational options do for the same need; DAX itself has no
+    price in the catalog (the caching trade-off names it unpriced).
+    """
+    if d.latency_ms is None or d.latency_ms >= 1:
+        return None
+    strong = d.consistency != "eventual"
+    return reason("database.latency", PERF03_CONFIG, (
+        f"A {fmt_num(d.latency_ms)} ms read latency is below DynamoDB's single-digit "
+        f"milliseconds; microsecond reads take DynamoDB Accelerator (DAX) in front ({DAX_URL})"
+        + (", which serves only eventually consistent reads: strongly consistent ones pass "
+           "through to the table, so make the latency-bound reads eventually consistent"
+           if strong else "") + " (see trade-offs: caching)."), "caution")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recommender.rules.base import PERF01_COST, Candidate, fmt_num, reason
+from recommender.rules.base import PERF01_COST, PERF03_CONFIG, Candidate, fmt_num, reason
 from recommender.rules.prices import PriceBook
 from recommender.rules.storage.class_prices import (
     PER_GB_ACCESS_CLASSES,
@@ -58,6 +58,15 @@ S3_MIN_OBJECT_KB: dict[str, float] = {
 #: retrieval" (:data:`S3_CLASSES_URL`).
 S3_RESTORE_CLASSES = frozenset({"glacier_flexible", "glacier_deep_archive"})
 S3_CLASSES_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html"
+#: "S3 Express One Zone is a high-performance, single-Availability Zone storage class purpose-
+#: built to deliver consistent, single-digit millisecond data access", "up to 10x faster" than
+#: S3 Standard ("What is Amazon S3?", storage classes): a need below 10 ms is the single-digit
+#: band that the regional classes do not promise.
+S3_EXPRESS_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html"
+S3_SINGLE_DIGIT_MS = 10.0
+#: The performance risk of a regional S3 class asked for single-digit milliseconds: it is
+#: expected to miss (AWS's own faster class is "up to 10x faster"), not merely unmeasured.
+S3_LATENCY_RISK = 2.0
 #: Why a fee named only in a price row's note is unpriced (no object count in the profile).
 _NOTED_FEE = ("a fee the catalog's storage price leaves out (its note says so; S3 bills "
               "Intelligent-Tiering monitoring per 1,000 objects, https://aws.amazon.com/s3/"
@@ -171,6 +180,24 @@ def _object_size_and_restore(c: Candidate, cls: str) -> None:
             f"minutes to hours) before it can be read ({S3_CLASSES_URL})."), "caution"))
 
 
+def _single_digit_latency(c: Candidate, n: StorageNeed) -> None:
+    """A latency need under 10 ms: a caution, :data:`S3_LATENCY_RISK`, and S3 Express One Zone
+    (the class AWS builds for single-digit milliseconds, :data:`S3_EXPRESS_URL`) named as the
+    alternative the catalog cannot price (no S3 Express row in the stored price feed)."""
+    if n.latency_ms is None or n.latency_ms >= S3_SINGLE_DIGIT_MS:
+        return
+    c.reasons.append(reason("storage.s3_latency", PERF03_CONFIG, (
+        f"A {fmt_num(n.latency_ms)} ms latency need is in the single-digit milliseconds that "
+        "AWS promises only for S3 Express One Zone (directory buckets in one Availability "
+        f"Zone, up to 10x faster than S3 Standard; {S3_EXPRESS_URL}); the regional classes "
+        "are expected to miss it: measure first-byte latency, or cache in front (CloudFront, "
+        "ElastiCache)."), "caution"))
+    c.risk = max(c.risk, S3_LATENCY_RISK)
+    c.name_unpriced_all([("S3 Express One Zone (for single-digit millisecond access)", (
+        "the catalog's price feed has no S3 Express One Zone row, so it is named, not "
+        f"offered ({S3_EXPRESS_URL})"))], category="storage")
+
+
 def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
     """S3 for web or archival object access, storage class by access frequency and lifetime."""
     cls, notes = s3_class(n)
@@ -185,6 +212,7 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
         c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
         _minimum_duration(c, cls, n.object_lifetime_days)
     _object_size_and_restore(c, cls)
+    _single_digit_latency(c, n)
     priced = parts[0] if parts else None
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
     rs, excludes = charges_reasons("s3", cls, rows, item)
