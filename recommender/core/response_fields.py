@@ -64,7 +64,8 @@ class OptionPredicted(BaseModel):
     credit_balance_min: Num = _f("burstable EC2: lowest credit balance over the series, credits")
     surplus_credits_month: Num = _f("burstable EC2 unlimited: surplus credits billed per month")
     monthly_cost_usd_with_scaling: Num = _f(
-        "EC2 with a scaling plan: monthly cost at the expected average node count, USD")
+        "EC2 with a scaling plan: monthly cost at the expected average node count "
+        "(a reserved/savings_plan option: its node_count committed, billed every hour), USD")
     on_demand_monthly_cost_usd: Num = _f("committed purchase options: the on-demand monthly "
                                          "cost it is compared with, USD")
     savings_vs_on_demand_pct: Num = _f("committed purchase options: saving against on-demand, %")
@@ -74,7 +75,9 @@ class OptionPredicted(BaseModel):
     cost_per_run_usd: Num = _f("batch job: predicted cost of one run, USD")
     cost_per_run_usd_low: Num = _f("batch job: cost at runtime_s_low, USD")
     cost_per_run_usd_high: Num = _f("batch job: cost at runtime_s_high, USD")
-    job_hours_per_month: Num = _f("batch job: hours billed per month (runs x runtime), hours")
+    job_hours_per_month: Num = _f("batch job: hours per node per month (runs x runtime), "
+                                  "billed on-demand/spot; a commitment bills max(them, 730): "
+                                  "config.billed_hours_per_month, hours")
     duration_ms: Num = _f("Lambda: predicted duration of one invocation at this memory, ms")
     duration_ms_low: Num = _f("Lambda: low end of the duration interval, ms")
     duration_ms_high: Num = _f("Lambda: high end of the duration interval, ms")

@@ -6,9 +6,12 @@ runtime model in one typed call (:func:`recommender.models.interface.estimate_ru
 memoised per catalog there), at their node count and at the hourly price of the option's
 own purchase option.  Each option then carries
 its predicted runtime with the model's interval and its cost per run; ``runs_per_month``
-turns the runtime into the hours billed; ``deadline_s`` rejects the options predicted to
-miss it and raises the performance risk of those whose interval crosses it; the options are
-ranked by cost per run, runtime or both, per objective.  Without the model nothing of this
+turns the runtime into the job hours a month, which on-demand and Spot bill, while a
+commitment bills every hour of its term (:mod:`~recommender.rules.compute.job_billing`,
+which also moves a short job off a commitment to an hourly option the profile allows);
+``deadline_s`` rejects the options predicted to miss it and raises the performance risk of
+those whose interval crosses it; the options are ranked by cost (per run, or the month
+billed with ``runs_per_month``), runtime or both, per objective.  Without the model nothing of this
 is guessed: every EC2 option says so and the rules rank as before.
 """
 
@@ -31,7 +34,6 @@ from recommender.models.interface import (
 )
 from recommender.rules.base import (
     PERF01_BENCHMARK,
-    PERF01_COST,
     PERF02_SELECT,
     Rejections,
     fmt_num,
@@ -39,6 +41,8 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.candidates import Ec2Index
+from recommender.rules.compute.job_billing import JobBill, JobPrices, bill_job, job_prices
+from recommender.rules.compute.purchase import OFFERING, Pricing
 from recommender.rules.compute.risk import UTIL_STEPS, risk_label, utilization_risk
 from recommender.rules.rank import Ranking, chunks
 
@@ -46,9 +50,6 @@ from recommender.rules.rank import Ranking, chunks
 #: hold every option shown after deadline rejections, few enough to keep one model call
 #: (numpy physics and trees) well under a millisecond.
 JOB_POOL = 20
-SECONDS_PER_HOUR = 3600.0
-#: Hours in an average month: job hours above it mean runs overlap (concurrent clusters).
-MONTH_HOURS = 730.0
 # Predicted runtime comes from the job's own measured runs scaled by the model: evidence
 # from benchmarking the workload itself, which is what PERF01-BP06 asks decisions to rest
 # on (PERF02-BP01 is the selection the ranking then makes; see the deadline reason).
@@ -62,7 +63,11 @@ class JobInfo:
     predicted: dict[str, Any] = field(default_factory=dict)
     reasons: list[Reason] = field(default_factory=list)
     risk: float = 0.0
-    hours: float | None = None  # billed hours per node per month (runs x runtime)
+    hours: float | None = None  # job hours per node per month (runs x runtime)
+    #: The hourly pricing the option switched to from a commitment (job_billing), else None.
+    pricing: Pricing | None = None
+    #: Config fields of a commitment billed for the month (its rate and billed hours).
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -165,7 +170,7 @@ class JobCandidates:
     ``n_ec2``), or the :class:`~recommender.rules.rank.Ranking` itself (read lazily);
     ``pp``: price-performance per position; ``count``, ``price``, ``po``, ``cost``: per
     EC2 index, node count, effective hourly price, its purchase option and the monthly cost
-    (``cost`` is updated in place with job hours when ``runs_per_month`` is given);
+    (``cost`` is updated in place with the month billed when ``runs_per_month`` is given);
     ``total``: score per position (the predicted options' scores are replaced in place by
     the job score that ranks them).
     """
@@ -236,7 +241,11 @@ def plan_job(
     keep = _keep(job, preds, types, rej, warnings)
     if not keep.any():
         return _no_prediction("every predicted EC2 option is predicted to fail (memory)")
-    score = _job_score(preds, keep, st.objective)
+    bills = _bills(p, job, c, st, pool=pool, preds=preds, catalog=catalog)
+    if bills is not None:  # a switch to an hourly option re-prices the run
+        preds = tuple(b.estimate for b in bills)
+    score = _job_score(preds, keep, st.objective,
+                       None if bills is None else np.array([b.monthly for b in bills]))
     rt = np.array([x.runtime_s for x in preds])
     per_run = np.array([x.cost_usd for x in preds], dtype=float)
     keys = (np.asarray(types), rt, per_run, -np.round(score, 9))
@@ -246,12 +255,32 @@ def plan_job(
         k = pool[j]
         i = int(c.idx[k])
         plan.info[i] = _info(job, preds[j], itype=types[j], po=str(c.po[i]),
-                             price=float(c.price[i]), hours=st.hours, objective=st.objective,
-                             cost=c.cost, i=i)
+                             price=float(c.price[i]), objective=st.objective,
+                             bill=None if bills is None else bills[j])
+        if bills is not None:
+            c.cost[i] = bills[j].monthly
         c.total[k] = float(score[j])
     serverless = _serverless_order(c)
     plan.order = np.array([pool[j] for j in ranked] + serverless, dtype=int)
     return plan
+
+
+def _bills(p: WorkloadProfile, job: JobProfile, c: JobCandidates, st: JobSettings, *,
+           pool: list[int], preds: tuple[RuntimeEstimate, ...], catalog: Any
+           ) -> list[JobBill] | None:
+    """Each predicted option's month from ``runs_per_month`` (None without it): job hours
+    on-demand or Spot, every hour of a commitment's term (job_billing)."""
+    runs = job.runs_per_month
+    if runs is None:
+        return None
+    committed = any(str(c.po[c.idx[k]]) in OFFERING for k in pool)
+    prices: JobPrices | None = job_prices(p, c.ix, st.region, catalog) if committed else None
+    out = []
+    for k, pr in zip(pool, preds, strict=True):
+        i = int(c.idx[k])
+        out.append(bill_job(runs, pr, i=i, po=str(c.po[i]), price=float(c.price[i]),
+                            hours=st.hours, prices=prices))
+    return out
 
 
 def _serverless_order(c: JobCandidates) -> list[int]:
@@ -281,15 +310,19 @@ def _predict(job: JobProfile, c: JobCandidates, st: JobSettings, *, models: Any,
     return pool, types, preds
 
 
-def _job_score(preds: tuple[RuntimeEstimate, ...], keep: np.ndarray, objective: str
-               ) -> np.ndarray:
-    """Rank score: cost per run (monthly job cost is runs x it, same order), runtime, or both.
+def _job_score(preds: tuple[RuntimeEstimate, ...], keep: np.ndarray, objective: str,
+               monthly: np.ndarray | None = None) -> np.ndarray:
+    """Rank score: cost (per run, or the month billed when ``runs_per_month`` gives
+    ``monthly``), runtime, or both.
 
-    Relative to the best kept option (1 = best); ``balanced`` weighs the two equally, the
-    rule the runtime reason (:func:`_runtime_reason`) names as ``rank_by``.
+    The month is runs x the cost per run on-demand or Spot (the same order), but a
+    commitment bills every hour of its term (job_billing), so its month, not its job hours,
+    is its cost.  Relative to the best kept option (1 = best); ``balanced`` weighs the two
+    equally, the rule the runtime reason (:func:`_runtime_reason`) names as ``rank_by``.
     """
     rt = np.array([x.runtime_s for x in preds])
-    per_run = np.array([x.cost_usd for x in preds], dtype=float)
+    per_run = (np.array([x.cost_usd for x in preds], dtype=float) if monthly is None
+               else np.asarray(monthly, dtype=float))
     c_rel = np.nanmin(per_run[keep]) / per_run
     t_rel = np.min(rt[keep]) / rt
     return np.asarray({"cost": c_rel, "performance": t_rel}.get(
@@ -324,9 +357,10 @@ def _keep(job: JobProfile, preds: tuple[RuntimeEstimate, ...], types: list[str],
     return np.asarray(keep & ~fails, dtype=bool)
 
 
-def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: float, hours: float,
-          objective: str, cost: np.ndarray, i: int) -> JobInfo:
-    """Predicted fields, reasons, risk and billed hours of one predicted option."""
+def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: float,
+          objective: str, bill: JobBill | None) -> JobInfo:
+    """Predicted fields, reasons, risk and job hours of one predicted option (``bill``: its
+    month from ``runs_per_month``, which may switch it to an hourly purchase option)."""
     # Every predicted option is priced by its own purchase option (the query's overrides).
     assert pr.cost_usd is not None and pr.cost_usd_low is not None
     assert pr.cost_usd_high is not None
@@ -337,14 +371,15 @@ def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: f
         "cost_per_run_usd_low": round(pr.cost_usd_low, 4),
         "cost_per_run_usd_high": round(pr.cost_usd_high, 4),
     })
+    if bill is not None and bill.pricing is not None:
+        po, price, info.pricing = bill.po, bill.price, bill.pricing
     info.reasons.append(_runtime_reason(job, pr, itype=itype, po=po, price=price,
                                         objective=objective))
-    if job.runs_per_month is not None:
-        info.hours, monthly, why = _monthly_hours(job.runs_per_month, pr, price=price,
-                                                  hours=hours)
-        cost[i] = monthly
-        info.predicted["job_hours_per_month"] = round(info.hours, 2)
-        info.reasons.append(why)
+    if bill is not None:
+        info.hours = bill.hours
+        info.config = dict(bill.config or {})
+        info.predicted["job_hours_per_month"] = round(bill.hours, 2)
+        info.reasons.append(bill.reason)
     if job.deadline_s is not None:
         info.risk, why = _deadline(pr, job.deadline_s)
         info.reasons.append(why)
@@ -360,8 +395,9 @@ def _runtime_reason(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str
              + ", ".join(f"{m.count} x {m.instance_type}: {fmt_num(m.runtime_s)} s"
                          for m in meas) + ")"
              if meas else "placed from input_gib alone, no measured run: wide interval")
-    rank_by = {"cost": "cost per run", "performance": "runtime"}.get(
-        objective, "cost per run and runtime equally")
+    cost_by = "cost per run" if job.runs_per_month is None else "monthly cost"
+    rank_by = {"cost": cost_by, "performance": "runtime"}.get(
+        objective, f"{cost_by} and runtime equally")
     return reason(
         "job.runtime", JOB_BP,
         f"Predicted runtime on {n} x {itype}: {pr.runtime_s:.0f} s (interval "
@@ -370,24 +406,6 @@ def _runtime_reason(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str
         f"{fmt_usd(pr.cost_usd_low)}-{fmt_usd(pr.cost_usd_high)}) = runtime x {n} node(s) x "
         f"{fmt_usd(price)}/h ({po}). Ranked by {rank_by} (objective {objective}).",
         "info" if meas else "caution")
-
-
-def _monthly_hours(runs: float, pr: RuntimeEstimate, *, price: float, hours: float
-                   ) -> tuple[float, float, Reason]:
-    """Billed hours per node, monthly cost and their reason: runs x runtime replace hours."""
-    n = pr.count
-    h = runs * pr.runtime_s / SECONDS_PER_HOUR
-    monthly = price * n * h
-    why = reason(
-        "job.monthly_hours", PERF01_COST,
-        f"{fmt_num(runs)} runs/month x {pr.runtime_s:.0f} s = "
-        f"{h:.2f} h per node; {n} node(s) x {h:.2f} h x {fmt_usd(price)}/h = "
-        f"{fmt_usd(monthly)}/month (job hours replace the {hours:g} h/month of "
-        "hours_per_month; nodes run only while the job does)."
-        + (f" Above {MONTH_HOURS:g} h the runs overlap: run concurrent clusters."
-           if h > MONTH_HOURS else ""),
-        "caution" if h > MONTH_HOURS else "info")
-    return h, monthly, why
 
 
 def _deadline(pr: RuntimeEstimate, dl: float) -> tuple[float, Reason]:

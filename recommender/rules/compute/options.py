@@ -10,6 +10,7 @@ import numpy as np
 
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option, Reason
+from recommender.rules.base import PERF01_COST, fmt_num, fmt_usd, reason
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.elasticity import plan_scaling
 from recommender.rules.compute.explain import (
@@ -21,6 +22,7 @@ from recommender.rules.compute.explain import (
     type_facts,
 )
 from recommender.rules.compute.jobs import JobPlan
+from recommender.rules.compute.purchase import COMMITMENT_BILLING_URL, OFFERING
 from recommender.rules.compute.sizing import ComputeNeed
 from recommender.rules.rank import Ranking, chunks
 
@@ -35,10 +37,12 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
     ix, n, tf = t.ix, int(t.count[i]), type_facts(t.type_memo, t.ix, i)
     info = job.for_option(i) if job is not None else None
     hours = info.hours if info is not None and info.hours is not None else t.need.hours
-    pt = price_texts(t.pricing, ix, i, t.r, region)
+    # A job whose month bills less on-demand (or Spot) than under a commitment switched to it.
+    pricing = info.pricing if info is not None and info.pricing is not None else t.pricing
+    pt = price_texts(pricing, ix, i, t.r, region)
     row = Ec2Row(
         ix=ix, i=i, facts=tf, r=t.r, need=t.need, count=n, cost=float(t.cost[i]), hours=hours,
-        pricing=t.pricing, price=pt, eff_vcpus=float(t.eff[i]),
+        pricing=pricing, price=pt, eff_vcpus=float(t.eff[i]),
         capacity=float(ranking.table.capacity[k]), risk_dims=float(facts["dims"][k]),
         worst=int(facts["worst"][k]), cpu_low=float(facts["cpu_low"][k]),
         objective=objective, region=region, burst=t.burst.get(i), job=info,
@@ -51,8 +55,11 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
         config["scaling"], plan_reasons, avg = scaling
         reasons.extend(plan_reasons)
         if avg is not None and n > 0:
-            predicted["monthly_cost_usd_with_scaling"] = round(row.cost / n * avg, 2)
+            scaled, why = scaled_cost(row, config["scaling"], avg)
+            predicted["monthly_cost_usd_with_scaling"] = round(scaled, 2)
+            reasons.extend(why)
     if info is not None:
+        config.update(info.config)
         reasons.extend(info.reasons)
         predicted.update(info.predicted)
     risk, risk_reasons = option_risk(row)
@@ -89,6 +96,45 @@ def _scaling(t: Ec2Table, w: Ec2Row
         max_nodes=need.max_nodes, min_nodes=need.min_nodes, startup_s=need.startup_s,
         can_wait=need.can_wait, cpu_headroom_pct=need.cpu_headroom_pct, memo=t.memo)
     return plan.as_config(), plan.reasons, plan.extra.get("expected_average_count")
+
+
+def scaled_cost(w: Ec2Row, scaling: dict[str, Any], avg: float) -> tuple[float, list[Reason]]:
+    """``monthly_cost_usd_with_scaling`` of an option of ``w.count`` nodes whose group runs
+    ``avg`` on average, and, for a commitment, the reason it saves nothing.
+
+    On-demand and Spot bill the nodes running: the monthly cost / count x ``avg``.  The
+    engine's commitment covers every node it prices (``config.node_count``, the sized fleet
+    ``monthly_cost_usd`` counts at the committed rate), and a committed node bills every
+    hour of the term whether the group runs it or not (Reserved Instances "regardless of
+    whether the Reserved Instance is being used", a Savings Plan's USD per hour for the term:
+    COMMITMENT_BILLING_URL): scaling in frees none of those hours, so the scaled cost is the
+    monthly cost, plus on-demand hours for nodes above the committed count (a lower bound:
+    ``avg`` above the count).  The reason prices the alternative of committing only the
+    group's minimum and running the rest on-demand.
+    """
+    n, po = w.count, w.price.po
+    if po not in OFFERING:
+        return w.cost / n * avg, []
+    if avg == n:  # a fixed group: nothing scales in or out
+        return w.cost, []
+    od = float(w.ix.ondemand[w.r][w.i])
+    above = max(0.0, avg - n) * od * w.hours if math.isfinite(od) else 0.0
+    scaled = w.cost + above
+    per_node = w.cost / n
+    lo = int(scaling.get("min_count") or n)
+    text = (f"The {po} commitment covers the {n} node(s) priced (config.node_count); a "
+            f"committed node bills every hour of the term whether the group runs it or not "
+            f"({COMMITMENT_BILLING_URL[po]}), so scaling in to {fmt_num(avg)} nodes on "
+            f"average saves nothing: {n} x {fmt_usd(per_node)} = {fmt_usd(w.cost)}/month"
+            + (f" + {fmt_num(avg - n)} node(s) above them on-demand, {fmt_usd(above)}"
+               if above else "") + ".")
+    if lo < n and math.isfinite(od):
+        mix = lo * per_node + max(0.0, avg - lo) * od * w.hours
+        if mix < scaled:
+            text += (f" Committing only the group's minimum of {lo} node(s) and running the "
+                     f"rest on-demand: {lo} x {fmt_usd(per_node)} + {fmt_num(avg - lo)} x "
+                     f"{fmt_num(w.hours)} h x ${od:.4f}/h = {fmt_usd(mix)}/month.")
+    return scaled, [reason("elasticity.commitment", PERF01_COST, text, "caution")]
 
 
 def pick_shown(order: np.ndarray | Ranking, idx: np.ndarray, n_ec2: int, ix: Ec2Index,
