@@ -196,7 +196,7 @@ def _fleet(purchase: list[str]) -> dict[str, Any]:
 
 def test_a_committed_fleet_bills_its_nodes_when_it_scales_in(cat: Any) -> None:
     # t4g.2xlarge, 4 nodes reserved, the group averaging 2.58 nodes (min 2):
-    #   before: $0.1686 x 730 x 4 / 4 x 2.58 = $317.55 "with scaling";
+    #   before: $0.1686 x 730 x 4 / 4 x 2.58 = $317.54 "with scaling";
     #   now:    the 4 committed nodes bill every hour: $0.1686 x 730 x 4 = $492.31;
     #   committing the minimum 2 and the rest on-demand: 2 x $0.1686 x 730 +
     #   0.58 x 730 x $0.2688 = $246.16 + $113.81 = $359.97.
