@@ -223,6 +223,7 @@ def _response(p: WorkloadProfile, recs: Recommendations, res: Any, run: _Run, *,
               explain: list[str] | None) -> RecommendationResponse:
     """The response around the ranked options: provenance, bundle, why-not, review data."""
     catalog, region = run.catalog, run.region
+    bundle = build_bundle(recs, p, data_out=_data_out(p, recs, run.book, region), book=run.book)
     return RecommendationResponse(
         name=p.name,
         region=region,
@@ -232,15 +233,14 @@ def _response(p: WorkloadProfile, recs: Recommendations, res: Any, run: _Run, *,
         recommendations=recs,
         rejected=run.rej.as_dict(),
         warnings=run.warnings,
-        bundle=build_bundle(recs, p, data_out=_data_out(p, recs, run.book, region),
-                            book=run.book),
+        bundle=bundle,
         why_not=why_not(res, list(dict.fromkeys([*(p.explain or []), *(explain or [])])),
                         recs=recs, rejected=run.rej),
         # What a later review needs (recommender.operations): the profile, the prices used,
         # and the alarms that tell whether the choice still holds.
         profile=run.echo,
         prices=prices_used(recs, catalog, region),
-        monitoring=monitoring_for(p, recs, catalog, region),
+        monitoring=monitoring_for(p, recs, catalog, region, bundle=bundle),
     )
 
 

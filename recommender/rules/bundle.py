@@ -12,7 +12,10 @@ component without a price), and names the either/or alternatives that would chan
 Scratch data of a Fargate task goes on the task's own ephemeral storage, not a separate EBS
 volume: every task on Linux platform version 1.4.0 or later gets 20 GiB, configurable up to
 200 GiB (FARGATE_STORAGE_URL), and only the GB configured above 20 are billed, per GB-hour
-(FARGATE_PRICING_URL; the catalog's ``fargate.ephemeral_storage_gb_hour``).
+(FARGATE_PRICING_URL; the catalog's ``fargate.ephemeral_storage_gb_hour``).  A Lambda
+function's scratch data goes in its ``/tmp``, which its option sized and priced
+(:func:`recommender.rules.compute.lambda_storage.lambda_scratch`).  Persistent data on EBS
+counts one volume per EC2 node or Fargate task (:func:`per_node_volumes`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from recommender.rules.compute.fargate_limits import (
     FARGATE_MAX_GIB,
     FARGATE_STORAGE_URL,
 )
+from recommender.rules.compute.lambda_storage import lambda_scratch
 from recommender.rules.network import COMPUTE_ADD_ONS
 from recommender.rules.prices import PriceBook
 
@@ -101,10 +105,10 @@ def _parts(recs: Recommendations, p: WorkloadProfile,
     if host is not None:
         attach = [o.option for o in add_ons] if host.kind == "ec2" else []
         parts.append((_component("compute", "compute", host, host_why, attach), host))
-    scratch = fargate_scratch(host, store, p, book)
+    scratch = fargate_scratch(host, store, p, book) or lambda_scratch(host, store)
     if scratch is not None:
-        # Configured in the task definition, so it belongs to the compute category (the
-        # export then creates no EBS volume for it).
+        # Configured in the task definition (the function), so it belongs to the compute
+        # category (the export then creates no EBS volume for it).
         store = None
         parts.append((_component("storage", "compute", scratch, scratch.reasons[0].text),
                       scratch))
@@ -145,28 +149,36 @@ def _needs_ec2_host(store: Option, compute_kind: str) -> bool:
 EBS_ATTACH_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-attaching-volume.html"
 BLOCK_DEVICE_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
                     "block-device-mapping-concepts.html")
+ECS_EBS_URL = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html"
 
 
 def per_node_volumes(host: Option | None, store: Option,
                      p: WorkloadProfile) -> tuple[Option, str]:
-    """The storage of the bundle with one EBS volume (or array) per EC2 node, and why.
+    """The storage of the bundle with one EBS volume (or array) per node or task, and why.
 
-    A volume attaches to one instance at a time, Multi-Attach aside (EBS_ATTACH_URL), and
-    the volumes of a launch template's block device mapping are created for every instance
-    it launches (BLOCK_DEVICE_URL; the export puts the data volume there), so N nodes
+    EC2: a volume attaches to one instance at a time, Multi-Attach aside (EBS_ATTACH_URL),
+    and the volumes of a launch template's block device mapping are created for every
+    instance it launches (BLOCK_DEVICE_URL; the export puts the data volume there).
+    Fargate: ECS attaches at most one EBS volume to each task, a new one for every task
+    (ECS_EBS_URL), so a service of N tasks runs N volumes.  Either way, N nodes or tasks
     holding their own data (``sharing`` single_instance or absent) run N volumes: the
     storage is counted N times, its cost x N.
     """
     s = p.storage
     one = "rank 1 of storage, the compute's data"
-    if host is None or host.kind != "ec2" or host.count <= 1 or store.kind != "ebs" or \
-            (s is not None and s.sharing not in (None, "single_instance")):
+    if host is None or host.kind not in ("ec2", "fargate") or host.count <= 1 or \
+            store.kind != "ebs" or (s is not None and s.sharing not in (None, "single_instance")):
         return store, one
     n = host.count
     cost = None if store.monthly_cost_usd is None else round(store.monthly_cost_usd * n, 2)
-    why = (f"{one}: one {store.option} x {store.count} per node, {n} nodes, since a volume "
-           f"attaches to one instance ({EBS_ATTACH_URL}) and the launch template's block "
-           f"device mapping gives each instance its own ({BLOCK_DEVICE_URL}): "
+    if host.kind == "fargate":
+        since = (f"per task, {n} tasks, since ECS attaches one EBS volume to each task, a new "
+                 f"one per task ({ECS_EBS_URL})")
+    else:
+        since = (f"per node, {n} nodes, since a volume attaches to one instance "
+                 f"({EBS_ATTACH_URL}) and the launch template's block device mapping gives "
+                 f"each instance its own ({BLOCK_DEVICE_URL})")
+    why = (f"{one}: one {store.option} x {store.count} {since}: "
            f"{fmt_usd(store.monthly_cost_usd or 0.0)} x {n} = {fmt_usd(cost or 0.0)}/month")
     return store.model_copy(update={"count": store.count * n, "monthly_cost_usd": cost}), why
 
@@ -182,8 +194,9 @@ def fargate_scratch(host: Option | None, store: Option | None, p: WorkloadProfil
     throughput share the task's EBS baseline, which the compute stage already sized the task
     for (:func:`recommender.rules.compute.fargate.fargate_ebs_floor`).  Cost: (GiB
     configured - 20) x the catalog's GB-hour price x task hours x tasks (FARGATE_PRICING_URL);
-    kept only when not dearer than the volume.  The container image is stored on the same
-    storage (FARGATE_STORAGE_URL): its size is not in the profile, so it is named unpriced.
+    kept only when not dearer than the volumes, one per task (:func:`per_node_volumes`).
+    The container image is stored on the same storage (FARGATE_STORAGE_URL): its size is not
+    in the profile, so it is named unpriced.
     """
     s = p.storage
     if host is None or store is None or host.kind != "fargate" or s is None or \
@@ -200,14 +213,18 @@ def fargate_scratch(host: Option | None, store: Option | None, p: WorkloadProfil
     if gib > FARGATE_MAX_GIB or (priced is None and extra > 0):
         return None
     usd = round(priced.usd, 2) if priced is not None else 0.0
-    if store.monthly_cost_usd is not None and usd > store.monthly_cost_usd:
+    # The volume it replaces is one per task (per_node_volumes), so N tasks save N volumes.
+    volumes = None if store.monthly_cost_usd is None else store.monthly_cost_usd * host.count
+    if volumes is not None and usd > volumes:
         return None
     rate_text = (f"${priced.unit_price_usd:g} per GB-hour" if priced
                  else "the catalog's GB-hour price")
     why = (f"{fmt_num(size)} GiB of scratch data on the Fargate task's own ephemeral "
            f"storage ({gib} GiB configured: {FARGATE_INCLUDED_GIB} GiB included, up to "
-           f"{FARGATE_MAX_GIB} GiB, {FARGATE_STORAGE_URL}) instead of a separate "
-           f"{store.option} volume ({fmt_usd(store.monthly_cost_usd or 0.0)}/month): "
+           f"{FARGATE_MAX_GIB} GiB, {FARGATE_STORAGE_URL}) instead of "
+           + (f"a separate {store.option} volume" if host.count == 1 else
+              f"{host.count} separate {store.option} volumes, one per task")
+           + f" ({fmt_usd(volumes or 0.0)}/month): "
            f"{extra} GiB above the included x {rate_text} x {fmt_num(hours)} h x "
            f"{host.count} task(s) = {fmt_usd(usd)}/month ({FARGATE_PRICING_URL}).")
     image = Unpriced(
@@ -234,7 +251,9 @@ def _host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:
     """
     c = recs.compute[0] if recs.compute else None
     st = recs.storage[0] if recs.storage else None
-    if st is None or c is None or not _needs_ec2_host(st, c.kind):
+    # A function holding the scratch data in its /tmp needs no host (lambda_scratch).
+    if st is None or c is None or lambda_scratch(c, st) is not None or \
+            not _needs_ec2_host(st, c.kind):
         return c, st, "rank 1 of compute"
     if st.kind == "instance_store":
         itype = str(st.config.get("instance_type"))

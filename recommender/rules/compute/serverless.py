@@ -6,6 +6,9 @@ _equivalent`` MB = one vCPU, https://docs.aws.amazon.com/lambda/latest/dg/
 configuration-memory.html) and the memory used, the Lambda model may raise it; billed
 duration and requests priced after the free tier.  A need above the Region's default
 concurrency quota (``elasticity.concurrency_quota_check``) is shown at risk 1 with a caution.
+Scratch data goes in the function's ``/tmp``, priced above the included 512 MB, and above
+its 10,240 MB maximum leaves Lambda out (``lambda_storage``,
+https://docs.aws.amazon.com/lambda/latest/dg/configuration-ephemeral-storage.html).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from recommender.rules.compute.bandwidth import (
 from recommender.rules.compute.concurrency import in_flight
 from recommender.rules.compute.elasticity import LAMBDA_QUOTAS_URL, concurrency_quota_check
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
+from recommender.rules.compute.lambda_storage import LambdaPrice, tmp_above_max, with_tmp
 from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,
     ComputeNeed,
@@ -102,17 +106,6 @@ def _model_memory(
         return choose_lambda_memory(query, catalog=catalog, bundle=models).best, None
     except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
         return None, f"Lambda model not used ({type(exc).__name__}: {exc})"
-
-
-@dataclass
-class LambdaPrice:
-    """Lambda's monthly cost (requests + billed GB-seconds, after the free tier) and why."""
-
-    cost: float | None
-    reasons: list[Any]
-    predicted: dict[str, Any]
-    provenance: dict[str, Any]
-    verify: bool
 
 
 def _lambda_price(
@@ -309,6 +302,8 @@ def _lambda_admits(p: WorkloadProfile, book: PriceBook, rej: Rejections) -> _Lim
         rej.add("lambda.network_bandwidth_not_published",
                 note=unpublished_bandwidth_note("a Lambda function", LAMBDA_QUOTAS_URL))
         return None
+    if tmp_above_max(p, book, rej):
+        return None
     lim = lambda_limits(book)
     timeout_s, timeout_verify = lim["timeout_max"]
     mem_max, _ = lim["memory_max_standard_function"]
@@ -343,8 +338,9 @@ def lambda_option(
         return None
     mem, duration, model_pred, how = chosen
     rs: list[Any] = [reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + ".")]
-    price = _lambda_price(c.invocations_per_month, duration, mem, book=book, region=region,
-                          arch=arch, hours=need.hours)
+    price = with_tmp(_lambda_price(c.invocations_per_month, duration, mem, book=book,
+                                   region=region, arch=arch, hours=need.hours),
+                     p, book=book, region=region, inv=c.invocations_per_month, dur=duration)
     rs += price.reasons
     risk, quota = concurrency_quota_check(c.invocations_per_month, duration, need.hours)
     rs += quota
@@ -357,8 +353,8 @@ def lambda_option(
                          "verify"))
     return Candidate(
         "lambda", "lambda", price.cost, rs,
-        config={"memory_mb": int(mem), "arch": arch, **price.provenance},
-        predicted={**model_pred, **price.predicted},
+        config={"memory_mb": int(mem), "arch": arch, **price.config, **price.provenance},
+        predicted={**model_pred, **price.predicted}, unpriced=price.unpriced,
         verify=lim.timeout_verify or price.verify, risk=risk,
         components={"perf_capacity_vcpus": mem / lim.per_vcpu, "vcpus_total": mem / lim.per_vcpu,
                     "memory_total": mem / 1024.0},

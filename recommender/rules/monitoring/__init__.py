@@ -2,9 +2,10 @@
 
 ``monitoring_for(profile, recommendations, catalog)`` returns the alarms of the chosen
 bundle (the rank-1 compute, storage and database options, and CloudFront when caching at
-the edge was advised), each with a threshold derived from the profile and the decision, the
-reason, the PERF05 best practice (PERF05-BP02, use monitoring solutions; "Process and
-culture", https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-pillar/process-and-culture.html)
+the edge was advised; storage the bundle moved onto the compute's own ephemeral storage
+has no volume to alarm on, see :func:`_moved_storage`), each with a threshold derived from
+the profile and the decision, the reason, the PERF05 best practice (PERF05-BP02, use
+monitoring solutions; "Process and culture", https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-pillar/process-and-culture.html)
 and the AWS page that documents the metric.  Pure: the engine calls it last; the export
 renders the alarms.
 """
@@ -14,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
-from recommender.core.response import Monitor, Recommendations
+from recommender.core.response import Bundle, Monitor, Recommendations
 from recommender.rules.monitoring.compute import compute_monitors
 from recommender.rules.monitoring.data import cloudfront, database_monitors
-from recommender.rules.monitoring.storage import storage_monitors
+from recommender.rules.monitoring.storage import fargate_ephemeral, storage_monitors
 from recommender.rules.prices import per_catalog
 
 __all__ = ["monitoring_for"]
@@ -51,8 +52,22 @@ def _db_memory(catalog: Any, instance_class: Any, region: str) -> float | None:
     return None if v is None else float(v)
 
 
+def _moved_storage(bundle: Bundle | None) -> str | None:
+    """The kind of the bundle's storage when it is the compute's own (category compute).
+
+    ``fargate_ephemeral_storage`` (a task's ephemeral storage) or
+    ``lambda_ephemeral_storage`` (a function's ``/tmp``) replace the ranked EBS volume
+    (:mod:`recommender.rules.bundle`): there is no volume, so its EBS alarms would watch
+    nothing.
+    """
+    if bundle is None:
+        return None
+    return next((c.kind for c in bundle.components
+                 if c.role == "storage" and c.category == "compute"), None)
+
+
 def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
-                   region: str) -> list[Monitor]:
+                   region: str, *, bundle: Bundle | None = None) -> list[Monitor]:
     """The alarms of the chosen bundle of a recommendation.
 
     Parameters
@@ -65,6 +80,9 @@ def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
         The catalog the options were priced from (latency classes, database memory).
     region : str
         The region of the options.
+    bundle : Bundle, optional
+        The response's bundle: storage it moved onto the compute's ephemeral storage gets
+        no EBS alarms (Fargate's gets Container Insights' instead).
 
     Returns
     -------
@@ -74,7 +92,10 @@ def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
     out: list[Monitor] = []
     if recs.compute:
         out.extend(compute_monitors(p, recs.compute[0]))
-    if recs.storage:
+    moved = _moved_storage(bundle)
+    if moved == "fargate_ephemeral_storage" and recs.compute:
+        out.append(fargate_ephemeral(recs.compute[0]))
+    if recs.storage and moved is None:
         o = recs.storage[0]
         vtype = str(o.config.get("volume_type") or o.option)
         cls = _lookup(catalog, "ebs", "volume_type", "latency_class", o.region or region).get(

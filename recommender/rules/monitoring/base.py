@@ -36,6 +36,7 @@ PAGES = {
     "AWS/EC2": "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html",
     "AWS/EC2/credits": "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-monitoring-cpu-credits.html",
     "AWS/ECS": "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html",
+    "ECS/ContainerInsights": "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html",
     "AWS/Lambda": "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html",
     "AWS/EBS": "https://docs.aws.amazon.com/ebs/latest/userguide/using_cloudwatch_ebs.html",
     "AWS/EBS/io": "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-io-characteristics.html",

@@ -7,6 +7,11 @@
   ``VolumeWriteOps`` and ``VolumeReadBytes`` + ``VolumeWriteBytes`` per second;
   ``BurstBalance`` for gp2, st1 and sc1, whose baseline is below their burst
   (https://docs.aws.amazon.com/ebs/latest/userguide/using_cloudwatch_ebs.html).
+* Scratch data the bundle moved onto a Fargate task's ephemeral storage has no EBS volume,
+  so no EBS alarm: Container Insights' ``EphemeralStorageUtilized`` against
+  ``EphemeralStorageReserved`` (GiB, per service; Fargate Linux platform 1.4.0 or later,
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html)
+  watches it instead.  A Lambda function's ``/tmp`` has none either, and no alarm here.
 """
 
 from __future__ import annotations
@@ -106,6 +111,28 @@ def storage_monitors(p: WorkloadProfile, o: Option, latency_class: str | None) -
         rates = [m for m in rates if m.id != "ebs_throughput"]
     found = [queue_length(p, o, latency_class), *rates, burst_balance(o)]
     return [m for m in found if m is not None]
+
+
+def fargate_ephemeral(o: Option) -> Monitor:
+    """The ephemeral storage used against what the tasks reserve (Container Insights).
+
+    The metrics are in ``ECS/ContainerInsights`` only once Container Insights is turned on
+    for the cluster, and are charged as custom metrics (the page says so); the reason
+    repeats it, since the export does not turn it on.
+    """
+    limit = round(100.0 * LIMIT_SHARE, 1)
+    text = (f"Ephemeral storage used above {limit:g}% of what the service's tasks reserve "
+            "means the scratch data (and the container image sharing the storage) is about "
+            "to fill it: configure more ephemeralStorage in the task definition (up to "
+            "200 GiB). Needs Container Insights on the cluster; its metrics are billed as "
+            "custom metrics")
+    return monitor("fargate_ephemeral_storage", "compute", o.option,
+                   namespace="ECS/ContainerInsights",
+                   metric="EphemeralStorageUtilized/EphemeralStorageReserved",
+                   dimensions={"ClusterName": "ecs_cluster", "ServiceName": "ecs_service"},
+                   statistic="Average", threshold=limit, comparison="GreaterThanThreshold",
+                   text=text, page="ECS/ContainerInsights", expression="100*m1/m2",
+                   metrics=["EphemeralStorageUtilized", "EphemeralStorageReserved"])
 
 
 def _sized_for_a_peak(p: WorkloadProfile, o: Option) -> bool:

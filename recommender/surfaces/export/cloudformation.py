@@ -129,6 +129,7 @@ def _lambda(t: _Template, s: spec.Lambda) -> None:
         "Role": t.param(s.role), "Runtime": t.param(s.runtime), "Handler": t.param(s.handler),
         "Code": {"S3Bucket": t.param(s.code_bucket), "S3Key": t.param(s.code_key)},
         "MemorySize": s.memory_mb, "Architectures": [s.arch], "Timeout": s.timeout_s,
+        "EphemeralStorage": {"Size": s.ephemeral_storage_mb} if s.ephemeral_storage_mb else None,
         "VpcConfig": {"SubnetIds": t.param(s.subnets), "SecurityGroupIds": [_sg(spec.APP_SG)]}
         if s.subnets else None})
     t.output("FunctionArn", _att("Function", "Arn"), "Lambda function")

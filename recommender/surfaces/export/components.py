@@ -156,8 +156,10 @@ def fargate(o: dict[str, Any]) -> Fargate:
 def lambda_(o: dict[str, Any]) -> Lambda:
     cfg = _config(o)
     memory = integer(cfg, "memory_mb", default=128) or 128
+    tmp = integer(cfg, "ephemeral_storage_mb")  # /tmp: 512 MB by default, at most 10,240 MB
     return Lambda(
         memory_mb=min(10240, max(128, memory)), arch=_arch(o),
+        ephemeral_storage_mb=min(10240, tmp) if tmp and tmp > 512 else None,
         timeout_s=int(min(900, max(3, num(cfg, "timeout_s") or 30))),
         role=Input("function_role_arn", "string", "ARN of the function's execution role"),
         runtime=Input("runtime", "string", "Lambda runtime", "python3.12"),

@@ -157,6 +157,9 @@ class Lambda:
     #: Set when the function reaches a database in the VPC: its subnets (it then uses the
     #: app security group, https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
     subnets: Input | None = None
+    #: /tmp MB when the response sized it above the default 512 MB for scratch data
+    #: (https://docs.aws.amazon.com/lambda/latest/dg/configuration-ephemeral-storage.html).
+    ephemeral_storage_mb: int | None = None
 
 
 @dataclass(frozen=True)

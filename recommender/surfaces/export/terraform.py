@@ -130,6 +130,8 @@ def _lambda(d: _Doc, s: spec.Lambda) -> None:
           ("handler", d.var(s.handler)), ("s3_bucket", d.var(s.code_bucket)),
           ("s3_key", d.var(s.code_key)), ("memory_size", s.memory_mb),
           ("architectures", [s.arch]), ("timeout", s.timeout_s),
+          ("ephemeral_storage", nested(("size", s.ephemeral_storage_mb))
+           if s.ephemeral_storage_mb else None),
           ("vpc_config", nested(("subnet_ids", d.var(s.subnets)),
                                 ("security_group_ids", [_sg(spec.APP_SG)]))
            if s.subnets else None))
