@@ -188,3 +188,26 @@ def test_a_kept_volume_keeps_its_ebs_alarms(cat):
     r, _ = _fargate_tasks(cat, "persistent")
     assert any(m.namespace == "AWS/EBS" for m in r.monitoring)
     assert not any(m.id == "fargate_ephemeral_storage" for m in r.monitoring)
+
+
+def _fargate_scratch_export(cat, size_gib: float):
+    r = recommend({"region": "us-east-1",
+                   "compute": {"vcpus": 0.5, "memory_gib": 1, "hours_per_month": 730},
+                   "storage": {"size_gib": size_gib, "persistence": "scratch"}},
+                  catalog=cat, models=False)
+    b = chosen_bundle(r.model_dump(mode="json"))
+    task = json.loads(render_cloudformation(b))["Resources"]["TaskDefinition"]["Properties"]
+    return task, render_terraform(b)
+
+
+def test_export_sizes_the_fargate_task_ephemeral_storage(cat):
+    # 100 GiB of scratch on the task's ephemeral storage: the task definition configures
+    # 100 GiB (ephemeralStorage.sizeInGiB, fargate-task-storage.html), not the default 20.
+    task, tf = _fargate_scratch_export(cat, 100)
+    assert task["EphemeralStorage"] == {"SizeInGiB": 100}
+    assert "ephemeral_storage {\n    size_in_gib = 100\n  }" in tf
+
+
+def test_export_leaves_the_included_20_gib_alone(cat):
+    task, _ = _fargate_scratch_export(cat, 5)
+    assert "EphemeralStorage" not in task

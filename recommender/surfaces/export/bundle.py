@@ -11,14 +11,16 @@ know (AMI, subnets, code location, user names) becomes a template parameter / va
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from typing import Any
 
 from recommender.core.errors import UserError
 from recommender.surfaces.export import components as c
 from recommender.surfaces.export import network as net
 from recommender.surfaces.export.alarms import bundle_alarms
-from recommender.surfaces.export.spec import Bucket, Bundle, Cdn, Component, Ec2
+from recommender.surfaces.export.spec import Bucket, Bundle, Cdn, Component, Ec2, Fargate
 
 #: Export formats.
 FORMATS: tuple[str, ...] = ("cloudformation", "terraform", "terraform-json")
@@ -145,6 +147,24 @@ def _network_specs(b: Bundle, network: set[str], options: dict[str, dict[str, An
             b.not_exported.append(f"{name}: {_OUTSIDE[name]}")
 
 
+def _fargate_scratch_gib(response: dict[str, Any]) -> int | None:
+    """GiB of task ephemeral storage the bundle's ``fargate:ephemeral_storage`` configures.
+
+    The bundle holds the scratch data's size GiB, at least the 20 GiB every task has
+    (fargate-task-storage.html; ``recommender.rules.bundle.fargate_scratch``); its size is
+    the saved profile's ``storage.size_gib`` (a number or its ``min``).
+    """
+    parts = (response.get("bundle") or {}).get("components") or []
+    if not any(isinstance(x, dict) and x.get("option") == "fargate:ephemeral_storage"
+               for x in parts):
+        return None
+    size = ((response.get("profile") or {}).get("storage") or {}).get("size_gib")
+    size = size.get("min") if isinstance(size, dict) else size
+    if not isinstance(size, int | float) or math.ceil(size) <= 20:
+        return None
+    return min(200, math.ceil(size))
+
+
 def chosen_bundle(response: dict[str, Any]) -> Bundle:
     """Turn a response (JSON data) into the bundle of resource specs to export.
 
@@ -159,7 +179,9 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
     compute, storage = _rank1(response, "compute"), _rank1(response, "storage")
     database, network = _rank1(response, "database"), _network(response)
     if compute is not None:
-        _add(b, "compute", compute, _compute(compute, storage, network))
+        spec, gib = _compute(compute, storage, network), _fargate_scratch_gib(response)
+        _add(b, "compute", compute, replace(spec, ephemeral_storage_gib=gib)
+             if isinstance(spec, Fargate) and gib else spec)
     if storage is not None:
         ec2 = b.of("compute")
         in_template = isinstance(ec2, Ec2) and ec2.volume is not None

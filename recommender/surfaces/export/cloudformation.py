@@ -115,6 +115,8 @@ def _fargate(t: _Template, s: spec.Fargate) -> None:
         "Cpu": str(s.cpu_units), "Memory": str(s.memory_mib),
         "RuntimePlatform": {"CpuArchitecture": s.cpu_architecture,
                             "OperatingSystemFamily": "LINUX"},
+        "EphemeralStorage": {"SizeInGiB": s.ephemeral_storage_gib}
+        if s.ephemeral_storage_gib else None,
         "ContainerDefinitions": [{"Name": "app", "Image": t.param(s.image), "Essential": True}]})
     t.add("Service", "AWS::ECS::Service", {
         "Cluster": _ref("Cluster"), "LaunchType": "FARGATE", "DesiredCount": s.desired_count,

@@ -142,6 +142,9 @@ class Fargate:
     desired_count: int
     image: Input
     subnets: Input
+    #: GiB of task ephemeral storage when the bundle put scratch data on it above the default
+    #: 20 GiB (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html).
+    ephemeral_storage_gib: int | None = None
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ def _fargate(d: _Doc, s: spec.Fargate) -> None:
           ("network_mode", "awsvpc"), ("cpu", str(s.cpu_units)), ("memory", str(s.memory_mib)),
           ("runtime_platform", nested(("cpu_architecture", s.cpu_architecture),
                                       ("operating_system_family", "LINUX"))),
+          ("ephemeral_storage", nested(("size_in_gib", s.ephemeral_storage_gib))
+           if s.ephemeral_storage_gib else None),
           ("container_definitions", Expr(containers)))
     d.add("aws_ecs_service", "this",
           ("name", d.name), ("cluster", Expr("aws_ecs_cluster.this.id")),
