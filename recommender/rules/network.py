@@ -109,7 +109,10 @@ def _cloudfront_cost(
 
     CloudFront's always-free data out (per account and month, all edges; the catalog's
     ``cloudfront.data_out.free_tier`` row) comes off before pricing, shared across
-    geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).
+    geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).  Usage
+    tiers are measured separately for each geographic region (CloudFront FAQs,
+    https://aws.amazon.com/cloudfront/faqs/), so users' regions in one geography (us-east-1
+    and us-west-2) go through its tiers together, not each from the first tier.
     """
     n = p.network
     cdn_gib = edge_gib(p)
@@ -119,8 +122,11 @@ def _cloudfront_cost(
     free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
     free_gb = free_rows[0].end if free_rows else 0.0
     cdn, unverified = 0.0, bool(direct and direct.verify)
-    for u, s in (n.user_regions or {region: 1.0}).items():
-        pc = book.cost("cloudfront.data_out", f"edge:{edge_geography(u)}", cdn_gib * s,
+    geos: dict[str, float] = {}
+    for u, share in sorted((n.user_regions or {region: 1.0}).items()):
+        geos[edge_geography(u)] = geos.get(edge_geography(u), 0.0) + share
+    for geo, s in geos.items():
+        pc = book.cost("cloudfront.data_out", f"edge:{geo}", cdn_gib * s,
                        per="GB", free=free_gb * s)
         if pc is None:
             return None, []
@@ -155,6 +161,23 @@ def _cloudfront_requests(p: WorkloadProfile, book: PriceBook, region: str) -> tu
             f"billed per request ({price}); the profile gives no request rate, and the "
             f"always-free request allowance has no quantity in the catalog's feed "
             f"({CLOUDFRONT_PRICING_URL})")
+
+
+def _inter_region(book: PriceBook, region: str, far: dict[str, float]) -> tuple[str, str]:
+    """Data between the regions (replication, calls across), named with the catalog's price.
+
+    Data out of a region to another region is billed per GB by the sending region (EC2
+    on-demand pricing, "Data Transfer", :data:`EC2_DATA_TRANSFER_URL`; catalog
+    ``datatransfer.inter_region_out``); the profile gives no volume between regions.
+    """
+    to = max(sorted(far), key=lambda u: far[u])
+    per_gb = book.cost("datatransfer.inter_region_out", region, 1.0, to_region=to, per="GB")
+    price = (f"the catalog's {region} -> {to} price is {fmt_usd(per_gb.usd)} per GB, each "
+             "way billed by the region sending" if per_gb else
+             f"the catalog has no {region} -> {to} price")
+    return ("Data transfer between the regions",
+            f"billed per GB out of each region ({price}; {EC2_DATA_TRANSFER_URL} \"Data "
+            "Transfer\"); the profile gives no volume between regions")
 
 
 def _edge_options(
@@ -192,7 +215,8 @@ def _edge_options(
             ("Route 53 hosted zone and latency-based queries",
              "the catalog has no Route 53 prices"),
             ("The application's resources in a second region",
-             "sized like the bundle's, in the runner-up region; not added to the total")])
+             "sized like the bundle's, in the runner-up region; not added to the total"),
+            _inter_region(book, region, far)])
         out.append(r53)
     return out
 

@@ -327,12 +327,15 @@ def price_book(catalog: Any) -> PriceBook:
 
 
 #: Edge geography of CloudFront data-out prices for each region-code prefix; a geography
-#: label of the price feed, not a price.
+#: label of the price feed, not a price.  The pricing page's columns group "United States,
+#: Mexico, and Canada" and "Europe, Israel, and Türkiye" (https://aws.amazon.com/cloudfront/
+#: pricing/; usage tiers are measured per geography), so Canada and Israel price there.
 _EDGE_GEO = (
-    ("us-", "United States"), ("ca-", "Canada"), ("mx-", "United States"), ("eu-", "EU"),
+    ("us-", "United States"), ("ca-", "United States"), ("mx-", "United States"),
+    ("eu-", "EU"), ("il-", "EU"),
     ("ap-south-", "India"), ("ap-northeast-1", "Japan"), ("ap-northeast-3", "Japan"),
     ("ap-southeast-2", "Australia"), ("ap-southeast-4", "Australia"), ("ap-", "Asia Pacific"),
-    ("me-", "Middle East"), ("il-", "Middle East"), ("af-", "South Africa"),
+    ("me-", "Middle East"), ("af-", "South Africa"),
     ("sa-", "South America"),
 )
 

@@ -7,7 +7,6 @@ prices the implementing service.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
@@ -16,20 +15,24 @@ from recommender.rules.base import (
     PERF01_COST,
     PERF01_TRADEOFFS,
     PERF03_CACHE,
-    SECONDS_PER_MONTH,
     Candidate,
     fmt_num,
     fmt_usd,
     reason,
 )
+from recommender.rules.buffering import buffer_cost, sqs_requests_per_message, stream_of
 from recommender.rules.prices import PriceBook
+
+# sqs_requests_per_message moved to rules.buffering; importable from here as before.
+__all__ = ["buffering", "caching", "compression", "sharding", "sqs_requests_per_message",
+           "tradeoff_options"]
 
 #: Heuristic thresholds, stated in the reasons.
 CACHEABLE_SHARE = 0.5
 SHARD_WRITES_PER_S = 10_000.0
 LARGE_GIB = 1024.0
 BURSTY_PEAK_TO_AVERAGE = 2.0
-SQS_PRICING_URL = "https://aws.amazon.com/sqs/pricing/"
+EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
 
 
 def _opt(option: str, why: str, trades: str, service: str, *, bp: str, fit: float,
@@ -60,7 +63,9 @@ def caching(p: WorkloadProfile) -> Candidate | None:
     d, n = p.database, p.network
     share = d.cacheable_read_fraction if d else None
     static = n.static_content_fraction if n else None
-    if d is not None and share is not None and share >= CACHEABLE_SHARE:
+    # A cache store (data_model "cache") is already the in-memory tier: no cache before it.
+    if d is not None and share is not None and share >= CACHEABLE_SHARE and \
+            d.data_model != "cache":
         reads = d.reads_per_s
         if d.data_model == "key_value" and d.consistency == "strong":
             return _dax_strong(share, reads)
@@ -76,9 +81,13 @@ def caching(p: WorkloadProfile) -> Candidate | None:
                     predicted={"offloaded_reads_per_s": round(reads * share, 1) if reads
                                else None})
     if d and d.latency_ms is not None and d.latency_ms < 1 and d.data_model != "cache":
+        # DAX serves only eventually consistent reads from memory (DAX_CONSISTENCY_URL).
+        strong = d.data_model == "key_value" and d.consistency == "strong"
         return _opt("caching", "Sub-millisecond reads are asked of a database.",
                     "Freshness for latency: an in-memory copy answers in microseconds.",
-                    "ElastiCache or DAX", bp=PERF03_CACHE, fit=0.8)
+                    "ElastiCache, or DAX once the reads can be eventually consistent (DAX "
+                    f"passes strongly consistent reads to DynamoDB, {DAX_CONSISTENCY_URL})"
+                    if strong else "ElastiCache or DAX", bp=PERF03_CACHE, fit=0.8)
     if static is not None and static >= CACHEABLE_SHARE:
         return _opt("caching", f"{static:.0%} of content is static.",
                     "Freshness for latency: edge copies live until their TTL.",
@@ -130,12 +139,16 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
     predicted = {}
     if egress:
         e = book.cost("datatransfer.internet_out", region, egress, per="GB")
-        if e is not None:
+        less = book.cost("datatransfer.internet_out", region, egress * 0.9, per="GB")
+        if e is not None and less is not None:
+            # The bytes saved come off the top of the tiers, so the saving is the cost of
+            # the egress less the cost of 90% of it, not 10% of the average price.
             extra.append(reason("tradeoff.compression.stake", PERF01_COST,
                                 f"Internet egress of {fmt_num(egress)} GiB/month costs "
-                                f"{fmt_usd(e.usd)} (AWS's monthly free allowance of data out "
-                                "is not in the catalog, so not deducted); each 10% fewer "
-                                f"bytes saves about {fmt_usd(e.usd * 0.1)}.",
+                                f"{fmt_usd(e.usd)} through the tiers (AWS's monthly free "
+                                "allowance of data out is not in the catalog, so not "
+                                "deducted); 10% fewer bytes saves "
+                                f"{fmt_usd(e.usd - less.usd)} ({EC2_DATA_TRANSFER_URL}).",
                                 "verify" if e.verify else "info"))
             predicted["egress_usd_month"] = round(e.usd, 2)
     parts = [f"{fmt_num(size)} GiB stored" if size else "",
@@ -150,71 +163,36 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
                 extra=extra, predicted=predicted)
 
 
-#: SQS batch actions handle up to 10 messages
-#: (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html);
-#: each 64 KB chunk of a payload is billed as one request (SQS_PRICING_URL).
-SQS_BATCH_MESSAGES = 10
-SQS_CHUNK_KIB = 64.0
-SQS_BATCH_URL = ("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/"
-                     "SQSDeveloperGuide/sqs-batch-api.html")
-
-
-def sqs_requests_per_message(item_kib: float | None) -> tuple[float, str]:
-    """Billed SQS requests per message through a queue, and the reason's wording.
-
-    Every SQS action counts as a request and each 64 KB chunk of a payload is one request
-    (https://aws.amazon.com/sqs/pricing/); a message is sent, received and deleted (three
-    actions), each batched 10 messages a call (the batch actions' page).  Per batch:
-    SendMessageBatch and ReceiveMessage carry the payload (ceil(10 x item KiB / 64) requests
-    each), DeleteMessageBatch one; so 3 / 10 = 0.3 per message up to 6.4 KiB.
-    """
-    chunks = max(1, math.ceil(SQS_BATCH_MESSAGES * (item_kib or 0.0) / SQS_CHUNK_KIB))
-    per_msg = (2 * chunks + 1) / SQS_BATCH_MESSAGES
-    size = f"{fmt_num(item_kib)} KiB messages" if item_kib else "messages (size not given)"
-    return per_msg, (
-        f"{per_msg:g} requests per message: send, receive and delete, {SQS_BATCH_MESSAGES} "
-        f"{size} a batch call ({SQS_BATCH_URL}), each 64 KB chunk of a payload one "
-        f"request ({chunks} per send and per receive)")
-
-
 def buffering(p: WorkloadProfile, book: PriceBook, region: str,
               peak_to_average: float | None) -> Candidate | None:
     """SQS buffering for bursty work that can wait, priced per billed request (PERF01-BP04).
 
-    Requests per message from :func:`sqs_requests_per_message` (SQS pricing page:
-    every action is a request, 64 KB chunks; batch actions of 10).
+    The cost is SQS standard's (:func:`recommender.rules.buffering.buffer_cost`: every
+    action a request, 64 KB chunks, batches of 10 up to 1 MiB; SQS pricing and batch-actions
+    pages).  The text names SQS FIFO and Kinesis Data Streams for ordered streams, and the
+    option prices both beside it (``predicted``): a FIFO queue at the FIFO request price,
+    a provisioned stream by its shard write limits (1,000 records/s, 1 MB/s; Kinesis key
+    concepts) and PUT payload units of 25 KB (Kinesis pricing).  The profile does not say
+    whether order matters, so neither replaces the SQS figure.
     """
-    c, d = p.compute, p.database
+    c = p.compute
     can_wait = bool(c and (c.interruption_tolerant or c.event_driven))
     bursty = peak_to_average is not None and peak_to_average >= BURSTY_PEAK_TO_AVERAGE
     if not (can_wait and bursty):
         return None
-    messages = None
-    if d and d.writes_per_s:
-        messages = d.writes_per_s * SECONDS_PER_MONTH
-    elif c and c.invocations_per_month:
-        messages = c.invocations_per_month
-    cost, extra = None, []
-    if messages:
-        per_msg, how = sqs_requests_per_message(d.item_size_kib if d else None)
-        q = book.cost("sqs.standard.request", region, messages * per_msg, per="request")
-        if q is not None:
-            cost = q.usd
-            extra.append(reason("tradeoff.buffering.cost", PERF01_COST,
-                                f"SQS for {fmt_num(round(messages))} messages/month: "
-                                f"{fmt_num(round(messages * per_msg))} requests ({how}) = "
-                                f"{fmt_usd(q.usd)} at {fmt_usd(q.unit_price_usd * 1e6)} per "
-                                "million requests; the monthly free tier "
-                                f"of {SQS_PRICING_URL} has no quantity in the catalog's feed "
-                                "(its free-tier row carries a $0 price only), so it is not "
-                                "deducted.",
-                                "verify" if q.verify else "info"))
-    return _opt("buffering",
-                f"Bursty load (peak {peak_to_average:.1f}x the average) and work that can wait.",
-                "Latency for smoothness: work waits in a queue, consumers are sized for the "
-                "average rather than the peak.",
-                "SQS (or Kinesis for ordered streams) with consumers scaling on backlog",
-                bp=PERF01_TRADEOFFS, fit=0.8, cost=cost, extra=extra)
+    s = stream_of(p, peak_to_average)
+    cost, extra, alt, unpriced = (None, [], {}, None) if s is None else \
+        buffer_cost(s, book, region)
+    o = _opt("buffering",
+             f"Bursty load (peak {peak_to_average:.1f}x the average) and work that can wait.",
+             "Latency for smoothness: work waits in a queue, consumers are sized for the "
+             "average rather than the peak.",
+             "SQS (or, when order matters, SQS FIFO or Kinesis Data Streams) with consumers "
+             "scaling on backlog", bp=PERF01_TRADEOFFS, fit=0.8, cost=cost, extra=extra,
+             predicted=dict(alt))
+    if unpriced is not None:
+        o.name_unpriced("buffering trade-off (SQS)", unpriced)
+    return o
 
 
 def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
@@ -238,7 +216,7 @@ def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
     out = [o for o in (caching(p), sharding(p), compression(p, book, region),
                        buffering(p, book, region, peak_to_average)) if o is not None]
     for o in out:
-        if o.monthly_cost_usd is None:
+        if o.monthly_cost_usd is None and not o.unpriced:
             # Every cost counted or named: the trade-off's own service is not priced here.
             o.name_unpriced(f"{o.option} trade-off ({o.config.get('service')})",
                             "sized by choices the profile does not give (cache size, shard "
