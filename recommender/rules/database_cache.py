@@ -78,6 +78,30 @@ CACHE_CROSSSLOT_URL = "https://repost.aws/knowledge-center/elasticache-crossslot
 CACHE_NEEDS_CLUSTER_MODE = "database.cache_needs_cluster_mode"
 #: Performance risk of a sharded cluster whose client the profile does not vouch for.
 CLUSTER_MODE_RISK = 1.0
+#: "Amazon ElastiCache is transitioning T2 instances to previous generation status. You will no
+#: longer be able to create new ElastiCache clusters with T2 instances or purchase new T2
+#: reserved nodes" (Supported node types): the feed still lists T2 as current generation, so
+#: the cache picks leave T2 out (T3 and T4g are the burstable nodes a new cluster gets).
+CACHE_NODE_TYPES_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+                        "CacheNodes.SupportedTypes.html")
+CACHE_RETIRED_PREFIXES = ("cache.t2.",)
+#: id of a row list -> (the list, its rows without :data:`CACHE_RETIRED_PREFIXES`), per list.
+_CREATABLE_ROWS: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+
+def creatable_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The node rows a new cluster can be created on: T2 left out (:data:`CACHE_NODE_TYPES_URL`).
+
+    Built once per row list (the lists are the catalog index's, kept for its lifetime).
+    """
+    hit = _CREATABLE_ROWS.get(id(rows))
+    if hit is None or hit[0] is not rows:
+        if len(_CREATABLE_ROWS) >= 1024:
+            _CREATABLE_ROWS.clear()
+        kept = [r for r in rows if not str(r["instance_class"]).startswith(
+            CACHE_RETIRED_PREFIXES)]
+        hit = _CREATABLE_ROWS[id(rows)] = (rows, kept)
+    return hit[1]
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,8 @@ class CachePlan:
     #: (layout, risk) per option: one node first, then the sharded cluster.
     layouts: list[tuple[CacheLayout, float]]
     rejected: str | None = None
+    #: Whether the region's rows had T2 nodes, left out (:func:`creatable_rows`).
+    retired: bool = False
 
 
 def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
@@ -114,8 +140,11 @@ def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
 
     Multi-AZ with automatic failover needs at least one replica in each shard
     (:data:`CACHE_MULTI_AZ_URL`), so a production (or ``availability: multi_az``) cache has
-    two nodes per shard; replicas hold a full copy, so they are the same class.
+    two nodes per shard; replicas hold a full copy, so they are the same class.  T2 nodes,
+    on which ElastiCache no longer creates clusters, are left out (:func:`creatable_rows`).
     """
+    kept = creatable_rows(rows)
+    retired, rows = len(kept) < len(rows), kept
     need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
     d = p.database
     # Memcached has no replication, so no replicas to fail over to (same page).
@@ -133,7 +162,7 @@ def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
     if many is not None and (memcached or mode != "disabled"):
         layouts.append((many, risk))
     rejected = CACHE_NEEDS_CLUSTER_MODE if one is None and mode == "disabled" else None
-    return CachePlan(need, per_shard, memcached, layouts, rejected)
+    return CachePlan(need, per_shard, memcached, layouts, rejected, retired)
 
 
 def cache_cluster(
@@ -205,11 +234,13 @@ def _monthly(layout: CacheLayout, hours: float = 730.0) -> str:
 
 
 def cache_need_text(plan: CachePlan, size: float) -> str:
-    """The need: the data over the memory the default reservation leaves."""
+    """The need: the data over the memory the default reservation leaves (and T2 left out)."""
     return (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
             f"reserved (the default reserved-memory-percent): memory >= {fmt_num(size)} / "
             f"{1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(plan.need, 2))} GiB "
-            f"({CACHE_MEMORY_URL})")
+            f"({CACHE_MEMORY_URL})"
+            + (f"; no T2 node: ElastiCache no longer creates new clusters with T2 instances "
+               f"({CACHE_NODE_TYPES_URL})" if plan.retired else ""))
 
 
 def cache_sizing(plan: CachePlan, k: int, size: float, *, priced: bool) -> str:
