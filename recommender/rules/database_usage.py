@@ -42,6 +42,15 @@ AURORA_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGu
                       "CHAP_Limits.html#RDS_Limits.FileSize.Aurora")
 AURORA_STORAGE_REJECT = "database.aurora_storage_above_128_tib"
 READ_REPLICA_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html"
+AURORA_PRICING_URL = "https://aws.amazon.com/rds/aurora/pricing/"
+#: Backup storage: RDS "There is no additional charge for backup storage up to 100% of your
+#: total database storage for a region" (:data:`RDS_PRICING_URL`); Aurora "up to 100% of your
+#: total Aurora database storage for each Aurora database cluster" (:data:`AURORA_PRICING_URL`).
+#: Beyond it, backups and snapshots are billed per GB-month: the profile has no retention
+#: period and the catalog no backup storage price, so the excess is named, never counted.
+_BACKUP_FREE = {"rds": ("up to 100% of the total database storage in the region",
+                        RDS_PRICING_URL),
+                "aurora": ("up to 100% of the cluster's database storage", AURORA_PRICING_URL)}
 _STORAGE_ITEM = {("rds", "single_az"): "rds.storage.gp3_gb_month",
                  ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
                  ("aurora", "standard"): "aurora.storage_gb_month",
@@ -231,8 +240,8 @@ def usage_extras(
     if service == "aurora" and not size:
         u.unpriced.append(("Aurora cluster storage",
                            "billed per GB-month of the data the cluster volume holds "
-                           "(https://aws.amazon.com/rds/aurora/pricing/); database.size_gib "
-                           "not given"))
+                           f"({AURORA_PRICING_URL}); database.size_gib not given"))
+    u.unpriced.append(backup_unpriced(service, u.gp3.allocated_gib if u.gp3 else size))
     if service == "rds":
         _rds_gp3_usage(u, deployment, book, region)
     if deployment == "standard":
@@ -246,3 +255,19 @@ def usage_extras(
     elif service == "aurora" and multi_az:
         u.notes.append("a replica in a second AZ for failover (Multi-AZ asked)")
     return u
+
+
+def backup_unpriced(service: str, free_gib: float | None) -> tuple[str, str]:
+    """The backup storage beyond the free allowance, named for ``unpriced`` (:data:`_BACKUP_FREE`).
+
+    Automated backups and snapshots are free up to the database's storage (``free_gib``, the
+    GiB allocated or used; None when unknown); beyond it they are billed per GB-month, which
+    depends on the retention period and the change rate, neither of them in the profile.
+    """
+    free, url = _BACKUP_FREE[service]
+    name = "RDS" if service == "rds" else "Aurora"
+    return (f"{name} backup storage beyond the free allowance",
+            f"automated backups and snapshots are free {free}"
+            + (f" ({fmt_num(free_gib)} GiB here)" if free_gib else "")
+            + f", beyond it billed per GB-month ({url}); the profile has no backup retention "
+            "period and the catalog no backup storage price")

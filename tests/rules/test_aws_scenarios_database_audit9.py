@@ -58,3 +58,45 @@ def test_no_cache_option_uses_t2(cat, engine, size):
     db = _db(cat, objective="cost", database={"data_model": "cache", "size_gib": size,
                                               "engine": engine})
     assert db and not [o for o in db if o.config["instance_class"].startswith("cache.t2.")]
+
+
+# --- RDS / Aurora backup storage beyond the free allowance, named --------------------------------
+# RDS: "There is no additional charge for backup storage up to 100% of your total database
+# storage for a region" (https://aws.amazon.com/rds/pricing/); Aurora: "up to 100% of your total
+# Aurora database storage for each Aurora database cluster" (https://aws.amazon.com/rds/aurora/
+# pricing/).  Beyond it backups are billed per GB-month; the catalog has no backup price and the
+# profile no retention period, so the excess is named in `unpriced` (before: not mentioned).
+
+def _named(items, prefix):
+    return [u for u in items if u.item.startswith(prefix)]
+
+
+def test_relational_backup_beyond_the_free_allowance_is_named(cat):
+    # rds_prod: 500 GiB PostgreSQL, production.  RDS Multi-AZ db.r6g.4xlarge 3.597 x 730 =
+    # 2,625.81 + 500 x 0.23 = 115.00 -> $2,740.81, unchanged; the free backup allowance is the
+    # 500 GiB of database storage.
+    r = recommend({"schema_version": "1", "region": "us-east-1", "environment": "production",
+                   "database": {"data_model": "relational", "engine": "postgresql",
+                                "size_gib": 500, "reads_per_s": 2000, "writes_per_s": 500,
+                                "query_pattern": "joins"}}, catalog=cat, models=False)
+    db = r.recommendations.database
+    rds = next(o for o in db if o.kind == "rds")
+    assert rds.monthly_cost_usd == pytest.approx(2740.81, abs=0.01)
+    [b] = _named(rds.unpriced, "RDS backup storage beyond the free allowance")
+    assert "500 GiB" in b.reason and "https://aws.amazon.com/rds/pricing/" in b.reason
+    aurora = next(o for o in db if o.kind == "aurora")
+    [a] = _named(aurora.unpriced, "Aurora backup storage beyond the free allowance")
+    assert "https://aws.amazon.com/rds/aurora/pricing/" in a.reason
+    assert _named(r.bundle.unpriced, "RDS backup storage")  # the chosen component's
+    assert any(x.rule == "database.unpriced" and "backup" in x.text for x in rds.reasons)
+
+
+def test_backup_allowance_is_the_storage_allocated(cat):
+    # 100 GiB PostgreSQL at 10,000 IOPS allocates gp3's 400 GiB threshold (CHAP_Storage.html
+    # #gp3-storage), so the free backup allowance is 400 GiB, not the 100 GiB of data.
+    db = _db(cat, database={"data_model": "relational", "engine": "postgresql",
+                            "size_gib": 100, "writes_per_s": 10000})
+    rds = next(o for o in db if o.kind == "rds" and not o.config["multi_az"])
+    assert rds.config["storage_gib"] == 400
+    [b] = _named(rds.unpriced, "RDS backup storage")
+    assert "400 GiB here" in b.reason
