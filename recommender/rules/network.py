@@ -138,8 +138,8 @@ def _cloudfront_cost(
     extra.append(reason("network.cloudfront_cost", PERF01_COST,
                         f"{fmt_num(round(cdn_gib))} GiB/month from the edge: {fmt_usd(cdn)}"
                         + (f" after the always-free {fmt_num(free_gb)} GB" if free_gb else "")
-                        + f" vs {fmt_usd(direct.usd if direct else None)} "
-                        "direct from the region (requests not included)."))
+                        + f" vs {fmt_usd(direct.usd if direct else None)} direct from "
+                        f"the region (requests not included; {CLOUDFRONT_PRICING_URL})."))
     return cdn, extra
 
 

@@ -328,14 +328,18 @@ def price_book(catalog: Any) -> PriceBook:
 
 #: Edge geography of CloudFront data-out prices for each region-code prefix; a geography
 #: label of the price feed, not a price.  The pricing page's columns group "United States,
-#: Mexico, and Canada" and "Europe, Israel, and Türkiye" (https://aws.amazon.com/cloudfront/
-#: pricing/; usage tiers are measured per geography), so Canada and Israel price there.
+#: Mexico, and Canada", "Europe, Israel, and Türkiye", "South Africa, Kenya, Nigeria, and
+#: Middle East" and "Australia and New Zealand" (https://aws.amazon.com/cloudfront/pricing/;
+#: usage tiers are measured per geography), so Canada and Israel price there, South Africa
+#: with the Middle East (one column, one set of tiers; the feed's two rows carry the same
+#: prices) and New Zealand (ap-southeast-6, Auckland) with Australia.
 _EDGE_GEO = (
     ("us-", "United States"), ("ca-", "United States"), ("mx-", "United States"),
     ("eu-", "EU"), ("il-", "EU"),
     ("ap-south-", "India"), ("ap-northeast-1", "Japan"), ("ap-northeast-3", "Japan"),
-    ("ap-southeast-2", "Australia"), ("ap-southeast-4", "Australia"), ("ap-", "Asia Pacific"),
-    ("me-", "Middle East"), ("af-", "South Africa"),
+    ("ap-southeast-2", "Australia"), ("ap-southeast-4", "Australia"),
+    ("ap-southeast-6", "Australia"), ("ap-", "Asia Pacific"),
+    ("me-", "Middle East"), ("af-", "Middle East"),
     ("sa-", "South America"),
 )
 

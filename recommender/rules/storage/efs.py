@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from recommender.rules.base import (
+    PERF01_COST,
     PERF03_CONFIG,
     Candidate,
     fmt_num,
@@ -70,7 +71,53 @@ _EFS_STAGES: tuple[tuple[str, float], ...] = (
     ("standard", 0.0), ("ia", EFS_TRANSITION_DAYS["ia"]),
     ("archive", EFS_TRANSITION_DAYS["archive"]))
 
+#: "The Archive storage class is available only for file systems that use the Elastic
+#: throughput mode and the General Purpose performance mode" (PutLifecycleConfiguration).
+EFS_ARCHIVE_MODE_URL = "https://docs.aws.amazon.com/efs/latest/ug/API_PutLifecycleConfiguration.html"
+
+
 def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
+    """EFS for the shared files: the class the access frequency calls for, or IA instead of
+    Archive when Archive's Elastic Throughput costs more than IA with another mode.
+
+    EFS Archive is available only with Elastic Throughput (:data:`EFS_ARCHIVE_MODE_URL`), so
+    for archival files with a throughput need the file system is priced twice: Archive on
+    Elastic, and lifecycle stopping at IA with the cheaper mode (Provisioned or Bursting,
+    :func:`efs_throughput`); the cheaper one is offered and the other's figure named
+    (:func:`_archive_or_ia`).  Everything else is :func:`_efs_candidate`.
+    """
+    cls, shares, life_note = efs_class(n)
+    c = _efs_candidate(n, cls, shares, life_note, book=book, catalog=catalog, region=region)
+    if "archive" not in shares or not n.mibps:
+        return c
+    return _archive_or_ia(n, c, book=book, catalog=catalog, region=region)
+
+
+def _archive_or_ia(n: StorageNeed, archive: Candidate, *, book: PriceBook, catalog: Any,
+                   region: str) -> Candidate:
+    """The cheaper of ``archive`` (Archive on Elastic Throughput) and the same files with
+    lifecycle stopping at IA in the cheaper throughput mode, with a reason naming both."""
+    cls, shares, life_note = efs_class(n, cap="ia")
+    ia = _efs_candidate(n, cls, shares, life_note, book=book, catalog=catalog, region=region)
+    a_usd, i_usd = archive.monthly_cost_usd, ia.monthly_cost_usd
+    if a_usd is None or i_usd is None:
+        return archive
+    mode = ia.config.get("throughput_mode", "elastic")
+    text = (f"EFS Archive is available only with Elastic Throughput ({EFS_ARCHIVE_MODE_URL}): "
+            f"at {fmt_num(n.mibps or 0)} MiB/s, Archive on Elastic costs {fmt_usd(a_usd)}/month, "
+            f"lifecycle stopping at IA with {mode.capitalize()} Throughput {fmt_usd(i_usd)}/month")
+    if i_usd < a_usd and mode != "elastic":
+        ia.reasons.append(reason("storage.efs_class", PERF01_COST,
+                                 text + ": IA is cheaper, so the files settle in IA.", "info"))
+        ia.config["archive_monthly_cost_usd"] = round(a_usd, 2)
+        return ia
+    archive.reasons.append(reason("storage.efs_class", PERF01_COST,
+                                  text + ": Archive is cheaper.", "info"))
+    return archive
+
+
+def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note: str | None,
+                   *, book: PriceBook, catalog: Any, region: str) -> Candidate:
     """EFS for files shared by many instances, in the class the access frequency calls for.
 
     Warm, cold and archival data are priced where lifecycle management moves them
@@ -85,7 +132,6 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     less with Elastic Throughput than with Bursting/Provisioned
     (https://aws.amazon.com/efs/pricing/).
     """
-    cls, shares, life_note = efs_class(n)
     scratch = n.persistence == "scratch" and cls != "standard"
     if scratch:
         cls, shares, life_note = "standard", {"standard": 1.0}, None
@@ -208,7 +254,8 @@ def _efs_charges(c: Candidate, shares: dict[str, float], items: dict[str, float]
                                  "volume into or out of the class") for x in excludes])
 
 
-def efs_class(n: StorageNeed) -> tuple[str, dict[str, float], str | None]:
+def efs_class(n: StorageNeed, *,
+              cap: str | None = None) -> tuple[str, dict[str, float], str | None]:
     """The EFS class the files reach within their lifetime, the share of the data in each
     class they pass through, and the note saying so when a lifetime is given.
 
@@ -221,9 +268,10 @@ def efs_class(n: StorageNeed) -> tuple[str, dict[str, float], str | None]:
     written and deleted at a steady rate, each class holds the share of the data that a
     file's life spends in it: 60-day files are half in Standard, half in IA.  Files deleted
     within 30 days never leave Standard.  Without a lifetime the files are taken as
-    long-lived: all of the data in the class.
+    long-lived: all of the data in the class.  ``cap`` ("ia") stops lifecycle at that class
+    (no Archive transition): a file spends the rest of its life there.
     """
-    cls = EFS_CLASS[n.frequency]
+    cls = EFS_CLASS[n.frequency] if cap is None else cap
     life = n.object_lifetime_days
     if life is None or cls == "standard":
         return cls, {cls: 1.0}, None

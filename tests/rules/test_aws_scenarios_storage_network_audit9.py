@@ -1,0 +1,121 @@
+"""AWS-documented storage, network and trade-off scenarios, audit 9 (issue 9).
+
+* EFS Archive needs Elastic Throughput: "The Archive storage class is available only for file
+  systems that use the Elastic throughput mode and the General Purpose performance mode"
+  (https://docs.aws.amazon.com/efs/latest/ug/API_PutLifecycleConfiguration.html).  Elastic
+  bills per GB read ($0.03) and written ($0.06); Provisioned per MB/s-month ($6.00) above
+  the Bursting baseline of 50 KiB/s per GiB of Standard storage, reads metered at 1/3
+  (https://aws.amazon.com/efs/pricing/, https://docs.aws.amazon.com/efs/latest/ug/performance.html);
+  IA storage $0.016 per GB-month with Elastic, $0.025 with Bursting or Provisioned; Archive
+  $0.008; Standard $0.30.  Lifecycle: IA after 30 days without access, Archive after 90
+  (https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html).
+* CloudFront (https://aws.amazon.com/cloudfront/pricing/): the data-out columns are "South
+  Africa, Kenya, Nigeria, and Middle East" (first 10 TB $0.110, next 40 TB $0.105) and
+  "Australia and New Zealand" (first 10 TB $0.114; "Hong Kong, Indonesia, ... Vietnam"
+  $0.120); usage tiers are measured separately for each geographic region
+  (https://aws.amazon.com/cloudfront/faqs/); 1 TB a month always free.
+Prices: the catalog's rows (us-east-1 EFS; CloudFront edge geographies), checked below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender import recommend
+from recommender.core.profile import parse_profile
+from recommender.rules.prices import edge_geography
+
+
+def _storage(r):
+    return r.recommendations.storage[0]
+
+
+def _text(o) -> str:
+    return " ".join(x.text for x in o.reasons)
+
+
+def test_catalog_rows_behind_the_hand_figures(book):
+    """The unit prices the hand figures below use."""
+    unit = {i: book.unit(i, "us-east-1").price_usd for i in (
+        "efs.standard.storage_gb_month", "efs.ia.storage_gb_month",
+        "efs.ia.storage_gb_month_bursting_provisioned", "efs.archive.storage_gb_month",
+        "efs.elastic.read_gb", "efs.elastic.write_gb", "efs.provisioned.throughput_mbps_month")}
+    assert unit == pytest.approx({
+        "efs.standard.storage_gb_month": 0.30, "efs.ia.storage_gb_month": 0.016,
+        "efs.ia.storage_gb_month_bursting_provisioned": 0.025,
+        "efs.archive.storage_gb_month": 0.008, "efs.elastic.read_gb": 0.03,
+        "efs.elastic.write_gb": 0.06, "efs.provisioned.throughput_mbps_month": 6.00})
+    assert book.unit("cloudfront.data_out", "edge:Australia").price_usd == pytest.approx(0.114)
+    assert book.unit("cloudfront.data_out", "edge:Asia Pacific").price_usd == pytest.approx(0.120)
+    me = [(t.start, t.price_usd) for t in book.tiers("cloudfront.data_out", "edge:Middle East")][:2]
+    assert me == pytest.approx([(0.0, 0.110), (10_240.0, 0.105)])
+
+
+def _efs_archive(mibps: float, hours: float):
+    return parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 10_000, "throughput_mibps": mibps, "throughput_hours_per_month": hours,
+        "read_fraction": 0.5, "sharing": "multi_instance", "persistence": "persistent",
+        "access_frequency": "archive", "object_lifetime_days": 365}})
+
+
+def test_efs_archive_gives_way_to_ia_with_provisioned_when_elastic_costs_more():
+    """10,000 GiB of 365-day archival files, 100 MiB/s for 60 h a month, half reads.
+
+    Archive (Elastic only): each file 30 days Standard, 60 IA, 275 Archive:
+      10,000 x (30 x 0.30 + 60 x 0.016 + 275 x 0.008) / 365 = 246.575 + 26.301 + 60.274
+      = $333.15; Elastic moves 100 x 3,600 x 60 / 1,024 = 21,093.75 GiB: 10,546.875 x 0.03
+      + 10,546.875 x 0.06 = 316.41 + 632.81 = $949.22 -> $1,282.37 (what was offered).
+    IA (lifecycle stops at IA): 30 days Standard, 335 days IA at the Provisioned rate 0.025:
+      10,000 x (30 x 0.30 + 335 x 0.025) / 365 = 246.575 + 229.452 = $476.03;
+      metered 100 x (0.5 / 3 + 0.5) = 66.667 MiB/s, less the Bursting baseline of the
+      821.92 GiB in Standard x 50 / 1,024 = 40.133 MiB/s = 26.534 MiB/s x 6.00 = $159.20
+      -> $635.23, cheaper: offered, Archive's figure named.
+    """
+    top = _storage(recommend(_efs_archive(100, 60), models=False))
+    assert top.kind == "efs"
+    assert top.config["storage_class"] == "ia"
+    assert top.config["throughput_mode"] == "provisioned"
+    assert top.config["lifecycle"] == {"transition_to_ia": "AFTER_30_DAYS"}
+    assert top.monthly_cost_usd == pytest.approx(635.23, abs=0.01)
+    assert top.config["archive_monthly_cost_usd"] == pytest.approx(1282.37, abs=0.01)
+    assert "API_PutLifecycleConfiguration.html" in _text(top)
+
+
+def test_efs_archive_kept_when_elastic_is_cheaper():
+    """Same files, 100 MiB/s for 10 h a month: Elastic 3,515.625 GiB: 1,757.81 x 0.03 +
+    1,757.81 x 0.06 = 52.73 + 105.47 = $158.20 + 333.15 = $491.35 for Archive; IA: Elastic
+    is cheaper than Provisioned's $159.20 there too, so IA at 0.016: 10,000 x (30 x 0.30 +
+    335 x 0.016) / 365 = 246.575 + 146.849 = 393.42 + 158.20 = $551.63 > $491.35."""
+    top = _storage(recommend(_efs_archive(100, 10), models=False))
+    assert top.config["storage_class"] == "archive"
+    assert top.config["throughput_mode"] == "elastic"
+    assert top.monthly_cost_usd == pytest.approx(491.35, abs=0.01)
+    assert "$551.63" in _text(top)
+
+
+def test_new_zealand_users_price_as_australia_and_new_zealand():
+    """Users in ap-southeast-6 (Auckland), 5,000 GiB of static content from ap-southeast-2:
+    (5,000 - 1,024 free) x 0.114 = $453.26 (was the Asia Pacific column, 3,976 x 0.120 =
+    $477.12)."""
+    assert edge_geography("ap-southeast-6") == "Australia"
+    p = parse_profile({"region": "ap-southeast-2", "network": {
+        "user_regions": {"ap-southeast-6": 1.0}, "egress_gib_per_month": 5000,
+        "static_content_fraction": 1.0}})
+    cf = next(o for o in recommend(p, models=False).recommendations.network
+              if o.kind == "cloudfront")
+    assert cf.monthly_cost_usd == pytest.approx(453.26, abs=0.01)
+    assert "https://aws.amazon.com/cloudfront/pricing/" in _text(cf)
+
+
+def test_south_africa_and_middle_east_share_one_set_of_tiers():
+    """Half the users in me-south-1, half in af-south-1, 30,000 GiB at the edge: one column,
+    so one set of tiers: 30,000 - 1,024 = 28,976 GB: 10,240 x 0.110 + 18,736 x 0.105 =
+    1,126.40 + 1,967.28 = $3,093.68 (was each half from the first tier: 2 x (10,240 x 0.110
+    + 4,248 x 0.105) = 2 x 1,572.44 = $3,144.88)."""
+    assert edge_geography("af-south-1") == edge_geography("me-south-1")
+    p = parse_profile({"region": "eu-central-1", "network": {
+        "user_regions": {"me-south-1": 0.5, "af-south-1": 0.5},
+        "egress_gib_per_month": 30_000, "static_content_fraction": 1.0}})
+    cf = next(o for o in recommend(p, models=False).recommendations.network
+              if o.kind == "cloudfront")
+    assert cf.monthly_cost_usd == pytest.approx(3093.68, abs=0.01)
