@@ -101,7 +101,7 @@ def _parts(recs: Recommendations, p: WorkloadProfile,
     parts: list[tuple[BundleComponent, Option]] = []
     net = recs.network
     add_ons = [o for o in net if is_add_on(o)]
-    host, store, host_why = _host(recs)
+    host, store, host_why = bundle_host(recs)
     if host is not None:
         attach = [o.option for o in add_ons] if host.kind == "ec2" else []
         parts.append((_component("compute", "compute", host, host_why, attach), host))
@@ -122,11 +122,10 @@ def _parts(recs: Recommendations, p: WorkloadProfile,
         if not is_add_on(o) and not (o.kind == "region" and o.rank > 1):
             parts.append((_component("network", "network", o, "called for by the profile"), o))
     for o in add_ons:
-        if not recs.compute or recs.compute[0].kind != "ec2":
+        if host is None or host.kind != "ec2":
             parts.append((_component("network", "network", o, "network add-on"), o))
         else:
-            parts.append((_component("network", "network", o,
-                                     f"add-on of {recs.compute[0].option}"), o))
+            parts.append((_component("network", "network", o, f"add-on of {host.option}"), o))
     for o in recs.tradeoffs:
         parts.append((_component("tradeoff", "tradeoffs", o, "applies to the profile"), o))
     return parts
@@ -242,7 +241,7 @@ def fargate_scratch(host: Option | None, store: Option | None, p: WorkloadProfil
         "reasons": [reason("bundle.fargate_ephemeral_storage", PERF01_COST, why)]})
 
 
-def _host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:
+def bundle_host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:
     """(compute, storage, why) of the bundle: rank 1 of each, unless the storage needs a host.
 
     Instance store is priced as its instance (storage included), so that instance is the

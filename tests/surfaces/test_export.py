@@ -229,7 +229,10 @@ def test_export_refuses_what_it_cannot_export(response: Any, match: str) -> None
 def test_unknown_kind_is_listed_as_not_exported() -> None:
     bundle = chosen_bundle(_response([_opt("m5.large", "ec2")],
                                      [_opt("instance_store", "instance_store")]))
-    assert bundle.not_exported == ["storage: instance_store"]
+    # Instance store is the instance's own disk: nothing to create, said with the page.
+    (note,) = bundle.not_exported
+    assert note.startswith("storage: instance_store: the NVMe instance store of the instance")
+    assert "so-instance-store-volumes.html" in note
 
 
 def test_fixed_size_group_gets_no_target_tracking_policy() -> None:

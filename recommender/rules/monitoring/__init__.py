@@ -16,6 +16,7 @@ from typing import Any
 
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Bundle, Monitor, Recommendations
+from recommender.rules.bundle import bundle_host
 from recommender.rules.monitoring.compute import compute_monitors
 from recommender.rules.monitoring.data import cloudfront, database_monitors
 from recommender.rules.monitoring.storage import fargate_ephemeral, storage_monitors
@@ -90,11 +91,15 @@ def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
         Empty when nothing the export can create was chosen.
     """
     out: list[Monitor] = []
-    if recs.compute:
-        out.extend(compute_monitors(p, recs.compute[0]))
+    # The bundle's compute, which the export creates: rank 1 of compute, unless the storage
+    # needs an EC2 host (an instance-store type, an EC2 option for an EBS array).
+    host = bundle_host(recs)[0] if bundle is not None else (
+        recs.compute[0] if recs.compute else None)
+    if host is not None:
+        out.extend(compute_monitors(p, host))
     moved = _moved_storage(bundle)
-    if moved == "fargate_ephemeral_storage" and recs.compute:
-        out.append(fargate_ephemeral(recs.compute[0]))
+    if moved == "fargate_ephemeral_storage" and host is not None:
+        out.append(fargate_ephemeral(host))
     if recs.storage and moved is None:
         o = recs.storage[0]
         vtype = str(o.config.get("volume_type") or o.option)

@@ -74,6 +74,26 @@ def _rank1(response: dict[str, Any], category: str) -> dict[str, Any] | None:
     return next((o for o in ranked if o["option"] == chosen[0]), ranked[0])
 
 
+def _compute_of(response: dict[str, Any]) -> dict[str, Any] | None:
+    """The bundle's compute: its chosen option, or the instance-store host it chose.
+
+    A scratch need met by local NVMe makes the bundle's compute the instance type of the
+    storage's ``instance_store`` option (:func:`recommender.rules.bundle.bundle_host`), which
+    need not be among the ranked compute options; exporting their rank 1 instead would launch
+    an instance without the disk the data is on
+    (https://docs.aws.amazon.com/ec2/latest/instancetypes/so-instance-store-volumes.html).
+    """
+    chosen = _chosen_names(response, "compute")
+    ranked = _ranked(response, "compute")
+    if chosen and not any(o["option"] == chosen[0] for o in ranked):
+        store = _rank1(response, "storage")
+        cfg = (store or {}).get("config") or {}
+        if store is not None and store.get("kind") == "instance_store" and \
+                isinstance(cfg, dict) and cfg.get("instance_type") == chosen[0]:
+            return {**store, "option": chosen[0], "kind": "ec2"}
+    return _rank1(response, "compute")
+
+
 def _network(response: dict[str, Any]) -> set[str]:
     """The network options chosen: the bundle's, else every network recommendation."""
     chosen = _chosen_names(response, "network")
@@ -112,7 +132,16 @@ def _storage(o: dict[str, Any], compute: dict[str, Any] | None) -> Any:
 def _add(b: Bundle, category: str, option: dict[str, Any] | None, spec: Any) -> None:
     if option is None:
         return
-    if spec is None:
+    if spec is None and option.get("kind") == "instance_store":
+        cfg = option.get("config")
+        itype = cfg.get("instance_type") if isinstance(cfg, dict) else None
+        b.not_exported.append(
+            f"{category}: instance_store: the NVMe instance store of "
+            f"{itype or 'the instance type'} comes with the instance (nothing to create); "
+            "format and mount it at boot, its data is lost when "
+            "the instance stops (https://docs.aws.amazon.com/ec2/latest/instancetypes/"
+            "so-instance-store-volumes.html)")
+    elif spec is None:
         b.not_exported.append(f"{category}: {option['option']}")
     else:
         b.components.append(Component(category, str(option["option"]), spec))
@@ -176,7 +205,7 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
     if not isinstance(response, dict) or not isinstance(response.get("recommendations"), dict):
         raise UserError("not a recommendation response: the field 'recommendations' is missing")
     b = Bundle(name=_safe_name(response.get("name") or "workload"))
-    compute, storage = _rank1(response, "compute"), _rank1(response, "storage")
+    compute, storage = _compute_of(response), _rank1(response, "storage")
     database, network = _rank1(response, "database"), _network(response)
     if compute is not None:
         spec, gib = _compute(compute, storage, network), _fargate_scratch_gib(response)

@@ -261,7 +261,7 @@ def render_cloudformation(bundle: spec.Bundle) -> str:
     chosen = ", ".join(c.option for c in bundle.components)
     doc: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"{bundle.name}: rank-1 options of the recommendation ({chosen})",
+        "Description": f"{bundle.name}: chosen options of the recommendation ({chosen})",
         "Metadata": {"Recommender": {
             "chosen": {c.category: c.option for c in bundle.components},
             "region": bundle.region, "not_exported": bundle.not_exported}},

@@ -261,7 +261,7 @@ def _blocks(bundle: spec.Bundle) -> tuple[list[Block], list[str]]:
         topic = d.var(spec.ALARM_TOPIC)
         for a in bundle.alarms:
             _alarm(d, a, topic)
-    header = [f"{bundle.name}: rank-1 options of the recommendation "
+    header = [f"{bundle.name}: chosen options of the recommendation "
               f"({', '.join(c.option for c in bundle.components)})"]
     if bundle.not_exported:
         header.append(f"not exported: {'; '.join(bundle.not_exported)}")
