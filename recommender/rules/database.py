@@ -230,6 +230,8 @@ def _gp3_config(plan: Any, size: float | None) -> dict[str, Any]:
     out: dict[str, Any] = {"storage_gib": plan.allocated_gib}
     if plan.extra_iops:
         out["iops"] = int(plan.included_iops + plan.extra_iops)
+    if plan.storage_type != "gp3":
+        out["storage_type"] = plan.storage_type  # io2 beyond gp3's maximum (the export's)
     return out
 
 

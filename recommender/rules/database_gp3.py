@@ -10,7 +10,13 @@ provisioned storage performance", and the IOPS may be at most 500 per GiB alloca
 
 So a load above 3,000 IOPS on less storage than the threshold allocates the threshold (whose
 12,000 included IOPS cost only its GB-months), and above the included IOPS the rest is
-provisioned at the catalog's ``rds.storage[.multi_az].gp3_iops_month`` price.  The IOPS asked
+provisioned at the catalog's ``rds.storage[.multi_az].gp3_iops_month`` price.  Above gp3's
+maximum the storage is Provisioned IOPS SSD, io2 Block Express, which RDS recommends "for
+I/O-intensive and latency-sensitive workloads" up to 256,000 IOPS (SQL Server 64,000) on
+100-65,536 GiB (:data:`RDS_PIOPS_URL`), its IOPS at most 50 times the GiB allocated
+(CreateDBInstance ``Iops``: "a multiple between .5 and 50 of the storage amount",
+:data:`RDS_CREATE_IOPS_URL`): every IOPS is provisioned, priced with the GiB at the catalog's
+``rds.storage[.multi_az].io2_*`` rows (:func:`io2_plan`).  The IOPS asked
 are the I/O operations per second Aurora Standard bills for the same load (writes plus reads
 that miss the cache, :func:`io_per_s`), so RDS and Aurora are compared on one I/O count.
 """
@@ -35,6 +41,16 @@ GP3_STRIPE_GIB_DEFAULT = 400.0
 GP3_MAX_IOPS = 64000.0
 GP3_MAX_IOPS_SQLSERVER = 16000.0
 GP3_MAX_IOPS_PER_GIB = 500.0
+RDS_PIOPS_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html"
+                 "#USER_PIOPS")
+RDS_CREATE_IOPS_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/"
+                       "API_CreateDBInstance.html")
+#: io2 Block Express on RDS: up to 256,000 IOPS (SQL Server 64,000), from 100 GiB, at most 50
+#: IOPS per GiB allocated (:data:`RDS_PIOPS_URL`, :data:`RDS_CREATE_IOPS_URL`).
+IO2_MAX_IOPS = 256000.0
+IO2_MAX_IOPS_SQLSERVER = 64000.0
+IO2_MIN_GIB = 100.0
+IO2_MAX_IOPS_PER_GIB = 50.0
 
 
 def io_per_s(d: Any) -> float:
@@ -51,9 +67,11 @@ class Gp3Plan:
     allocated_gib: float
     included_iops: float
     extra_iops: float
-    #: IOPS asked that gp3 cannot deliver (above its maximum): 0 when it can.
+    #: IOPS asked that the storage cannot deliver (above its maximum): 0 when it can.
     short_iops: float
     text: str
+    #: ``gp3``, or ``io2`` (Block Express) for a load above gp3's maximum (:func:`io2_plan`).
+    storage_type: str = "gp3"
 
 
 def _stripe_gib(engine: str) -> float | None:
@@ -77,6 +95,8 @@ def gp3_plan(engine: str, gib: float, iops: float) -> Gp3Plan:
             else GP3_BASELINE_IOPS
         return Gp3Plan(gib, included, 0.0, 0.0, "")
     top = GP3_MAX_IOPS if stripe is not None else GP3_MAX_IOPS_SQLSERVER
+    if iops > top:
+        return io2_plan(engine, gib, iops, top)
     wanted = min(iops, top)
     alloc = float(max(gib, stripe or 0.0, math.ceil(wanted / GP3_MAX_IOPS_PER_GIB)))
     included = GP3_STRIPED_IOPS if stripe is not None else GP3_BASELINE_IOPS
@@ -93,3 +113,27 @@ def gp3_plan(engine: str, gib: float, iops: float) -> Gp3Plan:
             + (f"; {fmt_num(round(short))} IOPS above gp3's {fmt_num(top)} maximum"
                if short else "") + f" ({RDS_GP3_URL})")
     return Gp3Plan(alloc, included, extra, short, text)
+
+
+def io2_plan(engine: str, gib: float, iops: float, gp3_top: float) -> Gp3Plan:
+    """io2 Block Express for a load above gp3's ``gp3_top`` IOPS (see the module docstring).
+
+    Every IOPS is provisioned (io2 includes none), up to io2's maximum; the allocation is at
+    least the data, io2's 100 GiB minimum and the IOPS / 50 the ratio asks.  IOPS above io2's
+    maximum are ``short_iops``: more than one RDS instance's storage delivers.
+    """
+    top = IO2_MAX_IOPS_SQLSERVER if engine.startswith("sqlserver") else IO2_MAX_IOPS
+    wanted = min(iops, top)
+    alloc = float(max(gib, IO2_MIN_GIB, math.ceil(wanted / IO2_MAX_IOPS_PER_GIB)))
+    extra = float(math.ceil(wanted))
+    short = max(0.0, iops - top)
+    text = (f"{fmt_num(round(iops))} IOPS (writes + reads the cache misses) are above gp3's "
+            f"{fmt_num(gp3_top)} maximum ({RDS_GP3_URL}), so Provisioned IOPS SSD io2 Block "
+            f"Express (up to {fmt_num(top)} IOPS, {RDS_PIOPS_URL}): {fmt_num(extra)} IOPS "
+            f"provisioned on {fmt_num(alloc)} GiB"
+            + (f" allocated for {fmt_num(gib)} GiB (100 GiB at least, IOPS at most "
+               f"{fmt_num(IO2_MAX_IOPS_PER_GIB)} per GiB, {RDS_CREATE_IOPS_URL})"
+               if alloc > gib else "")
+            + (f"; {fmt_num(round(short))} IOPS above io2's {fmt_num(top)} maximum"
+               if short else ""))
+    return Gp3Plan(alloc, 0.0, extra, short, text, "io2")

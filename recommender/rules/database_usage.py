@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.rules.base import HOURS_PER_MONTH, SECONDS_PER_MONTH, fmt_num, fmt_usd
-from recommender.rules.database_gp3 import RDS_GP3_URL, Gp3Plan, gp3_plan, io_per_s
+from recommender.rules.database_gp3 import (
+    RDS_PIOPS_URL,
+    Gp3Plan,
+    gp3_plan,
+    io_per_s,
+)
 from recommender.rules.prices import PriceBook, per_unit_cost
 
 RDS_PRICING_URL = "https://aws.amazon.com/rds/pricing/"
@@ -51,13 +56,16 @@ AURORA_PRICING_URL = "https://aws.amazon.com/rds/aurora/pricing/"
 _BACKUP_FREE = {"rds": ("up to 100% of the total database storage in the region",
                         RDS_PRICING_URL),
                 "aurora": ("up to 100% of the cluster's database storage", AURORA_PRICING_URL)}
-_STORAGE_ITEM = {("rds", "single_az"): "rds.storage.gp3_gb_month",
-                 ("rds", "multi_az"): "rds.storage.multi_az.gp3_gb_month",
-                 ("aurora", "standard"): "aurora.storage_gb_month",
-                 ("aurora", "io_optimized"): "aurora.io_optimized.storage_gb_month"}
-#: The IOPS provisioned above gp3's included ones, per copy of the storage (:data:`RDS_GP3_URL`).
-_IOPS_ITEM = {"single_az": "rds.storage.gp3_iops_month",
-              "multi_az": "rds.storage.multi_az.gp3_iops_month"}
+_AURORA_STORAGE_ITEM = {"standard": "aurora.storage_gb_month",
+                        "io_optimized": "aurora.io_optimized.storage_gb_month"}
+
+
+def _rds_item(deployment: str, storage_type: str, unit: str) -> str:
+    """The catalog item of RDS storage (``unit`` ``gb_month``) or its provisioned IOPS
+    (``iops_month``, above gp3's included ones, every IOPS of io2), per copy of the storage:
+    ``rds.storage[.multi_az].<gp3|io2>_<unit>`` (CHAP_Storage.html, gp3 and io2)."""
+    return (f"rds.storage.{'multi_az.' if deployment == 'multi_az' else ''}"
+            f"{storage_type}_{unit}")
 
 
 @dataclass
@@ -101,18 +109,22 @@ def aurora_storage_too_large(size: float | None) -> str | None:
 
 
 def relational_storage(
-    service: str, deployment: str, size: float | None, book: PriceBook, region: str,
+    service: str, deployment: str, size: float | None, book: PriceBook, region: str, *,
+    storage_type: str = "gp3",
 ) -> tuple[Any, str | None]:
     """Storage price of the deployment (Multi-AZ storage is billed per copy), or a note.
 
-    RDS bills the storage it allocates, at least :data:`RDS_MIN_STORAGE_GIB`; Aurora bills
-    the cluster volume's use (https://aws.amazon.com/rds/aurora/pricing/).
+    RDS bills the storage it allocates (``storage_type`` gp3 or io2), at least
+    :data:`RDS_MIN_STORAGE_GIB`; Aurora bills the cluster volume's use
+    (https://aws.amazon.com/rds/aurora/pricing/).
     """
     if not size:
         return None, None
     if service == "rds":
         size = max(size, RDS_MIN_STORAGE_GIB)
-    item = _STORAGE_ITEM[(service, deployment)]
+        item = _rds_item(deployment, storage_type, "gb_month")
+    else:
+        item = _AURORA_STORAGE_ITEM[deployment]
     st = book.cost(item, region, size, per="GB-month")
     return st, (f"no {item} price in {region}" if st is None else None)
 
@@ -151,10 +163,11 @@ def instance_iops(d: Any, replicas: int) -> float:
 
 def _gp3_iops_cost(plan: Gp3Plan | None, deployment: str, book: PriceBook, region: str
                    ) -> tuple[Any, str | None]:
-    """The IOPS provisioned above gp3's included ones (per copy), or a note without a price."""
+    """The IOPS provisioned above gp3's included ones (io2: all of them), per copy, or a note
+    without a price."""
     if plan is None or not plan.extra_iops:
         return None, None
-    item = _IOPS_ITEM[deployment]
+    item = _rds_item(deployment, plan.storage_type, "iops_month")
     io = book.cost(item, region, plan.extra_iops, per="IOPS-month")
     return io, (f"no {item} price in {region}" if io is None else None)
 
@@ -178,7 +191,8 @@ def replica_cost(
     rate = float(replica_row["ondemand_usd_per_hour"])
     nodes = per_unit_cost(rate, replicas * HOURS_PER_MONTH)
     gib = gp3.allocated_gib if gp3 is not None else size
-    st, _ = relational_storage("rds", "single_az", gib, book, region)
+    st, _ = relational_storage("rds", "single_az", gib, book, region,
+                               storage_type=gp3.storage_type if gp3 is not None else "gp3")
     io, _ = _gp3_iops_cost(gp3, "single_az", book, region)
     storage = sum(0.0 if x is None else x.usd for x in (st, io)) * replicas
     text = (f"{replicas} read replica(s), each a Single-AZ {replica_row['instance_class']} at "
@@ -204,11 +218,12 @@ def _rds_gp3_usage(u: Usage, deployment: str, book: PriceBook, region: str) -> N
         u.add(io)
     if plan.short_iops:
         u.unpriced.append((
-            f"Provisioned IOPS SSD storage for {fmt_num(round(plan.short_iops))} IOPS above "
-            "gp3's maximum",
-            f"gp3 on RDS provisions at most {fmt_num(plan.included_iops + plan.extra_iops)} "
-            f"IOPS here ({RDS_GP3_URL}); io2 Block Express goes further, priced per GB-month "
-            "and per IOPS-month, not counted in this option"))
+            f"Storage for {fmt_num(round(plan.short_iops))} IOPS above io2 Block Express's "
+            "maximum",
+            f"one RDS instance's io2 Block Express storage provisions at most "
+            f"{fmt_num(plan.included_iops + plan.extra_iops)} IOPS ({RDS_PIOPS_URL}); the rest "
+            "needs the data split across instances (sharding) or a cache in front, not "
+            "counted in this option"))
 
 
 def usage_extras(
@@ -224,7 +239,8 @@ def usage_extras(
     if service == "rds":
         u.gp3 = rds_gp3_plan(d, size, replicas)
     st, missing = relational_storage(service, deployment, u.gp3.allocated_gib if u.gp3
-                                     else size, book, region)
+                                     else size, book, region,
+                                     storage_type=u.gp3.storage_type if u.gp3 else "gp3")
     if missing:
         u.notes.append(missing)
         u.missing = True

@@ -5,6 +5,8 @@ us-east-1, 730 hours a month:
 ElastiCache Valkey node-hours (memory GiB): cache.t2.small $0.0272 (1.55), t4g.micro $0.0128
 (0.5), t4g.small $0.0256 (1.37), t4g.medium $0.052 (3.09), t3.medium $0.0544 (3.09),
 m4.xlarge $0.2488 (14.28).
+RDS MySQL db.r6in.8xlarge Single-AZ $5.534/h; rds.storage.io2_gb_month $0.125,
+rds.storage.io2_iops_month $0.10, multi_az $0.25 and $0.20 (per copy).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 import pytest
 
 from recommender.core.engine import recommend
+from recommender.rules.base import Rejections
+from recommender.rules.database import database_options
+from recommender.rules.database_gp3 import gp3_plan
 
 CACHE_NODE_TYPES_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
                         "CacheNodes.SupportedTypes.html")
@@ -100,3 +105,83 @@ def test_backup_allowance_is_the_storage_allocated(cat):
     assert rds.config["storage_gib"] == 400
     [b] = _named(rds.unpriced, "RDS backup storage")
     assert "400 GiB here" in b.reason
+
+
+# --- RDS above gp3's maximum: io2 Block Express, priced ------------------------------------------
+# gp3 on RDS provisions at most 64,000 IOPS (SQL Server 16,000; CHAP_Storage.html#gp3-storage);
+# RDS recommends Provisioned IOPS SSD io2 Block Express for I/O-intensive workloads, up to
+# 256,000 IOPS (SQL Server 64,000), 100 GiB at least (CHAP_Storage.html#USER_PIOPS), IOPS at
+# most 50 x the GiB allocated (CreateDBInstance Iops: "a multiple between .5 and 50 of the
+# storage amount").  Before, the IOPS above 64,000 were named unpriced ("io2 Block Express goes
+# further ... not counted") although the catalog has the io2 rows, at risk 2.
+
+def _rds(profile, cat, book, db, *, multi_az=False):
+    out = database_options(profile(database=db), cat, book, "us-east-1", Rejections())
+    return next(c for c in out if c.kind == "rds" and bool(c.config["multi_az"]) == multi_az)
+
+
+IO2_LOAD = {"data_model": "relational", "engine": "mysql", "size_gib": 1000,
+            "reads_per_s": 10000, "writes_per_s": 90000}
+
+
+def test_io_above_gp3_maximum_is_priced_on_io2(profile, cat, book):
+    # 10,000 reads (10 % of the load: no read replica) + 90,000 writes, no cache: 100,000 IOPS
+    # per instance > gp3's 64,000 -> io2: max(1,000, 100, 100,000 / 50 = 2,000) = 2,000 GiB.
+    # Storage 2,000 x 0.125 = 250.00 + IOPS 100,000 x 0.10 = 10,000.00 = $10,250.00; the
+    # instance db.r6in.8xlarge (the class whose EBS baseline carries them) 5.534 x 730 =
+    # 4,039.82 -> $14,289.82, risk 0.  Before: gp3 1,000 x 0.115 + 52,000 x 0.02 = 1,155.00
+    # -> $5,194.82 at risk 2, 36,000 IOPS named unpriced.
+    c = _rds(profile, cat, book, IO2_LOAD)
+    assert (c.config["storage_type"], c.config["storage_gib"], c.config["iops"]) == \
+        ("io2", 2000, 100000)
+    assert c.config["instance_class"] == "db.r6in.8xlarge"
+    assert c.monthly_cost_usd == pytest.approx(14289.82, abs=0.01)
+    assert c.risk == 0
+    assert not [u for u in c.unpriced if "IOPS above" in u.item]
+    size = next(r.text for r in c.reasons if r.rule == "database.size")
+    assert "io2 Block Express" in size and "CHAP_Storage.html#USER_PIOPS" in size
+
+
+def test_io2_multi_az_bills_each_copy(profile, cat, book):
+    # Multi-AZ: the io2 rows per copy, 2,000 x 0.25 = 500.00 + 100,000 x 0.20 = 20,000.00 =
+    # $20,500.00 beside the Multi-AZ instance.
+    c = _rds(profile, cat, book, IO2_LOAD, multi_az=True)
+    rate = _rate(cat, "mysql", c.config["instance_class"], "multi_az")
+    assert c.monthly_cost_usd == pytest.approx(rate * 730 + 20500.00, abs=0.01)
+
+
+def _rate(cat, engine, cls, deployment):
+    """The catalog's us-east-1 RDS on-demand rate of ``cls`` (the instance beside the storage)."""
+    return next(r for r in cat.database.to_dict("records")
+                if (r["service"], r["engine"], r["instance_class"], r["deployment"],
+                    r["region"]) == ("rds", engine, cls, deployment, "us-east-1")
+                )["ondemand_usd_per_hour"]
+
+
+def test_io_above_io2_maximum_names_the_rest(profile, cat, book):
+    # 300,000 writes/s on 500 GiB PostgreSQL: io2 carries 256,000 on 256,000 / 50 = 5,120 GiB:
+    # 5,120 x 0.125 = 640.00 + 256,000 x 0.10 = 25,600.00 = $26,240.00 of storage; 44,000 IOPS
+    # named unpriced (more than one instance's storage), risk 2.
+    c = _rds(profile, cat, book, {"data_model": "relational", "engine": "postgresql",
+                                  "size_gib": 500, "writes_per_s": 300000})
+    assert (c.config["storage_type"], c.config["storage_gib"], c.config["iops"]) == \
+        ("io2", 5120, 256000)
+    rate = _rate(cat, "postgresql", c.config["instance_class"], "single_az")
+    assert c.monthly_cost_usd == pytest.approx(rate * 730 + 26240.00, abs=0.01)
+    assert c.risk == 2
+    [u] = [u for u in c.unpriced if "IOPS above io2" in u.item]
+    assert u.item.startswith("Storage for 44,000 IOPS")
+
+
+def test_gp3_plan_switches_at_the_gp3_maximum():
+    # 64,000 IOPS on 1,000 GiB PostgreSQL stays gp3 (52,000 provisioned above the 12,000
+    # included); 64,001 goes to io2 with every IOPS provisioned.  SQL Server: gp3 up to 16,000,
+    # io2 up to 64,000 (20,000 IOPS on 1,000 GiB: 1,000 GiB, 20,000 provisioned).
+    gp3 = gp3_plan("postgresql", 1000, 64000)
+    assert (gp3.storage_type, gp3.extra_iops, gp3.short_iops) == ("gp3", 52000, 0)
+    io2 = gp3_plan("postgresql", 1000, 64001)
+    assert (io2.storage_type, io2.allocated_gib, io2.extra_iops) == ("io2", 1281, 64001)
+    sql = gp3_plan("sqlserver", 1000, 20000)
+    assert (sql.storage_type, sql.allocated_gib, sql.extra_iops, sql.short_iops) == \
+        ("io2", 1000, 20000, 0)
+    assert gp3_plan("sqlserver", 1000, 70000).short_iops == 6000
