@@ -27,6 +27,7 @@ from recommender.rules.base import (
     verify_reason,
 )
 from recommender.rules.compute.placement import no_cluster_group, unsupported_text, zones_text
+from recommender.rules.network_az import inter_az_transfer
 from recommender.rules.prices import PriceBook, edge_geography
 from recommender.rules.region import (
     REFERENCE_REGION,
@@ -319,8 +320,9 @@ def network_options(
     ri: RegionIndex,
 ) -> list[Candidate]:
     """Network features and links that the profile calls for (unranked)."""
+    az = inter_az_transfer(p)  # (network_az: the traffic across zones, named unpriced)
     return (_edge_options(p, book, region, ri) + _cluster_options(p, book, top_ec2)
-            + _bandwidth_options(p, book, top_ec2) + _link_options(p, book))
+            + _bandwidth_options(p, book, top_ec2) + _link_options(p, book) + ([az] if az else []))
 
 
 #: Network option kinds that configure the chosen compute rather than compete with anything.

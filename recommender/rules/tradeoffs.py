@@ -89,9 +89,15 @@ def caching(p: WorkloadProfile) -> Candidate | None:
                     f"passes strongly consistent reads to DynamoDB, {DAX_CONSISTENCY_URL})"
                     if strong else "ElastiCache or DAX", bp=PERF03_CACHE, fit=0.8)
     if static is not None and static >= CACHEABLE_SHARE:
+        # The network stage offers CloudFront from a static share of STATIC_SHARE_FOR_CDN
+        # (below this one) and prices its data out there: the trade-off costs nothing more.
         return _opt("caching", f"{static:.0%} of content is static.",
-                    "Freshness for latency: edge copies live until their TTL.",
-                    "CloudFront", bp=PERF03_CACHE, fit=0.7)
+                 "Freshness for latency: edge copies live until their TTL.",
+                 "CloudFront", bp=PERF03_CACHE, fit=0.7, cost=0.0, extra=[reason(
+                     "tradeoff.caching.cost", PERF01_COST,
+                     "$0 more: CloudFront is the network option cloudfront, priced there (its "
+                     "data out at the edge, https://aws.amazon.com/cloudfront/pricing/; what it "
+                     "leaves out is named there), not counted twice.", "info")])
     return None
 
 

@@ -119,3 +119,58 @@ def test_south_africa_and_middle_east_share_one_set_of_tiers():
     cf = next(o for o in recommend(p, models=False).recommendations.network
               if o.kind == "cloudfront")
     assert cf.monthly_cost_usd == pytest.approx(3093.68, abs=0.01)
+
+
+# Data transfer between Availability Zones: EC2 on-demand pricing, "Data Transfer within the
+# same AWS Region" (https://aws.amazon.com/ec2/pricing/on-demand/): data in to and out from
+# EC2, RDS, Redshift, DAX and ElastiCache instances across Availability Zones of one Region is
+# billed per GB in each direction; replication of RDS Multi-AZ deployments is not
+# (https://aws.amazon.com/rds/pricing/).  The catalog has no inter-AZ row, the profile no
+# volume between the nodes and the database: named, not priced.
+def _fleet_and_db(data_model: str):
+    return parse_profile({"region": "us-east-1", "environment": "production",
+                          "compute": {"vcpus": 8, "memory_gib": 16, "scale_out": "horizontal"},
+                          "database": {"data_model": data_model, "size_gib": 200,
+                                       "reads_per_s": 500, "writes_per_s": 100},
+                          "network": {"egress_gib_per_month": 500}})
+
+
+def test_a_fleet_over_zones_and_its_database_name_the_inter_az_transfer():
+    r = recommend(_fleet_and_db("relational"), models=False)
+    az = next(o for o in r.recommendations.network if o.option == "inter_az_data_transfer")
+    assert az.monthly_cost_usd is None
+    assert "https://aws.amazon.com/ec2/pricing/on-demand/" in _text(az)
+    items = [u.item for u in r.bundle.unpriced]
+    assert "Data transfer between Availability Zones (compute nodes and RDS/Aurora)" in items
+    # Priced components unchanged: 2 nodes one per AZ + the database + (500 GiB x 0.09 =
+    # $45.00 data out, free allowance named).
+    out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
+    assert out.monthly_cost_usd == pytest.approx(45.00)
+
+
+def test_a_regional_data_store_crosses_no_zone():
+    """DynamoDB is a Regional endpoint, not an instance in a zone: nothing to name."""
+    r = recommend(_fleet_and_db("key_value"), models=False)
+    assert all(o.option != "inter_az_data_transfer" for o in r.recommendations.network)
+
+
+def test_caching_at_the_edge_is_the_cloudfront_option_not_an_unpriced_cost():
+    """60% static content, 20,000 GiB out: CloudFront is the network option and priced there
+    (12,000 GiB at the edge, after the 1 TB free: 6,000 - 512 = 5,488 x 0.085 + 3,600 - 307.2
+    = 3,292.8 x 0.085 + 2,400 - 204.8 = 2,195.2 x 0.120 = 466.48 + 279.89 + 263.42 =
+    $1,009.79); the caching trade-off it implements adds $0, and the bundle no longer names
+    it as a cost without a price ('caching trade-off (CloudFront) ... sized by choices the
+    profile does not give')."""
+    p = parse_profile({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 8,
+                                                          "scale_out": "horizontal"},
+                       "network": {"user_regions": {"us-east-1": 0.5, "eu-west-1": 0.3,
+                                                    "ap-southeast-1": 0.2},
+                                   "egress_gib_per_month": 20000,
+                                   "static_content_fraction": 0.6}})
+    r = recommend(p, models=False)
+    cf = next(o for o in r.recommendations.network if o.kind == "cloudfront")
+    assert cf.monthly_cost_usd == pytest.approx(1009.79, abs=0.01)
+    caching = next(o for o in r.recommendations.tradeoffs if o.option == "caching")
+    assert caching.monthly_cost_usd == 0.0
+    assert not caching.unpriced
+    assert not [u for u in r.bundle.unpriced if "caching" in u.item]
