@@ -47,6 +47,7 @@ from recommender.rules.database_usage import (
     RDS_STORAGE_REJECT,
     aurora_storage_too_large,
     instance_iops,
+    rds_gp3_plan,
     rds_storage_too_large,
     replica_cost,
     usage_extras,
@@ -176,11 +177,32 @@ def _relational_option(
         c.config["node_count"] = count
     db_provenance(c, row, *u.priced)
     # Multi-AZ offered but not asked for ranks after Single-AZ: the standby doubles the cost.
+    io_heavy = service == "aurora" and _io_intensive(d, size, replicas)
+    if io_heavy:
+        c.reasons.append(reason("database.aurora_io", PERF03_CONFIG, (
+            "Each instance's I/O is above what gp3 provisions on RDS (RDS would need io2 "
+            "Block Express), and AWS names Aurora I/O-Optimized for I/O-intensive "
+            f"applications ({AURORA_STORAGE_TYPES_URL}): Aurora ranks with RDS, by cost.")))
     fit = 0.8 if dep == "multi_az" and not multi_az else (
-        1.0 if service == "rds" or replicas else 0.9)
+        1.0 if service == "rds" or replicas or io_heavy else 0.9)
     c.components = {"fit": fit}
     _latency_caution(c, d)
     return c
+
+
+#: "Aurora I/O-Optimized ... provides improved price performance and predictable pricing for
+#: I/O-intensive applications" (Aurora storage configurations).
+AURORA_STORAGE_TYPES_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+                            "Aurora.Overview.StorageReliability.html#aurora-storage-type")
+
+
+def _io_intensive(d: Any, size: float | None, replicas: int) -> bool:
+    """Whether each RDS instance's I/O is above what gp3 provisions, so RDS needs io2 Block
+    Express (:func:`rds_gp3_plan`): an I/O-intensive load, for which AWS names Aurora's
+    I/O-Optimized storage (:data:`AURORA_STORAGE_TYPES_URL`).  Aurora is then in RDS's
+    guidance tier, and the objective (cost, with its risk) decides between them."""
+    return bool(d.reads_per_s or d.writes_per_s) and \
+        rds_gp3_plan(d, size, replicas).storage_type != "gp3"
 
 
 def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: int,

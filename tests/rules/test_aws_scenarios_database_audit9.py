@@ -185,3 +185,27 @@ def test_gp3_plan_switches_at_the_gp3_maximum():
     assert (sql.storage_type, sql.allocated_gib, sql.extra_iops, sql.short_iops) == \
         ("io2", 1000, 20000, 0)
     assert gp3_plan("sqlserver", 1000, 70000).short_iops == 6000
+
+
+def test_io_intensive_load_ranks_aurora_with_rds_by_cost(cat):
+    # The same 100,000 IOPS load: AWS names Aurora I/O-Optimized for "I/O-intensive
+    # applications" (Aurora.Overview.StorageReliability.html#aurora-storage-type), so Aurora is
+    # in RDS's guidance tier and balanced ranks by cost.  Aurora MySQL db.r6g.8xlarge (256 GiB
+    # for the 250 GiB working set) I/O-Optimized 5.399 x 730 = 3,941.27 + 1,000 x 0.225 =
+    # 225.00 -> $4,166.27 (Standard: 4.153 x 730 = 3,031.69 + 100 + 100,000 x 2,628,000 x
+    # 0.20 / 1M = 52,560.00 -> $55,691.69), before RDS io2 $14,289.82.  Before: RDS ranked #1
+    # (the tier) although dearer.
+    db = _db(cat, database=IO2_LOAD)
+    assert [(o.kind, o.config["deployment"]) for o in db[:2]] == [
+        ("aurora", "io_optimized"), ("rds", "single_az")]
+    assert [o.monthly_cost_usd for o in db[:2]] == pytest.approx([4166.27, 14289.82], abs=0.01)
+    assert any(r.rule == "database.aurora_io" for r in db[0].reasons)
+
+
+def test_aurora_stays_below_rds_without_io_pressure(cat):
+    # rds_prod's 2,500 IOPS fit gp3: the tier is unchanged, RDS Multi-AZ $2,740.81 first.
+    db = _db(cat, environment="production",
+             database={"data_model": "relational", "engine": "postgresql", "size_gib": 500,
+                       "reads_per_s": 2000, "writes_per_s": 500})
+    assert db[0].kind == "rds" and not any(r.rule == "database.aurora_io"
+                                           for o in db for r in o.reasons)
