@@ -174,3 +174,17 @@ def test_caching_at_the_edge_is_the_cloudfront_option_not_an_unpriced_cost():
     assert caching.monthly_cost_usd == 0.0
     assert not caching.unpriced
     assert not [u for u in r.bundle.unpriced if "caching" in u.item]
+
+
+def test_s3_request_prices_are_quoted_per_1000_as_the_pricing_page_does():
+    """S3 Standard (https://aws.amazon.com/s3/pricing/): PUT $0.005 and GET $0.0004 per 1,000
+    requests; the catalog's per-request rows 0.000005 x 1,000 = $0.0050 and 0.0000004 x 1,000
+    = $0.0004 (the text printed '$5e-06' and '$4e-07')."""
+    p = parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 5000, "sharing": "web", "persistence": "persistent",
+        "access_frequency": "hot"}})
+    s3 = _storage(recommend(p, models=False))
+    text = next(x.text for x in s3.reasons if x.rule == "storage.request_charges")
+    assert "put requests $0.0050 per 1,000" in text
+    assert "get requests $0.0004 per 1,000" in text
+    assert "e-0" not in text

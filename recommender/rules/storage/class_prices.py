@@ -23,7 +23,7 @@ from recommender.rules.base import (
     reason,
     verify_reason,
 )
-from recommender.rules.prices import PriceBook, per_catalog
+from recommender.rules.prices import PriceBook, per_catalog, per_unit_cost
 
 #: Classes whose reads are billed per GB on top of storage: EFS IA/Archive reads and
 #: tiering (https://aws.amazon.com/efs/pricing/), S3 retrievals from the IA and Glacier
@@ -105,13 +105,25 @@ def charges_reasons(
         parts = []
         for kind in ("put_request", "get_request"):
             rq = req.get(kind)
-            parts.append(f"{kind.replace('_', ' ')} {fmt_usd(float(rq['price_usd']))}" if rq
+            parts.append(f"{kind.replace('_', ' ')}s {_per_1000(rq)}" if rq
                          else f"{kind.replace('_', ' ')}: no price in the catalog")
             excludes.append(f"s3.{cls}.{kind}")
         rs.append(reason("storage.request_charges", PERF01_COST,
-                         f"Request charges ({'; '.join(parts)}) are not in the monthly "
-                         "figure: the profile gives no request rate.", "caution"))
+                         f"Request charges ({'; '.join(parts)}; {S3_PRICING_URL}) are not in "
+                         "the monthly figure: the profile gives no request rate.", "caution"))
     return rs, excludes
+
+
+S3_PRICING_URL = "https://aws.amazon.com/s3/pricing/"
+
+
+def _per_1000(row: dict[str, Any]) -> str:
+    """A per-request row's price per 1,000 requests, as the S3 pricing page quotes it
+    ($0.005 per 1,000 PUT requests to Standard): one request's price in whole dollars
+    prints as $0.00 or in exponent notation."""
+    if str(row["unit"]) != "USD per request":
+        return f"{fmt_usd(float(row['price_usd']))} {row['unit']}"
+    return f"${per_unit_cost(float(row['price_usd']), 1000):,.4f} per 1,000"
 
 
 def priced_storage(
