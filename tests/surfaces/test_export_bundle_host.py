@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import pytest
+from cfn_lint_helper import linted_template
 
 from catalog.store import load_catalog
 from recommender import recommend
@@ -70,3 +71,39 @@ def test_ebs_volume_beside_a_function_gets_ec2_alarms_not_lambda_ones(cat: Any) 
     compute_alarms = [m for m in r["monitoring"] if m["category"] == "compute"]
     assert compute_alarms and {m["option"] for m in compute_alarms} == {host["option"]}
     assert {m["namespace"] for m in compute_alarms} == {"AWS/EC2"}
+
+
+def _fargate_scratch(cat: Any, size_gib: float) -> tuple[dict[str, Any], str]:
+    r = _response({"region": "us-east-1",
+                   "compute": {"vcpus": 0.5, "memory_gib": 1, "hours_per_month": 730},
+                   "storage": {"size_gib": size_gib, "persistence": "scratch"}}, cat)
+    cfn = linted_template(export_response(r, "cloudformation"))  # cfn-lint finds nothing
+    return cfn, export_response(r, "terraform")
+
+
+def test_container_insights_is_on_when_an_alarm_reads_its_metrics(cat: Any) -> None:
+    # 100 GiB of scratch on the task's ephemeral storage is watched through
+    # ECS/ContainerInsights (EphemeralStorageUtilized / Reserved), metrics published only for
+    # a cluster with Container Insights on (Container-Insights-metrics-ECS.html): the
+    # cluster turns it on (AWS::ECS::Cluster ClusterSettings containerInsights, Terraform's
+    # aws_ecs_cluster setting block).
+    cfn, tf = _fargate_scratch(cat, 100)
+    # A metric-math alarm (100 x used / reserved): the namespace is in its Metrics.
+    assert any("ECS/ContainerInsights" in json.dumps(a["Properties"])
+               for a in cfn["Resources"].values() if a["Type"] == "AWS::CloudWatch::Alarm")
+    assert cfn["Resources"]["Cluster"]["Properties"]["ClusterSettings"] == [
+        {"Name": "containerInsights", "Value": "enabled"}]
+    assert 'name  = "containerInsights"' in tf and 'value = "enabled"' in tf
+
+
+def test_container_insights_stays_off_without_such_an_alarm(cat: Any) -> None:
+    # A Fargate service without scratch data has no ECS/ContainerInsights alarm, so the
+    # cluster keeps the account's default (Container Insights metrics are billed as custom
+    # metrics, Container-Insights-metrics-ECS.html).
+    r = _response({"region": "us-east-1",
+                   "compute": {"vcpus": 0.5, "memory_gib": 1, "hours_per_month": 730}}, cat)
+    assert r["recommendations"]["compute"][0]["kind"] == "fargate"
+    assert not any(m["namespace"] == "ECS/ContainerInsights" for m in r["monitoring"])
+    cfn = json.loads(export_response(r, "cloudformation"))
+    assert "ClusterSettings" not in cfn["Resources"]["Cluster"].get("Properties", {})
+    assert "containerInsights" not in export_response(r, "terraform")

@@ -118,7 +118,8 @@ def fargate_ephemeral(o: Option) -> Monitor:
 
     The metrics are in ``ECS/ContainerInsights`` only once Container Insights is turned on
     for the cluster, and are charged as custom metrics (the page says so); the reason
-    repeats it, since the export does not turn it on.
+    repeats it for a cluster made elsewhere (the export turns it on for the cluster it
+    creates, :func:`recommender.surfaces.export.bundle.chosen_bundle`).
     """
     limit = round(100.0 * LIMIT_SHARE, 1)
     text = (f"Ephemeral storage used above {limit:g}% of what the service's tasks reserve "

@@ -227,7 +227,27 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
     b.region = b.region or response.get("region")
     monitoring = [m for m in response.get("monitoring") or [] if isinstance(m, dict)]
     b.alarms = bundle_alarms(b, monitoring)
+    _container_insights(b)
     return b
+
+
+#: The namespace of the metrics Container Insights publishes for ECS.
+CONTAINER_INSIGHTS_NAMESPACE = "ECS/ContainerInsights"
+
+
+def _container_insights(b: Bundle) -> None:
+    """Turn Container Insights on for the Fargate cluster when an alarm watches its metrics.
+
+    ``ECS/ContainerInsights`` metrics (the ephemeral storage a task uses and reserves) are
+    published only for a cluster with Container Insights on, and billed as custom metrics
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html);
+    without it the alarm would wait on no data.
+    """
+    if not any(a.namespace == CONTAINER_INSIGHTS_NAMESPACE for a in b.alarms):
+        return
+    for i, comp in enumerate(b.components):
+        if isinstance(comp.spec, Fargate):
+            b.components[i] = replace(comp, spec=replace(comp.spec, container_insights=True))
 
 
 def _safe_name(name: str) -> str:

@@ -109,7 +109,9 @@ def _ec2(t: _Template, s: spec.Ec2) -> None:
 
 
 def _fargate(t: _Template, s: spec.Fargate) -> None:
-    t.add("Cluster", "AWS::ECS::Cluster", {})
+    t.add("Cluster", "AWS::ECS::Cluster", {
+        "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}]
+        if s.container_insights else None})
     t.add("TaskDefinition", "AWS::ECS::TaskDefinition", {
         "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc",
         "Cpu": str(s.cpu_units), "Memory": str(s.memory_mib),

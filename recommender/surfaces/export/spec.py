@@ -145,6 +145,9 @@ class Fargate:
     #: GiB of task ephemeral storage when the bundle put scratch data on it above the default
     #: 20 GiB (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html).
     ephemeral_storage_gib: int | None = None
+    #: Container Insights on the cluster: an alarm watches its ``ECS/ContainerInsights``
+    #: metrics, which exist only once it is turned on (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/deploy-container-insights-ECS-cluster.html).
+    container_insights: bool = False
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,9 @@ def _ec2(d: _Doc, s: spec.Ec2) -> None:
 
 def _fargate(d: _Doc, s: spec.Fargate) -> None:
     d.var(s.image)  # used in jsonencode below
-    d.add("aws_ecs_cluster", "this", ("name", d.name))
+    d.add("aws_ecs_cluster", "this", ("name", d.name),
+          ("setting", nested(("name", "containerInsights"), ("value", "enabled"))
+           if s.container_insights else None))
     containers = f'jsonencode([{{ name = "app", image = var.{s.image.name}, essential = true }}])'
     d.add("aws_ecs_task_definition", "this",
           ("family", d.name), ("requires_compatibilities", ["FARGATE"]),
