@@ -40,8 +40,8 @@ from recommender.rules.region import (
 
 # The region choice was defined here before it became a module of its own.
 __all__ = ["COMPUTE_ADD_ONS", "REFERENCE_REGION", "RegionIndex", "build_region_index",
-           "internet_data_out", "network_features", "network_options", "region_index",
-           "region_options", "rtt_ms"]
+           "cloudfront_cost", "edge_gib", "internet_data_out", "network_features",
+           "network_options", "region_index", "region_options", "rtt_ms"]
 
 #: Static share above which an edge cache is proposed, and the user RTT (ms) above which
 #: users count as far from the region (heuristics stated in the reasons).
@@ -103,7 +103,7 @@ def edge_gib(p: WorkloadProfile) -> float:
     return n.egress_gib_per_month * (static if static is not None else DEFAULT_EDGE_SHARE)
 
 
-def _cloudfront_cost(
+def cloudfront_cost(
     p: WorkloadProfile, book: PriceBook, region: str
 ) -> tuple[float | None, list[Reason]]:
     """CloudFront's data out for the static share of the egress, after the always-free tier.
@@ -191,7 +191,7 @@ def _edge_options(
     cdn = static is not None and static >= STATIC_SHARE_FOR_CDN
     out: list[Candidate] = []
     if cdn or far:
-        cost, extra = _cloudfront_cost(p, book, region)
+        cost, extra = cloudfront_cost(p, book, region)
         why = f"{static:.0%} of content is static" if cdn else ""
         if far:
             why += ("; " if why else "") + f"{sum(far.values()):.0%} of users are over " \

@@ -21,6 +21,12 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.buffering import buffer_cost, sqs_requests_per_message, stream_of
+from recommender.rules.network import (
+    CLOUDFRONT_PRICING_URL,
+    STATIC_SHARE_FOR_CDN,
+    cloudfront_cost,
+    edge_gib,
+)
 from recommender.rules.prices import PriceBook
 
 # sqs_requests_per_message moved to rules.buffering; importable from here as before.
@@ -144,19 +150,19 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
     extra = []
     predicted = {}
     if egress:
-        e = book.cost("datatransfer.internet_out", region, egress, per="GB")
-        less = book.cost("datatransfer.internet_out", region, egress * 0.9, per="GB")
+        e, less = _egress_usd(p, book, region, 1.0), _egress_usd(p, book, region, 0.9)
         if e is not None and less is not None:
             # The bytes saved come off the top of the tiers, so the saving is the cost of
             # the egress less the cost of 90% of it, not 10% of the average price.
             extra.append(reason("tradeoff.compression.stake", PERF01_COST,
                                 f"Internet egress of {fmt_num(egress)} GiB/month costs "
-                                f"{fmt_usd(e.usd)} through the tiers (AWS's monthly free "
-                                "allowance of data out is not in the catalog, so not "
+                                f"{fmt_usd(e[0])} through the tiers ({e[2]}; AWS's monthly "
+                                "free allowance of data out is not in the catalog, so not "
                                 "deducted); 10% fewer bytes saves "
-                                f"{fmt_usd(e.usd - less.usd)} ({EC2_DATA_TRANSFER_URL}).",
-                                "verify" if e.verify else "info"))
-            predicted["egress_usd_month"] = round(e.usd, 2)
+                                f"{fmt_usd(e[0] - less[0])} ({EC2_DATA_TRANSFER_URL}"
+                                + (f", {CLOUDFRONT_PRICING_URL}" if e[3] else "") + ").",
+                                "verify" if e[1] else "info"))
+            predicted["egress_usd_month"] = round(e[0], 2)
     parts = [f"{fmt_num(size)} GiB stored" if size else "",
              f"{fmt_num(egress)} GiB/month out" if egress else ""]
     return _opt("compression",
@@ -167,6 +173,35 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
                 "CloudFront automatic compression, columnar formats (Parquet/ORC with zstd) "
                 "on S3, Redshift column encoding", bp=PERF01_TRADEOFFS, fit=0.7,
                 extra=extra, predicted=predicted)
+
+
+def _egress_usd(p: WorkloadProfile, book: PriceBook, region: str,
+                scale: float) -> tuple[float, bool, str, bool] | None:
+    """What the bundle pays for ``scale`` x the egress: (USD, verify, how, via CloudFront).
+
+    With a static share of at least :data:`STATIC_SHARE_FOR_CDN` the network stage puts
+    CloudFront in the bundle, which serves that share through its own edge tiers after its
+    always-free allowance (:func:`~recommender.rules.network.cloudfront_cost`) while the rest
+    leaves the region through its tiers, as the bundle's data out prices it; otherwise all of
+    it leaves the region.  Priced by the network stage's own functions, so the compression
+    stake is the bundle's figure (None without a price).
+    """
+    n = p.network
+    if n is None or not n.egress_gib_per_month:
+        return None
+    q = p.model_copy(update={"network": n.model_copy(
+        update={"egress_gib_per_month": n.egress_gib_per_month * scale})})
+    static = n.static_content_fraction
+    cdn = (cloudfront_cost(q, book, region)[0]
+           if static is not None and static >= STATIC_SHARE_FOR_CDN else None)
+    edge = edge_gib(q) if cdn is not None else 0.0
+    direct = book.cost("datatransfer.internet_out", region, max(0.0, (
+        q.network.egress_gib_per_month or 0.0) - edge) if q.network else 0.0, per="GB")
+    if direct is None:
+        return None
+    how = (f"{fmt_num(round(edge))} GiB static from CloudFront's edge tiers, the rest from "
+           f"{region}'s" if cdn is not None else f"all of it from {region}")
+    return direct.usd + (cdn or 0.0), direct.verify, how, cdn is not None
 
 
 def buffering(p: WorkloadProfile, book: PriceBook, region: str,

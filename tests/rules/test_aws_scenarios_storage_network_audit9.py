@@ -188,3 +188,27 @@ def test_s3_request_prices_are_quoted_per_1000_as_the_pricing_page_does():
     assert "put requests $0.0050 per 1,000" in text
     assert "get requests $0.0004 per 1,000" in text
     assert "e-0" not in text
+
+
+def test_the_compression_stake_is_the_bundles_egress_with_cloudfront():
+    """60% static, 20,000 GiB out (users 50% us-east-1, 30% eu-west-1, 20% ap-southeast-1):
+    the bundle pays CloudFront $1,009.79 for the 12,000 GiB static share (worked above) and
+    8,000 x 0.09 = $720.00 direct, $1,729.79; the stake quoted all 20,000 GiB direct
+    (10,240 x 0.09 + 9,760 x 0.085 = $1,751.20, saving $170.00).  10% fewer bytes, 18,000
+    GiB: edge 10,800 GiB: (5,400 - 512) x 0.085 + (3,240 - 307.2) x 0.085 + (2,160 - 204.8)
+    x 0.120 = 415.48 + 249.29 + 234.62 = 899.39; direct 7,200 x 0.09 = 648.00; 1,547.39:
+    saves 1,729.79 - 1,547.39 = $182.40 (https://aws.amazon.com/cloudfront/pricing/,
+    https://aws.amazon.com/ec2/pricing/on-demand/)."""
+    p = parse_profile({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 8,
+                                                          "scale_out": "horizontal"},
+                       "network": {"user_regions": {"us-east-1": 0.5, "eu-west-1": 0.3,
+                                                    "ap-southeast-1": 0.2},
+                                   "egress_gib_per_month": 20000,
+                                   "static_content_fraction": 0.6}})
+    r = recommend(p, models=False)
+    comp = next(o for o in r.recommendations.tradeoffs if o.option == "compression")
+    assert comp.predicted["egress_usd_month"] == pytest.approx(1729.79, abs=0.01)
+    net = sum(c.monthly_cost_usd or 0.0 for c in r.bundle.components if c.role == "network")
+    assert comp.predicted["egress_usd_month"] == pytest.approx(net, abs=0.01)
+    stake = next(x.text for x in comp.reasons if x.rule == "tradeoff.compression.stake")
+    assert "saves $182.40" in stake
