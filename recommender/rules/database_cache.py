@@ -1,7 +1,8 @@
 """ElastiCache sizing (PERF03): memory for the data, on one node or across shards.
 
 The need is the data with the default 25 % of node memory reserved
-(:data:`CACHE_MEMORY_URL`).  One node that holds it needs nothing of the client (one shard,
+(:data:`CACHE_MEMORY_URL`; Memcached: the data and its 100 MB connection overhead,
+:data:`CACHE_MEMCACHED_PARAMS_URL`).  One node that holds it needs nothing of the client (one shard,
 cluster mode disabled).  A Valkey/Redis OSS cluster with cluster mode enabled partitions the
 data across shards and can be cheaper (80 GiB: 9 x cache.r6g.large at $1,082.74 a month vs one
 cache.m4.10xlarge at $1,817.41), but it asks something of the application: "Applications must
@@ -49,6 +50,13 @@ from recommender.rules.rank import RISK_PREMIUM_PCT
 CACHE_RESERVED_FRACTION = 0.25
 CACHE_MEMORY_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
                     "redis-memory-management.html")
+#: Memcached has no reserved-memory-percent (a Valkey/Redis OSS parameter): it keeps
+#: ``memcached_connections_overhead``, "the amount of memory to be reserved for memcached
+#: connections and other miscellaneous overhead", 100 MB by default (Memcached specific
+#: parameters), so a Memcached node's need is the data + 100 MB.
+CACHE_MEMCACHED_OVERHEAD_GIB = 100.0 / 1024.0
+CACHE_MEMCACHED_PARAMS_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+                              "ParameterGroups.Engine.html#ParameterGroups.Memcached")
 #: ElastiCache Multi-AZ with automatic failover needs a replica in each shard.
 CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
 CACHE_REPLICAS_PER_SHARD = 1
@@ -145,10 +153,12 @@ def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
     """
     kept = creatable_rows(rows)
     retired, rows = len(kept) < len(rows), kept
-    need = max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION)
     d = p.database
     # Memcached has no replication, so no replicas to fail over to (same page).
     memcached = d is not None and (d.engine or "").lower() == "memcached"
+    # Valkey/Redis OSS reserve 25 % of node memory; Memcached its 100 MB connection overhead.
+    need = (max(size, 0.5) + CACHE_MEMCACHED_OVERHEAD_GIB if memcached
+            else max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION))
     per_shard = 1 + CACHE_REPLICAS_PER_SHARD if asks_multi_az(p) and not memcached else 1
     mode = None if memcached or d is None else d.cluster_mode
     one, many = cache_cluster(rows, need, per_shard,
@@ -234,11 +244,19 @@ def _monthly(layout: CacheLayout, hours: float = 730.0) -> str:
 
 
 def cache_need_text(plan: CachePlan, size: float) -> str:
-    """The need: the data over the memory the default reservation leaves (and T2 left out)."""
-    return (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node memory "
-            f"reserved (the default reserved-memory-percent): memory >= {fmt_num(size)} / "
-            f"{1 - CACHE_RESERVED_FRACTION:g} = {fmt_num(round(plan.need, 2))} GiB "
-            f"({CACHE_MEMORY_URL})"
+    """The need: the data over the memory the default reservation leaves (Memcached: the data
+    and its connection overhead), and T2 left out."""
+    if plan.memcached:
+        text = (f"{fmt_num(size)} GiB of data and Memcached's default 100 MB "
+                f"memcached_connections_overhead (Memcached has no reserved-memory-percent): "
+                f"memory >= {fmt_num(size)} GiB + 100 MB = {fmt_num(round(plan.need, 2))} GiB "
+                f"({CACHE_MEMCACHED_PARAMS_URL})")
+    else:
+        text = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node "
+                f"memory reserved (the default reserved-memory-percent): memory >= "
+                f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = "
+                f"{fmt_num(round(plan.need, 2))} GiB ({CACHE_MEMORY_URL})")
+    return (text
             + (f"; no T2 node: ElastiCache no longer creates new clusters with T2 instances "
                f"({CACHE_NODE_TYPES_URL})" if plan.retired else ""))
 

@@ -209,3 +209,31 @@ def test_aurora_stays_below_rds_without_io_pressure(cat):
                        "reads_per_s": 2000, "writes_per_s": 500})
     assert db[0].kind == "rds" and not any(r.rule == "database.aurora_io"
                                            for o in db for r in o.reasons)
+
+
+# --- Memcached: its 100 MB connection overhead, not Valkey/Redis OSS's 25 % ---------------------
+# reserved-memory-percent (25 % by default) is a Valkey/Redis OSS parameter
+# (redis-memory-management.html); Memcached reserves memcached_connections_overhead, "the amount
+# of memory to be reserved for memcached connections and other miscellaneous overhead", 100 MB
+# by default (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html
+# #ParameterGroups.Memcached).  Memcached node-hours: r6g.large $0.206 (13.07 GiB), r6g.xlarge
+# $0.411 (26.32), r6g.4xlarge $1.642 (105.81), m4.10xlarge $3.112 (154.64).
+
+def test_memcached_need_is_the_data_and_its_connection_overhead(cat):
+    # 80 GiB + 100 MB = 80.1 GiB (was 80 / 0.75 = 106.67).  One node: cache.r6g.4xlarge (105.81
+    # GiB) 1.642 x 730 = $1,198.66 (was m4.10xlarge $2,271.76: 105.81 < 106.67); partitioned:
+    # ceil(80.1 / 13.07) = 7 x cache.r6g.large 7 x 0.206 = 1.442/h = $1,052.66 (was 9, $1,353.42).
+    db = _db(cat, database={"data_model": "cache", "engine": "memcached", "size_gib": 80})
+    assert [(o.config["instance_class"], o.count) for o in db] == [
+        ("cache.r6g.large", 7), ("cache.r6g.4xlarge", 1)]
+    assert [o.monthly_cost_usd for o in db] == pytest.approx([1052.66, 1198.66], abs=0.01)
+    size = next(r.text for r in db[0].reasons if r.rule == "database.size")
+    assert "memcached_connections_overhead" in size and "ParameterGroups.Memcached" in size
+
+
+def test_valkey_keeps_its_25_percent_reserve(cat):
+    # The same 80 GiB on Valkey: 80 / 0.75 = 106.67 GiB, cluster mode disabled: one
+    # cache.m4.10xlarge (154.64 GiB; r6g.4xlarge's 105.81 is short) 2.4896 x 730 = $1,817.41.
+    db = _db(cat, database={"data_model": "cache", "size_gib": 80, "cluster_mode": "disabled"})
+    assert [(o.config["instance_class"], o.count) for o in db] == [("cache.m4.10xlarge", 1)]
+    assert db[0].monthly_cost_usd == pytest.approx(1817.41, abs=0.01)

@@ -153,14 +153,18 @@ def test_memcached_takes_the_cheaper_partitioned_cluster_at_no_risk(cat):
     # Memcached has no cluster mode: "Because you can partition your data across all the
     # nodes in a Memcached cluster, scaling up to a node type with greater memory is seldom
     # required" (Scaling.Memcached.manually.html).  Memcached node-hours (snapshot): r6g.large
-    # $0.206 (13.07 GiB), m4.10xlarge $3.112.  106.67 GiB: 9 x 0.206 = 1.854/h = $1,353.42
-    # (r5.large 9 x 0.216 = 1.944; r6g.xlarge 5 x 0.411 = 2.055; t4g.medium 35 x 0.065 =
-    # 2.275) vs one m4.10xlarge 3.112 x 730 = $2,271.76; both risk 0, so every objective.
+    # $0.206 (13.07 GiB), r6g.4xlarge $1.642 (105.81).  Memcached keeps 100 MB of
+    # memcached_connections_overhead, not 25 % (ParameterGroups.Engine.html
+    # #ParameterGroups.Memcached; audit 9, test_aws_scenarios_database_audit9.py): 80 GiB + 100
+    # MB = 80.1 GiB: 7 x 0.206 = 1.442/h = $1,052.66 (r5.large 7 x 0.216 = 1.512; r7g.large 7 x
+    # 0.219 = 1.533; r6g.2xlarge 2 x 0.821 = 1.642) vs one r6g.4xlarge 1.642 x 730 = $1,198.66;
+    # both risk 0, so every objective.  (Before audit 9: 106.67 GiB, 9 x r6g.large $1,353.42
+    # vs one m4.10xlarge $2,271.76.)
     for objective in ("balanced", "performance"):
         db = _run(cat, "cache80", objective=objective,
                   database={"data_model": "cache", "size_gib": 80, "engine": "memcached"}
                   ).recommendations.database
         assert [(o.option, _layout(o), o.performance_risk) for o in db] == [
-            ("elasticache:memcached", ("cache.r6g.large", 9, None, None), 0.0),
-            ("elasticache:memcached", ONE_80, 0.0)]
-        assert [o.monthly_cost_usd for o in db] == pytest.approx([1353.42, 2271.76], abs=0.01)
+            ("elasticache:memcached", ("cache.r6g.large", 7, None, None), 0.0),
+            ("elasticache:memcached", ("cache.r6g.4xlarge", 1, None, None), 0.0)]
+        assert [o.monthly_cost_usd for o in db] == pytest.approx([1052.66, 1198.66], abs=0.01)

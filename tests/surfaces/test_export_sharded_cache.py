@@ -163,17 +163,19 @@ def test_small_engine_cache_has_no_shards(catalog: Any) -> None:
 
 
 def test_memcached_exports_its_node_count(catalog: Any) -> None:
-    # Memcached partitions the data across its nodes (Clusters.html): 51 x cache.r6g.xlarge
-    # by the same 1,333.33 GiB / 26.32 GiB, a plain cluster of NumCacheNodes 51.
+    # Memcached partitions the data across its nodes (Clusters.html): 1,000 GiB + its 100 MB
+    # memcached_connections_overhead (ParameterGroups.Engine.html#ParameterGroups.Memcached;
+    # was 1,000 / 0.75, 51 x cache.r6g.xlarge) = 1,000.1 GiB: 19 x cache.r6g.2xlarge (52.82
+    # GiB, 19 x 0.821 = 15.599/h; 38 x r6g.xlarge 15.618/h), a plain cluster of NumCacheNodes 19.
     response = _engine(catalog, database={"data_model": "cache", "size_gib": 1000,
                                           "engine": "memcached"})
     option = response["recommendations"]["database"][0]
     assert option["option"] == "elasticache:memcached" and "shards" not in option["config"]
     cache = _cfn(response)["Resources"]["Cache"]
     assert cache["Type"] == "AWS::ElastiCache::CacheCluster"
-    assert cache["Properties"]["NumCacheNodes"] == 51
+    assert cache["Properties"]["NumCacheNodes"] == 19
     cluster = _tf_resources(response)["aws_elasticache_cluster.this"]
-    assert cluster["num_cache_nodes"] == 51
+    assert cluster["num_cache_nodes"] == 19
 
 
 @needs_provider
