@@ -212,3 +212,32 @@ def test_the_compression_stake_is_the_bundles_egress_with_cloudfront():
     assert comp.predicted["egress_usd_month"] == pytest.approx(net, abs=0.01)
     stake = next(x.text for x in comp.reasons if x.rule == "tradeoff.compression.stake")
     assert "saves $182.40" in stake
+
+
+# S3 archive retrieval (https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects-retrieval-options.html):
+# Standard retrievals "typically finish within 3-5 hours" from Glacier Flexible Retrieval and
+# "within 12 hours" from Deep Archive; Glacier Instant Retrieval serves in milliseconds
+# (storage-class-intro.html).  Storage: Deep Archive $0.00099, Flexible $0.0036, Instant
+# $0.004 per GB-month (catalog, us-east-1).
+def _archive(latency_ms: float, life: float = 365):
+    return parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 50_000, "sharing": "web", "persistence": "persistent",
+        "access_frequency": "archive", "latency_ms": latency_ms,
+        "object_lifetime_days": life}})
+
+
+@pytest.mark.parametrize(("hours", "cls", "usd"), [
+    # 12 h: Deep Archive restores within it: 50,000 x 0.00099 = $49.50 (was Glacier Instant
+    # 50,000 x 0.004 = $200.00 for any latency need).
+    (12, "glacier_deep_archive", 49.50),
+    # 6 h: past Deep Archive's 12, within Flexible Retrieval's 5: 50,000 x 0.0036 = $180.00.
+    (6, "glacier_flexible", 180.00),
+    # 10 minutes: only milliseconds retrieval: Glacier Instant $200.00 (unchanged).
+    (1 / 6, "glacier_instant", 200.00),
+])
+def test_an_archive_latency_need_in_hours_is_met_by_a_restore(hours, cls, usd):
+    s3 = _storage(recommend(_archive(hours * 3_600_000), models=False))
+    assert s3.config["storage_class"] == cls
+    assert s3.monthly_cost_usd == pytest.approx(usd, abs=0.01)
+    if cls != "glacier_instant":
+        assert "restoring-objects-retrieval-options.html" in _text(s3)

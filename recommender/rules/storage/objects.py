@@ -93,10 +93,7 @@ def s3_class(n: StorageNeed) -> tuple[str, list[str]]:
     cls = S3_CLASS[n.frequency]
     notes: list[str] = []
     if cls in S3_RESTORE_CLASSES and n.latency_ms is not None:
-        notes.append(f"a {fmt_num(n.latency_ms)} ms latency need: {cls} objects must be "
-                     "restored (hours) before they can be read, Glacier Instant Retrieval "
-                     f"serves archives in milliseconds ({S3_CLASSES_URL})")
-        cls = "glacier_instant"
+        cls = _archive_for_latency(cls, n.latency_ms, notes)
     life = n.object_lifetime_days
     if life is None and n.persistence == "scratch":
         life = 0.0
@@ -116,6 +113,35 @@ def s3_class(n: StorageNeed) -> tuple[str, list[str]]:
                              f"{cls}: {candidate} instead")
             return _one_zone_if_recreatable(candidate, n, notes), notes
     return "standard", notes
+
+
+#: Standard retrieval, the default restore, at the top of its typical time in ms: "3-5
+#: hours" from Glacier Flexible Retrieval, "within 12 hours" from Deep Archive
+#: (:data:`S3_RETRIEVAL_URL`).  Expedited retrieval (Flexible Retrieval only, 1-5 minutes) is
+#: a premium whose capacity only provisioned capacity assures: not relied on.
+S3_RETRIEVAL_URL = ("https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
+                    "restoring-objects-retrieval-options.html")
+S3_RESTORE_MS: dict[str, float] = {"glacier_deep_archive": 12 * 3_600_000.0,
+                                   "glacier_flexible": 5 * 3_600_000.0}
+
+
+def _archive_for_latency(cls: str, need_ms: float, notes: list[str]) -> str:
+    """The coldest archive class whose Standard retrieval meets ``need_ms`` (Deep Archive,
+    then Flexible Retrieval, :data:`S3_RESTORE_MS`), else Glacier Instant Retrieval, which
+    serves archives in milliseconds (:data:`S3_CLASSES_URL`); the note says why."""
+    order = ("glacier_deep_archive", "glacier_flexible")
+    for c in order[order.index(cls):] if cls in order else ():
+        if S3_RESTORE_MS[c] <= need_ms:
+            notes.append(f"a {fmt_num(need_ms)} ms latency need: {c}'s Standard retrieval "
+                         f"restores within {fmt_num(S3_RESTORE_MS[c] / 3_600_000)} hours"
+                         + (f" ({cls}'s within {fmt_num(S3_RESTORE_MS[cls] / 3_600_000)})"
+                            if c != cls else "") + f" ({S3_RETRIEVAL_URL})")
+            return c
+    notes.append(f"a {fmt_num(need_ms)} ms latency need: {cls} objects must be restored "
+                 f"(hours: Standard retrieval up to {fmt_num(S3_RESTORE_MS[cls] / 3_600_000)}, "
+                 f"{S3_RETRIEVAL_URL}) before they can be read, Glacier Instant Retrieval "
+                 f"serves archives in milliseconds ({S3_CLASSES_URL})")
+    return "glacier_instant"
 
 
 def _one_zone_if_recreatable(cls: str, n: StorageNeed, notes: list[str]) -> str:
