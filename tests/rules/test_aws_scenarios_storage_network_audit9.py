@@ -241,3 +241,36 @@ def test_an_archive_latency_need_in_hours_is_met_by_a_restore(hours, cls, usd):
     assert s3.monthly_cost_usd == pytest.approx(usd, abs=0.01)
     if cls != "glacier_instant":
         assert "restoring-objects-retrieval-options.html" in _text(s3)
+
+
+# EFS latency (https://docs.aws.amazon.com/efs/latest/ug/performance.html, performance
+# summary, General Purpose mode): reads "as low as 250 microseconds"; writes "as low as 2.7
+# milliseconds" on a Regional file system, 1.6 ms on One Zone.  The old rule: risk 3 below
+# 1 ms whatever the I/O, risk 0 from 1 ms (so a 2 ms need was promised to writes that never
+# go below 2.7 ms).
+def _efs_latency(latency_ms: float, read_fraction: float | None = None,
+                 persistence: str = "persistent"):
+    s = {"size_gib": 500, "sharing": "multi_instance", "persistence": persistence,
+         "access_frequency": "hot", "latency_ms": latency_ms}
+    if read_fraction is not None:
+        s["read_fraction"] = read_fraction
+    top = _storage(recommend(parse_profile({"region": "us-east-1", "storage": s}),
+                             models=False))
+    assert top.kind == "efs"
+    return top
+
+
+@pytest.mark.parametrize(("latency", "rf", "persistence", "risk", "one_zone"), [
+    (2.0, None, "persistent", 2.0, False),   # 2 < 2.7 ms writes (were risk 0)
+    (0.5, 1.0, "persistent", 0.0, False),    # all reads, 0.5 >= 0.25 ms (were risk 3)
+    (0.8, 0.9, "persistent", 2.0, False),    # reads meet it, 10% writes do not (were 3)
+    (0.1, 1.0, "persistent", 3.0, False),    # below the fastest reads
+    (2.0, None, "scratch", 0.0, True),       # One Zone writes as low as 1.6 ms <= 2
+])
+def test_efs_latency_follows_the_published_read_and_write_latency(latency, rf, persistence,
+                                                                  risk, one_zone):
+    top = _efs_latency(latency, rf, persistence)
+    assert top.performance_risk == risk
+    assert (top.config.get("file_system_type") == "one_zone") is one_zone
+    assert "efs/latest/ug/performance.html" in " ".join(
+        x.text for x in top.reasons if x.rule == "storage.latency")

@@ -164,11 +164,7 @@ def _efs(n: StorageNeed, book: PriceBook, catalog: Any, region: str, *,
         c.name_unpriced("FSx for Lustre (would suit this data; not offered)",
                         "the catalog has no FSx prices (not in the stored sources; a live "
                         f"build brings them), so it could not be priced against EFS ({FSX_URL})")
-    if n.latency_ms is not None and n.latency_ms < LATENCY_CLASS_BOUND_MS["sub-ms"]:
-        c.reasons.append(reason("storage.latency", PERF03_CONFIG,
-                                "EFS latency is in milliseconds, above the sub-ms target.",
-                                "caution"))
-        c.risk = max(c.risk, 3.0)
+    # (A latency need is weighed in efs_option against EFS's published latency.)
     c.components = {"fit": 1.0}
     return c
 

@@ -88,9 +88,48 @@ def efs_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Ca
     """
     cls, shares, life_note = efs_class(n)
     c = _efs_candidate(n, cls, shares, life_note, book=book, catalog=catalog, region=region)
-    if "archive" not in shares or not n.mibps:
-        return c
-    return _archive_or_ia(n, c, book=book, catalog=catalog, region=region)
+    if "archive" in shares and n.mibps:
+        c = _archive_or_ia(n, c, book=book, catalog=catalog, region=region)
+    efs_latency(c, n)
+    return c
+
+
+#: Latency of a General Purpose file system, ms, (reads, writes), each "as low as": reads
+#: 250 microseconds, writes 2.7 ms on a Regional and 1.6 ms on a One Zone file system (EFS
+#: performance summary, :data:`EFS_PERFORMANCE_URL`).
+EFS_LATENCY_MS = {"regional": (0.25, 2.7), "one_zone": (0.25, 1.6)}
+EFS_PERFORMANCE_URL = "https://docs.aws.amazon.com/efs/latest/ug/performance.html"
+
+
+def efs_latency(c: Candidate, n: StorageNeed) -> None:
+    """A latency need against EFS's published latency: risk 3 below its fastest reads, 2
+    when only reads reach it and the I/O has writes (``read_fraction`` below 1, or not
+    given), else 0 with a caution that AWS's figures are best cases ("as low as")."""
+    if n.latency_ms is None:
+        return
+    kind = "one_zone" if c.config.get("file_system_type") == "one_zone" else "regional"
+    read, write = EFS_LATENCY_MS[kind]
+    label = "One Zone" if kind == "one_zone" else "Regional"
+    writes = n.read_fraction is None or n.read_fraction < 1.0
+    need = fmt_num(n.latency_ms)
+    if n.latency_ms < read:
+        risk, text = 3.0, (f"A {need} ms latency need is below EFS's fastest reads (as low as "
+                           f"{fmt_num(read)} ms)")
+    elif writes and n.latency_ms < write:
+        risk, text = 2.0, (
+            f"EFS reads (as low as {fmt_num(read)} ms) can meet a {need} ms need, but writes "
+            f"on a {label} file system go as low as {fmt_num(write)} ms only"
+            + (" (storage.read_fraction not given: writes assumed)" if n.read_fraction is None
+               else f" ({1.0 - n.read_fraction:.0%} of the I/O is writes)"))
+    else:
+        risk, text = 0.0, (
+            f"EFS ({label}, General Purpose) reads go as low as {fmt_num(read)} ms"
+            + (f" and writes as low as {fmt_num(write)} ms" if writes else " (all the I/O is "
+               "reads)") + f", within the {need} ms need; these are best cases: measure the "
+            "latency under load before relying on it")
+    c.reasons.append(reason("storage.latency", PERF03_CONFIG,
+                            f"{text} ({EFS_PERFORMANCE_URL}).", "caution"))
+    c.risk = max(c.risk, risk)
 
 
 def _archive_or_ia(n: StorageNeed, archive: Candidate, *, book: PriceBook, catalog: Any,
