@@ -274,3 +274,22 @@ def test_efs_latency_follows_the_published_read_and_write_latency(latency, rf, p
     assert (top.config.get("file_system_type") == "one_zone") is one_zone
     assert "efs/latest/ug/performance.html" in " ".join(
         x.text for x in top.reasons if x.rule == "storage.latency")
+
+
+def test_efs_mode_choice_counts_the_ia_storage_price_of_each_mode():
+    """EFS pricing (https://aws.amazon.com/efs/pricing/): IA storage $0.016 per GB-month with
+    Elastic Throughput, $0.025 with Bursting or Provisioned.  10,000 GiB cold files (all in IA),
+    10 MiB/s for 30 h/month, half reads:
+      Elastic: 10 x 3,600 x 30 / 1,024 = 1,054.69 GiB: 527.34 x 0.03 + 527.34 x 0.06 = 47.46,
+      + IA 10,000 x 0.016 = 160.00 -> $207.46;
+      Provisioned: metered 10 x (0.5 / 3 + 0.5) = 6.667 MiB/s x 6.00 = 40.00 (no Standard,
+      no Bursting baseline), + IA 10,000 x 0.025 = 250.00 -> $290.00 (what was offered: the
+      modes were compared on throughput alone, 40.00 < 47.46)."""
+    p = parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 10_000, "throughput_mibps": 10, "throughput_hours_per_month": 30,
+        "read_fraction": 0.5, "sharing": "multi_instance", "persistence": "persistent",
+        "access_frequency": "cold"}})
+    top = _storage(recommend(p, models=False))
+    assert top.config["throughput_mode"] == "elastic"
+    assert top.monthly_cost_usd == pytest.approx(207.46, abs=0.01)
+    assert "$90.00 more for IA storage" in _text(top)

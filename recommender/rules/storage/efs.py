@@ -175,7 +175,8 @@ def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note
     if scratch:
         cls, shares, life_note = "standard", {"standard": 1.0}, None
     plan = efs_throughput(n, (n.size_gib or 0.0) * shares.get("standard", 0.0), book, region,
-                          elastic_only="archive" in shares)
+                          elastic_only="archive" in shares,
+                          ia_premium_usd=_ia_premium(n, shares, book, region))
     one_zone = efs_one_zone(n, shares, book, region)
     items = {_efs_item(c, plan.mode, one_zone, book, region): share
              for c, share in shares.items()}
@@ -210,6 +211,17 @@ def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note
     _efs_charges(c, shares, items, catalog, region, priced=priced is not None)
     c.add_provenance(*(priced or []), *plan.priced)
     return c
+
+
+def _ia_premium(n: StorageNeed, shares: dict[str, float], book: PriceBook,
+                region: str) -> float:
+    """What the files' IA share costs more a month outside Elastic Throughput: the legacy
+    IA rate with Bursting or Provisioned against Elastic's (https://aws.amazon.com/efs/
+    pricing/; 0 without IA data or either price)."""
+    gib = (n.size_gib or 0.0) * shares.get("ia", 0.0)
+    item = "efs.ia.storage_gb_month"
+    el, legacy = book.cost(item, region, gib), book.cost(item + _IA_LEGACY, region, gib)
+    return 0.0 if not gib or el is None or legacy is None else max(0.0, legacy.usd - el.usd)
 
 
 def _efs_item(cls: str, mode: str, one_zone: bool, book: PriceBook, region: str) -> str:

@@ -185,7 +185,7 @@ def _provisioned(
 
 def efs_throughput(
     n: StorageNeed, standard_gib: float, book: PriceBook, region: str, *,
-    elastic_only: bool = False,
+    elastic_only: bool = False, ia_premium_usd: float = 0.0,
 ) -> ThroughputPlan:
     """The cheaper EFS throughput mode for the need (Elastic when the class requires it).
 
@@ -197,20 +197,31 @@ def efs_throughput(
         Data in the Standard class (what earns the Bursting baseline).
     elastic_only : bool
         True for EFS Archive, which needs Elastic Throughput.
+    ia_premium_usd : float
+        What the file's IA storage costs more a month outside Elastic Throughput (EFS
+        pricing: IA is $0.016 per GB-month with Elastic, $0.025 with Bursting or
+        Provisioned, :data:`EFS_PRICING_URL`), added to the other modes' side of the
+        comparison so the cheaper mode is the cheaper file system.
     """
     el = _elastic(n, book, region)
     alt = None if elastic_only else _provisioned(n, standard_gib, book, region)
     if alt is None or alt.cost_usd is None:
         return el
-    if el.cost_usd is not None and el.cost_usd <= alt.cost_usd:
+    premium = (f" plus {fmt_usd(ia_premium_usd)} more for IA storage outside Elastic "
+               f"({EFS_PRICING_URL})" if ia_premium_usd > 0 else "")
+    if el.cost_usd is not None and el.cost_usd <= alt.cost_usd + ia_premium_usd:
         el.reasons.append(reason("storage.efs_throughput", PERF01_COST,
                                  f"{alt.mode.capitalize()} Throughput would cost "
-                                 f"{fmt_usd(alt.cost_usd)}/month: Elastic is cheaper."))
+                                 f"{fmt_usd(alt.cost_usd)}/month{premium}: Elastic is "
+                                 "cheaper."))
         return el
     alt.reasons.append(reason("storage.efs_throughput", PERF01_COST,
                               "Elastic Throughput (the default) would cost "
                               + (f"{fmt_usd(el.cost_usd)}/month" if el.cost_usd is not None
-                                 else "an unknown amount") + f": {alt.mode} is cheaper."))
+                                 else "an unknown amount")
+                              + (f", with IA storage {fmt_usd(ia_premium_usd)}/month cheaper "
+                                 f"({EFS_PRICING_URL})" if ia_premium_usd > 0 else "")
+                              + f": {alt.mode} is cheaper."))
     alt.config["elastic_monthly_cost_usd"] = None if el.cost_usd is None else round(
         el.cost_usd, 2)
     return alt
