@@ -293,3 +293,16 @@ def test_efs_mode_choice_counts_the_ia_storage_price_of_each_mode():
     assert top.config["throughput_mode"] == "elastic"
     assert top.monthly_cost_usd == pytest.approx(207.46, abs=0.01)
     assert "$90.00 more for IA storage" in _text(top)
+
+
+def test_efs_latency_figures_are_standards_so_ia_files_carry_risk():
+    """1,000 GiB cold files settle in IA ($0.016 x 1,000 = $16.00); a 10 ms read need is within
+    Standard's 0.25 ms reads, but IA reads are slower (lifecycle-management-efs.html points
+    the fastest-latency cases back to Standard): risk 1, was 0."""
+    p = parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 1000, "sharing": "multi_instance", "persistence": "persistent",
+        "access_frequency": "cold", "latency_ms": 10, "read_fraction": 1.0}})
+    top = _storage(recommend(p, models=False))
+    assert top.config["storage_class"] == "ia"
+    assert top.monthly_cost_usd == pytest.approx(16.00)
+    assert top.performance_risk == 1.0

@@ -104,7 +104,8 @@ EFS_PERFORMANCE_URL = "https://docs.aws.amazon.com/efs/latest/ug/performance.htm
 def efs_latency(c: Candidate, n: StorageNeed) -> None:
     """A latency need against EFS's published latency: risk 3 below its fastest reads, 2
     when only reads reach it and the I/O has writes (``read_fraction`` below 1, or not
-    given), else 0 with a caution that AWS's figures are best cases ("as low as")."""
+    given), else 0 with a caution that AWS's figures are best cases ("as low as"), 1 when
+    the files settle in IA or Archive, slower than Standard (the figures are Standard's)."""
     if n.latency_ms is None:
         return
     kind = "one_zone" if c.config.get("file_system_type") == "one_zone" else "regional"
@@ -127,6 +128,12 @@ def efs_latency(c: Candidate, n: StorageNeed) -> None:
             + (f" and writes as low as {fmt_num(write)} ms" if writes else " (all the I/O is "
                "reads)") + f", within the {need} ms need; these are best cases: measure the "
             "latency under load before relying on it")
+    cls = c.config.get("storage_class", "standard")
+    if risk == 0.0 and cls != "standard":
+        # The figures are Standard's; AWS points "performance-sensitive use cases that demand
+        # the fastest latency" to moving files back into Standard on first access.
+        risk, text = 1.0, (text + f"; these are Standard's figures, and reads of files in "
+                           f"{_CLASS_LABEL.get(cls, cls)} are slower ({EFS_LIFECYCLE_URL})")
     c.reasons.append(reason("storage.latency", PERF03_CONFIG,
                             f"{text} ({EFS_PERFORMANCE_URL}).", "caution"))
     c.risk = max(c.risk, risk)
