@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from foundation.files import MAX_INPUT_BYTES, InputFileError, read_regular_text
 from recommender.core.errors import UserError
 from recommender.core.response import RecommendationResponse
 from recommender.operations.findings import Review
@@ -43,18 +44,27 @@ def read_saved(path: str | Path) -> list[Saved]:
     """
     p = Path(path)
     if p.is_dir():
-        items = [(str(f), f.read_text(encoding="utf-8")) for f in sorted(p.glob("*.json"))]
+        items = [(str(f), _text(f)) for f in sorted(p.glob("*.json"))]
         if not items:
             raise UserError(f"{p}: no *.json saved responses in the folder")
-    elif p.is_file() and p.suffix == ".jsonl":
-        text = p.read_text(encoding="utf-8")
-        items = [(f"{p} line {n}", line) for n, line in enumerate(text.splitlines(), 1)
+    elif p.suffix == ".jsonl":
+        items = [(f"{p} line {n}", line) for n, line in enumerate(_text(p).splitlines(), 1)
                  if line.strip()]
-    elif p.is_file():
-        items = [(str(p), p.read_text(encoding="utf-8"))]
     else:
-        raise UserError(f"{p}: no such file or folder")
+        items = [(str(p), _text(p))]
     return parse_many(items)
+
+
+def _text(path: Path) -> str:
+    """A saved response file's UTF-8 text: a regular file within the input limit.
+
+    A binary file, a FIFO or device, a symlink loop or a missing path is a
+    :class:`UserError` naming it (never an unexpected error, never a read without end).
+    """
+    try:
+        return read_regular_text(path, what="saved response file", max_bytes=MAX_INPUT_BYTES)
+    except InputFileError as exc:
+        raise UserError(str(exc)) from None
 
 
 def parse_many(items: Iterable[tuple[str, Any]]) -> list[Saved]:

@@ -156,3 +156,22 @@ def test_a_fresh_response_reviewed_against_its_own_catalog_has_no_findings(name)
     fresh = recommend(get_preset(name))
     assert {p.category for p in fresh.prices} >= {"compute"}
     assert review(fresh.model_dump_json()).findings == []
+
+
+@pytest.mark.parametrize("kind", ["binary", "symlink_loop", "device", "binary_in_folder"])
+def test_unreadable_saved_files_are_user_errors_naming_the_file(kind: str,
+                                                                tmp_path: Path) -> None:
+    # Before, a binary file was an unexpected UnicodeDecodeError and a symlink loop "no such
+    # file or folder"; now each is refused by name (foundation.files.read_regular_text).
+    if kind == "device":
+        path, match = Path("/dev/zero"), "not a regular file"
+    elif kind == "symlink_loop":
+        path, match = tmp_path / "loop.json", "cannot be read"
+        path.symlink_to(path)
+    else:
+        folder = tmp_path / "saved" if kind == "binary_in_folder" else tmp_path
+        folder.mkdir(exist_ok=True)
+        (folder / "x.json").write_bytes(b"\xff\xfe\x00{}")
+        path, match = (folder if kind == "binary_in_folder" else folder / "x.json"), "UTF-8"
+    with pytest.raises(UserError, match=match):
+        read_saved(path)
