@@ -21,6 +21,7 @@ from recommender.core.response import (
     Option,
     RecommendationResponse,
     Recommendations,
+    built_option,
 )
 from recommender.rules.base import Candidate, Rejections
 from recommender.rules.bundle import build_bundle
@@ -107,15 +108,15 @@ def model_info(models: Any) -> ModelInfo:
 
 def _options(cands: list[Candidate], region: str, top_n: int | None) -> list[Option]:
     chosen = cands if top_n is None else cands[:top_n]
-    return [
-        Option(rank=k, option=c.option, kind=c.kind, count=c.count,
-               purchase_option=c.purchase_option, score=round(c.score, 4),
-               monthly_cost_usd=None if c.monthly_cost_usd is None else round(
-                   c.monthly_cost_usd, 2),
-               performance_risk=float(min(4.0, c.risk)), predicted=c.predicted,
-               reasons=c.reasons, config=c.config, region=region, unpriced=c.unpriced,
-               # Any unverified figure behind the option shows as a "verify" reason.
-               verify=c.verify or any(r.severity == "verify" for r in c.reasons))
+    return [  # (built_option: the values are the engine's own, see its docstring)
+        built_option(rank=k, option=c.option, kind=c.kind, count=c.count,
+                     purchase_option=c.purchase_option, score=round(c.score, 4),
+                     monthly_cost_usd=None if c.monthly_cost_usd is None else round(
+                         c.monthly_cost_usd, 2),
+                     performance_risk=float(min(4.0, c.risk)), predicted=c.predicted,
+                     reasons=c.reasons, config=c.config, region=region, unpriced=c.unpriced,
+                     # Any unverified figure behind the option shows as a "verify" reason.
+                     verify=c.verify or any(r.severity == "verify" for r in c.reasons))
         for k, c in enumerate(chosen, start=1)
     ]
 

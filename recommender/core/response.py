@@ -78,6 +78,69 @@ class Option(BaseModel):
         "costs it implies that are not in monthly_cost_usd, each with its reason"))
 
 
+_set_slot = object.__setattr__
+#: The fields of an Option :func:`built_option` fills, and the same without ``unpriced``.
+_OPTION_FIELDS: Final = frozenset(Option.model_fields)
+_OPTION_FIELDS_NO_UNPRICED: Final = _OPTION_FIELDS - {"unpriced"}
+
+
+def built_option(*, rank: int, option: str, kind: str, count: int,
+                 purchase_option: str | None, score: float, monthly_cost_usd: float | None,
+                 performance_risk: float, predicted: dict[str, Any], reasons: list[Reason],
+                 config: dict[str, Any], verify: bool, region: str | None,
+                 unpriced: list[Unpriced] | None = None) -> Option:
+    """``Option(...)`` of values the engine built itself, without validating them again.
+
+    A warm ``recommend()`` builds about eight options whose values already have their
+    field's exact type and lie within its bounds; pydantic's validation of each (a copy of
+    every list and dict, each reason's class checked, its schema's code and data read back
+    into the cache) cost 1.5-4 % of the call.  The types and bounds are checked here, and
+    anything else (another type, a value out of bounds) goes to ``Option(...)``, which
+    coerces it (an ``int`` cost to ``float``, a numpy scalar to a Python one) or raises
+    exactly as before: both ways give the same model.  The lists and dicts are copied
+    (shallowly) as validation copies them, so an option never shares a container with the
+    candidate it came from.  ``unpriced`` None: not given (the field's default, left out of
+    ``model_fields_set`` as pydantic leaves it).
+    """
+    items = [] if unpriced is None else unpriced
+    fields = {"rank": rank, "option": option, "kind": kind, "count": count,
+              "purchase_option": purchase_option, "score": score,
+              "monthly_cost_usd": monthly_cost_usd, "performance_risk": performance_risk,
+              "predicted": predicted, "reasons": reasons, "config": config,
+              "verify": verify, "region": region, "unpriced": items}
+    ok = (type(rank) is int and rank >= 1 and type(count) is int and count >= 1
+          and type(score) is float and 0.0 <= score <= 1.0
+          and type(performance_risk) is float and 0.0 <= performance_risk <= 4.0
+          and type(option) is str and type(kind) is str and type(verify) is bool
+          and (purchase_option is None or type(purchase_option) is str)
+          and (region is None or type(region) is str)
+          and (monthly_cost_usd is None or type(monthly_cost_usd) is float)
+          and type(predicted) is dict and type(config) is dict
+          and type(reasons) is list and type(items) is list)
+    if ok:  # (loops, not all() of a generator: no call per reason)
+        for r in reasons:
+            if type(r) is not Reason:
+                ok = False
+                break
+        for u in items:
+            if type(u) is not Unpriced:
+                ok = False
+                break
+    if not ok:
+        if unpriced is None:
+            del fields["unpriced"]
+        return Option(**fields)
+    fields["predicted"], fields["config"] = predicted.copy(), config.copy()
+    fields["reasons"], fields["unpriced"] = reasons.copy(), items.copy()
+    m = Option.__new__(Option)
+    _set_slot(m, "__dict__", fields)
+    _set_slot(m, "__pydantic_fields_set__", set(
+        _OPTION_FIELDS if unpriced is not None else _OPTION_FIELDS_NO_UNPRICED))
+    _set_slot(m, "__pydantic_extra__", None)
+    _set_slot(m, "__pydantic_private__", None)
+    return m
+
+
 class CatalogInfo(BaseModel):
     """The catalog snapshot that answered."""
 

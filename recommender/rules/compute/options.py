@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.core.profile import WorkloadProfile
-from recommender.core.response import Option, Reason
+from recommender.core.response import Option, Reason, built_option
 from recommender.rules.base import PERF01_COST, fmt_num, fmt_usd, reason
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.elasticity import plan_scaling
@@ -66,11 +66,11 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
     reasons.extend(risk_reasons)
     if info is None or not info.predicted:
         reasons.append(ranking.reason(k))
-    return Option(rank=rank, option=row.itype, kind="ec2", count=n,
-                  purchase_option=pt.po, score=round(score, 4),
-                  monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
-                  predicted=predicted, reasons=reasons, config=config, region=region,
-                  verify=pt.unverified or "verify" in [x.severity for x in reasons])
+    return built_option(rank=rank, option=row.itype, kind="ec2", count=n,
+                        purchase_option=pt.po, score=round(score, 4),
+                        monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
+                        predicted=predicted, reasons=reasons, config=config, region=region,
+                        verify=pt.unverified or "verify" in [x.severity for x in reasons])
 
 
 def _ec2_config(t: Ec2Table, w: Ec2Row) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from recommender.core.profile import WorkloadProfile
-from recommender.core.response import Option
+from recommender.core.response import Option, built_option
 from recommender.models.interface import (
     LambdaEstimate,
     LambdaQuery,
@@ -379,11 +379,11 @@ def serverless_candidates(
 
 def serverless_option(c: Candidate, rank: int, score: float, region: str) -> Option:
     """The response option of a ranked serverless candidate."""
-    return Option(rank=rank, option=c.option, kind=c.kind, count=c.count,
-                  purchase_option=c.purchase_option, score=round(score, 4),
-                  monthly_cost_usd=None if c.monthly_cost_usd is None else round(
-                      c.monthly_cost_usd, 2), performance_risk=c.risk,
-                  predicted=c.predicted, reasons=c.reasons, config=c.config,
-                  unpriced=c.unpriced,
-                  verify=c.verify or any(r.severity == "verify" for r in c.reasons),
-                  region=region)
+    return built_option(rank=rank, option=c.option, kind=c.kind, count=c.count,
+                        purchase_option=c.purchase_option, score=round(score, 4),
+                        monthly_cost_usd=None if c.monthly_cost_usd is None else round(
+                            c.monthly_cost_usd, 2), performance_risk=c.risk,
+                        predicted=c.predicted, reasons=c.reasons, config=c.config,
+                        unpriced=c.unpriced,
+                        verify=c.verify or any(r.severity == "verify" for r in c.reasons),
+                        region=region)
