@@ -26,12 +26,17 @@ def resolve_request(
     from pydantic import ValidationError
 
     from recommender.core.errors import UserError
+    from recommender.core.messages import sentences
 
     if not isinstance(request, cls):
         try:
             request = cls.model_validate(request)
         except ValidationError as exc:
-            raise UserError(f"invalid {what} request: {exc}") from exc
+            # In words, each field with its rule, as a profile's errors are (no pydantic
+            # internals, no input echoed, no documentation links).
+            lines = [f"  {e['field']}: {e['rule']}" for e in
+                     sentences(exc.errors(), root="(request)", schema=f"{what} request schema")]
+            raise UserError(f"invalid {what} request:\n" + "\n".join(lines)) from None
     if catalog is None:
         from catalog.store import load_catalog
 

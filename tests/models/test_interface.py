@@ -152,3 +152,23 @@ def test_interface_and_rules_import_no_sklearn() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(("call", "request_", "lines"), [
+    (predict_runtime, {"job": {"framework": "spark", "input_gib": 10}, "compute": {"vcpus": 2}},
+     ["compute: unknown field (not in the runtime request schema; check the spelling)"]),
+    (predict_runtime, {"job": {"framework": "spark", "input_gib": 10}, "candidates": "x",
+                       "region": "mars"},
+     ["candidates: must be a list", "region: must be an AWS region code (e.g. us-east-1)"]),
+    (predict_lambda_memory, {"memory_mb": "x"},
+     ["memory_mb: unknown field (not in the lambda-memory request schema; check the spelling)"]),
+])
+def test_bad_prediction_requests_name_each_field_and_rule(call, request_, lines) -> None:
+    # Before: pydantic's own text ('1 validation error for RuntimeRequest ... [type=
+    # extra_forbidden, input_value=...] For further information visit https://errors.pydantic
+    # .dev/...'), echoing the input; now one line per field in the profile's words.
+    with pytest.raises(UserError) as got:
+        call(request_, catalog=None, bundle=object())
+    text = str(got.value)
+    assert text.splitlines()[1:] == [f"  {ln}" for ln in lines]
+    assert "pydantic" not in text and "input_value" not in text
