@@ -29,6 +29,7 @@ from recommender.rules.base import (
 from recommender.rules.compute.burst import BurstResult, BurstVerdict
 from recommender.rules.compute.candidates import Ec2Index, ec2_index
 from recommender.rules.compute.fleet import explain_nodes
+from recommender.rules.compute.job_billing import monthly_cost_text
 from recommender.rules.compute.jobs import JobInfo
 from recommender.rules.compute.purchase import Pricing
 from recommender.rules.compute.risk import (
@@ -258,10 +259,9 @@ def purchase_reasons(w: Ec2Row) -> list[Reason]:
     (AZ, date; https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
     using-spot-instances-history.html) or the estimate from the advisor's savings %.
     """
-    pt = w.price
-    return [*pt.lead, reason("compute.monthly_cost", PERF01_COST,
-                             f"{fmt_usd(w.cost)}/month for {fmt_num(w.hours)} h{pt.tail}"),
-            *pt.trail]
+    pt, billed = w.price, (w.job.billed_hours if w.job is not None else None)
+    return [*pt.lead, reason("compute.monthly_cost", PERF01_COST, monthly_cost_text(
+        w.cost, w.hours, tail=pt.tail, po=pt.po, billed=billed)), *pt.trail]
 
 
 @dataclass(frozen=True, slots=True)

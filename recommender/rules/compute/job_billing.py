@@ -133,6 +133,26 @@ def bill_job(runs: float, pr: RuntimeEstimate, *, i: int, po: str, price: float,
                 round(billed, 2)})
 
 
+def monthly_cost_text(cost: float, hours: float, *, tail: str, po: str,
+                      billed: float | None) -> str:
+    """An EC2 option's ``<cost>/month for <hours> h<tail>``: the hours billed per node.
+
+    ``billed`` is a batch job's billed hours per node (:attr:`JobBill.billed_hours`), None
+    otherwise.  A committed job node bills max(job hours, 730) hours, not its job hours: a
+    Reserved Instance's rate is billed "for every hour within the term, regardless of
+    whether the Reserved Instance is being used"
+    (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-reserved-instances.html#ri-payment-options);
+    a Savings Plan commits USD per hour for the term
+    (https://docs.aws.amazon.com/savingsplans/latest/userguide/what-is-savings-plans.html).
+    """
+    if billed is None or po not in OFFERING:
+        return f"{fmt_usd(cost)}/month for {fmt_num(hours)} h{tail}"
+    runs = f"; the job runs {fmt_num(hours)} h of them" if billed > hours else ""
+    return (f"{fmt_usd(cost)}/month for {fmt_num(billed)} h billed per node{tail} A {po} "
+            f"commitment bills every hour of its term whether the nodes run or not "
+            f"({COMMITMENT_BILLING_URL[po]}){runs}.")
+
+
 def _rate(prices: JobPrices | None, i: int, price: float, hours: float) -> float:
     """The committed USD/h of type ``i`` before the spread over ``hours`` (purchase._price)."""
     rate = prices.chosen.rate if prices is not None else None

@@ -64,6 +64,8 @@ class JobInfo:
     reasons: list[Reason] = field(default_factory=list)
     risk: float = 0.0
     hours: float | None = None  # job hours per node per month (runs x runtime)
+    #: Hours billed per node: the job hours, or max(job hours, 730) on a commitment.
+    billed_hours: float | None = None
     #: The hourly pricing the option switched to from a commitment (job_billing), else None.
     pricing: Pricing | None = None
     #: Config fields of a commitment billed for the month (its rate and billed hours).
@@ -376,7 +378,7 @@ def _info(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str, price: f
     info.reasons.append(_runtime_reason(job, pr, itype=itype, po=po, price=price,
                                         objective=objective))
     if bill is not None:
-        info.hours = bill.hours
+        info.hours, info.billed_hours = bill.hours, bill.billed_hours
         info.config = dict(bill.config or {})
         info.predicted["job_hours_per_month"] = round(bill.hours, 2)
         info.reasons.append(bill.reason)
