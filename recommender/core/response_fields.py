@@ -182,6 +182,8 @@ class OptionConfig(BaseModel):
     # Databases.
     instance_class: str | None = _f("database node class, e.g. db.r7g.large")
     storage_gib: Num = _f("database storage, GiB")
+    storage_type: str | None = _f("RDS: storage type, io2 (Block Express) above gp3's IOPS "
+                                  "maximum (absent: gp3)")
     multi_az: bool | None = _f("RDS/Aurora: a standby in another Availability Zone")
     read_replicas: int | None = _f("RDS/Aurora: read replicas")
     shards: int | None = _f("ElastiCache Valkey/Redis OSS: shards (node groups) the data is "

@@ -42,12 +42,14 @@ from recommender.rules.database_dynamodb import (
 )
 from recommender.rules.database_dynamodb import dynamodb_options
 from recommender.rules.database_nodes import node_family_options
+from recommender.rules.database_reserved import asks_reserved, with_reserved
 from recommender.rules.database_usage import (
     AURORA_STORAGE_REJECT,
+    AURORA_STORAGE_TYPES_URL,
     RDS_STORAGE_REJECT,
     aurora_storage_too_large,
     instance_iops,
-    rds_gp3_plan,
+    io_intensive,
     rds_storage_too_large,
     replica_cost,
     usage_extras,
@@ -177,7 +179,7 @@ def _relational_option(
         c.config["node_count"] = count
     db_provenance(c, row, *u.priced)
     # Multi-AZ offered but not asked for ranks after Single-AZ: the standby doubles the cost.
-    io_heavy = service == "aurora" and _io_intensive(d, size, replicas)
+    io_heavy = service == "aurora" and io_intensive(d, size, replicas)
     if io_heavy:
         c.reasons.append(reason("database.aurora_io", PERF03_CONFIG, (
             "Each instance's I/O is above what gp3 provisions on RDS (RDS would need io2 "
@@ -188,21 +190,6 @@ def _relational_option(
     c.components = {"fit": fit}
     _latency_caution(c, d)
     return c
-
-
-#: "Aurora I/O-Optimized ... provides improved price performance and predictable pricing for
-#: I/O-intensive applications" (Aurora storage configurations).
-AURORA_STORAGE_TYPES_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
-                            "Aurora.Overview.StorageReliability.html#aurora-storage-type")
-
-
-def _io_intensive(d: Any, size: float | None, replicas: int) -> bool:
-    """Whether each RDS instance's I/O is above what gp3 provisions, so RDS needs io2 Block
-    Express (:func:`rds_gp3_plan`): an I/O-intensive load, for which AWS names Aurora's
-    I/O-Optimized storage (:data:`AURORA_STORAGE_TYPES_URL`).  Aurora is then in RDS's
-    guidance tier, and the objective (cost, with its risk) decides between them."""
-    return bool(d.reads_per_s or d.writes_per_s) and \
-        rds_gp3_plan(d, size, replicas).storage_type != "gp3"
 
 
 def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: int,
@@ -436,6 +423,15 @@ def database_options(
     """
     if p.database is None:
         return []
+    out = _family_options(p, catalog, book, region, rej)
+    # Asked for reserved: the same sizing, its nodes priced at the reserved rate as well.
+    return with_reserved(p, out, lambda: _family_options(p, catalog, book, region, Rejections())
+                         ) if asks_reserved(p) else out
+
+
+def _family_options(p: WorkloadProfile, catalog: Any, book: PriceBook, region: str,
+                    rej: Rejections) -> list[Candidate]:
+    """The options of every family the profile's data model calls for (see above)."""
     out: list[Candidate] = []
     for fam, why in families(p):
         if fam == "relational":

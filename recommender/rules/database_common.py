@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +30,23 @@ from recommender.rules.base import (
 )
 from recommender.rules.prices import per_catalog, per_unit_cost
 
-__all__ = ["SECONDS_PER_MONTH", "asks_multi_az", "db_provenance", "db_rows", "node_option",
-           "pick_node", "production_classes", "rows_or_reference"]
+__all__ = ["ON_DEMAND_RATE", "RATE_COLUMN", "SECONDS_PER_MONTH", "asks_multi_az",
+           "db_provenance", "db_rows", "node_option", "node_rate", "pick_node",
+           "production_classes", "rows_or_reference"]
+
+#: The ``database`` row column that prices node hours: on-demand, unless
+#: :mod:`recommender.rules.database_reserved` prices the same sizing at a reserved rate.  The
+#: sizing itself (the cheapest class, cluster or node count) always reads on-demand prices.
+ON_DEMAND_RATE = "ondemand_usd_per_hour"
+RATE_COLUMN: ContextVar[str] = ContextVar("database_rate_column", default=ON_DEMAND_RATE)
+
+
+def node_rate(row: dict[str, Any]) -> float | None:
+    """The hourly rate of ``row`` in the column :data:`RATE_COLUMN` names (None: no price)."""
+    v = row.get(RATE_COLUMN.get())
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)
 
 #: AWS: "We recommend using the T DB instance classes only for development and test servers,
 #: or other non-production servers" (RDS DB instance class types; Aurora MySQL best practices).
@@ -207,11 +223,12 @@ def node_option(
               "node_count": count, **config}
     cost = None
     verify = bool(row.get("verify")) or extra_verify
-    if unpriced:
+    rate = None if unpriced else node_rate(row)
+    if rate is None:
         rs.append(no_price_reason("database", f"No price for {option} {row['instance_class']} "
                                   f"in {region} in the catalog."))
     else:
-        nodes = per_unit_cost(float(row["ondemand_usd_per_hour"]), count * hours)
+        nodes = per_unit_cost(rate, count * hours)
         cost = nodes + extra_cost
         rs.append(cost_reason("database", f"{fmt_usd(cost)}/month: {count} x "
                               f"{row['instance_class']} ({fmt_usd(nodes)})"

@@ -34,6 +34,7 @@ from recommender.rules.database_common import (
     db_provenance,
     db_rows,
     node_option,
+    node_rate,
     pick_node,
     rows_or_reference,
 )
@@ -299,8 +300,8 @@ def search_masters(rows: list[dict[str, Any]], data_nodes: int, unpriced: bool
                       f"this domain's {data_nodes}")
     top, names = tier
     priced = [] if unpriced else sorted(
-        (float(r["ondemand_usd_per_hour"]), str(r["instance_class"]), r) for r in rows
-        if str(r["instance_class"]) in names and r.get("ondemand_usd_per_hour") is not None)
+        (rate, str(r["instance_class"]), r) for r in rows
+        if str(r["instance_class"]) in names and (rate := node_rate(r)) is not None)
     if not priced:
         return item, (f"AWS recommends three dedicated master nodes of {' or '.join(names)} "
                       f"for production ({OPENSEARCH_MASTERS_URL}); the catalog has no price "

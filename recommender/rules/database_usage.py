@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.rules.base import HOURS_PER_MONTH, SECONDS_PER_MONTH, fmt_num, fmt_usd
+from recommender.rules.database_common import node_rate
 from recommender.rules.database_gp3 import (
     RDS_PIOPS_URL,
     Gp3Plan,
@@ -154,6 +155,21 @@ def rds_gp3_plan(d: Any, size: float | None, replicas: int) -> Gp3Plan:
                     max(size or 0.0, RDS_MIN_STORAGE_GIB), instance_iops(d, replicas))
 
 
+#: "Aurora I/O-Optimized ... provides improved price performance and predictable pricing for
+#: I/O-intensive applications" (Aurora storage configurations).
+AURORA_STORAGE_TYPES_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+                            "Aurora.Overview.StorageReliability.html#aurora-storage-type")
+
+
+def io_intensive(d: Any, size: float | None, replicas: int) -> bool:
+    """Whether each RDS instance's I/O is above what gp3 provisions, so RDS needs io2 Block
+    Express (:func:`rds_gp3_plan`): an I/O-intensive load, for which AWS names Aurora's
+    I/O-Optimized storage (:data:`AURORA_STORAGE_TYPES_URL`).  Aurora is then in RDS's
+    guidance tier, and the objective (cost, with its risk) decides between them."""
+    return bool(d.reads_per_s or d.writes_per_s) and \
+        rds_gp3_plan(d, size, replicas).storage_type != "gp3"
+
+
 def instance_iops(d: Any, replicas: int) -> float:
     """Storage IOPS of each RDS instance: every write, and its even share of the reads the
     cache misses among the primary and its ``replicas`` (:func:`rds_gp3_plan`)."""
@@ -185,10 +201,10 @@ def replica_cost(
         The replicas' monthly cost (None when the catalog has no Single-AZ price for the
         class), the prices used and the sentence that says how it was worked out.
     """
-    if replica_row is None or replica_row.get("ondemand_usd_per_hour") is None:
+    rate = None if replica_row is None else node_rate(replica_row)
+    if replica_row is None or rate is None:
         return None, [], (f"no Single-AZ price for the {replicas} read replica(s) in {region} "
                           f"({READ_REPLICA_URL})")
-    rate = float(replica_row["ondemand_usd_per_hour"])
     nodes = per_unit_cost(rate, replicas * HOURS_PER_MONTH)
     gib = gp3.allocated_gib if gp3 is not None else size
     st, _ = relational_storage("rds", "single_az", gib, book, region,

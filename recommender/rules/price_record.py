@@ -163,16 +163,18 @@ def _node(catalog: Any, category: str, o: Option, region: str) -> list[PriceUsed
     engine = engine or service
     deployment = str(o.config.get("deployment") or "")
     out: list[PriceUsed | None] = []
+    # Nodes priced reserved (rules/database_reserved.py) record the reserved rate they used.
+    po, col = (("reserved", "reserved_1y_no_upfront_usd_per_hour")
+               if o.purchase_option == "reserved" else ("on_demand", "ondemand_usd_per_hour"))
     # A production OpenSearch domain's dedicated masters are priced from the same table,
     # under an item of their own (a review's monthly effect reads the nodes' item alone).
-    for item, key in ((f"{service}.on_demand", cls),
-                      (f"{service}.dedicated_master_on_demand",
+    for item, key in ((f"{service}.{po}", cls),
+                      (f"{service}.dedicated_master_{po}",
                        o.config.get("dedicated_master_type"))):
         row = rows.get((service, engine, str(key), deployment, region)) if key else None
         if row is not None:
             out.append(_record(category, o, item=item, key=str(key), region=region,
-                               usd=_num(row.get("ondemand_usd_per_hour")), unit="hour",
-                               row=row))
+                               usd=_num(row.get(col)), unit="hour", row=row))
     return out
 
 

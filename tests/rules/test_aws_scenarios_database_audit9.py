@@ -237,3 +237,71 @@ def test_valkey_keeps_its_25_percent_reserve(cat):
     db = _db(cat, database={"data_model": "cache", "size_gib": 80, "cluster_mode": "disabled"})
     assert [(o.config["instance_class"], o.count) for o in db] == [("cache.m4.10xlarge", 1)]
     assert db[0].monthly_cost_usd == pytest.approx(1817.41, abs=0.01)
+
+
+# --- purchase_options reserved: database nodes at their reserved rate -----------------------------
+# RDS Reserved Instances (https://aws.amazon.com/rds/reserved-instances/), ElastiCache reserved
+# nodes, OpenSearch Reserved Instances (opensearch-service/latest/developerguide/ri.html) and
+# Redshift reserved nodes bill a term's every hour at a discount.  The catalog rows carry the
+# 1-year No Upfront rate.  Before, a profile asking for reserved got its databases on-demand
+# without a word.  Rows (us-east-1, on-demand / 1-year No Upfront per hour): db.r6g.xlarge
+# PostgreSQL Single-AZ 0.45 / 0.2597, Multi-AZ 0.899 / 0.5194; r6g.xlarge.search 0.335 / 0.231;
+# m6g.large.search 0.128 / 0.088; cache.m4.xlarge Valkey 0.2488 / none.
+
+PG100 = {"data_model": "relational", "engine": "postgresql", "size_gib": 100}
+
+
+def test_reserved_prices_rds_nodes_at_the_reserved_rate(cat):
+    # 25 GiB working set -> db.r6g.xlarge.  Single-AZ: 0.2597 x 730 = 189.58 + 100 x 0.115 =
+    # 11.50 -> $201.08 (on-demand 328.50 + 11.50 = $340.00, what it was before); Multi-AZ:
+    # 0.5194 x 730 = 379.16 + 100 x 0.23 = 23.00 -> $402.16.  Aurora has no reserved rate in
+    # the catalog: on-demand $388.87 with a caution.
+    r = recommend({"schema_version": "1", "region": "us-east-1",
+                   "purchase_options": ["reserved"], "database": PG100},
+                  catalog=cat, models=False)
+    db = r.recommendations.database
+    got = [(o.kind, o.config["deployment"], o.purchase_option, o.monthly_cost_usd) for o in db]
+    assert got == [("rds", "single_az", "reserved", pytest.approx(201.08, abs=0.01)),
+                   ("aurora", "standard", "on_demand", pytest.approx(388.87, abs=0.01)),
+                   ("rds", "multi_az", "reserved", pytest.approx(402.16, abs=0.01))]
+    assert (db[0].config["term_years"], db[0].config["payment"]) == (1, "no_upfront")
+    assert any(x.rule == "database.reserved" and "rds/reserved-instances" in x.text
+               for x in db[0].reasons)
+    assert any(x.rule == "database.reserved" and x.severity == "caution"
+               for x in db[1].reasons)
+    [price] = [x for x in r.prices if x.option == "rds:postgresql" and x.rank == 1
+               and x.item.startswith("rds.")]
+    assert (price.item, price.usd) == ("rds.reserved", 0.2597)
+
+
+def test_on_demand_and_reserved_both_offered(cat):
+    db = _db(cat, purchase_options=["on_demand", "reserved"], database=PG100)
+    rds = [(o.purchase_option, o.monthly_cost_usd) for o in db
+           if o.kind == "rds" and o.config["deployment"] == "single_az"]
+    assert rds == [("reserved", pytest.approx(201.08, abs=0.01)),
+                   ("on_demand", pytest.approx(340.00, abs=0.01))]
+
+
+def test_reserved_opensearch_domain_with_its_masters(cat):
+    # Production 300 GiB: 3 x r6g.xlarge.search 3 x 0.231 x 730 = 505.89 + 3 dedicated
+    # m6g.large.search masters 3 x 0.088 x 730 = 192.72 -> $698.61 (on-demand 733.65 + 280.32
+    # = $1,013.97).
+    db = _db(cat, environment="production", purchase_options=["reserved"],
+             database={"data_model": "search", "size_gib": 300})
+    assert [(o.option, o.purchase_option, o.count) for o in db] == [
+        ("opensearch", "reserved", 3)]
+    assert db[0].config["dedicated_master_type"] == "m6g.large.search"
+    assert db[0].monthly_cost_usd == pytest.approx(698.61, abs=0.01)
+
+
+def test_reserved_without_a_rate_stays_on_demand_and_says_so(cat):
+    # cache.m4.xlarge has no reserved rate in the catalog: on-demand 0.2488 x 730 = $181.62;
+    # a 3-year term has no rate at all (the rows carry 1-year No Upfront only).
+    db = _db(cat, purchase_options=["reserved"], database={"data_model": "cache",
+                                                           "size_gib": 10})
+    assert [(o.purchase_option, o.monthly_cost_usd) for o in db] == [
+        ("on_demand", pytest.approx(181.62, abs=0.01))]
+    assert any(x.rule == "database.reserved" for x in db[0].reasons)
+    three = _db(cat, purchase_options=["reserved"], purchase_term_years=3, database=PG100)
+    assert {o.purchase_option for o in three} == {"on_demand"}
+    assert all(any("1-year No Upfront" in x.text for x in o.reasons) for o in three)

@@ -1,0 +1,106 @@
+"""Database nodes at their reserved rate when the profile asks for ``reserved`` (PERF01/COST).
+
+RDS, ElastiCache, OpenSearch and Redshift sell their nodes as reserved capacity for a term, at
+a discount on the on-demand rate, billed every hour of the term whether the node runs or not:
+RDS Reserved Instances (:data:`RESERVED_URLS`), ElastiCache reserved nodes, OpenSearch Service
+Reserved Instances and Redshift reserved nodes.  The catalog's ``database`` rows carry the
+1-year No Upfront rate (``reserved_1y_no_upfront_usd_per_hour``) and no other term or payment.
+
+So a profile whose ``purchase_options`` include ``reserved`` (1 year, No Upfront: the default
+term and payment) gets each node option sized as before and priced again with its nodes at
+the reserved rate (storage, I/O and usage charges stay on their own prices: no reservation
+covers them): ``purchase_option`` ``reserved``, ``config.term_years`` 1, ``config.payment``
+``no_upfront``.  An option whose nodes have no reserved price in the catalog (Aurora, whose
+rows carry none; a class without the rate) keeps its on-demand price, and says so when the
+profile did not ask for on-demand.  Before, a ``reserved`` profile's databases were priced
+on-demand without a word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from recommender.core.profile import WorkloadProfile
+from recommender.rules.base import PERF03_CONFIG, Candidate, fmt_usd, reason
+from recommender.rules.database_common import RATE_COLUMN
+
+RESERVED_RATE = "reserved_1y_no_upfront_usd_per_hour"
+#: Each service's page on its reserved nodes (the term, the payment options, the hourly bill).
+RESERVED_URLS = {
+    "rds": "https://aws.amazon.com/rds/reserved-instances/",
+    "aurora": "https://aws.amazon.com/rds/reserved-instances/",
+    "elasticache": "https://aws.amazon.com/elasticache/reserved-cache-nodes/",
+    "opensearch": "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ri.html",
+    "redshift": ("https://docs.aws.amazon.com/redshift/latest/mgmt/"
+                 "purchase-reserved-node-instance.html"),
+}
+
+
+def asks_reserved(p: WorkloadProfile) -> bool:
+    """Whether the profile's ``purchase_options`` include ``reserved``."""
+    return "reserved" in (p.purchase_options or ())
+
+
+def with_reserved(p: WorkloadProfile, on_demand: list[Candidate],
+                  build: Callable[[], list[Candidate]]) -> list[Candidate]:
+    """``on_demand`` and, per node option, its reserved twin (see the module docstring).
+
+    ``build`` sizes the options again (same profile, its own rejections) while node hours are
+    priced at :data:`RESERVED_RATE`; the sizing reads on-demand prices only, so the two lists
+    pair up option by option.
+    """
+    term, payment = p.purchase_term_years or 1, p.purchase_payment or "no_upfront"
+    keep_on_demand = "on_demand" in (p.purchase_options or ())
+    if (term, payment) != (1, "no_upfront"):
+        return [_no_reserved(c, keep_on_demand, f"the catalog has only 1-year No Upfront "
+                             f"reserved rates, not {term}-year {payment.replace('_', ' ')}")
+                for c in on_demand]
+    token = RATE_COLUMN.set(RESERVED_RATE)
+    try:
+        twins = build()
+    finally:
+        RATE_COLUMN.reset(token)
+    # The lists pair up while the sizing ignores the rate; should they not, none is reserved.
+    paired: list[Candidate | None] = (list(twins) if len(twins) == len(on_demand)
+                                      else [None] * len(on_demand))
+    out: list[Candidate] = []
+    for od, ri in zip(on_demand, paired, strict=True):
+        if ri is None or not _node_priced(od, ri):
+            out.append(_no_reserved(od, keep_on_demand, "the catalog has no reserved rate for "
+                                    "these nodes"))
+            continue
+        if keep_on_demand:
+            out.append(od)
+        out.append(_as_reserved(ri, od))
+    return out
+
+
+def _node_priced(od: Candidate, ri: Candidate) -> bool:
+    """Whether ``ri`` is the same node option priced at a reserved rate."""
+    return (od.kind in RESERVED_URLS and "instance_class" in od.config
+            and od.monthly_cost_usd is not None and ri.monthly_cost_usd is not None
+            and ri.option == od.option
+            and ri.config.get("instance_class") == od.config["instance_class"])
+
+
+def _as_reserved(ri: Candidate, od: Candidate) -> Candidate:
+    """Mark ``ri`` reserved, with the reason that says what it saves on ``od``."""
+    assert ri.monthly_cost_usd is not None and od.monthly_cost_usd is not None
+    ri.purchase_option = "reserved"
+    ri.config.update(term_years=1, payment="no_upfront")
+    ri.reasons.append(reason("database.reserved", PERF03_CONFIG, (
+        f"purchase_options include reserved: the nodes at the 1-year No Upfront reserved rate, "
+        f"billed every hour of the term whether they run or not ({RESERVED_URLS[od.kind]}); "
+        f"storage, I/O and usage charges have no reservation and keep their prices: "
+        f"{fmt_usd(ri.monthly_cost_usd)}/month against {fmt_usd(od.monthly_cost_usd)} "
+        "on-demand.")))
+    return ri
+
+
+def _no_reserved(c: Candidate, keep_on_demand: bool, why: str) -> Candidate:
+    """``c`` at its on-demand price, saying so when the profile asked only for reserved."""
+    if not keep_on_demand and c.monthly_cost_usd is not None and c.kind in RESERVED_URLS:
+        c.reasons.append(reason("database.reserved", PERF03_CONFIG, (
+            f"purchase_options ask for reserved, but {why} ({RESERVED_URLS[c.kind]}): priced "
+            "on-demand."), "caution"))
+    return c
