@@ -43,6 +43,8 @@ def read_saved(path: str | Path) -> list[Saved]:
         A missing path, an empty folder, or any bad file or line (all listed together).
     """
     p = Path(path)
+    if not p.exists() and not p.is_symlink():  # a file or a folder may have been meant
+        raise UserError(f"{p}: no such file or folder")
     if p.is_dir():
         items = [(str(f), _text(f)) for f in sorted(p.glob("*.json"))]
         if not items:
