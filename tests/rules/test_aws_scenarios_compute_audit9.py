@@ -77,3 +77,26 @@ def test_an_on_demand_jobs_monthly_cost_text_keeps_the_job_hours(bundle: Any) ->
         text = _text(o, "compute.monthly_cost")
         assert text.startswith(f"${o['monthly_cost_usd']:,.2f}/month for {h:g} h in ")
         assert "billed per node" not in text
+
+
+SPOT_NOTICE_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                   "spot-instance-termination-notices.html")
+
+
+def test_a_spot_option_names_the_two_minute_interruption_notice(bundle: Any) -> None:
+    # spot-instance-termination-notices.html: "A Spot Instance interruption notice is a
+    # warning that is issued two minutes before Amazon EC2 stops or terminates your Spot
+    # Instance."  Interruption-tolerant horizontal work (16 vCPUs, 32 GiB) is priced on Spot
+    # (c6gd.2xlarge x 2, on-demand $0.3072/h x 21% = $0.0645/h x 2 x 730 = $94.19); each spot
+    # option's compute.spot reason says what it costs in handling: two minutes' notice.
+    # Before, it said only "the workload tolerates interruption", with no page.
+    p = {"region": REGION, "objective": "cost", "top_n": 5,
+         "compute": {"vcpus": 16, "memory_gib": 32, "interruption_tolerant": True,
+                     "scale_out": "horizontal"}}
+    spot = [o for o in _compute(p, bundle) if o["purchase_option"] == "spot"]
+    assert spot
+    for o in spot:
+        text = _text(o, "compute.spot")
+        assert "two-minute interruption notice" in text and SPOT_NOTICE_URL in text
+        if o["config"].get("spot_price_basis") == "estimate":
+            assert "https://aws.amazon.com/ec2/spot/instance-advisor/" in text

@@ -203,7 +203,10 @@ def test_price_texts_are_kept_per_pricing_and_type() -> None:
     spot = price_texts(pr, ix, 0, 0, "us-east-1")  # type: ignore[arg-type]
     assert spot.po == "spot" and not spot.unverified and spot.trail == ()
     assert [x.text for x in spot.lead] == [
-        "Spot (estimated price; interruption band <5%): the workload tolerates interruption."]
+        "Spot (estimated price; interruption band <5%): the workload tolerates interruption. "
+        "EC2 reclaims a Spot Instance with a two-minute interruption notice (https://docs.aws."
+        "amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html): drain or "
+        "checkpoint the node's work within it."]
     assert spot.tail == " in us-east-1 (spot; price as of 2025-01-01, test-a)."
     assert spot.config == {"price_as_of": "2025-01-01", "price_source": "test-a",
                            "spot_interruption_band": "<5%"}

@@ -39,6 +39,7 @@ from recommender.rules.compute.risk import (
     risk_label,
 )
 from recommender.rules.compute.sizing import ComputeNeed
+from recommender.rules.compute.spot import SPOT_NOTICE
 from recommender.rules.prices import per_catalog
 
 
@@ -304,7 +305,7 @@ def _read_price_texts(pr: Pricing, ix: Ec2Index, i: int, r: int, region: str) ->
                  pr.spot.text(i, float(pr.price[i]), pr.as_of[i]))
         lead = (reason("compute.spot", PERF01_COST,
                        f"Spot ({basis}; interruption band {band}): the workload "
-                       "tolerates interruption.", "caution"),)
+                       f"tolerates interruption. {SPOT_NOTICE}", "caution"),)
         config["spot_interruption_band"] = ix.spot_band[r][i]
     elif po in ("reserved", "savings_plan"):
         up = config.get("upfront_usd_per_node")

@@ -25,6 +25,15 @@ from recommender.rules.compute.index import Ec2Index
 #: The page the measured price follows (cited in the reason).
 SPOT_HISTORY_URL = (
     "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-spot-instances-history.html")
+#: "A Spot Instance interruption notice is a warning that is issued two minutes before
+#: Amazon EC2 stops or terminates your Spot Instance" (Spot Instance interruption notices):
+#: every spot option says so, whatever its price basis.
+SPOT_NOTICE_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                   "spot-instance-termination-notices.html")
+SPOT_NOTICE = ("EC2 reclaims a Spot Instance with a two-minute interruption notice "
+               f"({SPOT_NOTICE_URL}): drain or checkpoint the node's work within it.")
+#: Where the savings % behind an estimated spot price comes from.
+SPOT_ADVISOR_URL = "https://aws.amazon.com/ec2/spot/instance-advisor/"
 MEASURED = "measured"
 ESTIMATE = "estimate"
 
@@ -64,7 +73,8 @@ class SpotBasis:
         pct = self.savings_pct[i]
         saving = f"{pct:.0f}% off" if np.isfinite(pct) else "a saving on"
         return (f"{self.label(i, as_of)}: ${price:.4f}/h = {saving} the on-demand price "
-                "(Spot Instance Advisor); no measured spot price in the catalog")
+                f"(Spot Instance Advisor, {SPOT_ADVISOR_URL}); no measured spot price in the "
+                "catalog")
 
 
 #: (price, upfront, price_as_of, price_source, verify) arrays, as purchase.Rows.
