@@ -13,12 +13,14 @@ So a load above 3,000 IOPS on less storage than the threshold allocates the thre
 provisioned at the catalog's ``rds.storage[.multi_az].gp3_iops_month`` price.  Above gp3's
 maximum the storage is Provisioned IOPS SSD, io2 Block Express, which RDS recommends "for
 I/O-intensive and latency-sensitive workloads" up to 256,000 IOPS (SQL Server 64,000) on
-100-65,536 GiB (:data:`RDS_PIOPS_URL`), its IOPS at most 50 times the GiB allocated
-(CreateDBInstance ``Iops``: "a multiple between .5 and 50 of the storage amount",
-:data:`RDS_CREATE_IOPS_URL`): every IOPS is provisioned, priced with the GiB at the catalog's
-``rds.storage[.multi_az].io2_*`` rows (:func:`io2_plan`).  The IOPS asked
-are the I/O operations per second Aurora Standard bills for the same load (writes plus reads
-that miss the cache, :func:`io_per_s`), so RDS and Aurora are compared on one I/O count.
+100-65,536 GiB (:data:`RDS_PIOPS_URL`), its IOPS at most 1,000 times the GiB allocated
+(io2 Block Express on RDS gives "20 times more IOPS/GiB from provisioned storage (up to 1,000
+IOPS per GiB)" than io1's 50, :data:`RDS_IO2_BLOG_URL`; CreateDBInstance's ``Iops`` text,
+"a multiple between .5 and 50 of the storage amount", is io1's ratio): every IOPS is
+provisioned, priced with the GiB at the catalog's ``rds.storage[.multi_az].io2_*`` rows
+(:func:`io2_plan`).  The IOPS asked are the I/O operations per second Aurora Standard bills
+for the same load (writes plus reads that miss the cache, :func:`io_per_s`), so RDS and
+Aurora are compared on one I/O count.
 """
 
 from __future__ import annotations
@@ -43,14 +45,14 @@ GP3_MAX_IOPS_SQLSERVER = 16000.0
 GP3_MAX_IOPS_PER_GIB = 500.0
 RDS_PIOPS_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html"
                  "#USER_PIOPS")
-RDS_CREATE_IOPS_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/"
-                       "API_CreateDBInstance.html")
-#: io2 Block Express on RDS: up to 256,000 IOPS (SQL Server 64,000), from 100 GiB, at most 50
-#: IOPS per GiB allocated (:data:`RDS_PIOPS_URL`, :data:`RDS_CREATE_IOPS_URL`).
+RDS_IO2_BLOG_URL = ("https://aws.amazon.com/blogs/database/optimize-amazon-rds-performance-"
+                    "with-io2-block-express-storage-for-production-workloads/")
+#: io2 Block Express on RDS: up to 256,000 IOPS (SQL Server 64,000), from 100 GiB, at most
+#: 1,000 IOPS per GiB allocated (:data:`RDS_PIOPS_URL`, :data:`RDS_IO2_BLOG_URL`).
 IO2_MAX_IOPS = 256000.0
 IO2_MAX_IOPS_SQLSERVER = 64000.0
 IO2_MIN_GIB = 100.0
-IO2_MAX_IOPS_PER_GIB = 50.0
+IO2_MAX_IOPS_PER_GIB = 1000.0
 
 
 def io_per_s(d: Any) -> float:
@@ -119,7 +121,7 @@ def io2_plan(engine: str, gib: float, iops: float, gp3_top: float) -> Gp3Plan:
     """io2 Block Express for a load above gp3's ``gp3_top`` IOPS (see the module docstring).
 
     Every IOPS is provisioned (io2 includes none), up to io2's maximum; the allocation is at
-    least the data, io2's 100 GiB minimum and the IOPS / 50 the ratio asks.  IOPS above io2's
+    least the data, io2's 100 GiB minimum and the IOPS / 1,000 the ratio asks.  IOPS above io2's
     maximum are ``short_iops``: more than one RDS instance's storage delivers.
     """
     top = IO2_MAX_IOPS_SQLSERVER if engine.startswith("sqlserver") else IO2_MAX_IOPS
@@ -132,7 +134,7 @@ def io2_plan(engine: str, gib: float, iops: float, gp3_top: float) -> Gp3Plan:
             f"Express (up to {fmt_num(top)} IOPS, {RDS_PIOPS_URL}): {fmt_num(extra)} IOPS "
             f"provisioned on {fmt_num(alloc)} GiB"
             + (f" allocated for {fmt_num(gib)} GiB (100 GiB at least, IOPS at most "
-               f"{fmt_num(IO2_MAX_IOPS_PER_GIB)} per GiB, {RDS_CREATE_IOPS_URL})"
+               f"{fmt_num(IO2_MAX_IOPS_PER_GIB)} per GiB, {RDS_IO2_BLOG_URL})"
                if alloc > gib else "")
             + (f"; {fmt_num(round(short))} IOPS above io2's {fmt_num(top)} maximum"
                if short else ""))

@@ -129,20 +129,21 @@ def test_tiny_data_with_io_is_billed_at_the_threshold_not_the_20_gib_minimum(pro
 def test_above_gp3s_maximum_the_storage_is_io2(profile, cat, book):
     # MySQL 1,000 GiB, 70,000 writes/s: above gp3's 64,000 maximum.  Audit 9
     # (test_aws_scenarios_database_audit9.py): io2 Block Express carries them (up to 256,000,
-    # CHAP_Storage.html#USER_PIOPS), IOPS at most 50 x GiB: max(1,000, 70,000 / 50 = 1,400) =
-    # 1,400 GiB x 0.125 = 175.00 + 70,000 x 0.10 = 7,000.00.  (Before audit 9: gp3's 64,000,
+    # CHAP_Storage.html#USER_PIOPS), IOPS at most 1,000 x GiB (the RDS io2 blog in
+    # database_gp3): max(1,000, 70,000 / 1,000 = 70) = 1,000 GiB x 0.125 = 125.00 + 70,000 x
+    # 0.10 = 7,000.00.  (Before audit 9: gp3's 64,000,
     # 52,000 x 0.02 = 1,040.00 + 1,000 x 0.115 and 6,000 IOPS named unpriced at risk 2:
     # $4,612.28.)  Working set 250 GiB and 70,000 IOPS: db.r6g.8xlarge carries 40,000 (EBS
     # baseline), so db.r5b.8xlarge (256 GiB, r5b.8xlarge 86,667, MySQL Single-AZ $4.736/h).
     c = _rds(profile, cat, book, {"data_model": "relational", "engine": "mysql",
                                   "size_gib": 1000, "reads_per_s": 0, "writes_per_s": 70000})
     assert (c.config["storage_type"], c.config["storage_gib"], c.config["iops"]) == \
-        ("io2", 1400, 70000)
+        ("io2", 1000, 70000)
     assert c.risk == 0
     assert not [u for u in c.unpriced if "IOPS above" in u.item]
-    # 4.736 x 730 = 3,457.28 + 175.00 + 7,000.00 = 10,632.28
+    # 4.736 x 730 = 3,457.28 + 125.00 + 7,000.00 = 10,582.28
     assert c.config["instance_class"] == "db.r5b.8xlarge"
-    assert c.monthly_cost_usd == pytest.approx(10632.28, abs=0.01)
+    assert c.monthly_cost_usd == pytest.approx(10582.28, abs=0.01)
 
 
 def test_rds_without_a_data_size_bills_its_20_gib_minimum(profile, cat, book):
@@ -179,10 +180,11 @@ def test_rds_without_a_data_size_still_carries_its_io(profile, cat, book):
     ("sqlserver-se", 100.0, 5000.0, 100.0, 2000.0, 0.0),  # no striping: 3,000 + provisioned
     ("sqlserver-ee", 20.0, 16000.0, 32.0, 13000.0, 0.0),  # 500 IOPS per GiB: 16,000 / 500
     # Above gp3's maximum (SQL Server 16,000, others 64,000) io2 Block Express provisions
-    # every IOPS on at least IOPS / 50 GiB (audit 9; before, gp3's maximum and the rest short:
-    # (100, 13,000, 4,000) and (1,000, 52,000, 6,000)): 20,000 / 50 = 400 GiB, 70,000 / 50.
-    ("sqlserver-ee", 100.0, 20000.0, 400.0, 20000.0, 0.0),
-    ("postgresql", 1000.0, 70000.0, 1400.0, 70000.0, 0.0),
+    # every IOPS on at least IOPS / 1,000 GiB and io2's 100 GiB (audit 9; before, gp3's maximum
+    # and the rest short: (100, 13,000, 4,000) and (1,000, 52,000, 6,000)): 20,000 / 1,000 = 20
+    # -> 100 GiB, 70,000 / 1,000 = 70 -> the data's 1,000 GiB.
+    ("sqlserver-ee", 100.0, 20000.0, 100.0, 20000.0, 0.0),
+    ("postgresql", 1000.0, 70000.0, 1000.0, 70000.0, 0.0),
 ])
 def test_gp3_plan_follows_the_table(engine, gib, iops, alloc, extra, short):
     plan = gp3_plan(engine, gib, iops)

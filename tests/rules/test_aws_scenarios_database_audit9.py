@@ -111,8 +111,10 @@ def test_backup_allowance_is_the_storage_allocated(cat):
 # gp3 on RDS provisions at most 64,000 IOPS (SQL Server 16,000; CHAP_Storage.html#gp3-storage);
 # RDS recommends Provisioned IOPS SSD io2 Block Express for I/O-intensive workloads, up to
 # 256,000 IOPS (SQL Server 64,000), 100 GiB at least (CHAP_Storage.html#USER_PIOPS), IOPS at
-# most 50 x the GiB allocated (CreateDBInstance Iops: "a multiple between .5 and 50 of the
-# storage amount").  Before, the IOPS above 64,000 were named unpriced ("io2 Block Express goes
+# most 1,000 x the GiB allocated (io2 Block Express on RDS: "up to 1,000 IOPS per GiB", 20
+# times io1's 50, https://aws.amazon.com/blogs/database/optimize-amazon-rds-performance-with-
+# io2-block-express-storage-for-production-workloads/; 50 x was io1's ratio, used before).
+# Before, the IOPS above 64,000 were named unpriced ("io2 Block Express goes
 # further ... not counted") although the catalog has the io2 rows, at risk 2.
 
 def _rds(profile, cat, book, db, *, multi_az=False):
@@ -126,16 +128,16 @@ IO2_LOAD = {"data_model": "relational", "engine": "mysql", "size_gib": 1000,
 
 def test_io_above_gp3_maximum_is_priced_on_io2(profile, cat, book):
     # 10,000 reads (10 % of the load: no read replica) + 90,000 writes, no cache: 100,000 IOPS
-    # per instance > gp3's 64,000 -> io2: max(1,000, 100, 100,000 / 50 = 2,000) = 2,000 GiB.
-    # Storage 2,000 x 0.125 = 250.00 + IOPS 100,000 x 0.10 = 10,000.00 = $10,250.00; the
+    # per instance > gp3's 64,000 -> io2: max(1,000, 100, 100,000 / 1,000 = 100) = 1,000 GiB.
+    # Storage 1,000 x 0.125 = 125.00 + IOPS 100,000 x 0.10 = 10,000.00 = $10,125.00; the
     # instance db.r6in.8xlarge (the class whose EBS baseline carries them) 5.534 x 730 =
-    # 4,039.82 -> $14,289.82, risk 0.  Before: gp3 1,000 x 0.115 + 52,000 x 0.02 = 1,155.00
-    # -> $5,194.82 at risk 2, 36,000 IOPS named unpriced.
+    # 4,039.82 -> $14,164.82, risk 0 (at io1's 50:1, 2,000 GiB: $14,289.82).  Before: gp3
+    # 1,000 x 0.115 + 52,000 x 0.02 = 1,155.00 -> $5,194.82 at risk 2, 36,000 IOPS named unpriced.
     c = _rds(profile, cat, book, IO2_LOAD)
     assert (c.config["storage_type"], c.config["storage_gib"], c.config["iops"]) == \
-        ("io2", 2000, 100000)
+        ("io2", 1000, 100000)
     assert c.config["instance_class"] == "db.r6in.8xlarge"
-    assert c.monthly_cost_usd == pytest.approx(14289.82, abs=0.01)
+    assert c.monthly_cost_usd == pytest.approx(14164.82, abs=0.01)
     assert c.risk == 0
     assert not [u for u in c.unpriced if "IOPS above" in u.item]
     size = next(r.text for r in c.reasons if r.rule == "database.size")
@@ -143,11 +145,11 @@ def test_io_above_gp3_maximum_is_priced_on_io2(profile, cat, book):
 
 
 def test_io2_multi_az_bills_each_copy(profile, cat, book):
-    # Multi-AZ: the io2 rows per copy, 2,000 x 0.25 = 500.00 + 100,000 x 0.20 = 20,000.00 =
-    # $20,500.00 beside the Multi-AZ instance.
+    # Multi-AZ: the io2 rows per copy, 1,000 x 0.25 = 250.00 + 100,000 x 0.20 = 20,000.00 =
+    # $20,250.00 beside the Multi-AZ instance.
     c = _rds(profile, cat, book, IO2_LOAD, multi_az=True)
     rate = _rate(cat, "mysql", c.config["instance_class"], "multi_az")
-    assert c.monthly_cost_usd == pytest.approx(rate * 730 + 20500.00, abs=0.01)
+    assert c.monthly_cost_usd == pytest.approx(rate * 730 + 20250.00, abs=0.01)
 
 
 def _rate(cat, engine, cls, deployment):
@@ -159,15 +161,15 @@ def _rate(cat, engine, cls, deployment):
 
 
 def test_io_above_io2_maximum_names_the_rest(profile, cat, book):
-    # 300,000 writes/s on 500 GiB PostgreSQL: io2 carries 256,000 on 256,000 / 50 = 5,120 GiB:
-    # 5,120 x 0.125 = 640.00 + 256,000 x 0.10 = 25,600.00 = $26,240.00 of storage; 44,000 IOPS
-    # named unpriced (more than one instance's storage), risk 2.
+    # 300,000 writes/s on 500 GiB PostgreSQL: io2 carries 256,000 on max(500, 256,000 / 1,000)
+    # = 500 GiB: 500 x 0.125 = 62.50 + 256,000 x 0.10 = 25,600.00 = $25,662.50 of storage;
+    # 44,000 IOPS named unpriced (more than one instance's storage), risk 2.
     c = _rds(profile, cat, book, {"data_model": "relational", "engine": "postgresql",
                                   "size_gib": 500, "writes_per_s": 300000})
     assert (c.config["storage_type"], c.config["storage_gib"], c.config["iops"]) == \
-        ("io2", 5120, 256000)
+        ("io2", 500, 256000)
     rate = _rate(cat, "postgresql", c.config["instance_class"], "single_az")
-    assert c.monthly_cost_usd == pytest.approx(rate * 730 + 26240.00, abs=0.01)
+    assert c.monthly_cost_usd == pytest.approx(rate * 730 + 25662.50, abs=0.01)
     assert c.risk == 2
     [u] = [u for u in c.unpriced if "IOPS above io2" in u.item]
     assert u.item.startswith("Storage for 44,000 IOPS")
@@ -175,12 +177,13 @@ def test_io_above_io2_maximum_names_the_rest(profile, cat, book):
 
 def test_gp3_plan_switches_at_the_gp3_maximum():
     # 64,000 IOPS on 1,000 GiB PostgreSQL stays gp3 (52,000 provisioned above the 12,000
-    # included); 64,001 goes to io2 with every IOPS provisioned.  SQL Server: gp3 up to 16,000,
+    # included); 64,001 goes to io2 with every IOPS provisioned, on the data's 1,000 GiB
+    # (64,001 / 1,000 = 64.001 GiB is below it).  SQL Server: gp3 up to 16,000,
     # io2 up to 64,000 (20,000 IOPS on 1,000 GiB: 1,000 GiB, 20,000 provisioned).
     gp3 = gp3_plan("postgresql", 1000, 64000)
     assert (gp3.storage_type, gp3.extra_iops, gp3.short_iops) == ("gp3", 52000, 0)
     io2 = gp3_plan("postgresql", 1000, 64001)
-    assert (io2.storage_type, io2.allocated_gib, io2.extra_iops) == ("io2", 1281, 64001)
+    assert (io2.storage_type, io2.allocated_gib, io2.extra_iops) == ("io2", 1000, 64001)
     sql = gp3_plan("sqlserver", 1000, 20000)
     assert (sql.storage_type, sql.allocated_gib, sql.extra_iops, sql.short_iops) == \
         ("io2", 1000, 20000, 0)
@@ -193,12 +196,12 @@ def test_io_intensive_load_ranks_aurora_with_rds_by_cost(cat):
     # in RDS's guidance tier and balanced ranks by cost.  Aurora MySQL db.r6g.8xlarge (256 GiB
     # for the 250 GiB working set) I/O-Optimized 5.399 x 730 = 3,941.27 + 1,000 x 0.225 =
     # 225.00 -> $4,166.27 (Standard: 4.153 x 730 = 3,031.69 + 100 + 100,000 x 2,628,000 x
-    # 0.20 / 1M = 52,560.00 -> $55,691.69), before RDS io2 $14,289.82.  Before: RDS ranked #1
+    # 0.20 / 1M = 52,560.00 -> $55,691.69), before RDS io2 $14,164.82.  Before: RDS ranked #1
     # (the tier) although dearer.
     db = _db(cat, database=IO2_LOAD)
     assert [(o.kind, o.config["deployment"]) for o in db[:2]] == [
         ("aurora", "io_optimized"), ("rds", "single_az")]
-    assert [o.monthly_cost_usd for o in db[:2]] == pytest.approx([4166.27, 14289.82], abs=0.01)
+    assert [o.monthly_cost_usd for o in db[:2]] == pytest.approx([4166.27, 14164.82], abs=0.01)
     assert any(r.rule == "database.aurora_io" for r in db[0].reasons)
 
 
