@@ -154,6 +154,14 @@ def test_a_regional_data_store_crosses_no_zone():
     assert all(o.option != "inter_az_data_transfer" for o in r.recommendations.network)
 
 
+
+#: 60% static, 20,000 GiB out, users 50% us-east-1, 30% eu-west-1, 20% ap-southeast-1.
+STATIC_60 = {"region": "us-east-1",
+             "compute": {"vcpus": 4, "memory_gib": 8, "scale_out": "horizontal"},
+             "network": {"user_regions": {"us-east-1": 0.5, "eu-west-1": 0.3,
+                                          "ap-southeast-1": 0.2},
+                         "egress_gib_per_month": 20000, "static_content_fraction": 0.6}}
+
 def test_caching_at_the_edge_is_the_cloudfront_option_not_an_unpriced_cost():
     """60% static content, 20,000 GiB out: CloudFront is the network option and priced there
     (12,000 GiB at the edge, after the 1 TB free: 6,000 - 512 = 5,488 x 0.085 + 3,600 - 307.2
@@ -161,12 +169,7 @@ def test_caching_at_the_edge_is_the_cloudfront_option_not_an_unpriced_cost():
     $1,009.79); the caching trade-off it implements adds $0, and the bundle no longer names
     it as a cost without a price ('caching trade-off (CloudFront) ... sized by choices the
     profile does not give')."""
-    p = parse_profile({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 8,
-                                                          "scale_out": "horizontal"},
-                       "network": {"user_regions": {"us-east-1": 0.5, "eu-west-1": 0.3,
-                                                    "ap-southeast-1": 0.2},
-                                   "egress_gib_per_month": 20000,
-                                   "static_content_fraction": 0.6}})
+    p = parse_profile(STATIC_60)
     r = recommend(p, models=False)
     cf = next(o for o in r.recommendations.network if o.kind == "cloudfront")
     assert cf.monthly_cost_usd == pytest.approx(1009.79, abs=0.01)
@@ -199,12 +202,7 @@ def test_the_compression_stake_is_the_bundles_egress_with_cloudfront():
     x 0.120 = 415.48 + 249.29 + 234.62 = 899.39; direct 7,200 x 0.09 = 648.00; 1,547.39:
     saves 1,729.79 - 1,547.39 = $182.40 (https://aws.amazon.com/cloudfront/pricing/,
     https://aws.amazon.com/ec2/pricing/on-demand/)."""
-    p = parse_profile({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 8,
-                                                          "scale_out": "horizontal"},
-                       "network": {"user_regions": {"us-east-1": 0.5, "eu-west-1": 0.3,
-                                                    "ap-southeast-1": 0.2},
-                                   "egress_gib_per_month": 20000,
-                                   "static_content_fraction": 0.6}})
+    p = parse_profile(STATIC_60)
     r = recommend(p, models=False)
     comp = next(o for o in r.recommendations.tradeoffs if o.option == "compression")
     assert comp.predicted["egress_usd_month"] == pytest.approx(1729.79, abs=0.01)
