@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
+# The 16 vCPU Spark job of audit 8 (two measured runs on m5.xlarge), the same profile.
+from test_aws_scenarios_billing_audit8 import _job
+
 from recommender import recommend
 
 REGION = "us-east-1"
 MONTH = 730.0  # hours: 8,760 a year / 12, the month AWS's pricing pages use
 RI_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
           "ec2-reserved-instances.html#ri-payment-options")
-#: Two measured runs of one Spark job (plausible, made up: the model scales them).
-RUNS = [{"instance_type": "m5.xlarge", "count": 1, "runtime_s": 1200.0},
-        {"instance_type": "m5.xlarge", "count": 2, "runtime_s": 700.0}]
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +26,6 @@ def bundle() -> Any:
     from recommender.models import load_models
 
     return load_models()
-
-
-def _job(purchase: list[str], runs: int) -> dict[str, Any]:
-    return {"region": REGION, "objective": "cost", "top_n": 20, "purchase_options": purchase,
-            "compute": {"vcpus": 16, "memory_gib": 64, "scale_out": "horizontal",
-                        "max_nodes": 16,
-                        "job": {"framework": "spark", "application": "etl", "input_gib": 40,
-                                "measurements": RUNS, "runs_per_month": runs}}}
 
 
 def _compute(profile: dict[str, Any], models: Any) -> list[dict[str, Any]]:
