@@ -27,7 +27,7 @@ from recommender.rules.base import (
     verify_reason,
 )
 from recommender.rules.compute.placement import no_cluster_group, unsupported_text, zones_text
-from recommender.rules.network_az import inter_az_transfer
+from recommender.rules.network_az import EC2_DATA_TRANSFER_URL, inter_az_transfer
 from recommender.rules.prices import PriceBook, edge_geography
 from recommender.rules.region import (
     REFERENCE_REGION,
@@ -39,9 +39,9 @@ from recommender.rules.region import (
 )
 
 # The region choice was defined here before it became a module of its own.
-__all__ = ["COMPUTE_ADD_ONS", "REFERENCE_REGION", "RegionIndex", "build_region_index",
-           "cloudfront_cost", "edge_gib", "internet_data_out", "network_features",
-           "network_options", "region_index", "region_options", "rtt_ms"]
+__all__ = ["COMPUTE_ADD_ONS", "EC2_DATA_TRANSFER_URL", "REFERENCE_REGION", "RegionIndex",
+           "build_region_index", "cloudfront_cost", "edge_gib", "internet_data_out",
+           "network_features", "network_options", "region_index", "region_options", "rtt_ms"]
 
 #: Static share above which an edge cache is proposed, and the user RTT (ms) above which
 #: users count as far from the region (heuristics stated in the reasons).
@@ -51,7 +51,6 @@ FAR_USER_RTT_MS = 100.0
 #: not given (a heuristic).
 DEFAULT_EDGE_SHARE = 0.5
 CLOUDFRONT_PRICING_URL = "https://aws.amazon.com/cloudfront/pricing/"
-EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
 DIRECT_CONNECT_PRICING_URL = "https://aws.amazon.com/directconnect/pricing/"
 GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
                          "gateway-endpoints.html")

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import PERF04_UNDERSTAND, Candidate, reason
+from recommender.rules.database_usage import RDS_PRICING_URL
 
+#: EC2 on-demand pricing, "Data Transfer" (the network rules cite it from here).
 EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
-RDS_PRICING_URL = "https://aws.amazon.com/rds/pricing/"
 #: Data stores of node instances in the VPC that the EC2 page's sentence names, per
 #: ``database.data_model``.  DynamoDB and S3 are Regional endpoints (no AZ to cross).
 ZONAL_STORES = {"relational": "RDS/Aurora", "analytics": "Redshift", "cache": "ElastiCache"}

@@ -23,6 +23,7 @@ from recommender.rules.base import (
 from recommender.rules.buffering import buffer_cost, sqs_requests_per_message, stream_of
 from recommender.rules.network import (
     CLOUDFRONT_PRICING_URL,
+    EC2_DATA_TRANSFER_URL,
     STATIC_SHARE_FOR_CDN,
     cloudfront_cost,
     edge_gib,
@@ -38,7 +39,6 @@ CACHEABLE_SHARE = 0.5
 SHARD_WRITES_PER_S = 10_000.0
 LARGE_GIB = 1024.0
 BURSTY_PEAK_TO_AVERAGE = 2.0
-EC2_DATA_TRANSFER_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
 
 
 def _opt(option: str, why: str, trades: str, service: str, *, bp: str, fit: float,
@@ -102,8 +102,8 @@ def caching(p: WorkloadProfile) -> Candidate | None:
                  "CloudFront", bp=PERF03_CACHE, fit=0.7, cost=0.0, extra=[reason(
                      "tradeoff.caching.cost", PERF01_COST,
                      "$0 more: CloudFront is the network option cloudfront, priced there (its "
-                     "data out at the edge, https://aws.amazon.com/cloudfront/pricing/; what it "
-                     "leaves out is named there), not counted twice.", "info")])
+                     f"data out at the edge, {CLOUDFRONT_PRICING_URL}; what it leaves out is "
+                     "named there), not counted twice.", "info")])
     return None
 
 
