@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from recommender.core.profile.fields import (
     MAX_RATE,
@@ -56,6 +56,25 @@ class StorageProfile(BaseModel):
             "load is sustained and must fit the instance's baseline"))
 
 
+#: RDS API engine names (CreateDBInstance ``Engine``: "postgres", "aurora-postgresql",
+#: "aurora-mysql"; https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html)
+#: that name an engine the profile calls by its Price List name (``postgresql``, ``mysql``).
+#: Aurora's editions map to their engine: RDS and Aurora are both sized and ranked for it.
+ENGINE_ALIASES = {"postgres": "postgresql", "aurora-postgresql": "postgresql",
+                  "aurora-mysql": "mysql"}
+
+
+def canonical_engine(name: str) -> str:
+    """The profile's name of an engine: lower case, trimmed, RDS API names mapped.
+
+    "Postgres" was looked up as an engine the catalog does not have (every RDS and Aurora
+    option then unpriced, "No rds:postgres node classes in the catalog"), although it is
+    RDS's own name for PostgreSQL (:data:`ENGINE_ALIASES`).
+    """
+    e = name.strip().lower()
+    return ENGINE_ALIASES.get(e, e)
+
+
 class DatabaseProfile(BaseModel):
     """Data store needs."""
 
@@ -84,7 +103,10 @@ class DatabaseProfile(BaseModel):
         0.6)
     engine: str | None = Field(default=None, min_length=1, max_length=40,
                                examples=["postgresql"], description=(
-                                   "preferred engine, e.g. postgresql, mysql, valkey"))
+                                   "preferred engine, e.g. postgresql, mysql, valkey; "
+                                   "case is ignored and RDS API names are accepted "
+                                   "(postgres, aurora-postgresql -> postgresql; "
+                                   "aurora-mysql -> mysql)"))
     working_set_fraction: float | None = Field(
         default=None, gt=0, le=1, examples=[0.25], description=(
             "share of the data that is hot and should fit in memory, 0-1; absent: 0.25"))
@@ -97,3 +119,13 @@ class DatabaseProfile(BaseModel):
         "hash slot, database 0 only), so a cheaper sharded cluster carries no risk; "
         "`disabled` keeps the cache on one shard; absent: a sharded cluster is offered at "
         "performance risk 1", "enabled")
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        e = canonical_engine(v)
+        if not e:
+            raise ValueError("must name an engine (e.g. postgresql), not only spaces")
+        return e
