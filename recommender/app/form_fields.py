@@ -139,6 +139,10 @@ FIELDS: tuple[FormField, ...] = (
     _f("compute", "memory_mb_used", "float", "Memory used per invocation (MB)", group=_FN,
        help="Measured memory of one invocation in MB (Lambda's Max Memory Used). "
             "Example: 180."),
+    _f("compute", "measured_memory_mb", "float", "Memory setting measured at (MB)", group=_FN,
+       help="The Lambda memory setting the duration was measured at, 128-10,240 MB; absent: "
+            "the duration is taken as measured at the smallest setting the rules allow. "
+            "Example: 1024."),
     _f("compute", "job.framework", "text", "Job framework", group=_JOB,
        help="The framework the job runs on. Example: spark."),
     _f("compute", "job.application", "text", "Job application", group=_JOB,

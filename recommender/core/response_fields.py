@@ -183,7 +183,9 @@ class OptionConfig(BaseModel):
     instance_class: str | None = _f("database node class, e.g. db.r7g.large")
     storage_gib: Num = _f("database storage, GiB")
     storage_type: str | None = _f("RDS: storage type, io2 (Block Express) above gp3's IOPS "
-                                  "maximum (absent: gp3)")
+                                  "maximum (absent: gp3); OpenSearch: instance_store when the "
+                                  "data nodes keep the index on their instance storage (no "
+                                  "EBS volume)")
     multi_az: bool | None = _f("RDS/Aurora: a standby in another Availability Zone")
     read_replicas: int | None = _f("RDS/Aurora: read replicas")
     shards: int | None = _f("ElastiCache Valkey/Redis OSS: shards (node groups) the data is "

@@ -39,6 +39,11 @@ from recommender.rules.database_common import (
     rows_or_reference,
 )
 from recommender.rules.database_redshift import warehouse_size
+from recommender.rules.database_search import holds as search_holds
+from recommender.rules.database_search import node_storage as search_node_storage
+from recommender.rules.database_search import nodes_for_storage as search_nodes_for_storage
+from recommender.rules.database_search import storage_text as search_storage_text
+from recommender.rules.database_search import volume_config as search_volume_config
 from recommender.rules.prices import PriceBook, per_unit_cost
 
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
@@ -99,7 +104,10 @@ def node_family_options(
     if family == "opensearch" and size:
         # Each data node's EBS volume holds its share of the index storage (sizing-domains.html
         # step 2: "184 / 3 = 61 GiB to find the amount of storage that each node needs").
-        config["volume_gib_per_node"] = math.ceil(search_storage_gib(size) / max(count, 1))
+        # The minimum volume applies; a type with instance storage has no EBS volume at all.
+        config.update(search_volume_config(row, search_storage_gib(size), count) if row
+                      is not None else {"volume_gib_per_node": math.ceil(
+                          search_storage_gib(size) / max(count, 1))})
     if family == "opensearch" and asks_multi_az(p):
         masters = search_masters(rows, count, unpriced)
         if isinstance(masters, tuple):  # (no recommended class priced: named, not counted)
@@ -216,19 +224,29 @@ def _search_size(
     production = asks_multi_az(p)
     count = OPENSEARCH_MIN_DATA_NODES
     rows = [r for r in rows if _search_data_node(str(r["instance_class"]), production)]
+    # Only types whose storage quota is known (search_node_storage) hold the index.
+    rows = [r for r in rows if search_node_storage(r) is not None] or rows
+    step = 3 if production else 1
     heavy = p.database is not None and p.database.query_pattern == "aggregations"
     if heavy:
         vcpu_per, mem_per = OPENSEARCH_HEAVY_PER_100_GIB
-        row, count = _search_nodes(rows, storage / 100 * vcpu_per, storage / 100 * mem_per,
-                                   step=3 if production else 1)
+        row, count = _search_nodes(rows, (storage / 100 * vcpu_per, storage / 100 * mem_per,
+                                          storage), step=step)
         need_text = (f"together >= {fmt_num(round(storage / 100 * vcpu_per, 1))} vCPUs and "
                      f"{fmt_num(round(storage / 100 * mem_per, 1))} GiB of memory (taxing "
                      f"aggregations: {vcpu_per:g} vCPUs and {mem_per:g} GiB per 100 GiB of "
                      f"storage, {OPENSEARCH_SIZING_URL})")
     else:
         need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
-        row, shards = pick_node(rows, need)
+        # Three nodes of a type that each hold a third of the index, when one has the memory.
+        fit = [r for r in rows if search_holds(r, storage / count)]
+        row, shards = pick_node(fit, need) if fit else (None, 0)
+        if row is None or shards > 1:
+            row, shards = pick_node(rows, need)
         count *= max(shards, 1)
+        if row is not None:
+            count = max(count, search_nodes_for_storage(row, storage))
+        count = -(-count // step) * step
         need_text = (f"with >= {fmt_num(round(need, 2))} GiB memory each (about "
                      f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)")
     sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
@@ -236,12 +254,25 @@ def _search_size(
               f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes (at "
               f"least three, against split brain) {need_text}, of a current-generation "
               f"data-node type ({OPENSEARCH_INSTANCE_TYPES_URL})"
+              + (search_storage_text(row, storage, count) if row is not None else "")
               + (f"; production: at least three data nodes across three Availability Zones "
                  f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
-    todo = [("OpenSearch EBS storage for the index",
-             f"{fmt_num(round(storage, 1))} GiB of EBS per domain is billed per GB-month; the "
-             "catalog has no OpenSearch storage price")]
-    return row, count, sizing, todo
+    return row, count, sizing, _search_todo(row, storage, count)
+
+
+def _search_todo(row: dict[str, Any] | None, storage: float, count: int
+                 ) -> list[tuple[str, str]]:
+    """The index's EBS storage, named (the catalog has no OpenSearch storage price); nothing
+    for a type that keeps it on its instance storage, which the instance price includes."""
+    vol = None if row is None else search_volume_config(row, storage, count).get(
+        "volume_gib_per_node")
+    if row is not None and vol is None:
+        return []
+    total = (f"{count} x {fmt_num(vol)} GiB = {fmt_num(count * vol)} GiB" if vol is not None
+             else f"{fmt_num(round(storage, 1))} GiB")
+    return [("OpenSearch EBS storage for the index",
+             f"{total} of gp3 EBS per domain is billed per GB-month; the catalog has no "
+             "OpenSearch storage price")]
 
 
 def search_storage_gib(size_gib: float) -> float:
@@ -250,12 +281,15 @@ def search_storage_gib(size_gib: float) -> float:
     return size_gib * 2 * OPENSEARCH_OVERHEAD
 
 
-def _search_nodes(rows: list[dict[str, Any]], vcpus: float, memory_gib: float, *,
+def _search_nodes(rows: list[dict[str, Any]], need: tuple[float, float, float], *,
                   step: int = 1) -> tuple[dict[str, Any] | None, int]:
-    """The cheapest (class, node count >= 3) whose nodes together have ``vcpus`` and
-    ``memory_gib``: per class, the fewest nodes that hold both (a multiple of ``step``: 3
-    for a domain across three Availability Zones, :data:`OPENSEARCH_MULTI_AZ_URL`), then
-    the lowest hourly total (ties: the fewer nodes, then the name)."""
+    """The cheapest (class, node count >= 3) whose nodes together have the ``need``'s vCPUs
+    and GiB of memory and hold its GiB of index storage (each node within its type's storage
+    quota, :func:`~recommender.rules.database_search.nodes_for_storage`): per class, the
+    fewest nodes that have all three (a multiple of ``step``: 3 for a domain across three
+    Availability Zones, :data:`OPENSEARCH_MULTI_AZ_URL`), then the lowest hourly total
+    (ties: the fewer nodes, then the name)."""
+    vcpus, memory_gib, storage = need
     best: tuple[float, int, str] | None = None
     pick: tuple[dict[str, Any] | None, int] = (None, OPENSEARCH_MIN_DATA_NODES)
     for r in rows:
@@ -263,7 +297,7 @@ def _search_nodes(rows: list[dict[str, Any]], vcpus: float, memory_gib: float, *
         if v <= 0 or m <= 0 or r.get("ondemand_usd_per_hour") is None:
             continue
         n = max(OPENSEARCH_MIN_DATA_NODES, math.ceil(vcpus / v - 1e-9),
-                math.ceil(memory_gib / m - 1e-9))
+                math.ceil(memory_gib / m - 1e-9), search_nodes_for_storage(r, storage))
         n = -(-n // step) * step
         key = (float(r["ondemand_usd_per_hour"]) * n, n, str(r["instance_class"]))
         if best is None or key < best:

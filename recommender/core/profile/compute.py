@@ -121,6 +121,12 @@ class JobProfile(BaseModel):
                 "deadline_s": self.deadline_s}
 
 
+#: Lambda's memory settings: "between 128 MB and 10,240 MB in 1-MB increments"
+#: (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+LAMBDA_MIN_MEMORY_MB = 128
+LAMBDA_MAX_MEMORY_MB = 10_240
+
+
 class ComputeProfile(BaseModel):
     """Compute needs.  When utilization is given, ``vcpus`` is the capacity it was measured on."""
 
@@ -165,6 +171,12 @@ class ComputeProfile(BaseModel):
     memory_mb_used: float | None = Field(default=None, ge=1, le=MAX_RATE, examples=[190],
                                          description=(
                                              "memory one invocation uses, MB (sizes Lambda)"))
+    measured_memory_mb: float | None = Field(
+        default=None, ge=LAMBDA_MIN_MEMORY_MB, le=LAMBDA_MAX_MEMORY_MB, examples=[1024],
+        description=(
+            "the Lambda memory setting `duration_ms` (and `memory_mb_used`) were measured at, "
+            "MB (128-10,240); absent: the duration is taken as measured at the smallest "
+            "setting the rules allow"))
     # Extensions (not in CONTRACT v1; compatible additions).
     series_interval_minutes: float | None = Field(
         default=None, ge=1 / 60, le=1440, examples=[5], description=(
@@ -192,6 +204,22 @@ class ComputeProfile(BaseModel):
         default=None, min_length=1, max_length=40, examples=["m5.xlarge"], description=(
             "the instance type `vcpus`/utilization were measured on: its perf_index converts "
             "the demand into capacity on other types"))
+
+    @model_validator(mode="after")
+    def _measured_memory(self) -> ComputeProfile:
+        # A measured setting describes a measured run: its duration, and the memory it used,
+        # which Lambda's "Max Memory Used" never puts above the setting.
+        m = self.measured_memory_mb
+        if m is None:
+            return self
+        if self.duration_ms is None:
+            raise ValueError("measured_memory_mb needs duration_ms (the duration measured at "
+                             "that memory setting)")
+        if self.memory_mb_used is not None and self.memory_mb_used > m:
+            raise ValueError(f"memory_mb_used ({self.memory_mb_used:g} MB) is above "
+                             f"measured_memory_mb ({m:g} MB): a function uses at most its "
+                             "memory setting")
+        return self
 
     @field_validator("gpus")
     @classmethod

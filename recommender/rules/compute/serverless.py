@@ -78,12 +78,14 @@ _LAMBDA_OBJECTIVE: dict[str, Literal["cost", "speed", "balanced"]] = {
 
 def _model_memory(
     models: Any, catalog: Any, p: WorkloadProfile, *, arch: str, region: str,
-    measured_mb: float, objective: str, parallel: bool,
+    measured_mb: float, floor_mb: float, objective: str, parallel: bool,
 ) -> tuple[LambdaEstimate | None, str | None]:
     """The Lambda model's best memory size for the profile; (None, why) without the model.
 
-    The profile's ``duration_ms`` is taken as measured at ``measured_mb`` (the profile has no
-    field for the memory setting of that measurement; the reason states the assumption).
+    The profile's ``duration_ms`` was measured at ``measured_mb``: ``compute.measured_memory_mb``
+    when given, else the rules' floor (an assumption the reason states).  Candidates are the
+    floor ``floor_mb``, the default sizes above it and the measured size, where the function
+    really ran (never refused).
     """
     if models is None or getattr(models, "lambda_", None) is None or catalog is None:
         return None, None
@@ -94,9 +96,10 @@ def _model_memory(
         from recommender.models.lambda_mem import DEFAULT_MEMORY_MB
 
         # The rules' memory is a floor (CPU share, memory used): the model chooses above it.
-        floor = int(math.ceil(measured_mb))
+        floor = int(math.ceil(floor_mb))
         query = LambdaQuery(
-            runs=(LambdaRun(int(measured_mb), float(c.duration_ms), c.memory_mb_used or None),),
+            runs=(LambdaRun(int(round(measured_mb)), float(c.duration_ms),
+                            c.memory_mb_used or None),),
             candidate_memory_mb=tuple(sorted({floor, *(m for m in DEFAULT_MEMORY_MB
                                                        if m >= floor)})),
             arch="arm64" if arch == "arm64" else "x86_64",
@@ -231,17 +234,26 @@ def _lambda_memory(
     if rule_mb > ctx.mem_max:
         # Above the largest setting (10,240 MB, about 6 vCPUs) Lambda cannot meet the need.
         return None
+    at_mb = _measured_at(c, rule_mb, ctx)
     best, model_note = _model_memory(models, catalog, p, arch=ctx.arch, region=ctx.region,
-                                     measured_mb=min(rule_mb, ctx.mem_max),
+                                     measured_mb=at_mb, floor_mb=min(rule_mb, ctx.mem_max),
                                      objective=ctx.objective,
                                      parallel=bool(fl.vcpu_inv and fl.vcpu_inv > 1))
-    if best is not None and float(best.memory_mb) < rule_mb:
+    ran_there = best is not None and c.measured_memory_mb is not None \
+        and int(best.memory_mb) == int(round(c.measured_memory_mb))
+    if best is not None and float(best.memory_mb) < rule_mb and not ran_there:
         model_note = (f"the Lambda model's {fmt_num(float(best.memory_mb))} MB is below the "
                       f"rules' floor of {fmt_num(rule_mb)} MB, so the floor stands")
         best = None
     if best is None:
         mem, duration, model_pred = rule_mb, c.duration_ms, {}
         how = _rules_how(fl, ctx, model_note=model_note)
+        if _keeps_measured(c, fl):
+            mem = float(round(c.measured_memory_mb or 0.0))
+            how = (f"memory {fmt_num(mem)} MB, the setting the duration "
+                   f"({fmt_num(c.duration_ms or 0)} ms) was measured at "
+                   "(compute.measured_memory_mb; the rules cannot say the duration at another "
+                   f"size); the rules' floor: {how}")
     else:
         mem, duration = float(best.memory_mb), float(best.duration_ms)
         model_pred = {"duration_ms": round(best.duration_ms, 1),
@@ -249,12 +261,33 @@ def _lambda_memory(
                       "duration_ms_high": round(best.duration_ms_high, 1)}
         how = (f"memory {fmt_num(mem)} MB from the Lambda model (duration "
                f"{best.duration_ms:.0f} ms, interval {best.duration_ms_low:.0f}-"
-               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms or 0)} ms taken "
-               f"as measured at {fmt_num(min(rule_mb, ctx.mem_max))} MB)")
+               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms or 0)} ms "
+               + (f"measured at {fmt_num(at_mb)} MB, compute.measured_memory_mb)"
+                  if c.measured_memory_mb is not None
+                  else f"taken as measured at {fmt_num(at_mb)} MB)"))
     mem = float(math.ceil(mem))
     if mem > ctx.mem_max:
         return None
     return mem, duration, model_pred, how
+
+
+def _measured_at(c: Any, rule_mb: float, ctx: _MemoryContext) -> float:
+    """The memory setting ``duration_ms`` was measured at: ``compute.measured_memory_mb``,
+    else (an assumption the reason states) the rules' floor, at most the largest setting."""
+    if c.measured_memory_mb is not None:
+        return float(round(c.measured_memory_mb))
+    return min(rule_mb, ctx.mem_max)
+
+
+def _keeps_measured(c: Any, fl: _Floor) -> bool:
+    """Without the model, keep the measured setting: the only size whose duration is known.
+
+    It stands when it holds what the function needs: the CPU share of ``compute.vcpus``,
+    the declared memory and the memory the function used there (a real run is evidence
+    enough; the headroom on the memory used is not asked of a size it already ran at).
+    """
+    m = c.measured_memory_mb
+    return m is not None and round(m) >= max(fl.cpu_mb, fl.declared_mb, fl.used_in_mb)
 
 
 def _rules_how(fl: _Floor, ctx: _MemoryContext, *, model_note: str | None) -> str:

@@ -1,0 +1,76 @@
+"""Database audit 10 (issue 9): sizing and costs checked against AWS's own pages.
+
+Catalog rows used (``recommender catalog show database --region us-east-1``), us-east-1,
+730 hours a month, on-demand USD/h (memory GiB, storage):
+OpenSearch i4i.24xlarge.search $13.179 (768, "6 x 3,750 Nitro SSD"), r7g.16xlarge.search
+$5.689 (512, EBS only), m6g.large.search $0.128 (8, EBS only), t3.small.search $0.036 (2, EBS
+only).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.core.engine import recommend
+
+LIMITS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+              "limits.html#ebsresource")
+
+
+def _db(cat, **top):
+    top.setdefault("schema_version", "1")
+    top.setdefault("region", "us-east-1")
+    return recommend(top, catalog=cat, models=False).recommendations.database
+
+
+# --- OpenSearch: each data node's storage within what its type holds ---------------------------
+# "EBS volume size quotas" (limits.html#ebsresource): per instance type the minimum EBS volume
+# (10 GiB; OR1/OR2/OM2 20 GiB) and the maximum gp3 volume; the types with local NVMe storage
+# (I3, I4i, I4g, Im4gn, R6gd, R7gd) show N/A, and "EBS volumes are not an option when you
+# select these instance types" (petabyte-scale.html): their index lives on the instance
+# storage the instance price includes.  Before, every data node was given an EBS volume of its
+# share and the index's EBS named unpriced, even on i4i, and below the 10 GiB minimum.
+
+def test_instance_store_data_nodes_keep_the_index_on_their_own_storage(cat):
+    # 10,000 GiB, production: index 10,000 x 2 x 1.45 = 29,000 GiB; memory 29,000 / 16 / 3 =
+    # 604.2 GiB a node -> i4i.24xlarge.search (768 GiB; r7g.16xlarge's 512 is short), whose
+    # 6 x 3,750 GB = 22,500 GB = 20,955 GiB of instance storage holds its 29,000 / 3 = 9,667
+    # GiB.  3 x 13.179 x 730 = 28,862.01 + masters 3 x 0.128 x 730 = 280.32 = $29,142.33
+    # (unchanged).  Before: volume_gib_per_node 9,667 and "29,000 GiB of EBS" named unpriced.
+    [c] = _db(cat, environment="production",
+              database={"data_model": "search", "size_gib": 10000})
+    assert (c.config["instance_class"], c.count) == ("i4i.24xlarge.search", 3)
+    assert c.monthly_cost_usd == pytest.approx(29142.33, abs=0.01)
+    cfg = c.config
+    assert cfg.get("storage_type") == "instance_store" and "volume_gib_per_node" not in cfg
+    assert not [u for u in c.unpriced if "EBS" in u.item]
+    size = next(r.text for r in c.reasons if r.rule == "database.size")
+    assert "20,955 GiB of instance storage" in size and LIMITS_URL in size
+
+
+def test_ebs_volume_is_at_least_the_10_gib_minimum(cat):
+    # 1 GiB of data: index 1 x 2 x 1.45 = 2.9 GiB, 1 GiB of memory a node (the floor) ->
+    # t3.small.search (2 GiB, $0.036/h): 3 x 0.036 x 730 = $78.84.  Each node's share is
+    # ceil(2.9 / 3) = 1 GiB, below the 10 GiB minimum: the volume is 10 GiB (before: 1), and
+    # the EBS named unpriced is 3 x 10 = 30 GiB.
+    [c] = _db(cat, database={"data_model": "search", "size_gib": 1})
+    assert (c.config["instance_class"], c.count) == ("t3.small.search", 3)
+    assert c.monthly_cost_usd == pytest.approx(78.84, abs=0.01)
+    assert c.config["volume_gib_per_node"] == 10
+    [ebs] = [u for u in c.unpriced if u.item == "OpenSearch EBS storage for the index"]
+    assert "3 x 10 GiB = 30 GiB" in ebs.reason
+
+
+def test_node_storage_follows_the_quota_table():
+    from recommender.rules.database_search import ebs_min_gib, node_storage, nodes_for_storage
+
+    # limits.html#ebsresource gp3 maxima: r7g.medium 768 GiB, m6g.large 1 TiB, c6g.large 256.
+    assert node_storage({"instance_class": "r7g.medium.search",
+                         "storage_desc": "EBS Only"}).gib == 768
+    assert node_storage({"instance_class": "m6g.large.search"}).gib == 1024
+    # 1,000 GiB of index on c6g.large.search: ceil(1,000 / 256) = 4 nodes.
+    assert nodes_for_storage({"instance_class": "c6g.large.search"}, 1000) == 4
+    # Instance storage: "1 x 468 Nitro SSD" GB = 468e9 / 2^30 = 435.9 GiB, local.
+    st = node_storage({"instance_class": "i4i.large.search", "storage_desc": "1 x 468 Nitro SSD"})
+    assert st.local and st.gib == pytest.approx(435.86, abs=0.01)
+    assert ebs_min_gib("or1.medium.search") == 20 and ebs_min_gib("r7g.large.search") == 10
