@@ -91,6 +91,11 @@ s3.glacier_flexible.put_request | s3 | USD per request | none | PUT requests to 
 s3.glacier_flexible.get_request | s3 | USD per request | none | GET and all other requests to GLACIER per Requests |
 s3.glacier_deep_archive.storage_gb_month | s3glacierdeeparchive | USD per GB-month | none | Glacier Deep Archive GB Mo |
 s3.glacier_deep_archive.put_request | s3glacierdeeparchive | USD per request | none | PUT to Glacier Deep Archive Requests |
+s3.standard_ia.retrieval_gb | s3 | USD per GB | none | Object Retrieval in Standard Infrequent Access per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
+s3.one_zone_ia.retrieval_gb | s3 | USD per GB | none | Object Retrieval in One Zone Infrequent Access per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
+s3.glacier_instant.retrieval_gb | s3 | USD per GB | none | Object Retrieval in Glacier Instant Retrieval per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
+s3.glacier_flexible.retrieval_gb | s3 | USD per GB | none | Glacier S3 Standard Retrieval RestoreObject | Standard retrieval (RestoreObject) per GB; Bulk and Expedited are priced otherwise (https://aws.amazon.com/s3/pricing/)
+s3.glacier_deep_archive.retrieval_gb | s3glacierdeeparchive | USD per GB | none | S3 Standard-Retrieval GB | Standard retrieval (RestoreObject) per GB; Bulk is priced otherwise (https://aws.amazon.com/s3/pricing/)
 efs.standard.storage_gb_month | efs | USD per GB-month | none | General Purpose Storage GB Mo | Regional
 efs.ia.storage_gb_month | efs | USD per GB-month | none | Infrequent Access ET Storage GB Mo | Regional; with Elastic Throughput (ET, the default mode): https://aws.amazon.com/efs/pricing/
 efs.ia.storage_gb_month_bursting_provisioned | efs | USD per GB-month | none | Infrequent Access Storage GB Mo | Regional; the legacy IA rate, with Bursting or Provisioned Throughput

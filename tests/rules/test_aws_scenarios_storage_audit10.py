@@ -1,0 +1,64 @@
+"""AWS-documented storage and region scenarios, audit 10 (issue 9).
+
+* S3 data retrievals (https://aws.amazon.com/s3/pricing/, "Requests & data retrievals"):
+  S3 Standard-IA and S3 One Zone-IA $0.01 per GB, S3 Glacier Instant Retrieval $0.03 per
+  GB, S3 Glacier Flexible Retrieval Standard retrieval $0.01 per GB (Bulk free, Expedited
+  $0.03), S3 Glacier Deep Archive Standard retrieval $0.02 per GB (Bulk $0.0025); the
+  re:Post retrieval-cost example uses the same $0.01 per GB for Flexible Retrieval's
+  Standard tier (https://repost.aws/knowledge-center/s3-manage-data-retrieval).  The stored
+  price feed (services/aws-price-watcher_20250524/processed/s3.json, us-east-1) carries
+  them as "Object Retrieval in Standard Infrequent Access per GB" 0.01, "... One Zone
+  Infrequent Access per GB" 0.01, "... Glacier Instant Retrieval per GB" 0.03, "Glacier S3
+  Standard Retrieval RestoreObject" 0.01 and (s3glacierdeeparchive.json) "S3
+  Standard-Retrieval GB" 0.02.
+Prices: the catalog's rows (us-east-1), checked below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender import recommend
+from recommender.core.profile import parse_profile
+
+
+def _s3(profile: dict):
+    r = recommend(parse_profile(profile), models=False)
+    return next(o for o in r.recommendations.storage if o.kind == "s3")
+
+
+def _text(o) -> str:
+    return " ".join(x.text for x in o.reasons)
+
+
+#: Per-GB retrieval price of each class on the S3 pricing page (us-east-1), USD per GB.
+S3_RETRIEVAL_USD_PER_GB = {
+    "standard_ia": 0.01, "one_zone_ia": 0.01, "glacier_instant": 0.03,
+    "glacier_flexible": 0.01, "glacier_deep_archive": 0.02,
+}
+
+
+def test_catalog_carries_the_s3_retrieval_prices_of_the_stored_feed(book):
+    """The five per-GB retrieval rows the build reads from the stored feed (module doc)."""
+    unit = {c: book.unit(f"s3.{c}.retrieval_gb", "us-east-1") for c in S3_RETRIEVAL_USD_PER_GB}
+    assert {c: u.price_usd for c, u in unit.items()} == pytest.approx(S3_RETRIEVAL_USD_PER_GB)
+
+
+@pytest.mark.parametrize(("storage", "cls"), [
+    ({"sharing": "web", "access_frequency": "warm", "object_lifetime_days": 45}, "standard_ia"),
+    ({"sharing": "web", "access_frequency": "warm", "object_lifetime_days": 45,
+      "persistence": "scratch"}, "one_zone_ia"),
+    ({"access_frequency": "cold"}, "glacier_instant"),
+    ({"access_frequency": "archive", "object_lifetime_days": 100}, "glacier_flexible"),
+    ({"access_frequency": "archive"}, "glacier_deep_archive"),
+])
+def test_s3_retrieval_charge_is_quoted_from_the_catalog(storage, cls):
+    """1,000 GiB in each retrieval-charged class: the option quotes the page's per-GB price
+    from the catalog and names the item as unpriced (no monthly read volume), where before
+    it said "retrieval charges not in the catalog"."""
+    o = _s3({"region": "us-east-1", "storage": {"size_gib": 1000, **storage}})
+    assert o.config["storage_class"] == cls
+    usd = S3_RETRIEVAL_USD_PER_GB[cls]
+    assert f"s3.{cls}.retrieval_gb ${usd:.2f} USD per GB" in _text(o)
+    assert "retrieval charges not in the catalog" not in _text(o)
+    assert f"s3.{cls}.retrieval_gb" in [u.item for u in o.unpriced]
