@@ -26,23 +26,29 @@ from recommender.models.interface import (
     choose_lambda_memory,
 )
 from recommender.rules.base import (
-    PERF01_COST,
     PERF02_CONFIG,
     PERF02_SELECT,
     Candidate,
     Rejections,
     fmt_num,
-    fmt_usd,
     reason,
 )
 from recommender.rules.compute.bandwidth import (
     needs_published_bandwidth,
     unpublished_bandwidth_note,
 )
-from recommender.rules.compute.concurrency import in_flight
 from recommender.rules.compute.elasticity import LAMBDA_QUOTAS_URL, concurrency_quota_check
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
-from recommender.rules.compute.lambda_storage import LambdaPrice, tmp_above_max, with_tmp
+from recommender.rules.compute.lambda_measured import (
+    keeps_measured,
+    kept_text,
+    measured_at,
+    measured_mb,
+    model_text,
+    ran_at,
+)
+from recommender.rules.compute.lambda_price import lambda_price
+from recommender.rules.compute.lambda_storage import tmp_above_max, with_tmp
 from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,
     ComputeNeed,
@@ -109,51 +115,6 @@ def _model_memory(
         return choose_lambda_memory(query, catalog=catalog, bundle=models).best, None
     except Exception as exc:  # noqa: BLE001 - a model failure falls back to the rules
         return None, f"Lambda model not used ({type(exc).__name__}: {exc})"
-
-
-def _lambda_price(
-    inv: float | None, dur: float | None, mem: float, *, book: PriceBook, region: str,
-    arch: str, hours: float,
-) -> LambdaPrice:
-    """Requests and duration priced from ``unit_prices`` (https://aws.amazon.com/lambda/pricing/).
-
-    The monthly free tier in the catalog's facts (requests and GB-seconds) is taken off
-    first; it is per account, shared by all functions, as the reason says.
-    """
-    if inv is None or dur is None:
-        return LambdaPrice(None, [reason(
-            "lambda.price", PERF01_COST,
-            "Needs compute.invocations_per_month and compute.duration_ms to price.",
-            "caution")], {}, {}, False)
-    billed_ms = math.ceil(dur)  # billed in 1 ms increments
-    gbs = inv * billed_ms / 1000.0 * mem / 1024.0
-    predicted = {"billed_duration_ms": billed_ms, "gb_seconds_month": round(gbs, 1),
-                 "average_concurrency": round(in_flight(inv, dur, hours), 3)}
-    req_item = "lambda.request" if arch == "x86_64" else "lambda.request.arm64"
-    free_req = book.fact_float("lambda", "free_tier_requests") or 0.0
-    free_gbs = book.fact_float("lambda", "free_tier_compute") or 0.0
-    req = book.cost(req_item, region, inv, per="request", free=free_req) or book.cost(
-        "lambda.request", region, inv, per="request", free=free_req)
-    dur_cost = book.cost(f"lambda.duration.{arch}", region, gbs, per="GB-second",
-                         free=free_gbs)
-    if req is None or dur_cost is None:
-        return LambdaPrice(None, [reason("lambda.price", PERF01_COST,
-                                         f"No Lambda price in the catalog for {region}.",
-                                         "caution")], predicted, {}, False)
-    cost = req.usd + dur_cost.usd
-    verify = req.verify or dur_cost.verify
-    rs = [reason("catalog.verify", PERF01_COST,
-                 "A Lambda price is marked unverified by its source.", "verify")] if verify \
-        else []
-    rs.append(reason(
-        "lambda.monthly_cost", PERF01_COST,
-        f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
-        f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
-        f"after the monthly free tier of {fmt_num(free_req)} requests and "
-        f"{fmt_num(free_gbs)} GB-s (per account, shared with its other functions; "
-        "https://aws.amazon.com/lambda/pricing/)."))
-    return LambdaPrice(cost, rs, predicted, {"price_as_of": dur_cost.price_as_of,
-                                             "price_source": dur_cost.price_source}, verify)
 
 
 @dataclass(frozen=True)
@@ -234,60 +195,32 @@ def _lambda_memory(
     if rule_mb > ctx.mem_max:
         # Above the largest setting (10,240 MB, about 6 vCPUs) Lambda cannot meet the need.
         return None
-    at_mb = _measured_at(c, rule_mb, ctx)
+    at_mb = measured_at(c, rule_mb, ctx.mem_max)
     best, model_note = _model_memory(models, catalog, p, arch=ctx.arch, region=ctx.region,
                                      measured_mb=at_mb, floor_mb=min(rule_mb, ctx.mem_max),
                                      objective=ctx.objective,
                                      parallel=bool(fl.vcpu_inv and fl.vcpu_inv > 1))
-    ran_there = best is not None and c.measured_memory_mb is not None \
-        and int(best.memory_mb) == int(round(c.measured_memory_mb))
-    if best is not None and float(best.memory_mb) < rule_mb and not ran_there:
+    if best is not None and float(best.memory_mb) < rule_mb and not ran_at(c, best.memory_mb):
         model_note = (f"the Lambda model's {fmt_num(float(best.memory_mb))} MB is below the "
                       f"rules' floor of {fmt_num(rule_mb)} MB, so the floor stands")
         best = None
     if best is None:
         mem, duration, model_pred = rule_mb, c.duration_ms, {}
         how = _rules_how(fl, ctx, model_note=model_note)
-        if _keeps_measured(c, fl):
-            mem = float(round(c.measured_memory_mb or 0.0))
-            how = (f"memory {fmt_num(mem)} MB, the setting the duration "
-                   f"({fmt_num(c.duration_ms or 0)} ms) was measured at "
-                   "(compute.measured_memory_mb; the rules cannot say the duration at another "
-                   f"size); the rules' floor: {how}")
+        if keeps_measured(c, cpu_mb=fl.cpu_mb, declared_mb=fl.declared_mb,
+                          used_mb=fl.used_in_mb):
+            mem = measured_mb(c) or rule_mb
+            how = kept_text(mem, c.duration_ms, how)
     else:
         mem, duration = float(best.memory_mb), float(best.duration_ms)
         model_pred = {"duration_ms": round(best.duration_ms, 1),
                       "duration_ms_low": round(best.duration_ms_low, 1),
                       "duration_ms_high": round(best.duration_ms_high, 1)}
-        how = (f"memory {fmt_num(mem)} MB from the Lambda model (duration "
-               f"{best.duration_ms:.0f} ms, interval {best.duration_ms_low:.0f}-"
-               f"{best.duration_ms_high:.0f} ms; the given {fmt_num(c.duration_ms or 0)} ms "
-               + (f"measured at {fmt_num(at_mb)} MB, compute.measured_memory_mb)"
-                  if c.measured_memory_mb is not None
-                  else f"taken as measured at {fmt_num(at_mb)} MB)"))
+        how = model_text(mem, best, c, at_mb)
     mem = float(math.ceil(mem))
     if mem > ctx.mem_max:
         return None
     return mem, duration, model_pred, how
-
-
-def _measured_at(c: Any, rule_mb: float, ctx: _MemoryContext) -> float:
-    """The memory setting ``duration_ms`` was measured at: ``compute.measured_memory_mb``,
-    else (an assumption the reason states) the rules' floor, at most the largest setting."""
-    if c.measured_memory_mb is not None:
-        return float(round(c.measured_memory_mb))
-    return min(rule_mb, ctx.mem_max)
-
-
-def _keeps_measured(c: Any, fl: _Floor) -> bool:
-    """Without the model, keep the measured setting: the only size whose duration is known.
-
-    It stands when it holds what the function needs: the CPU share of ``compute.vcpus``,
-    the declared memory and the memory the function used there (a real run is evidence
-    enough; the headroom on the memory used is not asked of a size it already ran at).
-    """
-    m = c.measured_memory_mb
-    return m is not None and round(m) >= max(fl.cpu_mb, fl.declared_mb, fl.used_in_mb)
 
 
 def _rules_how(fl: _Floor, ctx: _MemoryContext, *, model_note: str | None) -> str:
@@ -371,7 +304,7 @@ def lambda_option(
         return None
     mem, duration, model_pred, how = chosen
     rs: list[Any] = [reason("lambda.memory", PERF02_CONFIG, how[0].upper() + how[1:] + ".")]
-    price = with_tmp(_lambda_price(c.invocations_per_month, duration, mem, book=book,
+    price = with_tmp(lambda_price(c.invocations_per_month, duration, mem, book=book,
                                    region=region, arch=arch, hours=need.hours),
                      p, book=book, region=region, inv=c.invocations_per_month, dur=duration)
     rs += price.reasons
