@@ -35,6 +35,12 @@ from recommender.rules.prices import PriceBook
 DYNAMODB_TARGET_UTILIZATION = 0.7
 DYNAMODB_AUTOSCALING_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
                             "AutoScaling.html")
+#: ProvisionedThroughput ReadCapacityUnits and WriteCapacityUnits: "Valid Range: Minimum value
+#: of 1" (DynamoDB API Reference), so a provisioned table with no reads (or no writes) still
+#: provisions, and pays for, one unit of each.
+DYNAMODB_MIN_UNITS = 1
+DYNAMODB_PROVISIONED_THROUGHPUT_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/"
+                                       "APIReference/API_ProvisionedThroughput.html")
 #: The feed's DynamoDB free-tier rows carry a $0 price but no quantity, so none is deducted.
 #: DynamoDB's maximum item size, attribute names and values included, in its 1,024-byte KB.
 DYNAMODB_MAX_ITEM_KIB = 400.0
@@ -84,8 +90,10 @@ def _dynamodb_usage(
                           reads * rcu_per_read * SECONDS_PER_MONTH),
                 book.cost("dynamodb.on_demand.write_request_unit", region,
                           writes * wcu_per_write * SECONDS_PER_MONTH)], {}, []
-    rcu = math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION)
-    wcu = math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION)
+    # A provisioned table has at least one unit of each ("Valid Range: Minimum value of 1").
+    rcu = max(DYNAMODB_MIN_UNITS, math.ceil(reads * rcu_per_read / DYNAMODB_TARGET_UTILIZATION))
+    wcu = max(DYNAMODB_MIN_UNITS,
+              math.ceil(writes * wcu_per_write / DYNAMODB_TARGET_UTILIZATION))
     priced = [book.cost("dynamodb.provisioned.rcu_hour", region, rcu * HOURS_PER_MONTH),
               book.cost("dynamodb.provisioned.wcu_hour", region, wcu * HOURS_PER_MONTH)]
     return priced, {"rcu": rcu, "wcu": wcu}, [reason(
@@ -94,7 +102,10 @@ def _dynamodb_usage(
         f"{fmt_num(reads * rcu_per_read)} RCU and {fmt_num(writes)} writes/s x "
         f"{wcu_per_write} = {fmt_num(writes * wcu_per_write)} WCU consumed at peak; "
         f"{rcu} RCU and {wcu} WCU provisioned at auto scaling's default "
-        f"{DYNAMODB_TARGET_UTILIZATION:.0%} target utilization ({DYNAMODB_AUTOSCALING_URL}).")]
+        f"{DYNAMODB_TARGET_UTILIZATION:.0%} target utilization ({DYNAMODB_AUTOSCALING_URL})"
+        + (f"; at least {DYNAMODB_MIN_UNITS} of each, the least a provisioned table takes "
+           f"({DYNAMODB_PROVISIONED_THROUGHPUT_URL})"
+           if min(reads * rcu_per_read, writes * wcu_per_write) <= 0 else "") + ".")]
 
 
 #: "Per table: 40,000 read request units and 40,000 write request units" (on-demand) and

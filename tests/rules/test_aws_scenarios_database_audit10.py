@@ -74,3 +74,20 @@ def test_node_storage_follows_the_quota_table():
     st = node_storage({"instance_class": "i4i.large.search", "storage_desc": "1 x 468 Nitro SSD"})
     assert st.local and st.gib == pytest.approx(435.86, abs=0.01)
     assert ebs_min_gib("or1.medium.search") == 20 and ebs_min_gib("r7g.large.search") == 10
+
+
+# --- DynamoDB provisioned: at least one unit of each ---------------------------------------------
+# ProvisionedThroughput ReadCapacityUnits / WriteCapacityUnits: "Valid Range: Minimum value of 1"
+# (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
+# Before, a table with no reads was provisioned 0 RCU (an invalid table), and priced without it.
+
+def test_provisioned_table_without_reads_still_has_one_rcu(cat):
+    # 100 writes/s of 1 KiB: ceil(100 / 0.7) = 143 WCU x $0.00065 x 730 = 67.8535; 1 RCU (was 0)
+    # x $0.00013 x 730 = 0.0949; 5 GiB x $0.25 = 1.25 -> $69.20 (was $69.10).
+    db = _db(cat, database={"data_model": "key_value", "size_gib": 5, "reads_per_s": 0,
+                            "writes_per_s": 100})
+    prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
+    assert (prov.config["rcu"], prov.config["wcu"]) == (1, 143)
+    assert prov.monthly_cost_usd == pytest.approx(69.20, abs=0.01)
+    text = next(r.text for r in prov.reasons if r.rule == "database.provisioned")
+    assert "API_ProvisionedThroughput.html" in text
