@@ -176,6 +176,12 @@ class OptionConfig(BaseModel):
     read_fraction: Num = _f("EFS Elastic: share of the data moved that is reads, 0-1")
     elastic_monthly_cost_usd: Num = _f("EFS: what Elastic Throughput would cost, USD/month")
     minimum_storage_duration_days: Num = _f("S3: the class's minimum storage duration, days")
+    retrieval_gib_month: Num = _f("S3 IA/Glacier: GB retrieved a month (the profile's reads)")
+    retrieval_usd: Num = _f("S3 IA/Glacier: per-GB retrieval charge in the cost, USD/month")
+    colder_class: str | None = _f("S3 Standard chosen instead: the colder class the access "
+                                  "frequency called for")
+    colder_class_monthly_cost_usd: Num = _f("S3: the colder class's cost with its "
+                                            "retrievals, USD/month")
     deployment: str | None = _f("FSx/databases: deployment, e.g. scratch_2, single_az, "
                                 "multi_az")
     storage_capacity_tib: Num = _f("FSx for Lustre: storage capacity, TiB")

@@ -62,3 +62,36 @@ def test_s3_retrieval_charge_is_quoted_from_the_catalog(storage, cls):
     assert f"s3.{cls}.retrieval_gb ${usd:.2f} USD per GB" in _text(o)
     assert "retrieval charges not in the catalog" not in _text(o)
     assert f"s3.{cls}.retrieval_gb" in [u.item for u in o.unpriced]
+
+
+def _warm_web(mibps: float, hours: float) -> dict:
+    return {"region": "us-east-1", "storage": {
+        "size_gib": 1000, "sharing": "web", "access_frequency": "warm",
+        "object_lifetime_days": 45, "throughput_mibps": mibps,
+        "throughput_hours_per_month": hours, "read_fraction": 1.0}}
+
+
+def test_s3_retrievals_of_the_profiles_reads_are_in_the_monthly_cost():
+    """1,000 GiB of warm web objects living 45 days (Standard-IA), read at 1 MiB/s for
+    10 h a month: 1 x 3,600 x 10 / 1,024 = 35.156 GB retrieved x $0.01 = $0.35; storage
+    1,000 x $0.0125 = $12.50 -> $12.85 (was $12.50, the retrieval named as unpriced).
+    S3 Standard would be 1,000 x $0.023 = $23.00, so Standard-IA stays."""
+    o = _s3(_warm_web(1, 10))
+    assert o.config["storage_class"] == "standard_ia"
+    assert o.config["retrieval_gib_month"] == pytest.approx(35.2, abs=0.05)
+    assert o.monthly_cost_usd == pytest.approx(12.50 + 35.15625 * 0.01, abs=0.005)
+    assert "s3.standard_ia.retrieval_gb" not in [u.item for u in o.unpriced]
+    assert "$12.85/month for 1,000 GiB: $12.50 storage + $0.35 retrievals." in _text(o)
+
+
+def test_s3_standard_when_the_retrievals_outweigh_what_ia_saves():
+    """The same objects read at 10 MiB/s for 100 h a month: 10 x 3,600 x 100 / 1,024 =
+    3,515.625 GB x $0.01 = $35.16 + $12.50 = $47.66 in Standard-IA, against S3 Standard's
+    1,000 x $0.023 = $23.00 with no retrieval charge (https://aws.amazon.com/s3/pricing/):
+    Standard is offered (was Standard-IA at $12.50 with the retrievals unpriced)."""
+    o = _s3(_warm_web(10, 100))
+    assert o.config["storage_class"] == "standard"
+    assert o.monthly_cost_usd == pytest.approx(23.00, abs=0.005)
+    assert o.config["colder_class"] == "standard_ia"
+    assert o.config["colder_class_monthly_cost_usd"] == pytest.approx(47.66, abs=0.005)
+    assert "standard_ia would cost $47.66/month with its retrievals" in _text(o)

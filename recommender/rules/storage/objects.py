@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from recommender.rules.base import PERF01_COST, PERF03_CONFIG, Candidate, fmt_num, reason
+from recommender.rules.base import (
+    HOURS_PER_MONTH,
+    PERF01_COST,
+    PERF03_CONFIG,
+    Candidate,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
 from recommender.rules.prices import PriceBook
 from recommender.rules.storage.class_prices import (
     PER_GB_ACCESS_CLASSES,
@@ -18,6 +26,7 @@ from recommender.rules.storage.class_prices import (
     storage_price_rows,
 )
 from recommender.rules.storage.efs import EFS_CLASS, efs_option
+from recommender.rules.storage.efs_throughput import DEFAULT_READ_FRACTION, transferred_gib
 from recommender.rules.storage.need import StorageNeed
 
 __all__ = ["EFS_CLASS", "PER_GB_ACCESS_CLASSES", "S3_CLASS", "S3_MIN_DURATION_DAYS",
@@ -225,8 +234,20 @@ def _single_digit_latency(c: Candidate, n: StorageNeed) -> None:
 
 
 def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
-    """S3 for web or archival object access, storage class by access frequency and lifetime."""
+    """S3 for web or archival object access, storage class by access frequency and lifetime;
+    S3 Standard instead when the class's per-GB retrievals of the profile's reads make it
+    cost more than Standard, which bills none (:func:`_cheaper_with_retrievals`)."""
     cls, notes = s3_class(n)
+    c = _s3_candidate(n, cls, notes, book=book, catalog=catalog, region=region)
+    if "retrieval_usd" not in c.config:
+        return c
+    return _cheaper_with_retrievals(n, c, book, catalog, region)
+
+
+def _s3_candidate(n: StorageNeed, cls: str, notes: list[str], *, book: PriceBook,
+                  catalog: Any, region: str) -> Candidate:
+    """S3 in ``cls``: storage priced, its retrievals priced from the profile's reads when
+    it gives a throughput (:func:`_retrievals`), every other charge named."""
     item = f"s3.{cls}.storage_gb_month"
     c, parts = priced_storage(
         "s3", {item: 1.0}, n.size_gib, book, region,
@@ -242,11 +263,82 @@ def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Can
     priced = parts[0] if parts else None
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
     rs, excludes = charges_reasons("s3", cls, rows, item)
+    retrieval = _retrievals(c, n, cls, book, region) if priced is not None else None
+    if retrieval is not None:
+        # The per-GB charge is counted: drop the reasons saying it is left out.
+        rs = [r for r in rs if r.rule not in ("storage.access_charges", "storage.price_notes")]
+        excludes = [x for x in excludes if x != retrieval[0]]
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
         c.name_unpriced_all([(x, _NOTED_FEE if ": " in x else
                               "billed per request or per GB retrieved; the profile gives no "
                               "request or retrieval rate") for x in excludes])
-    c.add_provenance(priced)
+    c.add_provenance(priced, None if retrieval is None else retrieval[1])
     return c
+
+
+#: The S3 pricing page bills each GB retrieved from the IA and Glacier classes ("Requests &
+#: data retrievals": Standard-IA and One Zone-IA $0.01, Glacier Instant Retrieval $0.03,
+#: Glacier Flexible Retrieval Standard $0.01, Deep Archive Standard $0.02 per GB in
+#: us-east-1); the catalog's ``s3.<class>.retrieval_gb`` rows carry them.
+S3_PRICING_URL = "https://aws.amazon.com/s3/pricing/"
+
+
+def _retrievals(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
+                region: str) -> tuple[str, Any] | None:
+    """Price the GB the profile reads a month at the class's per-GB retrieval price.
+
+    The reads are ``storage.throughput_mibps`` for ``throughput_hours_per_month`` (all
+    month when absent) times ``read_fraction`` (half when absent, stated), the way EFS
+    Elastic Throughput bills the GB it moves (:func:`transferred_gib`).  Adds the charge to
+    the option's cost; returns (item, priced), or None when the profile gives no throughput
+    or the catalog no retrieval price (the charge then stays named as unpriced).
+    """
+    item = f"s3.{cls}.retrieval_gb"
+    if not n.mibps or cls not in PER_GB_ACCESS_CLASSES["s3"] or c.monthly_cost_usd is None:
+        return None
+    hours = n.throughput_hours or HOURS_PER_MONTH
+    rf = DEFAULT_READ_FRACTION if n.read_fraction is None else n.read_fraction
+    gib = transferred_gib(n.mibps, hours) * rf
+    pr = book.cost(item, region, gib, per="GB")
+    if pr is None:
+        return None
+    storage_usd = c.monthly_cost_usd
+    c.monthly_cost_usd += pr.usd
+    c.reasons = [r.model_copy(update={"text": (
+        f"{fmt_usd(c.monthly_cost_usd)}/month for {fmt_num(n.size_gib or 0)} GiB: "
+        f"{fmt_usd(storage_usd)} storage + {fmt_usd(pr.usd)} retrievals.")})
+        if r.rule == "storage.monthly_cost" else r for r in c.reasons]
+    c.config.update(retrieval_gib_month=round(gib, 1), retrieval_usd=round(pr.usd, 2))
+    c.reasons.append(reason("storage.access_charges", PERF01_COST, (
+        f"Retrievals: {fmt_num(n.mibps)} MiB/s for {fmt_num(hours)} h/month, {rf:.0%} reads"
+        + (" (storage.read_fraction not given: assumed)" if n.read_fraction is None else "")
+        + f" = {fmt_num(round(gib, 1))} GB retrieved x {fmt_usd(pr.unit_price_usd)}/GB "
+        f"({item}) = {fmt_usd(pr.usd)}/month, in the monthly cost ({S3_PRICING_URL}).")))
+    return item, pr
+
+
+def _cheaper_with_retrievals(n: StorageNeed, c: Candidate, book: PriceBook, catalog: Any,
+                             region: str) -> Candidate:
+    """S3 Standard when its storage costs less than ``c``'s storage plus retrievals.
+
+    Standard has no retrieval charge, no minimum duration and millisecond access
+    (https://aws.amazon.com/s3/storage-classes/), so it meets whatever the colder class
+    met; the IA and Glacier classes save only while "accessed less frequently"
+    (:data:`S3_CLASSES_URL`): when the profile's reads cost more than the storage saves,
+    Standard is offered and the colder class's figure named.
+    """
+    std = _s3_candidate(n, "standard", [], book=book, catalog=catalog, region=region)
+    cold, warm = c.monthly_cost_usd, std.monthly_cost_usd
+    if cold is None or warm is None or warm >= cold:
+        return c
+    cls = c.config["storage_class"]
+    std.reasons.insert(1, reason("storage.s3_class", PERF01_COST, (
+        f"{cls} would cost {fmt_usd(cold)}/month with its retrievals "
+        f"({fmt_usd(c.config['retrieval_usd'])} for {fmt_num(c.config['retrieval_gib_month'])}"
+        f" GB read at the profile's throughput), S3 Standard {fmt_usd(warm)} with none: the "
+        f"reads outweigh the storage {cls} saves, so S3 Standard ({S3_PRICING_URL}).")))
+    std.config["colder_class"] = cls
+    std.config["colder_class_monthly_cost_usd"] = round(cold, 2)
+    return std
