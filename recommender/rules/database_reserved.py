@@ -13,7 +13,9 @@ covers them): ``purchase_option`` ``reserved``, ``config.term_years`` 1, ``confi
 ``no_upfront``.  An option whose nodes have no reserved price in the catalog (Aurora, whose
 rows carry none; a class without the rate) keeps its on-demand price, and says so when the
 profile did not ask for on-demand.  Before, a ``reserved`` profile's databases were priced
-on-demand without a word.
+on-demand without a word.  DynamoDB sells reserved capacity for provisioned tables only, in
+100-unit allocations with an upfront fee (:data:`DYNAMODB_RESERVED_URL`), at rates the catalog
+does not carry: its options keep their standard prices and say so.
 """
 
 from __future__ import annotations
@@ -97,8 +99,33 @@ def _as_reserved(ri: Candidate, od: Candidate) -> Candidate:
     return ri
 
 
+#: "DynamoDB reserved capacity": for provisioned tables of the Standard table class, bought in
+#: allocations of 100 WCU or 100 RCU (100 at least), a one-year (three-year in some Regions)
+#: commitment with a one-time partial upfront fee and a discounted hourly rate; not for tables
+#: in on-demand mode.  The catalog has none of these rates.
+DYNAMODB_RESERVED_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                         "reserved-capacity.html")
+
+
+def _dynamodb_reserved(c: Candidate) -> Candidate:
+    """A DynamoDB table when the profile asks for reserved: it keeps its standard price, and
+    says why (:data:`DYNAMODB_RESERVED_URL`)."""
+    if c.config.get("capacity_mode") == "provisioned":
+        text = ("purchase_options include reserved: DynamoDB reserved capacity (100-unit "
+                "allocations of RCU or WCU, a one-year term with a one-time upfront fee and a "
+                f"discounted hourly rate, {DYNAMODB_RESERVED_URL}) is not in the catalog, so "
+                "the provisioned capacity is priced at the standard rate, an upper bound.")
+    else:
+        text = ("purchase_options include reserved: DynamoDB reserved capacity is for "
+                f"provisioned tables only, not on-demand mode ({DYNAMODB_RESERVED_URL}).")
+    c.reasons.append(reason("database.reserved", PERF03_CONFIG, text, "caution"))
+    return c
+
+
 def _no_reserved(c: Candidate, keep_on_demand: bool, why: str) -> Candidate:
     """``c`` at its on-demand price, saying so when the profile asked only for reserved."""
+    if c.kind == "dynamodb":
+        return _dynamodb_reserved(c)
     if not keep_on_demand and c.monthly_cost_usd is not None and c.kind in RESERVED_URLS:
         c.reasons.append(reason("database.reserved", PERF03_CONFIG, (
             f"purchase_options ask for reserved, but {why} ({RESERVED_URLS[c.kind]}): priced "

@@ -91,3 +91,25 @@ def test_provisioned_table_without_reads_still_has_one_rcu(cat):
     assert prov.monthly_cost_usd == pytest.approx(69.20, abs=0.01)
     text = next(r.text for r in prov.reasons if r.rule == "database.provisioned")
     assert "API_ProvisionedThroughput.html" in text
+
+
+# --- Reserved: DynamoDB says why it stays at its standard price ---------------------------------
+# DynamoDB reserved capacity is for provisioned tables of the Standard table class, in 100-unit
+# allocations, a one-year term with a one-time upfront fee and a discounted hourly rate, not for
+# on-demand mode (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+# reserved-capacity.html); the catalog has none of its rates.  Before, a profile asking only
+# for reserved got DynamoDB at the standard rates without a word (the node families say so).
+
+def test_reserved_dynamodb_keeps_its_standard_price_and_says_so(cat):
+    # 1,000 strong reads/s and 100 writes/s of 1 KiB, 5 GiB: ceil(1,000 / 0.7) = 1,429 RCU x
+    # 0.00013 x 730 = 135.61; 143 WCU x 0.00065 x 730 = 67.85; 5 x 0.25 = 1.25 -> $204.72.
+    db = _db(cat, purchase_options=["reserved"],
+             database={"data_model": "key_value", "size_gib": 5, "reads_per_s": 1000,
+                       "writes_per_s": 100})
+    prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
+    assert prov.monthly_cost_usd == pytest.approx(204.72, abs=0.01)
+    assert prov.purchase_option == "provisioned"
+    url = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/reserved-capacity.html"
+    for o in db:
+        [r] = [r for r in o.reasons if r.rule == "database.reserved"]
+        assert url in r.text and r.severity == "caution"
