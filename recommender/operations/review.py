@@ -22,7 +22,7 @@ from recommender.core.engine import recommend
 from recommender.core.errors import UserError
 from recommender.core.response import CatalogInfo, Option, PriceUsed, RecommendationResponse
 from recommender.operations.findings import Finding, Review
-from recommender.rules.base import fmt_usd
+from recommender.rules.base import HOURS_PER_MONTH, fmt_usd
 from recommender.rules.monitoring.base import PERF05_PAGES, PERF05_UP_TO_DATE
 from recommender.rules.price_record import current_price, option_prices
 
@@ -178,13 +178,7 @@ def price_move(catalog: Any, saved: PriceUsed, old: Option) -> Finding | None:
     if now is None or abs(now - saved.usd) < 1e-12:
         return None
     pct = (now / saved.usd - 1) * 100 if saved.usd else None
-    effect = None
-    used = saved.item in (f"ec2.{old.purchase_option}", f"{old.option.partition(':')[0]}"
-                                                         ".on_demand")
-    if used and saved.unit == "hour" and old.monthly_cost_usd and saved.usd:
-        # The saved cost is price x nodes x hours, so the hours are exact from it.
-        hours = old.monthly_cost_usd / (saved.usd * old.count)
-        effect = round((saved.usd - now) * old.count * hours, 2)
+    effect = _ec2_effect(saved, now, old) if old.kind == "ec2" else _node_effect(saved, now, old)
     text = (f"{saved.key} {saved.item} price in {saved.region} moved from "
             f"${saved.usd:.6g} to ${now:.6g} per {saved.unit}"
             + (f" ({pct:+.1f}%)" if pct is not None else "")
@@ -198,6 +192,37 @@ def price_move(catalog: Any, saved: PriceUsed, old: Option) -> Finding | None:
                    saving_usd_per_year=None if effect is None else round(effect * 12, 2),
                    before={"item": saved.item, "usd": saved.usd},
                    after={"item": saved.item, "usd": now})
+
+
+def _ec2_effect(saved: PriceUsed, now: float, old: Option) -> float | None:
+    """Monthly effect of an EC2 rate move: the saved cost is rate x nodes x hours (and nothing
+    else), so the hours are exact from it."""
+    if saved.item != f"ec2.{old.purchase_option}" or saved.unit != "hour" or \
+            not old.monthly_cost_usd or not saved.usd:
+        return None
+    hours = old.monthly_cost_usd / (saved.usd * old.count)
+    return round((saved.usd - now) * old.count * hours, 2)
+
+
+def _node_effect(saved: PriceUsed, now: float, old: Option) -> float | None:
+    """Monthly effect of a data-store node rate move (``rds.on_demand``, ``rds.reserved``,
+    ``aurora.*``, ``elasticache.*``, ``redshift.*``, ``opensearch.*``), when exact.
+
+    A database node bills every hour of the month (730 h) at its rate, so the effect is the
+    rate's change x the nodes at that rate x 730.  Not from the option's monthly cost, which
+    also holds storage and I/O (that inflated the hours: -$249.16 instead of -$262.58 for a
+    10 % move on db.r6g.8xlarge).  Exact only when every node bills that row: not for RDS
+    read replicas (the Single-AZ rate, another row) nor a row of another class (OpenSearch's
+    dedicated masters).
+    """
+    service = old.option.partition(":")[0]
+    if saved.item != f"{service}.{old.purchase_option}" or saved.unit != "hour" or \
+            saved.key != old.config.get("instance_class"):
+        return None
+    if service == "rds" and old.config.get("read_replicas"):
+        return None
+    nodes = old.config.get("node_count") or old.count
+    return round((saved.usd - now) * float(nodes) * HOURS_PER_MONTH, 2)
 
 
 def disappeared(catalog: Any, category: str, old: Option, region: str,
