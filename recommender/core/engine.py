@@ -198,8 +198,10 @@ def recommend(
         recs.compute = res.options
     _data_stores(p, recs, res, catalog=catalog, book=book, region=region, rej=rej,
                  warnings=warnings)
-    _network(p, recs, regions, res, book=book, ri=ri)
-    to = tradeoff_options(p, book, region, res.peak_to_average if res else None)
+    net = _network(p, recs, regions, res, book=book, ri=ri)
+    # The compression stake reuses the network stage's CloudFront figure (priced once).
+    to = tradeoff_options(p, book, region, res.peak_to_average if res else None,
+                          edge=next((c for c in net if c.kind == "cloudfront"), None))
     recs.tradeoffs = _options(rank_others(to, objective), region, None)
     return _response(p, recs, res, _Run(catalog=catalog, bundle=bundle, book=book,
                                         region=region, rej=rej, warnings=warnings,
@@ -293,15 +295,17 @@ def _data_stores(
 def _network(
     p: WorkloadProfile, recs: Recommendations, regions: list[Candidate], res: Any, *,
     book: Any, ri: Any,
-) -> None:
+) -> list[Candidate]:
     """The chosen region first, then the network features (not alternatives to one another),
-    the add-ons of the chosen compute, then runner-up regions."""
+    the add-ons of the chosen compute, then runner-up regions.  Returns the features'
+    candidates (their unrounded figures, for the later stages)."""
     region = regions[0].config["region"] if regions else REFERENCE_REGION
     top_ec2 = res.top_ec2 if res else None
     net = network_features(network_options(p, book, region, top_ec2, ri), top_ec2)
     if p.network is not None or p.region in (None, "auto") or net:
         alt = [c for c in regions[1:3]] if p.network and p.network.user_regions else []
         recs.network = _options(regions[:1] + net + alt, region, None)
+    return net
 
 
 __all__ = ["ProfileError", "model_info", "recommend", "resolve_models"]

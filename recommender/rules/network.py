@@ -28,7 +28,7 @@ from recommender.rules.base import (
 )
 from recommender.rules.compute.placement import no_cluster_group, unsupported_text, zones_text
 from recommender.rules.network_az import EC2_DATA_TRANSFER_URL, inter_az_transfer
-from recommender.rules.prices import PriceBook, edge_geography
+from recommender.rules.prices import PriceBook, cloudfront_usd, edge_geography
 from recommender.rules.region import (
     REFERENCE_REGION,
     RegionIndex,
@@ -119,19 +119,11 @@ def cloudfront_cost(
     if not n or not cdn_gib:
         return None, []
     direct = book.cost("datatransfer.internet_out", region, cdn_gib)
-    free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
-    free_gb = free_rows[0].end if free_rows else 0.0
-    cdn, unverified = 0.0, bool(direct and direct.verify)
-    geos: dict[str, float] = {}
-    for u, share in sorted((n.user_regions or {region: 1.0}).items()):
-        geos[edge_geography(u)] = geos.get(edge_geography(u), 0.0) + share
-    for geo, s in geos.items():
-        pc = book.cost("cloudfront.data_out", f"edge:{geo}", cdn_gib * s,
-                       per="GB", free=free_gb * s)
-        if pc is None:
-            return None, []
-        cdn += pc.usd
-        unverified |= pc.verify
+    edge = cloudfront_usd(book, region, cdn_gib, n.user_regions)
+    if edge is None:
+        return None, []
+    cdn, edge_verify, free_gb = edge
+    unverified = bool(direct and direct.verify) or edge_verify
     extra = [reason("catalog.verify", PERF01_COST,
                     "A data-transfer price here is marked unverified.", "verify")] \
         if unverified else []

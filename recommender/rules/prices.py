@@ -350,3 +350,29 @@ def edge_geography(region: str) -> str:
         if region.startswith(prefix):
             return geo
     return "United States"
+
+
+def cloudfront_usd(book: PriceBook, region: str, cdn_gib: float,
+                   user_regions: dict[str, float] | None) -> tuple[float, bool, float] | None:
+    """CloudFront's data out of ``cdn_gib`` GiB/month: (USD, a price unverified, free GB).
+
+    The figure of :func:`recommender.rules.network.cloudfront_cost` without its reasons
+    (which the trade-offs' compression stake does not need): the always-free GB
+    (``cloudfront.data_out.free_tier``) shared by the users' shares (the region's own users
+    when none are given), each geography through its own tiers
+    (https://aws.amazon.com/cloudfront/pricing/).  None when a users' geography has no price.
+    """
+    free_rows = book.tiers("cloudfront.data_out.free_tier", "global")
+    free_gb = free_rows[0].end if free_rows else 0.0
+    cdn, unverified = 0.0, False
+    geos: dict[str, float] = {}
+    for u, share in sorted((user_regions or {region: 1.0}).items()):
+        geos[edge_geography(u)] = geos.get(edge_geography(u), 0.0) + share
+    for geo, s in geos.items():
+        pc = book.cost("cloudfront.data_out", f"edge:{geo}", cdn_gib * s,
+                       per="GB", free=free_gb * s)
+        if pc is None:
+            return None
+        cdn += pc.usd
+        unverified |= pc.verify
+    return cdn, unverified, free_gb

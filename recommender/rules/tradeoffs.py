@@ -25,10 +25,8 @@ from recommender.rules.network import (
     CLOUDFRONT_PRICING_URL,
     EC2_DATA_TRANSFER_URL,
     STATIC_SHARE_FOR_CDN,
-    cloudfront_cost,
-    edge_gib,
 )
-from recommender.rules.prices import PriceBook
+from recommender.rules.prices import PriceBook, cloudfront_usd
 
 # sqs_requests_per_message moved to rules.buffering; importable from here as before.
 __all__ = ["buffering", "caching", "compression", "sharding", "sqs_requests_per_message",
@@ -140,7 +138,13 @@ def sharding(p: WorkloadProfile) -> Candidate | None:
                 service, bp=PERF01_TRADEOFFS, fit=0.9)
 
 
-def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate | None:
+def compression(p: WorkloadProfile, book: PriceBook, region: str, *,
+                edge: Candidate | None = None) -> Candidate | None:
+    """Compression for large data; the stake is the bundle's egress (:func:`_egress_usd`).
+
+    ``edge`` is the network stage's CloudFront option (None when it offered none): its
+    figure is the egress's edge share at full volume, so it is not priced again here.
+    """
     s, d, n = p.storage, p.database, p.network
     size = max((s.size_gib.min or 0) if s and s.size_gib else 0,
                (d.size_gib.min or 0) if d and d.size_gib else 0)
@@ -150,7 +154,7 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
     extra = []
     predicted = {}
     if egress:
-        e, less = _egress_usd(p, book, region, 1.0), _egress_usd(p, book, region, 0.9)
+        e, less = _egress_usd(p, book, region, 1.0, edge), _egress_usd(p, book, region, 0.9)
         if e is not None and less is not None:
             # The bytes saved come off the top of the tiers, so the saving is the cost of
             # the egress less the cost of 90% of it, not 10% of the average price.
@@ -175,32 +179,40 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str) -> Candidate |
                 extra=extra, predicted=predicted)
 
 
-def _egress_usd(p: WorkloadProfile, book: PriceBook, region: str,
-                scale: float) -> tuple[float, bool, str, bool] | None:
+def _egress_usd(p: WorkloadProfile, book: PriceBook, region: str, scale: float,
+                edge: Candidate | None = None) -> tuple[float, bool, str, bool] | None:
     """What the bundle pays for ``scale`` x the egress: (USD, verify, how, via CloudFront).
 
     With a static share of at least :data:`STATIC_SHARE_FOR_CDN` the network stage puts
     CloudFront in the bundle, which serves that share through its own edge tiers after its
-    always-free allowance (:func:`~recommender.rules.network.cloudfront_cost`) while the rest
+    always-free allowance (:func:`~recommender.rules.prices.cloudfront_usd`) while the rest
     leaves the region through its tiers, as the bundle's data out prices it; otherwise all of
     it leaves the region.  Priced by the network stage's own functions, so the compression
-    stake is the bundle's figure (None without a price).
+    stake is the bundle's figure (None without a price).  ``edge``, the network stage's
+    CloudFront option, gives the full egress's edge figure (``scale`` 1) as it priced it.
     """
     n = p.network
     if n is None or not n.egress_gib_per_month:
         return None
-    q = p.model_copy(update={"network": n.model_copy(
-        update={"egress_gib_per_month": n.egress_gib_per_month * scale})})
+    egress = n.egress_gib_per_month * scale
     static = n.static_content_fraction
-    cdn = (cloudfront_cost(q, book, region)[0]
-           if static is not None and static >= STATIC_SHARE_FOR_CDN else None)
-    edge = edge_gib(q) if cdn is not None else 0.0
-    direct = book.cost("datatransfer.internet_out", region, max(0.0, (
-        q.network.egress_gib_per_month or 0.0) - edge) if q.network else 0.0, per="GB")
+    cdn: float | None = None
+    edge_gib = 0.0
+    if static is not None and static >= STATIC_SHARE_FOR_CDN:
+        # (edge_gib's share: the static one, given here.)
+        cdn_gib = egress * static
+        if edge is not None and scale == 1.0:
+            cdn = edge.monthly_cost_usd
+        else:
+            priced = cloudfront_usd(book, region, cdn_gib, n.user_regions)
+            cdn = None if priced is None else priced[0]
+        edge_gib = cdn_gib if cdn is not None else 0.0
+    direct = book.cost("datatransfer.internet_out", region, max(0.0, egress - edge_gib),
+                       per="GB")
     if direct is None:
         return None
-    how = (f"{fmt_num(round(edge))} GiB static from CloudFront's edge tiers, the rest from "
-           f"{region}'s" if cdn is not None else f"all of it from {region}")
+    how = (f"{fmt_num(round(edge_gib))} GiB static from CloudFront's edge tiers, the rest "
+           f"from {region}'s" if cdn is not None else f"all of it from {region}")
     return direct.usd + (cdn or 0.0), direct.verify, how, cdn is not None
 
 
@@ -237,7 +249,8 @@ def buffering(p: WorkloadProfile, book: PriceBook, region: str,
 
 
 def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
-                     peak_to_average: float | None) -> list[Candidate]:
+                     peak_to_average: float | None, *,
+                     edge: Candidate | None = None) -> list[Candidate]:
     """The architectural trade-offs the profile calls for (unranked).
 
     Parameters
@@ -248,13 +261,16 @@ def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
     peak_to_average : float or None
         Peak-to-average load of the utilization series (from the compute stage), which
         decides whether buffering pays.
+    edge : Candidate, optional
+        The network stage's CloudFront option, whose data-out figure the compression stake
+        reuses (priced once per call).
 
     Returns
     -------
     list of Candidate
         Caching, sharding, compression and buffering, each only when it applies.
     """
-    out = [o for o in (caching(p), sharding(p), compression(p, book, region),
+    out = [o for o in (caching(p), sharding(p), compression(p, book, region, edge=edge),
                        buffering(p, book, region, peak_to_average)) if o is not None]
     for o in out:
         if o.monthly_cost_usd is None and not o.unpriced:
