@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.rank_few import FewRanking, FewTable
+from recommender.rules.rank_few import FewRanking, FewTable, few_scores
 
 #: balanced: percent of its cost added per step of performance risk when ranking.
 RISK_PREMIUM_PCT = 10.0
@@ -133,11 +132,15 @@ class Ranking:
         if self.given_order is not None:
             self.__dict__["order"] = self.given_order
 
-    @cached_property
+    # (order, position and head_list are kept in the instance's __dict__ by hand: 3.11's
+    # functools.cached_property takes a lock on every read, and they are read per option.)
+    @property
     def order(self) -> np.ndarray:
         """Every position, best first (the full sort, once, when something reads it)."""
-        assert self.sort_keys is not None
-        full: np.ndarray = np.lexsort(self.sort_keys)
+        full: np.ndarray | None = self.__dict__.get("order")
+        if full is None:
+            assert self.sort_keys is not None
+            full = self.__dict__["order"] = np.lexsort(self.sort_keys)
         return full
 
     def head(self, m: int) -> np.ndarray:
@@ -175,17 +178,22 @@ class Ranking:
         out: np.ndarray = np.clip(np.nan_to_num(s, nan=0.0, posinf=1.0), 0.0, 1.0)
         return out
 
-    @cached_property
+    @property
     def position(self) -> np.ndarray:
         """Position in ``order`` of each option (-1 when not ranked), computed once."""
-        pos = np.full(len(self.table.ids), -1, dtype=np.intp)
-        pos[self.order] = np.arange(len(self.order))
+        pos: np.ndarray | None = self.__dict__.get("position")
+        if pos is None:
+            pos = np.full(len(self.table.ids), -1, dtype=np.intp)
+            pos[self.order] = np.arange(len(self.order))
+            self.__dict__["position"] = pos
         return pos
 
-    @cached_property
+    @property
     def head_list(self) -> list[int]:
         """The first positions of ``order`` as a list: the options shown are among them."""
-        head: list[int] = self.head(_HEAD).tolist()
+        head: list[int] | None = self.__dict__.get("head_list")
+        if head is None:
+            head = self.__dict__["head_list"] = self.head(_HEAD).tolist()
         return head
 
     def place(self, k: int) -> int:
@@ -485,22 +493,7 @@ def _rank_few(cands: list[Candidate], objective: str) -> tuple[FewRanking, list[
     order = sorted(range(len(rows)), key=rows.__getitem__)
     # (np.array(key, dtype=float) of the numpy path: the keys are floats already.)
     return FewRanking(name, order, [float(x) for x in key], _unit(name), t), \
-        _scores(key, order[0])
-
-
-def _scores(key: list[float], first: int) -> list[float]:
-    """:attr:`Ranking.score` of ``key`` with #1 at ``first``, element by element (numpy's
-    division, ``nan_to_num`` and ``clip`` as they treat each value)."""
-    k = [v if math.isfinite(v) else math.inf for v in key]
-    best = k[first]
-    s = [best / v if v > 0 else 1.0 for v in k]
-    if not math.isfinite(best):  # nan_to_num(nan=0, posinf=1): inf/inf and inf/x
-        s = [0.0 if v != v else 1.0 if v == math.inf else -_MAX_FLOAT if v == -math.inf
-             else v for v in s]
-    return [1.0 if v > 1.0 else 0.0 if v < 0.0 else v for v in s]
-
-
-_MAX_FLOAT = float(np.finfo(float).max)
+        few_scores(key, order[0])
 
 
 def _others_text(r: Ranking | FewRanking, k: int, cands: list[Candidate]) -> str:

@@ -8,6 +8,8 @@ numpy arrays of three rows.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -52,3 +54,19 @@ class FewRanking:
         if not 0 <= k < len(self.table.ids):
             return -1
         return self.head_list.index(k)
+
+
+def few_scores(key: list[float], first: int) -> list[float]:
+    """:attr:`~recommender.rules.rank.Ranking.score` of ``key`` with #1 at ``first``,
+    element by element (numpy's division, ``nan_to_num`` and ``clip`` as they treat each
+    value)."""
+    k = [v if math.isfinite(v) else math.inf for v in key]
+    best = k[first]
+    s = [best / v if v > 0 else 1.0 for v in k]
+    if not math.isfinite(best):  # nan_to_num(nan=0, posinf=1): inf/inf and inf/x
+        s = [0.0 if v != v else 1.0 if v == math.inf else -_MAX_FLOAT if v == -math.inf
+             else v for v in s]
+    return [1.0 if v > 1.0 else 0.0 if v < 0.0 else v for v in s]
+
+
+_MAX_FLOAT = float(np.finfo(float).max)

@@ -23,6 +23,7 @@ from recommender.rules.compute.index import (
     ec2_index,
     family_category,
     index_memo,
+    one_node,
 )
 from recommender.rules.compute.risk import (
     EBS_BURST_MINUTES_PER_DAY,
@@ -77,6 +78,8 @@ class FilterContext:
     #: it; False lets the burst maximum carry it, at a risk (EBS-optimized instances,
     #: EBS_OPTIMIZED_URL).
     ebs_sustained: bool = True
+    #: ``~np.isnan(price)`` when the caller keeps it (a memoised pricing's own, read-only).
+    priced: np.ndarray | None = None
 
 
 class Check(NamedTuple):
@@ -109,7 +112,8 @@ def filter_region(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_priced(ix: Ec2Index, ctx: FilterContext) -> Check:
     """A price exists under an allowed purchase option (no price: cannot be ranked on cost)."""
-    return Check(~np.isnan(ctx.price), "ec2.no_price_in_region_for_purchase_option",
+    ok = ~np.isnan(ctx.price) if ctx.priced is None else ctx.priced
+    return Check(ok, "ec2.no_price_in_region_for_purchase_option",
                  lambda i: f"the catalog has no price for {ix.types[i]} in {ctx.region}")
 
 
@@ -154,7 +158,8 @@ def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> Check:
     within 100 % of their vCPUs; their credits are judged by the burst rule.
     """
     ok = ix.all_rows
-    eff = _eff(ix, ctx) * ctx.count
+    # (One node of each type: the capacity is the type's own, x 1 skipped.)
+    eff = _eff(ix, ctx) if ctx.count is one_node(ix) else _eff(ix, ctx) * ctx.count
     if ctx.vcpus_need is not None:
         need = ctx.vcpus_need if ctx.vcpus_need_burst is None else np.where(
             _is_burst(ix), ctx.vcpus_need_burst, ctx.vcpus_need)
@@ -179,7 +184,8 @@ def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Memory per node (a single node holds it all unless the work scales out)."""
     ok = ix.all_rows
     if ctx.memory_need is not None:
-        ok = ok & (ix.memory_gib * ctx.count >= ctx.memory_need - 1e-9)
+        mem = ix.memory_gib if ctx.count is one_node(ix) else ix.memory_gib * ctx.count
+        ok = ok & (mem >= ctx.memory_need - 1e-9)
     if ctx.memory_max is not None:
         ok = ok & (ix.memory_gib <= ctx.memory_max)
 
@@ -198,9 +204,11 @@ def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
 def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Node count within ``max_nodes`` and no more nodes than parallel tasks."""
     ok = ix.all_rows
-    if ctx.max_nodes is not None:
+    single = ctx.count is one_node(ix)  # every count is 1: only a limit under 1 rejects
+    if ctx.max_nodes is not None and not (single and ctx.max_nodes >= 1):
         ok = ok & (ctx.count <= ctx.max_nodes)
-    if ctx.parallelism is not None and ctx.horizontal:
+    if ctx.parallelism is not None and ctx.horizontal and not (
+            single and ctx.parallelism >= 1):
         ok = ok & (ctx.count <= ctx.parallelism)
     return Check(ok, "ec2.node_count_above_max_nodes",
                  lambda i: f"{ix.types[i]} needs {int(ctx.count[i])} nodes; at most "
@@ -221,8 +229,9 @@ def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> Check:
 
 def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Tightly coupled nodes need a cluster placement group."""
-    ok = ix.all_rows if not ctx.tightly_coupled else ix.cluster_pg | (
-        ctx.count <= 1)
+    # (One node of each type needs no placement group: nothing rejected.)
+    ok = ix.all_rows if not ctx.tightly_coupled or ctx.count is one_node(ix) else (
+        ix.cluster_pg | (ctx.count <= 1))
     return Check(ok, "ec2.no_cluster_placement_group",
                  lambda i: f"{ix.types[i]} cannot join a cluster placement group")
 
@@ -240,8 +249,11 @@ def sustained_gbps(ix: Ec2Index) -> np.ndarray:
     credits "for a limited time, typically from 5 to 60 minutes", best effort, and return to
     the baseline when the credits run out (NETWORK_BANDWIDTH_URL).
     """
-    base = ix.net_baseline_gbps
-    return np.where(np.isnan(base), ix.net_best_gbps, base)
+    def build() -> np.ndarray:
+        base = ix.net_baseline_gbps
+        return np.where(np.isnan(base), ix.net_best_gbps, base)
+    held: np.ndarray = index_memo(ix, "sustained_gbps", build)  # the index's alone
+    return held
 
 
 def filter_bandwidth(ix: Ec2Index, ctx: FilterContext) -> Check:
@@ -315,13 +327,22 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
     ok = ix.all_rows
     if ctx.ebs_iops is None and ctx.ebs_mibps is None:  # no storage need: nothing to compare
         return Check(ok, "ec2.ebs_limits_below_storage_need", lambda i: "")
-    iops, mbps = ebs_limits(ix, ctx.ebs_sustained)
+    iops, mbps = index_memo(ix, ("ebs_limits", ctx.ebs_sustained),
+                            lambda: _read_only(ebs_limits(ix, ctx.ebs_sustained)))
     if ctx.ebs_iops is not None:
         ok = ok & (iops >= ctx.ebs_iops)
     if ctx.ebs_mibps is not None:
         ok = ok & (mbps >= ctx.ebs_mibps * MIB_IN_MB)
     return Check(ok, "ec2.ebs_limits_below_storage_need",
                  lambda i: _ebs_why(ix, ctx, i, (float(iops[i]), float(mbps[i]))))
+
+
+def _read_only(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """``arrays`` made read-only: an index memo shared by every call (index_memo freezes a
+    lone array itself, not the arrays of a tuple)."""
+    for a in arrays:
+        a.setflags(write=False)
+    return arrays
 
 
 def _ebs_why(ix: Ec2Index, ctx: FilterContext, i: int, limit: tuple[float, float]) -> str:

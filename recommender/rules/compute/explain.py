@@ -350,7 +350,7 @@ def option_risk(w: Ec2Row) -> tuple[float, list[Reason]]:
                                         w.cpu_low))
     if w.job is not None and w.job.risk > risk:
         risk, driver = w.job.risk, "the job deadline (predicted runtime interval)"
-    if driver == "EBS" and risk == 2:  # within the burst maximum only (risk.ec2_risk)
+    if driver == "EBS" and risk == 2:  # within the burst maximum only (risk.limit_risk)
         out.append(ebs_burst_reason(w.itype, float(w.ix.ebs_base_iops[w.i]),
                                     float(w.ix.ebs_base_mbps[w.i])))
     if risk > 0:

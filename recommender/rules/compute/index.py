@@ -337,6 +337,14 @@ def index_memo(ix: Ec2Index, key: Any, build: Callable[[], Any]) -> Any:
     return hit
 
 
+def one_node(ix: Ec2Index) -> np.ndarray:
+    """One node of every type: the index's shared, read-only count of work that does not
+    scale out.  A stage that finds this very array as its count knows every count is 1, and
+    skips the multiplications and comparisons by it (x * 1.0 is x, 1 <= n for n >= 1)."""
+    ones: np.ndarray = index_memo(ix, "one_node", lambda: np.ones(ix.n))
+    return ones
+
+
 def ec2_index(catalog: Any) -> Ec2Index:
     """The catalog's :class:`Ec2Index`, built once per catalog object."""
     def build(c: Any) -> Ec2Index:

@@ -82,6 +82,17 @@ class Pricing:
     #: the pricing they read: its arrays are never changed once priced.
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @property
+    def priced(self) -> np.ndarray:
+        """Per type: a price exists (``~np.isnan(price)``), once per pricing (a memoised
+        pricing serves many calls; read-only, as they share it)."""
+        got: np.ndarray | None = self.__dict__.get("_priced")
+        if got is None:
+            got = ~np.isnan(self.price)
+            got.setflags(write=False)
+            self.__dict__["_priced"] = got  # (frozen: not through __setattr__)
+        return got
+
     def unverified(self, i: int) -> bool:
         """Whether the price used for type ``i`` is marked unverified by its source."""
         return bool(self.verify is not None and self.verify[i])

@@ -36,9 +36,21 @@ def limit_risk(need: float | None, baseline: np.ndarray, peak: np.ndarray) -> np
     base = np.asarray(baseline, dtype=float)
     if need is None:
         return np.zeros(len(base))
-    pk = np.where(np.isnan(peak), base, peak)
-    out = np.where(_nan0(base) >= need, 0.0, 2.0)
-    return np.where(_nan0(pk) >= need, out, 4.0)
+    return clean_limit_risk(need, *clean_limits(base, peak))
+
+
+def clean_limits(baseline: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A limit's (baseline, peak) as :func:`limit_risk` compares them: the peak is the
+    baseline where unknown, and an unknown figure is 0.  The catalog's alone, so the hot
+    path keeps them once per index (``rank_inputs``)."""
+    base = np.asarray(baseline, dtype=float)
+    return _nan0(base), _nan0(np.where(np.isnan(peak), base, peak))
+
+
+def clean_limit_risk(need: float, base0: np.ndarray, peak0: np.ndarray) -> np.ndarray:
+    """:func:`limit_risk` of limits already cleaned by :func:`clean_limits`."""
+    out = np.where(base0 >= need, 0.0, 2.0)
+    return np.where(peak0 >= need, out, 4.0)
 
 
 def ec2_risk(
@@ -63,27 +75,43 @@ def ec2_risk(
     A sustained storage load (``ebs_sustained``, the default) has only the baseline EBS
     limits: the maximum lasts "30 minutes at least once every 24 hours" (EBS-optimized
     instances, EBS_OPTIMIZED_URL), so a need above the baseline is risk 4.  A load with
-    short peaks may burst to the maximum: between baseline and maximum is risk 2.
+    short peaks may burst to the maximum: between baseline and maximum is risk 2.  (The hot
+    path, ``rank_inputs``, computes the same from the index's cleaned limits.)
     """
-    n = len(vcpus_total)
     if ebs_sustained:
         max_iops, max_mbps = base_iops, base_mbps
-    # A dimension the profile gives no need for is 0 everywhere: skipped (it never raises
-    # the risk, and the worst dimension is the first that reaches the maximum, as argmax).
-    dims = (
+    return worst_dimension(len(vcpus_total), (
         utilization_risk(demand_vcpus / vcpus_total) if demand_vcpus else None,
         utilization_risk(memory_used_gib / memory_total) if memory_used_gib else None,
         np.maximum(limit_risk(ebs_iops, base_iops, max_iops),
                    limit_risk(ebs_mbps, base_mbps, max_mbps))
         if ebs_iops is not None or ebs_mbps is not None else None,
         limit_risk(bandwidth_gbps, net_base, net_peak) if bandwidth_gbps is not None else None,
-    )
-    risk, worst = np.zeros(n), np.zeros(n, dtype=np.intp)
+    ))
+
+
+def worst_dimension(n: int, dims: tuple[np.ndarray | None, ...]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(risk, index of the worst dimension: 0 cpu, 1 memory, 2 ebs, 3 network) of ``n``
+    options from each dimension's risk (None: the profile gives no need for it, 0 there).
+
+    A dimension without a need never raises the risk, so it is skipped; the worst is the
+    first dimension that reaches the maximum, as ``argmax`` would say.  The first present
+    dimension's risks (>= 0, never -0.0) are the maximum so far as they are.
+    """
+    risk: np.ndarray | None = None
+    worst = np.zeros(n, dtype=np.intp)
     for k, d in enumerate(dims):
-        if d is not None:
-            worst[d > risk] = k
-            risk = np.maximum(risk, d)
-    return risk, worst
+        if d is None:
+            continue
+        if risk is None:
+            if k:
+                worst[d > 0.0] = k
+            risk = d
+            continue
+        worst[d > risk] = k
+        risk = np.maximum(risk, d)
+    return (np.zeros(n) if risk is None else risk), worst
 
 
 #: The EBS-optimized instances page (EC2 User Guide, now in the EBS User Guide).
@@ -150,12 +178,25 @@ def perf_interval_cpu_risk(
     if not demand_vcpus:
         return np.zeros(n)
     util = demand_vcpus / np.asarray(vcpus_total, dtype=float)
-    ratio = np.asarray(perf, dtype=float) / np.asarray(perf_low, dtype=float)
-    util_low = util * np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
     # perf_source: the sources, or already the mask of predicted rows (the index's).
     predicted = perf_source if perf_source.dtype == bool else perf_source == "predicted"
-    hit = predicted & (util <= UTIL_STEPS[-1]) & (util_low > UTIL_STEPS[-1])
-    return np.where(hit, np.minimum(4.0, utilization_risk(util) + 1.0), 0.0)
+    return raised_cpu_risk(util, utilization_risk(util), low_bound_factor(perf, perf_low),
+                           predicted)
+
+
+def low_bound_factor(perf: np.ndarray, perf_low: np.ndarray) -> np.ndarray:
+    """How much the utilization grows at the low bound of perf_index: ``perf / perf_low``
+    where that is finite and positive, else 1 (the catalog's alone: kept per index)."""
+    ratio = np.asarray(perf, dtype=float) / np.asarray(perf_low, dtype=float)
+    return np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+
+
+def raised_cpu_risk(util: np.ndarray, point_risk: np.ndarray, factor: np.ndarray,
+                    predicted: np.ndarray) -> np.ndarray:
+    """:func:`perf_interval_cpu_risk` from the projected utilization ``util``, its risk
+    (:func:`utilization_risk`), the :func:`low_bound_factor` and the predicted rows."""
+    hit = predicted & (util <= UTIL_STEPS[-1]) & (util * factor > UTIL_STEPS[-1])
+    return np.where(hit, np.minimum(4.0, point_risk + 1.0), 0.0)
 
 
 def perf_interval_reason(perf: float, perf_low: float, raised: float) -> Reason:

@@ -39,7 +39,7 @@ from recommender.rules.compute.candidates import (
 )
 from recommender.rules.compute.explain import facts_memo
 from recommender.rules.compute.fleet import fewest_nodes
-from recommender.rules.compute.index import index_memo
+from recommender.rules.compute.index import index_memo, one_node
 from recommender.rules.compute.jobs import JobCandidates, JobPlan, JobSettings, plan_job
 from recommender.rules.compute.options import (
     ec2_facts,
@@ -84,8 +84,7 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     # kept once per index, read-only (index_memo).
     eff = index_memo(ix, ("capacity_vcpus", ref_speed),
                      lambda: cr.capacity_vcpus(ix.speed, ix.vcpus, ref_speed))
-    count = cr.node_counts(eff, ix.memory_gib, need) if need.horizontal else index_memo(
-        ix, "one_node", lambda: np.ones(ix.n))
+    count = cr.node_counts(eff, ix.memory_gib, need) if need.horizontal else one_node(ix)
     if need.horizontal and need.demand_vcpus is not None and need.series_pct is not None:
         # Burstable nodes carry the peak at 100 % of their vCPUs (credits judged later).
         peak = cr.node_counts(eff, ix.memory_gib, replace(need, vcpus=need.demand_vcpus))
@@ -102,13 +101,16 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         ebs_iops=s.iops.min if s is not None and ebs and s.iops else None,
         ebs_mibps=s.throughput_mibps.min if s is not None and ebs and s.throughput_mibps
         else None,
-        price=pricing.price, node_floor_vcpus=need.node_floor_vcpus,
+        price=pricing.price, priced=pricing.priced, node_floor_vcpus=need.node_floor_vcpus,
         node_floor_memory_gib=need.node_floor_memory_gib, vcpus_eff=eff,
         vcpus_need_burst=need.demand_vcpus if need.series_pct is not None else None,
         hours=need.hours, max_monthly_usd=p.max_monthly_usd,
         ebs_sustained=ebs_load_sustained(s.peak_minutes_per_day if s else None))
     fr = apply_filters(ix, ctx)
-    return Ec2Table(ix, r, need, pricing, count, eff, pricing.price * count * need.hours,
+    # (One node each: price x hours, the same floats as price x 1 x hours.)
+    cost = pricing.price * need.hours if count is one_node(ix) else (
+        pricing.price * count * need.hours)
+    return Ec2Table(ix, r, need, pricing, count, eff, cost,
                     fr.passed.copy(), ctx, fr, type_memo=facts_memo(catalog, ix))
 
 
