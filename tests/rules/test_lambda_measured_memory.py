@@ -87,3 +87,18 @@ def test_bad_settings_name_the_field(compute: dict[str, Any], words: str) -> Non
     with pytest.raises(ProfileError) as err:
         recommend({"compute": compute}, models=False)
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize("models", [None, False])
+def test_without_memory_used_the_measured_setting_is_the_floor(models: Any) -> None:
+    # The Lambda pricing page's example (https://aws.amazon.com/lambda/pricing/): 512 MB,
+    # 3M invocations of 1 s a month, x86: 3M x 1 s x 0.5 GB = 1,500,000 GB-s - 400,000 free
+    # = 1,100,000 x $0.0000166667 = $18.33 + (3M - 1M) x $0.20/M = $0.40 -> $18.73.  With no
+    # memory used given, nothing below 512 MB is known to hold the function; before, the
+    # cost objective went to 128 MB (4,000 ms predicted), where it may run out of memory.
+    r = recommend({"objective": "cost", "top_n": 50, "compute": {
+        "arch": "x86_64", "event_driven": True, "invocations_per_month": 3_000_000,
+        "duration_ms": 1000, "measured_memory_mb": 512}}, models=models)
+    o = next(o for o in r.options("compute") if o.kind == "lambda")
+    assert o.config["memory_mb"] == 512
+    assert o.monthly_cost_usd == pytest.approx(18.73, abs=0.005)

@@ -46,6 +46,22 @@ def keeps_measured(c: ComputeProfile, *, cpu_mb: float, declared_mb: float,
     return m is not None and m >= max(cpu_mb, declared_mb, used_mb)
 
 
+def unknown_use_floor(c: ComputeProfile, used_mb: float) -> float:
+    """The measured setting when the memory the function uses is not given (else 0).
+
+    It ran there, so that setting holds it; below it the memory it needs is unknown and a
+    smaller size may run out of memory (Lambda's Max Memory Used is what tells).
+    """
+    m = measured_mb(c)
+    return m if m is not None and not used_mb else 0.0
+
+
+def known_text(known_mb: float) -> str:
+    """The floor part for :func:`unknown_use_floor`."""
+    return (f"memory used not given: at least the {fmt_num(known_mb)} MB it was measured at "
+            "(compute.measured_memory_mb), the smallest setting known to hold it")
+
+
 def kept_text(mem: float, duration_ms: float | None, floor_how: str) -> str:
     """The reason text of the rules keeping the measured setting."""
     return (f"memory {fmt_num(mem)} MB, the setting the duration ({fmt_num(duration_ms or 0)} "

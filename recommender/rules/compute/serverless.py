@@ -42,10 +42,12 @@ from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
 from recommender.rules.compute.lambda_measured import (
     keeps_measured,
     kept_text,
+    known_text,
     measured_at,
     measured_mb,
     model_text,
     ran_at,
+    unknown_use_floor,
 )
 from recommender.rules.compute.lambda_price import lambda_price
 from recommender.rules.compute.lambda_storage import tmp_above_max, with_tmp
@@ -141,6 +143,8 @@ class _Floor:
     rule_mb: float
     #: The memory used as given (MB) and the headroom added to it (percent).
     used_in_mb: float = 0.0
+    #: Memory used unknown: the measured setting, the smallest known to hold it (else 0).
+    known_mb: float = 0.0
     headroom_pct: float = DEFAULT_MEMORY_HEADROOM_PCT
     #: The memory declared (compute.memory_gib x 1,024 MB), 0 when not given.
     declared_mb: float = 0.0
@@ -175,8 +179,9 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     if used <= ctx.mem_max:
         used_mb = min(used_mb, ctx.mem_max)
     declared_mb = c.memory_gib.min * 1024 if c.memory_gib and c.memory_gib.min else 0.0
-    rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb)))
-    return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb, used_in_mb=used,
+    known_mb = unknown_use_floor(c, used)
+    rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb, known_mb)))
+    return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb, used_in_mb=used, known_mb=known_mb,
                   headroom_pct=memory_headroom_pct(c), declared_mb=declared_mb)
 
 
@@ -207,8 +212,8 @@ def _lambda_memory(
     if best is None:
         mem, duration, model_pred = rule_mb, c.duration_ms, {}
         how = _rules_how(fl, ctx, model_note=model_note)
-        if keeps_measured(c, cpu_mb=fl.cpu_mb, declared_mb=fl.declared_mb,
-                          used_mb=fl.used_in_mb):
+        if measured_mb(c) != rule_mb and keeps_measured(
+                c, cpu_mb=fl.cpu_mb, declared_mb=fl.declared_mb, used_mb=fl.used_in_mb):
             mem = measured_mb(c) or rule_mb
             how = kept_text(mem, c.duration_ms, how)
     else:
@@ -237,6 +242,8 @@ def _rules_how(fl: _Floor, ctx: _MemoryContext, *, model_note: str | None) -> st
                      f"{fmt_num(fl.used_mb)} MB"
                      + (" (headroom capped at the maximum setting)"
                         if fl.used_mb == ctx.mem_max else ""))
+    if fl.known_mb:
+        parts.append(known_text(fl.known_mb))
     if fl.declared_mb:
         parts.append(f"compute.memory_gib declared -> {fmt_num(fl.declared_mb)} MB")
     return (f"memory {fmt_num(math.ceil(fl.rule_mb))} MB from the rules ("
