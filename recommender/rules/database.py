@@ -265,8 +265,9 @@ def relational_options(
     AZ (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html): it is
     offered beside Single-AZ, and when the profile asks for it (``database.availability:
     multi_az`` or ``environment: production``) Single-AZ is not admissible and Aurora keeps
-    a replica in a second AZ.  Data above an RDS instance's 64 TiB storage maximum leaves
-    Aurora only (:func:`rds_storage_too_large`, counted in ``rej``), and above an Aurora
+    a replica in a second AZ.  Data above an RDS instance's 64 TiB storage maximum (Oracle,
+    SQL Server: 256 TiB over four volumes) leaves Aurora only (:func:`rds_storage_too_large`,
+    counted in ``rej``), and above an Aurora
     cluster volume's 128 TiB maximum nothing relational (:func:`aurora_storage_too_large`,
     "Amazon Aurora size limits").  ``why`` leads each option's reasons.
     """
@@ -279,7 +280,8 @@ def relational_options(
     out: list[Candidate] = []
     aurora: list[Candidate] = []
     size = d.size_gib.min if d.size_gib else None
-    too_large = {"rds": rds_storage_too_large(size), "aurora": aurora_storage_too_large(size)}
+    too_large = {"rds": rds_storage_too_large(size, engine),
+                 "aurora": aurora_storage_too_large(size)}
     no_aurora = engine.startswith(NON_AURORA_ENGINES)
     if no_aurora:
         # No Aurora edition of this engine: not offered, so its size limit is no reason.

@@ -32,6 +32,12 @@ RDS_MAX_STORAGE_GIB = 65536.0
 RDS_STORAGE_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
                    "USER_PIOPS.ModifyingExisting.html")
 RDS_STORAGE_REJECT = "database.rds_storage_above_64_tib"
+#: "You can increase the total storage capacity of an RDS for Oracle or RDS for SQL Server
+#: instance by adding up to three volumes to each DB instance.  Each additional volume
+#: allocates up to 64 TiB of storage, up to a maximum of 256 TiB per instance" (same page):
+#: these engines' instances hold up to four 64 TiB volumes.
+RDS_MAX_STORAGE_GIB_MULTI_VOLUME = 4 * RDS_MAX_STORAGE_GIB
+RDS_MULTI_VOLUME_ENGINES = ("oracle", "sqlserver")
 #: The least gp3 storage an RDS instance allocates: CreateDBInstance AllocatedStorage,
 #: "General Purpose (SSD) storage (gp3): Must be an integer from 20 to 65536" for MySQL,
 #: MariaDB and PostgreSQL (20 for the other engines too), https://docs.aws.amazon.com/
@@ -90,10 +96,19 @@ class Usage:
         self.priced.append(priced)
 
 
-def rds_storage_too_large(size: float | None) -> str | None:
-    """Why an RDS instance cannot hold ``size`` GiB (its 64 TiB storage maximum), or None."""
-    if size is None or size <= RDS_MAX_STORAGE_GIB:
+def rds_storage_too_large(size: float | None, engine: str = "postgresql") -> str | None:
+    """Why an RDS instance of ``engine`` cannot hold ``size`` GiB, or None: its 64 TiB primary
+    storage volume, and for Oracle and SQL Server up to three more volumes of 64 TiB, 256 TiB
+    in all (:data:`RDS_MAX_STORAGE_GIB_MULTI_VOLUME`)."""
+    multi = engine.startswith(RDS_MULTI_VOLUME_ENGINES)
+    top = RDS_MAX_STORAGE_GIB_MULTI_VOLUME if multi else RDS_MAX_STORAGE_GIB
+    if size is None or size <= top:
         return None
+    if multi:
+        return (f"{fmt_num(size)} GiB of data is above the {fmt_num(top)} GiB (256 TiB) "
+                f"maximum of an RDS for Oracle or SQL Server DB instance, its primary storage "
+                f"volume and up to three more of 64 TiB each ({RDS_STORAGE_URL}); split the "
+                "data across instances (sharding)")
     return (f"{fmt_num(size)} GiB of data is above the {fmt_num(RDS_MAX_STORAGE_GIB)} GiB "
             f"(64 TiB) maximum of an RDS DB instance's storage volume ({RDS_STORAGE_URL}); "
             "an Aurora cluster volume grows beyond it, up to 128 TiB")

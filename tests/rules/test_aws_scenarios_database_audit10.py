@@ -113,3 +113,36 @@ def test_reserved_dynamodb_keeps_its_standard_price_and_says_so(cat):
     for o in db:
         [r] = [r for r in o.reasons if r.rule == "database.reserved"]
         assert url in r.text and r.severity == "caution"
+
+
+# --- RDS for Oracle and SQL Server: up to 256 TiB over four volumes ------------------------------
+# "Every DB instance has a primary storage volume with a maximum capacity of 64 TiB ... You can
+# increase the total storage capacity of an RDS for Oracle or RDS for SQL Server instance by
+# adding up to three volumes to each DB instance. Each additional volume allocates up to 64 TiB
+# of storage, up to a maximum of 256 TiB per instance" (https://docs.aws.amazon.com/AmazonRDS/
+# latest/UserGuide/USER_PIOPS.ModifyingExisting.html).  Before, 64 TiB bounded every engine, so
+# 100,000 GiB of SQL Server (97.7 TiB; no Aurora edition) had no relational option at all.
+
+def _relational(profile, cat, book, engine, size):
+    from recommender.rules.base import Rejections
+    from recommender.rules.database import database_options
+
+    rej = Rejections()
+    out = database_options(profile(database={"data_model": "relational", "engine": engine,
+                                             "size_gib": size}), cat, book, "us-east-1", rej)
+    return out, rej
+
+
+def test_sql_server_above_64_tib_is_still_an_rds_instance(profile, cat, book):
+    # 100,000 GiB <= 4 x 65,536 = 262,144 GiB: RDS for SQL Server is offered (Single-AZ and
+    # Multi-AZ; the catalog has no SQL Server rows, so they say they have no price).
+    out, rej = _relational(profile, cat, book, "sqlserver", 100000)
+    assert [c.option for c in out] == ["rds:sqlserver", "rds:sqlserver"]
+    assert "database.rds_storage_above_64_tib" not in rej.counts
+    # 300,000 GiB > 262,144 GiB: rejected, the note names the 256 TiB maximum and the page.
+    out, rej = _relational(profile, cat, book, "oracle", 300000)
+    assert out == [] and rej.counts["database.rds_storage_above_64_tib"] == 1
+    assert "262,144 GiB (256 TiB)" in rej.notes["database.rds_storage_above_64_tib"]
+    # MySQL keeps the one 64 TiB volume: 100,000 GiB is Aurora's only.
+    out, rej = _relational(profile, cat, book, "mysql", 100000)
+    assert [c.kind for c in out] == ["aurora"]
