@@ -91,6 +91,9 @@ s3.glacier_flexible.put_request | s3 | USD per request | none | PUT requests to 
 s3.glacier_flexible.get_request | s3 | USD per request | none | GET and all other requests to GLACIER per Requests |
 s3.glacier_deep_archive.storage_gb_month | s3glacierdeeparchive | USD per GB-month | none | Glacier Deep Archive GB Mo |
 s3.glacier_deep_archive.put_request | s3glacierdeeparchive | USD per request | none | PUT to Glacier Deep Archive Requests |
+s3.glacier_deep_archive.get_request | s3 | USD per request | none | GET and all other requests to GDA per Requests |
+s3.glacier_flexible.restore_request | s3 | USD per request | none | Restore Object per Requests | Standard retrieval restore requests (https://aws.amazon.com/s3/pricing/)
+s3.glacier_deep_archive.restore_request | s3glacierdeeparchive | USD per request | none | GDA Standard Restore Requests | Standard retrieval restore requests (https://aws.amazon.com/s3/pricing/)
 s3.standard_ia.retrieval_gb | s3 | USD per GB | none | Object Retrieval in Standard Infrequent Access per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
 s3.one_zone_ia.retrieval_gb | s3 | USD per GB | none | Object Retrieval in One Zone Infrequent Access per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
 s3.glacier_instant.retrieval_gb | s3 | USD per GB | none | Object Retrieval in Glacier Instant Retrieval per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
@@ -373,7 +376,6 @@ def read_services(data_dir: Path) -> SourceResult:
     result.coverage_gaps += [
         "sqs.*.request: tier boundaries are not in the stored feeds; "
         "only the first paid tier is priced",
-        "s3.glacier_deep_archive.get_request: no GET-request metric in the stored S3 feeds",
         "fsx.lustre.*: no Amazon FSx price feed in the stored sources, so FSx for Lustre is "
         "not offered from a local build; a live build (--source aws, AmazonFSx) brings its "
         "prices",

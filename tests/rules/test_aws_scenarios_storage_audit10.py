@@ -95,3 +95,25 @@ def test_s3_standard_when_the_retrievals_outweigh_what_ia_saves():
     assert o.config["colder_class"] == "standard_ia"
     assert o.config["colder_class_monthly_cost_usd"] == pytest.approx(47.66, abs=0.005)
     assert "standard_ia would cost $47.66/month with its retrievals" in _text(o)
+
+
+@pytest.mark.parametrize(("storage", "cls", "put", "get", "restore"), [
+    # Deep Archive: PUT $0.05, GET $0.0004, Standard restore $0.10 per 1,000 requests.
+    ({"access_frequency": "archive"}, "glacier_deep_archive", 0.05, 0.0004, 0.10),
+    # Flexible Retrieval: PUT $0.03, GET $0.0004, Standard restore $0.05 per 1,000.
+    ({"access_frequency": "archive", "object_lifetime_days": 100}, "glacier_flexible", 0.03,
+     0.0004, 0.05),
+])
+def test_glacier_request_charges_name_get_and_restore_requests(storage, cls, put, get, restore):
+    """The S3 pricing page (https://aws.amazon.com/s3/pricing/) bills the Glacier classes'
+    GET requests and each restore (RestoreObject, Standard retrieval) per 1,000 requests; the
+    stored feed has them ("GET and all other requests to GDA per Requests" 0.0000004,
+    "Restore Object per Requests" 0.00005, "GDA Standard Restore Requests" 0.0001), yet
+    Deep Archive said "get request: no price in the catalog" and no option named restores."""
+    o = _s3({"region": "us-east-1", "storage": {"size_gib": 1000, **storage}})
+    assert o.config["storage_class"] == cls
+    text = _text(o)
+    assert (f"put requests ${put:.4f} per 1,000; get requests ${get:.4f} per 1,000; "
+            f"restore requests ${restore:.4f} per 1,000") in text
+    assert "no price in the catalog" not in text
+    assert {f"s3.{cls}.get_request", f"s3.{cls}.restore_request"} <= {u.item for u in o.unpriced}

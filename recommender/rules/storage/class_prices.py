@@ -100,10 +100,14 @@ def charges_reasons(
                              "caution"))
             excludes.append(f"{service}.{cls} per-GB {what} charges (not in the catalog)")
     if service == "s3":
-        # Request prices exist per class; the profile has no request rate to multiply.
+        # Request prices exist per class; the profile has no request rate to multiply.  The
+        # Glacier Flexible Retrieval and Deep Archive classes also bill each restore request
+        # (Standard retrieval: $0.05 and $0.10 per 1,000, S3_PRICING_URL).
         req = {str(r["item"]).rsplit(".", 1)[-1]: r for r in rows}
         parts = []
-        for kind in ("put_request", "get_request"):
+        kinds = ("put_request", "get_request") + (
+            ("restore_request",) if cls in S3_RESTORE_CLASSES else ())
+        for kind in kinds:
             rq = req.get(kind)
             parts.append(f"{kind.replace('_', ' ')}s {_per_1000(rq)}" if rq
                          else f"{kind.replace('_', ' ')}: no price in the catalog")
@@ -115,6 +119,10 @@ def charges_reasons(
 
 
 S3_PRICING_URL = "https://aws.amazon.com/s3/pricing/"
+#: S3 classes whose objects must be restored (RestoreObject) before a read: Glacier Flexible
+#: Retrieval and Deep Archive (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+#: storage-class-intro.html); each restore is a billed request (:data:`S3_PRICING_URL`).
+S3_RESTORE_CLASSES = frozenset({"glacier_flexible", "glacier_deep_archive"})
 
 
 def _per_1000(row: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from recommender.rules.base import (
 from recommender.rules.prices import PriceBook
 from recommender.rules.storage.class_prices import (
     PER_GB_ACCESS_CLASSES,
+    S3_RESTORE_CLASSES,
     charges_reasons,
     priced_storage,
     storage_price_rows,
@@ -30,6 +31,7 @@ from recommender.rules.storage.efs_throughput import DEFAULT_READ_FRACTION, tran
 from recommender.rules.storage.need import StorageNeed
 
 __all__ = ["EFS_CLASS", "PER_GB_ACCESS_CLASSES", "S3_CLASS", "S3_MIN_DURATION_DAYS",
+           "S3_RESTORE_CLASSES",
            "efs_option", "s3_class", "s3_option", "storage_price_rows"]
 
 #: S3 storage class per access frequency (unknown -> Intelligent-Tiering, which moves
@@ -61,11 +63,10 @@ S3_MIN_OBJECT_KB: dict[str, float] = {
     "standard_ia": 128.0, "one_zone_ia": 128.0, "glacier_instant": 128.0,
     "glacier_flexible": 40.0, "glacier_deep_archive": 40.0,
 }
-#: Classes whose objects "are not available for real-time access": they must be restored
-#: first (Deep Archive "a default retrieval time of 12 hours", Flexible Retrieval minutes to
-#: hours), whereas Glacier Instant Retrieval is for archives that need "milliseconds
-#: retrieval" (:data:`S3_CLASSES_URL`).
-S3_RESTORE_CLASSES = frozenset({"glacier_flexible", "glacier_deep_archive"})
+#: ``S3_RESTORE_CLASSES`` (from ``storage.class_prices``): classes whose objects "are not
+#: available for real-time access": they must be restored first (Deep Archive "a default
+#: retrieval time of 12 hours", Flexible Retrieval minutes to hours), whereas Glacier
+#: Instant Retrieval is for archives that need "milliseconds retrieval" (the page below).
 S3_CLASSES_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html"
 #: "S3 Express One Zone is a high-performance, single-Availability Zone storage class purpose-
 #: built to deliver consistent, single-digit millisecond data access", "up to 10x faster" than
