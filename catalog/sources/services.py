@@ -94,6 +94,7 @@ s3.glacier_deep_archive.put_request | s3glacierdeeparchive | USD per request | n
 s3.glacier_deep_archive.get_request | s3 | USD per request | none | GET and all other requests to GDA per Requests |
 s3.glacier_flexible.restore_request | s3 | USD per request | none | Restore Object per Requests | Standard retrieval restore requests (https://aws.amazon.com/s3/pricing/)
 s3.glacier_deep_archive.restore_request | s3glacierdeeparchive | USD per request | none | GDA Standard Restore Requests | Standard retrieval restore requests (https://aws.amazon.com/s3/pricing/)
+s3.express_one_zone.storage_gb_month | s3 | USD per GB-month | none | Express One Zone Storage Inf per GB Mo | directory buckets in one Availability Zone; requests and per-GB upload/retrieval charges not included
 s3.standard_ia.retrieval_gb | s3 | USD per GB | none | Object Retrieval in Standard Infrequent Access per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
 s3.one_zone_ia.retrieval_gb | s3 | USD per GB | none | Object Retrieval in One Zone Infrequent Access per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)
 s3.glacier_instant.retrieval_gb | s3 | USD per GB | none | Object Retrieval in Glacier Instant Retrieval per GB | data retrieval per GB (https://aws.amazon.com/s3/pricing/)

@@ -117,3 +117,18 @@ def test_glacier_request_charges_name_get_and_restore_requests(storage, cls, put
             f"restore requests ${restore:.4f} per 1,000") in text
     assert "no price in the catalog" not in text
     assert {f"s3.{cls}.get_request", f"s3.{cls}.restore_request"} <= {u.item for u in o.unpriced}
+
+
+def test_s3_express_one_zone_is_named_with_the_feeds_storage_price():
+    """A 5 ms need on 1,000 GiB of hot web objects: S3 Express One Zone, "single-digit
+    millisecond data access" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+    Welcome.html), stores at $0.11 per GB-month in us-east-1 (https://aws.amazon.com/s3/
+    pricing/; the stored feed's "Express One Zone Storage Inf per GB Mo" 0.11): 1,000 x 0.11
+    = $110.00.  Before, the option said the feed had no S3 Express One Zone row."""
+    o = _s3({"region": "us-east-1", "storage": {"size_gib": 1000, "sharing": "web",
+                                                "access_frequency": "hot", "latency_ms": 5}})
+    assert o.config["storage_class"] == "standard" and o.performance_risk == 2.0
+    u = next(u for u in o.unpriced if u.item.startswith("S3 Express One Zone"))
+    assert "$0.11 per GB-month in us-east-1" in u.reason
+    assert "1,000 GiB would store for $110.00/month" in u.reason
+    assert "no S3 Express One Zone row" not in _text(o)

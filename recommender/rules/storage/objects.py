@@ -216,10 +216,13 @@ def _object_size_and_restore(c: Candidate, cls: str) -> None:
             f"minutes to hours) before it can be read ({S3_CLASSES_URL})."), "caution"))
 
 
-def _single_digit_latency(c: Candidate, n: StorageNeed) -> None:
+def _single_digit_latency(c: Candidate, n: StorageNeed, book: PriceBook, region: str) -> None:
     """A latency need under 10 ms: a caution, :data:`S3_LATENCY_RISK`, and S3 Express One Zone
     (the class AWS builds for single-digit milliseconds, :data:`S3_EXPRESS_URL`) named as the
-    alternative the catalog cannot price (no S3 Express row in the stored price feed)."""
+    alternative, its storage priced in the reason at the catalog's
+    ``s3.express_one_zone.storage_gb_month`` (https://aws.amazon.com/s3/pricing/); it is not
+    offered: a directory bucket in one Availability Zone, which the exported templates do not
+    create."""
     if n.latency_ms is None or n.latency_ms >= S3_SINGLE_DIGIT_MS:
         return
     c.reasons.append(reason("storage.s3_latency", PERF03_CONFIG, (
@@ -229,9 +232,28 @@ def _single_digit_latency(c: Candidate, n: StorageNeed) -> None:
         "are expected to miss it: measure first-byte latency, or cache in front (CloudFront, "
         "ElastiCache)."), "caution"))
     c.risk = max(c.risk, S3_LATENCY_RISK)
-    c.name_unpriced_all([("S3 Express One Zone (for single-digit millisecond access)", (
-        "the catalog's price feed has no S3 Express One Zone row, so it is named, not "
-        f"offered ({S3_EXPRESS_URL})"))], category="storage")
+    item = "S3 Express One Zone (for single-digit millisecond access)"
+    pr = book.cost(S3_EXPRESS_ITEM, region, n.size_gib or 0.0, per="GB-month")
+    if pr is None:
+        c.name_unpriced_all([(item, (
+            f"no S3 Express One Zone price for {region} in the catalog, so it is named, not "
+            f"offered ({S3_EXPRESS_URL})"))], category="storage")
+        return
+    size = (f"{fmt_num(n.size_gib)} GiB would store for {fmt_usd(pr.usd)}/month"
+            if n.size_gib else "storage.size_gib not given")
+    why = (f"its storage is {fmt_usd(pr.unit_price_usd)} per GB-month in {region} "
+           f"({S3_EXPRESS_ITEM}, https://aws.amazon.com/s3/pricing/): {size}, requests and "
+           "per-GB upload and retrieval charges besides; named, not offered: a directory "
+           f"bucket in one Availability Zone, which the exported templates do not create "
+           f"({S3_EXPRESS_URL})")
+    # No estimate_usd: it is an alternative to this option's storage, not a cost beside it.
+    c.name_unpriced(item, why)
+    c.reasons.append(reason("storage.unpriced", PERF01_COST,
+                            f"Not in the monthly cost: {item} ({why}).", "caution"))
+
+
+#: S3 Express One Zone storage in the catalog (the stored feed's "Express One Zone Storage").
+S3_EXPRESS_ITEM = "s3.express_one_zone.storage_gb_month"
 
 
 def s3_option(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
@@ -260,7 +282,7 @@ def _s3_candidate(n: StorageNeed, cls: str, notes: list[str], *, book: PriceBook
         c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
         _minimum_duration(c, cls, n.object_lifetime_days)
     _object_size_and_restore(c, cls)
-    _single_digit_latency(c, n)
+    _single_digit_latency(c, n, book, region)
     priced = parts[0] if parts else None
     rows = storage_price_rows(catalog).get((f"s3.{cls}", region), [])
     rs, excludes = charges_reasons("s3", cls, rows, item)
