@@ -184,6 +184,20 @@ def _dynamodb_option(
     return c
 
 
+#: "For storage billing, each item includes a per-item storage overhead ... Every item in
+#: DynamoDB requires 100 bytes of storage overhead for indexing" (DynamoDB item sizes and
+#: formats, :data:`DYNAMODB_ITEM_SIZE_URL`).
+DYNAMODB_ITEM_OVERHEAD_BYTES = 100.0
+DYNAMODB_ITEM_SIZE_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                          "CapacityUnitCalculations.html")
+
+
+def billed_storage_gib(size_gib: float, item_kib: float) -> float:
+    """The table storage DynamoDB bills for ``size_gib`` of items of ``item_kib`` each: the
+    data and :data:`DYNAMODB_ITEM_OVERHEAD_BYTES` per item (size / item items)."""
+    return size_gib * (1.0 + DYNAMODB_ITEM_OVERHEAD_BYTES / (item_kib * 1024.0))
+
+
 def item_too_large(d: Any) -> str | None:
     """Why DynamoDB cannot hold the profile's items, or None when it can.
 
@@ -217,7 +231,15 @@ def dynamodb_options(p: WorkloadProfile, book: PriceBook, region: str, why: str,
         return []
     item, rcu_per_read, wcu_per_write, unit_rs = _capacity_units(d)
     size = d.size_gib.min if d.size_gib else None
-    st = book.cost("dynamodb.storage_gb_month", region, size) if size else None
+    billed = billed_storage_gib(size, item) if size else None
+    st = book.cost("dynamodb.storage_gb_month", region, billed) if billed else None
+    if st is not None and size:
+        unit_rs.append(reason("database.dynamodb_storage", PERF03_CONFIG, (
+            f"Storage billed {billed or 0.0:,.2f} GiB: {fmt_num(size)} GiB of "
+            f"items of {fmt_num(item)} KiB" + ("" if d.item_size_kib else " (assumed)")
+            + f" and {DYNAMODB_ITEM_OVERHEAD_BYTES:g} bytes of indexing overhead per item, "
+            f"{fmt_num(size)} x {DYNAMODB_ITEM_OVERHEAD_BYTES:g} / {fmt_num(item * 1024)} = "
+            f"{(billed or 0.0) - size:,.2f} GiB more ({DYNAMODB_ITEM_SIZE_URL}).")))
     base = [reason("database.dynamodb", PERF03_PURPOSE, sentence(why)), *unit_rs]
     return [_dynamodb_option(mode, d, book, region, base=base,
                              units=(item, rcu_per_read, wcu_per_write), storage=st)

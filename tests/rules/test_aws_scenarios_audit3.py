@@ -44,13 +44,15 @@ def test_dynamodb_item_at_the_400_kb_maximum_is_priced(cat):
     # 400 KiB eventual reads: ceil(400 / 4) x 0.5 = 50 RCU per read, 400 WCU per write
     # (https://aws.amazon.com/dynamodb/pricing/).  100 reads/s -> 5,000 RCU / 0.7 = 7,143;
     # 10 writes/s -> 4,000 WCU / 0.7 = 5,715: 7,143 x 0.00013 x 730 = 677.87 + 5,715 x
-    # 0.00065 x 730 = 2,711.77 + 100 x 0.25 = 25 -> $3,414.64.  On-demand: 5,000 x 2,628,000
-    # x 0.125/M = 1,642.50 + 4,000 x 2,628,000 x 0.625/M = 6,570 + 25 -> $8,237.50.
+    # 0.00065 x 730 = 2,711.77 + storage (100 GiB + 100 bytes per 400 KiB item, 100 x 100 /
+    # 409,600 = 0.02 GiB, CapacityUnitCalculations.html) 100.02 x 0.25 = 25.01 -> $3,414.64.
+    # On-demand: 5,000 x 2,628,000 x 0.125/M = 1,642.50 + 4,000 x 2,628,000 x 0.625/M = 6,570
+    # + 25.01 -> $8,237.51.
     db = _run(cat, "ddb_400k").recommendations.database
     assert [(o.config["capacity_mode"], o.config.get("rcu"), o.config.get("wcu")) for o in db] \
         == [("provisioned", 7143, 5715), ("on_demand", None, None)]
     assert db[0].monthly_cost_usd == pytest.approx(3414.64, abs=0.01)
-    assert db[1].monthly_cost_usd == pytest.approx(8237.50, abs=0.01)
+    assert db[1].monthly_cost_usd == pytest.approx(8237.51, abs=0.01)
 
 
 def test_rds_storage_above_64_tib_leaves_aurora(cat):

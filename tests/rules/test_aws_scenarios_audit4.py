@@ -146,9 +146,10 @@ def test_more_data_than_one_volume_holds_is_striped(cat):
     ("gp3_20t", "storage", "gp3", 1600.00),
     # DynamoDB (https://aws.amazon.com/dynamodb/pricing/): 2.5 KiB strong reads take
     # ceil(2.5 / 4) = 1 RCU, writes ceil(2.5 / 1) = 3 WCU; 100/s each -> 100 RCU / 0.7 = 143,
-    # 300 WCU / 0.7 = 429: 143 x 0.00013 x 730 = 13.57 + 429 x 0.00065 x 730 = 203.56 + 10 x
-    # 0.25 = 2.50 -> $219.63 (on-demand 32.85 + 492.75 + 2.50 = $528.10 second).
-    ("ddb_2k5", "database", "dynamodb", 219.63),
+    # 300 WCU / 0.7 = 429: 143 x 0.00013 x 730 = 13.57 + 429 x 0.00065 x 730 = 203.56 +
+    # storage (10 GiB + 100 bytes per 2,560-byte item = 10.39 GiB, CapacityUnitCalculations
+    # .html) x 0.25 = 2.60 -> $219.73 (on-demand 32.85 + 492.75 + 2.60 = $528.20 second).
+    ("ddb_2k5", "database", "dynamodb", 219.73),
     # ElastiCache (redis-memory-management.html): 5 / 0.75 = 6.67 GiB -> cache.r6g.large
     # (13.07 GiB; the m-class large nodes hold 6.38); production: a replica per shard (Multi-AZ,
     # AutoFailover.html): Valkey 2 x 0.1648 x 730 = $240.61.  Since database.cluster_mode

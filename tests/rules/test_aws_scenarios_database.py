@@ -198,17 +198,18 @@ def test_dynamodb_capacity_units_from_item_size_and_consistency(profile, cat, bo
     # ceil(6/4) x 0.5 = 1 RCU per read, ceil(6/1) = 6 WCU per write; 1,000 reads/s and
     # 100 writes/s consume 1,000 RCU and 600 WCU at peak; auto scaling's default 70% target
     # provisions ceil(1,000 / 0.7) = 1,429 RCU and ceil(600 / 0.7) = 858 WCU.
-    # 1,429 x 730 x 0.00013 = 135.61; 858 x 730 x 0.00065 = 407.12; 50 GB x 0.25 = 12.50;
-    # total $555.23.  On-demand: 1,000 x 2.628M x 1 RRU x 0.125/M = 328.50; 100 x 2.628M x
-    # 6 WRU x 0.625/M = 985.50; + 12.50 = $1,326.50.
+    # 1,429 x 730 x 0.00013 = 135.61; 858 x 730 x 0.00065 = 407.12; storage 50 GB + 100 bytes
+    # per 6,144-byte item (50 x 100 / 6,144 = 0.81, CapacityUnitCalculations.html) 50.81 x
+    # 0.25 = 12.70; total $555.44.  On-demand: 1,000 x 2.628M x 1 RRU x 0.125/M = 328.50;
+    # 100 x 2.628M x 6 WRU x 0.625/M = 985.50; + 12.70 = $1,326.70.
     out = _db(profile, cat, book, {"data_model": "key_value", "size_gib": 50,
                                    "reads_per_s": 1000, "writes_per_s": 100,
                                    "item_size_kib": 6, "consistency": "eventual"})
     prov = next(c for c in out if c.config["capacity_mode"] == "provisioned")
     od = next(c for c in out if c.config["capacity_mode"] == "on_demand")
     assert (prov.config["rcu"], prov.config["wcu"]) == (1429, 858)
-    assert prov.monthly_cost_usd == pytest.approx(555.23, abs=0.01)
-    assert od.monthly_cost_usd == pytest.approx(1326.50, abs=0.01)
+    assert prov.monthly_cost_usd == pytest.approx(555.44, abs=0.01)
+    assert od.monthly_cost_usd == pytest.approx(1326.70, abs=0.01)
     assert any("1,000 RCU" in r.text and "600 WCU" in r.text for r in prov.reasons)
 
 

@@ -83,12 +83,13 @@ def test_node_storage_follows_the_quota_table():
 
 def test_provisioned_table_without_reads_still_has_one_rcu(cat):
     # 100 writes/s of 1 KiB: ceil(100 / 0.7) = 143 WCU x $0.00065 x 730 = 67.8535; 1 RCU (was 0)
-    # x $0.00013 x 730 = 0.0949; 5 GiB x $0.25 = 1.25 -> $69.20 (was $69.10).
+    # x $0.00013 x 730 = 0.0949; storage 5 GiB + 100 bytes per 1 KiB item (5 x 100 / 1,024 =
+    # 0.49 GiB) 5.49 x $0.25 = 1.3721 -> $69.32 (before the overhead, $69.20; before, $69.10).
     db = _db(cat, database={"data_model": "key_value", "size_gib": 5, "reads_per_s": 0,
                             "writes_per_s": 100})
     prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
     assert (prov.config["rcu"], prov.config["wcu"]) == (1, 143)
-    assert prov.monthly_cost_usd == pytest.approx(69.20, abs=0.01)
+    assert prov.monthly_cost_usd == pytest.approx(69.32, abs=0.01)
     text = next(r.text for r in prov.reasons if r.rule == "database.provisioned")
     assert "API_ProvisionedThroughput.html" in text
 
@@ -102,12 +103,13 @@ def test_provisioned_table_without_reads_still_has_one_rcu(cat):
 
 def test_reserved_dynamodb_keeps_its_standard_price_and_says_so(cat):
     # 1,000 strong reads/s and 100 writes/s of 1 KiB, 5 GiB: ceil(1,000 / 0.7) = 1,429 RCU x
-    # 0.00013 x 730 = 135.61; 143 WCU x 0.00065 x 730 = 67.85; 5 x 0.25 = 1.25 -> $204.72.
+    # 0.00013 x 730 = 135.61; 143 WCU x 0.00065 x 730 = 67.85; storage (5 GiB + 100 bytes per
+    # 1 KiB item) 5.49 x 0.25 = 1.37 -> $204.84.
     db = _db(cat, purchase_options=["reserved"],
              database={"data_model": "key_value", "size_gib": 5, "reads_per_s": 1000,
                        "writes_per_s": 100})
     prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
-    assert prov.monthly_cost_usd == pytest.approx(204.72, abs=0.01)
+    assert prov.monthly_cost_usd == pytest.approx(204.84, abs=0.01)
     assert prov.purchase_option == "provisioned"
     url = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/reserved-capacity.html"
     for o in db:
@@ -146,3 +148,22 @@ def test_sql_server_above_64_tib_is_still_an_rds_instance(profile, cat, book):
     # MySQL keeps the one 64 TiB volume: 100,000 GiB is Aurora's only.
     out, rej = _relational(profile, cat, book, "mysql", 100000)
     assert [c.kind for c in out] == ["aurora"]
+
+
+# --- DynamoDB storage: 100 bytes of indexing overhead per item ----------------------------------
+# "For storage billing, each item includes a per-item storage overhead ... Every item in DynamoDB
+# requires 100 bytes of storage overhead for indexing" (DynamoDB item sizes and formats,
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+# Before, the table was billed for the data alone.
+
+def test_storage_bills_the_per_item_overhead(cat):
+    # 10 GiB of 0.5 KiB items: 10 x 2^30 / 512 items x 100 bytes = 10 x 100 / 512 = 1.95 GiB
+    # of overhead, 11.95 GiB billed x $0.25 = 2.99 (was 2.50).  Provisioned 10 strong reads/s
+    # -> ceil(10 / 0.7) = 15 RCU x 0.00013 x 730 = 1.42; 5 writes/s -> 8 WCU x 0.00065 x 730 =
+    # 3.80: $8.21 (was $7.72).
+    db = _db(cat, database={"data_model": "key_value", "size_gib": 10, "reads_per_s": 10,
+                            "writes_per_s": 5, "item_size_kib": 0.5})
+    prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
+    assert prov.monthly_cost_usd == pytest.approx(8.21, abs=0.01)
+    text = next(r.text for r in prov.reasons if r.rule == "database.dynamodb_storage")
+    assert "11.95 GiB" in text and "CapacityUnitCalculations.html" in text

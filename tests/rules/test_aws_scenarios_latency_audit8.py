@@ -44,8 +44,9 @@ def test_sub_millisecond_reads_put_dynamodb_at_risk_and_name_dax(cat):
     prov = next(o for o in opts if o.purchase_option == "provisioned")
     # The price is unchanged by the latency need: 50,000 eventual reads x 0.5 RCU / 0.7 =
     # 35,715 RCU, 1,000 writes x 1 WCU / 0.7 = 1,429 WCU; 35,715 x 0.00013 x 730 = 3,389.35,
-    # 1,429 x 0.00065 x 730 = 678.06, 50 GiB x 0.25 = 12.50: $4,079.91.
-    assert prov.monthly_cost_usd == pytest.approx(4079.91, abs=0.02)
+    # 1,429 x 0.00065 x 730 = 678.06, storage 50 GiB + 100 bytes per 1 KiB item (50 x 100 /
+    # 1,024 = 4.88 GiB, CapacityUnitCalculations.html) 54.88 x 0.25 = 13.72: $4,081.13.
+    assert prov.monthly_cost_usd == pytest.approx(4081.13, abs=0.02)
     for o in opts:
         assert o.performance_risk == 3.0
         lat = [r for r in o.reasons if r.rule == "database.latency"]

@@ -105,6 +105,8 @@ def test_dynamodb_on_demand_priced_per_request_unit_without_a_free_tier(profile,
     # request units, $0.625 per million write request units, $0.25 per GB-month.  1 KiB items,
     # strong reads: 1 RRU per read, 1 WRU per write; 730 h x 3,600 s = 2,628,000 s/month.
     # 100 x 2.628M = 262.8M RRU x 0.125 = 32.85; 20 x 2.628M = 52.56M WRU x 0.625 = 32.85;
-    # 50 GB x 0.25 = 12.50; total $78.20 (the free tier has no quantity in the catalog).
-    assert od.monthly_cost_usd == pytest.approx(78.20, abs=0.01)
+    # storage 50 GB + 100 bytes per (assumed 1 KiB) item, 50 x 100 / 1,024 = 4.88 GB
+    # (CapacityUnitCalculations.html), 54.88 x 0.25 = 13.72; total $79.42 (the free tier has
+    # no quantity in the catalog).
+    assert od.monthly_cost_usd == pytest.approx(79.42, abs=0.01)
     assert any("not deducted" in r.text for r in od.reasons)
