@@ -35,7 +35,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.rank_few import FewRanking, FewTable, few_scores
+from recommender.rules.rank_few import FewRanking, FewTable, few_performance_keys, few_scores
 
 #: balanced: percent of its cost added per step of performance risk when ranking.
 RISK_PREMIUM_PCT = 10.0
@@ -163,7 +163,9 @@ class Ranking:
         top = self.head(1)
         # The usual keys (no NaN, no -inf, none <= 0) and #1 finite: the steps below keep
         # +inf, divide every key and give quotients >= 0, so best / key capped at 1 is theirs.
-        if len(top) and self.key.min() > 0 and (best := float(self.key[top[0]])) < math.inf:
+        # (np.minimum.reduce: ndarray.min without its Python wrapper; NaN propagates alike.)
+        if len(top) and np.minimum.reduce(self.key) > 0 and (
+                best := float(self.key[top[0]])) < math.inf:
             s = best / self.key
             return np.minimum(s, 1.0, out=s)
         k = np.where(np.isfinite(self.key), self.key, np.inf)
@@ -199,7 +201,7 @@ class Ranking:
     def place(self, k: int) -> int:
         """Position of option ``k`` in ``order`` (-1 when it is not ranked or not an option):
         looked up in the head first, the full inverse (:attr:`position`) only beyond it."""
-        if not 0 <= k < len(self.table.ids):
+        if not 0 <= k < len(self.key):  # (as many as the table's ids, without RowIds.__len__)
             return -1
         head = self.head_list
         if k in head:
@@ -441,18 +443,20 @@ def _round6(values: list[float]) -> list[float]:
     return out
 
 
-def _few_keys(name: str, cost: list[float], risk: list[float]
-              ) -> tuple[list[float], list[list[float]]] | None:
-    """:func:`_cost_keys` / :func:`_balanced_keys` on lists, the same float operations in
-    the same order; None for ``performance`` (its steps take numpy's log)."""
+def _few_keys(name: str, cost: list[float], risk: list[float], fit: list[float]
+              ) -> tuple[list[float], list[list[float]]]:
+    """:func:`_cost_keys` / :func:`_balanced_keys` / :func:`_performance_keys` on lists,
+    the same float operations in the same order (the capacity steps by numpy's log)."""
     costs = [math.inf if x != x else x for x in cost]
+    if name == "performance":
+        return few_performance_keys(costs, risk, fit, CAPACITY_TIE)
     if name == "cost":
         return costs, [_round6(costs), risk]
     if name == "balanced":
         key = [c * (1.0 + RISK_PREMIUM_PCT / 100.0 * r) for c, r in zip(costs, risk,
                                                                         strict=True)]
         return key, [_round6(key), costs]
-    return None
+    raise ValueError(f"unknown objective {name!r}")
 
 
 def _full_ids(cands: list[Candidate]) -> list[str]:
@@ -478,11 +482,7 @@ def _rank_few(cands: list[Candidate], objective: str) -> tuple[FewRanking, list[
     # The guidance tier as _few_table rounds it (round(f, 3): the same floats).
     tier = None if objective == "cost" else [round(f, 3) for f in cols[2]]
     t = FewTable([c.option for c in cands], cols[0], cols[1], cols[2], tier)
-    few = _few_keys(name, cols[0], cols[1])
-    if few is None:
-        arr, arrs = _OBJECTIVE_KEYS[name](_few_table(objective, t.ids, *cols))
-        few = arr.tolist(), [k.tolist() for k in arrs]
-    key, keys = few
+    key, keys = _few_keys(name, cols[0], cols[1], cols[2])
     if tier is not None:
         keys = [[-x for x in tier], *keys]
     rows: list[tuple[Any, ...]] = list(zip(*keys, strict=True))
@@ -499,7 +499,9 @@ def _rank_few(cands: list[Candidate], objective: str) -> tuple[FewRanking, list[
 def _others_text(r: Ranking | FewRanking, k: int, cands: list[Candidate]) -> str:
     first = r.head_list[0]
     fit = r.table.tier
-    base = _rank_text(r, k).replace(str(r.table.ids[first]), cands[first].option)
+    base = _rank_text(r, k)
+    if not isinstance(r, FewRanking):  # (a FewTable's ids are the options already)
+        base = base.replace(str(r.table.ids[first]), cands[first].option)
     if fit is not None and k != first and fit[k] < fit[first]:
         base += " It ranks below options closer to the guidance for this profile."
     return base

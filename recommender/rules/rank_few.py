@@ -70,3 +70,21 @@ def few_scores(key: list[float], first: int) -> list[float]:
 
 
 _MAX_FLOAT = float(np.finfo(float).max)
+
+
+def few_performance_keys(costs: list[float], risk: list[float], fit: list[float], tie: float
+                         ) -> tuple[list[float], list[list[float]]]:
+    """``rank._performance_keys`` of a few candidates as lists: the ranking number
+    (1 / capacity) and the sort keys (capacity steps of ``tie`` below the best, risk, cost
+    with NaN as inf in ``costs``), by the same float operations; the steps' logarithms are
+    numpy's, over the same values, so they are the same floats."""
+    cap = fit
+    if not all(math.isfinite(x) for x in cap):  # nan_to_num's NaN as 0, +-inf as +-max
+        cap = np.nan_to_num(np.array(cap, dtype=float), nan=0.0).tolist()
+    best = max(cap) if cap else 1.0
+    floor = [x if x > 1e-9 else 1e-9 for x in cap]  # np.maximum(cap, 1e-9): no NaN left
+    logs = np.log(np.array([best / x for x in floor])).tolist()
+    step = math.log1p(tie)
+    # -(-floor(x)) of the numpy steps: an int where finite (equal as a sort key).
+    steps = [math.floor(v / step) if math.isfinite(v / step) else v / step for v in logs]
+    return [1.0 / x for x in floor], [steps, risk, costs]

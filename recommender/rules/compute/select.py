@@ -119,15 +119,17 @@ def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     for existing workloads and recommends current ones (https://aws.amazon.com/ec2/
     previous-generation/), PERF02-BP01."""
     old = t.alive > t.ix.current  # alive and not current (one pass, no inverted copy)
-    if not old.any() or not (t.alive & t.ix.current).any():
-        return
     gone = old.nonzero()[0]  # (np.flatnonzero of a 1-D mask, without its wrapper)
+    # The alive rows are the old ones and the current ones: a current one fits unless every
+    # alive row is old (counted, not masked and searched again).
+    if not len(gone) or np.count_nonzero(t.alive) == len(gone):
+        return
     rej.add("ec2.previous_generation", len(gone))
     types = t.ix.types
     t.dropped.add(gone, lambda i: (
         f"{types[i]} is a previous-generation type and current-generation types fit (AWS "
         "recommends current generation for new workloads)"))
-    t.alive &= ~old
+    t.alive[gone] = False
 
 
 def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
@@ -161,8 +163,9 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
             f"{ix.types[i]} is burstable: judging its CPU credits needs "
             "compute.cpu_utilization or a utilization series"))
         return
-    others = t.alive & ~ix.is_burst
-    cheapest = _nanmin(t.cost[others]) if others.any() else np.inf
+    # (The fixed-performance rows' costs: empty when none is alive.)
+    others = t.cost[t.alive > ix.is_burst]
+    cheapest = _nanmin(others) if len(others) else np.inf
     sim = simulate_credits(
         need.series_pct, need.measured_vcpus, need.interval_min, vcpus=ix.vcpus[b_idx],
         count=t.count[b_idx], credits_per_hour=ix.credits_per_hour0[b_idx],
