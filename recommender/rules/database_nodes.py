@@ -193,11 +193,12 @@ OPENSEARCH_MASTERS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest
 #: Service domain" (:data:`OPENSEARCH_MASTERS_URL`).
 OPENSEARCH_MASTER_COUNT = 3
 #: The page's "recommended minimum dedicated master instance type" by the domain's instance
-#: count: (up to this many data nodes, the two classes it names).
+#: count: (up to this many data nodes, the two classes it names).  31-75 instances: "32 GiB"
+#: of master RAM, ``r5.xlarge.search`` or ``r6g.xlarge.search``.
 OPENSEARCH_MASTER_CLASSES: tuple[tuple[int, tuple[str, str]], ...] = (
     (10, ("m5.large.search", "m6g.large.search")),
     (30, ("c5.2xlarge.search", "c6g.2xlarge.search")),
-    (75, ("c5.4xlarge.search", "c6g.4xlarge.search")),
+    (75, ("r5.xlarge.search", "r6g.xlarge.search")),
     (125, ("r5.2xlarge.search", "r6g.2xlarge.search")),
     (200, ("r5.4xlarge.search", "r6g.4xlarge.search")),
 )

@@ -167,3 +167,35 @@ def test_storage_bills_the_per_item_overhead(cat):
     assert prov.monthly_cost_usd == pytest.approx(8.21, abs=0.01)
     text = next(r.text for r in prov.reasons if r.rule == "database.dynamodb_storage")
     assert "11.95 GiB" in text and "CapacityUnitCalculations.html" in text
+
+
+# --- OpenSearch dedicated masters for 31-75 data nodes -------------------------------------------
+# "Choosing instance types for dedicated master nodes": 31-75 instances, 32 GiB of master RAM,
+# "r5.xlarge.search or r6g.xlarge.search" (https://docs.aws.amazon.com/opensearch-service/latest/
+# developerguide/managedomains-dedicatedmasternodes.html).  Before: c5.4xlarge or c6g.4xlarge.
+
+def test_masters_for_31_to_75_data_nodes_are_r6g_xlarge(cat):
+    from recommender.rules.database_common import db_rows
+    from recommender.rules.database_nodes import search_masters
+
+    rows = db_rows(cat)[("opensearch", "opensearch", "node", "us-east-1")]
+    # r6g.xlarge.search $0.335/h (r5.xlarge $0.372): 3 x 0.335 x 730 = $733.65 (before
+    # c6g.4xlarge.search 3 x 0.903 x 730 = $1,977.57).
+    m = search_masters(rows, 36, False)
+    assert (m.instance_class, m.monthly_usd) == ("r6g.xlarge.search", pytest.approx(733.65))
+    # The neighbours are unchanged: 30 -> c6g.2xlarge, 76 -> r6g.2xlarge.
+    assert search_masters(rows, 30, False).instance_class == "c6g.2xlarge.search"
+    assert search_masters(rows, 76, False).instance_class == "r6g.2xlarge.search"
+
+
+def test_a_36_node_production_domain_prices_its_r6g_xlarge_masters(cat):
+    # 200,000 GiB: index 580,000 GiB; 580,000 / 16 / 3 = 12,083 GiB of memory a node, more than
+    # any type: the largest, i4i.32xlarge.search (1,024 GiB), x ceil(12,083 / 1,024) = 12 -> 36
+    # nodes, each keeping 580,000 / 36 = 16,111 GiB on its 8 x 3,750 GB = 27,940 GiB of
+    # instance storage.  36 x 17.572 x 730 = 461,792.16 + masters 733.65 = $462,525.81 (before
+    # with c6g.4xlarge masters $463,769.73).
+    [c] = _db(cat, environment="production",
+              database={"data_model": "search", "size_gib": 200000})
+    assert (c.config["instance_class"], c.count) == ("i4i.32xlarge.search", 36)
+    assert c.config["dedicated_master_type"] == "r6g.xlarge.search"
+    assert c.monthly_cost_usd == pytest.approx(462525.81, abs=0.01)
