@@ -3,7 +3,9 @@
 "Node type details" (:data:`REDSHIFT_NODE_TYPES_URL`) gives each node type a node range when a
 cluster is created, and the storage of its nodes: dc2.large 1-32 nodes, dc2.8xlarge 2-128,
 ra3.xlplus 1 (single-node, managed storage limited to 4 TB) or 2-16 (multi-node), ra3.4xlarge
-2-32, ra3.16xlarge 2-128; the storage per node is the catalog's (``storage_desc``).  "Single-
+2-32, ra3.16xlarge 2-128; the storage per node is the table's managed storage limit per node
+for the RA3 types it lists (ra3.xlplus 32 TB, ra3.4xlarge and ra3.16xlarge 128 TB, where the
+catalog's ``storage_desc`` says 64TB), else the catalog's (``storage_desc``).  "Single-
 node clusters are not recommended for running production workloads" (same page), so a
 production profile gets at least two nodes.  A node type the table does not list (ra3.large:
 the stored page predates it) keeps the catalog's storage and no range.
@@ -27,10 +29,25 @@ REDSHIFT_NODE_RANGE: dict[str, tuple[int, int]] = {
 #: Managed storage of a single-node cluster of the type, GiB (ra3.xlplus: 4 TB, "a hard limit"),
 #: read as the catalog reads its TB (x 1,024).
 REDSHIFT_SINGLE_NODE_GIB: dict[str, float] = {"ra3.xlplus": 4.0 * 1024}
+#: "Managed storage limit per node" of a multi-node cluster, "a hard limit" (the same table):
+#: ra3.xlplus 32 TB, ra3.4xlarge and ra3.16xlarge 128 TB, read as TB x 1,024.  The catalog's
+#: ``storage_desc`` says "64TB RMS" for the two larger types; the page's figure is the limit.
+REDSHIFT_RMS_LIMIT_GIB: dict[str, float] = {"ra3.xlplus": 32.0 * 1024,
+                                            "ra3.4xlarge": 128.0 * 1024,
+                                            "ra3.16xlarge": 128.0 * 1024}
 
 
 def storage_per_node_gib(row: dict[str, Any]) -> float | None:
-    """The storage of one node, GiB, from the catalog's ``storage_desc`` ("32TB RMS")."""
+    """The storage of one node, GiB: the page's managed storage limit of an RA3 type it lists
+    (:data:`REDSHIFT_RMS_LIMIT_GIB`), else the catalog's ``storage_desc`` ("32TB RMS")."""
+    page = REDSHIFT_RMS_LIMIT_GIB.get(str(row.get("instance_class")))
+    if page is not None:
+        return page
+    return catalog_storage_gib(row)
+
+
+def catalog_storage_gib(row: dict[str, Any]) -> float | None:
+    """The storage of one node, GiB, as the catalog's ``storage_desc`` gives it, or None."""
     m = re.search(r"([\d.]+)\s*(TB|GB|TiB|GiB)", str(row.get("storage_desc") or ""))
     if not m:
         return None
@@ -87,6 +104,8 @@ def warehouse_size(
                  + ("managed storage" if cls.startswith("ra3") else "of storage")
                  + " per node" if cap else
                  " (node storage not in the catalog")
+              + (f" (the node type table's limit; the catalog's row says {row['storage_desc']})"
+                 if cap and catalog_storage_gib(row) not in (None, cap) and count > 1 else "")
               + (f"; {cls} clusters have {low}-{high} nodes" if high else "")
               + ("; production: at least two nodes, single-node clusters are not "
                  "recommended for production" if production else "")

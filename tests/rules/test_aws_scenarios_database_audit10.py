@@ -199,3 +199,22 @@ def test_a_36_node_production_domain_prices_its_r6g_xlarge_masters(cat):
     assert (c.config["instance_class"], c.count) == ("i4i.32xlarge.search", 36)
     assert c.config["dedicated_master_type"] == "r6g.xlarge.search"
     assert c.monthly_cost_usd == pytest.approx(462525.81, abs=0.01)
+
+
+# --- Redshift RA3: 128 TB of managed storage per ra3.4xlarge / ra3.16xlarge node -----------------
+# "Node type details", RA3 node types: "Managed storage limit per node" ra3.xlplus (multi-node)
+# 32 TB, ra3.4xlarge 128 TB, ra3.16xlarge 128 TB, "a hard limit" (https://docs.aws.amazon.com/
+# redshift/latest/mgmt/working-with-clusters.html#rs-node-type-info).  The catalog's rows say
+# "64TB RMS" for the two larger types, which the sizing read, doubling their node count.
+
+def test_ra3_4xlarge_holds_128_tb_a_node(cat):
+    # 200,000 GiB (TB read as 1,024 GiB): ra3.xlplus ceil(200,000 / 32,768) = 7 x 1.086 =
+    # 7.602/h; ra3.4xlarge ceil(200,000 / 131,072) = 2 x 3.26 = 6.52/h (at 64 TB: 4 nodes,
+    # 13.04/h); ra3.large 8 TB 25 x 0.543 = 13.575/h.  2 x 3.26 x 730 = $4,759.60 (before:
+    # 7 x ra3.xlplus, 7.602 x 730 = $5,549.46).
+    [c] = _db(cat, database={"data_model": "analytics", "size_gib": 200000})
+    assert (c.config["instance_class"], c.count) == ("ra3.4xlarge", 2)
+    assert c.monthly_cost_usd == pytest.approx(4759.60, abs=0.01)
+    size = next(r.text for r in c.reasons if r.rule == "database.size")
+    assert "131,072 GiB managed storage per node" in size
+    assert "working-with-clusters.html#rs-node-type-info" in size
