@@ -112,6 +112,7 @@ efs.elastic.write_gb | efs | USD per GB | none | EFS Storage Requests Write per 
 efs.provisioned.throughput_mbps_month | efs | USD per MBps-month | none | Throughput Provisioned | Provisioned Throughput above the included (bursting) baseline
 efs.archive.storage_gb_month | efs | USD per GB-month | none | Archive Storage GB Mo |
 efs.one_zone.storage_gb_month | efs | USD per GB-month | none | One Zone General Purpose Storage GB Mo |
+efs.one_zone_ia.storage_gb_month | efs | USD per GB-month | none | One Zone Infrequent Access Storage GB Mo | One Zone file systems, Infrequent Access class (https://aws.amazon.com/efs/pricing/)
 datatransfer.internet_out | datatransfer | USD per GB | key | DataTransfer External Outbound Next 10 TB; DataTransfer External Outbound Next 40 TB; DataTransfer External Outbound Next 100 TB; DataTransfer External Outbound Greater than 150 TB |
 cloudfront.https_request | cloudfront | USD per request | edge | Request HTTPS Methods |
 cloudfront.http_request | cloudfront | USD per request | edge | Request HTTP Methods |

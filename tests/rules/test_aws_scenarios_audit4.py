@@ -73,19 +73,17 @@ def test_efs_one_zone_for_non_production_files(cat):
     assert prod.monthly_cost_usd == pytest.approx(300.00, abs=0.01)
 
 
-def test_efs_one_zone_ia_is_named_unpriced(cat):
-    # Cold development files settle in IA; One Zone-IA has no price in the catalog, so the
-    # Regional IA price stays (1,000 x 0.016 = $16.00) and One Zone-IA is named.
+def test_efs_one_zone_ia_prices_cold_development_files(cat):
+    # Cold development files settle in IA; the stored EFS feed prices One Zone-IA ("One Zone
+    # Infrequent Access Storage GB Mo", us-east-1 $0.0133, https://aws.amazon.com/efs/
+    # pricing/), so they go on One Zone: 1,000 x 0.0133 = $13.30 (was Regional IA 1,000 x
+    # 0.016 = $16.00 with One Zone-IA named; storage audit 10).
     top = _run(cat, "efs_dev_cold").recommendations.storage[0]
-    assert "file_system_type" not in top.config
-    assert top.monthly_cost_usd == pytest.approx(16.00, abs=0.01)
-    assert "EFS One Zone-IA (would suit this data; not offered)" in {u.item for u in
-                                                                     top.unpriced}
-    # No region has a One Zone-IA row, so the reason must not blame the profile's region.
+    assert top.config["file_system_type"] == "one_zone"
+    assert top.monthly_cost_usd == pytest.approx(13.30, abs=0.01)
+    assert not any("One Zone-IA" in u.item for u in top.unpriced)
     why = next(x.text for x in top.reasons if x.rule == "storage.efs_one_zone")
-    assert "for any region" in why and " in us-east-1 " not in why
-    efs = cat.unit_prices[cat.unit_prices["service"] == "efs"]
-    assert not efs["item"].str.contains("one_zone_ia|one_zone\\.ia").any()
+    assert "a Regional file system's IA storage would cost $16.00" in why
 
 
 def test_efs_scratch_on_one_zone(cat):

@@ -132,3 +132,35 @@ def test_s3_express_one_zone_is_named_with_the_feeds_storage_price():
     assert "$0.11 per GB-month in us-east-1" in u.reason
     assert "1,000 GiB would store for $110.00/month" in u.reason
     assert "no S3 Express One Zone row" not in _text(o)
+
+
+def _dev_files(**storage) -> dict:
+    return {"region": "us-east-1", "environment": "development", "storage": {
+        "size_gib": 1000, "access_frequency": "cold", "sharing": "multi_instance", **storage}}
+
+
+def test_efs_one_zone_ia_from_the_stored_feed_time_weighted():
+    """Development files living 60 days on EFS: One Zone file systems suit "development,
+    build, and staging environments" (https://docs.aws.amazon.com/efs/latest/ug/
+    storage-classes.html); the stored feed prices One Zone $0.16 and One Zone-IA $0.0133
+    per GB-month ("One Zone Infrequent Access Storage GB Mo", https://aws.amazon.com/efs/
+    pricing/).  30 days Standard, 30 IA (lifecycle-management-efs.html): 500 x 0.16 + 500 x
+    0.0133 = 80.00 + 6.65 = $86.65 (was Regional 500 x 0.30 + 500 x 0.016 = $158.00, with
+    "EFS One Zone-IA has no price in the catalog for any region"); the all-Standard bound
+    is One Zone Standard's 1,000 x 0.16 = $160.00."""
+    o = recommend(parse_profile(_dev_files(object_lifetime_days=60)),
+                  models=False).recommendations.storage[0]
+    assert (o.option, o.config["file_system_type"]) == ("efs", "one_zone")
+    assert o.monthly_cost_usd == pytest.approx(86.65, abs=0.005)
+    assert o.predicted["monthly_cost_usd_all_standard"] == pytest.approx(160.00)
+    assert "a Regional file system's Standard + IA storage would cost $158.00" in _text(o)
+
+
+def test_efs_archive_files_stay_regional_without_a_one_zone_archive_price():
+    """Archival development files reach Archive, which the catalog has no One Zone price for:
+    Regional Archive 1,000 x $0.008 = $8.00, and the reason names the missing class."""
+    o = recommend(parse_profile(_dev_files(access_frequency="archive")),
+                  models=False).recommendations.storage[0]
+    assert "file_system_type" not in o.config
+    assert o.monthly_cost_usd == pytest.approx(8.00, abs=0.005)
+    assert "EFS One Zone Archive has no price in us-east-1 in the catalog" in _text(o)

@@ -56,6 +56,7 @@ EFS_TRANSITION_DAYS: dict[str, float] = {"ia": 30.0, "archive": 90.0}
 
 #: EFS One Zone storage (One Zone file systems, Standard class) and why it suits the data.
 ONE_ZONE_ITEM = "efs.one_zone.storage_gb_month"
+ONE_ZONE_IA_ITEM = "efs.one_zone_ia.storage_gb_month"
 ONE_ZONE_URL = "https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html"
 #: "When you use the CLI or API to create a file system, automatic backups are enabled by
 #: default only for One Zone file systems"; the default plan makes daily backups kept 35 days.
@@ -181,10 +182,11 @@ def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note
     scratch = n.persistence == "scratch" and cls != "standard"
     if scratch:
         cls, shares, life_note = "standard", {"standard": 1.0}, None
+    one_zone = efs_one_zone(n, shares, book, region)
+    # One Zone-IA has one rate in every throughput mode: no legacy-IA premium to weigh.
     plan = efs_throughput(n, (n.size_gib or 0.0) * shares.get("standard", 0.0), book, region,
                           elastic_only="archive" in shares,
-                          ia_premium_usd=_ia_premium(n, shares, book, region))
-    one_zone = efs_one_zone(n, shares, book, region)
+                          ia_premium_usd=0.0 if one_zone else _ia_premium(n, shares, book, region))
     items = {_efs_item(c, plan.mode, one_zone, book, region): share
              for c, share in shares.items()}
     config: dict[str, Any] = {"storage_class": cls, **plan.config}
@@ -204,10 +206,9 @@ def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note
     if c.monthly_cost_usd is not None:
         c.monthly_cost_usd = None if plan.cost_usd is None else c.monthly_cost_usd + plan.cost_usd
     c.name_unpriced_all(plan.unpriced)
-    _efs_class_notes(c, n, cls, book, region)
+    _efs_class_notes(c, n, cls, book, region, one_zone=one_zone)
     if one_zone or (n.persistence == "scratch" or n.environment in NON_PRODUCTION):
-        _one_zone_notes(c, n, one_zone, book, region,
-                        standard_only=shares == {"standard": 1.0})
+        _one_zone_notes(c, n, one_zone, book, region, shares=shares, mode=plan.mode)
     if life_note:
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG, life_note, "info"))
     if scratch:
@@ -232,9 +233,10 @@ def _ia_premium(n: StorageNeed, shares: dict[str, float], book: PriceBook,
 
 
 def _efs_item(cls: str, mode: str, one_zone: bool, book: PriceBook, region: str) -> str:
-    """The storage item of ``cls``: One Zone, the legacy IA rate outside Elastic Throughput."""
+    """The storage item of ``cls``: One Zone (One Zone-IA for IA), the legacy IA rate outside
+    Elastic Throughput."""
     if one_zone:
-        return ONE_ZONE_ITEM
+        return ONE_ZONE_IA_ITEM if cls == "ia" else ONE_ZONE_ITEM
     item = f"efs.{cls}.storage_gb_month"
     if cls == "ia" and mode != "elastic" and book.unit(item + _IA_LEGACY, region):
         item += _IA_LEGACY  # the legacy IA rate applies outside Elastic Throughput
@@ -251,34 +253,37 @@ def efs_one_zone(n: StorageNeed, shares: dict[str, float], book: PriceBook,
     "development, build, and staging environments"
     (https://docs.aws.amazon.com/efs/latest/ug/storage-classes.html).  So scratch
     (re-creatable) or non-production (``environment`` staging/development/test) files use
-    One Zone when they stay in Standard and the catalog prices it; One Zone-IA has no
-    price in the catalog, so files lifecycle moves into IA stay on a Regional file system.
+    One Zone when the catalog prices each class they settle in: One Zone for Standard, One
+    Zone-IA for IA ("One Zone Infrequent Access" in the stored EFS price feed,
+    https://aws.amazon.com/efs/pricing/); files that reach Archive, which the catalog has no
+    One Zone price for, stay on a Regional file system.
     """
-    return (shares == {"standard": 1.0} and book.unit(ONE_ZONE_ITEM, region) is not None
+    items = {"standard": ONE_ZONE_ITEM, "ia": ONE_ZONE_IA_ITEM}
+    return (set(shares) <= set(items)
+            and all(book.unit(items[c], region) is not None for c in shares)
             and (n.persistence == "scratch" or n.environment in NON_PRODUCTION))
 
 
 def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBook,
-                    region: str, *, standard_only: bool) -> None:
-    """Say why One Zone (with the Regional price beside it), or why not, and name the
-    charges it brings; ``standard_only``: the files stay in Standard (the first clause of
-    :func:`efs_one_zone`)."""
+                    region: str, *, shares: dict[str, float], mode: str) -> None:
+    """Say why One Zone (with the Regional price of the same classes beside it), or why not
+    (the class without a One Zone price), and name the charges it brings."""
     whose = "scratch (re-creatable)" if n.persistence == "scratch" else f"{n.environment}"
     if not one_zone:
-        # Standard-only files missed One Zone for want of its price in this region; the
-        # others for want of a One Zone-IA price anywhere in the catalog.
-        what = "EFS One Zone" if standard_only else "EFS One Zone-IA"
-        where = (f"in {region} in the catalog" if standard_only else
-                 "in the catalog for any region (its price data lists none)")
+        what = ("EFS One Zone" if shares == {"standard": 1.0} else
+                "EFS One Zone-IA" if "archive" not in shares else "EFS One Zone Archive")
         c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
             f"EFS One Zone would suit {whose} data ({ONE_ZONE_URL}), but {what} has no "
-            f"price {where}: priced on a Regional file system."), "info"))
-        c.name_unpriced(f"{what} (would suit this data; not offered)", f"no {what} price {where}")
+            f"price in {region} in the catalog: priced on a Regional file system."), "info"))
+        c.name_unpriced(f"{what} (would suit this data; not offered)",
+                        f"no {what} price in {region} in the catalog")
         return
     c.config["file_system_type"] = "one_zone"
-    regional = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
-    than = ("" if regional is None or n.size_gib is None else
-            f"; a Regional file system's Standard storage would cost {fmt_usd(regional.usd)}")
+    parts = [book.cost(_efs_item(k, mode, False, book, region), region,
+                       (n.size_gib or 0.0) * share) for k, share in shares.items()]
+    than = ("" if n.size_gib is None or any(p is None for p in parts) else
+            f"; a Regional file system's {' + '.join(_CLASS_LABEL[k] for k in shares)} "
+            f"storage would cost {fmt_usd(sum(p.usd for p in parts if p))}")
     c.reasons.append(reason("storage.efs_one_zone", PERF03_CONFIG, (
         f"{whose.capitalize()} data: EFS One Zone, which stores the data in one Availability "
         f"Zone at a lower price and may lose it with that AZ ({ONE_ZONE_URL}){than}."),
@@ -372,11 +377,13 @@ def _efs_why(cls: str, frequency: str | None, lifecycle: dict[str, str] | None,
 
 
 def _efs_class_notes(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
-                     region: str) -> None:
-    """Reasons of the lifecycle classes: the all-Standard bound, Archive's needs, latency."""
+                     region: str, *, one_zone: bool = False) -> None:
+    """Reasons of the lifecycle classes: the all-Standard bound (One Zone Standard on a One
+    Zone file system), Archive's needs, latency."""
     if cls == "standard":
         return
-    std = book.cost("efs.standard.storage_gb_month", region, n.size_gib or 0.0)
+    std = book.cost(ONE_ZONE_ITEM if one_zone else "efs.standard.storage_gb_month", region,
+                    n.size_gib or 0.0)
     if std is not None and n.size_gib is not None:
         c.predicted["monthly_cost_usd_all_standard"] = round(std.usd, 2)
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
