@@ -40,6 +40,7 @@ from recommender.rules.database_common import (
 )
 from recommender.rules.database_redshift import warehouse_size
 from recommender.rules.database_search import holds as search_holds
+from recommender.rules.database_search import instance_quota_reason as search_instance_quota
 from recommender.rules.database_search import node_storage as search_node_storage
 from recommender.rules.database_search import nodes_for_storage as search_nodes_for_storage
 from recommender.rules.database_search import storage_text as search_storage_text
@@ -132,6 +133,9 @@ def node_family_options(
                     sizing=sizing, extra_cost=extra, extra_verify=ev, config=config,
                     extra_label=label)
     c.name_unpriced_all(todo, category="database")
+    quota = search_instance_quota(count) if family == "opensearch" else None
+    if quota is not None:
+        c.reasons.append(quota)
     db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
     return [c]

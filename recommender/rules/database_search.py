@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from recommender.rules.base import PERF03_CONFIG, reason
+
 OPENSEARCH_EBS_LIMITS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/"
                              "developerguide/limits.html#ebsresource")
 OPENSEARCH_PETABYTE_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/"
@@ -145,3 +147,23 @@ def storage_text(row: dict[str, Any], storage_gib: float, count: int) -> str:
     return (f"; each node's EBS volume {vol:,} GiB (its share of the index, at least "
             f"{ebs_min_gib(cls):g} GiB), within {cls}'s {st.gib:,.0f} GiB gp3 maximum "
             f"({OPENSEARCH_EBS_LIMITS_URL})")
+
+
+OPENSEARCH_QUOTAS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+                         "limits.html#clusterresource")
+#: "Instances per domain", default 80, adjustable ("You can request an increase up to 200
+#: instances"): Amazon OpenSearch Service quotas, domain and instance quotas.
+OPENSEARCH_INSTANCES_PER_DOMAIN = 80
+
+
+def instance_quota_reason(count: int) -> Any:
+    """A caution when a domain's ``count`` data nodes are above the default instances-per-domain
+    quota (:data:`OPENSEARCH_INSTANCES_PER_DOMAIN`), else None: the quota is adjustable, so
+    the option stands, but an increase must be requested before the domain is created."""
+    if count <= OPENSEARCH_INSTANCES_PER_DOMAIN:
+        return None
+    return reason("database.opensearch_instance_quota", PERF03_CONFIG, (
+        f"{count} data nodes are above the default quota of "
+        f"{OPENSEARCH_INSTANCES_PER_DOMAIN} instances per domain ({OPENSEARCH_QUOTAS_URL}); "
+        "it is adjustable: request an increase (Service Quotas) before creating the domain."),
+        "caution")

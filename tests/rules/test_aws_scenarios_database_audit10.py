@@ -218,3 +218,25 @@ def test_ra3_4xlarge_holds_128_tb_a_node(cat):
     size = next(r.text for r in c.reasons if r.rule == "database.size")
     assert "131,072 GiB managed storage per node" in size
     assert "working-with-clusters.html#rs-node-type-info" in size
+
+
+# --- OpenSearch: more data nodes than the default instances-per-domain quota --------------------
+# Domain and instance quotas: "Instances per domain | 80 | Yes" (adjustable; "You can request an
+# increase up to 200 instances"), https://docs.aws.amazon.com/opensearch-service/latest/
+# developerguide/limits.html#clusterresource.  Before, a 90-node domain was offered without it.
+
+def test_a_domain_above_80_instances_says_to_raise_the_quota(cat):
+    # 500,000 GiB production: index 1,450,000 GiB; 1,450,000 / 16 / 3 = 30,208 GiB a node ->
+    # i4i.32xlarge.search (1,024 GiB) x ceil(30,208 / 1,024) = 30 -> 90 nodes (16,111 GiB of
+    # the index on each one's 27,940 GiB): 90 x 17.572 x 730 = 1,154,480.40 + masters for
+    # 76-125 nodes, r6g.2xlarge.search 3 x 0.669 x 730 = 1,465.11 -> $1,155,945.51.
+    [c] = _db(cat, environment="production",
+              database={"data_model": "search", "size_gib": 500000})
+    assert (c.config["instance_class"], c.count) == ("i4i.32xlarge.search", 90)
+    assert c.monthly_cost_usd == pytest.approx(1155945.51, abs=0.01)
+    [q] = [r for r in c.reasons if r.rule == "database.opensearch_instance_quota"]
+    assert q.severity == "caution" and "limits.html#clusterresource" in q.text
+    # 36 nodes (200,000 GiB) are within the quota: no caution.
+    [small] = _db(cat, environment="production",
+                  database={"data_model": "search", "size_gib": 200000})
+    assert not [r for r in small.reasons if r.rule == "database.opensearch_instance_quota"]
