@@ -44,9 +44,13 @@ MIB_IN_MB = 1.048576
 # --------------------------------------------------------------------------- filters
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FilterContext:
-    """What the filters need, derived once from the profile (see ``compute.derive_need``)."""
+    """What the filters need, derived once from the profile (see ``compute.derive_need``).
+
+    Read-only by convention, not frozen: a frozen dataclass sets each of its 28 fields
+    through ``object.__setattr__``, once per call on the hot path, and nothing changes a
+    context once made."""
 
     region: str
     vcpus_need: float | None
@@ -101,6 +105,11 @@ def _is_burst(ix: Ec2Index) -> np.ndarray:
     return ix.is_burst  # burstable flag or family (built once in the index)
 
 
+def _both(ix: Ec2Index, ok: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """``ok & more``; ``more`` itself while ``ok`` is still every row (one pass less)."""
+    return more if ok is ix.all_rows else ok & more
+
+
 def filter_region(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Offered in the region (ec2.regions)."""
     r = ix.region_pos.get(ctx.region)
@@ -143,9 +152,9 @@ def _arch_mask(ix: Ec2Index, arch: tuple[str, ...]) -> np.ndarray:
 def filter_gpus(ix: Ec2Index, ctx: FilterContext) -> Check:
     ok = ix.all_rows
     if ctx.gpus_min is not None:
-        ok = ok & (ix.gpus >= ctx.gpus_min)
+        ok = _both(ix, ok, ix.gpus >= ctx.gpus_min)
     if ctx.gpus_max is not None:
-        ok = ok & (ix.gpus <= ctx.gpus_max)
+        ok = _both(ix, ok, ix.gpus <= ctx.gpus_max)
     return Check(ok, "ec2.gpus", lambda i: f"{ix.types[i]} has {ix.gpus[i]:g} GPUs; the need "
                  f"is {ctx.gpus_min or 0:g}-{ctx.gpus_max if ctx.gpus_max is not None else 'any'}")
 
@@ -163,9 +172,9 @@ def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> Check:
     if ctx.vcpus_need is not None:
         need = ctx.vcpus_need if ctx.vcpus_need_burst is None else np.where(
             _is_burst(ix), ctx.vcpus_need_burst, ctx.vcpus_need)
-        ok = ok & (eff >= need - 1e-9)
+        ok = _both(ix, ok, eff >= need - 1e-9)
     if ctx.vcpus_max is not None:
-        ok = ok & (ix.vcpus <= ctx.vcpus_max)
+        ok = _both(ix, ok, ix.vcpus <= ctx.vcpus_max)
 
     def why(i: int) -> str:
         n = int(ctx.count[i])
@@ -185,9 +194,9 @@ def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
     ok = ix.all_rows
     if ctx.memory_need is not None:
         mem = ix.memory_gib if ctx.count is one_node(ix) else ix.memory_gib * ctx.count
-        ok = ok & (mem >= ctx.memory_need - 1e-9)
+        ok = _both(ix, ok, mem >= ctx.memory_need - 1e-9)
     if ctx.memory_max is not None:
-        ok = ok & (ix.memory_gib <= ctx.memory_max)
+        ok = _both(ix, ok, ix.memory_gib <= ctx.memory_max)
 
     def why(i: int) -> str:
         if ctx.memory_max is not None and ix.memory_gib[i] > ctx.memory_max:
@@ -206,10 +215,10 @@ def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> Check:
     ok = ix.all_rows
     single = ctx.count is one_node(ix)  # every count is 1: only a limit under 1 rejects
     if ctx.max_nodes is not None and not (single and ctx.max_nodes >= 1):
-        ok = ok & (ctx.count <= ctx.max_nodes)
+        ok = _both(ix, ok, ctx.count <= ctx.max_nodes)
     if ctx.parallelism is not None and ctx.horizontal and not (
             single and ctx.parallelism >= 1):
-        ok = ok & (ctx.count <= ctx.parallelism)
+        ok = _both(ix, ok, ctx.count <= ctx.parallelism)
     return Check(ok, "ec2.node_count_above_max_nodes",
                  lambda i: f"{ix.types[i]} needs {int(ctx.count[i])} nodes; at most "
                            f"{ctx.max_nodes or ctx.parallelism} are allowed")
@@ -219,9 +228,9 @@ def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> Check:
     """No node smaller than the per-node floor (one parallel task must fit on a node)."""
     ok = ix.all_rows
     if ctx.node_floor_vcpus is not None:
-        ok = ok & (ix.vcpus >= ctx.node_floor_vcpus - 1e-9)
+        ok = _both(ix, ok, ix.vcpus >= ctx.node_floor_vcpus - 1e-9)
     if ctx.node_floor_memory_gib is not None:
-        ok = ok & (ix.memory_gib >= ctx.node_floor_memory_gib - 1e-9)
+        ok = _both(ix, ok, ix.memory_gib >= ctx.node_floor_memory_gib - 1e-9)
     return Check(ok, "ec2.node_below_per_node_floor",
                  lambda i: f"{ix.types[i]} ({ix.vcpus[i]:g} vCPUs, {ix.memory_gib[i]:g} GiB) "
                            "is smaller than one parallel task")
@@ -330,9 +339,9 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
     iops, mbps = index_memo(ix, ("ebs_limits", ctx.ebs_sustained),
                             lambda: _read_only(ebs_limits(ix, ctx.ebs_sustained)))
     if ctx.ebs_iops is not None:
-        ok = ok & (iops >= ctx.ebs_iops)
+        ok = _both(ix, ok, iops >= ctx.ebs_iops)
     if ctx.ebs_mibps is not None:
-        ok = ok & (mbps >= ctx.ebs_mibps * MIB_IN_MB)
+        ok = _both(ix, ok, mbps >= ctx.ebs_mibps * MIB_IN_MB)
     return Check(ok, "ec2.ebs_limits_below_storage_need",
                  lambda i: _ebs_why(ix, ctx, i, (float(iops[i]), float(mbps[i]))))
 

@@ -375,7 +375,7 @@ def predicted_fields(w: Ec2Row) -> dict[str, Any]:
     if w.need.memory_used_gib is not None:
         out["memory_utilization_pct"] = round(
             w.need.memory_used_gib / (w.facts.memory_gib * n) * 100, 1)
-    od_h = float(ix.ondemand[w.r][i])
+    od_h = float(ix.ondemand[w.r, i])  # (one index, no row view)
     if w.price.po != "on_demand" and not math.isnan(od_h):
         od = od_h * n * w.hours  # Compute Optimizer's "savings" against on-demand
         out["on_demand_monthly_cost_usd"] = round(od, 2)
