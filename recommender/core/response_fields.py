@@ -162,6 +162,8 @@ class OptionConfig(BaseModel):
     size_gib_per_volume: int | None = _f("EBS RAID 0: size of each volume, GiB")
     iops_per_volume: Num = _f("EBS RAID 0: IOPS of each volume")
     throughput_mibps_per_volume: Num = _f("EBS RAID 0: throughput of each volume, MiB/s")
+    baseline_throughput_mibps_per_volume: Num = _f("EBS st1/sc1 RAID 0: baseline throughput "
+                                                   "of each volume, MiB/s")
     # File and object storage.
     storage_class: str | None = _f("EFS/S3 storage class, e.g. standard, ia, glacier_ir")
     lifecycle: EfsLifecycle | None = _f("EFS lifecycle policies")

@@ -164,3 +164,23 @@ def test_efs_archive_files_stay_regional_without_a_one_zone_archive_price():
     assert "file_system_type" not in o.config
     assert o.monthly_cost_usd == pytest.approx(8.00, abs=0.005)
     assert "EFS One Zone Archive has no price in us-east-1 in the catalog" in _text(o)
+
+
+def test_cold_data_beyond_one_sc1_volume_is_a_sc1_raid0_array():
+    """30,000 GiB of cold sequential data: sc1, "the lowest-cost block storage" for cold data
+    (https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html), holds 16 TiB a volume
+    (16,384 GiB, the catalog's size_max_gib), and "the resulting size of a RAID 0 array is
+    the sum of the sizes of the volumes within it" (https://docs.aws.amazon.com/ebs/latest/
+    userguide/raid-config.html): 2 x 15,000 GiB x $0.015 = $450.00, baseline 2 x 15,000 /
+    1,024 x 12 = 351.56 MiB/s.  Before, no sc1 or st1 option (ebs.size_above_volume_max) and
+    the cheapest block storage offered was gp3 at 30,000 x $0.08 = $2,400.00."""
+    r = recommend(parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 30000, "access_pattern": "sequential", "access_frequency": "cold"}}),
+        models=False)
+    sc1 = next(o for o in r.recommendations.storage if o.option == "sc1")
+    assert (sc1.count, sc1.config["raid"], sc1.config["size_gib_per_volume"]) == (2, "raid0",
+                                                                                 15000)
+    assert sc1.monthly_cost_usd == pytest.approx(450.00, abs=0.005)
+    assert sc1.config["baseline_throughput_mibps"] == pytest.approx(2 * 15000 / 1024 * 12)
+    ebs = [o for o in r.recommendations.storage if o.kind == "ebs"]
+    assert ebs[0].option == "sc1"  # the cheapest block storage, before gp3's $2,400.00

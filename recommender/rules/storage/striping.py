@@ -26,12 +26,16 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
-from recommender.rules.storage.ebs import evaluate_volume, iops_needed
+from recommender.rules.storage.ebs import evaluate_volume, iops_needed, latency_fit
 from recommender.rules.storage.need import StorageNeed
 
 RAID_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html"
-#: Volume types worth striping for IOPS/throughput (SSD; HDD throughput scales with size).
-STRIPE_TYPES = ("gp3", "io2", "io1")
+#: Volume types striped when one volume falls short: the SSD types for size, IOPS or
+#: throughput, and the HDD types st1/sc1 too, whose size (16 TiB) and throughput (500 and
+#: 250 MiB/s) maxima an array's sum passes ("the resulting size of a RAID 0 array is the
+#: sum of the sizes of the volumes within it, and the bandwidth is the sum of the available
+#: bandwidth of the volumes within it", :data:`RAID_URL`); gp2 is previous to gp3.
+STRIPE_TYPES = ("gp3", "io2", "io1", "st1", "sc1")
 
 
 def stripe_count(row: dict[str, Any], n: StorageNeed) -> int:
@@ -95,7 +99,7 @@ def striped_options(
     for row in rows:
         vt = str(row["volume_type"])
         k = stripe_count(row, n)
-        if vt not in STRIPE_TYPES or k <= 1:
+        if vt not in STRIPE_TYPES or k <= 1 or _hdd_unsuited(row, n):
             continue
         why_not = _instance_limit_text(n, instance, largest, iops_needed(row, n))
         if why_not is not None:
@@ -111,6 +115,17 @@ def striped_options(
             continue
         out.append(_array(one, k, n, row))
     return out
+
+
+def _hdd_unsuited(row: dict[str, Any], n: StorageNeed) -> bool:
+    """Whether ``row`` is st1/sc1 and the need is not theirs: HDD serves sequential access
+    at a tens-of-ms latency class (https://docs.aws.amazon.com/ebs/latest/userguide/
+    hdd-vols.html); the single volume's rejection already counts it."""
+    if str(row["media"]).upper() == "SSD":
+        return False
+    return n.pattern != "sequential" or (
+        n.latency_ms is not None and latency_fit(str(row["latency_class"]), n.latency_ms)
+        == "fails")
 
 
 def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candidate:
@@ -141,6 +156,9 @@ def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candi
     if "iops" in one.config:
         config["iops_per_volume"] = one.config["iops"]
         config["iops"] = one.config["iops"] * k
+    if "baseline_throughput_mibps" in one.config:  # st1/sc1: each volume's baseline adds up
+        config["baseline_throughput_mibps_per_volume"] = one.config["baseline_throughput_mibps"]
+        config["baseline_throughput_mibps"] = one.config["baseline_throughput_mibps"] * k
     if "throughput_mibps" in one.config:
         config["throughput_mibps_per_volume"] = one.config["throughput_mibps"]
         config["throughput_mibps"] = one.config["throughput_mibps"] * k
