@@ -41,7 +41,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.database_common import asks_multi_az, pick_node
+from recommender.rules.database_common import asks_multi_az, node_rate, pick_node
 from recommender.rules.prices import per_unit_cost
 from recommender.rules.rank import RISK_PREMIUM_PCT
 
@@ -238,9 +238,14 @@ def _graviton(instance_class: str) -> bool:
 
 
 def _monthly(layout: CacheLayout, hours: float = 730.0) -> str:
-    """The layout's node-hours a month, as the cost reason prices them."""
-    return fmt_usd(per_unit_cost(float(layout.row["ondemand_usd_per_hour"] or 0.0),
-                                 layout.nodes * hours))
+    """The layout's node-hours a month, as the cost reason prices them: at the rate the option
+    is priced at (:func:`~recommender.rules.database_common.node_rate`, the reserved rate when
+    reserved pricing is asked), on-demand for a node without that rate, which stays on-demand
+    (:mod:`recommender.rules.database_reserved`)."""
+    rate = node_rate(layout.row)
+    if rate is None:
+        rate = float(layout.row["ondemand_usd_per_hour"] or 0.0)
+    return fmt_usd(per_unit_cost(rate, layout.nodes * hours))
 
 
 def cache_need_text(plan: CachePlan, size: float) -> str:

@@ -240,3 +240,28 @@ def test_a_domain_above_80_instances_says_to_raise_the_quota(cat):
     [small] = _db(cat, environment="production",
                   database={"data_model": "search", "size_gib": 200000})
     assert not [r for r in small.reasons if r.rule == "database.opensearch_instance_quota"]
+
+
+# --- Reserved caches: the sizing sentence quotes the other layout at the price it is shown at ---
+# ElastiCache reserved nodes (https://aws.amazon.com/elasticache/reserved-cache-nodes/) bill
+# the term's hours at the reserved rate; the catalog's Valkey rows: cache.r6g.large $0.1648/h
+# on-demand, $0.1128 reserved; cache.t4g.small $0.0256, $0.0176.  Before, a reserved option's
+# database.size sentence quoted the other layout at its on-demand price ("one cache.r6g.large
+# holds it ($120.30/month)") beside that layout's own reserved option at $82.34.
+
+def test_reserved_cache_quotes_the_other_layout_reserved(cat):
+    # 5 GiB -> 5 / 0.75 = 6.67 GiB: one cache.r6g.large (13.07 GiB) or 5 x cache.t4g.small
+    # (1.37 GiB each).  Reserved: one node 0.1128 x 730 = $82.34; the cluster 5 x 0.0176 x 730
+    # = $64.24 (on-demand $120.30 and $93.44).
+    db = _db(cat, purchase_options=["reserved"],
+             database={"data_model": "cache", "size_gib": 5})
+    by = {o.count: o for o in db}
+    assert by[5].monthly_cost_usd == pytest.approx(64.24, abs=0.01)
+    assert by[1].monthly_cost_usd == pytest.approx(82.34, abs=0.01)
+    size5 = next(r.text for r in by[5].reasons if r.rule == "database.size")
+    size1 = next(r.text for r in by[1].reasons if r.rule == "database.size")
+    assert "one cache.r6g.large holds it ($82.34/month)" in size5
+    assert "5 x cache.t4g.small costs $64.24/month" in size1
+    # On-demand texts keep the on-demand figures.
+    od = _db(cat, database={"data_model": "cache", "size_gib": 5})
+    assert any("($120.30/month)" in r.text for o in od for r in o.reasons)
