@@ -12,6 +12,7 @@ storage (the sizing guide's step 2, storage / nodes) only within that maximum.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -88,14 +89,18 @@ class NodeStorage:
 def node_storage(row: dict[str, Any]) -> NodeStorage | None:
     """The storage one data node of ``row``'s type holds, or None when the table has no row
     for it (see the module docstring)."""
-    desc = str(row.get("storage_desc") or "")
+    return _node_storage(str(row["instance_class"]), str(row.get("storage_desc") or ""))
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred types, read per row on every sizing
+def _node_storage(instance_class: str, desc: str) -> NodeStorage | None:
     if desc and "ebs" not in desc.lower():
         m = _LOCAL.search(desc)
         if m is None:
             return None
         return NodeStorage(int(m.group(1)) * float(m.group(2).replace(",", "")) * _GB_IN_GIB,
                            True)
-    family, _, rest = str(row["instance_class"]).lower().partition(".")
+    family, _, rest = instance_class.lower().partition(".")
     size = rest.split(".", 1)[0]
     gib = OPENSEARCH_GP3_MAX_GIB.get(family, {}).get(size)
     return None if gib is None else NodeStorage(gib, False)
