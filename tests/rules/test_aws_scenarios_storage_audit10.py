@@ -184,3 +184,21 @@ def test_cold_data_beyond_one_sc1_volume_is_a_sc1_raid0_array():
     assert sc1.config["baseline_throughput_mibps"] == pytest.approx(2 * 15000 / 1024 * 12)
     ebs = [o for o in r.recommendations.storage if o.kind == "ebs"]
     assert ebs[0].option == "sc1"  # the cheapest block storage, before gp3's $2,400.00
+
+
+def test_archival_data_without_a_block_need_ranks_s3_glacier_first():
+    """1,000 GiB of archival data living 100 days, no sharing or IOPS given: S3 Glacier
+    Flexible Retrieval (Deep Archive's 180-day minimum is longer) at 1,000 x $0.0036 =
+    $3.60; the Glacier classes are AWS's archival storage ("Use for archiving data that
+    rarely needs to be accessed", https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+    storage-class-intro.html).  Before, gp3 (1,000 x $0.08 = $80.00) ranked first as "the
+    guidance" and S3 second; with a 3,000-IOPS need block storage keeps the lead."""
+    prof = {"region": "us-east-1", "storage": {
+        "size_gib": 1000, "access_frequency": "archive", "object_lifetime_days": 100}}
+    top = recommend(parse_profile(prof), models=False).recommendations.storage[0]
+    assert (top.option, top.config["storage_class"]) == ("s3", "glacier_flexible")
+    assert top.monthly_cost_usd == pytest.approx(3.60, abs=0.005)
+    assert "storage-class-intro.html" in _text(top)
+    prof["storage"]["iops"] = 3000
+    top = recommend(parse_profile(prof), models=False).recommendations.storage[0]
+    assert (top.option, top.monthly_cost_usd) == ("gp3", pytest.approx(80.00, abs=0.005))

@@ -109,10 +109,33 @@ def storage_options(
     if n.sharing == "multi_instance":
         out.append(_efs(n, book, catalog, region, lustre_missing=wants_lustre(n) and fsx is None))
     if n.sharing == "web" or (n.sharing is None and n.frequency in ("cold", "archive")):
-        c = s3_option(n, book, catalog, region)
-        c.components = {"fit": 1.0 if n.sharing == "web" else 0.8}
-        out.append(c)
+        out.append(_s3_for(n, book, catalog, region))
     return out
+
+
+#: "Use for archiving data that rarely needs to be accessed" (S3 Glacier Deep Archive; the
+#: Glacier classes are AWS's archival storage, S3 storage classes,
+#: https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html).
+S3_ARCHIVE_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html"
+
+
+def _s3_for(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candidate:
+    """S3 for web objects (the guidance's store) or, with no sharing given, for cold or
+    archival data: archival data without an IOPS need ranks with the guidance (the Glacier
+    classes are AWS's archival storage, :data:`S3_ARCHIVE_URL`), cold data as an alternative
+    to block storage."""
+    c = s3_option(n, book, catalog, region)
+    # An IOPS need is a block-storage need: S3 has no IOPS to provision.
+    archive = n.sharing is None and n.frequency == "archive" and not n.iops
+    c.components = {"fit": 1.0 if n.sharing == "web" or archive else 0.8}
+    if archive:
+        c.reasons.insert(1, reason(
+            "storage.s3_class", PERF03_PURPOSE,
+            "Archival data with no block-storage need given (storage.sharing and iops absent): "
+            "S3's "
+            "Glacier classes are AWS's storage for archives that rarely need to be accessed "
+            f"({S3_ARCHIVE_URL}), so S3 ranks with the block volumes on cost and risk."))
+    return c
 
 
 #: Guidance tiers (``components["fit"]``) of EBS options: the type AWS's guidance points to,
