@@ -44,7 +44,7 @@ RISK_PREMIUM_PCT = 10.0
 CAPACITY_TIE = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class RankTable:
     """What the objective sees of each admissible option (aligned arrays)."""
 
@@ -107,7 +107,7 @@ def top_rows(keys: tuple[np.ndarray, ...], k: int) -> np.ndarray:
     return sel[np.lexsort(tuple(x[sel] for x in keys))]
 
 
-@dataclass(frozen=True)
+@dataclass  # (not frozen: built per call; it keeps its sorted head in __dict__)
 class Ranking:
     """One objective's verdict: the order, the ranking number per option and its reason.
 

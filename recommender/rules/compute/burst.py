@@ -59,7 +59,7 @@ def synthetic_series(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class BurstResult:
     """Per-candidate outcome of the credit simulation (arrays aligned with the input)."""
 
@@ -140,7 +140,7 @@ LOW_BALANCE_SHARE = 0.1
 BASELINE_MARGIN = 0.8
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class BurstVerdict:
     """One burstable candidate judged by its credits: mode, extra cost, risk and reason."""
 
@@ -212,7 +212,7 @@ def judge_burstable(
         f"(${cheapest_other:,.2f}/month)."), bool(fact.verify), sim, k), ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class BurstInputs:
     """What :func:`judge_burstable` reads: the index, counts, costs, the simulation, prices."""
 

@@ -388,7 +388,7 @@ FILTERS: tuple[FilterFn, ...] = _STATIC_FILTERS + (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class FilterResult:
     passed: np.ndarray
     masks: list[tuple[str, np.ndarray]]

@@ -21,7 +21,7 @@ CONCURRENCY_URL = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurren
 SECONDS_PER_HOUR = 3600.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class EventLoad:
     """The vCPU and memory need of always-on capacity for event-driven work, and why."""
 

@@ -73,7 +73,7 @@ PERIODIC_AUTOCORR = 0.7
 TARGET_BOUNDS = (30.0, 90.0)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class ScalingPlan:
     approach: str  # demand | time | buffer
     min_count: int
@@ -200,7 +200,7 @@ def _plan_without_series(rs: list[Reason], *, count: int, max_nodes: int | None,
                        max(count, max_nodes or count), target, tuple(rs), {})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class FleetRange:
     lo: int
     hi: int

@@ -37,9 +37,14 @@ CPU_PERCENTILE = 99.5
 MAX_SIMULATED_SAMPLES = 8928
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ComputeNeed:
-    """Compute requirements derived from a profile (all None when unknown)."""
+    """Compute requirements derived from a profile (all None when unknown).
+
+    Read-only by convention (a stage that needs another need makes one with
+    ``dataclasses.replace``), not frozen: a frozen dataclass sets each of its 30 fields
+    through ``object.__setattr__``, once per call on the hot path (it was never hashable:
+    ``series_pct`` is an array)."""
 
     vcpus: float | None
     vcpus_max: float | None
@@ -140,7 +145,7 @@ def utilization_series(c: ComputeProfile | None) -> tuple[np.ndarray | None, boo
     return None, False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class CpuNeed:
     """The CPU need and its reason: the vCPUs with headroom, the demand, the measured base."""
 
@@ -253,7 +258,7 @@ def rightsize_memory(c: ComputeProfile | None, mem: float | None
         f"sizes memory from the memory used, {MEMORY_RULE_URL}).")]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
 class FleetShape:
     """How the work spreads over nodes, and the vCPU need after the parallelism fallback."""
 
