@@ -68,6 +68,8 @@ def with_reserved(p: WorkloadProfile, on_demand: list[Candidate],
     out: list[Candidate] = []
     for od, ri in zip(on_demand, paired, strict=True):
         if ri is None or not _node_priced(od, ri):
+            if not keep_on_demand and ri is not None:
+                _sizing_as_offered(od, ri)
             out.append(_no_reserved(od, keep_on_demand, "the catalog has no reserved rate for "
                                     "these nodes"))
             continue
@@ -75,6 +77,22 @@ def with_reserved(p: WorkloadProfile, on_demand: list[Candidate],
             out.append(od)
         out.append(_as_reserved(ri, od))
     return out
+
+
+def _sizing_as_offered(od: Candidate, ri: Candidate) -> None:
+    """Give ``od``, kept on-demand among reserved options, the sizing sentence of its twin
+    ``ri``: the same sizing, with the other layouts it names quoted at the rates they are
+    offered at (a reserved cluster beside this on-demand node, :mod:`.database_cache`)."""
+    same = ("instance_class", "deployment", "node_count")
+    # Only a cache's sizing names another option's price; elsewhere (OpenSearch masters, RDS
+    # replicas) the rate-dependent text prices this option's own nodes, which stay on-demand.
+    if od.kind != "elasticache" or ri.option != od.option or any(
+            ri.config.get(k) != od.config.get(k) for k in same):
+        return  # not the same layout (e.g. the other Aurora storage configuration)
+    twin = next((r for r in ri.reasons if r.rule == "database.size"), None)
+    if twin is None:
+        return
+    od.reasons = [twin if r.rule == "database.size" else r for r in od.reasons]
 
 
 def _node_priced(od: Candidate, ri: Candidate) -> bool:

@@ -265,3 +265,18 @@ def test_reserved_cache_quotes_the_other_layout_reserved(cat):
     # On-demand texts keep the on-demand figures.
     od = _db(cat, database={"data_model": "cache", "size_gib": 5})
     assert any("($120.30/month)" in r.text for o in od for r in o.reasons)
+
+
+def test_on_demand_cache_beside_a_reserved_cluster_quotes_it_reserved(cat):
+    # 80 GiB -> 106.67 GiB: one cache.m4.10xlarge (no reserved rate in the catalog: it stays
+    # on-demand, 2.4896 x 730 = $1,817.41) or 9 x cache.r6g.large, reserved 9 x 0.1128 x 730 =
+    # $741.10 (on-demand $1,082.74).  Asked only for reserved, the m4 option's sizing sentence
+    # named the cluster at $1,082.74, a price no option shown has; now $741.10.
+    db = _db(cat, purchase_options=["reserved"],
+             database={"data_model": "cache", "size_gib": 80})
+    assert [(o.count, o.purchase_option) for o in db] == [(9, "reserved"), (1, "on_demand")]
+    assert db[0].monthly_cost_usd == pytest.approx(741.10, abs=0.01)
+    one = db[1]
+    assert one.monthly_cost_usd == pytest.approx(1817.41, abs=0.01)
+    size = next(r.text for r in one.reasons if r.rule == "database.size")
+    assert "9 x cache.r6g.large costs $741.10/month" in size
