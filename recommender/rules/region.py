@@ -1,10 +1,14 @@
-"""Region choice (PERF04-BP06): where the users are, and the region's EC2 price level.
+"""Region choice (PERF04-BP06, COST07-BP02): where the users are, and the region's EC2 price
+level.
 
 The region (``"auto"``) is chosen from where the users are, with the catalog's measured
 inter-region round-trip times (cloudping p50; a great-circle estimate from the regions'
 locations only where a pair was not measured, flagged as such), and from the region's EC2
 price level (median on-demand price ratio to the reference region over the types both
-price).
+price).  PERF04-BP06 (:data:`LOCATION_URL`): "User experience is greatly affected by the
+latency between the user and your application"; COST07-BP02 (:data:`REGION_COST_URL`):
+"Identify Regional cost differences and only deploy in Regions with higher costs to meet
+latency, data residency and data sovereignty requirements".  Each reason cites its page.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.prices import per_catalog
 
 REFERENCE_REGION = "us-east-1"
+LOCATION_URL = ("https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-"
+                "pillar/perf_networking_choose_workload_location_network_requirements.html")
+REGION_COST_URL = ("https://docs.aws.amazon.com/wellarchitected/latest/cost-optimization-"
+                   "pillar/cost_pricing_model_region_cost.html")
 #: A region is admissible when its users' share-weighted round trip is within this many ms
 #: of the best region's (per objective); the cheapest admissible region then wins.
 REGION_LATENCY_SLACK_MS = {"cost": 40.0, "balanced": 20.0, "performance": 5.0}
@@ -127,7 +135,8 @@ def region_options(
             ri.memo[key] = out
     if out and not users and not explicit:
         warnings.append("region not given and no user_regions: the region was chosen on price "
-                        "alone; give network.user_regions to weigh latency.")
+                        f"alone ({REGION_COST_URL}); give network.user_regions to weigh "
+                        f"latency ({LOCATION_URL}).")
     return [_copy(c) for c in out[:keep]]
 
 
@@ -157,10 +166,12 @@ def _ranked_regions(ri: RegionIndex, users: dict[str, float] | None, explicit: s
             rs.append(reason("network.region_latency", PERF04_LOCATION,
                              f"Users' share-weighted round trip to {r}: {lat:.0f} ms ("
                              + ("measured inter-region p50" if measured else
-                                "partly estimated from region locations") + ")."))
+                                "partly estimated from region locations")
+                             + f"; {LOCATION_URL})."))
         rs.append(reason("network.region_price", PERF01_COST,
                          f"EC2 price level {idx:.2f} x {REFERENCE_REGION} (median over the "
-                         "types both regions price)." if not math.isnan(idx) else
+                         f"types both regions price; {REGION_COST_URL})." if not math.isnan(idx)
+                         else
                          f"No EC2 price level for {r} in the catalog.",
                          "info" if not math.isnan(idx) else "caution"))
         out.append(Candidate(
@@ -209,5 +220,6 @@ def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:
             "network.region_rank", PERF04_LOCATION,
             f"Within {slack:g} ms of the lowest user latency ({lats.min():.0f} ms): "
             + (f"admitted at {lat:.0f} ms; ranked by price level {price:.2f} (cheapest "
-               f"admissible {best:.2f})." if admitted else
-               f"no, {lat:.0f} ms; ranked after the admissible regions by latency.")))
+               f"admissible {best:.2f}; {REGION_COST_URL})." if admitted else
+               f"no, {lat:.0f} ms; ranked after the admissible regions by latency "
+               f"({LOCATION_URL}).")))

@@ -202,3 +202,30 @@ def test_archival_data_without_a_block_need_ranks_s3_glacier_first():
     prof["storage"]["iops"] = 3000
     top = recommend(parse_profile(prof), models=False).recommendations.storage[0]
     assert (top.option, top.monthly_cost_usd) == ("gp3", pytest.approx(80.00, abs=0.005))
+
+
+#: The Well-Architected pages region choice follows (recommender/rules/region.py).
+PERF04_BP06 = ("https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-"
+               "pillar/perf_networking_choose_workload_location_network_requirements.html")
+COST07_BP02 = ("https://docs.aws.amazon.com/wellarchitected/latest/cost-optimization-pillar/"
+               "cost_pricing_model_region_cost.html")
+
+
+def test_region_reasons_cite_the_pages_they_follow():
+    """Every rule cites its AWS page in its reason text: the region's user latency follows
+    PERF04-BP06 ("User experience is greatly affected by the latency between the user and
+    your application"), its price level and rank COST07-BP02 ("only deploy in Regions with
+    higher costs to meet latency, data residency and data sovereignty requirements").
+    Before, no region reason and no "chosen on price alone" warning named a page."""
+    r = recommend(parse_profile({"region": "auto", "compute": {"vcpus": 2, "memory_gib": 4},
+                                 "network": {"user_regions": {"eu-west-2": 1.0}}}),
+                  models=False)
+    region = next(o for o in r.recommendations.network if o.kind == "region")
+    by_rule = {x.rule: x.text for x in region.reasons}
+    assert PERF04_BP06 in by_rule["network.region_latency"]
+    assert COST07_BP02 in by_rule["network.region_price"]
+    assert COST07_BP02 in by_rule["network.region_rank"]
+    alone = recommend(parse_profile({"region": "auto", "compute": {"vcpus": 2,
+                                                                   "memory_gib": 4}}),
+                      models=False)
+    assert any(COST07_BP02 in w and PERF04_BP06 in w for w in alone.warnings)
