@@ -7,7 +7,9 @@ table and its filters, the narrowing stages, ranking, serverless candidates, the
 shown).  Each stage's CPU time (``time.process_time_ns``, what other processes disturb
 least) is summed over a pass of the set, and the least of ``--passes`` passes is printed per
 call: a load spike lengthens a pass, never shortens it.  Nested stages overlap (the compute
-stages are inside ``select_compute``); the shares are of the whole call.
+stages are inside ``select_compute``; ``rank_others`` and ``_options`` are every call the
+engine makes of them, inside ``_data_stores``, ``_network`` and ``_data_out`` as well as the
+trade-offs'); the shares are of the whole call.
 
 The stages are timed inline, in the call, not replayed in a loop: a function timed alone in
 a loop runs with its code and data in the CPU caches and costs about half what it costs
@@ -46,8 +48,9 @@ from recommender.core.profile import parse_profile  # noqa: E402
 ENGINE_STEPS = [
     ("recommender.core.engine", n) for n in (
         "parse_profile", "region_options", "derive_need", "select_compute", "_data_stores",
-        "_network", "tradeoff_options", "build_bundle", "monitoring_for", "prices_used",
-        "why_not", "_data_out", "RecommendationResponse")]
+        "_network", "tradeoff_options", "rank_others", "_options", "bundle_host",
+        "build_bundle", "monitoring_for", "prices_used", "why_not", "_data_out",
+        "RecommendationResponse")]
 COMPUTE_STAGES = [
     ("recommender.rules.compute.select", n) for n in (
         "build_table", "rank_stage", "serverless_candidates", "options_stage", "_job_stage",

@@ -24,7 +24,7 @@ from recommender.core.response import (
     built_option,
 )
 from recommender.rules.base import Candidate, Rejections
-from recommender.rules.bundle import build_bundle
+from recommender.rules.bundle import build_bundle, bundle_host
 from recommender.rules.compute.candidates import ec2_index
 from recommender.rules.compute.select import select_compute
 from recommender.rules.compute.sizing import derive_need
@@ -226,7 +226,10 @@ def _response(p: WorkloadProfile, recs: Recommendations, res: Any, run: _Run, *,
               explain: list[str] | None) -> RecommendationResponse:
     """The response around the ranked options: provenance, bundle, why-not, review data."""
     catalog, region = run.catalog, run.region
-    bundle = build_bundle(recs, p, data_out=_data_out(p, recs, run.book, region), book=run.book)
+    # The bundle's compute and storage, chosen once for the bundle and its alarms.
+    host = bundle_host(recs)
+    bundle = build_bundle(recs, p, data_out=_data_out(p, recs, run.book, region), book=run.book,
+                          host=host)
     return RecommendationResponse(
         name=p.name,
         region=region,
@@ -243,7 +246,7 @@ def _response(p: WorkloadProfile, recs: Recommendations, res: Any, run: _Run, *,
         # and the alarms that tell whether the choice still holds.
         profile=run.echo,
         prices=prices_used(recs, catalog, region),
-        monitoring=monitoring_for(p, recs, catalog, region, bundle=bundle),
+        monitoring=monitoring_for(p, recs, catalog, region, bundle=bundle, host=host[0]),
     )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from pydantic import BaseModel
 
 from recommender.core.response import Reason, Unpriced
 
@@ -58,6 +59,51 @@ def reason(rule: str, best_practice: str, text: str, severity: str = "info") -> 
             _REASONS.clear()
         _REASONS[key] = hit
     return hit
+
+
+#: Unpriced entries by (item, reason, estimate), shared between options and responses as
+#: :data:`_REASONS` are (an :class:`Unpriced` is never changed once made); emptied when full.
+_UNPRICED: dict[tuple[str, str, float | None], Unpriced] = {}
+
+
+def unpriced(item: str, why: str, estimate_usd: float | None = None) -> Unpriced:
+    """``Unpriced(item=item, reason=why, estimate_monthly_usd=estimate_usd)``, made once.
+
+    An estimate that is NaN (equal to nothing) or -0.0 (equal to 0.0, yet printed ``-0.0``)
+    is never a key: such an entry is made each time.
+    """
+    e = estimate_usd
+    if not (e is None or (type(e) is float and e == e and (e or math.copysign(1.0, e) > 0))):
+        return Unpriced(item=item, reason=why, estimate_monthly_usd=e)
+    key = (item, why, e)
+    hit = _UNPRICED.get(key)
+    if hit is None:
+        hit = Unpriced(item=item, reason=why, estimate_monthly_usd=e)
+        if len(_UNPRICED) >= _REASONS_MAX:
+            _UNPRICED.clear()
+        _UNPRICED[key] = hit
+    return hit
+
+
+M = TypeVar("M", bound=BaseModel)
+_set_slot = object.__setattr__
+
+
+def assembled(cls: type[M], fields: dict[str, Any], given: frozenset[str]) -> M:
+    """The ``cls`` that validating ``fields`` would give, without validating them again.
+
+    For values the caller checked to have their field's exact type and bounds, as
+    :func:`recommender.core.response.built_option` does for options: ``fields`` holds every
+    field in the model's order (new lists and dicts, as validation makes), ``given`` the
+    ones passed (``model_fields_set``).  Pydantic's validation of such values only copies
+    them, and costs a few microseconds per model on the hot path.
+    """
+    m = cls.__new__(cls)
+    _set_slot(m, "__dict__", fields)
+    _set_slot(m, "__pydantic_fields_set__", set(given))
+    _set_slot(m, "__pydantic_extra__", None)
+    _set_slot(m, "__pydantic_private__", None)
+    return m
 
 
 def percentile(a: np.ndarray, pct: float) -> float:
@@ -279,8 +325,8 @@ class Candidate:
     def name_unpriced(self, item: str, why: str, estimate_usd: float | None = None) -> None:
         """Name a cost this option does not count (once per item)."""
         if all(u.item != item for u in self.unpriced):
-            self.unpriced.append(Unpriced(item=item, reason=why, estimate_monthly_usd=(
-                None if estimate_usd is None else round(float(estimate_usd), 2))))
+            self.unpriced.append(unpriced(item, why, None if estimate_usd is None else round(
+                float(estimate_usd), 2)))
 
     def name_unpriced_all(self, items: list[tuple[str, str]], *,
                           category: str | None = None) -> None:

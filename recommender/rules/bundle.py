@@ -31,7 +31,14 @@ from recommender.core.response import (
     Recommendations,
     Unpriced,
 )
-from recommender.rules.base import HOURS_PER_MONTH, PERF01_COST, fmt_num, fmt_usd, reason
+from recommender.rules.base import (
+    HOURS_PER_MONTH,
+    PERF01_COST,
+    assembled,
+    fmt_num,
+    fmt_usd,
+    reason,
+)
 from recommender.rules.compute.fargate_limits import (
     FARGATE_INCLUDED_GIB,
     FARGATE_MAX_GIB,
@@ -54,11 +61,25 @@ def is_add_on(o: Option) -> bool:
     return o.kind in COMPUTE_ADD_ONS
 
 
+#: Every field of a component, all given by :func:`_component`.
+_COMPONENT_FIELDS = frozenset(BundleComponent.model_fields)
+
+
 def _component(role: str, category: str, o: Option, why: str,
                add_ons: list[str] | None = None) -> BundleComponent:
-    return BundleComponent(role=role, category=category, option=o.option, kind=o.kind,
-                           count=o.count, monthly_cost_usd=o.monthly_cost_usd,
-                           add_ons=add_ons or [], why=why)
+    ons = add_ons or []
+    option, kind, count, cost = o.option, o.kind, o.count, o.monthly_cost_usd
+    if (type(role) is str and type(category) is str
+            and type(option) is str and type(kind) is str and type(count) is int
+            and (cost is None or type(cost) is float) and type(why) is str
+            and type(ons) is list and all(type(a) is str for a in ons)):
+        # (the option's own values, of their exact types: validation would only copy them)
+        return assembled(BundleComponent, {
+            "role": role, "category": category, "option": option, "kind": kind,
+            "count": count, "monthly_cost_usd": cost, "add_ons": list(ons), "why": why},
+            _COMPONENT_FIELDS)
+    return BundleComponent(role=role, category=category, option=option, kind=kind,
+                           count=count, monthly_cost_usd=cost, add_ons=ons, why=why)
 
 
 def _unpriced(o: Option, category: str) -> list[Unpriced]:
@@ -74,16 +95,18 @@ def _unpriced(o: Option, category: str) -> list[Unpriced]:
 
 def build_bundle(recs: Recommendations, p: WorkloadProfile, *,
                  data_out: Option | None = None,
-                 book: PriceBook | None = None) -> Bundle | None:
+                 book: PriceBook | None = None,
+                 host: tuple[Option | None, Option | None, str] | None = None) -> Bundle | None:
     """The bundle of ``recs`` (None when nothing is recommended).
 
     ``data_out`` is the region's data out to the internet
     (:func:`recommender.rules.network.internet_data_out`): not a ranked option, but a cost
     of the architecture, so it is a network component of its own.  ``book`` prices a
     Fargate task's ephemeral storage above the included 20 GiB (:func:`fargate_scratch`);
-    without it, such storage keeps the ranked volume.
+    without it, such storage keeps the ranked volume.  ``host`` is :func:`bundle_host` of
+    ``recs`` when the caller has it (the engine hands the same one to the monitoring).
     """
-    parts = _parts(recs, p, book)
+    parts = _parts(recs, p, book, bundle_host(recs) if host is None else host)
     if data_out is not None:
         # With the network items, before the trade-offs.
         at = next((k for k, (c, _) in enumerate(parts) if c.role == "tradeoff"), len(parts))
@@ -95,13 +118,14 @@ def build_bundle(recs: Recommendations, p: WorkloadProfile, *,
     return _totals(parts, _alternatives(recs, p))
 
 
-def _parts(recs: Recommendations, p: WorkloadProfile,
-           book: PriceBook | None) -> list[tuple[BundleComponent, Option]]:
+def _parts(recs: Recommendations, p: WorkloadProfile, book: PriceBook | None,
+           chosen: tuple[Option | None, Option | None, str],
+           ) -> list[tuple[BundleComponent, Option]]:
     """The chosen option of each category, the network items and add-ons, the trade-offs."""
     parts: list[tuple[BundleComponent, Option]] = []
     net = recs.network
     add_ons = [o for o in net if is_add_on(o)]
-    host, store, host_why = bundle_host(recs)
+    host, store, host_why = chosen
     if host is not None:
         attach = [o.option for o in add_ons] if host.kind == "ec2" else []
         parts.append((_component("compute", "compute", host, host_why, attach), host))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
-from recommender.core.response import Bundle, Monitor, Recommendations
+from recommender.core.response import Bundle, Monitor, Option, Recommendations
 from recommender.rules.bundle import bundle_host
 from recommender.rules.monitoring.compute import compute_monitors
 from recommender.rules.monitoring.data import cloudfront, database_monitors
@@ -68,7 +68,8 @@ def _moved_storage(bundle: Bundle | None) -> str | None:
 
 
 def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
-                   region: str, *, bundle: Bundle | None = None) -> list[Monitor]:
+                   region: str, *, bundle: Bundle | None = None,
+                   host: Option | None = None) -> list[Monitor]:
     """The alarms of the chosen bundle of a recommendation.
 
     Parameters
@@ -84,6 +85,9 @@ def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
     bundle : Bundle, optional
         The response's bundle: storage it moved onto the compute's ephemeral storage gets
         no EBS alarms (Fargate's gets Container Insights' instead).
+    host : Option, optional
+        With ``bundle``, the bundle's compute (:func:`~recommender.rules.bundle.bundle_host`
+        of ``recs``, as the bundle was built with); found again when not given.
 
     Returns
     -------
@@ -93,8 +97,10 @@ def monitoring_for(p: WorkloadProfile, recs: Recommendations, catalog: Any,
     out: list[Monitor] = []
     # The bundle's compute, which the export creates: rank 1 of compute, unless the storage
     # needs an EC2 host (an instance-store type, an EC2 option for an EBS array).
-    host = bundle_host(recs)[0] if bundle is not None else (
-        recs.compute[0] if recs.compute else None)
+    if bundle is None:
+        host = recs.compute[0] if recs.compute else None
+    elif host is None:
+        host = bundle_host(recs)[0]
     if host is not None:
         out.extend(compute_monitors(p, host))
     moved = _moved_storage(bundle)
