@@ -9,6 +9,9 @@ floor is a filter in :mod:`recommender.rules.compute.candidates`; the counts com
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator, Mapping
+
 import numpy as np
 
 from recommender.core.response import Reason
@@ -19,7 +22,7 @@ from recommender.rules.compute.sizing import ComputeNeed
 def fewest_nodes(
     family: np.ndarray, count: np.ndarray, cost: np.ndarray, alive: np.ndarray,
     cheaper_may_add_nodes: bool, *, codes: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, dict[str, float]]:
+) -> tuple[np.ndarray, Mapping[str, float]]:
     """Mask of the ``alive`` sizes that keep a family's fleet to the fewest nodes.
 
     Every node pays OS/runtime memory and an agent, and each one is another thing to patch
@@ -36,8 +39,9 @@ def fewest_nodes(
     Returns
     -------
     keep : ndarray of bool
-    family_min : dict
-        The fewest nodes any alive size of each family needs (for the explanation).
+    family_min : mapping
+        The fewest nodes any alive size of each family needs (for the explanation), read
+        by family name (:class:`FamilyMin`).
     """
     idx = np.flatnonzero(alive)
     if idx.size == 0:
@@ -73,21 +77,59 @@ def fewest_nodes(
     drop = (n > n[fam_start]) & (best_fewer <= c * (1 + 1e-9))
     keep = alive.copy()
     keep[idx[order[drop]]] = False
-    return keep, dict(zip([str(x) for x in names[f[new_fam]].tolist()], n[new_fam].tolist(),
-                          strict=True))
+    # Each family's first row in (family, count) order holds its fewest nodes.
+    fewest, present = np.zeros(len(names)), np.zeros(len(names), dtype=bool)
+    fewest[f[new_fam]], present[f[new_fam]] = n[new_fam], True
+    return keep, FamilyMin(names, fewest, present)
 
 
 def _more_than_fewest(alive: np.ndarray, idx: np.ndarray, fam_code: np.ndarray,
-                      names: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+                      names: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, FamilyMin]:
     """:func:`fewest_nodes` without the cost condition: each family keeps the sizes needing
     its fewest nodes (``fam_code`` codes the rows ``idx`` into the sorted ``names``)."""
     fewest = np.full(len(names), np.inf)
     np.minimum.at(fewest, fam_code, n)
     keep = alive.copy()
     keep[idx[n > fewest[fam_code]]] = False
-    present = np.flatnonzero(np.isfinite(fewest))  # ascending codes: the names' sorted order
-    return keep, dict(zip([str(x) for x in np.asarray(names)[present].tolist()],
-                          fewest[present].tolist(), strict=True))
+    return keep, FamilyMin(names, fewest, np.isfinite(fewest))
+
+
+class FamilyMin(Mapping[str, float]):
+    """The fewest nodes of each family, read by name, as the ``{family: nodes}`` dict of
+    the families ``present`` would be (equal to it, iterated in the names' sorted order).
+
+    A scaled-out table has a hundred-odd families alive and its options name a few, so a
+    name is looked up by bisection in the sorted ``names`` (an object array, read in
+    place) instead of a dict of every family being built per call.
+    """
+
+    __slots__ = ("_names", "_fewest", "_present")
+
+    def __init__(self, names: np.ndarray, fewest: np.ndarray, present: np.ndarray) -> None:
+        self._names, self._fewest, self._present = names, fewest, present
+
+    def _code(self, family: object) -> int | None:
+        if not isinstance(family, str):
+            return None
+        names = self._names
+        j = bisect.bisect_left(names, family)
+        return j if j < len(names) and names[j] == family and self._present[j] else None
+
+    def __getitem__(self, family: str) -> float:
+        j = self._code(family)
+        if j is None:
+            raise KeyError(family)
+        return float(self._fewest[j])
+
+    def __contains__(self, family: object) -> bool:
+        return self._code(family) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        codes = np.flatnonzero(self._present)  # ascending: the names' sorted order
+        return iter([str(x) for x in np.asarray(self._names)[codes].tolist()])
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._present))
 
 
 def _fewest_nodes_loop(

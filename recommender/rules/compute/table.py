@@ -7,7 +7,7 @@ pipeline that calls them (no import circle).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +80,7 @@ class Ec2Table:
     #: Why a type passing the filters was dropped by a later stage (fleet, burst).
     dropped: DropNotes = field(default_factory=DropNotes)
     burst: dict[int, BurstVerdict] = field(default_factory=dict)
-    family_min: dict[str, float] = field(default_factory=dict)
+    family_min: Mapping[str, float] = field(default_factory=dict)
     #: What the options of this one recommendation share (e.g. the scaling plan's target).
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     #: Each type's constant option facts once read (explain.facts_memo: kept on the catalog).
