@@ -81,7 +81,7 @@ def test_s3_retrievals_of_the_profiles_reads_are_in_the_monthly_cost():
     assert o.config["retrieval_gib_month"] == pytest.approx(35.2, abs=0.05)
     assert o.monthly_cost_usd == pytest.approx(12.50 + 35.15625 * 0.01, abs=0.005)
     assert "s3.standard_ia.retrieval_gb" not in [u.item for u in o.unpriced]
-    assert "$12.85/month for 1,000 GiB: $12.50 storage + $0.35 retrievals." in _text(o)
+    assert "$12.85/month for 1,000 GiB: $12.50 storage + $0.35 retrievals (" in _text(o)
 
 
 def test_s3_standard_when_the_retrievals_outweigh_what_ia_saves():
@@ -229,3 +229,36 @@ def test_region_reasons_cite_the_pages_they_follow():
                                                                    "memory_gib": 4}}),
                       models=False)
     assert any(COST07_BP02 in w and PERF04_BP06 in w for w in alone.warnings)
+
+
+@pytest.mark.parametrize(("storage", "option", "rules"), [
+    # gp3 500 GiB, 6,000 IOPS: 500 x 0.08 + 3,000 x 0.005 = $55.00 (general-purpose.html).
+    ({"size_gib": 500, "iops": 6000}, "gp3",
+     {"storage.volume_type": "general-purpose.html", "storage.size": "general-purpose.html",
+      "storage.monthly_cost": "https://aws.amazon.com/ebs/pricing/"}),
+    # sc1 10,000 GiB cold sequential: 10,000 x 0.015 = $150.00 (hdd-vols.html).
+    ({"size_gib": 10000, "access_pattern": "sequential", "access_frequency": "cold"}, "sc1",
+     {"storage.volume_type": "hdd-vols.html", "storage.size": "hdd-vols.html"}),
+    # io2 below 1 ms: provisioned-iops.html for its size.
+    ({"size_gib": 500, "iops": 6000, "latency_ms": 0.5}, "io2",
+     {"storage.size": "provisioned-iops.html"}),
+    # EFS warm: 500 x 0.016 = $8.00 (efs/pricing), what-is-EFS for the choice.
+    ({"size_gib": 500, "sharing": "multi_instance", "access_frequency": "warm"}, "efs",
+     {"storage.efs": "whatisefs.html", "storage.monthly_cost": "https://aws.amazon.com/efs/pricing/",
+      "storage.access_charges": "https://aws.amazon.com/efs/pricing/"}),
+    # S3 hot web: 1,000 x 0.023 = $23.00 (s3/pricing), the storage classes page for the class.
+    ({"size_gib": 1000, "sharing": "web", "access_frequency": "hot"}, "s3",
+     {"storage.s3": "https://aws.amazon.com/s3/storage-classes/",
+      "storage.monthly_cost": "https://aws.amazon.com/s3/pricing/"}),
+])
+def test_storage_reasons_cite_the_page_their_rule_follows(storage, option, rules):
+    """Every rule cites its AWS page in its reason text (house rule; the volume-type guidance,
+    the size against the type's limits, the cost against the service's pricing page).
+    Before, "General purpose SSD: gp3 includes baseline IOPS and throughput at any size.",
+    "gp3 500 GiB; latency class single-digit-ms.", "$55.00/month in us-east-1.", EFS's and
+    S3's choice and cost reasons named no page."""
+    r = recommend(parse_profile({"region": "us-east-1", "storage": storage}), models=False)
+    o = next(o for o in r.recommendations.storage if o.option == option)
+    for rule, url in rules.items():
+        texts = [x.text for x in o.reasons if x.rule == rule]
+        assert texts and all(url in t for t in texts), (rule, texts)

@@ -36,6 +36,7 @@ from recommender.rules.compute.candidates import (
 from recommender.rules.compute.risk import ebs_burst_reason
 from recommender.rules.prices import PriceBook, per_catalog
 from recommender.rules.storage.ebs import (
+    HDD_URL,
     LATENCY_CLASS_BAND_MS,
     LATENCY_CLASS_BOUND_MS,
     LATENCY_REJECT,
@@ -218,9 +219,8 @@ def _single_volumes(
     return out
 
 
-#: HDD volume types whose guidance rests on price (EBS HDD volumes,
-#: https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html: "low-cost HDD").
-HDD_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html"
+#: HDD volume types' guidance rests on price (EBS HDD volumes, ``HDD_URL`` from
+#: ``storage.ebs``: "low-cost HDD").
 
 
 def _cheaper_ssd_first(cands: list[Candidate], pref: str) -> None:

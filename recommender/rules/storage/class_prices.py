@@ -91,13 +91,13 @@ def charges_reasons(
             rs.append(reason("storage.access_charges", PERF01_COST,
                              f"Per-GB {what} charges from the catalog: {listed}; not in the "
                              "monthly figure because the profile gives no monthly read "
-                             "volume.", "caution"))
+                             f"volume ({PRICING_URL[service]}).", "caution"))
             excludes += [str(r["item"]) for r in per_gb]
         else:
             rs.append(reason("storage.access_charges", PERF01_COST,
                              f"{service.upper()} {cls} {billed} are billed per GB: {what} "
-                             "charges not in the catalog, so the monthly cost excludes them.",
-                             "caution"))
+                             "charges not in the catalog, so the monthly cost excludes them "
+                             f"({PRICING_URL[service]}).", "caution"))
             excludes.append(f"{service}.{cls} per-GB {what} charges (not in the catalog)")
     if service == "s3":
         # Request prices exist per class; the profile has no request rate to multiply.  The
@@ -119,6 +119,8 @@ def charges_reasons(
 
 
 S3_PRICING_URL = "https://aws.amazon.com/s3/pricing/"
+#: The pricing page of each storage service's prices (cost and charge reasons cite it).
+PRICING_URL = {"efs": "https://aws.amazon.com/efs/pricing/", "s3": S3_PRICING_URL}
 #: S3 classes whose objects must be restored (RestoreObject) before a read: Glacier Flexible
 #: Retrieval and Deep Archive (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
 #: storage-class-intro.html); each restore is a billed request (:data:`S3_PRICING_URL`).
@@ -160,7 +162,7 @@ def priced_storage(
     else:
         cost = sum(pr.usd for pr in priced if pr)
         rs.append(cost_reason("storage", f"{fmt_usd(cost)}/month for {fmt_num(size)} GiB "
-                                         f"({note})."))
+                                         f"({note}; {PRICING_URL[option]})."))
     verify = any(pr.verify for pr in priced if pr)
     if verify:
         rs.append(verify_reason(f"{', '.join(parts)} is marked unverified."))

@@ -60,6 +60,11 @@ LATENCY_REJECT = "ebs.latency_class_too_slow"
 EBS_TYPES_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html"
 GP3_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html"
 PIOPS_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/provisioned-iops.html"
+HDD_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/hdd-vols.html"
+EBS_PRICING_URL = "https://aws.amazon.com/ebs/pricing/"
+#: The page each volume type's size and performance limits come from (its size reason).
+TYPE_URL = {"gp3": GP3_URL, "gp2": GP3_URL, "io1": PIOPS_URL, "io2": PIOPS_URL,
+            "st1": HDD_URL, "sc1": HDD_URL}
 
 
 def latency_fit(latency_class: str, need_ms: float) -> str:
@@ -108,10 +113,13 @@ def preferred_volume(n: StorageNeed) -> tuple[str, str]:
                        f"single-digit-ms class of gp3, gp2 and io1 (from {floor:g} ms): io2 "
                        f"Block Express, latency class sub-ms ({EBS_TYPES_URL})")
     if n.pattern == "sequential" and n.frequency in ("cold", "archive"):
-        return "sc1", "cold, sequential data: sc1 is the lowest-cost block storage"
+        return "sc1", ("cold, sequential data: sc1 is the lowest-cost block storage, for "
+                       f"throughput-oriented data that is infrequently accessed ({HDD_URL})")
     if n.pattern == "sequential" and (n.mibps or 0) >= 125 and (n.iops or 0) <= 500:
-        return "st1", "large sequential throughput: st1 gives MiB/s per TiB at HDD prices"
-    return "gp3", "general purpose SSD: gp3 includes baseline IOPS and throughput at any size"
+        return "st1", ("large sequential throughput: st1 gives MiB/s per TiB at HDD prices, for "
+                       f"frequently accessed, throughput-intensive workloads ({HDD_URL})")
+    return "gp3", ("general purpose SSD: gp3 includes baseline IOPS (3,000) and throughput "
+                   f"(125 MiB/s) at any size ({GP3_URL})")
 
 
 def _io2_iops_cost(row: dict[str, Any], iops: float) -> float | None:
@@ -325,7 +333,8 @@ def evaluate_volume(
     cost, priced, config = _volume_cost(row, n, size)
     rs = [reason("storage.size", PERF03_CONFIG,
                  f"{vt} {fmt_num(size)} GiB" + (f" ({'; '.join(notes)})" if notes else "")
-                 + f"; latency class {row['latency_class']}.")]
+                 + f"; latency class {row['latency_class']} "
+                 f"({TYPE_URL.get(vt, EBS_TYPES_URL)}).")]
     rs += _throughput_iops_reasons(row, n, config)
     burst = hdd_burst_reason(row, n, size)
     if burst is not None:
@@ -344,7 +353,8 @@ def evaluate_volume(
         rs.append(no_price_reason("storage", f"No provisioned IOPS/throughput price for {vt} "
                                              f"in {region}."))
     else:
-        rs.append(cost_reason("storage", f"{fmt_usd(cost)}/month in {region}."))
+        rs.append(cost_reason("storage", f"{fmt_usd(cost)}/month in {region} "
+                                         f"({EBS_PRICING_URL})."))
     if row.get("verify"):
         rs.append(verify_reason(f"The catalog's source marks the {vt} figures as unverified."))
     return Candidate(vt, "ebs", cost if priced else None, rs, config=config,

@@ -37,6 +37,9 @@ EFS_CLASS: dict[str | None, str] = {
 }
 
 EFS_LIFECYCLE_URL = "https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html"
+#: "Amazon EFS provides serverless, fully elastic file storage so that you can share file
+#: data without provisioning or managing storage capacity and performance" (What is EFS?).
+EFS_WHAT_URL = "https://docs.aws.amazon.com/efs/latest/ug/whatisefs.html"
 #: "Files smaller than 128 KB aren't eligible for lifecycle management and are always stored
 #: in the Standard class", nor is file metadata ever moved (:data:`EFS_LIFECYCLE_URL`).
 EFS_SMALL_FILE_KB = 128.0
@@ -362,7 +365,7 @@ def _efs_why(cls: str, frequency: str | None, lifecycle: dict[str, str] | None,
     """Why EFS in ``cls`` (with the lifecycle moves that settle the data there), and the
     note of its cost reason."""
     why = ("Many instances share files: EFS is a shared, elastic NFS file system "
-           f"({cls} class for {frequency or 'unknown'} access).")
+           f"({cls} class for {frequency or 'unknown'} access; {EFS_WHAT_URL}).")
     if not lifecycle:
         return why, "storage"
     moves = " and into ".join(

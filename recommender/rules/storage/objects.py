@@ -275,9 +275,10 @@ def _s3_candidate(n: StorageNeed, cls: str, notes: list[str], *, book: PriceBook
     c, parts = priced_storage(
         "s3", {item: 1.0}, n.size_gib, book, region,
         why=f"Object access (web or archival): S3 with the {cls} class for "
-        f"{n.frequency or 'unknown'} access frequency"
-        + (f" ({'; '.join(notes)}; https://aws.amazon.com/s3/storage-classes/)" if notes
-           else "") + ".", config={"storage_class": cls}, note="storage only")
+        f"{n.frequency or 'unknown'} access frequency ("
+        + (f"{'; '.join(notes)}; " if notes else "")
+        + "https://aws.amazon.com/s3/storage-classes/).", config={"storage_class": cls},
+        note="storage only")
     if S3_MIN_DURATION_DAYS.get(cls):
         c.config["minimum_storage_duration_days"] = S3_MIN_DURATION_DAYS[cls]
         _minimum_duration(c, cls, n.object_lifetime_days)
@@ -331,7 +332,7 @@ def _retrievals(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
     c.monthly_cost_usd += pr.usd
     c.reasons = [r.model_copy(update={"text": (
         f"{fmt_usd(c.monthly_cost_usd)}/month for {fmt_num(n.size_gib or 0)} GiB: "
-        f"{fmt_usd(storage_usd)} storage + {fmt_usd(pr.usd)} retrievals.")})
+        f"{fmt_usd(storage_usd)} storage + {fmt_usd(pr.usd)} retrievals ({S3_PRICING_URL}).")})
         if r.rule == "storage.monthly_cost" else r for r in c.reasons]
     c.config.update(retrieval_gib_month=round(gib, 1), retrieval_usd=round(pr.usd, 2))
     c.reasons.append(reason("storage.access_charges", PERF01_COST, (
