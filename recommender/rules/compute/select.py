@@ -214,15 +214,22 @@ def rank_stage(t: Ec2Table, idx: np.ndarray, cands: list[Candidate], objective: 
     pv = t.ix.perf_per_vcpu_median
     extra = [c.option for c in cands]
     id_rank = _id_rank(t.ix, idx, extra)
+    # Without serverless rows the EC2 columns are the table's as they are (no copies: the
+    # ranking only reads them, and the facts' risk and capacity are read from it alone).
     table = RankTable(
         ids=RowIds(t.ix.types, idx, extra) if id_rank is not None else np.concatenate(
             [t.ix.types[idx].astype(object), np.array(extra, dtype=object)]), id_rank=id_rank,
-        cost=np.concatenate([t.cost[idx], [np.nan if c.monthly_cost_usd is None
-                                           else c.monthly_cost_usd for c in cands]]),
-        risk=np.concatenate([f["risk"], [min(4.0, c.risk) for c in cands]]),
-        capacity=np.concatenate([f["capacity"], [c.components.get("vcpus_total", 0.0) * pv
-                                                 for c in cands]]))
+        cost=_with(t.cost[idx], [np.nan if c.monthly_cost_usd is None else c.monthly_cost_usd
+                                 for c in cands]),
+        risk=_with(f["risk"], [min(4.0, c.risk) for c in cands]),
+        capacity=_with(f["capacity"], [c.components.get("vcpus_total", 0.0) * pv
+                                       for c in cands]))
     return rank(table, objective), f
+
+
+def _with(rows: np.ndarray, extra: list[float]) -> np.ndarray:
+    """``rows`` followed by ``extra`` (``rows`` itself when there is none)."""
+    return np.concatenate([rows, extra]) if extra else rows
 
 
 def _id_rank(ix: Ec2Index, idx: np.ndarray, extra: list[str]) -> np.ndarray | None:
@@ -284,7 +291,7 @@ def select_compute(
     res.ranking = ranking
     settings = JobSettings(need.hours, region, objective, top_n)
     # The scores shown: the ranking's, with a job plan's predicted options re-scored in place.
-    score = ranking.score.copy()
+    score = ranking.score  # (a fresh array each time it is read: the job stage writes it)
     job = _job_stage(p, t, res, settings, score=score, rej=rej, warnings=warnings,
                      models=models, catalog=catalog)
     # Without a job plan the ranking itself is read: only the head that is shown is sorted.
