@@ -235,9 +235,20 @@ _MEMO_MAX = 8192
 
 
 def _memo_key(category: str, o: Option, region: str) -> tuple[Any, ...] | None:
-    """What :func:`option_prices` reads of ``o`` (None when a value cannot be a key)."""
-    key = (category, o.kind, o.option, o.purchase_option, o.rank, region,
-           *(o.config.get(k) for k in _CONFIG_KEYS))
+    """What :func:`option_prices` reads of ``o`` (None when a value cannot be a key).
+
+    An EC2 option's prices are read by its type, purchase option and rank alone (``_ec2``
+    reads no config) and an EBS option's by its volume type too (``_ebs``), so their keys
+    leave the other config values out (shorter tuples: never equal to another kind's).
+    """
+    if o.kind == "ec2":
+        return (category, "ec2", o.option, o.purchase_option, o.rank, region)
+    if o.kind == "ebs":
+        key: tuple[Any, ...] = (category, "ebs", o.option, o.purchase_option, o.rank, region,
+                                o.config.get("volume_type"))
+    else:
+        key = (category, o.kind, o.option, o.purchase_option, o.rank, region,
+               *(o.config.get(k) for k in _CONFIG_KEYS))
     try:
         hash(key)
     except TypeError:  # an unhashable config value: look it up every time

@@ -22,7 +22,7 @@ import recommender.core.engine as engine
 import recommender.rules.bundle as bundle_rules
 import recommender.rules.monitoring as monitoring
 from recommender import recommend
-from recommender.core.response import Monitor, RecommendationResponse
+from recommender.core.response import Monitor, Option, RecommendationResponse, Recommendations
 from recommender.rules.monitoring.base import monitor
 from recommender.rules.prices import PriceBook
 
@@ -139,3 +139,20 @@ def test_a_monitor_out_of_its_field_rules_is_refused_as_before() -> None:
         monitor("x", "compute", "m7g.large", **{**kw, "comparison": "Above"})
     with pytest.raises(ValueError, match="period_s"):
         monitor("x", "compute", "m7g.large", period_s=5, **kw)
+
+
+def test_ec2_prices_are_remembered_by_type_not_config(cat) -> None:
+    """An EC2 option's recorded prices depend on its type, purchase option and rank only
+    (price_record._ec2 reads no config), so they are remembered whatever its config holds:
+    before, a config value that cannot be a key (a list) meant a look-up every call."""
+    from recommender.rules.price_record import _memo_key, option_prices, prices_used
+    from recommender.rules.prices import per_catalog
+
+    o = Option(rank=1, option="m7g.large", kind="ec2", score=1.0, monthly_cost_usd=59.57,
+               region="us-east-1", config={"arch": ["arm64"], "instance_type": "m7g.large"})
+    assert _memo_key("compute", o, "us-east-1") is not None
+    memo: dict[Any, Any] = per_catalog("price_record.prices_used", cat, lambda c: {})
+    recs = Recommendations(compute=[o])
+    rows = prices_used(recs, cat, "us-east-1")
+    assert rows == option_prices(cat, "compute", o, "us-east-1") and rows
+    assert memo[_memo_key("compute", o, "us-east-1")] == rows
