@@ -262,3 +262,20 @@ def test_storage_reasons_cite_the_page_their_rule_follows(storage, option, rules
     for rule, url in rules.items():
         texts = [x.text for x in o.reasons if x.rule == rule]
         assert texts and all(url in t for t in texts), (rule, texts)
+
+
+def test_a_volume_type_the_region_has_no_price_row_for_is_offered_unpriced():
+    """A 0.5 ms need on 500 GiB at 6,000 IOPS in sa-east-1: only io2 Block Express is
+    sub-millisecond (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html),
+    and the stored EBS feed has no io2 row for sa-east-1 (nor eu-west-3).  Its limits are
+    the same in every region, so it is sized with us-east-1's (500 GiB >= 6,000 / 1,000 IOPS
+    per GiB) and offered unpriced, named in unpriced with the pricing page; before, "No
+    storage option fits" and "another region would admit options"."""
+    r = recommend(parse_profile({"region": "sa-east-1", "storage": {
+        "size_gib": 500, "iops": 6000, "latency_ms": 0.5}}), models=False)
+    top = r.recommendations.storage[0]
+    assert (top.option, top.monthly_cost_usd) == ("io2", None)
+    assert (top.config["size_gib"], top.config["iops"]) == (500, 6000)
+    assert "price_source" not in top.config  # us-east-1's source does not price sa-east-1
+    assert "EBS io2 volume in sa-east-1" in {u.item for u in top.unpriced}
+    assert not any("No storage option fits" in w for w in r.warnings)

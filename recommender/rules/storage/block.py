@@ -90,9 +90,7 @@ def storage_options(
     if n is None:
         return []
     block_ok = n.sharing in (None, "single_instance")
-    by_region = ebs_rows(catalog)
-    rows = by_region.get(region) or by_region.get("us-east-1") or next(
-        iter(by_region.values()), [])
+    rows = region_ebs_rows(ebs_rows(catalog), region)
     out = _single_volumes(n, rows, region, rej, instance) if block_ok else []
     if not block_ok:
         rej.add("ebs.not_a_shared_or_web_store", n=len(rows))
@@ -137,6 +135,21 @@ def _s3_for(n: StorageNeed, book: PriceBook, catalog: Any, region: str) -> Candi
             "Glacier classes are AWS's storage for archives that rarely need to be accessed "
             f"({S3_ARCHIVE_URL}), so S3 ranks with the block volumes on cost and risk."))
     return c
+
+
+def region_ebs_rows(by_region: dict[str, list[dict[str, Any]]],
+                    region: str) -> list[dict[str, Any]]:
+    """The region's EBS rows, and for each volume type the region has no row for, the
+    reference region's (us-east-1): a volume type's size, IOPS and throughput limits are
+    the same in every region (https://docs.aws.amazon.com/ebs/latest/userguide/
+    ebs-volume-types.html), so the type is still sized and offered, unpriced, saying so
+    (:func:`evaluate_volume`), instead of missing from the answer (the stored EBS feed has
+    no io2 row for sa-east-1 or eu-west-3: a sub-ms need there found no option at all)."""
+    ref = by_region.get("us-east-1") or next(iter(by_region.values()), [])
+    own = by_region.get(region) or []
+    have = {str(r["volume_type"]) for r in own}
+    rows = own + [r for r in ref if str(r["volume_type"]) not in have]
+    return sorted(rows, key=lambda r: str(r["volume_type"]))
 
 
 #: Guidance tiers (``components["fit"]``) of EBS options: the type AWS's guidance points to,

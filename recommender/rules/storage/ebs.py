@@ -39,6 +39,7 @@ from recommender.rules.storage.ssd import (
     gp2_baseline,
     gp2_size_for,
     iops_for_io,
+    piops_iops_for_throughput,
     ssd_io_kib,
 )
 
@@ -236,41 +237,6 @@ def iops_for_throughput(row: dict[str, Any], mibps: float,
     return float(max(by_ratio, iops_for_io(mibps, io_size_kib)))
 
 
-#: Provisioned IOPS SSD volumes (https://docs.aws.amazon.com/ebs/latest/userguide/
-#: provisioned-iops.html): io1 "provisioned with up to 32,000 IOPS support a maximum I/O
-#: size of 256 KiB and yield as much as 500 MiB/s of throughput"; above 32,000 IOPS they
-#: "yield a linear increase in throughput at a rate of 16 KiB per provisioned IOPS" (1,000
-#: MiB/s at 64,000); io2 Block Express "scales proportionally up to 0.256 MiB/s per
-#: provisioned IOPS" (4,000 MiB/s from 16,000 IOPS).  The 256 KiB is the SSD I/O cap of
-#: ``storage.ssd`` (:data:`SSD_MAX_IO_KIB`).
-IO1_LOW_MAX_MIBPS = 500.0
-IO1_HIGH_KIB_PER_IOPS = 16.0
-IO2_MIBPS_PER_IOPS = 0.256
-
-
-def piops_iops_for_throughput(volume_type: str, mibps: float,
-                              io_size_kib: float | None = None) -> float:
-    """IOPS an io1 or io2 (Block Express) volume needs for ``mibps`` at the I/O size.
-
-    Each provisioned IOPS moves at most one I/O of ``min(io_size_kib, 256)`` KiB (256 KiB,
-    the largest, when the size is not given: the fewest IOPS that can carry the throughput).
-    io1: up to 500 MiB/s at that size per IOPS (2,000 IOPS at 256 KiB), beyond it 16 KiB
-    per IOPS (750 MiB/s needs 48,000 IOPS); io2: 0.256 MiB/s per IOPS at 256 KiB (1,000
-    MiB/s needs 3,907 IOPS).  The page's figures: :data:`SSD_MAX_IO_KIB`,
-    :data:`IO1_LOW_MAX_MIBPS`, :data:`IO1_HIGH_KIB_PER_IOPS`, :data:`IO2_MIBPS_PER_IOPS`.
-    """
-    if not mibps:
-        return 0.0
-    kib = ssd_io_kib(io_size_kib)
-    if volume_type == "io2":
-        per_iops = IO2_MIBPS_PER_IOPS * kib / SSD_MAX_IO_KIB
-    elif mibps <= IO1_LOW_MAX_MIBPS:
-        per_iops = kib / 1024.0
-    else:
-        per_iops = min(kib, IO1_HIGH_KIB_PER_IOPS) / 1024.0
-    return float(math.ceil(mibps / per_iops - 1e-9))
-
-
 def _volume_cost(
     row: dict[str, Any], n: StorageNeed, size: float
 ) -> tuple[float, bool, dict[str, Any]]:
@@ -345,10 +311,12 @@ def evaluate_volume(
         rs.append(reason("storage.size_unknown", PERF03_CONFIG,
                          "storage.size_gib not given: priced at the volume's minimum size.",
                          "caution"))
-    if region != str(row["region"]):
+    missing = region != str(row["region"])
+    if missing:
         priced = False
         rs.append(no_price_reason("storage", f"No {vt} price in the catalog for {region} "
-                                             f"(limits as in {row['region']})."))
+                                             f"(limits as in {row['region']}): look it up "
+                                             f"({EBS_PRICING_URL})."))
     elif not priced:
         rs.append(no_price_reason("storage", f"No provisioned IOPS/throughput price for {vt} "
                                              f"in {region}."))
@@ -357,9 +325,17 @@ def evaluate_volume(
                                          f"({EBS_PRICING_URL})."))
     if row.get("verify"):
         rs.append(verify_reason(f"The catalog's source marks the {vt} figures as unverified."))
-    return Candidate(vt, "ebs", cost if priced else None, rs, config=config,
-                     verify=bool(row.get("verify")), purchase_option=None,
-                     risk=1.0 if lat_fit == "closest" or burst is not None else 0.0), None
+    c = Candidate(vt, "ebs", cost if priced else None, rs, config=config,
+                  verify=bool(row.get("verify")), purchase_option=None,
+                  risk=1.0 if lat_fit == "closest" or burst is not None else 0.0)
+    if missing:  # the other region's price date and source do not apply here
+        for key in ("price_as_of", "price_source"):
+            c.config.pop(key, None)
+        c.name_unpriced(f"EBS {vt} volume in {region}",
+                        f"the catalog's EBS price feed has no {vt} row for {region}; sized "
+                        f"with {row['region']}'s limits, the same in every region "
+                        f"({EBS_TYPES_URL}); its price is to be looked up ({EBS_PRICING_URL})")
+    return c, None
 
 
 def _latency_reason(cls: str, need_ms: float, fit: str) -> Any:

@@ -1,8 +1,10 @@
-"""SSD I/O size and gp2's size-bound baseline (PERF03).
+"""SSD I/O size, gp2's size-bound baseline and io1/io2 IOPS per throughput (PERF03).
 
 An SSD IOPS moves at most one 256 KiB I/O (EBS I/O characteristics), so throughput is IOPS
 x I/O size; gp2's baseline IOPS, and with them its sustained throughput, scale with its
-size (General Purpose SSD page).  Used by :mod:`recommender.rules.storage.ebs`.
+size (General Purpose SSD page); io1 and io2 carry their throughput per provisioned IOPS as
+the Provisioned IOPS SSD page says (:func:`piops_iops_for_throughput`).  Used by
+:mod:`recommender.rules.storage.ebs`.
 """
 
 from __future__ import annotations
@@ -68,3 +70,38 @@ def gp2_size_for(row: dict[str, Any], iops: float, mibps: float,
         why += (f": {fmt_num(mibps)} MiB/s at {fmt_num(kib)} KiB I/O needs "
                 f"{fmt_num(tp_iops)} IOPS ({GENERAL_PURPOSE_URL})")
     return size, why
+
+
+#: Provisioned IOPS SSD volumes (https://docs.aws.amazon.com/ebs/latest/userguide/
+#: provisioned-iops.html): io1 "provisioned with up to 32,000 IOPS support a maximum I/O
+#: size of 256 KiB and yield as much as 500 MiB/s of throughput"; above 32,000 IOPS they
+#: "yield a linear increase in throughput at a rate of 16 KiB per provisioned IOPS" (1,000
+#: MiB/s at 64,000); io2 Block Express "scales proportionally up to 0.256 MiB/s per
+#: provisioned IOPS" (4,000 MiB/s from 16,000 IOPS).  The 256 KiB is the SSD I/O cap of
+#: ``storage.ssd`` (:data:`SSD_MAX_IO_KIB`).
+IO1_LOW_MAX_MIBPS = 500.0
+IO1_HIGH_KIB_PER_IOPS = 16.0
+IO2_MIBPS_PER_IOPS = 0.256
+
+
+def piops_iops_for_throughput(volume_type: str, mibps: float,
+                              io_size_kib: float | None = None) -> float:
+    """IOPS an io1 or io2 (Block Express) volume needs for ``mibps`` at the I/O size.
+
+    Each provisioned IOPS moves at most one I/O of ``min(io_size_kib, 256)`` KiB (256 KiB,
+    the largest, when the size is not given: the fewest IOPS that can carry the throughput).
+    io1: up to 500 MiB/s at that size per IOPS (2,000 IOPS at 256 KiB), beyond it 16 KiB
+    per IOPS (750 MiB/s needs 48,000 IOPS); io2: 0.256 MiB/s per IOPS at 256 KiB (1,000
+    MiB/s needs 3,907 IOPS).  The page's figures: :data:`SSD_MAX_IO_KIB`,
+    :data:`IO1_LOW_MAX_MIBPS`, :data:`IO1_HIGH_KIB_PER_IOPS`, :data:`IO2_MIBPS_PER_IOPS`.
+    """
+    if not mibps:
+        return 0.0
+    kib = ssd_io_kib(io_size_kib)
+    if volume_type == "io2":
+        per_iops = IO2_MIBPS_PER_IOPS * kib / SSD_MAX_IO_KIB
+    elif mibps <= IO1_LOW_MAX_MIBPS:
+        per_iops = kib / 1024.0
+    else:
+        per_iops = min(kib, IO1_HIGH_KIB_PER_IOPS) / 1024.0
+    return float(math.ceil(mibps / per_iops - 1e-9))
