@@ -28,10 +28,9 @@ from recommender.rules.base import (
 from recommender.rules.database_class_io import ec2_ebs_index, pick_for_io
 from recommender.rules.database_common import (
     asks_multi_az,
-    db_provenance,
     db_rows,
-    node_option,
     pick_node,
+    priced_at_both,
     production_classes,
     rows_or_reference,
 )
@@ -42,28 +41,30 @@ from recommender.rules.database_dynamodb import (
 )
 from recommender.rules.database_dynamodb import dynamodb_options
 from recommender.rules.database_nodes import node_family_options
-from recommender.rules.database_reserved import asks_reserved, with_reserved
+
+# The default working set is re-exported for the monitoring.
+from recommender.rules.database_relational import (
+    WORKING_SET_FRACTION as WORKING_SET_FRACTION,
+)
+from recommender.rules.database_relational import (
+    RelationalSizing,
+    price_relational,
+    read_replicas,
+)
+from recommender.rules.database_reserved import (
+    asks_reserved,
+    reserved_rate_applies,
+    with_reserved,
+)
 from recommender.rules.database_usage import (
     AURORA_STORAGE_REJECT,
-    AURORA_STORAGE_TYPES_URL,
     RDS_STORAGE_REJECT,
     aurora_storage_too_large,
     instance_iops,
-    io_intensive,
     rds_storage_too_large,
-    replica_cost,
-    usage_extras,
 )
 from recommender.rules.prices import PriceBook
 
-#: Assumed hot working set of a relational database, as a share of its data (a heuristic
-#: stated in the reason): the instance memory should hold it.
-WORKING_SET_FRACTION = 0.25
-#: Read-heavy: reads at least this share of operations, and replicas per this many reads/s.
-READ_HEAVY_SHARE = 0.8
-READS_PER_REPLICA = 5000.0
-#: Performance risk of an RDS option whose I/O is above what gp3 storage can provision.
-GP3_SHORT_RISK = 2.0
 
 def families(p: WorkloadProfile) -> list[tuple[str, str]]:
     """(family, why) in order of fit for the data model and query pattern."""
@@ -93,169 +94,43 @@ def wants_multi_az(p: WorkloadProfile) -> bool:
     return asks_multi_az(p)
 
 
-def _read_replicas(d: Any) -> int:
-    """Read replicas for a read-heavy load beyond what the primary serves, up to the engine's
-    maximum (:func:`max_read_replicas`).
-
-    Read replicas scale reads "beyond the capacity constraints of a single DB instance"
-    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html), so the
-    primary serves the first :data:`READS_PER_REPLICA` reads/s (the heuristic capacity of
-    one instance) and each replica the next as many: 2,000 reads/s need none, 12,000 two.
-    """
-    reads, writes = d.reads_per_s or 0.0, d.writes_per_s or 0.0
-    if reads + writes > 0 and reads / (reads + writes) >= READ_HEAVY_SHARE:
-        return min(max_read_replicas(d.engine),
-                   max(0, math.ceil(reads / READS_PER_REPLICA - 1e-9) - 1))
-    return 0
-
-
-#: "You can create up to 15 read replicas from one DB instance within the same Region" (RDS
-#: for MySQL and MariaDB; PostgreSQL and SQL Server "up to 15 read replicas from one source
-#: DB instance"), and an Aurora cluster has up to 15 Aurora Replicas.  Other engines keep 5.
-MAX_READ_REPLICAS = 15
-MAX_READ_REPLICAS_OTHER = 5
-READ_REPLICA_ENGINES = ("mysql", "mariadb", "postgresql", "postgres", "sqlserver")
-READ_REPLICA_QUOTA_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
-                          "USER_MySQL.Replication.ReadReplicas.html")
-
-
-def max_read_replicas(engine: str | None) -> int:
-    """The most read replicas of one source instance for ``engine`` (PostgreSQL by default)."""
-    e = (engine or "postgresql").lower()
-    return MAX_READ_REPLICAS if e.startswith(READ_REPLICA_ENGINES) else MAX_READ_REPLICAS_OTHER
-
-
 def _relational_option(
     p: WorkloadProfile, book: PriceBook, region: str, why: str, *,
     deployment: tuple[str, str], rows: tuple[list[dict[str, Any]], bool],
-    replica_rows: list[dict[str, Any]] | None = None, ix: Any = None,
-) -> Candidate:
-    """One RDS or Aurora deployment sized for the working set and priced (or saying why not).
+    replica_rows: list[dict[str, Any]] | None = None, ix: Any = None, reserved: bool = False,
+) -> tuple[Candidate, Candidate | None]:
+    """One RDS or Aurora deployment sized for the working set, and priced (or saying why
+    not) on-demand and, with ``reserved``, at the reserved rate too (:func:`price_relational`).
 
     An RDS class also carries each instance's storage I/O within its EBS baseline
     (:func:`pick_for_io`, ``ix``: the catalog's EC2 index, None to skip).
-
-    RDS read replicas are Single-AZ instances of the primary's class with their own storage
-    (``replica_rows``: the Single-AZ rows; :func:`replica_cost`); Aurora's replicas are
-    billed at the cluster's instance rate and share its storage.
     """
     d = p.database
     assert d is not None  # callers check the section first
     service, dep = deployment
-    engine = (d.engine or "postgresql").lower()
     size = d.size_gib.min if d.size_gib else None
     ws: float = d.working_set_fraction or WORKING_SET_FRACTION
     mem_need = max(1.0, (size or 0.0) * ws)
-    replicas, multi_az = _read_replicas(d), wants_multi_az(p)
+    replicas, multi_az = read_replicas(d), wants_multi_az(p)
     classes, t_note = production_classes(rows[0], p)
     if service == "rds":
         row, class_note = pick_for_io(pick_relational_class, classes, mem_need,
                                       instance_iops(d, replicas), ix)
     else:
         row, class_note = pick_relational_class(classes, mem_need)
-    # A replica in a second AZ is Aurora's failover target.
-    count = max(1 + replicas, 2 if service == "aurora" and multi_az else 1)
-    u = usage_extras(d, service, dep, size, book=book, region=region, multi_az=multi_az,
-                     replicas=replicas if service == "rds" else 0)
-    if service == "rds" and replicas and row is not None:
-        _add_rds_replicas(u, row, replica_rows or [], (replicas, size), book=book,
-                          region=region)
-    u.notes[:0] = [x for x in (t_note, class_note) if x]
-    sizing = _sizing_text(d, (mem_need, ws, size), replicas, u.notes)
-    priced_nodes = 1 if service == "rds" else count
-    c = node_option(f"{service}:{engine}", service, row, priced_nodes, rows[1] or u.missing,
-                    region=region, why=why, sizing=sizing, extra_cost=u.usd,
-                    extra_verify=u.verify,
-                    extra_label="storage/I/O" + (" and read replicas" if service == "rds"
-                                                 and replicas else ""),
-                    config={"read_replicas": replicas, "storage_gib": size,
-                            "multi_az": dep == "multi_az" or (service == "aurora" and multi_az),
-                            **_gp3_config(u.gp3, size)})
-    c.name_unpriced_all(u.unpriced, category="database")
-    if u.gp3 is not None and u.gp3.short_iops:
-        c.risk = max(c.risk, GP3_SHORT_RISK)  # gp3 as priced cannot carry all the I/O
-    c.count = count
-    if "node_count" in c.config:
-        c.config["node_count"] = count
-    db_provenance(c, row, *u.priced)
-    # Multi-AZ offered but not asked for ranks after Single-AZ: the standby doubles the cost.
-    io_heavy = service == "aurora" and io_intensive(d, size, replicas)
-    if io_heavy:
-        c.reasons.append(reason("database.aurora_io", PERF03_CONFIG, (
-            "Each instance's I/O is above what gp3 provisions on RDS (RDS would need io2 "
-            "Block Express), and AWS names Aurora I/O-Optimized for I/O-intensive "
-            f"applications ({AURORA_STORAGE_TYPES_URL}): Aurora ranks with RDS, by cost.")))
-    fit = 0.8 if dep == "multi_az" and not multi_az else (
-        1.0 if service == "rds" or replicas or io_heavy else 0.9)
-    c.components = {"fit": fit}
-    _latency_caution(c, d)
-    return c
-
-
-def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: int,
-                 notes: list[str]) -> str:
-    """The ``database.size`` reason: memory for the working set, replicas and usage notes."""
-    mem_need, ws, size = memory
-    return (f"Memory >= {fmt_num(mem_need)} GiB (working set {ws:.0%} of "
-            f"{fmt_num(size or 0)} GiB" + ("" if d.working_set_fraction else
-                                           ", database.working_set_fraction not given: the "
-                                           "default") + ")"
-            + (f"; {replicas} read replica(s) for {fmt_num(d.reads_per_s or 0.0)} reads/s "
-               f"(the primary serves {fmt_num(READS_PER_REPLICA)}, each replica "
-               f"{fmt_num(READS_PER_REPLICA)} more, a heuristic; read replicas scale reads "
-               "beyond one instance, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
-               "USER_ReadRepl.html)" if replicas else "")
-            + (f"; at most {replicas} read replicas per source instance "
-               f"({READ_REPLICA_QUOTA_URL}), so the reads above "
-               f"{fmt_num((1 + replicas) * READS_PER_REPLICA)}/s need a cache or sharding"
-               if replicas and replicas == max_read_replicas(d.engine)
-               and (d.reads_per_s or 0.0) > (1 + replicas) * READS_PER_REPLICA else "")
-            + ("; " + "; ".join(notes) if notes else "") + ".")
-
-
-def _add_rds_replicas(
-    u: Any, row: dict[str, Any], replica_rows: list[dict[str, Any]],
-    replicas_size: tuple[int, float | None], *, book: PriceBook, region: str,
-) -> None:
-    """Add the read replicas (Single-AZ rows of the primary's class) to the usage ``u``."""
-    replicas, size = replicas_size
-    rep = next((r for r in replica_rows if r["instance_class"] == row["instance_class"]), None)
-    usd, priced, text = replica_cost(rep, replicas, size, book=book, region=region,
-                                     gp3=u.gp3)
-    u.notes.append(text)
-    u.missing |= usd is None
-    u.usd += usd or 0.0
-    u.priced += priced
-    u.verify |= any(bool(x.get("verify") if isinstance(x, dict) else x.verify) for x in priced)
-
-
-def _gp3_config(plan: Any, size: float | None) -> dict[str, Any]:
-    """The RDS storage the option allocates when the load's I/O asks more than the data (or
-    the data's size is not given): ``storage_gib`` (the allocation, what the export's
-    AllocatedStorage takes) and ``iops`` (the total provisioned, only when some are
-    provisioned above the included ones)."""
-    if plan is None or (not plan.text and size):
-        return {}
-    out: dict[str, Any] = {"storage_gib": plan.allocated_gib}
-    if plan.extra_iops:
-        out["iops"] = int(plan.included_iops + plan.extra_iops)
-    if plan.storage_type != "gp3":
-        out["storage_type"] = plan.storage_type  # io2 beyond gp3's maximum (the export's)
-    return out
-
-
-def _latency_caution(c: Candidate, d: Any) -> None:
-    """Sub-millisecond reads need a cache in front of any relational database."""
-    if d.latency_ms is not None and d.latency_ms < 1:
-        c.reasons.append(reason("database.latency", PERF03_CONFIG,
-                                "Sub-millisecond reads need a cache in front (see "
-                                "trade-offs: caching).", "caution"))
-        c.risk = max(c.risk, 3.0)
+    sized = RelationalSizing(
+        service, dep, (d.engine or "postgresql").lower(), size, ws, mem_need, replicas,
+        multi_az, row, tuple(x for x in (t_note, class_note) if x),
+        # A replica in a second AZ is Aurora's failover target.
+        max(1 + replicas, 2 if service == "aurora" and multi_az else 1), rows[1])
+    return priced_at_both(lambda: price_relational(p, sized, book=book, region=region,
+                                                   why=why, replica_rows=replica_rows),
+                          reserved)
 
 
 def relational_options(
     p: WorkloadProfile, catalog: Any, book: PriceBook, region: str, why: str, *,
-    rej: Rejections | None = None,
+    rej: Rejections | None = None, twins: list[Candidate | None] | None = None,
 ) -> list[Candidate]:
     """RDS and Aurora options sized for the working set, the load and the availability asked.
 
@@ -269,7 +144,8 @@ def relational_options(
     SQL Server: 256 TiB over four volumes) leaves Aurora only (:func:`rds_storage_too_large`,
     counted in ``rej``), and above an Aurora
     cluster volume's 128 TiB maximum nothing relational (:func:`aurora_storage_too_large`,
-    "Amazon Aurora size limits").  ``why`` leads each option's reasons.
+    "Amazon Aurora size limits").  ``why`` leads each option's reasons.  With ``twins``,
+    each option is priced at the reserved rate as well, its twin appended there in order.
     """
     d = p.database
     assert d is not None  # callers check the section first
@@ -279,11 +155,38 @@ def relational_options(
     single = rows_or_reference(table, "rds", engine, "single_az", region)[0]
     out: list[Candidate] = []
     aurora: list[Candidate] = []
+    tw: dict[str, list[Any]] = {"rds": [], "aurora": []}
+    too_large = _size_limits(d, engine, rej)
+    ix = ec2_ebs_index(catalog) if (d.reads_per_s or d.writes_per_s) else None
+    for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
+                                ("aurora", "standard"), ("aurora", "io_optimized")):
+        if too_large[service] is not None:
+            continue
+        if multi_az and deployment == "single_az":
+            if rej is not None:
+                rej.add("database.single_az_not_available", example=f"rds:{engine}")
+            continue
+        c, twin = _relational_option(p, book, region, why, deployment=(service, deployment),
+                                     rows=rows_or_reference(table, service, engine,
+                                                            deployment, region),
+                                     replica_rows=single, ix=ix, reserved=twins is not None)
+        (aurora if service == "aurora" else out).append(c)
+        tw[service].append(twin)
+    if aurora:
+        out.append(cheaper_aurora(aurora))
+        tw["rds"].append(cheaper_aurora(tw["aurora"]) if twins is not None else None)
+    if twins is not None:
+        twins.extend(tw["rds"])
+    return out
+
+
+def _size_limits(d: Any, engine: str, rej: Rejections | None) -> dict[str, str | None]:
+    """Why RDS and why Aurora cannot hold the data (None: they can; "" for Aurora when the
+    engine has none), each counted in ``rej``."""
     size = d.size_gib.min if d.size_gib else None
-    too_large = {"rds": rds_storage_too_large(size, engine),
-                 "aurora": aurora_storage_too_large(size)}
-    no_aurora = engine.startswith(NON_AURORA_ENGINES)
-    if no_aurora:
+    too_large: dict[str, str | None] = {"rds": rds_storage_too_large(size, engine),
+                                        "aurora": aurora_storage_too_large(size)}
+    if engine.startswith(NON_AURORA_ENGINES):
         # No Aurora edition of this engine: not offered, so its size limit is no reason.
         too_large["aurora"] = None
         if rej is not None:
@@ -293,22 +196,9 @@ def relational_options(
     for service, key in (("rds", RDS_STORAGE_REJECT), ("aurora", AURORA_STORAGE_REJECT)):
         if too_large[service] is not None and rej is not None:
             rej.add(key, example=f"{service}:{engine}", note=too_large[service])
-    ix = ec2_ebs_index(catalog) if (d.reads_per_s or d.writes_per_s) else None
-    for service, deployment in (("rds", "single_az"), ("rds", "multi_az"),
-                                ("aurora", "standard"), ("aurora", "io_optimized")):
-        if too_large[service] is not None or (service == "aurora" and no_aurora):
-            continue
-        if multi_az and deployment == "single_az":
-            if rej is not None:
-                rej.add("database.single_az_not_available", example=f"rds:{engine}")
-            continue
-        c = _relational_option(p, book, region, why, deployment=(service, deployment),
-                               rows=rows_or_reference(table, service, engine, deployment,
-                                                      region), replica_rows=single, ix=ix)
-        (aurora if service == "aurora" else out).append(c)
-    if aurora:
-        out.append(cheaper_aurora(aurora))
-    return out
+    if engine.startswith(NON_AURORA_ENGINES):
+        too_large["aurora"] = ""  # skipped, not rejected for its size
+    return too_large
 
 
 #: "Amazon Aurora (Aurora) is a fully managed relational database engine that's compatible
@@ -425,21 +315,31 @@ def database_options(
     """
     if p.database is None:
         return []
-    out = _family_options(p, catalog, book, region, rej)
-    # Asked for reserved: the same sizing, its nodes priced at the reserved rate as well.
-    return with_reserved(p, out, lambda: _family_options(p, catalog, book, region, Rejections())
-                         ) if asks_reserved(p) else out
+    if not asks_reserved(p):
+        return _family_options(p, catalog, book, region, rej)
+    # Asked for reserved: each node option priced at the reserved rate as well, from the same
+    # sizing (the twins; none when the term or payment asked has no rate in the catalog).
+    twins: list[Candidate | None] | None = [] if reserved_rate_applies(p) else None
+    out = _family_options(p, catalog, book, region, rej, twins=twins)
+    return with_reserved(p, out, twins)
 
 
 def _family_options(p: WorkloadProfile, catalog: Any, book: PriceBook, region: str,
-                    rej: Rejections) -> list[Candidate]:
-    """The options of every family the profile's data model calls for (see above)."""
+                    rej: Rejections, *, twins: list[Candidate | None] | None = None
+                    ) -> list[Candidate]:
+    """The options of every family the profile's data model calls for (see above); with
+    ``twins``, each option's reserved-rate twin appended there in the same order (None for
+    DynamoDB, which has no reserved rate in the catalog)."""
     out: list[Candidate] = []
     for fam, why in families(p):
         if fam == "relational":
-            out += relational_options(p, catalog, book, region, why, rej=rej)
+            out += relational_options(p, catalog, book, region, why, rej=rej, twins=twins)
         elif fam == "dynamodb":
-            out += dynamodb_options(p, book, region, why, rej=rej)
+            got = dynamodb_options(p, book, region, why, rej=rej)
+            out += got
+            if twins is not None:
+                twins.extend([None] * len(got))
         else:
-            out += node_family_options(fam, p, catalog, region, why, book=book, rej=rej)
+            out += node_family_options(fam, p, catalog, region, why, book=book, rej=rej,
+                                       twins=twins)
     return out

@@ -7,7 +7,7 @@ is sized from a reference region and the option says it has no price.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -30,15 +30,32 @@ from recommender.rules.base import (
 )
 from recommender.rules.prices import per_catalog, per_unit_cost
 
-__all__ = ["ON_DEMAND_RATE", "RATE_COLUMN", "SECONDS_PER_MONTH", "asks_multi_az",
-           "db_provenance", "db_rows", "node_option", "node_rate", "pick_node",
-           "production_classes", "rows_or_reference"]
+__all__ = ["ON_DEMAND_RATE", "RATE_COLUMN", "RESERVED_RATE", "SECONDS_PER_MONTH",
+           "asks_multi_az", "db_provenance", "db_rows", "node_option", "node_rate", "pick_node",
+           "priced_at_both", "production_classes", "rows_or_reference"]
 
 #: The ``database`` row column that prices node hours: on-demand, unless
-#: :mod:`recommender.rules.database_reserved` prices the same sizing at a reserved rate.  The
-#: sizing itself (the cheapest class, cluster or node count) always reads on-demand prices.
+#: :func:`priced_at_both` prices the same sizing at the reserved rate as well.  The sizing
+#: itself (the cheapest class, cluster or node count) always reads on-demand prices.
 ON_DEMAND_RATE = "ondemand_usd_per_hour"
 RATE_COLUMN: ContextVar[str] = ContextVar("database_rate_column", default=ON_DEMAND_RATE)
+#: The reserved rate the catalog's ``database`` rows carry (1 year, No Upfront).
+RESERVED_RATE = "reserved_1y_no_upfront_usd_per_hour"
+
+
+def priced_at_both(build: Callable[[], Candidate], reserved: bool
+                   ) -> tuple[Candidate, Candidate | None]:
+    """``build()`` priced on-demand and, with ``reserved``, again with node hours at
+    :data:`RESERVED_RATE` (``build`` prices what the sizing outside it chose: the sizing is
+    done once, only the node-hour prices and the texts that quote them are built twice)."""
+    c = build()
+    if not reserved:
+        return c, None
+    token = RATE_COLUMN.set(RESERVED_RATE)
+    try:
+        return c, build()
+    finally:
+        RATE_COLUMN.reset(token)
 
 
 def node_rate(row: dict[str, Any]) -> float | None:

@@ -55,7 +55,8 @@ DYNAMODB_PRICING_URL = "https://aws.amazon.com/dynamodb/pricing/"
 #: for "applications that require strongly consistent reads" (In-Memory Acceleration with DAX).
 DAX_URL = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.html"
 #: The performance risk of a DynamoDB table asked for sub-millisecond reads: the relational
-#: options' step for the same need (``database._latency_caution``), a cache in front is needed.
+#: options' step for the same need (``database_relational._latency_caution``), a cache in
+#: front is needed.
 SUB_MS_RISK = 3.0
 DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/pricing/) has no "
                            "quantity in the catalog's feed, so it is not deducted.")

@@ -9,6 +9,7 @@ Storage without a price row) is named on the option (``Candidate.unpriced``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from recommender.rules.database_common import (
     node_option,
     node_rate,
     pick_node,
+    priced_at_both,
     rows_or_reference,
 )
 from recommender.rules.database_redshift import warehouse_size
@@ -86,8 +88,10 @@ def _deployments(table: Any, service: str, engine: str) -> list[str]:
 def node_family_options(
     family: str, p: WorkloadProfile, catalog: Any, region: str, why: str, *,
     book: PriceBook | None = None, rej: Rejections | None = None,
+    twins: list[Candidate | None] | None = None,
 ) -> list[Candidate]:
-    """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search)."""
+    """Redshift, ElastiCache or OpenSearch sized by data (and memory for caches/search); with
+    ``twins``, each option priced at the reserved rate as well (its twin appended there)."""
     d = p.database
     assert d is not None  # callers check the section first
     size = (d.size_gib.min or 0.0) if d.size_gib else 0.0  # {} is a range without ends
@@ -95,11 +99,29 @@ def node_family_options(
     service, engine, deployment = _service_engine(family, d.engine, table)
     rows, unpriced = rows_or_reference(table, service, engine, deployment, region)
     if family == "elasticache":
-        return _cache_options(f"elasticache:{engine}", p, rows, unpriced,
-                              region=region, why=why, size=size, rej=rej)
-    option = service
+        return _cache_options(f"elasticache:{engine}", p, rows, unpriced, region=region,
+                              why=why, size=size, rej=rej, twins=twins)
     sizer = _search_size if family == "opensearch" else _warehouse_size
-    row, count, sizing, todo = sizer(rows, size, p)
+    sized = sizer(rows, size, p)
+    c, twin = priced_at_both(lambda: _node_family_option(
+        family, p, (rows, unpriced), sized, service=service, region=region, why=why,
+        book=book, size=size), twins is not None)
+    if twins is not None:
+        twins.append(twin)
+    return [c]
+
+
+def _node_family_option(
+    family: str, p: WorkloadProfile, rows_unpriced: tuple[list[dict[str, Any]], bool],
+    sized: tuple[dict[str, Any] | None, int, str, list[tuple[str, str]]], *, service: str,
+    region: str, why: str, book: PriceBook | None, size: float,
+) -> Candidate:
+    """The Redshift or OpenSearch option of the sizing ``sized`` (row, count, sizing text,
+    items not priced), priced at the node rate in force, with its masters (OpenSearch
+    production) or managed storage (Redshift RA3)."""
+    rows, unpriced = rows_unpriced
+    row, count, sizing, sized_todo = sized
+    todo = list(sized_todo)
     extra, ev, priced, label = 0.0, False, None, "storage/I/O"
     config: dict[str, Any] = {"storage_gib": size or None}
     if family == "opensearch" and size:
@@ -129,7 +151,7 @@ def node_family_options(
             todo.append((f"Redshift Managed Storage for {fmt_num(size)} GiB",
                          f"RA3 bills managed storage per GB-month ({REDSHIFT_PRICING_URL}); "
                          "the catalog has no price for it (listed in its coverage gaps)"))
-    c = node_option(option, service, row, count, unpriced, region=region, why=why,
+    c = node_option(service, service, row, count, unpriced, region=region, why=why,
                     sizing=sizing, extra_cost=extra, extra_verify=ev, config=config,
                     extra_label=label)
     c.name_unpriced_all(todo, category="database")
@@ -138,16 +160,18 @@ def node_family_options(
         c.reasons.append(quota)
     db_provenance(c, row, priced)
     c.components = {"fit": 1.0}
-    return [c]
+    return c
 
 
 def _cache_options(
     option: str, p: WorkloadProfile, rows: list[dict[str, Any]], unpriced: bool, *,
     region: str, why: str, size: float, rej: Rejections | None,
+    twins: list[Candidate | None] | None = None,
 ) -> list[Candidate]:
     """ElastiCache: one option per layout :func:`cache_plans` offers (one node, and a sharded
     cluster when it is cheaper), or none and the rejection when the profile rules out the
-    only layout that holds the need."""
+    only layout that holds the need; with ``twins``, each layout priced at the reserved rate
+    as well."""
     plan = cache_plans(rows, size, p)
     if plan.rejected is not None:
         if rej is not None:
@@ -166,19 +190,33 @@ def _cache_options(
                         sizing=cache_need_text(plan, size) + ".",
                         config={"storage_gib": size or None})
         c.components = {"fit": 1.0}
+        if twins is not None:
+            twins.append(None)
         return [c]
     out = []
     mode = p.database.cluster_mode if p.database is not None else None
-    for k, (layout, _) in enumerate(plan.layouts):
-        c = node_option(option, "elasticache", layout.row, layout.nodes, unpriced,
-                        region=region, why=why,
-                        sizing=cache_sizing(plan, k, size, priced=not unpriced),
-                        config={"storage_gib": size or None, **shard_config(option, layout)})
-        cluster_mode_reason(c, plan, k, mode)
-        db_provenance(c, layout.row)
-        c.components = {"fit": 1.0}
+    for k in range(len(plan.layouts)):
+        c, twin = priced_at_both(functools.partial(
+            _cache_layout_option, option, plan, k, unpriced=unpriced, region=region, why=why,
+            size=size, mode=mode), twins is not None)
+        if twins is not None:
+            twins.append(twin)
         out.append(c)
     return out
+
+
+def _cache_layout_option(option: str, plan: Any, k: int, *, unpriced: bool, region: str,
+                         why: str, size: float, mode: str | None) -> Candidate:
+    """The option of layout ``k`` of ``plan``, priced at the node rate in force."""
+    layout = plan.layouts[k][0]
+    c = node_option(option, "elasticache", layout.row, layout.nodes, unpriced,
+                    region=region, why=why,
+                    sizing=cache_sizing(plan, k, size, priced=not unpriced),
+                    config={"storage_gib": size or None, **shard_config(option, layout)})
+    cluster_mode_reason(c, plan, k, mode)
+    db_provenance(c, layout.row)
+    c.components = {"fit": 1.0}
+    return c
 
 
 OPENSEARCH_SIZING_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"

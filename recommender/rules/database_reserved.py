@@ -7,8 +7,8 @@ Reserved Instances and Redshift reserved nodes.  The catalog's ``database`` rows
 1-year No Upfront rate (``reserved_1y_no_upfront_usd_per_hour``) and no other term or payment.
 
 So a profile whose ``purchase_options`` include ``reserved`` (1 year, No Upfront: the default
-term and payment) gets each node option sized as before and priced again with its nodes at
-the reserved rate (storage, I/O and usage charges stay on their own prices: no reservation
+term and payment) gets each node option sized once and priced twice, the second time with its
+nodes at the reserved rate (storage, I/O and usage charges stay on their own prices: no reservation
 covers them): ``purchase_option`` ``reserved``, ``config.term_years`` 1, ``config.payment``
 ``no_upfront``.  An option whose nodes have no reserved price in the catalog (Aurora, whose
 rows carry none; a class without the rate) keeps its on-demand price, and says so when the
@@ -20,13 +20,10 @@ does not carry: its options keep their standard prices and say so.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import PERF03_CONFIG, Candidate, fmt_usd, reason
-from recommender.rules.database_common import RATE_COLUMN
+from recommender.rules.database_common import RESERVED_RATE as RESERVED_RATE
 
-RESERVED_RATE = "reserved_1y_no_upfront_usd_per_hour"
 #: Each service's page on its reserved nodes (the term, the payment options, the hourly bill).
 RESERVED_URLS = {
     "rds": "https://aws.amazon.com/rds/reserved-instances/",
@@ -43,26 +40,28 @@ def asks_reserved(p: WorkloadProfile) -> bool:
     return "reserved" in (p.purchase_options or ())
 
 
+def reserved_rate_applies(p: WorkloadProfile) -> bool:
+    """Whether the term and payment asked are the catalog's reserved rate (1 year, No
+    Upfront), so the options are priced at it as well."""
+    return (p.purchase_term_years or 1, p.purchase_payment or "no_upfront") == (1, "no_upfront")
+
+
 def with_reserved(p: WorkloadProfile, on_demand: list[Candidate],
-                  build: Callable[[], list[Candidate]]) -> list[Candidate]:
+                  twins: list[Candidate | None] | None) -> list[Candidate]:
     """``on_demand`` and, per node option, its reserved twin (see the module docstring).
 
-    ``build`` sizes the options again (same profile, its own rejections) while node hours are
-    priced at :data:`RESERVED_RATE`; the sizing reads on-demand prices only, so the two lists
-    pair up option by option.
+    ``twins`` are the same options priced with node hours at :data:`RESERVED_RATE`, one per
+    option (None where there is none), built where each option is built from the same sizing
+    (:func:`~recommender.rules.database_common.priced_at_both`); None when
+    :func:`reserved_rate_applies` is false.
     """
     term, payment = p.purchase_term_years or 1, p.purchase_payment or "no_upfront"
     keep_on_demand = "on_demand" in (p.purchase_options or ())
-    if (term, payment) != (1, "no_upfront"):
+    if twins is None:
         return [_no_reserved(c, keep_on_demand, f"the catalog has only 1-year No Upfront "
                              f"reserved rates, not {term}-year {payment.replace('_', ' ')}")
                 for c in on_demand]
-    token = RATE_COLUMN.set(RESERVED_RATE)
-    try:
-        twins = build()
-    finally:
-        RATE_COLUMN.reset(token)
-    # The lists pair up while the sizing ignores the rate; should they not, none is reserved.
+    # The lists pair up by construction; should they not, none is reserved.
     paired: list[Candidate | None] = (list(twins) if len(twins) == len(on_demand)
                                       else [None] * len(on_demand))
     out: list[Candidate] = []
