@@ -34,17 +34,19 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                facts: dict[str, np.ndarray], objective: str, region: str,
                job: JobPlan | None) -> Option:
     """The response option of EC2 type ``i`` (position ``k`` of the ranking)."""
-    ix, n, tf = t.ix, int(t.count[i]), type_facts(t.type_memo, t.ix, i)
+    # (ndarray.item: the Python number at once, without a numpy scalar between.)
+    ix, n, tf = t.ix, int(t.count.item(i)), type_facts(t.type_memo, t.ix, i)
     info = job.for_option(i) if job is not None else None
     hours = info.hours if info is not None and info.hours is not None else t.need.hours
     # A job whose month bills less on-demand (or Spot) than under a commitment switched to it.
     pricing = info.pricing if info is not None and info.pricing is not None else t.pricing
     pt = price_texts(pricing, ix, i, t.r, region)
     row = Ec2Row(
-        ix=ix, i=i, facts=tf, r=t.r, need=t.need, count=n, cost=float(t.cost[i]), hours=hours,
-        pricing=pricing, price=pt, eff_vcpus=float(t.eff[i]),
-        capacity=float(ranking.table.capacity[k]), risk_dims=float(facts["dims"][k]),
-        worst=int(facts["worst"][k]), cpu_low=float(facts["cpu_low"][k]),
+        ix=ix, i=i, facts=tf, r=t.r, need=t.need, count=n, cost=float(t.cost.item(i)),
+        hours=hours, pricing=pricing, price=pt, eff_vcpus=float(t.eff.item(i)),
+        capacity=float(ranking.table.capacity.item(k)),
+        risk_dims=float(facts["dims"].item(k)), worst=int(facts["worst"].item(k)),
+        cpu_low=float(facts["cpu_low"].item(k)),
         objective=objective, region=region, burst=t.burst.get(i), job=info,
         family_min=t.family_min.get(tf.family), memo=t.memo)
     reasons: list[Reason] = [x for rule in EC2_REASONS for x in rule(row)]
