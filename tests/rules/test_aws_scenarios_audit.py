@@ -176,7 +176,7 @@ def test_io2_array_beyond_256k_iops_one_monthly_figure(cat):
     assert (top.option, top.count, top.config["iops_per_volume"]) == ("io2", 2, 150000)
     assert top.monthly_cost_usd == pytest.approx(12800.20, abs=0.01)
     costs = [x.text for x in top.reasons if x.rule == "storage.monthly_cost"]
-    assert costs == ["$12,800.20/month = 2 x $6,400.10."]
+    assert costs == ["$12,800.20/month = 2 x $6,400.10 (https://aws.amazon.com/ebs/pricing/)."]
 
 
 @pytest.mark.parametrize(("name", "option", "key", "value", "usd"), [

@@ -279,3 +279,34 @@ def test_a_volume_type_the_region_has_no_price_row_for_is_offered_unpriced():
     assert "price_source" not in top.config  # us-east-1's source does not price sa-east-1
     assert "EBS io2 volume in sa-east-1" in {u.item for u in top.unpriced}
     assert not any("No storage option fits" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize(("profile", "option", "rules"), [
+    # m6g.xlarge-class compute with 20,000 IOPS: the instance-limit reason, EBS-optimized page.
+    ({"compute": {"vcpus": 4, "memory_gib": 16}, "storage": {"size_gib": 1000, "iops": 20000}},
+     "gp3", {"storage.instance_limit": "ebs-optimized.html"}),
+    # 100 GiB at 150,000 IOPS: 2 x gp3 in RAID 0, its cost against the EBS pricing page.
+    ({"storage": {"size_gib": 100, "iops": 150000}}, "gp3",
+     {"storage.monthly_cost": "https://aws.amazon.com/ebs/pricing/"}),
+    # Scratch at 0.2 ms, storage only: the instance store's cost and latency reasons.
+    ({"storage": {"size_gib": 2000, "iops": 400000, "latency_ms": 0.2,
+                  "persistence": "scratch"}}, "instance_store",
+     {"storage.monthly_cost": "https://aws.amazon.com/ec2/pricing/on-demand/",
+      "storage.latency": "so-instance-store-volumes.html"}),
+    # 2,048 GiB shared at 1,000 MiB/s: the mode comparison against the EFS pricing page.
+    ({"storage": {"size_gib": 2048, "throughput_mibps": 1000, "sharing": "multi_instance"}},
+     "efs", {"storage.efs_throughput": "https://aws.amazon.com/efs/pricing/"}),
+    # Warm shared files: the all-Standard bound cites the lifecycle page.
+    ({"storage": {"size_gib": 500, "sharing": "multi_instance", "access_frequency": "warm"}},
+     "efs", {"storage.efs_class": "lifecycle-management-efs.html"}),
+])
+def test_more_storage_reasons_cite_their_page(profile, option, rules):
+    """The second half of the citation pass: the instance EBS limit ('m6g.xlarge sustains
+    ... EBS IOPS, enough for ...'), an array's cost ('$744.00/month = 2 x $372.00.'), the
+    instance store's cost and latency, the EFS throughput-mode comparison and the EFS
+    all-Standard bound named no page before."""
+    r = recommend(parse_profile({"region": "us-east-1", **profile}), models=False)
+    o = next(o for o in r.recommendations.storage if o.option == option)
+    for rule, url in rules.items():
+        texts = [x.text for x in o.reasons if x.rule == rule]
+        assert texts and all(url in t for t in texts), (rule, texts)

@@ -305,7 +305,7 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
             "storage.latency", PERF03_CONFIG,
             "Local storage on the host has no network hop to storage; the catalog has no "
             f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
-            "against a figure.", "caution"))
+            f"against a figure ({INSTANCE_STORE_URL}).", "caution"))
     nodes = int(store.get("node_count") or 1)  # each node has its own local store
     c = Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
                   count=nodes,
@@ -365,7 +365,7 @@ def cross_check_instance(
             text = ebs_burst_reason(itype, float(checks[0][2]), float(checks[1][2])).text
         else:
             text = (f"{itype} sustains {fmt_num(float(base))} EBS {label}, enough for "
-                    f"{fmt_num(need_u)}.")
+                    f"{fmt_num(need_u)} ({EBS_OPTIMIZED_URL}).")
         cand.reasons.append(reason("storage.instance_limit", PERF03_CONFIG, text,
                                    "info" if need_u <= base else "caution"))
     return risk
@@ -381,4 +381,5 @@ def _over_limit_text(itype: str, label: str, base_peak: tuple[float, float], nee
                 f"least once every 24 hours ({EBS_OPTIMIZED_URL}), and the need "
                 f"{fmt_num(need)} is taken as sustained (storage.peak_minutes_per_day absent "
                 f"or above {EBS_BURST_MINUTES_PER_DAY}).")
-    return f"{itype} caps EBS {label} at {fmt_num(peak)}, below the need {fmt_num(need)}."
+    return (f"{itype} caps EBS {label} at {fmt_num(peak)}, below the need {fmt_num(need)} "
+            f"({EBS_OPTIMIZED_URL}).")

@@ -391,7 +391,8 @@ def _efs_class_notes(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
         c.predicted["monthly_cost_usd_all_standard"] = round(std.usd, 2)
         c.reasons.append(reason("storage.efs_class", PERF03_CONFIG,
                                 f"Up to {fmt_usd(std.usd)}/month if files are read more "
-                                "often than the transition age and stay in Standard.",
+                                "often than the transition age and stay in Standard "
+                                f"({EFS_LIFECYCLE_URL}).",
                                 "caution"))
     # Lifecycle management never moves small files nor metadata (EFS_SMALL_FILE_KB).
     c.name_unpriced(f"EFS files under {EFS_SMALL_FILE_KB:g} KB and metadata (stay in Standard)",

@@ -213,7 +213,7 @@ def efs_throughput(
         el.reasons.append(reason("storage.efs_throughput", PERF01_COST,
                                  f"{alt.mode.capitalize()} Throughput would cost "
                                  f"{fmt_usd(alt.cost_usd)}/month{premium}: Elastic is "
-                                 "cheaper."))
+                                 f"cheaper ({EFS_PRICING_URL})."))
         return el
     alt.reasons.append(reason("storage.efs_throughput", PERF01_COST,
                               "Elastic Throughput (the default) would cost "
@@ -221,7 +221,7 @@ def efs_throughput(
                                  else "an unknown amount")
                               + (f", with IA storage {fmt_usd(ia_premium_usd)}/month cheaper "
                                  f"({EFS_PRICING_URL})" if ia_premium_usd > 0 else "")
-                              + f": {alt.mode} is cheaper."))
+                              + f": {alt.mode} is cheaper ({EFS_PRICING_URL})."))
     alt.config["elastic_monthly_cost_usd"] = None if el.cost_usd is None else round(
         el.cost_usd, 2)
     return alt

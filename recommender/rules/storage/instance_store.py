@@ -34,6 +34,7 @@ from recommender.rules.storage.need import StorageNeed
 
 INSTANCE_STORE_URL = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
                       "so-instance-store-volumes.html")
+EC2_PRICING_URL = "https://aws.amazon.com/ec2/pricing/on-demand/"
 
 
 def local_ssd_rows(catalog: Any, region: str) -> list[dict[str, Any]]:
@@ -136,7 +137,8 @@ def _local_ssd_reasons(r: dict[str, Any], hours: float,
                         f"{fmt_usd(r['ondemand_usd_per_hour'])}/h x {fmt_num(hours)} h, "
                         "storage included"
                         + (f"; chosen within the compute need ({fmt_num(v_need)} vCPU, "
-                           f"{fmt_num(m_need)} GiB)" if v_need or m_need else "") + ".")]
+                           f"{fmt_num(m_need)} GiB)" if v_need or m_need else "")
+                        + f" ({EC2_PRICING_URL}).")]
 
 
 def _unchecked_reasons(n: StorageNeed, r: dict[str, Any]) -> list[Any]:
@@ -152,5 +154,5 @@ def _unchecked_reasons(n: StorageNeed, r: dict[str, Any]) -> list[Any]:
         rs.append(reason("storage.latency", PERF03_CONFIG,
                          "Local NVMe has no network hop to storage; the catalog has no latency "
                          f"figure for it, so the {fmt_num(n.latency_ms)} ms need is not "
-                         "checked against a number.", "caution"))
+                         f"checked against a number ({INSTANCE_STORE_URL}).", "caution"))
     return rs

@@ -149,7 +149,8 @@ def _array(one: Candidate, k: int, n: StorageNeed, row: dict[str, Any]) -> Candi
           *_per_volume(one.reasons)]
     if cost is not None:
         rs.append(cost_reason("storage",
-                              f"{fmt_usd(cost)}/month = {k} x {fmt_usd(one.monthly_cost_usd)}."))
+                              f"{fmt_usd(cost)}/month = {k} x {fmt_usd(one.monthly_cost_usd)} "
+                              "(https://aws.amazon.com/ebs/pricing/)."))
     config = {**one.config, "volumes": k, "raid": "raid0",
               "size_gib_per_volume": one.config.get("size_gib"),
               "size_gib": (one.config.get("size_gib") or 0) * k}
