@@ -310,3 +310,22 @@ def test_more_storage_reasons_cite_their_page(profile, option, rules):
     for rule, url in rules.items():
         texts = [x.text for x in o.reasons if x.rule == rule]
         assert texts and all(url in t for t in texts), (rule, texts)
+
+
+def test_efs_ia_access_charges_say_what_the_throughput_leaves_unknown():
+    """2,000 GiB of warm shared files read and written at 100 MiB/s for 50 h a month: IA
+    reads and tiering are billed per GB ($0.01 each, https://aws.amazon.com/efs/pricing/),
+    but files reach IA only after going unread (https://docs.aws.amazon.com/efs/latest/ug/
+    lifecycle-management-efs.html), so the throughput does not tell which reads fall on IA
+    files.  Before, the reason said "the profile gives no monthly read volume" though the
+    profile gives one (100 x 3,600 x 50 / 1,024 x 0.8 = 14,062.5 GB read)."""
+    r = recommend(parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 2000, "throughput_mibps": 100, "throughput_hours_per_month": 50,
+        "read_fraction": 0.8, "sharing": "multi_instance", "access_frequency": "warm"}}),
+        models=False)
+    o = r.recommendations.storage[0]
+    access = next(x.text for x in o.reasons if x.rule == "storage.access_charges")
+    assert "efs.ia.read_gb $0.01 USD per GB" in access
+    assert "the profile gives no monthly read volume" not in access
+    assert "does not say which share of the reads falls on files in IA" in access
+    assert {"efs.ia.read_gb", "efs.ia.tiering_gb"} <= {u.item for u in o.unpriced}

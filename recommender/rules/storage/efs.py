@@ -219,7 +219,8 @@ def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note
                                 f"Scratch data: lifecycle transitions (days since last access) "
                                 f"would not reach it, so it is priced on Standard, not "
                                 f"{EFS_CLASS[n.frequency]}.", "info"))
-    _efs_charges(c, shares, items, catalog, region, priced=priced is not None)
+    _efs_charges(c, shares, items, catalog, region, priced=priced is not None,
+                 throughput=bool(n.mibps))
     c.add_provenance(*(priced or []), *plan.priced)
     return c
 
@@ -304,20 +305,31 @@ def _one_zone_notes(c: Candidate, n: StorageNeed, one_zone: bool, book: PriceBoo
 
 
 def _efs_charges(c: Candidate, shares: dict[str, float], items: dict[str, float],
-                 catalog: Any, region: str, *, priced: bool) -> None:
-    """Per-GB read and tiering charges of every lifecycle class the files pass through."""
+                 catalog: Any, region: str, *, priced: bool, throughput: bool = False) -> None:
+    """Per-GB read and tiering charges of every lifecycle class the files pass through;
+    with a ``throughput`` need the reads are known but not which of them fall on files in
+    IA or Archive (files move there only after going unread, :data:`EFS_LIFECYCLE_URL`),
+    and the reasons say so instead of "no monthly read volume"."""
     excludes: list[str] = []
     for cls, item in zip(shares, items, strict=True):
         if cls == "standard":
             continue
         rows = storage_price_rows(catalog).get((f"efs.{cls}", region), [])
         rs, ex = charges_reasons("efs", cls, rows, item)
+        if throughput:
+            rs = [r.model_copy(update={"text": r.text.replace(
+                "because the profile gives no monthly read volume",
+                f"because the profile's throughput does not say which share of the reads "
+                f"falls on files in {_CLASS_LABEL[cls]}")}) for r in rs]
         c.reasons += rs
         excludes += ex
     if excludes and priced:
         c.predicted["cost_excludes"] = excludes
-        c.name_unpriced_all([(x, "billed per GB read or tiered; the profile gives no monthly "
-                                 "volume into or out of the class") for x in excludes])
+        why = ("billed per GB read or tiered; the profile's throughput does not say how much "
+               "of it goes into or out of the class" if throughput else
+               "billed per GB read or tiered; the profile gives no monthly volume into or out "
+               "of the class")
+        c.name_unpriced_all([(x, why) for x in excludes])
 
 
 def efs_class(n: StorageNeed, *,
