@@ -176,9 +176,11 @@ def judge_burstable(
     (verdict, "") when admitted, (None, rejection key) when not.
     """
     ix, sim = ctx.ix, ctx.sim
-    if np.isnan(ix.credits_per_hour[i]):
+    # (Python numbers of the row, read once: numpy's scalar isnan and arithmetic cost
+    # several times Python's, about a dozen rows a call.)
+    if math.isnan(ix.credits_per_hour.item(i)):
         return None, "ec2.burstable_credit_facts_missing"
-    cap = float(ix.max_credits[i])
+    cap = float(ix.max_credits.item(i))
 
     def head() -> str:
         return (f"CPU credits: earns {ix.credits_per_hour[i]:g}/h (baseline "
@@ -186,9 +188,9 @@ def judge_burstable(
                 f"averages {sim.avg_util_pct[k]:.0f}% per vCPU; steady-state minimum balance "
                 f"{sim.min_balance[k]:.0f}. ")
 
-    if sim.holds[k]:
-        low = sim.min_balance[k] < LOW_BALANCE_SHARE * cap
-        near = sim.avg_util_pct[k] > BASELINE_MARGIN * sim.baseline_pct[k]
+    if sim.holds.item(k):
+        low = sim.min_balance.item(k) < LOW_BALANCE_SHARE * cap
+        near = sim.avg_util_pct.item(k) > BASELINE_MARGIN * sim.baseline_pct.item(k)
         tail = "Standard mode holds: the balance never runs out" + (
             f", but it falls under {LOW_BALANCE_SHARE:.0%} of the maximum (risk 2)." if low
             else f", but the average is above {BASELINE_MARGIN:.0%} of the baseline, so a "
