@@ -141,6 +141,8 @@ class CachePlan:
     rejected: str | None = None
     #: Whether the region's rows had T2 nodes, left out (:func:`creatable_rows`).
     retired: bool = False
+    #: Whether the profile asks for a copy in a second AZ (production or availability).
+    multi_az: bool = False
 
 
 def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
@@ -172,7 +174,7 @@ def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
     if many is not None and (memcached or mode != "disabled"):
         layouts.append((many, risk))
     rejected = CACHE_NEEDS_CLUSTER_MODE if one is None and mode == "disabled" else None
-    return CachePlan(need, per_shard, memcached, layouts, rejected, retired)
+    return CachePlan(need, per_shard, memcached, layouts, rejected, retired, asks_multi_az(p))
 
 
 def cache_cluster(
@@ -310,10 +312,37 @@ def _shard_text(layout: CacheLayout, memcached: bool, one: CacheLayout | None, *
             f"cluster ({CACHE_SHARDS_URL}; {CACHE_CLUSTERS_URL})")
 
 
+#: "Because Memcached does not support replication, a node failure will always result in
+#: some data loss from your cluster"; "To mitigate the impact of an Availability Zone failure,
+#: locate your nodes in as many Availability Zones as possible" (Mitigating Failures when
+#: Running Memcached).
+CACHE_MEMCACHED_FAILURES_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/mem-ug/"
+                                "FaultTolerance.html")
+
+
+def memcached_availability_reason(c: Candidate, plan: CachePlan, k: int) -> None:
+    """On a Memcached option of a profile that asks for Multi-AZ: a caution that Memcached
+    has no replica to fail over to, with the share of the cache a node's failure loses and
+    AWS's mitigation (:data:`CACHE_MEMCACHED_FAILURES_URL`)."""
+    if not (plan.memcached and plan.multi_az):
+        return
+    nodes = plan.layouts[k][0].nodes
+    c.reasons.append(reason("database.memcached_availability", PERF03_CONFIG, (
+        f"Multi-AZ is asked (production or database.availability multi_az), but Memcached "
+        f"does not support replication: a node's failure loses its share of the cached data "
+        f"(here {100 / nodes:.0f}% on {nodes} node{'s' if nodes > 1 else ''}), an Availability "
+        f"Zone's failure the share of the nodes in it; AWS's mitigation is to spread the data "
+        f"over more nodes and locate them in as many Availability Zones as possible "
+        f"({CACHE_MEMCACHED_FAILURES_URL}); a Valkey or Redis OSS cache keeps a replica per "
+        f"shard for automatic failover ({CACHE_MULTI_AZ_URL})."), "caution"))
+
+
 def cluster_mode_reason(c: Candidate, plan: CachePlan, k: int, mode: str | None) -> None:
     """On a sharded Valkey/Redis OSS option: what cluster mode enabled asks of the client,
     and its risk (with the premium ``balanced`` charges for it) unless the profile says the
-    client supports it."""
+    client supports it.  On a Memcached option, the availability caution instead
+    (:func:`memcached_availability_reason`)."""
+    memcached_availability_reason(c, plan, k)
     layout, risk = plan.layouts[k]
     if plan.memcached or layout.shards <= 1:
         return

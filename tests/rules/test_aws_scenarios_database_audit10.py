@@ -280,3 +280,23 @@ def test_on_demand_cache_beside_a_reserved_cluster_quotes_it_reserved(cat):
     assert one.monthly_cost_usd == pytest.approx(1817.41, abs=0.01)
     size = next(r.text for r in one.reasons if r.rule == "database.size")
     assert "9 x cache.r6g.large costs $741.10/month" in size
+
+
+# --- Production Memcached: no replica to fail over to, said -------------------------------------
+# "Because Memcached does not support replication, a node failure will always result in some data
+# loss from your cluster"; "To mitigate the impact of an Availability Zone failure, locate your
+# nodes in as many Availability Zones as possible" (Mitigating Failures when Running Memcached,
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/mem-ug/FaultTolerance.html).  Before, a
+# production profile (which asks for Multi-AZ) got a one-node Memcached cache without a word.
+
+def test_production_memcached_says_it_has_no_failover(cat):
+    # 10 GiB + 100 MB = 10.1 GiB -> one cache.r6g.large (13.07 GiB), 0.206 x 730 = $150.38.
+    [c] = _db(cat, environment="production",
+              database={"data_model": "cache", "size_gib": 10, "engine": "memcached"})
+    assert (c.config["instance_class"], c.count) == ("cache.r6g.large", 1)
+    assert c.monthly_cost_usd == pytest.approx(150.38, abs=0.01)
+    [r] = [r for r in c.reasons if r.rule == "database.memcached_availability"]
+    assert r.severity == "caution" and "FaultTolerance.html" in r.text and "100%" in r.text
+    # Valkey in production keeps its replica per shard and has no such caution.
+    vk = _db(cat, environment="production", database={"data_model": "cache", "size_gib": 10})
+    assert not [r for o in vk for r in o.reasons if r.rule == "database.memcached_availability"]
