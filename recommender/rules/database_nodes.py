@@ -261,7 +261,9 @@ def _search_size(
     taxing aggregations" (``query_pattern: aggregations``) starts "closer to 2 vCPU cores
     and 8 GiB of memory for every 100 GiB of your storage requirement" (the same guide,
     :data:`OPENSEARCH_HEAVY_PER_100_GIB`); otherwise memory follows the index size by a
-    heuristic (:data:`OPENSEARCH_MEMORY_STORAGE_RATIO`).
+    heuristic (:data:`OPENSEARCH_MEMORY_STORAGE_RATIO`).  Either way each node holds its share
+    of the index within its type's storage quota, the EBS maximum or its instance storage
+    (:mod:`recommender.rules.database_search`), with more nodes when it does not.
     """
     storage = search_storage_gib(size)
     production = asks_multi_az(p)
