@@ -36,6 +36,7 @@ UNIT_SCALE: dict[str, tuple[str, float]] = {
     "USD per GB-second": ("GB-second", 1.0),
     "USD per GB-hour": ("GB-hour", 1.0),
     "USD per request": ("request", 1.0),
+    "USD per object-month": ("object-month", 1.0),
     "USD per 10K requests": ("request", 1e4),
     "USD per 1M requests": ("request", 1e6),
     "USD per I/O request": ("I/O request", 1.0),

@@ -75,6 +75,7 @@ s3.standard.storage_gb_month | s3 | USD per GB-month | metric | Standard Storage
 s3.standard.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests per Requests |
 s3.standard.get_request | s3 | USD per request | none | GET and all other requests per Requests |
 s3.intelligent_tiering.storage_gb_month | s3 | USD per GB-month | metric | Intelligent Tiering Frequent Access First 50 TB per GB Mo; Intelligent Tiering Frequent Access Next 450 TB per GB Mo; Intelligent Tiering Frequent Access Over 500 TB per GB Mo | Frequent Access tier; monitoring fee not included
+s3.intelligent_tiering.monitoring_object_month | s3 | USD per object-month | none | Per object per month monitoring and automation fee for objects in Intelligent Tiering | monitoring and automation, objects of 128 KB or more (https://aws.amazon.com/s3/pricing/)
 s3.intelligent_tiering.put_request | s3 | USD per request | none | PUT COPY/POST or LIST requests to Intelligent Tiering per Requests |
 s3.intelligent_tiering.get_request | s3 | USD per request | none | GET and all other requests to Intelligent Tiering per Requests |
 s3.standard_ia.storage_gb_month | s3 | USD per GB-month | none | Standard Infrequent Access Storage per GB-Mo | retrieval fee not included

@@ -329,3 +329,19 @@ def test_efs_ia_access_charges_say_what_the_throughput_leaves_unknown():
     assert "the profile gives no monthly read volume" not in access
     assert "does not say which share of the reads falls on files in IA" in access
     assert {"efs.ia.read_gb", "efs.ia.tiering_gb"} <= {u.item for u in o.unpriced}
+
+
+def test_intelligent_tiering_monitoring_fee_is_quoted_from_the_feed():
+    """S3 Intelligent-Tiering bills "a small monthly object monitoring and automation charge"
+    of $0.0025 per 1,000 objects (https://aws.amazon.com/s3/pricing/; objects under 128 KB
+    are not monitored, https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+    intelligent-tiering-overview.html); the stored feed has it ("Per object per month
+    monitoring and automation fee for objects in Intelligent Tiering" 0.0000025).  1,000 GiB
+    of web objects of unknown frequency (Intelligent-Tiering, 1,000 x $0.023 = $23.00): the
+    fee is named with its price; before, only "S3 bills Intelligent-Tiering monitoring per
+    1,000 objects" without a figure."""
+    o = _s3({"region": "us-east-1", "storage": {"size_gib": 1000, "sharing": "web"}})
+    assert o.config["storage_class"] == "intelligent_tiering"
+    assert o.monthly_cost_usd == pytest.approx(23.00, abs=0.005)
+    fee = next(u for u in o.unpriced if "monitoring" in u.item)
+    assert "$0.0025 per 1,000 objects a month" in fee.reason

@@ -216,6 +216,23 @@ def _object_size_and_restore(c: Candidate, cls: str) -> None:
             f"minutes to hours) before it can be read ({S3_CLASSES_URL})."), "caution"))
 
 
+#: S3 Intelligent-Tiering's "monthly object monitoring and automation charge" (objects
+#: smaller than 128 KB are not monitored, https://docs.aws.amazon.com/AmazonS3/latest/
+#: userguide/intelligent-tiering-overview.html), in the catalog per object-month.
+S3_MONITORING_ITEM = "s3.intelligent_tiering.monitoring_object_month"
+
+
+def _monitoring_fee(book: PriceBook, region: str) -> str:
+    """Why Intelligent-Tiering's monitoring fee is unpriced, with its catalog price."""
+    pr = book.cost(S3_MONITORING_ITEM, region, 1000.0, per="object-month")
+    if pr is None:
+        return _NOTED_FEE
+    return (f"S3 bills Intelligent-Tiering monitoring and automation at {fmt_usd(pr.usd)} per "
+            f"1,000 objects a month ({S3_MONITORING_ITEM}; objects under 128 KB are not "
+            "monitored nor charged; https://aws.amazon.com/s3/pricing/); the profile gives no "
+            "object count")
+
+
 def _single_digit_latency(c: Candidate, n: StorageNeed, book: PriceBook, region: str) -> None:
     """A latency need under 10 ms: a caution, :data:`S3_LATENCY_RISK`, and S3 Express One Zone
     (the class AWS builds for single-digit milliseconds, :data:`S3_EXPRESS_URL`) named as the
@@ -295,7 +312,8 @@ def _s3_candidate(n: StorageNeed, cls: str, notes: list[str], *, book: PriceBook
     c.reasons += rs
     if excludes and priced is not None:
         c.predicted["cost_excludes"] = excludes
-        c.name_unpriced_all([(x, _NOTED_FEE if ": " in x else
+        noted = _monitoring_fee(book, region) if cls == "intelligent_tiering" else _NOTED_FEE
+        c.name_unpriced_all([(x, noted if ": " in x else
                               "billed per request or per GB retrieved; the profile gives no "
                               "request or retrieval rate") for x in excludes])
     c.add_provenance(priced, None if retrieval is None else retrieval[1])
