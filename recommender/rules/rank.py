@@ -315,13 +315,17 @@ def _balanced_keys(t: RankTable) -> SortKeys:
 
 def _performance_keys(t: RankTable) -> SortKeys:
     cap = np.asarray(t.capacity, dtype=float)
-    if not np.isfinite(cap).all():  # (nan_to_num costs more than the test)
+    # A non-finite capacity makes the sum non-finite (a finite sum proves none is): only
+    # then nan_to_num, which leaves finite values as they are.
+    if not math.isfinite(np.add.reduce(cap)):
         cap = np.nan_to_num(cap, nan=0.0)
     # Capacity in steps of CAPACITY_TIE below the best (log scale), so capacity within
-    # CAPACITY_TIE of the best ties with it and cost decides.
-    best = float(cap.max()) if len(cap) else 1.0
-    step = -np.floor(np.log(best / np.maximum(cap, 1e-9)) / math.log1p(CAPACITY_TIE))
-    return 1.0 / np.maximum(cap, 1e-9), [-step, t.risk, _costs(t)]
+    # CAPACITY_TIE of the best ties with it and cost decides.  (The sort key is the steps
+    # themselves: -(-floor(x)) is floor(x), bit for bit.)
+    best = float(np.maximum.reduce(cap)) if len(cap) else 1.0
+    floor = np.maximum(cap, 1e-9)
+    steps = np.floor(np.log(best / floor) / math.log1p(CAPACITY_TIE))
+    return 1.0 / floor, [steps, t.risk, _costs(t)]
 
 
 def _unit(objective: str) -> str:
