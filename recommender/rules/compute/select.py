@@ -141,13 +141,13 @@ def fleet_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
         t.ix.family, t.count, t.cost, t.alive,
         cheaper_may_add_nodes=bool(need.parallelism) and not need.tightly_coupled,
         codes=(t.ix.family_code, t.ix.family_names))
-    gone = (t.alive & ~keep).nonzero()[0]
+    gone = (t.alive > keep).nonzero()[0]  # alive and not kept (no inverted copy)
     rej.add("ec2.more_nodes_than_a_larger_size", len(gone))
     ix, count, family_min = t.ix, t.count, t.family_min
     t.dropped.add(gone, lambda i: (
         f"{int(count[i])} x {ix.types[i]}: a larger {ix.family[i]} size meets the need in "
         f"{int(family_min[str(ix.family[i])])} node(s) (fewest nodes first)"))
-    t.alive &= keep
+    t.alive[gone] = False  # (keep drops alive rows only: the same as alive &= keep)
 
 
 def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
