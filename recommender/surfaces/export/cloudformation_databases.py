@@ -123,7 +123,8 @@ def _search(t: _Template, s: spec.Search) -> None:
             "ZoneAwarenessConfig": {"AvailabilityZoneCount": s.zones} if aware else None,
             **({"DedicatedMasterEnabled": True, "DedicatedMasterType": s.master_type,
                 "DedicatedMasterCount": s.masters} if s.master_type else {})},
-        "EBSOptions": {"EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": s.volume_gib},
+        "EBSOptions": {"EBSEnabled": False} if s.volume_gib is None else {
+            "EBSEnabled": True, "VolumeType": "gp3", "VolumeSize": s.volume_gib},
         "VPCOptions": {"SubnetIds": [{"Fn::Select": [k, subnets]} for k in range(s.zones)],
                        "SecurityGroupIds": [_sg("database")]},
     }, **_RETAIN)

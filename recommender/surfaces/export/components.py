@@ -300,9 +300,13 @@ def database(o: dict[str, Any], notes: list[str]) -> Any:
     if service == "redshift" and cfg.get("deployment") != "serverless":
         return Warehouse(node_type=cls, nodes=_nodes(o))
     if service == "opensearch":
-        # Per node: its share of the index storage when the option gives it, else the data size.
-        gib = max(10, integer(cfg, "volume_gib_per_node", "storage_gib", "size_gib",
-                              default=100) or 100)
+        # Per node: its share of the index storage when the option gives it, else the data
+        # size; none on a type that holds the index on its own instance storage, where EBS
+        # is turned off ("do not support EBS storage volumes", https://docs.aws.amazon.com/
+        # opensearch-service/latest/developerguide/supported-instance-types.html).
+        gib = None if cfg.get("storage_type") == "instance_store" else max(
+            10, integer(cfg, "volume_gib_per_node", "storage_gib", "size_gib",
+                        default=100) or 100)
         master = cfg.get("dedicated_master_type")
         return Search(instance_type=cls, instances=_nodes(o), volume_gib=gib,
                       zones=search_zones(_nodes(o)),

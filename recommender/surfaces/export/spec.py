@@ -329,7 +329,9 @@ class Warehouse:
 class Search:
     instance_type: str
     instances: int
-    volume_gib: int
+    #: EBS volume per data node, GiB; None for a type with its own instance storage (i3,
+    #: i4i, im4gn, r6gd...), whose domain runs with EBS disabled.
+    volume_gib: int | None
     #: Availability Zones the nodes are spread over (1: no zone awareness), one subnet each.
     zones: int = 1
     subnets: Input = DB_SUBNETS

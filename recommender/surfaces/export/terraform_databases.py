@@ -125,8 +125,8 @@ def _search(d: _Doc, s: spec.Search) -> None:
                                        ("dedicated_master_type", s.master_type),
                                        ("dedicated_master_count", s.masters))
                                       if s.master_type else ()))),
-          ("ebs_options", nested(("ebs_enabled", True), ("volume_type", "gp3"),
-                                 ("volume_size", s.volume_gib))),
+          ("ebs_options", nested(("ebs_enabled", False)) if s.volume_gib is None else nested(
+              ("ebs_enabled", True), ("volume_type", "gp3"), ("volume_size", s.volume_gib))),
           ("vpc_options", nested(("subnet_ids", subnets),
                                  ("security_group_ids", [_sg("database")]))))
 
