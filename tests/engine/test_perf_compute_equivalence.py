@@ -155,14 +155,18 @@ def test_one_node_filters_reject_only_under_one_node(cat) -> None:
                           arch=("x86_64", "arm64"), count=ones, max_nodes=None,
                           parallelism=None, horizontal=False, tightly_coupled=False,
                           bandwidth_gbps=None, ebs_iops=None, ebs_mibps=None,
-                          price=np.ones(ix.n))
+                          price=np.ones(ix.n), single_node=True)
         return FilterContext(**{**base, **kw})
 
     # One node of each type: a limit of 1 or more nodes rejects nothing, a limit of 0 all,
     # exactly as comparing the counts (all 1) would; a single node needs no cluster group.
     assert filter_nodes(ix, ctx(max_nodes=1)).mask is ix.all_rows
     assert not filter_nodes(ix, ctx(max_nodes=0)).mask.any()
-    assert not filter_nodes(ix, ctx(count=np.ones(ix.n), max_nodes=0)).mask.any()
+    general = ctx(count=np.ones(ix.n), max_nodes=1, single_node=False)  # counts compared
+    assert filter_nodes(ix, general).mask.all() and filter_nodes(ix, general).mask is not \
+        ix.all_rows
+    assert not filter_nodes(ix, ctx(count=np.ones(ix.n), max_nodes=0,
+                                    single_node=False)).mask.any()
     assert filter_cluster(ix, ctx(tightly_coupled=True)).mask is ix.all_rows
-    two = ctx(count=np.full(ix.n, 2.0), tightly_coupled=True)
+    two = ctx(count=np.full(ix.n, 2.0), tightly_coupled=True, single_node=False)
     assert filter_cluster(ix, two).mask.tolist() == ix.cluster_pg.tolist()

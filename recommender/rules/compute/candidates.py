@@ -23,7 +23,6 @@ from recommender.rules.compute.index import (
     ec2_index,
     family_category,
     index_memo,
-    one_node,
 )
 from recommender.rules.compute.risk import (
     EBS_BURST_MINUTES_PER_DAY,
@@ -84,6 +83,9 @@ class FilterContext:
     ebs_sustained: bool = True
     #: ``~np.isnan(price)`` when the caller keeps it (a memoised pricing's own, read-only).
     priced: np.ndarray | None = None
+    #: ``count`` is one node of every type (the index's ``one_node``): the filters skip its
+    #: products and comparisons (x * 1.0 is x, 1 <= n for n >= 1).
+    single_node: bool = False
 
 
 class Check(NamedTuple):
@@ -168,7 +170,7 @@ def filter_vcpus(ix: Ec2Index, ctx: FilterContext) -> Check:
     """
     ok = ix.all_rows
     # (One node of each type: the capacity is the type's own, x 1 skipped.)
-    eff = _eff(ix, ctx) if ctx.count is one_node(ix) else _eff(ix, ctx) * ctx.count
+    eff = _eff(ix, ctx) if ctx.single_node else _eff(ix, ctx) * ctx.count
     if ctx.vcpus_need is not None:
         need = ctx.vcpus_need if ctx.vcpus_need_burst is None else np.where(
             _is_burst(ix), ctx.vcpus_need_burst, ctx.vcpus_need)
@@ -193,7 +195,7 @@ def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Memory per node (a single node holds it all unless the work scales out)."""
     ok = ix.all_rows
     if ctx.memory_need is not None:
-        mem = ix.memory_gib if ctx.count is one_node(ix) else ix.memory_gib * ctx.count
+        mem = ix.memory_gib if ctx.single_node else ix.memory_gib * ctx.count
         ok = _both(ix, ok, mem >= ctx.memory_need - 1e-9)
     if ctx.memory_max is not None:
         ok = _both(ix, ok, ix.memory_gib <= ctx.memory_max)
@@ -213,7 +215,7 @@ def filter_memory(ix: Ec2Index, ctx: FilterContext) -> Check:
 def filter_nodes(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Node count within ``max_nodes`` and no more nodes than parallel tasks."""
     ok = ix.all_rows
-    single = ctx.count is one_node(ix)  # every count is 1: only a limit under 1 rejects
+    single = ctx.single_node  # every count is 1: only a limit under 1 rejects
     if ctx.max_nodes is not None and not (single and ctx.max_nodes >= 1):
         ok = _both(ix, ok, ctx.count <= ctx.max_nodes)
     if ctx.parallelism is not None and ctx.horizontal and not (
@@ -239,7 +241,7 @@ def filter_node_floor(ix: Ec2Index, ctx: FilterContext) -> Check:
 def filter_cluster(ix: Ec2Index, ctx: FilterContext) -> Check:
     """Tightly coupled nodes need a cluster placement group."""
     # (One node of each type needs no placement group: nothing rejected.)
-    ok = ix.all_rows if not ctx.tightly_coupled or ctx.count is one_node(ix) else (
+    ok = ix.all_rows if not ctx.tightly_coupled or ctx.single_node else (
         ix.cluster_pg | (ctx.count <= 1))
     return Check(ok, "ec2.no_cluster_placement_group",
                  lambda i: f"{ix.types[i]} cannot join a cluster placement group")

@@ -11,7 +11,7 @@ import numpy as np
 
 from recommender.rules.compute.burst import sustained_capacity
 from recommender.rules.compute.candidates import MIB_IN_MB
-from recommender.rules.compute.index import Ec2Index, index_memo, one_node
+from recommender.rules.compute.index import Ec2Index, index_memo
 from recommender.rules.compute.risk import (
     clean_limit_risk,
     clean_limits,
@@ -29,7 +29,7 @@ def ec2_rank_inputs(t: Ec2Table, idx: np.ndarray) -> dict[str, np.ndarray]:
     ix, need = t.ix, t.need
     # One node per type (the index's shared array of ones, build_table's count when the work
     # does not scale out): x * 1.0 is x, so the node counts are neither gathered nor applied.
-    n = None if t.count is one_node(ix) else t.count[idx]
+    n = None if t.ctx.single_node else t.count[idx]
     burst = _judged_rows(t, idx)
     vt = t.eff[idx] if n is None else t.eff[idx] * n
     risk, worst = _limits_risk(t, idx, n, vt)

@@ -84,7 +84,8 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     # kept once per index, read-only (index_memo).
     eff = index_memo(ix, ("capacity_vcpus", ref_speed),
                      lambda: cr.capacity_vcpus(ix.speed, ix.vcpus, ref_speed))
-    count = cr.node_counts(eff, ix.memory_gib, need) if need.horizontal else one_node(ix)
+    single = not need.horizontal  # one node of each type: the index's shared count
+    count = one_node(ix) if single else cr.node_counts(eff, ix.memory_gib, need)
     if need.horizontal and need.demand_vcpus is not None and need.series_pct is not None:
         # Burstable nodes carry the peak at 100 % of their vCPUs (credits judged later).
         peak = cr.node_counts(eff, ix.memory_gib, replace(need, vcpus=need.demand_vcpus))
@@ -104,11 +105,11 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         price=pricing.price, priced=pricing.priced, node_floor_vcpus=need.node_floor_vcpus,
         node_floor_memory_gib=need.node_floor_memory_gib, vcpus_eff=eff,
         vcpus_need_burst=need.demand_vcpus if need.series_pct is not None else None,
-        hours=need.hours, max_monthly_usd=p.max_monthly_usd,
+        hours=need.hours, max_monthly_usd=p.max_monthly_usd, single_node=single,
         ebs_sustained=ebs_load_sustained(s.peak_minutes_per_day if s else None))
     fr = apply_filters(ix, ctx)
     # (One node each: price x hours, the same floats as price x 1 x hours.)
-    cost = pricing.price * need.hours if count is one_node(ix) else (
+    cost = pricing.price * need.hours if single else (
         pricing.price * count * need.hours)
     return Ec2Table(ix, r, need, pricing, count, eff, cost,
                     fr.passed.copy(), ctx, fr, type_memo=facts_memo(catalog, ix))
