@@ -1,6 +1,6 @@
 """Issue 11 hot path: later stages take what earlier ones computed, and the models the
-engine assembles without validating them again (bundle components, options) equal the
-validated ones.
+engine assembles without validating them again (options, bundle components, alarms) equal
+the validated ones.
 
 The figures the stages hand on are the engine's own (nothing here is a price): these tests
 count calls and compare models, so they fail when a stage prices or chooses again (the

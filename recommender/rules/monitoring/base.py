@@ -7,10 +7,10 @@ Metric names and namespaces are exactly those of the AWS pages in :data:`PAGES`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from recommender.core.response import Monitor
-from recommender.rules.base import reason
+from recommender.rules.base import assembled, reason
 
 # Well-Architected Performance Efficiency, "Process and culture" (PERF05).
 PERF05_KPI = "PERF05-BP01"  # establish KPIs to measure workload health and performance
@@ -73,16 +73,50 @@ def monitor(
     datapoints_to_alarm: int | None = None,
     **extra: Any,
 ) -> Monitor:
-    """One alarm; ``text`` is the reason (the page is appended so the reason cites it)."""
+    """One alarm; ``text`` is the reason (the page is appended so the reason cites it).
+
+    The rules' own values (exact types, within the field bounds) are assembled without
+    validating them again (:func:`~recommender.rules.base.assembled`); anything else goes
+    to ``Monitor(...)``, which coerces or refuses as before.
+    """
     url = PAGES[page]
+    value = round(float(threshold), 3)
+    datapoints = datapoints_to_alarm or evaluation_periods
+    why = reason(f"monitor.{mid}", PERF05_MONITOR, f"{text} ({url})")
+    unit, expression = extra.get("unit"), extra.get("expression")
+    metrics = extra.get("metrics", [])
+    if (type(mid) is str and type(category) is str and type(option) is str
+            and type(namespace) is str and type(metric) is str and type(statistic) is str
+            and type(comparison) is str and comparison in _COMPARISONS
+            and type(period_s) is int and period_s >= 10
+            and type(evaluation_periods) is int and evaluation_periods >= 1
+            and type(datapoints) is int and datapoints >= 1
+            and (unit is None or type(unit) is str)
+            and (expression is None or type(expression) is str)
+            and type(metrics) is list and type(dimensions) is dict
+            and len(extra) <= 3 and _EXTRA.issuperset(extra)
+            and all(type(m) is str for m in metrics)
+            and all(type(k) is str and type(v) is str for k, v in dimensions.items())):
+        return assembled(Monitor, {
+            "id": mid, "category": category, "option": option, "namespace": namespace,
+            "metric": metric, "dimensions": dict(dimensions), "statistic": statistic,
+            "threshold": value, "comparison": comparison, "period_s": period_s,
+            "evaluation_periods": evaluation_periods, "datapoints_to_alarm": datapoints,
+            "unit": unit, "expression": expression, "metrics": list(metrics),
+            "reason": why, "source_url": url}, _GIVEN | extra.keys())
     return Monitor(
         id=mid, category=category, option=option, namespace=namespace, metric=metric,
-        dimensions=dimensions, statistic=statistic, threshold=round(float(threshold), 3),
-        comparison=comparison, period_s=period_s, evaluation_periods=evaluation_periods,
-        datapoints_to_alarm=datapoints_to_alarm or evaluation_periods,
-        reason=reason(f"monitor.{mid}", PERF05_MONITOR, f"{text} ({url})"),
-        source_url=url, **extra,
+        dimensions=dimensions, statistic=statistic, threshold=value, comparison=comparison,
+        period_s=period_s, evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=datapoints, reason=why, source_url=url, **extra,
     )
+
+
+#: The optional fields :func:`monitor` takes as ``extra``, the ones it always gives, and
+#: the comparisons CloudWatch has (the field's Literal).
+_EXTRA = frozenset({"unit", "expression", "metrics"})
+_GIVEN = frozenset(Monitor.model_fields) - _EXTRA
+_COMPARISONS = frozenset(get_args(Monitor.model_fields["comparison"].annotation))
 
 
 def num(d: dict[str, Any], *keys: str) -> float | None:
