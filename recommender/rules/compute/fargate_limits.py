@@ -17,6 +17,13 @@ FARGATE_EBS_BASELINE: tuple[tuple[float, float, float], ...] = (
     (2.0, 3000.0, 75.0), (4.0, 5000.0, 120.0), (8.0, 10000.0, 250.0), (16.0, 15000.0, 500.0))
 #: The rejection key when even the largest task's baseline is below the storage need.
 FARGATE_EBS_REJECT = "fargate.ebs_above_task_baseline"
+#: The table in words, as every Fargate EBS reason cites it (the same text each call:
+#: written once, not per profile).
+_BASELINE_TAIL = (
+    "(baseline per task, shared by its ephemeral storage and its one EBS volume: "
+    + "; ".join(f"{v:g} vCPU {b_i:,.0f} IOPS / {b_t:,.0f} MiB/s"
+                for v, b_i, b_t in FARGATE_EBS_BASELINE)
+    + f"; AWS advises planning on these limits, {FARGATE_EBS_URL})")
 
 
 @dataclass(frozen=True)
@@ -50,11 +57,8 @@ def fargate_ebs_floor(iops: float | None, mibps: float | None) -> FargateEbsFloo
     need = "the storage needs " + " and ".join(
         x for x in (f"{i:,.0f} IOPS" if i else "", f"{t:,.0f} MiB/s" if t else "") if x
     ) + " sustained"
-    table = "; ".join(f"{v:g} vCPU {b_i:,.0f} IOPS / {b_t:,.0f} MiB/s"
-                      for v, b_i, b_t in FARGATE_EBS_BASELINE)
     fits = [v for v, b_i, b_t in FARGATE_EBS_BASELINE if b_i >= i and b_t >= t]
-    tail = (f"(baseline per task, shared by its ephemeral storage and its one EBS volume: "
-            f"{table}; AWS advises planning on these limits, {FARGATE_EBS_URL})")
+    tail = _BASELINE_TAIL
     if not fits:
         return FargateEbsFloor(None, f"Fargate is not offered: {need}, above even a 16 vCPU "
                                      f"task's baseline {tail}; EC2 carries it.")
