@@ -52,6 +52,8 @@ FAR_USER_RTT_MS = 100.0
 DEFAULT_EDGE_SHARE = 0.5
 CLOUDFRONT_PRICING_URL = "https://aws.amazon.com/cloudfront/pricing/"
 DIRECT_CONNECT_PRICING_URL = "https://aws.amazon.com/directconnect/pricing/"
+PRIVATELINK_PRICING_URL = "https://aws.amazon.com/privatelink/pricing/"
+NAT_PRICING_URL = "https://aws.amazon.com/vpc/pricing/"
 GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
                          "gateway-endpoints.html")
 #: Features AWS documents as carrying no charge of their own (AWS's words, the page): the
@@ -268,15 +270,45 @@ def _bandwidth_options(
     return out
 
 
+def _gateway_endpoint(book: PriceBook, s3: float | None) -> Candidate:
+    """A gateway VPC endpoint for S3, priced at AWS's documented $0.
+
+    "There is no additional charge for using gateway endpoints"
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html): a documented
+    zero is a price, so the option costs $0.00 rather than being left open.  Interface
+    endpoints (billed per hour and per GB, https://aws.amazon.com/privatelink/pricing/) are not
+    what is offered here.  The NAT gateway data processing it keeps the S3 traffic off is a
+    saving the catalog cannot figure (it has no NAT gateway price): named in a reason, not
+    invented.
+    """
+    quote, url = NO_CHARGE["vpc_endpoint"]
+    gib = f"{fmt_num(s3)} GiB/month" if s3 else "the S3 traffic"
+    ep = _described("vpc_endpoint", book,
+                    "Instances exchange data with S3"
+                    + (f" ({fmt_num(s3)} GiB/month)" if s3 else "")
+                    + ": a gateway VPC endpoint keeps that traffic on the AWS network "
+                    f"and off NAT gateways ({url}).", PERF04_UNDERSTAND, 0.8,
+                    cost=0.0, config={"service": "s3", "type": "gateway"},
+                    extra=[cost_reason("network", f"$0.00/month: AWS: {quote} ({url}); an "
+                                       "interface endpoint would bill per hour and per GB "
+                                       f"({PRIVATELINK_PRICING_URL}) and is not what is "
+                                       "offered here."),
+                           reason("network.nat_avoided", PERF01_COST,
+                                  f"Not figured: the NAT gateway data processing that {gib} "
+                                  "of S3 traffic would pay without the endpoint (billed per "
+                                  f"GB processed, {NAT_PRICING_URL}); the catalog has no NAT "
+                                  "gateway price, so the saving is named, not counted.",
+                                  "caution")])
+    return ep
+
+
 def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
     """Direct Connect for an on-premises link; a gateway VPC endpoint for S3 traffic.
 
     Direct Connect bills port hours and data transfer out
-    (https://aws.amazon.com/directconnect/pricing/); a gateway endpoint routes S3 traffic
-    from the VPC without an internet or NAT gateway
-    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html).  The catalog
-    prices neither, so each option names what it leaves out (its ``unpriced`` list, which
-    reaches the bundle's).
+    (https://aws.amazon.com/directconnect/pricing/); the catalog does not price it, so the
+    option names what it leaves out (its ``unpriced`` list, which reaches the bundle's).
+    The gateway endpoint is priced at AWS's documented $0 (:func:`_gateway_endpoint`).
     """
     n, c = p.network, p.compute
     out = []
@@ -292,17 +324,7 @@ def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
     s3 = n.s3_traffic_gib_per_month if n else None
     web = p.storage is not None and p.storage.sharing == "web"
     if (s3 is not None and s3 > 0) or (web and c is not None):
-        out.append(_described("vpc_endpoint", book,
-                              "Instances exchange data with S3"
-                              + (f" ({fmt_num(s3)} GiB/month)" if s3 else "")
-                              + ": a gateway VPC endpoint keeps that traffic on the AWS network "
-                              f"and off NAT gateways ({GATEWAY_ENDPOINTS_URL}).",
-                              PERF04_UNDERSTAND, 0.8,
-                              config={"service": "s3", "type": "gateway"}))
-        out[-1].name_unpriced("Gateway VPC endpoint for S3", "the catalog has no VPC endpoint "
-                              "prices (its description bills interface endpoints per hour and "
-                              f"per GB); AWS: {NO_CHARGE['vpc_endpoint'][0]} "
-                              f"({GATEWAY_ENDPOINTS_URL})", 0.0)
+        out.append(_gateway_endpoint(book, s3))
     return out
 
 

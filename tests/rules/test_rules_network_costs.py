@@ -118,4 +118,6 @@ def test_links_name_what_the_catalog_cannot_price(cat):
     r = recommend(_profiles()["links"], catalog=cat, models=False)
     named = {u.item for o in r.recommendations.network for u in o.unpriced}
     assert "Direct Connect port hours and data transfer out" in named
-    assert "Gateway VPC endpoint for S3" in named
+    # The gateway endpoint is priced at AWS's documented $0 (no longer named unpriced).
+    ep = next(o for o in r.recommendations.network if o.option == "vpc_endpoint")
+    assert ep.monthly_cost_usd == 0.0 and "Gateway VPC endpoint for S3" not in named
