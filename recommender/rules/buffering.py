@@ -37,7 +37,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.prices import PriceBook
+from recommender.rules.prices import PriceBook, fmt_unit_usd
 
 SQS_PRICING_URL = "https://aws.amazon.com/sqs/pricing/"
 SQS_BATCH_URL = ("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/"
@@ -174,7 +174,7 @@ def ordered_alternatives(s: Stream, book: PriceBook, region: str,
         f"Or a Kinesis data stream, ordered within a shard: {fmt_num(round(s.peak_per_s))} "
         f"records/s at peak of {size} need {shards} provisioned shards (1,000 records/s and "
         f"1 MB/s of writes each, {KINESIS_CONCEPTS_URL}; {KINESIS_SIZING_URL}) x "
-        f"{fmt_num(HOURS_PER_MONTH)} h at {fmt_usd(hours.unit_price_usd)} = "
+        f"{fmt_num(HOURS_PER_MONTH)} h at {fmt_unit_usd(hours.unit_price_usd)} = "
         f"{fmt_usd(hours.usd)}, plus {fmt_num(round(s.messages))} records x {units} PUT "
         f"payload unit(s) of 25 KB = {fmt_usd(puts.usd)} ({KINESIS_PRICING_URL}): "
         f"{fmt_usd(hours.usd + puts.usd)}/month.",

@@ -28,7 +28,7 @@ from recommender.rules.base import (
 )
 from recommender.rules.compute.placement import no_cluster_group, unsupported_text, zones_text
 from recommender.rules.network_az import EC2_DATA_TRANSFER_URL, inter_az_transfer
-from recommender.rules.prices import PriceBook, cloudfront_usd, edge_geography
+from recommender.rules.prices import PriceBook, cloudfront_usd, edge_geography, fmt_unit_usd
 from recommender.rules.region import (
     REFERENCE_REGION,
     RegionIndex,
@@ -166,7 +166,7 @@ def _inter_region(book: PriceBook, region: str, far: dict[str, float]) -> tuple[
     """
     to = max(sorted(far), key=lambda u: far[u])
     per_gb = book.cost("datatransfer.inter_region_out", region, 1.0, to_region=to, per="GB")
-    price = (f"the catalog's {region} -> {to} price is {fmt_usd(per_gb.usd)} per GB, each "
+    price = (f"the catalog's {region} -> {to} price is {fmt_unit_usd(per_gb.usd)} per GB, each "
              "way billed by the region sending" if per_gb else
              f"the catalog has no {region} -> {to} price")
     return ("Data transfer between the regions",
@@ -413,7 +413,7 @@ def internet_data_out(
                     f"be high by the allowance at the first tier's price ({EC2_DATA_TRANSFER_URL}"
                     " \"Data Transfer\")")
     rs.append(cost_reason("network", f"{fmt_usd(priced.usd)}/month through the catalog's "
-                                     f"tiers (first at {fmt_usd(priced.unit_price_usd)}/GB)."
+                                     f"tiers (first at {fmt_unit_usd(priced.unit_price_usd)}/GB)."
                           + free_note))
     if priced.verify:
         rs.append(verify_reason("The data-transfer-out price is marked unverified."))

@@ -26,6 +26,22 @@ T = TypeVar("T")
 
 
 
+def fmt_unit_usd(x: float | None) -> str:
+    """A unit price as the pricing page writes it: ``$0.015``, ``$0.138``, ``$0.09``.
+
+    :func:`recommender.rules.base.fmt_usd` rounds to cents, right for a monthly figure but
+    wrong for a unit price: a Kinesis shard-hour of $0.015 would read "$0.01" and a
+    sa-east-1 inter-region GB of $0.138 "$0.14".  Up to six decimals, at least two.
+    """
+    if x is None or math.isnan(x):
+        return "n/a"
+    if x != 0 and abs(x) < 0.0001:
+        return f"${x:.4g}"
+    text = f"{x:,.6f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    return f"${whole}.{frac.ljust(2, '0')}"
+
+
 @dataclass(frozen=True)
 class Tier:
     start: float

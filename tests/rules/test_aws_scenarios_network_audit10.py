@@ -7,9 +7,16 @@
   (https://aws.amazon.com/privatelink/pricing/); the NAT gateway data processing the endpoint
   keeps the S3 traffic off is billed per GB (https://aws.amazon.com/vpc/pricing/), and the
   catalog has no NAT gateway price: that saving is named, not counted.
+* Unit prices are written as the pricing pages write them, not rounded to cents: a Kinesis
+  shard-hour is $0.015 (https://aws.amazon.com/kinesis/data-streams/pricing/), data out to
+  the internet from ap-northeast-1 starts at $0.114 per GB, and sa-east-1 -> ap-northeast-1
+  is $0.138 per GB (https://aws.amazon.com/ec2/pricing/on-demand/, "Data Transfer"); the
+  catalog's rows are checked below.
 """
 
 from __future__ import annotations
+
+import pytest
 
 from recommender import recommend
 from recommender.core.profile import parse_profile
@@ -48,3 +55,48 @@ def test_gateway_endpoint_is_priced_at_the_documented_zero(cat):
     comp = next(c for c in r.bundle.components if c.option == "vpc_endpoint")
     assert comp.monthly_cost_usd == 0.0
     assert not any("VPC endpoint" in u.item for u in r.bundle.unpriced)
+
+
+def test_unit_price_rows_behind_the_texts(book):
+    assert book.unit("kinesis.shard_hour", "us-east-1").price_usd == pytest.approx(0.015)
+    first = book.tiers("datatransfer.internet_out", "ap-northeast-1")[0]
+    assert (first.start, first.price_usd) == pytest.approx((0.0, 0.114))
+    sa = book.cost("datatransfer.inter_region_out", "sa-east-1", 1.0, to_region="ap-northeast-1",
+                   per="GB")
+    assert sa is not None and sa.usd == pytest.approx(0.138)
+
+
+def test_kinesis_shard_hour_reads_as_priced(cat):
+    # 20,000 writes/s of 2 KiB at peak: 20,000 x 2 KB = 40,000 KB/s / 1,024 = 39.06 -> 40
+    # shards (records: 20,000 / 1,000 = 20); 40 x 730 h x $0.015 = $438.00.  The text used
+    # to say "x 730 h at $0.01 = $438.00" (cents), a price 40 x 730 x 0.01 = $292 would give.
+    r = recommend(parse_profile({
+        "compute": {"vcpus": 4, "memory_gib": 16, "event_driven": True,
+                    "utilization_series_pct": [10, 10, 10, 10, 90, 90, 10, 10]},
+        "database": {"data_model": "key_value", "writes_per_s": 20_000, "item_size_kib": 2,
+                     "size_gib": 100}}), catalog=cat, models=False)
+    buf = next(o for o in r.recommendations.tradeoffs if o.option == "buffering")
+    assert buf.predicted["kinesis_shards"] == 40
+    kin = next(x.text for x in buf.reasons if x.rule == "tradeoff.buffering.kinesis")
+    assert "730 h at $0.015 = $438.00" in kin
+
+
+def test_data_out_unit_prices_are_not_rounded_to_cents(cat):
+    # ap-northeast-1, 500 GiB out, no CloudFront: 500 x $0.114 = $57.00, "first at $0.114/GB"
+    # (the text used to say $0.11).
+    r = recommend(parse_profile({
+        "region": "ap-northeast-1", "compute": {"vcpus": 4, "memory_gib": 16},
+        "network": {"egress_gib_per_month": 500}}), catalog=cat, models=False)
+    out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
+    assert out.monthly_cost_usd == pytest.approx(57.00)
+    assert "first at $0.114/GB" in out.why
+    # Users in South America and Japan, region left to the recommender: sa-east-1 is chosen
+    # and the data between the regions is named at $0.138 per GB (used to read $0.14).
+    r = recommend(parse_profile({
+        "region": "auto", "compute": {"vcpus": 4, "memory_gib": 16, "scale_out": "horizontal"},
+        "network": {"egress_gib_per_month": 500,
+                    "user_regions": {"sa-east-1": 0.7, "ap-northeast-1": 0.3}}}),
+        catalog=cat, models=False)
+    assert r.region == "sa-east-1"
+    between = next(u for u in r.bundle.unpriced if u.item == "Data transfer between the regions")
+    assert "sa-east-1 -> ap-northeast-1 price is $0.138 per GB" in between.reason
