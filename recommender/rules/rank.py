@@ -215,9 +215,14 @@ class Ranking:
             return rows[np.argsort(self.position[rows], kind="stable")]
         return rows[np.lexsort(tuple(x[rows] for x in self.sort_keys))]
 
-    def reason(self, k: int) -> Reason:
-        """Why option ``k`` ranks where it does, against #1, in numbers (same ``key``)."""
-        return reason("rank.objective", PERF01_COST, _rank_text(self, k))
+    def reason(self, k: int, shown: int | None = None) -> Reason:
+        """Why option ``k`` ranks where it does, against #1, in numbers (same ``key``).
+
+        ``shown``: the rank the response shows it at, when that list skips ranked rows
+        (compute shows one size per family): the text then leads with that rank, as the
+        option's ``rank`` field does, and names its place among every row ranked.
+        """
+        return reason("rank.objective", PERF01_COST, _rank_text(self, k, shown))
 
 
 def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
@@ -237,10 +242,16 @@ def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
         start, step = end, step * 4
 
 
-def _rank_text(r: Ranking | FewRanking, k: int) -> str:
+def _rank_text(r: Ranking | FewRanking, k: int, shown: int | None = None) -> str:
     first, c1, by, first_id, first_key = _first_texts(r)
     at = r.place(k)
-    head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
+    if shown is not None and shown != at + 1 and at >= 0:
+        # The options shown skip rows (other sizes of a family shown already): the text says
+        # the rank the option is shown at, and where it stands among every row ranked.
+        head = (f"Rank {shown} (position {at + 1} among all sizes ranked; one size per "
+                "family is shown)" + by)
+    else:
+        head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
     c = float(r.table.cost[k])
     if k == first:
         return head + f": #1 at {fmt_usd(c)}/month, {_key_text(r, k)}."

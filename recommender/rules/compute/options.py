@@ -67,7 +67,7 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
     risk, risk_reasons = option_risk(row)
     reasons.extend(risk_reasons)
     if info is None or not info.predicted:
-        reasons.append(ranking.reason(k))
+        reasons.append(ranking.reason(k, shown=rank))
     return built_option(rank=rank, option=row.itype, kind="ec2", count=n,
                         purchase_option=pt.po, score=round(score, 4),
                         monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),

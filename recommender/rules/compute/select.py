@@ -347,7 +347,7 @@ def options_stage(res: ComputeResult, order: np.ndarray | Ranking, *, score: np.
     for pos, k in enumerate(pick_shown(order, idx, n_ec2, t.ix, settings.top_n), start=1):
         if k >= n_ec2:
             c = res.serverless[k - n_ec2]
-            c.reasons = [*c.reasons, ranking.reason(k)]
+            c.reasons = [*c.reasons, ranking.reason(k, shown=pos)]
             res.options.append(serverless_option(c, pos, float(score[k]), settings.region))
         else:
             res.options.append(ec2_option(
