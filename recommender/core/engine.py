@@ -192,7 +192,9 @@ def recommend(
     recs = Recommendations()
     res = None
     if p.compute is not None:
-        res = select_compute(p, derive_need(p), ix, book, region, objective=objective,
+        # Lambda's memory per vCPU sizes the CPU of event-driven work that gives none.
+        need = derive_need(p, book.fact_float("lambda", "memory_per_vcpu_equivalent"))
+        res = select_compute(p, need, ix, book, region, objective=objective,
                              top_n=p.top_n or DEFAULT_TOP_N, rej=rej, warnings=warnings,
                              models=bundle, catalog=catalog)
         recs.compute = res.options

@@ -245,13 +245,11 @@ def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
 def _rank_text(r: Ranking | FewRanking, k: int, shown: int | None = None) -> str:
     first, c1, by, first_id, first_key = _first_texts(r)
     at = r.place(k)
-    if shown is not None and shown != at + 1 and at >= 0:
-        # The options shown skip rows (other sizes of a family shown already): the text says
-        # the rank the option is shown at, and where it stands among every row ranked.
-        head = (f"Rank {shown} (position {at + 1} among all sizes ranked; one size per "
-                "family is shown)" + by)
-    else:
-        head = (f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
+    # Shown options may skip rows (other sizes of a family shown already): the text says the
+    # rank the option is shown at, and where it stands among every row ranked.
+    head = (f"Rank {shown} (position {at + 1} among all sizes ranked; one size per family "
+            "is shown)" if shown not in (None, at + 1) and at >= 0
+            else f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
     c = float(r.table.cost[k])
     if k == first:
         return head + f": #1 at {fmt_usd(c)}/month, {_key_text(r, k)}."

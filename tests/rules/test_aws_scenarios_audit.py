@@ -63,13 +63,19 @@ def test_event_driven_always_on_holds_the_concurrency(cat):
     assert r.why_not[0].monthly_cost_usd == pytest.approx(862.90, abs=0.01)
 
 
-def test_event_driven_below_one_in_flight_is_unchanged(cat):
-    # Example 1: 3M x 1 s / 2,628,000 s = 1.14 in flight x 0.5 GiB = 0.571 GiB; the cheapest
-    # always-on fit is a 0.25 vCPU / 1 GB Fargate task: (0.25 x 0.04048 + 1 x 0.004445) x 730
-    # = 7.39 + 3.24 = $10.63 (the 0.5 GB task is too small for 1.14 invocations).
+def test_event_driven_always_on_holds_the_cpu_share_in_flight(cat):
+    # Example 1: 3M x 1 s / 2,628,000 s = 1.14 in flight x 0.5 GiB = 0.571 GiB.  No CPU need
+    # given: one invocation used at most Lambda's share at its 512 MB, 512 / 1,769 = 0.289
+    # vCPU (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so
+    # 0.289 x 1.14 x 1.2 = 0.397 vCPUs: the cheapest always-on fit is a 0.5 vCPU / 1 GB
+    # Fargate task, (0.5 x 0.04048 + 1 x 0.004445) x 730 = 14.78 + 3.24 = $18.02.  (Before,
+    # no CPU was counted: a 0.25 vCPU task, $10.63, for 1.14 invocations each given 0.289
+    # vCPU by Lambda.)
     top = _run(cat, "lam_ex1").recommendations.compute[0]
-    assert (top.option, top.config["memory_gib"]) == ("fargate", 1.0)
-    assert top.monthly_cost_usd == pytest.approx(10.63, abs=0.01)
+    assert (top.option, top.config["vcpu"], top.config["memory_gib"]) == ("fargate", 0.5, 1.0)
+    assert top.monthly_cost_usd == pytest.approx(18.02, abs=0.01)
+    assert any(x.rule == "compute.invocation_cpu" and "512 / 1,769 MB = 0.289 vCPU" in x.text
+               for x in top.reasons)
 
 
 def test_fargate_pricing_1_vcpu_2_gb(cat):

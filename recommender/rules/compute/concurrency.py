@@ -14,10 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recommender.core.profile import ComputeProfile
+from recommender.core.profile.compute import LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB
 from recommender.core.response import Reason
 from recommender.rules.base import PERF02_RIGHTSIZE, fmt_num, reason
 
 CONCURRENCY_URL = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html"
+#: Lambda allocates CPU in proportion to memory (the catalog's ``memory_per_vcpu_equivalent``).
+LAMBDA_MEMORY_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html"
 SECONDS_PER_HOUR = 3600.0
 
 
@@ -42,18 +45,64 @@ def average_concurrency(c: ComputeProfile | None, hours: float) -> float | None:
     return in_flight(c.invocations_per_month, c.duration_ms, hours)
 
 
+def invocation_cpu(c: ComputeProfile | None, mb_per_vcpu: float | None, *,
+                   memory_headroom_pct: float) -> tuple[float, float] | None:
+    """(vCPUs, MB): the CPU share Lambda gives one invocation at the setting its duration was
+    measured at, when the profile gives no CPU need of its own; else None.
+
+    The setting: ``compute.measured_memory_mb``, else the smallest the rules allow Lambda
+    (the memory used + headroom, the declared memory, 128 MB), at most 10,240 MB.  Lambda
+    gives one vCPU per ``mb_per_vcpu`` (1,769 MB, :data:`LAMBDA_MEMORY_URL`), so one
+    invocation used at most that share for its duration: always-on capacity that replaces
+    the function takes it in full (a function that waits on I/O needs less and can say so
+    with ``compute.vcpus``), capped by ``compute.parallelism``.  Without it, 30 M x 1 s a
+    month at 480 MB was put on one vCPU for 11.4 invocations in flight.
+    """
+    if c is None or not c.event_driven or not c.duration_ms or not mb_per_vcpu:
+        return None
+    if c.vcpus is not None or c.cpu_utilization is not None or c.utilization_series_pct:
+        return None
+    setting = c.measured_memory_mb
+    if setting is None:
+        used = max(c.memory_mb_used or 0.0, (c.memory_used_gib or 0.0) * 1024.0)
+        declared = c.memory_gib.min * 1024.0 if c.memory_gib and c.memory_gib.min else 0.0
+        setting = max(float(LAMBDA_MIN_MEMORY_MB), used * (1 + memory_headroom_pct / 100),
+                      declared)
+    setting = min(float(setting), float(LAMBDA_MAX_MEMORY_MB))
+    share = setting / mb_per_vcpu
+    return (min(share, float(c.parallelism)) if c.parallelism else share), setting
+
+
+def _cpu_text(inferred: tuple[float, float], mb_per_vcpu: float, given: bool) -> str:
+    share, setting = inferred
+    return (f"CPU per invocation not given (compute.vcpus): at most Lambda's share at the "
+            f"{fmt_num(setting)} MB the duration was "
+            + ("measured at" if given else "taken at") + f", {fmt_num(setting)} / "
+            f"{fmt_num(mb_per_vcpu)} MB = {fmt_num(share)} vCPU ({LAMBDA_MEMORY_URL}), taken "
+            "in full (a function that waits on I/O needs less: give compute.vcpus)")
+
+
 def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float | None, *,
-               hours: float, cpu_headroom_pct: float) -> EventLoad:
+               hours: float, cpu_headroom_pct: float,
+               inferred: tuple[float, float] | None = None,
+               mb_per_vcpu: float | None = None) -> EventLoad:
     """Scale the per-invocation need by the average concurrency when it exceeds one.
 
     vCPUs: per-invocation vCPUs x concurrency x (1 + CPU headroom), at least one
     invocation's; memory: the per-invocation memory need (used + headroom) x concurrency.
     Peaks above the average need more: the reason says so (PERF02-BP04; the rule and
-    the reason come from this function, page: ``CONCURRENCY_URL``).
+    the reason come from this function, page: ``CONCURRENCY_URL``).  ``inferred``: the
+    per-invocation vCPUs of :func:`invocation_cpu` when the profile gives none.
     """
     conc = average_concurrency(c, hours)
+    said: tuple[Reason, ...] = ()
+    if vcpus is None and inferred is not None and mb_per_vcpu:
+        vcpus = inferred[0]
+        said = (reason("compute.invocation_cpu", PERF02_RIGHTSIZE, _cpu_text(
+            inferred, mb_per_vcpu, c is not None and c.measured_memory_mb is not None)
+            + ".", "caution"),)
     if conc is None or conc <= 1.0 or (vcpus is None and memory_gib is None):
-        return EventLoad(vcpus, memory_gib)
+        return EventLoad(vcpus, memory_gib, said)
     assert c is not None  # conc is not None
     if c.cpu_utilization is not None or c.utilization_series_pct:
         # Utilization measured on a host sizes that host already: not per invocation.
@@ -67,7 +116,7 @@ def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float 
     if new_m is not None:
         parts.append(f"{fmt_num(memory_gib or 0)} GiB each x {conc:.2f} = {fmt_num(new_m)} GiB")
     assert c.invocations_per_month and c.duration_ms  # conc is not None
-    return EventLoad(new_v, new_m, (reason(
+    return EventLoad(new_v, new_m, said + (reason(
         "compute.event_concurrency", PERF02_RIGHTSIZE,
         f"Always-on capacity holds the invocations in flight: {fmt_num(c.invocations_per_month)}"
         f" a month x {fmt_num(c.duration_ms)} ms over {fmt_num(hours)} h = {conc:.2f} on average"

@@ -115,7 +115,8 @@ def fargate_option(
     cost, n, v, m, arch, vfy = best
     c = Candidate(
         "fargate", "fargate", cost,
-        _fargate_reasons(p, need, best, used_gib=used_gib, fewest_first=fewest_first),
+        _fargate_reasons(p, need, best, used_gib=used_gib, m_need=m_need,
+                         fewest_first=fewest_first),
         config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
                 **_fargate_provenance(book, region, arch)},
         count=n, verify=vfy,
@@ -264,16 +265,21 @@ def _per_one(t: Tier, billed_on: str) -> float:
 
 
 def _fargate_reasons(p: WorkloadProfile, need: ComputeNeed, best: TaskChoice, *,
-                     used_gib: float, fewest_first: bool) -> list[Reason]:
+                     used_gib: float, m_need: float, fewest_first: bool) -> list[Reason]:
     """Task size, monthly cost, task count and verify flag of the chosen task (PERF02-BP01)."""
     cost, n, v, m, arch, vfy = best
+    # Event-driven work on always-on tasks holds the invocations in flight (concurrency.py):
+    # the memory sized is that need, and the option says so with the same reason as EC2's.
+    conc = [r for r in need.reasons
+            if r.rule in ("compute.invocation_cpu", "compute.event_concurrency")]
     rs = [
         reason("fargate.task_size", PERF02_SELECT,
                f"{fmt_num(v)} vCPU / {fmt_num(m)} GB is the smallest valid Fargate task size "
                f"for the need" + (f"; {n} tasks" if n > 1 else "")
-               + (f" (memory >= {fmt_num(round(used_gib, 2))} GiB: "
-                  f"{fmt_num(p.compute.memory_mb_used or 0)} MB used + headroom)"
-                  if used_gib and p.compute else "") + "; no instances to manage."),
+               + _memory_text(p, used_gib, m_need, any(
+                   r.rule == "compute.event_concurrency" for r in conc))
+               + "; no instances to manage."),
+        *conc,
         reason("fargate.monthly_cost", PERF01_COST,
                f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
     ]
@@ -291,6 +297,17 @@ def _fargate_reasons(p: WorkloadProfile, need: ComputeNeed, best: TaskChoice, *,
                          "A Fargate figure behind this option is marked unverified by its source.",
                          "verify"))
     return rs
+
+
+def _memory_text(p: WorkloadProfile, used_gib: float, m_need: float, in_flight: bool) -> str:
+    """The memory part of the task-size reason: the need the task was sized for, and why."""
+    if not used_gib or p.compute is None:
+        return ""
+    used = f"{fmt_num(p.compute.memory_mb_used or 0)} MB used + headroom"
+    if in_flight and m_need > used_gib:
+        return (f" (memory >= {fmt_num(round(m_need, 2))} GiB: {used} per invocation, x the "
+                "invocations in flight)")
+    return f" (memory >= {fmt_num(round(used_gib, 2))} GiB: {used})"
 
 
 def _fargate_provenance(book: PriceBook, region: str, arch: str) -> dict[str, Any]:

@@ -164,7 +164,11 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     """
     c = p.compute
     assert c is not None  # lambda_option checks the section first
-    vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or need.vcpus
+    # (need.vcpus inferred from Lambda's own CPU share, compute.invocation_cpu, is the
+    # always-on capacity's need, derived from this floor: not a floor of its own.)
+    inferred = any(r.rule == "compute.invocation_cpu" for r in need.reasons)
+    vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or (
+        None if inferred else need.vcpus)
     cpu_mb = vcpu_inv * ctx.per_vcpu if vcpu_inv else 0.0
     if vcpu_inv and ctx.max_vcpus and vcpu_inv <= ctx.max_vcpus:
         cpu_mb = min(cpu_mb, ctx.mem_max)

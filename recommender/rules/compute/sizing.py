@@ -25,7 +25,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.burst import synthetic_series
-from recommender.rules.compute.concurrency import event_load
+from recommender.rules.compute.concurrency import event_load, invocation_cpu
 
 DEFAULT_HOURS = 730.0
 DEFAULT_CPU_HEADROOM_PCT = 20.0
@@ -79,7 +79,7 @@ class ComputeNeed:
     cpu_headroom_pct: float = DEFAULT_CPU_HEADROOM_PCT
 
 
-def derive_need(p: WorkloadProfile) -> ComputeNeed:
+def derive_need(p: WorkloadProfile, lambda_mb_per_vcpu: float | None = None) -> ComputeNeed:
     """Right-size the profile's compute section (Compute Optimizer semantics).
 
     Stages, each returning its number with its reason: the CPU need from utilization
@@ -100,7 +100,10 @@ def derive_need(p: WorkloadProfile) -> ComputeNeed:
     reasons.extend(said)
     # Event-driven work: per-invocation need x average concurrency (concurrency.py).
     load = event_load(c, cpu.vcpus, mem, hours=(c.hours_per_month if c else None)
-                      or DEFAULT_HOURS, cpu_headroom_pct=_cpu_headroom(c))
+                      or DEFAULT_HOURS, cpu_headroom_pct=_cpu_headroom(c),
+                      inferred=invocation_cpu(c, lambda_mb_per_vcpu, memory_headroom_pct=(
+                          memory_headroom_pct(c) if c else DEFAULT_MEMORY_HEADROOM_PCT)),
+                      mb_per_vcpu=lambda_mb_per_vcpu)
     reasons.extend(load.reasons)
     mem = load.memory_gib
     shape = fleet_shape(c, load.vcpus, mem)
