@@ -25,12 +25,14 @@ def _efs(profile, cat, book, **storage):
 def test_efs_provisioned_when_cheaper_than_elastic(profile, cat, book):
     c = _efs(profile, cat, book, size_gib=2048, throughput_mibps=1000)
     # Storage 2,048 x 0.30 = 614.40.  Bursting baseline 2,048 x 50 / 1,024 = 100 MiB/s;
-    # Provisioned (1,000 - 100) x 6.00 = 5,400.  Elastic, all month, half reads:
-    # 1,000 x 3,600 x 730 / 1,024 = 2,566,406.25 GiB; 1,283,203.125 x (0.03 + 0.06)
-    # = 115,488.28 -> Provisioned wins: 614.40 + 5,400 = $6,014.40.
+    # Provisioned (1,000 - 100) x 6.00 = 5,400 (read_fraction not given: metered in full).
+    # Elastic, all month, on the same assumption (all writes): 1,000 x 3,600 x 730 / 1,024
+    # = 2,566,406.25 GiB x 0.06 = 153,984.38 (at half reads it was priced 115,488.28, the
+    # cheap side beside Provisioned's dear one) -> Provisioned wins: 614.40 + 5,400 =
+    # $6,014.40.
     assert c.config["throughput_mode"] == "provisioned"
     assert c.monthly_cost_usd == pytest.approx(6014.40, abs=0.01)
-    assert c.config["elastic_monthly_cost_usd"] == pytest.approx(115488.28, abs=0.01)
+    assert c.config["elastic_monthly_cost_usd"] == pytest.approx(153984.38, abs=0.01)
     assert c.config["price_as_of"] == "2025-05-22"
 
 
@@ -86,3 +88,16 @@ def test_s3_scratch_never_in_ia(profile, cat, book):
     # S3 Standard first 50 TB $0.023 per GB-month: 100 x 0.023 = $2.30; requests named.
     assert c.monthly_cost_usd == pytest.approx(2.30, abs=0.001)
     assert {"s3.standard.put_request", "s3.standard.get_request"} <= {u.item for u in c.unpriced}
+
+
+def test_efs_modes_compared_on_one_read_assumption(profile, cat, book):
+    # 100 GiB shared, 100 MiB/s for 30 h a month, no read_fraction.  Provisioned meters it
+    # in full: (100 - 100 x 50 / 1,024 = 4.88 baseline) x 6.00 = 570.70.  Elastic on the same
+    # assumption, all writes: 100 x 3,600 x 30 / 1,024 = 10,546.875 GiB x 0.06 = 632.81, so
+    # Provisioned wins: storage 100 x 0.30 = 30.00 + 570.70 = $600.70.  (At half reads
+    # Elastic was 10,546.875 x 0.045 = 474.61 and won, on the cheaper assumption.)
+    c = _efs(profile, cat, book, size_gib=100, throughput_mibps=100,
+             throughput_hours_per_month=30, access_frequency="hot")
+    assert c.config["throughput_mode"] == "provisioned"
+    assert c.monthly_cost_usd == pytest.approx(600.70, abs=0.01)
+    assert c.config["elastic_monthly_cost_usd"] == pytest.approx(632.81, abs=0.01)

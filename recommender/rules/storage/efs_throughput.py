@@ -29,7 +29,8 @@ EFS_PRICING_URL = "https://aws.amazon.com/efs/pricing/"
 EFS_PERFORMANCE_URL = "https://docs.aws.amazon.com/efs/latest/ug/performance.html"
 #: Bursting baseline per GiB of Standard storage, KiB/s (EFS performance guide, above).
 BURSTING_BASELINE_KIBPS_PER_GIB = 50.0
-#: Read share assumed when the profile gives no ``storage.read_fraction`` (stated in reasons).
+#: Read share S3 retrievals assume when the profile gives no ``storage.read_fraction``
+#: (stated in reasons).  EFS takes none of it as reads instead (the dearer side in every mode).
 DEFAULT_READ_FRACTION = 0.5
 #: EFS meters a read at this share of a write's throughput (Bursting and Provisioned modes).
 READ_METERING_RATE = 1.0 / 3.0
@@ -121,7 +122,11 @@ def _elastic(n: StorageNeed, book: PriceBook, region: str) -> ThroughputPlan:
                        "storage.throughput_mibps not given, so the GB moved per month is "
                        "unknown")])
     hours = n.throughput_hours or HOURS_PER_MONTH
-    rf = DEFAULT_READ_FRACTION if n.read_fraction is None else n.read_fraction
+    # Without storage.read_fraction all of it is taken as writes, as Provisioned and the
+    # throughput limits take it: writes are the dearer side of each mode (Elastic bills a GB
+    # written at twice a GB read), so the modes are compared on one assumption.  (At half
+    # reads Elastic was priced on the cheap side and Provisioned on the dear one.)
+    rf = 0.0 if n.read_fraction is None else n.read_fraction
     gib = transferred_gib(n.mibps, hours)
     r = book.cost(_ELASTIC_READ, region, gib * rf, per="GB")
     w = book.cost(_ELASTIC_WRITE, region, gib * (1 - rf), per="GB")
@@ -134,7 +139,8 @@ def _elastic(n: StorageNeed, book: PriceBook, region: str) -> ThroughputPlan:
     cost = r.usd + w.usd
     text = (f"Elastic Throughput: {fmt_num(n.mibps)} MiB/s for {fmt_num(hours)} h/month = "
             f"{fmt_num(round(gib))} GiB moved, {rf:.0%} reads"
-            + (" (storage.read_fraction not given: assumed)" if n.read_fraction is None else "")
+            + (" (storage.read_fraction not given: all taken as writes, as for Provisioned)"
+               if n.read_fraction is None else "")
             + f": {fmt_usd(r.usd)} reads at {fmt_usd(r.unit_price_usd)}/GB + {fmt_usd(w.usd)} "
             f"writes at {fmt_usd(w.unit_price_usd)}/GB = {fmt_usd(cost)}/month "
             f"({EFS_PRICING_URL}).")
