@@ -31,11 +31,10 @@ from recommender.rules.base import (
     PERF01_COST,
     PERF01_TRADEOFFS,
     Candidate,
-    fmt_g,
-    fmt_usd,
     reason,
 )
 from recommender.rules.rank_few import FewRanking, FewTable, few_performance_keys, few_scores
+from recommender.rules.rank_text import rank_text
 
 #: balanced: percent of its cost added per step of performance risk when ranking.
 RISK_PREMIUM_PCT = 10.0
@@ -222,7 +221,7 @@ class Ranking:
         (compute shows one size per family): the text then leads with that rank, as the
         option's ``rank`` field does, and names its place among every row ranked.
         """
-        return reason("rank.objective", PERF01_COST, _rank_text(self, k, shown))
+        return reason("rank.objective", PERF01_COST, rank_text(self, k, shown))
 
 
 def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
@@ -240,47 +239,6 @@ def chunks(order: np.ndarray | Ranking, first: int) -> Iterator[np.ndarray]:
         end = start + step
         yield read(end)[start:]
         start, step = end, step * 4
-
-
-def _rank_text(r: Ranking | FewRanking, k: int, shown: int | None = None) -> str:
-    first, c1, by, first_id, first_key = _first_texts(r)
-    at = r.place(k)
-    # Shown options may skip rows (other sizes of a family shown already): the text says the
-    # rank the option is shown at, and where it stands among every row ranked.
-    head = (f"Rank {shown} (position {at + 1} among all sizes ranked; one size per family "
-            "is shown)" if shown not in (None, at + 1) and at >= 0
-            else f"Rank {at + 1}" if at >= 0 else "Not ranked") + by
-    c = float(r.table.cost[k])
-    if k == first:
-        return head + f": #1 at {fmt_usd(c)}/month, {_key_text(r, k)}."
-    more = c - c1 if not (math.isnan(c) or math.isnan(c1)) else float("nan")
-    diff = (f"{fmt_usd(more)}/month more than #1" if more >= 0.005 else
-            f"{fmt_usd(-more)}/month less than #1" if more <= -0.005 else "the same cost as #1")
-    return (head + f": {fmt_usd(c)}/month, {diff} ({first_id}); {_key_text(r, k)}, "
-            f"#1: {first_key}.")
-
-
-def _first_texts(r: Ranking | FewRanking) -> tuple[int, float, str, str, str]:
-    """What every rank reason of ``r`` says of #1, read once per ranking (the options shown
-    each say it): #1's position and cost, " by objective <objective> (<unit>)", #1's id and
-    its key text."""
-    got: tuple[int, float, str, str, str] | None = r.__dict__.get("_first_texts")
-    if got is None:
-        first = r.head_list[0]
-        got = r.__dict__["_first_texts"] = (
-            first, float(r.table.cost[first]), f" by objective {r.objective} ({r.unit})",
-            str(r.table.ids[first]), _key_text(r, first))
-    return got
-
-
-def _key_text(r: Ranking | FewRanking, k: int) -> str:
-    t = r.table
-    if r.objective == "balanced":
-        key = r.key_list[k] if isinstance(r, FewRanking) else r.key[k]
-        return f"risk {fmt_g(t.risk[k])}, ranked at {fmt_usd(float(key))}"
-    if r.objective == "performance":
-        return f"capacity {float(t.capacity[k]):.2f}, risk {fmt_g(t.risk[k])}"
-    return f"risk {fmt_g(t.risk[k])}"
 
 
 def _ids(t: RankTable) -> np.ndarray:
@@ -512,7 +470,7 @@ def _rank_few(cands: list[Candidate], objective: str) -> tuple[FewRanking, list[
 def _others_text(r: Ranking | FewRanking, k: int, cands: list[Candidate]) -> str:
     first = r.head_list[0]
     fit = r.table.tier
-    base = _rank_text(r, k)
+    base = rank_text(r, k)
     if not isinstance(r, FewRanking):  # (a FewTable's ids are the options already)
         base = base.replace(str(r.table.ids[first]), cands[first].option)
     if fit is not None and k != first and fit[k] < fit[first]:
