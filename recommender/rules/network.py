@@ -109,6 +109,9 @@ def cloudfront_cost(
 ) -> tuple[float | None, list[Reason]]:
     """CloudFront's data out for the static share of the egress, after the always-free tier.
 
+    Without ``static_content_fraction`` the edge serves :data:`DEFAULT_EDGE_SHARE` of the
+    egress, a heuristic the reason names as such.
+
     CloudFront's always-free data out (per account and month, all edges; the catalog's
     ``cloudfront.data_out.free_tier`` row) comes off before pricing, shared across
     geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).  Usage
@@ -129,8 +132,14 @@ def cloudfront_cost(
     extra = [reason("catalog.verify", PERF01_COST,
                     "A data-transfer price here is marked unverified.", "verify")] \
         if unverified else []
+    # The share the edge serves is the profile's static share, or a stated heuristic.
+    share = (f" ({n.static_content_fraction:.0%} of the egress, the static share)"
+             if n.static_content_fraction is not None else
+             f" ({DEFAULT_EDGE_SHARE:.0%} of the egress: static_content_fraction is not "
+             "given, so that share is a heuristic)")
     extra.append(reason("network.cloudfront_cost", PERF01_COST,
-                        f"{fmt_num(round(cdn_gib))} GiB/month from the edge: {fmt_usd(cdn)}"
+                        f"{fmt_num(round(cdn_gib))} GiB/month from the edge{share}: "
+                        f"{fmt_usd(cdn)}"
                         + (f" after the always-free {fmt_num(free_gb)} GB" if free_gb else "")
                         + f" vs {fmt_usd(direct.usd if direct else None)} direct from "
                         f"the region (requests not included; {CLOUDFRONT_PRICING_URL})."))

@@ -100,3 +100,24 @@ def test_data_out_unit_prices_are_not_rounded_to_cents(cat):
     assert r.region == "sa-east-1"
     between = next(u for u in r.bundle.unpriced if u.item == "Data transfer between the regions")
     assert "sa-east-1 -> ap-northeast-1 price is $0.138 per GB" in between.reason
+
+
+def test_default_edge_share_is_named_as_a_heuristic(cat):
+    # Far users (Japan, 30%) and no static_content_fraction: CloudFront serves half the
+    # egress by the rule's heuristic (DEFAULT_EDGE_SHARE): 500 x 0.5 = 250 GiB, under the
+    # always-free 1,024 GB, so $0 (https://aws.amazon.com/cloudfront/pricing/); the other 250
+    # GiB leave sa-east-1 at its first tier, 250 x $0.15 = $37.50.  The reason must say the
+    # half is a heuristic, not the profile's figure.
+    r = recommend(parse_profile({
+        "region": "auto", "compute": {"vcpus": 4, "memory_gib": 16, "scale_out": "horizontal"},
+        "network": {"egress_gib_per_month": 500,
+                    "user_regions": {"sa-east-1": 0.7, "ap-northeast-1": 0.3}}}),
+        catalog=cat, models=False)
+    cf = next(o for o in r.recommendations.network if o.option == "cloudfront")
+    assert cf.monthly_cost_usd == 0.0
+    text = next(x.text for x in cf.reasons if x.rule == "network.cloudfront_cost")
+    assert "250 GiB/month from the edge (50% of the egress: static_content_fraction is not " \
+        "given, so that share is a heuristic)" in text
+    assert "vs $37.50 direct" in text
+    out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
+    assert out.monthly_cost_usd == pytest.approx(37.50)
