@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.core.engine import recommend
+# The database options of a profile on the catalog, rules only: audit 9's helper.
+from test_aws_scenarios_database_audit9 import _db
 
 LIMITS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
               "limits.html#ebsresource")
-
-
-def _db(cat, **top):
-    top.setdefault("schema_version", "1")
-    top.setdefault("region", "us-east-1")
-    return recommend(top, catalog=cat, models=False).recommendations.database
 
 
 # --- OpenSearch: each data node's storage within what its type holds ---------------------------
