@@ -274,8 +274,21 @@ def tradeoff_options(p: WorkloadProfile, book: PriceBook, region: str,
                        buffering(p, book, region, peak_to_average)) if o is not None]
     for o in out:
         if o.monthly_cost_usd is None and not o.unpriced:
-            # Every cost counted or named: the trade-off's own service is not priced here.
+            # Every cost counted or named: the trade-off's own service is not priced here,
+            # and the reason says which choice of this trade-off is missing.
             o.name_unpriced(f"{o.option} trade-off ({o.config.get('service')})",
-                            "sized by choices the profile does not give (cache size, shard "
-                            "count, compression ratio); price it once they are known")
+                            UNSIZED.get(o.option, "sized by choices the profile does not "
+                                        "give") + "; price it once known")
     return out
+
+
+#: What each unpriced trade-off lacks to be sized: its own choice, not the others'.
+UNSIZED = {
+    "caching": "sized by the cached data's size (the cache's node type and count), which "
+               "the profile does not give",
+    "sharding": "sized by how the keys spread the writes (the shard count and each shard's "
+                "nodes; on DynamoDB the writes themselves are the database option's), which "
+                "the profile does not give",
+    "compression": "sized by the compression ratio the data reaches and the CPU it costs, "
+                   "which the profile does not give",
+}

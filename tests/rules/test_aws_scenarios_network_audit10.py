@@ -121,3 +121,19 @@ def test_default_edge_share_is_named_as_a_heuristic(cat):
     assert "vs $37.50 direct" in text
     out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
     assert out.monthly_cost_usd == pytest.approx(37.50)
+
+
+def test_unpriced_tradeoffs_name_their_own_missing_choice(cat):
+    # Each unpriced trade-off says what it lacks: caching the cached data's size, sharding
+    # how the keys spread the writes, compression the ratio.  The old text gave all three
+    # ("cache size, shard count, compression ratio") for every one of them.
+    r = recommend(parse_profile({
+        "compute": {"vcpus": 4, "memory_gib": 16},
+        "database": {"data_model": "key_value", "writes_per_s": 20_000, "reads_per_s": 50_000,
+                     "item_size_kib": 2, "cacheable_read_fraction": 0.7, "size_gib": 2000}}),
+        catalog=cat, models=False)
+    why = {o.option: o.unpriced[0].reason for o in r.recommendations.tradeoffs if o.unpriced}
+    assert set(why) >= {"caching", "sharding", "compression"}
+    assert "cached data's size" in why["caching"] and "shard" not in why["caching"]
+    assert "spread the writes" in why["sharding"] and "cache" not in why["sharding"]
+    assert "compression ratio" in why["compression"] and "shard" not in why["compression"]
