@@ -1,7 +1,8 @@
 """Network options: edge, placement, adapters and links (PERF04); the region's data out.
 
-The region choice lives in :mod:`recommender.rules.region` (re-exported here).  The other
-options come with the description the catalog keeps for them (facts, topic
+The region choice lives in :mod:`recommender.rules.region` (re-exported here), the links
+(Direct Connect, the gateway VPC endpoint) in :mod:`recommender.rules.network_links`.  The
+other options come with the description the catalog keeps for them (facts, topic
 ``network_option``).
 """
 
@@ -14,7 +15,6 @@ from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF01_COST,
-    PERF04_DEDICATED,
     PERF04_FEATURES,
     PERF04_LOCATION,
     PERF04_UNDERSTAND,
@@ -28,6 +28,8 @@ from recommender.rules.base import (
 )
 from recommender.rules.compute.placement import no_cluster_group, unsupported_text, zones_text
 from recommender.rules.network_az import EC2_DATA_TRANSFER_URL, inter_az_transfer
+from recommender.rules.network_links import NO_CHARGE, link_options
+from recommender.rules.network_links import described as _described
 from recommender.rules.prices import PriceBook, cloudfront_usd, edge_geography, fmt_unit_usd
 from recommender.rules.region import (
     REFERENCE_REGION,
@@ -51,40 +53,6 @@ FAR_USER_RTT_MS = 100.0
 #: not given (a heuristic).
 DEFAULT_EDGE_SHARE = 0.5
 CLOUDFRONT_PRICING_URL = "https://aws.amazon.com/cloudfront/pricing/"
-DIRECT_CONNECT_PRICING_URL = "https://aws.amazon.com/directconnect/pricing/"
-PRIVATELINK_PRICING_URL = "https://aws.amazon.com/privatelink/pricing/"
-NAT_PRICING_URL = "https://aws.amazon.com/vpc/pricing/"
-GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
-                         "gateway-endpoints.html")
-#: Features AWS documents as carrying no charge of their own (AWS's words, the page): the
-#: unpriced entry then estimates $0 instead of leaving the figure open (issue 9).
-NO_CHARGE: dict[str, tuple[str, str]] = {
-    "vpc_endpoint": ('"There is no additional charge for using gateway endpoints"',
-                     GATEWAY_ENDPOINTS_URL),
-    "placement_group": ('"There is no charge for creating a placement group"',
-                        "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
-                        "placement-groups.html"),
-    "efa": ('EFA is enabled "at no additional cost" on supported instances',
-            "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html"),
-}
-
-
-def _described(option: str, book: PriceBook, why: str, bp: str, fit: float, *,
-               cost: float | None = None, config: dict[str, Any] | None = None,
-               extra: list[Reason] | None = None) -> Candidate:
-    """A network option with the catalog's description of it (facts ``network_option``)."""
-    rs = [reason(f"network.{option.split(':')[0]}", bp, why)]
-    verify = False
-    for aspect in ("what", "limits"):
-        f = book.fact("network_option", f"{option}.{aspect}")
-        if f is not None and f.value:
-            rs.append(reason(f"network.{aspect}", PERF04_FEATURES, f.value,
-                             "verify" if f.verify else ("caution" if aspect == "limits"
-                                                        else "info")))
-            verify |= f.verify
-    rs += extra or []
-    return Candidate(option, option.split(":")[0], cost, rs, config=config or {},
-                     verify=verify, purchase_option=None, components={"fit": fit})
 
 
 def _far_users(p: WorkloadProfile, ri: RegionIndex, region: str) -> dict[str, float]:
@@ -279,64 +247,6 @@ def _bandwidth_options(
     return out
 
 
-def _gateway_endpoint(book: PriceBook, s3: float | None) -> Candidate:
-    """A gateway VPC endpoint for S3, priced at AWS's documented $0.
-
-    "There is no additional charge for using gateway endpoints"
-    (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html): a documented
-    zero is a price, so the option costs $0.00 rather than being left open.  Interface
-    endpoints (billed per hour and per GB, https://aws.amazon.com/privatelink/pricing/) are not
-    what is offered here.  The NAT gateway data processing it keeps the S3 traffic off is a
-    saving the catalog cannot figure (it has no NAT gateway price): named in a reason, not
-    invented.
-    """
-    quote, url = NO_CHARGE["vpc_endpoint"]
-    gib = f"{fmt_num(s3)} GiB/month" if s3 else "the S3 traffic"
-    ep = _described("vpc_endpoint", book,
-                    "Instances exchange data with S3"
-                    + (f" ({fmt_num(s3)} GiB/month)" if s3 else "")
-                    + ": a gateway VPC endpoint keeps that traffic on the AWS network "
-                    f"and off NAT gateways ({url}).", PERF04_UNDERSTAND, 0.8,
-                    cost=0.0, config={"service": "s3", "type": "gateway"},
-                    extra=[cost_reason("network", f"$0.00/month: AWS: {quote} ({url}); an "
-                                       "interface endpoint would bill per hour and per GB "
-                                       f"({PRIVATELINK_PRICING_URL}) and is not what is "
-                                       "offered here."),
-                           reason("network.nat_avoided", PERF01_COST,
-                                  f"Not figured: the NAT gateway data processing that {gib} "
-                                  "of S3 traffic would pay without the endpoint (billed per "
-                                  f"GB processed, {NAT_PRICING_URL}); the catalog has no NAT "
-                                  "gateway price, so the saving is named, not counted.",
-                                  "caution")])
-    return ep
-
-
-def _link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
-    """Direct Connect for an on-premises link; a gateway VPC endpoint for S3 traffic.
-
-    Direct Connect bills port hours and data transfer out
-    (https://aws.amazon.com/directconnect/pricing/); the catalog does not price it, so the
-    option names what it leaves out (its ``unpriced`` list, which reaches the bundle's).
-    The gateway endpoint is priced at AWS's documented $0 (:func:`_gateway_endpoint`).
-    """
-    n, c = p.network, p.compute
-    out = []
-    if n and n.on_premises_link:
-        dx = _described("direct_connect", book,
-                        "An on-premises link: a dedicated connection gives consistent "
-                        "latency and bandwidth (port and transfer prices are not in the "
-                        f"catalog; {DIRECT_CONNECT_PRICING_URL}).", PERF04_DEDICATED, 1.0)
-        dx.name_unpriced("Direct Connect port hours and data transfer out",
-                         "the catalog has no Direct Connect prices "
-                         f"({DIRECT_CONNECT_PRICING_URL})")
-        out.append(dx)
-    s3 = n.s3_traffic_gib_per_month if n else None
-    web = p.storage is not None and p.storage.sharing == "web"
-    if (s3 is not None and s3 > 0) or (web and c is not None):
-        out.append(_gateway_endpoint(book, s3))
-    return out
-
-
 def network_options(
     p: WorkloadProfile, book: PriceBook, region: str, top_ec2: dict[str, Any] | None,
     ri: RegionIndex,
@@ -344,7 +254,7 @@ def network_options(
     """Network features and links that the profile calls for (unranked)."""
     az = inter_az_transfer(p)  # (network_az: the traffic across zones, named unpriced)
     return (_edge_options(p, book, region, ri) + _cluster_options(p, book, top_ec2)
-            + _bandwidth_options(p, book, top_ec2) + _link_options(p, book) + ([az] if az else []))
+            + _bandwidth_options(p, book, top_ec2) + link_options(p, book) + ([az] if az else []))
 
 
 #: Network option kinds that configure the chosen compute rather than compete with anything.
