@@ -85,18 +85,27 @@ def cloudfront_cost(
     geographies by the users' shares (https://aws.amazon.com/cloudfront/pricing/).  Usage
     tiers are measured separately for each geographic region (CloudFront FAQs,
     https://aws.amazon.com/cloudfront/faqs/), so users' regions in one geography (us-east-1
-    and us-west-2) go through its tiers together, not each from the first tier.
+    and us-west-2) go through its tiers together, not each from the first tier.  It is
+    compared with what the same GiB would add to the region's data out (EC2 on-demand pricing,
+    "Data Transfer", :data:`EC2_DATA_TRANSFER_URL`): the egress through its tiers with them
+    less without them, since the rest of the egress leaves the region anyway.
     """
     n = p.network
     cdn_gib = edge_gib(p)
     if not n or not cdn_gib:
         return None, []
-    direct = book.cost("datatransfer.internet_out", region, cdn_gib)
+    # What the same GiB would add to the region's data out: the egress's cost through its
+    # tiers with them less without them (the rest leaves the region either way), not their
+    # cost from the first tier, which the rest has already used.
+    full = book.cost("datatransfer.internet_out", region, n.egress_gib_per_month or 0.0)
+    rest = book.cost("datatransfer.internet_out", region,
+                     max(0.0, (n.egress_gib_per_month or 0.0) - cdn_gib))
+    direct = full.usd - rest.usd if full is not None and rest is not None else None
     edge = cloudfront_usd(book, region, cdn_gib, n.user_regions)
     if edge is None:
         return None, []
     cdn, edge_verify, free_gb = edge
-    unverified = bool(direct and direct.verify) or edge_verify
+    unverified = bool(full and full.verify) or edge_verify
     extra = [reason("catalog.verify", PERF01_COST,
                     "A data-transfer price here is marked unverified.", "verify")] \
         if unverified else []
@@ -109,8 +118,9 @@ def cloudfront_cost(
                         f"{fmt_num(round(cdn_gib))} GiB/month from the edge{share}: "
                         f"{fmt_usd(cdn)}"
                         + (f" after the always-free {fmt_num(free_gb)} GB" if free_gb else "")
-                        + f" vs {fmt_usd(direct.usd if direct else None)} direct from "
-                        f"the region (requests not included; {CLOUDFRONT_PRICING_URL})."))
+                        + f" vs {fmt_usd(direct)} more from the region's data-out tiers "
+                        f"without the edge (requests not included; {CLOUDFRONT_PRICING_URL}, "
+                        f"{EC2_DATA_TRANSFER_URL})."))
     return cdn, extra
 
 

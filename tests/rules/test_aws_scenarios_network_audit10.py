@@ -118,7 +118,7 @@ def test_default_edge_share_is_named_as_a_heuristic(cat):
     text = next(x.text for x in cf.reasons if x.rule == "network.cloudfront_cost")
     assert "250 GiB/month from the edge (50% of the egress: static_content_fraction is not " \
         "given, so that share is a heuristic)" in text
-    assert "vs $37.50 direct" in text
+    assert "vs $37.50 more from the region's data-out tiers without the edge" in text
     out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
     assert out.monthly_cost_usd == pytest.approx(37.50)
 
@@ -137,3 +137,22 @@ def test_unpriced_tradeoffs_name_their_own_missing_choice(cat):
     assert "cached data's size" in why["caching"] and "shard" not in why["caching"]
     assert "spread the writes" in why["sharding"] and "cache" not in why["sharding"]
     assert "compression ratio" in why["compression"] and "shard" not in why["compression"]
+
+
+def test_cloudfront_is_compared_with_what_its_gib_add_to_the_region_data_out(cat):
+    # 50,000 GiB out of us-east-1, 60% static -> 30,000 GiB from the edge, 20,000 direct.
+    # us-east-1 data out tiers (catalog; https://aws.amazon.com/ec2/pricing/on-demand/):
+    # first 10,240 GB $0.09, next 40,960 $0.085.  Without the edge all 50,000 leave the
+    # region: 10,240 x 0.09 + 39,760 x 0.085 = 921.60 + 3,379.60 = $4,301.20; the 20,000 that
+    # leave it anyway: 921.60 + 9,760 x 0.085 = 921.60 + 829.60 = $1,751.20; so the 30,000
+    # GiB add $4,301.20 - $1,751.20 = $2,550.00.  The old text priced them from the first
+    # tier again: 921.60 + 19,760 x 0.085 = $2,601.20.
+    r = recommend(parse_profile({
+        "region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
+        "network": {"egress_gib_per_month": 50_000, "static_content_fraction": 0.6}}),
+        catalog=cat, models=False)
+    cf = next(o for o in r.recommendations.network if o.option == "cloudfront")
+    text = next(x.text for x in cf.reasons if x.rule == "network.cloudfront_cost")
+    assert "vs $2,550.00 more from the region's data-out tiers without the edge" in text
+    out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
+    assert out.monthly_cost_usd == pytest.approx(1751.20)
