@@ -81,7 +81,7 @@ def gateway_endpoint(book: PriceBook, s3: float | None) -> Candidate:
     quote, url = NO_CHARGE["vpc_endpoint"]
     gib = f"{fmt_num(s3)} GiB/month" if s3 else "the S3 traffic"
     ep = described("vpc_endpoint", book,
-                    "Instances exchange data with S3"
+                    "The workload's compute exchanges data with S3"
                     + (f" ({fmt_num(s3)} GiB/month)" if s3 else "")
                     + ": a gateway VPC endpoint keeps that traffic on the AWS network "
                     f"and off NAT gateways ({url}).", PERF04_UNDERSTAND, 0.8,
@@ -105,7 +105,10 @@ def link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
     Direct Connect bills port hours and data transfer out
     (https://aws.amazon.com/directconnect/pricing/); the catalog does not price it, so the
     option names what it leaves out (its ``unpriced`` list, which reaches the bundle's).
-    The gateway endpoint is priced at AWS's documented $0 (:func:`gateway_endpoint`).
+    The gateway endpoint is priced at AWS's documented $0 (:func:`gateway_endpoint`), and
+    offered only with compute in the profile: it is a target in a VPC's route tables, used by
+    the resources in that VPC (GATEWAY_ENDPOINTS_URL), so S3 traffic with no compute (from
+    outside AWS, say) has nothing to route through it.
     """
     n, c = p.network, p.compute
     out = []
@@ -120,6 +123,8 @@ def link_options(p: WorkloadProfile, book: PriceBook) -> list[Candidate]:
         out.append(dx)
     s3 = n.s3_traffic_gib_per_month if n else None
     web = p.storage is not None and p.storage.sharing == "web"
-    if (s3 is not None and s3 > 0) or (web and c is not None):
+    # A gateway endpoint is a route in a VPC's route tables (GATEWAY_ENDPOINTS_URL): with no
+    # compute in the profile nothing of the workload runs in a VPC to use it.
+    if c is not None and ((s3 is not None and s3 > 0) or web):
         out.append(gateway_endpoint(book, s3))
     return out

@@ -156,3 +156,16 @@ def test_cloudfront_is_compared_with_what_its_gib_add_to_the_region_data_out(cat
     assert "vs $2,550.00 more from the region's data-out tiers without the edge" in text
     out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
     assert out.monthly_cost_usd == pytest.approx(1751.20)
+
+
+def test_no_gateway_endpoint_without_compute_in_a_vpc(cat):
+    # A gateway endpoint is a target in a VPC's route tables, used by the resources in that
+    # VPC (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html): S3
+    # traffic with no compute in the profile has nothing in a VPC to route through it (the
+    # export already says "nothing in the bundle runs in a VPC").  With compute it stays.
+    r = recommend(parse_profile({"network": {"s3_traffic_gib_per_month": 1000}}),
+                  catalog=cat, models=False)
+    assert "vpc_endpoint" not in {o.option for o in r.recommendations.network}
+    r = recommend(_s3_profile(), catalog=cat, models=False)
+    ep = next(o for o in r.recommendations.network if o.option == "vpc_endpoint")
+    assert "compute exchanges data with S3 (20,000 GiB/month)" in _text(ep)
