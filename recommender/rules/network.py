@@ -277,7 +277,9 @@ def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> 
     They are not alternatives to one another, so they are not ranked against each other or
     the region: each scores 1 (called for).  A placement group, EFA, ENA Express or
     enhanced networking is an add-on of the chosen EC2 option (PERF04-BP02): its config
-    names that option and a reason says so.
+    names that option and a reason says so.  The ones AWS documents as free
+    (:data:`~recommender.rules.network_links.NO_CHARGE`: a placement group, EFA) cost $0.00
+    with AWS's words in the reason; the others are named unpriced.
     """
     feats = [c for c in cands if c.kind not in COMPUTE_ADD_ONS]
     adds = [c for c in cands if c.kind in COMPUTE_ADD_ONS]
@@ -286,11 +288,16 @@ def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> 
     host = top_ec2["instance_type"] if top_ec2 else None
     for c in adds:
         free = NO_CHARGE.get(c.option.split(":")[0])
-        c.name_unpriced(f"{c.option} (configuration of the compute option)",
-                        "the catalog has no separate price for it; the instances it "
-                        "configures are counted in compute"
-                        + (f"; AWS: {free[0]} ({free[1]})" if free else ""),
-                        0.0 if free else None)
+        if free:
+            # A documented zero is a price: $0.00, AWS's words in the reason.
+            c.monthly_cost_usd = 0.0
+            c.reasons = [*c.reasons, cost_reason(
+                "network", f"$0.00/month: AWS: {free[0]} ({free[1]}); the instances it "
+                "configures are counted in compute.")]
+        else:
+            c.name_unpriced(f"{c.option} (configuration of the compute option)",
+                            "the catalog has no separate price for it; the instances it "
+                            "configures are counted in compute")
         c.config = {**c.config, "attached_to": host}
         c.reasons = [*c.reasons, reason(
             "network.add_on", PERF04_FEATURES,

@@ -36,16 +36,16 @@ NAT_PRICING_URL = "https://aws.amazon.com/vpc/pricing/"
 GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
                          "gateway-endpoints.html")
 #: Features AWS documents as carrying no charge of their own (AWS's words, the page): the
-#: gateway endpoint is priced at that $0; a compute add-on's unpriced entry estimates $0
-#: instead of leaving the figure open (issue 9).
+#: gateway endpoint and the compute add-ons among them are priced at that $0 (issue 9).
 NO_CHARGE: dict[str, tuple[str, str]] = {
     "vpc_endpoint": ('"There is no additional charge for using gateway endpoints"',
                      GATEWAY_ENDPOINTS_URL),
     "placement_group": ('"There is no charge for creating a placement group"',
                         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
                         "placement-groups.html"),
-    "efa": ('EFA is enabled "at no additional cost" on supported instances',
-            "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html"),
+    "efa": ('"EFA is available as an optional EC2 networking feature that you can enable '
+            'on any supported EC2 instance at no additional cost"',
+            "https://aws.amazon.com/hpc/efa/"),
 }
 
 

@@ -271,14 +271,16 @@ def test_documented_no_charge_features_estimate_zero(cat):
     # Gateway endpoints: "There is no additional charge for using gateway endpoints"
     # (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html); placement
     # groups: "There is no charge for creating a placement group" (EC2 placement groups).
-    # The gateway endpoint is priced at that documented $0 (audit 10); the placement group
-    # stays named with a $0 estimate; Direct Connect has port-hour and transfer charges, so
-    # its estimate stays open.
+    # The gateway endpoint and the placement group are priced at that documented $0
+    # (audit 10); Direct Connect has port-hour and transfer charges, so its estimate stays
+    # open.
     links = _run(cat, "links")
     named = {u.item: u.estimate_monthly_usd for u in links.bundle.unpriced}
     assert "Gateway VPC endpoint for S3" not in named
     assert next(c for c in links.bundle.components
                 if c.option == "vpc_endpoint").monthly_cost_usd == 0.0
     assert named["Direct Connect port hours and data transfer out"] is None
-    hpc = {u.item: u.estimate_monthly_usd for u in _run(cat, "hpc_pg").bundle.unpriced}
-    assert hpc["placement_group:cluster (configuration of the compute option)"] == 0.0
+    hpc = _run(cat, "hpc_pg").bundle
+    assert not any(u.item.startswith("placement_group") for u in hpc.unpriced)
+    assert next(c for c in hpc.components
+                if c.option == "placement_group:cluster").monthly_cost_usd == 0.0

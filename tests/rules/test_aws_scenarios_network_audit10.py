@@ -169,3 +169,27 @@ def test_no_gateway_endpoint_without_compute_in_a_vpc(cat):
     r = recommend(_s3_profile(), catalog=cat, models=False)
     ep = next(o for o in r.recommendations.network if o.option == "vpc_endpoint")
     assert "compute exchanges data with S3 (20,000 GiB/month)" in _text(ep)
+
+
+def test_documented_free_add_ons_are_priced_at_zero(cat):
+    # "There is no charge for creating a placement group"
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html); "EFA is
+    # available as an optional EC2 networking feature that you can enable on any supported EC2
+    # instance at no additional cost" (https://aws.amazon.com/hpc/efa/).  Both cost $0.00 with
+    # the quote in the reason, not an unpriced entry estimating $0; enhanced networking has no
+    # such quote here, so it stays named.
+    r = recommend(parse_profile({
+        "compute": {"vcpus": 256, "memory_gib": 1024, "scale_out": "tightly_coupled"},
+        "network": {"bandwidth_gbps": 100, "inter_node_latency_sensitive": True}}),
+        catalog=cat, models=False)
+    net = {o.option: o for o in r.recommendations.network}
+    for option, quote, url in (
+            ("placement_group:cluster", '"There is no charge for creating a placement group"',
+             "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html"),
+            ("efa", 'at no additional cost"', "https://aws.amazon.com/hpc/efa/")):
+        o = net[option]
+        assert o.monthly_cost_usd == 0.0 and o.unpriced == []
+        cost = next(x.text for x in o.reasons if x.rule == "network.monthly_cost")
+        assert quote in cost and url in cost
+    assert net["enhanced_networking"].monthly_cost_usd is None
+    assert net["enhanced_networking"].unpriced
