@@ -7,6 +7,7 @@ prices the implementing service.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
@@ -122,7 +123,22 @@ def _dax_strong(share: float, reads: float | None) -> Candidate:
                 predicted={"offloaded_reads_per_s": 0.0 if reads else None})
 
 
+#: "each individual partition is limited to 1,000 write units per second and 3,000 read
+#: units per second" (DynamoDB warm throughput scenarios); a write unit covers 1 KB
+#: (https://aws.amazon.com/dynamodb/pricing/).
+DYNAMODB_PARTITION_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                          "warm-throughput-scenarios.html")
+DYNAMODB_PARTITION_WRITE_UNITS = 1000.0
+
+
 def sharding(p: WorkloadProfile) -> Candidate | None:
+    """Sharding for writes beyond one writer (a heuristic threshold, stated in the reason).
+
+    On DynamoDB (``key_value``, ``document``) there is no writer node: the limit is a
+    partition's 1,000 write units per second (DYNAMODB_PARTITION_URL), so the reason says how
+    many partitions the writes must spread over (write units of 1 KB each) and ``predicted``
+    carries it (``min_partitions``).
+    """
     d = p.database
     if d is None or d.writes_per_s is None or d.writes_per_s < SHARD_WRITES_PER_S:
         return None
@@ -130,12 +146,26 @@ def sharding(p: WorkloadProfile) -> Candidate | None:
                "document": "DynamoDB partition keys with high cardinality",
                "cache": "ElastiCache cluster mode (shards)"}.get(
         d.data_model or "", "Aurora (Limitless Database) or application-level shards")
-    return _opt("sharding",
-                f"{fmt_num(d.writes_per_s)} writes/s (>= {fmt_num(SHARD_WRITES_PER_S)}, a "
-                "heuristic for beyond one writer node).",
+    why = (f"{fmt_num(d.writes_per_s)} writes/s (>= {fmt_num(SHARD_WRITES_PER_S)}, a "
+           "heuristic for beyond one writer node).")
+    predicted: dict[str, Any] = {}
+    if d.data_model in ("key_value", "document"):
+        units = d.writes_per_s * math.ceil(d.item_size_kib or 1.0)
+        parts = math.ceil(units / DYNAMODB_PARTITION_WRITE_UNITS)
+        predicted["min_partitions"] = parts
+        why = (f"{fmt_num(d.writes_per_s)} writes/s of "
+               + (f"{fmt_num(d.item_size_kib)} KiB" if d.item_size_kib else
+                  "1 KiB (item size not given)")
+               + f" = {fmt_num(units)} write units/s (1 KB each, "
+               f"https://aws.amazon.com/dynamodb/pricing/); a DynamoDB partition takes at most "
+               f"{fmt_num(DYNAMODB_PARTITION_WRITE_UNITS)} write units per second "
+               f"({DYNAMODB_PARTITION_URL}), so the writes must spread over at least "
+               f"{fmt_num(parts)} partitions (a partition key with many distinct, evenly "
+               "used values).")
+    return _opt("sharding", why,
                 "Write scale for complexity: cross-shard queries, joins and transactions "
                 "become application work; hot keys and rebalancing need care.",
-                service, bp=PERF01_TRADEOFFS, fit=0.9)
+                service, bp=PERF01_TRADEOFFS, fit=0.9, predicted=predicted)
 
 
 def compression(p: WorkloadProfile, book: PriceBook, region: str, *,

@@ -193,3 +193,21 @@ def test_documented_free_add_ons_are_priced_at_zero(cat):
         assert quote in cost and url in cost
     assert net["enhanced_networking"].monthly_cost_usd is None
     assert net["enhanced_networking"].unpriced
+
+
+def test_dynamodb_sharding_counts_partitions_not_writer_nodes(cat):
+    # DynamoDB has no writer node: "each individual partition is limited to 1,000 write units
+    # per second" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+    # warm-throughput-scenarios.html), a write unit covering 1 KB
+    # (https://aws.amazon.com/dynamodb/pricing/).  20,000 writes/s of 2 KiB = 2 units each =
+    # 40,000 units/s / 1,000 = 40 partitions at least.  The old reason said "a heuristic for
+    # beyond one writer node".
+    r = recommend(parse_profile({
+        "compute": {"vcpus": 4, "memory_gib": 16},
+        "database": {"data_model": "key_value", "writes_per_s": 20_000, "item_size_kib": 2,
+                     "size_gib": 100}}), catalog=cat, models=False)
+    sh = next(o for o in r.recommendations.tradeoffs if o.option == "sharding")
+    assert sh.predicted["min_partitions"] == 40
+    why = sh.reasons[0].text
+    assert "40,000 write units/s" in why and "at least 40 partitions" in why
+    assert "writer node" not in why
