@@ -47,7 +47,7 @@ from recommender.rules.database_search import node_storage as search_node_storag
 from recommender.rules.database_search import nodes_for_storage as search_nodes_for_storage
 from recommender.rules.database_search import storage_text as search_storage_text
 from recommender.rules.database_search import volume_config as search_volume_config
-from recommender.rules.prices import PriceBook, per_unit_cost
+from recommender.rules.prices import PriceBook, fmt_unit_usd, per_unit_cost
 
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
 OPENSEARCH_OVERHEAD = 1.45
@@ -146,7 +146,7 @@ def _node_family_option(
         if priced is not None:
             extra, ev = priced.usd, priced.verify
             sizing += (f" RA3 managed storage: {fmt_num(size)} GB at "
-                       f"{fmt_usd(priced.unit_price_usd)}/GB-month ({REDSHIFT_PRICING_URL}).")
+                       f"{fmt_unit_usd(priced.unit_price_usd)}/GB-month ({REDSHIFT_PRICING_URL}).")
         else:
             todo.append((f"Redshift Managed Storage for {fmt_num(size)} GiB",
                          f"RA3 bills managed storage per GB-month ({REDSHIFT_PRICING_URL}); "

@@ -21,7 +21,7 @@ from recommender.rules.database_gp3 import (
     gp3_plan,
     io_per_s,
 )
-from recommender.rules.prices import PriceBook, per_unit_cost
+from recommender.rules.prices import PriceBook, fmt_unit_usd, per_unit_cost
 
 RDS_PRICING_URL = "https://aws.amazon.com/rds/pricing/"
 #: "Every DB instance has a primary storage volume with a maximum capacity of 64 TiB"
@@ -227,7 +227,7 @@ def replica_cost(
     io, _ = _gp3_iops_cost(gp3, "single_az", book, region)
     storage = sum(0.0 if x is None else x.usd for x in (st, io)) * replicas
     text = (f"{replicas} read replica(s), each a Single-AZ {replica_row['instance_class']} at "
-            f"{fmt_usd(rate)}/h with its own {fmt_num(gib or 0)} GiB of storage"
+            f"{fmt_unit_usd(rate)}/h with its own {fmt_num(gib or 0)} GiB of storage"
             + (f" and {fmt_num(gp3.extra_iops)} provisioned IOPS" if gp3 and gp3.extra_iops
                else "")
             + f": {fmt_usd(nodes + storage)} ({READ_REPLICA_URL}, {RDS_PRICING_URL})")

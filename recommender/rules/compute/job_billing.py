@@ -35,6 +35,7 @@ from recommender.rules.compute.purchase import (
     allowed_purchase_options,
     effective_prices,
 )
+from recommender.rules.prices import fmt_unit_usd
 
 SECONDS_PER_HOUR = 3600.0
 #: Hours in the month AWS's pricing pages use: a commitment bills them all; job hours above
@@ -103,7 +104,7 @@ def bill_job(runs: float, pr: RuntimeEstimate, *, i: int, po: str, price: float,
         monthly = price * n * h
         return JobBill(h, h, monthly, po, price, pr, reason(
             "job.monthly_hours", PERF01_COST,
-            f"{head}; {n} node(s) x {h:.2f} h x {fmt_usd(price)}/h = {fmt_usd(monthly)}/month "
+            f"{head}; {n} node(s) x {h:.2f} h x {fmt_unit_usd(price)}/h = {fmt_usd(monthly)}/month "
             f"(job hours replace the {hours:g} h/month of hours_per_month; {po} nodes bill "
             "only while the job runs)." + overlap, sev))
     rate = _rate(prices, i, price, hours)

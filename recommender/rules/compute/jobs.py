@@ -44,6 +44,7 @@ from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.job_billing import JobBill, JobPrices, bill_job, job_prices
 from recommender.rules.compute.purchase import OFFERING, Pricing
 from recommender.rules.compute.risk import UTIL_STEPS, risk_label, utilization_risk
+from recommender.rules.prices import fmt_unit_usd
 from recommender.rules.rank import Ranking, chunks
 
 #: EC2 candidates whose runtime is predicted (more when ``top_n`` asks for more).  Enough to
@@ -406,7 +407,7 @@ def _runtime_reason(job: JobProfile, pr: RuntimeEstimate, *, itype: str, po: str
         f"{pr.runtime_s_low:.0f}-{pr.runtime_s_high:.0f} s), {basis}; perf_index "
         f"{pr.perf_index_source}. Cost per run {fmt_usd(pr.cost_usd)} (interval "
         f"{fmt_usd(pr.cost_usd_low)}-{fmt_usd(pr.cost_usd_high)}) = runtime x {n} node(s) x "
-        f"{fmt_usd(price)}/h ({po}). Ranked by {rank_by} (objective {objective}).",
+        f"{fmt_unit_usd(price)}/h ({po}). Ranked by {rank_by} (objective {objective}).",
         "info" if meas else "caution")
 
 

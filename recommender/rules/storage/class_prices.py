@@ -23,7 +23,7 @@ from recommender.rules.base import (
     reason,
     verify_reason,
 )
-from recommender.rules.prices import PriceBook, per_catalog, per_unit_cost
+from recommender.rules.prices import PriceBook, fmt_unit_usd, per_catalog, per_unit_cost
 
 #: Classes whose reads are billed per GB on top of storage: EFS IA/Archive reads and
 #: tiering (https://aws.amazon.com/efs/pricing/), S3 retrievals from the IA and Glacier
@@ -157,7 +157,7 @@ def priced_storage(
     elif size is None:
         rs.append(reason("storage.size_unknown", PERF01_COST,
                          "storage.size_gib not given: " + " + ".join(
-                             f"{fmt_usd(pr.unit_price_usd)}" for pr in priced if pr)
+                             f"{fmt_unit_usd(pr.unit_price_usd)}" for pr in priced if pr)
                          + " per GB-month.", "caution"))
     else:
         cost = sum(pr.usd for pr in priced if pr)

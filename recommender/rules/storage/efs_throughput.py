@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.rules.base import PERF01_COST, PERF03_CONFIG, fmt_num, fmt_usd, reason
-from recommender.rules.prices import PriceBook, Priced
+from recommender.rules.prices import PriceBook, Priced, fmt_unit_usd
 from recommender.rules.storage.need import HOURS_PER_MONTH, StorageNeed
 
 EFS_PRICING_URL = "https://aws.amazon.com/efs/pricing/"
@@ -141,8 +141,8 @@ def _elastic(n: StorageNeed, book: PriceBook, region: str) -> ThroughputPlan:
             f"{fmt_num(round(gib))} GiB moved, {rf:.0%} reads"
             + (" (storage.read_fraction not given: all taken as writes, as for Provisioned)"
                if n.read_fraction is None else "")
-            + f": {fmt_usd(r.usd)} reads at {fmt_usd(r.unit_price_usd)}/GB + {fmt_usd(w.usd)} "
-            f"writes at {fmt_usd(w.unit_price_usd)}/GB = {fmt_usd(cost)}/month "
+            + f": {fmt_usd(r.usd)} reads at {fmt_unit_usd(r.unit_price_usd)}/GB + {fmt_usd(w.usd)} "
+            f"writes at {fmt_unit_usd(w.unit_price_usd)}/GB = {fmt_usd(cost)}/month "
             f"({EFS_PRICING_URL}).")
     return ThroughputPlan("elastic", cost, [reason("storage.efs_throughput", PERF01_COST, text)],
                           {"throughput_mode": "elastic", "transferred_gib_month": round(gib, 1),
@@ -181,7 +181,7 @@ def _provisioned(
         return None
     text = (f"Provisioned Throughput: {how}; less the {fmt_num(base)} MiB/s Bursting baseline "
             f"of {fmt_num(standard_gib)} GiB Standard = {fmt_num(round(extra, 1))} MiB/s at "
-            f"{fmt_usd(p.unit_price_usd)} per MB/s-month = {fmt_usd(p.usd)}/month "
+            f"{fmt_unit_usd(p.unit_price_usd)} per MB/s-month = {fmt_usd(p.usd)}/month "
             f"({EFS_PRICING_URL}).")
     return ThroughputPlan("provisioned", p.usd,
                           [reason("storage.efs_throughput", PERF01_COST, text)],

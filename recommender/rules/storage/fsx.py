@@ -25,7 +25,7 @@ from recommender.rules.base import (
     reason,
 )
 from recommender.rules.compute.candidates import MIB_IN_MB
-from recommender.rules.prices import PriceBook
+from recommender.rules.prices import PriceBook, fmt_unit_usd
 from recommender.rules.storage.need import StorageNeed
 
 FSX_URL = "https://docs.aws.amazon.com/fsx/latest/LustreGuide/what-is.html"
@@ -74,7 +74,7 @@ def fsx_lustre_option(
                  + (f" and {fmt_num(n.mibps)} MiB/s at {SCRATCH2_MBPS_PER_TIB:g} MB/s per TiB"
                     if n.mibps and kind == "scratch" else "") + "."),
           cost_reason("storage", f"{fmt_usd(priced.usd)}/month: {fmt_num(round(gib, 1))} GiB "
-                      f"at {fmt_usd(priced.unit_price_usd)}/GB-month ({item}; "
+                      f"at {fmt_unit_usd(priced.unit_price_usd)}/GB-month ({item}; "
                       f"{FSX_PRICING_URL}).")]
     c = Candidate("fsx_lustre", "fsx", priced.usd, rs,
                   config={"deployment": item.split(".")[-2], "storage_capacity_tib": tib,

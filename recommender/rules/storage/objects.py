@@ -18,7 +18,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.prices import PriceBook
+from recommender.rules.prices import PriceBook, fmt_unit_usd
 from recommender.rules.storage.class_prices import (
     PER_GB_ACCESS_CLASSES,
     S3_RESTORE_CLASSES,
@@ -227,7 +227,7 @@ def _monitoring_fee(book: PriceBook, region: str) -> str:
     pr = book.cost(S3_MONITORING_ITEM, region, 1000.0, per="object-month")
     if pr is None:
         return _NOTED_FEE
-    return (f"S3 bills Intelligent-Tiering monitoring and automation at {fmt_usd(pr.usd)} per "
+    return (f"S3 bills Intelligent-Tiering monitoring and automation at {fmt_unit_usd(pr.usd)} per "
             f"1,000 objects a month ({S3_MONITORING_ITEM}; objects under 128 KB are not "
             "monitored nor charged; https://aws.amazon.com/s3/pricing/); the profile gives no "
             "object count")
@@ -258,7 +258,7 @@ def _single_digit_latency(c: Candidate, n: StorageNeed, book: PriceBook, region:
         return
     size = (f"{fmt_num(n.size_gib)} GiB would store for {fmt_usd(pr.usd)}/month"
             if n.size_gib else "storage.size_gib not given")
-    why = (f"its storage is {fmt_usd(pr.unit_price_usd)} per GB-month in {region} "
+    why = (f"its storage is {fmt_unit_usd(pr.unit_price_usd)} per GB-month in {region} "
            f"({S3_EXPRESS_ITEM}, https://aws.amazon.com/s3/pricing/): {size}, requests and "
            "per-GB upload and retrieval charges besides; named, not offered: a directory "
            f"bucket in one Availability Zone, which the exported templates do not create "
@@ -356,7 +356,7 @@ def _retrievals(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
     c.reasons.append(reason("storage.access_charges", PERF01_COST, (
         f"Retrievals: {fmt_num(n.mibps)} MiB/s for {fmt_num(hours)} h/month, {rf:.0%} reads"
         + (" (storage.read_fraction not given: assumed)" if n.read_fraction is None else "")
-        + f" = {fmt_num(round(gib, 1))} GB retrieved x {fmt_usd(pr.unit_price_usd)}/GB "
+        + f" = {fmt_num(round(gib, 1))} GB retrieved x {fmt_unit_usd(pr.unit_price_usd)}/GB "
         f"({item}) = {fmt_usd(pr.usd)}/month, in the monthly cost ({S3_PRICING_URL}).")))
     return item, pr
 
