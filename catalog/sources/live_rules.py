@@ -146,6 +146,21 @@ S3 = ServiceSpec("AmazonS3", "unit_prices", "s3", ((),), (
     ItemRule("s3.intelligent_tiering.put_request", _REQUEST, r"Requests-INT-Tier1"),
     ItemRule("s3.intelligent_tiering.get_request", _REQUEST, r"Requests-INT-Tier2"),
     ItemRule("s3.glacier_deep_archive.put_request", _REQUEST, r"Requests-GDA-Tier1"),
+    # The items the local build reads from the pricing-page feed since audit 10, by the
+    # usage types of the S3 usage-report page (module docstring): "Retrieval-SIA" / "-ZIA",
+    # the bytes retrieved from STANDARD_IA / ONEZONE_IA; "Requests-GDA-Tier2", GET, HEAD and
+    # LIST on Deep Archive; "Requests-GDA-Tier3", Deep Archive standard restore requests;
+    # "Monitoring-Automation-INT", the objects monitored in INTELLIGENT_TIERING.  Not
+    # mapped, their usage types being shared or not on that page: Glacier Flexible
+    # Retrieval's restore and retrieval ("Requests-Tier3" also counts lifecycle requests,
+    # "Standard-Retrieval-Bytes" both Glacier classes), Glacier Instant Retrieval's
+    # retrieval and S3 Express One Zone: a live build carries those over from the local feed.
+    ItemRule("s3.standard_ia.retrieval_gb", "USD per GB", r"Retrieval-SIA"),
+    ItemRule("s3.one_zone_ia.retrieval_gb", "USD per GB", r"Retrieval-ZIA"),
+    ItemRule("s3.glacier_deep_archive.get_request", _REQUEST, r"Requests-GDA-Tier2"),
+    ItemRule("s3.glacier_deep_archive.restore_request", _REQUEST, r"Requests-GDA-Tier3"),
+    ItemRule("s3.intelligent_tiering.monitoring_object_month", "USD per object-month",
+             r"Monitoring-Automation-INT"),
 ))  # fmt: skip
 
 DATA_TRANSFER = ServiceSpec("AWSDataTransfer", "unit_prices", "datatransfer", ((),), (
