@@ -8,8 +8,9 @@ per account and shared by all its functions), https://aws.amazon.com/lambda/pric
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from recommender.rules.base import PERF01_COST, fmt_num, fmt_usd, reason
+from recommender.rules.base import PERF01_COST, PERF02_CONFIG, fmt_num, fmt_usd, reason
 from recommender.rules.compute.concurrency import in_flight
 from recommender.rules.compute.lambda_storage import LambdaPrice
 from recommender.rules.prices import PriceBook
@@ -60,4 +61,44 @@ def lambda_price(
                                              "price_source": dur_cost.price_source}, verify)
 
 
-__all__ = ["lambda_price"]
+#: "Configure Lambda function timeout" (AWS Lambda Developer Guide).
+LAMBDA_TIMEOUT_URL = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
+#: The timeout the export gives a function whose duration needs no more (the export's default).
+BASE_TIMEOUT_S = 30
+#: Timeout / duration: a heuristic margin, since AWS names no figure, only that "if the
+#: timeout value is close to the average duration of a function, there is a higher risk that
+#: the function will time out unexpectedly" (LAMBDA_TIMEOUT_URL).
+TIMEOUT_MARGIN = 2.0
+
+
+def lambda_timeout(duration_ms: float | None, max_s: float) -> tuple[int, list[Any]]:
+    """The function timeout (whole seconds) for a duration, and its reason.
+
+    The timeout is "the maximum amount of time in seconds that a Lambda function can run ...
+    in increments of 1 second up to a maximum value of 900 seconds", and one close to the
+    average duration risks timing out (LAMBDA_TIMEOUT_URL).  So it is TIMEOUT_MARGIN x the
+    duration (its upper bound when the model gives one), never below BASE_TIMEOUT_S, at most
+    ``max_s`` (the catalog's limit); capped there, a caution says how close the duration is.
+    """
+    if duration_ms is None:
+        return BASE_TIMEOUT_S, []
+    dur_s = duration_ms / 1000.0
+    want = max(BASE_TIMEOUT_S, math.ceil(TIMEOUT_MARGIN * dur_s))
+    timeout = int(min(want, max_s))
+    if timeout >= want:
+        if want == BASE_TIMEOUT_S:
+            return timeout, []
+        return timeout, [reason(
+            "lambda.timeout", PERF02_CONFIG,
+            f"Timeout {timeout} s: {TIMEOUT_MARGIN:g} x the {fmt_num(dur_s)} s duration (a "
+            "heuristic margin; AWS: a timeout close to the average duration risks timing out, "
+            f"{LAMBDA_TIMEOUT_URL}).")]
+    return timeout, [reason(
+        "lambda.timeout", PERF02_CONFIG,
+        f"Timeout {timeout} s, Lambda's maximum: the {fmt_num(dur_s)} s duration is "
+        f"{dur_s / timeout:.0%} of it, close enough that longer invocations time out (AWS: a "
+        f"timeout close to the average duration risks timing out, {LAMBDA_TIMEOUT_URL}); "
+        "measure the slowest invocations, or move the work to Fargate or EC2.", "caution")]
+
+
+__all__ = ["LAMBDA_TIMEOUT_URL", "lambda_price", "lambda_timeout"]

@@ -49,7 +49,7 @@ from recommender.rules.compute.lambda_measured import (
     ran_at,
     unknown_use_floor,
 )
-from recommender.rules.compute.lambda_price import lambda_price
+from recommender.rules.compute.lambda_price import lambda_price, lambda_timeout
 from recommender.rules.compute.lambda_storage import tmp_above_max, with_tmp
 from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,
@@ -321,6 +321,12 @@ def lambda_option(
     rs += price.reasons
     risk, quota = concurrency_quota_check(c.invocations_per_month, duration, need.hours)
     rs += quota
+    # The timeout covers the duration's upper bound (the model's, else the one priced).
+    high = model_pred.get("duration_ms_high")
+    upper = max(duration, high) if duration is not None and isinstance(high, float) \
+        else duration
+    timeout_s, timeout_rs = lambda_timeout(upper, lim.timeout_s)
+    rs += timeout_rs
     rs.append(reason("lambda.fit", PERF02_SELECT,
                      f"Event-driven work within Lambda's limits ({lim.timeout_s:g} s, "
                      f"{fmt_num(lim.mem_max)} MB); pay per request, no idle capacity."))
@@ -330,7 +336,8 @@ def lambda_option(
                          "verify"))
     return Candidate(
         "lambda", "lambda", price.cost, rs,
-        config={"memory_mb": int(mem), "arch": arch, **price.config, **price.provenance},
+        config={"memory_mb": int(mem), "arch": arch, "timeout_s": timeout_s, **price.config,
+                **price.provenance},
         predicted={**model_pred, **price.predicted}, unpriced=price.unpriced,
         verify=lim.timeout_verify or price.verify, risk=risk,
         components={"perf_capacity_vcpus": mem / lim.per_vcpu, "vcpus_total": mem / lim.per_vcpu,
