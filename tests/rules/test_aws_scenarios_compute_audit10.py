@@ -7,6 +7,12 @@
   average duration of a function, there is a higher risk that the function will time out
   unexpectedly."  A function offered for a 60 s duration must not be exported, nor watched,
   with a 30 s timeout: every invocation would time out.
+* Reserved Instances and Savings Plans
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-reserved-instances.html#ri-payment-options,
+  https://docs.aws.amazon.com/savingsplans/latest/userguide/what-is-savings-plans.html): a
+  commitment the profile asks for (``purchase_options``, term, payment) that the catalog has no
+  rate for is priced on-demand instead; the option names the commitment in ``unpriced``, not
+  only a response-wide warning, so its figure is never read as the committed one.
 """
 
 from __future__ import annotations
@@ -52,3 +58,46 @@ def test_a_short_function_keeps_the_30_s_default(cat: Any) -> None:
     _, o = _lambda(cat, 250)
     assert o.config["timeout_s"] == 30
     assert not any(x.rule == "lambda.timeout" for x in o.reasons)
+
+
+def _committed(cat: Any, payment: str) -> Any:
+    return recommend({"region": "us-east-1", "top_n": 3,
+                      "purchase_options": ["reserved", "savings_plan"],
+                      "purchase_term_years": 3, "purchase_payment": payment,
+                      "compute": {"vcpus": 4, "memory_gib": 16, "arch": "x86_64"}},
+                     catalog=cat, models=False)
+
+
+def test_an_unpriced_commitment_is_named_on_the_option(cat: Any) -> None:
+    # The catalog's ec2_commitments rows for m6a.xlarge in us-east-1 are reserved_standard
+    # 1y and 3y no upfront only: no 3y partial upfront RI, no Savings Plan.
+    rows = cat.ec2_commitments.query(
+        "instance_type == 'm6a.xlarge' and region == 'us-east-1'")
+    assert set(zip(rows["offering"], rows["term_years"], rows["payment"], strict=True)) == {
+        ("reserved_standard", 1, "no_upfront"), ("reserved_standard", 3, "no_upfront")}
+    r = _committed(cat, "partial_upfront")
+    o = r.recommendations.compute[0]
+    assert (o.option, o.purchase_option) == ("m6a.xlarge", "on_demand")
+    # On-demand $0.1728/h x 730 h = $126.144.
+    assert o.monthly_cost_usd == 126.14
+    items = [u.item for u in o.unpriced]
+    assert items == ["Reserved Instances 3y partial upfront (m6a.xlarge)",
+                     "Savings Plans 3y partial upfront (m6a.xlarge)"]
+    assert all("the cost shown is on-demand" in u.reason and "https://" in u.reason
+               for u in o.unpriced)
+    assert items[0] in [u.item for u in r.bundle.unpriced]
+
+
+def test_a_priced_commitment_names_only_the_one_missing(cat: Any) -> None:
+    # 3y no upfront RI: $0.07838/h x 730 h = $57.2174; the Savings Plan has no rate.
+    o = _committed(cat, "no_upfront").recommendations.compute[0]
+    assert (o.option, o.purchase_option, o.monthly_cost_usd) == ("m6a.xlarge", "reserved",
+                                                                 57.22)
+    assert [u.item for u in o.unpriced] == ["Savings Plans 3y no upfront (m6a.xlarge)"]
+    assert "the cost shown is reserved 3y no upfront" in o.unpriced[0].reason
+
+
+def test_on_demand_alone_names_nothing(cat: Any) -> None:
+    r = recommend({"region": "us-east-1", "top_n": 3, "compute": {
+        "vcpus": 4, "memory_gib": 16, "arch": "x86_64"}}, catalog=cat, models=False)
+    assert all(o.unpriced == [] for o in r.recommendations.compute)

@@ -72,6 +72,7 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                         purchase_option=pt.po, score=round(score, 4),
                         monthly_cost_usd=round(row.cost, 2), performance_risk=float(risk),
                         predicted=predicted, reasons=reasons, config=config, region=region,
+                        unpriced=pricing.unpriced(i, row.itype, region),
                         verify=pt.unverified or "verify" in [x.severity for x in reasons])
 
 

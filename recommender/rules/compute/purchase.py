@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Unpriced
 from recommender.rules.base import HOURS_PER_MONTH
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.index import ec2_index, verify_flags
@@ -45,6 +46,7 @@ CommitmentKey = tuple[str, int, str]
 _PO_ORDER = ("on_demand", "spot", "reserved", "savings_plan")
 #: The commitments offering that prices each committed purchase option.
 OFFERING = {"reserved": "reserved_standard", "savings_plan": "savings_plan_compute"}
+_NAMES = {"reserved": "Reserved Instances", "savings_plan": "Savings Plans"}
 DEFAULT_TERM_YEARS = 1
 DEFAULT_PAYMENT = "no_upfront"
 #: Hours in the month AWS's pricing pages use (rules.base); a commitment bills them all.
@@ -78,6 +80,8 @@ class Pricing:
     hours: float = MONTH_HOURS
     #: Per type: the committed USD/h before it is spread over the hours used (NaN otherwise).
     rate: np.ndarray | None = None
+    #: Per committed option asked: per type, the catalog has no rate for it (on-demand does).
+    missing: tuple[tuple[str, np.ndarray], ...] = ()
     #: What the option texts derive from one type's price (explain.price_texts), kept with
     #: the pricing they read: its arrays are never changed once priced.
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -125,6 +129,20 @@ class Pricing:
                 f"${rate * MONTH_HOURS:,.2f}/month per node for the {self.hours:g} h used, "
                 f"${float(self.price[i]):.4f} per hour used (on-demand bills only the "
                 "hours run).")
+
+    def unpriced(self, i: int, itype: str, region: str) -> list[Unpriced]:
+        """The commitments asked for that the catalog does not price for type ``i``, named
+        with the price the option shows instead (every cost counted or named)."""
+        out = []
+        for po, mask in self.missing:
+            if not mask[i]:
+                continue
+            name = f"{_NAMES[po]} {self.term_years}y {self.payment.replace('_', ' ')}"
+            out.append(Unpriced(item=f"{name} ({itype})", reason=(
+                f"the catalog (ec2_commitments) has no {name} rate for {itype} in {region}, "
+                f"so its cost is not known ({COMMITMENT_BILLING_URL[po]}); the cost shown is "
+                f"{self.label(i).replace('_', '-')}")))
+        return out
 
     def label(self, i: int) -> str:
         """``reserved 1y no upfront`` / ``on_demand``: what the reason names."""
@@ -304,8 +322,10 @@ def _price(ix: Ec2Index, r: int, allowed: tuple[str, ...], *, term: int, pay: st
         _warn_missing(rows, committed, ix, r, term=term, pay=pay, table=table,
                       warnings=warnings)
     chosen_rate = np.where(np.isin(chosen, list(OFFERING)), price / spread, np.nan)
+    has_od = ~np.isnan(ix.ondemand[r])
+    missing = tuple((po, np.isnan(rows[po][0]) & has_od) for po in committed)
     return Pricing(price, chosen, pick[1], pick[2], pick[0].astype(float), term, pay, spot,
-                   pick[3].astype(bool), hours, chosen_rate)
+                   pick[3].astype(bool), hours, chosen_rate, missing)
 
 
 def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: int, *,
@@ -317,7 +337,7 @@ def _warn_missing(rows: dict[str, Rows], committed: list[str], ix: Ec2Index, r: 
         if not missing:
             continue
         src = "ec2_commitments" if table else "ec2_prices (no ec2_commitments table)"
-        name = {"reserved": "Reserved Instances", "savings_plan": "Savings Plans"}[po]
+        name = _NAMES[po]
         warnings.append(
             f"{name} {term}y {pay.replace('_', ' ')}: no price in "
             f"{ix.regions[r]} for {missing} of {int(priced.sum())} instance types in {src}; "
