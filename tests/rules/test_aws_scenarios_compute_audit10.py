@@ -13,6 +13,11 @@
   commitment the profile asks for (``purchase_options``, term, payment) that the catalog has no
   rate for is priced on-demand instead; the option names the commitment in ``unpriced``, not
   only a response-wide warning, so its figure is never read as the committed one.
+* Unlimited mode for burstable instances (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+  burstable-performance-instances-unlimited-mode-concepts.html): "If the average CPU usage over
+  a 24-hour period exceeds the baseline, the instance is billed for the additional usage at a
+  flat additional rate per vCPU-hour"; one CPU credit is one vCPU-minute
+  (burstable-credits-baseline-concepts.html).  The reason gives the rate and the page.
 """
 
 from __future__ import annotations
@@ -101,3 +106,23 @@ def test_on_demand_alone_names_nothing(cat: Any) -> None:
     r = recommend({"region": "us-east-1", "top_n": 3, "compute": {
         "vcpus": 4, "memory_gib": 16, "arch": "x86_64"}}, catalog=cat, models=False)
     assert all(o.unpriced == [] for o in r.recommendations.compute)
+
+
+def test_unlimited_mode_names_its_rate_and_the_page(cat: Any) -> None:
+    # 2 vCPUs at 35% average on t3a.medium (2 vCPUs, 20% baseline per vCPU, 24 credits/h):
+    # (0.35 - 0.20) x 2 vCPU x 60 min x 730 h = 13,140 surplus credits = 219.0 vCPU-hours;
+    # at the catalog's t3a rate of $0.05 per vCPU-hour: $10.95 a month.
+    rate = cat.facts.query("topic == 'burstable' and "
+                           "key == 'unlimited_surplus_credit_usd_per_vcpu_hour' and "
+                           "scope.str.startswith('t3a')")
+    assert float(rate["value"].iloc[0]) == 0.05
+    r = recommend({"region": "us-east-1", "top_n": 3, "compute": {
+        "vcpus": 2, "memory_gib": 4, "arch": "x86_64",
+        "cpu_utilization": {"average_pct": 35, "p95_pct": 50, "peak_pct": 60}}},
+        catalog=cat, models=False)
+    o = next(x for x in r.recommendations.compute if x.option == "t3a.medium")
+    assert o.config["credit_mode"] == "unlimited"
+    text = next(x.text for x in o.reasons if x.rule == "burst.credits")
+    assert "13,140 surplus credits a month per node" in text
+    assert "219.0 vCPU-hours at $0.05 per vCPU-hour" in text and "$10.95" in text
+    assert "burstable-performance-instances-unlimited-mode-concepts.html" in text

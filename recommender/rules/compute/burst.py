@@ -208,10 +208,28 @@ def judge_burstable(
         float(ctx.count[i])
     if ctx.cost[i] + usd >= cheapest_other:
         return None, "ec2.burstable_credits_run_out"
-    return BurstVerdict("unlimited", usd, 1.0, lambda: head() + (
-        f"Unlimited mode: {sim.surplus_credits_month[k]:.0f} surplus credits a month cost "
-        f"${usd:.2f} and it still beats the cheapest non-burstable fit "
-        f"(${cheapest_other:,.2f}/month)."), bool(fact.verify), sim, k), ""
+    return BurstVerdict("unlimited", usd, 1.0, lambda: head() + unlimited_text(
+        float(sim.surplus_credits_month[k]), fact, str(ix.family[i]), count=int(ctx.count[i]),
+        usd=usd, cheapest_other=cheapest_other), bool(fact.verify), sim, k), ""
+
+
+#: "Unlimited mode concepts" (Amazon EC2 User Guide): surplus credits beyond the 24-hour
+#: average baseline are charged at a flat rate per vCPU-hour.
+UNLIMITED_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                 "burstable-performance-instances-unlimited-mode-concepts.html")
+
+
+def unlimited_text(surplus: float, fact: Any, family: str, *, count: int, usd: float,
+                   cheapest_other: float) -> str:
+    """The unlimited-mode sentence: surplus credits per node, the vCPU-hours and the catalog
+    rate they are charged at, the node count, and the cheapest fixed-performance fit."""
+    nodes = f" x {count} nodes" if count > 1 else ""
+    check = ", marked to verify" if fact.verify else ""
+    return (f"Unlimited mode: {surplus:,.0f} surplus credits a month per node (one credit is "
+            f"one vCPU-minute: {surplus / 60.0:,.1f} vCPU-hours at ${float(fact.value):g} per "
+            f"vCPU-hour, the catalog's {family} rate{check}){nodes} cost ${usd:,.2f}, charged "
+            f"when the 24-hour average is above the baseline ({UNLIMITED_URL}); it still "
+            f"beats the cheapest non-burstable fit (${cheapest_other:,.2f}/month).")
 
 
 @dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
