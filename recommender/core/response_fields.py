@@ -135,6 +135,9 @@ class OptionConfig(BaseModel):
     vcpu: Num = _f("Fargate: vCPUs per task")
     memory_gib: Num = _f("EC2/Fargate: memory per node or task, GiB")
     memory_mb: int | None = _f("Lambda: memory setting, MB")
+    timeout_s: Num = _f("Lambda: the function timeout to set, s (2 x the duration's upper bound, "
+                        "30 to 900; https://docs.aws.amazon.com/lambda/latest/dg/"
+                        "configuration-timeout.html)")
     arch: str | None = _f("CPU architecture: x86_64 or arm64")
     task_count: int | None = _f("Fargate: number of tasks")
     node_count: int | None = _f("nodes (EC2 fleet, database cluster)")
