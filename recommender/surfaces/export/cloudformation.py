@@ -72,6 +72,7 @@ def _launch_template(t: _Template, s: spec.Ec2) -> None:
         "NetworkInterfaces": [nic] if in_nic else None,
         "SecurityGroupIds": None if in_nic else groups,
         "InstanceMarketOptions": {"MarketType": "spot"} if s.spot else None,
+        "CreditSpecification": {"CpuCredits": s.credit_mode} if s.credit_mode else None,
         "TagSpecifications": [{"ResourceType": "instance", "Tags": t.tags()}]}})
 
 

@@ -136,7 +136,14 @@ def ec2(o: dict[str, Any], *, volume: Volume | None, add_ons: set[str]) -> Ec2:
                subnets=compute_placement(o).subnets,
                volume=volume, placement=placement, efa="efa" in add_ons,
                ena_express="ena_express" in add_ons,
-               spot=group is None and o.get("purchase_option") == "spot", group=group)
+               spot=group is None and o.get("purchase_option") == "spot", group=group,
+               credit_mode=_credit_mode(o))
+
+
+def _credit_mode(o: dict[str, Any]) -> str | None:
+    """The burstable credit option the option was priced with, when it names one."""
+    mode = _config(o).get("credit_mode")
+    return str(mode) if mode in ("standard", "unlimited") else None
 
 
 def fargate_tasks(o: dict[str, Any]) -> int:

@@ -132,6 +132,12 @@ class Ec2:
     ena_express: bool = False
     spot: bool = False  # a single instance bought as spot
     group: Group | None = None
+    #: A burstable type's credit option as the rules judged it (``standard`` | ``unlimited``),
+    #: set in the launch template; None for other types.  "Default: standard (T2 instances) or
+    #: unlimited (T3/T3a/T4g instances)" (RunInstances ``CreditSpecification``,
+    #: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html), so the
+    #: judged mode is deployed only when it is named.
+    credit_mode: str | None = None
 
 
 @dataclass(frozen=True)

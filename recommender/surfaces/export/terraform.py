@@ -69,6 +69,8 @@ def _launch_template(d: _Doc, s: spec.Ec2) -> None:
           ("network_interfaces", nic if s.efa or s.ena_express else None),
           ("vpc_security_group_ids", None if s.efa or s.ena_express else groups),
           ("instance_market_options", nested(("market_type", "spot")) if s.spot else None),
+          ("credit_specification", nested(("cpu_credits", s.credit_mode))
+           if s.credit_mode else None),
           ("tag_specifications", nested(("resource_type", "instance"), ("tags", d.tags()))))
 
 
