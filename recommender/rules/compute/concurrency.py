@@ -17,6 +17,7 @@ from recommender.core.profile import ComputeProfile
 from recommender.core.profile.compute import LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB
 from recommender.core.response import Reason
 from recommender.rules.base import PERF02_RIGHTSIZE, fmt_num, reason
+from recommender.rules.compute.lambda_measured import declared_memory_mb, used_memory_mb
 
 CONCURRENCY_URL = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html"
 #: Lambda allocates CPU in proportion to memory (the catalog's ``memory_per_vcpu_equivalent``).
@@ -31,6 +32,8 @@ class EventLoad:
     vcpus: float | None
     memory_gib: float | None
     reasons: tuple[Reason, ...] = ()
+    #: ``vcpus`` came from Lambda's CPU share (:func:`invocation_cpu`), not the profile.
+    cpu_inferred: bool = False
 
 
 def in_flight(invocations_per_month: float, duration_ms: float, hours: float) -> float:
@@ -63,11 +66,10 @@ def invocation_cpu(c: ComputeProfile | None, mb_per_vcpu: float | None, *,
     if c.vcpus is not None or c.cpu_utilization is not None or c.utilization_series_pct:
         return None
     setting = c.measured_memory_mb
-    if setting is None:
-        used = max(c.memory_mb_used or 0.0, (c.memory_used_gib or 0.0) * 1024.0)
-        declared = c.memory_gib.min * 1024.0 if c.memory_gib and c.memory_gib.min else 0.0
-        setting = max(float(LAMBDA_MIN_MEMORY_MB), used * (1 + memory_headroom_pct / 100),
-                      declared)
+    if setting is None:  # the parts of the rules' Lambda floor (serverless._rule_floor)
+        setting = max(float(LAMBDA_MIN_MEMORY_MB),
+                      used_memory_mb(c) * (1 + memory_headroom_pct / 100),
+                      declared_memory_mb(c))
     setting = min(float(setting), float(LAMBDA_MAX_MEMORY_MB))
     share = setting / mb_per_vcpu
     return (min(share, float(c.parallelism)) if c.parallelism else share), setting
@@ -102,7 +104,7 @@ def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float 
             inferred, mb_per_vcpu, c is not None and c.measured_memory_mb is not None)
             + ".", "caution"),)
     if conc is None or conc <= 1.0 or (vcpus is None and memory_gib is None):
-        return EventLoad(vcpus, memory_gib, said)
+        return EventLoad(vcpus, memory_gib, said, cpu_inferred=bool(said))
     assert c is not None  # conc is not None
     if c.cpu_utilization is not None or c.utilization_series_pct:
         # Utilization measured on a host sizes that host already: not per invocation.
@@ -121,4 +123,5 @@ def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float 
         f"Always-on capacity holds the invocations in flight: {fmt_num(c.invocations_per_month)}"
         f" a month x {fmt_num(c.duration_ms)} ms over {fmt_num(hours)} h = {conc:.2f} on average"
         f" (Lambda's concurrency rule, {CONCURRENCY_URL}), so " + "; ".join(parts)
-        + "; peaks above the average need more (Lambda scales per request).", "caution"),))
+        + "; peaks above the average need more (Lambda scales per request).", "caution"),),
+        cpu_inferred=bool(said))

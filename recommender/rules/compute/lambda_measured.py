@@ -21,6 +21,18 @@ def measured_mb(c: ComputeProfile) -> float | None:
     return None if m is None else float(round(m))
 
 
+def used_memory_mb(c: ComputeProfile) -> float:
+    """The memory one invocation uses, MB (0 when not given): ``memory_mb_used``, or
+    ``memory_used_gib`` x 1,024 when that is larger (one invocation's memory floors the
+    function's setting even where the used GiB, which sizes the other options, is smaller)."""
+    return max(c.memory_mb_used or 0.0, (c.memory_used_gib or 0.0) * 1024.0)
+
+
+def declared_memory_mb(c: ComputeProfile) -> float:
+    """``compute.memory_gib`` (its minimum) x 1,024 MB, 0 when not given."""
+    return c.memory_gib.min * 1024.0 if c.memory_gib and c.memory_gib.min else 0.0
+
+
 def measured_at(c: ComputeProfile, rule_mb: float, mem_max: float) -> float:
     """The setting ``duration_ms`` was measured at: the given one, else (assumed) the rules'
     floor, at most the largest setting."""

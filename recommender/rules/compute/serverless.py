@@ -40,6 +40,7 @@ from recommender.rules.compute.bandwidth import (
 from recommender.rules.compute.elasticity import LAMBDA_QUOTAS_URL, concurrency_quota_check
 from recommender.rules.compute.fargate import fargate_option, fargate_task_sizes
 from recommender.rules.compute.lambda_measured import (
+    declared_memory_mb,
     keeps_measured,
     kept_text,
     known_text,
@@ -48,6 +49,7 @@ from recommender.rules.compute.lambda_measured import (
     model_text,
     ran_at,
     unknown_use_floor,
+    used_memory_mb,
 )
 from recommender.rules.compute.lambda_price import lambda_price, lambda_timeout
 from recommender.rules.compute.lambda_storage import tmp_above_max, with_tmp
@@ -55,7 +57,6 @@ from recommender.rules.compute.sizing import (
     DEFAULT_MEMORY_HEADROOM_PCT,
     ComputeNeed,
     memory_headroom_pct,
-    memory_used,
 )
 from recommender.rules.prices import PriceBook
 
@@ -166,23 +167,19 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     assert c is not None  # lambda_option checks the section first
     # (need.vcpus inferred from Lambda's own CPU share, compute.invocation_cpu, is the
     # always-on capacity's need, derived from this floor: not a floor of its own.)
-    inferred = any(r.rule == "compute.invocation_cpu" for r in need.reasons)
     vcpu_inv = (c.vcpus.min if c.vcpus and c.vcpus.min else None) or (
-        None if inferred else need.vcpus)
+        None if need.cpu_from_lambda_share else need.vcpus)
     cpu_mb = vcpu_inv * ctx.per_vcpu if vcpu_inv else 0.0
     if vcpu_inv and ctx.max_vcpus and vcpu_inv <= ctx.max_vcpus:
         cpu_mb = min(cpu_mb, ctx.mem_max)
     # The memory used (memory_mb_used, else memory_used_gib x 1,024) plus the profile's
     # headroom; the declared memory (compute.memory_gib) separately, since the need's
     # memory_gib already holds the used memory with headroom (uncapped).
-    used_gib, _ = memory_used(c)
-    # One invocation's memory (memory_mb_used) is a floor of the function's setting even when
-    # memory_used_gib, which sizes the other options and wins there, is given and smaller.
-    used = max(used_gib * 1024.0 if used_gib else 0.0, c.memory_mb_used or 0.0)
+    used = used_memory_mb(c)
     used_mb = used * (1 + memory_headroom_pct(c) / 100)
     if used <= ctx.mem_max:
         used_mb = min(used_mb, ctx.mem_max)
-    declared_mb = c.memory_gib.min * 1024 if c.memory_gib and c.memory_gib.min else 0.0
+    declared_mb = declared_memory_mb(c)
     known_mb = unknown_use_floor(c, used)
     rule_mb = float(math.ceil(max(ctx.mem_min, cpu_mb, used_mb, declared_mb, known_mb)))
     return _Floor(vcpu_inv, cpu_mb, used_mb, rule_mb, used_in_mb=used, known_mb=known_mb,

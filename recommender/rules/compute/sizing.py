@@ -77,6 +77,9 @@ class ComputeNeed:
     startup_s: float | None = None
     can_wait: bool = False
     cpu_headroom_pct: float = DEFAULT_CPU_HEADROOM_PCT
+    #: ``vcpus`` is always-on capacity for event-driven work sized from Lambda's CPU share
+    #: (``compute.invocation_cpu``), not a per-invocation need the Lambda floor should take.
+    cpu_from_lambda_share: bool = False
 
 
 def derive_need(p: WorkloadProfile, lambda_mb_per_vcpu: float | None = None) -> ComputeNeed:
@@ -126,7 +129,7 @@ def derive_need(p: WorkloadProfile, lambda_mb_per_vcpu: float | None = None) -> 
         node_floor_memory_gib=shape.floor_memory_gib,
         startup_s=c.startup_time_s if c else None,
         can_wait=bool(c and (c.event_driven or c.interruption_tolerant)),
-        cpu_headroom_pct=_cpu_headroom(c),
+        cpu_headroom_pct=_cpu_headroom(c), cpu_from_lambda_share=load.cpu_inferred,
     )
 
 
