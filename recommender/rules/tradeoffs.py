@@ -58,9 +58,17 @@ DAX_CONSISTENCY_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/develo
                        "DAX.consistency.html")
 
 
+DAX_URL = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.html"
+#: Data models the database stage puts on DynamoDB (``database._services``: key-value and
+#: document access -> DynamoDB); their cache is DAX, "a DynamoDB-compatible caching service"
+#: (DAX_URL).
+DYNAMODB_MODELS = ("key_value", "document")
+
+
 def caching(p: WorkloadProfile) -> Candidate | None:
     """Caching for cacheable reads, sub-millisecond reads or static content (PERF03-BP05).
 
+    A key-value or document store is DynamoDB (:data:`DYNAMODB_MODELS`), so its cache is DAX.
     DAX caches only eventually consistent reads: strongly consistent ones pass through to
     DynamoDB uncached (DAX_CONSISTENCY_URL), so with ``consistency`` strong it offloads no
     reads unless they are made eventually consistent (:func:`_dax_strong`).
@@ -72,14 +80,19 @@ def caching(p: WorkloadProfile) -> Candidate | None:
     if d is not None and share is not None and share >= CACHEABLE_SHARE and \
             d.data_model != "cache":
         reads = d.reads_per_s
-        if d.data_model == "key_value" and d.consistency == "strong":
+        dynamo = d.data_model in DYNAMODB_MODELS
+        if dynamo and d.consistency == "strong":
             return _dax_strong(share, reads)
-        service = "DynamoDB Accelerator (DAX)" if d.data_model == "key_value" else \
+        service = "DynamoDB Accelerator (DAX)" if dynamo else \
             "ElastiCache (Valkey/Redis) in front of the database"
         return _opt("caching",
                     f"{share:.0%} of reads are cacheable (>= {CACHEABLE_SHARE:.0%})"
                     + (f": about {fmt_num(round(reads * share))} reads/s leave the database"
-                       if reads else "") + ".",
+                       if reads else "")
+                    + (f" (a {str(d.data_model).replace('_', '-')} store is DynamoDB here, and "
+                       f"DAX is \"a DynamoDB-compatible caching service\", {DAX_URL})"
+                       if dynamo else "")
+                    + ".",
                     "Freshness for latency and load: cached reads can be stale until they "
                     "expire or are invalidated; one more tier to run.",
                     service, bp=PERF03_CACHE, fit=share,
@@ -87,7 +100,7 @@ def caching(p: WorkloadProfile) -> Candidate | None:
                                else None})
     if d and d.latency_ms is not None and d.latency_ms < 1 and d.data_model != "cache":
         # DAX serves only eventually consistent reads from memory (DAX_CONSISTENCY_URL).
-        strong = d.data_model == "key_value" and d.consistency == "strong"
+        strong = d.data_model in DYNAMODB_MODELS and d.consistency == "strong"
         return _opt("caching", "Sub-millisecond reads are asked of a database.",
                     "Freshness for latency: an in-memory copy answers in microseconds.",
                     "ElastiCache, or DAX once the reads can be eventually consistent (DAX "

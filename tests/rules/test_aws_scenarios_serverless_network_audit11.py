@@ -1,0 +1,41 @@
+"""AWS-documented serverless, network and trade-off scenarios, audit 11 (issue 9).
+
+* DynamoDB Accelerator (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+  DAX.html): "DAX is a DynamoDB-compatible caching service"; DAX and DynamoDB consistency
+  models (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.consistency.html):
+  strongly consistent reads pass through DAX to DynamoDB uncached.  The database stage puts a
+  ``document`` store on DynamoDB, as it does a ``key_value`` one, so its cache is DAX too.
+"""
+
+from __future__ import annotations
+
+from recommender import recommend
+
+
+def _text(o) -> str:
+    return " ".join(x.text for x in o.reasons)
+
+
+def _caching(cat, consistency: str):
+    r = recommend({"region": "us-east-1", "database": {
+        "data_model": "document", "size_gib": 100, "reads_per_s": 1000, "writes_per_s": 100,
+        "consistency": consistency, "cacheable_read_fraction": 0.8}}, catalog=cat, models=False)
+    assert r.recommendations.database[0].kind == "dynamodb"  # the store the cache fronts
+    return next(o for o in r.recommendations.tradeoffs if o.option == "caching")
+
+
+def test_a_document_store_on_dynamodb_is_cached_by_dax(cat):
+    # Eventually consistent: 0.8 x 1,000 = 800 reads/s served by DAX (not ElastiCache).
+    t = _caching(cat, "eventual")
+    assert t.config["service"] == "DynamoDB Accelerator (DAX)"
+    assert t.predicted["offloaded_reads_per_s"] == 800.0
+    assert "DAX.html" in _text(t)
+
+
+def test_a_strongly_consistent_document_store_offloads_no_reads_to_dax(cat):
+    # Strongly consistent: DAX passes every such read to DynamoDB, so 0 reads/s leave the
+    # table as they are (before: ElastiCache, 800 reads/s "leave the database").
+    t = _caching(cat, "strong")
+    assert t.predicted["offloaded_reads_per_s"] == 0.0
+    assert "DAX.consistency.html" in _text(t) and "800 reads/s" in _text(t)
+    assert "ElastiCache" not in t.config["service"]
