@@ -20,6 +20,7 @@ from recommender.core.profile import ComputeProfile, WorkloadProfile
 from recommender.core.response import Reason
 from recommender.rules.base import (
     PERF02_RIGHTSIZE,
+    PERF02_SCALE,
     fmt_num,
     percentile,
     reason,
@@ -111,6 +112,7 @@ def derive_need(p: WorkloadProfile, lambda_mb_per_vcpu: float | None = None) -> 
     mem = load.memory_gib
     shape = fleet_shape(c, load.vcpus, mem)
     reasons.extend(shape.reasons)
+    reasons.extend(single_node_availability(p, shape))
     vcpus = shape.vcpus
     return ComputeNeed(
         vcpus=vcpus, vcpus_max=c.vcpus.max if c and c.vcpus else None, memory_gib=mem,
@@ -305,6 +307,34 @@ def fleet_shape(c: ComputeProfile | None, vcpus: float | None, mem: float | None
     return FleetShape(vcpus, horizontal, tightly,
                       max_nodes if horizontal else (max_nodes or None), min_nodes,
                       floor_v, floor_m, said)
+
+
+#: REL10-BP01 "Deploy the workload to multiple locations": spread a workload's resources
+#: over several Availability Zones, so no single node or zone is a point of failure.
+MULTI_AZ_URL = ("https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/"
+                "rel_fault_isolation_multiaz_region_system.html")
+
+
+def single_node_availability(p: WorkloadProfile, shape: FleetShape) -> tuple[Reason, ...]:
+    """A caution when a production service runs on one node (REL10-BP01, MULTI_AZ_URL).
+
+    One EC2 instance runs in one Availability Zone, so an instance or zone failure stops
+    the service. The rule does not add a node (the application may not run on two); it
+    says so, and how to ask for a fleet: ``compute.scale_out: horizontal`` sizes at least
+    two nodes, one per AZ (:func:`fleet_shape`). Batch jobs are not services and are left
+    out, as are tightly coupled fleets (kept in one cluster placement group on purpose).
+    """
+    c = p.compute
+    if (p.environment != "production" or c is None or c.job is not None or shape.horizontal
+            or shape.tightly):
+        return ()
+    return (reason(
+        "compute.single_az", PERF02_SCALE,
+        "Production on one node: one EC2 instance runs in one Availability Zone, so an "
+        "instance or AZ failure stops the service; AWS deploys production workloads across "
+        f"Availability Zones (REL10-BP01, {MULTI_AZ_URL}). If the application can run on "
+        "more than one node, set compute.scale_out to horizontal: the fleet is then sized "
+        "at two nodes or more, one per AZ (the cost shown is one node's).", "caution"),)
 
 
 def expected_category(p: WorkloadProfile, vcpus: float | None, mem: float | None) -> str:
