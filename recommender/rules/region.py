@@ -9,6 +9,13 @@ price).  PERF04-BP06 (:data:`LOCATION_URL`): "User experience is greatly affecte
 latency between the user and your application"; COST07-BP02 (:data:`REGION_COST_URL`):
 "Identify Regional cost differences and only deploy in Regions with higher costs to meet
 latency, data residency and data sovereignty requirements".  Each reason cites its page.
+
+A profile with storage and neither compute nor a database is billed for its storage only, so
+its regions are ranked by the price level of that storage (the class or volume type the
+storage rules choose for it: :func:`storage_price_item`), not by EC2's: S3 Standard costs
+$0.023 per GB-month in eu-west-1 and in eu-north-1 alike (https://aws.amazon.com/s3/pricing/),
+so an S3-only workload gains nothing from eu-north-1's lower EC2 prices and must not trade
+its users' latency for them.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import PERF01_COST, PERF04_LOCATION, Candidate, reason
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.prices import per_catalog
+from recommender.rules.storage.ebs import preferred_volume
+from recommender.rules.storage.efs import EFS_CLASS
+from recommender.rules.storage.need import storage_need
+from recommender.rules.storage.objects import s3_class
 
 REFERENCE_REGION = "us-east-1"
 LOCATION_URL = ("https://docs.aws.amazon.com/wellarchitected/latest/performance-efficiency-"
@@ -43,6 +54,9 @@ class RegionIndex:
     location: dict[str, tuple[float, float]]
     rtt: dict[tuple[str, str], float]
     price_index: dict[str, float]
+    #: First-tier storage prices per GB-month, item -> region -> USD: the S3 and EFS
+    #: ``unit_prices`` storage items and ``ebs.<volume type>`` (:func:`storage_price_item`).
+    storage_prices: dict[str, dict[str, float]] = field(default_factory=dict)
     #: Ranked region candidates per (region asked, user regions, objective): the same few
     #: questions recur, and the answer depends on nothing else (see :func:`region_options`).
     memo: dict[tuple[Any, ...], list[Candidate]] = field(
@@ -72,7 +86,47 @@ def build_region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
         both = ~np.isnan(ix.ondemand[k]) & ~np.isnan(ix.ondemand[ref])
         if both.sum() >= 5:
             price_index[r] = float(np.median(ix.ondemand[k][both] / ix.ondemand[ref][both]))
-    return RegionIndex(sorted(price_index), location, rtt, price_index)
+    return RegionIndex(sorted(price_index), location, rtt, price_index,
+                       _storage_prices(catalog))
+
+
+def _storage_prices(catalog: Any) -> dict[str, dict[str, float]]:
+    """First-tier storage prices (USD per GB-month) by item and region: S3 and EFS storage
+    items from ``unit_prices``, EBS volume types from ``ebs`` as ``ebs.<volume type>``."""
+    out: dict[str, dict[str, float]] = {}
+    up = catalog.unit_prices
+    sel = up[up["item"].str.startswith(("s3.", "efs.")) & up["item"].str.contains(
+        "storage_gb_month", regex=False) & (up["tier_start"].fillna(0.0) == 0.0)]
+    for item, region, usd in zip(sel["item"], sel["region"], sel["price_usd"], strict=True):
+        if usd == usd and usd > 0:  # not NaN
+            out.setdefault(str(item), {})[str(region)] = float(usd)
+    ebs = catalog.ebs
+    for vt, region, usd in zip(ebs["volume_type"], ebs["region"],
+                               ebs["storage_usd_per_gb_month"], strict=True):
+        if usd == usd and usd > 0:
+            out.setdefault(f"ebs.{vt}", {})[str(region)] = float(usd)
+    return out
+
+
+def storage_price_item(p: WorkloadProfile) -> str | None:
+    """The storage item whose price level ranks the regions, or None (EC2's level does).
+
+    Only a profile whose bill is its storage (storage, no compute, no database) is ranked by
+    it: the S3 class :func:`~recommender.rules.storage.objects.s3_class` picks for web
+    objects or archives without a block need, the EFS class of the access frequency for
+    shared files, else the EBS volume type the guidance points to
+    (:func:`~recommender.rules.storage.ebs.preferred_volume`).
+    """
+    if p.compute is not None or p.database is not None:
+        return None
+    n = storage_need(p)
+    if n is None:
+        return None
+    if n.sharing == "web" or (n.sharing is None and n.frequency == "archive" and not n.iops):
+        return f"s3.{s3_class(n)[0]}.storage_gb_month"
+    if n.sharing == "multi_instance":
+        return f"efs.{EFS_CLASS[n.frequency]}.storage_gb_month"
+    return f"ebs.{preferred_volume(n)[0]}"
 
 
 def region_index(catalog: Any, ix: Ec2Index) -> RegionIndex:
@@ -127,10 +181,11 @@ def region_options(
     """
     users = p.network.user_regions if p.network and p.network.user_regions else None
     explicit = p.region if p.region not in (None, "auto") else None
-    key = (explicit, tuple(sorted(users.items())) if users else None, objective)
+    item = storage_price_item(p)
+    key = (explicit, tuple(sorted(users.items())) if users else None, objective, item)
     out = ri.memo.get(key)
     if out is None:
-        out = _ranked_regions(ri, users, explicit, objective)
+        out = _ranked_regions(ri, users, explicit, objective, item)
         if len(ri.memo) < _MEMO_MAX:
             ri.memo[key] = out
     if out and not users and not explicit:
@@ -154,13 +209,14 @@ _MEMO_MAX = 4096
 
 
 def _ranked_regions(ri: RegionIndex, users: dict[str, float] | None, explicit: str | None,
-                    objective: str) -> list[Candidate]:
-    """The region candidates of :func:`region_options`, ranked (computed once per question)."""
+                    objective: str, item: str | None = None) -> list[Candidate]:
+    """The region candidates of :func:`region_options`, ranked (computed once per question);
+    ``item``: the storage item whose price level ranks them (:func:`storage_price_item`)."""
     cands = [explicit] if explicit else ri.regions
     out = []
     for r in cands:
         lat, measured = _user_latency(ri, users, r)
-        idx = ri.price_index.get(r, float("nan"))
+        idx, price = _price_level(ri, r, item)
         rs = []
         if users:
             rs.append(reason("network.region_latency", PERF04_LOCATION,
@@ -168,12 +224,7 @@ def _ranked_regions(ri: RegionIndex, users: dict[str, float] | None, explicit: s
                              + ("measured inter-region p50" if measured else
                                 "partly estimated from region locations")
                              + f"; {LOCATION_URL})."))
-        rs.append(reason("network.region_price", PERF01_COST,
-                         f"EC2 price level {idx:.2f} x {REFERENCE_REGION} (median over the "
-                         f"types both regions price; {REGION_COST_URL})." if not math.isnan(idx)
-                         else
-                         f"No EC2 price level for {r} in the catalog.",
-                         "info" if not math.isnan(idx) else "caution"))
+        rs.append(price)
         out.append(Candidate(
             f"region:{r}", "region", None, rs, config={"region": r},
             predicted={"user_rtt_ms": None if math.isnan(lat) else round(lat, 1),
@@ -185,6 +236,42 @@ def _ranked_regions(ri: RegionIndex, users: dict[str, float] | None, explicit: s
     if out:
         _rank_regions(out, objective, bool(users))
     return out
+
+
+#: The storage whose price a storage-only profile's regions are ranked by, as the reason
+#: names it.
+_ITEM_LABEL = {"s3": "S3", "efs": "EFS", "ebs": "EBS"}
+
+
+def _price_level(ri: RegionIndex, r: str, item: str | None) -> tuple[float, Any]:
+    """Region ``r``'s price level against us-east-1 and its ``network.region_price``
+    reason: EC2's median (:func:`build_region_index`), or with ``item`` that storage
+    price's ratio (NaN where the catalog has no price for it)."""
+    if item is None:
+        idx = ri.price_index.get(r, float("nan"))
+        if math.isnan(idx):
+            return idx, reason("network.region_price", PERF01_COST,
+                               f"No EC2 price level for {r} in the catalog.", "caution")
+        return idx, reason("network.region_price", PERF01_COST,
+                           f"EC2 price level {idx:.2f} x {REFERENCE_REGION} (median over the "
+                           f"types both regions price; {REGION_COST_URL}).")
+    prices = ri.storage_prices.get(item, {})
+    here, ref = prices.get(r), prices.get(REFERENCE_REGION)
+    service, _, what = item.partition(".")
+    label = f"{_ITEM_LABEL.get(service, service)} {what.removesuffix('.storage_gb_month')}"
+    if here is None or ref is None:
+        return float("nan"), reason(
+            "network.region_price", PERF01_COST,
+            f"No {label} storage price for {r} in the catalog, so no price level: ranked "
+            f"after the priced regions ({REGION_COST_URL}).", "caution")
+    idx = here / ref
+    pricing = {"s3": "https://aws.amazon.com/s3/pricing/", "efs": "https://aws.amazon.com/efs/"
+               "pricing/", "ebs": "https://aws.amazon.com/ebs/pricing/"}.get(service, "")
+    return idx, reason("network.region_price", PERF01_COST, (
+        f"{label} storage price level {idx:.2f} x {REFERENCE_REGION} (${here:g} against "
+        f"${ref:g} per GB-month, {pricing}): the profile runs no compute or database, so "
+        f"EC2's price level does not bear on its bill, its storage's does "
+        f"({REGION_COST_URL})."))
 
 
 def _rank_regions(out: list[Candidate], objective: str, users: bool) -> None:

@@ -1,0 +1,81 @@
+"""AWS-documented storage and region scenarios, audit 11 (issue 9).
+
+* Region price level of a storage-only profile.  COST07-BP02 ("Identify Regional cost
+  differences and only deploy in Regions with higher costs to meet latency, data residency and
+  data sovereignty requirements", https://docs.aws.amazon.com/wellarchitected/latest/
+  cost-optimization-pillar/cost_pricing_model_region_cost.html) is about the workload's own
+  costs.  A profile with S3 storage and no compute or database pays S3's prices, and S3
+  Standard is $0.023 per GB-month for the first 50 TB in eu-west-1 and in eu-north-1 alike
+  (https://aws.amazon.com/s3/pricing/; the catalog's rows below).  Ranking its regions by
+  EC2's price level sent it to eu-north-1, farther from its users, for no saving.
+Prices and round trips: the catalog's rows, checked below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender import recommend
+from recommender.core.profile import parse_profile
+
+COST07_BP02 = ("https://docs.aws.amazon.com/wellarchitected/latest/cost-optimization-pillar/"
+               "cost_pricing_model_region_cost.html")
+
+
+def _first_tier(cat, item: str, region: str) -> float:
+    u = cat.unit_prices
+    row = u[(u["item"] == item) & (u["region"] == region) & (u["tier_start"] == 0)]
+    return float(row["price_usd"].iloc[0])
+
+
+def _rtt(cat, a: str, b: str) -> float:
+    lat = cat.tables["latency"]
+    row = lat[(lat["from_region"] == a) & (lat["to_region"] == b)]
+    return float(row["rtt_ms_p50"].iloc[0])
+
+
+def test_catalog_rows_behind_the_region_figures(cat):
+    """S3 Standard's first tier in the three regions, and the measured p50 round trips."""
+    std = "s3.standard.storage_gb_month"
+    assert {r: _first_tier(cat, std, r) for r in ("eu-west-1", "eu-north-1", "us-east-1")} == \
+        pytest.approx({"eu-west-1": 0.023, "eu-north-1": 0.023, "us-east-1": 0.023})
+    assert _rtt(cat, "eu-central-1", "eu-west-1") == pytest.approx(26.86)
+    assert _rtt(cat, "eu-central-1", "eu-north-1") == pytest.approx(22.77)
+    assert _rtt(cat, "eu-west-1", "eu-north-1") == pytest.approx(41.212)
+
+
+EU_S3 = {"region": "auto",
+         "storage": {"size_gib": 100_000, "sharing": "web", "access_frequency": "hot"},
+         "network": {"user_regions": {"eu-west-1": 0.5, "eu-central-1": 0.5}}}
+
+
+def test_a_storage_only_profile_ranks_regions_by_its_storage_price():
+    """100,000 GiB of hot web objects, users half in eu-west-1, half in eu-central-1 (balanced:
+    regions within 20 ms of the lowest latency are admitted, the cheapest wins).
+
+    Round trips: eu-west-1 0.5 x 0 + 0.5 x 26.86 = 13.43 ms (the lowest); eu-north-1
+    0.5 x 41.212 + 0.5 x 22.77 = 31.99 ms (within 13.43 + 20).  S3 Standard costs the same in
+    both, 51,200 x 0.023 + 48,800 x 0.022 = 1,177.60 + 1,073.60 = $2,251.20, so the nearer
+    eu-west-1 wins (equal price, latency breaks the tie).  Before: eu-north-1 by EC2's price
+    level (1.06 against eu-west-1's 1.12), 32 ms for the same $2,251.20.
+    """
+    r = recommend(parse_profile(EU_S3), models=False)
+    assert r.region == "eu-west-1"
+    region = next(o for o in r.recommendations.network if o.kind == "region")
+    assert region.predicted["user_rtt_ms"] == pytest.approx(13.4, abs=0.05)
+    assert region.predicted["price_index"] == pytest.approx(1.0)
+    price = next(x.text for x in region.reasons if x.rule == "network.region_price")
+    assert "S3 standard storage price level 1.00 x us-east-1" in price
+    assert "https://aws.amazon.com/s3/pricing/" in price and COST07_BP02 in price
+    s3 = next(o for o in r.recommendations.storage if o.kind == "s3")
+    assert s3.monthly_cost_usd == pytest.approx(2251.20, abs=0.005)
+
+
+def test_a_profile_with_compute_keeps_the_ec2_price_level():
+    """With compute the EC2 bill is the one the region's prices move most: unchanged."""
+    prof = {**EU_S3, "compute": {"vcpus": 2, "memory_gib": 8}}
+    r = recommend(parse_profile(prof), models=False)
+    region = next(o for o in r.recommendations.network if o.kind == "region")
+    price = next(x.text for x in region.reasons if x.rule == "network.region_price")
+    assert price.startswith("EC2 price level")
+
