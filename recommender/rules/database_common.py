@@ -235,7 +235,9 @@ def node_option(
           reason("database.size", PERF03_CONFIG, sizing)]
     if row is None:
         rs.append(no_price_reason("database", f"No {option} node classes in the catalog."))
-        return Candidate(option, kind, None, rs, config=config, count=max(count, 1))
+        none = Candidate(option, kind, None, rs, config=config, count=max(count, 1))
+        name_unpriced_nodes(none, None, count, region=region, extra=(extra_label, extra_cost))
+        return none
     config = {"instance_class": row["instance_class"], "deployment": row["deployment"],
               "node_count": count, **config}
     cost = None
@@ -255,7 +257,47 @@ def node_option(
     if verify:
         rs.append(verify_reason("A price behind this option is marked unverified by its "
                                 "source."))
-    return Candidate(option, kind, cost, rs, config=config, count=max(count, 1), verify=verify)
+    c = Candidate(option, kind, cost, rs, config=config, count=max(count, 1), verify=verify)
+    if cost is None:
+        name_unpriced_nodes(c, row, count, region=region, reference=unpriced and rate is None
+                            and node_rate(row) is not None, extra=(extra_label, extra_cost))
+    return c
+
+
+#: Each node service's pricing page: its instances or nodes are billed per hour.
+NODE_PRICING_URLS = {"rds": "https://aws.amazon.com/rds/pricing/",
+                     "aurora": "https://aws.amazon.com/rds/aurora/pricing/",
+                     "elasticache": "https://aws.amazon.com/elasticache/pricing/",
+                     "opensearch": "https://aws.amazon.com/opensearch-service/pricing/",
+                     "redshift": "https://aws.amazon.com/redshift/pricing/"}
+
+
+def name_unpriced_nodes(c: Candidate, row: dict[str, Any] | None, count: int, *, region: str,
+                        reference: bool = False, extra: tuple[str, float] = ("", 0.0)) -> None:
+    """Name the node hours of ``c``, an option without a node price, in its ``unpriced``.
+
+    Issue 9, "Every cost counted or named": the option's nodes are its main charge, yet it
+    named only its side items (backup storage beyond the free allowance), so the bundle listed
+    those and not the instances, and read "Total $0/month" for an RDS for SQL Server database
+    the catalog has no classes for.  ``reference``: the class is priced in another region,
+    whose rows sized it.  An ``extra`` charge (storage/I/O) priced beside the nodes is not
+    counted either (the option carries no cost), so it is named with its estimate.
+    """
+    billed = f"; billed per node-hour ({NODE_PRICING_URLS.get(c.kind, '')})"
+    if row is None:
+        item = f"{c.option} nodes"
+        why = (f"the catalog has no {c.option} node classes, so the option is sized without "
+               "a class or a price (see its reasons)")
+    else:
+        item = f"{count} x {row['instance_class']} ({c.option})"
+        why = (f"the catalog has no price for {row['instance_class']} in {region}"
+               + ("; the class was sized from another region's rows" if reference else ""))
+    c.name_unpriced(item, why + billed)
+    label, usd = extra
+    if usd:
+        c.name_unpriced(f"{c.option} {label}", (
+            f"priced at {fmt_usd(usd)}/month, not counted: an option without its node price "
+            "carries no monthly cost"), estimate_usd=usd)
 
 
 def db_provenance(c: Candidate, row: dict[str, Any] | None, *priced: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import (
     HOURS_PER_MONTH,
+    PERF01_COST,
     PERF03_CONFIG,
     PERF03_PURPOSE,
     SECONDS_PER_MONTH,
@@ -149,9 +150,11 @@ def _dynamodb_option(
     rs = list(base)
     cost, verify = None, bool(storage and storage.verify)
     config: dict[str, Any] = {"capacity_mode": mode, "item_size_kib": item, "storage_gib": size}
+    todo: list[tuple[str, str, float | None]] = []
     if d.reads_per_s is None or d.writes_per_s is None:
         rs.append(no_price_reason("database", "Needs reads_per_s and writes_per_s to price "
                                   "capacity."))
+        todo = _capacity_unpriced(mode, storage)
     else:
         (r, w), prov_units, mode_rs = _dynamodb_usage(mode, d, book, region,
                                                       (rcu_per_read, wcu_per_write))
@@ -168,6 +171,8 @@ def _dynamodb_option(
         else:
             rs.append(no_price_reason("database",
                                       f"No DynamoDB {mode} price in {region} in the catalog."))
+            todo = _capacity_unpriced(mode, storage, f"the catalog has no DynamoDB {mode} "
+                                      f"price in {region}")
     if verify:
         rs.append(verify_reason("A DynamoDB price is unverified."))
     fit = 1.0 if (mode == "on_demand") == (d.reads_per_s is None) else 0.9
@@ -177,12 +182,36 @@ def _dynamodb_option(
     if sub_ms is not None:
         c.reasons.append(sub_ms)
         c.risk = max(c.risk, SUB_MS_RISK)
+    for what, why, usd in todo:
+        c.name_unpriced(what, why, estimate_usd=usd)
+        c.reasons.append(reason("database.unpriced", PERF01_COST,
+                                f"Not in the monthly cost: {what} ({why}).", "caution"))
     if not size:
         # DynamoDB bills the table's storage per GB-month whatever the capacity mode.
         c.name_unpriced_all([("DynamoDB table storage", (
             f"billed per GB-month of the table's data ({DYNAMODB_PRICING_URL}); "
             "database.size_gib not given"))], category="database")
     return c
+
+
+def _capacity_unpriced(mode: str, storage: Any, why: str = "") -> list[tuple[str, str,
+                                                                           float | None]]:
+    """What a table without a capacity price leaves out (issue 9, "Every cost counted or
+    named"): its reads and writes, billed per request unit on-demand or per capacity
+    unit-hour provisioned (:data:`DYNAMODB_PRICING_URL`), and its storage, priced but not
+    counted in an option that carries no cost (named with its estimate).  Before, the option
+    named nothing, or only the storage when its size was missing, and the bundle listed no
+    capacity charge."""
+    unit = "request unit" if mode == "on_demand" else "capacity unit-hour"
+    out: list[tuple[str, str, float | None]] = [(
+        f"DynamoDB {mode.replace('_', '-')} read and write {unit}s",
+        (why or "database.reads_per_s and database.writes_per_s are needed to count them")
+        + f"; billed per read and write {unit} ({DYNAMODB_PRICING_URL})", None)]
+    if storage is not None:
+        out.append(("DynamoDB table storage", (
+            f"priced at {fmt_usd(storage.usd)}/month, not counted: an option without its "
+            f"capacity price carries no monthly cost ({DYNAMODB_PRICING_URL})"), storage.usd))
+    return out
 
 
 #: "For storage billing, each item includes a per-item storage overhead ... Every item in

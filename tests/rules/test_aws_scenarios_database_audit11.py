@@ -1,0 +1,68 @@
+"""Database audit 11 (issue 9): sizing and costs checked against AWS's own pages.
+
+Catalog rows used (``recommender catalog show database --region us-east-1``, ``... unit_prices``),
+us-east-1, 730 hours a month: rds.storage.gp3_gb_month $0.115, multi_az $0.23 (per copy);
+dynamodb.storage_gb_month $0.25.  The catalog has RDS rows for MySQL and PostgreSQL only: no
+SQL Server, Oracle or MariaDB class in any region.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# The database options of a profile on the catalog, rules only: audit 9's helper.
+from test_aws_scenarios_database_audit9 import _db
+
+from recommender.core.engine import recommend
+
+DYNAMODB_PRICING_URL = "https://aws.amazon.com/dynamodb/pricing/"
+
+
+def _items(unpriced):
+    return {u.item: u for u in unpriced}
+
+
+# --- Every cost counted or named: an option without a node price names its nodes ----------------
+# Issue 9: "Any component the engine cannot price ... is listed in the option and in the bundle's
+# unpriced list with the reason".  An RDS for SQL Server database (no class in the catalog) had no
+# cost, and its unpriced list named only the backup storage beyond the free allowance; the
+# bundle then listed that and not the DB instance, and read "Total $0/month".
+
+def test_rds_without_a_class_names_its_instance_and_its_storage(cat):
+    # 200 GiB of SQL Server, Single-AZ: gp3 200 x $0.115 = $23.00 priced but not counted (the
+    # option has no cost without its instance); Multi-AZ 200 x $0.23 = $46.00.
+    r = recommend({"schema_version": "1", "region": "us-east-1",
+                   "database": {"data_model": "relational", "engine": "sqlserver",
+                                "size_gib": 200}}, catalog=cat, models=False)
+    db = r.recommendations.database
+    single = next(o for o in db if not o.config["multi_az"])
+    multi = next(o for o in db if o.config["multi_az"])
+    assert single.monthly_cost_usd is None
+    got = _items(single.unpriced)
+    assert "https://aws.amazon.com/rds/pricing/" in got["rds:sqlserver nodes"].reason
+    assert got["rds:sqlserver storage/I/O"].estimate_monthly_usd == pytest.approx(23.00)
+    assert _items(multi.unpriced)["rds:sqlserver storage/I/O"].estimate_monthly_usd == \
+        pytest.approx(46.00)
+    # The bundle's list carries the instance, not only the backup storage.
+    assert "rds:sqlserver nodes" in _items(r.bundle.unpriced)
+
+
+def test_dynamodb_without_request_rates_names_its_capacity(cat):
+    # 50 GiB of 1 KiB items (assumed): storage billed 50 x (1 + 100 / 1,024) = 54.88 GiB x
+    # $0.25 = $13.72, priced but not counted; reads and writes unknown, so no capacity price.
+    db = _db(cat, database={"data_model": "key_value", "size_gib": 50})
+    on_demand = next(o for o in db if o.config["capacity_mode"] == "on_demand")
+    prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
+    assert on_demand.monthly_cost_usd is None and prov.monthly_cost_usd is None
+    od = _items(on_demand.unpriced)
+    assert DYNAMODB_PRICING_URL in od["DynamoDB on-demand read and write request units"].reason
+    assert od["DynamoDB table storage"].estimate_monthly_usd == pytest.approx(13.72)
+    assert "DynamoDB provisioned read and write capacity unit-hours" in _items(prov.unpriced)
+
+
+def test_dynamodb_without_size_or_rates_names_both(cat):
+    db = _db(cat, database={"data_model": "key_value"})
+    got = _items(next(o for o in db if o.config["capacity_mode"] == "on_demand").unpriced)
+    assert set(got) == {"DynamoDB on-demand read and write request units",
+                        "DynamoDB table storage"}
+    assert got["DynamoDB table storage"].estimate_monthly_usd is None  # no size: no estimate
