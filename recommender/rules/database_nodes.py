@@ -369,7 +369,9 @@ def search_masters(rows: list[dict[str, Any]], data_nodes: int, unpriced: bool
     domain's instance count (:data:`OPENSEARCH_MASTER_CLASSES`, from
     :data:`OPENSEARCH_MASTERS_URL`): of the two classes the table names for that count, the
     cheaper one priced in the region's rows.  Returns ``(item, reason)`` for ``unpriced``
-    when there is no such class (over 200 data nodes, or neither class priced here).
+    when there is no such class (over 200 data nodes, or neither class priced here).  The text
+    quotes the hourly rate as the catalog row gives it (:func:`fmt_unit_usd`: m6g.large.search
+    "$0.128/h", not "$0.13/h", whose 3 x 730 h would be $284.70, not the $280.32 counted).
     """
     item = f"{OPENSEARCH_MASTER_COUNT} dedicated master nodes"
     tier = next((t for t in OPENSEARCH_MASTER_CLASSES if data_nodes <= t[0]), None)
@@ -390,7 +392,8 @@ def search_masters(rows: list[dict[str, Any]], data_nodes: int, unpriced: bool
     text = (f"Production: {OPENSEARCH_MASTER_COUNT} dedicated master nodes, "
             f"{cls} ({' or '.join(names)} is AWS's recommended minimum for up to {top} data "
             f"nodes; three, never an even number, keep a quorum, {OPENSEARCH_MASTERS_URL}): "
-            f"{OPENSEARCH_MASTER_COUNT} x {fmt_usd(hourly)}/h x 730 h = {fmt_usd(usd)}/month.")
+            f"{OPENSEARCH_MASTER_COUNT} x {fmt_unit_usd(hourly)}/h x 730 h = {fmt_usd(usd)}"
+            f"/month.")
     return SearchMasters(cls, usd, bool(row.get("verify")), text)
 
 

@@ -66,3 +66,17 @@ def test_dynamodb_without_size_or_rates_names_both(cat):
     assert set(got) == {"DynamoDB on-demand read and write request units",
                         "DynamoDB table storage"}
     assert got["DynamoDB table storage"].estimate_monthly_usd is None  # no size: no estimate
+
+
+# --- OpenSearch masters: the hourly rate as the catalog row gives it --------------------------
+# The masters' text read "3 x $0.13/h x 730 h = $280.32/month": m6g.large.search is $0.128/h
+# in the catalog, so the quoted rate (3 x 0.13 x 730 = $284.70) did not give the cost counted.
+
+def test_production_masters_text_quotes_the_row_rate(cat):
+    # 500 GiB, production: 3 masters of m6g.large.search (AWS's minimum for up to 10 data nodes,
+    # managedomains-dedicatedmasternodes.html), 3 x $0.128 x 730 = $280.32.
+    db = _db(cat, environment="production", database={"data_model": "search", "size_gib": 500})
+    [o] = db
+    assert o.config["dedicated_master_type"] == "m6g.large.search"
+    size = next(r.text for r in o.reasons if r.rule == "database.size")
+    assert "3 x $0.128/h x 730 h = $280.32/month" in size
