@@ -79,3 +79,40 @@ def test_a_profile_with_compute_keeps_the_ec2_price_level():
     price = next(x.text for x in region.reasons if x.rule == "network.region_price")
     assert price.startswith("EC2 price level")
 
+
+# Instance EBS limits count I/O operations.  "Amazon EBS counts each I/O operation per second
+# (that is 256 KiB or smaller) as one IOPS" (https://docs.aws.amazon.com/ebs/latest/userguide/
+# ebs-io-characteristics.html), and an instance's EBS limits are IOPS as well as MB/s, its
+# baseline the sustained figure (https://docs.aws.amazon.com/ebs/latest/userguide/
+# ebs-optimized.html).
+SMALL_IO = {"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
+            "storage": {"size_gib": 500, "throughput_mibps": 500, "io_size_kib": 4}}
+
+
+def test_the_instance_limit_counts_the_ios_of_the_throughput(cat):
+    """500 MiB/s of 4 KiB I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance.  The top EC2
+    choice here sustains (its catalog baseline) far fewer, so every EBS option carrying that
+    throughput is risk 4 (the rule for a sustained need above the baseline), with the
+    count said.  Before: risk 0, only 'sustains 781 EBS throughput MB/s, enough for 524'
+    (500 x 1.048576 = 524.3 MB/s), the IOPS never compared."""
+    r = recommend(parse_profile(SMALL_IO), models=False)
+    itype = r.recommendations.compute[0].config["instance_type"]
+    e = cat.ec2
+    base = float(e.loc[e["instance_type"] == itype, "ebs_baseline_iops"].iloc[0])
+    assert base < 128_000  # (m8gb.xlarge: 30,000 baseline, 120,000 maximum)
+    ebs = [o for o in r.recommendations.storage if o.kind == "ebs"]
+    assert ebs
+    for o in ebs:
+        texts = [x.text for x in o.reasons if x.rule == "storage.instance_limit"]
+        assert any("128,000 I/O operations a second" in t and "ebs-io-characteristics" in t
+                   for t in texts), texts
+        assert o.performance_risk == 4.0
+
+
+def test_without_an_io_size_only_the_profiles_iops_are_compared():
+    """No storage.io_size_kib: the I/O count of the throughput is unknown (unchanged)."""
+    prof = {**SMALL_IO, "storage": {"size_gib": 500, "throughput_mibps": 500}}
+    r = recommend(parse_profile(prof), models=False)
+    for o in (o for o in r.recommendations.storage if o.kind == "ebs"):
+        assert not any("I/O operations a second" in x.text for x in o.reasons)
+

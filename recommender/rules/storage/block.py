@@ -53,6 +53,7 @@ from recommender.rules.storage.instance_store import (
 )
 from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
+from recommender.rules.storage.ssd import EBS_IO_URL, iops_for_io, ssd_io_kib
 from recommender.rules.storage.striping import RAID_URL, striped_options
 
 # EFS_CLASS and S3_CLASS are re-exported: they were defined here before the split.
@@ -324,6 +325,21 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
 InstanceChecks = tuple[bool, tuple[tuple[str, Any, Any, Any, Any, float], ...]]
 
 
+def instance_iops(n: StorageNeed) -> float | None:
+    """The I/O operations a second the instance's EBS IOPS limit must carry: the profile's
+    IOPS, or more when its throughput at ``storage.io_size_kib`` is more I/Os than that.
+
+    "Amazon EBS counts each I/O operation per second (that is 256 KiB or smaller) as one
+    IOPS" (EBS I/O characteristics, :data:`EBS_IO_URL`), and an instance's EBS limits are
+    IOPS as well as MB/s (EBS-optimized instances, ``EBS_OPTIMIZED_URL``): 500 MiB/s of 4 KiB
+    I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance whatever the volume.  Without an
+    I/O size the throughput's I/O count is unknown, so only the profile's IOPS are checked.
+    """
+    if n.io_size_kib is None or not n.mibps:
+        return n.iops
+    return max(n.iops or 0.0, iops_for_io(n.mibps, n.io_size_kib))
+
+
 def instance_checks(n: StorageNeed, limits: dict[str, float]) -> InstanceChecks:
     """Whether the load is sustained, and the instance's limits against the need (the same
     for every volume of one need: :func:`storage_options` reads them once)."""
@@ -331,7 +347,7 @@ def instance_checks(n: StorageNeed, limits: dict[str, float]) -> InstanceChecks:
     ix = InstanceEbs.of(limits)
     carry = ebs_limits(ix, sustained)
     return sustained, (
-        ("IOPS", n.iops, ix.ebs_base_iops[0], ix.ebs_max_iops[0], carry[0][0], 1.0),
+        ("IOPS", instance_iops(n), ix.ebs_base_iops[0], ix.ebs_max_iops[0], carry[0][0], 1.0),
         ("throughput MB/s", n.mibps, ix.ebs_base_mbps[0], ix.ebs_max_mbps[0], carry[1][0],
          MIB_IN_MB))
 
@@ -352,6 +368,13 @@ def cross_check_instance(
     """
     sustained, checks = instance_checks(n, limits) if pre is None else pre
     risk = 0.0
+    ios = instance_iops(n) or 0.0
+    if ios > (n.iops or 0.0):
+        cand.reasons.append(reason(
+            "storage.instance_limit", PERF03_CONFIG,
+            f"{fmt_num(n.mibps or 0)} MiB/s of {fmt_num(ssd_io_kib(n.io_size_kib))} KiB I/O is "
+            f"{fmt_num(ios)} I/O operations a second at {itype}'s EBS IOPS limit: Amazon EBS "
+            f"counts each I/O operation of 256 KiB or smaller as one IOPS ({EBS_IO_URL})."))
     for label, need, base, peak, limit, unit in checks:
         if not need or np.isnan(base):
             continue
