@@ -278,8 +278,9 @@ def network_features(cands: list[Candidate], top_ec2: dict[str, Any] | None) -> 
     the region: each scores 1 (called for).  A placement group, EFA, ENA Express or
     enhanced networking is an add-on of the chosen EC2 option (PERF04-BP02): its config
     names that option and a reason says so.  The ones AWS documents as free
-    (:data:`~recommender.rules.network_links.NO_CHARGE`: a placement group, EFA) cost $0.00
-    with AWS's words in the reason; the others are named unpriced.
+    (:data:`~recommender.rules.network_links.NO_CHARGE`: a placement group, EFA, enhanced
+    networking) cost $0.00 with AWS's words in the reason; the others (ENA Express) are named
+    unpriced.
     """
     feats = [c for c in cands if c.kind not in COMPUTE_ADD_ONS]
     adds = [c for c in cands if c.kind in COMPUTE_ADD_ONS]

@@ -36,7 +36,8 @@ NAT_PRICING_URL = "https://aws.amazon.com/vpc/pricing/"
 GATEWAY_ENDPOINTS_URL = ("https://docs.aws.amazon.com/vpc/latest/privatelink/"
                          "gateway-endpoints.html")
 #: Features AWS documents as carrying no charge of their own (AWS's words, the page): the
-#: gateway endpoint and the compute add-ons among them are priced at that $0 (issue 9).
+#: gateway endpoint and the compute add-ons among them (a placement group, EFA, enhanced
+#: networking) are priced at that $0 (issue 9).
 NO_CHARGE: dict[str, tuple[str, str]] = {
     "vpc_endpoint": ('"There is no additional charge for using gateway endpoints"',
                      GATEWAY_ENDPOINTS_URL),
@@ -46,6 +47,10 @@ NO_CHARGE: dict[str, tuple[str, str]] = {
     "efa": ('"EFA is available as an optional EC2 networking feature that you can enable '
             'on any supported EC2 instance at no additional cost"',
             "https://aws.amazon.com/hpc/efa/"),
+    # (ENA Express has no such sentence on its page, ena-express.html: it stays unpriced.)
+    "enhanced_networking": ('"There is no additional charge for using enhanced networking"',
+                            "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                            "enhanced-networking.html"),
 }
 
 

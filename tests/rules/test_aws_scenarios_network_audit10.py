@@ -176,8 +176,8 @@ def test_documented_free_add_ons_are_priced_at_zero(cat):
     # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html); "EFA is
     # available as an optional EC2 networking feature that you can enable on any supported EC2
     # instance at no additional cost" (https://aws.amazon.com/hpc/efa/).  Both cost $0.00 with
-    # the quote in the reason, not an unpriced entry estimating $0; enhanced networking has no
-    # such quote here, so it stays named.
+    # the quote in the reason, not an unpriced entry estimating $0.  (Enhanced networking has
+    # its own quote since audit 11: tests/rules/test_aws_scenarios_serverless_network_audit11.py.)
     r = recommend(parse_profile({
         "compute": {"vcpus": 256, "memory_gib": 1024, "scale_out": "tightly_coupled"},
         "network": {"bandwidth_gbps": 100, "inter_node_latency_sensitive": True}}),
@@ -191,8 +191,6 @@ def test_documented_free_add_ons_are_priced_at_zero(cat):
         assert o.monthly_cost_usd == 0.0 and o.unpriced == []
         cost = next(x.text for x in o.reasons if x.rule == "network.monthly_cost")
         assert quote in cost and url in cost
-    assert net["enhanced_networking"].monthly_cost_usd is None
-    assert net["enhanced_networking"].unpriced
 
 
 def test_dynamodb_sharding_counts_partitions_not_writer_nodes(cat):

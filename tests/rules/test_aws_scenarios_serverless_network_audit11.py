@@ -5,6 +5,12 @@
   models (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.consistency.html):
   strongly consistent reads pass through DAX to DynamoDB uncached.  The database stage puts a
   ``document`` store on DynamoDB, as it does a ``key_value`` one, so its cache is DAX too.
+* Enhanced networking on Amazon EC2 instances
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/enhanced-networking.html): "There is no
+  additional charge for using enhanced networking."  A documented zero is a price: $0.00 with
+  the quote, as the placement group and EFA are (audit 10).  ENA Express's page
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ena-express.html) has no such sentence,
+  so it stays named in ``unpriced``.
 """
 
 from __future__ import annotations
@@ -39,3 +45,19 @@ def test_a_strongly_consistent_document_store_offloads_no_reads_to_dax(cat):
     assert t.predicted["offloaded_reads_per_s"] == 0.0
     assert "DAX.consistency.html" in _text(t) and "800 reads/s" in _text(t)
     assert "ElastiCache" not in t.config["service"]
+
+
+def _network(cat, bandwidth_gbps: float, **compute):
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 16, "memory_gib": 64, "arch": "x86_64", **compute},
+        "network": {"bandwidth_gbps": bandwidth_gbps}}, catalog=cat, models=False)
+    return {o.option: o for o in r.recommendations.network}
+
+
+def test_enhanced_networking_costs_the_documented_zero(cat):
+    # Before: monthly_cost_usd None and an unpriced entry; AWS documents no charge: $0.00.
+    o = _network(cat, 20)["enhanced_networking"]
+    assert o.monthly_cost_usd == 0.0 and o.unpriced == []
+    cost = next(x.text for x in o.reasons if x.rule == "network.monthly_cost")
+    assert '"There is no additional charge for using enhanced networking"' in cost
+    assert "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/enhanced-networking.html" in cost
