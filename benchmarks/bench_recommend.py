@@ -28,6 +28,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from machine import reference_line  # noqa: E402
 
 from catalog.store import load_catalog  # noqa: E402
 from recommender import recommend  # noqa: E402
@@ -177,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     bundle = resolve_models(models)
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
+    print(reference_line())
     print(f"models: {getattr(bundle, 'version', 'rules-only')}")
     print(f"catalog load (cold)            {t_load * 1e3:8.1f} ms")
     print(f"first call (builds indexes)    {t_first * 1e3:8.1f} ms")

@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_recommend import generated_profiles  # noqa: E402
+from machine import reference_line  # noqa: E402
 
 from catalog.store import load_catalog  # noqa: E402
 from recommender import recommend  # noqa: E402
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     n, whole = len(profiles), best["recommend (whole call)"]
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on "
           f"{os.cpu_count()} cores; {n} profiles, least of {args.passes} passes, CPU time")
+    print(reference_line())
     compute = {name for _, name in COMPUTE_STAGES} | {
         f.__name__ for f in importlib.import_module(
             "recommender.rules.compute.select").NARROWING_STAGES}
