@@ -116,3 +116,30 @@ def test_without_an_io_size_only_the_profiles_iops_are_compared():
     for o in (o for o in r.recommendations.storage if o.kind == "ebs"):
         assert not any("I/O operations a second" in x.text for x in o.reasons)
 
+
+def test_io2_provisions_one_iops_per_small_io(book):
+    """500 GiB, 500 MiB/s of 4 KiB I/O, 0.5 ms (only io2 Block Express is sub-millisecond,
+    https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html).  Each 4 KiB I/O
+    is one IOPS (ebs-io-characteristics.html, above): 500 x 1,024 / 4 = 128,000 IOPS (128 GiB
+    at 1,000 IOPS per GiB, under the 500 GiB asked).  io2's tiers (https://aws.amazon.com/ebs/
+    pricing/, the catalog's rows): 500 x 0.125 = 62.50 + 32,000 x 0.065 = 2,080.00 + 32,000 x
+    0.0455 = 1,456.00 + 64,000 x 0.03185 = 2,038.40 -> $5,636.90.  Before: AWS's 0.256 MiB/s
+    per IOPS at 256 KiB scaled to 4 KiB (0.004 MiB/s) gave 125,000 IOPS, which move
+    125,000 x 4 / 1,024 = 488.3 MiB/s, for $5,541.35."""
+    r = recommend(parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 500, "throughput_mibps": 500, "io_size_kib": 4, "latency_ms": 0.5}}),
+        models=False)
+    io2 = r.recommendations.storage[0]
+    assert io2.option == "io2"
+    assert io2.config["iops"] == 128_000
+    assert io2.monthly_cost_usd == pytest.approx(5636.90, abs=0.005)
+    why = next(x.text for x in io2.reasons if x.rule == "storage.throughput_iops")
+    assert "needs 128,000 IOPS" in why and "ebs-io-characteristics.html" in why
+
+
+def test_io2_at_the_largest_io_keeps_awss_ratio():
+    """No I/O size: 256 KiB, AWS's 0.256 MiB/s per IOPS: 1,000 / 0.256 = 3,906.25 -> 3,907
+    IOPS (https://docs.aws.amazon.com/ebs/latest/userguide/provisioned-iops.html; unchanged)."""
+    r = recommend(parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 1000, "throughput_mibps": 1000, "latency_ms": 0.5}}), models=False)
+    assert r.recommendations.storage[0].config["iops"] == 3907

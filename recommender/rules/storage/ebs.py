@@ -385,5 +385,8 @@ def _throughput_iops_reasons(row: dict[str, Any], n: StorageNeed,
         return [reason("storage.throughput_iops", PERF03_CONFIG,
                        f"IOPS raised to {fmt_num(floor)}: {vt} throughput is the provisioned "
                        f"IOPS x the I/O size, so {fmt_num(tp)} MiB/s at {size} needs "
-                       f"{fmt_num(floor)} IOPS ({PIOPS_URL}).")]
+                       f"{fmt_num(floor)} IOPS ({PIOPS_URL}"
+                       + ("; each I/O of 256 KiB or smaller is one IOPS, " + EBS_IO_URL
+                          if n.io_size_kib and n.io_size_kib < SSD_MAX_IO_KIB else "")
+                       + ").")]
     return []

@@ -92,14 +92,21 @@ def piops_iops_for_throughput(volume_type: str, mibps: float,
     the largest, when the size is not given: the fewest IOPS that can carry the throughput).
     io1: up to 500 MiB/s at that size per IOPS (2,000 IOPS at 256 KiB), beyond it 16 KiB
     per IOPS (750 MiB/s needs 48,000 IOPS); io2: 0.256 MiB/s per IOPS at 256 KiB (1,000
-    MiB/s needs 3,907 IOPS).  The page's figures: :data:`SSD_MAX_IO_KIB`,
+    MiB/s needs 3,907 IOPS) and, at a smaller I/O, the I/O count, since "Amazon EBS counts
+    each I/O operation per second (that is 256 KiB or smaller) as one IOPS"
+    (:data:`EBS_IO_URL`): 500 MiB/s of 4 KiB I/O needs 500 x 1,024 / 4 = 128,000 IOPS (the
+    page's ratio scaled down to 4 KiB, 0.004 MiB/s, gave 125,000, which move 488 MiB/s).
+    The page's figures: :data:`SSD_MAX_IO_KIB`,
     :data:`IO1_LOW_MAX_MIBPS`, :data:`IO1_HIGH_KIB_PER_IOPS`, :data:`IO2_MIBPS_PER_IOPS`.
     """
     if not mibps:
         return 0.0
     kib = ssd_io_kib(io_size_kib)
     if volume_type == "io2":
-        per_iops = IO2_MIBPS_PER_IOPS * kib / SSD_MAX_IO_KIB
+        # AWS's ratio at the largest I/O; below it each I/O is one IOPS (EBS_IO_URL), so
+        # the IOPS are the I/O count: 0.256 x 4 / 256 = 0.004 MiB/s per IOPS would let one
+        # 4 KiB I/O move 4.096 KiB.
+        per_iops = IO2_MIBPS_PER_IOPS if kib >= SSD_MAX_IO_KIB else kib / 1024.0
     elif mibps <= IO1_LOW_MAX_MIBPS:
         per_iops = kib / 1024.0
     else:
