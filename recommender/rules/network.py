@@ -232,19 +232,40 @@ def _cluster_options(
     return out
 
 
+#: ENA Express "increases the maximum bandwidth a single flow can use from 5 Gbps up to 25
+#: Gbps within the same Region, up to the aggregate instance limit" (ENA_EXPRESS_URL).
+ENA_EXPRESS_URL = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ena-express.html"
+SINGLE_FLOW_GBPS = 5.0
+ENA_EXPRESS_FLOW_GBPS = 25.0
+
+
+def _ena_express_text(bw: float, itype: str) -> str:
+    """Why ENA Express: the bandwidth wanted is above one flow's 5 Gbps without it."""
+    flows = math.ceil(bw / ENA_EXPRESS_FLOW_GBPS - 1e-9)
+    return (f"{fmt_num(bw)} Gbps wanted: {itype} supports ENA Express, which raises the "
+            f"bandwidth one flow can use from {fmt_num(SINGLE_FLOW_GBPS)} Gbps up to "
+            f"{fmt_num(ENA_EXPRESS_FLOW_GBPS)} Gbps within the Region, up to the instance's "
+            f"aggregate limit ({ENA_EXPRESS_URL})"
+            + (f"; {fmt_num(bw)} Gbps still takes at least {flows} flows" if flows > 1 else "")
+            + ".")
+
+
 def _bandwidth_options(
     p: WorkloadProfile, book: PriceBook, top_ec2: dict[str, Any] | None
 ) -> list[Candidate]:
-    """ENA Express and enhanced networking when the profile asks for bandwidth."""
+    """ENA Express and enhanced networking when the profile asks for bandwidth.
+
+    ENA Express only when the bandwidth wanted is above one flow's 5 Gbps without it: it
+    raises a single flow to 25 Gbps (ENA_EXPRESS_URL), which a need within 5 Gbps never uses.
+    """
     bw = p.network.bandwidth_gbps if p.network else None
     if bw is None or top_ec2 is None:
         return []
     out = []
     itype = top_ec2["instance_type"]
-    if top_ec2.get("ena_express"):
-        out.append(_described("ena_express", book,
-                              f"{fmt_num(bw)} Gbps wanted: {itype} supports ENA Express for "
-                              "higher single-flow bandwidth.", PERF04_FEATURES, 0.8))
+    if top_ec2.get("ena_express") and bw > SINGLE_FLOW_GBPS:
+        out.append(_described("ena_express", book, _ena_express_text(bw, str(itype)),
+                              PERF04_FEATURES, 0.8))
     if top_ec2.get("ena_support") in ("required", "supported"):
         raw = top_ec2.get("net_baseline_gbps")
         known = raw is not None and not math.isnan(raw)

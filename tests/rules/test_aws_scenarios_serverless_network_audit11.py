@@ -10,7 +10,10 @@
   additional charge for using enhanced networking."  A documented zero is a price: $0.00 with
   the quote, as the placement group and EFA are (audit 10).  ENA Express's page
   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ena-express.html) has no such sentence,
-  so it stays named in ``unpriced``.
+  so it stays named in ``unpriced``.  ENA Express "increases the maximum bandwidth a single
+  flow can use from 5 Gbps up to 25 Gbps within the same Region, up to the aggregate instance
+  limit" (same page): it is offered when the bandwidth wanted is above one flow's 5 Gbps, with
+  those figures; a need within 5 Gbps never uses it.
 """
 
 from __future__ import annotations
@@ -61,3 +64,21 @@ def test_enhanced_networking_costs_the_documented_zero(cat):
     cost = next(x.text for x in o.reasons if x.rule == "network.monthly_cost")
     assert '"There is no additional charge for using enhanced networking"' in cost
     assert "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/enhanced-networking.html" in cost
+
+
+def test_ena_express_names_the_single_flow_figures(cat):
+    # 40 Gbps on c6in.12xlarge (ENA Express supported): one flow 5 -> 25 Gbps, so 40 Gbps is
+    # ceil(40 / 25) = 2 flows at least.  Before: "supports ENA Express for higher single-flow
+    # bandwidth", no figure, no page.
+    o = _network(cat, 40, vcpus=48, memory_gib=96)["ena_express"]
+    why = next(x.text for x in o.reasons if x.rule == "network.ena_express")
+    assert "from 5 Gbps up to 25 Gbps" in why and "at least 2 flows" in why
+    assert "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ena-express.html" in why
+    assert o.unpriced  # no documented zero for ENA Express: still named
+
+
+def test_no_ena_express_for_a_need_within_one_flow(cat):
+    # 4 Gbps <= 5 Gbps, what one flow carries without ENA Express: not offered (before it was,
+    # on c6a.12xlarge, which supports it); enhanced networking still is.
+    net = _network(cat, 4, vcpus=48, memory_gib=96)
+    assert "ena_express" not in net and "enhanced_networking" in net
