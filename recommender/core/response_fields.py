@@ -93,7 +93,9 @@ class OptionPredicted(BaseModel):
     offloaded_reads_per_s: Num = _f("cache trade-off: reads per second the cache takes off "
                                     "the database")
     price_index: Num = _f("region: median ratio of its EC2 on-demand prices to us-east-1's "
-                          "(1.0 = same)")
+                          "(1.0 = same); for a profile with storage and neither compute nor "
+                          "a database, the ratio of that storage's first-tier price (the S3 "
+                          "or EFS class or EBS volume type chosen) to us-east-1's")
     user_rtt_ms: Num = _f("region: the users' share-weighted round-trip time to it, ms")
 
 
