@@ -80,6 +80,12 @@ def lambda_limits(book: PriceBook) -> dict[str, tuple[float | None, bool]]:
     return out
 
 
+#: "Functions with up to 10 GB of memory and 6 vCPUs" (AWS News Blog, the source of the
+#: catalog's fact ``max_vcpus_at_10240MB``; the memory page gives only the 1,769 MB rule).
+LAMBDA_6_VCPU_URL = ("https://aws.amazon.com/blogs/aws/"
+                     "new-for-aws-lambda-functions-with-up-to-10-gb-of-memory-and-6-vcpus/")
+
+
 #: The engine's objective -> the Lambda model's (its "speed" is the engine's "performance").
 _LAMBDA_OBJECTIVE: dict[str, Literal["cost", "speed", "balanced"]] = {
     "cost": "cost", "performance": "speed", "balanced": "balanced"}
@@ -158,8 +164,9 @@ def _rule_floor(p: WorkloadProfile, need: ComputeNeed, ctx: _MemoryContext) -> _
     (as given; the utilization-derived EC2 need is not a per-invocation figure).  Lambda
     allocates CPU in proportion to memory, one vCPU at 1,769 MB
     (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so memory must
-    be at least vCPUs x ``memory_per_vcpu_equivalent``.  The same page gives 6 vCPUs at the
-    10,240 MB maximum (``max_vcpus_at_10240MB``), a little above the linear rule, so a need of
+    be at least vCPUs x ``memory_per_vcpu_equivalent``.  AWS gives 6 vCPUs at the 10,240 MB
+    maximum (``max_vcpus_at_10240MB``; not on that page but on the AWS News Blog that
+    announced it, :data:`LAMBDA_6_VCPU_URL`), a little above the linear rule, so a need of
     up to 6 vCPUs is met at 10,240 MB; the memory used plus headroom is capped at the maximum
     when the memory used itself fits (a 9,000 MB function runs at 10,240 MB).
     """
@@ -232,7 +239,8 @@ def _lambda_memory(
 def _rules_how(fl: _Floor, ctx: _MemoryContext, *, model_note: str | None) -> str:
     """The reason text of a memory set by the rules' floor (each part with its source)."""
     parts = []
-    at_max = " (the maximum setting: AWS gives 6 vCPUs at 10,240 MB)" \
+    at_max = (f" (the maximum setting: AWS gives {fmt_num(ctx.max_vcpus or 0)} vCPUs at "
+              f"{fmt_num(ctx.mem_max)} MB, {LAMBDA_6_VCPU_URL})") \
         if fl.cpu_mb == ctx.mem_max else ""
     if fl.cpu_mb:
         parts.append(f"CPU-share rule {fmt_num(ctx.per_vcpu)} MB = 1 vCPU, so "
