@@ -14,6 +14,11 @@
   flow can use from 5 Gbps up to 25 Gbps within the same Region, up to the aggregate instance
   limit" (same page): it is offered when the bandwidth wanted is above one flow's 5 Gbps, with
   those figures; a need within 5 Gbps never uses it.
+* AWS Lambda pricing (https://aws.amazon.com/lambda/pricing/): duration is tiered per month,
+  x86 "First 6 Billion GB-seconds" $0.0000166667, "Next 9 Billion" $0.000015; Arm "First 7.5
+  Billion" $0.0000133334, "Next 11.25 Billion" $0.0000120001 (the catalog's us-east-1 rows), the
+  tiers applied to the account's aggregate duration per architecture and Region.  The cost
+  reason shows the GB-s in each tier, so the figure can be worked by hand.
 * The 6 vCPUs Lambda gives at 10,240 MB are on the AWS News Blog
   (https://aws.amazon.com/blogs/aws/new-for-aws-lambda-functions-with-up-to-10-gb-of-memory-and-6-vcpus/),
   the source of the catalog's fact, not on the memory page the reason cited for them.
@@ -91,6 +96,31 @@ def _lambda(cat, **compute):
     r = recommend({"region": "us-east-1", "compute": {"event_driven": True, **compute}},
                   catalog=cat, models=False)
     return next(o for o in r.recommendations.compute if o.kind == "lambda")
+
+
+def test_lambda_cost_names_the_duration_tiers_it_runs_through(cat):
+    # 5,000,000,000 x 1 s at 1,800 MB (1,500 MB used + 20%), arm64:
+    # GB-s 5e9 x 1 x 1,800 / 1,024 = 8,789,062,500; less the 400,000 free = 8,788,662,500:
+    # 7,500,000,000 x $0.0000133334 = $100,000.50, 1,288,662,500 x $0.0000120001 = $15,464.08;
+    # requests (5e9 - 1e6) x $0.0000002 = $999.80.  Total $116,464.38.
+    o = _lambda(cat, invocations_per_month=5e9, duration_ms=1000, memory_mb_used=1500,
+                arch="arm64")
+    assert o.config["memory_mb"] == 1800
+    assert abs(o.monthly_cost_usd - 116_464.38) < 0.01
+    why = next(x.text for x in o.reasons if x.rule == "lambda.monthly_cost")
+    assert "7,500,000,000 GB-s at $0.0000133334" in why
+    assert "1,288,662,500 GB-s at $0.0000120001" in why
+
+
+def test_lambda_cost_in_the_first_tier_names_its_rate(cat):
+    # AWS's example 1: 3M x 1 s at 512 MB = 1,500,000 GB-s - 400,000 free = 1,100,000 x
+    # $0.0000166667 = $18.33; 2M requests x $0.20/M = $0.40: $18.73 (the page: $18.74 at its
+    # rounded $0.00001667).
+    o = _lambda(cat, invocations_per_month=3_000_000, duration_ms=1000, memory_gib=0.5,
+                arch="x86_64")
+    assert abs(o.monthly_cost_usd - 18.73) < 0.005
+    why = next(x.text for x in o.reasons if x.rule == "lambda.monthly_cost")
+    assert "1,100,000 GB-s billed x $0.0000166667" in why
 
 
 def test_six_vcpus_at_the_maximum_cite_their_source(cat):

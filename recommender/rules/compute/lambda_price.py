@@ -53,12 +53,38 @@ def lambda_price(
     rs.append(reason(
         "lambda.monthly_cost", PERF01_COST,
         f"{fmt_usd(cost)}/month: {fmt_num(inv)} requests ({fmt_usd(req.usd)}) + "
-        f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}); "
-        f"after the monthly free tier of {fmt_num(free_req)} requests and "
+        f"{fmt_num(round(gbs))} GB-s at {billed_ms} ms billed ({fmt_usd(dur_cost.usd)}"
+        + _tiers_text(book.tiers(f"lambda.duration.{arch}", region), gbs - free_gbs, arch)
+        + f"); after the monthly free tier of {fmt_num(free_req)} requests and "
         f"{fmt_num(free_gbs)} GB-s (per account, shared with its other functions; "
         "https://aws.amazon.com/lambda/pricing/)."))
     return LambdaPrice(cost, rs, predicted, {"price_as_of": dur_cost.price_as_of,
                                              "price_source": dur_cost.price_source}, verify)
+
+
+def _gbs_usd(x: float) -> str:
+    """A GB-second price as the pricing page writes it ($0.0000166667), not rounded."""
+    return "$" + f"{x:.10f}".rstrip("0")
+
+
+def _tiers_text(tiers: list[Any], billed: float, arch: str) -> str:
+    """The duration tiers the billed GB-seconds run through, for the cost reason.
+
+    Lambda's on-demand duration is tiered per month ("First 6 Billion GB-seconds", x86;
+    "First 7.5 Billion", Arm), the tiers "applied to aggregate monthly duration of your
+    functions running on the same architecture ..., in the same region, within the account"
+    (https://aws.amazon.com/lambda/pricing/).  Within the first tier: its price; beyond it,
+    each tier's GB-s and price, so the figure can be worked by hand.
+    """
+    if not tiers or billed <= 0:
+        return ""
+    if billed <= tiers[0].end:
+        return f": {fmt_num(round(billed))} GB-s billed x {_gbs_usd(tiers[0].price_usd)}"
+    parts = [f"{fmt_num(round(min(billed, t.end) - t.start))} GB-s at {_gbs_usd(t.price_usd)}"
+             for t in tiers if billed > t.start]
+    return (f": {fmt_num(round(billed))} GB-s billed through the {arch} duration tiers, "
+            + " + ".join(parts) + "; the tiers count the account's aggregate duration on "
+            "this architecture in the Region")
 
 
 #: "Configure Lambda function timeout" (AWS Lambda Developer Guide).
