@@ -59,3 +59,46 @@ def test_a_production_batch_job_is_not_a_service(cat: Any) -> None:
     # The same node count without the job section is a service, and is told.
     opts = _ec2(cat, top={"environment": "production"}, hours_per_month=60)
     assert opts and all("compute.single_az" in _cautions(o) for o in opts)
+
+
+# EBS I/O characteristics (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-io-characteristics.html):
+# "Amazon EBS counts each I/O operation per second (that is 256 KiB or smaller) as one IOPS",
+# and an instance's EBS limits are IOPS as well as MB/s, its baseline what it sustains
+# (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html).  500 MiB/s of 4 KiB
+# I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance, with no storage.iops given.
+_IO_BOUND = {"size_gib": 500, "throughput_mibps": 500, "io_size_kib": 4}
+
+
+def _baseline_iops(cat: Any) -> dict[str, float]:
+    e = cat.ec2.drop_duplicates("instance_type")
+    return dict(zip(e["instance_type"], e["ebs_baseline_iops"], strict=True))
+
+
+def test_the_compute_filter_counts_the_storage_throughput_as_io_operations(cat: Any) -> None:
+    r = recommend({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
+                   "storage": _IO_BOUND}, catalog=cat, models=False)
+    base = _baseline_iops(cat)
+    ec2 = [o for o in r.recommendations.compute if o.kind == "ec2"]
+    # m8gb.xlarge (4 vCPUs, 16 GiB) sustains 30,000 EBS IOPS, under 128,000: not offered;
+    # every EC2 option shown sustains at least 128,000 (c8gb.8xlarge: 240,000).
+    assert ec2 and all(base[o.option] >= 128_000 for o in ec2)
+    assert "m8gb.xlarge" not in {o.option for o in ec2}
+    text = next(x.text for x in ec2[0].reasons if x.rule == "compute.ebs_limits")
+    assert "128,000 IOPS" in text and "ebs-optimized.html" in text
+    # A Fargate task's EBS baseline is far below it: Fargate is left out, not ranked first.
+    assert all(o.kind != "fargate" for o in r.recommendations.compute)
+    assert r.rejected.get("fargate.ebs_above_task_baseline")
+
+
+def test_without_an_io_size_only_the_given_iops_bind(cat: Any) -> None:
+    r = recommend({"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
+                   "storage": {"size_gib": 500, "throughput_mibps": 500}},
+                  catalog=cat, models=False)
+    # No I/O size: the I/O count of the throughput is unknown; 500 MiB/s = 524 MB/s is within
+    # m8gb.xlarge's 781.25 MB/s baseline, so the 4 vCPU / 16 GiB types stay.
+    ec2 = [o for o in r.recommendations.compute if o.kind == "ec2"]
+    assert ec2 and ec2[0].config["vcpus"] == 4
+    # Types whose baseline is under 524 MB/s are left out, and each option then says why it
+    # holds the load.
+    assert r.rejected.get("ec2.ebs_limits_below_storage_need")
+    assert all(any(x.rule == "compute.ebs_limits" for x in o.reasons) for o in ec2)

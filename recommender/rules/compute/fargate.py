@@ -36,6 +36,7 @@ from recommender.rules.compute.bandwidth import (
     needs_published_bandwidth,
     unpublished_bandwidth_note,
 )
+from recommender.rules.compute.ebs_need import ebs_iops_need
 from recommender.rules.compute.fargate_limits import (
     FARGATE_EBS_REJECT,
     fargate_ebs_floor,
@@ -140,8 +141,7 @@ def _task_storage_need(p: WorkloadProfile) -> tuple[float | None, float | None]:
     s = p.storage
     if s is None or s.sharing not in (None, "single_instance"):
         return None, None
-    return (s.iops.min if s.iops else None,
-            s.throughput_mibps.min if s.throughput_mibps else None)
+    return (ebs_iops_need(s), s.throughput_mibps.min if s.throughput_mibps else None)
 
 
 def _with_vcpu_floor(need: ComputeNeed, floor: float) -> ComputeNeed:

@@ -10,7 +10,7 @@ import numpy as np
 
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option, Reason, built_option
-from recommender.rules.base import PERF01_COST, fmt_num, fmt_usd, reason
+from recommender.rules.base import PERF01_COST, PERF02_SELECT, fmt_num, fmt_usd, reason
 from recommender.rules.compute.candidates import Ec2Index
 from recommender.rules.compute.elasticity import plan_scaling
 from recommender.rules.compute.explain import (
@@ -23,6 +23,7 @@ from recommender.rules.compute.explain import (
 )
 from recommender.rules.compute.jobs import JobPlan
 from recommender.rules.compute.purchase import COMMITMENT_BILLING_URL, OFFERING
+from recommender.rules.compute.risk import EBS_OPTIMIZED_URL
 from recommender.rules.compute.sizing import ComputeNeed
 from recommender.rules.rank import Ranking, chunks
 
@@ -50,6 +51,8 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
         objective=objective, region=region, burst=t.burst.get(i), job=info,
         family_min=t.family_min.get(tf.family), memo=t.memo)
     reasons: list[Reason] = [x for rule in EC2_REASONS for x in rule(row)]
+    if t.filters.rejected.get("ec2.ebs_limits_below_storage_need"):
+        reasons.append(ebs_fit_reason(t, i))
     config = _ec2_config(t, row)
     predicted = predicted_fields(row)
     scaling = _scaling(t, row)
@@ -74,6 +77,29 @@ def ec2_option(t: Ec2Table, i: int, *, rank: int, k: int, ranking: Ranking, scor
                         predicted=predicted, reasons=reasons, config=config, region=region,
                         unpriced=pricing.unpriced(i, row.itype, region),
                         verify=pt.unverified or "verify" in [x.severity for x in reasons])
+
+
+def ebs_fit_reason(t: Ec2Table, i: int) -> Reason:
+    """Why type ``i`` holds the storage's EBS load when the EBS limits ruled out other types
+    (``ec2.ebs_limits_below_storage_need``): the limits it carries the load at against the
+    need (EBS-optimized instances, EBS_OPTIMIZED_URL), so a type larger than the CPU and
+    memory need is not a mystery."""
+    ctx, ix = t.ctx, t.ix
+    base = ctx.ebs_sustained
+    iops = ix.ebs_base_iops[i] if base else ix.ebs_max_iops[i]
+    mbps = ix.ebs_base_mbps[i] if base else ix.ebs_max_mbps[i]
+    need = " and ".join(
+        x for x in (f"{fmt_num(ctx.ebs_iops)} IOPS" if ctx.ebs_iops is not None else "",
+                    f"{fmt_num(ctx.ebs_mibps)} MiB/s" if ctx.ebs_mibps is not None else "")
+        if x)
+    at = ("its baseline, the load being sustained" if base else
+          "its maximum, the load peaking under 30 minutes a day")
+    gone = int(t.filters.rejected["ec2.ebs_limits_below_storage_need"])
+    return reason(
+        "compute.ebs_limits", PERF02_SELECT,
+        f"EBS: {ix.types[i]} carries {fmt_num(float(iops))} IOPS and {fmt_num(float(mbps))} "
+        f"MB/s ({at}) for the storage's {need}; {gone} types with lower EBS limits were "
+        f"left out ({EBS_OPTIMIZED_URL}).")
 
 
 def _ec2_config(t: Ec2Table, w: Ec2Row) -> dict[str, Any]:

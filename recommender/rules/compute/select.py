@@ -37,6 +37,7 @@ from recommender.rules.compute.candidates import (
     apply_filters,
     ebs_load_sustained,
 )
+from recommender.rules.compute.ebs_need import ebs_iops_need
 from recommender.rules.compute.explain import facts_memo
 from recommender.rules.compute.fleet import fewest_nodes
 from recommender.rules.compute.index import index_memo, one_node
@@ -99,7 +100,7 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         parallelism=need.parallelism, horizontal=need.horizontal,
         tightly_coupled=need.tightly_coupled,
         bandwidth_gbps=p.network.bandwidth_gbps if p.network else None,
-        ebs_iops=s.iops.min if s is not None and ebs and s.iops else None,
+        ebs_iops=ebs_iops_need(s) if s is not None and ebs else None,
         ebs_mibps=s.throughput_mibps.min if s is not None and ebs and s.throughput_mibps
         else None,
         price=pricing.price, priced=pricing.priced, node_floor_vcpus=need.node_floor_vcpus,
