@@ -40,6 +40,17 @@ def test_a_production_service_on_one_node_is_told_it_is_one_az(cat: Any) -> None
     assert opts[0].option == "m6g.xlarge" and opts[0].monthly_cost_usd == 112.42
 
 
+def test_a_production_service_on_one_fargate_task_is_told_too(cat: Any) -> None:
+    r = recommend({"region": "us-east-1", "environment": "production", "top_n": 10,
+                   "compute": {"vcpus": 4, "memory_gib": 16, "memory_used_gib": 4,
+                               "cpu_utilization": {"average_pct": 20, "p95_pct": 30,
+                                                   "peak_pct": 40}}},
+                  catalog=cat, models=False)
+    task = next(o for o in r.recommendations.compute if o.kind == "fargate")
+    # One ECS task runs in one AZ as one instance does.
+    assert task.count == 1 and "compute.single_az" in _cautions(task)
+
+
 def test_no_single_az_caution_outside_production_or_for_a_fleet(cat: Any) -> None:
     for o in _ec2(cat) + _ec2(cat, top={"environment": "development"}):
         assert "compute.single_az" not in _cautions(o)

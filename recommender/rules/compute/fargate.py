@@ -126,6 +126,8 @@ def fargate_option(
     if ebs is not None:
         c.reasons.insert(1, reason("fargate.ebs_baseline", PERF02_SELECT, ebs.text,
                                    "caution" if ebs.vcpus == 0 else "info"))
+    if n == 1:  # one task is one AZ, as one instance is (sizing.single_node_availability)
+        c.reasons.extend(x for x in need.reasons if x.rule == "compute.single_az")
     spot = fargate_spot_unpriced(p, need, book, region)
     if spot is not None:
         # A cheaper way to run the same task, not a cost left out: named, with its own reason.

@@ -330,7 +330,8 @@ def single_node_availability(p: WorkloadProfile, shape: FleetShape) -> tuple[Rea
         return ()
     return (reason(
         "compute.single_az", PERF02_SCALE,
-        "Production on one node: one EC2 instance runs in one Availability Zone, so an "
+        "Production on one node: one EC2 instance (or Fargate task) runs in one "
+        "Availability Zone, so an "
         "instance or AZ failure stops the service; AWS deploys production workloads across "
         f"Availability Zones (REL10-BP01, {MULTI_AZ_URL}). If the application can run on "
         "more than one node, set compute.scale_out to horizontal: the fleet is then sized "
