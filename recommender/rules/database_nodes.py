@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from recommender.core.profile import WorkloadProfile
@@ -19,7 +18,6 @@ from recommender.rules.base import (
     Candidate,
     Rejections,
     fmt_num,
-    fmt_usd,
 )
 from recommender.rules.database_cache import (
     CACHE_CLUSTER_MODE_URL,
@@ -35,7 +33,6 @@ from recommender.rules.database_common import (
     db_provenance,
     db_rows,
     node_option,
-    node_rate,
     pick_node,
     priced_at_both,
     rows_or_reference,
@@ -47,7 +44,16 @@ from recommender.rules.database_search import node_storage as search_node_storag
 from recommender.rules.database_search import nodes_for_storage as search_nodes_for_storage
 from recommender.rules.database_search import storage_text as search_storage_text
 from recommender.rules.database_search import volume_config as search_volume_config
-from recommender.rules.prices import PriceBook, fmt_unit_usd, per_unit_cost
+
+# The masters live in their own module; re-exported for the callers that import them here.
+from recommender.rules.database_search_masters import (
+    OPENSEARCH_MASTER_CLASSES as OPENSEARCH_MASTER_CLASSES,
+)
+from recommender.rules.database_search_masters import (
+    OPENSEARCH_MASTER_COUNT,
+    search_masters,
+)
+from recommender.rules.prices import PriceBook, fmt_unit_usd
 
 #: OpenSearch sizing: source x (1 + replicas) x 1.45 (indexing, OS and service overhead).
 OPENSEARCH_OVERHEAD = 1.45
@@ -229,21 +235,6 @@ OPENSEARCH_PREVIOUS_GENERATION = frozenset({"t2", "m3", "r3", "i2", "c4", "m4", 
 OPENSEARCH_MIN_DATA_NODES = 3
 OPENSEARCH_MULTI_AZ_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
                            "managedomains-multiaz.html")
-OPENSEARCH_MASTERS_URL = ("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
-                          "managedomains-dedicatedmasternodes.html")
-#: "We recommend that you add three dedicated master nodes to each production OpenSearch
-#: Service domain" (:data:`OPENSEARCH_MASTERS_URL`).
-OPENSEARCH_MASTER_COUNT = 3
-#: The page's "recommended minimum dedicated master instance type" by the domain's instance
-#: count: (up to this many data nodes, the two classes it names).  31-75 instances: "32 GiB"
-#: of master RAM, ``r5.xlarge.search`` or ``r6g.xlarge.search``.
-OPENSEARCH_MASTER_CLASSES: tuple[tuple[int, tuple[str, str]], ...] = (
-    (10, ("m5.large.search", "m6g.large.search")),
-    (30, ("c5.2xlarge.search", "c6g.2xlarge.search")),
-    (75, ("r5.xlarge.search", "r6g.xlarge.search")),
-    (125, ("r5.2xlarge.search", "r6g.2xlarge.search")),
-    (200, ("r5.4xlarge.search", "r6g.4xlarge.search")),
-)
 REDSHIFT_PRICING_URL = "https://aws.amazon.com/redshift/pricing/"
 REDSHIFT_RMS_ITEM = "redshift.managed_storage_gb_month"
 
@@ -282,18 +273,7 @@ def _search_size(
                      f"aggregations: {vcpu_per:g} vCPUs and {mem_per:g} GiB per 100 GiB of "
                      f"storage, {OPENSEARCH_SIZING_URL})")
     else:
-        need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
-        # Three nodes of a type that each hold a third of the index, when one has the memory.
-        fit = [r for r in rows if search_holds(r, storage / count)]
-        row, shards = pick_node(fit, need) if fit else (None, 0)
-        if row is None or shards > 1:
-            row, shards = pick_node(rows, need)
-        count *= max(shards, 1)
-        if row is not None:
-            count = max(count, search_nodes_for_storage(row, storage))
-        count = -(-count // step) * step
-        need_text = (f"with >= {fmt_num(round(need, 2))} GiB memory each (about "
-                     f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a heuristic)")
+        row, count, need_text = _search_by_memory(rows, storage, step)
     sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
               f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
               f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes (at "
@@ -303,6 +283,36 @@ def _search_size(
               + (f"; production: at least three data nodes across three Availability Zones "
                  f"({OPENSEARCH_MULTI_AZ_URL})" if production else "") + ".")
     return row, count, sizing, _search_todo(row, storage, count)
+
+
+def _search_by_memory(rows: list[dict[str, Any]], storage: float, step: int
+                      ) -> tuple[dict[str, Any] | None, int, str]:
+    """(type, data nodes, need text) of a domain sized by memory: about
+    :data:`OPENSEARCH_MEMORY_STORAGE_RATIO` GiB of index per GiB (a heuristic), on the three
+    nodes the sizing guide starts from when one type has a third of the memory and holds a
+    third of the index; else the type with the most memory, times the nodes it needs.
+
+    The text gives each node's share of the memory on the nodes chosen, and the total.
+    Before, it gave the share of three nodes whatever the count: 50,000 GiB in production
+    read "9 data nodes ... with >= 3,021 GiB memory each" for nodes of 1,024 GiB (145,000 /
+    16 = 9,062.5 GiB in all, 1,007 GiB each on nine).
+    """
+    count = OPENSEARCH_MIN_DATA_NODES
+    need = max(1.0, storage / OPENSEARCH_MEMORY_STORAGE_RATIO / count)
+    # Three nodes of a type that each hold a third of the index, when one has the memory.
+    fit = [r for r in rows if search_holds(r, storage / count)]
+    row, shards = pick_node(fit, need) if fit else (None, 0)
+    if row is None or shards > 1:
+        row, shards = pick_node(rows, need)
+    count *= max(shards, 1)
+    if row is not None:
+        count = max(count, search_nodes_for_storage(row, storage))
+    count = -(-count // step) * step
+    total = need * OPENSEARCH_MIN_DATA_NODES
+    return row, count, (f"with >= {fmt_num(round(total / count, 2))} GiB memory each ("
+                        f"{fmt_num(round(total, 1))} GiB in all: about "
+                        f"{OPENSEARCH_MEMORY_STORAGE_RATIO:g} GiB of index per GiB, a "
+                        "heuristic)")
 
 
 def _search_todo(row: dict[str, Any] | None, storage: float, count: int
@@ -348,53 +358,6 @@ def _search_nodes(rows: list[dict[str, Any]], need: tuple[float, float, float], 
         if best is None or key < best:
             best, pick = key, (r, n)
     return pick
-
-
-@dataclass(frozen=True)
-class SearchMasters:
-    """The three dedicated master nodes of a production OpenSearch domain, priced."""
-
-    instance_class: str
-    monthly_usd: float
-    verify: bool
-    text: str
-
-
-def search_masters(rows: list[dict[str, Any]], data_nodes: int, unpriced: bool
-                   ) -> SearchMasters | tuple[str, str]:
-    """The dedicated masters AWS recommends for ``data_nodes`` data nodes, or why not priced.
-
-    "We recommend that you add three dedicated master nodes to each production OpenSearch
-    Service domain", of the "recommended minimum dedicated master instance type" for the
-    domain's instance count (:data:`OPENSEARCH_MASTER_CLASSES`, from
-    :data:`OPENSEARCH_MASTERS_URL`): of the two classes the table names for that count, the
-    cheaper one priced in the region's rows.  Returns ``(item, reason)`` for ``unpriced``
-    when there is no such class (over 200 data nodes, or neither class priced here).  The text
-    quotes the hourly rate as the catalog row gives it (:func:`fmt_unit_usd`: m6g.large.search
-    "$0.128/h", not "$0.13/h", whose 3 x 730 h would be $284.70, not the $280.32 counted).
-    """
-    item = f"{OPENSEARCH_MASTER_COUNT} dedicated master nodes"
-    tier = next((t for t in OPENSEARCH_MASTER_CLASSES if data_nodes <= t[0]), None)
-    if tier is None:
-        return item, (f"AWS recommends three dedicated master nodes for production "
-                      f"({OPENSEARCH_MASTERS_URL}); its table ends at 200 data nodes, below "
-                      f"this domain's {data_nodes}")
-    top, names = tier
-    priced = [] if unpriced else sorted(
-        (rate, str(r["instance_class"]), r) for r in rows
-        if str(r["instance_class"]) in names and (rate := node_rate(r)) is not None)
-    if not priced:
-        return item, (f"AWS recommends three dedicated master nodes of {' or '.join(names)} "
-                      f"for production ({OPENSEARCH_MASTERS_URL}); the catalog has no price "
-                      "for them in this region")
-    hourly, cls, row = priced[0]
-    usd = per_unit_cost(hourly, OPENSEARCH_MASTER_COUNT * 730.0)
-    text = (f"Production: {OPENSEARCH_MASTER_COUNT} dedicated master nodes, "
-            f"{cls} ({' or '.join(names)} is AWS's recommended minimum for up to {top} data "
-            f"nodes; three, never an even number, keep a quorum, {OPENSEARCH_MASTERS_URL}): "
-            f"{OPENSEARCH_MASTER_COUNT} x {fmt_unit_usd(hourly)}/h x 730 h = {fmt_usd(usd)}"
-            f"/month.")
-    return SearchMasters(cls, usd, bool(row.get("verify")), text)
 
 
 def _search_data_node(instance_class: str, production: bool) -> bool:

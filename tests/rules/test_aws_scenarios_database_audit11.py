@@ -80,3 +80,22 @@ def test_production_masters_text_quotes_the_row_rate(cat):
     assert o.config["dedicated_master_type"] == "m6g.large.search"
     size = next(r.text for r in o.reasons if r.rule == "database.size")
     assert "3 x $0.128/h x 730 h = $280.32/month" in size
+
+
+# --- OpenSearch: the memory each data node needs, on the nodes chosen --------------------------
+# Sizing guide (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/
+# sizing-domains.html): storage = source x (1 + replicas) x 1.45; the memory follows the index at
+# about 16 GiB of index per GiB (the rule's heuristic).  Before, the text gave the share of three
+# nodes whatever the count.
+
+def test_memory_per_node_is_the_share_of_the_nodes_chosen(cat):
+    # 50,000 GiB, production: index 50,000 x 2 x 1.45 = 145,000 GiB; memory 145,000 / 16 =
+    # 9,062.5 GiB in all, 3,020.8 GiB a node on three, more than any type: i4i.32xlarge.search
+    # (1,024 GiB) x ceil(3,020.8 / 1,024) = 3 -> 9 nodes, 9,062.5 / 9 = 1,006.9 GiB each.
+    [o] = _db(cat, environment="production", database={"data_model": "search",
+                                                        "size_gib": 50000})
+    assert (o.config["instance_class"], o.count) == ("i4i.32xlarge.search", 9)
+    size = next(r.text for r in o.reasons if r.rule == "database.size")
+    assert "9 data nodes (at least three, against split brain) with >= 1,007 GiB memory each" \
+        in size
+    assert "3,021 GiB" not in size
