@@ -78,7 +78,8 @@ def cloudfront_cost(
     """CloudFront's data out for the static share of the egress, after the always-free tier.
 
     Without ``static_content_fraction`` the edge serves :data:`DEFAULT_EDGE_SHARE` of the
-    egress, a heuristic the reason names as such.
+    egress, a heuristic the reason names as such; with it 0 the edge serves none, $0.00 (not
+    "no egress", which is the case without ``egress_gib_per_month``: None).
 
     CloudFront's always-free data out (per account and month, all edges; the catalog's
     ``cloudfront.data_out.free_tier`` row) comes off before pricing, shared across
@@ -92,8 +93,17 @@ def cloudfront_cost(
     """
     n = p.network
     cdn_gib = edge_gib(p)
-    if not n or not cdn_gib:
+    if not n or not n.egress_gib_per_month:
         return None, []
+    if not cdn_gib:
+        # static_content_fraction 0: the edge caches none of the egress, which all leaves the
+        # region (the bundle's data out prices it); nothing is priced at the edge.
+        return 0.0, [reason(
+            "network.cloudfront_cost", PERF01_COST,
+            f"$0.00 of data out from the edge: static_content_fraction is 0, so none of the "
+            f"{fmt_num(n.egress_gib_per_month)} GiB/month egress is cached there and all of "
+            f"it leaves {region} through its data-out tiers (requests not included; "
+            f"{CLOUDFRONT_PRICING_URL}, {EC2_DATA_TRANSFER_URL}).")]
     # What the same GiB would add to the region's data out: the egress's cost through its
     # tiers with them less without them (the rest leaves the region either way), not their
     # cost from the first tier, which the rest has already used.

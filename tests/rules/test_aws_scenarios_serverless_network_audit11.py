@@ -22,6 +22,10 @@
 * The 6 vCPUs Lambda gives at 10,240 MB are on the AWS News Blog
   (https://aws.amazon.com/blogs/aws/new-for-aws-lambda-functions-with-up-to-10-gb-of-memory-and-6-vcpus/),
   the source of the catalog's fact, not on the memory page the reason cited for them.
+* CloudFront for users far from the region with ``static_content_fraction`` 0: the edge
+  caches none of the egress, which all leaves the region through its data-out tiers
+  (https://aws.amazon.com/ec2/pricing/on-demand/, "Data Transfer"); the edge's data out is
+  $0.00, not "unpriced: the profile gives no egress_gib_per_month" when the profile gives it.
 """
 
 from __future__ import annotations
@@ -130,3 +134,20 @@ def test_six_vcpus_at_the_maximum_cite_their_source(cat):
     why = next(x.text for x in o.reasons if x.rule == "lambda.memory")
     assert ("https://aws.amazon.com/blogs/aws/new-for-aws-lambda-functions-with-up-to-10-gb-"
             "of-memory-and-6-vcpus/") in why
+
+
+def test_cloudfront_with_no_static_share_costs_nothing_at_the_edge(cat):
+    # 2,000 GiB/month egress, static share 0, users in ap-southeast-1 (over 100 ms away):
+    # edge 0 GiB -> $0.00; the region's data out 2,000 x $0.09 = $180.00 (first tier).
+    r = recommend({"region": "us-east-1", "compute": {"vcpus": 2, "memory_gib": 4},
+                   "network": {"egress_gib_per_month": 2000, "static_content_fraction": 0.0,
+                               "user_regions": {"ap-southeast-1": 1.0}}},
+                  catalog=cat, models=False)
+    cf = next(o for o in r.recommendations.network if o.option == "cloudfront")
+    assert cf.monthly_cost_usd == 0.0
+    assert not any(u.item == "CloudFront data out" for u in cf.unpriced)
+    assert not any("gives no egress" in u.reason for u in r.bundle.unpriced)
+    why = next(x.text for x in cf.reasons if x.rule == "network.cloudfront_cost")
+    assert "none of the 2,000 GiB/month egress" in why
+    out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
+    assert abs(out.monthly_cost_usd - 180.00) < 0.005
