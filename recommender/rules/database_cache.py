@@ -57,6 +57,10 @@ CACHE_MEMORY_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
 CACHE_MEMCACHED_OVERHEAD_GIB = 100.0 / 1024.0
 CACHE_MEMCACHED_PARAMS_URL = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
                               "ParameterGroups.Engine.html#ParameterGroups.Memcached")
+#: The least data a cache is sized for, GiB (the rule's floor: no size, or less, is sized as
+#: this much).  The need text says so: before, "0 GiB of data ...: memory >= 0 / 0.75 = 0.67
+#: GiB" stated a division whose result is 0.
+CACHE_MIN_DATA_GIB = 0.5
 #: ElastiCache Multi-AZ with automatic failover needs a replica in each shard.
 CACHE_MULTI_AZ_URL = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html"
 CACHE_REPLICAS_PER_SHARD = 1
@@ -159,8 +163,9 @@ def cache_plans(rows: list[dict[str, Any]], size: float, p: Any) -> CachePlan:
     # Memcached has no replication, so no replicas to fail over to (same page).
     memcached = d is not None and (d.engine or "").lower() == "memcached"
     # Valkey/Redis OSS reserve 25 % of node memory; Memcached its 100 MB connection overhead.
-    need = (max(size, 0.5) + CACHE_MEMCACHED_OVERHEAD_GIB if memcached
-            else max(size, 0.5) / (1 - CACHE_RESERVED_FRACTION))
+    data = max(size, CACHE_MIN_DATA_GIB)
+    need = (data + CACHE_MEMCACHED_OVERHEAD_GIB if memcached
+            else data / (1 - CACHE_RESERVED_FRACTION))
     per_shard = 1 + CACHE_REPLICAS_PER_SHARD if asks_multi_az(p) and not memcached else 1
     mode = None if memcached or d is None else d.cluster_mode
     one, many = cache_cluster(rows, need, per_shard,
@@ -253,15 +258,20 @@ def _monthly(layout: CacheLayout, hours: float = 730.0) -> str:
 def cache_need_text(plan: CachePlan, size: float) -> str:
     """The need: the data over the memory the default reservation leaves (Memcached: the data
     and its connection overhead), and T2 left out."""
+    data = max(size, CACHE_MIN_DATA_GIB)
+    what = (f"{fmt_num(size)} GiB of data" if size >= CACHE_MIN_DATA_GIB else
+            (f"{fmt_num(data)} GiB of data (" + (f"{fmt_num(size)} GiB given" if size else
+                                                 "database.size_gib not given")
+             + f": sized for at least {fmt_num(CACHE_MIN_DATA_GIB)} GiB, an assumption)"))
     if plan.memcached:
-        text = (f"{fmt_num(size)} GiB of data and Memcached's default 100 MB "
+        text = (f"{what} and Memcached's default 100 MB "
                 f"memcached_connections_overhead (Memcached has no reserved-memory-percent): "
-                f"memory >= {fmt_num(size)} GiB + 100 MB = {fmt_num(round(plan.need, 2))} GiB "
+                f"memory >= {fmt_num(data)} GiB + 100 MB = {fmt_num(round(plan.need, 2))} GiB "
                 f"({CACHE_MEMCACHED_PARAMS_URL})")
     else:
-        text = (f"{fmt_num(size)} GiB of data with {CACHE_RESERVED_FRACTION:.0%} of node "
+        text = (f"{what} with {CACHE_RESERVED_FRACTION:.0%} of node "
                 f"memory reserved (the default reserved-memory-percent): memory >= "
-                f"{fmt_num(size)} / {1 - CACHE_RESERVED_FRACTION:g} = "
+                f"{fmt_num(data)} / {1 - CACHE_RESERVED_FRACTION:g} = "
                 f"{fmt_num(round(plan.need, 2))} GiB ({CACHE_MEMORY_URL})")
     return (text
             + (f"; no T2 node: ElastiCache no longer creates new clusters with T2 instances "

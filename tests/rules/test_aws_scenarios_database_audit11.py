@@ -99,3 +99,19 @@ def test_memory_per_node_is_the_share_of_the_nodes_chosen(cat):
     assert "9 data nodes (at least three, against split brain) with >= 1,007 GiB memory each" \
         in size
     assert "3,021 GiB" not in size
+
+
+# --- ElastiCache without a data size: the need text states the floor it sizes for --------------
+# The need is the data / 0.75 (25% reserved-memory-percent, https://docs.aws.amazon.com/
+# AmazonElastiCache/latest/dg/redis-memory-management.html), the data at least 0.5 GiB (the
+# rule's floor).  Before, no size read "0 GiB of data ...: memory >= 0 / 0.75 = 0.67 GiB".
+
+def test_cache_without_size_states_the_half_gib_it_sizes_for(cat):
+    # 0.5 / 0.75 = 0.667 GiB -> the cheapest node of >= 0.67 GiB without T2, cache.t4g.small
+    # (1.37 GiB; t4g.micro's 0.5 is short): 0.0256 x 730 = $18.69.
+    [o] = _db(cat, database={"data_model": "cache"})
+    assert o.config["instance_class"] == "cache.t4g.small"
+    assert o.monthly_cost_usd == pytest.approx(18.69, abs=0.01)
+    size = next(r.text for r in o.reasons if r.rule == "database.size")
+    assert "memory >= 0.5 / 0.75 = 0.67 GiB" in size and "database.size_gib not given" in size
+    assert "0 / 0.75" not in size
