@@ -54,6 +54,10 @@ KINESIS_PRICING_URL = "https://aws.amazon.com/kinesis/data-streams/pricing/"
 SQS_BATCH_MESSAGES = 10
 SQS_BATCH_MAX_KIB = 1024.0
 SQS_CHUNK_KIB = 64.0
+#: Requests a month SQS standard bills at its first paid price: from 1 million to 100 billion
+#: requests a month, lower prices above (SQS_PRICING_URL).  The catalog's row is that first
+#: paid tier only (its feed has no tier bounds), so above it the figure is an upper bound.
+SQS_FIRST_TIER_REQUESTS = 100e9
 #: FIFO's default throughput with batching, messages per second (SQS_FIFO_URL).
 SQS_FIFO_BATCHED_MSGS_PER_S = 3000.0
 #: A Kinesis shard's write limits (KINESIS_CONCEPTS_URL) and the PUT payload unit
@@ -199,5 +203,31 @@ def buffer_cost(s: Stream, book: PriceBook, region: str
     rs = [reason("tradeoff.buffering.cost", PERF01_COST,
                  _sqs_text(s, requests, how, q.usd, q.unit_price_usd),
                  "verify" if q.verify else "info")]
+    rs += _above_first_tier(book, region, requests, q.unit_price_usd)
     alt, more = ordered_alternatives(s, book, region, requests)
     return q.usd, rs + more, alt, None
+
+
+def _above_first_tier(book: PriceBook, region: str, requests: float,
+                      unit_usd: float) -> list[Reason]:
+    """A caution when the requests pass SQS's first paid tier and the catalog has no other.
+
+    SQS standard bills from 1 million to 100 billion requests a month at its first paid price
+    and the requests above at lower ones (SQS_PRICING_URL); the catalog's row is the first
+    paid tier alone, so every request is counted at it and the figure is an upper bound by
+    up to the requests above :data:`SQS_FIRST_TIER_REQUESTS` x the difference.
+    """
+    tiers = book.tiers("sqs.standard.request", region)
+    if requests <= SQS_FIRST_TIER_REQUESTS or len(tiers) != 1 or \
+            math.isfinite(tiers[0].end):
+        return []
+    above = requests - SQS_FIRST_TIER_REQUESTS
+    return [reason(
+        "tradeoff.buffering.tiers", PERF01_COST,
+        f"An upper bound: {fmt_num(round(requests))} requests a month are above the "
+        f"{fmt_num(SQS_FIRST_TIER_REQUESTS)} that SQS standard bills at its first paid price; "
+        f"the {fmt_num(round(above))} above it are billed at lower prices "
+        f"({SQS_PRICING_URL}: the first paid price covers 1 million to 100 billion requests "
+        f"a month) that the catalog's feed does not carry (its row is the first paid tier "
+        f"only), so they are counted here at {fmt_usd(unit_usd * 1e6)} per million.",
+        "caution")]

@@ -26,6 +26,11 @@
   caches none of the egress, which all leaves the region through its data-out tiers
   (https://aws.amazon.com/ec2/pricing/on-demand/, "Data Transfer"); the edge's data out is
   $0.00, not "unpriced: the profile gives no egress_gib_per_month" when the profile gives it.
+* Amazon SQS pricing (https://aws.amazon.com/sqs/pricing/): standard requests are billed at
+  the first paid price ($0.40 per million in us-east-1) from 1 million to 100 billion a month,
+  at lower prices above.  The catalog's row is that first tier only (its note: "first paid
+  tier only: the feed has no tier bounds"), so above 100 billion the buffering figure is an
+  upper bound and a caution says so.
 """
 
 from __future__ import annotations
@@ -151,3 +156,32 @@ def test_cloudfront_with_no_static_share_costs_nothing_at_the_edge(cat):
     assert "none of the 2,000 GiB/month egress" in why
     out = next(c for c in r.bundle.components if c.option == "data_transfer_out")
     assert abs(out.monthly_cost_usd - 180.00) < 0.005
+
+
+def _buffering(cat, writes_per_s: float):
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 8, "memory_gib": 16, "interruption_tolerant": True,
+        "cpu_utilization": {"average_pct": 15, "p95_pct": 60, "peak_pct": 95}},
+        "database": {"data_model": "key_value", "size_gib": 500, "reads_per_s": 10_000,
+                     "writes_per_s": writes_per_s, "item_size_kib": 1}},
+        catalog=cat, models=False)
+    return next(o for o in r.recommendations.tradeoffs if o.option == "buffering")
+
+
+def test_sqs_above_100_billion_requests_is_named_an_upper_bound(cat):
+    # 200,000 writes/s x 2,628,000 s = 525,600,000,000 messages; 0.3 requests each (send,
+    # receive, delete in batches of 10) = 157,680,000,000 requests x $0.40/M = $63,072.00,
+    # 57,680,000,000 of them above the first paid tier's 100 billion.
+    o = _buffering(cat, 200_000)
+    assert abs(o.monthly_cost_usd - 63_072.00) < 0.005
+    tiers = next(x for x in o.reasons if x.rule == "tradeoff.buffering.tiers")
+    assert tiers.severity == "caution"
+    assert "57,680,000,000 above it" in tiers.text and "https://aws.amazon.com/sqs/pricing/" \
+        in tiers.text
+
+
+def test_sqs_within_the_first_tier_has_no_caution(cat):
+    # 2,000 writes/s: 1,576,800,000 requests, within the first paid tier: $630.72, no caution.
+    o = _buffering(cat, 2_000)
+    assert abs(o.monthly_cost_usd - 630.72) < 0.005
+    assert not any(x.rule == "tradeoff.buffering.tiers" for x in o.reasons)
