@@ -16,6 +16,7 @@ from recommender.core.profile import WorkloadProfile
 from recommender.rules.base import PERF03_CONFIG, Candidate, fmt_num, reason
 from recommender.rules.database_common import db_provenance, node_option
 from recommender.rules.database_usage import (
+    AURORA_PRICING_URL,
     AURORA_STORAGE_TYPES_URL,
     io_intensive,
     replica_cost,
@@ -117,7 +118,8 @@ def price_relational(
                             "multi_az": dep == "multi_az" or (service == "aurora"
                                                               and s.multi_az),
                             **_gp3_config(u.gp3, size)})
-    c.name_unpriced_all(u.unpriced, category="database")
+    c.name_unpriced_all(u.unpriced + cpu_credits_unpriced(service, s.engine, row, s.count),
+                        category="database")
     if u.gp3 is not None and u.gp3.short_iops:
         c.risk = max(c.risk, GP3_SHORT_RISK)  # gp3 as priced cannot carry all the I/O
     c.count = s.count
@@ -136,6 +138,34 @@ def price_relational(
     c.components = {"fit": fit}
     _latency_caution(c, d)
     return c
+
+
+#: "Amazon RDS T4g and T3 DB instances run in Unlimited mode, which means that you will be
+#: charged if your average CPU utilization over a rolling 24-hour period exceeds the baseline
+#: of the instance", CPU credits billed per vCPU-hour (the engine's RDS pricing page; Aurora's
+#: pricing page for its T4g and T3 classes); T2 classes run in Standard mode, held to the
+#: baseline once their credits are spent.  The profile gives no CPU use and the catalog no
+#: credit price, so the surplus credits are named, not counted.
+UNLIMITED_CLASSES = ("db.t3.", "db.t4g.")
+RDS_ENGINE_PRICING_URL = "https://aws.amazon.com/rds/{engine}/pricing/"
+
+
+def cpu_credits_unpriced(service: str, engine: str, row: dict[str, Any] | None, count: int
+                         ) -> list[tuple[str, str]]:
+    """The surplus CPU credits a T4g/T3 class in Unlimited mode may bill (see above), named
+    for ``unpriced``; nothing for another class.  Before, a development database on
+    db.t4g.medium ($47.45 a month) said nothing of the credits billed when its CPU averages
+    above the baseline."""
+    cls = "" if row is None else str(row["instance_class"])
+    if not cls.startswith(UNLIMITED_CLASSES):
+        return []
+    url = (AURORA_PRICING_URL if service == "aurora" else RDS_ENGINE_PRICING_URL.format(
+        engine="postgresql" if engine.startswith("postgres") else engine))
+    return [(f"CPU credits above the baseline of {count} x {cls} (Unlimited mode)",
+             f"{'Aurora' if service == 'aurora' else 'RDS'} T4g and T3 DB instances run in "
+             "Unlimited mode: a 24-hour average CPU utilization above the baseline bills "
+             f"surplus CPU credits per vCPU-hour ({url}); the profile gives no CPU use and the "
+             "catalog no credit price")]
 
 
 def _sizing_text(d: Any, memory: tuple[float, float, float | None], replicas: int,

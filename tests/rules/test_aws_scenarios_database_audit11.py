@@ -115,3 +115,32 @@ def test_cache_without_size_states_the_half_gib_it_sizes_for(cat):
     size = next(r.text for r in o.reasons if r.rule == "database.size")
     assert "memory >= 0.5 / 0.75 = 0.67 GiB" in size and "database.size_gib not given" in size
     assert "0 / 0.75" not in size
+
+
+# --- RDS and Aurora T4g/T3 classes: surplus CPU credits in Unlimited mode, named -----------------
+# RDS pricing ("Amazon RDS T4g and T3 DB instances run in Unlimited mode, which means that you
+# will be charged if your average CPU utilization over a rolling 24-hour period exceeds the
+# baseline of the instance", per vCPU-hour; https://aws.amazon.com/rds/mysql/pricing/, Aurora:
+# https://aws.amazon.com/rds/aurora/pricing/).  The profile gives no CPU use and the catalog no
+# credit price; before, nothing was said.
+
+def test_t4g_database_names_its_unlimited_cpu_credits(cat):
+    # 10 GiB MySQL, development: memory >= 2.5 GiB -> db.t4g.medium (4 GiB), RDS $47.45 + 20 GiB
+    # of gp3 x $0.115 = $2.30 -> $49.75, unchanged.
+    db = _db(cat, objective="cost", environment="development",
+             database={"data_model": "relational", "engine": "mysql", "size_gib": 10})
+    rds = next(o for o in db if o.kind == "rds" and not o.config["multi_az"])
+    assert rds.config["instance_class"] == "db.t4g.medium"
+    assert rds.monthly_cost_usd == pytest.approx(49.75, abs=0.01)
+    [u] = [u for u in rds.unpriced if u.item.startswith("CPU credits")]
+    assert "1 x db.t4g.medium" in u.item and "https://aws.amazon.com/rds/mysql/pricing/" in u.reason
+    aurora = next(o for o in db if o.kind == "aurora")
+    assert [u for u in aurora.unpriced if "https://aws.amazon.com/rds/aurora/pricing/" in u.reason
+            and u.item.startswith("CPU credits")]
+
+
+def test_production_classes_have_no_cpu_credits(cat):
+    # Production excludes T classes (Concepts.DBInstanceClass.Types.html): nothing to name.
+    db = _db(cat, environment="production",
+             database={"data_model": "relational", "engine": "mysql", "size_gib": 10})
+    assert not [u for o in db for u in o.unpriced if u.item.startswith("CPU credits")]
