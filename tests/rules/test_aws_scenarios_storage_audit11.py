@@ -17,6 +17,8 @@ import pytest
 
 from recommender import recommend
 from recommender.core.profile import parse_profile
+from recommender.rules.base import Rejections
+from recommender.rules.storage.block import storage_options
 
 COST07_BP02 = ("https://docs.aws.amazon.com/wellarchitected/latest/cost-optimization-pillar/"
                "cost_pricing_model_region_cost.html")
@@ -89,24 +91,34 @@ SMALL_IO = {"region": "us-east-1", "compute": {"vcpus": 4, "memory_gib": 16},
             "storage": {"size_gib": 500, "throughput_mibps": 500, "io_size_kib": 4}}
 
 
-def test_the_instance_limit_counts_the_ios_of_the_throughput(cat):
-    """500 MiB/s of 4 KiB I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance.  The top EC2
-    choice here sustains (its catalog baseline) far fewer, so every EBS option carrying that
-    throughput is risk 4 (the rule for a sustained need above the baseline), with the
-    count said.  Before: risk 0, only 'sustains 781 EBS throughput MB/s, enough for 524'
-    (500 x 1.048576 = 524.3 MB/s), the IOPS never compared."""
-    r = recommend(parse_profile(SMALL_IO), models=False)
-    itype = r.recommendations.compute[0].config["instance_type"]
+def _limits(cat, itype: str) -> dict:
+    """The instance's EBS limits from the catalog, as the compute stage hands them over."""
     e = cat.ec2
-    base = float(e.loc[e["instance_type"] == itype, "ebs_baseline_iops"].iloc[0])
-    assert base < 128_000  # (m8gb.xlarge: 30,000 baseline, 120,000 maximum)
-    ebs = [o for o in r.recommendations.storage if o.kind == "ebs"]
+    row = e[e["instance_type"] == itype].iloc[0]
+    return {"instance_type": itype, "base_iops": float(row["ebs_baseline_iops"]),
+            "max_iops": float(row["ebs_max_iops"]),
+            "base_mbps": float(row["ebs_baseline_throughput_mbps"]),
+            "max_mbps": float(row["ebs_max_throughput_mbps"])}
+
+
+def test_the_instance_limit_counts_the_ios_of_the_throughput(cat, book):
+    """500 MiB/s of 4 KiB I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance.  On
+    m8gb.xlarge (catalog: 30,000 IOPS baseline, 120,000 maximum; 781.25 MB/s baseline) every
+    EBS option carrying that throughput is risk 4, the rule for a sustained need above the
+    baseline, with the count said.  Before: risk 0, only 'm8gb.xlarge sustains 781 EBS
+    throughput MB/s, enough for 524' (500 x 1.048576 = 524.3 MB/s), the IOPS never compared
+    (the compute stage offered m8gb.xlarge for this profile)."""
+    limits = _limits(cat, "m8gb.xlarge")
+    assert (limits["base_iops"], limits["max_iops"]) == (30_000, 120_000)
+    ebs = [c for c in storage_options(parse_profile(SMALL_IO), cat, book, "us-east-1",
+                                      Rejections(), instance=limits) if c.kind == "ebs"]
     assert ebs
-    for o in ebs:
-        texts = [x.text for x in o.reasons if x.rule == "storage.instance_limit"]
-        assert any("128,000 I/O operations a second" in t and "ebs-io-characteristics" in t
-                   for t in texts), texts
-        assert o.performance_risk == 4.0
+    for c in ebs:
+        texts = [x.text for x in c.reasons if x.rule == "storage.instance_limit"]
+        assert any("128,000 I/O operations a second at m8gb.xlarge" in t
+                   and "ebs-io-characteristics" in t for t in texts), texts
+        assert any("below the need 128,000" in t for t in texts), texts
+        assert c.risk == 4.0
 
 
 def test_without_an_io_size_only_the_profiles_iops_are_compared():
@@ -143,3 +155,50 @@ def test_io2_at_the_largest_io_keeps_awss_ratio():
     r = recommend(parse_profile({"region": "us-east-1", "storage": {
         "size_gib": 1000, "throughput_mibps": 1000, "latency_ms": 0.5}}), models=False)
     assert r.recommendations.storage[0].config["iops"] == 3907
+
+
+# Restored copies.  "When you restore an archive, you pay for both the archive and the restored
+# copy.  Because there is a storage cost for the copy, restore objects only for the duration you
+# need them" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html):
+# Glacier Flexible Retrieval and Deep Archive objects are read through a temporary copy, whose
+# storage the option neither counted nor named.
+def _archive(**storage):
+    r = recommend(parse_profile({"region": "us-east-1", "storage": {
+        "size_gib": 1000, "access_frequency": "archive", **storage}}), models=False)
+    return r, next(o for o in r.recommendations.storage if o.kind == "s3")
+
+
+@pytest.mark.parametrize("storage", [{}, {"object_lifetime_days": 100}])
+def test_restored_copies_of_archives_are_named(storage):
+    """Deep Archive (no lifetime) and Glacier Flexible Retrieval (100-day objects): the copies'
+    storage is named in the option's and the bundle's unpriced, with the page; the profile
+    gives no restore duration (days), so it has no figure."""
+    r, s3 = _archive(**storage)
+    cls = s3.config["storage_class"]
+    assert cls in ("glacier_deep_archive", "glacier_flexible")
+    item = f"s3.{cls} restored copies (stored beside the archive while kept)"
+    named = [u for u in s3.unpriced if u.item == item]
+    assert named and "restoring-objects.html" in named[0].reason
+    assert item in [u.item for u in r.bundle.unpriced]
+
+
+def test_restored_copies_cost_per_day_from_the_reads():
+    """Read at 1 MiB/s for 10 h a month, all reads: 1 x 3,600 x 10 / 1,024 = 35.16 GB restored
+    (config 35.2); kept one day each at S3 Standard's $0.023 per GB-month (the catalog's
+    us-east-1 row, https://aws.amazon.com/s3/pricing/): 35.2 x 0.023 x 24 / 730 = $0.0266,
+    '$0.03 for each day they are kept'.  Deep Archive's own figure is unchanged: 1,000 x
+    0.00099 + 35.16 x 0.02 retrieval = 0.99 + 0.70 = $1.69."""
+    _, s3 = _archive(throughput_mibps=1, throughput_hours_per_month=10, read_fraction=1.0)
+    assert s3.config["storage_class"] == "glacier_deep_archive"
+    assert s3.monthly_cost_usd == pytest.approx(0.99 + 35.15625 * 0.02, abs=0.005)
+    named = next(u for u in s3.unpriced if "restored copies" in u.item)
+    assert "35.2 GB restored a month" in named.reason
+    assert "$0.03 for each day they are kept" in named.reason
+
+
+def test_glacier_instant_retrieval_needs_no_restore():
+    """Glacier Instant Retrieval serves in milliseconds without a restore: nothing named."""
+    _, s3 = _archive(latency_ms=100)
+    assert s3.config["storage_class"] == "glacier_instant"
+    assert not [u for u in s3.unpriced if "restored copies" in u.item]
+

@@ -18,7 +18,7 @@ from recommender.rules.base import (
     fmt_usd,
     reason,
 )
-from recommender.rules.prices import PriceBook, fmt_unit_usd
+from recommender.rules.prices import PriceBook, fmt_unit_usd, per_unit_cost
 from recommender.rules.storage.class_prices import (
     PER_GB_ACCESS_CLASSES,
     S3_RESTORE_CLASSES,
@@ -316,8 +316,39 @@ def _s3_candidate(n: StorageNeed, cls: str, notes: list[str], *, book: PriceBook
         c.name_unpriced_all([(x, noted if ": " in x else
                               "billed per request or per GB retrieved; the profile gives no "
                               "request or retrieval rate") for x in excludes])
+    if cls in S3_RESTORE_CLASSES and priced is not None:
+        _restored_copies(c, n, cls, book, region)
     c.add_provenance(priced, None if retrieval is None else retrieval[1])
     return c
+
+
+#: "When you restore an archive, you pay for both the archive and the restored copy. Because
+#: there is a storage cost for the copy, restore objects only for the duration you need
+#: them" (Restoring an archived object): the temporary copy of a Glacier Flexible Retrieval
+#: or Deep Archive object is stored beside the archive for the days the restore asks for.
+S3_RESTORE_URL = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html"
+
+
+def _restored_copies(c: Candidate, n: StorageNeed, cls: str, book: PriceBook,
+                     region: str) -> None:
+    """Name the storage of the temporary copies restores make (:data:`S3_RESTORE_URL`): the
+    profile gives no restore duration (days), so it is not priced; with a read throughput
+    the GB restored a month are known and the reason gives what each day the copies are
+    kept costs at the catalog's S3 Standard rate (the rate of the restored copy,
+    https://aws.amazon.com/s3/pricing/)."""
+    item = f"s3.{cls} restored copies (stored beside the archive while kept)"
+    why = (f"a restore keeps a temporary copy of each object for the days it asks for, billed "
+           f"as storage beside the {cls} archive ({S3_RESTORE_URL}); the profile gives no "
+           "restore duration")
+    std = book.unit("s3.standard.storage_gb_month", region)
+    gib = c.config.get("retrieval_gib_month")
+    if std is not None and gib:
+        per_day = per_unit_cost(std.price_usd, float(gib)) * 24.0 / HOURS_PER_MONTH
+        why += (f"; the {fmt_num(gib)} GB restored a month at S3 Standard's "
+                f"{fmt_unit_usd(std.price_usd)} per GB-month cost {fmt_usd(per_day)} for "
+                f"each day they are kept ({fmt_num(gib)} x {fmt_unit_usd(std.price_usd)} x 24 / "
+                f"{fmt_num(HOURS_PER_MONTH)} h, {S3_PRICING_URL})")
+    c.name_unpriced_all([(item, why)], category="storage")
 
 
 #: The S3 pricing page bills each GB retrieved from the IA and Glacier classes ("Requests &
