@@ -202,3 +202,59 @@ def test_glacier_instant_retrieval_needs_no_restore():
     assert s3.config["storage_class"] == "glacier_instant"
     assert not [u for u in s3.unpriced if "restored copies" in u.item]
 
+
+# FSx for Lustre storage: SSD capacity comes in 1.2 TiB or multiples of 2.4 TiB, HDD (Persistent
+# 1 only) in 6.0 TiB steps at 12 MB/s per TiB or 1.8 TiB steps at 40 MB/s per TiB
+# (https://docs.aws.amazon.com/fsx/latest/LustreGuide/managing-storage-capacity.html); the
+# option sizes by SSD's steps, so it must price an SSD row.  The stored sources have no FSx
+# prices (https://aws.amazon.com/fsx/lustre/pricing/): the rows below stand for what a live
+# build writes, items as catalog/sources/live_services._fsx_item names them; their figures
+# only tell SSD (0.145) from HDD (0.025) apart.
+FSX_COLS = ["service", "item", "region", "unit", "price_usd", "tier_start", "tier_end",
+            "to_region", "price_as_of", "price_source", "verify", "notes"]
+
+
+def _fsx_book(rows: list[tuple[str, float]]):
+    import pandas as pd
+
+    from recommender.rules.prices import PriceBook
+    return PriceBook(pd.DataFrame(
+        [["fsx", item, "us-east-1", "USD per GB-month", usd, 0.0, None, None, "2026-12-01",
+          "aws-pricing-api", False, None] for item, usd in rows], columns=FSX_COLS),
+        pd.DataFrame(columns=["topic", "key", "value", "unit", "scope", "source_url",
+                              "verify", "notes"]))
+
+
+def test_persistent_lustre_prices_ssd_not_hdd(profile):
+    """2,000 GiB of shared sequential data at 50 MiB/s, persistent: SSD capacity 2.4 TiB
+    (1.95 TiB of data; 2.4 TiB carries 52.4 MB/s at any SSD per-TiB throughput, 50 and up)
+    = 2,457.6 GiB x 0.145 = $356.35.  Before: the sorted first '.persistent' item, HDD's,
+    2,457.6 x 0.025 = $61.44, an HDD price on an SSD capacity the HDD steps (6.0 or 1.8
+    TiB) do not allow."""
+    from recommender.rules.storage.fsx import fsx_lustre_option
+    from recommender.rules.storage.need import storage_need
+
+    book = _fsx_book([("fsx.lustre.hdd.persistent_1.storage_gb_month", 0.025),
+                      ("fsx.lustre.ssd.persistent_1.storage_gb_month", 0.145)])
+    n = storage_need(profile(storage={"size_gib": 2000, "sharing": "multi_instance",
+                                      "access_pattern": "sequential",
+                                      "throughput_mibps": 50}))
+    c = fsx_lustre_option(n, book, "us-east-1", Rejections())
+    assert c is not None
+    assert c.monthly_cost_usd == pytest.approx(2457.6 * 0.145, abs=0.005)
+    assert "managing-storage-capacity.html" in c.reasons[0].text
+
+
+def test_persistent_lustre_with_only_hdd_rows_is_not_offered(profile):
+    """No SSD row: not offered, counted as no FSx price (the HDD row does not fit the SSD
+    sizing)."""
+    from recommender.rules.storage.fsx import fsx_lustre_option
+    from recommender.rules.storage.need import storage_need
+
+    rej = Rejections()
+    n = storage_need(profile(storage={"size_gib": 2000, "sharing": "multi_instance",
+                                      "access_pattern": "sequential",
+                                      "throughput_mibps": 50}))
+    book = _fsx_book([("fsx.lustre.hdd.persistent_1.storage_gb_month", 0.025)])
+    assert fsx_lustre_option(n, book, "us-east-1", rej) is None
+    assert rej.counts["storage.fsx_no_price_in_catalog"] == 1

@@ -30,6 +30,8 @@ from recommender.rules.storage.need import StorageNeed
 
 FSX_URL = "https://docs.aws.amazon.com/fsx/latest/LustreGuide/what-is.html"
 FSX_PRICING_URL = "https://aws.amazon.com/fsx/lustre/pricing/"
+FSX_STORAGE_URL = ("https://docs.aws.amazon.com/fsx/latest/LustreGuide/"
+                   "managing-storage-capacity.html")
 #: Scratch 2 baseline throughput, MB/s per TiB of storage (performance guide above).
 SCRATCH2_MBPS_PER_TIB = 200.0
 #: Capacity steps in TiB: the first size, then multiples of the increment (storage guide).
@@ -50,17 +52,30 @@ def wants_lustre(n: StorageNeed) -> bool:
         n.persistence == "scratch" or (n.pattern == "sequential" and bool(n.mibps)))
 
 
+def lustre_item(items: list[str], kind: str) -> str | None:
+    """The SSD storage item of the ``kind`` deployment (``scratch``/``persistent``), the
+    latest generation first (Scratch 2 before Scratch 1, Persistent 2 before 1), or None.
+
+    The capacity steps and the per-TiB throughput this option sizes by are SSD's (1.2 TiB
+    or multiples of 2.4 TiB, :data:`FSX_STORAGE_URL`); an HDD file system (Persistent 1
+    only) comes in 6.0 or 1.8 TiB steps at 12 or 40 MB/s per TiB, so its price row does not
+    apply.  Items are ``fsx.lustre.<storage>.<deployment>.storage_gb_month`` (the live
+    build's), sorted, so the first match used to be ``hdd.persistent_1`` for persistent data.
+    """
+    ssd = [i for i in items if i.startswith("fsx.lustre.ssd.")
+           and i.split(".")[3].startswith(kind) and i.endswith(".storage_gb_month")]
+    return max(ssd) if ssd else None
+
+
 def fsx_lustre_option(
     n: StorageNeed, book: PriceBook, region: str, rej: Rejections
 ) -> Candidate | None:
     """FSx for Lustre Scratch 2 (scratch) or Persistent (else), priced; None when unpriced."""
     kind = "scratch" if n.persistence == "scratch" else "persistent"
-    items = [i for i in book.items("fsx.lustre.", region)
-             if f".{kind}" in i and i.endswith(".storage_gb_month")]
-    if not items:
+    item = lustre_item(book.items("fsx.lustre.", region), kind)
+    if item is None:
         rej.add("storage.fsx_no_price_in_catalog")
         return None
-    item = items[0]
     tib = lustre_capacity_tib(n.size_gib or 0.0, n.mibps)
     gib = tib * 1024.0
     priced = book.cost(item, region, gib, per="GB-month")
@@ -69,8 +84,8 @@ def fsx_lustre_option(
     rs = [reason("storage.fsx_lustre", PERF03_PURPOSE,
                  f"Shared {'scratch' if kind == 'scratch' else 'throughput-heavy'} data for "
                  f"compute-intensive work: FSx for Lustre, a parallel file system ({FSX_URL}); "
-                 f"{fmt_num(round(tib, 1))} TiB is the smallest valid capacity (1.2 TiB or "
-                 f"multiples of 2.4 TiB) for {fmt_num(n.size_gib or 0)} GiB"
+                 f"{fmt_num(round(tib, 1))} TiB is the smallest valid SSD capacity (1.2 TiB or "
+                 f"multiples of 2.4 TiB, {FSX_STORAGE_URL}) for {fmt_num(n.size_gib or 0)} GiB"
                  + (f" and {fmt_num(n.mibps)} MiB/s at {SCRATCH2_MBPS_PER_TIB:g} MB/s per TiB"
                     if n.mibps and kind == "scratch" else "") + "."),
           cost_reason("storage", f"{fmt_usd(priced.usd)}/month: {fmt_num(round(gib, 1))} GiB "
