@@ -49,22 +49,22 @@ def read_replicas(d: Any) -> int:
     return 0
 
 
-#: "You can create up to 15 read replicas from one DB instance within the same Region" (RDS
-#: for MySQL and MariaDB; PostgreSQL and SQL Server "up to 15 read replicas from one source
-#: DB instance"), and an Aurora cluster has up to 15 Aurora Replicas.  Other engines keep 5.
+#: CreateDBInstanceReadReplica, SourceDBInstanceIdentifier: "Each DB instance can have up to
+#: 15 read replicas, except for the following engines: Db2 - Can have up to three replicas.
+#: Oracle - Can have up to five read replicas.  SQL Server - Can have up to five read
+#: replicas" (:data:`READ_REPLICA_QUOTA_URL`); an Aurora cluster has up to 15 Aurora Replicas.
+#: Before, SQL Server was given 15 (with MySQL, MariaDB and PostgreSQL) and Db2 five.
 MAX_READ_REPLICAS = 15
-MAX_READ_REPLICAS_OTHER = 5
-READ_REPLICA_ENGINES = ("mysql", "mariadb", "postgresql", "postgres", "sqlserver")
-READ_REPLICA_QUOTA_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
-                          "USER_MySQL.Replication.ReadReplicas.html")
+MAX_READ_REPLICAS_BY_ENGINE = {"db2": 3, "oracle": 5, "sqlserver": 5}
+READ_REPLICA_QUOTA_URL = ("https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/"
+                          "API_CreateDBInstanceReadReplica.html")
 
 
 def max_read_replicas(engine: str | None) -> int:
     """The most read replicas of one source instance for ``engine`` (PostgreSQL by default)."""
     e = (engine or "postgresql").lower()
-    return MAX_READ_REPLICAS if e.startswith(READ_REPLICA_ENGINES) else MAX_READ_REPLICAS_OTHER
-
-
+    return next((n for k, n in MAX_READ_REPLICAS_BY_ENGINE.items() if e.startswith(k)),
+                MAX_READ_REPLICAS)
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,28 @@ def test_production_classes_have_no_cpu_credits(cat):
     db = _db(cat, environment="production",
              database={"data_model": "relational", "engine": "mysql", "size_gib": 10})
     assert not [u for o in db for u in o.unpriced if u.item.startswith("CPU credits")]
+
+
+# --- RDS read replicas per source instance, by engine ------------------------------------------
+# CreateDBInstanceReadReplica, SourceDBInstanceIdentifier: "Each DB instance can have up to 15
+# read replicas, except for the following engines: Db2 - Can have up to three replicas. Oracle -
+# Can have up to five read replicas. SQL Server - Can have up to five read replicas"
+# (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
+# Before, SQL Server had 15 and Db2 five.
+
+@pytest.mark.parametrize(("engine", "replicas"), [("sqlserver", 5), ("db2", 3), ("oracle", 5),
+                                                  ("mysql", 11), ("postgresql", 11)])
+def test_read_replicas_stop_at_the_engines_maximum(cat, engine, replicas):
+    # 60,000 reads/s and 100 writes/s (99.8% reads): the primary serves 5,000 reads/s and each
+    # replica 5,000 more (the rule's heuristic), ceil(60,000 / 5,000) - 1 = 11 replicas, at most
+    # the engine's maximum.
+    db = _db(cat, database={"data_model": "relational", "engine": engine, "size_gib": 200,
+                            "reads_per_s": 60000, "writes_per_s": 100})
+    rds = next(o for o in db if o.kind == "rds" and not o.config["multi_az"])
+    assert rds.config["read_replicas"] == replicas
+    if replicas < 11:
+        size = next(r.text for r in rds.reasons if r.rule == "database.size")
+        assert (f"at most {replicas} read replicas per source instance (https://docs.aws."
+                "amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html)"
+                f", so the reads above {(1 + replicas) * 5000:,}/s need a cache or sharding"
+                ) in size
