@@ -25,6 +25,11 @@ from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Option
 from recommender.rules.base import Candidate, Rejections
 from recommender.rules.compute import sizing as cr
+from recommender.rules.compute.budget import (
+    over_budget,
+    serverless_within_budget,
+    unlimited_budget_note,
+)
 from recommender.rules.compute.burst import (
     BurstInputs,
     BurstResult,
@@ -186,6 +191,16 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
                 _burst_drop_note, t, sim=sim, k=k, key=key, fixed_ok=bool(fixed_ok[i]),
                 cheapest=cheapest))
             continue
+        budget = t.ctx.max_monthly_usd
+        if verdict.surplus_usd and over_budget(t.cost[i] + verdict.surplus_usd, budget):
+            # The surplus credits come after the price filter: held to the budget here.
+            assert budget is not None
+            rej.add("ec2.above_budget")
+            t.alive[i] = False
+            note = unlimited_budget_note(str(ix.types[i]), float(t.cost[i]),
+                                         verdict.surplus_usd, budget)
+            t.dropped[i] = note
+            continue
         t.cost[i] += verdict.surplus_usd
         t.burst[i] = verdict
 
@@ -284,8 +299,9 @@ def select_compute(
         stage(t, book, rej)
     res = ComputeResult(table=t, peak_to_average=_peak_to_average(need))
     res.idx = t.alive.nonzero()[0]
-    res.serverless = serverless_candidates(p, need, book, region, rej, models=models,
-                                           catalog=catalog, objective=objective)
+    res.serverless = serverless_within_budget(serverless_candidates(
+        p, need, book, region, rej, models=models, catalog=catalog, objective=objective),
+        p.max_monthly_usd, rej)
     if len(res.idx) == 0 and not res.serverless:
         warnings.append(nothing_fits_message(t, need))
         return res
