@@ -7,6 +7,14 @@
   ``VolumeWriteOps`` and ``VolumeReadBytes`` + ``VolumeWriteBytes`` per second;
   ``BurstBalance`` for gp2, st1 and sc1, whose baseline is below their burst
   (https://docs.aws.amazon.com/ebs/latest/userguide/using_cloudwatch_ebs.html).
+* A RAID 0 array (``config.raid``, ``config.volumes`` = k) is k identical volumes, each
+  carrying 1/k of the array's IOPS and throughput ("the resulting size of a RAID 0 array is
+  the sum of the sizes of the volumes within it, and the bandwidth is the sum of the
+  available bandwidth of the volumes within it",
+  https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html), and the AWS/EBS
+  metrics are per volume (dimension ``VolumeId``): the alarms watch one volume against its
+  own share (``config.iops_per_volume``, ``throughput_mibps_per_volume``), never against the
+  array's sum, which one volume cannot reach (io2 Block Express: 256,000 IOPS a volume).
 * Scratch data the bundle moved onto a Fargate task's ephemeral storage has no EBS volume,
   so no EBS alarm: Container Insights' ``EphemeralStorageUtilized`` against
   ``EphemeralStorageReserved`` (GiB, per service; Fargate Linux platform 1.4.0 or later,
@@ -30,12 +38,37 @@ _BURST_TYPES = ("gp2", "st1", "sc1")
 _VOLUME = {"VolumeId": "volume"}
 
 
+#: The EBS RAID guide: an array's IOPS and throughput are the sums of its volumes'.
+RAID_URL = "https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html"
+
+
 def _iops(o: Option) -> float | None:
-    return num(o.config, "iops", "baseline_iops")
+    """One volume's IOPS: its share in a RAID 0 array (the metrics are per ``VolumeId``)."""
+    return num(o.config, "iops_per_volume", "iops", "baseline_iops")
 
 
 def _throughput(o: Option) -> float | None:
-    return num(o.config, "throughput_mibps", "baseline_throughput_mibps")
+    """One volume's MiB/s (its share in a RAID 0 array)."""
+    return num(o.config, "throughput_mibps_per_volume", "baseline_throughput_mibps_per_volume",
+               "throughput_mibps", "baseline_throughput_mibps")
+
+
+def _which(o: Option) -> str:
+    """What the alarm watches: the option, or one volume of its RAID 0 array."""
+    k = num(o.config, "volumes")
+    if o.config.get("raid") == "raid0" and k is not None and k > 1:
+        return (f"each of the {k:g} {o.option} volumes of the RAID 0 array (the metrics are "
+                f"per volume; the array's {_sum(o)} is the sum of its volumes', {RAID_URL})")
+    return o.option
+
+
+def _sum(o: Option) -> str:
+    parts = []
+    if num(o.config, "iops") is not None:
+        parts.append(f"{num(o.config, 'iops'):g} IOPS")
+    if num(o.config, "throughput_mibps", "baseline_throughput_mibps") is not None:
+        parts.append(f"{num(o.config, 'throughput_mibps', 'baseline_throughput_mibps'):g} MiB/s")
+    return " and ".join(parts) or "performance"
 
 
 def queue_length(p: WorkloadProfile, o: Option, latency_class: str | None) -> Monitor | None:
@@ -49,7 +82,7 @@ def queue_length(p: WorkloadProfile, o: Option, latency_class: str | None) -> Mo
         return None
     threshold = max(1.0, round(iops * target / 1000.0, 1))
     text = (f"A queue of IOPS x latency = {iops:g} x {target:g} ms = {threshold:g} requests is "
-            f"what {o.option} holds at {basis}; a longer average queue means I/O waits longer "
+            f"what {_which(o)} holds at {basis}; a longer average queue means I/O waits longer "
             "than that: provision more IOPS or a faster volume type")
     return monitor("ebs_queue_length", "storage", o.option, namespace="AWS/EBS",
                    metric="VolumeQueueLength", dimensions=_VOLUME, statistic="Average",
@@ -69,7 +102,7 @@ def iops_and_throughput(o: Option) -> list[Monitor]:
             threshold=limit, comparison="GreaterThanThreshold", page="AWS/EBS",
             expression="(m1+m2)/PERIOD(m1)", metrics=["VolumeReadOps", "VolumeWriteOps"],
             text=f"Read+write operations per second above {LIMIT_SHARE:.0%} of the {iops:g} "
-                 f"IOPS {o.option} gives ({limit:g}) mean the volume is about to cap the "
+                 f"IOPS {_which(o)} gives ({limit:g}) mean the volume is about to cap the "
                  "workload"))
     mibps = _throughput(o)
     if mibps is not None:
@@ -80,7 +113,7 @@ def iops_and_throughput(o: Option) -> list[Monitor]:
             threshold=limit, comparison="GreaterThanThreshold", page="AWS/EBS",
             expression="(m1+m2)/PERIOD(m1)/1048576",
             metrics=["VolumeReadBytes", "VolumeWriteBytes"],
-            text=f"Throughput above {LIMIT_SHARE:.0%} of the {mibps:g} MiB/s {o.option} gives "
+            text=f"Throughput above {LIMIT_SHARE:.0%} of the {mibps:g} MiB/s {_which(o)} gives "
                  f"({limit:g} MiB/s) means the volume is about to cap the workload"))
     return out
 

@@ -1,0 +1,46 @@
+"""Monitoring audit 11: alarms checked against the AWS pages, thresholds worked by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recommender import recommend
+
+
+def _monitors(profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    r = recommend(profile).model_dump(mode="json")
+    return {m["id"]: m for m in r["monitoring"]}
+
+
+def test_a_raid0_array_is_alarmed_per_volume_on_its_share() -> None:
+    # 2,000 GiB at 300,000 IOPS, 0.5 ms: only io2 Block Express is sub-millisecond, and one
+    # io2 volume gives at most 256,000 IOPS (https://docs.aws.amazon.com/ebs/latest/userguide/
+    # provisioned-iops.html), so RAID 0 across ceil(300,000 / 256,000) = 2 volumes of
+    # 300,000 / 2 = 150,000 IOPS each (https://docs.aws.amazon.com/ebs/latest/userguide/
+    # raid-config.html: the array's IOPS are the sum of its volumes').  The AWS/EBS metrics
+    # are per VolumeId, so one volume is alarmed against its own 150,000 IOPS:
+    #   IOPS alarm 0.9 x 150,000 = 135,000 ops/s (not 0.9 x 300,000 = 270,000, which one
+    #   volume can never reach);
+    #   queue (Little's law) 150,000 IOPS x 0.5 ms / 1,000 = 75 requests (not 150).
+    m = _monitors({"name": "io2-array", "region": "us-east-1", "storage": {
+        "size_gib": 2000, "iops": 300000, "access_pattern": "random", "latency_ms": 0.5,
+        "persistence": "persistent", "sharing": "single_instance"}})
+    assert m["ebs_iops"]["dimensions"] == {"VolumeId": "volume"}
+    assert m["ebs_iops"]["expression"] == "(m1+m2)/PERIOD(m1)"
+    assert m["ebs_iops"]["threshold"] == 135000.0
+    assert m["ebs_queue_length"]["threshold"] == 75.0
+    assert "raid-config.html" in m["ebs_iops"]["reason"]["text"]
+
+
+def test_a_gp3_array_is_alarmed_on_one_volume_s_throughput() -> None:
+    # 4,000 GiB at 150,000 IOPS and 3,000 MiB/s: one gp3 gives at most 80,000 IOPS and
+    # 2,000 MiB/s (https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html), so
+    # ceil(150,000 / 80,000) = 2 = ceil(3,000 / 2,000) volumes of 75,000 IOPS and 1,500 MiB/s
+    # each.  Per volume: IOPS 0.9 x 75,000 = 67,500; throughput 0.9 x 1,500 = 1,350 MiB/s
+    # (before: 0.9 x 150,000 = 135,000 and 0.9 x 3,000 = 2,700, above one gp3's maxima).
+    m = _monitors({"name": "gp3-array", "region": "us-east-1", "storage": {
+        "size_gib": 4000, "iops": 150000, "throughput_mibps": 3000,
+        "access_pattern": "random", "sharing": "single_instance",
+        "persistence": "persistent"}})
+    assert m["ebs_iops"]["threshold"] == 67500.0
+    assert m["ebs_throughput"]["threshold"] == 1350.0
