@@ -31,11 +31,19 @@
   at lower prices above.  The catalog's row is that first tier only (its note: "first paid
   tier only: the feed has no tier bounds"), so above 100 billion the buffering figure is an
   upper bound and a caution says so.
+* AWS Fargate pricing (https://aws.amazon.com/fargate/pricing/): each task's vCPU and memory
+  are billed per vCPU-hour and per GB-hour (us-east-1 Linux x86: $0.04048 and $0.004445; Arm
+  $0.03238 and $0.00356).  The cost reason works the figure out from those rates.
 """
 
 from __future__ import annotations
 
 from recommender import recommend
+from recommender.core.profile import parse_profile
+from recommender.rules.base import Rejections
+from recommender.rules.compute.fargate import fargate_option
+from recommender.rules.compute.sizing import derive_need
+from recommender.rules.prices import price_book
 
 
 def _text(o) -> str:
@@ -185,3 +193,27 @@ def test_sqs_within_the_first_tier_has_no_caution(cat):
     o = _buffering(cat, 2_000)
     assert abs(o.monthly_cost_usd - 630.72) < 0.005
     assert not any(x.rule == "tradeoff.buffering.tiers" for x in o.reasons)
+
+
+def _fargate(cat, **compute):
+    p = parse_profile({"region": "us-east-1", "compute": compute})
+    return fargate_option(p, derive_need(p), price_book(cat), "us-east-1", Rejections())
+
+
+def test_fargate_cost_reason_works_the_figure_out_from_the_rates(cat):
+    # 1 vCPU / 2 GB x86: (1 x $0.04048 + 2 x $0.004445) x 730 h = $0.04937 x 730 = $36.04.
+    o = _fargate(cat, vcpus=1, memory_gib=2, arch="x86_64")
+    assert abs(o.monthly_cost_usd - 36.04) < 0.005
+    why = next(x.text for x in o.reasons if x.rule == "fargate.monthly_cost")
+    assert ("1 task(s) x (1 vCPU x $0.04048 per vCPU-hour + 2 GB x $0.004445 per GB-hour) "
+            "x 730 h") in why
+    assert "https://aws.amazon.com/fargate/pricing/" in why
+
+
+def test_fargate_cost_reason_counts_every_task(cat):
+    # 40 vCPU / 80 GiB scaled out, x86: the fewest tasks, 3 x 16 vCPU / 32 GB:
+    # 3 x (16 x $0.04048 + 32 x $0.004445) x 730 = 3 x $0.78992 x 730 = $1,729.92.
+    o = _fargate(cat, vcpus=40, memory_gib=80, scale_out="horizontal", arch="x86_64")
+    assert o.count == 3 and abs(o.monthly_cost_usd - 1729.92) < 0.005
+    why = next(x.text for x in o.reasons if x.rule == "fargate.monthly_cost")
+    assert "3 task(s) x (16 vCPU x $0.04048 per vCPU-hour + 32 GB x $0.004445" in why

@@ -50,6 +50,7 @@ from recommender.rules.prices import (
     PriceBook,
     Tier,
     UnitMismatchError,
+    fmt_unit_usd,
     per_unit_cost,
     unit_scale,
 )
@@ -114,12 +115,14 @@ def fargate_option(
         rej.add("fargate.task_size_limit")
         return None
     cost, n, v, m, arch, vfy = best
+    rates = _arch_rates(book, region, arch)
+    assert rates is not None  # the best task was priced at them
     c = Candidate(
         "fargate", "fargate", cost,
         _fargate_reasons(p, need, best, used_gib=used_gib, m_need=m_need,
-                         fewest_first=fewest_first),
+                         fewest_first=fewest_first, unit_usd=rates[2]),
         config={"vcpu": v, "memory_gib": m, "arch": arch, "task_count": n,
-                **_fargate_provenance(book, region, arch)},
+                "price_as_of": rates[0].price_as_of, "price_source": rates[0].price_source},
         count=n, verify=vfy,
         components={"perf_capacity_vcpus": v * n, "vcpus_total": v * n, "memory_total": m * n},
     )
@@ -266,8 +269,23 @@ def _per_one(t: Tier, billed_on: str) -> float:
     return per_unit_cost(t.price_usd, 1.0, per)
 
 
+def _cost_text(best: TaskChoice, hours: float, unit_usd: tuple[float, float]) -> str:
+    """The monthly cost worked out: tasks x (vCPU x vCPU-hour + GB x GB-hour) x hours.
+
+    Fargate bills each task's requested vCPU and memory per vCPU-hour and per GB-hour
+    (https://aws.amazon.com/fargate/pricing/; per second, one-minute minimum, the catalog's
+    fact note); ``unit_usd`` are the catalog's two rates.
+    """
+    cost, n, v, m, arch, _ = best
+    return (f"{fmt_usd(cost)}/month for {hours:g} h ({arch}): {n} task(s) x ({fmt_num(v)} "
+            f"vCPU x {fmt_unit_usd(unit_usd[0])} per vCPU-hour + {fmt_num(m)} GB x "
+            f"{fmt_unit_usd(unit_usd[1])} per GB-hour) x {hours:g} h "
+            "(https://aws.amazon.com/fargate/pricing/).")
+
+
 def _fargate_reasons(p: WorkloadProfile, need: ComputeNeed, best: TaskChoice, *,
-                     used_gib: float, m_need: float, fewest_first: bool) -> list[Reason]:
+                     used_gib: float, m_need: float, fewest_first: bool,
+                     unit_usd: tuple[float, float]) -> list[Reason]:
     """Task size, monthly cost, task count and verify flag of the chosen task (PERF02-BP01)."""
     cost, n, v, m, arch, vfy = best
     # Event-driven work on always-on tasks holds the invocations in flight (concurrency.py):
@@ -282,8 +300,7 @@ def _fargate_reasons(p: WorkloadProfile, need: ComputeNeed, best: TaskChoice, *,
                    r.rule == "compute.event_concurrency" for r in conc))
                + "; no instances to manage."),
         *conc,
-        reason("fargate.monthly_cost", PERF01_COST,
-               f"{fmt_usd(cost)}/month for {need.hours:g} h ({arch}, per-vCPU and per-GB hours)."),
+        reason("fargate.monthly_cost", PERF01_COST, _cost_text(best, need.hours, unit_usd)),
     ]
     if need.horizontal:
         rs.append(reason(
@@ -310,11 +327,6 @@ def _memory_text(p: WorkloadProfile, used_gib: float, m_need: float, in_flight: 
         return (f" (memory >= {fmt_num(round(m_need, 2))} GiB: {used} per invocation, x the "
                 "invocations in flight)")
     return f" (memory >= {fmt_num(round(used_gib, 2))} GiB: {used})"
-
-
-def _fargate_provenance(book: PriceBook, region: str, arch: str) -> dict[str, Any]:
-    t = book.unit(f"fargate.vcpu_hour.{arch}", region)
-    return {} if t is None else {"price_as_of": t.price_as_of, "price_source": t.price_source}
 
 
 def _used_memory_gib(p: WorkloadProfile) -> float:
