@@ -101,3 +101,43 @@ def test_unlimited_within_the_budget_keeps_its_price(cat: Any) -> None:
     o = r.recommendations.compute[0]
     assert (o.option, o.config["credit_mode"]) == ("t4g.medium", "unlimited")
     assert o.monthly_cost_usd == pytest.approx(33.29)
+
+
+# ------------------------------------------------------------ burstable credits in words
+
+_T4G_35 = {"vcpus": 2, "memory_gib": 4, "arch": "arm64",
+           "cpu_utilization": {"average_pct": 35, "p95_pct": 50, "peak_pct": 60}}
+
+
+def _credits_text(cat: Any, **top: Any) -> str:
+    r = recommend({"region": "us-east-1", "top_n": 20, "compute": _T4G_35, **top},
+                  catalog=cat, models=False)
+    o = next(x for x in r.recommendations.compute if x.option == "t4g.medium")
+    assert o.config["credit_mode"] == "unlimited"
+    return next(x.text for x in o.reasons if x.rule == "burst.credits")
+
+
+def test_a_standard_balance_that_runs_out_is_said_in_credits(cat: Any) -> None:
+    # A credit balance never goes below zero: a standard instance low on credits has its
+    # performance "gradually lowered to the baseline performance level"
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-standard-mode.html).
+    # t4g.medium at 35% of 2 vCPUs: a 24-hour cycle spends 0.35 x 2 x 60 x 24 = 1,008
+    # credits and earns 24 x 24 = 576, so the balance falls 432 a cycle; a full 576 is spent
+    # within ceil(576 / 432) = 2 cycles.  Before: 'steady-state minimum balance -288'.
+    text = _credits_text(cat)
+    assert "steady-state minimum balance" not in text
+    assert ("each 24-hour cycle spends 1,008 credits and earns 576, so the balance falls 432 "
+            "a cycle and a full 576 is spent within 2 cycle(s)") in text
+    assert "burstable-performance-instances-standard-mode.html" in text
+    assert "13,140 surplus credits a month" in text  # 432 x 730 / 24, unchanged
+
+
+def test_unlimited_mode_with_no_fixed_type_to_compare_says_so(cat: Any) -> None:
+    # At max_monthly_usd 40 the cheapest non-burstable fit, c6g.large at $0.068 x 730 =
+    # $49.64, is over the budget, so there is none to compare with.  Before: 'it still beats
+    # the cheapest non-burstable fit ($inf/month)'.
+    assert round(_ondemand(cat, "c6g.large") * 730, 2) == 49.64
+    text = _credits_text(cat, max_monthly_usd=40)
+    assert "$inf" not in text and "no non-burstable type fits the other constraints" in text
+    # With it in reach the comparison stays, with its figure.
+    assert "cheapest non-burstable fit ($49.64/month)" in _credits_text(cat)

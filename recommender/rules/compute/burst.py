@@ -71,6 +71,7 @@ class BurstResult:
     baseline_pct: np.ndarray
     curves: np.ndarray  # (K, <= CURVE_POINTS) steady-state balance
     curve_hours: np.ndarray  # hours since cycle start of each curve point
+    cycle_hours: float = 0.0  # hours of one series cycle (the series repeats)
 
 
 def simulate_credits(
@@ -122,6 +123,7 @@ def simulate_credits(
         baseline_pct=baseline,
         curves=bal[:, idx],
         curve_hours=(idx + 1) * interval_min / 60.0,
+        cycle_hours=cycle_hours,
     )
 
 
@@ -185,8 +187,10 @@ def judge_burstable(
     def head() -> str:
         return (f"CPU credits: earns {ix.credits_per_hour[i]:g}/h (baseline "
                 f"{sim.baseline_pct[k]:.0f}% per vCPU), holds at most {cap:g}; the load "
-                f"averages {sim.avg_util_pct[k]:.0f}% per vCPU; steady-state minimum balance "
-                f"{sim.min_balance[k]:.0f}. ")
+                f"averages {sim.avg_util_pct[k]:.0f}% per vCPU; " + (
+                    f"steady-state minimum balance {sim.min_balance[k]:.0f}. "
+                    if sim.holds.item(k) else shortfall_text(
+                        sim, k, float(ix.credits_per_hour.item(i)), cap)))
 
     if sim.holds.item(k):
         low = sim.min_balance.item(k) < LOW_BALANCE_SHARE * cap
@@ -213,6 +217,32 @@ def judge_burstable(
         usd=usd, cheapest_other=cheapest_other), bool(fact.verify), sim, k), ""
 
 
+def shortfall_text(sim: BurstResult, k: int, per_hour: float, cap: float) -> str:
+    """Why standard mode does not hold, in credits: the cycle's deficit (the balance falls
+    each cycle and runs out) or, with a surplus over the cycle, the credits a burst within
+    it lacks.  A credit balance never goes below zero: a standard instance low on credits
+    has its performance "gradually lowered to the baseline performance level"
+    (STANDARD_URL)."""
+    net, hours = float(sim.net_per_cycle[k]), sim.cycle_hours
+    earned = per_hour * hours
+    if net < 0:
+        return (f"standard mode runs out: each {hours:g}-hour cycle spends "
+                f"{earned - net:,.0f} credits and earns {earned:,.0f}, so the balance falls "
+                f"{-net:,.0f} a cycle and a full {cap:g} is spent within "
+                f"{math.ceil(cap / -net - 1e-9):,} cycle(s); then performance is lowered to "
+                f"the baseline ({STANDARD_URL}). ")
+    return (f"standard mode runs out within the cycle: its longest burst spends "
+            f"{-float(sim.min_balance[k]):,.0f} credits more than a full balance of {cap:g} "
+            f"holds, and performance is lowered to the baseline until they are earned "
+            f"back ({STANDARD_URL}). ")
+
+
+#: "Standard mode for burstable performance instances": "If the instance is running low on
+#: accrued credits, performance is gradually lowered to the baseline performance level".
+STANDARD_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                "burstable-performance-instances-standard-mode.html")
+
+
 #: "Unlimited mode concepts" (Amazon EC2 User Guide): surplus credits beyond the 24-hour
 #: average baseline are charged at a flat rate per vCPU-hour.
 UNLIMITED_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
@@ -228,8 +258,10 @@ def unlimited_text(surplus: float, fact: Any, family: str, *, count: int, usd: f
     return (f"Unlimited mode: {surplus:,.0f} surplus credits a month per node (one credit is "
             f"one vCPU-minute: {surplus / 60.0:,.1f} vCPU-hours at ${float(fact.value):g} per "
             f"vCPU-hour, the catalog's {family} rate{check}){nodes} cost ${usd:,.2f}, charged "
-            f"when the 24-hour average is above the baseline ({UNLIMITED_URL}); it still "
-            f"beats the cheapest non-burstable fit (${cheapest_other:,.2f}/month).")
+            f"when the 24-hour average is above the baseline ({UNLIMITED_URL}); "
+            + (f"it still beats the cheapest non-burstable fit (${cheapest_other:,.2f}/month)."
+               if math.isfinite(cheapest_other) else "no non-burstable type fits the other "
+               "constraints to compare it with."))
 
 
 @dataclass(slots=True)  # (not frozen: built per call; nothing changes it)
