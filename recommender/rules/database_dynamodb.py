@@ -63,19 +63,37 @@ DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/prici
                            "quantity in the catalog's feed, so it is not deducted.")
 
 
+#: "Both tables and LSIs provide two read consistency options: eventually consistent (default)
+#: and strongly consistent reads"; "Eventually consistent is the default read consistent model
+#: for all read operations" (DynamoDB read consistency).  A profile without
+#: ``database.consistency`` is priced strongly consistent, an upper bound at twice the read
+#: units of that default, and the capacity reason now says so (before, it read "1 RCU per
+#: strong read" as if the profile had asked for strong reads).
+DYNAMODB_READ_CONSISTENCY_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/"
+                                 "developerguide/HowItWorks.ReadConsistency.html")
+
+
 def _capacity_units(d: Any) -> tuple[float, float, int, list[Any]]:
     """(item KiB, RCU per read, WCU per write, the reasons saying so) of DynamoDB.
 
     A read unit covers 4 KiB strongly consistent (half a unit eventually consistent), a write
-    unit 1 KiB (https://aws.amazon.com/dynamodb/pricing/).
+    unit 1 KiB (https://aws.amazon.com/dynamodb/pricing/).  Reads are eventually consistent
+    only when ``consistency`` says so; absent, strong is assumed and the reason says it is not
+    DynamoDB's default (:data:`DYNAMODB_READ_CONSISTENCY_URL`).
     """
     item = d.item_size_kib or 1.0
-    strong = d.consistency != "eventual"
+    strong = d.consistency != "eventual"  # absent: strong, the upper bound (see above)
     rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
     wcu_per_write = math.ceil(item / 1.0)  # 1 KiB per WCU
     text = (f"{fmt_num(rcu_per_read)} RCU per {'strong' if strong else 'eventual'} read "
             f"and {wcu_per_write} WCU per write of {fmt_num(item)} KiB"
-            + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)") + ".")
+            + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)")
+            + ("" if d.consistency else (
+                " (database.consistency not given: strongly consistent assumed, an upper bound "
+                "at twice the read units of DynamoDB's default, 'Eventually consistent is the "
+                f"default read consistent model for all read operations', "
+                f"{DYNAMODB_READ_CONSISTENCY_URL}; set it to eventual if the reads may be)"))
+            + ".")
     return item, rcu_per_read, wcu_per_write, [reason("database.capacity_units",
                                                       PERF03_CONFIG, text)]
 
