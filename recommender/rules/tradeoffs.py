@@ -148,12 +148,18 @@ def sharding(p: WorkloadProfile) -> Candidate | None:
     """Sharding for writes beyond one writer (a heuristic threshold, stated in the reason).
 
     On DynamoDB (``key_value``, ``document``) there is no writer node: the limit is a
-    partition's 1,000 write units per second (DYNAMODB_PARTITION_URL), so the reason says how
-    many partitions the writes must spread over (write units of 1 KB each) and ``predicted``
+    partition's 1,000 write units per second (DYNAMODB_PARTITION_URL), so it applies as soon
+    as the write units (1 KB each) are more than one partition takes, whatever the writes
+    count: the reason says how many partitions the writes must spread over and ``predicted``
     carries it (``min_partitions``).
     """
     d = p.database
-    if d is None or d.writes_per_s is None or d.writes_per_s < SHARD_WRITES_PER_S:
+    if d is None or d.writes_per_s is None:
+        return None
+    dynamo = d.data_model in DYNAMODB_MODELS
+    units = d.writes_per_s * math.ceil(d.item_size_kib or 1.0)
+    if (units <= DYNAMODB_PARTITION_WRITE_UNITS) if dynamo else \
+            d.writes_per_s < SHARD_WRITES_PER_S:
         return None
     service = {"key_value": "DynamoDB partition keys with high cardinality",
                "document": "DynamoDB partition keys with high cardinality",
@@ -162,8 +168,7 @@ def sharding(p: WorkloadProfile) -> Candidate | None:
     why = (f"{fmt_num(d.writes_per_s)} writes/s (>= {fmt_num(SHARD_WRITES_PER_S)}, a "
            "heuristic for beyond one writer node).")
     predicted: dict[str, Any] = {}
-    if d.data_model in ("key_value", "document"):
-        units = d.writes_per_s * math.ceil(d.item_size_kib or 1.0)
+    if dynamo:
         parts = math.ceil(units / DYNAMODB_PARTITION_WRITE_UNITS)
         predicted["min_partitions"] = parts
         why = (f"{fmt_num(d.writes_per_s)} writes/s of "

@@ -34,6 +34,12 @@
 * AWS Fargate pricing (https://aws.amazon.com/fargate/pricing/): each task's vCPU and memory
   are billed per vCPU-hour and per GB-hour (us-east-1 Linux x86: $0.04048 and $0.004445; Arm
   $0.03238 and $0.00356).  The cost reason works the figure out from those rates.
+* DynamoDB warm throughput scenarios
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput-scenarios.html):
+  "each individual partition is limited to 1,000 write units per second"; a write unit covers
+  1 KB (https://aws.amazon.com/dynamodb/pricing/).  The sharding trade-off (keys spread over
+  partitions) applies on DynamoDB once the write units pass one partition's 1,000, not at the
+  10,000 writes/s heuristic meant for a relational writer node.
 """
 
 from __future__ import annotations
@@ -217,3 +223,25 @@ def test_fargate_cost_reason_counts_every_task(cat):
     assert o.count == 3 and abs(o.monthly_cost_usd - 1729.92) < 0.005
     why = next(x.text for x in o.reasons if x.rule == "fargate.monthly_cost")
     assert "3 task(s) x (16 vCPU x $0.04048 per vCPU-hour + 32 GB x $0.004445" in why
+
+
+def _sharding(cat, writes_per_s: float, item_size_kib: float | None):
+    d = {"data_model": "key_value", "size_gib": 100, "reads_per_s": 100,
+         "writes_per_s": writes_per_s}
+    if item_size_kib is not None:
+        d["item_size_kib"] = item_size_kib
+    r = recommend({"region": "us-east-1", "database": d}, catalog=cat, models=False)
+    return next((o for o in r.recommendations.tradeoffs if o.option == "sharding"), None)
+
+
+def test_dynamodb_sharding_applies_once_the_write_units_pass_one_partition(cat):
+    # 5,000 writes/s of 4 KiB = 5,000 x ceil(4) = 20,000 write units/s; 20,000 / 1,000 = 20
+    # partitions at least.  Before: no sharding trade-off (5,000 writes/s < 10,000).
+    o = _sharding(cat, 5_000, 4)
+    assert o is not None and o.predicted["min_partitions"] == 20
+    assert "warm-throughput-scenarios.html" in _text(o)
+
+
+def test_dynamodb_within_one_partition_needs_no_sharding(cat):
+    # 1,000 writes/s of 1 KiB = 1,000 write units/s: one partition's limit, no sharding.
+    assert _sharding(cat, 1_000, 1) is None
