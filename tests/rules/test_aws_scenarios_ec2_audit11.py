@@ -141,3 +141,34 @@ def test_unlimited_mode_with_no_fixed_type_to_compare_says_so(cat: Any) -> None:
     assert "$inf" not in text and "no non-burstable type fits the other constraints" in text
     # With it in reach the comparison stays, with its figure.
     assert "cheapest non-burstable fit ($49.64/month)" in _credits_text(cat)
+
+
+# ------------------------------------------------------------- family choice in words
+
+def _family_text(cat: Any, profile: dict[str, Any]) -> str:
+    r = recommend({"region": "us-east-1", **profile}, catalog=cat, models=False)
+    o = r.recommendations.compute[0]
+    return next(x.text for x in o.reasons if x.rule == "compute.family")
+
+
+def test_the_family_reason_names_what_points_to_hpc(cat: Any) -> None:
+    # 96 vCPUs / 384 GiB is 4 GiB per vCPU, the general-purpose ratio
+    # (https://aws.amazon.com/ec2/instance-types/); what points to the HPC optimized
+    # category is the tightly coupled work.  Before: '... the memory:vCPU ratio points to
+    # hpc' (2 x m6g.12xlarge, 4 GiB per vCPU).
+    text = _family_text(cat, {"compute": {"vcpus": 96, "memory_gib": 384, "max_nodes": 4,
+                                          "scale_out": "tightly_coupled"}})
+    assert "memory:vCPU ratio" not in text
+    assert "tightly coupled work (compute.scale_out) points to hpc" in text
+    assert "https://aws.amazon.com/ec2/instance-types/" in text
+
+
+def test_the_family_reason_gives_the_ratio_it_used(cat: Any) -> None:
+    # 2 vCPUs at a 60% peak: 1.2 vCPUs + 20% headroom = 1.44; 4 GiB / 1.44 = 2.78 GiB per
+    # vCPU, above the compute-optimized 2.5 and at most 5.5: general.  t4g.medium
+    # (burstable, 2 GiB per vCPU) is cheaper.
+    text = _family_text(cat, {"compute": {
+        "vcpus": 2, "memory_gib": 4,
+        "cpu_utilization": {"average_pct": 10, "p95_pct": 30, "peak_pct": 60}}})
+    assert ("the need's memory:vCPU ratio (4 GiB / 1.44 vCPUs = 2.78 GiB per vCPU) points to "
+            "general") in text

@@ -38,7 +38,7 @@ from recommender.rules.compute.risk import (
     perf_interval_reason,
     risk_label,
 )
-from recommender.rules.compute.sizing import ComputeNeed
+from recommender.rules.compute.sizing import INSTANCE_TYPES_URL, ComputeNeed
 from recommender.rules.compute.spot import SPOT_NOTICE
 from recommender.rules.prices import per_catalog
 
@@ -66,7 +66,7 @@ class TypeFacts:
     category: str
     config: dict[str, Any]  # the type's part of ``config`` (a fresh dict per option)
     #: compute.family's reason by the workload's expected category (a few per type).
-    family_reasons: dict[str | None, Reason] = field(default_factory=dict)
+    family_reasons: dict[tuple[str, str], Reason] = field(default_factory=dict)
     #: compute.size's reason by :func:`_size_key` (the need's numbers): the same need asks
     #: again (at most :data:`_SIZES_PER_TYPE`, emptied when full).
     size_reasons: dict[tuple[Any, ...], Reason] = field(default_factory=dict)
@@ -240,14 +240,14 @@ def capacity_reasons(w: Ec2Row) -> list[Reason]:
 
 def feature_reasons(w: Ec2Row) -> list[Reason]:
     """Accelerators, Graviton, generation: facts to know, not weights (PERF02-BP01/02/06)."""
-    f, exp = w.facts, w.need.expected_category
-    fam = f.family_reasons.get(exp)
+    f, exp, basis = w.facts, w.need.expected_category, w.need.category_basis
+    fam = f.family_reasons.get((exp, basis))
     if fam is None:
-        fam = f.family_reasons[exp] = reason(
+        fam = f.family_reasons[(exp, basis)] = reason(
             "compute.family", PERF02_SELECT, f.family_text + (
                 "; matches the workload." if f.category == exp else
-                f"; the memory:vCPU ratio points to {exp}, this one is cheaper for the "
-                "same need."))
+                f"; {basis or 'the workload'} points to {exp} ({INSTANCE_TYPES_URL}), this "
+                "one is cheaper for the same need."))
     if f.graviton and w.need.arch_free:
         return [*f.accelerator, _GRAVITON, *f.generation, fam]
     return [*f.accelerator, *f.generation, fam]

@@ -68,6 +68,8 @@ class ComputeNeed:
     series_synthetic: bool
     reasons: tuple[Reason, ...]
     expected_category: str
+    #: What points to ``expected_category``, in words (:func:`category_basis`).
+    category_basis: str = ""
     #: Fewest nodes of a scaled-out fleet: 2 (one per Availability Zone) for horizontal work
     #: unless ``max_nodes`` is 1; 1 for single-node and tightly coupled work.
     min_nodes: int = 1
@@ -127,6 +129,7 @@ def derive_need(p: WorkloadProfile, lambda_mb_per_vcpu: float | None = None) -> 
         demand_vcpus=cpu.demand, memory_used_gib=memory_used(c)[0],
         series_pct=series, interval_min=interval, series_synthetic=synthetic,
         reasons=tuple(reasons), expected_category=expected_category(p, vcpus, mem),
+        category_basis=category_basis(p, vcpus, mem)[1],
         min_nodes=shape.min_nodes, node_floor_vcpus=shape.floor_vcpus,
         node_floor_memory_gib=shape.floor_memory_gib,
         startup_s=c.startup_time_s if c else None,
@@ -338,19 +341,34 @@ def single_node_availability(p: WorkloadProfile, shape: FleetShape) -> tuple[Rea
         "at two nodes or more, one per AZ (the cost shown is one node's).", "caution"),)
 
 
+#: The EC2 instance categories (general purpose, compute, memory and storage optimized,
+#: accelerated computing, HPC optimized) and what each is for.
+INSTANCE_TYPES_URL = "https://aws.amazon.com/ec2/instance-types/"
+
+
 def expected_category(p: WorkloadProfile, vcpus: float | None, mem: float | None) -> str:
     """The family category the workload's traits and memory:vCPU ratio point to."""
+    return category_basis(p, vcpus, mem)[0]
+
+
+def category_basis(p: WorkloadProfile, vcpus: float | None, mem: float | None
+                   ) -> tuple[str, str]:
+    """(category, what points to it in words): a GPU need, tightly coupled work, scratch
+    data with an IOPS need, else the need's memory:vCPU ratio (compute optimized about 2 GiB
+    per vCPU, general purpose 4, memory optimized 8 and more; INSTANCE_TYPES_URL)."""
     c, s = p.compute, p.storage
     if c and c.gpus and (c.gpus.min or 0) > 0:
-        return "accelerated"
+        return "accelerated", "the GPU need (compute.gpus)"
     if c and c.scale_out == "tightly_coupled":
-        return "hpc"
+        return "hpc", "tightly coupled work (compute.scale_out)"
     if s and s.persistence == "scratch" and s.iops and (s.iops.min or 0) > 0:
-        return "storage"
+        return "storage", "scratch data with an IOPS need (storage.iops)"
     if vcpus and mem:
         ratio = mem / vcpus
-        return "compute" if ratio <= 2.5 else ("general" if ratio <= 5.5 else "memory")
-    return "general"
+        return ("compute" if ratio <= 2.5 else ("general" if ratio <= 5.5 else "memory"),
+                f"the need's memory:vCPU ratio ({fmt_num(mem)} GiB / {fmt_num(vcpus)} vCPUs "
+                f"= {ratio:.2f} GiB per vCPU)")
+    return "general", "no memory:vCPU ratio (general purpose by default)"
 
 
 def node_counts(vcpus: np.ndarray, memory: np.ndarray, need: ComputeNeed) -> np.ndarray:
