@@ -57,6 +57,7 @@ from recommender.rules.database_reserved import (
     with_reserved,
 )
 from recommender.rules.database_usage import (
+    AURORA_IO_UNPRICED,
     AURORA_STORAGE_REJECT,
     RDS_STORAGE_REJECT,
     aurora_storage_too_large,
@@ -287,10 +288,14 @@ def cheaper_aurora(pair: list[Candidate]) -> Candidate:
     best = min(priced, key=lambda c: (c.monthly_cost_usd, c.config.get("deployment", "")))
     other = next((c for c in priced if c is not best), None)
     if other is not None:
+        # Aurora Standard without request rates leaves its I/O out (named unpriced).
+        io_out = any(u.item == AURORA_IO_UNPRICED for u in best.unpriced)
         best.reasons.append(reason(
             "database.aurora_storage_config", PERF03_CONFIG,
             f"Aurora {best.config['deployment']} is cheaper here than "
-            f"{other.config['deployment']} ({fmt_usd(other.monthly_cost_usd)}/month)."))
+            f"{other.config['deployment']} ({fmt_usd(other.monthly_cost_usd)}/month)"
+            + (" before its I/O requests, which are not counted (the request rates are not "
+               "given)" if io_out else "") + "."))
     return best
 
 

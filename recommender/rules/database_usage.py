@@ -145,9 +145,25 @@ def relational_storage(
     return st, (f"no {item} price in {region}" if st is None else None)
 
 
+#: The item an Aurora Standard option names when the profile gives no request rates.
+AURORA_IO_UNPRICED = "Aurora Standard I/O requests"
+
+
 def _aurora_io(d: Any, book: PriceBook, region: str, u: Usage) -> None:
     """Aurora Standard bills storage I/O: writes, plus reads that miss the buffer cache (all
-    reads when the cacheable share is unknown)."""
+    reads when the cacheable share is unknown).
+
+    Without ``reads_per_s`` and ``writes_per_s`` the I/O is unknown, so it is named in
+    ``unpriced`` ("Aurora Standard ... pay-per-request I/O", :data:`AURORA_PRICING_URL`):
+    before, the option counted its instance and storage only and named nothing, and Aurora
+    Standard was "cheaper than I/O-Optimized" on that omission.
+    """
+    if d.reads_per_s is None and d.writes_per_s is None:
+        u.unpriced.append((AURORA_IO_UNPRICED, (
+            "Aurora Standard bills each read and write I/O request, per million requests "
+            f"({AURORA_PRICING_URL}); database.reads_per_s and database.writes_per_s are not "
+            "given, so the I/O is unknown (I/O-Optimized includes it)")))
+        return
     if not (d.reads_per_s or d.writes_per_s):
         return
     ios = io_per_s(d) * SECONDS_PER_MONTH

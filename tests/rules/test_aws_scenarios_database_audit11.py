@@ -191,3 +191,32 @@ def test_absent_consistency_says_strong_is_assumed(cat):
     assert "HowItWorks.ReadConsistency.html" in units
     given = _db(cat, database={**load, "consistency": "strong"})
     assert not [r for o in given for r in o.reasons if "consistency not given" in r.text]
+
+
+# --- Aurora Standard without request rates: its I/O named, not silently left out --------------
+# Aurora pricing (https://aws.amazon.com/rds/aurora/pricing/): Aurora Standard bills I/O per
+# request ($0.20 per million in us-east-1), I/O-Optimized includes it.  Without reads_per_s and
+# writes_per_s the I/O is unknown; before, Aurora Standard counted its instance and storage only,
+# named nothing, and read "cheaper here than io_optimized" on that omission.
+
+def test_aurora_standard_without_rates_names_its_io(cat):
+    # 10 GiB PostgreSQL, development: db.t4g.medium Aurora Standard $53.29 + 10 GiB x $0.10 =
+    # $54.29 (I/O-Optimized $71.60), figures unchanged.
+    db = _db(cat, objective="cost", environment="development",
+             database={"data_model": "relational", "engine": "postgresql", "size_gib": 10})
+    aurora = next(o for o in db if o.kind == "aurora")
+    assert aurora.config["deployment"] == "standard"
+    assert aurora.monthly_cost_usd == pytest.approx(54.29, abs=0.01)
+    io = _items(aurora.unpriced)["Aurora Standard I/O requests"]
+    assert "https://aws.amazon.com/rds/aurora/pricing/" in io.reason
+    config = next(r.text for r in aurora.reasons if r.rule == "database.aurora_storage_config")
+    assert "before its I/O requests, which are not counted" in config
+
+
+def test_aurora_with_rates_counts_its_io_and_names_none(cat):
+    # 100 writes/s, no reads: 100 x 2,628,000 s = 262,800,000 I/Os x $0.20 per million =
+    # $52.56, counted.
+    db = _db(cat, database={"data_model": "relational", "engine": "postgresql",
+                            "size_gib": 10, "reads_per_s": 0, "writes_per_s": 100})
+    aurora = next(o for o in db if o.kind == "aurora")
+    assert "Aurora Standard I/O requests" not in _items(aurora.unpriced)
