@@ -40,6 +40,10 @@
   1 KB (https://aws.amazon.com/dynamodb/pricing/).  The sharding trade-off (keys spread over
   partitions) applies on DynamoDB once the write units pass one partition's 1,000, not at the
   10,000 writes/s heuristic meant for a relational writer node.
+* Lambda memory (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html): 128 to
+  10,240 MB.  Event-driven work that needs more memory cannot have run on Lambda, so the CPU
+  the always-on options assume from Lambda's share at 10,240 MB is named an assumption, not
+  "the setting the duration was taken at".
 """
 
 from __future__ import annotations
@@ -245,3 +249,16 @@ def test_dynamodb_sharding_applies_once_the_write_units_pass_one_partition(cat):
 def test_dynamodb_within_one_partition_needs_no_sharding(cat):
     # 1,000 writes/s of 1 KiB = 1,000 write units/s: one partition's limit, no sharding.
     assert _sharding(cat, 1_000, 1) is None
+
+
+def test_cpu_share_above_lambdas_maximum_is_named_an_assumption(cat):
+    # 10.5 GiB = 10,752 MB > 10,240 MB: Lambda is left out; the always-on options take
+    # Lambda's share at its maximum, 10,240 / 1,769 = 5.79 vCPU, as an assumption.
+    r = recommend({"region": "us-east-1", "compute": {
+        "event_driven": True, "invocations_per_month": 1_000_000, "duration_ms": 100,
+        "memory_gib": 10.5}}, catalog=cat, models=False)
+    assert not any(o.kind == "lambda" for o in r.recommendations.compute)
+    why = next(x.text for x in r.recommendations.compute[0].reasons
+               if x.rule == "compute.invocation_cpu")
+    assert "10,752 MB it needs is above Lambda's 10,240 MB maximum" in why
+    assert "5.79 vCPU, is assumed" in why and "taken at" not in why

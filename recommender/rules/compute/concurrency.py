@@ -75,8 +75,17 @@ def invocation_cpu(c: ComputeProfile | None, mb_per_vcpu: float | None, *,
     return (min(share, float(c.parallelism)) if c.parallelism else share), setting
 
 
-def _cpu_text(inferred: tuple[float, float], mb_per_vcpu: float, given: bool) -> str:
+def _cpu_text(inferred: tuple[float, float], mb_per_vcpu: float, given: bool,
+              need_mb: float = 0.0) -> str:
+    """The invocation_cpu reason; ``need_mb`` the memory needed: above Lambda's maximum (the
+    setting then used), no Lambda run bounds the CPU, and the share is an assumption."""
     share, setting = inferred
+    if need_mb > LAMBDA_MAX_MEMORY_MB:
+        return (f"CPU per invocation not given (compute.vcpus): the {fmt_num(need_mb)} MB it "
+                f"needs is above Lambda's {fmt_num(setting)} MB maximum ({LAMBDA_MEMORY_URL}), "
+                "so no Lambda run bounds its CPU; Lambda's share at that maximum, "
+                f"{fmt_num(setting)} / {fmt_num(mb_per_vcpu)} MB = {fmt_num(share)} vCPU, is "
+                "assumed (give compute.vcpus)")
     return (f"CPU per invocation not given (compute.vcpus): at most Lambda's share at the "
             f"{fmt_num(setting)} MB the duration was "
             + ("measured at" if given else "taken at") + f", {fmt_num(setting)} / "
@@ -101,7 +110,8 @@ def event_load(c: ComputeProfile | None, vcpus: float | None, memory_gib: float 
     if vcpus is None and inferred is not None and mb_per_vcpu:
         vcpus = inferred[0]
         said = (reason("compute.invocation_cpu", PERF02_RIGHTSIZE, _cpu_text(
-            inferred, mb_per_vcpu, c is not None and c.measured_memory_mb is not None)
+            inferred, mb_per_vcpu, c is not None and c.measured_memory_mb is not None,
+            max(used_memory_mb(c), declared_memory_mb(c)) if c is not None else 0.0)
             + ".", "caution"),)
     if conc is None or conc <= 1.0 or (vcpus is None and memory_gib is None):
         return EventLoad(vcpus, memory_gib, said, cpu_inferred=bool(said))
