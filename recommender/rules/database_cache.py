@@ -304,13 +304,20 @@ def cache_sizing(plan: CachePlan, k: int, size: float, *, priced: bool) -> str:
 
 def _shard_text(layout: CacheLayout, memcached: bool, one: CacheLayout | None, *,
                 priced: bool) -> str:
-    """The sizing sentence's part on shards (why this many, and the node quota)."""
+    """The sizing sentence's part on shards (why this many, and the node quota).
+
+    The quota's page: Valkey/Redis OSS "up to 90 nodes per cluster" (:data:`CACHE_SHARDS_URL`);
+    Memcached "Memcached clusters contain 1 to 60 nodes" (:data:`CACHE_CLUSTERS_URL`), which
+    before was cited to the Valkey/Redis OSS shards page.
+    """
     mem = float(layout.row["memory_gib"] or 0)
     limit = CACHE_MEMCACHED_MAX_NODES if memcached else CACHE_MAX_NODES
     cls = layout.row["instance_class"]
+    # Memcached's 1-60 nodes are on the clusters page; Shards.html is Valkey/Redis OSS's.
+    quota_url = CACHE_CLUSTERS_URL if memcached else CACHE_SHARDS_URL
     if layout.over:
         return (f"; no class holds it within the default quota of {limit} nodes a cluster "
-                f"({CACHE_SHARDS_URL}): {layout.shards} x {cls} (a quota increase is "
+                f"({quota_url}): {layout.shards} x {cls} (a quota increase is "
                 f"needed)")
     why = ("no single node holds it, so" if one is None else
            f"one {one.row['instance_class']} holds it"
@@ -319,7 +326,7 @@ def _shard_text(layout: CacheLayout, memcached: bool, one: CacheLayout | None, *
             + ("nodes" if memcached else "shards (cluster mode enabled)")
             + f" of {cls} ({fmt_num(mem)} GiB each, {fmt_num(round(layout.shards * mem, 2))}"
             f" GiB), the cheapest cluster that holds it within the default {limit} nodes a "
-            f"cluster ({CACHE_SHARDS_URL}; {CACHE_CLUSTERS_URL})")
+            f"cluster ({quota_url}" + ("" if memcached else f"; {CACHE_CLUSTERS_URL}") + ")")
 
 
 #: "Because Memcached does not support replication, a node failure will always result in

@@ -220,3 +220,21 @@ def test_aurora_with_rates_counts_its_io_and_names_none(cat):
                             "size_gib": 10, "reads_per_s": 0, "writes_per_s": 100})
     aurora = next(o for o in db if o.kind == "aurora")
     assert "Aurora Standard I/O requests" not in _items(aurora.unpriced)
+
+
+# --- Memcached's node quota is cited to its own page ---------------------------------------------
+# "Memcached clusters contain 1 to 60 nodes" (https://docs.aws.amazon.com/AmazonElastiCache/latest/
+# dg/Clusters.html); Shards.html's "up to 90 nodes per cluster" is Valkey/Redis OSS's.  Before,
+# the Memcached partitioned cluster's 60 nodes cited Shards.html first.
+
+def test_memcached_cluster_cites_the_clusters_page_for_its_60_nodes(cat):
+    # 5 GiB + 100 MB = 5.1 GiB: 4 x cache.t4g.small (1.37 GiB each; Memcached $0.032/h) 4 x
+    # 0.032 x 730 = $93.44, cheaper than one cache.m6g.large (6.38 GiB) 0.149 x 730 = $108.77.
+    db = _db(cat, database={"data_model": "cache", "engine": "memcached", "size_gib": 5})
+    many = next(o for o in db if o.count > 1)
+    assert (many.config["instance_class"], many.count) == ("cache.t4g.small", 4)
+    assert many.monthly_cost_usd == pytest.approx(93.44, abs=0.01)
+    size = next(r.text for r in many.reasons if r.rule == "database.size")
+    assert ("within the default 60 nodes a cluster (https://docs.aws.amazon.com/"
+            "AmazonElastiCache/latest/dg/Clusters.html)") in size
+    assert "Shards.html" not in size
