@@ -172,3 +172,18 @@ def test_the_family_reason_gives_the_ratio_it_used(cat: Any) -> None:
         "cpu_utilization": {"average_pct": 10, "p95_pct": 30, "peak_pct": 60}}})
     assert ("the need's memory:vCPU ratio (4 GiB / 1.44 vCPUs = 2.78 GiB per vCPU) points to "
             "general") in text
+
+
+def test_nothing_within_the_budget_names_the_cheapest_fits(cat: Any) -> None:
+    # 4 vCPUs / 16 GiB under $100: the cheapest fits are m6g.xlarge $0.154 x 730 = $112.42,
+    # m7g.xlarge $0.1632 x 730 = $119.14, m6a.xlarge $0.1728 x 730 = $126.14; the budget
+    # must reach $112.42.  Before: 'a1.2xlarge costs $148.92/month ...; closest: a1.2xlarge,
+    # a1.4xlarge, a1.metal' (the index's alphabetical order, and a previous generation).
+    costs = [round(_ondemand(cat, t) * 730, 2) for t in ("m6g.xlarge", "m7g.xlarge",
+                                                          "m6a.xlarge")]
+    assert costs == [112.42, 119.14, 126.14]
+    r = recommend({"region": "us-east-1", "max_monthly_usd": 100,
+                   "compute": {"vcpus": 4, "memory_gib": 16}}, catalog=cat, models=False)
+    w = next(x for x in r.warnings if "No compute option fits" in x)
+    assert "m6g.xlarge costs $112.42/month, above the budget max_monthly_usd $100.00" in w
+    assert w.endswith("closest: m6g.xlarge, m7g.xlarge, m6a.xlarge.")

@@ -225,6 +225,14 @@ def nothing_fits_message(t: Ec2Table, need: ComputeNeed) -> str:
         return head + _vcpu_text(t, need, others, need.vcpus) + tail
     if key == "ec2.memory" and need.memory_gib is not None:
         return head + _memory_text(t, need, others, need.memory_gib) + tail
+    if key == "ec2.above_budget":
+        # Closest to a budget is cheapest: the cheapest fit says what the budget must reach
+        # (current generation first, as generation_stage admits them; only the types the
+        # budget rejects: one it admits was left out by a later stage).
+        closest = sorted((n for n in closest if t.filters.first_failure(ix.pos[n])),
+                         key=lambda n: (not ix.current[ix.pos[n]], float(t.cost[ix.pos[n]]), n))
+        tail = (f" Relaxing it admits {len(closest)} instance types; closest: "
+                f"{', '.join(closest[:3])}.")
     near = ix.pos.get(closest[0]) if closest else None
     why = t.filters.first_failure(near) if near is not None else None
     hint = {"ec2.ebs_limits_below_storage_need": "stripe volumes or use instance store",
