@@ -23,6 +23,7 @@ from recommender.core.errors import UserError
 from recommender.core.response import CatalogInfo, Option, PriceUsed, RecommendationResponse
 from recommender.operations.findings import Finding, Review
 from recommender.rules.base import HOURS_PER_MONTH, fmt_usd
+from recommender.rules.compute.sizing import DEFAULT_HOURS
 from recommender.rules.monitoring.base import PERF05_PAGES, PERF05_UP_TO_DATE
 from recommender.rules.price_record import current_price, option_prices
 
@@ -100,7 +101,9 @@ def compare(saved: RecommendationResponse, current: RecommendationResponse,
         now = _find(current.options(category), old)
         priced = [p for p in saved.prices if p.category == category
                   and p.option == old.option and p.rank in (None, old.rank)]
-        moved = [f for p in priced if (f := price_move(catalog, p, old)) is not None]
+        hours = billed_hours(saved.profile, old) if category == "compute" else None
+        moved = [f for p in priced
+                 if (f := price_move(catalog, p, old, hours=hours)) is not None]
         findings.extend(moved)
         gone = disappeared(catalog, category, old, region, priced) if now is None else None
         if gone is not None:
@@ -172,19 +175,27 @@ def better_option(category: str, old: Option, cost_today: float | None,
                    after={"option": label, "monthly_cost_usd": new.monthly_cost_usd})
 
 
-def price_move(catalog: Any, saved: PriceUsed, old: Option) -> Finding | None:
-    """A saved price that differs in today's catalog, with its monthly effect when exact."""
+def price_move(catalog: Any, saved: PriceUsed, old: Option, *,
+               hours: float | None = None) -> Finding | None:
+    """A saved price that differs in today's catalog, with its monthly effect when exact.
+
+    ``hours``: the hours a month an EC2 option bills at the rate (:func:`billed_hours`);
+    without them they are taken from its monthly cost, exact only when that cost is the
+    rate x nodes x hours and nothing else.
+    """
     now = current_price(catalog, saved, old)
     if now is None or abs(now - saved.usd) < 1e-12:
         return None
     pct = (now / saved.usd - 1) * 100 if saved.usd else None
-    effect = _ec2_effect(saved, now, old) if old.kind == "ec2" else _node_effect(saved, now, old)
+    effect = _ec2_effect(saved, now, old, hours) if old.kind == "ec2" else \
+        _node_effect(saved, now, old)
     text = (f"{saved.key} {saved.item} price in {saved.region} moved from "
             f"${saved.usd:.6g} to ${now:.6g} per {saved.unit}"
             + (f" ({pct:+.1f}%)" if pct is not None else "")
             + (f" since {saved.price_as_of}" if saved.price_as_of else "")
             + (f": {fmt_usd(abs(effect))}/month {'less' if effect > 0 else 'more'} for "
-               f"{old.option}" if effect else "") + _CITE + ".")
+               f"{old.option}" if effect else "")
+            + (_hours_text(old, hours) if effect and hours is not None else "") + _CITE + ".")
     return Finding(kind="price_changed", category=saved.category, option=old.option,
                    rule="review.price_changed", best_practice=PERF05_UP_TO_DATE, text=text,
                    severity="caution" if now > saved.usd else "info",
@@ -194,14 +205,55 @@ def price_move(catalog: Any, saved: PriceUsed, old: Option) -> Finding | None:
                    after={"item": saved.item, "usd": now})
 
 
-def _ec2_effect(saved: PriceUsed, now: float, old: Option) -> float | None:
-    """Monthly effect of an EC2 rate move: the saved cost is rate x nodes x hours (and nothing
-    else), so the hours are exact from it."""
+def _ec2_effect(saved: PriceUsed, now: float, old: Option,
+                hours: float | None = None) -> float | None:
+    """Monthly effect of an EC2 rate move: the rate's change x nodes x the hours billed.
+
+    The hours are :func:`billed_hours` when known, else the saved cost / (rate x nodes),
+    which is exact only for a cost of rate x nodes x hours and nothing else.
+    """
     if saved.item != f"ec2.{old.purchase_option}" or saved.unit != "hour" or \
             not old.monthly_cost_usd or not saved.usd:
         return None
-    hours = old.monthly_cost_usd / (saved.usd * old.count)
+    if hours is None:
+        hours = old.monthly_cost_usd / (saved.usd * old.count)
     return round((saved.usd - now) * old.count * hours, 2)
+
+
+UNLIMITED_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                 "burstable-performance-instances-unlimited-mode.html")
+
+
+def _hours_text(old: Option, hours: float) -> str:
+    """How an EC2 effect was counted: nodes x hours at the rate (credits apart)."""
+    credits = ("; its surplus CPU credits bill apart, at a flat rate per vCPU-hour "
+               f"({UNLIMITED_URL})") if old.config.get("credit_mode") == "unlimited" else ""
+    return f" ({old.count} x {hours:g} h at the rate{credits})"
+
+
+def billed_hours(profile: dict[str, Any] | None, old: Option) -> float | None:
+    """Hours a month an EC2 option bills at its hourly rate, as recommend priced it.
+
+    A commitment bills ``config.billed_hours_per_month`` (730, used or not); an instance
+    otherwise runs the profile's ``compute.hours_per_month`` (730 when absent,
+    ``recommender.rules.compute.sizing.DEFAULT_HOURS``).  A burstable type in unlimited
+    mode also bills its surplus CPU credits, "a flat additional rate per vCPU-hour"
+    (:data:`UNLIMITED_URL`),
+    on top of rate x nodes x hours, so the hours cannot come from the option's monthly cost
+    (1,215 h for a t3a.medium of $27.45 + $18.25 of credits at $0.0376/h).  None for a
+    batch job (billed its run hours: the cost is rate x nodes x run hours) and for options
+    that are not EC2.
+    """
+    if old.kind != "ec2" or "job_hours_per_month" in old.predicted:
+        return None
+    billed = old.config.get("billed_hours_per_month")
+    if isinstance(billed, int | float) and not isinstance(billed, bool) and billed > 0:
+        return float(billed)
+    compute = (profile or {}).get("compute")
+    given = compute.get("hours_per_month") if isinstance(compute, dict) else None
+    if isinstance(given, int | float) and not isinstance(given, bool) and given > 0:
+        return float(given)
+    return DEFAULT_HOURS
 
 
 def _node_effect(saved: PriceUsed, now: float, old: Option) -> float | None:
