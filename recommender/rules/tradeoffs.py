@@ -24,8 +24,10 @@ from recommender.rules.base import (
 from recommender.rules.buffering import buffer_cost, sqs_requests_per_message, stream_of
 from recommender.rules.network import (
     CLOUDFRONT_PRICING_URL,
+    DEFAULT_EDGE_SHARE,
     EC2_DATA_TRANSFER_URL,
     STATIC_SHARE_FOR_CDN,
+    edge_gib,
 )
 from recommender.rules.prices import PriceBook, cloudfront_usd
 
@@ -202,7 +204,10 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str, *,
     extra = []
     predicted = {}
     if egress:
-        e, less = _egress_usd(p, book, region, 1.0, edge), _egress_usd(p, book, region, 0.9)
+        # CloudFront serves its share whenever the network stage put it in the bundle.
+        served = edge is not None
+        e = _egress_usd(p, book, region, 1.0, edge, served=served)
+        less = _egress_usd(p, book, region, 0.9, served=served)
         if e is not None and less is not None:
             # The bytes saved come off the top of the tiers, so the saving is the cost of
             # the egress less the cost of 90% of it, not 10% of the average price.
@@ -228,14 +233,18 @@ def compression(p: WorkloadProfile, book: PriceBook, region: str, *,
 
 
 def _egress_usd(p: WorkloadProfile, book: PriceBook, region: str, scale: float,
-                edge: Candidate | None = None) -> tuple[float, bool, str, bool] | None:
+                edge: Candidate | None = None, *, served: bool | None = None,
+                ) -> tuple[float, bool, str, bool] | None:
     """What the bundle pays for ``scale`` x the egress: (USD, verify, how, via CloudFront).
 
-    With a static share of at least :data:`STATIC_SHARE_FOR_CDN` the network stage puts
-    CloudFront in the bundle, which serves that share through its own edge tiers after its
-    always-free allowance (:func:`~recommender.rules.prices.cloudfront_usd`) while the rest
-    leaves the region through its tiers, as the bundle's data out prices it; otherwise all of
-    it leaves the region.  Priced by the network stage's own functions, so the compression
+    When the network stage puts CloudFront in the bundle (``served``: it offered ``edge``, for
+    a static share of at least :data:`STATIC_SHARE_FOR_CDN` or for users far from the region;
+    None: that static share alone decides), CloudFront serves its share of the egress
+    (:func:`~recommender.rules.network.edge_gib`: the static share, else the network stage's
+    stated default) through its own edge tiers after its always-free allowance
+    (:func:`~recommender.rules.prices.cloudfront_usd`) while the rest leaves the region
+    through its tiers, exactly as the bundle's data out prices it; otherwise all of it
+    leaves the region.  Priced by the network stage's own functions, so the compression
     stake is the bundle's figure (None without a price).  ``edge``, the network stage's
     CloudFront option, gives the full egress's edge figure (``scale`` 1) as it priced it.
     """
@@ -244,22 +253,24 @@ def _egress_usd(p: WorkloadProfile, book: PriceBook, region: str, scale: float,
         return None
     egress = n.egress_gib_per_month * scale
     static = n.static_content_fraction
+    if served is None:
+        served = static is not None and static >= STATIC_SHARE_FOR_CDN
     cdn: float | None = None
-    edge_gib = 0.0
-    if static is not None and static >= STATIC_SHARE_FOR_CDN:
-        # (edge_gib's share: the static one, given here.)
-        cdn_gib = egress * static
+    cdn_gib = edge_gib(p) * scale if served else 0.0
+    if cdn_gib:
         if edge is not None and scale == 1.0:
             cdn = edge.monthly_cost_usd
         else:
             priced = cloudfront_usd(book, region, cdn_gib, n.user_regions)
             cdn = None if priced is None else priced[0]
-        edge_gib = cdn_gib if cdn is not None else 0.0
-    direct = book.cost("datatransfer.internet_out", region, max(0.0, egress - edge_gib),
+    at_edge = cdn_gib if cdn is not None else 0.0
+    direct = book.cost("datatransfer.internet_out", region, max(0.0, egress - at_edge),
                        per="GB")
     if direct is None:
         return None
-    how = (f"{fmt_num(round(edge_gib))} GiB static from CloudFront's edge tiers, the rest "
+    share = "static" if static is not None else \
+        f"({DEFAULT_EDGE_SHARE:.0%}: static_content_fraction not given, a heuristic)"
+    how = (f"{fmt_num(round(at_edge))} GiB {share} from CloudFront's edge tiers, the rest "
            f"from {region}'s" if cdn is not None else f"all of it from {region}")
     return direct.usd + (cdn or 0.0), direct.verify, how, cdn is not None
 

@@ -44,6 +44,12 @@
   10,240 MB.  Event-driven work that needs more memory cannot have run on Lambda, so the CPU
   the always-on options assume from Lambda's share at 10,240 MB is named an assumption, not
   "the setting the duration was taken at".
+* The compression stake is what the bundle pays for the egress: with CloudFront in the
+  bundle for users far from the region (no static share given: the edge serves the network
+  stage's stated 50%), that share leaves from the edge (CloudFront Asia Pacific $0.120 per GB
+  after the always-free 1,024 GB, https://aws.amazon.com/cloudfront/pricing/) and the rest from
+  the region ($0.09 per GB, https://aws.amazon.com/ec2/pricing/on-demand/), not all of it from
+  the region.
 """
 
 from __future__ import annotations
@@ -262,3 +268,20 @@ def test_cpu_share_above_lambdas_maximum_is_named_an_assumption(cat):
                if x.rule == "compute.invocation_cpu")
     assert "10,752 MB it needs is above Lambda's 10,240 MB maximum" in why
     assert "5.79 vCPU, is assumed" in why and "taken at" not in why
+
+
+def test_compression_stake_follows_cloudfront_for_far_users(cat):
+    # 5,000 GiB/month, users in ap-southeast-1 (far from us-east-1), no static share given:
+    # edge 2,500 GiB: (2,500 - 1,024) x $0.120 = $177.12; region 2,500 x $0.09 = $225.00;
+    # $402.12 (before: all 5,000 from the region, $450.00).  10% fewer bytes: edge 2,250:
+    # (2,250 - 1,024) x 0.120 = 147.12, region 2,250 x 0.09 = 202.50, 349.62: saves $52.50.
+    r = recommend({"region": "us-east-1", "compute": {"vcpus": 2, "memory_gib": 4},
+                   "network": {"egress_gib_per_month": 5000,
+                               "user_regions": {"ap-southeast-1": 1.0}}},
+                  catalog=cat, models=False)
+    comp = next(o for o in r.recommendations.tradeoffs if o.option == "compression")
+    assert abs(comp.predicted["egress_usd_month"] - 402.12) < 0.005
+    net = sum(c.monthly_cost_usd or 0.0 for c in r.bundle.components if c.role == "network")
+    assert abs(comp.predicted["egress_usd_month"] - net) < 0.005
+    stake = next(x.text for x in comp.reasons if x.rule == "tradeoff.compression.stake")
+    assert "saves $52.50" in stake and "a heuristic" in stake
