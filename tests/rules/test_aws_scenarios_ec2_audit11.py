@@ -187,3 +187,30 @@ def test_nothing_within_the_budget_names_the_cheapest_fits(cat: Any) -> None:
     w = next(x for x in r.warnings if "No compute option fits" in x)
     assert "m6g.xlarge costs $112.42/month, above the budget max_monthly_usd $100.00" in w
     assert w.endswith("closest: m6g.xlarge, m7g.xlarge, m6a.xlarge.")
+
+
+def test_a_spot_node_in_unlimited_mode_carries_awss_advice(cat: Any) -> None:
+    # "We recommend that you launch your Spot Instances in standard mode"
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode.html).
+    # 2 vCPUs at 35% average, interruption tolerant: t4g.large on Spot (36 credits/h, 30% of
+    # 2 vCPUs) spends 0.35 x 2 x 60 x 24 = 1,008 a day and earns 864: unlimited mode,
+    # 144 x 730 / 24 = 4,380 surplus credits = 73 vCPU-hours x $0.04 = $2.92 a month.
+    # Before: no word that AWS advises standard mode for Spot.
+    r = recommend({"region": "us-east-1", "top_n": 20, "compute": {
+        "vcpus": 2, "memory_gib": 4, "interruption_tolerant": True,
+        "cpu_utilization": {"average_pct": 35, "p95_pct": 50, "peak_pct": 60}}},
+        catalog=cat, models=False)
+    o = next(x for x in r.recommendations.compute if x.option == "t4g.large")
+    assert (o.purchase_option, o.config["credit_mode"]) == ("spot", "unlimited")
+    assert "4,380 surplus credits" in next(x.text for x in o.reasons
+                                           if x.rule == "burst.credits")
+    c = next(x for x in o.reasons if x.rule == "burst.spot_unlimited")
+    assert c.severity == "caution" and "standard mode" in c.text
+    assert "burstable-performance-instances-unlimited-mode.html" in c.text
+    # On-demand (not interruption tolerant) the same type carries no such caution.
+    r = recommend({"region": "us-east-1", "top_n": 20, "compute": {
+        "vcpus": 2, "memory_gib": 4,
+        "cpu_utilization": {"average_pct": 35, "p95_pct": 50, "peak_pct": 60}}},
+        catalog=cat, models=False)
+    assert all(x.rule != "burst.spot_unlimited" for o in r.recommendations.compute
+               for x in o.reasons)

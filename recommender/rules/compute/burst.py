@@ -21,6 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from recommender.core.response import Reason
+from recommender.rules.base import PERF02_SELECT, reason
+
 #: Samples in the synthetic day built from summary statistics (5-minute resolution).
 SYNTHETIC_SAMPLES = 288
 #: Points kept in ``predicted.credit_balance`` (the curve is down-sampled for transport).
@@ -282,3 +285,25 @@ def sustained_capacity(perf: np.ndarray, baseline_pct: np.ndarray, burst: np.nda
     b = np.asarray(baseline_pct, dtype=float)
     share = np.where(burst, np.where(np.isnan(b), 0.0, b) / 100.0, 1.0)  # unknown -> 0
     return perf * share
+
+
+#: "Unlimited mode for burstable performance instances": "If you launch Spot Instances as
+#: unlimited and plan to use them immediately and for a short duration, with no idle time for
+#: accruing CPU credits, you incur charges for surplus credits. We recommend that you launch
+#: your Spot Instances in standard mode"; T4g, T3a and T3 get no launch credits (standard
+#: mode concepts), and spent surplus credits are charged when the instance is terminated.
+SPOT_UNLIMITED_URL = ("https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/"
+                      "burstable-performance-instances-unlimited-mode.html")
+
+
+def spot_unlimited(family: str) -> Reason:
+    """The caution of a Spot node judged in unlimited mode (SPOT_UNLIMITED_URL)."""
+    launch = "" if family == "t2" else " (T4g, T3a and T3 receive no launch credits)"
+    return reason(
+        "burst.spot_unlimited", PERF02_SELECT,
+        "Spot in unlimited mode: AWS recommends launching Spot Instances in standard mode, "
+        "since a Spot Instance used at once with no idle time to accrue credits is charged for "
+        f"surplus credits ({SPOT_UNLIMITED_URL}). Each replacement after an interruption starts "
+        f"without the accrued balance{launch} and the surplus credits it has not paid down are "
+        "charged when it is terminated, so the surplus cost shown (a node that runs the whole "
+        "month) is a floor.", "caution")

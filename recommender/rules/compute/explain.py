@@ -26,7 +26,7 @@ from recommender.rules.base import (
     reason,
     round_list,
 )
-from recommender.rules.compute.burst import BurstResult, BurstVerdict
+from recommender.rules.compute.burst import BurstResult, BurstVerdict, spot_unlimited
 from recommender.rules.compute.candidates import Ec2Index, ec2_index
 from recommender.rules.compute.fleet import explain_nodes
 from recommender.rules.compute.job_billing import monthly_cost_text
@@ -323,7 +323,9 @@ def _read_price_texts(pr: Pricing, ix: Ec2Index, i: int, r: int, region: str) ->
 
 
 def burst_reasons(w: Ec2Row) -> list[Reason]:
-    """The credit verdict of a burstable option (its text comes with its risk)."""
+    """The credit verdict of a burstable option (its text comes with its risk), and, for a
+    Spot node in unlimited mode, AWS's advice to launch Spot in standard mode
+    (SPOT_UNLIMITED_URL)."""
     b = w.burst
     if b is None:
         return []
@@ -332,6 +334,8 @@ def burst_reasons(w: Ec2Row) -> list[Reason]:
         out.append(reason("catalog.verify", PERF02_SELECT,
                           "The surplus-credit price is marked unverified by its source.",
                           "verify"))
+    if b.mode == "unlimited" and w.price.po == "spot":
+        out.append(spot_unlimited(str(w.facts.family)))
     if w.need.series_synthetic:
         out.append(reason("burst.synthetic", PERF02_SELECT,
                           "Simulated on a synthetic day built from the average/p95/peak "
