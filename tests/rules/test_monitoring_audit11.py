@@ -44,3 +44,23 @@ def test_a_gp3_array_is_alarmed_on_one_volume_s_throughput() -> None:
         "persistence": "persistent"}})
     assert m["ebs_iops"]["threshold"] == 67500.0
     assert m["ebs_throughput"]["threshold"] == 1350.0
+
+
+def test_an_rds_instance_gets_the_recommended_free_storage_alarm() -> None:
+    # CloudWatch's recommended FreeStorageSpace alarm (https://docs.aws.amazon.com/
+    # AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html):
+    # Minimum, LessThanThreshold, period 60 s, 5 of 5 datapoints, "calculate the value of 10
+    # percent of the allocated storage space and use that result as the threshold value"
+    # (FreeStorageSpace is in bytes, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/
+    # rds-metrics.html).  500 GiB of PostgreSQL data on RDS: 0.1 x 500 GiB = 50 GiB
+    # = 50 x 1,073,741,824 = 53,687,091,200 bytes.
+    m = _monitors({"name": "pg", "region": "us-east-1", "environment": "production",
+                   "database": {"data_model": "relational", "engine": "postgresql",
+                                "size_gib": 500, "reads_per_s": 5000, "writes_per_s": 500}})
+    a = m["db_free_storage"]
+    assert (a["namespace"], a["metric"], a["statistic"], a["comparison"]) == (
+        "AWS/RDS", "FreeStorageSpace", "Minimum", "LessThanThreshold")
+    assert (a["period_s"], a["evaluation_periods"], a["datapoints_to_alarm"]) == (60, 5, 5)
+    assert a["dimensions"] == {"DBInstanceIdentifier": "db_instance"}
+    assert a["threshold"] == 53_687_091_200
+    assert "Best_Practice_Recommended_Alarms_AWS_Services" in a["reason"]["text"]

@@ -47,6 +47,9 @@ PAGES = {
     "AWS/ElastiCache/memcached": "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Memcached.html",
     "AWS/CloudFront": "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html",
 }
+#: CloudWatch's recommended alarms for AWS services: metric, statistic, period, datapoints
+#: and threshold AWS recommends for each.
+RECOMMENDED_ALARMS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html"
 
 #: Dimension values that name a resource of the exported bundle (the export resolves them);
 #: any other value is used as written (e.g. CloudFront's ``Region = Global``).

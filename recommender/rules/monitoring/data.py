@@ -5,6 +5,12 @@
   ``AuroraReplicaLag`` (milliseconds) when read replicas were advised
   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html,
   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
+* RDS (not Aurora, whose cluster volume grows by itself) ``FreeStorageSpace`` under 10 % of
+  the allocated storage, in bytes: Minimum over 60 s, 5 of 5 datapoints, as CloudWatch's
+  recommended alarm has it ("calculate the value of 10 percent of the allocated storage
+  space and use that result as the threshold value"; not with storage auto scaling, which
+  the export does not turn on,
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html).
 * DynamoDB ``ReadThrottleEvents``/``WriteThrottleEvents`` (any), and for provisioned tables
   ``ConsumedRead/WriteCapacityUnits`` per second above 90 % of what is provisioned
   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html).
@@ -21,7 +27,7 @@ from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Monitor, Option
 from recommender.rules.compute.sizing import DEFAULT_CPU_HEADROOM_PCT, DEFAULT_MEMORY_HEADROOM_PCT
 from recommender.rules.database import DYNAMODB_TARGET_UTILIZATION, WORKING_SET_FRACTION
-from recommender.rules.monitoring.base import monitor, num
+from recommender.rules.monitoring.base import RECOMMENDED_ALARMS, monitor, num
 from recommender.rules.monitoring.compute import headroom_limit_pct
 from recommender.rules.monitoring.storage import LIMIT_SHARE
 
@@ -63,6 +69,29 @@ def rds_memory(p: WorkloadProfile, o: Option, memory_gib: float | None) -> Monit
                         f"({share:.0%} of {size:g} GiB); freeable memory under "
                         f"{floor_gib:.1f} GiB (half of what it leaves free, at least 5%) means "
                         "the working set outgrew the estimate and reads go to storage")
+
+
+#: CloudWatch's recommended FreeStorageSpace alarm: this share of the allocated storage.
+FREE_STORAGE_SHARE = 0.1
+
+
+def rds_free_storage(o: Option) -> Monitor | None:
+    """FreeStorageSpace under 10 % of the instance's allocated storage (RDS only)."""
+    gib = num(o.config, "storage_gib")
+    if not o.option.startswith("rds:") or gib is None or gib <= 0:
+        return None
+    floor_gib = gib * FREE_STORAGE_SHARE
+    return monitor("db_free_storage", "database", o.option, namespace="AWS/RDS",
+                   metric="FreeStorageSpace", dimensions={"DBInstanceIdentifier": "db_instance"},
+                   statistic="Minimum", threshold=round(floor_gib * _GIB),
+                   comparison="LessThanThreshold", page="AWS/RDS", unit="Bytes",
+                   period_s=60, evaluation_periods=5,
+                   text=f"Free storage under {FREE_STORAGE_SHARE:.0%} of the {gib:g} GiB "
+                        f"allocated ({floor_gib:g} GiB, in bytes) for 5 minutes: the database "
+                        "is about to run out of storage and stop taking writes; grow the "
+                        "storage or free space. CloudWatch's recommended alarm: Minimum over "
+                        "60 s, 5 of 5 datapoints, 10 percent of the allocated storage "
+                        f"({RECOMMENDED_ALARMS})")
 
 
 def replica_lag(o: Option) -> Monitor | None:
@@ -155,7 +184,8 @@ def database_monitors(p: WorkloadProfile, o: Option, memory_gib: float | None) -
     """The alarms of the rank-1 database option."""
     service = o.option.partition(":")[0]
     if service in ("rds", "aurora"):
-        found = [rds_cpu(o), rds_memory(p, o, memory_gib), replica_lag(o)]
+        found = [rds_cpu(o), rds_memory(p, o, memory_gib), rds_free_storage(o),
+                 replica_lag(o)]
         return [m for m in found if m is not None]
     if service == "dynamodb":
         return dynamodb(o)
