@@ -258,3 +258,62 @@ def test_persistent_lustre_with_only_hdd_rows_is_not_offered(profile):
     book = _fsx_book([("fsx.lustre.hdd.persistent_1.storage_gb_month", 0.025)])
     assert fsx_lustre_option(n, book, "us-east-1", rej) is None
     assert rej.counts["storage.fsx_no_price_in_catalog"] == 1
+
+
+# EFS tiering.  EFS bills each GB lifecycle management moves into IA or Archive (tiering, per
+# GB: the catalog's efs.ia.tiering_gb $0.01, efs.archive.tiering_gb $0.03, us-east-1;
+# https://aws.amazon.com/efs/pricing/).  With a file lifetime the time-weighted pricing
+# already moves every file once into each class its life reaches
+# (https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html), so the GB tiered a
+# month are known: at a steady size S and lifetime L days, S / L GiB are written a day and
+# S / L x 730 / 24 GiB a month are tiered into each class.  Before: named with no figure,
+# "the profile's throughput does not say how much of it goes into or out of the class".
+def _tiering(cat_storage: dict):
+    r = recommend(parse_profile({"region": "us-east-1", "storage": {
+        "sharing": "multi_instance", **cat_storage}}), models=False)
+    return r, r.recommendations.storage[0]
+
+
+def test_catalog_rows_behind_the_tiering_figures(book):
+    assert book.unit("efs.ia.tiering_gb", "us-east-1").price_usd == pytest.approx(0.01)
+    assert book.unit("efs.archive.tiering_gb", "us-east-1").price_usd == pytest.approx(0.03)
+
+
+def test_efs_ia_tiering_is_estimated_from_the_file_lifetime():
+    """3,000 GiB of cold files living 200 days, 20 MiB/s, 90% reads: 3,000 / 200 x 730 / 24 =
+    456.25 GB a month into IA x $0.01 = $4.56, named with that estimate (in the option's and
+    the bundle's unpriced).  The monthly figure is unchanged: 15% Standard 450 x 0.30 =
+    135.00 + 85% IA at the Bursting rate 2,550 x 0.025 = 63.75 -> $198.75 (Bursting: metered
+    20 x (0.9 / 3 + 0.1) = 8 MiB/s within the 450 x 50 / 1,024 = 22 MiB/s baseline)."""
+    r, efs = _tiering({"size_gib": 3000, "access_frequency": "cold",
+                       "object_lifetime_days": 200, "throughput_mibps": 20,
+                       "read_fraction": 0.9})
+    assert efs.kind == "efs" and efs.config["throughput_mode"] == "bursting"
+    assert efs.monthly_cost_usd == pytest.approx(198.75, abs=0.005)
+    tier = next(u for u in efs.unpriced if u.item == "efs.ia.tiering_gb")
+    assert tier.estimate_monthly_usd == pytest.approx(4.56, abs=0.005)
+    assert "456 GB into IA x $0.01/GB (efs.ia.tiering_gb) = $4.56" in tier.reason
+    bundled = next(u for u in r.bundle.unpriced if u.item == "efs.ia.tiering_gb")
+    assert bundled.estimate_monthly_usd == pytest.approx(4.56, abs=0.005)
+
+
+def test_efs_archive_tiering_counts_both_moves():
+    """10,000 GiB of archival files living 365 days: 10,000 / 365 x 730 / 24 = 833.33 GB a
+    month into IA (x 0.01 = $8.33) and into Archive (x 0.03 = $25.00).  The storage stays
+    10,000 x (30 x 0.30 + 60 x 0.016 + 275 x 0.008) / 365 = $333.15."""
+    _, efs = _tiering({"size_gib": 10000, "access_frequency": "archive",
+                       "object_lifetime_days": 365})
+    assert efs.config["storage_class"] == "archive"
+    assert efs.monthly_cost_usd == pytest.approx(333.15, abs=0.01)
+    est = {u.item: u.estimate_monthly_usd for u in efs.unpriced if "tiering" in u.item}
+    assert est == pytest.approx({"efs.ia.tiering_gb": 8.33, "efs.archive.tiering_gb": 25.00},
+                                abs=0.005)
+    why = next(x.text for x in efs.reasons if x.rule == "storage.efs_tiering")
+    assert "lifecycle-management-efs.html" in why and "https://aws.amazon.com/efs/pricing/" in why
+
+
+def test_efs_tiering_without_a_lifetime_has_no_estimate():
+    """No lifetime: the GB moved a month are unknown (unchanged: named, no estimate)."""
+    _, efs = _tiering({"size_gib": 1000, "access_frequency": "warm"})
+    tier = next(u for u in efs.unpriced if u.item == "efs.ia.tiering_gb")
+    assert tier.estimate_monthly_usd is None

@@ -25,6 +25,7 @@ from recommender.rules.storage.class_prices import (
     storage_price_rows,
 )
 from recommender.rules.storage.efs_throughput import efs_throughput, throughput_limit
+from recommender.rules.storage.efs_tiering import efs_tiering
 from recommender.rules.storage.need import StorageNeed
 
 #: EFS storage class the data settles in, per access frequency.  The EFS lifecycle docs
@@ -221,6 +222,8 @@ def _efs_candidate(n: StorageNeed, cls: str, shares: dict[str, float], life_note
                                 f"{EFS_CLASS[n.frequency]}.", "info"))
     _efs_charges(c, shares, items, catalog, region, priced=priced is not None,
                  throughput=bool(n.mibps))
+    if not one_zone:  # (the catalog has no One Zone tiering row)
+        efs_tiering(c, n, shares, book, region)
     c.add_provenance(*(priced or []), *plan.priced)
     return c
 
