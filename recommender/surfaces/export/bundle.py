@@ -20,7 +20,7 @@ from recommender.core.errors import UserError
 from recommender.surfaces.export import components as c
 from recommender.surfaces.export import network as net
 from recommender.surfaces.export.alarms import bundle_alarms
-from recommender.surfaces.export.spec import Bucket, Bundle, Cdn, Component, Ec2, Fargate
+from recommender.surfaces.export.spec import Bucket, Bundle, Cdn, Component, Ec2, Fargate, Volume
 
 #: Export formats.
 FORMATS: tuple[str, ...] = ("cloudformation", "terraform", "terraform-json")
@@ -215,6 +215,10 @@ def chosen_bundle(response: dict[str, Any]) -> Bundle:
         ec2 = b.of("compute")
         in_template = isinstance(ec2, Ec2) and ec2.volume is not None
         _add(b, "storage", storage, ec2.volume if in_template else _storage(storage, compute))
+        vol = b.of("storage")
+        note = c.raid_note(vol) if isinstance(vol, Volume) else None
+        if note:
+            b.not_exported.append(note)
     if database is not None:
         _add(b, "database", database, c.database(database, b.not_exported))
     if not b.components:

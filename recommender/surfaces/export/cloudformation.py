@@ -52,11 +52,12 @@ def _endpoint(t: _Template, s: spec.GatewayEndpoint) -> None:
 # --------------------------------------------------------------------------- compute
 
 
-def _ebs(v: spec.Volume) -> dict[str, Any]:
-    return {"DeviceName": v.device_name, "Ebs": {
+def _ebs(v: spec.Volume) -> list[dict[str, Any]]:
+    """One block device mapping per volume (a RAID 0 array has several)."""
+    return [{"DeviceName": device, "Ebs": {
         "VolumeType": v.volume_type, "VolumeSize": v.size_gib, "Encrypted": True,
         "DeleteOnTermination": v.delete_on_termination, "Iops": v.iops,
-        "Throughput": v.throughput_mibps}}
+        "Throughput": v.throughput_mibps}} for device in v.devices()]
 
 
 def _launch_template(t: _Template, s: spec.Ec2) -> None:
@@ -67,7 +68,7 @@ def _launch_template(t: _Template, s: spec.Ec2) -> None:
            "SubnetId": t.param(s.subnets) if s.group is None else None}
     t.add("LaunchTemplate", "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
         "InstanceType": s.instance_type, "ImageId": t.param(s.image),
-        "BlockDeviceMappings": [_ebs(s.volume)] if s.volume else None,
+        "BlockDeviceMappings": _ebs(s.volume) if s.volume else None,
         "Placement": {"GroupName": _ref("PlacementGroup")} if s.placement else None,
         "NetworkInterfaces": [nic] if in_nic else None,
         "SecurityGroupIds": None if in_nic else groups,
@@ -146,10 +147,11 @@ def _lambda(t: _Template, s: spec.Lambda) -> None:
 def _volume(t: _Template, v: spec.Volume) -> None:
     if v.availability_zone is None:
         return  # mapped into the launch template so every instance gets its volume
-    t.add("Volume", "AWS::EC2::Volume", {
-        "AvailabilityZone": t.param(v.availability_zone), "VolumeType": v.volume_type,
-        "Size": v.size_gib, "Encrypted": True, "Iops": v.iops,
-        "Throughput": v.throughput_mibps}, **_KEEP)
+    for name in v.names("Volume"):  # Volume, Volume2, ... for a RAID 0 array
+        t.add(name, "AWS::EC2::Volume", {
+            "AvailabilityZone": t.param(v.availability_zone), "VolumeType": v.volume_type,
+            "Size": v.size_gib, "Encrypted": True, "Iops": v.iops,
+            "Throughput": v.throughput_mibps}, **_KEEP)
 
 
 def _efs(t: _Template, s: spec.Efs) -> None:

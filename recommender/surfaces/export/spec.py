@@ -92,7 +92,13 @@ ALARM_TOPIC = Input("alarm_topic_arn", "string", "SNS topic for the alarms (empt
 
 @dataclass(frozen=True)
 class Volume:
-    """An encrypted EBS volume; in a launch template it is the instances' data volume."""
+    """An encrypted EBS volume; in a launch template it is the instances' data volume.
+
+    ``count`` above 1 is a RAID 0 array of that many identical volumes, each of
+    ``size_gib``, ``iops`` and ``throughput_mibps`` (its share: the array's figures are the
+    sums, https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html), on the devices
+    :meth:`devices` names.
+    """
 
     volume_type: str
     size_gib: int
@@ -103,6 +109,19 @@ class Volume:
     #: Set for a standalone volume (no EC2 in the bundle to map it into).
     availability_zone: Input | None = None
     device_name: str = "/dev/xvdb"
+    count: int = 1
+
+    def devices(self) -> tuple[str, ...]:
+        """One device name per volume, from :attr:`device_name` on (``/dev/xvdb``,
+        ``/dev/xvdc``, ...; Linux ``/dev/xvd[b-z]``,
+        https://docs.aws.amazon.com/ebs/latest/userguide/device_naming.html)."""
+        stem, last = self.device_name[:-1], self.device_name[-1]
+        return tuple(stem + chr(ord(last) + i) for i in range(max(1, self.count)))
+
+    def names(self, first: str, sep: str = "") -> tuple[str, ...]:
+        """A resource name per volume: ``first``, then ``first`` + sep + 2, 3, ..."""
+        return tuple(first if i == 0 else f"{first}{sep}{i + 1}"
+                     for i in range(max(1, self.count)))
 
 
 @dataclass(frozen=True)

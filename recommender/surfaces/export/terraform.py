@@ -46,11 +46,12 @@ def _endpoint(d: _Doc, s: spec.GatewayEndpoint) -> None:
 # --------------------------------------------------------------------------- compute
 
 
-def _ebs(v: spec.Volume) -> Block:
-    return nested(("device_name", v.device_name), ("ebs", nested(
+def _ebs(v: spec.Volume) -> list[Block]:
+    """One block_device_mappings block per volume (a RAID 0 array has several)."""
+    return [nested(("device_name", device), ("ebs", nested(
         ("volume_type", v.volume_type), ("volume_size", v.size_gib), ("iops", v.iops),
         ("throughput", v.throughput_mibps), ("encrypted", True),
-        ("delete_on_termination", v.delete_on_termination))))
+        ("delete_on_termination", v.delete_on_termination)))) for device in v.devices()]
 
 
 def _launch_template(d: _Doc, s: spec.Ec2) -> None:
@@ -63,7 +64,7 @@ def _launch_template(d: _Doc, s: spec.Ec2) -> None:
     d.add("aws_launch_template", "this",
           ("name_prefix", f"{d.name}-"), ("image_id", Expr("data.aws_ssm_parameter.ami.value")),
           ("instance_type", s.instance_type),
-          ("block_device_mappings", _ebs(s.volume) if s.volume else None),
+          *(("block_device_mappings", m) for m in (_ebs(s.volume) if s.volume else [])),
           ("placement", nested(("group_name", Expr("aws_placement_group.this.name")))
            if s.placement else None),
           ("network_interfaces", nic if s.efa or s.ena_express else None),
@@ -149,10 +150,11 @@ def _lambda(d: _Doc, s: spec.Lambda) -> None:
 def _volume(d: _Doc, v: spec.Volume) -> None:
     if v.availability_zone is None:
         return  # in the launch template's block device mappings
-    d.add("aws_ebs_volume", "this",
-          ("availability_zone", d.var(v.availability_zone)), ("type", v.volume_type),
-          ("size", v.size_gib), ("iops", v.iops), ("throughput", v.throughput_mibps),
-          ("encrypted", True), ("tags", d.tags()))
+    for name in v.names("this", "_"):  # this, this_2, ... for a RAID 0 array
+        d.add("aws_ebs_volume", name,
+              ("availability_zone", d.var(v.availability_zone)), ("type", v.volume_type),
+              ("size", v.size_gib), ("iops", v.iops), ("throughput", v.throughput_mibps),
+              ("encrypted", True), ("tags", d.tags()))
 
 
 def _efs(d: _Doc, s: spec.Efs) -> None:

@@ -1,0 +1,66 @@
+"""Export audit 11: every property valid for its resource type and equal to the option's
+configuration (cfn-lint for CloudFormation; the figures worked by hand from the AWS pages)."""
+
+from __future__ import annotations
+
+import json
+
+import hcl2
+from cfn_lint_helper import linted_template, unquote
+
+from recommender.core.engine import recommend
+from recommender.surfaces.export import export_response
+
+
+def _response(profile: dict) -> dict:
+    return json.loads(recommend(profile, models=False).model_dump_json())
+
+
+def test_a_raid0_array_is_exported_as_its_volumes() -> None:
+    # 2,000 GiB at 300,000 IOPS, 0.5 ms: io2 Block Express (the sub-millisecond type) gives
+    # at most 256,000 IOPS a volume (https://docs.aws.amazon.com/ebs/latest/userguide/
+    # provisioned-iops.html), so the option is RAID 0 across ceil(300,000 / 256,000) = 2
+    # volumes of 2,000 / 2 = 1,000 GiB and 300,000 / 2 = 150,000 IOPS each
+    # (https://docs.aws.amazon.com/ebs/latest/userguide/raid-config.html).  Before, the
+    # template asked for ONE io2 volume of 2,000 GiB at 300,000 IOPS, which CreateVolume
+    # refuses (above 256,000).
+    resp = _response({"name": "array", "region": "us-east-1", "storage": {
+        "size_gib": 2000, "iops": 300000, "access_pattern": "random", "latency_ms": 0.5,
+        "persistence": "persistent", "sharing": "single_instance"}})
+    best = resp["recommendations"]["storage"][0]
+    assert (best["option"], best["config"]["volumes"]) == ("io2", 2)
+    tpl = linted_template(export_response(resp, "cloudformation"))
+    vols = {k: v["Properties"] for k, v in tpl["Resources"].items()
+            if v["Type"] == "AWS::EC2::Volume"}
+    assert sorted(vols) == ["Volume", "Volume2"]
+    for p in vols.values():
+        assert (p["VolumeType"], p["Size"], p["Iops"]) == ("io2", 1000, 150000)
+    doc = unquote(hcl2.loads(export_response(resp, "terraform")))
+    tf = {name: body for r in doc["resource"] if "aws_ebs_volume" in r
+          for name, body in r["aws_ebs_volume"].items()}
+    assert sorted(tf) == ["this", "this_2"]
+    assert {(b["size"], b["iops"]) for b in tf.values()} == {(1000, 150000)}
+    assert "raid-config.html" in " ".join(tpl["Metadata"]["Recommender"]["not_exported"])
+
+
+def test_an_instance_s_raid0_array_is_one_mapping_per_volume() -> None:
+    # 8 vCPUs / 32 GiB with 4,000 GiB at 150,000 IOPS and 3,000 MiB/s: one gp3 gives at most
+    # 80,000 IOPS and 2,000 MiB/s (https://docs.aws.amazon.com/ebs/latest/userguide/
+    # general-purpose.html), so 2 gp3 of 4,000 / 2 = 2,000 GiB, 150,000 / 2 = 75,000 IOPS
+    # and 3,000 / 2 = 1,500 MiB/s each, mapped on /dev/xvdb and /dev/xvdc.  Before: one
+    # mapping of 4,000 GiB at 150,000 IOPS and 3,000 MiB/s, above one gp3's maxima.
+    resp = _response({"name": "array-host", "region": "us-east-1",
+                      "compute": {"vcpus": 8, "memory_gib": 32, "hours_per_month": 730},
+                      "storage": {"size_gib": 4000, "iops": 150000, "throughput_mibps": 3000,
+                                  "access_pattern": "random", "sharing": "single_instance",
+                                  "persistence": "persistent"}})
+    assert resp["recommendations"]["storage"][0]["config"]["volumes"] == 2
+    tpl = linted_template(export_response(resp, "cloudformation"))
+    data = tpl["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    maps = [(m["DeviceName"], m["Ebs"]["VolumeSize"], m["Ebs"]["Iops"], m["Ebs"]["Throughput"])
+            for m in data["BlockDeviceMappings"]]
+    assert maps == [("/dev/xvdb", 2000, 75000, 1500), ("/dev/xvdc", 2000, 75000, 1500)]
+    doc = unquote(hcl2.loads(export_response(resp, "terraform")))
+    lt = next(r["aws_launch_template"]["this"] for r in doc["resource"]
+              if "aws_launch_template" in r)
+    assert [m["device_name"] for m in lt["block_device_mappings"]] == ["/dev/xvdb", "/dev/xvdc"]
