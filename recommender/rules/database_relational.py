@@ -220,12 +220,27 @@ def _gp3_config(plan: Any, size: float | None) -> dict[str, Any]:
     return out
 
 
+#: "ElastiCache is a fully managed, in-memory caching service that provides microsecond read
+#: and write latencies ... ElastiCache can help you accelerate application and database
+#: performance" (RDS and Aurora User Guides, creating an ElastiCache cache from the database's
+#: settings): the cache AWS names for reads faster than the database answers them.
+CACHE_IN_FRONT_URLS = {
+    "rds": ("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+            "creating-elasticache-cluster-with-RDS-settings.html"),
+    "aurora": ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+               "creating-elasticache-cluster-with-RDS-settings.html"),
+}
+
+
 def _latency_caution(c: Candidate, d: Any) -> None:
-    """Sub-millisecond reads need a cache in front of any relational database."""
+    """Sub-millisecond reads need a cache in front of any relational database (cited: before,
+    the caution named no page)."""
     if d.latency_ms is not None and d.latency_ms < 1:
-        c.reasons.append(reason("database.latency", PERF03_CONFIG,
-                                "Sub-millisecond reads need a cache in front (see "
-                                "trade-offs: caching).", "caution"))
+        c.reasons.append(reason("database.latency", PERF03_CONFIG, (
+            f"Sub-millisecond reads ({fmt_num(d.latency_ms)} ms asked) need a cache in front: "
+            "ElastiCache provides microsecond read latencies in front of the database "
+            f"({CACHE_IN_FRONT_URLS.get(c.kind, CACHE_IN_FRONT_URLS['rds'])}; see trade-offs: "
+            "caching)."), "caution"))
         c.risk = max(c.risk, 3.0)
 
 

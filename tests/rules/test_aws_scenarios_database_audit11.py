@@ -238,3 +238,20 @@ def test_memcached_cluster_cites_the_clusters_page_for_its_60_nodes(cat):
     assert ("within the default 60 nodes a cluster (https://docs.aws.amazon.com/"
             "AmazonElastiCache/latest/dg/Clusters.html)") in size
     assert "Shards.html" not in size
+
+
+# --- A sub-millisecond relational need: the cache caution cites its page -----------------------
+# "ElastiCache is a fully managed, in-memory caching service that provides microsecond read and
+# write latencies" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/creating-elasticache-
+# cluster-with-RDS-settings.html; Aurora's user guide has the same page).  Before, the caution
+# "Sub-millisecond reads need a cache in front (see trade-offs: caching)." cited nothing.
+
+def test_sub_ms_relational_caution_cites_elasticache(cat):
+    db = _db(cat, database={"data_model": "relational", "engine": "postgresql",
+                            "size_gib": 100, "latency_ms": 0.5})
+    for o in db:
+        [lat] = [r for r in o.reasons if r.rule == "database.latency"]
+        assert lat.severity == "caution" and "0.5 ms asked" in lat.text
+        guide = "AuroraUserGuide" if o.kind == "aurora" else "UserGuide"
+        assert (f"https://docs.aws.amazon.com/AmazonRDS/latest/{guide}/"
+                "creating-elasticache-cluster-with-RDS-settings.html") in lat.text
