@@ -64,3 +64,14 @@ def test_an_rds_instance_gets_the_recommended_free_storage_alarm() -> None:
     assert a["dimensions"] == {"DBInstanceIdentifier": "db_instance"}
     assert a["threshold"] == 53_687_091_200
     assert "Best_Practice_Recommended_Alarms_AWS_Services" in a["reason"]["text"]
+
+
+def test_the_free_storage_alarm_watches_the_storage_allocated() -> None:
+    # 10 GiB of MySQL data: RDS allocates (and bills) at least 20 GiB, CreateDBInstance's
+    # minimum (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/
+    # API_CreateDBInstance.html), and the export creates AllocatedStorage 20; 10 % of it is
+    # 2 GiB = 2 x 1,073,741,824 = 2,147,483,648 bytes (not 10 % of the 10 GiB of data).
+    m = _monitors({"name": "small", "region": "us-east-1", "database": {
+        "data_model": "relational", "engine": "mysql", "size_gib": 10,
+        "reads_per_s": 100, "writes_per_s": 20}})
+    assert m["db_free_storage"]["threshold"] == 2_147_483_648

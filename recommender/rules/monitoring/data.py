@@ -27,6 +27,7 @@ from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Monitor, Option
 from recommender.rules.compute.sizing import DEFAULT_CPU_HEADROOM_PCT, DEFAULT_MEMORY_HEADROOM_PCT
 from recommender.rules.database import DYNAMODB_TARGET_UTILIZATION, WORKING_SET_FRACTION
+from recommender.rules.database_usage import RDS_MIN_STORAGE_GIB
 from recommender.rules.monitoring.base import RECOMMENDED_ALARMS, monitor, num
 from recommender.rules.monitoring.compute import headroom_limit_pct
 from recommender.rules.monitoring.storage import LIMIT_SHARE
@@ -77,9 +78,12 @@ FREE_STORAGE_SHARE = 0.1
 
 def rds_free_storage(o: Option) -> Monitor | None:
     """FreeStorageSpace under 10 % of the instance's allocated storage (RDS only)."""
-    gib = num(o.config, "storage_gib")
-    if not o.option.startswith("rds:") or gib is None or gib <= 0:
+    data = num(o.config, "storage_gib")
+    if not o.option.startswith("rds:") or data is None or data <= 0:
         return None
+    # What the instance allocates (and the export creates): at least CreateDBInstance's
+    # 20 GiB, the storage billed (database_usage.relational_storage).
+    gib = max(data, RDS_MIN_STORAGE_GIB)
     floor_gib = gib * FREE_STORAGE_SHARE
     return monitor("db_free_storage", "database", o.option, namespace="AWS/RDS",
                    metric="FreeStorageSpace", dimensions={"DBInstanceIdentifier": "db_instance"},
