@@ -317,3 +317,21 @@ def test_efs_tiering_without_a_lifetime_has_no_estimate():
     _, efs = _tiering({"size_gib": 1000, "access_frequency": "warm"})
     tier = next(u for u in efs.unpriced if u.item == "efs.ia.tiering_gb")
     assert tier.estimate_monthly_usd is None
+
+
+@pytest.mark.parametrize(("iops", "says"), [(None, "Scratch data: "),
+                                            (100_000, "Scratch data at 100,000 IOPS: ")])
+def test_the_compute_stages_instance_store_says_the_iops_only_when_given(iops, says):
+    """8 vCPU / 32 GiB with 800 GiB of scratch data: the compute stage's local-SSD instance
+    is offered as the instance store (https://docs.aws.amazon.com/ec2/latest/instancetypes/
+    so-instance-store-volumes.html).  Before, its reason began 'Scratch data at high IOPS'
+    whether or not the profile gave any IOPS."""
+    storage = {"size_gib": 800, "persistence": "scratch"}
+    if iops:
+        storage["iops"] = iops
+    r = recommend(parse_profile({"region": "us-east-1", "compute": {"vcpus": 8,
+                                                                    "memory_gib": 32},
+                                 "storage": storage}), models=False)
+    store = next(o for o in r.recommendations.storage if o.kind == "instance_store")
+    text = next(x.text for x in store.reasons if x.rule == "storage.instance_store")
+    assert text.startswith(says) and "high IOPS" not in text

@@ -292,7 +292,8 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
     """The compute stage's instance with local SSD, offered for scratch data."""
     rs = [reason(
         "storage.instance_store", PERF03_PURPOSE,
-        f"Scratch data at high IOPS: {store['instance_type']} has "
+        "Scratch data" + (f" at {fmt_num(n.iops)} IOPS" if n.iops else "")
+        + f": {store['instance_type']} has "
         f"{fmt_num(store['store_gib'])} GiB of local "
         f"{'NVMe ' if store.get('nvme') else ''}SSD, lost when the instance stops; priced as "
         f"that instance (storage included) ({INSTANCE_STORE_URL}).")]
