@@ -183,9 +183,8 @@ def _dynamodb_option(
             cost = r.usd + w.usd + (storage.usd if storage else 0.0)
             verify |= r.verify or w.verify
             config.update(price_as_of=r.price_as_of, price_source=r.price_source)
-            rs.append(cost_reason("database", f"{fmt_usd(cost)}/month {mode.replace('_', '-')}"
-                                  + (f" incl. {fmt_num(size)} GiB storage" if storage and size
-                                     else "") + f"; {DYNAMODB_FREE_TIER_NOTE}"))
+            rs.append(cost_reason("database", _cost_text(
+                mode, cost, (r, w), (storage, billed_storage_gib(size, item) if size else 0.0))))
         else:
             rs.append(no_price_reason("database",
                                       f"No DynamoDB {mode} price in {region} in the catalog."))
@@ -210,6 +209,20 @@ def _dynamodb_option(
             f"billed per GB-month of the table's data ({DYNAMODB_PRICING_URL}); "
             "database.size_gib not given"))], category="database")
     return c
+
+
+def _cost_text(mode: str, cost: float, rw: tuple[Any, Any], st: tuple[Any, float]) -> str:
+    """The cost reason: the reads, the writes and the storage billed, each with its figure.
+
+    Before, it read "$3,133.66/month on-demand incl. 50 GiB storage": the data's 50 GiB, not
+    the 51.63 GiB billed with the per-item overhead, and no figure for any part."""
+    r, w = rw
+    storage, gib = st
+    unit = "request units" if mode == "on_demand" else "capacity unit-hours"
+    return (f"{fmt_usd(cost)}/month {mode.replace('_', '-')}: reads {fmt_usd(r.usd)} + writes "
+            f"{fmt_usd(w.usd)} ({unit})"
+            + (f" + storage {fmt_usd(storage.usd)} ({gib:,.2f} GiB billed)"
+               if storage else "") + f"; {DYNAMODB_FREE_TIER_NOTE}")
 
 
 def _capacity_unpriced(mode: str, storage: Any, why: str = "") -> list[tuple[str, str,

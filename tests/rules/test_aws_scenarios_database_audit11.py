@@ -180,7 +180,7 @@ def test_read_replicas_stop_at_the_engines_maximum(cat, engine, replicas):
 def test_absent_consistency_says_strong_is_assumed(cat):
     # 2,000 reads/s, 500 writes/s of 3 KiB: 1 RCU per strong read, 3 WCU per write; provisioned
     # ceil(2,000 / 0.7) = 2,858 RCU x 730 x $0.00013 = $271.22, ceil(1,500 / 0.7) = 2,143 WCU x
-    # 730 x $0.00065 = $1,016.86, storage 50 x (1 + 100 / 3,072) = 51.63 GiB x $0.25 = $12.91:
+    # 730 x $0.00065 = $1,016.85, storage 50 x (1 + 100 / 3,072) = 51.63 GiB x $0.25 = $12.91:
     # $1,300.98 (unchanged).
     load = {"data_model": "key_value", "size_gib": 50, "reads_per_s": 2000,
             "writes_per_s": 500, "item_size_kib": 3}
@@ -255,3 +255,22 @@ def test_sub_ms_relational_caution_cites_elasticache(cat):
         guide = "AuroraUserGuide" if o.kind == "aurora" else "UserGuide"
         assert (f"https://docs.aws.amazon.com/AmazonRDS/latest/{guide}/"
                 "creating-elasticache-cluster-with-RDS-settings.html") in lat.text
+
+
+# --- DynamoDB's cost reason: each charge with its figure, the storage as billed ------------------
+# Pricing (https://aws.amazon.com/dynamodb/pricing/): on-demand $0.125 per million read request
+# units, $0.625 per million write request units; storage $0.25 per GB-month of the data and 100
+# bytes per item (CapacityUnitCalculations.html).  Before: "$3,133.66/month on-demand incl. 50
+# GiB storage" (the data's 50 GiB, not the 51.63 GiB billed, and no figure for any part).
+
+def test_dynamodb_cost_reason_breaks_down_reads_writes_and_billed_storage(cat):
+    # 2,000 strong reads/s of 3 KiB (1 RRU) x 2,628,000 s x $0.125 / 1M = $657.00; 500 writes/s
+    # x 3 WRU x 2,628,000 x $0.625 / 1M = $2,463.75; storage 50 x (1 + 100 / 3,072) = 51.63 GiB
+    # x $0.25 = $12.91: $3,133.66.
+    db = _db(cat, database={"data_model": "key_value", "size_gib": 50, "reads_per_s": 2000,
+                            "writes_per_s": 500, "item_size_kib": 3, "consistency": "strong"})
+    od = next(o for o in db if o.config["capacity_mode"] == "on_demand")
+    assert od.monthly_cost_usd == pytest.approx(3133.66, abs=0.01)
+    cost = next(r.text for r in od.reasons if r.rule == "database.monthly_cost")
+    assert ("$3,133.66/month on-demand: reads $657.00 + writes $2,463.75 (request units) + "
+            "storage $12.91 (51.63 GiB billed)") in cost
