@@ -214,3 +214,20 @@ def test_a_spot_node_in_unlimited_mode_carries_awss_advice(cat: Any) -> None:
         catalog=cat, models=False)
     assert all(x.rule != "burst.spot_unlimited" for o in r.recommendations.compute
                for x in o.reasons)
+
+
+def test_a_buffer_based_fleet_without_a_series_says_what_its_target_is(cat: Any) -> None:
+    # Work that can wait scales on the queue's backlog per instance
+    # (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html); the
+    # CPU target 100 / (1 + 20%) = 83% is only a safety net.  Before: '... scales on backlog
+    # per instance.; no utilization series, so the target 83% comes from ...' (a stray '.;',
+    # no page, and a CPU target offered as the queue policy's).
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 8, "memory_gib": 32, "interruption_tolerant": True,
+        "scale_out": "horizontal"}}, catalog=cat, models=False)
+    o = r.recommendations.compute[0]
+    text = next(x.text for x in o.reasons if x.rule == "elasticity.approach")
+    assert ".;" not in text and "as-using-sqs-queue.html" in text
+    assert "the CPU target 83% (100 / (1 + 20%), the CPU headroom) is only a safety net" in text
+    assert o.config["scaling"]["approach"] == "buffer"
+    assert o.config["scaling"]["target"] == 83.3

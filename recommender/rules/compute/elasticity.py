@@ -67,6 +67,9 @@ def concurrency_quota_check(inv: float | None, dur: float | None, hours: float
         "the average need more.", "caution")]
 
 
+#: "Scaling policy based on Amazon SQS": scale a group of queue workers on the backlog per
+#: instance (ApproximateNumberOfMessages / instances in service).
+SQS_SCALING_URL = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html"
 #: Lag-one-day autocorrelation above which the load counts as periodic.
 PERIODIC_AUTOCORR = 0.7
 #: Bounds of the target-tracking utilization the rule proposes (percent).
@@ -186,16 +189,19 @@ def _range_reason(bounds: tuple[float, float], fleet: FleetRange, *, target: flo
 
 def _plan_without_series(rs: list[Reason], *, count: int, max_nodes: int | None,
                          can_wait: bool, cpu_headroom_pct: float) -> ScalingPlan:
-    """No utilization series: the target from the CPU headroom, the range from the count."""
+    """No utilization series: the target from the CPU headroom, the range from the count.
+
+    Work that can wait scales on its queue's backlog per instance ("Scaling policy based on
+    Amazon SQS", SQS_SCALING_URL), the CPU target then only a safety net."""
     target = 100.0 / (1.0 + cpu_headroom_pct / 100.0)
-    rs.append(reason(
-        "elasticity.approach", PERF02_SCALE,
-        ("Buffer-based: work can wait, so a queue in front absorbs bursts and the group "
-         "scales on backlog per instance." if can_wait else
-         "Demand-based target tracking on CPU") +
-        f"; no utilization series, so the target {target:.0f}% comes from the "
-        f"{cpu_headroom_pct:g}% CPU headroom and the range from the node count.",
-        "caution"))
+    head = (f"Buffer-based: work can wait, so a queue in front absorbs bursts and the group "
+            f"scales on backlog per instance ({SQS_SCALING_URL}); no utilization series, so "
+            f"the CPU target {target:.0f}% (100 / (1 + {cpu_headroom_pct:g}%), the CPU "
+            "headroom) is only a safety net" if can_wait else
+            f"Demand-based target tracking on CPU; no utilization series, so the target "
+            f"{target:.0f}% comes from the {cpu_headroom_pct:g}% CPU headroom")
+    rs.append(reason("elasticity.approach", PERF02_SCALE,
+                     head + "; the range comes from the node count.", "caution"))
     return ScalingPlan("buffer" if can_wait else "demand", count,
                        max(count, max_nodes or count), target, tuple(rs), {})
 
