@@ -274,7 +274,9 @@ def _search_size(
                      f"storage, {OPENSEARCH_SIZING_URL})")
     else:
         row, count, need_text = _search_by_memory(rows, storage, step)
-    sizing = (f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
+    sizing = (("" if size else "database.size_gib not given, so the index is sized at 0 GiB "
+               "and each node's storage at its type's minimum: ")
+              + f"Index storage {fmt_num(round(storage, 1))} GiB = data x (1 + 1 replica) x "
               f"{OPENSEARCH_OVERHEAD} (10% indexing overhead, 5% Linux reserved, 20% service "
               f"overhead: 1.1 / 0.95 / 0.8, {OPENSEARCH_SIZING_URL}); {count} data nodes (at "
               f"least three, against split brain) {need_text}, of a current-generation "

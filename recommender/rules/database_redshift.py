@@ -99,7 +99,10 @@ def warehouse_size(
     low, high = REDSHIFT_NODE_RANGE.get(cls, (1, 0))
     if count == 1 and cap:
         cap = min(cap, REDSHIFT_SINGLE_NODE_GIB.get(cls, cap))
-    sizing = (f"{count} node(s) for {fmt_num(size)} GiB"
+    # No data size: say so rather than size "for 0 GiB" (the node count is the least allowed).
+    sizing = (f"{count} node(s) for "
+              + (f"{fmt_num(size)} GiB" if size else "data of unknown size (database.size_gib "
+                 "not given: the fewest nodes the type allows; more data needs more)")
               + (f" ({fmt_num(cap)} GiB "
                  + ("managed storage" if cls.startswith("ra3") else "of storage")
                  + " per node" if cap else

@@ -274,3 +274,22 @@ def test_dynamodb_cost_reason_breaks_down_reads_writes_and_billed_storage(cat):
     cost = next(r.text for r in od.reasons if r.rule == "database.monthly_cost")
     assert ("$3,133.66/month on-demand: reads $657.00 + writes $2,463.75 (request units) + "
             "storage $12.91 (51.63 GiB billed)") in cost
+
+
+# --- Redshift and OpenSearch without a data size say so ----------------------------------------
+# Before: "1 node(s) for 0 GiB" (Redshift) and "Index storage 0 GiB = data x ..." (OpenSearch),
+# as if the data were empty.  Redshift node type details (https://docs.aws.amazon.com/redshift/
+# latest/mgmt/working-with-clusters.html#rs-node-type-info): dc2.large 1-32 nodes; OpenSearch's
+# least EBS volume is 10 GiB (limits.html#ebsresource).
+
+def test_node_families_without_size_say_it_is_unknown(cat):
+    # Redshift: the cheapest type's fewest nodes, 1 x dc2.large, $0.25 x 730 = $182.50.
+    [rs] = _db(cat, database={"data_model": "analytics"})
+    assert (rs.config["instance_class"], rs.count) == ("dc2.large", 1)
+    assert rs.monthly_cost_usd == pytest.approx(182.50, abs=0.01)
+    size = next(r.text for r in rs.reasons if r.rule == "database.size")
+    assert "for data of unknown size (database.size_gib not given" in size
+    assert "for 0 GiB" not in size
+    [os_] = _db(cat, database={"data_model": "search"})
+    size = next(r.text for r in os_.reasons if r.rule == "database.size")
+    assert size.startswith("database.size_gib not given, so the index is sized at 0 GiB")
