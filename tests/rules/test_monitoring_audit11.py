@@ -75,3 +75,31 @@ def test_the_free_storage_alarm_watches_the_storage_allocated() -> None:
         "data_model": "relational", "engine": "mysql", "size_gib": 10,
         "reads_per_s": 100, "writes_per_s": 20}})
     assert m["db_free_storage"]["threshold"] == 2_147_483_648
+
+
+def test_an_opensearch_domain_gets_the_alarms_aws_recommends() -> None:
+    # Recommended CloudWatch alarms for OpenSearch Service (https://docs.aws.amazon.com/
+    # opensearch-service/latest/developerguide/cloudwatch-alarms.html), namespace AWS/ES,
+    # dimensions DomainName and ClientId: ClusterStatus.red maximum >= 1 for 1 minute;
+    # ClusterIndexWritesBlocked >= 1 for 5 minutes; FreeStorageSpace (megabytes) minimum
+    # <= 25 % of each node's storage for 1 minute.  500 GiB of production search: 3 data
+    # nodes with 500 x 2 x 1.45 / 3 = 483.3 -> 484 GiB of EBS each (sizing-domains.html), so
+    # 484 x 1,024 MB x 0.25 = 123,904 MB.  Before, an OpenSearch option had no alarm at all.
+    m = _monitors({"name": "search", "region": "us-east-1", "environment": "production",
+                   "database": {"data_model": "search", "size_gib": 500,
+                                "query_pattern": "full_text"}})
+    red, blocked, free = m["search_cluster_red"], m["search_writes_blocked"], \
+        m["search_free_storage"]
+    for a in (red, blocked, free):
+        assert a["namespace"] == "AWS/ES"
+        assert a["dimensions"] == {"DomainName": "search_domain", "ClientId": "account_id"}
+        assert a["evaluation_periods"] == 1
+    assert (red["metric"], red["statistic"], red["comparison"], red["threshold"],
+            red["period_s"]) == ("ClusterStatus.red", "Maximum",
+                                 "GreaterThanOrEqualToThreshold", 1.0, 60)
+    assert (blocked["metric"], blocked["threshold"], blocked["period_s"]) == (
+        "ClusterIndexWritesBlocked", 1.0, 300)
+    assert (free["metric"], free["statistic"], free["comparison"], free["period_s"]) == (
+        "FreeStorageSpace", "Minimum", "LessThanOrEqualToThreshold", 60)
+    assert free["threshold"] == 123_904
+    assert "cloudwatch-alarms.html" in free["reason"]["text"]

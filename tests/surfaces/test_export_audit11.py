@@ -64,3 +64,28 @@ def test_an_instance_s_raid0_array_is_one_mapping_per_volume() -> None:
     lt = next(r["aws_launch_template"]["this"] for r in doc["resource"]
               if "aws_launch_template" in r)
     assert [m["device_name"] for m in lt["block_device_mappings"]] == ["/dev/xvdb", "/dev/xvdc"]
+
+
+def test_opensearch_alarms_name_the_domain_and_the_account() -> None:
+    # AWS/ES metrics are per DomainName and ClientId (the account id,
+    # https://docs.aws.amazon.com/opensearch-service/latest/developerguide/
+    # managedomains-cloudwatchmetrics.html): CloudFormation fills them with Ref SearchDomain
+    # (the domain name) and Ref AWS::AccountId, Terraform with the domain's domain_name and
+    # data.aws_caller_identity's account_id.
+    resp = _response({"name": "search", "region": "us-east-1", "environment": "production",
+                      "database": {"data_model": "search", "size_gib": 500,
+                                   "query_pattern": "full_text"}})
+    tpl = linted_template(export_response(resp, "cloudformation"))
+    red = tpl["Resources"]["AlarmSearchClusterRed"]["Properties"]
+    assert (red["Namespace"], red["MetricName"], red["Threshold"]) == (
+        "AWS/ES", "ClusterStatus.red", 1.0)
+    assert red["Dimensions"] == [{"Name": "DomainName", "Value": {"Ref": "SearchDomain"}},
+                                 {"Name": "ClientId", "Value": {"Ref": "AWS::AccountId"}}]
+    text = export_response(resp, "terraform")
+    assert 'data "aws_caller_identity" "current"' in text
+    doc = unquote(hcl2.loads(text))
+    alarms = {name: body for r in doc["resource"] if "aws_cloudwatch_metric_alarm" in r
+              for name, body in r["aws_cloudwatch_metric_alarm"].items()}
+    dims = alarms["search_free_storage"]["dimensions"]
+    assert dims == {"DomainName": "${aws_opensearch_domain.this.domain_name}",
+                    "ClientId": "${data.aws_caller_identity.current.account_id}"}

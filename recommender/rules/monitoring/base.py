@@ -46,6 +46,7 @@ PAGES = {
     "AWS/ElastiCache": "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html",
     "AWS/ElastiCache/memcached": "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Memcached.html",
     "AWS/CloudFront": "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html",
+    "AWS/ES": "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html",
 }
 #: CloudWatch's recommended alarms for AWS services: metric, statistic, period, datapoints
 #: and threshold AWS recommends for each.
@@ -55,7 +56,7 @@ RECOMMENDED_ALARMS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monito
 #: any other value is used as written (e.g. CloudFront's ``Region = Global``).
 RESOURCE_ROLES = ("instance", "auto_scaling_group", "ecs_cluster", "ecs_service", "function",
                   "volume", "table", "db_instance", "db_replica", "cache_cluster",
-                  "distribution")
+                  "distribution", "search_domain", "account_id")
 
 
 def monitor(

@@ -17,6 +17,14 @@
 * ElastiCache ``Evictions`` (any: the node was sized to hold the data) and, for Valkey/Redis,
   ``DatabaseMemoryUsagePercentage`` above the memory headroom
   (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html).
+* OpenSearch (namespace ``AWS/ES``, dimensions ``DomainName`` and ``ClientId``, the account):
+  three of the alarms AWS recommends for a domain, as it gives them: ``ClusterStatus.red``
+  maximum >= 1 for 1 minute (a primary shard and its replicas unallocated),
+  ``ClusterIndexWritesBlocked`` maximum >= 1 for 5 minutes, and ``FreeStorageSpace``
+  (megabytes, per node) minimum <= 25 % of each data node's EBS volume for 1 minute, "we
+  recommend setting it to 25% of the storage space for each node"; none for a type that
+  keeps the index on its own instance storage, whose size the option does not carry
+  (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/cloudwatch-alarms.html).
 * CloudFront ``CacheHitRate`` under 80 % of the static share when caching was advised
   (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/viewing-cloudfront-metrics.html).
 """
@@ -167,6 +175,45 @@ def elasticache(o: Option) -> list[Monitor]:
     return out
 
 
+#: CloudWatch's FreeStorageSpace alarm for an OpenSearch domain: this share of a node's storage.
+SEARCH_FREE_STORAGE_SHARE = 0.25
+_SEARCH_DIMS = {"DomainName": "search_domain", "ClientId": "account_id"}
+
+
+def opensearch(o: Option) -> list[Monitor]:
+    """Red cluster status, blocked index writes and low free storage on a data node."""
+    out = [
+        monitor("search_cluster_red", "database", o.option, namespace="AWS/ES",
+                metric="ClusterStatus.red", dimensions=dict(_SEARCH_DIMS),
+                statistic="Maximum", threshold=1, comparison="GreaterThanOrEqualToThreshold",
+                page="AWS/ES", period_s=60, evaluation_periods=1, unit="Count",
+                text="At least one primary shard and its replicas are not allocated to a "
+                     "node: part of the index cannot be searched or written (AWS's "
+                     "recommended alarm: ClusterStatus.red maximum >= 1 for 1 minute)"),
+        monitor("search_writes_blocked", "database", o.option, namespace="AWS/ES",
+                metric="ClusterIndexWritesBlocked", dimensions=dict(_SEARCH_DIMS),
+                statistic="Maximum", threshold=1, comparison="GreaterThanOrEqualToThreshold",
+                page="AWS/ES", period_s=300, evaluation_periods=1, unit="Count",
+                text="The domain is blocking write requests (storage or JVM memory "
+                     "pressure): indexing fails until it is scaled (AWS's recommended "
+                     "alarm: ClusterIndexWritesBlocked >= 1 for 5 minutes)")]
+    gib = num(o.config, "volume_gib_per_node")
+    if gib is None or o.config.get("storage_type") == "instance_store":
+        return out
+    floor_mb = gib * 1024 * SEARCH_FREE_STORAGE_SHARE
+    out.append(monitor(
+        "search_free_storage", "database", o.option, namespace="AWS/ES",
+        metric="FreeStorageSpace", dimensions=dict(_SEARCH_DIMS), statistic="Minimum",
+        threshold=floor_mb, comparison="LessThanOrEqualToThreshold", page="AWS/ES",
+        period_s=60, evaluation_periods=1, unit="Megabytes",
+        text=f"A data node is down to {SEARCH_FREE_STORAGE_SHARE:.0%} of its {gib:g} GiB "
+             f"volume ({gib:g} x 1,024 x {SEARCH_FREE_STORAGE_SHARE:g} = {floor_mb:g} MB free; "
+             "the metric is in megabytes, the minimum over the nodes): writes are blocked "
+             "when it fills; add storage or nodes (AWS recommends 25% of the storage space "
+             "for each node, minimum over 1 minute)"))
+    return out
+
+
 def cloudfront(p: WorkloadProfile) -> Monitor | None:
     """Cache hit rate against the static share the caching advice counted on."""
     share = p.network.static_content_fraction if p.network else None
@@ -195,4 +242,6 @@ def database_monitors(p: WorkloadProfile, o: Option, memory_gib: float | None) -
         return dynamodb(o)
     if service == "elasticache":
         return elasticache(o)
+    if service == "opensearch":
+        return opensearch(o)
     return []

@@ -28,6 +28,7 @@ from recommender.surfaces.export.spec import (
     Lambda,
     Rds,
     Ref,
+    Search,
     Table,
     Volume,
 )
@@ -54,6 +55,9 @@ def _compute_role(spec: Any, role: str) -> Ref | None:
 
 
 def _database_role(spec: Any, role: str) -> Ref | None:
+    if role in ("search_domain", "account_id") and isinstance(spec, Search):
+        # AWS/ES metrics are per domain and account (ClientId): the stack's own account.
+        return Ref(role)
     if role == "table" and isinstance(spec, Table):
         return Ref("table")
     if role == "db_instance" and isinstance(spec, Rds):

@@ -32,6 +32,8 @@ REFS: dict[str, Any] = {
     "cache": {"Ref": "Cache"},
     "cache_member": {"Fn::Join": ["", [{"Ref": "Cache"}, "-001"]]},
     "cache_shard_member": {"Fn::Join": ["", [{"Ref": "Cache"}, "-0001-001"]]},
+    "search_domain": {"Ref": "SearchDomain"},  # Ref: the domain name
+    "account_id": {"Ref": "AWS::AccountId"},
 }
 
 

@@ -265,6 +265,9 @@ def _blocks(bundle: spec.Bundle) -> tuple[list[Block], list[str]]:
         _RENDERERS[type(c.spec)](d, c.spec)
     if bundle.alarms:
         topic = d.var(spec.ALARM_TOPIC)
+        if any(isinstance(v, spec.Ref) and v.target == "account_id"
+               for a in bundle.alarms for _, v in a.dimensions):
+            d.blocks.append(Block("data", "aws_caller_identity", "current"))
         for a in bundle.alarms:
             _alarm(d, a, topic)
     header = [f"{bundle.name}: chosen options of the recommendation "

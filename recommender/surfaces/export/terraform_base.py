@@ -25,6 +25,8 @@ REFS = {
     "cache": "aws_elasticache_cluster.this.cluster_id",
     "cache_member": '"${aws_elasticache_replication_group.this.id}-001"',
     "cache_shard_member": '"${aws_elasticache_replication_group.this.id}-0001-001"',
+    "search_domain": "aws_opensearch_domain.this.domain_name",
+    "account_id": "data.aws_caller_identity.current.account_id",
 }
 
 
