@@ -231,3 +231,52 @@ def test_a_buffer_based_fleet_without_a_series_says_what_its_target_is(cat: Any)
     assert "the CPU target 83% (100 / (1 + 20%), the CPU headroom) is only a safety net" in text
     assert o.config["scaling"]["approach"] == "buffer"
     assert o.config["scaling"]["target"] == 83.3
+
+
+# ------------------------------------------------------------ tightly coupled over nodes
+
+def _efa(cat: Any, itype: str) -> bool:
+    e = cat.ec2
+    return bool(e[e.instance_type == itype]["efa_supported"].iloc[0])
+
+
+def _node_reason(o: Any) -> Any:
+    return next(x for x in o.reasons if x.rule == "compute.node_count")
+
+
+def test_tightly_coupled_nodes_without_efa_are_told(cat: Any) -> None:
+    # HPC Lens (https://docs.aws.amazon.com/wellarchitected/latest/high-performance-computing-lens/tightly-coupled-scenarios.html):
+    # "The network requirements for tightly coupled calculations are demanding ... Cluster
+    # placement groups and high-speed networking cards, such as the Elastic Fabric Adapter
+    # (EFA), help".  96 vCPUs / 384 GiB tightly coupled in us-east-1: 2 x m6g.12xlarge
+    # (48 vCPUs, 192 GiB each; $1.848 x 2 x 730 = $2,698.08), a type without EFA.
+    # Before: the node-count reason said nothing of the network (severity info).
+    assert not _efa(cat, "m6g.12xlarge")
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": 96, "memory_gib": 384, "scale_out": "tightly_coupled", "max_nodes": 4}},
+        catalog=cat, models=False)
+    o = r.recommendations.compute[0]
+    assert (o.option, o.count) == ("m6g.12xlarge", 2)
+    assert o.monthly_cost_usd == round(_ondemand(cat, "m6g.12xlarge") * 2 * 730, 2) == 2698.08
+    n = _node_reason(o)
+    assert n.severity == "caution"
+    assert "m6g.12xlarge has no Elastic Fabric Adapter" in n.text
+    assert "tightly-coupled-scenarios.html" in n.text
+    # One node has no inter-node traffic: no such caution (m6a.24xlarge, 96 vCPUs, 384 GiB).
+    one = next(x for x in r.recommendations.compute if x.count == 1)
+    assert "Elastic Fabric Adapter" not in _node_reason(one).text
+
+
+def test_tightly_coupled_nodes_with_efa_are_not(cat: Any) -> None:
+    # 192 vCPUs / 768 GiB in us-east-2: 2 x hpc6a.48xlarge (96 cores, 384 GiB, EFA;
+    # $2.88 x 2 x 730 = $4,204.80).
+    assert _efa(cat, "hpc6a.48xlarge")
+    r = recommend({"region": "us-east-2", "compute": {
+        "vcpus": 192, "memory_gib": 768, "scale_out": "tightly_coupled"}},
+        catalog=cat, models=False)
+    o = r.recommendations.compute[0]
+    assert (o.option, o.count) == ("hpc6a.48xlarge", 2)
+    assert o.monthly_cost_usd == round(_ondemand(cat, "hpc6a.48xlarge", "us-east-2") * 2
+                                       * 730, 2) == 4204.80
+    assert "Elastic Fabric Adapter" not in _node_reason(o).text
+    assert _node_reason(o).severity == "info"

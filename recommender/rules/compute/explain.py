@@ -179,7 +179,8 @@ def size_reasons(w: Ec2Row) -> list[Reason]:
         f.size_reasons[key] = size
     out = [*need.reasons, size]
     if need.horizontal:
-        out.append(explain_nodes(need, f.itype, f.family, w.count, w.family_min))
+        out.append(explain_nodes(need, f.itype, f.family, w.count, w.family_min,
+                                 efa=bool(w.ix.efa[w.i])))
     return out
 
 

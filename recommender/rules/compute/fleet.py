@@ -155,13 +155,24 @@ def _fewest_nodes_loop(
     return keep, fam_min
 
 
+#: HPC Lens, "Tightly coupled scenarios": "The network requirements for tightly coupled
+#: calculations are demanding. Slow communication between nodes results in the slowdown of
+#: the entire calculation. Cluster placement groups and high-speed networking cards, such as
+#: the Elastic Fabric Adapter (EFA), help to achieve this in the cloud."
+HPC_TIGHTLY_COUPLED_URL = ("https://docs.aws.amazon.com/wellarchitected/latest/"
+                           "high-performance-computing-lens/tightly-coupled-scenarios.html")
+
+
 def explain_nodes(
     need: ComputeNeed, itype: str, family: str, count: int, family_min: float | None = None,
+    *, efa: bool | None = None,
 ) -> Reason:
     """The node-count rule behind a scaled-out option, with its reason (PERF02-BP05).
 
     ``family_min`` is the fewest nodes any size of the family needs; a larger ``count``
-    means smaller nodes were cheaper for task-parallel work.
+    means smaller nodes were cheaper for task-parallel work.  Tightly coupled work over two
+    nodes or more on a type without EFA (``efa`` False) is a caution: its nodes talk MPI over
+    the ordinary network, which the HPC Lens calls the bottleneck (HPC_TIGHTLY_COUPLED_URL).
     """
     fam = family or itype.split(".")[0]
     rule = ("Fewest nodes first: every node pays OS/runtime memory overhead and is one more "
@@ -194,5 +205,13 @@ def explain_nodes(
         text += (f" Per-node floor {' and '.join(floor)} (one of the {need.parallelism} "
                  "parallel tasks; a task runs on one node).")
     caution = need.min_nodes < 2 and not need.tightly_coupled
+    if need.tightly_coupled and count >= 2 and efa is False:
+        caution = True
+        text += (f" {itype} has no Elastic Fabric Adapter: the {count} nodes exchange their "
+                 "data over the ordinary network, and AWS's HPC Lens calls the network needs "
+                 "of tightly coupled calculations demanding, slow communication slowing the "
+                 "whole calculation, and points to cluster placement groups and EFA "
+                 f"({HPC_TIGHTLY_COUPLED_URL}); a type with efa_supported (HPC optimized "
+                 "hpc7g/hpc7a/hpc6a where offered) avoids it.")
     return reason("compute.node_count", PERF02_SCALE, f"{text} {rule}",
                   "caution" if caution else "info")
