@@ -280,3 +280,20 @@ def test_tightly_coupled_nodes_with_efa_are_not(cat: Any) -> None:
                                        * 730, 2) == 4204.80
     assert "Elastic Fabric Adapter" not in _node_reason(o).text
     assert _node_reason(o).severity == "info"
+
+
+def test_a_previous_generation_option_says_why_it_is_shown(cat: Any) -> None:
+    # Exactly 32 vCPUs and 244 GiB: only previous-generation types fit (r4.8xlarge,
+    # $2.128 x 730 = $1,553.44).  AWS: "We encourage you to use the latest generation of
+    # instances to get the best performance" (https://aws.amazon.com/ec2/previous-generation/);
+    # generation_stage admits an old type only when no current one fits.  Before: 'Previous
+    # generation: admitted because it fits ...' (any type shown fits), no page.
+    r = recommend({"region": "us-east-1", "compute": {
+        "vcpus": {"min": 32, "max": 32}, "memory_gib": {"min": 244, "max": 244}}},
+        catalog=cat, models=False)
+    o = r.recommendations.compute[0]
+    assert o.option == "r4.8xlarge"
+    assert o.monthly_cost_usd == round(_ondemand(cat, "r4.8xlarge") * 730, 2) == 1553.44
+    g = next(x for x in o.reasons if x.rule == "compute.generation")
+    assert "only because no current-generation type meets the need" in g.text
+    assert "https://aws.amazon.com/ec2/previous-generation/" in g.text

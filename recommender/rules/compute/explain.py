@@ -29,6 +29,7 @@ from recommender.rules.base import (
 from recommender.rules.compute.burst import BurstResult, BurstVerdict, spot_unlimited
 from recommender.rules.compute.candidates import Ec2Index, ec2_index
 from recommender.rules.compute.fleet import explain_nodes
+from recommender.rules.compute.generation import PREVIOUS_GENERATION
 from recommender.rules.compute.job_billing import monthly_cost_text
 from recommender.rules.compute.jobs import JobInfo
 from recommender.rules.compute.purchase import Pricing
@@ -117,17 +118,13 @@ def _read_facts(ix: Ec2Index, i: int) -> TypeFacts:
                             f"{int(ix.gpus[i])} GPU(s){' (' + model + ')' if model else ''}."),
                      ) if ix.gpus[i] > 0 else (),
         graviton=bool(ix.arch[i] == "arm64"),
-        generation=() if ix.current[i] else (_PREVIOUS_GENERATION,),
+        generation=() if ix.current[i] else (PREVIOUS_GENERATION,),
         family_text=f"{ix.category[i]} family ({mem / vcpus:g} GiB per vCPU)",
         category=str(ix.category[i]),
         config={"instance_type": str(ix.types[i]), "vcpus": int(ix.vcpus[i]),
                 "memory_gib": mem, "arch": str(ix.arch[i])})
 
 
-_PREVIOUS_GENERATION = reason(
-    "compute.generation", PERF02_SELECT,
-    "Previous generation: admitted because it fits and its capacity is counted at its "
-    "perf_index.", "caution")
 _GRAVITON = reason("compute.graviton", PERF02_CONFIG,
                    "Graviton (arm64): the architecture is free; check that your software builds "
                    "for arm64.")
