@@ -310,7 +310,11 @@ def usage_extras(
     if deployment == "standard":
         _aurora_io(d, book, region, u)
     elif deployment == "io_optimized":
-        u.notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices")
+        # Cited (before, the note named no page): Aurora I/O-Optimized bills no read or write
+        # I/O operations, at higher instance and storage prices (Aurora pricing; storage
+        # configurations).
+        u.notes.append("I/O-Optimized: no per-I/O charge, higher instance and storage prices "
+                       f"({AURORA_PRICING_URL}, {AURORA_STORAGE_TYPES_URL})")
     if deployment == "multi_az":
         u.notes.append("Multi-AZ: a synchronous standby in a second AZ, instance and storage "
                        "billed twice (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"

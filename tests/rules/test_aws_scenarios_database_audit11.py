@@ -293,3 +293,17 @@ def test_node_families_without_size_say_it_is_unknown(cat):
     [os_] = _db(cat, database={"data_model": "search"})
     size = next(r.text for r in os_.reasons if r.rule == "database.size")
     assert size.startswith("database.size_gib not given, so the index is sized at 0 GiB")
+
+
+# --- Aurora I/O-Optimized's note cites the pricing page -----------------------------------------
+
+def test_io_optimized_note_cites_aurora_pricing(cat):
+    # 200 GiB MySQL, 800 reads/s + 200 writes/s, all missing the cache: Aurora Standard I/O
+    # 1,000 x 2,628,000 = 2.628e9 I/Os x $0.20 / 1M = $525.60 makes I/O-Optimized the cheaper.
+    db = _db(cat, database={"data_model": "relational", "engine": "mysql", "size_gib": 200,
+                            "reads_per_s": 800, "writes_per_s": 200})
+    aurora = next(o for o in db if o.kind == "aurora")
+    assert aurora.config["deployment"] == "io_optimized"
+    size = next(r.text for r in aurora.reasons if r.rule == "database.size")
+    assert ("I/O-Optimized: no per-I/O charge, higher instance and storage prices "
+            "(https://aws.amazon.com/rds/aurora/pricing/") in size
