@@ -188,6 +188,7 @@ def price_move(catalog: Any, saved: PriceUsed, old: Option, *,
         return None
     pct = (now / saved.usd - 1) * 100 if saved.usd else None
     effect = _ec2_effect(saved, now, old, hours) if old.kind == "ec2" else \
+        _storage_effect(saved, now, old) if old.kind == "ebs" else \
         _node_effect(saved, now, old)
     text = (f"{saved.key} {saved.item} price in {saved.region} moved from "
             f"${saved.usd:.6g} to ${now:.6g} per {saved.unit}"
@@ -254,6 +255,22 @@ def billed_hours(profile: dict[str, Any] | None, old: Option) -> float | None:
     if isinstance(given, int | float) and not isinstance(given, bool) and given > 0:
         return float(given)
     return DEFAULT_HOURS
+
+
+def _storage_effect(saved: PriceUsed, now: float, old: Option) -> float | None:
+    """Monthly effect of an EBS storage rate move: the rate's change x the GiB provisioned.
+
+    EBS bills "the storage you provision, in GB-months" (https://aws.amazon.com/ebs/pricing/),
+    all of ``config.size_gib`` (a RAID 0 array's: the sum of its volumes) at the volume
+    type's rate, as recommend priced it.  The IOPS and throughput rows bill only what is
+    provisioned above a type's included amount (io2 in tiers), so they are not counted here.
+    """
+    size = old.config.get("size_gib")
+    if saved.item != "ebs.storage" or saved.unit != "GB-month" or \
+            saved.key != str(old.config.get("volume_type") or old.option) or \
+            not isinstance(size, int | float) or isinstance(size, bool) or size <= 0:
+        return None
+    return round((saved.usd - now) * float(size), 2)
 
 
 def _node_effect(saved: PriceUsed, now: float, old: Option) -> float | None:

@@ -43,3 +43,28 @@ def test_an_unlimited_burstable_price_move_bills_the_profile_hours() -> None:
     assert len(found) == 1
     assert found[0].saving_usd_per_month == 7.30
     assert found[0].saving_usd_per_year == 87.60
+
+
+def test_an_ebs_storage_price_move_is_counted_on_the_gib_provisioned() -> None:
+    # 1,000 GiB at 4,000 IOPS and 1,000 MiB/s: one gp3 volume of 1,000 GiB.  EBS bills "the
+    # storage you provision, in GB-months" (https://aws.amazon.com/ebs/pricing/); saved when
+    # gp3 storage cost $0.01/GB-month more than today, the volume cost $0.01 x 1,000 GiB =
+    # $10.00 a month more ($120.00 a year).  Before, a storage price move had no monthly
+    # figure (None).
+    cat = load_catalog()
+    profile = {"name": "vol", "region": "us-east-1", "storage": {
+        "size_gib": 1000, "iops": 4000, "throughput_mibps": 1000,
+        "access_pattern": "random", "sharing": "single_instance",
+        "persistence": "persistent"}}
+    current = recommend(profile, catalog=cat, models=False)
+    best = current.recommendations.storage[0]
+    assert (best.option, best.config["size_gib"]) == ("gp3", 1000)
+    data = json.loads(current.model_dump_json())
+    data["prices"] = [dict(p, usd=round(p["usd"] + 0.01, 6))
+                      if (p["category"], p["item"]) == ("storage", "ebs.storage") else p
+                      for p in data["prices"]]
+    data["recommendations"]["storage"][0]["monthly_cost_usd"] += 10.0
+    saved = RecommendationResponse.model_validate(data)
+    found = [f for f in compare(saved, current, cat).findings if f.kind == "price_changed"
+             and f.category == "storage"]
+    assert [(f.saving_usd_per_month, f.saving_usd_per_year) for f in found] == [(10.0, 120.0)]
