@@ -8,6 +8,8 @@ other profile is a preset answered exactly as ``recommend()`` answers it alone.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -140,6 +142,57 @@ def test_cli_parquet_row_groups_and_parts_split_at_their_sizes(tmp_path, capsys,
     assert table.column("ok").to_pylist() == [True, False, False, True] * 3
     web = json.loads(table.column("response")[0].as_py())
     assert web["name"] == get_preset("web_app")["name"]
+
+
+def test_cli_jsonl_out_is_written_out_to_disk_as_it_grows(tmp_path, capsys,
+                                                          monkeypatch) -> None:
+    from recommender.surfaces.cli import batch_io
+
+    # Every chunk written past WRITEBACK_BYTES asks the kernel to start writing the file from
+    # where the last request left off (sync_file_range: offset, 0 = to the end, 2 =
+    # SYNC_FILE_RANGE_WRITE), so the closing fsync does not wait for the whole output.
+    calls: list[tuple[int, int, int]] = []
+
+    def sync_file_range(fd: int, offset: int, nbytes: int, flags: int) -> int:
+        calls.append((offset, nbytes, flags))
+        return 0
+
+    monkeypatch.setattr(batch_io, "WRITEBACK_BYTES", 1)
+    monkeypatch.setattr(batch_io._Writeback, "_call", sync_file_range)
+    out = tmp_path / "answers.jsonl"
+    args = ["recommend-batch", "--workers", "1", "--chunksize", "1", "--rules-only", "--quiet"]
+    assert main([*args, "--out", str(out), str(_jsonl(tmp_path))]) == 0
+    assert main([*args, str(_jsonl(tmp_path))]) == 0
+    written = out.read_bytes()
+    assert written == capsys.readouterr().out.encode()  # the same bytes as on stdout
+    # 4 chunks of one profile (2 answers, 2 errors), each one line: a request per chunk,
+    # each from the end of the lines before it.
+    ends = [0]
+    for line in written.splitlines(keepends=True)[:-1]:
+        ends.append(ends[-1] + len(line))
+    assert calls == [(end, 0, 2) for end in ends]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")
+def test_writeback_asks_the_kernel_and_stops_where_it_is_refused(tmp_path, monkeypatch) -> None:
+    from recommender.surfaces.cli import batch_io
+
+    monkeypatch.setattr(batch_io, "WRITEBACK_BYTES", 4)
+    monkeypatch.setattr(batch_io._Writeback, "_call", None)  # looked up again from libc
+    with open(tmp_path / "out.jsonl", "wb") as f:
+        wb = batch_io._Writeback(f.fileno())
+        f.write(b"{}\n{}\n")
+        f.flush()
+        wb.wrote(6)
+        assert wb.on and wb.started == 6  # a regular file: accepted
+    read, write = os.pipe()
+    try:
+        wb = batch_io._Writeback(write)
+        wb.wrote(6)
+        assert not wb.on  # a pipe (ESPIPE): not asked again
+    finally:
+        os.close(read)
+        os.close(write)
 
 
 def test_cli_partitioned_parquet_out_on_dask(tmp_path, capsys, monkeypatch) -> None:
