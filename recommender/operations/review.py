@@ -196,7 +196,8 @@ def price_move(catalog: Any, saved: PriceUsed, old: Option, *,
             + (f" since {saved.price_as_of}" if saved.price_as_of else "")
             + (f": {fmt_usd(abs(effect))}/month {'less' if effect > 0 else 'more'} for "
                f"{old.option}" if effect else "")
-            + (_hours_text(old, hours) if effect and hours is not None else "") + _CITE + ".")
+            + (_hours_text(old, hours) if effect and hours is not None else "")
+            + (_gib_text(old) if effect and old.kind == "ebs" else "") + _CITE + ".")
     return Finding(kind="price_changed", category=saved.category, option=old.option,
                    rule="review.price_changed", best_practice=PERF05_UP_TO_DATE, text=text,
                    severity="caution" if now > saved.usd else "info",
@@ -232,6 +233,14 @@ def _hours_text(old: Option, hours: float) -> str:
     return f" ({old.count} x {hours:g} h at the rate{credits})"
 
 
+EBS_PRICING_URL = "https://aws.amazon.com/ebs/pricing/"
+
+
+def _gib_text(old: Option) -> str:
+    """How an EBS storage effect was counted: the GiB provisioned at the rate."""
+    return f" ({old.config.get('size_gib'):g} GiB provisioned at the rate, {EBS_PRICING_URL})"
+
+
 def billed_hours(profile: dict[str, Any] | None, old: Option) -> float | None:
     """Hours a month an EC2 option bills at its hourly rate, as recommend priced it.
 
@@ -260,7 +269,7 @@ def billed_hours(profile: dict[str, Any] | None, old: Option) -> float | None:
 def _storage_effect(saved: PriceUsed, now: float, old: Option) -> float | None:
     """Monthly effect of an EBS storage rate move: the rate's change x the GiB provisioned.
 
-    EBS bills "the storage you provision, in GB-months" (https://aws.amazon.com/ebs/pricing/),
+    EBS bills "the storage you provision, in GB-months" (:data:`EBS_PRICING_URL`),
     all of ``config.size_gib`` (a RAID 0 array's: the sum of its volumes) at the volume
     type's rate, as recommend priced it.  The IOPS and throughput rows bill only what is
     provisioned above a type's included amount (io2 in tiers), so they are not counted here.

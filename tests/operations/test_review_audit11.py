@@ -68,3 +68,5 @@ def test_an_ebs_storage_price_move_is_counted_on_the_gib_provisioned() -> None:
     found = [f for f in compare(saved, current, cat).findings if f.kind == "price_changed"
              and f.category == "storage"]
     assert [(f.saving_usd_per_month, f.saving_usd_per_year) for f in found] == [(10.0, 120.0)]
+    assert "1000 GiB provisioned at the rate, https://aws.amazon.com/ebs/pricing/" in \
+        found[0].text
