@@ -241,6 +241,11 @@ def _pool(n: int, catalog: Any, models: Any) -> Iterator[ProcessPoolExecutor]:
     from it: they start at once and share its pages (the catalog's arrays, the models and the
     indexes) instead of each loading a copy.  ``gc.freeze`` keeps the collector from touching
     (and so copying) those objects in the children.  Elsewhere each worker loads its own.
+
+    No ``gc.collect()`` before the freeze: a full collection over the loaded state took
+    0.2-0.57 s of the serial start (load 0-12) and found 0-128 unreachable objects, RSS
+    unchanged (88 MiB); the ``gc`` docs advise only ``freeze`` before a fork, a collection
+    leaving freed holes in the pages the workers share.
     """
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not Linux
         with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
@@ -248,7 +253,6 @@ def _pool(n: int, catalog: Any, models: Any) -> Iterator[ProcessPoolExecutor]:
             yield pool
         return
     _WORKER["state"] = _load_state(catalog, models)
-    gc.collect()
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=n,
