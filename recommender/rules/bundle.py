@@ -268,8 +268,10 @@ def fargate_scratch(host: Option | None, store: Option | None, p: WorkloadProfil
 def bundle_host(recs: Recommendations) -> tuple[Option | None, Option | None, str]:
     """(compute, storage, why) of the bundle: rank 1 of each, unless the storage needs a host.
 
-    Instance store is priced as its instance (storage included), so that instance is the
-    compute (counted once) and the storage component costs nothing more; EBS a Fargate task
+    Instance store comes with its instance, so that instance is the compute, at the
+    instance's price (``config.instance_monthly_cost_usd``; the storage option itself shows
+    the change of host), counted once, and the storage component costs nothing more; EBS a
+    Fargate task
     or Lambda cannot mount takes the best EC2 option as the host.
     """
     c = recs.compute[0] if recs.compute else None
@@ -280,7 +282,11 @@ def bundle_host(recs: Recommendations) -> tuple[Option | None, Option | None, st
         return c, st, "rank 1 of compute"
     if st.kind == "instance_store":
         itype = str(st.config.get("instance_type"))
-        host = st.model_copy(update={"option": itype, "kind": "ec2", "count": st.count})
+        # (The store option is priced as the change of host; the host costs the instance.)
+        host = st.model_copy(update={
+            "option": itype, "kind": "ec2", "count": st.count,
+            "monthly_cost_usd": st.config.get("instance_monthly_cost_usd",
+                                              st.monthly_cost_usd)})
         return host, st.model_copy(update={"monthly_cost_usd": 0.0}), (
             f"{itype}: its local NVMe holds the scratch data and it meets the compute need, "
             f"so it is the compute, priced once (instance store, {INSTANCE_STORE_PAGE})")

@@ -113,3 +113,49 @@ def test_without_an_io_size_only_the_given_iops_bind(cat: Any) -> None:
     # holds the load.
     assert r.rejected.get("ec2.ebs_limits_below_storage_need")
     assert all(any(x.rule == "compute.ebs_limits" for x in o.reasons) for o in ec2)
+
+
+# Scratch data (storage.persistence scratch) lives on EBS or on the instance store ("ideal for
+# temporary storage ... scratch data", https://docs.aws.amazon.com/ec2/latest/instancetypes/
+# so-instance-store-volumes.html).  On EBS, the instance's EBS limits bind like any storage
+# load (a hard constraint; https://docs.aws.amazon.com/ebs/latest/userguide/ebs-optimized.html).
+_SCRATCH = {"region": "us-east-1", "objective": "cost", "compute": {"vcpus": 8, "memory_gib": 32},
+            "storage": {"size_gib": 800, "iops": 40000, "persistence": "scratch"}}
+
+
+def _hourly(cat: Any, itype: str) -> float:
+    rows = cat.ec2_prices.query("instance_type == @itype and region == 'us-east-1'")
+    return float(rows["ondemand_usd_per_hour"].iloc[0])
+
+
+def test_scratch_on_ebs_is_held_to_the_instance_ebs_limits(cat: Any) -> None:
+    r = recommend(_SCRATCH, catalog=cat, models=False)
+    e = cat.ec2.drop_duplicates("instance_type").set_index("instance_type")
+    ec2 = [o for o in r.recommendations.compute if o.kind == "ec2"]
+    # Before: m6g.2xlarge (8 vCPUs, 32 GiB, 20,000 baseline EBS IOPS, no instance store) was
+    # rank 1 and the bundle ran gp3 at 40,000 IOPS on it, which it cannot carry:
+    # $0.308 x 730 = $224.84 + gp3 $249.00 = $473.84.  Now every EC2 option either sustains
+    # 40,000 EBS IOPS or holds the 800 GiB on its own SSD.
+    assert "m6g.2xlarge" not in {o.option for o in ec2}
+    for o in ec2:
+        row = e.loc[o.option]
+        store = float(row["instance_storage_gib"]) if row["instance_storage_type"] == "ssd" \
+            else 0.0
+        assert float(row["ebs_baseline_iops"]) >= 40_000 or store >= 800
+
+
+def test_the_instance_store_is_priced_as_the_change_of_host(cat: Any) -> None:
+    r = recommend(_SCRATCH, catalog=cat, models=False)
+    first = r.recommendations.compute[0]
+    store = next(o for o in r.recommendations.storage if o.kind == "instance_store")
+    host = store.config["instance_type"]
+    host_month = round(_hourly(cat, host) * 730, 2)       # c6gd.4xlarge: 0.6144 x 730 = 448.51
+    first_month = round(_hourly(cat, first.option) * 730, 2)  # m8gb.2xlarge: 424.86
+    assert store.config["instance_monthly_cost_usd"] == host_month
+    assert store.monthly_cost_usd == round(host_month - first_month, 2)  # 23.65
+    # Under cost the store (the change of host) ranks before gp3 ($249.00 at 800 GiB and
+    # 40,000 IOPS: 800 x 0.08 + 37,000 x 0.005 = $249.00), and the bundle runs the store's
+    # instance alone: $448.51, against $424.86 + $249.00 = $673.86 on EBS.
+    assert r.recommendations.storage[0].kind == "instance_store"
+    assert r.bundle.total_monthly_usd == host_month
+    assert [c.option for c in r.bundle.components][:1] == [host]

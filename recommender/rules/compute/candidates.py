@@ -16,6 +16,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from recommender.rules.compute.ebs_need import ebs_why, holds_scratch
 from recommender.rules.compute.index import (
     Ec2Index,
     SpotMeasured,
@@ -86,6 +87,9 @@ class FilterContext:
     #: ``count`` is one node of every type (the index's ``one_node``): the filters skip its
     #: products and comparisons (x * 1.0 is x, 1 <= n for n >= 1).
     single_node: bool = False
+    #: Scratch data (``storage.persistence`` scratch) of this many GiB: a type whose SSD
+    #: instance store holds it need not carry the storage's EBS load (:func:`filter_ebs`).
+    scratch_gib: float | None = None
 
 
 class Check(NamedTuple):
@@ -344,8 +348,10 @@ def filter_ebs(ix: Ec2Index, ctx: FilterContext) -> Check:
         ok = _both(ix, ok, iops >= ctx.ebs_iops)
     if ctx.ebs_mibps is not None:
         ok = _both(ix, ok, mbps >= ctx.ebs_mibps * MIB_IN_MB)
+    if ctx.scratch_gib is not None:
+        ok = ok | holds_scratch(ix, ctx.scratch_gib)
     return Check(ok, "ec2.ebs_limits_below_storage_need",
-                 lambda i: _ebs_why(ix, ctx, i, (float(iops[i]), float(mbps[i]))))
+                 lambda i: ebs_why(ix, ctx, i, (float(iops[i]), float(mbps[i]))))
 
 
 def _read_only(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
@@ -354,20 +360,6 @@ def _read_only(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     for a in arrays:
         a.setflags(write=False)
     return arrays
-
-
-def _ebs_why(ix: Ec2Index, ctx: FilterContext, i: int, limit: tuple[float, float]) -> str:
-    """Why type ``i`` fails :func:`filter_ebs`, from the limits the filter compared."""
-    need = (f"the storage needs {ctx.ebs_iops or 0:g} IOPS and {ctx.ebs_mibps or 0:g} MiB/s")
-    if not ctx.ebs_sustained:
-        return (f"{ix.types[i]} reaches at most {limit[0]:g} EBS IOPS and {limit[1]:g} MB/s "
-                f"even at its maximum (EBS-optimized instances, {EBS_OPTIMIZED_URL}); {need}")
-    return (f"{ix.types[i]} sustains {limit[0]:g} EBS IOPS and {limit[1]:g} MB/s (its "
-            f"baseline); its maximum ({ix.ebs_max_iops[i]:g} IOPS, {ix.ebs_max_mbps[i]:g} "
-            f"MB/s) is guaranteed only {EBS_BURST_MINUTES_PER_DAY} minutes at least once "
-            f"every 24 hours (EBS-optimized instances, {EBS_OPTIMIZED_URL}) and {need}, "
-            f"taken as sustained (storage.peak_minutes_per_day absent or above "
-            f"{EBS_BURST_MINUTES_PER_DAY})")
 
 
 def filter_budget(ix: Ec2Index, ctx: FilterContext) -> Check:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from recommender.rules.compute.index import Ec2Index
+from recommender.rules.compute.risk import EBS_BURST_MINUTES_PER_DAY, EBS_OPTIMIZED_URL
 from recommender.rules.storage.ssd import iops_for_io
 
 
@@ -27,3 +31,29 @@ def ebs_iops_need(s: Any) -> float | None:
     if s.io_size_kib is None or not s.throughput_mibps or not s.throughput_mibps.min:
         return iops
     return max(iops or 0.0, iops_for_io(s.throughput_mibps.min, s.io_size_kib))
+
+
+def holds_scratch(ix: Ec2Index, gib: float) -> np.ndarray:
+    """Types whose SSD instance store holds ``gib`` of scratch data: on them the scratch
+    data needs no EBS volume, so EBS limits do not bind ("Instance store is ideal for
+    temporary storage ... scratch data",
+    https://docs.aws.amazon.com/ec2/latest/instancetypes/so-instance-store-volumes.html)."""
+    held: np.ndarray = ix.store_ssd & (ix.store_gib >= max(gib, 1e-9))
+    return held
+
+
+def ebs_why(ix: Ec2Index, ctx: Any, i: int, limit: tuple[float, float]) -> str:
+    """Why type ``i`` fails ``candidates.filter_ebs`` (``ctx`` its FilterContext), from the
+    limits the filter compared."""
+    need = (f"the storage needs {ctx.ebs_iops or 0:g} IOPS and {ctx.ebs_mibps or 0:g} MiB/s"
+            + (f" and the type has no SSD instance store for its {ctx.scratch_gib:g} GiB of "
+               "scratch data" if ctx.scratch_gib is not None else ""))
+    if not ctx.ebs_sustained:
+        return (f"{ix.types[i]} reaches at most {limit[0]:g} EBS IOPS and {limit[1]:g} MB/s "
+                f"even at its maximum (EBS-optimized instances, {EBS_OPTIMIZED_URL}); {need}")
+    return (f"{ix.types[i]} sustains {limit[0]:g} EBS IOPS and {limit[1]:g} MB/s (its "
+            f"baseline); its maximum ({ix.ebs_max_iops[i]:g} IOPS, {ix.ebs_max_mbps[i]:g} "
+            f"MB/s) is guaranteed only {EBS_BURST_MINUTES_PER_DAY} minutes at least once "
+            f"every 24 hours (EBS-optimized instances, {EBS_OPTIMIZED_URL}) and {need}, "
+            f"taken as sustained (storage.peak_minutes_per_day absent or above "
+            f"{EBS_BURST_MINUTES_PER_DAY})")

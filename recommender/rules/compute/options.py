@@ -27,6 +27,10 @@ from recommender.rules.compute.risk import EBS_OPTIMIZED_URL
 from recommender.rules.compute.sizing import ComputeNeed
 from recommender.rules.rank import Ranking, chunks
 
+#: The instance-store page: local disks "ideal for temporary storage ... scratch data".
+INSTANCE_STORE_URL = ("https://docs.aws.amazon.com/ec2/latest/instancetypes/"
+                      "so-instance-store-volumes.html")
+
 if TYPE_CHECKING:  # the table is defined by select.py, which imports this module
     from recommender.rules.compute.table import Ec2Table
 
@@ -85,6 +89,14 @@ def ebs_fit_reason(t: Ec2Table, i: int) -> Reason:
     need (EBS-optimized instances, EBS_OPTIMIZED_URL), so a type larger than the CPU and
     memory need is not a mystery."""
     ctx, ix = t.ctx, t.ix
+    gone = int(t.filters.rejected["ec2.ebs_limits_below_storage_need"])
+    if ctx.scratch_gib is not None and ix.store_ssd[i] and ix.store_gib[i] >= ctx.scratch_gib:
+        return reason(
+            "compute.ebs_limits", PERF02_SELECT,
+            f"Instance store: {ix.types[i]} holds the {fmt_num(ctx.scratch_gib)} GiB of "
+            f"scratch data on its {fmt_num(float(ix.store_gib[i]))} GiB of local SSD, so no "
+            f"EBS volume carries it; {gone} types with neither EBS limits for the storage's "
+            f"load nor such a store were left out ({EBS_OPTIMIZED_URL}, {INSTANCE_STORE_URL}).")
     base = ctx.ebs_sustained
     iops = ix.ebs_base_iops[i] if base else ix.ebs_max_iops[i]
     mbps = ix.ebs_base_mbps[i] if base else ix.ebs_max_mbps[i]
@@ -94,7 +106,6 @@ def ebs_fit_reason(t: Ec2Table, i: int) -> Reason:
         if x)
     at = ("its baseline, the load being sustained" if base else
           "its maximum, the load peaking under 30 minutes a day")
-    gone = int(t.filters.rejected["ec2.ebs_limits_below_storage_need"])
     return reason(
         "compute.ebs_limits", PERF02_SELECT,
         f"EBS: {ix.types[i]} carries {fmt_num(float(iops))} IOPS and {fmt_num(float(mbps))} "

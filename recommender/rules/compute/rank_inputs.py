@@ -11,6 +11,7 @@ import numpy as np
 
 from recommender.rules.compute.burst import sustained_capacity
 from recommender.rules.compute.candidates import MIB_IN_MB
+from recommender.rules.compute.ebs_need import holds_scratch
 from recommender.rules.compute.index import Ec2Index, index_memo
 from recommender.rules.compute.risk import (
     clean_limit_risk,
@@ -103,6 +104,8 @@ def _limits_risk(t: Ec2Table, idx: np.ndarray, n: np.ndarray | None, vt: np.ndar
         ebs = np.maximum(_limit(ctx.ebs_iops, iops, idx),
                          _limit(ctx.ebs_mibps * MIB_IN_MB if ctx.ebs_mibps else None, mbps,
                                 idx))
+        if ctx.scratch_gib is not None:  # scratch data on the type's own store: no EBS load
+            ebs[holds_scratch(ix, ctx.scratch_gib)[idx]] = 0.0
     net = None if ctx.bandwidth_gbps is None else _limit(ctx.bandwidth_gbps, index_memo(
         ix, "clean_net", lambda: _frozen(clean_limits(ix.net_baseline_gbps,
                                                       ix.net_peak_gbps))), idx)

@@ -97,7 +97,11 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         peak = cr.node_counts(eff, ix.memory_gib, replace(need, vcpus=need.demand_vcpus))
         count = np.where(ix.is_burst, peak, count)
     s = p.storage
-    ebs = s is not None and s.persistence != "scratch" and s.sharing in (None, "single_instance")
+    # Scratch data on one instance goes to EBS or to the instance store: the EBS limits bind
+    # unless the type's store holds it (candidates.filter_ebs).
+    ebs = s is not None and s.sharing in (None, "single_instance")
+    scratch = (s.size_gib.min if s.size_gib else 0.0) if s is not None and ebs and \
+        s.persistence == "scratch" else None
     ctx = FilterContext(
         region=region, vcpus_need=need.vcpus, vcpus_max=need.vcpus_max,
         memory_need=need.memory_gib, memory_max=need.memory_max, gpus_min=need.gpus_min,
@@ -112,7 +116,8 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
         node_floor_memory_gib=need.node_floor_memory_gib, vcpus_eff=eff,
         vcpus_need_burst=need.demand_vcpus if need.series_pct is not None else None,
         hours=need.hours, max_monthly_usd=p.max_monthly_usd, single_node=single,
-        ebs_sustained=ebs_load_sustained(s.peak_minutes_per_day if s else None))
+        ebs_sustained=ebs_load_sustained(s.peak_minutes_per_day if s else None),
+        scratch_gib=scratch)
     fr = apply_filters(ix, ctx)
     # (One node each: price x hours, the same floats as price x 1 x hours.)
     cost = pricing.price * need.hours if single else (
@@ -316,6 +321,10 @@ def select_compute(
     order = job.order if job is not None and job.order is not None else ranking
     options_stage(res, order, score=score, facts=f, job=job, settings=settings)
     res.instance_store = instance_store_pick(p, t, res.idx, order)
+    if res.instance_store is not None and res.options:
+        # What the store's host replaces: the storage stage prices the store as the change.
+        first = res.options[0]
+        res.instance_store["instead_of"] = (first.option, first.monthly_cost_usd)
     return res
 
 

@@ -16,12 +16,15 @@ from typing import Any
 import numpy as np
 
 from recommender.core.profile import WorkloadProfile
+from recommender.core.response import Reason
 from recommender.rules.base import (
+    PERF01_COST,
     PERF03_CONFIG,
     PERF03_PURPOSE,
     Candidate,
     Rejections,
     fmt_num,
+    fmt_usd,
     reason,
     sentence,
 )
@@ -288,6 +291,35 @@ def largest_ebs_limits(catalog: Any) -> tuple[float, float]:
     return per_catalog("largest_ebs_limits", catalog, build, persist=tuple)
 
 
+def _store_delta(store: dict[str, Any]) -> tuple[float | None, Reason]:
+    """The instance store's monthly cost beside the other storage: what moving the compute
+    to its host adds to the compute the profile would run anyway (rank 1 of compute).
+
+    The store comes with its instance ("Instance store ... located on disks that are
+    physically attached to the host computer", INSTANCE_STORE_URL), so pricing it as the
+    whole instance set a compute price against EBS's storage-only prices: 800 GiB of
+    scratch at 40,000 IOPS ranked gp3 ($249.00) before the c6gd.4xlarge store ($448.51),
+    though c6gd.4xlarge alone ($448.51) costs less than m8gb.2xlarge + gp3 ($673.86).
+    """
+    cost = store.get("monthly_cost_usd")
+    itype = str(store["instance_type"])
+    other, other_cost = store.get("instead_of") or (None, None)
+    if cost is None or other is None or other_cost is None:
+        return cost, reason("storage.instance_store_cost", PERF01_COST,
+                            f"Priced as {itype} itself (storage included).")
+    if other == itype:
+        return 0.0, reason("storage.instance_store_cost", PERF01_COST,
+                           f"{itype} is the compute's rank 1: its local SSD adds nothing.")
+    delta = float(cost) - float(other_cost)
+    return max(0.0, round(delta, 2)), reason(
+        "storage.instance_store_cost", PERF01_COST,
+        f"Priced as the change of host: {itype} {fmt_usd(float(cost))}/month instead of the "
+        f"compute's rank 1, {other} {fmt_usd(float(other_cost))}"
+        + (f", {fmt_usd(delta)} more" if delta >= 0 else
+           f", {fmt_usd(-delta)} less (shown as $0.00)")
+        + "; the bundle then runs the data's instance as the compute, priced once.")
+
+
 def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
     """The compute stage's instance with local SSD, offered for scratch data."""
     rs = [reason(
@@ -295,8 +327,8 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
         "Scratch data" + (f" at {fmt_num(n.iops)} IOPS" if n.iops else "")
         + f": {store['instance_type']} has "
         f"{fmt_num(store['store_gib'])} GiB of local "
-        f"{'NVMe ' if store.get('nvme') else ''}SSD, lost when the instance stops; priced as "
-        f"that instance (storage included) ({INSTANCE_STORE_URL}).")]
+        f"{'NVMe ' if store.get('nvme') else ''}SSD, lost when the instance stops "
+        f"({INSTANCE_STORE_URL}).")]
     if n.iops:
         rs.append(reason("storage.instance_store_iops", PERF03_CONFIG,
                          "The catalog has no instance-store IOPS per type, so the "
@@ -309,10 +341,14 @@ def _compute_store(store: dict[str, Any], n: StorageNeed) -> Candidate:
             f"latency class for it, so the {fmt_num(n.latency_ms)} ms need is not checked "
             f"against a figure ({INSTANCE_STORE_URL}).", "caution"))
     nodes = int(store.get("node_count") or 1)  # each node has its own local store
-    c = Candidate("instance_store", "instance_store", store.get("monthly_cost_usd"), rs,
+    cost, why = _store_delta(store)
+    rs.append(why)
+    c = Candidate("instance_store", "instance_store", cost, rs,
                   count=nodes,
                   config={"instance_type": store["instance_type"],
-                          "size_gib": store["store_gib"], "node_count": nodes},
+                          "size_gib": store["store_gib"], "node_count": nodes,
+                          "instance_monthly_cost_usd": None if store.get("monthly_cost_usd")
+                          is None else round(float(store["monthly_cost_usd"]), 2)},
                   purchase_option=None, components={"fit": 1.0},
                   # Unchecked IOPS are a risk, as for the storage-only search
                   # (instance_store_option): the catalog has no figure to check them.
