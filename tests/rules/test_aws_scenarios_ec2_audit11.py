@@ -297,3 +297,42 @@ def test_a_previous_generation_option_says_why_it_is_shown(cat: Any) -> None:
     g = next(x for x in o.reasons if x.rule == "compute.generation")
     assert "only because no current-generation type meets the need" in g.text
     assert "https://aws.amazon.com/ec2/previous-generation/" in g.text
+
+
+def test_credits_are_spent_in_the_burstable_types_own_vcpus(cat: Any) -> None:
+    # One CPU credit is one vCPU of the instance at 100% for one minute
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-credits-baseline-concepts.html),
+    # and a need measured on another type (compute.measured_on) converts both ways by
+    # perf_index per vCPU (CONTRACT).  30% average of m5.xlarge's 4 vCPUs = 1.2 m5 vCPUs.
+    # perf_index per vCPU (catalog): m5.xlarge 2.0766 / 4 = 0.5191; t4g.xlarge 2.7218 / 4 =
+    # 0.6805; t3a.xlarge 1.8259 / 4 = 0.4565.  On t4g.xlarge: 1.2 x 0.5191 / 0.6805 = 0.915
+    # vCPUs = 22.9% of 4; on t3a.xlarge 1.2 x 0.5191 / 0.4565 = 1.365 = 34.1%, above 80% of
+    # its 40% baseline (32%): risk 2.  Before: both 30% (the m5 vCPUs taken as their own),
+    # t3a.xlarge risk 0.
+    e = cat.ec2.drop_duplicates("instance_type").set_index("instance_type")
+
+    def speed(t: str) -> float:
+        return float(e.loc[t, "perf_index"]) / float(e.loc[t, "vcpus"])
+
+    t4g = 30 * speed("m5.xlarge") / speed("t4g.xlarge")
+    t3a = 30 * speed("m5.xlarge") / speed("t3a.xlarge")
+    assert round(t4g, 1) == 22.9 and round(t3a, 1) == 34.1
+    r = recommend({"region": "us-east-1", "top_n": 30, "compute": {
+        "vcpus": 4, "memory_gib": 16, "measured_on": "m5.xlarge",
+        "cpu_utilization": {"average_pct": 30, "p95_pct": 50, "peak_pct": 70}}},
+        catalog=cat, models=False)
+    by = {o.option: o for o in r.recommendations.compute}
+
+    def credits(t: str) -> str:
+        return next(x.text for x in by[t].reasons if x.rule == "burst.credits")
+
+    assert "the load averages 23% per vCPU" in credits("t4g.xlarge")
+    assert "the load averages 34% per vCPU" in credits("t3a.xlarge")
+    assert by["t3a.xlarge"].performance_risk == 2.0
+    assert "above 80% of the baseline" in credits("t3a.xlarge")
+
+
+def test_without_measured_on_the_credits_are_unchanged(cat: Any) -> None:
+    # No measured_on: the 35% of 2 vCPUs is spent as it is on t4g.medium (audit 10's case):
+    # 13,140 surplus credits, as above.
+    assert "the load averages 35% per vCPU" in _credits_text(cat)

@@ -87,6 +87,7 @@ def simulate_credits(
     credits_per_hour: np.ndarray,
     max_credits: np.ndarray,
     hours_per_month: float,
+    demand_scale: np.ndarray | None = None,
 ) -> BurstResult:
     """Simulate the credit balance of K burstable candidates over the repeating series.
 
@@ -97,9 +98,15 @@ def simulate_credits(
     interval_min : minutes per sample
     vcpus, count, credits_per_hour, max_credits : (K,) candidate facts and node counts
     hours_per_month : hours the workload runs per month
+    demand_scale : (K,) the candidate's vCPUs per measured vCPU (the measured type's perf per
+        vCPU over the candidate's), None: one for one.  One CPU credit is one of the
+        candidate's own vCPUs at 100 % for a minute (burstable-credits-baseline-concepts.html),
+        so a load measured on another type is spent in the candidate's vCPUs.
     """
     demand = measured_vcpus * np.asarray(series_pct, dtype=float) / 100.0  # vCPUs, (L,)
     per_node = demand[None, :] / count[:, None]
+    if demand_scale is not None:
+        per_node = per_node * np.asarray(demand_scale, dtype=float)[:, None]
     used = np.minimum(per_node, vcpus[:, None])  # a node cannot use more than its vCPUs
     spent = used * interval_min  # credits per step
     earned = (credits_per_hour * interval_min / 60.0)[:, None]

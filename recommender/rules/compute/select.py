@@ -123,7 +123,8 @@ def build_table(p: WorkloadProfile, need: cr.ComputeNeed, ix: Ec2Index, region: 
     cost = pricing.price * need.hours if single else (
         pricing.price * count * need.hours)
     return Ec2Table(ix, r, need, pricing, count, eff, cost,
-                    fr.passed.copy(), ctx, fr, type_memo=facts_memo(catalog, ix))
+                    fr.passed.copy(), ctx, fr, type_memo=facts_memo(catalog, ix),
+                    ref_speed=ref_speed)
 
 
 def generation_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
@@ -181,7 +182,10 @@ def burst_stage(t: Ec2Table, book: PriceBook, rej: Rejections) -> None:
     sim = simulate_credits(
         need.series_pct, need.measured_vcpus, need.interval_min, vcpus=ix.vcpus[b_idx],
         count=t.count[b_idx], credits_per_hour=ix.credits_per_hour0[b_idx],
-        max_credits=ix.max_credits0[b_idx], hours_per_month=need.hours)
+        max_credits=ix.max_credits0[b_idx], hours_per_month=need.hours,
+        # Measured on another type: its vCPUs are converted to each T type's own (a credit
+        # is one of the T type's vCPUs for a minute), as the need converts both ways.
+        demand_scale=None if t.ref_speed is None else t.ref_speed / ix.speed[b_idx])
     fixed_ok = t.eff * t.count >= (need.vcpus or 0.0) - 1e-9
     inputs = BurstInputs(ix, t.count, t.cost, sim, lambda fam: book.fact(
         "burstable", "unlimited_surplus_credit_usd_per_vcpu_hour", f"{fam} "), fixed_ok)

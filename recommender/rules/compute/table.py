@@ -85,3 +85,6 @@ class Ec2Table:
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     #: Each type's constant option facts once read (explain.facts_memo: kept on the catalog).
     type_memo: FactsMemo = field(default_factory=list)
+    #: perf_index per vCPU of ``compute.measured_on`` (None without it): the utilization was
+    #: measured in that type's vCPUs, so a burstable type's credits convert it to its own.
+    ref_speed: float | None = None
