@@ -18,6 +18,7 @@ Usage::
     python benchmarks/bench_batch.py -n 5000 --no-dask
     python benchmarks/bench_batch.py -n 20000 --parquet  # Parquet; partitioned on Dask
     python benchmarks/bench_batch.py -n 10000 --floor    # the cost around the engine
+    python benchmarks/bench_batch.py -n 5000 --no-dask --bare  # + recommend() alone
 
 The Dask run's output is compared with the local run's (equal bytes, or equal tables).
 
@@ -27,6 +28,16 @@ per distinct profile), so reading, parsing and validating each profile, serialis
 response, moving the chunks between processes and writing the output are all that is left.
 The target's 1.2 ms of CPU a profile (100,000 in 60 s on 2 cores) minus this floor is what
 the engine may cost.
+
+``--bare`` also times a plain loop of ``recommend()`` in this process over ``--bare-n`` of
+the same profiles (every k-th), parsed beforehand, and prints the batch run's CPU per
+profile (workers; process tree) less the loop's first pass: what the batch path costs
+beyond the engine, measured with the engine in.  That difference holds parsing (~0.1 ms a
+profile here), serialising (~0.3), moving chunks (~0.05), each worker's first touch of the
+shared pages (~25 copy-on-write faults a profile over 1,000 profiles, a fixed count) and
+two busy cores slowing each other (two loops at once: +10-15% each, here), plus, for the
+tree, the main process' start, a fixed ~2-4 s.  Repeat on a shared machine and compare
+the least figures.
 """
 
 from __future__ import annotations
@@ -51,6 +62,9 @@ from bench_recommend import generated_profiles  # noqa: E402
 
 TARGET_S, TARGET_MIB, TARGET_DASK_RATIO = 60.0, 500.0, 1.3
 MIB = 1024 * 1024
+#: CPU ms per profile of the last :func:`run`: the process tree's, the workers' (all but
+#: the main process).
+LAST_CPU_MS = [0.0, 0.0]
 
 
 def mixed_profiles(n: int) -> list[str]:
@@ -125,6 +139,7 @@ def run(cmd: list[str], out: Path) -> tuple[float, float, float, int]:
         print(err[-2000:], file=sys.stderr)
     rows = _rows(out)
     main_cpu = per_pid.get(proc.pid, 0.0)
+    LAST_CPU_MS[:] = [1e3 * cpu / max(rows, 1), 1e3 * (cpu - main_cpu) / max(rows, 1)]
     print(f"  wrote {rows:,} rows to {out.name}; process tree CPU {cpu:.1f} s = "
           f"{1e3 * cpu / max(rows, 1):.2f} ms per profile (main process {main_cpu:.1f} s, "
           f"the others {cpu - main_cpu:.1f} s = {1e3 * (cpu - main_cpu) / max(rows, 1):.2f} ms "
@@ -180,6 +195,27 @@ def floor(src: Path, out: Path, lines: list[str], workers: int) -> None:
           f" ms a profile on 2 cores)")
 
 
+def bare(lines: list[str], rules_only: bool) -> tuple[float, float]:
+    """CPU ms per profile of ``recommend()`` alone over ``lines`` (parsed beforehand): the
+    first pass (each profile new, as in a worker) and the least of 3; the state is loaded,
+    warmed and frozen as a batch worker's is."""
+    import gc
+
+    import recommender.batch as batch
+
+    state = batch._load_state(None, False if rules_only else None)
+    models = False if state.models is None else state.models
+    profiles = [batch._parse(line.encode()) for line in lines]
+    gc.freeze()
+    passes = []
+    for _ in range(3):
+        t0 = time.process_time()
+        for p in profiles:
+            batch.recommend(p, catalog=state.catalog, models=models)
+        passes.append(1e3 * (time.process_time() - t0) / len(profiles))
+    return passes[0], min(passes)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=100_000, help="profiles (default 100,000)")
@@ -190,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="write Parquet: one file locally, partitioned (DIR/) on Dask")
     ap.add_argument("--floor", action="store_true",
                     help="only measure the cost around the engine (see the module doc)")
+    ap.add_argument("--bare", action="store_true",
+                    help="also time recommend() alone over the same profiles (module doc)")
+    ap.add_argument("--bare-n", type=int, default=1000,
+                    help="profiles of the --bare loop (default 1,000)")
     args = ap.parse_args(argv)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
@@ -211,6 +251,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{TARGET_S * args.n / 100_000:g} s); peak RSS largest process {one:.0f} MiB "
               f"(target <= {TARGET_MIB:g}), process tree {tree:.0f} MiB; exit {rc} "
               f"{'PASS' if ok and rc == 0 else 'FAIL'}")
+        if args.bare:
+            tree_ms, workers_ms = LAST_CPU_MS
+            sample = lines[::max(1, args.n // args.bare_n)][:args.bare_n]  # spread over the mix
+            first, best = bare(sample, args.rules_only)
+            print(f"  recommend() alone over {len(sample):,} of them, one core: {first:.3f} ms "
+                  f"CPU a profile in the first pass (least of 3: {best:.3f}); the workers "
+                  f"{workers_ms:.3f} ({workers_ms - first:+.3f}), the process tree "
+                  f"{tree_ms:.3f} ({tree_ms - first:+.3f}, with the main process' start)")
         if not args.no_dask:
             out_d = Path(tmp) / ("parts" if args.parquet else "out-dask.jsonl")
             target = f"{out_d}/" if args.parquet else str(out_d)
