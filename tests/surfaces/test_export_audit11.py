@@ -89,3 +89,49 @@ def test_opensearch_alarms_name_the_domain_and_the_account() -> None:
     dims = alarms["search_free_storage"]["dimensions"]
     assert dims == {"DomainName": "${aws_opensearch_domain.this.domain_name}",
                     "ClientId": "${data.aws_caller_identity.current.account_id}"}
+
+
+def _static_site(region: str) -> dict:
+    return _response({"name": "site", "region": region, "objective": "cost", "storage": {
+        "size_gib": 20, "sharing": "web", "persistence": "persistent",
+        "access_frequency": "hot"}, "network": {
+        "user_regions": {"us-east-1": 0.5, "eu-west-1": 0.3, "ap-northeast-1": 0.2},
+        "egress_gib_per_month": 2000, "static_content_fraction": 1.0}})
+
+
+def test_the_cache_hit_alarm_turns_on_the_metric_it_watches() -> None:
+    # CacheHitRate is one of CloudFront's additional metrics: "you can turn on additional
+    # metrics for an additional cost ... must be turned on for each distribution
+    # separately" (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/
+    # monitoring-using-cloudwatch.html).  Before, the template created the distribution and
+    # the alarm but not the subscription, so the alarm never had data.
+    resp = _static_site("us-east-1")
+    assert any(m["id"] == "cloudfront_cache_hit_rate" for m in resp["monitoring"])
+    tpl = linted_template(export_response(resp, "cloudformation"))
+    sub = tpl["Resources"]["MonitoringSubscription"]
+    assert sub["Type"] == "AWS::CloudFront::MonitoringSubscription"
+    assert sub["Properties"] == {"DistributionId": {"Ref": "Distribution"},
+                                 "MonitoringSubscription": {
+                                     "RealtimeMetricsSubscriptionConfig": {
+                                         "RealtimeMetricsSubscriptionStatus": "Enabled"}}}
+    assert "AlarmCloudfrontCacheHitRate" in tpl["Resources"]
+    doc = unquote(hcl2.loads(export_response(resp, "terraform")))
+    subs = [r["aws_cloudfront_monitoring_subscription"]["this"] for r in doc["resource"]
+            if "aws_cloudfront_monitoring_subscription" in r]
+    assert subs and subs[0]["distribution_id"] == "${aws_cloudfront_distribution.this.id}"
+
+
+def test_a_cloudfront_alarm_is_not_put_in_another_region_s_stack() -> None:
+    # "To get the CloudFront metrics from the CloudWatch API, you must use the US East (N.
+    # Virginia) Region (us-east-1)" (https://docs.aws.amazon.com/AmazonCloudFront/latest/
+    # DeveloperGuide/programming-cloudwatch-metrics.html): an alarm in an eu-west-1 stack
+    # would watch a metric that is never there.  Before, the eu-west-1 template created it;
+    # now it is left out and the output says to create it in us-east-1.
+    resp = _static_site("eu-west-1")
+    assert any(m["id"] == "cloudfront_cache_hit_rate" for m in resp["monitoring"])
+    tpl = linted_template(export_response(resp, "cloudformation"))
+    assert "AlarmCloudfrontCacheHitRate" not in tpl["Resources"]
+    notes = " ".join(tpl["Metadata"]["Recommender"]["not_exported"])
+    assert "us-east-1 only" in notes and "programming-cloudwatch-metrics.html" in notes
+    tf = export_response(resp, "terraform")
+    assert 'resource "aws_cloudwatch_metric_alarm" "cloudfront_cache_hit_rate"' not in tf

@@ -12,6 +12,7 @@ the alarm is created once it is set.  An optional SNS topic receives every alarm
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from recommender.rules.monitoring.base import RESOURCE_ROLES
@@ -105,13 +106,54 @@ def _dimensions(bundle: Bundle, m: dict[str, Any]) -> tuple[tuple[str, Dimension
     return tuple(dims)
 
 
+#: CloudFront publishes its metrics in us-east-1 only, and CacheHitRate among its additional
+#: metrics, turned on per distribution at a cost.
+CLOUDFRONT_METRICS_URL = ("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/"
+                          "programming-cloudwatch-metrics.html")
+CLOUDFRONT_ADDITIONAL_URL = ("https://docs.aws.amazon.com/AmazonCloudFront/latest/"
+                             "DeveloperGuide/monitoring-using-cloudwatch.html")
+
+
+def _cloudfront_alarm(bundle: Bundle, m: dict[str, Any]) -> bool:
+    """Whether a CloudFront alarm can be created with the template, saying why not.
+
+    "To get the CloudFront metrics from the CloudWatch API, you must use the US East (N.
+    Virginia) Region" (:data:`CLOUDFRONT_METRICS_URL`): an alarm in a stack of another region
+    would never see data.  CacheHitRate is an additional metric, "must be turned on for each
+    distribution separately" at an additional cost (:data:`CLOUDFRONT_ADDITIONAL_URL`): the
+    template turns it on for the distribution it creates, and says so for one made elsewhere.
+    """
+    if m.get("namespace") != "AWS/CloudFront":
+        return True
+    region = bundle.region or "us-east-1"
+    if region != "us-east-1":
+        bundle.not_exported.append(
+            f"alarm {m.get('id')}: CloudFront publishes its metrics in us-east-1 only, and "
+            f"this template is for {region}: create the alarm in us-east-1 "
+            f"({CLOUDFRONT_METRICS_URL})")
+        return False
+    if m.get("metric") in ("CacheHitRate", "OriginLatency"):
+        cdn = bundle.of("network")
+        if isinstance(cdn, Cdn):
+            i = next(k for k, c in enumerate(bundle.components) if c.spec is cdn)
+            bundle.components[i] = replace(bundle.components[i],
+                                           spec=replace(cdn, additional_metrics=True))
+        else:
+            bundle.not_exported.append(
+                f"alarm {m.get('id')}: turn on the distribution's additional metrics "
+                f"(billed apart) for {m.get('metric')} to be published "
+                f"({CLOUDFRONT_ADDITIONAL_URL})")
+    return True
+
+
 def bundle_alarms(bundle: Bundle, monitoring: list[dict[str, Any]]) -> list[Alarm]:
     """The alarms of ``monitoring`` on the bundle's options (the others are dropped, and
-    named in ``bundle.not_exported`` when their resource is missing)."""
+    named in ``bundle.not_exported`` when their resource is missing or, for CloudFront's,
+    when the template is not for us-east-1)."""
     chosen = {c.option for c in bundle.components} | {"cloudfront"}
     out = []
     for m in monitoring:
-        if m.get("option") not in chosen:
+        if m.get("option") not in chosen or not _cloudfront_alarm(bundle, m):
             continue
         dims = _dimensions(bundle, m)
         if dims is None:

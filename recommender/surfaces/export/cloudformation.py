@@ -203,6 +203,11 @@ def _cdn(t: _Template, s: spec.Cdn) -> None:
     t.add("Distribution", "AWS::CloudFront::Distribution", {"DistributionConfig": {
         "Enabled": True, "Comment": t.name, "DefaultRootObject": s.default_root_object,
         "Origins": [origin], "DefaultCacheBehavior": behavior}, "Tags": t.tags()})
+    if s.additional_metrics:  # CacheHitRate is an additional metric, off by default
+        t.add("MonitoringSubscription", "AWS::CloudFront::MonitoringSubscription", {
+            "DistributionId": _ref("Distribution"), "MonitoringSubscription": {
+                "RealtimeMetricsSubscriptionConfig": {
+                    "RealtimeMetricsSubscriptionStatus": "Enabled"}}})
     arn = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"
     t.add("BucketPolicy", "AWS::S3::BucketPolicy", {
         "Bucket": _ref("Bucket"),

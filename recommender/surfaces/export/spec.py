@@ -234,6 +234,10 @@ class Cdn:
     origin_id: str = "origin"
     viewer_protocol_policy: str = "redirect-to-https"
     methods: tuple[str, ...] = ("GET", "HEAD")  # allowed and cached: a read-only site
+    #: The additional CloudFront metrics (CacheHitRate among them) turned on for this
+    #: distribution: a monitoring subscription, at an additional cost
+    #: (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/monitoring-using-cloudwatch.html).
+    additional_metrics: bool = False
 
 
 def oac_bucket_policy(objects_arn: Any, distribution_arn: Any) -> dict[str, Any]:

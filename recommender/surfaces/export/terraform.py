@@ -215,6 +215,11 @@ def _cdn(d: _Doc, s: spec.Cdn) -> None:
           ("restrictions", nested(("geo_restriction", nested(("restriction_type", "none"))))),
           ("viewer_certificate", nested(("cloudfront_default_certificate", True))),
           ("tags", d.tags()))
+    if s.additional_metrics:  # CacheHitRate is an additional metric, off by default
+        d.add("aws_cloudfront_monitoring_subscription", "this",
+              ("distribution_id", Expr("aws_cloudfront_distribution.this.id")),
+              ("monitoring_subscription", nested(("realtime_metrics_subscription_config", nested(
+                  ("realtime_metrics_subscription_status", "Enabled"))))))
     policy = spec.oac_bucket_policy(Expr('"${aws_s3_bucket.this.arn}/*"'),
                                Expr("aws_cloudfront_distribution.this.arn"))
     d.add("aws_s3_bucket_policy", "this", ("bucket", Expr("aws_s3_bucket.this.id")),
