@@ -103,3 +103,18 @@ def test_an_opensearch_domain_gets_the_alarms_aws_recommends() -> None:
         "FreeStorageSpace", "Minimum", "LessThanOrEqualToThreshold", 60)
     assert free["threshold"] == 123_904
     assert "cloudwatch-alarms.html" in free["reason"]["text"]
+
+
+def test_ec2_gets_the_recommended_status_check_alarm() -> None:
+    # CloudWatch's recommended StatusCheckFailed alarm for EC2 (https://docs.aws.amazon.com/
+    # AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html):
+    # dimension InstanceId, Maximum, threshold 1.0 ("when a status check fails, the value of
+    # this metric is 1"), period 300, 2 of 2 datapoints, GreaterThanOrEqualToThreshold.
+    # Before, an EC2 option had CPU (and credit) alarms only.
+    m = _monitors({"name": "api", "region": "us-east-1",
+                   "compute": {"vcpus": 4, "memory_gib": 16, "arch": "any"}})
+    a = m["ec2_status_check"]
+    assert (a["namespace"], a["metric"], a["statistic"], a["threshold"], a["comparison"]) == (
+        "AWS/EC2", "StatusCheckFailed", "Maximum", 1.0, "GreaterThanOrEqualToThreshold")
+    assert (a["period_s"], a["evaluation_periods"], a["datapoints_to_alarm"]) == (300, 2, 2)
+    assert a["dimensions"] == {"InstanceId": "instance"}

@@ -11,6 +11,11 @@ the choice rests on no longer holds:
   (standard mode) or ``CPUSurplusCreditBalance`` above a day's simulated surplus (unlimited)
   means the load spends credits faster than the profile said
   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-monitoring-cpu-credits.html).
+* ``StatusCheckFailed`` (system and instance status checks): Maximum >= 1 over 300 s, 2 of
+  2 datapoints, as CloudWatch's recommended alarm for EC2 has it ("When a status check fails,
+  the value of this metric is 1. The threshold is set so that whenever the status check
+  fails, the alarm is in ALARM state",
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html).
 * Lambda ``Duration`` near the timeout or above the predicted upper bound, any ``Throttles``,
   ``ConcurrentExecutions`` above twice the predicted average
   (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
@@ -21,7 +26,7 @@ from __future__ import annotations
 from recommender.core.profile import WorkloadProfile
 from recommender.core.response import Monitor, Option
 from recommender.rules.compute.sizing import DEFAULT_CPU_HEADROOM_PCT, DEFAULT_MEMORY_HEADROOM_PCT
-from recommender.rules.monitoring.base import monitor, num
+from recommender.rules.monitoring.base import RECOMMENDED_ALARMS, monitor, num
 
 #: The timeout the export gives a function without one (bundle.py: 30 s, within 3..900 s).
 EXPORT_LAMBDA_TIMEOUT_S = 30.0
@@ -67,6 +72,19 @@ def ec2_cpu(p: WorkloadProfile, o: Option) -> Monitor:
                    metric="CPUUtilization", dimensions={dim: role}, statistic="Average",
                    threshold=limit, comparison="GreaterThanThreshold", text=text, page="AWS/EC2",
                    unit="Percent")
+
+
+def ec2_status_check(o: Option) -> Monitor:
+    """CloudWatch's recommended StatusCheckFailed alarm on the instance (or its group)."""
+    dim, role = ec2_group_role(o)
+    return monitor("ec2_status_check", "compute", o.option, namespace="AWS/EC2",
+                   metric="StatusCheckFailed", dimensions={dim: role}, statistic="Maximum",
+                   threshold=1, comparison="GreaterThanOrEqualToThreshold", page="AWS/EC2",
+                   period_s=300, evaluation_periods=2, unit="Count",
+                   text=f"A failed system or instance status check on {o.option} (the metric "
+                        "is 1): the instance cannot serve until it is recovered or replaced. "
+                        "CloudWatch's recommended alarm: Maximum >= 1 over 300 s, 2 of 2 "
+                        f"datapoints ({RECOMMENDED_ALARMS})")
 
 
 def ec2_credits(o: Option) -> Monitor | None:
@@ -169,7 +187,7 @@ def compute_monitors(p: WorkloadProfile, o: Option) -> list[Monitor]:
     """The alarms of the rank-1 compute option."""
     if o.kind == "ec2":
         credits = ec2_credits(o)
-        return [ec2_cpu(p, o)] + ([credits] if credits is not None else [])
+        return [ec2_cpu(p, o), ec2_status_check(o)] + ([credits] if credits is not None else [])
     if o.kind == "fargate":
         return fargate_usage(p, o)
     if o.kind == "lambda":
