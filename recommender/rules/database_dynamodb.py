@@ -66,9 +66,9 @@ DYNAMODB_FREE_TIER_NOTE = ("the free tier (https://aws.amazon.com/dynamodb/prici
 #: "Both tables and LSIs provide two read consistency options: eventually consistent (default)
 #: and strongly consistent reads"; "Eventually consistent is the default read consistent model
 #: for all read operations" (DynamoDB read consistency).  A profile without
-#: ``database.consistency`` is priced strongly consistent, an upper bound at twice the read
-#: units of that default, and the capacity reason now says so (before, it read "1 RCU per
-#: strong read" as if the profile had asked for strong reads).
+#: ``database.consistency`` is priced at that default, eventually consistent, as the caching
+#: trade-off already took it (DAX offloads those reads); the capacity reason says it was not
+#: asked, and that strong reads take twice the read units.
 DYNAMODB_READ_CONSISTENCY_URL = ("https://docs.aws.amazon.com/amazondynamodb/latest/"
                                  "developerguide/HowItWorks.ReadConsistency.html")
 
@@ -77,22 +77,22 @@ def _capacity_units(d: Any) -> tuple[float, float, int, list[Any]]:
     """(item KiB, RCU per read, WCU per write, the reasons saying so) of DynamoDB.
 
     A read unit covers 4 KiB strongly consistent (half a unit eventually consistent), a write
-    unit 1 KiB (https://aws.amazon.com/dynamodb/pricing/).  Reads are eventually consistent
-    only when ``consistency`` says so; absent, strong is assumed and the reason says it is not
-    DynamoDB's default (:data:`DYNAMODB_READ_CONSISTENCY_URL`).
+    unit 1 KiB (https://aws.amazon.com/dynamodb/pricing/).  Reads are strongly consistent
+    only when ``consistency`` says so; absent, they are DynamoDB's default, eventually
+    consistent (:data:`DYNAMODB_READ_CONSISTENCY_URL`), and the reason says so.
     """
     item = d.item_size_kib or 1.0
-    strong = d.consistency != "eventual"  # absent: strong, the upper bound (see above)
+    strong = d.consistency == "strong"  # absent: DynamoDB's default, eventual (see above)
     rcu_per_read = math.ceil(item / 4.0) * (1.0 if strong else 0.5)  # 4 KiB per RCU
     wcu_per_write = math.ceil(item / 1.0)  # 1 KiB per WCU
     text = (f"{fmt_num(rcu_per_read)} RCU per {'strong' if strong else 'eventual'} read "
             f"and {wcu_per_write} WCU per write of {fmt_num(item)} KiB"
             + ("" if d.item_size_kib else " (item size not given: 1 KiB assumed)")
             + ("" if d.consistency else (
-                " (database.consistency not given: strongly consistent assumed, an upper bound "
-                "at twice the read units of DynamoDB's default, 'Eventually consistent is the "
-                f"default read consistent model for all read operations', "
-                f"{DYNAMODB_READ_CONSISTENCY_URL}; set it to eventual if the reads may be)"))
+                " (database.consistency not given: DynamoDB's default, 'Eventually "
+                "consistent is the default read consistent model for all read operations', "
+                f"{DYNAMODB_READ_CONSISTENCY_URL}; strongly consistent reads take twice the "
+                "read units: set it to strong if the reads must be)"))
             + ".")
     return item, rcu_per_read, wcu_per_write, [reason("database.capacity_units",
                                                       PERF03_CONFIG, text)]
@@ -317,7 +317,7 @@ def sub_ms_reason(d: Any) -> Any:
     """
     if d.latency_ms is None or d.latency_ms >= 1:
         return None
-    strong = d.consistency != "eventual"
+    strong = d.consistency == "strong"  # absent: DynamoDB's default, eventual
     return reason("database.latency", PERF03_CONFIG, (
         f"A {fmt_num(d.latency_ms)} ms read latency is below DynamoDB's single-digit "
         f"milliseconds; microsecond reads take DynamoDB Accelerator (DAX) in front ({DAX_URL})"

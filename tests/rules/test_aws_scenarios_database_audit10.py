@@ -102,7 +102,7 @@ def test_reserved_dynamodb_keeps_its_standard_price_and_says_so(cat):
     # 1 KiB item) 5.49 x 0.25 = 1.37 -> $204.84.
     db = _db(cat, purchase_options=["reserved"],
              database={"data_model": "key_value", "size_gib": 5, "reads_per_s": 1000,
-                       "writes_per_s": 100})
+                       "writes_per_s": 100, "consistency": "strong"})
     prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
     assert prov.monthly_cost_usd == pytest.approx(204.84, abs=0.01)
     assert prov.purchase_option == "provisioned"
@@ -157,7 +157,8 @@ def test_storage_bills_the_per_item_overhead(cat):
     # -> ceil(10 / 0.7) = 15 RCU x 0.00013 x 730 = 1.42; 5 writes/s -> 8 WCU x 0.00065 x 730 =
     # 3.80: $8.21 (was $7.72).
     db = _db(cat, database={"data_model": "key_value", "size_gib": 10, "reads_per_s": 10,
-                            "writes_per_s": 5, "item_size_kib": 0.5})
+                            "writes_per_s": 5, "item_size_kib": 0.5,
+                            "consistency": "strong"})
     prov = next(o for o in db if o.config["capacity_mode"] == "provisioned")
     assert prov.monthly_cost_usd == pytest.approx(8.21, abs=0.01)
     text = next(r.text for r in prov.reasons if r.rule == "database.dynamodb_storage")

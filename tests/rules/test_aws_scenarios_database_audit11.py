@@ -177,19 +177,26 @@ def test_read_replicas_stop_at_the_engines_maximum(cat, engine, replicas):
 # The rule prices an absent consistency as strong (an upper bound); before, the reason read "1 RCU
 # per strong read" as if the profile had asked for strong reads.
 
-def test_absent_consistency_says_strong_is_assumed(cat):
-    # 2,000 reads/s, 500 writes/s of 3 KiB: 1 RCU per strong read, 3 WCU per write; provisioned
-    # ceil(2,000 / 0.7) = 2,858 RCU x 730 x $0.00013 = $271.22, ceil(1,500 / 0.7) = 2,143 WCU x
+def test_absent_consistency_is_dynamodbs_default_eventual(cat):
+    # 'Eventually consistent is the default read consistent model for all read operations'
+    # (HowItWorks.ReadConsistency.html), and the caching trade-off already took absent
+    # consistency as eventual (DAX offloads those reads).  2,000 reads/s, 500 writes/s of
+    # 3 KiB: ceil(3 / 4) x 0.5 = 0.5 RCU per eventual read, 3 WCU per write; provisioned
+    # ceil(1,000 / 0.7) = 1,429 RCU x 730 x $0.00013 = $135.61, ceil(1,500 / 0.7) = 2,143 WCU x
     # 730 x $0.00065 = $1,016.85, storage 50 x (1 + 100 / 3,072) = 51.63 GiB x $0.25 = $12.91:
-    # $1,300.98 (unchanged).
+    # $1,165.37 (strongly consistent, as before: 2,858 RCU, $271.22, $1,300.98).
     load = {"data_model": "key_value", "size_gib": 50, "reads_per_s": 2000,
             "writes_per_s": 500, "item_size_kib": 3}
     prov = next(o for o in _db(cat, database=load) if o.config["capacity_mode"] == "provisioned")
-    assert prov.monthly_cost_usd == pytest.approx(1300.98, abs=0.01)
+    assert prov.config["rcu"] == 1429
+    assert prov.monthly_cost_usd == pytest.approx(1165.37, abs=0.01)
     units = next(r.text for r in prov.reasons if r.rule == "database.capacity_units")
-    assert "database.consistency not given: strongly consistent assumed" in units
+    assert "0.5 RCU per eventual read" in units
+    assert "database.consistency not given: DynamoDB's default" in units
     assert "HowItWorks.ReadConsistency.html" in units
     given = _db(cat, database={**load, "consistency": "strong"})
+    strong = next(o for o in given if o.config["capacity_mode"] == "provisioned")
+    assert strong.monthly_cost_usd == pytest.approx(1300.98, abs=0.01)
     assert not [r for o in given for r in o.reasons if "consistency not given" in r.text]
 
 

@@ -252,7 +252,7 @@ def test_dynamodb_without_a_data_size_names_its_storage(profile, cat, book):
     # Provisioned 100 reads/s strong 1 KiB / 0.7 = 143 RCU x 730 x 0.00013 = 13.57 +
     # 10 writes/s / 0.7 = 15 WCU x 730 x 0.00065 = 7.12 -> $20.69.
     out = database_options(profile(database={"data_model": "key_value", "reads_per_s": 100,
-                                             "writes_per_s": 10}),
+                                             "writes_per_s": 10, "consistency": "strong"}),
                            cat, book, "us-east-1", Rejections())
     assert {c.purchase_option for c in out} == {"on_demand", "provisioned"}
     for c in out:
@@ -288,7 +288,8 @@ def test_dynamodb_above_the_default_table_quota_says_to_raise_it(profile, cat, b
     # 35,000 strong 1 KiB reads/s: on-demand 35,000 RRU (within), provisioned 35,000 / 0.7 =
     # 50,000 RCU (above); 100 writes: within both.
     out = database_options(profile(database={"data_model": "key_value", "size_gib": 10,
-                                             "reads_per_s": 35000, "writes_per_s": 100}),
+                                             "reads_per_s": 35000, "writes_per_s": 100,
+                                             "consistency": "strong"}),
                            cat, book, "us-east-1", Rejections())
     od = next(c for c in out if c.purchase_option == "on_demand")
     prov = next(c for c in out if c.purchase_option == "provisioned")
@@ -298,7 +299,8 @@ def test_dynamodb_above_the_default_table_quota_says_to_raise_it(profile, cat, b
     assert "50,000 read capacity units" in q[0].text and "write" not in q[0].text.split("per")[0]
     # 45,000 reads/s: on-demand 45,000 RRU is above too.
     out = database_options(profile(database={"data_model": "key_value", "size_gib": 10,
-                                             "reads_per_s": 45000, "writes_per_s": 100}),
+                                             "reads_per_s": 45000, "writes_per_s": 100,
+                                             "consistency": "strong"}),
                            cat, book, "us-east-1", Rejections())
     od = next(c for c in out if c.purchase_option == "on_demand")
     assert any("45,000 read request units" in r.text for r in od.reasons)

@@ -99,7 +99,8 @@ def test_redshift_ra3_managed_storage_is_counted_or_named(profile, cat, book):
 
 def test_dynamodb_on_demand_priced_per_request_unit_without_a_free_tier(profile, cat, book):
     out, _ = _db(profile, cat, book, {"data_model": "key_value", "size_gib": 50,
-                                     "reads_per_s": 100, "writes_per_s": 20})
+                                     "reads_per_s": 100, "writes_per_s": 20,
+                                     "consistency": "strong"})
     od = next(c for c in out if c.config["capacity_mode"] == "on_demand")
     # https://aws.amazon.com/dynamodb/pricing/on-demand/ (us-east-1): $0.125 per million read
     # request units, $0.625 per million write request units, $0.25 per GB-month.  1 KiB items,
