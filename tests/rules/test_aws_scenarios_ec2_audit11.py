@@ -336,3 +336,31 @@ def test_without_measured_on_the_credits_are_unchanged(cat: Any) -> None:
     # No measured_on: the 35% of 2 vCPUs is spent as it is on t4g.medium (audit 10's case):
     # 13,140 surplus credits, as above.
     assert "the load averages 35% per vCPU" in _credits_text(cat)
+
+
+def test_a_daily_load_the_minimum_fleet_carries_schedules_nothing() -> None:
+    # Scheduled scaling sets capacity at set times for a load that changes predictably
+    # (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html).
+    # A day at 20% of 16 vCPUs, 80% from 08:00 to 18:00 (3.2-12.8 vCPUs), on 64-vCPU nodes
+    # at a 90% target: ceil(12.8 / 57.6) = 1 node, raised to the minimum 2 (one per AZ):
+    # a fixed group of 2.  Before: 'Time-based (scheduled): ... schedule capacity for the busy
+    # hours' with scheduled_peak_hours 8-17, beside 'a fixed group of 2 needs no scaling
+    # policy'.
+    import numpy as np
+
+    from recommender.rules.compute.elasticity import plan_scaling
+
+    day = [20 + 60 * (8 <= (i // 12) < 18) for i in range(288)]
+    plan = plan_scaling(series_pct=np.array(day * 2, dtype=float), measured_vcpus=16.0,
+                        interval_min=5.0, node_vcpus=64.0, count=2, max_nodes=None,
+                        startup_s=300.0, min_nodes=2, can_wait=False, cpu_headroom_pct=20.0)
+    assert (plan.approach, plan.min_count, plan.max_count) == ("time", 2, 2)
+    assert "scheduled_peak_hours" not in plan.extra
+    text = next(x.text for x in plan.reasons if x.rule == "elasticity.approach")
+    assert "schedule capacity for the busy hours" not in text
+    assert "2 nodes carry its busiest hour, so there is nothing to schedule" in text
+    # On 4-vCPU nodes the fleet moves (1-4 nodes): the schedule stays, hours 8-17.
+    moving = plan_scaling(series_pct=np.array(day * 2, dtype=float), measured_vcpus=16.0,
+                          interval_min=5.0, node_vcpus=4.0, count=4, max_nodes=None,
+                          startup_s=300.0, can_wait=False, cpu_headroom_pct=20.0)
+    assert moving.extra["scheduled_peak_hours"] == list(range(8, 18))

@@ -70,6 +70,10 @@ def concurrency_quota_check(inv: float | None, dur: float | None, hours: float
 #: "Scaling policy based on Amazon SQS": scale a group of queue workers on the backlog per
 #: instance (ApproximateNumberOfMessages / instances in service).
 SQS_SCALING_URL = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html"
+#: "Scheduled scaling for Amazon EC2 Auto Scaling": scaling actions at set times, for a load
+#: that changes predictably.
+SCHEDULED_URL = ("https://docs.aws.amazon.com/autoscaling/ec2/userguide/"
+                 "ec2-auto-scaling-scheduled-scaling.html")
 #: Lag-one-day autocorrelation above which the load counts as periodic.
 PERIODIC_AUTOCORR = 0.7
 #: Bounds of the target-tracking utilization the rule proposes (percent).
@@ -160,7 +164,12 @@ def plan_scaling(
     fleet = _fleet_range(demand, node_vcpus * target / 100.0, count=count,
                          max_nodes=max_nodes, min_nodes=min_nodes, bounds=bounds)
     extra: dict[str, Any] = {"expected_average_count": fleet.average}
-    if hours is not None:
+    if approach == "time" and fleet.hi == fleet.lo:
+        # A daily pattern the minimum fleet already carries: no scheduled action adds a node.
+        approach_reason = reason("elasticity.approach", PERF02_SCALE, approach_reason.text.split(
+            "; schedule")[0] + f"; but {fleet.lo} nodes carry its busiest hour, so there is "
+            f"nothing to schedule ({SCHEDULED_URL}).")
+    elif hours is not None:
         extra["scheduled_peak_hours"] = list(hours)
     rs.append(approach_reason)
     rs.append(_range_reason(bounds, fleet, target=target, startup_s=startup_s,
