@@ -192,6 +192,20 @@ def test_cli_jsonl_out_is_written_out_to_disk_as_it_grows(tmp_path, capsys,
     assert calls == [(end, 0, 2) for end in ends]
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_cli_out_file_has_the_usual_permissions(tmp_path, capsys, suffix) -> None:
+    # The output is written to a temporary file (mkstemp: mode 0600) and swapped in; it must
+    # end with the mode any new file gets, 0666 less the umask: 0644 under umask 022.
+    out = tmp_path / f"answers{suffix}"
+    old = os.umask(0o022)
+    try:
+        assert main(["recommend-batch", "--workers", "1", "--rules-only", "--quiet",
+                     "--out", str(out), str(_jsonl(tmp_path))]) == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sync_file_range is Linux's")
 def test_writeback_asks_the_kernel_and_stops_where_it_is_refused(tmp_path, monkeypatch) -> None:
     from recommender.surfaces.cli import batch_io

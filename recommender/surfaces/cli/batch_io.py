@@ -369,10 +369,20 @@ def open_sink(out: str | None, fmt: str) -> Iterator[_Sink]:
                 yield _TextSink(f, table=False, writeback=_Writeback(f.fileno()))
                 f.flush()
                 os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); the output is the user's, as a file the
+        # shell or open() creates would be: 0666 less the umask.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    """This process' umask, read by setting it and setting it back (``os`` has no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
