@@ -178,6 +178,23 @@ def specs_frame(
     return measured_perf(df).sort_values("instance_type", ignore_index=True)
 
 
+def feed_generation(ec2: pd.DataFrame, feeds: pd.DataFrame) -> pd.DataFrame:
+    """``current_generation`` as AWS's on-demand price feeds list the type, where they do.
+
+    The feeds split current and previous generation (``...-ondemand`` against
+    ``...-previousgen-ondemand``, the split of https://aws.amazon.com/ec2/previous-generation/);
+    the DescribeInstanceTypes records of the stored moto data flag 98 current types (m5,
+    m6i, c5, r5, r6i, r7g, g5, c6gn ...) as previous generation, so they were left out
+    whenever anything else fit.  A type the feeds list takes their verdict (current when
+    any current feed lists it); a type they do not list keeps its record's flag.
+    """
+    verdict = feeds.set_index("instance_type")["current_generation"]
+    listed = ec2["instance_type"].map(verdict)
+    out = ec2.copy()
+    out["current_generation"] = listed.where(listed.notna(), out["current_generation"]).astype(bool)
+    return out
+
+
 def measured_perf(ec2: pd.DataFrame) -> pd.DataFrame:
     """Set ``perf_index`` = CoreMark / CoreMark(m5.large) where measured, else missing.
 
@@ -302,6 +319,7 @@ def read_ec2(data_dir: Path) -> SourceResult:
     for t, regs in prices.groupby("instance_type")["region"]:
         offered.setdefault(str(t), set()).update(regs)
     ec2 = specs_frame(types, burstable, coremark, offered, partial=partial)
+    ec2 = feed_generation(ec2, feed_specs(read.ondemand_feeds))
     gaps = price_gaps(prices, read.advisor) + partial_gaps(partial, evidence, left_out)
     gaps.append(INSTANCE_STORE_IOPS_GAP)
     return SourceResult(

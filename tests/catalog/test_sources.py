@@ -51,14 +51,26 @@ def test_ec2_tables_validate(ec2_result):
     validate_table("ec2_prices", ec2_result.tables["ec2_prices"])
 
 
-def test_ec2_specs_equal_describe_instance_types(ec2_result, moto):
+def _feed_generation(catalog_data: Path) -> dict[str, bool]:
+    """Type -> whether a current (not ``previousgen``) on-demand feed file lists it."""
+    out: dict[str, bool] = {}
+    for path in sorted((catalog_data / FEEDS).glob("*-ondemand.json")):
+        current = "previousgen" not in path.stem
+        for r in json.loads(path.read_text())["regions"].values():
+            for e in r.values():
+                out[e["Instance Type"]] = out.get(e["Instance Type"], False) or current
+    return out
+
+
+def test_ec2_specs_equal_describe_instance_types(ec2_result, moto, catalog_data):
     ec2 = ec2_result.tables["ec2"].set_index("instance_type")
+    feed_gen = _feed_generation(catalog_data)  # the feeds' verdict wins where they list a type
     assert set(ec2.index[ec2["spec_source"] == SPEC_SOURCE]) == set(moto)
     for t, info in moto.items():
         row = ec2.loc[t]
         assert row["vcpus"] == info["VCpuInfo"]["DefaultVCpus"]
         assert row["memory_gib"] == info["MemoryInfo"]["SizeInMiB"] / 1024
-        assert row["current_generation"] == info["CurrentGeneration"]
+        assert row["current_generation"] == feed_gen.get(t, info["CurrentGeneration"])
         assert row["efa_supported"] == info["NetworkInfo"]["EfaSupported"]
         ebs = info["EbsInfo"].get("EbsOptimizedInfo", {})
         if "MaximumIops" in ebs:

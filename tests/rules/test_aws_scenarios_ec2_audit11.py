@@ -283,17 +283,21 @@ def test_tightly_coupled_nodes_with_efa_are_not(cat: Any) -> None:
 
 
 def test_a_previous_generation_option_says_why_it_is_shown(cat: Any) -> None:
-    # Exactly 32 vCPUs and 244 GiB: only previous-generation types fit (r4.8xlarge,
-    # $2.128 x 730 = $1,553.44).  AWS: "We encourage you to use the latest generation of
-    # instances to get the best performance" (https://aws.amazon.com/ec2/previous-generation/);
+    # Exactly 4 vCPUs and 30.5 GiB: the current types of that shape (r4.xlarge, i3.xlarge)
+    # give under 4 vCPUs of capacity at their perf_index, so only previous-generation types
+    # fit (r3.xlarge, $0.333 x 730 = $243.09; R3 is on AWS's previous-generation list and in
+    # the price feeds' previousgen files).  AWS: "We encourage you to use the latest generation
+    # of instances to get the best performance" (https://aws.amazon.com/ec2/previous-generation/);
     # generation_stage admits an old type only when no current one fits.  Before: 'Previous
-    # generation: admitted because it fits ...' (any type shown fits), no page.
+    # generation: admitted because it fits ...' (any type shown fits), no page.  (This test
+    # first used 32 vCPUs / 244 GiB and r4.8xlarge, which the catalog then wrongly flagged as
+    # previous generation; R4 is current in AWS's price feeds.)
     r = recommend({"region": "us-east-1", "compute": {
-        "vcpus": {"min": 32, "max": 32}, "memory_gib": {"min": 244, "max": 244}}},
+        "vcpus": {"min": 4, "max": 4}, "memory_gib": {"min": 30.5, "max": 30.5}}},
         catalog=cat, models=False)
     o = r.recommendations.compute[0]
-    assert o.option == "r4.8xlarge"
-    assert o.monthly_cost_usd == round(_ondemand(cat, "r4.8xlarge") * 730, 2) == 1553.44
+    assert o.option == "r3.xlarge"
+    assert o.monthly_cost_usd == round(_ondemand(cat, "r3.xlarge") * 730, 2) == 243.09
     g = next(x for x in o.reasons if x.rule == "compute.generation")
     assert "only because no current-generation type meets the need" in g.text
     assert "https://aws.amazon.com/ec2/previous-generation/" in g.text
