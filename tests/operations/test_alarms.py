@@ -51,7 +51,7 @@ def _expected(response: dict[str, Any]) -> set[str]:
         if mode == "standard":
             want.add("CPUCreditBalance")
         elif mode == "unlimited":
-            want.add("CPUSurplusCreditBalance")
+            want.add("CPUSurplusCreditsCharged")
     if c and c["kind"] == "lambda":
         want |= {"Duration", "Throttles"}
     s = recs["storage"][0] if recs["storage"] else None

@@ -40,8 +40,12 @@ def test_credit_alarms_follow_the_burst_simulation() -> None:
     assert (std.metric, std.statistic, std.threshold) == ("CPUCreditBalance", "Minimum", 275.6)
     unl = ec2_credits(_opt("t3.small", "ec2", credit_mode="unlimited",
                            predicted={"surplus_credits_month": 90}))
-    # A day's share of the month's surplus: 90 / 30 = 3 credits.
-    assert (unl.metric, unl.threshold) == ("CPUSurplusCreditBalance", 3.0)
+    # A day's share of the month's charged surplus: 90 / 30 = 3 credits, summed over a day.
+    # (Not CPUSurplusCreditBalance: it stays at its cap, a day's earned credits, whenever
+    # surplus is spent as priced, so that alarm always fired; CPUSurplusCreditsCharged counts
+    # the credits that incur the charge, burstable-performance-instances-monitoring-cpu-credits.)
+    assert (unl.metric, unl.statistic, unl.period_s, unl.threshold) == (
+        "CPUSurplusCreditsCharged", "Sum", 86400, 3.0)
     none = ec2_credits(_opt("t3.small", "ec2", credit_mode="unlimited"))
     assert none.threshold == 1.0  # no surplus expected: any surplus is news
     assert ec2_credits(_opt("m5.large", "ec2")) is None

@@ -8,7 +8,8 @@ the choice rests on no longer holds:
   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html,
   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html).
 * Burstable types: ``CPUCreditBalance`` below half the simulated steady-state minimum
-  (standard mode) or ``CPUSurplusCreditBalance`` above a day's simulated surplus (unlimited)
+  (standard mode) or ``CPUSurplusCreditsCharged`` over a day above a day's priced surplus
+  (unlimited)
   means the load spends credits faster than the profile said
   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-monitoring-cpu-credits.html).
 * ``StatusCheckFailed`` (system and instance status checks): Maximum >= 1 over 300 s, 2 of
@@ -106,15 +107,19 @@ def ec2_credits(o: Option) -> Monitor | None:
                        threshold=threshold, comparison="LessThanThreshold", text=text,
                        page="AWS/EC2/credits", period_s=3600, evaluation_periods=1,
                        unit="Count")
+    # CPUSurplusCreditBalance sits at its cap (a day's earned credits) whenever surplus is
+    # spent as priced, so an alarm on it would always fire; CPUSurplusCreditsCharged counts
+    # "the spent surplus credits that are not paid down by earned CPU credits, and which thus
+    # incur an additional charge" (AWS/EC2/credits): its daily sum is what the price counted.
     surplus = num(o.predicted, "surplus_credits_month") or 0.0
     threshold = max(1.0, round(surplus / 30.0, 1))
-    text = (f"Unlimited mode was priced with {surplus:g} surplus credits a month; a surplus "
-            f"balance above {threshold:g} (a day's share, at least 1) means surplus credits "
-            "cost more than estimated: a larger or non-burstable type may be cheaper")
+    text = (f"Unlimited mode was priced with {surplus:g} charged surplus credits a month; more "
+            f"than {threshold:g} charged in a day (a day's share, at least 1) means surplus "
+            "credits cost more than estimated: a larger or non-burstable type may be cheaper")
     return monitor("ec2_cpu_surplus_credits", "compute", o.option, namespace="AWS/EC2",
-                   metric="CPUSurplusCreditBalance", dimensions={dim: role},
-                   statistic="Maximum", threshold=threshold, comparison="GreaterThanThreshold",
-                   text=text, page="AWS/EC2/credits", period_s=3600, evaluation_periods=1,
+                   metric="CPUSurplusCreditsCharged", dimensions={dim: role},
+                   statistic="Sum", threshold=threshold, comparison="GreaterThanThreshold",
+                   text=text, page="AWS/EC2/credits", period_s=86400, evaluation_periods=1,
                    unit="Count")
 
 
