@@ -180,23 +180,27 @@ SEARCH_FREE_STORAGE_SHARE = 0.25
 _SEARCH_DIMS = {"DomainName": "search_domain", "ClientId": "account_id"}
 
 
+#: AWS's recommended OpenSearch alarms kept here: (id, metric, period s, why), each Maximum
+#: >= 1 over one period.
+_SEARCH_ALARMS = (
+    ("search_cluster_red", "ClusterStatus.red", 60,
+     "At least one primary shard and its replicas are not allocated to a node: part of the "
+     "index cannot be searched or written (AWS's recommended alarm: ClusterStatus.red "
+     "maximum >= 1 for 1 minute)"),
+    ("search_writes_blocked", "ClusterIndexWritesBlocked", 300,
+     "The domain is blocking write requests (storage or JVM memory pressure): indexing "
+     "fails until it is scaled (AWS's recommended alarm: ClusterIndexWritesBlocked >= 1 "
+     "for 5 minutes)"),
+)
+
+
 def opensearch(o: Option) -> list[Monitor]:
     """Red cluster status, blocked index writes and low free storage on a data node."""
-    out = [
-        monitor("search_cluster_red", "database", o.option, namespace="AWS/ES",
-                metric="ClusterStatus.red", dimensions=dict(_SEARCH_DIMS),
-                statistic="Maximum", threshold=1, comparison="GreaterThanOrEqualToThreshold",
-                page="AWS/ES", period_s=60, evaluation_periods=1, unit="Count",
-                text="At least one primary shard and its replicas are not allocated to a "
-                     "node: part of the index cannot be searched or written (AWS's "
-                     "recommended alarm: ClusterStatus.red maximum >= 1 for 1 minute)"),
-        monitor("search_writes_blocked", "database", o.option, namespace="AWS/ES",
-                metric="ClusterIndexWritesBlocked", dimensions=dict(_SEARCH_DIMS),
-                statistic="Maximum", threshold=1, comparison="GreaterThanOrEqualToThreshold",
-                page="AWS/ES", period_s=300, evaluation_periods=1, unit="Count",
-                text="The domain is blocking write requests (storage or JVM memory "
-                     "pressure): indexing fails until it is scaled (AWS's recommended "
-                     "alarm: ClusterIndexWritesBlocked >= 1 for 5 minutes)")]
+    out = [monitor(mid, "database", o.option, namespace="AWS/ES", metric=metric,
+                   dimensions=dict(_SEARCH_DIMS), statistic="Maximum", threshold=1,
+                   comparison="GreaterThanOrEqualToThreshold", page="AWS/ES",
+                   period_s=period, evaluation_periods=1, unit="Count", text=text)
+           for mid, metric, period, text in _SEARCH_ALARMS]
     gib = num(o.config, "volume_gib_per_node")
     if gib is None or o.config.get("storage_type") == "instance_store":
         return out
