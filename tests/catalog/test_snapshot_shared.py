@@ -74,7 +74,8 @@ def test_current_generation_us_east_1_prices_equal_the_sources(snap, moto, share
 def _feed_generation(shared_data: Path) -> dict[str, bool]:
     """Type -> whether any current (not ``previousgen``) on-demand feed file lists it."""
     out: dict[str, bool] = {}
-    for path in sorted((shared_data / "ec2/ec2shop_pricing_feeds_20250404").glob("*-ondemand.json")):
+    feeds = shared_data / "ec2/ec2shop_pricing_feeds_20250404"
+    for path in sorted(feeds.glob("*-ondemand.json")):
         current = "previousgen" not in path.stem
         for entries in json.loads(path.read_text())["regions"].values():
             for e in entries.values():
