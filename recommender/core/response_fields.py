@@ -58,10 +58,14 @@ class OptionPredicted(BaseModel):
     cpu_utilization_p995_pct: Num = _f("EC2: projected P99.5 CPU utilization on this option, %")
     memory_utilization_pct: Num = _f("EC2: projected memory utilization on this option, %")
     credit_balance: list[float] | None = _f(
-        "burstable EC2: CPU credit balance over the utilization series, credits")
+        "burstable EC2: CPU credit balance over the utilization series, credits (below zero "
+        "in unlimited mode: the surplus credits spent)")
     credit_balance_hours: list[float] | None = _f(
         "burstable EC2: the hours of the credit_balance points, hours from the start")
-    credit_balance_min: Num = _f("burstable EC2: lowest credit balance over the series, credits")
+    credit_balance_min: Num = _f("burstable EC2: lowest credit balance over the series, credits; "
+                                 "in unlimited mode below zero by the surplus credits borrowed "
+                                 "(the instance's CPUCreditBalance itself never goes below 0: "
+                                 "AWS counts those as CPUSurplusCreditBalance)")
     surplus_credits_month: Num = _f("burstable EC2 unlimited: surplus credits billed per month")
     monthly_cost_usd_with_scaling: Num = _f(
         "EC2 with a scaling plan: monthly cost at the expected average node count "
