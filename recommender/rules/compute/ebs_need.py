@@ -13,7 +13,7 @@ import numpy as np
 
 from recommender.rules.compute.index import Ec2Index
 from recommender.rules.compute.risk import EBS_BURST_MINUTES_PER_DAY, EBS_OPTIMIZED_URL
-from recommender.rules.storage.ssd import iops_for_io
+from recommender.rules.storage.ssd import instance_io_count
 
 
 def ebs_iops_need(s: Any) -> float | None:
@@ -24,13 +24,12 @@ def ebs_iops_need(s: Any) -> float | None:
     IOPS" (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-io-characteristics.html), and
     an instance's EBS limits are IOPS as well as MB/s (EBS-optimized instances): 500 MiB/s of
     4 KiB I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance.  The storage rules check a
-    volume the same way (``rules.storage.block.instance_iops``).  Without an I/O size the
+    volume with the same rule (``rules.storage.ssd.instance_io_count``).  Without an I/O size the
     throughput's I/O count is unknown: the profile's IOPS alone.
     """
-    iops = s.iops.min if s.iops else None
-    if s.io_size_kib is None or not s.throughput_mibps or not s.throughput_mibps.min:
-        return iops
-    return max(iops or 0.0, iops_for_io(s.throughput_mibps.min, s.io_size_kib))
+    return instance_io_count(s.iops.min if s.iops else None,
+                             s.throughput_mibps.min if s.throughput_mibps else None,
+                             s.io_size_kib)
 
 
 def holds_scratch(ix: Ec2Index, gib: float) -> np.ndarray:

@@ -56,7 +56,7 @@ from recommender.rules.storage.instance_store import (
 )
 from recommender.rules.storage.need import StorageNeed, storage_need
 from recommender.rules.storage.objects import EFS_CLASS, S3_CLASS, efs_option, s3_option
-from recommender.rules.storage.ssd import EBS_IO_URL, iops_for_io, ssd_io_kib
+from recommender.rules.storage.ssd import EBS_IO_URL, instance_io_count, ssd_io_kib
 from recommender.rules.storage.striping import RAID_URL, striped_options
 
 # EFS_CLASS and S3_CLASS are re-exported: they were defined here before the split.
@@ -372,9 +372,7 @@ def instance_iops(n: StorageNeed) -> float | None:
     I/O is 500 x 1,024 / 4 = 128,000 IOPS at the instance whatever the volume.  Without an
     I/O size the throughput's I/O count is unknown, so only the profile's IOPS are checked.
     """
-    if n.io_size_kib is None or not n.mibps:
-        return n.iops
-    return max(n.iops or 0.0, iops_for_io(n.mibps, n.io_size_kib))
+    return instance_io_count(n.iops, n.mibps, n.io_size_kib)
 
 
 def instance_checks(n: StorageNeed, limits: dict[str, float]) -> InstanceChecks:

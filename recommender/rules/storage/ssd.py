@@ -31,6 +31,18 @@ def iops_for_io(mibps: float, io_size_kib: float | None) -> float:
     return float(math.ceil(mibps * 1024.0 / ssd_io_kib(io_size_kib) - 1e-9)) if mibps else 0.0
 
 
+def instance_io_count(iops: float | None, mibps: float | None,
+                      io_size_kib: float | None) -> float | None:
+    """The I/O operations a second an instance's EBS IOPS limit must carry: ``iops``, or
+    more when ``mibps`` at ``io_size_kib`` is more I/Os ("Amazon EBS counts each I/O
+    operation per second (that is 256 KiB or smaller) as one IOPS", :data:`EBS_IO_URL`).
+    Without an I/O size the throughput's I/O count is unknown: ``iops`` alone.  The one rule
+    of the EC2 filter, Fargate's task floor and the storage cross-check."""
+    if io_size_kib is None or not mibps:
+        return iops
+    return max(iops or 0.0, iops_for_io(mibps, io_size_kib))
+
+
 def gp2_baseline(row: dict[str, Any], size_gib: float,
                  io_size_kib: float | None = None) -> tuple[float, float]:
     """gp2's baseline IOPS and the throughput they sustain at ``size_gib``.
